@@ -1,0 +1,36 @@
+//! pancake-core: everything Pancake knows about container image tarballs.
+//!
+//! Bytes come in through [`source::ReadAt`] (or a plain `std::io::Read` for streams); an
+//! immutable [`model::Archive`] comes out. Views read it; mutations (a container's edits,
+//! a commit) return new values and never touch the image they started from.
+
+pub mod digest;
+pub mod error;
+pub mod model;
+pub mod path;
+pub mod source;
+
+// Reading (outer tarball → members → images).
+pub mod archive;
+pub mod config;
+pub mod image;
+pub mod layer;
+pub mod member;
+pub mod sniff;
+
+// Understanding (pure functions over the model).
+pub mod history;
+pub mod share;
+pub mod union;
+pub mod whiteout;
+
+// Making (demo images, containers, commits, exports).
+pub mod container;
+pub mod demo;
+pub mod tarwrite;
+
+pub use digest::Digest;
+pub use error::Error;
+pub use model::*;
+pub use path::RawPath;
+pub use source::ReadAt;

@@ -1,0 +1,229 @@
+//! The immutable model that reading an archive produces. Views (CLI, web) only read it;
+//! mutations (containers, commits) build new values from it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Digest;
+use crate::path::RawPath;
+
+/// How a blob or the whole tarball is compressed, decided from magic bytes, never from a name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    #[default]
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// Which layout the outer tarball has; decided once every member has been seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// `manifest.json` + `<id>/layer.tar` (Docker < 25, podman/skopeo docker-archive).
+    DockerArchive,
+    /// Docker 25+: OCI image layout + `manifest.json`.
+    DockerOciLayout,
+    /// OCI image layout only (`index.json`, no `manifest.json`).
+    OciArchive,
+    /// Pre-1.10 Docker: `repositories` + `<id>/json` parent chain.
+    LegacyV1,
+    #[default]
+    Unrecognized,
+}
+
+/// The kind of a tar member, both for the outer tarball and inside layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+    Char,
+    Block,
+    Fifo,
+    Other,
+}
+
+/// One member of a layer tar, with its path normalized (no leading `./` or `/`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: RawPath,
+    pub kind: EntryKind,
+    /// Content size for regular files, 0 otherwise.
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub mtime: u64,
+    pub link_target: Option<RawPath>,
+    /// Byte offset of the content in the outer file, when the layer is stored uncompressed
+    /// and the outer file is not compressed; lets a file be shown later with one `read_at`.
+    pub content_offset: Option<u64>,
+}
+
+/// Everything learned from the inner tar of one layer blob.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerIndex {
+    /// sha256 of the uncompressed tar stream (the diff_id), `None` until hashed.
+    pub diff_id: Option<Digest>,
+    pub uncompressed_size: u64,
+    /// Members as `tarfile.getmembers()` lists them (extension headers are not members).
+    pub entries: Vec<Entry>,
+    /// Why the index may be incomplete (corrupt gzip, truncated tar ...).
+    pub error: Option<String>,
+}
+
+/// What one pass over a regular member of the outer tarball found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberFacts {
+    /// sha256 of the member's bytes exactly as stored.
+    pub sha256: Option<Digest>,
+    pub compression: Compression,
+    /// Kept when the member is small and looks like JSON (manifests, configs, index.json).
+    pub json: Option<String>,
+    /// Set when the member is (or decompresses to) a tar archive: a layer candidate.
+    pub layer: Option<LayerIndex>,
+    pub error: Option<String>,
+}
+
+/// A member of the outer tarball.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub path: RawPath,
+    pub kind: EntryKind,
+    pub size: u64,
+    /// Offset of the member's content in the file; `None` when the outer tarball is compressed.
+    pub data_offset: Option<u64>,
+    pub link_target: Option<RawPath>,
+    pub facts: MemberFacts,
+}
+
+/// One line of the config's `history`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub created: Option<String>,
+    pub created_by: Option<String>,
+    pub comment: Option<String>,
+    pub author: Option<String>,
+    pub empty_layer: bool,
+    /// Index into `Image::layers` this step produced, if it made a layer.
+    pub layer: Option<usize>,
+}
+
+/// The parts of an image config a person reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageConfig {
+    pub architecture: Option<String>,
+    pub os: Option<String>,
+    pub variant: Option<String>,
+    pub created: Option<String>,
+    pub author: Option<String>,
+    pub env: Vec<String>,
+    pub cmd: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub exposed_ports: Vec<String>,
+    pub volumes: Vec<String>,
+    pub labels: Vec<(String, String)>,
+    /// `rootfs.diff_ids` as the config claims them.
+    pub diff_ids: Vec<Digest>,
+}
+
+/// A claim that did not hold: both values are kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    /// What was claimed by whom, e.g. "diff_id (config rootfs.diff_ids[1])".
+    pub what: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// One layer of one image, bottom (base) = index 0.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layer {
+    /// Index into `Archive::members` of the blob, `None` when the blob is missing.
+    pub member: Option<usize>,
+    /// Path of the blob in the archive as the manifest names it.
+    pub blob_path: Option<String>,
+    pub media_type: Option<String>,
+    /// sha256 computed over the uncompressed layer tar.
+    pub diff_id: Option<Digest>,
+    /// The diff_id the config claims (`rootfs.diff_ids[i]`).
+    pub config_diff_id: Option<Digest>,
+    /// sha256 computed over the blob as stored.
+    pub digest: Option<Digest>,
+    /// Uncompressed size.
+    pub size: u64,
+    /// Size of the blob as stored.
+    pub stored_size: u64,
+    pub compression: Compression,
+    /// True only when every claim about this layer was checked and matched.
+    pub verified: bool,
+    pub mismatches: Vec<Mismatch>,
+    /// Index into `Image::history` of the step that made this layer.
+    pub history: Option<usize>,
+}
+
+/// One image found in the archive.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// Where it came from, e.g. `manifest.json[0]` or `index.json.manifests[1]`.
+    pub source: String,
+    pub tags: Vec<String>,
+    /// sha256 of the config blob = the image ID.
+    pub config_digest: Option<Digest>,
+    pub manifest_digest: Option<Digest>,
+    pub config: ImageConfig,
+    pub history: Vec<HistoryEntry>,
+    pub layers: Vec<Layer>,
+}
+
+/// Something wrong that did not stop reading. Shown, never thrown away.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// The archive member it is about, when there is one.
+    pub member: Option<String>,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// The outer stream is broken (truncated, bad gzip, not a tar).
+    Archive,
+    /// A manifest, index or config is missing, not JSON, or of the wrong shape.
+    Metadata,
+    /// A blob the metadata names is not in the archive.
+    MissingBlob,
+    /// A computed digest or size differs from what was claimed.
+    DigestMismatch,
+    /// A layer blob could not be decompressed or its tar is broken.
+    LayerUnreadable,
+    /// A path that would escape the root (`../`, absolute, through a symlink).
+    UnsafePath,
+    /// Whiteout rules broken (bare `.wh.`, etc.).
+    Whiteout,
+    /// A member appears twice; the last one wins.
+    DuplicateMember,
+    /// History does not line up with the layers.
+    History,
+    /// A configured limit was hit (decompressed size).
+    Limit,
+}
+
+/// Everything read from one tarball.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Archive {
+    /// A name for display (the file name).
+    pub name: String,
+    pub total_bytes: u64,
+    pub outer_compression: Compression,
+    pub format: Format,
+    pub members: Vec<Member>,
+    pub images: Vec<Image>,
+    pub problems: Vec<Problem>,
+}

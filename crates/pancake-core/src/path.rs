@@ -1,0 +1,147 @@
+//! Paths from tar headers: kept as raw bytes (lossless, non-UTF-8 included), normalized
+//! the way a container runtime would see them, displayed lossily.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A normalized path inside a layer or archive: no leading `/` or `./`, no trailing `/`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawPath(Vec<u8>);
+
+impl RawPath {
+    /// Normalizes a header name: strips leading `/` and `./` and a trailing `/`,
+    /// collapses `//` and inner `.` components. `..` is kept (see [`RawPath::is_unsafe`]).
+    pub fn normalize(raw: &[u8]) -> RawPath {
+        let mut parts: Vec<&[u8]> = Vec::new();
+        for p in raw.split(|b| *b == b'/') {
+            if p.is_empty() || p == b"." {
+                continue;
+            }
+            parts.push(p);
+        }
+        RawPath(parts.join(&b'/'))
+    }
+
+    pub fn from_bytes(bytes: Vec<u8>) -> RawPath {
+        RawPath(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Lossy text for display.
+    pub fn display(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// The last component.
+    pub fn file_name(&self) -> &[u8] {
+        match self.0.iter().rposition(|b| *b == b'/') {
+            Some(i) => self.0.get(i + 1..).unwrap_or(&[]),
+            None => &self.0,
+        }
+    }
+
+    /// The parent directory (`""` for a top-level name).
+    pub fn parent(&self) -> RawPath {
+        match self.0.iter().rposition(|b| *b == b'/') {
+            Some(i) => RawPath(self.0.get(..i).unwrap_or(&[]).to_vec()),
+            None => RawPath(Vec::new()),
+        }
+    }
+
+    pub fn join(&self, name: &[u8]) -> RawPath {
+        if self.0.is_empty() {
+            return RawPath::normalize(name);
+        }
+        let mut v = self.0.clone();
+        v.push(b'/');
+        v.extend_from_slice(name);
+        RawPath::normalize(&v)
+    }
+
+    /// Is `self` strictly below `dir`?
+    pub fn is_below(&self, dir: &RawPath) -> bool {
+        if dir.0.is_empty() {
+            return !self.0.is_empty();
+        }
+        self.0.len() > dir.0.len()
+            && self.0.starts_with(&dir.0)
+            && self.0.get(dir.0.len()) == Some(&b'/')
+    }
+
+    /// Components, in order.
+    pub fn components(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.split(|b| *b == b'/').filter(|p| !p.is_empty())
+    }
+
+    /// True when a name would leave its root: absolute, or `..` climbing above the start.
+    pub fn is_unsafe_name(raw: &[u8]) -> bool {
+        if raw.first() == Some(&b'/') {
+            return true;
+        }
+        let mut depth: i64 = 0;
+        for p in raw.split(|b| *b == b'/') {
+            match p {
+                b"" | b"." => {}
+                b".." => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return true;
+                    }
+                }
+                _ => depth += 1,
+            }
+        }
+        false
+    }
+}
+
+impl fmt::Display for RawPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+impl fmt::Debug for RawPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.display())
+    }
+}
+
+impl From<&str> for RawPath {
+    fn from(s: &str) -> RawPath {
+        RawPath::normalize(s.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(RawPath::normalize(b"./etc//nginx/").as_bytes(), b"etc/nginx");
+        assert_eq!(RawPath::normalize(b"/a/./b").as_bytes(), b"a/b");
+        assert_eq!(RawPath::from("a/b/c").parent(), RawPath::from("a/b"));
+        assert_eq!(RawPath::from("a/b/c").file_name(), b"c");
+        assert!(RawPath::from("a/b").is_below(&RawPath::from("a")));
+        assert!(!RawPath::from("ab").is_below(&RawPath::from("a")));
+    }
+
+    #[test]
+    fn unsafe_names() {
+        assert!(RawPath::is_unsafe_name(b"../etc/passwd"));
+        assert!(RawPath::is_unsafe_name(b"/abs"));
+        assert!(RawPath::is_unsafe_name(b"a/../../b"));
+        assert!(!RawPath::is_unsafe_name(b"a/../b"));
+    }
+}
