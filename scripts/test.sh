@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up everything (once) and runs every test: core + CLI (native), the core for wasm32,
+# the web build, wasm-bindgen-test and Playwright end-to-end tests in headless Chromium,
+# and the real-Docker check of exported tarballs. Exit status is non-zero if any step fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+export PANCAKE_FIXTURES="${PANCAKE_FIXTURES:-$(cd "$ROOT/../shared/fixtures" 2>/dev/null && pwd)}"
+
+bash scripts/setup.sh --docker || exit 1
+
+failed=()
+step() { # name, command...
+  local name=$1; shift
+  local t0=$SECONDS
+  printf '\n=== %s\n' "$name"
+  if "$@"; then printf '=== %s: ok (%ss)\n' "$name" $((SECONDS - t0))
+  else printf '=== %s: FAILED (%ss)\n' "$name" $((SECONDS - t0)); failed+=("$name"); fi
+}
+
+[ -n "$PANCAKE_FIXTURES" ] || { echo "fixtures not found: expected ../shared/fixtures beside the repo"; exit 1; }
+cargo fetch -q
+step "core + cli (native)" cargo test -p pancake-core -p pancake-cli
+step "core builds for wasm32" cargo build -q -p pancake-core --target wasm32-unknown-unknown
+if [ -f index.html ]; then
+  step "web build (trunk)" trunk build --release --offline
+  if ls web/tests/*.rs >/dev/null 2>&1; then
+    step "web glue (wasm-bindgen-test, headless Chromium)" env CHROMEDRIVER=/usr/bin/chromedriver \
+      WASM_BINDGEN_TEST_TIMEOUT=60 cargo test --target wasm32-unknown-unknown -p pancake-web
+  fi
+  [ -x tests/e2e/run.sh ] && step "end-to-end (Playwright, headless Chromium)" tests/e2e/run.sh
+fi
+[ -x tests/docker/run.sh ] && step "exported tarballs in real Docker" tests/docker/run.sh
+
+printf '\n'
+if [ ${#failed[@]} -gt 0 ]; then printf 'FAILED steps: %s\n' "${failed[*]}"; exit 1; fi
+echo "all test steps passed"
