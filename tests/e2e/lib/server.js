@@ -1,0 +1,82 @@
+'use strict';
+// A tiny static server for dist/: only Node's http module, so the e2e suite needs nothing
+// beyond playwright-core. It records every request so tests can see exactly what the page
+// fetched (and prove nothing was fetched that the build does not contain).
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm', // WebAssembly.instantiateStreaming refuses anything else
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+function mimeOf(file) {
+  return MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+}
+
+/**
+ * Serve `root` on 127.0.0.1 at a free port.
+ * Resolves to { origin, url, port, requests, close() }; `requests` is an array of
+ * { method, path, status } in arrival order.
+ */
+function startServer(root) {
+  const absRoot = path.resolve(root);
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    let status = 200;
+    try {
+      const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let file = path.join(absRoot, urlPath);
+      // Never serve anything outside dist/ (a `..` in the URL is a test bug or an attack).
+      if (file !== absRoot && !file.startsWith(absRoot + path.sep)) {
+        status = 403;
+      } else {
+        if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+        if (!fs.existsSync(file)) status = 404;
+        else {
+          const body = fs.readFileSync(file);
+          res.writeHead(200, {
+            'Content-Type': mimeOf(file),
+            'Content-Length': body.length,
+            'Cache-Control': 'no-store',
+          });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        }
+      }
+    } catch (e) {
+      status = 400;
+    }
+    if (status !== 200) {
+      res.writeHead(status, { 'Content-Type': 'text/plain' });
+      res.end(String(status));
+    }
+    requests.push({ method: req.method, path: req.url, status });
+  });
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      const origin = `http://127.0.0.1:${port}`;
+      resolve({
+        origin,
+        url: origin + '/',
+        port,
+        requests,
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+      });
+    });
+  });
+}
+
+module.exports = { startServer, mimeOf };
