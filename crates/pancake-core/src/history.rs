@@ -1,1 +1,724 @@
-//! (being written)
+//! History: `created_by` read back as a Dockerfile instruction, and the exact text
+//! `docker image history` prints (sizes, "… ago", truncation).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Archive, EntryKind, HistoryEntry, Image};
+
+/// A history step as a Dockerfile-like instruction.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instruction {
+    /// `RUN`, `COPY`, `ENV` …; empty when `created_by` is not in a form we know.
+    pub keyword: String,
+    /// The whole instruction, e.g. `ENV A=b` or `RUN make`.
+    pub text: String,
+    /// Build arguments the classic builder recorded as `|2 A=b C=d /bin/sh -c …`.
+    pub build_args: Vec<String>,
+}
+
+/// How an instruction is drawn (same colour everywhere in the UI).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstructionKind {
+    /// The bottom layer: it came with `FROM` (or is the first step of a scratch image).
+    Base,
+    Run,
+    /// `COPY` / `ADD`.
+    Copy,
+    /// Any other step that made a layer (BuildKit's `WORKDIR`, tools' own text).
+    OtherLayer,
+    /// Steps that only changed the config (`ENV`, `CMD`, `EXPOSE` …).
+    Metadata,
+}
+
+const KEYWORDS: &[&str] = &[
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+const SHELLS: &[&str] = &["/bin/sh -c ", "cmd /S /C ", "/bin/bash -c ", "/bin/ash -c "];
+
+fn first_word(s: &str) -> &str {
+    s.split_whitespace().next().unwrap_or("")
+}
+
+fn is_keyword(w: &str) -> bool {
+    KEYWORDS.contains(&w)
+}
+
+/// Splits a `|N k=v … rest` build-arg prefix off (classic builder, and BuildKit's `RUN |N …`).
+fn strip_build_args(s: &str) -> (Vec<String>, &str) {
+    let Some(rest) = s.strip_prefix('|') else {
+        return (Vec::new(), s);
+    };
+    let Some((n, mut rest)) = rest.split_once(' ') else {
+        return (Vec::new(), s);
+    };
+    let Ok(n) = n.parse::<usize>() else {
+        return (Vec::new(), s);
+    };
+    let mut args = Vec::with_capacity(n);
+    for _ in 0..n {
+        rest = rest.trim_start();
+        let (arg, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+        if !arg.contains('=') {
+            return (Vec::new(), s);
+        }
+        args.push(arg.to_string());
+        rest = tail;
+    }
+    (args, rest.trim_start())
+}
+
+fn strip_shell(s: &str) -> Option<&str> {
+    SHELLS.iter().find_map(|sh| s.strip_prefix(sh))
+}
+
+/// Reads `created_by` as an instruction:
+/// `/bin/sh -c #(nop)  CMD ["nginx"]` → `CMD ["nginx"]`; `/bin/sh -c apt-get …` → `RUN apt-get …`;
+/// `RUN /bin/sh -c make # buildkit` → `RUN make`; `|2 A=b C=d /bin/sh -c make` → `RUN make`
+/// with `build_args = ["A=b", "C=d"]`.
+pub fn instruction(created_by: &str) -> Instruction {
+    let s = created_by.trim();
+    let s = s.strip_suffix("# buildkit").map(str::trim_end).unwrap_or(s);
+    let (mut build_args, s) = strip_build_args(s);
+    if let Some(rest) = strip_shell(s) {
+        let rest = rest.trim_start();
+        if let Some(nop) = rest.strip_prefix("#(nop)") {
+            let text = nop.trim().to_string();
+            let w = first_word(&text);
+            let keyword = if is_keyword(w) {
+                w.to_string()
+            } else {
+                String::new()
+            };
+            return Instruction {
+                keyword,
+                text,
+                build_args,
+            };
+        }
+        return Instruction {
+            keyword: "RUN".into(),
+            text: format!("RUN {rest}"),
+            build_args,
+        };
+    }
+    let w = first_word(s);
+    if is_keyword(w) {
+        let rest = s.get(w.len()..).unwrap_or("").trim_start();
+        if w == "RUN" {
+            // BuildKit: `RUN |1 A=b /bin/sh -c make` or `RUN /bin/sh -c make`.
+            let (args, rest) = strip_build_args(rest);
+            if !args.is_empty() {
+                build_args = args;
+            }
+            let cmd = strip_shell(rest).unwrap_or(rest);
+            return Instruction {
+                keyword: w.into(),
+                text: format!("RUN {cmd}"),
+                build_args,
+            };
+        }
+        return Instruction {
+            keyword: w.into(),
+            text: s.to_string(),
+            build_args,
+        };
+    }
+    Instruction {
+        keyword: String::new(),
+        text: s.to_string(),
+        build_args,
+    }
+}
+
+/// The colour class of a history step.
+pub fn kind(entry: &HistoryEntry) -> InstructionKind {
+    if entry.empty_layer {
+        return InstructionKind::Metadata;
+    }
+    if is_base(entry) {
+        return InstructionKind::Base;
+    }
+    let ins = instruction(entry.created_by.as_deref().unwrap_or(""));
+    match ins.keyword.as_str() {
+        "RUN" => InstructionKind::Run,
+        "COPY" | "ADD" => InstructionKind::Copy,
+        _ => InstructionKind::OtherLayer,
+    }
+}
+
+/// Did this step make the bottom layer (the one `FROM` brought)?
+pub fn is_base(entry: &HistoryEntry) -> bool {
+    !entry.empty_layer && entry.layer == Some(0)
+}
+
+/// Docker's `units.HumanSizeWithPrecision(float64(size), 3)`: decimal units, `%.3g`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut size = bytes as f64;
+    let mut i = 0;
+    while size >= 1000.0 && i < UNITS.len() - 1 {
+        size /= 1000.0;
+        i += 1;
+    }
+    format!("{}{}", go_g(size, 3), UNITS.get(i).unwrap_or(&"B"))
+}
+
+/// Go's `%.<prec>g` for a finite, non-negative value: shortest of fixed/exponent form,
+/// trailing zeros removed, exponent with a sign and at least two digits (`1e+03`).
+fn go_g(x: f64, prec: usize) -> String {
+    let prec = prec.max(1);
+    let e_form = format!("{:.*e}", prec - 1, x);
+    let (mant, exp) = e_form.split_once('e').unwrap_or((e_form.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if exp < -4 || exp >= prec as i32 {
+        let mant = trim_zeros(mant);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mant}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = (prec as i32 - 1 - exp).max(0) as usize;
+        trim_zeros(&format!("{x:.decimals$}")).to_string()
+    }
+}
+
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+/// Seconds since 1970 for an RFC 3339 time (`2024-05-01T10:00:00.123Z`, `…+07:00`).
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let num = |a: usize, b: usize| -> Option<i64> { s.get(a..b)?.parse::<i64>().ok() };
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if !matches!(s.as_bytes().get(10), Some(b'T' | b't' | b' '))
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
+    {
+        return None;
+    }
+    let mut rest = s.get(19..)?;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = frac.get(digits..)?;
+    }
+    let offset = match rest {
+        "Z" | "z" | "" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first() {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return None,
+            };
+            let oh: i64 = rest.get(1..3)?.parse().ok()?;
+            let om: i64 = rest.get(4..6)?.parse().ok()?;
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if mo <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146097 + doe - 719468;
+    Some(days * 86400 + h * 3600 + mi * 60 + sec - offset)
+}
+
+/// Docker's `units.HumanDuration(d)` for a duration in seconds.
+pub fn human_duration(secs: i64) -> String {
+    let hours_f = secs as f64 / 3600.0;
+    if secs < 1 {
+        return "Less than a second".into();
+    }
+    if secs == 1 {
+        return "1 second".into();
+    }
+    if secs < 60 {
+        return format!("{secs} seconds");
+    }
+    let minutes = secs / 60;
+    if minutes == 1 {
+        return "About a minute".into();
+    }
+    if minutes < 60 {
+        return format!("{minutes} minutes");
+    }
+    let hours = (hours_f + 0.5) as i64;
+    if hours == 1 {
+        return "About an hour".into();
+    }
+    if hours < 48 {
+        return format!("{hours} hours");
+    }
+    if hours < 24 * 7 * 2 {
+        return format!("{} days", hours / 24);
+    }
+    if hours < 24 * 30 * 2 {
+        return format!("{} weeks", hours / 24 / 7);
+    }
+    if hours < 24 * 365 * 2 {
+        return format!("{} months", hours / 24 / 30);
+    }
+    format!("{} years", (hours_f as i64) / 24 / 365)
+}
+
+/// `docker image history`'s CREATED column: `HumanDuration(now - created) + " ago"`, empty for
+/// times before 2000 (or unparsable ones, which Docker sees as the zero time).
+pub fn relative_time(created_rfc3339: &str, now_unix: i64) -> String {
+    const EPOCH_2000: i64 = 946_684_800;
+    match parse_rfc3339(created_rfc3339) {
+        Some(t) if t > EPOCH_2000 => format!("{} ago", human_duration(now_unix - t)),
+        _ => String::new(),
+    }
+}
+
+/// Columns a character takes in a terminal (East Asian wide/fullwidth = 2), as Docker counts.
+fn char_width(c: char) -> usize {
+    let u = c as u32;
+    let wide = matches!(u,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD);
+    if wide {
+        2
+    } else {
+        1
+    }
+}
+
+/// Docker cli's `formatter.Ellipsis`: cut to `max` display columns, the last one being `…`.
+pub fn ellipsis(s: &str, max: usize) -> String {
+    if max == 0 {
+        return String::new();
+    }
+    if max == 1 {
+        return s.chars().next().map(String::from).unwrap_or_default();
+    }
+    let width: usize = s.chars().map(char_width).sum();
+    if width <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        w += char_width(c);
+        if w > max - 1 {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// One line of `docker image history`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// Short (or, with no_trunc, full) image ID on the top row, `<missing>` below.
+    pub id: String,
+    pub created: String,
+    pub created_by: String,
+    pub size: String,
+    pub comment: String,
+    /// Byte count behind `size`.
+    pub size_bytes: u64,
+    /// Index into `Image::history`.
+    pub history: usize,
+    /// Index into `Image::layers` when the step made a layer.
+    pub layer: Option<usize>,
+    pub kind: InstructionKind,
+}
+
+/// What Docker reports as a layer's size (`DiffSize`): the sum of the tar members' sizes, i.e.
+/// file content bytes (a 1024-byte tar holding one empty dir is `0B`). Falls back to the
+/// uncompressed blob size when the layer was not indexed.
+pub fn layer_content_size(archive: &Archive, image: &Image, layer: usize) -> u64 {
+    let Some(l) = image.layers.get(layer) else {
+        return 0;
+    };
+    match l
+        .member
+        .and_then(|m| archive.members.get(m))
+        .and_then(|m| m.facts.layer.as_ref())
+    {
+        Some(ix) => ix
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::File)
+            .map(|e| e.size)
+            .sum(),
+        None => l.size,
+    }
+}
+
+/// The rows `docker image history` prints for this image as loaded from a tarball, top first.
+/// Like Docker, rows come from the config's history only; the step → layer pairing is the
+/// model's (`HistoryEntry::layer`).
+pub fn history_table(archive: &Archive, image: &Image, now_unix: i64, no_trunc: bool) -> Vec<HistoryRow> {
+    let top_id = image
+        .config_digest
+        .as_ref()
+        .map(|d| {
+            if no_trunc {
+                d.to_string()
+            } else {
+                d.short().to_string()
+            }
+        })
+        .unwrap_or_else(|| "<missing>".into());
+    let mut rows: Vec<HistoryRow> = image
+        .history
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, h)| {
+            let size_bytes = match (h.empty_layer, h.layer) {
+                (false, Some(l)) => layer_content_size(archive, image, l),
+                _ => 0,
+            };
+            let created_by = h.created_by.as_deref().unwrap_or("").replace('\t', " ");
+            HistoryRow {
+                id: "<missing>".into(),
+                created: h
+                    .created
+                    .as_deref()
+                    .map(|c| relative_time(c, now_unix))
+                    .unwrap_or_default(),
+                created_by: if no_trunc {
+                    created_by
+                } else {
+                    ellipsis(&created_by, 45)
+                },
+                size: human_size(size_bytes),
+                comment: h.comment.clone().unwrap_or_default(),
+                size_bytes,
+                history: i,
+                layer: if h.empty_layer { None } else { h.layer },
+                kind: kind(h),
+            }
+        })
+        .collect();
+    if let Some(first) = rows.first_mut() {
+        first.id = top_id;
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ins(s: &str) -> (String, String, Vec<String>) {
+        let i = instruction(s);
+        (i.keyword, i.text, i.build_args)
+    }
+
+    #[test]
+    fn classic_builder_forms() {
+        assert_eq!(ins("/bin/sh -c #(nop) ENV A=b").1, "ENV A=b");
+        assert_eq!(
+            ins("/bin/sh -c #(nop)  CMD [\"nginx\" \"-g\" \"daemon off;\"]").0,
+            "CMD"
+        );
+        assert_eq!(ins("/bin/sh -c #(nop)  CMD [\"nginx\"]").1, "CMD [\"nginx\"]");
+        assert_eq!(
+            ins("/bin/sh -c apt-get update && apt-get install -y nginx"),
+            (
+                "RUN".into(),
+                "RUN apt-get update && apt-get install -y nginx".into(),
+                vec![]
+            )
+        );
+        let copy = ins("/bin/sh -c #(nop) COPY file:4b0a8b2cdb4fc1a9fe4ee29bd5a5c7eb1b1dbe9e9f9b0e8f1d16c6dd6a1f8c44 in /etc/nginx/nginx.conf ");
+        assert_eq!(copy.0, "COPY");
+        assert!(copy.1.ends_with("in /etc/nginx/nginx.conf"));
+        assert_eq!(
+            ins("/bin/sh -c #(nop) ADD file:d3d1b8c0a0 in / ").1,
+            "ADD file:d3d1b8c0a0 in /"
+        );
+        assert_eq!(ins("/bin/sh -c #(nop) WORKDIR /data").0, "WORKDIR");
+    }
+
+    #[test]
+    fn build_args_prefix() {
+        assert_eq!(
+            ins("|2 A=b C=d /bin/sh -c make"),
+            (
+                "RUN".into(),
+                "RUN make".into(),
+                vec!["A=b".to_string(), "C=d".to_string()]
+            )
+        );
+        assert_eq!(
+            ins("RUN |1 VERSION=1.2 /bin/sh -c echo $VERSION # buildkit"),
+            (
+                "RUN".into(),
+                "RUN echo $VERSION".into(),
+                vec!["VERSION=1.2".to_string()]
+            )
+        );
+        // Not a build-arg prefix: left alone.
+        assert_eq!(ins("|x y").1, "|x y");
+    }
+
+    #[test]
+    fn buildkit_forms() {
+        // Real history of the docker26 fixtures.
+        assert_eq!(
+            ins("COPY base/ / # buildkit"),
+            ("COPY".into(), "COPY base/ /".into(), vec![])
+        );
+        assert_eq!(
+            ins("RUN /bin/sh -c echo \"modified\" >> /data/hello.txt # buildkit").1,
+            "RUN echo \"modified\" >> /data/hello.txt"
+        );
+        assert_eq!(ins("EXPOSE map[8080/tcp:{}]").0, "EXPOSE");
+        assert_eq!(ins("WORKDIR /data").1, "WORKDIR /data");
+        assert_eq!(ins("CMD [\"/bin/sh\" \"-c\" \"cat /data/hello.txt\"]").0, "CMD");
+        assert_eq!(ins("bazel build //x").0, "");
+        assert_eq!(ins("").0, "");
+    }
+
+    #[test]
+    fn kinds() {
+        let h = |by: &str, empty: bool, layer: Option<usize>| HistoryEntry {
+            created_by: Some(by.into()),
+            empty_layer: empty,
+            layer,
+            ..Default::default()
+        };
+        assert_eq!(
+            kind(&h("/bin/sh -c #(nop) ADD file:abc in / ", false, Some(0))),
+            InstructionKind::Base
+        );
+        assert_eq!(
+            kind(&h("COPY base/ / # buildkit", false, Some(0))),
+            InstructionKind::Base
+        );
+        assert_eq!(
+            kind(&h("/bin/sh -c #(nop)  CMD [\"sh\"]", true, None)),
+            InstructionKind::Metadata
+        );
+        assert_eq!(
+            kind(&h("RUN /bin/sh -c rm x # buildkit", false, Some(3))),
+            InstructionKind::Run
+        );
+        assert_eq!(
+            kind(&h("/bin/sh -c #(nop) COPY file:a in /x ", false, Some(1))),
+            InstructionKind::Copy
+        );
+        assert_eq!(
+            kind(&h("WORKDIR /data", false, Some(6))),
+            InstructionKind::OtherLayer
+        );
+    }
+
+    #[test]
+    fn human_sizes_like_docker() {
+        // Values go-units' tests and real `docker history` output show.
+        let cases = [
+            (0, "0B"),
+            (21, "21B"),
+            (999, "999B"),
+            (1000, "1kB"),
+            (1024, "1.02kB"),
+            (4610, "4.61kB"),
+            (1_982_286, "1.98MB"),
+            (5_580_000, "5.58MB"),
+            (1_990_000, "1.99MB"),
+            (999_500, "1e+03kB"),
+            (72_800_000, "72.8MB"),
+            (123_456_789, "123MB"),
+            (3_000_000_000, "3GB"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(human_size(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn durations_like_go_units() {
+        let (min, hour, day) = (60, 3600, 86400);
+        let (week, month, year) = (7 * day, 30 * day, 365 * day);
+        let cases = [
+            (0, "Less than a second"),
+            (1, "1 second"),
+            (47, "47 seconds"),
+            (60, "About a minute"),
+            (35 * min + 40, "35 minutes"),
+            (hour, "About an hour"),
+            (hour + 29 * min, "About an hour"),
+            (hour + 31 * min, "2 hours"),
+            (3 * hour + 60 * min, "4 hours"),
+            (day + 12 * hour, "36 hours"),
+            (2 * day, "2 days"),
+            (13 * day + 5 * hour, "13 days"),
+            (2 * week + 4 * day, "2 weeks"),
+            (month, "4 weeks"),
+            (month + 2 * week, "6 weeks"),
+            (3 * month + week, "3 months"),
+            (24 * month, "24 months"),
+            (24 * month + 2 * week, "2 years"),
+            (3 * year + 2 * month, "3 years"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(human_duration(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn rfc3339_and_relative() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2000-01-01T00:00:00Z"), Some(946_684_800));
+        assert_eq!(
+            parse_rfc3339("2024-02-29T12:30:15.123456789Z"),
+            Some(1_709_209_815)
+        );
+        assert_eq!(parse_rfc3339("2024-02-29T19:30:15+07:00"), Some(1_709_209_815));
+        assert_eq!(parse_rfc3339("garbage"), None);
+        let t = 1_709_209_815;
+        assert_eq!(
+            relative_time("2024-02-29T12:30:15Z", t + 2 * 365 * 86400 + 86400 * 40),
+            "2 years ago"
+        );
+        assert_eq!(
+            relative_time("2024-02-29T12:30:15Z", t + 3600),
+            "About an hour ago"
+        );
+        assert_eq!(
+            relative_time("2024-02-29T12:30:15Z", t + 21 * 86400),
+            "3 weeks ago"
+        );
+        // Docker hides times at or before 2000-01-01 (e.g. reproducible builds' epoch 0).
+        assert_eq!(relative_time("1970-01-01T00:00:00Z", t), "");
+    }
+
+    #[test]
+    fn truncation_like_docker_cli() {
+        let long = "/bin/sh -c #(nop)  CMD [\"/bin/sh\" \"-c\" \"cat /data/hello.txt\"]";
+        let cut = ellipsis(long, 45);
+        assert_eq!(cut.chars().count(), 45);
+        assert_eq!(cut, "/bin/sh -c #(nop)  CMD [\"/bin/sh\" \"-c\" \"cat …");
+        assert_eq!(ellipsis("short", 45), "short");
+        // Wide characters take two columns.
+        assert_eq!(ellipsis("日本語のテキスト", 7), "日本語…");
+    }
+
+    #[test]
+    fn table_rows_top_first() {
+        use crate::digest::Digest;
+        use crate::model::{Entry, Layer, LayerIndex, Member, MemberFacts};
+        use crate::path::RawPath;
+        let entry = |p: &str, kind: EntryKind, size: u64| Entry {
+            path: RawPath::from(p),
+            kind,
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link_target: None,
+            content_offset: None,
+        };
+        let member = |entries: Vec<Entry>| Member {
+            path: RawPath::from("x"),
+            kind: EntryKind::File,
+            size: 0,
+            data_offset: None,
+            link_target: None,
+            facts: MemberFacts {
+                layer: Some(LayerIndex {
+                    entries,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        };
+        let archive = Archive {
+            members: vec![
+                member(vec![
+                    entry("bin", EntryKind::Dir, 0),
+                    entry("bin/busybox", EntryKind::File, 1_982_256),
+                ]),
+                member(vec![entry("data", EntryKind::Dir, 0)]),
+            ],
+            ..Default::default()
+        };
+        let h = |by: &str, empty: bool, layer: Option<usize>| HistoryEntry {
+            created: Some("2024-01-01T00:00:00Z".into()),
+            created_by: Some(by.into()),
+            comment: Some("buildkit.dockerfile.v0".into()),
+            empty_layer: empty,
+            layer,
+            ..Default::default()
+        };
+        let image = Image {
+            config_digest: Digest::from_hex(&"ab".repeat(32)),
+            layers: vec![
+                Layer {
+                    member: Some(0),
+                    size: 1_994_240,
+                    ..Default::default()
+                },
+                Layer {
+                    member: Some(1),
+                    size: 1024,
+                    ..Default::default()
+                },
+            ],
+            history: vec![
+                h("COPY base/ / # buildkit", false, Some(0)),
+                h("CMD [\"/bin/sh\"]", true, None),
+                h("WORKDIR /data", false, Some(1)),
+            ],
+            ..Default::default()
+        };
+        let now = parse_rfc3339("2024-01-22T00:00:00Z").unwrap_or(0);
+        let rows = history_table(&archive, &image, now, false);
+        let cols: Vec<(&str, &str, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.created.as_str(),
+                    r.created_by.as_str(),
+                    r.size.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            cols,
+            [
+                ("abababababab", "3 weeks ago", "WORKDIR /data", "0B"),
+                ("<missing>", "3 weeks ago", "CMD [\"/bin/sh\"]", "0B"),
+                ("<missing>", "3 weeks ago", "COPY base/ / # buildkit", "1.98MB"),
+            ]
+        );
+        assert_eq!(rows.last().map(|r| r.kind), Some(InstructionKind::Base));
+        let full = history_table(&archive, &image, now, true);
+        assert_eq!(full.first().map(|r| r.id.len()), Some(71));
+    }
+}
