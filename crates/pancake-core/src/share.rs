@@ -120,7 +120,7 @@ pub fn storage(archives: &[&Archive]) -> Storage {
 }
 
 /// What a plan compares layers by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Identity {
     /// The compressed blob digest: what registries and pulls deduplicate by.
