@@ -54,11 +54,19 @@ impl TarEntry {
     }
 
     pub fn symlink(path: impl Into<RawPath>, target: &str) -> TarEntry {
-        TarEntry::new(path.into(), Body::Symlink(target.as_bytes().to_vec()), 0o777)
+        TarEntry::new(
+            path.into(),
+            Body::Symlink(target.as_bytes().to_vec()),
+            0o777,
+        )
     }
 
     pub fn hardlink(path: impl Into<RawPath>, target: &str) -> TarEntry {
-        TarEntry::new(path.into(), Body::Hardlink(target.as_bytes().to_vec()), 0o644)
+        TarEntry::new(
+            path.into(),
+            Body::Hardlink(target.as_bytes().to_vec()),
+            0o644,
+        )
     }
 
     /// The `.wh.<name>` file that deletes `path` from the layers below.
@@ -75,7 +83,14 @@ impl TarEntry {
     }
 
     fn new(path: RawPath, body: Body, mode: u32) -> TarEntry {
-        TarEntry { path, body, mode, uid: 0, gid: 0, mtime: None }
+        TarEntry {
+            path,
+            body,
+            mode,
+            uid: 0,
+            gid: 0,
+            mtime: None,
+        }
     }
 
     pub fn owned(mut self, uid: u64, gid: u64) -> TarEntry {
@@ -104,7 +119,9 @@ pub struct TarWriter<W: Write> {
 
 impl<W: Write> TarWriter<W> {
     pub fn new(out: W) -> Self {
-        TarWriter { out: tar::Builder::new(out) }
+        TarWriter {
+            out: tar::Builder::new(out),
+        }
     }
 
     pub fn add(&mut self, entry: &TarEntry) -> io::Result<()> {
@@ -179,7 +196,10 @@ impl<W: Write> TarWriter<W> {
         if counted.n != size {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("{}: expected {size} bytes, source gave {}", entry.path, counted.n),
+                format!(
+                    "{}: expected {size} bytes, source gave {}",
+                    entry.path, counted.n
+                ),
             ));
         }
         Ok(())
@@ -319,10 +339,10 @@ pub fn split_tag(name: &str) -> (&str, &str) {
 /// once however many images use it (like `docker save a b`). Layer bytes come from
 /// `fetch_layer`, which must yield exactly the descriptor's size; it is asked once per
 /// distinct layer, in digest order, so a big export streams straight from its source.
-pub fn write_docker_save<W: Write>(
+pub fn write_docker_save<'a, W: Write>(
     out: W,
     images: &[SaveImage],
-    fetch_layer: &mut dyn FnMut(&Descriptor) -> io::Result<Box<dyn Read + '_>>,
+    fetch_layer: &mut dyn FnMut(&Descriptor) -> io::Result<Box<dyn Read + 'a>>,
 ) -> io::Result<W> {
     use std::collections::BTreeMap;
 
@@ -347,8 +367,11 @@ pub fn write_docker_save<W: Write>(
         }
 
         let blob_path = |d: &Digest| format!("blobs/sha256/{}", d.hex());
-        let layer_sources: BTreeMap<String, &Descriptor> =
-            img.layers.iter().map(|l| (l.digest.to_string(), l)).collect();
+        let layer_sources: BTreeMap<String, &Descriptor> = img
+            .layers
+            .iter()
+            .map(|l| (l.digest.to_string(), l))
+            .collect();
         manifest_list.push(serde_json::json!({
             "Config": blob_path(&config_digest),
             "RepoTags": img.tags,
@@ -372,7 +395,11 @@ pub fn write_docker_save<W: Write>(
         }
         for tag in &img.tags {
             let (repo, t) = split_tag(tag);
-            let full = if repo.contains('/') { repo.to_string() } else { format!("library/{repo}") };
+            let full = if repo.contains('/') {
+                repo.to_string()
+            } else {
+                format!("library/{repo}")
+            };
             push_index(serde_json::json!({
                 "io.containerd.image.name": format!("docker.io/{full}:{t}"),
                 "org.opencontainers.image.ref.name": t,
@@ -405,7 +432,10 @@ pub fn write_docker_save<W: Write>(
                 let reader = fetch_layer(d)?;
                 // Hash on the way through: a source that gives other bytes than the
                 // descriptor promises must not produce a tarball with a lying name.
-                let mut hashing = HashCheck { inner: reader, hasher: Hasher::new() };
+                let mut hashing = HashCheck {
+                    inner: reader,
+                    hasher: Hasher::new(),
+                };
                 w.add_reader(&entry, d.size, &mut hashing)?;
                 let got = hashing.hasher.finish();
                 if got != *digest {
@@ -418,8 +448,16 @@ pub fn write_docker_save<W: Write>(
         }
     }
     w.add(&TarEntry::file("index.json", to_json(&index), 0o644))?;
-    w.add(&TarEntry::file("manifest.json", to_json(&serde_json::Value::from(manifest_list)), 0o644))?;
-    w.add(&TarEntry::file("oci-layout", &br#"{"imageLayoutVersion": "1.0.0"}"#[..], 0o644))?;
+    w.add(&TarEntry::file(
+        "manifest.json",
+        to_json(&serde_json::Value::from(manifest_list)),
+        0o644,
+    ))?;
+    w.add(&TarEntry::file(
+        "oci-layout",
+        &br#"{"imageLayoutVersion": "1.0.0"}"#[..],
+        0o644,
+    ))?;
     let repos = serde_json::to_vec(&repositories).unwrap_or_default();
     w.add(&TarEntry::file("repositories", repos, 0o644))?;
     w.finish()
@@ -465,7 +503,10 @@ mod tests {
         ];
         let mut b = a.clone();
         b.reverse();
-        let (x, y) = (layer_tar(a).unwrap_or_default(), layer_tar(b).unwrap_or_default());
+        let (x, y) = (
+            layer_tar(a).unwrap_or_default(),
+            layer_tar(b).unwrap_or_default(),
+        );
         assert_eq!(x, y);
         let names: Vec<String> = tar::Archive::new(x.as_slice())
             .entries()
@@ -479,20 +520,37 @@ mod tests {
 
     #[test]
     fn duplicates_refused_and_long_names_kept() {
-        let dup = vec![TarEntry::file("a", "1", 0o644), TarEntry::file("a", "2", 0o644)];
+        let dup = vec![
+            TarEntry::file("a", "1", 0o644),
+            TarEntry::file("a", "2", 0o644),
+        ];
         assert!(layer_tar(dup).is_err());
         let long = "d/".repeat(80) + "file";
         let bytes = layer_tar(vec![TarEntry::file(long.as_str(), "x", 0o644)]).unwrap_or_default();
         let mut ar = tar::Archive::new(bytes.as_slice());
-        let names: Vec<Vec<u8>> =
-            ar.entries().into_iter().flatten().flatten().map(|e| e.path_bytes().into_owned()).collect();
+        let names: Vec<Vec<u8>> = ar
+            .entries()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path_bytes().into_owned())
+            .collect();
         assert_eq!(names, vec![long.into_bytes()]);
     }
 
     #[test]
     fn whiteout_names() {
-        assert_eq!(TarEntry::whiteout(&RawPath::from("a/b/c")).path.as_bytes(), b"a/b/.wh.c");
-        assert_eq!(TarEntry::whiteout(&RawPath::from("top")).path.as_bytes(), b".wh.top");
-        assert_eq!(TarEntry::opaque(&RawPath::from("a")).path.as_bytes(), b"a/.wh..wh..opq");
+        assert_eq!(
+            TarEntry::whiteout(&RawPath::from("a/b/c")).path.as_bytes(),
+            b"a/b/.wh.c"
+        );
+        assert_eq!(
+            TarEntry::whiteout(&RawPath::from("top")).path.as_bytes(),
+            b".wh.top"
+        );
+        assert_eq!(
+            TarEntry::opaque(&RawPath::from("a")).path.as_bytes(),
+            b"a/.wh..wh..opq"
+        );
     }
 }
