@@ -1,1 +1,645 @@
-//! (being written)
+//! The outer walk: from a tarball's bytes to an [`Archive`].
+//!
+//! Two ways in, one result:
+//! - [`read_stream`]: one sequential pass over any `Read` (gzip-compressed or not). Every
+//!   regular member goes through [`member::process`] as it streams by.
+//! - [`scan`] + [`hash_jobs`] + [`hash_member`] + [`apply_facts`]: for an uncompressed file with
+//!   random access. `scan` reads only headers and small JSON (a fast first view); the big blobs
+//!   are then hashed independently — on several threads ([`open`]) or Web Workers — through
+//!   the same `member::process`, so the end result is identical to `read_stream`'s.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::io::{self, BufReader, Cursor, Read};
+use std::rc::Rc;
+
+use crate::error::Error;
+use crate::image::{self, OUTER_PREFIX};
+use crate::layer::{self, SeekReader};
+use crate::member::{self, Processed};
+use crate::model::{Archive, Compression, EntryKind, LayerIndex, Member, MemberFacts, Problem, ProblemKind};
+use crate::path::RawPath;
+use crate::sniff;
+use crate::source::{RangeReader, ReadAt};
+
+pub use crate::member::Options;
+
+/// Progress of a long read, for a progress bar.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// The member being read, when there is one.
+    pub member: Option<String>,
+}
+
+/// One blob still to hash after [`scan`]: member index, content offset and length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashJob {
+    pub member: usize,
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// Members at most this big are processed fully during [`scan`] (configs, manifests...).
+const SMALL_MEMBER: u64 = 1 << 20;
+
+/// Counts bytes read from the outer stream (compressed bytes when the file is gzip).
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+fn read_head<R: Read>(r: &mut R, n: usize) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(n);
+    r.by_ref().take(n as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Reads a whole tarball in one sequential pass. `total_bytes` is only for progress.
+pub fn read_stream<R: Read>(
+    name: &str,
+    reader: R,
+    total_bytes: u64,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Archive, Error> {
+    let count = Rc::new(Cell::new(0u64));
+    let mut counting = Counting {
+        inner: reader,
+        count: count.clone(),
+    };
+    let head = read_head(&mut counting, sniff::TAR_BLOCK).map_err(|e| Error::Io {
+        name: name.into(),
+        offset: 0,
+        source: e,
+    })?;
+    if head.is_empty() {
+        return Err(Error::Empty { name: name.into() });
+    }
+    let outer_compression = sniff::compression(&head);
+    let magic = sniff::magic_hex(&head);
+    let raw = Cursor::new(head).chain(counting);
+    let mut stream: Box<dyn Read + '_> = match outer_compression {
+        Compression::Gzip => {
+            let mut dec = flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, raw));
+            let dhead = read_head(&mut dec, sniff::TAR_BLOCK).map_err(|e| Error::Member {
+                name: name.into(),
+                member: "(gzip stream)".into(),
+                message: format!("the file starts like gzip but does not decompress: {e}"),
+            })?;
+            if !sniff::is_tar(&dhead) {
+                return Err(Error::NotATar {
+                    name: name.into(),
+                    magic: format!("gzip of {}", sniff::magic_hex(&dhead)),
+                });
+            }
+            Box::new(Cursor::new(dhead).chain(dec))
+        }
+        _ => {
+            let Some(first) = raw.get_ref().0.get_ref().get(..) else {
+                return Err(Error::Empty { name: name.into() });
+            };
+            if !sniff::is_tar(first) {
+                return Err(Error::NotATar {
+                    name: name.into(),
+                    magic,
+                });
+            }
+            Box::new(raw)
+        }
+    };
+    let mut archive = Archive {
+        name: name.into(),
+        total_bytes,
+        outer_compression,
+        ..Archive::default()
+    };
+    let uncompressed = outer_compression == Compression::None;
+    {
+        let mut tar = tar::Archive::new(&mut stream);
+        match tar.entries() {
+            Ok(entries) => walk_outer(
+                entries,
+                uncompressed,
+                &mut archive,
+                &mut |entry, mname, size, offset| {
+                    let mut cb = |_: u64| {
+                        progress(&Progress {
+                            bytes_done: count.get(),
+                            bytes_total: total_bytes,
+                            member: Some(mname.to_string()),
+                        })
+                    };
+                    cb(0);
+                    member::process(entry, mname, size, offset, opts, &mut cb)
+                },
+            ),
+            Err(e) => push_outer_error(&mut archive, &e.to_string()),
+        }
+    }
+    // Read what follows the end-of-archive marker, so a broken gzip trailer is noticed.
+    if !archive.problems.iter().any(|p| p.kind == ProblemKind::Archive) {
+        let mut sink = vec![0u8; 1 << 16];
+        loop {
+            match stream.read(&mut sink) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    archive.problems.push(Problem {
+                        kind: ProblemKind::Archive,
+                        member: None,
+                        message: format!("{OUTER_PREFIX}stream error after the last member: {e}"),
+                    });
+                    break;
+                }
+            }
+        }
+    }
+    progress(&Progress {
+        bytes_done: count.get(),
+        bytes_total: total_bytes,
+        member: None,
+    });
+    image::resolve(&mut archive);
+    Ok(archive)
+}
+
+fn push_outer_error(archive: &mut Archive, e: &str) {
+    let n = archive.members.len();
+    archive.problems.push(Problem {
+        kind: ProblemKind::Archive,
+        member: archive.members.last().map(|m| m.path.display().into_owned()),
+        message: format!("{OUTER_PREFIX}tar read error after {n} members: {e}"),
+    });
+}
+
+type ProcessFn<'f, 'a, R> = dyn FnMut(&mut tar::Entry<'a, R>, &str, u64, Option<u64>) -> Processed + 'f;
+
+/// Records every outer member; hands regular ones to `process`. Stops at the first outer error.
+fn walk_outer<'a, R: Read + 'a>(
+    entries: tar::Entries<'a, R>,
+    uncompressed: bool,
+    archive: &mut Archive,
+    process: &mut ProcessFn<'_, 'a, R>,
+) {
+    let mut seen: HashSet<RawPath> = HashSet::new();
+    for item in entries {
+        let mut entry = match item {
+            Ok(e) => e,
+            Err(e) => {
+                push_outer_error(archive, &e.to_string());
+                return;
+            }
+        };
+        let etype = entry.header().entry_type();
+        if etype.is_pax_global_extensions() {
+            continue;
+        }
+        let raw_path = entry.path_bytes().into_owned();
+        let raw_link = entry.link_name_bytes().map(|c| c.into_owned());
+        let path = RawPath::normalize(&raw_path);
+        let shown = String::from_utf8_lossy(&raw_path).into_owned();
+        let kind = match etype {
+            tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::Hardlink,
+            _ => EntryKind::Other,
+        };
+        if RawPath::is_unsafe_name(&raw_path) || raw_path.contains(&0) {
+            archive.problems.push(Problem {
+                kind: ProblemKind::UnsafePath,
+                member: Some(shown.clone()),
+                message: format!("{OUTER_PREFIX}member {shown:?}: unsafe path (absolute, NUL or climbing out with ..); never resolved outside the archive"),
+            });
+        }
+        if let (EntryKind::Symlink | EntryKind::Hardlink, Some(t)) = (kind, raw_link.as_deref()) {
+            let base = if kind == EntryKind::Symlink {
+                path.parent()
+            } else {
+                RawPath::default()
+            };
+            if escapes(&base, t) {
+                archive.problems.push(Problem {
+                    kind: ProblemKind::UnsafePath,
+                    member: Some(shown.clone()),
+                    message: format!(
+                        "{OUTER_PREFIX}link member {shown} -> {} points outside the archive; not followed",
+                        String::from_utf8_lossy(t)
+                    ),
+                });
+            }
+        }
+        if kind != EntryKind::Dir && !seen.insert(path.clone()) {
+            archive.problems.push(Problem {
+                kind: ProblemKind::DuplicateMember,
+                member: Some(shown.clone()),
+                message: format!("{OUTER_PREFIX}member {shown} appears more than once; the last one wins"),
+            });
+        }
+        let size = if kind == EntryKind::File { entry.size() } else { 0 };
+        let data_offset = if uncompressed {
+            Some(entry.raw_file_position())
+        } else {
+            None
+        };
+        let link_target = match kind {
+            EntryKind::Symlink => raw_link.map(RawPath::from_bytes),
+            EntryKind::Hardlink => raw_link.map(|l| RawPath::normalize(&l)),
+            _ => None,
+        };
+        let mut outer_error = None;
+        let facts = if kind == EntryKind::File {
+            let p = process(&mut entry, &shown, size, data_offset);
+            outer_error = p.outer_error;
+            p.facts
+        } else {
+            MemberFacts::default()
+        };
+        archive.members.push(Member {
+            path,
+            kind,
+            size,
+            data_offset,
+            link_target,
+            facts,
+        });
+        if let Some(e) = outer_error {
+            push_outer_error(archive, &e);
+            return;
+        }
+    }
+}
+
+/// Would following `target` from directory `base` leave the archive root?
+fn escapes(base: &RawPath, target: &[u8]) -> bool {
+    if target.first() == Some(&b'/') {
+        return true;
+    }
+    let mut depth = base.components().count() as i64;
+    for c in target.split(|b| *b == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return true;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+/// Fast first view of an UNCOMPRESSED tarball: outer headers by `read_at` (content is seeked
+/// over), small members (configs, manifests) processed fully, uncompressed layer tars walked
+/// header-only (entries known, diff_id not yet). Images are resolved, layers unverified until
+/// [`hash_member`] + [`apply_facts`]. A gzip-compressed file has no random access, so it is
+/// read in full with [`read_stream`] over a [`RangeReader`] instead.
+pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
+    let total = source.len();
+    let head = source.read_vec_at(0, sniff::TAR_BLOCK).map_err(|e| Error::Io {
+        name: name.into(),
+        offset: 0,
+        source: e,
+    })?;
+    if head.is_empty() {
+        return Err(Error::Empty { name: name.into() });
+    }
+    if sniff::compression(&head) == Compression::Gzip {
+        return read_stream(name, RangeReader::new(source, 0, total), total, opts, &mut |_| {});
+    }
+    if !sniff::is_tar(&head) {
+        return Err(Error::NotATar {
+            name: name.into(),
+            magic: sniff::magic_hex(&head),
+        });
+    }
+    let mut archive = Archive {
+        name: name.into(),
+        total_bytes: total,
+        outer_compression: Compression::None,
+        ..Archive::default()
+    };
+    let mut tar = tar::Archive::new(SeekReader::new(source, 0, total, 64 * 1024));
+    match tar.entries_with_seek() {
+        Ok(entries) => walk_outer(entries, true, &mut archive, &mut |entry, mname, size, offset| {
+            let off = offset.unwrap_or(0);
+            let complete = off.checked_add(size).is_some_and(|end| end <= total);
+            if size <= SMALL_MEMBER || !complete {
+                return member::process(entry, mname, size, offset, opts, &mut |_| {});
+            }
+            let mut facts = MemberFacts::default();
+            if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
+                facts.compression = sniff::compression(&h);
+                if facts.compression == Compression::None && sniff::is_tar(&h) {
+                    let walk = layer::walk_headers(source, off, size, mname);
+                    facts.problems = walk.problems;
+                    facts.layer = Some(LayerIndex {
+                        diff_id: None,
+                        uncompressed_size: size,
+                        entries: walk.entries,
+                        error: walk.error,
+                    });
+                }
+            }
+            Processed {
+                facts,
+                outer_error: None,
+            }
+        }),
+        Err(e) => push_outer_error(&mut archive, &e.to_string()),
+    }
+    image::resolve(&mut archive);
+    Ok(archive)
+}
+
+/// The members [`scan`] left unhashed, biggest first (so parallel hashing ends together).
+pub fn hash_jobs(archive: &Archive) -> Vec<HashJob> {
+    let mut jobs: Vec<HashJob> = archive
+        .members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == EntryKind::File && m.facts.sha256.is_none() && m.facts.error.is_none())
+        .filter_map(|(i, m)| {
+            Some(HashJob {
+                member: i,
+                offset: m.data_offset?,
+                len: m.size,
+            })
+        })
+        .collect();
+    jobs.sort_by(|a, b| b.len.cmp(&a.len).then(a.member.cmp(&b.member)));
+    jobs
+}
+
+/// Fully processes one member (hash, decompress, index), independent of all others.
+/// `progress` gets the bytes of this job done so far.
+pub fn hash_member<S: ReadAt + ?Sized>(
+    source: &S,
+    job: &HashJob,
+    opts: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> MemberFacts {
+    let name = format!("member #{}", job.member);
+    let reader = RangeReader::new(source, job.offset, job.len);
+    let p = member::process(reader, &name, job.len, Some(job.offset), opts, progress);
+    progress(job.len);
+    p.facts
+}
+
+/// Stores the facts [`hash_member`] produced and re-resolves images (now verified).
+pub fn apply_facts(mut archive: Archive, facts: Vec<(usize, MemberFacts)>) -> Archive {
+    for (i, mut f) in facts {
+        if let Some(m) = archive.members.get_mut(i) {
+            // Facts computed from a job carry a placeholder name; use the member's own.
+            let shown = m.path.display().into_owned();
+            rename_in(&mut f, &format!("member #{i}"), &shown);
+            m.facts = f;
+        }
+    }
+    image::resolve(&mut archive);
+    archive
+}
+
+fn rename_in(f: &mut MemberFacts, from: &str, to: &str) {
+    let fix = |s: &mut String| {
+        if s.contains(from) {
+            *s = s.replace(from, to);
+        }
+    };
+    if let Some(e) = f.error.as_mut() {
+        fix(e);
+    }
+    if let Some(l) = f.layer.as_mut() {
+        if let Some(e) = l.error.as_mut() {
+            fix(e);
+        }
+    }
+    for p in &mut f.problems {
+        fix(&mut p.message);
+        if let Some(m) = p.member.as_mut() {
+            fix(m);
+        }
+    }
+}
+
+/// What the CLI uses: an uncompressed file is scanned, then its blobs hashed on
+/// `opts.threads` threads; a gzip file is streamed. Same result as [`read_stream`].
+pub fn open<S: ReadAt + Sync + ?Sized>(
+    name: &str,
+    source: &S,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Archive, Error> {
+    let total = source.len();
+    let head = source.read_vec_at(0, 2).map_err(|e| Error::Io {
+        name: name.into(),
+        offset: 0,
+        source: e,
+    })?;
+    if sniff::compression(&head) == Compression::Gzip {
+        return read_stream(name, RangeReader::new(source, 0, total), total, opts, progress);
+    }
+    let archive = scan(name, source, opts)?;
+    let jobs = hash_jobs(&archive);
+    let job_bytes: u64 = jobs.iter().map(|j| j.len).sum();
+    let base = total.saturating_sub(job_bytes);
+    progress(&Progress {
+        bytes_done: base,
+        bytes_total: total,
+        member: None,
+    });
+    let facts = run_jobs(source, &archive, &jobs, opts, &mut |done, member| {
+        progress(&Progress {
+            bytes_done: base + done,
+            bytes_total: total,
+            member,
+        })
+    });
+    Ok(apply_facts(archive, facts))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn run_jobs<S: ReadAt + Sync + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    jobs: &[HashJob],
+    opts: &Options,
+    progress: &mut dyn FnMut(u64, Option<String>),
+) -> Vec<(usize, MemberFacts)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    let threads = opts.threads.max(1).min(jobs.len());
+    if threads <= 1 {
+        return run_jobs_sequential(source, archive, jobs, opts, progress);
+    }
+    enum Msg {
+        Bytes(u64, usize),
+        Done(usize, MemberFacts),
+    }
+    let next = AtomicUsize::new(0);
+    let mut out = Vec::with_capacity(jobs.len());
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::channel::<Msg>();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || loop {
+                let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    break;
+                };
+                let mut last = 0u64;
+                let facts = hash_member(source, job, opts, &mut |d| {
+                    let _ = tx.send(Msg::Bytes(d.saturating_sub(last), job.member));
+                    last = d.max(last);
+                });
+                let _ = tx.send(Msg::Done(job.member, facts));
+            });
+        }
+        drop(tx);
+        let mut done = 0u64;
+        for msg in rx {
+            match msg {
+                Msg::Bytes(n, m) => {
+                    done += n;
+                    progress(done, archive.members.get(m).map(|x| x.path.display().into_owned()));
+                }
+                Msg::Done(m, f) => out.push((m, f)),
+            }
+        }
+    });
+    out.sort_by_key(|(m, _)| *m);
+    out
+}
+
+#[cfg(target_arch = "wasm32")]
+fn run_jobs<S: ReadAt + Sync + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    jobs: &[HashJob],
+    opts: &Options,
+    progress: &mut dyn FnMut(u64, Option<String>),
+) -> Vec<(usize, MemberFacts)> {
+    run_jobs_sequential(source, archive, jobs, opts, progress)
+}
+
+fn run_jobs_sequential<S: ReadAt + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    jobs: &[HashJob],
+    opts: &Options,
+    progress: &mut dyn FnMut(u64, Option<String>),
+) -> Vec<(usize, MemberFacts)> {
+    let mut done = 0u64;
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let shown = archive.members.get(job.member).map(|x| x.path.display().into_owned());
+        let f = hash_member(source, job, opts, &mut |d| progress(done + d, shown.clone()));
+        done += job.len;
+        out.push((job.member, f));
+    }
+    out.sort_by_key(|(m, _)| *m);
+    out
+}
+
+/// The bytes (at most `max`) of one file inside the layer blob `member`: one `read_at` when
+/// its content offset is known, else the blob is streamed and decompressed up to that entry.
+pub fn read_entry_content<S: ReadAt + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    member: usize,
+    entry_path: &RawPath,
+    max: usize,
+) -> Result<Vec<u8>, Error> {
+    let name = archive.name.clone();
+    let m = archive
+        .members
+        .get(member)
+        .ok_or_else(|| Error::Other(format!("{name}: no member #{member}")))?;
+    let shown = m.path.display().into_owned();
+    let not_found = || Error::Member {
+        name: name.clone(),
+        member: shown.clone(),
+        message: format!("no file {entry_path} in this layer"),
+    };
+    let entry = m.facts.layer.as_ref().and_then(|l| {
+        l.entries
+            .iter()
+            .rev()
+            .find(|e| &e.path == entry_path && e.kind == EntryKind::File)
+    });
+    if let Some(e) = entry {
+        if let Some(off) = e.content_offset {
+            let want = usize::try_from(e.size).unwrap_or(usize::MAX).min(max);
+            return source.read_vec_at(off, want).map_err(|err| Error::Io {
+                name,
+                offset: off,
+                source: err,
+            });
+        }
+    }
+    let io_err = |e: io::Error| Error::Member {
+        name: name.clone(),
+        member: shown.clone(),
+        message: e.to_string(),
+    };
+    let found = match m.data_offset {
+        Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, max).map_err(io_err)?,
+        None => {
+            // Compressed outer file: stream it again up to the member.
+            let mut dec = flate2::read::MultiGzDecoder::new(RangeReader::new(source, 0, source.len()));
+            let mut tar = tar::Archive::new(&mut dec);
+            let mut idx = 0usize;
+            let mut result = None;
+            for item in tar.entries().map_err(io_err)? {
+                let e = item.map_err(io_err)?;
+                if e.header().entry_type().is_pax_global_extensions() {
+                    continue;
+                }
+                if idx == member {
+                    result = entry_from_blob(e, entry_path, max).map_err(io_err)?;
+                    break;
+                }
+                idx += 1;
+            }
+            result
+        }
+    };
+    found.ok_or_else(not_found)
+}
+
+/// Decompresses a layer blob (by magic bytes) and returns the last file named `path`.
+fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<Option<Vec<u8>>> {
+    let head = read_head(&mut r, sniff::TAR_BLOCK)?;
+    let src = Cursor::new(head.clone()).chain(r);
+    let inner: Box<dyn Read> = match sniff::compression(&head) {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(src)),
+        Compression::Zstd => {
+            Box::new(ruzstd::decoding::StreamingDecoder::new(src).map_err(|e| io::Error::other(e.to_string()))?)
+        }
+        Compression::None => Box::new(src),
+    };
+    let mut tar = tar::Archive::new(inner);
+    let mut found = None;
+    for item in tar.entries()? {
+        let e = item?;
+        if RawPath::normalize(&e.path_bytes()) == *path {
+            let mut buf = Vec::new();
+            e.take(max as u64).read_to_end(&mut buf)?;
+            found = Some(buf);
+        }
+    }
+    Ok(found)
+}

@@ -1,1 +1,275 @@
-//! (being written)
+//! Lenient serde shapes for the metadata inside an image tarball: Docker's `manifest.json`,
+//! OCI `index.json` / image manifests, image configs, legacy `repositories` and `<id>/json`.
+//!
+//! Why not `oci-spec`: its image types make fields such as `architecture`, `os`, `rootfs`,
+//! descriptor `mediaType`/`size` required and typed strictly, so one odd field fails the whole
+//! document — and real tarballs are odd (go-containerregistry's hand-made test images, Docker's
+//! `manifest.json` is not an OCI type at all, buildah's mislabelled history, `Labels: null`,
+//! a string `Cmd` in old configs). Pancake must still show such an image and report what is
+//! wrong, so every field here is optional and a field of the wrong type becomes `None` instead
+//! of an error. (Its builder/getset/strum dependency tree also adds weight to the wasm build.)
+//! The shapes follow the image-spec and Docker's docker-archive format field for field.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use crate::digest::Digest;
+use crate::model::{HistoryEntry, ImageConfig};
+
+/// Deserializes `T`, turning a value of the wrong shape into `None` rather than an error.
+fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
+}
+
+/// One entry of Docker's `manifest.json` array.
+#[derive(Debug, Default, Deserialize)]
+pub struct DockerManifestEntry {
+    #[serde(rename = "Config", default, deserialize_with = "lenient")]
+    pub config: Option<String>,
+    #[serde(rename = "RepoTags", default, deserialize_with = "lenient")]
+    pub repo_tags: Option<Vec<String>>,
+    #[serde(rename = "Layers", default, deserialize_with = "lenient")]
+    pub layers: Option<Vec<String>>,
+    /// diff_id → descriptor of the blob (Docker 25+, go-containerregistry).
+    #[serde(rename = "LayerSources", default, deserialize_with = "lenient")]
+    pub layer_sources: Option<BTreeMap<String, Descriptor>>,
+}
+
+/// An OCI content descriptor.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Descriptor {
+    #[serde(rename = "mediaType", default, deserialize_with = "lenient")]
+    pub media_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub digest: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub size: Option<u64>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub platform: Option<Platform>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Platform {
+    #[serde(default, deserialize_with = "lenient")]
+    pub architecture: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub os: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    pub fn display(&self) -> String {
+        let mut s = format!(
+            "{}/{}",
+            self.os.as_deref().unwrap_or("?"),
+            self.architecture.as_deref().unwrap_or("?")
+        );
+        if let Some(v) = &self.variant {
+            s.push('/');
+            s.push_str(v);
+        }
+        s
+    }
+}
+
+/// An OCI image index or image manifest (or a Docker manifest list / v2 manifest): which one
+/// it is shows in `mediaType` or in which of `manifests` / `layers` is present.
+#[derive(Debug, Default, Deserialize)]
+pub struct OciDocument {
+    #[serde(rename = "mediaType", default, deserialize_with = "lenient")]
+    pub media_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub manifests: Option<Vec<Descriptor>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub config: Option<Descriptor>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub layers: Option<Vec<Descriptor>>,
+}
+
+impl OciDocument {
+    pub fn is_index(&self, descriptor_media_type: Option<&str>) -> bool {
+        let mt = descriptor_media_type.or(self.media_type.as_deref()).unwrap_or("");
+        mt.contains("index") || mt.contains("manifest.list") || (self.manifests.is_some() && self.layers.is_none())
+    }
+}
+
+/// `Cmd`/`Entrypoint`: a list, or (old configs) a single string.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum StringOrList {
+    List(Vec<String>),
+    One(String),
+}
+
+impl StringOrList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            StringOrList::List(v) => v,
+            StringOrList::One(s) => vec![s],
+        }
+    }
+}
+
+/// The `config` (or legacy `container_config`) object of an image config.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RunConfig {
+    #[serde(rename = "Env", default, deserialize_with = "lenient")]
+    pub env: Option<Vec<String>>,
+    #[serde(rename = "Cmd", default, deserialize_with = "lenient")]
+    cmd: Option<StringOrList>,
+    #[serde(rename = "Entrypoint", default, deserialize_with = "lenient")]
+    entrypoint: Option<StringOrList>,
+    #[serde(rename = "WorkingDir", default, deserialize_with = "lenient")]
+    pub working_dir: Option<String>,
+    #[serde(rename = "User", default, deserialize_with = "lenient")]
+    pub user: Option<String>,
+    #[serde(rename = "ExposedPorts", default, deserialize_with = "lenient")]
+    pub exposed_ports: Option<BTreeMap<String, Value>>,
+    #[serde(rename = "Volumes", default, deserialize_with = "lenient")]
+    pub volumes: Option<BTreeMap<String, Value>>,
+    #[serde(rename = "Labels", default, deserialize_with = "lenient")]
+    pub labels: Option<BTreeMap<String, Value>>,
+}
+
+impl RunConfig {
+    pub fn cmd(&self) -> Option<Vec<String>> {
+        self.cmd.clone().map(StringOrList::into_vec)
+    }
+    pub fn entrypoint(&self) -> Option<Vec<String>> {
+        self.entrypoint.clone().map(StringOrList::into_vec)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RootFs {
+    #[serde(rename = "type", default, deserialize_with = "lenient")]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub diff_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct History {
+    #[serde(default, deserialize_with = "lenient")]
+    pub created: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub created_by: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub comment: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub author: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub empty_layer: Option<bool>,
+}
+
+/// An image config (also the shape of a legacy `<id>/json`, which adds `id` and `parent`).
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfigFile {
+    #[serde(default, deserialize_with = "lenient")]
+    pub architecture: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub os: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub variant: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub created: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub author: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub config: Option<RunConfig>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub container_config: Option<RunConfig>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub rootfs: Option<RootFs>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub history: Option<Vec<History>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub parent: Option<String>,
+}
+
+impl ConfigFile {
+    /// The person-readable parts, in the model's shape.
+    pub fn to_image_config(&self) -> ImageConfig {
+        let run = self.config.as_ref().or(self.container_config.as_ref());
+        let keys = |m: Option<&BTreeMap<String, Value>>| m.map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        ImageConfig {
+            architecture: self.architecture.clone(),
+            os: self.os.clone(),
+            variant: self.variant.clone(),
+            created: self.created.clone(),
+            author: self.author.clone(),
+            env: run.and_then(|r| r.env.clone()).unwrap_or_default(),
+            cmd: run.and_then(RunConfig::cmd),
+            entrypoint: run.and_then(RunConfig::entrypoint),
+            working_dir: run.and_then(|r| r.working_dir.clone()),
+            user: run.and_then(|r| r.user.clone()),
+            exposed_ports: keys(run.and_then(|r| r.exposed_ports.as_ref())),
+            volumes: keys(run.and_then(|r| r.volumes.as_ref())),
+            labels: run
+                .and_then(|r| r.labels.as_ref())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            diff_ids: self.claimed_diff_ids().into_iter().flatten().collect(),
+        }
+    }
+
+    /// `rootfs.diff_ids` in order; an entry that is not a valid digest is `None`.
+    pub fn claimed_diff_ids(&self) -> Vec<Option<Digest>> {
+        self.rootfs
+            .as_ref()
+            .and_then(|r| r.diff_ids.as_ref())
+            .map(|v| v.iter().map(|s| Digest::parse(s)).collect())
+            .unwrap_or_default()
+    }
+
+    /// History entries in order (layer pairing is done by the image resolver).
+    pub fn history_entries(&self) -> Vec<HistoryEntry> {
+        self.history
+            .as_ref()
+            .map(|h| {
+                h.iter()
+                    .map(|x| HistoryEntry {
+                        created: x.created.clone(),
+                        created_by: x.created_by.clone(),
+                        comment: x.comment.clone(),
+                        author: x.author.clone(),
+                        empty_layer: x.empty_layer.unwrap_or(false),
+                        layer: None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Legacy `repositories`: repo → tag → top layer id.
+pub type Repositories = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Names a JSON value's type the way error messages say it.
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

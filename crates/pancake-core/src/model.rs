@@ -86,6 +86,10 @@ pub struct MemberFacts {
     /// Set when the member is (or decompresses to) a tar archive: a layer candidate.
     pub layer: Option<LayerIndex>,
     pub error: Option<String>,
+    /// Problems found inside this member (unsafe or duplicate layer entries, unreadable
+    /// layer, limit hit); copied into `Archive::problems` when images are resolved.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
 }
 
 /// A member of the outer tarball.
