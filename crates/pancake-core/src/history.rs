@@ -3,7 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
 use crate::model::{Archive, EntryKind, HistoryEntry, Image};
+use crate::path::RawPath;
+use crate::whiteout;
 
 /// A history step as a Dockerfile-like instruction.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,31 +356,43 @@ pub struct HistoryRow {
     pub kind: InstructionKind,
 }
 
-/// What Docker reports as a layer's size (`DiffSize`): the sum of the tar members' sizes, i.e.
-/// file content bytes (a 1024-byte tar holding one empty dir is `0B`). Falls back to the
-/// uncompressed blob size when the layer was not indexed.
+/// What `docker image history` shows as a layer's size (Docker 20.10, overlay2: `DiffSize`
+/// walks the unpacked layer directory): the sizes of its non-directory files, a symlink
+/// counting the length of its target, a hard link nothing (its inode is counted once), a
+/// path written twice once (the last copy). Whiteout markers count 0. So a 1024-byte tar
+/// holding one empty directory is `0B`. Falls back to the uncompressed blob size when the
+/// layer was not indexed.
 pub fn layer_content_size(archive: &Archive, image: &Image, layer: usize) -> u64 {
     let Some(l) = image.layers.get(layer) else {
         return 0;
     };
-    match l
+    let Some(ix) = l
         .member
         .and_then(|m| archive.members.get(m))
         .and_then(|m| m.facts.layer.as_ref())
-    {
-        Some(ix) => ix
-            .entries
-            .iter()
-            .filter(|e| e.kind == EntryKind::File)
-            .map(|e| e.size)
-            .sum(),
-        None => l.size,
+    else {
+        return l.size;
+    };
+    let mut sizes: HashMap<&RawPath, u64> = HashMap::with_capacity(ix.entries.len());
+    for e in &ix.entries {
+        let size = match e.kind {
+            _ if whiteout::classify(&e.path).is_some() => 0,
+            EntryKind::File => e.size,
+            EntryKind::Symlink => e
+                .link_target
+                .as_ref()
+                .map(|t| t.as_bytes().len() as u64)
+                .unwrap_or(0),
+            _ => 0,
+        };
+        sizes.insert(&e.path, size);
     }
+    sizes.values().sum()
 }
 
 /// The rows `docker image history` prints for this image as loaded from a tarball, top first.
-/// Like Docker, rows come from the config's history only; the step → layer pairing is the
-/// model's (`HistoryEntry::layer`).
+/// Like Docker, rows come from the config's history only, and the n-th step without
+/// `empty_layer` gets the n-th layer's size (even where a tool mislabelled its steps).
 pub fn history_table(archive: &Archive, image: &Image, now_unix: i64, no_trunc: bool) -> Vec<HistoryRow> {
     let top_id = image
         .config_digest
@@ -389,16 +405,29 @@ pub fn history_table(archive: &Archive, image: &Image, now_unix: i64, no_trunc: 
             }
         })
         .unwrap_or_else(|| "<missing>".into());
+    let mut next_layer = 0;
+    let layer_of: Vec<Option<usize>> = image
+        .history
+        .iter()
+        .map(|h| {
+            (!h.empty_layer).then(|| {
+                next_layer += 1;
+                next_layer - 1
+            })
+        })
+        .collect();
     let mut rows: Vec<HistoryRow> = image
         .history
         .iter()
         .enumerate()
         .rev()
         .map(|(i, h)| {
-            let size_bytes = match (h.empty_layer, h.layer) {
-                (false, Some(l)) => layer_content_size(archive, image, l),
-                _ => 0,
-            };
+            let layer = layer_of
+                .get(i)
+                .copied()
+                .flatten()
+                .filter(|l| *l < image.layers.len());
+            let size_bytes = layer.map(|l| layer_content_size(archive, image, l)).unwrap_or(0);
             let created_by = h.created_by.as_deref().unwrap_or("").replace('\t', " ");
             HistoryRow {
                 id: "<missing>".into(),
@@ -416,7 +445,7 @@ pub fn history_table(archive: &Archive, image: &Image, now_unix: i64, no_trunc: 
                 comment: h.comment.clone().unwrap_or_default(),
                 size_bytes,
                 history: i,
-                layer: if h.empty_layer { None } else { h.layer },
+                layer,
                 kind: kind(h),
             }
         })
@@ -631,7 +660,6 @@ mod tests {
     fn table_rows_top_first() {
         use crate::digest::Digest;
         use crate::model::{Entry, Layer, LayerIndex, Member, MemberFacts};
-        use crate::path::RawPath;
         let entry = |p: &str, kind: EntryKind, size: u64| Entry {
             path: RawPath::from(p),
             kind,
