@@ -31,11 +31,36 @@ async function readHistory(page) {
   })));
 }
 
+/**
+ * Every file row of the list. The list is virtualized (only the rows in view exist), so when
+ * `[data-testid=file-list]` says it holds more rows than are rendered, scroll through it and
+ * gather them, in list order, without duplicates.
+ */
 async function readFileRows(page) {
-  const rows = await page.$$eval(FILE_ROW, (els) => els.map((e) => ({
-    path: e.getAttribute('data-path'),
-    change: e.getAttribute('data-change'),
-  })));
+  const rows = await page.evaluate(async (sel) => {
+    const read = () => [...document.querySelectorAll(sel)].map((e) => ({
+      path: e.getAttribute('data-path'), change: e.getAttribute('data-change'),
+    }));
+    const list = document.querySelector('[data-testid=file-list]');
+    const total = list ? Number(list.getAttribute('data-row-count')) : NaN;
+    const first = read();
+    if (!list || !(total > first.length) || list.scrollHeight <= list.clientHeight) return first;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const seen = new Map();
+    const keep = () => { for (const r of read()) if (!seen.has(r.path)) seen.set(r.path, r); };
+    const step = Math.max(1, Math.floor(list.clientHeight * 0.7));
+    for (let top = 0; ; top += step) {
+      list.scrollTop = top;
+      list.dispatchEvent(new Event('scroll'));
+      await frame();
+      keep();
+      if (top >= list.scrollHeight - list.clientHeight) break;
+    }
+    list.scrollTop = 0;
+    list.dispatchEvent(new Event('scroll'));
+    await frame();
+    return [...seen.values()];
+  }, FILE_ROW);
   return rows.map((r) => ({ rawPath: r.path, path: normPath(r.path), change: r.change }));
 }
 
@@ -98,6 +123,13 @@ async function settledLayers(page, { timeout = 10000 } = {}) {
 async function openFile(page, path, { timeout = 10000 } = {}) {
   const want = normPath(path);
   let row = await findRow(page, want);
+  const filter = page.locator('[data-testid=file-filter]').first();
+  if (!row && await filter.count()) {
+    // A virtualized list renders only the rows in view: narrow it with the filter box.
+    await filter.fill(want.split('/').pop());
+    await page.waitForTimeout(200);
+    row = await findRow(page, want);
+  }
   if (!row) {
     // A collapsed tree: click each parent directory row in turn.
     const parts = want.split('/');
