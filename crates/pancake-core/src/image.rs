@@ -286,10 +286,10 @@ impl Ctx<'_> {
             }
             for (j, p) in paths.iter().enumerate() {
                 let claim = claimed.get(j).cloned().flatten();
-                let desc = cand.and_then(|c| c.layers.get(j)).cloned().or_else(|| {
-                    let src = entry.layer_sources.as_ref()?;
-                    src.get(claim.as_ref()?.as_str()).cloned()
-                });
+                // Only the OCI manifest's descriptor is a claim about the stored blob.
+                // `LayerSources` says where a layer can be fetched from (go-containerregistry
+                // records the registry's gzip digest there while storing the tar uncompressed).
+                let desc = cand.and_then(|c| c.layers.get(j)).cloned();
                 let layer = self.layer(&label, j, Some(p), claim, desc.as_ref());
                 image.layers.push(layer);
             }
