@@ -1,0 +1,443 @@
+//! Every bad-input case of issue 2, built in memory: each must end in a clear `Problem`
+//! (or a fatal `Error` when nothing at all can be read) naming the member — never a panic,
+//! never a hang. Each archive is read with both `read_stream` and `open`, which must agree.
+
+use std::io::Write;
+
+use pancake_core::archive::{open, read_stream, Options};
+use pancake_core::{Archive, Digest, Error, ProblemKind};
+
+/// A raw tar header: names are written byte for byte (the `tar` crate's safe setters would
+/// refuse `..` and absolute names, which is exactly what these tests need).
+fn header(name: &[u8], size: u64, kind: tar::EntryType, link: &[u8]) -> tar::Header {
+    let mut h = tar::Header::new_old();
+    {
+        let old = h.as_old_mut();
+        let n = name.len().min(old.name.len());
+        old.name[..n].copy_from_slice(&name[..n]);
+        let l = link.len().min(old.linkname.len());
+        old.linkname[..l].copy_from_slice(&link[..l]);
+    }
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_entry_type(kind);
+    h.set_cksum();
+    h
+}
+
+struct TarOut(tar::Builder<Vec<u8>>);
+
+impl TarOut {
+    fn new() -> Self {
+        TarOut(tar::Builder::new(Vec::new()))
+    }
+    fn file(mut self, name: &str, data: &[u8]) -> Self {
+        self.0
+            .append(
+                &header(name.as_bytes(), data.len() as u64, tar::EntryType::Regular, b""),
+                data,
+            )
+            .unwrap();
+        self
+    }
+    fn symlink(mut self, name: &str, target: &str) -> Self {
+        self.0
+            .append(
+                &header(name.as_bytes(), 0, tar::EntryType::Symlink, target.as_bytes()),
+                &[][..],
+            )
+            .unwrap();
+        self
+    }
+    fn long_name(mut self, name: &str, data: &[u8]) -> Self {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        self.0.append_data(&mut h, name, data).unwrap();
+        self
+    }
+    fn done(self) -> Vec<u8> {
+        self.0.into_inner().unwrap()
+    }
+}
+
+fn layer_tar(content: &[u8]) -> Vec<u8> {
+    TarOut::new().file("hello.txt", content).done()
+}
+
+fn config_json(diff_ids: &[Digest]) -> Vec<u8> {
+    let ids: Vec<String> = diff_ids.iter().map(|d| format!("\"{d}\"")).collect();
+    format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{"Env":["A=1"]}},"rootfs":{{"type":"layers","diff_ids":[{}]}},"history":[{{"created_by":"COPY hello.txt /"}}]}}"#,
+        ids.join(",")
+    )
+    .into_bytes()
+}
+
+/// A one-layer docker-archive; `manifest` overrides manifest.json when given.
+fn image(layer: &[u8], manifest: Option<&[u8]>) -> (Vec<u8>, String) {
+    let diff = Digest::of_bytes(layer);
+    let cfg = config_json(&[diff]);
+    let cfg_name = format!("{}.json", Digest::of_bytes(&cfg).hex());
+    let default_manifest = format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}}]"#);
+    let bytes = TarOut::new()
+        .file("abc/layer.tar", layer)
+        .file(&cfg_name, &cfg)
+        .file("manifest.json", manifest.unwrap_or(default_manifest.as_bytes()))
+        .done();
+    (bytes, cfg_name)
+}
+
+fn both(name: &str, bytes: &[u8], opts: &Options) -> Archive {
+    let a =
+        read_stream(name, bytes, bytes.len() as u64, opts, &mut |_| {}).unwrap_or_else(|e| panic!("read_stream: {e}"));
+    let b = open(name, &bytes.to_vec(), opts, &mut |_| {}).unwrap_or_else(|e| panic!("open: {e}"));
+    assert_eq!(a, b, "{name}: read_stream and open disagree");
+    a
+}
+
+fn find(a: &Archive, kind: ProblemKind, needle: &str) -> bool {
+    a.problems.iter().any(|p| p.kind == kind && p.message.contains(needle))
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_good_image_has_no_problems() {
+    let (bytes, _) = image(&layer_tar(b"hello"), None);
+    let a = both("good", &bytes, &Options::default());
+    assert!(a.problems.is_empty(), "{:#?}", a.problems);
+    assert_eq!(a.images.len(), 1);
+    assert!(a.images[0].layers[0].verified);
+    assert_eq!(a.images[0].layers[0].history, Some(0));
+}
+
+#[test]
+fn truncated_tarball_keeps_what_was_read() {
+    let (bytes, _) = image(&layer_tar(&vec![7u8; 5000]), None);
+    let cut = &bytes[..3000];
+    let a = both("cut", cut, &Options::default());
+    let p = a
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::Archive)
+        .expect("archive problem");
+    assert!(
+        p.message.contains("outer tar read error") && p.message.contains("abc/layer.tar"),
+        "{p:?}"
+    );
+    assert_eq!(a.members.len(), 1);
+}
+
+#[test]
+fn corrupt_gzip_outer_is_reported() {
+    let (bytes, _) = image(
+        &layer_tar(&(0..20000u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<_>>()),
+        None,
+    );
+    let mut gz = gzip(&bytes);
+    let mid = gz.len() / 2;
+    gz[mid] ^= 0x55;
+    let a = read_stream("bad.tar.gz", &gz[..], gz.len() as u64, &Options::default(), &mut |_| {}).unwrap();
+    assert!(
+        a.problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Archive || p.kind == ProblemKind::DigestMismatch),
+        "{:#?}",
+        a.problems
+    );
+    // Also truncated gzip.
+    let cut = &gzip(&bytes)[..100];
+    let a = read_stream("cut.tar.gz", cut, 100, &Options::default(), &mut |_| {});
+    match a {
+        Ok(a) => assert!(
+            a.problems.iter().any(|p| p.kind == ProblemKind::Archive),
+            "{:#?}",
+            a.problems
+        ),
+        Err(e) => assert!(e.to_string().contains("cut.tar.gz"), "{e}"),
+    }
+}
+
+#[test]
+fn flipped_byte_in_layer_reports_both_digests() {
+    let layer = layer_tar(b"hello world, this is content");
+    let (mut bytes, _) = image(&layer, None);
+    // The file content sits in the second block of the layer, itself after one outer header.
+    let pos = 512 + 512 + 3;
+    bytes[pos] ^= 0xff;
+    let a = both("flip", &bytes, &Options::default());
+    let l = &a.images[0].layers[0];
+    assert!(!l.verified);
+    let m = l.mismatches.first().expect("mismatch kept");
+    assert_eq!(m.expected, Digest::of_bytes(&layer).to_string());
+    assert_ne!(m.actual, m.expected);
+    let p = a
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::DigestMismatch)
+        .expect("problem");
+    assert!(
+        p.message.contains(&m.expected) && p.message.contains(&m.actual) && p.message.contains("abc/layer.tar"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn missing_blob_is_named_and_other_images_still_shown() {
+    let layer = layer_tar(b"x");
+    let diff = Digest::of_bytes(&layer);
+    let cfg = config_json(&[diff]);
+    let cfg_name = format!("{}.json", Digest::of_bytes(&cfg).hex());
+    let manifest = format!(
+        r#"[{{"Config":"{cfg_name}","RepoTags":["ok:1"],"Layers":["abc/layer.tar"]}},{{"Config":"{cfg_name}","RepoTags":["broken:1"],"Layers":["gone/layer.tar"]}}]"#
+    );
+    let bytes = TarOut::new()
+        .file("abc/layer.tar", &layer)
+        .file(&cfg_name, &cfg)
+        .file("manifest.json", manifest.as_bytes())
+        .done();
+    let a = both("missing", &bytes, &Options::default());
+    assert_eq!(a.images.len(), 2);
+    assert!(a.images[0].layers[0].verified);
+    let l = &a.images[1].layers[0];
+    assert!(l.member.is_none() && l.diff_id.is_none() && !l.verified);
+    let p = a
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::MissingBlob)
+        .expect("missing blob");
+    assert!(
+        p.message.contains("gone/layer.tar") && p.message.contains("broken:1"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn bad_manifest_and_config_name_the_member() {
+    let layer = layer_tar(b"x");
+    let (bytes, _) = image(&layer, Some(b"[{\"Config\": \"abc"));
+    let a = both("badjson", &bytes, &Options::default());
+    assert!(
+        find(&a, ProblemKind::Metadata, "manifest.json: not valid JSON"),
+        "{:#?}",
+        a.problems
+    );
+
+    let (bytes, _) = image(&layer, Some(b"null"));
+    let a = both("null", &bytes, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::Metadata,
+            "manifest.json: expected a JSON array, got null"
+        ),
+        "{:#?}",
+        a.problems
+    );
+
+    let (bytes, _) = image(&layer, Some(b"{\"Config\":1}"));
+    let a = both("object", &bytes, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::Metadata,
+            "manifest.json: expected a JSON array, got an object"
+        ),
+        "{:#?}",
+        a.problems
+    );
+
+    let manifest = br#"[{"Config":"cfg.json","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}]"#;
+    let bytes = TarOut::new()
+        .file("abc/layer.tar", &layer)
+        .file("cfg.json", b"{not json")
+        .file("manifest.json", manifest)
+        .done();
+    let a = both("badcfg", &bytes, &Options::default());
+    assert!(
+        find(&a, ProblemKind::Metadata, "cfg.json: not valid JSON"),
+        "{:#?}",
+        a.problems
+    );
+    let bytes = TarOut::new()
+        .file("abc/layer.tar", &layer)
+        .file("cfg.json", b"[1,2]")
+        .file("manifest.json", manifest)
+        .done();
+    let a = both("arraycfg", &bytes, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::Metadata,
+            "cfg.json: expected a JSON object, got an array"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert_eq!(a.images.len(), 1, "the image is still listed");
+}
+
+#[test]
+fn unsafe_and_odd_member_names() {
+    let (good, _) = image(&layer_tar(b"x"), None);
+    let mut bytes = good[..good.len() - 1024].to_vec(); // drop the end-of-archive blocks
+    let extra = TarOut::new()
+        .file("../../etc/passwd", b"root")
+        .file("/abs-evil.txt", b"x")
+        .symlink("evil-link", "../../../etc")
+        .long_name(&format!("{}/file.txt", "d".repeat(5000)), b"long")
+        .done();
+    bytes.extend_from_slice(&extra);
+    let a = both("unsafe", &bytes, &Options::default());
+    for name in ["../../etc/passwd", "/abs-evil.txt", "evil-link"] {
+        assert!(
+            a.problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::UnsafePath && p.member.as_deref() == Some(name)),
+            "{name} not reported: {:#?}",
+            a.problems
+        );
+    }
+    assert!(
+        a.members.iter().any(|m| m.path.as_bytes().len() > 5000),
+        "very long name kept whole"
+    );
+    assert_eq!(a.images.len(), 1, "the image itself is still fine");
+
+    // A manifest pointing outside the archive is refused, not opened.
+    let layer = layer_tar(b"x");
+    let cfg = config_json(&[Digest::of_bytes(&layer)]);
+    let manifest = br#"[{"Config":"c.json","Layers":["../../../etc/passwd"]}]"#;
+    let bytes = TarOut::new()
+        .file("c.json", &cfg)
+        .file("manifest.json", manifest)
+        .done();
+    let a = both("manifest-traversal", &bytes, &Options::default());
+    assert!(
+        find(&a, ProblemKind::UnsafePath, "../../../etc/passwd"),
+        "{:#?}",
+        a.problems
+    );
+    assert!(
+        find(&a, ProblemKind::MissingBlob, "../../../etc/passwd"),
+        "{:#?}",
+        a.problems
+    );
+}
+
+#[test]
+fn nul_in_a_layer_entry_name_does_not_break_reading() {
+    // A PAX `path` record may carry bytes a C string cannot; the index keeps them losslessly.
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_size(1);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_pax_extensions([("path", &b"we\0ird\xff.txt"[..])]).unwrap();
+    b.append(&h, &b"x"[..]).unwrap();
+    let layer = b.into_inner().unwrap();
+    let (bytes, _) = image(&layer, None);
+    let a = both("nul", &bytes, &Options::default());
+    let entries = &a.members[0].facts.layer.as_ref().expect("layer").entries;
+    assert_eq!(entries.len(), 1);
+}
+
+#[test]
+fn symlink_loop_among_members_terminates() {
+    let manifest = br#"[{"Config":"c.json","Layers":["a/layer.tar"]}]"#;
+    let bytes = TarOut::new()
+        .symlink("a/layer.tar", "../b.tar")
+        .symlink("b.tar", "a/layer.tar")
+        .file("c.json", &config_json(&[]))
+        .file("manifest.json", manifest)
+        .done();
+    let a = both("loop", &bytes, &Options::default());
+    assert!(find(&a, ProblemKind::MissingBlob, "a/layer.tar"), "{:#?}", a.problems);
+}
+
+#[test]
+fn duplicate_members_last_wins_and_reported() {
+    let layer = layer_tar(b"x");
+    let (bytes, cfg_name) = image(&layer, None);
+    let mut bytes = bytes[..bytes.len() - 1024].to_vec();
+    let m2 = format!(r#"[{{"Config":"{cfg_name}","RepoTags":["second:2"],"Layers":["abc/layer.tar"]}}]"#);
+    bytes.extend_from_slice(&TarOut::new().file("manifest.json", m2.as_bytes()).done());
+    let a = both("dup", &bytes, &Options::default());
+    let p = a
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::DuplicateMember)
+        .expect("duplicate reported");
+    assert_eq!(p.member.as_deref(), Some("manifest.json"));
+    assert_eq!(a.images[0].tags, vec!["second:2".to_string()], "last one wins");
+}
+
+#[test]
+fn header_claiming_a_huge_size() {
+    let mut bytes = header(b"huge.bin", 1 << 40, tar::EntryType::Regular, b"")
+        .as_bytes()
+        .to_vec();
+    bytes.extend_from_slice(&[1u8; 4096]);
+    let a = both("huge", &bytes, &Options::default());
+    let p = a
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::Archive)
+        .expect("archive problem");
+    assert!(
+        p.message.contains("huge.bin") && p.message.contains("truncated"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn gzip_bomb_stops_at_the_limit() {
+    let big = TarOut::new().file("zeros", &vec![0u8; 4 << 20]).done();
+    let bomb = gzip(&big);
+    assert!(bomb.len() < 64 * 1024);
+    let (bytes, _) = image(&bomb, None);
+    let opts = Options {
+        max_decompressed_bytes: 1 << 20,
+        ..Options::default()
+    };
+    let a = both("bomb", &bytes, &opts);
+    let p = a
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::Limit)
+        .expect("limit problem");
+    assert!(
+        p.message.contains("abc/layer.tar") && p.message.contains("limit"),
+        "{p:?}"
+    );
+    let l = &a.images[0].layers[0];
+    assert!(!l.verified && l.diff_id.is_none());
+    assert!(l.digest.is_some(), "the stored blob is still hashed");
+}
+
+#[test]
+fn empty_and_non_tar_files_are_fatal_errors() {
+    let opts = Options::default();
+    assert!(matches!(
+        read_stream("e", &b""[..], 0, &opts, &mut |_| {}),
+        Err(Error::Empty { .. })
+    ));
+    assert!(matches!(
+        open("e", &Vec::new(), &opts, &mut |_| {}),
+        Err(Error::Empty { .. })
+    ));
+    let text = b"this is not a tar archive, just some text that goes on for a while".repeat(20);
+    assert!(matches!(
+        read_stream("t", &text[..], 0, &opts, &mut |_| {}),
+        Err(Error::NotATar { .. })
+    ));
+    assert!(matches!(
+        open("t", &text, &opts, &mut |_| {}),
+        Err(Error::NotATar { .. })
+    ));
+}
