@@ -1,0 +1,93 @@
+//! The read-only view of an image a container sits on: the merged rows of its layers plus
+//! a way to fetch a file's bytes. The fetch is a closure so the core stays pure: the CLI
+//! reads with `read_at`, the browser from a `File`, tests from memory.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::{Archive, EntryKind, Image};
+use crate::path::RawPath;
+use crate::union::{self, FileRow};
+
+/// Fetches the content of one lower file.
+pub type Fetch<'a> = &'a dyn Fn(&FileRow) -> Result<Vec<u8>, String>;
+
+/// One path of the image's merged filesystem, with the owner the union rows leave out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowerFile {
+    pub row: FileRow,
+    pub uid: u64,
+    pub gid: u64,
+}
+
+pub struct Lower<'a> {
+    files: BTreeMap<RawPath, LowerFile>,
+    fetch: Fetch<'a>,
+}
+
+impl<'a> Lower<'a> {
+    pub fn new(files: impl IntoIterator<Item = LowerFile>, fetch: Fetch<'a>) -> Lower<'a> {
+        Lower {
+            files: files.into_iter().map(|f| (f.row.path.clone(), f)).collect(),
+            fetch,
+        }
+    }
+
+    /// The image's merged filesystem after its top layer (`union::merged`), owners taken
+    /// from the layer entries that wrote each path.
+    pub fn from_image(archive: &Archive, image: &Image, fetch: Fetch<'a>) -> Lower<'a> {
+        let Some(top) = image.layers.len().checked_sub(1) else {
+            return Lower::new(Vec::new(), fetch);
+        };
+        let rows = union::merged(archive, image, top);
+        let mut owners: HashMap<(usize, &RawPath), (u64, u64)> = HashMap::new();
+        for i in 0..image.layers.len() {
+            for e in union::layer_entries(archive, image, i) {
+                owners.insert((i, &e.path), (e.uid, e.gid));
+            }
+        }
+        let files: Vec<LowerFile> = rows
+            .into_iter()
+            .map(|row| {
+                let (uid, gid) = owners
+                    .get(&(row.layer, &row.path))
+                    .copied()
+                    .unwrap_or((0, 0));
+                LowerFile { row, uid, gid }
+            })
+            .collect();
+        Lower::new(files, fetch)
+    }
+
+    pub fn get(&self, path: &RawPath) -> Option<&LowerFile> {
+        self.files.get(path)
+    }
+
+    pub fn is_dir(&self, path: &RawPath) -> bool {
+        path.is_root() || self.get(path).is_some_and(|f| f.row.kind == EntryKind::Dir)
+    }
+
+    /// Every lower path strictly below `dir`, in path order.
+    pub fn below<'s>(&'s self, dir: &'s RawPath) -> impl Iterator<Item = &'s LowerFile> + 's {
+        // Descendants of `d` sort from `d/` up to (not including) `d0`: `0` follows `/`.
+        let (mut lo, mut hi) = (dir.as_bytes().to_vec(), dir.as_bytes().to_vec());
+        lo.push(b'/');
+        hi.push(b'/' + 1);
+        let range = if dir.is_root() {
+            self.files.range::<RawPath, _>(..)
+        } else {
+            self.files
+                .range(RawPath::from_bytes(lo)..RawPath::from_bytes(hi))
+        };
+        range
+            .map(|(_, f)| f)
+            .filter(move |f| f.row.path.is_below(dir))
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &LowerFile> {
+        self.files.values()
+    }
+
+    pub fn content(&self, f: &LowerFile) -> Result<Vec<u8>, String> {
+        (self.fetch)(&f.row)
+    }
+}

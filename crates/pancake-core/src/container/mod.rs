@@ -1,0 +1,692 @@
+//! A container: an immutable image plus one writable layer (go-containerregistry's
+//! `mutate` idea). Every operation returns a NEW `Container`; the image and the container
+//! it started from are never touched, so "before" and "after" can be shown side by side
+//! and two containers from one image cannot see each other's changes.
+//!
+//! The writable layer (`upper`) holds what overlayfs' upper dir would: copied-up and new
+//! files, copied-up parent directories, whiteouts for deletions, opaque directories.
+
+mod commit;
+mod lower;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::digest::{Digest, Hasher};
+use crate::model::{EntryKind, Image};
+use crate::path::RawPath;
+
+pub use commit::{export, export_to, Committed};
+pub use lower::{Fetch, Lower, LowerFile};
+
+/// Files larger than this are not copied up or written (the web app keeps containers in
+/// the browser; a clear error beats a frozen tab).
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+/// One path in the writable layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UpperEntry {
+    File {
+        content: Vec<u8>,
+        mode: u32,
+        uid: u64,
+        gid: u64,
+    },
+    /// A directory: a copied-up parent (same metadata as below), a chmod/chown, or new.
+    Dir {
+        mode: u32,
+        uid: u64,
+        gid: u64,
+    },
+    Symlink {
+        target: RawPath,
+        uid: u64,
+        gid: u64,
+    },
+    /// The lower path (and everything below it) is deleted.
+    Whiteout,
+    /// A directory that hides everything the lower layers have below it.
+    Opaque {
+        mode: u32,
+        uid: u64,
+        gid: u64,
+    },
+}
+
+/// Which image a container runs on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef {
+    pub config_digest: Option<Digest>,
+    /// Bottom first; computed diff_ids where known, else what the config claims.
+    pub diff_ids: Vec<Option<Digest>>,
+    pub tags: Vec<String>,
+}
+
+impl ImageRef {
+    pub fn of(image: &Image) -> ImageRef {
+        let diff_ids = image
+            .layers
+            .iter()
+            .map(|l| l.diff_id.clone().or_else(|| l.config_diff_id.clone()))
+            .collect();
+        ImageRef {
+            config_digest: image.config_digest.clone(),
+            diff_ids,
+            tags: image.tags.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Container {
+    /// 64 hex digits, derived from the name and the image (deterministic, like a demo).
+    pub id: String,
+    pub name: String,
+    pub image: ImageRef,
+    pub upper: BTreeMap<RawPath, UpperEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ContainerError {
+    #[error("{0}: no such file or directory")]
+    NotFound(String),
+    #[error("{0}: file exists")]
+    AlreadyExists(String),
+    #[error("{0}: not a directory")]
+    NotADirectory(String),
+    #[error("{0}: is a directory")]
+    IsADirectory(String),
+    #[error("{0}: not a valid path inside the container")]
+    InvalidPath(String),
+    #[error("{path}: {size} bytes is more than the {limit}-byte limit for container files")]
+    TooLarge {
+        path: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("{path}: could not read it from the image: {message}")]
+    Lower { path: String, message: String },
+    #[error("{0}")]
+    Commit(String),
+}
+
+/// What a path looks like in the container's merged view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stat {
+    pub kind: EntryKind,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub link_target: Option<RawPath>,
+    /// True when the writable layer holds it; else `layer` is the image layer that does.
+    pub in_upper: bool,
+    pub layer: Option<usize>,
+}
+
+/// One row of the merged listing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergedRow {
+    pub path: RawPath,
+    pub stat: Stat,
+}
+
+type Err = ContainerError;
+
+fn text(p: &RawPath) -> String {
+    format!("/{}", p.display())
+}
+
+/// Paths from users: `/etc/nginx/nginx.conf` or `etc/nginx/nginx.conf`; no `..`, not root.
+fn user_path(p: &str) -> Result<RawPath, Err> {
+    let raw = RawPath::normalize(p.as_bytes());
+    if raw.is_root() || raw.components().any(|c| c == b"..") {
+        return Err(Err::InvalidPath(p.to_string()));
+    }
+    Ok(raw)
+}
+
+/// Ancestors of `p`, outermost first, root excluded.
+fn ancestors(p: &RawPath) -> Vec<RawPath> {
+    let mut out = Vec::new();
+    let mut cur = p.parent();
+    while !cur.is_root() {
+        out.push(cur.clone());
+        cur = cur.parent();
+    }
+    out.reverse();
+    out
+}
+
+impl Container {
+    /// A fresh container with an empty writable layer.
+    pub fn new(name: &str, image: &Image) -> Container {
+        let image = ImageRef::of(image);
+        let mut h = Hasher::new();
+        h.update(name.as_bytes());
+        h.update(b"\0");
+        h.update(
+            image
+                .config_digest
+                .as_ref()
+                .map(|d| d.as_str())
+                .unwrap_or("")
+                .as_bytes(),
+        );
+        Container {
+            id: h.finish().hex().to_string(),
+            name: name.to_string(),
+            image,
+            upper: BTreeMap::new(),
+        }
+    }
+
+    pub fn short_id(&self) -> &str {
+        self.id.get(..12).unwrap_or(&self.id)
+    }
+
+    // -- reading the merged view --------------------------------------------------------
+
+    /// Is the lower path hidden by something in the writable layer above it (a whiteout,
+    /// an opaque directory, or a non-directory replacing one of its parents)?
+    fn lower_hidden(&self, p: &RawPath) -> bool {
+        ancestors(p).iter().any(|a| match self.upper.get(a) {
+            Some(UpperEntry::Dir { .. }) | None => false,
+            Some(_) => true,
+        }) || matches!(self.upper.get(p), Some(UpperEntry::Whiteout))
+    }
+
+    fn lower_visible<'l>(&self, p: &RawPath, lower: &'l Lower) -> Option<&'l LowerFile> {
+        if self.lower_hidden(p) {
+            None
+        } else {
+            lower.get(p)
+        }
+    }
+
+    pub fn stat(&self, path: &str, lower: &Lower) -> Option<Stat> {
+        let p = user_path(path).ok()?;
+        self.stat_raw(&p, lower)
+    }
+
+    fn stat_raw(&self, p: &RawPath, lower: &Lower) -> Option<Stat> {
+        let hidden_by_ancestor = ancestors(p).iter().any(|a| {
+            matches!(
+                self.upper.get(a),
+                Some(UpperEntry::Whiteout | UpperEntry::File { .. } | UpperEntry::Symlink { .. })
+            )
+        });
+        if hidden_by_ancestor {
+            return None;
+        }
+        if let Some(u) = self.upper.get(p) {
+            return upper_stat(u);
+        }
+        self.lower_visible(p, lower).map(lower_stat)
+    }
+
+    /// The bytes of a regular file as the container sees them.
+    pub fn read(&self, path: &str, lower: &Lower) -> Result<Vec<u8>, Err> {
+        let p = user_path(path)?;
+        self.read_raw(&p, lower)
+    }
+
+    fn read_raw(&self, p: &RawPath, lower: &Lower) -> Result<Vec<u8>, Err> {
+        let st = self
+            .stat_raw(p, lower)
+            .ok_or_else(|| Err::NotFound(text(p)))?;
+        if st.kind == EntryKind::Dir {
+            return Err(Err::IsADirectory(text(p)));
+        }
+        if let Some(UpperEntry::File { content, .. }) = self.upper.get(p) {
+            return Ok(content.clone());
+        }
+        let f = self
+            .lower_visible(p, lower)
+            .ok_or_else(|| Err::NotFound(text(p)))?;
+        if f.row.size as usize > MAX_FILE_BYTES {
+            return Err(Err::TooLarge {
+                path: text(p),
+                size: f.row.size as usize,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        lower.content(f).map_err(|message| Err::Lower {
+            path: text(p),
+            message,
+        })
+    }
+
+    /// The whole merged filesystem, sorted by path.
+    pub fn merged(&self, lower: &Lower) -> Vec<MergedRow> {
+        let mut rows: BTreeMap<RawPath, Stat> = BTreeMap::new();
+        for f in lower.all() {
+            if !self.upper.contains_key(&f.row.path) && self.stat_raw(&f.row.path, lower).is_some()
+            {
+                rows.insert(f.row.path.clone(), lower_stat(f));
+            }
+        }
+        for p in self.upper.keys() {
+            if let Some(st) = self.stat_raw(p, lower) {
+                rows.insert(p.clone(), st);
+            }
+        }
+        rows.into_iter()
+            .map(|(path, stat)| MergedRow { path, stat })
+            .collect()
+    }
+
+    // -- mutations: each returns a new container ----------------------------------------
+
+    /// overlayfs copies a file's parent directories up with it, metadata unchanged.
+    fn copy_up_parents(&mut self, p: &RawPath, lower: &Lower) -> Result<(), Err> {
+        for a in ancestors(p) {
+            match self.upper.get(&a) {
+                Some(UpperEntry::Dir { .. } | UpperEntry::Opaque { .. }) => continue,
+                Some(UpperEntry::Whiteout) | None => {}
+                Some(_) => return Err(Err::NotADirectory(text(&a))),
+            }
+            match self.stat_raw(&a, lower) {
+                Some(st) if st.kind == EntryKind::Dir => {
+                    self.upper.insert(
+                        a,
+                        UpperEntry::Dir {
+                            mode: st.mode,
+                            uid: st.uid,
+                            gid: st.gid,
+                        },
+                    );
+                }
+                Some(_) => return Err(Err::NotADirectory(text(&a))),
+                None => return Err(Err::NotFound(text(&a))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes upper entries strictly below `p` (they go with it).
+    fn drop_upper_below(&mut self, p: &RawPath) {
+        self.upper.retain(|k, _| !k.is_below(p));
+    }
+
+    fn check_size(p: &RawPath, n: usize) -> Result<(), Err> {
+        if n > MAX_FILE_BYTES {
+            return Err(Err::TooLarge {
+                path: text(p),
+                size: n,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        Ok(())
+    }
+
+    /// A new entry where nothing is: a lower path deleted earlier in this container must
+    /// not show through again, so a directory put there becomes opaque.
+    fn put_new(&self, p: RawPath, entry: UpperEntry, lower: &Lower) -> Result<Container, Err> {
+        if self.stat_raw(&p, lower).is_some() {
+            return Err(Err::AlreadyExists(text(&p)));
+        }
+        let mut next = self.clone();
+        next.copy_up_parents(&p, lower)?;
+        let lower_dir_below = lower.get(&p).is_some_and(|f| f.row.kind == EntryKind::Dir);
+        let entry = match entry {
+            UpperEntry::Dir { mode, uid, gid } if lower_dir_below => {
+                UpperEntry::Opaque { mode, uid, gid }
+            }
+            e => e,
+        };
+        next.upper.insert(p, entry);
+        Ok(next)
+    }
+
+    /// Replaces a file's content. On the first write the file is copied up whole (mode and
+    /// owner kept) and then replaced; the image's copy stays as it was. A missing file is
+    /// created (mode 0644, root), as a shell redirect would.
+    pub fn write_file(&self, path: &str, bytes: &[u8], lower: &Lower) -> Result<Container, Err> {
+        let p = user_path(path)?;
+        Self::check_size(&p, bytes.len())?;
+        match self.stat_raw(&p, lower) {
+            None => self.create_file(path, bytes, 0o644, lower),
+            Some(st) if st.kind == EntryKind::Dir => Err(Err::IsADirectory(text(&p))),
+            Some(st) if st.kind == EntryKind::Symlink => Err(Err::InvalidPath(format!(
+                "{} is a symlink; write its target instead",
+                text(&p)
+            ))),
+            Some(st) => {
+                let mut next = self.clone();
+                next.copy_up_parents(&p, lower)?;
+                next.upper.insert(
+                    p,
+                    UpperEntry::File {
+                        content: bytes.to_vec(),
+                        mode: st.mode,
+                        uid: st.uid,
+                        gid: st.gid,
+                    },
+                );
+                Ok(next)
+            }
+        }
+    }
+
+    pub fn create_file(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        mode: u32,
+        lower: &Lower,
+    ) -> Result<Container, Err> {
+        let p = user_path(path)?;
+        Self::check_size(&p, bytes.len())?;
+        self.put_new(
+            p,
+            UpperEntry::File {
+                content: bytes.to_vec(),
+                mode,
+                uid: 0,
+                gid: 0,
+            },
+            lower,
+        )
+    }
+
+    pub fn mkdir(&self, path: &str, mode: u32, lower: &Lower) -> Result<Container, Err> {
+        let p = user_path(path)?;
+        self.put_new(
+            p,
+            UpperEntry::Dir {
+                mode,
+                uid: 0,
+                gid: 0,
+            },
+            lower,
+        )
+    }
+
+    pub fn symlink(&self, path: &str, target: &str, lower: &Lower) -> Result<Container, Err> {
+        let p = user_path(path)?;
+        let target = RawPath::from_bytes(target.as_bytes().to_vec());
+        self.put_new(
+            p,
+            UpperEntry::Symlink {
+                target,
+                uid: 0,
+                gid: 0,
+            },
+            lower,
+        )
+    }
+
+    /// Deletes a file or a whole directory tree. A path the image has gets a whiteout;
+    /// a path only this container made just disappears from the writable layer.
+    ///
+    /// A lower *directory* is deleted with an explicit `.wh.<dir>` whiteout, not an opaque
+    /// marker: the image-spec says a whiteout of a directory removes it and all its
+    /// descendants, which is exactly `rm -rf`. An opaque marker would say the opposite —
+    /// "this directory still exists, only its lower contents are hidden" — and needs the
+    /// directory itself to stay in the layer. (Docker writes `.wh.<dir>` for `rm -rf` too.)
+    pub fn delete(&self, path: &str, lower: &Lower) -> Result<Container, Err> {
+        let p = user_path(path)?;
+        if self.stat_raw(&p, lower).is_none() {
+            return Err(Err::NotFound(text(&p)));
+        }
+        let mut next = self.clone();
+        next.drop_upper_below(&p);
+        next.upper.remove(&p);
+        if next.lower_visible(&p, lower).is_some() {
+            next.copy_up_parents(&p, lower)?;
+            next.upper.insert(p, UpperEntry::Whiteout);
+        }
+        Ok(next)
+    }
+
+    /// `mv from to`: like overlayfs without redirect_dir, the tree is copied up under its
+    /// new name and the old name is deleted (a whiteout when the image had it).
+    pub fn rename(&self, from: &str, to: &str, lower: &Lower) -> Result<Container, Err> {
+        let src = user_path(from)?;
+        let dst = user_path(to)?;
+        if dst == src || dst.is_below(&src) {
+            return Err(Err::InvalidPath(format!(
+                "cannot move {} into itself",
+                text(&src)
+            )));
+        }
+        let st = self
+            .stat_raw(&src, lower)
+            .ok_or_else(|| Err::NotFound(text(&src)))?;
+        match self.stat_raw(&dst, lower) {
+            Some(d) if d.kind == EntryKind::Dir => return Err(Err::AlreadyExists(text(&dst))),
+            Some(_) if st.kind == EntryKind::Dir => return Err(Err::NotADirectory(text(&dst))),
+            _ => {}
+        }
+        // Everything under `src` as the container sees it, `src` first.
+        let mut moved: Vec<(RawPath, Stat)> = vec![(src.clone(), st)];
+        if moved.first().is_some_and(|(_, s)| s.kind == EntryKind::Dir) {
+            moved.extend(
+                self.merged(lower)
+                    .into_iter()
+                    .filter(|r| r.path.is_below(&src))
+                    .map(|r| (r.path, r.stat)),
+            );
+        }
+        let mut next = if self.stat_raw(&dst, lower).is_some() {
+            self.delete(to, lower)?
+        } else {
+            self.clone()
+        };
+        for (old, stat) in &moved {
+            let rest = old.as_bytes().get(src.as_bytes().len()..).unwrap_or(&[]);
+            let mut new = dst.as_bytes().to_vec();
+            new.extend_from_slice(rest);
+            let new = RawPath::from_bytes(new);
+            let entry = match stat.kind {
+                EntryKind::Dir => UpperEntry::Dir {
+                    mode: stat.mode,
+                    uid: stat.uid,
+                    gid: stat.gid,
+                },
+                EntryKind::Symlink => UpperEntry::Symlink {
+                    target: stat.link_target.clone().unwrap_or_default(),
+                    uid: stat.uid,
+                    gid: stat.gid,
+                },
+                _ => UpperEntry::File {
+                    content: self.read_raw(old, lower)?,
+                    mode: stat.mode,
+                    uid: stat.uid,
+                    gid: stat.gid,
+                },
+            };
+            next = next.put_new(new, entry, lower)?;
+            // Keep the metadata as moved, even where `put_new` made a directory opaque.
+        }
+        next.delete(from, lower)
+    }
+
+    /// Changes permission bits; a lower file is copied up whole (metadata copy-up).
+    pub fn chmod(&self, path: &str, mode: u32, lower: &Lower) -> Result<Container, Err> {
+        self.set_meta(path, lower, |m, _, _| *m = mode & 0o7777)
+    }
+
+    pub fn chown(&self, path: &str, uid: u64, gid: u64, lower: &Lower) -> Result<Container, Err> {
+        self.set_meta(path, lower, |_, u, g| {
+            *u = uid;
+            *g = gid;
+        })
+    }
+
+    fn set_meta(
+        &self,
+        path: &str,
+        lower: &Lower,
+        f: impl Fn(&mut u32, &mut u64, &mut u64),
+    ) -> Result<Container, Err> {
+        let p = user_path(path)?;
+        let st = self
+            .stat_raw(&p, lower)
+            .ok_or_else(|| Err::NotFound(text(&p)))?;
+        let mut next = self.clone();
+        next.copy_up_parents(&p, lower)?;
+        let mut entry = match self.upper.get(&p) {
+            Some(e) => e.clone(),
+            None => match st.kind {
+                EntryKind::Dir => UpperEntry::Dir {
+                    mode: st.mode,
+                    uid: st.uid,
+                    gid: st.gid,
+                },
+                EntryKind::Symlink => UpperEntry::Symlink {
+                    target: st.link_target.clone().unwrap_or_default(),
+                    uid: st.uid,
+                    gid: st.gid,
+                },
+                _ => UpperEntry::File {
+                    content: self.read_raw(&p, lower)?,
+                    mode: st.mode,
+                    uid: st.uid,
+                    gid: st.gid,
+                },
+            },
+        };
+        match &mut entry {
+            UpperEntry::File { mode, uid, gid, .. }
+            | UpperEntry::Dir { mode, uid, gid }
+            | UpperEntry::Opaque { mode, uid, gid } => f(mode, uid, gid),
+            UpperEntry::Symlink { uid, gid, .. } => f(&mut 0o777, uid, gid),
+            UpperEntry::Whiteout => return Err(Err::NotFound(text(&p))),
+        }
+        next.upper.insert(p, entry);
+        Ok(next)
+    }
+
+    // -- docker diff / size ---------------------------------------------------------------
+
+    /// The changes as `docker diff` prints them: `A /path`, `C /path`, `D /path`. Every
+    /// parent directory of a change is listed as `C` (unless it is itself new). Order: a
+    /// walk of the tree, parents before children, siblings by name (Docker's overlay walk;
+    /// its naive differ prints the same set in Go map order, i.e. unordered).
+    pub fn diff(&self, lower: &Lower) -> Vec<String> {
+        let mut changes: BTreeMap<Vec<Vec<u8>>, (char, RawPath)> = BTreeMap::new();
+        let key = |p: &RawPath| -> Vec<Vec<u8>> { p.components().map(|c| c.to_vec()).collect() };
+        let mut add = |kind: char, p: &RawPath| {
+            changes.entry(key(p)).or_insert((kind, p.clone()));
+        };
+        // The image's filesystem is the "old" tree, the merged view the "new" one (what
+        // Docker's naive differ compares). A deleted subtree is listed by its top path only.
+        for (p, u) in &self.upper {
+            let old = lower.get(p);
+            if let UpperEntry::Whiteout = u {
+                if old.is_some() {
+                    add('D', p);
+                }
+                continue;
+            }
+            if self.stat_raw(p, lower).is_none() {
+                continue; // under a whiteout or a replaced parent
+            }
+            match (u, old) {
+                (_, None) => add('A', p),
+                (UpperEntry::File { .. } | UpperEntry::Symlink { .. }, Some(_)) => add('C', p),
+                (UpperEntry::Dir { mode, uid, gid }, Some(l)) => {
+                    if l.row.kind != EntryKind::Dir
+                        || l.row.mode != *mode
+                        || (l.uid, l.gid) != (*uid, *gid)
+                    {
+                        add('C', p);
+                    } // else a copied-up parent: listed only if something below it changed
+                }
+                (UpperEntry::Opaque { .. }, Some(_)) => {
+                    add('C', p); // re-created: new mtime, like Docker
+                    for f in lower.below(p) {
+                        let q = &f.row.path;
+                        let parent_is_dir = self
+                            .stat_raw(&q.parent(), lower)
+                            .is_some_and(|s| s.kind == EntryKind::Dir);
+                        if parent_is_dir && self.stat_raw(q, lower).is_none() {
+                            add('D', q);
+                        }
+                    }
+                }
+                (UpperEntry::Whiteout, Some(_)) => {}
+            }
+        }
+        let changed: Vec<RawPath> = changes.values().map(|(_, p)| p.clone()).collect();
+        for p in &changed {
+            for a in ancestors(p) {
+                changes.entry(key(&a)).or_insert(('C', a.clone()));
+            }
+        }
+        changes
+            .into_values()
+            .map(|(k, p)| format!("{k} {}", text(&p)))
+            .collect()
+    }
+
+    /// Bytes in the writable layer, as Docker's SIZE counts them: regular file contents
+    /// and symlink targets; directories and whiteouts count 0.
+    pub fn upper_size(&self) -> u64 {
+        self.upper
+            .values()
+            .map(|u| match u {
+                UpperEntry::File { content, .. } => content.len() as u64,
+                UpperEntry::Symlink { target, .. } => target.as_bytes().len() as u64,
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+fn upper_stat(u: &UpperEntry) -> Option<Stat> {
+    let st = |kind, size, mode, uid, gid, link_target| Stat {
+        kind,
+        size,
+        mode,
+        uid,
+        gid,
+        link_target,
+        in_upper: true,
+        layer: None,
+    };
+    match u {
+        UpperEntry::File {
+            content,
+            mode,
+            uid,
+            gid,
+        } => Some(st(
+            EntryKind::File,
+            content.len() as u64,
+            *mode,
+            *uid,
+            *gid,
+            None,
+        )),
+        UpperEntry::Dir { mode, uid, gid } | UpperEntry::Opaque { mode, uid, gid } => {
+            Some(st(EntryKind::Dir, 0, *mode, *uid, *gid, None))
+        }
+        UpperEntry::Symlink { target, uid, gid } => Some(st(
+            EntryKind::Symlink,
+            target.as_bytes().len() as u64,
+            0o777,
+            *uid,
+            *gid,
+            Some(target.clone()),
+        )),
+        UpperEntry::Whiteout => None,
+    }
+}
+
+fn lower_stat(f: &LowerFile) -> Stat {
+    Stat {
+        kind: f.row.kind,
+        size: f.row.size,
+        mode: f.row.mode,
+        uid: f.uid,
+        gid: f.gid,
+        link_target: f.row.link_target.clone(),
+        in_upper: false,
+        layer: Some(f.row.layer),
+    }
+}
