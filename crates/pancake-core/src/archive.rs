@@ -127,22 +127,24 @@ pub fn read_stream<R: Read>(
     {
         let mut tar = tar::Archive::new(&mut stream);
         match tar.entries() {
-            Ok(entries) => walk_outer(
-                entries,
-                uncompressed,
-                &mut archive,
-                &mut |entry, mname, size, offset| {
-                    let mut cb = |_: u64| {
-                        progress(&Progress {
-                            bytes_done: count.get(),
-                            bytes_total: total_bytes,
-                            member: Some(mname.to_string()),
-                        })
-                    };
-                    cb(0);
-                    member::process(entry, mname, size, offset, opts, &mut cb)
-                },
-            ),
+            Ok(entries) => {
+                walk_outer(
+                    entries,
+                    uncompressed,
+                    &mut archive,
+                    &mut |entry, mname, size, offset| {
+                        let mut cb = |_: u64| {
+                            progress(&Progress {
+                                bytes_done: count.get(),
+                                bytes_total: total_bytes,
+                                member: Some(mname.to_string()),
+                            })
+                        };
+                        cb(0);
+                        member::process(entry, mname, size, offset, opts, &mut cb)
+                    },
+                );
+            }
             Err(e) => push_outer_error(&mut archive, &e.to_string()),
         }
     }
@@ -191,16 +193,22 @@ fn walk_outer<'a, R: Read + 'a>(
     uncompressed: bool,
     archive: &mut Archive,
     process: &mut ProcessFn<'_, 'a, R>,
-) {
+) -> u64 {
     let mut seen: HashSet<RawPath> = HashSet::new();
+    let mut next_header = 0u64;
     for item in entries {
         let mut entry = match item {
             Ok(e) => e,
             Err(e) => {
                 push_outer_error(archive, &e.to_string());
-                return;
+                return next_header;
             }
         };
+        // Where the next header starts (content padded to 512 bytes): a seeking reader never
+        // notices a file that ends before it, a streaming one does; `scan` checks this.
+        next_header = entry
+            .raw_file_position()
+            .saturating_add(entry.size().saturating_add(511) & !511);
         let etype = entry.header().entry_type();
         if etype.is_pax_global_extensions() {
             continue;
@@ -276,9 +284,10 @@ fn walk_outer<'a, R: Read + 'a>(
         });
         if let Some(e) = outer_error {
             push_outer_error(archive, &e);
-            return;
+            return next_header;
         }
     }
+    next_header
 }
 
 /// Would following `target` from directory `base` leave the archive root?
@@ -334,31 +343,37 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
     };
     let mut tar = tar::Archive::new(SeekReader::new(source, 0, total, 64 * 1024));
     match tar.entries_with_seek() {
-        Ok(entries) => walk_outer(entries, true, &mut archive, &mut |entry, mname, size, offset| {
-            let off = offset.unwrap_or(0);
-            let complete = off.checked_add(size).is_some_and(|end| end <= total);
-            if size <= SMALL_MEMBER || !complete {
-                return member::process(entry, mname, size, offset, opts, &mut |_| {});
-            }
-            let mut facts = MemberFacts::default();
-            if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
-                facts.compression = sniff::compression(&h);
-                if facts.compression == Compression::None && sniff::is_tar(&h) {
-                    let walk = layer::walk_headers(source, off, size, mname);
-                    facts.problems = walk.problems;
-                    facts.layer = Some(LayerIndex {
-                        diff_id: None,
-                        uncompressed_size: size,
-                        entries: walk.entries,
-                        error: walk.error,
-                    });
+        Ok(entries) => {
+            let end = walk_outer(entries, true, &mut archive, &mut |entry, mname, size, offset| {
+                let off = offset.unwrap_or(0);
+                let complete = off.checked_add(size).is_some_and(|end| end <= total);
+                if size <= SMALL_MEMBER || !complete {
+                    return member::process(entry, mname, size, offset, opts, &mut |_| {});
                 }
+                let mut facts = MemberFacts::default();
+                if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
+                    facts.compression = sniff::compression(&h);
+                    if facts.compression == Compression::None && sniff::is_tar(&h) {
+                        let walk = layer::walk_headers(source, off, size, mname);
+                        facts.problems = walk.problems;
+                        facts.layer = Some(LayerIndex {
+                            diff_id: None,
+                            uncompressed_size: size,
+                            entries: walk.entries,
+                            error: walk.error,
+                        });
+                    }
+                }
+                Processed {
+                    facts,
+                    outer_error: None,
+                }
+            });
+            if end > total && !archive.problems.iter().any(|p| p.kind == ProblemKind::Archive) {
+                // The words the streaming reader (the `tar` crate) uses, so both readers agree.
+                push_outer_error(&mut archive, "unexpected EOF during skip");
             }
-            Processed {
-                facts,
-                outer_error: None,
-            }
-        }),
+        }
         Err(e) => push_outer_error(&mut archive, &e.to_string()),
     }
     image::resolve(&mut archive);
