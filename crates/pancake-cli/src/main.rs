@@ -1,1 +1,331 @@
-fn main() {}
+//! `pancake`: inspect container image tarballs from the command line. Thin: arguments in,
+//! `pancake_core` does the work, text or JSON out.
+
+mod report;
+mod table;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use pancake_core::{archive, history, union, Archive, Image};
+
+#[derive(Parser)]
+#[command(
+    name = "pancake",
+    version,
+    about = "Inspect container image tarballs (docker save, OCI archives)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Per image: the `docker image history` table, then each layer's digests and checks.
+    Inspect {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Don't truncate CREATED BY and IDs.
+        #[arg(long)]
+        no_trunc: bool,
+        /// One JSON document for all files (schema in the README).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List files of one layer (its changes) or of the merged filesystem.
+    Ls {
+        file: PathBuf,
+        /// Image index in the archive.
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+        /// Layer index (0 = base): what that layer added, modified and deleted.
+        #[arg(long, conflicts_with = "merged")]
+        layer: Option<usize>,
+        /// The filesystem a container of the image sees (the default).
+        #[arg(long)]
+        merged: bool,
+    },
+    /// Write a built-in demo image as a `docker save` tarball to stdout.
+    Demo {
+        /// One of the demo names (run without a name to list them).
+        name: Option<String>,
+    },
+}
+
+/// A failure that ends the command: one line on stderr, non-zero exit.
+struct Fail(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect {
+            files,
+            no_trunc,
+            json,
+        } => inspect(&files, no_trunc, json),
+        Command::Ls {
+            file,
+            image,
+            layer,
+            merged: _,
+        } => ls(&file, image, layer),
+        Command::Demo { name } => demo(name.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(msg)) => {
+            eprintln!("pancake: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads one tarball through the core, with a progress bar when stderr is a terminal.
+fn read(path: &Path) -> Result<Archive, Fail> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Fail(format!("{name}: cannot open: {e}")))?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(name.clone());
+        bar
+    });
+    let mut on_progress = |p: &archive::Progress| {
+        if let Some(b) = &bar {
+            b.set_length(p.bytes_total);
+            b.set_position(p.bytes_done);
+        }
+    };
+    let result = archive::open(&name, &file, &archive::Options::default(), &mut on_progress);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let archive = result.map_err(|e| Fail(e.to_string()))?;
+    if archive.images.is_empty() {
+        let why = archive
+            .problems
+            .first()
+            .map(|p| match &p.member {
+                Some(m) => format!("{m}: {}", p.message),
+                None => p.message.clone(),
+            })
+            .unwrap_or_else(|| "no manifest, index or image config found".into());
+        return Err(Fail(format!("{name}: no image could be read: {why}")));
+    }
+    Ok(archive)
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
+    let mut archives = Vec::new();
+    let mut failures = Vec::new();
+    for f in files {
+        match read(f) {
+            Ok(a) => archives.push(a),
+            Err(Fail(m)) => failures.push(m),
+        }
+    }
+    // One line per unreadable file (the last one is the command's error); what could be
+    // read is still shown.
+    let last_failure = failures.pop();
+    for m in &failures {
+        eprintln!("pancake: {m}");
+    }
+    let out = if json {
+        let doc = report::build(&archives);
+        let mut s = serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;
+        s.push('\n');
+        s
+    } else {
+        let now = now_unix();
+        let mut s = String::new();
+        for a in &archives {
+            for (i, img) in a.images.iter().enumerate() {
+                s.push_str(&image_text(a, i, img, now, no_trunc));
+            }
+            s.push_str(&problems_text(a));
+        }
+        s
+    };
+    write_stdout(out.as_bytes())?;
+    match last_failure {
+        None => Ok(()),
+        Some(m) => Err(Fail(m)),
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // `pancake inspect x | head` is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Fail(format!("writing output: {e}"))),
+    }
+}
+
+fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) -> String {
+    let mut s = String::new();
+    let tags = if img.tags.is_empty() {
+        "<none>".to_string()
+    } else {
+        img.tags.join(", ")
+    };
+    let platform = [
+        img.config.os.as_deref(),
+        img.config.architecture.as_deref(),
+        img.config.variant.as_deref(),
+    ]
+    .iter()
+    .flatten()
+    .copied()
+    .collect::<Vec<_>>()
+    .join("/");
+    s.push_str(&format!("{} — image {index}: {tags}", a.name));
+    if let Some(d) = &img.config_digest {
+        s.push_str(&format!("  (ID {})", d.short()));
+    }
+    if !platform.is_empty() {
+        s.push_str(&format!("  {platform}"));
+    }
+    s.push_str("\n\n");
+
+    let mut rows = vec![["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]
+        .map(String::from)
+        .to_vec()];
+    for r in history::history_table(a, img, now, no_trunc) {
+        rows.push(vec![r.id, r.created, r.created_by, r.size, r.comment]);
+    }
+    s.push_str(&table::render(&rows));
+
+    s.push_str("\nLayers (bottom → top):\n");
+    for (i, l) in img.layers.iter().enumerate() {
+        let short = |d: &Option<pancake_core::Digest>| {
+            d.as_ref().map(|d| {
+                if no_trunc {
+                    d.to_string()
+                } else {
+                    format!("sha256:{}", d.short())
+                }
+            })
+        };
+        let mark = if l.verified { "✓" } else { "✗" };
+        let (entries, whiteouts, opaque) = report::counts(a, l);
+        s.push_str(&format!(
+            "  {i:>2} {mark} diff_id {}  digest {}  size {} (stored {}{})\n",
+            short(&l.diff_id).unwrap_or_else(|| "— (blob missing)".into()),
+            short(&l.digest).unwrap_or_else(|| "—".into()),
+            history::human_size(l.size),
+            history::human_size(l.stored_size),
+            match l.compression {
+                pancake_core::Compression::None => "",
+                pancake_core::Compression::Gzip => ", gzip",
+                pancake_core::Compression::Zstd => ", zstd",
+            },
+        ));
+        s.push_str(&format!(
+            "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs\n"
+        ));
+        for m in &l.mismatches {
+            s.push_str(&format!(
+                "       ✗ {}: expected {}, actual {}\n",
+                m.what, m.expected, m.actual
+            ));
+        }
+    }
+    s.push('\n');
+    s
+}
+
+fn problems_text(a: &Archive) -> String {
+    if a.problems.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("{}: {} problem(s)\n", a.name, a.problems.len());
+    for p in &a.problems {
+        let kind = serde_json::to_value(p.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        match &p.member {
+            Some(m) => s.push_str(&format!("  [{kind}] {m}: {}\n", p.message)),
+            None => s.push_str(&format!("  [{kind}] {}\n", p.message)),
+        }
+    }
+    s.push('\n');
+    s
+}
+
+fn ls(file: &Path, image: usize, layer: Option<usize>) -> Result<(), Fail> {
+    let a = read(file)?;
+    let img = a.images.get(image).ok_or_else(|| {
+        Fail(format!(
+            "{}: no image {image} (the archive has {})",
+            file.display(),
+            a.images.len()
+        ))
+    })?;
+    let rows = match layer {
+        Some(l) if l >= img.layers.len() => {
+            return Err(Fail(format!(
+                "{}: image {image} has no layer {l} (it has {})",
+                file.display(),
+                img.layers.len()
+            )))
+        }
+        Some(l) => union::layer_changes(&a, img, l).rows,
+        None => union::merged(&a, img, img.layers.len().saturating_sub(1)),
+    };
+    let mut out = vec![["PATH", "KIND", "SIZE", "CHANGE"].map(String::from).to_vec()];
+    for r in rows {
+        let kind = serde_json::to_value(r.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let change = serde_json::to_value(r.change)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let size = if r.kind == pancake_core::EntryKind::Dir {
+            r.dir_size
+        } else {
+            r.size
+        };
+        let mut path = r.path.to_string();
+        if let Some(t) = &r.link_target {
+            path.push_str(&format!(" -> {t}"));
+        }
+        out.push(vec![path, kind, size.to_string(), change]);
+    }
+    write_stdout(table::render(&out).as_bytes())
+}
+
+fn demo(name: Option<&str>) -> Result<(), Fail> {
+    let names = pancake_core::demo::names();
+    let Some(name) = name else {
+        return write_stdout(format!("{}\n", names.join("\n")).as_bytes());
+    };
+    let bytes = pancake_core::demo::build(name)
+        .ok_or_else(|| Fail(format!("no demo named {name:?}; known: {}", names.join(", "))))?;
+    if std::io::stdout().is_terminal() {
+        return Err(Fail(
+            "refusing to write a tarball to a terminal; redirect it: pancake demo NAME > out.tar".into(),
+        ));
+    }
+    write_stdout(&bytes)
+}

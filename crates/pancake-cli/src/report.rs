@@ -1,0 +1,137 @@
+//! The `pancake inspect --json` document. Field names are a public contract (README, tests,
+//! external checks): change them only together with the README.
+
+use pancake_core::whiteout;
+use pancake_core::{Archive, Image, Layer, Problem};
+use serde::Serialize;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub images: Vec<ImageReport>,
+    pub problems: Vec<ProblemReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImageReport {
+    /// The file the image came from.
+    pub archive: String,
+    pub tags: Vec<String>,
+    pub config_digest: Option<String>,
+    pub architecture: Option<String>,
+    pub os: Option<String>,
+    /// Bottom (base) first, one per `rootfs.diff_ids` entry.
+    pub layers: Vec<LayerReport>,
+    pub history: Vec<HistoryReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LayerReport {
+    /// sha256 computed over the uncompressed layer; `null` when the blob is missing.
+    pub diff_id: Option<String>,
+    /// sha256 computed over the blob as stored.
+    pub digest: Option<String>,
+    pub media_type: Option<String>,
+    pub size: u64,
+    pub stored_size: u64,
+    pub verified: bool,
+    /// Members as Python's `tarfile.getmembers()` lists them.
+    pub entries: usize,
+    /// Members whose base name starts with `.wh.`, except `.wh..wh..opq`.
+    pub whiteouts: usize,
+    /// `.wh..wh..opq` members.
+    pub opaque_dirs: usize,
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryReport {
+    pub created_by: Option<String>,
+    pub empty_layer: bool,
+    pub created: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemReport {
+    pub kind: pancake_core::ProblemKind,
+    pub message: String,
+    pub member: Option<String>,
+    pub archive: String,
+}
+
+/// Entry counts of one layer: (entries, whiteouts, opaque dirs).
+pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
+    let Some(ix) = layer
+        .member
+        .and_then(|m| archive.members.get(m))
+        .and_then(|m| m.facts.layer.as_ref())
+    else {
+        return (0, 0, 0);
+    };
+    let names = || ix.entries.iter().map(|e| e.path.file_name());
+    (
+        ix.entries.len(),
+        names().filter(|n| whiteout::is_whiteout_name(n)).count(),
+        names().filter(|n| whiteout::is_opaque_name(n)).count(),
+    )
+}
+
+fn image_report(archive: &Archive, image: &Image) -> ImageReport {
+    let layers = image
+        .layers
+        .iter()
+        .map(|l| {
+            let (entries, whiteouts, opaque_dirs) = counts(archive, l);
+            LayerReport {
+                diff_id: l.diff_id.as_ref().map(ToString::to_string),
+                digest: l.digest.as_ref().map(ToString::to_string),
+                media_type: l.media_type.clone(),
+                size: l.size,
+                stored_size: l.stored_size,
+                verified: l.verified,
+                entries,
+                whiteouts,
+                opaque_dirs,
+                created_by: l
+                    .history
+                    .and_then(|h| image.history.get(h))
+                    .and_then(|h| h.created_by.clone()),
+            }
+        })
+        .collect();
+    ImageReport {
+        archive: archive.name.clone(),
+        tags: image.tags.clone(),
+        config_digest: image.config_digest.as_ref().map(ToString::to_string),
+        architecture: image.config.architecture.clone(),
+        os: image.config.os.clone(),
+        layers,
+        history: image
+            .history
+            .iter()
+            .map(|h| HistoryReport {
+                created_by: h.created_by.clone(),
+                empty_layer: h.empty_layer,
+                created: h.created.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn problem_report(archive: &Archive, p: &Problem) -> ProblemReport {
+    ProblemReport {
+        kind: p.kind,
+        message: p.message.clone(),
+        member: p.member.clone(),
+        archive: archive.name.clone(),
+    }
+}
+
+/// One document for all archives read.
+pub fn build(archives: &[Archive]) -> Report {
+    let mut r = Report::default();
+    for a in archives {
+        r.images.extend(a.images.iter().map(|i| image_report(a, i)));
+        r.problems.extend(a.problems.iter().map(|p| problem_report(a, p)));
+    }
+    r
+}

@@ -1,0 +1,372 @@
+//! Runs the built `pancake` binary on the shared fixtures and checks its output against the
+//! fixtures' independently computed `.expected.json` (Python tarfile + hashlib).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    match std::env::var_os("PANCAKE_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
+    }
+}
+
+fn pancake(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_pancake")).args(args).output();
+    match out {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run pancake: {e}"),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    fixtures().join(name).display().to_string()
+}
+
+fn expected(name: &str) -> Value {
+    let p = fixtures().join(format!("{name}.expected.json"));
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn inspect_json(files: &[&str]) -> (Value, Output) {
+    let mut args = vec!["inspect".to_string(), "--json".to_string()];
+    args.extend(files.iter().map(|f| fixture(f)));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = pancake(&argv);
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (doc, out)
+}
+
+fn arr(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// Every image of `doc` from `file` matches the expected facts, field by field.
+fn check_against_expected(doc: &Value, file: &str) {
+    let exp = expected(file);
+    // OCI-only archives list their images under `oci_index_images` (no repo tags there).
+    let exp_images = match exp.get("images") {
+        Some(v) => arr(v),
+        None => arr(&exp["oci_index_images"]),
+    };
+    let ours: Vec<&Value> = arr(&doc["images"])
+        .iter()
+        .filter(|i| i["archive"].as_str().is_some_and(|a| a.ends_with(file)))
+        .collect();
+    assert_eq!(ours.len(), exp_images.len(), "{file}: image count");
+    for ei in exp_images {
+        let cfg = &ei["config"]["digest"];
+        let Some(img) = ours.iter().find(|i| &i["config_digest"] == cfg) else {
+            panic!("{file}: no image with config digest {cfg}")
+        };
+        let mut tags: Vec<&str> = arr(&img["tags"]).iter().filter_map(Value::as_str).collect();
+        let mut want: Vec<&str> = arr(&ei["repo_tags"]).iter().filter_map(Value::as_str).collect();
+        tags.sort_unstable();
+        want.sort_unstable();
+        if ei.get("repo_tags").is_some() {
+            assert_eq!(tags, want, "{file}: tags");
+        }
+        assert_eq!(
+            img["architecture"], ei["config"]["architecture"],
+            "{file}: architecture"
+        );
+        assert_eq!(img["os"], ei["config"]["os"], "{file}: os");
+
+        let layers = arr(&img["layers"]);
+        let exp_layers = arr(&ei["layers"]);
+        assert_eq!(layers.len(), exp_layers.len(), "{file}: layer count");
+        for (n, (l, e)) in layers.iter().zip(exp_layers).enumerate() {
+            let at = format!("{file} layer {n}");
+            assert_eq!(l["diff_id"], e["diff_id"], "{at}: diff_id");
+            assert_eq!(l["digest"], e["stored_sha256"], "{at}: digest");
+            assert_eq!(l["size"], e["uncompressed_size"], "{at}: size");
+            assert_eq!(l["stored_size"], e["stored_size"], "{at}: stored_size");
+            assert_eq!(l["entries"], e["entries"], "{at}: entries");
+            assert_eq!(l["whiteouts"], e["whiteout_count"], "{at}: whiteouts");
+            assert_eq!(l["opaque_dirs"], e["opaque_dir_count"], "{at}: opaque_dirs");
+            assert_eq!(l["verified"], e["diff_id_ok"], "{at}: verified");
+        }
+
+        let hist = arr(&img["history"]);
+        let exp_hist = arr(&ei["config"]["history"]);
+        assert_eq!(hist.len(), exp_hist.len(), "{file}: history length");
+        for (h, e) in hist.iter().zip(exp_hist) {
+            assert_eq!(h["created_by"], e["created_by"], "{file}: history created_by");
+            assert_eq!(h["empty_layer"], e["empty_layer"], "{file}: history empty_layer");
+        }
+        // Each layer carries the created_by of the non-empty step that made it.
+        let steps: Vec<&Value> = exp_hist
+            .iter()
+            .filter(|h| h["empty_layer"] != Value::Bool(true))
+            .collect();
+        if steps.len() == layers.len() {
+            for (l, h) in layers.iter().zip(steps) {
+                assert_eq!(l["created_by"], h["created_by"], "{file}: layer created_by");
+            }
+        }
+    }
+}
+
+#[test]
+fn json_matches_expected_for_valid_fixtures() {
+    for f in [
+        "docker20-save-app1.tar",
+        "docker26-save-app1.tar",
+        "docker20-save-app1.tar.gz",
+        "fixture_dive_test-oci-zstd-image.tar",
+        "podman-oci-archive-app1.tar",
+        "docker26-save-multi-app1-app2-app3.tar",
+    ] {
+        let (doc, out) = inspect_json(&[f]);
+        assert!(out.status.success(), "{f}: exit {:?}", out.status);
+        check_against_expected(&doc, f);
+        assert_eq!(
+            arr(&doc["problems"]).len(),
+            0,
+            "{f}: problems {}",
+            doc["problems"]
+        );
+    }
+}
+
+#[test]
+fn several_files_make_one_document() {
+    let files = ["docker20-save-app2.tar", "docker26-save-app1.tar"];
+    let (doc, out) = inspect_json(&files);
+    assert!(out.status.success());
+    assert_eq!(arr(&doc["images"]).len(), 2);
+    for f in files {
+        check_against_expected(&doc, f);
+    }
+}
+
+#[test]
+fn corrupt_layer_is_reported_not_fatal() {
+    let f = "malformed-corrupt-layer-byte-docker20.tar";
+    let (doc, out) = inspect_json(&[f]);
+    assert!(out.status.success(), "digest mismatches still exit 0");
+    check_against_expected(&doc, f);
+    let layer1 = &doc["images"][0]["layers"][1];
+    assert_eq!(layer1["verified"], Value::Bool(false));
+    let computed = layer1["diff_id"].as_str().unwrap_or_default();
+    let problems = arr(&doc["problems"]);
+    assert!(
+        problems.iter().any(|p| p["kind"] == "digest-mismatch"
+            && p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(&computed["sha256:".len()..]))),
+        "a digest-mismatch problem naming the computed digest: {problems:?}"
+    );
+
+    // The text view shows ✗ with both values.
+    let text = pancake(&["inspect", &fixture(f)]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("✗"), "{text}");
+    assert!(
+        text.contains("sha256:ccce6783799fcd81a5e0d24be54505a5b1899460b7365e4b31697fd2c4cfb7fe"),
+        "{text}"
+    );
+}
+
+#[test]
+fn missing_layer_keeps_its_place() {
+    let (doc, out) = inspect_json(&["malformed-missing-layer-docker20.tar"]);
+    assert!(out.status.success());
+    let layers = arr(&doc["images"][0]["layers"]);
+    assert_eq!(layers.len(), 6);
+    assert_eq!(layers.get(3).map(|l| &l["diff_id"]), Some(&Value::Null));
+    assert_eq!(layers.get(3).map(|l| &l["verified"]), Some(&Value::Bool(false)));
+    assert!(arr(&doc["problems"]).iter().any(|p| p["kind"] == "missing-blob"));
+}
+
+/// `(header, rows)` of the first history table after the line containing `after`.
+fn history_table_in<'a>(text: &'a str, after: &str) -> Option<(&'a str, Vec<&'a str>)> {
+    let mut lines = text.lines().skip_while(|l| !l.contains(after));
+    let header = lines.find(|l| l.starts_with("IMAGE "))?;
+    Some((header, lines.take_while(|l| !l.is_empty()).collect()))
+}
+
+/// Character offset of a column title in a header line.
+fn col(header: &str, title: &str) -> usize {
+    header
+        .find(title)
+        .map(|b| header[..b].chars().count())
+        .unwrap_or(0)
+}
+
+fn tail_from(line: &str, chars: usize) -> String {
+    line.chars().skip(chars).collect()
+}
+
+/// Pancake's table against the one real `docker image history` (Docker 20.10.24, overlay2)
+/// printed for the same image after `docker load` (files in tests/golden, made by
+/// tests/docker_history_check.sh). IMAGE, CREATED BY, SIZE and COMMENT must match character
+/// for character, padding included; CREATED is relative to "now", so only its form is checked.
+fn check_history_golden(fixture_name: &str, after: &str, golden: &str, no_trunc: bool) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(golden);
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut args = vec!["inspect".to_string(), fixture(fixture_name)];
+    if no_trunc {
+        args.push("--no-trunc".into());
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = pancake(&argv);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (got_head, got_rows) =
+        history_table_in(&text, after).unwrap_or_else(|| panic!("no table after {after}:\n{text}"));
+    let (want_head, want_rows) = history_table_in(&want, "").unwrap_or_else(|| panic!("bad golden {golden}"));
+    assert_eq!(got_rows.len(), want_rows.len(), "{golden}: rows\n{text}");
+    let (g_created, w_created) = (col(got_head, "CREATED"), col(want_head, "CREATED"));
+    let (g_by, w_by) = (col(got_head, "CREATED BY"), col(want_head, "CREATED BY"));
+    assert_eq!(g_created, w_created, "{golden}: IMAGE column width");
+    assert_eq!(
+        tail_from(got_head, g_by),
+        tail_from(want_head, w_by),
+        "{golden}: header"
+    );
+    for (g, w) in got_rows.iter().zip(&want_rows) {
+        let id: String = g.chars().take(g_created).collect();
+        assert_eq!(
+            id,
+            w.chars().take(w_created).collect::<String>(),
+            "{golden}: IMAGE"
+        );
+        assert_eq!(
+            tail_from(g, g_by),
+            tail_from(w, w_by),
+            "{golden}: CREATED BY / SIZE / COMMENT\n{text}"
+        );
+        let created: String = g.chars().skip(g_created).take(g_by - g_created).collect();
+        assert!(
+            created.trim_end().ends_with(" ago"),
+            "{golden}: CREATED {created:?}"
+        );
+    }
+}
+
+#[test]
+fn history_table_matches_real_docker() {
+    check_history_golden(
+        "docker20-save-app1.tar",
+        "image 0",
+        "docker20-save-app1.tar.history.txt",
+        false,
+    );
+    check_history_golden(
+        "docker20-save-app1.tar",
+        "image 0",
+        "docker20-save-app1.tar.history-no-trunc.txt",
+        true,
+    );
+    check_history_golden(
+        "docker26-save-app1.tar",
+        "image 0",
+        "docker26-save-app1.tar.history.txt",
+        false,
+    );
+    check_history_golden(
+        "fixture_dive_test-docker-image.tar",
+        "image 0",
+        "fixture_dive_test-docker-image.tar.history.txt",
+        false,
+    );
+    // buildah marks its base COPY empty and its CMD not: Docker (and we) pair by the flag.
+    check_history_golden(
+        "podman-docker-archive-app1.tar",
+        "image 0",
+        "podman-docker-archive-app1.tar.history.txt",
+        false,
+    );
+    let multi = "docker26-save-multi-app1-app2-app3.tar";
+    for tag in ["sa-app1", "sa-app2", "sa-app3"] {
+        check_history_golden(
+            multi,
+            &format!(": {tag}:1"),
+            &format!("{multi}.{tag}.history.txt"),
+            false,
+        );
+    }
+}
+
+#[test]
+fn ls_layer_and_merged() {
+    let f = fixture("docker26-save-app1.tar");
+    // Layer 3 is `RUN rm /data/b.txt`: one whiteout → b.txt deleted.
+    let out = pancake(&["ls", &f, "--layer", "3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("data/b.txt ") && l.trim_end().ends_with("deleted")),
+        "{text}"
+    );
+    let merged = pancake(&["ls", &f, "--merged"]);
+    let merged = String::from_utf8_lossy(&merged.stdout);
+    assert!(!merged.contains("data/b.txt"), "{merged}");
+    assert!(!merged.contains(".wh."), "{merged}");
+    assert!(
+        merged.lines().any(|l| l.starts_with("data/dir/new.txt ")),
+        "{merged}"
+    );
+    assert!(!pancake(&["ls", &f, "--layer", "99"]).status.success());
+}
+
+#[test]
+fn unreadable_input_fails_with_one_line() {
+    let dir = std::env::temp_dir().join(format!("pancake-cli-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let empty = dir.join("empty.tar");
+    let text = dir.join("notes.txt");
+    let _ = std::fs::write(&empty, b"");
+    let _ = std::fs::write(&text, b"this is not a tarball, just some words\n".repeat(40));
+    for (p, word) in [(&empty, "empty"), (&text, "not a tar")] {
+        let out = pancake(&["inspect", &p.display().to_string()]);
+        assert!(!out.status.success(), "{}", p.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&p.display().to_string()) && err.contains(word),
+            "{err}"
+        );
+    }
+    let missing = pancake(&["inspect", "/nonexistent/x.tar"]);
+    assert!(!missing.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_round_trips_through_the_reader() {
+    let dir = std::env::temp_dir().join(format!("pancake-demo-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let names = pancake(&["demo"]);
+    let names = String::from_utf8_lossy(&names.stdout).to_string();
+    assert!(names.lines().any(|n| n == "nginx"), "{names}");
+    let out = pancake(&["demo", "nginx"]);
+    assert!(out.status.success());
+    let tar = dir.join("nginx.tar");
+    let _ = std::fs::write(&tar, &out.stdout);
+    let (doc, st) = {
+        let o = pancake(&["inspect", "--json", &tar.display().to_string()]);
+        (
+            serde_json::from_slice::<Value>(&o.stdout).unwrap_or(Value::Null),
+            o.status,
+        )
+    };
+    assert!(st.success());
+    let layers = arr(&doc["images"][0]["layers"]);
+    assert!(!layers.is_empty());
+    assert!(layers.iter().all(|l| l["verified"] == Value::Bool(true)), "{doc}");
+    assert!(!pancake(&["demo", "no-such-demo"]).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
