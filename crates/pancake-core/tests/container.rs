@@ -1,0 +1,477 @@
+//! Containers on the nginx demo and on a real `docker save` fixture: copy-up, whiteouts,
+//! opaque directories, rename, chmod/chown, isolation, `docker diff`, commit digests
+//! (recomputed here with sha2), export read back by our reader and by Python, and loaded
+//! and run by real Docker.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use pancake_core::archive::{self, Options};
+use pancake_core::container::{self, Container, ContainerError, Lower, UpperEntry};
+use pancake_core::union::FileRow;
+use pancake_core::{demo, Archive, RawPath};
+use sha2::{Digest as _, Sha256};
+
+fn open(name: &str, bytes: &Vec<u8>) -> Archive {
+    archive::open(name, bytes, &Options::default(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// A fetch closure over the tarball's bytes: what the CLI does with a file.
+fn fetcher<'a>(
+    bytes: &'a Vec<u8>,
+    a: &'a Archive,
+) -> impl Fn(&FileRow) -> Result<Vec<u8>, String> + 'a {
+    move |row: &FileRow| {
+        let m = row.member.ok_or("no member")?;
+        archive::read_entry_content(bytes, a, m, &row.path, container::MAX_FILE_BYTES)
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn tar_names(layer: &[u8]) -> Vec<String> {
+    let mut ar = tar::Archive::new(layer);
+    let entries = ar.entries().unwrap_or_else(|e| panic!("{e}"));
+    entries
+        .flatten()
+        .map(|e| String::from_utf8_lossy(&e.path_bytes()).into_owned())
+        .collect()
+}
+
+fn ok(r: Result<Container, ContainerError>) -> Container {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+const CONF: &str = "/etc/nginx/nginx.conf";
+
+#[test]
+fn copy_up_on_write_keeps_the_image() {
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+
+    let c0 = Container::new("web-1", img);
+    assert_eq!(c0.id.len(), 64);
+    assert!(c0.upper.is_empty() && c0.diff(&lower).is_empty() && c0.upper_size() == 0);
+    let original = c0.read(CONF, &lower).unwrap_or_default();
+    assert_eq!(original, demo::NGINX_CONF.as_bytes());
+
+    let edited = demo::NGINX_CONF.replace("worker_processes  auto;", "worker_processes  4;");
+    let c1 = ok(c0.write_file(CONF, edited.as_bytes(), &lower));
+    assert_eq!(c1.read(CONF, &lower).unwrap_or_default(), edited.as_bytes());
+    // The old value is untouched, and so is the image.
+    assert!(c0.upper.is_empty());
+    assert_eq!(c0.read(CONF, &lower).unwrap_or_default(), original);
+    // Copied up with its metadata; parents copied up as directories.
+    let key = RawPath::from("etc/nginx/nginx.conf");
+    assert!(matches!(
+        c1.upper.get(&key),
+        Some(UpperEntry::File {
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            ..
+        })
+    ));
+    assert!(matches!(
+        c1.upper.get(&RawPath::from("etc/nginx")),
+        Some(UpperEntry::Dir { mode: 0o755, .. })
+    ));
+    assert_eq!(
+        c1.diff(&lower),
+        ["C /etc", "C /etc/nginx", "C /etc/nginx/nginx.conf"]
+    );
+    assert_eq!(c1.upper_size(), edited.len() as u64);
+    let st = c1.stat(CONF, &lower).unwrap_or_else(|| panic!("stat"));
+    assert!(st.in_upper);
+    assert_eq!(c0.stat(CONF, &lower).and_then(|s| s.layer), Some(2));
+}
+
+#[test]
+fn delete_rename_opaque_chmod_and_diff() {
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let c = Container::new("web-2", img);
+
+    // File delete → whiteout; directory delete → one `.wh.<dir>`.
+    let c = ok(c.delete("/usr/share/nginx/html/index.html", &lower));
+    let c = ok(c.delete("/usr/share/doc", &lower));
+    assert!(c.stat("/usr/share/doc/bash/copyright", &lower).is_none());
+    assert!(matches!(
+        c.read("/usr/share/nginx/html/index.html", &lower),
+        Err(ContainerError::NotFound(_))
+    ));
+    // Empty a directory and re-create it: opaque.
+    let c = ok(c.delete("/etc/nginx/conf.d", &lower));
+    let c = ok(c.mkdir("/etc/nginx/conf.d", 0o755, &lower));
+    let c = ok(c.create_file(
+        "/etc/nginx/conf.d/site.conf",
+        b"server { listen 8080; }\n",
+        0o644,
+        &lower,
+    ));
+    assert!(matches!(
+        c.upper.get(&RawPath::from("etc/nginx/conf.d")),
+        Some(UpperEntry::Opaque { .. })
+    ));
+    assert!(c.stat("/etc/nginx/conf.d/default.conf", &lower).is_none());
+    // Rename: copy-up under the new name + whiteout of the old one.
+    let c = ok(c.rename(
+        "/usr/share/nginx/html/50x.html",
+        "/usr/share/nginx/html/error.html",
+        &lower,
+    ));
+    assert!(c.stat("/usr/share/nginx/html/50x.html", &lower).is_none());
+    let moved = c
+        .read("/usr/share/nginx/html/error.html", &lower)
+        .unwrap_or_default();
+    assert!(String::from_utf8_lossy(&moved).contains("An error occurred."));
+    // chmod / chown: metadata copy-up of the whole file.
+    let c = ok(c.chmod("/usr/sbin/nginx", 0o700, &lower));
+    let c = ok(c.chown("/etc/nginx/mime.types", 101, 101, &lower));
+    let st = c
+        .stat("/usr/sbin/nginx", &lower)
+        .unwrap_or_else(|| panic!("stat"));
+    assert_eq!((st.mode, st.in_upper), (0o700, true));
+    assert_eq!(
+        c.read("/usr/sbin/nginx", &lower).ok().map(|b| b.len()),
+        Some(24_000)
+    );
+    // New things.
+    let c = ok(c.mkdir("/srv/www", 0o755, &lower));
+    let c = ok(c.symlink("/srv/www/current", "/usr/share/nginx/html", &lower));
+    assert!(matches!(
+        c.mkdir("/srv/www", 0o755, &lower),
+        Err(ContainerError::AlreadyExists(_))
+    ));
+    assert!(matches!(
+        c.create_file("/nope/x", b"", 0o644, &lower),
+        Err(ContainerError::NotFound(_))
+    ));
+    assert!(matches!(
+        c.write_file("/etc/nginx", b"", &lower),
+        Err(ContainerError::IsADirectory(_))
+    ));
+    assert!(matches!(
+        c.write_file("/../etc/x", b"", &lower),
+        Err(ContainerError::InvalidPath(_))
+    ));
+
+    assert_eq!(
+        c.diff(&lower),
+        [
+            "C /etc",
+            "C /etc/nginx",
+            "C /etc/nginx/conf.d",
+            "D /etc/nginx/conf.d/default.conf",
+            "A /etc/nginx/conf.d/site.conf",
+            "C /etc/nginx/mime.types",
+            "C /srv",
+            "A /srv/www",
+            "A /srv/www/current",
+            "C /usr",
+            "C /usr/sbin",
+            "C /usr/sbin/nginx",
+            "C /usr/share",
+            "D /usr/share/doc",
+            "C /usr/share/nginx",
+            "C /usr/share/nginx/html",
+            "D /usr/share/nginx/html/50x.html",
+            "A /usr/share/nginx/html/error.html",
+            "D /usr/share/nginx/html/index.html",
+        ]
+    );
+
+    // The committed layer spells all of that in image-spec terms.
+    let cfg = config_json(&bytes, &a);
+    let committed = c
+        .commit(&cfg, "pancake: edits", None, "2024-03-01T12:00:00Z")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let names = tar_names(&committed.layer_tar);
+    for want in [
+        "etc/nginx/conf.d/",
+        "etc/nginx/conf.d/.wh..wh..opq",
+        "etc/nginx/conf.d/site.conf",
+        "usr/share/.wh.doc",
+        "usr/share/nginx/html/.wh.50x.html",
+        "usr/share/nginx/html/.wh.index.html",
+        "usr/share/nginx/html/error.html",
+        "srv/www/current",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+    }
+    let mut sorted = names.clone();
+    sorted.sort_by(|x, y| x.trim_end_matches('/').cmp(y.trim_end_matches('/')));
+    assert_eq!(names, sorted, "layer tar is sorted");
+}
+
+#[test]
+fn two_containers_from_one_image_are_isolated() {
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let one = ok(Container::new("one", img).write_file(CONF, b"# one\n", &lower));
+    let one = ok(one.delete("/usr/share/nginx/html/index.html", &lower));
+    let two = Container::new("two", img);
+    assert_ne!(one.id, two.id);
+    assert_eq!(
+        two.read(CONF, &lower).unwrap_or_default(),
+        demo::NGINX_CONF.as_bytes()
+    );
+    assert!(two
+        .stat("/usr/share/nginx/html/index.html", &lower)
+        .is_some());
+    let two = ok(two.write_file(CONF, b"# two\n", &lower));
+    assert_eq!(one.read(CONF, &lower).unwrap_or_default(), b"# one\n");
+    assert_eq!(two.read(CONF, &lower).unwrap_or_default(), b"# two\n");
+}
+
+fn config_json(bytes: &Vec<u8>, a: &Archive) -> Vec<u8> {
+    let d = a.images[0]
+        .config_digest
+        .clone()
+        .unwrap_or_else(|| panic!("no config digest"));
+    let path = format!("blobs/sha256/{}", d.hex());
+    let m = a
+        .members
+        .iter()
+        .find(|m| m.path.as_bytes() == path.as_bytes())
+        .unwrap_or_else(|| panic!("no {path}"));
+    let off = m.data_offset.unwrap_or_default() as usize;
+    bytes[off..off + m.size as usize].to_vec()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pancake-container-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok();
+    dir.join(name)
+}
+
+fn python_check(file: &PathBuf, top_diff_id: &str) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/docker/check_export.py"
+    );
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(file)
+        .arg(top_diff_id)
+        .output()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "check_export.py: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(top_diff_id));
+}
+
+/// Commit + export; returns (export bytes, new top diff_id, created_by).
+fn commit_and_export(
+    bytes: &Vec<u8>,
+    a: &Archive,
+    c: &Container,
+    tag: &str,
+) -> (Vec<u8>, String, String) {
+    let img = &a.images[0];
+    let cfg = config_json(bytes, a);
+    let created_by = format!("pancake commit {}", c.short_id());
+    let committed = c.commit(
+        &cfg,
+        &created_by,
+        Some("edited in Pancake"),
+        "2024-03-01T12:00:00Z",
+    );
+    let committed = committed.unwrap_or_else(|e| panic!("{e}"));
+    // Digests recomputed independently.
+    assert_eq!(committed.diff_id.as_str(), sha256(&committed.layer_tar));
+    assert_eq!(
+        committed.config_digest.as_str(),
+        sha256(&committed.config_json)
+    );
+    let again = c.commit(
+        &cfg,
+        &created_by,
+        Some("edited in Pancake"),
+        "2024-03-01T12:00:00Z",
+    );
+    assert_eq!(
+        again.ok().as_ref(),
+        Some(&committed),
+        "commit is deterministic"
+    );
+    let new_cfg: serde_json::Value =
+        serde_json::from_slice(&committed.config_json).unwrap_or_default();
+    let ids = new_cfg["rootfs"]["diff_ids"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(ids.len(), img.layers.len() + 1);
+    assert_eq!(
+        ids.last().and_then(|v| v.as_str()),
+        Some(committed.diff_id.as_str())
+    );
+    let hist = new_cfg["history"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        hist.last().and_then(|h| h["created_by"].as_str()),
+        Some(created_by.as_str())
+    );
+    assert_eq!(hist.len(), img.history.len() + 1);
+
+    let out =
+        container::export(bytes, a, img, &committed, tag).unwrap_or_else(|e| panic!("export: {e}"));
+    // Streaming into a writer gives the same bytes.
+    let mut fetch = |m: usize| -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        let mem = &a.members[m];
+        let off = mem.data_offset.unwrap_or_default() as usize;
+        Ok(Box::new(&bytes[off..off + mem.size as usize]))
+    };
+    let streamed =
+        container::export_to(Vec::new(), img, &committed, tag, &mut fetch).unwrap_or_default();
+    assert_eq!(streamed, out);
+
+    // Our reader: every layer verified, the lower ones shared with the original.
+    let back = open("export", &out);
+    assert!(back.problems.is_empty(), "{:?}", back.problems);
+    let bi = &back.images[0];
+    assert_eq!(bi.tags, vec![tag.to_string()]);
+    assert_eq!(bi.config_digest.as_ref(), Some(&committed.config_digest));
+    assert!(bi.layers.iter().all(|l| l.verified), "{:?}", bi.layers);
+    for (x, y) in img.layers.iter().zip(&bi.layers) {
+        assert_eq!(x.diff_id, y.diff_id);
+        assert_eq!(x.digest, y.digest);
+    }
+    assert_eq!(
+        bi.layers.last().and_then(|l| l.diff_id.clone()),
+        Some(committed.diff_id.clone())
+    );
+    // Python's tarfile + hashlib.
+    let file = temp(&format!("{}.tar", tag.replace(['/', ':'], "_")));
+    std::fs::write(&file, &out).ok();
+    python_check(&file, committed.diff_id.as_str());
+    (out, committed.diff_id.to_string(), created_by)
+}
+
+#[test]
+fn commit_and_export_nginx_demo() {
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let edited = demo::NGINX_CONF.replace("keepalive_timeout  65;", "keepalive_timeout  10;");
+    let c = ok(Container::new("web", img).write_file(CONF, edited.as_bytes(), &lower));
+    let c = ok(c.delete("/usr/share/nginx/html/index.html", &lower));
+    let (out, _, _) = commit_and_export(&bytes, &a, &c, "pancake-demo/nginx:edited");
+    // The exported image's merged view has the edit and the deletion.
+    let back = open("export", &out);
+    let bi = &back.images[0];
+    let fetch2 = fetcher(&out, &back);
+    let lower2 = Lower::from_image(&back, bi, &fetch2);
+    let fresh = Container::new("check", bi);
+    assert_eq!(
+        fresh.read(CONF, &lower2).unwrap_or_default(),
+        edited.as_bytes()
+    );
+    assert!(fresh
+        .stat("/usr/share/nginx/html/index.html", &lower2)
+        .is_none());
+}
+
+fn fixtures() -> PathBuf {
+    match std::env::var_os("PANCAKE_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        )),
+    }
+}
+
+/// The real Docker round trip: a container on a real `docker save` (Docker 26) fixture
+/// whose base has a static busybox, edit /data/hello.txt, commit, export, `docker load`,
+/// `docker run … cat`; and the nginx demo (no real binaries) read back with `docker cp`.
+#[test]
+fn docker_loads_and_runs_the_export() {
+    let t0 = Instant::now();
+    let path = fixtures().join("docker26-save-app1.tar");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let a = open("docker26-save-app1.tar", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let before = Container::new("edit", img)
+        .read("/data/hello.txt", &lower)
+        .unwrap_or_default();
+    let new_text = format!("{}edited by pancake\n", String::from_utf8_lossy(&before));
+    let c =
+        ok(Container::new("edit", img).write_file("/data/hello.txt", new_text.as_bytes(), &lower));
+    assert_eq!(c.diff(&lower), ["C /data", "C /data/hello.txt"]);
+    let tag = "pancake-test/app1:edited";
+    let (out, _, created_by) = commit_and_export(&bytes, &a, &c, tag);
+    let file = temp("app1-edited.tar");
+    std::fs::write(&file, &out).ok();
+    eprintln!("export built and checked in {:?}", t0.elapsed());
+
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/docker/load_and_run.sh"
+    );
+    let t1 = Instant::now();
+    let run = Command::new("bash")
+        .arg(script)
+        .arg(&file)
+        .arg(tag)
+        .arg("/data/hello.txt")
+        .arg(new_text.trim_end_matches('\n'))
+        .arg(&created_by)
+        .output()
+        .unwrap_or_else(|e| panic!("bash: {e}"));
+    eprintln!("{}", String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success(), "docker oracle failed");
+    eprintln!(
+        "docker oracle (fixture, docker run cat) in {:?}",
+        t1.elapsed()
+    );
+
+    // The nginx demo edit, read back by Docker without running anything.
+    let nb = demo::build("nginx").unwrap_or_default();
+    let na = open("nginx", &nb);
+    let nfetch = fetcher(&nb, &na);
+    let nlower = Lower::from_image(&na, &na.images[0], &nfetch);
+    let edited = demo::NGINX_CONF.replace("worker_processes  auto;", "worker_processes  2;");
+    let nc = ok(Container::new("web", &na.images[0]).write_file(CONF, edited.as_bytes(), &nlower));
+    let (nout, _, ncreated) = commit_and_export(&nb, &na, &nc, "pancake-demo/nginx:edited");
+    let nfile = temp("nginx-edited.tar");
+    std::fs::write(&nfile, &nout).ok();
+    let t2 = Instant::now();
+    let run = Command::new("bash")
+        .env("READ_WITH", "cp")
+        .arg(script)
+        .arg(&nfile)
+        .arg("pancake-demo/nginx:edited")
+        .arg(CONF)
+        .arg(edited.trim_end_matches('\n'))
+        .arg(&ncreated)
+        .output()
+        .unwrap_or_else(|e| panic!("bash: {e}"));
+    eprintln!("{}", String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success(), "docker oracle (nginx demo) failed");
+    eprintln!(
+        "docker oracle (nginx demo, docker cp) in {:?}",
+        t2.elapsed()
+    );
+}
