@@ -192,7 +192,7 @@ fn elf(name: &str, size: usize) -> Vec<u8> {
     ];
     let mut k = 0;
     while out.len() < size {
-        if rng.next() % 23 == 0 {
+        if rng.next().is_multiple_of(23) {
             if let Some(s) = strings.get(k % strings.len()) {
                 out.extend_from_slice(s.as_bytes());
                 out.push(0);

@@ -238,7 +238,7 @@ fn two_containers_from_one_image_are_isolated() {
     assert_eq!(two.read(CONF, &lower).unwrap_or_default(), b"# two\n");
 }
 
-fn config_json(bytes: &Vec<u8>, a: &Archive) -> Vec<u8> {
+fn config_json(bytes: &[u8], a: &Archive) -> Vec<u8> {
     let d = a.images[0]
         .config_digest
         .clone()

@@ -87,7 +87,18 @@ impl<'a> Lower<'a> {
         self.files.values()
     }
 
+    /// A file's bytes; a hard link reads the file it links to (its tar entry has none).
     pub fn content(&self, f: &LowerFile) -> Result<Vec<u8>, String> {
+        if f.row.kind == EntryKind::Hardlink {
+            let target = f.row.link_target.as_ref().and_then(|t| self.get(t));
+            return match target {
+                Some(t) if t.row.kind == EntryKind::File => (self.fetch)(&t.row),
+                _ => Err(format!(
+                    "hard link {} points to no regular file",
+                    f.row.path
+                )),
+            };
+        }
         (self.fetch)(&f.row)
     }
 }

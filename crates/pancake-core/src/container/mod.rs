@@ -500,7 +500,6 @@ impl Container {
                 },
             };
             next = next.put_new(new, entry, lower)?;
-            // Keep the metadata as moved, even where `put_new` made a directory opaque.
         }
         next.delete(from, lower)
     }
