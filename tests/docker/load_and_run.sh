@@ -24,12 +24,14 @@ cleanup() {
     kill "$(cat "$D/pid")" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$(cat "$D/pid")" 2>/dev/null || break; sleep 0.2; done
   fi
+  wait "${DPID:-}" 2>/dev/null || true  # reap it: no zombie left behind
   umount "$D"/data/overlay2/*/merged 2>/dev/null || true
   rm -rf "$D" 2>/dev/null || true
 }
 trap cleanup EXIT
 dockerd --data-root "$D/data" --exec-root "$D/exec" -H "unix://$D/sock" --pidfile "$D/pid" \
   --bridge=none --iptables=false --ip-masq=false >"$D/log" 2>&1 &
+DPID=$!
 export DOCKER_HOST="unix://$D/sock"
 for _ in $(seq 150); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
 docker info >/dev/null 2>&1 || { echo "[oracle] dockerd did not start:" >&2; tail -20 "$D/log" >&2; exit 1; }
