@@ -1,0 +1,153 @@
+# Pancake — English. Keys are shared with id.ftl; a test fails if either lacks one.
+# Placeholders: { $name }.
+
+lang-name = English
+language = Language
+tabs-label = Views
+tab-stack = Stack
+tab-files = Files
+tab-history = History
+tab-config = Config
+open-file = Open file…
+footer = Pancake reads your image in this browser tab. Nothing is uploaded.
+drop-here = Drop the tarball to open it
+
+## Start
+start-title = See the layers inside a container image
+start-lead = Open the tarball from docker save (or an OCI archive) and Pancake shows it the way Docker stores it: a stack of layers, each tied to its Dockerfile instruction, each SHA-256 checked again.
+start-drop = Drop a .tar or .tar.gz anywhere on this page
+start-or = or
+start-choose = Choose a file
+start-formats = docker save · podman · skopeo · OCI archives · gzip-compressed tarballs — any file name
+start-demo-title = No tarball at hand? Try a demo
+start-demo-lead = Built right here in your browser, no download.
+start-privacy = Your file never leaves this computer: it is read here, in your browser.
+
+## Status
+reading = Reading…
+progress-reading = Reading { $size }…
+progress-hashing = Checking digests
+time-left = { $time } left
+seconds = { $n } s
+minutes = { $m } min { $s } s
+cancel = Cancel
+cancelled = Checking was cancelled: digests not yet checked are shown as pending.
+ready = ✓ All digests checked: { $verified } of { $total } layers verified
+scan-time = first view in { $ms } ms
+summary-line = { $layers } layers · { $size } uncompressed · { $format }
+errors-title = Problems found
+error-fatal = Could not read the file:
+no-image = This image could not be found in the tarball.
+no-images-found = No image could be read from this file. The problems above say why.
+
+## Formats
+format-docker-archive = docker save (classic)
+format-docker-oci-layout = docker save (Docker 25+, OCI layout)
+format-oci-archive = OCI archive
+format-legacy-v1 = legacy docker save (v1)
+format-unrecognized = unrecognized layout
+
+## Problems (kinds)
+problem-archive = The tarball is damaged
+problem-metadata = Manifest or config problem
+problem-missing-blob = A layer is missing
+problem-digest-mismatch = Digest mismatch
+problem-layer-unreadable = A layer cannot be read
+problem-unsafe-path = Unsafe path
+problem-whiteout = Whiteout problem
+problem-duplicate-member = Duplicate member
+problem-history = History does not match the layers
+problem-limit = Size limit reached
+
+## Image picker
+picker-label = Images in this tarball
+picker-title = { $count } images:
+picker-layers = { $count } layers
+
+## Stack
+stack-label = Layers, base at the bottom
+stack-top = top: the last instruction
+stack-bottom = bottom: the base image
+stack-hint = Choose a layer to see its digest, its command and what it changed.
+layer-generic = LAYER
+layer-aria = Layer { $n }: { $text }, { $size }
+base = base
+badge-verified = verified
+badge-mismatch = mismatch
+badge-pending = checking
+badge-unchecked = not checked
+layer-n-of = Layer { $n } of { $total }
+mismatch-title = This layer is not what the image says it is.
+expected = Expected
+actual = Computed
+verified-explain = Verified: the SHA-256 computed here matches every digest the image claims for this layer.
+pending-explain = This layer's SHA-256 is being computed…
+unchecked-explain = This layer could not be checked (its blob is missing or unreadable).
+digest = Digest (blob)
+diff-id = diff_id (uncompressed)
+config-diff-id = diff_id in config
+created = Created
+command = Command
+comment = Comment
+size = Size
+size-detail = { $content } of files · tar { $tar } · stored { $stored } ({ $compression })
+compression-none = uncompressed
+entries = Entries
+changes = Changes
+added = added
+modified = modified
+deleted = deleted
+unchanged = unchanged
+wasted = Wasted
+wasted-explain = bytes a later layer overwrote or deleted
+blob-path = Blob in tarball
+media-type = Media type
+browse-files = Browse this layer's files
+pending = pending…
+copy = Copy
+copied = Copied ✓
+
+## Files
+layer = Layer
+files-mode = What to list
+files-changes = Changes in this layer
+files-merged = Filesystem at this layer
+filter = Filter by path
+filter-placeholder = Filter by path…
+files-tree = Files
+files-count = { $count } paths
+files-matching = { $count } matching
+files-none = This layer changed no files.
+files-none-match = No path matches the filter.
+owner-layer = The layer this file comes from
+
+## File content
+content-loading = Reading…
+content-text = Showing { $shown } of { $size }.
+content-binary = Binary file: hex dump of { $shown } of { $size }.
+show-more = Show more
+close = Close
+
+## History
+history-lead = As `docker image history` prints it, newest step first. Click a long command to read all of it.
+expand = Show the whole command
+collapse = Show less
+
+## Config
+cfg-tags = Tags
+cfg-id = Image ID
+cfg-platform = Platform
+cfg-created = Created
+cfg-author = Author
+cfg-entrypoint = Entrypoint
+cfg-cmd = Cmd
+cfg-workdir = Working directory
+cfg-user = User
+cfg-env = Environment
+cfg-ports = Exposed ports
+cfg-volumes = Volumes
+cfg-labels = Labels
+cfg-key = Key
+cfg-value = Value
+cfg-source = Found in
+cfg-diff-ids = Layer diff_ids (config)

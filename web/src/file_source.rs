@@ -1,0 +1,82 @@
+//! `ReadAt` over a browser `File`, read synchronously with `FileReaderSync` (workers only).
+//! The file is never copied whole into wasm memory: only the slices asked for.
+
+use std::cell::RefCell;
+use std::io;
+
+use pancake_core::ReadAt;
+use web_sys::{File, FileReaderSync};
+
+/// Smallest slice read on a miss; headers are 512 B, so reading more amortizes the call.
+const MIN_CHUNK: u64 = 64 * 1024;
+/// Largest read-ahead once reads are sequential (a hash pass).
+const MAX_CHUNK: u64 = 4 * 1024 * 1024;
+
+pub struct FileSource {
+    file: File,
+    reader: FileReaderSync,
+    len: u64,
+    cache: RefCell<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    start: u64,
+    data: Vec<u8>,
+    /// Next chunk size: doubles while reads run on from the last chunk.
+    chunk: u64,
+}
+
+impl FileSource {
+    pub fn new(file: File) -> Result<FileSource, String> {
+        let reader = FileReaderSync::new().map_err(|e| format!("FileReaderSync: {e:?}"))?;
+        let len = file.size().max(0.0) as u64;
+        Ok(FileSource { file, reader, len, cache: RefCell::new(Cache::default()) })
+    }
+
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    fn read_slice(&self, start: u64, end: u64) -> io::Result<Vec<u8>> {
+        let blob = self
+            .file
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|e| io::Error::other(format!("File.slice: {e:?}")))?;
+        let buf = self
+            .reader
+            .read_as_array_buffer(&blob)
+            .map_err(|e| io::Error::other(format!("FileReaderSync: {e:?}")))?;
+        Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    }
+}
+
+impl ReadAt for FileSource {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        if offset >= self.len || buf.is_empty() {
+            return Ok(0);
+        }
+        let mut cache = self.cache.borrow_mut();
+        let cached_end = cache.start + cache.data.len() as u64;
+        if offset < cache.start || offset >= cached_end {
+            let sequential = offset == cached_end && !cache.data.is_empty();
+            let chunk = if sequential { (cache.chunk * 2).min(MAX_CHUNK) } else { MIN_CHUNK };
+            let want = chunk.max(buf.len() as u64);
+            let end = offset.saturating_add(want).min(self.len);
+            cache.data = self.read_slice(offset, end)?;
+            cache.start = offset;
+            cache.chunk = chunk;
+        }
+        let from = usize::try_from(offset - cache.start).unwrap_or(usize::MAX);
+        let src = cache.data.get(from..).unwrap_or(&[]);
+        let n = src.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), src.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        Ok(n)
+    }
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+}

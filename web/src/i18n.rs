@@ -1,0 +1,167 @@
+//! Every string the UI shows, looked up by key in a Fluent-style `.ftl` file per language.
+//!
+//! Only the part of Fluent the UI needs: `key = value`, `# comments`, indented continuation
+//! lines, and `{ $name }` placeholders. A full Fluent runtime (plurals, selectors) would cost
+//! more wasm than it saves here.
+
+use std::collections::HashMap;
+
+const EN_FTL: &str = include_str!("../locales/en.ftl");
+const ID_FTL: &str = include_str!("../locales/id.ftl");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Id,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Id];
+
+    /// BCP 47 tag, for `<html lang>` and `?lang=`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Id => "id",
+        }
+    }
+
+    /// `en`, `en-GB`, `id`, `id-ID`, `in` (old Java code for Indonesian) …
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "id" | "in" => Some(Lang::Id),
+            _ => None,
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Lang::En => EN_FTL,
+            Lang::Id => ID_FTL,
+        }
+    }
+}
+
+/// Parses the `.ftl` subset into key → value.
+pub fn parse_ftl(src: &str) -> HashMap<&str, String> {
+    let mut out: HashMap<&str, String> = HashMap::new();
+    let mut current: Option<&str> = None;
+    for line in src.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.is_empty() {
+            current = None;
+            continue;
+        }
+        let indented = line.starts_with(' ') || line.starts_with('\t');
+        if indented {
+            // A continuation line belongs to the message above it.
+            if let Some(key) = current {
+                if let Some(v) = out.get_mut(key) {
+                    if !v.is_empty() {
+                        v.push(' ');
+                    }
+                    v.push_str(trimmed);
+                }
+            }
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            let key = k.trim();
+            if !key.is_empty() {
+                out.insert(key, v.trim().to_string());
+                current = Some(key);
+            }
+        }
+    }
+    out
+}
+
+thread_local! {
+    static TABLES: HashMap<Lang, HashMap<&'static str, String>> =
+        Lang::ALL.iter().map(|l| (*l, parse_ftl(l.source()))).collect();
+}
+
+/// The text for `key`; English when the language lacks it, the key itself when both do
+/// (visible, so a missing string is noticed rather than hidden).
+pub fn t(lang: Lang, key: &str) -> String {
+    TABLES.with(|tables| {
+        tables
+            .get(&lang)
+            .and_then(|m| m.get(key))
+            .or_else(|| tables.get(&Lang::En).and_then(|m| m.get(key)))
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    })
+}
+
+/// [`t`] with `{ $name }` placeholders filled in.
+pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let mut s = t(lang, key);
+    for (name, value) in args {
+        s = s.replace(&format!("{{ ${name} }}"), value);
+        s = s.replace(&format!("{{${name}}}"), value);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_exists_in_every_language() {
+        let en = parse_ftl(EN_FTL);
+        let id = parse_ftl(ID_FTL);
+        assert!(en.len() > 50, "en.ftl looks empty: {} keys", en.len());
+        let mut missing: Vec<String> = Vec::new();
+        for k in en.keys() {
+            if !id.contains_key(k) {
+                missing.push(format!("id lacks {k}"));
+            }
+        }
+        for k in id.keys() {
+            if !en.contains_key(k) {
+                missing.push(format!("en lacks {k}"));
+            }
+        }
+        missing.sort();
+        assert!(missing.is_empty(), "{missing:#?}");
+        for (k, v) in en.iter().chain(id.iter()) {
+            assert!(!v.is_empty(), "empty value for {k}");
+        }
+    }
+
+    #[test]
+    fn placeholders_match_between_languages() {
+        let en = parse_ftl(EN_FTL);
+        let id = parse_ftl(ID_FTL);
+        let vars = |s: &str| {
+            let mut v: Vec<String> = s
+                .split("{ $")
+                .skip(1)
+                .filter_map(|p| p.split_once(" }").map(|(n, _)| n.to_string()))
+                .collect();
+            v.sort();
+            v
+        };
+        for (k, v) in &en {
+            if let Some(w) = id.get(k) {
+                assert_eq!(vars(v), vars(w), "placeholders differ for {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn parses_subset() {
+        let m = parse_ftl("# c\na = one\n  two\n\nb = x { $n } y\n");
+        assert_eq!(m.get("a").map(String::as_str), Some("one two"));
+        assert_eq!(m.get("b").map(String::as_str), Some("x { $n } y"));
+        assert_eq!(Lang::from_tag("id-ID"), Some(Lang::Id));
+        assert_eq!(Lang::from_tag("fr"), None);
+    }
+}

@@ -1,0 +1,11 @@
+//! Pancake in the browser. The page (`bin/app`) shows the model; workers (`bin/worker`)
+//! read the `File` with pancake-core. No format knowledge lives here.
+
+pub mod file_source;
+pub mod i18n;
+pub mod protocol;
+pub mod shell;
+pub mod state;
+pub mod views;
+pub mod worker_glue;
+pub mod worker_runtime;

@@ -1,0 +1,90 @@
+//! Messages between the page and its workers.
+//!
+//! Each message is a plain JS object `{ msg, file?, bytes? }`: `msg` is the serde value as
+//! JSON text, `file` a `File` (structured-cloned as a handle: its bytes are not copied) and
+//! `bytes` a `Uint8Array` for file content, so large byte runs skip JSON.
+
+use pancake_core::{Archive, MemberFacts, RawPath};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// One blob to hash: which archive member, where its bytes are in the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSpec {
+    pub member: usize,
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Request {
+    /// Walk the attached file's headers (no hashing) and keep the result for content reads.
+    Scan { name: String },
+    /// Hash one blob of the attached file. Several workers may each take a different one.
+    Hash { job: JobSpec },
+    /// Facts other workers found; keeps this worker's archive complete for content reads.
+    Facts { facts: Vec<(usize, MemberFacts)> },
+    /// Read one file of one layer (by archive member) from the kept file, at most `max` bytes.
+    ReadContent { member: usize, path: RawPath, max: u64 },
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker's wasm is running and its message handler is installed.
+    Ready,
+    Scanned { archive: Box<Archive>, millis: f64 },
+    /// Nothing at all could be read.
+    Failed { message: String },
+    /// Bytes of the current job hashed so far.
+    Progress { member: usize, bytes: u64 },
+    Facts { member: usize, facts: Box<MemberFacts>, millis: f64 },
+    /// Content in the envelope's `bytes`; `error` when it could not be read.
+    Content { member: usize, path: RawPath, error: Option<String> },
+}
+
+/// A decoded envelope.
+pub struct Envelope<T> {
+    pub msg: T,
+    pub file: Option<web_sys::File>,
+    pub bytes: Option<Vec<u8>>,
+}
+
+pub fn encode<T: Serialize>(
+    msg: &T,
+    file: Option<&web_sys::File>,
+    bytes: Option<&[u8]>,
+) -> Result<JsValue, String> {
+    let text = serde_json::to_string(msg).map_err(|e| e.to_string())?;
+    let obj = js_sys::Object::new();
+    set(&obj, "msg", &JsValue::from_str(&text))?;
+    if let Some(f) = file {
+        set(&obj, "file", f)?;
+    }
+    if let Some(b) = bytes {
+        set(&obj, "bytes", &js_sys::Uint8Array::from(b))?;
+    }
+    Ok(obj.into())
+}
+
+pub fn decode<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T>, String> {
+    let text = get(data, "msg")?.as_string().ok_or("message without text")?;
+    let msg = serde_json::from_str(&text).map_err(|e| format!("bad message: {e}"))?;
+    let file = get(data, "file")?.dyn_into::<web_sys::File>().ok();
+    let bytes = get(data, "bytes")?
+        .dyn_into::<js_sys::Uint8Array>()
+        .ok()
+        .map(|a| a.to_vec());
+    Ok(Envelope { msg, file, bytes })
+}
+
+fn set(obj: &js_sys::Object, key: &str, v: &JsValue) -> Result<(), String> {
+    js_sys::Reflect::set(obj, &JsValue::from_str(key), v)
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
+}
+
+fn get(obj: &JsValue, key: &str) -> Result<JsValue, String> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).map_err(|e| format!("{e:?}"))
+}

@@ -1,0 +1,348 @@
+//! The page: header, tabs, drop handling, and the view for the current state.
+//! Owns the worker pool; turns user intent into pool calls and reducer actions.
+
+use pancake_core::union::FileRow;
+use pancake_core::{demo, history::human_size};
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, File, HtmlInputElement};
+use yew::prelude::*;
+
+use crate::i18n::{t, tf, Lang};
+use crate::state::{Action, AppState, Phase, Tab};
+use crate::views::config::Config;
+use crate::views::content::Content;
+use crate::views::files::Files;
+use crate::views::history::History;
+use crate::views::picker::{image_name, ImagePicker};
+use crate::views::stack::Stack;
+use crate::views::start::Start;
+use crate::views::status::{Errors, ProgressBar};
+use crate::worker_glue::{Pool, PoolRef};
+
+/// First bytes asked for when a file is opened; "show more" asks for four times as much.
+const CONTENT_FIRST: u64 = 64 * 1024;
+const CONTENT_LIMIT: u64 = 16 * 1024 * 1024;
+
+fn query(key: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(key)
+}
+
+/// `?lang=`, else the browser's languages, else English.
+fn initial_lang() -> Lang {
+    if let Some(l) = query("lang").as_deref().and_then(Lang::from_tag) {
+        return l;
+    }
+    let nav = web_sys::window().map(|w| w.navigator());
+    let langs = nav.map(|n| n.languages().to_vec()).unwrap_or_default();
+    langs
+        .iter()
+        .filter_map(|v| v.as_string())
+        .find_map(|s| Lang::from_tag(&s))
+        .unwrap_or(Lang::En)
+}
+
+/// A demo image, built in the browser by the core, as a `File` for the same path a drop takes.
+fn demo_file(name: &str) -> Result<File, String> {
+    let bytes = demo::build(name).ok_or_else(|| format!("no demo named {name}"))?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    File::new_with_u8_array_sequence(&parts, &format!("{name}.tar")).map_err(|e| format!("{e:?}"))
+}
+
+fn set_html_lang(lang: Lang) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = el.set_attribute("lang", lang.code());
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| AppState::new(initial_lang()));
+    let pool: PoolRef = {
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| Pool::new(Callback::from(move |a| dispatcher.dispatch(a))))).clone()
+    };
+    let dragging = use_state(|| false);
+    let lang = state.lang;
+    use_effect_with(lang, |l| set_html_lang(*l));
+
+    let open_file = {
+        let pool = pool.clone();
+        Callback::from(move |f: File| Pool::open(&pool, f))
+    };
+    let on_demo = {
+        let open_file = open_file.clone();
+        let dispatcher = state.dispatcher();
+        let generation = state.generation;
+        Callback::from(move |name: AttrValue| match demo_file(&name) {
+            Ok(f) => open_file.emit(f),
+            Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
+        })
+    };
+    // `?demo=nginx&view=history` opens straight into a demo (course links, screenshots).
+    {
+        let on_demo = on_demo.clone();
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            if let Some(tab) = query("view").as_deref().and_then(Tab::from_id) {
+                dispatcher.dispatch(Action::Tab(tab));
+            }
+            if let Some(name) = query("demo") {
+                on_demo.emit(AttrValue::from(name));
+            }
+        });
+    }
+
+    let on_input = {
+        let open_file = open_file.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                if let Some(f) = input.files().and_then(|l| l.get(0)) {
+                    open_file.emit(f);
+                }
+                // So choosing the same file again still fires `change`.
+                input.set_value("");
+            }
+        })
+    };
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            // Leaving a child element also fires; only the window edge counts.
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let on_drop = {
+        let dragging = dragging.clone();
+        let open_file = open_file.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            if let Some(f) = e.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
+                open_file.emit(f);
+            }
+        })
+    };
+    let on_cancel = {
+        let pool = pool.clone();
+        Callback::from(move |_| Pool::cancel(&pool))
+    };
+    let dispatch = |f: fn(usize) -> Action| {
+        let d = state.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(f(i)))
+    };
+    let on_tab = |tab: Tab| {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(Action::Tab(tab)))
+    };
+    let on_lang = {
+        let d = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                if let Some(l) = Lang::from_tag(&sel.value()) {
+                    d.dispatch(Action::SetLang(l));
+                }
+            }
+        })
+    };
+    let on_layer = {
+        let d = state.dispatcher();
+        Callback::from(move |l: Option<usize>| d.dispatch(Action::Layer(l)))
+    };
+    let on_browse = {
+        let d = state.dispatcher();
+        Callback::from(move |l: usize| {
+            d.dispatch(Action::Layer(Some(l)));
+            d.dispatch(Action::Merged(false));
+            d.dispatch(Action::Tab(Tab::Files));
+        })
+    };
+    let on_merged = {
+        let d = state.dispatcher();
+        Callback::from(move |m: bool| d.dispatch(Action::Merged(m)))
+    };
+    let on_filter = {
+        let d = state.dispatcher();
+        Callback::from(move |f: String| d.dispatch(Action::Filter(f)))
+    };
+    let on_open_content = {
+        let d = state.dispatcher();
+        let pool = pool.clone();
+        Callback::from(move |row: FileRow| {
+            let Some(member) = row.member else { return };
+            let max = CONTENT_FIRST.min(row.size.max(1));
+            d.dispatch(Action::OpenContent { member, path: row.path.clone(), size: row.size, max });
+            Pool::read_content(&pool, member, row.path, max);
+        })
+    };
+    let on_more = {
+        let d = state.dispatcher();
+        let pool = pool.clone();
+        let content = state.content.clone();
+        Callback::from(move |_| {
+            if let Some(c) = &content {
+                let max = (c.max * 4).min(CONTENT_LIMIT).min(c.size);
+                d.dispatch(Action::OpenContent { member: c.member, path: c.path.clone(), size: c.size, max });
+                Pool::read_content(&pool, c.member, c.path.clone(), max);
+            }
+        })
+    };
+    let on_close_content = {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(Action::CloseContent))
+    };
+
+    let demos: Vec<AttrValue> = demo::names().iter().map(|n| AttrValue::from(n.to_string())).collect();
+    let archive = state.archive.clone();
+    let problems = archive.as_ref().map(|a| a.problems.clone()).unwrap_or_default();
+    let image = archive.as_ref().and_then(|a| a.images.get(state.image));
+    let verified = image
+        .zip(archive.as_ref())
+        .map(|(img, a)| (0..img.layers.len()).filter(|i| crate::views::verdict(a, img, *i) == crate::views::Verdict::Verified).count());
+
+    let header = html! {
+        <header class="top">
+            <div class="brand">
+                <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                    <rect x="5" y="22" width="22" height="6" rx="3" class="logo-base" />
+                    <rect x="6" y="15" width="20" height="5" rx="2.5" class="logo-run" />
+                    <rect x="7" y="8" width="18" height="5" rx="2.5" class="logo-copy" />
+                </svg>
+                <span class="brand-name">{ "Pancake" }</span>
+            </div>
+            { if archive.is_some() {
+                html! {
+                    <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")}>
+                        { for Tab::ALL.iter().map(|tab| {
+                            let selected = state.tab == *tab;
+                            html! {
+                                <button type="button" role="tab" aria-selected={selected.to_string()}
+                                    class={classes!("tab", selected.then_some("selected"))}
+                                    data-testid={format!("tab-{}", tab.id())} onclick={on_tab(*tab)}>
+                                    { t(lang, &format!("tab-{}", tab.id())) }
+                                </button>
+                            }
+                        }) }
+                    </nav>
+                }
+            } else { html! { <span class="grow"></span> } } }
+            <div class="top-actions">
+                <label class="button open-button" for="file-input">{ t(lang, "open-file") }</label>
+                <input id="file-input" type="file" class="visually-hidden" data-testid="file-input"
+                    onchange={on_input} aria-label={t(lang, "open-file")} />
+                <label class="lang">
+                    <span class="visually-hidden">{ t(lang, "language") }</span>
+                    <select data-testid="lang-switch" onchange={on_lang}>
+                        { for Lang::ALL.iter().map(|l| html! {
+                            <option value={l.code()} selected={*l == lang}>{ t(*l, "lang-name") }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+        </header>
+    };
+
+    let summary = match (&archive, image) {
+        (Some(a), Some(img)) => {
+            let total: u64 = img.layers.iter().map(|l| l.size).sum();
+            html! {
+                <section class="summary">
+                    <div class="summary-main">
+                        <h1 class="mono ellipsis" title={image_name(a, state.image)}>{ image_name(a, state.image) }</h1>
+                        <p class="muted small">
+                            { state.file_name.clone().unwrap_or_default() }{ " · " }
+                            { tf(lang, "summary-line", &[
+                                ("layers", &img.layers.len().to_string()),
+                                ("size", &human_size(total)),
+                                ("format", &t(lang, &format!("format-{}", serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))),
+                            ]) }
+                            { for state.scan_ms.map(|ms| html! { <>{ " · " }{ tf(lang, "scan-time", &[("ms", &format!("{ms:.0}"))]) }</> }) }
+                        </p>
+                    </div>
+                    { match state.phase {
+                        Phase::Ready => html! {
+                            <p class={classes!("ready", (verified != Some(img.layers.len())).then_some("not-all"))} data-testid="image-ready">
+                                { tf(lang, "ready", &[("verified", &verified.unwrap_or(0).to_string()), ("total", &img.layers.len().to_string())]) }
+                            </p>
+                        },
+                        Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
+                        _ => html! {},
+                    } }
+                </section>
+            }
+        }
+        _ => html! {},
+    };
+
+    let busy = matches!(state.phase, Phase::Scanning | Phase::Hashing);
+    let progress = if busy {
+        html! { <ProgressBar phase={state.phase} progress={state.progress.clone()} file_size={state.file_size} on_cancel={on_cancel} /> }
+    } else {
+        html! {}
+    };
+
+    let body = match (&archive, image) {
+        (Some(a), Some(_)) => {
+            let view = match state.tab {
+                Tab::Stack => html! { <Stack archive={a.clone()} image={state.image} selected={state.layer} on_select={on_layer.clone()} on_browse={on_browse} /> },
+                Tab::Files => html! {
+                    <Files archive={a.clone()} image={state.image} layer={state.layer} merged={state.merged}
+                        filter={AttrValue::from(state.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
+                        on_filter={on_filter} on_open={on_open_content} />
+                },
+                Tab::History => html! { <History archive={a.clone()} image={state.image} /> },
+                Tab::Config => html! { <Config archive={a.clone()} image={state.image} /> },
+            };
+            html! {
+                <>
+                    { if a.images.len() > 1 {
+                        html! { <ImagePicker archive={a.clone()} selected={state.image} on_select={dispatch(Action::Image)} /> }
+                    } else { html! {} } }
+                    <div class="view" role="tabpanel">{ view }</div>
+                </>
+            }
+        }
+        (Some(_), None) => html! {
+            <div class="nothing">
+                <p>{ t(lang, "no-images-found") }</p>
+                <Start demos={demos.clone()} on_demo={on_demo.clone()} />
+            </div>
+        },
+        (None, _) if busy => html! { <p class="muted center">{ t(lang, "reading") }</p> },
+        (None, _) => html! { <Start demos={demos} on_demo={on_demo} /> },
+    };
+
+    let content = match (&state.content, state.tab) {
+        (Some(c), Tab::Files) => html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content} /> },
+        _ => html! {},
+    };
+
+    html! {
+        <ContextProvider<Lang> context={lang}>
+            <div class={classes!("app", dragging.then_some("dragging"))} data-testid="drop-zone"
+                ondragenter={on_drag_over.clone()} ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
+                { header }
+                <main class="main">
+                    { progress }
+                    <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems} />
+                    { summary }
+                    { body }
+                    { content }
+                </main>
+                <footer class="foot muted small">{ t(lang, "footer") }</footer>
+                <div class="drop-overlay" aria-hidden="true"><p>{ t(lang, "drop-here") }</p></div>
+            </div>
+        </ContextProvider<Lang>>
+    }
+}

@@ -1,0 +1,267 @@
+//! The one app state and its reducer. Views read it; callbacks send [`Action`]s.
+//! Worker results carry the `generation` they were started for, so late answers about a
+//! file that has since been replaced are dropped here, in one place.
+
+use std::rc::Rc;
+
+use pancake_core::{archive, Archive, MemberFacts, RawPath};
+use yew::Reducible;
+
+use crate::i18n::Lang;
+
+/// An `Rc<Archive>` compared by identity: props change when the archive is replaced,
+/// without deep-comparing 200,000 entries on every render.
+#[derive(Clone, Debug)]
+pub struct ArchiveRef(pub Rc<Archive>);
+
+impl PartialEq for ArchiveRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for ArchiveRef {
+    type Target = Archive;
+    fn deref(&self) -> &Archive {
+        &self.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    #[default]
+    Stack,
+    Files,
+    History,
+    Config,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Stack, Tab::Files, Tab::History, Tab::Config];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Stack => "stack",
+            Tab::Files => "files",
+            Tab::History => "history",
+            Tab::Config => "config",
+        }
+    }
+
+    pub fn from_id(s: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.id() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing opened yet (or the last file failed before anything could be shown).
+    #[default]
+    Idle,
+    /// Headers are being walked (or, for a gzip outer file, the whole file read).
+    Scanning,
+    /// The model is shown; blobs are being hashed.
+    Hashing,
+    /// Every digest is settled.
+    Ready,
+    /// The user stopped hashing; what was found so far stays shown.
+    Cancelled,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+    /// `Date.now()` when hashing started, and at the last update.
+    pub started_ms: f64,
+    pub now_ms: f64,
+}
+
+impl Progress {
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            (self.done as f64 * 100.0 / self.total as f64).min(100.0)
+        }
+    }
+
+    /// Bytes per second so far.
+    pub fn rate(&self) -> Option<f64> {
+        let secs = (self.now_ms - self.started_ms) / 1000.0;
+        (secs > 0.2 && self.done > 0).then(|| self.done as f64 / secs)
+    }
+
+    pub fn seconds_left(&self) -> Option<f64> {
+        self.rate().map(|r| self.total.saturating_sub(self.done) as f64 / r)
+    }
+}
+
+/// A file whose content is shown (or being read).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContentView {
+    pub member: usize,
+    pub path: RawPath,
+    pub size: u64,
+    /// How many bytes were asked for (grows with "show more").
+    pub max: u64,
+    pub bytes: Option<Rc<Vec<u8>>>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub lang: Lang,
+    pub generation: u32,
+    pub file_name: Option<String>,
+    pub file_size: u64,
+    pub phase: Phase,
+    pub archive: Option<ArchiveRef>,
+    pub scan_ms: Option<f64>,
+    /// A reason nothing (more) could be read: from the core or a worker.
+    pub fatal: Option<String>,
+    pub progress: Progress,
+    pub tab: Tab,
+    pub image: usize,
+    /// Selected layer of the shown image (stack details and the files view).
+    pub layer: Option<usize>,
+    pub merged: bool,
+    pub filter: String,
+    pub content: Option<ContentView>,
+}
+
+impl AppState {
+    pub fn new(lang: Lang) -> AppState {
+        AppState {
+            lang,
+            generation: 0,
+            file_name: None,
+            file_size: 0,
+            phase: Phase::Idle,
+            archive: None,
+            scan_ms: None,
+            fatal: None,
+            progress: Progress::default(),
+            tab: Tab::Stack,
+            image: 0,
+            layer: None,
+            merged: false,
+            filter: String::new(),
+            content: None,
+        }
+    }
+}
+
+pub enum Action {
+    SetLang(Lang),
+    Opened { generation: u32, name: String, size: u64 },
+    Scanned { generation: u32, archive: Box<Archive>, millis: f64 },
+    HashStarted { generation: u32, total: u64, now_ms: f64 },
+    Progress { generation: u32, done: u64, now_ms: f64 },
+    Facts { generation: u32, facts: Vec<(usize, MemberFacts)> },
+    Settled { generation: u32 },
+    Failed { generation: u32, message: String },
+    Cancelled,
+    Tab(Tab),
+    Image(usize),
+    Layer(Option<usize>),
+    Merged(bool),
+    Filter(String),
+    OpenContent { member: usize, path: RawPath, size: u64, max: u64 },
+    Content { generation: u32, member: usize, path: RawPath, bytes: Option<Vec<u8>>, error: Option<String> },
+    CloseContent,
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let current = |g: u32| g == self.generation;
+        let mut s = (*self).clone();
+        match action {
+            Action::SetLang(l) => s.lang = l,
+            Action::Opened { generation, name, size } => {
+                s = AppState::new(s.lang);
+                s.generation = generation;
+                s.file_name = Some(name);
+                s.file_size = size;
+                s.phase = Phase::Scanning;
+                s.tab = self.tab;
+            }
+            Action::Scanned { generation, archive, millis } if current(generation) => {
+                s.phase = Phase::Hashing;
+                s.scan_ms = Some(millis);
+                s.image = 0;
+                s.layer = top_layer(&archive, 0);
+                s.archive = Some(ArchiveRef(Rc::new(*archive)));
+            }
+            Action::HashStarted { generation, total, now_ms } if current(generation) => {
+                s.progress = Progress { done: 0, total, started_ms: now_ms, now_ms };
+            }
+            Action::Progress { generation, done, now_ms } if current(generation) => {
+                s.progress.done = done.min(s.progress.total);
+                s.progress.now_ms = now_ms;
+            }
+            Action::Facts { generation, facts } if current(generation) => {
+                if let Some(a) = s.archive.take() {
+                    let owned = Rc::try_unwrap(a.0).unwrap_or_else(|rc| (*rc).clone());
+                    s.archive = Some(ArchiveRef(Rc::new(archive::apply_facts(owned, facts))));
+                }
+            }
+            Action::Settled { generation } if current(generation) => {
+                s.progress.done = s.progress.total;
+                s.phase = Phase::Ready;
+            }
+            Action::Failed { generation, message } if current(generation) => {
+                s.fatal = Some(message);
+                if s.archive.is_none() {
+                    s.phase = Phase::Idle;
+                } else if s.phase != Phase::Ready {
+                    s.phase = Phase::Cancelled;
+                }
+            }
+            Action::Cancelled => {
+                if s.archive.is_some() {
+                    if s.phase != Phase::Ready {
+                        s.phase = Phase::Cancelled;
+                    }
+                } else {
+                    s = AppState::new(s.lang);
+                    s.generation = self.generation;
+                }
+            }
+            Action::Tab(t) => s.tab = t,
+            Action::Image(i) => {
+                s.image = i;
+                s.layer = s.archive.as_ref().and_then(|a| top_layer(a, i));
+                s.content = None;
+            }
+            Action::Layer(l) => {
+                s.layer = l;
+                s.content = None;
+            }
+            Action::Merged(m) => s.merged = m,
+            Action::Filter(f) => s.filter = f,
+            Action::OpenContent { member, path, size, max } => {
+                s.content = Some(ContentView { member, path, size, max, bytes: None, error: None });
+            }
+            Action::Content { generation, member, path, bytes, error } if current(generation) => {
+                if let Some(c) = s.content.as_mut() {
+                    if c.member == member && c.path == path {
+                        c.bytes = bytes.map(Rc::new);
+                        c.error = error;
+                    }
+                }
+            }
+            Action::CloseContent => s.content = None,
+            // A worker answer about a file that has since been replaced.
+            _ => return self,
+        }
+        Rc::new(s)
+    }
+}
+
+/// The layer selected when an image is first shown: its top one.
+fn top_layer(a: &Archive, image: usize) -> Option<usize> {
+    a.images.get(image).and_then(|img| img.layers.len().checked_sub(1))
+}

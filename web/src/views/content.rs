@@ -1,0 +1,129 @@
+//! One file's content, read on demand from the `File` by the worker: text as is,
+//! anything else as a hex dump; capped, with "show more".
+
+use pancake_core::history::human_size;
+use yew::prelude::*;
+
+use super::use_lang;
+use crate::i18n::{t, tf};
+use crate::state::ContentView;
+
+#[derive(Properties, PartialEq)]
+pub struct ContentProps {
+    pub content: ContentView,
+    pub on_more: Callback<()>,
+    pub on_close: Callback<()>,
+}
+
+/// Text when it is UTF-8 without NUL bytes (a multi-byte character cut by the cap is fine).
+fn as_text(bytes: &[u8]) -> Option<String> {
+    if bytes.contains(&0) {
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(s.to_string()),
+        Err(e) if e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4 => {
+            bytes.get(..e.valid_up_to()).and_then(|b| std::str::from_utf8(b).ok()).map(str::to_string)
+        }
+        Err(_) => None,
+    }
+}
+
+/// `00000010  68 65 6c 6c 6f …  |hello…|`, like `hexdump -C`.
+pub fn hex_dump(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 4 + 16);
+    for (i, chunk) in bytes.chunks(16).enumerate() {
+        out.push_str(&format!("{:08x}  ", i * 16));
+        for j in 0..16 {
+            match chunk.get(j) {
+                Some(b) => out.push_str(&format!("{b:02x} ")),
+                None => out.push_str("   "),
+            }
+            if j == 7 {
+                out.push(' ');
+            }
+        }
+        out.push_str(" |");
+        out.extend(chunk.iter().map(|b| if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' }));
+        out.push_str("|\n");
+    }
+    out
+}
+
+#[function_component(Content)]
+pub fn content(p: &ContentProps) -> Html {
+    let lang = use_lang();
+    let c = &p.content;
+    let path = c.path.display().to_string();
+    let close = {
+        let cb = p.on_close.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    let onkeydown = {
+        let cb = p.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                cb.emit(())
+            }
+        })
+    };
+    let more = {
+        let cb = p.on_more.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    let body = match (&c.bytes, &c.error) {
+        (_, Some(err)) => html! { <p class="error-text" role="alert">{ err.clone() }</p> },
+        (None, None) => html! { <p class="muted">{ t(lang, "content-loading") }</p> },
+        (Some(bytes), None) => {
+            let shown = bytes.len() as u64;
+            let text = as_text(bytes);
+            let kind = if text.is_some() { "text" } else { "binary" };
+            html! {
+                <>
+                    <p class="muted small">
+                        { tf(lang, if kind == "text" { "content-text" } else { "content-binary" },
+                            &[("shown", &human_size(shown)), ("size", &human_size(c.size))]) }
+                    </p>
+                    <pre class={classes!("mono", "content-body", format!("content-{kind}"))} data-kind={kind} tabindex="0">
+                        { text.unwrap_or_else(|| hex_dump(bytes)) }
+                    </pre>
+                    { if shown < c.size {
+                        html! { <button type="button" class="button" data-testid="show-more" onclick={more}>{ t(lang, "show-more") }</button> }
+                    } else { html! {} } }
+                </>
+            }
+        }
+    };
+    html! {
+        <div class="content-pane" role="dialog" aria-modal="false" aria-label={path.clone()}
+            data-testid="file-content" data-path={path.clone()} {onkeydown}>
+            <header>
+                <code class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</code>
+                <span class="muted small nowrap">{ human_size(c.size) }</span>
+                <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} autofocus=true>{ "✕" }</button>
+            </header>
+            { body }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_dump_matches_hexdump_c() {
+        let d = hex_dump(b"hello, world\n\x00\x01\x02\xff!");
+        assert!(d.starts_with("00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 0a 00 01 02  |hello, world....|\n"));
+        assert!(d.contains("00000010  ff 21"));
+    }
+
+    #[test]
+    fn text_detection() {
+        assert_eq!(as_text(b"abc").as_deref(), Some("abc"));
+        assert!(as_text(b"a\0b").is_none());
+        // "é" cut in half by the cap is still text.
+        assert_eq!(as_text(&[b'a', 0xc3]).as_deref(), Some("a"));
+        assert!(as_text(&[0xff, 0xfe, b'a', b'b', b'c']).is_none());
+    }
+}

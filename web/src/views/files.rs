@@ -1,0 +1,248 @@
+//! A layer's changes (+ ~ −), or the whole filesystem at that layer with each path's owner.
+//! The list is virtualized: fixed-height rows, only those in view are in the DOM.
+
+use std::rc::Rc;
+
+use pancake_core::history::human_size;
+use pancake_core::union::{self, Change, FileRow};
+use pancake_core::EntryKind;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::{kind_class, layer_kind, layer_label, use_lang};
+use crate::i18n::{t, tf};
+use crate::state::ArchiveRef;
+
+/// Must match `.file-row { height }` in the stylesheet.
+const ROW_HEIGHT: f64 = 30.0;
+/// Rows rendered beyond each edge of the viewport, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 12;
+
+#[derive(Properties, PartialEq)]
+pub struct FilesProps {
+    pub archive: ArchiveRef,
+    pub image: usize,
+    pub layer: Option<usize>,
+    pub merged: bool,
+    pub filter: AttrValue,
+    pub on_layer: Callback<Option<usize>>,
+    pub on_merged: Callback<bool>,
+    pub on_filter: Callback<String>,
+    /// A regular file was chosen: (row) to show its content.
+    pub on_open: Callback<FileRow>,
+}
+
+pub fn change_id(c: Change) -> &'static str {
+    match c {
+        Change::Added => "added",
+        Change::Modified => "modified",
+        Change::Deleted => "deleted",
+        Change::Unchanged => "unchanged",
+    }
+}
+
+fn change_symbol(c: Change) -> &'static str {
+    match c {
+        Change::Added => "+",
+        Change::Modified => "~",
+        Change::Deleted => "−",
+        Change::Unchanged => "",
+    }
+}
+
+#[function_component(Files)]
+pub fn files(p: &FilesProps) -> Html {
+    let lang = use_lang();
+    let image = p.archive.images.get(p.image);
+    let n_layers = image.map(|i| i.layers.len()).unwrap_or(0);
+    let layer = p.layer.filter(|l| *l < n_layers).or(n_layers.checked_sub(1));
+
+    let rows: Rc<Vec<FileRow>> = {
+        let key = (p.archive.clone(), p.image, layer, p.merged);
+        (*use_memo(key, |(a, img, layer, merged)| {
+            let (Some(image), Some(l)) = (a.images.get(*img), *layer) else { return Rc::new(Vec::new()) };
+            Rc::new(if *merged { union::merged(a, image, l) } else { union::layer_changes(a, image, l).rows })
+        }))
+        .clone()
+    };
+    let visible: Rc<Vec<usize>> = {
+        let needle = p.filter.to_lowercase();
+        (*use_memo((rows.clone(), needle), |(rows, needle)| {
+            Rc::new(
+                rows.iter()
+                    .enumerate()
+                    .filter(|(_, r)| needle.is_empty() || r.path.display().to_lowercase().contains(needle.as_str()))
+                    .map(|(i, _)| i)
+                    .collect::<Vec<usize>>(),
+            )
+        }))
+        .clone()
+    };
+
+    let scroll_top = use_state(|| 0.0f64);
+    let viewport = use_state(|| 600.0f64);
+    let list_ref = use_node_ref();
+    {
+        // Measure the viewport once mounted (and whenever the list is rebuilt).
+        let list_ref = list_ref.clone();
+        let viewport = viewport.clone();
+        use_effect_with(visible.len(), move |_| {
+            if let Some(el) = list_ref.cast::<web_sys::Element>() {
+                let h = el.client_height() as f64;
+                if h > 0.0 {
+                    viewport.set(h);
+                }
+            }
+        });
+    }
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        let viewport = viewport.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                scroll_top.set(el.scroll_top() as f64);
+                viewport.set(el.client_height() as f64);
+            }
+        })
+    };
+
+    let Some(image) = image else { return html! { <p class="empty">{ t(lang, "no-image") }</p> } };
+
+    let total = visible.len();
+    let first = ((*scroll_top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+    let count = (*viewport / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+    let last = (first + count).min(total);
+
+    let on_layer_change = {
+        let cb = p.on_layer.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                cb.emit(sel.value().parse::<usize>().ok());
+            }
+        })
+    };
+    let on_filter = {
+        let cb = p.on_filter.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(inp) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                cb.emit(inp.value());
+            }
+        })
+    };
+    let set_merged = |m: bool| {
+        let cb = p.on_merged.clone();
+        Callback::from(move |_| cb.emit(m))
+    };
+    let (added, modified, deleted) = rows.iter().fold((0, 0, 0), |(a, m, d), r| match r.change {
+        Change::Added => (a + 1, m, d),
+        Change::Modified => (a, m + 1, d),
+        Change::Deleted => (a, m, d + 1),
+        Change::Unchanged => (a, m, d),
+    });
+    let filtering = !p.filter.is_empty();
+
+    let render_row = |pos: usize| -> Html {
+        let Some(r) = visible.get(pos).and_then(|i| rows.get(*i)) else { return html! {} };
+        let path = r.path.display().to_string();
+        let depth = r.path.components().count().saturating_sub(1);
+        let name = if filtering { path.clone() } else { String::from_utf8_lossy(r.path.file_name()).to_string() };
+        let openable = r.kind == EntryKind::File && r.change != Change::Deleted && r.member.is_some();
+        let onclick = {
+            let cb = p.on_open.clone();
+            let row = r.clone();
+            Callback::from(move |_| {
+                if openable {
+                    cb.emit(row.clone())
+                }
+            })
+        };
+        let onkeydown = {
+            let cb = p.on_open.clone();
+            let row = r.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if openable && e.key() == "Enter" {
+                    cb.emit(row.clone())
+                }
+            })
+        };
+        let kind_mark = match r.kind {
+            EntryKind::Dir => "▸",
+            EntryKind::Symlink => "↪",
+            EntryKind::Hardlink => "⇉",
+            EntryKind::File => "·",
+            _ => "◦",
+        };
+        let size = match r.kind {
+            EntryKind::Dir => human_size(r.dir_size),
+            EntryKind::File | EntryKind::Hardlink => human_size(r.size),
+            _ => String::new(),
+        };
+        let owner_kind = kind_class(layer_kind(image, r.layer));
+        html! {
+            <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), openable.then_some("openable"))}
+                role="treeitem" aria-level={(depth + 1).to_string()} tabindex="0"
+                style={format!("top:{}px", pos as f64 * ROW_HEIGHT)}
+                data-testid="file-row" data-path={path.clone()} data-change={change_id(r.change)}
+                title={path} {onclick} {onkeydown}>
+                <span class="ch-symbol" aria-label={t(lang, change_id(r.change))}>{ change_symbol(r.change) }</span>
+                <span class="file-name mono" style={if filtering { String::new() } else { format!("padding-left:{}rem", depth as f64 * 1.1) }}>
+                    <span class="kind-mark" aria-hidden="true">{ kind_mark }</span>
+                    { name }{ if r.kind == EntryKind::Dir { "/" } else { "" } }
+                    { if let Some(target) = &r.link_target {
+                        html! { <span class="link-target">{ " → " }{ target.display().to_string() }</span> }
+                    } else { html! {} } }
+                </span>
+                { if p.merged {
+                    html! { <span class={classes!("owner", owner_kind)} title={t(lang, "owner-layer")}>{ format!("L{}", r.layer + 1) }</span> }
+                } else { html! {} } }
+                <span class="file-size">{ size }</span>
+            </div>
+        }
+    };
+
+    html! {
+        <section class="files" aria-label={t(lang, "tab-files")}>
+            <div class="files-bar">
+                <label class="field">
+                    <span>{ t(lang, "layer") }</span>
+                    <select onchange={on_layer_change} data-testid="layer-select">
+                        { for (0..n_layers).rev().map(|i| {
+                            let (kw, rest) = layer_label(image, i);
+                            let label = format!("{} · {} {}", i + 1, kw, rest);
+                            let label: String = label.chars().take(70).collect();
+                            html! { <option value={i.to_string()} selected={layer == Some(i)}>{ label }</option> }
+                        }) }
+                    </select>
+                </label>
+                <div class="segmented" role="group" aria-label={t(lang, "files-mode")}>
+                    <button type="button" aria-pressed={(!p.merged).to_string()} data-testid="files-changes" onclick={set_merged(false)}>{ t(lang, "files-changes") }</button>
+                    <button type="button" aria-pressed={p.merged.to_string()} data-testid="files-merged" onclick={set_merged(true)}>{ t(lang, "files-merged") }</button>
+                </div>
+                <label class="field grow">
+                    <span class="visually-hidden">{ t(lang, "filter") }</span>
+                    <input type="search" placeholder={t(lang, "filter-placeholder")} value={p.filter.clone()}
+                        oninput={on_filter} data-testid="file-filter" />
+                </label>
+            </div>
+            <p class="files-summary small">
+                { if p.merged {
+                    html! { <>{ tf(lang, "files-count", &[("count", &rows.len().to_string())]) }</> }
+                } else {
+                    html! { <>
+                        <span class="ch-added">{ format!("+ {added} ") }{ t(lang, "added") }</span>{ " · " }
+                        <span class="ch-modified">{ format!("~ {modified} ") }{ t(lang, "modified") }</span>{ " · " }
+                        <span class="ch-deleted">{ format!("− {deleted} ") }{ t(lang, "deleted") }</span>
+                    </> }
+                } }
+                { if filtering { html! { <>{ " · " }{ tf(lang, "files-matching", &[("count", &total.to_string())]) }</> } } else { html! {} } }
+            </p>
+            <div class="file-list" ref={list_ref} {onscroll} role="tree" aria-label={t(lang, "files-tree")}
+                data-testid="file-list" data-row-count={total.to_string()}>
+                <div class="file-spacer" style={format!("height:{}px", total as f64 * ROW_HEIGHT)}>
+                    { for (first..last).map(render_row) }
+                </div>
+                { if total == 0 { html! { <p class="empty">{ t(lang, if filtering { "files-none-match" } else { "files-none" }) }</p> } } else { html! {} } }
+            </div>
+        </section>
+    }
+}

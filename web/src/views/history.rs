@@ -1,0 +1,87 @@
+//! `docker image history`, as the CLI prints it; click a row to read the whole command.
+
+use std::collections::HashSet;
+
+use pancake_core::history::history_table;
+use yew::prelude::*;
+
+use super::{kind_class, use_lang};
+use crate::i18n::t;
+use crate::state::ArchiveRef;
+
+#[derive(Properties, PartialEq)]
+pub struct HistoryProps {
+    pub archive: ArchiveRef,
+    pub image: usize,
+}
+
+#[function_component(History)]
+pub fn history(p: &HistoryProps) -> Html {
+    let lang = use_lang();
+    let expanded = use_state(HashSet::<usize>::new);
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let Some(image) = p.archive.images.get(p.image) else {
+        return html! { <p class="empty">{ t(lang, "no-image") }</p> };
+    };
+    let short = history_table(&p.archive, image, now, false);
+    let full = history_table(&p.archive, image, now, true);
+    html! {
+        <section class="history" aria-label={t(lang, "tab-history")}>
+            <p class="muted small">{ t(lang, "history-lead") }</p>
+            <div class="table-wrap">
+                <table class="history-table" data-testid="history-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "IMAGE" }</th>
+                            <th scope="col">{ "CREATED" }</th>
+                            <th scope="col">{ "CREATED BY" }</th>
+                            <th scope="col" class="num">{ "SIZE" }</th>
+                            <th scope="col">{ "COMMENT" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for short.iter().zip(full.iter()).map(|(row, long)| {
+                            let open = expanded.contains(&row.history);
+                            let truncated = row.created_by != long.created_by;
+                            let toggle = {
+                                let expanded = expanded.clone();
+                                let h = row.history;
+                                Callback::from(move |_| {
+                                    let mut s = (*expanded).clone();
+                                    if !s.remove(&h) {
+                                        s.insert(h);
+                                    }
+                                    expanded.set(s);
+                                })
+                            };
+                            let empty = row.layer.is_none();
+                            html! {
+                                <tr class={classes!(kind_class(row.kind), open.then_some("open"))}
+                                    data-testid="history-row" data-empty-layer={empty.to_string()}
+                                    data-layer={row.layer.map(|l| l.to_string())}>
+                                    <td class="mono">{ row.id.clone() }</td>
+                                    <td class="nowrap">{ row.created.clone() }</td>
+                                    <td class="created-by">
+                                        <span class="kind-dot" aria-hidden="true"></span>
+                                        { if truncated {
+                                            html! {
+                                                <button type="button" class="linklike mono" aria-expanded={open.to_string()}
+                                                    title={t(lang, if open { "collapse" } else { "expand" })} onclick={toggle}>
+                                                    { if open { long.created_by.clone() } else { row.created_by.clone() } }
+                                                </button>
+                                            }
+                                        } else {
+                                            html! { <span class="mono">{ row.created_by.clone() }</span> }
+                                        } }
+                                    </td>
+                                    <td class="num nowrap" data-bytes={row.size_bytes.to_string()}>{ row.size.clone() }</td>
+                                    <td>{ row.comment.clone() }</td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

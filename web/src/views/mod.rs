@@ -1,0 +1,155 @@
+//! The page's views. Each reads the model through props and reports user intent upward.
+
+pub mod config;
+pub mod content;
+pub mod files;
+pub mod history;
+pub mod picker;
+pub mod stack;
+pub mod start;
+pub mod status;
+
+use pancake_core::history::{self as hist, InstructionKind};
+use pancake_core::{Archive, Image};
+use yew::prelude::*;
+
+use crate::i18n::{t, Lang};
+
+/// The language every view renders in (provided by the shell).
+#[hook]
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or(Lang::En)
+}
+
+/// CSS class for an instruction kind; the same colours everywhere.
+pub fn kind_class(kind: InstructionKind) -> &'static str {
+    match kind {
+        InstructionKind::Base => "kind-base",
+        InstructionKind::Run => "kind-run",
+        InstructionKind::Copy => "kind-copy",
+        InstructionKind::OtherLayer => "kind-other",
+        InstructionKind::Metadata => "kind-meta",
+    }
+}
+
+/// How a layer was made: its history step's kind, or a guess from its position.
+pub fn layer_kind(image: &Image, layer: usize) -> InstructionKind {
+    match image.layers.get(layer).and_then(|l| l.history).and_then(|h| image.history.get(h)) {
+        Some(h) => hist::kind(h),
+        None if layer == 0 => InstructionKind::Base,
+        None => InstructionKind::OtherLayer,
+    }
+}
+
+/// Keyword and the rest of the instruction, for a label like `RUN` `apt-get update`.
+pub fn layer_label(image: &Image, layer: usize) -> (String, String) {
+    let created_by = image
+        .layers
+        .get(layer)
+        .and_then(|l| l.history)
+        .and_then(|h| image.history.get(h))
+        .and_then(|h| h.created_by.as_deref())
+        .unwrap_or("");
+    split_instruction(created_by)
+}
+
+pub fn split_instruction(created_by: &str) -> (String, String) {
+    let ins = hist::instruction(created_by);
+    let rest = ins
+        .text
+        .strip_prefix(ins.keyword.as_str())
+        .map(str::trim_start)
+        .unwrap_or(&ins.text)
+        .to_string();
+    (ins.keyword, rest)
+}
+
+/// Where a layer's verification stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Verified,
+    Mismatch,
+    /// Its blob is still being hashed.
+    Pending,
+    /// Nothing could be checked (missing or unreadable blob, no claim to check against).
+    Unchecked,
+}
+
+impl Verdict {
+    pub fn id(self) -> &'static str {
+        match self {
+            Verdict::Verified => "verified",
+            Verdict::Mismatch => "mismatch",
+            Verdict::Pending => "pending",
+            Verdict::Unchecked => "unchecked",
+        }
+    }
+}
+
+pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
+    let Some(l) = image.layers.get(layer) else { return Verdict::Unchecked };
+    if !l.mismatches.is_empty() {
+        return Verdict::Mismatch;
+    }
+    if l.verified {
+        return Verdict::Verified;
+    }
+    let hashed = l
+        .member
+        .and_then(|m| archive.members.get(m))
+        .map(|m| m.facts.sha256.is_some() || m.facts.error.is_some());
+    match hashed {
+        Some(false) => Verdict::Pending,
+        _ => Verdict::Unchecked,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BadgeProps {
+    pub verdict: Verdict,
+}
+
+/// ✓ / ✗ / … with words: never colour alone.
+#[function_component(Badge)]
+pub fn badge(p: &BadgeProps) -> Html {
+    let lang = use_lang();
+    let (sym, key) = match p.verdict {
+        Verdict::Verified => ("✓", "badge-verified"),
+        Verdict::Mismatch => ("✗", "badge-mismatch"),
+        Verdict::Pending => ("…", "badge-pending"),
+        Verdict::Unchecked => ("?", "badge-unchecked"),
+    };
+    html! {
+        <span class={classes!("badge", format!("badge-{}", p.verdict.id()))} data-testid="badge">
+            <span aria-hidden="true">{ sym }</span>{ " " }{ t(lang, key) }
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CopyProps {
+    pub text: AttrValue,
+}
+
+/// Copies `text` to the clipboard; says so briefly.
+#[function_component(CopyButton)]
+pub fn copy_button(p: &CopyProps) -> Html {
+    let lang = use_lang();
+    let copied = use_state(|| false);
+    let onclick = {
+        let text = p.text.clone();
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+                copied.set(true);
+            }
+        })
+    };
+    let label = if *copied { t(lang, "copied") } else { t(lang, "copy") };
+    html! {
+        <button type="button" class="copy" {onclick} aria-label={format!("{} {}", t(lang, "copy"), p.text)}>
+            { label }
+        </button>
+    }
+}

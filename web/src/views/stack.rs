@@ -1,0 +1,297 @@
+//! The stack, "like a pancake": base at the bottom, one slab per layer, metadata-only
+//! steps as thin ticks between them, and the details of the selected layer beside it.
+
+use pancake_core::history::{self as hist, human_size, InstructionKind};
+use pancake_core::{union, Archive, Compression, Image};
+use yew::prelude::*;
+
+use super::{kind_class, layer_kind, layer_label, split_instruction, use_lang, verdict, Badge, CopyButton, Verdict};
+use crate::i18n::{t, tf, Lang};
+use crate::state::ArchiveRef;
+
+#[derive(Properties, PartialEq)]
+pub struct StackProps {
+    pub archive: ArchiveRef,
+    pub image: usize,
+    pub selected: Option<usize>,
+    pub on_select: Callback<Option<usize>>,
+    pub on_browse: Callback<usize>,
+}
+
+/// What the stack draws, bottom first.
+enum Item {
+    Layer(usize),
+    /// A history step that made no layer.
+    Tick(usize),
+}
+
+/// Layers in order, each preceded by the metadata-only steps recorded before it.
+fn items(image: &Image) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut next_history = 0;
+    for (i, l) in image.layers.iter().enumerate() {
+        if let Some(h) = l.history {
+            for j in next_history..h {
+                if image.history.get(j).is_some_and(|e| e.empty_layer) {
+                    out.push(Item::Tick(j));
+                }
+            }
+            next_history = next_history.max(h + 1);
+        }
+        out.push(Item::Layer(i));
+    }
+    for j in next_history..image.history.len() {
+        if image.history.get(j).is_some_and(|e| e.empty_layer) {
+            out.push(Item::Tick(j));
+        }
+    }
+    out
+}
+
+/// Height grows with log(size), with a floor so a 5-byte layer is still easy to click.
+fn slab_height(size: u64) -> u32 {
+    let h = 18.0 + 11.0 * ((size as f64) + 1.0).log10();
+    h.clamp(40.0, 140.0) as u32
+}
+
+#[function_component(Stack)]
+pub fn stack(p: &StackProps) -> Html {
+    let lang = use_lang();
+    let a = &p.archive;
+    let Some(image) = a.images.get(p.image) else {
+        return html! { <p class="empty">{ t(lang, "no-image") }</p> };
+    };
+    let n = image.layers.len();
+    let rendered = items(image).into_iter().map(|item| match item {
+        Item::Tick(h) => {
+            let created_by = image.history.get(h).and_then(|e| e.created_by.as_deref()).unwrap_or("");
+            let (kw, rest) = split_instruction(created_by);
+            html! {
+                <li class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}>
+                    <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
+                    <span class="mono ellipsis" title={created_by.to_string()}>{ rest }</span>
+                    <span class="size">{ "0 B" }</span>
+                </li>
+            }
+        }
+        Item::Layer(i) => layer_slab(lang, a, image, i, n, p),
+    });
+    html! {
+        <div class="stack-view">
+            <div class="stack-col">
+                <p class="stack-caption muted small">
+                    <span aria-hidden="true">{ "↑ " }</span>{ t(lang, "stack-top") }
+                </p>
+                <ol class="stack" role="list" aria-label={t(lang, "stack-label")}>
+                    { for rendered }
+                </ol>
+                <p class="stack-caption muted small">
+                    <span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }
+                </p>
+            </div>
+            <div class="details-col">
+                { match p.selected.filter(|i| *i < n) {
+                    Some(i) => html! { <LayerDetails archive={p.archive.clone()} image={p.image} layer={i} on_browse={p.on_browse.clone()} /> },
+                    None => html! { <p class="details-hint muted">{ t(lang, "stack-hint") }</p> },
+                } }
+            </div>
+        </div>
+    }
+}
+
+fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &StackProps) -> Html {
+    let Some(layer) = image.layers.get(i) else { return html! {} };
+    let kind = layer_kind(image, i);
+    let (kw, rest) = layer_label(image, i);
+    let size = hist::layer_content_size(a, image, i);
+    let v = verdict(a, image, i);
+    let selected = p.selected == Some(i);
+    let digest = layer.digest.as_ref().map(|d| d.to_string()).unwrap_or_default();
+    let diff_id = layer.diff_id.as_ref().map(|d| d.to_string()).unwrap_or_default();
+    let short = layer
+        .digest
+        .as_ref()
+        .or(layer.diff_id.as_ref())
+        .or(layer.config_diff_id.as_ref())
+        .map(|d| d.short().to_string())
+        .unwrap_or_else(|| "…".into());
+    let select = {
+        let cb = p.on_select.clone();
+        Callback::from(move |_| cb.emit(Some(i)))
+    };
+    let onkeydown = {
+        let cb = p.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" | " " => {
+                e.prevent_default();
+                cb.emit(Some(i));
+            }
+            // Up the stack = a higher layer.
+            "ArrowUp" if i + 1 < n => {
+                e.prevent_default();
+                cb.emit(Some(i + 1));
+                focus_layer(i + 1);
+            }
+            "ArrowDown" if i > 0 => {
+                e.prevent_default();
+                cb.emit(Some(i - 1));
+                focus_layer(i - 1);
+            }
+            _ => {}
+        })
+    };
+    let keyword = if kw.is_empty() { t(lang, "layer-generic") } else { kw };
+    let title = format!("{keyword} {rest}");
+    html! {
+        <li class={classes!("slab", kind_class(kind), selected.then_some("selected"), format!("v-{}", v.id()))}
+            style={format!("--h:{}px", slab_height(size))}
+            data-testid="layer" data-index={i.to_string()} data-digest={digest} data-diff-id={diff_id}
+            data-verified={(v == Verdict::Verified).to_string()} data-state={v.id()}
+            id={format!("layer-{i}")} tabindex="0" role="listitem"
+            aria-current={selected.then_some("true")}
+            aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &human_size(size))])}
+            onclick={select} {onkeydown}>
+            <span class="slab-index" aria-hidden="true">{ i + 1 }</span>
+            <span class="chip">{ keyword }</span>
+            { if kind == InstructionKind::Base { html! { <span class="base-tag">{ t(lang, "base") }</span> } } else { html! {} } }
+            <span class="slab-text mono ellipsis" title={title}>{ rest }</span>
+            <span class="slab-meta">
+                <span class="size">{ human_size(size) }</span>
+                <span class="mono digest-short">{ short }</span>
+                <Badge verdict={v} />
+            </span>
+        </li>
+    }
+}
+
+fn focus_layer(i: usize) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("layer-{i}")));
+    if let Some(el) = el {
+        use wasm_bindgen::JsCast;
+        if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = h.focus();
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DetailsProps {
+    pub archive: ArchiveRef,
+    pub image: usize,
+    pub layer: usize,
+    pub on_browse: Callback<usize>,
+}
+
+#[function_component(LayerDetails)]
+pub fn layer_details(p: &DetailsProps) -> Html {
+    let lang = use_lang();
+    let changes = use_memo((p.archive.clone(), p.image, p.layer), |(a, img, l)| {
+        a.images.get(*img).map(|image| union::layer_changes(a, image, *l))
+    });
+    let wasted = use_memo((p.archive.clone(), p.image), |(a, img)| {
+        a.images.get(*img).map(|image| union::wasted(a, image)).unwrap_or_default()
+    });
+    let a = &p.archive;
+    let Some(image) = a.images.get(p.image) else { return html! {} };
+    let Some(layer) = image.layers.get(p.layer) else { return html! {} };
+    let i = p.layer;
+    let kind = layer_kind(image, i);
+    let (kw, _) = layer_label(image, i);
+    let h = layer.history.and_then(|h| image.history.get(h));
+    let v = verdict(a, image, i);
+    let entries = layer
+        .member
+        .and_then(|m| a.members.get(m))
+        .and_then(|m| m.facts.layer.as_ref())
+        .map(|ix| ix.entries.len());
+    let digest_row = |label: String, d: Option<String>| -> Html {
+        match d {
+            Some(d) => html! {
+                <><dt>{ label }</dt><dd class="digest-line"><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></dd></>
+            },
+            None => html! { <><dt>{ label }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
+        }
+    };
+    let browse = {
+        let cb = p.on_browse.clone();
+        Callback::from(move |_| cb.emit(i))
+    };
+    let compression = match layer.compression {
+        Compression::None => t(lang, "compression-none"),
+        Compression::Gzip => "gzip".to_string(),
+        Compression::Zstd => "zstd".to_string(),
+    };
+    html! {
+        <aside class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()} aria-live="polite">
+            <header>
+                <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
+                <h2>{ tf(lang, "layer-n-of", &[("n", &(i + 1).to_string()), ("total", &image.layers.len().to_string())]) }</h2>
+                <Badge verdict={v} />
+            </header>
+            { match v {
+                Verdict::Mismatch => html! {
+                    <div class="mismatch" role="alert" data-testid="mismatch">
+                        <p><strong>{ "✗ " }{ t(lang, "mismatch-title") }</strong></p>
+                        { for layer.mismatches.iter().map(|m| html! {
+                            <div class="mismatch-item">
+                                <p>{ m.what.clone() }</p>
+                                <dl>
+                                    <dt>{ t(lang, "expected") }</dt><dd><code class="mono wrap" data-testid="expected">{ m.expected.clone() }</code></dd>
+                                    <dt>{ t(lang, "actual") }</dt><dd><code class="mono wrap" data-testid="actual">{ m.actual.clone() }</code></dd>
+                                </dl>
+                            </div>
+                        }) }
+                    </div>
+                },
+                Verdict::Verified => html! { <p class="ok">{ "✓ " }{ t(lang, "verified-explain") }</p> },
+                Verdict::Pending => html! { <p class="muted">{ t(lang, "pending-explain") }</p> },
+                Verdict::Unchecked => html! { <p class="muted">{ t(lang, "unchecked-explain") }</p> },
+            } }
+            <dl class="facts">
+                { digest_row(t(lang, "digest"), layer.digest.as_ref().map(|d| d.to_string())) }
+                { digest_row(t(lang, "diff-id"), layer.diff_id.as_ref().map(|d| d.to_string())) }
+                { if layer.config_diff_id.is_some() && layer.config_diff_id != layer.diff_id {
+                    digest_row(t(lang, "config-diff-id"), layer.config_diff_id.as_ref().map(|d| d.to_string()))
+                } else { html! {} } }
+                <dt>{ t(lang, "created") }</dt>
+                <dd>{ h.and_then(|h| h.created.clone()).unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ t(lang, "command") }</dt>
+                <dd><pre class="mono command">{ h.and_then(|h| h.created_by.clone()).unwrap_or_else(|| "—".into()) }</pre></dd>
+                { if let Some(c) = h.and_then(|h| h.comment.clone()).filter(|c| !c.is_empty()) {
+                    html! { <><dt>{ t(lang, "comment") }</dt><dd>{ c }</dd></> }
+                } else { html! {} } }
+                <dt>{ t(lang, "size") }</dt>
+                <dd>{ tf(lang, "size-detail", &[
+                    ("content", &human_size(hist::layer_content_size(a, image, i))),
+                    ("tar", &human_size(layer.size)),
+                    ("stored", &human_size(layer.stored_size)),
+                    ("compression", &compression),
+                ]) }</dd>
+                <dt>{ t(lang, "entries") }</dt>
+                <dd>{ entries.map(|n| n.to_string()).unwrap_or_else(|| t(lang, "pending")) }</dd>
+                <dt>{ t(lang, "changes") }</dt>
+                <dd>{ match changes.as_ref() {
+                    Some(c) => html! {
+                        <span class="change-counts">
+                            <span class="ch-added">{ format!("+ {}", c.added) }</span>{ " " }{ t(lang, "added") }{ " · " }
+                            <span class="ch-modified">{ format!("~ {}", c.modified) }</span>{ " " }{ t(lang, "modified") }{ " · " }
+                            <span class="ch-deleted">{ format!("− {}", c.deleted) }</span>{ " " }{ t(lang, "deleted") }
+                        </span>
+                    },
+                    None => html! { "—" },
+                } }</dd>
+                <dt>{ t(lang, "wasted") }</dt>
+                <dd>{ human_size(wasted.get(i).copied().unwrap_or(0)) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></dd>
+                { if let Some(path) = &layer.blob_path {
+                    html! { <><dt>{ t(lang, "blob-path") }</dt><dd><code class="mono wrap">{ path.clone() }</code></dd></> }
+                } else { html! {} } }
+                { if let Some(mt) = &layer.media_type {
+                    html! { <><dt>{ t(lang, "media-type") }</dt><dd><code class="mono wrap">{ mt.clone() }</code></dd></> }
+                } else { html! {} } }
+            </dl>
+            <button type="button" class="button" onclick={browse}>{ t(lang, "browse-files") }</button>
+        </aside>
+    }
+}

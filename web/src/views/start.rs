@@ -1,0 +1,54 @@
+//! The first page: drop a tarball anywhere, pick one, or try a built-in demo.
+
+use yew::prelude::*;
+
+use super::use_lang;
+use crate::i18n::t;
+
+#[derive(Properties, PartialEq)]
+pub struct StartProps {
+    pub demos: Vec<AttrValue>,
+    pub on_demo: Callback<AttrValue>,
+}
+
+#[function_component(Start)]
+pub fn start(p: &StartProps) -> Html {
+    let lang = use_lang();
+    html! {
+        <section class="start" aria-labelledby="start-title">
+            <div class="start-art" aria-hidden="true">
+                <div class="art-slab kind-meta thin"></div>
+                <div class="art-slab kind-copy"></div>
+                <div class="art-slab kind-meta thin"></div>
+                <div class="art-slab kind-run"></div>
+                <div class="art-slab kind-run small"></div>
+                <div class="art-slab kind-base big"></div>
+            </div>
+            <h1 id="start-title">{ t(lang, "start-title") }</h1>
+            <p class="lead">{ t(lang, "start-lead") }</p>
+            <div class="drop-target">
+                <p class="drop-big">{ t(lang, "start-drop") }</p>
+                <p class="muted">{ t(lang, "start-or") }</p>
+                <label for="file-input" class="button primary">{ t(lang, "start-choose") }</label>
+                <p class="muted small">{ t(lang, "start-formats") }</p>
+            </div>
+            <div class="demos">
+                <h2>{ t(lang, "start-demo-title") }</h2>
+                <p class="muted">{ t(lang, "start-demo-lead") }</p>
+                <div class="demo-buttons">
+                    { for p.demos.iter().map(|name| {
+                        let on_demo = p.on_demo.clone();
+                        let n = name.clone();
+                        let onclick = Callback::from(move |_| on_demo.emit(n.clone()));
+                        html! {
+                            <button type="button" class="button demo" data-testid={format!("demo-{name}")} {onclick}>
+                                { name.to_string() }
+                            </button>
+                        }
+                    }) }
+                </div>
+            </div>
+            <p class="privacy"><span aria-hidden="true">{ "🔒 " }</span>{ t(lang, "start-privacy") }</p>
+        </section>
+    }
+}

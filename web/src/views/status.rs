@@ -1,0 +1,97 @@
+//! What is happening: reading, hashing progress (bytes, %, MB/s, time left, Cancel),
+//! done, and every error the core or a worker reported.
+
+use pancake_core::history::human_size;
+use pancake_core::Problem;
+use yew::prelude::*;
+
+use super::use_lang;
+use crate::i18n::{t, tf};
+use crate::state::{Phase, Progress};
+
+#[derive(Properties, PartialEq)]
+pub struct ProgressProps {
+    pub phase: Phase,
+    pub progress: Progress,
+    pub file_size: u64,
+    pub on_cancel: Callback<()>,
+}
+
+fn duration(lang: crate::i18n::Lang, secs: f64) -> String {
+    let s = secs.round().max(0.0) as u64;
+    if s < 60 {
+        tf(lang, "seconds", &[("n", &s.to_string())])
+    } else {
+        tf(lang, "minutes", &[("m", &(s / 60).to_string()), ("s", &format!("{:02}", s % 60))])
+    }
+}
+
+#[function_component(ProgressBar)]
+pub fn progress_bar(p: &ProgressProps) -> Html {
+    let lang = use_lang();
+    let cancel = {
+        let cb = p.on_cancel.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    let pr = &p.progress;
+    let (label, done, total, pct) = match p.phase {
+        Phase::Scanning => (tf(lang, "progress-reading", &[("size", &human_size(p.file_size))]), 0, p.file_size, None),
+        _ => (t(lang, "progress-hashing"), pr.done, pr.total, Some(pr.percent())),
+    };
+    let rate = pr.rate().map(|r| format!("{:.0} MB/s", r / 1e6));
+    let left = pr.seconds_left().map(|s| tf(lang, "time-left", &[("time", &duration(lang, s))]));
+    html! {
+        <div class="progress" data-testid="progress" data-bytes-done={done.to_string()} data-bytes-total={total.to_string()}
+            data-phase={if p.phase == Phase::Scanning { "reading" } else { "hashing" }}>
+            <div class="progress-text">
+                <strong>{ label }</strong>
+                { if let Some(pct) = pct {
+                    html! { <span class="nowrap">{ format!("{} / {} · {:.0}%", human_size(done), human_size(total), pct) }</span> }
+                } else { html! {} } }
+                { for rate.map(|r| html! { <span class="nowrap muted">{ r }</span> }) }
+                { for left.map(|l| html! { <span class="nowrap muted">{ l }</span> }) }
+                <button type="button" class="button quiet" data-testid="cancel" onclick={cancel}>{ t(lang, "cancel") }</button>
+            </div>
+            <div class="bar" role="progressbar" aria-label={t(lang, "progress-hashing")}
+                aria-valuemin="0" aria-valuemax="100" aria-valuenow={pct.map(|p| format!("{p:.0}"))}>
+                <div class={classes!("bar-fill", pct.is_none().then_some("indeterminate"))}
+                    style={format!("width:{}%", pct.unwrap_or(100.0))}></div>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorsProps {
+    pub fatal: Option<AttrValue>,
+    pub problems: Vec<Problem>,
+}
+
+/// One `[data-testid=error]` per thing that went wrong, saying what and where.
+#[function_component(Errors)]
+pub fn errors(p: &ErrorsProps) -> Html {
+    let lang = use_lang();
+    if p.fatal.is_none() && p.problems.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="errors" aria-label={t(lang, "errors-title")} role="alert">
+            <h2 class="visually-hidden">{ t(lang, "errors-title") }</h2>
+            { for p.fatal.iter().map(|m| html! {
+                <div class="error fatal" data-testid="error" data-kind="fatal">
+                    <strong>{ t(lang, "error-fatal") }</strong>{ " " }<span>{ m.to_string() }</span>
+                </div>
+            }) }
+            { for p.problems.iter().map(|pr| {
+                let kind = serde_json::to_value(pr.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                html! {
+                    <div class="error" data-testid="error" data-kind={kind.clone()} data-member={pr.member.clone()}>
+                        <strong>{ t(lang, &format!("problem-{kind}")) }</strong>
+                        { for pr.member.as_ref().map(|m| html! { <>{ " · " }<code class="mono">{ m.clone() }</code></> }) }
+                        <span class="error-message">{ ": " }{ pr.message.clone() }</span>
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}

@@ -1,0 +1,405 @@
+//! The page side of the workers: one scanner (walks headers, then serves content reads)
+//! and a pool of hashers that each take a different blob of the same `File`.
+//! Results become [`Action`]s for the reducer.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use pancake_core::{archive, MemberFacts, RawPath};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, File, MessageEvent, Worker};
+use yew::Callback;
+
+use crate::protocol::{decode, encode, JobSpec, Request, Response};
+use crate::state::Action;
+
+/// The worker script Trunk emits next to the page (relative: works from any sub-path).
+const WORKER_URL: &str = "./worker_loader.js";
+/// Most hashers at once; more rarely helps (memory bandwidth, and the page's own thread).
+const MAX_HASHERS: usize = 4;
+/// Facts are applied to the model in batches: each apply rebuilds the model.
+const FLUSH_EVERY_MS: f64 = 300.0;
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Scanner,
+    Hasher(usize),
+}
+
+struct Handle {
+    worker: Worker,
+    ready: bool,
+    /// Messages sent before the worker's wasm was running.
+    backlog: Vec<JsValue>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Handle {
+    fn send(&mut self, msg: JsValue) {
+        if self.ready {
+            if let Err(e) = self.worker.post_message(&msg) {
+                web_sys::console::error_1(&e);
+            }
+        } else {
+            self.backlog.push(msg);
+        }
+    }
+
+    fn mark_ready(&mut self) {
+        self.ready = true;
+        for m in std::mem::take(&mut self.backlog) {
+            if let Err(e) = self.worker.post_message(&m) {
+                web_sys::console::error_1(&e);
+            }
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+struct Hasher {
+    handle: Handle,
+    /// The job it is on and how many of its bytes are hashed.
+    job: Option<(JobSpec, u64)>,
+}
+
+pub struct Pool {
+    emit: Callback<Action>,
+    this: Weak<RefCell<Pool>>,
+    generation: u32,
+    file: Option<File>,
+    scanner: Option<Handle>,
+    scanned: bool,
+    hashers: Vec<Option<Hasher>>,
+    queue: VecDeque<JobSpec>,
+    done_bytes: u64,
+    pending: Vec<(usize, MemberFacts)>,
+    last_flush: f64,
+    last_progress: f64,
+    /// A pending batch of facts is applied at the latest when this fires.
+    flush_scheduled: bool,
+}
+
+pub type PoolRef = Rc<RefCell<Pool>>;
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+impl Pool {
+    pub fn new(emit: Callback<Action>) -> PoolRef {
+        Rc::new_cyclic(|this| {
+            RefCell::new(Pool {
+                emit,
+                this: this.clone(),
+                generation: 0,
+                file: None,
+                scanner: None,
+                scanned: false,
+                hashers: Vec::new(),
+                queue: VecDeque::new(),
+                done_bytes: 0,
+                pending: Vec::new(),
+                last_flush: 0.0,
+                last_progress: 0.0,
+                flush_scheduled: false,
+            })
+        })
+    }
+
+    /// Stops whatever runs and starts reading `file` from scratch.
+    pub fn open(pool: &PoolRef, file: File) {
+        let actions = {
+            let mut p = pool.borrow_mut();
+            p.stop_all();
+            p.generation = p.generation.wrapping_add(1);
+            let generation = p.generation;
+            let name = file.name();
+            let size = file.size().max(0.0) as u64;
+            p.file = Some(file.clone());
+            let mut actions = vec![Action::Opened { generation, name: name.clone(), size }];
+            match p.spawn(Role::Scanner) {
+                Ok(mut h) => {
+                    match encode(&Request::Scan { name }, Some(&file), None) {
+                        Ok(m) => h.send(m),
+                        Err(message) => actions.push(Action::Failed { generation, message }),
+                    }
+                    p.scanner = Some(h);
+                }
+                Err(message) => actions.push(Action::Failed { generation, message }),
+            }
+            actions
+        };
+        Self::emit_all(pool, actions);
+    }
+
+    /// Stops hashing (and a scan still running); what is known stays shown.
+    pub fn cancel(pool: &PoolRef) {
+        let emit = {
+            let mut p = pool.borrow_mut();
+            p.hashers.clear();
+            p.queue.clear();
+            if !p.scanned {
+                p.scanner = None;
+            }
+            p.emit.clone()
+        };
+        emit.emit(Action::Cancelled);
+    }
+
+    /// Asks the scanner for one file's content; the answer arrives as [`Action::Content`].
+    pub fn read_content(pool: &PoolRef, member: usize, path: RawPath, max: u64) {
+        let mut p = pool.borrow_mut();
+        let generation = p.generation;
+        let file = p.file.clone();
+        let req = Request::ReadContent { member, path: path.clone(), max };
+        let failure = match (p.scanner.as_mut(), encode(&req, file.as_ref(), None)) {
+            (Some(h), Ok(m)) => {
+                h.send(m);
+                None
+            }
+            (None, _) => Some("the reader was stopped; open the file again".to_string()),
+            (_, Err(e)) => Some(e),
+        };
+        let emit = p.emit.clone();
+        drop(p);
+        if let Some(error) = failure {
+            emit.emit(Action::Content { generation, member, path, bytes: None, error: Some(error) });
+        }
+    }
+
+    fn emit_all(pool: &PoolRef, actions: Vec<Action>) {
+        let emit = pool.borrow().emit.clone();
+        for a in actions {
+            emit.emit(a);
+        }
+    }
+
+    fn stop_all(&mut self) {
+        self.scanner = None;
+        self.scanned = false;
+        self.hashers.clear();
+        self.queue.clear();
+        self.pending.clear();
+        self.flush_scheduled = false;
+        self.done_bytes = 0;
+    }
+
+    fn spawn(&self, role: Role) -> Result<Handle, String> {
+        let worker = Worker::new(WORKER_URL).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+        let generation = self.generation;
+        let this = self.this.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(pool) = this.upgrade() {
+                let actions = pool.borrow_mut().on_message(generation, role, &e.data());
+                Pool::emit_all(&pool, actions);
+            }
+        });
+        let this = self.this.clone();
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+            e.prevent_default();
+            if let Some(pool) = this.upgrade() {
+                let message = format!("the worker stopped: {}", e.message());
+                let actions = pool.borrow_mut().on_failure(generation, message);
+                Pool::emit_all(&pool, actions);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Handle {
+            worker,
+            ready: false,
+            backlog: Vec::new(),
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    fn on_failure(&mut self, generation: u32, message: String) -> Vec<Action> {
+        if generation != self.generation {
+            return Vec::new();
+        }
+        self.hashers.clear();
+        self.queue.clear();
+        if !self.scanned {
+            self.scanner = None;
+        }
+        vec![Action::Failed { generation, message }]
+    }
+
+    fn on_message(&mut self, generation: u32, role: Role, data: &JsValue) -> Vec<Action> {
+        if generation != self.generation {
+            return Vec::new();
+        }
+        let env = match decode::<Response>(data) {
+            Ok(env) => env,
+            Err(message) => return self.on_failure(generation, message),
+        };
+        match (env.msg, role) {
+            (Response::Ready, Role::Scanner) => {
+                if let Some(h) = self.scanner.as_mut() {
+                    h.mark_ready();
+                }
+                Vec::new()
+            }
+            (Response::Ready, Role::Hasher(i)) => {
+                if let Some(Some(h)) = self.hashers.get_mut(i) {
+                    h.handle.mark_ready();
+                }
+                Vec::new()
+            }
+            (Response::Failed { message }, _) => self.on_failure(generation, message),
+            (Response::Scanned { archive, millis }, _) => {
+                self.scanned = true;
+                let jobs: Vec<JobSpec> = archive::hash_jobs(&archive)
+                    .into_iter()
+                    .map(|j| JobSpec { member: j.member, offset: j.offset, len: j.len })
+                    .collect();
+                let total: u64 = jobs.iter().map(|j| j.len).sum();
+                let mut actions = vec![
+                    Action::Scanned { generation, archive, millis },
+                    Action::HashStarted { generation, total, now_ms: now() },
+                ];
+                if jobs.is_empty() {
+                    actions.push(Action::Settled { generation });
+                } else {
+                    self.start_hashing(jobs, &mut actions);
+                }
+                actions
+            }
+            (Response::Progress { member, bytes }, Role::Hasher(i)) => {
+                if let Some(Some(Hasher { job: Some((job, done)), .. })) = self.hashers.get_mut(i) {
+                    if job.member == member {
+                        *done = bytes.min(job.len);
+                    }
+                }
+                let t = now();
+                if t - self.last_progress >= PROGRESS_EVERY_MS {
+                    self.last_progress = t;
+                    vec![Action::Progress { generation, done: self.bytes_done(), now_ms: t }]
+                } else {
+                    Vec::new()
+                }
+            }
+            (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
+                self.on_facts(generation, i, member, *facts)
+            }
+            (Response::Content { member, path, error }, _) => {
+                let bytes = if error.is_none() { Some(env.bytes.unwrap_or_default()) } else { None };
+                vec![Action::Content { generation, member, path, bytes, error }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn bytes_done(&self) -> u64 {
+        let running: u64 = self
+            .hashers
+            .iter()
+            .flatten()
+            .filter_map(|h| h.job.as_ref().map(|(_, d)| *d))
+            .sum();
+        self.done_bytes + running
+    }
+
+    fn start_hashing(&mut self, jobs: Vec<JobSpec>, actions: &mut Vec<Action>) {
+        let threads = web_sys::window()
+            .map(|w| w.navigator().hardware_concurrency() as usize)
+            .unwrap_or(1)
+            .clamp(1, MAX_HASHERS);
+        // `hash_jobs` lists the largest blobs first, so the pool finishes together.
+        self.queue = jobs.into();
+        let n = threads.min(self.queue.len());
+        self.hashers.clear();
+        for i in 0..n {
+            match self.spawn(Role::Hasher(i)) {
+                Ok(handle) => self.hashers.push(Some(Hasher { handle, job: None })),
+                Err(message) => {
+                    actions.push(Action::Failed { generation: self.generation, message });
+                    return;
+                }
+            }
+            self.assign(i);
+        }
+    }
+
+    /// Gives hasher `i` the next job, or stops it when none is left.
+    fn assign(&mut self, i: usize) {
+        let next = self.queue.pop_front();
+        let file = self.file.clone();
+        let Some(slot) = self.hashers.get_mut(i) else { return };
+        match (next, slot.as_mut()) {
+            (Some(job), Some(h)) => {
+                if let Ok(m) = encode(&Request::Hash { job: job.clone() }, file.as_ref(), None) {
+                    h.handle.send(m);
+                }
+                h.job = Some((job, 0));
+            }
+            _ => *slot = None,
+        }
+    }
+
+    fn on_facts(&mut self, generation: u32, i: usize, member: usize, facts: MemberFacts) -> Vec<Action> {
+        if let Some(Some(h)) = self.hashers.get_mut(i) {
+            if let Some((job, _)) = h.job.take() {
+                self.done_bytes += job.len;
+            }
+        }
+        // The scanner serves content reads, so it needs every layer index too.
+        if let (Some(s), Ok(m)) = (
+            self.scanner.as_mut(),
+            encode(&Request::Facts { facts: vec![(member, facts.clone())] }, None, None),
+        ) {
+            s.send(m);
+        }
+        self.pending.push((member, facts));
+        self.assign(i);
+        let all_done = self.queue.is_empty() && self.hashers.iter().all(|h| h.is_none());
+        let t = now();
+        let mut actions = Vec::new();
+        if all_done || t - self.last_flush >= FLUSH_EVERY_MS {
+            actions.extend(self.flush(generation));
+        } else if !self.flush_scheduled {
+            self.flush_scheduled = true;
+            let this = self.this.clone();
+            let wait = (FLUSH_EVERY_MS - (t - self.last_flush)).max(10.0) as u32;
+            // Forgotten, not kept: the timer may fire after a new file replaced this one,
+            // and `flush` ignores other generations.
+            gloo::timers::callback::Timeout::new(wait, move || {
+                if let Some(pool) = this.upgrade() {
+                    let actions = pool.borrow_mut().flush(generation);
+                    Pool::emit_all(&pool, actions);
+                }
+            })
+            .forget();
+        }
+        if all_done {
+            self.hashers.clear();
+            actions.push(Action::Settled { generation });
+        }
+        actions
+    }
+
+    /// Hands the batch of facts found so far to the reducer.
+    fn flush(&mut self, generation: u32) -> Vec<Action> {
+        self.flush_scheduled = false;
+        if generation != self.generation || self.pending.is_empty() {
+            return Vec::new();
+        }
+        let t = now();
+        self.last_flush = t;
+        let facts = std::mem::take(&mut self.pending);
+        vec![
+            Action::Facts { generation, facts },
+            Action::Progress { generation, done: self.bytes_done(), now_ms: t },
+        ]
+    }
+}

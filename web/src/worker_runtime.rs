@@ -1,0 +1,144 @@
+//! The worker side: owns the `File`, runs pancake-core over it, answers the page.
+//! Everything here is synchronous; a long hash simply occupies this worker.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use pancake_core::archive::{self, HashJob, Options};
+use pancake_core::source::RangeReader;
+use pancake_core::{sniff, Archive, Compression, ReadAt};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::file_source::FileSource;
+use crate::protocol::{decode, encode, Request, Response};
+
+/// How often (ms) progress is posted while hashing: often enough for a smooth bar,
+/// rare enough that messages cost nothing.
+const PROGRESS_EVERY_MS: f64 = 80.0;
+
+#[derive(Default)]
+struct State {
+    source: Option<Rc<FileSource>>,
+    archive: Option<Archive>,
+}
+
+/// Installs the message handler, then tells the page it is ready.
+pub fn run() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let state = Rc::new(RefCell::new(State::default()));
+    let post_scope = scope.clone();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let mut state = state.borrow_mut();
+        handle(&post_scope, &mut state, &event.data());
+    });
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&scope, &Response::Ready, None);
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, msg: &Response, bytes: Option<&[u8]>) {
+    match encode(msg, None, bytes) {
+        Ok(v) => {
+            if let Err(e) = scope.post_message(&v) {
+                web_sys::console::error_1(&e);
+            }
+        }
+        Err(e) => web_sys::console::error_1(&JsValue::from_str(&e)),
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A fast header walk for an uncompressed file; a gzip-compressed one has no random access,
+/// so it is streamed whole, and then progress is worth showing (`member: usize::MAX`).
+fn scan(scope: &DedicatedWorkerGlobalScope, name: &str, source: &FileSource) -> Result<Archive, pancake_core::Error> {
+    let head = source.read_vec_at(0, sniff::TAR_BLOCK).unwrap_or_default();
+    if sniff::compression(&head) == Compression::None {
+        return archive::scan(name, source, &Options::default());
+    }
+    let total = source.len();
+    let mut last = 0.0;
+    let mut report = |p: &archive::Progress| {
+        let t = now();
+        if t - last >= PROGRESS_EVERY_MS {
+            last = t;
+            post(scope, &Response::Progress { member: usize::MAX, bytes: p.bytes_done }, None);
+        }
+    };
+    archive::read_stream(name, RangeReader::new(source, 0, total), total, &Options::default(), &mut report)
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {
+    let env = match decode::<Request>(data) {
+        Ok(env) => env,
+        Err(message) => return post(scope, &Response::Failed { message }, None),
+    };
+    if let Some(file) = env.file {
+        let same = state.source.as_ref().is_some_and(|s| s.file() == &file);
+        if !same {
+            match FileSource::new(file) {
+                Ok(s) => state.source = Some(Rc::new(s)),
+                Err(message) => return post(scope, &Response::Failed { message }, None),
+            }
+        }
+    }
+    let Some(source) = state.source.clone() else {
+        let message = "no file was given to the worker".to_string();
+        return post(scope, &Response::Failed { message }, None);
+    };
+    match env.msg {
+        Request::Scan { name } => {
+            let started = now();
+            match scan(scope, &name, source.as_ref()) {
+                Ok(a) => {
+                    state.archive = Some(a.clone());
+                    let msg = Response::Scanned { archive: Box::new(a), millis: now() - started };
+                    post(scope, &msg, None);
+                }
+                Err(e) => post(scope, &Response::Failed { message: e.to_string() }, None),
+            }
+        }
+        Request::Hash { job } => {
+            let started = now();
+            let member = job.member;
+            let core_job = HashJob { member: job.member, offset: job.offset, len: job.len };
+            let mut last = 0.0;
+            let mut report = |bytes: u64| {
+                let t = now();
+                if t - last >= PROGRESS_EVERY_MS {
+                    last = t;
+                    post(scope, &Response::Progress { member, bytes }, None);
+                }
+            };
+            let facts =
+                archive::hash_member(source.as_ref(), &core_job, &Options::default(), &mut report);
+            let msg = Response::Facts { member, facts: Box::new(facts), millis: now() - started };
+            post(scope, &msg, None);
+        }
+        Request::Facts { facts } => {
+            if let Some(a) = state.archive.take() {
+                state.archive = Some(archive::apply_facts(a, facts));
+            }
+        }
+        Request::ReadContent { member, path, max } => {
+            let result = match &state.archive {
+                Some(a) => archive::read_entry_content(source.as_ref(), a, member, &path, usize::try_from(max).unwrap_or(usize::MAX))
+                    .map_err(|e| e.to_string()),
+                None => Err("the archive has not been read yet".to_string()),
+            };
+            match result {
+                Ok(bytes) => {
+                    let msg = Response::Content { member, path, error: None };
+                    post(scope, &msg, Some(&bytes));
+                }
+                Err(error) => {
+                    post(scope, &Response::Content { member, path, error: Some(error) }, None)
+                }
+            }
+        }
+    }
+}
