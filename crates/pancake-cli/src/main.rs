@@ -20,6 +20,9 @@ use pancake_core::{archive, history, union, Archive, Image};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Threads that hash blobs in parallel (default: one per core).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -55,11 +58,19 @@ enum Command {
     },
 }
 
+/// Reading options from the command line, set once in `main`.
+static OPTIONS: std::sync::OnceLock<archive::Options> = std::sync::OnceLock::new();
+
 /// A failure that ends the command: one line on stderr, non-zero exit.
 struct Fail(String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let mut opts = archive::Options::default();
+    if let Some(n) = cli.threads {
+        opts.threads = n.max(1);
+    }
+    let _ = OPTIONS.set(opts);
     let result = match cli.command {
         Command::Inspect {
             files,
@@ -105,7 +116,8 @@ fn read(path: &Path) -> Result<Archive, Fail> {
             b.set_position(p.bytes_done);
         }
     };
-    let result = archive::open(&name, &file, &archive::Options::default(), &mut on_progress);
+    let opts = OPTIONS.get_or_init(archive::Options::default);
+    let result = archive::open(&name, &file, opts, &mut on_progress);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
