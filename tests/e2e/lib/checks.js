@@ -43,11 +43,19 @@ function compareHistory(got, exp, where) {
   if (got.length !== exp.history.length) {
     out.push(`${where}: history-row count expected ${exp.history.length}, got ${got.length}`);
   }
-  const n = Math.min(got.length, exp.history.length);
+  // The table may follow `docker image history` (newest first) or config order (oldest
+  // first); the CREATED BY text in the rows tells which.
+  const norm = (t) => t.replace(/\s+/g, ' ').trim();
+  const hits = (hist) => hist.filter((h, i) => got[i] && norm(got[i].text).includes(norm(h.createdBy).slice(0, 24))).length;
+  const reversed = [...exp.history].reverse();
+  const newestFirst = hits(reversed) > hits(exp.history);
+  const want = newestFirst ? reversed : exp.history;
+  const order = newestFirst ? 'newest first' : 'oldest first';
+  const n = Math.min(got.length, want.length);
   for (let i = 0; i < n; i++) {
-    if (got[i].emptyLayer !== exp.history[i].emptyLayer) {
-      out.push(`${where} history row ${i} (${exp.history[i].createdBy.slice(0, 60)}): ` +
-        `data-empty-layer expected ${exp.history[i].emptyLayer}, got ${got[i].emptyLayer}`);
+    if (got[i].emptyLayer !== want[i].emptyLayer) {
+      out.push(`${where} history row ${i} (${order}: ${want[i].createdBy.slice(0, 60)}): ` +
+        `data-empty-layer expected ${want[i].emptyLayer} (config empty_layer), got ${got[i].emptyLayer}`);
     }
   }
   return out;
