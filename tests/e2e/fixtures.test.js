@@ -203,13 +203,23 @@ describe('every fixture, as the page shows it', () => {
     const page = await session.newPage({ viewport });
     try {
       const widthNow = () => page.evaluate(() => document.documentElement.scrollWidth);
+      // Which elements stick out on the right, to make a failure actionable.
+      const overflow = () => page.evaluate(() => {
+        const w = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('body *')]
+          .filter((e) => { const b = e.getBoundingClientRect(); return b.width > 0 && b.right > w + 0.5; })
+          .filter((e, _, all) => !all.some((o) => o !== e && e.contains(o)))
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? `[data-testid=${e.dataset.testid}]` : ''}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)}`)
+          .join(', ');
+      });
       await screenshot(page, 'start-360');
-      assert.ok(await widthNow() <= 360, `start view scrollWidth ${await widthNow()} > 360`);
+      assert.ok(await widthNow() <= 360, `start view scrollWidth ${await widthNow()} > 360: ${await overflow()}`);
       await pickFile(page, path.join(FIXTURES, 'docker26-save-app1.tar'));
       await waitReady(page, { timeout: READY_TIMEOUT });
       await app.openTab(page, 'stack');
       await screenshot(page, 'docker26-app1-360-stack');
-      assert.ok(await widthNow() <= 360, `stack view scrollWidth ${await widthNow()} > 360`);
+      assert.ok(await widthNow() <= 360, `stack view scrollWidth ${await widthNow()} > 360: ${await overflow()}`);
       const layers = page.locator(app.LAYER);
       const n = await layers.count();
       assert.ok(n > 0, 'layers shown');
@@ -220,10 +230,11 @@ describe('every fixture, as the page shows it', () => {
         const box = await l.boundingBox();
         assert.ok(box && box.x >= -0.5 && box.x + box.width <= 360.5, `layer ${i} within 360 px: ${JSON.stringify(box)}`);
       }
+      await app.selectLayer(page, 1); // a layer with files, for the Files view
       for (const tab of ['files', 'history', 'config']) {
         await app.openTab(page, tab);
         await screenshot(page, `docker26-app1-360-${tab}`);
-        assert.ok(await widthNow() <= 360, `${tab} view scrollWidth ${await widthNow()} > 360`);
+        assert.ok(await widthNow() <= 360, `${tab} view scrollWidth ${await widthNow()} > 360: ${await overflow()}`);
       }
       assert.deepEqual(problemsOf(page), []);
     } finally {
