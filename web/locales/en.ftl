@@ -33,6 +33,7 @@ minutes = { $m } min { $s } s
 cancel = Cancel
 cancelled = Checking was cancelled: digests not yet checked are shown as pending.
 ready = ✓ All digests checked: { $verified } of { $total } layers verified
+ready-failed = ✗ Digests checked: only { $verified } of { $total } layers verified
 scan-time = first view in { $ms } ms
 summary-line = { $layers } layers · { $size } uncompressed · { $format }
 errors-title = Problems found
@@ -129,7 +130,7 @@ show-more = Show more
 close = Close
 
 ## History
-history-lead = As `docker image history` prints it, newest step first. Click a long command to read all of it.
+history-lead = As docker image history prints it, newest step first. Click a long command to read all of it.
 expand = Show the whole command
 collapse = Show less
 

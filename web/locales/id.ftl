@@ -33,6 +33,7 @@ minutes = { $m } mnt { $s } dtk
 cancel = Batal
 cancelled = Pemeriksaan dibatalkan: digest yang belum diperiksa ditandai tertunda.
 ready = ✓ Semua digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi
+ready-failed = ✗ Digest sudah diperiksa: hanya { $verified } dari { $total } layer terverifikasi
 scan-time = tampilan pertama dalam { $ms } md
 summary-line = { $layers } layer · { $size } tanpa kompresi · { $format }
 errors-title = Masalah yang ditemukan
@@ -129,7 +130,7 @@ show-more = Tampilkan lebih banyak
 close = Tutup
 
 ## History
-history-lead = Seperti keluaran `docker image history`, langkah terbaru di atas. Klik perintah yang panjang untuk membaca seluruhnya.
+history-lead = Seperti keluaran docker image history, langkah terbaru di atas. Klik perintah yang panjang untuk membaca seluruhnya.
 expand = Tampilkan seluruh perintah
 collapse = Tampilkan lebih sedikit
 

@@ -31,7 +31,12 @@ impl FileSource {
     pub fn new(file: File) -> Result<FileSource, String> {
         let reader = FileReaderSync::new().map_err(|e| format!("FileReaderSync: {e:?}"))?;
         let len = file.size().max(0.0) as u64;
-        Ok(FileSource { file, reader, len, cache: RefCell::new(Cache::default()) })
+        Ok(FileSource {
+            file,
+            reader,
+            len,
+            cache: RefCell::new(Cache::default()),
+        })
     }
 
     pub fn file(&self) -> &File {
@@ -60,7 +65,11 @@ impl ReadAt for FileSource {
         let cached_end = cache.start + cache.data.len() as u64;
         if offset < cache.start || offset >= cached_end {
             let sequential = offset == cached_end && !cache.data.is_empty();
-            let chunk = if sequential { (cache.chunk * 2).min(MAX_CHUNK) } else { MIN_CHUNK };
+            let chunk = if sequential {
+                (cache.chunk * 2).min(MAX_CHUNK)
+            } else {
+                MIN_CHUNK
+            };
             let want = chunk.max(buf.len() as u64);
             let end = offset.saturating_add(want).min(self.len);
             cache.data = self.read_slice(offset, end)?;

@@ -28,7 +28,11 @@ impl Lang {
 
     /// `en`, `en-GB`, `id`, `id-ID`, `in` (old Java code for Indonesian) …
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match primary.as_str() {
             "en" => Some(Lang::En),
             "id" | "in" => Some(Lang::Id),
@@ -154,6 +158,97 @@ mod tests {
                 assert_eq!(vars(v), vars(w), "placeholders differ for {k}");
             }
         }
+    }
+
+    /// Every literal key the views pass to `t`/`tf`, plus the ones built at run time, is in
+    /// en.ftl (and so, by the test above, in id.ftl).
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let en = parse_ftl(EN_FTL);
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.join("shell.rs")];
+        for e in std::fs::read_dir(src.join("views"))
+            .expect("views dir")
+            .flatten()
+        {
+            files.push(e.path());
+        }
+        let mut used: Vec<String> = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("source file");
+            for pat in ["t(lang, \"", "tf(lang, \"", "t(*l, \""] {
+                for part in text.split(pat).skip(1) {
+                    if let Some((key, _)) = part.split_once('"') {
+                        if key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        {
+                            used.push(key.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            used.len() > 80,
+            "found only {} keys in the sources",
+            used.len()
+        );
+        // Keys made with format!: tabs, formats, problem kinds, change kinds, badges.
+        for k in ["stack", "files", "history", "config"] {
+            used.push(format!("tab-{k}"));
+        }
+        for k in [
+            "docker-archive",
+            "docker-oci-layout",
+            "oci-archive",
+            "legacy-v1",
+            "unrecognized",
+        ] {
+            used.push(format!("format-{k}"));
+        }
+        for k in [
+            "archive",
+            "metadata",
+            "missing-blob",
+            "digest-mismatch",
+            "layer-unreadable",
+            "unsafe-path",
+            "whiteout",
+            "duplicate-member",
+            "history",
+            "limit",
+        ] {
+            used.push(format!("problem-{k}"));
+        }
+        for k in [
+            "added",
+            "modified",
+            "deleted",
+            "unchanged",
+            "badge-verified",
+            "badge-mismatch",
+            "badge-pending",
+            "badge-unchecked",
+            "files-none",
+            "files-none-match",
+            "expand",
+            "collapse",
+            "content-text",
+            "content-binary",
+            "ready",
+            "ready-failed",
+        ] {
+            used.push(k.to_string());
+        }
+        let missing: Vec<&String> = used
+            .iter()
+            .filter(|k| !en.contains_key(k.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys used but not in en.ftl: {missing:?}"
+        );
     }
 
     #[test]

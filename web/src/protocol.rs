@@ -26,7 +26,11 @@ pub enum Request {
     /// Facts other workers found; keeps this worker's archive complete for content reads.
     Facts { facts: Vec<(usize, MemberFacts)> },
     /// Read one file of one layer (by archive member) from the kept file, at most `max` bytes.
-    ReadContent { member: usize, path: RawPath, max: u64 },
+    ReadContent {
+        member: usize,
+        path: RawPath,
+        max: u64,
+    },
 }
 
 /// Worker → page.
@@ -34,14 +38,30 @@ pub enum Request {
 pub enum Response {
     /// The worker's wasm is running and its message handler is installed.
     Ready,
-    Scanned { archive: Box<Archive>, millis: f64 },
+    Scanned {
+        archive: Box<Archive>,
+        millis: f64,
+    },
     /// Nothing at all could be read.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
     /// Bytes of the current job hashed so far.
-    Progress { member: usize, bytes: u64 },
-    Facts { member: usize, facts: Box<MemberFacts>, millis: f64 },
+    Progress {
+        member: usize,
+        bytes: u64,
+    },
+    Facts {
+        member: usize,
+        facts: Box<MemberFacts>,
+        millis: f64,
+    },
     /// Content in the envelope's `bytes`; `error` when it could not be read.
-    Content { member: usize, path: RawPath, error: Option<String> },
+    Content {
+        member: usize,
+        path: RawPath,
+        error: Option<String>,
+    },
 }
 
 /// A decoded envelope.
@@ -69,7 +89,9 @@ pub fn encode<T: Serialize>(
 }
 
 pub fn decode<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T>, String> {
-    let text = get(data, "msg")?.as_string().ok_or("message without text")?;
+    let text = get(data, "msg")?
+        .as_string()
+        .ok_or("message without text")?;
     let msg = serde_json::from_str(&text).map_err(|e| format!("bad message: {e}"))?;
     let file = get(data, "file")?.dyn_into::<web_sys::File>().ok();
     let bytes = get(data, "bytes")?

@@ -25,7 +25,9 @@ const CONTENT_LIMIT: u64 = 16 * 1024 * 1024;
 
 fn query(key: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(key)
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(key)
 }
 
 /// `?lang=`, else the browser's languages, else English.
@@ -50,7 +52,10 @@ fn demo_file(name: &str) -> Result<File, String> {
 }
 
 fn set_html_lang(lang: Lang) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = el.set_attribute("lang", lang.code());
     }
 }
@@ -60,7 +65,10 @@ pub fn app() -> Html {
     let state = use_reducer(|| AppState::new(initial_lang()));
     let pool: PoolRef = {
         let dispatcher = state.dispatcher();
-        (*use_memo((), move |_| Pool::new(Callback::from(move |a| dispatcher.dispatch(a))))).clone()
+        (*use_memo((), move |_| {
+            Pool::new(Callback::from(move |a| dispatcher.dispatch(a)))
+        }))
+        .clone()
     };
     let dragging = use_state(|| false);
     let lang = state.lang;
@@ -76,7 +84,10 @@ pub fn app() -> Html {
         let generation = state.generation;
         Callback::from(move |name: AttrValue| match demo_file(&name) {
             Ok(f) => open_file.emit(f),
-            Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
+            Err(message) => dispatcher.dispatch(Action::Failed {
+                generation,
+                message,
+            }),
         })
     };
     // `?demo=nginx&view=history` opens straight into a demo (course links, screenshots).
@@ -96,7 +107,10 @@ pub fn app() -> Html {
     let on_input = {
         let open_file = open_file.clone();
         Callback::from(move |e: Event| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
                 if let Some(f) = input.files().and_then(|l| l.get(0)) {
                     open_file.emit(f);
                 }
@@ -129,7 +143,11 @@ pub fn app() -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            if let Some(f) = e.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
+            if let Some(f) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|l| l.get(0))
+            {
                 open_file.emit(f);
             }
         })
@@ -149,7 +167,10 @@ pub fn app() -> Html {
     let on_lang = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
-            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            if let Some(sel) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
                 if let Some(l) = Lang::from_tag(&sel.value()) {
                     d.dispatch(Action::SetLang(l));
                 }
@@ -182,7 +203,12 @@ pub fn app() -> Html {
         Callback::from(move |row: FileRow| {
             let Some(member) = row.member else { return };
             let max = CONTENT_FIRST.min(row.size.max(1));
-            d.dispatch(Action::OpenContent { member, path: row.path.clone(), size: row.size, max });
+            d.dispatch(Action::OpenContent {
+                member,
+                path: row.path.clone(),
+                size: row.size,
+                max,
+            });
             Pool::read_content(&pool, member, row.path, max);
         })
     };
@@ -193,7 +219,12 @@ pub fn app() -> Html {
         Callback::from(move |_| {
             if let Some(c) = &content {
                 let max = (c.max * 4).min(CONTENT_LIMIT).min(c.size);
-                d.dispatch(Action::OpenContent { member: c.member, path: c.path.clone(), size: c.size, max });
+                d.dispatch(Action::OpenContent {
+                    member: c.member,
+                    path: c.path.clone(),
+                    size: c.size,
+                    max,
+                });
                 Pool::read_content(&pool, c.member, c.path.clone(), max);
             }
         })
@@ -203,13 +234,21 @@ pub fn app() -> Html {
         Callback::from(move |_| d.dispatch(Action::CloseContent))
     };
 
-    let demos: Vec<AttrValue> = demo::names().iter().map(|n| AttrValue::from(n.to_string())).collect();
+    let demos: Vec<AttrValue> = demo::names()
+        .iter()
+        .map(|n| AttrValue::from(n.to_string()))
+        .collect();
     let archive = state.archive.clone();
-    let problems = archive.as_ref().map(|a| a.problems.clone()).unwrap_or_default();
+    let problems = archive
+        .as_ref()
+        .map(|a| a.problems.clone())
+        .unwrap_or_default();
     let image = archive.as_ref().and_then(|a| a.images.get(state.image));
-    let verified = image
-        .zip(archive.as_ref())
-        .map(|(img, a)| (0..img.layers.len()).filter(|i| crate::views::verdict(a, img, *i) == crate::views::Verdict::Verified).count());
+    let verified = image.zip(archive.as_ref()).map(|(img, a)| {
+        (0..img.layers.len())
+            .filter(|i| crate::views::verdict(a, img, *i) == crate::views::Verdict::Verified)
+            .count()
+    });
 
     let header = html! {
         <header class="top">
@@ -273,7 +312,8 @@ pub fn app() -> Html {
                     { match state.phase {
                         Phase::Ready => html! {
                             <p class={classes!("ready", (verified != Some(img.layers.len())).then_some("not-all"))} data-testid="image-ready">
-                                { tf(lang, "ready", &[("verified", &verified.unwrap_or(0).to_string()), ("total", &img.layers.len().to_string())]) }
+                                { tf(lang, if verified == Some(img.layers.len()) { "ready" } else { "ready-failed" },
+                                    &[("verified", &verified.unwrap_or(0).to_string()), ("total", &img.layers.len().to_string())]) }
                             </p>
                         },
                         Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
@@ -295,7 +335,9 @@ pub fn app() -> Html {
     let body = match (&archive, image) {
         (Some(a), Some(_)) => {
             let view = match state.tab {
-                Tab::Stack => html! { <Stack archive={a.clone()} image={state.image} selected={state.layer} on_select={on_layer.clone()} on_browse={on_browse} /> },
+                Tab::Stack => {
+                    html! { <Stack archive={a.clone()} image={state.image} selected={state.layer} on_select={on_layer.clone()} on_browse={on_browse} /> }
+                }
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.image} layer={state.layer} merged={state.merged}
                         filter={AttrValue::from(state.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
@@ -315,7 +357,11 @@ pub fn app() -> Html {
         }
         (Some(_), None) => html! {
             <div class="nothing">
-                <p>{ t(lang, "no-images-found") }</p>
+                { if state.phase == Phase::Ready {
+                    html! { <p class="ready not-all" data-testid="image-ready">{ t(lang, "no-images-found") }</p> }
+                } else {
+                    html! { <p>{ t(lang, "no-images-found") }</p> }
+                } }
                 <Start demos={demos.clone()} on_demo={on_demo.clone()} />
             </div>
         },
@@ -324,7 +370,9 @@ pub fn app() -> Html {
     };
 
     let content = match (&state.content, state.tab) {
-        (Some(c), Tab::Files) => html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content} /> },
+        (Some(c), Tab::Files) => {
+            html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content} /> }
+        }
         _ => html! {},
     };
 
@@ -335,7 +383,9 @@ pub fn app() -> Html {
                 { header }
                 <main class="main">
                     { progress }
-                    <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems} />
+                    { if state.fatal.is_some() || !problems.is_empty() {
+                        html! { <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems} /> }
+                    } else { html! {} } }
                     { summary }
                     { body }
                     { content }

@@ -93,7 +93,8 @@ impl Progress {
     }
 
     pub fn seconds_left(&self) -> Option<f64> {
-        self.rate().map(|r| self.total.saturating_sub(self.done) as f64 / r)
+        self.rate()
+            .map(|r| self.total.saturating_sub(self.done) as f64 / r)
     }
 }
 
@@ -154,21 +155,56 @@ impl AppState {
 
 pub enum Action {
     SetLang(Lang),
-    Opened { generation: u32, name: String, size: u64 },
-    Scanned { generation: u32, archive: Box<Archive>, millis: f64 },
-    HashStarted { generation: u32, total: u64, now_ms: f64 },
-    Progress { generation: u32, done: u64, now_ms: f64 },
-    Facts { generation: u32, facts: Vec<(usize, MemberFacts)> },
-    Settled { generation: u32 },
-    Failed { generation: u32, message: String },
+    Opened {
+        generation: u32,
+        name: String,
+        size: u64,
+    },
+    Scanned {
+        generation: u32,
+        archive: Box<Archive>,
+        millis: f64,
+    },
+    HashStarted {
+        generation: u32,
+        total: u64,
+        now_ms: f64,
+    },
+    Progress {
+        generation: u32,
+        done: u64,
+        now_ms: f64,
+    },
+    Facts {
+        generation: u32,
+        facts: Vec<(usize, MemberFacts)>,
+    },
+    Settled {
+        generation: u32,
+    },
+    Failed {
+        generation: u32,
+        message: String,
+    },
     Cancelled,
     Tab(Tab),
     Image(usize),
     Layer(Option<usize>),
     Merged(bool),
     Filter(String),
-    OpenContent { member: usize, path: RawPath, size: u64, max: u64 },
-    Content { generation: u32, member: usize, path: RawPath, bytes: Option<Vec<u8>>, error: Option<String> },
+    OpenContent {
+        member: usize,
+        path: RawPath,
+        size: u64,
+        max: u64,
+    },
+    Content {
+        generation: u32,
+        member: usize,
+        path: RawPath,
+        bytes: Option<Vec<u8>>,
+        error: Option<String>,
+    },
     CloseContent,
 }
 
@@ -180,7 +216,11 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::SetLang(l) => s.lang = l,
-            Action::Opened { generation, name, size } => {
+            Action::Opened {
+                generation,
+                name,
+                size,
+            } => {
                 s = AppState::new(s.lang);
                 s.generation = generation;
                 s.file_name = Some(name);
@@ -188,17 +228,34 @@ impl Reducible for AppState {
                 s.phase = Phase::Scanning;
                 s.tab = self.tab;
             }
-            Action::Scanned { generation, archive, millis } if current(generation) => {
+            Action::Scanned {
+                generation,
+                archive,
+                millis,
+            } if current(generation) => {
                 s.phase = Phase::Hashing;
                 s.scan_ms = Some(millis);
                 s.image = 0;
                 s.layer = top_layer(&archive, 0);
                 s.archive = Some(ArchiveRef(Rc::new(*archive)));
             }
-            Action::HashStarted { generation, total, now_ms } if current(generation) => {
-                s.progress = Progress { done: 0, total, started_ms: now_ms, now_ms };
+            Action::HashStarted {
+                generation,
+                total,
+                now_ms,
+            } if current(generation) => {
+                s.progress = Progress {
+                    done: 0,
+                    total,
+                    started_ms: now_ms,
+                    now_ms,
+                };
             }
-            Action::Progress { generation, done, now_ms } if current(generation) => {
+            Action::Progress {
+                generation,
+                done,
+                now_ms,
+            } if current(generation) => {
                 s.progress.done = done.min(s.progress.total);
                 s.progress.now_ms = now_ms;
             }
@@ -212,7 +269,10 @@ impl Reducible for AppState {
                 s.progress.done = s.progress.total;
                 s.phase = Phase::Ready;
             }
-            Action::Failed { generation, message } if current(generation) => {
+            Action::Failed {
+                generation,
+                message,
+            } if current(generation) => {
                 s.fatal = Some(message);
                 if s.archive.is_none() {
                     s.phase = Phase::Idle;
@@ -242,10 +302,28 @@ impl Reducible for AppState {
             }
             Action::Merged(m) => s.merged = m,
             Action::Filter(f) => s.filter = f,
-            Action::OpenContent { member, path, size, max } => {
-                s.content = Some(ContentView { member, path, size, max, bytes: None, error: None });
+            Action::OpenContent {
+                member,
+                path,
+                size,
+                max,
+            } => {
+                s.content = Some(ContentView {
+                    member,
+                    path,
+                    size,
+                    max,
+                    bytes: None,
+                    error: None,
+                });
             }
-            Action::Content { generation, member, path, bytes, error } if current(generation) => {
+            Action::Content {
+                generation,
+                member,
+                path,
+                bytes,
+                error,
+            } if current(generation) => {
                 if let Some(c) = s.content.as_mut() {
                     if c.member == member && c.path == path {
                         c.bytes = bytes.map(Rc::new);
@@ -263,5 +341,7 @@ impl Reducible for AppState {
 
 /// The layer selected when an image is first shown: its top one.
 fn top_layer(a: &Archive, image: usize) -> Option<usize> {
-    a.images.get(image).and_then(|img| img.layers.len().checked_sub(1))
+    a.images
+        .get(image)
+        .and_then(|img| img.layers.len().checked_sub(1))
 }

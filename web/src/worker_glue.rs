@@ -125,16 +125,26 @@ impl Pool {
             let name = file.name();
             let size = file.size().max(0.0) as u64;
             p.file = Some(file.clone());
-            let mut actions = vec![Action::Opened { generation, name: name.clone(), size }];
+            let mut actions = vec![Action::Opened {
+                generation,
+                name: name.clone(),
+                size,
+            }];
             match p.spawn(Role::Scanner) {
                 Ok(mut h) => {
                     match encode(&Request::Scan { name }, Some(&file), None) {
                         Ok(m) => h.send(m),
-                        Err(message) => actions.push(Action::Failed { generation, message }),
+                        Err(message) => actions.push(Action::Failed {
+                            generation,
+                            message,
+                        }),
                     }
                     p.scanner = Some(h);
                 }
-                Err(message) => actions.push(Action::Failed { generation, message }),
+                Err(message) => actions.push(Action::Failed {
+                    generation,
+                    message,
+                }),
             }
             actions
         };
@@ -160,7 +170,11 @@ impl Pool {
         let mut p = pool.borrow_mut();
         let generation = p.generation;
         let file = p.file.clone();
-        let req = Request::ReadContent { member, path: path.clone(), max };
+        let req = Request::ReadContent {
+            member,
+            path: path.clone(),
+            max,
+        };
         let failure = match (p.scanner.as_mut(), encode(&req, file.as_ref(), None)) {
             (Some(h), Ok(m)) => {
                 h.send(m);
@@ -172,7 +186,13 @@ impl Pool {
         let emit = p.emit.clone();
         drop(p);
         if let Some(error) = failure {
-            emit.emit(Action::Content { generation, member, path, bytes: None, error: Some(error) });
+            emit.emit(Action::Content {
+                generation,
+                member,
+                path,
+                bytes: None,
+                error: Some(error),
+            });
         }
     }
 
@@ -194,7 +214,8 @@ impl Pool {
     }
 
     fn spawn(&self, role: Role) -> Result<Handle, String> {
-        let worker = Worker::new(WORKER_URL).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+        let worker =
+            Worker::new(WORKER_URL).map_err(|e| format!("cannot start a worker: {e:?}"))?;
         let generation = self.generation;
         let this = self.this.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -232,7 +253,10 @@ impl Pool {
         if !self.scanned {
             self.scanner = None;
         }
-        vec![Action::Failed { generation, message }]
+        vec![Action::Failed {
+            generation,
+            message,
+        }]
     }
 
     fn on_message(&mut self, generation: u32, role: Role, data: &JsValue) -> Vec<Action> {
@@ -261,12 +285,24 @@ impl Pool {
                 self.scanned = true;
                 let jobs: Vec<JobSpec> = archive::hash_jobs(&archive)
                     .into_iter()
-                    .map(|j| JobSpec { member: j.member, offset: j.offset, len: j.len })
+                    .map(|j| JobSpec {
+                        member: j.member,
+                        offset: j.offset,
+                        len: j.len,
+                    })
                     .collect();
                 let total: u64 = jobs.iter().map(|j| j.len).sum();
                 let mut actions = vec![
-                    Action::Scanned { generation, archive, millis },
-                    Action::HashStarted { generation, total, now_ms: now() },
+                    Action::Scanned {
+                        generation,
+                        archive,
+                        millis,
+                    },
+                    Action::HashStarted {
+                        generation,
+                        total,
+                        now_ms: now(),
+                    },
                 ];
                 if jobs.is_empty() {
                     actions.push(Action::Settled { generation });
@@ -276,7 +312,11 @@ impl Pool {
                 actions
             }
             (Response::Progress { member, bytes }, Role::Hasher(i)) => {
-                if let Some(Some(Hasher { job: Some((job, done)), .. })) = self.hashers.get_mut(i) {
+                if let Some(Some(Hasher {
+                    job: Some((job, done)),
+                    ..
+                })) = self.hashers.get_mut(i)
+                {
                     if job.member == member {
                         *done = bytes.min(job.len);
                     }
@@ -284,7 +324,11 @@ impl Pool {
                 let t = now();
                 if t - self.last_progress >= PROGRESS_EVERY_MS {
                     self.last_progress = t;
-                    vec![Action::Progress { generation, done: self.bytes_done(), now_ms: t }]
+                    vec![Action::Progress {
+                        generation,
+                        done: self.bytes_done(),
+                        now_ms: t,
+                    }]
                 } else {
                     Vec::new()
                 }
@@ -292,9 +336,26 @@ impl Pool {
             (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
                 self.on_facts(generation, i, member, *facts)
             }
-            (Response::Content { member, path, error }, _) => {
-                let bytes = if error.is_none() { Some(env.bytes.unwrap_or_default()) } else { None };
-                vec![Action::Content { generation, member, path, bytes, error }]
+            (
+                Response::Content {
+                    member,
+                    path,
+                    error,
+                },
+                _,
+            ) => {
+                let bytes = if error.is_none() {
+                    Some(env.bytes.unwrap_or_default())
+                } else {
+                    None
+                };
+                vec![Action::Content {
+                    generation,
+                    member,
+                    path,
+                    bytes,
+                    error,
+                }]
             }
             _ => Vec::new(),
         }
@@ -323,7 +384,10 @@ impl Pool {
             match self.spawn(Role::Hasher(i)) {
                 Ok(handle) => self.hashers.push(Some(Hasher { handle, job: None })),
                 Err(message) => {
-                    actions.push(Action::Failed { generation: self.generation, message });
+                    actions.push(Action::Failed {
+                        generation: self.generation,
+                        message,
+                    });
                     return;
                 }
             }
@@ -335,7 +399,9 @@ impl Pool {
     fn assign(&mut self, i: usize) {
         let next = self.queue.pop_front();
         let file = self.file.clone();
-        let Some(slot) = self.hashers.get_mut(i) else { return };
+        let Some(slot) = self.hashers.get_mut(i) else {
+            return;
+        };
         match (next, slot.as_mut()) {
             (Some(job), Some(h)) => {
                 if let Ok(m) = encode(&Request::Hash { job: job.clone() }, file.as_ref(), None) {
@@ -347,7 +413,13 @@ impl Pool {
         }
     }
 
-    fn on_facts(&mut self, generation: u32, i: usize, member: usize, facts: MemberFacts) -> Vec<Action> {
+    fn on_facts(
+        &mut self,
+        generation: u32,
+        i: usize,
+        member: usize,
+        facts: MemberFacts,
+    ) -> Vec<Action> {
         if let Some(Some(h)) = self.hashers.get_mut(i) {
             if let Some((job, _)) = h.job.take() {
                 self.done_bytes += job.len;
@@ -356,7 +428,13 @@ impl Pool {
         // The scanner serves content reads, so it needs every layer index too.
         if let (Some(s), Ok(m)) = (
             self.scanner.as_mut(),
-            encode(&Request::Facts { facts: vec![(member, facts.clone())] }, None, None),
+            encode(
+                &Request::Facts {
+                    facts: vec![(member, facts.clone())],
+                },
+                None,
+                None,
+            ),
         ) {
             s.send(m);
         }
@@ -399,7 +477,11 @@ impl Pool {
         let facts = std::mem::take(&mut self.pending);
         vec![
             Action::Facts { generation, facts },
-            Action::Progress { generation, done: self.bytes_done(), now_ms: t },
+            Action::Progress {
+                generation,
+                done: self.bytes_done(),
+                now_ms: t,
+            },
         ]
     }
 }

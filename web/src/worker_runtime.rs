@@ -55,7 +55,11 @@ fn now() -> f64 {
 
 /// A fast header walk for an uncompressed file; a gzip-compressed one has no random access,
 /// so it is streamed whole, and then progress is worth showing (`member: usize::MAX`).
-fn scan(scope: &DedicatedWorkerGlobalScope, name: &str, source: &FileSource) -> Result<Archive, pancake_core::Error> {
+fn scan(
+    scope: &DedicatedWorkerGlobalScope,
+    name: &str,
+    source: &FileSource,
+) -> Result<Archive, pancake_core::Error> {
     let head = source.read_vec_at(0, sniff::TAR_BLOCK).unwrap_or_default();
     if sniff::compression(&head) == Compression::None {
         return archive::scan(name, source, &Options::default());
@@ -66,10 +70,23 @@ fn scan(scope: &DedicatedWorkerGlobalScope, name: &str, source: &FileSource) -> 
         let t = now();
         if t - last >= PROGRESS_EVERY_MS {
             last = t;
-            post(scope, &Response::Progress { member: usize::MAX, bytes: p.bytes_done }, None);
+            post(
+                scope,
+                &Response::Progress {
+                    member: usize::MAX,
+                    bytes: p.bytes_done,
+                },
+                None,
+            );
         }
     };
-    archive::read_stream(name, RangeReader::new(source, 0, total), total, &Options::default(), &mut report)
+    archive::read_stream(
+        name,
+        RangeReader::new(source, 0, total),
+        total,
+        &Options::default(),
+        &mut report,
+    )
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {
@@ -96,16 +113,29 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             match scan(scope, &name, source.as_ref()) {
                 Ok(a) => {
                     state.archive = Some(a.clone());
-                    let msg = Response::Scanned { archive: Box::new(a), millis: now() - started };
+                    let msg = Response::Scanned {
+                        archive: Box::new(a),
+                        millis: now() - started,
+                    };
                     post(scope, &msg, None);
                 }
-                Err(e) => post(scope, &Response::Failed { message: e.to_string() }, None),
+                Err(e) => post(
+                    scope,
+                    &Response::Failed {
+                        message: e.to_string(),
+                    },
+                    None,
+                ),
             }
         }
         Request::Hash { job } => {
             let started = now();
             let member = job.member;
-            let core_job = HashJob { member: job.member, offset: job.offset, len: job.len };
+            let core_job = HashJob {
+                member: job.member,
+                offset: job.offset,
+                len: job.len,
+            };
             let mut last = 0.0;
             let mut report = |bytes: u64| {
                 let t = now();
@@ -116,7 +146,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             };
             let facts =
                 archive::hash_member(source.as_ref(), &core_job, &Options::default(), &mut report);
-            let msg = Response::Facts { member, facts: Box::new(facts), millis: now() - started };
+            let msg = Response::Facts {
+                member,
+                facts: Box::new(facts),
+                millis: now() - started,
+            };
             post(scope, &msg, None);
         }
         Request::Facts { facts } => {
@@ -126,18 +160,34 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         }
         Request::ReadContent { member, path, max } => {
             let result = match &state.archive {
-                Some(a) => archive::read_entry_content(source.as_ref(), a, member, &path, usize::try_from(max).unwrap_or(usize::MAX))
-                    .map_err(|e| e.to_string()),
+                Some(a) => archive::read_entry_content(
+                    source.as_ref(),
+                    a,
+                    member,
+                    &path,
+                    usize::try_from(max).unwrap_or(usize::MAX),
+                )
+                .map_err(|e| e.to_string()),
                 None => Err("the archive has not been read yet".to_string()),
             };
             match result {
                 Ok(bytes) => {
-                    let msg = Response::Content { member, path, error: None };
+                    let msg = Response::Content {
+                        member,
+                        path,
+                        error: None,
+                    };
                     post(scope, &msg, Some(&bytes));
                 }
-                Err(error) => {
-                    post(scope, &Response::Content { member, path, error: Some(error) }, None)
-                }
+                Err(error) => post(
+                    scope,
+                    &Response::Content {
+                        member,
+                        path,
+                        error: Some(error),
+                    },
+                    None,
+                ),
             }
         }
     }

@@ -21,7 +21,9 @@ fn list(items: &[String]) -> Html {
 
 fn words(v: &Option<Vec<String>>) -> Html {
     match v {
-        Some(v) => html! { <code class="mono wrap">{ serde_json::to_string(v).unwrap_or_default() }</code> },
+        Some(v) => {
+            html! { <code class="mono wrap">{ serde_json::to_string(v).unwrap_or_default() }</code> }
+        }
         None => html! { <span class="muted">{ "—" }</span> },
     }
 }

@@ -2,6 +2,7 @@
 //! anything else as a hex dump; capped, with "show more".
 
 use pancake_core::history::human_size;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::use_lang;
@@ -22,9 +23,10 @@ fn as_text(bytes: &[u8]) -> Option<String> {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Some(s.to_string()),
-        Err(e) if e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4 => {
-            bytes.get(..e.valid_up_to()).and_then(|b| std::str::from_utf8(b).ok()).map(str::to_string)
-        }
+        Err(e) if e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4 => bytes
+            .get(..e.valid_up_to())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(str::to_string),
         Err(_) => None,
     }
 }
@@ -44,7 +46,13 @@ pub fn hex_dump(bytes: &[u8]) -> String {
             }
         }
         out.push_str(" |");
-        out.extend(chunk.iter().map(|b| if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' }));
+        out.extend(chunk.iter().map(|b| {
+            if b.is_ascii_graphic() || *b == b' ' {
+                *b as char
+            } else {
+                '.'
+            }
+        }));
         out.push_str("|\n");
     }
     out
@@ -59,14 +67,28 @@ pub fn content(p: &ContentProps) -> Html {
         let cb = p.on_close.clone();
         Callback::from(move |_| cb.emit(()))
     };
-    let onkeydown = {
+    let close_ref = use_node_ref();
+    {
+        // Escape closes from anywhere; focus starts on the close button so the keyboard is
+        // where the new content is.
         let cb = p.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                cb.emit(())
+        let close_ref = close_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(b) = close_ref.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
             }
-        })
-    };
+            let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+                gloo::events::EventListener::new(&doc, "keydown", move |e| {
+                    if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                        if k.key() == "Escape" {
+                            cb.emit(());
+                        }
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
     let more = {
         let cb = p.on_more.clone();
         Callback::from(move |_| cb.emit(()))
@@ -96,11 +118,11 @@ pub fn content(p: &ContentProps) -> Html {
     };
     html! {
         <div class="content-pane" role="dialog" aria-modal="false" aria-label={path.clone()}
-            data-testid="file-content" data-path={path.clone()} {onkeydown}>
+            data-testid="file-content" data-path={path.clone()}>
             <header>
                 <code class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</code>
                 <span class="muted small nowrap">{ human_size(c.size) }</span>
-                <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} autofocus=true>{ "✕" }</button>
+                <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} ref={close_ref}>{ "✕" }</button>
             </header>
             { body }
         </div>
@@ -114,7 +136,9 @@ mod tests {
     #[test]
     fn hex_dump_matches_hexdump_c() {
         let d = hex_dump(b"hello, world\n\x00\x01\x02\xff!");
-        assert!(d.starts_with("00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 0a 00 01 02  |hello, world....|\n"));
+        assert!(d.starts_with(
+            "00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 0a 00 01 02  |hello, world....|\n"
+        ));
         assert!(d.contains("00000010  ff 21"));
     }
 

@@ -55,13 +55,22 @@ pub fn files(p: &FilesProps) -> Html {
     let lang = use_lang();
     let image = p.archive.images.get(p.image);
     let n_layers = image.map(|i| i.layers.len()).unwrap_or(0);
-    let layer = p.layer.filter(|l| *l < n_layers).or(n_layers.checked_sub(1));
+    let layer = p
+        .layer
+        .filter(|l| *l < n_layers)
+        .or(n_layers.checked_sub(1));
 
     let rows: Rc<Vec<FileRow>> = {
         let key = (p.archive.clone(), p.image, layer, p.merged);
         (*use_memo(key, |(a, img, layer, merged)| {
-            let (Some(image), Some(l)) = (a.images.get(*img), *layer) else { return Rc::new(Vec::new()) };
-            Rc::new(if *merged { union::merged(a, image, l) } else { union::layer_changes(a, image, l).rows })
+            let (Some(image), Some(l)) = (a.images.get(*img), *layer) else {
+                return Rc::new(Vec::new());
+            };
+            Rc::new(if *merged {
+                union::merged(a, image, l)
+            } else {
+                union::layer_changes(a, image, l).rows
+            })
         }))
         .clone()
     };
@@ -71,7 +80,10 @@ pub fn files(p: &FilesProps) -> Html {
             Rc::new(
                 rows.iter()
                     .enumerate()
-                    .filter(|(_, r)| needle.is_empty() || r.path.display().to_lowercase().contains(needle.as_str()))
+                    .filter(|(_, r)| {
+                        needle.is_empty()
+                            || r.path.display().to_lowercase().contains(needle.as_str())
+                    })
                     .map(|(i, _)| i)
                     .collect::<Vec<usize>>(),
             )
@@ -99,24 +111,34 @@ pub fn files(p: &FilesProps) -> Html {
         let scroll_top = scroll_top.clone();
         let viewport = viewport.clone();
         Callback::from(move |e: Event| {
-            if let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            if let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
                 scroll_top.set(el.scroll_top() as f64);
                 viewport.set(el.client_height() as f64);
             }
         })
     };
 
-    let Some(image) = image else { return html! { <p class="empty">{ t(lang, "no-image") }</p> } };
+    let Some(image) = image else {
+        return html! { <p class="empty">{ t(lang, "no-image") }</p> };
+    };
 
     let total = visible.len();
-    let first = ((*scroll_top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+    let first = ((*scroll_top / ROW_HEIGHT) as usize)
+        .saturating_sub(OVERSCAN)
+        .min(total);
     let count = (*viewport / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
     let last = (first + count).min(total);
 
     let on_layer_change = {
         let cb = p.on_layer.clone();
         Callback::from(move |e: Event| {
-            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            if let Some(sel) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
                 cb.emit(sel.value().parse::<usize>().ok());
             }
         })
@@ -124,7 +146,10 @@ pub fn files(p: &FilesProps) -> Html {
     let on_filter = {
         let cb = p.on_filter.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(inp) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            if let Some(inp) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
                 cb.emit(inp.value());
             }
         })
@@ -142,11 +167,18 @@ pub fn files(p: &FilesProps) -> Html {
     let filtering = !p.filter.is_empty();
 
     let render_row = |pos: usize| -> Html {
-        let Some(r) = visible.get(pos).and_then(|i| rows.get(*i)) else { return html! {} };
+        let Some(r) = visible.get(pos).and_then(|i| rows.get(*i)) else {
+            return html! {};
+        };
         let path = r.path.display().to_string();
         let depth = r.path.components().count().saturating_sub(1);
-        let name = if filtering { path.clone() } else { String::from_utf8_lossy(r.path.file_name()).to_string() };
-        let openable = r.kind == EntryKind::File && r.change != Change::Deleted && r.member.is_some();
+        let name = if filtering {
+            path.clone()
+        } else {
+            String::from_utf8_lossy(r.path.file_name()).to_string()
+        };
+        let openable =
+            r.kind == EntryKind::File && r.change != Change::Deleted && r.member.is_some();
         let onclick = {
             let cb = p.on_open.clone();
             let row = r.clone();

@@ -61,7 +61,8 @@ pub fn history(p: &HistoryProps) -> Html {
                                     data-layer={row.layer.map(|l| l.to_string())}>
                                     <td class="mono">{ row.id.clone() }</td>
                                     <td class="nowrap">{ row.created.clone() }</td>
-                                    <td class="created-by">
+                                    <td>
+                                        <div class="created-by">
                                         <span class="kind-dot" aria-hidden="true"></span>
                                         { if truncated {
                                             html! {
@@ -73,6 +74,7 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } else {
                                             html! { <span class="mono">{ row.created_by.clone() }</span> }
                                         } }
+                                        </div>
                                     </td>
                                     <td class="num nowrap" data-bytes={row.size_bytes.to_string()}>{ row.size.clone() }</td>
                                     <td>{ row.comment.clone() }</td>

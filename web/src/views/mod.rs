@@ -34,7 +34,12 @@ pub fn kind_class(kind: InstructionKind) -> &'static str {
 
 /// How a layer was made: its history step's kind, or a guess from its position.
 pub fn layer_kind(image: &Image, layer: usize) -> InstructionKind {
-    match image.layers.get(layer).and_then(|l| l.history).and_then(|h| image.history.get(h)) {
+    match image
+        .layers
+        .get(layer)
+        .and_then(|l| l.history)
+        .and_then(|h| image.history.get(h))
+    {
         Some(h) => hist::kind(h),
         None if layer == 0 => InstructionKind::Base,
         None => InstructionKind::OtherLayer,
@@ -87,7 +92,9 @@ impl Verdict {
 }
 
 pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
-    let Some(l) = image.layers.get(layer) else { return Verdict::Unchecked };
+    let Some(l) = image.layers.get(layer) else {
+        return Verdict::Unchecked;
+    };
     if !l.mismatches.is_empty() {
         return Verdict::Mismatch;
     }
@@ -146,7 +153,11 @@ pub fn copy_button(p: &CopyProps) -> Html {
             }
         })
     };
-    let label = if *copied { t(lang, "copied") } else { t(lang, "copy") };
+    let label = if *copied {
+        t(lang, "copied")
+    } else {
+        t(lang, "copy")
+    };
     html! {
         <button type="button" class="copy" {onclick} aria-label={format!("{} {}", t(lang, "copy"), p.text)}>
             { label }

@@ -16,7 +16,9 @@ pub struct PickerProps {
 
 /// A name for an image: its first tag, else its short ID, else where it was found.
 pub fn image_name(a: &Archive, i: usize) -> String {
-    let Some(img) = a.images.get(i) else { return String::new() };
+    let Some(img) = a.images.get(i) else {
+        return String::new();
+    };
     img.tags
         .first()
         .cloned()

@@ -5,7 +5,10 @@ use pancake_core::history::{self as hist, human_size, InstructionKind};
 use pancake_core::{union, Archive, Compression, Image};
 use yew::prelude::*;
 
-use super::{kind_class, layer_kind, layer_label, split_instruction, use_lang, verdict, Badge, CopyButton, Verdict};
+use super::{
+    kind_class, layer_kind, layer_label, split_instruction, use_lang, verdict, Badge, CopyButton,
+    Verdict,
+};
 use crate::i18n::{t, tf, Lang};
 use crate::state::ArchiveRef;
 
@@ -64,13 +67,17 @@ pub fn stack(p: &StackProps) -> Html {
     let n = image.layers.len();
     let rendered = items(image).into_iter().map(|item| match item {
         Item::Tick(h) => {
-            let created_by = image.history.get(h).and_then(|e| e.created_by.as_deref()).unwrap_or("");
+            let created_by = image
+                .history
+                .get(h)
+                .and_then(|e| e.created_by.as_deref())
+                .unwrap_or("");
             let (kw, rest) = split_instruction(created_by);
             html! {
                 <li class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}>
                     <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
                     <span class="mono ellipsis" title={created_by.to_string()}>{ rest }</span>
-                    <span class="size">{ "0 B" }</span>
+                    <span class="size">{ human_size(0) }</span>
                 </li>
             }
         }
@@ -100,14 +107,24 @@ pub fn stack(p: &StackProps) -> Html {
 }
 
 fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &StackProps) -> Html {
-    let Some(layer) = image.layers.get(i) else { return html! {} };
+    let Some(layer) = image.layers.get(i) else {
+        return html! {};
+    };
     let kind = layer_kind(image, i);
     let (kw, rest) = layer_label(image, i);
     let size = hist::layer_content_size(a, image, i);
     let v = verdict(a, image, i);
     let selected = p.selected == Some(i);
-    let digest = layer.digest.as_ref().map(|d| d.to_string()).unwrap_or_default();
-    let diff_id = layer.diff_id.as_ref().map(|d| d.to_string()).unwrap_or_default();
+    let digest = layer
+        .digest
+        .as_ref()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let diff_id = layer
+        .diff_id
+        .as_ref()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let short = layer
         .digest
         .as_ref()
@@ -140,7 +157,11 @@ fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &St
             _ => {}
         })
     };
-    let keyword = if kw.is_empty() { t(lang, "layer-generic") } else { kw };
+    let keyword = if kw.is_empty() {
+        t(lang, "layer-generic")
+    } else {
+        kw
+    };
     let title = format!("{keyword} {rest}");
     html! {
         <li class={classes!("slab", kind_class(kind), selected.then_some("selected"), format!("v-{}", v.id()))}
@@ -188,14 +209,23 @@ pub struct DetailsProps {
 pub fn layer_details(p: &DetailsProps) -> Html {
     let lang = use_lang();
     let changes = use_memo((p.archive.clone(), p.image, p.layer), |(a, img, l)| {
-        a.images.get(*img).map(|image| union::layer_changes(a, image, *l))
+        a.images
+            .get(*img)
+            .map(|image| union::layer_changes(a, image, *l))
     });
     let wasted = use_memo((p.archive.clone(), p.image), |(a, img)| {
-        a.images.get(*img).map(|image| union::wasted(a, image)).unwrap_or_default()
+        a.images
+            .get(*img)
+            .map(|image| union::wasted(a, image))
+            .unwrap_or_default()
     });
     let a = &p.archive;
-    let Some(image) = a.images.get(p.image) else { return html! {} };
-    let Some(layer) = image.layers.get(p.layer) else { return html! {} };
+    let Some(image) = a.images.get(p.image) else {
+        return html! {};
+    };
+    let Some(layer) = image.layers.get(p.layer) else {
+        return html! {};
+    };
     let i = p.layer;
     let kind = layer_kind(image, i);
     let (kw, _) = layer_label(image, i);

@@ -48,7 +48,13 @@ pub fn start(p: &StartProps) -> Html {
                     }) }
                 </div>
             </div>
-            <p class="privacy"><span aria-hidden="true">{ "🔒 " }</span>{ t(lang, "start-privacy") }</p>
+            <p class="privacy">
+                <svg class="lock" viewBox="0 0 24 24" aria-hidden="true">
+                    <rect x="5" y="11" width="14" height="10" rx="2" />
+                    <path d="M8 11V8a4 4 0 0 1 8 0v3" fill="none" stroke-width="2" />
+                </svg>
+                { t(lang, "start-privacy") }
+            </p>
         </section>
     }
 }

@@ -22,7 +22,14 @@ fn duration(lang: crate::i18n::Lang, secs: f64) -> String {
     if s < 60 {
         tf(lang, "seconds", &[("n", &s.to_string())])
     } else {
-        tf(lang, "minutes", &[("m", &(s / 60).to_string()), ("s", &format!("{:02}", s % 60))])
+        tf(
+            lang,
+            "minutes",
+            &[
+                ("m", &(s / 60).to_string()),
+                ("s", &format!("{:02}", s % 60)),
+            ],
+        )
     }
 }
 
@@ -35,11 +42,27 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
     };
     let pr = &p.progress;
     let (label, done, total, pct) = match p.phase {
-        Phase::Scanning => (tf(lang, "progress-reading", &[("size", &human_size(p.file_size))]), 0, p.file_size, None),
-        _ => (t(lang, "progress-hashing"), pr.done, pr.total, Some(pr.percent())),
+        Phase::Scanning => (
+            tf(
+                lang,
+                "progress-reading",
+                &[("size", &human_size(p.file_size))],
+            ),
+            0,
+            p.file_size,
+            None,
+        ),
+        _ => (
+            t(lang, "progress-hashing"),
+            pr.done,
+            pr.total,
+            Some(pr.percent()),
+        ),
     };
     let rate = pr.rate().map(|r| format!("{:.0} MB/s", r / 1e6));
-    let left = pr.seconds_left().map(|s| tf(lang, "time-left", &[("time", &duration(lang, s))]));
+    let left = pr
+        .seconds_left()
+        .map(|s| tf(lang, "time-left", &[("time", &duration(lang, s))]));
     html! {
         <div class="progress" data-testid="progress" data-bytes-done={done.to_string()} data-bytes-total={total.to_string()}
             data-phase={if p.phase == Phase::Scanning { "reading" } else { "hashing" }}>
@@ -71,9 +94,8 @@ pub struct ErrorsProps {
 #[function_component(Errors)]
 pub fn errors(p: &ErrorsProps) -> Html {
     let lang = use_lang();
-    if p.fatal.is_none() && p.problems.is_empty() {
-        return html! {};
-    }
+    // Rendered only when there is something to say (the parent decides: a component that
+    // renders nothing confuses Yew's sibling tracking).
     html! {
         <section class="errors" aria-label={t(lang, "errors-title")} role="alert">
             <h2 class="visually-hidden">{ t(lang, "errors-title") }</h2>
