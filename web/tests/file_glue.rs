@@ -1,0 +1,120 @@
+//! The worker-side glue in a real dedicated worker of headless Chromium: `FileSource` reads a
+//! browser `File` exactly like memory, the core gives the same model through it, and the
+//! message envelope carries a `File` handle and bytes intact.
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p pancake-web`
+
+#![cfg(target_arch = "wasm32")]
+
+use pancake_core::archive::{self, Options};
+use pancake_core::{demo, ReadAt};
+use pancake_web::file_source::FileSource;
+use pancake_web::protocol::{decode, encode, JobSpec, Request};
+use wasm_bindgen_test::*;
+use web_sys::File;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+fn file_of(bytes: &[u8], name: &str) -> File {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    File::new_with_u8_array_sequence(&parts, name).expect("File")
+}
+
+fn demo_bytes() -> Vec<u8> {
+    demo::build("nginx").expect("nginx demo")
+}
+
+#[wasm_bindgen_test]
+fn file_source_reads_like_memory() {
+    let bytes = demo_bytes();
+    let src = FileSource::new(file_of(&bytes, "nginx.tar")).expect("FileSource");
+    assert_eq!(src.len(), bytes.len() as u64);
+    let n = bytes.len();
+    // Sequential small reads (read-ahead grows), random jumps, a read past the end.
+    let mut spots: Vec<(usize, usize)> = (0..40).map(|i| (i * 512, 512)).collect();
+    spots.extend([
+        (0, 1),
+        (n / 3, 70_000),
+        (n / 2, 3),
+        (n - 10, 100),
+        (7, 4 * 1024 * 1024 + 5),
+    ]);
+    for (off, len) in spots {
+        let got = src.read_vec_at(off as u64, len).expect("read");
+        let want = &bytes[off.min(n)..(off + len).min(n)];
+        assert_eq!(got.as_slice(), want, "read_at({off}, {len})");
+    }
+    let mut buf = [0u8; 8];
+    assert_eq!(src.read_at(n as u64, &mut buf).expect("read at end"), 0);
+}
+
+/// A real `docker save` whose 2 MB base layer is big enough to be left for a hash job.
+const APP1: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/docker26-save-app1.tar"
+));
+
+#[wasm_bindgen_test]
+fn scan_and_hash_through_a_file_match_memory() {
+    let bytes = APP1.to_vec();
+    let src = FileSource::new(file_of(&bytes, "app1.tar")).expect("FileSource");
+    let opts = Options::default();
+    let from_file = archive::scan("app1.tar", &src, &opts).expect("scan file");
+    let from_mem = archive::scan("app1.tar", &bytes, &opts).expect("scan memory");
+    assert_eq!(from_file, from_mem);
+
+    // Hash every job the way the worker pool does, and apply the facts.
+    let jobs = archive::hash_jobs(&from_file);
+    assert!(!jobs.is_empty(), "the base layer is left to a hash job");
+    let mut facts = Vec::new();
+    for j in &jobs {
+        let mut last = 0;
+        let f = archive::hash_member(&src, j, &opts, &mut |b| last = b);
+        assert_eq!(last, j.len, "progress ends at the job's length");
+        facts.push((j.member, f));
+    }
+    let done = archive::apply_facts(from_file, facts);
+    let streamed = archive::read_stream(
+        "app1.tar",
+        bytes.as_slice(),
+        bytes.len() as u64,
+        &opts,
+        &mut |_| {},
+    )
+    .expect("read_stream");
+    assert_eq!(done.images, streamed.images);
+    let image = done.images.first().expect("one image");
+    assert!(
+        image.layers.iter().all(|l| l.verified),
+        "every layer verified"
+    );
+}
+
+#[wasm_bindgen_test]
+fn envelope_carries_file_and_bytes() {
+    let bytes = demo_bytes();
+    let file = file_of(&bytes, "x.tar");
+    let req = Request::Hash {
+        job: JobSpec {
+            member: 3,
+            offset: 1536,
+            len: 99,
+        },
+    };
+    let v = encode(&req, Some(&file), Some(b"\x00\x01abc")).expect("encode");
+    let env = decode::<Request>(&v).expect("decode");
+    match env.msg {
+        Request::Hash { job } => assert_eq!(
+            job,
+            JobSpec {
+                member: 3,
+                offset: 1536,
+                len: 99
+            }
+        ),
+        other => panic!("wrong message {other:?}"),
+    }
+    let f = env.file.expect("file survives");
+    assert_eq!(f.size() as usize, bytes.len());
+    assert_eq!(f.name(), "x.tar");
+    assert_eq!(env.bytes.as_deref(), Some(&b"\x00\x01abc"[..]));
+}
