@@ -32,7 +32,6 @@ if [ -f index.html ]; then
   fi
   [ -x tests/e2e/run.sh ] && step "end-to-end (Playwright, headless Chromium)" tests/e2e/run.sh
 fi
-[ -x tests/docker/run.sh ] && step "exported tarballs in real Docker" tests/docker/run.sh
 
 printf '\n'
 if [ ${#failed[@]} -gt 0 ]; then printf 'FAILED steps: %s\n' "${failed[*]}"; exit 1; fi
