@@ -32,6 +32,7 @@ print(f"{mb+' MB':<8} {label:<22} {s:>9.2f} {n/1e6/max(s,1e-9):>9.1f} {s/max(bas
 PY
   }
   row "sha256sum" "$base_s" "$base_kb"
+  read -r s kb < <(measure openssl dgst -sha256 "$f"); row "openssl dgst -sha256" "$s" "$kb"
   read -r s kb < <(measure "$bin" inspect --json --threads 1 "$f"); row "pancake (1 thread)" "$s" "$kb"
   read -r s kb < <(measure "$bin" inspect --json "$f"); row "pancake ($(nproc) threads)" "$s" "$kb"
 done
