@@ -100,3 +100,43 @@ fn mutated_fixtures_never_panic() {
     }
     assert!(runs >= 50, "only {runs} runs in the time budget");
 }
+
+/// The layer reader on its own: a layer tar with long PAX names, links and whiteouts, stored
+/// plain and gzip-compressed, mutated and handed to the member processor (which walks the inner
+/// tar while hashing). Nothing may panic; the stored-bytes digest must always be computed.
+#[test]
+fn mutated_layers_never_panic() {
+    use pancake_core::member::process;
+    use pancake_core::tarwrite::{layer_tar, TarEntry};
+    use pancake_core::RawPath;
+    use std::io::Write;
+
+    let long = format!("usr/share/{}/file.txt", "d".repeat(150));
+    let layer = layer_tar(vec![
+        TarEntry::dir("etc", 0o755),
+        TarEntry::file("etc/hosts", b"127.0.0.1 localhost\n".to_vec(), 0o644),
+        TarEntry::file(long.as_str(), vec![7u8; 3000], 0o644),
+        TarEntry::symlink("etc/link", "hosts"),
+        TarEntry::hardlink("etc/hard", "etc/hosts"),
+        TarEntry::whiteout(&RawPath::from("var/old")),
+        TarEntry::opaque(&RawPath::from("opt")),
+    ])
+    .expect("a layer tar builds");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&layer).expect("gzip in memory");
+    let gzipped = gz.finish().expect("gzip in memory");
+    let bases = [layer, gzipped];
+
+    let opts = Options { max_decompressed_bytes: 4 << 20, ..Options::default() };
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    let start = Instant::now();
+    let mut runs = 0;
+    while runs < 3000 && start.elapsed() < Duration::from_secs(15) {
+        let base = &bases[runs % bases.len()];
+        let input = mutate(&mut rng, base);
+        let done = process(&input[..], "layer.tar", input.len() as u64, Some(0), &opts, &mut |_| {});
+        assert!(done.facts.sha256.is_some(), "run {runs}: the stored digest was not computed");
+        runs += 1;
+    }
+    assert!(runs >= 100, "only {runs} runs in the time budget");
+}
