@@ -7,6 +7,7 @@
 //! files, copied-up parent directories, whiteouts for deletions, opaque directories.
 
 mod commit;
+mod line_diff;
 mod lower;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use crate::model::{EntryKind, Image};
 use crate::path::RawPath;
 
 pub use commit::{export, export_to, Committed};
+pub use line_diff::{line_diff, DiffLine, LineChange};
 pub use lower::{Fetch, Lower, LowerFile};
 
 /// Files larger than this are not copied up or written (the web app keeps containers in
