@@ -153,16 +153,20 @@ impl Pool {
 
     /// Stops hashing (and a scan still running); what is known stays shown.
     pub fn cancel(pool: &PoolRef) {
-        let emit = {
+        let actions = {
             let mut p = pool.borrow_mut();
             p.hashers.clear();
             p.queue.clear();
             if !p.scanned {
                 p.scanner = None;
             }
-            p.emit.clone()
+            // Blobs already hashed stay checked.
+            let generation = p.generation;
+            let mut actions = p.flush(generation);
+            actions.push(Action::Cancelled);
+            actions
         };
-        emit.emit(Action::Cancelled);
+        Self::emit_all(pool, actions);
     }
 
     /// Asks the scanner for one file's content; the answer arrives as [`Action::Content`].

@@ -191,10 +191,27 @@ pub fn files(p: &FilesProps) -> Html {
         let onkeydown = {
             let cb = p.on_open.clone();
             let row = r.clone();
-            Callback::from(move |e: KeyboardEvent| {
-                if openable && e.key() == "Enter" {
-                    cb.emit(row.clone())
+            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                "Enter" if openable => cb.emit(row.clone()),
+                // Rows are positioned absolutely in path order, so DOM siblings are neighbours;
+                // focusing one scrolls it into view, which renders the rows beyond it.
+                "ArrowDown" | "ArrowUp" => {
+                    e.prevent_default();
+                    let el = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    let next = el.and_then(|el| {
+                        if e.key() == "ArrowDown" {
+                            el.next_element_sibling()
+                        } else {
+                            el.previous_element_sibling()
+                        }
+                    });
+                    if let Some(h) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = h.focus();
+                    }
                 }
+                _ => {}
             })
         };
         let kind_mark = match r.kind {

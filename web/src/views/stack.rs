@@ -219,6 +219,25 @@ pub fn layer_details(p: &DetailsProps) -> Html {
             .map(|image| union::wasted(a, image))
             .unwrap_or_default()
     });
+    let panel = use_node_ref();
+    {
+        // On a narrow screen the details sit below the stack: bring them into view when the
+        // chosen layer changes (not on first show, which would jump past the stack).
+        let panel = panel.clone();
+        let first = use_mut_ref(|| true);
+        use_effect_with(p.layer, move |_| {
+            let was_first = std::mem::replace(&mut *first.borrow_mut(), false);
+            let narrow = web_sys::window()
+                .and_then(|w| w.inner_width().ok())
+                .and_then(|v| v.as_f64())
+                .is_some_and(|w| w < 900.0);
+            if narrow && !was_first {
+                if let Some(el) = panel.cast::<web_sys::Element>() {
+                    el.scroll_into_view_with_bool(true);
+                }
+            }
+        });
+    }
     let a = &p.archive;
     let Some(image) = a.images.get(p.image) else {
         return html! {};
@@ -254,7 +273,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
         Compression::Zstd => "zstd".to_string(),
     };
     html! {
-        <aside class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()} aria-live="polite">
+        <aside ref={panel} class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()} aria-live="polite">
             <header>
                 <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
                 <h2>{ tf(lang, "layer-n-of", &[("n", &(i + 1).to_string()), ("total", &image.layers.len().to_string())]) }</h2>
