@@ -635,3 +635,222 @@ mod tests {
         assert!(start.elapsed().as_secs() < 20);
     }
 }
+/// One path that differs between two merged views (image A's and image B's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathDiff {
+    pub path: RawPath,
+    /// `Added`: only in B. `Deleted`: only in A. `Modified`: in both, but not the same.
+    pub change: Change,
+    /// B's kind when B has the path, else A's.
+    pub kind: EntryKind,
+    pub a_size: Option<u64>,
+    pub b_size: Option<u64>,
+    /// Kind, size, mode and link target agree; only a different layer wrote it, so the
+    /// content may or may not differ (the merged view keeps no content hashes).
+    pub rewritten: bool,
+}
+
+/// File-level differences between two merged views, both sorted by path (as [`merged`]
+/// returns them). Rows both owned by the same layer index below `same_below` — the layers
+/// the two images share, bottom up — are the same bytes and never reported.
+/// Directories count as changed only when their kind or mode differs (every layer that
+/// adds a file below a directory rewrites it, which is noise here).
+pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff> {
+    use std::cmp::Ordering;
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let order = match (a.get(i), b.get(j)) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => x.path.cmp(&y.path),
+        };
+        match (order, a.get(i), b.get(j)) {
+            (Ordering::Less, Some(x), _) => {
+                out.push(PathDiff {
+                    path: x.path.clone(),
+                    change: Change::Deleted,
+                    kind: x.kind,
+                    a_size: Some(x.size),
+                    b_size: None,
+                    rewritten: false,
+                });
+                i += 1;
+            }
+            (Ordering::Greater, _, Some(y)) => {
+                out.push(PathDiff {
+                    path: y.path.clone(),
+                    change: Change::Added,
+                    kind: y.kind,
+                    a_size: None,
+                    b_size: Some(y.size),
+                    rewritten: false,
+                });
+                j += 1;
+            }
+            (_, Some(x), Some(y)) => {
+                i += 1;
+                j += 1;
+                let shared = x.layer == y.layer && x.layer < same_below;
+                let both_dirs = x.kind == EntryKind::Dir && y.kind == EntryKind::Dir;
+                let meta_differs = if both_dirs {
+                    x.mode != y.mode
+                } else {
+                    x.kind != y.kind
+                        || x.size != y.size
+                        || x.mode != y.mode
+                        || x.link_target != y.link_target
+                };
+                if shared || (both_dirs && !meta_differs) {
+                    continue;
+                }
+                if meta_differs || x.layer != y.layer || x.layer >= same_below {
+                    out.push(PathDiff {
+                        path: y.path.clone(),
+                        change: Change::Modified,
+                        kind: y.kind,
+                        a_size: Some(x.size),
+                        b_size: Some(y.size),
+                        rewritten: !meta_differs,
+                    });
+                }
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod compare_tests {
+    use super::*;
+
+    fn row(path: &str, kind: EntryKind, size: u64, layer: usize) -> FileRow {
+        FileRow {
+            path: RawPath::from(path),
+            kind,
+            size,
+            change: Change::Unchanged,
+            layer,
+            link_target: None,
+            mode: 0o644,
+            member: None,
+            dir_size: 0,
+        }
+    }
+
+    #[test]
+    fn added_removed_changed_and_rewritten() {
+        // Two layers shared (0, 1); A's layer 2 and B's layer 2 differ.
+        let a = vec![
+            row("etc", EntryKind::Dir, 0, 0),
+            row("etc/os-release", EntryKind::File, 10, 0),
+            row("srv", EntryKind::Dir, 0, 2),
+            row("srv/a.txt", EntryKind::File, 5, 2),
+            row("srv/same.txt", EntryKind::File, 7, 2),
+            row("usr/bin/tool", EntryKind::File, 100, 1),
+        ];
+        let b = vec![
+            row("etc", EntryKind::Dir, 0, 0),
+            row("etc/os-release", EntryKind::File, 12, 2),
+            row("srv", EntryKind::Dir, 0, 2),
+            row("srv/b.txt", EntryKind::File, 6, 2),
+            row("srv/same.txt", EntryKind::File, 7, 2),
+            row("usr/bin/tool", EntryKind::File, 100, 1),
+        ];
+        let got: Vec<(String, Change, Option<u64>, Option<u64>, bool)> = compare(&a, &b, 2)
+            .into_iter()
+            .map(|d| {
+                (
+                    d.path.to_string(),
+                    d.change,
+                    d.a_size,
+                    d.b_size,
+                    d.rewritten,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "etc/os-release".into(),
+                    Change::Modified,
+                    Some(10),
+                    Some(12),
+                    false
+                ),
+                ("srv/a.txt".into(), Change::Deleted, Some(5), None, false),
+                ("srv/b.txt".into(), Change::Added, None, Some(6), false),
+                (
+                    "srv/same.txt".into(),
+                    Change::Modified,
+                    Some(7),
+                    Some(7),
+                    true
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn identical_views_have_no_differences() {
+        let a = vec![
+            row("a", EntryKind::Dir, 0, 0),
+            row("a/x", EntryKind::File, 1, 1),
+        ];
+        assert!(compare(&a, &a, 2).is_empty());
+        // Beyond the shared layers even identical metadata is reported as rewritten.
+        let d = compare(&a, &a, 1);
+        assert_eq!(d.len(), 1);
+        assert!(d
+            .iter()
+            .all(|p| p.rewritten && p.change == Change::Modified));
+        assert!(compare(&[], &[], 0).is_empty());
+    }
+
+    #[test]
+    fn merged_views_of_demo_pair_differ_only_in_site_data() {
+        let bytes = crate::demo::build_set(&["wordpress-a", "wordpress-b"]);
+        let archive = crate::archive::read_stream(
+            "pair.tar",
+            bytes.as_slice(),
+            bytes.len() as u64,
+            &crate::archive::Options::default(),
+            &mut |_| {},
+        )
+        .expect("demo pair reads");
+        let (Some(a), Some(b)) = (archive.images.first(), archive.images.get(1)) else {
+            panic!("demo pair has two images");
+        };
+        let shared = a
+            .layers
+            .iter()
+            .zip(&b.layers)
+            .take_while(|(x, y)| x.diff_id == y.diff_id)
+            .count();
+        assert_eq!(shared + 1, a.layers.len(), "only the top layer differs");
+        let top_a = a.layers.len() - 1;
+        let top_b = b.layers.len() - 1;
+        let diffs = compare(
+            &merged(&archive, a, top_a),
+            &merged(&archive, b, top_b),
+            shared,
+        );
+        assert!(!diffs.is_empty());
+        // Every difference is a path the top layers wrote.
+        let written: BTreeSet<RawPath> = layer_entries(&archive, a, top_a)
+            .iter()
+            .chain(layer_entries(&archive, b, top_b))
+            .map(|e| e.path.clone())
+            .collect();
+        for d in &diffs {
+            assert!(
+                written.contains(&d.path),
+                "{} not written by a top layer",
+                d.path
+            );
+        }
+    }
+}
