@@ -475,3 +475,28 @@ fn docker_loads_and_runs_the_export() {
         t2.elapsed()
     );
 }
+
+/// The config JSON the web app commits against is the stored config, byte for byte.
+#[test]
+fn image_config_json_is_the_stored_config() {
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let kept = container::image_config_json(&a, img).unwrap_or_else(|| panic!("no config"));
+    assert_eq!(kept.as_bytes(), config_json(&bytes, &a).as_slice());
+
+    let path = fixtures().join("docker26-save-app1.tar");
+    let Ok(fx) = std::fs::read(&path) else {
+        panic!("fixture {path:?} missing")
+    };
+    let a = open("app1", &fx);
+    let kept = container::image_config_json(&a, &a.images[0]).map(str::as_bytes);
+    assert_eq!(kept, Some(config_json(&fx, &a).as_slice()));
+    let committed = Container::new("x", &a.images[0]).commit(
+        kept.unwrap_or_default(),
+        "pancake commit",
+        None,
+        "2024-03-01T12:00:00Z",
+    );
+    assert!(committed.is_ok(), "{committed:?}");
+}

@@ -124,6 +124,18 @@ impl Container {
     }
 }
 
+/// The image's config JSON exactly as stored (what [`Container::commit`] extends): the kept
+/// JSON text of the member whose sha256 is the image's config digest. `None` when the
+/// config was too large to keep or the image has no config digest.
+pub fn image_config_json<'a>(archive: &'a Archive, image: &Image) -> Option<&'a str> {
+    let want = image.config_digest.as_ref()?;
+    archive
+        .members
+        .iter()
+        .filter_map(|m| m.facts.json.as_deref())
+        .find(|json| &Digest::of_bytes(json.as_bytes()) == want)
+}
+
 fn media_type(c: Compression) -> String {
     match c {
         Compression::None => MEDIA_TYPE_LAYER.to_string(),

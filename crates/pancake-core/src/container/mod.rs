@@ -19,7 +19,7 @@ use crate::digest::{Digest, Hasher};
 use crate::model::{EntryKind, Image};
 use crate::path::RawPath;
 
-pub use commit::{export, export_to, Committed};
+pub use commit::{export, export_to, image_config_json, Committed};
 pub use line_diff::{line_diff, DiffLine, LineChange};
 pub use lower::{Fetch, Lower, LowerFile};
 
