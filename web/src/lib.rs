@@ -1,6 +1,9 @@
 //! Pancake in the browser. The page (`bin/app`) shows the model; workers (`bin/worker`)
 //! read the `File` with pancake-core. No format knowledge lives here.
 
+pub mod container_export;
+pub mod container_state;
+pub mod container_store;
 pub mod file_source;
 pub mod i18n;
 pub mod protocol;

@@ -17,6 +17,8 @@ use crate::views::picker::{image_name, ImagePicker};
 use crate::views::stack::Stack;
 use crate::views::start::Start;
 use crate::views::status::{Errors, ProgressBar};
+use crate::container_state::ContainerAction;
+use crate::views::container::{ContainerView, PoolHandle, RunContainer};
 use crate::worker_glue::{Pool, PoolRef};
 
 /// First bytes asked for when a file is opened; "show more" asks for four times as much.
@@ -234,6 +236,15 @@ pub fn app() -> Html {
         Callback::from(move |_| d.dispatch(Action::CloseContent))
     };
 
+    let on_container = {
+        let d = state.dispatcher();
+        Callback::from(move |a: ContainerAction| d.dispatch(Action::Container(a)))
+    };
+    let on_tab_to = {
+        let d = state.dispatcher();
+        Callback::from(move |t: Tab| d.dispatch(Action::Tab(t)))
+    };
+
     let demos: Vec<AttrValue> = demo::names()
         .iter()
         .map(|n| AttrValue::from(n.to_string()))
@@ -309,6 +320,9 @@ pub fn app() -> Html {
                             { for state.scan_ms.map(|ms| html! { <>{ " · " }{ tf(lang, "scan-time", &[("ms", &format!("{ms:.0}"))]) }</> }) }
                         </p>
                     </div>
+                    <RunContainer archive={a.clone()} image={state.image} state={state.containers.clone()}
+                        ready={matches!(state.phase, Phase::Ready | Phase::Cancelled)}
+                        on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                     { match state.phase {
                         Phase::Ready => html! {
                             <p class={classes!("ready", (verified != Some(img.layers.len())).then_some("not-all"))} data-testid="image-ready">
@@ -345,6 +359,10 @@ pub fn app() -> Html {
                 },
                 Tab::History => html! { <History archive={a.clone()} image={state.image} /> },
                 Tab::Config => html! { <Config archive={a.clone()} image={state.image} /> },
+                Tab::Container => html! {
+                    <ContainerView archive={a.clone()} image={state.image} state={state.containers.clone()}
+                        pool={PoolHandle(pool.clone())} on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
+                },
             };
             html! {
                 <>

@@ -34,10 +34,12 @@ pub enum Tab {
     Files,
     History,
     Config,
+    /// A container's writable layer on the image (issue 5).
+    Container,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Stack, Tab::Files, Tab::History, Tab::Config];
+    pub const ALL: [Tab; 5] = [Tab::Stack, Tab::Files, Tab::History, Tab::Config, Tab::Container];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -45,6 +47,7 @@ impl Tab {
             Tab::Files => "files",
             Tab::History => "history",
             Tab::Config => "config",
+            Tab::Container => "container",
         }
     }
 
@@ -129,6 +132,8 @@ pub struct AppState {
     pub merged: bool,
     pub filter: String,
     pub content: Option<ContentView>,
+    /// Containers on the shown image (issue 5).
+    pub containers: crate::container_state::ContainerState,
 }
 
 impl AppState {
@@ -149,6 +154,7 @@ impl AppState {
             merged: false,
             filter: String::new(),
             content: None,
+            containers: Default::default(),
         }
     }
 }
@@ -206,6 +212,7 @@ pub enum Action {
         error: Option<String>,
     },
     CloseContent,
+    Container(crate::container_state::ContainerAction),
 }
 
 impl Reducible for AppState {
@@ -324,6 +331,13 @@ impl Reducible for AppState {
                 bytes,
                 error,
             } if current(generation) => {
+                // A container's editor may be waiting for these bytes (issue 5).
+                s.containers = std::mem::take(&mut s.containers).on_content(
+                    member,
+                    &path,
+                    bytes.as_deref(),
+                    error.as_deref(),
+                );
                 if let Some(c) = s.content.as_mut() {
                     if c.member == member && c.path == path {
                         c.bytes = bytes.map(Rc::new);
@@ -332,6 +346,11 @@ impl Reducible for AppState {
                 }
             }
             Action::CloseContent => s.content = None,
+            Action::Container(a) => {
+                let archive = s.archive.as_ref().map(|a| a.0.clone());
+                s.containers =
+                    crate::container_state::reduce(&s.containers, archive.as_ref(), s.image, a);
+            }
             // A worker answer about a file that has since been replaced.
             _ => return self,
         }

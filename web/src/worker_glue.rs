@@ -151,6 +151,11 @@ impl Pool {
         Self::emit_all(pool, actions);
     }
 
+    /// The file being shown (a container's export copies its layer blobs from it).
+    pub fn file(pool: &PoolRef) -> Option<File> {
+        pool.borrow().file.clone()
+    }
+
     /// Stops hashing (and a scan still running); what is known stays shown.
     pub fn cancel(pool: &PoolRef) {
         let actions = {

@@ -1,6 +1,7 @@
 //! The page's views. Each reads the model through props and reports user intent upward.
 
 pub mod config;
+pub mod container;
 pub mod content;
 pub mod files;
 pub mod history;

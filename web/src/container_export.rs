@@ -1,0 +1,152 @@
+//! `docker commit` + `docker save` in the page: the core commits the writable layer and
+//! writes the tarball; this module only fetches the lower layer blobs from the opened
+//! `File` (by offset, asynchronously) and hands the result back as a `File`.
+
+use std::collections::HashMap;
+use std::io::{self, Cursor, Read};
+
+use pancake_core::container::{self, Container};
+use pancake_core::Archive;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::File;
+
+/// The committed image as a `docker load` tarball, with the name it is offered under.
+pub struct Exported {
+    pub file: File,
+    pub tag: String,
+}
+
+async fn read_range(file: &File, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+    let blob = file
+        .slice_with_f64_and_f64(offset as f64, (offset + len) as f64)
+        .map_err(|e| format!("{e:?}"))?;
+    let buf = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| format!("reading the file failed: {e:?}"))?;
+    let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+    if bytes.len() as u64 != len {
+        return Err(format!(
+            "read {} bytes at offset {offset}, expected {len}: the file changed?",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `created_by` of the new history step: the changes, as `docker diff` names them.
+fn describe(diff: &[String]) -> String {
+    // Leaf changes say the most; parents marked `C` only because something below changed
+    // would repeat them.
+    let leaves: Vec<&String> = diff
+        .iter()
+        .filter(|l| {
+            let p = l.get(2..).unwrap_or("");
+            !diff
+                .iter()
+                .any(|o| o.get(2..).is_some_and(|q| q.starts_with(&format!("{p}/"))))
+        })
+        .collect();
+    let shown: Vec<&str> = leaves.iter().take(4).map(|s| s.as_str()).collect();
+    let more = leaves.len().saturating_sub(shown.len());
+    let mut s = format!("pancake commit: {}", shown.join(", "));
+    if more > 0 {
+        s.push_str(&format!(" (+{more} more)"));
+    }
+    s
+}
+
+/// Commits `c` on the image it runs on and writes the export.
+pub async fn commit_and_export(
+    file: File,
+    archive: &Archive,
+    image: usize,
+    c: &Container,
+    diff: &[String],
+) -> Result<Exported, String> {
+    let img = archive.images.get(image).ok_or("the image is gone")?;
+    let config = container::image_config_json(archive, img)
+        .ok_or("the image config was not kept by the reader, so it cannot be extended")?;
+    let created = js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default();
+    // Docker writes seconds (RFC 3339) — drop the milliseconds.
+    let created = match created.split_once('.') {
+        Some((secs, _)) => format!("{secs}Z"),
+        None => created,
+    };
+    let committed = c
+        .commit(
+            config.as_bytes(),
+            &describe(diff),
+            Some(&format!("container {} ({})", c.name, c.short_id())),
+            &created,
+        )
+        .map_err(|e| e.to_string())?;
+
+    let mut blobs: HashMap<usize, Vec<u8>> = HashMap::new();
+    for (i, l) in img.layers.iter().enumerate() {
+        let m = l
+            .member
+            .and_then(|m| archive.members.get(m).map(|mm| (m, mm)));
+        let Some((idx, member)) = m else {
+            return Err(format!("layer {}: its blob is not in the archive", i + 1));
+        };
+        let Some(offset) = member.data_offset else {
+            return Err(format!(
+                "{}: the tarball is compressed as a whole, so its layers cannot be copied out; \
+                 save it uncompressed (docker save -o file.tar) to export",
+                member.path
+            ));
+        };
+        if !blobs.contains_key(&idx) {
+            blobs.insert(idx, read_range(&file, offset, member.size).await?);
+        }
+    }
+    let tag = format!("pancake/{}:latest", c.name);
+    let mut fetch = |m: usize| -> io::Result<Box<dyn Read>> {
+        let b = blobs
+            .get(&m)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("member #{m}")))?;
+        Ok(Box::new(Cursor::new(b)))
+    };
+    let bytes = container::export_to(Vec::new(), img, &committed, &tag, &mut fetch)
+        .map_err(|e| e.to_string())?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let name = format!(
+        "{}-{}.tar",
+        c.name,
+        committed.config_digest.hex().get(..12).unwrap_or("")
+    );
+    let file = File::new_with_u8_array_sequence(&parts, &name).map_err(|e| format!("{e:?}"))?;
+    Ok(Exported { file, tag })
+}
+
+/// Offers `file` as a download (an `<a download>` with an object URL).
+pub fn download(file: &File) -> Result<(), String> {
+    let url = web_sys::Url::create_object_url_with_blob(file).map_err(|e| format!("{e:?}"))?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .dyn_into()
+        .map_err(|_| "not an anchor")?;
+    a.set_href(&url);
+    a.set_download(&file.name());
+    a.set_attribute("hidden", "").ok();
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&a);
+    }
+    a.click();
+    a.remove();
+    // The download has its own reference; the URL can go once the click is handled.
+    gloo::timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}

@@ -1,0 +1,402 @@
+//! Containers of the shown image (issue 5): the sub-state the app reducer holds, and how
+//! each user action turns into a `pancake_core::container` operation. The core does the
+//! copy-on-write; this module only keeps the values, the bytes read so far, and the UI's
+//! bookkeeping (which container, which file is open, the last copy-up to animate).
+//!
+//! Lower file content comes from the worker asynchronously; the core's `Lower` wants it
+//! synchronously. So content is fetched first (the existing `ReadContent` path), kept in
+//! a page-wide cache, and the `Lower`'s fetch closure answers from that cache only.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use pancake_core::container::{Container, Lower, LowerFile, MAX_FILE_BYTES};
+use pancake_core::union::FileRow;
+use pancake_core::{Archive, EntryKind, Image, RawPath};
+
+/// Cached lower content, keyed by (archive member, path in that layer).
+type ContentKey = (usize, RawPath);
+
+thread_local! {
+    static CONTENT: RefCell<HashMap<ContentKey, Rc<Vec<u8>>>> = RefCell::new(HashMap::new());
+    /// The `Lower` of the image last asked for, kept with the archive it was built from.
+    static LOWER: RefCell<Option<(Rc<Archive>, usize, Rc<Lower<'static>>)>> = const { RefCell::new(None) };
+}
+
+/// The `Lower` fetch: cached bytes, or an error saying they were not read yet.
+fn fetch_cached(row: &FileRow) -> Result<Vec<u8>, String> {
+    let member = row
+        .member
+        .ok_or("this file has no layer blob to read from")?;
+    CONTENT.with(|c| {
+        c.borrow()
+            .get(&(member, row.path.clone()))
+            .map(|b| b.as_ref().clone())
+            .ok_or_else(|| "its content has not been read from the image yet".to_string())
+    })
+}
+
+/// Shared, identity-compared `Lower` for props and state.
+#[derive(Clone)]
+pub struct LowerRef(pub Rc<Lower<'static>>);
+
+impl PartialEq for LowerRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for LowerRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LowerRef")
+    }
+}
+
+/// The image's merged filesystem as the core sees it, built once per archive value.
+pub fn lower_of(archive: &Rc<Archive>, image: usize) -> Option<LowerRef> {
+    let img = archive.images.get(image)?;
+    LOWER.with(|l| {
+        let mut l = l.borrow_mut();
+        if let Some((a, i, lower)) = l.as_ref() {
+            if Rc::ptr_eq(a, archive) && *i == image {
+                return Some(LowerRef(lower.clone()));
+            }
+        }
+        let fetch: &'static dyn Fn(&FileRow) -> Result<Vec<u8>, String> = &fetch_cached;
+        let lower = Rc::new(Lower::from_image(archive, img, fetch));
+        *l = Some((archive.clone(), image, lower.clone()));
+        Some(LowerRef(lower))
+    })
+}
+
+/// Where a lower file's bytes live: its own entry, or for a hard link the file it links to.
+pub fn content_source(lower: &Lower, f: &LowerFile) -> Option<ContentKey> {
+    let row = if f.row.kind == EntryKind::Hardlink {
+        &lower.get(f.row.link_target.as_ref()?)?.row
+    } else {
+        &f.row
+    };
+    Some((row.member?, row.path.clone()))
+}
+
+pub fn cached(key: &ContentKey) -> Option<Rc<Vec<u8>>> {
+    CONTENT.with(|c| c.borrow().get(key).cloned())
+}
+
+fn forget_content() {
+    CONTENT.with(|c| c.borrow_mut().clear());
+}
+
+/// Which image a set of containers belongs to (and where they are stored): its config digest.
+pub fn image_key(image: &Image) -> Option<String> {
+    image.config_digest.as_ref().map(|d| d.as_str().to_string())
+}
+
+/// The file open in the editor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Editor {
+    /// `/etc/nginx/nginx.conf`
+    pub path: String,
+    /// The image's copy (lower), if the image has this path; `None` while it is being read.
+    pub original: Option<Rc<Vec<u8>>>,
+    /// Whether the image has this path at all (a new file has no original).
+    pub in_image: bool,
+    /// The image layer that owns the image's copy.
+    pub layer: Option<usize>,
+    /// Waiting for this lower content from the worker.
+    pub waiting: Option<ContentKey>,
+    pub error: Option<String>,
+}
+
+/// A copy-up to animate: a file went from an image layer into the container layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CopyUp {
+    pub path: String,
+    pub from_layer: usize,
+    pub seq: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerState {
+    /// Config digest of the image these containers run on.
+    pub key: Option<String>,
+    /// Whether the stored containers for `key` were loaded (so new ones may be saved).
+    pub loaded: bool,
+    pub list: Vec<Rc<Container>>,
+    pub selected: Option<String>,
+    pub editor: Option<Editor>,
+    pub copy_up: Option<CopyUp>,
+    pub seq: u32,
+    /// The last failed action, in the core's words.
+    pub message: Option<String>,
+    /// Work in progress (commit / export), as a locale key.
+    pub busy: Option<&'static str>,
+}
+
+pub enum ContainerAction {
+    /// The containers stored for `key` (IndexedDB).
+    Loaded {
+        key: String,
+        list: Vec<Container>,
+    },
+    Run {
+        name: String,
+    },
+    Select(String),
+    Remove(String),
+    /// Open a file of the selected container in the editor.
+    Open(String),
+    CloseEditor,
+    Save {
+        path: String,
+        text: String,
+    },
+    Delete(String),
+    CreateFile(String),
+    Mkdir(String),
+    Message(Option<String>),
+    Busy(Option<&'static str>),
+}
+
+impl ContainerState {
+    pub fn current(&self) -> Option<&Rc<Container>> {
+        let id = self.selected.as_deref()?;
+        self.list.iter().find(|c| c.id == id)
+    }
+
+    /// Lower content arrived from the worker (any `ReadContent` answer passes by here).
+    pub fn on_content(
+        mut self,
+        member: usize,
+        path: &RawPath,
+        bytes: Option<&[u8]>,
+        error: Option<&str>,
+    ) -> ContainerState {
+        let Some(ed) = self.editor.as_mut() else {
+            return self;
+        };
+        let Some(key) = ed.waiting.clone() else {
+            return self;
+        };
+        if key != (member, path.clone()) {
+            return self;
+        }
+        ed.waiting = None;
+        match (bytes, error) {
+            (Some(b), None) => {
+                let b = Rc::new(b.to_vec());
+                CONTENT.with(|c| c.borrow_mut().insert(key, b.clone()));
+                ed.original = Some(b);
+            }
+            (_, e) => ed.error = Some(e.unwrap_or("could not read the file").to_string()),
+        }
+        self
+    }
+}
+
+/// A Docker-style name (`adjective_noun`) not yet used by `taken`.
+pub fn new_name(taken: &[Rc<Container>], random: impl Fn() -> f64) -> String {
+    const ADJ: &[&str] = &[
+        "brave", "calm", "clever", "eager", "fluffy", "gentle", "happy", "jolly", "kind", "lucid",
+        "merry", "nimble", "quiet", "rapid", "sunny", "tender", "vivid", "warm", "witty", "zen",
+    ];
+    const NOUN: &[&str] = &[
+        "pancake", "waffle", "crepe", "mochi", "martabak", "serabi", "lemper", "klepon", "onde",
+        "bika", "dadar", "putu", "lapis", "kue", "bolu", "donat", "roti", "apem", "getuk",
+        "wingko",
+    ];
+    let pick = |list: &[&'static str]| -> &'static str {
+        let i = (random() * list.len() as f64) as usize;
+        list.get(i.min(list.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or("pancake")
+    };
+    for _ in 0..50 {
+        let name = format!("{}_{}", pick(ADJ), pick(NOUN));
+        if !taken.iter().any(|c| c.name == name) {
+            return name;
+        }
+    }
+    format!("{}_{}", pick(ADJ), taken.len() + 1)
+}
+
+/// Applies one action. `archive`/`image` are the shown image (containers need its layers).
+pub fn reduce(
+    s: &ContainerState,
+    archive: Option<&Rc<Archive>>,
+    image: usize,
+    action: ContainerAction,
+) -> ContainerState {
+    let mut s = s.clone();
+    let img = archive.and_then(|a| a.images.get(image));
+    let key = img.and_then(image_key);
+    // Another image is shown now: its containers are another set.
+    if s.key != key {
+        forget_content();
+        s = ContainerState {
+            key: key.clone(),
+            seq: s.seq,
+            ..ContainerState::default()
+        };
+    }
+    let lower = archive.and_then(|a| lower_of(a, image));
+    s.message = None;
+    match action {
+        ContainerAction::Loaded { key: k, list } => {
+            if Some(&k) == s.key.as_ref() {
+                for c in list {
+                    if !s.list.iter().any(|x| x.id == c.id) {
+                        s.list.push(Rc::new(c));
+                    }
+                }
+                s.loaded = true;
+                if s.selected.is_none() {
+                    s.selected = s.list.first().map(|c| c.id.clone());
+                }
+            }
+        }
+        ContainerAction::Run { name } => {
+            if let Some(img) = img {
+                let c = Container::new(&name, img);
+                s.selected = Some(c.id.clone());
+                s.editor = None;
+                s.list.push(Rc::new(c));
+            }
+        }
+        ContainerAction::Select(id) => {
+            if s.selected.as_deref() != Some(&id) {
+                s.selected = Some(id);
+                s.editor = None;
+                s.copy_up = None;
+            }
+        }
+        ContainerAction::Remove(id) => {
+            s.list.retain(|c| c.id != id);
+            if s.selected.as_deref() == Some(&id) {
+                s.selected = s.list.first().map(|c| c.id.clone());
+                s.editor = None;
+                s.copy_up = None;
+            }
+        }
+        ContainerAction::Open(path) => {
+            if let (Some(c), Some(lower)) = (s.current().cloned(), lower.as_ref()) {
+                s.editor = Some(open_editor(&c, &lower.0, &path));
+            }
+        }
+        ContainerAction::CloseEditor => s.editor = None,
+        ContainerAction::Save { path, text } => {
+            if let (Some(c), Some(lower)) = (s.current().cloned(), lower.as_ref()) {
+                let owner = c
+                    .stat(&path, &lower.0)
+                    .filter(|st| !st.in_upper)
+                    .and_then(|st| st.layer);
+                match c.write_file(&path, text.as_bytes(), &lower.0) {
+                    Ok(next) => {
+                        replace(&mut s, next);
+                        if let Some(from_layer) = owner {
+                            s.seq = s.seq.wrapping_add(1);
+                            s.copy_up = Some(CopyUp {
+                                path,
+                                from_layer,
+                                seq: s.seq,
+                            });
+                        }
+                    }
+                    Err(e) => s.message = Some(e.to_string()),
+                }
+            }
+        }
+        ContainerAction::Delete(path) => apply(&mut s, lower.as_ref(), |c, l| c.delete(&path, l)),
+        ContainerAction::CreateFile(path) => {
+            apply(&mut s, lower.as_ref(), |c, l| {
+                c.create_file(&path, b"", 0o644, l)
+            });
+            if s.message.is_none() {
+                if let (Some(c), Some(lower)) = (s.current().cloned(), lower.as_ref()) {
+                    s.editor = Some(open_editor(&c, &lower.0, &path));
+                }
+            }
+        }
+        ContainerAction::Mkdir(path) => {
+            apply(&mut s, lower.as_ref(), |c, l| c.mkdir(&path, 0o755, l))
+        }
+        ContainerAction::Message(m) => s.message = m,
+        ContainerAction::Busy(b) => s.busy = b,
+    }
+    s
+}
+
+fn replace(s: &mut ContainerState, next: Container) {
+    if let Some(slot) = s.list.iter_mut().find(|c| c.id == next.id) {
+        *slot = Rc::new(next);
+    }
+}
+
+fn apply(
+    s: &mut ContainerState,
+    lower: Option<&LowerRef>,
+    op: impl FnOnce(&Container, &Lower) -> Result<Container, pancake_core::container::ContainerError>,
+) {
+    let (Some(c), Some(lower)) = (s.current().cloned(), lower) else {
+        return;
+    };
+    match op(&c, &lower.0) {
+        Ok(next) => {
+            // A deleted file's editor would show something that no longer exists.
+            if let Some(ed) = &s.editor {
+                if next.stat(&ed.path, &lower.0).is_none() {
+                    s.editor = None;
+                }
+            }
+            replace(s, next);
+        }
+        Err(e) => s.message = Some(e.to_string()),
+    }
+}
+
+/// The editor for `path`: the image's copy comes from the cache, or is marked to wait for.
+fn open_editor(c: &Container, lower: &Lower, path: &str) -> Editor {
+    let raw = RawPath::normalize(path.as_bytes());
+    let lf = lower.get(&raw);
+    let mut ed = Editor {
+        path: path.to_string(),
+        original: None,
+        in_image: lf.is_some(),
+        layer: lf.map(|f| f.row.layer),
+        waiting: None,
+        error: None,
+    };
+    let st = c.stat(path, lower);
+    if let Some(st) = &st {
+        if st.kind == EntryKind::Dir {
+            ed.error = Some(format!("{path}: is a directory"));
+            return ed;
+        }
+        if st.size as usize > MAX_FILE_BYTES {
+            ed.error = Some(
+                pancake_core::container::ContainerError::TooLarge {
+                    path: path.to_string(),
+                    size: st.size as usize,
+                    limit: MAX_FILE_BYTES,
+                }
+                .to_string(),
+            );
+            return ed;
+        }
+    }
+    if let Some(f) = lf {
+        match content_source(lower, f) {
+            Some(k) => match cached(&k) {
+                Some(b) => ed.original = Some(b),
+                None => ed.waiting = Some(k),
+            },
+            None => {
+                if f.row.kind == EntryKind::File || f.row.kind == EntryKind::Hardlink {
+                    ed.error = Some(format!("{path}: its layer blob is not in the archive"));
+                }
+            }
+        }
+    }
+    ed
+}

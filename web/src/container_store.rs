@@ -1,0 +1,145 @@
+//! Containers survive a reload: each is kept in IndexedDB as the serde JSON of its
+//! `Container` value, keyed `<image config digest>/<container id>`, until removed.
+
+use std::cell::RefCell;
+
+use pancake_core::container::Container;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransactionMode};
+
+const DB: &str = "pancake";
+const STORE: &str = "containers";
+
+thread_local! {
+    static OPEN: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
+}
+
+fn err(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// A request's result once it succeeds.
+async fn done(req: &IdbRequest) -> Result<JsValue, String> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let r = req.clone();
+        let ok = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let r = req.clone();
+        let bad = Closure::once_into_js(move |_: web_sys::Event| {
+            let why = r
+                .error()
+                .ok()
+                .flatten()
+                .map(|e| e.message())
+                .unwrap_or_else(|| "IndexedDB request failed".into());
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
+        });
+        req.set_onsuccess(Some(ok.unchecked_ref()));
+        req.set_onerror(Some(bad.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map_err(err)
+}
+
+async fn db() -> Result<IdbDatabase, String> {
+    if let Some(db) = OPEN.with(|o| o.borrow().clone()) {
+        return Ok(db);
+    }
+    let factory = web_sys::window()
+        .ok_or("no window")?
+        .indexed_db()
+        .map_err(err)?
+        .ok_or("this browser keeps no IndexedDB (private mode?)")?;
+    let req = factory.open_with_u32(DB, 1).map_err(err)?;
+    let upgrade = {
+        let r = req.clone();
+        Closure::once_into_js(move |_: web_sys::Event| {
+            if let Ok(db) = r.result().and_then(|v| v.dyn_into::<IdbDatabase>()) {
+                // Version 1 is the only schema: an upgrade is always from nothing.
+                let _ = db.create_object_store(STORE);
+            }
+        })
+    };
+    req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+    let db: IdbDatabase = done(&req).await?.dyn_into().map_err(err)?;
+    OPEN.with(|o| *o.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+fn key(image: &str, id: &str) -> String {
+    format!("{image}/{id}")
+}
+
+/// What is stored: the container and its place in the list (ids are hashes, not ordered).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    order: u32,
+    container: Container,
+}
+
+pub async fn save(image: String, order: u32, c: Container) -> Result<(), String> {
+    let c = Stored {
+        order,
+        container: c,
+    };
+    let json = serde_json::to_string(&c).map_err(|e| e.to_string())?;
+    let db = db().await?;
+    let tx = db
+        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
+        .map_err(err)?;
+    let store = tx.object_store(STORE).map_err(err)?;
+    let req = store
+        .put_with_key(
+            &JsValue::from_str(&json),
+            &JsValue::from_str(&key(&image, &c.container.id)),
+        )
+        .map_err(err)?;
+    done(&req).await.map(|_| ())
+}
+
+pub async fn remove(image: String, id: String) -> Result<(), String> {
+    let db = db().await?;
+    let tx = db
+        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
+        .map_err(err)?;
+    let store = tx.object_store(STORE).map_err(err)?;
+    let req = store
+        .delete(&JsValue::from_str(&key(&image, &id)))
+        .map_err(err)?;
+    done(&req).await.map(|_| ())
+}
+
+/// Every container stored for `image`, in the order they were run.
+pub async fn load(image: String) -> Result<Vec<Container>, String> {
+    let db = db().await?;
+    let tx = db.transaction_with_str(STORE).map_err(err)?;
+    let store = tx.object_store(STORE).map_err(err)?;
+    // Every key `image/…`: `0` is the byte after `/`.
+    let range = IdbKeyRange::bound(
+        &JsValue::from_str(&format!("{image}/")),
+        &JsValue::from_str(&format!("{image}0")),
+    )
+    .map_err(err)?;
+    let req = store.get_all_with_key(&range).map_err(err)?;
+    let all: js_sys::Array = done(&req).await?.dyn_into().map_err(err)?;
+    let mut out = Vec::new();
+    for v in all.iter() {
+        let Some(text) = v.as_string() else { continue };
+        match serde_json::from_str::<Stored>(&text) {
+            Ok(c) => out.push(c),
+            Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!(
+                "a stored container could not be read and was skipped: {e}"
+            ))),
+        }
+    }
+    out.sort_by_key(|s| s.order);
+    Ok(out.into_iter().map(|s| s.container).collect())
+}

@@ -1,0 +1,789 @@
+//! Containers (issue 5): "Run container" on the shown image, each container's writable
+//! layer drawn on top of the image's layers, its merged filesystem, an editor whose save
+//! copies the file up, the image's copy beside it with a line diff, `docker diff`, commit
+//! and export. Every rule is the core's; this view shows values and reports intent.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use pancake_core::container::{line_diff, Container, LineChange, MergedRow, MAX_FILE_BYTES};
+use pancake_core::history::human_size;
+use pancake_core::EntryKind;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::{kind_class, layer_kind, layer_label, use_lang};
+use crate::container_export::{commit_and_export, download};
+use crate::container_state::{image_key, lower_of, new_name, ContainerAction, ContainerState};
+use crate::container_store;
+use crate::i18n::{t, tf};
+use crate::state::{ArchiveRef, Tab};
+use crate::worker_glue::{Pool, PoolRef};
+
+/// Must match `.ctr-row { height }` in the stylesheet.
+const ROW_HEIGHT: f64 = 30.0;
+const OVERSCAN: usize = 10;
+
+/// The worker pool, compared by identity (props must be `PartialEq`).
+#[derive(Clone)]
+pub struct PoolHandle(pub PoolRef);
+
+impl PartialEq for PoolHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn warn(msg: &str) {
+    web_sys::console::warn_1(&wasm_bindgen::JsValue::from_str(msg));
+}
+
+// ---------------------------------------------------------------------------------------
+// "Run container" (in the image summary) — also loads and saves the containers.
+
+#[derive(Properties, PartialEq)]
+pub struct RunProps {
+    pub archive: ArchiveRef,
+    pub image: usize,
+    pub state: ContainerState,
+    /// Every layer is read (containers need the layers' file lists).
+    pub ready: bool,
+    pub on_action: Callback<ContainerAction>,
+    pub on_tab: Callback<Tab>,
+}
+
+#[function_component(RunContainer)]
+pub fn run_container(p: &RunProps) -> Html {
+    let lang = use_lang();
+    let key = p.archive.images.get(p.image).and_then(image_key);
+
+    // Stored containers of this image come back (IndexedDB).
+    {
+        let on_action = p.on_action.clone();
+        use_effect_with(key.clone(), move |key| {
+            if let Some(key) = key.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let list = container_store::load(key.clone())
+                        .await
+                        .unwrap_or_else(|e| {
+                            warn(&format!("stored containers could not be read: {e}"));
+                            Vec::new()
+                        });
+                    on_action.emit(ContainerAction::Loaded { key, list });
+                });
+            }
+        });
+    }
+    // Every changed container is stored again (each is one small record).
+    let saved = use_mut_ref(|| (None::<String>, HashMap::<String, Rc<Container>>::new()));
+    {
+        let state = p.state.clone();
+        use_effect_with(state, move |s| {
+            let mut saved = saved.borrow_mut();
+            if saved.0 != s.key {
+                *saved = (s.key.clone(), HashMap::new());
+            }
+            if let (true, Some(key)) = (s.loaded, s.key.clone()) {
+                for (i, c) in s.list.iter().enumerate() {
+                    if saved.1.get(&c.id).is_some_and(|old| Rc::ptr_eq(old, c)) {
+                        continue;
+                    }
+                    saved.1.insert(c.id.clone(), c.clone());
+                    let (key, c) = (key.clone(), (**c).clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Err(e) = container_store::save(key, i as u32, c).await {
+                            warn(&format!("a container could not be stored: {e}"));
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    let onclick = {
+        let on_action = p.on_action.clone();
+        let on_tab = p.on_tab.clone();
+        let taken = if p.state.key == key {
+            p.state.list.clone()
+        } else {
+            Vec::new()
+        };
+        Callback::from(move |_| {
+            let name = new_name(&taken, js_sys::Math::random);
+            on_action.emit(ContainerAction::Run { name });
+            on_tab.emit(Tab::Container);
+        })
+    };
+    html! {
+        <button type="button" class="button primary run-container" data-testid="run-container" {onclick}
+            disabled={!p.ready || key.is_none()}
+            title={if key.is_none() { t(lang, "ctr-no-config") } else { t(lang, "ctr-run-hint") }}>
+            <span aria-hidden="true">{ "▶ " }</span>{ t(lang, "ctr-run") }
+        </button>
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The Container tab.
+
+#[derive(Properties, PartialEq)]
+pub struct ContainerViewProps {
+    pub archive: ArchiveRef,
+    pub image: usize,
+    pub state: ContainerState,
+    pub pool: PoolHandle,
+    pub on_action: Callback<ContainerAction>,
+    pub on_tab: Callback<Tab>,
+}
+
+#[function_component(ContainerView)]
+pub fn container_view(p: &ContainerViewProps) -> Html {
+    let lang = use_lang();
+    let Some(img) = p.archive.images.get(p.image) else {
+        return html! { <p class="empty">{ t(lang, "no-image") }</p> };
+    };
+    let key = image_key(img);
+    let s = &p.state;
+    let mine = s.key == key;
+    let list: &[Rc<Container>] = if mine { &s.list } else { &[] };
+    let current = if mine { s.current().cloned() } else { None };
+    let lower = lower_of(&p.archive.0, p.image);
+
+    // Content the editor waits for is read by the worker (the Files view's path).
+    {
+        let waiting = s.editor.as_ref().and_then(|e| e.waiting.clone());
+        let pool = p.pool.clone();
+        use_effect_with(waiting, move |w| {
+            if let Some((member, path)) = w.clone() {
+                Pool::read_content(&pool.0, member, path, MAX_FILE_BYTES as u64);
+            }
+        });
+    }
+
+    let cards = html! {
+        <div class="ctr-cards" role="list" aria-label={t(lang, "ctr-list")}>
+            { for list.iter().map(|c| {
+                let selected = current.as_ref().is_some_and(|x| x.id == c.id);
+                let select = {
+                    let cb = p.on_action.clone();
+                    let id = c.id.clone();
+                    Callback::from(move |_| cb.emit(ContainerAction::Select(id.clone())))
+                };
+                let remove = {
+                    let cb = p.on_action.clone();
+                    let id = c.id.clone();
+                    let key = s.key.clone();
+                    Callback::from(move |_| {
+                        if let Some(key) = key.clone() {
+                            let id = id.clone();
+                            wasm_bindgen_futures::spawn_local(async move {
+                                if let Err(e) = container_store::remove(key, id).await {
+                                    warn(&format!("a stored container could not be removed: {e}"));
+                                }
+                            });
+                        }
+                        cb.emit(ContainerAction::Remove(id.clone()))
+                    })
+                };
+                html! {
+                    <div class={classes!("ctr-card", selected.then_some("selected"))} role="listitem"
+                        data-testid="container" data-container-id={c.id.clone()} data-name={c.name.clone()}>
+                        <button type="button" class="ctr-pick" aria-pressed={selected.to_string()} onclick={select}>
+                            <span class="ctr-name mono">{ c.name.clone() }</span>
+                            <span class="ctr-id mono muted small">{ c.short_id().to_string() }</span>
+                            <span class="ctr-size small">{ human_size(c.upper_size()) }</span>
+                        </button>
+                        <button type="button" class="ctr-remove" data-testid="remove-container" onclick={remove}
+                            aria-label={tf(lang, "ctr-remove", &[("name", &c.name)])} title={tf(lang, "ctr-remove", &[("name", &c.name)])}>
+                            { "×" }
+                        </button>
+                    </div>
+                }
+            }) }
+        </div>
+    };
+
+    let (Some(c), Some(lower)) = (current, lower) else {
+        return html! {
+            <section class="ctr" aria-label={t(lang, "tab-container")}>
+                <p class="ctr-intro muted">{ t(lang, "ctr-intro") }</p>
+                { cards }
+                <p class="empty" data-testid="no-container">{ t(lang, "ctr-none") }</p>
+            </section>
+        };
+    };
+
+    let diff = c.diff(&lower.0);
+    let message = s.message.clone().map(|m| {
+        let close = {
+            let cb = p.on_action.clone();
+            Callback::from(move |_| cb.emit(ContainerAction::Message(None)))
+        };
+        html! {
+            <div class="ctr-message" role="alert" data-testid="container-message">
+                <span>{ m }</span>
+                <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")}>{ "×" }</button>
+            </div>
+        }
+    });
+
+    let run_job = |export: bool| {
+        let pool = p.pool.clone();
+        let archive = p.archive.clone();
+        let image = p.image;
+        let c = c.clone();
+        let diff = diff.clone();
+        let on_action = p.on_action.clone();
+        let on_tab = p.on_tab.clone();
+        Callback::from(move |_| {
+            let Some(file) = Pool::file(&pool.0) else {
+                on_action.emit(ContainerAction::Message(Some(
+                    "the opened file is no longer available".into(),
+                )));
+                return;
+            };
+            let (pool, archive, c, diff) = (pool.clone(), archive.clone(), c.clone(), diff.clone());
+            let (on_action, on_tab) = (on_action.clone(), on_tab.clone());
+            on_action.emit(ContainerAction::Busy(Some(if export {
+                "ctr-exporting"
+            } else {
+                "ctr-committing"
+            })));
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = commit_and_export(file, &archive, image, &c, &diff).await;
+                on_action.emit(ContainerAction::Busy(None));
+                match result {
+                    Ok(done) if export => {
+                        if let Err(e) = download(&done.file) {
+                            on_action.emit(ContainerAction::Message(Some(e)));
+                        }
+                    }
+                    Ok(done) => {
+                        // The new image is opened like any dropped file.
+                        on_tab.emit(Tab::Stack);
+                        Pool::open(&pool.0, done.file);
+                    }
+                    Err(e) => on_action.emit(ContainerAction::Message(Some(e))),
+                }
+            });
+        })
+    };
+
+    let diff_panel = html! {
+        <section class="ctr-panel ctr-diff" aria-labelledby="ctr-diff-title">
+            <h3 id="ctr-diff-title">{ "docker diff" }</h3>
+            { if diff.is_empty() {
+                html! { <p class="muted small" data-testid="diff-empty">{ t(lang, "ctr-diff-empty") }</p> }
+            } else {
+                html! {
+                    <ul class="ctr-diff-lines mono" data-testid="diff-lines">
+                        { for diff.iter().map(|l| {
+                            let k = l.chars().next().unwrap_or('C');
+                            let cls = match k { 'A' => "ch-added", 'D' => "ch-deleted", _ => "ch-modified" };
+                            html! { <li class={cls} data-testid="diff-line">{ l.clone() }</li> }
+                        }) }
+                    </ul>
+                }
+            } }
+            <div class="ctr-actions">
+                <button type="button" class="button primary" data-testid="commit" onclick={run_job(false)}
+                    disabled={s.busy.is_some()} title={t(lang, "ctr-commit-hint")}>{ t(lang, "ctr-commit") }</button>
+                <button type="button" class="button" data-testid="export" onclick={run_job(true)}
+                    disabled={s.busy.is_some()} title={t(lang, "ctr-export-hint")}>{ t(lang, "ctr-export") }</button>
+                { for s.busy.map(|k| html! { <span class="muted small" data-testid="container-busy">{ t(lang, k) }</span> }) }
+            </div>
+        </section>
+    };
+
+    let copy_up = s.copy_up.clone();
+    html! {
+        <section class="ctr" aria-label={t(lang, "tab-container")}>
+            <p class="ctr-intro muted">{ t(lang, "ctr-intro") }</p>
+            { cards }
+            { for message }
+            <div class="ctr-grid">
+                <ContainerStack archive={p.archive.clone()} image={p.image} size={c.upper_size()}
+                    entries={c.upper.len()} copy_up={copy_up} />
+                <div class="ctr-work">
+                    <ContainerFiles container={c.clone()} lower={lower.clone()}
+                        archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()} />
+                    { for s.editor.as_ref().map(|ed| {
+                        let text = match (&ed.waiting, &ed.error) {
+                            (_, Some(e)) => Err(e.clone()),
+                            (Some(_), None) => Ok(None),
+                            (None, None) => match c.read(&ed.path, &lower.0) {
+                                Ok(b) => String::from_utf8(b).map(Some).map_err(|_| t(lang, "ctr-binary")),
+                                Err(e) => Err(e.to_string()),
+                            },
+                        };
+                        let in_upper = c.stat(&ed.path, &lower.0).is_some_and(|st| st.in_upper);
+                        html! {
+                            <EditorPanel path={ed.path.clone()} container_id={c.id.clone()} text={text}
+                                original={ed.original.clone()} in_image={ed.in_image} in_upper={in_upper}
+                                layer={ed.layer} on_action={p.on_action.clone()} />
+                        }
+                    }) }
+                    { diff_panel }
+                </div>
+            </div>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The stack with the container's writable layer on top.
+
+#[derive(Properties, PartialEq)]
+struct StackProps {
+    archive: ArchiveRef,
+    image: usize,
+    size: u64,
+    entries: usize,
+    copy_up: Option<crate::container_state::CopyUp>,
+}
+
+#[function_component(ContainerStack)]
+fn container_stack(p: &StackProps) -> Html {
+    let lang = use_lang();
+    let Some(img) = p.archive.images.get(p.image) else {
+        return html! {};
+    };
+    let n = img.layers.len();
+    let largest = img
+        .layers
+        .iter()
+        .map(|l| l.size)
+        .max()
+        .unwrap_or(0)
+        .max(64 * 1024);
+    // Fills as it gains bytes: log scale against the image's largest layer.
+    let fill = (((p.size as f64) + 1.0).ln() / ((largest as f64) + 1.0).ln()).clamp(0.0, 1.0);
+    let fill = if p.size == 0 { 0.0 } else { fill.max(0.06) };
+    html! {
+        <section class="ctr-stack" aria-label={t(lang, "ctr-stack")}>
+            <ol class="ctr-slabs" role="list">
+                <li class="ctr-slab ctr-upper" data-testid="container-layer" data-size={p.size.to_string()}
+                    data-entries={p.entries.to_string()} style={format!("--fill:{:.3}", fill)}>
+                    <span class="ctr-fill" aria-hidden="true"></span>
+                    <span class="ctr-slab-label">
+                        <strong>{ t(lang, "ctr-layer") }</strong>{ " — " }{ human_size(p.size) }
+                    </span>
+                    <span class="muted small">{
+                        if p.entries == 0 { t(lang, "ctr-layer-empty") } else { t(lang, "ctr-layer-rw") }
+                    }</span>
+                </li>
+                { for (0..n).rev().map(|i| {
+                    let (kw, rest) = layer_label(img, i);
+                    let size = img.layers.get(i).map(|l| l.size).unwrap_or(0);
+                    let chip = p.copy_up.as_ref().filter(|c| c.from_layer == i).map(|c| {
+                        let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_string();
+                        html! {
+                            <span key={c.seq.to_string()} class="ctr-chip copy-up mono" data-testid="copy-up"
+                                style={format!("--rise:{}", n - i)} aria-hidden="true">{ name }</span>
+                        }
+                    });
+                    html! {
+                        <li class={classes!("ctr-slab", "ctr-lower", kind_class(layer_kind(img, i)))}
+                            data-layer-index={i.to_string()}>
+                            <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
+                            <span class="mono ellipsis grow" title={rest.clone()}>{ rest }</span>
+                            <span class="small">{ human_size(size) }</span>
+                            { for chip }
+                        </li>
+                    }
+                }) }
+            </ol>
+            <p class="muted small">{ t(lang, "ctr-stack-note") }</p>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The merged filesystem, virtualized like the Files view.
+
+#[derive(Properties, PartialEq)]
+struct FilesProps {
+    container: Rc<Container>,
+    lower: crate::container_state::LowerRef,
+    archive: ArchiveRef,
+    image: usize,
+    on_action: Callback<ContainerAction>,
+}
+
+fn abs(row: &MergedRow) -> String {
+    format!("/{}", row.path.display())
+}
+
+#[function_component(ContainerFiles)]
+fn container_files(p: &FilesProps) -> Html {
+    let lang = use_lang();
+    let rows: Rc<Vec<MergedRow>> = (*use_memo((p.container.clone(), p.lower.clone()), |(c, l)| {
+        Rc::new(c.merged(&l.0))
+    }))
+    .clone();
+    let filter = use_state(String::new);
+    let visible: Rc<Vec<usize>> = {
+        let needle = filter.to_lowercase();
+        (*use_memo((rows.clone(), needle), |(rows, needle)| {
+            Rc::new(
+                rows.iter()
+                    .enumerate()
+                    .filter(|(_, r)| {
+                        needle.is_empty()
+                            || r.path.display().to_lowercase().contains(needle.as_str())
+                    })
+                    .map(|(i, _)| i)
+                    .collect::<Vec<usize>>(),
+            )
+        }))
+        .clone()
+    };
+    let scroll_top = use_state(|| 0.0f64);
+    let viewport = use_state(|| 420.0f64);
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        let viewport = viewport.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                scroll_top.set(el.scroll_top() as f64);
+                viewport.set(el.client_height() as f64);
+            }
+        })
+    };
+    let new_path = use_state(String::new);
+    let img = p.archive.images.get(p.image);
+
+    let total = visible.len();
+    let first = ((*scroll_top / ROW_HEIGHT) as usize)
+        .saturating_sub(OVERSCAN)
+        .min(total);
+    let last = (first + (*viewport / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN).min(total);
+    let filtering = !filter.is_empty();
+
+    let row_html = |pos: usize| -> Html {
+        let Some(r) = visible.get(pos).and_then(|i| rows.get(*i)) else {
+            return html! {};
+        };
+        let path = abs(r);
+        let depth = r.path.components().count().saturating_sub(1);
+        let name = if filtering {
+            path.clone()
+        } else {
+            String::from_utf8_lossy(r.path.file_name()).to_string()
+        };
+        let openable = matches!(r.stat.kind, EntryKind::File | EntryKind::Hardlink);
+        let open = {
+            let cb = p.on_action.clone();
+            let path = path.clone();
+            Callback::from(move |_| {
+                if openable {
+                    cb.emit(ContainerAction::Open(path.clone()))
+                }
+            })
+        };
+        let onkeydown = {
+            let cb = p.on_action.clone();
+            let path = path.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" && openable {
+                    cb.emit(ContainerAction::Open(path.clone()))
+                }
+            })
+        };
+        let delete = {
+            let cb = p.on_action.clone();
+            let path = path.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                cb.emit(ContainerAction::Delete(path.clone()))
+            })
+        };
+        let (owner, owner_cls, owner_label) = match (r.stat.in_upper, r.stat.layer) {
+            (true, _) => (
+                "container".to_string(),
+                "owner-container".to_string(),
+                t(lang, "ctr-owner-container"),
+            ),
+            (false, Some(l)) => (
+                l.to_string(),
+                img.map(|i| kind_class(layer_kind(i, l)).to_string())
+                    .unwrap_or_default(),
+                format!("L{}", l + 1),
+            ),
+            (false, None) => (String::new(), String::new(), String::new()),
+        };
+        let mark = match r.stat.kind {
+            EntryKind::Dir => "▸",
+            EntryKind::Symlink => "↪",
+            EntryKind::Hardlink => "⇉",
+            EntryKind::File => "·",
+            _ => "◦",
+        };
+        let size = match r.stat.kind {
+            EntryKind::File | EntryKind::Hardlink => human_size(r.stat.size),
+            _ => String::new(),
+        };
+        html! {
+            <div class={classes!("ctr-row", "file-row", openable.then_some("openable"), r.stat.in_upper.then_some("in-upper"))}
+                role="treeitem" aria-level={(depth + 1).to_string()} tabindex="0"
+                style={format!("top:{}px", pos as f64 * ROW_HEIGHT)}
+                data-testid="container-file-row" data-path={path.clone()} data-layer={owner}
+                title={path.clone()} onclick={open} {onkeydown}>
+                <span class="file-name mono" style={if filtering { String::new() } else { format!("padding-left:{}rem", depth as f64 * 1.1) }}>
+                    <span class="kind-mark" aria-hidden="true">{ mark }</span>
+                    { name }{ if r.stat.kind == EntryKind::Dir { "/" } else { "" } }
+                    { for r.stat.link_target.as_ref().map(|t| html! { <span class="link-target">{ " → " }{ t.display().to_string() }</span> }) }
+                </span>
+                <span class={classes!("owner", owner_cls)} title={t(lang, "owner-layer")}>{ owner_label }</span>
+                <span class="file-size">{ size }</span>
+                <button type="button" class="ctr-del button quiet" data-testid="delete-path" onclick={delete}
+                    aria-label={tf(lang, "ctr-delete", &[("path", &path)])} title={tf(lang, "ctr-delete", &[("path", &path)])}>{ "🗑" }</button>
+            </div>
+        }
+    };
+
+    let on_filter = {
+        let filter = filter.clone();
+        let scroll_top = scroll_top.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                filter.set(i.value());
+                scroll_top.set(0.0);
+            }
+        })
+    };
+    let on_new_path = {
+        let new_path = new_path.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                new_path.set(i.value());
+            }
+        })
+    };
+    let create = |folder: bool| {
+        let cb = p.on_action.clone();
+        let new_path = new_path.clone();
+        Callback::from(move |_| {
+            let path = new_path.trim().to_string();
+            if path.is_empty() {
+                return;
+            }
+            cb.emit(if folder {
+                ContainerAction::Mkdir(path)
+            } else {
+                ContainerAction::CreateFile(path)
+            });
+            new_path.set(String::new());
+        })
+    };
+
+    html! {
+        <section class="ctr-panel ctr-files" aria-label={t(lang, "ctr-files")}>
+            <div class="files-bar">
+                <h3 class="grow">{ t(lang, "ctr-files") }</h3>
+                <label class="field grow">
+                    <span class="visually-hidden">{ t(lang, "filter") }</span>
+                    <input type="search" placeholder={t(lang, "filter-placeholder")} value={(*filter).clone()}
+                        oninput={on_filter} data-testid="container-filter" />
+                </label>
+            </div>
+            <div class="file-list ctr-list" role="tree" aria-label={t(lang, "ctr-files")} {onscroll}
+                data-testid="container-file-list" data-row-count={total.to_string()}>
+                <div class="file-spacer" style={format!("height:{}px", total as f64 * ROW_HEIGHT)}>
+                    { for (first..last).map(row_html) }
+                </div>
+            </div>
+            <div class="ctr-create">
+                <label class="field grow">
+                    <span class="visually-hidden">{ t(lang, "ctr-new-path") }</span>
+                    <input type="text" class="mono" placeholder="/etc/motd" value={(*new_path).clone()}
+                        oninput={on_new_path} data-testid="new-path" />
+                </label>
+                <button type="button" class="button" data-testid="create-file" onclick={create(false)}>{ t(lang, "ctr-new-file") }</button>
+                <button type="button" class="button" data-testid="create-folder" onclick={create(true)}>{ t(lang, "ctr-new-folder") }</button>
+            </div>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The editor and the before/after comparison.
+
+#[derive(Properties, PartialEq)]
+struct EditorProps {
+    path: String,
+    container_id: String,
+    /// The container's text: `Ok(None)` while it is read, `Err` when it cannot be edited.
+    text: Result<Option<String>, String>,
+    original: Option<Rc<Vec<u8>>>,
+    in_image: bool,
+    in_upper: bool,
+    layer: Option<usize>,
+    on_action: Callback<ContainerAction>,
+}
+
+#[function_component(EditorPanel)]
+fn editor_panel(p: &EditorProps) -> Html {
+    let lang = use_lang();
+    let close = {
+        let cb = p.on_action.clone();
+        Callback::from(move |_| cb.emit(ContainerAction::CloseEditor))
+    };
+    let delete = {
+        let cb = p.on_action.clone();
+        let path = p.path.clone();
+        Callback::from(move |_| cb.emit(ContainerAction::Delete(path.clone())))
+    };
+    let owner = if p.in_upper {
+        t(lang, "ctr-owner-container")
+    } else {
+        p.layer
+            .map(|l| tf(lang, "ctr-owner-layer", &[("n", &(l + 1).to_string())]))
+            .unwrap_or_default()
+    };
+    let body = match &p.text {
+        Err(e) => html! { <p class="ctr-error" data-testid="editor-error">{ e.clone() }</p> },
+        Ok(None) => {
+            html! { <p class="muted" data-testid="editor-loading">{ t(lang, "ctr-reading") }</p> }
+        }
+        Ok(Some(text)) => html! {
+            <TextEditor key={format!("{}:{}", p.container_id, p.path)} path={p.path.clone()}
+                initial={text.clone()} on_action={p.on_action.clone()} />
+        },
+    };
+    let original = p
+        .original
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned());
+    let compare = match (&p.text, original, p.in_upper && p.in_image) {
+        (Ok(Some(now)), Some(old), true) => {
+            html! { <Compare old={old} new={now.clone()} layer={p.layer.unwrap_or(0)} /> }
+        }
+        _ => html! {},
+    };
+    html! {
+        <section class="ctr-panel ctr-editor" aria-label={t(lang, "ctr-editor")} data-testid="container-editor"
+            data-path={p.path.clone()}>
+            <div class="ctr-editor-head">
+                <h3 class="mono ellipsis" title={p.path.clone()}>{ p.path.clone() }</h3>
+                <span class={classes!("owner", p.in_upper.then_some("owner-container"))}>{ owner }</span>
+                <span class="grow"></span>
+                <button type="button" class="button" data-testid="delete-file" onclick={delete}>{ t(lang, "ctr-delete-file") }</button>
+                <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")}>{ "×" }</button>
+            </div>
+            { body }
+            { compare }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TextEditorProps {
+    path: String,
+    initial: String,
+    on_action: Callback<ContainerAction>,
+}
+
+#[function_component(TextEditor)]
+fn text_editor(p: &TextEditorProps) -> Html {
+    let lang = use_lang();
+    let draft = use_state(|| p.initial.clone());
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(a) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            {
+                draft.set(a.value());
+            }
+        })
+    };
+    let save = {
+        let cb = p.on_action.clone();
+        let path = p.path.clone();
+        let draft = draft.clone();
+        Callback::from(move |_| {
+            cb.emit(ContainerAction::Save {
+                path: path.clone(),
+                text: (*draft).clone(),
+            })
+        })
+    };
+    let changed = *draft != p.initial;
+    html! {
+        <div class="ctr-text">
+            <textarea class="mono" data-testid="file-editor" spellcheck="false" value={(*draft).clone()} {oninput}
+                aria-label={tf(lang, "ctr-editing", &[("path", &p.path)])} rows="14" />
+            <div class="ctr-actions">
+                <button type="button" class="button primary" data-testid="save-file" onclick={save}>{ t(lang, "ctr-save") }</button>
+                <span class="muted small">{ if changed { t(lang, "ctr-unsaved") } else { String::new() } }</span>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CompareProps {
+    old: String,
+    new: String,
+    layer: usize,
+}
+
+/// The image's copy and the container's, side by side, lines marked by the core's diff.
+#[function_component(Compare)]
+fn compare(p: &CompareProps) -> Html {
+    let lang = use_lang();
+    let lines = use_memo((p.old.clone(), p.new.clone()), |(a, b)| line_diff(a, b));
+    let side = |old_side: bool| -> Html {
+        html! {
+            <ol class="ctr-lines mono">
+                { for lines.iter().filter(|l| match l.change {
+                    LineChange::Same => true,
+                    LineChange::Removed => old_side,
+                    LineChange::Added => !old_side,
+                }).map(|l| {
+                    let (cls, sym) = match l.change {
+                        LineChange::Same => ("same", " "),
+                        LineChange::Removed => ("ch-deleted", "−"),
+                        LineChange::Added => ("ch-added", "+"),
+                    };
+                    let n = if old_side { l.old_line } else { l.new_line };
+                    html! {
+                        <li class={classes!("ctr-line", cls)} data-change={format!("{:?}", l.change).to_lowercase()}>
+                            <span class="ln" aria-hidden="true">{ n.map(|n| n.to_string()).unwrap_or_default() }</span>
+                            <span class="sym" aria-hidden="true">{ sym }</span>
+                            <span class="txt">{ l.text.clone() }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+        }
+    };
+    let changed = lines
+        .iter()
+        .filter(|l| l.change != LineChange::Same)
+        .count();
+    html! {
+        <div class="ctr-compare" data-testid="compare" data-changed-lines={changed.to_string()}>
+            <div class="ctr-side">
+                <h4 class="small">{ tf(lang, "ctr-image-copy", &[("n", &(p.layer + 1).to_string())]) }</h4>
+                <pre hidden=true data-testid="original-content">{ p.old.clone() }</pre>
+                { side(true) }
+            </div>
+            <div class="ctr-side">
+                <h4 class="small">{ t(lang, "ctr-container-copy") }</h4>
+                { side(false) }
+            </div>
+        </div>
+    }
+}
