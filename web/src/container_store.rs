@@ -3,7 +3,8 @@
 
 use std::cell::RefCell;
 
-use pancake_core::container::Container;
+use pancake_core::container::{Container, ImageRef, UpperEntry};
+use pancake_core::RawPath;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -13,7 +14,7 @@ const DB: &str = "pancake";
 const STORE: &str = "containers";
 
 thread_local! {
-    static OPEN: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
+    static OPEN: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
 }
 
 fn err(e: JsValue) -> String {
@@ -49,10 +50,29 @@ async fn done(req: &IdbRequest) -> Result<JsValue, String> {
     JsFuture::from(promise).await.map_err(err)
 }
 
+/// The database, opened once. Every caller awaits the same promise, so continuations (and
+/// thus transactions) start in call order, and IndexedDB runs overlapping read-write
+/// transactions in the order they were created: a later save never lands before an earlier.
 async fn db() -> Result<IdbDatabase, String> {
-    if let Some(db) = OPEN.with(|o| o.borrow().clone()) {
-        return Ok(db);
+    let promise = match OPEN.with(|o| o.borrow().clone()) {
+        Some(p) => p,
+        None => {
+            let p = open_promise()?;
+            OPEN.with(|o| *o.borrow_mut() = Some(p.clone()));
+            p
+        }
+    };
+    match JsFuture::from(promise).await {
+        Ok(v) => v.dyn_into().map_err(err),
+        Err(e) => {
+            // Let a later call try again.
+            OPEN.with(|o| *o.borrow_mut() = None);
+            Err(err(e))
+        }
     }
+}
+
+fn open_promise() -> Result<js_sys::Promise, String> {
     let factory = web_sys::window()
         .ok_or("no window")?
         .indexed_db()
@@ -69,9 +89,10 @@ async fn db() -> Result<IdbDatabase, String> {
         })
     };
     req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
-    let db: IdbDatabase = done(&req).await?.dyn_into().map_err(err)?;
-    OPEN.with(|o| *o.borrow_mut() = Some(db.clone()));
-    Ok(db)
+    let req: IdbRequest = req.into();
+    Ok(wasm_bindgen_futures::future_to_promise(async move {
+        done(&req).await.map_err(|e| JsValue::from_str(&e))
+    }))
 }
 
 fn key(image: &str, id: &str) -> String {
@@ -79,17 +100,40 @@ fn key(image: &str, id: &str) -> String {
 }
 
 /// What is stored: the container and its place in the list (ids are hashes, not ordered).
+/// The writable layer goes as a list of pairs: JSON object keys must be text, and a path
+/// is raw bytes.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
     order: u32,
-    container: Container,
+    id: String,
+    name: String,
+    image: ImageRef,
+    upper: Vec<(RawPath, UpperEntry)>,
+}
+
+impl Stored {
+    fn of(order: u32, c: Container) -> Stored {
+        Stored {
+            order,
+            id: c.id,
+            name: c.name,
+            image: c.image,
+            upper: c.upper.into_iter().collect(),
+        }
+    }
+
+    fn container(self) -> Container {
+        Container {
+            id: self.id,
+            name: self.name,
+            image: self.image,
+            upper: self.upper.into_iter().collect(),
+        }
+    }
 }
 
 pub async fn save(image: String, order: u32, c: Container) -> Result<(), String> {
-    let c = Stored {
-        order,
-        container: c,
-    };
+    let c = Stored::of(order, c);
     let json = serde_json::to_string(&c).map_err(|e| e.to_string())?;
     let db = db().await?;
     let tx = db
@@ -99,7 +143,7 @@ pub async fn save(image: String, order: u32, c: Container) -> Result<(), String>
     let req = store
         .put_with_key(
             &JsValue::from_str(&json),
-            &JsValue::from_str(&key(&image, &c.container.id)),
+            &JsValue::from_str(&key(&image, &c.id)),
         )
         .map_err(err)?;
     done(&req).await.map(|_| ())
@@ -141,5 +185,5 @@ pub async fn load(image: String) -> Result<Vec<Container>, String> {
         }
     }
     out.sort_by_key(|s| s.order);
-    Ok(out.into_iter().map(|s| s.container).collect())
+    Ok(out.into_iter().map(Stored::container).collect())
 }

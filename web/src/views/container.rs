@@ -540,7 +540,7 @@ fn container_files(p: &FilesProps) -> Html {
                 <span class={classes!("owner", owner_cls)} title={t(lang, "owner-layer")}>{ owner_label }</span>
                 <span class="file-size">{ size }</span>
                 <button type="button" class="ctr-del button quiet" data-testid="delete-path" onclick={delete}
-                    aria-label={tf(lang, "ctr-delete", &[("path", &path)])} title={tf(lang, "ctr-delete", &[("path", &path)])}>{ "🗑" }</button>
+                    aria-label={tf(lang, "ctr-delete", &[("path", &path)])} title={tf(lang, "ctr-delete", &[("path", &path)])}>{ "✕" }</button>
             </div>
         }
     };

@@ -1,0 +1,318 @@
+'use strict';
+// Containers and copy-on-write (issue 5), driven through the page's test hooks: run a
+// container, edit a file, see it copied up into the container layer while the image keeps
+// its copy, `docker diff`, isolation between two containers, commit, export (checked by the
+// independent Python checker and by reading the new layer's tar here), and persistence
+// across a reload.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const { openSession, problemsOf, waitReady, dropFile, FIXTURES, REPO } = require('./lib/browser');
+const app = require('./lib/app');
+const tar = require('./lib/tar');
+
+const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const TEST_TIMEOUT = READY_TIMEOUT + 90000;
+const OUT = path.join(REPO, 'target', 'e2e-container');
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'container');
+
+const CONTAINER = '[data-testid=container]';
+const LAYER = '[data-testid=container-layer]';
+const ROW = '[data-testid=container-file-row]';
+const EDITOR = '[data-testid=file-editor]';
+const DIFF_LINE = '[data-testid=diff-line]';
+
+/** What `docker diff` prints after one existing file is modified: its parents `C`, then it. */
+function dockerDiffForModified(file) {
+  const parts = file.split('/').filter(Boolean);
+  return parts.map((_, i) => `C /${parts.slice(0, i + 1).join('/')}`);
+}
+
+async function clearStore(page) {
+  await page.evaluate(() => new Promise((resolve) => {
+    const q = indexedDB.deleteDatabase('pancake');
+    q.onsuccess = q.onerror = q.onblocked = () => resolve();
+  }));
+}
+
+async function openDemo(page) {
+  await page.locator('[data-testid=demo-nginx]').first().click();
+  await waitReady(page, { timeout: READY_TIMEOUT });
+}
+
+/** The file as the image shows it (Files tab, merged view), read from the page. */
+async function imageFileText(page, file) {
+  await app.openTab(page, 'files');
+  const merged = page.locator('[data-testid=files-merged]').first();
+  if (await merged.count()) await merged.click();
+  // Narrow the (virtualized) list to this one path first, so no row moves under the click.
+  await page.locator('[data-testid=file-filter]').first().fill(file.replace(/^\//, ''));
+  await page.waitForTimeout(200);
+  await app.openFile(page, file);
+  const text = await page.locator('[data-testid=file-content] pre').first().textContent();
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=file-content]').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+  return text;
+}
+
+async function layerSize(page) {
+  return Number(await page.locator(LAYER).first().getAttribute('data-size'));
+}
+
+async function diffLines(page) {
+  return page.locator(DIFF_LINE).allTextContents();
+}
+
+/** Click `file` in the container's merged list and wait for the editor to hold its text. */
+async function openInContainer(page, file) {
+  const filter = page.locator('[data-testid=container-filter]').first();
+  await filter.fill(path.posix.basename(file));
+  const row = page.locator(`${ROW}[data-path="${file}"]`).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  const owner = await row.getAttribute('data-layer');
+  await row.click();
+  const editor = page.locator(EDITOR).first();
+  await editor.waitFor({ state: 'visible', timeout: 15000 });
+  return { owner, value: await editor.inputValue() };
+}
+
+/** Change one line (the first non-empty one), save; returns the new text. */
+async function editAndSave(page, text) {
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => l.trim().length > 0);
+  lines[i] = `${lines[i]} # changed in a Pancake container`;
+  const edited = lines.join('\n');
+  await page.locator(EDITOR).first().fill(edited);
+  await page.locator('[data-testid=save-file]').first().click();
+  await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-size')) > 0, LAYER);
+  return edited;
+}
+
+async function runContainer(page) {
+  const before = await page.locator(CONTAINER).count();
+  await page.locator('[data-testid=run-container]').first().click();
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [CONTAINER, before + 1]);
+  const ids = await page.locator(CONTAINER).evaluateAll((els) => els.map((e) => e.getAttribute('data-container-id')));
+  return ids[ids.length - 1];
+}
+
+async function selectContainer(page, id) {
+  await page.locator(`${CONTAINER}[data-container-id="${id}"] .ctr-pick`).first().click();
+  await page.waitForFunction(([sel, cid]) => document.querySelector(`${sel}[data-container-id="${cid}"] [aria-pressed=true]`), [CONTAINER, id]);
+}
+
+/** Export → the downloaded tarball, checked by the independent checker; returns its bytes. */
+async function exportAndCheck(page, name) {
+  fs.mkdirSync(OUT, { recursive: true });
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60000 }),
+    page.locator('[data-testid=export]').first().click(),
+  ]);
+  const file = path.join(OUT, `${name}.tar`);
+  await download.saveAs(file);
+  const out = execFileSync('python3', [path.join(REPO, 'tests', 'docker', 'check_export.py'), file], { encoding: 'utf8' });
+  const summary = JSON.parse(out.trim().split('\n').pop());
+  assert.equal(summary.ok, true, `check_export.py: ${out}`);
+  return fs.readFileSync(file);
+}
+
+/** The new top layer of an export: its tar bytes, and the lower diff_ids from the config. */
+function topLayer(buf) {
+  const manifest = JSON.parse(tar.readMember(buf, 'manifest.json').toString('utf8'));
+  assert.equal(manifest.length, 1, 'one image in the export');
+  const config = JSON.parse(tar.readMember(buf, manifest[0].Config).toString('utf8'));
+  const layers = manifest[0].Layers;
+  return {
+    layer: tar.readMember(buf, layers[layers.length - 1]),
+    diffIds: config.rootfs.diff_ids,
+    history: config.history,
+  };
+}
+
+describe('containers: copy-on-write in the browser', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  test('nginx demo: edit nginx.conf in a container, image unchanged, docker diff, isolation, export, commit', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await clearStore(page);
+      await openDemo(page);
+      const CONF = '/etc/nginx/nginx.conf';
+      const original = await imageFileText(page, CONF);
+      assert.ok(original.length > 50, 'the demo has an nginx.conf');
+      await app.openTab(page, 'stack');
+      const imageLayers = await app.readLayers(page);
+
+      const first = await runContainer(page);
+      assert.match(first, /^[0-9a-f]{64}$/, 'data-container-id is a 64-hex id');
+      assert.equal(await layerSize(page), 0, 'a new container layer holds 0 bytes');
+      assert.equal((await diffLines(page)).length, 0, 'a new container has no changes');
+
+      const opened = await openInContainer(page, CONF);
+      assert.match(opened.owner, /^\d+$/, 'before the edit, an image layer owns the file');
+      assert.equal(opened.value, original, 'the editor shows the image\'s content');
+      const edited = await editAndSave(page, opened.value);
+
+      assert.equal(await layerSize(page), Buffer.byteLength(edited), 'the container layer holds the copied-up file');
+      assert.equal(await page.locator(`${ROW}[data-path="${CONF}"]`).first().getAttribute('data-layer'), 'container',
+        'after saving, the container layer owns the file');
+      assert.deepEqual(await diffLines(page), dockerDiffForModified(CONF));
+      // Side by side: the image's copy is the original, one line removed and one added.
+      assert.equal(await page.locator('[data-testid=original-content]').first().textContent(), original);
+      assert.equal(await page.locator('[data-testid=compare]').first().getAttribute('data-changed-lines'), '2');
+
+      // The image itself is unchanged.
+      assert.equal(await imageFileText(page, CONF), original, 'the image\'s nginx.conf is the original');
+      await app.openTab(page, 'container');
+
+      // A second container sees the image, not the first container's edit.
+      const second = await runContainer(page);
+      assert.notEqual(second, first);
+      assert.equal(await layerSize(page), 0);
+      assert.equal((await diffLines(page)).length, 0);
+      assert.equal((await openInContainer(page, CONF)).value, original, 'the second container sees the original');
+
+      // Back to the first: its edit is still there.
+      await selectContainer(page, first);
+      assert.deepEqual(await diffLines(page), dockerDiffForModified(CONF));
+      assert.equal((await openInContainer(page, CONF)).value, edited);
+
+      // Export: a valid docker-load tarball whose new layer holds the edited file.
+      const exported = await exportAndCheck(page, 'nginx-demo');
+      const top = topLayer(exported);
+      assert.equal(tar.readMember(top.layer, CONF).toString('utf8'), edited);
+      assert.deepEqual(top.diffIds.slice(0, -1), imageLayers.map((l) => l.diffId), 'lower diff_ids are the image\'s');
+      await page.screenshot({ path: path.join(SHOTS, 'nginx-after-export.png') });
+
+      // Commit: the new image opens with one more layer on the same lower layers.
+      await page.locator('[data-testid=commit]').first().click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=layer]').length === n
+        && document.querySelector('[data-testid=image-ready]'), imageLayers.length + 1, { timeout: READY_TIMEOUT });
+      const committed = await app.readLayers(page);
+      assert.deepEqual(committed.slice(0, -1).map((l) => l.diffId), imageLayers.map((l) => l.diffId));
+      assert.ok(committed.every((l) => l.verified === 'true'), 'every layer of the committed image verifies');
+      assert.equal(committed[committed.length - 1].diffId, top.diffIds[top.diffIds.length - 1]);
+      assert.equal(await imageFileText(page, CONF), edited, 'the committed image has the edited file');
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('real fixture docker26-save-app1: edit data/hello.txt (a hard link), export holds it', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await clearStore(page);
+      const fixture = path.join(FIXTURES, 'docker26-save-app1.tar');
+      await dropFile(page, fixture);
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      // In the top layer data/hello.txt is a hard link to data/hello.hardlink: the bytes a
+      // container sees are that file's, read here straight from the fixture.
+      const FILE = '/data/hello.txt';
+      const outer = fs.readFileSync(fixture);
+      const layers = JSON.parse(tar.readMember(outer, 'manifest.json').toString('utf8'))[0].Layers;
+      const owner = [...layers].reverse().find((l) => {
+        try { return tar.readLayerFile(fixture, l, 'data/hello.hardlink'); } catch { return false; }
+      });
+      assert.ok(owner, 'a layer of the fixture holds data/hello.hardlink');
+      const original = tar.readLayerFile(fixture, owner, 'data/hello.hardlink').toString('utf8');
+      await app.openTab(page, 'stack');
+      const imageLayers = await app.readLayers(page);
+
+      await runContainer(page);
+      const opened = await openInContainer(page, FILE);
+      assert.equal(opened.value, original);
+      const edited = await editAndSave(page, opened.value);
+      assert.equal(await layerSize(page), Buffer.byteLength(edited));
+      assert.deepEqual(await diffLines(page), dockerDiffForModified(FILE));
+      assert.equal(await page.locator('[data-testid=original-content]').first().textContent(), original,
+        'the image\'s copy is unchanged');
+      // The image's Files view still lists the path as the image has it.
+      await app.openTab(page, 'files');
+      await page.locator('[data-testid=files-merged]').first().click();
+      await page.locator('[data-testid=file-filter]').first().fill('data/hello.txt');
+      await page.locator('[data-testid=file-row][data-path="data/hello.txt"]').first().waitFor();
+      await app.openTab(page, 'container');
+      // A second container sees the original.
+      await runContainer(page);
+      assert.equal((await openInContainer(page, FILE)).value, original);
+      const ids = await page.locator(CONTAINER).evaluateAll((els) => els.map((e) => e.getAttribute('data-container-id')));
+      await selectContainer(page, ids[0]);
+
+      const top = topLayer(await exportAndCheck(page, 'docker26-app1'));
+      assert.equal(tar.readMember(top.layer, FILE).toString('utf8'), edited);
+      assert.deepEqual(top.diffIds.slice(0, -1), imageLayers.map((l) => l.diffId));
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a reload keeps containers and their edits (IndexedDB)', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await clearStore(page);
+      await openDemo(page);
+      const CONF = '/etc/nginx/nginx.conf';
+      const id = await runContainer(page);
+      const edited = await editAndSave(page, (await openInContainer(page, CONF)).value);
+      const size = await layerSize(page);
+      // Stored once the write lands.
+      await page.waitForFunction(() => new Promise((resolve) => {
+        const q = indexedDB.open('pancake');
+        q.onsuccess = () => {
+          const tx = q.result.transaction('containers');
+          const all = tx.objectStore('containers').getAll();
+          all.onsuccess = () => { q.result.close(); resolve(all.result.some((v) => v.includes('changed in a Pancake container'))); };
+          all.onerror = () => resolve(false);
+        };
+        q.onerror = () => resolve(false);
+      }));
+
+      await page.reload({ waitUntil: 'load' });
+      await openDemo(page);
+      await app.openTab(page, 'container');
+      await page.locator(`${CONTAINER}[data-container-id="${id}"]`).first().waitFor({ timeout: 10000 });
+      await selectContainer(page, id);
+      assert.equal(await layerSize(page), size);
+      assert.deepEqual(await diffLines(page), dockerDiffForModified(CONF));
+      assert.equal((await openInContainer(page, CONF)).value, edited);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const colorScheme of ['light', 'dark']) {
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+      test(`screenshots: container view, ${colorScheme}, ${viewport.width}px`, { timeout: TEST_TIMEOUT }, async () => {
+        const page = await session.newPage({ viewport, colorScheme });
+        try {
+          await clearStore(page);
+          await openDemo(page);
+          await runContainer(page);
+          await runContainer(page);
+          const ids = await page.locator(CONTAINER).evaluateAll((els) => els.map((e) => e.getAttribute('data-container-id')));
+          await selectContainer(page, ids[0]);
+          await editAndSave(page, (await openInContainer(page, '/etc/nginx/nginx.conf')).value);
+          fs.mkdirSync(SHOTS, { recursive: true });
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.waitForTimeout(1300); // the copy-up animation has ended
+          const name = `container-${colorScheme}-${viewport.width}`;
+          await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+          // No horizontal overflow at any width.
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          assert.ok(overflow <= 1, `${name}: page overflows horizontally by ${overflow}px`);
+          assert.deepEqual(problemsOf(page), []);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  }
+});
