@@ -1,0 +1,263 @@
+'use strict';
+// Issue 4: several images in one session, the shared-layers diagram, the storage summary
+// and the pull simulation — checked against numbers computed here from what the stack
+// shows and from the fixtures' independently computed .expected.json.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { REPO, FIXTURES, SEL, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
+const { loadExpected } = require('./lib/expected');
+const app = require('./lib/app');
+
+const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const TEST_TIMEOUT = READY_TIMEOUT * 2 + 45000;
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'shared');
+
+async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Wait until the session holds `n` images, none still being read. */
+async function waitSession(page, n) {
+  await page.waitForFunction((n) => {
+    const opts = document.querySelectorAll('[data-testid=image-option]');
+    return (n < 2 || opts.length === n) && document.querySelector('[data-testid=image-ready]');
+  }, n, { timeout: READY_TIMEOUT });
+  await app.openTab(page, 'shared');
+  await page.waitForFunction((n) => {
+    const items = [...document.querySelectorAll('[data-testid=session-image]')];
+    return items.length === n && items.every((e) => e.dataset.pending === 'false');
+  }, n, { timeout: READY_TIMEOUT });
+}
+
+/** Every session image's layers as the stack shows them: [{ diffId, size }] per image. */
+async function readStacks(page) {
+  const n = await page.locator('[data-testid=image-option]').count();
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    await app.openTab(page, 'stack');
+    await page.locator('[data-testid=image-option]').nth(i).click();
+    await app.settledLayers(page);
+    out.push(await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+      diffId: e.getAttribute('data-diff-id'),
+      size: Number(e.getAttribute('data-size')),
+    }))));
+  }
+  return out;
+}
+
+/** What the diagram and summary must say for images given as [{ diffId, size }] lists. */
+function expectedSharing(images) {
+  const users = new Map();
+  const size = new Map();
+  images.forEach((layers, i) => layers.forEach((l) => {
+    if (!users.has(l.diffId)) users.set(l.diffId, new Set());
+    users.get(l.diffId).add(i);
+    size.set(l.diffId, l.size);
+  }));
+  const separate = images.flat().reduce((s, l) => s + l.size, 0);
+  const stored = [...size.values()].reduce((s, v) => s + v, 0);
+  const imagesOf = new Map([...users].map(([d, s]) => [d, [...s].sort((a, b) => a - b).join(',')]));
+  return { imagesOf, separate, stored };
+}
+
+async function readDiagram(page) {
+  await app.openTab(page, 'shared');
+  const diagram = page.locator('[data-testid=shared-diagram]').first();
+  await diagram.waitFor({ state: 'visible', timeout: 10000 });
+  const layers = await page.$$eval('[data-testid=shared-diagram] [data-testid=shared-layer]', (els) => els.map((e) => ({
+    diffId: e.getAttribute('data-diff-id'),
+    images: e.getAttribute('data-images'),
+  })));
+  const summary = await page.locator('[data-testid=storage-summary]').first().evaluate((e) => ({
+    separate: Number(e.dataset.separateBytes),
+    stored: Number(e.dataset.storedBytes),
+  }));
+  return { layers, summary };
+}
+
+function checkDiagram(shown, exp, where) {
+  const ids = shown.layers.map((l) => l.diffId);
+  assert.equal(new Set(ids).size, ids.length, `${where}: one shared-layer element per diff_id`);
+  assert.deepEqual([...ids].sort(), [...exp.imagesOf.keys()].sort(), `${where}: the diagram's diff_ids`);
+  for (const l of shown.layers) {
+    assert.equal(l.images, exp.imagesOf.get(l.diffId), `${where}: data-images of ${l.diffId}`);
+  }
+  assert.deepEqual(shown.summary, { separate: exp.separate, stored: exp.stored }, `${where}: storage summary`);
+}
+
+/** A real drop of several files at once (one DataTransfer). */
+async function dropFiles(page, files) {
+  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
+  await page.evaluate(({ payload, sel }) => {
+    const dt = new DataTransfer();
+    for (const { name, b64 } of payload) {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], name, { type: '' }));
+    }
+    const el = document.querySelector(sel);
+    for (const t of ['dragenter', 'dragover', 'drop']) {
+      el.dispatchEvent(new DragEvent(t, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    }
+  }, { payload, sel: SEL.dropZone });
+}
+
+/** [{ diffId, size }] for the first image of a fixture, from its .expected.json. */
+function fixtureLayers(name) {
+  const exp = loadExpected(path.join(FIXTURES, name));
+  const raw = exp.raw.images[0].layers;
+  return exp.images[0].layers.map((l, i) => ({ diffId: l.diffId, size: raw[i].uncompressed_size }));
+}
+
+describe('shared layers', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  test('wordpress pair demo: one band per diff_id, shared ones "0,1", summary = sums from the stacks', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await page.locator('[data-testid=demo-wordpress-pair]').first().click();
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      await waitSession(page, 2);
+      const stacks = await readStacks(page);
+      assert.equal(stacks.length, 2);
+      const exp = expectedSharing(stacks);
+      const shown = await readDiagram(page);
+      checkDiagram(shown, exp, 'wordpress pair');
+      const shared = shown.layers.filter((l) => l.images.includes(','));
+      assert.ok(shared.length >= 2, 'the pair shares its lower layers');
+      assert.ok(shared.every((l) => l.images === '0,1'));
+      // Only the top layer differs: stored once except one layer per image.
+      assert.equal(shown.layers.length, stacks[0].length + 1);
+      // Hover → details naming both images.
+      await page.locator('[data-testid=shared-layer]').first().click();
+      const details = await page.locator('[data-testid=shared-layer-details]').first().textContent();
+      assert.match(details, /#1/);
+      assert.match(details, /#2/);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('two separate fixtures sharing a base (docker20 app1 then app3): diagram and summary vs expected.json', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await pickFile(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      await waitSession(page, 1);
+      await pickFile(page, path.join(FIXTURES, 'docker20-save-app3.tar'));
+      await waitSession(page, 2);
+      const images = [fixtureLayers('docker20-save-app1.tar'), fixtureLayers('docker20-save-app3.tar')];
+      const exp = expectedSharing(images);
+      assert.ok([...exp.imagesOf.values()].some((v) => v === '0,1'), 'the fixtures do share layers');
+      checkDiagram(await readDiagram(page), exp, 'docker20 app1+app3');
+      // The stack of each session image is still the right one.
+      const stacks = await readStacks(page);
+      assert.deepEqual(stacks.map((s) => s.map((l) => l.diffId)), images.map((s) => s.map((l) => l.diffId)));
+      // A file of the first archive is still readable after the second was opened.
+      await app.openTab(page, 'stack');
+      await page.locator('[data-testid=image-option]').nth(0).click();
+      await app.settledLayers(page);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('two fixtures dropped at once (docker26 app1 + app2) are read in turn; removing one updates the diagram', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      const names = ['docker26-save-app1.tar', 'docker26-save-app2.tar'];
+      await dropFiles(page, names.map((n) => path.join(FIXTURES, n)));
+      await waitSession(page, 2);
+      const images = names.map(fixtureLayers);
+      checkDiagram(await readDiagram(page), expectedSharing(images), 'docker26 app1+app2');
+      await page.locator('[data-testid=remove-image]').nth(1).click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=session-image]').length === 1);
+      checkDiagram(await readDiagram(page), expectedSharing([images[0]]), 'docker26 app1 after removing app2');
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('pull with image #1 present: "Already exists" exactly for the layers #1 has', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await page.locator('[data-testid=demo-wordpress-pair]').first().click();
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      await waitSession(page, 2);
+      const stacks = await readStacks(page);
+      await app.openTab(page, 'shared');
+      await page.locator('[data-testid=present-toggle][data-index="0"]').check();
+      await page.locator('[data-testid=pull-target]').selectOption('1');
+      await page.locator('[data-testid=pull-button]').click();
+      const lines = page.locator('[data-testid=pull-line]');
+      await lines.first().waitFor({ state: 'attached', timeout: 5000 });
+      await page.locator('[data-testid=pull-skip]').click().catch(() => {});
+      await page.locator('[data-testid=transfer-run][data-done=true]').waitFor({ timeout: 30000 });
+      const got = await page.$$eval('[data-testid=pull-line]', (els) => els.map((e) => ({
+        layer: e.getAttribute('data-layer'), status: e.getAttribute('data-status'), text: e.textContent,
+      })));
+      const have = new Set(stacks[0].map((l) => l.diffId));
+      assert.equal(got.length, stacks[1].length, 'one line per layer');
+      stacks[1].forEach((l, i) => {
+        const want = have.has(l.diffId) ? 'exists' : 'pulled';
+        assert.equal(got[i].status, want, `line ${i} status`);
+        // The demo's layers are uncompressed: the diff_id is the identity.
+        assert.equal(got[i].layer, l.diffId.replace('sha256:', '').slice(0, 12), `line ${i} short id`);
+        assert.match(got[i].text, want === 'exists' ? /Already exists/ : /Pull complete/);
+      });
+      assert.ok(got.some((l) => l.status === 'pulled'), 'the top layer is pulled');
+      const status = await page.locator('[data-testid=pull-status]').textContent();
+      assert.match(status, /Status: Downloaded newer image for /);
+      // Afterwards the pulled image is on this host: pulling again moves nothing.
+      assert.equal(await page.locator('[data-testid=present-toggle][data-index="1"]').isChecked(), true);
+      await page.locator('[data-testid=pull-button]').click();
+      await page.locator('[data-testid=transfer-run][data-done=true]').waitFor({ timeout: 30000 }).catch(async () => {
+        await page.locator('[data-testid=pull-skip]').click();
+      });
+      const again = await page.$$eval('[data-testid=pull-line]', (els) => els.map((e) => e.getAttribute('data-status')));
+      assert.ok(again.every((s) => s === 'exists'));
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const colorScheme of ['light', 'dark']) {
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+      test(`screenshots: shared tab, ${colorScheme}, ${viewport.width}px`, { timeout: TEST_TIMEOUT }, async () => {
+        const page = await session.newPage({ viewport, colorScheme });
+        try {
+          await page.locator('[data-testid=demo-wordpress-pair]').first().click();
+          await waitReady(page, { timeout: READY_TIMEOUT });
+          await waitSession(page, 2);
+          await page.locator('[data-testid=shared-layer]').first().click();
+          await page.locator('[data-testid=present-toggle][data-index="0"]').check();
+          await page.locator('[data-testid=pull-target]').selectOption('1');
+          await page.locator('[data-testid=pull-button]').click();
+          await page.waitForTimeout(700);
+          await shot(page, `shared-${colorScheme}-${viewport.width}-pulling`);
+          await page.locator('[data-testid=pull-skip]').click().catch(() => {});
+          await page.locator('[data-testid=transfer-run][data-done=true]').waitFor({ timeout: 30000 });
+          await shot(page, `shared-${colorScheme}-${viewport.width}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 1, `page wider than the viewport by ${overflow}px`);
+          assert.deepEqual(problemsOf(page), []);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  }
+});

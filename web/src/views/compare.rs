@@ -1,0 +1,192 @@
+//! Two images compared: where their layer chains part, which layers they share, and what
+//! the divergent layers change at file level (from the two merged views).
+
+use pancake_core::history::human_size;
+use pancake_core::union::{self, Change};
+use pancake_core::EntryKind;
+use yew::prelude::*;
+
+use super::diagram::layer_id;
+use super::{kind_class, layer_kind, layer_label, use_lang};
+use crate::i18n::{t, tf};
+use crate::session::SessionImage;
+
+/// Rows shown before "and N more".
+const MAX_ROWS: usize = 300;
+
+#[derive(Properties, PartialEq)]
+pub struct CompareProps {
+    pub images: Vec<SessionImage>,
+}
+
+fn select_value(e: &Event) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .and_then(|s| s.value().parse().ok())
+}
+
+#[function_component(Compare)]
+pub fn compare(p: &CompareProps) -> Html {
+    let lang = use_lang();
+    let a_sel = use_state(|| 0usize);
+    let b_sel = use_state(|| 1usize);
+    let n = p.images.len();
+    let ai = (*a_sel).min(n.saturating_sub(1));
+    let bi = (*b_sel).min(n.saturating_sub(1));
+    let pair = (p.images.get(ai).cloned(), p.images.get(bi).cloned());
+    let result = use_memo(pair.clone(), |(a, b)| {
+        let (Some(a), Some(b)) = (a, b) else {
+            return None;
+        };
+        let (Some(ia), Some(ib)) = (a.image(), b.image()) else {
+            return None;
+        };
+        let ids_a: Vec<Option<String>> = ia.layers.iter().map(layer_id).collect();
+        let ids_b: Vec<Option<String>> = ib.layers.iter().map(layer_id).collect();
+        let diverge = ids_a
+            .iter()
+            .zip(&ids_b)
+            .take_while(|(x, y)| x.is_some() && x == y)
+            .count();
+        let shared: Vec<usize> = ids_a
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| id.is_some() && ids_b.contains(id))
+            .map(|(i, _)| i)
+            .collect();
+        let rows = match (
+            ia.layers.len().checked_sub(1),
+            ib.layers.len().checked_sub(1),
+        ) {
+            (Some(ta), Some(tb)) => union::compare(
+                &union::merged(&a.archive, ia, ta),
+                &union::merged(&b.archive, ib, tb),
+                diverge,
+            ),
+            _ => Vec::new(),
+        };
+        Some((diverge, shared, rows))
+    });
+    if n < 2 {
+        return html! {
+            <section class="card compare" aria-labelledby="cmp-title">
+                <h2 id="cmp-title">{ t(lang, "cmp-title") }</h2>
+                <p class="muted">{ t(lang, "cmp-need-two") }</p>
+            </section>
+        };
+    }
+    let chooser = |sel: usize,
+                   state: UseStateHandle<usize>,
+                   testid: &'static str,
+                   label: String| {
+        let onchange = Callback::from(move |e: Event| {
+            if let Some(v) = select_value(&e) {
+                state.set(v);
+            }
+        });
+        html! {
+            <label>{ label }{ " " }
+                <select data-testid={testid} {onchange}>
+                    { for p.images.iter().enumerate().map(|(i, si)| html! {
+                        <option value={i.to_string()} selected={i == sel}>{ format!("#{} {}", i + 1, si.tag()) }</option>
+                    }) }
+                </select>
+            </label>
+        }
+    };
+    let body = match (result.as_ref(), &pair) {
+        (Some((diverge, shared, rows)), (Some(a), Some(b))) => {
+            let (Some(ia), Some(ib)) = (a.image(), b.image()) else {
+                return html! {};
+            };
+            let layer_line = |img: &pancake_core::Image, i: usize| -> Html {
+                match img.layers.get(i) {
+                    Some(l) => {
+                        let (kw, rest) = layer_label(img, i);
+                        html! {
+                            <span class={classes!("cmp-layer", kind_class(layer_kind(img, i)))}>
+                                <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
+                                <span class="mono ellipsis">{ rest }</span>
+                                <span class="size">{ human_size(l.size) }</span>
+                            </span>
+                        }
+                    }
+                    None => html! { <span class="muted">{ t(lang, "cmp-no-layer") }</span> },
+                }
+            };
+            let same = *diverge == ia.layers.len() && *diverge == ib.layers.len();
+            let diverge_html = if same {
+                html! { <p>{ t(lang, "cmp-identical") }</p> }
+            } else {
+                html! {
+                    <div class="cmp-diverge">
+                        <p>{ tf(lang, "cmp-diverge-at", &[("n", &(diverge + 1).to_string()), ("shared", &diverge.to_string())]) }</p>
+                        <div class="cmp-pair">
+                            <div><span class="dg-num">{ format!("#{}", ai + 1) }</span>{ layer_line(ia, *diverge) }</div>
+                            <div><span class="dg-num">{ format!("#{}", bi + 1) }</span>{ layer_line(ib, *diverge) }</div>
+                        </div>
+                    </div>
+                }
+            };
+            let shared_bytes: u64 = shared
+                .iter()
+                .filter_map(|i| ia.layers.get(*i))
+                .map(|l| l.size)
+                .sum();
+            let changes = rows.iter().take(MAX_ROWS).map(|r| {
+                let (sym, class, key) = match (r.change, r.rewritten) {
+                    (Change::Added, _) => ("+", "ch-added", "cmp-only-b"),
+                    (Change::Deleted, _) => ("−", "ch-deleted", "cmp-only-a"),
+                    (_, true) => ("~", "ch-modified", "cmp-rewritten"),
+                    _ => ("~", "ch-modified", "cmp-changed"),
+                };
+                let size = match (r.a_size, r.b_size) {
+                    (Some(x), Some(y)) if x != y => format!("{} → {}", human_size(x), human_size(y)),
+                    (_, Some(y)) => human_size(y),
+                    (Some(x), None) => human_size(x),
+                    _ => String::new(),
+                };
+                let dir = if r.kind == EntryKind::Dir { "/" } else { "" };
+                html! {
+                    <tr data-testid="compare-row" data-path={r.path.to_string()} data-change={match r.change { Change::Added => "added", Change::Deleted => "deleted", _ => "modified" }}>
+                        <td class={class}><span aria-hidden="true">{ sym }</span>{ " " }{ t(lang, key) }</td>
+                        <td class="mono wrap">{ format!("{}{dir}", r.path) }</td>
+                        <td class="num">{ size }</td>
+                    </tr>
+                }
+            });
+            html! {
+                <>
+                    { diverge_html }
+                    <p>{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &human_size(shared_bytes))]) }</p>
+                    { if rows.is_empty() {
+                        html! { <p class="muted">{ t(lang, "cmp-no-files") }</p> }
+                    } else {
+                        html! {
+                            <div class="table-scroll cmp-files">
+                                <table data-testid="compare-files">
+                                    <caption class="muted small">{ tf(lang, "cmp-files-caption", &[("count", &rows.len().to_string()), ("a", &format!("#{}", ai + 1)), ("b", &format!("#{}", bi + 1))]) }</caption>
+                                    <thead><tr><th scope="col">{ t(lang, "cmp-change") }</th><th scope="col">{ t(lang, "cmp-path") }</th><th scope="col">{ t(lang, "size") }</th></tr></thead>
+                                    <tbody>{ for changes }</tbody>
+                                </table>
+                                { if rows.len() > MAX_ROWS { html! { <p class="muted small">{ tf(lang, "cmp-more", &[("count", &(rows.len() - MAX_ROWS).to_string())]) }</p> } } else { html! {} } }
+                            </div>
+                        }
+                    } }
+                </>
+            }
+        }
+        _ => html! {},
+    };
+    html! {
+        <section class="card compare" aria-labelledby="cmp-title" data-testid="compare">
+            <h2 id="cmp-title">{ t(lang, "cmp-title") }</h2>
+            <div class="cmp-controls">
+                { chooser(ai, a_sel.clone(), "compare-a", t(lang, "cmp-a")) }
+                { chooser(bi, b_sel.clone(), "compare-b", t(lang, "cmp-b")) }
+            </div>
+            { body }
+        </section>
+    }
+}

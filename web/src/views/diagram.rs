@@ -1,0 +1,442 @@
+//! The shared-layers diagram: the session's images side by side, base at the bottom, and a
+//! layer used by several images drawn once, as one band across their columns.
+//!
+//! A CSS grid does the drawing: one column per image, one row per layer position. Images
+//! are ordered by their layer chains, so images that share lower layers stand next to each
+//! other and their shared layers become contiguous bands.
+
+use std::collections::HashMap;
+
+use pancake_core::history::human_size;
+use pancake_core::Layer;
+use yew::prelude::*;
+
+use super::{kind_class, layer_kind, layer_label, use_lang, CopyButton};
+use crate::i18n::{t, tf};
+use crate::session::SessionImage;
+
+/// One layer as the diagram draws it: a distinct layer (by diff_id; the k-th use of the
+/// same diff_id inside one image is its own node) and every image using it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub id: Option<String>,
+    /// Grid row, 0 = base.
+    pub row: usize,
+    /// `(session image, layer index)` for each use, in session order.
+    pub uses: Vec<(usize, usize)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    /// Column → session image index.
+    pub columns: Vec<usize>,
+    pub rows: usize,
+    pub nodes: Vec<Node>,
+}
+
+impl Layout {
+    /// Column position of a session image.
+    pub fn column_of(&self, image: usize) -> Option<usize> {
+        self.columns.iter().position(|c| *c == image)
+    }
+
+    /// The node's columns as contiguous runs `(first, last)`, left to right.
+    pub fn runs(&self, node: &Node) -> Vec<(usize, usize)> {
+        let mut cols: Vec<usize> = node
+            .uses
+            .iter()
+            .filter_map(|(img, _)| self.column_of(*img))
+            .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for c in cols {
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == c => *last = c,
+                _ => runs.push((c, c)),
+            }
+        }
+        runs
+    }
+
+    /// Distinct session images using a node, in session order.
+    pub fn images_of(node: &Node) -> Vec<usize> {
+        let mut v: Vec<usize> = node.uses.iter().map(|(i, _)| *i).collect();
+        v.dedup();
+        v
+    }
+}
+
+/// Lays out images given as chains of layer ids, bottom first (`None`: a layer with no
+/// known diff_id, never shared).
+pub fn layout(chains: &[Vec<Option<String>>]) -> Layout {
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut by_key: HashMap<(String, usize), usize> = HashMap::new();
+    // Each image's chain as node indexes.
+    let mut node_chains: Vec<Vec<usize>> = Vec::with_capacity(chains.len());
+    for (img, chain) in chains.iter().enumerate() {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut nc = Vec::with_capacity(chain.len());
+        for (li, id) in chain.iter().enumerate() {
+            let n = match id {
+                Some(id) => {
+                    let occurrence = seen.entry(id.as_str()).or_insert(0);
+                    let key = (id.clone(), *occurrence);
+                    *occurrence += 1;
+                    *by_key.entry(key).or_insert_with(|| {
+                        nodes.push(Node {
+                            id: Some(id.clone()),
+                            row: 0,
+                            uses: Vec::new(),
+                        });
+                        nodes.len() - 1
+                    })
+                }
+                None => {
+                    nodes.push(Node {
+                        id: None,
+                        row: 0,
+                        uses: Vec::new(),
+                    });
+                    nodes.len() - 1
+                }
+            };
+            if let Some(node) = nodes.get_mut(n) {
+                node.uses.push((img, li));
+            }
+            nc.push(n);
+        }
+        node_chains.push(nc);
+    }
+    // Rows: each layer sits above the one below it in every image using it. Bounded, so a
+    // contradictory order (x below y in one image, above it in another) still ends.
+    let mut rows = vec![0usize; nodes.len()];
+    for _ in 0..=nodes.len() {
+        let mut changed = false;
+        for nc in &node_chains {
+            for pair in nc.windows(2) {
+                if let [lo, hi] = pair {
+                    let want = rows.get(*lo).copied().unwrap_or(0) + 1;
+                    if let Some(r) = rows.get_mut(*hi) {
+                        if *r < want {
+                            *r = want;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (n, r) in nodes.iter_mut().zip(&rows) {
+        n.row = *r;
+    }
+    // Columns: images sorted by their chains, so shared prefixes sit side by side.
+    let mut columns: Vec<usize> = (0..chains.len()).collect();
+    columns.sort_by(|a, b| node_chains.get(*a).cmp(&node_chains.get(*b)));
+    let nrows = rows.iter().max().map_or(0, |m| m + 1);
+    Layout {
+        columns,
+        rows: nrows,
+        nodes,
+    }
+}
+
+/// The identity a layer is shared by: its computed diff_id, else the config's claim.
+pub fn layer_id(l: &Layer) -> Option<String> {
+    l.diff_id
+        .as_ref()
+        .or(l.config_diff_id.as_ref())
+        .map(|d| d.to_string())
+}
+
+pub fn chains(images: &[SessionImage]) -> Vec<Vec<Option<String>>> {
+    images
+        .iter()
+        .map(|si| {
+            si.image()
+                .map(|img| img.layers.iter().map(layer_id).collect())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Slab height: grows with log(size), with a floor (as in the stack view, a bit flatter).
+fn band_height(size: u64) -> u32 {
+    let h = 14.0 + 8.0 * ((size as f64) + 1.0).log10();
+    h.clamp(34.0, 96.0) as u32
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    pub images: Vec<SessionImage>,
+}
+
+#[function_component(Diagram)]
+pub fn diagram(p: &DiagramProps) -> Html {
+    let lang = use_lang();
+    let lay = use_memo(p.images.clone(), |imgs| layout(&chains(imgs)));
+    let selected = use_state(|| None::<usize>);
+    let pinned = use_state(|| false);
+    let n = p.images.len();
+    if n == 0 {
+        return html! {};
+    }
+    let r = lay.rows;
+    let heads = lay.columns.iter().enumerate().map(|(col, img)| {
+        let si = p.images.get(*img);
+        let tag = si.map(|s| s.tag()).unwrap_or_default();
+        let file = si.map(|s| s.file_name.clone()).unwrap_or_default();
+        html! {
+            <div class="dg-head" style={format!("grid-column:{};grid-row:1", col + 1)}>
+                <span class="dg-num">{ format!("#{}", img + 1) }</span>
+                <span class="mono ellipsis" title={tag.clone()}>{ tag.clone() }</span>
+                <span class="muted small ellipsis" title={file.clone()}>{ file }</span>
+            </div>
+        }
+    });
+    let bands = lay.nodes.iter().enumerate().flat_map(|(ni, node)| {
+        let Some(&(img0, li0)) = node.uses.first() else {
+            return Vec::new();
+        };
+        let Some(image) = p.images.get(img0).and_then(|s| s.image()) else {
+            return Vec::new();
+        };
+        let Some(layer) = image.layers.get(li0) else {
+            return Vec::new();
+        };
+        let kind = layer_kind(image, li0);
+        let (kw, rest) = layer_label(image, li0);
+        let users = Layout::images_of(node);
+        let shared = users.len() > 1;
+        let grid_row = 1 + r - node.row;
+        let images_attr = users
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let is_sel = *selected == Some(ni);
+        lay.runs(node)
+            .into_iter()
+            .enumerate()
+            .map(|(run_i, (c0, c1))| {
+                let style = format!(
+                    "grid-column:{}/{};grid-row:{};--h:{}px",
+                    c0 + 1,
+                    c1 + 2,
+                    grid_row,
+                    band_height(layer.size)
+                );
+                let classes = classes!(
+                    "dg-band",
+                    kind_class(kind),
+                    shared.then_some("shared"),
+                    is_sel.then_some("selected"),
+                    (run_i > 0).then_some("echo")
+                );
+                let hover = {
+                    let selected = selected.clone();
+                    let pinned = pinned.clone();
+                    Callback::from(move |_: ()| {
+                        if !*pinned {
+                            selected.set(Some(ni));
+                        }
+                    })
+                };
+                let pick = {
+                    let selected = selected.clone();
+                    let pinned = pinned.clone();
+                    Callback::from(move |_: ()| {
+                        selected.set(Some(ni));
+                        pinned.set(true);
+                    })
+                };
+                let onkeydown = {
+                    let pick = pick.clone();
+                    Callback::from(move |e: KeyboardEvent| {
+                        if e.key() == "Enter" || e.key() == " " {
+                            e.prevent_default();
+                            pick.emit(());
+                        }
+                    })
+                };
+                let label = format!(
+                    "{} {} · {}",
+                    if kw.is_empty() {
+                        t(lang, "layer-generic")
+                    } else {
+                        kw.clone()
+                    },
+                    rest,
+                    human_size(layer.size)
+                );
+                let aria = tf(
+                    lang,
+                    "dg-band-aria",
+                    &[("text", &label), ("count", &users.len().to_string())],
+                );
+                let inner = html! {
+                    <>
+                        <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw.clone() } }</span>
+                        <span class="dg-text mono ellipsis">{ rest.clone() }</span>
+                        <span class="dg-meta">
+                            <span class="size">{ human_size(layer.size) }</span>
+                            { if shared { html! { <span class="dg-shared-tag">{ tf(lang, "dg-shared-by", &[("count", &users.len().to_string())]) }</span> } } else { html! {} } }
+                        </span>
+                    </>
+                };
+                if run_i == 0 {
+                    html! {
+                        <div class={classes} {style} data-testid="shared-layer"
+                            data-diff-id={node.id.clone().unwrap_or_default()} data-images={images_attr.clone()}
+                            tabindex="0" role="button" aria-label={aria} aria-pressed={is_sel.to_string()}
+                            onmouseenter={hover.reform(|_: MouseEvent| ())} onfocus={Callback::from(move |_: FocusEvent| hover.emit(()))}
+                            onclick={Callback::from(move |_| pick.emit(()))} {onkeydown}>
+                            { inner }
+                        </div>
+                    }
+                } else {
+                    // The same layer again in a column that is not next to the others.
+                    html! {
+                        <div class={classes} {style} aria-hidden="true" data-echo-of={node.id.clone().unwrap_or_default()}
+                            onmouseenter={hover.reform(|_: MouseEvent| ())} onclick={Callback::from(move |_| pick.emit(()))}>
+                            { inner }
+                        </div>
+                    }
+                }
+            })
+            .collect::<Vec<Html>>()
+    });
+    let details = selected
+        .and_then(|ni| lay.nodes.get(ni))
+        .map(|node| node_details(lang, node, &p.images))
+        .unwrap_or_else(|| html! { <p class="muted small dg-hint">{ t(lang, "dg-hint") }</p> });
+    html! {
+        <div class="dg-wrap">
+            <div class="dg-scroll">
+                <div class="diagram" data-testid="shared-diagram" role="group" aria-label={t(lang, "dg-label")}
+                    style={format!("grid-template-columns:repeat({n}, minmax(9.5rem, 1fr))")}>
+                    { for heads }
+                    { for bands }
+                </div>
+            </div>
+            <p class="stack-caption muted small"><span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }</p>
+            <div class="dg-details" aria-live="polite">{ details }</div>
+        </div>
+    }
+}
+
+fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage]) -> Html {
+    let Some(&(img0, li0)) = node.uses.first() else {
+        return html! {};
+    };
+    let Some(image) = images.get(img0).and_then(|s| s.image()) else {
+        return html! {};
+    };
+    let Some(layer) = image.layers.get(li0) else {
+        return html! {};
+    };
+    let kind = layer_kind(image, li0);
+    let (kw, rest) = layer_label(image, li0);
+    let users = Layout::images_of(node);
+    let digest = layer.digest.as_ref().map(|d| d.to_string());
+    let diff_id = node.id.clone();
+    html! {
+        <div class={classes!("dg-detail", kind_class(kind))} data-testid="shared-layer-details">
+            <header>
+                <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
+                <span class="mono ellipsis">{ rest }</span>
+            </header>
+            <dl class="facts">
+                <dt>{ t(lang, "dg-used-by") }</dt>
+                <dd>
+                    <ul class="dg-users">
+                        { for users.iter().map(|i| {
+                            let name = images.get(*i).map(|s| s.tag()).unwrap_or_default();
+                            let at = node.uses.iter().filter(|(im, _)| im == i).map(|(_, l)| (l + 1).to_string()).collect::<Vec<_>>().join(", ");
+                            html! { <li><span class="dg-num">{ format!("#{}", i + 1) }</span>{ " " }<span class="mono">{ name }</span>{ " · " }{ tf(lang, "dg-at-layer", &[("n", &at)]) }</li> }
+                        }) }
+                    </ul>
+                </dd>
+                <dt>{ t(lang, "size") }</dt>
+                <dd>{ tf(lang, "dg-size", &[("size", &human_size(layer.size)), ("stored", &human_size(layer.stored_size))]) }
+                    { if users.len() > 1 { html! { <span class="muted small">{ " — " }{ t(lang, "dg-stored-once") }</span> } } else { html! {} } }
+                </dd>
+                <dt>{ t(lang, "digest") }</dt>
+                <dd class="digest-line">{ match digest {
+                    Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },
+                    None => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                } }</dd>
+                <dt>{ t(lang, "diff-id") }</dt>
+                <dd class="digest-line">{ match diff_id {
+                    Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },
+                    None => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                } }</dd>
+            </dl>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(ids: &[&str]) -> Vec<Option<String>> {
+        ids.iter().map(|s| Some(s.to_string())).collect()
+    }
+
+    #[test]
+    fn shared_prefix_is_one_node_per_layer() {
+        let l = layout(&[chain(&["base", "mid", "a"]), chain(&["base", "mid", "b"])]);
+        assert_eq!(l.nodes.len(), 4);
+        assert_eq!(l.rows, 3);
+        let base = l.nodes.first().map(|n| (n.row, Layout::images_of(n)));
+        assert_eq!(base, Some((0, vec![0, 1])));
+        let tops: Vec<(usize, Vec<usize>)> = l
+            .nodes
+            .iter()
+            .skip(2)
+            .map(|n| (n.row, Layout::images_of(n)))
+            .collect();
+        assert_eq!(tops, vec![(2, vec![0]), (2, vec![1])]);
+    }
+
+    #[test]
+    fn columns_group_images_that_share() {
+        // 0 and 2 share base+mid, 1 only has another base: 0 and 2 must be neighbours.
+        let l = layout(&[
+            chain(&["base", "mid", "a"]),
+            chain(&["other"]),
+            chain(&["base", "mid", "c"]),
+        ]);
+        let c0 = l.column_of(0).unwrap_or(99);
+        let c2 = l.column_of(2).unwrap_or(99);
+        assert_eq!(c0.abs_diff(c2), 1);
+        for n in &l.nodes {
+            assert_eq!(l.runs(n).len(), 1, "every band is contiguous");
+        }
+    }
+
+    #[test]
+    fn rows_follow_every_chain() {
+        // "x" sits on a longer chain in image 1: its row is above "y" there.
+        let l = layout(&[chain(&["base", "x"]), chain(&["base", "y", "x"])]);
+        let row = |id: &str| {
+            l.nodes
+                .iter()
+                .find(|n| n.id.as_deref() == Some(id))
+                .map(|n| n.row)
+        };
+        assert_eq!(row("base"), Some(0));
+        assert_eq!(row("y"), Some(1));
+        assert_eq!(row("x"), Some(2));
+        // A repeated layer inside one image is drawn twice, unknown ids never merge.
+        let l = layout(&[vec![Some("e".into()), Some("e".into()), None], vec![None]]);
+        assert_eq!(l.nodes.len(), 4);
+        // A contradictory order still ends.
+        let l = layout(&[chain(&["p", "q"]), chain(&["q", "p"])]);
+        assert_eq!(l.nodes.len(), 2);
+    }
+}

@@ -1,0 +1,177 @@
+//! The `Shared` tab: the session's images, the shared-layers diagram, what storing each
+//! layer once saves, a comparison of two images, and the pull/push simulations.
+//! Also the image picker, which lists every image of the session.
+
+use pancake_core::history::human_size;
+use pancake_core::share;
+use yew::prelude::*;
+
+use super::compare::Compare;
+use super::diagram::Diagram;
+use super::transfer::Transfer;
+use super::use_lang;
+use crate::i18n::{t, tf};
+use crate::session::{image_archives, session_images, ImageKey, SessionImage, SharedAction};
+use crate::state::{Action, AppState};
+
+#[derive(Properties, PartialEq)]
+pub struct PickerProps {
+    pub images: Vec<SessionImage>,
+    pub shown: ImageKey,
+    /// While a file is read, images of other archives wait (switching would cancel it).
+    pub busy: bool,
+    pub on_select: Callback<ImageKey>,
+}
+
+/// Every image of the session: archive name + tag.
+#[function_component(SessionPicker)]
+pub fn session_picker(p: &PickerProps) -> Html {
+    let lang = use_lang();
+    let several_files = p
+        .images
+        .iter()
+        .any(|i| i.key.archive != p.images.first().map_or(0, |f| f.key.archive));
+    html! {
+        <nav class="picker" data-testid="image-picker" aria-label={t(lang, "picker-label")}>
+            <span class="picker-title">{ tf(lang, "picker-title", &[("count", &p.images.len().to_string())]) }</span>
+            { for p.images.iter().enumerate().map(|(i, si)| {
+                let key = si.key;
+                let on_select = p.on_select.clone();
+                let onclick = Callback::from(move |_| on_select.emit(key));
+                let selected = key == p.shown;
+                let layers = si.image().map(|im| im.layers.len()).unwrap_or(0);
+                let disabled = p.busy && key.archive != p.shown.archive;
+                html! {
+                    <button type="button" class={classes!("chip-button", selected.then_some("selected"))} {disabled}
+                        aria-pressed={selected.to_string()} data-testid="image-option" data-index={i.to_string()} {onclick}
+                        title={si.file_name.clone()}>
+                        <span class="mono">{ si.tag() }</span>
+                        { if several_files { html! { <span class="muted small ellipsis picker-file">{ si.file_name.clone() }</span> } } else { html! {} } }
+                        <span class="muted small">{ tf(lang, "picker-layers", &[("count", &layers.to_string())]) }</span>
+                    </button>
+                }
+            }) }
+        </nav>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SharedProps {
+    pub images: Vec<SessionImage>,
+    pub present: Vec<ImageKey>,
+    pub pushed: Vec<ImageKey>,
+    pub queued: usize,
+    pub dispatch: Callback<SharedAction>,
+    pub on_pair_demo: Callback<()>,
+}
+
+#[function_component(SharedView)]
+pub fn shared_view(p: &SharedProps) -> Html {
+    let lang = use_lang();
+    let storage = use_memo(p.images.clone(), |imgs| {
+        let owned = image_archives(imgs);
+        let refs: Vec<&pancake_core::Archive> = owned.iter().collect();
+        share::storage(&refs)
+    });
+    let n = p.images.len();
+    let saved = storage.separate_bytes.saturating_sub(storage.stored_bytes);
+    let pct = if storage.separate_bytes > 0 {
+        saved as f64 * 100.0 / storage.separate_bytes as f64
+    } else {
+        0.0
+    };
+    let list = p.images.iter().enumerate().map(|(i, si)| {
+        let key = si.key;
+        let d = p.dispatch.clone();
+        let d2 = p.dispatch.clone();
+        let unique = storage
+            .per_image_unique
+            .iter()
+            .find(|((a, _), _)| *a == i)
+            .map(|(_, b)| *b)
+            .unwrap_or(0);
+        let total: u64 = si.image().map(|im| im.layers.iter().map(|l| l.size).sum()).unwrap_or(0);
+        html! {
+            <li class="session-item" data-testid="session-image" data-index={i.to_string()}
+                data-unique-bytes={unique.to_string()} data-total-bytes={total.to_string()}
+                data-pending={si.pending.to_string()}>
+                <span class="dg-num">{ format!("#{}", i + 1) }</span>
+                <button type="button" class="linkish mono ellipsis" title={si.file_name.clone()}
+                    onclick={Callback::from(move |_| d2.emit(SharedAction::Show(key)))}>{ si.tag() }</button>
+                <span class="muted small ellipsis">{ si.file_name.clone() }</span>
+                <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span>
+                { if si.pending { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
+                <button type="button" class="copy" data-testid="remove-image" aria-label={tf(lang, "sh-remove-aria", &[("image", &si.tag())])}
+                    onclick={Callback::from(move |_| d.emit(SharedAction::Remove(key)))}>{ "✕" }</button>
+            </li>
+        }
+    });
+    let pair = {
+        let cb = p.on_pair_demo.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    html! {
+        <div class="shared-view">
+            <section class="card session" aria-labelledby="sh-title">
+                <h2 id="sh-title">{ t(lang, "sh-title") }</h2>
+                <p class="muted small">{ t(lang, "sh-lead") }</p>
+                <ol class="session-list">{ for list }</ol>
+                { if p.queued > 0 { html! { <p class="muted small" data-testid="queued">{ tf(lang, "sh-queued", &[("count", &p.queued.to_string())]) }</p> } } else { html! {} } }
+                <div class="session-actions">
+                    <label class="button" for="file-input">{ t(lang, "sh-add") }</label>
+                    <button type="button" class="button" onclick={pair}>{ t(lang, "demo-pair") }</button>
+                </div>
+            </section>
+            { if n < 2 { html! { <p class="sh-note">{ t(lang, "sh-need-two") }</p> } } else { html! {} } }
+            <section class="card" aria-labelledby="dg-title">
+                <h2 id="dg-title">{ t(lang, "dg-title") }</h2>
+                <p class="muted small">{ t(lang, "dg-lead") }</p>
+                <Diagram images={p.images.clone()} />
+            </section>
+            <section class="card storage" aria-labelledby="st-title" data-testid="storage-summary"
+                data-separate-bytes={storage.separate_bytes.to_string()} data-stored-bytes={storage.stored_bytes.to_string()}
+                data-saved-bytes={saved.to_string()}>
+                <h2 id="st-title">{ t(lang, "st-title") }</h2>
+                <div class="st-numbers">
+                    <div><span class="st-big">{ human_size(storage.separate_bytes) }</span><span class="muted small">{ t(lang, "st-separate") }</span></div>
+                    <div><span class="st-big">{ human_size(storage.stored_bytes) }</span><span class="muted small">{ t(lang, "st-stored") }</span></div>
+                    <div class="st-saved"><span class="st-big">{ format!("{} ({pct:.1} %)", human_size(saved)) }</span><span class="muted small">{ t(lang, "st-saved") }</span></div>
+                </div>
+                <div class="st-bar" aria-hidden="true">
+                    <span style={format!("width:{:.1}%", 100.0 - pct)}></span>
+                </div>
+                <p class="muted small">{ t(lang, "st-explain") }</p>
+            </section>
+            <Compare images={p.images.clone()} />
+            <Transfer images={p.images.clone()} present={p.present.clone()} pushed={p.pushed.clone()} dispatch={p.dispatch.clone()} />
+        </div>
+    }
+}
+
+/// The image picker for the shell: shown when the session holds more than one image.
+pub fn picker(state: &UseReducerHandle<AppState>, busy: bool) -> Html {
+    let images = session_images(state);
+    if images.len() < 2 {
+        return html! {};
+    }
+    let d = state.dispatcher();
+    let on_select =
+        Callback::from(move |k: ImageKey| d.dispatch(Action::Shared(SharedAction::Show(k))));
+    let shown = ImageKey {
+        archive: state.generation,
+        image: state.image,
+    };
+    html! { <SessionPicker {images} {shown} {busy} {on_select} /> }
+}
+
+/// The `Shared` tab for the shell.
+pub fn tab(state: &UseReducerHandle<AppState>, on_pair_demo: Callback<()>) -> Html {
+    let d = state.dispatcher();
+    let dispatch = Callback::from(move |a: SharedAction| d.dispatch(Action::Shared(a)));
+    html! {
+        <SharedView images={session_images(state)}
+            present={state.shared.present.iter().copied().collect::<Vec<_>>()}
+            pushed={state.shared.pushed.iter().copied().collect::<Vec<_>>()}
+            queued={state.shared.queued} {dispatch} {on_pair_demo} />
+    }
+}
