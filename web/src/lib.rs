@@ -7,6 +7,7 @@ pub mod container_store;
 pub mod file_source;
 pub mod i18n;
 pub mod protocol;
+pub mod session;
 pub mod shell;
 pub mod state;
 pub mod views;

@@ -13,7 +13,7 @@ use crate::views::config::Config;
 use crate::views::content::Content;
 use crate::views::files::Files;
 use crate::views::history::History;
-use crate::views::picker::{image_name, ImagePicker};
+use crate::views::picker::image_name;
 use crate::views::stack::Stack;
 use crate::views::start::Start;
 use crate::views::status::{Errors, ProgressBar};
@@ -72,6 +72,7 @@ pub fn app() -> Html {
         }))
         .clone()
     };
+    let session = crate::session::use_session(&state, &pool);
     let dragging = use_state(|| false);
     let lang = state.lang;
     use_effect_with(lang, |l| set_html_lang(*l));
@@ -107,14 +108,14 @@ pub fn app() -> Html {
     }
 
     let on_input = {
-        let open_file = open_file.clone();
+        let open_files = session.open_files.clone();
         Callback::from(move |e: Event| {
             if let Some(input) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             {
-                if let Some(f) = input.files().and_then(|l| l.get(0)) {
-                    open_file.emit(f);
+                if let Some(l) = input.files() {
+                    open_files.emit((0..l.length()).filter_map(|i| l.get(i)).collect());
                 }
                 // So choosing the same file again still fires `change`.
                 input.set_value("");
@@ -141,16 +142,12 @@ pub fn app() -> Html {
     };
     let on_drop = {
         let dragging = dragging.clone();
-        let open_file = open_file.clone();
+        let open_files = session.open_files.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            if let Some(f) = e
-                .data_transfer()
-                .and_then(|d| d.files())
-                .and_then(|l| l.get(0))
-            {
-                open_file.emit(f);
+            if let Some(l) = e.data_transfer().and_then(|d| d.files()) {
+                open_files.emit((0..l.length()).filter_map(|i| l.get(i)).collect());
             }
         })
     };
@@ -158,9 +155,13 @@ pub fn app() -> Html {
         let pool = pool.clone();
         Callback::from(move |_| Pool::cancel(&pool))
     };
-    let dispatch = |f: fn(usize) -> Action| {
-        let d = state.dispatcher();
-        Callback::from(move |i: usize| d.dispatch(f(i)))
+    let on_pair = {
+        let open_file = open_file.clone();
+        Callback::from(move |_: ()| {
+            if let Ok(f) = crate::session::pair_demo_file() {
+                open_file.emit(f)
+            }
+        })
     };
     let on_tab = |tab: Tab| {
         let d = state.dispatcher();
@@ -289,7 +290,7 @@ pub fn app() -> Html {
             } else { html! { <span class="grow"></span> } } }
             <div class="top-actions">
                 <label class="button open-button" for="file-input">{ t(lang, "open-file") }</label>
-                <input id="file-input" type="file" class="visually-hidden" data-testid="file-input"
+                <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
                     onchange={on_input} aria-label={t(lang, "open-file")} />
                 <label class="lang">
                     <span class="visually-hidden">{ t(lang, "language") }</span>
@@ -363,12 +364,11 @@ pub fn app() -> Html {
                     <ContainerView archive={a.clone()} image={state.image} state={state.containers.clone()}
                         pool={PoolHandle(pool.clone())} on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                 },
+                Tab::Shared => crate::views::shared::tab(&state, on_pair.clone()),
             };
             html! {
                 <>
-                    { if a.images.len() > 1 {
-                        html! { <ImagePicker archive={a.clone()} selected={state.image} on_select={dispatch(Action::Image)} /> }
-                    } else { html! {} } }
+                    { crate::views::shared::picker(&state, busy) }
                     <div class="view" role="tabpanel">{ view }</div>
                 </>
             }
@@ -380,11 +380,11 @@ pub fn app() -> Html {
                 } else {
                     html! { <p>{ t(lang, "no-images-found") }</p> }
                 } }
-                <Start demos={demos.clone()} on_demo={on_demo.clone()} />
+                <Start demos={demos.clone()} on_demo={on_demo.clone()} on_pair={on_pair.clone()} />
             </div>
         },
         (None, _) if busy => html! { <p class="muted center">{ t(lang, "reading") }</p> },
-        (None, _) => html! { <Start demos={demos} on_demo={on_demo} /> },
+        (None, _) => html! { <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()} /> },
     };
 
     let content = match (&state.content, state.tab) {

@@ -36,10 +36,19 @@ pub enum Tab {
     Config,
     /// A container's writable layer on the image (issue 5).
     Container,
+    /// Several images side by side: shared layers, storage, pull/push (issue 4).
+    Shared,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Stack, Tab::Files, Tab::History, Tab::Config, Tab::Container];
+    pub const ALL: [Tab; 6] = [
+        Tab::Stack,
+        Tab::Files,
+        Tab::History,
+        Tab::Config,
+        Tab::Shared,
+        Tab::Container,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -48,6 +57,7 @@ impl Tab {
             Tab::History => "history",
             Tab::Config => "config",
             Tab::Container => "container",
+            Tab::Shared => "shared",
         }
     }
 
@@ -134,6 +144,8 @@ pub struct AppState {
     pub content: Option<ContentView>,
     /// Containers on the shown image (issue 5).
     pub containers: crate::container_state::ContainerState,
+    /// Archives kept open together, and the pull/push simulations' marks.
+    pub shared: crate::session::SharedState,
 }
 
 impl AppState {
@@ -155,6 +167,7 @@ impl AppState {
             filter: String::new(),
             content: None,
             containers: Default::default(),
+            shared: Default::default(),
         }
     }
 }
@@ -213,6 +226,7 @@ pub enum Action {
     },
     CloseContent,
     Container(crate::container_state::ContainerAction),
+    Shared(crate::session::SharedAction),
 }
 
 impl Reducible for AppState {
@@ -229,6 +243,7 @@ impl Reducible for AppState {
                 size,
             } => {
                 s = AppState::new(s.lang);
+                s.shared = self.shared.clone();
                 s.generation = generation;
                 s.file_name = Some(name);
                 s.file_size = size;
@@ -294,6 +309,7 @@ impl Reducible for AppState {
                     }
                 } else {
                     s = AppState::new(s.lang);
+                    s.shared = self.shared.clone();
                     s.generation = self.generation;
                 }
             }
@@ -351,6 +367,7 @@ impl Reducible for AppState {
                 s.containers =
                     crate::container_state::reduce(&s.containers, archive.as_ref(), s.image, a);
             }
+            Action::Shared(a) => crate::session::reduce(&mut s, a),
             // A worker answer about a file that has since been replaced.
             _ => return self,
         }

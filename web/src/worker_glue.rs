@@ -86,6 +86,12 @@ pub struct Pool {
     last_progress: f64,
     /// A pending batch of facts is applied at the latest when this fires.
     flush_scheduled: bool,
+    /// Highest generation handed out (an older one can be current again, see `activate`).
+    counter: u32,
+    /// Generations whose reader is kept when another file is opened (the shared-layers session).
+    keep: Vec<u32>,
+    /// Their files and scanners, so content reads still work when one is shown again.
+    kept: Vec<(u32, File, Handle)>,
 }
 
 pub type PoolRef = Rc<RefCell<Pool>>;
@@ -111,6 +117,9 @@ impl Pool {
                 last_flush: 0.0,
                 last_progress: 0.0,
                 flush_scheduled: false,
+                counter: 0,
+                keep: Vec::new(),
+                kept: Vec::new(),
             })
         })
     }
@@ -119,8 +128,10 @@ impl Pool {
     pub fn open(pool: &PoolRef, file: File) {
         let actions = {
             let mut p = pool.borrow_mut();
+            p.park_current();
             p.stop_all();
-            p.generation = p.generation.wrapping_add(1);
+            p.counter = p.counter.max(p.generation).wrapping_add(1);
+            p.generation = p.counter;
             let generation = p.generation;
             let name = file.name();
             let size = file.size().max(0.0) as u64;
@@ -202,6 +213,50 @@ impl Pool {
                 bytes: None,
                 error: Some(error),
             });
+        }
+    }
+
+    /// Keep the reader of `generation` when another file is opened (it joined the session).
+    pub fn keep(pool: &PoolRef, generation: u32) {
+        let mut p = pool.borrow_mut();
+        if !p.keep.contains(&generation) {
+            p.keep.push(generation);
+        }
+    }
+
+    /// Makes a kept archive's reader the current one again. False when it is not kept.
+    pub fn activate(pool: &PoolRef, generation: u32) -> bool {
+        let mut p = pool.borrow_mut();
+        if p.generation == generation {
+            return p.scanner.is_some();
+        }
+        let Some(at) = p.kept.iter().position(|(g, _, _)| *g == generation) else {
+            return false;
+        };
+        p.park_current();
+        p.stop_all();
+        let (g, file, scanner) = p.kept.swap_remove(at);
+        p.generation = g;
+        p.file = Some(file);
+        p.scanner = Some(scanner);
+        p.scanned = true;
+        true
+    }
+
+    /// Forgets a kept reader (its archive left the session).
+    pub fn release(pool: &PoolRef, generation: u32) {
+        let mut p = pool.borrow_mut();
+        p.keep.retain(|g| *g != generation);
+        p.kept.retain(|(g, _, _)| *g != generation);
+    }
+
+    /// Moves the current reader aside if its generation is to be kept.
+    fn park_current(&mut self) {
+        if !self.keep.contains(&self.generation) || !self.scanned {
+            return;
+        }
+        if let (Some(file), Some(scanner)) = (self.file.clone(), self.scanner.take()) {
+            self.kept.push((self.generation, file, scanner));
         }
     }
 

@@ -1,14 +1,18 @@
 //! The page's views. Each reads the model through props and reports user intent upward.
 
+pub mod compare;
 pub mod config;
 pub mod container;
 pub mod content;
+pub mod diagram;
 pub mod files;
 pub mod history;
 pub mod picker;
+pub mod shared;
 pub mod stack;
 pub mod start;
 pub mod status;
+pub mod transfer;
 
 use pancake_core::history::{self as hist, InstructionKind};
 use pancake_core::{Archive, Image};

@@ -167,7 +167,7 @@ fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &St
         <li class={classes!("slab", kind_class(kind), selected.then_some("selected"), format!("v-{}", v.id()))}
             style={format!("--h:{}px", slab_height(size))}
             data-testid="layer" data-index={i.to_string()} data-digest={digest} data-diff-id={diff_id}
-            data-verified={(v == Verdict::Verified).to_string()} data-state={v.id()}
+            data-verified={(v == Verdict::Verified).to_string()} data-state={v.id()} data-size={layer.size.to_string()}
             id={format!("layer-{i}")} tabindex="0" role="listitem"
             aria-current={selected.then_some("true")}
             aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &human_size(size))])}

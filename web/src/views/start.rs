@@ -9,6 +9,9 @@ use crate::i18n::t;
 pub struct StartProps {
     pub demos: Vec<AttrValue>,
     pub on_demo: Callback<AttrValue>,
+    /// "Try: two WordPress sites" (the shared-layers demo pair, one tarball).
+    #[prop_or_default]
+    pub on_pair: Option<Callback<()>>,
 }
 
 #[function_component(Start)]
@@ -45,6 +48,10 @@ pub fn start(p: &StartProps) -> Html {
                                 { name.to_string() }
                             </button>
                         }
+                    }) }
+                    { for p.on_pair.clone().map(|cb| html! {
+                        <button type="button" class="button demo demo-pair" data-testid="demo-wordpress-pair"
+                            onclick={Callback::from(move |_| cb.emit(()))}>{ t(lang, "demo-pair") }</button>
                     }) }
                 </div>
             </div>
