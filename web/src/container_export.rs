@@ -100,8 +100,8 @@ pub async fn commit_and_export(
                 member.path
             ));
         };
-        if !blobs.contains_key(&idx) {
-            blobs.insert(idx, read_range(&file, offset, member.size).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = blobs.entry(idx) {
+            e.insert(read_range(&file, offset, member.size).await?);
         }
     }
     let tag = format!("pancake/{}:latest", c.name);

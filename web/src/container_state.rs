@@ -18,10 +18,13 @@ use pancake_core::{Archive, EntryKind, Image, RawPath};
 /// Cached lower content, keyed by (archive member, path in that layer).
 type ContentKey = (usize, RawPath);
 
+/// A built `Lower` and the archive value and image it was built from.
+type LowerMemo = Option<(Rc<Archive>, usize, Rc<Lower<'static>>)>;
+
 thread_local! {
     static CONTENT: RefCell<HashMap<ContentKey, Rc<Vec<u8>>>> = RefCell::new(HashMap::new());
     /// The `Lower` of the image last asked for, kept with the archive it was built from.
-    static LOWER: RefCell<Option<(Rc<Archive>, usize, Rc<Lower<'static>>)>> = const { RefCell::new(None) };
+    static LOWER: RefCell<LowerMemo> = const { RefCell::new(None) };
 }
 
 /// The `Lower` fetch: cached bytes, or an error saying they were not read yet.

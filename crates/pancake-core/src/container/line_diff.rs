@@ -46,7 +46,7 @@ pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
 
     let mut ops: Vec<LineChange> = vec![LineChange::Same; head];
     ops.extend(middle(am, bm));
-    ops.extend(std::iter::repeat(LineChange::Same).take(tail));
+    ops.extend(std::iter::repeat_n(LineChange::Same, tail));
 
     let (mut i, mut j) = (0usize, 0usize);
     let mut out = Vec::with_capacity(ops.len());
@@ -86,7 +86,7 @@ fn middle(a: &[&str], b: &[&str]) -> Vec<LineChange> {
     let (n, m) = (a.len(), b.len());
     if n.saturating_mul(m) > MAX_LCS_CELLS {
         let mut ops = vec![LineChange::Removed; n];
-        ops.extend(std::iter::repeat(LineChange::Added).take(m));
+        ops.extend(std::iter::repeat_n(LineChange::Added, m));
         return ops;
     }
     // lcs[i][j] = LCS length of a[i..] and b[j..], stored row-major in one Vec.
@@ -116,8 +116,8 @@ fn middle(a: &[&str], b: &[&str]) -> Vec<LineChange> {
             j += 1;
         }
     }
-    ops.extend(std::iter::repeat(LineChange::Removed).take(n - i));
-    ops.extend(std::iter::repeat(LineChange::Added).take(m - j));
+    ops.extend(std::iter::repeat_n(LineChange::Removed, n - i));
+    ops.extend(std::iter::repeat_n(LineChange::Added, m - j));
     ops
 }
 
