@@ -1,0 +1,267 @@
+//! Permalinks: `?demo=nginx&view=history&layer=2&step=3&lang=id&embed=1&src=<url>`.
+//! Read on first load, written back as the learner moves (pushState for a new place,
+//! replaceState for small moves), restored on back/forward (popstate).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use pancake_core::demo;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{File, UrlSearchParams};
+use yew::prelude::*;
+
+use crate::i18n::{t, Lang};
+use crate::state::{Action, AppState, Phase};
+use crate::tour::{self, CourseAction, Link};
+
+fn search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+impl Link {
+    pub fn parse(search: &str) -> Link {
+        let Ok(q) = UrlSearchParams::new_with_str(search) else {
+            return Link::default();
+        };
+        let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        Link {
+            demo: get("demo").filter(|d| d.split(',').all(|n| demo::names().contains(&n))),
+            src: get("src"),
+            view: get("view"),
+            layer: get("layer").and_then(|v| v.parse::<usize>().ok()),
+            step: get("step").and_then(|v| v.parse::<u8>().ok()),
+            lang: get("lang").as_deref().and_then(Lang::from_tag),
+            embed: get("embed").is_some_and(|v| v != "0" && v != "false"),
+        }
+    }
+
+    /// The query string (with `?`, or empty).
+    pub fn query(&self) -> String {
+        let Ok(q) = UrlSearchParams::new() else {
+            return String::new();
+        };
+        let put = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                q.append(k, &v);
+            }
+        };
+        put("demo", self.demo.clone());
+        put("src", self.src.clone());
+        put("view", self.view.clone());
+        put("layer", self.layer.map(|l| l.to_string()));
+        put("step", self.step.map(|s| s.to_string()));
+        put("lang", self.lang.map(|l| l.code().to_string()));
+        put("embed", self.embed.then(|| "1".to_string()));
+        let s: String = q.to_string().into();
+        if s.is_empty() {
+            s
+        } else {
+            format!("?{s}")
+        }
+    }
+
+    /// Where the app is now.
+    pub fn of(s: &AppState) -> Link {
+        let has_file = s.course.demo.is_some() || s.course.src.is_some();
+        Link {
+            demo: s.course.demo.clone(),
+            src: s.course.src.clone(),
+            view: Some(s.tab.id().to_string()).filter(|_| has_file),
+            layer: s.layer.filter(|_| has_file),
+            step: s.course.step,
+            lang: Some(s.lang),
+            embed: s.course.embed,
+        }
+    }
+
+    /// A move worth its own history entry (back returns to it); the rest replace.
+    fn is_new_place(&self, before: &Link) -> bool {
+        self.demo != before.demo
+            || self.src != before.src
+            || self.view != before.view
+            || self.step != before.step
+    }
+}
+
+/// The link this page was opened with (or moved to by back/forward).
+pub fn current_link() -> Link {
+    Link::parse(&search())
+}
+
+/// A demo (or several in one tarball, names joined by `,`), built in the browser by the core,
+/// as a `File` for the same path a drop takes.
+pub fn demo_file(names: &str) -> Result<File, String> {
+    let list: Vec<&str> = names.split(',').collect();
+    if !list.iter().all(|n| demo::names().contains(n)) {
+        return Err(names.to_string());
+    }
+    let bytes = match list.as_slice() {
+        [one] => demo::build(one).unwrap_or_default(),
+        many => demo::build_set(many),
+    };
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    File::new_with_u8_array_sequence(&parts, &format!("{}.tar", list.join("+")))
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Opens a demo through the normal path, remembering which demo it is.
+pub fn open_demo(dispatch: &Callback<Action>, open_file: &Callback<File>, names: &str) {
+    if let Ok(f) = demo_file(names) {
+        dispatch.emit(Action::Course(CourseAction::OpeningDemo(names.to_string())));
+        open_file.emit(f);
+    }
+}
+
+/// `?src=`: fetch → Blob → File → the normal worker path. Cross-origin needs CORS on the host.
+pub fn open_src(dispatch: Callback<Action>, open_file: Callback<File>, url: String) {
+    dispatch.emit(Action::Course(CourseAction::SrcLoading(url.clone())));
+    wasm_bindgen_futures::spawn_local(async move {
+        match fetch_file(&url).await {
+            Ok(f) => {
+                dispatch.emit(Action::Course(CourseAction::SrcLoading(url)));
+                open_file.emit(f);
+            }
+            Err(status) => dispatch.emit(Action::Course(CourseAction::SrcFailed(status))),
+        }
+    });
+}
+
+/// The file, or the HTTP status when the server said no (`None`: no answer we may read).
+async fn fetch_file(url: &str) -> Result<File, Option<u16>> {
+    let window = web_sys::window().ok_or(None)?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| None)?
+        .dyn_into()
+        .map_err(|_| None)?;
+    if !resp.ok() {
+        return Err(Some(resp.status()));
+    }
+    let blob: web_sys::Blob = JsFuture::from(resp.blob().map_err(|_| None)?)
+        .await
+        .map_err(|_| None)?
+        .dyn_into()
+        .map_err(|_| None)?;
+    let name = url
+        .split(['?', '#'])
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("download.tar");
+    File::new_with_blob_sequence(&js_sys::Array::of1(&blob), name).map_err(|_| None)
+}
+
+fn opens_file(link: &Link, dispatch: &Callback<Action>, open_file: &Callback<File>) {
+    if let Some(url) = &link.src {
+        open_src(dispatch.clone(), open_file.clone(), url.clone());
+    } else if let Some(d) = &link.demo {
+        open_demo(dispatch, open_file, d);
+    }
+}
+
+/// Keeps the URL and the app in step, opens what the URL names, and loads the demo each tour
+/// step needs. Call once, from the app component.
+#[hook]
+pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<File>) {
+    let dispatch: Callback<Action> = {
+        let d = state.dispatcher();
+        Callback::from(move |a| d.dispatch(a))
+    };
+    // What the popstate listener compares against (it outlives any one render).
+    let shown = use_mut_ref(|| (None::<String>, None::<String>));
+    *shown.borrow_mut() = (state.course.demo.clone(), state.course.src.clone());
+
+    // First load: open what the link names.
+    {
+        let dispatch = dispatch.clone();
+        let open_file = open_file.clone();
+        use_effect_with((), move |_| opens_file(&current_link(), &dispatch, &open_file));
+    }
+    // Back / forward.
+    {
+        let dispatch = dispatch.clone();
+        let open_file = open_file.clone();
+        let shown = shown.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "popstate", move |_| {
+                    let link = current_link();
+                    let (demo, src) = shown.borrow().clone();
+                    let other_file = link.demo != demo || link.src != src;
+                    dispatch.emit(Action::Course(CourseAction::Restore(link.clone())));
+                    if other_file {
+                        opens_file(&link, &dispatch, &open_file);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    // The tour loads the demo its step needs.
+    {
+        let dispatch = dispatch.clone();
+        let open_file = open_file.clone();
+        let need = state.course.step.and_then(tour::step).map(|s| s.demo);
+        let have = state.course.demo.clone();
+        let opening = state.course.opening_demo.clone();
+        use_effect_with((need, have, opening), move |(need, have, opening)| {
+            if let Some(need) = need {
+                if have.as_deref() != Some(*need) && opening.as_deref() != Some(*need) {
+                    open_demo(&dispatch, &open_file, need);
+                }
+            }
+        });
+    }
+    // `?layer=` once the image is read.
+    {
+        let dispatch = dispatch.clone();
+        let ready = state.archive.is_some() && state.course.pending_layer.is_some();
+        use_effect_with((ready, state.generation), move |(ready, _)| {
+            if *ready {
+                dispatch.emit(Action::Course(CourseAction::ApplyPending));
+            }
+        });
+    }
+    // The title follows the language (`<html lang>` is set by the shell).
+    use_effect_with(state.lang, |l| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&t(*l, "page-title"));
+        }
+    });
+    // The URL follows the app.
+    {
+        let link = Link::of(state);
+        let settling = state.phase == Phase::Scanning
+            || state.course.pending_layer.is_some()
+            || state.course.opening_demo.is_some()
+            // A tour step whose demo is not loaded yet: the step's place is written once it is.
+            || state.course.step.and_then(tour::step).is_some_and(|st| {
+                state.course.demo.as_deref() != Some(st.demo)
+            });
+        let started: Rc<RefCell<bool>> = use_mut_ref(|| false);
+        use_effect_with((link, settling), move |(link, settling)| {
+            // The first run sees the state from before the link's file was opened.
+            if !std::mem::replace(&mut *started.borrow_mut(), true) || *settling {
+                return;
+            }
+            let q = link.query();
+            let now = search();
+            if q == now {
+                return;
+            }
+            let Some(w) = web_sys::window() else { return };
+            let Ok(history) = w.history() else { return };
+            let path = w.location().pathname().unwrap_or_default();
+            let url = format!("{path}{q}");
+            // A new place gets its own entry (back returns); small moves replace.
+            let _ = if link.is_new_place(&Link::parse(&now)) {
+                history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+            } else {
+                history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+            };
+        });
+    }
+}

@@ -1,0 +1,413 @@
+//! Course mode state: the guided tour's step, embed mode, which demo or URL is shown, and what
+//! a permalink asked for that can only be applied once an image has been read.
+//! The views live in `views/tour.rs`; the URL side in `permalink.rs`.
+
+use crate::i18n::Lang;
+use crate::state::{AppState, Tab};
+
+/// One step of the guided tour: where it happens and what it points at.
+pub struct Step {
+    /// Tab id to switch to (`Tab::from_id`; a tab that does not exist yet is skipped).
+    pub tab: &'static str,
+    /// CSS selectors of the part it explains, best first; the first one present is outlined.
+    pub targets: &'static [&'static str],
+    /// Demo image(s) the step needs, as a `Course::demo` value (names joined by `,`).
+    pub demo: &'static str,
+}
+
+pub const NGINX: &str = "nginx";
+pub const WORDPRESS_PAIR: &str = "wordpress-a,wordpress-b";
+
+/// The chapter's ideas in order. Texts: `tour-N-title`, `tour-N-body`, `tour-N-do`.
+pub const STEPS: [Step; 9] = [
+    // 1. Pulling shows several downloads: an image is layers.
+    Step {
+        tab: "stack",
+        targets: &["[data-testid=stack]", ".stack"],
+        demo: NGINX,
+    },
+    // 2. One Dockerfile instruction, one layer.
+    Step {
+        tab: "stack",
+        targets: &["[data-testid=layer].kind-copy", "[data-testid=layer]"],
+        demo: NGINX,
+    },
+    // 3. docker image history.
+    Step {
+        tab: "history",
+        targets: &["[data-testid=history-table]"],
+        demo: NGINX,
+    },
+    // 4. Every layer has a SHA-256, checked again here.
+    Step {
+        tab: "stack",
+        targets: &["[data-testid=layer-details]", "[data-testid=layer]"],
+        demo: NGINX,
+    },
+    // 5. Same instructions, same order: shared layers, stored once.
+    Step {
+        tab: "shared",
+        targets: &["[data-testid=shared-diagram]", "[data-testid=image-picker]"],
+        demo: WORDPRESS_PAIR,
+    },
+    // 6. A pull downloads only the layers whose SHA is missing.
+    Step {
+        tab: "shared",
+        targets: &[
+            "[data-testid=pull-simulation]",
+            "[data-testid=pull-line]",
+            "[data-testid=shared-diagram]",
+        ],
+        demo: WORDPRESS_PAIR,
+    },
+    // 7. Running a container adds a thin writable layer.
+    Step {
+        tab: "container",
+        targets: &["[data-testid=run-container]", "[data-testid=container-layer]"],
+        demo: NGINX,
+    },
+    // 8. Editing nginx.conf copies it up; the image keeps its original.
+    Step {
+        tab: "container",
+        targets: &[
+            "[data-testid=file-editor]",
+            "[data-testid=container-layer]",
+            "[data-testid=run-container]",
+        ],
+        demo: NGINX,
+    },
+    // 9. Two containers from one image don't affect each other.
+    Step {
+        tab: "container",
+        targets: &[
+            "[data-testid=container-layer]",
+            "[data-testid=run-container]",
+        ],
+        demo: NGINX,
+    },
+];
+
+pub fn step(n: u8) -> Option<&'static Step> {
+    STEPS.get(usize::from(n).checked_sub(1)?)
+}
+
+/// A `?src=` download: under way, or failed (with what went wrong).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum SrcStatus {
+    #[default]
+    None,
+    Loading,
+    Failed {
+        /// HTTP status when the server answered; `None` when the request itself failed
+        /// (network, or the browser refused to show the answer: CORS).
+        status: Option<u16>,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Course {
+    /// The tour step shown (1-based), if the tour is open.
+    pub step: Option<u8>,
+    /// `?embed=1`: compact, no header or footer.
+    pub embed: bool,
+    /// The embed-help dialog is open.
+    pub help: bool,
+    /// Demo name(s) shown now (`nginx`, `wordpress-a,wordpress-b`); `None` for a user's file.
+    pub demo: Option<String>,
+    /// URL the shown tarball came from (`?src=`).
+    pub src: Option<String>,
+    pub src_status: SrcStatus,
+    /// Set just before a demo / URL is opened; becomes `demo` / `src` when it is.
+    pub opening_demo: Option<String>,
+    pub opening_src: Option<String>,
+    /// `?layer=N` waiting for the image to be read.
+    pub pending_layer: Option<usize>,
+}
+
+impl Course {
+    /// The course state to keep when a new file is opened (everything else is reset).
+    pub fn opened(&self) -> Course {
+        let mut c = self.clone();
+        c.demo = c.opening_demo.take();
+        c.src = c.opening_src.take();
+        if c.src.is_some() {
+            c.src_status = SrcStatus::None;
+        }
+        c
+    }
+}
+
+/// Where a permalink puts the app (parsed from / written to the query string).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Link {
+    pub demo: Option<String>,
+    pub src: Option<String>,
+    pub view: Option<String>,
+    pub layer: Option<usize>,
+    pub step: Option<u8>,
+    pub lang: Option<Lang>,
+    pub embed: bool,
+}
+
+pub enum CourseAction {
+    StartTour,
+    Step(u8),
+    CloseTour,
+    Help(bool),
+    /// A demo is about to be opened (names joined by `,`).
+    OpeningDemo(String),
+    /// A `?src=` URL is being downloaded.
+    SrcLoading(String),
+    SrcFailed(Option<u16>),
+    /// The image is read: apply `pending_layer`.
+    ApplyPending,
+    /// Back/forward: put the app where the URL says (the file itself is opened by the caller).
+    Restore(Link),
+}
+
+fn set_tab(s: &mut AppState, id: &str) {
+    if let Some(tab) = Tab::from_id(id) {
+        s.tab = tab;
+    }
+}
+
+/// Applies a course action to the whole app state (it may switch tabs, language, layer).
+pub fn reduce(s: &mut AppState, a: CourseAction) {
+    match a {
+        CourseAction::StartTour => go_to_step(s, 1),
+        CourseAction::Step(n) => go_to_step(s, n),
+        CourseAction::CloseTour => s.course.step = None,
+        CourseAction::Help(open) => s.course.help = open,
+        CourseAction::OpeningDemo(names) => {
+            s.course.opening_demo = Some(names);
+            s.course.opening_src = None;
+        }
+        CourseAction::SrcLoading(url) => {
+            s.course.opening_src = Some(url.clone());
+            s.course.opening_demo = None;
+            s.course.src = Some(url);
+            s.course.src_status = SrcStatus::Loading;
+        }
+        CourseAction::SrcFailed(status) => {
+            s.course.src_status = SrcStatus::Failed { status };
+            s.course.opening_src = None;
+        }
+        CourseAction::ApplyPending => {
+            if let Some(l) = s.course.pending_layer.take() {
+                let n = s
+                    .archive
+                    .as_ref()
+                    .and_then(|a| a.images.get(s.image))
+                    .map_or(0, |i| i.layers.len());
+                if l < n {
+                    s.layer = Some(l);
+                }
+            }
+        }
+        CourseAction::Restore(link) => {
+            if let Some(l) = link.lang {
+                s.lang = l;
+            }
+            if let Some(v) = &link.view {
+                set_tab(s, v);
+            }
+            s.course.step = link.step.filter(|n| step(*n).is_some());
+            s.course.embed = link.embed;
+            let same_file = link.demo == s.course.demo && link.src == s.course.src;
+            match link.layer {
+                Some(l) if same_file => {
+                    s.course.pending_layer = Some(l);
+                    reduce(s, CourseAction::ApplyPending);
+                }
+                other => s.course.pending_layer = other,
+            }
+        }
+    }
+}
+
+fn go_to_step(s: &mut AppState, n: u8) {
+    if let Some(st) = step(n) {
+        s.course.step = Some(n);
+        s.course.help = false;
+        s.content = None;
+        set_tab(s, st.tab);
+    }
+}
+
+/// The state a first load starts from: language, tab, tour step and embed mode from the URL
+/// (the file it names is opened once the app is mounted).
+pub fn initial(link: &Link, browser_lang: Lang) -> AppState {
+    let mut s = AppState::new(link.lang.unwrap_or(browser_lang));
+    s.course.embed = link.embed;
+    s.course.pending_layer = link.layer;
+    if let Some(n) = link.step {
+        go_to_step(&mut s, n);
+    }
+    if let Some(v) = &link.view {
+        set_tab(&mut s, v);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nine_steps_with_targets_and_texts() {
+        let en = crate::i18n::parse_ftl(include_str!("../locales/en.ftl"));
+        assert_eq!(STEPS.len(), 9);
+        for n in 1..=9u8 {
+            let st = step(n).expect("step");
+            assert!(!st.targets.is_empty());
+            for part in ["title", "body", "do"] {
+                let key = format!("tour-{n}-{part}");
+                assert!(en.contains_key(key.as_str()), "en.ftl lacks {key}");
+            }
+        }
+        assert!(step(0).is_none() && step(10).is_none());
+    }
+
+    #[test]
+    fn steps_switch_tabs_and_keep_course_on_open() {
+        let mut s = AppState::new(Lang::Id);
+        reduce(&mut s, CourseAction::Step(3));
+        assert_eq!((s.course.step, s.tab), (Some(3), Tab::History));
+        reduce(&mut s, CourseAction::OpeningDemo(NGINX.into()));
+        let c = s.course.opened();
+        assert_eq!(c.demo.as_deref(), Some(NGINX));
+        assert_eq!(c.step, Some(3));
+        // A file the user opens is not a demo.
+        assert_eq!(c.opened().demo, None);
+        reduce(&mut s, CourseAction::CloseTour);
+        assert_eq!(s.course.step, None);
+    }
+
+    /// Every key any source file passes to `t`/`tf` (second argument, literal or `format!`
+    /// pattern) exists in BOTH en.ftl and id.ftl. Scans all of `src/`, not a list of files,
+    /// so a new view is covered without touching the test.
+    #[test]
+    fn every_key_in_every_source_is_in_both_languages() {
+        let tables = [
+            ("en", crate::i18n::parse_ftl(include_str!("../locales/en.ftl"))),
+            ("id", crate::i18n::parse_ftl(include_str!("../locales/id.ftl"))),
+        ];
+        let mut files = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut sources = Vec::new();
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).expect("dir").flatten().map(|e| e.path()));
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                sources.push((p.clone(), std::fs::read_to_string(&p).expect("source")));
+            }
+        }
+        let mut literal = 0;
+        let mut problems = Vec::new();
+        for (path, text) in &sources {
+            for arg in key_arguments(text) {
+                for lit in string_literals(&arg) {
+                    let is_key = lit
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-{}_.()".contains(c));
+                    if !is_key || lit.is_empty() {
+                        continue;
+                    }
+                    for (lang, table) in &tables {
+                        let found = if lit.contains('{') {
+                            // A format! pattern: some key must fit it.
+                            let (head, rest) = lit.split_once('{').unwrap_or((&lit, ""));
+                            let tail = rest.rsplit_once('}').map_or("", |(_, t)| t);
+                            table.keys().any(|k| k.starts_with(head) && k.ends_with(tail))
+                        } else {
+                            literal += 1;
+                            table.contains_key(lit.as_str())
+                        };
+                        if !found {
+                            problems.push(format!("{lang}.ftl lacks {lit} ({})", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(literal > 100, "found only {literal} literal keys");
+        problems.sort();
+        problems.dedup();
+        assert!(problems.is_empty(), "{problems:#?}");
+        // The keys made at run time from tables.
+        for (lang, table) in &tables {
+            for n in 1..=STEPS.len() {
+                for part in ["title", "body", "do"] {
+                    assert!(table.contains_key(format!("tour-{n}-{part}").as_str()), "{lang}: tour-{n}-{part}");
+                }
+            }
+            for p in ["demo", "view", "layer", "step", "lang", "embed", "src"] {
+                assert!(table.contains_key(format!("embed-param-{p}").as_str()), "{lang}: embed-param-{p}");
+            }
+        }
+    }
+
+    /// The second argument of every `t(..)` / `tf(..)` call.
+    fn key_arguments(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let b = text.as_bytes();
+        for pat in ["t(", "tf("] {
+            let mut from = 0;
+            while let Some(pos) = text[from..].find(pat) {
+                let at = from + pos;
+                from = at + pat.len();
+                let before = at.checked_sub(1).and_then(|i| b.get(i)).copied().unwrap_or(b' ');
+                if before.is_ascii_alphanumeric() || before == b'_' || before == b'.' || before == b':' {
+                    continue;
+                }
+                // Arguments up to the matching `)`, split at top-level commas.
+                let (mut depth, mut args, mut cur, mut in_str) = (0i32, Vec::new(), String::new(), false);
+                for c in text[from..].chars() {
+                    match c {
+                        '"' => in_str = !in_str,
+                        '(' | '[' | '{' if !in_str => depth += 1,
+                        ')' | ']' | '}' if !in_str && depth == 0 => break,
+                        ')' | ']' | '}' if !in_str => depth -= 1,
+                        ',' if !in_str && depth == 0 => {
+                            args.push(std::mem::take(&mut cur));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    cur.push(c);
+                }
+                args.push(cur);
+                if let Some(a) = args.get(1) {
+                    out.push(a.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// String literals of an argument, except those compared against (`kind == "text"`).
+    fn string_literals(s: &str) -> Vec<String> {
+        let parts: Vec<&str> = s.split('"').collect();
+        (1..parts.len())
+            .step_by(2)
+            .filter(|i| {
+                let before = parts[i - 1].trim_end();
+                !(before.ends_with("==") || before.ends_with("!="))
+            })
+            .map(|i| parts[i].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn restore_applies_layer_only_for_the_same_file() {
+        let mut s = AppState::new(Lang::En);
+        let link = Link {
+            demo: Some("mysql".into()),
+            view: Some("files".into()),
+            layer: Some(2),
+            ..Link::default()
+        };
+        reduce(&mut s, CourseAction::Restore(link));
+        assert_eq!(s.tab, Tab::Files);
+        assert_eq!(s.course.pending_layer, Some(2));
+    }
+}

@@ -1,0 +1,157 @@
+//! Course pages: the "embed this" help with a copy-paste iframe line, the "open full" link of
+//! embed mode, and what happened to a `?src=` download.
+
+use yew::prelude::*;
+
+use super::tour::focus_first_button;
+use super::{use_lang, CopyButton};
+use crate::i18n::{t, tf};
+use crate::tour::{CourseAction, Link, SrcStatus};
+
+/// Parameters a course page can put in the URL, in the order the help lists them.
+const PARAMS: [(&str, &str); 7] = [
+    ("demo", "nginx | wordpress-a | wordpress-b | mysql | whiteouts"),
+    ("view", "stack | files | history | config | shared | container"),
+    ("layer", "0, 1, 2 … (0 = base)"),
+    ("step", "1 … 9"),
+    ("lang", "id | en"),
+    ("embed", "1"),
+    ("src", "https://…/image.tar"),
+];
+
+/// This page's address without its query: what an iframe line points at.
+fn page_base() -> String {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    format!(
+        "{}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default()
+    )
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EmbedHelpProps {
+    /// Where the app is now; the snippet embeds this place.
+    pub link: Link,
+    pub on_action: Callback<CourseAction>,
+}
+
+#[function_component(EmbedHelp)]
+pub fn embed_help(p: &EmbedHelpProps) -> Html {
+    let lang = use_lang();
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with((), move |_| focus_first_button(&node));
+    }
+    let mut link = p.link.clone();
+    link.embed = true;
+    link.step = None;
+    if link.demo.is_none() && link.src.is_none() {
+        link.demo = Some("nginx".into());
+        link.view = Some("stack".into());
+        link.layer = None;
+    }
+    let src = format!("{}{}", page_base(), link.query());
+    let snippet = format!(
+        "<iframe src=\"{}\" title=\"Pancake\" width=\"800\" height=\"600\" style=\"max-width:100%;border:0\" loading=\"lazy\"></iframe>",
+        src.replace('&', "&amp;")
+    );
+    let close = {
+        let cb = p.on_action.clone();
+        Callback::from(move |_| cb.emit(CourseAction::Help(false)))
+    };
+    let onkeydown = {
+        let cb = p.on_action.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                cb.emit(CourseAction::Help(false));
+            }
+        })
+    };
+    html! {
+        <div class="embed-backdrop" onkeydown={onkeydown}>
+            <section class="embed-help" ref={node} role="dialog" aria-modal="true" aria-labelledby="embed-help-title" data-testid="embed-help">
+                <header>
+                    <h2 id="embed-help-title">{ t(lang, "embed-title") }</h2>
+                    <button type="button" class="button quiet" aria-label={t(lang, "close")} title={t(lang, "close")} onclick={close}>{ "✕" }</button>
+                </header>
+                <p>{ t(lang, "embed-lead") }</p>
+                <div class="snippet">
+                    <pre class="mono" data-testid="embed-snippet" tabindex="0" aria-label={t(lang, "embed-snippet")}>{ snippet.clone() }</pre>
+                    <CopyButton text={AttrValue::from(snippet)} />
+                </div>
+                <h3>{ t(lang, "embed-params") }</h3>
+                <div class="table-wrap">
+                    <table class="params">
+                        <thead><tr>
+                            <th scope="col">{ t(lang, "embed-param") }</th>
+                            <th scope="col">{ t(lang, "embed-values") }</th>
+                            <th scope="col">{ t(lang, "embed-meaning") }</th>
+                        </tr></thead>
+                        <tbody>
+                            { for PARAMS.iter().map(|(name, values)| html! {
+                                <tr>
+                                    <td><code class="mono">{ *name }</code></td>
+                                    <td><code class="mono">{ *values }</code></td>
+                                    <td>{ t(lang, &format!("embed-param-{name}")) }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+                <p class="muted small">{ t(lang, "embed-cors") }</p>
+                <p class="muted small">{ t(lang, "embed-docs") }</p>
+            </section>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OpenFullProps {
+    pub link: Link,
+}
+
+/// Embed mode's way out: the same place in a full page, in a new tab.
+#[function_component(OpenFull)]
+pub fn open_full(p: &OpenFullProps) -> Html {
+    let lang = use_lang();
+    let mut link = p.link.clone();
+    link.embed = false;
+    let href = format!("{}{}", page_base(), link.query());
+    html! {
+        <a class="open-full small" href={href} target="_blank" rel="noopener" data-testid="open-full">
+            { t(lang, "embed-open-full") }<span aria-hidden="true">{ " ↗" }</span>
+        </a>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SrcNoticeProps {
+    pub url: AttrValue,
+    pub status: SrcStatus,
+}
+
+/// A `?src=` download under way, or why it failed (most often: the host does not allow CORS).
+#[function_component(SrcNotice)]
+pub fn src_notice(p: &SrcNoticeProps) -> Html {
+    let lang = use_lang();
+    let url = p.url.to_string();
+    match &p.status {
+        SrcStatus::None => html! {},
+        SrcStatus::Loading => html! {
+            <p class="src-loading muted" data-testid="src-loading" role="status">{ tf(lang, "src-loading", &[("url", &url)]) }</p>
+        },
+        SrcStatus::Failed { status } => html! {
+            <div class="error fatal" data-testid="error" data-kind="src" role="alert">
+                <strong>{ tf(lang, "src-failed", &[("url", &url)]) }</strong>{ " " }
+                <span data-testid="src-reason">{ match status {
+                    Some(code) => tf(lang, "src-http", &[("status", &code.to_string())]),
+                    None => t(lang, "src-cors"),
+                } }</span>
+            </div>
+        },
+    }
+}
