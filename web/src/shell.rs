@@ -8,7 +8,7 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
-use crate::state::{Action, AppState, Phase, Tab};
+use crate::state::{Action, Phase, Tab};
 use crate::views::config::Config;
 use crate::views::content::Content;
 use crate::views::files::Files;
@@ -19,6 +19,10 @@ use crate::views::start::Start;
 use crate::views::status::{Errors, ProgressBar};
 use crate::container_state::ContainerAction;
 use crate::views::container::{ContainerView, PoolHandle, RunContainer};
+use crate::permalink::{self, demo_file};
+use crate::tour::{CourseAction, Link};
+use crate::views::embed::{EmbedHelp, OpenFull, SrcNotice};
+use crate::views::tour::{StartTour, Tour};
 use crate::worker_glue::{Pool, PoolRef};
 
 /// First bytes asked for when a file is opened; "show more" asks for four times as much.
@@ -46,13 +50,6 @@ fn initial_lang() -> Lang {
         .unwrap_or(Lang::En)
 }
 
-/// A demo image, built in the browser by the core, as a `File` for the same path a drop takes.
-fn demo_file(name: &str) -> Result<File, String> {
-    let bytes = demo::build(name).ok_or_else(|| format!("no demo named {name}"))?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-    File::new_with_u8_array_sequence(&parts, &format!("{name}.tar")).map_err(|e| format!("{e:?}"))
-}
-
 fn set_html_lang(lang: Lang) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
@@ -64,7 +61,7 @@ fn set_html_lang(lang: Lang) {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| AppState::new(initial_lang()));
+    let state = use_reducer(|| crate::tour::initial(&permalink::current_link(), initial_lang()));
     let pool: PoolRef = {
         let dispatcher = state.dispatcher();
         (*use_memo((), move |_| {
@@ -86,26 +83,25 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let generation = state.generation;
         Callback::from(move |name: AttrValue| match demo_file(&name) {
-            Ok(f) => open_file.emit(f),
-            Err(message) => dispatcher.dispatch(Action::Failed {
+            Ok(f) => {
+                dispatcher.dispatch(Action::Course(CourseAction::OpeningDemo(name.to_string())));
+                open_file.emit(f)
+            }
+            Err(name) => dispatcher.dispatch(Action::Failed {
                 generation,
-                message,
+                message: tf(lang, "demo-missing", &[("name", &name)]),
             }),
         })
     };
-    // `?demo=nginx&view=history` opens straight into a demo (course links, screenshots).
-    {
-        let on_demo = on_demo.clone();
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            if let Some(tab) = query("view").as_deref().and_then(Tab::from_id) {
-                dispatcher.dispatch(Action::Tab(tab));
-            }
-            if let Some(name) = query("demo") {
-                on_demo.emit(AttrValue::from(name));
-            }
-        });
-    }
+    // `?demo=…&view=…&layer=…&step=…&lang=…&embed=1&src=…`: opened, kept in the URL, restored
+    // on back/forward; the tour's demos are loaded there too.
+    permalink::use_permalinks(&state, open_file.clone());
+    let on_course = {
+        let d = state.dispatcher();
+        Callback::from(move |a: CourseAction| d.dispatch(Action::Course(a)))
+    };
+    let link = Link::of(&state);
+    let embed = state.course.embed;
 
     let on_input = {
         let open_files = session.open_files.clone();
@@ -262,17 +258,7 @@ pub fn app() -> Html {
             .count()
     });
 
-    let header = html! {
-        <header class="top">
-            <div class="brand">
-                <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
-                    <rect x="5" y="22" width="22" height="6" rx="3" class="logo-base" />
-                    <rect x="6" y="15" width="20" height="5" rx="2.5" class="logo-run" />
-                    <rect x="7" y="8" width="18" height="5" rx="2.5" class="logo-copy" />
-                </svg>
-                <span class="brand-name">{ "Pancake" }</span>
-            </div>
-            { if archive.is_some() {
+    let tabs = if archive.is_some() {
                 html! {
                     <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")}>
                         { for Tab::ALL.iter().map(|tab| {
@@ -287,7 +273,27 @@ pub fn app() -> Html {
                         }) }
                     </nav>
                 }
-            } else { html! { <span class="grow"></span> } } }
+            } else { html! { <span class="grow"></span> } };
+    let header = if embed {
+        html! {
+            <div class="embed-bar">
+                { tabs }
+                <OpenFull link={link.clone()} />
+                <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
+                    onchange={on_input} aria-label={t(lang, "open-file")} />
+            </div>
+        }
+    } else { html! {
+        <header class="top">
+            <div class="brand">
+                <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                    <rect x="5" y="22" width="22" height="6" rx="3" class="logo-base" />
+                    <rect x="6" y="15" width="20" height="5" rx="2.5" class="logo-run" />
+                    <rect x="7" y="8" width="18" height="5" rx="2.5" class="logo-copy" />
+                </svg>
+                <span class="brand-name">{ "Pancake" }</span>
+            </div>
+            { tabs.clone() }
             <div class="top-actions">
                 <label class="button open-button" for="file-input">{ t(lang, "open-file") }</label>
                 <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
@@ -302,7 +308,7 @@ pub fn app() -> Html {
                 </label>
             </div>
         </header>
-    };
+    } };
 
     let summary = match (&archive, image) {
         (Some(a), Some(img)) => {
@@ -360,11 +366,11 @@ pub fn app() -> Html {
                 },
                 Tab::History => html! { <History archive={a.clone()} image={state.image} /> },
                 Tab::Config => html! { <Config archive={a.clone()} image={state.image} /> },
+                Tab::Shared => crate::views::shared::tab(&state, on_pair.clone()),
                 Tab::Container => html! {
                     <ContainerView archive={a.clone()} image={state.image} state={state.containers.clone()}
                         pool={PoolHandle(pool.clone())} on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                 },
-                Tab::Shared => crate::views::shared::tab(&state, on_pair.clone()),
             };
             html! {
                 <>
@@ -384,7 +390,9 @@ pub fn app() -> Html {
             </div>
         },
         (None, _) if busy => html! { <p class="muted center">{ t(lang, "reading") }</p> },
-        (None, _) => html! { <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()} /> },
+        (None, _) => html! {
+            <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()}><StartTour on_action={on_course.clone()} /></Start>
+        },
     };
 
     let content = match (&state.content, state.tab) {
@@ -396,10 +404,11 @@ pub fn app() -> Html {
 
     html! {
         <ContextProvider<Lang> context={lang}>
-            <div class={classes!("app", dragging.then_some("dragging"))} data-testid="drop-zone"
+            <div class={classes!("app", dragging.then_some("dragging"), embed.then_some("embed"))} data-testid="drop-zone"
                 ondragenter={on_drag_over.clone()} ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
                 { header }
                 <main class="main">
+                    { for state.course.src.clone().map(|url| html! { <SrcNotice url={url} status={state.course.src_status.clone()} /> }) }
                     { progress }
                     { if state.fatal.is_some() || !problems.is_empty() {
                         html! { <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems} /> }
@@ -408,7 +417,18 @@ pub fn app() -> Html {
                     { body }
                     { content }
                 </main>
-                <footer class="foot muted small">{ t(lang, "footer") }</footer>
+                { if embed { html! {} } else { html! {
+                    <footer class="foot muted small">
+                        <p>{ t(lang, "footer") }</p>
+                        <p class="foot-links">
+                            <button type="button" class="linklike" data-testid="footer-tour" onclick={on_course.reform(|_| CourseAction::StartTour)}>{ t(lang, "footer-tour") }</button>
+                            { " · " }
+                            <button type="button" class="linklike" data-testid="open-embed-help" onclick={on_course.reform(|_| CourseAction::Help(true))}>{ t(lang, "footer-embed") }</button>
+                        </p>
+                    </footer>
+                } } }
+                { for state.course.step.map(|n| html! { <Tour step={n} on_action={on_course.clone()} /> }) }
+                { if state.course.help { html! { <EmbedHelp link={link.clone()} on_action={on_course.clone()} /> } } else { html! {} } }
                 <div class="drop-overlay" aria-hidden="true"><p>{ t(lang, "drop-here") }</p></div>
             </div>
         </ContextProvider<Lang>>

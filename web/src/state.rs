@@ -144,6 +144,8 @@ pub struct AppState {
     pub content: Option<ContentView>,
     /// Containers on the shown image (issue 5).
     pub containers: crate::container_state::ContainerState,
+    /// Course mode: tour, embed, permalink (`tour.rs`).
+    pub course: crate::tour::Course,
     /// Archives kept open together, and the pull/push simulations' marks.
     pub shared: crate::session::SharedState,
 }
@@ -167,6 +169,7 @@ impl AppState {
             filter: String::new(),
             content: None,
             containers: Default::default(),
+            course: crate::tour::Course::default(),
             shared: Default::default(),
         }
     }
@@ -226,6 +229,7 @@ pub enum Action {
     },
     CloseContent,
     Container(crate::container_state::ContainerAction),
+    Course(crate::tour::CourseAction),
     Shared(crate::session::SharedAction),
 }
 
@@ -244,6 +248,7 @@ impl Reducible for AppState {
             } => {
                 s = AppState::new(s.lang);
                 s.shared = self.shared.clone();
+                s.course = self.course.opened();
                 s.generation = generation;
                 s.file_name = Some(name);
                 s.file_size = size;
@@ -310,6 +315,7 @@ impl Reducible for AppState {
                 } else {
                     s = AppState::new(s.lang);
                     s.shared = self.shared.clone();
+                    s.course = self.course.clone();
                     s.generation = self.generation;
                 }
             }
@@ -367,6 +373,7 @@ impl Reducible for AppState {
                 s.containers =
                     crate::container_state::reduce(&s.containers, archive.as_ref(), s.image, a);
             }
+            Action::Course(a) => crate::tour::reduce(&mut s, a),
             Action::Shared(a) => crate::session::reduce(&mut s, a),
             // A worker answer about a file that has since been replaced.
             _ => return self,

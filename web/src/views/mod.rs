@@ -5,6 +5,7 @@ pub mod config;
 pub mod container;
 pub mod content;
 pub mod diagram;
+pub mod embed;
 pub mod files;
 pub mod history;
 pub mod picker;
@@ -13,6 +14,7 @@ pub mod stack;
 pub mod start;
 pub mod status;
 pub mod transfer;
+pub mod tour;
 
 use pancake_core::history::{self as hist, InstructionKind};
 use pancake_core::{Archive, Image};

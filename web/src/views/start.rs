@@ -12,6 +12,9 @@ pub struct StartProps {
     /// "Try: two WordPress sites" (the shared-layers demo pair, one tarball).
     #[prop_or_default]
     pub on_pair: Option<Callback<()>>,
+    /// Shown under the lead (the guided tour's start button).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component(Start)]
@@ -29,6 +32,7 @@ pub fn start(p: &StartProps) -> Html {
             </div>
             <h1 id="start-title">{ t(lang, "start-title") }</h1>
             <p class="lead">{ t(lang, "start-lead") }</p>
+            { p.children.clone() }
             <div class="drop-target">
                 <p class="drop-big">{ t(lang, "start-drop") }</p>
                 <p class="muted">{ t(lang, "start-or") }</p>
