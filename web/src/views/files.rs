@@ -211,6 +211,28 @@ pub fn files(p: &FilesProps) -> Html {
                         let _ = h.focus();
                     }
                 }
+                // First / last path: scroll the list there, then focus the row once rendered.
+                "Home" | "End" => {
+                    e.prevent_default();
+                    let home = e.key() == "Home";
+                    let list = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .and_then(|el| el.closest(".file-list").ok().flatten());
+                    if let Some(list) = list {
+                        list.set_scroll_top(if home { 0 } else { list.scroll_height() });
+                        gloo::timers::callback::Timeout::new(60, move || {
+                            let sel = if home { ".file-row" } else { ".file-row:last-child" };
+                            let row = list.query_selector_all(sel).ok().and_then(|rows| {
+                                rows.item(if home { 0 } else { rows.length().saturating_sub(1) })
+                            });
+                            if let Some(h) = row.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                                let _ = h.focus();
+                            }
+                        })
+                        .forget();
+                    }
+                }
                 _ => {}
             })
         };

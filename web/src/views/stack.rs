@@ -154,6 +154,13 @@ fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &St
                 cb.emit(Some(i - 1));
                 focus_layer(i - 1);
             }
+            // Home: the first item of the list as shown (the top layer); End: the base.
+            "Home" | "End" => {
+                e.prevent_default();
+                let to = if e.key() == "Home" { n - 1 } else { 0 };
+                cb.emit(Some(to));
+                focus_layer(to);
+            }
             _ => {}
         })
     };
