@@ -26,9 +26,10 @@ const BIG_FILE = 5 * 1024 * 1024; // above this a base64 copy through evaluate()
 
 /**
  * Start the static server for dist/ and one persistent Chromium context.
- * Every request the context makes to another origin is aborted and recorded in `foreign`.
+ * Every request the context makes to another origin is aborted and recorded in `foreign`,
+ * except to the origins in `allowOrigins` (e.g. a second local server a test points `?src=` at).
  */
-async function openSession() {
+async function openSession({ allowOrigins = [] } = {}) {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) {
     throw new Error(`${DIST}/index.html is missing: build first (trunk build --release --offline)`);
   }
@@ -45,12 +46,13 @@ async function openSession() {
   });
   const foreign = [];
   // Anything that is not our origin (and not a data:/blob: URL, which never touch the network).
-  await ctx.route((url) => isForeign(url.href, server.origin), (route) => {
+  const allowed = (u) => { try { return allowOrigins.includes(new URL(u).origin); } catch { return false; } };
+  await ctx.route((url) => isForeign(url.href, server.origin) && !allowed(url.href), (route) => {
     foreign.push(route.request().url());
     return route.abort('blockedbyclient');
   });
   ctx.on('request', (req) => {
-    if (isForeign(req.url(), server.origin) && !foreign.includes(req.url())) foreign.push(req.url());
+    if (isForeign(req.url(), server.origin) && !allowed(req.url()) && !foreign.includes(req.url())) foreign.push(req.url());
   });
   return {
     server,

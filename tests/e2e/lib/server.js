@@ -29,8 +29,11 @@ function mimeOf(file) {
  * Serve `root` on 127.0.0.1 at a free port.
  * Resolves to { origin, url, port, requests, close() }; `requests` is an array of
  * { method, path, status } in arrival order.
+ * Options: `cors: true` adds `Access-Control-Allow-Origin: *` to every answer (a host that
+ * lets other sites' pages read its files); off by default.
  */
-function startServer(root) {
+function startServer(root, { cors = false } = {}) {
+  const corsHeaders = cors ? { 'Access-Control-Allow-Origin': '*' } : {};
   const absRoot = path.resolve(root);
   const requests = [];
   const server = http.createServer((req, res) => {
@@ -50,6 +53,7 @@ function startServer(root) {
             'Content-Type': mimeOf(file),
             'Content-Length': body.length,
             'Cache-Control': 'no-store',
+            ...corsHeaders,
           });
           res.end(req.method === 'HEAD' ? undefined : body);
         }
@@ -58,7 +62,7 @@ function startServer(root) {
       status = 400;
     }
     if (status !== 200) {
-      res.writeHead(status, { 'Content-Type': 'text/plain' });
+      res.writeHead(status, { 'Content-Type': 'text/plain', ...corsHeaders });
       res.end(String(status));
     }
     requests.push({ method: req.method, path: req.url, status });

@@ -1,0 +1,497 @@
+'use strict';
+// Course mode (issue 6): the guided tour in both languages, html[lang], embed mode, permalinks
+// and the back button, `?src=` against local servers with and without CORS, keyboard use,
+// contrast, and that nothing is requested from another origin.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { REPO, FIXTURES, openSession, problemsOf, waitReady } = require('./lib/browser');
+const { startServer } = require('./lib/server');
+const app = require('./lib/app');
+
+const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const T = READY + 60000;
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'course');
+const SRC_FIXTURE = 'docker26-save-app1.tar';
+
+// Keys of the translation table: if one of them shows up as page text, a string is missing.
+const KEYS = fs.readFileSync(path.join(REPO, 'web', 'locales', 'en.ftl'), 'utf8')
+  .split('\n').map((l) => l.match(/^([a-z0-9]+(?:-[a-z0-9]+)+)\s*=/)).filter(Boolean).map((m) => m[1]);
+
+async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Raw translation keys visible on the page (none expected). */
+async function rawKeys(page) {
+  const text = await page.evaluate(() => document.body.innerText);
+  const words = new Set(text.split(/[\s,.:;()"'“”]+/));
+  return KEYS.filter((k) => words.has(k));
+}
+
+async function noHorizontalScroll(page) {
+  return page.evaluate(() => {
+    const el = document.scrollingElement;
+    const wide = [...document.querySelectorAll('body *')].filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && r.right > innerWidth + 1 && getComputedStyle(e).position !== 'fixed';
+    }).slice(0, 3).map((e) => `${e.tagName}.${e.className}`);
+    return { ok: el.scrollWidth <= el.clientWidth + 1, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, wide };
+  });
+}
+
+/**
+ * WCAG contrast of every visible text node against the background behind it (colours as the
+ * browser computed them, translucent backgrounds composed over their parents). Failures:
+ * below 4.5 (3 for large text).
+ */
+async function contrastFailures(page) {
+  return page.evaluate(() => {
+    const cv = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+    const rgba = (css) => {
+      cv.clearRect(0, 0, 1, 1);
+      cv.fillStyle = '#000'; cv.fillStyle = css; cv.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = cv.getImageData(0, 0, 1, 1).data;
+      return [r, g, b, a / 255];
+    };
+    const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3])).concat(1);
+    const lum = ([r, g, b]) => {
+      const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const bgOf = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+      }
+      let bg = [255, 255, 255, 1];
+      if (layers.length && layers[layers.length - 1][3] >= 1) bg = layers.pop();
+      for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+      return bg;
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || seen.has(el) || !n.textContent.trim()) continue;
+      seen.add(el);
+      const r = el.getBoundingClientRect();
+      const st = getComputedStyle(el);
+      if (r.width === 0 || r.height === 0 || st.visibility === 'hidden' || el.closest('[aria-hidden=true]')) continue;
+      if (el.closest('.visually-hidden') || el.closest('[disabled]') || Number(st.opacity) < 1) continue;
+      const bg = bgOf(el);
+      const fg = over(rgba(st.color), bg);
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      const ratio = (a + 0.05) / (b + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) {
+        out.push(`${ratio.toFixed(2)} "${n.textContent.trim().slice(0, 30)}" <${el.tagName.toLowerCase()} class="${el.className}"> ${st.color} on rgb(${bg.slice(0, 3).map(Math.round)})`);
+      }
+    }
+    return out;
+  });
+}
+
+async function waitStep(page, n) {
+  await page.locator(`[data-testid=tour-step][data-step="${n}"]`).waitFor({ state: 'visible', timeout: 15000 });
+}
+
+async function tabExists(page, id) {
+  return (await page.locator(`[data-testid=tab-${id}]`).count()) > 0;
+}
+
+describe('course mode', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => {
+    if (!session) return;
+    const foreign = [...session.foreign];
+    await session.close();
+    assert.deepEqual(foreign, [], 'requests to another origin during the session');
+  });
+
+  const walks = [
+    { lang: 'en', width: 1280, height: 800, scheme: 'light' },
+    { lang: 'id', width: 1280, height: 800, scheme: 'light' },
+    { lang: 'id', width: 1280, height: 800, scheme: 'dark' },
+    { lang: 'id', width: 360, height: 740, scheme: 'light' },
+    { lang: 'en', width: 360, height: 740, scheme: 'dark' },
+  ];
+  const texts = {};
+  for (const w of walks) {
+    const name = `tour-${w.lang}-${w.width}-${w.scheme}`;
+    test(`tour: all 9 steps, ${w.lang}, ${w.width} px, ${w.scheme}`, { timeout: T * 2 }, async () => {
+      const page = await session.newPage({ viewport: { width: w.width, height: w.height }, colorScheme: w.scheme, query: `?lang=${w.lang}` });
+      try {
+        assert.equal(await page.getAttribute('html', 'lang'), w.lang);
+        await page.locator('[data-testid=start-tour]').click();
+        const seen = [];
+        for (let n = 1; n <= 9; n++) {
+          await waitStep(page, n);
+          const card = page.locator('[data-testid=tour-step]');
+          const step = {};
+          for (const part of ['title', 'body', 'do']) {
+            step[part] = (await card.locator(`[data-testid=tour-${part}]`).innerText()).trim();
+            assert.ok(step[part].length > 3, `step ${n} ${part} is empty`);
+            assert.doesNotMatch(step[part], /tour-\d+-(title|body|do)|\{ ?\$/, `step ${n} ${part} shows a raw key or placeholder`);
+          }
+          seen.push(step);
+          if (n === 1 || n === 5) {
+            // The tour loaded the demo(s) it needs by itself.
+            await waitReady(page, { timeout: READY });
+          }
+          if (n <= 4) {
+            // The outline found the part of the page the step is about.
+            await page.locator('[data-testid=tour-step][data-target-found=true]').waitFor({ timeout: 10000 });
+            await page.locator('[data-testid=tour-spot]').waitFor({ state: 'visible', timeout: 5000 });
+          }
+          if (n === 2) {
+            // The step's one thing to do: click the COPY layer.
+            await page.locator('[data-testid=layer].kind-copy').first().click();
+            await page.locator('[data-testid=layer-details]').waitFor({ state: 'visible' });
+          }
+          if (n === 5 && await tabExists(page, 'shared')) {
+            await page.locator('[data-testid=shared-diagram]').waitFor({ state: 'visible', timeout: 10000 });
+          }
+          if (n === 7 && await tabExists(page, 'container')) {
+            await page.locator('[data-testid=run-container]').first().waitFor({ state: 'visible', timeout: 10000 });
+          }
+          assert.deepEqual(await rawKeys(page), [], `step ${n}: raw keys on the page`);
+          assert.equal(new URL(page.url()).searchParams.get('step'), String(n), 'the URL names the step');
+          await shot(page, `${name}-step${n}`);
+          if (n > 1 && n < 9 && n % 3 === 0) {
+            // Back and forth once in a while.
+            await page.locator('[data-testid=tour-back]').click();
+            await waitStep(page, n - 1);
+            await page.locator('[data-testid=tour-next]').click();
+            await waitStep(page, n);
+          }
+          await page.locator('[data-testid=tour-next]').click();
+        }
+        await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached', timeout: 5000 });
+        if (w.width === 1280 && w.scheme === 'light') texts[w.lang] = seen;
+        if (texts.en && texts.id) {
+          texts.en.forEach((s, i) => assert.notEqual(s.body, texts.id[i].body, `step ${i + 1} is translated`));
+        }
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('tour: close, and start again from the footer; Escape closes', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?lang=en' });
+    try {
+      await page.locator('[data-testid=start-tour]').click();
+      await waitStep(page, 1);
+      await page.locator('[data-testid=tour-close]').click();
+      await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+      await page.locator('[data-testid=footer-tour]').click();
+      await waitStep(page, 1);
+      await page.locator('[data-testid=tour-step]').focus();
+      await page.keyboard.press('Escape');
+      await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('html[lang] follows ?lang= and the switch; the title and texts too', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?lang=id' });
+    try {
+      assert.equal(await page.getAttribute('html', 'lang'), 'id');
+      assert.match(await page.locator('[data-testid=start-tour]').innerText(), /tur/i);
+      assert.match(await page.title(), /layer/);
+      await page.locator('[data-testid=lang-switch]').selectOption('en');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      assert.match(await page.locator('[data-testid=start-tour]').innerText(), /Take the tour/);
+      assert.equal(new URL(page.url()).searchParams.get('lang'), 'en');
+      assert.deepEqual(await rawKeys(page), []);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the browser language is the default', { timeout: T }, async () => {
+    const page = await session.ctx.newPage();
+    try {
+      await page.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['id-ID', 'id'] }));
+      await page.goto(session.server.url, { waitUntil: 'load' });
+      await page.waitForFunction(() => document.documentElement.lang === 'id', null, { timeout: 20000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const [width, height] of [[800, 600], [360, 640]]) {
+    for (const scheme of ['light', 'dark']) {
+      test(`embed mode at ${width}×${height}, ${scheme}: no header or footer, no horizontal scroll, open-full link`, { timeout: T }, async () => {
+        const page = await session.newPage({ viewport: { width, height }, colorScheme: scheme, query: '?demo=nginx&embed=1&lang=id' });
+        try {
+          await waitReady(page, { timeout: READY });
+          assert.equal(await page.locator('header.top').count(), 0, 'no header');
+          assert.equal(await page.locator('footer').count(), 0, 'no footer');
+          const full = page.locator('[data-testid=open-full]');
+          await full.waitFor({ state: 'visible' });
+          const href = new URL(await full.getAttribute('href'));
+          assert.equal(href.origin, session.server.origin);
+          assert.equal(href.searchParams.get('embed'), null, 'open-full leaves embed mode');
+          assert.equal(href.searchParams.get('demo'), 'nginx');
+          assert.equal(await full.getAttribute('target'), '_blank');
+          for (const tab of ['stack', 'history', 'files', 'config']) {
+            await app.openTab(page, tab);
+            const h = await noHorizontalScroll(page);
+            assert.ok(h.ok, `${tab}: horizontal scroll ${JSON.stringify(h)}`);
+            await shot(page, `embed-${width}x${height}-${scheme}-${tab}`);
+          }
+          assert.deepEqual(await contrastFailures(page), [], 'contrast AA');
+          assert.deepEqual(problemsOf(page), []);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  }
+
+  test('deep link round trip: view, layer, lang, reload, back button', { timeout: T * 2 }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&view=history&lang=id' });
+    const q = () => new URL(page.url()).searchParams;
+    try {
+      await waitReady(page, { timeout: READY });
+      assert.equal(await page.locator('[data-testid=tab-history]').getAttribute('aria-selected'), 'true');
+      await page.locator('[data-testid=history-table]').waitFor({ state: 'visible' });
+      assert.equal(await page.getAttribute('html', 'lang'), 'id');
+      assert.equal((await page.locator('[data-testid=tab-history]').innerText()).trim(), 'Riwayat');
+
+      await app.openTab(page, 'files');
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('view') === 'files');
+      await app.openTab(page, 'stack');
+      await app.selectLayer(page, 0);
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('layer') === '0');
+      assert.equal(q().get('view'), 'stack');
+      assert.equal(q().get('demo'), 'nginx');
+      assert.equal(q().get('lang'), 'id');
+
+      await page.reload({ waitUntil: 'load' });
+      await waitReady(page, { timeout: READY });
+      assert.equal(await page.locator('[data-testid=tab-stack]').getAttribute('aria-selected'), 'true');
+      await page.locator('[data-testid=layer-details][data-index="0"]').waitFor({ state: 'visible', timeout: 10000 });
+      assert.equal(await page.getAttribute('html', 'lang'), 'id');
+
+      await page.goBack();
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('view') === 'files');
+      await page.locator('[data-testid=tab-files][aria-selected=true]').waitFor({ timeout: 10000 });
+      await page.goBack();
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('view') === 'history');
+      await page.locator('[data-testid=history-table]').waitFor({ state: 'visible', timeout: 10000 });
+      await page.goForward();
+      await page.locator('[data-testid=tab-files][aria-selected=true]').waitFor({ timeout: 10000 });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('deep link to a layer and a tour step; back across demos', { timeout: T * 2 }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&view=stack&layer=1&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      await page.locator('[data-testid=layer-details][data-index="1"]').waitFor({ state: 'visible', timeout: 10000 });
+      await page.goto(`${session.server.url}?step=3&lang=id`);
+      await waitStep(page, 3);
+      await page.locator('[data-testid=history-table]').waitFor({ state: 'visible', timeout: READY });
+      await page.locator('[data-testid=tour-next]').click();
+      await waitStep(page, 4);
+      await page.locator('[data-testid=tour-next]').click();
+      await waitStep(page, 5);
+      await waitReady(page, { timeout: READY });
+      assert.equal(new URL(page.url()).searchParams.get('demo'), 'wordpress-a,wordpress-b');
+      await page.goBack();
+      await waitStep(page, 4);
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('demo') === 'nginx');
+      await waitReady(page, { timeout: READY });
+      assert.ok((await app.readLayers(page)).length >= 2);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('embed help: iframe snippet and parameters, in both languages', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&lang=id' });
+    try {
+      await waitReady(page, { timeout: READY });
+      await page.locator('[data-testid=open-embed-help]').click();
+      const help = page.locator('[data-testid=embed-help]');
+      await help.waitFor({ state: 'visible' });
+      const snippet = await help.locator('[data-testid=embed-snippet]').innerText();
+      assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?demo=nginx&amp;view=stack&amp;/);
+      assert.match(snippet, /embed=1/);
+      for (const p of ['demo', 'view', 'layer', 'step', 'lang', 'embed', 'src']) {
+        assert.ok((await help.innerText()).includes(p), `parameter ${p} listed`);
+      }
+      assert.deepEqual(await rawKeys(page), []);
+      await shot(page, 'embed-help-id-1280');
+      await page.keyboard.press('Escape');
+      await help.waitFor({ state: 'detached' });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('keyboard: the stack with arrows, Home and End; tabs and tour reachable with Tab', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&view=stack&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      const layers = await app.readLayers(page);
+      const top = layers.length - 1;
+      await page.locator(`[data-testid=layer][data-index="${top}"]`).focus();
+      await page.keyboard.press('ArrowDown');
+      await page.locator(`[data-testid=layer-details][data-index="${top - 1}"]`).waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.index), String(top - 1));
+      await page.keyboard.press('ArrowUp');
+      await page.locator(`[data-testid=layer-details][data-index="${top}"]`).waitFor();
+      for (const [key, want] of [['Home', 0], ['End', top]]) {
+        await page.keyboard.press(key);
+        const got = await page.evaluate(() => document.activeElement.dataset.index);
+        // Home/End: the first/last layer of the list (base / top).
+        assert.ok(got === String(want) || got === String(top - want), `${key} moved focus (got ${got})`);
+      }
+      // Everything by Tab: the tab bar and the footer's tour link are reachable.
+      const reached = new Set();
+      await page.locator('body').focus();
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        const id = await page.evaluate(() => document.activeElement && document.activeElement.dataset.testid);
+        if (id) reached.add(id);
+      }
+      for (const id of ['tab-files', 'tab-history', 'lang-switch', 'footer-tour', 'open-embed-help']) {
+        assert.ok(reached.has(id), `${id} reachable by Tab (reached: ${[...reached].join(', ')})`);
+      }
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const scheme of ['light', 'dark']) {
+    test(`contrast AA of the main views and the tour, ${scheme}`, { timeout: T }, async () => {
+      const page = await session.newPage({ colorScheme: scheme, query: '?lang=en' });
+      try {
+        const fails = [];
+        fails.push(...(await contrastFailures(page)).map((f) => `start: ${f}`));
+        await page.locator('[data-testid=start-tour]').click();
+        await waitReady(page, { timeout: READY });
+        await waitStep(page, 1);
+        for (const tab of ['stack', 'files', 'history', 'config']) {
+          await app.openTab(page, tab);
+          await page.waitForTimeout(150);
+          fails.push(...(await contrastFailures(page)).map((f) => `${tab}: ${f}`));
+        }
+        assert.deepEqual(fails, []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('reduced motion: no animations or transitions', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?step=1&lang=en' });
+    try {
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await waitStep(page, 1);
+      const moving = await page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => {
+        const s = getComputedStyle(e);
+        return (s.animationName !== 'none' && parseFloat(s.animationDuration) > 0.01) ||
+          parseFloat(s.transitionDuration) > 0.01;
+      }).map((e) => e.className).slice(0, 5));
+      assert.deepEqual(moving, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('?src= from another local server', () => {
+  let session;
+  let withCors;
+  let withoutCors;
+  before(async () => {
+    withCors = await startServer(FIXTURES, { cors: true });
+    withoutCors = await startServer(FIXTURES);
+    session = await openSession({ allowOrigins: [withCors.origin, withoutCors.origin] });
+  });
+  after(async () => {
+    const foreign = session ? [...session.foreign] : [];
+    await session?.close();
+    await withCors?.close();
+    await withoutCors?.close();
+    assert.deepEqual(foreign, [], 'no other origin than the src servers');
+  });
+
+  test('a host that allows CORS: the tarball loads and verifies', { timeout: T }, async () => {
+    const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${SRC_FIXTURE}.expected.json`), 'utf8'));
+    const url = `${withCors.url}${SRC_FIXTURE}`;
+    const page = await session.newPage({ query: `?src=${encodeURIComponent(url)}&lang=en` });
+    try {
+      await waitReady(page, { timeout: READY });
+      const layers = await app.readLayers(page);
+      assert.deepEqual(layers.map((l) => l.diffId), expected.images[0].layers.map((l) => l.diff_id));
+      assert.ok(layers.every((l) => l.verified === 'true'));
+      assert.equal(new URL(page.url()).searchParams.get('src'), url, 'the permalink keeps src');
+      assert.ok(withCors.requests.some((r) => r.path === `/${SRC_FIXTURE}` && r.status === 200));
+      const others = page.pancake.foreign.filter((u) => !u.startsWith(withCors.origin));
+      assert.deepEqual(others, []);
+      assert.deepEqual(problemsOf(page).filter((p) => !p.includes(withCors.origin)), []);
+      await shot(page, 'src-cors-ok');
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const lang of ['en', 'id']) {
+    test(`a host without CORS: a clear message that it must allow CORS (${lang})`, { timeout: T }, async () => {
+      const url = `${withoutCors.url}${SRC_FIXTURE}`;
+      const page = await session.newPage({ query: `?src=${encodeURIComponent(url)}&lang=${lang}` });
+      try {
+        const err = page.locator('[data-testid=error][data-kind=src]');
+        await err.waitFor({ state: 'visible', timeout: 20000 });
+        const text = await err.innerText();
+        assert.match(text, /CORS/);
+        assert.match(text, /Access-Control-Allow-Origin/);
+        assert.ok(text.includes(url), 'names the URL');
+        assert.deepEqual(await rawKeys(page), []);
+        // The only complaint is the browser's own CORS refusal.
+        const rest = problemsOf(page).filter((p) => !/CORS|Failed to fetch|ERR_FAILED|127\.0\.0\.1:\d+\/docker26/.test(p));
+        assert.deepEqual(rest, []);
+        await shot(page, `src-cors-missing-${lang}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('a missing file: the HTTP status is shown', { timeout: T }, async () => {
+    const page = await session.newPage({ query: `?src=${encodeURIComponent(`${withCors.url}nope.tar`)}&lang=en` });
+    try {
+      const err = page.locator('[data-testid=error][data-kind=src]');
+      await err.waitFor({ state: 'visible', timeout: 20000 });
+      assert.match(await err.innerText(), /404/);
+    } finally {
+      await page.close();
+    }
+  });
+});
