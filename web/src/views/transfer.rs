@@ -199,9 +199,11 @@ pub struct TransferProps {
     pub dispatch: Callback<SharedAction>,
 }
 
-/// Speed slider position (0..=100) → bytes per second, 1 kB/s … 1 GB/s on a log scale.
-fn speed_of(v: f64) -> f64 {
-    10f64.powf(3.0 + v * 0.06)
+/// Speed slider position (0..=100) → bytes per second. The middle moves the whole plan in
+/// about four seconds whatever its size (a 20 kB demo or a 2 GB image); each end is 100×
+/// slower or faster. Within a run, a line still takes time in proportion to its bytes.
+fn speed_of(v: f64, finish: f64) -> f64 {
+    (finish / 4.0).max(1.0) * 10f64.powf((v - 50.0) / 25.0)
 }
 
 #[function_component(Transfer)]
@@ -210,7 +212,7 @@ pub fn transfer(p: &TransferProps) -> Html {
     let target = use_state(|| p.images.len().saturating_sub(1));
     let run = use_state(|| None::<Run>);
     let clock = use_mut_ref(|| 0.0f64);
-    let speed = use_state(|| 45.0f64);
+    let speed = use_state(|| 50.0f64);
     let frame = use_state(|| 0u64);
     let ticker = use_mut_ref(|| None::<Interval>);
     let finished = use_mut_ref(|| false);
@@ -226,7 +228,7 @@ pub fn transfer(p: &TransferProps) -> Html {
         use_effect_with(((*run).clone(), speed_v), move |(run, speed_v)| {
             *ticker.borrow_mut() = None;
             if let Some(r) = run.clone() {
-                let bps = speed_of(*speed_v);
+                let bps = speed_of(*speed_v, r.finish);
                 let finish = r.finish;
                 let mut count = 0u64;
                 *ticker.borrow_mut() = Some(Interval::new(TICK_MS, move || {
@@ -478,7 +480,7 @@ pub fn transfer(p: &TransferProps) -> Html {
                 <button type="button" class="button" data-testid="push-button" onclick={start(Direction::Push)}>{ "docker push" }</button>
                 <label class="tr-speed">{ t(lang, "tr-speed") }{ " " }
                     <input type="range" min="0" max="100" step="1" value={speed.to_string()} oninput={on_speed} data-testid="pull-speed" />
-                    <span class="mono small">{ format!("{}/s", human_size(speed_of(*speed) as u64)) }</span>
+                    { for (*run).as_ref().map(|r| html! { <span class="mono small">{ format!("{}/s", human_size(speed_of(*speed, r.finish) as u64)) }</span> }) }
                 </label>
                 <button type="button" class="button" data-testid="pull-skip" onclick={skip} disabled={!running}>{ t(lang, "tr-skip") }</button>
             </div>
