@@ -103,8 +103,36 @@ pub fn demo_file(names: &str) -> Result<File, String> {
         many => demo::build_set(many),
     };
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-    File::new_with_u8_array_sequence(&parts, &format!("{}.tar", list.join("+")))
-        .map_err(|e| format!("{e:?}"))
+    File::new_with_u8_array_sequence(&parts, &demo_file_name(names)).map_err(|e| format!("{e:?}"))
+}
+
+fn demo_file_name(names: &str) -> String {
+    format!("{}.tar", names.replace(',', "+"))
+}
+
+/// Session archives (file name, key): a demo already read is shown again instead of re-read
+/// (the shared-layers session would otherwise list it twice).
+type Opened = Rc<RefCell<Vec<(String, u32)>>>;
+
+fn show_or_open(
+    opened: &Opened,
+    dispatch: &Callback<Action>,
+    open_file: &Callback<File>,
+    names: &str,
+) {
+    let want = demo_file_name(names);
+    let key = opened
+        .borrow()
+        .iter()
+        .find(|(n, _)| *n == want)
+        .map(|(_, k)| *k);
+    match key {
+        Some(key) => dispatch.emit(Action::Course(CourseAction::ShowDemo {
+            key,
+            names: names.to_string(),
+        })),
+        None => open_demo(dispatch, open_file, names),
+    }
 }
 
 /// Opens a demo through the normal path, remembering which demo it is.
@@ -154,11 +182,16 @@ async fn fetch_file(url: &str) -> Result<File, Option<u16>> {
     File::new_with_blob_sequence(&js_sys::Array::of1(&blob), name).map_err(|_| None)
 }
 
-fn opens_file(link: &Link, dispatch: &Callback<Action>, open_file: &Callback<File>) {
+fn opens_file(
+    link: &Link,
+    opened: &Opened,
+    dispatch: &Callback<Action>,
+    open_file: &Callback<File>,
+) {
     if let Some(url) = &link.src {
         open_src(dispatch.clone(), open_file.clone(), url.clone());
     } else if let Some(d) = &link.demo {
-        open_demo(dispatch, open_file, d);
+        show_or_open(opened, dispatch, open_file, d);
     }
 }
 
@@ -173,18 +206,29 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
     // What the popstate listener compares against (it outlives any one render).
     let shown = use_mut_ref(|| (None::<String>, None::<String>));
     *shown.borrow_mut() = (state.course.demo.clone(), state.course.src.clone());
+    let opened: Opened = use_mut_ref(Vec::new);
+    *opened.borrow_mut() = state
+        .shared
+        .archives
+        .iter()
+        .map(|a| (a.file_name.clone(), a.key))
+        .collect();
 
     // First load: open what the link names.
     {
         let dispatch = dispatch.clone();
         let open_file = open_file.clone();
-        use_effect_with((), move |_| opens_file(&current_link(), &dispatch, &open_file));
+        let opened = opened.clone();
+        use_effect_with((), move |_| {
+            opens_file(&current_link(), &opened, &dispatch, &open_file)
+        });
     }
     // Back / forward.
     {
         let dispatch = dispatch.clone();
         let open_file = open_file.clone();
         let shown = shown.clone();
+        let opened = opened.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 gloo::events::EventListener::new(&w, "popstate", move |_| {
@@ -193,7 +237,7 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
                     let other_file = link.demo != demo || link.src != src;
                     dispatch.emit(Action::Course(CourseAction::Restore(link.clone())));
                     if other_file {
-                        opens_file(&link, &dispatch, &open_file);
+                        opens_file(&link, &opened, &dispatch, &open_file);
                     }
                 })
             });
@@ -207,10 +251,11 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
         let need = state.course.step.and_then(tour::step).map(|s| s.demo);
         let have = state.course.demo.clone();
         let opening = state.course.opening_demo.clone();
+        let opened = opened.clone();
         use_effect_with((need, have, opening), move |(need, have, opening)| {
             if let Some(need) = need {
                 if have.as_deref() != Some(*need) && opening.as_deref() != Some(*need) {
-                    open_demo(&dispatch, &open_file, need);
+                    show_or_open(&opened, &dispatch, &open_file, need);
                 }
             }
         });

@@ -54,7 +54,7 @@ pub const STEPS: [Step; 9] = [
     Step {
         tab: "shared",
         targets: &[
-            "[data-testid=pull-simulation]",
+            "section.transfer",
             "[data-testid=pull-line]",
             "[data-testid=shared-diagram]",
         ],
@@ -63,7 +63,10 @@ pub const STEPS: [Step; 9] = [
     // 7. Running a container adds a thin writable layer.
     Step {
         tab: "container",
-        targets: &["[data-testid=run-container]", "[data-testid=container-layer]"],
+        targets: &[
+            "[data-testid=run-container]",
+            "[data-testid=container-layer]",
+        ],
         demo: NGINX,
     },
     // 8. Editing nginx.conf copies it up; the image keeps its original.
@@ -71,6 +74,7 @@ pub const STEPS: [Step; 9] = [
         tab: "container",
         targets: &[
             "[data-testid=file-editor]",
+            "[data-testid=container-file-list]",
             "[data-testid=container-layer]",
             "[data-testid=run-container]",
         ],
@@ -80,8 +84,8 @@ pub const STEPS: [Step; 9] = [
     Step {
         tab: "container",
         targets: &[
-            "[data-testid=container-layer]",
             "[data-testid=run-container]",
+            "[data-testid=container-layer]",
         ],
         demo: NGINX,
     },
@@ -156,6 +160,11 @@ pub enum CourseAction {
     Help(bool),
     /// A demo is about to be opened (names joined by `,`).
     OpeningDemo(String),
+    /// A demo already open in the session (archive `key`) is shown again, not re-read.
+    ShowDemo {
+        key: u32,
+        names: String,
+    },
     /// A `?src=` URL is being downloaded.
     SrcLoading(String),
     SrcFailed(Option<u16>),
@@ -181,6 +190,15 @@ pub fn reduce(s: &mut AppState, a: CourseAction) {
         CourseAction::OpeningDemo(names) => {
             s.course.opening_demo = Some(names);
             s.course.opening_src = None;
+        }
+        CourseAction::ShowDemo { key, names } => {
+            let image = crate::session::ImageKey {
+                archive: key,
+                image: 0,
+            };
+            crate::session::reduce(s, crate::session::SharedAction::Show(image));
+            s.course.demo = Some(names);
+            s.course.src = None;
         }
         CourseAction::SrcLoading(url) => {
             s.course.opening_src = Some(url.clone());
@@ -289,14 +307,28 @@ mod tests {
     #[test]
     fn every_key_in_every_source_is_in_both_languages() {
         let tables = [
-            ("en", crate::i18n::parse_ftl(include_str!("../locales/en.ftl"))),
-            ("id", crate::i18n::parse_ftl(include_str!("../locales/id.ftl"))),
+            (
+                "en",
+                crate::i18n::parse_ftl(include_str!("../locales/en.ftl")),
+            ),
+            (
+                "id",
+                crate::i18n::parse_ftl(include_str!("../locales/id.ftl")),
+            ),
         ];
-        let mut files = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut files = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         let mut sources = Vec::new();
         while let Some(p) = files.pop() {
             if p.is_dir() {
-                files.extend(std::fs::read_dir(&p).expect("dir").flatten().map(|e| e.path()));
+                files.extend(
+                    std::fs::read_dir(&p)
+                        .expect("dir")
+                        .flatten()
+                        .map(|e| e.path()),
+                );
             } else if p.extension().is_some_and(|e| e == "rs") {
                 sources.push((p.clone(), std::fs::read_to_string(&p).expect("source")));
             }
@@ -306,9 +338,9 @@ mod tests {
         for (path, text) in &sources {
             for arg in key_arguments(text) {
                 for lit in string_literals(&arg) {
-                    let is_key = lit
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-{}_.()".contains(c));
+                    let is_key = lit.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || "-{}_.()".contains(c)
+                    });
                     if !is_key || lit.is_empty() {
                         continue;
                     }
@@ -317,7 +349,9 @@ mod tests {
                             // A format! pattern: some key must fit it.
                             let (head, rest) = lit.split_once('{').unwrap_or((&lit, ""));
                             let tail = rest.rsplit_once('}').map_or("", |(_, t)| t);
-                            table.keys().any(|k| k.starts_with(head) && k.ends_with(tail))
+                            table
+                                .keys()
+                                .any(|k| k.starts_with(head) && k.ends_with(tail))
                         } else {
                             literal += 1;
                             table.contains_key(lit.as_str())
@@ -337,11 +371,17 @@ mod tests {
         for (lang, table) in &tables {
             for n in 1..=STEPS.len() {
                 for part in ["title", "body", "do"] {
-                    assert!(table.contains_key(format!("tour-{n}-{part}").as_str()), "{lang}: tour-{n}-{part}");
+                    assert!(
+                        table.contains_key(format!("tour-{n}-{part}").as_str()),
+                        "{lang}: tour-{n}-{part}"
+                    );
                 }
             }
             for p in ["demo", "view", "layer", "step", "lang", "embed", "src"] {
-                assert!(table.contains_key(format!("embed-param-{p}").as_str()), "{lang}: embed-param-{p}");
+                assert!(
+                    table.contains_key(format!("embed-param-{p}").as_str()),
+                    "{lang}: embed-param-{p}"
+                );
             }
         }
     }
@@ -355,12 +395,21 @@ mod tests {
             while let Some(pos) = text[from..].find(pat) {
                 let at = from + pos;
                 from = at + pat.len();
-                let before = at.checked_sub(1).and_then(|i| b.get(i)).copied().unwrap_or(b' ');
-                if before.is_ascii_alphanumeric() || before == b'_' || before == b'.' || before == b':' {
+                let before = at
+                    .checked_sub(1)
+                    .and_then(|i| b.get(i))
+                    .copied()
+                    .unwrap_or(b' ');
+                if before.is_ascii_alphanumeric()
+                    || before == b'_'
+                    || before == b'.'
+                    || before == b':'
+                {
                     continue;
                 }
                 // Arguments up to the matching `)`, split at top-level commas.
-                let (mut depth, mut args, mut cur, mut in_str) = (0i32, Vec::new(), String::new(), false);
+                let (mut depth, mut args, mut cur, mut in_str) =
+                    (0i32, Vec::new(), String::new(), false);
                 for c in text[from..].chars() {
                     match c {
                         '"' => in_str = !in_str,

@@ -10,8 +10,14 @@ use crate::tour::{CourseAction, Link, SrcStatus};
 
 /// Parameters a course page can put in the URL, in the order the help lists them.
 const PARAMS: [(&str, &str); 7] = [
-    ("demo", "nginx | wordpress-a | wordpress-b | mysql | whiteouts"),
-    ("view", "stack | files | history | config | shared | container"),
+    (
+        "demo",
+        "nginx | wordpress-a | wordpress-b | mysql | whiteouts",
+    ),
+    (
+        "view",
+        "stack | files | history | config | shared | container",
+    ),
     ("layer", "0, 1, 2 … (0 = base)"),
     ("step", "1 … 9"),
     ("lang", "id | en"),
