@@ -237,9 +237,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         let on_tab = p.on_tab.clone();
         Callback::from(move |_| {
             let Some(file) = Pool::file(&pool.0) else {
-                on_action.emit(ContainerAction::Message(Some(
-                    "the opened file is no longer available".into(),
-                )));
+                on_action.emit(ContainerAction::Message(Some(t(lang, "ctr-file-gone"))));
                 return;
             };
             let (pool, archive, c, diff) = (pool.clone(), archive.clone(), c.clone(), diff.clone());
@@ -511,7 +509,7 @@ fn container_files(p: &FilesProps) -> Html {
                 l.to_string(),
                 img.map(|i| kind_class(layer_kind(i, l)).to_string())
                     .unwrap_or_default(),
-                format!("L{}", l + 1),
+                tf(lang, "owner-short", &[("n", &(l + 1).to_string())]),
             ),
             (false, None) => (String::new(), String::new(), String::new()),
         };

@@ -264,7 +264,7 @@ pub fn files(p: &FilesProps) -> Html {
                     } else { html! {} } }
                 </span>
                 { if p.merged {
-                    html! { <span class={classes!("owner", owner_kind)} title={t(lang, "owner-layer")}>{ format!("L{}", r.layer + 1) }</span> }
+                    html! { <span class={classes!("owner", owner_kind)} title={t(lang, "owner-layer")}>{ tf(lang, "owner-short", &[("n", &(r.layer + 1).to_string())]) }</span> }
                 } else { html! {} } }
                 <span class="file-size">{ size }</span>
             </div>

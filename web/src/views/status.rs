@@ -59,7 +59,9 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
             Some(pr.percent()),
         ),
     };
-    let rate = pr.rate().map(|r| format!("{:.0} MB/s", r / 1e6));
+    let rate = pr
+        .rate()
+        .map(|r| tf(lang, "rate", &[("mb", &format!("{:.0}", r / 1e6))]));
     let left = pr
         .seconds_left()
         .map(|s| tf(lang, "time-left", &[("time", &duration(lang, s))]));

@@ -480,7 +480,7 @@ pub fn transfer(p: &TransferProps) -> Html {
                 <button type="button" class="button" data-testid="push-button" onclick={start(Direction::Push)}>{ "docker push" }</button>
                 <label class="tr-speed">{ t(lang, "tr-speed") }{ " " }
                     <input type="range" min="0" max="100" step="1" value={speed.to_string()} oninput={on_speed} data-testid="pull-speed" />
-                    { for (*run).as_ref().map(|r| html! { <span class="mono small">{ format!("{}/s", human_size(speed_of(*speed, r.finish) as u64)) }</span> }) }
+                    { for (*run).as_ref().map(|r| html! { <span class="mono small">{ tf(lang, "per-second", &[("size", &human_size(speed_of(*speed, r.finish) as u64))]) }</span> }) }
                 </label>
                 <button type="button" class="button" data-testid="pull-skip" onclick={skip} disabled={!running}>{ t(lang, "tr-skip") }</button>
             </div>
