@@ -274,8 +274,10 @@ describe('containers: copy-on-write in the browser', () => {
         q.onerror = () => resolve(false);
       }));
 
+      // An accidental reload keeps the permalink (?demo=nginx…), so the demo reopens by itself.
+      assert.match(page.url(), /[?&]demo=nginx\b/);
       await page.reload({ waitUntil: 'load' });
-      await openDemo(page);
+      await waitReady(page, { timeout: READY_TIMEOUT });
       await app.openTab(page, 'container');
       await page.locator(`${CONTAINER}[data-container-id="${id}"]`).first().waitFor({ timeout: 10000 });
       await selectContainer(page, id);
