@@ -6,6 +6,7 @@ pub mod container_state;
 pub mod container_store;
 pub mod file_source;
 pub mod i18n;
+pub mod offline;
 pub mod permalink;
 pub mod protocol;
 pub mod session;
