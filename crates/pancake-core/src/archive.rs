@@ -237,7 +237,7 @@ fn walk_outer<'a, R: Read + 'a>(
             } else {
                 RawPath::default()
             };
-            if escapes(&base, t) {
+            if base.escapes_with(t) {
                 archive.problems.push(Problem {
                     kind: ProblemKind::UnsafePath,
                     member: Some(shown.clone()),
@@ -288,27 +288,6 @@ fn walk_outer<'a, R: Read + 'a>(
         }
     }
     next_header
-}
-
-/// Would following `target` from directory `base` leave the archive root?
-fn escapes(base: &RawPath, target: &[u8]) -> bool {
-    if target.first() == Some(&b'/') {
-        return true;
-    }
-    let mut depth = base.components().count() as i64;
-    for c in target.split(|b| *b == b'/') {
-        match c {
-            b"" | b"." => {}
-            b".." => {
-                depth -= 1;
-                if depth < 0 {
-                    return true;
-                }
-            }
-            _ => depth += 1,
-        }
-    }
-    false
 }
 
 /// Fast first view of an UNCOMPRESSED tarball: outer headers by `read_at` (content is seeked

@@ -85,11 +85,17 @@ impl RawPath {
 
     /// True when a name would leave its root: absolute, or `..` climbing above the start.
     pub fn is_unsafe_name(raw: &[u8]) -> bool {
-        if raw.first() == Some(&b'/') {
+        RawPath::default().escapes_with(raw)
+    }
+
+    /// Would following `target` (a link target or a name) from this directory leave the
+    /// root? Absolute targets count as escaping: outside a rootfs they mean the host.
+    pub fn escapes_with(&self, target: &[u8]) -> bool {
+        if target.first() == Some(&b'/') {
             return true;
         }
-        let mut depth: i64 = 0;
-        for p in raw.split(|b| *b == b'/') {
+        let mut depth = self.components().count() as i64;
+        for p in target.split(|b| *b == b'/') {
             match p {
                 b"" | b"." => {}
                 b".." => {
