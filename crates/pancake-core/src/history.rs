@@ -456,6 +456,45 @@ pub fn history_table(archive: &Archive, image: &Image, now_unix: i64, no_trunc: 
     rows
 }
 
+impl Instruction {
+    /// What follows the keyword, for a one-line label: content hashes the classic builder
+    /// records (`COPY file:75da…dbdea in /etc/nginx/nginx.conf`) shortened to 12 hex digits,
+    /// so the part a learner recognises (the destination) still fits.
+    pub fn label(&self) -> String {
+        let rest = self
+            .text
+            .strip_prefix(self.keyword.as_str())
+            .map(str::trim_start)
+            .unwrap_or(&self.text);
+        shorten_hashes(rest)
+    }
+}
+
+/// Replaces every run of 64 hex digits with its first 12 and an ellipsis.
+fn shorten_hashes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() == 64 {
+            out.push_str(run.get(..12).unwrap_or(run));
+            out.push('…');
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -748,5 +787,16 @@ mod tests {
         assert_eq!(rows.last().map(|r| r.kind), Some(InstructionKind::Base));
         let full = history_table(&archive, &image, now, true);
         assert_eq!(full.first().map(|r| r.id.len()), Some(71));
+    }
+
+    #[test]
+    fn labels_shorten_content_hashes() {
+        let ins = instruction(
+            "/bin/sh -c #(nop) COPY file:75da2f7eb526928ff0c69a81c7dd4953b64d7606b43fee510280d0611dbdbdea in /etc/nginx/nginx.conf ",
+        );
+        assert_eq!(ins.keyword, "COPY");
+        assert_eq!(ins.label(), "file:75da2f7eb526… in /etc/nginx/nginx.conf");
+        assert_eq!(instruction("RUN /bin/sh -c make # buildkit").label(), "make");
+        assert_eq!(instruction("ENV A=cafe").label(), "A=cafe");
     }
 }

@@ -67,12 +67,7 @@ pub fn layer_label(image: &Image, layer: usize) -> (String, String) {
 
 pub fn split_instruction(created_by: &str) -> (String, String) {
     let ins = hist::instruction(created_by);
-    let rest = ins
-        .text
-        .strip_prefix(ins.keyword.as_str())
-        .map(str::trim_start)
-        .unwrap_or(&ins.text)
-        .to_string();
+    let rest = ins.label();
     (ins.keyword, rest)
 }
 
