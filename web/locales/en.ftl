@@ -318,3 +318,6 @@ tr-identity-blob = Layers are matched by their compressed blob digest, as regist
 tr-identity-diff-id = This tarball holds uncompressed layers only, so there is no compressed blob digest: layers are matched by diff_id (the SHA-256 of the uncompressed tar), as Docker's local storage does.
 tr-counter-pull = Downloaded { $moved } of { $total } · skipped { $skipped } (already exists)
 tr-counter-push = Uploaded { $moved } of { $total } · skipped { $skipped } (already in the registry)
+
+# --- core problem kinds ---
+problem-missing-platform = A platform is not in this tarball (not an error)

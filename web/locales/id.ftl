@@ -318,3 +318,6 @@ tr-identity-blob = Layer dicocokkan dengan digest blob terkompresinya, seperti y
 tr-identity-diff-id = Tarball ini hanya berisi layer tanpa kompresi, jadi tidak ada digest blob terkompresi: layer dicocokkan dengan diff_id (SHA-256 dari tar tanpa kompresi), seperti penyimpanan lokal Docker.
 tr-counter-pull = Diunduh { $moved } dari { $total } · dilewati { $skipped } (sudah ada)
 tr-counter-push = Diunggah { $moved } dari { $total } · dilewati { $skipped } (sudah ada di registry)
+
+# --- core problem kinds ---
+problem-missing-platform = Ada platform yang tidak disertakan dalam tarball ini (bukan galat)

@@ -211,6 +211,7 @@ mod tests {
             "archive",
             "metadata",
             "missing-blob",
+            "missing-platform",
             "digest-mismatch",
             "layer-unreadable",
             "unsafe-path",

@@ -370,3 +370,41 @@ fn demo_round_trips_through_the_reader() {
     assert!(!pancake(&["demo", "no-such-demo"]).status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Docker 29 (containerd store) save of an image pulled for one platform: the other
+/// platform is reported once, as information, and the command still exits 0.
+#[test]
+fn containerd_partial_multiplatform_save_exits_zero() {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-containerd-{}", std::process::id()));
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/make_containerd_store.py");
+    let gen = Command::new("python3").arg(&script).arg(&dir).output();
+    assert!(
+        gen.as_ref().is_ok_and(|o| o.status.success()),
+        "{}: {gen:?}",
+        script.display()
+    );
+    let tar = dir
+        .join("containerd-multiplatform-partial.tar")
+        .display()
+        .to_string();
+    let out = pancake(&["inspect", "--json", &tar]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let images = arr(&doc["images"]);
+    assert_eq!(images.len(), 1, "{doc}");
+    assert_eq!(
+        images.first().map(|i| &i["architecture"]),
+        Some(&Value::from("amd64"))
+    );
+    assert!(arr(&images[0]["layers"])
+        .iter()
+        .all(|l| l["verified"] == Value::Bool(true)));
+    let kinds: Vec<&Value> = arr(&doc["problems"]).iter().map(|p| &p["kind"]).collect();
+    assert_eq!(kinds, [&Value::from("missing-platform")], "{doc}");
+    let text = pancake(&["inspect", &tar]);
+    assert!(text.status.success());
+    assert!(String::from_utf8_lossy(&text.stdout).contains("linux/arm64/v8"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,11 +15,13 @@ use crate::path::RawPath;
 /// carry this prefix; re-resolving keeps them and recomputes everything else.
 pub const OUTER_PREFIX: &str = "outer ";
 
-/// Problems a valid archive never has (the others — history, duplicates, whiteouts — are warnings).
+/// Problems a valid archive never has (the others — history, duplicates, whiteouts — are
+/// warnings; a platform left out of a multi-platform index is information: see
+/// [`ProblemKind::MissingPlatform`]).
 pub fn is_error_level(kind: ProblemKind) -> bool {
     !matches!(
         kind,
-        ProblemKind::History | ProblemKind::DuplicateMember | ProblemKind::Whiteout
+        ProblemKind::History | ProblemKind::DuplicateMember | ProblemKind::Whiteout | ProblemKind::MissingPlatform
     )
 }
 
@@ -500,11 +502,28 @@ impl Ctx<'_> {
             return out;
         }
         let doc: OciDocument = serde_json::from_value(v).unwrap_or_default();
-        self.walk_index(&doc, "index.json".into(), 0, &mut out);
+        self.walk_index(&doc, "index.json".into(), 0, &[], &mut out);
         out
     }
 
-    fn walk_index(&mut self, doc: &OciDocument, trail: String, depth: usize, out: &mut Vec<OciCandidate>) {
+    /// `inherited_tags`: the names on the descriptor that led to a nested index (containerd
+    /// puts the image name on `index.json`'s entry for the image INDEX, not on its manifests).
+    ///
+    /// In a nested index (one image's platforms), two kinds of entry are not images:
+    /// - attestation manifests (BuildKit provenance/SBOM, `vnd.docker.reference.type:
+    ///   attestation-manifest`, platform unknown/unknown) are skipped, present or not;
+    /// - a platform whose manifest blob is absent while another platform of the same index is
+    ///   present is reported once, as [`ProblemKind::MissingPlatform`] (not an error: that is
+    ///   how `docker save` with the containerd store saves an image pulled for one platform).
+    ///   If no platform at all is present, each absence stays a `MissingBlob` error.
+    fn walk_index(
+        &mut self,
+        doc: &OciDocument,
+        trail: String,
+        depth: usize,
+        inherited_tags: &[String],
+        out: &mut Vec<OciCandidate>,
+    ) {
         if depth > 8 {
             self.problem(
                 ProblemKind::Metadata,
@@ -513,8 +532,22 @@ impl Ctx<'_> {
             );
             return;
         }
-        for (k, desc) in doc.manifests.clone().unwrap_or_default().iter().enumerate() {
+        let manifests = doc.manifests.clone().unwrap_or_default();
+        let blob_path = |d: &Descriptor| {
+            d.digest
+                .as_deref()
+                .and_then(Digest::parse)
+                .map(|g| format!("blobs/sha256/{}", g.hex()))
+        };
+        let some_platform_present = depth > 0
+            && manifests
+                .iter()
+                .any(|d| !is_attestation(d) && blob_path(d).is_some_and(|p| matches!(self.find(&p), Found::Member(_))));
+        for (k, desc) in manifests.iter().enumerate() {
             let source = format!("{trail}.manifests[{k}]");
+            if is_attestation(desc) {
+                continue;
+            }
             let Some(digest) = desc.digest.as_deref().and_then(Digest::parse) else {
                 self.problem(ProblemKind::Metadata, None, format!("{source}: no valid sha256 digest"));
                 continue;
@@ -525,6 +558,23 @@ impl Ctx<'_> {
                 .as_ref()
                 .map(|p| format!(" (platform {})", p.display()))
                 .unwrap_or_default();
+            if some_platform_present && matches!(self.find(&path), Found::Missing(_)) {
+                let shown = desc
+                    .platform
+                    .as_ref()
+                    .map(|p| p.display())
+                    .unwrap_or_else(|| "unnamed".into());
+                self.problem(
+                    ProblemKind::MissingPlatform,
+                    Some(&path),
+                    format!(
+                        "{source}: platform {shown} is not in this tarball (its manifest {digest} is absent); \
+                         docker save with the containerd image store keeps only the platforms present \
+                         locally — the platforms that are here are shown"
+                    ),
+                );
+                continue;
+            }
             let Some(i) = self.find_reporting(&path, &format!("{source}{platform}: manifest {digest}")) else {
                 continue;
             };
@@ -539,11 +589,14 @@ impl Ctx<'_> {
             }
             let Some(v) = self.json(i, &path) else { continue };
             let sub: OciDocument = serde_json::from_value(v).unwrap_or_default();
+            let mut tags = tags_from(desc);
+            if tags.is_empty() {
+                tags = inherited_tags.to_vec();
+            }
             if sub.is_index(desc.media_type.as_deref()) {
-                self.walk_index(&sub, format!("{source}->{}", digest.short()), depth + 1, out);
+                self.walk_index(&sub, format!("{source}->{}", digest.short()), depth + 1, &tags, out);
                 continue;
             }
-            let tags = tags_from(desc);
             if let Some(existing) = out.iter_mut().find(|c| c.manifest_digest.as_ref() == Some(&digest)) {
                 for t in tags {
                     if !existing.tags.contains(&t) {
@@ -691,6 +744,15 @@ impl Ctx<'_> {
         }
         images
     }
+}
+
+/// BuildKit's attestation manifests (provenance, SBOM) sit in an image index beside the
+/// platform manifests; they describe an image and are not one.
+fn is_attestation(desc: &Descriptor) -> bool {
+    desc.annotations
+        .as_ref()
+        .and_then(|a| a.get("vnd.docker.reference.type"))
+        .is_some_and(|t| t == "attestation-manifest")
 }
 
 /// Image names from a descriptor's annotations (`io.containerd.image.name` is the full

@@ -203,6 +203,10 @@ pub enum ProblemKind {
     Metadata,
     /// A blob the metadata names is not in the archive.
     MissingBlob,
+    /// One platform of a multi-platform image index is not in the archive (its manifest blob is
+    /// absent) while another platform of the same index is: what `docker save` with the
+    /// containerd image store writes for an image pulled for one platform. Informational.
+    MissingPlatform,
     /// A computed digest or size differs from what was claimed.
     DigestMismatch,
     /// A layer blob could not be decompressed or its tar is broken.
