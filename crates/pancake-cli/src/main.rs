@@ -172,6 +172,7 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
             }
             s.push_str(&problems_text(a));
         }
+        s.push_str(&shared_text(&archives, no_trunc));
         s
     };
     write_stdout(out.as_bytes())?;
@@ -261,6 +262,71 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
         }
     }
     s.push('\n');
+    s
+}
+
+/// How an image is named in the shared-layers section: its first tag, else file and index.
+fn image_label(a: &Archive, index: usize, img: &Image) -> String {
+    match img.tags.first() {
+        Some(t) => t.clone(),
+        None => format!("{} image {index}", a.name),
+    }
+}
+
+/// "Shared layers" across every image read (only when there are at least two images).
+fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
+    let labels: Vec<String> = archives
+        .iter()
+        .flat_map(|a| {
+            a.images
+                .iter()
+                .enumerate()
+                .map(move |(i, img)| image_label(a, i, img))
+        })
+        .collect();
+    if labels.len() < 2 {
+        return String::new();
+    }
+    let shared = report::shared(archives);
+    let mut s = String::from("Shared layers (used by more than one image):\n");
+    if shared.layers.is_empty() {
+        s.push_str("  none\n");
+    }
+    let mut rows = Vec::new();
+    for l in &shared.layers {
+        let id = if no_trunc {
+            l.diff_id.clone()
+        } else {
+            let hex = l.diff_id.strip_prefix("sha256:").unwrap_or(&l.diff_id);
+            format!("sha256:{}", hex.get(..12).unwrap_or(hex))
+        };
+        let users: Vec<&str> = l
+            .images
+            .iter()
+            .filter_map(|&i| labels.get(i))
+            .map(String::as_str)
+            .collect();
+        rows.push(vec![
+            format!("  {id}"),
+            history::human_size(l.size),
+            users.join(", "),
+        ]);
+    }
+    if !rows.is_empty() {
+        s.push_str(&table::render(&rows));
+    }
+    let saved = shared.separate_bytes.saturating_sub(shared.stored_bytes);
+    let pct = if shared.separate_bytes > 0 {
+        saved as f64 * 100.0 / shared.separate_bytes as f64
+    } else {
+        0.0
+    };
+    s.push_str(&format!(
+        "Storage: {} if each image were stored separately, {} with shared layers stored once, {} saved ({pct:.0}%)\n",
+        history::human_size(shared.separate_bytes),
+        history::human_size(shared.stored_bytes),
+        history::human_size(saved),
+    ));
     s
 }
 

@@ -1,7 +1,7 @@
 //! The `pancake inspect --json` document. Field names are a public contract (README, tests,
 //! external checks): change them only together with the README.
 
-use pancake_core::whiteout;
+use pancake_core::{share, whiteout};
 use pancake_core::{Archive, Image, Layer, Problem};
 use serde::Serialize;
 
@@ -9,6 +9,27 @@ use serde::Serialize;
 pub struct Report {
     pub images: Vec<ImageReport>,
     pub problems: Vec<ProblemReport>,
+    /// Layers used by more than one of `images` (across all files), and storage with sharing.
+    pub shared: SharedReport,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct SharedReport {
+    /// Each layer (by diff_id) used by at least two images, in order of first use.
+    pub layers: Vec<SharedLayerReport>,
+    /// Bytes (uncompressed) if each image kept its own copy of each of its layers.
+    pub separate_bytes: u64,
+    /// Bytes with each distinct layer stored once (as Docker stores them, by diff_id).
+    pub stored_bytes: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SharedLayerReport {
+    pub diff_id: String,
+    /// Uncompressed size.
+    pub size: u64,
+    /// Indexes into the report's `images`.
+    pub images: Vec<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -126,6 +147,34 @@ fn problem_report(archive: &Archive, p: &Problem) -> ProblemReport {
     }
 }
 
+/// Position of `(archive, image)` in the flat image list (archives in order, then images).
+pub fn flat_index(archives: &[Archive], id: (usize, usize)) -> Option<usize> {
+    let before: usize = archives.get(..id.0)?.iter().map(|a| a.images.len()).sum();
+    (id.1 < archives.get(id.0)?.images.len()).then_some(before + id.1)
+}
+
+/// Sharing across every image of every archive, by `pancake_core::share`.
+pub fn shared(archives: &[Archive]) -> SharedReport {
+    let refs: Vec<&Archive> = archives.iter().collect();
+    let storage = share::storage(&refs);
+    SharedReport {
+        layers: share::shared_layers(&refs)
+            .into_iter()
+            .map(|l| SharedLayerReport {
+                diff_id: l.diff_id.to_string(),
+                size: l.size,
+                images: l
+                    .image_ids()
+                    .into_iter()
+                    .filter_map(|id| flat_index(archives, id))
+                    .collect(),
+            })
+            .collect(),
+        separate_bytes: storage.separate_bytes,
+        stored_bytes: storage.stored_bytes,
+    }
+}
+
 /// One document for all archives read.
 pub fn build(archives: &[Archive]) -> Report {
     let mut r = Report::default();
@@ -133,5 +182,6 @@ pub fn build(archives: &[Archive]) -> Report {
         r.images.extend(a.images.iter().map(|i| image_report(a, i)));
         r.problems.extend(a.problems.iter().map(|p| problem_report(a, p)));
     }
+    r.shared = shared(archives);
     r
 }

@@ -1,6 +1,7 @@
 //! Runs the built `pancake` binary on the shared fixtures and checks its output against the
 //! fixtures' independently computed `.expected.json` (Python tarfile + hashlib).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -407,4 +408,177 @@ fn containerd_partial_multiplatform_save_exits_zero() {
     assert!(text.status.success());
     assert!(String::from_utf8_lossy(&text.stdout).contains("linux/arm64/v8"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `(diff_id → images using it, separate bytes, stored bytes)` computed from expected.json
+/// files alone; `images` are indexes in the order the files' images are listed.
+fn sharing_from_expected(files: &[&str]) -> (BTreeMap<String, BTreeSet<usize>>, u64, u64) {
+    let mut users: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut sizes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut separate = 0;
+    let mut n = 0;
+    for f in files {
+        for img in arr(&expected(f)["images"]) {
+            for l in arr(&img["layers"]) {
+                let (Some(d), Some(size)) = (l["diff_id"].as_str(), l["uncompressed_size"].as_u64()) else {
+                    panic!("{f}: layer without diff_id or size")
+                };
+                users.entry(d.to_string()).or_default().insert(n);
+                sizes.insert(d.to_string(), size);
+                separate += size;
+            }
+            n += 1;
+        }
+    }
+    users.retain(|_, u| u.len() >= 2);
+    (users, separate, sizes.values().sum())
+}
+
+/// Our `shared` section against the one computed from expected.json; `ours_of[k]` is our
+/// index of the k-th expected image.
+fn check_shared(doc: &Value, files: &[&str], ours_of: &[usize]) {
+    let (want, separate, stored) = sharing_from_expected(files);
+    let got: BTreeMap<String, BTreeSet<usize>> = arr(&doc["shared"]["layers"])
+        .iter()
+        .map(|l| {
+            let imgs = arr(&l["images"])
+                .iter()
+                .filter_map(Value::as_u64)
+                .map(|i| i as usize)
+                .collect();
+            (l["diff_id"].as_str().unwrap_or_default().to_string(), imgs)
+        })
+        .collect();
+    let want: BTreeMap<String, BTreeSet<usize>> = want
+        .into_iter()
+        .map(|(d, u)| (d, u.iter().filter_map(|k| ours_of.get(*k).copied()).collect()))
+        .collect();
+    assert_eq!(got, want, "{files:?}: shared layers");
+    assert_eq!(
+        doc["shared"]["separate_bytes"].as_u64(),
+        Some(separate),
+        "{files:?}: separate_bytes"
+    );
+    assert_eq!(
+        doc["shared"]["stored_bytes"].as_u64(),
+        Some(stored),
+        "{files:?}: stored_bytes"
+    );
+    for l in arr(&doc["shared"]["layers"]) {
+        let d = &l["diff_id"];
+        let size = arr(&doc["images"])
+            .iter()
+            .flat_map(|i| arr(&i["layers"]))
+            .find(|x| &x["diff_id"] == d)
+            .map(|x| &x["size"]);
+        assert_eq!(Some(&l["size"]), size, "{d}: size");
+    }
+}
+
+#[test]
+fn shared_layers_in_one_tarball() {
+    let f = "docker26-save-multi-app1-app2-app3.tar";
+    let (doc, out) = inspect_json(&[f]);
+    assert!(out.status.success());
+    let exp = expected(f);
+    // Our image for each expected image, by config digest.
+    let ours_of: Vec<usize> = arr(&exp["images"])
+        .iter()
+        .map(|ei| {
+            arr(&doc["images"])
+                .iter()
+                .position(|i| i["config_digest"] == ei["config"]["digest"])
+                .unwrap_or_else(|| panic!("no image {}", ei["config"]["digest"]))
+        })
+        .collect();
+    check_shared(&doc, &[f], &ours_of);
+    // And the fixture's own `shared_layers` (diff_id → expected image indexes) says the same.
+    let own: BTreeMap<String, BTreeSet<usize>> = exp["shared_layers"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(d, v)| {
+                    let u = arr(v)
+                        .iter()
+                        .filter_map(Value::as_u64)
+                        .filter_map(|k| ours_of.get(k as usize).copied());
+                    (d.clone(), u.collect())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(own.len(), 7, "{}", exp["shared_layers"]);
+    let got: BTreeMap<String, BTreeSet<usize>> = arr(&doc["shared"]["layers"])
+        .iter()
+        .map(|l| {
+            let u = arr(&l["images"])
+                .iter()
+                .filter_map(Value::as_u64)
+                .map(|i| i as usize);
+            (l["diff_id"].as_str().unwrap_or_default().to_string(), u.collect())
+        })
+        .collect();
+    assert_eq!(got, own);
+
+    // The text view: one row per shared layer naming its images, then the storage line.
+    let text = pancake(&["inspect", &fixture(f)]);
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    let section: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Shared layers"))
+        .collect();
+    assert_eq!(section.len(), 1 + 7 + 1, "{text}");
+    for d in own.keys() {
+        let short = d.get(..19).unwrap_or(d);
+        let row = section
+            .iter()
+            .find(|l| l.contains(short))
+            .unwrap_or_else(|| panic!("{short}:\n{text}"));
+        assert!(row.contains("sa-app1:1") && row.contains("sa-app3:1"), "{row}");
+    }
+    assert!(
+        section
+            .last()
+            .is_some_and(|l| l.starts_with("Storage: ") && l.contains("saved")),
+        "{text}"
+    );
+}
+
+#[test]
+fn shared_layers_across_two_files() {
+    let files = ["docker26-save-app1.tar", "docker26-save-app2.tar"];
+    let (doc, out) = inspect_json(&files);
+    assert!(out.status.success());
+    check_shared(&doc, &files, &[0, 1]);
+    // Independently: the diff_ids both expected.json files list.
+    let ids = |f: &str| -> BTreeSet<String> {
+        arr(&expected(f)["images"][0]["layers"])
+            .iter()
+            .filter_map(|l| l["diff_id"].as_str().map(str::to_string))
+            .collect()
+    };
+    let both: Vec<String> = ids(files[0]).intersection(&ids(files[1])).cloned().collect();
+    assert!(!both.is_empty());
+    let got: Vec<&str> = arr(&doc["shared"]["layers"])
+        .iter()
+        .filter_map(|l| l["diff_id"].as_str())
+        .collect();
+    assert_eq!(got, both);
+    assert!(arr(&doc["shared"]["layers"])
+        .iter()
+        .all(|l| l["images"] == serde_json::json!([0, 1])));
+    let separate = doc["shared"]["separate_bytes"].as_u64().unwrap_or(0);
+    let stored = doc["shared"]["stored_bytes"].as_u64().unwrap_or(0);
+    let shared_size: u64 = arr(&doc["shared"]["layers"])
+        .iter()
+        .filter_map(|l| l["size"].as_u64())
+        .sum();
+    assert_eq!(separate - stored, shared_size, "each shared layer saves one copy");
+
+    // One image alone: the JSON key is there, empty; the text has no section.
+    let (one, _) = inspect_json(&files[..1]);
+    assert_eq!(arr(&one["shared"]["layers"]).len(), 0);
+    assert_eq!(one["shared"]["separate_bytes"], one["shared"]["stored_bytes"]);
+    let text = pancake(&["inspect", &fixture(files[0])]);
+    assert!(!String::from_utf8_lossy(&text.stdout).contains("Shared layers"));
 }
