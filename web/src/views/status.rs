@@ -109,7 +109,10 @@ pub fn errors(p: &ErrorsProps) -> Html {
             { for p.problems.iter().map(|pr| {
                 let kind = serde_json::to_value(pr.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
                 html! {
-                    <div class="error" data-testid="error" data-kind={kind.clone()} data-member={pr.member.clone()}>
+                    // Problems that don't make the archive wrong (a platform not saved, odd
+                    // history) are shown as notes, not alarms.
+                    <div class={classes!("error", (!pancake_core::image::is_error_level(pr.kind)).then_some("note"))}
+                        data-testid="error" data-kind={kind.clone()} data-member={pr.member.clone()}>
                         <strong>{ t(lang, &format!("problem-{kind}")) }</strong>
                         { for pr.member.as_ref().map(|m| html! { <>{ " · " }<code class="mono">{ m.clone() }</code></> }) }
                         <span class="error-message">{ ": " }{ pr.message.clone() }</span>
