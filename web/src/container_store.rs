@@ -8,7 +8,7 @@ use pancake_core::RawPath;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbKeyRange, IdbRequest, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransactionMode};
 
 const DB: &str = "pancake";
 const STORE: &str = "containers";
@@ -132,14 +132,20 @@ impl Stored {
     }
 }
 
-pub async fn save(image: String, order: u32, c: Container) -> Result<(), String> {
-    let c = Stored::of(order, c);
-    let json = serde_json::to_string(&c).map_err(|e| e.to_string())?;
+/// The store in a new read-write transaction. It commits on its own once its requests are
+/// done, so use it at once (no await before the first request).
+async fn writable() -> Result<IdbObjectStore, String> {
     let db = db().await?;
     let tx = db
         .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
         .map_err(err)?;
-    let store = tx.object_store(STORE).map_err(err)?;
+    tx.object_store(STORE).map_err(err)
+}
+
+pub async fn save(image: String, order: u32, c: Container) -> Result<(), String> {
+    let c = Stored::of(order, c);
+    let json = serde_json::to_string(&c).map_err(|e| e.to_string())?;
+    let store = writable().await?;
     let req = store
         .put_with_key(
             &JsValue::from_str(&json),
@@ -150,11 +156,7 @@ pub async fn save(image: String, order: u32, c: Container) -> Result<(), String>
 }
 
 pub async fn remove(image: String, id: String) -> Result<(), String> {
-    let db = db().await?;
-    let tx = db
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .map_err(err)?;
-    let store = tx.object_store(STORE).map_err(err)?;
+    let store = writable().await?;
     let req = store
         .delete(&JsValue::from_str(&key(&image, &id)))
         .map_err(err)?;

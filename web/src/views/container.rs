@@ -12,6 +12,7 @@ use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::virtual_list::{use_path_filter, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::container_export::{commit_and_export, download};
 use crate::container_state::{image_key, lower_of, new_name, ContainerAction, ContainerState};
@@ -420,45 +421,12 @@ fn container_files(p: &FilesProps) -> Html {
     }))
     .clone();
     let filter = use_state(String::new);
-    let visible: Rc<Vec<usize>> = {
-        let needle = filter.to_lowercase();
-        (*use_memo((rows.clone(), needle), |(rows, needle)| {
-            Rc::new(
-                rows.iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        needle.is_empty()
-                            || r.path.display().to_lowercase().contains(needle.as_str())
-                    })
-                    .map(|(i, _)| i)
-                    .collect::<Vec<usize>>(),
-            )
-        }))
-        .clone()
-    };
-    let scroll_top = use_state(|| 0.0f64);
-    let viewport = use_state(|| 420.0f64);
-    let onscroll = {
-        let scroll_top = scroll_top.clone();
-        let viewport = viewport.clone();
-        Callback::from(move |e: Event| {
-            if let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            {
-                scroll_top.set(el.scroll_top() as f64);
-                viewport.set(el.client_height() as f64);
-            }
-        })
-    };
+    let visible = use_path_filter(rows.clone(), &filter);
+    let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 420.0, visible.len());
     let new_path = use_state(String::new);
     let img = p.archive.images.get(p.image);
 
     let total = visible.len();
-    let first = ((*scroll_top / ROW_HEIGHT) as usize)
-        .saturating_sub(OVERSCAN)
-        .min(total);
-    let last = (first + (*viewport / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN).min(total);
     let filtering = !filter.is_empty();
 
     let row_html = |pos: usize| -> Html {
@@ -527,7 +495,7 @@ fn container_files(p: &FilesProps) -> Html {
         html! {
             <div class={classes!("ctr-row", "file-row", openable.then_some("openable"), r.stat.in_upper.then_some("in-upper"))}
                 role="treeitem" aria-level={(depth + 1).to_string()} tabindex="0"
-                style={format!("top:{}px", pos as f64 * ROW_HEIGHT)}
+                style={format!("top:{}px", win.top(pos))}
                 data-testid="container-file-row" data-path={path.clone()} data-layer={owner}
                 title={path.clone()} onclick={open} {onkeydown}>
                 <span class="file-name mono" style={if filtering { String::new() } else { format!("padding-left:{}rem", depth as f64 * 1.1) }}>
@@ -545,7 +513,7 @@ fn container_files(p: &FilesProps) -> Html {
 
     let on_filter = {
         let filter = filter.clone();
-        let scroll_top = scroll_top.clone();
+        let scroll_top = win.scroll_top.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(i) = e
                 .target()
@@ -594,10 +562,10 @@ fn container_files(p: &FilesProps) -> Html {
                         oninput={on_filter} data-testid="container-filter" />
                 </label>
             </div>
-            <div class="file-list ctr-list" role="tree" aria-label={t(lang, "ctr-files")} {onscroll}
+            <div class="file-list ctr-list" role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()}
                 data-testid="container-file-list" data-row-count={total.to_string()}>
-                <div class="file-spacer" style={format!("height:{}px", total as f64 * ROW_HEIGHT)}>
-                    { for (first..last).map(row_html) }
+                <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
+                    { for (win.first..win.last).map(row_html) }
                 </div>
             </div>
             <div class="ctr-create">

@@ -9,6 +9,7 @@ use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::virtual_list::{use_path_filter, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::i18n::{t, tf};
 use crate::state::ArchiveRef;
@@ -74,63 +75,14 @@ pub fn files(p: &FilesProps) -> Html {
         }))
         .clone()
     };
-    let visible: Rc<Vec<usize>> = {
-        let needle = p.filter.to_lowercase();
-        (*use_memo((rows.clone(), needle), |(rows, needle)| {
-            Rc::new(
-                rows.iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        needle.is_empty()
-                            || r.path.display().to_lowercase().contains(needle.as_str())
-                    })
-                    .map(|(i, _)| i)
-                    .collect::<Vec<usize>>(),
-            )
-        }))
-        .clone()
-    };
-
-    let scroll_top = use_state(|| 0.0f64);
-    let viewport = use_state(|| 600.0f64);
-    let list_ref = use_node_ref();
-    {
-        // Measure the viewport once mounted (and whenever the list is rebuilt).
-        let list_ref = list_ref.clone();
-        let viewport = viewport.clone();
-        use_effect_with(visible.len(), move |_| {
-            if let Some(el) = list_ref.cast::<web_sys::Element>() {
-                let h = el.client_height() as f64;
-                if h > 0.0 {
-                    viewport.set(h);
-                }
-            }
-        });
-    }
-    let onscroll = {
-        let scroll_top = scroll_top.clone();
-        let viewport = viewport.clone();
-        Callback::from(move |e: Event| {
-            if let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            {
-                scroll_top.set(el.scroll_top() as f64);
-                viewport.set(el.client_height() as f64);
-            }
-        })
-    };
+    let visible = use_path_filter(rows.clone(), &p.filter);
+    let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 600.0, visible.len());
 
     let Some(image) = image else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
 
     let total = visible.len();
-    let first = ((*scroll_top / ROW_HEIGHT) as usize)
-        .saturating_sub(OVERSCAN)
-        .min(total);
-    let count = (*viewport / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-    let last = (first + count).min(total);
 
     let on_layer_change = {
         let cb = p.on_layer.clone();
@@ -252,7 +204,7 @@ pub fn files(p: &FilesProps) -> Html {
         html! {
             <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), openable.then_some("openable"))}
                 role="treeitem" aria-level={(depth + 1).to_string()} tabindex="0"
-                style={format!("top:{}px", pos as f64 * ROW_HEIGHT)}
+                style={format!("top:{}px", win.top(pos))}
                 data-testid="file-row" data-path={path.clone()} data-change={change_id(r.change)}
                 title={path} {onclick} {onkeydown}>
                 <span class="ch-symbol" aria-label={t(lang, change_id(r.change))}>{ change_symbol(r.change) }</span>
@@ -307,10 +259,10 @@ pub fn files(p: &FilesProps) -> Html {
                 } }
                 { if filtering { html! { <>{ " · " }{ tf(lang, "files-matching", &[("count", &total.to_string())]) }</> } } else { html! {} } }
             </p>
-            <div class="file-list" ref={list_ref} {onscroll} role="tree" aria-label={t(lang, "files-tree")}
+            <div class="file-list" ref={win.list_ref.clone()} onscroll={win.onscroll.clone()} role="tree" aria-label={t(lang, "files-tree")}
                 data-testid="file-list" data-row-count={total.to_string()}>
-                <div class="file-spacer" style={format!("height:{}px", total as f64 * ROW_HEIGHT)}>
-                    { for (first..last).map(render_row) }
+                <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
+                    { for (win.first..win.last).map(render_row) }
                 </div>
                 { if total == 0 { html! { <p class="empty">{ t(lang, if filtering { "files-none-match" } else { "files-none" }) }</p> } } else { html! {} } }
             </div>

@@ -15,6 +15,7 @@ pub mod start;
 pub mod status;
 pub mod transfer;
 pub mod tour;
+pub mod virtual_list;
 
 use pancake_core::history::{self as hist, InstructionKind};
 use pancake_core::{Archive, Image};
@@ -26,6 +27,17 @@ use crate::i18n::{t, Lang};
 #[hook]
 pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or(Lang::En)
+}
+
+/// The user asked for less motion (`prefers-reduced-motion`): no smooth scrolling or animation.
+pub fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
 }
 
 /// CSS class for an instruction kind; the same colours everywhere.

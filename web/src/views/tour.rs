@@ -7,7 +7,7 @@ use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::use_lang;
+use super::{reduced_motion, use_lang};
 use crate::i18n::{t, tf};
 use crate::tour::{self, CourseAction, STEPS};
 
@@ -26,16 +26,6 @@ fn narrow() -> bool {
         .and_then(|w| w.inner_width().ok())
         .and_then(|v| v.as_f64())
         .is_some_and(|w| w < 700.0)
-}
-
-fn reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|m| m.matches())
 }
 
 /// The first target of the step that is on the page and visible.

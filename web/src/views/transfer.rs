@@ -12,7 +12,7 @@ use pancake_core::history::human_size;
 use pancake_core::share::{self, Identity, PlanStep, StepStatus};
 use yew::prelude::*;
 
-use super::use_lang;
+use super::{reduced_motion, use_lang};
 use crate::i18n::{t, tf};
 use crate::session::{image_archives, ImageKey, SessionImage, SharedAction};
 
@@ -100,7 +100,15 @@ pub fn schedule(steps: &[PlanStep], dir: Direction) -> (Vec<Timing>, f64) {
 
 /// A line's words and bar at virtual time `now`.
 fn line_state(step: &PlanStep, tm: &Timing, now: f64, dir: Direction) -> (String, Option<f64>) {
-    let moved = |a: f64, b: f64| ((now - a) / (b - a).max(1e-9)).clamp(0.0, 1.0);
+    // A phase running from `a` to `b`: its words with bytes done so far, and its bar.
+    let progress = |word: &str, a: f64, b: f64| {
+        let f = ((now - a) / (b - a).max(1e-9)).clamp(0.0, 1.0);
+        let done = (step.bytes as f64 * f) as u64;
+        (
+            format!("{word}  {}/{}", human_size(done), human_size(step.bytes)),
+            Some(f),
+        )
+    };
     match (step.status, dir) {
         (StepStatus::Exists, Direction::Pull) => ("Already exists".into(), None),
         (StepStatus::Exists, Direction::Push) => ("Layer already exists".into(), None),
@@ -108,29 +116,11 @@ fn line_state(step: &PlanStep, tm: &Timing, now: f64, dir: Direction) -> (String
             if now < tm.start {
                 ("Pulling fs layer".into(), None)
             } else if now < tm.end {
-                let f = moved(tm.start, tm.end);
-                let done = (step.bytes as f64 * f) as u64;
-                (
-                    format!(
-                        "Downloading  {}/{}",
-                        human_size(done),
-                        human_size(step.bytes)
-                    ),
-                    Some(f),
-                )
+                progress("Downloading", tm.start, tm.end)
             } else if now < tm.extract_start {
                 ("Download complete".into(), None)
             } else if now < tm.extract_end {
-                let f = moved(tm.extract_start, tm.extract_end);
-                let done = (step.bytes as f64 * f) as u64;
-                (
-                    format!(
-                        "Extracting  {}/{}",
-                        human_size(done),
-                        human_size(step.bytes)
-                    ),
-                    Some(f),
-                )
+                progress("Extracting", tm.extract_start, tm.extract_end)
             } else {
                 ("Pull complete".into(), None)
             }
@@ -139,12 +129,7 @@ fn line_state(step: &PlanStep, tm: &Timing, now: f64, dir: Direction) -> (String
             if now < tm.start {
                 ("Preparing".into(), None)
             } else if now < tm.end {
-                let f = moved(tm.start, tm.end);
-                let done = (step.bytes as f64 * f) as u64;
-                (
-                    format!("Pushing  {}/{}", human_size(done), human_size(step.bytes)),
-                    Some(f),
-                )
+                progress("Pushing", tm.start, tm.end)
             } else {
                 ("Pushed".into(), None)
             }
@@ -167,16 +152,6 @@ fn repo_and_tag(tag: &str) -> (String, String) {
         Some((r, t)) if !t.contains('/') => (r.to_string(), t.to_string()),
         _ => (tag.to_string(), "latest".to_string()),
     }
-}
-
-fn reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|m| m.matches())
 }
 
 #[derive(Clone, PartialEq)]
@@ -535,6 +510,25 @@ mod tests {
         let (tm, _) = schedule(&steps, Direction::Push);
         assert!(tm.iter().take(5).all(|t| t.start == 0.0));
         assert!(tm.get(5).is_some_and(|t| t.start > 0.0));
+    }
+
+    #[test]
+    fn lines_use_dockers_words_and_show_bytes_done() {
+        let s = step(1000, StepStatus::Pull);
+        let tm = Timing {
+            start: 0.0,
+            end: 100.0,
+            extract_start: 200.0,
+            extract_end: 300.0,
+        };
+        let at = |now| line_state(&s, &tm, now, Direction::Pull);
+        let half = format!("{}/{}", human_size(500), human_size(1000));
+        assert_eq!(at(50.0), (format!("Downloading  {half}"), Some(0.5)));
+        assert_eq!(at(150.0), ("Download complete".into(), None));
+        assert_eq!(at(250.0), (format!("Extracting  {half}"), Some(0.5)));
+        assert_eq!(at(300.0), ("Pull complete".into(), None));
+        let push = line_state(&s, &tm, 50.0, Direction::Push);
+        assert_eq!(push, (format!("Pushing  {half}"), Some(0.5)));
     }
 
     #[test]
