@@ -490,16 +490,15 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
         for _ in 0..threads {
             let tx = tx.clone();
             let next = &next;
-            s.spawn(move || loop {
-                let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
+            s.spawn(move || {
+                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let mut last = 0u64;
                 let facts = hash_member(source, job, opts, &mut |d| {
                     let _ = tx.send(Msg::Bytes(d.saturating_sub(last), job.member));
                     last = d.max(last);
                 });
                 let _ = tx.send(Msg::Done(job.member, facts));
+                }
             });
         }
         drop(tx);

@@ -759,6 +759,7 @@ mod compare_tests {
             row("srv/same.txt", EntryKind::File, 7, 2),
             row("usr/bin/tool", EntryKind::File, 100, 1),
         ];
+        #[allow(clippy::type_complexity)] // a test's flattened view of each row
         let got: Vec<(String, Change, Option<u64>, Option<u64>, bool)> = compare(&a, &b, 2)
             .into_iter()
             .map(|d| {
