@@ -26,7 +26,11 @@ fn main() {
     };
     names.sort();
     println!("cargo:rerun-if-changed={}", dir.display());
-    let _ = writeln!(code, "const FIXTURES_DIR: &str = {:?};", dir.display().to_string());
+    let _ = writeln!(
+        code,
+        "const FIXTURES_DIR: &str = {:?};",
+        dir.display().to_string()
+    );
     if names.is_empty() {
         let _ = writeln!(
             code,
@@ -44,7 +48,10 @@ fn main() {
                 }
             })
             .collect();
-        let _ = writeln!(code, "#[test] fn fixture_{ident}() {{ check_fixture({n:?}); }}");
+        let _ = writeln!(
+            code,
+            "#[test] fn fixture_{ident}() {{ check_fixture({n:?}); }}"
+        );
     }
     let _ = fs::write(out, code);
 }

@@ -7,21 +7,21 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::container_state::ContainerAction;
 use crate::i18n::{t, tf, Lang};
+use crate::permalink::{self, demo_file};
 use crate::state::{Action, Phase, Tab};
+use crate::tour::{CourseAction, Link};
 use crate::views::config::Config;
+use crate::views::container::{ContainerView, PoolHandle, RunContainer};
 use crate::views::content::Content;
+use crate::views::embed::{EmbedHelp, OpenFull, SrcNotice};
 use crate::views::files::Files;
 use crate::views::history::History;
 use crate::views::picker::image_name;
 use crate::views::stack::Stack;
 use crate::views::start::Start;
 use crate::views::status::{Errors, ProgressBar};
-use crate::container_state::ContainerAction;
-use crate::views::container::{ContainerView, PoolHandle, RunContainer};
-use crate::permalink::{self, demo_file};
-use crate::tour::{CourseAction, Link};
-use crate::views::embed::{EmbedHelp, OpenFull, SrcNotice};
 use crate::views::tour::{StartTour, Tour};
 use crate::worker_glue::{Pool, PoolRef};
 
@@ -259,21 +259,23 @@ pub fn app() -> Html {
     });
 
     let tabs = if archive.is_some() {
-                html! {
-                    <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")}>
-                        { for Tab::ALL.iter().map(|tab| {
-                            let selected = state.tab == *tab;
-                            html! {
-                                <button type="button" role="tab" aria-selected={selected.to_string()}
-                                    class={classes!("tab", selected.then_some("selected"))}
-                                    data-testid={format!("tab-{}", tab.id())} onclick={on_tab(*tab)}>
-                                    { t(lang, &format!("tab-{}", tab.id())) }
-                                </button>
-                            }
-                        }) }
-                    </nav>
-                }
-            } else { html! { <span class="grow"></span> } };
+        html! {
+            <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")}>
+                { for Tab::ALL.iter().map(|tab| {
+                    let selected = state.tab == *tab;
+                    html! {
+                        <button type="button" role="tab" aria-selected={selected.to_string()}
+                            class={classes!("tab", selected.then_some("selected"))}
+                            data-testid={format!("tab-{}", tab.id())} onclick={on_tab(*tab)}>
+                            { t(lang, &format!("tab-{}", tab.id())) }
+                        </button>
+                    }
+                }) }
+            </nav>
+        }
+    } else {
+        html! { <span class="grow"></span> }
+    };
     let header = if embed {
         html! {
             <div class="embed-bar">
@@ -283,32 +285,34 @@ pub fn app() -> Html {
                     onchange={on_input} aria-label={t(lang, "open-file")} />
             </div>
         }
-    } else { html! {
-        <header class="top">
-            <div class="brand">
-                <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
-                    <rect x="5" y="22" width="22" height="6" rx="3" class="logo-base" />
-                    <rect x="6" y="15" width="20" height="5" rx="2.5" class="logo-run" />
-                    <rect x="7" y="8" width="18" height="5" rx="2.5" class="logo-copy" />
-                </svg>
-                <span class="brand-name">{ "Pancake" }</span>
-            </div>
-            { tabs.clone() }
-            <div class="top-actions">
-                <label class="button open-button" for="file-input">{ t(lang, "open-file") }</label>
-                <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
-                    onchange={on_input} aria-label={t(lang, "open-file")} />
-                <label class="lang">
-                    <span class="visually-hidden">{ t(lang, "language") }</span>
-                    <select data-testid="lang-switch" onchange={on_lang}>
-                        { for Lang::ALL.iter().map(|l| html! {
-                            <option value={l.code()} selected={*l == lang}>{ t(*l, "lang-name") }</option>
-                        }) }
-                    </select>
-                </label>
-            </div>
-        </header>
-    } };
+    } else {
+        html! {
+            <header class="top">
+                <div class="brand">
+                    <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                        <rect x="5" y="22" width="22" height="6" rx="3" class="logo-base" />
+                        <rect x="6" y="15" width="20" height="5" rx="2.5" class="logo-run" />
+                        <rect x="7" y="8" width="18" height="5" rx="2.5" class="logo-copy" />
+                    </svg>
+                    <span class="brand-name">{ "Pancake" }</span>
+                </div>
+                { tabs.clone() }
+                <div class="top-actions">
+                    <label class="button open-button" for="file-input">{ t(lang, "open-file") }</label>
+                    <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
+                        onchange={on_input} aria-label={t(lang, "open-file")} />
+                    <label class="lang">
+                        <span class="visually-hidden">{ t(lang, "language") }</span>
+                        <select data-testid="lang-switch" onchange={on_lang}>
+                            { for Lang::ALL.iter().map(|l| html! {
+                                <option value={l.code()} selected={*l == lang}>{ t(*l, "lang-name") }</option>
+                            }) }
+                        </select>
+                    </label>
+                </div>
+            </header>
+        }
+    };
 
     let summary = match (&archive, image) {
         (Some(a), Some(img)) => {

@@ -160,7 +160,8 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
     }
     let out = if json {
         let doc = report::build(&archives);
-        let mut s = serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;
+        let mut s =
+            serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;
         s.push('\n');
         s
     } else {
@@ -369,7 +370,9 @@ fn ls(file: &Path, image: usize, layer: Option<usize>) -> Result<(), Fail> {
         Some(l) => union::layer_changes(&a, img, l).rows,
         None => union::merged(&a, img, img.layers.len().saturating_sub(1)),
     };
-    let mut out = vec![["PATH", "KIND", "SIZE", "CHANGE"].map(String::from).to_vec()];
+    let mut out = vec![["PATH", "KIND", "SIZE", "CHANGE"]
+        .map(String::from)
+        .to_vec()];
     for r in rows {
         let kind = serde_json::to_value(r.kind)
             .ok()
@@ -398,11 +401,16 @@ fn demo(name: Option<&str>) -> Result<(), Fail> {
     let Some(name) = name else {
         return write_stdout(format!("{}\n", names.join("\n")).as_bytes());
     };
-    let bytes = pancake_core::demo::build(name)
-        .ok_or_else(|| Fail(format!("no demo named {name:?}; known: {}", names.join(", "))))?;
+    let bytes = pancake_core::demo::build(name).ok_or_else(|| {
+        Fail(format!(
+            "no demo named {name:?}; known: {}",
+            names.join(", ")
+        ))
+    })?;
     if std::io::stdout().is_terminal() {
         return Err(Fail(
-            "refusing to write a tarball to a terminal; redirect it: pancake demo NAME > out.tar".into(),
+            "refusing to write a tarball to a terminal; redirect it: pancake demo NAME > out.tar"
+                .into(),
         ));
     }
     write_stdout(&bytes)

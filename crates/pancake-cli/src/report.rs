@@ -180,7 +180,8 @@ pub fn build(archives: &[Archive]) -> Report {
     let mut r = Report::default();
     for a in archives {
         r.images.extend(a.images.iter().map(|i| image_report(a, i)));
-        r.problems.extend(a.problems.iter().map(|p| problem_report(a, p)));
+        r.problems
+            .extend(a.problems.iter().map(|p| problem_report(a, p)));
     }
     r.shared = shared(archives);
     r

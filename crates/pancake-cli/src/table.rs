@@ -19,7 +19,10 @@ pub fn render(rows: &[Vec<String>]) -> String {
             out.push_str(cell);
             if i < last {
                 let w = widths.get(i).copied().unwrap_or(MIN_WIDTH);
-                out.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.chars().count())));
+                out.extend(std::iter::repeat_n(
+                    ' ',
+                    w.saturating_sub(cell.chars().count()),
+                ));
             }
         }
         out.push('\n');

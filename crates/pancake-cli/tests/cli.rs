@@ -15,7 +15,9 @@ fn fixtures() -> PathBuf {
 }
 
 fn pancake(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_pancake")).args(args).output();
+    let out = Command::new(env!("CARGO_BIN_EXE_pancake"))
+        .args(args)
+        .output();
     match out {
         Ok(o) => o,
         Err(e) => panic!("cannot run pancake: {e}"),
@@ -69,7 +71,10 @@ fn check_against_expected(doc: &Value, file: &str) {
             panic!("{file}: no image with config digest {cfg}")
         };
         let mut tags: Vec<&str> = arr(&img["tags"]).iter().filter_map(Value::as_str).collect();
-        let mut want: Vec<&str> = arr(&ei["repo_tags"]).iter().filter_map(Value::as_str).collect();
+        let mut want: Vec<&str> = arr(&ei["repo_tags"])
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         tags.sort_unstable();
         want.sort_unstable();
         if ei.get("repo_tags").is_some() {
@@ -100,8 +105,14 @@ fn check_against_expected(doc: &Value, file: &str) {
         let exp_hist = arr(&ei["config"]["history"]);
         assert_eq!(hist.len(), exp_hist.len(), "{file}: history length");
         for (h, e) in hist.iter().zip(exp_hist) {
-            assert_eq!(h["created_by"], e["created_by"], "{file}: history created_by");
-            assert_eq!(h["empty_layer"], e["empty_layer"], "{file}: history empty_layer");
+            assert_eq!(
+                h["created_by"], e["created_by"],
+                "{file}: history created_by"
+            );
+            assert_eq!(
+                h["empty_layer"], e["empty_layer"],
+                "{file}: history empty_layer"
+            );
         }
         // Each layer carries the created_by of the non-empty step that made it.
         let steps: Vec<&Value> = exp_hist
@@ -184,8 +195,13 @@ fn missing_layer_keeps_its_place() {
     let layers = arr(&doc["images"][0]["layers"]);
     assert_eq!(layers.len(), 6);
     assert_eq!(layers.get(3).map(|l| &l["diff_id"]), Some(&Value::Null));
-    assert_eq!(layers.get(3).map(|l| &l["verified"]), Some(&Value::Bool(false)));
-    assert!(arr(&doc["problems"]).iter().any(|p| p["kind"] == "missing-blob"));
+    assert_eq!(
+        layers.get(3).map(|l| &l["verified"]),
+        Some(&Value::Bool(false))
+    );
+    assert!(arr(&doc["problems"])
+        .iter()
+        .any(|p| p["kind"] == "missing-blob"));
 }
 
 /// `(header, rows)` of the first history table after the line containing `after`.
@@ -226,7 +242,8 @@ fn check_history_golden(fixture_name: &str, after: &str, golden: &str, no_trunc:
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let (got_head, got_rows) =
         history_table_in(&text, after).unwrap_or_else(|| panic!("no table after {after}:\n{text}"));
-    let (want_head, want_rows) = history_table_in(&want, "").unwrap_or_else(|| panic!("bad golden {golden}"));
+    let (want_head, want_rows) =
+        history_table_in(&want, "").unwrap_or_else(|| panic!("bad golden {golden}"));
     assert_eq!(got_rows.len(), want_rows.len(), "{golden}: rows\n{text}");
     let (g_created, w_created) = (col(got_head, "CREATED"), col(want_head, "CREATED"));
     let (g_by, w_by) = (col(got_head, "CREATED BY"), col(want_head, "CREATED BY"));
@@ -330,7 +347,10 @@ fn unreadable_input_fails_with_one_line() {
     let empty = dir.join("empty.tar");
     let text = dir.join("notes.txt");
     let _ = std::fs::write(&empty, b"");
-    let _ = std::fs::write(&text, b"this is not a tarball, just some words\n".repeat(40));
+    let _ = std::fs::write(
+        &text,
+        b"this is not a tarball, just some words\n".repeat(40),
+    );
     for (p, word) in [(&empty, "empty"), (&text, "not a tar")] {
         let out = pancake(&["inspect", &p.display().to_string()]);
         assert!(!out.status.success(), "{}", p.display());
@@ -367,7 +387,10 @@ fn demo_round_trips_through_the_reader() {
     assert!(st.success());
     let layers = arr(&doc["images"][0]["layers"]);
     assert!(!layers.is_empty());
-    assert!(layers.iter().all(|l| l["verified"] == Value::Bool(true)), "{doc}");
+    assert!(
+        layers.iter().all(|l| l["verified"] == Value::Bool(true)),
+        "{doc}"
+    );
     assert!(!pancake(&["demo", "no-such-demo"]).status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -376,10 +399,10 @@ fn demo_round_trips_through_the_reader() {
 /// platform is reported once, as information, and the command still exits 0.
 #[test]
 fn containerd_partial_multiplatform_save_exits_zero() {
-    let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-containerd-{}", std::process::id()));
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/make_containerd_store.py");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-containerd-{}", std::process::id()));
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/make_containerd_store.py");
     let gen = Command::new("python3").arg(&script).arg(&dir).output();
     assert!(
         gen.as_ref().is_ok_and(|o| o.status.success()),
@@ -391,7 +414,11 @@ fn containerd_partial_multiplatform_save_exits_zero() {
         .display()
         .to_string();
     let out = pancake(&["inspect", "--json", &tar]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     let images = arr(&doc["images"]);
     assert_eq!(images.len(), 1, "{doc}");
@@ -420,7 +447,9 @@ fn sharing_from_expected(files: &[&str]) -> (BTreeMap<String, BTreeSet<usize>>, 
     for f in files {
         for img in arr(&expected(f)["images"]) {
             for l in arr(&img["layers"]) {
-                let (Some(d), Some(size)) = (l["diff_id"].as_str(), l["uncompressed_size"].as_u64()) else {
+                let (Some(d), Some(size)) =
+                    (l["diff_id"].as_str(), l["uncompressed_size"].as_u64())
+                else {
                     panic!("{f}: layer without diff_id or size")
                 };
                 users.entry(d.to_string()).or_default().insert(n);
@@ -451,7 +480,12 @@ fn check_shared(doc: &Value, files: &[&str], ours_of: &[usize]) {
         .collect();
     let want: BTreeMap<String, BTreeSet<usize>> = want
         .into_iter()
-        .map(|(d, u)| (d, u.iter().filter_map(|k| ours_of.get(*k).copied()).collect()))
+        .map(|(d, u)| {
+            (
+                d,
+                u.iter().filter_map(|k| ours_of.get(*k).copied()).collect(),
+            )
+        })
         .collect();
     assert_eq!(got, want, "{files:?}: shared layers");
     assert_eq!(
@@ -515,7 +549,10 @@ fn shared_layers_in_one_tarball() {
                 .iter()
                 .filter_map(Value::as_u64)
                 .map(|i| i as usize);
-            (l["diff_id"].as_str().unwrap_or_default().to_string(), u.collect())
+            (
+                l["diff_id"].as_str().unwrap_or_default().to_string(),
+                u.collect(),
+            )
         })
         .collect();
     assert_eq!(got, own);
@@ -534,7 +571,10 @@ fn shared_layers_in_one_tarball() {
             .iter()
             .find(|l| l.contains(short))
             .unwrap_or_else(|| panic!("{short}:\n{text}"));
-        assert!(row.contains("sa-app1:1") && row.contains("sa-app3:1"), "{row}");
+        assert!(
+            row.contains("sa-app1:1") && row.contains("sa-app3:1"),
+            "{row}"
+        );
     }
     assert!(
         section
@@ -557,7 +597,10 @@ fn shared_layers_across_two_files() {
             .filter_map(|l| l["diff_id"].as_str().map(str::to_string))
             .collect()
     };
-    let both: Vec<String> = ids(files[0]).intersection(&ids(files[1])).cloned().collect();
+    let both: Vec<String> = ids(files[0])
+        .intersection(&ids(files[1]))
+        .cloned()
+        .collect();
     assert!(!both.is_empty());
     let got: Vec<&str> = arr(&doc["shared"]["layers"])
         .iter()
@@ -573,12 +616,19 @@ fn shared_layers_across_two_files() {
         .iter()
         .filter_map(|l| l["size"].as_u64())
         .sum();
-    assert_eq!(separate - stored, shared_size, "each shared layer saves one copy");
+    assert_eq!(
+        separate - stored,
+        shared_size,
+        "each shared layer saves one copy"
+    );
 
     // One image alone: the JSON key is there, empty; the text has no section.
     let (one, _) = inspect_json(&files[..1]);
     assert_eq!(arr(&one["shared"]["layers"]).len(), 0);
-    assert_eq!(one["shared"]["separate_bytes"], one["shared"]["stored_bytes"]);
+    assert_eq!(
+        one["shared"]["separate_bytes"],
+        one["shared"]["stored_bytes"]
+    );
     let text = pancake(&["inspect", &fixture(files[0])]);
     assert!(!String::from_utf8_lossy(&text.stdout).contains("Shared layers"));
 }

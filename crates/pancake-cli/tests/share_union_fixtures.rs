@@ -52,7 +52,12 @@ fn multi_image_fixture_shared_layers() {
                 .map(|(k, v)| {
                     let imgs = v
                         .as_array()
-                        .map(|x| x.iter().filter_map(|i| i.as_u64()).map(|i| i as usize).collect())
+                        .map(|x| {
+                            x.iter()
+                                .filter_map(|i| i.as_u64())
+                                .map(|i| i as usize)
+                                .collect()
+                        })
                         .unwrap_or_default();
                     (k.clone(), imgs)
                 })
@@ -96,11 +101,18 @@ fn multi_image_fixture_shared_layers() {
 
 #[test]
 fn two_tarballs_share_their_base() {
-    let (a1, a2) = (open("docker20-save-app1.tar"), open("docker20-save-app2.tar"));
+    let (a1, a2) = (
+        open("docker20-save-app1.tar"),
+        open("docker20-save-app2.tar"),
+    );
     let ids = |name: &str| -> BTreeSet<String> {
         expected(name)["images"][0]["config"]["diff_ids"]
             .as_array()
-            .map(|v| v.iter().filter_map(|d| d.as_str().map(str::to_string)).collect())
+            .map(|v| {
+                v.iter()
+                    .filter_map(|d| d.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let want: BTreeSet<String> = ids("docker20-save-app1.tar")

@@ -17,7 +17,9 @@ use crate::error::Error;
 use crate::image::{self, OUTER_PREFIX};
 use crate::layer::{self, SeekReader};
 use crate::member::{self, Processed};
-use crate::model::{Archive, Compression, EntryKind, LayerIndex, Member, MemberFacts, Problem, ProblemKind};
+use crate::model::{
+    Archive, Compression, EntryKind, LayerIndex, Member, MemberFacts, Problem, ProblemKind,
+};
 use crate::path::RawPath;
 use crate::sniff;
 use crate::source::{RangeReader, ReadAt};
@@ -90,7 +92,8 @@ pub fn read_stream<R: Read>(
     let raw = Cursor::new(head).chain(counting);
     let mut stream: Box<dyn Read + '_> = match outer_compression {
         Compression::Gzip => {
-            let mut dec = flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, raw));
+            let mut dec =
+                flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, raw));
             let dhead = read_head(&mut dec, sniff::TAR_BLOCK).map_err(|e| Error::Member {
                 name: name.into(),
                 member: "(gzip stream)".into(),
@@ -149,7 +152,11 @@ pub fn read_stream<R: Read>(
         }
     }
     // Read what follows the end-of-archive marker, so a broken gzip trailer is noticed.
-    if !archive.problems.iter().any(|p| p.kind == ProblemKind::Archive) {
+    if !archive
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Archive)
+    {
         let mut sink = vec![0u8; 1 << 16];
         loop {
             match stream.read(&mut sink) {
@@ -180,12 +187,16 @@ fn push_outer_error(archive: &mut Archive, e: &str) {
     let n = archive.members.len();
     archive.problems.push(Problem {
         kind: ProblemKind::Archive,
-        member: archive.members.last().map(|m| m.path.display().into_owned()),
+        member: archive
+            .members
+            .last()
+            .map(|m| m.path.display().into_owned()),
         message: format!("{OUTER_PREFIX}tar read error after {n} members: {e}"),
     });
 }
 
-type ProcessFn<'f, 'a, R> = dyn FnMut(&mut tar::Entry<'a, R>, &str, u64, Option<u64>) -> Processed + 'f;
+type ProcessFn<'f, 'a, R> =
+    dyn FnMut(&mut tar::Entry<'a, R>, &str, u64, Option<u64>) -> Processed + 'f;
 
 /// Records every outer member; hands regular ones to `process`. Stops at the first outer error.
 fn walk_outer<'a, R: Read + 'a>(
@@ -252,10 +263,16 @@ fn walk_outer<'a, R: Read + 'a>(
             archive.problems.push(Problem {
                 kind: ProblemKind::DuplicateMember,
                 member: Some(shown.clone()),
-                message: format!("{OUTER_PREFIX}member {shown} appears more than once; the last one wins"),
+                message: format!(
+                    "{OUTER_PREFIX}member {shown} appears more than once; the last one wins"
+                ),
             });
         }
-        let size = if kind == EntryKind::File { entry.size() } else { 0 };
+        let size = if kind == EntryKind::File {
+            entry.size()
+        } else {
+            0
+        };
         let data_offset = if uncompressed {
             Some(entry.raw_file_position())
         } else {
@@ -297,16 +314,24 @@ fn walk_outer<'a, R: Read + 'a>(
 /// read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
     let total = source.len();
-    let head = source.read_vec_at(0, sniff::TAR_BLOCK).map_err(|e| Error::Io {
-        name: name.into(),
-        offset: 0,
-        source: e,
-    })?;
+    let head = source
+        .read_vec_at(0, sniff::TAR_BLOCK)
+        .map_err(|e| Error::Io {
+            name: name.into(),
+            offset: 0,
+            source: e,
+        })?;
     if head.is_empty() {
         return Err(Error::Empty { name: name.into() });
     }
     if sniff::compression(&head) == Compression::Gzip {
-        return read_stream(name, RangeReader::new(source, 0, total), total, opts, &mut |_| {});
+        return read_stream(
+            name,
+            RangeReader::new(source, 0, total),
+            total,
+            opts,
+            &mut |_| {},
+        );
     }
     if !sniff::is_tar(&head) {
         return Err(Error::NotATar {
@@ -323,32 +348,42 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
     let mut tar = tar::Archive::new(SeekReader::new(source, 0, total, 64 * 1024));
     match tar.entries_with_seek() {
         Ok(entries) => {
-            let end = walk_outer(entries, true, &mut archive, &mut |entry, mname, size, offset| {
-                let off = offset.unwrap_or(0);
-                let complete = off.checked_add(size).is_some_and(|end| end <= total);
-                if size <= SMALL_MEMBER || !complete {
-                    return member::process(entry, mname, size, offset, opts, &mut |_| {});
-                }
-                let mut facts = MemberFacts::default();
-                if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
-                    facts.compression = sniff::compression(&h);
-                    if facts.compression == Compression::None && sniff::is_tar(&h) {
-                        let walk = layer::walk_headers(source, off, size, mname);
-                        facts.problems = walk.problems;
-                        facts.layer = Some(LayerIndex {
-                            diff_id: None,
-                            uncompressed_size: size,
-                            entries: walk.entries,
-                            error: walk.error,
-                        });
+            let end = walk_outer(
+                entries,
+                true,
+                &mut archive,
+                &mut |entry, mname, size, offset| {
+                    let off = offset.unwrap_or(0);
+                    let complete = off.checked_add(size).is_some_and(|end| end <= total);
+                    if size <= SMALL_MEMBER || !complete {
+                        return member::process(entry, mname, size, offset, opts, &mut |_| {});
                     }
-                }
-                Processed {
-                    facts,
-                    outer_error: None,
-                }
-            });
-            if end > total && !archive.problems.iter().any(|p| p.kind == ProblemKind::Archive) {
+                    let mut facts = MemberFacts::default();
+                    if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
+                        facts.compression = sniff::compression(&h);
+                        if facts.compression == Compression::None && sniff::is_tar(&h) {
+                            let walk = layer::walk_headers(source, off, size, mname);
+                            facts.problems = walk.problems;
+                            facts.layer = Some(LayerIndex {
+                                diff_id: None,
+                                uncompressed_size: size,
+                                entries: walk.entries,
+                                error: walk.error,
+                            });
+                        }
+                    }
+                    Processed {
+                        facts,
+                        outer_error: None,
+                    }
+                },
+            );
+            if end > total
+                && !archive
+                    .problems
+                    .iter()
+                    .any(|p| p.kind == ProblemKind::Archive)
+            {
                 // The words the streaming reader (the `tar` crate) uses, so both readers agree.
                 push_outer_error(&mut archive, "unexpected EOF during skip");
             }
@@ -365,7 +400,9 @@ pub fn hash_jobs(archive: &Archive) -> Vec<HashJob> {
         .members
         .iter()
         .enumerate()
-        .filter(|(_, m)| m.kind == EntryKind::File && m.facts.sha256.is_none() && m.facts.error.is_none())
+        .filter(|(_, m)| {
+            m.kind == EntryKind::File && m.facts.sha256.is_none() && m.facts.error.is_none()
+        })
         .filter_map(|(i, m)| {
             Some(HashJob {
                 member: i,
@@ -444,7 +481,13 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
         source: e,
     })?;
     if sniff::compression(&head) == Compression::Gzip {
-        return read_stream(name, RangeReader::new(source, 0, total), total, opts, progress);
+        return read_stream(
+            name,
+            RangeReader::new(source, 0, total),
+            total,
+            opts,
+            progress,
+        );
     }
     let archive = scan(name, source, opts)?;
     let jobs = hash_jobs(&archive);
@@ -492,12 +535,12 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
             let next = &next;
             s.spawn(move || {
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let mut last = 0u64;
-                let facts = hash_member(source, job, opts, &mut |d| {
-                    let _ = tx.send(Msg::Bytes(d.saturating_sub(last), job.member));
-                    last = d.max(last);
-                });
-                let _ = tx.send(Msg::Done(job.member, facts));
+                    let mut last = 0u64;
+                    let facts = hash_member(source, job, opts, &mut |d| {
+                        let _ = tx.send(Msg::Bytes(d.saturating_sub(last), job.member));
+                        last = d.max(last);
+                    });
+                    let _ = tx.send(Msg::Done(job.member, facts));
                 }
             });
         }
@@ -507,7 +550,13 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
             match msg {
                 Msg::Bytes(n, m) => {
                     done += n;
-                    progress(done, archive.members.get(m).map(|x| x.path.display().into_owned()));
+                    progress(
+                        done,
+                        archive
+                            .members
+                            .get(m)
+                            .map(|x| x.path.display().into_owned()),
+                    );
                 }
                 Msg::Done(m, f) => out.push((m, f)),
             }
@@ -538,8 +587,13 @@ fn run_jobs_sequential<S: ReadAt + ?Sized>(
     let mut done = 0u64;
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let shown = archive.members.get(job.member).map(|x| x.path.display().into_owned());
-        let f = hash_member(source, job, opts, &mut |d| progress(done + d, shown.clone()));
+        let shown = archive
+            .members
+            .get(job.member)
+            .map(|x| x.path.display().into_owned());
+        let f = hash_member(source, job, opts, &mut |d| {
+            progress(done + d, shown.clone())
+        });
         done += job.len;
         out.push((job.member, f));
     }
@@ -589,10 +643,12 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
         message: e.to_string(),
     };
     let found = match m.data_offset {
-        Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, max).map_err(io_err)?,
+        Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, max)
+            .map_err(io_err)?,
         None => {
             // Compressed outer file: stream it again up to the member.
-            let mut dec = flate2::read::MultiGzDecoder::new(RangeReader::new(source, 0, source.len()));
+            let mut dec =
+                flate2::read::MultiGzDecoder::new(RangeReader::new(source, 0, source.len()));
             let mut tar = tar::Archive::new(&mut dec);
             let mut idx = 0usize;
             let mut result = None;
@@ -619,9 +675,10 @@ fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<
     let src = Cursor::new(head.clone()).chain(r);
     let inner: Box<dyn Read> = match sniff::compression(&head) {
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(src)),
-        Compression::Zstd => {
-            Box::new(ruzstd::decoding::StreamingDecoder::new(src).map_err(|e| io::Error::other(e.to_string()))?)
-        }
+        Compression::Zstd => Box::new(
+            ruzstd::decoding::StreamingDecoder::new(src)
+                .map_err(|e| io::Error::other(e.to_string()))?,
+        ),
         Compression::None => Box::new(src),
     };
     let mut tar = tar::Archive::new(inner);

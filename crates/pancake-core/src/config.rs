@@ -19,7 +19,9 @@ use crate::digest::Digest;
 use crate::model::{HistoryEntry, ImageConfig};
 
 /// Deserializes `T`, turning a value of the wrong shape into `None` rather than an error.
-fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     let v = Value::deserialize(d)?;
     Ok(serde_json::from_value(v).ok())
 }
@@ -94,8 +96,12 @@ pub struct OciDocument {
 
 impl OciDocument {
     pub fn is_index(&self, descriptor_media_type: Option<&str>) -> bool {
-        let mt = descriptor_media_type.or(self.media_type.as_deref()).unwrap_or("");
-        mt.contains("index") || mt.contains("manifest.list") || (self.manifests.is_some() && self.layers.is_none())
+        let mt = descriptor_media_type
+            .or(self.media_type.as_deref())
+            .unwrap_or("");
+        mt.contains("index")
+            || mt.contains("manifest.list")
+            || (self.manifests.is_some() && self.layers.is_none())
     }
 }
 
@@ -199,7 +205,9 @@ impl ConfigFile {
     /// The person-readable parts, in the model's shape.
     pub fn to_image_config(&self) -> ImageConfig {
         let run = self.config.as_ref().or(self.container_config.as_ref());
-        let keys = |m: Option<&BTreeMap<String, Value>>| m.map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        let keys = |m: Option<&BTreeMap<String, Value>>| {
+            m.map(|m| m.keys().cloned().collect()).unwrap_or_default()
+        };
         ImageConfig {
             architecture: self.architecture.clone(),
             os: self.os.clone(),
@@ -220,7 +228,9 @@ impl ConfigFile {
                         .map(|(k, v)| {
                             (
                                 k.clone(),
-                                v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string()),
                             )
                         })
                         .collect()

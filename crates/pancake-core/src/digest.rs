@@ -98,7 +98,10 @@ pub struct HashingReader<R> {
 
 impl<R: std::io::Read> HashingReader<R> {
     pub fn new(inner: R) -> Self {
-        HashingReader { inner, hasher: Hasher::new() }
+        HashingReader {
+            inner,
+            hasher: Hasher::new(),
+        }
     }
 
     /// Reads what is left (so the digest covers the whole stream), then returns it.
@@ -163,6 +166,9 @@ mod tests {
         let b = Digest::of_bytes(b"b");
         let ids = chain_ids(&[a.clone(), b.clone()]);
         assert_eq!(ids.first(), Some(&a));
-        assert_eq!(ids.get(1), Some(&Digest::of_bytes(format!("{a} {b}").as_bytes())));
+        assert_eq!(
+            ids.get(1),
+            Some(&Digest::of_bytes(format!("{a} {b}").as_bytes()))
+        );
     }
 }

@@ -9,9 +9,17 @@ pub enum Error {
     #[error("{name}: not a tar archive (first bytes: {magic})")]
     NotATar { name: String, magic: String },
     #[error("{name}: read failed at byte {offset}: {source}")]
-    Io { name: String, offset: u64, source: std::io::Error },
+    Io {
+        name: String,
+        offset: u64,
+        source: std::io::Error,
+    },
     #[error("{name}: {member}: {message}")]
-    Member { name: String, member: String, message: String },
+    Member {
+        name: String,
+        member: String,
+        message: String,
+    },
     #[error("{0}")]
     Other(String),
 }

@@ -393,7 +393,12 @@ pub fn layer_content_size(archive: &Archive, image: &Image, layer: usize) -> u64
 /// The rows `docker image history` prints for this image as loaded from a tarball, top first.
 /// Like Docker, rows come from the config's history only, and the n-th step without
 /// `empty_layer` gets the n-th layer's size (even where a tool mislabelled its steps).
-pub fn history_table(archive: &Archive, image: &Image, now_unix: i64, no_trunc: bool) -> Vec<HistoryRow> {
+pub fn history_table(
+    archive: &Archive,
+    image: &Image,
+    now_unix: i64,
+    no_trunc: bool,
+) -> Vec<HistoryRow> {
     let top_id = image
         .config_digest
         .as_ref()
@@ -427,7 +432,9 @@ pub fn history_table(archive: &Archive, image: &Image, now_unix: i64, no_trunc: 
                 .copied()
                 .flatten()
                 .filter(|l| *l < image.layers.len());
-            let size_bytes = layer.map(|l| layer_content_size(archive, image, l)).unwrap_or(0);
+            let size_bytes = layer
+                .map(|l| layer_content_size(archive, image, l))
+                .unwrap_or(0);
             let created_by = h.created_by.as_deref().unwrap_or("").replace('\t', " ");
             HistoryRow {
                 id: "<missing>".into(),
@@ -511,7 +518,10 @@ mod tests {
             ins("/bin/sh -c #(nop)  CMD [\"nginx\" \"-g\" \"daemon off;\"]").0,
             "CMD"
         );
-        assert_eq!(ins("/bin/sh -c #(nop)  CMD [\"nginx\"]").1, "CMD [\"nginx\"]");
+        assert_eq!(
+            ins("/bin/sh -c #(nop)  CMD [\"nginx\"]").1,
+            "CMD [\"nginx\"]"
+        );
         assert_eq!(
             ins("/bin/sh -c apt-get update && apt-get install -y nginx"),
             (
@@ -565,7 +575,10 @@ mod tests {
         );
         assert_eq!(ins("EXPOSE map[8080/tcp:{}]").0, "EXPOSE");
         assert_eq!(ins("WORKDIR /data").1, "WORKDIR /data");
-        assert_eq!(ins("CMD [\"/bin/sh\" \"-c\" \"cat /data/hello.txt\"]").0, "CMD");
+        assert_eq!(
+            ins("CMD [\"/bin/sh\" \"-c\" \"cat /data/hello.txt\"]").0,
+            "CMD"
+        );
         assert_eq!(ins("bazel build //x").0, "");
         assert_eq!(ins("").0, "");
     }
@@ -665,7 +678,10 @@ mod tests {
             parse_rfc3339("2024-02-29T12:30:15.123456789Z"),
             Some(1_709_209_815)
         );
-        assert_eq!(parse_rfc3339("2024-02-29T19:30:15+07:00"), Some(1_709_209_815));
+        assert_eq!(
+            parse_rfc3339("2024-02-29T19:30:15+07:00"),
+            Some(1_709_209_815)
+        );
         assert_eq!(parse_rfc3339("garbage"), None);
         let t = 1_709_209_815;
         assert_eq!(
@@ -781,7 +797,12 @@ mod tests {
             [
                 ("abababababab", "3 weeks ago", "WORKDIR /data", "0B"),
                 ("<missing>", "3 weeks ago", "CMD [\"/bin/sh\"]", "0B"),
-                ("<missing>", "3 weeks ago", "COPY base/ / # buildkit", "1.98MB"),
+                (
+                    "<missing>",
+                    "3 weeks ago",
+                    "COPY base/ / # buildkit",
+                    "1.98MB"
+                ),
             ]
         );
         assert_eq!(rows.last().map(|r| r.kind), Some(InstructionKind::Base));
@@ -796,7 +817,10 @@ mod tests {
         );
         assert_eq!(ins.keyword, "COPY");
         assert_eq!(ins.label(), "file:75da2f7eb526… in /etc/nginx/nginx.conf");
-        assert_eq!(instruction("RUN /bin/sh -c make # buildkit").label(), "make");
+        assert_eq!(
+            instruction("RUN /bin/sh -c make # buildkit").label(),
+            "make"
+        );
         assert_eq!(instruction("ENV A=cafe").label(), "A=cafe");
     }
 }

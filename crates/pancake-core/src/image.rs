@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use crate::config::{self, ConfigFile, Descriptor, DockerManifestEntry, OciDocument, Repositories};
 use crate::digest::Digest;
-use crate::model::{Archive, EntryKind, Format, Image, Layer, Member, Mismatch, Problem, ProblemKind};
+use crate::model::{
+    Archive, EntryKind, Format, Image, Layer, Member, Mismatch, Problem, ProblemKind,
+};
 use crate::path::RawPath;
 
 /// Problems found while walking the outer tar (read errors, unsafe or duplicate member names)
@@ -21,7 +23,10 @@ pub const OUTER_PREFIX: &str = "outer ";
 pub fn is_error_level(kind: ProblemKind) -> bool {
     !matches!(
         kind,
-        ProblemKind::History | ProblemKind::DuplicateMember | ProblemKind::Whiteout | ProblemKind::MissingPlatform
+        ProblemKind::History
+            | ProblemKind::DuplicateMember
+            | ProblemKind::Whiteout
+            | ProblemKind::MissingPlatform
     )
 }
 
@@ -59,7 +64,11 @@ pub fn resolve(archive: &mut Archive) {
         Format::Unrecognized
     };
     let images = if has_manifest {
-        let oci = if has_index { ctx.oci_candidates() } else { Vec::new() };
+        let oci = if has_index {
+            ctx.oci_candidates()
+        } else {
+            Vec::new()
+        };
         ctx.docker_images(&oci)
     } else if has_index {
         let oci = ctx.oci_candidates();
@@ -71,7 +80,8 @@ pub fn resolve(archive: &mut Archive) {
             ctx.problem(
                 ProblemKind::Metadata,
                 None,
-                "no manifest.json, index.json or repositories: not a container image archive".into(),
+                "no manifest.json, index.json or repositories: not a container image archive"
+                    .into(),
             );
         }
         Vec::new()
@@ -159,12 +169,24 @@ impl Ctx<'_> {
                 (EntryKind::File, _) => return Found::Member(i),
                 (EntryKind::Symlink, Some(t)) => match join_inside(&cur.parent(), t.as_bytes()) {
                     Some(next) => cur = next,
-                    None => return Found::Unsafe(format!("{path}: symlink {} -> {} leaves the archive", m.path, t)),
+                    None => {
+                        return Found::Unsafe(format!(
+                            "{path}: symlink {} -> {} leaves the archive",
+                            m.path, t
+                        ))
+                    }
                 },
-                (EntryKind::Hardlink, Some(t)) => match join_inside(&RawPath::default(), t.as_bytes()) {
-                    Some(next) => cur = next,
-                    None => return Found::Unsafe(format!("{path}: hard link {} => {} leaves the archive", m.path, t)),
-                },
+                (EntryKind::Hardlink, Some(t)) => {
+                    match join_inside(&RawPath::default(), t.as_bytes()) {
+                        Some(next) => cur = next,
+                        None => {
+                            return Found::Unsafe(format!(
+                                "{path}: hard link {} => {} leaves the archive",
+                                m.path, t
+                            ))
+                        }
+                    }
+                }
                 _ => return Found::Missing(format!("{path} is not a regular file in the archive")),
             }
         }
@@ -176,7 +198,11 @@ impl Ctx<'_> {
         match self.find(path) {
             Found::Member(i) => Some(i),
             Found::Missing(why) => {
-                self.problem(ProblemKind::MissingBlob, Some(path), format!("{what}: {why}"));
+                self.problem(
+                    ProblemKind::MissingBlob,
+                    Some(path),
+                    format!("{what}: {why}"),
+                );
                 None
             }
             Found::Unsafe(why) => {
@@ -233,7 +259,10 @@ impl Ctx<'_> {
             self.problem(
                 ProblemKind::Metadata,
                 Some("manifest.json"),
-                format!("manifest.json: expected a JSON array, got {}", config::json_type(&v)),
+                format!(
+                    "manifest.json: expected a JSON array, got {}",
+                    config::json_type(&v)
+                ),
             );
             return Vec::new();
         };
@@ -246,7 +275,10 @@ impl Ctx<'_> {
                     self.problem(
                         ProblemKind::Metadata,
                         Some("manifest.json"),
-                        format!("{source}: expected an object, got {}", config::json_type(&other)),
+                        format!(
+                            "{source}: expected an object, got {}",
+                            config::json_type(&other)
+                        ),
                     );
                     continue;
                 }
@@ -268,10 +300,14 @@ impl Ctx<'_> {
                     None
                 }
             };
-            let claimed = cfg.as_ref().map(|c| c.claimed_diff_ids()).unwrap_or_default();
+            let claimed = cfg
+                .as_ref()
+                .map(|c| c.claimed_diff_ids())
+                .unwrap_or_default();
             let cand = image.config_digest.as_ref().and_then(|d| {
-                oci.iter()
-                    .find(|c| c.config.as_ref().and_then(|x| x.digest.as_deref()) == Some(d.as_str()))
+                oci.iter().find(|c| {
+                    c.config.as_ref().and_then(|x| x.digest.as_deref()) == Some(d.as_str())
+                })
             });
             image.manifest_digest = cand.and_then(|c| c.manifest_digest.clone());
             let paths = entry.layers.clone().unwrap_or_default();
@@ -302,7 +338,13 @@ impl Ctx<'_> {
     }
 
     /// Reads and checks a config blob; fills config, history, config_digest.
-    fn config(&mut self, path: &str, label: &str, desc: Option<&Descriptor>, image: &mut Image) -> Option<ConfigFile> {
+    fn config(
+        &mut self,
+        path: &str,
+        label: &str,
+        desc: Option<&Descriptor>,
+        image: &mut Image,
+    ) -> Option<ConfigFile> {
         let i = self.find_reporting(path, &format!("{label}: config"))?;
         let m = self.members.get(i)?;
         image.config_digest = m.facts.sha256.clone();
@@ -315,7 +357,9 @@ impl Ctx<'_> {
                     self.problem(
                         ProblemKind::DigestMismatch,
                         Some(path),
-                        format!("{label}: config {path}: file name says {named}, computed {actual}"),
+                        format!(
+                            "{label}: config {path}: file name says {named}, computed {actual}"
+                        ),
                     );
                 }
             }
@@ -324,7 +368,9 @@ impl Ctx<'_> {
                     self.problem(
                         ProblemKind::DigestMismatch,
                         Some(path),
-                        format!("{label}: config {path}: descriptor says {claimed}, computed {actual}"),
+                        format!(
+                            "{label}: config {path}: descriptor says {claimed}, computed {actual}"
+                        ),
                     );
                 }
             }
@@ -334,7 +380,10 @@ impl Ctx<'_> {
             self.problem(
                 ProblemKind::Metadata,
                 Some(path),
-                format!("{path}: expected a JSON object, got {}", config::json_type(&v)),
+                format!(
+                    "{path}: expected a JSON object, got {}",
+                    config::json_type(&v)
+                ),
             );
             return None;
         }
@@ -361,13 +410,19 @@ impl Ctx<'_> {
         };
         let what = format!("{label} layer {j}");
         let Some(path) = path else {
-            self.problem(ProblemKind::MissingBlob, None, format!("{what}: no blob named"));
+            self.problem(
+                ProblemKind::MissingBlob,
+                None,
+                format!("{what}: no blob named"),
+            );
             return layer;
         };
         let Some(i) = self.find_reporting(path, &what) else {
             return layer;
         };
-        let Some(m) = self.members.get(i) else { return layer };
+        let Some(m) = self.members.get(i) else {
+            return layer;
+        };
         layer.member = Some(i);
         layer.stored_size = m.size;
         layer.compression = m.facts.compression;
@@ -497,7 +552,10 @@ impl Ctx<'_> {
             self.problem(
                 ProblemKind::Metadata,
                 Some("index.json"),
-                format!("index.json: expected a JSON object, got {}", config::json_type(&v)),
+                format!(
+                    "index.json: expected a JSON object, got {}",
+                    config::json_type(&v)
+                ),
             );
             return out;
         }
@@ -540,16 +598,21 @@ impl Ctx<'_> {
                 .map(|g| format!("blobs/sha256/{}", g.hex()))
         };
         let some_platform_present = depth > 0
-            && manifests
-                .iter()
-                .any(|d| !is_attestation(d) && blob_path(d).is_some_and(|p| matches!(self.find(&p), Found::Member(_))));
+            && manifests.iter().any(|d| {
+                !is_attestation(d)
+                    && blob_path(d).is_some_and(|p| matches!(self.find(&p), Found::Member(_)))
+            });
         for (k, desc) in manifests.iter().enumerate() {
             let source = format!("{trail}.manifests[{k}]");
             if is_attestation(desc) {
                 continue;
             }
             let Some(digest) = desc.digest.as_deref().and_then(Digest::parse) else {
-                self.problem(ProblemKind::Metadata, None, format!("{source}: no valid sha256 digest"));
+                self.problem(
+                    ProblemKind::Metadata,
+                    None,
+                    format!("{source}: no valid sha256 digest"),
+                );
                 continue;
             };
             let path = format!("blobs/sha256/{}", digest.hex());
@@ -575,7 +638,9 @@ impl Ctx<'_> {
                 );
                 continue;
             }
-            let Some(i) = self.find_reporting(&path, &format!("{source}{platform}: manifest {digest}")) else {
+            let Some(i) =
+                self.find_reporting(&path, &format!("{source}{platform}: manifest {digest}"))
+            else {
                 continue;
             };
             if let Some(actual) = self.members.get(i).and_then(|m| m.facts.sha256.clone()) {
@@ -583,21 +648,34 @@ impl Ctx<'_> {
                     self.problem(
                         ProblemKind::DigestMismatch,
                         Some(&path),
-                        format!("{source}: manifest blob {path}: expected {digest}, computed {actual}"),
+                        format!(
+                            "{source}: manifest blob {path}: expected {digest}, computed {actual}"
+                        ),
                     );
                 }
             }
-            let Some(v) = self.json(i, &path) else { continue };
+            let Some(v) = self.json(i, &path) else {
+                continue;
+            };
             let sub: OciDocument = serde_json::from_value(v).unwrap_or_default();
             let mut tags = tags_from(desc);
             if tags.is_empty() {
                 tags = inherited_tags.to_vec();
             }
             if sub.is_index(desc.media_type.as_deref()) {
-                self.walk_index(&sub, format!("{source}->{}", digest.short()), depth + 1, &tags, out);
+                self.walk_index(
+                    &sub,
+                    format!("{source}->{}", digest.short()),
+                    depth + 1,
+                    &tags,
+                    out,
+                );
                 continue;
             }
-            if let Some(existing) = out.iter_mut().find(|c| c.manifest_digest.as_ref() == Some(&digest)) {
+            if let Some(existing) = out
+                .iter_mut()
+                .find(|c| c.manifest_digest.as_ref() == Some(&digest))
+            {
                 for t in tags {
                     if !existing.tags.contains(&t) {
                         existing.tags.push(t);
@@ -644,7 +722,10 @@ impl Ctx<'_> {
                 None
             }
         };
-        let claimed = cfg.as_ref().map(|c| c.claimed_diff_ids()).unwrap_or_default();
+        let claimed = cfg
+            .as_ref()
+            .map(|c| c.claimed_diff_ids())
+            .unwrap_or_default();
         if cfg.is_some() && c.layers.len() != claimed.len() {
             self.problem(
                 ProblemKind::Metadata,
@@ -662,7 +743,13 @@ impl Ctx<'_> {
                 .as_deref()
                 .and_then(Digest::parse)
                 .map(|g| format!("blobs/sha256/{}", g.hex()));
-            let layer = self.layer(&label, j, path.as_deref(), claimed.get(j).cloned().flatten(), Some(d));
+            let layer = self.layer(
+                &label,
+                j,
+                path.as_deref(),
+                claimed.get(j).cloned().flatten(),
+                Some(d),
+            );
             image.layers.push(layer);
         }
         self.pair_history(&mut image, &label);
@@ -691,7 +778,10 @@ impl Ctx<'_> {
         let mut by_top: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (repo, tags) in &repos {
             for (tag, top) in tags {
-                by_top.entry(top.clone()).or_default().push(format!("{repo}:{tag}"));
+                by_top
+                    .entry(top.clone())
+                    .or_default()
+                    .push(format!("{repo}:{tag}"));
             }
         }
         let mut images = Vec::new();
@@ -710,7 +800,8 @@ impl Ctx<'_> {
                     break;
                 }
                 let p = format!("{id}/json");
-                let Some(i) = self.find_reporting(&p, &format!("{label}: legacy layer json")) else {
+                let Some(i) = self.find_reporting(&p, &format!("{label}: legacy layer json"))
+                else {
                     break;
                 };
                 let Some(v) = self.json(i, &p) else { break };
@@ -729,7 +820,10 @@ impl Ctx<'_> {
             }
             for (j, (id, cfg)) in chain.iter().enumerate() {
                 let run = cfg.container_config.as_ref();
-                let created_by = run.and_then(|r| r.cmd()).map(|v| v.join(" ")).filter(|s| !s.is_empty());
+                let created_by = run
+                    .and_then(|r| r.cmd())
+                    .map(|v| v.join(" "))
+                    .filter(|s| !s.is_empty());
                 image.history.push(crate::model::HistoryEntry {
                     created: cfg.created.clone(),
                     created_by,
@@ -758,7 +852,9 @@ fn is_attestation(desc: &Descriptor) -> bool {
 /// Image names from a descriptor's annotations (`io.containerd.image.name` is the full
 /// reference; `org.opencontainers.image.ref.name` may be a full reference or only a tag).
 fn tags_from(desc: &Descriptor) -> Vec<String> {
-    let Some(a) = &desc.annotations else { return Vec::new() };
+    let Some(a) = &desc.annotations else {
+        return Vec::new();
+    };
     let name = a
         .get("io.containerd.image.name")
         .cloned()

@@ -36,7 +36,12 @@ pub fn walk<R: Read>(reader: R, member: &str, content_base: Option<u64>) -> Laye
 
 /// Header-only walk over `len` bytes at `offset` of `source` (an uncompressed layer tar):
 /// file content is seeked over, never read, so this costs one small read per ~64 KiB of headers.
-pub fn walk_headers<S: ReadAt + ?Sized>(source: &S, offset: u64, len: u64, member: &str) -> LayerWalk {
+pub fn walk_headers<S: ReadAt + ?Sized>(
+    source: &S,
+    offset: u64,
+    len: u64,
+    member: &str,
+) -> LayerWalk {
     let reader = SeekReader::new(source, offset, len, 64 * 1024);
     let mut archive = tar::Archive::new(reader);
     match archive.entries_with_seek() {
@@ -54,7 +59,11 @@ fn failed(member: &str, e: io::Error) -> LayerWalk {
     }
 }
 
-fn collect<'a, R: Read + 'a>(entries: tar::Entries<'a, R>, member: &str, content_base: Option<u64>) -> LayerWalk {
+fn collect<'a, R: Read + 'a>(
+    entries: tar::Entries<'a, R>,
+    member: &str,
+    content_base: Option<u64>,
+) -> LayerWalk {
     let mut out = LayerWalk::default();
     let mut seen: HashSet<RawPath> = HashSet::new();
     let mut duplicates: Vec<String> = Vec::new();
@@ -63,7 +72,10 @@ fn collect<'a, R: Read + 'a>(entries: tar::Entries<'a, R>, member: &str, content
         let entry = match item {
             Ok(e) => e,
             Err(e) => {
-                out.error = Some(format!("tar read error after {} entries: {e}", out.entries.len()));
+                out.error = Some(format!(
+                    "tar read error after {} entries: {e}",
+                    out.entries.len()
+                ));
                 break;
             }
         };
@@ -80,7 +92,11 @@ fn collect<'a, R: Read + 'a>(entries: tar::Entries<'a, R>, member: &str, content
         let raw_link = entry.link_name_bytes().map(|c| c.into_owned());
         let kind = kind_of(etype);
         let header = entry.header();
-        let size = if kind == EntryKind::File { entry.size() } else { 0 };
+        let size = if kind == EntryKind::File {
+            entry.size()
+        } else {
+            0
+        };
         let path = RawPath::normalize(&raw_path);
         if RawPath::is_unsafe_name(&raw_path) {
             out.problems.push(Problem {
@@ -206,7 +222,9 @@ impl<S: ReadAt + ?Sized> Read for SeekReader<'_, S> {
             let left = self.len - self.pos;
             if out.len() >= self.chunk {
                 let want = out.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-                let Some(dst) = out.get_mut(..want) else { return Ok(0) };
+                let Some(dst) = out.get_mut(..want) else {
+                    return Ok(0);
+                };
                 let n = self.source.read_at(self.start + self.pos, dst)?;
                 self.pos += n as u64;
                 return Ok(n);
@@ -241,7 +259,10 @@ impl<S: ReadAt + ?Sized> Seek for SeekReader<'_, S> {
                 self.pos = p;
                 Ok(p)
             }
-            None => Err(io::Error::new(io::ErrorKind::InvalidInput, "seek out of range")),
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek out of range",
+            )),
         }
     }
 }

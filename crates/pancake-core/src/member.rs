@@ -31,7 +31,9 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         #[cfg(not(target_arch = "wasm32"))]
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
         #[cfg(target_arch = "wasm32")]
         let threads = 1;
         Options {
@@ -108,8 +110,12 @@ impl<R: Read> Read for Decoded<R> {
                 }
             };
         }
-        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let Some(dst) = buf.get_mut(..want) else { return Ok(0) };
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let Some(dst) = buf.get_mut(..want) else {
+            return Ok(0);
+        };
         let n = self.inner.read(dst)?;
         if let Some(b) = dst.get(..n) {
             self.hasher.update(b);
@@ -176,7 +182,12 @@ pub fn process<R: Read>(
             Compression::None => {
                 if size <= opts.max_json_bytes && sniff::looks_like_json(&head) {
                     let mut text = head;
-                    if tap.by_ref().take(opts.max_json_bytes).read_to_end(&mut text).is_ok() {
+                    if tap
+                        .by_ref()
+                        .take(opts.max_json_bytes)
+                        .read_to_end(&mut text)
+                        .is_ok()
+                    {
                         facts.json = String::from_utf8(text).ok();
                     }
                 }
@@ -192,8 +203,12 @@ pub fn process<R: Read>(
     let _ = drain(&mut tap);
     let stored = tap.hasher.len();
     let outer_error = match tap.error.take() {
-        Some(e) => Some(format!("{name}: read failed after {stored} of {size} bytes: {e}")),
-        None if stored < size => Some(format!("{name}: member truncated: have {stored} of {size} bytes")),
+        Some(e) => Some(format!(
+            "{name}: read failed after {stored} of {size} bytes: {e}"
+        )),
+        None if stored < size => Some(format!(
+            "{name}: member truncated: have {stored} of {size} bytes"
+        )),
         None => None,
     };
     if outer_error.is_none() {
@@ -237,12 +252,17 @@ pub fn process<R: Read>(
 }
 
 /// Decompresses, sniffs the result, walks it if it is a tar, hashes it to the end.
-fn decompressed<R: Read>(src: R, compression: Compression, name: &str, opts: &Options, facts: &mut MemberFacts) {
+fn decompressed<R: Read>(
+    src: R,
+    compression: Compression,
+    name: &str,
+    opts: &Options,
+    facts: &mut MemberFacts,
+) {
     let inner: Box<dyn Read + '_> = match compression {
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(
-            256 * 1024,
-            src,
-        ))),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(
+            BufReader::with_capacity(256 * 1024, src),
+        )),
         Compression::Zstd => match ruzstd::decoding::StreamingDecoder::new(src) {
             Ok(d) => Box::new(d),
             Err(e) => {
@@ -322,6 +342,9 @@ fn describe<R>(dec: &Decoded<R>, what: &str, e: &io::Error) -> String {
             dec.limit
         )
     } else {
-        format!("decompress failed ({what}) after {} bytes: {e}", dec.hasher.len())
+        format!(
+            "decompress failed ({what}) after {} bytes: {e}",
+            dec.hasher.len()
+        )
     }
 }

@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn normalizes() {
-        assert_eq!(RawPath::normalize(b"./etc//nginx/").as_bytes(), b"etc/nginx");
+        assert_eq!(
+            RawPath::normalize(b"./etc//nginx/").as_bytes(),
+            b"etc/nginx"
+        );
         assert_eq!(RawPath::normalize(b"/a/./b").as_bytes(), b"a/b");
         assert_eq!(RawPath::from("a/b/c").parent(), RawPath::from("a/b"));
         assert_eq!(RawPath::from("a/b/c").file_name(), b"c");

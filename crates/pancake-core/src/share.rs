@@ -61,7 +61,9 @@ pub fn all_layers(archives: &[&Archive]) -> Vec<SharedLayer> {
                 });
                 entry.images.push((a, i, li));
                 entry.size = entry.size.max(l.size);
-                if l.stored_size > 0 && (entry.stored_size == 0 || l.stored_size < entry.stored_size) {
+                if l.stored_size > 0
+                    && (entry.stored_size == 0 || l.stored_size < entry.stored_size)
+                {
                     entry.stored_size = l.stored_size;
                 }
                 if let Some(d) = &l.digest {
@@ -222,7 +224,11 @@ fn plan(
 }
 
 /// `docker pull target` on a host that already has the images in `present`.
-pub fn pull_plan(archives: &[&Archive], target: (usize, usize), present: &[(usize, usize)]) -> Vec<PullStep> {
+pub fn pull_plan(
+    archives: &[&Archive],
+    target: (usize, usize),
+    present: &[(usize, usize)],
+) -> Vec<PullStep> {
     plan(archives, target, present, StepStatus::Pull)
 }
 
@@ -246,10 +252,18 @@ mod tests {
         Layer {
             diff_id: Some(dg(name)),
             config_diff_id: Some(dg(name)),
-            digest: Some(if gz { dg(&format!("{name}.gz")) } else { dg(name) }),
+            digest: Some(if gz {
+                dg(&format!("{name}.gz"))
+            } else {
+                dg(name)
+            }),
             size,
             stored_size: if gz { size / 2 } else { size },
-            compression: if gz { Compression::Gzip } else { Compression::None },
+            compression: if gz {
+                Compression::Gzip
+            } else {
+                Compression::None
+            },
             verified: true,
             ..Default::default()
         }
@@ -279,7 +293,10 @@ mod tests {
             ..Default::default()
         };
         let b = Archive {
-            images: vec![image(vec![layer("base", 1000, false), layer("other", 5, false)])],
+            images: vec![image(vec![
+                layer("base", 1000, false),
+                layer("other", 5, false),
+            ])],
             ..Default::default()
         };
         (a, b)
@@ -313,14 +330,18 @@ mod tests {
         let s = storage(&[&a, &b]);
         assert_eq!(s.separate_bytes, 3 * 1000 + 2 * 100 + 10 + 20 + 5);
         assert_eq!(s.stored_bytes, 1000 + 100 + 10 + 20 + 5);
-        assert_eq!(s.per_image_unique, vec![((0, 0), 10), ((0, 1), 20), ((1, 0), 5)]);
+        assert_eq!(
+            s.per_image_unique,
+            vec![((0, 0), 10), ((0, 1), 20), ((1, 0), 5)]
+        );
     }
 
     #[test]
     fn pull_with_uncompressed_blobs_uses_diff_id() {
         let (a, b) = fixture();
         let steps = pull_plan(&[&a, &b], (0, 1), &[(0, 0)]);
-        let st: Vec<(StepStatus, Identity)> = steps.iter().map(|s| (s.status, s.identity)).collect();
+        let st: Vec<(StepStatus, Identity)> =
+            steps.iter().map(|s| (s.status, s.identity)).collect();
         assert_eq!(
             st,
             [

@@ -37,8 +37,14 @@ pub fn is_tar(head: &[u8]) -> bool {
 
 /// The header checksum: the sum of all bytes with the checksum field read as spaces.
 fn checksum_ok(block: &[u8]) -> bool {
-    let Some(field) = block.get(148..156) else { return false };
-    let text: Vec<u8> = field.iter().copied().filter(|b| *b != 0 && *b != b' ').collect();
+    let Some(field) = block.get(148..156) else {
+        return false;
+    };
+    let text: Vec<u8> = field
+        .iter()
+        .copied()
+        .filter(|b| *b != 0 && *b != b' ')
+        .collect();
     if text.is_empty() || !text.iter().all(|b| (b'0'..=b'7').contains(b)) {
         return false;
     }

@@ -20,7 +20,9 @@ pub trait ReadAt {
         let mut buf = vec![0u8; len];
         let mut filled = 0;
         while filled < len {
-            let Some(rest) = buf.get_mut(filled..) else { break };
+            let Some(rest) = buf.get_mut(filled..) else {
+                break;
+            };
             let n = self.read_at(offset + filled as u64, rest)?;
             if n == 0 {
                 break;
@@ -34,7 +36,9 @@ pub trait ReadAt {
 
 impl ReadAt for [u8] {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(<[u8]>::len(self));
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(<[u8]>::len(self));
         let src = self.get(start..).unwrap_or(&[]);
         let n = src.len().min(buf.len());
         if let (Some(dst), Some(src)) = (buf.get_mut(..n), src.get(..n)) {
@@ -75,7 +79,11 @@ pub struct RangeReader<'a, S: ReadAt + ?Sized> {
 
 impl<'a, S: ReadAt + ?Sized> RangeReader<'a, S> {
     pub fn new(source: &'a S, offset: u64, len: u64) -> Self {
-        RangeReader { source, pos: offset, end: offset.saturating_add(len) }
+        RangeReader {
+            source,
+            pos: offset,
+            end: offset.saturating_add(len),
+        }
     }
 }
 
@@ -86,10 +94,15 @@ impl<S: ReadAt + ?Sized> io::Read for RangeReader<'_, S> {
             return Ok(0);
         }
         let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let Some(dst) = buf.get_mut(..want) else { return Ok(0) };
+        let Some(dst) = buf.get_mut(..want) else {
+            return Ok(0);
+        };
         let n = self.source.read_at(self.pos, dst)?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file ended early"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "file ended early",
+            ));
         }
         self.pos += n as u64;
         Ok(n)

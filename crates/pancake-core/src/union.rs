@@ -118,7 +118,12 @@ fn has_dotdot(p: &RawPath) -> bool {
 
 /// Applies layer `idx` to `state`, returning every lower node it removed (whiteouts, opaque
 /// dirs, a directory replaced by a non-directory, or the other way round).
-fn apply(state: &mut State, idx: usize, member: Option<usize>, entries: &[Entry]) -> Vec<(RawPath, Node)> {
+fn apply(
+    state: &mut State,
+    idx: usize,
+    member: Option<usize>,
+    entries: &[Entry],
+) -> Vec<(RawPath, Node)> {
     let mut removed: Vec<(RawPath, Node)> = Vec::new();
     let mut writes: Vec<&Entry> = Vec::with_capacity(entries.len());
     let mut opaque: Vec<RawPath> = Vec::new();
@@ -471,7 +476,10 @@ mod tests {
                 find(&ch.rows, "a/b/c/bar").map(|r| (r.change, r.layer)),
                 Some((Change::Deleted, 0))
             );
-            assert_eq!(find(&ch.rows, "a/b/c/foo").map(|r| r.change), Some(Change::Added));
+            assert_eq!(
+                find(&ch.rows, "a/b/c/foo").map(|r| r.change),
+                Some(Change::Added)
+            );
             assert_eq!((ch.added_bytes, ch.deleted_bytes), (4, 3));
         }
     }
@@ -525,7 +533,13 @@ mod tests {
         let ch = layer_changes(&a, img(&a), 1);
         assert_eq!(
             paths(&ch.rows),
-            ["data", "data/dir", "data/dir/sub", "data/dir/sub/y", "data/dir/x"]
+            [
+                "data",
+                "data/dir",
+                "data/dir/sub",
+                "data/dir/sub/y",
+                "data/dir/x"
+            ]
         );
         assert_eq!((ch.deleted, ch.deleted_bytes, ch.modified), (4, 12, 1));
         assert_eq!(wasted(&a, img(&a)), vec![12, 0]);
@@ -546,7 +560,10 @@ mod tests {
     fn hard_link_to_lower_layer_file() {
         let a = build(vec![
             vec![d("bin"), f("bin/a", 100)],
-            vec![d("bin"), ent("bin/b", EntryKind::Hardlink, 0, Some("bin/a"))],
+            vec![
+                d("bin"),
+                ent("bin/b", EntryKind::Hardlink, 0, Some("bin/a")),
+            ],
             vec![d("bin"), f("bin/.wh.a", 0)],
         ]);
         let m1 = merged(&a, img(&a), 1);
@@ -567,7 +584,13 @@ mod tests {
     #[test]
     fn file_replaced_by_dir_and_dir_by_file() {
         let a = build(vec![
-            vec![f("p", 9), d("q"), f("q/inner", 4), d("q/deep"), f("q/deep/z", 6)],
+            vec![
+                f("p", 9),
+                d("q"),
+                f("q/inner", 4),
+                d("q/deep"),
+                f("q/deep/z", 6),
+            ],
             vec![d("p"), f("p/child", 2), f("q", 3)],
         ]);
         let m = merged(&a, img(&a), 1);
@@ -626,7 +649,9 @@ mod tests {
     #[test]
     fn many_entries_stay_fast() {
         let n = 200_000;
-        let base: Vec<Entry> = (0..n).map(|i| f(&format!("d{}/f{i}", i % 500), 1)).collect();
+        let base: Vec<Entry> = (0..n)
+            .map(|i| f(&format!("d{}/f{i}", i % 500), 1))
+            .collect();
         let a = build(vec![base, vec![f(".wh..wh..opq", 0), f("only", 1)]]);
         let start = std::time::Instant::now();
         assert_eq!(merged(&a, img(&a), 0).len(), n + 500);

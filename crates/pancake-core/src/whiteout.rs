@@ -100,8 +100,14 @@ mod tests {
 
     #[test]
     fn spec_example_opaque() {
-        assert_eq!(c("a/.wh..wh..opq"), Some(Marker::Opaque(RawPath::from("a"))));
-        assert_eq!(c("bin/.wh..wh..opq"), Some(Marker::Opaque(RawPath::from("bin"))));
+        assert_eq!(
+            c("a/.wh..wh..opq"),
+            Some(Marker::Opaque(RawPath::from("a")))
+        );
+        assert_eq!(
+            c("bin/.wh..wh..opq"),
+            Some(Marker::Opaque(RawPath::from("bin")))
+        );
         assert_eq!(c(".wh..wh..opq"), Some(Marker::Opaque(RawPath::from(""))));
     }
 

@@ -34,7 +34,12 @@ impl TarOut {
     fn file(mut self, name: &str, data: &[u8]) -> Self {
         self.0
             .append(
-                &header(name.as_bytes(), data.len() as u64, tar::EntryType::Regular, b""),
+                &header(
+                    name.as_bytes(),
+                    data.len() as u64,
+                    tar::EntryType::Regular,
+                    b"",
+                ),
                 data,
             )
             .unwrap();
@@ -43,7 +48,12 @@ impl TarOut {
     fn symlink(mut self, name: &str, target: &str) -> Self {
         self.0
             .append(
-                &header(name.as_bytes(), 0, tar::EntryType::Symlink, target.as_bytes()),
+                &header(
+                    name.as_bytes(),
+                    0,
+                    tar::EntryType::Symlink,
+                    target.as_bytes(),
+                ),
                 &[][..],
             )
             .unwrap();
@@ -79,25 +89,31 @@ fn image(layer: &[u8], manifest: Option<&[u8]>) -> (Vec<u8>, String) {
     let diff = Digest::of_bytes(layer);
     let cfg = config_json(&[diff]);
     let cfg_name = format!("{}.json", Digest::of_bytes(&cfg).hex());
-    let default_manifest = format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}}]"#);
+    let default_manifest =
+        format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}}]"#);
     let bytes = TarOut::new()
         .file("abc/layer.tar", layer)
         .file(&cfg_name, &cfg)
-        .file("manifest.json", manifest.unwrap_or(default_manifest.as_bytes()))
+        .file(
+            "manifest.json",
+            manifest.unwrap_or(default_manifest.as_bytes()),
+        )
         .done();
     (bytes, cfg_name)
 }
 
 fn both(name: &str, bytes: &[u8], opts: &Options) -> Archive {
-    let a =
-        read_stream(name, bytes, bytes.len() as u64, opts, &mut |_| {}).unwrap_or_else(|e| panic!("read_stream: {e}"));
+    let a = read_stream(name, bytes, bytes.len() as u64, opts, &mut |_| {})
+        .unwrap_or_else(|e| panic!("read_stream: {e}"));
     let b = open(name, &bytes.to_vec(), opts, &mut |_| {}).unwrap_or_else(|e| panic!("open: {e}"));
     assert_eq!(a, b, "{name}: read_stream and open disagree");
     a
 }
 
 fn find(a: &Archive, kind: ProblemKind, needle: &str) -> bool {
-    a.problems.iter().any(|p| p.kind == kind && p.message.contains(needle))
+    a.problems
+        .iter()
+        .any(|p| p.kind == kind && p.message.contains(needle))
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -136,13 +152,24 @@ fn truncated_tarball_keeps_what_was_read() {
 #[test]
 fn corrupt_gzip_outer_is_reported() {
     let (bytes, _) = image(
-        &layer_tar(&(0..20000u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<_>>()),
+        &layer_tar(
+            &(0..20000u32)
+                .map(|i| (i * 7 % 251) as u8)
+                .collect::<Vec<_>>(),
+        ),
         None,
     );
     let mut gz = gzip(&bytes);
     let mid = gz.len() / 2;
     gz[mid] ^= 0x55;
-    let a = read_stream("bad.tar.gz", &gz[..], gz.len() as u64, &Options::default(), &mut |_| {}).unwrap();
+    let a = read_stream(
+        "bad.tar.gz",
+        &gz[..],
+        gz.len() as u64,
+        &Options::default(),
+        &mut |_| {},
+    )
+    .unwrap();
     assert!(
         a.problems
             .iter()
@@ -182,7 +209,9 @@ fn flipped_byte_in_layer_reports_both_digests() {
         .find(|p| p.kind == ProblemKind::DigestMismatch)
         .expect("problem");
     assert!(
-        p.message.contains(&m.expected) && p.message.contains(&m.actual) && p.message.contains("abc/layer.tar"),
+        p.message.contains(&m.expected)
+            && p.message.contains(&m.actual)
+            && p.message.contains("abc/layer.tar"),
         "{p:?}"
     );
 }
@@ -338,7 +367,8 @@ fn nul_in_a_layer_entry_name_does_not_break_reading() {
     h.set_size(1);
     h.set_mode(0o644);
     h.set_cksum();
-    b.append_pax_extensions([("path", &b"we\0ird\xff.txt"[..])]).unwrap();
+    b.append_pax_extensions([("path", &b"we\0ird\xff.txt"[..])])
+        .unwrap();
     b.append(&h, &b"x"[..]).unwrap();
     let layer = b.into_inner().unwrap();
     let (bytes, _) = image(&layer, None);
@@ -357,7 +387,11 @@ fn symlink_loop_among_members_terminates() {
         .file("manifest.json", manifest)
         .done();
     let a = both("loop", &bytes, &Options::default());
-    assert!(find(&a, ProblemKind::MissingBlob, "a/layer.tar"), "{:#?}", a.problems);
+    assert!(
+        find(&a, ProblemKind::MissingBlob, "a/layer.tar"),
+        "{:#?}",
+        a.problems
+    );
 }
 
 #[test]
@@ -365,7 +399,9 @@ fn duplicate_members_last_wins_and_reported() {
     let layer = layer_tar(b"x");
     let (bytes, cfg_name) = image(&layer, None);
     let mut bytes = bytes[..bytes.len() - 1024].to_vec();
-    let m2 = format!(r#"[{{"Config":"{cfg_name}","RepoTags":["second:2"],"Layers":["abc/layer.tar"]}}]"#);
+    let m2 = format!(
+        r#"[{{"Config":"{cfg_name}","RepoTags":["second:2"],"Layers":["abc/layer.tar"]}}]"#
+    );
     bytes.extend_from_slice(&TarOut::new().file("manifest.json", m2.as_bytes()).done());
     let a = both("dup", &bytes, &Options::default());
     let p = a
@@ -374,7 +410,11 @@ fn duplicate_members_last_wins_and_reported() {
         .find(|p| p.kind == ProblemKind::DuplicateMember)
         .expect("duplicate reported");
     assert_eq!(p.member.as_deref(), Some("manifest.json"));
-    assert_eq!(a.images[0].tags, vec!["second:2".to_string()], "last one wins");
+    assert_eq!(
+        a.images[0].tags,
+        vec!["second:2".to_string()],
+        "last one wins"
+    );
 }
 
 #[test]

@@ -18,9 +18,12 @@ use serde_json::Value;
 
 /// Runs the generator into a fresh directory (`zstd_writer`: value of ZSTD_WRITER).
 fn generate(zstd_writer: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("containerd-store-{}-{zstd_writer}", std::process::id()));
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/make_containerd_store.py");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "containerd-store-{}-{zstd_writer}",
+        std::process::id()
+    ));
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/make_containerd_store.py");
     let out = Command::new("python3")
         .arg(&script)
         .arg(&dir)
@@ -71,7 +74,8 @@ fn read_both_in(dir: &Path, name: &str) -> Archive {
     let a = open(name, &file, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("open {name}: {e}"));
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let f2 = File::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    let b = read_stream(name, f2, len, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("read_stream {name}: {e}"));
+    let b = read_stream(name, f2, len, &opts, &mut |_| {})
+        .unwrap_or_else(|e| panic!("read_stream {name}: {e}"));
     assert_eq!(a, b, "{name}: open and read_stream differ");
     a
 }
@@ -95,13 +99,23 @@ fn check_images(a: &Archive, f: &Value) {
             "{name}: config digest"
         );
         assert_eq!(
-            img.manifest_digest.as_ref().map(|d| d.to_string()).as_deref(),
+            img.manifest_digest
+                .as_ref()
+                .map(|d| d.to_string())
+                .as_deref(),
             w["manifest_digest"].as_str(),
             "{name}: manifest digest"
         );
-        assert_eq!(img.config.architecture.as_deref(), w["architecture"].as_str());
+        assert_eq!(
+            img.config.architecture.as_deref(),
+            w["architecture"].as_str()
+        );
         assert_eq!(img.config.os.as_deref(), w["os"].as_str());
-        let hist: Vec<Option<&str>> = img.history.iter().map(|h| h.created_by.as_deref()).collect();
+        let hist: Vec<Option<&str>> = img
+            .history
+            .iter()
+            .map(|h| h.created_by.as_deref())
+            .collect();
         let want_hist: Vec<Option<&str>> = arr(&w["history"]).iter().map(Value::as_str).collect();
         assert_eq!(hist, want_hist, "{name}: history");
         let layers = arr(&w["layers"]);
@@ -110,14 +124,26 @@ fn check_images(a: &Archive, f: &Value) {
             let at = format!("{name} layer {j}");
             let s = |d: &Option<pancake_core::Digest>| d.as_ref().map(|d| d.to_string());
             // digest = sha256 of the compressed blob; diff_id = sha256 of the decompressed tar.
-            assert_eq!(s(&l.digest).as_deref(), e["digest"].as_str(), "{at}: digest");
-            assert_eq!(s(&l.diff_id).as_deref(), e["diff_id"].as_str(), "{at}: diff_id");
+            assert_eq!(
+                s(&l.digest).as_deref(),
+                e["digest"].as_str(),
+                "{at}: digest"
+            );
+            assert_eq!(
+                s(&l.diff_id).as_deref(),
+                e["diff_id"].as_str(),
+                "{at}: diff_id"
+            );
             assert_eq!(
                 s(&l.config_diff_id).as_deref(),
                 e["diff_id"].as_str(),
                 "{at}: config claim"
             );
-            assert_eq!(Some(l.stored_size), e["stored_size"].as_u64(), "{at}: stored size");
+            assert_eq!(
+                Some(l.stored_size),
+                e["stored_size"].as_u64(),
+                "{at}: stored size"
+            );
             assert_eq!(Some(l.size), e["size"].as_u64(), "{at}: size");
             let comp = match e["compression"].as_str() {
                 Some("gzip") => Compression::Gzip,
@@ -125,7 +151,11 @@ fn check_images(a: &Archive, f: &Value) {
                 other => panic!("{at}: unexpected compression {other:?}"),
             };
             assert_eq!(l.compression, comp, "{at}: compression");
-            assert_eq!(l.media_type.as_deref(), e["media_type"].as_str(), "{at}: media type");
+            assert_eq!(
+                l.media_type.as_deref(),
+                e["media_type"].as_str(),
+                "{at}: media type"
+            );
             assert!(
                 l.verified && l.mismatches.is_empty(),
                 "{at}: not verified: {l:#?}\n{:#?}",
@@ -144,7 +174,11 @@ fn check_images(a: &Archive, f: &Value) {
                 .and_then(|m| a.members.get(m))
                 .and_then(|m| m.facts.layer.as_ref())
                 .unwrap_or_else(|| panic!("{at}: no layer index"));
-            assert_eq!(Some(ix.entries.len() as u64), e["entries"].as_u64(), "{at}: entries");
+            assert_eq!(
+                Some(ix.entries.len() as u64),
+                e["entries"].as_u64(),
+                "{at}: entries"
+            );
         }
     }
 }
@@ -194,7 +228,9 @@ fn partial_multiplatform_save_shows_the_present_platform() {
         assert_eq!(att["present"], false);
         let d = att["manifest_digest"].as_str().unwrap_or("?");
         assert!(
-            !a.problems.iter().any(|p| p.message.contains(&d["sha256:".len()..])),
+            !a.problems
+                .iter()
+                .any(|p| p.message.contains(&d["sha256:".len()..])),
             "attestation {d} reported: {:#?}",
             a.problems
         );
@@ -248,7 +284,8 @@ fn attestation_is_skipped_by_the_index_walk_too() {
         let h = e.header().clone();
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut e, &mut data).unwrap_or_else(|e| panic!("{e}"));
-        out.append(&h, data.as_slice()).unwrap_or_else(|e| panic!("{e}"));
+        out.append(&h, data.as_slice())
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let bytes = out.into_inner().unwrap_or_else(|e| panic!("{e}"));
     let a = read_stream(
@@ -267,7 +304,9 @@ fn attestation_is_skipped_by_the_index_walk_too() {
         a.images.iter().map(|i| &i.source).collect::<Vec<_>>()
     );
     assert_eq!(
-        a.images.first().and_then(|i| i.config.architecture.as_deref()),
+        a.images
+            .first()
+            .and_then(|i| i.config.architecture.as_deref()),
         Some("amd64")
     );
     assert!(a.problems.is_empty(), "{:#?}", a.problems);

@@ -10,7 +10,9 @@ use pancake_core::{EntryKind, RawPath};
 fn fixture(name: &str) -> PathBuf {
     std::env::var("PANCAKE_FIXTURES")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"))
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+        })
         .join(name)
 }
 

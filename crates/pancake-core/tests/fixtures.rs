@@ -18,7 +18,11 @@ fn norm(s: &str) -> String {
 
 fn strs(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -32,7 +36,8 @@ fn read_both(name: &str) -> Archive {
     let a = open(name, &file, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("open {name}: {e}"));
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let f2 = File::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    let b = read_stream(name, f2, len, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("read_stream {name}: {e}"));
+    let b = read_stream(name, f2, len, &opts, &mut |_| {})
+        .unwrap_or_else(|e| panic!("read_stream {name}: {e}"));
     if a != b {
         assert_eq!(
             a.members.len(),
@@ -40,13 +45,20 @@ fn read_both(name: &str) -> Archive {
             "{name}: member count differs between open and read_stream"
         );
         for (x, y) in a.members.iter().zip(&b.members) {
-            assert_eq!(x, y, "{name}: member {} differs between open and read_stream", x.path);
+            assert_eq!(
+                x, y,
+                "{name}: member {} differs between open and read_stream",
+                x.path
+            );
         }
         assert_eq!(
             a.problems, b.problems,
             "{name}: problems differ between open and read_stream"
         );
-        assert_eq!(a.images, b.images, "{name}: images differ between open and read_stream");
+        assert_eq!(
+            a.images, b.images,
+            "{name}: images differ between open and read_stream"
+        );
         assert_eq!(a, b, "{name}: open and read_stream differ");
     }
     a
@@ -54,14 +66,18 @@ fn read_both(name: &str) -> Archive {
 
 fn has_problem(a: &Archive, kind: ProblemKind, needle: &str) -> bool {
     a.problems.iter().any(|p| {
-        p.kind == kind && (p.message.contains(needle) || p.member.as_deref().is_some_and(|m| m.contains(needle)))
+        p.kind == kind
+            && (p.message.contains(needle)
+                || p.member.as_deref().is_some_and(|m| m.contains(needle)))
     })
 }
 
 fn check_fixture(name: &str) {
     let exp_path = Path::new(FIXTURES_DIR).join(format!("{name}.expected.json"));
-    let text = std::fs::read_to_string(&exp_path).unwrap_or_else(|e| panic!("{}: {e}", exp_path.display()));
-    let exp: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", exp_path.display()));
+    let text = std::fs::read_to_string(&exp_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", exp_path.display()));
+    let exp: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", exp_path.display()));
     let a = read_both(name);
     let ctx = |what: &str| format!("{name}: {what}\nproblems: {:#?}", a.problems);
 
@@ -74,7 +90,8 @@ fn check_fixture(name: &str) {
     );
 
     // Images: from manifest.json when there is one, else from the OCI index.
-    let from_manifest = exp["images"].as_array().is_some_and(|v| !v.is_empty()) || exp["oci_index_images"].is_null();
+    let from_manifest = exp["images"].as_array().is_some_and(|v| !v.is_empty())
+        || exp["oci_index_images"].is_null();
     let list = if from_manifest {
         &exp["images"]
     } else {
@@ -118,7 +135,9 @@ fn check_fixture(name: &str) {
                 "no manifest.json, index.json or repositories",
             ) || (outer_broken && !a.images.is_empty())
         } else if err.contains("diff_id mismatch") || err.contains("digest mismatch") {
-            a.problems.iter().any(|p| p.kind == ProblemKind::DigestMismatch)
+            a.problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::DigestMismatch)
         } else if err.contains("missing in archive") {
             let missing = err
                 .rsplit("missing in archive: ")
@@ -126,12 +145,15 @@ fn check_fixture(name: &str) {
                 .unwrap_or("")
                 .trim_end_matches('\'');
             if RawPath::is_unsafe_name(missing.as_bytes()) {
-                has_problem(&a, ProblemKind::UnsafePath, missing) && has_problem(&a, ProblemKind::MissingBlob, missing)
+                has_problem(&a, ProblemKind::UnsafePath, missing)
+                    && has_problem(&a, ProblemKind::MissingBlob, missing)
             } else {
                 has_problem(&a, ProblemKind::MissingBlob, missing)
             }
         } else if err.contains("decompress failed") {
-            a.problems.iter().any(|p| p.kind == ProblemKind::LayerUnreadable)
+            a.problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::LayerUnreadable)
         } else if err.contains("is not a JSON array") {
             has_problem(
                 &a,
@@ -141,9 +163,16 @@ fn check_fixture(name: &str) {
         } else if err.contains("manifest.json unusable") {
             has_problem(&a, ProblemKind::Metadata, "manifest.json: not valid JSON")
         } else if err.contains("outer archive has unsafe paths") {
-            let names: Vec<String> = err.split('\'').skip(1).step_by(2).map(str::to_string).collect();
+            let names: Vec<String> = err
+                .split('\'')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
             assert!(!names.is_empty(), "{}", ctx("unsafe names listed"));
-            names.iter().all(|n| has_problem(&a, ProblemKind::UnsafePath, n))
+            names
+                .iter()
+                .all(|n| has_problem(&a, ProblemKind::UnsafePath, n))
         } else if err.contains("outer gzip stream error") || err.contains("outer tar read error") {
             a.problems.iter().any(|p| p.kind == ProblemKind::Archive)
         } else {
@@ -163,7 +192,8 @@ fn check_fixture(name: &str) {
                 "{}",
                 ctx(&format!("unsafe layer entry not reported: {finding}"))
             );
-        } else if let Some(p) = finding.strip_prefix("layer reference points outside the archive: ") {
+        } else if let Some(p) = finding.strip_prefix("layer reference points outside the archive: ")
+        {
             assert!(
                 has_problem(&a, ProblemKind::UnsafePath, p),
                 "{}",
@@ -192,7 +222,8 @@ fn check_fixture(name: &str) {
             .iter()
             .filter(|p| is_error_level(p.kind))
             .filter(|p| {
-                !(p.kind == ProblemKind::DigestMismatch && p.member.as_ref().is_some_and(|m| named_wrong.contains(m)))
+                !(p.kind == ProblemKind::DigestMismatch
+                    && p.member.as_ref().is_some_and(|m| named_wrong.contains(m)))
             })
             .collect();
         assert!(
@@ -298,7 +329,12 @@ fn check_image(name: &str, k: usize, img: &Image, e: &Value, a: &Archive) {
             .collect();
         if producing.len() == img.layers.len() {
             for (j, l) in img.layers.iter().enumerate() {
-                assert_eq!(l.history, producing.get(j).copied(), "{}", ctx("history pairing"));
+                assert_eq!(
+                    l.history,
+                    producing.get(j).copied(),
+                    "{}",
+                    ctx("history pairing")
+                );
             }
         }
     }
@@ -334,8 +370,18 @@ fn check_layer(name: &str, k: usize, j: usize, l: &Layer, e: &Value, a: &Archive
             ctx("config_diff_id")
         );
     }
-    assert_eq!(ds(&l.digest).as_deref(), Some(stored), "{}", ctx("stored sha256"));
-    assert_eq!(Some(l.stored_size), e["stored_size"].as_u64(), "{}", ctx("stored size"));
+    assert_eq!(
+        ds(&l.digest).as_deref(),
+        Some(stored),
+        "{}",
+        ctx("stored sha256")
+    );
+    assert_eq!(
+        Some(l.stored_size),
+        e["stored_size"].as_u64(),
+        "{}",
+        ctx("stored size")
+    );
     assert_eq!(
         format!("{:?}", l.compression).to_lowercase(),
         e["compression"].as_str().unwrap_or(""),
@@ -350,7 +396,12 @@ fn check_layer(name: &str, k: usize, j: usize, l: &Layer, e: &Value, a: &Archive
         );
         return;
     }
-    assert_eq!(ds(&l.diff_id).as_deref(), e["diff_id"].as_str(), "{}", ctx("diff_id"));
+    assert_eq!(
+        ds(&l.diff_id).as_deref(),
+        e["diff_id"].as_str(),
+        "{}",
+        ctx("diff_id")
+    );
     assert_eq!(
         Some(l.size),
         e["uncompressed_size"].as_u64(),
@@ -401,15 +452,27 @@ fn check_layer(name: &str, k: usize, j: usize, l: &Layer, e: &Value, a: &Archive
         .iter()
         .filter(|x| base(&x.path).starts_with(".wh.") && base(&x.path) != ".wh..wh..opq")
         .count();
-    let opq = ix.entries.iter().filter(|x| base(&x.path) == ".wh..wh..opq").count();
-    assert_eq!(Some(wh as u64), e["whiteout_count"].as_u64(), "{}", ctx("whiteouts"));
+    let opq = ix
+        .entries
+        .iter()
+        .filter(|x| base(&x.path) == ".wh..wh..opq")
+        .count();
+    assert_eq!(
+        Some(wh as u64),
+        e["whiteout_count"].as_u64(),
+        "{}",
+        ctx("whiteouts")
+    );
     assert_eq!(
         Some(opq as u64),
         e["opaque_dir_count"].as_u64(),
         "{}",
         ctx("opaque dirs")
     );
-    for (kind, key) in [(EntryKind::Symlink, "symlinks"), (EntryKind::Hardlink, "hardlinks")] {
+    for (kind, key) in [
+        (EntryKind::Symlink, "symlinks"),
+        (EntryKind::Hardlink, "hardlinks"),
+    ] {
         let exp: Vec<(String, String)> = e[key]
             .as_array()
             .into_iter()
@@ -435,11 +498,22 @@ fn check_layer(name: &str, k: usize, j: usize, l: &Layer, e: &Value, a: &Archive
             .collect();
         let exp: Vec<(String, String)> = exp
             .into_iter()
-            .map(|(p, t)| (p, if kind == EntryKind::Hardlink { norm(&t) } else { t }))
+            .map(|(p, t)| {
+                (
+                    p,
+                    if kind == EntryKind::Hardlink {
+                        norm(&t)
+                    } else {
+                        t
+                    },
+                )
+            })
             .collect();
         assert_eq!(ours, exp, "{}", ctx(key));
     }
-    let listing = e.get("listing").or_else(|| e.get("listing_sample_first_50"));
+    let listing = e
+        .get("listing")
+        .or_else(|| e.get("listing_sample_first_50"));
     if let Some(listing) = listing.and_then(Value::as_array) {
         for (x, line) in ix.entries.iter().zip(listing) {
             let line = line.as_str().unwrap_or("");
@@ -456,15 +530,26 @@ fn check_layer(name: &str, k: usize, j: usize, l: &Layer, e: &Value, a: &Archive
                 assert_eq!(x.kind, kd, "{}", ctx(&format!("kind of {line}")));
             }
             let path_part = match x.kind {
-                EntryKind::Symlink | EntryKind::Hardlink => rest.split(" -> ").next().unwrap_or(rest).to_string(),
+                EntryKind::Symlink | EntryKind::Hardlink => {
+                    rest.split(" -> ").next().unwrap_or(rest).to_string()
+                }
                 EntryKind::File => {
                     let suffix = format!(" ({})", x.size);
-                    assert!(rest.ends_with(&suffix), "{}", ctx(&format!("size of {line}")));
+                    assert!(
+                        rest.ends_with(&suffix),
+                        "{}",
+                        ctx(&format!("size of {line}"))
+                    );
                     rest.strip_suffix(&suffix).unwrap_or(rest).to_string()
                 }
                 _ => rest.to_string(),
             };
-            assert_eq!(x.path.display(), norm(&path_part), "{}", ctx("listing path"));
+            assert_eq!(
+                x.path.display(),
+                norm(&path_part),
+                "{}",
+                ctx("listing path")
+            );
         }
     }
 }

@@ -30,7 +30,9 @@ impl XorShift {
 fn fixtures_dir() -> PathBuf {
     std::env::var("PANCAKE_FIXTURES")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"))
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+        })
 }
 
 fn mutate(rng: &mut XorShift, base: &[u8]) -> Vec<u8> {
@@ -75,7 +77,10 @@ fn mutated_fixtures_never_panic() {
         "fixture_cimage_almostempty.tar",
     ];
     let dir = fixtures_dir();
-    let bases: Vec<Vec<u8>> = names.iter().filter_map(|n| std::fs::read(dir.join(n)).ok()).collect();
+    let bases: Vec<Vec<u8>> = names
+        .iter()
+        .filter_map(|n| std::fs::read(dir.join(n)).ok())
+        .collect();
     assert!(!bases.is_empty(), "no fixtures found in {}", dir.display());
     // Small limits so a mutation that inflates sizes cannot make a run slow.
     let opts = Options {
@@ -94,7 +99,11 @@ fn mutated_fixtures_never_panic() {
         if let (Ok(a), Ok(b)) = (&a, &b) {
             assert_eq!(a, b, "run {runs}: read_stream and open disagree");
         } else {
-            assert_eq!(a.is_ok(), b.is_ok(), "run {runs}: one reader failed, the other did not");
+            assert_eq!(
+                a.is_ok(),
+                b.is_ok(),
+                "run {runs}: one reader failed, the other did not"
+            );
         }
         runs += 1;
     }
@@ -127,15 +136,28 @@ fn mutated_layers_never_panic() {
     let gzipped = gz.finish().expect("gzip in memory");
     let bases = [layer, gzipped];
 
-    let opts = Options { max_decompressed_bytes: 4 << 20, ..Options::default() };
+    let opts = Options {
+        max_decompressed_bytes: 4 << 20,
+        ..Options::default()
+    };
     let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
     let start = Instant::now();
     let mut runs = 0;
     while runs < 3000 && start.elapsed() < Duration::from_secs(15) {
         let base = &bases[runs % bases.len()];
         let input = mutate(&mut rng, base);
-        let done = process(&input[..], "layer.tar", input.len() as u64, Some(0), &opts, &mut |_| {});
-        assert!(done.facts.sha256.is_some(), "run {runs}: the stored digest was not computed");
+        let done = process(
+            &input[..],
+            "layer.tar",
+            input.len() as u64,
+            Some(0),
+            &opts,
+            &mut |_| {},
+        );
+        assert!(
+            done.facts.sha256.is_some(),
+            "run {runs}: the stored digest was not computed"
+        );
         runs += 1;
     }
     assert!(runs >= 100, "only {runs} runs in the time budget");

@@ -174,11 +174,21 @@ pub fn files(p: &FilesProps) -> Html {
                     if let Some(list) = list {
                         list.set_scroll_top(if home { 0 } else { list.scroll_height() });
                         gloo::timers::callback::Timeout::new(60, move || {
-                            let sel = if home { ".file-row" } else { ".file-row:last-child" };
+                            let sel = if home {
+                                ".file-row"
+                            } else {
+                                ".file-row:last-child"
+                            };
                             let row = list.query_selector_all(sel).ok().and_then(|rows| {
-                                rows.item(if home { 0 } else { rows.length().saturating_sub(1) })
+                                rows.item(if home {
+                                    0
+                                } else {
+                                    rows.length().saturating_sub(1)
+                                })
                             });
-                            if let Some(h) = row.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                            if let Some(h) =
+                                row.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+                            {
                                 let _ = h.focus();
                             }
                         })

@@ -13,8 +13,8 @@ pub mod shared;
 pub mod stack;
 pub mod start;
 pub mod status;
-pub mod transfer;
 pub mod tour;
+pub mod transfer;
 pub mod virtual_list;
 
 use pancake_core::history::{self as hist, InstructionKind};
