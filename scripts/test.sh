@@ -22,6 +22,7 @@ step() { # name, command...
 
 [ -n "$PANCAKE_FIXTURES" ] || { echo "fixtures not found: expected ../shared/fixtures beside the repo"; exit 1; }
 cargo fetch -q
+step "formatting (rustfmt)" cargo fmt --all --check
 step "core + cli (native)" cargo test -p pancake-core -p pancake-cli
 step "web logic + translations (native)" cargo test -p pancake-web --lib
 step "core builds for wasm32" cargo build -q -p pancake-core --target wasm32-unknown-unknown
