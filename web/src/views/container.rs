@@ -562,7 +562,7 @@ fn container_files(p: &FilesProps) -> Html {
                         oninput={on_filter} data-testid="container-filter" />
                 </label>
             </div>
-            <div class="file-list ctr-list" role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()}
+            <div class="file-list ctr-list" ref={win.list_ref.clone()} role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()}
                 data-testid="container-file-list" data-row-count={total.to_string()}>
                 <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
                     { for (win.first..win.last).map(row_html) }
