@@ -508,7 +508,8 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
     Ok(apply_facts(archive, facts))
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+/// Hashes the jobs, on `opts.threads` threads where the platform has threads (not wasm32,
+/// where the browser runs one job per Web Worker instead).
 fn run_jobs<S: ReadAt + Sync + ?Sized>(
     source: &S,
     archive: &Archive,
@@ -519,7 +520,7 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
     let threads = opts.threads.max(1).min(jobs.len());
-    if threads <= 1 {
+    if threads <= 1 || cfg!(target_arch = "wasm32") {
         return run_jobs_sequential(source, archive, jobs, opts, progress);
     }
     enum Msg {
@@ -564,17 +565,6 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
     });
     out.sort_by_key(|(m, _)| *m);
     out
-}
-
-#[cfg(target_arch = "wasm32")]
-fn run_jobs<S: ReadAt + Sync + ?Sized>(
-    source: &S,
-    archive: &Archive,
-    jobs: &[HashJob],
-    opts: &Options,
-    progress: &mut dyn FnMut(u64, Option<String>),
-) -> Vec<(usize, MemberFacts)> {
-    run_jobs_sequential(source, archive, jobs, opts, progress)
 }
 
 fn run_jobs_sequential<S: ReadAt + ?Sized>(
