@@ -483,27 +483,33 @@ impl Container {
             let mut new = dst.as_bytes().to_vec();
             new.extend_from_slice(rest);
             let new = RawPath::from_bytes(new);
-            let entry = match stat.kind {
-                EntryKind::Dir => UpperEntry::Dir {
-                    mode: stat.mode,
-                    uid: stat.uid,
-                    gid: stat.gid,
-                },
-                EntryKind::Symlink => UpperEntry::Symlink {
-                    target: stat.link_target.clone().unwrap_or_default(),
-                    uid: stat.uid,
-                    gid: stat.gid,
-                },
-                _ => UpperEntry::File {
-                    content: self.read_raw(old, lower)?,
-                    mode: stat.mode,
-                    uid: stat.uid,
-                    gid: stat.gid,
-                },
-            };
+            let entry = self.copied_up(old, stat, lower)?;
             next = next.put_new(new, entry, lower)?;
         }
         next.delete(from, lower)
+    }
+
+    /// The upper-layer copy of what `path` is now (its kind, metadata and, for a file, its
+    /// whole content): what a copy-up writes, for rename and metadata changes alike.
+    fn copied_up(&self, path: &RawPath, st: &Stat, lower: &Lower) -> Result<UpperEntry, Err> {
+        Ok(match st.kind {
+            EntryKind::Dir => UpperEntry::Dir {
+                mode: st.mode,
+                uid: st.uid,
+                gid: st.gid,
+            },
+            EntryKind::Symlink => UpperEntry::Symlink {
+                target: st.link_target.clone().unwrap_or_default(),
+                uid: st.uid,
+                gid: st.gid,
+            },
+            _ => UpperEntry::File {
+                content: self.read_raw(path, lower)?,
+                mode: st.mode,
+                uid: st.uid,
+                gid: st.gid,
+            },
+        })
     }
 
     /// Changes permission bits; a lower file is copied up whole (metadata copy-up).
@@ -532,24 +538,7 @@ impl Container {
         next.copy_up_parents(&p, lower)?;
         let mut entry = match self.upper.get(&p) {
             Some(e) => e.clone(),
-            None => match st.kind {
-                EntryKind::Dir => UpperEntry::Dir {
-                    mode: st.mode,
-                    uid: st.uid,
-                    gid: st.gid,
-                },
-                EntryKind::Symlink => UpperEntry::Symlink {
-                    target: st.link_target.clone().unwrap_or_default(),
-                    uid: st.uid,
-                    gid: st.gid,
-                },
-                _ => UpperEntry::File {
-                    content: self.read_raw(&p, lower)?,
-                    mode: st.mode,
-                    uid: st.uid,
-                    gid: st.gid,
-                },
-            },
+            None => self.copied_up(&p, &st, lower)?,
         };
         match &mut entry {
             UpperEntry::File { mode, uid, gid, .. }
