@@ -6,6 +6,7 @@
 
 pub mod digest;
 pub mod error;
+pub mod limits;
 pub mod model;
 pub mod path;
 pub mod source;
@@ -31,6 +32,7 @@ pub mod tarwrite;
 
 pub use digest::Digest;
 pub use error::Error;
+pub use limits::Limits;
 pub use model::*;
 pub use path::RawPath;
 pub use source::ReadAt;

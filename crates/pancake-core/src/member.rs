@@ -8,6 +8,7 @@ use std::io::{self, BufReader, Cursor, Read};
 
 use crate::digest::Hasher;
 use crate::layer;
+use crate::limits::Limits;
 use crate::model::{Compression, LayerIndex, MemberFacts, Problem, ProblemKind};
 use crate::sniff;
 
@@ -20,10 +21,8 @@ pub const CHUNK: usize = 1 << 20;
 /// Reading options.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Stop decompressing a layer after this many bytes (gzip-bomb protection).
-    pub max_decompressed_bytes: u64,
-    /// Members up to this size that look like JSON are kept as text.
-    pub max_json_bytes: u64,
+    /// Every bound on work and memory (decompressed bytes, JSON size, extension records ...).
+    pub limits: Limits,
     /// Threads for hashing independent blobs in [`crate::archive::open`] (1 on wasm32).
     pub threads: usize,
 }
@@ -37,8 +36,7 @@ impl Default for Options {
         #[cfg(target_arch = "wasm32")]
         let threads = 1;
         Options {
-            max_decompressed_bytes: 64 << 30,
-            max_json_bytes: 8 << 20,
+            limits: Limits::default(),
             threads,
         }
     }
@@ -180,11 +178,11 @@ pub fn process<R: Read>(
                 });
             }
             Compression::None => {
-                if size <= opts.max_json_bytes && sniff::looks_like_json(&head) {
+                if size <= opts.limits.max_json_bytes && sniff::looks_like_json(&head) {
                     let mut text = head;
                     if tap
                         .by_ref()
-                        .take(opts.max_json_bytes)
+                        .take(opts.limits.max_json_bytes)
                         .read_to_end(&mut text)
                         .is_ok()
                     {
@@ -275,7 +273,7 @@ fn decompressed<R: Read>(
         },
         Compression::None => Box::new(src),
     };
-    let max = opts.max_decompressed_bytes;
+    let max = opts.limits.max_decompressed_bytes;
     let mut dec = Decoded {
         inner,
         hasher: Hasher::new(),

@@ -442,7 +442,10 @@ fn gzip_bomb_stops_at_the_limit() {
     assert!(bomb.len() < 64 * 1024);
     let (bytes, _) = image(&bomb, None);
     let opts = Options {
-        max_decompressed_bytes: 1 << 20,
+        limits: pancake_core::limits::Limits {
+            max_decompressed_bytes: 1 << 20,
+            ..Default::default()
+        },
         ..Options::default()
     };
     let a = both("bomb", &bytes, &opts);

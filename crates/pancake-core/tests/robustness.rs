@@ -84,7 +84,10 @@ fn mutated_fixtures_never_panic() {
     assert!(!bases.is_empty(), "no fixtures found in {}", dir.display());
     // Small limits so a mutation that inflates sizes cannot make a run slow.
     let opts = Options {
-        max_decompressed_bytes: 8 << 20,
+        limits: pancake_core::limits::Limits {
+            max_decompressed_bytes: 8 << 20,
+            ..Default::default()
+        },
         threads: 2,
         ..Options::default()
     };
@@ -137,7 +140,10 @@ fn mutated_layers_never_panic() {
     let bases = [layer, gzipped];
 
     let opts = Options {
-        max_decompressed_bytes: 4 << 20,
+        limits: pancake_core::limits::Limits {
+            max_decompressed_bytes: 4 << 20,
+            ..Default::default()
+        },
         ..Options::default()
     };
     let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
