@@ -61,6 +61,7 @@ problem-whiteout = Whiteout problem
 problem-duplicate-member = Duplicate member
 problem-history = History does not match the layers
 problem-limit = Size limit reached
+problem-tar-quirk = Layer tar format note
 
 ## Image picker
 picker-label = Images in this tarball

@@ -61,6 +61,7 @@ problem-whiteout = Masalah whiteout
 problem-duplicate-member = Entri ganda di dalam tarball
 problem-history = Riwayat tidak cocok dengan layer
 problem-limit = Batas ukuran tercapai
+problem-tar-quirk = Catatan format tar layer
 
 ## Image picker
 picker-label = Image di dalam tarball ini

@@ -219,6 +219,7 @@ mod tests {
             "duplicate-member",
             "history",
             "limit",
+            "tar-quirk",
         ] {
             used.push(format!("problem-{k}"));
         }

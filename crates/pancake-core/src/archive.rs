@@ -16,6 +16,7 @@ use std::rc::Rc;
 use crate::error::Error;
 use crate::image::{self, OUTER_PREFIX};
 use crate::layer::{self, SeekReader};
+use crate::limits::Limits;
 use crate::member::{self, Processed};
 use crate::model::{
     Archive, Compression, EntryKind, LayerIndex, Member, MemberFacts, Problem, ProblemKind,
@@ -362,7 +363,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                     if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
                         facts.compression = sniff::compression(&h);
                         if facts.compression == Compression::None && sniff::is_tar(&h) {
-                            let walk = layer::walk_headers(source, off, size, mname);
+                            let walk = layer::walk_headers(source, off, size, mname, &opts.limits);
                             facts.problems = walk.problems;
                             facts.layer = Some(LayerIndex {
                                 diff_id: None,
@@ -619,12 +620,26 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
     });
     if let Some(e) = entry {
         if let Some(off) = e.content_offset {
-            let want = usize::try_from(e.size).unwrap_or(usize::MAX).min(max);
-            return source.read_vec_at(off, want).map_err(|err| Error::Io {
-                name,
+            let io_at = |err: io::Error| Error::Io {
+                name: name.clone(),
                 offset: off,
                 source: err,
-            });
+            };
+            if let Some(sparse) = &e.sparse {
+                // Holes are zeros; each stored region is one `read_at`.
+                return layer::expand_sparse(sparse, e.size, max, &mut |stored, buf| {
+                    let at = off.saturating_add(stored);
+                    let got = source.read_vec_at(at, buf.len())?;
+                    if got.len() < buf.len() {
+                        return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+                    }
+                    buf.copy_from_slice(&got);
+                    Ok(())
+                })
+                .map_err(io_at);
+            }
+            let want = usize::try_from(e.size).unwrap_or(usize::MAX).min(max);
+            return source.read_vec_at(off, want).map_err(io_at);
         }
     }
     let io_err = |e: io::Error| Error::Member {
@@ -659,7 +674,8 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
     found.ok_or_else(not_found)
 }
 
-/// Decompresses a layer blob (by magic bytes) and returns the last file named `path`.
+/// Decompresses a layer blob (by magic bytes) and returns the last regular file named `path`
+/// (sparse holes as zeros), read by the same walk that listed it.
 fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<Option<Vec<u8>>> {
     let head = read_head(&mut r, sniff::TAR_BLOCK)?;
     let src = Cursor::new(head.clone()).chain(r);
@@ -671,15 +687,5 @@ fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<
         ),
         Compression::None => Box::new(src),
     };
-    let mut tar = tar::Archive::new(inner);
-    let mut found = None;
-    for item in tar.entries()? {
-        let e = item?;
-        if RawPath::normalize(&e.path_bytes()) == *path {
-            let mut buf = Vec::new();
-            e.take(max as u64).read_to_end(&mut buf)?;
-            found = Some(buf);
-        }
-    }
-    Ok(found)
+    layer::read_file(inner, path, max, &Limits::default())
 }

@@ -725,6 +725,7 @@ mod tests {
             mtime: 0,
             link_target: None,
             content_offset: None,
+            sparse: None,
         };
         let member = |entries: Vec<Entry>| Member {
             path: RawPath::from("x"),

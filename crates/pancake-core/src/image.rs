@@ -27,6 +27,7 @@ pub fn is_error_level(kind: ProblemKind) -> bool {
             | ProblemKind::DuplicateMember
             | ProblemKind::Whiteout
             | ProblemKind::MissingPlatform
+            | ProblemKind::TarQuirk
     )
 }
 

@@ -1,158 +1,1030 @@
-//! Walking the inner tar of one layer blob into a list of [`Entry`]s.
+//! Walking the inner tar of one layer blob into a list of [`Entry`]s, reading every header
+//! the way Go's `archive/tar` reads it (Docker extracts layers with it; see
+//! [`crate::tarfmt`] for the header formats): PAX and GNU long-name/long-link headers fold
+//! into the member they describe (the last of several wins), PAX global headers are not
+//! members and change nothing, sparse files are listed under their real name and size.
 //!
-//! The `tar` crate does the parsing: its `entries()` folds PAX and GNU long-name/long-link
-//! extension headers into the member they describe, so what we list matches Python's
-//! `tarfile.getmembers()`. Two walks share one conversion: a streaming walk over any `Read`
-//! (used while the blob is hashed) and a header-only walk over a `ReadAt` that seeks over
-//! file content (the fast first view of an uncompressed layer).
+//! Two walks share one [`Walker`]: a streaming walk over any `Read` (used while the blob is
+//! hashed; it reads exactly through the end-of-archive marker) and a header-only walk over a
+//! `ReadAt` that seeks over file content (the fast first view of an uncompressed layer). Both
+//! yield identical results, problems included.
+//!
+//! Bounded: an extension record (long name/link, PAX data, sparse map) larger than
+//! `limits.max_extension_bytes` is skipped, never buffered; entries per layer and path depth
+//! are capped. Each limit hit is a `limit` problem; what was read stays listed.
 
 use std::collections::HashSet;
 use std::io::{self, Read, Seek, SeekFrom};
 
-use crate::model::{Entry, EntryKind, Problem, ProblemKind};
+use crate::limits::Limits;
+use crate::model::{Entry, EntryKind, Problem, ProblemKind, Sparse, SparseRegion};
 use crate::path::RawPath;
 use crate::source::ReadAt;
+use crate::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
 
 /// What one walk over a layer tar found.
 #[derive(Debug, Default)]
 pub struct LayerWalk {
+    /// Members in archive order, as Go's `tar.Reader.Next` returns them (extension headers
+    /// and PAX global headers are not members).
     pub entries: Vec<Entry>,
-    /// Why the listing stopped early, if it did.
+    /// Why the listing stopped before the end of the tar, if it did: "unreadable at entry X,
+    /// byte offset Y: reason" (Y counts from the start of the layer tar).
     pub error: Option<String>,
-    /// Unsafe names, duplicate paths.
+    /// Unsafe names, duplicate paths, limits hit, format quirks; each message names the
+    /// layer member.
     pub problems: Vec<Problem>,
 }
 
 /// Streams a layer tar from `reader`. `content_base` is the outer-file offset of the first
 /// byte `reader` yields, when known, so each file's content offset can be recorded.
-/// Stops at the end-of-archive marker; the caller drains the rest (padding) if it hashes.
-pub fn walk<R: Read>(reader: R, member: &str, content_base: Option<u64>) -> LayerWalk {
-    let mut archive = tar::Archive::new(reader);
-    match archive.entries() {
-        Ok(entries) => collect(entries, member, content_base),
-        Err(e) => failed(member, e),
-    }
+/// Reads exactly through the end-of-archive marker (or the end of the stream); the caller
+/// drains the rest (padding) if it hashes.
+pub fn walk<R: Read>(
+    reader: R,
+    member: &str,
+    content_base: Option<u64>,
+    limits: &Limits,
+) -> LayerWalk {
+    let src = Stream {
+        r: reader,
+        pos: 0,
+        scratch: Vec::new(),
+    };
+    collect(
+        Walker::new(src, member, limits),
+        member,
+        content_base,
+        limits,
+    )
 }
 
 /// Header-only walk over `len` bytes at `offset` of `source` (an uncompressed layer tar):
-/// file content is seeked over, never read, so this costs one small read per ~64 KiB of headers.
+/// file content is seeked over, never read, so this costs one small read per ~64 KiB of
+/// headers. Same result as [`walk`] over the same bytes with `content_base = Some(offset)`.
 pub fn walk_headers<S: ReadAt + ?Sized>(
     source: &S,
     offset: u64,
     len: u64,
     member: &str,
+    limits: &Limits,
 ) -> LayerWalk {
-    let reader = SeekReader::new(source, offset, len, 64 * 1024);
-    let mut archive = tar::Archive::new(reader);
-    match archive.entries_with_seek() {
-        Ok(entries) => collect(entries, member, Some(offset)),
-        Err(e) => failed(member, e),
+    let src = Seeking(SeekReader::new(source, offset, len, 64 * 1024));
+    collect(
+        Walker::new(src, member, limits),
+        member,
+        Some(offset),
+        limits,
+    )
+}
+
+/// The bytes (at most `max`) of the last regular file named `path` in a layer tar streamed
+/// from `reader`, sparse holes expanded to zeros; `None` when there is none. Errors when the
+/// tar cannot be read up to it.
+pub fn read_file<R: Read>(
+    reader: R,
+    path: &RawPath,
+    max: usize,
+    limits: &Limits,
+) -> io::Result<Option<Vec<u8>>> {
+    let src = Stream {
+        r: reader,
+        pos: 0,
+        scratch: Vec::new(),
+    };
+    let mut w = Walker::new(src, "", limits);
+    let mut found = None;
+    loop {
+        match w.next() {
+            Step::Entry(f) => {
+                if f.kind == EntryKind::File && RawPath::normalize(&f.name) == *path {
+                    found = Some(w.read_content(&f, max)?);
+                }
+            }
+            Step::End => return Ok(found),
+            Step::Fail(e) => return Err(io::Error::other(e)),
+        }
     }
 }
 
-fn failed(member: &str, e: io::Error) -> LayerWalk {
-    let error = format!("layer {member}: tar read error: {e}");
-    LayerWalk {
-        entries: Vec::new(),
-        error: Some(error),
-        problems: Vec::new(),
+/// Expands a sparse file's content, at most `max` bytes of it: zeros, with each region's
+/// stored bytes read by `read(stored_offset, buf)` (stored offsets count from the first
+/// region's first byte and increase from call to call).
+pub fn expand_sparse(
+    sparse: &Sparse,
+    size: u64,
+    max: usize,
+    read: &mut dyn FnMut(u64, &mut [u8]) -> io::Result<()>,
+) -> io::Result<Vec<u8>> {
+    if !sparse.complete {
+        return Err(io::Error::other(
+            "the sparse map of this file was larger than the limit and was not kept",
+        ));
+    }
+    let want = usize::try_from(size).unwrap_or(usize::MAX).min(max);
+    let mut out = vec![0u8; want];
+    let mut stored = 0u64;
+    for r in &sparse.regions {
+        let start = usize::try_from(r.offset).unwrap_or(usize::MAX);
+        if start >= want {
+            break;
+        }
+        let len = usize::try_from(r.length)
+            .unwrap_or(usize::MAX)
+            .min(want - start);
+        if let Some(dst) = out.get_mut(start..start.saturating_add(len)) {
+            read(stored, dst)?;
+        }
+        stored = stored.saturating_add(r.length);
+    }
+    Ok(out)
+}
+
+/// Where a walk reads blocks from: a stream (skips by reading) or a seekable range (skips by
+/// moving). Both report the same short counts at the end of the data.
+trait Blocks {
+    /// Fills `buf` as far as the data goes; fewer bytes only at the end.
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+    /// Skips up to `n` bytes; fewer only at the end.
+    fn skip(&mut self, n: u64) -> io::Result<u64>;
+    /// Bytes consumed since the start of the tar.
+    fn pos(&self) -> u64;
+}
+
+struct Stream<R> {
+    r: R,
+    pos: u64,
+    scratch: Vec<u8>,
+}
+
+impl<R: Read> Blocks for Stream<R> {
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = fill_from(&mut self.r, buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        if self.scratch.is_empty() {
+            self.scratch = vec![0u8; 64 * 1024];
+        }
+        let mut done = 0u64;
+        while done < n {
+            let want = usize::try_from(n - done)
+                .unwrap_or(usize::MAX)
+                .min(self.scratch.len());
+            let Some(buf) = self.scratch.get_mut(..want) else {
+                break;
+            };
+            let got = fill_from(&mut self.r, buf)?;
+            done += got as u64;
+            self.pos += got as u64;
+            if got < want {
+                break;
+            }
+        }
+        Ok(done)
+    }
+    fn pos(&self) -> u64 {
+        self.pos
     }
 }
 
-fn collect<'a, R: Read + 'a>(
-    entries: tar::Entries<'a, R>,
+fn fill_from<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let Some(rest) = buf.get_mut(filled..) else {
+            break;
+        };
+        match r.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+struct Seeking<'a, S: ReadAt + ?Sized>(SeekReader<'a, S>);
+
+impl<S: ReadAt + ?Sized> Blocks for Seeking<'_, S> {
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        fill_from(&mut self.0, buf)
+    }
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        let r = &mut self.0;
+        let k = n.min(r.len.saturating_sub(r.pos));
+        r.pos += k;
+        Ok(k)
+    }
+    fn pos(&self) -> u64 {
+        self.0.pos
+    }
+}
+
+/// One member as the walk found it (raw names; `data_pos` counts from the tar's start).
+struct Found {
+    name: Vec<u8>,
+    link: Vec<u8>,
+    kind: EntryKind,
+    /// Real size for files (the apparent size of a sparse file), 0 otherwise.
+    size: u64,
+    mode: i64,
+    uid: i64,
+    gid: i64,
+    mtime: i64,
+    /// Where the file's (first stored) content byte is.
+    data_pos: u64,
+    sparse: Option<Sparse>,
+}
+
+enum Step {
+    Entry(Found),
+    /// The end of the tar (problems for a missing end marker are already recorded).
+    End,
+    /// The tar cannot be read further: "unreadable at entry X, byte offset Y: reason".
+    Fail(String),
+}
+
+/// What the data being skipped belongs to, for a message when it is cut short.
+struct Current {
+    name: Vec<u8>,
+    header_at: u64,
+    size: i64,
+    from_pax: bool,
+}
+
+/// An extension record that was over the limit and skipped, reported with the member it
+/// describes (or at the end, if none follows).
+struct Skipped {
+    what: &'static str,
+    size: u64,
+    header_at: u64,
+}
+
+/// Reads members one by one, following Go's `tar.Reader.next`.
+struct Walker<'a, B> {
+    src: B,
+    member: &'a str,
+    limits: &'a Limits,
+    /// Data bytes of the current member still to skip, then its padding.
+    data_left: u64,
+    pad: u64,
+    current: Option<Current>,
+    /// The last member returned, to name where a broken header is.
+    last_name: Option<Vec<u8>>,
+    problems: Vec<Problem>,
+    done: bool,
+}
+
+fn shown(name: &[u8]) -> String {
+    RawPath::from_bytes(name.to_vec()).display().into_owned()
+}
+
+/// Padding after `n` data bytes up to the next block boundary.
+fn padding(n: u64) -> u64 {
+    (BLOCK as u64 - n % BLOCK as u64) % BLOCK as u64
+}
+
+impl<'a, B: Blocks> Walker<'a, B> {
+    fn new(src: B, member: &'a str, limits: &'a Limits) -> Self {
+        Walker {
+            src,
+            member,
+            limits,
+            data_left: 0,
+            pad: 0,
+            current: None,
+            last_name: None,
+            problems: Vec::new(),
+            done: false,
+        }
+    }
+
+    fn where_after(&self) -> String {
+        match &self.last_name {
+            Some(n) => format!("the header after entry {}", shown(n)),
+            None => "the first header".to_string(),
+        }
+    }
+
+    fn fail(&mut self, at: &str, offset: u64, reason: &str) -> Step {
+        Step::Fail(self.fail_text(at, offset, reason))
+    }
+
+    fn fail_text(&mut self, at: &str, offset: u64, reason: &str) -> String {
+        self.done = true;
+        format!("unreadable at {at}, byte offset {offset}: {reason}")
+    }
+
+    fn note(&mut self, message: String) {
+        self.problems.push(Problem {
+            kind: ProblemKind::TarQuirk,
+            member: Some(self.member.to_string()),
+            message: format!("layer {}: {message}", self.member),
+        });
+    }
+
+    fn limit(&mut self, message: String) {
+        self.problems.push(Problem {
+            kind: ProblemKind::Limit,
+            member: Some(self.member.to_string()),
+            message: format!("layer {}: {message}", self.member),
+        });
+    }
+
+    fn report_skipped(&mut self, skipped: &mut Vec<Skipped>, entry: Option<&[u8]>) {
+        let max = self.limits.max_extension_bytes;
+        for s in skipped.drain(..) {
+            let whose = match entry {
+                Some(n) => format!(
+                    "entry {} (listed under the name in its own header)",
+                    shown(n)
+                ),
+                None => "the last header, which describes no entry".to_string(),
+            };
+            self.limit(format!(
+                "{whose}: its {} at byte offset {} is {} bytes, more than the limit of {max} bytes; skipped without reading it",
+                s.what, s.header_at, s.size
+            ));
+        }
+    }
+
+    /// Skips what is left of the current member's data (an error when the tar ends inside
+    /// it) and its padding (the tar may end there: Go reads that as the end).
+    fn skip_current(&mut self) -> Result<bool, String> {
+        let want = std::mem::take(&mut self.data_left);
+        let got = match self.src.skip(want) {
+            Ok(g) => g,
+            Err(e) => {
+                let at = self.src.pos();
+                return Err(self.fail_text(&self.where_after(), at, &format!("read error: {e}")));
+            }
+        };
+        if got < want {
+            let c = self.current.take();
+            let (at, offset, reason) = match c {
+                Some(c) => {
+                    let left = self.src.pos().saturating_sub(c.header_at + BLOCK as u64);
+                    let reason = if c.from_pax {
+                        format!(
+                            "the PAX header of entry {} says its size is {} bytes, more than the rest of the layer ({} bytes after its header)",
+                            shown(&c.name), c.size, left
+                        )
+                    } else {
+                        format!(
+                            "entry {} says its size is {} bytes, but the layer ends {} bytes into its data",
+                            shown(&c.name), c.size, left
+                        )
+                    };
+                    (format!("entry {}", shown(&c.name)), c.header_at, reason)
+                }
+                None => (
+                    self.where_after(),
+                    self.src.pos(),
+                    "the layer ends inside an entry's data".to_string(),
+                ),
+            };
+            return Err(self.fail_text(&at, offset, &reason));
+        }
+        let pad = std::mem::take(&mut self.pad);
+        match self.src.skip(pad) {
+            Ok(g) if g == pad => Ok(true),
+            Ok(_) => Ok(false),
+            Err(e) => {
+                let at = self.src.pos();
+                Err(self.fail_text(&self.where_after(), at, &format!("read error: {e}")))
+            }
+        }
+    }
+
+    /// Reads one block; `Ok(None)` when the tar ends before it.
+    fn block(&mut self) -> Result<Option<[u8; BLOCK]>, String> {
+        let mut b = [0u8; BLOCK];
+        match self.src.fill(&mut b) {
+            Ok(0) => Ok(None),
+            Ok(n) if n < BLOCK => Err(format!(
+                "the layer ends {n} bytes into a 512-byte header block"
+            )),
+            Ok(_) => Ok(Some(b)),
+            Err(e) => Err(format!("read error: {e}")),
+        }
+    }
+
+    /// The data of an extension header (`size` bytes), or `None` when it is over the limit
+    /// (then it is left to be skipped).
+    fn extension_data(&mut self, size: u64) -> Result<Option<Vec<u8>>, String> {
+        if size > self.limits.max_extension_bytes {
+            return Ok(None);
+        }
+        let n = usize::try_from(size).map_err(|_| "an extension record too large".to_string())?;
+        let mut data = vec![0u8; n];
+        let got = self
+            .src
+            .fill(&mut data)
+            .map_err(|e| format!("read error: {e}"))?;
+        self.data_left = 0;
+        if got < n {
+            return Err(format!(
+                "the extension header's data is {size} bytes, but the layer ends after {got}"
+            ));
+        }
+        Ok(Some(data))
+    }
+
+    /// The next member, following Go's `Reader.next`.
+    fn next(&mut self) -> Step {
+        if self.done {
+            return Step::End;
+        }
+        let mut pax: Option<PaxRecords> = None;
+        let mut long_name: Option<Vec<u8>> = None;
+        let mut long_link: Option<Vec<u8>> = None;
+        let mut skipped: Vec<Skipped> = Vec::new();
+        loop {
+            match self.skip_current() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.report_skipped(&mut skipped, None);
+                    self.note(format!(
+                        "the tar ends inside the padding after {}, without the two zero blocks that mark its end (Docker reads it to here)",
+                        self.last_desc()
+                    ));
+                    self.done = true;
+                    return Step::End;
+                }
+                Err(e) => return Step::Fail(e),
+            }
+            let header_at = self.src.pos();
+            let block = match self.block() {
+                Ok(Some(b)) => b,
+                Ok(None) => {
+                    self.report_skipped(&mut skipped, None);
+                    self.note(format!(
+                        "the tar ends after {} without the two zero blocks that mark its end (Docker reads it to here)",
+                        self.last_desc()
+                    ));
+                    self.done = true;
+                    return Step::End;
+                }
+                Err(e) => return self.fail(&self.where_after(), header_at, &e),
+            };
+            if tarfmt::is_zero_block(&block) {
+                self.report_skipped(&mut skipped, None);
+                return match self.block() {
+                    Ok(Some(b)) if tarfmt::is_zero_block(&b) => {
+                        self.done = true;
+                        Step::End
+                    }
+                    Ok(Some(_)) => self.fail(
+                        &self.where_after(),
+                        header_at,
+                        "a zero block (the end-of-archive marker) is followed by a header, not by a second zero block",
+                    ),
+                    Ok(None) => {
+                        self.note(format!(
+                            "the tar ends after {} with one zero block instead of two (Docker reads it to here)",
+                            self.last_desc()
+                        ));
+                        self.done = true;
+                        Step::End
+                    }
+                    Err(e) => self.fail(&self.where_after(), header_at + BLOCK as u64, &e),
+                };
+            }
+            let hdr = match tarfmt::parse_header(&block) {
+                Ok(h) => h,
+                Err(e) => return self.fail(&self.where_after(), header_at, &e.describe()),
+            };
+            // Go's first handleRegularFile: the header's own size, before any PAX size.
+            let nb = if tarfmt::is_header_only(hdr.typeflag) {
+                0
+            } else {
+                hdr.size
+            };
+            let Ok(nb) = u64::try_from(nb) else {
+                return self.fail(
+                    &format!("entry {}", shown(&hdr.name)),
+                    header_at,
+                    &format!("its header says its size is {nb} bytes; a size cannot be negative"),
+                );
+            };
+            self.data_left = nb;
+            self.pad = padding(nb);
+            self.current = Some(Current {
+                name: hdr.name.clone(),
+                header_at,
+                size: hdr.size,
+                from_pax: false,
+            });
+            match hdr.typeflag {
+                flag::PAX | flag::PAX_GLOBAL => {
+                    let what = if hdr.typeflag == flag::PAX {
+                        "PAX extended header"
+                    } else {
+                        "PAX global header"
+                    };
+                    let records = match self.extension_data(nb) {
+                        Ok(Some(d)) => match tarfmt::parse_pax(&d) {
+                            Ok(r) => Some(r),
+                            Err(e) => {
+                                return self.fail(
+                                    &format!("the {what} {}", shown(&hdr.name)),
+                                    header_at,
+                                    &e,
+                                )
+                            }
+                        },
+                        Ok(None) => {
+                            skipped.push(Skipped {
+                                what,
+                                size: nb,
+                                header_at,
+                            });
+                            None
+                        }
+                        Err(e) => {
+                            return self.fail(
+                                &format!("the {what} {}", shown(&hdr.name)),
+                                header_at,
+                                &e,
+                            )
+                        }
+                    };
+                    if hdr.typeflag == flag::PAX_GLOBAL {
+                        // Go returns a global header as a header of its own, so nothing read
+                        // before it applies after it, and it changes no member (Docker
+                        // ignores it; Python would apply its `path`, Go does not).
+                        pax = None;
+                        long_name = None;
+                        long_link = None;
+                    } else {
+                        // Several in a row: the last one wins, whole (Go replaces the map).
+                        pax = records;
+                    }
+                }
+                flag::GNU_LONG_NAME | flag::GNU_LONG_LINK => {
+                    let what = if hdr.typeflag == flag::GNU_LONG_NAME {
+                        "GNU long name record"
+                    } else {
+                        "GNU long link record"
+                    };
+                    let value = match self.extension_data(nb) {
+                        Ok(Some(d)) => Some(tarfmt::c_string(&d).to_vec()),
+                        Ok(None) => {
+                            skipped.push(Skipped {
+                                what,
+                                size: nb,
+                                header_at,
+                            });
+                            None
+                        }
+                        Err(e) => {
+                            return self.fail(
+                                &format!("the {what} {}", shown(&hdr.name)),
+                                header_at,
+                                &e,
+                            )
+                        }
+                    };
+                    // Several in a row: the last one wins.
+                    if hdr.typeflag == flag::GNU_LONG_NAME {
+                        long_name = value;
+                    } else {
+                        long_link = value;
+                    }
+                }
+                _ => {
+                    let found = self.member_of(hdr, &block, header_at, pax, long_name, long_link);
+                    match &found {
+                        Step::Entry(f) => {
+                            let name = f.name.clone();
+                            self.report_skipped(&mut skipped, Some(&name));
+                            self.last_name = Some(name);
+                        }
+                        _ => self.report_skipped(&mut skipped, None),
+                    }
+                    return found;
+                }
+            }
+        }
+    }
+
+    fn last_desc(&self) -> String {
+        match &self.last_name {
+            Some(n) => format!("entry {}", shown(n)),
+            None => "its headers".to_string(),
+        }
+    }
+
+    /// Folds the extension records into the member header `hdr` (Go's `mergePAX`, GNU long
+    /// names, V7 directories, then `handleRegularFile` and `handleSparseFile`).
+    fn member_of(
+        &mut self,
+        mut hdr: tarfmt::Header,
+        block: &[u8; BLOCK],
+        header_at: u64,
+        pax: Option<PaxRecords>,
+        long_name: Option<Vec<u8>>,
+        long_link: Option<Vec<u8>>,
+    ) -> Step {
+        let pax = pax.unwrap_or_default();
+        let mut size_from_pax = false;
+        let mut bad_pax: Option<String> = None;
+        for (k, v) in &pax {
+            if v.is_empty() {
+                continue; // An empty value keeps the header's own (Go, POSIX).
+            }
+            let ok = match k.as_slice() {
+                tarfmt::PAX_PATH => {
+                    hdr.name = v.clone();
+                    true
+                }
+                tarfmt::PAX_LINKPATH => {
+                    hdr.link = v.clone();
+                    true
+                }
+                tarfmt::PAX_UID => tarfmt::parse_dec(v).map(|x| hdr.uid = x).is_some(),
+                tarfmt::PAX_GID => tarfmt::parse_dec(v).map(|x| hdr.gid = x).is_some(),
+                tarfmt::PAX_MTIME => tarfmt::parse_pax_time(v).map(|x| hdr.mtime = x).is_some(),
+                tarfmt::PAX_ATIME | tarfmt::PAX_CTIME => tarfmt::parse_pax_time(v).is_some(),
+                tarfmt::PAX_SIZE => tarfmt::parse_dec(v)
+                    .map(|x| {
+                        hdr.size = x;
+                        size_from_pax = true;
+                    })
+                    .is_some(),
+                _ => true,
+            };
+            if !ok && bad_pax.is_none() {
+                bad_pax = Some(format!(
+                    "its PAX header says {}={}, which is not a number",
+                    String::from_utf8_lossy(k),
+                    String::from_utf8_lossy(v)
+                ));
+            }
+        }
+        if let Some(n) = long_name.filter(|n| !n.is_empty()) {
+            hdr.name = n;
+        }
+        if let Some(l) = long_link.filter(|l| !l.is_empty()) {
+            hdr.link = l;
+        }
+        let at = format!("entry {}", shown(&hdr.name));
+        if let Some(e) = bad_pax {
+            return self.fail(&at, header_at, &e);
+        }
+        if hdr.typeflag == flag::REG_A {
+            // Legacy (V7) archives mark directories with a trailing slash.
+            hdr.typeflag = if hdr.name.last() == Some(&b'/') {
+                flag::DIR
+            } else {
+                flag::REG
+            };
+        }
+        // Go's second handleRegularFile: the size after PAX.
+        let nb = if tarfmt::is_header_only(hdr.typeflag) {
+            0
+        } else {
+            hdr.size
+        };
+        let Ok(nb) = u64::try_from(nb) else {
+            let whose = if size_from_pax {
+                "its PAX header"
+            } else {
+                "its header"
+            };
+            return self.fail(
+                &at,
+                header_at,
+                &format!("{whose} says its size is {nb} bytes; a size cannot be negative"),
+            );
+        };
+        self.data_left = nb;
+        self.pad = padding(nb);
+        self.current = Some(Current {
+            name: hdr.name.clone(),
+            header_at,
+            size: hdr.size,
+            from_pax: size_from_pax,
+        });
+        let mut sparse = None;
+        if hdr.typeflag == flag::GNU_SPARSE {
+            match self.old_gnu_sparse(&mut hdr, block) {
+                Ok(s) => sparse = Some(s),
+                Err(e) => return self.fail(&at, header_at, &e),
+            }
+        } else if let Some(kind) = tarfmt::pax_sparse_kind(&pax) {
+            match self.pax_sparse(&mut hdr, &pax, kind) {
+                Ok(s) => sparse = Some(s),
+                Err(e) => {
+                    let at = format!("entry {}", shown(&hdr.name));
+                    return self.fail(&at, header_at, &e);
+                }
+            }
+        }
+        let sparse = match sparse {
+            Some((map, complete)) => {
+                if tarfmt::is_header_only(hdr.typeflag) || !tarfmt::valid_sparse(&map, hdr.size) {
+                    let at = format!("entry {}", shown(&hdr.name));
+                    return self.fail(
+                        &at,
+                        header_at,
+                        &format!(
+                            "its sparse map does not fit a file of {} bytes (regions out of order, overlapping, negative or past the end)",
+                            hdr.size
+                        ),
+                    );
+                }
+                if !complete {
+                    self.limit(format!(
+                        "entry {}: its sparse map is larger than the limit of {} bytes and was not kept; the entry is listed, its content cannot be shown",
+                        shown(&hdr.name),
+                        self.limits.max_extension_bytes
+                    ));
+                }
+                Some(Sparse {
+                    regions: map
+                        .iter()
+                        .filter(|f| f.length > 0)
+                        .filter_map(|f| {
+                            Some(SparseRegion {
+                                offset: u64::try_from(f.offset).ok()?,
+                                length: u64::try_from(f.length).ok()?,
+                            })
+                        })
+                        .collect(),
+                    complete,
+                })
+            }
+            None => None,
+        };
+        let kind = kind_of(hdr.typeflag);
+        let size = match kind {
+            EntryKind::File => u64::try_from(hdr.size).unwrap_or(0),
+            _ => 0,
+        };
+        Step::Entry(Found {
+            name: hdr.name,
+            link: hdr.link,
+            kind,
+            size,
+            mode: hdr.mode,
+            uid: hdr.uid,
+            gid: hdr.gid,
+            mtime: hdr.mtime,
+            data_pos: self.src.pos(),
+            sparse,
+        })
+    }
+
+    /// An old GNU sparse header: the map in the header, then in extension blocks that come
+    /// before the data (not counted in its size). `(map, complete)`.
+    fn old_gnu_sparse(
+        &mut self,
+        hdr: &mut tarfmt::Header,
+        block: &[u8; BLOCK],
+    ) -> Result<(Vec<Fragment>, bool), String> {
+        if hdr.format != tarfmt::Format::Gnu {
+            return Err(
+                "it is a GNU sparse file ('S') but its header is not in GNU format".to_string(),
+            );
+        }
+        hdr.size = tarfmt::old_gnu_real_size(block).map_err(|e| e.describe())?;
+        let (mut map, mut more) = tarfmt::old_gnu_sparse(block, false).map_err(|e| e.describe())?;
+        let mut complete = true;
+        let mut ext_bytes = 0u64;
+        while more {
+            let b = match self.block()? {
+                Some(b) => b,
+                None => return Err("the layer ends inside its sparse map".to_string()),
+            };
+            let (part, m) = tarfmt::old_gnu_sparse(&b, true).map_err(|e| e.describe())?;
+            more = m;
+            ext_bytes += BLOCK as u64;
+            if ext_bytes > self.limits.max_extension_bytes {
+                // Keep reading (the blocks come before the data) but keep nothing more.
+                complete = false;
+                map.clear();
+            } else {
+                map.extend(part);
+            }
+        }
+        Ok((map, complete))
+    }
+
+    /// A PAX GNU sparse member: real name and size from the records, the map from the records
+    /// (0.0, 0.1) or from the start of the data (1.0). `(map, complete)`.
+    fn pax_sparse(
+        &mut self,
+        hdr: &mut tarfmt::Header,
+        pax: &PaxRecords,
+        kind: PaxSparse,
+    ) -> Result<(Vec<Fragment>, bool), String> {
+        if let Some(n) = tarfmt::get(pax, tarfmt::SPARSE_NAME) {
+            hdr.name = n.to_vec();
+        }
+        let size = tarfmt::get(pax, tarfmt::SPARSE_SIZE)
+            .or_else(|| tarfmt::get(pax, tarfmt::SPARSE_REALSIZE));
+        if let Some(s) = size {
+            hdr.size = tarfmt::parse_dec(s).ok_or_else(|| {
+                format!(
+                    "its PAX header gives the real size {}, which is not a number",
+                    String::from_utf8_lossy(s)
+                )
+            })?;
+        }
+        match kind {
+            PaxSparse::InRecords => tarfmt::sparse_map_0x1(pax).map(|m| (m, true)),
+            PaxSparse::InData => {
+                let mut buf: Vec<u8> = Vec::new();
+                let mut newlines = 0usize;
+                let mut lines: Option<usize> = None;
+                loop {
+                    if let Some(l) = lines.filter(|l| newlines >= *l) {
+                        // Blocks are read one at a time until the map's last line has
+                        // arrived, so every block read is map: the data starts here.
+                        let (map, _) = tarfmt::sparse_map_1x0(&buf, l)?;
+                        return Ok((map, true));
+                    }
+                    if buf.len() as u64 + BLOCK as u64 > self.limits.max_extension_bytes {
+                        // Over the limit: what is left of the data is skipped with it.
+                        return Ok((Vec::new(), false));
+                    }
+                    if self.data_left < BLOCK as u64 {
+                        return Err(format!(
+                            "its sparse map runs past the end of its data ({} bytes)",
+                            hdr.size
+                        ));
+                    }
+                    let b = match self.block()? {
+                        Some(b) => b,
+                        None => return Err("the layer ends inside its sparse map".to_string()),
+                    };
+                    self.data_left -= BLOCK as u64;
+                    newlines += b.iter().filter(|c| **c == b'\n').count();
+                    buf.extend_from_slice(&b);
+                    if lines.is_none() {
+                        lines = tarfmt::sparse_1x0_lines(&buf)?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the content of the member `f` just returned by [`Walker::next`] (at most `max`
+    /// bytes, sparse holes as zeros).
+    fn read_content(&mut self, f: &Found, max: usize) -> io::Result<Vec<u8>> {
+        let stored_left = self.data_left;
+        let mut consumed = 0u64;
+        let mut read_stored = |src: &mut B, off: u64, buf: &mut [u8]| -> io::Result<()> {
+            if off < consumed {
+                return Err(io::Error::other("sparse regions out of order"));
+            }
+            let gap = off - consumed;
+            if src.skip(gap)? < gap {
+                return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+            }
+            consumed += gap;
+            let end = consumed.saturating_add(buf.len() as u64);
+            if end > stored_left || src.fill(buf)? < buf.len() {
+                return Err(io::Error::other(
+                    "the file's sparse map points past its stored data",
+                ));
+            }
+            consumed = end;
+            Ok(())
+        };
+        let out = match &f.sparse {
+            Some(s) => {
+                let src = &mut self.src;
+                expand_sparse(s, f.size, max, &mut |off, buf| read_stored(src, off, buf))?
+            }
+            None => {
+                let want = usize::try_from(f.size).unwrap_or(usize::MAX).min(max);
+                let mut buf = vec![0u8; want];
+                read_stored(&mut self.src, 0, &mut buf)?;
+                buf
+            }
+        };
+        self.data_left = stored_left - consumed.min(stored_left);
+        Ok(out)
+    }
+}
+
+/// Runs a walk to its end, turning members into [`Entry`]s and checking names and limits.
+fn collect<B: Blocks>(
+    mut w: Walker<'_, B>,
     member: &str,
     content_base: Option<u64>,
+    limits: &Limits,
 ) -> LayerWalk {
     let mut out = LayerWalk::default();
     let mut seen: HashSet<RawPath> = HashSet::new();
     let mut duplicates: Vec<String> = Vec::new();
     let mut duplicate_count = 0usize;
-    for item in entries {
-        let entry = match item {
-            Ok(e) => e,
-            Err(e) => {
-                out.error = Some(format!(
-                    "tar read error after {} entries: {e}",
-                    out.entries.len()
-                ));
+    let mut too_deep = 0usize;
+    let mut first_too_deep: Option<(String, usize)> = None;
+    loop {
+        let f = match w.next() {
+            Step::Entry(f) => f,
+            Step::End => break,
+            Step::Fail(e) => {
+                out.error = Some(e);
                 break;
             }
         };
-        let etype = entry.header().entry_type();
-        // PAX global headers are not members (tarfile does not list them either).
-        if etype.is_pax_global_extensions()
-            || etype.is_pax_local_extensions()
-            || etype.is_gnu_longname()
-            || etype.is_gnu_longlink()
-        {
+        if out.entries.len() >= limits.max_entries_per_layer {
+            out.problems.push(Problem {
+                kind: ProblemKind::Limit,
+                member: Some(member.to_string()),
+                message: format!(
+                    "layer {member}: more than {} entries (the limit); the listing stops before entry {}",
+                    limits.max_entries_per_layer,
+                    shown(&f.name)
+                ),
+            });
+            break;
+        }
+        let path = RawPath::normalize(&f.name);
+        let depth = path.components().count();
+        if depth > limits.max_path_depth {
+            too_deep += 1;
+            if first_too_deep.is_none() {
+                let mut s = shown(&f.name);
+                if s.len() > 200 {
+                    let cut = (0..=200)
+                        .rev()
+                        .find(|i| s.is_char_boundary(*i))
+                        .unwrap_or(0);
+                    s.truncate(cut);
+                    s.push('…');
+                }
+                first_too_deep = Some((s, depth));
+            }
             continue;
         }
-        let raw_path = entry.path_bytes().into_owned();
-        let raw_link = entry.link_name_bytes().map(|c| c.into_owned());
-        let kind = kind_of(etype);
-        let header = entry.header();
-        let size = if kind == EntryKind::File {
-            entry.size()
-        } else {
-            0
-        };
-        let path = RawPath::normalize(&raw_path);
-        if RawPath::is_unsafe_name(&raw_path) {
+        if RawPath::is_unsafe_name(&f.name) {
             out.problems.push(Problem {
                 kind: ProblemKind::UnsafePath,
                 member: Some(member.to_string()),
                 message: format!(
                     "layer {member}: unsafe entry {} (kept in the index, never written outside the root)",
-                    String::from_utf8_lossy(&raw_path)
+                    shown(&f.name)
                 ),
             });
         }
-        if kind == EntryKind::Hardlink {
-            if let Some(target) = raw_link.as_deref().filter(|t| RawPath::is_unsafe_name(t)) {
-                out.problems.push(Problem {
-                    kind: ProblemKind::UnsafePath,
-                    member: Some(member.to_string()),
-                    message: format!(
-                        "layer {member}: unsafe entry {} => {} (hard link pointing outside the root)",
-                        String::from_utf8_lossy(&raw_path),
-                        String::from_utf8_lossy(target)
-                    ),
-                });
-            }
+        if f.kind == EntryKind::Hardlink && RawPath::is_unsafe_name(&f.link) {
+            out.problems.push(Problem {
+                kind: ProblemKind::UnsafePath,
+                member: Some(member.to_string()),
+                message: format!(
+                    "layer {member}: unsafe entry {} => {} (hard link pointing outside the root)",
+                    shown(&f.name),
+                    shown(&f.link)
+                ),
+            });
         }
-        if kind != EntryKind::Dir && !seen.insert(path.clone()) {
+        if f.kind != EntryKind::Dir && !seen.insert(path.clone()) {
             duplicate_count += 1;
             if duplicates.len() < 5 {
                 duplicates.push(path.display().into_owned());
             }
         }
-        let link_target = match kind {
-            EntryKind::Symlink | EntryKind::Hardlink => raw_link.map(|l| {
-                // Symlink targets are kept as written (relative or absolute, they are
-                // resolved inside the root later); hard links name archive paths.
-                if kind == EntryKind::Hardlink {
-                    RawPath::normalize(&l)
-                } else {
-                    RawPath::from_bytes(l)
-                }
-            }),
+        let link_target = match f.kind {
+            // Symlink targets are kept as written (relative or absolute, they are resolved
+            // inside the root later); hard links name archive paths.
+            EntryKind::Symlink => Some(RawPath::from_bytes(f.link)),
+            EntryKind::Hardlink => Some(RawPath::normalize(&f.link)),
             _ => None,
         };
-        let content_offset = match (kind, content_base) {
-            (EntryKind::File, Some(base)) => base.checked_add(entry.raw_file_position()),
+        let content_offset = match (f.kind, content_base) {
+            (EntryKind::File, Some(base)) => base.checked_add(f.data_pos),
             _ => None,
         };
         out.entries.push(Entry {
             path,
-            kind,
-            size,
-            mode: header.mode().unwrap_or(0),
-            uid: header.uid().unwrap_or(0),
-            gid: header.gid().unwrap_or(0),
-            mtime: header.mtime().unwrap_or(0),
+            kind: f.kind,
+            size: f.size,
+            mode: u32::try_from(f.mode).unwrap_or(0),
+            uid: u64::try_from(f.uid).unwrap_or(0),
+            gid: u64::try_from(f.gid).unwrap_or(0),
+            mtime: u64::try_from(f.mtime).unwrap_or(0),
             link_target,
             content_offset,
+            sparse: f.sparse.map(Box::new),
+        });
+    }
+    out.problems.append(&mut w.problems);
+    if let Some((first, depth)) = first_too_deep {
+        out.problems.push(Problem {
+            kind: ProblemKind::Limit,
+            member: Some(member.to_string()),
+            message: format!(
+                "layer {member}: {too_deep} entr{} deeper than the limit of {} path components, not listed (first: {first}, {depth} components)",
+                if too_deep == 1 { "y is" } else { "ies are" },
+                limits.max_path_depth
+            ),
         });
     }
     if duplicate_count > 0 {
@@ -169,16 +1041,17 @@ fn collect<'a, R: Read + 'a>(
     out
 }
 
-fn kind_of(t: tar::EntryType) -> EntryKind {
-    use tar::EntryType as T;
+/// The kind of a member by its (final) typeflag. Old GNU sparse and contiguous files are
+/// regular files to Go and Python alike.
+fn kind_of(t: u8) -> EntryKind {
     match t {
-        T::Regular | T::Continuous | T::GNUSparse => EntryKind::File,
-        T::Directory => EntryKind::Dir,
-        T::Symlink => EntryKind::Symlink,
-        T::Link => EntryKind::Hardlink,
-        T::Char => EntryKind::Char,
-        T::Block => EntryKind::Block,
-        T::Fifo => EntryKind::Fifo,
+        flag::REG | flag::REG_A | flag::CONT | flag::GNU_SPARSE => EntryKind::File,
+        flag::DIR => EntryKind::Dir,
+        flag::SYMLINK => EntryKind::Symlink,
+        flag::LINK => EntryKind::Hardlink,
+        flag::CHAR => EntryKind::Char,
+        flag::BLOCK => EntryKind::Block,
+        flag::FIFO => EntryKind::Fifo,
         _ => EntryKind::Other,
     }
 }

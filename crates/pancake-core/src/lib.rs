@@ -18,6 +18,7 @@ pub mod image;
 pub mod layer;
 pub mod member;
 pub mod sniff;
+pub mod tarfmt;
 
 // Understanding (pure functions over the model).
 pub mod history;

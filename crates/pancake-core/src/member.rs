@@ -167,7 +167,7 @@ pub fn process<R: Read>(
         match facts.compression {
             Compression::None if sniff::is_tar(&head) => {
                 let mut src = Cursor::new(head).chain(&mut tap);
-                let walk = layer::walk(&mut src, name, outer_offset);
+                let walk = layer::walk(&mut src, name, outer_offset, &opts.limits);
                 let _ = drain(&mut src);
                 facts.problems.extend(walk.problems);
                 facts.layer = Some(LayerIndex {
@@ -301,7 +301,7 @@ fn decompressed<R: Read>(
         return;
     }
     let mut src = Cursor::new(head).chain(&mut dec);
-    let walk = layer::walk(&mut src, name, None);
+    let walk = layer::walk(&mut src, name, None, &opts.limits);
     let drained = drain(&mut src);
     facts.problems.extend(walk.problems);
     let mut error = walk.error;

@@ -60,7 +60,33 @@ pub struct Entry {
     pub link_target: Option<RawPath>,
     /// Byte offset of the content in the outer file, when the layer is stored uncompressed
     /// and the outer file is not compressed; lets a file be shown later with one `read_at`.
+    /// For a sparse file, where its first stored fragment starts (after any in-data map).
     pub content_offset: Option<u64>,
+    /// Set for a sparse file (GNU `S` header or a PAX GNU.sparse.* member): its data
+    /// fragments; `size` is then the file's real (apparent) size. Boxed: rare, and entries
+    /// are many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sparse: Option<Box<Sparse>>,
+}
+
+/// Where a sparse file's data lies (GNU tar's old `S` header and PAX sparse formats 0.0, 0.1
+/// and 1.0, read as Go's `archive/tar` reads them). Bytes not covered by a region read as
+/// zeros.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sparse {
+    /// Data regions, in increasing `offset` order, never overlapping, none empty. Their bytes
+    /// are stored back to back in the layer, the first at [`Entry::content_offset`].
+    pub regions: Vec<SparseRegion>,
+    /// False when the map was larger than `limits.max_extension_bytes` and was not kept
+    /// (a `limit` problem says so): the content cannot be shown.
+    pub complete: bool,
+}
+
+/// One data region of a sparse file: `length` bytes at byte `offset` of the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SparseRegion {
+    pub offset: u64,
+    pub length: u64,
 }
 
 /// Everything learned from the inner tar of one layer blob.
@@ -219,8 +245,13 @@ pub enum ProblemKind {
     DuplicateMember,
     /// History does not line up with the layers.
     History,
-    /// A configured limit was hit (decompressed size).
+    /// A configured limit was hit (decompressed size, extension record size, entries per
+    /// layer, path depth, sparse map size).
     Limit,
+    /// A layer tar departs from the format in a way Docker's reader (Go's `archive/tar`)
+    /// accepts, such as ending without the two zero blocks that mark the end of an archive.
+    /// Information: the layer was read in full and stays valid.
+    TarQuirk,
 }
 
 /// Everything read from one tarball.

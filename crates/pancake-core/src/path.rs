@@ -84,8 +84,11 @@ impl RawPath {
     }
 
     /// True when a name would leave its root: absolute, or `..` climbing above the start.
+    /// The root itself (`/`, `./`, `.`, `//.`), which kaniko and others write as a layer's
+    /// first member, is not unsafe.
     pub fn is_unsafe_name(raw: &[u8]) -> bool {
-        RawPath::default().escapes_with(raw)
+        let is_root = raw.split(|b| *b == b'/').all(|p| p.is_empty() || p == b".");
+        !is_root && RawPath::default().escapes_with(raw)
     }
 
     /// Would following `target` (a link target or a name) from this directory leave the
@@ -152,5 +155,18 @@ mod tests {
         assert!(RawPath::is_unsafe_name(b"/abs"));
         assert!(RawPath::is_unsafe_name(b"a/../../b"));
         assert!(!RawPath::is_unsafe_name(b"a/../b"));
+        for root in [&b"/"[..], b"./", b".", b"//", b"/./", b""] {
+            assert!(!RawPath::is_unsafe_name(root), "{root:?}");
+        }
+        assert!(RawPath::is_unsafe_name(
+            b"/."[..]
+                .iter()
+                .chain(b"/etc")
+                .copied()
+                .collect::<Vec<u8>>()
+                .as_slice()
+        ));
+        assert!(RawPath::is_unsafe_name(b"./.."));
+        assert!(RawPath::is_unsafe_name(b"/.."));
     }
 }

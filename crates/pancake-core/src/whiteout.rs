@@ -155,6 +155,7 @@ mod tests {
             mtime: 0,
             link_target: None,
             content_offset: None,
+            sparse: None,
         };
         let ps = problems(
             Some("blobs/sha256/x"),

@@ -361,7 +361,9 @@ fn unsafe_and_odd_member_names() {
 
 #[test]
 fn nul_in_a_layer_entry_name_does_not_break_reading() {
-    // A PAX `path` record may carry bytes a C string cannot; the index keeps them losslessly.
+    // A PAX `path` record with a NUL byte: Go's archive/tar (Docker's reader) refuses the
+    // header (validPAXRecord), so the layer is unreadable at that header, with a message
+    // that says where and why; nothing panics and the rest of the archive is read.
     let mut b = tar::Builder::new(Vec::new());
     let mut h = tar::Header::new_ustar();
     h.set_size(1);
@@ -373,8 +375,18 @@ fn nul_in_a_layer_entry_name_does_not_break_reading() {
     let layer = b.into_inner().unwrap();
     let (bytes, _) = image(&layer, None);
     let a = both("nul", &bytes, &Options::default());
-    let entries = &a.members[0].facts.layer.as_ref().expect("layer").entries;
-    assert_eq!(entries.len(), 1);
+    let layer = a.members[0].facts.layer.as_ref().expect("layer");
+    assert_eq!(layer.entries.len(), 0);
+    let err = layer.error.as_deref().unwrap_or_default();
+    assert!(
+        err.contains("byte offset 0") && err.contains("NUL"),
+        "{err}"
+    );
+    assert!(
+        find(&a, ProblemKind::LayerUnreadable, "NUL"),
+        "{:#?}",
+        a.problems
+    );
 }
 
 #[test]
