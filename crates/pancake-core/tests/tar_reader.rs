@@ -1,0 +1,703 @@
+//! The layer tar reader against the situations Go's `archive/tar` (Docker's reader) handles,
+//! in every dialect: tars are written byte by byte here (as Go's testdata does for the odd
+//! ones), each read by both walks — streaming (`layer::walk`) and seeking
+//! (`layer::walk_headers`) — which must agree entry for entry and problem for problem.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use pancake_core::archive::{open, read_entry_content, Options};
+use pancake_core::layer::{self, LayerWalk};
+use pancake_core::{EntryKind, Limits, ProblemKind, RawPath, SparseRegion};
+
+const B: usize = 512;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Fmt {
+    V7,
+    Ustar,
+    Gnu,
+}
+
+fn octal(n: u64, width: usize) -> Vec<u8> {
+    let mut v = format!("{:0w$o}", n, w = width - 1).into_bytes();
+    v.push(0);
+    v
+}
+
+fn put(b: &mut [u8], at: usize, v: &[u8]) {
+    b[at..at + v.len()].copy_from_slice(v);
+}
+
+fn checksum(b: &mut [u8; B]) {
+    b[148..156].fill(b' ');
+    let sum: u32 = b.iter().map(|c| u32::from(*c)).sum();
+    put(b, 148, format!("{sum:06o}\0 ").as_bytes());
+}
+
+/// One header block; `size` is written in octal (base-256 when `base256`).
+fn header(name: &[u8], typeflag: u8, size: u64, fmt: Fmt) -> [u8; B] {
+    let mut b = [0u8; B];
+    put(&mut b, 0, &name[..name.len().min(100)]);
+    put(&mut b, 100, &octal(0o644, 8));
+    put(&mut b, 108, &octal(0, 8));
+    put(&mut b, 116, &octal(0, 8));
+    put(&mut b, 124, &octal(size, 12));
+    put(&mut b, 136, &octal(1_714_557_600, 12));
+    b[156] = typeflag;
+    match fmt {
+        Fmt::V7 => {}
+        Fmt::Ustar => {
+            put(&mut b, 257, b"ustar\0");
+            put(&mut b, 263, b"00");
+        }
+        Fmt::Gnu => put(&mut b, 257, b"ustar  \0"),
+    }
+    checksum(&mut b);
+    b
+}
+
+fn pad(data: &[u8]) -> Vec<u8> {
+    let mut v = data.to_vec();
+    v.resize(data.len().div_ceil(B) * B, 0);
+    v
+}
+
+#[derive(Default)]
+struct Tar(Vec<u8>);
+
+impl Tar {
+    fn raw(mut self, b: &[u8]) -> Self {
+        self.0.extend_from_slice(b);
+        self
+    }
+    fn member(self, name: &[u8], typeflag: u8, data: &[u8]) -> Self {
+        self.raw(&header(name, typeflag, data.len() as u64, Fmt::Ustar))
+            .raw(&pad(data))
+    }
+    fn file(self, name: &str, data: &[u8]) -> Self {
+        self.member(name.as_bytes(), b'0', data)
+    }
+    fn gnu(self, typeflag: u8, value: &[u8]) -> Self {
+        self.raw(&header(
+            b"././@LongLink",
+            typeflag,
+            value.len() as u64,
+            Fmt::Gnu,
+        ))
+        .raw(&pad(value))
+    }
+    fn pax(self, typeflag: u8, records: &[(&str, &[u8])]) -> Self {
+        let data = pax_data(records);
+        self.raw(&header(
+            b"PaxHeaders/x",
+            typeflag,
+            data.len() as u64,
+            Fmt::Ustar,
+        ))
+        .raw(&pad(&data))
+    }
+    fn end(self) -> Vec<u8> {
+        self.raw(&[0u8; 2 * B]).0
+    }
+}
+
+fn pax_record(k: &str, v: &[u8]) -> Vec<u8> {
+    let body_len = 1 + k.len() + 1 + v.len() + 1;
+    let mut n = body_len + 1;
+    while n.to_string().len() + body_len != n {
+        n += 1;
+    }
+    let mut r = format!("{n} {k}=").into_bytes();
+    r.extend_from_slice(v);
+    r.push(b'\n');
+    r
+}
+
+fn pax_data(records: &[(&str, &[u8])]) -> Vec<u8> {
+    records.iter().flat_map(|(k, v)| pax_record(k, v)).collect()
+}
+
+/// Both walks over `tar`; they must agree. Returns the streaming one.
+fn both_with(tar: &[u8], limits: &Limits) -> LayerWalk {
+    let a = layer::walk(tar, "L", Some(1000), limits);
+    let b = layer::walk_headers(&tar.to_vec(), 0, tar.len() as u64, "L", limits);
+    let b_entries: Vec<_> = b
+        .entries
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e.content_offset = e.content_offset.map(|o| o + 1000);
+            e
+        })
+        .collect();
+    assert_eq!(a.entries, b_entries, "streaming and seeking walks differ");
+    assert_eq!(a.error, b.error);
+    assert_eq!(a.problems, b.problems);
+    a
+}
+
+fn both(tar: &[u8]) -> LayerWalk {
+    both_with(tar, &Limits::default())
+}
+
+fn names(w: &LayerWalk) -> Vec<String> {
+    w.entries
+        .iter()
+        .map(|e| e.path.display().into_owned())
+        .collect()
+}
+
+fn kinds(w: &LayerWalk) -> Vec<ProblemKind> {
+    w.problems.iter().map(|p| p.kind).collect()
+}
+
+fn content(tar: &[u8], path: &str) -> Vec<u8> {
+    layer::read_file(tar, &RawPath::from(path), 1 << 24, &Limits::default())
+        .expect("readable")
+        .expect("present")
+}
+
+#[test]
+fn several_long_names_or_pax_headers_in_a_row_the_last_wins() {
+    let tar = Tar::default()
+        .gnu(b'L', b"first/long/name")
+        .gnu(b'L', b"second/name\0garbage after the NUL")
+        .file("short", b"abc")
+        .gnu(b'K', b"t1")
+        .gnu(b'K', b"t2")
+        .member(b"link", b'1', b"")
+        .pax(b'x', &[("path", b"pax/one"), ("uid", b"7")])
+        .pax(b'x', &[("path", b"pax/two")])
+        .file("plain", b"x")
+        .pax(b'x', &[("path", b"pax/three"), ("mtime", b"1234.5")])
+        .pax(b'x', &[("uid", b"42")])
+        .file("own-name", b"y")
+        .end();
+    let w = both(&tar);
+    assert_eq!(w.error, None);
+    assert_eq!(
+        names(&w),
+        ["second/name", "link", "pax/two", "own-name"],
+        "{:#?}",
+        w.problems
+    );
+    assert_eq!(
+        w.entries[1]
+            .link_target
+            .as_ref()
+            .map(|t| t.display().into_owned()),
+        Some("t2".into())
+    );
+    // The second PAX header replaced the first whole: its uid did not carry over.
+    assert_eq!(w.entries[2].uid, 0);
+    assert_eq!(w.entries[3].uid, 42);
+    assert_eq!(w.entries[0].size, 3);
+    assert!(w.problems.is_empty(), "{:#?}", w.problems);
+    assert_eq!(content(&tar, "second/name"), b"abc");
+}
+
+#[test]
+fn ustar_prefix_and_old_go_gnu_prefix_are_joined() {
+    let mut u = header(b"file.txt", b'0', 2, Fmt::Ustar);
+    put(&mut u, 345, b"some/prefix");
+    checksum(&mut u);
+    // Go before 1.8 wrote a prefix into GNU headers, over atime/ctime: text, not numbers.
+    let mut g = header(b"file2.txt", b'0', 0, Fmt::Gnu);
+    put(&mut g, 345, b"gnu/prefix");
+    checksum(&mut g);
+    // A real GNU header with numeric atime/ctime: no prefix.
+    let mut t = header(b"file3.txt", b'0', 0, Fmt::Gnu);
+    put(&mut t, 345, &octal(1_700_000_000, 12));
+    put(&mut t, 357, &octal(1_700_000_000, 12));
+    checksum(&mut t);
+    let tar = Tar::default()
+        .raw(&u)
+        .raw(&pad(b"hi"))
+        .raw(&g)
+        .raw(&t)
+        .end();
+    let w = both(&tar);
+    assert_eq!(
+        names(&w),
+        ["some/prefix/file.txt", "gnu/prefix/file2.txt", "file3.txt"]
+    );
+    assert_eq!(content(&tar, "some/prefix/file.txt"), b"hi");
+}
+
+#[test]
+fn base256_numbers_and_signed_checksums() {
+    let mut h = header(b"big", b'0', 0, Fmt::Gnu);
+    // size 5 in base-256, uid 2^40 in base-256.
+    let mut size = [0u8; 12];
+    size[0] = 0x80;
+    size[11] = 5;
+    put(&mut h, 124, &size);
+    let mut uid = [0u8; 8];
+    uid[0] = 0x80;
+    uid[2] = 1;
+    put(&mut h, 108, &uid);
+    checksum(&mut h);
+    // A name with high bytes, checksummed as signed bytes (old Sun tar did).
+    let mut s = header(b"caf\xe9", b'0', 0, Fmt::Ustar);
+    s[148..156].fill(b' ');
+    let signed: i64 = s.iter().map(|c| i64::from(*c as i8)).sum();
+    put(&mut s, 148, format!("{signed:06o}\0 ").as_bytes());
+    let tar = Tar::default().raw(&h).raw(&pad(b"12345")).raw(&s).end();
+    let w = both(&tar);
+    assert_eq!(w.error, None);
+    assert_eq!(w.entries.len(), 2);
+    assert_eq!(w.entries[0].size, 5);
+    assert_eq!(w.entries[0].uid, 1 << 40);
+    assert_eq!(w.entries[1].path.as_bytes(), b"caf\xe9");
+
+    // A wrong checksum: unreadable at that header, earlier entries kept.
+    let mut bad = header(b"bad", b'0', 0, Fmt::Ustar);
+    bad[0] = b'B';
+    let tar = Tar::default().file("ok", b"1").raw(&bad).end();
+    let w = both(&tar);
+    assert_eq!(names(&w), ["ok"]);
+    let e = w.error.expect("error");
+    assert!(
+        e.starts_with(
+            "unreadable at the header after entry ok, byte offset 1024: the header checksum says"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn pax_global_headers_are_not_members_and_change_nothing() {
+    let tar = Tar::default()
+        .pax(b'g', &[("path", b"global/path"), ("comment", b"hi")])
+        .file("a", b"1")
+        // A PAX header before a global one does not reach past it.
+        .pax(b'x', &[("path", b"lost")])
+        .pax(b'g', &[("mtime", b"1")])
+        .file("b", b"2")
+        .end();
+    let w = both(&tar);
+    assert_eq!(names(&w), ["a", "b"]);
+    assert!(w.problems.is_empty(), "{:#?}", w.problems);
+}
+
+#[test]
+fn v7_trailing_slash_is_a_directory_and_header_only_types_have_no_data() {
+    let tar = Tar::default()
+        .raw(&header(b"olddir/", 0, 0, Fmt::V7))
+        .raw(&header(b"oldfile", 0, 3, Fmt::V7))
+        .raw(&pad(b"abc"))
+        // A directory whose size field is not 0: Go skips no data after it.
+        .raw(&header(b"dir", b'5', 700, Fmt::Ustar))
+        .file("after", b"z")
+        .end();
+    let w = both(&tar);
+    assert_eq!(w.error, None);
+    assert_eq!(names(&w), ["olddir", "oldfile", "dir", "after"]);
+    let k: Vec<EntryKind> = w.entries.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        k,
+        [
+            EntryKind::Dir,
+            EntryKind::File,
+            EntryKind::Dir,
+            EntryKind::File
+        ]
+    );
+    assert_eq!(w.entries[2].size, 0);
+    assert_eq!(content(&tar, "oldfile"), b"abc");
+}
+
+/// Regions `(offset, data)` of a sparse file: the map and the stored data.
+fn regions() -> (u64, Vec<(u64, Vec<u8>)>) {
+    let a = b"HEAD".repeat(128); // 512 bytes at 0
+    let b = (0..=255u8).collect::<Vec<u8>>().repeat(4); // 1024 bytes at 8192
+    (20_000, vec![(0, a), (8192, b)])
+}
+
+fn expected_sparse() -> Vec<u8> {
+    let (size, rs) = regions();
+    let mut v = vec![0u8; size as usize];
+    for (o, d) in rs {
+        v[o as usize..o as usize + d.len()].copy_from_slice(&d);
+    }
+    v
+}
+
+fn stored(rs: &[(u64, Vec<u8>)]) -> Vec<u8> {
+    rs.iter().flat_map(|(_, d)| d.clone()).collect()
+}
+
+fn check_sparse(tar: &[u8], name: &str) {
+    let w = both(tar);
+    assert_eq!(w.error, None, "{:#?}", w.problems);
+    assert!(w.problems.is_empty(), "{:#?}", w.problems);
+    assert_eq!(names(&w), [name, "after"]);
+    let e = &w.entries[0];
+    assert_eq!(e.kind, EntryKind::File);
+    assert_eq!(e.size, 20_000);
+    let sp = e.sparse.as_ref().expect("sparse map");
+    assert_eq!(
+        sp.regions,
+        [
+            SparseRegion {
+                offset: 0,
+                length: 512
+            },
+            SparseRegion {
+                offset: 8192,
+                length: 1024
+            }
+        ]
+    );
+    assert_eq!(content(tar, name), expected_sparse());
+    assert_eq!(content(tar, "after"), b"next");
+}
+
+#[test]
+fn old_gnu_sparse_with_an_extension_block() {
+    let (size, rs) = regions();
+    let data = stored(&rs);
+    let mut h = header(b"disk.img", b'S', data.len() as u64, Fmt::Gnu);
+    // First region in the header, the second in an extension block.
+    put(&mut h, 386, &octal(rs[0].0, 12));
+    put(&mut h, 398, &octal(rs[0].1.len() as u64, 12));
+    h[482] = 1;
+    put(&mut h, 483, &octal(size, 12));
+    checksum(&mut h);
+    let mut ext = [0u8; B];
+    put(&mut ext, 0, &octal(rs[1].0, 12));
+    put(&mut ext, 12, &octal(rs[1].1.len() as u64, 12));
+    put(&mut ext, 24, &octal(size, 12));
+    put(&mut ext, 36, &octal(0, 12));
+    let tar = Tar::default()
+        .raw(&h)
+        .raw(&ext)
+        .raw(&pad(&data))
+        .file("after", b"next")
+        .end();
+    check_sparse(&tar, "disk.img");
+}
+
+#[test]
+fn pax_sparse_0_0_and_0_1() {
+    let (size, rs) = regions();
+    let data = stored(&rs);
+    let size_s = size.to_string();
+    let (o0, l0, o1, l1) = (
+        rs[0].0.to_string(),
+        rs[0].1.len().to_string(),
+        rs[1].0.to_string(),
+        rs[1].1.len().to_string(),
+    );
+    // 0.0: repeated offset/numbytes records; the name stays the header's.
+    let tar = Tar::default()
+        .pax(
+            b'x',
+            &[
+                ("GNU.sparse.size", size_s.as_bytes()),
+                ("GNU.sparse.numblocks", b"2"),
+                ("GNU.sparse.offset", o0.as_bytes()),
+                ("GNU.sparse.numbytes", l0.as_bytes()),
+                ("GNU.sparse.offset", o1.as_bytes()),
+                ("GNU.sparse.numbytes", l1.as_bytes()),
+            ],
+        )
+        .member(b"sparse00", b'0', &data)
+        .file("after", b"next")
+        .end();
+    check_sparse(&tar, "sparse00");
+    // 0.1: one GNU.sparse.map record, the real name in GNU.sparse.name.
+    let map = format!("{o0},{l0},{o1},{l1}");
+    let tar = Tar::default()
+        .pax(
+            b'x',
+            &[
+                ("GNU.sparse.size", size_s.as_bytes()),
+                ("GNU.sparse.numblocks", b"2"),
+                ("GNU.sparse.map", map.as_bytes()),
+                ("GNU.sparse.name", b"real/sparse01"),
+            ],
+        )
+        .member(b"GNUSparseFile.0/sparse01", b'0', &data)
+        .file("after", b"next")
+        .end();
+    check_sparse(&tar, "real/sparse01");
+}
+
+#[test]
+fn pax_sparse_1_0_map_in_the_data() {
+    let (size, rs) = regions();
+    let mut body = pad(format!(
+        "2\n{}\n{}\n{}\n{}\n",
+        rs[0].0,
+        rs[0].1.len(),
+        rs[1].0,
+        rs[1].1.len()
+    )
+    .as_bytes());
+    body.extend(stored(&rs));
+    let size_s = size.to_string();
+    let tar = Tar::default()
+        .pax(
+            b'x',
+            &[
+                ("GNU.sparse.major", b"1"),
+                ("GNU.sparse.minor", b"0"),
+                ("GNU.sparse.name", b"var/lib/disk.img"),
+                ("GNU.sparse.realsize", size_s.as_bytes()),
+            ],
+        )
+        .member(b"var/lib/GNUSparseFile.0/disk.img", b'0', &body)
+        .file("after", b"next")
+        .end();
+    check_sparse(&tar, "var/lib/disk.img");
+    // The content offset points past the map block, at the first stored region.
+    let w = both(&tar);
+    assert_eq!(
+        w.entries[0].content_offset,
+        Some(1000 + 3 * B as u64 + B as u64)
+    );
+}
+
+#[test]
+fn sparse_field_case_reads_by_offset_with_holes_as_zeros() {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/field/pax-sparse-member.tar");
+    let f = File::open(&p).expect("field case");
+    let a = open(
+        "pax-sparse-member.tar",
+        &f,
+        &Options::default(),
+        &mut |_| {},
+    )
+    .expect("open");
+    let bad: Vec<_> = a
+        .problems
+        .iter()
+        .filter(|p| pancake_core::image::is_error_level(p.kind))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    let (m, l) = a
+        .members
+        .iter()
+        .enumerate()
+        .find_map(|(i, m)| {
+            let l = m.facts.layer.as_ref()?;
+            l.entries
+                .iter()
+                .any(|e| e.path == RawPath::from("var/lib/vm/disk.img"))
+                .then_some((i, l))
+        })
+        .expect("the sparse layer");
+    assert_eq!(l.entries.len(), 6);
+    assert!(l
+        .entries
+        .iter()
+        .all(|e| !e.path.display().contains("GNUSparseFile")));
+    let disk = read_entry_content(&f, &a, m, &RawPath::from("var/lib/vm/disk.img"), 1 << 21)
+        .expect("disk.img");
+    assert_eq!(disk.len(), 1 << 20);
+    assert_eq!(&disk[..10], b"BOOTSECTOR");
+    assert!(disk[10..4096].iter().all(|b| *b == 0));
+    assert!(disk[4096..512 * 1024].iter().all(|b| *b == 0));
+    let tail: Vec<u8> = (0..=255u8).collect::<Vec<u8>>().repeat(16);
+    assert_eq!(&disk[512 * 1024..512 * 1024 + 4096], tail.as_slice());
+    assert!(disk[512 * 1024 + 4096..].iter().all(|b| *b == 0));
+    let seed = read_entry_content(&f, &a, m, &RawPath::from("var/lib/vm/seed.img"), 1 << 21)
+        .expect("seed.img");
+    assert_eq!(seed.len(), 64 * 1024);
+    assert_eq!(&seed[..16], b"cloud-init seed\n");
+    assert!(seed[16..].iter().all(|b| *b == 0));
+    // Bounded by `max`.
+    let head =
+        read_entry_content(&f, &a, m, &RawPath::from("var/lib/vm/disk.img"), 100).expect("head");
+    assert_eq!(head.len(), 100);
+}
+
+#[test]
+fn oversized_extension_records_are_skipped_not_buffered() {
+    let limits = Limits {
+        max_extension_bytes: 1024,
+        ..Limits::default()
+    };
+    let long = vec![b'n'; 3000];
+    let big_pax = vec![b'v'; 2000];
+    let tar = Tar::default()
+        .gnu(b'L', &long)
+        .file("short-name", b"1")
+        .pax(b'x', &[("comment", &big_pax)])
+        .file("second", b"2")
+        .file("third", b"3")
+        .end();
+    let w = both_with(&tar, &limits);
+    assert_eq!(w.error, None);
+    assert_eq!(names(&w), ["short-name", "second", "third"]);
+    assert_eq!(kinds(&w), [ProblemKind::Limit, ProblemKind::Limit]);
+    let m = &w.problems[0].message;
+    assert!(
+        m.contains("layer L: entry short-name")
+            && m.contains("GNU long name record")
+            && m.contains("3000 bytes")
+            && m.contains("limit of 1024 bytes"),
+        "{m}"
+    );
+    assert!(
+        w.problems[1].message.contains("entry second"),
+        "{}",
+        w.problems[1].message
+    );
+
+    // A 1 GiB long-name claim in a tiny stream: nothing is allocated for it; the walk says
+    // where the layer ends.
+    let tar = Tar::default()
+        .raw(&header(b"././@LongLink", b'L', 1 << 30, Fmt::Gnu))
+        .raw(&[b'a'; B])
+        .0;
+    let w = both(&tar);
+    assert!(w.entries.is_empty());
+    let e = w.error.expect("error");
+    assert!(
+        e.contains("byte offset 0") && e.contains("1073741824"),
+        "{e}"
+    );
+}
+
+#[test]
+fn entries_and_path_depth_are_capped() {
+    let limits = Limits {
+        max_entries_per_layer: 2,
+        max_path_depth: 3,
+        ..Limits::default()
+    };
+    let tar = Tar::default()
+        .file("a", b"1")
+        .file("b/c/d/e", b"deep")
+        .file("b/c/d", b"ok")
+        .file("z", b"3")
+        .end();
+    let w = both_with(&tar, &limits);
+    assert_eq!(names(&w), ["a", "b/c/d"]);
+    assert_eq!(kinds(&w), [ProblemKind::Limit, ProblemKind::Limit]);
+    assert!(
+        w.problems[0].message.contains("more than 2 entries")
+            && w.problems[0].message.contains("entry z"),
+        "{}",
+        w.problems[0].message
+    );
+    assert!(
+        w.problems[1]
+            .message
+            .contains("1 entry is deeper than the limit of 3")
+            && w.problems[1].message.contains("b/c/d/e, 4 components"),
+        "{}",
+        w.problems[1].message
+    );
+}
+
+#[test]
+fn absurd_or_negative_pax_sizes_name_the_entry_and_the_value() {
+    let huge = (1u64 << 62).to_string();
+    let tar = Tar::default()
+        .file("first", b"1")
+        .pax(b'x', &[("size", huge.as_bytes())])
+        .file("victim", b"")
+        .end();
+    let w = both(&tar);
+    assert_eq!(names(&w), ["first", "victim"]);
+    let e = w.error.expect("error");
+    assert!(
+        e.starts_with("unreadable at entry victim, byte offset 2048: the PAX header of entry victim says its size is 4611686018427387904 bytes, more than the rest of the layer"),
+        "{e}"
+    );
+    let tar = Tar::default()
+        .pax(b'x', &[("size", b"-5")])
+        .file("neg", b"")
+        .end();
+    let w = both(&tar);
+    assert!(w.entries.is_empty());
+    let e = w.error.expect("error");
+    assert!(
+        e.contains("entry neg")
+            && e.contains("says its size is -5 bytes; a size cannot be negative"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_end_blocks_is_a_note_and_the_layer_stays_valid() {
+    let tar = Tar::default().file("a", b"1").file("b", b"22").0;
+    let w = both(&tar);
+    assert_eq!(w.error, None);
+    assert_eq!(names(&w), ["a", "b"]);
+    assert_eq!(kinds(&w), [ProblemKind::TarQuirk]);
+    assert!(
+        w.problems[0]
+            .message
+            .contains("after entry b without the two zero blocks"),
+        "{}",
+        w.problems[0].message
+    );
+    assert!(!pancake_core::image::is_error_level(ProblemKind::TarQuirk));
+    // One zero block only: also read in full, also noted.
+    let mut one = tar.clone();
+    one.extend_from_slice(&[0u8; B]);
+    let w = both(&one);
+    assert_eq!((w.error.as_deref(), names(&w).len()), (None, 2));
+    assert_eq!(kinds(&w), [ProblemKind::TarQuirk]);
+    // A header cut in the middle is an error that says where.
+    let mut cut = tar.clone();
+    cut.extend_from_slice(&header(b"c", b'0', 0, Fmt::Ustar)[..100]);
+    let w = both(&cut);
+    assert_eq!(names(&w), ["a", "b"]);
+    assert_eq!(
+        w.error.as_deref(),
+        Some("unreadable at the header after entry b, byte offset 2048: the layer ends 100 bytes into a 512-byte header block")
+    );
+}
+
+#[test]
+fn the_streaming_walk_stops_right_after_the_end_marker() {
+    let mut tar = Tar::default().file("a", b"1").end();
+    tar.extend_from_slice(b"trailing bytes the caller drains");
+    let mut r = tar.as_slice();
+    let w = layer::walk(&mut r, "L", None, &Limits::default());
+    assert_eq!(names(&w), ["a"]);
+    assert_eq!(r, b"trailing bytes the caller drains");
+}
+
+#[test]
+fn the_layer_root_is_not_an_unsafe_path_but_escapes_are() {
+    let tar = Tar::default()
+        .member(b"/", b'5', b"")
+        .member(b"./", b'5', b"")
+        .member(b".", b'5', b"")
+        .file("./etc/ok", b"1")
+        .end();
+    let w = both(&tar);
+    assert!(w.problems.is_empty(), "{:#?}", w.problems);
+    let tar = Tar::default()
+        .file("../escape", b"1")
+        .file("/abs/file", b"2")
+        .member(b"hl", b'1', b"")
+        .end();
+    // (the hard link's target is set below)
+    let mut tar = tar;
+    let mut hl = header(b"hl", b'1', 0, Fmt::Ustar);
+    put(&mut hl, 157, b"a/../../x");
+    checksum(&mut hl);
+    let at = 4 * B;
+    tar[at..at + B].copy_from_slice(&hl);
+    let w = both(&tar);
+    assert_eq!(
+        kinds(&w),
+        [
+            ProblemKind::UnsafePath,
+            ProblemKind::UnsafePath,
+            ProblemKind::UnsafePath
+        ],
+        "{:#?}",
+        w.problems
+    );
+    assert!(w.problems[2].message.contains("hl => a/../../x"));
+}
