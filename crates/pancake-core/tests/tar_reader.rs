@@ -701,3 +701,78 @@ fn the_layer_root_is_not_an_unsafe_path_but_escapes_are() {
     );
     assert!(w.problems[2].message.contains("hl => a/../../x"));
 }
+
+/// Tars that Python's `tarfile` writes (GNU, PAX and USTAR formats), read here and by Python:
+/// where Python and Go agree (these cases), the listings must match member for member.
+#[test]
+fn same_members_as_python_tarfile_for_gnu_pax_and_ustar() {
+    let script = r#"
+import io, json, sys, tarfile
+out = []
+for fmt in (tarfile.GNU_FORMAT, tarfile.PAX_FORMAT, tarfile.USTAR_FORMAT):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=fmt) as tf:
+        def add(name, type_, data=b"", link="", uid=0):
+            t = tarfile.TarInfo(name); t.type = type_; t.size = len(data); t.linkname = link
+            t.uid = uid; t.mtime = 1714557600
+            tf.addfile(t, io.BytesIO(data) if data else None)
+        long = "d" * 60 + "/" + "e" * 60 + "/file.txt"
+        add("top", tarfile.DIRTYPE)
+        add(long, tarfile.REGTYPE, b"long name content")
+        add("sym", tarfile.SYMTYPE, link="x" * 90 + "/" + "y" * 30 if fmt != tarfile.USTAR_FORMAT else "short")
+        add("hard", tarfile.LNKTYPE, link=long if fmt != tarfile.USTAR_FORMAT else "top")
+        add("fifo", tarfile.FIFOTYPE)
+        if fmt != tarfile.USTAR_FORMAT:
+            add("caf\u00e9/\u00fcber.txt", tarfile.REGTYPE, b"x" * 1000, uid=3000000 if fmt == tarfile.PAX_FORMAT else 0)
+    data = buf.getvalue()
+    ms = [[m.name, m.type.decode("latin-1"), m.size, m.linkname, m.uid] for m in tarfile.open(fileobj=io.BytesIO(data)).getmembers()]
+    out.append({"tar": data.hex(), "members": ms})
+json.dump(out, sys.stdout)
+"#;
+    let run = std::process::Command::new("python3")
+        .args(["-c", script])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let cases: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+    let cases = cases.as_array().expect("array");
+    assert_eq!(cases.len(), 3);
+    for case in cases {
+        let tar = hex::decode(case["tar"].as_str().expect("hex")).expect("hex");
+        let w = both(&tar);
+        assert_eq!(w.error, None);
+        assert!(w.problems.is_empty(), "{:#?}", w.problems);
+        let want = case["members"].as_array().expect("members");
+        assert_eq!(w.entries.len(), want.len());
+        for (e, m) in w.entries.iter().zip(want) {
+            let name = m[0].as_str().expect("name");
+            assert_eq!(e.path, RawPath::from(name));
+            let kind = match m[1].as_str().expect("type") {
+                "0" => EntryKind::File,
+                "5" => EntryKind::Dir,
+                "2" => EntryKind::Symlink,
+                "1" => EntryKind::Hardlink,
+                "6" => EntryKind::Fifo,
+                t => panic!("unexpected type {t}"),
+            };
+            assert_eq!(e.kind, kind, "{name}");
+            assert_eq!(e.size, m[2].as_u64().expect("size"), "{name}");
+            assert_eq!(e.uid, m[4].as_u64().expect("uid"), "{name}");
+            let link = m[3].as_str().expect("link");
+            if !link.is_empty() {
+                let got = e.link_target.as_ref().expect("link").display().into_owned();
+                assert_eq!(got, RawPath::from(link).display(), "{name}");
+            }
+        }
+        let file = want
+            .iter()
+            .find(|m| m[2].as_u64() == Some(17))
+            .and_then(|m| m[0].as_str())
+            .expect("long file");
+        assert_eq!(content(&tar, file), b"long name content");
+    }
+}
