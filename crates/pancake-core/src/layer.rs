@@ -453,7 +453,10 @@ impl<'a, B: Blocks> Walker<'a, B> {
                     self.done = true;
                     return Step::End;
                 }
-                Err(e) => return Step::Fail(e),
+                Err(e) => {
+                    self.report_skipped(&mut skipped, None);
+                    return Step::Fail(e);
+                }
             }
             let header_at = self.src.pos();
             let block = match self.block() {

@@ -556,10 +556,18 @@ fn oversized_extension_records_are_skipped_not_buffered() {
         .0;
     let w = both(&tar);
     assert!(w.entries.is_empty());
-    let e = w.error.expect("error");
+    let e = w.error.clone().expect("error");
     assert!(
         e.contains("byte offset 0") && e.contains("1073741824"),
         "{e}"
+    );
+    assert_eq!(kinds(&w), [ProblemKind::Limit]);
+    assert!(
+        w.problems[0]
+            .message
+            .contains("GNU long name record at byte offset 0 is 1073741824 bytes"),
+        "{}",
+        w.problems[0].message
     );
 }
 
