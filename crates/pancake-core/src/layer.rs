@@ -717,6 +717,14 @@ impl<'a, B: Blocks> Walker<'a, B> {
                 Ok(s) => sparse = Some(s),
                 Err(e) => return self.fail(&at, header_at, &e),
             }
+            // Go's reader lists it as a file (so do we), but moby's and containerd's layer
+            // appliers only create types 0, 1-6 and refuse 'S' ("unhandled tar header type 83"):
+            // `docker load` of this layer fails, which a reader must say out loud.
+            self.note(format!(
+                "entry {} is an old-GNU sparse file (type 'S'); it is listed with its real size, but \
+                 Docker's layer extraction refuses this type, so `docker load` would fail on this layer",
+                shown(&hdr.name)
+            ));
         } else if let Some(kind) = tarfmt::pax_sparse_kind(&pax) {
             match self.pax_sparse(&mut hdr, &pax, kind) {
                 Ok(s) => sparse = Some(s),
