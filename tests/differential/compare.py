@@ -68,7 +68,10 @@ def _global_paths(layer):
 
 def check_layer_reading(layer, tar):
     want = gen.intended_members(layer)
-    py = python_members(tar)
+    try:
+        py = python_members(tar)
+    except tarfile.TarError as e:
+        return want, ["tarfile cannot read the layer: %s" % e]
     files = [(m, g) for m, g in zip(want, _global_paths(layer)) if m["kind"] != "global"]
     if len(files) != len(py):
         return want, ["tarfile lists %d members, the generator meant %d" % (len(py), len(files)), ]
@@ -212,6 +215,11 @@ def check_case(pancake, recipe, workdir, keep=None):
     return bad, len(members)
 
 
+def _show(x):
+    """One printable line: control characters (a NUL Pancake printed, say) as \\xNN."""
+    return "".join("\\x%02x" % ord(ch) if ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in str(x))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pancake")
@@ -247,7 +255,7 @@ def main():
             layers += n
             case = "%s:%s" % (recipe.get("seed"), recipe.get("index"))
             for member, field, exp, got in bad:
-                print("%s | %s | %s | %s | expected %s | got %s" % (case, recipe["layout"], member, field, exp, got))
+                print("%s | %s | %s | %s | expected %s | got %s" % (case, recipe["layout"], _show(member), field, _show(exp), _show(got)))
                 groups.setdefault(field, []).append(case)
             if bad:
                 failed += 1
@@ -257,7 +265,8 @@ def main():
                         json.dump(recipe, f, indent=1)
             else:
                 passed += 1
-            os.unlink(os.path.join(a.keep or tmp, "case-%s-%s.tar" % (recipe.get("seed"), recipe.get("index")))) if not a.keep else None
+            if not a.keep:  # the image tarballs of a long run would fill the disk
+                os.unlink(os.path.join(tmp, "case-%s-%s.tar" % (recipe.get("seed"), recipe.get("index"))))
     if a.summary:
         print("disagreements by field:")
         for field, cases in groups.items():

@@ -62,8 +62,8 @@ class _LayerPlan:
     unpacks each layer into its own directory), whiteouts only of paths a lower layer has,
     nothing written where the layer itself deletes, each path at most once."""
 
-    def __init__(self, rng, view, fmt):
-        self.rng, self.view, self.fmt = rng, view, fmt  # view: lower merged view {path: kind}
+    def __init__(self, rng, view, fmt, pre=""):
+        self.rng, self.view, self.fmt, self.pre = rng, view, fmt, pre  # view: lower merged view {path: kind}
         self.written = {}  # path -> kind, this layer
         self.wh = []  # whiteout targets of this layer
         self.opaque = []  # opaque directories of this layer
@@ -94,7 +94,9 @@ class _LayerPlan:
     def add(self, m, kind):
         self.members.append(m)
         for a in _ancestors(m["name"]):
-            self.written.setdefault(a, "dir") if self.kind_now(a) is None else None
+            # a directory now, whatever hides the lower one later in this layer (an opaque
+            # parent makes Docker create it again)
+            self.written.setdefault(a, "dir")
         self.written[m["name"]] = kind
 
     def name(self, long_ok=True):
@@ -116,7 +118,7 @@ class _LayerPlan:
         return (parent + "/" if parent else "") + leaf
 
     def fits(self, name: str):
-        b = enc(name)
+        b = enc(self.pre + name)
         if self.fmt == "ustar":
             return tb.split_ustar(b) is not None
         if self.fmt == "v7":
@@ -136,7 +138,7 @@ def random_layer(rng, view, index):
     if r < 0.08:
         layer["empty"] = "no-members"
         return layer
-    plan = _LayerPlan(rng, view, fmt)
+    plan = _LayerPlan(rng, view, fmt, "./" if layer["dot"] else "")
     if layer["dot"] and rng.random() < 0.7:
         plan.members.append({"op": "root", "name": ""})
     for _ in range(rng.randrange(1, 12)):
@@ -199,9 +201,16 @@ def random_layer(rng, view, index):
             m["realsize"] = rng.choice([10 * 2**30 + 4096, 2**33 + 12345]) if big else rng.randrange(1024, 1 << 20)
             nfrag = rng.choice([1, 2, 3, 4, 5, rng.randrange(6, 30)])
             offs = sorted(rng.sample(range(0, m["realsize"] // 1024), min(nfrag, m["realsize"] // 1024)))
-            frags = [[o * 1024, rng.randrange(1, 700)] for o in offs]
-            if rng.random() < 0.5:
-                frags.append([m["realsize"], 0])  # GNU tar's closing empty fragment
+            if rng.random() < 0.85:
+                # as GNU tar writes them: fragments start and end on 512-byte blocks, and the map runs to the real size (GNU tar
+                # closes a file that ends in a hole with an empty fragment there)
+                frags = [[o * 1024, 512] for o in offs] + [[m["realsize"], 0]]
+            else:
+                # unaligned fragments, a map that may stop short of the real size: Go and
+                # Python read these; GNU tar does not write them
+                frags = [[o * 1024, rng.randrange(1, 700)] for o in offs]
+                if rng.random() < 0.5:
+                    frags.append([m["realsize"], 0])
             m["map"] = frags
         elif op == "symlink":
             m["target"] = rng.choice(["../lib/x", "/usr/bin/env", "b.txt", "caf\udce9", "t" * 120, "./rel"])
@@ -209,18 +218,18 @@ def random_layer(rng, view, index):
                 m["target"] = m["target"][:99]  # no room for a longer one in these dialects
         elif op == "hardlink":
             m["target"] = target
-            if fmt in ("ustar", "v7") and len(enc(target)) > 99:
+            if fmt in ("ustar", "v7") and len(enc(plan.pre + target)) > 99:
                 continue
         if op in ("file", "dir", "symlink") and rng.random() < 0.1:
             q = rng.choice(QUIRKS)
             if q in ("gnu-long-twice", "pax-then-gnu-long", "gnu-long-nul") and fmt != "gnu":
                 q = None
-            if q == "pax-empty-path" and tb.split_ustar(enc(name)) is None:
+            if q == "pax-empty-path" and tb.split_ustar(enc(plan.pre + name)) is None:
                 q = None
             if q:
                 m["quirk"] = q
         plan.add(m, kind)
-    if plan.members and plan.members[-1]["op"] == "global":
+    while plan.members and plan.members[-1]["op"] == "global":
         # Python's tarfile cannot read a global header with no member after it ("end of file
         # header"); Go returns it and then io.EOF. Not generated: nothing to compare it with.
         plan.members.pop()
