@@ -46,6 +46,7 @@ if [ "$want_docker" = 1 ]; then
   command -v dockerd >/dev/null || { log "installing docker.io"; apt_install docker.io; }
 fi
 command -v time >/dev/null || [ -x /usr/bin/time ] || { log "installing time"; apt_install time; }
+command -v zstd >/dev/null || { log "installing zstd"; apt_install zstd; }  # tests/differential
 
 if [ "$want_web" = 1 ] || [ "$want_browser" = 1 ]; then
   if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then

@@ -24,6 +24,7 @@ step() { # name, command...
 cargo fetch -q
 step "formatting (rustfmt)" cargo fmt --all --check
 step "core + cli (native)" cargo test -p pancake-core -p pancake-cli
+step "differential check against Python tarfile and Go's reading (fixed seed, ~300 layers)" tests/differential/run.sh
 step "web logic + translations (native)" cargo test -p pancake-web --lib
 step "core builds for wasm32" cargo build -q -p pancake-core --target wasm32-unknown-unknown
 if [ -f index.html ]; then
