@@ -199,8 +199,19 @@ def check_case(pancake, recipe, workdir, keep=None):
             for k, v in want.items():
                 if a.get(k) != v:
                     bad.append(("layer %d %s" % (i, layer_member_name(recipe, built, i)), k, v, a.get(k)))
+    # Problems a correct reader must report: one `tar-quirk` note per old-GNU sparse ('S')
+    # member, because Docker's layer extraction refuses that type (exceptions.py). Any other
+    # problem is a disagreement.
+    want_notes = sum(1 for l in recipe["layers"] for m in l.get("members", [])
+                     if m.get("op") == "sparse" and m.get("format") == "old-gnu")
+    notes = 0
     for p in doc.get("problems", []):
+        if p.get("kind") == "tar-quirk" and "type 'S'" in p.get("message", "") and notes < want_notes:
+            notes += 1
+            continue
         bad.append((p.get("member") or "-", "problem", "none", "%s: %s" % (p.get("kind"), p.get("message", "")[:300])))
+    if notes != want_notes:
+        bad.append(("-", "old-GNU sparse notes", want_notes, notes))
     rc, text, err = run([pancake, "ls", path, "--merged"])
     if rc != 0:
         bad.append(("-", "ls --merged exit", 0, "%s: %s" % (rc, err.strip()[:200])))
