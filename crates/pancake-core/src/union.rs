@@ -196,17 +196,10 @@ fn has_dotdot(p: &RawPath) -> bool {
     p.components().any(|c| c == b"..")
 }
 
-/// Is this entry a regular file AUFS keeps in `.wh..wh.plnk/` as the content of hard links?
-fn is_plnk_source(e: &Entry) -> bool {
-    e.kind == EntryKind::File
-        && e.path.components().count() > 1
-        && e.path.components().next() == Some(whiteout::AUFS_PLNK)
-}
-
 /// Does this entry store filesystem content bytes (a regular file of the filesystem, or a
 /// file AUFS keeps for hard links)? Markers, invalid names and other AUFS metadata do not.
 fn stores_content(e: &Entry) -> bool {
-    e.kind == EntryKind::File && (classify_entry(e).is_none() || is_plnk_source(e))
+    e.kind == EntryKind::File && (classify_entry(e).is_none() || whiteout::is_aufs_link_source(e))
 }
 
 /// The hard-link cycles among one layer's link entries (name → target, the last entry of a
@@ -282,7 +275,7 @@ fn apply(
             None => writes.push((pos, e)),
             Some(Marker::Opaque(d)) => opaque.push((pos, d)),
             Some(Marker::Whiteout(p)) if !has_dotdot(&p) => whiteouts.push((pos, p)),
-            Some(Marker::Aufs) if is_plnk_source(e) => {
+            Some(Marker::Aufs) if whiteout::is_aufs_link_source(e) => {
                 plnk.entry(e.path.file_name()).or_default().push((
                     pos,
                     ContentRef {

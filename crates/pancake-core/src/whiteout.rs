@@ -133,6 +133,14 @@ pub fn aufs_link_key(target: &RawPath) -> Option<&[u8]> {
     }
 }
 
+/// Is this entry a regular file AUFS keeps in `.wh..wh.plnk/` as the content of hard links
+/// (found by [`aufs_link_key`] of a link's target)?
+pub fn is_aufs_link_source(e: &Entry) -> bool {
+    e.kind == EntryKind::File
+        && e.path.components().count() > 1
+        && e.path.components().next() == Some(AUFS_PLNK)
+}
+
 /// Is this basename a whiteout (not the opaque marker)? A name test only: it counts invalid
 /// names too; [`counts`] counts what a layer's entries really are.
 pub fn is_whiteout_name(name: &[u8]) -> bool {
