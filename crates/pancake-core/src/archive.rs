@@ -23,6 +23,7 @@ use crate::model::{
 use crate::path::RawPath;
 use crate::sniff;
 use crate::source::{RangeReader, ReadAt};
+use crate::union::ContentRef;
 
 pub use crate::member::Options;
 
@@ -593,11 +594,65 @@ fn run_jobs_sequential<S: ReadAt + ?Sized>(
 
 /// The bytes (at most `max`) of one file inside the layer blob `member`: one `read_at` when
 /// its content offset is known, else the blob is streamed and decompressed up to that entry.
+/// When the layer lists the path more than once, the last copy is read; a hard link has no
+/// bytes of its own (read the row's `union::ContentRef` with [`read_content`]).
 pub fn read_entry_content<S: ReadAt + ?Sized>(
     source: &S,
     archive: &Archive,
     member: usize,
     entry_path: &RawPath,
+    max: usize,
+) -> Result<Vec<u8>, Error> {
+    read_file_entry(source, archive, member, entry_path, None, max)
+}
+
+/// The bytes (at most `max`) a union row shows: the entry its [`ContentRef`] names — for a
+/// hard link the file it links to, wherever that is stored (a lower layer, a name since
+/// deleted or overwritten, AUFS's `.wh..wh.plnk/`), and exactly that copy when the layer
+/// lists the path more than once. Errors name the archive, the member and the entry.
+pub fn read_content<S: ReadAt + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    content: &ContentRef,
+    max: usize,
+) -> Result<Vec<u8>, Error> {
+    let member = content.member.ok_or_else(|| {
+        Error::Other(format!(
+            "{}: the layer blob holding {} is missing",
+            archive.name, content.path
+        ))
+    })?;
+    // Which copy of the path the entry is, counted among the layer's regular files of that
+    // path, so a re-stream finds the same one.
+    let nth = archive
+        .members
+        .get(member)
+        .and_then(|m| m.facts.layer.as_ref())
+        .and_then(|l| l.entries.get(..content.entry))
+        .map(|before| {
+            before
+                .iter()
+                .filter(|e| e.path == content.path && e.kind == EntryKind::File)
+                .count()
+        });
+    read_file_entry(
+        source,
+        archive,
+        member,
+        &content.path,
+        Some(nth.unwrap_or(0)),
+        max,
+    )
+}
+
+/// Reads copy `nth` (0 = first; `None` = last) of the regular file `entry_path` of layer blob
+/// `member`.
+fn read_file_entry<S: ReadAt + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    member: usize,
+    entry_path: &RawPath,
+    nth: Option<usize>,
     max: usize,
 ) -> Result<Vec<u8>, Error> {
     let name = archive.name.clone();
@@ -612,10 +667,14 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
         message: format!("no file {entry_path} in this layer"),
     };
     let entry = m.facts.layer.as_ref().and_then(|l| {
-        l.entries
+        let mut copies = l
+            .entries
             .iter()
-            .rev()
-            .find(|e| &e.path == entry_path && e.kind == EntryKind::File)
+            .filter(|e| &e.path == entry_path && e.kind == EntryKind::File);
+        match nth {
+            Some(n) => copies.nth(n),
+            None => copies.last(),
+        }
     });
     if let Some(e) = entry {
         if let Some(off) = e.content_offset {
@@ -633,7 +692,7 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
         message: e.to_string(),
     };
     let found = match m.data_offset {
-        Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, max)
+        Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, nth, max)
             .map_err(io_err)?,
         None => {
             // Compressed outer file: stream it again up to the member.
@@ -648,7 +707,7 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
                     continue;
                 }
                 if idx == member {
-                    result = entry_from_blob(e, entry_path, max).map_err(io_err)?;
+                    result = entry_from_blob(e, entry_path, nth, max).map_err(io_err)?;
                     break;
                 }
                 idx += 1;
@@ -659,8 +718,14 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
     found.ok_or_else(not_found)
 }
 
-/// Decompresses a layer blob (by magic bytes) and returns the last file named `path`.
-fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<Option<Vec<u8>>> {
+/// Decompresses a layer blob (by magic bytes) and returns copy `nth` (`None`: the last) of
+/// the regular file named `path`.
+fn entry_from_blob<R: Read>(
+    mut r: R,
+    path: &RawPath,
+    nth: Option<usize>,
+    max: usize,
+) -> io::Result<Option<Vec<u8>>> {
     let head = read_head(&mut r, sniff::TAR_BLOCK)?;
     let src = Cursor::new(head.clone()).chain(r);
     let inner: Box<dyn Read> = match sniff::compression(&head) {
@@ -673,13 +738,24 @@ fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<
     };
     let mut tar = tar::Archive::new(inner);
     let mut found = None;
+    let mut seen = 0usize;
+    let mut hit = false;
     for item in tar.entries()? {
         let e = item?;
-        if RawPath::normalize(&e.path_bytes()) == *path {
+        let regular = matches!(
+            e.header().entry_type(),
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse
+        );
+        if regular && RawPath::normalize(&e.path_bytes()) == *path {
             let mut buf = Vec::new();
             e.take(max as u64).read_to_end(&mut buf)?;
             found = Some(buf);
+            if nth == Some(seen) {
+                hit = true;
+                break;
+            }
+            seen += 1;
         }
     }
-    Ok(found)
+    Ok(found.filter(|_| nth.is_none() || hit))
 }

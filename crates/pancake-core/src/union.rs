@@ -369,6 +369,9 @@ fn apply(
                 path: e.path.clone(),
                 size: e.size,
             }),
+            // A target climbing out with `..` is never followed; the reader reports it as
+            // an unsafe path already.
+            (EntryKind::Hardlink, Some(t)) if has_dotdot(t) => None,
             (EntryKind::Hardlink, Some(t)) => {
                 let found = resolve_link(state, &removed, &hidden, &plnk, pos, &e.path, t);
                 match found {
