@@ -673,7 +673,7 @@ fn read_file_entry<S: ReadAt + ?Sized>(
             .filter(|e| &e.path == entry_path && e.kind == EntryKind::File);
         match nth {
             Some(n) => copies.nth(n),
-            None => copies.last(),
+            None => copies.next_back(),
         }
     });
     if let Some(e) = entry {

@@ -522,7 +522,8 @@ fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
 /// apart, so a deleted directory shows what was deleted below it. Sums saturate.
 fn fill_dir_sizes(rows: &mut [FileRow]) {
     // (deleted?, inode) → size and the rows naming it.
-    let mut inodes: HashMap<(bool, (usize, usize)), (u64, Vec<usize>)> = HashMap::new();
+    type Names = (u64, Vec<usize>);
+    let mut inodes: HashMap<(bool, (usize, usize)), Names> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         if let Some(c) = &r.content {
             inodes
@@ -729,6 +730,15 @@ pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
     let Some(top) = image.layers.len().checked_sub(1) else {
         return Vec::new();
     };
+    // Most images have no hard link at all: no need to fold them (this runs on every read).
+    let any_link = (0..=top).any(|i| {
+        layer_entries(archive, image, i)
+            .iter()
+            .any(|e| e.kind == EntryKind::Hardlink)
+    });
+    if !any_link {
+        return Vec::new();
+    }
     let mut links = Vec::new();
     fold_with(archive, image, top, &mut links);
     // A hostile layer may hold millions of broken links: each layer names the first few,
