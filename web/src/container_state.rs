@@ -73,14 +73,11 @@ pub fn lower_of(archive: &Rc<Archive>, image: usize) -> Option<LowerRef> {
     })
 }
 
-/// Where a lower file's bytes live: its own entry, or for a hard link the file it links to.
-pub fn content_source(lower: &Lower, f: &LowerFile) -> Option<ContentKey> {
-    let row = if f.row.kind == EntryKind::Hardlink {
-        &lower.get(f.row.link_target.as_ref()?)?.row
-    } else {
-        &f.row
-    };
-    Some((row.member?, row.path.clone()))
+/// Where a lower file's bytes live: its own entry, or for a hard link the file it links to
+/// (the core resolves it, even when the target's name is gone).
+pub fn content_source(_lower: &Lower, f: &LowerFile) -> Option<ContentKey> {
+    let c = f.row.content.as_ref()?;
+    Some((c.member?, c.path.clone()))
 }
 
 pub fn cached(key: &ContentKey) -> Option<Rc<Vec<u8>>> {

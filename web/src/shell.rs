@@ -200,15 +200,17 @@ pub fn app() -> Html {
         let d = state.dispatcher();
         let pool = pool.clone();
         Callback::from(move |row: FileRow| {
-            let Some(member) = row.member else { return };
+            // The entry holding the bytes (for a hard link: the file it links to).
+            let Some(c) = row.content else { return };
+            let Some(member) = c.member else { return };
             let max = CONTENT_FIRST.min(row.size.max(1));
             d.dispatch(Action::OpenContent {
                 member,
-                path: row.path.clone(),
+                path: c.path.clone(),
                 size: row.size,
                 max,
             });
-            Pool::read_content(&pool, member, row.path, max);
+            Pool::read_content(&pool, member, c.path, max);
         })
     };
     let on_more = {

@@ -1,7 +1,7 @@
 //! The `pancake inspect --json` document. Field names are a public contract (README, tests,
 //! external checks): change them only together with the README.
 
-use pancake_core::{share, whiteout};
+use pancake_core::{share, union, whiteout};
 use pancake_core::{Archive, Image, Layer, Problem};
 use serde::Serialize;
 
@@ -43,6 +43,12 @@ pub struct ImageReport {
     /// Bottom (base) first, one per `rootfs.diff_ids` entry.
     pub layers: Vec<LayerReport>,
     pub history: Vec<HistoryReport>,
+    /// Visible content bytes / stored content bytes, 0 to 1 (1 with no content bytes):
+    /// `union::efficiency`, the page's score.
+    pub efficiency: f64,
+    /// Stored content bytes the final filesystem does not show: the sum of the layers'
+    /// `wasted_bytes`.
+    pub wasted_bytes: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,11 +63,15 @@ pub struct LayerReport {
     pub verified: bool,
     /// Members as Python's `tarfile.getmembers()` lists them.
     pub entries: usize,
-    /// Members whose base name starts with `.wh.`, except `.wh..wh..opq`.
+    /// Valid whiteout markers `.wh.<name>` (not `.wh..wh..opq`, not invalid names such as a
+    /// bare `.wh.` or `.wh..`, not AUFS metadata).
     pub whiteouts: usize,
     /// `.wh..wh..opq` members.
     pub opaque_dirs: usize,
     pub created_by: Option<String>,
+    /// Content bytes this layer stores that the image's final filesystem does not show
+    /// (overwritten or deleted by a later layer or a later copy): `union::wasted`.
+    pub wasted_bytes: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,7 +89,7 @@ pub struct ProblemReport {
     pub archive: String,
 }
 
-/// Entry counts of one layer: (entries, whiteouts, opaque dirs).
+/// Entry counts of one layer: (entries, valid whiteouts, opaque dirs).
 pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
     let Some(ix) = layer
         .member
@@ -88,19 +98,17 @@ pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
     else {
         return (0, 0, 0);
     };
-    let names = || ix.entries.iter().map(|e| e.path.file_name());
-    (
-        ix.entries.len(),
-        names().filter(|n| whiteout::is_whiteout_name(n)).count(),
-        names().filter(|n| whiteout::is_opaque_name(n)).count(),
-    )
+    let (whiteouts, opaque) = whiteout::counts(&ix.entries);
+    (ix.entries.len(), whiteouts, opaque)
 }
 
 fn image_report(archive: &Archive, image: &Image) -> ImageReport {
+    let wasted = union::wasted(archive, image);
     let layers = image
         .layers
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(i, l)| {
             let (entries, whiteouts, opaque_dirs) = counts(archive, l);
             LayerReport {
                 diff_id: l.diff_id.as_ref().map(ToString::to_string),
@@ -116,6 +124,7 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
                     .history
                     .and_then(|h| image.history.get(h))
                     .and_then(|h| h.created_by.clone()),
+                wasted_bytes: wasted.get(i).copied().unwrap_or(0),
             }
         })
         .collect();
@@ -135,6 +144,8 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
                 created: h.created.clone(),
             })
             .collect(),
+        efficiency: union::efficiency(archive, image),
+        wasted_bytes: wasted.iter().fold(0u64, |s, w| s.saturating_add(*w)),
     }
 }
 

@@ -632,3 +632,95 @@ fn shared_layers_across_two_files() {
     let text = pancake(&["inspect", &fixture(files[0])]);
     assert!(!String::from_utf8_lossy(&text.stdout).contains("Shared layers"));
 }
+
+/// `pancake ls` rows as (path, kind, size, change); paths here have no spaces.
+fn ls_rows(args: &[&str]) -> Vec<(String, String, u64, String)> {
+    let out = pancake(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let [.., kind, size, change] = cols.as_slice() else {
+                return None;
+            };
+            Some((
+                cols.first()?.to_string(),
+                kind.to_string(),
+                size.parse().ok()?,
+                change.to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn size_of(rows: &[(String, String, u64, String)], path: &str) -> Option<(String, u64, String)> {
+    rows.iter()
+        .find(|r| r.0 == path)
+        .map(|r| (r.1.clone(), r.2, r.3.clone()))
+}
+
+#[test]
+fn json_wasted_bytes_and_efficiency() {
+    let f = "docker26-save-app1.tar";
+    let (doc, out) = inspect_json(&[f]);
+    assert!(out.status.success());
+    let img = &doc["images"][0];
+    // From the fixture's listing (expected.json): COPY files/ stores data/hello.txt (12),
+    // data/b.txt (14), data/dir/x.txt (2) and data/dir/sub/y.txt (2), later rewritten, deleted
+    // by `rm` and hidden by the opaque `rm -rf data/dir` (30 bytes); the first RUN's
+    // data/hello.txt (21) is replaced by the hard-link pair of the `ln` layer, whose 21 bytes
+    // stay visible through both names.
+    let wasted: Vec<u64> = arr(&img["layers"])
+        .iter()
+        .filter_map(|l| l["wasted_bytes"].as_u64())
+        .collect();
+    assert_eq!(wasted, vec![0, 30, 21, 0, 0, 0, 0]);
+    assert_eq!(img["wasted_bytes"].as_u64(), Some(51));
+    let exp = expected(f);
+    let stored: u64 = arr(&exp["images"][0]["layers"])
+        .iter()
+        .filter_map(|l| l["regular_file_bytes"].as_u64())
+        .sum();
+    assert_eq!(stored, 2_182_391);
+    let eff = img["efficiency"].as_f64().unwrap_or(-1.0);
+    let want = (stored - 51) as f64 / stored as f64;
+    assert!((eff - want).abs() < 1e-12, "{eff} vs {want}");
+    // An image without waste scores exactly 1.
+    let (doc, _) = inspect_json(&["docker20-save-app2.tar"]);
+    assert_eq!(doc["images"][0]["efficiency"].as_f64(), Some(1.0));
+    assert_eq!(doc["images"][0]["wasted_bytes"].as_u64(), Some(0));
+}
+
+#[test]
+fn ls_shows_directory_sizes_in_both_views() {
+    let f = fixture("docker26-save-app1.tar");
+    let merged = ls_rows(&["ls", &f, "--merged"]);
+    let dir = |p: &str| size_of(&merged, p).map(|(k, s, _)| (k, s));
+    assert_eq!(dir("bin"), Some(("dir".into(), 1_982_256)));
+    assert_eq!(dir("etc"), Some(("dir".into(), 30)));
+    // data: hello.hardlink and its hard link hello.txt (21 bytes, one inode, counted once),
+    // emoji (6), keepdir/k.txt (2), the long-named file (5), random.bin (200000), the
+    // unicode file (16), dir/new.txt (4).
+    assert_eq!(dir("data"), Some(("dir".into(), 200_054)));
+    assert_eq!(dir("data/dir"), Some(("dir".into(), 4)));
+    // The hard link shows its file's size.
+    assert_eq!(dir("data/hello.txt"), Some(("hardlink".into(), 21)));
+    // Layer 4 (`rm -rf /data/dir && mkdir … && echo new > …`): the directory holds what this
+    // layer wrote under it; the deleted sub-directory what was deleted under it.
+    let layer = ls_rows(&["ls", &f, "--layer", "4"]);
+    assert_eq!(
+        size_of(&layer, "data/dir"),
+        Some(("dir".into(), 4, "modified".into()))
+    );
+    assert_eq!(
+        size_of(&layer, "data/dir/sub"),
+        Some(("dir".into(), 2, "deleted".into()))
+    );
+    assert_eq!(size_of(&layer, "data").map(|r| r.1), Some(4));
+}

@@ -24,6 +24,7 @@ use crate::model::{
 use crate::path::RawPath;
 use crate::sniff;
 use crate::source::{RangeReader, ReadAt};
+use crate::union::ContentRef;
 
 pub use crate::member::Options;
 
@@ -594,11 +595,65 @@ fn run_jobs_sequential<S: ReadAt + ?Sized>(
 
 /// The bytes (at most `max`) of one file inside the layer blob `member`: one `read_at` when
 /// its content offset is known, else the blob is streamed and decompressed up to that entry.
+/// When the layer lists the path more than once, the last copy is read; a hard link has no
+/// bytes of its own (read the row's `union::ContentRef` with [`read_content`]).
 pub fn read_entry_content<S: ReadAt + ?Sized>(
     source: &S,
     archive: &Archive,
     member: usize,
     entry_path: &RawPath,
+    max: usize,
+) -> Result<Vec<u8>, Error> {
+    read_file_entry(source, archive, member, entry_path, None, max)
+}
+
+/// The bytes (at most `max`) a union row shows: the entry its [`ContentRef`] names — for a
+/// hard link the file it links to, wherever that is stored (a lower layer, a name since
+/// deleted or overwritten, AUFS's `.wh..wh.plnk/`), and exactly that copy when the layer
+/// lists the path more than once. Errors name the archive, the member and the entry.
+pub fn read_content<S: ReadAt + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    content: &ContentRef,
+    max: usize,
+) -> Result<Vec<u8>, Error> {
+    let member = content.member.ok_or_else(|| {
+        Error::Other(format!(
+            "{}: the layer blob holding {} is missing",
+            archive.name, content.path
+        ))
+    })?;
+    // Which copy of the path the entry is, counted among the layer's regular files of that
+    // path, so a re-stream finds the same one.
+    let nth = archive
+        .members
+        .get(member)
+        .and_then(|m| m.facts.layer.as_ref())
+        .and_then(|l| l.entries.get(..content.entry))
+        .map(|before| {
+            before
+                .iter()
+                .filter(|e| e.path == content.path && e.kind == EntryKind::File)
+                .count()
+        });
+    read_file_entry(
+        source,
+        archive,
+        member,
+        &content.path,
+        Some(nth.unwrap_or(0)),
+        max,
+    )
+}
+
+/// Reads copy `nth` (0 = first; `None` = last) of the regular file `entry_path` of layer blob
+/// `member`.
+fn read_file_entry<S: ReadAt + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    member: usize,
+    entry_path: &RawPath,
+    nth: Option<usize>,
     max: usize,
 ) -> Result<Vec<u8>, Error> {
     let name = archive.name.clone();
@@ -613,10 +668,14 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
         message: format!("no file {entry_path} in this layer"),
     };
     let entry = m.facts.layer.as_ref().and_then(|l| {
-        l.entries
+        let mut copies = l
+            .entries
             .iter()
-            .rev()
-            .find(|e| &e.path == entry_path && e.kind == EntryKind::File)
+            .filter(|e| &e.path == entry_path && e.kind == EntryKind::File);
+        match nth {
+            Some(n) => copies.nth(n),
+            None => copies.next_back(),
+        }
     });
     if let Some(e) = entry {
         if let Some(off) = e.content_offset {
@@ -648,7 +707,7 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
         message: e.to_string(),
     };
     let found = match m.data_offset {
-        Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, max)
+        Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, nth, max)
             .map_err(io_err)?,
         None => {
             // Compressed outer file: stream it again up to the member.
@@ -663,7 +722,7 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
                     continue;
                 }
                 if idx == member {
-                    result = entry_from_blob(e, entry_path, max).map_err(io_err)?;
+                    result = entry_from_blob(e, entry_path, nth, max).map_err(io_err)?;
                     break;
                 }
                 idx += 1;
@@ -674,9 +733,14 @@ pub fn read_entry_content<S: ReadAt + ?Sized>(
     found.ok_or_else(not_found)
 }
 
-/// Decompresses a layer blob (by magic bytes) and returns the last regular file named `path`
-/// (sparse holes as zeros), read by the same walk that listed it.
-fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<Option<Vec<u8>>> {
+/// Decompresses a layer blob (by magic bytes) and returns copy `nth` (`None`: the last) of
+/// the regular file named `path` (sparse holes as zeros), read by the same walk that listed it.
+fn entry_from_blob<R: Read>(
+    mut r: R,
+    path: &RawPath,
+    nth: Option<usize>,
+    max: usize,
+) -> io::Result<Option<Vec<u8>>> {
     let head = read_head(&mut r, sniff::TAR_BLOCK)?;
     let src = Cursor::new(head.clone()).chain(r);
     let inner: Box<dyn Read> = match sniff::compression(&head) {
@@ -687,5 +751,5 @@ fn entry_from_blob<R: Read>(mut r: R, path: &RawPath, max: usize) -> io::Result<
         ),
         Compression::None => Box::new(src),
     };
-    layer::read_file(inner, path, max, &Limits::default())
+    layer::read_file(inner, path, nth, max, &Limits::default())
 }

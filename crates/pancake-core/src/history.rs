@@ -359,9 +359,11 @@ pub struct HistoryRow {
 /// What `docker image history` shows as a layer's size (Docker 20.10, overlay2: `DiffSize`
 /// walks the unpacked layer directory): the sizes of its non-directory files, a symlink
 /// counting the length of its target, a hard link nothing (its inode is counted once), a
-/// path written twice once (the last copy). Whiteout markers count 0. So a 1024-byte tar
-/// holding one empty directory is `0B`. Falls back to the uncompressed blob size when the
-/// layer was not indexed.
+/// path written twice once (the last copy). Whiteout markers, invalid `.wh.` names and AUFS
+/// metadata count 0; a hard link into AUFS's `.wh..wh.plnk/` counts the size of the file
+/// stored there, since Docker unpacks it as a copy of that file. So a 1024-byte tar holding
+/// one empty directory is `0B`. Falls back to the uncompressed blob size when the layer was
+/// not indexed. Bytes; the sum saturates.
 pub fn layer_content_size(archive: &Archive, image: &Image, layer: usize) -> u64 {
     let Some(l) = image.layers.get(layer) else {
         return 0;
@@ -373,21 +375,32 @@ pub fn layer_content_size(archive: &Archive, image: &Image, layer: usize) -> u64
     else {
         return l.size;
     };
+    let mut plnk: HashMap<&[u8], u64> = HashMap::new();
     let mut sizes: HashMap<&RawPath, u64> = HashMap::with_capacity(ix.entries.len());
     for e in &ix.entries {
+        let marker = whiteout::classify_entry(e);
+        if whiteout::is_aufs_link_source(e) {
+            plnk.insert(e.path.file_name(), e.size);
+        }
         let size = match e.kind {
-            _ if whiteout::classify(&e.path).is_some() => 0,
+            _ if marker.is_some() => 0,
             EntryKind::File => e.size,
             EntryKind::Symlink => e
                 .link_target
                 .as_ref()
                 .map(|t| t.as_bytes().len() as u64)
                 .unwrap_or(0),
+            EntryKind::Hardlink => e
+                .link_target
+                .as_ref()
+                .and_then(whiteout::aufs_link_key)
+                .and_then(|k| plnk.get(k).copied())
+                .unwrap_or(0),
             _ => 0,
         };
         sizes.insert(&e.path, size);
     }
-    sizes.values().sum()
+    sizes.values().fold(0u64, |s, v| s.saturating_add(*v))
 }
 
 /// The rows `docker image history` prints for this image as loaded from a tarball, top first.
@@ -823,5 +836,66 @@ mod tests {
             "make"
         );
         assert_eq!(instruction("ENV A=cafe").label(), "A=cafe");
+    }
+
+    #[test]
+    fn content_size_skips_aufs_metadata_counts_plnk_links_and_saturates() {
+        use crate::model::{Entry, Layer, LayerIndex, Member, MemberFacts};
+        let e = |p: &str, kind: EntryKind, size: u64, link: Option<&str>| Entry {
+            path: RawPath::from(p),
+            kind,
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link_target: link.map(RawPath::from),
+            content_offset: None,
+            sparse: None,
+        };
+        let one = |entries: Vec<Entry>| {
+            let mut a = Archive::default();
+            a.members.push(Member {
+                path: RawPath::from("l.tar"),
+                kind: EntryKind::File,
+                size: 0,
+                data_offset: None,
+                link_target: None,
+                facts: MemberFacts {
+                    layer: Some(LayerIndex {
+                        entries,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            });
+            let img = Image {
+                layers: vec![Layer {
+                    member: Some(0),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            layer_content_size(&a, &img, 0)
+        };
+        use EntryKind::{Dir, File, Hardlink};
+        let aufs = one(vec![
+            e(".wh..wh.aufs", File, 11, None),
+            e(".wh..wh.orph", Dir, 0, None),
+            e(".wh..wh.orph/junk", File, 13, None),
+            e(".wh..wh.plnk", Dir, 0, None),
+            e(".wh..wh.plnk/7.8", File, 30, None),
+            e("a", Hardlink, 0, Some(".wh..wh.plnk/7.8")),
+            e("b", Hardlink, 0, Some(".wh..wh.plnk/7.8")),
+            e("c", File, 5, None),
+            e("dir/.wh.", File, 17, None),
+        ]);
+        // Docker unpacks each link into the plnk directory as its own copy: 30 + 30 + 5.
+        assert_eq!(aufs, 65);
+        let huge = one(vec![
+            e("x", File, u64::MAX, None),
+            e("y", File, u64::MAX, None),
+        ]);
+        assert_eq!(huge, u64::MAX);
     }
 }

@@ -12,12 +12,14 @@ use crate::model::{
     Archive, EntryKind, Format, Image, Layer, Member, Mismatch, Problem, ProblemKind,
 };
 use crate::path::RawPath;
+use crate::{union, whiteout};
 
 /// Problems found while walking the outer tar (read errors, unsafe or duplicate member names)
 /// carry this prefix; re-resolving keeps them and recomputes everything else.
 pub const OUTER_PREFIX: &str = "outer ";
 
-/// Problems a valid archive never has (the others — history, duplicates, whiteouts — are
+/// Problems a valid archive never has (the others — history, duplicates, whiteouts, hard links
+/// that point to nothing — are
 /// warnings; a platform left out of a multi-platform index is information: see
 /// [`ProblemKind::MissingPlatform`]).
 pub fn is_error_level(kind: ProblemKind) -> bool {
@@ -26,6 +28,7 @@ pub fn is_error_level(kind: ProblemKind) -> bool {
         ProblemKind::History
             | ProblemKind::DuplicateMember
             | ProblemKind::Whiteout
+            | ProblemKind::HardLink
             | ProblemKind::MissingPlatform
             | ProblemKind::TarQuirk
     )
@@ -40,6 +43,11 @@ pub fn resolve(archive: &mut Archive) {
         .collect();
     for m in &archive.members {
         problems.extend(m.facts.problems.iter().cloned());
+        // Invalid whiteout names, from the entries alone (recomputed on every resolve, like
+        // everything else here, so they are never counted twice).
+        if let Some(l) = &m.facts.layer {
+            problems.extend(whiteout::problems(Some(&m.path.display()), &l.entries));
+        }
     }
     let mut ctx = Ctx {
         members: &archive.members,
@@ -89,6 +97,18 @@ pub fn resolve(archive: &mut Archive) {
     };
     archive.problems = ctx.problems;
     archive.images = images;
+    // Hard links that point to nothing need the layers below them: one fold per image, each
+    // problem once even when images share the layer.
+    let mut links: Vec<Problem> = Vec::new();
+    let mut seen: HashSet<(Option<String>, String)> = HashSet::new();
+    for img in &archive.images {
+        for p in union::link_problems(archive, img) {
+            if seen.insert((p.member.clone(), p.message.clone())) {
+                links.push(p);
+            }
+        }
+    }
+    archive.problems.extend(links);
 }
 
 /// Last member with each normalized path (a later duplicate wins).
@@ -158,7 +178,10 @@ impl Ctx<'_> {
         let mut seen: HashSet<RawPath> = HashSet::new();
         for _ in 0..32 {
             if !seen.insert(cur.clone()) {
-                return Found::Missing(format!("{path}: symlink loop"));
+                return Found::Missing(format!(
+                    "{path}: the links among members go round in a loop (symlinks or hard \
+                     links pointing back at {cur}); expected them to end at a file"
+                ));
             }
             let Some(&i) = self.by_path.get(cur.as_bytes()) else {
                 return Found::Missing(format!("{path} is not in the archive"));

@@ -78,12 +78,14 @@ pub fn walk_headers<S: ReadAt + ?Sized>(
     )
 }
 
-/// The bytes (at most `max`) of the last regular file named `path` in a layer tar streamed
-/// from `reader`, sparse holes expanded to zeros; `None` when there is none. Errors when the
-/// tar cannot be read up to it.
+/// Reads copy `nth` (0-based, in tar order; `None`: the last, which is what the layer leaves)
+/// of the regular file `path` from a layer tar streamed by `reader`, at most `max` bytes, sparse
+/// holes as zeros. `Ok(None)` when the layer has no such copy; `Err` when the tar is unreadable
+/// before it is found.
 pub fn read_file<R: Read>(
     reader: R,
     path: &RawPath,
+    nth: Option<usize>,
     max: usize,
     limits: &Limits,
 ) -> io::Result<Option<Vec<u8>>> {
@@ -94,14 +96,20 @@ pub fn read_file<R: Read>(
     };
     let mut w = Walker::new(src, "", limits);
     let mut found = None;
+    let mut seen = 0usize;
     loop {
         match w.next() {
             Step::Entry(f) => {
                 if f.kind == EntryKind::File && RawPath::normalize(&f.name) == *path {
-                    found = Some(w.read_content(&f, max)?);
+                    let bytes = w.read_content(&f, max)?;
+                    if nth == Some(seen) {
+                        return Ok(Some(bytes));
+                    }
+                    found = Some(bytes);
+                    seen += 1;
                 }
             }
-            Step::End => return Ok(found),
+            Step::End => return Ok(found.filter(|_| nth.is_none())),
             Step::Fail(e) => return Err(io::Error::other(e)),
         }
     }

@@ -239,8 +239,13 @@ pub enum ProblemKind {
     LayerUnreadable,
     /// A path that would escape the root (`../`, absolute, through a symlink).
     UnsafePath,
-    /// Whiteout rules broken (bare `.wh.`, etc.).
+    /// Whiteout rules broken (bare `.wh.`, `.wh..`, reserved `.wh..wh.` names, AUFS metadata
+    /// of the wrong kind): the entry is ignored.
     Whiteout,
+    /// A hard link inside a layer points to no file: its target is missing when the link
+    /// comes, was deleted by an earlier whiteout of the same layer, is a directory, or the
+    /// links go round in a cycle. The link is listed with no content.
+    HardLink,
     /// A member appears twice; the last one wins.
     DuplicateMember,
     /// History does not line up with the layers.

@@ -3,15 +3,24 @@
 //!
 //! State is a `BTreeMap` keyed by path, so "everything below `dir`" is one range query and
 //! the whole fold is O(entries · log entries), fine for 200k entries.
+//!
+//! Hard links keep their inode: a link and its target are one file. Each name carries a
+//! [`ContentRef`] to the regular-file entry whose bytes it shows, so deleting or overwriting
+//! one name leaves the other names with the same content and size, and bytes a container can
+//! still read through any name count as visible. Entries apply in tar order, as moby's
+//! `pkg/archive` `UnpackLayer` applies them: a hard link resolves its target as it stands
+//! when the link entry comes (a whiteout or opaque marker of the same layer that comes
+//! *before* the link has already deleted a lower target; one that comes *after* deletes only
+//! the name, and the link keeps the content). Markers otherwise touch only lower layers.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Archive, Entry, EntryKind, Image};
+use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind};
 use crate::path::RawPath;
-use crate::whiteout::{classify, Marker};
+use crate::whiteout::{self, classify_entry, Marker};
 
 /// How a path fared in one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,12 +32,38 @@ pub enum Change {
     Unchanged,
 }
 
+/// Where a file's bytes are stored: the regular-file entry holding them. For a hard link it
+/// is the entry of the file it links to (possibly in a lower layer, possibly under a name that
+/// was since deleted or overwritten, possibly in AUFS's `.wh..wh.plnk/`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ContentRef {
+    /// Image layer index (0 = base) whose blob stores the bytes.
+    pub layer: usize,
+    /// `Archive::members` index of that layer blob: with `path`, what
+    /// `archive::read_entry_content` takes.
+    pub member: Option<usize>,
+    /// Index into that layer's `LayerIndex::entries` of the regular-file entry.
+    pub entry: usize,
+    /// That entry's path inside the layer.
+    pub path: RawPath,
+    /// Content bytes.
+    pub size: u64,
+}
+
+impl ContentRef {
+    /// The inode, in effect: two names with the same key show the same bytes.
+    fn key(&self) -> (usize, usize) {
+        (self.layer, self.entry)
+    }
+}
+
 /// One path in a merged view or in a layer's changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRow {
     pub path: RawPath,
     pub kind: EntryKind,
-    /// Content size; for a hard link, the size of the file it links to.
+    /// Content size in bytes; for a hard link, the size of the file it links to (0 when the
+    /// link points to nothing).
     pub size: u64,
     pub change: Change,
     /// The layer that last wrote this path. For `Deleted` rows: the lower layer the deleted
@@ -36,10 +71,18 @@ pub struct FileRow {
     pub layer: usize,
     pub link_target: Option<RawPath>,
     pub mode: u32,
-    /// `Archive::members` index of the layer blob holding this entry (to read its content).
+    /// `Archive::members` index of the layer blob holding this entry (its header; for a hard
+    /// link the bytes are elsewhere: see `content`).
     pub member: Option<usize>,
-    /// For directories: content bytes stored below it (hard links count 0, like `du`).
+    /// For directories: content bytes below it in this view, each file (inode) counted once
+    /// however many of its names are below, like `du`. In a layer's changes, a `Deleted`
+    /// directory sums the deleted rows below it and any other directory the rest.
     pub dir_size: u64,
+    /// Where this path's bytes are stored (regular files, and hard links that resolve to
+    /// one); `None` for directories, symlinks, devices and dangling hard links. Read a row's
+    /// bytes from here, never from `member` + `path`, so hard links work.
+    #[serde(default)]
+    pub content: Option<ContentRef>,
 }
 
 /// What one layer did to the filesystem below it.
@@ -50,8 +93,12 @@ pub struct LayerChanges {
     pub added: usize,
     pub modified: usize,
     pub deleted: usize,
+    /// Content bytes this layer's own file entries store, under added and modified paths
+    /// (a hard link adds no bytes).
     pub added_bytes: u64,
     pub modified_bytes: u64,
+    /// Content bytes of the deleted rows, each file (inode) once, except files another name
+    /// (a hard link) in the new view still shows.
     pub deleted_bytes: u64,
 }
 
@@ -59,19 +106,52 @@ pub struct LayerChanges {
 #[derive(Clone, Debug)]
 struct Node {
     kind: EntryKind,
-    /// Apparent size (hard links: their target's).
+    /// Apparent size (hard links: their content's).
     size: u64,
-    /// Bytes this entry's tar member stores (0 for hard links).
-    stored: u64,
     mode: u32,
     link_target: Option<RawPath>,
     layer: usize,
     member: Option<usize>,
     /// Did the path exist below the layer that wrote it? (Added vs Modified.)
     replaced: bool,
+    content: Option<ContentRef>,
+}
+
+impl Node {
+    /// Bytes this name's own tar entry stores (its content is its own, not a link's).
+    fn own_bytes(&self) -> u64 {
+        match &self.content {
+            Some(c) if self.kind == EntryKind::File => c.size,
+            _ => 0,
+        }
+    }
 }
 
 type State = BTreeMap<RawPath, Node>;
+
+/// Why a hard link of a layer points to no file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum LinkIssue {
+    /// The target does not exist when the link entry comes.
+    Missing,
+    /// A whiteout or opaque marker earlier in the same layer deleted the target.
+    DeletedEarlier,
+    /// The target is a directory (hard links to directories do not exist).
+    Directory,
+    /// No regular file of that base name in `.wh..wh.plnk/` before the link.
+    AufsMissing,
+    /// The links of this layer go round: each name in the cycle, in link order.
+    Cycle(Vec<RawPath>),
+}
+
+/// A hard-link problem found while applying a layer.
+#[derive(Clone, Debug)]
+struct LinkReport {
+    layer: usize,
+    path: RawPath,
+    target: RawPath,
+    issue: LinkIssue,
+}
 
 /// The entries of an image's layer `i`, empty when the blob is missing or unreadable.
 pub fn layer_entries<'a>(archive: &'a Archive, image: &Image, i: usize) -> &'a [Entry] {
@@ -116,41 +196,139 @@ fn has_dotdot(p: &RawPath) -> bool {
     p.components().any(|c| c == b"..")
 }
 
+/// Does this entry store filesystem content bytes (a regular file of the filesystem, or a
+/// file AUFS keeps for hard links)? Markers, invalid names and other AUFS metadata do not.
+fn stores_content(e: &Entry) -> bool {
+    e.kind == EntryKind::File && (classify_entry(e).is_none() || whiteout::is_aufs_link_source(e))
+}
+
+/// The hard-link cycles among one layer's link entries (name → target, the last entry of a
+/// name counting), each once, its names in link order from the first-listed one. O(links).
+fn link_cycles(entries: &[Entry]) -> Vec<Vec<RawPath>> {
+    let mut next: HashMap<&RawPath, &RawPath> = HashMap::new();
+    let mut order: Vec<&RawPath> = Vec::new();
+    for e in entries {
+        match (e.kind, &e.link_target) {
+            (EntryKind::Hardlink, Some(t)) => {
+                if next.insert(&e.path, t).is_none() {
+                    order.push(&e.path);
+                }
+            }
+            _ => {
+                // A later non-link entry of the same name ends that name's link.
+                if next.remove(&e.path).is_some() {
+                    order.retain(|p| *p != &e.path);
+                }
+            }
+        }
+    }
+    // 1 = on the current walk, 2 = finished.
+    let mut mark: HashMap<&RawPath, u8> = HashMap::new();
+    let mut cycles = Vec::new();
+    for start in order {
+        let mut walk: Vec<&RawPath> = Vec::new();
+        let mut cur = start;
+        loop {
+            match mark.get(cur) {
+                Some(2) => break,
+                Some(_) => {
+                    if let Some(at) = walk.iter().position(|p| *p == cur) {
+                        cycles.push(walk.iter().skip(at).map(|p| (*p).clone()).collect());
+                    }
+                    break;
+                }
+                None => {}
+            }
+            let Some(t) = next.get(cur) else { break };
+            mark.insert(cur, 1);
+            walk.push(cur);
+            cur = t;
+        }
+        for p in walk {
+            mark.insert(p, 2);
+        }
+    }
+    cycles
+}
+
 /// Applies layer `idx` to `state`, returning every lower node it removed (whiteouts, opaque
-/// dirs, a directory replaced by a non-directory, or the other way round).
+/// dirs, a directory replaced by a non-directory, or the other way round). Hard links that
+/// point to nothing go to `links`.
 fn apply(
     state: &mut State,
     idx: usize,
     member: Option<usize>,
     entries: &[Entry],
+    links: &mut Vec<LinkReport>,
 ) -> Vec<(RawPath, Node)> {
     let mut removed: Vec<(RawPath, Node)> = Vec::new();
-    let mut writes: Vec<&Entry> = Vec::with_capacity(entries.len());
-    let mut opaque: Vec<RawPath> = Vec::new();
-    let mut whiteouts: Vec<RawPath> = Vec::new();
-    for e in entries {
+    let mut writes: Vec<(usize, &Entry)> = Vec::with_capacity(entries.len());
+    let mut opaque: Vec<(usize, RawPath)> = Vec::new();
+    let mut whiteouts: Vec<(usize, RawPath)> = Vec::new();
+    // AUFS hard-link sources by base name, in entry order.
+    let mut plnk: HashMap<&[u8], Vec<(usize, ContentRef)>> = HashMap::new();
+    for (pos, e) in entries.iter().enumerate() {
         if e.path.is_root() || has_dotdot(&e.path) {
             continue; // the root itself, or a name the reader reports as unsafe
         }
-        match classify(&e.path) {
-            None => writes.push(e),
-            Some(Marker::Opaque(d)) => opaque.push(d),
-            Some(Marker::Whiteout(p)) if !has_dotdot(&p) => whiteouts.push(p),
-            Some(_) => {} // invalid markers: hidden, reported by `whiteout::problems`
+        match classify_entry(e) {
+            None => writes.push((pos, e)),
+            Some(Marker::Opaque(d)) => opaque.push((pos, d)),
+            Some(Marker::Whiteout(p)) if !has_dotdot(&p) => whiteouts.push((pos, p)),
+            Some(Marker::Aufs) if whiteout::is_aufs_link_source(e) => {
+                plnk.entry(e.path.file_name()).or_default().push((
+                    pos,
+                    ContentRef {
+                        layer: idx,
+                        member,
+                        entry: pos,
+                        path: e.path.clone(),
+                        size: e.size,
+                    },
+                ))
+            }
+            // Other AUFS metadata, and invalid markers (reported by `whiteout::problems`).
+            Some(_) => {}
         }
     }
     // Markers only touch lower layers, so they go first (the spec: "regardless of ordering").
-    for d in &opaque {
-        removed.extend(remove_below(state, d));
+    // What each one removed is remembered with its position: a hard link listed before the
+    // marker still reaches the lower file, as it does when Docker applies the tar in order.
+    let mut hidden: HashMap<RawPath, (usize, usize)> = HashMap::new();
+    let mut remove =
+        |removed: &mut Vec<(RawPath, Node)>, pos: usize, gone: Vec<(RawPath, Node)>| {
+            for (p, n) in gone {
+                hidden.entry(p.clone()).or_insert((pos, removed.len()));
+                removed.push((p, n));
+            }
+        };
+    for (pos, d) in &opaque {
+        let gone = remove_below(state, d);
+        remove(&mut removed, *pos, gone);
     }
-    for p in &whiteouts {
-        if let Some(n) = state.remove(p) {
-            removed.push((p.clone(), n));
-        }
-        removed.extend(remove_below(state, p));
+    for (pos, p) in &whiteouts {
+        let mut gone: Vec<(RawPath, Node)> = state
+            .remove(p)
+            .map(|n| (p.clone(), n))
+            .into_iter()
+            .collect();
+        gone.extend(remove_below(state, p));
+        remove(&mut removed, *pos, gone);
     }
     let removed_paths: BTreeSet<RawPath> = removed.iter().map(|(p, _)| p.clone()).collect();
-    for e in writes {
+    let cycles = link_cycles(entries);
+    let in_cycle: HashSet<&RawPath> = cycles.iter().flatten().collect();
+    for cycle in &cycles {
+        if let (Some(first), Some(second)) = (cycle.first(), cycle.get(1).or(cycle.first())) {
+            links.push(LinkReport {
+                layer: idx,
+                path: first.clone(),
+                target: second.clone(),
+                issue: LinkIssue::Cycle(cycle.clone()),
+            });
+        }
+    }
+    for (pos, e) in writes {
         // Parents a container runtime would create implicitly.
         let mut missing = Vec::new();
         let mut parent = e.path.parent();
@@ -174,18 +352,57 @@ fn apply(
                 Node {
                     kind: EntryKind::Dir,
                     size: 0,
-                    stored: 0,
                     mode: 0o755,
                     link_target: None,
                     layer: idx,
                     member,
                     replaced,
+                    content: None,
                 },
             );
         }
-        let (size, stored) = match (e.kind, &e.link_target) {
-            (EntryKind::Hardlink, Some(t)) => (state.get(t).map(|n| n.size).unwrap_or(0), 0),
-            _ => (e.size, e.size),
+        let content = match (e.kind, &e.link_target) {
+            (EntryKind::File, _) => Some(ContentRef {
+                layer: idx,
+                member,
+                entry: pos,
+                path: e.path.clone(),
+                size: e.size,
+            }),
+            // A target climbing out with `..` is never followed; the reader reports it as
+            // an unsafe path already.
+            (EntryKind::Hardlink, Some(t)) if has_dotdot(t) => None,
+            (EntryKind::Hardlink, Some(t)) => {
+                let found = resolve_link(state, &removed, &hidden, &plnk, pos, &e.path, t);
+                match found {
+                    Ok(c) => c,
+                    Err(issue) => {
+                        if !in_cycle.contains(&e.path) {
+                            links.push(LinkReport {
+                                layer: idx,
+                                path: e.path.clone(),
+                                target: t.clone(),
+                                issue,
+                            });
+                        }
+                        None
+                    }
+                }
+            }
+            (EntryKind::Hardlink, None) => {
+                links.push(LinkReport {
+                    layer: idx,
+                    path: e.path.clone(),
+                    target: RawPath::default(),
+                    issue: LinkIssue::Missing,
+                });
+                None
+            }
+            _ => None,
+        };
+        let size = match &content {
+            Some(c) => c.size,
+            None => e.size,
         };
         let old = state.remove(&e.path);
         let replaced = match &old {
@@ -209,19 +426,62 @@ fn apply(
             Node {
                 kind: e.kind,
                 size,
-                stored,
                 mode: e.mode,
                 link_target: e.link_target.clone(),
                 layer: idx,
                 member,
                 replaced,
+                content,
             },
         );
     }
     removed
 }
 
-fn fold(archive: &Archive, image: &Image, upto: usize) -> State {
+/// What a hard link entry at position `pos` of the layer being applied shows: the content of
+/// its target as the target stands at that point (`Ok(None)`: a target without bytes, such
+/// as a symlink or a device, whose inode the link then shares).
+fn resolve_link(
+    state: &State,
+    removed: &[(RawPath, Node)],
+    hidden: &HashMap<RawPath, (usize, usize)>,
+    plnk: &HashMap<&[u8], Vec<(usize, ContentRef)>>,
+    pos: usize,
+    path: &RawPath,
+    target: &RawPath,
+) -> Result<Option<ContentRef>, LinkIssue> {
+    if let Some(key) = whiteout::aufs_link_key(target) {
+        // moby re-targets the link at the `.wh..wh.plnk` file of that base name seen so far.
+        return plnk
+            .get(key)
+            .and_then(|v| v.iter().rev().find(|(p, _)| *p < pos))
+            .map(|(_, c)| Some(c.clone()))
+            .ok_or(LinkIssue::AufsMissing);
+    }
+    if target == path {
+        // Docker removes the existing name before linking: a link to itself has no target.
+        return Err(LinkIssue::Missing);
+    }
+    let node = match state.get(target) {
+        Some(n) => n,
+        None => match hidden.get(target) {
+            Some((at, i)) if *at > pos => match removed.get(*i) {
+                Some((_, n)) => n,
+                None => return Err(LinkIssue::Missing),
+            },
+            Some(_) => return Err(LinkIssue::DeletedEarlier),
+            None => return Err(LinkIssue::Missing),
+        },
+    };
+    match node.kind {
+        EntryKind::Dir => Err(LinkIssue::Directory),
+        // A link to a dangling link points to nothing either; the first one is reported.
+        EntryKind::Hardlink if node.content.is_none() => Ok(None),
+        _ => Ok(node.content.clone()),
+    }
+}
+
+fn fold_with(archive: &Archive, image: &Image, upto: usize, links: &mut Vec<LinkReport>) -> State {
     let mut state = State::new();
     for i in 0..=upto.min(image.layers.len().saturating_sub(1)) {
         if image.layers.is_empty() {
@@ -232,9 +492,14 @@ fn fold(archive: &Archive, image: &Image, upto: usize) -> State {
             i,
             member_of(image, i),
             layer_entries(archive, image, i),
+            links,
         );
     }
     state
+}
+
+fn fold(archive: &Archive, image: &Image, upto: usize) -> State {
+    fold_with(archive, image, upto, &mut Vec::new())
 }
 
 fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
@@ -248,25 +513,61 @@ fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
         mode: n.mode,
         member: n.member,
         dir_size: 0,
+        content: n.content.clone(),
     }
 }
 
-/// Fills `dir_size` of directory rows from the stored bytes of everything below them.
-fn fill_dir_sizes(rows: &mut [FileRow], stored: &[u64]) {
-    let mut below: HashMap<Vec<u8>, u64> = HashMap::new();
-    for (r, &s) in rows.iter().zip(stored) {
-        if s == 0 {
-            continue;
-        }
-        let b = r.path.as_bytes();
-        for (i, _) in b.iter().enumerate().filter(|(_, c)| **c == b'/') {
-            if let Some(prefix) = b.get(..i) {
-                *below.entry(prefix.to_vec()).or_insert(0) += s;
-            }
+/// Fills `dir_size` of directory rows: the content bytes of the rows below each, every inode
+/// once however many of its names are below (like `du`). Deleted and other rows are summed
+/// apart, so a deleted directory shows what was deleted below it. Sums saturate.
+fn fill_dir_sizes(rows: &mut [FileRow]) {
+    // (deleted?, inode) → size and the rows naming it.
+    type Names = (u64, Vec<usize>);
+    let mut inodes: HashMap<(bool, (usize, usize)), Names> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(c) = &r.content {
+            inodes
+                .entry((r.change == Change::Deleted, c.key()))
+                .or_insert((c.size, Vec::new()))
+                .1
+                .push(i);
         }
     }
-    for r in rows.iter_mut().filter(|r| r.kind == EntryKind::Dir) {
-        r.dir_size = below.get(r.path.as_bytes()).copied().unwrap_or(0);
+    let mut below: HashMap<(bool, &[u8]), u64> = HashMap::new();
+    for ((deleted, _), (size, names)) in &inodes {
+        if *size == 0 {
+            continue;
+        }
+        let mut dirs: HashSet<&[u8]> = HashSet::new();
+        for b in names
+            .iter()
+            .filter_map(|i| rows.get(*i))
+            .map(|r| r.path.as_bytes())
+        {
+            for (i, _) in b.iter().enumerate().filter(|(_, c)| **c == b'/') {
+                if let Some(prefix) = b.get(..i) {
+                    dirs.insert(prefix);
+                }
+            }
+        }
+        for d in dirs {
+            let s = below.entry((*deleted, d)).or_insert(0);
+            *s = s.saturating_add(*size);
+        }
+    }
+    let sizes: Vec<(usize, u64)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == EntryKind::Dir)
+        .map(|(i, r)| {
+            let key = (r.change == Change::Deleted, r.path.as_bytes());
+            (i, below.get(&key).copied().unwrap_or(0))
+        })
+        .collect();
+    for (i, s) in sizes {
+        if let Some(r) = rows.get_mut(i) {
+            r.dir_size = s;
+        }
     }
 }
 
@@ -275,18 +576,30 @@ fn fill_dir_sizes(rows: &mut [FileRow], stored: &[u64]) {
 pub fn merged(archive: &Archive, image: &Image, upto: usize) -> Vec<FileRow> {
     let state = fold(archive, image, upto);
     let mut rows = Vec::with_capacity(state.len());
-    let mut stored = Vec::with_capacity(state.len());
     for (p, n) in state {
         let change = match (n.layer == upto, n.replaced) {
             (false, _) => Change::Unchanged,
             (true, false) => Change::Added,
             (true, true) => Change::Modified,
         };
-        stored.push(n.stored);
         rows.push(row(p, &n, change));
     }
-    fill_dir_sizes(&mut rows, &stored);
+    fill_dir_sizes(&mut rows);
     rows
+}
+
+/// The entry holding the bytes of `path` in the view after layer `upto` (for a hard link, the
+/// file it links to, wherever that is stored); `None` when the path is absent or has no bytes.
+/// Read it with `archive::read_entry_content(source, archive, member, &path, max)`.
+pub fn content_of(
+    archive: &Archive,
+    image: &Image,
+    upto: usize,
+    path: &RawPath,
+) -> Option<ContentRef> {
+    fold(archive, image, upto)
+        .get(path)
+        .and_then(|n| n.content.clone())
 }
 
 /// What layer `layer` added, modified and deleted, compared with the view below it.
@@ -305,53 +618,72 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
         layer,
         member_of(image, layer),
         layer_entries(archive, image, layer),
+        &mut Vec::new(),
     );
+    let alive: HashSet<(usize, usize)> = state
+        .values()
+        .filter_map(|n| n.content.as_ref().map(ContentRef::key))
+        .collect();
+    let mut freed: HashSet<(usize, usize)> = HashSet::new();
     let mut rows: BTreeMap<RawPath, FileRow> = BTreeMap::new();
     for (p, n) in removed {
         if !state.contains_key(&p) {
             out.deleted += 1;
-            out.deleted_bytes += n.stored;
+            if let Some(c) = n.content.as_ref().filter(|c| !alive.contains(&c.key())) {
+                if freed.insert(c.key()) {
+                    out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
+                }
+            }
             rows.insert(p.clone(), row(p, &n, Change::Deleted));
         }
     }
     for (p, n) in state.iter().filter(|(_, n)| n.layer == layer) {
         let change = if n.replaced {
             out.modified += 1;
-            out.modified_bytes += n.stored;
+            out.modified_bytes = out.modified_bytes.saturating_add(n.own_bytes());
             Change::Modified
         } else {
             out.added += 1;
-            out.added_bytes += n.stored;
+            out.added_bytes = out.added_bytes.saturating_add(n.own_bytes());
             Change::Added
         };
         rows.insert(p.clone(), row(p.clone(), n, change));
     }
     out.rows = rows.into_values().collect();
+    fill_dir_sizes(&mut out.rows);
     out
 }
 
-/// Content bytes each layer stores, counting every file member (duplicates included).
+/// Content bytes each layer stores, bottom first: every regular-file member that is part of
+/// the filesystem or holds hard-link content (AUFS `.wh..wh.plnk/`), duplicates included;
+/// whiteout markers, invalid names and other AUFS metadata are not content. Sums saturate.
 pub fn stored_bytes(archive: &Archive, image: &Image) -> Vec<u64> {
     (0..image.layers.len())
         .map(|i| {
             layer_entries(archive, image, i)
                 .iter()
-                .filter(|e| e.kind != EntryKind::Hardlink && classify(&e.path).is_none())
-                .map(|e| e.size)
-                .sum()
+                .filter(|e| stores_content(e))
+                .fold(0u64, |s, e| s.saturating_add(e.size))
         })
         .collect()
 }
 
-/// Per layer: content bytes it stores that are not visible in the image's final filesystem,
-/// because a later layer (or a later copy in the same layer) overwrote or deleted them.
+/// Per layer, bottom first: content bytes it stores that are not visible in the image's final
+/// filesystem, because a later layer (or a later copy in the same layer) overwrote or deleted
+/// every name showing them. Bytes still reachable through a hard link are visible.
 pub fn wasted(archive: &Archive, image: &Image) -> Vec<u64> {
     let stored = stored_bytes(archive, image);
     let mut visible = vec![0u64; image.layers.len()];
     if let Some(top) = image.layers.len().checked_sub(1) {
-        for n in fold(archive, image, top).values() {
-            if let Some(v) = visible.get_mut(n.layer) {
-                *v += n.stored;
+        let mut seen: HashSet<(usize, usize)> = HashSet::new();
+        for c in fold(archive, image, top)
+            .values()
+            .filter_map(|n| n.content.as_ref())
+        {
+            if seen.insert(c.key()) {
+                if let Some(v) = visible.get_mut(c.layer) {
+                    *v = v.saturating_add(c.size);
+                }
             }
         }
     }
@@ -362,26 +694,140 @@ pub fn wasted(archive: &Archive, image: &Image) -> Vec<u64> {
         .collect()
 }
 
-/// Image efficiency: the share of stored content bytes that the final filesystem still shows.
+/// Image efficiency: the share of stored content bytes that the final filesystem still shows,
+/// a number from 0 to 1.
 ///
-/// `efficiency = visible / stored`, where `stored` is the sum, over all layers, of the content
-/// bytes of every regular-file member (each copy of a path counted once, in the layer that
-/// carries it), and `visible` is the part of that which a container of the image can still
-/// see (each path's last copy, unless deleted). `stored - visible` = the sum of [`wasted`].
-/// Every stored byte is counted exactly once, as either visible or wasted, so the score and
-/// the wasted total always agree. An image with no content bytes scores 1.0.
+/// `efficiency = visible / stored`, where `stored` is the sum, over all layers, of
+/// [`stored_bytes`] (each copy of a path counted once, in the layer that carries it), and
+/// `visible` is the part of that which a container of the image can still see (each file's
+/// last copy, unless deleted; through any of its names, hard links included). `stored -
+/// visible` = the sum of [`wasted`]. Every stored byte is counted exactly once, as either
+/// visible or wasted, so the score and the wasted total always agree. An image with no
+/// content bytes scores 1.0.
 ///
 /// Dive instead sums each duplicated path's size over all its copies (its issue #684): a file
 /// written twice counts both copies as wasted, although one of them is what the image shows.
 pub fn efficiency(archive: &Archive, image: &Image) -> f64 {
-    let stored: u64 = stored_bytes(archive, image).iter().sum();
-    let wasted: u64 = wasted(archive, image).iter().sum();
+    let stored = stored_bytes(archive, image)
+        .iter()
+        .fold(0u64, |s, b| s.saturating_add(*b));
+    let wasted = wasted(archive, image)
+        .iter()
+        .fold(0u64, |s, b| s.saturating_add(*b));
     if stored == 0 {
         1.0
     } else {
         stored.saturating_sub(wasted) as f64 / stored as f64
     }
 }
+
+/// Hard links of the image's layers that point to no file, as `hard-link` problems naming the
+/// layer member and the entry, bottom layer first: links to a name that does not exist when
+/// the link comes (nowhere in the layer before it, nor below), to a name an earlier whiteout
+/// of the same layer deleted, to a directory, into AUFS's `.wh..wh.plnk/` without the file
+/// there, and cycles of links (each cycle once).
+pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
+    let Some(top) = image.layers.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    // Most images have no hard link at all: no need to fold them (this runs on every read).
+    let any_link = (0..=top).any(|i| {
+        layer_entries(archive, image, i)
+            .iter()
+            .any(|e| e.kind == EntryKind::Hardlink)
+    });
+    if !any_link {
+        return Vec::new();
+    }
+    let mut links = Vec::new();
+    fold_with(archive, image, top, &mut links);
+    // A hostile layer may hold millions of broken links: each layer names the first few,
+    // then says how many more there are.
+    let mut per_layer: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut shown = Vec::new();
+    for l in links {
+        let n = per_layer.entry(l.layer).or_insert(0);
+        *n += 1;
+        if *n <= LINK_PROBLEMS_PER_LAYER {
+            shown.push(l);
+        }
+    }
+    let member_name = |layer: usize| {
+        member_of(image, layer)
+            .and_then(|m| archive.members.get(m))
+            .map(|m| m.path.display().into_owned())
+    };
+    let more = per_layer
+        .into_iter()
+        .filter(|(_, n)| *n > LINK_PROBLEMS_PER_LAYER)
+        .map(|(layer, n)| {
+            let member = member_name(layer);
+            let why = format!(
+                "{} more hard links in this layer point to no file (only the first \
+                 {LINK_PROBLEMS_PER_LAYER} are listed one by one)",
+                n - LINK_PROBLEMS_PER_LAYER
+            );
+            Problem {
+                kind: ProblemKind::HardLink,
+                message: match &member {
+                    Some(m) => format!("layer {m}: {why}"),
+                    None => why,
+                },
+                member,
+            }
+        })
+        .collect::<Vec<_>>();
+    shown
+        .into_iter()
+        .map(|l| {
+            let member = member_name(l.layer);
+            let (path, target) = (&l.path, &l.target);
+            let why = match &l.issue {
+                LinkIssue::Missing => format!(
+                    "hard link {path} => {target} points to nothing: no file {target} exists \
+                     when the link comes (none earlier in this layer, none below); expected \
+                     an existing file"
+                ),
+                LinkIssue::DeletedEarlier => format!(
+                    "hard link {path} => {target} points to nothing: a whiteout earlier in \
+                     this layer deleted {target} before the link; expected the link before \
+                     the whiteout, or a file"
+                ),
+                LinkIssue::Directory => {
+                    format!("hard link {path} => {target} points to a directory; expected a file")
+                }
+                LinkIssue::AufsMissing => format!(
+                    "hard link {path} => {target} points into AUFS's .wh..wh.plnk/, which \
+                     holds no file of that name before the link; expected one"
+                ),
+                LinkIssue::Cycle(names) => {
+                    let chain: Vec<String> = names
+                        .iter()
+                        .chain(names.first())
+                        .map(|p| p.display().into_owned())
+                        .collect();
+                    format!(
+                        "hard-link cycle {}: the links point to each other and to no file; \
+                         expected each chain of links to end at a file",
+                        chain.join(" => ")
+                    )
+                }
+            };
+            Problem {
+                kind: ProblemKind::HardLink,
+                message: match &member {
+                    Some(m) => format!("layer {m}: {why}"),
+                    None => why,
+                },
+                member,
+            }
+        })
+        .chain(more)
+        .collect()
+}
+
+/// Broken hard links of one layer reported one by one; the rest are counted in one problem.
+const LINK_PROBLEMS_PER_LAYER: usize = 20;
 
 #[cfg(test)]
 mod tests {
@@ -647,6 +1093,298 @@ mod tests {
         assert!(merged(&a, &Image::default(), 3).is_empty());
     }
 
+    fn hl(p: &str, target: &str) -> Entry {
+        ent(p, EntryKind::Hardlink, 0, Some(target))
+    }
+    fn problems_of(a: &Archive) -> Vec<String> {
+        link_problems(a, img(a))
+            .into_iter()
+            .map(|p| {
+                assert_eq!(p.kind, ProblemKind::HardLink);
+                p.message
+            })
+            .collect()
+    }
+    fn content_path(rows: &[FileRow], p: &str) -> Option<(usize, String)> {
+        find(rows, p)
+            .and_then(|r| r.content.as_ref())
+            .map(|c| (c.layer, c.path.to_string()))
+    }
+
+    #[test]
+    fn overwriting_the_target_leaves_the_link_its_content() {
+        let a = build(vec![vec![f("a", 100)], vec![hl("b", "a")], vec![f("a", 7)]]);
+        let m = merged(&a, img(&a), 2);
+        assert_eq!(find(&m, "a").map(|r| r.size), Some(7));
+        assert_eq!(find(&m, "b").map(|r| r.size), Some(100));
+        assert_eq!(content_path(&m, "b"), Some((0, "a".into())));
+        assert_eq!(content_path(&m, "a"), Some((2, "a".into())));
+        // The 100 bytes of layer 0 are still readable through b: nothing is wasted.
+        assert_eq!(stored_bytes(&a, img(&a)), vec![100, 0, 7]);
+        assert_eq!(wasted(&a, img(&a)), vec![0, 0, 0]);
+        assert_eq!(efficiency(&a, img(&a)), 1.0);
+        assert!(problems_of(&a).is_empty());
+        assert_eq!(
+            content_of(&a, img(&a), 2, &RawPath::from("b")).map(|c| (c.member, c.entry)),
+            Some((Some(0), 0))
+        );
+    }
+
+    #[test]
+    fn same_layer_overwrite_keeps_the_first_copy_for_the_link() {
+        // a (10 bytes), b => a, then a rewritten (20 bytes) in the same layer: b is the first a.
+        let a = build(vec![vec![f("a", 10), hl("b", "a"), f("a", 20)]]);
+        let m = merged(&a, img(&a), 0);
+        assert_eq!(find(&m, "a").map(|r| r.size), Some(20));
+        assert_eq!(find(&m, "b").map(|r| r.size), Some(10));
+        assert_eq!(
+            find(&m, "b")
+                .and_then(|r| r.content.as_ref())
+                .map(|c| c.entry),
+            Some(0)
+        );
+        assert_eq!(wasted(&a, img(&a)), vec![0]);
+    }
+
+    #[test]
+    fn chains_of_links_reach_the_file_and_survive_deletion() {
+        let a = build(vec![
+            vec![d("d"), f("d/a", 50), hl("d/b", "d/a"), hl("d/c", "d/b")],
+            vec![f("d/.wh.a", 0), f("d/.wh.b", 0)],
+        ]);
+        let m0 = merged(&a, img(&a), 0);
+        assert_eq!(find(&m0, "d/c").map(|r| r.size), Some(50));
+        // Three names, one inode: the directory counts 50 bytes once, like du.
+        assert_eq!(find(&m0, "d").map(|r| r.dir_size), Some(50));
+        let m1 = merged(&a, img(&a), 1);
+        assert_eq!(paths(&m1), ["d", "d/c"]);
+        assert_eq!(find(&m1, "d/c").map(|r| r.size), Some(50));
+        assert_eq!(find(&m1, "d").map(|r| r.dir_size), Some(50));
+        assert_eq!(wasted(&a, img(&a)), vec![0, 0]);
+        // Deleting two names of a file still shown by a third frees nothing.
+        let ch = layer_changes(&a, img(&a), 1);
+        assert_eq!((ch.deleted, ch.deleted_bytes), (2, 0));
+        assert!(problems_of(&a).is_empty());
+    }
+
+    #[test]
+    fn whiteout_and_link_in_one_layer_apply_in_tar_order() {
+        let base = vec![f("a", 10)];
+        // Link first, whiteout after: the link holds the inode; only the name a goes.
+        let link_first = build(vec![base.clone(), vec![hl("b", "a"), f(".wh.a", 0)]]);
+        let m = merged(&link_first, img(&link_first), 1);
+        assert_eq!(paths(&m), ["b"]);
+        assert_eq!(find(&m, "b").map(|r| r.size), Some(10));
+        assert_eq!(content_path(&m, "b"), Some((0, "a".into())));
+        assert_eq!(wasted(&link_first, img(&link_first)), vec![0, 0]);
+        assert!(problems_of(&link_first).is_empty());
+        let ch = layer_changes(&link_first, img(&link_first), 1);
+        assert_eq!((ch.added, ch.deleted, ch.deleted_bytes), (1, 1, 0));
+
+        // Whiteout first: a is gone when the link comes, so the link points to nothing.
+        let whiteout_first = build(vec![base, vec![f(".wh.a", 0), hl("b", "a")]]);
+        let m = merged(&whiteout_first, img(&whiteout_first), 1);
+        assert_eq!(paths(&m), ["b"]);
+        assert_eq!(
+            find(&m, "b").map(|r| (r.size, r.content.is_none())),
+            Some((0, true))
+        );
+        assert_eq!(wasted(&whiteout_first, img(&whiteout_first)), vec![10, 0]);
+        let ps = problems_of(&whiteout_first);
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        assert!(ps
+            .iter()
+            .all(|m| m.starts_with("layer 1/layer.tar: hard link b => a")
+                && m.contains("whiteout earlier")));
+    }
+
+    #[test]
+    fn opaque_marker_after_a_link_keeps_the_linked_content() {
+        let a = build(vec![
+            vec![d("dir"), f("dir/x", 8)],
+            vec![hl("keep", "dir/x"), d("dir"), f("dir/.wh..wh..opq", 0)],
+        ]);
+        let m = merged(&a, img(&a), 1);
+        assert_eq!(paths(&m), ["dir", "keep"]);
+        assert_eq!(find(&m, "keep").map(|r| r.size), Some(8));
+        assert_eq!(wasted(&a, img(&a)), vec![0, 0]);
+    }
+
+    #[test]
+    fn dangling_links_cycles_and_links_to_directories_are_reported() {
+        let a = build(vec![
+            vec![d("dir"), f("file", 3)],
+            vec![
+                hl("missing", "nowhere"),
+                hl("todir", "dir"),
+                hl("self", "self"),
+                hl("x", "y"),
+                hl("y", "x"),
+                hl("ok", "file"),
+                hl("later", "file2"),
+                f("file2", 1),
+            ],
+        ]);
+        let ps = problems_of(&a);
+        assert_eq!(ps.len(), 5, "{ps:#?}");
+        let has = |needle: &str| ps.iter().filter(|m| m.contains(needle)).count();
+        assert_eq!(has("hard link missing => nowhere points to nothing"), 1);
+        assert_eq!(has("hard link todir => dir points to a directory"), 1);
+        assert_eq!(has("hard-link cycle self => self"), 1);
+        assert_eq!(has("hard-link cycle x => y => x"), 1);
+        assert_eq!(has("hard link later => file2 points to nothing"), 1);
+        assert!(ps.iter().all(|m| m.starts_with("layer 1/layer.tar: ")));
+        assert!(ps.iter().all(|m| !m.contains("symlink")));
+        let m = merged(&a, img(&a), 1);
+        for p in ["missing", "todir", "self", "x", "y", "later"] {
+            assert_eq!(
+                find(&m, p).map(|r| (r.kind, r.size, r.content.is_none())),
+                Some((EntryKind::Hardlink, 0, true)),
+                "{p}"
+            );
+        }
+        assert_eq!(find(&m, "ok").map(|r| r.size), Some(3));
+    }
+
+    #[test]
+    fn broken_links_beyond_the_first_few_are_counted_not_listed() {
+        let many: Vec<Entry> = (0..50).map(|i| hl(&format!("l{i}"), "none")).collect();
+        let a = build(vec![many]);
+        let ps = problems_of(&a);
+        assert_eq!(ps.len(), LINK_PROBLEMS_PER_LAYER + 1);
+        assert_eq!(
+            ps.iter()
+                .filter(|m| m.contains(&format!("{} more hard links", 50 - LINK_PROBLEMS_PER_LAYER)))
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn du_counts_a_file_once_per_directory_holding_one_of_its_names() {
+        let a = build(vec![vec![
+            d("x"),
+            f("x/a", 100),
+            d("y"),
+            hl("y/b", "x/a"),
+            hl("x/c", "x/a"),
+        ]]);
+        let m = merged(&a, img(&a), 0);
+        assert_eq!(find(&m, "x").map(|r| r.dir_size), Some(100));
+        assert_eq!(find(&m, "y").map(|r| r.dir_size), Some(100));
+    }
+
+    #[test]
+    fn aufs_metadata_is_not_content_and_plnk_links_resolve() {
+        let a = build(vec![
+            vec![d("usr"), f("usr/keep", 5)],
+            vec![
+                f(".wh..wh.aufs", 0),
+                d(".wh..wh.orph"),
+                d(".wh..wh.plnk"),
+                f(".wh..wh.plnk/262.1234", 30),
+                d("usr"),
+                d("usr/bin"),
+                hl("usr/bin/tool", ".wh..wh.plnk/262.1234"),
+                hl("usr/bin/tool2", ".wh..wh.plnk/262.1234"),
+                hl("usr/bin/lost", ".wh..wh.plnk/999.1"),
+            ],
+        ]);
+        let m = merged(&a, img(&a), 1);
+        assert_eq!(
+            paths(&m),
+            [
+                "usr",
+                "usr/bin",
+                "usr/bin/lost",
+                "usr/bin/tool",
+                "usr/bin/tool2",
+                "usr/keep"
+            ]
+        );
+        assert_eq!(find(&m, "usr/bin/tool").map(|r| r.size), Some(30));
+        assert_eq!(
+            content_path(&m, "usr/bin/tool2"),
+            Some((1, ".wh..wh.plnk/262.1234".into()))
+        );
+        assert_eq!(find(&m, "usr").map(|r| r.dir_size), Some(35));
+        let ch = layer_changes(&a, img(&a), 1);
+        assert_eq!((ch.deleted, ch.added), (0, 4));
+        assert_eq!(stored_bytes(&a, img(&a)), vec![5, 30]);
+        assert_eq!(wasted(&a, img(&a)), vec![0, 0]);
+        let ps = problems_of(&a);
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        assert!(ps
+            .iter()
+            .all(|m| m.contains("usr/bin/lost") && m.contains(".wh..wh.plnk")));
+        // Without a link to it, the plnk file's bytes are stored but never visible.
+        let unlinked = build(vec![vec![d(".wh..wh.plnk"), f(".wh..wh.plnk/1.2", 9)]]);
+        assert!(merged(&unlinked, img(&unlinked), 0).is_empty());
+        assert_eq!(wasted(&unlinked, img(&unlinked)), vec![9]);
+    }
+
+    #[test]
+    fn invalid_whiteouts_delete_nothing() {
+        let a = build(vec![
+            vec![d("dir"), f("dir/x", 4), f("y", 2)],
+            vec![
+                f("dir/.wh.", 0),
+                f(".wh..", 0),
+                f(".wh..wh.plnk", 0),
+                f(".wh.", 0),
+            ],
+        ]);
+        let m = merged(&a, img(&a), 1);
+        assert_eq!(paths(&m), ["dir", "dir/x", "y"]);
+        assert_eq!(layer_changes(&a, img(&a), 1).deleted, 0);
+    }
+
+    #[test]
+    fn sizes_saturate_instead_of_wrapping() {
+        let half = 1u64 << 63;
+        let a = build(vec![
+            vec![d("d"), f("d/a", half), f("d/b", half), f("d/c", half)],
+            vec![f("d/e", half)],
+        ]);
+        let m = merged(&a, img(&a), 1);
+        assert_eq!(find(&m, "d").map(|r| r.dir_size), Some(u64::MAX));
+        assert_eq!(stored_bytes(&a, img(&a)), vec![u64::MAX, half]);
+        assert_eq!(wasted(&a, img(&a)), vec![0, 0]);
+        let e = efficiency(&a, img(&a));
+        assert!((0.0..=1.0).contains(&e), "{e}");
+        let ch = layer_changes(&a, img(&a), 0);
+        assert_eq!(ch.added_bytes, u64::MAX);
+        assert_eq!(find(&ch.rows, "d").map(|r| r.dir_size), Some(u64::MAX));
+    }
+
+    #[test]
+    fn layer_changes_directory_sizes_sum_their_view() {
+        let a = build(vec![
+            vec![
+                d("d"),
+                f("d/old", 5),
+                d("gone"),
+                f("gone/x", 10),
+                d("gone/sub"),
+                f("gone/sub/y", 1),
+            ],
+            vec![d("d"), f("d/x", 3), f("d/y", 4), f(".wh.gone", 0)],
+        ]);
+        let ch = layer_changes(&a, img(&a), 1);
+        // d: what this layer wrote below it (the untouched d/old is not in this view).
+        assert_eq!(
+            find(&ch.rows, "d").map(|r| (r.change, r.dir_size)),
+            Some((Change::Modified, 7))
+        );
+        // A deleted directory: what was deleted below it.
+        assert_eq!(
+            find(&ch.rows, "gone").map(|r| (r.change, r.dir_size)),
+            Some((Change::Deleted, 11))
+        );
+        assert_eq!(find(&ch.rows, "gone/sub").map(|r| r.dir_size), Some(1));
+        assert_eq!(ch.deleted_bytes, 11);
+    }
+
     #[test]
     fn many_entries_stay_fast() {
         let n = 200_000;
@@ -763,6 +1501,7 @@ mod compare_tests {
             mode: 0o644,
             member: None,
             dir_size: 0,
+            content: None,
         }
     }
 

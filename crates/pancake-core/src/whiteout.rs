@@ -1,18 +1,30 @@
-//! The OCI image-spec changeset markers, in one place.
+//! The OCI image-spec changeset markers, and the old AUFS driver's bookkeeping, in one place.
 //!
 //! - `<dir>/.wh.<name>` deletes `<dir>/<name>` (and everything below it) from the *lower*
 //!   layers; the marker itself is never part of the filesystem.
 //! - `<dir>/.wh..wh..opq` hides every lower child and descendant of `<dir>`; it applies
 //!   before the same layer's own entries, whatever the tar order.
 //! - A bare `.wh.`, `.wh..`/`.wh...` (which would delete the directory itself or its parent)
-//!   and other `.wh..wh.`-prefixed names (AUFS metadata such as `.wh..wh.plnk`) are invalid.
+//!   and other `.wh..wh.`-prefixed names are invalid: reported, never applied, never content.
+//! - AUFS metadata at the layer root (what layers made by Docker's old `aufs` driver carry):
+//!   the directory `.wh..wh.plnk/` (regular files there are the content of hard links that
+//!   point into it), the directory `.wh..wh.orph/` and the file `.wh..wh.aufs`. They are not
+//!   part of the filesystem and delete nothing: moby's `pkg/archive` `UnpackLayer` skips every
+//!   root name starting with `.wh..wh.` (except the root opaque marker) and re-targets hard
+//!   links into `.wh..wh.plnk/` at the file of the same base name stored there.
 
-use crate::model::{Entry, Problem, ProblemKind};
+use crate::model::{Entry, EntryKind, Problem, ProblemKind};
 use crate::path::RawPath;
 
 pub const PREFIX: &[u8] = b".wh.";
 pub const OPAQUE: &[u8] = b".wh..wh..opq";
 const META_PREFIX: &[u8] = b".wh..wh.";
+/// AUFS's hard-link directory at the layer root.
+pub const AUFS_PLNK: &[u8] = b".wh..wh.plnk";
+/// AUFS's orphan directory at the layer root.
+pub const AUFS_ORPH: &[u8] = b".wh..wh.orph";
+/// AUFS's marker file at the layer root.
+pub const AUFS_META: &[u8] = b".wh..wh.aufs";
 
 /// What a layer entry means besides being a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,12 +33,67 @@ pub enum Marker {
     Whiteout(RawPath),
     /// The directory whose lower contents are hidden.
     Opaque(RawPath),
-    /// A `.wh.` name that breaks the rules; the text says why.
+    /// AUFS metadata at the layer root (`.wh..wh.plnk/…`, `.wh..wh.orph/…`, `.wh..wh.aufs`):
+    /// not part of the filesystem, deletes nothing. Regular files below `.wh..wh.plnk/` hold
+    /// the content of hard links that point at them (see [`aufs_link_key`]).
+    Aufs,
+    /// A `.wh.` name that breaks the rules; the text says why (it names the entry, not the
+    /// layer member: [`problems`] adds that).
     Invalid(String),
 }
 
-/// `None` for ordinary entries; otherwise what the marker does.
+/// `None` for ordinary entries; otherwise what the marker does, from the path alone. An
+/// entry's kind can make an AUFS name invalid (a *file* named `.wh..wh.plnk`): use
+/// [`classify_entry`] for entries of a layer.
 pub fn classify(path: &RawPath) -> Option<Marker> {
+    classify_kind(path, None)
+}
+
+/// [`classify`] for a layer entry, its kind included: `.wh..wh.plnk` and `.wh..wh.orph` must
+/// be directories and `.wh..wh.aufs` a regular file, else the entry is [`Marker::Invalid`].
+/// Either way such an entry is never part of the filesystem.
+pub fn classify_entry(e: &Entry) -> Option<Marker> {
+    classify_kind(&e.path, Some(e.kind))
+}
+
+fn kind_word(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::File => "a regular file",
+        EntryKind::Dir => "a directory",
+        EntryKind::Symlink => "a symlink",
+        EntryKind::Hardlink => "a hard link",
+        EntryKind::Char => "a character device",
+        EntryKind::Block => "a block device",
+        EntryKind::Fifo => "a FIFO",
+        EntryKind::Other => "an entry of an unknown type",
+    }
+}
+
+fn classify_kind(path: &RawPath, kind: Option<EntryKind>) -> Option<Marker> {
+    let first = path.components().next().unwrap_or(&[]);
+    // AUFS metadata lives at the root only; `.wh..wh..opq` at the root is the root's opaque
+    // marker, handled with the other basenames below.
+    if first.starts_with(META_PREFIX) && path.as_bytes() != OPAQUE {
+        let top = path.as_bytes() == first;
+        let wrong = |expected: EntryKind| {
+            kind.filter(|k| top && *k != expected).map(|k| {
+                Marker::Invalid(format!(
+                    "entry {path}: found {}, expected {} (an AUFS metadata name); ignored",
+                    kind_word(k),
+                    kind_word(expected)
+                ))
+            })
+        };
+        return Some(match first {
+            AUFS_PLNK | AUFS_ORPH => wrong(EntryKind::Dir).unwrap_or(Marker::Aufs),
+            AUFS_META if top => wrong(EntryKind::File).unwrap_or(Marker::Aufs),
+            _ => Marker::Invalid(format!(
+                "entry {path}: `.wh..wh.` names are reserved (only `.wh..wh..opq` and AUFS's \
+                 `.wh..wh.plnk/`, `.wh..wh.orph/` and `.wh..wh.aufs` at the layer root are known); \
+                 ignored"
+            )),
+        });
+    }
     let name = path.file_name();
     if !name.starts_with(PREFIX) {
         return None;
@@ -37,22 +104,45 @@ pub fn classify(path: &RawPath) -> Option<Marker> {
     let target = name.get(PREFIX.len()..).unwrap_or(&[]);
     if name.starts_with(META_PREFIX) {
         return Some(Marker::Invalid(format!(
-            "{path}: `.wh..wh.` names are reserved (only `.wh..wh..opq` is a valid opaque marker)"
+            "entry {path}: `.wh..wh.` names are reserved (only `.wh..wh..opq` is a valid opaque \
+             marker, and AUFS metadata only at the layer root); ignored"
         )));
     }
     match target {
         b"" => Some(Marker::Invalid(format!(
-            "{path}: bare `.wh.` names nothing to delete"
+            "entry {path}: a whiteout named just `.wh.` names nothing to delete; ignored"
         ))),
         b"." | b".." => Some(Marker::Invalid(format!(
-            "{path}: a whiteout cannot delete `{}`",
+            "entry {path}: a whiteout cannot delete `{}` (its own directory or the one above); \
+             expected `.wh.<name>`; ignored",
             String::from_utf8_lossy(target)
         ))),
         _ => Some(Marker::Whiteout(path.parent().join(target))),
     }
 }
 
-/// Is this basename a whiteout (not the opaque marker)? Used for the `whiteouts` count.
+/// For a hard-link target inside AUFS's `.wh..wh.plnk/`, the base name Docker looks it up by
+/// (moby `UnpackLayer`: any link name starting with `.wh..wh.plnk` is re-targeted at the
+/// regular file of that base name stored below `.wh..wh.plnk`). `None` for other targets.
+pub fn aufs_link_key(target: &RawPath) -> Option<&[u8]> {
+    let first = target.components().next()?;
+    if first.starts_with(AUFS_PLNK) {
+        Some(target.file_name())
+    } else {
+        None
+    }
+}
+
+/// Is this entry a regular file AUFS keeps in `.wh..wh.plnk/` as the content of hard links
+/// (found by [`aufs_link_key`] of a link's target)?
+pub fn is_aufs_link_source(e: &Entry) -> bool {
+    e.kind == EntryKind::File
+        && e.path.components().count() > 1
+        && e.path.components().next() == Some(AUFS_PLNK)
+}
+
+/// Is this basename a whiteout (not the opaque marker)? A name test only: it counts invalid
+/// names too; [`counts`] counts what a layer's entries really are.
 pub fn is_whiteout_name(name: &[u8]) -> bool {
     name.starts_with(PREFIX) && name != OPAQUE
 }
@@ -61,15 +151,32 @@ pub fn is_opaque_name(name: &[u8]) -> bool {
     name == OPAQUE
 }
 
-/// A `Problem` for every invalid marker in a layer's entries.
+/// `(whiteouts, opaque_dirs)` of a layer's entries: valid `.wh.<name>` deletions and
+/// `.wh..wh..opq` markers. Invalid names (bare `.wh.`, `.wh..`, reserved `.wh..wh.` names)
+/// and AUFS metadata count as neither.
+pub fn counts(entries: &[Entry]) -> (usize, usize) {
+    entries
+        .iter()
+        .fold((0, 0), |(w, o), e| match classify_entry(e) {
+            Some(Marker::Whiteout(_)) => (w + 1, o),
+            Some(Marker::Opaque(_)) => (w, o + 1),
+            _ => (w, o),
+        })
+}
+
+/// A `Problem` (kind `whiteout`) for every invalid marker in a layer's entries, in entry
+/// order; `member` is the layer blob's path in the archive, named in each message.
 pub fn problems(member: Option<&str>, entries: &[Entry]) -> Vec<Problem> {
     entries
         .iter()
-        .filter_map(|e| match classify(&e.path) {
-            Some(Marker::Invalid(message)) => Some(Problem {
+        .filter_map(|e| match classify_entry(e) {
+            Some(Marker::Invalid(why)) => Some(Problem {
                 kind: ProblemKind::Whiteout,
                 member: member.map(str::to_string),
-                message,
+                message: match member {
+                    Some(m) => format!("layer {m}: {why}"),
+                    None => why,
+                },
             }),
             _ => None,
         })
@@ -126,8 +233,9 @@ mod tests {
             "a/.wh.",
             "a/.wh..",
             "a/.wh...",
-            ".wh..wh.plnk",
+            "a/.wh..wh.plnk",
             "a/.wh..wh.aufs",
+            ".wh..wh.other",
             "a/.wh..wh..opqx",
         ] {
             assert!(matches!(c(p), Some(Marker::Invalid(_))), "{p}");
@@ -143,11 +251,10 @@ mod tests {
         assert!(is_opaque_name(b".wh..wh..opq"));
     }
 
-    #[test]
-    fn problems_name_the_member() {
-        let e = |p: &str| Entry {
+    fn e(p: &str, kind: EntryKind) -> Entry {
+        Entry {
             path: RawPath::from(p),
-            kind: crate::model::EntryKind::File,
+            kind,
             size: 0,
             mode: 0o644,
             uid: 0,
@@ -156,16 +263,86 @@ mod tests {
             link_target: None,
             content_offset: None,
             sparse: None,
-        };
+        }
+    }
+
+    #[test]
+    fn aufs_metadata_at_the_root() {
+        use EntryKind::{Dir, File};
+        for (p, k) in [
+            (".wh..wh.plnk", Dir),
+            ("./.wh..wh.plnk/", Dir),
+            (".wh..wh.plnk/1234.5678", File),
+            (".wh..wh.plnk/.wh.x", File),
+            (".wh..wh.orph", Dir),
+            (".wh..wh.orph/anything", File),
+            (".wh..wh.aufs", File),
+        ] {
+            assert_eq!(classify_entry(&e(p, k)), Some(Marker::Aufs), "{p}");
+        }
+        // The root opaque marker stays an opaque marker.
+        assert_eq!(
+            classify_entry(&e(".wh..wh..opq", File)),
+            Some(Marker::Opaque(RawPath::default()))
+        );
+        // Wrong kinds are reported (and, like every AUFS name, never content).
+        for (p, k) in [
+            (".wh..wh.plnk", File),
+            (".wh..wh.orph", File),
+            (".wh..wh.aufs", Dir),
+        ] {
+            assert!(
+                matches!(classify_entry(&e(p, k)), Some(Marker::Invalid(_))),
+                "{p}"
+            );
+            assert!(matches!(classify(&RawPath::from(p)), Some(Marker::Aufs)));
+        }
+        assert_eq!(
+            aufs_link_key(&RawPath::from(".wh..wh.plnk/1234.5678")),
+            Some(&b"1234.5678"[..])
+        );
+        assert_eq!(aufs_link_key(&RawPath::from("usr/bin/x")), None);
+    }
+
+    #[test]
+    fn counts_only_valid_markers() {
+        use EntryKind::{Dir, File};
+        let entries = [
+            e("a/.wh.b", File),
+            e("a/.wh.", File),
+            e("a/.wh..", File),
+            e(".wh..wh.plnk", File),
+            e(".wh..wh.plnk", Dir),
+            e(".wh..wh.aufs", File),
+            e("a/.wh..wh..opq", File),
+            e(".wh.", File),
+        ];
+        assert_eq!(counts(&entries), (1, 1));
+    }
+
+    #[test]
+    fn problems_name_the_member_and_the_entry() {
+        use EntryKind::File;
         let ps = problems(
             Some("blobs/sha256/x"),
-            &[e("a/.wh."), e("a/.wh.b"), e("a/.wh..wh..opq")],
+            &[
+                e("a/.wh.", File),
+                e("a/.wh.b", File),
+                e("a/.wh..wh..opq", File),
+                e(".wh..", File),
+                e(".wh..wh.plnk", File),
+                e("dir/.wh.", File),
+            ],
         );
-        assert_eq!(ps.len(), 1);
-        assert_eq!(ps.first().map(|p| p.kind), Some(ProblemKind::Whiteout));
-        assert_eq!(
-            ps.first().and_then(|p| p.member.as_deref()),
-            Some("blobs/sha256/x")
-        );
+        assert_eq!(ps.len(), 4, "{ps:#?}");
+        assert!(ps.iter().all(|p| p.kind == ProblemKind::Whiteout
+            && p.member.as_deref() == Some("blobs/sha256/x")
+            && p.message.contains("blobs/sha256/x")));
+        let named: Vec<bool> = ["a/.wh.", ".wh..", ".wh..wh.plnk", "dir/.wh."]
+            .iter()
+            .zip(&ps)
+            .map(|(n, p)| p.message.contains(&format!("entry {n}:")))
+            .collect();
+        assert_eq!(named, [true; 4]);
     }
 }

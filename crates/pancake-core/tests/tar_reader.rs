@@ -153,7 +153,7 @@ fn kinds(w: &LayerWalk) -> Vec<ProblemKind> {
 }
 
 fn content(tar: &[u8], path: &str) -> Vec<u8> {
-    layer::read_file(tar, &RawPath::from(path), 1 << 24, &Limits::default())
+    layer::read_file(tar, &RawPath::from(path), None, 1 << 24, &Limits::default())
         .expect("readable")
         .expect("present")
 }

@@ -129,8 +129,9 @@ pub fn files(p: &FilesProps) -> Html {
         } else {
             String::from_utf8_lossy(r.path.file_name()).to_string()
         };
-        let openable =
-            r.kind == EntryKind::File && r.change != Change::Deleted && r.member.is_some();
+        let openable = matches!(r.kind, EntryKind::File | EntryKind::Hardlink)
+            && r.change != Change::Deleted
+            && r.content.as_ref().is_some_and(|c| c.member.is_some());
         let onclick = {
             let cb = p.on_open.clone();
             let row = r.clone();

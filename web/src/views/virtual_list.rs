@@ -158,6 +158,7 @@ mod tests {
             mode: 0o644,
             member: None,
             dir_size: 0,
+            content: None,
         }
     }
 

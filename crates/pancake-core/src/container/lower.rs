@@ -87,17 +87,27 @@ impl<'a> Lower<'a> {
         self.files.values()
     }
 
-    /// A file's bytes; a hard link reads the file it links to (its tar entry has none).
+    /// A file's bytes; a hard link reads the file it links to (its tar entry has none), through
+    /// the row's `content`, so it works when the target's name was deleted or overwritten.
     pub fn content(&self, f: &LowerFile) -> Result<Vec<u8>, String> {
         if f.row.kind == EntryKind::Hardlink {
-            let target = f.row.link_target.as_ref().and_then(|t| self.get(t));
-            return match target {
-                Some(t) if t.row.kind == EntryKind::File => (self.fetch)(&t.row),
-                _ => Err(format!(
+            let Some(c) = &f.row.content else {
+                return Err(format!(
                     "hard link {} points to no regular file",
                     f.row.path
-                )),
+                ));
             };
+            // The fetch reads a row's own entry: hand it the entry that holds the bytes.
+            let holder = FileRow {
+                path: c.path.clone(),
+                kind: EntryKind::File,
+                size: c.size,
+                layer: c.layer,
+                member: c.member,
+                link_target: None,
+                ..f.row.clone()
+            };
+            return (self.fetch)(&holder);
         }
         (self.fetch)(&f.row)
     }
