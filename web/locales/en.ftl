@@ -62,6 +62,7 @@ problem-duplicate-member = Duplicate member
 problem-history = History does not match the layers
 problem-limit = Size limit reached
 problem-tar-quirk = Layer tar format note
+problem-hard-link = A hard link points to no file
 
 ## Image picker
 picker-label = Images in this tarball

@@ -62,6 +62,7 @@ problem-duplicate-member = Entri ganda di dalam tarball
 problem-history = Riwayat tidak cocok dengan layer
 problem-limit = Batas ukuran tercapai
 problem-tar-quirk = Catatan format tar layer
+problem-hard-link = Hard link tidak menunjuk ke file mana pun
 
 ## Image picker
 picker-label = Image di dalam tarball ini

@@ -220,6 +220,7 @@ mod tests {
             "history",
             "limit",
             "tar-quirk",
+            "hard-link",
         ] {
             used.push(format!("problem-{k}"));
         }
