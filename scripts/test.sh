@@ -25,6 +25,10 @@ cargo fetch -q
 step "formatting (rustfmt)" cargo fmt --all --check
 step "core + cli (native)" cargo test -p pancake-core -p pancake-cli
 step "differential check against Python tarfile and Go's reading (fixed seed, ~300 layers)" tests/differential/run.sh
+# Hostile files (issue 11): every case of tests/hostile/run.py's table through the CLI, with
+# time and peak-RSS bounds. Debug build: its dependencies are optimized (profile.dev.package).
+hostile() { cargo build -q -p pancake-cli && python3 tests/hostile/run.py target/debug/pancake; }
+step "hostile files (CLI)" hostile
 step "web logic + translations (native)" cargo test -p pancake-web --lib
 step "core builds for wasm32" cargo build -q -p pancake-core --target wasm32-unknown-unknown
 if [ -f index.html ]; then

@@ -1,0 +1,179 @@
+'use strict';
+// Hostile files on the real page (issue 11): an OCI index that refers to itself and a layer
+// with a 1 GiB GNU long-name record (~1 MB of gzip) are dropped on the page. A clear problem
+// must appear within a time bound, naming the member; the valid image in the same file is still
+// shown; the tab stays usable (a demo, or another file, opens afterwards); memory stays bounded
+// (the page's JS heap, the page's wasm memory and each reachable worker's wasm memory).
+// The files come from tests/hostile/generate.py (seeded, standard library), generated here.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const { REPO, FIXTURES, SEL, openSession, problemsOf, dropFile, pickFile, waitReady, screenshot } = require('./lib/browser');
+const app = require('./lib/app');
+
+// The machine running this is shared and loaded: generous waits, strict outcomes.
+const PROBLEM_WITHIN_MS = Number(process.env.PANCAKE_E2E_HOSTILE_MS || 60000);
+const TEST_TIMEOUT = PROBLEM_WITHIN_MS + 90000;
+const MIB = 1 << 20;
+const HEAP_LIMIT = 256 * MIB; // performance.memory.usedJSHeapSize of the page
+const WASM_LIMIT = 256 * MIB; // each wasm instance's linear memory (it never shrinks: a peak)
+const VALID_TAG = 'hostile/valid:1';
+
+const CASES = ['index-cycle-pair', 'longname-gnu-1g'];
+
+function hex12(member) {
+  const m = /sha256\/([0-9a-f]{64})/.exec(member || '');
+  return m ? m[1].slice(0, 12) : member;
+}
+
+/** Records every wasm memory the page and its workers create (before the app starts). */
+async function watchWasm(page) {
+  await page.addInitScript(() => {
+    window.__pancakeWasm = [];
+    addEventListener('TrunkApplicationStarted', (e) => {
+      const mem = e.detail && e.detail.wasm && e.detail.wasm.memory;
+      if (mem) window.__pancakeWasm.push(mem);
+    });
+  });
+}
+
+/** { heap, pageWasm, workers: [bytes...] }: what can be reached of the page's memory. */
+async function memoryOf(page) {
+  const main = await page.evaluate(() => ({
+    heap: performance.memory ? performance.memory.usedJSHeapSize : null,
+    pageWasm: (window.__pancakeWasm || []).map((m) => m.buffer.byteLength),
+  }));
+  const workers = [];
+  for (const w of page.workers()) {
+    // A wasm-bindgen no-modules worker (worker_loader.js called `wasm_bindgen(path)`): calling
+    // its init again returns the initialised exports, memory included. A worker that is busy
+    // or gone is skipped after 2 s.
+    const bytes = await Promise.race([
+      w.evaluate(async () => {
+        // The loader already started init, so this returns the same promise (no new fetch).
+        // `wasm_bindgen` is a top-level `let` of worker.js: a global binding, not a property
+        // of `self`.
+        // eslint-disable-next-line no-undef
+        if (typeof wasm_bindgen !== 'function') return null;
+        // eslint-disable-next-line no-undef
+        const exp = await wasm_bindgen();
+        return exp && exp.memory ? exp.memory.buffer.byteLength : null;
+      }).catch(() => null),
+      new Promise((r) => setTimeout(() => r(null), 2000)),
+    ]);
+    if (bytes !== null) workers.push(bytes);
+  }
+  return { ...main, workers };
+}
+
+function memoryFailures(m, where) {
+  const out = [];
+  if (m.heap !== null && m.heap > HEAP_LIMIT) out.push(`${where}: JS heap ${(m.heap / MIB).toFixed(0)} MiB > ${HEAP_LIMIT / MIB} MiB`);
+  m.pageWasm.forEach((b, i) => { if (b > WASM_LIMIT) out.push(`${where}: page wasm memory ${i} is ${(b / MIB).toFixed(0)} MiB > ${WASM_LIMIT / MIB} MiB`); });
+  m.workers.forEach((b, i) => { if (b > WASM_LIMIT) out.push(`${where}: worker ${i} wasm memory is ${(b / MIB).toFixed(0)} MiB > ${WASM_LIMIT / MIB} MiB`); });
+  return out;
+}
+
+/** After a hostile file: open a demo (or, with no demo button on screen, a fixture). */
+async function stillUsable(page) {
+  const demo = page.locator('[data-testid=demo-nginx]').first();
+  if (await demo.isVisible().catch(() => false)) {
+    await demo.click();
+    await waitReady(page, { timeout: PROBLEM_WITHIN_MS });
+    return 'demo-nginx';
+  }
+  const fixture = path.join(FIXTURES, 'docker26-save-app1.tar');
+  await pickFile(page, fixture);
+  await page.locator('[data-testid=image-ready]').first().waitFor({ state: 'attached', timeout: PROBLEM_WITHIN_MS });
+  return 'docker26-save-app1.tar';
+}
+
+describe('hostile files on the page (issue 11)', () => {
+  let session;
+  let dir;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-hostile-e2e-'));
+    execFileSync('python3', [path.join(REPO, 'tests', 'hostile', 'generate.py'), dir, '--only', CASES.join(',')], { stdio: 'inherit' });
+    session = await openSession();
+  });
+  after(async () => {
+    if (session) await session.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const name of CASES) {
+    test(`${name}: a problem naming the member, the valid image shown, tab usable, memory bounded`, { timeout: TEST_TIMEOUT }, async (t) => {
+      const facts = JSON.parse(fs.readFileSync(path.join(dir, `${name}.facts.json`), 'utf8'));
+      const members = name.startsWith('index-cycle') ? facts.cycle : [facts.layer];
+      // As tests/hostile/run.py's EXPECT: a cycle is a limit or metadata problem, a 1 GiB
+      // record a limit problem.
+      const kinds = name.startsWith('index-cycle') ? ['limit', 'metadata'] : ['limit'];
+      const page = await session.newPage();
+      const diffs = [];
+      try {
+        await watchWasm(page);
+        await page.reload({ waitUntil: 'load' }); // so the init script sees the app start
+        await page.locator(SEL.dropZone).first().waitFor({ state: 'attached', timeout: 20000 });
+        const t0 = Date.now();
+        await dropFile(page, path.join(dir, `${name}.tar`));
+
+        // 1. A clear problem, in time: an [data-testid=error] of the expected kind whose
+        // data-member is the hostile member (the CLI suite's table says the same).
+        const sel = kinds.flatMap((k) => members.map((m) => `${SEL.error}[data-kind="${k}"][data-member="${m}"]`)).join(', ');
+        // Wait for it, or for the page to settle (image-ready, plus a short grace) without it.
+        const appeared = page.locator(sel).first().waitFor({ state: 'visible', timeout: PROBLEM_WITHIN_MS })
+          .then(() => true, () => false);
+        const settled = page.locator(SEL.ready).first().waitFor({ state: 'attached', timeout: PROBLEM_WITHIN_MS })
+          .then(() => page.waitForTimeout(3000), () => {})
+          .then(async () => (await page.locator(sel).count().catch(() => 0)) > 0);
+        const found = await Promise.race([appeared, settled]);
+        const took = Date.now() - t0;
+        const shown = await page.$$eval(SEL.error, (els) => els.slice(0, 5).map((e) =>
+          `[${e.getAttribute('data-kind')}] ${e.getAttribute('data-member')}: ${e.textContent.replace(/\s+/g, ' ').trim().slice(0, 400)}`));
+        t.diagnostic(`${name}: after ${took} ms the page shows ${shown.length ? shown.join(' | ') : 'no error'}`);
+        if (!found) {
+          diffs.push(`no [data-testid=error] of kind ${kinds.join('/')} with data-member ${members.map(hex12).join('/')} ` +
+            `once the page settled (image-ready + 3 s; at most ${PROBLEM_WITHIN_MS} ms); shown: ${JSON.stringify(shown)}`);
+        } else {
+          const text = (await page.locator(sel).first().textContent()).replace(/\s+/g, ' ').trim();
+          if (text.length < 20) diffs.push(`the problem's text is too short to be clear: "${text}"`);
+        }
+
+        // 2. The rest of the file is still shown: the valid image with its two layers.
+        await page.locator(SEL.ready).first().waitFor({ state: 'attached', timeout: PROBLEM_WITHIN_MS })
+          .catch(() => diffs.push(`[data-testid=image-ready] did not appear within ${PROBLEM_WITHIN_MS} ms`));
+        const want = facts.valid.layers.map((l) => l.diff_id);
+        let seen = false;
+        const picker = await app.imagePicker(page);
+        for (let i = 0; i < (picker ? picker.count : 1) && !seen; i++) {
+          if (picker) await picker.choose(i);
+          await app.openTab(page, 'stack').catch(() => {});
+          const layers = await app.settledLayers(page, { timeout: 5000 }).catch(() => []);
+          seen = JSON.stringify(layers.map((l) => l.diffId)) === JSON.stringify(want);
+        }
+        if (!seen) diffs.push(`the valid image (${VALID_TAG}, diff_ids ${want.map(hex12).join(', ')}) is not shown`);
+
+        // 3. Memory stays bounded.
+        const mem = await memoryOf(page);
+        t.diagnostic(`${name}: JS heap ${mem.heap === null ? '?' : (mem.heap / MIB).toFixed(1)} MiB, page wasm ${mem.pageWasm.map((b) => (b / MIB).toFixed(0)).join('/') || '?'} MiB, workers ${mem.workers.length ? `${mem.workers.map((b) => (b / MIB).toFixed(0)).join('/')} MiB` : 'none reachable'}`);
+        diffs.push(...memoryFailures(mem, name));
+
+        // 4. The tab stays usable.
+        const opened = await stillUsable(page).catch((e) => { diffs.push(`the tab is no longer usable: ${String(e.message || e).slice(0, 300)}`); return null; });
+        if (opened) t.diagnostic(`${name}: afterwards ${opened} opened`);
+
+        diffs.push(...problemsOf(page));
+        assert.deepEqual(diffs, [], `${name} on the page`);
+      } catch (e) {
+        await screenshot(page, `fail-hostile-${name}`).catch(() => {});
+        throw e;
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
