@@ -4,6 +4,7 @@
 // shows and from the fixtures' independently computed .expected.json.
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -51,18 +52,36 @@ async function readStacks(page) {
   return out;
 }
 
-/** What the diagram and summary must say for images given as [{ diffId, size }] lists. */
+/**
+ * ChainIDs of a layer list (OCI image-spec config.md): ChainID(L0) = DiffID(L0),
+ * ChainID(L0|…|Ln) = sha256(ChainID(L0|…|Ln-1) + " " + DiffID(Ln)).
+ */
+function chainIds(layers) {
+  const out = [];
+  for (const l of layers) {
+    const below = out[out.length - 1];
+    out.push(below === undefined ? l.diffId
+      : 'sha256:' + crypto.createHash('sha256').update(`${below} ${l.diffId}`).digest('hex'));
+  }
+  return out;
+}
+
+/**
+ * What the diagram and summary must say for images given as [{ diffId, size }] lists.
+ * Docker's layer store keeps a layer once per ChainID: the same diff_id on another base is
+ * another layer.
+ */
 function expectedSharing(images) {
   const users = new Map();
   const size = new Map();
-  images.forEach((layers, i) => layers.forEach((l) => {
-    if (!users.has(l.diffId)) users.set(l.diffId, new Set());
-    users.get(l.diffId).add(i);
-    size.set(l.diffId, l.size);
+  images.forEach((layers, i) => chainIds(layers).forEach((c, k) => {
+    if (!users.has(c)) users.set(c, new Set());
+    users.get(c).add(i);
+    size.set(c, layers[k].size);
   }));
   const separate = images.flat().reduce((s, l) => s + l.size, 0);
   const stored = [...size.values()].reduce((s, v) => s + v, 0);
-  const imagesOf = new Map([...users].map(([d, s]) => [d, [...s].sort((a, b) => a - b).join(',')]));
+  const imagesOf = new Map([...users].map(([c, s]) => [c, [...s].sort((a, b) => a - b).join(',')]));
   return { imagesOf, separate, stored };
 }
 
@@ -71,7 +90,7 @@ async function readDiagram(page) {
   const diagram = page.locator('[data-testid=shared-diagram]').first();
   await diagram.waitFor({ state: 'visible', timeout: 10000 });
   const layers = await page.$$eval('[data-testid=shared-diagram] [data-testid=shared-layer]', (els) => els.map((e) => ({
-    diffId: e.getAttribute('data-diff-id'),
+    chainId: e.getAttribute('data-chain-id'),
     images: e.getAttribute('data-images'),
   })));
   const summary = await page.locator('[data-testid=storage-summary]').first().evaluate((e) => ({
@@ -82,11 +101,11 @@ async function readDiagram(page) {
 }
 
 function checkDiagram(shown, exp, where) {
-  const ids = shown.layers.map((l) => l.diffId);
-  assert.equal(new Set(ids).size, ids.length, `${where}: one shared-layer element per diff_id`);
-  assert.deepEqual([...ids].sort(), [...exp.imagesOf.keys()].sort(), `${where}: the diagram's diff_ids`);
+  const ids = shown.layers.map((l) => l.chainId);
+  assert.equal(new Set(ids).size, ids.length, `${where}: one shared-layer element per ChainID`);
+  assert.deepEqual([...ids].sort(), [...exp.imagesOf.keys()].sort(), `${where}: the diagram's ChainIDs`);
   for (const l of shown.layers) {
-    assert.equal(l.images, exp.imagesOf.get(l.diffId), `${where}: data-images of ${l.diffId}`);
+    assert.equal(l.images, exp.imagesOf.get(l.chainId), `${where}: data-images of ${l.chainId}`);
   }
   assert.deepEqual(shown.summary, { separate: exp.separate, stored: exp.stored }, `${where}: storage summary`);
 }
@@ -121,7 +140,7 @@ describe('shared layers', () => {
   before(async () => { session = await openSession(); });
   after(async () => { if (session) await session.close(); });
 
-  test('wordpress pair demo: one band per diff_id, shared ones "0,1", summary = sums from the stacks', { timeout: TEST_TIMEOUT }, async () => {
+  test('wordpress pair demo: one band per ChainID, shared ones "0,1", summary = sums from the stacks', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {
       await page.locator('[data-testid=demo-wordpress-pair]').first().click();
@@ -190,7 +209,7 @@ describe('shared layers', () => {
     }
   });
 
-  test('pull with image #1 present: "Already exists" exactly for the layers #1 has', { timeout: TEST_TIMEOUT }, async () => {
+  test('pull with image #1 present: "Already exists" exactly for the ChainIDs #1 has', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {
       await page.locator('[data-testid=demo-wordpress-pair]').first().click();
@@ -208,10 +227,12 @@ describe('shared layers', () => {
       const got = await page.$$eval('[data-testid=pull-line]', (els) => els.map((e) => ({
         layer: e.getAttribute('data-layer'), status: e.getAttribute('data-status'), text: e.textContent,
       })));
-      const have = new Set(stacks[0].map((l) => l.diffId));
+      // Docker's rule: a layer exists when the host has its ChainID (layer + all below it).
+      const have = new Set(chainIds(stacks[0]));
+      const chains1 = chainIds(stacks[1]);
       assert.equal(got.length, stacks[1].length, 'one line per layer');
       stacks[1].forEach((l, i) => {
-        const want = have.has(l.diffId) ? 'exists' : 'pulled';
+        const want = have.has(chains1[i]) ? 'exists' : 'pulled';
         assert.equal(got[i].status, want, `line ${i} status`);
         // The demo's layers are uncompressed: the diff_id is the identity.
         assert.equal(got[i].layer, l.diffId.replace('sha256:', '').slice(0, 12), `line ${i} short id`);

@@ -255,6 +255,9 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
         s.push_str(&format!(
             "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs\n"
         ));
+        if l.history.is_none() && img.pairing == pancake_core::PairingRule::FromTop {
+            s.push_str("       no recorded step (base image)\n");
+        }
         for m in &l.mismatches {
             s.push_str(&format!(
                 "       ✗ {}: expected {}, actual {}\n",
@@ -289,17 +292,22 @@ fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
         return String::new();
     }
     let shared = report::shared(archives);
-    let mut s = String::from("Shared layers (used by more than one image):\n");
+    // Docker's layer store keeps a layer once per ChainID: the same diff_id above a different
+    // base is another layer there.
+    let mut s =
+        String::from("Shared layers (same layer on the same layers below it, by ChainID):\n");
     if shared.layers.is_empty() {
         s.push_str("  none\n");
     }
     let mut rows = Vec::new();
     for l in &shared.layers {
-        let id = if no_trunc {
-            l.diff_id.clone()
-        } else {
-            let hex = l.diff_id.strip_prefix("sha256:").unwrap_or(&l.diff_id);
-            format!("sha256:{}", hex.get(..12).unwrap_or(hex))
+        let short = |d: &str| {
+            if no_trunc {
+                d.to_string()
+            } else {
+                let hex = d.strip_prefix("sha256:").unwrap_or(d);
+                format!("sha256:{}", hex.get(..12).unwrap_or(hex))
+            }
         };
         let users: Vec<&str> = l
             .images
@@ -308,7 +316,8 @@ fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
             .map(String::as_str)
             .collect();
         rows.push(vec![
-            format!("  {id}"),
+            format!("  chain {}", short(&l.chain_id)),
+            format!("diff_id {}", short(&l.diff_id)),
             history::human_size(l.size),
             users.join(", "),
         ]);
@@ -323,10 +332,14 @@ fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
         0.0
     };
     s.push_str(&format!(
-        "Storage: {} if each image were stored separately, {} with shared layers stored once, {} saved ({pct:.0}%)\n",
+        "Layer store (Docker, by ChainID): {} if each image were stored separately, {} with shared layers stored once, {} saved ({pct:.0}%)\n",
         history::human_size(shared.separate_bytes),
         history::human_size(shared.stored_bytes),
         history::human_size(saved),
+    ));
+    s.push_str(&format!(
+        "Content store (containerd, registry; blobs by digest): {}\n",
+        history::human_size(shared.content_store_bytes),
     ));
     s
 }

@@ -13,18 +13,24 @@ pub struct Report {
     pub shared: SharedReport,
 }
 
+/// Sharing as Docker's layer store sees it (by ChainID), with the content store beside it.
 #[derive(Debug, Default, Serialize)]
 pub struct SharedReport {
-    /// Each layer (by diff_id) used by at least two images, in order of first use.
+    /// Each layer-store layer (by ChainID) used by at least two images, in order of first use.
     pub layers: Vec<SharedLayerReport>,
     /// Bytes (uncompressed) if each image kept its own copy of each of its layers.
     pub separate_bytes: u64,
-    /// Bytes with each distinct layer stored once (as Docker stores them, by diff_id).
+    /// Bytes (uncompressed) in Docker's layer store: each distinct ChainID once.
     pub stored_bytes: u64,
+    /// Bytes of layer blobs as stored in a content store (containerd's, a registry's): each
+    /// distinct blob digest once.
+    pub content_store_bytes: u64,
 }
 
 #[derive(Debug, Serialize)]
 pub struct SharedLayerReport {
+    /// ChainID of the layer and everything below it (OCI image-spec `config.md`).
+    pub chain_id: String,
     pub diff_id: String,
     /// Uncompressed size.
     pub size: u64,
@@ -49,6 +55,9 @@ pub struct ImageReport {
     /// Stored content bytes the final filesystem does not show: the sum of the layers'
     /// `wasted_bytes`.
     pub wasted_bytes: u64,
+    /// How history steps were paired with layers: `in-order`, `from-top`, `from-bottom`,
+    /// `no-history` (see `pancake_core::PairingRule`).
+    pub history_pairing: pancake_core::PairingRule,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,6 +77,8 @@ pub struct LayerReport {
     pub whiteouts: usize,
     /// `.wh..wh..opq` members.
     pub opaque_dirs: usize,
+    /// The step that made the layer; `null` when no recorded step did (a base image's layer
+    /// under `from-top` pairing, or no history).
     pub created_by: Option<String>,
     /// Content bytes this layer stores that the image's final filesystem does not show
     /// (overwritten or deleted by a later layer or a later copy): `union::wasted`.
@@ -146,6 +157,7 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
             .collect(),
         efficiency: union::efficiency(archive, image),
         wasted_bytes: wasted.iter().fold(0u64, |s, w| s.saturating_add(*w)),
+        history_pairing: image.pairing,
     }
 }
 
@@ -164,7 +176,7 @@ pub fn flat_index(archives: &[Archive], id: (usize, usize)) -> Option<usize> {
     (id.1 < archives.get(id.0)?.images.len()).then_some(before + id.1)
 }
 
-/// Sharing across every image of every archive, by `pancake_core::share`.
+/// Sharing across every image of every archive, by `pancake_core::share` (ChainIDs).
 pub fn shared(archives: &[Archive]) -> SharedReport {
     let refs: Vec<&Archive> = archives.iter().collect();
     let storage = share::storage(&refs);
@@ -172,6 +184,7 @@ pub fn shared(archives: &[Archive]) -> SharedReport {
         layers: share::shared_layers(&refs)
             .into_iter()
             .map(|l| SharedLayerReport {
+                chain_id: l.chain_id.to_string(),
                 diff_id: l.diff_id.to_string(),
                 size: l.size,
                 images: l
@@ -183,6 +196,7 @@ pub fn shared(archives: &[Archive]) -> SharedReport {
             .collect(),
         separate_bytes: storage.separate_bytes,
         stored_bytes: storage.stored_bytes,
+        content_store_bytes: storage.content_store_bytes,
     }
 }
 

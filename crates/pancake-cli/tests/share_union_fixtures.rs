@@ -93,9 +93,29 @@ fn multi_image_fixture_shared_layers() {
         .map(|s| s.layer)
         .collect();
     assert_eq!(pulled, vec![plan.len() - 1]);
-    assert!(
-        plan.iter().all(|s| s.identity == share::Identity::DiffId),
-        "docker save blobs are uncompressed"
+    // A pull checks Docker's layer store, by ChainID; the existing ones are sa-app1's chains.
+    let app1_chains = a.images.get(app1).map(share::chain_ids).unwrap_or_default();
+    assert!(plan.iter().all(|s| s.identity == share::Identity::ChainId));
+    for s in &plan {
+        let have = s
+            .chain_id
+            .as_ref()
+            .is_some_and(|c| app1_chains.contains(&Some(c.clone())));
+        assert_eq!(
+            s.status == share::StepStatus::Exists,
+            have,
+            "layer {}",
+            s.layer
+        );
+    }
+    // A push checks the registry's blobs: docker save blobs are uncompressed, so by diff_id.
+    let push = share::push_plan(&[&a], (0, app3), &[(0, app1)]);
+    assert!(push.iter().all(|s| s.identity == share::Identity::DiffId));
+    assert_eq!(
+        push.iter()
+            .filter(|s| s.status == share::StepStatus::Push)
+            .count(),
+        1
     );
 }
 

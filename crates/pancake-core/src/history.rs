@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
-use crate::model::{Archive, EntryKind, HistoryEntry, Image};
+use crate::model::{Archive, EntryKind, HistoryEntry, Image, Member, PairingRule};
 use crate::path::RawPath;
 use crate::whiteout;
 
@@ -154,7 +154,8 @@ pub fn instruction(created_by: &str) -> Instruction {
 
 /// The colour class of a history step.
 pub fn kind(entry: &HistoryEntry) -> InstructionKind {
-    if entry.empty_layer {
+    // A config-only step that pairing left without a layer is drawn as what its text says.
+    if entry.empty_layer || (entry.layer.is_none() && is_config_only(entry)) {
         return InstructionKind::Metadata;
     }
     if is_base(entry) {
@@ -171,6 +172,213 @@ pub fn kind(entry: &HistoryEntry) -> InstructionKind {
 /// Did this step make the bottom layer (the one `FROM` brought)?
 pub fn is_base(entry: &HistoryEntry) -> bool {
     !entry.empty_layer && entry.layer == Some(0)
+}
+
+/// Instructions that only change the image config and never the filesystem (Dockerfile
+/// reference). `WORKDIR` is not one: BuildKit creates the directory in a layer.
+const CONFIG_ONLY: &[&str] = &[
+    "CMD",
+    "ENTRYPOINT",
+    "ENV",
+    "LABEL",
+    "EXPOSE",
+    "VOLUME",
+    "USER",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+    "ARG",
+    "ONBUILD",
+    "MAINTAINER",
+];
+
+/// Does the step's text name an instruction that only changes the config (`CMD`, `ENV` …)?
+/// Such a step cannot have made a layer that holds files, whatever its `empty_layer` says
+/// (buildah 1.28 writes `CMD` without `empty_layer` and the base `COPY` with it).
+pub fn is_config_only(entry: &HistoryEntry) -> bool {
+    let ins = instruction(entry.created_by.as_deref().unwrap_or(""));
+    CONFIG_ONLY.contains(&ins.keyword.as_str())
+}
+
+/// What a layer's own bytes say about the step that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerEvidence {
+    /// It holds files, links, devices or whiteouts: a step changed the filesystem.
+    Files,
+    /// Nothing that says either way: only directories, an empty changeset, or not indexed.
+    Unknown,
+}
+
+/// The evidence of each layer of `image`, bottom first, from the layer indexes in `members`.
+/// A layer holding only directories is `Unknown`: a config-only step writes nothing, but
+/// some builders record an empty directory for it.
+pub fn layer_evidence(image: &Image, members: &[Member]) -> Vec<LayerEvidence> {
+    image
+        .layers
+        .iter()
+        .map(|l| {
+            let entries = l
+                .member
+                .and_then(|m| members.get(m))
+                .and_then(|m| m.facts.layer.as_ref())
+                .map(|ix| ix.entries.as_slice())
+                .unwrap_or(&[]);
+            if entries.iter().any(|e| e.kind != EntryKind::Dir) {
+                LayerEvidence::Files
+            } else {
+                LayerEvidence::Unknown
+            }
+        })
+        .collect()
+}
+
+/// The outcome of [`pair`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pairing {
+    pub rule: PairingRule,
+    /// Per layer, bottom first: the index into the history of the step that made it, or
+    /// `None` (no recorded step: a base image's layer under [`PairingRule::FromTop`]).
+    pub steps: Vec<Option<usize>>,
+    /// History indexes of steps without `empty_layer` whose text is config-only and that would
+    /// have been paired with a layer holding files: attached to no layer, in history order.
+    pub set_aside: Vec<usize>,
+    /// History indexes of layer-making steps left without a layer ([`PairingRule::FromBottom`]).
+    pub unpaired_steps: Vec<usize>,
+}
+
+/// Matches history steps to layers (`evidence` has one value per layer, bottom first).
+///
+/// Steps with `empty_layer: true` never get a layer. The others are lined up with the
+/// layers: in order when there are as many (Docker's rule); from the top when there are
+/// fewer, since a build appends its steps above its base and a base built without history
+/// leaves its layers without steps; from the bottom when there are more, as `docker image
+/// history` does. A config-only step (`CMD`, `ENV` …) that would land on a layer holding
+/// files did not make it: it is set aside and the others are lined up again.
+pub fn pair(history: &[HistoryEntry], evidence: &[LayerEvidence]) -> Pairing {
+    let layers = evidence.len();
+    if history.is_empty() {
+        return Pairing {
+            rule: PairingRule::NoHistory,
+            steps: vec![None; layers],
+            set_aside: Vec::new(),
+            unpaired_steps: Vec::new(),
+        };
+    }
+    let mut candidates: Vec<usize> = history
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.empty_layer)
+        .map(|(i, _)| i)
+        .collect();
+    let mut set_aside: Vec<usize> = Vec::new();
+    // Each round removes at least one candidate, so this ends.
+    loop {
+        let (rule, steps) = line_up(&candidates, layers);
+        let wrong: Vec<usize> = steps
+            .iter()
+            .zip(evidence)
+            .filter_map(|(s, e)| match (s, e) {
+                (Some(h), LayerEvidence::Files) if history.get(*h).is_some_and(is_config_only) => {
+                    Some(*h)
+                }
+                _ => None,
+            })
+            .collect();
+        if wrong.is_empty() {
+            let unpaired_steps = candidates
+                .iter()
+                .copied()
+                .filter(|c| !steps.contains(&Some(*c)))
+                .collect();
+            set_aside.sort_unstable();
+            return Pairing {
+                rule,
+                steps,
+                set_aside,
+                unpaired_steps,
+            };
+        }
+        candidates.retain(|c| !wrong.contains(c));
+        set_aside.extend(wrong);
+    }
+}
+
+/// Lines `candidates` (history indexes, oldest first) up with `layers` layers by count.
+fn line_up(candidates: &[usize], layers: usize) -> (PairingRule, Vec<Option<usize>>) {
+    let mut steps = vec![None; layers];
+    let rule = match candidates.len().cmp(&layers) {
+        std::cmp::Ordering::Equal => PairingRule::InOrder,
+        std::cmp::Ordering::Less => PairingRule::FromTop,
+        std::cmp::Ordering::Greater => PairingRule::FromBottom,
+    };
+    // From the top: the last candidate made the last layer.
+    let offset = layers.saturating_sub(candidates.len());
+    for (k, c) in candidates.iter().enumerate() {
+        if let Some(slot) = steps.get_mut(k + offset) {
+            *slot = Some(*c);
+        }
+    }
+    (rule, steps)
+}
+
+/// Writes `pairing` into `image` (`HistoryEntry::layer`, `Layer::history`, `Image::pairing`)
+/// and returns, when the history did not line up with the layers one to one, a sentence
+/// saying which rule was used and what was left unpaired (for a [`crate::ProblemKind::History`]).
+pub fn apply_pairing(image: &mut Image, pairing: &Pairing) -> Option<String> {
+    image.pairing = pairing.rule;
+    for h in image.history.iter_mut() {
+        h.layer = None;
+    }
+    for (li, (l, s)) in image.layers.iter_mut().zip(&pairing.steps).enumerate() {
+        l.history = *s;
+        if let Some(h) = s.and_then(|s| image.history.get_mut(s)) {
+            h.layer = Some(li);
+        }
+    }
+    let producing = image.history.iter().filter(|h| !h.empty_layer).count();
+    let layers = image.layers.len();
+    let mut out = Vec::new();
+    match pairing.rule {
+        PairingRule::InOrder | PairingRule::NoHistory => {}
+        PairingRule::FromTop => {
+            let bare = pairing.steps.iter().take_while(|s| s.is_none()).count();
+            out.push(format!(
+                "the config history has {producing} layer-making steps for {layers} layers; paired from the top (a build appends its steps above its base), so {} no recorded step (base image)",
+                match bare {
+                    1 => "layer 0 has".to_string(),
+                    n => format!("layers 0–{} have", n.saturating_sub(1)),
+                }
+            ));
+        }
+        PairingRule::FromBottom => out.push(format!(
+            "the config history has {producing} layer-making steps for {layers} layers; paired from the bottom as `docker image history` does, so {} made no layer here",
+            step_list(image, &pairing.unpaired_steps)
+        )),
+    }
+    if !pairing.set_aside.is_empty() {
+        out.push(format!(
+            "{}: only the config changes in such a step, yet it is not marked empty_layer and the layer it would pair with holds files, so it is attached to no layer",
+            step_list(image, &pairing.set_aside)
+        ));
+    }
+    (!out.is_empty()).then(|| out.join("; "))
+}
+
+/// `history[3] (CMD ["/bin/sh"])`, comma-separated.
+fn step_list(image: &Image, steps: &[usize]) -> String {
+    let one = |i: &usize| {
+        let text = image
+            .history
+            .get(*i)
+            .and_then(|h| h.created_by.as_deref())
+            .map(|c| instruction(c).text)
+            .unwrap_or_default();
+        format!("history[{i}] ({})", ellipsis(&text, 40))
+    };
+    let list: Vec<String> = steps.iter().map(one).collect();
+    let verb = if steps.len() == 1 { "step" } else { "steps" };
+    format!("{verb} {}", list.join(", "))
 }
 
 /// Docker's `units.HumanSizeWithPrecision(float64(size), 3)`: decimal units, `%.3g`.
@@ -518,6 +726,7 @@ fn shorten_hashes(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Layer;
 
     fn ins(s: &str) -> (String, String, Vec<String>) {
         let i = instruction(s);
@@ -897,5 +1106,146 @@ mod tests {
             e("y", File, u64::MAX, None),
         ]);
         assert_eq!(huge, u64::MAX);
+    }
+
+    fn step(by: &str, empty: bool) -> HistoryEntry {
+        HistoryEntry {
+            created_by: Some(by.into()),
+            empty_layer: empty,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn base_without_history_pairs_from_the_top() {
+        use LayerEvidence::Files;
+        // A base image built without history (two layers), extended by a build that
+        // appended COPY and CMD: the COPY made the top layer, not the base's first.
+        let history = vec![
+            step("COPY app /app # buildkit", false),
+            step("CMD [\"/app\"]", true),
+        ];
+        let p = pair(&history, &[Files, Files, Files]);
+        assert_eq!(p.rule, PairingRule::FromTop);
+        assert_eq!(p.steps, vec![None, None, Some(0)]);
+        let mut image = Image {
+            history,
+            layers: vec![Layer::default(), Layer::default(), Layer::default()],
+            ..Default::default()
+        };
+        let note = apply_pairing(&mut image, &p).unwrap_or_default();
+        assert!(note.contains("paired from the top"), "{note}");
+        assert!(
+            note.contains("layers 0–1 have no recorded step (base image)"),
+            "{note}"
+        );
+        assert_eq!(image.pairing, PairingRule::FromTop);
+        let made: Vec<Option<usize>> = image.layers.iter().map(|l| l.history).collect();
+        assert_eq!(made, [None, None, Some(0)]);
+        assert_eq!(image.history.first().and_then(|h| h.layer), Some(2));
+        // No step made the bottom layer, so no step is the base.
+        assert!(!image.history.iter().any(is_base));
+    }
+
+    #[test]
+    fn config_only_step_is_never_put_on_a_layer_with_files() {
+        use LayerEvidence::{Files, Unknown};
+        // buildah 1.28: base COPY marked empty_layer, base CMD not; as many steps as layers.
+        let history = vec![
+            step("/bin/sh -c #(nop) COPY dir:5efe in / ", true),
+            step("/bin/sh -c #(nop) CMD [\"/bin/sh\"]", false),
+            step("/bin/sh -c #(nop) ENV A=b", true),
+            step("/bin/sh -c #(nop) COPY dir:88e9 in /data ", false),
+            step("/bin/sh -c echo modified >> /data/hello.txt", false),
+        ];
+        let p = pair(&history, &[Files, Files, Unknown]);
+        assert_eq!(p.rule, PairingRule::FromTop);
+        assert_eq!(p.steps, vec![None, Some(3), Some(4)]);
+        assert_eq!(p.set_aside, vec![1]);
+        let mut image = Image {
+            history: history.clone(),
+            layers: vec![Layer::default(); 3],
+            ..Default::default()
+        };
+        let note = apply_pairing(&mut image, &p).unwrap_or_default();
+        assert!(note.contains("history[1] (CMD [\"/bin/sh\"])"), "{note}");
+        assert!(
+            note.contains("layer 0 has no recorded step (base image)"),
+            "{note}"
+        );
+        assert_eq!(
+            image.history.get(1).map(kind),
+            Some(InstructionKind::Metadata)
+        );
+        // With no evidence against it (a layer of directories only), the same step stays.
+        let p = pair(&history, &[Unknown, Files, Unknown]);
+        assert_eq!(
+            (p.rule, p.steps, p.set_aside),
+            (
+                PairingRule::InOrder,
+                vec![Some(1), Some(3), Some(4)],
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn more_steps_than_layers() {
+        use LayerEvidence::{Files, Unknown};
+        // A tool forgot empty_layer on ENV: setting it aside makes the counts agree.
+        let history = vec![
+            step("COPY . / # buildkit", false),
+            step("ENV A=b", false),
+            step("RUN make # buildkit", false),
+        ];
+        let p = pair(&history, &[Files, Files]);
+        assert_eq!(
+            (p.rule, p.steps.clone(), p.set_aside.clone()),
+            (PairingRule::InOrder, vec![Some(0), Some(2)], vec![1])
+        );
+        // Nothing to go on: from the bottom, as `docker image history`, and said.
+        let history = vec![
+            step("RUN a", false),
+            step("RUN b", false),
+            step("RUN c", false),
+        ];
+        let p = pair(&history, &[Unknown, Unknown]);
+        assert_eq!(p.rule, PairingRule::FromBottom);
+        assert_eq!(p.steps, vec![Some(0), Some(1)]);
+        assert_eq!(p.unpaired_steps, vec![2]);
+        let mut image = Image {
+            history,
+            layers: vec![Layer::default(); 2],
+            ..Default::default()
+        };
+        let note = apply_pairing(&mut image, &p).unwrap_or_default();
+        assert!(
+            note.contains("3 layer-making steps for 2 layers; paired from the bottom"),
+            "{note}"
+        );
+        assert!(
+            note.contains("step history[2] (RUN c) made no layer"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn one_to_one_and_no_history_say_nothing() {
+        use LayerEvidence::Unknown;
+        // Zero-byte layers with empty created_by (buildpacks): plain in-order pairing.
+        let history = vec![step("", false), step("", false)];
+        let p = pair(&history, &[Unknown, Unknown]);
+        assert_eq!(
+            (p.rule, p.steps.clone()),
+            (PairingRule::InOrder, vec![Some(0), Some(1)])
+        );
+        let mut image = Image {
+            history,
+            layers: vec![Layer::default(); 2],
+            ..Default::default()
+        };
+        assert_eq!(apply_pairing(&mut image, &p), None);
+        let p = pair(&[], &[Unknown]);
+        assert_eq!((p.rule, p.steps), (PairingRule::NoHistory, vec![None]));
     }
 }

@@ -536,30 +536,13 @@ impl Ctx<'_> {
     }
 
     /// Pairs history entries without `empty_layer` onto layers, in order.
+    /// Pairs history steps with layers by the rules of [`history::pair`]; says which rule
+    /// was used when the two do not line up one to one.
     fn pair_history(&mut self, image: &mut Image, label: &str) {
-        let producing: Vec<usize> = image
-            .history
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !h.empty_layer)
-            .map(|(i, _)| i)
-            .collect();
-        for (k, hi) in producing.iter().enumerate() {
-            if let (Some(h), Some(l)) = (image.history.get_mut(*hi), image.layers.get_mut(k)) {
-                h.layer = Some(k);
-                l.history = Some(*hi);
-            }
-        }
-        if !image.history.is_empty() && producing.len() != image.layers.len() {
-            self.problem(
-                ProblemKind::History,
-                None,
-                format!(
-                    "{label}: history has {} layer-producing steps but the image has {} layers; pairing is partial",
-                    producing.len(),
-                    image.layers.len()
-                ),
-            );
+        let evidence = crate::history::layer_evidence(image, self.members);
+        let pairing = crate::history::pair(&image.history, &evidence);
+        if let Some(note) = crate::history::apply_pairing(image, &pairing) {
+            self.problem(ProblemKind::History, None, format!("{label}: {note}"));
         }
     }
 

@@ -209,6 +209,26 @@ pub struct Image {
     pub config: ImageConfig,
     pub history: Vec<HistoryEntry>,
     pub layers: Vec<Layer>,
+    /// Which rule matched `history` to `layers` (see [`crate::history::pair`]).
+    #[serde(default)]
+    pub pairing: PairingRule,
+}
+
+/// How the config's history steps were matched to the layers, bottom first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PairingRule {
+    /// As many layer-making steps as layers: the n-th step made the n-th layer (Docker's rule).
+    #[default]
+    InOrder,
+    /// Fewer layer-making steps than layers: paired from the top, because a build appends its
+    /// steps above a base whose own steps were not recorded; the lowest layers have none.
+    FromTop,
+    /// More layer-making steps than layers: paired from the bottom, as `docker image history`
+    /// does; the newest steps have no layer.
+    FromBottom,
+    /// The config records no history at all: no layer has a step.
+    NoHistory,
 }
 
 /// Something wrong that did not stop reading. Shown, never thrown away.

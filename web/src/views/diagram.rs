@@ -8,15 +8,15 @@
 use std::collections::HashMap;
 
 use pancake_core::history::human_size;
-use pancake_core::Layer;
+use pancake_core::{share, Layer};
 use yew::prelude::*;
 
 use super::{kind_class, layer_kind, layer_label, use_lang, CopyButton};
 use crate::i18n::{t, tf};
 use crate::session::SessionImage;
 
-/// One layer as the diagram draws it: a distinct layer (by diff_id; the k-th use of the
-/// same diff_id inside one image is its own node) and every image using it.
+/// One layer as the diagram draws it: a distinct layer of Docker's layer store (by ChainID:
+/// the same layer on the same layers below) and every image using it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub id: Option<String>,
@@ -68,7 +68,7 @@ impl Layout {
 }
 
 /// Lays out images given as chains of layer ids, bottom first (`None`: a layer with no
-/// known diff_id, never shared).
+/// known ChainID, never shared). The k-th use of one id inside an image is its own node.
 pub fn layout(chains: &[Vec<Option<String>>]) -> Layout {
     let mut nodes: Vec<Node> = Vec::new();
     let mut by_key: HashMap<(String, usize), usize> = HashMap::new();
@@ -144,23 +144,31 @@ pub fn layout(chains: &[Vec<Option<String>>]) -> Layout {
     }
 }
 
-/// The identity a layer is shared by: its computed diff_id, else the config's claim.
-pub fn layer_id(l: &Layer) -> Option<String> {
-    l.diff_id
-        .as_ref()
-        .or(l.config_diff_id.as_ref())
-        .map(|d| d.to_string())
-}
-
+/// The identity a layer is drawn by: its ChainID, as Docker's layer store keeps it
+/// (`pancake_core::share::chain_ids`); the same diff_id on another base is another layer.
 pub fn chains(images: &[SessionImage]) -> Vec<Vec<Option<String>>> {
     images
         .iter()
         .map(|si| {
             si.image()
-                .map(|img| img.layers.iter().map(layer_id).collect())
+                .map(|img| {
+                    share::chain_ids(img)
+                        .into_iter()
+                        .map(|c| c.map(|d| d.to_string()))
+                        .collect()
+                })
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// A layer's diff_id as shown (and as the comparison of two images matches content by):
+/// computed, else the config's claim.
+pub fn layer_id(l: &Layer) -> Option<String> {
+    l.diff_id
+        .as_ref()
+        .or(l.config_diff_id.as_ref())
+        .map(|d| d.to_string())
 }
 
 /// Slab height: grows with log(size), with a floor (as in the stack view, a bit flatter).
@@ -290,7 +298,8 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 if run_i == 0 {
                     html! {
                         <div class={classes} {style} data-testid="shared-layer"
-                            data-diff-id={node.id.clone().unwrap_or_default()} data-images={images_attr.clone()}
+                            data-chain-id={node.id.clone().unwrap_or_default()}
+                            data-diff-id={layer_id(layer).unwrap_or_default()} data-images={images_attr.clone()}
                             tabindex="0" role="button" aria-label={aria} aria-pressed={is_sel.to_string()}
                             onmouseenter={hover.reform(|_: MouseEvent| ())} onfocus={Callback::from(move |_: FocusEvent| hover.emit(()))}
                             onclick={Callback::from(move |_| pick.emit(()))} {onkeydown}>
@@ -342,7 +351,8 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage]) -
     let (kw, rest) = layer_label(image, li0);
     let users = Layout::images_of(node);
     let digest = layer.digest.as_ref().map(|d| d.to_string());
-    let diff_id = node.id.clone();
+    let diff_id = layer_id(layer);
+    let chain_id = node.id.clone();
     html! {
         <div class={classes!("dg-detail", kind_class(kind))} data-testid="shared-layer-details">
             <header>
@@ -371,6 +381,11 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage]) -
                 } }</dd>
                 <dt>{ t(lang, "diff-id") }</dt>
                 <dd class="digest-line">{ match diff_id {
+                    Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },
+                    None => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                } }</dd>
+                <dt title={t(lang, "dg-chain-id-hint")}>{ t(lang, "dg-chain-id") }</dt>
+                <dd class="digest-line" data-testid="shared-layer-chain-id">{ match chain_id {
                     Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },
                     None => html! { <span class="muted">{ t(lang, "pending") }</span> },
                 } }</dd>

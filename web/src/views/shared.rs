@@ -1,5 +1,5 @@
-//! The `Shared` tab: the session's images, the shared-layers diagram, what storing each
-//! layer once saves, a comparison of two images, and the pull/push simulations.
+//! The `Shared` tab: the session's images, the shared-layers diagram (by ChainID), what
+//! Docker's layer store saves with the content store's figure beside it, a comparison of two images, and the pull/push simulations.
 //! Also the image picker, which lists every image of the session.
 
 use pancake_core::history::human_size;
@@ -130,7 +130,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
             </section>
             <section class="card storage" aria-labelledby="st-title" data-testid="storage-summary"
                 data-separate-bytes={storage.separate_bytes.to_string()} data-stored-bytes={storage.stored_bytes.to_string()}
-                data-saved-bytes={saved.to_string()}>
+                data-saved-bytes={saved.to_string()} data-content-store-bytes={storage.content_store_bytes.to_string()}>
                 <h2 id="st-title">{ t(lang, "st-title") }</h2>
                 <div class="st-numbers">
                     <div><span class="st-big">{ human_size(storage.separate_bytes) }</span><span class="muted small">{ t(lang, "st-separate") }</span></div>
@@ -141,6 +141,10 @@ pub fn shared_view(p: &SharedProps) -> Html {
                     <span style={format!("width:{:.1}%", 100.0 - pct)}></span>
                 </div>
                 <p class="muted small">{ t(lang, "st-explain") }</p>
+                <div class="st-numbers st-content">
+                    <div><span class="st-big" data-testid="content-store-bytes">{ human_size(storage.content_store_bytes) }</span><span class="muted small">{ t(lang, "st-content") }</span></div>
+                </div>
+                <p class="muted small">{ t(lang, "st-content-explain") }</p>
             </section>
             <Compare images={p.images.clone()} />
             <Transfer images={p.images.clone()} present={p.present.clone()} pushed={p.pushed.clone()} dispatch={p.dispatch.clone()} />

@@ -138,8 +138,9 @@ fn line_state(step: &PlanStep, tm: &Timing, now: f64, dir: Direction) -> (String
 }
 
 fn short_id(step: &PlanStep) -> String {
+    // Docker names each line by the blob it moves (also in a pull, which checks ChainIDs).
     let d = match step.identity {
-        Identity::BlobDigest => step.digest.as_ref().or(step.diff_id.as_ref()),
+        Identity::BlobDigest | Identity::ChainId => step.digest.as_ref().or(step.diff_id.as_ref()),
         Identity::DiffId => step.diff_id.as_ref().or(step.digest.as_ref()),
     };
     d.map(|d| d.hex().chars().take(12).collect())
@@ -367,7 +368,13 @@ pub fn transfer(p: &TransferProps) -> Html {
                 })
                 .sum();
             let moved = if done { moving } else { moved.min(moving) };
-            let uses_diff_id = r.steps.iter().any(|s| s.identity == Identity::DiffId);
+            let identity_text = if r.dir == Direction::Pull {
+                t(lang, "tr-identity-chain")
+            } else if r.steps.iter().any(|s| s.identity == Identity::DiffId) {
+                t(lang, "tr-identity-diff-id")
+            } else {
+                t(lang, "tr-identity-blob")
+            };
             // Docker lists pulls bottom first, pushes top first.
             let mut order: Vec<usize> = (0..r.steps.len()).collect();
             if r.dir == Direction::Push {
@@ -417,7 +424,7 @@ pub fn transfer(p: &TransferProps) -> Html {
             html! {
                 <div class="tr-run" data-testid="transfer-run" data-direction={if r.dir == Direction::Pull { "pull" } else { "push" }}
                     data-done={done.to_string()} data-target={r.target.to_string()}>
-                    <p class="tr-identity small">{ if uses_diff_id { t(lang, "tr-identity-diff-id") } else { t(lang, "tr-identity-blob") } }</p>
+                    <p class="tr-identity small">{ identity_text }</p>
                     <ol class="terminal" aria-live="off" aria-label={t(lang, "tr-transcript")}>
                         <li class="mono">{ head }</li>
                         { for lines }
@@ -479,6 +486,7 @@ mod tests {
         PlanStep {
             layer: 0,
             diff_id: None,
+            chain_id: None,
             digest: None,
             identity: Identity::DiffId,
             status,
