@@ -389,6 +389,13 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         );
     }
     if !sniff::is_tar(&head) {
+        if sniff::is_cut_tar_header(&head) {
+            return Err(Error::EndsEarly {
+                name: name.into(),
+                bytes: head.len() as u64,
+                compression: Compression::None,
+            });
+        }
         return Err(Error::NotATar {
             name: name.into(),
             magic: sniff::magic_hex(&head),
