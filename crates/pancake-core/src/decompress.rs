@@ -129,13 +129,24 @@ impl<R: Read> Peek<R> {
         if self.buf.len().saturating_sub(self.pos) < n {
             self.buf.drain(..self.pos.min(self.buf.len()));
             self.pos = 0;
-            let mut chunk = vec![0u8; BUF.max(n)];
             while self.buf.len() < n {
-                match self.inner.read(&mut chunk) {
-                    Ok(0) => break,
-                    Ok(k) => self.buf.extend_from_slice(chunk.get(..k).unwrap_or(&[])),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
+                // Read straight into the buffer's tail; no second copy.
+                let old = self.buf.len();
+                self.buf.resize(old + BUF.max(n), 0);
+                let got = match self.inner.read(self.buf.get_mut(old..).unwrap_or(&mut [])) {
+                    Ok(k) => k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                        self.buf.truncate(old);
+                        continue;
+                    }
+                    Err(e) => {
+                        self.buf.truncate(old);
+                        return Err(e);
+                    }
+                };
+                self.buf.truncate(old + got);
+                if got == 0 {
+                    break;
                 }
             }
         }
@@ -169,8 +180,8 @@ impl<R: Read> BufRead for Peek<R> {
 enum GzState<R> {
     /// Before a member (or at the end).
     Between(Peek<R>),
-    /// Inside a member.
-    Member(Box<flate2::bufread::GzDecoder<Peek<R>>>),
+    /// Inside a member that started at this compressed offset.
+    Member(Box<flate2::bufread::GzDecoder<Peek<R>>>, u64),
     Done,
 }
 
@@ -189,14 +200,24 @@ impl<R: Read> Read for GzMembers<R> {
         loop {
             match std::mem::replace(&mut self.state, GzState::Done) {
                 GzState::Done => return Ok(0),
-                GzState::Member(mut dec) => match dec.read(out) {
-                    Ok(0) => self.state = GzState::Between(dec.into_inner()),
+                GzState::Member(mut dec, start) => match dec.read(out) {
+                    Ok(0) => {
+                        let src = dec.into_inner();
+                        if src.consumed == start {
+                            // A member always takes bytes; never loop on one that took none.
+                            return Err(io::Error::new(
+                                io::ErrorKind::UnexpectedEof,
+                                "the gzip member ends in its header",
+                            ));
+                        }
+                        self.state = GzState::Between(src);
+                    }
                     Ok(n) => {
-                        self.state = GzState::Member(dec);
+                        self.state = GzState::Member(dec, start);
                         return Ok(n);
                     }
                     Err(e) => {
-                        self.state = GzState::Member(dec);
+                        self.state = GzState::Member(dec, start);
                         return Err(e);
                     }
                 },
@@ -214,7 +235,9 @@ impl<R: Read> Read for GzMembers<R> {
                             },
                         ));
                     }
-                    self.state = GzState::Member(Box::new(flate2::bufread::GzDecoder::new(src)));
+                    let start = src.consumed;
+                    self.state =
+                        GzState::Member(Box::new(flate2::bufread::GzDecoder::new(src)), start);
                 }
             }
         }
