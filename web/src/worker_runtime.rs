@@ -53,7 +53,7 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// A fast header walk for an uncompressed file; a gzip-compressed one has no random access,
+/// A fast header walk for an uncompressed file; a compressed one (gzip, zstd, xz, bzip2) has no random access,
 /// so it is streamed whole, and then progress is worth showing (`member: usize::MAX`).
 fn scan(
     scope: &DedicatedWorkerGlobalScope,

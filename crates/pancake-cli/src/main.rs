@@ -23,6 +23,10 @@ struct Cli {
     /// Threads that hash blobs in parallel (default: one per core).
     #[arg(long, global = true)]
     threads: Option<usize>,
+    /// Bytes one layer may decompress to, at least (default 4 GiB); the bound in force is the
+    /// larger of this and 100 times the file's size.
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_decompressed_bytes: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -69,6 +73,9 @@ fn main() -> ExitCode {
     let mut opts = archive::Options::default();
     if let Some(n) = cli.threads {
         opts.threads = n.max(1);
+    }
+    if let Some(n) = cli.max_decompressed_bytes {
+        opts.limits.max_decompressed_bytes = n;
     }
     let _ = OPTIONS.set(opts);
     let result = match cli.command {
@@ -250,6 +257,8 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
                 pancake_core::Compression::None => "",
                 pancake_core::Compression::Gzip => ", gzip",
                 pancake_core::Compression::Zstd => ", zstd",
+                pancake_core::Compression::Xz => ", xz",
+                pancake_core::Compression::Bzip2 => ", bzip2",
             },
         ));
         s.push_str(&format!(

@@ -1,7 +1,8 @@
 //! The outer walk: from a tarball's bytes to an [`Archive`].
 //!
 //! Two ways in, one result:
-//! - [`read_stream`]: one sequential pass over any `Read` (gzip-compressed or not). Every
+//! - [`read_stream`]: one sequential pass over any `Read` (compressed as a whole with gzip,
+//!   zstd, xz or bzip2, or not). Every
 //!   regular member goes through [`member::process`] as it streams by.
 //! - [`scan`] + [`hash_jobs`] + [`hash_member`] + [`apply_facts`]: for an uncompressed file with
 //!   random access. `scan` reads only headers and small JSON (a fast first view); the big blobs
@@ -10,9 +11,10 @@
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
+use crate::decompress::{self, EndAtTrailing};
 use crate::error::Error;
 use crate::image::{self, OUTER_PREFIX};
 use crate::layer::{self, SeekReader};
@@ -48,7 +50,7 @@ pub struct HashJob {
 /// Members at most this big are processed fully during [`scan`] (configs, manifests...).
 const SMALL_MEMBER: u64 = 1 << 20;
 
-/// Counts bytes read from the outer stream (compressed bytes when the file is gzip).
+/// Counts bytes read from the outer stream (compressed bytes when the file is compressed).
 struct Counting<R> {
     inner: R,
     count: Rc<Cell<u64>>,
@@ -68,7 +70,37 @@ fn read_head<R: Read>(r: &mut R, n: usize) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Reads a whole tarball in one sequential pass. `total_bytes` is only for progress.
+/// Reads up to `n` bytes, keeping what was read before an error.
+fn read_head_partial<R: Read>(r: &mut R, n: usize) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0u8; n];
+    let mut filled = 0;
+    while filled < n {
+        let Some(dst) = head.get_mut(filled..) else {
+            break;
+        };
+        match r.read(dst) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                head.truncate(filled);
+                return (head, Some(e));
+            }
+        }
+    }
+    head.truncate(filled);
+    (head, None)
+}
+
+/// Reads a whole tarball in one sequential pass. The file may be compressed as a whole with
+/// gzip, zstd, xz or bzip2 (decided from its first bytes, as `docker load` does); every
+/// member, frame or stream of it is read. `total_bytes` is the file's size: for progress, and
+/// for the decompressed-bytes bound of each layer (`limits.decompressed_for`; 0 = unknown).
+///
+/// Errors: [`Error::Empty`] for no bytes, [`Error::EndsEarly`] when the file (or its
+/// decompressed stream) ends inside the first 512-byte tar header, [`Error::NotATar`] when the
+/// first header is not a tar header, [`Error::Member`] when a compressed file's first bytes do
+/// not decompress. Anything later is a `Problem` in the archive.
 pub fn read_stream<R: Read>(
     name: &str,
     reader: R,
@@ -92,36 +124,47 @@ pub fn read_stream<R: Read>(
     let outer_compression = sniff::compression(&head);
     let magic = sniff::magic_hex(&head);
     let raw = Cursor::new(head).chain(counting);
-    let mut stream: Box<dyn Read + '_> = match outer_compression {
-        Compression::Gzip => {
-            let mut dec =
-                flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, raw));
-            let dhead = read_head(&mut dec, sniff::TAR_BLOCK).map_err(|e| Error::Member {
+    let mut stream = EndAtTrailing::new(decompress::decoder(
+        outer_compression,
+        raw,
+        opts.limits.max_window_bytes,
+    ));
+    let what = decompress::name(outer_compression);
+    let (dhead, err) = read_head_partial(&mut stream, sniff::TAR_BLOCK);
+    match err {
+        None => {}
+        Some(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            return Err(Error::EndsEarly {
                 name: name.into(),
-                member: "(gzip stream)".into(),
-                message: format!("the file starts like gzip but does not decompress: {e}"),
-            })?;
-            if !sniff::is_tar(&dhead) {
-                return Err(Error::NotATar {
-                    name: name.into(),
-                    magic: format!("gzip of {}", sniff::magic_hex(&dhead)),
-                });
-            }
-            Box::new(Cursor::new(dhead).chain(dec))
+                bytes: dhead.len() as u64,
+                compression: outer_compression,
+            })
         }
-        _ => {
-            let Some(first) = raw.get_ref().0.get_ref().get(..) else {
-                return Err(Error::Empty { name: name.into() });
-            };
-            if !sniff::is_tar(first) {
-                return Err(Error::NotATar {
-                    name: name.into(),
-                    magic,
-                });
-            }
-            Box::new(raw)
+        Some(e) => {
+            return Err(Error::Member {
+                name: name.into(),
+                member: format!("({what} stream)"),
+                message: format!("the file starts like {what} but does not decompress: {e}"),
+            })
         }
     };
+    if !sniff::is_tar(&dhead) {
+        if sniff::is_cut_tar_header(&dhead) {
+            return Err(Error::EndsEarly {
+                name: name.into(),
+                bytes: dhead.len() as u64,
+                compression: outer_compression,
+            });
+        }
+        return Err(Error::NotATar {
+            name: name.into(),
+            magic: match outer_compression {
+                Compression::None => magic,
+                c => format!("{} of {}", decompress::name(c), sniff::magic_hex(&dhead)),
+            },
+        });
+    }
+    let mut stream_with_head = Cursor::new(dhead).chain(&mut stream);
     let mut archive = Archive {
         name: name.into(),
         total_bytes,
@@ -130,7 +173,7 @@ pub fn read_stream<R: Read>(
     };
     let uncompressed = outer_compression == Compression::None;
     {
-        let mut tar = tar::Archive::new(&mut stream);
+        let mut tar = tar::Archive::new(&mut stream_with_head);
         match tar.entries() {
             Ok(entries) => {
                 walk_outer(
@@ -146,7 +189,7 @@ pub fn read_stream<R: Read>(
                             })
                         };
                         cb(0);
-                        member::process(entry, mname, size, offset, opts, &mut cb)
+                        member::process(entry, mname, size, offset, total_bytes, opts, &mut cb)
                     },
                 );
             }
@@ -161,7 +204,7 @@ pub fn read_stream<R: Read>(
     {
         let mut sink = vec![0u8; 1 << 16];
         loop {
-            match stream.read(&mut sink) {
+            match stream_with_head.read(&mut sink) {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -175,6 +218,18 @@ pub fn read_stream<R: Read>(
                 }
             }
         }
+    }
+    if let Some(off) = stream.trailing {
+        // `docker load` stops at the tar's end-of-archive marker and never reads these bytes;
+        // they are reported all the same, as they may be a second image someone meant to add.
+        archive.problems.push(Problem {
+            kind: ProblemKind::Archive,
+            member: None,
+            message: format!(
+                "{OUTER_PREFIX}{} bytes at byte offset {off} of the file follow the end of its {what} stream and are not {what}; ignored, as docker load ignores them",
+                total_bytes.max(count.get()).saturating_sub(off)
+            ),
+        });
     }
     progress(&Progress {
         bytes_done: count.get(),
@@ -312,8 +367,8 @@ fn walk_outer<'a, R: Read + 'a>(
 /// Fast first view of an UNCOMPRESSED tarball: outer headers by `read_at` (content is seeked
 /// over), small members (configs, manifests) processed fully, uncompressed layer tars walked
 /// header-only (entries known, diff_id not yet). Images are resolved, layers unverified until
-/// [`hash_member`] + [`apply_facts`]. A gzip-compressed file has no random access, so it is
-/// read in full with [`read_stream`] over a [`RangeReader`] instead.
+/// [`hash_member`] + [`apply_facts`]. A compressed file (gzip, zstd, xz, bzip2) has no random
+/// access, so it is read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
     let total = source.len();
     let head = source
@@ -326,7 +381,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
     if head.is_empty() {
         return Err(Error::Empty { name: name.into() });
     }
-    if sniff::compression(&head) == Compression::Gzip {
+    if sniff::compression(&head) != Compression::None {
         return read_stream(
             name,
             RangeReader::new(source, 0, total),
@@ -336,6 +391,13 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         );
     }
     if !sniff::is_tar(&head) {
+        if sniff::is_cut_tar_header(&head) {
+            return Err(Error::EndsEarly {
+                name: name.into(),
+                bytes: head.len() as u64,
+                compression: Compression::None,
+            });
+        }
         return Err(Error::NotATar {
             name: name.into(),
             magic: sniff::magic_hex(&head),
@@ -358,7 +420,15 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                     let off = offset.unwrap_or(0);
                     let complete = off.checked_add(size).is_some_and(|end| end <= total);
                     if size <= SMALL_MEMBER || !complete {
-                        return member::process(entry, mname, size, offset, opts, &mut |_| {});
+                        return member::process(
+                            entry,
+                            mname,
+                            size,
+                            offset,
+                            total,
+                            opts,
+                            &mut |_| {},
+                        );
                     }
                     let mut facts = MemberFacts::default();
                     if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
@@ -427,7 +497,15 @@ pub fn hash_member<S: ReadAt + ?Sized>(
 ) -> MemberFacts {
     let name = format!("member #{}", job.member);
     let reader = RangeReader::new(source, job.offset, job.len);
-    let p = member::process(reader, &name, job.len, Some(job.offset), opts, progress);
+    let p = member::process(
+        reader,
+        &name,
+        job.len,
+        Some(job.offset),
+        source.len(),
+        opts,
+        progress,
+    );
     progress(job.len);
     p.facts
 }
@@ -469,7 +547,8 @@ fn rename_in(f: &mut MemberFacts, from: &str, to: &str) {
 }
 
 /// What the CLI uses: an uncompressed file is scanned, then its blobs hashed on
-/// `opts.threads` threads; a gzip file is streamed. Same result as [`read_stream`].
+/// `opts.threads` threads; a compressed file (gzip, zstd, xz, bzip2, by magic bytes) is
+/// streamed. Same result as [`read_stream`].
 pub fn open<S: ReadAt + Sync + ?Sized>(
     name: &str,
     source: &S,
@@ -477,12 +556,14 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Archive, Error> {
     let total = source.len();
-    let head = source.read_vec_at(0, 2).map_err(|e| Error::Io {
-        name: name.into(),
-        offset: 0,
-        source: e,
-    })?;
-    if sniff::compression(&head) == Compression::Gzip {
+    let head = source
+        .read_vec_at(0, sniff::TAR_BLOCK)
+        .map_err(|e| Error::Io {
+            name: name.into(),
+            offset: 0,
+            source: e,
+        })?;
+    if sniff::compression(&head) != Compression::None {
         return read_stream(
             name,
             RangeReader::new(source, 0, total),
@@ -711,8 +792,11 @@ fn read_file_entry<S: ReadAt + ?Sized>(
             .map_err(io_err)?,
         None => {
             // Compressed outer file: stream it again up to the member.
-            let mut dec =
-                flate2::read::MultiGzDecoder::new(RangeReader::new(source, 0, source.len()));
+            let mut dec = EndAtTrailing::new(decompress::decoder(
+                archive.outer_compression,
+                RangeReader::new(source, 0, source.len()),
+                Options::default().limits.max_window_bytes,
+            ));
             let mut tar = tar::Archive::new(&mut dec);
             let mut idx = 0usize;
             let mut result = None;
@@ -733,8 +817,9 @@ fn read_file_entry<S: ReadAt + ?Sized>(
     found.ok_or_else(not_found)
 }
 
-/// Decompresses a layer blob (by magic bytes) and returns copy `nth` (`None`: the last) of
-/// the regular file named `path` (sparse holes as zeros), read by the same walk that listed it.
+/// Decompresses a layer blob (by magic bytes: gzip, zstd, xz, bzip2, all frames) and returns
+/// copy `nth` (`None`: the last) of the regular file named `path` (sparse holes as zeros), at most
+/// `max` bytes, read by the same walk that listed it.
 fn entry_from_blob<R: Read>(
     mut r: R,
     path: &RawPath,
@@ -742,14 +827,14 @@ fn entry_from_blob<R: Read>(
     max: usize,
 ) -> io::Result<Option<Vec<u8>>> {
     let head = read_head(&mut r, sniff::TAR_BLOCK)?;
-    let src = Cursor::new(head.clone()).chain(r);
-    let inner: Box<dyn Read> = match sniff::compression(&head) {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(src)),
-        Compression::Zstd => Box::new(
-            ruzstd::decoding::StreamingDecoder::new(src)
-                .map_err(|e| io::Error::other(e.to_string()))?,
-        ),
-        Compression::None => Box::new(src),
-    };
-    layer::read_file(inner, path, nth, max, &Limits::default())
+    let compression = sniff::compression(&head);
+    let src = Cursor::new(head).chain(r);
+    let limits = Limits::default();
+    // Every member/frame/stream, ending at trailing data as the digest walk does.
+    let inner = EndAtTrailing::new(decompress::decoder(
+        compression,
+        src,
+        limits.max_window_bytes,
+    ));
+    layer::read_file(inner, path, nth, max, &limits)
 }

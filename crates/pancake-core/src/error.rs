@@ -8,6 +8,17 @@ pub enum Error {
     Empty { name: String },
     #[error("{name}: not a tar archive (first bytes: {magic})")]
     NotATar { name: String, magic: String },
+    /// The file (or its decompressed stream) ends inside the first 512-byte tar header.
+    /// `bytes`: how many bytes there were (decompressed bytes when `compression` is not None).
+    #[error(
+        "{name}: the {} ends after {bytes} bytes, inside the first tar header (a header is 512 bytes): was the download complete?",
+        what_ends(*compression)
+    )]
+    EndsEarly {
+        name: String,
+        bytes: u64,
+        compression: crate::model::Compression,
+    },
     #[error("{name}: read failed at byte {offset}: {source}")]
     Io {
         name: String,
@@ -22,4 +33,11 @@ pub enum Error {
     },
     #[error("{0}")]
     Other(String),
+}
+
+fn what_ends(c: crate::model::Compression) -> String {
+    match c {
+        crate::model::Compression::None => "file".to_string(),
+        other => format!("{} stream", crate::decompress::name(other)),
+    }
 }

@@ -14,6 +14,7 @@ pub mod source;
 // Reading (outer tarball → members → images).
 pub mod archive;
 pub mod config;
+pub mod decompress;
 pub mod image;
 pub mod layer;
 pub mod member;

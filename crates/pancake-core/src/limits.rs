@@ -15,6 +15,11 @@ pub struct Limits {
     /// How many times the archive's own size one layer may decompress to. Default 100
     /// (real layers compress 2–20×; only files of zeros come near gzip's 1032× ceiling).
     pub decompressed_ratio: u64,
+    /// Memory one compressed stream may ask for as its window: a zstd frame's window or an xz
+    /// block's dictionary. A stream asking for more is reported unreadable, naming the size.
+    /// Default 256 MiB (zstd's and xz's strongest standard presets use 128 MiB and 64 MiB).
+    #[serde(default = "default_window")]
+    pub max_window_bytes: u64,
     /// JSON members (manifests, index, configs) larger than this are not parsed. Default 8 MiB.
     pub max_json_bytes: u64,
     /// One extension record (GNU long name/link data, one PAX header's data) larger than this
@@ -36,6 +41,7 @@ impl Default for Limits {
         Limits {
             max_decompressed_bytes: 4 << 30,
             decompressed_ratio: 100,
+            max_window_bytes: default_window(),
             max_json_bytes: 8 << 20,
             max_extension_bytes: 1 << 20,
             max_entries_per_layer: 4_000_000,
@@ -44,6 +50,10 @@ impl Default for Limits {
             max_manifests: 4096,
         }
     }
+}
+
+fn default_window() -> u64 {
+    256 << 20
 }
 
 impl Limits {

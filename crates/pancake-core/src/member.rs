@@ -4,16 +4,14 @@
 //! compression is sniffed, small JSON is kept, and a (decompressed) tar is walked while the
 //! decompressed stream is hashed for its diff_id.
 
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, Cursor, Read};
 
+use crate::decompress::{self, EndAtTrailing};
 use crate::digest::Hasher;
 use crate::layer;
 use crate::limits::Limits;
-use crate::model::{Compression, LayerIndex, MemberFacts, Problem, ProblemKind};
+use crate::model::{Compression, Entry, LayerIndex, MemberFacts, Problem, ProblemKind};
 use crate::sniff;
-
-/// Prefix of `LayerIndex::error` when a configured limit stopped reading (→ `ProblemKind::Limit`).
-pub const LIMIT_PREFIX: &str = "limit: ";
 
 /// Size of the reads the hashing path asks for; big enough to keep sha256 busy.
 pub const CHUNK: usize = 1 << 20;
@@ -83,13 +81,28 @@ impl<R: Read> Read for Tap<'_, R> {
     }
 }
 
-/// Hashes a decompressed stream and refuses to yield more than `left` bytes.
+/// Hashes a decompressed stream and refuses to yield more than `left` bytes. Remembers the
+/// first decoding failure (for the message) and ends cleanly at trailing data.
 struct Decoded<R> {
-    inner: R,
+    inner: EndAtTrailing<R>,
     hasher: Hasher,
     left: u64,
-    limit: u64,
     limit_hit: bool,
+    failure: Option<String>,
+}
+
+impl<R: Read> Decoded<R> {
+    fn read_inner(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Err(e) if e.kind() != io::ErrorKind::Interrupted => {
+                if self.failure.is_none() {
+                    self.failure = Some(e.to_string());
+                }
+                Err(e)
+            }
+            r => r,
+        }
+    }
 }
 
 impl<R: Read> Read for Decoded<R> {
@@ -97,14 +110,11 @@ impl<R: Read> Read for Decoded<R> {
         if self.left == 0 {
             // One byte more than allowed means the stream is over the limit.
             let mut probe = [0u8; 1];
-            return match self.inner.read(&mut probe)? {
+            return match self.read_inner(&mut probe)? {
                 0 => Ok(0),
                 _ => {
                     self.limit_hit = true;
-                    Err(io::Error::other(format!(
-                        "decompressed size exceeds the limit of {} bytes",
-                        self.limit
-                    )))
+                    Err(io::Error::other("decompressed size exceeds the limit"))
                 }
             };
         }
@@ -114,11 +124,11 @@ impl<R: Read> Read for Decoded<R> {
         let Some(dst) = buf.get_mut(..want) else {
             return Ok(0);
         };
-        let n = self.inner.read(dst)?;
+        let n = self.read_inner(dst)?;
         if let Some(b) = dst.get(..n) {
             self.hasher.update(b);
         }
-        self.left -= n as u64;
+        self.left = self.left.saturating_sub(n as u64);
         Ok(n)
     }
 }
@@ -144,13 +154,30 @@ fn drain<R: Read>(r: &mut R) -> io::Result<u64> {
     }
 }
 
+/// What decompressing a member found beyond its [`LayerIndex`].
+#[derive(Default)]
+struct Decompressed {
+    /// The decompressed-bytes bound stopped reading.
+    limit_hit: bool,
+    /// Compressed offset of bytes after the end of the compressed stream that start no other
+    /// member or frame.
+    trailing: Option<u64>,
+}
+
 /// Processes the bytes of one member named `name`, which the tar header says are `size` bytes
 /// long and start at `outer_offset` in an uncompressed outer file (when known).
+/// `archive_bytes` is the size of the whole archive file: a layer may decompress to at most
+/// `opts.limits.decompressed_for(archive_bytes)` bytes (0 when unknown: the fixed floor).
+///
+/// A zero-byte member is an empty layer (a tar with no members, as Go's `archive/tar` reads
+/// it); a member that decompresses (gzip, zstd, xz, bzip2, every member/frame/stream) to a
+/// tar is walked and its decompressed bytes hashed for the diff_id.
 pub fn process<R: Read>(
     reader: R,
     name: &str,
     size: u64,
     outer_offset: Option<u64>,
+    archive_bytes: u64,
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Processed {
@@ -162,9 +189,16 @@ pub fn process<R: Read>(
         progress,
     };
     let mut facts = MemberFacts::default();
+    let mut found = Decompressed::default();
     if let Ok(head) = read_head(&mut tap, sniff::TAR_BLOCK) {
         facts.compression = sniff::compression(&head);
         match facts.compression {
+            Compression::None if head.is_empty() => {
+                // A zero-byte blob is a tar with no members: Go's `archive/tar` gives io.EOF at
+                // the first Next(), and Docker loads and saves such layers (buildpacks, werf):
+                // diff_id = digest = sha256 of nothing, set below with the digest.
+                facts.layer = Some(LayerIndex::default());
+            }
             Compression::None if sniff::is_tar(&head) => {
                 let mut src = Cursor::new(head).chain(&mut tap);
                 let walk = layer::walk(&mut src, name, outer_offset, &opts.limits);
@@ -177,22 +211,29 @@ pub fn process<R: Read>(
                     error: walk.error,
                 });
             }
+            Compression::None if sniff::is_cut_tar_header(&head) => {
+                facts.layer = Some(LayerIndex {
+                    error: Some(cut_header(head.len(), Compression::None)),
+                    ..LayerIndex::default()
+                });
+            }
             Compression::None => {
-                if size <= opts.limits.max_json_bytes && sniff::looks_like_json(&head) {
-                    let mut text = head;
-                    if tap
-                        .by_ref()
-                        .take(opts.limits.max_json_bytes)
-                        .read_to_end(&mut text)
-                        .is_ok()
-                    {
-                        facts.json = String::from_utf8(text).ok();
+                if sniff::looks_like_json(&head) {
+                    let cap = opts.limits.max_json_bytes;
+                    if size > cap {
+                        facts.json_over_limit = Some(cap);
+                    } else {
+                        let mut text = head;
+                        if tap.by_ref().take(cap).read_to_end(&mut text).is_ok() {
+                            facts.json = String::from_utf8(text).ok();
+                        }
                     }
                 }
             }
-            Compression::Gzip | Compression::Zstd => {
+            compression => {
                 let src = Cursor::new(head).chain(&mut tap);
-                decompressed(src, facts.compression, name, opts, &mut facts);
+                let bound = opts.limits.decompressed_for(archive_bytes);
+                found = decompressed(src, compression, name, bound, opts, &mut facts);
             }
         }
     }
@@ -229,12 +270,30 @@ pub fn process<R: Read>(
             }
         }
     }
+    if let (Some(off), Some(layer)) = (found.trailing, &facts.layer) {
+        if layer.error.is_none() && outer_error.is_none() {
+            // Docker reads the same way: the layer's tar ends at its end-of-archive marker and
+            // moby drains the rest ignoring errors, so the layer loads with this diff_id. Said,
+            // not hidden: the bytes may be a second stream some tool meant to be read.
+            facts.problems.push(Problem {
+                kind: ProblemKind::LayerUnreadable,
+                member: Some(name.to_string()),
+                message: format!(
+                    "layer {name}: {} bytes at byte offset {off} of the blob follow the end of its {} stream and are not {}: ignored, as docker load ignores them; the layer's {} decompressed bytes before them are read and hashed",
+                    stored.saturating_sub(off),
+                    decompress::name(facts.compression),
+                    decompress::name(facts.compression),
+                    layer.uncompressed_size
+                ),
+            });
+        }
+    }
     if let Some(layer) = &facts.layer {
         if let Some(err) = &layer.error {
             if facts.error.is_none() {
                 facts.error = Some(err.clone());
             }
-            let kind = if err.starts_with(LIMIT_PREFIX) {
+            let kind = if found.limit_hit {
                 ProblemKind::Limit
             } else {
                 ProblemKind::LayerUnreadable
@@ -249,77 +308,115 @@ pub fn process<R: Read>(
     Processed { facts, outer_error }
 }
 
+/// The words for a layer that ends inside its first tar header.
+fn cut_header(bytes: usize, compression: Compression) -> String {
+    let what = match compression {
+        Compression::None => "blob".to_string(),
+        c => format!("decompressed {} stream", decompress::name(c)),
+    };
+    format!(
+        "the {what} ends after {bytes} bytes, inside its first tar header (a header is 512 bytes): was the download complete?"
+    )
+}
+
 /// Decompresses, sniffs the result, walks it if it is a tar, hashes it to the end.
 fn decompressed<R: Read>(
     src: R,
     compression: Compression,
     name: &str,
+    bound: u64,
     opts: &Options,
     facts: &mut MemberFacts,
-) {
-    let inner: Box<dyn Read + '_> = match compression {
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(
-            BufReader::with_capacity(256 * 1024, src),
-        )),
-        Compression::Zstd => match ruzstd::decoding::StreamingDecoder::new(src) {
-            Ok(d) => Box::new(d),
-            Err(e) => {
-                facts.layer = Some(LayerIndex {
-                    error: Some(format!("zstd: {e}")),
-                    ..LayerIndex::default()
-                });
-                return;
-            }
-        },
-        Compression::None => Box::new(src),
-    };
-    let max = opts.limits.max_decompressed_bytes;
+) -> Decompressed {
+    let inner = decompress::decoder(compression, src, opts.limits.max_window_bytes);
     let mut dec = Decoded {
-        inner,
+        inner: EndAtTrailing::new(inner),
         hasher: Hasher::new(),
-        left: max,
-        limit: max,
+        left: bound,
         limit_hit: false,
+        failure: None,
     };
-    let what = if compression == Compression::Zstd {
-        "zstd"
-    } else {
-        "gzip"
+    let what = decompress::name(compression);
+    let limit_msg = || {
+        format!(
+            "decompresses to more than {bound} bytes, the limit for this archive (the larger of --max-decompressed-bytes, {} bytes, and {} times the archive's size); not read further; raise it with --max-decompressed-bytes",
+            opts.limits.max_decompressed_bytes, opts.limits.decompressed_ratio
+        )
     };
-    let head = match read_head(&mut dec, sniff::TAR_BLOCK) {
+    let head = read_head(&mut dec, sniff::TAR_BLOCK);
+    let head = match head {
         Ok(h) => h,
         Err(e) => {
+            let error = if dec.limit_hit {
+                limit_msg()
+            } else {
+                let reason = dec.failure.clone().unwrap_or_else(|| e.to_string());
+                unreadable(&[], dec.hasher.len(), what, &reason)
+            };
             facts.layer = Some(LayerIndex {
-                error: Some(describe(&dec, what, &e)),
+                error: Some(error),
                 ..LayerIndex::default()
             });
-            return;
+            return Decompressed {
+                limit_hit: dec.limit_hit,
+                trailing: None,
+            };
         }
     };
+    if head.is_empty() {
+        // Decompresses to nothing: an empty tar, like a zero-byte blob.
+        let trailing = dec.inner.trailing;
+        facts.layer = Some(LayerIndex {
+            diff_id: Some(dec.hasher.finish()),
+            ..LayerIndex::default()
+        });
+        return Decompressed {
+            limit_hit: false,
+            trailing,
+        };
+    }
     if !sniff::is_tar(&head) {
-        // Compressed but not a tar: not a layer; nothing more to learn.
-        return;
+        if sniff::is_cut_tar_header(&head) {
+            facts.layer = Some(LayerIndex {
+                error: Some(cut_header(head.len(), compression)),
+                uncompressed_size: head.len() as u64,
+                ..LayerIndex::default()
+            });
+        }
+        // Otherwise compressed but not a tar: not a layer; nothing more to learn.
+        return Decompressed::default();
     }
     let mut src = Cursor::new(head).chain(&mut dec);
     let walk = layer::walk(&mut src, name, None, &opts.limits);
     let drained = drain(&mut src);
     facts.problems.extend(walk.problems);
-    let mut error = walk.error;
-    if let Err(e) = drained {
-        error = Some(describe(&dec, what, &e));
-    } else if dec.limit_hit {
-        error = Some(format!(
-            "{LIMIT_PREFIX}decompressed size exceeds the limit of {max} bytes"
-        ));
-    }
-    if let Some(e) = &error {
-        if dec.limit_hit && !e.starts_with(LIMIT_PREFIX) {
-            error = Some(format!(
-                "{LIMIT_PREFIX}decompressed size exceeds the limit of {max} bytes"
-            ));
+    let error = if dec.limit_hit {
+        Some(limit_msg())
+    } else if let Some(reason) = dec.failure.clone() {
+        Some(unreadable(&walk.entries, dec.hasher.len(), what, &reason))
+    } else if let (Some(off), Some(_)) = (dec.inner.trailing, &walk.error) {
+        // The tar is cut where non-compressed bytes begin: that is why it is incomplete.
+        let reason = decompress::TrailingData {
+            offset: off,
+            compression,
         }
-    }
+        .to_string();
+        Some(unreadable(&walk.entries, dec.hasher.len(), what, &reason))
+    } else if let Err(e) = drained {
+        Some(unreadable(
+            &walk.entries,
+            dec.hasher.len(),
+            what,
+            &e.to_string(),
+        ))
+    } else {
+        walk.error
+    };
     let uncompressed_size = dec.hasher.len();
+    let found = Decompressed {
+        limit_hit: dec.limit_hit,
+        trailing: dec.inner.trailing,
+    };
     let diff_id = if error.is_none() {
         Some(dec.hasher.finish())
     } else {
@@ -331,18 +428,17 @@ fn decompressed<R: Read>(
         entries: walk.entries,
         error,
     });
+    found
 }
 
-fn describe<R>(dec: &Decoded<R>, what: &str, e: &io::Error) -> String {
-    if dec.limit_hit {
-        format!(
-            "{LIMIT_PREFIX}decompressed size exceeds the limit of {} bytes",
-            dec.limit
-        )
-    } else {
-        format!(
-            "decompress failed ({what}) after {} bytes: {e}",
-            dec.hasher.len()
-        )
-    }
+/// "unreadable at entry X, byte offset Y: reason": where in the decompressed tar a
+/// decompression failure stopped the reading, and the last entry reached.
+fn unreadable(entries: &[Entry], offset: u64, what: &str, reason: &str) -> String {
+    let at = match entries.last() {
+        Some(e) => format!("at entry {} (entry {})", e.path.display(), entries.len()),
+        None => "before its first entry".to_string(),
+    };
+    format!(
+        "unreadable {at}, byte offset {offset} of the decompressed tar: the {what} stream is broken: {reason}"
+    )
 }

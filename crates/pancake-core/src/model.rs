@@ -6,14 +6,22 @@ use serde::{Deserialize, Serialize};
 use crate::digest::Digest;
 use crate::path::RawPath;
 
-/// How a blob or the whole tarball is compressed, decided from magic bytes, never from a name.
+/// How a blob or the whole tarball is compressed, decided from magic bytes, never from a name
+/// (see [`crate::sniff::compression`]). Every format is read as the concatenation of all its
+/// members, frames or streams ([`crate::decompress`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     #[default]
     None,
+    /// RFC 1952, one or more members (estargz writes many).
     Gzip,
+    /// RFC 8878, one or more frames; skippable frames (zstd:chunked's table of contents) skipped.
     Zstd,
+    /// The `.xz` format (LZMA2): what `docker save | xz` writes; old Docker accepted xz layers.
+    Xz,
+    /// bzip2, one or more streams: `docker save | bzip2`; old Docker accepted bzip2 layers.
+    Bzip2,
 }
 
 /// Which layout the outer tarball has; decided once every member has been seen.
@@ -112,6 +120,11 @@ pub struct MemberFacts {
     /// Set when the member is (or decompresses to) a tar archive: a layer candidate.
     pub layer: Option<LayerIndex>,
     pub error: Option<String>,
+    /// Set when the member starts like a JSON document but is larger than the JSON cap, so it
+    /// was not kept (`json` is `None`): the cap in force (`limits.max_json_bytes`, bytes). The
+    /// size found is `Member::size`. Lets the resolver say "too large" rather than "not JSON".
+    #[serde(default)]
+    pub json_over_limit: Option<u64>,
     /// Problems found inside this member (unsafe or duplicate layer entries, unreadable
     /// layer, limit hit); copied into `Archive::problems` when images are resolved.
     #[serde(default)]

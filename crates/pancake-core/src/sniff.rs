@@ -3,21 +3,68 @@
 
 use crate::model::Compression;
 
+/// RFC 1952 §2.3.1.
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+/// RFC 8878 §3.1.1, little-endian 0xFD2FB528.
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+/// The `.xz` file format 1.0.4 §2.1.1.1: `FD 37 7A 58 5A 00`.
+const XZ_MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0x00];
+/// bzip2: `BZh`, a block size digit, then a block (the BCD digits of pi) or the end of the
+/// stream (sqrt(pi)). The 10 bytes together cannot be mistaken for the start of a tar name.
+const BZIP2_MAGIC: &[u8] = b"BZh";
+const BZIP2_BLOCK: &[u8] = &[0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
+const BZIP2_END: &[u8] = &[0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
 
 /// Bytes needed to recognise a tar header (one block).
 pub const TAR_BLOCK: usize = 512;
 
-/// Compression from magic bytes; anything unrecognised is `None` (stored as is).
+/// Compression from magic bytes; anything unrecognised is `None` (stored as is). A zstd
+/// stream may start with a skippable frame (magic `0x184D2A50`–`0x184D2A5F`, RFC 8878 §3.1.2),
+/// so that counts as zstd too. Needs up to 10 bytes; fewer are judged on what is there.
 pub fn compression(head: &[u8]) -> Compression {
     if head.starts_with(GZIP_MAGIC) {
         Compression::Gzip
-    } else if head.starts_with(ZSTD_MAGIC) {
+    } else if head.starts_with(ZSTD_MAGIC) || is_zstd_skippable(head) {
         Compression::Zstd
+    } else if head.starts_with(XZ_MAGIC) {
+        Compression::Xz
+    } else if is_bzip2(head) {
+        Compression::Bzip2
     } else {
         Compression::None
     }
+}
+
+fn is_zstd_skippable(head: &[u8]) -> bool {
+    matches!(head.get(..4), Some([0x50..=0x5f, 0x2a, 0x4d, 0x18]))
+}
+
+fn is_bzip2(head: &[u8]) -> bool {
+    let level = head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b));
+    let next = head.get(4..10);
+    head.starts_with(BZIP2_MAGIC) && level && (next == Some(BZIP2_BLOCK) || next == Some(BZIP2_END))
+}
+
+/// True when `head`, shorter than one tar block, is the start of a tar header cut short: what
+/// a download that stopped in its first 512 bytes leaves. Either the `ustar` magic is there
+/// (257..262), or the bytes present follow the header's layout: a name (0..100) of non-NUL
+/// bytes padded with NULs, then octal mode, uid and gid fields (100..124) as far as they go.
+pub fn is_cut_tar_header(head: &[u8]) -> bool {
+    if head.is_empty() || head.len() >= TAR_BLOCK {
+        return false;
+    }
+    if head.get(257..262) == Some(b"ustar".as_slice()) {
+        return true;
+    }
+    let name = head.get(..head.len().min(100)).unwrap_or(&[]);
+    let Some(nul) = name.iter().position(|b| *b == 0) else {
+        return false;
+    };
+    if nul == 0 || !name.get(nul..).unwrap_or(&[]).iter().all(|b| *b == 0) {
+        return false;
+    }
+    let numeric = head.get(100..head.len().min(124)).unwrap_or(&[]);
+    numeric.iter().all(|b| matches!(b, b'0'..=b'7' | b' ' | 0))
 }
 
 /// True when `head` starts with a tar header: `ustar` magic at 257, or an old v7 header whose
@@ -95,6 +142,36 @@ mod tests {
         assert_eq!(compression(&[0x28, 0xb5, 0x2f, 0xfd, 0]), Compression::Zstd);
         assert_eq!(compression(&[0x1f]), Compression::None);
         assert_eq!(compression(&[]), Compression::None);
+        assert_eq!(
+            compression(&[0xfd, b'7', b'z', b'X', b'Z', 0, 0, 4]),
+            Compression::Xz
+        );
+        assert_eq!(compression(b"BZh91AY&SY\x00"), Compression::Bzip2);
+        assert_eq!(
+            compression(&[b'B', b'Z', b'h', b'9', 0x17, 0x72, 0x45, 0x38, 0x50, 0x90]),
+            Compression::Bzip2
+        );
+        // A tar member named "BZh9..." is not bzip2.
+        assert_eq!(compression(b"BZh9-notes.txt\0\0\0"), Compression::None);
+        assert_eq!(
+            compression(&[0x5e, 0x2a, 0x4d, 0x18, 4, 0, 0, 0]),
+            Compression::Zstd
+        );
+        assert_eq!(compression(&[0x60, 0x2a, 0x4d, 0x18]), Compression::None);
+    }
+
+    #[test]
+    fn cut_tar_headers() {
+        let mut u = tar::Header::new_ustar();
+        u.set_path("etc/hosts").ok();
+        u.set_cksum();
+        for cut in [10usize, 60, 100, 130, 300, 511] {
+            assert!(is_cut_tar_header(&u.as_bytes()[..cut]), "cut at {cut}");
+        }
+        assert!(!is_cut_tar_header(&u.as_bytes()[..]));
+        assert!(!is_cut_tar_header(b"hello world\n"));
+        assert!(!is_cut_tar_header(b"{\"a\": 1}"));
+        assert!(!is_cut_tar_header(&[]));
     }
 
     #[test]

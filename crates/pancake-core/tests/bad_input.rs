@@ -456,6 +456,8 @@ fn gzip_bomb_stops_at_the_limit() {
     let opts = Options {
         limits: pancake_core::limits::Limits {
             max_decompressed_bytes: 1 << 20,
+            // The bound is the larger of the floor and this × the archive's size.
+            decompressed_ratio: 1,
             ..Default::default()
         },
         ..Options::default()

@@ -157,6 +157,7 @@ fn mutated_layers_never_panic() {
             "layer.tar",
             input.len() as u64,
             Some(0),
+            input.len() as u64,
             &opts,
             &mut |_| {},
         );

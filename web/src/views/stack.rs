@@ -278,6 +278,8 @@ pub fn layer_details(p: &DetailsProps) -> Html {
         Compression::None => t(lang, "compression-none"),
         Compression::Gzip => "gzip".to_string(),
         Compression::Zstd => "zstd".to_string(),
+        Compression::Xz => "xz".to_string(),
+        Compression::Bzip2 => "bzip2".to_string(),
     };
     html! {
         <aside ref={panel} class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()} aria-live="polite">

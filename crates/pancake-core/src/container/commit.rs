@@ -141,6 +141,9 @@ fn media_type(c: Compression) -> String {
         Compression::None => MEDIA_TYPE_LAYER.to_string(),
         Compression::Gzip => format!("{MEDIA_TYPE_LAYER}+gzip"),
         Compression::Zstd => format!("{MEDIA_TYPE_LAYER}+zstd"),
+        // OCI defines no xz or bzip2 layer type; `docker load` sniffs a layer's compression
+        // from its bytes (moby's DecompressStream), so the plain type loads these blobs.
+        Compression::Xz | Compression::Bzip2 => MEDIA_TYPE_LAYER.to_string(),
     }
 }
 

@@ -1,0 +1,384 @@
+//! One decoder per compression, each yielding the concatenation of every frame, member or
+//! stream in its input — the way `docker load` (Go's `compress/gzip`, `klauspost/compress/zstd`,
+//! `xz`, `compress/bzip2`) reads a layer blob or a compressed save.
+//!
+//! - gzip (RFC 1952): any number of members (estargz writes one per file); the output is
+//!   every member's output in order.
+//! - zstd (RFC 8878 §3.1): any number of frames; skippable frames (magic `0x184D2A50` to
+//!   `0x184D2A5F`, where zstd:chunked keeps its table of contents) are skipped; a frame's
+//!   content checksum, when present, is checked.
+//! - xz (the `.xz` file format 1.0.4): any number of streams and stream padding.
+//! - bzip2: any number of concatenated streams (what `pbzip2` writes).
+//!
+//! Bytes after the last complete gzip member or zstd frame that do not start another are
+//! *trailing data*: the decoder ends there and reports it as a [`TrailingData`] error, which
+//! callers recognise with [`trailing_offset`] (typed, never by message text).
+
+use std::fmt;
+use std::io::{self, BufRead, Read};
+
+use crate::model::Compression;
+
+/// Size of the buffer between the raw input and a decoder.
+const BUF: usize = 256 * 1024;
+
+/// zstd frame magic, little-endian (RFC 8878 §3.1.1).
+const ZSTD_MAGIC: u32 = 0xFD2F_B528;
+/// Skippable frames: magic `0x184D2A5?`, then a 4-byte little-endian length (RFC 8878 §3.1.2).
+const SKIPPABLE: std::ops::RangeInclusive<u32> = 0x184D_2A50..=0x184D_2A5F;
+
+/// Bytes that are not another member/frame follow a complete compressed stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrailingData {
+    /// Byte offset, in the compressed input, of the first byte that is not part of the stream.
+    pub offset: u64,
+    /// Which format's stream it follows.
+    pub compression: Compression,
+}
+
+impl fmt::Display for TrailingData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "data that is not {} follows the end of the {} stream at byte {} of the compressed blob",
+            name(self.compression),
+            name(self.compression),
+            self.offset
+        )
+    }
+}
+
+impl std::error::Error for TrailingData {}
+
+/// The offset of trailing data, when `e` is a [`TrailingData`] error from a decoder here.
+pub fn trailing_offset(e: &io::Error) -> Option<u64> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<TrailingData>())
+        .map(|t| t.offset)
+}
+
+/// A short lowercase name of a compression, for messages ("gzip", "zstd", "xz", "bzip2").
+pub fn name(c: Compression) -> &'static str {
+    match c {
+        Compression::None => "uncompressed",
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+        Compression::Xz => "xz",
+        Compression::Bzip2 => "bzip2",
+    }
+}
+
+/// A decoder for `compression` over `src` (which starts at the compressed stream's first
+/// byte). `max_window` bounds the memory one zstd window or xz dictionary may take, in bytes;
+/// a stream asking for more fails with an error naming the size. `Compression::None` passes
+/// the bytes through.
+pub fn decoder<'a, R: Read + 'a>(
+    compression: Compression,
+    src: R,
+    max_window: u64,
+) -> Box<dyn Read + 'a> {
+    match compression {
+        Compression::None => Box::new(src),
+        Compression::Gzip => Box::new(GzMembers {
+            state: GzState::Between(Peek::new(src)),
+        }),
+        Compression::Zstd => {
+            let mut dec = ruzstd::decoding::FrameDecoder::new();
+            dec.set_max_window_size(max_window);
+            Box::new(ZstdFrames {
+                src: Peek::new(src),
+                dec,
+                in_frame: false,
+                done: false,
+            })
+        }
+        Compression::Xz => {
+            let kib = u32::try_from(max_window / 1024).unwrap_or(u32::MAX);
+            Box::new(lzma_rust2::XzReader::new_mem_limit(
+                io::BufReader::with_capacity(BUF, src),
+                true,
+                kib,
+            ))
+        }
+        Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(
+            io::BufReader::with_capacity(BUF, src),
+        )),
+    }
+}
+
+/// A buffered reader that counts the bytes consumed and can look `n` bytes ahead.
+struct Peek<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    consumed: u64,
+}
+
+impl<R: Read> Peek<R> {
+    fn new(inner: R) -> Self {
+        Peek {
+            inner,
+            buf: Vec::with_capacity(BUF),
+            pos: 0,
+            consumed: 0,
+        }
+    }
+
+    /// The next bytes, at least `n` of them unless the input ends first.
+    fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.buf.len().saturating_sub(self.pos) < n {
+            self.buf.drain(..self.pos.min(self.buf.len()));
+            self.pos = 0;
+            while self.buf.len() < n {
+                // Read straight into the buffer's tail; no second copy.
+                let old = self.buf.len();
+                self.buf.resize(old + BUF.max(n), 0);
+                let got = match self.inner.read(self.buf.get_mut(old..).unwrap_or(&mut [])) {
+                    Ok(k) => k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                        self.buf.truncate(old);
+                        continue;
+                    }
+                    Err(e) => {
+                        self.buf.truncate(old);
+                        return Err(e);
+                    }
+                };
+                self.buf.truncate(old + got);
+                if got == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(self.buf.get(self.pos..).unwrap_or(&[]))
+    }
+}
+
+impl<R: Read> Read for Peek<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        if let (Some(dst), Some(src)) = (out.get_mut(..n), avail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for Peek<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.peek(1)
+    }
+    fn consume(&mut self, amt: usize) {
+        let amt = amt.min(self.buf.len().saturating_sub(self.pos));
+        self.pos += amt;
+        self.consumed = self.consumed.saturating_add(amt as u64);
+    }
+}
+
+enum GzState<R> {
+    /// Before a member (or at the end).
+    Between(Peek<R>),
+    /// Inside a member that started at this compressed offset.
+    Member(Box<flate2::bufread::GzDecoder<Peek<R>>>, u64),
+    Done,
+}
+
+/// gzip members one after another. Unlike `flate2`'s `MultiGzDecoder`, bytes after a member
+/// that do not start another are reported as [`TrailingData`] rather than a header error, so a
+/// caller can keep everything before them.
+struct GzMembers<R> {
+    state: GzState<R>,
+}
+
+impl<R: Read> Read for GzMembers<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match std::mem::replace(&mut self.state, GzState::Done) {
+                GzState::Done => return Ok(0),
+                GzState::Member(mut dec, start) => match dec.read(out) {
+                    Ok(0) => {
+                        let src = dec.into_inner();
+                        if src.consumed == start {
+                            // A member always takes bytes; never loop on one that took none.
+                            return Err(io::Error::new(
+                                io::ErrorKind::UnexpectedEof,
+                                "the gzip member ends in its header",
+                            ));
+                        }
+                        self.state = GzState::Between(src);
+                    }
+                    Ok(n) => {
+                        self.state = GzState::Member(dec, start);
+                        return Ok(n);
+                    }
+                    Err(e) => {
+                        self.state = GzState::Member(dec, start);
+                        return Err(e);
+                    }
+                },
+                GzState::Between(mut src) => {
+                    let head = src.peek(2)?;
+                    if head.is_empty() {
+                        return Ok(0);
+                    }
+                    if head.get(..2) != Some([0x1f, 0x8b].as_slice()) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            TrailingData {
+                                offset: src.consumed,
+                                compression: Compression::Gzip,
+                            },
+                        ));
+                    }
+                    let start = src.consumed;
+                    self.state =
+                        GzState::Member(Box::new(flate2::bufread::GzDecoder::new(src)), start);
+                }
+            }
+        }
+    }
+}
+
+/// zstd frames one after another, skippable frames skipped.
+struct ZstdFrames<R> {
+    src: Peek<R>,
+    dec: ruzstd::decoding::FrameDecoder,
+    in_frame: bool,
+    done: bool,
+}
+
+fn zstd_err(e: impl fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+}
+
+impl<R: Read> Read for ZstdFrames<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        use ruzstd::decoding::BlockDecodingStrategy;
+        if out.is_empty() {
+            return Ok(0);
+        }
+        while !self.done {
+            if self.in_frame {
+                if self.dec.can_collect() > 0 {
+                    let n = self.dec.read(out)?;
+                    if n > 0 {
+                        return Ok(n);
+                    }
+                }
+                if self.dec.is_finished() {
+                    if self.dec.can_collect() > 0 {
+                        continue;
+                    }
+                    if let (Some(stored), Some(computed)) = (
+                        self.dec.get_checksum_from_data(),
+                        self.dec.get_calculated_checksum(),
+                    ) {
+                        if stored != computed {
+                            return Err(zstd_err(format!(
+                                "frame content checksum mismatch: stored {stored:08x}, computed {computed:08x}"
+                            )));
+                        }
+                    }
+                    self.in_frame = false;
+                    continue;
+                }
+                self.dec
+                    .decode_blocks(&mut self.src, BlockDecodingStrategy::UptoBlocks(1))
+                    .map_err(zstd_err)?;
+                continue;
+            }
+            let start = self.src.consumed;
+            let head = self.src.peek(8)?;
+            if head.is_empty() {
+                self.done = true;
+                break;
+            }
+            let magic = head
+                .get(..4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes);
+            match magic {
+                Some(ZSTD_MAGIC) => {
+                    self.dec.reset(&mut self.src).map_err(zstd_err)?;
+                    self.in_frame = true;
+                }
+                Some(m) if SKIPPABLE.contains(&m) => {
+                    let len = head
+                        .get(4..8)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u32::from_le_bytes)
+                        .ok_or_else(|| {
+                            io::Error::new(
+                                io::ErrorKind::UnexpectedEof,
+                                "the blob ends inside a skippable frame's header",
+                            )
+                        })?;
+                    self.src.consume(8);
+                    let skipped =
+                        io::copy(&mut (&mut self.src).take(u64::from(len)), &mut io::sink())?;
+                    if skipped < u64::from(len) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            format!(
+                                "the blob ends inside a skippable frame: {skipped} of {len} bytes"
+                            ),
+                        ));
+                    }
+                }
+                _ => {
+                    self.done = true;
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        TrailingData {
+                            offset: start,
+                            compression: Compression::Zstd,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// Ends a decoded stream at trailing data instead of failing: what `docker load` does, since
+/// Go's `archive/tar` stops at the end-of-archive marker and moby's layer store drains the
+/// rest ignoring errors (`io.Copy(io.Discard, rdr) // ignore error`). The offset is kept in
+/// `trailing` so the caller can report it.
+pub struct EndAtTrailing<R> {
+    inner: R,
+    /// Compressed-input offset of the trailing data, once met.
+    pub trailing: Option<u64>,
+}
+
+impl<R: Read> EndAtTrailing<R> {
+    pub fn new(inner: R) -> Self {
+        EndAtTrailing {
+            inner,
+            trailing: None,
+        }
+    }
+}
+
+impl<R: Read> Read for EndAtTrailing<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.trailing.is_some() {
+            return Ok(0);
+        }
+        match self.inner.read(out) {
+            Err(e) => match trailing_offset(&e) {
+                Some(off) => {
+                    self.trailing = Some(off);
+                    Ok(0)
+                }
+                None => Err(e),
+            },
+            ok => ok,
+        }
+    }
+}
