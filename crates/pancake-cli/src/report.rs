@@ -2,7 +2,7 @@
 //! external checks): change them only together with the README.
 
 use pancake_core::{share, whiteout};
-use pancake_core::{Archive, Image, Layer, Problem};
+use pancake_core::{Archive, Artifact, ArtifactKind, Image, Layer, Problem, Verification};
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -43,6 +43,23 @@ pub struct ImageReport {
     /// Bottom (base) first, one per `rootfs.diff_ids` entry.
     pub layers: Vec<LayerReport>,
     pub history: Vec<HistoryReport>,
+    /// Signatures, attestations, SBOMs ... that refer to this image (never images themselves).
+    pub artifacts: Vec<ArtifactReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArtifactReport {
+    /// `signature`, `attestation`, `sbom`, `helm-chart` or `other`.
+    pub kind: ArtifactKind,
+    /// `artifactType`, else the config media type (unless empty), else the first layer's.
+    pub artifact_type: String,
+    pub manifest_digest: Option<String>,
+    /// Bytes of its content (layers as their descriptors give them).
+    pub size: u64,
+    /// False when only a descriptor names it (its manifest is not in the archive).
+    pub present: bool,
+    /// How it names the image: `subject`, an annotation, or a cosign tag.
+    pub refers_by: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,7 +71,15 @@ pub struct LayerReport {
     pub media_type: Option<String>,
     pub size: u64,
     pub stored_size: u64,
+    /// True only when `verification` is `verified`.
     pub verified: bool,
+    /// `verified`, `mismatch`, `not-checkable`, `missing`, `non-distributable`, `unreadable`
+    /// or `pending`.
+    pub verification: Verification,
+    /// Why it is not `verified`, in plain words; `null` when it is.
+    pub verification_reason: Option<String>,
+    /// Where a non-distributable layer can be fetched from (empty otherwise).
+    pub urls: Vec<String>,
     /// Members as Python's `tarfile.getmembers()` lists them.
     pub entries: usize,
     /// Members whose base name starts with `.wh.`, except `.wh..wh..opq`.
@@ -109,6 +134,9 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
                 size: l.size,
                 stored_size: l.stored_size,
                 verified: l.verified,
+                verification: l.verification,
+                verification_reason: l.verification_reason.clone(),
+                urls: l.urls.clone(),
                 entries,
                 whiteouts,
                 opaque_dirs,
@@ -135,6 +163,18 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
                 created: h.created.clone(),
             })
             .collect(),
+        artifacts: image.artifacts.iter().map(artifact_report).collect(),
+    }
+}
+
+fn artifact_report(a: &Artifact) -> ArtifactReport {
+    ArtifactReport {
+        kind: a.kind,
+        artifact_type: a.artifact_type.clone(),
+        manifest_digest: a.manifest_digest.as_ref().map(ToString::to_string),
+        size: a.size,
+        present: a.present,
+        refers_by: a.refers_by.clone(),
     }
 }
 
@@ -175,9 +215,35 @@ pub fn shared(archives: &[Archive]) -> SharedReport {
     }
 }
 
-/// One document for all archives read.
-pub fn build(archives: &[Archive]) -> Report {
+/// A file that could not be read at all: the problems that say why (the archive's own when
+/// it was opened but held no image, else one `archive` problem with `message`).
+pub struct Failure {
+    pub name: String,
+    pub archive: Option<Box<Archive>>,
+    pub message: String,
+}
+
+/// One document for all archives read, and every file that could not be read (their
+/// problems only: they have no images).
+pub fn build(archives: &[Archive], failures: &[Failure]) -> Report {
     let mut r = Report::default();
+    for f in failures {
+        let own: Vec<ProblemReport> = f
+            .archive
+            .iter()
+            .flat_map(|a| a.problems.iter().map(|p| problem_report(a, p)))
+            .collect();
+        if own.is_empty() {
+            r.problems.push(ProblemReport {
+                kind: pancake_core::ProblemKind::Archive,
+                message: f.message.clone(),
+                member: None,
+                archive: f.name.clone(),
+            });
+        } else {
+            r.problems.extend(own);
+        }
+    }
     for a in archives {
         r.images.extend(a.images.iter().map(|i| image_report(a, i)));
         r.problems
