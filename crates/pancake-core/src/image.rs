@@ -270,6 +270,9 @@ fn count_disagreement(claims: &[(&str, usize)]) -> Option<String> {
             None => groups.push((*n, vec![who])),
         }
     }
+    // The odd one out first: "the OCI manifest lists 0 layers; manifest.json and the
+    // config list 1".
+    groups.sort_by_key(|(_, who)| who.len());
     let parts: Vec<String> = groups
         .iter()
         .map(|(n, who)| {

@@ -52,6 +52,9 @@ struct Walk {
     over_limit: bool,
     /// Index blobs already reported as part of a cycle.
     cycles: HashSet<String>,
+    /// Index blobs already walked, with the names they were reached with: reached again
+    /// the same way, they add nothing (and their problems are not repeated).
+    walked: HashSet<(String, Vec<String>)>,
 }
 
 /// Docker's familiar form of a reference: `docker.io/library/x:1` → `x:1`.
@@ -116,6 +119,7 @@ impl Ctx<'_> {
             followed: 0,
             over_limit: false,
             cycles: HashSet::new(),
+            walked: HashSet::new(),
         };
         let Some(i) = self.find_reporting("index.json", "index.json") else {
             return w.out;
@@ -279,6 +283,10 @@ impl Ctx<'_> {
                             ),
                         );
                     }
+                    continue;
+                }
+                let key = (path.clone(), names.iter().map(|n| n.name.clone()).collect());
+                if !w.walked.insert(key) {
                     continue;
                 }
                 if depth + 1 > self.limits.max_index_depth {
