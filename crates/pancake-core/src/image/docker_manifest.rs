@@ -122,6 +122,12 @@ impl Ctx<'_> {
         image.manifest_digest = cand.and_then(|c| c.manifest_digest.clone());
         let paths = entry.layers.clone().unwrap_or_default();
         if let Some(c) = cand {
+            if image.tags.is_empty() {
+                // manifest.json gives no name (`RepoTags: null`, as `ctr images export
+                // --skip-manifest-json` writes it) while index.json does: no conflict, the
+                // archive's name is the index's (what Docker's containerd store loads).
+                image.tags = c.names.iter().map(|n| n.name.clone()).collect();
+            }
             self.check_names(&label, &image.tags, c);
             self.check_platform(&label, c.platform.as_ref(), &image);
         }
@@ -251,11 +257,10 @@ impl Ctx<'_> {
             if tags.iter().any(|t| names_agree(t, &n.name)) {
                 continue;
             }
-            let shown = if tags.is_empty() {
-                "none (untagged)".to_string()
-            } else {
-                tags.join(", ")
-            };
+            if tags.is_empty() {
+                continue;
+            }
+            let shown = tags.join(", ");
             self.problem(
                 ProblemKind::Disagreement,
                 Some("manifest.json"),
