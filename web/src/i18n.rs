@@ -219,6 +219,9 @@ mod tests {
             "duplicate-member",
             "history",
             "limit",
+            "non-distributable",
+            "disagreement",
+            "artifact",
         ] {
             used.push(format!("problem-{k}"));
         }
@@ -231,6 +234,7 @@ mod tests {
             "badge-mismatch",
             "badge-pending",
             "badge-unchecked",
+            "badge-not-checkable",
             "files-none",
             "files-none-match",
             "expand",
