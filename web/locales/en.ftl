@@ -328,3 +328,10 @@ tr-counter-push = Uploaded { $moved } of { $total } · skipped { $skipped } (alr
 
 # --- core problem kinds ---
 problem-missing-platform = A platform is not in this tarball (not an error)
+
+# Verification that cannot be done (nothing claims a digest, or left out on purpose)
+badge-not-checkable = not checkable
+not-checkable-explain = Nothing in this archive claims a digest for this layer, or the layer was left out on purpose, so it cannot be checked. It is not wrong:
+problem-non-distributable = A layer was left out on purpose (non-distributable; not an error)
+problem-disagreement = Two sources in the archive disagree
+problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)

@@ -328,3 +328,10 @@ tr-counter-push = Diunggah { $moved } dari { $total } · dilewati { $skipped } (
 
 # --- core problem kinds ---
 problem-missing-platform = Ada platform yang tidak disertakan dalam tarball ini (bukan galat)
+
+# Verifikasi yang tidak dapat dilakukan (tidak ada digest yang diklaim, atau sengaja tidak disertakan)
+badge-not-checkable = tidak dapat diperiksa
+not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk layer ini, atau layer ini sengaja tidak disertakan, sehingga tidak dapat diperiksa. Ini bukan kesalahan:
+problem-non-distributable = Ada layer yang sengaja tidak disertakan (non-distributable; bukan galat)
+problem-disagreement = Dua sumber di dalam arsip tidak sepakat
+problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)

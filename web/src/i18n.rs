@@ -221,6 +221,9 @@ mod tests {
             "limit",
             "tar-quirk",
             "hard-link",
+            "non-distributable",
+            "disagreement",
+            "artifact",
         ] {
             used.push(format!("problem-{k}"));
         }
@@ -233,6 +236,7 @@ mod tests {
             "badge-mismatch",
             "badge-pending",
             "badge-unchecked",
+            "badge-not-checkable",
             "files-none",
             "files-none-match",
             "expand",

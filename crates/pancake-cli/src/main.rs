@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pancake_core::{archive, history, union, Archive, Image};
+use pancake_core::{archive, history, union, Archive, Image, Verification};
 
 #[derive(Parser)]
 #[command(
@@ -103,8 +103,19 @@ fn main() -> ExitCode {
 
 /// Reads one tarball through the core, with a progress bar when stderr is a terminal.
 fn read(path: &Path) -> Result<Archive, Fail> {
+    read_keeping(path).map_err(|f| Fail(f.message))
+}
+
+/// [`read`], keeping what was learned about a file that holds no image.
+fn read_keeping(path: &Path) -> Result<Archive, report::Failure> {
+    let failed = |message: String, archive: Option<Archive>| report::Failure {
+        name: path.display().to_string(),
+        archive: archive.map(Box::new),
+        message,
+    };
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| Fail(format!("{name}: cannot open: {e}")))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| failed(format!("{name}: cannot open: {e}"), None))?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
         let bar = indicatif::ProgressBar::new(total);
@@ -128,7 +139,7 @@ fn read(path: &Path) -> Result<Archive, Fail> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let archive = result.map_err(|e| Fail(e.to_string()))?;
+    let archive = result.map_err(|e| failed(e.to_string(), None))?;
     if archive.images.is_empty() {
         let why = archive
             .problems
@@ -138,7 +149,10 @@ fn read(path: &Path) -> Result<Archive, Fail> {
                 None => p.message.clone(),
             })
             .unwrap_or_else(|| "no manifest, index or image config found".into());
-        return Err(Fail(format!("{name}: no image could be read: {why}")));
+        return Err(failed(
+            format!("{name}: no image could be read: {why}"),
+            Some(archive),
+        ));
     }
     Ok(archive)
 }
@@ -152,21 +166,22 @@ fn now_unix() -> i64 {
 
 fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
     let mut archives = Vec::new();
-    let mut failures = Vec::new();
+    let mut failed = Vec::new();
     for f in files {
-        match read(f) {
+        match read_keeping(f) {
             Ok(a) => archives.push(a),
-            Err(Fail(m)) => failures.push(m),
+            Err(e) => failed.push(e),
         }
     }
     // One line per unreadable file (the last one is the command's error); what could be
-    // read is still shown.
+    // read is still shown, and the JSON document says why the others could not be.
+    let mut failures: Vec<String> = failed.iter().map(|f| f.message.clone()).collect();
     let last_failure = failures.pop();
     for m in &failures {
         eprintln!("pancake: {m}");
     }
     let out = if json {
-        let doc = report::build(&archives);
+        let doc = report::build(&archives, &failed);
         let mut s =
             serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;
         s.push('\n');
@@ -245,7 +260,15 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
                 }
             })
         };
-        let mark = if l.verified { "✓" } else { "✗" };
+        // ✓ every claim checked and matched; ✗ a claim failed or the blob is missing or
+        // unreadable; ○ nothing to check it against, or left out on purpose (not wrong).
+        let mark = match l.verification {
+            Verification::Verified => "✓",
+            Verification::NotCheckable | Verification::NonDistributable | Verification::Pending => {
+                "○"
+            }
+            Verification::Mismatch | Verification::Missing | Verification::Unreadable => "✗",
+        };
         let (entries, whiteouts, opaque) = report::counts(a, l);
         s.push_str(&format!(
             "  {i:>2} {mark} diff_id {}  digest {}  size {} (stored {}{})\n",
@@ -273,9 +296,61 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
                 m.what, m.expected, m.actual
             ));
         }
+        if l.mismatches.is_empty() {
+            if let Some(why) = &l.verification_reason {
+                s.push_str(&format!(
+                    "       {mark} {}: {why}\n",
+                    state_name(l.verification)
+                ));
+            }
+        }
+        for u in &l.urls {
+            s.push_str(&format!("       url {u}\n"));
+        }
+    }
+    if !img.artifacts.is_empty() {
+        s.push_str("\nArtifacts (not images; they refer to this one):\n");
+        let mut rows = Vec::new();
+        for art in &img.artifacts {
+            let kind = serde_json::to_value(art.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let digest = art
+                .manifest_digest
+                .as_ref()
+                .map(|d| {
+                    if no_trunc {
+                        d.to_string()
+                    } else {
+                        format!("{}:{}", d.algorithm().name(), d.short())
+                    }
+                })
+                .unwrap_or_else(|| "—".into());
+            let mut note = format!("by {}", art.refers_by);
+            if !art.present {
+                note.push_str(", manifest not in the archive");
+            }
+            rows.push(vec![
+                format!("  {kind}"),
+                art.artifact_type.clone(),
+                history::human_size(art.size),
+                digest,
+                note,
+            ]);
+        }
+        s.push_str(&table::render(&rows));
     }
     s.push('\n');
     s
+}
+
+/// The JSON name of a verification state (`not-checkable` ...), for the text view too.
+fn state_name(v: Verification) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// How an image is named in the shared-layers section: its first tag, else file and index.

@@ -2,7 +2,7 @@
 //! external checks): change them only together with the README.
 
 use pancake_core::{share, union, whiteout};
-use pancake_core::{Archive, Image, Layer, Problem};
+use pancake_core::{Archive, Artifact, ArtifactKind, Image, Layer, Problem, Verification};
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -58,6 +58,23 @@ pub struct ImageReport {
     /// How history steps were paired with layers: `in-order`, `from-top`, `from-bottom`,
     /// `no-history` (see `pancake_core::PairingRule`).
     pub history_pairing: pancake_core::PairingRule,
+    /// Signatures, attestations, SBOMs ... that refer to this image (never images themselves).
+    pub artifacts: Vec<ArtifactReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArtifactReport {
+    /// `signature`, `attestation`, `sbom`, `helm-chart` or `other`.
+    pub kind: ArtifactKind,
+    /// `artifactType`, else the config media type (unless empty), else the first layer's.
+    pub artifact_type: String,
+    pub manifest_digest: Option<String>,
+    /// Bytes of its content (layers as their descriptors give them).
+    pub size: u64,
+    /// False when only a descriptor names it (its manifest is not in the archive).
+    pub present: bool,
+    /// How it names the image: `subject`, an annotation, or a cosign tag.
+    pub refers_by: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -69,7 +86,15 @@ pub struct LayerReport {
     pub media_type: Option<String>,
     pub size: u64,
     pub stored_size: u64,
+    /// True only when `verification` is `verified`.
     pub verified: bool,
+    /// `verified`, `mismatch`, `not-checkable`, `missing`, `non-distributable`, `unreadable`
+    /// or `pending`.
+    pub verification: Verification,
+    /// Why it is not `verified`, in plain words; `null` when it is.
+    pub verification_reason: Option<String>,
+    /// Where a non-distributable layer can be fetched from (empty otherwise).
+    pub urls: Vec<String>,
     /// Members as Python's `tarfile.getmembers()` lists them.
     pub entries: usize,
     /// Valid whiteout markers `.wh.<name>` (not `.wh..wh..opq`, not invalid names such as a
@@ -128,6 +153,9 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
                 size: l.size,
                 stored_size: l.stored_size,
                 verified: l.verified,
+                verification: l.verification,
+                verification_reason: l.verification_reason.clone(),
+                urls: l.urls.clone(),
                 entries,
                 whiteouts,
                 opaque_dirs,
@@ -158,6 +186,18 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
         efficiency: union::efficiency(archive, image),
         wasted_bytes: wasted.iter().fold(0u64, |s, w| s.saturating_add(*w)),
         history_pairing: image.pairing,
+        artifacts: image.artifacts.iter().map(artifact_report).collect(),
+    }
+}
+
+fn artifact_report(a: &Artifact) -> ArtifactReport {
+    ArtifactReport {
+        kind: a.kind,
+        artifact_type: a.artifact_type.clone(),
+        manifest_digest: a.manifest_digest.as_ref().map(ToString::to_string),
+        size: a.size,
+        present: a.present,
+        refers_by: a.refers_by.clone(),
     }
 }
 
@@ -200,9 +240,35 @@ pub fn shared(archives: &[Archive]) -> SharedReport {
     }
 }
 
-/// One document for all archives read.
-pub fn build(archives: &[Archive]) -> Report {
+/// A file that could not be read at all: the problems that say why (the archive's own when
+/// it was opened but held no image, else one `archive` problem with `message`).
+pub struct Failure {
+    pub name: String,
+    pub archive: Option<Box<Archive>>,
+    pub message: String,
+}
+
+/// One document for all archives read, and every file that could not be read (their
+/// problems only: they have no images).
+pub fn build(archives: &[Archive], failures: &[Failure]) -> Report {
     let mut r = Report::default();
+    for f in failures {
+        let own: Vec<ProblemReport> = f
+            .archive
+            .iter()
+            .flat_map(|a| a.problems.iter().map(|p| problem_report(a, p)))
+            .collect();
+        if own.is_empty() {
+            r.problems.push(ProblemReport {
+                kind: pancake_core::ProblemKind::Archive,
+                message: f.message.clone(),
+                member: None,
+                archive: f.name.clone(),
+            });
+        } else {
+            r.problems.extend(own);
+        }
+    }
     for a in archives {
         r.images.extend(a.images.iter().map(|i| image_report(a, i)));
         r.problems

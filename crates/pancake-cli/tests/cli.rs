@@ -835,3 +835,97 @@ fn same_diff_id_on_different_bases_is_not_shared() {
         Some(5 * 10240)
     );
 }
+
+/// Issue 10 kind 7: a file that cannot be read at all is still a JSON document whose
+/// `problems` say why (kind, member, message, archive), with no images, and a non-zero exit;
+/// beside a readable file, that file's images are kept.
+#[test]
+fn unreadable_files_are_reported_in_the_json_too() {
+    let dir = std::env::temp_dir().join(format!("pancake-cli-json-fail-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let text = dir.join("notes.txt");
+    let _ = std::fs::write(&text, b"not a tarball at all\n".repeat(40));
+    let text = text.display().to_string();
+    let null_manifest = fixture("fixture_ggcr_tarball_null_manifest.tar");
+    for (file, kind, member, words) in [
+        (text.as_str(), "archive", None, "not a tar archive"),
+        (
+            null_manifest.as_str(),
+            "metadata",
+            Some("manifest.json"),
+            "expected a JSON array, got null",
+        ),
+    ] {
+        let out = pancake(&["inspect", "--json", file]);
+        assert!(!out.status.success(), "{file}");
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{file}: stdout is not JSON: {e}"));
+        assert_eq!(arr(&doc["images"]).len(), 0);
+        let problems = arr(&doc["problems"]);
+        assert!(
+            problems.iter().any(|p| p["kind"] == kind
+                && p["member"].as_str() == member
+                && p["archive"] == file
+                && p["message"].as_str().is_some_and(|m| m.contains(words))),
+            "{file}: {problems:#?}"
+        );
+    }
+    // One good file, one bad: the good one's image, the bad one's problem, exit non-zero.
+    let out = pancake(&[
+        "inspect",
+        "--json",
+        &fixture("docker20-save-app2.tar"),
+        &text,
+    ]);
+    assert!(!out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(arr(&doc["images"]).len(), 1);
+    assert!(arr(&doc["problems"])
+        .iter()
+        .any(|p| p["archive"] == text.as_str()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The three verification states reach the JSON: every layer of a Docker save is
+/// `verified`; a legacy save's are `not-checkable` with the reason; `verified` stays the
+/// boolean summary.
+#[test]
+fn verification_state_and_reason_in_the_json() {
+    let (doc, out) = inspect_json(&["docker20-save-app1.tar"]);
+    assert!(out.status.success());
+    for l in arr(&doc["images"][0]["layers"]) {
+        assert_eq!(l["verification"], "verified");
+        assert_eq!(l["verified"], true);
+        assert!(l["verification_reason"].is_null());
+    }
+    let (doc, out) = inspect_json(&["fixture_ggcr_tarball_no_manifest.tar"]);
+    assert!(out.status.success());
+    let layers = arr(&doc["images"][0]["layers"]);
+    assert!(!layers.is_empty());
+    for l in layers {
+        assert_eq!(l["verification"], "not-checkable");
+        assert_eq!(l["verified"], false);
+        assert!(l["verification_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("claims no digest")));
+        // The diff_id was still computed here.
+        assert!(l["diff_id"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("sha256:")));
+    }
+    let (doc, _) = inspect_json(&["malformed-missing-layer-docker20.tar"]);
+    assert!(arr(&doc["images"][0]["layers"])
+        .iter()
+        .any(|l| l["verification"] == "missing" && l["verified"] == false));
+}
+
+/// The text view marks a layer that cannot be checked with ○ and says why (not ✗).
+#[test]
+fn text_view_shows_the_neutral_state_with_its_reason() {
+    let out = pancake(&["inspect", &fixture("fixture_ggcr_tarball_no_manifest.tar")]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" ○ diff_id sha256:"), "{text}");
+    assert!(text.contains("○ not-checkable: "), "{text}");
+    assert!(!text.contains(" ✗ diff_id"), "{text}");
+}

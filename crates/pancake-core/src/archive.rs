@@ -236,7 +236,7 @@ pub fn read_stream<R: Read>(
         bytes_total: total_bytes,
         member: None,
     });
-    image::resolve(&mut archive);
+    image::resolve_with(&mut archive, &opts.limits);
     Ok(archive)
 }
 
@@ -462,7 +462,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         }
         Err(e) => push_outer_error(&mut archive, &e.to_string()),
     }
-    image::resolve(&mut archive);
+    image::resolve_with(&mut archive, &opts.limits);
     Ok(archive)
 }
 
@@ -510,8 +510,18 @@ pub fn hash_member<S: ReadAt + ?Sized>(
     p.facts
 }
 
-/// Stores the facts [`hash_member`] produced and re-resolves images (now verified).
-pub fn apply_facts(mut archive: Archive, facts: Vec<(usize, MemberFacts)>) -> Archive {
+/// Stores the facts [`hash_member`] produced and re-resolves images (now verified), with the
+/// default limits.
+pub fn apply_facts(archive: Archive, facts: Vec<(usize, MemberFacts)>) -> Archive {
+    apply_facts_with(archive, facts, &crate::limits::Limits::default())
+}
+
+/// [`apply_facts`] with the limits the archive was read with.
+pub fn apply_facts_with(
+    mut archive: Archive,
+    facts: Vec<(usize, MemberFacts)>,
+    limits: &crate::limits::Limits,
+) -> Archive {
     for (i, mut f) in facts {
         if let Some(m) = archive.members.get_mut(i) {
             // Facts computed from a job carry a placeholder name; use the member's own.
@@ -520,7 +530,7 @@ pub fn apply_facts(mut archive: Archive, facts: Vec<(usize, MemberFacts)>) -> Ar
             m.facts = f;
         }
     }
-    image::resolve(&mut archive);
+    image::resolve_with(&mut archive, limits);
     archive
 }
 
@@ -588,7 +598,7 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
             member,
         })
     });
-    Ok(apply_facts(archive, facts))
+    Ok(apply_facts_with(archive, facts, &opts.limits))
 }
 
 /// Hashes the jobs, on `opts.threads` threads where the platform has threads (not wasm32,

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::digest::Digest;
+use crate::digest::{Digest, DigestError};
 use crate::model::{HistoryEntry, ImageConfig};
 
 /// Deserializes `T`, turning a value of the wrong shape into `None` rather than an error.
@@ -53,9 +53,24 @@ pub struct Descriptor {
     pub platform: Option<Platform>,
     #[serde(default, deserialize_with = "lenient")]
     pub annotations: Option<BTreeMap<String, String>>,
+    /// Where a non-distributable layer can be fetched from.
+    #[serde(default, deserialize_with = "lenient")]
+    pub urls: Option<Vec<String>>,
+    #[serde(rename = "artifactType", default, deserialize_with = "lenient")]
+    pub artifact_type: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+impl Descriptor {
+    /// An annotation's value.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.annotations
+            .as_ref()
+            .and_then(|a| a.get(key))
+            .map(String::as_str)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Platform {
     #[serde(default, deserialize_with = "lenient")]
     pub architecture: Option<String>,
@@ -92,6 +107,12 @@ pub struct OciDocument {
     pub config: Option<Descriptor>,
     #[serde(default, deserialize_with = "lenient")]
     pub layers: Option<Vec<Descriptor>>,
+    /// Image-spec 1.1: what kind of artifact this manifest is.
+    #[serde(rename = "artifactType", default, deserialize_with = "lenient")]
+    pub artifact_type: Option<String>,
+    /// Image-spec 1.1: the manifest this one refers to (signatures, SBOMs ...).
+    #[serde(default, deserialize_with = "lenient")]
+    pub subject: Option<Descriptor>,
 }
 
 impl OciDocument {
@@ -242,10 +263,16 @@ impl ConfigFile {
 
     /// `rootfs.diff_ids` in order; an entry that is not a valid digest is `None`.
     pub fn claimed_diff_ids(&self) -> Vec<Option<Digest>> {
+        self.diff_id_claims().into_iter().map(Result::ok).collect()
+    }
+
+    /// `rootfs.diff_ids` in order, each parsed or with why it cannot be used (an algorithm the
+    /// image-spec does not register is named as such).
+    pub fn diff_id_claims(&self) -> Vec<Result<Digest, DigestError>> {
         self.rootfs
             .as_ref()
             .and_then(|r| r.diff_ids.as_ref())
-            .map(|v| v.iter().map(|s| Digest::parse(s)).collect())
+            .map(|v| v.iter().map(|s| Digest::parse_checked(s)).collect())
             .unwrap_or_default()
     }
 

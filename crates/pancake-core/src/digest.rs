@@ -1,23 +1,139 @@
-//! Content digests (`sha256:<hex>`) and the streaming hasher every blob goes through.
+//! Content digests (`algorithm:hex`) and the streaming hasher every blob goes through.
+//!
+//! The OCI image-spec (descriptor.md, "Registered algorithms") registers `sha256` (64 hex
+//! digits) and `sha512` (128 hex digits); both are understood here. Any other algorithm that
+//! is well formed per the spec's grammar is *unknown*: named as such ([`DigestError`]), never
+//! confused with a missing digest.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
+use sha2::{Digest as _, Sha256, Sha512};
 
-/// A content digest in the `algorithm:hex` form the image-spec uses.
+/// A content digest in the `algorithm:hex` form the image-spec uses; the algorithm is one of
+/// [`Algorithm`] and the hex is lower case.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Digest(String);
 
+/// The digest algorithms the OCI image-spec registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    Sha256,
+    Sha512,
+}
+
+impl Algorithm {
+    /// The name as written before the `:` (`sha256`, `sha512`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// Hex digits of an encoded digest: 64 for sha256, 128 for sha512.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Algorithm::Sha256 => 64,
+            Algorithm::Sha512 => 128,
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Algorithm> {
+        match name {
+            "sha256" => Some(Algorithm::Sha256),
+            "sha512" => Some(Algorithm::Sha512),
+            _ => None,
+        }
+    }
+}
+
+/// Why a string is not a usable digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DigestError {
+    /// Well formed (`algorithm:encoded` per the image-spec grammar) but the algorithm is not
+    /// one the spec registers (e.g. `md5`, `blake3`): the content cannot be checked here.
+    UnknownAlgorithm(String),
+    /// Not `algorithm:encoded`, or a registered algorithm with the wrong length or non-hex.
+    Malformed,
+}
+
+impl fmt::Display for DigestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DigestError::UnknownAlgorithm(a) => write!(
+                f,
+                "digest algorithm {a:?} is not one the OCI image-spec registers (sha256, sha512)"
+            ),
+            DigestError::Malformed => f.write_str(
+                "not a digest of the form sha256:<64 hex digits> or sha512:<128 hex digits>",
+            ),
+        }
+    }
+}
+
 impl Digest {
-    /// Accepts `sha256:<64 hex>` (case-insensitive hex is lowered); anything else is `None`.
+    /// Accepts `sha256:<64 hex>` and `sha512:<128 hex>` (upper-case hex is lowered);
+    /// anything else is `None` (see [`Digest::parse_checked`] for why).
     pub fn parse(s: &str) -> Option<Digest> {
-        let hex = s.strip_prefix("sha256:")?;
-        if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Some(Digest(format!("sha256:{}", hex.to_ascii_lowercase())))
+        Digest::parse_checked(s).ok()
+    }
+
+    /// Like [`Digest::parse`], saying why not: an unknown but well-formed algorithm
+    /// (grammar `[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+`, image-spec descriptor.md) is
+    /// [`DigestError::UnknownAlgorithm`], everything else [`DigestError::Malformed`].
+    pub fn parse_checked(s: &str) -> Result<Digest, DigestError> {
+        let (alg, enc) = s.split_once(':').ok_or(DigestError::Malformed)?;
+        match Algorithm::from_name(alg) {
+            Some(a) => {
+                if enc.len() == a.hex_len() && enc.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    Ok(Digest(format!("{alg}:{}", enc.to_ascii_lowercase())))
+                } else {
+                    Err(DigestError::Malformed)
+                }
+            }
+            None => {
+                let alg_ok = !alg.is_empty()
+                    && alg.split(['+', '.', '_', '-']).all(|part| {
+                        !part.is_empty()
+                            && part
+                                .bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                    });
+                let enc_ok = !enc.is_empty()
+                    && enc
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'));
+                if alg_ok && enc_ok {
+                    Err(DigestError::UnknownAlgorithm(alg.to_string()))
+                } else {
+                    Err(DigestError::Malformed)
+                }
+            }
+        }
+    }
+
+    /// The algorithm (always a registered one: a `Digest` cannot hold another).
+    pub fn algorithm(&self) -> Algorithm {
+        if self.0.starts_with("sha512:") {
+            Algorithm::Sha512
         } else {
-            None
+            Algorithm::Sha256
+        }
+    }
+
+    /// Where an OCI image layout stores this blob: `blobs/<algorithm>/<hex>`.
+    pub fn blob_path(&self) -> String {
+        format!("blobs/{}/{}", self.algorithm().name(), self.hex())
+    }
+
+    /// The digest of `bytes` with `alg`.
+    pub fn of_bytes_with(alg: Algorithm, bytes: &[u8]) -> Digest {
+        match alg {
+            Algorithm::Sha256 => Digest::of_bytes(bytes),
+            Algorithm::Sha512 => Digest(format!("sha512:{}", hex::encode(Sha512::digest(bytes)))),
         }
     }
 
@@ -60,10 +176,12 @@ impl fmt::Debug for Digest {
     }
 }
 
-/// Incremental sha256 that also counts bytes.
+/// Incremental sha256 that also counts bytes (and, when asked, also computes sha512 in the
+/// same pass: blobs an OCI layout stores under `blobs/sha512/`).
 #[derive(Clone, Default)]
 pub struct Hasher {
     inner: Sha256,
+    sha512: Option<Sha512>,
     len: u64,
 }
 
@@ -72,9 +190,31 @@ impl Hasher {
         Self::default()
     }
 
+    /// A hasher that computes sha512 beside sha256 ([`Hasher::finish_all`] returns both).
+    pub fn with_sha512() -> Self {
+        Hasher {
+            sha512: Some(Sha512::new()),
+            ..Self::default()
+        }
+    }
+
     pub fn update(&mut self, bytes: &[u8]) {
         self.inner.update(bytes);
+        if let Some(h) = self.sha512.as_mut() {
+            h.update(bytes);
+        }
         self.len += bytes.len() as u64;
+    }
+
+    /// The sha256 digest and, if this hasher was made by [`Hasher::with_sha512`], the sha512.
+    pub fn finish_all(self) -> (Digest, Option<Digest>) {
+        let d512 = self
+            .sha512
+            .map(|h| Digest(format!("sha512:{}", hex::encode(h.finalize()))));
+        (
+            Digest(format!("sha256:{}", hex::encode(self.inner.finalize()))),
+            d512,
+        )
     }
 
     pub fn len(&self) -> u64 {
@@ -156,8 +296,33 @@ mod tests {
     fn parse_rejects_bad() {
         assert!(Digest::parse("sha256:abc").is_none());
         assert!(Digest::parse("md5:00").is_none());
+        assert_eq!(
+            Digest::parse_checked("md5:d41d8cd98f00b204e9800998ecf8427e"),
+            Err(DigestError::UnknownAlgorithm("md5".into()))
+        );
+        assert_eq!(
+            Digest::parse_checked("sha512:abc"),
+            Err(DigestError::Malformed)
+        );
+        assert_eq!(
+            Digest::parse_checked("nonsense"),
+            Err(DigestError::Malformed)
+        );
         let d = Digest::from_hex(&"A".repeat(64)).map(|d| d.short().to_string());
         assert_eq!(d.as_deref(), Some("aaaaaaaaaaaa"));
+    }
+
+    #[test]
+    fn sha512_is_registered() {
+        let d = Digest::of_bytes_with(Algorithm::Sha512, b"");
+        assert_eq!(
+            d.as_str(),
+            "sha512:cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce\
+             47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"
+        );
+        assert_eq!(d.algorithm(), Algorithm::Sha512);
+        assert_eq!(Digest::parse(d.as_str()), Some(d.clone()));
+        assert!(d.blob_path().starts_with("blobs/sha512/cf83e135"));
     }
 
     #[test]

@@ -1,15 +1,31 @@
 //! Deciding, once every member has been seen, what the archive holds: which blobs are
 //! manifests, configs and layers, which images they make, and whether every claim about
 //! them holds. Pure function of the members; re-run after more facts arrive.
+//!
+//! One resolver per source of truth, as Docker, containerd and OCI tools write them:
+//! - [`docker_manifest`]: Docker's `manifest.json` (what `docker load` reads when present),
+//!   cross-checked against the OCI layout beside it (Docker 25+);
+//! - [`oci_index`]: an OCI image layout's `index.json`, nested indexes, image manifests and
+//!   artifacts (containerd, podman, skopeo, buildah, umoci, cosign);
+//! - [`legacy`]: pre-1.10 `repositories` + `<id>/json` parent chains.
+//!
+//! This module holds what they share: member lookup, JSON reading, layer verification.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod artifact;
+mod docker_manifest;
+mod legacy;
+mod oci_index;
+
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::config::{self, ConfigFile, Descriptor, DockerManifestEntry, OciDocument, Repositories};
-use crate::digest::Digest;
+use crate::config::{self, ConfigFile, Descriptor, Platform};
+use crate::digest::{Algorithm, Digest, DigestError};
+use crate::limits::Limits;
 use crate::model::{
-    Archive, EntryKind, Format, Image, Layer, Member, Mismatch, Problem, ProblemKind,
+    Archive, Compression, EntryKind, Format, Image, Layer, Member, Mismatch, Problem, ProblemKind,
+    Verification,
 };
 use crate::path::RawPath;
 use crate::{union, whiteout};
@@ -19,9 +35,9 @@ use crate::{union, whiteout};
 pub const OUTER_PREFIX: &str = "outer ";
 
 /// Problems a valid archive never has (the others — history, duplicates, whiteouts, hard links
-/// that point to nothing — are
-/// warnings; a platform left out of a multi-platform index is information: see
-/// [`ProblemKind::MissingPlatform`]).
+/// that point to nothing, disagreements between sources — are warnings; a platform left out of
+/// a multi-platform index, a non-distributable layer left out on purpose, an artifact whose
+/// image is not in the archive and a tar quirk Docker accepts are information).
 pub fn is_error_level(kind: ProblemKind) -> bool {
     !matches!(
         kind,
@@ -31,11 +47,22 @@ pub fn is_error_level(kind: ProblemKind) -> bool {
             | ProblemKind::HardLink
             | ProblemKind::MissingPlatform
             | ProblemKind::TarQuirk
+            | ProblemKind::NonDistributable
+            | ProblemKind::Disagreement
+            | ProblemKind::Artifact
     )
 }
 
-/// Recomputes `format`, `images` and the derived problems of `archive`.
+/// Recomputes `format`, `images` and the derived problems of `archive` with the default
+/// [`Limits`].
 pub fn resolve(archive: &mut Archive) {
+    resolve_with(archive, &Limits::default());
+}
+
+/// Recomputes `format`, `images` and the derived problems of `archive`; `limits` bounds the
+/// index walk (`max_index_depth`, `max_manifests`) and says which JSON members were too large
+/// to parse (`max_json_bytes`).
+pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
     let mut problems: Vec<Problem> = archive
         .problems
         .drain(..)
@@ -53,6 +80,7 @@ pub fn resolve(archive: &mut Archive) {
         members: &archive.members,
         by_path: index_paths(&archive.members),
         problems,
+        limits,
     };
     let has = |p: &str| ctx.by_path.contains_key(p.as_bytes());
     let (has_manifest, has_index, has_layout, has_repos) = (
@@ -72,31 +100,27 @@ pub fn resolve(archive: &mut Archive) {
     } else {
         Format::Unrecognized
     };
-    let images = if has_manifest {
-        let oci = if has_index {
-            ctx.oci_candidates()
-        } else {
-            Vec::new()
-        };
+    let oci = if has_index {
+        ctx.oci_walk()
+    } else {
+        oci_index::OciWalk::default()
+    };
+    let mut images: Vec<(Image, Vec<Digest>)> = if has_manifest {
         ctx.docker_images(&oci)
     } else if has_index {
-        let oci = ctx.oci_candidates();
-        oci.iter().map(|c| ctx.oci_image(c)).collect()
+        oci.images.iter().map(|c| ctx.oci_image(c)).collect()
     } else if has_repos {
         ctx.legacy_images()
+            .into_iter()
+            .map(|i| (i, Vec::new()))
+            .collect()
     } else {
-        if !ctx.members.is_empty() {
-            ctx.problem(
-                ProblemKind::Metadata,
-                None,
-                "no manifest.json, index.json or repositories: not a container image archive"
-                    .into(),
-            );
-        }
+        ctx.unrecognized();
         Vec::new()
     };
+    ctx.attach_artifacts(&oci.artifacts, &mut images);
     archive.problems = ctx.problems;
-    archive.images = images;
+    archive.images = images.into_iter().map(|(i, _)| i).collect();
     // Hard links that point to nothing need the layers below them: one fold per image, each
     // problem once even when images share the layer.
     let mut links: Vec<Problem> = Vec::new();
@@ -144,19 +168,151 @@ fn join_inside(base: &RawPath, rel: &[u8]) -> Option<RawPath> {
     Some(RawPath::from_bytes(parts.join(&b'/')))
 }
 
-/// One candidate image from the OCI index walk.
-struct OciCandidate {
-    source: String,
-    manifest_digest: Option<Digest>,
-    tags: Vec<String>,
-    config: Option<Descriptor>,
-    layers: Vec<Descriptor>,
+/// Where a descriptor's blob lives in an OCI image layout (`blobs/<algorithm>/<encoded>`),
+/// and the digest to check it against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum BlobRef {
+    /// A registered algorithm: checkable.
+    Known(Digest),
+    /// Well formed, but an algorithm the image-spec does not register: the blob can be found
+    /// at `path` and read, not verified.
+    Unknown { algorithm: String, path: String },
+    /// No digest, or not a digest at all.
+    Invalid(Option<String>),
+}
+
+impl BlobRef {
+    fn of(digest: Option<&str>) -> BlobRef {
+        let Some(raw) = digest else {
+            return BlobRef::Invalid(None);
+        };
+        match Digest::parse_checked(raw) {
+            Ok(d) => BlobRef::Known(d),
+            Err(DigestError::UnknownAlgorithm(algorithm)) => {
+                let enc = raw.split_once(':').map(|(_, e)| e).unwrap_or_default();
+                BlobRef::Unknown {
+                    path: format!("blobs/{algorithm}/{enc}"),
+                    algorithm,
+                }
+            }
+            Err(DigestError::Malformed) => BlobRef::Invalid(Some(raw.to_string())),
+        }
+    }
+
+    fn path(&self) -> Option<String> {
+        match self {
+            BlobRef::Known(d) => Some(d.blob_path()),
+            BlobRef::Unknown { path, .. } => Some(path.clone()),
+            BlobRef::Invalid(_) => None,
+        }
+    }
+
+    fn digest(&self) -> Option<&Digest> {
+        match self {
+            BlobRef::Known(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Why the blob cannot be located or checked, for messages.
+    fn why_not(&self) -> String {
+        match self {
+            BlobRef::Known(_) => String::new(),
+            BlobRef::Unknown { algorithm, .. } => {
+                DigestError::UnknownAlgorithm(algorithm.clone()).to_string()
+            }
+            BlobRef::Invalid(None) => "the descriptor has no digest".into(),
+            BlobRef::Invalid(Some(raw)) => {
+                format!("{raw:?} is {}", DigestError::Malformed)
+            }
+        }
+    }
+}
+
+/// The digest of a member's bytes with `alg`, when it was computed (sha512 only for members
+/// under `blobs/sha512/`).
+fn member_digest(m: &Member, alg: Algorithm) -> Option<&Digest> {
+    match alg {
+        Algorithm::Sha256 => m.facts.sha256.as_ref(),
+        Algorithm::Sha512 => m.facts.sha512.as_ref(),
+    }
+}
+
+/// Non-distributable layers (image-spec `…layer.nondistributable…`, Docker's
+/// `…rootfs.foreign…`) may be left out of an archive on purpose: registries and `docker save`
+/// do not copy them; their descriptor gives `urls` to fetch them from.
+fn is_non_distributable(desc: &Descriptor) -> bool {
+    desc.media_type
+        .as_deref()
+        .is_some_and(|m| m.contains("nondistributable") || m.contains("foreign"))
+}
+
+/// The compression a layer media type declares, when it declares one this reader knows.
+fn media_type_compression(mt: &str) -> Option<Compression> {
+    if mt.ends_with("+gzip") || mt.ends_with(".tar.gzip") {
+        Some(Compression::Gzip)
+    } else if mt.ends_with("+zstd") || mt.ends_with(".tar.zstd") {
+        Some(Compression::Zstd)
+    } else if mt.ends_with(".tar") || mt.ends_with("+tar") || mt.ends_with(".v1.tar") {
+        Some(Compression::None)
+    } else {
+        None
+    }
+}
+
+fn compression_name(c: Compression) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{c:?}").to_lowercase())
+}
+
+/// How many of `what` a source lists, for messages: "1 layer", "0 layers".
+fn count_of(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("{n} {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// "the OCI manifest lists 0 layers; manifest.json and the config list 1": sources grouped
+/// by the count they give, or `None` when they all agree.
+fn count_disagreement(claims: &[(&str, usize)]) -> Option<String> {
+    let first = claims.first()?.1;
+    if claims.iter().all(|(_, n)| *n == first) {
+        return None;
+    }
+    let mut groups: Vec<(usize, Vec<&str>)> = Vec::new();
+    for (who, n) in claims {
+        match groups.iter_mut().find(|(m, _)| m == n) {
+            Some((_, v)) => v.push(who),
+            None => groups.push((*n, vec![who])),
+        }
+    }
+    // The odd one out first: "the OCI manifest lists 0 layers; manifest.json and the
+    // config list 1".
+    groups.sort_by_key(|(_, who)| who.len());
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(n, who)| {
+            let verb = if who.len() == 1 { "lists" } else { "list" };
+            let names = match who.as_slice() {
+                [one] => one.to_string(),
+                [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                [] => String::new(),
+            };
+            format!("{names} {verb} {}", count_of(*n, "layer"))
+        })
+        .collect();
+    Some(parts.join("; "))
 }
 
 struct Ctx<'a> {
     members: &'a [Member],
     by_path: HashMap<Vec<u8>, usize>,
     problems: Vec<Problem>,
+    limits: &'a Limits,
 }
 
 impl Ctx<'_> {
@@ -245,18 +401,30 @@ impl Ctx<'_> {
         }
     }
 
-    /// The JSON document stored in member `i`, or a Metadata problem naming it.
+    /// The JSON document stored in member `i`, or a Metadata (or Limit) problem naming it.
     fn json(&mut self, i: usize, name: &str) -> Option<Value> {
         let m = self.members.get(i)?;
         if m.facts.sha256.is_none() && m.facts.json.is_none() && m.facts.error.is_none() {
             return None; // not read yet (fast first view)
         }
         let Some(text) = m.facts.json.as_deref() else {
-            self.problem(
-                ProblemKind::Metadata,
-                Some(name),
-                format!("{name}: not valid JSON (not a small UTF-8 JSON document)"),
-            );
+            if m.size > self.limits.max_json_bytes {
+                self.problem(
+                    ProblemKind::Limit,
+                    Some(name),
+                    format!(
+                        "{name}: {} bytes, larger than the {}-byte cap for JSON documents \
+                         (limits.max_json_bytes); not parsed",
+                        m.size, self.limits.max_json_bytes
+                    ),
+                );
+            } else {
+                self.problem(
+                    ProblemKind::Metadata,
+                    Some(name),
+                    format!("{name}: not valid JSON (not a small UTF-8 JSON document)"),
+                );
+            }
             return None;
         };
         match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
@@ -272,96 +440,8 @@ impl Ctx<'_> {
         }
     }
 
-    fn docker_images(&mut self, oci: &[OciCandidate]) -> Vec<Image> {
-        let Some(i) = self.find_reporting("manifest.json", "manifest.json") else {
-            return Vec::new();
-        };
-        let Some(v) = self.json(i, "manifest.json") else {
-            return Vec::new();
-        };
-        let Value::Array(entries) = v else {
-            self.problem(
-                ProblemKind::Metadata,
-                Some("manifest.json"),
-                format!(
-                    "manifest.json: expected a JSON array, got {}",
-                    config::json_type(&v)
-                ),
-            );
-            return Vec::new();
-        };
-        let mut images = Vec::new();
-        for (k, ev) in entries.into_iter().enumerate() {
-            let source = format!("manifest.json[{k}]");
-            let entry: DockerManifestEntry = match ev {
-                Value::Object(_) => serde_json::from_value(ev).unwrap_or_default(),
-                other => {
-                    self.problem(
-                        ProblemKind::Metadata,
-                        Some("manifest.json"),
-                        format!(
-                            "{source}: expected an object, got {}",
-                            config::json_type(&other)
-                        ),
-                    );
-                    continue;
-                }
-            };
-            let mut image = Image {
-                source: source.clone(),
-                tags: entry.repo_tags.clone().unwrap_or_default(),
-                ..Image::default()
-            };
-            let label = image.tags.first().cloned().unwrap_or(source.clone());
-            let cfg = match entry.config.as_deref() {
-                Some(p) => self.config(p, &label, None, &mut image),
-                None => {
-                    self.problem(
-                        ProblemKind::Metadata,
-                        Some("manifest.json"),
-                        format!("{source}: no Config"),
-                    );
-                    None
-                }
-            };
-            let claimed = cfg
-                .as_ref()
-                .map(|c| c.claimed_diff_ids())
-                .unwrap_or_default();
-            let cand = image.config_digest.as_ref().and_then(|d| {
-                oci.iter().find(|c| {
-                    c.config.as_ref().and_then(|x| x.digest.as_deref()) == Some(d.as_str())
-                })
-            });
-            image.manifest_digest = cand.and_then(|c| c.manifest_digest.clone());
-            let paths = entry.layers.clone().unwrap_or_default();
-            if cfg.is_some() && paths.len() != claimed.len() {
-                self.problem(
-                    ProblemKind::Metadata,
-                    Some("manifest.json"),
-                    format!(
-                        "{label}: manifest lists {} layers, config has {} diff_ids",
-                        paths.len(),
-                        claimed.len()
-                    ),
-                );
-            }
-            for (j, p) in paths.iter().enumerate() {
-                let claim = claimed.get(j).cloned().flatten();
-                // Only the OCI manifest's descriptor is a claim about the stored blob.
-                // `LayerSources` says where a layer can be fetched from (go-containerregistry
-                // records the registry's gzip digest there while storing the tar uncompressed).
-                let desc = cand.and_then(|c| c.layers.get(j)).cloned();
-                let layer = self.layer(&label, j, Some(p), claim, desc.as_ref());
-                image.layers.push(layer);
-            }
-            self.pair_history(&mut image, &label);
-            images.push(image);
-        }
-        images
-    }
-
-    /// Reads and checks a config blob; fills config, history, config_digest.
+    /// Reads and checks a config blob at `path`; fills config, history, config_digest.
+    /// `desc` is the OCI descriptor that names it, when there is one.
     fn config(
         &mut self,
         path: &str,
@@ -372,31 +452,39 @@ impl Ctx<'_> {
         let i = self.find_reporting(path, &format!("{label}: config"))?;
         let m = self.members.get(i)?;
         image.config_digest = m.facts.sha256.clone();
-        if let Some(actual) = m.facts.sha256.clone() {
+        // Docker's classic layout names the config `<hex>.json`, an OCI layout
+        // `blobs/<algorithm>/<hex>`: both names are claims about its digest.
+        let named = blob_name_digest(path).or_else(|| {
             let base = RawPath::normalize(path.as_bytes()).file_name().to_vec();
             let base = String::from_utf8_lossy(&base);
             let stem = base.strip_suffix(".json").unwrap_or(&base);
-            if let Some(named) = Digest::from_hex(stem) {
-                if named != actual {
-                    self.problem(
-                        ProblemKind::DigestMismatch,
-                        Some(path),
-                        format!(
-                            "{label}: config {path}: file name says {named}, computed {actual}"
-                        ),
-                    );
+            Digest::from_hex(stem).map(BlobRef::Known)
+        });
+        let claimed = desc.map(|d| BlobRef::of(d.digest.as_deref()));
+        for (who, claim) in [("file name", named), ("descriptor", claimed)] {
+            match claim {
+                Some(BlobRef::Known(c)) => {
+                    if let Some(actual) = member_digest(m, c.algorithm()) {
+                        if &c != actual {
+                            self.problem(
+                                ProblemKind::DigestMismatch,
+                                Some(path),
+                                format!(
+                                    "{label}: config {path}: {who} says {c}, computed {actual}"
+                                ),
+                            );
+                        }
+                    }
                 }
-            }
-            if let Some(claimed) = desc.and_then(|d| d.digest.as_deref()) {
-                if claimed != actual.as_str() {
-                    self.problem(
-                        ProblemKind::DigestMismatch,
-                        Some(path),
-                        format!(
-                            "{label}: config {path}: descriptor says {claimed}, computed {actual}"
-                        ),
-                    );
-                }
+                Some(BlobRef::Unknown { algorithm, .. }) => self.problem(
+                    ProblemKind::Metadata,
+                    Some(path),
+                    format!(
+                        "{label}: config {path}: {who} uses {}; not checked",
+                        DigestError::UnknownAlgorithm(algorithm)
+                    ),
+                ),
+                _ => {}
             }
         }
         let v = self.json(i, path)?;
@@ -417,31 +505,101 @@ impl Ctx<'_> {
         Some(cfg)
     }
 
+    /// Reports when the platform an index gives a manifest differs from its config's.
+    fn check_platform(&mut self, label: &str, index_platform: Option<&Platform>, image: &Image) {
+        let Some(p) = index_platform else { return };
+        let c = &image.config;
+        if c.os.is_none() && c.architecture.is_none() {
+            return;
+        }
+        // arm64's only variant is v8: a missing variant and "v8" say the same.
+        let variant = |arch: Option<&str>, v: Option<&str>| match (arch, v) {
+            (Some("arm64"), None) => Some("v8".to_string()),
+            (_, v) => v.map(str::to_string),
+        };
+        let same_variant = match (
+            variant(p.architecture.as_deref(), p.variant.as_deref()),
+            variant(c.architecture.as_deref(), c.variant.as_deref()),
+        ) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        if p.os != c.os || p.architecture != c.architecture || !same_variant {
+            let cp = Platform {
+                architecture: c.architecture.clone(),
+                os: c.os.clone(),
+                variant: c.variant.clone(),
+            };
+            self.problem(
+                ProblemKind::Disagreement,
+                None,
+                format!(
+                    "{label}: the index says {}, the config says {}",
+                    p.display(),
+                    cp.display()
+                ),
+            );
+        }
+    }
+
     /// Builds one layer and checks every claim about it.
+    ///
+    /// `path`: where the blob is; `claim`: the config's `rootfs.diff_ids[j]` (`None` when
+    /// there is no config); `desc`: the OCI descriptor naming the blob; `no_claims_reason`:
+    /// what to say when nothing claims a digest for the layer.
     fn layer(
         &mut self,
         label: &str,
         j: usize,
         path: Option<&str>,
-        claim: Option<Digest>,
+        claim: Option<Result<Digest, DigestError>>,
         desc: Option<&Descriptor>,
+        no_claims_reason: &str,
     ) -> Layer {
         let mut layer = Layer {
             blob_path: path.map(str::to_string),
             media_type: desc.and_then(|d| d.media_type.clone()),
-            config_diff_id: claim.clone(),
+            config_diff_id: claim.as_ref().and_then(|c| c.as_ref().ok().cloned()),
+            urls: desc.and_then(|d| d.urls.clone()).unwrap_or_default(),
             ..Layer::default()
         };
         let what = format!("{label} layer {j}");
-        let Some(path) = path else {
-            self.problem(
-                ProblemKind::MissingBlob,
-                None,
-                format!("{what}: no blob named"),
+        let non_dist = desc.filter(|d| is_non_distributable(d));
+        let found = path.map(|p| self.find(p));
+        if let (Some(d), None | Some(Found::Missing(_))) = (non_dist, &found) {
+            layer.stored_size = d.size.unwrap_or(0);
+            let urls = if layer.urls.is_empty() {
+                "no URLs given".to_string()
+            } else {
+                format!("fetch it from {}", layer.urls.join(", "))
+            };
+            let reason = format!(
+                "left out of the archive on purpose: non-distributable layer ({}, {} bytes \
+                 as its descriptor says); {urls}",
+                d.media_type.as_deref().unwrap_or("?"),
+                layer.stored_size
             );
+            self.problem(
+                ProblemKind::NonDistributable,
+                path,
+                format!("{what}: {reason}"),
+            );
+            layer.verification = Verification::NonDistributable;
+            layer.verification_reason = Some(reason);
+            return layer;
+        }
+        let Some(path) = path else {
+            let why = desc
+                .map(|d| BlobRef::of(d.digest.as_deref()).why_not())
+                .unwrap_or_else(|| "no blob named".into());
+            self.problem(ProblemKind::MissingBlob, None, format!("{what}: {why}"));
+            layer.verification = Verification::Missing;
+            layer.verification_reason = Some(why);
             return layer;
         };
         let Some(i) = self.find_reporting(path, &what) else {
+            layer.verification = Verification::Missing;
+            layer.verification_reason = Some(format!("{path} is not in the archive"));
             return layer;
         };
         let Some(m) = self.members.get(i) else {
@@ -454,46 +612,70 @@ impl Ctx<'_> {
         let member_name = m.path.display().into_owned();
         let hashed = m.facts.sha256.is_some();
         let mut checks = 0;
-        let mut fully_read = false;
+        let mut unreadable: Option<String> = None;
         match &m.facts.layer {
             Some(ix) => {
                 layer.diff_id = ix.diff_id.clone();
                 layer.size = ix.uncompressed_size;
-                fully_read = ix.diff_id.is_some() && ix.error.is_none();
+                if let Some(e) = &ix.error {
+                    unreadable = Some(format!("{member_name}: {e}"));
+                }
             }
             None if hashed => {
+                let why = format!(
+                    "{member_name}: not a tar archive (compression: {})",
+                    compression_name(m.facts.compression)
+                );
                 self.problem(
                     ProblemKind::LayerUnreadable,
                     Some(&member_name),
-                    format!(
-                        "{what} ({member_name}): not a tar archive (compression: {:?})",
-                        m.facts.compression
-                    ),
+                    format!("{what} ({why})"),
                 );
+                unreadable = Some(why);
             }
             None => {}
         }
         let mut mismatches = Vec::new();
-        if let (Some(c), Some(a)) = (&claim, &layer.diff_id) {
-            checks += 1;
-            if c != a {
-                mismatches.push(Mismatch {
-                    what: format!("diff_id (config rootfs.diff_ids[{j}])"),
-                    expected: c.to_string(),
-                    actual: a.to_string(),
-                });
-            }
-        }
-        if let Some(d) = desc {
-            if let (Some(c), Some(a)) = (d.digest.as_deref(), &layer.digest) {
+        let mut unchecked: Vec<String> = Vec::new();
+        match (&claim, &layer.diff_id) {
+            (Some(Ok(c)), Some(a)) if c.algorithm() == a.algorithm() => {
                 checks += 1;
-                if c != a.as_str() {
+                if c != a {
                     mismatches.push(Mismatch {
-                        what: "digest (descriptor)".into(),
+                        what: format!("diff_id (config rootfs.diff_ids[{j}])"),
                         expected: c.to_string(),
                         actual: a.to_string(),
                     });
                 }
+            }
+            (Some(Ok(c)), Some(_)) => unchecked.push(format!(
+                "the config's diff_id is {}, and diff_ids are computed with sha256 here",
+                c.algorithm().name()
+            )),
+            (Some(Err(e)), _) => unchecked.push(format!("config rootfs.diff_ids[{j}]: {e}")),
+            _ => {}
+        }
+        if let Some(d) = desc {
+            match BlobRef::of(d.digest.as_deref()) {
+                BlobRef::Known(c) => match member_digest(m, c.algorithm()) {
+                    Some(a) => {
+                        checks += 1;
+                        if &c != a {
+                            mismatches.push(Mismatch {
+                                what: "digest (descriptor)".into(),
+                                expected: c.to_string(),
+                                actual: a.to_string(),
+                            });
+                        }
+                    }
+                    None if hashed => unchecked.push(format!(
+                        "the descriptor's {} digest (computed only for blobs under blobs/{}/)",
+                        c.algorithm().name(),
+                        c.algorithm().name()
+                    )),
+                    None => {}
+                },
+                other => unchecked.push(format!("descriptor digest: {}", other.why_not())),
             }
             if let (Some(c), true) = (d.size, hashed) {
                 checks += 1;
@@ -505,20 +687,40 @@ impl Ctx<'_> {
                     });
                 }
             }
-        }
-        let norm = RawPath::normalize(path.as_bytes());
-        let norm = norm.display();
-        if let (Some(hex), Some(a)) = (norm.strip_prefix("blobs/sha256/"), &layer.digest) {
-            if let Some(named) = Digest::from_hex(hex) {
+            let declared = d.media_type.as_deref().and_then(media_type_compression);
+            if let (Some(c), true, false) = (declared, hashed, m.size == 0) {
                 checks += 1;
-                if &named != a {
+                if c != m.facts.compression {
                     mismatches.push(Mismatch {
-                        what: "digest (blob file name)".into(),
-                        expected: named.to_string(),
-                        actual: a.to_string(),
+                        what: "compression (descriptor media type)".into(),
+                        expected: format!(
+                            "{} ({})",
+                            compression_name(c),
+                            d.media_type.as_deref().unwrap_or_default()
+                        ),
+                        actual: compression_name(m.facts.compression),
                     });
                 }
             }
+        }
+        match blob_name_digest(path) {
+            Some(BlobRef::Known(named)) => {
+                if let Some(a) = member_digest(m, named.algorithm()) {
+                    checks += 1;
+                    if &named != a {
+                        mismatches.push(Mismatch {
+                            what: "digest (blob file name)".into(),
+                            expected: named.to_string(),
+                            actual: a.to_string(),
+                        });
+                    }
+                }
+            }
+            Some(BlobRef::Unknown { algorithm, .. }) => unchecked.push(format!(
+                "blob file name {path}: {}",
+                DigestError::UnknownAlgorithm(algorithm)
+            )),
+            _ => {}
         }
         for mm in &mismatches {
             self.problem(
@@ -530,7 +732,43 @@ impl Ctx<'_> {
                 ),
             );
         }
-        layer.verified = fully_read && mismatches.is_empty() && checks > 0;
+        for u in &unchecked {
+            self.problem(
+                ProblemKind::Metadata,
+                Some(&member_name),
+                format!("{what} ({member_name}): not checked: {u}"),
+            );
+        }
+        let (state, reason) = if let Some(why) = unreadable {
+            (Verification::Unreadable, Some(why))
+        } else if let Some(mm) = mismatches.first() {
+            (
+                Verification::Mismatch,
+                Some(format!(
+                    "{member_name}: {}: expected {}, actual {}",
+                    mm.what, mm.expected, mm.actual
+                )),
+            )
+        } else if !hashed || layer.diff_id.is_none() {
+            (
+                Verification::Pending,
+                Some(format!("{member_name}: not hashed yet")),
+            )
+        } else if checks == 0 || !unchecked.is_empty() {
+            let mut why = unchecked;
+            if why.is_empty() {
+                why.push(no_claims_reason.to_string());
+            }
+            (
+                Verification::NotCheckable,
+                Some(format!("{member_name}: {}", why.join("; "))),
+            )
+        } else {
+            (Verification::Verified, None)
+        };
+        layer.verified = state == Verification::Verified;
+        layer.verification = state;
+        layer.verification_reason = reason;
         layer.mismatches = mismatches;
         layer
     }
@@ -546,335 +784,54 @@ impl Ctx<'_> {
         }
     }
 
-    /// Walks `index.json` (and nested indexes) into candidate images, one per manifest digest.
-    fn oci_candidates(&mut self) -> Vec<OciCandidate> {
-        let mut out: Vec<OciCandidate> = Vec::new();
-        let Some(i) = self.find_reporting("index.json", "index.json") else {
-            return out;
-        };
-        let Some(v) = self.json(i, "index.json") else {
-            return out;
-        };
-        if !v.is_object() {
-            self.problem(
-                ProblemKind::Metadata,
-                Some("index.json"),
-                format!(
-                    "index.json: expected a JSON object, got {}",
-                    config::json_type(&v)
-                ),
-            );
-            return out;
-        }
-        let doc: OciDocument = serde_json::from_value(v).unwrap_or_default();
-        self.walk_index(&doc, "index.json".into(), 0, &[], &mut out);
-        out
-    }
-
-    /// `inherited_tags`: the names on the descriptor that led to a nested index (containerd
-    /// puts the image name on `index.json`'s entry for the image INDEX, not on its manifests).
-    ///
-    /// In a nested index (one image's platforms), two kinds of entry are not images:
-    /// - attestation manifests (BuildKit provenance/SBOM, `vnd.docker.reference.type:
-    ///   attestation-manifest`, platform unknown/unknown) are skipped, present or not;
-    /// - a platform whose manifest blob is absent while another platform of the same index is
-    ///   present is reported once, as [`ProblemKind::MissingPlatform`] (not an error: that is
-    ///   how `docker save` with the containerd store saves an image pulled for one platform).
-    ///   If no platform at all is present, each absence stays a `MissingBlob` error.
-    fn walk_index(
-        &mut self,
-        doc: &OciDocument,
-        trail: String,
-        depth: usize,
-        inherited_tags: &[String],
-        out: &mut Vec<OciCandidate>,
-    ) {
-        if depth > 8 {
-            self.problem(
-                ProblemKind::Metadata,
-                None,
-                format!("{trail}: indexes nested too deeply"),
-            );
+    /// No manifest.json, index.json or repositories: say what the tarball looks like.
+    fn unrecognized(&mut self) {
+        if self.members.is_empty() {
             return;
         }
-        let manifests = doc.manifests.clone().unwrap_or_default();
-        let blob_path = |d: &Descriptor| {
-            d.digest
-                .as_deref()
-                .and_then(Digest::parse)
-                .map(|g| format!("blobs/sha256/{}", g.hex()))
+        // `docker export` writes a container's filesystem: top-level etc/, usr/, bin/ ...
+        const FS_DIRS: [&str; 10] = [
+            "bin", "etc", "usr", "lib", "sbin", "var", "root", "home", "dev", "proc",
+        ];
+        let tops: HashSet<String> = self
+            .members
+            .iter()
+            .filter_map(|m| {
+                m.path
+                    .components()
+                    .next()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+            })
+            .collect();
+        let fs: Vec<&str> = FS_DIRS
+            .iter()
+            .copied()
+            .filter(|d| tops.contains(*d))
+            .collect();
+        let message = if fs.len() >= 2 {
+            format!(
+                "no manifest.json, index.json or repositories, but top-level {}: this looks like \
+                 `docker export` output, a filesystem, not an image (load it with `docker import`)",
+                fs.iter()
+                    .map(|d| format!("{d}/"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            "no manifest.json, index.json or repositories: not a container image archive".into()
         };
-        let some_platform_present = depth > 0
-            && manifests.iter().any(|d| {
-                !is_attestation(d)
-                    && blob_path(d).is_some_and(|p| matches!(self.find(&p), Found::Member(_)))
-            });
-        for (k, desc) in manifests.iter().enumerate() {
-            let source = format!("{trail}.manifests[{k}]");
-            if is_attestation(desc) {
-                continue;
-            }
-            let Some(digest) = desc.digest.as_deref().and_then(Digest::parse) else {
-                self.problem(
-                    ProblemKind::Metadata,
-                    None,
-                    format!("{source}: no valid sha256 digest"),
-                );
-                continue;
-            };
-            let path = format!("blobs/sha256/{}", digest.hex());
-            let platform = desc
-                .platform
-                .as_ref()
-                .map(|p| format!(" (platform {})", p.display()))
-                .unwrap_or_default();
-            if some_platform_present && matches!(self.find(&path), Found::Missing(_)) {
-                let shown = desc
-                    .platform
-                    .as_ref()
-                    .map(|p| p.display())
-                    .unwrap_or_else(|| "unnamed".into());
-                self.problem(
-                    ProblemKind::MissingPlatform,
-                    Some(&path),
-                    format!(
-                        "{source}: platform {shown} is not in this tarball (its manifest {digest} is absent); \
-                         docker save with the containerd image store keeps only the platforms present \
-                         locally — the platforms that are here are shown"
-                    ),
-                );
-                continue;
-            }
-            let Some(i) =
-                self.find_reporting(&path, &format!("{source}{platform}: manifest {digest}"))
-            else {
-                continue;
-            };
-            if let Some(actual) = self.members.get(i).and_then(|m| m.facts.sha256.clone()) {
-                if actual != digest {
-                    self.problem(
-                        ProblemKind::DigestMismatch,
-                        Some(&path),
-                        format!(
-                            "{source}: manifest blob {path}: expected {digest}, computed {actual}"
-                        ),
-                    );
-                }
-            }
-            let Some(v) = self.json(i, &path) else {
-                continue;
-            };
-            let sub: OciDocument = serde_json::from_value(v).unwrap_or_default();
-            let mut tags = tags_from(desc);
-            if tags.is_empty() {
-                tags = inherited_tags.to_vec();
-            }
-            if sub.is_index(desc.media_type.as_deref()) {
-                self.walk_index(
-                    &sub,
-                    format!("{source}->{}", digest.short()),
-                    depth + 1,
-                    &tags,
-                    out,
-                );
-                continue;
-            }
-            if let Some(existing) = out
-                .iter_mut()
-                .find(|c| c.manifest_digest.as_ref() == Some(&digest))
-            {
-                for t in tags {
-                    if !existing.tags.contains(&t) {
-                        existing.tags.push(t);
-                    }
-                }
-                continue;
-            }
-            out.push(OciCandidate {
-                source,
-                manifest_digest: Some(digest),
-                tags,
-                config: sub.config,
-                layers: sub.layers.unwrap_or_default(),
-            });
-        }
-    }
-
-    fn oci_image(&mut self, c: &OciCandidate) -> Image {
-        let mut image = Image {
-            source: c.source.clone(),
-            tags: c.tags.clone(),
-            manifest_digest: c.manifest_digest.clone(),
-            ..Image::default()
-        };
-        let label = image.tags.first().cloned().unwrap_or(c.source.clone());
-        let cfg = match c
-            .config
-            .as_ref()
-            .and_then(|d| d.digest.as_deref())
-            .and_then(Digest::parse)
-        {
-            Some(d) => self.config(
-                &format!("blobs/sha256/{}", d.hex()),
-                &label,
-                c.config.as_ref(),
-                &mut image,
-            ),
-            None => {
-                self.problem(
-                    ProblemKind::Metadata,
-                    None,
-                    format!("{}: manifest has no valid config descriptor", c.source),
-                );
-                None
-            }
-        };
-        let claimed = cfg
-            .as_ref()
-            .map(|c| c.claimed_diff_ids())
-            .unwrap_or_default();
-        if cfg.is_some() && c.layers.len() != claimed.len() {
-            self.problem(
-                ProblemKind::Metadata,
-                None,
-                format!(
-                    "{label}: manifest lists {} layers, config has {} diff_ids",
-                    c.layers.len(),
-                    claimed.len()
-                ),
-            );
-        }
-        for (j, d) in c.layers.iter().enumerate() {
-            let path = d
-                .digest
-                .as_deref()
-                .and_then(Digest::parse)
-                .map(|g| format!("blobs/sha256/{}", g.hex()));
-            let layer = self.layer(
-                &label,
-                j,
-                path.as_deref(),
-                claimed.get(j).cloned().flatten(),
-                Some(d),
-            );
-            image.layers.push(layer);
-        }
-        self.pair_history(&mut image, &label);
-        image
-    }
-
-    /// Pre-1.10 `docker save`: `repositories` names top layer ids; `<id>/json` chains parents.
-    fn legacy_images(&mut self) -> Vec<Image> {
-        let Some(i) = self.find_reporting("repositories", "repositories") else {
-            return Vec::new();
-        };
-        let Some(v) = self.json(i, "repositories") else {
-            return Vec::new();
-        };
-        let repos: Repositories = match serde_json::from_value(v) {
-            Ok(r) => r,
-            Err(e) => {
-                self.problem(
-                    ProblemKind::Metadata,
-                    Some("repositories"),
-                    format!("repositories: wrong shape: {e}"),
-                );
-                return Vec::new();
-            }
-        };
-        let mut by_top: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (repo, tags) in &repos {
-            for (tag, top) in tags {
-                by_top
-                    .entry(top.clone())
-                    .or_default()
-                    .push(format!("{repo}:{tag}"));
-            }
-        }
-        let mut images = Vec::new();
-        for (top, tags) in by_top {
-            let label = tags.first().cloned().unwrap_or(top.clone());
-            let mut chain: Vec<(String, ConfigFile)> = Vec::new();
-            let mut cur = Some(top.clone());
-            let mut seen = HashSet::new();
-            while let Some(id) = cur.take() {
-                if !seen.insert(id.clone()) || chain.len() > 4096 {
-                    self.problem(
-                        ProblemKind::Metadata,
-                        None,
-                        format!("{label}: legacy parent chain loops at {id}"),
-                    );
-                    break;
-                }
-                let p = format!("{id}/json");
-                let Some(i) = self.find_reporting(&p, &format!("{label}: legacy layer json"))
-                else {
-                    break;
-                };
-                let Some(v) = self.json(i, &p) else { break };
-                let cfg: ConfigFile = serde_json::from_value(v).unwrap_or_default();
-                cur = cfg.parent.clone().filter(|s| !s.is_empty());
-                chain.push((id, cfg));
-            }
-            chain.reverse();
-            let mut image = Image {
-                source: format!("repositories {label}"),
-                tags,
-                ..Image::default()
-            };
-            if let Some((_, topcfg)) = chain.last() {
-                image.config = topcfg.to_image_config();
-            }
-            for (j, (id, cfg)) in chain.iter().enumerate() {
-                let run = cfg.container_config.as_ref();
-                let created_by = run
-                    .and_then(|r| r.cmd())
-                    .map(|v| v.join(" "))
-                    .filter(|s| !s.is_empty());
-                image.history.push(crate::model::HistoryEntry {
-                    created: cfg.created.clone(),
-                    created_by,
-                    author: cfg.author.clone(),
-                    ..Default::default()
-                });
-                let layer = self.layer(&label, j, Some(&format!("{id}/layer.tar")), None, None);
-                image.layers.push(layer);
-            }
-            self.pair_history(&mut image, &label);
-            images.push(image);
-        }
-        images
+        self.problem(ProblemKind::Metadata, None, message);
     }
 }
 
-/// BuildKit's attestation manifests (provenance, SBOM) sit in an image index beside the
-/// platform manifests; they describe an image and are not one.
-fn is_attestation(desc: &Descriptor) -> bool {
-    desc.annotations
-        .as_ref()
-        .and_then(|a| a.get("vnd.docker.reference.type"))
-        .is_some_and(|t| t == "attestation-manifest")
-}
-
-/// Image names from a descriptor's annotations (`io.containerd.image.name` is the full
-/// reference; `org.opencontainers.image.ref.name` may be a full reference or only a tag).
-fn tags_from(desc: &Descriptor) -> Vec<String> {
-    let Some(a) = &desc.annotations else {
-        return Vec::new();
-    };
-    let name = a
-        .get("io.containerd.image.name")
-        .cloned()
-        .or_else(|| a.get("org.opencontainers.image.ref.name").cloned());
-    match name {
-        Some(n) => {
-            let short = n
-                .strip_prefix("docker.io/library/")
-                .or_else(|| n.strip_prefix("docker.io/"))
-                .unwrap_or(&n)
-                .to_string();
-            vec![short]
-        }
-        None => Vec::new(),
+/// The digest a blob's path names, for `blobs/<algorithm>/<encoded>` paths.
+fn blob_name_digest(path: &str) -> Option<BlobRef> {
+    let norm = RawPath::normalize(path.as_bytes());
+    let norm = norm.display();
+    let rest = norm.strip_prefix("blobs/")?;
+    let (alg, enc) = rest.split_once('/')?;
+    if enc.contains('/') {
+        return None;
     }
+    Some(BlobRef::of(Some(&format!("{alg}:{enc}"))))
 }

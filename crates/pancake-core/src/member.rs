@@ -181,9 +181,16 @@ pub fn process<R: Read>(
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Processed {
+    // A blob an OCI layout names by its sha512 is checked with sha512 (image-spec registers
+    // both); everything else needs only sha256, so the second hash is not paid for.
+    let hasher = if name.trim_start_matches("./").starts_with("blobs/sha512/") {
+        Hasher::with_sha512()
+    } else {
+        Hasher::new()
+    };
     let mut tap = Tap {
         inner: reader,
-        hasher: Hasher::new(),
+        hasher,
         error: None,
         last_report: 0,
         progress,
@@ -251,7 +258,8 @@ pub fn process<R: Read>(
         None => None,
     };
     if outer_error.is_none() {
-        let digest = tap.hasher.finish();
+        let (digest, sha512) = tap.hasher.finish_all();
+        facts.sha512 = sha512;
         if let Some(layer) = facts.layer.as_mut() {
             if facts.compression == Compression::None {
                 layer.uncompressed_size = stored;

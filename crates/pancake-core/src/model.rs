@@ -114,6 +114,9 @@ pub struct LayerIndex {
 pub struct MemberFacts {
     /// sha256 of the member's bytes exactly as stored.
     pub sha256: Option<Digest>,
+    /// sha512 of the member's bytes, computed only for members under `blobs/sha512/`.
+    #[serde(default)]
+    pub sha512: Option<Digest>,
     pub compression: Compression,
     /// Kept when the member is small and looks like JSON (manifests, configs, index.json).
     pub json: Option<String>,
@@ -184,6 +187,32 @@ pub struct Mismatch {
     pub actual: String,
 }
 
+/// How far the claims about one layer could be checked. Serialized in kebab-case
+/// (`"verified"`, `"not-checkable"`, ...), as `inspect --json` prints it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verification {
+    /// Every claim the archive makes about the layer (config diff_id, descriptor digest, size
+    /// and media type, blob file name) was checked and matched, and there was at least one.
+    Verified,
+    /// At least one claim failed; `Layer::mismatches` holds expected and actual values.
+    Mismatch,
+    /// The blob was read, but there is no claim to check it against (legacy v1 saves with
+    /// only `repositories`, no config), or a claim uses an algorithm not computed here; the
+    /// reason says which.
+    NotCheckable,
+    /// The blob is not in the archive (and nothing says it was left out on purpose).
+    Missing,
+    /// Left out of the archive on purpose: a non-distributable (foreign) layer whose
+    /// descriptor gives URLs to fetch it from.
+    NonDistributable,
+    /// The blob is there but could not be read to its end (decompression or tar error).
+    Unreadable,
+    /// Not hashed yet (the page's first view, before the workers finish).
+    #[default]
+    Pending,
+}
+
 /// One layer of one image, bottom (base) = index 0.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layer {
@@ -203,8 +232,18 @@ pub struct Layer {
     /// Size of the blob as stored.
     pub stored_size: u64,
     pub compression: Compression,
-    /// True only when every claim about this layer was checked and matched.
+    /// True only when every claim about this layer was checked and matched
+    /// (`verification == Verification::Verified`).
     pub verified: bool,
+    /// The verification state; `verified` is its boolean summary.
+    #[serde(default)]
+    pub verification: Verification,
+    /// Why the state is not `Verified`, in plain words (names the member and the claim).
+    #[serde(default)]
+    pub verification_reason: Option<String>,
+    /// Where a non-distributable layer can be fetched from (the descriptor's `urls`).
+    #[serde(default)]
+    pub urls: Vec<String>,
     pub mismatches: Vec<Mismatch>,
     /// Index into `Image::history` of the step that made this layer.
     pub history: Option<usize>,
@@ -225,6 +264,49 @@ pub struct Image {
     /// Which rule matched `history` to `layers` (see [`crate::history::pair`]).
     #[serde(default)]
     pub pairing: PairingRule,
+    /// Signatures, attestations, SBOMs and other OCI artifacts in the archive that refer to
+    /// this image (by `subject`, by BuildKit's `vnd.docker.reference.digest`, or by cosign's
+    /// `sha256-<digest>.sig/.att/.sbom` tag), in the order they were found.
+    #[serde(default)]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// What an artifact is, as far as its media types tell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArtifactKind {
+    /// cosign / sigstore signature (`.sig` tag, `…cosign…` or `…sigstore…` media types).
+    Signature,
+    /// in-toto attestation (BuildKit provenance, cosign `.att`, DSSE envelopes).
+    Attestation,
+    /// Software bill of materials (SPDX, CycloneDX, cosign `.sbom`).
+    Sbom,
+    /// A Helm chart stored as an OCI artifact.
+    HelmChart,
+    #[default]
+    Other,
+}
+
+/// An OCI manifest in the archive that is not an image (its config is not an image config,
+/// or it declares an `artifactType`, or it is tagged as a cosign signature/attestation/SBOM).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// Where it was found, e.g. `index.json.manifests[2]`.
+    pub source: String,
+    pub kind: ArtifactKind,
+    /// `artifactType`, else the config's media type when that is not the empty config, else
+    /// the first layer's media type.
+    pub artifact_type: String,
+    pub manifest_digest: Option<Digest>,
+    /// Bytes of the artifact's content (its layers, as their descriptors give them), or of its
+    /// manifest when the manifest is not in the archive.
+    pub size: u64,
+    /// False when only a descriptor names it (its manifest blob is not in the archive).
+    pub present: bool,
+    /// How it names the image it refers to, e.g. "subject", "cosign tag sha256-….sig".
+    pub refers_by: String,
+    /// The digest of the image manifest (or index) it refers to.
+    pub subject: Option<Digest>,
 }
 
 /// How the config's history steps were matched to the layers, bottom first.
@@ -283,13 +365,23 @@ pub enum ProblemKind {
     DuplicateMember,
     /// History does not line up with the layers.
     History,
-    /// A configured limit was hit (decompressed size, extension record size, entries per
-    /// layer, path depth, sparse map size).
+    /// A configured limit was hit (decompressed size, JSON size, extension record size, entries
+    /// per layer, path depth, sparse map size, index depth, manifests followed), or an index
+    /// refers back to itself.
     Limit,
     /// A layer tar departs from the format in a way Docker's reader (Go's `archive/tar`)
     /// accepts, such as ending without the two zero blocks that mark the end of an archive.
     /// Information: the layer was read in full and stays valid.
     TarQuirk,
+    /// A layer left out of the archive on purpose (non-distributable / foreign media type with
+    /// `urls`). Informational: the image is otherwise complete.
+    NonDistributable,
+    /// Two sources in the archive disagree (`manifest.json`, `index.json`, an OCI manifest,
+    /// the config: layer count, order, platform, name). The image is shown as Docker loads it.
+    Disagreement,
+    /// An artifact (signature, attestation, SBOM ...) that refers to no image in the archive.
+    /// Informational.
+    Artifact,
 }
 
 /// Everything read from one tarball.

@@ -18,7 +18,7 @@ pub mod transfer;
 pub mod virtual_list;
 
 use pancake_core::history::{self as hist, InstructionKind};
-use pancake_core::{Archive, Image};
+use pancake_core::{Archive, Image, Verification};
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
@@ -90,7 +90,11 @@ pub enum Verdict {
     Mismatch,
     /// Its blob is still being hashed.
     Pending,
-    /// Nothing could be checked (missing or unreadable blob, no claim to check against).
+    /// The blob was read but the archive claims no digest to check it against (legacy v1
+    /// saves), or it was left out on purpose (non-distributable layer): neutral, not wrong;
+    /// the layer's `verification_reason` says which.
+    NotCheckable,
+    /// Nothing could be checked (missing or unreadable blob).
     Unchecked,
 }
 
@@ -100,6 +104,7 @@ impl Verdict {
             Verdict::Verified => "verified",
             Verdict::Mismatch => "mismatch",
             Verdict::Pending => "pending",
+            Verdict::NotCheckable => "not-checkable",
             Verdict::Unchecked => "unchecked",
         }
     }
@@ -114,6 +119,12 @@ pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
     }
     if l.verified {
         return Verdict::Verified;
+    }
+    if matches!(
+        l.verification,
+        Verification::NotCheckable | Verification::NonDistributable
+    ) {
+        return Verdict::NotCheckable;
     }
     let hashed = l
         .member
@@ -138,6 +149,7 @@ pub fn badge(p: &BadgeProps) -> Html {
         Verdict::Verified => ("✓", "badge-verified"),
         Verdict::Mismatch => ("✗", "badge-mismatch"),
         Verdict::Pending => ("…", "badge-pending"),
+        Verdict::NotCheckable => ("○", "badge-not-checkable"),
         Verdict::Unchecked => ("?", "badge-unchecked"),
     };
     html! {

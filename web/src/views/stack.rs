@@ -305,6 +305,12 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 },
                 Verdict::Verified => html! { <p class="ok">{ "✓ " }{ t(lang, "verified-explain") }</p> },
                 Verdict::Pending => html! { <p class="muted">{ t(lang, "pending-explain") }</p> },
+                Verdict::NotCheckable => html! {
+                    <p class="muted" data-testid="not-checkable">
+                        { "○ " }{ t(lang, "not-checkable-explain") }
+                        { for layer.verification_reason.iter().map(|r| html! { <><br /><span class="wrap">{ r.clone() }</span></> }) }
+                    </p>
+                },
                 Verdict::Unchecked => html! { <p class="muted">{ t(lang, "unchecked-explain") }</p> },
             } }
             <dl class="facts">
