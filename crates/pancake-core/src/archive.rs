@@ -149,7 +149,7 @@ pub fn read_stream<R: Read>(
         }
     };
     if !sniff::is_tar(&dhead) {
-        if sniff::is_cut_tar_header(&dhead) {
+        if sniff::is_cut_tar_file(&dhead) {
             return Err(Error::EndsEarly {
                 name: name.into(),
                 bytes: dhead.len() as u64,
@@ -164,7 +164,14 @@ pub fn read_stream<R: Read>(
             },
         });
     }
-    let mut stream_with_head = Cursor::new(dhead).chain(&mut stream);
+    let stream_with_head = Cursor::new(dhead).chain(&mut stream);
+    // Counts the uncompressed tar bytes, to tell whether its two end blocks are there.
+    let tar_bytes = Rc::new(Cell::new(0u64));
+    let mut stream_with_head = Counting {
+        inner: stream_with_head,
+        count: Rc::clone(&tar_bytes),
+    };
+    let mut members_end = 0u64;
     let mut archive = Archive {
         name: name.into(),
         total_bytes,
@@ -176,7 +183,7 @@ pub fn read_stream<R: Read>(
         let mut tar = tar::Archive::new(&mut stream_with_head);
         match tar.entries() {
             Ok(entries) => {
-                walk_outer(
+                members_end = walk_outer(
                     entries,
                     uncompressed,
                     &mut archive,
@@ -219,6 +226,7 @@ pub fn read_stream<R: Read>(
             }
         }
     }
+    end_blocks_note(&mut archive, tar_bytes.get().saturating_sub(members_end));
     if let Some(off) = stream.trailing {
         // `docker load` stops at the tar's end-of-archive marker and never reads these bytes;
         // they are reported all the same, as they may be a second image someone meant to add.
@@ -238,6 +246,31 @@ pub fn read_stream<R: Read>(
     });
     image::resolve_with(&mut archive, &opts.limits);
     Ok(archive)
+}
+
+/// Notes an outer tar that stops after its last member without the two zero blocks that end a
+/// tar (`after`: bytes that follow the last member's padded content). Go's reader, which
+/// `docker load` uses, accepts that, so it is a `tar-quirk` note, not damage; a file whose
+/// reading already failed gets no note (the failure says more).
+fn end_blocks_note(archive: &mut Archive, after: u64) {
+    if after >= 2 * sniff::TAR_BLOCK as u64
+        || archive.members.is_empty()
+        || archive
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Archive)
+    {
+        return;
+    }
+    let last = archive.members.last().map(|m| m.path.display().into_owned());
+    archive.problems.push(Problem {
+        kind: ProblemKind::TarQuirk,
+        member: None,
+        message: format!(
+            "{OUTER_PREFIX}the archive ends after member {} without the two zero blocks that mark the end of a tar ({after} of 1024 bytes follow); docker load reads it all the same",
+            last.unwrap_or_default()
+        ),
+    });
 }
 
 fn push_outer_error(archive: &mut Archive, e: &str) {
@@ -391,7 +424,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         );
     }
     if !sniff::is_tar(&head) {
-        if sniff::is_cut_tar_header(&head) {
+        if sniff::is_cut_tar_file(&head) {
             return Err(Error::EndsEarly {
                 name: name.into(),
                 bytes: head.len() as u64,
@@ -459,6 +492,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                 // The words the streaming reader (the `tar` crate) uses, so both readers agree.
                 push_outer_error(&mut archive, "unexpected EOF during skip");
             }
+            end_blocks_note(&mut archive, total.saturating_sub(end));
         }
         Err(e) => push_outer_error(&mut archive, &e.to_string()),
     }

@@ -8,10 +8,11 @@ pub enum Error {
     Empty { name: String },
     #[error("{name}: not a tar archive (first bytes: {magic})")]
     NotATar { name: String, magic: String },
-    /// The file (or its decompressed stream) ends inside the first 512-byte tar header.
+    /// The file (or its decompressed stream) ends inside the first 512-byte tar header: shorter
+    /// than any tar archive, so it is cut off or not a tar at all.
     /// `bytes`: how many bytes there were (decompressed bytes when `compression` is not None).
     #[error(
-        "{name}: the {} ends after {bytes} bytes, inside the first tar header (a header is 512 bytes): was the download complete?",
+        "{name}: the {} ends early, after {bytes} bytes, inside the first tar header (a header is 512 bytes): was the download complete?",
         what_ends(*compression)
     )]
     EndsEarly {

@@ -105,8 +105,24 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
     } else {
         oci_index::OciWalk::default()
     };
-    let mut images: Vec<(Image, Vec<Digest>)> = if has_manifest {
+    let from_manifest = if has_manifest {
         ctx.docker_images(&oci)
+    } else {
+        Vec::new()
+    };
+    let mut images: Vec<(Image, Vec<Digest>)> = if !from_manifest.is_empty() {
+        from_manifest
+    } else if has_manifest && has_index && !oci.images.is_empty() {
+        // manifest.json is unusable (too large, not JSON, no entries): show what index.json
+        // describes rather than nothing, and say so — the problem above says why.
+        ctx.problem(
+            ProblemKind::Metadata,
+            Some("manifest.json"),
+            "manifest.json gives no image; the images are read from index.json instead".into(),
+        );
+        oci.images.iter().map(|c| ctx.oci_image(c)).collect()
+    } else if has_manifest {
+        Vec::new()
     } else if has_index {
         oci.images.iter().map(|c| ctx.oci_image(c)).collect()
     } else if has_repos {

@@ -67,6 +67,17 @@ pub fn is_cut_tar_header(head: &[u8]) -> bool {
     numeric.iter().all(|b| matches!(b, b'0'..=b'7' | b' ' | 0))
 }
 
+/// True when a whole *file* of these bytes is best described as a tar archive cut short: a cut
+/// first header ([`is_cut_tar_header`]), or under 100 printable bytes without a NUL, too short
+/// to tell a name from anything else (a download that stopped at once). Not for members: a small
+/// JSON member is printable too.
+pub fn is_cut_tar_file(head: &[u8]) -> bool {
+    is_cut_tar_header(head)
+        || (!head.is_empty()
+            && head.len() < 100
+            && head.iter().all(|b| b.is_ascii_graphic() || *b == b' '))
+}
+
 /// True when `head` starts with a tar header: `ustar` magic at 257, or an old v7 header whose
 /// checksum is valid. An all-zero block (an empty tar) also counts: it is a tar with no members.
 pub fn is_tar(head: &[u8]) -> bool {
