@@ -183,7 +183,7 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
                 created: h.created.clone(),
             })
             .collect(),
-        efficiency: union::efficiency(archive, image),
+        efficiency: union::efficiency_of(&union::stored_bytes(archive, image), &wasted),
         wasted_bytes: wasted.iter().fold(0u64, |s, w| s.saturating_add(*w)),
         history_pairing: image.pairing,
         artifacts: image.artifacts.iter().map(artifact_report).collect(),

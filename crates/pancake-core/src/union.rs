@@ -708,12 +708,14 @@ pub fn wasted(archive: &Archive, image: &Image) -> Vec<u64> {
 /// Dive instead sums each duplicated path's size over all its copies (its issue #684): a file
 /// written twice counts both copies as wasted, although one of them is what the image shows.
 pub fn efficiency(archive: &Archive, image: &Image) -> f64 {
-    let stored = stored_bytes(archive, image)
-        .iter()
-        .fold(0u64, |s, b| s.saturating_add(*b));
-    let wasted = wasted(archive, image)
-        .iter()
-        .fold(0u64, |s, b| s.saturating_add(*b));
+    efficiency_of(&stored_bytes(archive, image), &wasted(archive, image))
+}
+
+/// [`efficiency`] from per-layer [`stored_bytes`] and [`wasted`] already computed (each of
+/// which folds the image's layers: a caller that needs them too folds once, not twice).
+pub fn efficiency_of(stored: &[u64], wasted: &[u64]) -> f64 {
+    let stored = stored.iter().fold(0u64, |s, b| s.saturating_add(*b));
+    let wasted = wasted.iter().fold(0u64, |s, b| s.saturating_add(*b));
     if stored == 0 {
         1.0
     } else {
