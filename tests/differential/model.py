@@ -10,7 +10,8 @@ here from the members of each layer, never from Pancake.
 - Missing parent directories are created (MkdirAll, mode 0755).
 - A directory over a directory keeps what is below it; anything else replaces the path (a
   directory replaced by a file loses its tree).
-- A hard link has the size of the file it links to (overlay2 unpacks each layer into its own
+- A hard link has the size of the file it links to and is the same file (inode): a directory's
+  size counts each inode below it once, like `du` (overlay2 unpacks each layer into its own
   directory, so the generator only links to files earlier in the same layer).
 - PAX global headers (`g`) are not files: Docker logs and skips them.
 """
@@ -75,13 +76,14 @@ def apply(view: dict, members, layer: int):
             for q in [q for q in view if under(q, p)]:
                 del view[q]
         size, target = m["size"], m["target"]
+        ino = (layer, p) if m["kind"] == "file" else None
         if m["kind"] == "hardlink":
             target = clean(target)
             t = view.get(target)
-            if t is None or t["kind"] != "file":
+            if t is None or t["kind"] != "file" and t.get("ino") is None:
                 raise ValueError("%s: hard link to %s, which is not a file" % (display(p), display(target)))
-            size = t["size"]
-        view[p] = {"kind": m["kind"], "size": size, "target": target, "layer": layer}
+            size, ino = t["size"], t.get("ino")
+        view[p] = {"kind": m["kind"], "size": size, "target": target, "layer": layer, "ino": ino}
 
 
 def fold(layers):
@@ -92,16 +94,17 @@ def fold(layers):
 
 
 def dir_sizes(view):
-    """Per directory: bytes of the regular files below it (hard links count 0, like du)."""
-    out = {}
+    """Per directory: bytes of the files below it, each file (inode) once however many of its
+    names (hard links) are below — what `du` prints for that directory. A hard link whose
+    target lies outside the directory counts there."""
+    inos = {}
     for p, n in view.items():
-        if n["kind"] != "file" or not n["size"]:
+        if n.get("ino") is None or not n["size"]:
             continue
         parts = p.split(b"/")
         for i in range(1, len(parts)):
-            a = b"/".join(parts[:i])
-            out[a] = out.get(a, 0) + n["size"]
-    return out
+            inos.setdefault(b"/".join(parts[:i]), {})[n["ino"]] = n["size"]
+    return {d: sum(sizes.values()) for d, sizes in inos.items()}
 
 
 def rows_merged(layers):
