@@ -104,7 +104,7 @@ fn collect<'a, R: Read + 'a>(
                 member: Some(member.to_string()),
                 message: format!(
                     "layer {member}: unsafe entry {} (kept in the index, never written outside the root)",
-                    String::from_utf8_lossy(&raw_path)
+                    crate::escape::escape_name(&raw_path)
                 ),
             });
         }
@@ -115,8 +115,8 @@ fn collect<'a, R: Read + 'a>(
                     member: Some(member.to_string()),
                     message: format!(
                         "layer {member}: unsafe entry {} => {} (hard link pointing outside the root)",
-                        String::from_utf8_lossy(&raw_path),
-                        String::from_utf8_lossy(target)
+                        crate::escape::escape_name(&raw_path),
+                        crate::escape::escape_name(target)
                     ),
                 });
             }

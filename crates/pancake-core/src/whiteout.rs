@@ -46,7 +46,7 @@ pub fn classify(path: &RawPath) -> Option<Marker> {
         ))),
         b"." | b".." => Some(Marker::Invalid(format!(
             "{path}: a whiteout cannot delete `{}`",
-            String::from_utf8_lossy(target)
+            crate::escape::escape_name(target)
         ))),
         _ => Some(Marker::Whiteout(path.parent().join(target))),
     }

@@ -142,8 +142,12 @@ fn text(p: &RawPath) -> String {
 }
 
 /// Paths from users: `/etc/nginx/nginx.conf` or `etc/nginx/nginx.conf`; no `..`, not root.
+/// Written the way [`RawPath::display`] shows names (`caf\xe9` is the byte 0xe9, `\\` one
+/// backslash), so a name shown on the page names the same file when given back; text that
+/// is not a valid escaped form is taken byte for byte.
 fn user_path(p: &str) -> Result<RawPath, Err> {
-    let raw = RawPath::normalize(p.as_bytes());
+    let bytes = crate::escape::unescape_name(p).unwrap_or_else(|| p.as_bytes().to_vec());
+    let raw = RawPath::normalize(&bytes);
     if raw.is_root() || raw.components().any(|c| c == b"..") {
         return Err(Err::InvalidPath(p.to_string()));
     }
