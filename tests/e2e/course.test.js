@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { REPO, FIXTURES, openSession, problemsOf, waitReady } = require('./lib/browser');
-const { startServer } = require('./lib/server');
+const { fakeHost } = require('./lib/server');
 const app = require('./lib/app');
 
 const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
@@ -426,28 +426,37 @@ describe('course mode', () => {
   });
 });
 
-describe('?src= from another local server', () => {
+describe('?src= from another host (https, answered in the browser context)', () => {
   let session;
   let withCors;
   let withoutCors;
+  const CORS = 'https://cors.pancake.test';
+  const NO_CORS = 'https://nocors.pancake.test';
   before(async () => {
-    withCors = await startServer(FIXTURES, { cors: true });
-    withoutCors = await startServer(FIXTURES);
-    session = await openSession({ allowOrigins: [withCors.origin, withoutCors.origin] });
+    session = await openSession({ allowOrigins: [CORS, NO_CORS] });
+    withCors = await fakeHost(session.ctx, CORS, FIXTURES, { cors: true });
+    withoutCors = await fakeHost(session.ctx, NO_CORS, FIXTURES);
   });
   after(async () => {
     const foreign = session ? [...session.foreign] : [];
     await session?.close();
-    await withCors?.close();
-    await withoutCors?.close();
-    assert.deepEqual(foreign, [], 'no other origin than the src servers');
+    assert.deepEqual(foreign, [], 'no other origin than the src hosts');
   });
+
+  /** Another origin: the page asks first; say yes. */
+  async function confirmSrc(page, url) {
+    const card = page.locator('[data-testid=src-confirm]');
+    await card.waitFor({ state: 'visible', timeout: 20000 });
+    assert.equal(await card.locator('[data-testid=src-url]').innerText(), url);
+    await card.locator('[data-testid=src-open]').click();
+  }
 
   test('a host that allows CORS: the tarball loads and verifies', { timeout: T }, async () => {
     const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${SRC_FIXTURE}.expected.json`), 'utf8'));
     const url = `${withCors.url}${SRC_FIXTURE}`;
     const page = await session.newPage({ query: `?src=${encodeURIComponent(url)}&lang=en` });
     try {
+      await confirmSrc(page, url);
       await waitReady(page, { timeout: READY });
       const layers = await app.readLayers(page);
       assert.deepEqual(layers.map((l) => l.diffId), expected.images[0].layers.map((l) => l.diff_id));
@@ -468,6 +477,7 @@ describe('?src= from another local server', () => {
       const url = `${withoutCors.url}${SRC_FIXTURE}`;
       const page = await session.newPage({ query: `?src=${encodeURIComponent(url)}&lang=${lang}` });
       try {
+        await confirmSrc(page, url);
         const err = page.locator('[data-testid=error][data-kind=src]');
         await err.waitFor({ state: 'visible', timeout: 20000 });
         const text = await err.innerText();
@@ -476,7 +486,7 @@ describe('?src= from another local server', () => {
         assert.ok(text.includes(url), 'names the URL');
         assert.deepEqual(await rawKeys(page), []);
         // The only complaint is the browser's own CORS refusal.
-        const rest = problemsOf(page).filter((p) => !/CORS|Failed to fetch|ERR_FAILED|127\.0\.0\.1:\d+\/docker26/.test(p));
+        const rest = problemsOf(page).filter((p) => !/CORS|Failed to fetch|ERR_FAILED|nocors\.pancake\.test\/docker26/.test(p));
         assert.deepEqual(rest, []);
         await shot(page, `src-cors-missing-${lang}`);
       } finally {
@@ -488,6 +498,7 @@ describe('?src= from another local server', () => {
   test('a missing file: the HTTP status is shown', { timeout: T }, async () => {
     const page = await session.newPage({ query: `?src=${encodeURIComponent(`${withCors.url}nope.tar`)}&lang=en` });
     try {
+      await confirmSrc(page, `${withCors.url}nope.tar`);
       const err = page.locator('[data-testid=error][data-kind=src]');
       await err.waitFor({ state: 'visible', timeout: 20000 });
       assert.match(await err.innerText(), /404/);

@@ -50,6 +50,16 @@ impl RawPath {
         crate::escape::unescape_name(shown).map(RawPath)
     }
 
+    /// A path a person typed or copied from the page, read the way [`RawPath::display`]
+    /// writes names (`caf\xe9` is the byte 0xE9, `\\` one backslash) and normalized; text
+    /// that is not a valid escaped form (a lone `\`) is taken byte for byte.
+    pub fn from_typed(text: &str) -> RawPath {
+        match crate::escape::unescape_name(text) {
+            Some(bytes) => RawPath::normalize(&bytes),
+            None => RawPath::normalize(text.as_bytes()),
+        }
+    }
+
     /// The last component shown like [`RawPath::display`].
     pub fn file_name_display(&self) -> Cow<'_, str> {
         crate::escape::escape_name(self.file_name())
@@ -167,7 +177,9 @@ mod tests {
         assert_eq!(b.to_string(), "data/caf\\xe8.txt");
         assert_eq!(format!("{a:?}"), "\"data/caf\\\\xe9.txt\"");
         assert_eq!(a.file_name_display(), "caf\\xe9.txt");
-        assert_eq!(RawPath::from_display(&a.display()), Some(a));
+        assert_eq!(RawPath::from_display(&a.display()), Some(a.clone()));
+        assert_eq!(RawPath::from_typed("/data/caf\\xe9.txt"), a);
+        assert_eq!(RawPath::from_typed("/a\\b"), RawPath::from("a\\b"));
     }
 
     #[test]

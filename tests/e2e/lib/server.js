@@ -83,4 +83,27 @@ function startServer(root, { cors = false } = {}) {
   });
 }
 
-module.exports = { startServer, mimeOf };
+/**
+ * A pretend host on another origin (e.g. `https://cors.pancake.test`), answered inside the
+ * browser context by Playwright from the files of `root`: the page's CSP allows other hosts
+ * only over https, and a real TLS server would need certificates. Chromium still applies
+ * CORS to these answers, so `cors: false` is a host that does not allow other pages to read
+ * its files. Pass `origin` in `openSession({ allowOrigins })`. Resolves to { origin, url,
+ * requests } (`requests`: { method, path, status } in arrival order).
+ */
+async function fakeHost(ctx, origin, root, { cors = false } = {}) {
+  const requests = [];
+  const corsHeaders = cors ? { 'Access-Control-Allow-Origin': '*' } : {};
+  await ctx.route(`${origin}/**`, (route) => {
+    const req = route.request();
+    const urlPath = decodeURIComponent(new URL(req.url()).pathname);
+    const file = path.join(path.resolve(root), urlPath);
+    const ok = file.startsWith(path.resolve(root) + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile();
+    requests.push({ method: req.method(), path: new URL(req.url()).pathname, status: ok ? 200 : 404 });
+    if (!ok) return route.fulfill({ status: 404, headers: { 'Content-Type': 'text/plain', ...corsHeaders }, body: '404' });
+    return route.fulfill({ status: 200, headers: { 'Content-Type': mimeOf(file), ...corsHeaders }, body: fs.readFileSync(file) });
+  });
+  return { origin, url: `${origin}/`, requests };
+}
+
+module.exports = { startServer, mimeOf, fakeHost };

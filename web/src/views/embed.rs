@@ -166,8 +166,8 @@ pub fn src_notice(p: &SrcNoticeProps) -> Html {
                     <p class="src-url"><code class="mono wrap" data-testid="src-url">{ url }</code></p>
                     <p class="muted small">{ t(lang, "src-confirm-why") }</p>
                     <div class="actions">
-                        <button type="button" class="primary" data-testid="src-open" onclick={open}>{ t(lang, "src-confirm-open") }</button>
-                        <button type="button" data-testid="src-cancel" onclick={cancel}>{ t(lang, "src-confirm-cancel") }</button>
+                        <button type="button" class="button primary" data-testid="src-open" onclick={open}>{ t(lang, "src-confirm-open") }</button>
+                        <button type="button" class="button" data-testid="src-cancel" onclick={cancel}>{ t(lang, "src-confirm-cancel") }</button>
                     </div>
                 </section>
             }

@@ -146,8 +146,7 @@ fn text(p: &RawPath) -> String {
 /// backslash), so a name shown on the page names the same file when given back; text that
 /// is not a valid escaped form is taken byte for byte.
 fn user_path(p: &str) -> Result<RawPath, Err> {
-    let bytes = crate::escape::unescape_name(p).unwrap_or_else(|| p.as_bytes().to_vec());
-    let raw = RawPath::normalize(&bytes);
+    let raw = RawPath::from_typed(p);
     if raw.is_root() || raw.components().any(|c| c == b"..") {
         return Err(Err::InvalidPath(p.to_string()));
     }
