@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { REPO, FIXTURES, openSession, problemsOf, waitReady } = require('./lib/browser');
-const { fakeHost } = require('./lib/server');
+const { startServer } = require('./lib/server');
 const app = require('./lib/app');
 
 const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
@@ -426,21 +426,21 @@ describe('course mode', () => {
   });
 });
 
-describe('?src= from another host (https, answered in the browser context)', () => {
+describe('?src= from another local https server', () => {
   let session;
   let withCors;
   let withoutCors;
-  const CORS = 'https://cors.pancake.test';
-  const NO_CORS = 'https://nocors.pancake.test';
   before(async () => {
-    session = await openSession({ allowOrigins: [CORS, NO_CORS] });
-    withCors = await fakeHost(session.ctx, CORS, FIXTURES, { cors: true });
-    withoutCors = await fakeHost(session.ctx, NO_CORS, FIXTURES);
+    withCors = await startServer(FIXTURES, { cors: true, tls: true });
+    withoutCors = await startServer(FIXTURES, { tls: true });
+    session = await openSession({ allowOrigins: [withCors.origin, withoutCors.origin], ignoreCertErrors: true });
   });
   after(async () => {
     const foreign = session ? [...session.foreign] : [];
     await session?.close();
-    assert.deepEqual(foreign, [], 'no other origin than the src hosts');
+    await withCors?.close();
+    await withoutCors?.close();
+    assert.deepEqual(foreign, [], 'no other origin than the src servers');
   });
 
   /** Another origin: the page asks first; say yes. */
@@ -486,7 +486,7 @@ describe('?src= from another host (https, answered in the browser context)', () 
         assert.ok(text.includes(url), 'names the URL');
         assert.deepEqual(await rawKeys(page), []);
         // The only complaint is the browser's own CORS refusal.
-        const rest = problemsOf(page).filter((p) => !/CORS|Failed to fetch|ERR_FAILED|nocors\.pancake\.test\/docker26/.test(p));
+        const rest = problemsOf(page).filter((p) => !/CORS|Failed to fetch|ERR_FAILED|127\.0\.0\.1:\d+\/docker26/.test(p));
         assert.deepEqual(rest, []);
         await shot(page, `src-cors-missing-${lang}`);
       } finally {

@@ -174,3 +174,17 @@ pub fn download(file: &File) -> Result<(), String> {
     .forget();
     Ok(())
 }
+
+#[cfg(test)]
+mod download_name_tests {
+    use super::download_stem;
+
+    #[test]
+    fn container_names_make_plain_file_names() {
+        assert_eq!(download_stem("fluffy_martabak"), "fluffy_martabak");
+        assert_eq!(download_stem("../<img src=x>"), "__img_src_x_");
+        assert_eq!(download_stem("rtl\u{202e}gpj.exe"), "rtl_gpj.exe");
+        assert_eq!(download_stem("a/b\\c\x1b"), "a_b_c_");
+        assert_eq!(download_stem("..."), "container");
+    }
+}

@@ -203,3 +203,21 @@ pub fn copy_button(p: &CopyProps) -> Html {
         </button>
     }
 }
+
+#[cfg(test)]
+mod shown_tests {
+    use super::shown;
+
+    #[test]
+    fn controls_escaped_lines_kept() {
+        assert_eq!(shown("RUN a \\\n\tb"), "RUN a \\\n\tb");
+        assert_eq!(
+            shown("echo \x1b]0;x\x07\n\u{202e}evil\r"),
+            "echo \\x1b]0;x\\x07\n\\u{202e}evil\\x0d"
+        );
+        assert_eq!(
+            shown("<img src=x onerror=alert(1)>"),
+            "<img src=x onerror=alert(1)>"
+        );
+    }
+}
