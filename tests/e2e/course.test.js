@@ -426,14 +426,14 @@ describe('course mode', () => {
   });
 });
 
-describe('?src= from another local server', () => {
+describe('?src= from another local https server', () => {
   let session;
   let withCors;
   let withoutCors;
   before(async () => {
-    withCors = await startServer(FIXTURES, { cors: true });
-    withoutCors = await startServer(FIXTURES);
-    session = await openSession({ allowOrigins: [withCors.origin, withoutCors.origin] });
+    withCors = await startServer(FIXTURES, { cors: true, tls: true });
+    withoutCors = await startServer(FIXTURES, { tls: true });
+    session = await openSession({ allowOrigins: [withCors.origin, withoutCors.origin], ignoreCertErrors: true });
   });
   after(async () => {
     const foreign = session ? [...session.foreign] : [];
@@ -443,11 +443,20 @@ describe('?src= from another local server', () => {
     assert.deepEqual(foreign, [], 'no other origin than the src servers');
   });
 
+  /** Another origin: the page asks first; say yes. */
+  async function confirmSrc(page, url) {
+    const card = page.locator('[data-testid=src-confirm]');
+    await card.waitFor({ state: 'visible', timeout: 20000 });
+    assert.equal(await card.locator('[data-testid=src-url]').innerText(), url);
+    await card.locator('[data-testid=src-open]').click();
+  }
+
   test('a host that allows CORS: the tarball loads and verifies', { timeout: T }, async () => {
     const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${SRC_FIXTURE}.expected.json`), 'utf8'));
     const url = `${withCors.url}${SRC_FIXTURE}`;
     const page = await session.newPage({ query: `?src=${encodeURIComponent(url)}&lang=en` });
     try {
+      await confirmSrc(page, url);
       await waitReady(page, { timeout: READY });
       const layers = await app.readLayers(page);
       assert.deepEqual(layers.map((l) => l.diffId), expected.images[0].layers.map((l) => l.diff_id));
@@ -468,6 +477,7 @@ describe('?src= from another local server', () => {
       const url = `${withoutCors.url}${SRC_FIXTURE}`;
       const page = await session.newPage({ query: `?src=${encodeURIComponent(url)}&lang=${lang}` });
       try {
+        await confirmSrc(page, url);
         const err = page.locator('[data-testid=error][data-kind=src]');
         await err.waitFor({ state: 'visible', timeout: 20000 });
         const text = await err.innerText();
@@ -488,6 +498,7 @@ describe('?src= from another local server', () => {
   test('a missing file: the HTTP status is shown', { timeout: T }, async () => {
     const page = await session.newPage({ query: `?src=${encodeURIComponent(`${withCors.url}nope.tar`)}&lang=en` });
     try {
+      await confirmSrc(page, `${withCors.url}nope.tar`);
       const err = page.locator('[data-testid=error][data-kind=src]');
       await err.waitFor({ state: 'visible', timeout: 20000 });
       assert.match(await err.innerText(), /404/);

@@ -220,7 +220,12 @@ embed-docs = The same help, with examples, is in docs/embed.md.
 src-loading = Downloading { $url }…
 src-failed = Could not download { $url }.
 src-http = The server answered HTTP { $status }.
-src-cors = The browser got no answer it may read. Either the server is unreachable, or it does not allow this page to read the file: the host must enable CORS (send the header Access-Control-Allow-Origin).
+src-cors = The browser got no answer it may read. Either the server is unreachable, or it does not allow this page to read the file: the host must enable CORS (send the header Access-Control-Allow-Origin). Other sites are only reached over https.
+src-confirm-title = Open a file from another site?
+src-confirm-host = This link asks Pancake to download an image tarball from { $host }. Nothing is fetched until you say so.
+src-confirm-why = The file is read in your browser and never uploaded. Only open it if you trust the link: the site will see that you asked for the file.
+src-confirm-open = Download and open
+src-confirm-cancel = Cancel
 
 # --- containers ---
 tab-container = Container

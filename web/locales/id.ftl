@@ -220,7 +220,12 @@ embed-docs = Panduan yang sama, lengkap dengan contoh, ada di docs/embed.md.
 src-loading = Mengunduh { $url }…
 src-failed = Tidak dapat mengunduh { $url }.
 src-http = Server menjawab HTTP { $status }.
-src-cors = Peramban tidak menerima jawaban yang boleh dibaca. Mungkin server tidak dapat dihubungi, atau server tidak mengizinkan halaman ini membaca berkasnya: server harus mengaktifkan CORS (mengirim header Access-Control-Allow-Origin).
+src-cors = Peramban tidak menerima jawaban yang boleh dibaca. Mungkin server tidak dapat dihubungi, atau server tidak mengizinkan halaman ini membaca berkasnya: server harus mengaktifkan CORS (mengirim header Access-Control-Allow-Origin). Situs lain hanya dihubungi lewat https.
+src-confirm-title = Buka berkas dari situs lain?
+src-confirm-host = Tautan ini meminta Pancake mengunduh tarball image dari { $host }. Tidak ada yang diambil sebelum Anda setuju.
+src-confirm-why = Berkas dibaca di peramban Anda dan tidak pernah diunggah. Buka hanya jika Anda memercayai tautannya: situs itu akan tahu bahwa Anda meminta berkas tersebut.
+src-confirm-open = Unduh dan buka
+src-confirm-cancel = Batal
 
 # --- containers ---
 tab-container = Container

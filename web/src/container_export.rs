@@ -117,11 +117,35 @@ pub async fn commit_and_export(
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
     let name = format!(
         "{}-{}.tar",
-        c.name,
+        download_stem(&c.name),
         committed.config_digest.hex().get(..12).unwrap_or("")
     );
     let file = File::new_with_u8_array_sequence(&parts, &name).map_err(|e| format!("{e:?}"))?;
     Ok(Exported { file, tag })
+}
+
+/// A container name as part of a download's file name: letters, digits, `.`, `_` and `-`
+/// kept, anything else (`/`, `<`, quotes, controls, bidi overrides) as `_`, so the saved
+/// file is named what the page shows and nothing else.
+pub fn download_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() && !pancake_core::escape::is_hidden_control(c)
+                || matches!(c, '.' | '_' | '-')
+            {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stem = stem.trim_start_matches('.');
+    if stem.is_empty() {
+        "container".to_string()
+    } else {
+        stem.to_string()
+    }
 }
 
 /// Offers `file` as a download (an `<a download>` with an object URL).
@@ -149,4 +173,18 @@ pub fn download(file: &File) -> Result<(), String> {
     })
     .forget();
     Ok(())
+}
+
+#[cfg(test)]
+mod download_name_tests {
+    use super::download_stem;
+
+    #[test]
+    fn container_names_make_plain_file_names() {
+        assert_eq!(download_stem("fluffy_martabak"), "fluffy_martabak");
+        assert_eq!(download_stem("../<img src=x>"), "__img_src_x_");
+        assert_eq!(download_stem("rtl\u{202e}gpj.exe"), "rtl_gpj.exe");
+        assert_eq!(download_stem("a/b\\c\x1b"), "a_b_c_");
+        assert_eq!(download_stem("..."), "container");
+    }
 }

@@ -357,7 +357,7 @@ fn apply(
 
 /// The editor for `path`: the image's copy comes from the cache, or is marked to wait for.
 fn open_editor(c: &Container, lower: &Lower, path: &str) -> Editor {
-    let raw = RawPath::normalize(path.as_bytes());
+    let raw = RawPath::from_typed(path);
     let lf = lower.get(&raw);
     let mut ed = Editor {
         path: path.to_string(),

@@ -157,6 +157,18 @@ pub fn open_src(dispatch: Callback<Action>, open_file: Callback<File>, url: Stri
     });
 }
 
+/// Is `url` (absolute, or relative to the page) on the page's own origin? Unparseable
+/// URLs are not: they wait for the person like any other host.
+pub fn same_origin(url: &str) -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return false;
+    };
+    let (Ok(here), Ok(origin)) = (location.href(), location.origin()) else {
+        return false;
+    };
+    web_sys::Url::new_with_base(url, &here).is_ok_and(|u| u.origin() == origin)
+}
+
 /// The file, or the HTTP status when the server said no (`None`: no answer we may read).
 async fn fetch_file(url: &str) -> Result<File, Option<u16>> {
     let window = web_sys::window().ok_or(None)?;
@@ -189,7 +201,11 @@ fn opens_file(
     open_file: &Callback<File>,
 ) {
     if let Some(url) = &link.src {
-        open_src(dispatch.clone(), open_file.clone(), url.clone());
+        if same_origin(url) {
+            open_src(dispatch.clone(), open_file.clone(), url.clone());
+        } else {
+            dispatch.emit(Action::Course(CourseAction::SrcConfirm(url.clone())));
+        }
     } else if let Some(d) = &link.demo {
         show_or_open(opened, dispatch, open_file, d);
     }

@@ -414,7 +414,17 @@ pub fn app() -> Html {
                 ondragenter={on_drag_over.clone()} ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
                 { header }
                 <main class="main">
-                    { for state.course.src.clone().map(|url| html! { <SrcNotice url={url} status={state.course.src_status.clone()} /> }) }
+                    { for state.course.src.clone().map(|url| {
+                        let on_open = {
+                            let (d, open_file, url) = (state.dispatcher(), open_file.clone(), url.clone());
+                            Callback::from(move |_| permalink::open_src(Callback::from({ let d = d.clone(); move |a| d.dispatch(a) }), open_file.clone(), url.clone()))
+                        };
+                        let on_cancel = {
+                            let d = state.dispatcher();
+                            Callback::from(move |_| d.dispatch(Action::Course(CourseAction::SrcCancel)))
+                        };
+                        html! { <SrcNotice url={url} status={state.course.src_status.clone()} {on_open} {on_cancel} /> }
+                    }) }
                     { progress }
                     { if state.fatal.is_some() || !problems.is_empty() {
                         html! { <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems} /> }

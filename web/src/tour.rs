@@ -100,6 +100,9 @@ pub fn step(n: u8) -> Option<&'static Step> {
 pub enum SrcStatus {
     #[default]
     None,
+    /// The URL is on another origin: nothing is fetched until the person says so (a link
+    /// must not make their browser download from a host they did not choose).
+    Confirm,
     Loading,
     Failed {
         /// HTTP status when the server answered; `None` when the request itself failed
@@ -165,6 +168,10 @@ pub enum CourseAction {
         key: u32,
         names: String,
     },
+    /// A `?src=` URL on another origin waits for the person's OK.
+    SrcConfirm(String),
+    /// The person declined the `?src=` URL: forget it.
+    SrcCancel,
     /// A `?src=` URL is being downloaded.
     SrcLoading(String),
     SrcFailed(Option<u16>),
@@ -199,6 +206,14 @@ pub fn reduce(s: &mut AppState, a: CourseAction) {
             crate::session::reduce(s, crate::session::SharedAction::Show(image));
             s.course.demo = Some(names);
             s.course.src = None;
+        }
+        CourseAction::SrcConfirm(url) => {
+            s.course.src = Some(url);
+            s.course.src_status = SrcStatus::Confirm;
+        }
+        CourseAction::SrcCancel => {
+            s.course.src = None;
+            s.course.src_status = SrcStatus::None;
         }
         CourseAction::SrcLoading(url) => {
             s.course.opening_src = Some(url.clone());

@@ -3,6 +3,7 @@
 
 mod report;
 mod table;
+mod term;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use pancake_core::{archive, history, union, Archive, Image, Verification};
+use term::Safe;
 
 #[derive(Parser)]
 #[command(
@@ -95,7 +97,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Fail(msg)) => {
-            eprintln!("pancake: {msg}");
+            eprintln!("pancake: {}", Safe(msg));
             ExitCode::FAILURE
         }
     }
@@ -125,7 +127,7 @@ fn read_keeping(path: &Path) -> Result<Archive, report::Failure> {
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        bar.set_message(name.clone());
+        bar.set_message(Safe(&name).to_string());
         bar
     });
     let mut on_progress = |p: &archive::Progress| {
@@ -178,14 +180,14 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
     let mut failures: Vec<String> = failed.iter().map(|f| f.message.clone()).collect();
     let last_failure = failures.pop();
     for m in &failures {
-        eprintln!("pancake: {m}");
+        eprintln!("pancake: {}", Safe(m));
     }
     let out = if json {
         let doc = report::build(&archives, &failed);
         let mut s =
             serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;
         s.push('\n');
-        s
+        term::json_out(&s).into_owned()
     } else {
         let now = now_unix();
         let mut s = String::new();
@@ -196,7 +198,7 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
             s.push_str(&problems_text(a));
         }
         s.push_str(&shared_text(&archives, no_trunc));
-        s
+        term::text_out(&s).into_owned()
     };
     write_stdout(out.as_bytes())?;
     match last_failure {
@@ -205,6 +207,8 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
     }
 }
 
+/// Writes bytes as they are: text must have passed [`term::text_out`] or [`term::json_out`]
+/// (the printers do), a tarball is for a file or a pipe.
 fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|_| out.flush()) {
@@ -220,7 +224,11 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
     let tags = if img.tags.is_empty() {
         "<none>".to_string()
     } else {
-        img.tags.join(", ")
+        img.tags
+            .iter()
+            .map(|t| Safe(t).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let platform = [
         img.config.os.as_deref(),
@@ -232,7 +240,8 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
     .copied()
     .collect::<Vec<_>>()
     .join("/");
-    s.push_str(&format!("{} — image {index}: {tags}", a.name));
+    let platform = Safe(platform).to_string();
+    s.push_str(&format!("{} — image {index}: {tags}", Safe(&a.name)));
     if let Some(d) = &img.config_digest {
         s.push_str(&format!("  (ID {})", d.short()));
     }
@@ -293,19 +302,22 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
         for m in &l.mismatches {
             s.push_str(&format!(
                 "       ✗ {}: expected {}, actual {}\n",
-                m.what, m.expected, m.actual
+                Safe(&m.what),
+                Safe(&m.expected),
+                Safe(&m.actual)
             ));
         }
         if l.mismatches.is_empty() {
             if let Some(why) = &l.verification_reason {
                 s.push_str(&format!(
-                    "       {mark} {}: {why}\n",
-                    state_name(l.verification)
+                    "       {mark} {}: {}\n",
+                    state_name(l.verification),
+                    Safe(why)
                 ));
             }
         }
         for u in &l.urls {
-            s.push_str(&format!("       url {u}\n"));
+            s.push_str(&format!("       url {}\n", Safe(u)));
         }
     }
     if !img.artifacts.is_empty() {
@@ -357,7 +369,7 @@ fn state_name(v: Verification) -> String {
 fn image_label(a: &Archive, index: usize, img: &Image) -> String {
     match img.tags.first() {
         Some(t) => t.clone(),
-        None => format!("{} image {index}", a.name),
+        None => format!("{} image {index}", Safe(&a.name)),
     }
 }
 
@@ -432,15 +444,15 @@ fn problems_text(a: &Archive) -> String {
     if a.problems.is_empty() {
         return String::new();
     }
-    let mut s = format!("{}: {} problem(s)\n", a.name, a.problems.len());
+    let mut s = format!("{}: {} problem(s)\n", Safe(&a.name), a.problems.len());
     for p in &a.problems {
         let kind = serde_json::to_value(p.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         match &p.member {
-            Some(m) => s.push_str(&format!("  [{kind}] {m}: {}\n", p.message)),
-            None => s.push_str(&format!("  [{kind}] {}\n", p.message)),
+            Some(m) => s.push_str(&format!("  [{kind}] {}: {}\n", Safe(m), Safe(&p.message))),
+            None => s.push_str(&format!("  [{kind}] {}\n", Safe(&p.message))),
         }
     }
     s.push('\n');
@@ -490,17 +502,18 @@ fn ls(file: &Path, image: usize, layer: Option<usize>) -> Result<(), Fail> {
         }
         out.push(vec![path, kind, size.to_string(), change]);
     }
-    write_stdout(table::render(&out).as_bytes())
+    write_stdout(term::text_out(&table::render(&out)).as_bytes())
 }
 
 fn demo(name: Option<&str>) -> Result<(), Fail> {
     let names = pancake_core::demo::names();
     let Some(name) = name else {
-        return write_stdout(format!("{}\n", names.join("\n")).as_bytes());
+        return write_stdout(term::text_out(&format!("{}\n", names.join("\n"))).as_bytes());
     };
     let bytes = pancake_core::demo::build(name).ok_or_else(|| {
         Fail(format!(
-            "no demo named {name:?}; known: {}",
+            "no demo named \"{}\"; known: {}",
+            Safe(name),
             names.join(", ")
         ))
     })?;

@@ -262,7 +262,10 @@ fn end_blocks_note(archive: &mut Archive, after: u64) {
     {
         return;
     }
-    let last = archive.members.last().map(|m| m.path.display().into_owned());
+    let last = archive
+        .members
+        .last()
+        .map(|m| m.path.display().into_owned());
     archive.problems.push(Problem {
         kind: ProblemKind::TarQuirk,
         member: None,
@@ -317,7 +320,7 @@ fn walk_outer<'a, R: Read + 'a>(
         let raw_path = entry.path_bytes().into_owned();
         let raw_link = entry.link_name_bytes().map(|c| c.into_owned());
         let path = RawPath::normalize(&raw_path);
-        let shown = String::from_utf8_lossy(&raw_path).into_owned();
+        let shown = crate::escape::escape_name(&raw_path).into_owned();
         let kind = match etype {
             tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
             tar::EntryType::Directory => EntryKind::Dir,
@@ -329,7 +332,7 @@ fn walk_outer<'a, R: Read + 'a>(
             archive.problems.push(Problem {
                 kind: ProblemKind::UnsafePath,
                 member: Some(shown.clone()),
-                message: format!("{OUTER_PREFIX}member {shown:?}: unsafe path (absolute, NUL or climbing out with ..); never resolved outside the archive"),
+                message: format!("{OUTER_PREFIX}member \"{shown}\": unsafe path (absolute, NUL or climbing out with ..); never resolved outside the archive"),
             });
         }
         if let (EntryKind::Symlink | EntryKind::Hardlink, Some(t)) = (kind, raw_link.as_deref()) {
@@ -344,7 +347,7 @@ fn walk_outer<'a, R: Read + 'a>(
                     member: Some(shown.clone()),
                     message: format!(
                         "{OUTER_PREFIX}link member {shown} -> {} points outside the archive; not followed",
-                        String::from_utf8_lossy(t)
+                        crate::escape::escape_name(t)
                     ),
                 });
             }

@@ -670,8 +670,8 @@ impl<'a, B: Blocks> Walker<'a, B> {
             if !ok && bad_pax.is_none() {
                 bad_pax = Some(format!(
                     "its PAX header says {}={}, which is not a number",
-                    String::from_utf8_lossy(k),
-                    String::from_utf8_lossy(v)
+                    crate::escape::escape_name(k),
+                    crate::escape::escape_name(v)
                 ));
             }
         }
@@ -849,7 +849,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             hdr.size = tarfmt::parse_dec(s).ok_or_else(|| {
                 format!(
                     "its PAX header gives the real size {}, which is not a number",
-                    String::from_utf8_lossy(s)
+                    crate::escape::escape_name(s)
                 )
             })?;
         }

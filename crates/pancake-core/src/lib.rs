@@ -6,6 +6,7 @@
 
 pub mod digest;
 pub mod error;
+pub mod escape;
 pub mod limits;
 pub mod model;
 pub mod path;

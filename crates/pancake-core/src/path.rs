@@ -1,5 +1,5 @@
 //! Paths from tar headers: kept as raw bytes (lossless, non-UTF-8 included), normalized
-//! the way a container runtime would see them, displayed lossily.
+//! the way a container runtime would see them, displayed losslessly (see [`crate::escape`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -37,9 +37,32 @@ impl RawPath {
         self.0.is_empty()
     }
 
-    /// Lossy text for display.
+    /// Text for display, lossless: bytes that are not UTF-8 as `\xNN`, control and bidi
+    /// characters escaped, `\` as `\\` ([`crate::escape::escape_name`]), so two different
+    /// names never look the same. [`RawPath::from_display`] reverses it.
     pub fn display(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.0)
+        crate::escape::escape_name(&self.0)
+    }
+
+    /// The path whose [`RawPath::display`] is `shown` (not normalized again); `None` when
+    /// `shown` holds a malformed escape.
+    pub fn from_display(shown: &str) -> Option<RawPath> {
+        crate::escape::unescape_name(shown).map(RawPath)
+    }
+
+    /// A path a person typed or copied from the page, read the way [`RawPath::display`]
+    /// writes names (`caf\xe9` is the byte 0xE9, `\\` one backslash) and normalized; text
+    /// that is not a valid escaped form (a lone `\`) is taken byte for byte.
+    pub fn from_typed(text: &str) -> RawPath {
+        match crate::escape::unescape_name(text) {
+            Some(bytes) => RawPath::normalize(&bytes),
+            None => RawPath::normalize(text.as_bytes()),
+        }
+    }
+
+    /// The last component shown like [`RawPath::display`].
+    pub fn file_name_display(&self) -> Cow<'_, str> {
+        crate::escape::escape_name(self.file_name())
     }
 
     /// The last component.
@@ -147,6 +170,19 @@ mod tests {
         assert_eq!(RawPath::from("a/b/c").file_name(), b"c");
         assert!(RawPath::from("a/b").is_below(&RawPath::from("a")));
         assert!(!RawPath::from("ab").is_below(&RawPath::from("a")));
+    }
+
+    #[test]
+    fn displays_bytes_losslessly() {
+        let a = RawPath::normalize(b"data/caf\xe9.txt");
+        let b = RawPath::normalize(b"data/caf\xe8.txt");
+        assert_eq!(a.display(), "data/caf\\xe9.txt");
+        assert_eq!(b.to_string(), "data/caf\\xe8.txt");
+        assert_eq!(format!("{a:?}"), "\"data/caf\\\\xe9.txt\"");
+        assert_eq!(a.file_name_display(), "caf\\xe9.txt");
+        assert_eq!(RawPath::from_display(&a.display()), Some(a.clone()));
+        assert_eq!(RawPath::from_typed("/data/caf\\xe9.txt"), a);
+        assert_eq!(RawPath::from_typed("/a\\b"), RawPath::from("a\\b"));
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn classify_kind(path: &RawPath, kind: Option<EntryKind>) -> Option<Marker> {
         b"." | b".." => Some(Marker::Invalid(format!(
             "entry {path}: a whiteout cannot delete `{}` (its own directory or the one above); \
              expected `.wh.<name>`; ignored",
-            String::from_utf8_lossy(target)
+            crate::escape::escape_name(target)
         ))),
         _ => Some(Marker::Whiteout(path.parent().join(target))),
     }

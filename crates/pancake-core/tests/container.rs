@@ -500,3 +500,36 @@ fn image_config_json_is_the_stored_config() {
     );
     assert!(committed.is_ok(), "{committed:?}");
 }
+
+/// Names are bytes: on the field case with two Latin-1 names, the escaped form the page shows
+/// (`caf\xe8.txt`) names that exact file, a write copies up those bytes, and `docker diff` and
+/// the commit's layer carry the raw name, not the escaped text.
+#[test]
+fn escaped_names_name_their_bytes() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/field/non-utf8-pax-name.tar");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let a = open("non-utf8-pax-name.tar", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let c0 = Container::new("latin1", img);
+    assert_eq!(
+        c0.read(r"/data/caf\xe8.txt", &lower).unwrap_or_default(),
+        b"BBBBBBBBBBBBBBBBBBBBB\n"
+    );
+    assert!(
+        c0.stat(r"/data/caf\xe9.txt", &lower).is_none(),
+        "whited out in layer 1"
+    );
+    let c1 = ok(c0.write_file(r"/data/caf\xe8.txt", b"new\n", &lower));
+    assert_eq!(
+        c1.read(r"/data/caf\xe8.txt", &lower).unwrap_or_default(),
+        b"new\n"
+    );
+    assert_eq!(
+        c1.upper.keys().map(RawPath::as_bytes).collect::<Vec<_>>(),
+        vec![&b"data"[..], &b"data/caf\xe8.txt"[..]]
+    );
+    assert_eq!(c1.diff(&lower), vec![r"C /data", r"C /data/caf\xe8.txt"]);
+}

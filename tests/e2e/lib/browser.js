@@ -29,7 +29,7 @@ const BIG_FILE = 5 * 1024 * 1024; // above this a base64 copy through evaluate()
  * Every request the context makes to another origin is aborted and recorded in `foreign`,
  * except to the origins in `allowOrigins` (e.g. a second local server a test points `?src=` at).
  */
-async function openSession({ allowOrigins = [] } = {}) {
+async function openSession({ allowOrigins = [], ignoreCertErrors = false } = {}) {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) {
     throw new Error(`${DIST}/index.html is missing: build first (trunk build --release --offline)`);
   }
@@ -42,7 +42,7 @@ async function openSession({ allowOrigins = [] } = {}) {
     viewport: { width: 1280, height: 800 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage'],
+      '--disable-dev-shm-usage', ...(ignoreCertErrors ? ['--ignore-certificate-errors'] : [])],
   });
   const foreign = [];
   // Anything that is not our origin (and not a data:/blob: URL, which never touch the network).

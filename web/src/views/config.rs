@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::{use_lang, CopyButton};
+use super::{shown, use_lang, CopyButton};
 use crate::i18n::t;
 use crate::state::ArchiveRef;
 
@@ -16,13 +16,13 @@ fn list(items: &[String]) -> Html {
     if items.is_empty() {
         return html! { <span class="muted">{ "—" }</span> };
     }
-    html! { <ul class="plain mono">{ for items.iter().map(|s| html! { <li>{ s.clone() }</li> }) }</ul> }
+    html! { <ul class="plain mono">{ for items.iter().map(|s| html! { <li>{ shown(s) }</li> }) }</ul> }
 }
 
 fn words(v: &Option<Vec<String>>) -> Html {
     match v {
         Some(v) => {
-            html! { <code class="mono wrap">{ serde_json::to_string(v).unwrap_or_default() }</code> }
+            html! { <code class="mono wrap">{ shown(&serde_json::to_string(v).unwrap_or_default()) }</code> }
         }
         None => html! { <span class="muted">{ "—" }</span> },
     }
@@ -30,7 +30,7 @@ fn words(v: &Option<Vec<String>>) -> Html {
 
 fn text(v: &Option<String>) -> Html {
     match v.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => html! { <code class="mono wrap">{ s.to_string() }</code> },
+        Some(s) => html! { <code class="mono wrap">{ shown(s) }</code> },
         None => html! { <span class="muted">{ "—" }</span> },
     }
 }
@@ -71,10 +71,10 @@ pub fn config(p: &ConfigProps) -> Html {
                 <dd>{ if c.labels.is_empty() { html! { <span class="muted">{ "—" }</span> } } else { html! {
                     <table class="labels">
                         <thead><tr><th scope="col">{ t(lang, "cfg-key") }</th><th scope="col">{ t(lang, "cfg-value") }</th></tr></thead>
-                        <tbody>{ for c.labels.iter().map(|(k, v)| html! { <tr><td class="mono">{ k.clone() }</td><td class="mono">{ v.clone() }</td></tr> }) }</tbody>
+                        <tbody>{ for c.labels.iter().map(|(k, v)| html! { <tr><td class="mono">{ shown(k) }</td><td class="mono">{ shown(v) }</td></tr> }) }</tbody>
                     </table>
                 } } }</dd>
-                <dt>{ t(lang, "cfg-source") }</dt><dd><code class="mono">{ image.source.clone() }</code></dd>
+                <dt>{ t(lang, "cfg-source") }</dt><dd><code class="mono">{ shown(&image.source) }</code></dd>
                 <dt>{ t(lang, "cfg-diff-ids") }</dt><dd>{ list(&c.diff_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>()) }</dd>
             </dl>
         </section>

@@ -438,7 +438,7 @@ fn container_files(p: &FilesProps) -> Html {
         let name = if filtering {
             path.clone()
         } else {
-            String::from_utf8_lossy(r.path.file_name()).to_string()
+            r.path.file_name_display().into_owned()
         };
         let openable = matches!(r.stat.kind, EntryKind::File | EntryKind::Hardlink);
         let open = {

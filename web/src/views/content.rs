@@ -98,7 +98,8 @@ pub fn content(p: &ContentProps) -> Html {
         (None, None) => html! { <p class="muted">{ t(lang, "content-loading") }</p> },
         (Some(bytes), None) => {
             let shown = bytes.len() as u64;
-            let text = as_text(bytes);
+            // Text as text, its control and bidi characters (an ESC, a U+202E) made visible.
+            let text = as_text(bytes).map(|t| super::shown(&t));
             let kind = if text.is_some() { "text" } else { "binary" };
             html! {
                 <>

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::tour::focus_first_button;
-use super::{use_lang, CopyButton};
+use super::{shown, use_lang, CopyButton};
 use crate::i18n::{t, tf};
 use crate::tour::{CourseAction, Link, SrcStatus};
 
@@ -138,15 +138,40 @@ pub fn open_full(p: &OpenFullProps) -> Html {
 pub struct SrcNoticeProps {
     pub url: AttrValue,
     pub status: SrcStatus,
+    /// The person agreed to download the URL (only asked for [`SrcStatus::Confirm`]).
+    pub on_open: Callback<()>,
+    pub on_cancel: Callback<()>,
 }
 
-/// A `?src=` download under way, or why it failed (most often: the host does not allow CORS).
+/// A `?src=` URL on another origin waiting for the person's OK (the full URL shown, as
+/// text, its control characters escaped), a download under way, or why it failed (most
+/// often: the host does not allow CORS).
 #[function_component(SrcNotice)]
 pub fn src_notice(p: &SrcNoticeProps) -> Html {
     let lang = use_lang();
-    let url = p.url.to_string();
+    let url = shown(&p.url);
     match &p.status {
         SrcStatus::None => html! {},
+        SrcStatus::Confirm => {
+            let host = web_sys::Url::new(&p.url)
+                .map(|u| u.host())
+                .unwrap_or_default();
+            let open = p.on_open.reform(|_: MouseEvent| ());
+            let cancel = p.on_cancel.reform(|_: MouseEvent| ());
+            html! {
+                <section class="src-confirm card" data-testid="src-confirm" role="dialog" aria-modal="false"
+                    aria-labelledby="src-confirm-title">
+                    <h2 id="src-confirm-title">{ t(lang, "src-confirm-title") }</h2>
+                    <p>{ tf(lang, "src-confirm-host", &[("host", &shown(&host))]) }</p>
+                    <p class="src-url"><code class="mono wrap" data-testid="src-url">{ url }</code></p>
+                    <p class="muted small">{ t(lang, "src-confirm-why") }</p>
+                    <div class="actions">
+                        <button type="button" class="button primary" data-testid="src-open" onclick={open}>{ t(lang, "src-confirm-open") }</button>
+                        <button type="button" class="button" data-testid="src-cancel" onclick={cancel}>{ t(lang, "src-confirm-cancel") }</button>
+                    </div>
+                </section>
+            }
+        }
         SrcStatus::Loading => html! {
             <p class="src-loading muted" data-testid="src-loading" role="status">{ tf(lang, "src-loading", &[("url", &url)]) }</p>
         },

@@ -127,7 +127,7 @@ pub fn files(p: &FilesProps) -> Html {
         let name = if filtering {
             path.clone()
         } else {
-            String::from_utf8_lossy(r.path.file_name()).to_string()
+            r.path.file_name_display().into_owned()
         };
         let openable = matches!(r.kind, EntryKind::File | EntryKind::Hardlink)
             && r.change != Change::Deleted

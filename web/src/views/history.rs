@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use pancake_core::history::history_table;
 use yew::prelude::*;
 
-use super::{kind_class, use_lang};
+use super::{kind_class, shown, use_lang};
 use crate::i18n::t;
 use crate::state::ArchiveRef;
 
@@ -68,16 +68,16 @@ pub fn history(p: &HistoryProps) -> Html {
                                             html! {
                                                 <button type="button" class="linklike mono" aria-expanded={open.to_string()}
                                                     title={t(lang, if open { "collapse" } else { "expand" })} onclick={toggle}>
-                                                    { if open { long.created_by.clone() } else { row.created_by.clone() } }
+                                                    { shown(if open { &long.created_by } else { &row.created_by }) }
                                                 </button>
                                             }
                                         } else {
-                                            html! { <span class="mono">{ row.created_by.clone() }</span> }
+                                            html! { <span class="mono">{ shown(&row.created_by) }</span> }
                                         } }
                                         </div>
                                     </td>
                                     <td class="num nowrap" data-bytes={row.size_bytes.to_string()}>{ row.size.clone() }</td>
-                                    <td>{ row.comment.clone() }</td>
+                                    <td>{ shown(&row.comment) }</td>
                                 </tr>
                             }
                         }) }

@@ -23,6 +23,31 @@ use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
 
+/// A string from a tarball (command, label, env, tag, comment) as the page shows it: Yew
+/// puts it in a text node (never parsed as HTML); control and bidi characters, which could
+/// hide or reverse part of it, become visible escapes (`\x1b`, `\u{202e}`,
+/// [`pancake_core::escape`]). Newlines and tabs stay: multi-line commands are shown in `<pre>`.
+pub fn shown(s: &str) -> String {
+    use pancake_core::escape::is_hidden_control;
+    if !s
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && is_hidden_control(c))
+    {
+        return s.to_string();
+    }
+    s.split_inclusive(['\n', '\t'])
+        .map(|part| {
+            let (body, end) = match part.char_indices().last() {
+                Some((i, c @ ('\n' | '\t'))) => (part.get(..i).unwrap_or(part), Some(c)),
+                _ => (part, None),
+            };
+            let mut out = pancake_core::escape::escape_text(body).into_owned();
+            out.extend(end);
+            out
+        })
+        .collect()
+}
+
 /// The language every view renders in (provided by the shell).
 #[hook]
 pub fn use_lang() -> Lang {
@@ -79,8 +104,8 @@ pub fn layer_label(image: &Image, layer: usize) -> (String, String) {
 
 pub fn split_instruction(created_by: &str) -> (String, String) {
     let ins = hist::instruction(created_by);
-    let rest = ins.label();
-    (ins.keyword, rest)
+    let rest = shown(&ins.label());
+    (shown(&ins.keyword), rest)
 }
 
 /// Where a layer's verification stands.
@@ -188,5 +213,23 @@ pub fn copy_button(p: &CopyProps) -> Html {
         <button type="button" class="copy" {onclick} aria-label={format!("{} {}", t(lang, "copy"), p.text)}>
             { label }
         </button>
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::shown;
+
+    #[test]
+    fn controls_escaped_lines_kept() {
+        assert_eq!(shown("RUN a \\\n\tb"), "RUN a \\\n\tb");
+        assert_eq!(
+            shown("echo \x1b]0;x\x07\n\u{202e}evil\r"),
+            "echo \\x1b]0;x\\x07\n\\u{202e}evil\\x0d"
+        );
+        assert_eq!(
+            shown("<img src=x onerror=alert(1)>"),
+            "<img src=x onerror=alert(1)>"
+        );
     }
 }

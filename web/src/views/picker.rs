@@ -21,7 +21,7 @@ pub fn image_name(a: &Archive, i: usize) -> String {
     };
     img.tags
         .first()
-        .cloned()
+        .map(|t| super::shown(t))
         .or_else(|| img.config_digest.as_ref().map(|d| d.short().to_string()))
         .unwrap_or_else(|| img.source.clone())
 }

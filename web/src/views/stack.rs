@@ -6,8 +6,8 @@ use pancake_core::{union, Archive, Compression, Image};
 use yew::prelude::*;
 
 use super::{
-    kind_class, layer_kind, layer_label, split_instruction, use_lang, verdict, Badge, CopyButton,
-    Verdict,
+    kind_class, layer_kind, layer_label, shown, split_instruction, use_lang, verdict, Badge,
+    CopyButton, Verdict,
 };
 use crate::i18n::{t, tf, Lang};
 use crate::state::ArchiveRef;
@@ -76,7 +76,7 @@ pub fn stack(p: &StackProps) -> Html {
             html! {
                 <li class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}>
                     <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
-                    <span class="mono ellipsis" title={created_by.to_string()}>{ rest }</span>
+                    <span class="mono ellipsis" title={shown(created_by)}>{ rest }</span>
                     <span class="size">{ human_size(0) }</span>
                 </li>
             }
@@ -322,9 +322,9 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 <dt>{ t(lang, "created") }</dt>
                 <dd>{ h.and_then(|h| h.created.clone()).unwrap_or_else(|| "—".into()) }</dd>
                 <dt>{ t(lang, "command") }</dt>
-                <dd><pre class="mono command">{ h.and_then(|h| h.created_by.clone()).unwrap_or_else(|| "—".into()) }</pre></dd>
+                <dd><pre class="mono command">{ h.and_then(|h| h.created_by.as_deref()).map(shown).unwrap_or_else(|| "—".into()) }</pre></dd>
                 { if let Some(c) = h.and_then(|h| h.comment.clone()).filter(|c| !c.is_empty()) {
-                    html! { <><dt>{ t(lang, "comment") }</dt><dd>{ c }</dd></> }
+                    html! { <><dt>{ t(lang, "comment") }</dt><dd>{ shown(&c) }</dd></> }
                 } else { html! {} } }
                 <dt>{ t(lang, "size") }</dt>
                 <dd>{ tf(lang, "size-detail", &[

@@ -142,8 +142,11 @@ fn text(p: &RawPath) -> String {
 }
 
 /// Paths from users: `/etc/nginx/nginx.conf` or `etc/nginx/nginx.conf`; no `..`, not root.
+/// Written the way [`RawPath::display`] shows names (`caf\xe9` is the byte 0xe9, `\\` one
+/// backslash), so a name shown on the page names the same file when given back; text that
+/// is not a valid escaped form is taken byte for byte.
 fn user_path(p: &str) -> Result<RawPath, Err> {
-    let raw = RawPath::normalize(p.as_bytes());
+    let raw = RawPath::from_typed(p);
     if raw.is_root() || raw.components().any(|c| c == b"..") {
         return Err(Err::InvalidPath(p.to_string()));
     }

@@ -1,0 +1,175 @@
+//! The hostile tarball (tests/hostile/make_hostile.py: names and strings made to attack a
+//! terminal or a page) through the real `pancake` binary: no control character but the
+//! newlines between lines reaches stdout or stderr, names are shown in the lossless escaped
+//! form (two names that differ in one byte print differently), JSON stays exact.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Generates the hostile tarball once per test binary run (seeded, so always the same bytes).
+fn hostile() -> (PathBuf, Value) {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile-{}", std::process::id()));
+    let tar = dir.join("hostile.tar");
+    // Tests run in parallel: one generates, the others wait for it.
+    static MADE: std::sync::Once = std::sync::Once::new();
+    MADE.call_once(|| {
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/hostile/make_hostile.py");
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(&dir)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", script.display()));
+        assert!(
+            out.status.success(),
+            "generator failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    let text = std::fs::read_to_string(dir.join("hostile.expected.json"))
+        .unwrap_or_else(|e| panic!("hostile.expected.json: {e}"));
+    let exp = serde_json::from_str(&text).unwrap_or_else(|e| panic!("hostile.expected.json: {e}"));
+    (tar, exp)
+}
+
+fn pancake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pancake"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pancake: {e}"))
+}
+
+/// Every character a terminal could act on: C0 but newline, DEL, C1, bidi controls.
+fn raw_controls(bytes: &[u8]) -> Vec<char> {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|&c| c != '\n' && pancake_core::escape::is_hidden_control(c))
+        .collect()
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+#[test]
+fn text_output_carries_no_raw_control_characters() {
+    let (tar, exp) = hostile();
+    let tar = tar.display().to_string();
+    for args in [
+        vec!["inspect", tar.as_str()],
+        vec!["inspect", "--no-trunc", tar.as_str()],
+        vec!["ls", tar.as_str(), "--layer", "0"],
+        vec!["ls", tar.as_str(), "--layer", "1"],
+        vec!["ls", tar.as_str(), "--merged"],
+        vec!["inspect", "--json", tar.as_str()],
+    ] {
+        let out = pancake(&args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            raw_controls(&out.stdout),
+            Vec::<char>::new(),
+            "{args:?} stdout"
+        );
+        assert_eq!(
+            raw_controls(&out.stderr),
+            Vec::<char>::new(),
+            "{args:?} stderr"
+        );
+    }
+
+    let text =
+        String::from_utf8_lossy(&pancake(&["inspect", "--no-trunc", &tar]).stdout).into_owned();
+    // History (created_by with ESC/BEL and bidi), comment, tags: escaped, still readable.
+    assert!(
+        text.contains(r#"echo "\x1b]0;pwned\x07\x1b[2J" > /x && echo \u{202e}evil\u{202c}"#),
+        "{text}"
+    );
+    assert!(text.contains(r"<i>c</i>\u{202e}"), "{text}");
+    assert!(text.contains(r"rtl\u{202e}gnp:1"), "{text}");
+    assert!(text.contains(s(&exp["tags"][0])), "{text}");
+}
+
+#[test]
+fn names_print_escaped_and_distinct() {
+    let (tar, exp) = hostile();
+    let out = pancake(&["ls", &tar.display().to_string(), "--layer", "0"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut paths: Vec<String> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split("   ").next())
+        .map(|p| p.split(" -> ").next().unwrap_or(p).trim().to_string())
+        .collect();
+    paths.sort();
+    let want: Vec<String> = exp["layer0_names"]
+        .as_array()
+        .map(|a| a.iter().map(|v| s(v).to_string()).collect())
+        .unwrap_or_default();
+    assert_eq!(paths, want);
+    // caf\xe9 (one byte), caf\xe8 and the literal text caf\xe9 (backslash) are three rows.
+    for (key, size) in [
+        ("latin_e_acute", 11),
+        ("latin_e_grave", 22),
+        ("backslash", 33),
+    ] {
+        let name = s(&exp["names"][key]);
+        let row = text
+            .lines()
+            .find(|l| l.split("   ").next() == Some(name))
+            .unwrap_or_else(|| panic!("no row for {name} in\n{text}"));
+        assert!(row.contains(&format!("   {size}   ")), "{row}");
+    }
+    let link = format!("{} -> {}", s(&exp["names"]["link"]), s(&exp["link_target"]));
+    assert!(text.contains(&link), "{text}");
+}
+
+#[test]
+fn json_keeps_strings_exact() {
+    let (tar, exp) = hostile();
+    let out = pancake(&["inspect", "--json", &tar.display().to_string()]);
+    let doc: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    let img = &doc["images"][0];
+    assert_eq!(img["tags"], exp["tags"]);
+    let created: Vec<&str> = img["history"]
+        .as_array()
+        .map(|h| h.iter().map(|r| s(&r["created_by"])).collect())
+        .unwrap_or_default();
+    let want: Vec<&str> = exp["created_by"]
+        .as_array()
+        .map(|h| h.iter().map(s).collect())
+        .unwrap_or_default();
+    assert_eq!(created, want);
+    let diff_ids: Vec<&Value> = img["layers"]
+        .as_array()
+        .map(|l| l.iter().map(|l| &l["diff_id"]).collect())
+        .unwrap_or_default();
+    let want_ids: Vec<&Value> = exp["diff_ids"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    assert_eq!(diff_ids, want_ids);
+    // The text itself has the bidi override only as an escape.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(r#""rtl\u202egnp:1""#), "{text}");
+}
+
+#[test]
+fn errors_name_the_file_without_its_control_characters() {
+    let out = pancake(&["ls", "no\x1b[2Jsuch\u{202e}.tar"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(raw_controls(&out.stderr), Vec::<char>::new());
+    assert!(
+        err.starts_with(r"pancake: no\x1b[2Jsuch\u{202e}.tar: cannot open"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
