@@ -612,6 +612,24 @@ def longname_pax_1g(path):
     return standard(path, [long_record_layer("pax")])
 
 
+@case
+def outer_longname_1g(path):
+    """The outer .tar.gz itself (not a layer) ends with a GNU long-name record of 1 GiB (a few
+    MB of gzip): the valid image is listed, the record is refused before it is buffered."""
+    v = valid_image()
+    write_archive(path, [v], "docker25", end=b"")
+    with open(path, "rb") as f:
+        plain = f.read()
+    z = Gzip()
+    z.write(plain)
+    z.write(header(b"././@LongLink", GIB, b"L", gnu=True))
+    z.fill(ord("a"), GIB)
+    z.write(header(b"victim", 5, b"0", gnu=True) + pad(b"data\n") + END)
+    with open(path, "wb") as f:
+        f.write(z.finish())
+    return {"valid": v.facts(), "last_member": "manifest.json"}
+
+
 # 3. Terminal control characters in everything that is printed.
 
 CTL_NAMES = [

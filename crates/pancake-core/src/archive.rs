@@ -16,6 +16,7 @@ use std::rc::Rc;
 
 use crate::decompress::{self, EndAtTrailing};
 use crate::error::Error;
+use crate::extension_guard::{ExtensionGuard, Oversized};
 use crate::image::{self, OUTER_PREFIX};
 use crate::layer::{self, SeekReader};
 use crate::limits::Limits;
@@ -179,8 +180,9 @@ pub fn read_stream<R: Read>(
         ..Archive::default()
     };
     let uncompressed = outer_compression == Compression::None;
+    let mut guard = ExtensionGuard::new(&mut stream_with_head, opts.limits.max_extension_bytes);
     {
-        let mut tar = tar::Archive::new(&mut stream_with_head);
+        let mut tar = tar::Archive::new(&mut guard);
         match tar.entries() {
             Ok(entries) => {
                 members_end = walk_outer(
@@ -203,6 +205,11 @@ pub fn read_stream<R: Read>(
             Err(e) => push_outer_error(&mut archive, &e.to_string()),
         }
     }
+    oversized_note(
+        &mut archive,
+        guard.oversized,
+        opts.limits.max_extension_bytes,
+    );
     // Read what follows the end-of-archive marker, so a broken gzip trailer is noticed.
     if !archive
         .problems
@@ -272,6 +279,39 @@ fn end_blocks_note(archive: &mut Archive, after: u64) {
         message: format!(
             "{OUTER_PREFIX}the archive ends after member {} without the two zero blocks that mark the end of a tar ({after} of 1024 bytes follow); docker load reads it all the same",
             last.unwrap_or_default()
+        ),
+    });
+}
+
+/// An outer extension record over the limit stopped the walk (the tar read error above says
+/// where): say which limit, as a `limit` problem, so the remedy is plain.
+fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u64) {
+    let Some(o) = oversized else {
+        return;
+    };
+    // The walk stopped on the guard's refusal and recorded it as a tar read error (the last
+    // `archive` problem): this problem replaces it, one problem for one cause.
+    if archive
+        .problems
+        .last()
+        .is_some_and(|p| p.kind == ProblemKind::Archive)
+    {
+        archive.problems.pop();
+    }
+    let after = archive
+        .members
+        .last()
+        .map(|m| m.path.display().into_owned());
+    archive.problems.push(Problem {
+        kind: ProblemKind::Limit,
+        member: after.clone(),
+        message: format!(
+            "{OUTER_PREFIX}{} of {} bytes at byte offset {} of the tar (after member {}) is larger than the limit of {} bytes for extension records (limits.max_extension_bytes); it was not read, and the members after it are not shown",
+            o.what(),
+            o.size,
+            o.header_at,
+            after.unwrap_or_else(|| "none".into()),
+            limit,
         ),
     });
 }
@@ -445,7 +485,11 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         outer_compression: Compression::None,
         ..Archive::default()
     };
-    let mut tar = tar::Archive::new(SeekReader::new(source, 0, total, 64 * 1024));
+    let mut guard = ExtensionGuard::new(
+        SeekReader::new(source, 0, total, 64 * 1024),
+        opts.limits.max_extension_bytes,
+    );
+    let mut tar = tar::Archive::new(&mut guard);
     match tar.entries_with_seek() {
         Ok(entries) => {
             let end = walk_outer(
@@ -499,6 +543,12 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         }
         Err(e) => push_outer_error(&mut archive, &e.to_string()),
     }
+    drop(tar);
+    oversized_note(
+        &mut archive,
+        guard.oversized,
+        opts.limits.max_extension_bytes,
+    );
     image::resolve_with(&mut archive, &opts.limits);
     Ok(archive)
 }

@@ -16,6 +16,7 @@ pub mod source;
 pub mod archive;
 pub mod config;
 pub mod decompress;
+pub mod extension_guard;
 pub mod image;
 pub mod layer;
 pub mod member;
