@@ -39,7 +39,7 @@ for t in "${targets[@]}"; do
   printf '[fuzz] %s for %ss (log %s)\n' "$t" "$secs" "$log"
   nice -n 10 cargo fuzz run -a "$t" "fuzz/corpus/$t" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=131072 \
-    -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
+    -dict=fuzz/image.dict -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
   rc=$?
   grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -1
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | tr '\n' ' '
