@@ -25,7 +25,8 @@ python3 scripts/fuzz-seeds.py "${PANCAKE_SHARED:-$ROOT/../shared}" >/dev/null ||
 # -a: debug assertions on, so integer overflow panics instead of wrapping silently.
 
 for t in "${targets[@]}"; do
-  nice -n 10 cargo fuzz build -a "$t" >/dev/null 2>&1 || { echo "build of $t failed"; exit 1; }
+  nice -n 10 cargo fuzz build -a "$t" >/tmp/pancake-fuzz-build.log 2>&1 || {
+    tail -30 /tmp/pancake-fuzz-build.log; echo "[fuzz] build of $t failed"; exit 1; }
 done
 
 mkdir -p fuzz/logs
