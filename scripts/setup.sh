@@ -34,6 +34,13 @@ if [ "$want_web" = 1 ]; then
   fi
 fi
 
+# Coverage-guided fuzzing (scripts/fuzz.sh; a short run is a step of scripts/test.sh).
+CARGO_FUZZ_VERSION=0.13.2
+if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION"; then
+  log "installing cargo-fuzz $CARGO_FUZZ_VERSION (about 2 min)"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked >/tmp/pancake-cargo-fuzz-install.log 2>&1 & pids+=($!)
+fi
+
 apt_updated=0
 apt_install() {
   if [ "$apt_updated" = 0 ]; then apt-get update -qq >/dev/null; apt_updated=1; fi

@@ -30,6 +30,10 @@ step "differential check against Python tarfile and Go's reading (fixed seed, ~3
 hostile() { cargo build -q -p pancake-cli && python3 tests/hostile/run.py target/debug/pancake; }
 step "hostile files (CLI)" hostile
 step "web logic + translations (native)" cargo test -p pancake-web --lib
+# About a minute per fuzz target (libFuzzer + AddressSanitizer, seeds from ../shared); the
+# hour-long runs and what they found are in the README ("Fuzzing").
+step "fuzzing (cargo-fuzz, 60 s per target)" env PANCAKE_SHARED="$(dirname "$PANCAKE_FIXTURES")" \
+  bash scripts/fuzz.sh 60
 step "core builds for wasm32" cargo build -q -p pancake-core --target wasm32-unknown-unknown
 if [ -f index.html ]; then
   step "web build (trunk)" trunk build --release --offline
