@@ -12,7 +12,15 @@ use pancake_core::{layer, member};
 
 fn process(blob: &[u8]) {
     let opts = pancake_fuzz::options();
-    let p = member::process(blob, "blob", blob.len() as u64, None, &opts, &mut |_| {});
+    let p = member::process(
+        blob,
+        "blob",
+        blob.len() as u64,
+        None,
+        blob.len() as u64,
+        &opts,
+        &mut |_| {},
+    );
     if let Some(l) = p.facts.layer {
         assert!(l.entries.len() <= opts.limits.max_entries_per_layer);
     }
@@ -24,8 +32,9 @@ fuzz_target!(|data: &[u8]| {
     };
     match mode % 4 {
         0 => {
-            let streamed = layer::walk(rest, "layer.tar", Some(0));
-            let seeked = layer::walk_headers(rest, 0, rest.len() as u64, "layer.tar");
+            let limits = pancake_fuzz::options().limits;
+            let streamed = layer::walk(rest, "layer.tar", Some(0), &limits);
+            let seeked = layer::walk_headers(rest, 0, rest.len() as u64, "layer.tar", &limits);
             // Same tar, same parser: a header-only walk lists what the streaming walk lists
             // whenever neither stopped early.
             if streamed.error.is_none() && seeked.error.is_none() {

@@ -19,6 +19,7 @@ pub fn options() -> Options {
             max_path_depth: 64,
             max_index_depth: 4,
             max_manifests: 64,
+            max_window_bytes: 64 << 20,
         },
         // One thread: libFuzzer's coverage and timeouts follow the calling thread.
         threads: 1,

@@ -1025,7 +1025,10 @@ fn collect<B: Blocks>(
             path,
             kind: f.kind,
             size: f.size,
-            mode: u32::try_from(f.mode).unwrap_or(0),
+            // Permission, setuid/setgid and sticky bits only: some writers put st_mode's file
+            // type (S_IFREG ...) in the field too; the type is `kind` (Go's `FileInfo().Mode()`
+            // splits them the same way), and a commit writes back only these bits.
+            mode: u32::try_from(f.mode & 0o7777).unwrap_or(0),
             uid: u64::try_from(f.uid).unwrap_or(0),
             gid: u64::try_from(f.gid).unwrap_or(0),
             mtime: u64::try_from(f.mtime).unwrap_or(0),

@@ -102,6 +102,8 @@ pub enum ContainerError {
     IsADirectory(String),
     #[error("{0}: not a valid path inside the container")]
     InvalidPath(String),
+    #[error("uid {uid} / gid {gid}: owner ids are 32-bit numbers on Linux")]
+    InvalidOwner { uid: u64, gid: u64 },
     #[error("{path}: {size} bytes is more than the {limit}-byte limit for container files")]
     TooLarge {
         path: String,
@@ -147,7 +149,8 @@ fn text(p: &RawPath) -> String {
 /// is not a valid escaped form is taken byte for byte.
 fn user_path(p: &str) -> Result<RawPath, Err> {
     let raw = RawPath::from_typed(p);
-    if raw.is_root() || raw.components().any(|c| c == b"..") {
+    // No Linux path holds a NUL byte (a tar header would cut the name there).
+    if raw.is_root() || raw.components().any(|c| c == b"..") || raw.as_bytes().contains(&0) {
         return Err(Err::InvalidPath(p.to_string()));
     }
     Ok(raw)
@@ -412,6 +415,10 @@ impl Container {
 
     pub fn symlink(&self, path: &str, target: &str, lower: &Lower) -> Result<Container, Err> {
         let p = user_path(path)?;
+        // Linux refuses an empty symlink target (ENOENT) and a NUL in one.
+        if target.is_empty() || target.as_bytes().contains(&0) {
+            return Err(Err::InvalidPath(format!("{path} -> {target:?}")));
+        }
         let target = RawPath::from_bytes(target.as_bytes().to_vec());
         self.put_new(
             p,
@@ -520,7 +527,13 @@ impl Container {
         self.set_meta(path, lower, |m, _, _| *m = mode & 0o7777)
     }
 
+    /// Changes the owner; a lower file is copied up whole (metadata copy-up). Errors with
+    /// `InvalidOwner` for ids above `u32::MAX` (Linux ids are 32-bit).
     pub fn chown(&self, path: &str, uid: u64, gid: u64, lower: &Lower) -> Result<Container, Err> {
+        // Linux ids are 32-bit (`uid_t`); a larger one would be committed as another owner.
+        if uid > u64::from(u32::MAX) || gid > u64::from(u32::MAX) {
+            return Err(Err::InvalidOwner { uid, gid });
+        }
         self.set_meta(path, lower, |_, u, g| {
             *u = uid;
             *g = gid;
