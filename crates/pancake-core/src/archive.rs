@@ -277,7 +277,7 @@ fn end_blocks_note(archive: &mut Archive, after: u64) {
         kind: ProblemKind::TarQuirk,
         member: None,
         message: format!(
-            "{OUTER_PREFIX}the archive ends after member {} without the two zero blocks that mark the end of a tar ({after} of 1024 bytes follow); docker load reads it all the same",
+            "{OUTER_PREFIX}tar: the archive ends after member {} without the two zero blocks that mark the end of a tar ({after} of 1024 bytes follow); docker load reads it all the same",
             last.unwrap_or_default()
         ),
     });
@@ -306,7 +306,7 @@ fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u6
         kind: ProblemKind::Limit,
         member: after.clone(),
         message: format!(
-            "{OUTER_PREFIX}{} of {} bytes at byte offset {} of the tar (after member {}) is larger than the limit of {} bytes for extension records (limits.max_extension_bytes); it was not read, and the members after it are not shown",
+            "{OUTER_PREFIX}tar: {} of {} bytes at byte offset {} of the tar (after member {}) is larger than the limit of {} bytes for extension records (limits.max_extension_bytes); it was not read, and the members after it are not shown",
             o.what(),
             o.size,
             o.header_at,
