@@ -379,6 +379,8 @@ impl Container {
         }
     }
 
+    /// Creates a regular file. `mode`: only the permission, setuid/setgid and sticky bits
+    /// (`& 0o7777`) are kept, as a tar header and a commit keep them.
     pub fn create_file(
         &self,
         path: &str,
@@ -392,7 +394,7 @@ impl Container {
             p,
             UpperEntry::File {
                 content: bytes.to_vec(),
-                mode,
+                mode: mode & 0o7777,
                 uid: 0,
                 gid: 0,
             },
@@ -400,12 +402,13 @@ impl Container {
         )
     }
 
+    /// Creates a directory; `mode` as in [`Container::create_file`] (`& 0o7777`).
     pub fn mkdir(&self, path: &str, mode: u32, lower: &Lower) -> Result<Container, Err> {
         let p = user_path(path)?;
         self.put_new(
             p,
             UpperEntry::Dir {
-                mode,
+                mode: mode & 0o7777,
                 uid: 0,
                 gid: 0,
             },
