@@ -7,6 +7,8 @@
 # fuzz/corpus/ (not committed); what a run finds lands in fuzz/artifacts/TARGET/, and the
 # script fails when a target left a new crash, timeout or out-of-memory input there.
 # FUZZ_FORK=1 keeps fuzzing past a crash (libFuzzer fork mode), for long unattended runs.
+# FUZZ_SEED (default 1) fixes libFuzzer's random seed, so the short run in scripts/test.sh makes
+# the same mutations on every machine (it runs longer on a faster one); FUZZ_SEED=0: random.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -40,7 +42,7 @@ for t in "${targets[@]}"; do
   printf '[fuzz] %s for %ss (log %s)\n' "$t" "$secs" "$log"
   nice -n 10 cargo fuzz run -a "$t" "fuzz/corpus/$t" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=131072 \
-    -dict=fuzz/image.dict -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
+    -dict=fuzz/image.dict -seed="${FUZZ_SEED:-1}" -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
   rc=$?
   grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -1
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | tr '\n' ' '
