@@ -54,6 +54,10 @@ if [ "$want_docker" = 1 ]; then
 fi
 command -v time >/dev/null || [ -x /usr/bin/time ] || { log "installing time"; apt_install time; }
 command -v zstd >/dev/null || { log "installing zstd"; apt_install zstd; }  # tests/differential
+# tests/compression.rs compresses fixtures with the real tools.
+command -v xz >/dev/null || { log "installing xz-utils"; apt_install xz-utils; }
+command -v bzip2 >/dev/null || { log "installing bzip2"; apt_install bzip2; }
+command -v gzip >/dev/null || { log "installing gzip"; apt_install gzip; }
 
 if [ "$want_web" = 1 ] || [ "$want_browser" = 1 ]; then
   if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
