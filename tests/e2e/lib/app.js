@@ -147,10 +147,11 @@ async function openFile(page, path, { timeout = 10000 } = {}) {
   await row.click();
   const c = page.locator(CONTENT).first();
   await c.waitFor({ state: 'visible', timeout });
-  // Content is read on demand: wait until something is in it.
+  // Content is read on demand: wait until something is in it and the "Reading…" placeholder
+  // (the content-loading string, EN or ID) has gone — the header shows at once, the bytes later.
   await page.waitForFunction((sel) => {
     const el = document.querySelector(sel);
-    return el && el.textContent.trim().length > 0;
+    return el && el.textContent.trim().length > 0 && !/Reading…|Membaca…/.test(el.textContent);
   }, CONTENT, { timeout });
   return c.textContent();
 }
