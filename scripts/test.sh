@@ -23,7 +23,7 @@ step() { # name, command...
 [ -n "$PANCAKE_FIXTURES" ] || { echo "fixtures not found: expected ../shared/fixtures beside the repo"; exit 1; }
 cargo fetch -q
 step "formatting (rustfmt)" cargo fmt --all --check
-step "core + cli (native)" cargo test -p pancake-core -p pancake-cli
+step "core + demo + cli (native)" cargo test -p pancake-core -p pancake-demo -p pancake-cli
 step "differential check against Python tarfile and Go's reading (fixed seed, ~300 layers)" tests/differential/run.sh
 # Hostile files (issue 11): every case of tests/hostile/run.py's table through the CLI, with
 # time and peak-RSS bounds. Debug build: its dependencies are optimized (profile.dev.package).

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pancake_core::archive;
+use pancake_core::read::archive;
 
 fuzz_target!(|data: &[u8]| {
     let opts = pancake_fuzz::options();

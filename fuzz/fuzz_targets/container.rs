@@ -11,10 +11,11 @@ use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use pancake_core::archive;
-use pancake_core::container::{self, Container, Lower, MergedRow};
-use pancake_core::union::FileRow;
-use pancake_core::{demo, Archive, EntryKind};
+use pancake_core::analyze::union::FileRow;
+use pancake_core::read::archive;
+use pancake_core::write::container::{self, Container, Lower, MergedRow};
+use pancake_core::{Archive, EntryKind};
+use pancake_demo as demo;
 
 #[derive(Arbitrary, Debug)]
 enum Pick {

@@ -8,7 +8,7 @@
 use std::io::Write;
 
 use libfuzzer_sys::fuzz_target;
-use pancake_core::{layer, member};
+use pancake_core::read::{layer, member};
 
 fn process(blob: &[u8]) {
     let opts = pancake_fuzz::options();

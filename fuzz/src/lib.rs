@@ -2,9 +2,11 @@
 //! input, with the invariants each view promises checked (a broken one aborts the run like
 //! a panic does, so libFuzzer keeps the input).
 
-use pancake_core::archive::{self, Options};
-use pancake_core::container::MAX_FILE_BYTES;
-use pancake_core::{history, share, union, Archive, EntryKind, Limits, ReadAt};
+use pancake_core::read::archive::{self, Options};
+use pancake_core::write::container::MAX_FILE_BYTES;
+use pancake_core::{
+    analyze::history, analyze::share, analyze::union, Archive, EntryKind, Limits, ReadAt,
+};
 
 /// Bounds small enough that one run stays well inside `-rss_limit_mb=2048 -timeout=10`,
 /// yet large enough for the seed images (a few MiB of layers) to read completely.

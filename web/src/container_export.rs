@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{self, Cursor, Read};
 
-use pancake_core::container::{self, Container};
+use pancake_core::write::container::{self, Container};
 use pancake_core::Archive;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

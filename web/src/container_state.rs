@@ -1,5 +1,5 @@
 //! Containers of the shown image (issue 5): the sub-state the app reducer holds, and how
-//! each user action turns into a `pancake_core::container` operation. The core does the
+//! each user action turns into a `pancake_core::write::container` operation. The core does the
 //! copy-on-write; this module only keeps the values, the bytes read so far, and the UI's
 //! bookkeeping (which container, which file is open, the last copy-up to animate).
 //!
@@ -11,8 +11,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use pancake_core::container::{Container, Lower, LowerFile, MAX_FILE_BYTES};
-use pancake_core::union::FileRow;
+use pancake_core::analyze::union::FileRow;
+use pancake_core::write::container::{Container, Lower, LowerFile, MAX_FILE_BYTES};
 use pancake_core::{Archive, EntryKind, Image, RawPath};
 
 /// Cached lower content, keyed by (archive member, path in that layer).
@@ -336,7 +336,10 @@ fn replace(s: &mut ContainerState, next: Container) {
 fn apply(
     s: &mut ContainerState,
     lower: Option<&LowerRef>,
-    op: impl FnOnce(&Container, &Lower) -> Result<Container, pancake_core::container::ContainerError>,
+    op: impl FnOnce(
+        &Container,
+        &Lower,
+    ) -> Result<Container, pancake_core::write::container::ContainerError>,
 ) {
     let (Some(c), Some(lower)) = (s.current().cloned(), lower) else {
         return;
@@ -375,7 +378,7 @@ fn open_editor(c: &Container, lower: &Lower, path: &str) -> Editor {
         }
         if st.size as usize > MAX_FILE_BYTES {
             ed.error = Some(
-                pancake_core::container::ContainerError::TooLarge {
+                pancake_core::write::container::ContainerError::TooLarge {
                     path: path.to_string(),
                     size: st.size as usize,
                     limit: MAX_FILE_BYTES,

@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use pancake_core::container::{Container, ImageRef, UpperEntry};
+use pancake_core::write::container::{Container, ImageRef, UpperEntry};
 use pancake_core::RawPath;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use pancake_core::{archive, Archive, MemberFacts, RawPath};
+use pancake_core::{read::archive, Archive, MemberFacts, RawPath};
 use yew::Reducible;
 
 use crate::i18n::Lang;

@@ -4,9 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use pancake_core::archive::{self, HashJob, Options};
+use pancake_core::read::archive::{self, HashJob, Options};
 use pancake_core::source::RangeReader;
-use pancake_core::{sniff, Archive, Compression, ReadAt};
+use pancake_core::{read::sniff, Archive, Compression, ReadAt};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};

@@ -5,8 +5,9 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use pancake_core::archive::{self, Options};
-use pancake_core::{demo, ReadAt};
+use pancake_core::read::archive::{self, Options};
+use pancake_core::ReadAt;
+use pancake_demo as demo;
 use pancake_web::file_source::FileSource;
 use pancake_web::protocol::{decode, encode, JobSpec, Request};
 use wasm_bindgen_test::*;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pancake_core::{archive, history, union, Archive, Image, Verification};
+use pancake_core::{analyze::history, analyze::union, read::archive, Archive, Image, Verification};
 use term::Safe;
 
 #[derive(Parser)]
@@ -506,11 +506,11 @@ fn ls(file: &Path, image: usize, layer: Option<usize>) -> Result<(), Fail> {
 }
 
 fn demo(name: Option<&str>) -> Result<(), Fail> {
-    let names = pancake_core::demo::names();
+    let names = pancake_demo::names();
     let Some(name) = name else {
         return write_stdout(term::text_out(&format!("{}\n", names.join("\n"))).as_bytes());
     };
-    let bytes = pancake_core::demo::build(name).ok_or_else(|| {
+    let bytes = pancake_demo::build(name).ok_or_else(|| {
         Fail(format!(
             "no demo named \"{}\"; known: {}",
             Safe(name),

@@ -1,7 +1,7 @@
 //! The `pancake inspect --json` document. Field names are a public contract (README, tests,
 //! external checks): change them only together with the README.
 
-use pancake_core::{share, union, whiteout};
+use pancake_core::{analyze::share, analyze::union, analyze::whiteout};
 use pancake_core::{Archive, Artifact, ArtifactKind, Image, Layer, Problem, Verification};
 use serde::Serialize;
 
@@ -216,7 +216,7 @@ pub fn flat_index(archives: &[Archive], id: (usize, usize)) -> Option<usize> {
     (id.1 < archives.get(id.0)?.images.len()).then_some(before + id.1)
 }
 
-/// Sharing across every image of every archive, by `pancake_core::share` (ChainIDs).
+/// Sharing across every image of every archive, by `pancake_core::analyze::share` (ChainIDs).
 pub fn shared(archives: &[Archive]) -> SharedReport {
     let refs: Vec<&Archive> = archives.iter().collect();
     let storage = share::storage(&refs);

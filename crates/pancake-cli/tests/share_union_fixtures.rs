@@ -1,11 +1,11 @@
-//! `pancake_core::share` and `union` on real fixtures (through the same reader the CLI uses),
+//! `pancake_core::analyze::share` and `union` on real fixtures (through the same reader the CLI uses),
 //! against the fixtures' independently computed `.expected.json`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use pancake_core::union::Change;
-use pancake_core::{archive, share, union, Archive};
+use pancake_core::analyze::union::Change;
+use pancake_core::{analyze::share, analyze::union, read::archive, Archive};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {

@@ -39,6 +39,6 @@ pub enum Error {
 fn what_ends(c: crate::model::Compression) -> String {
     match c {
         crate::model::Compression::None => "file".to_string(),
-        other => format!("{} stream", crate::decompress::name(other)),
+        other => format!("{} stream", crate::read::decompress::name(other)),
     }
 }

@@ -13,26 +13,13 @@ pub mod path;
 pub mod source;
 
 // Reading (outer tarball → members → images).
-pub mod archive;
-pub mod config;
-pub mod decompress;
-pub mod extension_guard;
-pub mod image;
-pub mod layer;
-pub mod member;
-pub mod sniff;
-pub mod tarfmt;
+pub mod read;
 
 // Understanding (pure functions over the model).
-pub mod history;
-pub mod share;
-pub mod union;
-pub mod whiteout;
+pub mod analyze;
 
-// Making (demo images, containers, commits, exports).
-pub mod container;
-pub mod demo;
-pub mod tarwrite;
+// Making (tar writing, containers, commits, exports).
+pub mod write;
 
 pub use digest::Digest;
 pub use error::Error;

@@ -7,8 +7,8 @@ use crate::digest::Digest;
 use crate::path::RawPath;
 
 /// How a blob or the whole tarball is compressed, decided from magic bytes, never from a name
-/// (see [`crate::sniff::compression`]). Every format is read as the concatenation of all its
-/// members, frames or streams ([`crate::decompress`]).
+/// (see [`crate::read::sniff::compression`]). Every format is read as the concatenation of all its
+/// members, frames or streams ([`crate::read::decompress`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
@@ -261,7 +261,7 @@ pub struct Image {
     pub config: ImageConfig,
     pub history: Vec<HistoryEntry>,
     pub layers: Vec<Layer>,
-    /// Which rule matched `history` to `layers` (see [`crate::history::pair`]).
+    /// Which rule matched `history` to `layers` (see [`crate::analyze::history::pair`]).
     #[serde(default)]
     pub pairing: PairingRule,
     /// Signatures, attestations, SBOMs and other OCI artifacts in the archive that refer to

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use pancake_core::archive::{open, read_stream, Options};
+use pancake_core::read::archive::{open, read_stream, Options};
 use pancake_core::{Archive, Digest, Error, ProblemKind};
 
 /// A raw tar header: names are written byte for byte (the `tar` crate's safe setters would

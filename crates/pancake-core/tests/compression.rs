@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use pancake_core::archive::{open, read_entry_content, read_stream, Options};
+use pancake_core::read::archive::{open, read_entry_content, read_stream, Options};
 use pancake_core::{Archive, Compression, Digest, Error, ProblemKind, RawPath};
 
 fn shared() -> PathBuf {

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use pancake_core::archive::{self, Options};
-use pancake_core::container::{self, Container, ContainerError, Lower, UpperEntry};
-use pancake_core::union::FileRow;
-use pancake_core::{demo, Archive, RawPath};
+use pancake_core::analyze::union::FileRow;
+use pancake_core::read::archive::{self, Options};
+use pancake_core::write::container::{self, Container, ContainerError, Lower, UpperEntry};
+use pancake_core::{Archive, RawPath};
+use pancake_demo as demo;
 use sha2::{Digest as _, Sha256};
 
 fn open(name: &str, bytes: &Vec<u8>) -> Archive {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use pancake_core::archive::{open, read_stream, Options};
-use pancake_core::image::is_error_level;
+use pancake_core::read::archive::{open, read_stream, Options};
+use pancake_core::read::image::is_error_level;
 use pancake_core::{Archive, Compression, Format, ProblemKind};
 use serde_json::Value;
 

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::path::PathBuf;
 
-use pancake_core::archive::{open, read_entry_content, Options};
+use pancake_core::read::archive::{open, read_entry_content, Options};
 use pancake_core::{EntryKind, RawPath};
 
 fn fixture(name: &str) -> PathBuf {

@@ -6,7 +6,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use pancake_core::archive::{open, read_stream, Options};
+use pancake_core::read::archive::{open, read_stream, Options};
 use pancake_core::{Archive, Digest, Format, Verification};
 
 fn dir() -> PathBuf {

@@ -4,9 +4,10 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use pancake_core::archive::{self, Options};
-use pancake_core::union::{self, Change};
-use pancake_core::{demo, Archive, Digest, RawPath};
+use pancake_core::analyze::union::{self, Change};
+use pancake_core::read::archive::{self, Options};
+use pancake_core::{Archive, Digest, RawPath};
+use pancake_demo as demo;
 
 fn open(name: &str, bytes: &Vec<u8>) -> Archive {
     let a = archive::open(name, bytes, &Options::default(), &mut |_| {});

@@ -5,8 +5,8 @@
 use std::fs::File;
 use std::path::Path;
 
-use pancake_core::archive::{open, read_stream, Options};
-use pancake_core::image::is_error_level;
+use pancake_core::read::archive::{open, read_stream, Options};
+use pancake_core::read::image::is_error_level;
 use pancake_core::{Archive, EntryKind, Image, Layer, ProblemKind, RawPath};
 use serde_json::Value;
 

@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use pancake_core::archive::{self, Options};
-use pancake_core::container::{self, Container, Lower};
-use pancake_core::union::{self, FileRow};
-use pancake_core::{history, share, Archive, EntryKind, Limits};
+use pancake_core::analyze::union::{self, FileRow};
+use pancake_core::read::archive::{self, Options};
+use pancake_core::write::container::{self, Container, Lower};
+use pancake_core::{analyze::history, analyze::share, Archive, EntryKind, Limits};
 
 /// The bounds the fuzz targets read with (`fuzz/src/lib.rs`).
 fn options() -> Options {
@@ -142,7 +142,7 @@ fn commit_keeps_permission_bits_of_modes_with_file_type_bits() {
 /// header lost the top bit).
 #[test]
 fn edits_a_tar_header_cannot_carry_are_refused() {
-    let bytes = pancake_core::demo::build("nginx").unwrap_or_default();
+    let bytes = pancake_demo::build("nginx").unwrap_or_default();
     let a = archive::open("nginx.tar", &bytes[..], &options(), &mut |_| {})
         .unwrap_or_else(|e| panic!("{e}"));
     let img = &a.images[0];

@@ -5,11 +5,11 @@
 
 use std::io::{Read, Write};
 
-use pancake_core::archive::{self, read_content, read_stream, Options};
-use pancake_core::tarwrite::{
+use pancake_core::read::archive::{self, read_content, read_stream, Options};
+use pancake_core::write::tarwrite::{
     write_docker_save, Descriptor, SaveImage, TarEntry, TarWriter, MEDIA_TYPE_LAYER,
 };
-use pancake_core::{union, whiteout, Archive, Digest, ProblemKind, RawPath};
+use pancake_core::{analyze::union, analyze::whiteout, Archive, Digest, ProblemKind, RawPath};
 
 /// A layer tar with `entries` in exactly this order.
 fn layer(entries: &[TarEntry]) -> Vec<u8> {

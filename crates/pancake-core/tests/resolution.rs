@@ -3,9 +3,9 @@
 //! expected digests are computed from the bytes written, never read back through Pancake.
 //! Each archive is read with both `read_stream` and `open`, which must agree.
 
-use pancake_core::archive::{open, read_stream, Options};
 use pancake_core::digest::Algorithm;
-use pancake_core::tarwrite::{layer_tar, TarEntry, TarWriter};
+use pancake_core::read::archive::{open, read_stream, Options};
+use pancake_core::write::tarwrite::{layer_tar, TarEntry, TarWriter};
 use pancake_core::{Archive, ArtifactKind, Digest, Format, Image, ProblemKind, Verification};
 use serde_json::{json, Value};
 
@@ -275,7 +275,7 @@ fn absent_non_distributable_layer_is_left_out_on_purpose() {
             "https://mcr.example/base.tar"
         ]
     ));
-    assert!(!pancake_core::image::is_error_level(
+    assert!(!pancake_core::read::image::is_error_level(
         ProblemKind::NonDistributable
     ));
 }

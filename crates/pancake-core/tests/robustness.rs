@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use pancake_core::archive::{open, read_stream, Options};
+use pancake_core::read::archive::{open, read_stream, Options};
 
 struct XorShift(u64);
 
@@ -118,8 +118,8 @@ fn mutated_fixtures_never_panic() {
 /// tar while hashing). Nothing may panic; the stored-bytes digest must always be computed.
 #[test]
 fn mutated_layers_never_panic() {
-    use pancake_core::member::process;
-    use pancake_core::tarwrite::{layer_tar, TarEntry};
+    use pancake_core::read::member::process;
+    use pancake_core::write::tarwrite::{layer_tar, TarEntry};
     use pancake_core::RawPath;
     use std::io::Write;
 

@@ -6,8 +6,8 @@
 use std::fs::File;
 use std::path::PathBuf;
 
-use pancake_core::archive::{open, read_entry_content, Options};
-use pancake_core::layer::{self, LayerWalk};
+use pancake_core::read::archive::{open, read_entry_content, Options};
+use pancake_core::read::layer::{self, LayerWalk};
 use pancake_core::{EntryKind, Limits, ProblemKind, RawPath, SparseRegion};
 
 const B: usize = 512;
@@ -490,7 +490,7 @@ fn sparse_field_case_reads_by_offset_with_holes_as_zeros() {
     let bad: Vec<_> = a
         .problems
         .iter()
-        .filter(|p| pancake_core::image::is_error_level(p.kind))
+        .filter(|p| pancake_core::read::image::is_error_level(p.kind))
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
     let (m, l) = a
@@ -661,7 +661,9 @@ fn missing_end_blocks_is_a_note_and_the_layer_stays_valid() {
         "{}",
         w.problems[0].message
     );
-    assert!(!pancake_core::image::is_error_level(ProblemKind::TarQuirk));
+    assert!(!pancake_core::read::image::is_error_level(
+        ProblemKind::TarQuirk
+    ));
     // One zero block only: also read in full, also noted.
     let mut one = tar.clone();
     one.extend_from_slice(&[0u8; B]);

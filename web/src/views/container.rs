@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use pancake_core::container::{line_diff, Container, LineChange, MergedRow, MAX_FILE_BYTES};
-use pancake_core::history::human_size;
+use pancake_core::analyze::history::human_size;
+use pancake_core::write::container::{line_diff, Container, LineChange, MergedRow, MAX_FILE_BYTES};
 use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

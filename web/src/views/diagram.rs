@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
-use pancake_core::history::human_size;
-use pancake_core::{share, Layer};
+use pancake_core::analyze::history::human_size;
+use pancake_core::{analyze::share, Layer};
 use yew::prelude::*;
 
 use super::{kind_class, layer_kind, layer_label, use_lang, CopyButton};
@@ -145,7 +145,7 @@ pub fn layout(chains: &[Vec<Option<String>>]) -> Layout {
 }
 
 /// The identity a layer is drawn by: its ChainID, as Docker's layer store keeps it
-/// (`pancake_core::share::chain_ids`); the same diff_id on another base is another layer.
+/// (`pancake_core::analyze::share::chain_ids`); the same diff_id on another base is another layer.
 pub fn chains(images: &[SessionImage]) -> Vec<Vec<Option<String>>> {
     images
         .iter()

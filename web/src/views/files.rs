@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
-use pancake_core::history::human_size;
-use pancake_core::union::{self, Change, FileRow};
+use pancake_core::analyze::history::human_size;
+use pancake_core::analyze::union::{self, Change, FileRow};
 use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

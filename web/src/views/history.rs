@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use pancake_core::history::history_table;
+use pancake_core::analyze::history::history_table;
 use yew::prelude::*;
 
 use super::{kind_class, shown, use_lang};

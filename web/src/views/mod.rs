@@ -17,7 +17,7 @@ pub mod tour;
 pub mod transfer;
 pub mod virtual_list;
 
-use pancake_core::history::{self as hist, InstructionKind};
+use pancake_core::analyze::history::{self as hist, InstructionKind};
 use pancake_core::{Archive, Image, Verification};
 use yew::prelude::*;
 

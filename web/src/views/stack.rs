@@ -1,8 +1,8 @@
 //! The stack, "like a pancake": base at the bottom, one slab per layer, metadata-only
 //! steps as thin ticks between them, and the details of the selected layer beside it.
 
-use pancake_core::history::{self as hist, human_size, InstructionKind};
-use pancake_core::{union, Archive, Compression, Image};
+use pancake_core::analyze::history::{self as hist, human_size, InstructionKind};
+use pancake_core::{analyze::union, Archive, Compression, Image};
 use yew::prelude::*;
 
 use super::{

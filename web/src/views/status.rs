@@ -1,7 +1,7 @@
 //! What is happening: reading, hashing progress (bytes, %, MB/s, time left, Cancel),
 //! done, and every error the core or a worker reported.
 
-use pancake_core::history::human_size;
+use pancake_core::analyze::history::human_size;
 use pancake_core::Problem;
 use yew::prelude::*;
 
@@ -111,7 +111,7 @@ pub fn errors(p: &ErrorsProps) -> Html {
                 html! {
                     // Problems that don't make the archive wrong (a platform not saved, odd
                     // history) are shown as notes, not alarms.
-                    <div class={classes!("error", (!pancake_core::image::is_error_level(pr.kind)).then_some("note"))}
+                    <div class={classes!("error", (!pancake_core::read::image::is_error_level(pr.kind)).then_some("note"))}
                         data-testid="error" data-kind={kind.clone()} data-member={pr.member.clone()}>
                         <strong>{ t(lang, &format!("problem-{kind}")) }</strong>
                         { for pr.member.as_ref().map(|m| html! { <>{ " · " }<code class="mono">{ m.clone() }</code></> }) }

@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use pancake_core::container::MergedRow;
-use pancake_core::union::FileRow;
+use pancake_core::analyze::union::FileRow;
+use pancake_core::write::container::MergedRow;
 use pancake_core::RawPath;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -144,7 +144,7 @@ pub fn use_virtual_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pancake_core::union::Change;
+    use pancake_core::analyze::union::Change;
     use pancake_core::EntryKind;
 
     fn row(path: &str) -> FileRow {

@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::oci_index::{names_agree, OciCandidate, OciWalk};
 use super::{artifact, blob_name_digest, count_disagreement, BlobRef, Ctx};
-use crate::config::{self, Descriptor, DockerManifestEntry};
 use crate::digest::Digest;
 use crate::model::{Image, ProblemKind};
+use crate::read::config::{self, Descriptor, DockerManifestEntry};
 
 impl Ctx<'_> {
     /// Images from `manifest.json`, each with the index digests it was reached through in

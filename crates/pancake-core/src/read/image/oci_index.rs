@@ -9,9 +9,9 @@ use std::collections::HashSet;
 
 use super::artifact::{self, ArtifactCandidate};
 use super::{count_disagreement, BlobRef, Ctx, Found};
-use crate::config::{self, Descriptor, OciDocument, Platform};
 use crate::digest::Digest;
 use crate::model::{Image, ProblemKind};
+use crate::read::config::{self, Descriptor, OciDocument, Platform};
 
 /// One name an index gives a manifest, and which annotation gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]

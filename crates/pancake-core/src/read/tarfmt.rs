@@ -2,7 +2,7 @@
 //! layers with it, so what Go reads is what a container sees): V7, USTAR/PAX, star and GNU
 //! headers, octal and base-256 numbers, PAX records and the GNU sparse maps (old GNU `S`
 //! headers, PAX 0.0/0.1/1.0). Pure functions over bytes; the walk that reads blocks and keeps
-//! state between headers is in [`crate::layer`].
+//! state between headers is in [`crate::read::layer`].
 //!
 //! References: Go `src/archive/tar/{reader,format,strconv,common}.go`; POSIX pax(1)
 //! "pax Header Block" and "pax Extended Header"; GNU tar manual, "Sparse Formats".

@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn nginx_conf_edit_keeps_every_other_line() {
-        let old = crate::demo::NGINX_CONF;
+        let old = pancake_demo::NGINX_CONF;
         let new = old.replacen("worker_processes", "worker_processes  4; #", 1);
         let d = line_diff(old, &new);
         let removed = d.iter().filter(|l| l.change == Removed).count();

@@ -4,9 +4,9 @@
 //! Artifact Usage"). They are listed with the image they refer to, never as images.
 
 use super::{BlobRef, Ctx, Found};
-use crate::config::{Descriptor, OciDocument};
 use crate::digest::Digest;
 use crate::model::{Artifact, ArtifactKind, Image, ProblemKind};
+use crate::read::config::{Descriptor, OciDocument};
 
 /// The config media types of images (OCI and Docker schema 2); any other config makes the
 /// manifest an artifact.

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
+use crate::analyze::whiteout;
 use crate::model::{Archive, EntryKind, HistoryEntry, Image, Member, PairingRule};
 use crate::path::RawPath;
-use crate::whiteout;
 
 /// A history step as a Dockerfile-like instruction.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,9 +18,9 @@ use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyze::whiteout::{self, classify_entry, Marker};
 use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind};
 use crate::path::RawPath;
-use crate::whiteout::{self, classify_entry, Marker};
 
 /// How a path fared in one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1580,12 +1580,12 @@ mod compare_tests {
 
     #[test]
     fn merged_views_of_demo_pair_differ_only_in_site_data() {
-        let bytes = crate::demo::build_set(&["wordpress-a", "wordpress-b"]);
-        let archive = crate::archive::read_stream(
+        let bytes = pancake_demo::build_set(&["wordpress-a", "wordpress-b"]);
+        let archive = crate::read::archive::read_stream(
             "pair.tar",
             bytes.as_slice(),
             bytes.len() as u64,
-            &crate::archive::Options::default(),
+            &crate::read::archive::Options::default(),
             &mut |_| {},
         )
         .expect("demo pair reads");

@@ -20,7 +20,6 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::config::{self, ConfigFile, Descriptor, Platform};
 use crate::digest::{Algorithm, Digest, DigestError};
 use crate::limits::Limits;
 use crate::model::{
@@ -28,7 +27,8 @@ use crate::model::{
     Verification,
 };
 use crate::path::RawPath;
-use crate::{union, whiteout};
+use crate::read::config::{self, ConfigFile, Descriptor, Platform};
+use crate::{analyze::union, analyze::whiteout};
 
 /// Problems found while walking the outer tar (read errors, unsafe or duplicate member names)
 /// carry this prefix; re-resolving keeps them and recomputes everything else.
@@ -793,9 +793,9 @@ impl Ctx<'_> {
     /// Pairs history steps with layers by the rules of [`history::pair`]; says which rule
     /// was used when the two do not line up one to one.
     fn pair_history(&mut self, image: &mut Image, label: &str) {
-        let evidence = crate::history::layer_evidence(image, self.members);
-        let pairing = crate::history::pair(&image.history, &evidence);
-        if let Some(note) = crate::history::apply_pairing(image, &pairing) {
+        let evidence = crate::analyze::history::layer_evidence(image, self.members);
+        let pairing = crate::analyze::history::pair(&image.history, &evidence);
+        if let Some(note) = crate::analyze::history::apply_pairing(image, &pairing) {
             self.problem(ProblemKind::History, None, format!("{label}: {note}"));
         }
     }

@@ -11,8 +11,8 @@ use std::io::{self, Read};
 
 use serde_json::{json, Value};
 
-use crate::digest::Digest;
-use crate::tarwrite::{self, Descriptor, SaveImage, TarEntry, MEDIA_TYPE_LAYER};
+use pancake_core::digest::Digest;
+use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry, MEDIA_TYPE_LAYER};
 
 const NAMES: &[&str] = &["nginx", "wordpress-a", "wordpress-b", "mysql", "whiteouts"];
 

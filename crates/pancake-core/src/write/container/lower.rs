@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::analyze::union::{self, FileRow};
 use crate::model::{Archive, EntryKind, Image};
 use crate::path::RawPath;
-use crate::union::{self, FileRow};
 
 /// Fetches the content of one lower file.
 pub type Fetch<'a> = &'a dyn Fn(&FileRow) -> Result<Vec<u8>, String>;

@@ -11,7 +11,7 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use crate::tarfmt;
+use crate::read::tarfmt;
 
 const BLOCK: u64 = 512;
 

@@ -1,6 +1,6 @@
 //! Walking the inner tar of one layer blob into a list of [`Entry`]s, reading every header
 //! the way Go's `archive/tar` reads it (Docker extracts layers with it; see
-//! [`crate::tarfmt`] for the header formats): PAX and GNU long-name/long-link headers fold
+//! [`crate::read::tarfmt`] for the header formats): PAX and GNU long-name/long-link headers fold
 //! into the member they describe (the last of several wins), PAX global headers are not
 //! members and change nothing, sparse files are listed under their real name and size.
 //!
@@ -19,8 +19,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use crate::limits::Limits;
 use crate::model::{Entry, EntryKind, Problem, ProblemKind, Sparse, SparseRegion};
 use crate::path::RawPath;
+use crate::read::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
 use crate::source::ReadAt;
-use crate::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
 
 /// What one walk over a layer tar found.
 #[derive(Debug, Default)]

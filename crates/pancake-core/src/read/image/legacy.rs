@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::Ctx;
-use crate::config::{ConfigFile, Repositories};
 use crate::model::{HistoryEntry, Image, ProblemKind};
+use crate::read::config::{ConfigFile, Repositories};
 
 /// Why a legacy layer cannot be verified, shown with it.
 const NO_CLAIMS: &str = "a legacy save (repositories and <id>/json, no image config) claims no \

@@ -14,22 +14,22 @@ use std::collections::HashSet;
 use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
-use crate::decompress::{self, EndAtTrailing};
+use crate::analyze::union::ContentRef;
 use crate::error::Error;
-use crate::extension_guard::{ExtensionGuard, Oversized};
-use crate::image::{self, OUTER_PREFIX};
-use crate::layer::{self, SeekReader};
 use crate::limits::Limits;
-use crate::member::{self, Processed};
 use crate::model::{
     Archive, Compression, EntryKind, LayerIndex, Member, MemberFacts, Problem, ProblemKind,
 };
 use crate::path::RawPath;
-use crate::sniff;
+use crate::read::decompress::{self, EndAtTrailing};
+use crate::read::extension_guard::{ExtensionGuard, Oversized};
+use crate::read::image::{self, OUTER_PREFIX};
+use crate::read::layer::{self, SeekReader};
+use crate::read::member::{self, Processed};
+use crate::read::sniff;
 use crate::source::{RangeReader, ReadAt};
-use crate::union::ContentRef;
 
-pub use crate::member::Options;
+pub use crate::read::member::Options;
 
 /// Progress of a long read, for a progress bar.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::{Container, ContainerError, UpperEntry};
 use crate::digest::Digest;
 use crate::model::{Archive, Compression, Image};
 use crate::source::{RangeReader, ReadAt};
-use crate::tarwrite::{self, Descriptor, SaveImage, TarEntry, MEDIA_TYPE_LAYER};
+use crate::write::tarwrite::{self, Descriptor, SaveImage, TarEntry, MEDIA_TYPE_LAYER};
 
 /// A committed container: the new layer and the new image config.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,17 +1,17 @@
 //! The one member processor: every regular member of the outer tarball goes through
-//! [`process`], whether it streams by in [`crate::archive::read_stream`] or is re-read
-//! from a `ReadAt` by [`crate::archive::hash_member`]. One pass: the stored bytes are hashed,
+//! [`process`], whether it streams by in [`crate::read::archive::read_stream`] or is re-read
+//! from a `ReadAt` by [`crate::read::archive::hash_member`]. One pass: the stored bytes are hashed,
 //! compression is sniffed, small JSON is kept, and a (decompressed) tar is walked while the
 //! decompressed stream is hashed for its diff_id.
 
 use std::io::{self, Cursor, Read};
 
-use crate::decompress::{self, EndAtTrailing};
 use crate::digest::Hasher;
-use crate::layer;
 use crate::limits::Limits;
 use crate::model::{Compression, Entry, LayerIndex, MemberFacts, Problem, ProblemKind};
-use crate::sniff;
+use crate::read::decompress::{self, EndAtTrailing};
+use crate::read::layer;
+use crate::read::sniff;
 
 /// Size of the reads the hashing path asks for; big enough to keep sha256 busy.
 pub const CHUNK: usize = 1 << 20;
@@ -21,7 +21,7 @@ pub const CHUNK: usize = 1 << 20;
 pub struct Options {
     /// Every bound on work and memory (decompressed bytes, JSON size, extension records ...).
     pub limits: Limits,
-    /// Threads for hashing independent blobs in [`crate::archive::open`] (1 on wasm32).
+    /// Threads for hashing independent blobs in [`crate::read::archive::open`] (1 on wasm32).
     pub threads: usize,
 }
 

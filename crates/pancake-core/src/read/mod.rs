@@ -1,0 +1,16 @@
+//! Reading: the outer tarball → its members → layer indexes → resolved images.
+//!
+//! `sniff` names the file's format and compression from its first bytes; `archive` walks the
+//! outer tar and drives the member processor (`member`), which indexes layers (`layer`, over
+//! Go-`archive/tar`-compatible headers in `tarfmt`) through `decompress`; `image` resolves
+//! the images the archive describes (manifest.json, OCI index, legacy `repositories`).
+
+pub mod archive;
+pub mod config;
+pub mod decompress;
+pub mod extension_guard;
+pub mod image;
+pub mod layer;
+pub mod member;
+pub mod sniff;
+pub mod tarfmt;
