@@ -2,6 +2,7 @@
 //! whiteouts, history ↔ layer pairing, sharing by chain ID.
 
 pub mod history;
+pub mod lookup;
 pub mod share;
 pub mod union;
 pub mod whiteout;
