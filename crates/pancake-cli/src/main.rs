@@ -1,7 +1,10 @@
 //! `pancake`: inspect container image tarballs from the command line. Thin: arguments in,
 //! `pancake_core` does the work, text or JSON out.
 
+mod cmd_cat;
+mod cmd_export;
 mod report;
+mod select;
 mod table;
 mod term;
 
@@ -57,6 +60,29 @@ enum Command {
         #[arg(long)]
         merged: bool,
     },
+    /// One file's exact bytes on stdout (the merged filesystem unless --layer).
+    Cat {
+        file: PathBuf,
+        /// The path in the image, with or without a leading `/`; symlinks are followed as a
+        /// process in the container would.
+        path: String,
+        /// Image index in the archive (0-based).
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+        /// The copy layer N itself stores (0 = base); a symlink there is followed in the
+        /// filesystem as it stands after layer N.
+        #[arg(long)]
+        layer: Option<usize>,
+    },
+    /// Layer N's uncompressed tar on stdout, byte for byte (its sha256 is the diff_id).
+    ExportLayer {
+        file: PathBuf,
+        /// Layer index (0 = base).
+        layer: usize,
+        /// Image index in the archive (0-based).
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+    },
     /// Write a built-in demo image as a `docker save` tarball to stdout.
     Demo {
         /// One of the demo names (run without a name to list them).
@@ -93,6 +119,13 @@ fn main() -> ExitCode {
             merged: _,
         } => ls(&file, image, layer),
         Command::Demo { name } => demo(name.as_deref()),
+        Command::Cat {
+            file,
+            path,
+            image,
+            layer,
+        } => cmd_cat::run(&file, &path, image, layer),
+        Command::ExportLayer { file, layer, image } => cmd_export::run(&file, layer, image),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,132 @@
+//! `pancake cat FILE PATH [--image N] [--layer N]`: one file's exact bytes on stdout.
+//!
+//! Default: the merged filesystem of the image, PATH resolved as a process in the container
+//! would (symlinks followed, also in directories: `pancake_core::analyze::lookup`). With
+//! `--layer N`: the copy layer N itself stores (it must have added or modified PATH); a
+//! symlink there is followed in the filesystem as it stands after layer N. A hard link gives
+//! the bytes of the file it links to (`union::FileRow::content`).
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use pancake_core::analyze::{lookup, union};
+use pancake_core::read::archive;
+use pancake_core::{EntryKind, RawPath};
+
+use crate::term::Safe;
+use crate::{select, write_stdout, Fail};
+
+pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Result<(), Fail> {
+    let a = crate::read(file)?;
+    let img = select::image(&a, file, image)?;
+    let top = img.layers.len().saturating_sub(1);
+    let upto = match layer {
+        Some(l) => select::layer(img, file, image, l)?,
+        None => top,
+    };
+    let wanted = RawPath::from_typed(path);
+    let shown = |p: &RawPath| format!("/{}", p.display());
+    let fail = |why: String| Fail(format!("{}: {why}", file.display()));
+    let merged = union::merged(&a, img, upto);
+    let changes = match layer {
+        Some(l) => union::layer_changes(&a, img, l).rows,
+        None => Vec::new(),
+    };
+    let row = match layer {
+        None => {
+            let i = lookup::resolve(&merged, &wanted, true).map_err(|e| fail(e.to_string()))?;
+            i.and_then(|i| merged.get(i))
+        }
+        Some(l) => {
+            let own = changes
+                .iter()
+                .find(|r| r.path == wanted && r.change != union::Change::Deleted);
+            let Some(own) = own else {
+                let last = merged
+                    .binary_search_by(|r| r.path.cmp(&wanted))
+                    .ok()
+                    .and_then(|i| merged.get(i))
+                    .map(|r| format!("; layer {} last changed it", r.layer))
+                    .unwrap_or_default();
+                return Err(fail(format!(
+                    "layer {l} of image {image} does not add or modify {}{last}",
+                    shown(&wanted)
+                )));
+            };
+            if own.kind == EntryKind::Symlink {
+                let i = lookup::resolve(&merged, &wanted, true).map_err(|e| fail(e.to_string()))?;
+                i.and_then(|i| merged.get(i))
+            } else {
+                Some(own)
+            }
+        }
+    };
+    // The root and directories with no entry of their own resolve to no row.
+    let Some(row) = row else {
+        return Err(fail(format!("{} is a directory", shown(&wanted))));
+    };
+    let what = match row.kind {
+        EntryKind::File | EntryKind::Hardlink => None,
+        EntryKind::Dir => Some("a directory"),
+        EntryKind::Symlink => Some("a symlink"),
+        EntryKind::Char => Some("a character device"),
+        EntryKind::Block => Some("a block device"),
+        EntryKind::Fifo => Some("a FIFO"),
+        EntryKind::Other => Some("not a regular file"),
+    };
+    if let Some(what) = what {
+        return Err(fail(format!(
+            "{} is {what}: it has no content",
+            shown(&row.path)
+        )));
+    }
+    let Some(content) = &row.content else {
+        let to = row
+            .link_target
+            .as_ref()
+            .map(|t| format!(" to {}", shown(t)))
+            .unwrap_or_default();
+        return Err(fail(format!(
+            "{} is a hard link{to} that points to no file (see the hard-link problem in pancake inspect)",
+            shown(&row.path)
+        )));
+    };
+    // The bytes are read into memory: bound them as a layer's decompressed size is bounded, so
+    // a header claiming 2^63 bytes cannot make us allocate them.
+    let opts = crate::OPTIONS.get_or_init(archive::Options::default);
+    let bound = opts
+        .limits
+        .max_decompressed_bytes
+        .max(a.total_bytes.saturating_mul(100));
+    if content.size > bound {
+        return Err(fail(format!(
+            "{} claims {} bytes, more than the {bound}-byte bound (--max-decompressed-bytes)",
+            shown(&row.path),
+            content.size
+        )));
+    }
+    let max = usize::try_from(content.size).unwrap_or(usize::MAX);
+    let source = std::fs::File::open(file).map_err(|e| fail(format!("cannot open: {e}")))?;
+    let bytes = archive::read_content(&source, &a, content, max)
+        .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
+    if (bytes.len() as u64) < content.size {
+        return Err(fail(format!(
+            "{} ends early: {} of {} bytes could be read",
+            shown(&row.path),
+            bytes.len(),
+            content.size
+        )));
+    }
+    // A file or a pipe gets the bytes as they are; a terminal only text, escaped like every
+    // other string from a file (an ESC in a file must not rewrite the screen).
+    if std::io::stdout().is_terminal() {
+        return match std::str::from_utf8(&bytes) {
+            Ok(text) => write_stdout(crate::term::text_out(text).as_bytes()),
+            Err(_) => Err(Fail(format!(
+                "{} is binary; redirect it: pancake cat FILE PATH > out",
+                Safe(shown(&row.path))
+            ))),
+        };
+    }
+    write_stdout(&bytes)
+}
