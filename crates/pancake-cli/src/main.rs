@@ -2,6 +2,7 @@
 //! `pancake_core` does the work, text or JSON out.
 
 mod cmd_cat;
+mod cmd_ci;
 mod cmd_export;
 mod report;
 mod select;
@@ -46,6 +47,24 @@ enum Command {
         /// One JSON document for all files (schema in the README).
         #[arg(long)]
         json: bool,
+        /// CI gate (dive's --ci): check every image against the rules, one line per rule,
+        /// exit non-zero when one fails. Rules from .pancake-ci.yaml when present.
+        #[arg(long, conflicts_with = "json")]
+        ci: bool,
+        /// The rules file (dive's .dive-ci shape) instead of ./.pancake-ci.yaml.
+        #[arg(long, requires = "ci", value_name = "PATH")]
+        ci_config: Option<PathBuf>,
+        /// Fail when an image's efficiency is below this ratio (0-1, or "disabled"; default 0.9).
+        #[arg(long, requires = "ci", value_name = "RATIO")]
+        lowest_efficiency: Option<String>,
+        /// Fail when an image wastes more than this (bytes, 20MB, 1GiB, or "disabled", the
+        /// default).
+        #[arg(long, requires = "ci", value_name = "SIZE")]
+        highest_wasted_bytes: Option<String>,
+        /// Fail when wasted bytes ÷ bytes stored above the base layer exceed this ratio (0-1,
+        /// or "disabled"; default 0.1).
+        #[arg(long, requires = "ci", value_name = "RATIO")]
+        highest_user_wasted_percent: Option<String>,
     },
     /// List files of one layer (its changes) or of the merged filesystem.
     Ls {
@@ -111,7 +130,20 @@ fn main() -> ExitCode {
             files,
             no_trunc,
             json,
-        } => inspect(&files, no_trunc, json),
+            ci,
+            ci_config,
+            lowest_efficiency,
+            highest_wasted_bytes,
+            highest_user_wasted_percent,
+        } => {
+            let ci = ci.then_some(cmd_ci::Flags {
+                config: ci_config,
+                lowest_efficiency,
+                highest_wasted_bytes,
+                highest_user_wasted_percent,
+            });
+            inspect(&files, no_trunc, json, ci.as_ref())
+        }
         Command::Ls {
             file,
             image,
@@ -199,7 +231,12 @@ fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
+fn inspect(
+    files: &[PathBuf],
+    no_trunc: bool,
+    json: bool,
+    ci: Option<&cmd_ci::Flags>,
+) -> Result<(), Fail> {
     let mut archives = Vec::new();
     let mut failed = Vec::new();
     for f in files {
@@ -214,6 +251,17 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
     let last_failure = failures.pop();
     for m in &failures {
         eprintln!("pancake: {}", Safe(m));
+    }
+    if let Some(flags) = ci {
+        let (text, failed_rules) = cmd_ci::report(&archives, flags)?;
+        write_stdout(term::text_out(&text).as_bytes())?;
+        if let Some(m) = last_failure {
+            return Err(Fail(m));
+        }
+        return match failed_rules {
+            0 => Ok(()),
+            n => Err(Fail(format!("CI: {n} rule(s) failed"))),
+        };
     }
     let out = if json {
         let doc = report::build(&archives, &failed);
