@@ -3,6 +3,7 @@
 
 mod cmd_cat;
 mod cmd_ci;
+mod cmd_diff;
 mod cmd_export;
 mod report;
 mod select;
@@ -102,6 +103,21 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         image: usize,
     },
+    /// Compare two images: the first layer where they part (by ChainID), then the paths
+    /// added, modified and deleted, with sizes. The same file twice compares two of its images.
+    Diff {
+        file_a: PathBuf,
+        file_b: PathBuf,
+        /// Image index in FILE_A (0-based).
+        #[arg(long, default_value_t = 0)]
+        image_a: usize,
+        /// Image index in FILE_B (0-based).
+        #[arg(long, default_value_t = 0)]
+        image_b: usize,
+        /// One JSON document (fields in the README).
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a built-in demo image as a `docker save` tarball to stdout.
     Demo {
         /// One of the demo names (run without a name to list them).
@@ -157,6 +173,13 @@ fn main() -> ExitCode {
             image,
             layer,
         } => cmd_cat::run(&file, &path, image, layer),
+        Command::Diff {
+            file_a,
+            file_b,
+            image_a,
+            image_b,
+            json,
+        } => cmd_diff::run(&file_a, &file_b, image_a, image_b, json),
         Command::ExportLayer { file, layer, image } => cmd_export::run(&file, layer, image),
     };
     match result {

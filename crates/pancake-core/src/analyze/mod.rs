@@ -1,6 +1,7 @@
 //! Understanding: pure functions over the read model — the union (merged) view and
 //! whiteouts, history ↔ layer pairing, sharing by chain ID.
 
+pub mod diff;
 pub mod history;
 pub mod lookup;
 pub mod share;
