@@ -5,6 +5,7 @@ mod cmd_cat;
 mod cmd_ci;
 mod cmd_diff;
 mod cmd_export;
+mod platforms;
 mod report;
 mod select;
 mod table;
@@ -48,6 +49,10 @@ enum Command {
         /// One JSON document for all files (schema in the README).
         #[arg(long)]
         json: bool,
+        /// Of a multi-platform archive, show only this platform (OS/ARCH[/VARIANT], e.g.
+        /// linux/arm64/v8; without VARIANT any variant): the first present match.
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
         /// CI gate (dive's --ci): check every image against the rules, one line per rule,
         /// exit non-zero when one fails. Rules from .pancake-ci.yaml when present.
         #[arg(long, conflicts_with = "json")]
@@ -146,6 +151,7 @@ fn main() -> ExitCode {
             files,
             no_trunc,
             json,
+            platform,
             ci,
             ci_config,
             lowest_efficiency,
@@ -158,7 +164,7 @@ fn main() -> ExitCode {
                 highest_wasted_bytes,
                 highest_user_wasted_percent,
             });
-            inspect(&files, no_trunc, json, ci.as_ref())
+            inspect(&files, no_trunc, json, platform.as_deref(), ci.as_ref())
         }
         Command::Ls {
             file,
@@ -258,6 +264,7 @@ fn inspect(
     files: &[PathBuf],
     no_trunc: bool,
     json: bool,
+    platform: Option<&str>,
     ci: Option<&cmd_ci::Flags>,
 ) -> Result<(), Fail> {
     let mut archives = Vec::new();
@@ -268,9 +275,28 @@ fn inspect(
             Err(e) => failed.push(e),
         }
     }
+    // Every platform each archive lists, taken before --platform keeps one image of each.
+    let mut listed: Vec<_> = archives.iter().map(platforms::of).collect();
+    if let Some(spec) = platform {
+        let mut kept = (Vec::new(), Vec::new());
+        for (mut a, list) in archives.into_iter().zip(listed) {
+            match platforms::keep_only(&mut a, spec) {
+                Ok(()) => {
+                    kept.0.push(a);
+                    kept.1.push(list);
+                }
+                Err(Fail(message)) => failed.push(report::Failure {
+                    name: a.name.clone(),
+                    archive: None,
+                    message,
+                }),
+            }
+        }
+        (archives, listed) = kept;
+    }
+    let mut failures: Vec<String> = failed.iter().map(|f| f.message.clone()).collect();
     // One line per unreadable file (the last one is the command's error); what could be
     // read is still shown, and the JSON document says why the others could not be.
-    let mut failures: Vec<String> = failed.iter().map(|f| f.message.clone()).collect();
     let last_failure = failures.pop();
     for m in &failures {
         eprintln!("pancake: {}", Safe(m));
@@ -287,7 +313,8 @@ fn inspect(
         };
     }
     let out = if json {
-        let doc = report::build(&archives, &failed);
+        let mut doc = report::build(&archives, &failed);
+        doc.platforms = platforms::report(&archives, &listed);
         let mut s =
             serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;
         s.push('\n');
@@ -295,9 +322,12 @@ fn inspect(
     } else {
         let now = now_unix();
         let mut s = String::new();
-        for a in &archives {
+        for (k, a) in archives.iter().enumerate() {
             for (i, img) in a.images.iter().enumerate() {
                 s.push_str(&image_text(a, i, img, now, no_trunc));
+            }
+            if let Some(list) = listed.get(k) {
+                s.push_str(&platforms::text(a, list));
             }
             s.push_str(&problems_text(a));
         }

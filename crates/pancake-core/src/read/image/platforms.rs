@@ -22,7 +22,8 @@ use crate::read::config::{Descriptor, OciDocument};
 /// One platform an index of the archive lists.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlatformEntry {
-    /// `platform.os` of the descriptor, else of the image config (`linux`, `windows` ...).
+    /// `platform.os` of the index's descriptor, else of the image config (`linux`,
+    /// `windows` ...).
     pub os: Option<String>,
     /// `platform.architecture` (`amd64`, `arm64` ...), same fallback.
     pub architecture: Option<String>,
@@ -79,10 +80,12 @@ impl PlatformEntry {
 /// Every platform the archive's indexes list, in index order (depth first from `index.json`),
 /// each manifest digest once. Only image manifests count: nested indexes are walked (bounded
 /// by the default `limits.max_index_depth` and `limits.max_manifests`, cycles not followed),
-/// BuildKit attestation manifests, cosign-tagged manifests and present manifests that are
-/// artifacts are left out, and so is a descriptor without a platform that resolved to no
-/// image. A Docker save without `index.json` (or a legacy one) lists nothing: an empty list
-/// means "one platform per image, as the images say".
+/// BuildKit attestation manifests, cosign-tagged manifests, present manifests that are
+/// artifacts and descriptors without a `platform` are left out (an index of several images, as
+/// a Docker 25+ save of several tags writes, names no platforms: it is not a platform list).
+/// A part the descriptor's platform lacks is taken from the image's config. A save without
+/// `index.json` lists nothing: an empty list means "one platform per image, as the images
+/// say".
 pub fn platforms(archive: &Archive) -> Vec<PlatformEntry> {
     let limits = Limits::default();
     let ctx = Ctx {
@@ -228,7 +231,9 @@ impl PlatformWalk<'_> {
                 present,
                 image,
             };
-            if dp.is_none() && entry.image.is_none() {
+            // A multi-platform index names each manifest's platform; an index of several
+            // images (a Docker 25+ save of several tags) names none: not a platform list.
+            if dp.is_none() {
                 continue;
             }
             self.out.push(entry);
