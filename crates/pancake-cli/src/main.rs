@@ -5,6 +5,7 @@ mod cmd_cat;
 mod cmd_ci;
 mod cmd_diff;
 mod cmd_export;
+mod cmd_ls;
 mod platforms;
 mod report;
 mod select;
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pancake_core::{analyze::history, analyze::union, read::archive, Archive, Image, Verification};
+use pancake_core::{analyze::history, read::archive, Archive, Image, Verification};
 use term::Safe;
 
 #[derive(Parser)]
@@ -75,15 +76,19 @@ enum Command {
     /// List files of one layer (its changes) or of the merged filesystem.
     Ls {
         file: PathBuf,
-        /// Image index in the archive.
+        /// Image index in the archive (0-based).
         #[arg(long, default_value_t = 0)]
         image: usize,
-        /// Layer index (0 = base): what that layer added, modified and deleted.
+        /// Layer index (0 = base): what that layer added, modified and deleted (CHANGE).
         #[arg(long, conflicts_with = "merged")]
         layer: Option<usize>,
-        /// The filesystem a container of the image sees (the default).
+        /// The filesystem a container of the image sees (the default). Its LAST CHANGED BY
+        /// column names the layer that last wrote each path: L3 = layer 3 (0 = base).
         #[arg(long)]
         merged: bool,
+        /// table (aligned columns) or csv (RFC 4180: path,kind,size,layer,change,link_target).
+        #[arg(long, value_enum, default_value_t = cmd_ls::Format::Table)]
+        format: cmd_ls::Format,
     },
     /// One file's exact bytes on stdout (the merged filesystem unless --layer).
     Cat {
@@ -171,7 +176,8 @@ fn main() -> ExitCode {
             image,
             layer,
             merged: _,
-        } => ls(&file, image, layer),
+            format,
+        } => cmd_ls::run(&file, image, layer, format),
         Command::Demo { name } => demo(name.as_deref()),
         Command::Cat {
             file,
@@ -591,52 +597,6 @@ fn problems_text(a: &Archive) -> String {
     }
     s.push('\n');
     s
-}
-
-fn ls(file: &Path, image: usize, layer: Option<usize>) -> Result<(), Fail> {
-    let a = read(file)?;
-    let img = a.images.get(image).ok_or_else(|| {
-        Fail(format!(
-            "{}: no image {image} (the archive has {})",
-            file.display(),
-            a.images.len()
-        ))
-    })?;
-    let rows = match layer {
-        Some(l) if l >= img.layers.len() => {
-            return Err(Fail(format!(
-                "{}: image {image} has no layer {l} (it has {})",
-                file.display(),
-                img.layers.len()
-            )))
-        }
-        Some(l) => union::layer_changes(&a, img, l).rows,
-        None => union::merged(&a, img, img.layers.len().saturating_sub(1)),
-    };
-    let mut out = vec![["PATH", "KIND", "SIZE", "CHANGE"]
-        .map(String::from)
-        .to_vec()];
-    for r in rows {
-        let kind = serde_json::to_value(r.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let change = serde_json::to_value(r.change)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let size = if r.kind == pancake_core::EntryKind::Dir {
-            r.dir_size
-        } else {
-            r.size
-        };
-        let mut path = r.path.to_string();
-        if let Some(t) = &r.link_target {
-            path.push_str(&format!(" -> {t}"));
-        }
-        out.push(vec![path, kind, size.to_string(), change]);
-    }
-    write_stdout(term::text_out(&table::render(&out)).as_bytes())
 }
 
 fn demo(name: Option<&str>) -> Result<(), Fail> {
