@@ -11,6 +11,7 @@ use std::path::Path;
 
 use pancake_core::analyze::{lookup, union};
 use pancake_core::read::archive;
+use pancake_core::read::export::{self, ExportError};
 use pancake_core::{EntryKind, RawPath};
 
 use crate::term::Safe;
@@ -91,35 +92,21 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
             shown(&row.path)
         )));
     };
-    // The bytes are read into memory: bound them as a layer's decompressed size is bounded, so
-    // a header claiming 2^63 bytes cannot make us allocate them.
+    // Bytes that cannot be streamed from the file (a compressed or sparse layer) are read
+    // into memory: bounded as a layer's decompressed size is, so a header claiming 2^63 bytes
+    // cannot make us allocate them.
     let opts = crate::OPTIONS.get_or_init(archive::Options::default);
     let bound = opts
         .limits
         .max_decompressed_bytes
         .max(a.total_bytes.saturating_mul(100));
-    if content.size > bound {
-        return Err(fail(format!(
-            "{} claims {} bytes, more than the {bound}-byte bound (--max-decompressed-bytes)",
-            shown(&row.path),
-            content.size
-        )));
-    }
-    let max = usize::try_from(content.size).unwrap_or(usize::MAX);
     let source = std::fs::File::open(file).map_err(|e| fail(format!("cannot open: {e}")))?;
-    let bytes = archive::read_content(&source, &a, content, max)
-        .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
-    if (bytes.len() as u64) < content.size {
-        return Err(fail(format!(
-            "{} ends early: {} of {} bytes could be read",
-            shown(&row.path),
-            bytes.len(),
-            content.size
-        )));
-    }
     // A file or a pipe gets the bytes as they are; a terminal only text, escaped like every
     // other string from a file (an ESC in a file must not rewrite the screen).
     if std::io::stdout().is_terminal() {
+        let mut bytes = Vec::new();
+        export::write_content(&source, &a, content, bound, &mut bytes)
+            .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
         return match std::str::from_utf8(&bytes) {
             Ok(text) => write_stdout(crate::term::text_out(text).as_bytes()),
             Err(_) => Err(Fail(format!(
@@ -128,5 +115,11 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
             ))),
         };
     }
-    write_stdout(&bytes)
+    let mut out = std::io::stdout().lock();
+    match export::write_content(&source, &a, content, bound, &mut out) {
+        Ok(_) => Ok(()),
+        // `pancake cat x /big | head` is not an error.
+        Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Fail(Safe(e.to_string()).to_string())),
+    }
 }

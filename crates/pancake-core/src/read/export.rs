@@ -5,9 +5,11 @@
 
 use std::io::{self, Read, Write};
 
+use crate::analyze::union::ContentRef;
 use crate::digest::{Digest, HashingReader};
 use crate::error::Error;
 use crate::model::{Archive, Compression};
+use crate::read::archive;
 use crate::read::decompress::{self, EndAtTrailing};
 use crate::read::sniff;
 use crate::source::{RangeReader, ReadAt};
@@ -104,6 +106,77 @@ pub fn write_layer_tar<S: ReadAt + ?Sized>(
     Ok((digest, len))
 }
 
+/// Copies the bytes a union row shows (its [`ContentRef`]: for a hard link the file it links
+/// to) to `out`; returns how many. When the entry's bytes lie in the file as one uncompressed
+/// range (an uncompressed layer in an uncompressed file, not sparse), they are streamed from
+/// it in 1 MiB chunks, whatever their size; otherwise they are read with
+/// [`archive::read_content`] into memory, and a file over `max_in_memory` bytes is refused
+/// ([`ExportError::Read`] naming the bound) rather than allocated. Fewer bytes than
+/// `content.size` (the file ends early) is an error.
+pub fn write_content<S: ReadAt + ?Sized>(
+    source: &S,
+    archive: &Archive,
+    content: &ContentRef,
+    max_in_memory: u64,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
+    let entry = content
+        .member
+        .and_then(|m| archive.members.get(m))
+        .and_then(|m| m.facts.layer.as_ref())
+        .and_then(|l| l.entries.get(content.entry));
+    let short = |got: u64| {
+        ExportError::Read(Error::Other(format!(
+            "{}: {} ends early: {got} of {} bytes could be read",
+            archive.name, content.path, content.size
+        )))
+    };
+    if let Some(off) = entry
+        .filter(|e| e.sparse.is_none() && e.path == content.path)
+        .and_then(|e| e.content_offset)
+    {
+        let mut r = RangeReader::new(source, off, content.size);
+        let mut buf = vec![0u8; 1 << 20];
+        let mut done = 0u64;
+        loop {
+            let n = r.read(&mut buf).map_err(|e| {
+                ExportError::Read(Error::Io {
+                    name: archive.name.clone(),
+                    offset: off.saturating_add(done),
+                    source: e,
+                })
+            })?;
+            if n == 0 {
+                break;
+            }
+            out.write_all(buf.get(..n).unwrap_or_default())
+                .map_err(ExportError::Write)?;
+            done = done.saturating_add(n as u64);
+        }
+        out.flush().map_err(ExportError::Write)?;
+        return if done < content.size {
+            Err(short(done))
+        } else {
+            Ok(done)
+        };
+    }
+    if content.size > max_in_memory {
+        return Err(ExportError::Read(Error::Other(format!(
+            "{}: {} is {} bytes, stored compressed or sparse, more than the {max_in_memory} \
+             bytes read into memory at once",
+            archive.name, content.path, content.size
+        ))));
+    }
+    let max = usize::try_from(content.size).unwrap_or(usize::MAX);
+    let bytes = archive::read_content(source, archive, content, max).map_err(ExportError::Read)?;
+    if (bytes.len() as u64) < content.size {
+        return Err(short(bytes.len() as u64));
+    }
+    out.write_all(&bytes).map_err(ExportError::Write)?;
+    out.flush().map_err(ExportError::Write)?;
+    Ok(bytes.len() as u64)
+}
+
 /// Decompresses one blob (compression sniffed from its first bytes, as the reader does) into
 /// `out`, hashing what is written.
 fn copy_blob<R: Read>(mut blob: R, out: &mut dyn Write) -> Result<(Digest, u64), ExportError> {
@@ -173,6 +246,50 @@ mod tests {
                 assert_eq!(Digest::of_bytes(&out), d, "{label}: layer {i}");
                 assert_eq!(n, out.len() as u64);
                 assert_eq!(n, l.size, "{label}: layer {i} size");
+            }
+        }
+    }
+
+    /// Every regular file of the demo, written by `write_content` (streamed from the plain
+    /// file, read into memory from the gzip one), equals what `read_content` gives.
+    #[test]
+    fn write_content_gives_the_same_bytes_streamed_or_not() {
+        use crate::analyze::union;
+        let bytes = demo_bytes();
+        for (label, file) in [("plain", bytes.clone()), ("gzip", gzip(&bytes))] {
+            let a = read_stream(
+                "t.tar",
+                file.as_slice(),
+                file.len() as u64,
+                &Options::default(),
+                &mut |_| {},
+            )
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+            let img = a
+                .images
+                .first()
+                .unwrap_or_else(|| panic!("{label}: no image"));
+            let rows = union::merged(&a, img, img.layers.len() - 1);
+            let mut n = 0;
+            for c in rows.iter().filter_map(|r| r.content.as_ref()) {
+                let want = crate::read::archive::read_content(&file, &a, c, usize::MAX)
+                    .unwrap_or_else(|e| panic!("{label}: {e}"));
+                let mut out = Vec::new();
+                let got = write_content(&file, &a, c, u64::MAX, &mut out)
+                    .unwrap_or_else(|e| panic!("{label} {}: {e}", c.path));
+                assert_eq!(out, want, "{label} {}", c.path);
+                assert_eq!(got, c.size);
+                n += 1;
+            }
+            assert!(n > 3, "{label}: {n} files");
+            // The in-memory bound applies only where the bytes cannot be streamed.
+            let big = rows
+                .iter()
+                .filter_map(|r| r.content.as_ref())
+                .find(|c| c.size > 10);
+            if let Some(c) = big {
+                let r = write_content(&file, &a, c, 10, &mut Vec::new());
+                assert_eq!(r.is_ok(), label == "plain", "{label}");
             }
         }
     }
