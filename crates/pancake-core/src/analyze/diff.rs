@@ -3,7 +3,7 @@
 //! differ in, path by path, over the merged views ([`union::merged`], [`union::compare`]).
 //! The images may come from two archives or be two images of one.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analyze::union::{self, Change, PathDiff};
 use crate::analyze::{lookup, share};
@@ -14,7 +14,7 @@ use crate::read::archive;
 use crate::source::ReadAt;
 
 /// One side's layer at the point where the stacks part.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerSide {
     /// Layer index (0 = base).
     pub index: usize,
@@ -25,7 +25,7 @@ pub struct LayerSide {
 }
 
 /// What differs between image A and image B.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageDiff {
     /// How many layers, from the bottom, both images have with the same ChainID: layers
     /// `0..shared_layers` are the same bytes in both.

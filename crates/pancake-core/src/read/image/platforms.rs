@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{artifact, BlobRef, Ctx, Found};
 use crate::digest::Digest;
@@ -20,7 +20,7 @@ use crate::model::{Archive, Image};
 use crate::read::config::{Descriptor, OciDocument};
 
 /// One platform an index of the archive lists.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlatformEntry {
     /// `platform.os` of the index's descriptor, else of the image config (`linux`,
     /// `windows` ...).
@@ -125,7 +125,7 @@ pub fn choose(list: &[PlatformEntry], spec: Option<&str>) -> Result<usize, Choos
 }
 
 /// Why [`choose`] found no image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChooseError {
     /// No listed platform matches the spec (or the list is empty).
     NotListed,
