@@ -39,12 +39,20 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
             i.and_then(|i| merged.get(i))
         }
         Some(l) => {
+            // Directories on the way may be symlinks (`/bin -> usr/bin`): the path the layer
+            // stores is the one they lead to.
+            let real = lookup::resolve(&merged, &wanted, false)
+                .ok()
+                .flatten()
+                .and_then(|i| merged.get(i))
+                .map(|r| r.path.clone())
+                .unwrap_or_else(|| wanted.clone());
             let own = changes
                 .iter()
-                .find(|r| r.path == wanted && r.change != union::Change::Deleted);
+                .find(|r| r.path == real && r.change != union::Change::Deleted);
             let Some(own) = own else {
                 let last = merged
-                    .binary_search_by(|r| r.path.cmp(&wanted))
+                    .binary_search_by(|r| r.path.cmp(&real))
                     .ok()
                     .and_then(|i| merged.get(i))
                     .map(|r| format!("; layer {} last changed it", r.layer))
@@ -55,7 +63,7 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
                 )));
             };
             if own.kind == EntryKind::Symlink {
-                let i = lookup::resolve(&merged, &wanted, true).map_err(|e| fail(e.to_string()))?;
+                let i = lookup::resolve(&merged, &real, true).map_err(|e| fail(e.to_string()))?;
                 i.and_then(|i| merged.get(i))
             } else {
                 Some(own)

@@ -223,3 +223,21 @@ fn export_layer_of_a_missing_blob_says_so() {
         "{e}"
     );
 }
+
+/// Alpine (a whole-file gzip save): `usr/lib/libcrypto.so.1.1 -> ../../lib/libcrypto.so.1.1`,
+/// followed in the merged view and with `--layer 0`, gives Python's bytes of the target.
+#[test]
+fn cat_follows_relative_links_in_a_compressed_save() {
+    let file = fixture("fixture_trivy_alpine-310.tar.gz");
+    let want = python_bytes(&file, 0, "lib/libcrypto.so.1.1");
+    assert!(want.len() > 1_000_000);
+    for extra in [&[][..], &["--layer", "0"][..]] {
+        let mut args = vec!["cat", file.as_str(), "usr/lib/libcrypto.so.1.1"];
+        args.extend_from_slice(extra);
+        assert_eq!(
+            sha256_hex(&ok_stdout(&args)),
+            sha256_hex(&want),
+            "{extra:?}"
+        );
+    }
+}
