@@ -109,16 +109,12 @@ def dir_sizes(view):
 
 def rows_merged(layers):
     """`pancake ls --merged` as it should read: {display path: {kind, size, change, target}}."""
-    top = len(layers) - 1
-    below = fold(layers[:-1]) if layers else {}
     view = fold(layers)
     ds = dir_sizes(view)
     out = {}
     for p, n in view.items():
-        if n["layer"] != top:
-            change = "unchanged"
-        else:
-            change = "modified" if p in below else "added"
+        # The merged view's last column names the layer that last wrote the path.
+        change = "L%d" % n["layer"]
         size = ds.get(p, 0) if n["kind"] == "dir" else n["size"]
         out[display(p)] = {"kind": n["kind"], "size": size, "change": change,
                            "target": display(n["target"]) if n["target"] is not None else None}

@@ -1,7 +1,14 @@
 //! `pancake`: inspect container image tarballs from the command line. Thin: arguments in,
 //! `pancake_core` does the work, text or JSON out.
 
+mod cmd_cat;
+mod cmd_ci;
+mod cmd_diff;
+mod cmd_export;
+mod cmd_ls;
+mod platforms;
 mod report;
+mod select;
 mod table;
 mod term;
 
@@ -10,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pancake_core::{analyze::history, analyze::union, read::archive, Archive, Image, Verification};
+use pancake_core::{analyze::history, read::archive, Archive, Image, Verification};
 use term::Safe;
 
 #[derive(Parser)]
@@ -43,19 +50,83 @@ enum Command {
         /// One JSON document for all files (schema in the README).
         #[arg(long)]
         json: bool,
+        /// Of a multi-platform archive, show only this platform (OS/ARCH[/VARIANT], e.g.
+        /// linux/arm64/v8; without VARIANT any variant): the first present match.
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+        /// CI gate (dive's --ci): check every image against the rules, one line per rule,
+        /// exit non-zero when one fails. Rules from .pancake-ci.yaml when present.
+        #[arg(long, conflicts_with = "json")]
+        ci: bool,
+        /// The rules file (dive's .dive-ci shape) instead of ./.pancake-ci.yaml.
+        #[arg(long, requires = "ci", value_name = "PATH")]
+        ci_config: Option<PathBuf>,
+        /// Fail when an image's efficiency is below this ratio (0-1, or "disabled"; default 0.9).
+        #[arg(long, requires = "ci", value_name = "RATIO")]
+        lowest_efficiency: Option<String>,
+        /// Fail when an image wastes more than this (bytes, 20MB, 1GiB, or "disabled", the
+        /// default).
+        #[arg(long, requires = "ci", value_name = "SIZE")]
+        highest_wasted_bytes: Option<String>,
+        /// Fail when wasted bytes ÷ bytes stored above the base layer exceed this ratio (0-1,
+        /// or "disabled"; default 0.1).
+        #[arg(long, requires = "ci", value_name = "RATIO")]
+        highest_user_wasted_percent: Option<String>,
     },
     /// List files of one layer (its changes) or of the merged filesystem.
     Ls {
         file: PathBuf,
-        /// Image index in the archive.
+        /// Image index in the archive (0-based).
         #[arg(long, default_value_t = 0)]
         image: usize,
-        /// Layer index (0 = base): what that layer added, modified and deleted.
+        /// Layer index (0 = base): what that layer added, modified and deleted (CHANGE).
         #[arg(long, conflicts_with = "merged")]
         layer: Option<usize>,
-        /// The filesystem a container of the image sees (the default).
+        /// The filesystem a container of the image sees (the default). Its LAST CHANGED BY
+        /// column names the layer that last wrote each path: L3 = layer 3 (0 = base).
         #[arg(long)]
         merged: bool,
+        /// table (aligned columns) or csv (RFC 4180: path,kind,size,layer,change,link_target).
+        #[arg(long, value_enum, default_value_t = cmd_ls::Format::Table)]
+        format: cmd_ls::Format,
+    },
+    /// One file's exact bytes on stdout (the merged filesystem unless --layer).
+    Cat {
+        file: PathBuf,
+        /// The path in the image, with or without a leading `/`; symlinks are followed as a
+        /// process in the container would.
+        path: String,
+        /// Image index in the archive (0-based).
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+        /// The copy layer N itself stores (0 = base); a symlink there is followed in the
+        /// filesystem as it stands after layer N.
+        #[arg(long)]
+        layer: Option<usize>,
+    },
+    /// Layer N's uncompressed tar on stdout, byte for byte (its sha256 is the diff_id).
+    ExportLayer {
+        file: PathBuf,
+        /// Layer index (0 = base).
+        layer: usize,
+        /// Image index in the archive (0-based).
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+    },
+    /// Compare two images: the first layer where they part (by ChainID), then the paths
+    /// added, modified and deleted, with sizes. The same file twice compares two of its images.
+    Diff {
+        file_a: PathBuf,
+        file_b: PathBuf,
+        /// Image index in FILE_A (0-based).
+        #[arg(long, default_value_t = 0)]
+        image_a: usize,
+        /// Image index in FILE_B (0-based).
+        #[arg(long, default_value_t = 0)]
+        image_b: usize,
+        /// One JSON document (fields in the README).
+        #[arg(long)]
+        json: bool,
     },
     /// Write a built-in demo image as a `docker save` tarball to stdout.
     Demo {
@@ -85,14 +156,43 @@ fn main() -> ExitCode {
             files,
             no_trunc,
             json,
-        } => inspect(&files, no_trunc, json),
+            platform,
+            ci,
+            ci_config,
+            lowest_efficiency,
+            highest_wasted_bytes,
+            highest_user_wasted_percent,
+        } => {
+            let ci = ci.then_some(cmd_ci::Flags {
+                config: ci_config,
+                lowest_efficiency,
+                highest_wasted_bytes,
+                highest_user_wasted_percent,
+            });
+            inspect(&files, no_trunc, json, platform.as_deref(), ci.as_ref())
+        }
         Command::Ls {
             file,
             image,
             layer,
             merged: _,
-        } => ls(&file, image, layer),
+            format,
+        } => cmd_ls::run(&file, image, layer, format),
         Command::Demo { name } => demo(name.as_deref()),
+        Command::Cat {
+            file,
+            path,
+            image,
+            layer,
+        } => cmd_cat::run(&file, &path, image, layer),
+        Command::Diff {
+            file_a,
+            file_b,
+            image_a,
+            image_b,
+            json,
+        } => cmd_diff::run(&file_a, &file_b, image_a, image_b, json),
+        Command::ExportLayer { file, layer, image } => cmd_export::run(&file, layer, image),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -166,7 +266,13 @@ fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
+fn inspect(
+    files: &[PathBuf],
+    no_trunc: bool,
+    json: bool,
+    platform: Option<&str>,
+    ci: Option<&cmd_ci::Flags>,
+) -> Result<(), Fail> {
     let mut archives = Vec::new();
     let mut failed = Vec::new();
     for f in files {
@@ -175,15 +281,46 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
             Err(e) => failed.push(e),
         }
     }
+    // Every platform each archive lists, taken before --platform keeps one image of each.
+    let mut listed: Vec<_> = archives.iter().map(platforms::of).collect();
+    if let Some(spec) = platform {
+        let mut kept = (Vec::new(), Vec::new());
+        for (mut a, list) in archives.into_iter().zip(listed) {
+            match platforms::keep_only(&mut a, spec) {
+                Ok(()) => {
+                    kept.0.push(a);
+                    kept.1.push(list);
+                }
+                Err(Fail(message)) => failed.push(report::Failure {
+                    name: a.name.clone(),
+                    archive: None,
+                    message,
+                }),
+            }
+        }
+        (archives, listed) = kept;
+    }
+    let mut failures: Vec<String> = failed.iter().map(|f| f.message.clone()).collect();
     // One line per unreadable file (the last one is the command's error); what could be
     // read is still shown, and the JSON document says why the others could not be.
-    let mut failures: Vec<String> = failed.iter().map(|f| f.message.clone()).collect();
     let last_failure = failures.pop();
     for m in &failures {
         eprintln!("pancake: {}", Safe(m));
     }
+    if let Some(flags) = ci {
+        let (text, failed_rules) = cmd_ci::report(&archives, flags)?;
+        write_stdout(term::text_out(&text).as_bytes())?;
+        if let Some(m) = last_failure {
+            return Err(Fail(m));
+        }
+        return match failed_rules {
+            0 => Ok(()),
+            n => Err(Fail(format!("CI: {n} rule(s) failed"))),
+        };
+    }
     let out = if json {
-        let doc = report::build(&archives, &failed);
+        let mut doc = report::build(&archives, &failed);
+        doc.platforms = platforms::report(&archives, &listed);
         let mut s =
             serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;
         s.push('\n');
@@ -191,9 +328,12 @@ fn inspect(files: &[PathBuf], no_trunc: bool, json: bool) -> Result<(), Fail> {
     } else {
         let now = now_unix();
         let mut s = String::new();
-        for a in &archives {
+        for (k, a) in archives.iter().enumerate() {
             for (i, img) in a.images.iter().enumerate() {
                 s.push_str(&image_text(a, i, img, now, no_trunc));
+            }
+            if let Some(list) = listed.get(k) {
+                s.push_str(&platforms::text(a, list));
             }
             s.push_str(&problems_text(a));
         }
@@ -457,52 +597,6 @@ fn problems_text(a: &Archive) -> String {
     }
     s.push('\n');
     s
-}
-
-fn ls(file: &Path, image: usize, layer: Option<usize>) -> Result<(), Fail> {
-    let a = read(file)?;
-    let img = a.images.get(image).ok_or_else(|| {
-        Fail(format!(
-            "{}: no image {image} (the archive has {})",
-            file.display(),
-            a.images.len()
-        ))
-    })?;
-    let rows = match layer {
-        Some(l) if l >= img.layers.len() => {
-            return Err(Fail(format!(
-                "{}: image {image} has no layer {l} (it has {})",
-                file.display(),
-                img.layers.len()
-            )))
-        }
-        Some(l) => union::layer_changes(&a, img, l).rows,
-        None => union::merged(&a, img, img.layers.len().saturating_sub(1)),
-    };
-    let mut out = vec![["PATH", "KIND", "SIZE", "CHANGE"]
-        .map(String::from)
-        .to_vec()];
-    for r in rows {
-        let kind = serde_json::to_value(r.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let change = serde_json::to_value(r.change)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let size = if r.kind == pancake_core::EntryKind::Dir {
-            r.dir_size
-        } else {
-            r.size
-        };
-        let mut path = r.path.to_string();
-        if let Some(t) = &r.link_target {
-            path.push_str(&format!(" -> {t}"));
-        }
-        out.push(vec![path, kind, size.to_string(), change]);
-    }
-    write_stdout(term::text_out(&table::render(&out)).as_bytes())
 }
 
 fn demo(name: Option<&str>) -> Result<(), Fail> {

@@ -11,6 +11,9 @@ pub struct Report {
     pub problems: Vec<ProblemReport>,
     /// Layers used by more than one of `images` (across all files), and storage with sharing.
     pub shared: SharedReport,
+    /// Every platform each file lists (its index's, or each image's when it has no index),
+    /// present or "not in this archive", with the image shown for it.
+    pub platforms: Vec<crate::platforms::PlatformReport>,
 }
 
 /// Sharing as Docker's layer store sees it (by ChainID), with the content store beside it.

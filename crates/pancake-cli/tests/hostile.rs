@@ -173,3 +173,77 @@ fn errors_name_the_file_without_its_control_characters() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// Fields of one CSV line (RFC 4180 quoting).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                if let Some(f) = out.last_mut() {
+                    f.push('"');
+                }
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(String::new()),
+            (c, _) => {
+                if let Some(f) = out.last_mut() {
+                    f.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The commands of issue #15 on the hostile tarball: `ls --format csv`, `cat` (errors),
+/// `diff`, `inspect --ci` and `--platform` print no raw control character; every file's
+/// escaped name, typed back into `cat`, gives as many bytes as `ls` says it has.
+#[test]
+fn new_commands_keep_controls_out_and_names_round_trip() {
+    let (tar, _) = hostile();
+    let tar = tar.display().to_string();
+    let csv = pancake(&["ls", &tar, "--merged", "--format", "csv"]);
+    assert!(csv.status.success());
+    assert_eq!(raw_controls(&csv.stdout), Vec::<char>::new());
+    let text = String::from_utf8_lossy(&csv.stdout).into_owned();
+    let mut files = 0;
+    for line in text.lines().skip(1) {
+        let f = csv_fields(line);
+        assert_eq!(f.len(), 6, "{line}");
+        if f.get(1).map(String::as_str) != Some("file") {
+            continue;
+        }
+        let (path, size) = (f[0].as_str(), f[2].parse::<usize>().unwrap_or(usize::MAX));
+        let o = pancake(&["cat", &tar, path]);
+        assert!(
+            o.status.success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.stdout.len(), size, "{path}");
+        files += 1;
+    }
+    assert!(files > 5, "{files} files");
+    for args in [
+        vec!["cat", &tar, "/no\\x1b[31mpe"],
+        vec!["diff", &tar, &tar],
+        vec!["inspect", "--ci", &tar],
+        vec!["inspect", "--platform", "linux/\u{202e}x", &tar],
+    ] {
+        let o = pancake(&args);
+        assert_eq!(
+            raw_controls(&o.stdout),
+            Vec::<char>::new(),
+            "{args:?} stdout"
+        );
+        assert_eq!(
+            raw_controls(&o.stderr),
+            Vec::<char>::new(),
+            "{args:?} stderr"
+        );
+    }
+}

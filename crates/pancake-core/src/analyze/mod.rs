@@ -1,7 +1,9 @@
 //! Understanding: pure functions over the read model — the union (merged) view and
 //! whiteouts, history ↔ layer pairing, sharing by chain ID.
 
+pub mod diff;
 pub mod history;
+pub mod lookup;
 pub mod share;
 pub mod union;
 pub mod whiteout;

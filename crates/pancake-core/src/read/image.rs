@@ -15,6 +15,9 @@ mod artifact;
 mod docker_manifest;
 mod legacy;
 mod oci_index;
+mod platforms;
+
+pub use platforms::{choose as choose_platform, platforms, ChooseError, PlatformEntry};
 
 use std::collections::{HashMap, HashSet};
 

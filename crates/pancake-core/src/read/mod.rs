@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod config;
 pub mod decompress;
+pub mod export;
 pub mod extension_guard;
 pub mod image;
 pub mod layer;

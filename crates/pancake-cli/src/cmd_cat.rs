@@ -1,0 +1,133 @@
+//! `pancake cat FILE PATH [--image N] [--layer N]`: one file's exact bytes on stdout.
+//!
+//! Default: the merged filesystem of the image, PATH resolved as a process in the container
+//! would (symlinks followed, also in directories: `pancake_core::analyze::lookup`). With
+//! `--layer N`: the copy layer N itself stores (it must have added or modified PATH); a
+//! symlink there is followed in the filesystem as it stands after layer N. A hard link gives
+//! the bytes of the file it links to (`union::FileRow::content`).
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use pancake_core::analyze::{lookup, union};
+use pancake_core::read::archive;
+use pancake_core::read::export::{self, ExportError};
+use pancake_core::{EntryKind, RawPath};
+
+use crate::term::Safe;
+use crate::{select, write_stdout, Fail};
+
+pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Result<(), Fail> {
+    let a = crate::read(file)?;
+    let img = select::image(&a, file, image)?;
+    let top = img.layers.len().saturating_sub(1);
+    let upto = match layer {
+        Some(l) => select::layer(img, file, image, l)?,
+        None => top,
+    };
+    let wanted = RawPath::from_typed(path);
+    let shown = |p: &RawPath| format!("/{}", p.display());
+    let fail = |why: String| Fail(format!("{}: {why}", file.display()));
+    let merged = union::merged(&a, img, upto);
+    let changes = match layer {
+        Some(l) => union::layer_changes(&a, img, l).rows,
+        None => Vec::new(),
+    };
+    let row = match layer {
+        None => {
+            let i = lookup::resolve(&merged, &wanted, true).map_err(|e| fail(e.to_string()))?;
+            i.and_then(|i| merged.get(i))
+        }
+        Some(l) => {
+            // Directories on the way may be symlinks (`/bin -> usr/bin`): the path the layer
+            // stores is the one they lead to.
+            let real = lookup::resolve(&merged, &wanted, false)
+                .ok()
+                .flatten()
+                .and_then(|i| merged.get(i))
+                .map(|r| r.path.clone())
+                .unwrap_or_else(|| wanted.clone());
+            let own = changes
+                .iter()
+                .find(|r| r.path == real && r.change != union::Change::Deleted);
+            let Some(own) = own else {
+                let last = merged
+                    .binary_search_by(|r| r.path.cmp(&real))
+                    .ok()
+                    .and_then(|i| merged.get(i))
+                    .map(|r| format!("; layer {} last changed it", r.layer))
+                    .unwrap_or_default();
+                return Err(fail(format!(
+                    "layer {l} of image {image} does not add or modify {}{last}",
+                    shown(&wanted)
+                )));
+            };
+            if own.kind == EntryKind::Symlink {
+                let i = lookup::resolve(&merged, &real, true).map_err(|e| fail(e.to_string()))?;
+                i.and_then(|i| merged.get(i))
+            } else {
+                Some(own)
+            }
+        }
+    };
+    // The root and directories with no entry of their own resolve to no row.
+    let Some(row) = row else {
+        return Err(fail(format!("{} is a directory", shown(&wanted))));
+    };
+    let what = match row.kind {
+        EntryKind::File | EntryKind::Hardlink => None,
+        EntryKind::Dir => Some("a directory"),
+        EntryKind::Symlink => Some("a symlink"),
+        EntryKind::Char => Some("a character device"),
+        EntryKind::Block => Some("a block device"),
+        EntryKind::Fifo => Some("a FIFO"),
+        EntryKind::Other => Some("not a regular file"),
+    };
+    if let Some(what) = what {
+        return Err(fail(format!(
+            "{} is {what}: it has no content",
+            shown(&row.path)
+        )));
+    }
+    let Some(content) = &row.content else {
+        let to = row
+            .link_target
+            .as_ref()
+            .map(|t| format!(" to {}", shown(t)))
+            .unwrap_or_default();
+        return Err(fail(format!(
+            "{} is a hard link{to} that points to no file (see the hard-link problem in pancake inspect)",
+            shown(&row.path)
+        )));
+    };
+    // Bytes that cannot be streamed from the file (a compressed or sparse layer) are read
+    // into memory: bounded as a layer's decompressed size is, so a header claiming 2^63 bytes
+    // cannot make us allocate them.
+    let opts = crate::OPTIONS.get_or_init(archive::Options::default);
+    let bound = opts
+        .limits
+        .max_decompressed_bytes
+        .max(a.total_bytes.saturating_mul(100));
+    let source = std::fs::File::open(file).map_err(|e| fail(format!("cannot open: {e}")))?;
+    // A file or a pipe gets the bytes as they are; a terminal only text, escaped like every
+    // other string from a file (an ESC in a file must not rewrite the screen).
+    if std::io::stdout().is_terminal() {
+        let mut bytes = Vec::new();
+        export::write_content(&source, &a, content, bound, &mut bytes)
+            .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
+        return match std::str::from_utf8(&bytes) {
+            Ok(text) => write_stdout(crate::term::text_out(text).as_bytes()),
+            Err(_) => Err(Fail(format!(
+                "{} is binary; redirect it: pancake cat FILE PATH > out",
+                Safe(shown(&row.path))
+            ))),
+        };
+    }
+    let mut out = std::io::stdout().lock();
+    match export::write_content(&source, &a, content, bound, &mut out) {
+        Ok(_) => Ok(()),
+        // `pancake cat x /big | head` is not an error.
+        Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Fail(Safe(e.to_string()).to_string())),
+    }
+}

@@ -1,0 +1,334 @@
+//! `pancake inspect --ci`: dive's CI gate (`dive --ci`, `.dive-ci`) over Pancake's figures.
+//!
+//! Three rules, dive's names and defaults, each a threshold or `disabled`:
+//! - `lowestEfficiency` (default 0.9): fails when the image's efficiency (visible content
+//!   bytes ÷ stored content bytes, `union::efficiency`) is below it;
+//! - `highestWastedBytes` (default disabled): fails when the wasted bytes (`union::wasted`,
+//!   summed) are above it; a number of bytes or a size with a unit (`20MB` = 20,000,000,
+//!   `20MiB` = 20 × 2^20, as dive reads it);
+//! - `highestUserWastedPercent` (default 0.1, a ratio from 0 to 1 as in dive): fails when the
+//!   wasted bytes ÷ the content bytes stored by the layers above the base (layer 0) are above it.
+//!
+//! Read from `.pancake-ci.yaml` (or `--ci-config PATH`) in dive's shape
+//! (`rules: {lowestEfficiency: 0.95, ...}`); a flag overrides the file's value. Every image of
+//! every file is checked; one line per rule (PASS, FAIL with the figures, SKIP when disabled),
+//! and the command fails when any rule failed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use pancake_core::analyze::{history::human_size, union};
+use pancake_core::Archive;
+
+use crate::term::Safe;
+use crate::Fail;
+
+/// The file read when `--ci-config` is not given (skipped when absent).
+pub const DEFAULT_CONFIG: &str = ".pancake-ci.yaml";
+
+/// Rule thresholds from the flags (each `None` when the flag was not given).
+pub struct Flags {
+    pub config: Option<PathBuf>,
+    pub lowest_efficiency: Option<String>,
+    pub highest_wasted_bytes: Option<String>,
+    pub highest_user_wasted_percent: Option<String>,
+}
+
+/// A rule's threshold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Threshold {
+    Disabled,
+    Ratio(f64),
+    Bytes(u64),
+}
+
+const RULES: [&str; 3] = [
+    "lowestEfficiency",
+    "highestWastedBytes",
+    "highestUserWastedPercent",
+];
+
+/// Parses a ratio (0 to 1) or `disabled`.
+fn ratio(rule: &str, text: &str) -> Result<Threshold, Fail> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("disabled") {
+        return Ok(Threshold::Disabled);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(Threshold::Ratio(v)),
+        _ => Err(Fail(format!(
+            "{rule}: \"{}\" is not a ratio from 0 to 1 or \"disabled\"",
+            Safe(text)
+        ))),
+    }
+}
+
+/// Parses a byte count (`1000`, `20MB`, `1.5 GiB`, `20kb`: decimal units are powers of 1000,
+/// `Ki`/`Mi`/`Gi`/`Ti` powers of 1024, case-insensitive, as go-humanize's `ParseBytes`,
+/// which dive uses) or `disabled`.
+fn bytes(rule: &str, text: &str) -> Result<Threshold, Fail> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("disabled") {
+        return Ok(Threshold::Disabled);
+    }
+    let bad = || {
+        Fail(format!(
+            "{rule}: \"{}\" is not a size (like 20MB, 1.5GiB, 1000) or \"disabled\"",
+            Safe(text)
+        ))
+    };
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let mult: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "ki" | "kib" => 1024.0,
+        "mi" | "mib" => 1024.0 * 1024.0,
+        "gi" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "ti" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(bad()),
+    };
+    let v = n * mult;
+    if !v.is_finite() || v < 0.0 || v > u64::MAX as f64 {
+        return Err(bad());
+    }
+    Ok(Threshold::Bytes(v.round() as u64))
+}
+
+fn parse(rule: &str, text: &str) -> Result<Threshold, Fail> {
+    if rule == "highestWastedBytes" {
+        bytes(rule, text)
+    } else {
+        ratio(rule, text)
+    }
+}
+
+/// The rules in force: dive's defaults, then the config file, then the flags.
+fn rules(flags: &Flags) -> Result<Vec<(&'static str, Threshold)>, Fail> {
+    let mut values: BTreeMap<&str, String> = BTreeMap::from([
+        ("lowestEfficiency", "0.9".to_string()),
+        ("highestWastedBytes", "disabled".to_string()),
+        ("highestUserWastedPercent", "0.1".to_string()),
+    ]);
+    let (path, required) = match &flags.config {
+        Some(p) => (p.clone(), true),
+        None => (PathBuf::from(DEFAULT_CONFIG), false),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            for (k, v) in config_rules(&path, &text)? {
+                let Some(name) = RULES.iter().find(|r| **r == k) else {
+                    return Err(Fail(format!(
+                        "{}: unknown rule \"{}\" (known: {})",
+                        path.display(),
+                        Safe(&k),
+                        RULES.join(", ")
+                    )));
+                };
+                values.insert(name, v);
+            }
+        }
+        Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(Fail(format!("{}: cannot read: {e}", path.display())));
+        }
+        Err(_) => {}
+    }
+    for (name, flag) in [
+        ("lowestEfficiency", &flags.lowest_efficiency),
+        ("highestWastedBytes", &flags.highest_wasted_bytes),
+        (
+            "highestUserWastedPercent",
+            &flags.highest_user_wasted_percent,
+        ),
+    ] {
+        if let Some(v) = flag {
+            values.insert(name, v.clone());
+        }
+    }
+    RULES
+        .iter()
+        .map(|r| {
+            let text = values.get(r).map(String::as_str).unwrap_or("disabled");
+            parse(r, text).map(|t| (*r, t))
+        })
+        .collect()
+}
+
+/// `rules:` of a `.dive-ci`-shaped YAML document, each value as text (numbers as written).
+fn config_rules(path: &Path, text: &str) -> Result<Vec<(String, String)>, Fail> {
+    let bad = |why: String| Fail(format!("{}: {why}", path.display()));
+    let doc: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).map_err(|e| bad(format!("not YAML: {e}")))?;
+    if doc.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(rules) = doc.get("rules") else {
+        return Err(bad("no `rules:` mapping (as in dive's .dive-ci)".into()));
+    };
+    let Some(map) = rules.as_mapping() else {
+        return Err(bad("`rules:` is not a mapping".into()));
+    };
+    let mut out = Vec::new();
+    for (k, v) in map {
+        let key = k
+            .as_str()
+            .ok_or_else(|| bad("a rule name is not text".into()))?;
+        let value = match v {
+            serde_yaml_ng::Value::String(s) => s.clone(),
+            serde_yaml_ng::Value::Number(n) => n.to_string(),
+            serde_yaml_ng::Value::Bool(false) => "disabled".into(),
+            _ => return Err(bad(format!("{key}: expected a number or a string"))),
+        };
+        out.push((key.to_string(), value));
+    }
+    Ok(out)
+}
+
+/// One image's figures.
+struct Figures {
+    efficiency: f64,
+    wasted: u64,
+    /// Content bytes stored by the layers above the base.
+    user: u64,
+}
+
+impl Figures {
+    fn user_wasted(&self) -> f64 {
+        if self.user == 0 {
+            0.0
+        } else {
+            self.wasted as f64 / self.user as f64
+        }
+    }
+}
+
+/// Runs the gate over every image of `archives`: the report's text, and how many rules failed.
+pub fn report(archives: &[Archive], flags: &Flags) -> Result<(String, usize), Fail> {
+    let rules = rules(flags)?;
+    let mut s = String::new();
+    let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
+    for a in archives {
+        for (i, img) in a.images.iter().enumerate() {
+            let stored = union::stored_bytes(a, img);
+            let wasted = union::wasted(a, img);
+            let f = Figures {
+                efficiency: union::efficiency_of(&stored, &wasted),
+                wasted: wasted.iter().fold(0u64, |t, b| t.saturating_add(*b)),
+                user: stored
+                    .iter()
+                    .skip(1)
+                    .fold(0u64, |t, b| t.saturating_add(*b)),
+            };
+            let tags = if img.tags.is_empty() {
+                "<none>".to_string()
+            } else {
+                img.tags.join(", ")
+            };
+            s.push_str(&format!(
+                "{} — image {i}: {}\n  efficiency {:.4}, wasted {} ({} bytes), user wasted {:.4} of {} ({} bytes) stored above the base layer\n",
+                Safe(&a.name),
+                Safe(tags),
+                f.efficiency,
+                human_size(f.wasted),
+                f.wasted,
+                f.user_wasted(),
+                human_size(f.user),
+                f.user
+            ));
+            for (name, t) in &rules {
+                let (ok, detail) = match (*name, *t) {
+                    (_, Threshold::Disabled) => {
+                        skipped += 1;
+                        s.push_str(&format!("  SKIP {name}: rule disabled\n"));
+                        continue;
+                    }
+                    ("lowestEfficiency", Threshold::Ratio(min)) => (
+                        f.efficiency >= min,
+                        format!("efficiency={:.4}, threshold={min}", f.efficiency),
+                    ),
+                    ("highestWastedBytes", Threshold::Bytes(max)) => (
+                        f.wasted <= max,
+                        format!("wasted-bytes={}, threshold={max}", f.wasted),
+                    ),
+                    (_, Threshold::Ratio(max)) => (
+                        f.user_wasted() <= max,
+                        format!("user-wasted={:.4}, threshold={max}", f.user_wasted()),
+                    ),
+                    (_, Threshold::Bytes(_)) => continue,
+                };
+                if ok {
+                    passed += 1;
+                    s.push_str(&format!("  PASS {name}: {detail}\n"));
+                } else {
+                    failed += 1;
+                    let why = match *name {
+                        "lowestEfficiency" => "image efficiency is too low",
+                        "highestWastedBytes" => "too many bytes wasted",
+                        _ => "too many bytes wasted, relative to the bytes added above the base",
+                    };
+                    s.push_str(&format!("  FAIL {name}: {why} ({detail})\n"));
+                }
+            }
+        }
+    }
+    s.push_str(&format!(
+        "Result: {} [Total:{}] [Passed:{passed}] [Failed:{failed}] [Skipped:{skipped}]\n",
+        if failed > 0 { "FAIL" } else { "PASS" },
+        passed + failed + skipped
+    ));
+    Ok((s, failed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_as_dive_reads_them() {
+        let b = |t: &str| bytes("r", t).ok();
+        assert_eq!(b("1000"), Some(Threshold::Bytes(1000)));
+        assert_eq!(b("20MB"), Some(Threshold::Bytes(20_000_000)));
+        assert_eq!(b("20 mb"), Some(Threshold::Bytes(20_000_000)));
+        assert_eq!(b("1.5GiB"), Some(Threshold::Bytes(1_610_612_736)));
+        assert_eq!(b("2KiB"), Some(Threshold::Bytes(2048)));
+        assert_eq!(b("disabled"), Some(Threshold::Disabled));
+        assert_eq!(b("20 parsecs"), None);
+        assert_eq!(b("-5"), None);
+        assert_eq!(b(""), None);
+    }
+
+    #[test]
+    fn ratios_are_between_zero_and_one() {
+        assert_eq!(ratio("r", "0.95").ok(), Some(Threshold::Ratio(0.95)));
+        assert_eq!(ratio("r", "Disabled").ok(), Some(Threshold::Disabled));
+        assert!(ratio("r", "95").is_err());
+        assert!(ratio("r", "x").is_err());
+    }
+
+    #[test]
+    fn config_in_dive_shape() {
+        let p = Path::new("t.yaml");
+        let got = config_rules(
+            p,
+            "rules:\n  lowestEfficiency: 0.95\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: disabled\n",
+        )
+        .ok();
+        assert_eq!(
+            got,
+            Some(vec![
+                ("lowestEfficiency".into(), "0.95".into()),
+                ("highestWastedBytes".into(), "20MB".into()),
+                ("highestUserWastedPercent".into(), "disabled".into()),
+            ])
+        );
+        assert!(config_rules(p, "lowestEfficiency: 0.9\n").is_err());
+        assert!(config_rules(p, "rules: [1, 2]\n").is_err());
+    }
+}

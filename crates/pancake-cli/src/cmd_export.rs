@@ -1,0 +1,37 @@
+//! `pancake export-layer FILE N [--image N] > layer.tar`: layer N's uncompressed tar, byte for
+//! byte, streamed from the file (its sha256 is the layer's diff_id).
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use pancake_core::read::export::{self, ExportError};
+
+use crate::term::Safe;
+use crate::{select, Fail};
+
+pub fn run(file: &Path, layer: usize, image: usize) -> Result<(), Fail> {
+    if std::io::stdout().is_terminal() {
+        return Err(Fail(
+            "refusing to write a tarball to a terminal; redirect it: pancake export-layer FILE N > layer.tar"
+                .into(),
+        ));
+    }
+    let a = crate::read(file)?;
+    let img = select::image(&a, file, image)?;
+    let l = select::layer(img, file, image, layer)?;
+    let Some(member) = img.layers.get(l).and_then(|x| x.member) else {
+        return Err(Fail(format!(
+            "{}: layer {l} of image {image} is not in the archive (its blob is missing)",
+            file.display()
+        )));
+    };
+    let source = std::fs::File::open(file)
+        .map_err(|e| Fail(format!("{}: cannot open: {e}", file.display())))?;
+    let mut out = std::io::stdout().lock();
+    match export::write_layer_tar(&source, &a, member, &mut out) {
+        Ok(_) => Ok(()),
+        // `pancake export-layer x 0 | tar t | head` is not an error.
+        Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Fail(Safe(e.to_string()).to_string())),
+    }
+}

@@ -1,0 +1,243 @@
+//! `pancake cat` and `pancake export-layer` on the shared fixtures. Expected bytes come from
+//! Python's `tarfile` (an independent tar reader) and the fixtures' `.expected.json`
+//! (diff_ids computed by Python's hashlib when the fixtures were made).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    match std::env::var_os("PANCAKE_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    fixtures().join(name).display().to_string()
+}
+
+fn pancake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pancake"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pancake: {e}"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The bytes of `path` in layer `layer` of the first image of `file`, read by Python's tarfile
+/// (`manifest.json` names the layers; a hard link gives its target's bytes, as tarfile's
+/// `extractfile` does).
+fn python_bytes(file: &str, layer: usize, path: &str) -> Vec<u8> {
+    let script = r#"
+import io, json, sys, tarfile
+outer = tarfile.open(sys.argv[1])
+manifest = json.load(outer.extractfile("manifest.json"))
+blob = outer.extractfile(manifest[0]["Layers"][int(sys.argv[2])]).read()
+inner = tarfile.open(fileobj=io.BytesIO(blob))
+sys.stdout.buffer.write(inner.extractfile(sys.argv[3]).read())
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, file, &layer.to_string(), path])
+        .output()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    assert!(
+        out.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn ok_stdout(args: &[&str]) -> Vec<u8> {
+    let out = pancake(args);
+    assert!(
+        out.status.success(),
+        "pancake {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn err_line(args: &[&str]) -> String {
+    let out = pancake(args);
+    assert!(!out.status.success(), "pancake {args:?} should fail");
+    assert!(out.stdout.is_empty(), "pancake {args:?} wrote to stdout");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err
+}
+
+/// docker20-save-app1: layer 0 is busybox (`bin/cat -> busybox`), layers 1 and 2 write
+/// `data/hello.txt`, layer 5 makes it a hard link to `data/hello.hardlink` and adds
+/// `data/hello.symlink -> /data/hello.txt` and `data/dangling -> ../nonexistent`. The same
+/// image as gzip layers in podman-oci-archive-app1 and as a whole-file gzip.
+#[test]
+fn cat_gives_exact_bytes_following_links() {
+    let plain = fixture("docker20-save-app1.tar");
+    let busybox = python_bytes(&plain, 0, "bin/busybox");
+    assert!(
+        busybox.len() > 100_000,
+        "busybox is {} bytes",
+        busybox.len()
+    );
+    let hello_top = python_bytes(&plain, 5, "data/hello.txt");
+    let hello_l1 = python_bytes(&plain, 1, "data/hello.txt");
+    assert_ne!(hello_top, hello_l1, "layer 2 appends to it");
+    for f in [
+        "docker20-save-app1.tar",
+        "podman-oci-archive-app1.tar",
+        "docker20-save-app1.tar.gz",
+    ] {
+        let file = fixture(f);
+        // A relative symlink, followed as a process in the container would.
+        let cat = ok_stdout(&["cat", &file, "/bin/cat"]);
+        assert_eq!(sha256_hex(&cat), sha256_hex(&busybox), "{f}: /bin/cat");
+        // An absolute symlink to a hard link: the linked file's bytes; path without `/`.
+        assert_eq!(
+            ok_stdout(&["cat", &file, "data/hello.symlink"]),
+            hello_top,
+            "{f}"
+        );
+        assert_eq!(
+            ok_stdout(&["cat", &file, "/data/hello.txt"]),
+            hello_top,
+            "{f}"
+        );
+        // The copy layer 1 stored, before layer 2 appended to it.
+        assert_eq!(
+            ok_stdout(&["cat", &file, "/data/hello.txt", "--layer", "1"]),
+            hello_l1,
+            "{f}"
+        );
+        let e = err_line(&["cat", &file, "/data/dangling"]);
+        assert!(
+            e.contains("/data/dangling is a symlink to ../nonexistent that dangles")
+                && e.contains("no /nonexistent"),
+            "{f}: {e}"
+        );
+        let e = err_line(&["cat", &file, "data/hello.txt", "--layer", "4"]);
+        assert!(
+            e.contains("layer 4 of image 0 does not add or modify /data/hello.txt")
+                && e.contains("layer 2 last changed it"),
+            "{f}: {e}"
+        );
+        let e = err_line(&["cat", &file, "/data"]);
+        assert!(e.contains("/data is a directory"), "{f}: {e}");
+        let e = err_line(&["cat", &file, "/no/such"]);
+        assert!(e.contains("no such file or directory: /no"), "{f}: {e}");
+        let e = err_line(&["cat", &file, "/bin/cat", "--image", "1"]);
+        assert!(e.contains("no image 1 (the archive has 1"), "{f}: {e}");
+        let e = err_line(&["cat", &file, "/bin/cat", "--layer", "6"]);
+        assert!(e.contains("image 0 has no layer 6 (it has 6"), "{f}: {e}");
+    }
+}
+
+/// Hard links inside busybox's layer (dive's test image): each name gives the bytes of `bin/[`.
+#[test]
+fn cat_hard_link_gives_its_targets_bytes() {
+    let file = fixture("fixture_dive_test-docker-image.tar");
+    let want = python_bytes(&file, 0, "bin/[");
+    assert!(want.len() > 1_000_000);
+    for p in ["bin/[", "/bin/cat", "bin/busybox"] {
+        assert_eq!(
+            sha256_hex(&ok_stdout(&["cat", &file, p])),
+            sha256_hex(&want),
+            "{p}"
+        );
+    }
+}
+
+fn expected_diff_ids(name: &str) -> Vec<String> {
+    let p = fixtures().join(format!("{name}.expected.json"));
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let images = v
+        .get("images")
+        .or_else(|| v.get("oci_index_images"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let first = images.first().cloned().unwrap_or(Value::Null);
+    first["layers"]
+        .as_array()
+        .map(|ls| {
+            ls.iter()
+                .filter_map(|l| l["diff_id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every layer exported hashes to the diff_id Python computed: uncompressed layers, gzip
+/// layers, zstd layers, estargz (many gzip members) and a whole-file gzip save.
+#[test]
+fn export_layer_hashes_to_the_diff_id() {
+    for f in [
+        "docker20-save-app1.tar",
+        "docker20-save-app1.tar.gz",
+        "podman-oci-archive-app1.tar",
+        "fixture_dive_test-oci-zstd-image.tar",
+        "fixture_dive_test-oci-estargz-image.tar",
+        "fixture_dive_test-oci-gzip-image.tar",
+    ] {
+        let want = expected_diff_ids(f);
+        assert!(!want.is_empty(), "{f}: no expected layers");
+        let file = fixture(f);
+        for (i, d) in want.iter().enumerate() {
+            let tar = ok_stdout(&["export-layer", &file, &i.to_string()]);
+            assert_eq!(format!("sha256:{}", sha256_hex(&tar)), *d, "{f} layer {i}");
+        }
+        let e = err_line(&["export-layer", &file, &want.len().to_string()]);
+        assert!(
+            e.contains(&format!("has no layer {}", want.len())),
+            "{f}: {e}"
+        );
+    }
+}
+
+#[test]
+fn export_layer_of_a_missing_blob_says_so() {
+    let file = fixture("malformed-missing-layer-docker20.tar");
+    let doc: Value = serde_json::from_slice(&pancake(&["inspect", "--json", &file]).stdout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let layers = doc["images"][0]["layers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let missing = layers
+        .iter()
+        .position(|l| l["verification"] == "missing")
+        .unwrap_or_else(|| panic!("no missing layer"));
+    let e = err_line(&["export-layer", &file, &missing.to_string()]);
+    assert!(
+        e.contains(&format!("layer {missing} of image 0 is not in the archive")),
+        "{e}"
+    );
+}
+
+/// Alpine (a whole-file gzip save): `usr/lib/libcrypto.so.1.1 -> ../../lib/libcrypto.so.1.1`,
+/// followed in the merged view and with `--layer 0`, gives Python's bytes of the target.
+#[test]
+fn cat_follows_relative_links_in_a_compressed_save() {
+    let file = fixture("fixture_trivy_alpine-310.tar.gz");
+    let want = python_bytes(&file, 0, "lib/libcrypto.so.1.1");
+    assert!(want.len() > 1_000_000);
+    for extra in [&[][..], &["--layer", "0"][..]] {
+        let mut args = vec!["cat", file.as_str(), "usr/lib/libcrypto.so.1.1"];
+        args.extend_from_slice(extra);
+        assert_eq!(
+            sha256_hex(&ok_stdout(&args)),
+            sha256_hex(&want),
+            "{extra:?}"
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! `pancake inspect --ci`: dive's rules and defaults, `.pancake-ci.yaml`, flags over the file.
+//! User bytes come from the fixture's `.expected.json` (Python: regular-file bytes per layer).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    match std::env::var_os("PANCAKE_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    fixtures().join(name).display().to_string()
+}
+
+fn pancake_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pancake"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pancake: {e}"))
+}
+
+/// A fresh empty directory for one test (no `.pancake-ci.yaml` unless the test writes one).
+fn workdir(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ci-gate-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+    d
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+const DIVE: &str = "fixture_dive_test-docker-image.tar";
+
+/// Content bytes the layers above the base store, from Python's reading of the fixture.
+fn user_bytes(name: &str) -> u64 {
+    let p = fixtures().join(format!("{name}.expected.json"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    v["images"][0]["layers"]
+        .as_array()
+        .map(|ls| {
+            ls.iter()
+                .skip(1)
+                .filter_map(|l| l["regular_file_bytes"].as_u64())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn wasted_bytes(dir: &Path, name: &str) -> u64 {
+    let o = pancake_in(dir, &["inspect", "--json", &fixture(name)]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    v["images"][0]["wasted_bytes"].as_u64().unwrap_or(u64::MAX)
+}
+
+#[test]
+fn default_rules_are_dives() {
+    let dir = workdir("defaults");
+    let user = user_bytes(DIVE);
+    assert_eq!(user, 66_237);
+    let wasted = wasted_bytes(&dir, DIVE);
+    let o = pancake_in(&dir, &["inspect", "--ci", &fixture(DIVE)]);
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert_eq!(err.trim(), "pancake: CI: 1 rule(s) failed");
+    let ratio = wasted as f64 / user as f64;
+    assert!(ratio > 0.1, "{ratio}");
+    assert!(
+        out.contains("  PASS lowestEfficiency: efficiency="),
+        "{out}"
+    );
+    assert!(
+        out.contains("  SKIP highestWastedBytes: rule disabled"),
+        "{out}"
+    );
+    let want = format!(
+        "  FAIL highestUserWastedPercent: too many bytes wasted, relative to the bytes added above the base (user-wasted={ratio:.4}, threshold=0.1)"
+    );
+    assert!(out.lines().any(|l| l == want), "{want}\n{out}");
+    assert!(out.contains(&format!("({wasted} bytes)")), "{out}");
+    assert!(
+        out.contains(&format!("({user} bytes) stored above the base layer")),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("Result: FAIL [Total:3] [Passed:1] [Failed:1] [Skipped:1]\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn config_file_then_flags() {
+    let dir = workdir("config");
+    let wasted = wasted_bytes(&dir, DIVE);
+    // Just below and just above the image's wasted bytes.
+    std::fs::write(
+        dir.join(".pancake-ci.yaml"),
+        format!(
+            "rules:\n  lowestEfficiency: 0.99\n  highestWastedBytes: {}\n  highestUserWastedPercent: disabled\n",
+            wasted - 1
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = pancake_in(&dir, &["inspect", "--ci", &fixture(DIVE)]);
+    let (out, _) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        out.contains("  FAIL lowestEfficiency: image efficiency is too low (efficiency="),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "  FAIL highestWastedBytes: too many bytes wasted (wasted-bytes={wasted}, threshold={})",
+            wasted - 1
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("  SKIP highestUserWastedPercent: rule disabled"),
+        "{out}"
+    );
+    // Flags win over the file.
+    let o = pancake_in(
+        &dir,
+        &[
+            "inspect",
+            "--ci",
+            "--lowest-efficiency",
+            "0.5",
+            "--highest-wasted-bytes",
+            &format!("{wasted}"),
+            &fixture(DIVE),
+        ],
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "  PASS highestWastedBytes: wasted-bytes={wasted}, threshold={wasted}"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("Result: PASS [Total:3] [Passed:2] [Failed:0] [Skipped:1]\n"),
+        "{out}"
+    );
+    // Sizes with units, as dive reads them: 1 kB = 1000 bytes.
+    let o = pancake_in(
+        &dir,
+        &[
+            "inspect",
+            "--ci",
+            "--highest-wasted-bytes",
+            "1MB",
+            "--lowest-efficiency",
+            "disabled",
+            &fixture(DIVE),
+        ],
+    );
+    let (out, _) = text(&o);
+    assert!(
+        out.lines().any(
+            |l| l.starts_with("  PASS highestWastedBytes: wasted-bytes=")
+                && l.ends_with(", threshold=1000000")
+        ),
+        "{out}"
+    );
+    // Another config file named explicitly; a typo in a rule name is an error.
+    std::fs::write(dir.join("typo.yaml"), "rules:\n  lowestEfficency: 0.9\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = pancake_in(
+        &dir,
+        &[
+            "inspect",
+            "--ci",
+            "--ci-config",
+            "typo.yaml",
+            &fixture(DIVE),
+        ],
+    );
+    let (out, err) = text(&o);
+    assert!(!o.status.success() && out.is_empty(), "{out}");
+    assert!(
+        err.contains("typo.yaml: unknown rule \"lowestEfficency\""),
+        "{err}"
+    );
+    let o = pancake_in(
+        &dir,
+        &[
+            "inspect",
+            "--ci",
+            "--highest-wasted-bytes",
+            "lots",
+            &fixture(DIVE),
+        ],
+    );
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("highestWastedBytes: \"lots\" is not a size"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_image_of_every_file_is_checked() {
+    let dir = workdir("multi");
+    let o = pancake_in(
+        &dir,
+        &[
+            "inspect",
+            "--ci",
+            &fixture("docker26-save-multi-app1-app2-app3.tar"),
+            &fixture("docker20-save-app1.tar"),
+        ],
+    );
+    let (out, err) = text(&o);
+    assert_eq!(
+        out.matches("  PASS lowestEfficiency").count()
+            + out.matches("  FAIL lowestEfficiency").count(),
+        4,
+        "{out}"
+    );
+    assert!(out.contains("— image 2: "), "{out}");
+    assert_eq!(
+        o.status.success(),
+        out.contains("Result: PASS"),
+        "{out}{err}"
+    );
+}

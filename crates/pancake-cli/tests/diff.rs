@@ -1,0 +1,222 @@
+//! `pancake diff` on the shared fixtures: the layer where two stacks part (checked against the
+//! diff_ids Python computed in `.expected.json`) and the paths that differ.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    match std::env::var_os("PANCAKE_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    fixtures().join(name).display().to_string()
+}
+
+fn pancake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pancake"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pancake: {e}"))
+}
+
+fn diff_json(args: &[&str]) -> Value {
+    let mut argv = vec!["diff", "--json"];
+    argv.extend_from_slice(args);
+    let o = pancake(&argv);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"))
+}
+
+fn expected_diff_ids(name: &str, image: usize) -> Vec<String> {
+    let p = fixtures().join(format!("{name}.expected.json"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    v["images"][image]["layers"]
+        .as_array()
+        .map(|ls| {
+            ls.iter()
+                .filter_map(|l| l["diff_id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// (change, path, a_size, b_size) of every row.
+fn rows(doc: &Value) -> Vec<(String, String, Option<u64>, Option<u64>)> {
+    doc["paths"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| {
+                    (
+                        p["change"].as_str().unwrap_or("").to_string(),
+                        p["path"].as_str().unwrap_or("").to_string(),
+                        p["a_size"].as_u64(),
+                        p["b_size"].as_u64(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The same file twice compares two of its images: sa-app3 is sa-app1 plus one layer
+/// (`echo app3 > /data/app3.txt && rm -rf /data/keepdir`).
+#[test]
+fn two_images_of_one_file() {
+    let f = fixture("docker26-save-multi-app1-app2-app3.tar");
+    let app1 = expected_diff_ids("docker26-save-multi-app1-app2-app3.tar", 0);
+    let app3 = expected_diff_ids("docker26-save-multi-app1-app2-app3.tar", 2);
+    assert_eq!(app3.get(..app1.len()), Some(app1.as_slice()));
+    let doc = diff_json(&[&f, &f, "--image-a", "0", "--image-b", "2"]);
+    assert_eq!(doc["shared_layers"], app1.len());
+    assert_eq!(doc["first_divergent_layer"]["a"], Value::Null);
+    let b = &doc["first_divergent_layer"]["b"];
+    assert_eq!(b["index"], app1.len());
+    assert_eq!(
+        b["diff_id"].as_str(),
+        app3.get(app1.len()).map(String::as_str)
+    );
+    assert!(b["created_by"]
+        .as_str()
+        .is_some_and(|c| c.contains("echo app3")));
+    assert_eq!(
+        rows(&doc),
+        vec![
+            ("added".into(), "data/app3.txt".into(), None, Some(5)),
+            ("deleted".into(), "data/keepdir".into(), Some(0), None),
+            ("deleted".into(), "data/keepdir/k.txt".into(), Some(2), None),
+        ]
+    );
+    assert_eq!(
+        (
+            &doc["added"],
+            &doc["modified"],
+            &doc["deleted"],
+            &doc["added_bytes"]
+        ),
+        (
+            &Value::from(1),
+            &Value::from(0),
+            &Value::from(2),
+            &Value::from(5)
+        )
+    );
+    // And the text view says the same.
+    let o = pancake(&["diff", &f, &f, "--image-a", "0", "--image-b", "2"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(&format!(
+            "Layers: {} the same from the bottom (by ChainID); the first divergent layer is layer {}:",
+            app1.len(),
+            app1.len()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("  A: no layer here (its stack ends below)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 added (5B), 0 modified, 2 deleted (2B)"),
+        "{text}"
+    );
+    // An image against itself.
+    let same = diff_json(&[&f, &f, "--image-a", "1", "--image-b", "1"]);
+    assert_eq!(same["first_divergent_layer"], Value::Null);
+    assert_eq!(rows(&same), vec![]);
+}
+
+/// Across files: app1 and app2 share only their base layer.
+#[test]
+fn two_files_part_after_their_shared_base() {
+    let a = expected_diff_ids("docker20-save-app1.tar", 0);
+    let b = expected_diff_ids("docker20-save-app2.tar", 0);
+    assert_eq!(a.first(), b.first());
+    assert_ne!(a.get(1), b.get(1));
+    let doc = diff_json(&[
+        &fixture("docker20-save-app1.tar"),
+        &fixture("docker20-save-app2.tar"),
+    ]);
+    assert_eq!(doc["shared_layers"], 1);
+    assert_eq!(
+        doc["first_divergent_layer"]["a"]["diff_id"].as_str(),
+        a.get(1).map(String::as_str)
+    );
+    assert_eq!(
+        doc["first_divergent_layer"]["b"]["diff_id"].as_str(),
+        b.get(1).map(String::as_str)
+    );
+    let r = rows(&doc);
+    let added: Vec<_> = r.iter().filter(|x| x.0 == "added").collect();
+    assert_eq!(
+        added,
+        vec![
+            &("added".to_string(), "srv".to_string(), None, Some(0)),
+            &(
+                "added".to_string(),
+                "srv/app2.txt".to_string(),
+                None,
+                Some(5)
+            ),
+        ]
+    );
+    assert!(r.contains(&(
+        "deleted".into(),
+        "data/random.bin".into(),
+        Some(200_000),
+        None
+    )));
+    assert!(r
+        .iter()
+        .all(|x| x.0 == "added" || (x.0 == "deleted" && x.1.starts_with("data"))));
+}
+
+/// podman rebuilt the same image: no layer is shared by ChainID, but every file podman and
+/// Docker both have holds the same bytes (compared byte for byte), so only the paths podman
+/// adds for its runtime remain.
+#[test]
+fn rebuilt_image_differs_only_in_real_changes() {
+    let doc = diff_json(&[
+        &fixture("podman-oci-archive-app1.tar"),
+        &fixture("docker20-save-app1.tar"),
+    ]);
+    assert_eq!(doc["shared_layers"], 0);
+    assert_eq!(
+        (&doc["added"], &doc["modified"]),
+        (&Value::from(0), &Value::from(0))
+    );
+    let deleted: Vec<String> = rows(&doc).into_iter().map(|r| r.1).collect();
+    assert_eq!(
+        deleted,
+        [
+            "dev",
+            "etc/hostname",
+            "etc/hosts",
+            "etc/resolv.conf",
+            "proc",
+            "run",
+            "sys"
+        ]
+    );
+    assert!(doc["paths"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().all(|p| p["content_compared"] == true)));
+}
+
+#[test]
+fn image_numbers_are_checked() {
+    let f = fixture("docker20-save-app1.tar");
+    let o = pancake(&["diff", &f, &f, "--image-b", "3"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no image 3 (the archive has 1, numbered from 0)"),
+        "{err}"
+    );
+}

@@ -1,0 +1,240 @@
+//! Multi-platform archives: `inspect` lists every platform with its digest, present or "not
+//! in this archive"; `--platform` chooses one. Archives made here (an OCI layout with an image
+//! index of two platforms, both present, written with the core's tar writer and hashed with
+//! sha2 in the test) and by `tests/fixtures/make_containerd_store.py` (Docker 29's
+//! containerd-store save, arm64 absent; its facts file gives the digests).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pancake_core::write::tarwrite::{layer_tar, TarEntry, TarWriter};
+use serde_json::{json, Value};
+
+fn pancake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pancake"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pancake: {e}"))
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("platforms-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+/// An OCI archive whose index.json points at an image index of linux/amd64 and
+/// linux/arm64/v8, both present; each image has one layer with `/hello` = its architecture.
+/// Returns the file and the two manifest digests.
+fn two_platforms(dir: &Path) -> (PathBuf, Vec<String>) {
+    let mut blobs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut descs = Vec::new();
+    for (arch, variant) in [("amd64", None), ("arm64", Some("v8"))] {
+        let layer = layer_tar(vec![TarEntry::file("hello", format!("{arch}\n"), 0o644)])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut config = json!({"architecture": arch, "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [sha(&layer)]},
+            "history": [{"created_by": format!("COPY hello-{arch} /hello")}]});
+        if let Some(v) = variant {
+            config["variant"] = json!(v);
+        }
+        let config = serde_json::to_vec(&config).unwrap_or_default();
+        let manifest = serde_json::to_vec(&json!({"schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                       "digest": sha(&config), "size": config.len()},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                        "digest": sha(&layer), "size": layer.len()}]}))
+        .unwrap_or_default();
+        let mut platform = json!({"os": "linux", "architecture": arch});
+        if let Some(v) = variant {
+            platform["variant"] = json!(v);
+        }
+        descs.push(
+            json!({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": sha(&manifest), "size": manifest.len(), "platform": platform}),
+        );
+        blobs.push((sha(&layer), layer));
+        blobs.push((sha(&config), config));
+        blobs.push((sha(&manifest), manifest));
+    }
+    let digests: Vec<String> = descs
+        .iter()
+        .filter_map(|d| d["digest"].as_str().map(str::to_string))
+        .collect();
+    let index = serde_json::to_vec(&json!({"schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": descs}))
+    .unwrap_or_default();
+    let top = serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "digest": sha(&index), "size": index.len(),
+        "annotations": {"io.containerd.image.name": "docker.io/library/multi:1"}}]}))
+    .unwrap_or_default();
+    blobs.push((sha(&index), index));
+    let mut w = TarWriter::new(Vec::new());
+    let mut add = |path: &str, body: Vec<u8>| {
+        w.add(&TarEntry::file(path, body, 0o644))
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    add("index.json", top);
+    for (d, b) in blobs {
+        add(
+            &format!("blobs/sha256/{}", d.trim_start_matches("sha256:")),
+            b,
+        );
+    }
+    let bytes = w.finish().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("multi.tar");
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    (path, digests)
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let o = pancake(args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_present_platform_can_be_chosen() {
+    let dir = tmp("both");
+    let (file, digests) = two_platforms(&dir);
+    let f = file.display().to_string();
+    let doc = json_of(&["inspect", "--json", &f]);
+    let plats = doc["platforms"].as_array().cloned().unwrap_or_default();
+    let got: Vec<(String, String, bool, Value)> = plats
+        .iter()
+        .map(|p| {
+            (
+                p["platform"].as_str().unwrap_or("").into(),
+                p["manifest_digest"].as_str().unwrap_or("").into(),
+                p["present"].as_bool().unwrap_or(false),
+                p["image"].clone(),
+            )
+        })
+        .collect();
+    let d = |i: usize| digests.get(i).cloned().unwrap_or_default();
+    assert_eq!(
+        got,
+        vec![
+            ("linux/amd64".into(), d(0), true, json!(0)),
+            ("linux/arm64/v8".into(), d(1), true, json!(1)),
+        ]
+    );
+    assert_eq!(doc["images"][1]["architecture"], "arm64");
+    // --platform keeps that image only; a spec without the variant matches it too.
+    for spec in ["linux/arm64/v8", "linux/arm64", "Linux/ARM64"] {
+        let one = json_of(&["inspect", "--json", "--platform", spec, &f]);
+        let images = one["images"].as_array().cloned().unwrap_or_default();
+        assert_eq!(images.len(), 1, "{spec}");
+        assert_eq!(images[0]["architecture"], "arm64", "{spec}");
+        assert_eq!(one["platforms"][1]["image"], json!(0), "{spec}");
+        assert_eq!(one["platforms"][0]["image"], Value::Null, "{spec}");
+    }
+    // The text view lists both with their digests; the files of each can be read.
+    let o = pancake(&["inspect", &f]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let short = |s: &str| s.get(..19).unwrap_or(s).to_string();
+    assert!(text.contains("multi.tar: platforms of its index"), "{text}");
+    let line = |p: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(p))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        line("linux/amd64 ").contains(&short(&d(0))) && line("linux/amd64 ").ends_with("image 0"),
+        "{text}"
+    );
+    assert!(
+        line("linux/arm64/v8 ").contains(&short(&d(1)))
+            && line("linux/arm64/v8 ").ends_with("image 1"),
+        "{text}"
+    );
+    let cat = pancake(&["cat", &f, "/hello", "--image", "1"]);
+    assert_eq!(cat.stdout, b"arm64\n");
+    let o = pancake(&["inspect", "--platform", "linux/arm/v7", &f]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no platform linux/arm/v7 (present: linux/amd64, linux/arm64/v8; listed but not in this archive: none)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn absent_platforms_are_listed_as_not_in_this_archive() {
+    let dir = tmp("ctr");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/make_containerd_store.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let facts: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("containerd-multiplatform-partial.tar.facts.json"))
+            .unwrap_or_default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let present = facts["images"][0]["manifest_digest"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let absent = facts["missing_platforms"][0]["manifest_digest"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(facts["missing_platforms"][0]["platform"], "linux/arm64/v8");
+    for name in [
+        "containerd-multiplatform-partial.tar",
+        "containerd-multiplatform-partial-no-manifest.tar",
+    ] {
+        let f = dir.join(name).display().to_string();
+        let doc = json_of(&["inspect", "--json", &f]);
+        assert_eq!(
+            doc["platforms"],
+            json!([
+                {"archive": f, "platform": "linux/amd64", "os": "linux", "architecture": "amd64",
+                 "variant": null, "manifest_digest": present, "present": true, "image": 0},
+                {"archive": f, "platform": "linux/arm64/v8", "os": "linux", "architecture": "arm64",
+                 "variant": "v8", "manifest_digest": absent, "present": false, "image": null},
+            ]),
+            "{name}"
+        );
+        // The present one can be chosen, the absent one cannot.
+        let one = json_of(&["inspect", "--json", "--platform", "linux/amd64", &f]);
+        assert_eq!(one["images"].as_array().map(Vec::len), Some(1));
+        let o = pancake(&["inspect", "--platform", "linux/arm64/v8", &f]);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("platform linux/arm64/v8 is listed by the index but not in this archive (present: linux/amd64)"),
+            "{err}"
+        );
+        let text = String::from_utf8_lossy(&pancake(&["inspect", &f]).stdout).into_owned();
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with("linux/arm64/v8")
+                    && l.ends_with("not in this archive")),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! Finding a typed path in a view (a merged filesystem from [`crate::analyze::union::merged`]),
+//! following symbolic links as a process in the container would: path resolution as Linux
+//! does it (`path_resolution(7)`) with the image's root as `/` — an absolute target starts
+//! again at the root, `..` at the root stays there, a symlink met as a directory component is
+//! followed too, and more than 40 links in one lookup is an error (Linux's `MAXSYMLINKS`).
+
+use crate::analyze::union::FileRow;
+use crate::model::EntryKind;
+use crate::path::RawPath;
+
+/// Symbolic links one lookup may follow before it fails, as Linux (`MAXSYMLINKS`, 40).
+pub const MAX_SYMLINKS: usize = 40;
+
+/// Why a path could not be resolved to a row. Paths are normalized (no leading `/`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LookupError {
+    /// Nothing at `missing` (the path itself, or one of its directories).
+    NotFound { missing: RawPath },
+    /// The symlink `link` points to `target`, which resolves to nothing (`missing` is the
+    /// first component that does not exist).
+    Dangling {
+        link: RawPath,
+        target: RawPath,
+        missing: RawPath,
+    },
+    /// `path` is used as a directory but is a file (or device, or a dangling hard link).
+    NotADirectory { path: RawPath },
+    /// More than [`MAX_SYMLINKS`] links were followed (a loop, most likely); `link` is the
+    /// last one.
+    TooManyLinks { link: RawPath },
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LookupError::NotFound { missing } => write!(f, "no such file or directory: /{missing}"),
+            LookupError::Dangling {
+                link,
+                target,
+                missing,
+            } => write!(
+                f,
+                "/{link} is a symlink to {target} that dangles (no /{missing} in the image)"
+            ),
+            LookupError::NotADirectory { path } => write!(f, "/{path} is not a directory"),
+            LookupError::TooManyLinks { link } => write!(
+                f,
+                "too many levels of symbolic links (more than {MAX_SYMLINKS}) at /{link}"
+            ),
+        }
+    }
+}
+
+/// The index into `rows` (sorted by path, as every view is) of what `path` names, following
+/// every symlink on the way and, when `follow_last`, the last component too (as `open(2)`;
+/// otherwise as `lstat(2)`). The root and directories implied only by paths below them (no
+/// entry of their own) resolve as directories but have no row: `Ok(None)`.
+pub fn resolve(
+    rows: &[FileRow],
+    path: &RawPath,
+    follow_last: bool,
+) -> Result<Option<usize>, LookupError> {
+    // Components still to walk, the next one last (a stack, so a link's target is pushed in
+    // front of what followed the link).
+    let mut pending: Vec<Vec<u8>> = path.components().map(<[u8]>::to_vec).collect();
+    pending.reverse();
+    let mut cur: Vec<Vec<u8>> = Vec::new();
+    let mut links = 0usize;
+    // The last link followed, with its target, to say a dangling link dangles.
+    let mut via: Option<(RawPath, RawPath)> = None;
+    let mut found: Option<usize> = None;
+    while let Some(c) = pending.pop() {
+        match c.as_slice() {
+            b"" | b"." => continue,
+            b".." => {
+                cur.pop();
+                found = None;
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+        let here = RawPath::from_bytes(cur.join(&b'/'));
+        let is_last = pending.is_empty();
+        let idx = rows.binary_search_by(|r| r.path.cmp(&here)).ok();
+        let row = idx.and_then(|i| rows.get(i));
+        match row {
+            Some(r) if r.kind == EntryKind::Symlink && (!is_last || follow_last) => {
+                links += 1;
+                if links > MAX_SYMLINKS {
+                    return Err(LookupError::TooManyLinks { link: here });
+                }
+                let target = r.link_target.clone().unwrap_or_default();
+                cur.pop();
+                if target.as_bytes().first() == Some(&b'/') {
+                    cur.clear();
+                }
+                let mut next: Vec<Vec<u8>> = target.components().map(<[u8]>::to_vec).collect();
+                next.reverse();
+                pending.extend(next);
+                via = Some((here, target));
+                found = None;
+            }
+            Some(r) if !is_last && r.kind != EntryKind::Dir => {
+                return Err(LookupError::NotADirectory { path: here });
+            }
+            Some(_) => found = idx,
+            None => {
+                // Names below `here/` sort together, from the first one not less than it.
+                let mut prefix = here.as_bytes().to_vec();
+                prefix.push(b'/');
+                let implied = rows
+                    .get(rows.partition_point(|r| r.path.as_bytes() < prefix.as_slice()))
+                    .is_some_and(|r| r.path.as_bytes().starts_with(&prefix));
+                if !implied {
+                    return Err(match via {
+                        Some((link, target)) => LookupError::Dangling {
+                            link,
+                            target,
+                            missing: here,
+                        },
+                        None => LookupError::NotFound { missing: here },
+                    });
+                }
+                found = None;
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::union::Change;
+
+    fn row(path: &str, kind: EntryKind, target: Option<&str>) -> FileRow {
+        FileRow {
+            path: RawPath::normalize(path.as_bytes()),
+            kind,
+            size: 0,
+            change: Change::Unchanged,
+            layer: 0,
+            link_target: target.map(|t| RawPath::from_bytes(t.as_bytes().to_vec())),
+            mode: 0o644,
+            member: None,
+            dir_size: 0,
+            content: None,
+        }
+    }
+
+    /// A Debian-like tree: /etc/os-release -> ../usr/lib/os-release, /bin -> usr/bin (a
+    /// directory symlink), an absolute link, a dangling one and a loop.
+    fn rows() -> Vec<FileRow> {
+        use EntryKind::*;
+        let mut v = vec![
+            row("bin", Symlink, Some("usr/bin")),
+            row("etc", Dir, None),
+            row("etc/os-release", Symlink, Some("../usr/lib/os-release")),
+            row("etc/abs", Symlink, Some("/usr/lib/os-release")),
+            row("etc/up", Symlink, Some("../../../../usr/lib/os-release")),
+            row("etc/gone", Symlink, Some("/nowhere/file")),
+            row("etc/loop-a", Symlink, Some("loop-b")),
+            row("etc/loop-b", Symlink, Some("loop-a")),
+            row("usr/bin-old", File, None),
+            row("usr/bin/sh", File, None),
+            row("usr/lib", Dir, None),
+            row("usr/lib/os-release", File, None),
+        ];
+        v.sort_by(|a, b| a.path.cmp(&b.path));
+        v
+    }
+
+    fn found(rows: &[FileRow], path: &str, follow: bool) -> Result<String, LookupError> {
+        resolve(rows, &RawPath::from_typed(path), follow).map(|i| {
+            i.and_then(|i| rows.get(i))
+                .map(|r| r.path.display().into_owned())
+                .unwrap_or_else(|| "<dir>".into())
+        })
+    }
+
+    #[test]
+    fn follows_relative_absolute_and_directory_links() {
+        let r = rows();
+        let os = Ok("usr/lib/os-release".to_string());
+        assert_eq!(found(&r, "/etc/os-release", true), os);
+        assert_eq!(found(&r, "etc/abs", true), os);
+        // `..` above the root stays at the root, as in a container.
+        assert_eq!(found(&r, "etc/up", true), os);
+        // /bin is a link to a directory with no entry of its own (implied by usr/bin/sh).
+        assert_eq!(found(&r, "/bin/sh", true), Ok("usr/bin/sh".to_string()));
+        assert_eq!(found(&r, "/usr/bin", true), Ok("<dir>".to_string()));
+        assert_eq!(found(&r, "/", true), Ok("<dir>".to_string()));
+        // Not following the last component: the link itself.
+        assert_eq!(
+            found(&r, "/etc/os-release", false),
+            Ok("etc/os-release".to_string())
+        );
+    }
+
+    #[test]
+    fn says_why_a_path_does_not_resolve() {
+        let r = rows();
+        assert_eq!(
+            found(&r, "/etc/gone", true),
+            Err(LookupError::Dangling {
+                link: RawPath::from_typed("etc/gone"),
+                target: RawPath::from_bytes(b"/nowhere/file".to_vec()),
+                missing: RawPath::from_typed("nowhere"),
+            })
+        );
+        assert_eq!(
+            found(&r, "/etc/nothing", true),
+            Err(LookupError::NotFound {
+                missing: RawPath::from_typed("etc/nothing")
+            })
+        );
+        assert_eq!(
+            found(&r, "/usr/lib/os-release/x", true),
+            Err(LookupError::NotADirectory {
+                path: RawPath::from_typed("usr/lib/os-release")
+            })
+        );
+        assert!(matches!(
+            found(&r, "/etc/loop-a", true),
+            Err(LookupError::TooManyLinks { .. })
+        ));
+    }
+}

@@ -1,0 +1,411 @@
+//! The platforms a multi-platform image index lists (OCI image-spec `image-index.md`
+//! `manifests[].platform`; Docker's manifest list), whether each one's manifest is in the
+//! archive, and which resolved image it is.
+//!
+//! `docker save` with the containerd image store keeps the image's whole index but only the
+//! platforms present locally, so an index can list platforms the archive does not hold: they
+//! are listed too, `present: false` ("not in this archive").
+//!
+//! A pure function of the members and the resolved images: it reads the JSON the reader
+//! kept (`MemberFacts::json`) and reports nothing (the resolver reports what is wrong).
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::{artifact, BlobRef, Ctx, Found};
+use crate::digest::Digest;
+use crate::limits::Limits;
+use crate::model::{Archive, Image};
+use crate::read::config::{Descriptor, OciDocument};
+
+/// One platform an index of the archive lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformEntry {
+    /// `platform.os` of the index's descriptor, else of the image config (`linux`,
+    /// `windows` ...).
+    pub os: Option<String>,
+    /// `platform.architecture` (`amd64`, `arm64` ...), same fallback.
+    pub architecture: Option<String>,
+    /// `platform.variant` (`v8`, `v7` ...), same fallback.
+    pub variant: Option<String>,
+    /// The digest of the platform's image manifest as the descriptor gives it (kept as
+    /// written, so a malformed one is still shown).
+    pub manifest_digest: Option<String>,
+    /// Where it was listed, e.g. `index.json.manifests[0]->d70cba51d8e5.manifests[1]`.
+    pub source: String,
+    /// True when the manifest blob is in the archive.
+    pub present: bool,
+    /// Index into `Archive::images` of the image this platform is, when it was resolved to
+    /// one (`None` for absent platforms, and for present ones the resolver could not read).
+    pub image: Option<usize>,
+}
+
+impl PlatformEntry {
+    /// `os/architecture[/variant]`, `?` for a part the index does not give.
+    pub fn display(&self) -> String {
+        let mut s = format!(
+            "{}/{}",
+            self.os.as_deref().unwrap_or("?"),
+            self.architecture.as_deref().unwrap_or("?")
+        );
+        if let Some(v) = &self.variant {
+            s.push('/');
+            s.push_str(v);
+        }
+        s
+    }
+
+    /// Does `spec` (`OS/ARCH` or `OS/ARCH/VARIANT`, as `docker --platform` takes it) name this
+    /// platform? Parts compare case-insensitively; a spec without a variant matches any
+    /// variant (`linux/arm64` matches `linux/arm64/v8`). A malformed spec matches nothing.
+    pub fn matches(&self, spec: &str) -> bool {
+        let parts: Vec<&str> = spec.split('/').collect();
+        let eq = |want: Option<&&str>, have: &Option<String>| match (want, have) {
+            (Some(w), Some(h)) => w.eq_ignore_ascii_case(h),
+            _ => false,
+        };
+        match parts.len() {
+            2 => eq(parts.first(), &self.os) && eq(parts.get(1), &self.architecture),
+            3 => {
+                eq(parts.first(), &self.os)
+                    && eq(parts.get(1), &self.architecture)
+                    && eq(parts.get(2), &self.variant)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every platform the archive's indexes list, in index order (depth first from `index.json`),
+/// each manifest digest once. Only image manifests count: nested indexes are walked (bounded
+/// by the default `limits.max_index_depth` and `limits.max_manifests`, cycles not followed),
+/// BuildKit attestation manifests, cosign-tagged manifests, present manifests that are
+/// artifacts and descriptors without a `platform` are left out (an index of several images, as
+/// a Docker 25+ save of several tags writes, names no platforms: it is not a platform list).
+/// A part the descriptor's platform lacks is taken from the image's config. A save without
+/// `index.json` lists nothing: an empty list means "one platform per image, as the images
+/// say".
+pub fn platforms(archive: &Archive) -> Vec<PlatformEntry> {
+    let limits = Limits::default();
+    let ctx = Ctx {
+        members: &archive.members,
+        by_path: super::index_paths(&archive.members),
+        problems: Vec::new(),
+        limits: &limits,
+    };
+    let mut walk = PlatformWalk {
+        ctx: &ctx,
+        images: &archive.images,
+        out: Vec::new(),
+        seen: HashSet::new(),
+        followed: 0,
+    };
+    if let Some(doc) = walk.document("index.json") {
+        let mut chain = vec!["index.json".to_string()];
+        walk.index(&doc, "index.json", &mut chain);
+    }
+    walk.out
+}
+
+/// The first present platform matching `spec` (see [`PlatformEntry::matches`]) that resolved
+/// to an image, or with `spec` `None` the first present one that did: the image index in
+/// `Archive::images`. `Err` holds what the archive lists, for the message: no entry matched,
+/// or the ones that matched are not in the archive.
+pub fn choose(list: &[PlatformEntry], spec: Option<&str>) -> Result<usize, ChooseError> {
+    let wanted = |p: &&PlatformEntry| spec.is_none_or(|s| p.matches(s));
+    if let Some(i) = list.iter().filter(wanted).find_map(|p| p.image) {
+        return Ok(i);
+    }
+    if list.iter().any(|p| wanted(&p)) {
+        Err(ChooseError::NotInArchive)
+    } else {
+        Err(ChooseError::NotListed)
+    }
+}
+
+/// Why [`choose`] found no image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChooseError {
+    /// No listed platform matches the spec (or the list is empty).
+    NotListed,
+    /// Matching platforms are listed, but none is in the archive (or none could be read).
+    NotInArchive,
+}
+
+struct PlatformWalk<'a> {
+    ctx: &'a Ctx<'a>,
+    images: &'a [Image],
+    out: Vec<PlatformEntry>,
+    /// Manifest digests already listed.
+    seen: HashSet<String>,
+    /// Descriptors looked at (bounded by `limits.max_manifests`).
+    followed: usize,
+}
+
+impl PlatformWalk<'_> {
+    /// The member at `path` (following member links) parsed as an index or manifest.
+    fn document(&self, path: &str) -> Option<OciDocument> {
+        let Found::Member(i) = self.ctx.find(path) else {
+            return None;
+        };
+        let text = self.ctx.members.get(i)?.facts.json.as_deref()?;
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()
+    }
+
+    fn index(&mut self, doc: &OciDocument, trail: &str, chain: &mut Vec<String>) {
+        let manifests = doc.manifests.as_deref().unwrap_or_default();
+        for (k, desc) in manifests.iter().enumerate() {
+            self.followed += 1;
+            if self.followed > self.ctx.limits.max_manifests {
+                return;
+            }
+            let source = format!("{trail}.manifests[{k}]");
+            if artifact::is_buildkit_attestation(desc) || is_cosign_tagged(desc) {
+                continue;
+            }
+            let blob = BlobRef::of(desc.digest.as_deref());
+            let path = blob.path();
+            let found = path.as_deref().map(|p| self.ctx.find(p));
+            let present = matches!(found, Some(Found::Member(_)));
+            let sub = path
+                .as_deref()
+                .filter(|_| present)
+                .and_then(|p| self.document(p));
+            if let Some(sub) = &sub {
+                if sub.is_index(desc.media_type.as_deref()) {
+                    let Some(p) = path else { continue };
+                    // A cycle or a nest deeper than the resolver reads: not followed (the
+                    // resolver reports it).
+                    if chain.contains(&p) || chain.len() > self.ctx.limits.max_index_depth {
+                        continue;
+                    }
+                    let short = blob
+                        .digest()
+                        .map(|d| d.short().to_string())
+                        .unwrap_or_else(|| p.clone());
+                    chain.push(p);
+                    self.index(sub, &format!("{source}->{short}"), chain);
+                    chain.pop();
+                    continue;
+                }
+                if artifact::classify(sub, desc).is_some() {
+                    continue;
+                }
+            } else if desc
+                .media_type
+                .as_deref()
+                .is_some_and(|mt| mt.contains("index") || mt.contains("manifest.list"))
+            {
+                // An absent nested index: its platforms cannot be known.
+                continue;
+            }
+            let key = desc.digest.clone().unwrap_or_else(|| source.clone());
+            if !self.seen.insert(key) {
+                continue;
+            }
+            let digest = blob.digest();
+            let image = if present { self.image_of(digest) } else { None };
+            let config = image
+                .and_then(|i| self.images.get(i))
+                .map(|img| &img.config);
+            let dp = desc.platform.as_ref();
+            let pick = |from_desc: Option<&String>, from_cfg: Option<&String>| {
+                from_desc.or(from_cfg).cloned()
+            };
+            let entry = PlatformEntry {
+                os: pick(
+                    dp.and_then(|p| p.os.as_ref()),
+                    config.and_then(|c| c.os.as_ref()),
+                ),
+                architecture: pick(
+                    dp.and_then(|p| p.architecture.as_ref()),
+                    config.and_then(|c| c.architecture.as_ref()),
+                ),
+                variant: pick(
+                    dp.and_then(|p| p.variant.as_ref()),
+                    config.and_then(|c| c.variant.as_ref()),
+                ),
+                manifest_digest: desc.digest.clone(),
+                source,
+                present,
+                image,
+            };
+            // A multi-platform index names each manifest's platform; an index of several
+            // images (a Docker 25+ save of several tags) names none: not a platform list.
+            if dp.is_none() {
+                continue;
+            }
+            self.out.push(entry);
+        }
+    }
+
+    /// The resolved image whose manifest digest is `digest`.
+    fn image_of(&self, digest: Option<&Digest>) -> Option<usize> {
+        let d = digest?;
+        self.images
+            .iter()
+            .position(|img| img.manifest_digest.as_ref() == Some(d))
+    }
+}
+
+/// A descriptor named by cosign's `sha256-<hex>.sig/.att/.sbom` tag convention: an artifact.
+fn is_cosign_tagged(desc: &Descriptor) -> bool {
+    [
+        "io.containerd.image.name",
+        "org.opencontainers.image.ref.name",
+    ]
+    .iter()
+    .filter_map(|k| desc.annotation(k))
+    .any(|n| artifact::cosign_tag(n).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Digest;
+    use crate::model::{EntryKind, Member, MemberFacts};
+    use crate::path::RawPath;
+
+    fn member(path: &str, json: Option<String>) -> Member {
+        Member {
+            path: RawPath::from_bytes(path.as_bytes().to_vec()),
+            kind: EntryKind::File,
+            size: json.as_ref().map(|j| j.len() as u64).unwrap_or(0),
+            data_offset: Some(0),
+            link_target: None,
+            facts: MemberFacts {
+                json,
+                ..MemberFacts::default()
+            },
+        }
+    }
+
+    fn digest_of(text: &str) -> Digest {
+        use sha2::{Digest as _, Sha256};
+        let hex: String = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Digest::parse(&format!("sha256:{hex}")).unwrap_or_else(|| panic!("digest {hex}"))
+    }
+
+    /// An `index.json` -> image index -> two (or more) platform manifests, of which only those
+    /// in `present` have their manifest blob in the archive; plus an attestation manifest.
+    fn archive(platforms: &[(&str, &str, Option<&str>)], present: &[usize]) -> Archive {
+        let mut members = Vec::new();
+        let mut descs = Vec::new();
+        let mut images = Vec::new();
+        for (k, (os, arch, variant)) in platforms.iter().enumerate() {
+            let manifest = format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{k:064x}","size":2}},"layers":[]}}"#
+            );
+            let d = digest_of(&manifest);
+            let mut platform = format!(r#""os":"{os}","architecture":"{arch}""#);
+            if let Some(v) = variant {
+                platform.push_str(&format!(r#","variant":"{v}""#));
+            }
+            descs.push(format!(
+                r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{d}","size":{},"platform":{{{platform}}}}}"#,
+                manifest.len()
+            ));
+            if present.contains(&k) {
+                members.push(member(&d.blob_path(), Some(manifest)));
+                images.push(Image {
+                    manifest_digest: Some(d),
+                    ..Image::default()
+                });
+            }
+        }
+        descs.push(
+            r#"{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","size":1,"platform":{"os":"unknown","architecture":"unknown"},"annotations":{"vnd.docker.reference.type":"attestation-manifest"}}"#.to_string(),
+        );
+        let inner = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+            descs.join(",")
+        );
+        let inner_digest = digest_of(&inner);
+        let outer = format!(
+            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"{inner_digest}","size":{}}}]}}"#,
+            inner.len()
+        );
+        members.push(member(&inner_digest.blob_path(), Some(inner)));
+        members.push(member("index.json", Some(outer)));
+        Archive {
+            members,
+            images,
+            ..Archive::default()
+        }
+    }
+
+    #[test]
+    fn lists_present_and_absent_platforms_with_digests() {
+        let a = archive(
+            &[("linux", "amd64", None), ("linux", "arm64", Some("v8"))],
+            &[0],
+        );
+        let list = platforms(&a);
+        let shown: Vec<(String, bool, Option<usize>)> = list
+            .iter()
+            .map(|p| (p.display(), p.present, p.image))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("linux/amd64".to_string(), true, Some(0)),
+                ("linux/arm64/v8".to_string(), false, None),
+            ]
+        );
+        let d0 = a.images.first().and_then(|i| i.manifest_digest.clone());
+        assert_eq!(
+            list.first().and_then(|p| p.manifest_digest.clone()),
+            d0.map(|d| d.to_string())
+        );
+        assert!(list
+            .get(1)
+            .and_then(|p| p.manifest_digest.as_deref())
+            .is_some_and(|d| d.starts_with("sha256:") && d.len() == 71));
+        assert!(list
+            .first()
+            .is_some_and(|p| p.source.starts_with("index.json.manifests[0]->")
+                && p.source.ends_with(".manifests[0]")));
+    }
+
+    #[test]
+    fn choose_defaults_to_first_present_and_matches_specs() {
+        let a = archive(
+            &[
+                ("linux", "amd64", None),
+                ("linux", "arm64", Some("v8")),
+                ("linux", "arm", Some("v7")),
+            ],
+            &[1, 2],
+        );
+        let list = platforms(&a);
+        assert_eq!(list.len(), 3);
+        // amd64 is absent: the default is the first present one, arm64/v8 = image 0.
+        assert_eq!(choose(&list, None), Ok(0));
+        assert_eq!(choose(&list, Some("linux/arm64/v8")), Ok(0));
+        assert_eq!(choose(&list, Some("linux/arm64")), Ok(0));
+        assert_eq!(choose(&list, Some("LINUX/ARM/v7")), Ok(1));
+        assert_eq!(
+            choose(&list, Some("linux/amd64")),
+            Err(ChooseError::NotInArchive)
+        );
+        assert_eq!(
+            choose(&list, Some("linux/s390x")),
+            Err(ChooseError::NotListed)
+        );
+        assert_eq!(choose(&list, Some("linux")), Err(ChooseError::NotListed));
+        assert_eq!(
+            choose(&list, Some("linux/arm64/v7")),
+            Err(ChooseError::NotListed)
+        );
+    }
+
+    #[test]
+    fn no_index_lists_nothing() {
+        assert!(platforms(&Archive::default()).is_empty());
+        assert_eq!(choose(&[], None), Err(ChooseError::NotListed));
+    }
+}
