@@ -11,10 +11,7 @@ fn the_message_is_the_origins_prefix_then_the_detail() {
     let outer = Problem::outer(ProblemKind::Archive, "tar read error after 3 members: EOF");
     assert_eq!(outer.origin.scope, Scope::Outer);
     assert_eq!(outer.member_name(), None);
-    assert_eq!(
-        outer.message(),
-        "outer tar read error after 3 members: EOF"
-    );
+    assert_eq!(outer.message(), "outer tar read error after 3 members: EOF");
 
     let dup = Problem::outer_member(
         ProblemKind::DuplicateMember,
@@ -69,7 +66,9 @@ fn read_errors_decide_their_kind_by_variant() {
         ratio: 100,
     };
     assert_eq!(over.kind(), ProblemKind::Limit);
-    assert!(over.to_string().starts_with("decompresses to more than 1048576 bytes"));
+    assert!(over
+        .to_string()
+        .starts_with("decompresses to more than 1048576 bytes"));
     let cut = ReadError::CutHeader {
         bytes: 100,
         compression: Compression::Gzip,
@@ -158,5 +157,9 @@ fn no_decision_is_made_from_message_text() {
             }
         }
     }
-    assert!(found.is_empty(), "decisions made from text:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "decisions made from text:\n{}",
+        found.join("\n")
+    );
 }

@@ -775,13 +775,24 @@ impl Ctx<'_> {
             )),
             _ => {}
         }
-        for mm in &mismatches {
+        // One cause, one problem: a changed blob fails its diff_id, its descriptor digest and
+        // its file name at once; they are said together, with what it means.
+        if !mismatches.is_empty() {
+            let all: Vec<String> = mismatches
+                .iter()
+                .map(|mm| {
+                    format!(
+                        "{} mismatch: expected {}, computed {}",
+                        mm.what, mm.expected, mm.actual
+                    )
+                })
+                .collect();
             self.problem(
                 ProblemKind::DigestMismatch,
                 Some(&member_name),
                 format!(
-                    "{what} ({member_name}): {} mismatch: expected {}, computed {}",
-                    mm.what, mm.expected, mm.actual
+                    "{what} ({member_name}): {} — the file was changed or damaged after it was saved",
+                    all.join("; ")
                 ),
             );
         }
@@ -861,6 +872,26 @@ impl Ctx<'_> {
             .copied()
             .filter(|d| tops.contains(*d))
             .collect();
+        // The outer tar broke off (decided by the problem's kind and scope, never its words):
+        // the files that describe the image were simply not reached. Say that, and where.
+        let cut = self
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Archive && p.origin.scope == Scope::Outer);
+        if cut {
+            let last = self
+                .members
+                .last()
+                .map(|m| m.path.display().into_owned())
+                .unwrap_or_default();
+            let n = self.members.len();
+            let message = format!(
+                "the tarball ends early: it breaks off after {n} member{} (the last, {last}, is cut short or followed by damage), before any manifest.json, index.json or repositories that describe the image; was the download or copy complete?",
+                if n == 1 { "" } else { "s" }
+            );
+            self.problem(ProblemKind::Archive, None, message);
+            return;
+        }
         let message = if fs.len() >= 2 {
             format!(
                 "no manifest.json, index.json or repositories, but top-level {}: this looks like \
