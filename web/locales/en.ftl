@@ -362,3 +362,5 @@ problem-tar-quirk-why = The tar file departs slightly from the format in a way D
 problem-non-distributable-why = This layer was left out on purpose (it must be downloaded from its own address); the image is otherwise complete.
 problem-disagreement-why = Two files in the tarball describe the image differently; it is shown as docker load would load it.
 problem-artifact-why = A signature, attestation or SBOM is here, but the image it belongs to is not in this tarball.
+badge-missing = missing
+badge-unreadable = unreadable

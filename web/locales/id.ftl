@@ -362,3 +362,5 @@ problem-tar-quirk-why = Berkas tar sedikit menyimpang dari format dengan cara ya
 problem-non-distributable-why = Layer ini sengaja tidak disertakan (harus diunduh dari alamatnya sendiri); selebihnya image ini lengkap.
 problem-disagreement-why = Dua berkas di dalam tarball menjelaskan image secara berbeda; image ditampilkan seperti docker load memuatnya.
 problem-artifact-why = Ada tanda tangan, atestasi, atau SBOM, tetapi image miliknya tidak ada di tarball ini.
+badge-missing = hilang
+badge-unreadable = tidak terbaca
