@@ -340,3 +340,27 @@ not-checkable-explain = Nothing in this archive claims a digest for this layer, 
 problem-non-distributable = A layer was left out on purpose (non-distributable; not an error)
 problem-disagreement = Two sources in the archive disagree
 problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)
+
+# --- track "problems": grouped problems and what each kind means (#15, #14) ---
+problems-layer = Layer { $n }
+problems-image-layer = Image { $image } · layer { $n }
+problems-select = Show this layer in the stack
+problems-count = problems: { $count }
+problem-archive-why = The tarball itself is cut off or broken, so what comes after the break could not be read. Was the download or copy complete?
+problem-metadata-why = A manifest, index or config file is missing or not in the shape the format needs, so part of the image could not be described.
+problem-missing-blob-why = The image lists a layer whose file is not in this tarball, so that layer's files cannot be shown or checked.
+problem-missing-platform-why = The image is made for several platforms and only some were saved; this is normal for a single-platform pull.
+problem-digest-mismatch-why = The fingerprint (SHA-256) computed from the bytes differs from the one the image records: the file was changed or damaged after it was saved.
+problem-layer-unreadable-why = A layer's file could not be unpacked to its end (broken compression or tar), so its file list may be incomplete.
+problem-unsafe-path-why = A name tries to point outside the image (an absolute path or ..). Pancake never follows it; a careless tool might.
+problem-whiteout-why = A deletion marker (whiteout) has a name the rules do not allow, so it deletes nothing.
+problem-hard-link-why = A hard link names a file that does not exist at that point, so the link has no content.
+problem-duplicate-member-why = The same name appears twice; the last copy wins, as Docker reads it.
+problem-history-why = The image's history steps do not line up one-to-one with its layers; the pairing shown follows Docker's rule.
+problem-limit-why = Something was larger than Pancake's safety limit, so it was not read in full.
+problem-tar-quirk-why = The tar file departs slightly from the format in a way Docker accepts; the layer is still read in full.
+problem-non-distributable-why = This layer was left out on purpose (it must be downloaded from its own address); the image is otherwise complete.
+problem-disagreement-why = Two files in the tarball describe the image differently; it is shown as docker load would load it.
+problem-artifact-why = A signature, attestation or SBOM is here, but the image it belongs to is not in this tarball.
+badge-missing = missing
+badge-unreadable = unreadable

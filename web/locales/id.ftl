@@ -340,3 +340,27 @@ not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk l
 problem-non-distributable = Ada layer yang sengaja tidak disertakan (non-distributable; bukan galat)
 problem-disagreement = Dua sumber di dalam arsip tidak sepakat
 problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)
+
+# --- track "problems": grouped problems and what each kind means (#15, #14) ---
+problems-layer = Layer { $n }
+problems-image-layer = Image { $image } · layer { $n }
+problems-select = Tampilkan layer ini di tumpukan
+problems-count = masalah: { $count }
+problem-archive-why = Tarball-nya sendiri terpotong atau rusak, sehingga isi setelah bagian yang rusak tidak bisa dibaca. Apakah unduhan atau salinannya sudah lengkap?
+problem-metadata-why = Berkas manifest, index, atau konfigurasi hilang atau bentuknya tidak sesuai format, sehingga sebagian image tidak bisa dijelaskan.
+problem-missing-blob-why = Image menyebut sebuah layer yang berkasnya tidak ada di tarball ini, sehingga isi layer itu tidak bisa ditampilkan atau diperiksa.
+problem-missing-platform-why = Image ini dibuat untuk beberapa platform dan hanya sebagian yang disimpan; hal ini wajar untuk pull satu platform.
+problem-digest-mismatch-why = Sidik jari (SHA-256) yang dihitung dari isi berkas berbeda dengan yang dicatat image: berkas diubah atau rusak setelah disimpan.
+problem-layer-unreadable-why = Berkas sebuah layer tidak bisa dibongkar sampai akhir (kompresi atau tar rusak), sehingga daftar berkasnya mungkin tidak lengkap.
+problem-unsafe-path-why = Ada nama yang mencoba menunjuk ke luar image (path absolut atau ..). Pancake tidak pernah mengikutinya; alat yang ceroboh mungkin mengikutinya.
+problem-whiteout-why = Penanda penghapusan (whiteout) memakai nama yang tidak diizinkan aturan, sehingga tidak menghapus apa pun.
+problem-hard-link-why = Sebuah hard link menunjuk ke berkas yang belum ada saat itu, sehingga link itu tidak punya isi.
+problem-duplicate-member-why = Nama yang sama muncul dua kali; salinan terakhir yang dipakai, seperti Docker membacanya.
+problem-history-why = Langkah riwayat image tidak berpasangan satu-satu dengan layer-nya; pasangan yang ditampilkan mengikuti aturan Docker.
+problem-limit-why = Ada yang lebih besar dari batas aman Pancake, sehingga tidak dibaca seluruhnya.
+problem-tar-quirk-why = Berkas tar sedikit menyimpang dari format dengan cara yang diterima Docker; layer tetap dibaca seluruhnya.
+problem-non-distributable-why = Layer ini sengaja tidak disertakan (harus diunduh dari alamatnya sendiri); selebihnya image ini lengkap.
+problem-disagreement-why = Dua berkas di dalam tarball menjelaskan image secara berbeda; image ditampilkan seperti docker load memuatnya.
+problem-artifact-why = Ada tanda tangan, atestasi, atau SBOM, tetapi image miliknya tidak ada di tarball ini.
+badge-missing = hilang
+badge-unreadable = tidak terbaca

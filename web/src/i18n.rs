@@ -226,6 +226,7 @@ mod tests {
             "artifact",
         ] {
             used.push(format!("problem-{k}"));
+            used.push(format!("problem-{k}-why"));
         }
         for k in [
             "added",
@@ -236,6 +237,8 @@ mod tests {
             "badge-mismatch",
             "badge-pending",
             "badge-unchecked",
+            "badge-missing",
+            "badge-unreadable",
             "badge-not-checkable",
             "files-none",
             "files-none-match",

@@ -250,6 +250,15 @@ pub fn app() -> Html {
         .map(|n| AttrValue::from(n.to_string()))
         .collect();
     let archive = state.archive.clone();
+    // A problem group's button: show that image's stack with the layer selected.
+    let select_layer = {
+        let d = state.dispatcher();
+        Callback::from(move |(image, layer): (usize, usize)| {
+            d.dispatch(Action::Tab(Tab::Stack));
+            d.dispatch(Action::Image(image));
+            d.dispatch(Action::Layer(Some(layer)));
+        })
+    };
     let problems = archive
         .as_ref()
         .map(|a| a.problems.clone())
@@ -428,7 +437,8 @@ pub fn app() -> Html {
                     }) }
                     { progress }
                     { if state.fatal.is_some() || !problems.is_empty() {
-                        html! { <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems} /> }
+                        html! { <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems}
+                            images={archive.as_ref().map_or(0, |a| a.images.len())} on_layer={select_layer} /> }
                     } else { html! {} } }
                     { summary }
                     { body }

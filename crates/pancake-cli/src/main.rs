@@ -246,9 +246,9 @@ fn read_keeping(path: &Path) -> Result<Archive, report::Failure> {
         let why = archive
             .problems
             .first()
-            .map(|p| match &p.member {
-                Some(m) => format!("{m}: {}", p.message),
-                None => p.message.clone(),
+            .map(|p| match p.member_name() {
+                Some(m) => format!("{m}: {p}"),
+                None => p.message(),
             })
             .unwrap_or_else(|| "no manifest, index or image config found".into());
         return Err(failed(
@@ -590,9 +590,9 @@ fn problems_text(a: &Archive) -> String {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        match &p.member {
-            Some(m) => s.push_str(&format!("  [{kind}] {}: {}\n", Safe(m), Safe(&p.message))),
-            None => s.push_str(&format!("  [{kind}] {}\n", Safe(&p.message))),
+        match p.member_name() {
+            Some(m) => s.push_str(&format!("  [{kind}] {}: {}\n", Safe(m), Safe(&p.message()))),
+            None => s.push_str(&format!("  [{kind}] {}\n", Safe(&p.message()))),
         }
     }
     s.push('\n');

@@ -126,6 +126,19 @@ pub struct ProblemReport {
     pub message: String,
     pub member: Option<String>,
     pub archive: String,
+    pub origin: OriginReport,
+}
+
+/// What a problem is about, typed (`pancake_core::Origin`): `scope` (`outer`, `layer`,
+/// `image`), the member's 0-based index in the file, the entry path inside it, and the image
+/// (0-based, in this document's `images`) and layer position (0-based, base first) it concerns.
+#[derive(Debug, Default, Serialize)]
+pub struct OriginReport {
+    pub scope: pancake_core::Scope,
+    pub member_index: Option<usize>,
+    pub entry: Option<String>,
+    pub image: Option<usize>,
+    pub layer: Option<usize>,
 }
 
 /// Entry counts of one layer: (entries, valid whiteouts, opaque dirs).
@@ -204,12 +217,20 @@ fn artifact_report(a: &Artifact) -> ArtifactReport {
     }
 }
 
-fn problem_report(archive: &Archive, p: &Problem) -> ProblemReport {
+/// `images_before`: how many images of earlier archives precede this one in the document.
+fn problem_report(archive: &Archive, p: &Problem, images_before: usize) -> ProblemReport {
     ProblemReport {
         kind: p.kind,
-        message: p.message.clone(),
-        member: p.member.clone(),
+        message: p.message(),
+        member: p.member_name().map(str::to_string),
         archive: archive.name.clone(),
+        origin: OriginReport {
+            scope: p.origin.scope,
+            member_index: p.origin.member.as_ref().and_then(|m| m.index),
+            entry: p.origin.entry.clone(),
+            image: p.origin.layer.map(|l| images_before + l.image),
+            layer: p.origin.layer.map(|l| l.layer),
+        },
     }
 }
 
@@ -259,7 +280,7 @@ pub fn build(archives: &[Archive], failures: &[Failure]) -> Report {
         let own: Vec<ProblemReport> = f
             .archive
             .iter()
-            .flat_map(|a| a.problems.iter().map(|p| problem_report(a, p)))
+            .flat_map(|a| a.problems.iter().map(|p| problem_report(a, p, 0)))
             .collect();
         if own.is_empty() {
             r.problems.push(ProblemReport {
@@ -267,15 +288,20 @@ pub fn build(archives: &[Archive], failures: &[Failure]) -> Report {
                 message: f.message.clone(),
                 member: None,
                 archive: f.name.clone(),
+                origin: OriginReport {
+                    scope: pancake_core::Scope::Outer,
+                    ..OriginReport::default()
+                },
             });
         } else {
             r.problems.extend(own);
         }
     }
     for a in archives {
+        let before = r.images.len();
         r.images.extend(a.images.iter().map(|i| image_report(a, i)));
         r.problems
-            .extend(a.problems.iter().map(|p| problem_report(a, p)));
+            .extend(a.problems.iter().map(|p| problem_report(a, p, before)));
     }
     r.shared = shared(archives);
     r

@@ -32,8 +32,12 @@ pub enum Error {
         member: String,
         message: String,
     },
-    #[error("{0}")]
-    Other(String),
+    /// The layer blob that would hold `path` is not in the archive.
+    #[error("{name}: the layer blob holding {path} is missing")]
+    BlobMissing { name: String, path: String },
+    /// A member index that the archive does not have (`member` is 0-based).
+    #[error("{name}: no member #{member}")]
+    NoMember { name: String, member: usize },
 }
 
 fn what_ends(c: crate::model::Compression) -> String {

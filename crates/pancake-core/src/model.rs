@@ -105,8 +105,8 @@ pub struct LayerIndex {
     pub uncompressed_size: u64,
     /// Members as `tarfile.getmembers()` lists them (extension headers are not members).
     pub entries: Vec<Entry>,
-    /// Why the index may be incomplete (corrupt gzip, truncated tar ...).
-    pub error: Option<String>,
+    /// Why the index may be incomplete (corrupt gzip, truncated tar, a limit ...).
+    pub error: Option<ReadError>,
 }
 
 /// What one pass over a regular member of the outer tarball found.
@@ -122,7 +122,8 @@ pub struct MemberFacts {
     pub json: Option<String>,
     /// Set when the member is (or decompresses to) a tar archive: a layer candidate.
     pub layer: Option<LayerIndex>,
-    pub error: Option<String>,
+    /// Why the member (or the layer in it) could not be read to its end.
+    pub error: Option<ReadError>,
     /// Set when the member starts like a JSON document but is larger than the JSON cap, so it
     /// was not kept (`json` is `None`): the cap in force (`limits.max_json_bytes`, bytes). The
     /// size found is `Member::size`. Lets the resolver say "too large" rather than "not JSON".
@@ -327,12 +328,263 @@ pub enum PairingRule {
 }
 
 /// Something wrong that did not stop reading. Shown, never thrown away.
+///
+/// What it is (`kind`) and what it is about (`origin`) are typed, so code decides on them and
+/// the page can translate the kind and link to the layer; `detail` is the specific English
+/// text (names, offsets, digests), kept verbatim. The full English message — `origin`'s prefix
+/// then `detail` — is made when displayed ([`Problem::message`], `Display`), never stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub kind: ProblemKind,
+    pub origin: Origin,
+    /// What was found, in English, without the origin's prefix.
+    pub detail: String,
+}
+
+/// What a [`Problem`] is about: the part of the file it was found in, the member and the entry
+/// inside it when there are ones, and — filled in when images are resolved — the image and
+/// layer position that member is, so a view can link to and select the layer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub scope: Scope,
     /// The archive member it is about, when there is one.
-    pub member: Option<String>,
-    pub message: String,
+    pub member: Option<MemberRef>,
+    /// The path of the entry inside the member (a layer tar), escaped as names are shown,
+    /// when the problem is about one entry.
+    pub entry: Option<String>,
+    /// Where the member is used as a layer: the first image (index in `Archive::images`) and
+    /// layer position (0-based, base first) whose layer is that member, or the layer a
+    /// resolver was reading when it found the problem.
+    pub layer: Option<LayerAt>,
+}
+
+/// The part of the reading a problem comes from; it decides the English message's prefix.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// The walk over the outer tarball (its stream, its member names): prefix `outer `.
+    Outer,
+    /// The walk over a layer blob's own tar (and its decompression): prefix
+    /// `layer <member>: ` when the member is known.
+    Layer,
+    /// The metadata and images resolved from the members (manifests, configs, history,
+    /// digests): no prefix, `detail` names what it is about.
+    #[default]
+    Image,
+}
+
+/// A member of the outer tarball: its index in `Archive::members` when known (a problem
+/// found before the member was recorded has none) and its path as shown
+/// ([`crate::escape::escape_name`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRef {
+    pub index: Option<usize>,
+    pub name: String,
+}
+
+/// A layer of an image: `image` indexes `Archive::images`, `layer` indexes its `layers`
+/// (0-based, base first; the page shows `layer + 1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LayerAt {
+    pub image: usize,
+    pub layer: usize,
+}
+
+impl Problem {
+    /// A problem about the outer tarball itself (its stream, its end): no member.
+    pub fn outer(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Problem {
+            kind,
+            origin: Origin {
+                scope: Scope::Outer,
+                ..Origin::default()
+            },
+            detail: detail.into(),
+        }
+    }
+
+    /// A problem found while walking the outer tarball, about one of its members
+    /// (`index` in `Archive::members` when known, `name` as shown).
+    pub fn outer_member(
+        kind: ProblemKind,
+        index: Option<usize>,
+        name: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Problem {
+            kind,
+            origin: Origin {
+                scope: Scope::Outer,
+                member: Some(MemberRef {
+                    index,
+                    name: name.into(),
+                }),
+                ..Origin::default()
+            },
+            detail: detail.into(),
+        }
+    }
+
+    /// A problem found inside a layer blob (its decompression or its tar): the message reads
+    /// `layer <name>: <detail>`.
+    pub fn layer(
+        kind: ProblemKind,
+        index: Option<usize>,
+        name: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Problem {
+            kind,
+            origin: Origin {
+                scope: Scope::Layer,
+                member: Some(MemberRef {
+                    index,
+                    name: name.into(),
+                }),
+                ..Origin::default()
+            },
+            detail: detail.into(),
+        }
+    }
+
+    /// A problem about one entry (`path`, escaped as shown) of a layer blob; the message reads
+    /// `layer <name>: <detail>` (the detail names the entry in its own words).
+    pub fn entry(
+        kind: ProblemKind,
+        index: Option<usize>,
+        name: impl Into<String>,
+        path: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        let mut p = Problem::layer(kind, index, name, detail);
+        p.origin.entry = Some(path.into());
+        p
+    }
+
+    /// A problem found while resolving images from the metadata, about the member `name`
+    /// when there is one; the message is `detail` as it is.
+    pub fn member(
+        kind: ProblemKind,
+        index: Option<usize>,
+        name: Option<&str>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Problem {
+            kind,
+            origin: Origin {
+                scope: Scope::Image,
+                member: name.map(|n| MemberRef {
+                    index,
+                    name: n.to_string(),
+                }),
+                ..Origin::default()
+            },
+            detail: detail.into(),
+        }
+    }
+
+    /// The same problem, said to be about layer `at`.
+    pub fn at_layer(mut self, at: Option<LayerAt>) -> Self {
+        self.origin.layer = at;
+        self
+    }
+
+    /// The member's name as shown, when the problem is about one (the JSON's `member`).
+    pub fn member_name(&self) -> Option<&str> {
+        self.origin.member.as_ref().map(|m| m.name.as_str())
+    }
+
+    /// The full English message: the origin's prefix (`outer `, `layer <member>: ` or none,
+    /// by [`Scope`]) then the detail. Made on every call; nothing stores it.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.origin.scope, &self.origin.member) {
+            (Scope::Outer, _) => write!(f, "outer {}", self.detail),
+            (Scope::Layer, Some(m)) => write!(f, "layer {}: {}", m.name, self.detail),
+            _ => f.write_str(&self.detail),
+        }
+    }
+}
+
+/// Why a member or a layer blob could not be read to its end (`MemberFacts::error`,
+/// `LayerIndex::error`). Typed so code decides on the variant (a limit or damage), never on
+/// words; `Display` gives the English reason without the member's name (the caller adds it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "reason")]
+pub enum ReadError {
+    /// The outer stream failed while the member was read: `stored` of `size` bytes read, the
+    /// reader's own words in `cause`.
+    ReadFailed {
+        stored: u64,
+        size: u64,
+        cause: String,
+    },
+    /// The outer stream ended inside the member: `stored` of `size` bytes.
+    Truncated { stored: u64, size: u64 },
+    /// The blob (or its decompressed stream, per `compression`) ends after `bytes` bytes,
+    /// inside its first 512-byte tar header.
+    CutHeader {
+        bytes: u64,
+        compression: Compression,
+    },
+    /// The blob decompresses to more than `bound` bytes, the larger of `floor`
+    /// (`limits.max_decompressed_bytes`) and `ratio` × the archive's size; not read further.
+    OverLimit { bound: u64, floor: u64, ratio: u64 },
+    /// The decompressed stream or the tar inside is broken; `at` says where, in words that
+    /// name the entry and byte offset reached.
+    Broken { at: String },
+}
+
+impl ReadError {
+    /// The problem kind this error makes: a limit, or an unreadable layer.
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            ReadError::OverLimit { .. } => ProblemKind::Limit,
+            _ => ProblemKind::LayerUnreadable,
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::ReadFailed {
+                stored,
+                size,
+                cause,
+            } => write!(f, "read failed after {stored} of {size} bytes: {cause}"),
+            ReadError::Truncated { stored, size } => {
+                write!(f, "member truncated: have {stored} of {size} bytes")
+            }
+            ReadError::CutHeader { bytes, compression } => {
+                let what = match compression {
+                    Compression::None => "blob".to_string(),
+                    c => format!(
+                        "decompressed {} stream",
+                        crate::read::decompress::name(*c)
+                    ),
+                };
+                write!(
+                    f,
+                    "the {what} ends after {bytes} bytes, inside its first tar header (a header is 512 bytes): was the download complete?"
+                )
+            }
+            ReadError::OverLimit {
+                bound,
+                floor,
+                ratio,
+            } => write!(
+                f,
+                "decompresses to more than {bound} bytes, the limit for this archive (the larger of --max-decompressed-bytes, {floor} bytes, and {ratio} times the archive's size); not read further; raise it with --max-decompressed-bytes"
+            ),
+            ReadError::Broken { at } => f.write_str(at),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -217,7 +217,7 @@ fn partial_multiplatform_save_shows_the_present_platform() {
         assert!(
             platform_problems
                 .iter()
-                .any(|p| p.message.contains(plat) && p.message.contains(digest)),
+                .any(|p| p.message().contains(plat) && p.message().contains(digest)),
             "no problem names {plat} and {digest}: {platform_problems:#?}"
         );
     }
@@ -230,7 +230,7 @@ fn partial_multiplatform_save_shows_the_present_platform() {
         assert!(
             !a.problems
                 .iter()
-                .any(|p| p.message.contains(&d["sha256:".len()..])),
+                .any(|p| p.message().contains(&d["sha256:".len()..])),
             "attestation {d} reported: {:#?}",
             a.problems
         );
@@ -356,7 +356,7 @@ fn a_flipped_byte_in_a_compressed_blob_is_caught() {
     assert!(
         b.problems
             .iter()
-            .any(|p| p.kind == ProblemKind::DigestMismatch && p.message.contains(want)),
+            .any(|p| p.kind == ProblemKind::DigestMismatch && p.message().contains(want)),
         "{:#?}",
         b.problems
     );

@@ -67,8 +67,7 @@ fn read_both(name: &str) -> Archive {
 fn has_problem(a: &Archive, kind: ProblemKind, needle: &str) -> bool {
     a.problems.iter().any(|p| {
         p.kind == kind
-            && (p.message.contains(needle)
-                || p.member.as_deref().is_some_and(|m| m.contains(needle)))
+            && (p.message().contains(needle) || p.member_name().is_some_and(|m| m.contains(needle)))
     })
 }
 
@@ -223,7 +222,8 @@ fn check_fixture(name: &str) {
             .filter(|p| is_error_level(p.kind))
             .filter(|p| {
                 !(p.kind == ProblemKind::DigestMismatch
-                    && p.member.as_ref().is_some_and(|m| named_wrong.contains(m)))
+                    && p.member_name()
+                        .is_some_and(|m| named_wrong.iter().any(|n| n == m)))
             })
             .collect();
         assert!(
@@ -379,7 +379,7 @@ fn check_image(name: &str, k: usize, img: &Image, e: &Value, a: &Archive) {
                 );
                 assert!(
                     a.problems.iter().any(|p| p.kind == ProblemKind::History
-                        && p.message.contains("no recorded step (base image)")),
+                        && p.message().contains("no recorded step (base image)")),
                     "{}",
                     ctx("history note")
                 );

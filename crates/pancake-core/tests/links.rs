@@ -171,15 +171,15 @@ fn invalid_whiteouts_and_broken_links_reach_the_archive_problems() {
         .blob_path
         .clone()
         .expect("layer 1 has a blob path");
-    let of = |kind: ProblemKind| -> Vec<&str> {
+    let of = |kind: ProblemKind| -> Vec<String> {
         a.problems
             .iter()
             .filter(|p| p.kind == kind)
             .inspect(|p| {
-                assert_eq!(p.member.as_deref(), Some(blob.as_str()), "{p:?}");
-                assert!(p.message.contains(&blob), "{p:?}");
+                assert_eq!(p.member_name(), Some(blob.as_str()), "{p:?}");
+                assert!(p.message().contains(&blob), "{p:?}");
             })
-            .map(|p| p.message.as_str())
+            .map(|p| p.message())
             .collect()
     };
     let w = of(ProblemKind::Whiteout);
@@ -225,12 +225,12 @@ fn invalid_whiteouts_and_broken_links_reach_the_archive_problems() {
     let mut x: Vec<_> = a
         .problems
         .iter()
-        .map(|p| (format!("{:?}", p.kind), &p.message))
+        .map(|p| (format!("{:?}", p.kind), p.message()))
         .collect();
     let mut y: Vec<_> = b
         .problems
         .iter()
-        .map(|p| (format!("{:?}", p.kind), &p.message))
+        .map(|p| (format!("{:?}", p.kind), p.message()))
         .collect();
     x.sort();
     y.sort();

@@ -90,7 +90,7 @@ fn kinds(a: &Archive) -> Vec<ProblemKind> {
 fn has(a: &Archive, kind: ProblemKind, needles: &[&str]) -> bool {
     a.problems
         .iter()
-        .any(|p| p.kind == kind && needles.iter().all(|n| p.message.contains(n)))
+        .any(|p| p.kind == kind && needles.iter().all(|n| p.message().contains(n)))
 }
 
 fn only_image(a: &Archive) -> &Image {
@@ -456,7 +456,7 @@ fn unknown_algorithm_is_named_not_missing() {
     assert!(!a
         .problems
         .iter()
-        .any(|p| p.message.contains("no valid sha256 digest")));
+        .any(|p| p.message().contains("no valid sha256 digest")));
 }
 
 // ---- 5. names ------------------------------------------------------------------------------
@@ -697,11 +697,11 @@ fn self_referring_index_is_one_problem_not_a_hang() {
         .filter(|p| p.kind == ProblemKind::Limit)
         .collect();
     assert_eq!(cycles.len(), 1, "{:#?}", a.problems);
-    assert!(cycles[0].message.contains("refers back to itself"));
+    assert!(cycles[0].message().contains("refers back to itself"));
     assert!(cycles[0]
-        .message
+        .message()
         .contains("index.json -> blobs/sha256/cccc"));
-    assert_eq!(cycles[0].member.as_deref(), Some(a_path.as_str()));
+    assert_eq!(cycles[0].member_name(), Some(a_path.as_str()));
     // The names are not the blobs' digests: each index blob is also one digest mismatch.
     assert!(kinds(&a)
         .iter()

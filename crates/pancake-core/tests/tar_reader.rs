@@ -340,7 +340,7 @@ fn check_sparse(tar: &[u8], name: &str, old_gnu: bool) {
         assert_eq!(w.problems.len(), 1, "{:#?}", w.problems);
         assert_eq!(w.problems[0].kind, ProblemKind::TarQuirk);
         assert!(
-            w.problems[0].message.contains("type 'S'"),
+            w.problems[0].message().contains("type 'S'"),
             "{:#?}",
             w.problems
         );
@@ -549,7 +549,7 @@ fn oversized_extension_records_are_skipped_not_buffered() {
     assert_eq!(w.error, None);
     assert_eq!(names(&w), ["short-name", "second", "third"]);
     assert_eq!(kinds(&w), [ProblemKind::Limit, ProblemKind::Limit]);
-    let m = &w.problems[0].message;
+    let m = &w.problems[0].message();
     assert!(
         m.contains("layer L: entry short-name")
             && m.contains("GNU long name record")
@@ -558,9 +558,9 @@ fn oversized_extension_records_are_skipped_not_buffered() {
         "{m}"
     );
     assert!(
-        w.problems[1].message.contains("entry second"),
+        w.problems[1].message().contains("entry second"),
         "{}",
-        w.problems[1].message
+        w.problems[1].message()
     );
 
     // A 1 GiB long-name claim in a tiny stream: nothing is allocated for it; the walk says
@@ -579,10 +579,10 @@ fn oversized_extension_records_are_skipped_not_buffered() {
     assert_eq!(kinds(&w), [ProblemKind::Limit]);
     assert!(
         w.problems[0]
-            .message
+            .message()
             .contains("GNU long name record at byte offset 0 is 1073741824 bytes"),
         "{}",
-        w.problems[0].message
+        w.problems[0].message()
     );
 }
 
@@ -603,18 +603,18 @@ fn entries_and_path_depth_are_capped() {
     assert_eq!(names(&w), ["a", "b/c/d"]);
     assert_eq!(kinds(&w), [ProblemKind::Limit, ProblemKind::Limit]);
     assert!(
-        w.problems[0].message.contains("more than 2 entries")
-            && w.problems[0].message.contains("entry z"),
+        w.problems[0].message().contains("more than 2 entries")
+            && w.problems[0].message().contains("entry z"),
         "{}",
-        w.problems[0].message
+        w.problems[0].message()
     );
     assert!(
         w.problems[1]
-            .message
+            .message()
             .contains("1 entry is deeper than the limit of 3")
-            && w.problems[1].message.contains("b/c/d/e, 4 components"),
+            && w.problems[1].message().contains("b/c/d/e, 4 components"),
         "{}",
-        w.problems[1].message
+        w.problems[1].message()
     );
 }
 
@@ -656,10 +656,10 @@ fn missing_end_blocks_is_a_note_and_the_layer_stays_valid() {
     assert_eq!(kinds(&w), [ProblemKind::TarQuirk]);
     assert!(
         w.problems[0]
-            .message
+            .message()
             .contains("after entry b without the two zero blocks"),
         "{}",
-        w.problems[0].message
+        w.problems[0].message()
     );
     assert!(!pancake_core::read::image::is_error_level(
         ProblemKind::TarQuirk
@@ -724,7 +724,7 @@ fn the_layer_root_is_not_an_unsafe_path_but_escapes_are() {
         "{:#?}",
         w.problems
     );
-    assert!(w.problems[2].message.contains("hl => a/../../x"));
+    assert!(w.problems[2].message().contains("hl => a/../../x"));
 }
 
 /// Tars that Python's `tarfile` writes (GNU, PAX and USTAR formats), read here and by Python:

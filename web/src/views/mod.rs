@@ -119,7 +119,11 @@ pub enum Verdict {
     /// saves), or it was left out on purpose (non-distributable layer): neutral, not wrong;
     /// the layer's `verification_reason` says which.
     NotCheckable,
-    /// Nothing could be checked (missing or unreadable blob).
+    /// The layer's blob is not in the archive: said as "missing", not as "not checked".
+    Missing,
+    /// The blob is there but could not be read to its end.
+    Unreadable,
+    /// Nothing could be checked for another reason.
     Unchecked,
 }
 
@@ -130,6 +134,8 @@ impl Verdict {
             Verdict::Mismatch => "mismatch",
             Verdict::Pending => "pending",
             Verdict::NotCheckable => "not-checkable",
+            Verdict::Missing => "missing",
+            Verdict::Unreadable => "unreadable",
             Verdict::Unchecked => "unchecked",
         }
     }
@@ -150,6 +156,11 @@ pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
         Verification::NotCheckable | Verification::NonDistributable
     ) {
         return Verdict::NotCheckable;
+    }
+    match l.verification {
+        Verification::Missing => return Verdict::Missing,
+        Verification::Unreadable => return Verdict::Unreadable,
+        _ => {}
     }
     let hashed = l
         .member
@@ -175,6 +186,8 @@ pub fn badge(p: &BadgeProps) -> Html {
         Verdict::Mismatch => ("✗", "badge-mismatch"),
         Verdict::Pending => ("…", "badge-pending"),
         Verdict::NotCheckable => ("○", "badge-not-checkable"),
+        Verdict::Missing => ("✗", "badge-missing"),
+        Verdict::Unreadable => ("✗", "badge-unreadable"),
         Verdict::Unchecked => ("?", "badge-unchecked"),
     };
     html! {

@@ -311,7 +311,12 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                         { for layer.verification_reason.iter().map(|r| html! { <><br /><span class="wrap">{ r.clone() }</span></> }) }
                     </p>
                 },
-                Verdict::Unchecked => html! { <p class="muted">{ t(lang, "unchecked-explain") }</p> },
+                Verdict::Missing | Verdict::Unreadable | Verdict::Unchecked => html! {
+                    <p class="muted" data-testid="unchecked">
+                        { t(lang, "unchecked-explain") }
+                        { for layer.verification_reason.iter().map(|r| html! { <><br /><span class="wrap">{ r.clone() }</span></> }) }
+                    </p>
+                },
             } }
             <dl class="facts">
                 { digest_row(t(lang, "digest"), layer.digest.as_ref().map(|d| d.to_string())) }

@@ -90,12 +90,59 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
 pub struct ErrorsProps {
     pub fatal: Option<AttrValue>,
     pub problems: Vec<Problem>,
+    /// How many images the archive has: a layer group names its image only when there are
+    /// several.
+    #[prop_or_default]
+    pub images: usize,
+    /// Selects a layer: (image index, layer position), both 0-based.
+    #[prop_or_default]
+    pub on_layer: Callback<(usize, usize)>,
 }
 
-/// One `[data-testid=error]` per thing that went wrong, saying what and where.
+/// The kind as the JSON and the ftl keys spell it (`digest-mismatch`).
+fn kind_name(kind: pancake_core::ProblemKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// One problem: its translated title and plain explanation (from the kind), then the
+/// technical detail verbatim.
+fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
+    let kind = kind_name(pr.kind);
+    html! {
+        // Problems that don't make the archive wrong (a platform not saved, odd history) are
+        // shown as notes, not alarms.
+        <div class={classes!("error", (!pancake_core::read::image::is_error_level(pr.kind)).then_some("note"))}
+            data-testid="error" data-kind={kind.clone()} data-member={pr.member_name().map(str::to_string)}>
+            <strong data-testid="problem-title">{ t(lang, &format!("problem-{kind}")) }</strong>
+            { for pr.member_name().map(|m| html! { <>{ " · " }<code class="mono">{ m.to_string() }</code></> }) }
+            <span class="error-message">{ ": " }{ pr.message() }</span>
+            <p class="error-why muted" data-testid="problem-why">{ t(lang, &format!("problem-{kind}-why")) }</p>
+        </div>
+    }
+}
+
+/// Every thing that went wrong: the fatal error, the problems about no layer, then the
+/// problems grouped by the layer they concern (base first), each group headed by a button that
+/// selects the layer; on the page layers are numbered from 1 at the base, as the stack does.
+/// One `[data-testid=error]` per problem.
 #[function_component(Errors)]
 pub fn errors(p: &ErrorsProps) -> Html {
     let lang = use_lang();
+    let mut groups: Vec<(pancake_core::LayerAt, Vec<&Problem>)> = Vec::new();
+    let mut loose: Vec<&Problem> = Vec::new();
+    for pr in &p.problems {
+        match pr.origin.layer {
+            Some(at) => match groups.iter_mut().find(|(g, _)| *g == at) {
+                Some((_, list)) => list.push(pr),
+                None => groups.push((at, vec![pr])),
+            },
+            None => loose.push(pr),
+        }
+    }
+    groups.sort_by_key(|(at, _)| (at.image, at.layer));
     // Rendered only when there is something to say (the parent decides: a component that
     // renders nothing confuses Yew's sibling tracking).
     html! {
@@ -106,16 +153,27 @@ pub fn errors(p: &ErrorsProps) -> Html {
                     <strong>{ t(lang, "error-fatal") }</strong>{ " " }<span>{ m.to_string() }</span>
                 </div>
             }) }
-            { for p.problems.iter().map(|pr| {
-                let kind = serde_json::to_value(pr.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            { for loose.iter().map(|pr| problem_html(lang, pr)) }
+            { for groups.iter().map(|(at, list)| {
+                let n = (at.layer + 1).to_string();
+                let label = if p.images > 1 {
+                    tf(lang, "problems-image-layer", &[("image", &(at.image + 1).to_string()), ("n", &n)])
+                } else {
+                    tf(lang, "problems-layer", &[("n", &n)])
+                };
+                let select = {
+                    let cb = p.on_layer.clone();
+                    let at = *at;
+                    Callback::from(move |_| cb.emit((at.image, at.layer)))
+                };
                 html! {
-                    // Problems that don't make the archive wrong (a platform not saved, odd
-                    // history) are shown as notes, not alarms.
-                    <div class={classes!("error", (!pancake_core::read::image::is_error_level(pr.kind)).then_some("note"))}
-                        data-testid="error" data-kind={kind.clone()} data-member={pr.member.clone()}>
-                        <strong>{ t(lang, &format!("problem-{kind}")) }</strong>
-                        { for pr.member.as_ref().map(|m| html! { <>{ " · " }<code class="mono">{ m.clone() }</code></> }) }
-                        <span class="error-message">{ ": " }{ pr.message.clone() }</span>
+                    <div class="problem-group" data-testid="problem-group" data-layer={n.clone()}>
+                        <h3 class="problem-group-title">
+                            <button type="button" class="button quiet" data-testid="problem-layer"
+                                onclick={select} title={t(lang, "problems-select")}>{ label }</button>
+                            <span class="muted">{ " · " }{ tf(lang, "problems-count", &[("count", &list.len().to_string())]) }</span>
+                        </h3>
+                        { for list.iter().map(|pr| problem_html(lang, pr)) }
                     </div>
                 }
             }) }

@@ -728,6 +728,21 @@ pub fn efficiency_of(stored: &[u64], wasted: &[u64]) -> f64 {
 /// the link comes (nowhere in the layer before it, nor below), to a name an earlier whiteout
 /// of the same layer deleted, to a directory, into AUFS's `.wh..wh.plnk/` without the file
 /// there, and cycles of links (each cycle once).
+/// A `hard-link` problem about the layer blob `member` (index and shown name, when the layer
+/// has a blob) and the link at `path` in it.
+fn link_problem(
+    index: Option<usize>,
+    member: Option<String>,
+    path: Option<String>,
+    why: String,
+) -> Problem {
+    match (member, path) {
+        (Some(m), Some(p)) => Problem::entry(ProblemKind::HardLink, index, m, p, why),
+        (Some(m), None) => Problem::layer(ProblemKind::HardLink, index, m, why),
+        (None, _) => Problem::member(ProblemKind::HardLink, None, None, why),
+    }
+}
+
 pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
     let Some(top) = image.layers.len().checked_sub(1) else {
         return Vec::new();
@@ -764,25 +779,20 @@ pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
         .filter(|(_, n)| *n > LINK_PROBLEMS_PER_LAYER)
         .map(|(layer, n)| {
             let member = member_name(layer);
+            let index = member_of(image, layer);
             let why = format!(
                 "{} more hard links in this layer point to no file (only the first \
                  {LINK_PROBLEMS_PER_LAYER} are listed one by one)",
                 n - LINK_PROBLEMS_PER_LAYER
             );
-            Problem {
-                kind: ProblemKind::HardLink,
-                message: match &member {
-                    Some(m) => format!("layer {m}: {why}"),
-                    None => why,
-                },
-                member,
-            }
+            link_problem(index, member, None, why)
         })
         .collect::<Vec<_>>();
     shown
         .into_iter()
         .map(|l| {
             let member = member_name(l.layer);
+            let index = member_of(image, l.layer);
             let (path, target) = (&l.path, &l.target);
             let why = match &l.issue {
                 LinkIssue::Missing => format!(
@@ -815,14 +825,7 @@ pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
                     )
                 }
             };
-            Problem {
-                kind: ProblemKind::HardLink,
-                message: match &member {
-                    Some(m) => format!("layer {m}: {why}"),
-                    None => why,
-                },
-                member,
-            }
+            link_problem(index, member, Some(path.display().into_owned()), why)
         })
         .chain(more)
         .collect()
@@ -1103,7 +1106,7 @@ mod tests {
             .into_iter()
             .map(|p| {
                 assert_eq!(p.kind, ProblemKind::HardLink);
-                p.message
+                p.message()
             })
             .collect()
     }

@@ -170,13 +170,15 @@ pub fn problems(member: Option<&str>, entries: &[Entry]) -> Vec<Problem> {
     entries
         .iter()
         .filter_map(|e| match classify_entry(e) {
-            Some(Marker::Invalid(why)) => Some(Problem {
-                kind: ProblemKind::Whiteout,
-                member: member.map(str::to_string),
-                message: match member {
-                    Some(m) => format!("layer {m}: {why}"),
-                    None => why,
-                },
+            Some(Marker::Invalid(why)) => Some(match member {
+                Some(m) => Problem::entry(
+                    ProblemKind::Whiteout,
+                    None,
+                    m,
+                    e.path.display().into_owned(),
+                    why,
+                ),
+                None => Problem::member(ProblemKind::Whiteout, None, None, why),
             }),
             _ => None,
         })
@@ -336,12 +338,12 @@ mod tests {
         );
         assert_eq!(ps.len(), 4, "{ps:#?}");
         assert!(ps.iter().all(|p| p.kind == ProblemKind::Whiteout
-            && p.member.as_deref() == Some("blobs/sha256/x")
-            && p.message.contains("blobs/sha256/x")));
+            && p.member_name() == Some("blobs/sha256/x")
+            && p.message().contains("blobs/sha256/x")));
         let named: Vec<bool> = ["a/.wh.", ".wh..", ".wh..wh.plnk", "dir/.wh."]
             .iter()
             .zip(&ps)
-            .map(|(n, p)| p.message.contains(&format!("entry {n}:")))
+            .map(|(n, p)| p.message().contains(&format!("entry {n}:")))
             .collect();
         assert_eq!(named, [true; 4]);
     }

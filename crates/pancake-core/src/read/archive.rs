@@ -19,11 +19,12 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::model::{
     Archive, Compression, EntryKind, LayerIndex, Member, MemberFacts, Problem, ProblemKind,
+    ReadError,
 };
 use crate::path::RawPath;
 use crate::read::decompress::{self, EndAtTrailing};
 use crate::read::extension_guard::{ExtensionGuard, Oversized};
-use crate::read::image::{self, OUTER_PREFIX};
+use crate::read::image;
 use crate::read::layer::{self, SeekReader};
 use crate::read::member::{self, Processed};
 use crate::read::sniff;
@@ -223,11 +224,10 @@ pub fn read_stream<R: Read>(
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    archive.problems.push(Problem {
-                        kind: ProblemKind::Archive,
-                        member: None,
-                        message: format!("{OUTER_PREFIX}stream error after the last member: {e}"),
-                    });
+                    archive.problems.push(Problem::outer(
+                        ProblemKind::Archive,
+                        format!("stream error after the last member: {e}"),
+                    ));
                     break;
                 }
             }
@@ -237,14 +237,13 @@ pub fn read_stream<R: Read>(
     if let Some(off) = stream.trailing {
         // `docker load` stops at the tar's end-of-archive marker and never reads these bytes;
         // they are reported all the same, as they may be a second image someone meant to add.
-        archive.problems.push(Problem {
-            kind: ProblemKind::Archive,
-            member: None,
-            message: format!(
-                "{OUTER_PREFIX}{} bytes at byte offset {off} of the file follow the end of its {what} stream and are not {what}; ignored, as docker load ignores them",
+        archive.problems.push(Problem::outer(
+            ProblemKind::Archive,
+            format!(
+                "{} bytes at byte offset {off} of the file follow the end of its {what} stream and are not {what}; ignored, as docker load ignores them",
                 total_bytes.max(count.get()).saturating_sub(off)
             ),
-        });
+        ));
     }
     progress(&Progress {
         bytes_done: count.get(),
@@ -273,14 +272,13 @@ fn end_blocks_note(archive: &mut Archive, after: u64) {
         .members
         .last()
         .map(|m| m.path.display().into_owned());
-    archive.problems.push(Problem {
-        kind: ProblemKind::TarQuirk,
-        member: None,
-        message: format!(
-            "{OUTER_PREFIX}tar: the archive ends after member {} without the two zero blocks that mark the end of a tar ({after} of 1024 bytes follow); docker load reads it all the same",
+    archive.problems.push(Problem::outer(
+        ProblemKind::TarQuirk,
+        format!(
+            "tar: the archive ends after member {} without the two zero blocks that mark the end of a tar ({after} of 1024 bytes follow); docker load reads it all the same",
             last.unwrap_or_default()
         ),
-    });
+    ));
 }
 
 /// An outer extension record over the limit stopped the walk (the tar read error above says
@@ -298,33 +296,36 @@ fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u6
     {
         archive.problems.pop();
     }
+    let last = archive.members.len().checked_sub(1);
     let after = archive
         .members
         .last()
         .map(|m| m.path.display().into_owned());
-    archive.problems.push(Problem {
-        kind: ProblemKind::Limit,
-        member: after.clone(),
-        message: format!(
-            "{OUTER_PREFIX}tar: {} of {} bytes at byte offset {} of the tar (after member {}) is larger than the limit of {} bytes for extension records (limits.max_extension_bytes); it was not read, and the members after it are not shown",
-            o.what(),
-            o.size,
-            o.header_at,
-            after.unwrap_or_else(|| "none".into()),
-            limit,
-        ),
+    let detail = format!(
+        "tar: {} of {} bytes at byte offset {} of the tar (after member {}) is larger than the limit of {} bytes for extension records (limits.max_extension_bytes); it was not read, and the members after it are not shown",
+        o.what(),
+        o.size,
+        o.header_at,
+        after.clone().unwrap_or_else(|| "none".into()),
+        limit,
+    );
+    archive.problems.push(match after {
+        Some(name) => Problem::outer_member(ProblemKind::Limit, last, name, detail),
+        None => Problem::outer(ProblemKind::Limit, detail),
     });
 }
 
 fn push_outer_error(archive: &mut Archive, e: &str) {
     let n = archive.members.len();
-    archive.problems.push(Problem {
-        kind: ProblemKind::Archive,
-        member: archive
-            .members
-            .last()
-            .map(|m| m.path.display().into_owned()),
-        message: format!("{OUTER_PREFIX}tar read error after {n} members: {e}"),
+    let detail = format!("tar read error after {n} members: {e}");
+    archive.problems.push(match archive.members.last() {
+        Some(m) => Problem::outer_member(
+            ProblemKind::Archive,
+            n.checked_sub(1),
+            m.path.display().into_owned(),
+            detail,
+        ),
+        None => Problem::outer(ProblemKind::Archive, detail),
     });
 }
 
@@ -369,11 +370,12 @@ fn walk_outer<'a, R: Read + 'a>(
             _ => EntryKind::Other,
         };
         if RawPath::is_unsafe_name(&raw_path) || raw_path.contains(&0) {
-            archive.problems.push(Problem {
-                kind: ProblemKind::UnsafePath,
-                member: Some(shown.clone()),
-                message: format!("{OUTER_PREFIX}member \"{shown}\": unsafe path (absolute, NUL or climbing out with ..); never resolved outside the archive"),
-            });
+            archive.problems.push(Problem::outer_member(
+                ProblemKind::UnsafePath,
+                Some(archive.members.len()),
+                shown.clone(),
+                format!("member \"{shown}\": unsafe path (absolute, NUL or climbing out with ..); never resolved outside the archive"),
+            ));
         }
         if let (EntryKind::Symlink | EntryKind::Hardlink, Some(t)) = (kind, raw_link.as_deref()) {
             let base = if kind == EntryKind::Symlink {
@@ -382,24 +384,24 @@ fn walk_outer<'a, R: Read + 'a>(
                 RawPath::default()
             };
             if base.escapes_with(t) {
-                archive.problems.push(Problem {
-                    kind: ProblemKind::UnsafePath,
-                    member: Some(shown.clone()),
-                    message: format!(
-                        "{OUTER_PREFIX}link member {shown} -> {} points outside the archive; not followed",
+                archive.problems.push(Problem::outer_member(
+                    ProblemKind::UnsafePath,
+                    Some(archive.members.len()),
+                    shown.clone(),
+                    format!(
+                        "link member {shown} -> {} points outside the archive; not followed",
                         crate::escape::escape_name(t)
                     ),
-                });
+                ));
             }
         }
         if kind != EntryKind::Dir && !seen.insert(path.clone()) {
-            archive.problems.push(Problem {
-                kind: ProblemKind::DuplicateMember,
-                member: Some(shown.clone()),
-                message: format!(
-                    "{OUTER_PREFIX}member {shown} appears more than once; the last one wins"
-                ),
-            });
+            archive.problems.push(Problem::outer_member(
+                ProblemKind::DuplicateMember,
+                Some(archive.members.len()),
+                shown.clone(),
+                format!("member {shown} appears more than once; the last one wins"),
+            ));
         }
         let size = if kind == EntryKind::File {
             entry.size()
@@ -433,7 +435,7 @@ fn walk_outer<'a, R: Read + 'a>(
             facts,
         });
         if let Some(e) = outer_error {
-            push_outer_error(archive, &e);
+            push_outer_error(archive, &format!("{shown}: {e}"));
             return next_header;
         }
     }
@@ -520,7 +522,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                                 diff_id: None,
                                 uncompressed_size: size,
                                 entries: walk.entries,
-                                error: walk.error,
+                                error: walk.error.map(|at| ReadError::Broken { at }),
                             });
                         }
                     }
@@ -611,36 +613,22 @@ pub fn apply_facts_with(
 ) -> Archive {
     for (i, mut f) in facts {
         if let Some(m) = archive.members.get_mut(i) {
-            // Facts computed from a job carry a placeholder name; use the member's own.
+            // Facts computed from a job carry a placeholder name (the job knows only the
+            // index): the problems get the member's own, as typed fields, never by rewriting
+            // words; errors carry no name at all.
             let shown = m.path.display().into_owned();
-            rename_in(&mut f, &format!("member #{i}"), &shown);
+            // (The index is set on the archive's copy when images are resolved, as for facts
+            // read from a stream, so both readers give equal facts.)
+            for p in &mut f.problems {
+                if let Some(r) = p.origin.member.as_mut() {
+                    r.name.clone_from(&shown);
+                }
+            }
             m.facts = f;
         }
     }
     image::resolve_with(&mut archive, limits);
     archive
-}
-
-fn rename_in(f: &mut MemberFacts, from: &str, to: &str) {
-    let fix = |s: &mut String| {
-        if s.contains(from) {
-            *s = s.replace(from, to);
-        }
-    };
-    if let Some(e) = f.error.as_mut() {
-        fix(e);
-    }
-    if let Some(l) = f.layer.as_mut() {
-        if let Some(e) = l.error.as_mut() {
-            fix(e);
-        }
-    }
-    for p in &mut f.problems {
-        fix(&mut p.message);
-        if let Some(m) = p.member.as_mut() {
-            fix(m);
-        }
-    }
 }
 
 /// What the CLI uses: an uncompressed file is scanned, then its blobs hashed on
@@ -705,7 +693,7 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
     }
     enum Msg {
         Bytes(u64, usize),
-        Done(usize, MemberFacts),
+        Done(usize, Box<MemberFacts>),
     }
     let next = AtomicUsize::new(0);
     let mut out = Vec::with_capacity(jobs.len());
@@ -721,7 +709,7 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
                         let _ = tx.send(Msg::Bytes(d.saturating_sub(last), job.member));
                         last = d.max(last);
                     });
-                    let _ = tx.send(Msg::Done(job.member, facts));
+                    let _ = tx.send(Msg::Done(job.member, Box::new(facts)));
                 }
             });
         }
@@ -739,7 +727,7 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
                             .map(|x| x.path.display().into_owned()),
                     );
                 }
-                Msg::Done(m, f) => out.push((m, f)),
+                Msg::Done(m, f) => out.push((m, *f)),
             }
         }
     });
@@ -795,11 +783,9 @@ pub fn read_content<S: ReadAt + ?Sized>(
     content: &ContentRef,
     max: usize,
 ) -> Result<Vec<u8>, Error> {
-    let member = content.member.ok_or_else(|| {
-        Error::Other(format!(
-            "{}: the layer blob holding {} is missing",
-            archive.name, content.path
-        ))
+    let member = content.member.ok_or_else(|| Error::BlobMissing {
+        name: archive.name.clone(),
+        path: content.path.to_string(),
     })?;
     // Which copy of the path the entry is, counted among the layer's regular files of that
     // path, so a re-stream finds the same one.
@@ -835,10 +821,10 @@ fn read_file_entry<S: ReadAt + ?Sized>(
     max: usize,
 ) -> Result<Vec<u8>, Error> {
     let name = archive.name.clone();
-    let m = archive
-        .members
-        .get(member)
-        .ok_or_else(|| Error::Other(format!("{name}: no member #{member}")))?;
+    let m = archive.members.get(member).ok_or_else(|| Error::NoMember {
+        name: name.clone(),
+        member,
+    })?;
     let shown = m.path.display().into_owned();
     let not_found = || Error::Member {
         name: name.clone(),

@@ -26,16 +26,12 @@ use serde_json::Value;
 use crate::digest::{Algorithm, Digest, DigestError};
 use crate::limits::Limits;
 use crate::model::{
-    Archive, Compression, EntryKind, Format, Image, Layer, Member, Mismatch, Problem, ProblemKind,
-    Verification,
+    Archive, Compression, EntryKind, Format, Image, Layer, LayerAt, Member, Mismatch, Problem,
+    ProblemKind, Scope, Verification,
 };
 use crate::path::RawPath;
 use crate::read::config::{self, ConfigFile, Descriptor, Platform};
 use crate::{analyze::union, analyze::whiteout};
-
-/// Problems found while walking the outer tar (read errors, unsafe or duplicate member names)
-/// carry this prefix; re-resolving keeps them and recomputes everything else.
-pub const OUTER_PREFIX: &str = "outer ";
 
 /// Problems a valid archive never has (the others — history, duplicates, whiteouts, hard links
 /// that point to nothing, disagreements between sources — are warnings; a platform left out of
@@ -66,17 +62,33 @@ pub fn resolve(archive: &mut Archive) {
 /// index walk (`max_index_depth`, `max_manifests`) and says which JSON members were too large
 /// to parse (`max_json_bytes`).
 pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
+    // Problems of the outer walk (read errors, unsafe or duplicate member names) are found
+    // once, by the walk: re-resolving keeps them (by their scope) and recomputes the rest.
     let mut problems: Vec<Problem> = archive
         .problems
         .drain(..)
-        .filter(|p| p.message.starts_with(OUTER_PREFIX))
+        .filter(|p| p.origin.scope == Scope::Outer)
         .collect();
-    for m in &archive.members {
-        problems.extend(m.facts.problems.iter().cloned());
+    for (i, m) in archive.members.iter().enumerate() {
+        problems.extend(m.facts.problems.iter().cloned().map(|mut p| {
+            if let Some(r) = p.origin.member.as_mut() {
+                r.index = Some(i);
+            }
+            p
+        }));
         // Invalid whiteout names, from the entries alone (recomputed on every resolve, like
         // everything else here, so they are never counted twice).
         if let Some(l) = &m.facts.layer {
-            problems.extend(whiteout::problems(Some(&m.path.display()), &l.entries));
+            problems.extend(
+                whiteout::problems(Some(&m.path.display()), &l.entries)
+                    .into_iter()
+                    .map(|mut p| {
+                        if let Some(r) = p.origin.member.as_mut() {
+                            r.index = Some(i);
+                        }
+                        p
+                    }),
+            );
         }
     }
     let mut ctx = Ctx {
@@ -143,15 +155,40 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
     // Hard links that point to nothing need the layers below them: one fold per image, each
     // problem once even when images share the layer.
     let mut links: Vec<Problem> = Vec::new();
-    let mut seen: HashSet<(Option<String>, String)> = HashSet::new();
+    let mut seen: HashSet<(Option<usize>, Option<String>, String)> = HashSet::new();
     for img in &archive.images {
         for p in union::link_problems(archive, img) {
-            if seen.insert((p.member.clone(), p.message.clone())) {
+            let key = (
+                p.origin.member.as_ref().and_then(|m| m.index),
+                p.origin.entry.clone(),
+                p.detail.clone(),
+            );
+            if seen.insert(key) {
                 links.push(p);
             }
         }
     }
     archive.problems.extend(links);
+    locate_layers(archive);
+}
+
+/// Fills `origin.layer` of every problem about a member that is a layer blob: the first
+/// image and layer position (0-based) whose layer that member is, so a view can link to it.
+fn locate_layers(archive: &mut Archive) {
+    let mut at: HashMap<usize, LayerAt> = HashMap::new();
+    for (image, img) in archive.images.iter().enumerate() {
+        for (layer, l) in img.layers.iter().enumerate() {
+            if let Some(m) = l.member {
+                at.entry(m).or_insert(LayerAt { image, layer });
+            }
+        }
+    }
+    for p in &mut archive.problems {
+        if p.origin.layer.is_none() {
+            let index = p.origin.member.as_ref().and_then(|m| m.index);
+            p.origin.layer = index.and_then(|i| at.get(&i).copied());
+        }
+    }
 }
 
 /// Last member with each normalized path (a later duplicate wins).
@@ -335,12 +372,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Records a problem about the member `member` (its shown name; its index is looked up)
+    /// or about no member; `message` is the whole English text.
     fn problem(&mut self, kind: ProblemKind, member: Option<&str>, message: String) {
-        self.problems.push(Problem {
-            kind,
-            member: member.map(str::to_string),
-            message,
-        });
+        let index = member.and_then(|m| self.by_path.get(m.as_bytes()).copied());
+        self.problems
+            .push(Problem::member(kind, index, member, message));
     }
 
     /// Finds the member a metadata path names, following outer symlinks and hard links,
@@ -741,13 +778,24 @@ impl Ctx<'_> {
             )),
             _ => {}
         }
-        for mm in &mismatches {
+        // One cause, one problem: a changed blob fails its diff_id, its descriptor digest and
+        // its file name at once; they are said together, with what it means.
+        if !mismatches.is_empty() {
+            let all: Vec<String> = mismatches
+                .iter()
+                .map(|mm| {
+                    format!(
+                        "{} mismatch: expected {}, computed {}",
+                        mm.what, mm.expected, mm.actual
+                    )
+                })
+                .collect();
             self.problem(
                 ProblemKind::DigestMismatch,
                 Some(&member_name),
                 format!(
-                    "{what} ({member_name}): {} mismatch: expected {}, computed {}",
-                    mm.what, mm.expected, mm.actual
+                    "{what} ({member_name}): {} — the file was changed or damaged after it was saved",
+                    all.join("; ")
                 ),
             );
         }
@@ -827,6 +875,26 @@ impl Ctx<'_> {
             .copied()
             .filter(|d| tops.contains(*d))
             .collect();
+        // The outer tar broke off (decided by the problem's kind and scope, never its words):
+        // the files that describe the image were simply not reached. Say that, and where.
+        let cut = self
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Archive && p.origin.scope == Scope::Outer);
+        if cut {
+            let last = self
+                .members
+                .last()
+                .map(|m| m.path.display().into_owned())
+                .unwrap_or_default();
+            let n = self.members.len();
+            let message = format!(
+                "the tarball ends early: it breaks off after {n} member{} (the last, {last}, is cut short or followed by damage), before any manifest.json, index.json or repositories that describe the image; was the download or copy complete?",
+                if n == 1 { "" } else { "s" }
+            );
+            self.problem(ProblemKind::Archive, None, message);
+            return;
+        }
         let message = if fs.len() >= 2 {
             format!(
                 "no manifest.json, index.json or repositories, but top-level {}: this looks like \

@@ -326,19 +326,21 @@ impl<'a, B: Blocks> Walker<'a, B> {
     }
 
     fn note(&mut self, message: String) {
-        self.problems.push(Problem {
-            kind: ProblemKind::TarQuirk,
-            member: Some(self.member.to_string()),
-            message: format!("layer {}: {message}", self.member),
-        });
+        self.problems.push(Problem::layer(
+            ProblemKind::TarQuirk,
+            None,
+            self.member,
+            message,
+        ));
     }
 
     fn limit(&mut self, message: String) {
-        self.problems.push(Problem {
-            kind: ProblemKind::Limit,
-            member: Some(self.member.to_string()),
-            message: format!("layer {}: {message}", self.member),
-        });
+        self.problems.push(Problem::layer(
+            ProblemKind::Limit,
+            None,
+            self.member,
+            message,
+        ));
     }
 
     fn report_skipped(&mut self, skipped: &mut Vec<Skipped>, entry: Option<&[u8]>) {
@@ -954,15 +956,16 @@ fn collect<B: Blocks>(
             }
         };
         if out.entries.len() >= limits.max_entries_per_layer {
-            out.problems.push(Problem {
-                kind: ProblemKind::Limit,
-                member: Some(member.to_string()),
-                message: format!(
-                    "layer {member}: more than {} entries (the limit); the listing stops before entry {}",
+            out.problems.push(Problem::layer(
+                ProblemKind::Limit,
+                None,
+                member,
+                format!(
+                    "more than {} entries (the limit); the listing stops before entry {}",
                     limits.max_entries_per_layer,
                     shown(&f.name)
                 ),
-            });
+            ));
             break;
         }
         let path = RawPath::normalize(&f.name);
@@ -984,25 +987,29 @@ fn collect<B: Blocks>(
             continue;
         }
         if RawPath::is_unsafe_name(&f.name) {
-            out.problems.push(Problem {
-                kind: ProblemKind::UnsafePath,
-                member: Some(member.to_string()),
-                message: format!(
-                    "layer {member}: unsafe entry {} (kept in the index, never written outside the root)",
+            out.problems.push(Problem::entry(
+                ProblemKind::UnsafePath,
+                None,
+                member,
+                shown(&f.name),
+                format!(
+                    "unsafe entry {} (kept in the index, never written outside the root)",
                     shown(&f.name)
                 ),
-            });
+            ));
         }
         if f.kind == EntryKind::Hardlink && RawPath::is_unsafe_name(&f.link) {
-            out.problems.push(Problem {
-                kind: ProblemKind::UnsafePath,
-                member: Some(member.to_string()),
-                message: format!(
-                    "layer {member}: unsafe entry {} => {} (hard link pointing outside the root)",
+            out.problems.push(Problem::entry(
+                ProblemKind::UnsafePath,
+                None,
+                member,
+                shown(&f.name),
+                format!(
+                    "unsafe entry {} => {} (hard link pointing outside the root)",
                     shown(&f.name),
                     shown(&f.link)
                 ),
-            });
+            ));
         }
         if f.kind != EntryKind::Dir && !seen.insert(path.clone()) {
             duplicate_count += 1;
@@ -1039,26 +1046,28 @@ fn collect<B: Blocks>(
     }
     out.problems.append(&mut w.problems);
     if let Some((first, depth)) = first_too_deep {
-        out.problems.push(Problem {
-            kind: ProblemKind::Limit,
-            member: Some(member.to_string()),
-            message: format!(
-                "layer {member}: {too_deep} entr{} deeper than the limit of {} path components, not listed (first: {first}, {depth} components)",
+        out.problems.push(Problem::layer(
+            ProblemKind::Limit,
+            None,
+            member,
+            format!(
+                "{too_deep} entr{} deeper than the limit of {} path components, not listed (first: {first}, {depth} components)",
                 if too_deep == 1 { "y is" } else { "ies are" },
                 limits.max_path_depth
             ),
-        });
+        ));
     }
     if duplicate_count > 0 {
-        out.problems.push(Problem {
-            kind: ProblemKind::DuplicateMember,
-            member: Some(member.to_string()),
-            message: format!(
-                "layer {member}: {duplicate_count} entr{} appear more than once (the last one wins): {}",
+        out.problems.push(Problem::layer(
+            ProblemKind::DuplicateMember,
+            None,
+            member,
+            format!(
+                "{duplicate_count} entr{} appear more than once (the last one wins): {}",
                 if duplicate_count == 1 { "y" } else { "ies" },
                 duplicates.join(", ")
             ),
-        });
+        ));
     }
     out
 }

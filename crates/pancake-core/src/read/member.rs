@@ -8,7 +8,7 @@ use std::io::{self, Cursor, Read};
 
 use crate::digest::Hasher;
 use crate::limits::Limits;
-use crate::model::{Compression, Entry, LayerIndex, MemberFacts, Problem, ProblemKind};
+use crate::model::{Compression, Entry, LayerIndex, MemberFacts, Problem, ProblemKind, ReadError};
 use crate::read::decompress::{self, EndAtTrailing};
 use crate::read::layer;
 use crate::read::sniff;
@@ -44,7 +44,7 @@ impl Default for Options {
 /// stream failed while reading it (truncated, read error), which ends the outer walk.
 pub struct Processed {
     pub facts: MemberFacts,
-    pub outer_error: Option<String>,
+    pub outer_error: Option<ReadError>,
 }
 
 /// Hashes and counts what is read through it; remembers the first read error; reports progress.
@@ -157,8 +157,6 @@ fn drain<R: Read>(r: &mut R) -> io::Result<u64> {
 /// What decompressing a member found beyond its [`LayerIndex`].
 #[derive(Default)]
 struct Decompressed {
-    /// The decompressed-bytes bound stopped reading.
-    limit_hit: bool,
     /// Compressed offset of bytes after the end of the compressed stream that start no other
     /// member or frame.
     trailing: Option<u64>,
@@ -215,12 +213,15 @@ pub fn process<R: Read>(
                     diff_id: None,
                     uncompressed_size: 0,
                     entries: walk.entries,
-                    error: walk.error,
+                    error: walk.error.map(|at| ReadError::Broken { at }),
                 });
             }
             Compression::None if sniff::is_cut_tar_header(&head) => {
                 facts.layer = Some(LayerIndex {
-                    error: Some(cut_header(head.len(), Compression::None)),
+                    error: Some(ReadError::CutHeader {
+                        bytes: head.len() as u64,
+                        compression: Compression::None,
+                    }),
                     ..LayerIndex::default()
                 });
             }
@@ -249,12 +250,12 @@ pub fn process<R: Read>(
     let _ = drain(&mut tap);
     let stored = tap.hasher.len();
     let outer_error = match tap.error.take() {
-        Some(e) => Some(format!(
-            "{name}: read failed after {stored} of {size} bytes: {e}"
-        )),
-        None if stored < size => Some(format!(
-            "{name}: member truncated: have {stored} of {size} bytes"
-        )),
+        Some(cause) => Some(ReadError::ReadFailed {
+            stored,
+            size,
+            cause,
+        }),
+        None if stored < size => Some(ReadError::Truncated { stored, size }),
         None => None,
     };
     if outer_error.is_none() {
@@ -283,17 +284,18 @@ pub fn process<R: Read>(
             // Docker reads the same way: the layer's tar ends at its end-of-archive marker and
             // moby drains the rest ignoring errors, so the layer loads with this diff_id. Said,
             // not hidden: the bytes may be a second stream some tool meant to be read.
-            facts.problems.push(Problem {
-                kind: ProblemKind::LayerUnreadable,
-                member: Some(name.to_string()),
-                message: format!(
-                    "layer {name}: {} bytes at byte offset {off} of the blob follow the end of its {} stream and are not {}: ignored, as docker load ignores them; the layer's {} decompressed bytes before them are read and hashed",
+            facts.problems.push(Problem::layer(
+                ProblemKind::LayerUnreadable,
+                None,
+                name,
+                format!(
+                    "{} bytes at byte offset {off} of the blob follow the end of its {} stream and are not {}: ignored, as docker load ignores them; the layer's {} decompressed bytes before them are read and hashed",
                     stored.saturating_sub(off),
                     decompress::name(facts.compression),
                     decompress::name(facts.compression),
                     layer.uncompressed_size
                 ),
-            });
+            ));
         }
     }
     if let Some(layer) = &facts.layer {
@@ -301,30 +303,13 @@ pub fn process<R: Read>(
             if facts.error.is_none() {
                 facts.error = Some(err.clone());
             }
-            let kind = if found.limit_hit {
-                ProblemKind::Limit
-            } else {
-                ProblemKind::LayerUnreadable
-            };
-            facts.problems.push(Problem {
-                kind,
-                member: Some(name.to_string()),
-                message: format!("layer {name}: {err}"),
-            });
+            // The kind comes from the error's variant: a limit, or damage.
+            facts
+                .problems
+                .push(Problem::layer(err.kind(), None, name, err.to_string()));
         }
     }
     Processed { facts, outer_error }
-}
-
-/// The words for a layer that ends inside its first tar header.
-fn cut_header(bytes: usize, compression: Compression) -> String {
-    let what = match compression {
-        Compression::None => "blob".to_string(),
-        c => format!("decompressed {} stream", decompress::name(c)),
-    };
-    format!(
-        "the {what} ends after {bytes} bytes, inside its first tar header (a header is 512 bytes): was the download complete?"
-    )
 }
 
 /// Decompresses, sniffs the result, walks it if it is a tar, hashes it to the end.
@@ -345,11 +330,10 @@ fn decompressed<R: Read>(
         failure: None,
     };
     let what = decompress::name(compression);
-    let limit_msg = || {
-        format!(
-            "decompresses to more than {bound} bytes, the limit for this archive (the larger of --max-decompressed-bytes, {} bytes, and {} times the archive's size); not read further; raise it with --max-decompressed-bytes",
-            opts.limits.max_decompressed_bytes, opts.limits.decompressed_ratio
-        )
+    let limit_msg = || ReadError::OverLimit {
+        bound,
+        floor: opts.limits.max_decompressed_bytes,
+        ratio: opts.limits.decompressed_ratio,
     };
     let head = read_head(&mut dec, sniff::TAR_BLOCK);
     let head = match head {
@@ -365,10 +349,7 @@ fn decompressed<R: Read>(
                 error: Some(error),
                 ..LayerIndex::default()
             });
-            return Decompressed {
-                limit_hit: dec.limit_hit,
-                trailing: None,
-            };
+            return Decompressed { trailing: None };
         }
     };
     if head.is_empty() {
@@ -378,15 +359,15 @@ fn decompressed<R: Read>(
             diff_id: Some(dec.hasher.finish()),
             ..LayerIndex::default()
         });
-        return Decompressed {
-            limit_hit: false,
-            trailing,
-        };
+        return Decompressed { trailing };
     }
     if !sniff::is_tar(&head) {
         if sniff::is_cut_tar_header(&head) {
             facts.layer = Some(LayerIndex {
-                error: Some(cut_header(head.len(), compression)),
+                error: Some(ReadError::CutHeader {
+                    bytes: head.len() as u64,
+                    compression,
+                }),
                 uncompressed_size: head.len() as u64,
                 ..LayerIndex::default()
             });
@@ -418,11 +399,10 @@ fn decompressed<R: Read>(
             &e.to_string(),
         ))
     } else {
-        walk.error
+        walk.error.map(|at| ReadError::Broken { at })
     };
     let uncompressed_size = dec.hasher.len();
     let found = Decompressed {
-        limit_hit: dec.limit_hit,
         trailing: dec.inner.trailing,
     };
     let diff_id = if error.is_none() {
@@ -441,12 +421,14 @@ fn decompressed<R: Read>(
 
 /// "unreadable at entry X, byte offset Y: reason": where in the decompressed tar a
 /// decompression failure stopped the reading, and the last entry reached.
-fn unreadable(entries: &[Entry], offset: u64, what: &str, reason: &str) -> String {
+fn unreadable(entries: &[Entry], offset: u64, what: &str, reason: &str) -> ReadError {
     let at = match entries.last() {
         Some(e) => format!("at entry {} (entry {})", e.path.display(), entries.len()),
         None => "before its first entry".to_string(),
     };
-    format!(
-        "unreadable {at}, byte offset {offset} of the decompressed tar: the {what} stream is broken: {reason}"
-    )
+    ReadError::Broken {
+        at: format!(
+            "unreadable {at}, byte offset {offset} of the decompressed tar: the {what} stream is broken: {reason}"
+        ),
+    }
 }

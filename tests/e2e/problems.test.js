@@ -1,0 +1,109 @@
+'use strict';
+// Problems people can act on (issues 15 and 14), on the real page in both languages: a corrupt
+// layer is ONE problem, grouped under its layer (numbered from 1 as the stack is), whose button
+// selects that layer; each kind has a translated title and a plain explanation, the technical
+// detail stays verbatim; a cut-off tarball says it ends early and after which member.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const fs = require('node:fs');
+const { FIXTURES, SHOTS, SEL, openSession, problemsOf, pickFile, waitReady, screenshot } = require('./lib/browser');
+
+// This track's screenshots go to target/screenshots/problems/.
+const shot = (page, name) => {
+  fs.mkdirSync(path.join(SHOTS, '..', 'problems'), { recursive: true });
+  return screenshot(page, path.join('..', 'problems', name));
+};
+
+const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const TEST_TIMEOUT = READY_TIMEOUT + 60000;
+const CORRUPT = 'malformed-corrupt-layer-byte-docker20.tar';
+const TRUNCATED = 'malformed-truncated-midlayer-docker20.tar';
+// The corrupt byte is in rootfs layer index 1 (0-based, as expected.json and the JSON count):
+// the page calls it layer 2.
+const BAD_LAYER = 1;
+
+const WORDS = {
+  en: {
+    title: 'Digest mismatch',
+    why: 'The fingerprint (SHA-256) computed from the bytes differs from the one the image records',
+    group: 'Layer 2',
+    archiveTitle: 'The tarball is damaged',
+    archiveWhy: 'The tarball itself is cut off or broken',
+  },
+  id: {
+    title: 'Digest tidak cocok',
+    why: 'Sidik jari (SHA-256) yang dihitung dari isi berkas berbeda dengan yang dicatat image',
+    group: 'Layer 2',
+    archiveTitle: 'Tarball rusak',
+    archiveWhy: 'Tarball-nya sendiri terpotong atau rusak',
+  },
+};
+
+const squash = (s) => s.replace(/\s+/g, ' ').trim();
+
+describe('problems: grouped by layer, translated, one per cause', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  for (const [lang, viewport, colorScheme] of [
+    ['en', { width: 1280, height: 800 }, 'light'],
+    ['id', { width: 360, height: 740 }, 'dark'],
+  ]) {
+    test(`a corrupt layer is one problem under its layer, which it selects (${lang}, ${viewport.width}px ${colorScheme})`, { timeout: TEST_TIMEOUT }, async () => {
+      const w = WORDS[lang];
+      const page = await session.newPage({ viewport, colorScheme, query: lang === 'id' ? '?lang=id' : '' });
+      await pickFile(page, path.join(FIXTURES, CORRUPT));
+      await waitReady(page, { timeout: READY_TIMEOUT });
+
+      const mismatches = page.locator(`${SEL.error}[data-kind=digest-mismatch]`);
+      assert.equal(await mismatches.count(), 1, 'one digest-mismatch problem for the one corrupt layer');
+      const groups = page.locator('[data-testid=problem-group]');
+      assert.equal(await groups.count(), 1, 'one layer has problems');
+      const group = groups.first();
+      assert.equal(await group.getAttribute('data-layer'), String(BAD_LAYER + 1), 'numbered from 1 at the base');
+      assert.equal(await group.locator(`${SEL.error}[data-kind=digest-mismatch]`).count(), 1, 'the problem sits in its layer group');
+      const button = group.locator('[data-testid=problem-layer]');
+      assert.equal(squash(await button.textContent()), w.group);
+      const box = group.locator(`${SEL.error}[data-kind=digest-mismatch]`);
+      assert.equal(squash(await box.locator('[data-testid=problem-title]').textContent()), w.title);
+      assert.ok(squash(await box.locator('[data-testid=problem-why]').textContent()).startsWith(w.why), 'plain explanation in the page language');
+      // The technical detail stays verbatim: both digests, the member, what it means.
+      const detail = squash(await box.locator('.error-message').textContent());
+      assert.match(detail, /diff_id \(config rootfs\.diff_ids\[1\]\) mismatch: expected sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}/);
+      assert.match(detail, /the file was changed or damaged after it was saved/);
+
+      // The top layer is selected at first; the group's button selects the corrupt one.
+      const bad = page.locator(`[data-testid=layer][data-index="${BAD_LAYER}"]`);
+      assert.notEqual(await bad.getAttribute('aria-current'), 'true');
+      await button.click();
+      await page.waitForFunction((i) => document.querySelector(`[data-testid=layer][data-index="${i}"]`)?.getAttribute('aria-current') === 'true', BAD_LAYER, { timeout: 5000 });
+      assert.equal(await bad.getAttribute('data-state'), 'mismatch');
+      await shot(page, `corrupt-${lang}-${viewport.width}-${colorScheme}`);
+      await group.scrollIntoViewIfNeeded();
+      await shot(page, `corrupt-group-${lang}-${viewport.width}-${colorScheme}`);
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    });
+
+    test(`a cut-off tarball says it ends early and where (${lang}, ${viewport.width}px ${colorScheme})`, { timeout: TEST_TIMEOUT }, async () => {
+      const w = WORDS[lang];
+      const page = await session.newPage({ viewport, colorScheme, query: lang === 'id' ? '?lang=id' : '' });
+      await pickFile(page, path.join(FIXTURES, TRUNCATED));
+      const archive = page.locator(`${SEL.error}[data-kind=archive]`);
+      await archive.first().waitFor({ state: 'visible', timeout: READY_TIMEOUT });
+      const texts = (await archive.allTextContents()).map(squash);
+      const early = texts.find((t) => t.includes('the tarball ends early'));
+      assert.ok(early, `an archive problem says the tarball ends early: ${JSON.stringify(texts)}`);
+      assert.match(early, /breaks off after 12 members \(the last, 803317ece3a4[0-9a-f]*\/layer\.tar/);
+      assert.ok(early.startsWith(w.archiveTitle), `translated title: ${early}`);
+      assert.ok(early.includes(w.archiveWhy), `translated explanation: ${early}`);
+      const all = squash((await page.locator(SEL.error).allTextContents()).join(' | '));
+      assert.ok(!all.includes('not a container image archive'), all);
+      await shot(page, `truncated-${lang}-${viewport.width}-${colorScheme}`);
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    });
+  }
+});
