@@ -24,6 +24,13 @@ pub enum ExportError {
     /// Every byte was written, but they do not hash to the diff_id computed when the archive
     /// was read (the file changed since, or the blob cannot be read the same way twice).
     Changed { expected: Digest, actual: Digest },
+    /// A file's content ends before the size its header gives (`got` of `size` bytes).
+    ContentEndsEarly { path: String, got: u64, size: u64 },
+    /// A file stored compressed or sparse is larger than `max` bytes, the most read into
+    /// memory at once.
+    TooLargeForMemory { path: String, size: u64, max: u64 },
+    /// The blob's stream could not be decoded (a broken gzip/zstd/xz/bzip2 stream).
+    Decode(io::Error),
 }
 
 impl std::fmt::Display for ExportError {
@@ -36,6 +43,15 @@ impl std::fmt::Display for ExportError {
                 "the layer written hashes to {actual}, not to the diff_id {expected} read \
                  before: the file changed while it was read"
             ),
+            ExportError::ContentEndsEarly { path, got, size } => {
+                write!(f, "{path} ends early: {got} of {size} bytes could be read")
+            }
+            ExportError::TooLargeForMemory { path, size, max } => write!(
+                f,
+                "{path} is {size} bytes, stored compressed or sparse, more than the {max} \
+                 bytes read into memory at once"
+            ),
+            ExportError::Decode(e) => write!(f, "decoding the layer: {e}"),
         }
     }
 }
@@ -52,10 +68,12 @@ pub fn write_layer_tar<S: ReadAt + ?Sized>(
     out: &mut dyn Write,
 ) -> Result<(Digest, u64), ExportError> {
     let name = archive.name.clone();
-    let m = archive
-        .members
-        .get(member)
-        .ok_or_else(|| ExportError::Read(Error::Other(format!("{name}: no member #{member}"))))?;
+    let m = archive.members.get(member).ok_or_else(|| {
+        ExportError::Read(Error::NoMember {
+            name: name.clone(),
+            member,
+        })
+    })?;
     let shown = m.path.display().into_owned();
     let member_err = |message: String| {
         ExportError::Read(Error::Member {
@@ -125,11 +143,10 @@ pub fn write_content<S: ReadAt + ?Sized>(
         .and_then(|m| archive.members.get(m))
         .and_then(|m| m.facts.layer.as_ref())
         .and_then(|l| l.entries.get(content.entry));
-    let short = |got: u64| {
-        ExportError::Read(Error::Other(format!(
-            "{}: {} ends early: {got} of {} bytes could be read",
-            archive.name, content.path, content.size
-        )))
+    let short = |got: u64| ExportError::ContentEndsEarly {
+        path: content.path.display().into_owned(),
+        got,
+        size: content.size,
     };
     if let Some(off) = entry
         .filter(|e| e.sparse.is_none() && e.path == content.path)
@@ -161,11 +178,11 @@ pub fn write_content<S: ReadAt + ?Sized>(
         };
     }
     if content.size > max_in_memory {
-        return Err(ExportError::Read(Error::Other(format!(
-            "{}: {} is {} bytes, stored compressed or sparse, more than the {max_in_memory} \
-             bytes read into memory at once",
-            archive.name, content.path, content.size
-        ))));
+        return Err(ExportError::TooLargeForMemory {
+            path: content.path.display().into_owned(),
+            size: content.size,
+            max: max_in_memory,
+        });
     }
     let max = usize::try_from(content.size).unwrap_or(usize::MAX);
     let bytes = archive::read_content(source, archive, content, max).map_err(ExportError::Read)?;
@@ -180,7 +197,7 @@ pub fn write_content<S: ReadAt + ?Sized>(
 /// Decompresses one blob (compression sniffed from its first bytes, as the reader does) into
 /// `out`, hashing what is written.
 fn copy_blob<R: Read>(mut blob: R, out: &mut dyn Write) -> Result<(Digest, u64), ExportError> {
-    let read_err = |e: io::Error| ExportError::Read(Error::Other(e.to_string()));
+    let read_err = ExportError::Decode;
     let mut head = Vec::with_capacity(sniff::TAR_BLOCK);
     (&mut blob)
         .take(sniff::TAR_BLOCK as u64)
