@@ -60,13 +60,14 @@ fn row(lang: Lang, a: &Artifact) -> Html {
     html! {
         <li class="artifact" data-testid="artifact" data-kind={kind} data-present={a.present.to_string()}
             data-size={a.size.to_string()}>
-            <span class={classes!("chip", "artifact-kind", format!("artifact-{kind}"))}>{ t(lang, &format!("artifact-kind-{kind}")) }</span>
-            <code class="mono wrap artifact-type" data-testid="artifact-type">{ shown(&a.artifact_type) }</code>
-            <span class="nowrap artifact-size" data-testid="artifact-size">{ human_size(a.size) }</span>
+            // Spaces between the parts: a screen reader (and copied text) reads them as words.
+            <span class={classes!("chip", "artifact-kind", format!("artifact-{kind}"))}>{ t(lang, &format!("artifact-kind-{kind}")) }</span>{ " " }
+            <code class="mono wrap artifact-type" data-testid="artifact-type">{ shown(&a.artifact_type) }</code>{ " " }
+            <span class="nowrap artifact-size" data-testid="artifact-size">{ human_size(a.size) }</span>{ " " }
             { if a.present { html! {} } else {
-                html! { <span class="muted small" data-testid="artifact-absent">{ t(lang, "artifact-absent") }</span> }
+                html! { <><span class="muted small" data-testid="artifact-absent">{ t(lang, "artifact-absent") }</span>{ " " }</> }
             } }
-            <span class="muted small artifact-refers">{ tf(lang, "artifact-refers", &[("how", &shown(&a.refers_by))]) }</span>
+            <span class="muted small artifact-refers">{ tf(lang, "artifact-refers", &[("how", &shown(&a.refers_by))]) }</span>{ " " }
             { for digest.map(|d| html! {
                 <span class="digest-line artifact-digest">
                     <code class="mono wrap" title={d.clone()}>{ short(&d) }</code>
