@@ -18,6 +18,7 @@ fn process(blob: &[u8]) {
         blob.len() as u64,
         None,
         blob.len() as u64,
+        false,
         &opts,
         &mut |_| {},
     );

@@ -336,7 +336,7 @@ problem-missing-platform = A platform is not in this tarball (not an error)
 
 # Verification that cannot be done (nothing claims a digest, or left out on purpose)
 badge-not-checkable = not checkable
-not-checkable-explain = Nothing in this archive claims a digest for this layer, or the layer was left out on purpose, so it cannot be checked. It is not wrong:
+not-checkable-explain = Nothing in this archive claims a digest for this layer that can be checked here, so it cannot be checked. It is not wrong:
 problem-non-distributable = A layer was left out on purpose (non-distributable; not an error)
 problem-disagreement = Two sources in the archive disagree
 problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)
@@ -364,3 +364,33 @@ problem-disagreement-why = Two files in the tarball describe the image different
 problem-artifact-why = A signature, attestation or SBOM is here, but the image it belongs to is not in this tarball.
 badge-missing = missing
 badge-unreadable = unreadable
+
+# --- track "views": artifacts, verification states, non-distributable layers ---
+artifacts-title = Artifacts of this image ({ $count }): signatures, attestations, SBOMs
+artifacts-lead = These manifests refer to this image. They are not images and have no layers to show.
+artifact-kind-signature = Signature
+artifact-kind-attestation = Attestation
+artifact-kind-sbom = SBOM
+artifact-kind-helm-chart = Helm chart
+artifact-kind-other = Other artifact
+artifact-absent = not in this archive (only its descriptor)
+artifact-refers = refers to the image by { $how }
+ready-neutral = ○ Digests checked: { $verified } of { $total } layers verified, { $neutral } not checkable (nothing claims a digest, or left out on purpose); none failed
+badge-non-distributable = left out on purpose
+nondist-explain = Left out of this archive on purpose: a non-distributable (foreign) layer, which image copy tools do not include. This is not an error; the rest of the image is complete. Its descriptor gives its size: { $size }.
+nondist-urls = Where it can be fetched from (the URLs its descriptor gives):
+nondist-no-urls = Its descriptor gives no URL to fetch it from.
+nondist-size = { $size }, as its descriptor says (the layer is not in this archive)
+nondist-size-short = { $size } · not here
+missing-explain = Missing: this layer's blob is not in the archive.
+unreadable-explain = Unreadable: this layer's blob is in the archive but could not be read to its end.
+
+# --- track "views": raw JSON of the config and manifests ---
+raw-title = Raw JSON, as stored in the archive
+raw-none = This archive keeps no JSON for this image (a legacy save, or documents over the size limit).
+raw-config = Config
+raw-manifest = OCI manifest
+raw-docker-manifest = manifest.json (docker save)
+raw-index = index.json (OCI index)
+raw-lines = { $n } lines
+raw-copy = Copy the { $doc } JSON

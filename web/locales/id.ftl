@@ -336,7 +336,7 @@ problem-missing-platform = Ada platform yang tidak disertakan dalam tarball ini 
 
 # Verifikasi yang tidak dapat dilakukan (tidak ada digest yang diklaim, atau sengaja tidak disertakan)
 badge-not-checkable = tidak dapat diperiksa
-not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk layer ini, atau layer ini sengaja tidak disertakan, sehingga tidak dapat diperiksa. Ini bukan kesalahan:
+not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk layer ini yang dapat diperiksa di sini, sehingga tidak dapat diperiksa. Ini bukan kesalahan:
 problem-non-distributable = Ada layer yang sengaja tidak disertakan (non-distributable; bukan galat)
 problem-disagreement = Dua sumber di dalam arsip tidak sepakat
 problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)
@@ -364,3 +364,33 @@ problem-disagreement-why = Dua berkas di dalam tarball menjelaskan image secara 
 problem-artifact-why = Ada tanda tangan, atestasi, atau SBOM, tetapi image miliknya tidak ada di tarball ini.
 badge-missing = hilang
 badge-unreadable = tidak terbaca
+
+# --- track "views": artifacts, verification states, non-distributable layers ---
+artifacts-title = Artefak image ini ({ $count }): tanda tangan, atestasi, SBOM
+artifacts-lead = Manifest berikut merujuk ke image ini. Semuanya bukan image dan tidak punya layer untuk ditampilkan.
+artifact-kind-signature = Tanda tangan
+artifact-kind-attestation = Atestasi
+artifact-kind-sbom = SBOM
+artifact-kind-helm-chart = Chart Helm
+artifact-kind-other = Artefak lain
+artifact-absent = tidak ada di arsip ini (hanya deskriptornya)
+artifact-refers = merujuk ke image melalui { $how }
+ready-neutral = ○ Digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi, { $neutral } tidak dapat diperiksa (tidak ada klaim digest, atau sengaja tidak disertakan); tidak ada yang gagal
+badge-non-distributable = sengaja tidak disertakan
+nondist-explain = Sengaja tidak disertakan dalam arsip ini: layer non-distributable (foreign), yang memang tidak ikut disalin oleh alat penyalin image. Ini bukan galat; bagian image lainnya lengkap. Deskriptornya menyebut ukurannya: { $size }.
+nondist-urls = Tempat mengambilnya (URL yang disebut deskriptornya):
+nondist-no-urls = Deskriptornya tidak menyebut URL untuk mengambilnya.
+nondist-size = { $size }, menurut deskriptornya (layer ini tidak ada di arsip ini)
+nondist-size-short = { $size } · tidak ada di sini
+missing-explain = Hilang: blob layer ini tidak ada di dalam arsip.
+unreadable-explain = Tidak terbaca: blob layer ini ada di arsip tetapi tidak dapat dibaca sampai akhir.
+
+# --- track "views": raw JSON of the config and manifests ---
+raw-title = JSON mentah, sebagaimana tersimpan di arsip
+raw-none = Arsip ini tidak menyimpan JSON untuk image ini (simpanan lama, atau dokumen melebihi batas ukuran).
+raw-config = Config
+raw-manifest = Manifest OCI
+raw-docker-manifest = manifest.json (docker save)
+raw-index = index.json (indeks OCI)
+raw-lines = { $n } baris
+raw-copy = Salin JSON { $doc }

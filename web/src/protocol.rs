@@ -14,6 +14,9 @@ pub struct JobSpec {
     pub member: usize,
     pub offset: u64,
     pub len: u64,
+    /// Also hash with sha512 (a blob under `blobs/sha512/`; `HashJob::sha512`).
+    #[serde(default)]
+    pub sha512: bool,
 }
 
 /// Page → worker.

@@ -264,11 +264,9 @@ pub fn app() -> Html {
         .map(|a| a.problems.clone())
         .unwrap_or_default();
     let image = archive.as_ref().and_then(|a| a.images.get(state.image));
-    let verified = image.zip(archive.as_ref()).map(|(img, a)| {
-        (0..img.layers.len())
-            .filter(|i| crate::views::verdict(a, img, *i) == crate::views::Verdict::Verified)
-            .count()
-    });
+    let counts = image
+        .zip(archive.as_ref())
+        .map(|(img, a)| crate::views::verdict_counts(a, img));
 
     let tabs = if archive.is_some() {
         html! {
@@ -343,16 +341,12 @@ pub fn app() -> Html {
                             { for state.scan_ms.map(|ms| html! { <>{ " · " }{ tf(lang, "scan-time", &[("ms", &format!("{ms:.0}"))]) }</> }) }
                         </p>
                     </div>
+                    <crate::views::artifacts::Artifacts archive={a.clone()} image={state.image} />
                     <RunContainer archive={a.clone()} image={state.image} state={state.containers.clone()}
                         ready={matches!(state.phase, Phase::Ready | Phase::Cancelled)}
                         on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                     { match state.phase {
-                        Phase::Ready => html! {
-                            <p class={classes!("ready", (verified != Some(img.layers.len())).then_some("not-all"))} data-testid="image-ready">
-                                { tf(lang, if verified == Some(img.layers.len()) { "ready" } else { "ready-failed" },
-                                    &[("verified", &verified.unwrap_or(0).to_string()), ("total", &img.layers.len().to_string())]) }
-                            </p>
-                        },
+                        Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default()),
                         Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
                         _ => html! {},
                     } }

@@ -353,6 +353,7 @@ impl Pool {
                         member: j.member,
                         offset: j.offset,
                         len: j.len,
+                        sha512: j.sha512,
                     })
                     .collect();
                 let total: u64 = jobs.iter().map(|j| j.len).sum();

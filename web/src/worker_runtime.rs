@@ -135,6 +135,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                 member: job.member,
                 offset: job.offset,
                 len: job.len,
+                sha512: job.sha512,
             };
             let mut last = 0.0;
             let mut report = |bytes: u64| {

@@ -99,6 +99,7 @@ fn envelope_carries_file_and_bytes() {
             member: 3,
             offset: 1536,
             len: 99,
+            sha512: true,
         },
     };
     let v = encode(&req, Some(&file), Some(b"\x00\x01abc")).expect("encode");
@@ -109,7 +110,8 @@ fn envelope_carries_file_and_bytes() {
             JobSpec {
                 member: 3,
                 offset: 1536,
-                len: 99
+                len: 99,
+                sha512: true,
             }
         ),
         other => panic!("wrong message {other:?}"),

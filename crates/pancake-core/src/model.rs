@@ -102,6 +102,11 @@ pub struct SparseRegion {
 pub struct LayerIndex {
     /// sha256 of the uncompressed tar stream (the diff_id), `None` until hashed.
     pub diff_id: Option<Digest>,
+    /// sha512 of the same uncompressed tar, computed only for blobs under `blobs/sha512/` (a
+    /// layout that names its blobs by sha512): what a config's `sha512:` diff_id is checked
+    /// against.
+    #[serde(default)]
+    pub diff_id_sha512: Option<Digest>,
     pub uncompressed_size: u64,
     /// Members as `tarfile.getmembers()` lists them (extension headers are not members).
     pub entries: Vec<Entry>,

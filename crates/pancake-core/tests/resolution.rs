@@ -802,3 +802,88 @@ fn json_over_the_cap_says_the_cap_and_the_size() {
         a.problems
     );
 }
+
+/// A layout named by sha512 whose config claims sha512 diff_ids too (the image-spec allows any
+/// registered algorithm there): the uncompressed tar is hashed with sha512 and the claim
+/// checked, plain and gzip-compressed, big enough (over the 1 MiB scan threshold) that `open`
+/// hashes it in a separate job.
+fn sha512_diff_id_layout(tamper: bool, gzip: bool) -> (Vec<u8>, Vec<u8>) {
+    use std::io::Write;
+    let mut b = Build::default();
+    // 4 MiB of hex text: about 2 MiB gzipped, so even the gzip blob is a hash job.
+    let mut content = String::new();
+    let mut x: u32 = 7;
+    while content.len() < 4 << 20 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        content.push_str(&format!("{x:08x}\n"));
+    }
+    let l = layer("big.txt", &content);
+    let blob = if gzip {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(&l).unwrap_or_else(|e| panic!("{e}"));
+        e.finish().unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        l.clone()
+    };
+    let media = if gzip {
+        "application/vnd.oci.image.layer.v1.tar+gzip"
+    } else {
+        OCI_LAYER
+    };
+    let ld = b.blob_as(Algorithm::Sha512, media, &blob);
+    let claimed = if tamper {
+        Digest::of_bytes_with(Algorithm::Sha512, b"other bytes")
+    } else {
+        Digest::of_bytes_with(Algorithm::Sha512, &l)
+    };
+    let cfg = json!({"architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [claimed.to_string()]},
+        "config": {}, "history": [{"created_by": "COPY big.txt /"}]});
+    let cd = b.blob_as(Algorithm::Sha512, OCI_CONFIG, cfg.to_string().as_bytes());
+    let m = json!({"schemaVersion": 2, "config": cd, "layers": [ld]});
+    let md = b.blob_as(Algorithm::Sha512, OCI_MANIFEST, m.to_string().as_bytes());
+    layout(&mut b, vec![md]);
+    (b.tar(), l)
+}
+
+#[test]
+fn sha512_diff_ids_are_computed_and_verified() {
+    for gzip in [false, true] {
+        let (tar, l) = sha512_diff_id_layout(false, gzip);
+        let a = read(&tar);
+        let l0 = &only_image(&a).layers[0];
+        assert_eq!(
+            l0.verification,
+            Verification::Verified,
+            "gzip {gzip}: {:?}",
+            l0.verification_reason
+        );
+        assert_eq!(
+            l0.diff_id,
+            Some(Digest::of_bytes(&l)),
+            "diff_id stays sha256"
+        );
+        assert_eq!(
+            l0.config_diff_id,
+            Some(Digest::of_bytes_with(Algorithm::Sha512, &l))
+        );
+        assert!(a.problems.is_empty(), "gzip {gzip}: {:#?}", a.problems);
+    }
+}
+
+#[test]
+fn sha512_diff_id_mismatch_gives_both_sha512_digests() {
+    let (tar, l) = sha512_diff_id_layout(true, true);
+    let a = read(&tar);
+    let l0 = &only_image(&a).layers[0];
+    assert_eq!(l0.verification, Verification::Mismatch);
+    let expected = Digest::of_bytes_with(Algorithm::Sha512, b"other bytes").to_string();
+    let actual = Digest::of_bytes_with(Algorithm::Sha512, &l).to_string();
+    assert!(
+        l0.mismatches
+            .iter()
+            .any(|m| m.what.starts_with("diff_id") && m.expected == expected && m.actual == actual),
+        "{:#?}",
+        l0.mismatches
+    );
+}

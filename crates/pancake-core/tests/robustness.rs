@@ -158,6 +158,7 @@ fn mutated_layers_never_panic() {
             input.len() as u64,
             Some(0),
             input.len() as u64,
+            false,
             &opts,
             &mut |_| {},
         );

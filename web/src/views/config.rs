@@ -77,6 +77,7 @@ pub fn config(p: &ConfigProps) -> Html {
                 <dt>{ t(lang, "cfg-source") }</dt><dd><code class="mono">{ shown(&image.source) }</code></dd>
                 <dt>{ t(lang, "cfg-diff-ids") }</dt><dd>{ list(&c.diff_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>()) }</dd>
             </dl>
+            <super::raw_json::RawJson archive={p.archive.clone()} image={p.image} />
         </section>
     }
 }

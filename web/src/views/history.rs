@@ -76,7 +76,13 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } }
                                         </div>
                                     </td>
-                                    <td class="num nowrap" data-bytes={row.size_bytes.to_string()}>{ row.size.clone() }</td>
+                                    <td class="num nowrap" data-bytes={row.size_bytes.to_string()}>{
+                                        // Left out on purpose: the descriptor's size, said as such, not 0 B.
+                                        match row.layer.and_then(|l| image.layers.get(l)).filter(|l| l.verification == pancake_core::Verification::NonDistributable) {
+                                            Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::analyze::history::human_size(l.stored_size))]),
+                                            None => row.size.clone(),
+                                        }
+                                    }</td>
                                     <td>{ shown(&row.comment) }</td>
                                 </tr>
                             }

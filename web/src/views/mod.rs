@@ -1,5 +1,6 @@
 //! The page's views. Each reads the model through props and reports user intent upward.
 
+pub mod artifacts;
 pub mod compare;
 pub mod config;
 pub mod container;
@@ -9,6 +10,7 @@ pub mod embed;
 pub mod files;
 pub mod history;
 pub mod picker;
+pub mod raw_json;
 pub mod shared;
 pub mod stack;
 pub mod start;
@@ -116,14 +118,17 @@ pub enum Verdict {
     /// Its blob is still being hashed.
     Pending,
     /// The blob was read but the archive claims no digest to check it against (legacy v1
-    /// saves), or it was left out on purpose (non-distributable layer): neutral, not wrong;
-    /// the layer's `verification_reason` says which.
+    /// saves), or a claim uses an algorithm not computed here: neutral, not wrong; the
+    /// layer's `verification_reason` says which.
     NotCheckable,
-    /// The layer's blob is not in the archive: said as "missing", not as "not checked".
+    /// Left out of the archive on purpose (a non-distributable / foreign layer with URLs):
+    /// neutral, the rest of the image is complete.
+    NonDistributable,
+    /// The blob is not in the archive.
     Missing,
     /// The blob is there but could not be read to its end.
     Unreadable,
-    /// Nothing could be checked for another reason.
+    /// Nothing could be checked and the core gave no state for why (should not happen).
     Unchecked,
 }
 
@@ -134,11 +139,29 @@ impl Verdict {
             Verdict::Mismatch => "mismatch",
             Verdict::Pending => "pending",
             Verdict::NotCheckable => "not-checkable",
+            Verdict::NonDistributable => "non-distributable",
             Verdict::Missing => "missing",
             Verdict::Unreadable => "unreadable",
             Verdict::Unchecked => "unchecked",
         }
     }
+}
+
+/// Counts for the image's one-line verdict: (verified, neutral — not checkable or left out on
+/// purpose —, failed — mismatch, missing, unreadable —, layers).
+pub fn verdict_counts(archive: &Archive, image: &Image) -> (usize, usize, usize, usize) {
+    let mut c = (0, 0, 0, image.layers.len());
+    for i in 0..image.layers.len() {
+        match verdict(archive, image, i) {
+            Verdict::Verified => c.0 += 1,
+            Verdict::NotCheckable | Verdict::NonDistributable => c.1 += 1,
+            Verdict::Mismatch | Verdict::Missing | Verdict::Unreadable | Verdict::Unchecked => {
+                c.2 += 1
+            }
+            Verdict::Pending => {}
+        }
+    }
+    c
 }
 
 pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
@@ -151,13 +174,9 @@ pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
     if l.verified {
         return Verdict::Verified;
     }
-    if matches!(
-        l.verification,
-        Verification::NotCheckable | Verification::NonDistributable
-    ) {
-        return Verdict::NotCheckable;
-    }
     match l.verification {
+        Verification::NotCheckable => return Verdict::NotCheckable,
+        Verification::NonDistributable => return Verdict::NonDistributable,
         Verification::Missing => return Verdict::Missing,
         Verification::Unreadable => return Verdict::Unreadable,
         _ => {}
@@ -186,6 +205,7 @@ pub fn badge(p: &BadgeProps) -> Html {
         Verdict::Mismatch => ("✗", "badge-mismatch"),
         Verdict::Pending => ("…", "badge-pending"),
         Verdict::NotCheckable => ("○", "badge-not-checkable"),
+        Verdict::NonDistributable => ("○", "badge-non-distributable"),
         Verdict::Missing => ("✗", "badge-missing"),
         Verdict::Unreadable => ("✗", "badge-unreadable"),
         Verdict::Unchecked => ("?", "badge-unchecked"),

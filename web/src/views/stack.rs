@@ -112,8 +112,13 @@ fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &St
     };
     let kind = layer_kind(image, i);
     let (kw, rest) = layer_label(image, i);
-    let size = hist::layer_content_size(a, image, i);
     let v = verdict(a, image, i);
+    // A layer left out on purpose has no content here: its descriptor's size stands in.
+    let size = if v == Verdict::NonDistributable {
+        layer.stored_size
+    } else {
+        hist::layer_content_size(a, image, i)
+    };
     let selected = p.selected == Some(i);
     let digest = layer
         .digest
@@ -184,7 +189,9 @@ fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &St
             { if kind == InstructionKind::Base { html! { <span class="base-tag">{ t(lang, "base") }</span> } } else { html! {} } }
             <span class="slab-text mono ellipsis" title={title}>{ rest }</span>
             <span class="slab-meta">
-                <span class="size">{ human_size(size) }</span>
+                <span class="size">{ if v == Verdict::NonDistributable {
+                    tf(lang, "nondist-size-short", &[("size", &human_size(size))])
+                } else { human_size(size) } }</span>
                 <span class="mono digest-short">{ short }</span>
                 <Badge verdict={v} />
             </span>
@@ -308,15 +315,35 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 Verdict::NotCheckable => html! {
                     <p class="muted" data-testid="not-checkable">
                         { "○ " }{ t(lang, "not-checkable-explain") }
-                        { for layer.verification_reason.iter().map(|r| html! { <><br /><span class="wrap">{ r.clone() }</span></> }) }
+                        { for layer.verification_reason.iter().map(|r| html! { <><br /><span class="wrap">{ shown(r) }</span></> }) }
                     </p>
                 },
-                Verdict::Missing | Verdict::Unreadable | Verdict::Unchecked => html! {
-                    <p class="muted" data-testid="unchecked">
-                        { t(lang, "unchecked-explain") }
-                        { for layer.verification_reason.iter().map(|r| html! { <><br /><span class="wrap">{ r.clone() }</span></> }) }
-                    </p>
+                Verdict::NonDistributable => html! {
+                    <div class="non-distributable" data-testid="non-distributable">
+                        <p>{ "○ " }{ tf(lang, "nondist-explain", &[("size", &human_size(layer.stored_size))]) }</p>
+                        { if layer.urls.is_empty() {
+                            html! { <p class="muted">{ t(lang, "nondist-no-urls") }</p> }
+                        } else { html! {
+                            <>
+                                <p>{ t(lang, "nondist-urls") }</p>
+                                // URLs from the file are shown as text to copy, never as links: the
+                                // archive is not trusted to choose where the reader goes.
+                                <ul class="plain nondist-urls">
+                                    { for layer.urls.iter().map(|u| html! {
+                                        <li class="digest-line" data-testid="nondist-url"><code class="mono wrap">{ shown(u) }</code><CopyButton text={AttrValue::from(u.clone())} /></li>
+                                    }) }
+                                </ul>
+                            </>
+                        } } }
+                    </div>
                 },
+                Verdict::Missing | Verdict::Unreadable => html! {
+                    <div class="mismatch" role="alert" data-testid={v.id()}>
+                        <p><strong>{ "✗ " }{ t(lang, if v == Verdict::Missing { "missing-explain" } else { "unreadable-explain" }) }</strong></p>
+                        { for layer.verification_reason.iter().map(|r| html! { <p class="wrap" data-testid="reason">{ shown(r) }</p> }) }
+                    </div>
+                },
+                Verdict::Unchecked => html! { <p class="muted">{ t(lang, "unchecked-explain") }</p> },
             } }
             <dl class="facts">
                 { digest_row(t(lang, "digest"), layer.digest.as_ref().map(|d| d.to_string())) }
@@ -332,12 +359,14 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                     html! { <><dt>{ t(lang, "comment") }</dt><dd>{ shown(&c) }</dd></> }
                 } else { html! {} } }
                 <dt>{ t(lang, "size") }</dt>
-                <dd>{ tf(lang, "size-detail", &[
+                <dd>{ if v == Verdict::NonDistributable {
+                    tf(lang, "nondist-size", &[("size", &human_size(layer.stored_size))])
+                } else { tf(lang, "size-detail", &[
                     ("content", &human_size(hist::layer_content_size(a, image, i))),
                     ("tar", &human_size(layer.size)),
                     ("stored", &human_size(layer.stored_size)),
                     ("compression", &compression),
-                ]) }</dd>
+                ]) } }</dd>
                 <dt>{ t(lang, "entries") }</dt>
                 <dd>{ entries.map(|n| n.to_string()).unwrap_or_else(|| t(lang, "pending")) }</dd>
                 <dt>{ t(lang, "changes") }</dt>

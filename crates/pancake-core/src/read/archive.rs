@@ -47,6 +47,9 @@ pub struct HashJob {
     pub member: usize,
     pub offset: u64,
     pub len: u64,
+    /// Also compute sha512 (of the blob and of its uncompressed tar): the member is under
+    /// `blobs/sha512/` (the job's own name is a placeholder, so the rule is applied here).
+    pub sha512: bool,
 }
 
 /// Members at most this big are processed fully during [`scan`] (configs, manifests...).
@@ -199,7 +202,16 @@ pub fn read_stream<R: Read>(
                             })
                         };
                         cb(0);
-                        member::process(entry, mname, size, offset, total_bytes, opts, &mut cb)
+                        member::process(
+                            entry,
+                            mname,
+                            size,
+                            offset,
+                            total_bytes,
+                            false,
+                            opts,
+                            &mut cb,
+                        )
                     },
                 );
             }
@@ -508,6 +520,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                             size,
                             offset,
                             total,
+                            false,
                             opts,
                             &mut |_| {},
                         );
@@ -519,10 +532,10 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                             let walk = layer::walk_headers(source, off, size, mname, &opts.limits);
                             facts.problems = walk.problems;
                             facts.layer = Some(LayerIndex {
-                                diff_id: None,
                                 uncompressed_size: size,
                                 entries: walk.entries,
                                 error: walk.error.map(|at| ReadError::Broken { at }),
+                                ..LayerIndex::default()
                             });
                         }
                     }
@@ -556,6 +569,8 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
 }
 
 /// The members [`scan`] left unhashed, biggest first (so parallel hashing ends together).
+/// A job asks for sha512 too when its member is under `blobs/sha512/`, the same rule
+/// [`read_stream`] follows by the member's name, so both readers compute the same digests.
 pub fn hash_jobs(archive: &Archive) -> Vec<HashJob> {
     let mut jobs: Vec<HashJob> = archive
         .members
@@ -569,6 +584,7 @@ pub fn hash_jobs(archive: &Archive) -> Vec<HashJob> {
                 member: i,
                 offset: m.data_offset?,
                 len: m.size,
+                sha512: member::is_sha512_blob(&m.path.display()),
             })
         })
         .collect();
@@ -592,6 +608,7 @@ pub fn hash_member<S: ReadAt + ?Sized>(
         job.len,
         Some(job.offset),
         source.len(),
+        job.sha512,
         opts,
         progress,
     );

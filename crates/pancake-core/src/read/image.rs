@@ -669,9 +669,11 @@ impl Ctx<'_> {
         let hashed = m.facts.sha256.is_some();
         let mut checks = 0;
         let mut unreadable: Option<String> = None;
+        let mut diff_id_sha512 = None;
         match &m.facts.layer {
             Some(ix) => {
                 layer.diff_id = ix.diff_id.clone();
+                diff_id_sha512 = ix.diff_id_sha512.clone();
                 layer.size = ix.uncompressed_size;
                 if let Some(e) = &ix.error {
                     unreadable = Some(format!("{member_name}: {e}"));
@@ -693,7 +695,15 @@ impl Ctx<'_> {
         }
         let mut mismatches = Vec::new();
         let mut unchecked: Vec<String> = Vec::new();
-        match (&claim, &layer.diff_id) {
+        // The diff_id computed with the claim's algorithm: sha256 always, sha512 for blobs
+        // under blobs/sha512/ (the only ones whose uncompressed tar is hashed with it).
+        let computed = match &claim {
+            Some(Ok(c)) if c.algorithm() == Algorithm::Sha512 && layer.diff_id.is_some() => {
+                diff_id_sha512.as_ref().or(layer.diff_id.as_ref())
+            }
+            _ => layer.diff_id.as_ref(),
+        };
+        match (&claim, computed) {
             (Some(Ok(c)), Some(a)) if c.algorithm() == a.algorithm() => {
                 checks += 1;
                 if c != a {
@@ -705,7 +715,8 @@ impl Ctx<'_> {
                 }
             }
             (Some(Ok(c)), Some(_)) => unchecked.push(format!(
-                "the config's diff_id is {}, and diff_ids are computed with sha256 here",
+                "the config's diff_id is {}, computed here only for blobs stored under blobs/{}/",
+                c.algorithm().name(),
                 c.algorithm().name()
             )),
             (Some(Err(e)), _) => unchecked.push(format!("config rootfs.diff_ids[{j}]: {e}")),

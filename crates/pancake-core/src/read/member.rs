@@ -170,18 +170,27 @@ struct Decompressed {
 /// A zero-byte member is an empty layer (a tar with no members, as Go's `archive/tar` reads
 /// it); a member that decompresses (gzip, zstd, xz, bzip2, every member/frame/stream) to a
 /// tar is walked and its decompressed bytes hashed for the diff_id.
+///
+/// `sha512`: also compute sha512 of the blob ([`MemberFacts::sha512`]) and of its
+/// uncompressed tar ([`LayerIndex::diff_id_sha512`]); it is implied for a member `name`d
+/// under `blobs/sha512/` (see [`is_sha512_blob`]).
+#[allow(clippy::too_many_arguments)]
 pub fn process<R: Read>(
     reader: R,
     name: &str,
     size: u64,
     outer_offset: Option<u64>,
     archive_bytes: u64,
+    sha512: bool,
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Processed {
     // A blob an OCI layout names by its sha512 is checked with sha512 (image-spec registers
-    // both); everything else needs only sha256, so the second hash is not paid for.
-    let hasher = if name.trim_start_matches("./").starts_with("blobs/sha512/") {
+    // both), and so is its uncompressed tar: a layout that names blobs by sha512 may give its
+    // configs sha512 diff_ids too. Everything else needs only sha256, so the second hash is
+    // not paid for.
+    let sha512 = sha512 || is_sha512_blob(name);
+    let hasher = if sha512 {
         Hasher::with_sha512()
     } else {
         Hasher::new()
@@ -210,10 +219,10 @@ pub fn process<R: Read>(
                 let _ = drain(&mut src);
                 facts.problems.extend(walk.problems);
                 facts.layer = Some(LayerIndex {
-                    diff_id: None,
                     uncompressed_size: 0,
                     entries: walk.entries,
                     error: walk.error.map(|at| ReadError::Broken { at }),
+                    ..LayerIndex::default()
                 });
             }
             Compression::None if sniff::is_cut_tar_header(&head) => {
@@ -241,7 +250,7 @@ pub fn process<R: Read>(
             compression => {
                 let src = Cursor::new(head).chain(&mut tap);
                 let bound = opts.limits.decompressed_for(archive_bytes);
-                found = decompressed(src, compression, name, bound, opts, &mut facts);
+                found = decompressed(src, compression, name, bound, sha512, opts, &mut facts);
             }
         }
     }
@@ -259,21 +268,23 @@ pub fn process<R: Read>(
         None => None,
     };
     if outer_error.is_none() {
-        let (digest, sha512) = tap.hasher.finish_all();
-        facts.sha512 = sha512;
+        let (digest, blob_sha512) = tap.hasher.finish_all();
         if let Some(layer) = facts.layer.as_mut() {
             if facts.compression == Compression::None {
                 layer.uncompressed_size = stored;
                 if layer.error.is_none() {
                     layer.diff_id = Some(digest.clone());
+                    layer.diff_id_sha512 = blob_sha512.clone();
                 }
             }
         }
         facts.sha256 = Some(digest);
+        facts.sha512 = blob_sha512;
     } else {
         facts.error = outer_error.clone();
         if let Some(layer) = facts.layer.as_mut() {
             layer.diff_id = None;
+            layer.diff_id_sha512 = None;
             if layer.error.is_none() {
                 layer.error = outer_error.clone();
             }
@@ -312,19 +323,29 @@ pub fn process<R: Read>(
     Processed { facts, outer_error }
 }
 
+/// Whether a member is a blob an OCI layout names by its sha512 (`blobs/sha512/<hex>`).
+pub fn is_sha512_blob(name: &str) -> bool {
+    name.trim_start_matches("./").starts_with("blobs/sha512/")
+}
+
 /// Decompresses, sniffs the result, walks it if it is a tar, hashes it to the end.
 fn decompressed<R: Read>(
     src: R,
     compression: Compression,
     name: &str,
     bound: u64,
+    sha512: bool,
     opts: &Options,
     facts: &mut MemberFacts,
 ) -> Decompressed {
     let inner = decompress::decoder(compression, src, opts.limits.max_window_bytes);
     let mut dec = Decoded {
         inner: EndAtTrailing::new(inner),
-        hasher: Hasher::new(),
+        hasher: if sha512 {
+            Hasher::with_sha512()
+        } else {
+            Hasher::new()
+        },
         left: bound,
         limit_hit: false,
         failure: None,
@@ -355,8 +376,10 @@ fn decompressed<R: Read>(
     if head.is_empty() {
         // Decompresses to nothing: an empty tar, like a zero-byte blob.
         let trailing = dec.inner.trailing;
+        let (diff_id, diff_id_sha512) = dec.hasher.finish_all();
         facts.layer = Some(LayerIndex {
-            diff_id: Some(dec.hasher.finish()),
+            diff_id: Some(diff_id),
+            diff_id_sha512,
             ..LayerIndex::default()
         });
         return Decompressed { trailing };
@@ -405,13 +428,15 @@ fn decompressed<R: Read>(
     let found = Decompressed {
         trailing: dec.inner.trailing,
     };
-    let diff_id = if error.is_none() {
-        Some(dec.hasher.finish())
+    let (diff_id, diff_id_sha512) = if error.is_none() {
+        let (d, d512) = dec.hasher.finish_all();
+        (Some(d), d512)
     } else {
-        None
+        (None, None)
     };
     facts.layer = Some(LayerIndex {
         diff_id,
+        diff_id_sha512,
         uncompressed_size,
         entries: walk.entries,
         error,

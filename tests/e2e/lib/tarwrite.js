@@ -1,0 +1,59 @@
+'use strict';
+// A minimal ustar writer and an OCI-layout builder, for archives the tests make themselves
+// (the shapes of crates/pancake-core/tests/resolution.rs): each blob is stored under its own
+// digest, so every digest in the archive is computed here, never written into a test.
+const crypto = require('node:crypto');
+
+function octal(n, len) {
+  return n.toString(8).padStart(len - 1, '0') + '\0';
+}
+
+/** One ustar header + content padded to 512 (`type` '0' file, '5' directory). */
+function member(name, data, type = '0') {
+  if (Buffer.byteLength(name) > 100) throw new Error(`name too long for this writer: ${name}`);
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 'utf8');
+  h.write(octal(type === '5' ? 0o755 : 0o644, 8), 100);
+  h.write(octal(0, 8), 108);
+  h.write(octal(0, 8), 116);
+  h.write(octal(type === '5' ? 0 : data.length, 12), 124);
+  h.write(octal(1700000000, 12), 136);
+  h.write('        ', 148);
+  h.write(type, 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(octal(sum, 7) + ' ', 148);
+  const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
+  return Buffer.concat([h, type === '5' ? Buffer.alloc(0) : data, type === '5' ? Buffer.alloc(0) : pad]);
+}
+
+/** A tar of `files` ([name, Buffer|string] in order), ended by two zero blocks. */
+function tar(files) {
+  const parts = files.map(([name, data]) => member(name, Buffer.isBuffer(data) ? data : Buffer.from(data)));
+  return Buffer.concat([...parts, Buffer.alloc(1024)]);
+}
+
+const sha256 = (b) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
+
+/** An OCI layout under construction: blobs by digest, then index.json (+ manifest.json). */
+class Layout {
+  constructor() { this.files = []; }
+  file(name, data) { this.files.push([name, Buffer.isBuffer(data) ? data : Buffer.from(data)]); }
+  /** Stores `data` as a blob; returns its descriptor. */
+  blob(mediaType, data) {
+    const b = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const digest = sha256(b);
+    this.file(`blobs/sha256/${digest.slice(7)}`, b);
+    return { mediaType, digest, size: b.length };
+  }
+  json(mediaType, v) { return this.blob(mediaType, JSON.stringify(v)); }
+  index(manifests) {
+    this.file('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    this.file('index.json', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
+  }
+  tar() { return tar(this.files); }
+}
+
+module.exports = { tar, sha256, Layout };

@@ -1,0 +1,116 @@
+//! What the archive says around the layers: the artifacts (signatures, attestations, SBOMs,
+//! any OCI 1.1 artifact) that refer to the image, listed with it and never as images, and the
+//! image's one-line verification verdict with its three states (verified, failed, not
+//! checkable) kept apart.
+
+use pancake_core::analyze::history::human_size;
+use pancake_core::{Artifact, ArtifactKind};
+use yew::prelude::*;
+
+use super::{shown, use_lang, CopyButton};
+use crate::i18n::{t, tf, Lang};
+use crate::state::ArchiveRef;
+
+#[derive(Properties, PartialEq)]
+pub struct ArtifactsProps {
+    pub archive: ArchiveRef,
+    pub image: usize,
+}
+
+/// The kind's id (`signature`, `attestation`, `sbom`, `helm-chart`, `other`): the JSON's
+/// spelling, and the suffix of its translation key `artifact-kind-…`.
+pub fn kind_id(kind: ArtifactKind) -> &'static str {
+    match kind {
+        ArtifactKind::Signature => "signature",
+        ArtifactKind::Attestation => "attestation",
+        ArtifactKind::Sbom => "sbom",
+        ArtifactKind::HelmChart => "helm-chart",
+        ArtifactKind::Other => "other",
+    }
+}
+
+/// Every artifact that refers to the image, in the order the archive lists them: its kind,
+/// its type (media type), size, manifest digest, how it names the image, and whether its
+/// manifest is in the archive. Renders nothing for an image without artifacts.
+#[function_component(Artifacts)]
+pub fn artifacts(p: &ArtifactsProps) -> Html {
+    let lang = use_lang();
+    let Some(image) = p.archive.images.get(p.image) else {
+        return html! {};
+    };
+    if image.artifacts.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="artifacts" data-testid="artifacts" aria-labelledby="artifacts-title">
+            <h2 id="artifacts-title" class="artifacts-title">
+                { tf(lang, "artifacts-title", &[("count", &image.artifacts.len().to_string())]) }
+            </h2>
+            <p class="muted small">{ t(lang, "artifacts-lead") }</p>
+            <ul class="artifact-list plain">
+                { for image.artifacts.iter().map(|a| row(lang, a)) }
+            </ul>
+        </section>
+    }
+}
+
+fn row(lang: Lang, a: &Artifact) -> Html {
+    let kind = kind_id(a.kind);
+    let digest = a.manifest_digest.as_ref().map(|d| d.to_string());
+    html! {
+        <li class="artifact" data-testid="artifact" data-kind={kind} data-present={a.present.to_string()}
+            data-size={a.size.to_string()}>
+            // Spaces between the parts: a screen reader (and copied text) reads them as words.
+            <span class={classes!("chip", "artifact-kind", format!("artifact-{kind}"))}>{ t(lang, &format!("artifact-kind-{kind}")) }</span>{ " " }
+            <code class="mono wrap artifact-type" data-testid="artifact-type">{ shown(&a.artifact_type) }</code>{ " " }
+            <span class="nowrap artifact-size" data-testid="artifact-size">{ human_size(a.size) }</span>{ " " }
+            { if a.present { html! {} } else {
+                html! { <><span class="muted small" data-testid="artifact-absent">{ t(lang, "artifact-absent") }</span>{ " " }</> }
+            } }
+            <span class="muted small artifact-refers">{ tf(lang, "artifact-refers", &[("how", &shown(&a.refers_by))]) }</span>{ " " }
+            { for digest.map(|d| html! {
+                <span class="digest-line artifact-digest">
+                    <code class="mono wrap" title={d.clone()}>{ short(&d) }</code>
+                    <CopyButton text={AttrValue::from(d)} />
+                </span>
+            }) }
+        </li>
+    }
+}
+
+/// `sha256:0123456789ab…`: the algorithm and the first 12 hex digits.
+fn short(d: &str) -> String {
+    match d.split_once(':') {
+        Some((alg, hex)) if hex.len() > 12 => format!("{alg}:{}…", hex.get(..12).unwrap_or(hex)),
+        _ => d.to_string(),
+    }
+}
+
+/// The image's verdict once every blob is hashed, from
+/// [`super::verdict_counts`]`(verified, neutral, failed, total)`: ✓ all verified; ○ nothing
+/// failed but some layers could not be checked (no claim to check, or left out on purpose),
+/// said neutrally; ✗ something failed (mismatch, missing, unreadable).
+pub fn ready_line(
+    lang: Lang,
+    (verified, neutral, failed, total): (usize, usize, usize, usize),
+) -> Html {
+    let args = [
+        ("verified", verified.to_string()),
+        ("neutral", neutral.to_string()),
+        ("failed", failed.to_string()),
+        ("total", total.to_string()),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (key, class, state) = if failed > 0 || verified + neutral < total {
+        ("ready-failed", Some("not-all"), "failed")
+    } else if neutral > 0 {
+        ("ready-neutral", Some("neutral"), "not-checkable")
+    } else {
+        ("ready", None, "verified")
+    };
+    html! {
+        <p class={classes!("ready", class)} data-testid="image-ready" data-state={state}>
+            { tf(lang, key, &args) }
+        </p>
+    }
+}
