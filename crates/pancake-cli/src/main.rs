@@ -1,6 +1,7 @@
 //! `pancake`: inspect container image tarballs from the command line. Thin: arguments in,
 //! `pancake_core` does the work, text or JSON out.
 
+mod cmd_find;
 mod report;
 mod table;
 mod term;
@@ -57,6 +58,19 @@ enum Command {
         #[arg(long)]
         merged: bool,
     },
+    /// Find paths (substring, or glob with `*?[`) across every layer, with each one's history.
+    Find {
+        file: PathBuf,
+        /// Text found anywhere in `/PATH`, or a glob (`*.conf` matches names, `/usr/*/lib*`
+        /// whole paths); ASCII case ignored.
+        pattern: String,
+        /// Image index in the archive.
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+        /// One JSON document instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a built-in demo image as a `docker save` tarball to stdout.
     Demo {
         /// One of the demo names (run without a name to list them).
@@ -92,6 +106,12 @@ fn main() -> ExitCode {
             layer,
             merged: _,
         } => ls(&file, image, layer),
+        Command::Find {
+            file,
+            pattern,
+            image,
+            json,
+        } => cmd_find::run(&file, &pattern, image, json),
         Command::Demo { name } => demo(name.as_deref()),
     };
     match result {
