@@ -340,3 +340,17 @@ not-checkable-explain = Nothing in this archive claims a digest for this layer, 
 problem-non-distributable = A layer was left out on purpose (non-distributable; not an error)
 problem-disagreement = Two sources in the archive disagree
 problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)
+
+# --- track "search": path search over every layer ---
+search-title = Find a path in every layer
+search-placeholder = Name, part of a path, or a glob like *.conf
+search-hint = Text is found anywhere in the path; with * ? or [ it is a glob (on the name, or on the whole path when it has a /). Each hit lists the layers that added, modified and deleted it.
+search-invalid = Not a valid pattern: { $reason }
+search-count = Paths found: { $count }
+search-count-some = Paths found: { $count } (the first { $shown } are listed)
+search-gone = not in the final image
+search-added = added in layer { $n }
+search-modified = modified in layer { $n }
+search-deleted-whiteout = deleted in layer { $n } (whiteout)
+search-deleted-opaque = deleted in layer { $n } (opaque directory)
+search-deleted-replaced = deleted in layer { $n } (replaced)

@@ -340,3 +340,17 @@ not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk l
 problem-non-distributable = Ada layer yang sengaja tidak disertakan (non-distributable; bukan galat)
 problem-disagreement = Dua sumber di dalam arsip tidak sepakat
 problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)
+
+# --- track "search": pencarian path di semua layer ---
+search-title = Cari path di semua layer
+search-placeholder = Nama, bagian path, atau glob seperti *.conf
+search-hint = Teks dicari di bagian mana pun dari path; dengan * ? atau [ menjadi glob (pada nama, atau pada seluruh path bila ada /). Setiap hasil menyebut layer yang menambah, mengubah, dan menghapusnya.
+search-invalid = Pola tidak valid: { $reason }
+search-count = Path ditemukan: { $count }
+search-count-some = Path ditemukan: { $count } ({ $shown } yang pertama ditampilkan)
+search-gone = tidak ada di image akhir
+search-added = ditambahkan di layer { $n }
+search-modified = diubah di layer { $n }
+search-deleted-whiteout = dihapus di layer { $n } (whiteout)
+search-deleted-opaque = dihapus di layer { $n } (direktori opaque)
+search-deleted-replaced = dihapus di layer { $n } (diganti)

@@ -236,6 +236,8 @@ pub fn files(p: &FilesProps) -> Html {
 
     html! {
         <section class="files" aria-label={t(lang, "tab-files")}>
+            <super::search::Search archive={p.archive.clone()} image={p.image} on_layer={p.on_layer.clone()}
+                on_merged={p.on_merged.clone()} on_filter={p.on_filter.clone()} on_open={p.on_open.clone()} />
             <div class="files-bar">
                 <label class="field">
                     <span>{ t(lang, "layer") }</span>

@@ -9,6 +9,7 @@ pub mod embed;
 pub mod files;
 pub mod history;
 pub mod picker;
+pub mod search;
 pub mod shared;
 pub mod stack;
 pub mod start;
