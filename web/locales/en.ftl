@@ -354,3 +354,5 @@ search-modified = modified in layer { $n }
 search-deleted-whiteout = deleted in layer { $n } (whiteout)
 search-deleted-opaque = deleted in layer { $n } (opaque directory)
 search-deleted-replaced = deleted in layer { $n } (replaced)
+owner-added-short = L{ $a }→L{ $n }
+owner-added-layer = Added in layer { $a }; last changed in layer { $n }

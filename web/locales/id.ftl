@@ -354,3 +354,5 @@ search-modified = diubah di layer { $n }
 search-deleted-whiteout = dihapus di layer { $n } (whiteout)
 search-deleted-opaque = dihapus di layer { $n } (direktori opaque)
 search-deleted-replaced = dihapus di layer { $n } (diganti)
+owner-added-short = L{ $a }→L{ $n }
+owner-added-layer = Ditambahkan di layer { $a }; terakhir diubah di layer { $n }
