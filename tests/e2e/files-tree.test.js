@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { REPO, FIXTURES, openSession, newPage, problemsOf, pickFile, waitReady } = require('./lib/browser');
+const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
 
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
@@ -35,7 +35,7 @@ describe('Files: the badge shows the layer that added a file', () => {
 
   for (const [colorScheme, width] of [['light', 1280], ['dark', 360]]) {
     test(`dive image, merged view (${colorScheme}, ${width} px)`, { timeout: READY_TIMEOUT * 2 }, async () => {
-      const page = await newPage(session.ctx, session.server, { viewport: { width, height: 900 }, colorScheme });
+      const page = await session.newPage({ viewport: { width, height: 900 }, colorScheme });
       await pickFile(page, DIVE);
       await waitReady(page, { timeout: READY_TIMEOUT });
       await app.openTab(page, 'files');

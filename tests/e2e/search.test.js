@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { REPO, FIXTURES, openSession, newPage, problemsOf, pickFile, waitReady } = require('./lib/browser');
+const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
 
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
@@ -95,7 +95,8 @@ async function search(page, text) {
   await input.fill(text);
   await page.waitForFunction((t) => {
     const s = document.querySelector('[data-testid=search-status]');
-    return s && document.querySelector('[data-testid=search-input]').value === t;
+    // The status names the query it answers: an earlier query's hits do not count.
+    return s && s.dataset.query === t;
   }, text, { timeout: 30000 });
 }
 
@@ -116,7 +117,7 @@ describe('path search over every layer', () => {
 
   for (const [colorScheme, width] of [['light', 1280], ['dark', 1280], ['light', 360], ['dark', 360]]) {
     test(`dive image: histories and jump (${colorScheme}, ${width} px)`, { timeout: READY_TIMEOUT * 2 + 30000 }, async () => {
-      const page = await newPage(session.ctx, session.server, { viewport: { width, height: 900 }, colorScheme });
+      const page = await session.newPage({ viewport: { width, height: 900 }, colorScheme });
       await pickFile(page, DIVE);
       await waitReady(page, { timeout: READY_TIMEOUT });
       await app.openTab(page, 'files');
@@ -138,7 +139,7 @@ describe('path search over every layer', () => {
       // A glob on names; then an invalid one says why.
       await search(page, 'saved*.txt');
       assert.deepEqual((await readHits(page)).map((h) => h.path),
-        ['root/.data/saved.again2.txt', 'root/.saved.txt', 'root/saved.txt']);
+        ['root/.data/saved.again2.txt', 'root/saved.txt', 'tmp/saved.again1.txt']);
       await search(page, '[oops');
       assert.match(await page.locator('[data-testid=search-status]').textContent(), /^Not a valid pattern: /);
 
@@ -166,7 +167,7 @@ describe('path search over every layer', () => {
   }
 
   test('Bahasa Indonesia labels', { timeout: READY_TIMEOUT * 2 }, async () => {
-    const page = await newPage(session.ctx, session.server, { query: '?lang=id' });
+    const page = await session.newPage({ query: '?lang=id' });
     await pickFile(page, DIVE);
     await waitReady(page, { timeout: READY_TIMEOUT });
     await app.openTab(page, 'files');
@@ -180,7 +181,7 @@ describe('path search over every layer', () => {
 
   test('200,000-file layer: typing does not freeze the page', { timeout: 600000 }, async () => {
     const file = bigImage();
-    const page = await newPage(session.ctx, session.server, { viewport: { width: 1280, height: 900 } });
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 } });
     await pickFile(page, file);
     await waitReady(page, { timeout: 300000 });
     await app.openTab(page, 'files');

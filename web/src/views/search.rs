@@ -43,9 +43,10 @@ pub struct SearchProps {
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Idle,
-    Found(Rc<Found>),
-    /// The text is not a valid glob: globset's reason.
-    Invalid(String),
+    /// The query text and what it found.
+    Found(String, Rc<Found>),
+    /// The query text, and globset's reason why it is not a valid glob.
+    Invalid(String, String),
 }
 
 /// The index of one image, kept while the same archive and image are shown.
@@ -119,10 +120,11 @@ pub fn search(p: &SearchProps) -> Html {
                         return outcome.set(Outcome::Idle);
                     }
                     match Pattern::parse(&query) {
-                        Err(e) => outcome.set(Outcome::Invalid(e.0)),
+                        Err(e) => outcome.set(Outcome::Invalid(query.clone(), e.0)),
                         Ok(pat) => {
                             if let Some(ix) = index_for(&cache, &archive, image) {
-                                outcome.set(Outcome::Found(Rc::new(ix.find(&pat, SHOWN))));
+                                let found = Rc::new(ix.find(&pat, SHOWN));
+                                outcome.set(Outcome::Found(query.clone(), found));
                             }
                         }
                     }
@@ -169,12 +171,12 @@ pub fn search(p: &SearchProps) -> Html {
 
     let results = match &*outcome {
         Outcome::Idle => html! {},
-        Outcome::Invalid(reason) => html! {
-            <p class="search-status warn" role="status" data-testid="search-status">
+        Outcome::Invalid(query, reason) => html! {
+            <p class="search-status warn" role="status" data-testid="search-status" data-query={query.clone()}>
                 { tf(lang, "search-invalid", &[("reason", reason)]) }
             </p>
         },
-        Outcome::Found(found) => {
+        Outcome::Found(query, found) => {
             let status = if found.total > found.histories.len() {
                 tf(
                     lang,
@@ -190,7 +192,7 @@ pub fn search(p: &SearchProps) -> Html {
             html! {
                 <>
                     <p class="search-status small" role="status" data-testid="search-status"
-                        data-total={found.total.to_string()}>{ status }</p>
+                        data-query={query.clone()} data-total={found.total.to_string()}>{ status }</p>
                     <ul class="search-hits" data-testid="search-hits">
                         { for found.histories.iter().map(|h| {
                             let path = h.path.display().into_owned();
