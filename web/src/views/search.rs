@@ -240,7 +240,7 @@ pub fn search(p: &SearchProps) -> Html {
 
     html! {
         <section class="search" aria-label={t(lang, "search-title")} data-testid="search">
-            <label class="field grow">
+            <label class="field search-field">
                 <span>{ t(lang, "search-title") }</span>
                 <input type="search" placeholder={t(lang, "search-placeholder")} value={(*text).clone()}
                     {oninput} data-testid="search-input" autocomplete="off" spellcheck="false" />
