@@ -214,6 +214,7 @@ describe('path search over every layer', () => {
     assert.equal(await page.locator('[data-testid=search-status]').getAttribute('data-total'), '200000');
     assert.equal(await page.locator('[data-testid=search-hit]').count(), 200);
     const longtasks = await page.evaluate(() => window.__longtasks);
+    console.log(`# long tasks while typing (ms): ${JSON.stringify(longtasks)}`);
     // One query is one pass over 200,201 paths; none may block the page for long.
     assert.ok(Math.max(0, ...longtasks) < 400, `long tasks while searching: ${JSON.stringify(longtasks)}`);
     await shot(page, 'search-200k-light-1280');
