@@ -5,6 +5,7 @@ mod cmd_cat;
 mod cmd_ci;
 mod cmd_diff;
 mod cmd_export;
+mod cmd_find;
 mod cmd_ls;
 mod platforms;
 mod report;
@@ -128,6 +129,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Find paths (substring, or glob with `*?[`) across every layer, with each one's history.
+    Find {
+        file: PathBuf,
+        /// Text found anywhere in `/PATH`, or a glob (`*.conf` matches names, `/usr/*/lib*`
+        /// whole paths); ASCII case ignored.
+        pattern: String,
+        /// Image index in the archive (0-based).
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+        /// One JSON document instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a built-in demo image as a `docker save` tarball to stdout.
     Demo {
         /// One of the demo names (run without a name to list them).
@@ -178,6 +192,12 @@ fn main() -> ExitCode {
             merged: _,
             format,
         } => cmd_ls::run(&file, image, layer, format),
+        Command::Find {
+            file,
+            pattern,
+            image,
+            json,
+        } => cmd_find::run(&file, &pattern, image, json),
         Command::Demo { name } => demo(name.as_deref()),
         Command::Cat {
             file,

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use pancake_core::analyze::history::human_size;
+use pancake_core::analyze::path_history::PathIndex;
 use pancake_core::analyze::union::{self, Change, FileRow};
 use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
@@ -72,6 +73,16 @@ pub fn files(p: &FilesProps) -> Html {
             } else {
                 union::layer_changes(a, image, l).rows
             })
+        }))
+        .clone()
+    };
+    // Each path's history, for the merged view's badge: the layer that added a path as well
+    // as the last one that changed it. Built once per image, only when the merged view shows.
+    let history: Option<Rc<PathIndex>> = {
+        let key = (p.archive.clone(), p.image, p.merged);
+        (*use_memo(key, |(a, img, merged)| {
+            let image = a.images.get(*img).filter(|_| *merged)?;
+            Some(Rc::new(PathIndex::build(a, image)))
         }))
         .clone()
     };
@@ -212,6 +223,33 @@ pub fn files(p: &FilesProps) -> Html {
             _ => String::new(),
         };
         let owner_kind = kind_class(layer_kind(image, r.layer));
+        // The last `Added` at or below the row's layer: a path deleted and added again counts
+        // from its new start.
+        let added = history.as_ref().and_then(|h| h.get(&r.path)).and_then(|h| {
+            h.events
+                .iter()
+                .rev()
+                .find(|e| e.layer <= r.layer && e.change == Change::Added)
+                .map(|e| e.layer)
+        });
+        let owner_badge = match added.filter(|a| *a != r.layer) {
+            Some(a) => {
+                let args = [("a", (a + 1).to_string()), ("n", (r.layer + 1).to_string())];
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                html! {
+                    <span class={classes!("owner", owner_kind)} title={tf(lang, "owner-added-layer", &args)}
+                        data-testid="owner-badge" data-added={(a + 1).to_string()} data-layer={(r.layer + 1).to_string()}>
+                        { tf(lang, "owner-added-short", &args) }
+                    </span>
+                }
+            }
+            None => html! {
+                <span class={classes!("owner", owner_kind)} title={t(lang, "owner-layer")}
+                    data-testid="owner-badge" data-added={(r.layer + 1).to_string()} data-layer={(r.layer + 1).to_string()}>
+                    { tf(lang, "owner-short", &[("n", &(r.layer + 1).to_string())]) }
+                </span>
+            },
+        };
         html! {
             <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), openable.then_some("openable"))}
                 role="treeitem" aria-level={(depth + 1).to_string()} tabindex="0"
@@ -227,7 +265,7 @@ pub fn files(p: &FilesProps) -> Html {
                     } else { html! {} } }
                 </span>
                 { if p.merged {
-                    html! { <span class={classes!("owner", owner_kind)} title={t(lang, "owner-layer")}>{ tf(lang, "owner-short", &[("n", &(r.layer + 1).to_string())]) }</span> }
+                    owner_badge
                 } else { html! {} } }
                 <span class="file-size">{ size }</span>
             </div>
@@ -236,6 +274,8 @@ pub fn files(p: &FilesProps) -> Html {
 
     html! {
         <section class="files" aria-label={t(lang, "tab-files")}>
+            <super::search::Search archive={p.archive.clone()} image={p.image} on_layer={p.on_layer.clone()}
+                on_merged={p.on_merged.clone()} on_filter={p.on_filter.clone()} on_open={p.on_open.clone()} />
             <div class="files-bar">
                 <label class="field">
                     <span>{ t(lang, "layer") }</span>

@@ -11,6 +11,7 @@ pub mod files;
 pub mod history;
 pub mod picker;
 pub mod raw_json;
+pub mod search;
 pub mod shared;
 pub mod stack;
 pub mod start;

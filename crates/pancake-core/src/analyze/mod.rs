@@ -1,9 +1,10 @@
 //! Understanding: pure functions over the read model — the union (merged) view and
-//! whiteouts, history ↔ layer pairing, sharing by chain ID.
+//! whiteouts, history ↔ layer pairing, sharing by chain ID, each path's history across layers.
 
 pub mod diff;
 pub mod history;
 pub mod lookup;
+pub mod path_history;
 pub mod share;
 pub mod union;
 pub mod whiteout;

@@ -654,6 +654,58 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
     out
 }
 
+/// Every layer's changes in one fold of the image, bottom layer first: `visit(layer, rows)`
+/// gets what layer `layer` added, modified and deleted (rows in no particular order,
+/// `dir_size` left 0). The same rows as [`layer_changes`] gives, but one pass over all layers
+/// instead of one fold per layer: O(entries · (depth + log entries)) in all, which is what a
+/// whole-image index (`analyze::path_history`) needs.
+pub fn each_layer_changes(
+    archive: &Archive,
+    image: &Image,
+    mut visit: impl FnMut(usize, Vec<FileRow>),
+) {
+    let mut state = State::new();
+    for layer in 0..image.layers.len() {
+        let entries = layer_entries(archive, image, layer);
+        let removed = apply(
+            &mut state,
+            layer,
+            member_of(image, layer),
+            entries,
+            &mut Vec::new(),
+        );
+        let mut rows = Vec::new();
+        let mut gone: HashSet<RawPath> = HashSet::new();
+        for (p, n) in removed {
+            if !state.contains_key(&p) && gone.insert(p.clone()) {
+                rows.push(row(p, &n, Change::Deleted));
+            }
+        }
+        let mut seen: HashSet<RawPath> = HashSet::new();
+        // What this layer wrote: its entries' paths and the parents it created for them,
+        // found from the entries rather than by scanning the whole state.
+        for e in entries {
+            let mut p = e.path.clone();
+            while !p.is_root() {
+                if seen.contains(&p) {
+                    break; // this path and its parents were looked at already
+                }
+                if let Some(n) = state.get(&p).filter(|n| n.layer == layer) {
+                    let change = if n.replaced {
+                        Change::Modified
+                    } else {
+                        Change::Added
+                    };
+                    rows.push(row(p.clone(), n, change));
+                }
+                seen.insert(p.clone());
+                p = p.parent();
+            }
+        }
+        visit(layer, rows);
+    }
+}
+
 /// Content bytes each layer stores, bottom first: every regular-file member that is part of
 /// the filesystem or holds hard-link content (AUFS `.wh..wh.plnk/`), duplicates included;
 /// whiteout markers, invalid names and other AUFS metadata are not content. Sums saturate.

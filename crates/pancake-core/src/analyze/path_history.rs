@@ -1,0 +1,663 @@
+//! Path history across the layers of an image: for every path any layer touched, the layer
+//! that added it, each layer that modified it, and the one that deleted it (a whiteout, an
+//! opaque directory, or a parent replaced by a non-directory), with sizes.
+//!
+//! [`PathIndex::build`] folds the image's layers once (the union view's
+//! [`union::each_layer_changes`], O(entries · (depth + log entries))) and keeps each path's
+//! events; [`PathIndex::find`] then only scans the distinct paths once per query (no work
+//! proportional to layers × entries, nothing quadratic), which is what keeps a search over a
+//! 200,000-file layer quick enough to run on every keystroke in a worker.
+//!
+//! Patterns ([`Pattern::parse`]) are matched against a path as it is shown
+//! ([`RawPath::display`], the lossless escaped form: a name holding the byte 0xE9 is found by
+//! typing `\xe9`), ASCII letters case-insensitively:
+//! - text without `*`, `?` or `[` is a substring of `/` + the path (`/etc/` finds everything
+//!   below `etc`);
+//! - a glob (it has `*`, `?` or `[`; `globset`'s syntax: `**`, `{a,b}`, `[!x]`) without `/`
+//!   matches the last component (`*.conf` finds `etc/nginx/nginx.conf`); with a `/` it matches
+//!   the whole path, a leading `/` ignored, `*` not crossing `/` (`/usr/*/python3*`), `**`
+//!   crossing any number of directories.
+
+use std::collections::{HashMap, HashSet};
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::union::{self, Change, FileRow};
+use crate::analyze::whiteout::{classify_entry, Marker};
+use crate::model::{Archive, EntryKind, Image};
+use crate::path::RawPath;
+
+/// Why a layer deleted a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeletedBy {
+    /// A whiteout `.wh.<name>` of the path itself or of a directory above it.
+    Whiteout,
+    /// An opaque marker `.wh..wh..opq` in a directory above it.
+    OpaqueDir,
+    /// The layer wrote a non-directory where a directory above it (or the path itself, a
+    /// directory) stood, or a directory over a non-directory's children: unlink and recreate.
+    Replaced,
+}
+
+/// One thing a layer did to a path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathEvent {
+    /// Image layer index, 0 = base (the page numbers it from 1).
+    pub layer: usize,
+    /// `Added`, `Modified` or `Deleted` (never `Unchanged`).
+    pub change: Change,
+    /// The path's kind after this layer; for `Deleted`, the kind of what was deleted.
+    pub kind: EntryKind,
+    /// Content bytes after this layer (a hard link: its target's); for `Deleted`, the bytes
+    /// of what was deleted. Directories: 0.
+    pub size: u64,
+    /// Symlink or hard-link target, when the path is a link.
+    pub link_target: Option<RawPath>,
+    /// Set for `Deleted` only.
+    pub deleted_by: Option<DeletedBy>,
+}
+
+/// A path and what the layers did to it, bottom layer first (one event per layer at most).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathHistory {
+    pub path: RawPath,
+    pub events: Vec<PathEvent>,
+}
+
+impl PathHistory {
+    /// The last event: what the path is at the top of the image (`Deleted`: absent there).
+    pub fn last(&self) -> Option<&PathEvent> {
+        self.events.last()
+    }
+
+    /// Is the path in the image's final filesystem?
+    pub fn present_at_top(&self) -> bool {
+        self.last().is_some_and(|e| e.change != Change::Deleted)
+    }
+}
+
+/// A pattern that could not be compiled (an unclosed `[`, `{`…). The text is globset's.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid glob pattern: {0}")]
+pub struct PatternError(pub String);
+
+/// What to look for: see the module docs for the rules.
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    /// ASCII-lowercased text searched in `/` + the shown path.
+    Substring(String),
+    /// A glob matched against the last component only (the pattern has no `/`).
+    NameGlob(GlobMatcher),
+    /// A glob matched against the whole shown path without its leading `/`.
+    PathGlob(GlobMatcher),
+}
+
+impl Pattern {
+    /// Reads typed text: a glob when it holds `*`, `?` or `[`, a substring otherwise.
+    /// Leading and trailing spaces are kept (they can be part of a name).
+    ///
+    /// Errors: [`PatternError`] for a glob globset cannot compile.
+    pub fn parse(text: &str) -> Result<Pattern, PatternError> {
+        if !text.contains(['*', '?', '[']) {
+            return Ok(Pattern::Substring(text.to_ascii_lowercase()));
+        }
+        let whole = text.contains('/');
+        let glob_text = if whole {
+            text.trim_start_matches('/')
+        } else {
+            text
+        };
+        let glob = GlobBuilder::new(glob_text)
+            .case_insensitive(true)
+            .literal_separator(true)
+            .backslash_escape(false) // `\` is part of the escaped name form (`\xe9`)
+            .build()
+            .map_err(|e| PatternError(e.kind().to_string()))?;
+        let m = glob.compile_matcher();
+        Ok(if whole {
+            Pattern::PathGlob(m)
+        } else {
+            Pattern::NameGlob(m)
+        })
+    }
+
+    /// Does the pattern match an indexed path? `slashed`: `/` + the path as shown, ASCII
+    /// lowercase; `name_at`: byte offset of the last component in it.
+    fn matches(&self, slashed: &str, name_at: usize) -> bool {
+        match self {
+            Pattern::Substring(s) => slashed.contains(s.as_str()),
+            Pattern::NameGlob(g) => g.is_match(slashed.get(name_at..).unwrap_or("")),
+            Pattern::PathGlob(g) => g.is_match(slashed.get(1..).unwrap_or("")),
+        }
+    }
+}
+
+/// Matches of one query: how many paths matched, and the first `limit` of them by path.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Found {
+    /// Every path that matched, whether returned or not.
+    pub total: usize,
+    /// Sorted by path (raw bytes); at most the `limit` asked for.
+    pub histories: Vec<PathHistory>,
+}
+
+struct Indexed {
+    history: PathHistory,
+    /// `/` + the path as shown, ASCII lowercase (same byte length as the shown form).
+    slashed: Box<str>,
+    /// Byte offset of the last component in `slashed`.
+    name_at: usize,
+}
+
+/// Every path an image's layers touched, with its history; built once, queried many times.
+pub struct PathIndex {
+    /// Sorted by path.
+    paths: Vec<Indexed>,
+}
+
+impl PathIndex {
+    /// Folds the image's layers once. A layer whose blob is missing or unreadable adds no
+    /// events. Markers themselves (`.wh.` names) are not paths: what they delete is.
+    pub fn build(archive: &Archive, image: &Image) -> PathIndex {
+        let mut by_path: HashMap<RawPath, Vec<PathEvent>> = HashMap::new();
+        union::each_layer_changes(archive, image, |layer, rows| {
+            let markers = Markers::of(union::layer_entries(archive, image, layer));
+            for r in rows {
+                let event = event_of(layer, &r, &markers);
+                by_path.entry(r.path).or_default().push(event);
+            }
+        });
+        let mut paths: Vec<Indexed> = by_path
+            .into_iter()
+            .map(|(path, events)| {
+                let mut slashed = String::with_capacity(path.as_bytes().len().saturating_add(1));
+                slashed.push('/');
+                slashed.push_str(&path.display());
+                slashed.make_ascii_lowercase();
+                let name_at = slashed.rfind('/').map_or(0, |i| i.saturating_add(1));
+                Indexed {
+                    history: PathHistory { path, events },
+                    slashed: slashed.into_boxed_str(),
+                    name_at,
+                }
+            })
+            .collect();
+        paths.sort_unstable_by(|a, b| a.history.path.cmp(&b.history.path));
+        PathIndex { paths }
+    }
+
+    /// How many distinct paths the index holds.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// The paths matching `pattern`, sorted by path, at most `limit` of them (`total` counts
+    /// all). One pass over the distinct paths. An empty substring matches every path.
+    pub fn find(&self, pattern: &Pattern, limit: usize) -> Found {
+        let mut found = Found::default();
+        for p in &self.paths {
+            if pattern.matches(&p.slashed, p.name_at) {
+                found.total = found.total.saturating_add(1);
+                if found.histories.len() < limit {
+                    found.histories.push(p.history.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// The history of one path; `None` when no layer touched it.
+    pub fn get(&self, path: &RawPath) -> Option<&PathHistory> {
+        self.paths
+            .binary_search_by(|p| p.history.path.cmp(path))
+            .ok()
+            .and_then(|i| self.paths.get(i))
+            .map(|p| &p.history)
+    }
+}
+
+/// A layer's whiteout targets and opaque directories, to tell why a path was deleted.
+struct Markers {
+    whiteouts: HashSet<RawPath>,
+    opaque: HashSet<RawPath>,
+}
+
+impl Markers {
+    fn of(entries: &[crate::model::Entry]) -> Markers {
+        let mut m = Markers {
+            whiteouts: HashSet::new(),
+            opaque: HashSet::new(),
+        };
+        for e in entries {
+            match classify_entry(e) {
+                Some(Marker::Whiteout(p)) => {
+                    m.whiteouts.insert(p);
+                }
+                Some(Marker::Opaque(d)) => {
+                    m.opaque.insert(d);
+                }
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// Why `path` was deleted: a whiteout of it or of a directory above it first (markers
+    /// apply before the layer's writes), then an opaque directory above it, else replaced.
+    fn cause(&self, path: &RawPath) -> DeletedBy {
+        if self.whiteouts.is_empty() && self.opaque.is_empty() {
+            return DeletedBy::Replaced;
+        }
+        let mut p = path.clone();
+        loop {
+            if self.whiteouts.contains(&p) {
+                return DeletedBy::Whiteout;
+            }
+            if p.is_root() {
+                break;
+            }
+            p = p.parent();
+        }
+        let mut p = path.parent();
+        loop {
+            if self.opaque.contains(&p) {
+                return DeletedBy::OpaqueDir;
+            }
+            if p.is_root() {
+                break;
+            }
+            p = p.parent();
+        }
+        DeletedBy::Replaced
+    }
+}
+
+fn event_of(layer: usize, r: &FileRow, markers: &Markers) -> PathEvent {
+    let deleted_by = (r.change == Change::Deleted).then(|| markers.cause(&r.path));
+    PathEvent {
+        layer,
+        change: r.change,
+        kind: r.kind,
+        size: if r.kind == EntryKind::Dir { 0 } else { r.size },
+        link_target: r.link_target.clone(),
+        deleted_by,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Entry, Layer, LayerIndex, Member, MemberFacts};
+
+    fn ent(path: &[u8], kind: EntryKind, size: u64, link: Option<&str>) -> Entry {
+        Entry {
+            path: RawPath::from_bytes(path.to_vec()),
+            kind,
+            size,
+            mode: if kind == EntryKind::Dir { 0o755 } else { 0o644 },
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link_target: link.map(RawPath::from),
+            content_offset: None,
+            sparse: None,
+        }
+    }
+    fn d(p: &str) -> Entry {
+        ent(p.as_bytes(), EntryKind::Dir, 0, None)
+    }
+    fn f(p: &str, s: u64) -> Entry {
+        ent(p.as_bytes(), EntryKind::File, s, None)
+    }
+    fn hl(p: &str, target: &str) -> Entry {
+        ent(p.as_bytes(), EntryKind::Hardlink, 0, Some(target))
+    }
+
+    /// An archive with one image whose layer `i` holds `layers[i]`.
+    fn build(layers: Vec<Vec<Entry>>) -> Archive {
+        let mut a = Archive::default();
+        let mut img = Image::default();
+        for (i, entries) in layers.into_iter().enumerate() {
+            a.members.push(Member {
+                path: RawPath::from(format!("{i}/layer.tar").as_str()),
+                kind: EntryKind::File,
+                size: 0,
+                data_offset: None,
+                link_target: None,
+                facts: MemberFacts {
+                    layer: Some(LayerIndex {
+                        entries,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            });
+            img.layers.push(Layer {
+                member: Some(i),
+                ..Default::default()
+            });
+        }
+        a.images.push(img);
+        a
+    }
+
+    fn index(a: &Archive) -> PathIndex {
+        match a.images.first() {
+            Some(img) => PathIndex::build(a, img),
+            None => PathIndex { paths: Vec::new() },
+        }
+    }
+
+    /// `(layer, change, size, deleted_by)` of each event of `path`.
+    fn story(ix: &PathIndex, path: &str) -> Vec<(usize, Change, u64, Option<DeletedBy>)> {
+        ix.get(&RawPath::from(path))
+            .map(|h| {
+                h.events
+                    .iter()
+                    .map(|e| (e.layer, e.change, e.size, e.deleted_by))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn found_paths(ix: &PathIndex, pattern: &str) -> Vec<String> {
+        match Pattern::parse(pattern) {
+            Ok(p) => ix
+                .find(&p, usize::MAX)
+                .histories
+                .iter()
+                .map(|h| h.path.display().into_owned())
+                .collect(),
+            Err(e) => vec![format!("error: {e}")],
+        }
+    }
+
+    #[test]
+    fn added_modified_deleted_and_readded() {
+        let a = build(vec![
+            vec![d("etc"), f("etc/app.conf", 10), f("etc/keep", 1)],
+            vec![f("etc/app.conf", 25)],
+            vec![f("etc/.wh.app.conf", 0)],
+            vec![f("etc/app.conf", 7)],
+        ]);
+        let ix = index(&a);
+        assert_eq!(
+            story(&ix, "etc/app.conf"),
+            vec![
+                (0, Change::Added, 10, None),
+                (1, Change::Modified, 25, None),
+                (2, Change::Deleted, 25, Some(DeletedBy::Whiteout)),
+                (3, Change::Added, 7, None),
+            ]
+        );
+        assert_eq!(story(&ix, "etc/keep"), vec![(0, Change::Added, 1, None)]);
+        // The marker is not a path of its own.
+        assert!(ix.get(&RawPath::from("etc/.wh.app.conf")).is_none());
+        let h = ix.get(&RawPath::from("etc/app.conf"));
+        assert!(h.is_some_and(PathHistory::present_at_top));
+    }
+
+    #[test]
+    fn opaque_dir_and_whiteout_of_a_parent() {
+        let a = build(vec![
+            vec![
+                d("var"),
+                d("var/cache"),
+                f("var/cache/a", 3),
+                d("opt"),
+                f("opt/x", 4),
+            ],
+            vec![
+                f("var/cache/.wh..wh..opq", 0),
+                f("var/cache/b", 2),
+                f(".wh.opt", 0),
+            ],
+        ]);
+        let ix = index(&a);
+        assert_eq!(
+            story(&ix, "var/cache/a"),
+            vec![
+                (0, Change::Added, 3, None),
+                (1, Change::Deleted, 3, Some(DeletedBy::OpaqueDir))
+            ]
+        );
+        assert_eq!(story(&ix, "var/cache/b"), vec![(1, Change::Added, 2, None)]);
+        // The opaque directory itself stays.
+        assert_eq!(story(&ix, "var/cache"), vec![(0, Change::Added, 0, None)]);
+        assert_eq!(
+            story(&ix, "opt/x"),
+            vec![
+                (0, Change::Added, 4, None),
+                (1, Change::Deleted, 4, Some(DeletedBy::Whiteout))
+            ]
+        );
+        assert_eq!(
+            story(&ix, "opt"),
+            vec![
+                (0, Change::Added, 0, None),
+                (1, Change::Deleted, 0, Some(DeletedBy::Whiteout))
+            ]
+        );
+        let top = ix.get(&RawPath::from("opt"));
+        assert!(top.is_some_and(|h| !h.present_at_top()));
+    }
+
+    #[test]
+    fn directory_replaced_by_a_file() {
+        let a = build(vec![vec![d("data"), f("data/old", 5)], vec![f("data", 9)]]);
+        let ix = index(&a);
+        assert_eq!(
+            story(&ix, "data/old"),
+            vec![
+                (0, Change::Added, 5, None),
+                (1, Change::Deleted, 5, Some(DeletedBy::Replaced))
+            ]
+        );
+        assert_eq!(
+            story(&ix, "data"),
+            vec![(0, Change::Added, 0, None), (1, Change::Modified, 9, None)]
+        );
+    }
+
+    #[test]
+    fn implied_parents_are_added_by_the_layer_that_needs_them() {
+        let a = build(vec![vec![f("a", 1)], vec![f("usr/lib/x.so", 8)]]);
+        let ix = index(&a);
+        assert_eq!(story(&ix, "usr"), vec![(1, Change::Added, 0, None)]);
+        assert_eq!(story(&ix, "usr/lib"), vec![(1, Change::Added, 0, None)]);
+        assert_eq!(ix.len(), 4);
+    }
+
+    #[test]
+    fn hard_links_carry_their_targets_size() {
+        let a = build(vec![
+            vec![d("bin"), f("bin/busybox", 800)],
+            vec![hl("bin/sh", "bin/busybox")],
+            vec![f("bin/.wh.busybox", 0)],
+        ]);
+        let ix = index(&a);
+        let sh = ix.get(&RawPath::from("bin/sh"));
+        let ev = sh.and_then(|h| h.events.first());
+        assert_eq!(
+            ev.map(|e| (e.layer, e.kind, e.size)),
+            Some((1, EntryKind::Hardlink, 800))
+        );
+        assert_eq!(
+            ev.and_then(|e| e.link_target.as_ref())
+                .map(|t| t.to_string()),
+            Some("bin/busybox".to_string())
+        );
+        // Deleting the first name leaves the link: its history has one event.
+        assert_eq!(story(&ix, "bin/sh"), vec![(1, Change::Added, 800, None)]);
+        assert_eq!(
+            story(&ix, "bin/busybox"),
+            vec![
+                (0, Change::Added, 800, None),
+                (2, Change::Deleted, 800, Some(DeletedBy::Whiteout))
+            ]
+        );
+    }
+
+    #[test]
+    fn substring_and_glob_patterns() {
+        let a = build(vec![vec![
+            d("etc"),
+            d("etc/nginx"),
+            f("etc/nginx/nginx.conf", 1),
+            f("etc/Hosts", 1),
+            d("usr"),
+            d("usr/lib"),
+            d("usr/lib/python3.11"),
+            f("usr/lib/python3.11/os.py", 1),
+            d("usr/lib/x"),
+            d("usr/lib/x/python3.11"),
+        ]]);
+        let ix = index(&a);
+        assert_eq!(found_paths(&ix, "nginx.c"), vec!["etc/nginx/nginx.conf"]);
+        // A leading `/` anchors at a component start; ASCII case is ignored.
+        assert_eq!(found_paths(&ix, "/ETC/h"), vec!["etc/Hosts"]);
+        assert_eq!(found_paths(&ix, "*.conf"), vec!["etc/nginx/nginx.conf"]);
+        assert_eq!(
+            found_paths(&ix, "nginx*"),
+            vec!["etc/nginx", "etc/nginx/nginx.conf"]
+        );
+        // With a `/`, the glob is the whole path and `*` stays inside one component.
+        assert_eq!(
+            found_paths(&ix, "/usr/*/python3*"),
+            vec!["usr/lib/python3.11"]
+        );
+        assert_eq!(
+            found_paths(&ix, "usr/**/python3*"),
+            vec!["usr/lib/python3.11", "usr/lib/x/python3.11"]
+        );
+        assert_eq!(found_paths(&ix, "?s.py"), vec!["usr/lib/python3.11/os.py"]);
+        assert!(found_paths(&ix, "[abc")
+            .iter()
+            .all(|s| s.starts_with("error: ")));
+        assert_eq!(found_paths(&ix, "nothing-like-it"), Vec::<String>::new());
+        let limited = Pattern::parse("usr").map(|p| ix.find(&p, 2));
+        assert_eq!(limited.as_ref().map(|f| f.total), Ok(6));
+        assert_eq!(limited.map(|f| f.histories.len()), Ok(2));
+    }
+
+    #[test]
+    fn escaped_names_are_found_by_their_shown_form() {
+        let a = build(vec![vec![
+            ent(b"caf\xe9.txt", EntryKind::File, 3, None),
+            ent(b"caf\xe8.txt", EntryKind::File, 4, None),
+            ent(b"bell\x07", EntryKind::File, 5, None),
+        ]]);
+        let ix = index(&a);
+        assert_eq!(found_paths(&ix, "caf\\xe9"), vec!["caf\\xe9.txt"]);
+        assert_eq!(
+            found_paths(&ix, "caf\\x*.txt"),
+            vec!["caf\\xe8.txt", "caf\\xe9.txt"]
+        );
+        assert_eq!(found_paths(&ix, "\\x07"), vec!["bell\\x07"]);
+        let h = ix.get(&RawPath::from_bytes(b"caf\xe8.txt".to_vec()));
+        assert_eq!(h.and_then(|h| h.last()).map(|e| e.size), Some(4));
+    }
+
+    #[test]
+    fn two_hundred_thousand_files() {
+        let n = 200_000usize;
+        let mut base = vec![d("data")];
+        base.extend((0..n).map(|i| f(&format!("data/f{i:06}.bin"), i as u64)));
+        // Layer 1 rewrites every 1000th file and deletes every 500th + 1.
+        let mut top = Vec::new();
+        for i in (0..n).step_by(1000) {
+            top.push(f(&format!("data/f{i:06}.bin"), 1));
+        }
+        for i in (1..n).step_by(500) {
+            top.push(f(&format!("data/.wh.f{i:06}.bin"), 0));
+        }
+        let a = build(vec![base, top]);
+        let ix = index(&a);
+        assert_eq!(ix.len(), n + 1);
+        let all = Pattern::parse("*.bin").map(|p| ix.find(&p, 10));
+        assert_eq!(all.as_ref().map(|f| f.total), Ok(n));
+        let modified = ix
+            .paths
+            .iter()
+            .filter(|p| {
+                p.history
+                    .events
+                    .iter()
+                    .any(|e| e.change == Change::Modified)
+            })
+            .count();
+        assert_eq!(modified, n / 1000);
+        let deleted = ix
+            .paths
+            .iter()
+            .filter(|p| !p.history.present_at_top())
+            .count();
+        assert_eq!(deleted, n / 500);
+        assert_eq!(found_paths(&ix, "f123456"), vec!["data/f123456.bin"]);
+        assert_eq!(
+            story(&ix, "data/f123001.bin"),
+            vec![
+                (0, Change::Added, 123_001, None),
+                (1, Change::Deleted, 123_001, Some(DeletedBy::Whiteout))
+            ]
+        );
+        assert_eq!(
+            story(&ix, "data/f123000.bin"),
+            vec![
+                (0, Change::Added, 123_000, None),
+                (1, Change::Modified, 1, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn one_fold_gives_the_same_rows_as_layer_changes() {
+        let a = build(vec![
+            vec![
+                d("a"),
+                f("a/x", 1),
+                d("b"),
+                f("b/y", 2),
+                f("c", 3),
+                d("e"),
+                f("e/z", 4),
+            ],
+            vec![
+                f("a/.wh..wh..opq", 0),
+                f("a/n", 5),
+                f(".wh.c", 0),
+                hl("b/l", "b/y"),
+            ],
+            vec![
+                f("b", 6),
+                d("c"),
+                f("c/new", 7),
+                f("e/z", 8),
+                f("deep/er/f", 9),
+            ],
+        ]);
+        let Some(img) = a.images.first() else {
+            panic!("no image")
+        };
+        let mut each: Vec<Vec<FileRow>> = Vec::new();
+        union::each_layer_changes(&a, img, |_, mut rows| {
+            rows.sort_by(|x, y| x.path.cmp(&y.path));
+            each.push(rows);
+        });
+        for (layer, rows) in each.iter().enumerate() {
+            let mut want = union::layer_changes(&a, img, layer).rows;
+            for r in &mut want {
+                r.dir_size = 0;
+            }
+            assert_eq!(rows, &want, "layer {layer}");
+        }
+        assert_eq!(each.len(), 3);
+        assert!(each.iter().all(|r| !r.is_empty()));
+    }
+}
