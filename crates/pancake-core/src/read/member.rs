@@ -317,7 +317,7 @@ pub fn process<R: Read>(
 }
 
 /// The words for a layer that ends inside its first tar header.
-fn cut_header(bytes: usize, compression: Compression) -> String {
+pub(crate) fn cut_header(bytes: usize, compression: Compression) -> String {
     let what = match compression {
         Compression::None => "blob".to_string(),
         c => format!("decompressed {} stream", decompress::name(c)),
