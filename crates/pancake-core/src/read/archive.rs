@@ -705,7 +705,8 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
     }
     enum Msg {
         Bytes(u64, usize),
-        Done(usize, MemberFacts),
+        // Boxed: facts are large, byte counts are many.
+        Done(usize, Box<MemberFacts>),
     }
     let next = AtomicUsize::new(0);
     let mut out = Vec::with_capacity(jobs.len());
@@ -721,7 +722,7 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
                         let _ = tx.send(Msg::Bytes(d.saturating_sub(last), job.member));
                         last = d.max(last);
                     });
-                    let _ = tx.send(Msg::Done(job.member, facts));
+                    let _ = tx.send(Msg::Done(job.member, Box::new(facts)));
                 }
             });
         }
@@ -739,7 +740,7 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
                             .map(|x| x.path.display().into_owned()),
                     );
                 }
-                Msg::Done(m, f) => out.push((m, f)),
+                Msg::Done(m, f) => out.push((m, *f)),
             }
         }
     });
