@@ -340,3 +340,8 @@ not-checkable-explain = Nothing in this archive claims a digest for this layer, 
 problem-non-distributable = A layer was left out on purpose (non-distributable; not an error)
 problem-disagreement = Two sources in the archive disagree
 problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)
+
+# --- speed (issue 13): how a layer's blob was hashed ---
+hashed-with = Hashed with
+hashed-webcrypto = WebCrypto (the browser's SHA-256, one read)
+hashed-streamed = streamed (wasm, in chunks)

@@ -340,3 +340,8 @@ not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk l
 problem-non-distributable = Ada layer yang sengaja tidak disertakan (non-distributable; bukan galat)
 problem-disagreement = Dua sumber di dalam arsip tidak sepakat
 problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)
+
+# --- speed (issue 13): how a layer's blob was hashed ---
+hashed-with = Di-hash dengan
+hashed-webcrypto = WebCrypto (SHA-256 milik peramban, sekali baca)
+hashed-streamed = dialirkan (wasm, per potongan)
