@@ -219,7 +219,7 @@ async function measure(b, cli, file, label, { gz = false } = {}) {
   const base = timeShell(`sha256sum ${q(file)}`);
   row(label, '`sha256sum`', base, bytes, base);
   row(label, '`openssl dgst -sha256`', timeShell(`openssl dgst -sha256 ${q(file)}`), bytes, base);
-  if (gz) row(label, '`gzip -dc | sha256sum`', timeShell(`gzip -dc ${q(file)} | sha256sum`), bytes, base);
+  if (gz) row(label, '`gzip -dc \\| sha256sum`', timeShell(`gzip -dc ${q(file)} | sha256sum`), bytes, base);
   row(label, '`pancake inspect --json`', timeShell(`${q(cli)} inspect --json ${q(file)}`), bytes, base);
   const p = await pageRun(b, file);
   const mib = (x) => `${(x / 1048576).toFixed(0)} MiB`;
