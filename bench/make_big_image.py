@@ -3,8 +3,11 @@
 for benchmarks: several uncompressed layers of many files with log-distributed sizes, a mix of
 text-like and random content, real digests. Deterministic for a given size and seed.
 
-usage: make_big_image.py OUT.tar SIZE_MB [LAYERS]
+usage: make_big_image.py OUT.tar SIZE_MB [LAYERS] [--gzip-layers]
+(--gzip-layers: each layer blob stored gzip-compressed, as a registry pull saves it; the
+config's diff_ids stay the digests of the uncompressed tars)
 """
+import gzip
 import hashlib
 import io
 import json
@@ -67,9 +70,27 @@ def write_layer(path, rng, size, idx, pools):
     return "sha256:" + hw.h.hexdigest(), hw.n
 
 
+def gzip_layer(path):
+    """Replaces the layer file by its gzip (deterministic: no name, mtime 0); its digest, size."""
+    h, n = hashlib.sha256(), 0
+    with open(path, "rb") as src, open(path + ".gz", "wb") as raw:
+        hw = HashingWriter(raw)
+        with gzip.GzipFile(fileobj=hw, mode="wb", compresslevel=1, mtime=0, filename="") as gz:
+            while True:
+                b = src.read(BLOCK)
+                if not b:
+                    break
+                gz.write(b)
+        h, n = hw.h, hw.n
+    os.replace(path + ".gz", path)
+    return "sha256:" + h.hexdigest(), n
+
+
 def main():
-    out, size_mb = sys.argv[1], int(sys.argv[2])
-    nlayers = int(sys.argv[3]) if len(sys.argv) > 3 else 6
+    gz = "--gzip-layers" in sys.argv
+    argv = [a for a in sys.argv if a != "--gzip-layers"]
+    out, size_mb = argv[1], int(argv[2])
+    nlayers = int(argv[3]) if len(argv) > 3 else 6
     rng = random.Random(size_mb * 7 + nlayers)
     words = b"the quick brown fox jumps over lazy dog lib usr share locale config value true false " * 4
     pool_text = b"".join(rng.choice(words.split(b" ")) + (b"\n" if rng.random() < 0.1 else b" ") for _ in range(3 * BLOCK // 5))
@@ -84,7 +105,8 @@ def main():
     for i, w in enumerate(weights):
         p = os.path.join(tmp, f"layer{i}.tar")
         d, n = write_layer(p, rng, int(size_mb * BLOCK * w), i, (pool_text, pool_rand))
-        layers.append((p, d, n))
+        blob_d, blob_n = gzip_layer(p) if gz else (d, n)
+        layers.append((p, d, n, blob_d, blob_n))
     history = []
     for i, _ in enumerate(layers):
         history.append({"created": "2024-05-01T10:00:00Z", "created_by": f"RUN /bin/sh -c install-pkg-{i} # buildkit", "comment": "buildkit.dockerfile.v0"})
@@ -92,34 +114,38 @@ def main():
     config = json.dumps({
         "architecture": "amd64", "os": "linux", "created": "2024-05-01T10:00:02Z",
         "config": {"Env": ["PATH=/usr/bin"], "Cmd": ["/bin/sh"]},
-        "rootfs": {"type": "layers", "diff_ids": [d for _, d, _ in layers]},
+        "rootfs": {"type": "layers", "diff_ids": [d for _, d, _, _, _ in layers]},
         "history": history,
     }, separators=(",", ":")).encode()
     cdig = hashlib.sha256(config).hexdigest()
     manifest = json.dumps({
         "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + cdig, "size": len(config)},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": n} for _, d, n in layers],
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar" + ("+gzip" if gz else ""), "digest": bd, "size": bn}
+                   for _, _, _, bd, bn in layers],
     }, separators=(",", ":")).encode()
     mdig = hashlib.sha256(manifest).hexdigest()
     index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + mdig, "size": len(manifest),
          "annotations": {"io.containerd.image.name": "docker.io/library/big:bench", "org.opencontainers.image.ref.name": "bench"}}]}).encode()
     dmanifest = json.dumps([{"Config": "blobs/sha256/" + cdig, "RepoTags": ["big:bench"],
-                             "Layers": ["blobs/sha256/" + d.split(":")[1] for _, d, _ in layers]}]).encode()
+                             "Layers": ["blobs/sha256/" + bd.split(":")[1] for _, _, _, bd, _ in layers]}]).encode()
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tf:
         def add_bytes(name, b):
             ti = tarfile.TarInfo(name)
             ti.size, ti.mtime = len(b), 1700000000
             tf.addfile(ti, io.BytesIO(b))
-        for p, d, n in layers:
-            tf.add(p, arcname="blobs/sha256/" + d.split(":")[1])
+        for p, _, _, bd, _ in layers:
+            ti = tf.gettarinfo(p, arcname="blobs/sha256/" + bd.split(":")[1])
+            ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname = 1700000000, 0, 0, "", ""
+            with open(p, "rb") as lf:
+                tf.addfile(ti, lf)
         add_bytes("blobs/sha256/" + cdig, config)
         add_bytes("blobs/sha256/" + mdig, manifest)
         add_bytes("index.json", index)
         add_bytes("manifest.json", dmanifest)
         add_bytes("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
-    for p, _, _ in layers:
+    for p, *_ in layers:
         os.remove(p)
     os.rmdir(tmp)
     print(out, os.path.getsize(out), "bytes,", len(layers), "layers")

@@ -1,62 +1,305 @@
 #!/usr/bin/env node
-// Browser benchmark: open a big `docker save` tarball in the real page (headless Chromium),
-// time the first view (stack shown, digests pending) and full verification (image-ready), and
-// compare in the same run with native `sha256sum` of the same file and with a plain
-// `blob.stream()` read of it in the same browser (the I/O floor).
-// usage: node bench/web.js FILE.tar   (build dist/ first; PANCAKE_DIST to use another)
+// The speed-and-memory benchmark of issue 13, in one command:
+//
+//   node bench/web.js            full sizes (1 GB, 2 GB, a 1 GiB+ single layer, the 1 GB
+//                                 gzipped, 200,000 files); needs ~2.5 GB free in /tmp at peak
+//   node bench/web.js --quick    small sizes, for development (a minute or two)
+//   node bench/web.js --keep     keep the inputs in /tmp/pancake-bench (default: deleted)
+//
+// It makes the inputs deterministically (bench/make_big_image.py, bench/make_many_files.py,
+// `gzip -n`), one at a time (at most the 1 GB save and its .gz on disk at once), and measures
+// on each, in the same run: native `sha256sum`, `openssl dgst -sha256`, `gzip -dc | sha256sum`
+// (compressed inputs), `pancake inspect --json` (release build), then the built page (dist/)
+// in headless Chromium: first view (stack shown), every digest verified (image-ready), the
+// longest main-thread task from pick to verified (a `longtask` PerformanceObserver), and the
+// growth of the renderer processes' resident memory (sampled from /proc every 50 ms).
+// Once per run: the gzipped size of both wasm files and the time from navigation to an
+// interactive start page. It prints one table; ratios are to `sha256sum` of the same file in
+// the same run (machines here are noisy: only same-run ratios mean anything).
+// Build first: `trunk build --release --offline` and `cargo build --release -p pancake-cli`
+// (the script runs the cargo build itself).
 'use strict';
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { openSession, pickFile, waitReady } = require('../tests/e2e/lib/browser');
+const zlib = require('zlib');
+const { execFileSync, spawnSync } = require('child_process');
+const { chromium } = require('playwright-core');
+const { startServer } = require('../tests/e2e/lib/server');
+
+const REPO = path.resolve(__dirname, '..');
+const DIST = process.env.PANCAKE_DIST || path.join(REPO, 'dist');
+const CHROMIUM = process.env.PANCAKE_CHROMIUM || '/usr/bin/chromium';
+const DIR = process.env.PANCAKE_BENCH_DIR || '/tmp/pancake-bench';
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const KEEP = args.includes('--keep');
+
+// Sizes in MiB (make_big_image.py's unit) and the file count of the index-heavy image.
+const SIZE = QUICK
+  ? { one: 96, two: 192, single: 128, files: 20000 }
+  : { one: 1024, two: 2048, single: 1100, files: 200000 };
+
+function sh(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status})`);
+  return r.stdout;
+}
+
+/** Wall seconds of a shell pipeline (output discarded). */
+function timeShell(script) {
+  const t = process.hrtime.bigint();
+  sh('bash', ['-o', 'pipefail', '-c', `${script} >/dev/null`]);
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
+
+// ---- the browser side -------------------------------------------------------------------
+
+/** Every process under `root` (by /proc ppid links), with its command line. */
+function descendants(root) {
+  const kids = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch { /* gone */ }
+  }
+  const out = [];
+  const walk = (p) => { for (const k of kids.get(p) || []) { out.push(k); walk(k); } };
+  walk(root);
+  return out;
+}
+
+/** Summed resident memory (bytes) of the renderer processes of the Chromium started by us. */
+function rendererRss(browserPid) {
+  let sum = 0;
+  for (const pid of descendants(browserPid)) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer')) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) sum += Number(m[1]) * 1024;
+    } catch { /* gone */ }
+  }
+  return sum;
+}
+
+/** The pid of the browser process whose command line names `userDir`. */
+function browserPid(userDir) {
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.includes(userDir) && !cmd.includes('--type=')) return Number(d);
+    } catch { /* gone */ }
+  }
+  return null;
+}
+
+// Installed before the app loads: long tasks, and when the start page became interactive.
+const INIT = () => {
+  window.__bench = { longtasks: [], interactive: null };
+  try {
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__bench.longtasks.push({ start: e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch { /* no longtask support: reported as "n/a" */ }
+  const seen = () => {
+    if (window.__bench.interactive === null && document.querySelector('[data-testid=drop-zone]')) {
+      window.__bench.interactive = performance.now();
+      return true;
+    }
+    return false;
+  };
+  new MutationObserver((_, o) => { if (seen()) o.disconnect(); })
+    .observe(document, { childList: true, subtree: true });
+};
+
+async function launch() {
+  const server = await startServer(DIST);
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-bench-pw-'));
+  const ctx = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM, headless: true, timeout: 30000,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage', '--enable-precise-memory-info'],
+  });
+  await ctx.addInitScript(INIT);
+  const pid = browserPid(userDir);
+  return {
+    server, ctx, pid,
+    async close() {
+      await ctx.close().catch(() => {});
+      await server.close();
+      fs.rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Navigation → interactive start page (drop zone rendered), ms; the median of `n` loads. */
+async function startTimes(b, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const page = await b.ctx.newPage();
+    await page.goto(b.server.url, { waitUntil: 'load' });
+    await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
+    times.push(await page.evaluate(() => window.__bench.interactive));
+    await page.close();
+  }
+  times.sort((a, c) => a - c);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Opens `file` in a fresh page and measures it (seconds from the pick). */
+async function pageRun(b, file) {
+  const page = await b.ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(b.server.url, { waitUntil: 'load' });
+  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
+  await new Promise((r) => setTimeout(r, 300)); // let start-up settle before the baseline
+  const base = rendererRss(b.pid);
+  let peak = base;
+  const sampler = setInterval(() => { peak = Math.max(peak, rendererRss(b.pid)); }, 50);
+  const t0page = await page.evaluate(() => performance.now());
+  const t = Date.now();
+  try {
+    await page.locator('input[type=file][data-testid=file-input]').first().setInputFiles(file);
+    await page.locator('[data-testid=layer]').first().waitFor({ state: 'attached', timeout: 600000 });
+    const firstView = (Date.now() - t) / 1000;
+    await page.locator('[data-testid=image-ready]').first().waitFor({ state: 'attached', timeout: 1800000 });
+    const verified = (Date.now() - t) / 1000;
+    clearInterval(sampler);
+    peak = Math.max(peak, rendererRss(b.pid));
+    const layers = await page.locator('[data-testid=layer]').count();
+    const ok = await page.locator('[data-testid=layer][data-verified=true]').count();
+    const tasks = await page.evaluate((t0) => window.__bench.longtasks.filter((x) => x.start >= t0), t0page);
+    const paths = await page.evaluate(() => [...document.querySelectorAll('[data-testid=layer]')]
+      .map((e) => e.getAttribute('data-hashed-with')));
+    return {
+      firstView, verified, layers, ok, errors,
+      longest: tasks.length ? Math.max(...tasks.map((x) => x.ms)) : 0,
+      growth: peak - base,
+      paths,
+    };
+  } finally {
+    clearInterval(sampler);
+    await page.close();
+  }
+}
+
+// ---- the table --------------------------------------------------------------------------
+
+const rows = [];
+function row(input, what, secs, bytes, base, extra = '') {
+  rows.push({ input, what, secs, mbs: secs ? bytes / 1e6 / secs : null, ratio: base ? secs / base : null, extra });
+}
+
+function print(meta) {
+  const f = (v, d) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
+  console.log(`\n${meta}\n`);
+  console.log('| input | what | seconds | MB/s | ratio to `sha256sum` | notes |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.input} | ${r.what} | ${f(r.secs, 2)} | ${f(r.mbs, 0)} | ${f(r.ratio, 2)} | ${r.extra} |`);
+  }
+}
+
+// ---- main -------------------------------------------------------------------------------
+
+async function measure(b, cli, file, label, { gz = false } = {}) {
+  const bytes = fs.statSync(file).size;
+  sh('bash', ['-c', `cat ${q(file)} >/dev/null`]); // warm the page cache: both sides read memory
+  const base = timeShell(`sha256sum ${q(file)}`);
+  row(label, '`sha256sum`', base, bytes, base);
+  row(label, '`openssl dgst -sha256`', timeShell(`openssl dgst -sha256 ${q(file)}`), bytes, base);
+  if (gz) row(label, '`gzip -dc \\| sha256sum`', timeShell(`gzip -dc ${q(file)} | sha256sum`), bytes, base);
+  row(label, '`pancake inspect --json`', timeShell(`${q(cli)} inspect --json ${q(file)}`), bytes, base);
+  const p = await pageRun(b, file);
+  const mib = (x) => `${(x / 1048576).toFixed(0)} MiB`;
+  const counts = {};
+  for (const h of p.paths) if (h) counts[h] = (counts[h] || 0) + 1;
+  const how = Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ');
+  row(label, 'page: first view', p.firstView, bytes, base);
+  row(label, 'page: all verified', p.verified, bytes, base,
+    `${p.ok}/${p.layers} layers verified${how ? ` (${how})` : ''}; longest task ${p.longest.toFixed(0)} ms; renderer +${mib(p.growth)}`);
+  if (p.ok !== p.layers || p.errors.length) {
+    console.error(`${label}: ${p.ok}/${p.layers} verified; page errors: ${p.errors.join('; ')}`);
+    process.exitCode = 1;
+  }
+  return p;
+}
 
 async function main() {
-  const file = path.resolve(process.argv[2] || 'target/bench/big-1024.tar');
-  const bytes = fs.statSync(file).size;
-  const mb = bytes / 1e6;
-  let t = process.hrtime.bigint();
-  execFileSync('sha256sum', [file], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const native = Number(process.hrtime.bigint() - t) / 1e9;
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) {
+    throw new Error(`${DIST}/index.html is missing: trunk build --release --offline first`);
+  }
+  sh('cargo', ['build', '--release', '-q', '-p', 'pancake-cli'], { cwd: REPO, stdio: 'inherit' });
+  const cli = path.join(REPO, 'target', 'release', 'pancake');
+  fs.mkdirSync(DIR, { recursive: true });
+  const made = [];
+  const make = (name, script, argv) => {
+    const f = path.join(DIR, name);
+    if (!fs.existsSync(f)) sh('python3', [path.join(__dirname, script), f, ...argv.map(String)]);
+    made.push(f);
+    return f;
+  };
+  const drop = (f) => { if (!KEEP) fs.rmSync(f, { force: true }); };
 
-  const s = await openSession();
+  // Bundle: gzipped wasm sizes as served.
+  const wasm = fs.readdirSync(DIST).filter((n) => n.endsWith('.wasm'));
+  const gzKB = (n) => zlib.gzipSync(fs.readFileSync(path.join(DIST, n)), { level: 9 }).length / 1000;
+  const app = wasm.find((n) => n.startsWith('app')); const worker = wasm.find((n) => n.startsWith('worker'));
+
+  const b = await launch();
+  const mem = {};
   try {
-    const page = await s.newPage({});
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    t = Date.now();
-    await pickFile(page, file);
-    await page.locator('[data-testid=layer]').first().waitFor({ state: 'attached', timeout: 120000 });
-    const firstView = (Date.now() - t) / 1000;
-    await waitReady(page, { timeout: 600000 });
-    const ready = (Date.now() - t) / 1000;
-    const verified = await page.locator('[data-testid=layer][data-verified=true]').count();
-    const layers = await page.locator('[data-testid=layer]').count();
+    const cores = await (async () => {
+      const p = await b.ctx.newPage(); await p.goto(b.server.url);
+      const c = await p.evaluate(() => [navigator.hardwareConcurrency, navigator.deviceMemory]);
+      await p.close(); return c;
+    })();
+    const start = await startTimes(b, 5);
 
-    // The I/O floor: read the same File through blob.stream() in this page, no hashing.
-    const page2 = await s.newPage({});
-    await page2.evaluate(() => {
-      const i = document.createElement('input');
-      i.type = 'file'; i.id = 'bench-input'; document.body.appendChild(i);
-    });
-    await page2.locator('#bench-input').setInputFiles(file);
-    const readOnly = await page2.evaluate(async () => {
-      const f = document.getElementById('bench-input').files[0];
-      const t0 = performance.now();
-      const r = f.stream().getReader();
-      for (;;) { const { done } = await r.read(); if (done) break; }
-      return (performance.now() - t0) / 1000;
-    });
+    const one = make(`big-${SIZE.one}.tar`, 'make_big_image.py', [SIZE.one]);
+    mem.one = (await measure(b, cli, one, `${SIZE.one} MiB, 6 layers`)).growth;
+    const gz = `${one}.gz`;
+    made.push(gz);
+    if (!fs.existsSync(gz)) sh('bash', ['-c', `gzip -n -1 -c ${q(one)} > ${q(gz)}`]);
+    drop(one);
+    await measure(b, cli, gz, `${SIZE.one} MiB .tar.gz`, { gz: true });
+    drop(gz);
 
-    const row = (what, secs) => console.log(
-      `${what.padEnd(40)} ${secs.toFixed(2).padStart(8)} s ${(mb / secs).toFixed(0).padStart(7)} MB/s  ratio ${(secs / native).toFixed(2)}`);
-    console.log(`file: ${path.basename(file)}, ${mb.toFixed(0)} MB, ${layers} layers, browser cores: ${cores}`);
-    row('native sha256sum (baseline)', native);
-    row('browser blob.stream() read only', readOnly);
-    row('Pancake first view (stack shown)', firstView);
-    row('Pancake all digests verified', ready);
-    console.log(`verified layers: ${verified}/${layers}`);
-    if (verified !== layers) process.exitCode = 1;
+    const two = make(`big-${SIZE.two}.tar`, 'make_big_image.py', [SIZE.two]);
+    mem.two = (await measure(b, cli, two, `${SIZE.two} MiB, 6 layers`)).growth;
+    drop(two);
+
+    const single = make(`single-${SIZE.single}.tar`, 'make_big_image.py', [SIZE.single, 1]);
+    await measure(b, cli, single, `${SIZE.single} MiB, 1 layer`);
+    drop(single);
+
+    const many = make(`many-${SIZE.files}.tar`, 'make_many_files.py', [SIZE.files]);
+    await measure(b, cli, many, `${SIZE.files} files`);
+    drop(many);
+
+    const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || '?';
+    print([
+      `machine: ${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+        `Chromium ${b.ctx.browser() ? b.ctx.browser().version() : ''} sees ${cores[0]} cores, deviceMemory ${cores[1]}`,
+      `bundle (gzip -9): app wasm ${gzKB(app).toFixed(0)} KB, worker wasm ${gzKB(worker).toFixed(0)} KB; ` +
+        `navigation → interactive start page ${start.toFixed(0)} ms (median of 5)`,
+      `renderer memory growth: ${(mem.two / 1048576).toFixed(0)} MiB for ${SIZE.two} MiB vs ${(mem.one / 1048576).toFixed(0)} MiB ` +
+        `for ${SIZE.one} MiB (ratio ${(mem.two / Math.max(mem.one, 1)).toFixed(2)})`,
+    ].join('\n'));
   } finally {
-    await s.close();
+    await b.close();
+    if (!KEEP) for (const f of made) fs.rmSync(f, { force: true });
   }
 }
 

@@ -409,3 +409,7 @@ search-deleted-opaque = deleted in layer { $n } (opaque directory)
 search-deleted-replaced = deleted in layer { $n } (replaced)
 owner-added-short = L{ $a }→L{ $n }
 owner-added-layer = Added in layer { $a }; last changed in layer { $n }
+# --- speed (issue 13): how a layer's blob was hashed ---
+hashed-with = Hashed with
+hashed-webcrypto = WebCrypto (the browser's SHA-256, one read)
+hashed-streamed = streamed (wasm, in chunks)

@@ -409,3 +409,7 @@ search-deleted-opaque = dihapus di layer { $n } (direktori opaque)
 search-deleted-replaced = dihapus di layer { $n } (diganti)
 owner-added-short = L{ $a }→L{ $n }
 owner-added-layer = Ditambahkan di layer { $a }; terakhir diubah di layer { $n }
+# --- speed (issue 13): how a layer's blob was hashed ---
+hashed-with = Di-hash dengan
+hashed-webcrypto = WebCrypto (SHA-256 milik peramban, sekali baca)
+hashed-streamed = dialirkan (wasm, per potongan)

@@ -10,7 +10,7 @@ use web_sys::{File, FileReaderSync};
 /// Smallest slice read on a miss; headers are 512 B, so reading more amortizes the call.
 const MIN_CHUNK: u64 = 64 * 1024;
 /// Largest read-ahead once reads are sequential (a hash pass).
-const MAX_CHUNK: u64 = 4 * 1024 * 1024;
+const MAX_CHUNK: u64 = 8 * 1024 * 1024;
 
 pub struct FileSource {
     file: File,
@@ -43,7 +43,9 @@ impl FileSource {
         &self.file
     }
 
-    fn read_slice(&self, start: u64, end: u64) -> io::Result<Vec<u8>> {
+    /// Reads `start..end` of the file into `dst`, reusing its allocation (a hash pass asks for
+    /// hundreds of chunks: one buffer, not one allocation each). One copy: JS → wasm memory.
+    fn read_slice_into(&self, start: u64, end: u64, dst: &mut Vec<u8>) -> io::Result<()> {
         let blob = self
             .file
             .slice_with_f64_and_f64(start as f64, end as f64)
@@ -52,7 +54,14 @@ impl FileSource {
             .reader
             .read_as_array_buffer(&blob)
             .map_err(|e| io::Error::other(format!("FileReaderSync: {e:?}")))?;
-        Ok(js_sys::Uint8Array::new(&buf).to_vec())
+        let arr = js_sys::Uint8Array::new(&buf);
+        let n = arr.length() as usize;
+        // Only growth is zero-filled; the bytes are overwritten right after.
+        dst.resize(n, 0);
+        if let Some(d) = dst.get_mut(..n) {
+            arr.copy_to(d);
+        }
+        Ok(())
     }
 }
 
@@ -72,7 +81,13 @@ impl ReadAt for FileSource {
             };
             let want = chunk.max(buf.len() as u64);
             let end = offset.saturating_add(want).min(self.len);
-            cache.data = self.read_slice(offset, end)?;
+            let mut data = std::mem::take(&mut cache.data);
+            let read = self.read_slice_into(offset, end, &mut data);
+            cache.data = data;
+            if let Err(e) = read {
+                cache.data.clear();
+                return Err(e);
+            }
             cache.start = offset;
             cache.chunk = chunk;
         }

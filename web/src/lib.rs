@@ -5,6 +5,7 @@ pub mod container_export;
 pub mod container_state;
 pub mod container_store;
 pub mod file_source;
+pub mod hashing;
 pub mod i18n;
 pub mod offline;
 pub mod permalink;

@@ -129,30 +129,34 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             }
         }
         Request::Hash { job } => {
-            let started = now();
-            let member = job.member;
-            let core_job = HashJob {
-                member: job.member,
-                offset: job.offset,
-                len: job.len,
-                sha512: job.sha512,
-            };
-            let mut last = 0.0;
-            let mut report = |bytes: u64| {
-                let t = now();
-                if t - last >= PROGRESS_EVERY_MS {
-                    last = t;
-                    post(scope, &Response::Progress { member, bytes }, None);
-                }
-            };
-            let facts =
-                archive::hash_member(source.as_ref(), &core_job, &Options::default(), &mut report);
-            let msg = Response::Facts {
-                member,
-                facts: Box::new(facts),
-                millis: now() - started,
-            };
-            post(scope, &msg, None);
+            // Async: the WebCrypto path awaits the browser (see `hashing`). The page sends a
+            // hasher its next job only after this one's facts, so jobs never overlap here.
+            let scope = scope.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let started = now();
+                let member = job.member;
+                let core_job = HashJob {
+                    member: job.member,
+                    offset: job.offset,
+                    len: job.len,
+                    sha512: job.sha512,
+                };
+                let mut last = 0.0;
+                let mut report = |bytes: u64| {
+                    let t = now();
+                    if t - last >= PROGRESS_EVERY_MS {
+                        last = t;
+                        post(&scope, &Response::Progress { member, bytes }, None);
+                    }
+                };
+                let facts = crate::hashing::hash_job(source.as_ref(), &core_job, &mut report).await;
+                let msg = Response::Facts {
+                    member,
+                    facts: Box::new(facts),
+                    millis: now() - started,
+                };
+                post(&scope, &msg, None);
+            });
         }
         Request::Facts { facts } => {
             if let Some(a) = state.archive.take() {

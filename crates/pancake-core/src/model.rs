@@ -138,6 +138,23 @@ pub struct MemberFacts {
     /// layer, limit hit); copied into `Archive::problems` when images are resolved.
     #[serde(default)]
     pub problems: Vec<Problem>,
+    /// How `sha256` (and `sha512`) of the stored bytes were computed, when a reader that has
+    /// a choice recorded it (the page's hashing workers); `None` otherwise (the CLI, and
+    /// members hashed during the first walk). Not written to JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hashed_with: Option<HashPath>,
+}
+
+/// The two ways the page hashes a blob (see the README, "Speed and memory").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HashPath {
+    /// In one shot by the browser's `crypto.subtle.digest` over the blob read whole into one
+    /// buffer: only blobs within the worker's memory budget, stored uncompressed (a
+    /// compressed layer's diff_id needs its decompressed bytes, which only streaming gives).
+    WebCrypto,
+    /// Read in chunks through the streaming wasm hasher (`sha2`), any size, decompressing.
+    Streamed,
 }
 
 /// A member of the outer tarball.

@@ -8,6 +8,7 @@ pub mod content;
 pub mod diagram;
 pub mod embed;
 pub mod files;
+pub mod hash_path;
 pub mod history;
 pub mod picker;
 pub mod raw_json;

@@ -180,6 +180,7 @@ fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &St
             style={format!("--h:{}px", slab_height(size))}
             data-testid="layer" data-index={i.to_string()} data-digest={digest} data-diff-id={diff_id}
             data-verified={(v == Verdict::Verified).to_string()} data-state={v.id()} data-size={layer.size.to_string()}
+            data-hashed-with={super::hash_path::of(a, layer).map(super::hash_path::id)}
             id={format!("layer-{i}")} tabindex="0" role="listitem"
             aria-current={selected.then_some("true")}
             aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &human_size(size))])}
@@ -348,6 +349,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
             <dl class="facts">
                 { digest_row(t(lang, "digest"), layer.digest.as_ref().map(|d| d.to_string())) }
                 { digest_row(t(lang, "diff-id"), layer.diff_id.as_ref().map(|d| d.to_string())) }
+                { super::hash_path::details_row(lang, a, layer) }
                 { if layer.config_diff_id.is_some() && layer.config_diff_id != layer.diff_id {
                     digest_row(t(lang, "config-diff-id"), layer.config_diff_id.as_ref().map(|d| d.to_string()))
                 } else { html! {} } }

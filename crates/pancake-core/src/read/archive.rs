@@ -710,6 +710,7 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
     }
     enum Msg {
         Bytes(u64, usize),
+        // Boxed: facts are large, byte counts are many.
         Done(usize, Box<MemberFacts>),
     }
     let next = AtomicUsize::new(0);

@@ -13,5 +13,6 @@ pub mod extension_guard;
 pub mod image;
 pub mod layer;
 pub mod member;
+pub mod prehashed;
 pub mod sniff;
 pub mod tarfmt;
