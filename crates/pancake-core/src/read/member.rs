@@ -214,7 +214,7 @@ pub fn process<R: Read>(
                 facts.layer = Some(LayerIndex {
                     diff_id: None,
                     uncompressed_size: 0,
-                    entries: walk.entries,
+                    entries: walk.entries.into(),
                     error: walk.error,
                 });
             }
@@ -433,7 +433,7 @@ fn decompressed<R: Read>(
     facts.layer = Some(LayerIndex {
         diff_id,
         uncompressed_size,
-        entries: walk.entries,
+        entries: walk.entries.into(),
         error,
     });
     found
