@@ -4,7 +4,7 @@
 //! JSON text, `file` a `File` (structured-cloned as a handle: its bytes are not copied) and
 //! `bytes` a `Uint8Array` for file content, so large byte runs skip JSON.
 
-use pancake_core::read::reading::HashJob;
+use pancake_core::read::reading::{HashJob, Resolution};
 use pancake_core::{Archive, MemberFacts, RawPath};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -56,6 +56,12 @@ pub enum Response {
     Progress {
         member: usize,
         bytes: u64,
+    },
+    /// The scanner's resolution after applying forwarded facts: `applied` jobs have facts.
+    /// Resolving is proportional to the layer indexes, so it happens here, not on the page.
+    Resolved {
+        applied: usize,
+        resolution: Box<Resolution>,
     },
     /// One job's facts (see [`Request::Facts`], which has the same JSON).
     Facts {

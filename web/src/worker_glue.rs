@@ -89,8 +89,10 @@ pub struct Pool {
     reading: Option<Reading>,
     /// `reading.bytes_done()` when hashing started (the part the scan covered).
     base: u64,
-    /// Facts were applied since the last flush.
+    /// A resolution was adopted since the last flush.
     unflushed: bool,
+    /// Jobs covered by the last resolution adopted.
+    resolved: usize,
     last_flush: f64,
     last_progress: f64,
     /// A pending batch of facts is applied at the latest when this fires.
@@ -124,6 +126,7 @@ impl Pool {
                 reading: None,
                 base: 0,
                 unflushed: false,
+                resolved: 0,
                 last_flush: 0.0,
                 last_progress: 0.0,
                 flush_scheduled: false,
@@ -285,6 +288,7 @@ impl Pool {
         self.reading = None;
         self.base = 0;
         self.unflushed = false;
+        self.resolved = 0;
         self.flush_scheduled = false;
     }
 
@@ -359,11 +363,12 @@ impl Pool {
             (Response::Scanned { archive, millis }, _) => {
                 self.scanned = true;
                 // The worker read with the default limits; images resolve again with them.
-                let mut reading = Reading::planned(*archive, &Limits::default());
+                let reading = Reading::planned(*archive, &Limits::default());
                 let jobs = reading.jobs().to_vec();
                 self.base = reading.bytes_done();
-                // A clone shares the layer entries: cheap whatever the index's size.
-                let shown = Box::new(reading.archive().clone());
+                // A clone shares the layer entries: cheap whatever the index's size. (The
+                // scanner resolved it; the page's thread never resolves, see `Resolved`.)
+                let shown = Box::new(reading.archive_unresolved().clone());
                 let total = reading.job_bytes();
                 let done = reading.is_done();
                 self.reading = Some(reading);
@@ -413,6 +418,13 @@ impl Pool {
                     Vec::new()
                 }
             }
+            (
+                Response::Resolved {
+                    applied,
+                    resolution,
+                },
+                Role::Scanner,
+            ) => self.on_resolved(generation, applied, *resolution),
             (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
                 // The scanner serves content reads, so it needs every layer index too: the
                 // hasher's message goes on as it came (`Request::Facts` reads the same JSON).
@@ -503,9 +515,11 @@ impl Pool {
         }
     }
 
+    /// A hasher's facts: applied to the reading (no resolve here: the scanner resolves and
+    /// answers with [`Response::Resolved`]); the hasher gets the next job.
     fn on_facts(
         &mut self,
-        generation: u32,
+        _generation: u32,
         i: usize,
         member: usize,
         facts: pancake_core::MemberFacts,
@@ -515,10 +529,32 @@ impl Pool {
         }
         if let Some(r) = self.reading.as_mut() {
             r.apply(member, facts);
-            self.unflushed = true;
         }
         self.assign(i);
-        let all_done = self.reading.as_ref().is_some_and(|r| r.is_done());
+        if self.reading.as_ref().is_some_and(|r| r.is_done()) {
+            self.hashers.clear();
+        }
+        Vec::new()
+    }
+
+    /// The scanner's images and problems after `applied` jobs' facts: adopted when newer than
+    /// what is shown, handed on in batches; the reading is settled when they cover every job.
+    fn on_resolved(
+        &mut self,
+        generation: u32,
+        applied: usize,
+        resolution: pancake_core::read::reading::Resolution,
+    ) -> Vec<Action> {
+        let Some(r) = self.reading.as_mut() else {
+            return Vec::new();
+        };
+        if applied < self.resolved {
+            return Vec::new();
+        }
+        self.resolved = applied;
+        r.adopt(resolution);
+        self.unflushed = true;
+        let all_done = r.is_done() && applied >= r.jobs().len();
         let t = now();
         let mut actions = Vec::new();
         if all_done || t - self.last_flush >= FLUSH_EVERY_MS {
@@ -557,7 +593,7 @@ impl Pool {
         self.unflushed = false;
         let t = now();
         self.last_flush = t;
-        let archive = Box::new(r.archive().clone());
+        let archive = Box::new(r.archive_unresolved().clone());
         vec![
             Action::Verified {
                 generation,

@@ -141,6 +141,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         Request::Facts { member, facts, .. } => {
             if let Some(r) = state.reading.as_mut() {
                 r.apply(member, *facts);
+                // The page's thread must not resolve (it walks every layer index): it takes
+                // the images and problems from here.
+                let msg = Response::Resolved {
+                    applied: r.applied(),
+                    resolution: Box::new(r.resolution()),
+                };
+                post(scope, &msg, None);
             }
         }
         Request::ReadContent { member, path, max } => {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::model::{Archive, Compression, EntryKind, MemberFacts};
+use crate::model::{Archive, Compression, EntryKind, Format, Image, MemberFacts, Problem};
 use crate::read::archive::{self, Options, Progress};
 use crate::read::image;
 use crate::read::sniff;
@@ -39,6 +39,20 @@ pub struct HashJob {
     /// back without them ([`hash`]) and [`Reading::apply`] keeps the walk's.
     #[serde(default)]
     pub indexed: bool,
+}
+
+/// What resolving the images makes of an archive's members: the parts of an [`Archive`]
+/// that change as facts arrive, apart from the members' own facts. Resolving costs time in
+/// proportion to the layer indexes (whiteout and link checks), so a reader with a busy thread
+/// (the page) lets another (a worker) resolve and takes this small value from it
+/// ([`Reading::resolution`] there, [`Reading::adopt`] here).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub format: Format,
+    /// As `Archive::images`.
+    pub images: Vec<Image>,
+    /// As `Archive::problems`, in the same order.
+    pub problems: Vec<Problem>,
 }
 
 /// What [`Reading::apply`] did with one member's facts.
@@ -179,6 +193,31 @@ impl Reading {
     /// the members' layer indexes).
     pub fn archive_unresolved(&self) -> &Archive {
         &self.archive
+    }
+
+    /// The images and problems with every fact applied so far (resolving first if needed).
+    pub fn resolution(&mut self) -> Resolution {
+        let a = self.archive();
+        Resolution {
+            format: a.format,
+            images: a.images.clone(),
+            problems: a.problems.clone(),
+        }
+    }
+
+    /// Takes a resolution another reader of the same file made with the same facts applied
+    /// (see [`Resolution`]) instead of resolving here: [`Reading::archive_unresolved`] is then
+    /// the resolved archive.
+    pub fn adopt(&mut self, r: Resolution) {
+        self.archive.format = r.format;
+        self.archive.images = r.images;
+        self.archive.problems = r.problems;
+        self.stale = false;
+    }
+
+    /// How many jobs have their facts (`jobs().len() - waiting()`).
+    pub fn applied(&self) -> usize {
+        self.jobs.len().saturating_sub(self.waiting)
     }
 
     /// Bytes of the file accounted for: the walked part plus every settled job's length; equal
@@ -439,6 +478,23 @@ mod tests {
         assert!(r.jobs().is_empty());
         assert_eq!(seen, gz.len() as u64, "progress reaches the file's size");
         assert_eq!(r.archive().images, streamed(&bytes).images);
+    }
+
+    #[test]
+    fn a_resolution_made_elsewhere_is_the_same_archive() {
+        let bytes = app1();
+        let mut here = started(&bytes);
+        let mut there = started(&bytes);
+        for (m, f) in all_facts(&bytes, &here) {
+            here.apply(m, f.clone());
+            there.apply(m, f);
+        }
+        assert_eq!(there.applied(), there.jobs().len());
+        let r = there.resolution();
+        here.adopt(r);
+        let adopted = here.archive_unresolved().clone();
+        assert_eq!(&adopted, there.archive());
+        assert_eq!(adopted.images, streamed(&bytes).images);
     }
 
     #[test]
