@@ -11,15 +11,15 @@
 //!   SIMD). An uncompressed one is indexed from its headers the same way and its bytes hashed
 //!   in [`STREAM_CHUNK`] pieces read with `arrayBuffer()`, the next read in flight while the
 //!   current piece is hashed (reading overlaps hashing); a compressed one (its diff_id is the
-//!   digest of its decompressed bytes) goes through `pancake_core::read::archive::hash_member`
+//!   digest of its decompressed bytes) goes through `pancake_core::read::reading::hash`
 //!   over [`FileSource`], which inflates and walks in one pass.
 //!
 //! Any failure on the WebCrypto path (no `crypto.subtle`, a read that comes back short) falls
 //! back to the streamed path, which reports read errors the usual way.
 
 use pancake_core::digest::Hasher;
-use pancake_core::read::archive::{self, HashJob, Options};
-use pancake_core::read::{prehashed, sniff};
+use pancake_core::read::archive::{HashJob, Options};
+use pancake_core::read::{prehashed, reading, sniff};
 use pancake_core::{Compression, Digest, HashPath, MemberFacts, ReadAt};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -66,7 +66,7 @@ pub async fn hash_job(
             return facts;
         }
     }
-    let mut facts = archive::hash_member(source, job, &opts, progress);
+    let mut facts = reading::hash(source, job, &opts, progress);
     facts.hashed_with = Some(HashPath::Streamed);
     facts
 }

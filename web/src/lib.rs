@@ -13,6 +13,7 @@ pub mod protocol;
 pub mod session;
 pub mod shell;
 pub mod state;
+pub mod text;
 pub mod tour;
 pub mod views;
 pub mod worker_glue;

@@ -4,30 +4,28 @@
 //! JSON text, `file` a `File` (structured-cloned as a handle: its bytes are not copied) and
 //! `bytes` a `Uint8Array` for file content, so large byte runs skip JSON.
 
+use pancake_core::read::reading::{HashJob, Resolution};
 use pancake_core::{Archive, MemberFacts, RawPath};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// One blob to hash: which archive member, where its bytes are in the file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobSpec {
-    pub member: usize,
-    pub offset: u64,
-    pub len: u64,
-    /// Also hash with sha512 (a blob under `blobs/sha512/`; `HashJob::sha512`).
-    #[serde(default)]
-    pub sha512: bool,
-}
-
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Request {
-    /// Walk the attached file's headers (no hashing) and keep the result for content reads.
+    /// Start the reading of the attached file (`Reading::start`: headers walked, no hashing;
+    /// a compressed file read whole) and keep it for content reads.
     Scan { name: String },
-    /// Hash one blob of the attached file. Several workers may each take a different one.
-    Hash { job: JobSpec },
-    /// Facts other workers found; keeps this worker's archive complete for content reads.
-    Facts { facts: Vec<(usize, MemberFacts)> },
+    /// Hash one blob of the attached file (`reading::hash`: job in, facts out). Several
+    /// workers may each take a different one.
+    Hash { job: HashJob },
+    /// Facts a hasher found, for the scanner's reading (content reads need every layer
+    /// index). The same fields, so the same JSON, as [`Response::Facts`]: the page forwards
+    /// the hasher's message as it came, without encoding it again.
+    Facts {
+        member: usize,
+        facts: Box<MemberFacts>,
+        millis: f64,
+    },
     /// Read one file of one layer (by archive member) from the kept file, at most `max` bytes.
     ReadContent {
         member: usize,
@@ -49,11 +47,23 @@ pub enum Response {
     Failed {
         message: String,
     },
+    /// Bytes of the file read so far while a file compressed as a whole is read (the scan
+    /// is then the whole work).
+    ScanProgress {
+        bytes: u64,
+    },
     /// Bytes of the current job hashed so far.
     Progress {
         member: usize,
         bytes: u64,
     },
+    /// The scanner's resolution after applying forwarded facts: `applied` jobs have facts.
+    /// Resolving is proportional to the layer indexes, so it happens here, not on the page.
+    Resolved {
+        applied: usize,
+        resolution: Box<Resolution>,
+    },
+    /// One job's facts (see [`Request::Facts`], which has the same JSON).
     Facts {
         member: usize,
         facts: Box<MemberFacts>,

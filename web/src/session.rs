@@ -77,7 +77,7 @@ impl SessionImage {
 
     /// Its tag (else short ID, else where it was found).
     pub fn tag(&self) -> String {
-        crate::views::picker::image_name(&self.archive, self.key.image)
+        crate::text::image_name(&self.archive, self.key.image)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use pancake_core::{read::archive, Archive, MemberFacts, RawPath};
+use pancake_core::{Archive, RawPath};
 use yew::Reducible;
 
 use crate::i18n::Lang;
@@ -21,6 +21,48 @@ impl PartialEq for ArchiveRef {
 }
 
 impl std::ops::Deref for ArchiveRef {
+    type Target = Archive;
+    fn deref(&self) -> &Archive {
+        &self.0
+    }
+}
+
+/// An archive compared by its file structure only: the same images with their layers on the
+/// same members, each layer index the same shared `Arc` of entries. Verification facts
+/// arriving while blobs are hashed replace the archive but not its structure, so a memo keyed
+/// on this (a union fold over 200,000 entries) survives every facts update. Comparing costs
+/// O(members + layers), never O(entries).
+#[derive(Clone, Debug)]
+pub struct StructureKey(pub ArchiveRef);
+
+impl PartialEq for StructureKey {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.0 .0, &other.0 .0);
+        if Rc::ptr_eq(a, b) {
+            return true;
+        }
+        let entries = |x: &Archive| -> Vec<Option<*const Vec<pancake_core::Entry>>> {
+            x.members
+                .iter()
+                .map(|m| {
+                    m.facts
+                        .layer
+                        .as_ref()
+                        .map(|l| std::sync::Arc::as_ptr(&l.entries))
+                })
+                .collect()
+        };
+        let layers = |x: &Archive| -> Vec<Vec<Option<usize>>> {
+            x.images
+                .iter()
+                .map(|i| i.layers.iter().map(|l| l.member).collect())
+                .collect()
+        };
+        layers(a) == layers(b) && entries(a) == entries(b)
+    }
+}
+
+impl std::ops::Deref for StructureKey {
     type Target = Archive;
     fn deref(&self) -> &Archive {
         &self.0
@@ -197,9 +239,11 @@ pub enum Action {
         done: u64,
         now_ms: f64,
     },
-    Facts {
+    /// The reading's archive after a batch of facts (the pool's `Reading` applied them);
+    /// it shares the layer indexes of the one shown.
+    Verified {
         generation: u32,
-        facts: Vec<(usize, MemberFacts)>,
+        archive: Box<Archive>,
     },
     Settled {
         generation: u32,
@@ -252,6 +296,8 @@ impl Reducible for AppState {
                 s.generation = generation;
                 s.file_name = Some(name);
                 s.file_size = size;
+                // Until hashing starts, progress counts the file's bytes read.
+                s.progress.total = size;
                 s.phase = Phase::Scanning;
                 s.tab = self.tab;
             }
@@ -286,11 +332,11 @@ impl Reducible for AppState {
                 s.progress.done = done.min(s.progress.total);
                 s.progress.now_ms = now_ms;
             }
-            Action::Facts { generation, facts } if current(generation) => {
-                if let Some(a) = s.archive.take() {
-                    let owned = Rc::try_unwrap(a.0).unwrap_or_else(|rc| (*rc).clone());
-                    s.archive = Some(ArchiveRef(Rc::new(archive::apply_facts(owned, facts))));
-                }
+            Action::Verified {
+                generation,
+                archive,
+            } if current(generation) => {
+                s.archive = Some(ArchiveRef(Rc::new(*archive)));
             }
             Action::Settled { generation } if current(generation) => {
                 s.progress.done = s.progress.total;
@@ -387,4 +433,121 @@ fn top_layer(a: &Archive, image: usize) -> Option<usize> {
     a.images
         .get(image)
         .and_then(|img| img.layers.len().checked_sub(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pancake_core::{Entry, EntryKind, LayerIndex, Member, MemberFacts};
+
+    /// No state module imports a view: views depend on state, never the other way round.
+    #[test]
+    fn no_state_module_uses_a_view() {
+        for (name, src) in [
+            ("state.rs", include_str!("state.rs")),
+            ("session.rs", include_str!("session.rs")),
+            ("tour.rs", include_str!("tour.rs")),
+            ("container_state.rs", include_str!("container_state.rs")),
+            ("worker_glue.rs", include_str!("worker_glue.rs")),
+            ("protocol.rs", include_str!("protocol.rs")),
+        ] {
+            let hits: Vec<&str> = src
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .filter(|l| l.contains(concat!("crate::", "views")))
+                .collect();
+            assert!(hits.is_empty(), "{name} uses a view: {hits:?}");
+        }
+    }
+
+    fn archive(entries: usize) -> Archive {
+        let layer = LayerIndex {
+            entries: std::sync::Arc::new(
+                (0..entries)
+                    .map(|i| Entry {
+                        path: RawPath::from_bytes(format!("f{i}").into_bytes()),
+                        kind: EntryKind::File,
+                        size: 0,
+                        mode: 0o644,
+                        uid: 0,
+                        gid: 0,
+                        mtime: 0,
+                        link_target: None,
+                        content_offset: None,
+                        sparse: None,
+                    })
+                    .collect(),
+            ),
+            ..LayerIndex::default()
+        };
+        Archive {
+            name: "a.tar".into(),
+            members: vec![Member {
+                path: RawPath::from_bytes(b"l/layer.tar".to_vec()),
+                kind: EntryKind::File,
+                size: 0,
+                data_offset: Some(512),
+                link_target: None,
+                facts: MemberFacts {
+                    layer: Some(layer),
+                    ..MemberFacts::default()
+                },
+            }],
+            ..Archive::default()
+        }
+    }
+
+    #[test]
+    fn structure_survives_facts_but_not_a_new_walk() {
+        let a = archive(1000);
+        let mut verified = a.clone();
+        if let Some(m) = verified.members.first_mut() {
+            m.facts.json = Some("{}".into());
+        }
+        let key = |x: &Archive| StructureKey(ArchiveRef(Rc::new(x.clone())));
+        assert!(key(&a) == key(&verified), "facts keep the structure");
+        assert!(
+            key(&a) != key(&archive(1000)),
+            "a new walk is a new structure"
+        );
+    }
+
+    #[test]
+    fn verified_replaces_the_archive_and_old_generations_are_dropped() {
+        let s = Rc::new(AppState::new(Lang::En));
+        let s = s.reduce(Action::Opened {
+            generation: 7,
+            name: "a.tar".into(),
+            size: 4096,
+        });
+        assert_eq!(s.phase, Phase::Scanning);
+        assert_eq!(s.progress.total, 4096, "reading counts the file's bytes");
+        let s = s.reduce(Action::Scanned {
+            generation: 7,
+            archive: Box::new(archive(3)),
+            millis: 1.0,
+        });
+        assert_eq!(s.phase, Phase::Hashing);
+        let before = s.archive.clone().expect("archive");
+        let mut next = (*before.0).clone();
+        next.problems.clear();
+        next.total_bytes = 99;
+        let stale = s.clone().reduce(Action::Verified {
+            generation: 6,
+            archive: Box::new(next.clone()),
+        });
+        assert_eq!(stale.archive.as_ref().map(|a| a.total_bytes), Some(0));
+        let s = s.reduce(Action::Verified {
+            generation: 7,
+            archive: Box::new(next),
+        });
+        let after = s.archive.clone().expect("archive");
+        assert_eq!(after.total_bytes, 99);
+        assert!(
+            StructureKey(before) == StructureKey(after),
+            "the same structure"
+        );
+        let s = s.reduce(Action::Settled { generation: 7 });
+        assert_eq!(s.phase, Phase::Ready);
+    }
 }

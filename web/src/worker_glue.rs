@@ -1,25 +1,30 @@
-//! The page side of the workers: one scanner (walks headers, then serves content reads)
-//! and a pool of hashers that each take a different blob of the same `File`.
-//! Results become [`Action`]s for the reducer.
+//! The page side of the workers: one scanner (starts the reading, then serves content reads)
+//! and a pool of hashers that each take a different blob of the same `File`. The pool feeds
+//! the core's [`Reading`] driver — the same one the CLI's threads feed: its plan gives the
+//! jobs, each hasher's facts are applied to it, and it says when all is done. Results become
+//! [`Action`]s for the reducer.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use pancake_core::{read::archive, MemberFacts, RawPath};
+use pancake_core::limits::Limits;
+use pancake_core::read::reading::{HashJob, Reading};
+use pancake_core::RawPath;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 use yew::Callback;
 
-use crate::protocol::{decode, encode, JobSpec, Request, Response};
+use crate::protocol::{decode, encode, Request, Response};
 use crate::state::Action;
 
 /// The worker script Trunk emits next to the page (relative: works from any sub-path).
 const WORKER_URL: &str = "./worker_loader.js";
 /// Most hashers at once; more rarely helps (memory bandwidth, and the page's own thread).
 const MAX_HASHERS: usize = 4;
-/// Facts are applied to the model in batches: each apply rebuilds the model.
+/// Facts reach the page's state in batches: each batch resolves the images again and
+/// re-renders what shows them (the layer indexes are shared, not copied).
 const FLUSH_EVERY_MS: f64 = 300.0;
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
@@ -68,7 +73,7 @@ impl Drop for Handle {
 struct Hasher {
     handle: Handle,
     /// The job it is on and how many of its bytes are hashed.
-    job: Option<(JobSpec, u64)>,
+    job: Option<(HashJob, u64)>,
 }
 
 pub struct Pool {
@@ -79,9 +84,15 @@ pub struct Pool {
     scanner: Option<Handle>,
     scanned: bool,
     hashers: Vec<Option<Hasher>>,
-    queue: VecDeque<JobSpec>,
-    done_bytes: u64,
-    pending: Vec<(usize, MemberFacts)>,
+    queue: VecDeque<HashJob>,
+    /// The current file's reading, from the scan's archive on; facts are applied to it.
+    reading: Option<Reading>,
+    /// `reading.bytes_done()` when hashing started (the part the scan covered).
+    base: u64,
+    /// A resolution was adopted since the last flush.
+    unflushed: bool,
+    /// Jobs covered by the last resolution adopted.
+    resolved: usize,
     last_flush: f64,
     last_progress: f64,
     /// A pending batch of facts is applied at the latest when this fires.
@@ -112,8 +123,10 @@ impl Pool {
                 scanned: false,
                 hashers: Vec::new(),
                 queue: VecDeque::new(),
-                done_bytes: 0,
-                pending: Vec::new(),
+                reading: None,
+                base: 0,
+                unflushed: false,
+                resolved: 0,
                 last_flush: 0.0,
                 last_progress: 0.0,
                 flush_scheduled: false,
@@ -272,9 +285,11 @@ impl Pool {
         self.scanned = false;
         self.hashers.clear();
         self.queue.clear();
-        self.pending.clear();
+        self.reading = None;
+        self.base = 0;
+        self.unflushed = false;
+        self.resolved = 0;
         self.flush_scheduled = false;
-        self.done_bytes = 0;
     }
 
     fn spawn(&self, role: Role) -> Result<Handle, String> {
@@ -347,20 +362,20 @@ impl Pool {
             (Response::Failed { message }, _) => self.on_failure(generation, message),
             (Response::Scanned { archive, millis }, _) => {
                 self.scanned = true;
-                let jobs: Vec<JobSpec> = archive::hash_jobs(&archive)
-                    .into_iter()
-                    .map(|j| JobSpec {
-                        member: j.member,
-                        offset: j.offset,
-                        len: j.len,
-                        sha512: j.sha512,
-                    })
-                    .collect();
-                let total: u64 = jobs.iter().map(|j| j.len).sum();
+                // The worker read with the default limits; images resolve again with them.
+                let reading = Reading::planned(*archive, &Limits::default());
+                let jobs = reading.jobs().to_vec();
+                self.base = reading.bytes_done();
+                // A clone shares the layer entries: cheap whatever the index's size. (The
+                // scanner resolved it; the page's thread never resolves, see `Resolved`.)
+                let shown = Box::new(reading.archive_unresolved().clone());
+                let total = reading.job_bytes();
+                let done = reading.is_done();
+                self.reading = Some(reading);
                 let mut actions = vec![
                     Action::Scanned {
                         generation,
-                        archive,
+                        archive: shown,
                         millis,
                     },
                     Action::HashStarted {
@@ -369,13 +384,18 @@ impl Pool {
                         now_ms: now(),
                     },
                 ];
-                if jobs.is_empty() {
+                if done {
                     actions.push(Action::Settled { generation });
                 } else {
                     self.start_hashing(jobs, &mut actions);
                 }
                 actions
             }
+            (Response::ScanProgress { bytes }, Role::Scanner) => vec![Action::Progress {
+                generation,
+                done: bytes,
+                now_ms: now(),
+            }],
             (Response::Progress { member, bytes }, Role::Hasher(i)) => {
                 if let Some(Some(Hasher {
                     job: Some((job, done)),
@@ -398,7 +418,19 @@ impl Pool {
                     Vec::new()
                 }
             }
+            (
+                Response::Resolved {
+                    applied,
+                    resolution,
+                },
+                Role::Scanner,
+            ) => self.on_resolved(generation, applied, *resolution),
             (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
+                // The scanner serves content reads, so it needs every layer index too: the
+                // hasher's message goes on as it came (`Request::Facts` reads the same JSON).
+                if let Some(s) = self.scanner.as_mut() {
+                    s.send(data.clone());
+                }
                 self.on_facts(generation, i, member, *facts)
             }
             (
@@ -426,6 +458,7 @@ impl Pool {
         }
     }
 
+    /// Job bytes hashed: settled jobs (from the reading) plus those in flight.
     fn bytes_done(&self) -> u64 {
         let running: u64 = self
             .hashers
@@ -433,15 +466,19 @@ impl Pool {
             .flatten()
             .filter_map(|h| h.job.as_ref().map(|(_, d)| *d))
             .sum();
-        self.done_bytes + running
+        let settled = self
+            .reading
+            .as_ref()
+            .map_or(0, |r| r.bytes_done().saturating_sub(self.base));
+        settled.saturating_add(running)
     }
 
-    fn start_hashing(&mut self, jobs: Vec<JobSpec>, actions: &mut Vec<Action>) {
+    fn start_hashing(&mut self, jobs: Vec<HashJob>, actions: &mut Vec<Action>) {
         let threads = web_sys::window()
             .map(|w| w.navigator().hardware_concurrency() as usize)
             .unwrap_or(1)
             .clamp(1, MAX_HASHERS);
-        // `hash_jobs` lists the largest blobs first, so the pool finishes together.
+        // The reading plans the largest blobs first, so the pool finishes together.
         self.queue = jobs.into();
         let n = threads.min(self.queue.len());
         self.hashers.clear();
@@ -469,7 +506,7 @@ impl Pool {
         };
         match (next, slot.as_mut()) {
             (Some(job), Some(h)) => {
-                if let Ok(m) = encode(&Request::Hash { job: job.clone() }, file.as_ref(), None) {
+                if let Ok(m) = encode(&Request::Hash { job }, file.as_ref(), None) {
                     h.handle.send(m);
                 }
                 h.job = Some((job, 0));
@@ -478,34 +515,46 @@ impl Pool {
         }
     }
 
+    /// A hasher's facts: applied to the reading (no resolve here: the scanner resolves and
+    /// answers with [`Response::Resolved`]); the hasher gets the next job.
     fn on_facts(
         &mut self,
-        generation: u32,
+        _generation: u32,
         i: usize,
         member: usize,
-        facts: MemberFacts,
+        facts: pancake_core::MemberFacts,
     ) -> Vec<Action> {
         if let Some(Some(h)) = self.hashers.get_mut(i) {
-            if let Some((job, _)) = h.job.take() {
-                self.done_bytes += job.len;
-            }
+            h.job = None;
         }
-        // The scanner serves content reads, so it needs every layer index too.
-        if let (Some(s), Ok(m)) = (
-            self.scanner.as_mut(),
-            encode(
-                &Request::Facts {
-                    facts: vec![(member, facts.clone())],
-                },
-                None,
-                None,
-            ),
-        ) {
-            s.send(m);
+        if let Some(r) = self.reading.as_mut() {
+            r.apply(member, facts);
         }
-        self.pending.push((member, facts));
         self.assign(i);
-        let all_done = self.queue.is_empty() && self.hashers.iter().all(|h| h.is_none());
+        if self.reading.as_ref().is_some_and(|r| r.is_done()) {
+            self.hashers.clear();
+        }
+        Vec::new()
+    }
+
+    /// The scanner's images and problems after `applied` jobs' facts: adopted when newer than
+    /// what is shown, handed on in batches; the reading is settled when they cover every job.
+    fn on_resolved(
+        &mut self,
+        generation: u32,
+        applied: usize,
+        resolution: pancake_core::read::reading::Resolution,
+    ) -> Vec<Action> {
+        let Some(r) = self.reading.as_mut() else {
+            return Vec::new();
+        };
+        if applied < self.resolved {
+            return Vec::new();
+        }
+        self.resolved = applied;
+        r.adopt(resolution);
+        self.unflushed = true;
+        let all_done = r.is_done() && applied >= r.jobs().len();
         let t = now();
         let mut actions = Vec::new();
         if all_done || t - self.last_flush >= FLUSH_EVERY_MS {
@@ -531,17 +580,25 @@ impl Pool {
         actions
     }
 
-    /// Hands the batch of facts found so far to the reducer.
+    /// Hands the archive as the facts so far make it to the reducer: one resolve of the
+    /// images, and a clone that shares every layer index.
     fn flush(&mut self, generation: u32) -> Vec<Action> {
         self.flush_scheduled = false;
-        if generation != self.generation || self.pending.is_empty() {
+        if generation != self.generation || !self.unflushed {
             return Vec::new();
         }
+        let Some(r) = self.reading.as_mut() else {
+            return Vec::new();
+        };
+        self.unflushed = false;
         let t = now();
         self.last_flush = t;
-        let facts = std::mem::take(&mut self.pending);
+        let archive = Box::new(r.archive_unresolved().clone());
         vec![
-            Action::Facts { generation, facts },
+            Action::Verified {
+                generation,
+                archive,
+            },
             Action::Progress {
                 generation,
                 done: self.bytes_done(),

@@ -4,9 +4,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use pancake_core::read::archive::{self, HashJob, Options};
-use pancake_core::source::RangeReader;
-use pancake_core::{read::sniff, Archive, Compression, ReadAt};
+use pancake_core::read::archive::{self, Options};
+use pancake_core::read::reading::Reading;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -21,7 +20,9 @@ const PROGRESS_EVERY_MS: f64 = 80.0;
 #[derive(Default)]
 struct State {
     source: Option<Rc<FileSource>>,
-    archive: Option<Archive>,
+    /// The scanner's reading: the structure it walked plus the facts the page forwards, so
+    /// content reads find every layer's entries.
+    reading: Option<Reading>,
 }
 
 /// Installs the message handler, then tells the page it is ready.
@@ -53,18 +54,13 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// A fast header walk for an uncompressed file; a compressed one (gzip, zstd, xz, bzip2) has no random access,
-/// so it is streamed whole, and then progress is worth showing (`member: usize::MAX`).
+/// Starts the reading (`Reading::start`). A file compressed as a whole is read completely
+/// here, the only long part of its reading, so its progress is posted as it goes.
 fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
     source: &FileSource,
-) -> Result<Archive, pancake_core::Error> {
-    let head = source.read_vec_at(0, sniff::TAR_BLOCK).unwrap_or_default();
-    if sniff::compression(&head) == Compression::None {
-        return archive::scan(name, source, &Options::default());
-    }
-    let total = source.len();
+) -> Result<Reading, pancake_core::Error> {
     let mut last = 0.0;
     let mut report = |p: &archive::Progress| {
         let t = now();
@@ -72,21 +68,14 @@ fn scan(
             last = t;
             post(
                 scope,
-                &Response::Progress {
-                    member: usize::MAX,
+                &Response::ScanProgress {
                     bytes: p.bytes_done,
                 },
                 None,
             );
         }
     };
-    archive::read_stream(
-        name,
-        RangeReader::new(source, 0, total),
-        total,
-        &Options::default(),
-        &mut report,
-    )
+    Reading::start(name, source, &Options::default(), &mut report)
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {
@@ -111,12 +100,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         Request::Scan { name } => {
             let started = now();
             match scan(scope, &name, source.as_ref()) {
-                Ok(a) => {
-                    state.archive = Some(a.clone());
+                Ok(mut r) => {
+                    // A clone shares the layer entries (`Arc`): nothing is copied but the
+                    // message itself.
                     let msg = Response::Scanned {
-                        archive: Box::new(a),
+                        archive: Box::new(r.archive().clone()),
                         millis: now() - started,
                     };
+                    state.reading = Some(r);
                     post(scope, &msg, None);
                 }
                 Err(e) => post(
@@ -135,12 +126,6 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             wasm_bindgen_futures::spawn_local(async move {
                 let started = now();
                 let member = job.member;
-                let core_job = HashJob {
-                    member: job.member,
-                    offset: job.offset,
-                    len: job.len,
-                    sha512: job.sha512,
-                };
                 let mut last = 0.0;
                 let mut report = |bytes: u64| {
                     let t = now();
@@ -149,7 +134,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         post(&scope, &Response::Progress { member, bytes }, None);
                     }
                 };
-                let facts = crate::hashing::hash_job(source.as_ref(), &core_job, &mut report).await;
+                let facts = crate::hashing::hash_job(source.as_ref(), &job, &mut report).await;
                 let msg = Response::Facts {
                     member,
                     facts: Box::new(facts),
@@ -158,16 +143,23 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                 post(&scope, &msg, None);
             });
         }
-        Request::Facts { facts } => {
-            if let Some(a) = state.archive.take() {
-                state.archive = Some(archive::apply_facts(a, facts));
+        Request::Facts { member, facts, .. } => {
+            if let Some(r) = state.reading.as_mut() {
+                r.apply(member, *facts);
+                // The page's thread must not resolve (it walks every layer index): it takes
+                // the images and problems from here.
+                let msg = Response::Resolved {
+                    applied: r.applied(),
+                    resolution: Box::new(r.resolution()),
+                };
+                post(scope, &msg, None);
             }
         }
         Request::ReadContent { member, path, max } => {
-            let result = match &state.archive {
-                Some(a) => archive::read_entry_content(
+            let result = match &state.reading {
+                Some(r) => archive::read_entry_content(
                     source.as_ref(),
-                    a,
+                    r.archive_unresolved(),
                     member,
                     &path,
                     usize::try_from(max).unwrap_or(usize::MAX),

@@ -6,10 +6,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use pancake_core::read::archive::{self, Options};
+use pancake_core::read::reading::{self, HashJob, Reading};
 use pancake_core::ReadAt;
 use pancake_demo as demo;
 use pancake_web::file_source::FileSource;
-use pancake_web::protocol::{decode, encode, JobSpec, Request};
+use pancake_web::protocol::{decode, encode, Request};
 use wasm_bindgen_test::*;
 use web_sys::File;
 
@@ -63,17 +64,18 @@ fn scan_and_hash_through_a_file_match_memory() {
     let from_mem = archive::scan("app1.tar", &bytes, &opts).expect("scan memory");
     assert_eq!(from_file, from_mem);
 
-    // Hash every job the way the worker pool does, and apply the facts.
-    let jobs = archive::hash_jobs(&from_file);
+    // Hash every job the way the worker pool does, and apply the facts to the reading.
+    let mut r = Reading::planned(from_file, &opts.limits);
+    let jobs = r.jobs().to_vec();
     assert!(!jobs.is_empty(), "the base layer is left to a hash job");
-    let mut facts = Vec::new();
     for j in &jobs {
         let mut last = 0;
-        let f = archive::hash_member(&src, j, &opts, &mut |b| last = b);
+        let f = reading::hash(&src, j, &opts, &mut |b| last = b);
         assert_eq!(last, j.len, "progress ends at the job's length");
-        facts.push((j.member, f));
+        r.apply(j.member, f);
     }
-    let done = archive::apply_facts(from_file, facts);
+    assert!(r.is_done());
+    let done = r.into_archive();
     let streamed = archive::read_stream(
         "app1.tar",
         bytes.as_slice(),
@@ -95,11 +97,12 @@ fn envelope_carries_file_and_bytes() {
     let bytes = demo_bytes();
     let file = file_of(&bytes, "x.tar");
     let req = Request::Hash {
-        job: JobSpec {
+        job: HashJob {
             member: 3,
             offset: 1536,
             len: 99,
             sha512: true,
+            indexed: true,
         },
     };
     let v = encode(&req, Some(&file), Some(b"\x00\x01abc")).expect("encode");
@@ -107,11 +110,12 @@ fn envelope_carries_file_and_bytes() {
     match env.msg {
         Request::Hash { job } => assert_eq!(
             job,
-            JobSpec {
+            HashJob {
                 member: 3,
                 offset: 1536,
                 len: 99,
                 sha512: true,
+                indexed: true,
             }
         ),
         other => panic!("wrong message {other:?}"),

@@ -108,8 +108,12 @@ pub struct LayerIndex {
     #[serde(default)]
     pub diff_id_sha512: Option<Digest>,
     pub uncompressed_size: u64,
-    /// Members as `tarfile.getmembers()` lists them (extension headers are not members).
-    pub entries: Vec<Entry>,
+    /// Members as `tarfile.getmembers()` lists them (extension headers are not members), in
+    /// the order the tar holds them. Shared (`Arc`): this is the file structure, which never
+    /// changes once walked, so cloning an `Archive` while its blobs are verified (the page does,
+    /// on every batch of facts) costs nothing proportional to the entries, and a memo keyed on
+    /// the `Arc`'s address (`Arc::as_ptr`) survives every facts update.
+    pub entries: std::sync::Arc<Vec<Entry>>,
     /// Why the index may be incomplete (corrupt gzip, truncated tar, a limit ...).
     pub error: Option<ReadError>,
 }

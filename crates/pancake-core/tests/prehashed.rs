@@ -46,6 +46,7 @@ fn prehashed_facts_equal_streamed_facts_on_every_fixture() {
                 offset: m.data_offset?,
                 len: m.size,
                 sha512: false,
+                indexed: false,
             })
         });
         for job in jobs {

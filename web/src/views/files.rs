@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::virtual_list::{use_path_filter, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::i18n::{t, tf};
-use crate::state::ArchiveRef;
+use crate::state::{ArchiveRef, StructureKey};
 
 /// Must match `.file-row { height }` in the stylesheet.
 const ROW_HEIGHT: f64 = 30.0;
@@ -63,7 +63,7 @@ pub fn files(p: &FilesProps) -> Html {
         .or(n_layers.checked_sub(1));
 
     let rows: Rc<Vec<FileRow>> = {
-        let key = (p.archive.clone(), p.image, layer, p.merged);
+        let key = (StructureKey(p.archive.clone()), p.image, layer, p.merged);
         (*use_memo(key, |(a, img, layer, merged)| {
             let (Some(image), Some(l)) = (a.images.get(*img), *layer) else {
                 return Rc::new(Vec::new());

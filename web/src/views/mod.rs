@@ -27,30 +27,9 @@ use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
 
-/// A string from a tarball (command, label, env, tag, comment) as the page shows it: Yew
-/// puts it in a text node (never parsed as HTML); control and bidi characters, which could
-/// hide or reverse part of it, become visible escapes (`\x1b`, `\u{202e}`,
-/// [`pancake_core::escape`]). Newlines and tabs stay: multi-line commands are shown in `<pre>`.
-pub fn shown(s: &str) -> String {
-    use pancake_core::escape::is_hidden_control;
-    if !s
-        .chars()
-        .any(|c| c != '\n' && c != '\t' && is_hidden_control(c))
-    {
-        return s.to_string();
-    }
-    s.split_inclusive(['\n', '\t'])
-        .map(|part| {
-            let (body, end) = match part.char_indices().last() {
-                Some((i, c @ ('\n' | '\t'))) => (part.get(..i).unwrap_or(part), Some(c)),
-                _ => (part, None),
-            };
-            let mut out = pancake_core::escape::escape_text(body).into_owned();
-            out.extend(end);
-            out
-        })
-        .collect()
-}
+/// How a string from a tarball is shown (in `text.rs`: the state modules need it too and
+/// import no view).
+pub use crate::text::shown;
 
 /// The language every view renders in (provided by the shell).
 #[hook]

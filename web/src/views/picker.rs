@@ -1,6 +1,5 @@
 //! Choosing one image when the tarball holds several.
 
-use pancake_core::Archive;
 use yew::prelude::*;
 
 use super::use_lang;
@@ -14,17 +13,7 @@ pub struct PickerProps {
     pub on_select: Callback<usize>,
 }
 
-/// A name for an image: its first tag, else its short ID, else where it was found.
-pub fn image_name(a: &Archive, i: usize) -> String {
-    let Some(img) = a.images.get(i) else {
-        return String::new();
-    };
-    img.tags
-        .first()
-        .map(|t| super::shown(t))
-        .or_else(|| img.config_digest.as_ref().map(|d| d.short().to_string()))
-        .unwrap_or_else(|| img.source.clone())
-}
+pub use crate::text::image_name;
 
 #[function_component(ImagePicker)]
 pub fn image_picker(p: &PickerProps) -> Html {

@@ -10,7 +10,7 @@ use super::{
     CopyButton, Verdict,
 };
 use crate::i18n::{t, tf, Lang};
-use crate::state::ArchiveRef;
+use crate::state::{ArchiveRef, StructureKey};
 
 #[derive(Properties, PartialEq)]
 pub struct StackProps {
@@ -223,12 +223,15 @@ pub struct DetailsProps {
 #[function_component(LayerDetails)]
 pub fn layer_details(p: &DetailsProps) -> Html {
     let lang = use_lang();
-    let changes = use_memo((p.archive.clone(), p.image, p.layer), |(a, img, l)| {
-        a.images
-            .get(*img)
-            .map(|image| union::layer_changes(a, image, *l))
-    });
-    let wasted = use_memo((p.archive.clone(), p.image), |(a, img)| {
+    let changes = use_memo(
+        (StructureKey(p.archive.clone()), p.image, p.layer),
+        |(a, img, l)| {
+            a.images
+                .get(*img)
+                .map(|image| union::layer_changes(a, image, *l))
+        },
+    );
+    let wasted = use_memo((StructureKey(p.archive.clone()), p.image), |(a, img)| {
         a.images
             .get(*img)
             .map(|image| union::wasted(a, image))

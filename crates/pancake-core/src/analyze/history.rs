@@ -585,7 +585,7 @@ pub fn layer_content_size(archive: &Archive, image: &Image, layer: usize) -> u64
     };
     let mut plnk: HashMap<&[u8], u64> = HashMap::new();
     let mut sizes: HashMap<&RawPath, u64> = HashMap::with_capacity(ix.entries.len());
-    for e in &ix.entries {
+    for e in ix.entries.iter() {
         let marker = whiteout::classify_entry(e);
         if whiteout::is_aufs_link_source(e) {
             plnk.insert(e.path.file_name(), e.size);
@@ -957,7 +957,7 @@ mod tests {
             link_target: None,
             facts: MemberFacts {
                 layer: Some(LayerIndex {
-                    entries,
+                    entries: entries.into(),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -1072,7 +1072,7 @@ mod tests {
                 link_target: None,
                 facts: MemberFacts {
                     layer: Some(LayerIndex {
-                        entries,
+                        entries: entries.into(),
                         ..Default::default()
                     }),
                     ..Default::default()

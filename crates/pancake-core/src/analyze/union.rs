@@ -925,7 +925,7 @@ mod tests {
                 link_target: None,
                 facts: MemberFacts {
                     layer: Some(LayerIndex {
-                        entries,
+                        entries: entries.into(),
                         ..Default::default()
                     }),
                     ..Default::default()

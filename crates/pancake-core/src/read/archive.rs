@@ -4,13 +4,13 @@
 //! - [`read_stream`]: one sequential pass over any `Read` (compressed as a whole with gzip,
 //!   zstd, xz or bzip2, or not). Every
 //!   regular member goes through [`member::process`] as it streams by.
-//! - [`scan`] + [`hash_jobs`] + [`hash_member`] + [`apply_facts`]: for an uncompressed file with
-//!   random access. `scan` reads only headers and small JSON (a fast first view); the big blobs
-//!   are then hashed independently — on several threads ([`open`]) or Web Workers — through
-//!   the same `member::process`, so the end result is identical to `read_stream`'s.
+//! - [`scan`], driven by [`Reading`](crate::read::reading::Reading): for an uncompressed file
+//!   with random access. `scan` reads only headers and small JSON (a fast first view); the big
+//!   blobs are then hashed independently — on several threads ([`open`]) or Web Workers —
+//!   through the same `member::process`, so the end result is identical to `read_stream`'s.
 
 use std::cell::Cell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
@@ -27,6 +27,7 @@ use crate::read::extension_guard::{ExtensionGuard, Oversized};
 use crate::read::image;
 use crate::read::layer::{self, SeekReader};
 use crate::read::member::{self, Processed};
+use crate::read::reading::{self, Reading};
 use crate::read::sniff;
 use crate::source::{RangeReader, ReadAt};
 
@@ -41,16 +42,7 @@ pub struct Progress {
     pub member: Option<String>,
 }
 
-/// One blob still to hash after [`scan`]: member index, content offset and length.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HashJob {
-    pub member: usize,
-    pub offset: u64,
-    pub len: u64,
-    /// Also compute sha512 (of the blob and of its uncompressed tar): the member is under
-    /// `blobs/sha512/` (the job's own name is a placeholder, so the rule is applied here).
-    pub sha512: bool,
-}
+pub use crate::read::reading::HashJob;
 
 /// Members at most this big are processed fully during [`scan`] (configs, manifests...).
 const SMALL_MEMBER: u64 = 1 << 20;
@@ -457,7 +449,7 @@ fn walk_outer<'a, R: Read + 'a>(
 /// Fast first view of an UNCOMPRESSED tarball: outer headers by `read_at` (content is seeked
 /// over), small members (configs, manifests) processed fully, uncompressed layer tars walked
 /// header-only (entries known, diff_id not yet). Images are resolved, layers unverified until
-/// [`hash_member`] + [`apply_facts`]. A compressed file (gzip, zstd, xz, bzip2) has no random
+/// [`Reading`] has the facts of its jobs. A compressed file (gzip, zstd, xz, bzip2) has no random
 /// access, so it is read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
     let total = source.len();
@@ -533,7 +525,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                             facts.problems = walk.problems;
                             facts.layer = Some(LayerIndex {
                                 uncompressed_size: size,
-                                entries: walk.entries,
+                                entries: walk.entries.into(),
                                 error: walk.error.map(|at| ReadError::Broken { at }),
                                 ..LayerIndex::default()
                             });
@@ -558,7 +550,6 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         }
         Err(e) => push_outer_error(&mut archive, &e.to_string()),
     }
-    drop(tar);
     oversized_note(
         &mut archive,
         guard.oversized,
@@ -568,39 +559,18 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
     Ok(archive)
 }
 
-/// The members [`scan`] left unhashed, biggest first (so parallel hashing ends together).
-/// A job asks for sha512 too when its member is under `blobs/sha512/`, the same rule
-/// [`read_stream`] follows by the member's name, so both readers compute the same digests.
-pub fn hash_jobs(archive: &Archive) -> Vec<HashJob> {
-    let mut jobs: Vec<HashJob> = archive
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| {
-            m.kind == EntryKind::File && m.facts.sha256.is_none() && m.facts.error.is_none()
-        })
-        .filter_map(|(i, m)| {
-            Some(HashJob {
-                member: i,
-                offset: m.data_offset?,
-                len: m.size,
-                sha512: member::is_sha512_blob(&m.path.display()),
-            })
-        })
-        .collect();
-    jobs.sort_by(|a, b| b.len.cmp(&a.len).then(a.member.cmp(&b.member)));
-    jobs
-}
-
-/// Fully processes one member (hash, decompress, index), independent of all others.
-/// `progress` gets the bytes of this job done so far.
+/// Fully processes one member (hash, decompress, index), independent of all others; its
+/// messages name the member [`job_name`] until [`Reading::apply`](crate::read::reading::Reading::apply)
+/// puts the member's own name in. `progress` gets the bytes of this job done so far, ending at
+/// `job.len`. The structure is returned whole; [`crate::read::reading::hash`] is the boundary
+/// hashers call, which leaves out what the reading already has.
 pub fn hash_member<S: ReadAt + ?Sized>(
     source: &S,
     job: &HashJob,
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> MemberFacts {
-    let name = format!("member #{}", job.member);
+    let name = job_name(job.member);
     let reader = RangeReader::new(source, job.offset, job.len);
     let p = member::process(
         reader,
@@ -616,36 +586,21 @@ pub fn hash_member<S: ReadAt + ?Sized>(
     p.facts
 }
 
-/// Stores the facts [`hash_member`] produced and re-resolves images (now verified), with the
-/// default limits.
-pub fn apply_facts(archive: Archive, facts: Vec<(usize, MemberFacts)>) -> Archive {
-    apply_facts_with(archive, facts, &crate::limits::Limits::default())
+/// The placeholder name a job's messages carry for member `i` (a hasher does not know the
+/// member's path).
+pub(crate) fn job_name(i: usize) -> String {
+    format!("member #{i}")
 }
 
-/// [`apply_facts`] with the limits the archive was read with.
-pub fn apply_facts_with(
-    mut archive: Archive,
-    facts: Vec<(usize, MemberFacts)>,
-    limits: &crate::limits::Limits,
-) -> Archive {
-    for (i, mut f) in facts {
-        if let Some(m) = archive.members.get_mut(i) {
-            // Facts computed from a job carry a placeholder name (the job knows only the
-            // index): the problems get the member's own, as typed fields, never by rewriting
-            // words; errors carry no name at all.
-            let shown = m.path.display().into_owned();
-            // (The index is set on the archive's copy when images are resolved, as for facts
-            // read from a stream, so both readers give equal facts.)
-            for p in &mut f.problems {
-                if let Some(r) = p.origin.member.as_mut() {
-                    r.name.clone_from(&shown);
-                }
-            }
-            m.facts = f;
+/// Puts the member's own name in a job's facts, which carry a placeholder (a job knows only
+/// its index): as the typed `origin.member` of each problem, never by rewriting words; errors
+/// carry no name at all.
+pub(crate) fn name_member(f: &mut MemberFacts, shown: &str) {
+    for p in &mut f.problems {
+        if let Some(r) = p.origin.member.as_mut() {
+            r.name = shown.to_string();
         }
     }
-    image::resolve_with(&mut archive, limits);
-    archive
 }
 
 /// What the CLI uses: an uncompressed file is scanned, then its blobs hashed on
@@ -658,55 +613,66 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Archive, Error> {
     let total = source.len();
-    let head = source
-        .read_vec_at(0, sniff::TAR_BLOCK)
-        .map_err(|e| Error::Io {
-            name: name.into(),
-            offset: 0,
-            source: e,
-        })?;
-    if sniff::compression(&head) != Compression::None {
-        return read_stream(
-            name,
-            RangeReader::new(source, 0, total),
-            total,
-            opts,
-            progress,
-        );
+    let mut reading = Reading::start(name, source, opts, progress)?;
+    if reading.is_done() {
+        return Ok(reading.into_archive());
     }
-    let archive = scan(name, source, opts)?;
-    let jobs = hash_jobs(&archive);
-    let job_bytes: u64 = jobs.iter().map(|j| j.len).sum();
-    let base = total.saturating_sub(job_bytes);
+    let jobs = reading.jobs().to_vec();
+    let names: HashMap<usize, String> = jobs
+        .iter()
+        .filter_map(|j| {
+            let m = reading.archive_unresolved().members.get(j.member)?;
+            Some((j.member, m.path.display().into_owned()))
+        })
+        .collect();
+    let base = reading.bytes_done();
     progress(&Progress {
         bytes_done: base,
         bytes_total: total,
         member: None,
     });
-    let facts = run_jobs(source, &archive, &jobs, opts, &mut |done, member| {
-        progress(&Progress {
-            bytes_done: base + done,
-            bytes_total: total,
-            member,
-        })
-    });
-    Ok(apply_facts_with(archive, facts, &opts.limits))
+    run_jobs(
+        source,
+        &jobs,
+        opts,
+        &mut |done, member| {
+            progress(&Progress {
+                bytes_done: base.saturating_add(done),
+                bytes_total: total,
+                member: names.get(&member).cloned(),
+            })
+        },
+        &mut |member, facts| {
+            reading.apply(member, facts);
+        },
+    );
+    Ok(reading.into_archive())
 }
 
-/// Hashes the jobs, on `opts.threads` threads where the platform has threads (not wasm32,
-/// where the browser runs one job per Web Worker instead).
+/// Hashes the jobs through [`reading::hash`], on `opts.threads` threads where the platform
+/// has threads (not wasm32, where the browser runs one job per Web Worker instead).
+/// `progress` gets the bytes of all jobs done so far and the member being hashed; `facts`
+/// each job's facts as it finishes (in finishing order).
 fn run_jobs<S: ReadAt + Sync + ?Sized>(
     source: &S,
-    archive: &Archive,
     jobs: &[HashJob],
     opts: &Options,
-    progress: &mut dyn FnMut(u64, Option<String>),
-) -> Vec<(usize, MemberFacts)> {
+    progress: &mut dyn FnMut(u64, usize),
+    facts: &mut dyn FnMut(usize, MemberFacts),
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
     let threads = opts.threads.max(1).min(jobs.len());
     if threads <= 1 || cfg!(target_arch = "wasm32") {
-        return run_jobs_sequential(source, archive, jobs, opts, progress);
+        let mut done = 0u64;
+        for job in jobs {
+            let f = reading::hash(source, job, opts, &mut |d| {
+                progress(done.saturating_add(d), job.member)
+            });
+            done = done.saturating_add(job.len);
+            facts(job.member, f);
+        }
+        return;
     }
     enum Msg {
         Bytes(u64, usize),
@@ -714,7 +680,6 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
         Done(usize, Box<MemberFacts>),
     }
     let next = AtomicUsize::new(0);
-    let mut out = Vec::with_capacity(jobs.len());
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::channel::<Msg>();
         for _ in 0..threads {
@@ -723,11 +688,11 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
             s.spawn(move || {
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let mut last = 0u64;
-                    let facts = hash_member(source, job, opts, &mut |d| {
+                    let f = reading::hash(source, job, opts, &mut |d| {
                         let _ = tx.send(Msg::Bytes(d.saturating_sub(last), job.member));
                         last = d.max(last);
                     });
-                    let _ = tx.send(Msg::Done(job.member, Box::new(facts)));
+                    let _ = tx.send(Msg::Done(job.member, Box::new(f)));
                 }
             });
         }
@@ -736,45 +701,13 @@ fn run_jobs<S: ReadAt + Sync + ?Sized>(
         for msg in rx {
             match msg {
                 Msg::Bytes(n, m) => {
-                    done += n;
-                    progress(
-                        done,
-                        archive
-                            .members
-                            .get(m)
-                            .map(|x| x.path.display().into_owned()),
-                    );
+                    done = done.saturating_add(n);
+                    progress(done, m);
                 }
-                Msg::Done(m, f) => out.push((m, *f)),
+                Msg::Done(m, f) => facts(m, *f),
             }
         }
     });
-    out.sort_by_key(|(m, _)| *m);
-    out
-}
-
-fn run_jobs_sequential<S: ReadAt + ?Sized>(
-    source: &S,
-    archive: &Archive,
-    jobs: &[HashJob],
-    opts: &Options,
-    progress: &mut dyn FnMut(u64, Option<String>),
-) -> Vec<(usize, MemberFacts)> {
-    let mut done = 0u64;
-    let mut out = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let shown = archive
-            .members
-            .get(job.member)
-            .map(|x| x.path.display().into_owned());
-        let f = hash_member(source, job, opts, &mut |d| {
-            progress(done + d, shown.clone())
-        });
-        done += job.len;
-        out.push((job.member, f));
-    }
-    out.sort_by_key(|(m, _)| *m);
-    out
 }
 
 /// The bytes (at most `max`) of one file inside the layer blob `member`: one `read_at` when

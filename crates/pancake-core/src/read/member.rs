@@ -220,7 +220,7 @@ pub fn process<R: Read>(
                 facts.problems.extend(walk.problems);
                 facts.layer = Some(LayerIndex {
                     uncompressed_size: 0,
-                    entries: walk.entries,
+                    entries: walk.entries.into(),
                     error: walk.error.map(|at| ReadError::Broken { at }),
                     ..LayerIndex::default()
                 });
@@ -438,7 +438,7 @@ fn decompressed<R: Read>(
         diff_id,
         diff_id_sha512,
         uncompressed_size,
-        entries: walk.entries,
+        entries: walk.entries.into(),
         error,
     });
     found

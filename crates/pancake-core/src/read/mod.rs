@@ -3,7 +3,8 @@
 //! `sniff` names the file's format and compression from its first bytes; `archive` walks the
 //! outer tar and drives the member processor (`member`), which indexes layers (`layer`, over
 //! Go-`archive/tar`-compatible headers in `tarfmt`) through `decompress`; `image` resolves
-//! the images the archive describes (manifest.json, OCI index, legacy `repositories`).
+//! the images the archive describes (manifest.json, OCI index, legacy `repositories`);
+//! `reading` drives one reading (plan jobs → apply facts → done) for the CLI and the page.
 
 pub mod archive;
 pub mod config;
@@ -14,5 +15,6 @@ pub mod image;
 pub mod layer;
 pub mod member;
 pub mod prehashed;
+pub mod reading;
 pub mod sniff;
 pub mod tarfmt;

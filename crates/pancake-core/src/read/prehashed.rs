@@ -55,7 +55,7 @@ pub fn index_unhashed<S: ReadAt + ?Sized>(
         facts.problems.extend(walk.problems);
         facts.layer = Some(LayerIndex {
             uncompressed_size: 0,
-            entries: walk.entries,
+            entries: walk.entries.into(),
             error: walk.error.map(|at| ReadError::Broken { at }),
             ..LayerIndex::default()
         });

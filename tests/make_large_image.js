@@ -1,0 +1,92 @@
+'use strict';
+// A `docker save` tarball whose base layer holds 200,000 files (issue #13, target 3), made
+// deterministically (same bytes every run) in about a second, no Docker needed. The base
+// layer (~205 MB: every file one 512-byte block of content) and a small top layer (a whiteout,
+// an opaque directory and ~2 MB of files, so two blobs are hashed and facts arrive while
+// the big one is still being hashed). Usage: node tests/make_large_image.js OUT.tar [FILES]
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+
+const BLOCK = 512;
+
+/** One ustar header (name ≤ 100 bytes). `type`: '0' file, '5' directory. */
+function header(name, size, type, mode) {
+  const h = Buffer.alloc(BLOCK);
+  h.write(name, 0, 100, 'utf8');
+  h.write(mode.toString(8).padStart(7, '0') + '\0', 100);
+  h.write('0000000\0', 108); // uid
+  h.write('0000000\0', 116); // gid
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('14700000000\0', 136); // mtime: a fixed date, so the bytes never change
+  h.write('        ', 148); // checksum field counts as spaces
+  h.write(type, 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
+
+/** A tar from [name, content|null(dir)] pairs, padded and ended with two zero blocks. */
+function tar(members) {
+  const parts = [];
+  for (const [name, content] of members) {
+    if (content === null) {
+      parts.push(header(name, 0, '5', 0o755));
+      continue;
+    }
+    parts.push(header(name, content.length, '0', 0o644), content);
+    const pad = (BLOCK - (content.length % BLOCK)) % BLOCK;
+    if (pad) parts.push(Buffer.alloc(pad));
+  }
+  parts.push(Buffer.alloc(2 * BLOCK));
+  return Buffer.concat(parts);
+}
+
+const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+
+function makeLargeImage(files = 200000) {
+  const dirs = 500;
+  const base = [];
+  for (let d = 0; d < dirs; d++) base.push([`data/d${d}/`, null]);
+  for (let i = 0; i < files; i++) {
+    // Content that differs per file, deterministic: its own name, repeated.
+    const body = Buffer.from(`file ${i} of a 200,000-file layer\n`.repeat(12).slice(0, 400));
+    base.push([`data/d${i % dirs}/f${i}.txt`, body]);
+  }
+  const baseTar = tar(base);
+  const top = [['data/', null], ['data/.wh.d1', Buffer.alloc(0)], ['data/d2/', null],
+    ['data/d2/.wh..wh..opq', Buffer.alloc(0)]];
+  for (let i = 0; i < 4; i++) top.push([`app/blob${i}.bin`, Buffer.alloc(512 * 1024, i + 1)]);
+  const topTar = tar(top);
+  const layers = [baseTar, topTar].map((b) => ({ bytes: b, hex: sha(b) }));
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z',
+    config: { Cmd: ['/bin/sh'] },
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${l.hex}`) },
+    history: [
+      { created: '2026-01-01T00:00:00Z', created_by: `COPY data/ /data/ # ${files} files` },
+      { created: '2026-01-01T00:00:00Z', created_by: 'COPY app/ /app/' },
+    ],
+  }));
+  const configHex = sha(config);
+  const manifest = Buffer.from(JSON.stringify([{
+    Config: `${configHex}.json`, RepoTags: ['large:200k'],
+    Layers: layers.map((l) => `${l.hex}/layer.tar`),
+  }]));
+  const outer = [];
+  for (const l of layers) outer.push([`${l.hex}/`, null], [`${l.hex}/layer.tar`, l.bytes]);
+  outer.push([`${configHex}.json`, config], ['manifest.json', manifest]);
+  return { bytes: tar(outer), diffIds: layers.map((l) => `sha256:${l.hex}`), files };
+}
+
+module.exports = { makeLargeImage };
+
+if (require.main === module) {
+  const out = process.argv[2];
+  if (!out) throw new Error('usage: node tests/make_large_image.js OUT.tar [FILES]');
+  const img = makeLargeImage(Number(process.argv[3] || 200000));
+  fs.writeFileSync(out, img.bytes);
+  console.log(`${out}: ${img.bytes.length} bytes, ${img.files} files, diff_ids ${img.diffIds.join(' ')}`);
+}
