@@ -340,3 +340,7 @@ not-checkable-explain = Nothing in this archive claims a digest for this layer, 
 problem-non-distributable = A layer was left out on purpose (non-distributable; not an error)
 problem-disagreement = Two sources in the archive disagree
 problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)
+
+# --- track classroom ---
+tour-fold = Fold the tour card to one line
+tour-unfold = Show the whole tour card

@@ -340,3 +340,7 @@ not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk l
 problem-non-distributable = Ada layer yang sengaja tidak disertakan (non-distributable; bukan galat)
 problem-disagreement = Dua sumber di dalam arsip tidak sepakat
 problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)
+
+# --- track classroom ---
+tour-fold = Lipat kartu tur menjadi satu baris
+tour-unfold = Tampilkan seluruh kartu tur

@@ -13,6 +13,7 @@ pub mod session;
 pub mod shell;
 pub mod state;
 pub mod tour;
+pub mod tour_setup;
 pub mod views;
 pub mod worker_glue;
 pub mod worker_runtime;

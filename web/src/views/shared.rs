@@ -173,7 +173,7 @@ pub fn tab(state: &UseReducerHandle<AppState>, on_pair_demo: Callback<()>) -> Ht
     let d = state.dispatcher();
     let dispatch = Callback::from(move |a: SharedAction| d.dispatch(Action::Shared(a)));
     html! {
-        <SharedView images={session_images(state)}
+        <SharedView images={crate::tour_setup::shared_images(state, session_images(state))}
             present={state.shared.present.iter().copied().collect::<Vec<_>>()}
             pushed={state.shared.pushed.iter().copied().collect::<Vec<_>>()}
             queued={state.shared.queued} {dispatch} {on_pair_demo} />
