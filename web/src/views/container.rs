@@ -304,7 +304,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                 <ContainerStack archive={p.archive.clone()} image={p.image} size={c.upper_size()}
                     entries={c.upper.len()} copy_up={copy_up} />
                 <div class="ctr-work">
-                    <ContainerFiles container={c.clone()} lower={lower.clone()}
+                    <ContainerFiles key="files" container={c.clone()} lower={lower.clone()}
                         archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()} />
                     { for s.editor.as_ref().map(|ed| {
                         let text = match (&ed.waiting, &ed.error) {
@@ -636,11 +636,24 @@ fn editor_panel(p: &EditorProps) -> Html {
         }
         _ => html! {},
     };
+    // Opening a file brings the editor into view (it is below the file list, often below the
+    // fold): otherwise a click on a row looks like nothing happened.
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with(p.path.clone(), move |_| {
+            if let Some(el) = panel.cast::<web_sys::Element>() {
+                let opts = web_sys::ScrollIntoViewOptions::new();
+                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&opts);
+            }
+        });
+    }
     html! {
         <section class="ctr-panel ctr-editor" aria-label={t(lang, "ctr-editor")} data-testid="container-editor"
-            data-path={p.path.clone()}>
+            data-path={p.path.clone()} ref={panel}>
             <div class="ctr-editor-head">
-                <h3 class="mono ellipsis" title={p.path.clone()}>{ p.path.clone() }</h3>
+                <h3 class="mono ctr-editor-path" data-testid="editor-path">{ p.path.clone() }</h3>
                 <span class={classes!("owner", p.in_upper.then_some("owner-container"))}>{ owner }</span>
                 <span class="grow"></span>
                 <button type="button" class="button" data-testid="delete-file" onclick={delete}>{ t(lang, "ctr-delete-file") }</button>

@@ -59,9 +59,9 @@ pub fn history(p: &HistoryProps) -> Html {
                                 <tr class={classes!(kind_class(row.kind), open.then_some("open"))}
                                     data-testid="history-row" data-empty-layer={empty.to_string()}
                                     data-layer={row.layer.map(|l| l.to_string())}>
-                                    <td class="mono">{ row.id.clone() }</td>
-                                    <td class="nowrap">{ row.created.clone() }</td>
-                                    <td>
+                                    <td class="mono h-id" data-label="IMAGE">{ row.id.clone() }</td>
+                                    <td class="nowrap h-created" data-label="CREATED">{ row.created.clone() }</td>
+                                    <td class="h-by">
                                         <div class="created-by">
                                         <span class="kind-dot" aria-hidden="true"></span>
                                         { if truncated {
@@ -76,8 +76,8 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } }
                                         </div>
                                     </td>
-                                    <td class="num nowrap" data-bytes={row.size_bytes.to_string()}>{ row.size.clone() }</td>
-                                    <td>{ shown(&row.comment) }</td>
+                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={row.size_bytes.to_string()}>{ row.size.clone() }</td>
+                                    <td class="h-comment">{ shown(&row.comment) }</td>
                                 </tr>
                             }
                         }) }

@@ -8,6 +8,7 @@ pub mod diagram;
 pub mod embed;
 pub mod files;
 pub mod history;
+pub mod name;
 pub mod picker;
 pub mod shared;
 pub mod stack;

@@ -329,7 +329,7 @@ pub fn transfer(p: &TransferProps) -> Html {
         let d2 = p.dispatch.clone();
         html! {
             <tr>
-                <th scope="row"><span class="dg-num">{ format!("#{}", i + 1) }</span>{ " " }<span class="mono">{ si.tag() }</span></th>
+                <th scope="row"><span class="dg-num">{ format!("#{}", i + 1) }</span>{ " " }{ super::name::middle_ellipsis(&si.tag()) }</th>
                 <td><input type="checkbox" checked={on_host} data-testid="present-toggle" data-index={i.to_string()}
                     aria-label={tf(lang, "tr-on-host-aria", &[("image", &si.tag())])}
                     onchange={Callback::from(move |_| d1.emit(SharedAction::Present(key, !on_host)))} /></td>
