@@ -296,7 +296,7 @@ st-content = content store (each blob once, by digest)
 st-content-explain = A content store (containerd, a registry) keeps each blob once by its digest, wherever it sits in a chain: blobs as stored, compressed or not.
 dg-chain-id = ChainID
 dg-chain-id-hint = SHA-256 over the diff_ids from the base up to this layer: what Docker’s layer store keeps a layer by
-tr-identity-chain = Docker skips a layer it already has by ChainID (this layer and every layer below it, from the base up); from the first one it lacks, every layer above is downloaded.
+tr-identity-chain = Docker skips a layer it already has together with every layer below it; from the first layer it lacks, every layer above is downloaded.
 cmp-title = Compare two images
 cmp-a = Image A
 cmp-b = Image B
@@ -327,7 +327,7 @@ tr-skip = Skip animation
 tr-hint = Press docker pull or docker push to see the transcript.
 tr-transcript = Transcript
 tr-identity-blob = Layers are matched by their compressed blob digest, as a registry stores them.
-tr-identity-diff-id = This tarball holds uncompressed layers only, so each blob's digest is its diff_id (the SHA-256 of the uncompressed tar): the registry is checked by that.
+tr-identity-diff-id = The layers in this file are not compressed, so the registry recognises each one by the fingerprint (SHA-256) of its unpacked contents.
 tr-counter-pull = Downloaded { $moved } of { $total } · skipped { $skipped } (already exists)
 tr-counter-push = Uploaded { $moved } of { $total } · skipped { $skipped } (already in the registry)
 
@@ -344,3 +344,5 @@ problem-artifact = A signature, attestation or SBOM refers to no image here (not
 # --- track classroom ---
 tour-fold = Fold the tour card to one line
 tour-unfold = Show the whole tour card
+tr-no-pull = docker pull is not possible: this image is not in the registry (pull fetches from the registry).
+tr-no-push = docker push is not possible: this image is not on this host (push sends from this computer).

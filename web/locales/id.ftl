@@ -296,7 +296,7 @@ st-content = content store (setiap blob sekali, berdasarkan digest)
 st-content-explain = Content store (containerd, registry) menyimpan setiap blob sekali berdasarkan digest-nya, di mana pun letaknya dalam rantai: blob apa adanya, terkompresi atau tidak.
 dg-chain-id = ChainID
 dg-chain-id-hint = SHA-256 atas diff_id dari base sampai layer ini: kunci yang dipakai layer store Docker untuk menyimpan sebuah layer
-tr-identity-chain = Docker melewati layer yang sudah dimilikinya berdasarkan ChainID (layer ini beserta semua layer di bawahnya, dari base ke atas); mulai dari layer pertama yang belum ada, semua layer di atasnya diunduh.
+tr-identity-chain = Docker melewati layer yang sudah dimilikinya beserta semua layer di bawahnya; mulai dari layer pertama yang belum ada, semua layer di atasnya diunduh.
 cmp-title = Bandingkan dua image
 cmp-a = Image A
 cmp-b = Image B
@@ -327,7 +327,7 @@ tr-skip = Lewati animasi
 tr-hint = Tekan docker pull atau docker push untuk melihat transkripnya.
 tr-transcript = Transkrip
 tr-identity-blob = Layer dicocokkan dengan digest blob terkompresinya, seperti registry menyimpannya.
-tr-identity-diff-id = Tarball ini hanya berisi layer tanpa kompresi, jadi digest setiap blob adalah diff_id-nya (SHA-256 dari tar tanpa kompresi): registry diperiksa dengan itu.
+tr-identity-diff-id = Layer di berkas ini tidak dikompresi, jadi registry mengenali setiap layer dari sidik jari (SHA-256) isinya yang belum dikemas.
 tr-counter-pull = Diunduh { $moved } dari { $total } · dilewati { $skipped } (sudah ada)
 tr-counter-push = Diunggah { $moved } dari { $total } · dilewati { $skipped } (sudah ada di registry)
 
@@ -344,3 +344,5 @@ problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak
 # --- track classroom ---
 tour-fold = Lipat kartu tur menjadi satu baris
 tour-unfold = Tampilkan seluruh kartu tur
+tr-no-pull = docker pull tidak bisa: image ini tidak ada di registry (pull mengambil dari registry).
+tr-no-push = docker push tidak bisa: image ini tidak ada di host ini (push mengirim dari komputer ini).
