@@ -56,6 +56,24 @@ describe('classroom (issue 14)', () => {
     });
   }
 
+  test('a link\'s layer number is the page\'s: ?layer=3 is "Layer 3 of 3", and the URL keeps it', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&view=stack&layer=3&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      const details = page.locator('[data-testid=layer-details]').first();
+      await details.waitFor({ state: 'visible', timeout: 10000 });
+      const total = (await app.readLayers(page)).length;
+      assert.equal(await details.getAttribute('data-index'), '2', 'the third layer from the base');
+      assert.match(await details.innerText(), new RegExp(`Layer 3 of ${total}`));
+      // Selecting the base layer writes layer=1.
+      await app.selectLayer(page, 0);
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('layer') === '1', null, { timeout: 10000 });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('pull needs the image in the registry, push needs it on this host; the reason is shown', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?lang=en' });
     try {
