@@ -304,7 +304,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                 <ContainerStack archive={p.archive.clone()} image={p.image} size={c.upper_size()}
                     entries={c.upper.len()} copy_up={copy_up} />
                 <div class="ctr-work">
-                    <ContainerFiles key="files" container={c.clone()} lower={lower.clone()}
+                    <ContainerFiles key="files" container={c.clone()} filter={s.filter.clone()} lower={lower.clone()}
                         archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()} />
                     { for s.editor.as_ref().map(|ed| {
                         let text = match (&ed.waiting, &ed.error) {
@@ -406,6 +406,9 @@ struct FilesProps {
     lower: crate::container_state::LowerRef,
     archive: ArchiveRef,
     image: usize,
+    /// The file filter, kept in the container state: opening a file re-renders this list and
+    /// must not lose what the reader typed.
+    filter: String,
     on_action: Callback<ContainerAction>,
 }
 
@@ -420,7 +423,7 @@ fn container_files(p: &FilesProps) -> Html {
         Rc::new(c.merged(&l.0))
     }))
     .clone();
-    let filter = use_state(String::new);
+    let filter = p.filter.clone();
     let visible = use_path_filter(rows.clone(), &filter);
     let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 420.0, visible.len());
     let new_path = use_state(String::new);
@@ -512,14 +515,14 @@ fn container_files(p: &FilesProps) -> Html {
     };
 
     let on_filter = {
-        let filter = filter.clone();
+        let cb = p.on_action.clone();
         let scroll_top = win.scroll_top.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(i) = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
             {
-                filter.set(i.value());
+                cb.emit(ContainerAction::Filter(i.value()));
                 scroll_top.set(0.0);
             }
         })
@@ -558,7 +561,7 @@ fn container_files(p: &FilesProps) -> Html {
                 <h3 class="grow">{ t(lang, "ctr-files") }</h3>
                 <label class="field grow">
                     <span class="visually-hidden">{ t(lang, "filter") }</span>
-                    <input type="search" placeholder={t(lang, "filter-placeholder")} value={(*filter).clone()}
+                    <input type="search" placeholder={t(lang, "filter-placeholder")} value={filter.clone()}
                         oninput={on_filter} data-testid="container-filter" />
                 </label>
             </div>
