@@ -58,14 +58,22 @@ pub const STEPS: [Step; 9] = [
     // 3. docker image history.
     Step {
         tab: "history",
-        targets: &["[data-testid=history-table]"],
+        targets: &[
+            "[data-testid=history-row].kind-copy",
+            "[data-testid=history-table]",
+        ],
         demo: NGINX,
         setup: Setup::None,
     },
     // 4. Every layer has a SHA-256, checked again here.
     Step {
         tab: "stack",
-        targets: &["[data-testid=layer-details]", "[data-testid=layer]"],
+        targets: &[
+            "[data-testid=layer-details] .ok",
+            "[data-testid=layer-details] .facts",
+            "[data-testid=layer-details]",
+            "[data-testid=layer]",
+        ],
         demo: NGINX,
         setup: Setup::SelectLayer,
     },
