@@ -167,7 +167,7 @@ describe('tour layout and step setup (issue 14)', () => {
           await editor.waitFor({ state: 'visible', timeout: 15000 });
           assert.equal((await editor.locator('h3').first().innerText()).trim(), '/etc/nginx/nginx.conf');
           await page.waitForFunction(() => {
-            const t = document.querySelector('[data-testid=file-editor] textarea');
+            const t = document.querySelector('textarea[data-testid=file-editor]');
             return t && /worker_processes|http\s*\{/.test(t.value);
           }, null, { timeout: 15000 });
         }
