@@ -306,7 +306,7 @@ describe('course mode', () => {
   });
 
   test('deep link to a layer and a tour step; back across demos', { timeout: T * 2 }, async () => {
-    const page = await session.newPage({ query: '?demo=nginx&view=stack&layer=1&lang=en' });
+    const page = await session.newPage({ query: '?demo=nginx&view=stack&layer=2&lang=en' });
     try {
       await waitReady(page, { timeout: READY });
       await page.locator('[data-testid=layer-details][data-index="1"]').waitFor({ state: 'visible', timeout: 10000 });

@@ -132,6 +132,8 @@ pub struct ContainerState {
     pub message: Option<String>,
     /// Work in progress (commit / export), as a locale key.
     pub busy: Option<&'static str>,
+    /// The container file list's filter (kept here so opening a file does not clear it).
+    pub filter: String,
 }
 
 pub enum ContainerAction {
@@ -157,6 +159,8 @@ pub enum ContainerAction {
     Mkdir(String),
     Message(Option<String>),
     Busy(Option<&'static str>),
+    /// The reader typed in the file list's filter.
+    Filter(String),
 }
 
 impl ContainerState {
@@ -323,6 +327,7 @@ pub fn reduce(
         }
         ContainerAction::Message(m) => s.message = m,
         ContainerAction::Busy(b) => s.busy = b,
+        ContainerAction::Filter(f) => s.filter = f,
     }
     s
 }

@@ -103,9 +103,18 @@ pub fn t(lang: Lang, key: &str) -> String {
     })
 }
 
-/// [`t`] with `{ $name }` placeholders filled in.
+/// [`t`] with `{ $name }` placeholders filled in. Plural forms: when an argument named `count`
+/// or `layers` is exactly `1` and the table has `KEY-one`, that entry is used ("1 layer", not
+/// "1 layers"); Indonesian nouns do not change, so its `-one` entries read like the others.
 pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    let mut s = t(lang, key);
+    let one = args
+        .iter()
+        .any(|(n, v)| matches!(*n, "count" | "layers") && *v == "1");
+    let singular = format!("{key}-one");
+    let mut s = match t(lang, &singular) {
+        s1 if one && s1 != singular => s1,
+        _ => t(lang, key),
+    };
     for (name, value) in args {
         s = s.replace(&format!("{{ ${name} }}"), value);
         s = s.replace(&format!("{{${name}}}"), value);

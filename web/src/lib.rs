@@ -15,6 +15,7 @@ pub mod shell;
 pub mod state;
 pub mod text;
 pub mod tour;
+pub mod tour_setup;
 pub mod views;
 pub mod worker_glue;
 pub mod worker_runtime;

@@ -1,4 +1,6 @@
 //! Permalinks: `?demo=nginx&view=history&layer=2&step=3&lang=id&embed=1&src=<url>`.
+//! `layer` counts from 1 at the base, as the page numbers layers ("Layer 3 of 3" is `layer=3`);
+//! inside the app (`Link::layer`, `AppState::layer`) it is the 0-based index.
 //! Read on first load, written back as the learner moves (pushState for a new place,
 //! replaceState for small moves), restored on back/forward (popstate).
 
@@ -31,7 +33,9 @@ impl Link {
             demo: get("demo").filter(|d| d.split(',').all(|n| demo::names().contains(&n))),
             src: get("src"),
             view: get("view"),
-            layer: get("layer").and_then(|v| v.parse::<usize>().ok()),
+            layer: get("layer")
+                .and_then(|v| v.parse::<usize>().ok())
+                .and_then(|n| n.checked_sub(1)),
             step: get("step").and_then(|v| v.parse::<u8>().ok()),
             lang: get("lang").as_deref().and_then(Lang::from_tag),
             embed: get("embed").is_some_and(|v| v != "0" && v != "false"),
@@ -51,7 +55,7 @@ impl Link {
         put("demo", self.demo.clone());
         put("src", self.src.clone());
         put("view", self.view.clone());
-        put("layer", self.layer.map(|l| l.to_string()));
+        put("layer", self.layer.map(|l| l.saturating_add(1).to_string()));
         put("step", self.step.map(|s| s.to_string()));
         put("lang", self.lang.map(|l| l.code().to_string()));
         put("embed", self.embed.then(|| "1".to_string()));

@@ -97,6 +97,7 @@ pub fn app() -> Html {
     // `?demo=…&view=…&layer=…&step=…&lang=…&embed=1&src=…`: opened, kept in the URL, restored
     // on back/forward; the tour's demos are loaded there too.
     permalink::use_permalinks(&state, open_file.clone());
+    crate::tour_setup::use_step_setup(&state);
     let on_course = {
         let d = state.dispatcher();
         Callback::from(move |a: CourseAction| d.dispatch(Action::Course(a)))

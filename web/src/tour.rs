@@ -13,7 +13,28 @@ pub struct Step {
     pub targets: &'static [&'static str],
     /// Demo image(s) the step needs, as a `Course::demo` value (names joined by `,`).
     pub demo: &'static str,
+    /// What the page must look like for the step's text to be true (applied once the demo is
+    /// read, whether the step was reached by Next or by a deep link).
+    pub setup: Setup,
 }
+
+/// The world a step describes, beyond its tab and demo (see `tour_setup.rs`, which applies it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setup {
+    /// Nothing beyond the tab and the demo.
+    None,
+    /// A layer is selected (the top one, when none is), so its details are shown.
+    SelectLayer,
+    /// Only the images of the shown file (the demo pair) are drawn on the Shared tab, even
+    /// when the session holds others (e.g. nginx from the steps before).
+    ShownFileOnly,
+    /// A container of the image is running (one is started when there is none) and, when
+    /// `open` is given, that file is open in its editor.
+    Container { open: Option<&'static str> },
+}
+
+/// The file step 8 edits.
+pub const NGINX_CONF: &str = "/etc/nginx/nginx.conf";
 
 pub const NGINX: &str = "nginx";
 pub const WORDPRESS_PAIR: &str = "wordpress-a,wordpress-b";
@@ -25,30 +46,43 @@ pub const STEPS: [Step; 9] = [
         tab: "stack",
         targets: &["[data-testid=stack]", ".stack"],
         demo: NGINX,
+        setup: Setup::None,
     },
     // 2. One Dockerfile instruction, one layer.
     Step {
         tab: "stack",
         targets: &["[data-testid=layer].kind-copy", "[data-testid=layer]"],
         demo: NGINX,
+        setup: Setup::None,
     },
     // 3. docker image history.
     Step {
         tab: "history",
-        targets: &["[data-testid=history-table]"],
+        targets: &[
+            "[data-testid=history-row].kind-copy",
+            "[data-testid=history-table]",
+        ],
         demo: NGINX,
+        setup: Setup::None,
     },
     // 4. Every layer has a SHA-256, checked again here.
     Step {
         tab: "stack",
-        targets: &["[data-testid=layer-details]", "[data-testid=layer]"],
+        targets: &[
+            "[data-testid=layer-details] .ok",
+            "[data-testid=layer-details] .facts",
+            "[data-testid=layer-details]",
+            "[data-testid=layer]",
+        ],
         demo: NGINX,
+        setup: Setup::SelectLayer,
     },
     // 5. Same instructions, same order: shared layers, stored once.
     Step {
         tab: "shared",
         targets: &["[data-testid=shared-diagram]", "[data-testid=image-picker]"],
         demo: WORDPRESS_PAIR,
+        setup: Setup::ShownFileOnly,
     },
     // 6. A pull downloads only the layers whose SHA is missing.
     Step {
@@ -59,6 +93,7 @@ pub const STEPS: [Step; 9] = [
             "[data-testid=shared-diagram]",
         ],
         demo: WORDPRESS_PAIR,
+        setup: Setup::ShownFileOnly,
     },
     // 7. Running a container adds a thin writable layer.
     Step {
@@ -68,17 +103,21 @@ pub const STEPS: [Step; 9] = [
             "[data-testid=container-layer]",
         ],
         demo: NGINX,
+        setup: Setup::None,
     },
     // 8. Editing nginx.conf copies it up; the image keeps its original.
     Step {
         tab: "container",
         targets: &[
-            "[data-testid=file-editor]",
+            "[data-testid=container-editor]",
             "[data-testid=container-file-list]",
             "[data-testid=container-layer]",
             "[data-testid=run-container]",
         ],
         demo: NGINX,
+        setup: Setup::Container {
+            open: Some(NGINX_CONF),
+        },
     },
     // 9. Two containers from one image don't affect each other.
     Step {
@@ -88,6 +127,7 @@ pub const STEPS: [Step; 9] = [
             "[data-testid=container-layer]",
         ],
         demo: NGINX,
+        setup: Setup::Container { open: None },
     },
 ];
 

@@ -25,7 +25,9 @@ use term::Safe;
 #[command(
     name = "pancake",
     version,
-    about = "Inspect container image tarballs (docker save, OCI archives)."
+    about = "Inspect container image tarballs (docker save, OCI archives).",
+    after_help = "Positions are 0-based here and in the JSON: image 0 is the first image of the archive, \
+layer 0 the base layer. (The web page numbers layers from 1 at the base: its layer 1 is --layer 0.)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,10 +79,11 @@ enum Command {
     /// List files of one layer (its changes) or of the merged filesystem.
     Ls {
         file: PathBuf,
-        /// Image index in the archive (0-based).
+        /// Image index in the archive (0-based: 0 = the first).
         #[arg(long, default_value_t = 0)]
         image: usize,
-        /// Layer index (0 = base): what that layer added, modified and deleted (CHANGE).
+        /// Layer index, 0-based (0 = base; the web page's "Layer 1"): what that layer added,
+        /// modified and deleted (CHANGE).
         #[arg(long, conflicts_with = "merged")]
         layer: Option<usize>,
         /// The filesystem a container of the image sees (the default). Its LAST CHANGED BY

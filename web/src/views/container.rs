@@ -304,7 +304,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                 <ContainerStack archive={p.archive.clone()} image={p.image} size={c.upper_size()}
                     entries={c.upper.len()} copy_up={copy_up} />
                 <div class="ctr-work">
-                    <ContainerFiles container={c.clone()} lower={lower.clone()}
+                    <ContainerFiles key="files" container={c.clone()} filter={s.filter.clone()} lower={lower.clone()}
                         archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()} />
                     { for s.editor.as_ref().map(|ed| {
                         let text = match (&ed.waiting, &ed.error) {
@@ -406,6 +406,9 @@ struct FilesProps {
     lower: crate::container_state::LowerRef,
     archive: ArchiveRef,
     image: usize,
+    /// The file filter, kept in the container state: opening a file re-renders this list and
+    /// must not lose what the reader typed.
+    filter: String,
     on_action: Callback<ContainerAction>,
 }
 
@@ -420,7 +423,7 @@ fn container_files(p: &FilesProps) -> Html {
         Rc::new(c.merged(&l.0))
     }))
     .clone();
-    let filter = use_state(String::new);
+    let filter = p.filter.clone();
     let visible = use_path_filter(rows.clone(), &filter);
     let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 420.0, visible.len());
     let new_path = use_state(String::new);
@@ -512,14 +515,14 @@ fn container_files(p: &FilesProps) -> Html {
     };
 
     let on_filter = {
-        let filter = filter.clone();
+        let cb = p.on_action.clone();
         let scroll_top = win.scroll_top.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(i) = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
             {
-                filter.set(i.value());
+                cb.emit(ContainerAction::Filter(i.value()));
                 scroll_top.set(0.0);
             }
         })
@@ -558,7 +561,7 @@ fn container_files(p: &FilesProps) -> Html {
                 <h3 class="grow">{ t(lang, "ctr-files") }</h3>
                 <label class="field grow">
                     <span class="visually-hidden">{ t(lang, "filter") }</span>
-                    <input type="search" placeholder={t(lang, "filter-placeholder")} value={(*filter).clone()}
+                    <input type="search" placeholder={t(lang, "filter-placeholder")} value={filter.clone()}
                         oninput={on_filter} data-testid="container-filter" />
                 </label>
             </div>
@@ -636,11 +639,24 @@ fn editor_panel(p: &EditorProps) -> Html {
         }
         _ => html! {},
     };
+    // Opening a file brings the editor into view (it is below the file list, often below the
+    // fold): otherwise a click on a row looks like nothing happened.
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with(p.path.clone(), move |_| {
+            if let Some(el) = panel.cast::<web_sys::Element>() {
+                let opts = web_sys::ScrollIntoViewOptions::new();
+                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&opts);
+            }
+        });
+    }
     html! {
         <section class="ctr-panel ctr-editor" aria-label={t(lang, "ctr-editor")} data-testid="container-editor"
-            data-path={p.path.clone()}>
+            data-path={p.path.clone()} ref={panel}>
             <div class="ctr-editor-head">
-                <h3 class="mono ellipsis" title={p.path.clone()}>{ p.path.clone() }</h3>
+                <h3 class="mono ctr-editor-path" data-testid="editor-path">{ p.path.clone() }</h3>
                 <span class={classes!("owner", p.in_upper.then_some("owner-container"))}>{ owner }</span>
                 <span class="grow"></span>
                 <button type="button" class="button" data-testid="delete-file" onclick={delete}>{ t(lang, "ctr-delete-file") }</button>

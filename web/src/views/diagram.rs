@@ -200,7 +200,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         html! {
             <div class="dg-head" style={format!("grid-column:{};grid-row:1", col + 1)}>
                 <span class="dg-num">{ format!("#{}", img + 1) }</span>
-                <span class="mono ellipsis" title={tag.clone()}>{ tag.clone() }</span>
+                { super::name::middle_ellipsis(&tag) }
                 <span class="muted small ellipsis" title={file.clone()}>{ file }</span>
             </div>
         }

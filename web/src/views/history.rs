@@ -59,9 +59,9 @@ pub fn history(p: &HistoryProps) -> Html {
                                 <tr class={classes!(kind_class(row.kind), open.then_some("open"))}
                                     data-testid="history-row" data-empty-layer={empty.to_string()}
                                     data-layer={row.layer.map(|l| l.to_string())}>
-                                    <td class="mono">{ row.id.clone() }</td>
-                                    <td class="nowrap">{ row.created.clone() }</td>
-                                    <td>
+                                    <td class="mono h-id" data-label="IMAGE">{ row.id.clone() }</td>
+                                    <td class="nowrap h-created" data-label="CREATED">{ row.created.clone() }</td>
+                                    <td class="h-by">
                                         <div class="created-by">
                                         <span class="kind-dot" aria-hidden="true"></span>
                                         { if truncated {
@@ -76,14 +76,14 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } }
                                         </div>
                                     </td>
-                                    <td class="num nowrap" data-bytes={row.size_bytes.to_string()}>{
+                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={row.size_bytes.to_string()}>{
                                         // Left out on purpose: the descriptor's size, said as such, not 0 B.
                                         match row.layer.and_then(|l| image.layers.get(l)).filter(|l| l.verification == pancake_core::Verification::NonDistributable) {
                                             Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::analyze::history::human_size(l.stored_size))]),
                                             None => row.size.clone(),
                                         }
                                     }</td>
-                                    <td>{ shown(&row.comment) }</td>
+                                    <td class="h-comment">{ shown(&row.comment) }</td>
                                 </tr>
                             }
                         }) }

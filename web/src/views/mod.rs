@@ -10,6 +10,7 @@ pub mod embed;
 pub mod files;
 pub mod hash_path;
 pub mod history;
+pub mod name;
 pub mod picker;
 pub mod raw_json;
 pub mod search;

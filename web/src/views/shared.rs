@@ -45,7 +45,7 @@ pub fn session_picker(p: &PickerProps) -> Html {
                     <button type="button" class={classes!("chip-button", selected.then_some("selected"))} {disabled}
                         aria-pressed={selected.to_string()} data-testid="image-option" data-index={i.to_string()} {onclick}
                         title={si.file_name.clone()}>
-                        <span class="mono">{ si.tag() }</span>
+                        { super::name::middle_ellipsis(&si.tag()) }
                         { if several_files { html! { <span class="muted small ellipsis picker-file">{ si.file_name.clone() }</span> } } else { html! {} } }
                         <span class="muted small">{ tf(lang, "picker-layers", &[("count", &layers.to_string())]) }</span>
                     </button>
@@ -97,7 +97,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 data-pending={si.pending.to_string()}>
                 <span class="dg-num">{ format!("#{}", i + 1) }</span>
                 <button type="button" class="linkish mono ellipsis" title={si.file_name.clone()}
-                    onclick={Callback::from(move |_| d2.emit(SharedAction::Show(key)))}>{ si.tag() }</button>
+                    onclick={Callback::from(move |_| d2.emit(SharedAction::Show(key)))}>{ super::name::middle_ellipsis(&si.tag()) }</button>
                 <span class="muted small ellipsis">{ si.file_name.clone() }</span>
                 <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span>
                 { if si.pending { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
@@ -173,7 +173,7 @@ pub fn tab(state: &UseReducerHandle<AppState>, on_pair_demo: Callback<()>) -> Ht
     let d = state.dispatcher();
     let dispatch = Callback::from(move |a: SharedAction| d.dispatch(Action::Shared(a)));
     html! {
-        <SharedView images={session_images(state)}
+        <SharedView images={crate::tour_setup::shared_images(state, session_images(state))}
             present={state.shared.present.iter().copied().collect::<Vec<_>>()}
             pushed={state.shared.pushed.iter().copied().collect::<Vec<_>>()}
             queued={state.shared.queued} {dispatch} {on_pair_demo} />

@@ -7,7 +7,7 @@ use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::{reduced_motion, use_lang};
+use super::use_lang;
 use crate::i18n::{t, tf};
 use crate::tour::{self, CourseAction, STEPS};
 
@@ -18,64 +18,126 @@ pub struct TourProps {
     pub on_action: Callback<CourseAction>,
 }
 
-/// Position of the outlined element in the viewport: (top, left, width, height).
+/// Position of the outlined element in the viewport, CSS px: (top, left, width, height).
 type Rect = (i32, i32, i32, i32);
 
-fn narrow() -> bool {
-    web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|v| v.as_f64())
-        .is_some_and(|w| w < 700.0)
+/// Viewport width (CSS px) from which the card is a column beside the page (the page makes
+/// room for it, so it can cover nothing); below it the card is docked at the bottom.
+/// Matches the `min-width: 1000px` rule of the tour block in `style.css`.
+const BESIDE_MIN_WIDTH: f64 = 1000.0;
+/// Share of the viewport height the docked card may take when expanded (CSS `max-height`).
+const DOCK_MAX_SHARE: f64 = 0.45;
+/// Gap kept between the target and the header / the card, px.
+const GAP: f64 = 10.0;
+
+fn viewport() -> (f64, f64) {
+    let w = web_sys::window();
+    let dim = |v: Option<wasm_bindgen::JsValue>| v.and_then(|v| v.as_f64()).unwrap_or(0.0);
+    (
+        dim(w.as_ref().and_then(|w| w.inner_width().ok())),
+        dim(w.as_ref().and_then(|w| w.inner_height().ok())),
+    )
 }
 
-/// The first target of the step that is on the page and visible.
-fn find_target(step: u8) -> Option<web_sys::Element> {
+/// Bottom of the sticky header (page header or embed bar) in the viewport, px; 0 without one.
+fn header_bottom() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".top, .embed-bar").ok().flatten())
+        .map_or(0.0, |h| h.get_bounding_client_rect().bottom().max(0.0))
+}
+
+/// The first target of the step that is on the page and visible, with the selector that found it.
+fn find_target(step: u8) -> Option<(web_sys::Element, &'static str)> {
     let doc = web_sys::window()?.document()?;
     tour::step(step)?.targets.iter().find_map(|sel| {
         let el = doc.query_selector(sel).ok().flatten()?;
         let r = el.get_bounding_client_rect();
-        (r.width() > 0.0 && r.height() > 0.0).then_some(el)
+        (r.width() > 0.0 && r.height() > 0.0).then_some((el, *sel))
     })
 }
 
-/// Brings the target into the part of the screen the card does not cover.
+/// Whether `el` lies in the band of the viewport the card leaves free: below the header and,
+/// when docked, above the card (`card_top`, px from the viewport's top).
+fn in_band(el: &web_sys::Element, card_top: f64) -> bool {
+    let r = el.get_bounding_client_rect();
+    r.top() >= header_bottom() - 1.0 && r.bottom() <= card_top + 1.0
+}
+
+/// Scrolls the page so the target's top sits just under the header (where the card, beside or
+/// docked below, leaves it free). Instant: a smooth scroll would still be moving when the
+/// card's place is measured, and the reader sees the outline land where it stays.
 fn scroll_to(el: &web_sys::Element) {
-    let opts = web_sys::ScrollIntoViewOptions::new();
-    opts.set_block(if narrow() {
-        web_sys::ScrollLogicalPosition::Start
-    } else {
-        web_sys::ScrollLogicalPosition::Center
-    });
-    opts.set_behavior(if reduced_motion() {
-        web_sys::ScrollBehavior::Instant
-    } else {
-        web_sys::ScrollBehavior::Smooth
-    });
-    el.scroll_into_view_with_scroll_into_view_options(&opts);
+    let Some(w) = web_sys::window() else { return };
+    let top = el.get_bounding_client_rect().top();
+    let y = w.scroll_y().unwrap_or(0.0) + top - header_bottom() - GAP;
+    w.scroll_to_with_x_and_y(w.scroll_x().unwrap_or(0.0), y.max(0.0));
+}
+
+/// Whether the docked card should start folded to one line: when the target, put under the
+/// header, would not fit above the expanded card.
+fn fold_for(target_height: f64) -> bool {
+    let (w, h) = viewport();
+    w < BESIDE_MIN_WIDTH && header_bottom() + GAP + target_height + GAP > h * (1.0 - DOCK_MAX_SHARE)
 }
 
 #[function_component(Tour)]
 pub fn tour_card(p: &TourProps) -> Html {
     let lang = use_lang();
     let rect = use_state_eq(|| None::<Rect>);
+    let found = use_state_eq(|| None::<&'static str>);
+    // Docked card folded to its title and "Try it" line: `None` until decided for the step's
+    // target; the reader's own choice (the fold button) wins from then on.
+    let folded = use_state_eq(|| None::<bool>);
+    let top = use_state_eq(|| 0i32);
     let card = use_node_ref();
     {
         // Re-measure while the step is shown: the target may appear late (demo loading, a view
-        // rendered by another component) and moves when the page scrolls.
+        // rendered by another component) and moves when the page scrolls. For the first two
+        // seconds after it appears, the target is brought back into the free band if the page
+        // moved under it (content still rendering); after that the reader's scrolling wins.
         let rect = rect.clone();
+        let found = found.clone();
+        let folded = folded.clone();
+        let top = top.clone();
+        let card = card.clone();
         let step = p.step;
         use_effect_with(step, move |_| {
             rect.set(None);
-            let scrolled = std::rc::Rc::new(std::cell::Cell::new(false));
+            folded.set(None);
+            let ticks = std::rc::Rc::new(std::cell::Cell::new(None::<u32>));
             let measure = {
                 let rect = rect.clone();
-                move || {
-                    let el = find_target(step);
-                    if let (Some(el), false) = (&el, scrolled.get()) {
-                        scrolled.set(true);
-                        scroll_to(el);
+                let card = card.clone();
+                let folded = folded.clone();
+                move |tick: bool| {
+                    top.set(header_bottom().round() as i32 + 12);
+                    let hit = find_target(step);
+                    if let Some((el, _)) = &hit {
+                        let (w, h) = viewport();
+                        let card_top = if w >= BESIDE_MIN_WIDTH {
+                            h
+                        } else {
+                            card.cast::<web_sys::Element>()
+                                .map_or(h, |c| c.get_bounding_client_rect().top())
+                        };
+                        match ticks.get() {
+                            None => {
+                                ticks.set(Some(0));
+                                folded.set(Some(fold_for(el.get_bounding_client_rect().height())));
+                                scroll_to(el);
+                            }
+                            Some(n) if tick && n < 8 => {
+                                ticks.set(Some(n + 1));
+                                if n >= 2 && !in_band(el, card_top) {
+                                    scroll_to(el);
+                                }
+                            }
+                            _ => {}
+                        }
                     }
-                    rect.set(el.map(|el| {
+                    found.set(hit.as_ref().map(|(_, sel)| *sel));
+                    rect.set(hit.map(|(el, _)| {
                         let r = el.get_bounding_client_rect();
                         (
                             r.top().round() as i32,
@@ -86,17 +148,17 @@ pub fn tour_card(p: &TourProps) -> Html {
                     }));
                 }
             };
-            measure();
+            measure(false);
             let tick = {
                 let measure = measure.clone();
-                Interval::new(250, measure)
+                Interval::new(250, move || measure(true))
             };
             let on_scroll = web_sys::window().map(|w| {
                 let m = measure.clone();
                 let opts = EventListenerOptions::run_in_capture_phase();
                 (
-                    EventListener::new_with_options(&w, "scroll", opts, move |_| m()),
-                    EventListener::new(&w, "resize", move |_| measure()),
+                    EventListener::new_with_options(&w, "scroll", opts, move |_| m(false)),
+                    EventListener::new(&w, "resize", move |_| measure(false)),
                 )
             });
             move || {
@@ -138,7 +200,13 @@ pub fn tour_card(p: &TourProps) -> Html {
             }
         })
     };
+    let is_folded = folded.unwrap_or(false);
+    let fold = {
+        let folded = folded.clone();
+        Callback::from(move |_: MouseEvent| folded.set(Some(!is_folded)))
+    };
     let title_id = "tour-title";
+    let body_id = "tour-text";
     html! {
         <>
             { match *rect {
@@ -148,20 +216,28 @@ pub fn tour_card(p: &TourProps) -> Html {
                 },
                 None => html! {},
             } }
-            <section class="tour-card" ref={card} tabindex="-1" role="dialog" aria-modal="false"
+            <section class={classes!("tour-card", is_folded.then_some("folded"))} ref={card} tabindex="-1" role="dialog" aria-modal="false"
                 aria-labelledby={title_id} data-testid="tour-step" data-step={n.to_string()}
-                data-target-found={rect.is_some().to_string()} {onkeydown}>
+                data-target-found={rect.is_some().to_string()} data-target={found.unwrap_or_default()}
+                data-folded={is_folded.to_string()}
+                style={format!("--tour-top:{}px", *top)} {onkeydown}>
                 <header class="tour-head">
                     <span class="tour-count">{ tf(lang, "tour-counter", &[("n", &n.to_string()), ("total", &total.to_string())]) }</span>
+                    <button type="button" class="button quiet tour-fold" data-testid="tour-fold"
+                        aria-expanded={(!is_folded).to_string()} aria-controls={body_id}
+                        aria-label={t(lang, if is_folded { "tour-unfold" } else { "tour-fold" })}
+                        title={t(lang, if is_folded { "tour-unfold" } else { "tour-fold" })} onclick={fold}>
+                        <span aria-hidden="true">{ if is_folded { "▴" } else { "▾" } }</span>
+                    </button>
                     <button type="button" class="button quiet tour-close" data-testid="tour-close"
                         aria-label={t(lang, "tour-close")} title={t(lang, "tour-close")} onclick={close}>{ "✕" }</button>
                 </header>
                 <div class="tour-dots" aria-hidden="true">
                     { for (1..=total).map(|i| html! { <span class={classes!("tour-dot", (i <= n).then_some("done"))}></span> }) }
                 </div>
-                <div aria-live="polite">
+                <div class="tour-text" aria-live="polite">
                     <h2 id={title_id} data-testid="tour-title">{ t(lang, &format!("tour-{n}-title")) }</h2>
-                    <p class="tour-body" data-testid="tour-body">{ t(lang, &format!("tour-{n}-body")) }</p>
+                    <p class="tour-body" id={body_id} data-testid="tour-body">{ t(lang, &format!("tour-{n}-body")) }</p>
                     <p class="tour-do" data-testid="tour-do">
                         <strong>{ t(lang, "tour-try") }</strong>{ " " }{ t(lang, &format!("tour-{n}-do")) }
                     </p>

@@ -16,6 +16,12 @@ use super::{reduced_motion, use_lang};
 use crate::i18n::{t, tf};
 use crate::session::{image_archives, ImageKey, SessionImage, SharedAction};
 
+thread_local! {
+    /// Images the simulation has seen: a new one starts "in the registry" once (see below).
+    static SEEN: std::cell::RefCell<std::collections::BTreeSet<ImageKey>> =
+        std::cell::RefCell::new(std::collections::BTreeSet::new());
+}
+
 /// Docker pulls three layers at once, pushes five.
 const PULL_SLOTS: usize = 3;
 const PUSH_SLOTS: usize = 5;
@@ -194,6 +200,24 @@ pub fn transfer(p: &TransferProps) -> Html {
     let finished = use_mut_ref(|| false);
     let n = p.images.len();
     let target_i = (*target).min(n.saturating_sub(1));
+    // A new image starts in the registry: that is where a class pulls it from (Docker Hub holds
+    // nginx and wordpress). The reader unticks it to say otherwise; it is not re-ticked later.
+    {
+        let keys: Vec<ImageKey> = p.images.iter().map(|i| i.key).collect();
+        let d = p.dispatch.clone();
+        use_effect_with(keys, move |keys| {
+            for k in keys {
+                if SEEN.with(|s| s.borrow_mut().insert(*k)) {
+                    d.emit(SharedAction::Pushed(*k, true));
+                }
+            }
+        });
+    }
+    // Docker's rules: `docker pull` fetches from the registry, so the image must be there;
+    // `docker push` sends from this host, so the image must be here. A refused action says why.
+    let chosen = p.images.get(target_i).map(|s| s.key);
+    let can_pull = chosen.is_some_and(|k| p.pushed.contains(&k));
+    let can_push = chosen.is_some_and(|k| p.present.contains(&k));
 
     // Drive the clock while a run is going.
     {
@@ -235,7 +259,7 @@ pub fn transfer(p: &TransferProps) -> Html {
         }
     }
 
-    let start = |dir: Direction| {
+    let start = |dir: Direction, allowed: bool| {
         let run = run.clone();
         let clock = clock.clone();
         let finished = finished.clone();
@@ -246,7 +270,7 @@ pub fn transfer(p: &TransferProps) -> Html {
         };
         let frame = frame.clone();
         Callback::from(move |_| {
-            let Some(si) = images.get(target_i) else {
+            let Some(si) = images.get(target_i).filter(|_| allowed) else {
                 return;
             };
             let owned = image_archives(&images);
@@ -329,7 +353,7 @@ pub fn transfer(p: &TransferProps) -> Html {
         let d2 = p.dispatch.clone();
         html! {
             <tr>
-                <th scope="row"><span class="dg-num">{ format!("#{}", i + 1) }</span>{ " " }<span class="mono">{ si.tag() }</span></th>
+                <th scope="row"><span class="dg-num">{ format!("#{}", i + 1) }</span>{ " " }{ super::name::middle_ellipsis(&si.tag()) }</th>
                 <td><input type="checkbox" checked={on_host} data-testid="present-toggle" data-index={i.to_string()}
                     aria-label={tf(lang, "tr-on-host-aria", &[("image", &si.tag())])}
                     onchange={Callback::from(move |_| d1.emit(SharedAction::Present(key, !on_host)))} /></td>
@@ -458,14 +482,20 @@ pub fn transfer(p: &TransferProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <button type="button" class="button primary" data-testid="pull-button" onclick={start(Direction::Pull)}>{ "docker pull" }</button>
-                <button type="button" class="button" data-testid="push-button" onclick={start(Direction::Push)}>{ "docker push" }</button>
+                <button type="button" class="button primary" data-testid="pull-button" onclick={start(Direction::Pull, can_pull)}
+                    disabled={!can_pull} aria-describedby="tr-rules">{ "docker pull" }</button>
+                <button type="button" class="button" data-testid="push-button" onclick={start(Direction::Push, can_push)}
+                    disabled={!can_push} aria-describedby="tr-rules">{ "docker push" }</button>
                 <label class="tr-speed">{ t(lang, "tr-speed") }{ " " }
                     <input type="range" min="0" max="100" step="1" value={speed.to_string()} oninput={on_speed} data-testid="pull-speed" />
                     { for (*run).as_ref().map(|r| html! { <span class="mono small">{ tf(lang, "per-second", &[("size", &human_size(speed_of(*speed, r.finish) as u64))]) }</span> }) }
                 </label>
                 <button type="button" class="button" data-testid="pull-skip" onclick={skip} disabled={!running}>{ t(lang, "tr-skip") }</button>
             </div>
+            <p id="tr-rules" class="small tr-rules" data-testid="transfer-rules" aria-live="polite">
+                { if can_pull { html! {} } else { html! { <span data-testid="no-pull">{ t(lang, "tr-no-pull") }{ " " }</span> } } }
+                { if can_push { html! {} } else { html! { <span data-testid="no-push">{ t(lang, "tr-no-push") }</span> } } }
+            </p>
             { transcript }
         </section>
     }

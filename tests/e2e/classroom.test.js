@@ -1,0 +1,175 @@
+'use strict';
+// Issue 14, the page in a classroom: embeds whose every tab is reachable, Docker's pull/push
+// rules with the reason shown, a phone's History / image names / language picker, and the
+// container editor that comes into view with its whole path and keeps the filter.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { REPO, openSession, problemsOf, waitReady } = require('./lib/browser');
+const app = require('./lib/app');
+
+const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const T = READY + 60000;
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'classroom');
+
+async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+/** Boxes of an element's matches, in the viewport. */
+async function boxes(page, sel) {
+  return page.$$eval(sel, (els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, text: e.textContent.trim() };
+  }));
+}
+
+describe('classroom (issue 14)', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  for (const [width, height] of [[800, 600], [360, 640]]) {
+    test(`embed at ${width}×${height}: every tab fully in view, and each one opens`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width, height }, query: '?demo=nginx&embed=1&lang=id' });
+      try {
+        await waitReady(page, { timeout: READY });
+        const tabs = await boxes(page, '[data-testid^=tab-]');
+        assert.ok(tabs.length >= 5, `tabs: ${tabs.length}`);
+        for (const t of tabs) {
+          assert.ok(t.left >= 0 && t.right <= width + 0.5 && t.top >= 0 && t.bottom <= height, `tab "${t.text}" is cut: ${JSON.stringify(t)}`);
+          assert.ok(t.width > 20, `tab "${t.text}" is visible`);
+        }
+        const ids = await page.$$eval('[data-testid^=tab-]', (els) => els.map((e) => e.getAttribute('data-testid')));
+        for (const id of ids) {
+          await page.locator(`[data-testid=${id}]`).first().click();
+          assert.equal(await page.locator(`[data-testid=${id}]`).first().getAttribute('aria-selected'), 'true');
+        }
+        await shot(page, `embed-${width}x${height}-tabs`);
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('a link\'s layer number is the page\'s: ?layer=3 is "Layer 3 of 3", and the URL keeps it', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&view=stack&layer=3&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      const details = page.locator('[data-testid=layer-details]').first();
+      await details.waitFor({ state: 'visible', timeout: 10000 });
+      const total = (await app.readLayers(page)).length;
+      assert.equal(await details.getAttribute('data-index'), '2', 'the third layer from the base');
+      assert.match(await details.innerText(), new RegExp(`Layer 3 of ${total}`));
+      // Selecting the base layer writes layer=1.
+      await app.selectLayer(page, 0);
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('layer') === '1', null, { timeout: 10000 });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('pull needs the image in the registry, push needs it on this host; the reason is shown', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?lang=en' });
+    try {
+      await page.locator('[data-testid=demo-wordpress-pair]').first().click();
+      await waitReady(page, { timeout: READY });
+      await app.openTab(page, 'shared');
+      const pull = page.locator('[data-testid=pull-button]');
+      const push = page.locator('[data-testid=push-button]');
+      await page.locator('[data-testid=pull-target]').selectOption('1');
+      // New images start in the registry and not on this host: pull yes, push no.
+      assert.equal(await page.locator('[data-testid=pushed-toggle][data-index="1"]').isChecked(), true);
+      assert.equal(await pull.isDisabled(), false);
+      assert.equal(await push.isDisabled(), true);
+      assert.match(await page.locator('[data-testid=no-push]').innerText(), /not on this host/);
+      assert.equal(await page.locator('[data-testid=no-pull]').count(), 0);
+      // Not in the registry: no pull, and the reason says so.
+      await page.locator('[data-testid=pushed-toggle][data-index="1"]').uncheck();
+      assert.equal(await pull.isDisabled(), true);
+      assert.match(await page.locator('[data-testid=no-pull]').innerText(), /not in the registry/);
+      // On this host: push runs, and afterwards it is in the registry again.
+      await page.locator('[data-testid=present-toggle][data-index="1"]').check();
+      assert.equal(await push.isDisabled(), false);
+      await push.click();
+      await page.locator('[data-testid=pull-skip]').click().catch(() => {});
+      await page.locator('[data-testid=transfer-run][data-done=true]').waitFor({ timeout: 30000 });
+      assert.equal(await page.locator('[data-testid=pushed-toggle][data-index="1"]').isChecked(), true);
+      assert.equal(await pull.isDisabled(), false);
+      // No jargon for a student in the notes.
+      const notes = await page.locator('section.transfer').innerText();
+      assert.doesNotMatch(notes, /diff_id/);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const scheme of ['light', 'dark']) {
+    test(`phone 360×740 ${scheme}: History, image names and the language picker fit`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width: 360, height: 740 }, colorScheme: scheme, query: '?lang=id' });
+      try {
+        // The language picker shows its whole name.
+        const picker = await page.$eval('[data-testid=lang-switch]', (s) => ({ scroll: s.scrollWidth, client: s.clientWidth, right: s.getBoundingClientRect().right }));
+        assert.ok(picker.right <= 360, `picker off-screen: ${JSON.stringify(picker)}`);
+        assert.ok(picker.scroll <= picker.client + 1, `picker text cut: ${JSON.stringify(picker)}`);
+        await page.locator('[data-testid=demo-wordpress-pair]').first().click();
+        await waitReady(page, { timeout: READY });
+        await app.openTab(page, 'history');
+        // Every SIZE and CREATED BY cell is on screen (no sideways scroll hides them).
+        for (const sel of ['[data-testid=history-row] .h-size', '[data-testid=history-row] .h-by']) {
+          for (const b of await boxes(page, sel)) {
+            assert.ok(b.left >= 0 && b.right <= 360 + 0.5 && b.width > 0, `${sel} off-screen: ${JSON.stringify(b)}`);
+          }
+        }
+        await shot(page, `history-360-${scheme}`);
+        await app.openTab(page, 'shared');
+        // The two WordPress names stay different when cut: the tails (last segment + tag) show.
+        const tails = await page.$$eval('.dg-head .mid-ell', (els) => els.map((e) => {
+          const t = e.querySelector('.mid-tail');
+          const r = t.getBoundingClientRect();
+          return { text: t.textContent, cut: t.scrollWidth > t.clientWidth + 1, width: r.width };
+        }));
+        assert.equal(tails.length, 2);
+        assert.notEqual(tails[0].text, tails[1].text);
+        for (const t of tails) assert.ok(!t.cut && t.width > 0, `tail cut: ${JSON.stringify(t)}`);
+        await shot(page, `shared-360-${scheme}`);
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  for (const [width, height] of [[1280, 800], [360, 740]]) {
+    test(`container at ${width} px: opening a filtered file keeps the filter, brings the editor into view, shows the whole path`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width, height }, query: '?lang=en&demo=nginx' });
+      try {
+        await waitReady(page, { timeout: READY });
+        await page.locator('[data-testid=run-container]').first().click();
+        await page.locator('[data-testid=container-filter]').waitFor({ timeout: 10000 });
+        await page.locator('[data-testid=container-filter]').fill('nginx.conf');
+        const row = page.locator('[data-testid=container-file-row][data-path="/etc/nginx/nginx.conf"]').first();
+        await row.click();
+        const editor = page.locator('[data-testid=container-editor]');
+        await editor.waitFor({ state: 'visible', timeout: 10000 });
+        assert.equal(await page.locator('[data-testid=container-filter]').inputValue(), 'nginx.conf', 'the filter is kept');
+        assert.equal((await page.locator('[data-testid=editor-path]').innerText()).trim(), '/etc/nginx/nginx.conf');
+        const fits = await page.$eval('[data-testid=editor-path]', (e) => e.scrollWidth <= e.clientWidth + 1);
+        assert.ok(fits, 'the path is not cut');
+        await page.waitForTimeout(600);
+        const b = (await boxes(page, '[data-testid=container-editor]'))[0];
+        assert.ok(b.top < height && b.bottom > 0, `the editor is in view: ${JSON.stringify(b)}`);
+        await shot(page, `container-editor-${width}`);
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
