@@ -1,6 +1,7 @@
 //! `pancake`: inspect container image tarballs from the command line. Thin: arguments in,
 //! `pancake_core` does the work, text or JSON out.
 
+mod dockerfile_cmd;
 mod report;
 mod table;
 mod term;
@@ -57,6 +58,16 @@ enum Command {
         #[arg(long)]
         merged: bool,
     },
+    /// The Dockerfile an image was built from, read back from its history.
+    Dockerfile {
+        file: PathBuf,
+        /// Image index in the archive (0-based).
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+        /// Only the Dockerfile, without the comment lines naming each instruction's layer.
+        #[arg(long)]
+        plain: bool,
+    },
     /// Write a built-in demo image as a `docker save` tarball to stdout.
     Demo {
         /// One of the demo names (run without a name to list them).
@@ -93,6 +104,7 @@ fn main() -> ExitCode {
             merged: _,
         } => ls(&file, image, layer),
         Command::Demo { name } => demo(name.as_deref()),
+        Command::Dockerfile { file, image, plain } => dockerfile_cmd::run(&file, image, plain),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
