@@ -17,9 +17,10 @@ pub struct Step {
 
 pub const NGINX: &str = "nginx";
 pub const WORDPRESS_PAIR: &str = "wordpress-a,wordpress-b";
+pub const MYSQL: &str = "mysql";
 
 /// The chapter's ideas in order. Texts: `tour-N-title`, `tour-N-body`, `tour-N-do`.
-pub const STEPS: [Step; 9] = [
+pub const STEPS: [Step; 10] = [
     // 1. Pulling shows several downloads: an image is layers.
     Step {
         tab: "stack",
@@ -88,6 +89,12 @@ pub const STEPS: [Step; 9] = [
             "[data-testid=container-layer]",
         ],
         demo: NGINX,
+    },
+    // 10. The chapter's last exercise: the mysql Dockerfile beside `docker image history mysql`.
+    Step {
+        tab: "history",
+        targets: &["[data-testid=dockerfile]", "[data-testid=history-table]"],
+        demo: MYSQL,
     },
 ];
 
@@ -289,7 +296,7 @@ mod tests {
     #[test]
     fn nine_steps_with_targets_and_texts() {
         let en = crate::i18n::parse_ftl(include_str!("../locales/en.ftl"));
-        assert_eq!(STEPS.len(), 9);
+        assert_eq!(STEPS.len(), 10);
         for n in 1..=9u8 {
             let st = step(n).expect("step");
             assert!(!st.targets.is_empty());

@@ -5,6 +5,7 @@ pub mod config;
 pub mod container;
 pub mod content;
 pub mod diagram;
+pub mod dockerfile;
 pub mod embed;
 pub mod files;
 pub mod history;
