@@ -116,3 +116,53 @@ fn another_image_of_the_file_is_the_base() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `pancake ls --layer N` as (path, kind, size) rows.
+fn ls_layer(file: &str, layer: &str) -> Vec<(String, String, u64)> {
+    stdout(&pancake(&["ls", file, "--layer", layer]))
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let n = cols.len();
+            Some((
+                cols.get(..n.checked_sub(3)?)?.join(" "),
+                cols.get(n - 3)?.to_string(),
+                cols.get(n - 2)?.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn json_hidden_bytes_of_deleting_layers() {
+    let f = fixture("docker26-save-app1.tar");
+    let out = pancake(&["inspect", "--json", &f]);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let hidden: Vec<u64> = doc["images"][0]["layers"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| l["hidden_bytes"].as_u64())
+                .collect()
+        })
+        .unwrap_or_default();
+    // Layer 3 (`RUN rm /data/b.txt`) hides b.txt; layer 4 (`rm -rf /data/dir`, an opaque
+    // directory) hides the two files under it: sizes as layer 1 (COPY) stores them.
+    let rows = ls_layer(&f, "1");
+    let size = |p: &str| {
+        rows.iter()
+            .find(|r| r.0 == p && r.1 == "file")
+            .map(|r| r.2)
+            .unwrap_or_else(|| panic!("no {p} in {rows:?}"))
+    };
+    let b = size("data/b.txt");
+    let dir = size("data/dir/x.txt") + size("data/dir/sub/y.txt");
+    assert_eq!(hidden, vec![0, 0, 0, b, dir, 0, 0]);
+    // Still stored below: layer 1's wasted bytes include them.
+    let wasted1 = doc["images"][0]["layers"][1]["wasted_bytes"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(wasted1 >= b + dir, "{wasted1}");
+}
