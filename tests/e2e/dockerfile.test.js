@@ -173,6 +173,75 @@ describe('Dockerfile view', () => {
     });
   }
 
+  for (const lang of ['en', 'id']) {
+    test(`whiteouts demo: a deleting layer says what it hides and that nothing was freed (${lang})`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width: 1280, height: 800 }, query: `?lang=${lang}` });
+      try {
+        await page.locator('[data-testid=demo-whiteouts]').first().click();
+        await waitReady(page, { timeout: READY });
+        // Layer index 1 (COPY app/) deletes nothing: no such row.
+        await app.selectLayer(page, 1);
+        await page.locator('[data-testid=layer-details]').waitFor({ state: 'visible' });
+        assert.equal(await page.locator('[data-testid=hidden-bytes]').count(), 0);
+        // Layer index 2 (RUN rm old-readme && rm -rf cache): whiteout + opaque directory.
+        await app.selectLayer(page, 2);
+        const row = page.locator('[data-testid=hidden-bytes]');
+        await row.waitFor({ state: 'visible', timeout: 5000 });
+        const hidden = Number(await row.getAttribute('data-bytes'));
+        // old-readme.txt (57 B) + cache/page-1.html + page-2.html + index.bin, as layer 1 stores them.
+        assert.ok(hidden > 10000, `hidden ${hidden}`);
+        const text = await row.innerText();
+        if (lang === 'en') {
+          assert.match(text, /of lower layers/);
+          assert.match(text, /did not get any smaller/);
+          assert.match(text, /RUN rm in a later step frees nothing/);
+        } else {
+          assert.match(text, /dari layer di bawahnya/);
+          assert.match(text, /tidak menjadi lebih kecil/);
+        }
+        await shot(page, `whiteouts-hidden-${lang}-1280`);
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('buildah fixture: the base layer has no recorded step and the pairing rule is said', { timeout: T }, async () => {
+    for (const lang of ['en', 'id']) {
+      const page = await session.newPage({ viewport: { width: 1280, height: 800 }, query: `?lang=${lang}` });
+      try {
+        await pickFile(page, path.join(FIXTURES, 'podman-docker-archive-app1.tar'));
+        await waitReady(page, { timeout: READY });
+        await app.openTab(page, 'history');
+        await readDockerfile(page);
+        const note = await page.locator('[data-testid=df-pairing]').innerText();
+        const base = await page.locator('[data-testid=df-from] [data-testid=df-link]').innerText();
+        if (lang === 'en') {
+          assert.match(note, /paired from the top/);
+          assert.match(note, /layer 1 has no recorded step \(base image\)/);
+          assert.match(base, /no recorded step \(base image\)/);
+        } else {
+          assert.match(note, /dipasangkan dari atas/);
+          assert.match(base, /tidak ada langkah tercatat \(base image\)/);
+        }
+      } finally {
+        await page.close();
+      }
+    }
+    // A history that lines up one to one says nothing about pairing.
+    const page = await session.newPage({ query: '?lang=en' });
+    try {
+      await pickFile(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+      await waitReady(page, { timeout: READY });
+      await app.openTab(page, 'history');
+      await readDockerfile(page);
+      assert.equal(await page.locator('[data-testid=df-pairing]').count(), 0);
+    } finally {
+      await page.close();
+    }
+  });
+
   for (const scheme of ['light', 'dark']) {
     test(`screenshots: mysql Dockerfile, ${scheme}, 1280 and 360`, { timeout: T }, async () => {
       for (const [w, h, lang] of [[1280, 800, 'en'], [360, 740, 'id']]) {

@@ -4,7 +4,8 @@
 
 use std::rc::Rc;
 
-use pancake_core::analyze::dockerfile::{self, Dockerfile, From, KnownBase, Link};
+use pancake_core::analyze::dockerfile::{self, BaseEvidence, Dockerfile, From, KnownBase, Link};
+use pancake_core::model::PairingRule;
 use yew::prelude::*;
 
 use super::{shown, use_lang, CopyButton};
@@ -76,6 +77,36 @@ pub fn dockerfile_view(p: &DockerfileProps) -> Html {
         )
     };
     let base_selected = p.selected.is_some_and(|l| l < base_layers);
+    // #10 kind 8: when history and layers do not line up one to one, say which rule paired
+    // them and which base layers no recorded step made.
+    let (pairing, bare) = p
+        .archive
+        .images
+        .get(p.image)
+        .map(|img| {
+            let bare = img
+                .layers
+                .iter()
+                .take_while(|l| l.history.is_none())
+                .count();
+            (img.pairing, bare)
+        })
+        .unwrap_or((PairingRule::InOrder, 0));
+    let pairing_note = match pairing {
+        PairingRule::FromTop => Some(if bare == 1 {
+            t(lang, "df-pairing-top-one")
+        } else {
+            tf(lang, "df-pairing-top", &[("last", &bare.to_string())])
+        }),
+        PairingRule::FromBottom => Some(t(lang, "df-pairing-bottom")),
+        PairingRule::NoHistory => Some(t(lang, "df-pairing-none")),
+        PairingRule::InOrder => None,
+    };
+    let base_note = if df.from.evidence == BaseEvidence::Unrecorded || bare >= base_layers.max(1) {
+        format!("{} · {}", base_note, t(lang, "df-no-recorded-step"))
+    } else {
+        base_note
+    };
     let select_base = {
         let cb = p.on_layer.clone();
         Callback::from(move |_| cb.emit(Some(0)))
@@ -87,6 +118,7 @@ pub fn dockerfile_view(p: &DockerfileProps) -> Html {
                 <CopyButton text={AttrValue::from(plain)} />
             </header>
             <p class="muted small">{ t(lang, "df-lead") }</p>
+            { for pairing_note.map(|n| html! { <p class="df-pairing small" data-testid="df-pairing">{ n }</p> }) }
             <ol class="df-lines" data-testid="df-lines">
                 <li class={classes!("df-line", "df-from", base_selected.then_some("selected"))} data-testid="df-from">
                     { if base_layers > 0 {
@@ -147,5 +179,27 @@ fn line(
                 </li>
             }
         }
+    }
+}
+
+/// The deletion lesson in a layer's details: a layer that deletes files (whiteouts, opaque
+/// directories) hides bytes of lower layers (`union::hidden_bytes`, the same figure as its
+/// changes' `deleted_bytes`) and the image is no smaller for it. Nothing when it deletes none.
+pub fn hidden_row(
+    lang: Lang,
+    changes: Option<&pancake_core::analyze::union::LayerChanges>,
+) -> Html {
+    let Some(c) = changes.filter(|c| c.deleted > 0) else {
+        return html! {};
+    };
+    let size = pancake_core::analyze::history::human_size(c.deleted_bytes);
+    html! {
+        <>
+            <dt>{ t(lang, "hidden") }</dt>
+            <dd data-testid="hidden-bytes" data-bytes={c.deleted_bytes.to_string()}>
+                <strong>{ tf(lang, "hidden-value", &[("size", &size)]) }</strong>
+                <span class="muted small">{ " — " }{ t(lang, "hidden-explain") }</span>
+            </dd>
+        </>
     }
 }
