@@ -342,7 +342,7 @@ problem-disagreement = Two sources in the archive disagree
 problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)
 
 # --- track dockerfile: the Dockerfile beside the history ---
-df-lead = The Dockerfile read back from the image's history, base image first. Choose an instruction to select the layer it made; the history table on the right marks the same step.
+df-lead = The Dockerfile read back from the image's history, base image first. Choose an instruction to select the layer it made; the history table next to it marks the same step.
 df-base-unnamed-one = base image, 1 layer
 df-base-unnamed = base image, { $count } layers
 df-base-none = no base layers
@@ -354,7 +354,7 @@ df-settings-only = settings only
 df-no-layer = made no layer here
 df-build-arg = build argument
 tour-10-title = The Dockerfile behind the history
-tour-10-body = This is the mysql demo image. On the left is its Dockerfile, read back from the image's history; on the right, what docker image history mysql prints. They are the same steps: each RUN, COPY or ADD made one layer, and ENV, EXPOSE, CMD change settings only. A RUN rm in a later step frees nothing: the deleted files stay in the lower layer, the later layer only hides them.
+tour-10-body = This is the mysql demo image. Here is its Dockerfile, read back from the image's history, next to what docker image history mysql prints. They are the same steps: each RUN, COPY or ADD made one layer, and ENV, EXPOSE, CMD change settings only. A RUN rm in a later step frees nothing: the deleted files stay in the lower layer, the later layer only hides them.
 tour-10-do = Click a RUN instruction in the Dockerfile: its layer is selected and the same row is marked in the history table.
 hidden = Hidden below
 hidden-value = { $size } of lower layers

@@ -342,7 +342,7 @@ problem-disagreement = Dua sumber di dalam arsip tidak sepakat
 problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)
 
 # --- track dockerfile: Dockerfile di samping history ---
-df-lead = Dockerfile yang dibaca kembali dari history image, dimulai dari base image. Pilih sebuah instruksi untuk memilih layer yang dibuatnya; tabel history di sebelahnya menandai langkah yang sama.
+df-lead = Dockerfile yang dibaca kembali dari history image, dimulai dari base image. Pilih sebuah instruksi untuk memilih layer yang dibuatnya; tabel history di dekatnya menandai langkah yang sama.
 df-base-unnamed-one = base image, 1 layer
 df-base-unnamed = base image, { $count } layer
 df-base-none = tanpa layer dasar
@@ -354,7 +354,7 @@ df-settings-only = hanya pengaturan
 df-no-layer = tidak membuat layer di sini
 df-build-arg = argumen build
 tour-10-title = Dockerfile di balik history
-tour-10-body = Ini image demo mysql. Di kiri ada Dockerfile-nya, dibaca kembali dari history image; di kanan, hasil docker image history mysql. Langkahnya sama: setiap RUN, COPY atau ADD membuat satu layer, sedangkan ENV, EXPOSE, CMD hanya mengubah pengaturan. RUN rm di langkah berikutnya tidak menghemat apa pun: file yang dihapus tetap ada di layer bawah, layer berikutnya hanya menyembunyikannya.
+tour-10-body = Ini image demo mysql. Inilah Dockerfile-nya, dibaca kembali dari history image, bersebelahan dengan hasil docker image history mysql. Langkahnya sama: setiap RUN, COPY atau ADD membuat satu layer, sedangkan ENV, EXPOSE, CMD hanya mengubah pengaturan. RUN rm di langkah berikutnya tidak menghemat apa pun: file yang dihapus tetap ada di layer bawah, layer berikutnya hanya menyembunyikannya.
 tour-10-do = Klik sebuah instruksi RUN di Dockerfile: layer-nya terpilih dan baris yang sama ditandai di tabel history.
 hidden = Disembunyikan
 hidden-value = { $size } dari layer di bawahnya
