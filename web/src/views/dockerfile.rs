@@ -63,7 +63,7 @@ pub fn dockerfile_view(p: &DockerfileProps) -> Html {
     let Some(df) = df.as_ref() else {
         return html! {};
     };
-    let plain = dockerfile::render(&df);
+    let plain = dockerfile::render(df);
     let base_layers = df.from.layers;
     let base_note = if base_layers == 0 {
         t(lang, "df-base-none")
