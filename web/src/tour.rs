@@ -294,10 +294,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nine_steps_with_targets_and_texts() {
+    fn ten_steps_with_targets_and_texts() {
         let en = crate::i18n::parse_ftl(include_str!("../locales/en.ftl"));
         assert_eq!(STEPS.len(), 10);
-        for n in 1..=9u8 {
+        for n in 1..=10u8 {
             let st = step(n).expect("step");
             assert!(!st.targets.is_empty());
             for part in ["title", "body", "do"] {
@@ -305,7 +305,7 @@ mod tests {
                 assert!(en.contains_key(key.as_str()), "en.ftl lacks {key}");
             }
         }
-        assert!(step(0).is_none() && step(10).is_none());
+        assert!(step(0).is_none() && step(11).is_none());
     }
 
     #[test]
