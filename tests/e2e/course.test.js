@@ -129,13 +129,13 @@ describe('course mode', () => {
   const texts = {};
   for (const w of walks) {
     const name = `tour-${w.lang}-${w.width}-${w.scheme}`;
-    test(`tour: all 9 steps, ${w.lang}, ${w.width} px, ${w.scheme}`, { timeout: T * 2 }, async () => {
+    test(`tour: all 10 steps, ${w.lang}, ${w.width} px, ${w.scheme}`, { timeout: T * 2 }, async () => {
       const page = await session.newPage({ viewport: { width: w.width, height: w.height }, colorScheme: w.scheme, query: `?lang=${w.lang}` });
       try {
         assert.equal(await page.getAttribute('html', 'lang'), w.lang);
         await page.locator('[data-testid=start-tour]').click();
         const seen = [];
-        for (let n = 1; n <= 9; n++) {
+        for (let n = 1; n <= 10; n++) {
           await waitStep(page, n);
           const card = page.locator('[data-testid=tour-step]');
           const step = {};

@@ -375,7 +375,9 @@ pub fn app() -> Html {
                         filter={AttrValue::from(state.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
                         on_filter={on_filter} on_open={on_open_content} />
                 },
-                Tab::History => html! { <History archive={a.clone()} image={state.image} /> },
+                Tab::History => {
+                    html! { <History archive={a.clone()} image={state.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.layer} on_layer={on_layer.clone()} /> }
+                }
                 Tab::Config => html! { <Config archive={a.clone()} image={state.image} /> },
                 Tab::Shared => crate::views::shared::tab(&state, on_pair.clone()),
                 Tab::Container => html! {

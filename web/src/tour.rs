@@ -38,9 +38,10 @@ pub const NGINX_CONF: &str = "/etc/nginx/nginx.conf";
 
 pub const NGINX: &str = "nginx";
 pub const WORDPRESS_PAIR: &str = "wordpress-a,wordpress-b";
+pub const MYSQL: &str = "mysql";
 
 /// The chapter's ideas in order. Texts: `tour-N-title`, `tour-N-body`, `tour-N-do`.
-pub const STEPS: [Step; 9] = [
+pub const STEPS: [Step; 10] = [
     // 1. Pulling shows several downloads: an image is layers.
     Step {
         tab: "stack",
@@ -128,6 +129,12 @@ pub const STEPS: [Step; 9] = [
         ],
         demo: NGINX,
         setup: Setup::Container { open: None },
+    },
+    // 10. The chapter's last exercise: the mysql Dockerfile beside `docker image history mysql`.
+    Step {
+        tab: "history",
+        targets: &["[data-testid=dockerfile]", "[data-testid=history-table]"],
+        demo: MYSQL,
     },
 ];
 
@@ -327,10 +334,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nine_steps_with_targets_and_texts() {
+    fn ten_steps_with_targets_and_texts() {
         let en = crate::i18n::parse_ftl(include_str!("../locales/en.ftl"));
-        assert_eq!(STEPS.len(), 9);
-        for n in 1..=9u8 {
+        assert_eq!(STEPS.len(), 10);
+        for n in 1..=10u8 {
             let st = step(n).expect("step");
             assert!(!st.targets.is_empty());
             for part in ["title", "body", "do"] {
@@ -338,7 +345,7 @@ mod tests {
                 assert!(en.contains_key(key.as_str()), "en.ftl lacks {key}");
             }
         }
-        assert!(step(0).is_none() && step(10).is_none());
+        assert!(step(0).is_none() && step(11).is_none());
     }
 
     #[test]

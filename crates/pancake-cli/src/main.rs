@@ -7,6 +7,7 @@ mod cmd_diff;
 mod cmd_export;
 mod cmd_find;
 mod cmd_ls;
+mod dockerfile_cmd;
 mod platforms;
 mod report;
 mod select;
@@ -145,6 +146,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The Dockerfile an image was built from, read back from its history.
+    Dockerfile {
+        file: PathBuf,
+        /// Image index in the archive (0-based).
+        #[arg(long, default_value_t = 0)]
+        image: usize,
+        /// Only the Dockerfile, without the comment lines naming each instruction's layer.
+        #[arg(long)]
+        plain: bool,
+    },
     /// Write a built-in demo image as a `docker save` tarball to stdout.
     Demo {
         /// One of the demo names (run without a name to list them).
@@ -216,6 +227,7 @@ fn main() -> ExitCode {
             json,
         } => cmd_diff::run(&file_a, &file_b, image_a, image_b, json),
         Command::ExportLayer { file, layer, image } => cmd_export::run(&file, layer, image),
+        Command::Dockerfile { file, image, plain } => dockerfile_cmd::run(&file, image, plain),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -111,6 +111,9 @@ pub struct LayerReport {
     /// Content bytes this layer stores that the image's final filesystem does not show
     /// (overwritten or deleted by a later layer or a later copy): `union::wasted`.
     pub wasted_bytes: u64,
+    /// Content bytes of lower layers this layer deletes (whiteouts, opaque directories):
+    /// still stored below, so the image is no smaller for it: `union::hidden_bytes`.
+    pub hidden_bytes: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -156,6 +159,7 @@ pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
 
 fn image_report(archive: &Archive, image: &Image) -> ImageReport {
     let wasted = union::wasted(archive, image);
+    let hidden = union::hidden_bytes(archive, image);
     let layers = image
         .layers
         .iter()
@@ -180,6 +184,7 @@ fn image_report(archive: &Archive, image: &Image) -> ImageReport {
                     .and_then(|h| image.history.get(h))
                     .and_then(|h| h.created_by.clone()),
                 wasted_bytes: wasted.get(i).copied().unwrap_or(0),
+                hidden_bytes: hidden.get(i).copied().unwrap_or(0),
             }
         })
         .collect();

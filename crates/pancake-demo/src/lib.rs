@@ -39,6 +39,27 @@ pub fn tag(name: &str) -> Option<String> {
     recipe(name).map(|b| b.tag)
 }
 
+/// The name every demo's `FROM` line gives its shared Debian-like base.
+pub const BASE_NAME: &str = "debian:bookworm-slim";
+
+/// The base images the demos are built on, as a Dockerfile view needs them to name the
+/// `FROM` line: the Debian-like base (one layer, history `ADD file:… in /`, `CMD ["bash"]`).
+pub fn known_bases() -> Vec<pancake_core::analyze::dockerfile::KnownBase> {
+    let steps = base_steps();
+    let diff_ids: Vec<Digest> = steps
+        .iter()
+        .filter_map(|s| s.layer.clone())
+        .filter_map(|e| tarwrite::layer_tar(e).ok())
+        .map(|t| Digest::of_bytes(&t))
+        .collect();
+    vec![pancake_core::analyze::dockerfile::KnownBase {
+        name: BASE_NAME.into(),
+        chain_ids: pancake_core::digest::chain_ids(&diff_ids),
+        history: steps.into_iter().map(|s| s.created_by).collect(),
+        image_id: None,
+    }]
+}
+
 // ---------------------------------------------------------------------------------------
 
 /// One Dockerfile step: its history line and, when it made one, its layer.

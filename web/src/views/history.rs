@@ -8,11 +8,18 @@ use yew::prelude::*;
 use super::{kind_class, shown, use_lang};
 use crate::i18n::t;
 use crate::state::ArchiveRef;
+use crate::views::dockerfile::DockerfileView;
+use pancake_core::analyze::dockerfile::KnownBase;
+use std::rc::Rc;
 
 #[derive(Properties, PartialEq)]
 pub struct HistoryProps {
     pub archive: ArchiveRef,
     pub image: usize,
+    /// For the Dockerfile beside the table: possible bases, the selected layer, selecting.
+    pub bases: Rc<Vec<KnownBase>>,
+    pub selected: Option<usize>,
+    pub on_layer: Callback<Option<usize>>,
 }
 
 #[function_component(History)]
@@ -27,6 +34,10 @@ pub fn history(p: &HistoryProps) -> Html {
     let full = history_table(&p.archive, image, now, true);
     html! {
         <section class="history" aria-label={t(lang, "tab-history")}>
+            <div class="history-split">
+            <DockerfileView archive={p.archive.clone()} image={p.image} bases={p.bases.clone()}
+                selected={p.selected} on_layer={p.on_layer.clone()} />
+            <div class="history-side">
             <p class="muted small">{ t(lang, "history-lead") }</p>
             <div class="table-wrap">
                 <table class="history-table" data-testid="history-table">
@@ -56,7 +67,7 @@ pub fn history(p: &HistoryProps) -> Html {
                             };
                             let empty = row.layer.is_none();
                             html! {
-                                <tr class={classes!(kind_class(row.kind), open.then_some("open"))}
+                                <tr class={classes!(kind_class(row.kind), open.then_some("open"), (row.layer.is_some() && row.layer == p.selected).then_some("selected"))}
                                     data-testid="history-row" data-empty-layer={empty.to_string()}
                                     data-layer={row.layer.map(|l| l.to_string())}>
                                     <td class="mono h-id" data-label="IMAGE">{ row.id.clone() }</td>
@@ -89,6 +100,8 @@ pub fn history(p: &HistoryProps) -> Html {
                         }) }
                     </tbody>
                 </table>
+            </div>
+            </div>
             </div>
         </section>
     }

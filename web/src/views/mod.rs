@@ -6,6 +6,7 @@ pub mod config;
 pub mod container;
 pub mod content;
 pub mod diagram;
+pub mod dockerfile;
 pub mod embed;
 pub mod files;
 pub mod hash_path;

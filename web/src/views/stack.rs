@@ -387,6 +387,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 } }</dd>
                 <dt>{ t(lang, "wasted") }</dt>
                 <dd>{ human_size(wasted.get(i).copied().unwrap_or(0)) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></dd>
+                { crate::views::dockerfile::hidden_row(lang, changes.as_ref().as_ref()) }
                 { if let Some(path) = &layer.blob_path {
                     html! { <><dt>{ t(lang, "blob-path") }</dt><dd><code class="mono wrap">{ path.clone() }</code></dd></> }
                 } else { html! {} } }

@@ -699,7 +699,7 @@ impl Instruction {
 }
 
 /// Replaces every run of 64 hex digits with its first 12 and an ellipsis.
-fn shorten_hashes(s: &str) -> String {
+pub(crate) fn shorten_hashes(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {

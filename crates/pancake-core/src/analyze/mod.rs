@@ -2,6 +2,7 @@
 //! whiteouts, history ↔ layer pairing, sharing by chain ID, each path's history across layers.
 
 pub mod diff;
+pub mod dockerfile;
 pub mod history;
 pub mod lookup;
 pub mod path_history;

@@ -746,6 +746,30 @@ pub fn wasted(archive: &Archive, image: &Image) -> Vec<u64> {
         .collect()
 }
 
+/// Per layer, bottom first: content bytes of lower layers that this layer deletes (a
+/// whiteout `.wh.<name>` or an opaque directory `.wh..wh..opq`) — the
+/// [`LayerChanges::deleted_bytes`] of its changes, each file once, files another name still
+/// shows not counted. Those bytes stay stored in the lower layer's blob: a later `RUN rm`
+/// hides them and frees nothing, so they show in [`wasted`] of the lower layer and here as
+/// what this layer hid. 0 for a layer without deletion markers. Sums saturate.
+pub fn hidden_bytes(archive: &Archive, image: &Image) -> Vec<u64> {
+    (0..image.layers.len())
+        .map(|i| {
+            let deletes = layer_entries(archive, image, i).iter().any(|e| {
+                matches!(
+                    whiteout::classify_entry(e),
+                    Some(whiteout::Marker::Whiteout(_) | whiteout::Marker::Opaque(_))
+                )
+            });
+            if i == 0 || !deletes {
+                0
+            } else {
+                layer_changes(archive, image, i).deleted_bytes
+            }
+        })
+        .collect()
+}
+
 /// Image efficiency: the share of stored content bytes that the final filesystem still shows,
 /// a number from 0 to 1.
 ///

@@ -1,0 +1,536 @@
+//! The Dockerfile an image was built from, read back from its config history and the
+//! history ↔ layer pairing ([`crate::analyze::history::pair`]).
+//!
+//! A config's `history` is what the builder recorded per Dockerfile step, base image first
+//! (Docker copies the base's history into every image built on it). What it records differs
+//! by builder, and this module undoes each form:
+//!
+//! | builder | `created_by` | shown |
+//! |---|---|---|
+//! | classic (Docker ≤ 22) | `/bin/sh -c #(nop)  CMD ["a" "b"]` | `CMD ["a", "b"]` |
+//! | classic | `/bin/sh -c make && make install` | `RUN make \` / `    && make install` |
+//! | classic | `\|2 A=1 B=2 /bin/sh -c make` | `ARG A=1`, `ARG B=2`, `RUN make` |
+//! | BuildKit | `RUN /bin/sh -c make # buildkit`, `EXPOSE map[80/tcp:{}]` | `RUN make`, `EXPOSE 80/tcp` |
+//! | buildah / podman | `/bin/sh -c #(nop) COPY dir:… in /data/`, comment `FROM base:1` | `COPY dir:… /data/`, `FROM base:1` |
+//!
+//! The base part becomes one `FROM` line. Where the base ends is decided by, in order: a
+//! known base ([`KnownBase`]: a demo's base, or another image opened in the session) whose
+//! layers are this image's lowest layers by ChainID; buildah's `FROM <name>` comment on the
+//! first step of the build; layers no recorded step made (history paired from the top: the
+//! base was built without history); else the bottom layer and the steps up to the one that
+//! made it. The base's own steps are not repeated.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::history::{self, shorten_hashes};
+use crate::analyze::share;
+use crate::digest::Digest;
+use crate::model::Image;
+
+/// An image that may be the base of another: its name and what identifies its layers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownBase {
+    /// The name a `FROM` line would give, e.g. `debian:bookworm-slim`.
+    pub name: String,
+    /// ChainIDs of its layers, bottom first (image-spec ChainID, see [`share::chain_ids`]).
+    pub chain_ids: Vec<Digest>,
+    /// The `created_by` of each of its history steps, oldest first; a child built on it
+    /// starts its history with the same steps. Empty when unknown.
+    pub history: Vec<String>,
+    /// Its image ID (config digest), so an image is never its own base.
+    pub image_id: Option<Digest>,
+}
+
+impl KnownBase {
+    /// The base an opened image would be for others: named by its first tag (or its short
+    /// ID), identified by its ChainIDs and history. `None` when a layer's ChainID cannot be
+    /// named (a missing blob with no claim) or the image has no layers.
+    pub fn of_image(image: &Image) -> Option<KnownBase> {
+        let chain_ids: Option<Vec<Digest>> = share::chain_ids(image).into_iter().collect();
+        let chain_ids = chain_ids.filter(|c| !c.is_empty())?;
+        let name = image
+            .tags
+            .first()
+            .cloned()
+            .or_else(|| image.config_digest.as_ref().map(|d| d.short().to_string()))?;
+        Some(KnownBase {
+            name,
+            chain_ids,
+            history: image
+                .history
+                .iter()
+                .map(|h| h.created_by.clone().unwrap_or_default())
+                .collect(),
+            image_id: image.config_digest.clone(),
+        })
+    }
+}
+
+/// How the `FROM` line's base was recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseEvidence {
+    /// A [`KnownBase`]'s ChainIDs are this image's lowest layers.
+    Known,
+    /// buildah/podman wrote `FROM <name>` as the comment of the build's first step.
+    BuilderComment,
+    /// The lowest layers have no recorded step (history paired from the top).
+    Unrecorded,
+    /// Nothing says where the base ends: the bottom layer and the steps up to the one that
+    /// made it are taken as the base.
+    BottomLayer,
+    /// No layer below the build's first step: `FROM scratch`, or no history at all.
+    None,
+}
+
+/// The `FROM` line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct From {
+    /// The base's name when known (`FROM debian:bookworm-slim`); `None` renders as
+    /// `FROM <base image, N layers>` (or `FROM scratch` when `layers` is 0).
+    pub name: Option<String>,
+    /// How many of the image's lowest layers are the base's.
+    pub layers: usize,
+    /// History indexes of the base's own steps (not repeated as instructions), oldest first.
+    pub steps: Vec<usize>,
+    pub evidence: BaseEvidence,
+}
+
+/// What an instruction is tied to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "layer", rename_all = "kebab-case")]
+pub enum Link {
+    /// It made the layer at this 0-based position (bottom = 0).
+    Layer(usize),
+    /// It changed only the config (`empty_layer`, or a config-only step pairing set aside).
+    SettingsOnly,
+    /// It should have made a layer but none is left for it (more steps than layers, paired
+    /// from the bottom).
+    NoLayer,
+    /// Not a recorded step: an `ARG` read back from the build arguments the builder recorded
+    /// with a later `RUN`.
+    BuildArg,
+}
+
+/// One Dockerfile instruction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instruction {
+    /// `RUN`, `COPY`, `ENV` …; empty when the step's text is in no form we know (then `text`
+    /// is the recorded text as it is).
+    pub keyword: String,
+    /// The instruction as it would be written; long shell commands are broken over lines
+    /// (` \` continuation, following lines indented by four spaces), heredocs kept.
+    pub text: String,
+    /// Index into `Image::history` of the step; `None` for [`Link::BuildArg`].
+    pub step: Option<usize>,
+    pub link: Link,
+}
+
+/// A Dockerfile read back from an image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dockerfile {
+    pub from: From,
+    /// This build's own steps, oldest first.
+    pub instructions: Vec<Instruction>,
+}
+
+/// Reads the Dockerfile back from `image` (whose history must already be paired with its
+/// layers: `HistoryEntry::layer`, `Layer::history`, `Image::pairing`). `bases` are images
+/// that may be its base (a demo's base, the other images of the session); the one covering
+/// the most layers wins, the image itself (same image ID) never does.
+pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
+    let from = find_base(image, bases);
+    let mut declared: Vec<String> = Vec::new();
+    let mut instructions = Vec::new();
+    for (i, h) in image.history.iter().enumerate() {
+        if from.steps.contains(&i) {
+            continue;
+        }
+        let created_by = h.created_by.as_deref().unwrap_or("");
+        let ins = history::instruction(created_by);
+        let link = match h.layer {
+            Some(l) => Link::Layer(l),
+            None if h.empty_layer || history::is_config_only(h) => Link::SettingsOnly,
+            None => Link::NoLayer,
+        };
+        if ins.keyword == "ARG" {
+            if let Some(name) = arg_name(ins.text.get(3..).unwrap_or("")) {
+                declared.push(name);
+            }
+        }
+        for arg in &ins.build_args {
+            let Some(name) = arg_name(arg) else { continue };
+            if !declared.contains(&name) {
+                declared.push(name);
+                instructions.push(Instruction {
+                    keyword: "ARG".into(),
+                    text: format!("ARG {arg}"),
+                    step: None,
+                    link: Link::BuildArg,
+                });
+            }
+        }
+        let text = if ins.keyword.is_empty() && created_by.trim().is_empty() {
+            // Some tools (buildpacks) record no text at all: say so rather than print nothing.
+            "# (no recorded instruction)".to_string()
+        } else {
+            written_form(&ins.keyword, &ins.text)
+        };
+        instructions.push(Instruction {
+            keyword: ins.keyword,
+            text,
+            step: Some(i),
+            link,
+        });
+    }
+    Dockerfile { from, instructions }
+}
+
+/// The name of a `NAME=value` or `NAME` build argument.
+fn arg_name(arg: &str) -> Option<String> {
+    let name = arg.trim().split('=').next()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Decides the base part (see the module docs for the order of evidence).
+fn find_base(image: &Image, bases: &[KnownBase]) -> From {
+    let layers = image.layers.len();
+    let chain = share::chain_ids(image);
+    // The known base with the most layers that are this image's lowest ones.
+    let known = bases
+        .iter()
+        .filter(|b| b.image_id.is_none() || b.image_id != image.config_digest)
+        .filter(|b| {
+            !b.chain_ids.is_empty()
+                && b.chain_ids.len() <= layers
+                && b.chain_ids
+                    .iter()
+                    .zip(&chain)
+                    .all(|(a, c)| c.as_ref() == Some(a))
+        })
+        .max_by_key(|b| b.chain_ids.len());
+    if let Some(b) = known {
+        let k = b.chain_ids.len();
+        let prefix = !b.history.is_empty()
+            && b.history.len() <= image.history.len()
+            && b.history
+                .iter()
+                .zip(&image.history)
+                .all(|(a, h)| h.created_by.as_deref().unwrap_or("") == a);
+        let end = if prefix {
+            b.history.len()
+        } else {
+            // The base's history is not a prefix of ours (rebuilt, squashed): its steps end
+            // with the step that made its top layer.
+            steps_through_layer(image, k)
+        };
+        return From {
+            name: Some(b.name.clone()),
+            layers: k,
+            steps: (0..end).collect(),
+            evidence: BaseEvidence::Known,
+        };
+    }
+    // buildah/podman: the build's first step carries `FROM <base>` as its comment.
+    if let Some((i, name)) = image.history.iter().enumerate().find_map(|(i, h)| {
+        let c = h.comment.as_deref()?.trim();
+        let name = c.strip_prefix("FROM ")?.split_whitespace().next()?;
+        Some((i, name.to_string()))
+    }) {
+        return From {
+            name: Some(name),
+            layers: base_layers(image, i),
+            steps: (0..i).collect(),
+            evidence: BaseEvidence::BuilderComment,
+        };
+    }
+    if layers == 0 || image.history.is_empty() {
+        return From {
+            name: None,
+            layers,
+            steps: Vec::new(),
+            evidence: if layers == 0 {
+                BaseEvidence::None
+            } else {
+                BaseEvidence::Unrecorded
+            },
+        };
+    }
+    let bare = image
+        .layers
+        .iter()
+        .take_while(|l| l.history.is_none())
+        .count();
+    if bare > 0 {
+        return From {
+            name: None,
+            layers: bare,
+            steps: Vec::new(),
+            evidence: BaseEvidence::Unrecorded,
+        };
+    }
+    let end = steps_through_layer(image, 1);
+    From {
+        name: None,
+        layers: base_layers(image, end),
+        steps: (0..end).collect(),
+        evidence: BaseEvidence::BottomLayer,
+    }
+}
+
+/// How many history steps there are up to and including the one that made layer `k - 1`.
+fn steps_through_layer(image: &Image, k: usize) -> usize {
+    k.checked_sub(1)
+        .and_then(|top| image.layers.get(top))
+        .and_then(|l| l.history)
+        .map(|s| s.saturating_add(1))
+        .unwrap_or(0)
+}
+
+/// How many of the lowest layers come before history step `first_own`: those no step made
+/// and those made by earlier steps.
+fn base_layers(image: &Image, first_own: usize) -> usize {
+    image
+        .layers
+        .iter()
+        .take_while(|l| l.history.is_none_or(|s| s < first_own))
+        .count()
+}
+
+/// The instruction as a Dockerfile would have it, from [`history::instruction`]'s text.
+fn written_form(keyword: &str, text: &str) -> String {
+    let rest = text
+        .strip_prefix(keyword)
+        .map(str::trim_start)
+        .unwrap_or(text);
+    match keyword {
+        "RUN" => format!("RUN {}", break_shell(rest)),
+        "CMD" | "ENTRYPOINT" | "VOLUME" | "SHELL" => format!("{keyword} {}", exec_form(rest)),
+        "EXPOSE" => format!("EXPOSE {}", expose(rest)),
+        "COPY" | "ADD" => format!("{keyword} {}", copy_args(rest)),
+        "" => text.to_string(),
+        _ => format!("{keyword} {rest}"),
+    }
+}
+
+/// `file:<64 hex> in /dest ` (classic builder, buildah) → `file:<12 hex>… /dest`.
+fn copy_args(rest: &str) -> String {
+    let rest = rest.trim();
+    let is_recorded_source = ["file:", "dir:", "multi:"]
+        .iter()
+        .any(|p| rest.starts_with(p));
+    match rest.split_once(" in ") {
+        Some((src, dest)) if is_recorded_source => {
+            format!("{} {}", shorten_hashes(src), dest.trim())
+        }
+        _ => rest.to_string(),
+    }
+}
+
+/// BuildKit writes exposed ports as a Go map: `map[80/tcp:{} 443/tcp:{}]` → `80/tcp 443/tcp`.
+fn expose(rest: &str) -> String {
+    let Some(inner) = rest
+        .trim()
+        .strip_prefix("map[")
+        .and_then(|r| r.strip_suffix(']'))
+    else {
+        return rest.trim().to_string();
+    };
+    inner
+        .split_whitespace()
+        .map(|p| p.strip_suffix(":{}").unwrap_or(p))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A Go-printed string list (`["a" "b c"]`, or `[/var/lib/mysql]` without quotes) → the
+/// Dockerfile's JSON exec form `["a", "b c"]`. Anything else is kept as it is.
+fn exec_form(rest: &str) -> String {
+    let t = rest.trim();
+    let Some(inner) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) else {
+        return t.to_string();
+    };
+    if inner.contains(", ") || inner.trim().is_empty() {
+        return t.to_string();
+    }
+    let mut items: Vec<String> = Vec::new();
+    if inner.contains('"') {
+        // Quoted items: each is a JSON-compatible string (Go's %q), separated by spaces.
+        let mut chars = inner.chars().peekable();
+        loop {
+            while chars.peek().is_some_and(|c| *c == ' ') {
+                chars.next();
+            }
+            match chars.next() {
+                None => break,
+                Some('"') => {}
+                Some(_) => return t.to_string(),
+            }
+            let mut item = String::from('"');
+            let mut closed = false;
+            while let Some(c) = chars.next() {
+                item.push(c);
+                if c == '\\' {
+                    if let Some(n) = chars.next() {
+                        item.push(n);
+                    }
+                } else if c == '"' {
+                    closed = true;
+                    break;
+                }
+            }
+            if !closed {
+                return t.to_string();
+            }
+            items.push(item);
+        }
+    } else {
+        items = inner
+            .split_whitespace()
+            .map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
+            .collect();
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// Breaks a shell command over lines as a Dockerfile writes it: before each `&&` and where
+/// the builder joined continuation lines (a run of blanks holding a tab: Docker keeps the
+/// next line's indentation), never inside quotes. A command that already holds newlines (a
+/// heredoc) is kept as it is.
+fn break_shell(cmd: &str) -> String {
+    let cmd = cmd.trim();
+    if cmd.contains('\n') {
+        return cmd.to_string();
+    }
+    let mut out = String::with_capacity(cmd.len() + 32);
+    let mut quote: Option<char> = None;
+    let mut chars = cmd.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' && q == '"' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            '\\' => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            ' ' | '\t' => {
+                let mut blanks = String::from(c);
+                while let Some(b) = chars.next_if(|b| *b == ' ' || *b == '\t') {
+                    blanks.push(b);
+                }
+                let tabs = blanks.chars().filter(|b| *b == '\t').count();
+                let and_next = chars.peek() == Some(&'&') && {
+                    let mut ahead = chars.clone();
+                    ahead.next();
+                    ahead.next() == Some('&')
+                };
+                if chars.peek().is_none() {
+                    // Trailing blanks: dropped.
+                } else if tabs > 0 {
+                    out.push_str(" \\\n");
+                    out.push_str(&"    ".repeat(tabs));
+                } else if and_next && !at_line_start(&out) {
+                    out.push_str(" \\\n    ");
+                } else {
+                    out.push(' ');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Is `out` at the start of a continuation line (only indentation since the last newline)?
+fn at_line_start(out: &str) -> bool {
+    out.rsplit('\n')
+        .next()
+        .is_some_and(|line| line.chars().all(|c| c == ' '))
+        && out.contains('\n')
+}
+
+/// The plain Dockerfile text (what a copy button gives): the `FROM` line, then each
+/// instruction, one per line (continuations as written), ending with a newline. An unnamed
+/// base is written `FROM <base image, N layers>`.
+pub fn render(df: &Dockerfile) -> String {
+    let mut out = from_line(&df.from);
+    out.push('\n');
+    for ins in &df.instructions {
+        out.push_str(&ins.text);
+        out.push('\n');
+    }
+    out
+}
+
+/// The `FROM` line in English: `FROM debian:bookworm-slim`, `FROM <base image, 2 layers>`,
+/// `FROM scratch`.
+pub fn from_line(from: &From) -> String {
+    match (&from.name, from.layers) {
+        (Some(n), _) => format!("FROM {n}"),
+        (None, 0) => "FROM scratch".to_string(),
+        (None, 1) => "FROM <base image, 1 layer>".to_string(),
+        (None, n) => format!("FROM <base image, {n} layers>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_commands_break_before_and_and_at_joined_lines() {
+        assert_eq!(
+            break_shell("set -x     && groupadd nginx     && apt-get update"),
+            "set -x \\\n    && groupadd nginx \\\n    && apt-get update"
+        );
+        assert_eq!(
+            break_shell("set -eux; \tapt-get update; \t\tzstd \t; \trm -rf /x"),
+            "set -eux; \\\n    apt-get update; \\\n        zstd \\\n    ; \\\n    rm -rf /x"
+        );
+        // Never inside quotes; a heredoc is kept.
+        assert_eq!(
+            break_shell("echo 'a && b' && echo \"c \\\" && d\""),
+            "echo 'a && b' \\\n    && echo \"c \\\" && d\""
+        );
+        assert_eq!(
+            break_shell("cat <<EOF > /x\nhi && there\nEOF"),
+            "cat <<EOF > /x\nhi && there\nEOF"
+        );
+    }
+
+    #[test]
+    fn go_printed_forms_become_dockerfile_forms() {
+        assert_eq!(
+            exec_form("[\"/bin/sh\" \"-c\" \"cat /data/hello.txt\"]"),
+            "[\"/bin/sh\", \"-c\", \"cat /data/hello.txt\"]"
+        );
+        assert_eq!(exec_form("[/var/lib/mysql]"), "[\"/var/lib/mysql\"]");
+        assert_eq!(exec_form("[\"/bin/sh\", \"-c\"]"), "[\"/bin/sh\", \"-c\"]");
+        assert_eq!(exec_form("nginx -g x"), "nginx -g x");
+        assert_eq!(
+            expose("map[3306/tcp:{} 33060/tcp:{}]"),
+            "3306/tcp 33060/tcp"
+        );
+        assert_eq!(expose("80"), "80");
+        assert_eq!(
+            copy_args(&format!("file:{} in /usr/local/bin/ ", "ab".repeat(32))),
+            "file:abababababab… /usr/local/bin/"
+        );
+        assert_eq!(copy_args("files/ /data/"), "files/ /data/");
+    }
+}

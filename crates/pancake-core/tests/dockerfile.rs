@@ -1,0 +1,360 @@
+//! The Dockerfile read back from an image's history: the demos (whose recipes are the right
+//! answer) and real fixtures from Docker 20 (classic builder), Docker 26 (BuildKit) and
+//! buildah (podman), whose recipe is `fixtures/recipes/Dockerfile.app1`.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use pancake_core::analyze::dockerfile::{self, BaseEvidence, Dockerfile, KnownBase, Link};
+use pancake_core::read::archive::{self, Options};
+use pancake_core::Archive;
+use pancake_demo as demo;
+
+fn fixtures_dir() -> PathBuf {
+    std::env::var_os("PANCAKE_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+        })
+}
+
+fn fixture(name: &str) -> Archive {
+    let path = fixtures_dir().join(name);
+    let file = File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    archive::open(name, &file, &Options::default(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn demo_archive(name: &str) -> Archive {
+    let bytes = demo::build(name).unwrap_or_else(|| panic!("no demo {name}"));
+    archive::open(name, &bytes, &Options::default(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn first(a: &Archive, bases: &[KnownBase]) -> Dockerfile {
+    let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+    dockerfile::reconstruct(img, bases)
+}
+
+fn lines(df: &Dockerfile) -> Vec<(String, Link)> {
+    df.instructions
+        .iter()
+        .map(|i| (i.text.clone(), i.link))
+        .collect()
+}
+
+#[test]
+fn mysql_demo_reads_back_as_its_recipe() {
+    let a = demo_archive("mysql");
+    let df = first(&a, &demo::known_bases());
+    assert_eq!(df.from.name.as_deref(), Some("debian:bookworm-slim"));
+    assert_eq!(df.from.evidence, BaseEvidence::Known);
+    assert_eq!((df.from.layers, df.from.steps.clone()), (1, vec![0, 1]));
+    let text = dockerfile::render(&df);
+    let want_start = "FROM debian:bookworm-slim\n\
+RUN groupadd -r mysql \\\n    && useradd -r -g mysql mysql\n\
+RUN apt-get update \\\n    && apt-get install -y --no-install-recommends gnupg dirmngr \\\n    && rm -rf /var/lib/apt/lists/*\n\
+ENV GOSU_VERSION=1.16\n\
+ARG GOSU_ARCH=amd64\n\
+RUN set -eux; \\\n    savedAptMark=\"$(apt-mark showmanual)\"; \\\n";
+    assert!(text.starts_with(want_start), "{text}");
+    assert!(
+        text.contains("VOLUME [\"/var/lib/mysql\"]\nCOPY file:"),
+        "{text}"
+    );
+    assert!(text.ends_with(
+        " /usr/local/bin/\n\
+RUN ln -s usr/local/bin/docker-entrypoint.sh /entrypoint.sh # backwards compat\n\
+ENTRYPOINT [\"docker-entrypoint.sh\"]\n\
+EXPOSE 3306 33060\n\
+CMD [\"mysqld\"]\n"
+    ));
+    // 18 own steps (20 history entries, 2 the base's); the recorded ARG step declared
+    // GOSU_ARCH, so the RUN's build argument adds no second ARG line.
+    assert_eq!(df.instructions.len(), 18);
+    assert!(!df.instructions.iter().any(|i| i.link == Link::BuildArg));
+    // Every layer but the base's is linked once, bottom to top, in order.
+    let linked: Vec<usize> = df
+        .instructions
+        .iter()
+        .filter_map(|i| match i.link {
+            Link::Layer(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(linked, (1..11).collect::<Vec<_>>());
+    let settings = df
+        .instructions
+        .iter()
+        .filter(|i| i.link == Link::SettingsOnly)
+        .count();
+    assert_eq!(settings, 8);
+    // Each instruction points at the history step it came from.
+    let img = &a.images[0];
+    for i in &df.instructions {
+        let step = i.step.and_then(|s| img.history.get(s));
+        assert!(step.is_some(), "{:?}", i);
+        if let Link::Layer(l) = i.link {
+            assert_eq!(step.and_then(|h| h.layer), Some(l));
+        }
+    }
+}
+
+#[test]
+fn every_demo_names_its_base_and_links_every_layer() {
+    // (demo, own instructions, first own instruction)
+    let cases = [
+        (
+            "nginx",
+            8,
+            "LABEL maintainer=NGINX Docker Maintainers <docker-maint@nginx.com>",
+        ),
+        ("wordpress-a", 10, "ENV PHP_VERSION=8.2.15"),
+        ("whiteouts", 5, "COPY app/ /app/"),
+    ];
+    for (name, count, head) in cases {
+        let a = demo_archive(name);
+        let df = first(&a, &demo::known_bases());
+        assert_eq!(
+            dockerfile::from_line(&df.from),
+            "FROM debian:bookworm-slim",
+            "{name}"
+        );
+        assert_eq!(df.instructions.len(), count, "{name}");
+        assert_eq!(
+            df.instructions.first().map(|i| i.text.as_str()),
+            Some(head),
+            "{name}"
+        );
+        let layers = a.images[0].layers.len();
+        let linked = df
+            .instructions
+            .iter()
+            .filter(|i| matches!(i.link, Link::Layer(_)))
+            .count();
+        assert_eq!(linked, layers - 1, "{name}");
+    }
+    // Without the catalogue, nothing names the base: the bottom layer and its steps.
+    let df = first(&demo_archive("nginx"), &[]);
+    assert_eq!(
+        dockerfile::from_line(&df.from),
+        "FROM <base image, 1 layer>"
+    );
+    assert_eq!(df.from.evidence, BaseEvidence::BottomLayer);
+    // ADD made layer 0; the base's CMD after it is taken as this build's first step.
+    assert_eq!(
+        df.instructions.first().map(|i| (i.text.as_str(), i.link)),
+        Some(("CMD [\"bash\"]", Link::SettingsOnly))
+    );
+}
+
+#[test]
+fn another_open_image_is_named_as_the_base() {
+    // app3 = FROM app1 + RUN (Docker 26, three images in one save).
+    let a = fixture("docker26-save-multi-app1-app2-app3.tar");
+    let by_tag = |t: &str| {
+        a.images
+            .iter()
+            .find(|i| i.tags.iter().any(|x| x.contains(t)))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {t} in {:?}",
+                    a.images.iter().map(|i| &i.tags).collect::<Vec<_>>()
+                )
+            })
+    };
+    let app1 = by_tag("app1");
+    let app3 = by_tag("app3");
+    let bases: Vec<KnownBase> = a.images.iter().filter_map(KnownBase::of_image).collect();
+    let df = dockerfile::reconstruct(app3, &bases);
+    assert_eq!(df.from.name.as_ref(), app1.tags.first());
+    assert_eq!(df.from.layers, app1.layers.len());
+    assert_eq!(df.from.steps.len(), app1.history.len());
+    assert_eq!(
+        df.instructions.len(),
+        app3.history.len() - app1.history.len()
+    );
+    assert!(df
+        .instructions
+        .iter()
+        .all(|i| i.text.starts_with("RUN ") || !matches!(i.link, Link::Layer(_))));
+    assert!(df
+        .instructions
+        .iter()
+        .any(|i| i.link == Link::Layer(app1.layers.len())));
+    // An image is never its own base.
+    let own = dockerfile::reconstruct(app1, &bases);
+    assert_ne!(own.from.name.as_ref(), app1.tags.first());
+}
+
+/// The app1 recipe's own steps as each builder records them (see the module docs).
+fn app1_tail(df: &Dockerfile) -> Vec<(String, Link)> {
+    lines(df)
+        .into_iter()
+        .filter(|(t, _)| !t.starts_with("CMD [\"/bin/sh\"]"))
+        .collect()
+}
+
+#[test]
+fn docker20_classic_builder() {
+    let df = first(&fixture("docker20-save-app1.tar"), &[]);
+    assert_eq!(
+        dockerfile::from_line(&df.from),
+        "FROM <base image, 1 layer>"
+    );
+    let got = app1_tail(&df);
+    let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "LABEL org.example.test=sa-corpus org.example.variant=app1",
+            "ENV APP_MODE=test LANG=C.UTF-8",
+            "COPY dir:42dbee6175e8… /data/",
+            "RUN echo \"modified\" >> /data/hello.txt",
+            "RUN rm /data/b.txt",
+            "RUN rm -rf /data/dir \\\n    && mkdir /data/dir \\\n    && echo new > /data/dir/new.txt",
+            "RUN ln -s /data/hello.txt /data/hello.symlink \\\n    && ln /data/hello.txt /data/hello.hardlink \\\n    && ln -s ../nonexistent /data/dangling",
+            "EXPOSE 8080",
+            "WORKDIR /data",
+            "CMD [\"/bin/sh\", \"-c\", \"cat /data/hello.txt\"]",
+        ]
+    );
+    let links: Vec<Link> = got.iter().map(|(_, l)| *l).collect();
+    use Link::{Layer, SettingsOnly};
+    assert_eq!(
+        links,
+        [
+            SettingsOnly,
+            SettingsOnly,
+            Layer(1),
+            Layer(2),
+            Layer(3),
+            Layer(4),
+            Layer(5),
+            SettingsOnly,
+            SettingsOnly,
+            SettingsOnly
+        ]
+    );
+}
+
+#[test]
+fn docker26_buildkit() {
+    let df = first(&fixture("docker26-save-app1.tar"), &[]);
+    let got = app1_tail(&df);
+    let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "LABEL org.example.test=sa-corpus org.example.variant=app1",
+            "ENV APP_MODE=test LANG=C.UTF-8",
+            "COPY files/ /data/",
+            "RUN echo \"modified\" >> /data/hello.txt",
+            "RUN rm /data/b.txt",
+            "RUN rm -rf /data/dir \\\n    && mkdir /data/dir \\\n    && echo new > /data/dir/new.txt",
+            "RUN ln -s /data/hello.txt /data/hello.symlink \\\n    && ln /data/hello.txt /data/hello.hardlink \\\n    && ln -s ../nonexistent /data/dangling",
+            "EXPOSE 8080/tcp",
+            "WORKDIR /data",
+            "CMD [\"/bin/sh\", \"-c\", \"cat /data/hello.txt\"]",
+        ]
+    );
+    // BuildKit's WORKDIR made a (1024-byte, empty) layer: the seventh, position 6.
+    assert_eq!(
+        got.iter()
+            .find(|(t, _)| t == "WORKDIR /data")
+            .map(|(_, l)| *l),
+        Some(Link::Layer(6))
+    );
+}
+
+#[test]
+fn buildah_names_its_base_in_a_comment() {
+    for name in [
+        "podman-docker-archive-app1.tar",
+        "podman-oci-archive-app1.tar",
+    ] {
+        let df = first(&fixture(name), &[]);
+        assert_eq!(
+            df.from.name.as_deref(),
+            Some("localhost/sa-base:1"),
+            "{name}"
+        );
+        assert_eq!(df.from.evidence, BaseEvidence::BuilderComment);
+        assert_eq!((df.from.layers, df.from.steps.clone()), (1, vec![0, 1]));
+        let texts: Vec<String> = df.instructions.iter().map(|i| i.text.clone()).collect();
+        assert_eq!(
+            texts.first().map(String::as_str),
+            Some("LABEL org.example.test=\"sa-corpus\" org.example.variant=\"app1\"")
+        );
+        assert_eq!(
+            texts.get(2).map(String::as_str),
+            Some("COPY dir:88e9c2ce4cff… /data/")
+        );
+        assert_eq!(
+            texts.last().map(String::as_str),
+            Some("CMD [\"/bin/sh\", \"-c\", \"cat /data/hello.txt\"]")
+        );
+        assert_eq!(df.instructions.len(), 10);
+        let linked: Vec<usize> = df
+            .instructions
+            .iter()
+            .filter_map(|i| match i.link {
+                Link::Layer(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(linked, [1, 2, 3, 4, 5], "{name}");
+    }
+}
+
+#[test]
+fn build_args_become_arg_lines_once() {
+    use pancake_core::model::{HistoryEntry, Image, Layer};
+    let h = |by: &str, empty: bool, layer: Option<usize>| HistoryEntry {
+        created_by: Some(by.into()),
+        empty_layer: empty,
+        layer,
+        ..Default::default()
+    };
+    let image = Image {
+        history: vec![
+            h("/bin/sh -c #(nop) ADD file:00 in / ", false, Some(0)),
+            h("|2 A=1 B=2 /bin/sh -c make", false, Some(1)),
+            h(
+                "RUN |1 A=1 /bin/sh -c make install # buildkit",
+                false,
+                Some(2),
+            ),
+        ],
+        layers: vec![
+            Layer {
+                history: Some(0),
+                ..Default::default()
+            },
+            Layer {
+                history: Some(1),
+                ..Default::default()
+            },
+            Layer {
+                history: Some(2),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    };
+    let df = dockerfile::reconstruct(&image, &[]);
+    let got: Vec<(&str, Link, Option<usize>)> = df
+        .instructions
+        .iter()
+        .map(|i| (i.text.as_str(), i.link, i.step))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ARG A=1", Link::BuildArg, None),
+            ("ARG B=2", Link::BuildArg, None),
+            ("RUN make", Link::Layer(1), Some(1)),
+            ("RUN make install", Link::Layer(2), Some(2)),
+        ]
+    );
+}
