@@ -135,6 +135,7 @@ pub const STEPS: [Step; 10] = [
         tab: "history",
         targets: &["[data-testid=dockerfile]", "[data-testid=history-table]"],
         demo: MYSQL,
+        setup: Setup::None,
     },
 ];
 
