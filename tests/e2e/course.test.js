@@ -280,7 +280,7 @@ describe('course mode', () => {
       await page.waitForFunction(() => new URLSearchParams(location.search).get('view') === 'files');
       await app.openTab(page, 'stack');
       await app.selectLayer(page, 0);
-      await page.waitForFunction(() => new URLSearchParams(location.search).get('layer') === '0');
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('layer') === '1');
       assert.equal(q().get('view'), 'stack');
       assert.equal(q().get('demo'), 'nginx');
       assert.equal(q().get('lang'), 'id');
