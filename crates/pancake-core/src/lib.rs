@@ -21,6 +21,9 @@ pub mod analyze;
 // Making (tar writing, containers, commits, exports).
 pub mod write;
 
+#[cfg(test)]
+mod test_support;
+
 pub use digest::Digest;
 pub use error::Error;
 pub use limits::Limits;

@@ -293,7 +293,7 @@ fn event_of(layer: usize, r: &FileRow, markers: &Markers) -> PathEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Entry, Layer, LayerIndex, Member, MemberFacts};
+    use crate::model::Entry;
 
     fn ent(path: &[u8], kind: EntryKind, size: u64, link: Option<&str>) -> Entry {
         Entry {
@@ -321,30 +321,7 @@ mod tests {
 
     /// An archive with one image whose layer `i` holds `layers[i]`.
     fn build(layers: Vec<Vec<Entry>>) -> Archive {
-        let mut a = Archive::default();
-        let mut img = Image::default();
-        for (i, entries) in layers.into_iter().enumerate() {
-            a.members.push(Member {
-                path: RawPath::from(format!("{i}/layer.tar").as_str()),
-                kind: EntryKind::File,
-                size: 0,
-                data_offset: None,
-                link_target: None,
-                facts: MemberFacts {
-                    layer: Some(LayerIndex {
-                        entries: entries.into(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-            });
-            img.layers.push(Layer {
-                member: Some(i),
-                ..Default::default()
-            });
-        }
-        a.images.push(img);
-        a
+        crate::test_support::archive_of_layers(layers)
     }
 
     fn index(a: &Archive) -> PathIndex {

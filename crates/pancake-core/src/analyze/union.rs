@@ -913,7 +913,6 @@ const LINK_PROBLEMS_PER_LAYER: usize = 20;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Layer, LayerIndex, Member, MemberFacts};
 
     fn ent(path: &str, kind: EntryKind, size: u64, link: Option<&str>) -> Entry {
         Entry {
@@ -938,30 +937,7 @@ mod tests {
 
     /// An archive with one image whose layer `i` holds `layers[i]`.
     fn build(layers: Vec<Vec<Entry>>) -> Archive {
-        let mut a = Archive::default();
-        let mut img = Image::default();
-        for (i, entries) in layers.into_iter().enumerate() {
-            a.members.push(Member {
-                path: RawPath::from(format!("{i}/layer.tar").as_str()),
-                kind: EntryKind::File,
-                size: 0,
-                data_offset: None,
-                link_target: None,
-                facts: MemberFacts {
-                    layer: Some(LayerIndex {
-                        entries: entries.into(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-            });
-            img.layers.push(Layer {
-                member: Some(i),
-                ..Default::default()
-            });
-        }
-        a.images.push(img);
-        a
+        crate::test_support::archive_of_layers(layers)
     }
 
     fn paths(rows: &[FileRow]) -> Vec<String> {

@@ -1,0 +1,33 @@
+//! Builders the core's unit tests share (compiled for tests only).
+
+use crate::model::{Archive, Entry, EntryKind, Image, Layer, LayerIndex, Member, MemberFacts};
+use crate::path::RawPath;
+
+/// An archive with one image whose layer `i` (0 = base) is member `i`, named `{i}/layer.tar`,
+/// holding `layers[i]` in that order.
+pub(crate) fn archive_of_layers(layers: Vec<Vec<Entry>>) -> Archive {
+    let mut a = Archive::default();
+    let mut img = Image::default();
+    for (i, entries) in layers.into_iter().enumerate() {
+        a.members.push(Member {
+            path: RawPath::from(format!("{i}/layer.tar").as_str()),
+            kind: EntryKind::File,
+            size: 0,
+            data_offset: None,
+            link_target: None,
+            facts: MemberFacts {
+                layer: Some(LayerIndex {
+                    entries: entries.into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        });
+        img.layers.push(Layer {
+            member: Some(i),
+            ..Default::default()
+        });
+    }
+    a.images.push(img);
+    a
+}
