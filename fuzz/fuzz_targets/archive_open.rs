@@ -1,15 +1,22 @@
-//! The random-access outer reader: `archive::open` (header scan, then each blob hashed),
-//! file contents read back with `read_entry_content`, then every view.
+//! The random-access outer reader: the page's way (`scan`, then the `Reading` driver fed job by
+//! job, in reverse order) and the CLI's (`archive::open`), file contents read back, then every
+//! view.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pancake_core::read::archive;
+use pancake_core::read::{archive, reading};
 
 fuzz_target!(|data: &[u8]| {
     let opts = pancake_fuzz::options();
     // `scan` alone is the page's first view; check it holds up before the hashing pass.
     if let Ok(s) = archive::scan("fuzz.tar", data, &opts) {
-        let _ = archive::hash_jobs(&s);
+        let mut r = reading::Reading::planned(s, &opts.limits);
+        let jobs = r.jobs().to_vec();
+        for job in jobs.iter().rev() {
+            let facts = reading::hash(data, job, &opts, &mut |_| {});
+            r.apply(job.member, facts);
+        }
+        pancake_fuzz::views(r.archive());
     }
     if let Ok(a) = archive::open("fuzz.tar", data, &opts, &mut |_| {}) {
         pancake_fuzz::read_some_contents(data, &a, 8);
