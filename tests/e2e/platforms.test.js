@@ -29,8 +29,11 @@ const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 
 const text = async (loc) => (await loc.textContent()).replace(/\s+/g, ' ').trim();
 
-/** `index.json` → image index → amd64 and arm64/v8 manifests, both present, one tag. */
-function bothPresent() {
+/**
+ * `index.json` → image index → amd64 and arm64/v8 manifests, both present, one tag. With
+ * `absentFirst`, the index lists arm64/v8 first and its manifest blob is left out.
+ */
+function bothPresent({ absentFirst = false } = {}) {
   const b = new Layout();
   const plat = {};
   const descs = [];
@@ -51,6 +54,12 @@ function bothPresent() {
     descs.push({ ...man, platform });
     const name = variant ? `linux/${arch}/${variant}` : `linux/${arch}`;
     plat[name] = { manifest: man.digest, diffIds: layers.map(sha256) };
+  }
+  if (absentFirst) {
+    // Drop the arm64 manifest blob and list its descriptor first.
+    const arm = descs.pop();
+    b.files = b.files.filter(([n]) => n !== `blobs/sha256/${arm.digest.slice(7)}`);
+    descs.unshift(arm);
   }
   const idx = b.json(OCI_INDEX, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: descs });
   b.index([{ ...idx, annotations: { 'org.opencontainers.image.ref.name': 'docker.io/library/multi:1', 'io.containerd.image.name': 'docker.io/library/multi:1' } }]);
@@ -180,5 +189,20 @@ describe('platforms of a multi-platform index (issue 15)', () => {
     assert.equal(await idArm.getAttribute('aria-label'), 'Buka platform linux/arm64/v8');
     assert.match(await text(id.locator('[data-testid=platforms] p')), /mencantumkan 2 platform; 2 di antaranya ada di arsip ini/);
     await id.close();
+  });
+
+  test('the first present platform is shown first, even when an absent one is listed before it', { timeout: T }, async () => {
+    const a = bothPresent({ absentFirst: true });
+    const file = path.join(tmp, 'absent-first.tar');
+    fs.writeFileSync(file, a.bytes);
+    const page = await open(file, { query: '?lang=en' });
+    const got = await rows(page);
+    assert.deepEqual(got.map((r) => [r.platform, r.present, r.digest, r.canOpen, r.shown]), [
+      ['linux/arm64/v8', 'false', a.plat['linux/arm64/v8'].manifest, false, 'false'],
+      ['linux/amd64', 'true', a.plat['linux/amd64'].manifest, true, 'true'],
+    ]);
+    assert.match(got[0].text, /^linux\/arm64\/v8 not in this archive sha256:/);
+    assert.deepEqual((await app.readLayers(page)).map((l) => l.diffId), a.plat['linux/amd64'].diffIds);
+    await page.close();
   });
 });

@@ -131,3 +131,41 @@ pub fn chooser(state: &UseReducerHandle<AppState>) -> Html {
     });
     html! { <Platforms {archive} image={state.image} {on_open} /> }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pancake_core::model::ImageConfig;
+
+    fn image(os: Option<&str>, arch: Option<&str>, variant: Option<&str>) -> Image {
+        Image {
+            config: ImageConfig {
+                os: os.map(String::from),
+                architecture: arch.map(String::from),
+                variant: variant.map(String::from),
+                ..ImageConfig::default()
+            },
+            ..Image::default()
+        }
+    }
+
+    #[test]
+    fn config_platform_names_os_arch_and_variant() {
+        let arm = image(Some("linux"), Some("arm64"), Some("v8"));
+        assert_eq!(config_platform(&arm).as_deref(), Some("linux/arm64/v8"));
+        let amd = image(Some("linux"), Some("amd64"), None);
+        assert_eq!(config_platform(&amd).as_deref(), Some("linux/amd64"));
+        let half = image(None, Some("riscv64"), None);
+        assert_eq!(config_platform(&half).as_deref(), Some("?/riscv64"));
+        assert_eq!(config_platform(&image(None, None, None)), None);
+    }
+
+    #[test]
+    fn without_an_index_the_first_image_is_shown() {
+        let a = Archive {
+            images: vec![image(Some("linux"), Some("amd64"), None)],
+            ..Archive::default()
+        };
+        assert_eq!(default_image(&a), 0);
+    }
+}
