@@ -446,3 +446,12 @@ df-pairing-top-one = The history records fewer layer-making steps than there are
 df-pairing-top = The history records fewer layer-making steps than there are layers, so they were paired from the top (a build appends its steps above its base): layers 1–{ $last } have no recorded step (base image).
 df-pairing-bottom = The history records more layer-making steps than there are layers, so they were paired from the bottom, as docker image history does: the newest steps made no layer here.
 df-pairing-none = The image records no history: no layer has a step.
+
+# platforms track (issue 15): the platforms of a multi-platform index
+pf-title = Platforms in this index
+pf-lead = The index lists { $count } platforms; { $present } of them are in this archive. Choose one to open it.
+pf-open-aria = Open platform { $platform }
+pf-shown = shown
+pf-absent = not in this archive
+pf-unreadable = in this archive, but could not be read
+pf-no-digest = no manifest digest

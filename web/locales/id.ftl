@@ -446,3 +446,12 @@ df-pairing-top-one = History mencatat lebih sedikit langkah pembuat layer daripa
 df-pairing-top = History mencatat lebih sedikit langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari atas (sebuah build menambahkan langkahnya di atas base-nya): layer 1–{ $last } tidak punya langkah tercatat (base image).
 df-pairing-bottom = History mencatat lebih banyak langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari bawah, seperti docker image history: langkah terbaru tidak membuat layer di sini.
 df-pairing-none = Image ini tidak mencatat history: tidak ada layer yang punya langkah.
+
+# platforms track (issue 15): the platforms of a multi-platform index
+pf-title = Platform dalam index ini
+pf-lead = Index ini mencantumkan { $count } platform; { $present } di antaranya ada di arsip ini. Pilih salah satu untuk membukanya.
+pf-open-aria = Buka platform { $platform }
+pf-shown = ditampilkan
+pf-absent = tidak ada di arsip ini
+pf-unreadable = ada di arsip ini, tetapi tidak bisa dibaca
+pf-no-digest = tanpa digest manifest

@@ -388,6 +388,7 @@ pub fn app() -> Html {
             html! {
                 <>
                     { crate::views::shared::picker(&state, busy) }
+                    { crate::views::platforms::chooser(&state) }
                     <div class="view" role="tabpanel">{ view }</div>
                 </>
             }

@@ -308,8 +308,9 @@ impl Reducible for AppState {
             } if current(generation) => {
                 s.phase = Phase::Hashing;
                 s.scan_ms = Some(millis);
-                s.image = 0;
-                s.layer = top_layer(&archive, 0);
+                // The first present platform of a multi-platform index, as the CLI picks it.
+                s.image = crate::views::platforms::default_image(&archive);
+                s.layer = top_layer(&archive, s.image);
                 s.archive = Some(ArchiveRef(Rc::new(*archive)));
             }
             Action::HashStarted {

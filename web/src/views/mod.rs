@@ -13,6 +13,7 @@ pub mod hash_path;
 pub mod history;
 pub mod name;
 pub mod picker;
+pub mod platforms;
 pub mod raw_json;
 pub mod search;
 pub mod shared;

@@ -46,12 +46,26 @@ pub fn session_picker(p: &PickerProps) -> Html {
                         aria-pressed={selected.to_string()} data-testid="image-option" data-index={i.to_string()} {onclick}
                         title={si.file_name.clone()}>
                         { super::name::middle_ellipsis(&si.tag()) }
+                        { platform_of(&p.images, si) }
                         { if several_files { html! { <span class="muted small ellipsis picker-file">{ si.file_name.clone() }</span> } } else { html! {} } }
                         <span class="muted small">{ tf(lang, "picker-layers", &[("count", &layers.to_string())]) }</span>
                     </button>
                 }
             }) }
         </nav>
+    }
+}
+
+/// The chip's platform (`linux/arm64/v8`), shown when another image of the picker has the
+/// same name, so the platforms of one multi-platform tag are told apart.
+fn platform_of(all: &[SessionImage], si: &SessionImage) -> Html {
+    let tag = si.tag();
+    let twin = all.iter().any(|o| o.key != si.key && o.tag() == tag);
+    match si.image().and_then(super::platforms::config_platform) {
+        Some(pf) if twin => {
+            html! { <span class="mono small picker-platform" data-testid="image-option-platform">{ pf }</span> }
+        }
+        _ => html! {},
     }
 }
 
