@@ -446,3 +446,16 @@ df-pairing-top-one = The history records fewer layer-making steps than there are
 df-pairing-top = The history records fewer layer-making steps than there are layers, so they were paired from the top (a build appends its steps above its base): layers 1–{ $last } have no recorded step (base image).
 df-pairing-bottom = The history records more layer-making steps than there are layers, so they were paired from the bottom, as docker image history does: the newest steps made no layer here.
 df-pairing-none = The image records no history: no layer has a step.
+
+# --- words track (#14): relative times, worded as docker image history prints them ---
+ago-less-than-second = Less than a second ago
+ago-seconds = { $count } seconds ago
+ago-seconds-one = { $count } second ago
+ago-about-minute = About a minute ago
+ago-minutes = { $count } minutes ago
+ago-about-hour = About an hour ago
+ago-hours = { $count } hours ago
+ago-days = { $count } days ago
+ago-weeks = { $count } weeks ago
+ago-months = { $count } months ago
+ago-years = { $count } years ago

@@ -446,3 +446,16 @@ df-pairing-top-one = History mencatat lebih sedikit langkah pembuat layer daripa
 df-pairing-top = History mencatat lebih sedikit langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari atas (sebuah build menambahkan langkahnya di atas base-nya): layer 1–{ $last } tidak punya langkah tercatat (base image).
 df-pairing-bottom = History mencatat lebih banyak langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari bawah, seperti docker image history: langkah terbaru tidak membuat layer di sini.
 df-pairing-none = Image ini tidak mencatat history: tidak ada layer yang punya langkah.
+
+# --- words track (#14): waktu relatif ---
+ago-less-than-second = kurang dari sedetik yang lalu
+ago-seconds = { $count } detik yang lalu
+ago-seconds-one = { $count } detik yang lalu
+ago-about-minute = sekitar semenit yang lalu
+ago-minutes = { $count } menit yang lalu
+ago-about-hour = sekitar sejam yang lalu
+ago-hours = { $count } jam yang lalu
+ago-days = { $count } hari yang lalu
+ago-weeks = { $count } minggu yang lalu
+ago-months = { $count } bulan yang lalu
+ago-years = { $count } tahun yang lalu
