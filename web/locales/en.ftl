@@ -459,3 +459,5 @@ ago-days = { $count } days ago
 ago-weeks = { $count } weeks ago
 ago-months = { $count } months ago
 ago-years = { $count } years ago
+files-count-one = { $count } path
+picker-title-one = { $count } image:
