@@ -461,3 +461,4 @@ ago-months = { $count } bulan yang lalu
 ago-years = { $count } tahun yang lalu
 files-count-one = { $count } path
 picker-title-one = { $count } image:
+cmp-diverge-at-one = Keduanya mulai berbeda di layer { $n }: { $shared } layer di bawahnya sama.
