@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod offline;
 pub mod permalink;
 pub mod protocol;
+pub mod reltime;
 pub mod session;
 pub mod shell;
 pub mod state;

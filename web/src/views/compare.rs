@@ -121,7 +121,7 @@ pub fn compare(p: &CompareProps) -> Html {
             } else {
                 html! {
                     <div class="cmp-diverge">
-                        <p>{ tf(lang, "cmp-diverge-at", &[("n", &(diverge + 1).to_string()), ("shared", &diverge.to_string())]) }</p>
+                        <p>{ tf(lang, "cmp-diverge-at", &[("n", &(diverge + 1).to_string()), ("shared", &diverge.to_string()), ("count", &diverge.to_string())]) }</p>
                         <div class="cmp-pair">
                             <div><span class="dg-num">{ format!("#{}", ai + 1) }</span>{ layer_line(ia, *diverge) }</div>
                             <div><span class="dg-num">{ format!("#{}", bi + 1) }</span>{ layer_line(ib, *diverge) }</div>

@@ -26,7 +26,7 @@ pub struct HistoryProps {
 pub fn history(p: &HistoryProps) -> Html {
     let lang = use_lang();
     let expanded = use_state(HashSet::<usize>::new);
-    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let now = crate::reltime::now_unix();
     let Some(image) = p.archive.images.get(p.image) else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
@@ -71,7 +71,10 @@ pub fn history(p: &HistoryProps) -> Html {
                                     data-testid="history-row" data-empty-layer={empty.to_string()}
                                     data-layer={row.layer.map(|l| l.to_string())}>
                                     <td class="mono h-id" data-label="IMAGE">{ row.id.clone() }</td>
-                                    <td class="nowrap h-created" data-label="CREATED">{ row.created.clone() }</td>
+                                    <td class="nowrap h-created" data-label="CREATED">{
+                                        // Worded in the page's language from the timestamp; blank where Docker's is.
+                                        row.created_unix.map(|c| crate::reltime::ago(lang, c, now)).unwrap_or_default()
+                                    }</td>
                                     <td class="h-by">
                                         <div class="created-by">
                                         <span class="kind-dot" aria-hidden="true"></span>

@@ -357,7 +357,14 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                     digest_row(t(lang, "config-diff-id"), layer.config_diff_id.as_ref().map(|d| d.to_string()))
                 } else { html! {} } }
                 <dt>{ t(lang, "created") }</dt>
-                <dd>{ h.and_then(|h| h.created.clone()).unwrap_or_else(|| "—".into()) }</dd>
+                <dd>{ match h.and_then(|h| h.created.clone()) {
+                    // The recorded time as written, and how long ago in the page's language.
+                    Some(c) => match pancake_core::analyze::history::created_unix(&c) {
+                        Some(u) => format!("{c} ({})", crate::reltime::ago(lang, u, crate::reltime::now_unix())),
+                        None => c,
+                    },
+                    None => "—".into(),
+                } }</dd>
                 <dt>{ t(lang, "command") }</dt>
                 <dd><pre class="mono command">{ h.and_then(|h| h.created_by.as_deref()).map(shown).unwrap_or_else(|| "—".into()) }</pre></dd>
                 { if let Some(c) = h.and_then(|h| h.comment.clone()).filter(|c| !c.is_empty()) {

@@ -459,51 +459,99 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(days * 86400 + h * 3600 + mi * 60 + sec - offset)
 }
 
-/// Docker's `units.HumanDuration(d)` for a duration in seconds.
-pub fn human_duration(secs: i64) -> String {
+/// How long ago, in the buckets Docker's `units.HumanDuration` uses (Go's
+/// `github.com/docker/go-units`), so the page can word the same figure in any language and the
+/// CLI can print Docker's English from it. Counts are whole units, rounded as Docker rounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "unit", content = "count")]
+pub enum Elapsed {
+    /// Under one second (also any negative duration: a clock ahead of ours).
+    LessThanSecond,
+    /// 1–59 seconds.
+    Seconds(i64),
+    /// 60–119 seconds.
+    AboutMinute,
+    /// 2–59 minutes.
+    Minutes(i64),
+    /// Rounds to one hour.
+    AboutHour,
+    /// 2–47 hours.
+    Hours(i64),
+    /// 2–13 days.
+    Days(i64),
+    /// 2–8 weeks.
+    Weeks(i64),
+    /// 2–24 months of 30 days.
+    Months(i64),
+    /// 2 or more years of 365 days.
+    Years(i64),
+}
+
+/// The [`Elapsed`] bucket for a duration in seconds, as `units.HumanDuration` picks it.
+pub fn elapsed(secs: i64) -> Elapsed {
     let hours_f = secs as f64 / 3600.0;
     if secs < 1 {
-        return "Less than a second".into();
-    }
-    if secs == 1 {
-        return "1 second".into();
+        return Elapsed::LessThanSecond;
     }
     if secs < 60 {
-        return format!("{secs} seconds");
+        return Elapsed::Seconds(secs);
     }
     let minutes = secs / 60;
     if minutes == 1 {
-        return "About a minute".into();
+        return Elapsed::AboutMinute;
     }
     if minutes < 60 {
-        return format!("{minutes} minutes");
+        return Elapsed::Minutes(minutes);
     }
     let hours = (hours_f + 0.5) as i64;
     if hours == 1 {
-        return "About an hour".into();
+        return Elapsed::AboutHour;
     }
     if hours < 48 {
-        return format!("{hours} hours");
+        return Elapsed::Hours(hours);
     }
     if hours < 24 * 7 * 2 {
-        return format!("{} days", hours / 24);
+        return Elapsed::Days(hours / 24);
     }
     if hours < 24 * 30 * 2 {
-        return format!("{} weeks", hours / 24 / 7);
+        return Elapsed::Weeks(hours / 24 / 7);
     }
     if hours < 24 * 365 * 2 {
-        return format!("{} months", hours / 24 / 30);
+        return Elapsed::Months(hours / 24 / 30);
     }
-    format!("{} years", (hours_f as i64) / 24 / 365)
+    Elapsed::Years((hours_f as i64) / 24 / 365)
+}
+
+/// Docker's `units.HumanDuration(d)` for a duration in seconds (English, as the CLI prints).
+pub fn human_duration(secs: i64) -> String {
+    match elapsed(secs) {
+        Elapsed::LessThanSecond => "Less than a second".into(),
+        Elapsed::Seconds(1) => "1 second".into(),
+        Elapsed::Seconds(n) => format!("{n} seconds"),
+        Elapsed::AboutMinute => "About a minute".into(),
+        Elapsed::Minutes(n) => format!("{n} minutes"),
+        Elapsed::AboutHour => "About an hour".into(),
+        Elapsed::Hours(n) => format!("{n} hours"),
+        Elapsed::Days(n) => format!("{n} days"),
+        Elapsed::Weeks(n) => format!("{n} weeks"),
+        Elapsed::Months(n) => format!("{n} months"),
+        Elapsed::Years(n) => format!("{n} years"),
+    }
+}
+
+/// When a step was made, in seconds since 1970, if Docker would show it: `None` for times
+/// before 2000 and unparsable ones, which Docker sees as the zero time and leaves blank.
+pub fn created_unix(created_rfc3339: &str) -> Option<i64> {
+    const EPOCH_2000: i64 = 946_684_800;
+    parse_rfc3339(created_rfc3339).filter(|t| *t > EPOCH_2000)
 }
 
 /// `docker image history`'s CREATED column: `HumanDuration(now - created) + " ago"`, empty for
 /// times before 2000 (or unparsable ones, which Docker sees as the zero time).
 pub fn relative_time(created_rfc3339: &str, now_unix: i64) -> String {
-    const EPOCH_2000: i64 = 946_684_800;
-    match parse_rfc3339(created_rfc3339) {
-        Some(t) if t > EPOCH_2000 => format!("{} ago", human_duration(now_unix - t)),
-        _ => String::new(),
+    match created_unix(created_rfc3339) {
+        Some(t) => format!("{} ago", human_duration(now_unix.saturating_sub(t))),
+        None => String::new(),
     }
 }
 
@@ -551,7 +599,11 @@ pub fn ellipsis(s: &str, max: usize) -> String {
 pub struct HistoryRow {
     /// Short (or, with no_trunc, full) image ID on the top row, `<missing>` below.
     pub id: String,
+    /// Docker's English CREATED text (`2 years ago`), made with the `now_unix` given.
     pub created: String,
+    /// The same time in seconds since 1970 (`None` where `created` is blank), for a UI that
+    /// words it in its own language; see [`created_unix`] and [`elapsed`].
+    pub created_unix: Option<i64>,
     pub created_by: String,
     pub size: String,
     pub comment: String,
@@ -664,6 +716,7 @@ pub fn history_table(
                     .as_deref()
                     .map(|c| relative_time(c, now_unix))
                     .unwrap_or_default(),
+                created_unix: h.created.as_deref().and_then(created_unix),
                 created_by: if no_trunc {
                     created_by
                 } else {
@@ -923,6 +976,25 @@ mod tests {
     }
 
     #[test]
+    fn elapsed_buckets_carry_the_counts_docker_prints() {
+        let (min, hour, day) = (60, 3600, 86400);
+        assert_eq!(elapsed(-5), Elapsed::LessThanSecond);
+        assert_eq!(elapsed(1), Elapsed::Seconds(1));
+        assert_eq!(elapsed(90), Elapsed::AboutMinute);
+        assert_eq!(elapsed(35 * min), Elapsed::Minutes(35));
+        assert_eq!(elapsed(hour + 29 * min), Elapsed::AboutHour);
+        assert_eq!(elapsed(36 * hour), Elapsed::Hours(36));
+        assert_eq!(elapsed(13 * day), Elapsed::Days(13));
+        assert_eq!(elapsed(30 * day), Elapsed::Weeks(4));
+        assert_eq!(elapsed(100 * day), Elapsed::Months(3));
+        assert_eq!(elapsed(800 * day), Elapsed::Years(2));
+        // The timestamp behind a row, blank exactly where Docker's text is blank.
+        assert_eq!(created_unix("2024-02-29T12:30:15Z"), Some(1_709_209_815));
+        assert_eq!(created_unix("1970-01-01T00:00:00Z"), None);
+        assert_eq!(created_unix("not a time"), None);
+    }
+
+    #[test]
     fn truncation_like_docker_cli() {
         let long = "/bin/sh -c #(nop)  CMD [\"/bin/sh\" \"-c\" \"cat /data/hello.txt\"]";
         let cut = ellipsis(long, 45);
@@ -1004,6 +1076,9 @@ mod tests {
         };
         let now = parse_rfc3339("2024-01-22T00:00:00Z").unwrap_or(0);
         let rows = history_table(&archive, &image, now, false);
+        // Every row also carries its time (2024-01-01T00:00:00Z), three weeks before `now`.
+        assert!(rows.iter().all(|r| r.created_unix == Some(1_704_067_200)));
+        assert_eq!(elapsed(now - 1_704_067_200), Elapsed::Weeks(3));
         let cols: Vec<(&str, &str, &str, &str)> = rows
             .iter()
             .map(|r| {

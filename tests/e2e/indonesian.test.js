@@ -1,0 +1,184 @@
+'use strict';
+// Indonesian throughout (issue 14): every demo in ?lang=id, every tab, the page's visible text
+// read and checked for English outside the technical terms the course chapter keeps in English.
+// Also: relative times worded per language, and screenshots of History and Stack.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { REPO, openSession, problemsOf, waitReady } = require('./lib/browser');
+
+const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const T = READY + 120000;
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'words');
+const DEMOS = ['nginx', 'wordpress-a', 'wordpress-b', 'mysql', 'whiteouts'];
+const TABS = ['stack', 'history', 'files', 'config', 'shared', 'container'];
+
+// The detector: English function words and the English-only plurals/time words that have no
+// place in an Indonesian sentence. "layer", "image", "container", "file" are NOT here: the
+// chapter (../shared/seed) keeps them in English in its Indonesian text.
+const ENGLISH = new Set(('the of and with from into for by is are was were this that these those ' +
+  'not no yes all only more less than about ago second seconds minute minutes hour hours day days ' +
+  'week weeks month months year years layers files images containers first view verified checked ' +
+  'shared added deleted modified unchanged bytes wasted uncompressed compressed size stored ' +
+  'open close show hide click select choose read loading error problem problems found missing ' +
+  'which when where there here what how why your you it its has have had be been')
+  .split(/\s+/));
+// Words the page may show verbatim because Docker or the formats print them so: the column
+// headings of `docker image history` (IMAGE CREATED "CREATED BY" SIZE COMMENT) are matched
+// case-sensitively in capitals and left alone.
+const DOCKER_CAPS = /^[A-Z][A-Z_]+$/;
+
+/**
+ * Visible text of the page body, one string per text block, without what is shown verbatim
+ * from the image: code, commands, paths, file contents, JSON, Dockerfile text, and the
+ * language picker (which names English in English on purpose).
+ */
+async function visibleProse(page) {
+  return page.evaluate(() => {
+    const SKIP = 'pre, code, textarea, input, select, option, .mono, .h-by, .h-id, .h-comment, ' +
+      '[data-testid=file-content], [data-testid=file-row], [data-testid=raw-json], [translate=no], ' +
+      '.dockerfile, .command, script, style, [hidden], [aria-hidden=true]';
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest(SKIP)) continue;
+      const s = getComputedStyle(el);
+      if (s.display === 'none' || s.visibility === 'hidden') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      const text = n.textContent.replace(/\s+/g, ' ').trim();
+      if (text) out.push(text);
+    }
+    return out;
+  });
+}
+
+/** English words in prose: tokens that are not paths, names, digests, numbers or units. */
+function englishIn(lines) {
+  const found = [];
+  for (const line of lines) {
+    for (const raw of line.split(/[\s,;:!?()[\]{}"'“”‘’«»·…—–]+/)) {
+      const tok = raw.replace(/^[.]+|[.]+$/g, '');
+      if (!tok) continue;
+      // Paths, file names, image names and tags, URLs, digests: not prose.
+      if (/[/.@:=_<>$#*\\]/.test(tok) || /\d/.test(tok)) continue;
+      if (DOCKER_CAPS.test(tok)) continue;
+      if (ENGLISH.has(tok.toLowerCase())) found.push(`"${tok}" in "${line.slice(0, 120)}"`);
+    }
+  }
+  return [...new Set(found)];
+}
+
+test('the detector catches what it must and leaves technical text alone', () => {
+  assert.equal(englishIn(['2 years ago']).length, 2);
+  assert.equal(englishIn(['tampilan pertama dalam 22 ms · first view in 22 ms']).length, 2);
+  assert.equal(englishIn(['1 layers']).length, 1);
+  assert.deepEqual(englishIn(['/usr/share/nginx/the.conf', 'the_file.txt', 'pancake-demo/nginx:1.25',
+    'sha256:abcd', 'IMAGE CREATED SIZE', '2 tahun yang lalu', 'Layer 3 dari 3 · 87,6 kB']), []);
+});
+
+describe('Indonesian throughout (issue 14)', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  for (const demo of DEMOS) {
+    test(`${demo}: no English in any tab with ?lang=id`, { timeout: T }, async () => {
+      const page = await session.newPage({ query: `?demo=${demo}&lang=id` });
+      try {
+        await waitReady(page, { timeout: READY });
+        const bad = [];
+        for (const tab of TABS) {
+          const el = page.locator(`[data-testid=tab-${tab}]`).first();
+          if (!(await el.count())) { bad.push(`no tab ${tab}`); continue; }
+          await el.click();
+          assert.equal(await el.getAttribute('aria-selected'), 'true');
+          if (tab === 'stack') {
+            // Open a layer's details too: they show its time and size.
+            const layer = page.locator('[data-testid=layer]').last();
+            await layer.scrollIntoViewIfNeeded();
+            await layer.click();
+            await page.locator('[data-testid=layer-details]').first().waitFor({ timeout: 5000 });
+          }
+          if (tab === 'container') {
+            // Run one, so its layer, diff and buttons are read too.
+            await page.locator('[data-testid=run-container]').first().click();
+            await page.locator('[data-testid=container-layer]').first().waitFor({ timeout: 10000 });
+          }
+          await page.waitForTimeout(150);
+          for (const w of englishIn(await visibleProse(page))) bad.push(`${tab}: ${w}`);
+        }
+        assert.deepEqual(bad, [], `English on the page in ?lang=id (${demo}):\n${bad.join('\n')}`);
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('the check is not blind: the same reading in ?lang=en finds English in every tab', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      for (const tab of TABS) {
+        await page.locator(`[data-testid=tab-${tab}]`).first().click();
+        const found = englishIn(await visibleProse(page));
+        assert.ok(found.length > 0, `nothing English found in ${tab} with ?lang=en`);
+        if (tab === 'history') assert.ok(found.some((w) => w.startsWith('"ago"')), `History's times not read: ${found.join('; ')}`);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('History and layer details say how long ago in each language', { timeout: T }, async () => {
+    for (const [lang, re, not] of [['id', /^\d+ (detik|menit|jam|hari|minggu|bulan|tahun) yang lalu$|^sekitar (semenit|sejam) yang lalu$/, /ago/],
+      ['en', /^(\d+ (seconds?|minutes|hours|days|weeks|months|years)|About an? (minute|hour)) ago$/, /lalu/]]) {
+      const page = await session.newPage({ query: `?demo=nginx&lang=${lang}&view=history` });
+      try {
+        await waitReady(page, { timeout: READY });
+        await page.locator('[data-testid=tab-history]').first().click();
+        const created = await page.$$eval('[data-testid=history-row] .h-created', (els) => els.map((e) => e.textContent.trim()));
+        assert.ok(created.length >= 4, `rows: ${created.length}`);
+        for (const c of created) assert.match(c, re, `${lang}: "${c}"`);
+        await page.locator('[data-testid=tab-stack]').first().click();
+        await page.locator('[data-testid=layer]').last().click();
+        const details = await page.locator('[data-testid=layer-details]').first().innerText();
+        // The recorded time as written, then how long ago in the page's language.
+        const m = details.match(/\d{4}-\d\d-\d\dT[^\s]+ \(([^)]+)\)/);
+        assert.ok(m, `no time in the details:\n${details}`);
+        assert.match(m[1], re);
+        assert.doesNotMatch(m[1], not);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  test('screenshots: History and Stack in ?lang=id, 1280 and 360 px, light and dark', { timeout: T * 2 }, async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const [width, height] of [[1280, 800], [360, 740]]) {
+      for (const scheme of ['light', 'dark']) {
+        const page = await session.newPage({ viewport: { width, height }, colorScheme: scheme, query: '?demo=nginx&lang=id' });
+        try {
+          await waitReady(page, { timeout: READY });
+          await page.locator('[data-testid=tab-stack]').first().click();
+          await page.locator('[data-testid=layer]').last().click();
+          await page.locator('[data-testid=layer-details]').first().scrollIntoViewIfNeeded();
+          await page.screenshot({ path: path.join(SHOTS, `stack-id-${width}-${scheme}.png`) });
+          await page.locator('[data-testid=tab-history]').first().click();
+          await page.locator('[data-testid=history-table]').first().scrollIntoViewIfNeeded();
+          await page.screenshot({ path: path.join(SHOTS, `history-id-${width}-${scheme}.png`) });
+          const text = (await visibleProse(page)).join(' ');
+          assert.match(text, /yang lalu/);
+          assert.deepEqual(problemsOf(page), []);
+        } finally {
+          await page.close();
+        }
+      }
+    }
+  });
+});
