@@ -90,6 +90,7 @@ pub const STEPS: [Step; 10] = [
         tab: "shared",
         targets: &[
             "section.transfer",
+            "section.transfer .tr-marks",
             "[data-testid=pull-line]",
             "[data-testid=shared-diagram]",
         ],
@@ -133,7 +134,13 @@ pub const STEPS: [Step; 10] = [
     // 10. The chapter's last exercise: the mysql Dockerfile beside `docker image history mysql`.
     Step {
         tab: "history",
-        targets: &["[data-testid=dockerfile]", "[data-testid=history-table]"],
+        // The first instruction that made a layer: what the step asks to click. The whole
+        // Dockerfile (mysql's is ~2,000 px tall) fits on no screen.
+        targets: &[
+            "[data-testid=dockerfile] .df-layer",
+            "[data-testid=dockerfile]",
+            "[data-testid=history-table]",
+        ],
         demo: MYSQL,
         setup: Setup::None,
     },
