@@ -112,6 +112,9 @@ pub const STEPS: [Step; 10] = [
         tab: "container",
         targets: &[
             "[data-testid=container-editor]",
+            // Where a line is changed and saved, when the whole editor is taller than the
+            // screen leaves (800×600: 446 px).
+            "[data-testid=container-editor] .ctr-text",
             "[data-testid=container-file-list]",
             "[data-testid=container-layer]",
             "[data-testid=run-container]",
