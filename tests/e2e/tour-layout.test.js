@@ -7,7 +7,8 @@
 // the viewport. Setup: a deep link to each step (`?step=N`, no demo named) reaches the state
 // the step's text describes: its tab, its demo, a selected layer for step 4, only the WordPress
 // pair on the Shared tab for steps 5–6 even after nginx was opened, a running container with
-// /etc/nginx/nginx.conf open in the editor for step 8.
+// /etc/nginx/nginx.conf open in the editor for step 8, the mysql Dockerfile beside its history
+// for step 10.
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -18,7 +19,8 @@ const { REPO, openSession, problemsOf, waitReady } = require('./lib/browser');
 const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const T = READY + 120000;
 const SHOTS = path.join(REPO, 'target', 'screenshots', 'classroom');
-const STEP_TABS = ['stack', 'stack', 'history', 'stack', 'shared', 'shared', 'container', 'container', 'container'];
+const STEP_TABS = ['stack', 'stack', 'history', 'stack', 'shared', 'shared', 'container', 'container', 'container', 'history'];
+const STEPS = STEP_TABS.length;
 
 async function shot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -101,9 +103,9 @@ describe('tour layout and step setup (issue 14)', () => {
       const page = await session.newPage({ viewport: { width: v.width, height: v.height }, colorScheme: v.scheme, query: '?lang=en' });
       try {
         await page.locator('[data-testid=start-tour]').click();
-        for (let n = 1; n <= 9; n++) {
+        for (let n = 1; n <= STEPS; n++) {
           await waitStep(page, n);
-          if (n === 1 || n === 5 || n === 7) await waitReady(page, { timeout: READY });
+          if (n === 1 || n === 5 || n === 7 || n === 10) await waitReady(page, { timeout: READY });
           await page.locator('[data-testid=tour-step][data-target-found=true]').waitFor({ timeout: 20000 });
           const g = await assertPlacement(page, `step ${n} at ${v.width}×${v.height}`);
           if (v.width >= 1000) assert.equal(g.folded, 'false', 'beside the page the card is never folded');
@@ -133,7 +135,7 @@ describe('tour layout and step setup (issue 14)', () => {
     });
   }
 
-  for (let n = 1; n <= 9; n++) {
+  for (let n = 1; n <= STEPS; n++) {
     test(`deep link ?step=${n} sets up the step's world`, { timeout: T }, async () => {
       const page = await session.newPage({ viewport: { width: 1280, height: 800 }, query: `?lang=en&step=${n}` });
       try {
@@ -152,6 +154,11 @@ describe('tour layout and step setup (issue 14)', () => {
           await page.locator('[data-testid=session-image]').first().waitFor({ timeout: 10000 });
           const names = await page.locator('[data-testid=session-image]').allInnerTexts();
           assert.equal(names.length, 2, `step ${n}: two images, got ${names.join(' | ')}`);
+        } else if (n === 10) {
+          // The chapter's last exercise: mysql's Dockerfile beside its history.
+          assert.match(heading, /mysql/i, 'step 10 shows the mysql demo');
+          await page.locator('[data-testid=dockerfile]').first().waitFor({ state: 'visible', timeout: 10000 });
+          assert.ok(await page.locator('[data-testid=history-table]').first().isVisible(), 'step 10: the history table beside the Dockerfile');
         } else {
           assert.match(heading, /nginx/i, `step ${n} shows the nginx demo`);
         }
@@ -171,7 +178,7 @@ describe('tour layout and step setup (issue 14)', () => {
             return t && /worker_processes|http\s*\{/.test(t.value);
           }, null, { timeout: 15000 });
         }
-        if (n >= 8) {
+        if (n === 8 || n === 9) {
           assert.ok(await page.locator('[data-testid=container-layer]').first().isVisible(), `step ${n}: a container is running`);
         }
         await assertPlacement(page, `deep link step ${n}`);

@@ -90,6 +90,7 @@ pub const STEPS: [Step; 10] = [
         tab: "shared",
         targets: &[
             "section.transfer",
+            "section.transfer .tr-marks",
             "[data-testid=pull-line]",
             "[data-testid=shared-diagram]",
         ],
@@ -111,6 +112,9 @@ pub const STEPS: [Step; 10] = [
         tab: "container",
         targets: &[
             "[data-testid=container-editor]",
+            // Where a line is changed and saved, when the whole editor is taller than the
+            // screen leaves (800×600: 446 px).
+            "[data-testid=container-editor] .ctr-text",
             "[data-testid=container-file-list]",
             "[data-testid=container-layer]",
             "[data-testid=run-container]",
@@ -133,7 +137,13 @@ pub const STEPS: [Step; 10] = [
     // 10. The chapter's last exercise: the mysql Dockerfile beside `docker image history mysql`.
     Step {
         tab: "history",
-        targets: &["[data-testid=dockerfile]", "[data-testid=history-table]"],
+        // The first instruction that made a layer: what the step asks to click. The whole
+        // Dockerfile (mysql's is ~2,000 px tall) fits on no screen.
+        targets: &[
+            "[data-testid=dockerfile] .df-layer",
+            "[data-testid=dockerfile]",
+            "[data-testid=history-table]",
+        ],
         demo: MYSQL,
         setup: Setup::None,
     },

@@ -40,21 +40,50 @@ fn viewport() -> (f64, f64) {
 }
 
 /// Bottom of the sticky header (page header or embed bar) in the viewport, px; 0 without one.
+/// While the card is docked (narrower than `BESIDE_MIN_WIDTH`) the header is not sticky (the
+/// tour block of `style.css`): it scrolls away with the page, so it takes no room from the
+/// band between the top of the viewport and the card (at 360×640 a sticky header of ~130 px
+/// and the docked card left too little room for the nginx stack).
 fn header_bottom() -> f64 {
+    if viewport().0 < BESIDE_MIN_WIDTH {
+        return 0.0;
+    }
     web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(".top, .embed-bar").ok().flatten())
         .map_or(0.0, |h| h.get_bounding_client_rect().bottom().max(0.0))
 }
 
-/// The first target of the step that is on the page and visible, with the selector that found it.
+/// Height a folded docked card may take, px: its title row and a "Try it" line of up to four
+/// lines at 360 px (measured: 140 px for step 1's line).
+const FOLDED_MAX: f64 = 150.0;
+
+/// The step's target with the selector that found it: the first one on the page, visible and
+/// short enough to be seen whole between the header and a folded card; when none is, the
+/// first one visible (e.g. step 6's whole pull panel at 360 px gives way to its checkboxes).
 fn find_target(step: u8) -> Option<(web_sys::Element, &'static str)> {
     let doc = web_sys::window()?.document()?;
-    tour::step(step)?.targets.iter().find_map(|sel| {
-        let el = doc.query_selector(sel).ok().flatten()?;
-        let r = el.get_bounding_client_rect();
-        (r.width() > 0.0 && r.height() > 0.0).then_some((el, *sel))
-    })
+    let (w, h) = viewport();
+    let docked = if w < BESIDE_MIN_WIDTH {
+        FOLDED_MAX
+    } else {
+        0.0
+    };
+    let room = h - header_bottom() - 2.0 * GAP - docked;
+    let shown: Vec<(web_sys::Element, &'static str, f64)> = tour::step(step)?
+        .targets
+        .iter()
+        .filter_map(|sel| {
+            let el = doc.query_selector(sel).ok().flatten()?;
+            let r = el.get_bounding_client_rect();
+            (r.width() > 0.0 && r.height() > 0.0).then_some((el, *sel, r.height()))
+        })
+        .collect();
+    let pick = shown
+        .iter()
+        .position(|(_, _, height)| *height <= room)
+        .unwrap_or(0);
+    shown.into_iter().nth(pick).map(|(el, sel, _)| (el, sel))
 }
 
 /// Whether `el` lies in the band of the viewport the card leaves free: below the header and,
@@ -89,22 +118,27 @@ pub fn tour_card(p: &TourProps) -> Html {
     // Docked card folded to its title and "Try it" line: `None` until decided for the step's
     // target; the reader's own choice (the fold button) wins from then on.
     let folded = use_state_eq(|| None::<bool>);
+    // Whether the reader used the fold button on this step (then the page never folds or
+    // unfolds the card for them).
+    let chosen = use_mut_ref(|| false);
     let top = use_state_eq(|| 0i32);
     let card = use_node_ref();
     {
         // Re-measure while the step is shown: the target may appear late (demo loading, a view
-        // rendered by another component) and moves when the page scrolls. For the first two
+        // rendered by another component) and moves when the page scrolls. For the first three
         // seconds after it appears, the target is brought back into the free band if the page
         // moved under it (content still rendering); after that the reader's scrolling wins.
         let rect = rect.clone();
         let found = found.clone();
         let folded = folded.clone();
+        let chosen = chosen.clone();
         let top = top.clone();
         let card = card.clone();
         let step = p.step;
         use_effect_with(step, move |_| {
             rect.set(None);
             folded.set(None);
+            *chosen.borrow_mut() = false;
             let ticks = std::rc::Rc::new(std::cell::Cell::new(None::<u32>));
             let measure = {
                 let rect = rect.clone();
@@ -127,8 +161,15 @@ pub fn tour_card(p: &TourProps) -> Html {
                                 folded.set(Some(fold_for(el.get_bounding_client_rect().height())));
                                 scroll_to(el);
                             }
-                            Some(n) if tick && n < 8 => {
+                            Some(n) if tick && n < 12 => {
                                 ticks.set(Some(n + 1));
+                                // The target may have grown since it was first seen (the
+                                // editor's text, the diagram's bands arrive later): fold
+                                // then, unless the reader chose; never unfold on their behalf.
+                                let height = el.get_bounding_client_rect().height();
+                                if !*chosen.borrow() && fold_for(height) {
+                                    folded.set(Some(true));
+                                }
                                 if n >= 2 && !in_band(el, card_top) {
                                     scroll_to(el);
                                 }
@@ -203,7 +244,11 @@ pub fn tour_card(p: &TourProps) -> Html {
     let is_folded = folded.unwrap_or(false);
     let fold = {
         let folded = folded.clone();
-        Callback::from(move |_: MouseEvent| folded.set(Some(!is_folded)))
+        let chosen = chosen.clone();
+        Callback::from(move |_: MouseEvent| {
+            *chosen.borrow_mut() = true;
+            folded.set(Some(!is_folded));
+        })
     };
     let title_id = "tour-title";
     let body_id = "tour-text";
