@@ -309,7 +309,7 @@ impl Reducible for AppState {
                 s.phase = Phase::Hashing;
                 s.scan_ms = Some(millis);
                 // The first present platform of a multi-platform index, as the CLI picks it.
-                s.image = crate::views::platforms::default_image(&archive);
+                s.image = default_image(&archive);
                 s.layer = top_layer(&archive, s.image);
                 s.archive = Some(ArchiveRef(Rc::new(*archive)));
             }
@@ -434,6 +434,13 @@ fn top_layer(a: &Archive, image: usize) -> Option<usize> {
     a.images
         .get(image)
         .and_then(|img| img.layers.len().checked_sub(1))
+}
+
+/// The image shown first when an archive is read: the first present platform of its index
+/// (the same rule as `pancake inspect` without `--platform`), else image 0.
+pub fn default_image(a: &Archive) -> usize {
+    use pancake_core::read::image::{choose_platform, platforms};
+    choose_platform(&platforms(a), None).unwrap_or(0)
 }
 
 #[cfg(test)]

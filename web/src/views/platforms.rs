@@ -7,7 +7,7 @@
 //! a platform is the picker's own action (`SharedAction::Show`).
 
 use pancake_core::model::Image;
-use pancake_core::read::image::{choose_platform, platforms, PlatformEntry};
+use pancake_core::read::image::{platforms, PlatformEntry};
 use pancake_core::Archive;
 use yew::prelude::*;
 
@@ -16,11 +16,7 @@ use crate::i18n::{t, tf};
 use crate::session::{ImageKey, SharedAction};
 use crate::state::{Action, AppState, ArchiveRef};
 
-/// The image shown first when an archive is read: the first present platform of its index
-/// (the same rule as `pancake inspect` without `--platform`), else image 0.
-pub fn default_image(a: &Archive) -> usize {
-    choose_platform(&platforms(a), None).unwrap_or(0)
-}
+pub use crate::state::default_image;
 
 /// `os/architecture[/variant]` as the image's config gives it, `None` when it gives neither
 /// os nor architecture (the picker then shows no platform).
