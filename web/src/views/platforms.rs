@@ -8,7 +8,6 @@
 
 use pancake_core::model::Image;
 use pancake_core::read::image::{platforms, PlatformEntry};
-use pancake_core::Archive;
 use yew::prelude::*;
 
 use super::{use_lang, CopyButton};
@@ -132,6 +131,7 @@ pub fn chooser(state: &UseReducerHandle<AppState>) -> Html {
 mod tests {
     use super::*;
     use pancake_core::model::ImageConfig;
+    use pancake_core::Archive;
 
     fn image(os: Option<&str>, arch: Option<&str>, variant: Option<&str>) -> Image {
         Image {
