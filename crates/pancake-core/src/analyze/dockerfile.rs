@@ -140,10 +140,13 @@ pub struct Dockerfile {
 /// the most layers wins, the image itself (same image ID) never does.
 pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
     let from = find_base(image, bases);
-    let mut declared: Vec<String> = Vec::new();
+    // Sets, not lists: a history of millions of steps (an 8 MiB config allows ~2.7M) must not
+    // cost steps × steps.
+    let base_steps: std::collections::HashSet<usize> = from.steps.iter().copied().collect();
+    let mut declared: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut instructions = Vec::new();
     for (i, h) in image.history.iter().enumerate() {
-        if from.steps.contains(&i) {
+        if base_steps.contains(&i) {
             continue;
         }
         let created_by = h.created_by.as_deref().unwrap_or("");
@@ -155,13 +158,12 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
         };
         if ins.keyword == "ARG" {
             if let Some(name) = arg_name(ins.text.get(3..).unwrap_or("")) {
-                declared.push(name);
+                declared.insert(name);
             }
         }
         for arg in &ins.build_args {
             let Some(name) = arg_name(arg) else { continue };
-            if !declared.contains(&name) {
-                declared.push(name);
+            if declared.insert(name) {
                 instructions.push(Instruction {
                     keyword: "ARG".into(),
                     text: format!("ARG {arg}"),

@@ -76,7 +76,9 @@ fn strip_build_args(s: &str) -> (Vec<String>, &str) {
     let Ok(n) = n.parse::<usize>() else {
         return (Vec::new(), s);
     };
-    let mut args = Vec::with_capacity(n);
+    // `n` comes from the file: no allocation sized by it (a huge `|99999999999 …` would abort);
+    // the loop ends at the first word that is not `k=v`, so it is bounded by the text's length.
+    let mut args = Vec::new();
     for _ in 0..n {
         rest = rest.trim_start();
         let (arg, tail) = rest.split_once(' ').unwrap_or((rest, ""));

@@ -68,9 +68,15 @@ impl PlatformEntry {
         match parts.len() {
             2 => eq(parts.first(), &self.os) && eq(parts.get(1), &self.architecture),
             3 => {
+                // containerd's `platforms.Normalize`: arm64 with no variant is arm64/v8, so
+                // `linux/arm64/v8` matches an index entry that leaves the variant out.
+                let variant = match (&self.variant, self.architecture.as_deref()) {
+                    (None, Some(a)) if a.eq_ignore_ascii_case("arm64") => Some("v8".to_string()),
+                    (v, _) => v.clone(),
+                };
                 eq(parts.first(), &self.os)
                     && eq(parts.get(1), &self.architecture)
-                    && eq(parts.get(2), &self.variant)
+                    && eq(parts.get(2), &variant)
             }
             _ => false,
         }
@@ -397,6 +403,22 @@ mod tests {
             Err(ChooseError::NotListed)
         );
         assert_eq!(choose(&list, Some("linux")), Err(ChooseError::NotListed));
+        assert_eq!(
+            choose(&list, Some("linux/arm64/v7")),
+            Err(ChooseError::NotListed)
+        );
+    }
+
+    #[test]
+    fn arm64_without_variant_is_arm64_v8() {
+        // containerd normalises arm64 to arm64/v8, so both spellings pick the same entry.
+        let a = archive(
+            &[("linux", "amd64", None), ("linux", "arm64", None)],
+            &[0, 1],
+        );
+        let list = platforms(&a);
+        assert_eq!(choose(&list, Some("linux/arm64/v8")), Ok(1));
+        assert_eq!(choose(&list, Some("linux/arm64")), Ok(1));
         assert_eq!(
             choose(&list, Some("linux/arm64/v7")),
             Err(ChooseError::NotListed)
