@@ -73,8 +73,8 @@ impl Link {
         Link {
             demo: s.course.demo.clone(),
             src: s.course.src.clone(),
-            view: Some(s.tab.id().to_string()).filter(|_| has_file),
-            layer: s.layer.filter(|_| has_file),
+            view: Some(s.nav.tab.id().to_string()).filter(|_| has_file),
+            layer: s.nav.layer.filter(|_| has_file),
             step: s.course.step,
             lang: Some(s.lang),
             embed: s.course.embed,
@@ -228,7 +228,7 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
     *shown.borrow_mut() = (state.course.demo.clone(), state.course.src.clone());
     let opened: Opened = use_mut_ref(Vec::new);
     *opened.borrow_mut() = state
-        .shared
+        .session
         .archives
         .iter()
         .map(|a| (a.file_name.clone(), a.key))
@@ -283,8 +283,8 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
     // `?layer=` once the image is read.
     {
         let dispatch = dispatch.clone();
-        let ready = state.archive.is_some() && state.course.pending_layer.is_some();
-        use_effect_with((ready, state.generation), move |(ready, _)| {
+        let ready = state.reading.archive.is_some() && state.course.pending_layer.is_some();
+        use_effect_with((ready, state.reading.generation), move |(ready, _)| {
             if *ready {
                 dispatch.emit(Action::Course(CourseAction::ApplyPending));
             }
@@ -299,7 +299,7 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
     // The URL follows the app.
     {
         let link = Link::of(state);
-        let settling = state.phase == Phase::Scanning
+        let settling = state.reading.phase == Phase::Scanning
             || state.course.pending_layer.is_some()
             || state.course.opening_demo.is_some()
             // A tour step whose demo is not loaded yet: the step's place is written once it is.

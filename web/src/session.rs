@@ -1,236 +1,16 @@
-//! The shared-layers session: every archive that finished reading stays open beside the
-//! others, so images from one tarball, several dropped files, or files added one after
-//! another can be compared. Also what the pull/push simulations remember (which images are
-//! "on this host" and "in the registry"), and the queue of files still waiting to be read.
+//! The session's hook: keeps the worker pool in step with the session slice
+//! (`state/session.rs`, whose types are re-exported here), and the demo pair's file.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use pancake_core::{Archive, Image};
 use web_sys::File;
 use yew::prelude::*;
 
-use crate::state::{Action, AppState, ArchiveRef, Phase, Progress};
+pub use crate::state::session::*;
+use crate::state::{Action, AppState, Phase};
 use crate::worker_glue::{Pool, PoolRef};
-
-/// One image of the session: the reader generation of its archive and its index there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ImageKey {
-    pub archive: u32,
-    pub image: usize,
-}
-
-/// An archive that finished reading.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionArchive {
-    /// The generation it was read under (also how the worker pool finds its reader).
-    pub key: u32,
-    pub archive: ArchiveRef,
-    pub file_name: String,
-    pub file_size: u64,
-    /// Images the person removed from the session.
-    pub hidden: BTreeSet<usize>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SharedState {
-    pub archives: Rc<Vec<SessionArchive>>,
-    /// Images marked as already on this host (pull simulation).
-    pub present: BTreeSet<ImageKey>,
-    /// Images marked as already in the registry (push simulation).
-    pub pushed: BTreeSet<ImageKey>,
-    /// Files dropped together that wait for their turn.
-    pub queued: usize,
-}
-
-pub enum SharedAction {
-    /// The current archive finished reading: it joins the session.
-    Add {
-        key: u32,
-        archive: ArchiveRef,
-        file_name: String,
-        file_size: u64,
-    },
-    /// Show this image in the stack/files/history/config views.
-    Show(ImageKey),
-    Remove(ImageKey),
-    Present(ImageKey, bool),
-    Pushed(ImageKey, bool),
-    Queued(usize),
-}
-
-/// One image as the shared views list it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionImage {
-    pub key: ImageKey,
-    pub archive: ArchiveRef,
-    pub file_name: String,
-    /// Still being read (not yet in the session): digests may be pending.
-    pub pending: bool,
-}
-
-impl SessionImage {
-    pub fn image(&self) -> Option<&Image> {
-        self.archive.images.get(self.key.image)
-    }
-
-    /// Its tag (else short ID, else where it was found).
-    pub fn tag(&self) -> String {
-        crate::text::image_name(&self.archive, self.key.image)
-    }
-}
-
-/// Every image of the session in session order, then the images of an archive still being
-/// read (so a single file behaves as before: its images are choosable at once).
-pub fn session_images(s: &AppState) -> Vec<SessionImage> {
-    let mut out = Vec::new();
-    for a in s.shared.archives.iter() {
-        for i in 0..a.archive.images.len() {
-            if !a.hidden.contains(&i) {
-                out.push(SessionImage {
-                    key: ImageKey {
-                        archive: a.key,
-                        image: i,
-                    },
-                    archive: a.archive.clone(),
-                    file_name: a.file_name.clone(),
-                    pending: false,
-                });
-            }
-        }
-    }
-    let current_known = s.shared.archives.iter().any(|a| a.key == s.generation);
-    if let (Some(a), false) = (&s.archive, current_known) {
-        for i in 0..a.images.len() {
-            out.push(SessionImage {
-                key: ImageKey {
-                    archive: s.generation,
-                    image: i,
-                },
-                archive: a.clone(),
-                file_name: s.file_name.clone().unwrap_or_default(),
-                pending: true,
-            });
-        }
-    }
-    out
-}
-
-/// Each image as a one-image archive without members: what `share::*` needs, so that
-/// `(n, 0)` in its answers is session image `n`.
-pub fn image_archives(images: &[SessionImage]) -> Vec<Archive> {
-    images
-        .iter()
-        .map(|si| Archive {
-            name: si.file_name.clone(),
-            images: si.image().cloned().into_iter().collect(),
-            ..Default::default()
-        })
-        .collect()
-}
-
-fn top_layer(a: &Archive, image: usize) -> Option<usize> {
-    a.images
-        .get(image)
-        .and_then(|img| img.layers.len().checked_sub(1))
-}
-
-/// The reducer's arm for [`Action::Shared`]: it may change what the other views show.
-pub fn reduce(s: &mut AppState, action: SharedAction) {
-    match action {
-        SharedAction::Add {
-            key,
-            archive,
-            file_name,
-            file_size,
-        } => {
-            let mut list = (*s.shared.archives).clone();
-            let entry = SessionArchive {
-                key,
-                archive,
-                file_name,
-                file_size,
-                hidden: BTreeSet::new(),
-            };
-            match list.iter_mut().find(|a| a.key == key) {
-                Some(old) => {
-                    old.archive = entry.archive;
-                }
-                None => list.push(entry),
-            }
-            s.shared.archives = Rc::new(list);
-        }
-        SharedAction::Show(k) => show(s, k),
-        SharedAction::Remove(k) => {
-            let mut list = (*s.shared.archives).clone();
-            if let Some(a) = list.iter_mut().find(|a| a.key == k.archive) {
-                a.hidden.insert(k.image);
-            }
-            list.retain(|a| a.hidden.len() < a.archive.images.len());
-            s.shared.archives = Rc::new(list);
-            s.shared.present.remove(&k);
-            s.shared.pushed.remove(&k);
-            let shown = ImageKey {
-                archive: s.generation,
-                image: s.image,
-            };
-            if shown == k {
-                match session_images(s).into_iter().find(|i| !i.pending) {
-                    Some(next) => show(s, next.key),
-                    None => {
-                        let keep = std::mem::take(&mut s.shared);
-                        let (lang, tab, generation) = (s.lang, s.tab, s.generation);
-                        *s = AppState::new(lang);
-                        s.generation = generation;
-                        s.tab = tab;
-                        s.shared = keep;
-                    }
-                }
-            }
-        }
-        SharedAction::Present(k, on) => {
-            if on {
-                s.shared.present.insert(k);
-            } else {
-                s.shared.present.remove(&k);
-            }
-        }
-        SharedAction::Pushed(k, on) => {
-            if on {
-                s.shared.pushed.insert(k);
-            } else {
-                s.shared.pushed.remove(&k);
-            }
-        }
-        SharedAction::Queued(n) => s.shared.queued = n,
-    }
-}
-
-fn show(s: &mut AppState, k: ImageKey) {
-    if k.archive != s.generation {
-        let Some(entry) = s
-            .shared
-            .archives
-            .iter()
-            .find(|a| a.key == k.archive)
-            .cloned()
-        else {
-            return;
-        };
-        s.generation = entry.key;
-        s.file_name = Some(entry.file_name);
-        s.file_size = entry.file_size;
-        s.phase = Phase::Ready;
-        s.scan_ms = None;
-        s.fatal = None;
-        s.progress = Progress::default();
-        s.archive = Some(entry.archive);
-    }
-    s.image = k.image;
-    s.layer = s.archive.as_ref().and_then(|a| top_layer(a, k.image));
-    s.content = None;
-}
 
 /// What the shell needs from the session: a way to open files (one now, the rest in turn).
 #[derive(Clone)]
@@ -251,20 +31,27 @@ pub fn use_session(state: &UseReducerHandle<AppState>, pool: &PoolRef) -> Sessio
         let queue = queue.clone();
         let d = state.dispatcher();
         let s = (**state).clone();
-        use_effect_with((state.generation, state.phase), move |_| {
-            let joined = s.shared.archives.iter().any(|a| a.key == s.generation);
-            if s.phase == Phase::Ready && !joined {
-                if let Some(a) = s.archive.as_ref().filter(|a| !a.images.is_empty()) {
-                    Pool::keep(&pool, s.generation);
+        use_effect_with((state.reading.generation, state.reading.phase), move |_| {
+            let joined = s
+                .session
+                .archives
+                .iter()
+                .any(|a| a.key == s.reading.generation);
+            if s.reading.phase == Phase::Ready && !joined {
+                if let Some(a) = s.reading.archive.as_ref().filter(|a| !a.images.is_empty()) {
+                    Pool::keep(&pool, s.reading.generation);
                     d.dispatch(Action::Shared(SharedAction::Add {
-                        key: s.generation,
+                        key: s.reading.generation,
                         archive: a.clone(),
-                        file_name: s.file_name.clone().unwrap_or_default(),
-                        file_size: s.file_size,
+                        file_name: s.reading.file_name.clone().unwrap_or_default(),
+                        file_size: s.reading.file_size,
                     }));
                 }
             }
-            if matches!(s.phase, Phase::Ready | Phase::Idle | Phase::Cancelled) {
+            if matches!(
+                s.reading.phase,
+                Phase::Ready | Phase::Idle | Phase::Cancelled
+            ) {
                 let next = queue.borrow_mut().pop_front();
                 if let Some(f) = next {
                     d.dispatch(Action::Shared(SharedAction::Queued(queue.borrow().len())));
@@ -276,13 +63,13 @@ pub fn use_session(state: &UseReducerHandle<AppState>, pool: &PoolRef) -> Sessio
     {
         // The shown archive's reader serves content reads.
         let pool = pool.clone();
-        use_effect_with(state.generation, move |g| {
+        use_effect_with(state.reading.generation, move |g| {
             Pool::activate(&pool, *g);
         });
     }
     {
         let pool = pool.clone();
-        let keys: Vec<u32> = state.shared.archives.iter().map(|a| a.key).collect();
+        let keys: Vec<u32> = state.session.archives.iter().map(|a| a.key).collect();
         use_effect_with(keys, move |keys| {
             let mut known = known.borrow_mut();
             for gone in known.iter().filter(|k| !keys.contains(k)) {

@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::container_state::ContainerAction;
 use crate::i18n::{t, tf, Lang};
 use crate::permalink::{self, demo_file};
-use crate::state::{Action, Phase, Tab};
+use crate::state::{Action, NavAction, Phase, ReadingAction, Tab};
 use crate::tour::{CourseAction, Link};
 use crate::views::config::Config;
 use crate::views::container::{ContainerView, PoolHandle, RunContainer};
@@ -62,11 +62,14 @@ fn set_html_lang(lang: Lang) {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| crate::tour::initial(&permalink::current_link(), initial_lang()));
+    let state =
+        use_reducer(|| crate::state::AppState::initial(&permalink::current_link(), initial_lang()));
     let pool: PoolRef = {
         let dispatcher = state.dispatcher();
         (*use_memo((), move |_| {
-            Pool::new(Callback::from(move |a| dispatcher.dispatch(a)))
+            Pool::new(Callback::from(move |e: crate::worker_glue::PoolEvent| {
+                dispatcher.dispatch(e.into())
+            }))
         }))
         .clone()
     };
@@ -82,16 +85,16 @@ pub fn app() -> Html {
     let on_demo = {
         let open_file = open_file.clone();
         let dispatcher = state.dispatcher();
-        let generation = state.generation;
+        let generation = state.reading.generation;
         Callback::from(move |name: AttrValue| match demo_file(&name) {
             Ok(f) => {
                 dispatcher.dispatch(Action::Course(CourseAction::OpeningDemo(name.to_string())));
                 open_file.emit(f)
             }
-            Err(name) => dispatcher.dispatch(Action::Failed {
+            Err(name) => dispatcher.dispatch(Action::Reading(ReadingAction::Failed {
                 generation,
                 message: tf(lang, "demo-missing", &[("name", &name)]),
-            }),
+            })),
         })
     };
     // `?demo=…&view=…&layer=…&step=…&lang=…&embed=1&src=…`: opened, kept in the URL, restored
@@ -163,7 +166,7 @@ pub fn app() -> Html {
     };
     let on_tab = |tab: Tab| {
         let d = state.dispatcher();
-        Callback::from(move |_| d.dispatch(Action::Tab(tab)))
+        Callback::from(move |_| d.dispatch(Action::Nav(NavAction::Tab(tab))))
     };
     let on_lang = {
         let d = state.dispatcher();
@@ -180,23 +183,23 @@ pub fn app() -> Html {
     };
     let on_layer = {
         let d = state.dispatcher();
-        Callback::from(move |l: Option<usize>| d.dispatch(Action::Layer(l)))
+        Callback::from(move |l: Option<usize>| d.dispatch(Action::Nav(NavAction::Layer(l))))
     };
     let on_browse = {
         let d = state.dispatcher();
         Callback::from(move |l: usize| {
-            d.dispatch(Action::Layer(Some(l)));
-            d.dispatch(Action::Merged(false));
-            d.dispatch(Action::Tab(Tab::Files));
+            d.dispatch(Action::Nav(NavAction::Layer(Some(l))));
+            d.dispatch(Action::Nav(NavAction::Merged(false)));
+            d.dispatch(Action::Nav(NavAction::Tab(Tab::Files)));
         })
     };
     let on_merged = {
         let d = state.dispatcher();
-        Callback::from(move |m: bool| d.dispatch(Action::Merged(m)))
+        Callback::from(move |m: bool| d.dispatch(Action::Nav(NavAction::Merged(m))))
     };
     let on_filter = {
         let d = state.dispatcher();
-        Callback::from(move |f: String| d.dispatch(Action::Filter(f)))
+        Callback::from(move |f: String| d.dispatch(Action::Nav(NavAction::Filter(f))))
     };
     let on_open_content = {
         let d = state.dispatcher();
@@ -206,35 +209,35 @@ pub fn app() -> Html {
             let Some(c) = row.content else { return };
             let Some(member) = c.member else { return };
             let max = CONTENT_FIRST.min(row.size.max(1));
-            d.dispatch(Action::OpenContent {
+            d.dispatch(Action::Nav(NavAction::OpenContent {
                 member,
                 path: c.path.clone(),
                 size: row.size,
                 max,
-            });
+            }));
             Pool::read_content(&pool, member, c.path, max);
         })
     };
     let on_more = {
         let d = state.dispatcher();
         let pool = pool.clone();
-        let content = state.content.clone();
+        let content = state.nav.content.clone();
         Callback::from(move |_| {
             if let Some(c) = &content {
                 let max = (c.max * 4).min(CONTENT_LIMIT).min(c.size);
-                d.dispatch(Action::OpenContent {
+                d.dispatch(Action::Nav(NavAction::OpenContent {
                     member: c.member,
                     path: c.path.clone(),
                     size: c.size,
                     max,
-                });
+                }));
                 Pool::read_content(&pool, c.member, c.path.clone(), max);
             }
         })
     };
     let on_close_content = {
         let d = state.dispatcher();
-        Callback::from(move |_| d.dispatch(Action::CloseContent))
+        Callback::from(move |_| d.dispatch(Action::Nav(NavAction::CloseContent)))
     };
 
     let on_container = {
@@ -243,28 +246,28 @@ pub fn app() -> Html {
     };
     let on_tab_to = {
         let d = state.dispatcher();
-        Callback::from(move |t: Tab| d.dispatch(Action::Tab(t)))
+        Callback::from(move |t: Tab| d.dispatch(Action::Nav(NavAction::Tab(t))))
     };
 
     let demos: Vec<AttrValue> = demo::names()
         .iter()
         .map(|n| AttrValue::from(n.to_string()))
         .collect();
-    let archive = state.archive.clone();
+    let archive = state.reading.archive.clone();
     // A problem group's button: show that image's stack with the layer selected.
     let select_layer = {
         let d = state.dispatcher();
         Callback::from(move |(image, layer): (usize, usize)| {
-            d.dispatch(Action::Tab(Tab::Stack));
-            d.dispatch(Action::Image(image));
-            d.dispatch(Action::Layer(Some(layer)));
+            d.dispatch(Action::Nav(NavAction::Tab(Tab::Stack)));
+            d.dispatch(Action::Nav(NavAction::Image(image)));
+            d.dispatch(Action::Nav(NavAction::Layer(Some(layer))));
         })
     };
     let problems = archive
         .as_ref()
         .map(|a| a.problems.clone())
         .unwrap_or_default();
-    let image = archive.as_ref().and_then(|a| a.images.get(state.image));
+    let image = archive.as_ref().and_then(|a| a.images.get(state.nav.image));
     let counts = image
         .zip(archive.as_ref())
         .map(|(img, a)| crate::views::verdict_counts(a, img));
@@ -273,7 +276,7 @@ pub fn app() -> Html {
         html! {
             <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")}>
                 { for Tab::ALL.iter().map(|tab| {
-                    let selected = state.tab == *tab;
+                    let selected = state.nav.tab == *tab;
                     html! {
                         <button type="button" role="tab" aria-selected={selected.to_string()}
                             class={classes!("tab", selected.then_some("selected"))}
@@ -331,22 +334,22 @@ pub fn app() -> Html {
             html! {
                 <section class="summary">
                     <div class="summary-main">
-                        <h1 class="mono ellipsis" title={image_name(a, state.image)}>{ image_name(a, state.image) }</h1>
+                        <h1 class="mono ellipsis" title={image_name(a, state.nav.image)}>{ image_name(a, state.nav.image) }</h1>
                         <p class="muted small">
-                            { state.file_name.clone().unwrap_or_default() }{ " · " }
+                            { state.reading.file_name.clone().unwrap_or_default() }{ " · " }
                             { tf(lang, "summary-line", &[
                                 ("layers", &img.layers.len().to_string()),
                                 ("size", &human_size(total)),
                                 ("format", &t(lang, &format!("format-{}", serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))),
                             ]) }
-                            { for state.scan_ms.map(|ms| html! { <>{ " · " }{ tf(lang, "scan-time", &[("ms", &format!("{ms:.0}"))]) }</> }) }
+                            { for state.reading.scan_ms.map(|ms| html! { <>{ " · " }{ tf(lang, "scan-time", &[("ms", &format!("{ms:.0}"))]) }</> }) }
                         </p>
                     </div>
-                    <crate::views::artifacts::Artifacts archive={a.clone()} image={state.image} />
-                    <RunContainer archive={a.clone()} image={state.image} state={state.containers.clone()}
-                        ready={matches!(state.phase, Phase::Ready | Phase::Cancelled)}
+                    <crate::views::artifacts::Artifacts archive={a.clone()} image={state.nav.image} />
+                    <RunContainer archive={a.clone()} image={state.nav.image} state={state.containers.clone()}
+                        ready={matches!(state.reading.phase, Phase::Ready | Phase::Cancelled)}
                         on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
-                    { match state.phase {
+                    { match state.reading.phase {
                         Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default()),
                         Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
                         _ => html! {},
@@ -357,31 +360,31 @@ pub fn app() -> Html {
         _ => html! {},
     };
 
-    let busy = matches!(state.phase, Phase::Scanning | Phase::Hashing);
+    let busy = matches!(state.reading.phase, Phase::Scanning | Phase::Hashing);
     let progress = if busy {
-        html! { <ProgressBar phase={state.phase} progress={state.progress.clone()} file_size={state.file_size} on_cancel={on_cancel} /> }
+        html! { <ProgressBar phase={state.reading.phase} progress={state.reading.progress.clone()} file_size={state.reading.file_size} on_cancel={on_cancel} /> }
     } else {
         html! {}
     };
 
     let body = match (&archive, image) {
         (Some(a), Some(_)) => {
-            let view = match state.tab {
+            let view = match state.nav.tab {
                 Tab::Stack => {
-                    html! { <Stack archive={a.clone()} image={state.image} selected={state.layer} on_select={on_layer.clone()} on_browse={on_browse} /> }
+                    html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse} /> }
                 }
                 Tab::Files => html! {
-                    <Files archive={a.clone()} image={state.image} layer={state.layer} merged={state.merged}
-                        filter={AttrValue::from(state.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
+                    <Files archive={a.clone()} image={state.nav.image} layer={state.nav.layer} merged={state.nav.merged}
+                        filter={AttrValue::from(state.nav.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
                         on_filter={on_filter} on_open={on_open_content} />
                 },
                 Tab::History => {
-                    html! { <History archive={a.clone()} image={state.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.layer} on_layer={on_layer.clone()} /> }
+                    html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()} /> }
                 }
-                Tab::Config => html! { <Config archive={a.clone()} image={state.image} /> },
+                Tab::Config => html! { <Config archive={a.clone()} image={state.nav.image} /> },
                 Tab::Shared => crate::views::shared::tab(&state, on_pair.clone()),
                 Tab::Container => html! {
-                    <ContainerView archive={a.clone()} image={state.image} state={state.containers.clone()}
+                    <ContainerView archive={a.clone()} image={state.nav.image} state={state.containers.clone()}
                         pool={PoolHandle(pool.clone())} on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                 },
             };
@@ -395,7 +398,7 @@ pub fn app() -> Html {
         }
         (Some(_), None) => html! {
             <div class="nothing">
-                { if state.phase == Phase::Ready {
+                { if state.reading.phase == Phase::Ready {
                     html! { <p class="ready not-all" data-testid="image-ready">{ t(lang, "no-images-found") }</p> }
                 } else {
                     html! { <p>{ t(lang, "no-images-found") }</p> }
@@ -409,7 +412,7 @@ pub fn app() -> Html {
         },
     };
 
-    let content = match (&state.content, state.tab) {
+    let content = match (&state.nav.content, state.nav.tab) {
         (Some(c), Tab::Files) => {
             html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content} /> }
         }
@@ -434,8 +437,8 @@ pub fn app() -> Html {
                         html! { <SrcNotice url={url} status={state.course.src_status.clone()} {on_open} {on_cancel} /> }
                     }) }
                     { progress }
-                    { if state.fatal.is_some() || !problems.is_empty() {
-                        html! { <Errors fatal={state.fatal.clone().map(AttrValue::from)} problems={problems}
+                    { if state.reading.fatal.is_some() || !problems.is_empty() {
+                        html! { <Errors fatal={state.reading.fatal.clone().map(AttrValue::from)} problems={problems}
                             images={archive.as_ref().map_or(0, |a| a.images.len())} on_layer={select_layer} /> }
                     } else { html! {} } }
                     { summary }

@@ -1,9 +1,8 @@
-//! Course mode state: the guided tour's step, embed mode, which demo or URL is shown, and what
-//! a permalink asked for that can only be applied once an image has been read.
-//! The views live in `views/tour.rs`; the URL side in `permalink.rs`.
+//! The guided tour's steps: where each happens, what it points at and the world it needs.
+//! The course slice of the state (step, embed mode, demo or URL shown) and its reducer are in
+//! `state/course.rs`; the views in `views/tour.rs`; the URL side in `permalink.rs`.
 
-use crate::i18n::Lang;
-use crate::state::{AppState, Tab};
+pub use crate::state::course::{Course, CourseAction, Link, SrcStatus};
 
 /// One step of the guided tour: where it happens and what it points at.
 pub struct Step {
@@ -153,193 +152,6 @@ pub fn step(n: u8) -> Option<&'static Step> {
     STEPS.get(usize::from(n).checked_sub(1)?)
 }
 
-/// A `?src=` download: under way, or failed (with what went wrong).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum SrcStatus {
-    #[default]
-    None,
-    /// The URL is on another origin: nothing is fetched until the person says so (a link
-    /// must not make their browser download from a host they did not choose).
-    Confirm,
-    Loading,
-    Failed {
-        /// HTTP status when the server answered; `None` when the request itself failed
-        /// (network, or the browser refused to show the answer: CORS).
-        status: Option<u16>,
-    },
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Course {
-    /// The tour step shown (1-based), if the tour is open.
-    pub step: Option<u8>,
-    /// `?embed=1`: compact, no header or footer.
-    pub embed: bool,
-    /// The embed-help dialog is open.
-    pub help: bool,
-    /// Demo name(s) shown now (`nginx`, `wordpress-a,wordpress-b`); `None` for a user's file.
-    pub demo: Option<String>,
-    /// URL the shown tarball came from (`?src=`).
-    pub src: Option<String>,
-    pub src_status: SrcStatus,
-    /// Set just before a demo / URL is opened; becomes `demo` / `src` when it is.
-    pub opening_demo: Option<String>,
-    pub opening_src: Option<String>,
-    /// `?layer=N` waiting for the image to be read.
-    pub pending_layer: Option<usize>,
-}
-
-impl Course {
-    /// The course state to keep when a new file is opened (everything else is reset).
-    pub fn opened(&self) -> Course {
-        let mut c = self.clone();
-        c.demo = c.opening_demo.take();
-        c.src = c.opening_src.take();
-        if c.src.is_some() {
-            c.src_status = SrcStatus::None;
-        }
-        c
-    }
-}
-
-/// Where a permalink puts the app (parsed from / written to the query string).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Link {
-    pub demo: Option<String>,
-    pub src: Option<String>,
-    pub view: Option<String>,
-    pub layer: Option<usize>,
-    pub step: Option<u8>,
-    pub lang: Option<Lang>,
-    pub embed: bool,
-}
-
-pub enum CourseAction {
-    StartTour,
-    Step(u8),
-    CloseTour,
-    Help(bool),
-    /// A demo is about to be opened (names joined by `,`).
-    OpeningDemo(String),
-    /// A demo already open in the session (archive `key`) is shown again, not re-read.
-    ShowDemo {
-        key: u32,
-        names: String,
-    },
-    /// A `?src=` URL on another origin waits for the person's OK.
-    SrcConfirm(String),
-    /// The person declined the `?src=` URL: forget it.
-    SrcCancel,
-    /// A `?src=` URL is being downloaded.
-    SrcLoading(String),
-    SrcFailed(Option<u16>),
-    /// The image is read: apply `pending_layer`.
-    ApplyPending,
-    /// Back/forward: put the app where the URL says (the file itself is opened by the caller).
-    Restore(Link),
-}
-
-fn set_tab(s: &mut AppState, id: &str) {
-    if let Some(tab) = Tab::from_id(id) {
-        s.tab = tab;
-    }
-}
-
-/// Applies a course action to the whole app state (it may switch tabs, language, layer).
-pub fn reduce(s: &mut AppState, a: CourseAction) {
-    match a {
-        CourseAction::StartTour => go_to_step(s, 1),
-        CourseAction::Step(n) => go_to_step(s, n),
-        CourseAction::CloseTour => s.course.step = None,
-        CourseAction::Help(open) => s.course.help = open,
-        CourseAction::OpeningDemo(names) => {
-            s.course.opening_demo = Some(names);
-            s.course.opening_src = None;
-        }
-        CourseAction::ShowDemo { key, names } => {
-            let image = crate::session::ImageKey {
-                archive: key,
-                image: 0,
-            };
-            crate::session::reduce(s, crate::session::SharedAction::Show(image));
-            s.course.demo = Some(names);
-            s.course.src = None;
-        }
-        CourseAction::SrcConfirm(url) => {
-            s.course.src = Some(url);
-            s.course.src_status = SrcStatus::Confirm;
-        }
-        CourseAction::SrcCancel => {
-            s.course.src = None;
-            s.course.src_status = SrcStatus::None;
-        }
-        CourseAction::SrcLoading(url) => {
-            s.course.opening_src = Some(url.clone());
-            s.course.opening_demo = None;
-            s.course.src = Some(url);
-            s.course.src_status = SrcStatus::Loading;
-        }
-        CourseAction::SrcFailed(status) => {
-            s.course.src_status = SrcStatus::Failed { status };
-            s.course.opening_src = None;
-        }
-        CourseAction::ApplyPending => {
-            if let Some(l) = s.course.pending_layer.take() {
-                let n = s
-                    .archive
-                    .as_ref()
-                    .and_then(|a| a.images.get(s.image))
-                    .map_or(0, |i| i.layers.len());
-                if l < n {
-                    s.layer = Some(l);
-                }
-            }
-        }
-        CourseAction::Restore(link) => {
-            if let Some(l) = link.lang {
-                s.lang = l;
-            }
-            if let Some(v) = &link.view {
-                set_tab(s, v);
-            }
-            s.course.step = link.step.filter(|n| step(*n).is_some());
-            s.course.embed = link.embed;
-            let same_file = link.demo == s.course.demo && link.src == s.course.src;
-            match link.layer {
-                Some(l) if same_file => {
-                    s.course.pending_layer = Some(l);
-                    reduce(s, CourseAction::ApplyPending);
-                }
-                other => s.course.pending_layer = other,
-            }
-        }
-    }
-}
-
-fn go_to_step(s: &mut AppState, n: u8) {
-    if let Some(st) = step(n) {
-        s.course.step = Some(n);
-        s.course.help = false;
-        s.content = None;
-        set_tab(s, st.tab);
-    }
-}
-
-/// The state a first load starts from: language, tab, tour step and embed mode from the URL
-/// (the file it names is opened once the app is mounted).
-pub fn initial(link: &Link, browser_lang: Lang) -> AppState {
-    let mut s = AppState::new(link.lang.unwrap_or(browser_lang));
-    s.course.embed = link.embed;
-    s.course.pending_layer = link.layer;
-    if let Some(n) = link.step {
-        go_to_step(&mut s, n);
-    }
-    if let Some(v) = &link.view {
-        set_tab(&mut s, v);
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,21 +169,6 @@ mod tests {
             }
         }
         assert!(step(0).is_none() && step(11).is_none());
-    }
-
-    #[test]
-    fn steps_switch_tabs_and_keep_course_on_open() {
-        let mut s = AppState::new(Lang::Id);
-        reduce(&mut s, CourseAction::Step(3));
-        assert_eq!((s.course.step, s.tab), (Some(3), Tab::History));
-        reduce(&mut s, CourseAction::OpeningDemo(NGINX.into()));
-        let c = s.course.opened();
-        assert_eq!(c.demo.as_deref(), Some(NGINX));
-        assert_eq!(c.step, Some(3));
-        // A file the user opens is not a demo.
-        assert_eq!(c.opened().demo, None);
-        reduce(&mut s, CourseAction::CloseTour);
-        assert_eq!(s.course.step, None);
     }
 
     /// Every key any source file passes to `t`/`tf` (second argument, literal or `format!`
@@ -517,19 +314,5 @@ mod tests {
             })
             .map(|i| parts[i].to_string())
             .collect()
-    }
-
-    #[test]
-    fn restore_applies_layer_only_for_the_same_file() {
-        let mut s = AppState::new(Lang::En);
-        let link = Link {
-            demo: Some("mysql".into()),
-            view: Some("files".into()),
-            layer: Some(2),
-            ..Link::default()
-        };
-        reduce(&mut s, CourseAction::Restore(link));
-        assert_eq!(s.tab, Tab::Files);
-        assert_eq!(s.course.pending_layer, Some(2));
     }
 }

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::container_state::{new_name, ContainerAction};
 use crate::session::SessionImage;
-use crate::state::{Action, AppState, Phase};
+use crate::state::{Action, AppState, NavAction, Phase};
 use crate::tour::{self, Setup};
 
 /// What was already done for the step being visited.
@@ -27,7 +27,7 @@ struct Done {
 fn ready_setup(s: &AppState) -> Option<(u8, Setup)> {
     let n = s.course.step?;
     let st = tour::step(n)?;
-    let read = s.archive.is_some() && matches!(s.phase, Phase::Ready);
+    let read = s.reading.archive.is_some() && matches!(s.reading.phase, Phase::Ready);
     (read && s.course.demo.as_deref() == Some(st.demo)).then_some((n, st.setup))
 }
 
@@ -44,7 +44,7 @@ pub fn shown_file_only(s: &AppState) -> bool {
 pub fn shared_images(s: &AppState, all: Vec<SessionImage>) -> Vec<SessionImage> {
     if shown_file_only(s) {
         all.into_iter()
-            .filter(|i| i.key.archive == s.generation)
+            .filter(|i| i.key.archive == s.reading.generation)
             .collect()
     } else {
         all
@@ -57,11 +57,12 @@ pub fn shared_images(s: &AppState, all: Vec<SessionImage>) -> Vec<SessionImage> 
 pub fn use_step_setup(state: &UseReducerHandle<AppState>) {
     let done: Rc<RefCell<Done>> = use_mut_ref(Done::default);
     let setup = ready_setup(state);
-    let layer_missing = state.layer.is_none();
+    let layer_missing = state.nav.layer.is_none();
     let layers = state
+        .reading
         .archive
         .as_ref()
-        .and_then(|a| a.images.get(state.image))
+        .and_then(|a| a.images.get(state.nav.image))
         .map_or(0, |i| i.layers.len());
     let c = &state.containers;
     let loaded = c.loaded;
@@ -84,7 +85,7 @@ pub fn use_step_setup(state: &UseReducerHandle<AppState>) {
                 Some(Setup::SelectLayer) if !done.layer => {
                     done.layer = true;
                     if *layer_missing && layers > 0 {
-                        d.dispatch(Action::Layer(Some(layers - 1)));
+                        d.dispatch(Action::Nav(NavAction::Layer(Some(layers - 1))));
                     }
                 }
                 // The containers stored for this image come back first (a reload must not

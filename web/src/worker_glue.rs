@@ -17,7 +17,6 @@ use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 use yew::Callback;
 
 use crate::protocol::{decode, encode, Request, Response};
-use crate::state::Action;
 
 /// The worker script Trunk emits next to the page (relative: works from any sub-path).
 const WORKER_URL: &str = "./worker_loader.js";
@@ -76,8 +75,63 @@ struct Hasher {
     job: Option<(HashJob, u64)>,
 }
 
+/// What the pool reports: the reading of the file it reads (each event carries the reader
+/// generation it is about; the app's state drops those about a file no longer shown) and the
+/// content reads it serves. The state maps these to its actions in one place
+/// (`impl From<PoolEvent> for state::Action`).
+#[derive(Debug)]
+pub enum PoolEvent {
+    /// A file is being read from scratch (`size` in bytes).
+    Opened {
+        generation: u32,
+        name: String,
+        size: u64,
+    },
+    /// The structure is known: the first view (`millis` since opening).
+    Scanned {
+        generation: u32,
+        archive: Box<pancake_core::Archive>,
+        millis: f64,
+    },
+    /// Hashing starts: `total` job bytes.
+    HashStarted {
+        generation: u32,
+        total: u64,
+        now_ms: f64,
+    },
+    /// Bytes read (before hashing) or job bytes hashed.
+    Progress {
+        generation: u32,
+        done: u64,
+        now_ms: f64,
+    },
+    /// The archive as the facts so far make it (sharing the layer indexes of the one shown).
+    Verified {
+        generation: u32,
+        archive: Box<pancake_core::Archive>,
+    },
+    /// Every digest is settled.
+    Settled {
+        generation: u32,
+    },
+    Failed {
+        generation: u32,
+        message: String,
+    },
+    /// Hashing was stopped by the person.
+    Cancelled,
+    /// A file's bytes (up to the size asked for), or why there are none.
+    Content {
+        generation: u32,
+        member: usize,
+        path: RawPath,
+        bytes: Option<Vec<u8>>,
+        error: Option<String>,
+    },
+}
+
 pub struct Pool {
-    emit: Callback<Action>,
+    emit: Callback<PoolEvent>,
     this: Weak<RefCell<Pool>>,
     generation: u32,
     file: Option<File>,
@@ -112,7 +166,7 @@ fn now() -> f64 {
 }
 
 impl Pool {
-    pub fn new(emit: Callback<Action>) -> PoolRef {
+    pub fn new(emit: Callback<PoolEvent>) -> PoolRef {
         Rc::new_cyclic(|this| {
             RefCell::new(Pool {
                 emit,
@@ -149,7 +203,7 @@ impl Pool {
             let name = file.name();
             let size = file.size().max(0.0) as u64;
             p.file = Some(file.clone());
-            let mut actions = vec![Action::Opened {
+            let mut actions = vec![PoolEvent::Opened {
                 generation,
                 name: name.clone(),
                 size,
@@ -158,14 +212,14 @@ impl Pool {
                 Ok(mut h) => {
                     match encode(&Request::Scan { name }, Some(&file), None) {
                         Ok(m) => h.send(m),
-                        Err(message) => actions.push(Action::Failed {
+                        Err(message) => actions.push(PoolEvent::Failed {
                             generation,
                             message,
                         }),
                     }
                     p.scanner = Some(h);
                 }
-                Err(message) => actions.push(Action::Failed {
+                Err(message) => actions.push(PoolEvent::Failed {
                     generation,
                     message,
                 }),
@@ -192,13 +246,13 @@ impl Pool {
             // Blobs already hashed stay checked.
             let generation = p.generation;
             let mut actions = p.flush(generation);
-            actions.push(Action::Cancelled);
+            actions.push(PoolEvent::Cancelled);
             actions
         };
         Self::emit_all(pool, actions);
     }
 
-    /// Asks the scanner for one file's content; the answer arrives as [`Action::Content`].
+    /// Asks the scanner for one file's content; the answer arrives as [`PoolEvent::Content`].
     pub fn read_content(pool: &PoolRef, member: usize, path: RawPath, max: u64) {
         let mut p = pool.borrow_mut();
         let generation = p.generation;
@@ -219,7 +273,7 @@ impl Pool {
         let emit = p.emit.clone();
         drop(p);
         if let Some(error) = failure {
-            emit.emit(Action::Content {
+            emit.emit(PoolEvent::Content {
                 generation,
                 member,
                 path,
@@ -273,7 +327,7 @@ impl Pool {
         }
     }
 
-    fn emit_all(pool: &PoolRef, actions: Vec<Action>) {
+    fn emit_all(pool: &PoolRef, actions: Vec<PoolEvent>) {
         let emit = pool.borrow().emit.clone();
         for a in actions {
             emit.emit(a);
@@ -323,7 +377,7 @@ impl Pool {
         })
     }
 
-    fn on_failure(&mut self, generation: u32, message: String) -> Vec<Action> {
+    fn on_failure(&mut self, generation: u32, message: String) -> Vec<PoolEvent> {
         if generation != self.generation {
             return Vec::new();
         }
@@ -332,13 +386,13 @@ impl Pool {
         if !self.scanned {
             self.scanner = None;
         }
-        vec![Action::Failed {
+        vec![PoolEvent::Failed {
             generation,
             message,
         }]
     }
 
-    fn on_message(&mut self, generation: u32, role: Role, data: &JsValue) -> Vec<Action> {
+    fn on_message(&mut self, generation: u32, role: Role, data: &JsValue) -> Vec<PoolEvent> {
         if generation != self.generation {
             return Vec::new();
         }
@@ -373,25 +427,25 @@ impl Pool {
                 let done = reading.is_done();
                 self.reading = Some(reading);
                 let mut actions = vec![
-                    Action::Scanned {
+                    PoolEvent::Scanned {
                         generation,
                         archive: shown,
                         millis,
                     },
-                    Action::HashStarted {
+                    PoolEvent::HashStarted {
                         generation,
                         total,
                         now_ms: now(),
                     },
                 ];
                 if done {
-                    actions.push(Action::Settled { generation });
+                    actions.push(PoolEvent::Settled { generation });
                 } else {
                     self.start_hashing(jobs, &mut actions);
                 }
                 actions
             }
-            (Response::ScanProgress { bytes }, Role::Scanner) => vec![Action::Progress {
+            (Response::ScanProgress { bytes }, Role::Scanner) => vec![PoolEvent::Progress {
                 generation,
                 done: bytes,
                 now_ms: now(),
@@ -409,7 +463,7 @@ impl Pool {
                 let t = now();
                 if t - self.last_progress >= PROGRESS_EVERY_MS {
                     self.last_progress = t;
-                    vec![Action::Progress {
+                    vec![PoolEvent::Progress {
                         generation,
                         done: self.bytes_done(),
                         now_ms: t,
@@ -446,7 +500,7 @@ impl Pool {
                 } else {
                     None
                 };
-                vec![Action::Content {
+                vec![PoolEvent::Content {
                     generation,
                     member,
                     path,
@@ -473,7 +527,7 @@ impl Pool {
         settled.saturating_add(running)
     }
 
-    fn start_hashing(&mut self, jobs: Vec<HashJob>, actions: &mut Vec<Action>) {
+    fn start_hashing(&mut self, jobs: Vec<HashJob>, actions: &mut Vec<PoolEvent>) {
         let threads = web_sys::window()
             .map(|w| w.navigator().hardware_concurrency() as usize)
             .unwrap_or(1)
@@ -486,7 +540,7 @@ impl Pool {
             match self.spawn(Role::Hasher(i)) {
                 Ok(handle) => self.hashers.push(Some(Hasher { handle, job: None })),
                 Err(message) => {
-                    actions.push(Action::Failed {
+                    actions.push(PoolEvent::Failed {
                         generation: self.generation,
                         message,
                     });
@@ -523,7 +577,7 @@ impl Pool {
         i: usize,
         member: usize,
         facts: pancake_core::MemberFacts,
-    ) -> Vec<Action> {
+    ) -> Vec<PoolEvent> {
         if let Some(Some(h)) = self.hashers.get_mut(i) {
             h.job = None;
         }
@@ -544,7 +598,7 @@ impl Pool {
         generation: u32,
         applied: usize,
         resolution: pancake_core::read::reading::Resolution,
-    ) -> Vec<Action> {
+    ) -> Vec<PoolEvent> {
         let Some(r) = self.reading.as_mut() else {
             return Vec::new();
         };
@@ -575,14 +629,14 @@ impl Pool {
         }
         if all_done {
             self.hashers.clear();
-            actions.push(Action::Settled { generation });
+            actions.push(PoolEvent::Settled { generation });
         }
         actions
     }
 
     /// Hands the archive as the facts so far make it to the reducer: one resolve of the
     /// images, and a clone that shares every layer index.
-    fn flush(&mut self, generation: u32) -> Vec<Action> {
+    fn flush(&mut self, generation: u32) -> Vec<PoolEvent> {
         self.flush_scheduled = false;
         if generation != self.generation || !self.unflushed {
             return Vec::new();
@@ -595,11 +649,11 @@ impl Pool {
         self.last_flush = t;
         let archive = Box::new(r.archive_unresolved().clone());
         vec![
-            Action::Verified {
+            PoolEvent::Verified {
                 generation,
                 archive,
             },
-            Action::Progress {
+            PoolEvent::Progress {
                 generation,
                 done: self.bytes_done(),
                 now_ms: t,

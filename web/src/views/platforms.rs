@@ -113,18 +113,18 @@ fn row(lang: crate::i18n::Lang, i: usize, e: &PlatformEntry, p: &PlatformsProps)
 
 /// The list for the shell, opening a platform as the picker opens an image.
 pub fn chooser(state: &UseReducerHandle<AppState>) -> Html {
-    let Some(archive) = state.archive.clone() else {
+    let Some(archive) = state.reading.archive.clone() else {
         return html! {};
     };
     let d = state.dispatcher();
-    let generation = state.generation;
+    let generation = state.reading.generation;
     let on_open = Callback::from(move |image: usize| {
         d.dispatch(Action::Shared(SharedAction::Show(ImageKey {
             archive: generation,
             image,
         })))
     });
-    html! { <Platforms {archive} image={state.image} {on_open} /> }
+    html! { <Platforms {archive} image={state.nav.image} {on_open} /> }
 }
 
 #[cfg(test)]

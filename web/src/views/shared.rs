@@ -176,8 +176,8 @@ pub fn picker(state: &UseReducerHandle<AppState>, busy: bool) -> Html {
     let on_select =
         Callback::from(move |k: ImageKey| d.dispatch(Action::Shared(SharedAction::Show(k))));
     let shown = ImageKey {
-        archive: state.generation,
-        image: state.image,
+        archive: state.reading.generation,
+        image: state.nav.image,
     };
     html! { <SessionPicker {images} {shown} {busy} {on_select} /> }
 }
@@ -188,8 +188,8 @@ pub fn tab(state: &UseReducerHandle<AppState>, on_pair_demo: Callback<()>) -> Ht
     let dispatch = Callback::from(move |a: SharedAction| d.dispatch(Action::Shared(a)));
     html! {
         <SharedView images={crate::tour_setup::shared_images(state, session_images(state))}
-            present={state.shared.present.iter().copied().collect::<Vec<_>>()}
-            pushed={state.shared.pushed.iter().copied().collect::<Vec<_>>()}
-            queued={state.shared.queued} {dispatch} {on_pair_demo} />
+            present={state.session.present.iter().copied().collect::<Vec<_>>()}
+            pushed={state.session.pushed.iter().copied().collect::<Vec<_>>()}
+            queued={state.session.queued} {dispatch} {on_pair_demo} />
     }
 }

@@ -1,0 +1,696 @@
+//! The app state, in slices — [`reading`] (which file, how far, what it holds), [`nav`] (tab,
+//! image, layer, open content), [`course`] (tour, embed, permalink), [`session`] (archives
+//! kept open together, pull/push marks) and the containers (`container_state.rs`) — each
+//! with its own reducer over its own slice. No slice reducer calls another's: the app's
+//! reducer here routes each [`Action`] to its slice and applies, in one visible place, what
+//! one slice's change means for the others (a new file resets navigation; a course step
+//! switches tabs). Views read the state; callbacks send actions; the worker pool's events
+//! reach it through one adapter (`From<PoolEvent>`).
+
+pub mod course;
+pub mod nav;
+pub mod reading;
+pub mod session;
+
+use std::rc::Rc;
+
+use pancake_core::{Archive, RawPath};
+use yew::Reducible;
+
+use crate::container_state::{ContainerAction, ContainerState};
+use crate::i18n::Lang;
+use crate::worker_glue::PoolEvent;
+
+pub use course::{Course, CourseAction};
+pub use nav::{ContentView, Nav, NavAction, Tab};
+pub use reading::{Phase, Progress, ReadingAction, ReadingState};
+pub use session::{ImageKey, SharedAction, SharedState};
+
+/// An `Rc<Archive>` compared by identity: props change when the archive is replaced,
+/// without deep-comparing 200,000 entries on every render.
+#[derive(Clone, Debug)]
+pub struct ArchiveRef(pub Rc<Archive>);
+
+impl PartialEq for ArchiveRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for ArchiveRef {
+    type Target = Archive;
+    fn deref(&self) -> &Archive {
+        &self.0
+    }
+}
+
+/// An archive compared by its file structure only: the same images with their layers on the
+/// same members, each layer index the same shared `Arc` of entries. Verification facts
+/// arriving while blobs are hashed replace the archive but not its structure, so a memo keyed
+/// on this (a union fold over 200,000 entries) survives every facts update. Comparing costs
+/// O(members + layers), never O(entries).
+#[derive(Clone, Debug)]
+pub struct StructureKey(pub ArchiveRef);
+
+impl PartialEq for StructureKey {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.0 .0, &other.0 .0);
+        if Rc::ptr_eq(a, b) {
+            return true;
+        }
+        let entries = |x: &Archive| -> Vec<Option<*const Vec<pancake_core::Entry>>> {
+            x.members
+                .iter()
+                .map(|m| {
+                    m.facts
+                        .layer
+                        .as_ref()
+                        .map(|l| std::sync::Arc::as_ptr(&l.entries))
+                })
+                .collect()
+        };
+        let layers = |x: &Archive| -> Vec<Vec<Option<usize>>> {
+            x.images
+                .iter()
+                .map(|i| i.layers.iter().map(|l| l.member).collect())
+                .collect()
+        };
+        layers(a) == layers(b) && entries(a) == entries(b)
+    }
+}
+
+impl std::ops::Deref for StructureKey {
+    type Target = Archive;
+    fn deref(&self) -> &Archive {
+        &self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub lang: Lang,
+    pub reading: ReadingState,
+    pub nav: Nav,
+    /// Course mode: tour, embed, permalink.
+    pub course: Course,
+    /// Archives kept open together, and the pull/push simulations' marks.
+    pub session: SharedState,
+    /// Containers on the shown image (issue 5).
+    pub containers: ContainerState,
+}
+
+impl AppState {
+    pub fn new(lang: Lang) -> AppState {
+        AppState {
+            lang,
+            reading: ReadingState::default(),
+            nav: Nav::default(),
+            course: Course::default(),
+            session: SharedState::default(),
+            containers: ContainerState::default(),
+        }
+    }
+
+    /// The state a first load starts from: language, tour step, tab and embed mode from the
+    /// URL (the file it names is opened once the app is mounted).
+    pub fn initial(link: &course::Link, browser_lang: Lang) -> AppState {
+        let mut s = AppState::new(link.lang.unwrap_or(browser_lang));
+        let (c, effects) = course::initial(link);
+        s.course = c;
+        s.apply(effects);
+        s
+    }
+
+    /// The archive shown, if any.
+    pub fn archive(&self) -> Option<&ArchiveRef> {
+        self.reading.archive.as_ref()
+    }
+
+    /// Layers of the image shown (0 when none is).
+    fn layers_shown(&self) -> usize {
+        self.archive()
+            .and_then(|a| a.images.get(self.nav.image))
+            .map_or(0, |i| i.layers.len())
+    }
+
+    fn nav(&mut self, action: NavAction) {
+        let archive = self.reading.archive.as_ref().map(|a| &*a.0);
+        self.nav = nav::reduce(&self.nav, archive, action);
+    }
+
+    /// What a course action asked of the other slices.
+    fn apply(&mut self, effects: Vec<course::Effect>) {
+        for e in effects {
+            match e {
+                course::Effect::SetLang(l) => self.lang = l,
+                course::Effect::Tab(t) => self.nav(NavAction::Tab(t)),
+                course::Effect::CloseContent => self.nav(NavAction::CloseContent),
+                course::Effect::SelectLayer(l) => self.nav(NavAction::Layer(Some(l))),
+                course::Effect::Show(k) => self.show(k),
+            }
+        }
+    }
+
+    /// Shows image `k` of the session: its archive becomes the one read (nothing is re-read)
+    /// and its top layer is selected.
+    fn show(&mut self, k: ImageKey) {
+        if k.archive != self.reading.generation {
+            let Some(entry) = self.session.archives.iter().find(|a| a.key == k.archive) else {
+                return;
+            };
+            let shown = ReadingAction::Shown {
+                generation: entry.key,
+                archive: entry.archive.clone(),
+                file_name: entry.file_name.clone(),
+                file_size: entry.file_size,
+            };
+            if let Some(r) = reading::reduce(&self.reading, shown) {
+                self.reading = r;
+            }
+        }
+        self.nav(NavAction::Image(k.image));
+    }
+
+    fn reading(&mut self, action: ReadingAction) -> bool {
+        let opened = matches!(action, ReadingAction::Opened { .. });
+        let scanned = matches!(action, ReadingAction::Scanned { .. });
+        let cancelled = matches!(action, ReadingAction::Cancelled);
+        let Some(next) = reading::reduce(&self.reading, action) else {
+            return false;
+        };
+        self.reading = next;
+        if opened {
+            // A new file: navigation starts again (on the same tab), its containers are
+            // another set, and the course learns which demo or URL this file is.
+            self.nav = Nav {
+                tab: self.nav.tab,
+                ..Nav::default()
+            };
+            self.containers = ContainerState::default();
+            self.course = self.course.opened();
+        } else if scanned {
+            // The first present platform of a multi-platform index, as the CLI picks it.
+            let image = self.archive().map_or(0, |a| default_image(a));
+            self.nav(NavAction::Image(image));
+        } else if cancelled && self.reading.archive.is_none() {
+            self.nav = Nav::default();
+            self.containers = ContainerState::default();
+        }
+        true
+    }
+}
+
+/// Everything that changes the state. Each variant belongs to one slice, except `SetLang` and
+/// `Content` (a worker's answer that both the content panel and a container's editor wait
+/// for).
+pub enum Action {
+    SetLang(Lang),
+    Reading(ReadingAction),
+    Nav(NavAction),
+    Content {
+        generation: u32,
+        member: usize,
+        path: RawPath,
+        bytes: Option<Vec<u8>>,
+        error: Option<String>,
+    },
+    Container(ContainerAction),
+    Course(CourseAction),
+    Shared(SharedAction),
+}
+
+/// The one adapter from the worker pool's events to actions.
+impl From<PoolEvent> for Action {
+    fn from(e: PoolEvent) -> Action {
+        let r = Action::Reading;
+        match e {
+            PoolEvent::Opened {
+                generation,
+                name,
+                size,
+            } => r(ReadingAction::Opened {
+                generation,
+                name,
+                size,
+            }),
+            PoolEvent::Scanned {
+                generation,
+                archive,
+                millis,
+            } => r(ReadingAction::Scanned {
+                generation,
+                archive,
+                millis,
+            }),
+            PoolEvent::HashStarted {
+                generation,
+                total,
+                now_ms,
+            } => r(ReadingAction::HashStarted {
+                generation,
+                total,
+                now_ms,
+            }),
+            PoolEvent::Progress {
+                generation,
+                done,
+                now_ms,
+            } => r(ReadingAction::Progress {
+                generation,
+                done,
+                now_ms,
+            }),
+            PoolEvent::Verified {
+                generation,
+                archive,
+            } => r(ReadingAction::Verified {
+                generation,
+                archive,
+            }),
+            PoolEvent::Settled { generation } => r(ReadingAction::Settled { generation }),
+            PoolEvent::Failed {
+                generation,
+                message,
+            } => r(ReadingAction::Failed {
+                generation,
+                message,
+            }),
+            PoolEvent::Cancelled => r(ReadingAction::Cancelled),
+            PoolEvent::Content {
+                generation,
+                member,
+                path,
+                bytes,
+                error,
+            } => Action::Content {
+                generation,
+                member,
+                path,
+                bytes,
+                error,
+            },
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetLang(l) => s.lang = l,
+            Action::Reading(a) => {
+                if !s.reading(a) {
+                    // A worker answer about a file that has since been replaced.
+                    return self;
+                }
+            }
+            Action::Nav(a) => s.nav(a),
+            Action::Content {
+                generation,
+                member,
+                path,
+                bytes,
+                error,
+            } => {
+                if generation != s.reading.generation {
+                    return self;
+                }
+                // A container's editor may be waiting for these bytes (issue 5).
+                s.containers = std::mem::take(&mut s.containers).on_content(
+                    member,
+                    &path,
+                    bytes.as_deref(),
+                    error.as_deref(),
+                );
+                s.nav(NavAction::ContentArrived {
+                    member,
+                    path,
+                    bytes,
+                    error,
+                });
+            }
+            Action::Container(a) => {
+                let archive = s.reading.archive.as_ref().map(|a| a.0.clone());
+                s.containers =
+                    crate::container_state::reduce(&s.containers, archive.as_ref(), s.nav.image, a);
+            }
+            Action::Course(a) => {
+                let ctx = course::Context {
+                    layers: s.layers_shown(),
+                };
+                let (c, effects) = course::reduce(&s.course, ctx, a);
+                s.course = c;
+                s.apply(effects);
+            }
+            Action::Shared(SharedAction::Show(k)) => s.show(k),
+            Action::Shared(a) => {
+                let removed = match &a {
+                    SharedAction::Remove(k) => Some(*k),
+                    _ => None,
+                };
+                s.session = session::reduce(&s.session, a);
+                let shown = ImageKey {
+                    archive: s.reading.generation,
+                    image: s.nav.image,
+                };
+                if removed == Some(shown) {
+                    // The image shown left the session: the next one is shown, or none.
+                    match session::session_images(&s).into_iter().find(|i| !i.pending) {
+                        Some(next) => s.show(next.key),
+                        None => {
+                            s.reading = ReadingState {
+                                generation: s.reading.generation,
+                                ..ReadingState::default()
+                            };
+                            s.nav = Nav {
+                                tab: s.nav.tab,
+                                ..Nav::default()
+                            };
+                            s.containers = ContainerState::default();
+                        }
+                    }
+                }
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+/// The image shown first when an archive is read: the first present platform of its index
+/// (the same rule as `pancake inspect` without `--platform`), else image 0.
+pub fn default_image(a: &Archive) -> usize {
+    use pancake_core::read::image::{choose_platform, platforms};
+    choose_platform(&platforms(a), None).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pancake_core::{Entry, EntryKind, LayerIndex, Member, MemberFacts};
+
+    /// The state modules, for the shape tests below.
+    const STATE_MODULES: [(&str, &str); 10] = [
+        ("state/mod.rs", include_str!("mod.rs")),
+        ("state/reading.rs", include_str!("reading.rs")),
+        ("state/nav.rs", include_str!("nav.rs")),
+        ("state/course.rs", include_str!("course.rs")),
+        ("state/session.rs", include_str!("session.rs")),
+        ("session.rs", include_str!("../session.rs")),
+        ("tour.rs", include_str!("../tour.rs")),
+        ("container_state.rs", include_str!("../container_state.rs")),
+        ("worker_glue.rs", include_str!("../worker_glue.rs")),
+        ("protocol.rs", include_str!("../protocol.rs")),
+    ];
+
+    fn code_lines(src: &str) -> impl Iterator<Item = &str> {
+        // Up to the module's tests, without comments.
+        src.lines()
+            .take_while(|l| !l.starts_with("#[cfg(test)]"))
+            .filter(|l| !l.trim_start().starts_with("//"))
+    }
+
+    /// No state module imports a view: views depend on state, never the other way round.
+    #[test]
+    fn no_state_module_uses_a_view() {
+        for (name, src) in STATE_MODULES {
+            let hits: Vec<&str> = code_lines(src)
+                .filter(|l| l.contains(concat!("crate::", "views")))
+                .collect();
+            assert!(hits.is_empty(), "{name} uses a view: {hits:?}");
+        }
+    }
+
+    /// Each slice reducer works on its own slice: none calls another module's reducer, and
+    /// none but the app's reducer (`state/mod.rs`) changes the whole `AppState`.
+    #[test]
+    fn no_slice_reducer_calls_another() {
+        let slices = [
+            "state/reading.rs",
+            "state/nav.rs",
+            "state/course.rs",
+            "state/session.rs",
+            "container_state.rs",
+        ];
+        for (name, src) in STATE_MODULES.iter().filter(|(n, _)| slices.contains(n)) {
+            let hits: Vec<&str> = code_lines(src)
+                .filter(|l| l.contains(concat!("::", "reduce(")) || l.contains("&mut AppState"))
+                .collect();
+            assert!(hits.is_empty(), "{name} reaches beyond its slice: {hits:?}");
+        }
+    }
+
+    fn archive(entries: usize) -> Archive {
+        let layer = LayerIndex {
+            entries: std::sync::Arc::new(
+                (0..entries)
+                    .map(|i| Entry {
+                        path: RawPath::from_bytes(format!("f{i}").into_bytes()),
+                        kind: EntryKind::File,
+                        size: 0,
+                        mode: 0o644,
+                        uid: 0,
+                        gid: 0,
+                        mtime: 0,
+                        link_target: None,
+                        content_offset: None,
+                        sparse: None,
+                    })
+                    .collect(),
+            ),
+            ..LayerIndex::default()
+        };
+        Archive {
+            name: "a.tar".into(),
+            members: vec![Member {
+                path: RawPath::from_bytes(b"l/layer.tar".to_vec()),
+                kind: EntryKind::File,
+                size: 0,
+                data_offset: Some(512),
+                link_target: None,
+                facts: MemberFacts {
+                    layer: Some(layer),
+                    ..MemberFacts::default()
+                },
+            }],
+            ..Archive::default()
+        }
+    }
+
+    #[test]
+    fn structure_survives_facts_but_not_a_new_walk() {
+        let a = archive(1000);
+        let mut verified = a.clone();
+        if let Some(m) = verified.members.first_mut() {
+            m.facts.json = Some("{}".into());
+        }
+        let key = |x: &Archive| StructureKey(ArchiveRef(Rc::new(x.clone())));
+        assert!(key(&a) == key(&verified), "facts keep the structure");
+        assert!(
+            key(&a) != key(&archive(1000)),
+            "a new walk is a new structure"
+        );
+    }
+
+    #[test]
+    fn verified_replaces_the_archive_and_old_generations_are_dropped() {
+        let s = Rc::new(AppState::new(Lang::En));
+        let s = s.reduce(Action::Reading(ReadingAction::Opened {
+            generation: 7,
+            name: "a.tar".into(),
+            size: 4096,
+        }));
+        assert_eq!(s.reading.phase, Phase::Scanning);
+        assert_eq!(
+            s.reading.progress.total, 4096,
+            "reading counts the file's bytes"
+        );
+        let s = s.reduce(Action::Reading(ReadingAction::Scanned {
+            generation: 7,
+            archive: Box::new(archive(3)),
+            millis: 1.0,
+        }));
+        assert_eq!(s.reading.phase, Phase::Hashing);
+        let before = s.reading.archive.clone().expect("archive");
+        let mut next = (*before.0).clone();
+        next.problems.clear();
+        next.total_bytes = 99;
+        let stale = s.clone().reduce(Action::Reading(ReadingAction::Verified {
+            generation: 6,
+            archive: Box::new(next.clone()),
+        }));
+        assert_eq!(
+            stale.reading.archive.as_ref().map(|a| a.total_bytes),
+            Some(0)
+        );
+        assert!(
+            Rc::ptr_eq(&stale, &s),
+            "a stale answer leaves the state as it was"
+        );
+        let s = s.reduce(Action::Reading(ReadingAction::Verified {
+            generation: 7,
+            archive: Box::new(next),
+        }));
+        let after = s.reading.archive.clone().expect("archive");
+        assert_eq!(after.total_bytes, 99);
+        assert!(
+            StructureKey(before) == StructureKey(after),
+            "the same structure"
+        );
+        let s = s.reduce(Action::Reading(ReadingAction::Settled { generation: 7 }));
+        assert_eq!(s.reading.phase, Phase::Ready);
+    }
+
+    fn opened(s: Rc<AppState>, generation: u32, images: usize) -> Rc<AppState> {
+        let s = s.reduce(Action::Reading(ReadingAction::Opened {
+            generation,
+            name: format!("{generation}.tar"),
+            size: 10,
+        }));
+        let mut a = archive(1);
+        a.images = vec![
+            pancake_core::Image {
+                layers: vec![pancake_core::Layer::default(); 2],
+                ..Default::default()
+            };
+            images
+        ];
+        s.reduce(Action::Reading(ReadingAction::Scanned {
+            generation,
+            archive: Box::new(a),
+            millis: 1.0,
+        }))
+    }
+
+    #[test]
+    fn a_new_file_resets_navigation_but_keeps_the_tab_session_and_course() {
+        let s = opened(Rc::new(AppState::new(Lang::En)), 1, 2);
+        assert_eq!(
+            (s.nav.image, s.nav.layer),
+            (0, Some(1)),
+            "top layer selected"
+        );
+        let s = s.reduce(Action::Nav(NavAction::Tab(Tab::Files)));
+        let s = s.reduce(Action::Nav(NavAction::Filter("etc".into())));
+        let s = s.reduce(Action::Course(CourseAction::Help(true)));
+        let key = s.reading.generation;
+        let shown = s.reading.archive.clone().expect("archive");
+        let s = s.reduce(Action::Shared(SharedAction::Add {
+            key,
+            archive: shown,
+            file_name: "1.tar".into(),
+            file_size: 10,
+        }));
+        let s = s.reduce(Action::Reading(ReadingAction::Opened {
+            generation: 2,
+            name: "2.tar".into(),
+            size: 20,
+        }));
+        assert_eq!(s.nav.tab, Tab::Files);
+        assert_eq!((s.nav.filter.as_str(), s.nav.layer), ("", None));
+        assert_eq!(s.session.archives.len(), 1);
+        assert!(s.course.help);
+        assert_eq!(s.reading.file_name.as_deref(), Some("2.tar"));
+    }
+
+    #[test]
+    fn showing_a_session_image_switches_the_archive_without_reading_it() {
+        let s = opened(Rc::new(AppState::new(Lang::En)), 1, 2);
+        let first = s.reading.archive.clone().expect("archive");
+        let s = s.reduce(Action::Shared(SharedAction::Add {
+            key: 1,
+            archive: first.clone(),
+            file_name: "1.tar".into(),
+            file_size: 10,
+        }));
+        let s = opened(s, 2, 1);
+        let s = s.reduce(Action::Shared(SharedAction::Show(ImageKey {
+            archive: 1,
+            image: 1,
+        })));
+        assert_eq!(s.reading.generation, 1);
+        assert_eq!(s.reading.phase, Phase::Ready);
+        assert!(StructureKey(s.reading.archive.clone().expect("a")) == StructureKey(first));
+        assert_eq!((s.nav.image, s.nav.layer), (1, Some(1)));
+        // Removing the image shown shows the next one of the session.
+        let s = s.reduce(Action::Shared(SharedAction::Remove(ImageKey {
+            archive: 1,
+            image: 1,
+        })));
+        assert_eq!((s.reading.generation, s.nav.image), (1, 0));
+        // Removing the last one leaves nothing shown, on the same tab.
+        let s = s.reduce(Action::Nav(NavAction::Tab(Tab::Shared)));
+        let s = s.reduce(Action::Shared(SharedAction::Remove(ImageKey {
+            archive: 1,
+            image: 0,
+        })));
+        assert!(s.reading.archive.is_none() && s.session.archives.is_empty());
+        assert_eq!(s.nav.tab, Tab::Shared);
+    }
+
+    #[test]
+    fn course_effects_reach_navigation_and_content_reaches_both_panels() {
+        let s = opened(Rc::new(AppState::new(Lang::En)), 1, 1);
+        let s = s.reduce(Action::Nav(NavAction::OpenContent {
+            member: 0,
+            path: RawPath::from("f0"),
+            size: 1,
+            max: 1,
+        }));
+        let s = s.reduce(Action::Course(CourseAction::Step(3)));
+        assert_eq!((s.course.step, s.nav.tab), (Some(3), Tab::History));
+        assert!(s.nav.content.is_none(), "a step closes the content panel");
+        let s = s.reduce(Action::Nav(NavAction::OpenContent {
+            member: 0,
+            path: RawPath::from("f0"),
+            size: 1,
+            max: 1,
+        }));
+        let late = s.clone().reduce(Action::Content {
+            generation: 0,
+            member: 0,
+            path: RawPath::from("f0"),
+            bytes: Some(b"x".to_vec()),
+            error: None,
+        });
+        assert!(
+            Rc::ptr_eq(&late, &s),
+            "content for another file changes nothing"
+        );
+        let s = s.reduce(Action::Content {
+            generation: 1,
+            member: 0,
+            path: RawPath::from("f0"),
+            bytes: Some(b"x".to_vec()),
+            error: None,
+        });
+        let bytes = s.nav.content.as_ref().and_then(|c| c.bytes.clone());
+        assert_eq!(bytes.as_deref().cloned(), Some(b"x".to_vec()));
+    }
+
+    #[test]
+    fn pool_events_map_to_reading_actions_of_the_same_generation() {
+        let a: Action = PoolEvent::Settled { generation: 4 }.into();
+        assert!(matches!(
+            a,
+            Action::Reading(ReadingAction::Settled { generation: 4 })
+        ));
+        let a: Action = PoolEvent::Content {
+            generation: 4,
+            member: 1,
+            path: RawPath::from("x"),
+            bytes: None,
+            error: Some("gone".into()),
+        }
+        .into();
+        assert!(matches!(
+            a,
+            Action::Content {
+                generation: 4,
+                member: 1,
+                ..
+            }
+        ));
+    }
+}

@@ -1,0 +1,231 @@
+//! The navigation slice: which tab, image and layer are shown, the Files options, and the
+//! file whose content is open. Its reducer sees only this slice and, read-only, the archive
+//! shown (to know an image's top layer).
+
+use std::rc::Rc;
+
+use pancake_core::{Archive, RawPath};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    #[default]
+    Stack,
+    Files,
+    History,
+    Config,
+    /// A container's writable layer on the image (issue 5).
+    Container,
+    /// Several images side by side: shared layers, storage, pull/push (issue 4).
+    Shared,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Stack,
+        Tab::Files,
+        Tab::History,
+        Tab::Config,
+        Tab::Shared,
+        Tab::Container,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Stack => "stack",
+            Tab::Files => "files",
+            Tab::History => "history",
+            Tab::Config => "config",
+            Tab::Container => "container",
+            Tab::Shared => "shared",
+        }
+    }
+
+    pub fn from_id(s: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.id() == s)
+    }
+}
+
+/// A file whose content is shown (or being read).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContentView {
+    pub member: usize,
+    pub path: RawPath,
+    /// Bytes.
+    pub size: u64,
+    /// How many bytes were asked for (grows with "show more").
+    pub max: u64,
+    pub bytes: Option<Rc<Vec<u8>>>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Nav {
+    pub tab: Tab,
+    /// Index of the shown image in the shown archive.
+    pub image: usize,
+    /// Selected layer of the shown image (0 = base; stack details and the files view).
+    pub layer: Option<usize>,
+    /// Files shows the merged view rather than the layer's changes.
+    pub merged: bool,
+    pub filter: String,
+    pub content: Option<ContentView>,
+}
+
+#[derive(Debug)]
+pub enum NavAction {
+    Tab(Tab),
+    /// Show image `i`: its top layer is selected and open content closed.
+    Image(usize),
+    Layer(Option<usize>),
+    Merged(bool),
+    Filter(String),
+    OpenContent {
+        member: usize,
+        path: RawPath,
+        size: u64,
+        max: u64,
+    },
+    /// Bytes (or why there are none) for the content asked for; ignored if another file is
+    /// open by now.
+    ContentArrived {
+        member: usize,
+        path: RawPath,
+        bytes: Option<Vec<u8>>,
+        error: Option<String>,
+    },
+    CloseContent,
+}
+
+/// The layer selected when an image is first shown: its top one.
+pub fn top_layer(a: &Archive, image: usize) -> Option<usize> {
+    a.images
+        .get(image)
+        .and_then(|img| img.layers.len().checked_sub(1))
+}
+
+/// The slice after `action`; `archive` is the archive shown, if any.
+pub fn reduce(s: &Nav, archive: Option<&Archive>, action: NavAction) -> Nav {
+    let mut s = s.clone();
+    match action {
+        NavAction::Tab(t) => s.tab = t,
+        NavAction::Image(i) => {
+            s.image = i;
+            s.layer = archive.and_then(|a| top_layer(a, i));
+            s.content = None;
+        }
+        NavAction::Layer(l) => {
+            s.layer = l;
+            s.content = None;
+        }
+        NavAction::Merged(m) => s.merged = m,
+        NavAction::Filter(f) => s.filter = f,
+        NavAction::OpenContent {
+            member,
+            path,
+            size,
+            max,
+        } => {
+            s.content = Some(ContentView {
+                member,
+                path,
+                size,
+                max,
+                bytes: None,
+                error: None,
+            });
+        }
+        NavAction::ContentArrived {
+            member,
+            path,
+            bytes,
+            error,
+        } => {
+            if let Some(c) = s.content.as_mut() {
+                if c.member == member && c.path == path {
+                    c.bytes = bytes.map(Rc::new);
+                    c.error = error;
+                }
+            }
+        }
+        NavAction::CloseContent => s.content = None,
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pancake_core::{Image, Layer};
+
+    fn archive(layers: &[usize]) -> Archive {
+        Archive {
+            images: layers
+                .iter()
+                .map(|n| Image {
+                    layers: vec![Layer::default(); *n],
+                    ..Image::default()
+                })
+                .collect(),
+            ..Archive::default()
+        }
+    }
+
+    #[test]
+    fn choosing_an_image_selects_its_top_layer_and_closes_content() {
+        let a = archive(&[3, 5]);
+        let s = reduce(
+            &Nav::default(),
+            Some(&a),
+            NavAction::OpenContent {
+                member: 0,
+                path: RawPath::from("etc/hosts"),
+                size: 10,
+                max: 10,
+            },
+        );
+        assert!(s.content.is_some());
+        let s = reduce(&s, Some(&a), NavAction::Image(1));
+        assert_eq!((s.image, s.layer, s.content.is_none()), (1, Some(4), true));
+        let s = reduce(&s, Some(&a), NavAction::Image(7));
+        assert_eq!(s.layer, None, "no such image: no layer");
+    }
+
+    #[test]
+    fn content_for_another_file_is_ignored() {
+        let open = reduce(
+            &Nav::default(),
+            None,
+            NavAction::OpenContent {
+                member: 2,
+                path: RawPath::from("a"),
+                size: 1,
+                max: 1,
+            },
+        );
+        let other = reduce(
+            &open,
+            None,
+            NavAction::ContentArrived {
+                member: 2,
+                path: RawPath::from("b"),
+                bytes: Some(b"x".to_vec()),
+                error: None,
+            },
+        );
+        assert_eq!(other.content.and_then(|c| c.bytes), None);
+        let same = reduce(
+            &open,
+            None,
+            NavAction::ContentArrived {
+                member: 2,
+                path: RawPath::from("a"),
+                bytes: Some(b"x".to_vec()),
+                error: None,
+            },
+        );
+        assert_eq!(
+            same.content.and_then(|c| c.bytes).as_deref().cloned(),
+            Some(b"x".to_vec())
+        );
+    }
+}

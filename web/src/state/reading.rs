@@ -1,0 +1,325 @@
+//! The reading slice: which file is read (its generation), how far (phase, progress) and
+//! what it holds so far (the archive). Its reducer sees only this slice.
+//!
+//! Worker answers carry the `generation` they were started for; an answer about a file that
+//! has since been replaced is dropped here, in one place ([`reduce`] returns `None`).
+
+use std::rc::Rc;
+
+use pancake_core::Archive;
+
+use super::ArchiveRef;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing opened yet (or the last file failed before anything could be shown).
+    #[default]
+    Idle,
+    /// Headers are being walked (or, for a gzip outer file, the whole file read).
+    Scanning,
+    /// The model is shown; blobs are being hashed.
+    Hashing,
+    /// Every digest is settled.
+    Ready,
+    /// The user stopped hashing; what was found so far stays shown.
+    Cancelled,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+    /// `Date.now()` when hashing started, and at the last update.
+    pub started_ms: f64,
+    pub now_ms: f64,
+}
+
+impl Progress {
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            (self.done as f64 * 100.0 / self.total as f64).min(100.0)
+        }
+    }
+
+    /// Bytes per second so far.
+    pub fn rate(&self) -> Option<f64> {
+        let secs = (self.now_ms - self.started_ms) / 1000.0;
+        (secs > 0.2 && self.done > 0).then(|| self.done as f64 / secs)
+    }
+
+    pub fn seconds_left(&self) -> Option<f64> {
+        self.rate()
+            .map(|r| self.total.saturating_sub(self.done) as f64 / r)
+    }
+}
+
+/// The file shown and how far it is read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadingState {
+    /// The reader generation of the file shown (the worker pool's key for it).
+    pub generation: u32,
+    pub file_name: Option<String>,
+    /// Bytes.
+    pub file_size: u64,
+    pub phase: Phase,
+    pub archive: Option<ArchiveRef>,
+    /// Milliseconds from opening to the first view.
+    pub scan_ms: Option<f64>,
+    /// A reason nothing (more) could be read: from the core or a worker.
+    pub fatal: Option<String>,
+    pub progress: Progress,
+}
+
+/// What the worker pool reports about the file it reads, plus the session showing an
+/// archive that was read before.
+#[derive(Debug)]
+pub enum ReadingAction {
+    Opened {
+        generation: u32,
+        name: String,
+        size: u64,
+    },
+    Scanned {
+        generation: u32,
+        archive: Box<Archive>,
+        millis: f64,
+    },
+    HashStarted {
+        generation: u32,
+        total: u64,
+        now_ms: f64,
+    },
+    Progress {
+        generation: u32,
+        done: u64,
+        now_ms: f64,
+    },
+    /// The reading's archive after a batch of facts (the pool's `Reading` applied them);
+    /// it shares the layer indexes of the one shown.
+    Verified {
+        generation: u32,
+        archive: Box<Archive>,
+    },
+    Settled {
+        generation: u32,
+    },
+    Failed {
+        generation: u32,
+        message: String,
+    },
+    Cancelled,
+    /// An archive of the session, read before, is shown again (nothing is re-read).
+    Shown {
+        generation: u32,
+        archive: ArchiveRef,
+        file_name: String,
+        file_size: u64,
+    },
+}
+
+/// The slice after `action`, or `None` when the action is about a file no longer shown (a
+/// late worker answer) and changes nothing.
+pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
+    let current = |g: u32| g == s.generation;
+    let mut s = s.clone();
+    match action {
+        ReadingAction::Opened {
+            generation,
+            name,
+            size,
+        } => {
+            s = ReadingState {
+                generation,
+                file_name: Some(name),
+                file_size: size,
+                phase: Phase::Scanning,
+                // Until hashing starts, progress counts the file's bytes read.
+                progress: Progress {
+                    total: size,
+                    ..Progress::default()
+                },
+                ..ReadingState::default()
+            };
+        }
+        ReadingAction::Scanned {
+            generation,
+            archive,
+            millis,
+        } if current(generation) => {
+            s.phase = Phase::Hashing;
+            s.scan_ms = Some(millis);
+            s.archive = Some(ArchiveRef(Rc::new(*archive)));
+        }
+        ReadingAction::HashStarted {
+            generation,
+            total,
+            now_ms,
+        } if current(generation) => {
+            s.progress = Progress {
+                done: 0,
+                total,
+                started_ms: now_ms,
+                now_ms,
+            };
+        }
+        ReadingAction::Progress {
+            generation,
+            done,
+            now_ms,
+        } if current(generation) => {
+            s.progress.done = done.min(s.progress.total);
+            s.progress.now_ms = now_ms;
+        }
+        ReadingAction::Verified {
+            generation,
+            archive,
+        } if current(generation) => {
+            s.archive = Some(ArchiveRef(Rc::new(*archive)));
+        }
+        ReadingAction::Settled { generation } if current(generation) => {
+            s.progress.done = s.progress.total;
+            s.phase = Phase::Ready;
+        }
+        ReadingAction::Failed {
+            generation,
+            message,
+        } if current(generation) => {
+            s.fatal = Some(message);
+            if s.archive.is_none() {
+                s.phase = Phase::Idle;
+            } else if s.phase != Phase::Ready {
+                s.phase = Phase::Cancelled;
+            }
+        }
+        ReadingAction::Cancelled => {
+            if s.archive.is_some() {
+                if s.phase != Phase::Ready {
+                    s.phase = Phase::Cancelled;
+                }
+            } else {
+                s = ReadingState {
+                    generation: s.generation,
+                    ..ReadingState::default()
+                };
+            }
+        }
+        ReadingAction::Shown {
+            generation,
+            archive,
+            file_name,
+            file_size,
+        } => {
+            s = ReadingState {
+                generation,
+                file_name: Some(file_name),
+                file_size,
+                phase: Phase::Ready,
+                archive: Some(archive),
+                ..ReadingState::default()
+            };
+        }
+        // A worker answer about a file that has since been replaced.
+        _ => return None,
+    }
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opened(g: u32) -> ReadingState {
+        reduce(
+            &ReadingState::default(),
+            ReadingAction::Opened {
+                generation: g,
+                name: "a.tar".into(),
+                size: 4096,
+            },
+        )
+        .expect("opened")
+    }
+
+    #[test]
+    fn answers_for_another_generation_change_nothing() {
+        let s = opened(3);
+        assert_eq!(s.phase, Phase::Scanning);
+        assert_eq!(s.progress.total, 4096, "reading counts the file's bytes");
+        for stale in [
+            ReadingAction::Settled { generation: 2 },
+            ReadingAction::Progress {
+                generation: 4,
+                done: 1,
+                now_ms: 0.0,
+            },
+            ReadingAction::Failed {
+                generation: 2,
+                message: "x".into(),
+            },
+        ] {
+            assert!(reduce(&s, stale).is_none());
+        }
+    }
+
+    #[test]
+    fn failure_before_anything_shown_is_idle_after_it_cancelled() {
+        let s = opened(1);
+        let failed = reduce(
+            &s,
+            ReadingAction::Failed {
+                generation: 1,
+                message: "not a tar".into(),
+            },
+        )
+        .expect("current");
+        assert_eq!(failed.phase, Phase::Idle);
+        assert_eq!(failed.fatal.as_deref(), Some("not a tar"));
+        let scanned = reduce(
+            &s,
+            ReadingAction::Scanned {
+                generation: 1,
+                archive: Box::default(),
+                millis: 5.0,
+            },
+        )
+        .expect("current");
+        let failed = reduce(
+            &scanned,
+            ReadingAction::Failed {
+                generation: 1,
+                message: "worker".into(),
+            },
+        )
+        .expect("current");
+        assert_eq!(failed.phase, Phase::Cancelled);
+        assert!(failed.archive.is_some(), "what was read stays shown");
+    }
+
+    #[test]
+    fn progress_never_passes_the_total_and_settled_fills_it() {
+        let s = opened(1);
+        let s = reduce(
+            &s,
+            ReadingAction::HashStarted {
+                generation: 1,
+                total: 100,
+                now_ms: 0.0,
+            },
+        )
+        .expect("current");
+        let s = reduce(
+            &s,
+            ReadingAction::Progress {
+                generation: 1,
+                done: 250,
+                now_ms: 1000.0,
+            },
+        )
+        .expect("current");
+        assert_eq!(s.progress.done, 100);
+        let s = reduce(&s, ReadingAction::Settled { generation: 1 }).expect("current");
+        assert_eq!((s.phase, s.progress.percent()), (Phase::Ready, 100.0));
+    }
+}

@@ -1,0 +1,239 @@
+//! The session slice (shared layers): every archive that finished reading stays open beside the
+//! others, so images from one tarball, several dropped files, or files added one after
+//! another can be compared. Also what the pull/push simulations remember (which images are
+//! "on this host" and "in the registry"), and the queue of files still waiting to be read.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use pancake_core::{Archive, Image};
+
+use super::{AppState, ArchiveRef};
+
+/// One image of the session: the reader generation of its archive and its index there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ImageKey {
+    pub archive: u32,
+    pub image: usize,
+}
+
+/// An archive that finished reading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionArchive {
+    /// The generation it was read under (also how the worker pool finds its reader).
+    pub key: u32,
+    pub archive: ArchiveRef,
+    pub file_name: String,
+    pub file_size: u64,
+    /// Images the person removed from the session.
+    pub hidden: BTreeSet<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SharedState {
+    pub archives: Rc<Vec<SessionArchive>>,
+    /// Images marked as already on this host (pull simulation).
+    pub present: BTreeSet<ImageKey>,
+    /// Images marked as already in the registry (push simulation).
+    pub pushed: BTreeSet<ImageKey>,
+    /// Files dropped together that wait for their turn.
+    pub queued: usize,
+}
+
+#[derive(Debug)]
+pub enum SharedAction {
+    /// The current archive finished reading: it joins the session.
+    Add {
+        key: u32,
+        archive: ArchiveRef,
+        file_name: String,
+        file_size: u64,
+    },
+    /// Show this image in the stack/files/history/config views.
+    Show(ImageKey),
+    Remove(ImageKey),
+    Present(ImageKey, bool),
+    Pushed(ImageKey, bool),
+    Queued(usize),
+}
+
+/// One image as the shared views list it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionImage {
+    pub key: ImageKey,
+    pub archive: ArchiveRef,
+    pub file_name: String,
+    /// Still being read (not yet in the session): digests may be pending.
+    pub pending: bool,
+}
+
+impl SessionImage {
+    pub fn image(&self) -> Option<&Image> {
+        self.archive.images.get(self.key.image)
+    }
+
+    /// Its tag (else short ID, else where it was found).
+    pub fn tag(&self) -> String {
+        crate::text::image_name(&self.archive, self.key.image)
+    }
+}
+
+/// Every image of the session in session order, then the images of an archive still being
+/// read (so a single file behaves as before: its images are choosable at once).
+pub fn session_images(s: &AppState) -> Vec<SessionImage> {
+    let mut out = Vec::new();
+    for a in s.session.archives.iter() {
+        for i in 0..a.archive.images.len() {
+            if !a.hidden.contains(&i) {
+                out.push(SessionImage {
+                    key: ImageKey {
+                        archive: a.key,
+                        image: i,
+                    },
+                    archive: a.archive.clone(),
+                    file_name: a.file_name.clone(),
+                    pending: false,
+                });
+            }
+        }
+    }
+    let current_known = s
+        .session
+        .archives
+        .iter()
+        .any(|a| a.key == s.reading.generation);
+    if let (Some(a), false) = (&s.reading.archive, current_known) {
+        for i in 0..a.images.len() {
+            out.push(SessionImage {
+                key: ImageKey {
+                    archive: s.reading.generation,
+                    image: i,
+                },
+                archive: a.clone(),
+                file_name: s.reading.file_name.clone().unwrap_or_default(),
+                pending: true,
+            });
+        }
+    }
+    out
+}
+
+/// Each image as a one-image archive without members: what `share::*` needs, so that
+/// `(n, 0)` in its answers is session image `n`.
+pub fn image_archives(images: &[SessionImage]) -> Vec<Archive> {
+    images
+        .iter()
+        .map(|si| Archive {
+            name: si.file_name.clone(),
+            images: si.image().cloned().into_iter().collect(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// The slice after `action`. `Show` changes nothing here: showing an image is the reading
+/// and navigation slices' business, done by the app's reducer. `Remove` hides the image
+/// (an archive with no image left leaves the session) and forgets its pull/push marks.
+pub fn reduce(s: &SharedState, action: SharedAction) -> SharedState {
+    let mut s = s.clone();
+    match action {
+        SharedAction::Add {
+            key,
+            archive,
+            file_name,
+            file_size,
+        } => {
+            let mut list = (*s.archives).clone();
+            match list.iter_mut().find(|a| a.key == key) {
+                Some(old) => old.archive = archive,
+                None => list.push(SessionArchive {
+                    key,
+                    archive,
+                    file_name,
+                    file_size,
+                    hidden: BTreeSet::new(),
+                }),
+            }
+            s.archives = Rc::new(list);
+        }
+        SharedAction::Show(_) => {}
+        SharedAction::Remove(k) => {
+            let mut list = (*s.archives).clone();
+            if let Some(a) = list.iter_mut().find(|a| a.key == k.archive) {
+                a.hidden.insert(k.image);
+            }
+            list.retain(|a| a.hidden.len() < a.archive.images.len());
+            s.archives = Rc::new(list);
+            s.present.remove(&k);
+            s.pushed.remove(&k);
+        }
+        SharedAction::Present(k, on) => {
+            if on {
+                s.present.insert(k);
+            } else {
+                s.present.remove(&k);
+            }
+        }
+        SharedAction::Pushed(k, on) => {
+            if on {
+                s.pushed.insert(k);
+            } else {
+                s.pushed.remove(&k);
+            }
+        }
+        SharedAction::Queued(n) => s.queued = n,
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pancake_core::{Archive, Image};
+
+    fn archive(images: usize) -> ArchiveRef {
+        ArchiveRef(Rc::new(Archive {
+            images: vec![Image::default(); images],
+            ..Archive::default()
+        }))
+    }
+
+    fn add(s: &SharedState, key: u32, images: usize) -> SharedState {
+        reduce(
+            s,
+            SharedAction::Add {
+                key,
+                archive: archive(images),
+                file_name: format!("{key}.tar"),
+                file_size: 1,
+            },
+        )
+    }
+
+    #[test]
+    fn an_archive_joins_once_and_leaves_with_its_last_image() {
+        let s = add(&SharedState::default(), 1, 2);
+        let s = add(&s, 1, 2);
+        assert_eq!(s.archives.len(), 1, "added again: replaced, not doubled");
+        let k0 = ImageKey {
+            archive: 1,
+            image: 0,
+        };
+        let s = reduce(&s, SharedAction::Present(k0, true));
+        let s = reduce(&s, SharedAction::Pushed(k0, true));
+        let s = reduce(&s, SharedAction::Remove(k0));
+        assert_eq!(s.archives.len(), 1, "image 1 is still there");
+        assert!(
+            s.present.is_empty() && s.pushed.is_empty(),
+            "its marks go with it"
+        );
+        let s = reduce(
+            &s,
+            SharedAction::Remove(ImageKey {
+                archive: 1,
+                image: 1,
+            }),
+        );
+        assert!(s.archives.is_empty());
+    }
+}
