@@ -15,6 +15,8 @@ use pancake_core::analyze::union::FileRow;
 use pancake_core::write::container::{Container, Lower, LowerFile, MAX_FILE_BYTES};
 use pancake_core::{Archive, EntryKind, Image, RawPath};
 
+use crate::state::archive_ref::same_structure;
+
 /// Cached lower content, keyed by (archive member, path in that layer).
 type ContentKey = (usize, RawPath);
 
@@ -56,13 +58,16 @@ impl std::fmt::Debug for LowerRef {
     }
 }
 
-/// The image's merged filesystem as the core sees it, built once per archive value.
+/// The image's merged filesystem as the core sees it, built once per file structure: the
+/// archives that verification facts replace while blobs are hashed share their layer indexes,
+/// and a `Lower` holds only what those give (paths, kinds, sizes, owners, where bytes are), so
+/// it is not rebuilt — an O(entries) fold — on every facts update.
 pub fn lower_of(archive: &Rc<Archive>, image: usize) -> Option<LowerRef> {
     let img = archive.images.get(image)?;
     LOWER.with(|l| {
         let mut l = l.borrow_mut();
         if let Some((a, i, lower)) = l.as_ref() {
-            if Rc::ptr_eq(a, archive) && *i == image {
+            if *i == image && (Rc::ptr_eq(a, archive) || same_structure(a, archive)) {
                 return Some(LowerRef(lower.clone()));
             }
         }
@@ -244,7 +249,21 @@ pub fn reduce(
             ..ContainerState::default()
         };
     }
-    let lower = archive.and_then(|a| lower_of(a, image));
+    // Built (or taken from its memo) only by the actions that use the image's files: a
+    // container list arriving from storage must not fold 200,000 entries.
+    let needs_lower = matches!(
+        action,
+        ContainerAction::Open(_)
+            | ContainerAction::Save { .. }
+            | ContainerAction::Delete(_)
+            | ContainerAction::CreateFile(_)
+            | ContainerAction::Mkdir(_)
+    );
+    let lower = if needs_lower {
+        archive.and_then(|a| lower_of(a, image))
+    } else {
+        None
+    };
     s.message = None;
     match action {
         ContainerAction::Loaded { key: k, list } => {

@@ -7,6 +7,7 @@
 //! switches tabs). Views read the state; callbacks send actions; the worker pool's events
 //! reach it through one adapter (`From<PoolEvent>`).
 
+pub mod archive_ref;
 pub mod course;
 pub mod nav;
 pub mod reading;
@@ -21,70 +22,11 @@ use crate::container_state::{ContainerAction, ContainerState};
 use crate::i18n::Lang;
 use crate::worker_glue::PoolEvent;
 
+pub use archive_ref::{same_structure, ArchiveRef, StructureKey};
 pub use course::{Course, CourseAction};
 pub use nav::{ContentView, Nav, NavAction, Tab};
 pub use reading::{Phase, Progress, ReadingAction, ReadingState};
 pub use session::{ImageKey, SharedAction, SharedState};
-
-/// An `Rc<Archive>` compared by identity: props change when the archive is replaced,
-/// without deep-comparing 200,000 entries on every render.
-#[derive(Clone, Debug)]
-pub struct ArchiveRef(pub Rc<Archive>);
-
-impl PartialEq for ArchiveRef {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl std::ops::Deref for ArchiveRef {
-    type Target = Archive;
-    fn deref(&self) -> &Archive {
-        &self.0
-    }
-}
-
-/// An archive compared by its file structure only: the same images with their layers on the
-/// same members, each layer index the same shared `Arc` of entries. Verification facts
-/// arriving while blobs are hashed replace the archive but not its structure, so a memo keyed
-/// on this (a union fold over 200,000 entries) survives every facts update. Comparing costs
-/// O(members + layers), never O(entries).
-#[derive(Clone, Debug)]
-pub struct StructureKey(pub ArchiveRef);
-
-impl PartialEq for StructureKey {
-    fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (&self.0 .0, &other.0 .0);
-        if Rc::ptr_eq(a, b) {
-            return true;
-        }
-        let entries = |x: &Archive| -> Vec<Option<*const Vec<pancake_core::Entry>>> {
-            x.members
-                .iter()
-                .map(|m| {
-                    m.facts
-                        .layer
-                        .as_ref()
-                        .map(|l| std::sync::Arc::as_ptr(&l.entries))
-                })
-                .collect()
-        };
-        let layers = |x: &Archive| -> Vec<Vec<Option<usize>>> {
-            x.images
-                .iter()
-                .map(|i| i.layers.iter().map(|l| l.member).collect())
-                .collect()
-        };
-        layers(a) == layers(b) && entries(a) == entries(b)
-    }
-}
-
-impl std::ops::Deref for StructureKey {
-    type Target = Archive;
-    fn deref(&self) -> &Archive {
-        &self.0
-    }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {

@@ -61,6 +61,15 @@ fn slab_height(size: u64) -> u32 {
 pub fn stack(p: &StackProps) -> Html {
     let lang = use_lang();
     let a = &p.archive;
+    // Every layer's content size, once per file structure (each is a walk of the layer's
+    // entries; verification facts arriving several times a second must not repeat them).
+    let content_sizes = use_memo((StructureKey(p.archive.clone()), p.image), |(a, img)| {
+        a.images.get(*img).map_or_else(Vec::new, |image| {
+            (0..image.layers.len())
+                .map(|i| hist::layer_content_size(a, image, i))
+                .collect::<Vec<u64>>()
+        })
+    });
     let Some(image) = a.images.get(p.image) else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
@@ -81,7 +90,7 @@ pub fn stack(p: &StackProps) -> Html {
                 </li>
             }
         }
-        Item::Layer(i) => layer_slab(lang, a, image, i, n, p),
+        Item::Layer(i) => layer_slab(lang, a, image, i, n, p, &content_sizes),
     });
     html! {
         <div class="stack-view">
@@ -106,7 +115,15 @@ pub fn stack(p: &StackProps) -> Html {
     }
 }
 
-fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &StackProps) -> Html {
+fn layer_slab(
+    lang: Lang,
+    a: &Archive,
+    image: &Image,
+    i: usize,
+    n: usize,
+    p: &StackProps,
+    content_sizes: &[u64],
+) -> Html {
     let Some(layer) = image.layers.get(i) else {
         return html! {};
     };
@@ -117,7 +134,7 @@ fn layer_slab(lang: Lang, a: &Archive, image: &Image, i: usize, n: usize, p: &St
     let size = if v == Verdict::NonDistributable {
         layer.stored_size
     } else {
-        hist::layer_content_size(a, image, i)
+        content_sizes.get(i).copied().unwrap_or_default()
     };
     let selected = p.selected == Some(i);
     let digest = layer
@@ -229,6 +246,14 @@ pub fn layer_details(p: &DetailsProps) -> Html {
             a.images
                 .get(*img)
                 .map(|image| union::layer_changes(a, image, *l))
+        },
+    );
+    let content_size = use_memo(
+        (StructureKey(p.archive.clone()), p.image, p.layer),
+        |(a, img, l)| {
+            a.images
+                .get(*img)
+                .map_or(0, |image| hist::layer_content_size(a, image, *l))
         },
     );
     let wasted = use_memo((StructureKey(p.archive.clone()), p.image), |(a, img)| {
@@ -374,7 +399,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 <dd>{ if v == Verdict::NonDistributable {
                     tf(lang, "nondist-size", &[("size", &human_size(layer.stored_size))])
                 } else { tf(lang, "size-detail", &[
-                    ("content", &human_size(hist::layer_content_size(a, image, i))),
+                    ("content", &human_size(*content_size)),
                     ("tar", &human_size(layer.size)),
                     ("stored", &human_size(layer.stored_size)),
                     ("compression", &compression),

@@ -274,10 +274,13 @@ pub fn hash<S: ReadAt + ?Sized>(
     facts
 }
 
-/// For an indexed job: the walk's entries stand in for those the hasher left out.
+/// For an indexed job: the walk's entries stand in for those the hasher left out, and for
+/// those a hasher walked again (the page's WebCrypto path reads the headers while the browser
+/// reads the blob): the same bytes give the same entries, and keeping the walk's shared copy
+/// keeps the file structure — what memos over 200,000 entries are keyed on — unchanged.
 fn keep_structure(before: &MemberFacts, facts: &mut MemberFacts) {
     if let (Some(old), Some(new)) = (before.layer.as_ref(), facts.layer.as_mut()) {
-        if new.error.is_none() && new.entries.is_empty() {
+        if new.error.is_none() && (new.entries.is_empty() || old.error.is_none()) {
             new.entries = old.entries.clone();
         }
     }
@@ -405,6 +408,38 @@ mod tests {
         assert!(
             std::sync::Arc::ptr_eq(&before, &after),
             "the same entries, not a copy"
+        );
+    }
+
+    #[test]
+    fn entries_walked_again_by_a_hasher_keep_the_walks_copy() {
+        let bytes = app1();
+        let mut r = started(&bytes);
+        let job = *r.jobs().first().expect("a job");
+        let before = r
+            .archive_unresolved()
+            .members
+            .get(job.member)
+            .and_then(|m| m.facts.layer.as_ref())
+            .map(|l| l.entries.clone())
+            .expect("walked layer");
+        // A hasher that walks the headers itself and sends them (as the page's WebCrypto
+        // path does): equal entries, another allocation.
+        let facts = archive::hash_member(&bytes, &job, &Options::default(), &mut |_| {});
+        let sent = facts.layer.as_ref().expect("layer facts");
+        assert_eq!(*sent.entries, *before);
+        assert!(!std::sync::Arc::ptr_eq(&sent.entries, &before));
+        assert_eq!(r.apply(job.member, facts), Applied::Stored);
+        let after = r
+            .archive_unresolved()
+            .members
+            .get(job.member)
+            .and_then(|m| m.facts.layer.as_ref())
+            .map(|l| l.entries.clone())
+            .expect("layer kept");
+        assert!(
+            std::sync::Arc::ptr_eq(&before, &after),
+            "the structure is unchanged"
         );
     }
 
