@@ -475,3 +475,4 @@ lsz-files = Size of files
 lsz-files-explain = what docker history shows as SIZE
 lsz-other = Tar and stored
 lsz-other-detail = uncompressed tar { $tar } · blob as stored { $stored } ({ $compression })
+problem-subject = { $image } · Layer { $n }

@@ -475,3 +475,4 @@ lsz-files = Ukuran berkas
 lsz-files-explain = yang ditunjukkan docker history sebagai SIZE
 lsz-other = Tar dan tersimpan
 lsz-other-detail = tar tanpa kompresi { $tar } · blob tersimpan { $stored } ({ $compression })
+problem-subject = { $image } · Layer { $n }

@@ -375,9 +375,24 @@ impl Ctx<'_> {
     /// Records a problem about the member `member` (its shown name; its index is looked up)
     /// or about no member; `message` is the whole English text.
     fn problem(&mut self, kind: ProblemKind, member: Option<&str>, message: String) {
+        self.problem_about(kind, member, None, message);
+    }
+
+    /// [`Self::problem`] whose message names layer `subject` (image label, 0-based
+    /// position) first: `message` is the rest, starting with its separator.
+    fn problem_about(
+        &mut self,
+        kind: ProblemKind,
+        member: Option<&str>,
+        subject: Option<(&str, usize)>,
+        message: String,
+    ) {
         let index = member.and_then(|m| self.by_path.get(m.as_bytes()).copied());
-        self.problems
-            .push(Problem::member(kind, index, member, message));
+        let p = Problem::member(kind, index, member, message);
+        self.problems.push(match subject {
+            Some((image, layer)) => p.about_layer(image, layer),
+            None => p,
+        });
     }
 
     /// Finds the member a metadata path names, following outer symlinks and hard links,
@@ -431,25 +446,39 @@ impl Ctx<'_> {
 
     /// Finds a member or reports why not (as MissingBlob / UnsafePath naming `what`).
     fn find_reporting(&mut self, path: &str, what: &str) -> Option<usize> {
+        self.find_reporting_about(path, what, None)
+    }
+
+    /// [`Self::find_reporting`] for a layer's blob: the problems name layer `subject`
+    /// (image label, 0-based position) as a typed [`Origin::subject`], not in their text.
+    fn find_reporting_about(
+        &mut self,
+        path: &str,
+        what: &str,
+        subject: Option<(&str, usize)>,
+    ) -> Option<usize> {
         match self.find(path) {
             Found::Member(i) => Some(i),
             Found::Missing(why) => {
-                self.problem(
+                self.problem_about(
                     ProblemKind::MissingBlob,
                     Some(path),
+                    subject,
                     format!("{what}: {why}"),
                 );
                 None
             }
             Found::Unsafe(why) => {
-                self.problem(
+                self.problem_about(
                     ProblemKind::UnsafePath,
                     Some(path),
+                    subject,
                     format!("{what}: {why}; not opened"),
                 );
-                self.problem(
+                self.problem_about(
                     ProblemKind::MissingBlob,
                     Some(path),
+                    subject,
                     format!("{what}: {path} cannot be used (unsafe path)"),
                 );
                 None
@@ -619,7 +648,9 @@ impl Ctx<'_> {
             urls: desc.and_then(|d| d.urls.clone()).unwrap_or_default(),
             ..Layer::default()
         };
-        let what = format!("{label} layer {j}");
+        // The layer the messages name: typed (`Origin::subject`), so the page can number it
+        // as its stack does; the English text gets `{label} layer {j}` from `Display`.
+        let about = Some((label, j));
         let non_dist = desc.filter(|d| is_non_distributable(d));
         let found = path.map(|p| self.find(p));
         if let (Some(d), None | Some(Found::Missing(_))) = (non_dist, &found) {
@@ -635,10 +666,11 @@ impl Ctx<'_> {
                 d.media_type.as_deref().unwrap_or("?"),
                 layer.stored_size
             );
-            self.problem(
+            self.problem_about(
                 ProblemKind::NonDistributable,
                 path,
-                format!("{what}: {reason}"),
+                about,
+                format!(": {reason}"),
             );
             layer.verification = Verification::NonDistributable;
             layer.verification_reason = Some(reason);
@@ -648,12 +680,12 @@ impl Ctx<'_> {
             let why = desc
                 .map(|d| BlobRef::of(d.digest.as_deref()).why_not())
                 .unwrap_or_else(|| "no blob named".into());
-            self.problem(ProblemKind::MissingBlob, None, format!("{what}: {why}"));
+            self.problem_about(ProblemKind::MissingBlob, None, about, format!(": {why}"));
             layer.verification = Verification::Missing;
             layer.verification_reason = Some(why);
             return layer;
         };
-        let Some(i) = self.find_reporting(path, &what) else {
+        let Some(i) = self.find_reporting_about(path, "", about) else {
             layer.verification = Verification::Missing;
             layer.verification_reason = Some(format!("{path} is not in the archive"));
             return layer;
@@ -684,10 +716,11 @@ impl Ctx<'_> {
                     "{member_name}: not a tar archive (compression: {})",
                     compression_name(m.facts.compression)
                 );
-                self.problem(
+                self.problem_about(
                     ProblemKind::LayerUnreadable,
                     Some(&member_name),
-                    format!("{what} ({why})"),
+                    about,
+                    format!(" ({why})"),
                 );
                 unreadable = Some(why);
             }
@@ -801,20 +834,22 @@ impl Ctx<'_> {
                     )
                 })
                 .collect();
-            self.problem(
+            self.problem_about(
                 ProblemKind::DigestMismatch,
                 Some(&member_name),
+                about,
                 format!(
-                    "{what} ({member_name}): {} — the file was changed or damaged after it was saved",
+                    " ({member_name}): {} — the file was changed or damaged after it was saved",
                     all.join("; ")
                 ),
             );
         }
         for u in &unchecked {
-            self.problem(
+            self.problem_about(
                 ProblemKind::Metadata,
                 Some(&member_name),
-                format!("{what} ({member_name}): not checked: {u}"),
+                about,
+                format!(" ({member_name}): not checked: {u}"),
             );
         }
         let (state, reason) = if let Some(why) = unreadable {
