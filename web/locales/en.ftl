@@ -476,3 +476,4 @@ lsz-files-explain = what docker history shows as SIZE
 lsz-other = Tar and stored
 lsz-other-detail = uncompressed tar { $tar } · blob as stored { $stored } ({ $compression })
 problem-subject = { $image } · Layer { $n }
+sh-also-in = also in { $files }

@@ -476,3 +476,4 @@ lsz-files-explain = yang ditunjukkan docker history sebagai SIZE
 lsz-other = Tar dan tersimpan
 lsz-other-detail = tar tanpa kompresi { $tar } · blob tersimpan { $stored } ({ $compression })
 problem-subject = { $image } · Layer { $n }
+sh-also-in = juga ada di { $files }

@@ -68,6 +68,10 @@ pub struct SessionImage {
     pub file_name: String,
     /// Still being read (not yet in the session): digests may be pending.
     pub pending: bool,
+    /// Other files of the session holding the same image (the same image ID, its config's
+    /// digest), one name per other file in session order (the same file opened twice names
+    /// itself): the image is listed once, here, and counted once in the storage figures.
+    pub also_in: Vec<String>,
 }
 
 impl SessionImage {
@@ -84,20 +88,39 @@ impl SessionImage {
 /// Every image of the session in session order, then the images of an archive still being
 /// read (so a single file behaves as before: its images are choosable at once).
 pub fn session_images(s: &AppState) -> Vec<SessionImage> {
-    let mut out = Vec::new();
+    let mut out: Vec<SessionImage> = Vec::new();
     for a in s.shared.archives.iter() {
         for i in 0..a.archive.images.len() {
-            if !a.hidden.contains(&i) {
-                out.push(SessionImage {
-                    key: ImageKey {
-                        archive: a.key,
-                        image: i,
-                    },
-                    archive: a.archive.clone(),
-                    file_name: a.file_name.clone(),
-                    pending: false,
-                });
+            if a.hidden.contains(&i) {
+                continue;
             }
+            // The same image from another file is one entry: the first file keeps it and
+            // notes the others (images repeated inside one file stay as that file lists them).
+            let id = a
+                .archive
+                .images
+                .get(i)
+                .and_then(|im| im.config_digest.as_ref());
+            let first = id.and_then(|id| {
+                out.iter_mut().find(|o| {
+                    o.key.archive != a.key
+                        && o.image().and_then(|im| im.config_digest.as_ref()) == Some(id)
+                })
+            });
+            if let Some(first) = first {
+                first.also_in.push(a.file_name.clone());
+                continue;
+            }
+            out.push(SessionImage {
+                key: ImageKey {
+                    archive: a.key,
+                    image: i,
+                },
+                archive: a.archive.clone(),
+                file_name: a.file_name.clone(),
+                pending: false,
+                also_in: Vec::new(),
+            });
         }
     }
     let current_known = s.shared.archives.iter().any(|a| a.key == s.generation);
@@ -111,6 +134,7 @@ pub fn session_images(s: &AppState) -> Vec<SessionImage> {
                 archive: a.clone(),
                 file_name: s.file_name.clone().unwrap_or_default(),
                 pending: true,
+                also_in: Vec::new(),
             });
         }
     }
@@ -164,18 +188,42 @@ pub fn reduce(s: &mut AppState, action: SharedAction) {
         SharedAction::Show(k) => show(s, k),
         SharedAction::Remove(k) => {
             let mut list = (*s.shared.archives).clone();
-            if let Some(a) = list.iter_mut().find(|a| a.key == k.archive) {
-                a.hidden.insert(k.image);
+            // The entry stands for every file holding this image: remove them all, so no
+            // copy takes its place.
+            let id = list
+                .iter()
+                .find(|a| a.key == k.archive)
+                .and_then(|a| a.archive.images.get(k.image))
+                .and_then(|im| im.config_digest.clone());
+            for a in list.iter_mut() {
+                if a.key == k.archive {
+                    a.hidden.insert(k.image);
+                } else if let Some(id) = &id {
+                    let same: Vec<usize> = a
+                        .archive
+                        .images
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, im)| im.config_digest.as_ref() == Some(id))
+                        .map(|(i, _)| i)
+                        .collect();
+                    a.hidden.extend(same);
+                }
             }
-            list.retain(|a| a.hidden.len() < a.archive.images.len());
-            s.shared.archives = Rc::new(list);
-            s.shared.present.remove(&k);
-            s.shared.pushed.remove(&k);
             let shown = ImageKey {
                 archive: s.generation,
                 image: s.image,
             };
-            if shown == k {
+            // The image shown may be a copy from another file, removed with it.
+            let shown_removed = shown == k
+                || list
+                    .iter()
+                    .any(|a| a.key == shown.archive && a.hidden.contains(&shown.image));
+            list.retain(|a| a.hidden.len() < a.archive.images.len());
+            s.shared.archives = Rc::new(list);
+            s.shared.present.remove(&k);
+            s.shared.pushed.remove(&k);
+            if shown_removed {
                 match session_images(s).into_iter().find(|i| !i.pending) {
                     Some(next) => show(s, next.key),
                     None => {
@@ -314,4 +362,110 @@ pub fn pair_demo_file() -> Result<File, String> {
     let bytes = pancake_demo::build_set(&["wordpress-a", "wordpress-b"]);
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
     File::new_with_u8_array_sequence(&parts, "wordpress-pair.tar").map_err(|e| format!("{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use pancake_core::{Digest, Layer};
+
+    /// An archive named `name` holding images with these config digests (by seed), each
+    /// with one layer of `size` bytes.
+    fn archive(key: u32, name: &str, seeds: &[&str], size: u64) -> SessionArchive {
+        let images = seeds
+            .iter()
+            .map(|s| Image {
+                config_digest: Some(Digest::of_bytes(s.as_bytes())),
+                layers: vec![Layer {
+                    diff_id: Some(Digest::of_bytes(format!("layer of {s}").as_bytes())),
+                    size,
+                    ..Layer::default()
+                }],
+                ..Image::default()
+            })
+            .collect();
+        SessionArchive {
+            key,
+            archive: ArchiveRef(Rc::new(Archive {
+                name: name.into(),
+                images,
+                ..Archive::default()
+            })),
+            file_name: name.into(),
+            file_size: 0,
+            hidden: BTreeSet::new(),
+        }
+    }
+
+    fn session(archives: Vec<SessionArchive>) -> AppState {
+        let mut s = AppState::new(Lang::En);
+        s.shared.archives = Rc::new(archives);
+        s.generation = 99;
+        s
+    }
+
+    #[test]
+    fn the_same_image_from_two_files_is_one_entry_noting_the_others() {
+        let s = session(vec![
+            archive(1, "app.tar", &["app"], 1000),
+            archive(2, "app.tar.gz", &["app", "other"], 1000),
+            archive(3, "app.tar", &["app"], 1000),
+        ]);
+        let list = session_images(&s);
+        let names: Vec<(u32, usize, Vec<String>)> = list
+            .iter()
+            .map(|i| (i.key.archive, i.key.image, i.also_in.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                (1, 0, vec!["app.tar.gz".to_string(), "app.tar".to_string()]),
+                (2, 1, vec![]),
+            ]
+        );
+        // Counted once in the storage figures: 1000 for "app", 1000 for "other".
+        let owned = image_archives(&list);
+        let refs: Vec<&Archive> = owned.iter().collect();
+        let st = pancake_core::analyze::share::storage(&refs);
+        assert_eq!(st.separate_bytes, 2000);
+        assert_eq!(st.stored_bytes, 2000);
+    }
+
+    #[test]
+    fn one_file_listing_an_image_twice_keeps_both_and_removing_removes_other_files_copies() {
+        let mut s = session(vec![
+            archive(1, "two.tar", &["x", "x"], 10),
+            archive(2, "copy.tar", &["x"], 10),
+        ]);
+        // copy.tar is the file on screen.
+        s.generation = 2;
+        s.image = 0;
+        assert_eq!(session_images(&s).len(), 2);
+        reduce(
+            &mut s,
+            SharedAction::Remove(ImageKey {
+                archive: 1,
+                image: 0,
+            }),
+        );
+        // The other file's copy does not come back in its place; the file's own second
+        // listing stays, as that file lists it.
+        let left: Vec<(ImageKey, Vec<String>)> = session_images(&s)
+            .iter()
+            .map(|i| (i.key, i.also_in.clone()))
+            .collect();
+        assert_eq!(
+            left,
+            vec![(
+                ImageKey {
+                    archive: 1,
+                    image: 1
+                },
+                vec![]
+            )]
+        );
+        // The copy on screen went with it: the session's remaining image is shown instead.
+        assert_eq!((s.generation, s.image), (1, 1));
+    }
 }
