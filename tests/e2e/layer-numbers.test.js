@@ -67,6 +67,13 @@ describe('one layer number on the page (issue 14)', () => {
       const box = page.locator(`${SEL.error}[data-kind=missing-blob]`).first();
       const msg = squash(await box.locator('.error-message').textContent());
       assert.equal(msg, `: sa-app1:1 · Layer ${shown}: 3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar is not in the archive`);
+      // Grouped under that layer, whose button selects it.
+      const group = page.locator('[data-testid=problem-group]').filter({ has: page.locator('[data-kind=missing-blob]') });
+      assert.equal(await group.getAttribute('data-layer'), shown);
+      assert.equal(squash(await group.locator('[data-testid=problem-layer]').textContent()), `Layer ${shown}`);
+      await app.selectLayer(page, 0);
+      await group.locator('[data-testid=problem-layer]').click();
+      await page.locator(`[data-testid=layer-details][data-index="${index}"]`).first().waitFor({ timeout: 5000 });
     } finally {
       await page.close();
     }

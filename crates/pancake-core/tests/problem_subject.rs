@@ -5,7 +5,7 @@
 use std::fs::File;
 use std::path::PathBuf;
 
-use pancake_core::model::{LayerSubject, Problem, ProblemKind};
+use pancake_core::model::{LayerAt, LayerSubject, Problem, ProblemKind};
 use pancake_core::read::archive::{open, Options};
 
 fn fixtures() -> PathBuf {
@@ -93,6 +93,11 @@ fn a_missing_layer_blob_names_its_layer_typed() {
     assert_eq!(
         p.and_then(|p| p.origin.subject.as_ref()).map(|s| s.layer),
         Some(3)
+    );
+    // Grouped under that layer although its blob is no member of the archive.
+    assert_eq!(
+        p.and_then(|p| p.origin.layer),
+        Some(LayerAt { image: 0, layer: 3 })
     );
     assert_eq!(
         p.map(|p| p.message()).unwrap_or_default(),

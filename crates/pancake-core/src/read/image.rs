@@ -173,7 +173,9 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
 }
 
 /// Fills `origin.layer` of every problem about a member that is a layer blob: the first
-/// image and layer position (0-based) whose layer that member is, so a view can link to it.
+/// image and layer position (0-based) whose layer that member is, so a view can link to it;
+/// for a layer's missing blob, the image whose layer at the problem's `subject` position
+/// names that blob.
 fn locate_layers(archive: &mut Archive) {
     let mut at: HashMap<usize, LayerAt> = HashMap::new();
     for (image, img) in archive.images.iter().enumerate() {
@@ -183,10 +185,24 @@ fn locate_layers(archive: &mut Archive) {
             }
         }
     }
+    let images = &archive.images;
     for p in &mut archive.problems {
         if p.origin.layer.is_none() {
             let index = p.origin.member.as_ref().and_then(|m| m.index);
             p.origin.layer = index.and_then(|i| at.get(&i).copied());
+        }
+        // A layer whose blob is not in the archive has no member to go by: its problem names
+        // the layer (`subject`) and the blob's path, which the layer records as `blob_path`.
+        if let (None, Some(s), Some(m)) = (p.origin.layer, &p.origin.subject, &p.origin.member) {
+            p.origin.layer = images.iter().enumerate().find_map(|(image, img)| {
+                img.layers
+                    .get(s.layer)
+                    .filter(|l| l.blob_path.as_deref() == Some(m.name.as_str()))
+                    .map(|_| LayerAt {
+                        image,
+                        layer: s.layer,
+                    })
+            });
         }
     }
 }
