@@ -187,7 +187,7 @@ fn json_matches_expected_for_valid_fixtures() {
                 p["message"]
                     .as_str()
                     .is_some_and(|m| m.contains("paired from the top")
-                        && m.contains("layer 0 has no recorded step (base image)")),
+                        && m.contains("the bottom layer has no recorded step (base image)")),
                 "{f}: {p}"
             );
         }

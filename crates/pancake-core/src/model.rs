@@ -382,6 +382,22 @@ pub struct Origin {
     /// layer position (0-based, base first) whose layer is that member, or the layer a
     /// resolver was reading when it found the problem.
     pub layer: Option<LayerAt>,
+    /// The image and layer the message names first, when it names one (`sa-app1:1 layer 1`):
+    /// kept out of `detail` so that a reader counting layers differently (the page counts
+    /// from 1, as its stack does) can word it itself. [`Problem`]'s `Display` writes
+    /// `{image} layer {layer}` (0-based, as the CLI and the JSON count) right before `detail`,
+    /// which then starts with its own separator (`: …`, ` (…`). Absent in the JSON when
+    /// `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<LayerSubject>,
+}
+
+/// What a layer problem's message starts with: the image as the resolver names it (its tag,
+/// else its manifest's position) and the layer's position in it, 0-based, base first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerSubject {
+    pub image: String,
+    pub layer: usize,
 }
 
 /// The part of the reading a problem comes from; it decides the English message's prefix.
@@ -509,6 +525,16 @@ impl Problem {
         }
     }
 
+    /// The same problem, its message naming layer `layer` (0-based) of `image` first; the
+    /// detail must then start with its separator (see [`Origin::subject`]).
+    pub fn about_layer(mut self, image: &str, layer: usize) -> Self {
+        self.origin.subject = Some(LayerSubject {
+            image: image.to_string(),
+            layer,
+        });
+        self
+    }
+
     /// The same problem, said to be about layer `at`.
     pub fn at_layer(mut self, at: Option<LayerAt>) -> Self {
         self.origin.layer = at;
@@ -532,7 +558,10 @@ impl std::fmt::Display for Problem {
         match (self.origin.scope, &self.origin.member) {
             (Scope::Outer, _) => write!(f, "outer {}", self.detail),
             (Scope::Layer, Some(m)) => write!(f, "layer {}: {}", m.name, self.detail),
-            _ => f.write_str(&self.detail),
+            _ => match &self.origin.subject {
+                Some(s) => write!(f, "{} layer {}{}", s.image, s.layer, self.detail),
+                None => f.write_str(&self.detail),
+            },
         }
     }
 }

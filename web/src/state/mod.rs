@@ -288,16 +288,21 @@ impl Reducible for AppState {
             }
             Action::Shared(SharedAction::Show(k)) => s.show(k),
             Action::Shared(a) => {
-                let removed = match &a {
-                    SharedAction::Remove(k) => Some(*k),
-                    _ => None,
-                };
-                s.session = session::reduce(&s.session, a);
+                let removing = matches!(a, SharedAction::Remove(_));
                 let shown = ImageKey {
                     archive: s.reading.generation,
                     image: s.nav.image,
                 };
-                if removed == Some(shown) {
+                let listed = |st: &SharedState| {
+                    st.archives
+                        .iter()
+                        .any(|x| x.key == shown.archive && !x.hidden.contains(&shown.image))
+                };
+                let was_listed = listed(&s.session);
+                s.session = session::reduce(&s.session, a);
+                // The image shown left the session (itself, or as a copy of the image removed
+                // from another file).
+                if removing && was_listed && !listed(&s.session) {
                     // The image shown left the session: the next one is shown, or none.
                     match session::session_images(&s).into_iter().find(|i| !i.pending) {
                         Some(next) => s.show(next.key),
@@ -569,6 +574,42 @@ mod tests {
         })));
         assert!(s.reading.archive.is_none() && s.session.archives.is_empty());
         assert_eq!(s.nav.tab, Tab::Shared);
+    }
+
+    #[test]
+    fn one_file_listing_an_image_twice_keeps_both_and_removing_removes_other_files_copies() {
+        use session::tests::archive_of;
+        let mut s = AppState::new(Lang::En);
+        s.session.archives = Rc::new(vec![
+            archive_of(1, "two.tar", &["x", "x"], 10),
+            archive_of(2, "copy.tar", &["x"], 10),
+        ]);
+        // copy.tar is the file on screen.
+        s.reading.generation = 2;
+        s.nav.image = 0;
+        assert_eq!(session::session_images(&s).len(), 2);
+        let s = Rc::new(s).reduce(Action::Shared(SharedAction::Remove(ImageKey {
+            archive: 1,
+            image: 0,
+        })));
+        // The other file's copy does not come back in its place; the file's own second
+        // listing stays, as that file lists it.
+        let left: Vec<(ImageKey, Vec<String>)> = session::session_images(&s)
+            .iter()
+            .map(|i| (i.key, i.also_in.clone()))
+            .collect();
+        assert_eq!(
+            left,
+            vec![(
+                ImageKey {
+                    archive: 1,
+                    image: 1
+                },
+                vec![]
+            )]
+        );
+        // The copy on screen went with it: the session's remaining image is shown instead.
+        assert_eq!((s.reading.generation, s.nav.image), (1, 1));
     }
 
     #[test]

@@ -65,6 +65,10 @@ pub struct SessionImage {
     pub file_name: String,
     /// Still being read (not yet in the session): digests may be pending.
     pub pending: bool,
+    /// Other files of the session holding the same image (the same image ID, its config's
+    /// digest), one name per other file in session order (the same file opened twice names
+    /// itself): the image is listed once, here, and counted once in the storage figures.
+    pub also_in: Vec<String>,
 }
 
 impl SessionImage {
@@ -81,20 +85,39 @@ impl SessionImage {
 /// Every image of the session in session order, then the images of an archive still being
 /// read (so a single file behaves as before: its images are choosable at once).
 pub fn session_images(s: &AppState) -> Vec<SessionImage> {
-    let mut out = Vec::new();
+    let mut out: Vec<SessionImage> = Vec::new();
     for a in s.session.archives.iter() {
         for i in 0..a.archive.images.len() {
-            if !a.hidden.contains(&i) {
-                out.push(SessionImage {
-                    key: ImageKey {
-                        archive: a.key,
-                        image: i,
-                    },
-                    archive: a.archive.clone(),
-                    file_name: a.file_name.clone(),
-                    pending: false,
-                });
+            if a.hidden.contains(&i) {
+                continue;
             }
+            // The same image from another file is one entry: the first file keeps it and
+            // notes the others (images repeated inside one file stay as that file lists them).
+            let id = a
+                .archive
+                .images
+                .get(i)
+                .and_then(|im| im.config_digest.as_ref());
+            let first = id.and_then(|id| {
+                out.iter_mut().find(|o| {
+                    o.key.archive != a.key
+                        && o.image().and_then(|im| im.config_digest.as_ref()) == Some(id)
+                })
+            });
+            if let Some(first) = first {
+                first.also_in.push(a.file_name.clone());
+                continue;
+            }
+            out.push(SessionImage {
+                key: ImageKey {
+                    archive: a.key,
+                    image: i,
+                },
+                archive: a.archive.clone(),
+                file_name: a.file_name.clone(),
+                pending: false,
+                also_in: Vec::new(),
+            });
         }
     }
     let current_known = s
@@ -112,6 +135,7 @@ pub fn session_images(s: &AppState) -> Vec<SessionImage> {
                 archive: a.clone(),
                 file_name: s.reading.file_name.clone().unwrap_or_default(),
                 pending: true,
+                also_in: Vec::new(),
             });
         }
     }
@@ -132,8 +156,10 @@ pub fn image_archives(images: &[SessionImage]) -> Vec<Archive> {
 }
 
 /// The slice after `action`. `Show` changes nothing here: showing an image is the reading
-/// and navigation slices' business, done by the app's reducer. `Remove` hides the image
-/// (an archive with no image left leaves the session) and forgets its pull/push marks.
+/// and navigation slices' business, done by the app's reducer. `Remove` hides the image in
+/// every file holding it (the same image ID: the entry stands for all of them, so no copy
+/// takes its place; an archive with no image left leaves the session) and forgets its
+/// pull/push marks.
 pub fn reduce(s: &SharedState, action: SharedAction) -> SharedState {
     let mut s = s.clone();
     match action {
@@ -159,8 +185,25 @@ pub fn reduce(s: &SharedState, action: SharedAction) -> SharedState {
         SharedAction::Show(_) => {}
         SharedAction::Remove(k) => {
             let mut list = (*s.archives).clone();
-            if let Some(a) = list.iter_mut().find(|a| a.key == k.archive) {
-                a.hidden.insert(k.image);
+            let id = list
+                .iter()
+                .find(|a| a.key == k.archive)
+                .and_then(|a| a.archive.images.get(k.image))
+                .and_then(|im| im.config_digest.clone());
+            for a in list.iter_mut() {
+                if a.key == k.archive {
+                    a.hidden.insert(k.image);
+                } else if let Some(id) = &id {
+                    let same: Vec<usize> = a
+                        .archive
+                        .images
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, im)| im.config_digest.as_ref() == Some(id))
+                        .map(|(i, _)| i)
+                        .collect();
+                    a.hidden.extend(same);
+                }
             }
             list.retain(|a| a.hidden.len() < a.archive.images.len());
             s.archives = Rc::new(list);
@@ -187,7 +230,7 @@ pub fn reduce(s: &SharedState, action: SharedAction) -> SharedState {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use pancake_core::{Archive, Image};
 
@@ -208,6 +251,65 @@ mod tests {
                 file_size: 1,
             },
         )
+    }
+
+    /// An archive named `name` holding images with these config digests (by seed), each
+    /// with one layer of `size` bytes.
+    pub(crate) fn archive_of(key: u32, name: &str, seeds: &[&str], size: u64) -> SessionArchive {
+        let images = seeds
+            .iter()
+            .map(|s| Image {
+                config_digest: Some(pancake_core::Digest::of_bytes(s.as_bytes())),
+                layers: vec![pancake_core::Layer {
+                    diff_id: Some(pancake_core::Digest::of_bytes(
+                        format!("layer of {s}").as_bytes(),
+                    )),
+                    size,
+                    ..pancake_core::Layer::default()
+                }],
+                ..Image::default()
+            })
+            .collect();
+        SessionArchive {
+            key,
+            archive: ArchiveRef(Rc::new(Archive {
+                name: name.into(),
+                images,
+                ..Archive::default()
+            })),
+            file_name: name.into(),
+            file_size: 0,
+            hidden: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn the_same_image_from_two_files_is_one_entry_noting_the_others() {
+        let mut s = AppState::new(crate::i18n::Lang::En);
+        s.session.archives = Rc::new(vec![
+            archive_of(1, "app.tar", &["app"], 1000),
+            archive_of(2, "app.tar.gz", &["app", "other"], 1000),
+            archive_of(3, "app.tar", &["app"], 1000),
+        ]);
+        s.reading.generation = 99;
+        let list = session_images(&s);
+        let names: Vec<(u32, usize, Vec<String>)> = list
+            .iter()
+            .map(|i| (i.key.archive, i.key.image, i.also_in.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                (1, 0, vec!["app.tar.gz".to_string(), "app.tar".to_string()]),
+                (2, 1, vec![]),
+            ]
+        );
+        // Counted once in the storage figures: 1000 for "app", 1000 for "other".
+        let owned = image_archives(&list);
+        let refs: Vec<&Archive> = owned.iter().collect();
+        let st = pancake_core::analyze::share::storage(&refs);
+        assert_eq!(st.separate_bytes, 2000);
+        assert_eq!(st.stored_bytes, 2000);
     }
 
     #[test]

@@ -100,15 +100,15 @@ pub fn compare(p: &CompareProps) -> Html {
             let (Some(ia), Some(ib)) = (a.image(), b.image()) else {
                 return html! {};
             };
-            let layer_line = |img: &pancake_core::Image, i: usize| -> Html {
+            let layer_line = |si: &SessionImage, img: &pancake_core::Image, i: usize| -> Html {
                 match img.layers.get(i) {
-                    Some(l) => {
+                    Some(_) => {
                         let (kw, rest) = layer_label(img, i);
                         html! {
                             <span class={classes!("cmp-layer", kind_class(layer_kind(img, i)))}>
                                 <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
                                 <span class="mono ellipsis">{ rest }</span>
-                                <span class="size">{ human_size(l.size) }</span>
+                                { super::layer_size::span(lang, &si.archive, img, i) }
                             </span>
                         }
                     }
@@ -123,17 +123,17 @@ pub fn compare(p: &CompareProps) -> Html {
                     <div class="cmp-diverge">
                         <p>{ tf(lang, "cmp-diverge-at", &[("n", &(diverge + 1).to_string()), ("shared", &diverge.to_string()), ("count", &diverge.to_string())]) }</p>
                         <div class="cmp-pair">
-                            <div><span class="dg-num">{ format!("#{}", ai + 1) }</span>{ layer_line(ia, *diverge) }</div>
-                            <div><span class="dg-num">{ format!("#{}", bi + 1) }</span>{ layer_line(ib, *diverge) }</div>
+                            <div><span class="dg-num">{ format!("#{}", ai + 1) }</span>{ layer_line(a, ia, *diverge) }</div>
+                            <div><span class="dg-num">{ format!("#{}", bi + 1) }</span>{ layer_line(b, ib, *diverge) }</div>
                         </div>
                     </div>
                 }
             };
+            // Summed in the page's one layer size (`layer_size`), as each layer shows it.
             let shared_bytes: u64 = shared
                 .iter()
-                .filter_map(|i| ia.layers.get(*i))
-                .map(|l| l.size)
-                .sum();
+                .map(|i| super::layer_size::bytes(&a.archive, ia, *i))
+                .fold(0u64, |s, b| s.saturating_add(b));
             let changes = rows.iter().take(MAX_ROWS).map(|r| {
                 let (sym, class, key) = match (r.change, r.rewritten) {
                     (Change::Added, _) => ("+", "ch-added", "cmp-only-b"),

@@ -344,17 +344,12 @@ struct StackProps {
 #[function_component(ContainerStack)]
 fn container_stack(p: &StackProps) -> Html {
     let lang = use_lang();
+    let sizes = super::layer_size::use_bytes(&p.archive, p.image);
     let Some(img) = p.archive.images.get(p.image) else {
         return html! {};
     };
     let n = img.layers.len();
-    let largest = img
-        .layers
-        .iter()
-        .map(|l| l.size)
-        .max()
-        .unwrap_or(0)
-        .max(64 * 1024);
+    let largest = sizes.iter().copied().max().unwrap_or(0).max(64 * 1024);
     // Fills as it gains bytes: log scale against the image's largest layer.
     let fill = (((p.size as f64) + 1.0).ln() / ((largest as f64) + 1.0).ln()).clamp(0.0, 1.0);
     let fill = if p.size == 0 { 0.0 } else { fill.max(0.06) };
@@ -373,7 +368,6 @@ fn container_stack(p: &StackProps) -> Html {
                 </li>
                 { for (0..n).rev().map(|i| {
                     let (kw, rest) = layer_label(img, i);
-                    let size = img.layers.get(i).map(|l| l.size).unwrap_or(0);
                     let chip = p.copy_up.as_ref().filter(|c| c.from_layer == i).map(|c| {
                         let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_string();
                         html! {
@@ -386,13 +380,17 @@ fn container_stack(p: &StackProps) -> Html {
                             data-layer-index={i.to_string()}>
                             <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
                             <span class="mono ellipsis grow" title={rest.clone()}>{ rest }</span>
-                            <span class="small">{ human_size(size) }</span>
+                            <span class="small">{ {
+                                let b = sizes.get(i).copied().unwrap_or(0);
+                                super::layer_size::span_of(lang, b, &super::layer_size::text_of(lang, &p.archive, img, i, b))
+                            } }</span>
                             { for chip }
                         </li>
                     }
                 }) }
             </ol>
             <p class="muted small">{ t(lang, "ctr-stack-note") }</p>
+            { super::layer_size::key(lang) }
         </section>
     }
 }

@@ -7,11 +7,10 @@
 
 use std::collections::HashMap;
 
-use pancake_core::analyze::history::human_size;
 use pancake_core::{analyze::share, Layer};
 use yew::prelude::*;
 
-use super::{kind_class, layer_kind, layer_label, use_lang, CopyButton};
+use super::{kind_class, layer_kind, layer_label, layer_size, use_lang, CopyButton};
 use crate::i18n::{t, tf};
 use crate::session::SessionImage;
 
@@ -209,12 +208,17 @@ pub fn diagram(p: &DiagramProps) -> Html {
         let Some(&(img0, li0)) = node.uses.first() else {
             return Vec::new();
         };
-        let Some(image) = p.images.get(img0).and_then(|s| s.image()) else {
+        let Some(si) = p.images.get(img0) else {
+            return Vec::new();
+        };
+        let Some(image) = si.image() else {
             return Vec::new();
         };
         let Some(layer) = image.layers.get(li0) else {
             return Vec::new();
         };
+        // The page's one size for a layer (`layer_size`), as the stack shows it.
+        let (size_bytes, size_text) = layer_size::measure(lang, &si.archive, image, li0);
         let kind = layer_kind(image, li0);
         let (kw, rest) = layer_label(image, li0);
         let users = Layout::images_of(node);
@@ -235,7 +239,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                     c0 + 1,
                     c1 + 2,
                     grid_row,
-                    band_height(layer.size)
+                    band_height(size_bytes)
                 );
                 let classes = classes!(
                     "dg-band",
@@ -278,7 +282,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                         kw.clone()
                     },
                     rest,
-                    human_size(layer.size)
+                    size_text
                 );
                 let aria = tf(
                     lang,
@@ -290,7 +294,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                         <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw.clone() } }</span>
                         <span class="dg-text mono ellipsis">{ rest.clone() }</span>
                         <span class="dg-meta">
-                            <span class="size">{ human_size(layer.size) }</span>
+                            { layer_size::span_of(lang, size_bytes, &size_text) }
                             { if shared { html! { <span class="dg-shared-tag">{ tf(lang, "dg-shared-by", &[("count", &users.len().to_string())]) }</span> } } else { html! {} } }
                         </span>
                     </>
@@ -332,6 +336,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 </div>
             </div>
             <p class="stack-caption muted small"><span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }</p>
+            { layer_size::key(lang) }
             <div class="dg-details" aria-live="polite">{ details }</div>
         </div>
     }
@@ -341,7 +346,10 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage]) -
     let Some(&(img0, li0)) = node.uses.first() else {
         return html! {};
     };
-    let Some(image) = images.get(img0).and_then(|s| s.image()) else {
+    let Some(si) = images.get(img0) else {
+        return html! {};
+    };
+    let Some(image) = si.image() else {
         return html! {};
     };
     let Some(layer) = image.layers.get(li0) else {
@@ -370,10 +378,8 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage]) -
                         }) }
                     </ul>
                 </dd>
-                <dt>{ t(lang, "size") }</dt>
-                <dd>{ tf(lang, "dg-size", &[("size", &human_size(layer.size)), ("stored", &human_size(layer.stored_size))]) }
-                    { if users.len() > 1 { html! { <span class="muted small">{ " — " }{ t(lang, "dg-stored-once") }</span> } } else { html! {} } }
-                </dd>
+                { layer_size::detail_rows(lang, &si.archive, image, li0, layer_size::bytes(&si.archive, image, li0)) }
+                { if users.len() > 1 { html! { <dd class="muted small">{ t(lang, "dg-stored-once") }</dd> } } else { html! {} } }
                 <dt>{ t(lang, "digest") }</dt>
                 <dd class="digest-line">{ match digest {
                     Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },

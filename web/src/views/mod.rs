@@ -11,6 +11,7 @@ pub mod embed;
 pub mod files;
 pub mod hash_path;
 pub mod history;
+pub mod layer_size;
 pub mod name;
 pub mod picker;
 pub mod platforms;

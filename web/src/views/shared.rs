@@ -113,6 +113,11 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 <button type="button" class="linkish mono ellipsis" title={si.file_name.clone()}
                     onclick={Callback::from(move |_| d2.emit(SharedAction::Show(key)))}>{ super::name::middle_ellipsis(&si.tag()) }</button>
                 <span class="muted small ellipsis">{ si.file_name.clone() }</span>
+                { if si.also_in.is_empty() { html! {} } else { html! {
+                    <span class="muted small" data-testid="also-in" data-count={si.also_in.len().to_string()}>
+                        { tf(lang, "sh-also-in", &[("files", &si.also_in.join(", "))]) }
+                    </span>
+                } } }
                 <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span>
                 { if si.pending { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
                 <button type="button" class="copy" data-testid="remove-image" aria-label={tf(lang, "sh-remove-aria", &[("image", &si.tag())])}
@@ -178,6 +183,22 @@ pub fn picker(state: &UseReducerHandle<AppState>, busy: bool) -> Html {
     let shown = ImageKey {
         archive: state.reading.generation,
         image: state.nav.image,
+    };
+    // A file holding an image already in the session is listed under the first file that
+    // has it (`session_images`): that entry is the one shown.
+    let id = state
+        .reading
+        .archive
+        .as_ref()
+        .and_then(|a| a.images.get(state.nav.image))
+        .and_then(|im| im.config_digest.clone());
+    let shown = match images.iter().any(|i| i.key == shown) {
+        true => shown,
+        false => images
+            .iter()
+            .find(|i| id.is_some() && i.image().and_then(|im| im.config_digest.clone()) == id)
+            .map(|i| i.key)
+            .unwrap_or(shown),
     };
     html! { <SessionPicker {images} {shown} {busy} {on_select} /> }
 }

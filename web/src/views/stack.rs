@@ -1,8 +1,8 @@
 //! The stack, "like a pancake": base at the bottom, one slab per layer, metadata-only
 //! steps as thin ticks between them, and the details of the selected layer beside it.
 
-use pancake_core::analyze::history::{self as hist, human_size, InstructionKind};
-use pancake_core::{analyze::union, Archive, Compression, Image};
+use pancake_core::analyze::history::{human_size, InstructionKind};
+use pancake_core::{analyze::union, Archive, Image};
 use yew::prelude::*;
 
 use super::{
@@ -60,16 +60,8 @@ fn slab_height(size: u64) -> u32 {
 #[function_component(Stack)]
 pub fn stack(p: &StackProps) -> Html {
     let lang = use_lang();
+    let sizes = super::layer_size::use_bytes(&p.archive, p.image);
     let a = &p.archive;
-    // Every layer's content size, once per file structure (each is a walk of the layer's
-    // entries; verification facts arriving several times a second must not repeat them).
-    let content_sizes = use_memo((StructureKey(p.archive.clone()), p.image), |(a, img)| {
-        a.images.get(*img).map_or_else(Vec::new, |image| {
-            (0..image.layers.len())
-                .map(|i| hist::layer_content_size(a, image, i))
-                .collect::<Vec<u64>>()
-        })
-    });
     let Some(image) = a.images.get(p.image) else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
@@ -90,7 +82,7 @@ pub fn stack(p: &StackProps) -> Html {
                 </li>
             }
         }
-        Item::Layer(i) => layer_slab(lang, a, image, i, n, p, &content_sizes),
+        Item::Layer(i) => layer_slab(lang, a, image, i, n, p, sizes.get(i).copied().unwrap_or(0)),
     });
     html! {
         <div class="stack-view">
@@ -104,6 +96,7 @@ pub fn stack(p: &StackProps) -> Html {
                 <p class="stack-caption muted small">
                     <span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }
                 </p>
+                { super::layer_size::key(lang) }
             </div>
             <div class="details-col">
                 { match p.selected.filter(|i| *i < n) {
@@ -115,6 +108,7 @@ pub fn stack(p: &StackProps) -> Html {
     }
 }
 
+/// One layer's slab; `size` is its headline size (`layer_size::bytes`).
 fn layer_slab(
     lang: Lang,
     a: &Archive,
@@ -122,7 +116,7 @@ fn layer_slab(
     i: usize,
     n: usize,
     p: &StackProps,
-    content_sizes: &[u64],
+    size: u64,
 ) -> Html {
     let Some(layer) = image.layers.get(i) else {
         return html! {};
@@ -130,12 +124,9 @@ fn layer_slab(
     let kind = layer_kind(image, i);
     let (kw, rest) = layer_label(image, i);
     let v = verdict(a, image, i);
-    // A layer left out on purpose has no content here: its descriptor's size stands in.
-    let size = if v == Verdict::NonDistributable {
-        layer.stored_size
-    } else {
-        content_sizes.get(i).copied().unwrap_or_default()
-    };
+    // The one headline size of the page (`layer_size`): slab height and label agree with
+    // every other view.
+    let size_text = super::layer_size::text_of(lang, a, image, i, size);
     let selected = p.selected == Some(i);
     let digest = layer
         .digest
@@ -200,16 +191,14 @@ fn layer_slab(
             data-hashed-with={super::hash_path::of(a, layer).map(super::hash_path::id)}
             id={format!("layer-{i}")} tabindex="0" role="listitem"
             aria-current={selected.then_some("true")}
-            aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &human_size(size))])}
+            aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &size_text)])}
             onclick={select} {onkeydown}>
             <span class="slab-index" aria-hidden="true">{ i + 1 }</span>
             <span class="chip">{ keyword }</span>
             { if kind == InstructionKind::Base { html! { <span class="base-tag">{ t(lang, "base") }</span> } } else { html! {} } }
             <span class="slab-text mono ellipsis" title={title}>{ rest }</span>
             <span class="slab-meta">
-                <span class="size">{ if v == Verdict::NonDistributable {
-                    tf(lang, "nondist-size-short", &[("size", &human_size(size))])
-                } else { human_size(size) } }</span>
+                { super::layer_size::span_of(lang, size, &size_text) }
                 <span class="mono digest-short">{ short }</span>
                 <Badge verdict={v} />
             </span>
@@ -248,20 +237,14 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 .map(|image| union::layer_changes(a, image, *l))
         },
     );
-    let content_size = use_memo(
-        (StructureKey(p.archive.clone()), p.image, p.layer),
-        |(a, img, l)| {
-            a.images
-                .get(*img)
-                .map_or(0, |image| hist::layer_content_size(a, image, *l))
-        },
-    );
     let wasted = use_memo((StructureKey(p.archive.clone()), p.image), |(a, img)| {
         a.images
             .get(*img)
             .map(|image| union::wasted(a, image))
             .unwrap_or_default()
     });
+    // Measured once per file structure, not on every hashing update.
+    let sizes = super::layer_size::use_bytes(&p.archive, p.image);
     let panel = use_node_ref();
     {
         // On a narrow screen the details sit below the stack: bring them into view when the
@@ -309,13 +292,6 @@ pub fn layer_details(p: &DetailsProps) -> Html {
     let browse = {
         let cb = p.on_browse.clone();
         Callback::from(move |_| cb.emit(i))
-    };
-    let compression = match layer.compression {
-        Compression::None => t(lang, "compression-none"),
-        Compression::Gzip => "gzip".to_string(),
-        Compression::Zstd => "zstd".to_string(),
-        Compression::Xz => "xz".to_string(),
-        Compression::Bzip2 => "bzip2".to_string(),
     };
     html! {
         <aside ref={panel} class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()} aria-live="polite">
@@ -395,15 +371,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 { if let Some(c) = h.and_then(|h| h.comment.clone()).filter(|c| !c.is_empty()) {
                     html! { <><dt>{ t(lang, "comment") }</dt><dd>{ shown(&c) }</dd></> }
                 } else { html! {} } }
-                <dt>{ t(lang, "size") }</dt>
-                <dd>{ if v == Verdict::NonDistributable {
-                    tf(lang, "nondist-size", &[("size", &human_size(layer.stored_size))])
-                } else { tf(lang, "size-detail", &[
-                    ("content", &human_size(*content_size)),
-                    ("tar", &human_size(layer.size)),
-                    ("stored", &human_size(layer.stored_size)),
-                    ("compression", &compression),
-                ]) } }</dd>
+                { super::layer_size::detail_rows(lang, a, image, i, sizes.get(i).copied().unwrap_or(0)) }
                 <dt>{ t(lang, "entries") }</dt>
                 <dd>{ entries.map(|n| n.to_string()).unwrap_or_else(|| t(lang, "pending")) }</dd>
                 <dt>{ t(lang, "changes") }</dt>

@@ -107,6 +107,23 @@ fn kind_name(kind: pancake_core::ProblemKind) -> String {
         .unwrap_or_default()
 }
 
+/// A problem's English message as the page shows it: verbatim, except that the layer it
+/// names first (`Origin::subject`, 0-based as the CLI counts) is worded in the page's
+/// language and numbered from 1 at the base, as the stack numbers it.
+fn message(lang: crate::i18n::Lang, pr: &Problem) -> String {
+    match (&pr.origin.subject, pr.origin.scope) {
+        (Some(s), pancake_core::Scope::Image) => {
+            let n = (s.layer + 1).to_string();
+            format!(
+                "{}{}",
+                tf(lang, "problem-subject", &[("image", &s.image), ("n", &n)]),
+                pr.detail
+            )
+        }
+        _ => pr.message(),
+    }
+}
+
 /// One problem: its translated title and plain explanation (from the kind), then the
 /// technical detail verbatim.
 fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
@@ -118,7 +135,7 @@ fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
             data-testid="error" data-kind={kind.clone()} data-member={pr.member_name().map(str::to_string)}>
             <strong data-testid="problem-title">{ t(lang, &format!("problem-{kind}")) }</strong>
             { for pr.member_name().map(|m| html! { <>{ " · " }<code class="mono">{ m.to_string() }</code></> }) }
-            <span class="error-message">{ ": " }{ pr.message() }</span>
+            <span class="error-message">{ ": " }{ message(lang, pr) }</span>
             <p class="error-why muted" data-testid="problem-why">{ t(lang, &format!("problem-{kind}-why")) }</p>
         </div>
     }

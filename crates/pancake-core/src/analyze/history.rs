@@ -347,9 +347,11 @@ pub fn apply_pairing(image: &mut Image, pairing: &Pairing) -> Option<String> {
             let bare = pairing.steps.iter().take_while(|s| s.is_none()).count();
             out.push(format!(
                 "the config history has {producing} layer-making steps for {layers} layers; paired from the top (a build appends its steps above its base), so {} no recorded step (base image)",
+                // Said by position, without a number: the CLI counts layers from 0 and the
+                // page from 1, and this text is shown by both.
                 match bare {
-                    1 => "layer 0 has".to_string(),
-                    n => format!("layers 0–{} have", n.saturating_sub(1)),
+                    1 => "the bottom layer has".to_string(),
+                    n => format!("the bottom {n} layers have"),
                 }
             ));
         }
@@ -1213,7 +1215,7 @@ mod tests {
         let note = apply_pairing(&mut image, &p).unwrap_or_default();
         assert!(note.contains("paired from the top"), "{note}");
         assert!(
-            note.contains("layers 0–1 have no recorded step (base image)"),
+            note.contains("the bottom 2 layers have no recorded step (base image)"),
             "{note}"
         );
         assert_eq!(image.pairing, PairingRule::FromTop);
@@ -1247,7 +1249,7 @@ mod tests {
         let note = apply_pairing(&mut image, &p).unwrap_or_default();
         assert!(note.contains("history[1] (CMD [\"/bin/sh\"])"), "{note}");
         assert!(
-            note.contains("layer 0 has no recorded step (base image)"),
+            note.contains("the bottom layer has no recorded step (base image)"),
             "{note}"
         );
         assert_eq!(

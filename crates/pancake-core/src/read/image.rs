@@ -173,7 +173,9 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
 }
 
 /// Fills `origin.layer` of every problem about a member that is a layer blob: the first
-/// image and layer position (0-based) whose layer that member is, so a view can link to it.
+/// image and layer position (0-based) whose layer that member is, so a view can link to it;
+/// for a layer's missing blob, the image whose layer at the problem's `subject` position
+/// names that blob.
 fn locate_layers(archive: &mut Archive) {
     let mut at: HashMap<usize, LayerAt> = HashMap::new();
     for (image, img) in archive.images.iter().enumerate() {
@@ -183,10 +185,24 @@ fn locate_layers(archive: &mut Archive) {
             }
         }
     }
+    let images = &archive.images;
     for p in &mut archive.problems {
         if p.origin.layer.is_none() {
             let index = p.origin.member.as_ref().and_then(|m| m.index);
             p.origin.layer = index.and_then(|i| at.get(&i).copied());
+        }
+        // A layer whose blob is not in the archive has no member to go by: its problem names
+        // the layer (`subject`) and the blob's path, which the layer records as `blob_path`.
+        if let (None, Some(s), Some(m)) = (p.origin.layer, &p.origin.subject, &p.origin.member) {
+            p.origin.layer = images.iter().enumerate().find_map(|(image, img)| {
+                img.layers
+                    .get(s.layer)
+                    .filter(|l| l.blob_path.as_deref() == Some(m.name.as_str()))
+                    .map(|_| LayerAt {
+                        image,
+                        layer: s.layer,
+                    })
+            });
         }
     }
 }
@@ -375,9 +391,24 @@ impl Ctx<'_> {
     /// Records a problem about the member `member` (its shown name; its index is looked up)
     /// or about no member; `message` is the whole English text.
     fn problem(&mut self, kind: ProblemKind, member: Option<&str>, message: String) {
+        self.problem_about(kind, member, None, message);
+    }
+
+    /// [`Self::problem`] whose message names layer `subject` (image label, 0-based
+    /// position) first: `message` is the rest, starting with its separator.
+    fn problem_about(
+        &mut self,
+        kind: ProblemKind,
+        member: Option<&str>,
+        subject: Option<(&str, usize)>,
+        message: String,
+    ) {
         let index = member.and_then(|m| self.by_path.get(m.as_bytes()).copied());
-        self.problems
-            .push(Problem::member(kind, index, member, message));
+        let p = Problem::member(kind, index, member, message);
+        self.problems.push(match subject {
+            Some((image, layer)) => p.about_layer(image, layer),
+            None => p,
+        });
     }
 
     /// Finds the member a metadata path names, following outer symlinks and hard links,
@@ -431,25 +462,39 @@ impl Ctx<'_> {
 
     /// Finds a member or reports why not (as MissingBlob / UnsafePath naming `what`).
     fn find_reporting(&mut self, path: &str, what: &str) -> Option<usize> {
+        self.find_reporting_about(path, what, None)
+    }
+
+    /// [`Self::find_reporting`] for a layer's blob: the problems name layer `subject`
+    /// (image label, 0-based position) as a typed [`Origin::subject`], not in their text.
+    fn find_reporting_about(
+        &mut self,
+        path: &str,
+        what: &str,
+        subject: Option<(&str, usize)>,
+    ) -> Option<usize> {
         match self.find(path) {
             Found::Member(i) => Some(i),
             Found::Missing(why) => {
-                self.problem(
+                self.problem_about(
                     ProblemKind::MissingBlob,
                     Some(path),
+                    subject,
                     format!("{what}: {why}"),
                 );
                 None
             }
             Found::Unsafe(why) => {
-                self.problem(
+                self.problem_about(
                     ProblemKind::UnsafePath,
                     Some(path),
+                    subject,
                     format!("{what}: {why}; not opened"),
                 );
-                self.problem(
+                self.problem_about(
                     ProblemKind::MissingBlob,
                     Some(path),
+                    subject,
                     format!("{what}: {path} cannot be used (unsafe path)"),
                 );
                 None
@@ -619,7 +664,9 @@ impl Ctx<'_> {
             urls: desc.and_then(|d| d.urls.clone()).unwrap_or_default(),
             ..Layer::default()
         };
-        let what = format!("{label} layer {j}");
+        // The layer the messages name: typed (`Origin::subject`), so the page can number it
+        // as its stack does; the English text gets `{label} layer {j}` from `Display`.
+        let about = Some((label, j));
         let non_dist = desc.filter(|d| is_non_distributable(d));
         let found = path.map(|p| self.find(p));
         if let (Some(d), None | Some(Found::Missing(_))) = (non_dist, &found) {
@@ -635,10 +682,11 @@ impl Ctx<'_> {
                 d.media_type.as_deref().unwrap_or("?"),
                 layer.stored_size
             );
-            self.problem(
+            self.problem_about(
                 ProblemKind::NonDistributable,
                 path,
-                format!("{what}: {reason}"),
+                about,
+                format!(": {reason}"),
             );
             layer.verification = Verification::NonDistributable;
             layer.verification_reason = Some(reason);
@@ -648,12 +696,12 @@ impl Ctx<'_> {
             let why = desc
                 .map(|d| BlobRef::of(d.digest.as_deref()).why_not())
                 .unwrap_or_else(|| "no blob named".into());
-            self.problem(ProblemKind::MissingBlob, None, format!("{what}: {why}"));
+            self.problem_about(ProblemKind::MissingBlob, None, about, format!(": {why}"));
             layer.verification = Verification::Missing;
             layer.verification_reason = Some(why);
             return layer;
         };
-        let Some(i) = self.find_reporting(path, &what) else {
+        let Some(i) = self.find_reporting_about(path, "", about) else {
             layer.verification = Verification::Missing;
             layer.verification_reason = Some(format!("{path} is not in the archive"));
             return layer;
@@ -684,10 +732,11 @@ impl Ctx<'_> {
                     "{member_name}: not a tar archive (compression: {})",
                     compression_name(m.facts.compression)
                 );
-                self.problem(
+                self.problem_about(
                     ProblemKind::LayerUnreadable,
                     Some(&member_name),
-                    format!("{what} ({why})"),
+                    about,
+                    format!(" ({why})"),
                 );
                 unreadable = Some(why);
             }
@@ -801,20 +850,22 @@ impl Ctx<'_> {
                     )
                 })
                 .collect();
-            self.problem(
+            self.problem_about(
                 ProblemKind::DigestMismatch,
                 Some(&member_name),
+                about,
                 format!(
-                    "{what} ({member_name}): {} — the file was changed or damaged after it was saved",
+                    " ({member_name}): {} — the file was changed or damaged after it was saved",
                     all.join("; ")
                 ),
             );
         }
         for u in &unchecked {
-            self.problem(
+            self.problem_about(
                 ProblemKind::Metadata,
                 Some(&member_name),
-                format!("{what} ({member_name}): not checked: {u}"),
+                about,
+                format!(" ({member_name}): not checked: {u}"),
             );
         }
         let (state, reason) = if let Some(why) = unreadable {

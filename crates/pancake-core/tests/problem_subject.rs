@@ -1,0 +1,106 @@
+//! The layer a problem's message names first is typed (`Origin::subject`, issue 14): the
+//! CLI's English text keeps its 0-based `{image} layer {j}`, and the page words and numbers
+//! it itself (from 1, as its stack does) without reading the message.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use pancake_core::model::{LayerAt, LayerSubject, Problem, ProblemKind};
+use pancake_core::read::archive::{open, Options};
+
+fn fixtures() -> PathBuf {
+    match std::env::var_os("PANCAKE_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        )),
+    }
+}
+
+fn problems_of(name: &str) -> Vec<Problem> {
+    let path = fixtures().join(name);
+    let file = File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let a = open(name, &file, &Options::default(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("open {name}: {e}"));
+    a.problems
+}
+
+#[test]
+fn the_subject_is_written_before_the_detail_in_english() {
+    let p = Problem::member(
+        ProblemKind::MissingBlob,
+        None,
+        None,
+        ": x/layer.tar is gone",
+    )
+    .about_layer("app:1", 3);
+    assert_eq!(p.message(), "app:1 layer 3: x/layer.tar is gone");
+    assert_eq!(
+        p.origin.subject,
+        Some(LayerSubject {
+            image: "app:1".into(),
+            layer: 3
+        })
+    );
+    // It travels to the page with the problem (the workers send JSON).
+    let json = serde_json::to_string(&p).unwrap_or_default();
+    let back: Option<Problem> = serde_json::from_str(&json).ok();
+    assert_eq!(back.as_ref(), Some(&p));
+    // No subject: nothing in the JSON, and older JSON without it still reads.
+    let plain = Problem::member(ProblemKind::Metadata, None, None, "manifest.json: not JSON");
+    let json = serde_json::to_string(&plain).unwrap_or_default();
+    assert!(!json.contains("subject"), "{json}");
+    assert_eq!(serde_json::from_str::<Problem>(&json).ok(), Some(plain));
+}
+
+#[test]
+fn a_corrupt_layer_names_its_layer_typed_and_the_text_is_unchanged() {
+    let problems = problems_of("malformed-corrupt-layer-byte-docker20.tar");
+    let mm: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::DigestMismatch)
+        .collect();
+    assert_eq!(mm.len(), 1, "{problems:#?}");
+    let p = mm.first().copied();
+    let subject = p.and_then(|p| p.origin.subject.clone());
+    assert_eq!(
+        subject,
+        Some(LayerSubject {
+            image: "sa-app1:1".into(),
+            layer: 1
+        })
+    );
+    // The layer the problem is grouped under is the same one.
+    assert_eq!(p.and_then(|p| p.origin.layer).map(|at| at.layer), Some(1));
+    let msg = p.map(|p| p.message()).unwrap_or_default();
+    assert!(
+        msg.starts_with("sa-app1:1 layer 1 (f75ca80bb660d69db8aff0aa5b11edc714885200effa88dee100e16a44b9de32/layer.tar): diff_id (config rootfs.diff_ids[1]) mismatch"),
+        "{msg}"
+    );
+    assert!(!p.map(|p| p.detail.contains("layer 1")).unwrap_or(true));
+}
+
+#[test]
+fn a_missing_layer_blob_names_its_layer_typed() {
+    let problems = problems_of("malformed-missing-layer-docker20.tar");
+    let missing: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::MissingBlob)
+        .collect();
+    assert_eq!(missing.len(), 1, "{problems:#?}");
+    let p = missing.first().copied();
+    assert_eq!(
+        p.and_then(|p| p.origin.subject.as_ref()).map(|s| s.layer),
+        Some(3)
+    );
+    // Grouped under that layer although its blob is no member of the archive.
+    assert_eq!(
+        p.and_then(|p| p.origin.layer),
+        Some(LayerAt { image: 0, layer: 3 })
+    );
+    assert_eq!(
+        p.map(|p| p.message()).unwrap_or_default(),
+        "sa-app1:1 layer 3: 3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar is not in the archive"
+    );
+}

@@ -1,0 +1,81 @@
+'use strict';
+// One layer number everywhere on the page (issue 14): a problem's message names its layer as
+// the stack does (1 = base), in the page's language, while the CLI and the JSON keep their
+// 0-based `layer 1`. Checked on real broken tarballs: a corrupt layer and a missing one.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+
+const { FIXTURES, SEL, openSession, pickFile, waitReady } = require('./lib/browser');
+const app = require('./lib/app');
+
+const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const T = READY + 60000;
+const squash = (s) => s.replace(/\s+/g, ' ').trim();
+
+/** The stack's own number for the slab in state `state`, and its 0-based data-index. */
+async function slabNumber(page, state) {
+  await app.openTab(page, 'stack');
+  const slab = page.locator(`[data-testid=layer][data-state=${state}]`);
+  assert.equal(await slab.count(), 1, `one ${state} layer in the stack`);
+  return {
+    index: Number(await slab.first().getAttribute('data-index')),
+    shown: squash(await slab.first().locator('.slab-index').textContent()),
+  };
+}
+
+describe('one layer number on the page (issue 14)', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  for (const lang of ['en', 'id']) {
+    test(`a corrupt layer: the problem names the layer the stack shows (${lang})`, { timeout: T }, async () => {
+      const page = await session.newPage({ query: lang === 'id' ? '?lang=id' : '' });
+      try {
+        await pickFile(page, path.join(FIXTURES, 'malformed-corrupt-layer-byte-docker20.tar'));
+        await waitReady(page, { timeout: READY });
+        const { index, shown } = await slabNumber(page, 'mismatch');
+        // The corrupt byte is in rootfs layer index 1 (expected.json's count): the stack's 2.
+        assert.equal(index, 1);
+        assert.equal(shown, '2');
+        const box = page.locator(`${SEL.error}[data-kind=digest-mismatch]`).first();
+        const msg = squash(await box.locator('.error-message').textContent());
+        assert.ok(msg.startsWith(`: sa-app1:1 · Layer ${shown} (f75ca80bb660d69db8aff0aa5b11edc714885200effa88dee100e16a44b9de32/layer.tar): diff_id`), msg);
+        assert.doesNotMatch(msg, /layer 1\b/, 'no 0-based layer number in the message');
+        const group = page.locator('[data-testid=problem-group]').first();
+        assert.equal(await group.getAttribute('data-layer'), shown);
+        assert.equal(squash(await group.locator('[data-testid=problem-layer]').textContent()), `Layer ${shown}`);
+        // The details of that layer say the same number.
+        await group.locator('[data-testid=problem-layer]').click();
+        const details = page.locator(`[data-testid=layer-details][data-index="${index}"] h2`).first();
+        assert.match(squash(await details.textContent()), new RegExp(`^Layer ${shown} (of|dari) 6$`));
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('a missing layer blob: the problem names the layer the stack shows', { timeout: T }, async () => {
+    const page = await session.newPage();
+    try {
+      await pickFile(page, path.join(FIXTURES, 'malformed-missing-layer-docker20.tar'));
+      await waitReady(page, { timeout: READY });
+      const { index, shown } = await slabNumber(page, 'missing');
+      assert.equal(index, 3);
+      assert.equal(shown, '4');
+      const box = page.locator(`${SEL.error}[data-kind=missing-blob]`).first();
+      const msg = squash(await box.locator('.error-message').textContent());
+      assert.equal(msg, `: sa-app1:1 · Layer ${shown}: 3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar is not in the archive`);
+      // Grouped under that layer, whose button selects it.
+      const group = page.locator('[data-testid=problem-group]').filter({ has: page.locator('[data-kind=missing-blob]') });
+      assert.equal(await group.getAttribute('data-layer'), shown);
+      assert.equal(squash(await group.locator('[data-testid=problem-layer]').textContent()), `Layer ${shown}`);
+      await app.selectLayer(page, 0);
+      await group.locator('[data-testid=problem-layer]').click();
+      await page.locator(`[data-testid=layer-details][data-index="${index}"]`).first().waitFor({ timeout: 5000 });
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+'use strict';
+// Phone, 360 px (issue 14): the two WordPress images stay distinguishable wherever their
+// names are cut (session list, diagram heads, pull/push table: a middle ellipsis keeping the
+// last segment and tag), and a binary file's hex dump scrolls inside its own box, never the
+// page.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { REPO, FIXTURES, openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
+const app = require('./lib/app');
+
+const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const T = READY + 60000;
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'sizes');
+const W = 360;
+
+/** The cut names under `scope`: each one's kept tail, whether it is cut, and its box. */
+async function names(page, scope) {
+  return page.$$eval(`${scope} .mid-ell`, (els) => els.map((e) => {
+    const tail = e.querySelector('.mid-tail');
+    const r = e.getBoundingClientRect();
+    // Cut when the tail overflows itself, or sticks out of the name's box or of any
+    // ancestor that clips (a table cell with overflow: hidden).
+    let cut = !tail || tail.scrollWidth > tail.clientWidth + 1;
+    if (tail) {
+      const t = tail.getBoundingClientRect();
+      if (t.right > r.right + 0.5) cut = true;
+      for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+        const st = getComputedStyle(a);
+        if ((st.overflowX === 'hidden' || st.overflowX === 'clip') && t.right > a.getBoundingClientRect().right + 0.5) cut = true;
+      }
+    }
+    return {
+      full: e.getAttribute('title'),
+      tail: tail ? tail.textContent : null,
+      tailCut: cut,
+      left: r.left,
+      right: r.right,
+      width: r.width,
+    };
+  }));
+}
+
+describe('phone: names and the hex dump (issue 14)', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  for (const scheme of ['light', 'dark']) {
+    test(`360 px ${scheme}: the WordPress pair's names differ where they are cut`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width: W, height: 740 }, colorScheme: scheme, query: '?lang=en' });
+      try {
+        await page.locator('[data-testid=demo-wordpress-pair]').first().click();
+        await waitReady(page, { timeout: READY });
+        await app.openTab(page, 'shared');
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid=session-image]').length === 2, null, { timeout: READY });
+        for (const scope of ['[data-testid=session-image]', '.dg-head', '.tr-marks th[scope=row]']) {
+          const got = await names(page, scope);
+          assert.equal(got.length, 2, `${scope}: two names`);
+          assert.notEqual(got[0].full, got[1].full, `${scope}: two images`);
+          assert.notEqual(got[0].tail, got[1].tail, `${scope}: the kept tails tell them apart`);
+          for (const n of got) {
+            assert.ok(!n.tailCut, `${scope}: the tail (last segment and tag) is whole: ${JSON.stringify(n)}`);
+            assert.ok(n.width > 0 && n.left >= 0 && n.right <= W + 0.5, `${scope}: on screen: ${JSON.stringify(n)}`);
+            // The tail keeps the tag.
+            assert.ok(n.full.endsWith(n.tail.replace(/^…/, '')), `${scope}: ${n.tail} ends ${n.full}`);
+          }
+        }
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.locator('section.transfer').first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SHOTS, `transfer-360-${scheme}.png`) });
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('360 px: a binary file\'s hex dump scrolls inside its box', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: W, height: 740 }, colorScheme: 'dark' });
+    try {
+      await pickFile(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+      await waitReady(page, { timeout: READY });
+      await app.openTab(page, 'stack');
+      await app.selectLayer(page, 0);
+      await app.openTab(page, 'files');
+      await app.openFile(page, 'bin/busybox');
+      const dump = page.locator('[data-testid=file-content] .content-body[data-kind=binary]').first();
+      await dump.waitFor({ timeout: 10000 });
+      const m = await dump.evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        return {
+          left: r.left, right: r.right, scroll: e.scrollWidth, client: e.clientWidth,
+          overflowX: getComputedStyle(e).overflowX, page: document.scrollingElement.scrollWidth,
+          first: e.textContent.split('\n')[0],
+        };
+      });
+      // busybox is an ELF binary: hexdump -C's first line.
+      assert.match(m.first, /^00000000 {2}7f 45 4c 46 /);
+      assert.ok(m.left >= 0 && m.right <= W + 0.5, `the box fits the screen: ${JSON.stringify(m)}`);
+      assert.ok(m.scroll > m.client, `the dump is wider than its box: ${JSON.stringify(m)}`);
+      assert.ok(['auto', 'scroll'].includes(m.overflowX), `the box scrolls sideways: ${m.overflowX}`);
+      assert.ok(m.page <= W, `the page itself does not scroll sideways: ${m.page}`);
+      // It really scrolls: move it and read the new offset.
+      const moved = await dump.evaluate((e) => { e.scrollLeft = 120; return e.scrollLeft; });
+      assert.ok(moved > 0, 'scrollLeft moved');
+      await dump.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, 'hexdump-360-dark.png') });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+//! The one size the page shows for a layer, wherever the layer appears (stack, details,
+//! Shared diagram, compare, container stack): the size of the layer's files, as
+//! `docker image history` prints it (`pancake_core::analyze::history::layer_content_size`).
+//!
+//! A layer has three honest sizes — its files, its uncompressed tar (headers and padding
+//! included) and its blob as stored (maybe compressed) — and a class comparing layers across
+//! views must see the same number for the same layer. The other two are shown, labelled, only
+//! in a layer's details ([`other_sizes`]).
+
+use pancake_core::analyze::history::{human_size, layer_content_size};
+use pancake_core::{Archive, Compression, Image, Layer};
+use yew::prelude::*;
+
+use super::{verdict, Verdict};
+use crate::i18n::{t, tf, Lang};
+use crate::state::{ArchiveRef, StructureKey};
+use std::rc::Rc;
+
+/// The headline size of layer `layer` (0 = base) of `image`, in bytes: the size of its files
+/// (Docker's `DiffSize`, see `layer_content_size`; the uncompressed tar size while the layer
+/// is not indexed yet). A layer left out on purpose (non-distributable) has no content in the
+/// archive: its descriptor's size stands in, and [`text`] says so. 0 for a layer that does
+/// not exist.
+pub fn bytes(archive: &Archive, image: &Image, layer: usize) -> u64 {
+    if verdict(archive, image, layer) == Verdict::NonDistributable {
+        image.layers.get(layer).map(|l| l.stored_size).unwrap_or(0)
+    } else {
+        layer_content_size(archive, image, layer)
+    }
+}
+
+/// [`bytes`] as the page prints it (`3.58kB`, Docker's units), with "· not here" for a layer
+/// left out on purpose. The same text in every view for the same layer.
+pub fn text(lang: Lang, archive: &Archive, image: &Image, layer: usize) -> String {
+    measure(lang, archive, image, layer).1
+}
+
+/// [`bytes`] and [`text`] together, walking the layer's entries once.
+pub fn measure(lang: Lang, archive: &Archive, image: &Image, layer: usize) -> (u64, String) {
+    let n = bytes(archive, image, layer);
+    (n, text_of(lang, archive, image, layer, n))
+}
+
+/// [`text`] for a byte count already measured with [`bytes`] (e.g. by [`use_bytes`]).
+pub fn text_of(lang: Lang, archive: &Archive, image: &Image, layer: usize, n: u64) -> String {
+    let size = human_size(n);
+    if verdict(archive, image, layer) == Verdict::NonDistributable {
+        tf(lang, "nondist-size-short", &[("size", &size)])
+    } else {
+        size
+    }
+}
+
+/// [`bytes`] of every layer of image `image`, base first, kept while the archive's structure
+/// (its members' entry lists) is unchanged: a view re-rendering on every hashing update does
+/// not walk 200,000 entries again. Empty for an image that does not exist.
+#[hook]
+pub fn use_bytes(archive: &ArchiveRef, image: usize) -> Rc<Vec<u64>> {
+    use_memo((StructureKey(archive.clone()), image), |(a, img)| {
+        a.images
+            .get(*img)
+            .map(|im| (0..im.layers.len()).map(|i| bytes(a, im, i)).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// The headline size as an element: `class="size"`, `data-testid="layer-size"`, the exact
+/// byte count in `data-bytes`, and a tooltip naming what it measures.
+pub fn span(lang: Lang, archive: &Archive, image: &Image, layer: usize) -> Html {
+    let (n, text) = measure(lang, archive, image, layer);
+    span_of(lang, n, &text)
+}
+
+/// [`span`] from a [`measure`] already made.
+pub fn span_of(lang: Lang, bytes: u64, text: &str) -> Html {
+    html! {
+        <span class="size" data-testid="layer-size" data-bytes={bytes.to_string()}
+            title={t(lang, "lsz-title")}>{ text.to_string() }</span>
+    }
+}
+
+/// The one line saying what the sizes in a list of layers are (stack, Shared, container).
+pub fn key(lang: Lang) -> Html {
+    html! { <p class="muted small lsz-key" data-testid="size-key">{ t(lang, "lsz-key") }</p> }
+}
+
+/// The details' size rows (`<dt>`/`<dd>` pairs for a `<dl class="facts">`): the headline
+/// size of files, then the uncompressed tar and the stored blob with its compression. A layer
+/// left out on purpose has only its descriptor's size. `n` is its [`bytes`], already measured
+/// (by [`use_bytes`], so a re-render does not walk the layer again).
+pub fn detail_rows(lang: Lang, archive: &Archive, image: &Image, layer: usize, n: u64) -> Html {
+    let Some(l) = image.layers.get(layer) else {
+        return html! {};
+    };
+    if verdict(archive, image, layer) == Verdict::NonDistributable {
+        return html! {
+            <>
+                <dt>{ t(lang, "lsz-files") }</dt>
+                <dd>{ span_of(lang, n, &text_of(lang, archive, image, layer, n)) }<span class="muted small">{ " — " }{ tf(lang, "nondist-size", &[("size", &human_size(l.stored_size))]) }</span></dd>
+            </>
+        };
+    }
+    html! {
+        <>
+            <dt>{ t(lang, "lsz-files") }</dt>
+            <dd>{ span_of(lang, n, &text_of(lang, archive, image, layer, n)) }<span class="muted small">{ " — " }{ t(lang, "lsz-files-explain") }</span></dd>
+            <dt>{ t(lang, "lsz-other") }</dt>
+            <dd data-testid="layer-other-sizes" data-tar-bytes={l.size.to_string()} data-stored-bytes={l.stored_size.to_string()}>
+                { other_sizes(lang, l) }
+            </dd>
+        </>
+    }
+}
+
+/// "tar 43.5kB · stored 12kB (gzip)": the layer's uncompressed tar and its blob as stored.
+pub fn other_sizes(lang: Lang, l: &Layer) -> String {
+    let compression = match l.compression {
+        Compression::None => t(lang, "compression-none"),
+        Compression::Gzip => "gzip".to_string(),
+        Compression::Zstd => "zstd".to_string(),
+        Compression::Xz => "xz".to_string(),
+        Compression::Bzip2 => "bzip2".to_string(),
+    };
+    tf(
+        lang,
+        "lsz-other-detail",
+        &[
+            ("tar", &human_size(l.size)),
+            ("stored", &human_size(l.stored_size)),
+            ("compression", &compression),
+        ],
+    )
+}
