@@ -8,7 +8,8 @@ use std::path::Path;
 
 use pancake_core::analyze::diff::{self, ImageDiff, LayerSide};
 use pancake_core::analyze::history::human_size;
-use pancake_core::analyze::union::Change;
+use pancake_core::analyze::union::{Change, ContentCheck};
+use pancake_core::read::archive;
 use pancake_core::{Archive, Image};
 use serde_json::json;
 
@@ -34,8 +35,15 @@ pub fn run(
         std::fs::File::open(f).map_err(|e| Fail(format!("{}: cannot open: {e}", f.display())))
     };
     let (fa, fb) = (open(file_a)?, open(file_b)?);
-    diff::settle_rewritten(&mut d, (&fa, &aa, a), (&fb, &ab, b), MAX_COMPARED_BYTES)
-        .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
+    let opts = crate::OPTIONS.get_or_init(archive::Options::default);
+    diff::settle_rewritten(
+        &mut d,
+        (&fa, &aa, a),
+        (&fb, &ab, b),
+        MAX_COMPARED_BYTES,
+        &opts.limits,
+    )
+    .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
     let out = if json_out {
         let doc = json!({
             "a": who(&aa, image_a, a),
@@ -48,7 +56,10 @@ pub fn run(
                 "kind": p.kind,
                 "a_size": p.a_size,
                 "b_size": p.b_size,
-                "content_compared": !p.rewritten,
+                // True only when both sides' bytes were read and compared (they differ:
+                // equal ones are not listed); `content` says why not otherwise.
+                "content_compared": p.content == ContentCheck::Differs,
+                "content": p.content,
             })).collect::<Vec<_>>(),
             "added": d.added,
             "modified": d.modified,
@@ -144,7 +155,7 @@ fn text(
     for p in &d.paths {
         let change = match p.change {
             Change::Added => "added",
-            Change::Modified if p.rewritten => "rewritten",
+            Change::Modified if p.content == ContentCheck::TooLarge => "rewritten",
             Change::Modified => "modified",
             Change::Deleted => "deleted",
             Change::Unchanged => "unchanged",
@@ -170,7 +181,7 @@ fn text(
         d.deleted,
         human_size(d.deleted_bytes)
     ));
-    if d.paths.iter().any(|p| p.rewritten) {
+    if d.paths.iter().any(|p| p.content == ContentCheck::TooLarge) {
         s.push_str(&format!(
             "rewritten: same size and mode, written by another layer, larger than {} so not compared byte for byte\n",
             human_size(MAX_COMPARED_BYTES)

@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use pancake_core::read::archive;
 use pancake_core::read::export::{self, ExportError};
 
 use crate::term::Safe;
@@ -28,10 +29,15 @@ pub fn run(file: &Path, layer: usize, image: usize) -> Result<(), Fail> {
     let source = std::fs::File::open(file)
         .map_err(|e| Fail(format!("{}: cannot open: {e}", file.display())))?;
     let mut out = std::io::stdout().lock();
-    match export::write_layer_tar(&source, &a, member, &mut out) {
+    let opts = crate::OPTIONS.get_or_init(archive::Options::default);
+    match export::write_layer_tar(&source, &a, member, &opts.limits, &mut out) {
         Ok(_) => Ok(()),
         // `pancake export-layer x 0 | tar t | head` is not an error.
         Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e @ ExportError::OverLimit { .. }) => Err(Fail(format!(
+            "{} (raise it with --max-decompressed-bytes)",
+            Safe(e.to_string())
+        ))),
         Err(e) => Err(Fail(Safe(e.to_string()).to_string())),
     }
 }

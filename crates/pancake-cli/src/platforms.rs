@@ -13,7 +13,8 @@ use crate::Fail;
 /// (a `docker save` of one platform, of several tags), one per image as its config says
 /// (`false`).
 pub fn of(a: &Archive) -> (Vec<PlatformEntry>, bool) {
-    let listed = image::platforms(a);
+    let opts = crate::OPTIONS.get_or_init(pancake_core::read::archive::Options::default);
+    let listed = image::platforms(a, &opts.limits);
     if !listed.is_empty() {
         return (listed, true);
     }

@@ -8,6 +8,7 @@ pub mod digest;
 pub mod error;
 pub mod escape;
 pub mod limits;
+pub mod media;
 pub mod model;
 pub mod path;
 pub mod source;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use pancake_core::analyze::union;
 use pancake_core::read::archive::{open, Options};
 use pancake_core::read::export::{write_content, write_layer_tar, ExportError};
-use pancake_core::{Digest, EntryKind};
+use pancake_core::{Digest, EntryKind, Limits};
 
 fn fixture(name: &str) -> PathBuf {
     std::env::var("PANCAKE_FIXTURES")
@@ -40,7 +40,8 @@ fn a_layer_changed_since_it_was_read_is_refused_with_both_digests() {
         })
         .expect("an uncompressed layer with a file");
     let mut out = Vec::new();
-    let (same, len) = write_layer_tar(&bytes, &a, member, &mut out).expect("unchanged exports");
+    let (same, len) = write_layer_tar(&bytes, &a, member, &Limits::default(), &mut out)
+        .expect("unchanged exports");
     assert_eq!(same, diff_id);
     assert_eq!(Digest::of_bytes(&out), diff_id);
     assert_eq!(len, out.len() as u64);
@@ -49,7 +50,7 @@ fn a_layer_changed_since_it_was_read_is_refused_with_both_digests() {
     let at = usize::try_from(at).expect("offset fits");
     changed[at] ^= 0x20;
     let mut out = Vec::new();
-    match write_layer_tar(&changed, &a, member, &mut out) {
+    match write_layer_tar(&changed, &a, member, &Limits::default(), &mut out) {
         Err(ExportError::Changed { expected, actual }) => {
             assert_eq!(expected, diff_id);
             assert_eq!(actual, Digest::of_bytes(&out));

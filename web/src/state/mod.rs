@@ -329,7 +329,11 @@ impl Reducible for AppState {
 /// (the same rule as `pancake inspect` without `--platform`), else image 0.
 pub fn default_image(a: &Archive) -> usize {
     use pancake_core::read::image::{choose_platform, platforms};
-    choose_platform(&platforms(a), None).unwrap_or(0)
+    choose_platform(
+        &platforms(a, &pancake_core::limits::Limits::default()),
+        None,
+    )
+    .unwrap_or(0)
 }
 
 #[cfg(test)]

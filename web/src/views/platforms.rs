@@ -6,8 +6,9 @@
 //! No state of its own: the chosen platform is the shown image (`AppState::image`), so opening
 //! a platform is the picker's own action (`SharedAction::Show`).
 
+use pancake_core::limits::Limits;
 use pancake_core::model::Image;
-use pancake_core::read::image::{platforms, PlatformEntry};
+use pancake_core::read::image::{platforms, present_count, PlatformEntry};
 use yew::prelude::*;
 
 use super::{use_lang, CopyButton};
@@ -50,11 +51,15 @@ pub struct PlatformsProps {
 #[function_component(Platforms)]
 pub fn platforms_view(p: &PlatformsProps) -> Html {
     let lang = use_lang();
-    let list = use_memo(p.archive.clone(), |a| platforms(a));
+    // The page reads every file with the default limits (`worker_glue`), so the list walks
+    // what the resolver walked.
+    let list = use_memo(p.archive.clone(), |a| platforms(a, &Limits::default()));
     if list.len() < 2 {
         return html! {};
     }
-    let present = list.iter().filter(|e| e.image.is_some()).count();
+    // The rows' `present` flags, counted by the core: "M of them are in this archive" agrees
+    // with the rows (a present platform that could not be read counts, as its row says).
+    let present = present_count(&list);
     let rows = list.iter().enumerate().map(|(i, e)| row(lang, i, e, p));
     html! {
         <section class="card platforms" data-testid="platforms" aria-labelledby="pf-title"

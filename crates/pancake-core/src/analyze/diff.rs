@@ -5,12 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::union::{self, Change, PathDiff};
+use crate::analyze::union::{self, Change, ContentCheck, PathDiff};
 use crate::analyze::{lookup, share};
 use crate::digest::Digest;
 use crate::error::Error;
+use crate::limits::Limits;
 use crate::model::{Archive, Image};
-use crate::read::archive;
+use crate::read::contents;
 use crate::source::ReadAt;
 
 /// One side's layer at the point where the stacks part.
@@ -105,18 +106,26 @@ fn top_view(archive: &Archive, image: &Image) -> Vec<union::FileRow> {
 }
 
 /// Settles the `rewritten` rows of `d` (same kind, size, mode and link target, written by
-/// another layer) by reading both files' bytes: rows whose bytes are equal, or that have no
-/// bytes on either side (symlinks, devices), are dropped (and no longer counted as modified),
-/// the others stay with `rewritten: false`. Files over
-/// `max_bytes` are left as they are. Errors (a blob that cannot be read) stop the settling
-/// and are returned; `d` keeps what was settled so far.
+/// another layer; [`ContentCheck::Pending`]) by comparing both files' bytes: rows whose bytes
+/// are equal, or that have no bytes on either side (symlinks, devices), are dropped (and no
+/// longer counted as modified); rows whose bytes differ get `rewritten: false` and
+/// [`ContentCheck::Differs`]; a file with bytes on one side only, `NotNeeded`. A file over
+/// `max_bytes` (bytes, per file) is not read: it stays `rewritten` with
+/// [`ContentCheck::TooLarge`], never taken as equal.
+///
+/// Cost: one pass per layer blob on each side that holds a file to compare (a compressed
+/// layer is decompressed once, not once per file; see [`contents::digests`]), the bytes
+/// compared by their sha256, memory one file at a time. Decompression is bounded by
+/// `limits` as when the archives were read. Errors (a blob that cannot be read) are
+/// returned and leave `d` as it was.
 pub fn settle_rewritten<SA: ReadAt + ?Sized, SB: ReadAt + ?Sized>(
     d: &mut ImageDiff,
     (source_a, aa, a): (&SA, &Archive, &Image),
     (source_b, ab, b): (&SB, &Archive, &Image),
     max_bytes: u64,
+    limits: &Limits,
 ) -> Result<(), Error> {
-    if !d.paths.iter().any(|p| p.rewritten) {
+    if !d.paths.iter().any(|p| p.content == ContentCheck::Pending) {
         return Ok(());
     }
     let rows_a = top_view(aa, a);
@@ -128,48 +137,65 @@ pub fn settle_rewritten<SA: ReadAt + ?Sized, SB: ReadAt + ?Sized>(
             .and_then(|i| rows.get(i))
             .and_then(|r| r.content.clone())
     };
+    /// What one pending row needs.
+    enum Plan {
+        /// No bytes on either side: the same metadata is all there is.
+        Same,
+        /// Settled without reading.
+        Outcome(ContentCheck),
+        /// Compare the digests at these positions of the two wanted lists.
+        Read(usize, usize),
+    }
+    let mut want_a = Vec::new();
+    let mut want_b = Vec::new();
+    let plans: Vec<Option<Plan>> = d
+        .paths
+        .iter()
+        .map(|p| {
+            if p.content != ContentCheck::Pending {
+                return None;
+            }
+            Some(match (content(&rows_a, p), content(&rows_b, p)) {
+                (None, None) => Plan::Same,
+                (Some(ca), Some(cb)) if ca.size == cb.size => {
+                    if ca.size > max_bytes {
+                        Plan::Outcome(ContentCheck::TooLarge)
+                    } else {
+                        want_a.push(ca);
+                        want_b.push(cb);
+                        Plan::Read(want_a.len() - 1, want_b.len() - 1)
+                    }
+                }
+                // Bytes on one side only, or sizes that differ although the rows agree (a hard
+                // link whose file is another size): different without reading.
+                _ => Plan::Outcome(ContentCheck::NotNeeded),
+            })
+        })
+        .collect();
+    let digests_a = contents::digests(source_a, aa, &want_a, limits)?;
+    let digests_b = contents::digests(source_b, ab, &want_b, limits)?;
     let mut keep = Vec::with_capacity(d.paths.len());
-    let mut result = Ok(());
-    for mut p in std::mem::take(&mut d.paths) {
-        if !p.rewritten || result.is_err() {
-            keep.push(p);
-            continue;
-        }
-        let (ca, cb) = match (content(&rows_a, &p), content(&rows_b, &p)) {
-            (Some(ca), Some(cb)) => (ca, cb),
-            // No bytes on either side (a symlink, a device, a dangling hard link): the
-            // metadata compared is all there is, and it is the same.
-            (None, None) => {
-                d.modified = d.modified.saturating_sub(1);
-                continue;
-            }
-            _ => {
-                p.rewritten = false;
-                keep.push(p);
-                continue;
-            }
+    for (mut p, plan) in std::mem::take(&mut d.paths).into_iter().zip(plans) {
+        let outcome = match plan {
+            None => Some(p.content),
+            Some(Plan::Same) => None,
+            Some(Plan::Outcome(c)) => Some(c),
+            Some(Plan::Read(i, j)) => match (digests_a.get(i), digests_b.get(j)) {
+                (Some(Some(x)), Some(Some(y))) if x == y => None,
+                _ => Some(ContentCheck::Differs),
+            },
         };
-        if ca.size != cb.size || ca.size > max_bytes {
-            keep.push(p);
-            continue;
-        }
-        let max = usize::try_from(ca.size).unwrap_or(usize::MAX);
-        let bytes = archive::read_content(source_a, aa, &ca, max)
-            .and_then(|x| archive::read_content(source_b, ab, &cb, max).map(|y| (x, y)));
-        match bytes {
-            Ok((x, y)) if x == y => d.modified = d.modified.saturating_sub(1),
-            Ok(_) => {
-                p.rewritten = false;
-                keep.push(p);
-            }
-            Err(e) => {
-                result = Err(e);
+        match outcome {
+            None => d.modified = d.modified.saturating_sub(1),
+            Some(c) => {
+                p.rewritten = c == ContentCheck::TooLarge || c == ContentCheck::Pending;
+                p.content = c;
                 keep.push(p);
             }
         }
     }
     d.paths = keep;
-    result
+    Ok(())
 }
 
 #[cfg(test)]
@@ -251,10 +277,145 @@ mod tests {
         }
         // Reading bytes can only drop rows that were rewritten with the same bytes.
         let mut settled = d.clone();
-        settle_rewritten(&mut settled, (&bytes, &a, x), (&bytes, &a, y), 1 << 20)
-            .unwrap_or_else(|e| panic!("{e}"));
+        settle_rewritten(
+            &mut settled,
+            (&bytes, &a, x),
+            (&bytes, &a, y),
+            1 << 20,
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(settled.paths.iter().all(|p| !p.rewritten));
         assert!(settled.paths.len() <= d.paths.len());
         assert_eq!(settled.added, d.added);
+    }
+
+    /// A `docker save` of two one-layer images whose layers are gzip-compressed: image 0's
+    /// layer holds `files` as given, image 1's the same paths with `changed` applied.
+    fn two_gzip_images(files: &[(String, Vec<u8>)], changed: &[(String, Vec<u8>)]) -> Vec<u8> {
+        use crate::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
+        use flate2::{write::GzEncoder, Compression as Level};
+        use std::io::Write;
+        let mut blobs = std::collections::HashMap::new();
+        let mut images = Vec::new();
+        for (n, set) in [files.to_vec(), {
+            let mut v = files.to_vec();
+            for (p, b) in changed {
+                if let Some(x) = v.iter_mut().find(|x| &x.0 == p) {
+                    x.1 = b.clone();
+                }
+            }
+            v
+        }]
+        .into_iter()
+        .enumerate()
+        {
+            let tar = tarwrite::layer_tar(
+                set.iter()
+                    .map(|(p, b)| TarEntry::file(p.as_str(), b.clone(), 0o644))
+                    .collect(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let diff_id = Digest::of_bytes(&tar);
+            let mut e = GzEncoder::new(Vec::new(), Level::fast());
+            let _ = e.write_all(&tar);
+            let gz = e.finish().unwrap_or_default();
+            let d = Descriptor {
+                media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+                digest: Digest::of_bytes(&gz),
+                size: gz.len() as u64,
+            };
+            blobs.insert(d.digest.clone(), gz);
+            let config = serde_json::to_vec(&serde_json::json!({
+                "architecture": "amd64", "os": "linux",
+                "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+                "history": [{"created_by": format!("COPY {n}")}],
+            }))
+            .unwrap_or_default();
+            images.push(SaveImage {
+                tags: vec![format!("t:{n}")],
+                config,
+                layers: vec![d],
+            });
+        }
+        tarwrite::write_docker_save(Vec::new(), &images, &mut |d| {
+            let b = blobs.get(&d.digest).cloned().unwrap_or_default();
+            Ok(Box::new(std::io::Cursor::new(b)))
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Counts the bytes read from a source.
+    struct Counting<'a>(&'a [u8], std::cell::Cell<u64>);
+    impl ReadAt for Counting<'_> {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read_at(offset, buf)?;
+            self.1.set(self.1.get() + n as u64);
+            Ok(n)
+        }
+        fn len(&self) -> u64 {
+            self.0.len() as u64
+        }
+    }
+
+    /// 300 files rewritten by another (gzip) layer, 2 of them with other bytes of the same
+    /// size and one over the bound: the comparison reads each side's layer once (bytes read
+    /// from each file ≤ its size, where one walk per file read ~300 times that), keeps the two
+    /// that differ as `Differs`, the large one as `TooLarge` (still `rewritten`, never taken
+    /// as equal), and drops the rest as equal.
+    #[test]
+    fn rewritten_files_are_compared_in_one_pass_per_layer() {
+        let mut files: Vec<(String, Vec<u8>)> = (0..300)
+            .map(|i| (format!("f/{i:03}"), format!("{i:0>200}").into_bytes()))
+            .collect();
+        files.push(("big".into(), vec![7u8; 5000]));
+        let changed = vec![
+            ("f/010".to_string(), vec![b'x'; 200]),
+            ("f/250".to_string(), vec![b'y'; 200]),
+            ("big".to_string(), vec![8u8; 5000]),
+        ];
+        let plain = two_gzip_images(&files, &changed);
+        let a = read(&plain);
+        let (Some(x), Some(y)) = (a.images.first(), a.images.get(1)) else {
+            panic!("{} images", a.images.len());
+        };
+        let mut d = diff(&a, x, &a, y);
+        assert_eq!(
+            d.modified, 301,
+            "every file is rewritten by the other layer"
+        );
+        assert!(d.paths.iter().all(|p| p.content == ContentCheck::Pending));
+        let src_a = Counting(&plain, Default::default());
+        let src_b = Counting(&plain, Default::default());
+        settle_rewritten(
+            &mut d,
+            (&src_a, &a, x),
+            (&src_b, &a, y),
+            1000,
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<(String, ContentCheck, bool)> = d
+            .paths
+            .iter()
+            .map(|p| (p.path.to_string(), p.content, p.rewritten))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("big".to_string(), ContentCheck::TooLarge, true),
+                ("f/010".to_string(), ContentCheck::Differs, false),
+                ("f/250".to_string(), ContentCheck::Differs, false),
+            ]
+        );
+        assert_eq!(d.modified, 3);
+        let whole = plain.len() as u64;
+        for (side, s) in [("a", &src_a), ("b", &src_b)] {
+            assert!(
+                s.1.get() <= whole,
+                "side {side} read {} bytes of a {whole}-byte file",
+                s.1.get()
+            );
+        }
     }
 }

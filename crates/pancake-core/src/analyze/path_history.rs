@@ -222,10 +222,21 @@ impl PathIndex {
     }
 }
 
-/// A layer's whiteout targets and opaque directories, to tell why a path was deleted.
+/// A layer's whiteout targets and opaque directories, to tell why a path was deleted. Kept
+/// as the paths' bytes, so [`Markers::cause`] looks a path and each directory above it up by
+/// slice (no `RawPath` built per level).
 struct Markers {
-    whiteouts: HashSet<RawPath>,
-    opaque: HashSet<RawPath>,
+    whiteouts: HashSet<Vec<u8>>,
+    opaque: HashSet<Vec<u8>>,
+}
+
+/// The directory above `path` (`RawPath::parent` on bytes): everything before its last `/`,
+/// the root (empty) for a top-level name.
+fn parent_bytes(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|b| *b == b'/') {
+        Some(i) => path.get(..i).unwrap_or_default(),
+        None => &[],
+    }
 }
 
 impl Markers {
@@ -237,10 +248,10 @@ impl Markers {
         for e in entries {
             match classify_entry(e) {
                 Some(Marker::Whiteout(p)) => {
-                    m.whiteouts.insert(p);
+                    m.whiteouts.insert(p.as_bytes().to_vec());
                 }
                 Some(Marker::Opaque(d)) => {
-                    m.opaque.insert(d);
+                    m.opaque.insert(d.as_bytes().to_vec());
                 }
                 _ => {}
             }
@@ -254,25 +265,25 @@ impl Markers {
         if self.whiteouts.is_empty() && self.opaque.is_empty() {
             return DeletedBy::Replaced;
         }
-        let mut p = path.clone();
+        let mut p = path.as_bytes();
         loop {
-            if self.whiteouts.contains(&p) {
+            if self.whiteouts.contains(p) {
                 return DeletedBy::Whiteout;
             }
-            if p.is_root() {
+            if p.is_empty() {
                 break;
             }
-            p = p.parent();
+            p = parent_bytes(p);
         }
-        let mut p = path.parent();
+        let mut p = parent_bytes(path.as_bytes());
         loop {
-            if self.opaque.contains(&p) {
+            if self.opaque.contains(p) {
                 return DeletedBy::OpaqueDir;
             }
-            if p.is_root() {
+            if p.is_empty() {
                 break;
             }
-            p = p.parent();
+            p = parent_bytes(p);
         }
         DeletedBy::Replaced
     }
@@ -636,5 +647,33 @@ mod tests {
         }
         assert_eq!(each.len(), 3);
         assert!(each.iter().all(|r| !r.is_empty()));
+    }
+
+    /// `cause` over bytes gives what it gave over `RawPath`s: a whiteout of the path or of
+    /// any directory above it, else an opaque directory strictly above it, else replaced;
+    /// at every depth, the root included.
+    #[test]
+    fn markers_name_the_cause_at_every_depth() {
+        let e = |p: &[u8]| ent(p, EntryKind::File, 0, None);
+        let m = Markers::of(&[
+            e(b"a/b/.wh.c"),
+            e(b"x/.wh..wh..opq"),
+            e(b".wh.top"),
+            e(b"d/e/f/.wh..wh..opq"),
+        ]);
+        let cause = |p: &str| m.cause(&RawPath::from(p));
+        assert_eq!(cause("a/b/c"), DeletedBy::Whiteout);
+        assert_eq!(cause("a/b/c/d/e"), DeletedBy::Whiteout);
+        assert_eq!(cause("top"), DeletedBy::Whiteout);
+        assert_eq!(cause("top/deep/er"), DeletedBy::Whiteout);
+        assert_eq!(cause("x/y"), DeletedBy::OpaqueDir);
+        assert_eq!(cause("d/e/f/g/h"), DeletedBy::OpaqueDir);
+        // The opaque directory itself is not deleted by its own marker.
+        assert_eq!(cause("x"), DeletedBy::Replaced);
+        assert_eq!(cause("a/b"), DeletedBy::Replaced);
+        assert_eq!(cause("a/bc"), DeletedBy::Replaced);
+        assert_eq!(cause("xy/z"), DeletedBy::Replaced);
+        assert_eq!(parent_bytes(b"a/b/c"), b"a/b");
+        assert_eq!(parent_bytes(b"a"), b"");
     }
 }

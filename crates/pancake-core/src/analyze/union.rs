@@ -1469,6 +1469,29 @@ pub struct PathDiff {
     /// Kind, size, mode and link target agree; only a different layer wrote it, so the
     /// content may or may not differ (the merged view keeps no content hashes).
     pub rewritten: bool,
+    /// Whether the bytes on both sides were compared, and what that found
+    /// ([`compare`] sets `NotNeeded` or `Pending`; `analyze::diff::settle_rewritten` settles
+    /// `Pending`).
+    #[serde(default)]
+    pub content: ContentCheck,
+}
+
+/// What is known of a path's bytes in the two views of [`compare`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContentCheck {
+    /// Not needed: the path is only on one side, or its kind, size, mode or link target
+    /// already differ, or only one side has bytes (a file against a dangling hard link).
+    #[default]
+    NotNeeded,
+    /// Same metadata, written by a different layer: the bytes may or may not differ and
+    /// have not been compared (yet).
+    Pending,
+    /// The bytes were read on both sides and differ.
+    Differs,
+    /// Not compared: the file is larger than the bound given to the comparison (the row stays
+    /// `rewritten`; it is never taken as equal).
+    TooLarge,
 }
 
 /// File-level differences between two merged views, both sorted by path (as [`merged`]
@@ -1496,6 +1519,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     a_size: Some(x.size),
                     b_size: None,
                     rewritten: false,
+                    content: ContentCheck::NotNeeded,
                 });
                 i += 1;
             }
@@ -1507,6 +1531,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     a_size: None,
                     b_size: Some(y.size),
                     rewritten: false,
+                    content: ContentCheck::NotNeeded,
                 });
                 j += 1;
             }
@@ -1534,6 +1559,11 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                         a_size: Some(x.size),
                         b_size: Some(y.size),
                         rewritten: !meta_differs,
+                        content: if meta_differs {
+                            ContentCheck::NotNeeded
+                        } else {
+                            ContentCheck::Pending
+                        },
                     });
                 }
             }

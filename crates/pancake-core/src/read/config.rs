@@ -116,12 +116,13 @@ pub struct OciDocument {
 }
 
 impl OciDocument {
+    /// Whether this document is an image index: the descriptor's media type (else the
+    /// document's own `mediaType`) is exactly the OCI index or the Docker manifest list type
+    /// ([`crate::media::is_index`]), or it has `manifests` and no `layers` (an index written
+    /// without media types).
     pub fn is_index(&self, descriptor_media_type: Option<&str>) -> bool {
-        let mt = descriptor_media_type
-            .or(self.media_type.as_deref())
-            .unwrap_or("");
-        mt.contains("index")
-            || mt.contains("manifest.list")
+        let mt = descriptor_media_type.or(self.media_type.as_deref());
+        mt.is_some_and(crate::media::is_index)
             || (self.manifests.is_some() && self.layers.is_none())
     }
 }

@@ -8,6 +8,7 @@ use std::io::{self, Read, Write};
 use crate::analyze::union::ContentRef;
 use crate::digest::{Digest, HashingReader};
 use crate::error::Error;
+use crate::limits::Limits;
 use crate::model::{Archive, Compression};
 use crate::read::archive;
 use crate::read::decompress::{self, EndAtTrailing};
@@ -31,6 +32,14 @@ pub enum ExportError {
     TooLargeForMemory { path: String, size: u64, max: u64 },
     /// The blob's stream could not be decoded (a broken gzip/zstd/xz/bzip2 stream).
     Decode(io::Error),
+    /// The layer blob `member` of archive `name` decompresses to more than `bound` bytes, the
+    /// bound the reader keeps (`Limits::decompressed_for` the file's size); what was written
+    /// before is a prefix of the layer, not all of it.
+    OverLimit {
+        name: String,
+        member: String,
+        bound: u64,
+    },
 }
 
 impl std::fmt::Display for ExportError {
@@ -52,6 +61,15 @@ impl std::fmt::Display for ExportError {
                  bytes read into memory at once"
             ),
             ExportError::Decode(e) => write!(f, "decoding the layer: {e}"),
+            ExportError::OverLimit {
+                name,
+                member,
+                bound,
+            } => write!(
+                f,
+                "{name}: {member}: the layer decompresses to more than {bound} bytes, the \
+                 bound for this file; stopped there"
+            ),
         }
     }
 }
@@ -61,10 +79,16 @@ impl std::fmt::Display for ExportError {
 /// and length in bytes. A blob stored uncompressed is copied as stored; a compressed outer
 /// file (`docker save | gzip`) is streamed again up to the member. When the reader computed a
 /// diff_id for the blob, the bytes written must hash to it, else [`ExportError::Changed`].
+/// Decompression is bounded as when the archive was read: past
+/// `limits.decompressed_for(source.len())` bytes the copy stops with
+/// [`ExportError::OverLimit`] naming the member (a layer the reader found over the bound has
+/// no diff_id to check the copy against, so the bound is what stops it); a compressed stream's
+/// window is bounded by `limits.max_window_bytes`.
 pub fn write_layer_tar<S: ReadAt + ?Sized>(
     source: &S,
     archive: &Archive,
     member: usize,
+    limits: &Limits,
     out: &mut dyn Write,
 ) -> Result<(Digest, u64), ExportError> {
     let name = archive.name.clone();
@@ -85,15 +109,21 @@ pub fn write_layer_tar<S: ReadAt + ?Sized>(
     let Some(layer) = m.facts.layer.as_ref() else {
         return Err(member_err("not a layer blob".into()));
     };
+    let bound = Bound {
+        name: name.clone(),
+        member: shown.clone(),
+        bytes: limits.decompressed_for(source.len()),
+        window: limits.max_window_bytes,
+    };
     let (digest, len) = match m.data_offset {
-        Some(off) => copy_blob(RangeReader::new(source, off, m.size), out)?,
+        Some(off) => copy_blob(RangeReader::new(source, off, m.size), &bound, out)?,
         None => {
             // Compressed outer file: decompress it again up to the member, counting entries
             // as the reader did (PAX global headers are not members).
             let mut dec = EndAtTrailing::new(decompress::decoder(
                 archive.outer_compression,
                 RangeReader::new(source, 0, source.len()),
-                crate::Limits::default().max_window_bytes,
+                limits.max_window_bytes,
             ));
             let mut tar = tar::Archive::new(&mut dec);
             let mut idx = 0usize;
@@ -105,7 +135,7 @@ pub fn write_layer_tar<S: ReadAt + ?Sized>(
                     continue;
                 }
                 if idx == member {
-                    result = Some(copy_blob(e, out)?);
+                    result = Some(copy_blob(e, &bound, out)?);
                     break;
                 }
                 idx += 1;
@@ -194,9 +224,23 @@ pub fn write_content<S: ReadAt + ?Sized>(
     Ok(bytes.len() as u64)
 }
 
+/// How far [`copy_blob`] may decompress: `bytes` in all, a stream window of `window` bytes;
+/// `name` and `member` name the archive and the blob in the error.
+struct Bound {
+    name: String,
+    member: String,
+    bytes: u64,
+    window: u64,
+}
+
 /// Decompresses one blob (compression sniffed from its first bytes, as the reader does) into
-/// `out`, hashing what is written.
-fn copy_blob<R: Read>(mut blob: R, out: &mut dyn Write) -> Result<(Digest, u64), ExportError> {
+/// `out`, hashing what is written, at most `bound.bytes` bytes ([`ExportError::OverLimit`]
+/// past them).
+fn copy_blob<R: Read>(
+    mut blob: R,
+    bound: &Bound,
+    out: &mut dyn Write,
+) -> Result<(Digest, u64), ExportError> {
     let read_err = ExportError::Decode;
     let mut head = Vec::with_capacity(sniff::TAR_BLOCK);
     (&mut blob)
@@ -209,17 +253,23 @@ fn copy_blob<R: Read>(mut blob: R, out: &mut dyn Write) -> Result<(Digest, u64),
         sniff::compression(&head)
     };
     let src = io::Cursor::new(head).chain(blob);
-    let dec = EndAtTrailing::new(decompress::decoder(
-        compression,
-        src,
-        crate::Limits::default().max_window_bytes,
-    ));
+    // One byte past the bound is read, so a layer of exactly `bound.bytes` passes and a
+    // larger one is told apart from it.
+    let dec = EndAtTrailing::new(decompress::decoder(compression, src, bound.window))
+        .take(bound.bytes.saturating_add(1));
     let mut hashing = HashingReader::new(dec);
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = hashing.read(&mut buf).map_err(read_err)?;
         if n == 0 {
             break;
+        }
+        if hashing.bytes_so_far() > bound.bytes {
+            return Err(ExportError::OverLimit {
+                name: bound.name.clone(),
+                member: bound.member.clone(),
+                bound: bound.bytes,
+            });
         }
         out.write_all(buf.get(..n).unwrap_or_default())
             .map_err(ExportError::Write)?;
@@ -257,7 +307,7 @@ mod tests {
                     .member
                     .unwrap_or_else(|| panic!("{label}: layer {i} missing"));
                 let mut out = Vec::new();
-                let (d, n) = write_layer_tar(&file, &a, member, &mut out)
+                let (d, n) = write_layer_tar(&file, &a, member, &Limits::default(), &mut out)
                     .unwrap_or_else(|e| panic!("{label}: layer {i}: {e}"));
                 assert_eq!(Some(&d), l.diff_id.as_ref(), "{label}: layer {i}");
                 assert_eq!(Digest::of_bytes(&out), d, "{label}: layer {i}");
@@ -309,6 +359,73 @@ mod tests {
                 assert_eq!(r.is_ok(), label == "plain", "{label}");
             }
         }
+    }
+
+    /// A layer over the reader's decompression bound has no diff_id; exporting it with the
+    /// same limits stops at the bound with `OverLimit` naming the member (nothing past the
+    /// bound written), and with looser limits writes the whole layer.
+    #[test]
+    fn export_stops_at_the_limits_it_is_given() {
+        use crate::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
+        let tar = tarwrite::layer_tar(vec![TarEntry::file("z", vec![0u8; 1 << 20], 0o644)])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let gz = gzip(&tar);
+        let d = Descriptor {
+            media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+            digest: Digest::of_bytes(&gz),
+            size: gz.len() as u64,
+        };
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(&tar)]},
+        }))
+        .unwrap_or_default();
+        let image = SaveImage {
+            tags: vec!["bomb:1".into()],
+            config,
+            layers: vec![d.clone()],
+        };
+        let file = tarwrite::write_docker_save(Vec::new(), &[image], &mut |_| {
+            Ok(Box::new(io::Cursor::new(gz.clone())))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut opts = Options::default();
+        opts.limits.max_decompressed_bytes = 64 << 10;
+        opts.limits.decompressed_ratio = 1;
+        let a = read_stream(
+            "t.tar",
+            file.as_slice(),
+            file.len() as u64,
+            &opts,
+            &mut |_| {},
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let member = a
+            .images
+            .first()
+            .and_then(|i| i.layers.first())
+            .and_then(|l| l.member)
+            .unwrap_or_else(|| panic!("no layer"));
+        let index = a.members.get(member).and_then(|m| m.facts.layer.as_ref());
+        assert_eq!(index.and_then(|l| l.diff_id.clone()), None);
+        let mut out = Vec::new();
+        match write_layer_tar(&file, &a, member, &opts.limits, &mut out) {
+            Err(ExportError::OverLimit {
+                name,
+                member: m,
+                bound,
+            }) => {
+                assert_eq!(name, "t.tar");
+                assert_eq!(m, format!("blobs/sha256/{}", d.digest.hex()));
+                assert_eq!(bound, 64 << 10);
+            }
+            other => panic!("{:?}", other.map(|(d, n)| (d, n))),
+        }
+        assert!(out.len() <= 64 << 10, "{} bytes written", out.len());
+        let mut whole = Vec::new();
+        let (digest, n) = write_layer_tar(&file, &a, member, &Limits::default(), &mut whole)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((digest, n), (Digest::of_bytes(&tar), tar.len() as u64));
     }
 
     /// The first built-in demo image as a `docker save` tarball (uncompressed layers).

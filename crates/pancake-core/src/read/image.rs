@@ -17,7 +17,9 @@ mod legacy;
 mod oci_index;
 mod platforms;
 
-pub use platforms::{choose as choose_platform, platforms, ChooseError, PlatformEntry};
+pub use platforms::{
+    choose as choose_platform, platforms, present_count, ChooseError, PlatformEntry,
+};
 
 use std::collections::{HashMap, HashSet};
 

@@ -115,6 +115,45 @@ pub fn read_file<R: Read>(
     }
 }
 
+/// [`read_files`]' way to read the current file: at most `max` bytes of it.
+pub type ReadContent<'a> = dyn FnMut(usize) -> io::Result<Vec<u8>> + 'a;
+
+/// Reads many regular files of one layer tar in a single streaming walk (where [`read_file`]
+/// would walk the tar once per file). `visit(path, read)` is called for each regular-file
+/// member in tar order (several copies of a path: once per copy, as [`read_file`] counts
+/// them); calling `read(max)` gives at most `max` bytes of its content (sparse holes as
+/// zeros), one file at a time, so memory stays at one file's bytes. `visit` returns whether
+/// to go on; the walk also ends at the end of the tar. `Err` when the tar is unreadable
+/// before then, or what `visit` returned.
+pub fn read_files<R: Read>(
+    reader: R,
+    limits: &Limits,
+    visit: &mut dyn FnMut(&RawPath, &mut ReadContent<'_>) -> io::Result<bool>,
+) -> io::Result<()> {
+    let src = Stream {
+        r: reader,
+        pos: 0,
+        scratch: Vec::new(),
+    };
+    let mut w = Walker::new(src, "", limits);
+    loop {
+        match w.next() {
+            Step::Entry(f) => {
+                if f.kind != EntryKind::File {
+                    continue;
+                }
+                let path = RawPath::normalize(&f.name);
+                let go_on = visit(&path, &mut |max| w.read_content(&f, max))?;
+                if !go_on {
+                    return Ok(());
+                }
+            }
+            Step::End => return Ok(()),
+            Step::Fail(e) => return Err(io::Error::other(e)),
+        }
+    }
+}
+
 /// Expands a sparse file's content, at most `max` bytes of it: zeros, with each region's
 /// stored bytes read by `read(stored_offset, buf)` (stored offsets count from the first
 /// region's first byte and increase from call to call).

@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod config;
+pub mod contents;
 pub mod decompress;
 pub mod export;
 pub mod extension_guard;

@@ -29,7 +29,9 @@ pub struct Unhashed {
 
 /// Header-only facts of the member `job` names: its compression (sniffed from its first
 /// 512 bytes), the layer index when it is an uncompressed tar (walked by
-/// [`layer::walk_headers`]), its text when it is small JSON. `None` when the member must be
+/// [`layer::walk_headers`]; for a [`HashJob::indexed`] job, whose listing the reading already
+/// has, an index without entries or problems, which `Reading::apply` fills from the first
+/// walk), its text when it is small JSON. `None` when the member must be
 /// streamed instead: it is compressed, empty, or its first bytes cannot be read whole (the
 /// streaming path then reports the read error the usual way).
 pub fn index_unhashed<S: ReadAt + ?Sized>(
@@ -50,7 +52,12 @@ pub fn index_unhashed<S: ReadAt + ?Sized>(
     if facts.compression != Compression::None {
         return None;
     }
-    if sniff::is_tar(&head) {
+    if sniff::is_tar(&head) && job.indexed {
+        // The reading listed this tar whole already (`HashJob::indexed`) and keeps that
+        // listing and its problems when these facts are applied: walking the headers again
+        // would cost a pass over them for nothing.
+        facts.layer = Some(LayerIndex::default());
+    } else if sniff::is_tar(&head) {
         let walk = layer::walk_headers(source, job.offset, job.len, &name, &opts.limits);
         facts.problems.extend(walk.problems);
         facts.layer = Some(LayerIndex {

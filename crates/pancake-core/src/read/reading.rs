@@ -17,9 +17,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::digest::Hasher;
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::model::{Archive, Compression, EntryKind, Format, Image, MemberFacts, Problem};
+use crate::model::{
+    Archive, Compression, EntryKind, Format, Image, LayerIndex, MemberFacts, Problem,
+};
 use crate::read::archive::{self, Options, Progress};
 use crate::read::image;
 use crate::read::sniff;
@@ -265,6 +268,11 @@ pub fn hash<S: ReadAt + ?Sized>(
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> MemberFacts {
+    if job.indexed {
+        if let Some(facts) = hash_indexed(source, job, progress) {
+            return facts;
+        }
+    }
     let mut facts = archive::hash_member(source, job, opts, progress);
     if job.indexed {
         if let Some(l) = facts.layer.as_mut().filter(|l| l.error.is_none()) {
@@ -274,14 +282,72 @@ pub fn hash<S: ReadAt + ?Sized>(
     facts
 }
 
-/// For an indexed job: the walk's entries stand in for those the hasher left out, and for
-/// those a hasher walked again (the page's WebCrypto path reads the headers while the browser
-/// reads the blob): the same bytes give the same entries, and keeping the walk's shared copy
-/// keeps the file structure — what memos over 200,000 entries are keyed on — unchanged.
+/// Bytes hashed per `read_at` by [`hash_indexed`].
+const CHUNK: u64 = 1 << 20;
+
+/// An indexed job (an uncompressed layer tar the first walk listed whole) needs only its
+/// digest: its bytes are hashed as stored, in [`CHUNK`]s, without walking the tar a second
+/// time — for an uncompressed tar the diff_id is the blob's own digest and the uncompressed
+/// size its length. The facts carry no entries and no problems: [`Reading::apply`] keeps the
+/// first walk's ([`keep_structure`]), which the same headers give. `None` — the full path
+/// then reads it and reports what is wrong — when the blob is not an uncompressed tar after
+/// all, or a read fails or comes back short.
+fn hash_indexed<S: ReadAt + ?Sized>(
+    source: &S,
+    job: &HashJob,
+    progress: &mut dyn FnMut(u64),
+) -> Option<MemberFacts> {
+    let want = usize::try_from(job.len.min(sniff::TAR_BLOCK as u64)).ok()?;
+    let head = source.read_vec_at(job.offset, want).ok()?;
+    if head.len() < want || sniff::compression(&head) != Compression::None || !sniff::is_tar(&head)
+    {
+        return None;
+    }
+    let mut hasher = if job.sha512 {
+        Hasher::with_sha512()
+    } else {
+        Hasher::new()
+    };
+    let mut done = 0u64;
+    while done < job.len {
+        let n = usize::try_from((job.len - done).min(CHUNK)).ok()?;
+        let bytes = source.read_vec_at(job.offset.checked_add(done)?, n).ok()?;
+        if bytes.len() < n {
+            return None;
+        }
+        hasher.update(&bytes);
+        done = done.saturating_add(n as u64);
+        progress(done);
+    }
+    progress(job.len);
+    let (sha256, sha512) = hasher.finish_all();
+    Some(MemberFacts {
+        compression: Compression::None,
+        layer: Some(LayerIndex {
+            diff_id: Some(sha256.clone()),
+            diff_id_sha512: sha512.clone(),
+            uncompressed_size: job.len,
+            ..LayerIndex::default()
+        }),
+        sha256: Some(sha256),
+        sha512,
+        ..MemberFacts::default()
+    })
+}
+
+/// For an indexed job: the walk's entries stand in for those the hasher left out, and so do
+/// the walk's problems when the hasher did not walk (its facts bring none: [`hash_indexed`],
+/// `prehashed::index_unhashed`); a hasher that walked brings the same ones itself. Entries a
+/// hasher walked again are replaced by the walk's shared copy too: the same bytes give the
+/// same entries, and keeping one copy keeps the file structure — what memos over 200,000
+/// entries are keyed on — unchanged.
 fn keep_structure(before: &MemberFacts, facts: &mut MemberFacts) {
     if let (Some(old), Some(new)) = (before.layer.as_ref(), facts.layer.as_mut()) {
         if new.error.is_none() && (new.entries.is_empty() || old.error.is_none()) {
             new.entries = old.entries.clone();
+            if facts.problems.is_empty() {
+                facts.problems = before.problems.clone();
+            }
         }
     }
 }
@@ -468,6 +534,120 @@ mod tests {
             let layers: Vec<_> = got.images.iter().flat_map(|i| &i.layers).collect();
             assert!(layers.iter().all(|l| l.verified), "{layers:?}");
         }
+    }
+
+    /// A save whose one uncompressed layer (over the scan's 1 MiB, so a hash job) lists `a`
+    /// twice: the walk reports a `duplicate-member` problem.
+    fn duplicated() -> (Vec<u8>, Vec<u8>) {
+        use crate::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
+        // Written entry by entry: `layer_tar` refuses a duplicate path.
+        let mut w = tarwrite::TarWriter::new(Vec::new());
+        for e in [
+            TarEntry::file("a", vec![1u8; 700_000], 0o644),
+            TarEntry::file("b", vec![2u8; 10], 0o644),
+            TarEntry::file("a", vec![3u8; 700_000], 0o644),
+        ] {
+            w.add(&e).expect("entry");
+        }
+        let tar = w.finish().expect("layer");
+        let d = Descriptor {
+            media_type: tarwrite::MEDIA_TYPE_LAYER.into(),
+            digest: crate::digest::Digest::of_bytes(&tar),
+            size: tar.len() as u64,
+        };
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [d.digest]},
+        }))
+        .unwrap_or_default();
+        let image = SaveImage {
+            tags: vec!["dup:1".into()],
+            config,
+            layers: vec![d],
+        };
+        let layer = tar.clone();
+        let bytes = tarwrite::write_docker_save(Vec::new(), &[image], &mut |_| {
+            Ok(Box::new(std::io::Cursor::new(layer.clone())))
+        })
+        .expect("save");
+        (bytes, tar)
+    }
+
+    /// Counts the bytes read from a source.
+    struct Counting<'a>(&'a [u8], std::cell::Cell<u64>);
+    impl ReadAt for Counting<'_> {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read_at(offset, buf)?;
+            self.1.set(self.1.get() + n as u64);
+            Ok(n)
+        }
+        fn len(&self) -> u64 {
+            self.0.len() as u64
+        }
+    }
+
+    /// An indexed job is hashed without walking its tar again: the hasher's facts carry the
+    /// digest (= diff_id, the tar being uncompressed) but none of the walk's problems (it did
+    /// not walk; the full path found the duplicate again), the page's WebCrypto path reads
+    /// only the blob's first block for it (it walked every header), and once applied the
+    /// member's facts are exactly what one streaming read gives, problems included.
+    #[test]
+    fn indexed_jobs_are_hashed_without_walking_again() {
+        use crate::model::{HashPath, ProblemKind};
+        let (bytes, tar) = duplicated();
+        let mut r =
+            Reading::start("dup.tar", &bytes, &Options::default(), &mut |_| {}).expect("start");
+        let job = *r.jobs().iter().find(|j| j.indexed).expect("an indexed job");
+        let walked = r
+            .archive_unresolved()
+            .members
+            .get(job.member)
+            .map(|m| m.facts.problems.clone())
+            .unwrap_or_default();
+        assert!(walked
+            .iter()
+            .any(|p| p.kind == ProblemKind::DuplicateMember));
+
+        let mut last = 0;
+        let facts = hash(&bytes, &job, &Options::default(), &mut |d| last = d);
+        assert_eq!(last, job.len);
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        let layer = facts.layer.clone().expect("layer facts");
+        assert_eq!(layer.diff_id, Some(crate::digest::Digest::of_bytes(&tar)));
+        assert_eq!(layer.uncompressed_size, tar.len() as u64);
+        assert!(layer.entries.is_empty());
+
+        let counting = Counting(&bytes, Default::default());
+        let unhashed = crate::read::prehashed::index_unhashed(&counting, &job, &Options::default())
+            .expect("uncompressed");
+        assert!(counting.1.get() <= 512, "{} bytes read", counting.1.get());
+        let mut prehashed = unhashed.finish(
+            crate::digest::Digest::of_bytes(&tar),
+            None,
+            HashPath::WebCrypto,
+        );
+        assert!(prehashed.problems.is_empty());
+        prehashed.hashed_with = None;
+        assert_eq!(prehashed, facts);
+
+        assert_eq!(r.apply(job.member, facts), Applied::Stored);
+        for j in r.jobs().to_vec().iter().filter(|j| j.member != job.member) {
+            let f = hash(&bytes, j, &Options::default(), &mut |_| {});
+            r.apply(j.member, f);
+        }
+        assert!(r.is_done());
+        let want = archive::read_stream(
+            "dup.tar",
+            bytes.as_slice(),
+            bytes.len() as u64,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .expect("read_stream");
+        let got = r.into_archive();
+        assert_eq!(got.members, want.members);
+        assert_eq!(got.problems, want.problems);
+        assert_eq!(got.images, want.images);
     }
 
     #[test]

@@ -84,21 +84,22 @@ impl PlatformEntry {
 }
 
 /// Every platform the archive's indexes list, in index order (depth first from `index.json`),
-/// each manifest digest once. Only image manifests count: nested indexes are walked (bounded
-/// by the default `limits.max_index_depth` and `limits.max_manifests`, cycles not followed),
+/// each manifest digest once. Only image manifests count: nested indexes (a descriptor or
+/// document of exactly the OCI index or Docker manifest list media type, [`crate::media`])
+/// are walked (bounded by `limits.max_index_depth` and `limits.max_manifests`, the limits the
+/// archive was read with, so the list walks what the resolver walked; cycles not followed),
 /// BuildKit attestation manifests, cosign-tagged manifests, present manifests that are
 /// artifacts and descriptors without a `platform` are left out (an index of several images, as
 /// a Docker 25+ save of several tags writes, names no platforms: it is not a platform list).
 /// A part the descriptor's platform lacks is taken from the image's config. A save without
 /// `index.json` lists nothing: an empty list means "one platform per image, as the images
 /// say".
-pub fn platforms(archive: &Archive) -> Vec<PlatformEntry> {
-    let limits = Limits::default();
+pub fn platforms(archive: &Archive, limits: &Limits) -> Vec<PlatformEntry> {
     let ctx = Ctx {
         members: &archive.members,
         by_path: super::index_paths(&archive.members),
         problems: Vec::new(),
-        limits: &limits,
+        limits,
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,
@@ -128,6 +129,13 @@ pub fn choose(list: &[PlatformEntry], spec: Option<&str>) -> Result<usize, Choos
     } else {
         Err(ChooseError::NotListed)
     }
+}
+
+/// How many entries of `list` are in the archive (`present`): the figure to give beside
+/// `list.len()` wherever the entries' `present` flags are shown, so the two always agree (a
+/// present platform the resolver could not read is present, though it opens no image).
+pub fn present_count(list: &[PlatformEntry]) -> usize {
+    list.iter().filter(|p| p.present).count()
 }
 
 /// Why [`choose`] found no image.
@@ -201,7 +209,7 @@ impl PlatformWalk<'_> {
             } else if desc
                 .media_type
                 .as_deref()
-                .is_some_and(|mt| mt.contains("index") || mt.contains("manifest.list"))
+                .is_some_and(crate::media::is_index)
             {
                 // An absent nested index: its platforms cannot be known.
                 continue;
@@ -350,7 +358,7 @@ mod tests {
             &[("linux", "amd64", None), ("linux", "arm64", Some("v8"))],
             &[0],
         );
-        let list = platforms(&a);
+        let list = platforms(&a, &Limits::default());
         let shown: Vec<(String, bool, Option<usize>)> = list
             .iter()
             .map(|p| (p.display(), p.present, p.image))
@@ -387,7 +395,7 @@ mod tests {
             ],
             &[1, 2],
         );
-        let list = platforms(&a);
+        let list = platforms(&a, &Limits::default());
         assert_eq!(list.len(), 3);
         // amd64 is absent: the default is the first present one, arm64/v8 = image 0.
         assert_eq!(choose(&list, None), Ok(0));
@@ -416,7 +424,7 @@ mod tests {
             &[("linux", "amd64", None), ("linux", "arm64", None)],
             &[0, 1],
         );
-        let list = platforms(&a);
+        let list = platforms(&a, &Limits::default());
         assert_eq!(choose(&list, Some("linux/arm64/v8")), Ok(1));
         assert_eq!(choose(&list, Some("linux/arm64")), Ok(1));
         assert_eq!(
@@ -427,7 +435,94 @@ mod tests {
 
     #[test]
     fn no_index_lists_nothing() {
-        assert!(platforms(&Archive::default()).is_empty());
+        assert!(platforms(&Archive::default(), &Limits::default()).is_empty());
         assert_eq!(choose(&[], None), Err(ChooseError::NotListed));
+    }
+
+    /// A nested index is told by its exact media type, not by a substring: an absent
+    /// manifest whose (vendor) media type merely contains "index" is a platform, listed as
+    /// not in this archive, where it used to be skipped as an absent nested index.
+    #[test]
+    fn index_media_types_are_matched_exactly() {
+        let mut a = archive(
+            &[("linux", "amd64", None), ("linux", "arm64", Some("v8"))],
+            &[0],
+        );
+        let index = a
+            .members
+            .iter_mut()
+            .find(|m| {
+                m.facts
+                    .json
+                    .as_deref()
+                    .is_some_and(|j| j.contains("image.index.v1+json\",\"manifests"))
+            })
+            .unwrap_or_else(|| panic!("no inner index"));
+        let json = index.facts.json.take().unwrap_or_default();
+        // The absent arm64 manifest's descriptor gets a vendor type with "index" in it.
+        let arm64 = json.find("\"arm64\"").unwrap_or(0);
+        let arm = json
+            .get(..arm64)
+            .and_then(|before| before.rfind("\"mediaType\""))
+            .unwrap_or(0);
+        let (head, tail) = json.split_at(arm);
+        let tail = tail.replacen(
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.acme.reindexed.manifest.v1+json",
+            1,
+        );
+        index.facts.json = Some(format!("{head}{tail}"));
+        let list = platforms(&a, &Limits::default());
+        let shown: Vec<(String, bool)> = list.iter().map(|p| (p.display(), p.present)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("linux/amd64".to_string(), true),
+                ("linux/arm64/v8".to_string(), false)
+            ]
+        );
+    }
+
+    /// The walk keeps the limits it is given: the platforms sit in an index nested one level
+    /// below `index.json`, not followed with `max_index_depth` 0, nor past `max_manifests`.
+    #[test]
+    fn the_callers_limits_bound_the_walk() {
+        let a = archive(
+            &[("linux", "amd64", None), ("linux", "arm64", Some("v8"))],
+            &[0, 1],
+        );
+        assert_eq!(platforms(&a, &Limits::default()).len(), 2);
+        let shallow = Limits {
+            max_index_depth: 0,
+            ..Limits::default()
+        };
+        assert_eq!(platforms(&a, &shallow), vec![]);
+        let few = Limits {
+            max_manifests: 2,
+            ..Limits::default()
+        };
+        // Two descriptors looked at: the nested index, then the first platform.
+        let listed: Vec<String> = platforms(&a, &few).iter().map(|p| p.display()).collect();
+        assert_eq!(listed, vec!["linux/amd64".to_string()]);
+    }
+
+    /// A platform whose manifest is in the archive but resolved to no image is present (the
+    /// page says "in this archive, but could not be read"); the count beside the list counts
+    /// it, as its row's flag does.
+    #[test]
+    fn present_count_counts_present_flags() {
+        let mut a = archive(
+            &[
+                ("linux", "amd64", None),
+                ("linux", "arm64", Some("v8")),
+                ("linux", "arm", Some("v7")),
+            ],
+            &[0, 1],
+        );
+        a.images.truncate(1);
+        let list = platforms(&a, &Limits::default());
+        let flags: Vec<(bool, Option<usize>)> = list.iter().map(|p| (p.present, p.image)).collect();
+        assert_eq!(flags, vec![(true, Some(0)), (true, None), (false, None)]);
+        assert_eq!(present_count(&list), 2);
     }
 }
