@@ -113,6 +113,7 @@ pub fn content(p: &ContentProps) -> Html {
                     { if shown < c.size {
                         html! { <button type="button" class="button" data-testid="show-more" onclick={more}>{ t(lang, "show-more") }</button> }
                     } else { html! {} } }
+                    <super::tree::download::Download content={c.clone()} on_more={p.on_more.clone()} />
                 </>
             }
         }
