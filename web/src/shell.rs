@@ -373,7 +373,7 @@ pub fn app() -> Html {
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.image} layer={state.layer} merged={state.merged}
                         filter={AttrValue::from(state.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
-                        on_filter={on_filter} on_open={on_open_content} />
+                        on_filter={on_filter} on_open={on_open_content} file={Pool::file(&pool)} />
                 },
                 Tab::History => {
                     html! { <History archive={a.clone()} image={state.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.layer} on_layer={on_layer.clone()} /> }

@@ -35,6 +35,9 @@ pub struct FilesProps {
     pub on_filter: Callback<String>,
     /// A regular file was chosen: (row) to show its content.
     pub on_open: Callback<FileRow>,
+    /// The opened file the archive was read from, for saving a layer (`None`: not offered).
+    #[prop_or_default]
+    pub file: Option<web_sys::File>,
 }
 
 pub fn change_id(c: Change) -> &'static str {
@@ -438,7 +441,7 @@ pub fn files(p: &FilesProps) -> Html {
                 aria-expanded={folder.then(|| open.to_string())}
                 style={format!("top:{}px", win.top(pos))} data-pos={pos.to_string()}
                 data-testid="file-row" data-path={path.clone()} data-change={change_id(r.change)}
-                data-size={tree::sort_size(r).to_string()}
+                data-size={tree::sort_size(r).to_string()} data-kind={tree::kind_id(r.kind)}
                 title={path} {onclick}>
                 <span class="ch-symbol" aria-label={t(lang, change_id(r.change))}>{ change_symbol(r.change) }</span>
                 <span class="file-name mono" style={if filtering { String::new() } else { format!("padding-left:{}rem", depth as f64 * 1.1) }}>
@@ -600,6 +603,9 @@ pub fn files(p: &FilesProps) -> Html {
                 <button type="button" class="button quiet" data-testid="largest-toggle" aria-expanded={show_largest.to_string()}
                     aria-controls="tree-largest" onclick={toggle_largest}>{ t(lang, "tree-largest") }</button>
             </div>
+            { if let Some(l) = layer {
+                html! { <super::tree::layer_export::LayerExport archive={p.archive.clone()} image={p.image} layer={l} file={p.file.clone()} /> }
+            } else { html! {} } }
             { if *show_largest { largest_panel } else { html! {} } }
             <div class="file-list" ref={win.list_ref.clone()} onscroll={win.onscroll.clone()} role="tree" aria-label={t(lang, "files-tree")}
                 onkeydown={on_tree_key}

@@ -36,8 +36,16 @@ fn save(c: &ContentView) -> Result<(), String> {
     let bytes = c.bytes.as_ref().ok_or("no bytes")?;
     let arr = js_sys::Uint8Array::from(bytes.as_slice());
     let parts = js_sys::Array::of1(&arr);
-    let file = web_sys::File::new_with_u8_array_sequence(&parts, &download_name(&c.path))
-        .map_err(|e| format!("{e:?}"))?;
+    // Typed as opaque bytes: with no type the browser guesses one and may add an extension
+    // (`nginx` saved as `nginx.txt`).
+    let opts = web_sys::FilePropertyBag::new();
+    opts.set_type("application/octet-stream");
+    let file = web_sys::File::new_with_u8_array_sequence_and_options(
+        &parts,
+        &download_name(&c.path),
+        &opts,
+    )
+    .map_err(|e| format!("{e:?}"))?;
     crate::container_export::download(&file)
 }
 

@@ -37,6 +37,20 @@ pub fn sort_size(r: &FileRow) -> u64 {
     }
 }
 
+/// A stable name for an entry kind (the rows' `data-kind` test hook).
+pub fn kind_id(k: EntryKind) -> &'static str {
+    match k {
+        EntryKind::File => "file",
+        EntryKind::Dir => "dir",
+        EntryKind::Symlink => "symlink",
+        EntryKind::Hardlink => "hardlink",
+        EntryKind::Char => "char",
+        EntryKind::Block => "block",
+        EntryKind::Fifo => "fifo",
+        EntryKind::Other => "other",
+    }
+}
+
 /// One row of the listing placed in the tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
