@@ -9,6 +9,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
+const { tar, sha256: digestOf, Layout } = require('./lib/tarwrite');
+const os = require('node:os');
 const app = require('./lib/app');
 
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
@@ -282,5 +284,75 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     await page.screenshot({ path: path.join(SHOTS, 'tree-layer-export-dark-360.png') });
     assert.deepEqual(problemsOf(page), []);
     await page.close();
+  });
+
+  // A layer of 6 004 paths (over the 5 000 that start folded): folders below the top start
+  // closed, a folder of 6 000 files shows 500 then a "show more" line, and the buttons fold
+  // everything. Built here (lib/tarwrite.js); the core lists the implied folders a, a/b, big.
+  test('big layer: starts folded, 500 rows per folder then show more, expand/collapse all', { timeout: T }, async () => {
+    const files = [];
+    for (let i = 0; i < 6000; i++) files.push([`big/f${String(i).padStart(5, '0')}.txt`, `file ${i}\n`.repeat(1 + (i % 7))]);
+    files.push(['a/b/c.txt', 'deep\n']);
+    // Bigger than the content panel's first read (64 KiB): saving it reads the rest first.
+    const blob = crypto.randomBytes(200 * 1024);
+    files.push(['a/big.bin', blob]);
+    const l = tar(files);
+    const b = new Layout();
+    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: b.json('application/vnd.oci.image.config.v1+json', {
+        architecture: 'amd64', os: 'linux', config: {},
+        rootfs: { type: 'layers', diff_ids: [digestOf(l)] }, history: [{ created_by: 'COPY big /' }],
+      }),
+      layers: [b.blob('application/vnd.oci.image.layer.v1.tar', l)],
+    });
+    b.index([img]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-tree-'));
+    const file = path.join(dir, 'big-folder.tar');
+    fs.writeFileSync(file, b.tar());
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    try {
+      await pickFile(page, file);
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      await app.openTab(page, 'files');
+      const list = page.locator('[data-testid=file-list]');
+      await page.locator(ROW).first().waitFor();
+      // a (open), a/b (closed), a/big.bin, big (open), 500 of its files, one "show more".
+      assert.equal(await list.getAttribute('data-row-count'), '505');
+      assert.equal(await page.locator(`${ROW}[data-path="a"]`).getAttribute('aria-expanded'), 'true');
+      assert.equal(await page.locator(`${ROW}[data-path="a/b"]`).getAttribute('aria-expanded'), 'false');
+      assert.equal(await page.locator(`${ROW}[data-path="a/b/c.txt"]`).count(), 0);
+      // Only the rows in view are in the DOM.
+      assert.ok(await page.locator(ROW).count() < 80);
+      await page.locator(`${ROW}[tabindex="0"]`).focus();
+      await page.keyboard.press('End');
+      const more = page.locator('[data-testid=tree-more]');
+      await more.waitFor();
+      assert.match(await more.textContent(), /500.*5500/);
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'tree-more');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('[data-testid=file-list]').dataset.rowCount === '1005');
+      await page.waitForTimeout(150);
+      assert.equal((await focused(page)).path, 'big/f00500.txt', 'focus on the first row it showed');
+      await page.locator('[data-testid=expand-all]').click();
+      assert.equal(await list.getAttribute('data-row-count'), '1006');
+      await page.locator('[data-testid=collapse-all]').click();
+      assert.equal(await list.getAttribute('data-row-count'), '2');
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.locator('[data-testid=expand-all]').click();
+      await page.screenshot({ path: path.join(SHOTS, 'tree-big-light-1280.png') });
+      // Download the 200 KiB file: the page reads it whole, then saves the exact bytes.
+      await page.locator(`${ROW}[data-path="a/big.bin"]`).click();
+      await page.locator('[data-testid=download-file]').waitFor();
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=download-file]').click()]);
+      assert.equal(dl.suggestedFilename(), 'big.bin');
+      const saved = fs.readFileSync(await dl.path());
+      assert.equal(saved.length, blob.length);
+      assert.equal(sha256(saved), sha256(blob));
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

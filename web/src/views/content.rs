@@ -113,7 +113,6 @@ pub fn content(p: &ContentProps) -> Html {
                     { if shown < c.size {
                         html! { <button type="button" class="button" data-testid="show-more" onclick={more}>{ t(lang, "show-more") }</button> }
                     } else { html! {} } }
-                    <super::tree::download::Download content={c.clone()} on_more={p.on_more.clone()} />
                 </>
             }
         }
@@ -127,6 +126,8 @@ pub fn content(p: &ContentProps) -> Html {
                 <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} ref={close_ref}>{ "✕" }</button>
             </header>
             { body }
+            // Outside `body`, so it stays mounted while a larger read is loading.
+            <super::tree::download::Download content={c.clone()} on_more={p.on_more.clone()} />
         </div>
     }
 }
