@@ -200,46 +200,62 @@ fn sorted(rows: &[FileRow], ids: &[usize], sort: SortBy) -> Vec<usize> {
     v
 }
 
+/// One open folder being walked by [`visible`].
+struct Level {
+    /// Its children, sorted.
+    ids: Vec<usize>,
+    /// The next child to emit.
+    pos: usize,
+    /// The folder's node; `None` for the top level.
+    parent: Option<usize>,
+    /// Depth of its children.
+    depth: usize,
+    /// How many children are shown.
+    limit: usize,
+}
+
 /// The lines shown: open folders' children under them, each folder's children sorted and
 /// capped at [`CHILD_CAP`] (plus what "show more" added) with a [`Line::More`] after.
 pub fn visible(rows: &[FileRow], tree: &Tree, fold: &Folding, sort: SortBy) -> Vec<Line> {
+    let limit_of = |p: &RawPath| CHILD_CAP.saturating_add(fold.more.get(p).copied().unwrap_or(0));
     let mut out = Vec::new();
-    // (children to walk, next position, parent, depth, shown limit)
-    let top_limit =
-        CHILD_CAP.saturating_add(fold.more.get(&RawPath::default()).copied().unwrap_or(0));
-    let mut stack: Vec<(Vec<usize>, usize, Option<usize>, usize, usize)> =
-        vec![(sorted(rows, &tree.roots, sort), 0, None, 0, top_limit)];
+    let mut stack = vec![Level {
+        ids: sorted(rows, &tree.roots, sort),
+        pos: 0,
+        parent: None,
+        depth: 0,
+        limit: limit_of(&RawPath::default()),
+    }];
     while let Some(top) = stack.last_mut() {
-        let (ids, pos, parent, depth, limit) = (&top.0, &mut top.1, top.2, top.3, top.4);
-        if *pos >= ids.len() || *pos >= limit {
-            if ids.len() > limit && *pos == limit {
+        let next = top
+            .ids
+            .get(top.pos)
+            .copied()
+            .filter(|_| top.pos < top.limit);
+        let Some(n) = next else {
+            if top.ids.len() > top.limit && top.pos == top.limit {
                 out.push(Line::More {
-                    parent,
-                    hidden: ids.len() - limit,
-                    depth,
+                    parent: top.parent,
+                    hidden: top.ids.len().saturating_sub(top.limit),
+                    depth: top.depth,
                 });
             }
             stack.pop();
             continue;
-        }
-        let Some(n) = ids.get(*pos).copied() else {
-            stack.pop();
-            continue;
         };
-        *pos += 1;
+        top.pos += 1;
         out.push(Line::Row(n));
         let (Some(node), Some(r)) = (tree.nodes.get(n), rows.get(n)) else {
             continue;
         };
         if !node.children.is_empty() && fold.is_open(&r.path, node.depth) {
-            let limit = CHILD_CAP.saturating_add(fold.more.get(&r.path).copied().unwrap_or(0));
-            stack.push((
-                sorted(rows, &node.children, sort),
-                0,
-                Some(n),
-                node.depth + 1,
-                limit,
-            ));
+            stack.push(Level {
+                ids: sorted(rows, &node.children, sort),
+                pos: 0,
+                parent: Some(n),
+                depth: node.depth + 1,
+                limit: limit_of(&r.path),
+            });
         }
     }
     out
