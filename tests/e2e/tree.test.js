@@ -65,6 +65,11 @@ async function readTree(page) {
   });
 }
 
+/** The lines rendered at the top of the tree, in order. */
+const readTreeTop = (page) => page.$$eval('[data-testid=file-row]', (els) => els
+  .map((e) => ({ pos: Number(e.dataset.pos), path: e.dataset.path, size: Number(e.dataset.size) }))
+  .sort((a, b) => a.pos - b.pos));
+
 const focused = (page) => page.evaluate(() => {
   const e = document.activeElement;
   return e && e.dataset.path !== undefined
@@ -353,6 +358,62 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     } finally {
       await page.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Issue 15: "a 200,000-file layer for search and sort". The base layer of the large test
+  // image (tests/make_large_image.js: data/ with 500 folders of 400 files) starts folded, and
+  // sorting and expanding everything keep the page answering: each is timed and bounded.
+  test('200,000-file layer: folded start, sort by size, expand all stay quick', { timeout: 300000 }, async () => {
+    const { makeLargeImage } = require('../make_large_image');
+    const img = makeLargeImage(200000);
+    const file = path.join(os.tmpdir(), 'pancake-large-200000.tar');
+    if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) fs.writeFileSync(file, img.bytes);
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+    try {
+      await pickFile(page, file);
+      await waitReady(page, { timeout: Number(process.env.PANCAKE_E2E_LARGE_MS || 240000) });
+      await app.openTab(page, 'files');
+      const list = page.locator('[data-testid=file-list]');
+      const timed = async (what, act, rowCount) => {
+        const t0 = Date.now();
+        await act();
+        await page.waitForFunction((n) => document.querySelector('[data-testid=file-list]').dataset.rowCount === n,
+          rowCount, { timeout: 30000 });
+        // The page answers: a frame is drawn right after.
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+        const ms = Date.now() - t0;
+        console.log(`# ${what}: ${ms} ms`);
+        return ms;
+      };
+      // data/ open, its 500 folders closed.
+      await timed('layer 1 listed (folded)', () => page.locator('[data-testid=layer-select]').selectOption('0'), '501');
+      assert.equal(await page.locator(`${ROW}[data-path="data"]`).getAttribute('aria-expanded'), 'true');
+      assert.equal(await page.locator(`${ROW}[data-path="data/d0"]`).getAttribute('aria-expanded'), 'false');
+      const sortMs = await timed('sort by size', () => page.locator('[data-testid=sort-size]').click(), '501');
+      const expandMs = await timed('expand all', () => page.locator('[data-testid=expand-all]').click(), '200501');
+      assert.ok(await page.locator(ROW).count() < 80, 'only the rows in view are in the DOM');
+      // Folders first by total (each 400 files × 400 B), then what each holds.
+      const first = await readTreeTop(page);
+      assert.equal(first[0].path, 'data');
+      // The generator's sizes: file i holds min(400, 12 × its line) bytes, in folder i % 500.
+      const totals = new Map();
+      for (let i = 0; i < 200000; i++) {
+        const len = Math.min(400, 12 * Buffer.byteLength(`file ${i} of a 200,000-file layer\n`));
+        const d = `data/d${i % 500}`;
+        totals.set(d, (totals.get(d) || 0) + len);
+      }
+      const biggest = Math.max(...totals.values());
+      assert.equal(first[1].size, biggest, 'the biggest folder first');
+      assert.equal(totals.get(first[1].path), biggest);
+      assert.equal(first[2].size, 400, 'its biggest file first');
+      const collapseMs = await timed('collapse all', () => page.locator('[data-testid=collapse-all]').click(), '1');
+      for (const [what, ms] of [['sort', sortMs], ['expand all', expandMs], ['collapse all', collapseMs]]) {
+        assert.ok(ms < 15000, `${what} took ${ms} ms`);
+      }
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
     }
   });
 });
