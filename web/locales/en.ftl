@@ -468,6 +468,7 @@ ago-years = { $count } years ago
 files-count-one = { $count } path
 picker-title-one = { $count } image:
 cmp-diverge-at-one = They differ from layer { $n } up: the { $shared } layer below it is the same.
+<<<<<<< HEAD
 # track: sizes — one size per layer (issue 14)
 lsz-key = Layer sizes are the size of each layer's files, as docker history shows them; a layer's details also give its tar and stored sizes.
 lsz-title = size of the layer's files (as docker history shows it)
@@ -477,3 +478,26 @@ lsz-other = Tar and stored
 lsz-other-detail = uncompressed tar { $tar } · blob as stored { $stored } ({ $compression })
 problem-subject = { $image } · Layer { $n }
 sh-also-in = also in { $files }
+=======
+# --- tree track (#15): folding, sort, largest files, download ---
+tree-sort = Order
+tree-sort-name = Name
+tree-sort-size = Size
+tree-expand-all = Expand all
+tree-collapse-all = Collapse all
+tree-largest = Largest files
+tree-largest-layer = Largest files this layer adds or changes
+tree-largest-merged = Largest files in the filesystem at this layer
+tree-largest-image = Largest files of the image
+tree-largest-none = No files.
+tree-show-more = Show { $shown } more ({ $hidden } not shown)
+tree-download = Download
+tree-download-reading = Reading the whole file…
+tree-download-failed = Could not save the file: { $error }
+tree-download-too-big = This file is { $size }; the page saves files up to { $limit }. Save it with: pancake cat FILE PATH
+tree-layer-download-stored = Download layer { $n } as stored
+tree-layer-download-tar = Download layer { $n } as .tar
+tree-layer-inflating = Uncompressing…
+tree-layer-tar-unavailable = This layer's compression cannot be undone in the browser; use: pancake export-layer FILE N
+tree-layer-export-unavailable = This layer cannot be saved from the page: its blob is missing or the whole file is compressed.
+>>>>>>> tree

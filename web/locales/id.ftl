@@ -468,6 +468,7 @@ ago-years = { $count } tahun yang lalu
 files-count-one = { $count } path
 picker-title-one = { $count } image:
 cmp-diverge-at-one = Keduanya mulai berbeda di layer { $n }: { $shared } layer di bawahnya sama.
+<<<<<<< HEAD
 # track: sizes — satu ukuran per layer (issue 14)
 lsz-key = Ukuran layer adalah ukuran berkas-berkas di dalam layer itu, seperti yang ditunjukkan docker history; detail layer juga memberi ukuran tar dan ukuran tersimpannya.
 lsz-title = ukuran berkas-berkas layer ini (seperti yang ditunjukkan docker history)
@@ -477,3 +478,26 @@ lsz-other = Tar dan tersimpan
 lsz-other-detail = tar tanpa kompresi { $tar } · blob tersimpan { $stored } ({ $compression })
 problem-subject = { $image } · Layer { $n }
 sh-also-in = juga ada di { $files }
+=======
+# --- tree track (#15): folding, sort, largest files, download ---
+tree-sort = Urutan
+tree-sort-name = Nama
+tree-sort-size = Ukuran
+tree-expand-all = Buka semua
+tree-collapse-all = Tutup semua
+tree-largest = File terbesar
+tree-largest-layer = File terbesar yang ditambah atau diubah layer ini
+tree-largest-merged = File terbesar di filesystem pada layer ini
+tree-largest-image = File terbesar di image
+tree-largest-none = Tidak ada file.
+tree-show-more = Tampilkan { $shown } lagi ({ $hidden } belum tampil)
+tree-download = Unduh
+tree-download-reading = Membaca seluruh file…
+tree-download-failed = File tidak bisa disimpan: { $error }
+tree-download-too-big = File ini { $size }; halaman menyimpan file sampai { $limit }. Simpan dengan: pancake cat FILE PATH
+tree-layer-download-stored = Unduh layer { $n } apa adanya
+tree-layer-download-tar = Unduh layer { $n } sebagai .tar
+tree-layer-inflating = Mendekompresi…
+tree-layer-tar-unavailable = Kompresi layer ini tidak bisa dibuka di browser; gunakan: pancake export-layer FILE N
+tree-layer-export-unavailable = Layer ini tidak bisa disimpan dari halaman: blob-nya tidak ada atau seluruh file terkompresi.
+>>>>>>> tree

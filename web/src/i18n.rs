@@ -176,11 +176,16 @@ mod tests {
         let en = parse_ftl(EN_FTL);
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = vec![src.join("shell.rs")];
-        for e in std::fs::read_dir(src.join("views"))
-            .expect("views dir")
-            .flatten()
-        {
-            files.push(e.path());
+        // Views and the folders of views (`views/tree/`).
+        let mut dirs = vec![src.join("views")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(dir).expect("views dir").flatten() {
+                if e.path().is_dir() {
+                    dirs.push(e.path());
+                } else {
+                    files.push(e.path());
+                }
+            }
         }
         let mut used: Vec<String> = Vec::new();
         for f in files {

@@ -376,7 +376,7 @@ pub fn app() -> Html {
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.nav.image} layer={state.nav.layer} merged={state.nav.merged}
                         filter={AttrValue::from(state.nav.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
-                        on_filter={on_filter} on_open={on_open_content} />
+                        on_filter={on_filter} on_open={on_open_content} file={Pool::file(&pool)} />
                 },
                 Tab::History => {
                     html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()} /> }

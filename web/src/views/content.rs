@@ -126,6 +126,8 @@ pub fn content(p: &ContentProps) -> Html {
                 <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} ref={close_ref}>{ "✕" }</button>
             </header>
             { body }
+            // Outside `body`, so it stays mounted while a larger read is loading.
+            <super::tree::download::Download content={c.clone()} on_more={p.on_more.clone()} />
         </div>
     }
 }

@@ -1,5 +1,7 @@
 //! A layer's changes (+ ~ −), or the whole filesystem at that layer with each path's owner.
-//! The list is virtualized: fixed-height rows, only those in view are in the DOM.
+//! The list is virtualized: fixed-height rows, only those in view are in the DOM. Folders fold
+//! (a WAI-ARIA tree: roving tabindex, arrow keys), the listing sorts by name or size, and the
+//! largest files of the view and of the image are one click away (`tree/model.rs`).
 
 use std::rc::Rc;
 
@@ -10,6 +12,7 @@ use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::tree::model::{self as tree, Folding, KeyMove, Line, SortBy, Tree};
 use super::virtual_list::{use_path_filter, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::i18n::{t, tf};
@@ -32,6 +35,9 @@ pub struct FilesProps {
     pub on_filter: Callback<String>,
     /// A regular file was chosen: (row) to show its content.
     pub on_open: Callback<FileRow>,
+    /// The opened file the archive was read from, for saving a layer (`None`: not offered).
+    #[prop_or_default]
+    pub file: Option<web_sys::File>,
 }
 
 pub fn change_id(c: Change) -> &'static str {
@@ -87,13 +93,136 @@ pub fn files(p: &FilesProps) -> Html {
         .clone()
     };
     let visible = use_path_filter(rows.clone(), &p.filter);
-    let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 600.0, visible.len());
+    let filtering = !p.filter.is_empty();
+    let tree_rc: Rc<Tree> = (*use_memo(rows.clone(), |rows| Rc::new(Tree::build(rows)))).clone();
+    // Folding belongs to one listing: another layer, image or mode starts from its default.
+    let view_key = (p.image, layer, p.merged, rows.len());
+    let fold_state = use_state(|| {
+        (
+            None::<(usize, Option<usize>, bool, usize)>,
+            Folding::default(),
+        )
+    });
+    let fold = if fold_state.0 == Some(view_key) {
+        fold_state.1.clone()
+    } else {
+        Folding::for_rows(rows.len())
+    };
+    let sort = use_state(SortBy::default);
+    let lines: Rc<Vec<Line>> = {
+        let key = (
+            rows.clone(),
+            tree_rc.clone(),
+            visible.clone(),
+            fold.clone(),
+            *sort,
+            filtering,
+        );
+        (*use_memo(key, |(rows, tr, visible, fold, sort, filtering)| {
+            Rc::new(if *filtering {
+                tree::flat(rows, visible, *sort)
+            } else {
+                tree::visible(rows, tr, fold, *sort)
+            })
+        }))
+        .clone()
+    };
+    let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 600.0, lines.len());
+    // Roving tabindex: the line that takes focus (by position in `lines`); `want_focus` once
+    // a key or click moved it, so the element is focused when rendered.
+    let focus_pos = use_state(|| 0usize);
+    let want_focus = use_mut_ref(|| false);
+    // A path to show and focus once its folders are open (from the largest-files lists).
+    let reveal = use_state(|| None::<pancake_core::RawPath>);
+    let show_largest = use_state(|| false);
+    let image_largest: Option<Rc<Vec<FileRow>>> = {
+        let key = (StructureKey(p.archive.clone()), p.image, *show_largest);
+        (*use_memo(key, |(a, img, show)| {
+            let image = a.images.get(*img).filter(|_| *show)?;
+            let top = image.layers.len().checked_sub(1)?;
+            let all = union::merged(a, image, top);
+            Some(Rc::new(
+                tree::largest(&all, tree::LARGEST)
+                    .into_iter()
+                    .filter_map(|i| all.get(i).cloned())
+                    .collect(),
+            ))
+        }))
+        .clone()
+    };
+    let set_fold = {
+        let fold_state = fold_state.clone();
+        move |f: Folding| fold_state.set((Some(view_key), f))
+    };
+    {
+        // Bring the focused line into view and focus it once it is rendered.
+        let list_ref = win.list_ref.clone();
+        let want = want_focus.clone();
+        let pos = *focus_pos;
+        use_effect_with((pos, win.first, win.last, lines.len()), move |_| {
+            if *want.borrow() {
+                if let Some(list) = list_ref.cast::<web_sys::HtmlElement>() {
+                    let top = pos as f64 * ROW_HEIGHT;
+                    let st = list.scroll_top() as f64;
+                    let h = list.client_height() as f64;
+                    if top < st {
+                        list.set_scroll_top(top as i32);
+                    } else if top + ROW_HEIGHT > st + h {
+                        list.set_scroll_top((top + ROW_HEIGHT - h).max(0.0) as i32);
+                    }
+                    let el = list
+                        .query_selector(&format!("[data-pos=\"{pos}\"]"))
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                    if let Some(el) = el {
+                        let _ = el.focus();
+                        *want.borrow_mut() = false;
+                    }
+                }
+            }
+        });
+    }
+    {
+        // A revealed path: open its folders, then focus its line.
+        let reveal = reveal.clone();
+        let focus_pos = focus_pos.clone();
+        let want = want_focus.clone();
+        let rows = rows.clone();
+        let lines = lines.clone();
+        let fold = fold.clone();
+        let set_fold = set_fold.clone();
+        use_effect_with(((*reveal).clone(), lines.clone()), move |_| {
+            if let Some(path) = (*reveal).clone() {
+                let at = lines.iter().position(|l| match l {
+                    Line::Row(n) => rows.get(*n).is_some_and(|r| r.path == path),
+                    Line::More { .. } => false,
+                });
+                match at {
+                    Some(pos) => {
+                        focus_pos.set(pos);
+                        *want.borrow_mut() = true;
+                        reveal.set(None);
+                    }
+                    None if !filtering
+                        && rows.iter().any(|r| r.path == path)
+                        && !fold_opens(&fold, &path) =>
+                    {
+                        let mut f = fold;
+                        f.reveal(&path);
+                        set_fold(f);
+                    }
+                    None => reveal.set(None),
+                }
+            }
+        });
+    }
 
     let Some(image) = image else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
 
-    let total = visible.len();
+    let total = lines.len();
 
     let on_layer_change = {
         let cb = p.on_layer.clone();
@@ -127,90 +256,145 @@ pub fn files(p: &FilesProps) -> Html {
         Change::Deleted => (a, m, d + 1),
         Change::Unchanged => (a, m, d),
     });
-    let filtering = !p.filter.is_empty();
+
+    // What a key or a click does to line `pos`.
+    let act = {
+        let lines = lines.clone();
+        let rows = rows.clone();
+        let fold = fold.clone();
+        let set_fold = set_fold.clone();
+        let focus_pos = focus_pos.clone();
+        let want = want_focus.clone();
+        let on_open = p.on_open.clone();
+        move |m: KeyMove| match m {
+            KeyMove::Focus(pos) => {
+                focus_pos.set(pos);
+                *want.borrow_mut() = true;
+            }
+            KeyMove::Fold(n, open) => {
+                if let Some(r) = rows.get(n) {
+                    let mut f = fold.clone();
+                    f.set.insert(r.path.clone(), open);
+                    set_fold(f);
+                }
+                if let Some(pos) = lines.iter().position(|l| *l == Line::Row(n)) {
+                    focus_pos.set(pos);
+                    *want.borrow_mut() = true;
+                }
+            }
+            KeyMove::Open(n) => {
+                if let Some(r) = rows.get(n).filter(|r| openable(r)) {
+                    on_open.emit(r.clone());
+                }
+            }
+            KeyMove::More(pos) => {
+                if let Some(Line::More { parent, .. }) = lines.get(pos) {
+                    let key = parent
+                        .and_then(|n| rows.get(n))
+                        .map(|r| r.path.clone())
+                        .unwrap_or_default();
+                    let mut f = fold.clone();
+                    let more = f.more.entry(key).or_insert(0);
+                    *more = more.saturating_add(tree::CHILD_CAP);
+                    set_fold(f);
+                    focus_pos.set(pos);
+                    *want.borrow_mut() = true;
+                }
+            }
+            KeyMove::Nothing => {}
+        }
+    };
+    let is_open = {
+        let rows = rows.clone();
+        let tree_rc = tree_rc.clone();
+        let fold = fold.clone();
+        move |n: usize| {
+            let depth = tree_rc.nodes.get(n).map(|x| x.depth).unwrap_or(0);
+            rows.get(n).is_some_and(|r| fold.is_open(&r.path, depth))
+        }
+    };
+    // One handler on the tree: the focused line says which line a key acts on.
+    let on_tree_key = {
+        let lines = lines.clone();
+        let tree_rc = tree_rc.clone();
+        let act = act.clone();
+        let is_open = is_open.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let pos = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.get_attribute("data-pos"))
+                .and_then(|v| v.parse::<usize>().ok());
+            let Some(pos) = pos else { return };
+            let key = e.key();
+            let m = tree::key_move(&key, &lines, pos, &tree_rc, is_open.clone());
+            if m != KeyMove::Nothing
+                || matches!(key.as_str(), "ArrowDown" | "ArrowUp" | "Home" | "End" | " ")
+            {
+                e.prevent_default();
+            }
+            act(m);
+        })
+    };
+    // Without a focused line in view, the first rendered one takes Tab.
+    let tab_pos = if (win.first..win.last).contains(&*focus_pos) {
+        *focus_pos
+    } else {
+        win.first
+    };
 
     let render_row = |pos: usize| -> Html {
-        let Some(r) = visible.get(pos).and_then(|i| rows.get(*i)) else {
+        let tabindex = if pos == tab_pos { "0" } else { "-1" };
+        let n = match lines.get(pos) {
+            Some(Line::Row(n)) => *n,
+            Some(Line::More { hidden, depth, .. }) => {
+                let onclick = {
+                    let act = act.clone();
+                    Callback::from(move |_| act(KeyMove::More(pos)))
+                };
+                return html! {
+                    <div class="file-row tree-more" role="treeitem" aria-level={(depth + 1).to_string()}
+                        tabindex={tabindex} data-pos={pos.to_string()} data-testid="tree-more"
+                        style={format!("top:{}px", win.top(pos))} {onclick}>
+                        <span class="ch-symbol"></span>
+                        <span class="file-name" style={format!("padding-left:{}rem", *depth as f64 * 1.1)}>
+                            { tf(lang, "tree-show-more", &[("shown", &tree::CHILD_CAP.min(*hidden).to_string()), ("hidden", &hidden.to_string())]) }
+                        </span>
+                    </div>
+                };
+            }
+            None => return html! {},
+        };
+        let Some(r) = rows.get(n) else {
             return html! {};
         };
         let path = r.path.display().to_string();
-        let depth = r.path.components().count().saturating_sub(1);
+        let depth = if filtering {
+            0
+        } else {
+            tree_rc.nodes.get(n).map(|x| x.depth).unwrap_or(0)
+        };
         let name = if filtering {
             path.clone()
         } else {
             r.path.file_name_display().into_owned()
         };
-        let openable = matches!(r.kind, EntryKind::File | EntryKind::Hardlink)
-            && r.change != Change::Deleted
-            && r.content.as_ref().is_some_and(|c| c.member.is_some());
+        let openable = openable(r);
+        let folder = !filtering && tree_rc.has_children(n);
+        let open = folder && is_open(n);
         let onclick = {
-            let cb = p.on_open.clone();
-            let row = r.clone();
+            let act = act.clone();
             Callback::from(move |_| {
-                if openable {
-                    cb.emit(row.clone())
+                act(KeyMove::Focus(pos));
+                if folder {
+                    act(KeyMove::Fold(n, !open));
+                } else if openable {
+                    act(KeyMove::Open(n));
                 }
-            })
-        };
-        let onkeydown = {
-            let cb = p.on_open.clone();
-            let row = r.clone();
-            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-                "Enter" if openable => cb.emit(row.clone()),
-                // Rows are positioned absolutely in path order, so DOM siblings are neighbours;
-                // focusing one scrolls it into view, which renders the rows beyond it.
-                "ArrowDown" | "ArrowUp" => {
-                    e.prevent_default();
-                    let el = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-                    let next = el.and_then(|el| {
-                        if e.key() == "ArrowDown" {
-                            el.next_element_sibling()
-                        } else {
-                            el.previous_element_sibling()
-                        }
-                    });
-                    if let Some(h) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
-                        let _ = h.focus();
-                    }
-                }
-                // First / last path: scroll the list there, then focus the row once rendered.
-                "Home" | "End" => {
-                    e.prevent_default();
-                    let home = e.key() == "Home";
-                    let list = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .and_then(|el| el.closest(".file-list").ok().flatten());
-                    if let Some(list) = list {
-                        list.set_scroll_top(if home { 0 } else { list.scroll_height() });
-                        gloo::timers::callback::Timeout::new(60, move || {
-                            let sel = if home {
-                                ".file-row"
-                            } else {
-                                ".file-row:last-child"
-                            };
-                            let row = list.query_selector_all(sel).ok().and_then(|rows| {
-                                rows.item(if home {
-                                    0
-                                } else {
-                                    rows.length().saturating_sub(1)
-                                })
-                            });
-                            if let Some(h) =
-                                row.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-                            {
-                                let _ = h.focus();
-                            }
-                        })
-                        .forget();
-                    }
-                }
-                _ => {}
             })
         };
         let kind_mark = match r.kind {
+            EntryKind::Dir if open => "▾",
             EntryKind::Dir => "▸",
             EntryKind::Symlink => "↪",
             EntryKind::Hardlink => "⇉",
@@ -218,8 +402,9 @@ pub fn files(p: &FilesProps) -> Html {
             _ => "◦",
         };
         let size = match r.kind {
-            EntryKind::Dir => human_size(r.dir_size),
-            EntryKind::File | EntryKind::Hardlink => human_size(r.size),
+            EntryKind::Dir | EntryKind::File | EntryKind::Hardlink => {
+                human_size(tree::sort_size(r))
+            }
             _ => String::new(),
         };
         let owner_kind = kind_class(layer_kind(image, r.layer));
@@ -251,11 +436,13 @@ pub fn files(p: &FilesProps) -> Html {
             },
         };
         html! {
-            <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), openable.then_some("openable"))}
-                role="treeitem" aria-level={(depth + 1).to_string()} tabindex="0"
-                style={format!("top:{}px", win.top(pos))}
+            <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), openable.then_some("openable"), folder.then_some("folder"))}
+                role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
+                aria-expanded={folder.then(|| open.to_string())}
+                style={format!("top:{}px", win.top(pos))} data-pos={pos.to_string()}
                 data-testid="file-row" data-path={path.clone()} data-change={change_id(r.change)}
-                title={path} {onclick} {onkeydown}>
+                data-size={tree::sort_size(r).to_string()} data-kind={tree::kind_id(r.kind)}
+                title={path} {onclick}>
                 <span class="ch-symbol" aria-label={t(lang, change_id(r.change))}>{ change_symbol(r.change) }</span>
                 <span class="file-name mono" style={if filtering { String::new() } else { format!("padding-left:{}rem", depth as f64 * 1.1) }}>
                     <span class="kind-mark" aria-hidden="true">{ kind_mark }</span>
@@ -268,6 +455,102 @@ pub fn files(p: &FilesProps) -> Html {
                     owner_badge
                 } else { html! {} } }
                 <span class="file-size">{ size }</span>
+            </div>
+        }
+    };
+
+    let set_sort = |by: SortBy| {
+        let sort = sort.clone();
+        let focus_pos = focus_pos.clone();
+        Callback::from(move |_| {
+            sort.set(by);
+            focus_pos.set(0);
+        })
+    };
+    let fold_all = |open: bool| {
+        let fold = fold.clone();
+        let set_fold = set_fold.clone();
+        let focus_pos = focus_pos.clone();
+        Callback::from(move |_| {
+            let mut f = fold.clone();
+            if open {
+                f.expand_all()
+            } else {
+                f.collapse_all()
+            }
+            set_fold(f);
+            focus_pos.set(0);
+        })
+    };
+    let toggle_largest = {
+        let show = show_largest.clone();
+        Callback::from(move |_| show.set(!*show))
+    };
+    // A largest-files entry: open its content and show it in the tree. `layer`: the view to
+    // switch to first (the image's list is of the merged view at the top layer).
+    let largest_item = |r: &FileRow, list: &'static str, switch: Option<usize>| -> Html {
+        let path = r.path.display().to_string();
+        let onclick = {
+            let row = r.clone();
+            let on_open = p.on_open.clone();
+            let on_layer = p.on_layer.clone();
+            let on_merged = p.on_merged.clone();
+            let reveal = reveal.clone();
+            Callback::from(move |_| {
+                if let Some(top) = switch {
+                    on_merged.emit(true);
+                    on_layer.emit(Some(top));
+                }
+                reveal.set(Some(row.path.clone()));
+                if openable(&row) {
+                    on_open.emit(row.clone());
+                }
+            })
+        };
+        html! {
+            <li>
+                <button type="button" class="largest-row" data-testid={list} data-path={path.clone()}
+                    data-size={r.size.to_string()} {onclick}>
+                    <span class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</span>
+                    <span class="file-size">{ human_size(r.size) }</span>
+                </button>
+            </li>
+        }
+    };
+    let largest_panel = {
+        let here: Vec<Html> = tree::largest(&rows, tree::LARGEST)
+            .into_iter()
+            .filter_map(|i| rows.get(i))
+            .map(|r| largest_item(r, "largest-view", None))
+            .collect();
+        let top = n_layers.checked_sub(1);
+        let whole: Vec<Html> = image_largest
+            .as_ref()
+            .map(|v| {
+                v.iter()
+                    .map(|r| largest_item(r, "largest-image", top))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let empty = |v: &Vec<Html>| {
+            if v.is_empty() {
+                html! { <p class="muted small">{ t(lang, "tree-largest-none") }</p> }
+            } else {
+                html! {}
+            }
+        };
+        html! {
+            <div class="tree-largest" id="tree-largest" data-testid="largest">
+                <section aria-labelledby="tree-largest-view">
+                    <h3 id="tree-largest-view" class="small">{ t(lang, if p.merged { "tree-largest-merged" } else { "tree-largest-layer" }) }</h3>
+                    { empty(&here) }
+                    <ol>{ for here }</ol>
+                </section>
+                <section aria-labelledby="tree-largest-image">
+                    <h3 id="tree-largest-image" class="small">{ t(lang, "tree-largest-image") }</h3>
+                    { empty(&whole) }
+                    <ol>{ for whole }</ol>
+                </section>
             </div>
         }
     };
@@ -310,7 +593,22 @@ pub fn files(p: &FilesProps) -> Html {
                 } }
                 { if filtering { html! { <>{ " · " }{ tf(lang, "files-matching", &[("count", &total.to_string())]) }</> } } else { html! {} } }
             </p>
+            <div class="tree-bar">
+                <div class="segmented" role="group" aria-label={t(lang, "tree-sort")}>
+                    <button type="button" aria-pressed={(*sort == SortBy::Name).to_string()} data-testid="sort-name" onclick={set_sort(SortBy::Name)}>{ t(lang, "tree-sort-name") }</button>
+                    <button type="button" aria-pressed={(*sort == SortBy::Size).to_string()} data-testid="sort-size" onclick={set_sort(SortBy::Size)}>{ t(lang, "tree-sort-size") }</button>
+                </div>
+                <button type="button" class="button quiet" data-testid="expand-all" disabled={filtering} onclick={fold_all(true)}>{ t(lang, "tree-expand-all") }</button>
+                <button type="button" class="button quiet" data-testid="collapse-all" disabled={filtering} onclick={fold_all(false)}>{ t(lang, "tree-collapse-all") }</button>
+                <button type="button" class="button quiet" data-testid="largest-toggle" aria-expanded={show_largest.to_string()}
+                    aria-controls="tree-largest" onclick={toggle_largest}>{ t(lang, "tree-largest") }</button>
+            </div>
+            { if let Some(l) = layer {
+                html! { <super::tree::layer_export::LayerExport archive={p.archive.clone()} image={p.image} layer={l} file={p.file.clone()} /> }
+            } else { html! {} } }
+            { if *show_largest { largest_panel } else { html! {} } }
             <div class="file-list" ref={win.list_ref.clone()} onscroll={win.onscroll.clone()} role="tree" aria-label={t(lang, "files-tree")}
+                onkeydown={on_tree_key}
                 data-testid="file-list" data-row-count={total.to_string()}>
                 <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
                     { for (win.first..win.last).map(render_row) }
@@ -319,4 +617,23 @@ pub fn files(p: &FilesProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// A row whose bytes can be shown: a regular file or a resolved hard link, present here.
+fn openable(r: &FileRow) -> bool {
+    matches!(r.kind, EntryKind::File | EntryKind::Hardlink)
+        && r.change != Change::Deleted
+        && r.content.as_ref().is_some_and(|c| c.member.is_some())
+}
+
+/// Whether every folder above `path` was opened by hand (a reveal has been applied).
+fn fold_opens(fold: &Folding, path: &pancake_core::RawPath) -> bool {
+    let mut up = path.parent();
+    while !up.is_root() {
+        if fold.set.get(&up) != Some(&true) {
+            return false;
+        }
+        up = up.parent();
+    }
+    true
 }

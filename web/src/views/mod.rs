@@ -23,6 +23,7 @@ pub mod start;
 pub mod status;
 pub mod tour;
 pub mod transfer;
+pub mod tree;
 pub mod virtual_list;
 
 use pancake_core::analyze::history::{self as hist, InstructionKind};
