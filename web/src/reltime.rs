@@ -1,11 +1,11 @@
 //! Relative times ("2 years ago" / "2 tahun lalu") worded in the page's language.
 //!
 //! The core buckets a duration as Docker's `units.HumanDuration` does
-//! ([`pancake_core::analyze::history::elapsed`]); this module only says the bucket in words,
+//! ([`pancake_core::units::elapsed`]); this module only says the bucket in words,
 //! so English on the page stays exactly what `docker image history` prints and Indonesian
 //! reads naturally. Plurals go through [`crate::i18n::tf`]'s `-one` entries.
 
-use pancake_core::analyze::history::{elapsed, Elapsed};
+use pancake_core::units::{elapsed, Elapsed};
 
 use crate::i18n::{t, tf, Lang};
 
@@ -42,7 +42,7 @@ pub fn ago(lang: Lang, then: i64, now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pancake_core::analyze::history::relative_time;
+    use pancake_core::units::relative_time;
 
     const T: i64 = 1_709_209_815; // 2024-02-29T12:30:15Z
 

@@ -1,8 +1,8 @@
 //! The page: header, tabs, drop handling, and the view for the current state.
 //! Owns the worker pool; turns user intent into pool calls and reducer actions.
 
-use pancake_core::analyze::history::human_size;
 use pancake_core::analyze::union::FileRow;
+use pancake_core::units::human_size;
 use pancake_demo as demo;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement};

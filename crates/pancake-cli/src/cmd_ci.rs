@@ -17,7 +17,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pancake_core::analyze::{history::human_size, union};
+use pancake_core::analyze::union;
+use pancake_core::units::human_size;
 use pancake_core::Archive;
 
 use crate::term::Safe;

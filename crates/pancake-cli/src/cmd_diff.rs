@@ -7,9 +7,9 @@
 use std::path::Path;
 
 use pancake_core::analyze::diff::{self, ImageDiff, LayerSide};
-use pancake_core::analyze::history::human_size;
 use pancake_core::analyze::union::{Change, ContentCheck};
 use pancake_core::read::archive;
+use pancake_core::units::human_size;
 use pancake_core::{Archive, Image};
 use serde_json::json;
 

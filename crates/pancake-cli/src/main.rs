@@ -458,8 +458,8 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
             "  {i:>2} {mark} diff_id {}  digest {}  size {} (stored {}{})\n",
             short(&l.diff_id).unwrap_or_else(|| "— (blob missing)".into()),
             short(&l.digest).unwrap_or_else(|| "—".into()),
-            history::human_size(l.size),
-            history::human_size(l.stored_size),
+            pancake_core::units::human_size(l.size),
+            pancake_core::units::human_size(l.stored_size),
             match l.compression {
                 pancake_core::Compression::None => "",
                 pancake_core::Compression::Gzip => ", gzip",
@@ -521,7 +521,7 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
             rows.push(vec![
                 format!("  {kind}"),
                 art.artifact_type.clone(),
-                history::human_size(art.size),
+                pancake_core::units::human_size(art.size),
                 digest,
                 note,
             ]);
@@ -589,7 +589,7 @@ fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
         rows.push(vec![
             format!("  chain {}", short(&l.chain_id)),
             format!("diff_id {}", short(&l.diff_id)),
-            history::human_size(l.size),
+            pancake_core::units::human_size(l.size),
             users.join(", "),
         ]);
     }
@@ -604,13 +604,13 @@ fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
     };
     s.push_str(&format!(
         "Layer store (Docker, by ChainID): {} if each image were stored separately, {} with shared layers stored once, {} saved ({pct:.0}%)\n",
-        history::human_size(shared.separate_bytes),
-        history::human_size(shared.stored_bytes),
-        history::human_size(saved),
+        pancake_core::units::human_size(shared.separate_bytes),
+        pancake_core::units::human_size(shared.stored_bytes),
+        pancake_core::units::human_size(saved),
     ));
     s.push_str(&format!(
         "Content store (containerd, registry; blobs by digest): {}\n",
-        history::human_size(shared.content_store_bytes),
+        pancake_core::units::human_size(shared.content_store_bytes),
     ));
     s
 }

@@ -12,6 +12,7 @@ pub mod media;
 pub mod model;
 pub mod path;
 pub mod source;
+pub mod units;
 
 // Reading (outer tarball → members → images).
 pub mod read;

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 
 use pancake_core::read::archive::{self, read_content, read_stream, Options};
 use pancake_core::write::tarwrite::{
-    write_docker_save, Descriptor, SaveImage, TarEntry, TarWriter, MEDIA_TYPE_LAYER,
+    write_docker_save, Descriptor, SaveImage, TarEntry, TarWriter,
 };
 use pancake_core::{analyze::union, analyze::whiteout, Archive, Digest, ProblemKind, RawPath};
 
@@ -40,7 +40,7 @@ fn save(layers: &[Vec<u8>]) -> Vec<u8> {
     let descs: Vec<Descriptor> = layers
         .iter()
         .map(|l| Descriptor {
-            media_type: MEDIA_TYPE_LAYER.into(),
+            media_type: pancake_core::media::OCI_LAYER.into(),
             digest: Digest::of_bytes(l),
             size: l.len() as u64,
         })

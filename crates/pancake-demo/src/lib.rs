@@ -12,7 +12,8 @@ use std::io::{self, Read};
 use serde_json::{json, Value};
 
 use pancake_core::digest::Digest;
-use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry, MEDIA_TYPE_LAYER};
+use pancake_core::media::OCI_LAYER as MEDIA_TYPE_LAYER;
+use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
 
 const NAMES: &[&str] = &["nginx", "wordpress-a", "wordpress-b", "mysql", "whiteouts"];
 

@@ -3,7 +3,7 @@
 //! image's one-line verification verdict with its three states (verified, failed, not
 //! checkable) kept apart.
 
-use pancake_core::analyze::history::human_size;
+use pancake_core::units::human_size;
 use pancake_core::{Artifact, ArtifactKind};
 use yew::prelude::*;
 

@@ -1,8 +1,8 @@
 //! Two images compared: where their layer chains part, which layers they share, and what
 //! the divergent layers change at file level (from the two merged views).
 
-use pancake_core::analyze::history::human_size;
 use pancake_core::analyze::union::{self, Change};
+use pancake_core::units::human_size;
 use pancake_core::EntryKind;
 use yew::prelude::*;
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use pancake_core::analyze::history::human_size;
+use pancake_core::units::human_size;
 use pancake_core::write::container::{line_diff, Container, LineChange, MergedRow, MAX_FILE_BYTES};
 use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;

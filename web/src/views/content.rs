@@ -1,7 +1,7 @@
 //! One file's content, read on demand from the `File` by the worker: text as is,
 //! anything else as a hex dump; capped, with "show more".
 
-use pancake_core::analyze::history::human_size;
+use pancake_core::units::human_size;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 

@@ -192,7 +192,7 @@ pub fn hidden_row(
     let Some(c) = changes.filter(|c| c.deleted > 0) else {
         return html! {};
     };
-    let size = pancake_core::analyze::history::human_size(c.deleted_bytes);
+    let size = pancake_core::units::human_size(c.deleted_bytes);
     html! {
         <>
             <dt>{ t(lang, "hidden") }</dt>

@@ -5,9 +5,9 @@
 
 use std::rc::Rc;
 
-use pancake_core::analyze::history::human_size;
 use pancake_core::analyze::path_history::PathIndex;
 use pancake_core::analyze::union::{self, Change, FileRow};
+use pancake_core::units::human_size;
 use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

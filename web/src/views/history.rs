@@ -93,7 +93,7 @@ pub fn history(p: &HistoryProps) -> Html {
                                     <td class="num nowrap h-size" data-label="SIZE" data-bytes={row.size_bytes.to_string()}>{
                                         // Left out on purpose: the descriptor's size, said as such, not 0 B.
                                         match row.layer.and_then(|l| image.layers.get(l)).filter(|l| l.verification == pancake_core::Verification::NonDistributable) {
-                                            Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::analyze::history::human_size(l.stored_size))]),
+                                            Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::units::human_size(l.stored_size))]),
                                             None => row.size.clone(),
                                         }
                                     }</td>

@@ -7,7 +7,8 @@
 //! views must see the same number for the same layer. The other two are shown, labelled, only
 //! in a layer's details ([`other_sizes`]).
 
-use pancake_core::analyze::history::{human_size, layer_content_size};
+use pancake_core::analyze::history::layer_content_size;
+use pancake_core::units::human_size;
 use pancake_core::{Archive, Compression, Image, Layer};
 use yew::prelude::*;
 

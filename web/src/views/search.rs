@@ -11,9 +11,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use pancake_core::analyze::history::human_size;
 use pancake_core::analyze::path_history::{DeletedBy, Found, PathIndex, Pattern};
 use pancake_core::analyze::union::{self, Change, FileRow};
+use pancake_core::units::human_size;
 use pancake_core::{EntryKind, RawPath};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

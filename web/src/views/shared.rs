@@ -2,8 +2,8 @@
 //! Docker's layer store saves with the content store's figure beside it, a comparison of two images, and the pull/push simulations.
 //! Also the image picker, which lists every image of the session.
 
-use pancake_core::analyze::history::human_size;
 use pancake_core::analyze::share;
+use pancake_core::units::human_size;
 use yew::prelude::*;
 
 use super::compare::Compare;

@@ -1,7 +1,8 @@
 //! The stack, "like a pancake": base at the bottom, one slab per layer, metadata-only
 //! steps as thin ticks between them, and the details of the selected layer beside it.
 
-use pancake_core::analyze::history::{human_size, InstructionKind};
+use pancake_core::analyze::history::InstructionKind;
+use pancake_core::units::human_size;
 use pancake_core::{analyze::union, Archive, Image};
 use yew::prelude::*;
 
@@ -360,7 +361,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 <dt>{ t(lang, "created") }</dt>
                 <dd>{ match h.and_then(|h| h.created.clone()) {
                     // The recorded time as written, and how long ago in the page's language.
-                    Some(c) => match pancake_core::analyze::history::created_unix(&c) {
+                    Some(c) => match pancake_core::units::created_unix(&c) {
                         Some(u) => format!("{c} ({})", crate::reltime::ago(lang, u, crate::reltime::now_unix())),
                         None => c,
                     },

@@ -1,7 +1,7 @@
 //! What is happening: reading, hashing progress (bytes, %, MB/s, time left, Cancel),
 //! done, and every error the core or a worker reported.
 
-use pancake_core::analyze::history::human_size;
+use pancake_core::units::human_size;
 use pancake_core::Problem;
 use yew::prelude::*;
 

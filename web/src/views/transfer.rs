@@ -8,8 +8,8 @@
 use std::rc::Rc;
 
 use gloo::timers::callback::Interval;
-use pancake_core::analyze::history::human_size;
 use pancake_core::analyze::share::{self, Identity, PlanStep, StepStatus};
+use pancake_core::units::human_size;
 use yew::prelude::*;
 
 use super::{reduced_motion, use_lang};

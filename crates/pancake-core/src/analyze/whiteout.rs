@@ -16,15 +16,10 @@
 use crate::model::{Entry, EntryKind, Problem, ProblemKind};
 use crate::path::RawPath;
 
-pub const PREFIX: &[u8] = b".wh.";
-pub const OPAQUE: &[u8] = b".wh..wh..opq";
-const META_PREFIX: &[u8] = b".wh..wh.";
-/// AUFS's hard-link directory at the layer root.
-pub const AUFS_PLNK: &[u8] = b".wh..wh.plnk";
-/// AUFS's orphan directory at the layer root.
-pub const AUFS_ORPH: &[u8] = b".wh..wh.orph";
-/// AUFS's marker file at the layer root.
-pub const AUFS_META: &[u8] = b".wh..wh.aufs";
+use crate::media::{
+    AUFS_META, AUFS_ORPH, AUFS_PLNK, OPAQUE_MARKER as OPAQUE, WHITEOUT_META_PREFIX as META_PREFIX,
+    WHITEOUT_PREFIX as PREFIX,
+};
 
 /// What a layer entry means besides being a file.
 #[derive(Clone, Debug, PartialEq, Eq)]

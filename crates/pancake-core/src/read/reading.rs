@@ -551,7 +551,7 @@ mod tests {
         }
         let tar = w.finish().expect("layer");
         let d = Descriptor {
-            media_type: tarwrite::MEDIA_TYPE_LAYER.into(),
+            media_type: crate::media::OCI_LAYER.into(),
             digest: crate::digest::Digest::of_bytes(&tar),
             size: tar.len() as u64,
         };

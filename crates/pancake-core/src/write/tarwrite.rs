@@ -8,18 +8,11 @@ use std::io::{self, Read, Write};
 use serde::Serialize;
 
 use crate::digest::{Digest, Hasher};
+use crate::media::{OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, OPAQUE_MARKER, WHITEOUT_PREFIX};
 use crate::path::RawPath;
 
 /// 2024-01-01T00:00:00Z: the mtime every entry gets unless it keeps its own.
 pub const FIXED_MTIME: u64 = 1_704_067_200;
-
-pub const WHITEOUT_PREFIX: &[u8] = b".wh.";
-pub const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
-
-pub const MEDIA_TYPE_LAYER: &str = "application/vnd.oci.image.layer.v1.tar";
-pub const MEDIA_TYPE_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-pub const MEDIA_TYPE_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const MEDIA_TYPE_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 
 /// What a tar entry holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,9 +308,9 @@ impl SaveImage {
         }
         let m = Manifest {
             schema_version: 2,
-            media_type: MEDIA_TYPE_MANIFEST,
+            media_type: OCI_MANIFEST,
             config: Descriptor {
-                media_type: MEDIA_TYPE_CONFIG.to_string(),
+                media_type: OCI_CONFIG.to_string(),
                 digest: self.config_digest(),
                 size: self.config.len() as u64,
             },
@@ -381,7 +374,7 @@ pub fn write_docker_save<'a, W: Write>(
 
         let mut push_index = |annotations: serde_json::Value| {
             let mut d = serde_json::json!({
-                "mediaType": MEDIA_TYPE_MANIFEST,
+                "mediaType": OCI_MANIFEST,
                 "digest": manifest_digest,
                 "size": manifest_size,
             });
@@ -415,7 +408,7 @@ pub fn write_docker_save<'a, W: Write>(
 
     let index = serde_json::json!({
         "schemaVersion": 2,
-        "mediaType": MEDIA_TYPE_INDEX,
+        "mediaType": OCI_INDEX,
         "manifests": index_entries,
     });
     let to_json = |v: &serde_json::Value| serde_json::to_vec(v).unwrap_or_default();

@@ -2,7 +2,7 @@
 //! for the panel, grown to the whole file first when only its start was read, handed to the
 //! browser as a `File` behind an object URL. Nothing leaves the machine.
 
-use pancake_core::analyze::history::human_size;
+use pancake_core::units::human_size;
 use pancake_core::RawPath;
 use yew::prelude::*;
 

@@ -10,10 +10,8 @@ use crate::read::config::{Descriptor, OciDocument};
 
 /// The config media types of images (OCI and Docker schema 2); any other config makes the
 /// manifest an artifact.
-pub(super) const IMAGE_CONFIG_TYPES: [&str; 2] = [
-    "application/vnd.oci.image.config.v1+json",
-    "application/vnd.docker.container.image.v1+json",
-];
+pub(super) const IMAGE_CONFIG_TYPES: [&str; 2] =
+    [crate::media::OCI_CONFIG, crate::media::DOCKER_CONFIG];
 
 /// One artifact found, and the digest of its config (so `manifest.json` entries that are
 /// artifacts are recognized).
@@ -86,7 +84,7 @@ fn type_of(doc: &OciDocument, desc: &Descriptor) -> String {
             doc.config
                 .as_ref()
                 .and_then(|c| c.media_type.clone())
-                .filter(|t| t != "application/vnd.oci.empty.v1+json")
+                .filter(|t| t != crate::media::OCI_EMPTY)
         })
         .or_else(|| {
             doc.layers

@@ -7,9 +7,10 @@ use serde_json::{json, Value};
 
 use super::{Container, ContainerError, UpperEntry};
 use crate::digest::Digest;
+use crate::media::OCI_LAYER as MEDIA_TYPE_LAYER;
 use crate::model::{Archive, Compression, Image};
 use crate::source::{RangeReader, ReadAt};
-use crate::write::tarwrite::{self, Descriptor, SaveImage, TarEntry, MEDIA_TYPE_LAYER};
+use crate::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
 
 /// A committed container: the new layer and the new image config.
 #[derive(Clone, Debug, PartialEq, Eq)]
