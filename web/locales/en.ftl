@@ -501,3 +501,4 @@ tree-layer-inflating = Uncompressing…
 tree-layer-tar-unavailable = This layer's compression cannot be undone in the browser; use: pancake export-layer FILE N
 tree-layer-export-unavailable = This layer cannot be saved from the page: its blob is missing or the whole file is compressed.
 >>>>>>> tree
+tree-download-short = only { $got } of { $size } bytes could be read (the file ends early)

@@ -501,3 +501,4 @@ tree-layer-inflating = Mendekompresi…
 tree-layer-tar-unavailable = Kompresi layer ini tidak bisa dibuka di browser; gunakan: pancake export-layer FILE N
 tree-layer-export-unavailable = Layer ini tidak bisa disimpan dari halaman: blob-nya tidak ada atau seluruh file terkompresi.
 >>>>>>> tree
+tree-download-short = hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal)

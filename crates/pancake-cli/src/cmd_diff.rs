@@ -156,6 +156,7 @@ fn text(
         let change = match p.change {
             Change::Added => "added",
             Change::Modified if p.content == ContentCheck::TooLarge => "rewritten",
+            Change::Modified if p.content == ContentCheck::Unreadable => "unreadable",
             Change::Modified => "modified",
             Change::Deleted => "deleted",
             Change::Unchanged => "unchanged",
@@ -181,6 +182,12 @@ fn text(
         d.deleted,
         human_size(d.deleted_bytes)
     ));
+    if d.paths
+        .iter()
+        .any(|p| p.content == ContentCheck::Unreadable)
+    {
+        s.push_str("unreadable: same size and mode, written by another layer, but the bytes could not be read on one side, so not compared\n");
+    }
     if d.paths.iter().any(|p| p.content == ContentCheck::TooLarge) {
         s.push_str(&format!(
             "rewritten: same size and mode, written by another layer, larger than {} so not compared byte for byte\n",

@@ -104,3 +104,47 @@ fn a_missing_layer_blob_names_its_layer_typed() {
         "sa-app1:1 layer 3: 3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar is not in the archive"
     );
 }
+
+/// A blob three images share is missing: each image's problem is grouped under that image's
+/// own layer, not all three under the first image that has the blob at that position.
+#[test]
+fn a_shared_missing_blob_is_grouped_under_each_image_that_names_it() {
+    let name = "docker26-save-multi-app1-app2-app3.tar";
+    let bytes = std::fs::read(fixtures().join(name)).expect("fixture");
+    let a = open(name, &bytes, &Options::default(), &mut |_| {}).expect("open");
+    assert_eq!(a.images.len(), 3);
+    let base = a
+        .images
+        .first()
+        .and_then(|i| i.layers.first())
+        .and_then(|l| l.blob_path.clone())
+        .expect("base blob");
+    assert!(
+        a.images
+            .iter()
+            .all(|i| i.layers.first().and_then(|l| l.blob_path.as_deref()) == Some(base.as_str())),
+        "the three images share their base blob"
+    );
+    // The same archive without that blob.
+    let mut out = tar::Builder::new(Vec::new());
+    let mut src = tar::Archive::new(bytes.as_slice());
+    for e in src.entries().expect("entries") {
+        let mut e = e.expect("entry");
+        let path = e.path().expect("path").to_string_lossy().into_owned();
+        if path == base {
+            continue;
+        }
+        let header = e.header().clone();
+        out.append(&header, &mut e).expect("append");
+    }
+    let cut = out.into_inner().expect("tar");
+    let b = open(name, &cut, &Options::default(), &mut |_| {}).expect("open");
+    let mut grouped: Vec<(usize, usize)> = b
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::MissingBlob)
+        .filter_map(|p| p.origin.layer.map(|l| (l.image, l.layer)))
+        .collect();
+    grouped.sort_unstable();
+    assert_eq!(grouped, vec![(0, 0), (1, 0), (2, 0)]);
+}

@@ -95,6 +95,9 @@ pub enum CourseAction {
     ApplyPending,
     /// Back/forward: put the app where the URL says (the file itself is opened by the caller).
     Restore(Link),
+    /// Nothing is shown any more (the last image left the session): no demo or URL is the
+    /// file shown, so a step needing one opens it again.
+    NothingShown,
 }
 
 /// What a course action asks of the other slices, in order.
@@ -179,6 +182,11 @@ pub fn reduce(c: &Course, ctx: Context, action: CourseAction) -> (Course, Vec<Ef
             c.opening_src = None;
         }
         CourseAction::ApplyPending => apply_pending(&mut c, ctx, &mut effects),
+        CourseAction::NothingShown => {
+            c.demo = None;
+            c.src = None;
+            c.pending_layer = None;
+        }
         CourseAction::Restore(link) => {
             if let Some(l) = link.lang {
                 effects.push(Effect::SetLang(l));

@@ -316,6 +316,11 @@ impl Reducible for AppState {
                                 ..Nav::default()
                             };
                             s.containers = ContainerState::default();
+                            let ctx = course::Context::default();
+                            let (c, effects) =
+                                course::reduce(&s.course, ctx, CourseAction::NothingShown);
+                            s.course = c;
+                            s.apply(effects);
                         }
                     }
                 }
@@ -555,7 +560,9 @@ mod tests {
             file_name: "1.tar".into(),
             file_size: 10,
         }));
+        let s = s.reduce(Action::Course(CourseAction::OpeningDemo("nginx".into())));
         let s = opened(s, 2, 1);
+        assert_eq!(s.course.demo.as_deref(), Some("nginx"));
         let s = s.reduce(Action::Shared(SharedAction::Show(ImageKey {
             archive: 1,
             image: 1,
@@ -578,6 +585,10 @@ mod tests {
         })));
         assert!(s.reading.archive.is_none() && s.session.archives.is_empty());
         assert_eq!(s.nav.tab, Tab::Shared);
+        assert_eq!(
+            s.course.demo, None,
+            "no demo is shown: a tour step opens it again"
+        );
     }
 
     #[test]

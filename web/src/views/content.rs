@@ -127,7 +127,7 @@ pub fn content(p: &ContentProps) -> Html {
             </header>
             { body }
             // Outside `body`, so it stays mounted while a larger read is loading.
-            <super::tree::download::Download content={c.clone()} on_more={p.on_more.clone()} />
+            <super::tree::download::Download key={format!("{}:{}", c.member, c.path.display())} content={c.clone()} on_more={p.on_more.clone()} />
         </div>
     }
 }

@@ -13,6 +13,7 @@ use yew::prelude::*;
 use super::{kind_class, layer_kind, layer_label, layer_size, use_lang, CopyButton};
 use crate::i18n::{t, tf};
 use crate::session::SessionImage;
+use crate::state::StructureKey;
 
 /// One layer as the diagram draws it: a distinct layer of Docker's layer store (by ChainID:
 /// the same layer on the same layers below) and every image using it.
@@ -185,6 +186,32 @@ pub struct DiagramProps {
 pub fn diagram(p: &DiagramProps) -> Html {
     let lang = use_lang();
     let lay = use_memo(p.images.clone(), |imgs| layout(&chains(imgs)));
+    // Every band's size (`layer_size::bytes`, a walk of the layer's entries), once per file
+    // structure: an image still being hashed re-renders this on every facts update.
+    let sizes = use_memo(
+        p.images
+            .iter()
+            .map(|si| (StructureKey(si.archive.clone()), si.key.image))
+            .collect::<Vec<_>>(),
+        |keys| {
+            keys.iter()
+                .map(|(a, img)| {
+                    a.images.get(*img).map_or_else(Vec::new, |image| {
+                        (0..image.layers.len())
+                            .map(|i| layer_size::bytes(a, image, i))
+                            .collect::<Vec<u64>>()
+                    })
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let size_of = |img: usize, layer: usize| {
+        sizes
+            .get(img)
+            .and_then(|v| v.get(layer))
+            .copied()
+            .unwrap_or(0)
+    };
     let selected = use_state(|| None::<usize>);
     let pinned = use_state(|| false);
     let n = p.images.len();
@@ -218,7 +245,8 @@ pub fn diagram(p: &DiagramProps) -> Html {
             return Vec::new();
         };
         // The page's one size for a layer (`layer_size`), as the stack shows it.
-        let (size_bytes, size_text) = layer_size::measure(lang, &si.archive, image, li0);
+        let size_bytes = size_of(img0, li0);
+        let size_text = layer_size::text_of(lang, &si.archive, image, li0, size_bytes);
         let kind = layer_kind(image, li0);
         let (kw, rest) = layer_label(image, li0);
         let users = Layout::images_of(node);
@@ -324,7 +352,10 @@ pub fn diagram(p: &DiagramProps) -> Html {
     });
     let details = selected
         .and_then(|ni| lay.nodes.get(ni))
-        .map(|node| node_details(lang, node, &p.images))
+        .map(|node| {
+            let size = node.uses.first().map_or(0, |&(i, l)| size_of(i, l));
+            node_details(lang, node, &p.images, size)
+        })
         .unwrap_or_else(|| html! { <p class="muted small dg-hint">{ t(lang, "dg-hint") }</p> });
     html! {
         <div class="dg-wrap">
@@ -342,7 +373,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
     }
 }
 
-fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage]) -> Html {
+fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage], size: u64) -> Html {
     let Some(&(img0, li0)) = node.uses.first() else {
         return html! {};
     };
@@ -378,7 +409,7 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage]) -
                         }) }
                     </ul>
                 </dd>
-                { layer_size::detail_rows(lang, &si.archive, image, li0, layer_size::bytes(&si.archive, image, li0)) }
+                { layer_size::detail_rows(lang, &si.archive, image, li0, size) }
                 { if users.len() > 1 { html! { <dd class="muted small">{ t(lang, "dg-stored-once") }</dd> } } else { html! {} } }
                 <dt>{ t(lang, "digest") }</dt>
                 <dd class="digest-line">{ match digest {

@@ -85,7 +85,9 @@ pub fn files(p: &FilesProps) -> Html {
     // Each path's history, for the merged view's badge: the layer that added a path as well
     // as the last one that changed it. Built once per image, only when the merged view shows.
     let history: Option<Rc<PathIndex>> = {
-        let key = (p.archive.clone(), p.image, p.merged);
+        // Keyed on the file structure: verification facts arriving while blobs are hashed
+        // must not rebuild an index over every path.
+        let key = (StructureKey(p.archive.clone()), p.image, p.merged);
         (*use_memo(key, |(a, img, merged)| {
             let image = a.images.get(*img).filter(|_| *merged)?;
             Some(Rc::new(PathIndex::build(a, image)))
@@ -135,6 +137,17 @@ pub fn files(p: &FilesProps) -> Html {
     // A path to show and focus once its folders are open (from the largest-files lists).
     let reveal = use_state(|| None::<pancake_core::RawPath>);
     let show_largest = use_state(|| false);
+    // The listing's largest files, sorted once per listing and only while the list shows
+    // (every scroll or key re-renders the tree).
+    let view_largest: Rc<Vec<usize>> =
+        (*use_memo((rows.clone(), *show_largest), |(rows, show)| {
+            Rc::new(if *show {
+                tree::largest(rows, tree::LARGEST)
+            } else {
+                Vec::new()
+            })
+        }))
+        .clone();
     let image_largest: Option<Rc<Vec<FileRow>>> = {
         let key = (StructureKey(p.archive.clone()), p.image, *show_largest);
         (*use_memo(key, |(a, img, show)| {
@@ -326,6 +339,10 @@ pub fn files(p: &FilesProps) -> Html {
                 .and_then(|el| el.get_attribute("data-pos"))
                 .and_then(|v| v.parse::<usize>().ok());
             let Some(pos) = pos else { return };
+            // Alt+←/→ is the browser's back/forward, Ctrl/Meta+keys are shortcuts: not ours.
+            if e.alt_key() || e.ctrl_key() || e.meta_key() {
+                return;
+            }
             let key = e.key();
             let m = tree::key_move(&key, &lines, pos, &tree_rc, is_open.clone());
             if m != KeyMove::Nothing
@@ -518,9 +535,9 @@ pub fn files(p: &FilesProps) -> Html {
         }
     };
     let largest_panel = {
-        let here: Vec<Html> = tree::largest(&rows, tree::LARGEST)
-            .into_iter()
-            .filter_map(|i| rows.get(i))
+        let here: Vec<Html> = view_largest
+            .iter()
+            .filter_map(|i| rows.get(*i))
             .map(|r| largest_item(r, "largest-view", None))
             .collect();
         let top = n_layers.checked_sub(1);

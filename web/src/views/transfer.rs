@@ -19,7 +19,7 @@ use crate::session::{image_archives, ImageKey, SessionImage, SharedAction};
 thread_local! {
     /// Images the simulation has seen: a new one starts "in the registry" once (see below).
     static SEEN: std::cell::RefCell<std::collections::BTreeSet<ImageKey>> =
-        std::cell::RefCell::new(std::collections::BTreeSet::new());
+        const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
 }
 
 /// Docker pulls three layers at once, pushes five.

@@ -182,13 +182,18 @@ pub fn settle_rewritten<SA: ReadAt + ?Sized, SB: ReadAt + ?Sized>(
             Some(Plan::Outcome(c)) => Some(c),
             Some(Plan::Read(i, j)) => match (digests_a.get(i), digests_b.get(j)) {
                 (Some(Some(x)), Some(Some(y))) if x == y => None,
-                _ => Some(ContentCheck::Differs),
+                (Some(Some(_)), Some(Some(_))) => Some(ContentCheck::Differs),
+                // No digest on a side: nothing was compared, so nothing is claimed.
+                _ => Some(ContentCheck::Unreadable),
             },
         };
         match outcome {
             None => d.modified = d.modified.saturating_sub(1),
             Some(c) => {
-                p.rewritten = c == ContentCheck::TooLarge || c == ContentCheck::Pending;
+                p.rewritten = matches!(
+                    c,
+                    ContentCheck::TooLarge | ContentCheck::Pending | ContentCheck::Unreadable
+                );
                 p.content = c;
                 keep.push(p);
             }

@@ -609,9 +609,9 @@ pub(crate) fn shorten_hashes(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::units::*;
     use super::*;
     use crate::model::Layer;
+    use crate::units::*;
 
     fn ins(s: &str) -> (String, String, Vec<String>) {
         let i = instruction(s);

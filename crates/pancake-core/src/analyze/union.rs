@@ -1492,6 +1492,9 @@ pub enum ContentCheck {
     /// Not compared: the file is larger than the bound given to the comparison (the row stays
     /// `rewritten`; it is never taken as equal).
     TooLarge,
+    /// Not compared: its bytes could not be read on one side (the layer ends before them, or
+    /// the blob no longer holds what its index says). Never taken as equal, never as different.
+    Unreadable,
 }
 
 /// File-level differences between two merged views, both sorted by path (as [`merged`]

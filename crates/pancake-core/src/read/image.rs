@@ -195,15 +195,23 @@ fn locate_layers(archive: &mut Archive) {
         }
         // A layer whose blob is not in the archive has no member to go by: its problem names
         // the layer (`subject`) and the blob's path, which the layer records as `blob_path`.
+        // Several images can share that blob: the one the subject names (by the label the
+        // resolvers gave it, its first tag else its source) is the one, and only when none
+        // carries that label (a label two images share) the first with the blob there.
         if let (None, Some(s), Some(m)) = (p.origin.layer, &p.origin.subject, &p.origin.member) {
-            p.origin.layer = images.iter().enumerate().find_map(|(image, img)| {
+            let has_blob = |img: &Image| {
                 img.layers
                     .get(s.layer)
-                    .filter(|l| l.blob_path.as_deref() == Some(m.name.as_str()))
-                    .map(|_| LayerAt {
-                        image,
-                        layer: s.layer,
-                    })
+                    .is_some_and(|l| l.blob_path.as_deref() == Some(m.name.as_str()))
+            };
+            let labelled = |img: &Image| img.tags.first().unwrap_or(&img.source) == &s.image;
+            let image = images
+                .iter()
+                .position(|img| labelled(img) && has_blob(img))
+                .or_else(|| images.iter().position(has_blob));
+            p.origin.layer = image.map(|image| LayerAt {
+                image,
+                layer: s.layer,
             });
         }
     }

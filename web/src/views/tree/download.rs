@@ -74,8 +74,19 @@ pub fn download(p: &DownloadProps) -> Html {
                 if complete(&c) {
                     pending.set(false);
                     failed.set(save(&c).err());
-                } else if c.error.is_some() {
+                } else if let Some(e) = c.error.clone() {
                     pending.set(false);
+                    failed.set(Some(e));
+                } else if c.bytes.is_some() && c.max >= c.size.min(DOWNLOAD_LIMIT) {
+                    // Everything that may be read was asked for and the file is still not
+                    // whole (it ends early): stop rather than ask again forever.
+                    pending.set(false);
+                    let got = c.bytes.as_ref().map_or(0, |b| b.len()).to_string();
+                    failed.set(Some(tf(
+                        lang,
+                        "tree-download-short",
+                        &[("got", &got), ("size", &c.size.to_string())],
+                    )));
                 } else if c.bytes.is_some() {
                     // The last read arrived and was not the whole file: ask for more.
                     on_more.emit(());

@@ -12,13 +12,14 @@ use crate::i18n::{t, tf};
 use crate::views::use_lang;
 
 /// Name of a layer's download: the digest it is known by (the blob's for the stored form,
-/// the diff_id for the tar), 64 hex digits, then the extension of its form; the layer number
-/// (from 1) when no digest is known. `stored`: the blob as stored, else the uncompressed tar.
+/// the diff_id computed from its bytes for the tar — never the config's claim alone, which the
+/// bytes may not match), 64 hex digits, then the extension of its form; the layer number (from
+/// 1) when no digest is known. `stored`: the blob as stored, else the uncompressed tar.
 pub fn layer_file_name(layer: &Layer, number: usize, stored: bool) -> String {
     let digest = if stored {
         layer.digest.as_ref().or(layer.diff_id.as_ref())
     } else {
-        layer.diff_id.as_ref().or(layer.config_diff_id.as_ref())
+        layer.diff_id.as_ref()
     };
     let stem = digest
         .map(|d| d.hex().to_string())
@@ -208,6 +209,15 @@ mod tests {
         assert!(layer_file_name(&l, 2, true).ends_with(".tar.zst"));
         let none = Layer::default();
         assert_eq!(layer_file_name(&none, 3, false), "layer-3.tar");
+        let claimed_only = Layer {
+            config_diff_id: Some(diff.clone()),
+            ..Layer::default()
+        };
+        assert_eq!(
+            layer_file_name(&claimed_only, 3, false),
+            "layer-3.tar",
+            "a claim the bytes were not checked against names nothing"
+        );
         assert_eq!(layer_file_name(&none, 3, true), "layer-3.tar");
     }
 }
