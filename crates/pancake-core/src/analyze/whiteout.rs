@@ -16,7 +16,9 @@
 use crate::model::{Entry, EntryKind, Problem, ProblemKind};
 use crate::path::RawPath;
 
+/// Prefix of a whiteout file: `.wh.<name>` deletes `<name>` from the layers below (OCI image-spec).
 pub const PREFIX: &[u8] = b".wh.";
+/// The opaque-directory marker: its directory hides everything lower layers put below it.
 pub const OPAQUE: &[u8] = b".wh..wh..opq";
 const META_PREFIX: &[u8] = b".wh..wh.";
 /// AUFS's hard-link directory at the layer root.
@@ -147,6 +149,7 @@ pub fn is_whiteout_name(name: &[u8]) -> bool {
     name.starts_with(PREFIX) && name != OPAQUE
 }
 
+/// True when `name` (one path component) is exactly the opaque marker `.wh..wh..opq`.
 pub fn is_opaque_name(name: &[u8]) -> bool {
     name == OPAQUE
 }
