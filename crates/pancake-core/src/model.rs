@@ -46,7 +46,7 @@ pub enum Format {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
-    /// A regular file (tar type `0` or the old NUL type; contiguous `7` too).
+    /// A regular file (tar type `0`, the old NUL type or contiguous `7`; in a layer, a sparse `S`).
     File,
     /// A directory (tar type `5`).
     Dir,
@@ -81,7 +81,8 @@ pub struct Entry {
     pub gid: u64,
     /// Modification time, whole seconds since the Unix epoch (UTC); a negative value reads as 0.
     pub mtime: u64,
-    /// For a symlink its target as written (relative or absolute); for a hard link the normalized path of the entry it links to; `None` for other kinds.
+    /// For a symlink its target as written (relative or absolute); for a hard link the normalized
+    /// path of the entry it links to; `None` for other kinds.
     pub link_target: Option<RawPath>,
     /// Byte offset of the content in the outer file, when the layer is stored uncompressed
     /// and the outer file is not compressed; lets a file be shown later with one `read_at`.
@@ -193,7 +194,8 @@ pub struct Member {
     pub size: u64,
     /// Offset of the member's content in the file; `None` when the outer tarball is compressed.
     pub data_offset: Option<u64>,
-    /// For a symlink its target as written; for a hard link the normalized member path; `None` otherwise.
+    /// For a symlink its target as written; for a hard link the normalized member path; `None`
+    /// otherwise.
     pub link_target: Option<RawPath>,
     /// What reading the member's content found (default for non-files).
     pub facts: MemberFacts,
@@ -293,7 +295,8 @@ pub struct Layer {
     pub member: Option<usize>,
     /// Path of the blob in the archive as the manifest names it.
     pub blob_path: Option<String>,
-    /// The layer's media type as its descriptor gives it; `None` when no descriptor names the layer.
+    /// The layer's media type as its descriptor gives it; `None` without a descriptor or a
+    /// `mediaType`.
     pub media_type: Option<String>,
     /// sha256 computed over the uncompressed layer tar.
     pub diff_id: Option<Digest>,
@@ -330,7 +333,9 @@ pub struct Layer {
 pub struct Image {
     /// Where it came from, e.g. `manifest.json[0]` or `index.json.manifests[1]`.
     pub source: String,
-    /// Its names: `RepoTags` of `manifest.json`, else the names the OCI index gives (`io.containerd.image.name`, `org.opencontainers.image.ref.name`), else the legacy `repositories` tags.
+    /// Its names: `RepoTags` of `manifest.json`, else the names the OCI index gives
+    /// (`io.containerd.image.name`, `org.opencontainers.image.ref.name`), else the legacy
+    /// `repositories` tags.
     pub tags: Vec<String>,
     /// sha256 of the config blob = the image ID.
     pub config_digest: Option<Digest>,
@@ -660,7 +665,8 @@ pub enum ReadError {
     CutHeader {
         /// Bytes the (decompressed) stream held, fewer than 512.
         bytes: u64,
-        /// The blob's compression: `None` when the blob itself is cut, else its decompressed stream is.
+        /// The blob's compression: `None` when the blob itself is cut, else its decompressed stream
+        /// is.
         compression: Compression,
     },
     /// The blob decompresses to more than `bound` bytes, the larger of `floor`
@@ -675,8 +681,10 @@ pub enum ReadError {
     },
     /// The decompressed stream or the tar inside is broken; `at` says where, in words that
     /// name the entry and byte offset reached.
-    /// Where it broke, in words naming the entry and the byte offset reached.
-    Broken { at: String },
+    Broken {
+        /// Where it broke, in words naming the entry and the byte offset reached.
+        at: String,
+    },
 }
 
 impl ReadError {
@@ -787,9 +795,10 @@ pub struct Archive {
     pub outer_compression: Compression,
     /// Which layout the tarball has.
     pub format: Format,
-    /// Every member of the outer tarball (directories too), in the order the tar holds them.
+    /// Every member of the outer tarball (directories and links too; not PAX global headers), in
+    /// the order the tar holds them.
     pub members: Vec<Member>,
-    /// The images found, in the order the manifest (`manifest.json`, `index.json`, `repositories`) lists them.
+    /// The images found; each one's `source` says which manifest entry it came from.
     pub images: Vec<Image>,
     /// Everything found wrong that did not stop reading, in the order found.
     pub problems: Vec<Problem>,

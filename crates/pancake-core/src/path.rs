@@ -25,14 +25,17 @@ impl RawPath {
         RawPath(parts.join(&b'/'))
     }
 
+    /// Wraps `bytes` as they are, not normalized (symlink targets are kept as written).
     pub fn from_bytes(bytes: Vec<u8>) -> RawPath {
         RawPath(bytes)
     }
 
+    /// The path's bytes, `/`-separated, no leading `/`.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
+    /// True for the root (the empty path).
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }
@@ -81,6 +84,7 @@ impl RawPath {
         }
     }
 
+    /// `name` (one or more components) below this path, normalized.
     pub fn join(&self, name: &[u8]) -> RawPath {
         if self.0.is_empty() {
             return RawPath::normalize(name);

@@ -610,7 +610,8 @@ pub struct HistoryRow {
     /// The same time in seconds since 1970 (`None` where `created` is blank), for a UI that
     /// words it in its own language; see [`created_unix`] and [`elapsed`].
     pub created_unix: Option<i64>,
-    /// The step's `created_by` with tabs as spaces, cut to 45 characters with `…` unless no_trunc (Docker's CREATED BY).
+    /// The step's `created_by` with tabs as spaces, cut to 45 characters with `…` unless no_trunc
+    /// (Docker's CREATED BY).
     pub created_by: String,
     /// `size_bytes` in Docker's units (`1.5MB`, powers of 1000), as the SIZE column shows it.
     pub size: String,

@@ -108,7 +108,8 @@ pub struct LayerChanges {
     /// Content bytes this layer's own file entries store, under added and modified paths
     /// (a hard link adds no bytes).
     pub added_bytes: u64,
-    /// Content bytes this layer's own file entries store under modified paths (a hard link adds none).
+    /// Content bytes this layer's own file entries store under modified paths (a hard link adds
+    /// none).
     pub modified_bytes: u64,
     /// Content bytes of the deleted rows, each file (inode) once, except files another name
     /// (a hard link) in the new view still shows.

@@ -488,7 +488,8 @@ pub enum PaxSparse {
     InData,
 }
 
-/// Which sparse dialect a member's PAX records use, `None` for a plain file or an unknown version (Go's `readGNUSparsePAXHeaders`).
+/// Which sparse dialect a member's PAX records use, `None` for a plain file or an unknown version
+/// (Go's `readGNUSparsePAXHeaders`).
 pub fn pax_sparse_kind(pax: &PaxRecords) -> Option<PaxSparse> {
     let major = get(pax, SPARSE_MAJOR);
     let minor = get(pax, SPARSE_MINOR);

@@ -13,9 +13,11 @@ use crate::path::RawPath;
 /// 2024-01-01T00:00:00Z: the mtime every entry gets unless it keeps its own.
 pub const FIXED_MTIME: u64 = 1_704_067_200;
 
-/// Prefix of a whiteout file's name: `.wh.<name>` deletes `<name>` from the layers below (OCI image-spec).
+/// Prefix of a whiteout file's name: `.wh.<name>` deletes `<name>` from the layers below (OCI
+/// image-spec).
 pub const WHITEOUT_PREFIX: &[u8] = b".wh.";
-/// Name of the opaque-directory marker: hides everything the lower layers have below its directory (OCI image-spec).
+/// Name of the opaque-directory marker: hides everything the lower layers have below its directory
+/// (OCI image-spec).
 pub const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 
 /// OCI media type of an uncompressed layer tar.
@@ -145,7 +147,9 @@ impl<W: Write> TarWriter<W> {
         }
     }
 
-    /// Writes one entry with its `Body::File` content (none for other kinds): a PAX header first when the path or link target is over 100 bytes or an id over 0o7777777. Errors: those of `out`.
+    /// Writes one entry with its `Body::File` content (none for other kinds): a PAX header first
+    /// when the path or link target is over 100 bytes or an id over 0o7777777. Errors: those of
+    /// `out`.
     pub fn add(&mut self, entry: &TarEntry) -> io::Result<()> {
         let content: &[u8] = match &entry.body {
             Body::File(c) => c,

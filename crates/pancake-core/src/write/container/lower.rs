@@ -22,7 +22,8 @@ pub struct LowerFile {
     pub gid: u64,
 }
 
-/// The image's merged filesystem a container reads through, keyed by path, with the fetch for file bytes.
+/// The image's merged filesystem a container reads through, keyed by path, with the fetch for file
+/// bytes.
 pub struct Lower<'a> {
     files: BTreeMap<RawPath, LowerFile>,
     fetch: Fetch<'a>,

@@ -128,7 +128,8 @@ pub enum ContainerError {
     /// The path is a directory where a file was needed.
     IsADirectory(String),
     #[error("{0}: not a valid path inside the container")]
-    /// The path is empty, the root, holds `..` or a NUL byte, or a symlink target is empty or holds NUL.
+    /// The path is empty, the root, holds `..` or a NUL byte, or a symlink target is empty or holds
+    /// NUL.
     InvalidPath(String),
     #[error("uid {uid} / gid {gid}: owner ids are 32-bit numbers on Linux")]
     /// An owner id does not fit in 32 bits.
@@ -166,9 +167,11 @@ pub enum ContainerError {
 pub struct Stat {
     /// What it is.
     pub kind: EntryKind,
-    /// Content bytes for a file (a hard link from the image: its target's); for a symlink in the writable layer its target's length, for one from the image 0; 0 for others.
+    /// Content bytes for a file (a hard link from the image: its target's); for a symlink in the
+    /// writable layer its target's length, for one from the image 0; 0 for others.
     pub size: u64,
-    /// Permission, setuid/setgid and sticky bits (`& 0o7777`); 0o777 for a symlink in the writable layer.
+    /// Permission, setuid/setgid and sticky bits (`& 0o7777`); 0o777 for a symlink in the writable
+    /// layer.
     pub mode: u32,
     /// Owner user id.
     pub uid: u64,
@@ -178,7 +181,8 @@ pub struct Stat {
     pub link_target: Option<RawPath>,
     /// True when the writable layer holds it; else `layer` is the image layer that does.
     pub in_upper: bool,
-    /// Index into the image's `layers` (0-based, base first) of the layer that last wrote it; `None` when `in_upper`.
+    /// Index into the image's `layers` (0-based, base first) of the layer that last wrote it;
+    /// `None` when `in_upper`.
     pub layer: Option<usize>,
 }
 
@@ -472,7 +476,9 @@ impl Container {
         )
     }
 
-    /// Creates a symbolic link to `target` (kept as given), owned by root. Errors: `InvalidPath` (a bad path, or an empty target or one with a NUL byte), `AlreadyExists`, `NotFound` / `NotADirectory` for a parent.
+    /// Creates a symbolic link to `target` (kept as given), owned by root. Errors: `InvalidPath` (a
+    /// bad path, or an empty target or one with a NUL byte), `AlreadyExists`, `NotFound` /
+    /// `NotADirectory` for a parent.
     pub fn symlink(&self, path: &str, target: &str, lower: &Lower) -> Result<Container, Err> {
         let p = user_path(path)?;
         // Linux refuses an empty symlink target (ENOENT) and a NUL in one.
