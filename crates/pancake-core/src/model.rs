@@ -254,7 +254,7 @@ pub struct ImageConfig {
 /// A claim that did not hold: both values are kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mismatch {
-    /// What was claimed by whom, e.g. "diff_id (config rootfs.diff_ids[1])".
+    /// What was claimed by whom, e.g. `diff_id (config rootfs.diff_ids[1])`.
     pub what: String,
     /// The claimed value, as text (a digest, a size in bytes, a media type …).
     pub expected: String,

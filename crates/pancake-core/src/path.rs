@@ -13,7 +13,7 @@ pub struct RawPath(Vec<u8>);
 
 impl RawPath {
     /// Normalizes a header name: strips leading `/` and `./` and a trailing `/`,
-    /// collapses `//` and inner `.` components. `..` is kept (see [`RawPath::is_unsafe`]).
+    /// collapses `//` and inner `.` components. `..` is kept (see [`RawPath::is_unsafe_name`]).
     pub fn normalize(raw: &[u8]) -> RawPath {
         let mut parts: Vec<&[u8]> = Vec::new();
         for p in raw.split(|b| *b == b'/') {
