@@ -247,7 +247,9 @@ pub struct ImageConfig {
     pub volumes: Vec<String>,
     /// `Labels` as (key, value) pairs sorted by key; a non-string value is kept as its JSON text.
     pub labels: Vec<(String, String)>,
-    /// `rootfs.diff_ids` as the config claims them.
+    /// `rootfs.diff_ids` as the config claims them, base first; an entry that is not a valid
+    /// digest is left out, so position `i` here is layer `i` only when every entry parses
+    /// (per-layer claims are [`Layer::config_diff_id`]).
     pub diff_ids: Vec<Digest>,
 }
 
