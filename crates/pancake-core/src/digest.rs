@@ -20,7 +20,9 @@ pub struct Digest(String);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Algorithm {
+    /// SHA-256: `sha256:` and 64 lowercase hex digits.
     Sha256,
+    /// SHA-512: `sha512:` and 128 lowercase hex digits.
     Sha512,
 }
 
@@ -142,12 +144,14 @@ impl Digest {
         Digest::parse(&format!("sha256:{hex}"))
     }
 
+    /// sha256 of `bytes`.
     pub fn of_bytes(bytes: &[u8]) -> Digest {
         let mut h = Hasher::new();
         h.update(bytes);
         h.finish()
     }
 
+    /// The whole digest text, `<algorithm>:<hex>`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -186,6 +190,7 @@ pub struct Hasher {
 }
 
 impl Hasher {
+    /// A sha256 hasher with no bytes yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -198,6 +203,7 @@ impl Hasher {
         }
     }
 
+    /// Adds `bytes` to the hash (and to the sha512 when there is one) and to the byte count.
     pub fn update(&mut self, bytes: &[u8]) {
         self.inner.update(bytes);
         if let Some(h) = self.sha512.as_mut() {
@@ -217,14 +223,18 @@ impl Hasher {
         )
     }
 
+    /// Bytes hashed so far.
     pub fn len(&self) -> u64 {
         self.len
     }
 
+    /// True when no byte has been hashed.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// The sha256 digest of everything hashed (a sha512 computed beside it is dropped: see
+    /// [`Hasher::finish_all`]).
     pub fn finish(self) -> Digest {
         Digest(format!("sha256:{}", hex::encode(self.inner.finalize())))
     }
@@ -237,6 +247,7 @@ pub struct HashingReader<R> {
 }
 
 impl<R: std::io::Read> HashingReader<R> {
+    /// Wraps `inner`; nothing is read until the adapter is.
     pub fn new(inner: R) -> Self {
         HashingReader {
             inner,
@@ -251,6 +262,7 @@ impl<R: std::io::Read> HashingReader<R> {
         Ok((self.hasher.finish(), len))
     }
 
+    /// Bytes read through the adapter so far.
     pub fn bytes_so_far(&self) -> u64 {
         self.hasher.len()
     }

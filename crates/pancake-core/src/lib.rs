@@ -4,6 +4,10 @@
 //! immutable [`model::Archive`] comes out. Views read it; mutations (a container's edits,
 //! a commit) return new values and never touch the image they started from.
 
+// Every public item says what it holds or returns, in which units and order, and which
+// errors (#12): a new undocumented one fails the build.
+#![deny(missing_docs)]
+
 pub mod digest;
 pub mod error;
 pub mod escape;

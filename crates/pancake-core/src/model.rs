@@ -13,6 +13,7 @@ use crate::path::RawPath;
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     #[default]
+    /// Not compressed: a plain tar (or plain bytes).
     None,
     /// RFC 1952, one or more members (estargz writes many).
     Gzip,
@@ -37,6 +38,7 @@ pub enum Format {
     /// Pre-1.10 Docker: `repositories` + `<id>/json` parent chain.
     LegacyV1,
     #[default]
+    /// None of the layouts above: no `manifest.json`, `index.json` or `repositories` was found.
     Unrecognized,
 }
 
@@ -44,27 +46,43 @@ pub enum Format {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
+    /// A regular file (tar type `0`, the old NUL type or contiguous `7`; in a layer, a sparse `S`).
     File,
+    /// A directory (tar type `5`).
     Dir,
+    /// A symbolic link (tar type `2`); its target is in `link_target`.
     Symlink,
+    /// A hard link (tar type `1`) to an earlier member; its target is in `link_target`.
     Hardlink,
+    /// A character device (tar type `3`).
     Char,
+    /// A block device (tar type `4`).
     Block,
+    /// A FIFO (named pipe, tar type `6`).
     Fifo,
+    /// Any other type flag (kept so it can be listed, never extracted).
     Other,
 }
 
 /// One member of a layer tar, with its path normalized (no leading `./` or `/`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// Path inside the layer, normalized: no leading `./` or `/`, as raw bytes.
     pub path: RawPath,
+    /// The member's type.
     pub kind: EntryKind,
     /// Content size for regular files, 0 otherwise.
     pub size: u64,
+    /// Permission bits with setuid, setgid and sticky (`mode & 0o7777`); the file type is `kind`.
     pub mode: u32,
+    /// Owner user id from the header (PAX `uid` when given); a negative value reads as 0.
     pub uid: u64,
+    /// Owner group id from the header (PAX `gid` when given); a negative value reads as 0.
     pub gid: u64,
+    /// Modification time, whole seconds since the Unix epoch (UTC); a negative value reads as 0.
     pub mtime: u64,
+    /// For a symlink its target as written (relative or absolute); for a hard link the normalized
+    /// path of the entry it links to; `None` for other kinds.
     pub link_target: Option<RawPath>,
     /// Byte offset of the content in the outer file, when the layer is stored uncompressed
     /// and the outer file is not compressed; lets a file be shown later with one `read_at`.
@@ -93,7 +111,9 @@ pub struct Sparse {
 /// One data region of a sparse file: `length` bytes at byte `offset` of the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SparseRegion {
+    /// Byte offset of the region in the file's apparent content.
     pub offset: u64,
+    /// Length of the region, in bytes.
     pub length: u64,
 }
 
@@ -107,6 +127,7 @@ pub struct LayerIndex {
     /// against.
     #[serde(default)]
     pub diff_id_sha512: Option<Digest>,
+    /// Size of the uncompressed tar stream, in bytes.
     pub uncompressed_size: u64,
     /// Members as `tarfile.getmembers()` lists them (extension headers are not members), in
     /// the order the tar holds them. Shared (`Arc`): this is the file structure, which never
@@ -126,6 +147,7 @@ pub struct MemberFacts {
     /// sha512 of the member's bytes, computed only for members under `blobs/sha512/`.
     #[serde(default)]
     pub sha512: Option<Digest>,
+    /// Compression of the member's bytes, from their magic bytes.
     pub compression: Compression,
     /// Kept when the member is small and looks like JSON (manifests, configs, index.json).
     pub json: Option<String>,
@@ -164,22 +186,33 @@ pub enum HashPath {
 /// A member of the outer tarball.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
+    /// Path of the member in the outer tarball, normalized as [`Entry::path`].
     pub path: RawPath,
+    /// The member's type.
     pub kind: EntryKind,
+    /// Content size in bytes for regular files, 0 for other kinds.
     pub size: u64,
     /// Offset of the member's content in the file; `None` when the outer tarball is compressed.
     pub data_offset: Option<u64>,
+    /// For a symlink its target as written; for a hard link the normalized member path; `None`
+    /// otherwise.
     pub link_target: Option<RawPath>,
+    /// What reading the member's content found (default for non-files).
     pub facts: MemberFacts,
 }
 
 /// One line of the config's `history`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// The step's `created` timestamp as written (RFC 3339 by the image-spec), unparsed.
     pub created: Option<String>,
+    /// The step's `created_by`: the command that made it (a Dockerfile line or `/bin/sh -c …`).
     pub created_by: Option<String>,
+    /// The step's `comment`.
     pub comment: Option<String>,
+    /// The step's `author`.
     pub author: Option<String>,
+    /// The step's `empty_layer`: true when it made no layer (absent = false).
     pub empty_layer: bool,
     /// Index into `Image::layers` this step produced, if it made a layer.
     pub layer: Option<usize>,
@@ -188,29 +221,46 @@ pub struct HistoryEntry {
 /// The parts of an image config a person reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageConfig {
+    /// CPU architecture (`amd64`, `arm64` …), as the config says.
     pub architecture: Option<String>,
+    /// Operating system (`linux`, `windows` …), as the config says.
     pub os: Option<String>,
+    /// Architecture variant (`v7`, `v8` …), as the config says.
     pub variant: Option<String>,
+    /// `created` timestamp as written (RFC 3339 by the image-spec), unparsed.
     pub created: Option<String>,
+    /// `author` as written.
     pub author: Option<String>,
+    /// `Env`, `NAME=value` strings in the config's order (from `config`, else `container_config`).
     pub env: Vec<String>,
+    /// `Cmd`; an old config's single string becomes a one-item list.
     pub cmd: Option<Vec<String>>,
+    /// `Entrypoint`; an old config's single string becomes a one-item list.
     pub entrypoint: Option<Vec<String>>,
+    /// `WorkingDir`.
     pub working_dir: Option<String>,
+    /// `User` (a name or uid, optionally `:group`), as written.
     pub user: Option<String>,
+    /// `ExposedPorts` keys (`80/tcp` …), sorted.
     pub exposed_ports: Vec<String>,
+    /// `Volumes` keys (mount paths), sorted.
     pub volumes: Vec<String>,
+    /// `Labels` as (key, value) pairs sorted by key; a non-string value is kept as its JSON text.
     pub labels: Vec<(String, String)>,
-    /// `rootfs.diff_ids` as the config claims them.
+    /// `rootfs.diff_ids` as the config claims them, base first; an entry that is not a valid
+    /// digest is left out, so position `i` here is layer `i` only when every entry parses
+    /// (per-layer claims are [`Layer::config_diff_id`]).
     pub diff_ids: Vec<Digest>,
 }
 
 /// A claim that did not hold: both values are kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mismatch {
-    /// What was claimed by whom, e.g. "diff_id (config rootfs.diff_ids[1])".
+    /// What was claimed by whom, e.g. `diff_id (config rootfs.diff_ids[1])`.
     pub what: String,
+    /// The claimed value, as text (a digest, a size in bytes, a media type …).
     pub expected: String,
+    /// The value found in the archive, as text.
     pub actual: String,
 }
 
@@ -247,6 +297,8 @@ pub struct Layer {
     pub member: Option<usize>,
     /// Path of the blob in the archive as the manifest names it.
     pub blob_path: Option<String>,
+    /// The layer's media type as its descriptor gives it; `None` without a descriptor or a
+    /// `mediaType`.
     pub media_type: Option<String>,
     /// sha256 computed over the uncompressed layer tar.
     pub diff_id: Option<Digest>,
@@ -258,6 +310,7 @@ pub struct Layer {
     pub size: u64,
     /// Size of the blob as stored.
     pub stored_size: u64,
+    /// Compression of the blob as stored, from its magic bytes.
     pub compression: Compression,
     /// True only when every claim about this layer was checked and matched
     /// (`verification == Verification::Verified`).
@@ -271,6 +324,7 @@ pub struct Layer {
     /// Where a non-distributable layer can be fetched from (the descriptor's `urls`).
     #[serde(default)]
     pub urls: Vec<String>,
+    /// Each claim that did not hold, with both values.
     pub mismatches: Vec<Mismatch>,
     /// Index into `Image::history` of the step that made this layer.
     pub history: Option<usize>,
@@ -281,12 +335,19 @@ pub struct Layer {
 pub struct Image {
     /// Where it came from, e.g. `manifest.json[0]` or `index.json.manifests[1]`.
     pub source: String,
+    /// Its names: `RepoTags` of `manifest.json`, else the names the OCI index gives
+    /// (`io.containerd.image.name`, `org.opencontainers.image.ref.name`), else the legacy
+    /// `repositories` tags.
     pub tags: Vec<String>,
     /// sha256 of the config blob = the image ID.
     pub config_digest: Option<Digest>,
+    /// Digest of the image manifest, when it comes from an OCI manifest blob.
     pub manifest_digest: Option<Digest>,
+    /// The person-readable parts of the config.
     pub config: ImageConfig,
+    /// The config's `history`, in its order (oldest first).
     pub history: Vec<HistoryEntry>,
+    /// The image's layers, base first (index 0 is the bottom layer).
     pub layers: Vec<Layer>,
     /// Which rule matched `history` to `layers` (see [`crate::analyze::history::pair`]).
     #[serde(default)]
@@ -311,6 +372,7 @@ pub enum ArtifactKind {
     /// A Helm chart stored as an OCI artifact.
     HelmChart,
     #[default]
+    /// Any other artifact type.
     Other,
 }
 
@@ -320,10 +382,12 @@ pub enum ArtifactKind {
 pub struct Artifact {
     /// Where it was found, e.g. `index.json.manifests[2]`.
     pub source: String,
+    /// What its media types say it is.
     pub kind: ArtifactKind,
     /// `artifactType`, else the config's media type when that is not the empty config, else
     /// the first layer's media type.
     pub artifact_type: String,
+    /// Digest of the artifact's manifest, as its descriptor gives it.
     pub manifest_digest: Option<Digest>,
     /// Bytes of the artifact's content (its layers, as their descriptors give them), or of its
     /// manifest when the manifest is not in the archive.
@@ -361,7 +425,9 @@ pub enum PairingRule {
 /// then `detail` — is made when displayed ([`Problem::message`], `Display`), never stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
+    /// What kind of problem it is.
     pub kind: ProblemKind,
+    /// What the problem is about.
     pub origin: Origin,
     /// What was found, in English, without the origin's prefix.
     pub detail: String,
@@ -372,6 +438,7 @@ pub struct Problem {
 /// layer position that member is, so a view can link to and select the layer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
+    /// The part of the reading the problem comes from (decides the message's prefix).
     pub scope: Scope,
     /// The archive member it is about, when there is one.
     pub member: Option<MemberRef>,
@@ -396,7 +463,9 @@ pub struct Origin {
 /// else its manifest's position) and the layer's position in it, 0-based, base first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerSubject {
+    /// The image as the message names it (its tag, else its manifest's position).
     pub image: String,
+    /// The layer's position in the image, 0-based, base first.
     pub layer: usize,
 }
 
@@ -420,7 +489,9 @@ pub enum Scope {
 /// ([`crate::escape::escape_name`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRef {
+    /// Index into `Archive::members`, `None` when found before the member was recorded.
     pub index: Option<usize>,
+    /// The member's path as shown ([`crate::escape::escape_name`]).
     pub name: String,
 }
 
@@ -428,7 +499,9 @@ pub struct MemberRef {
 /// (0-based, base first; the page shows `layer + 1`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LayerAt {
+    /// Index into `Archive::images`.
     pub image: usize,
+    /// Index into that image's `layers`, 0-based, base first.
     pub layer: usize,
 }
 
@@ -575,24 +648,45 @@ pub enum ReadError {
     /// The outer stream failed while the member was read: `stored` of `size` bytes read, the
     /// reader's own words in `cause`.
     ReadFailed {
+        /// Bytes read from the member before the failure.
         stored: u64,
+        /// The member's size from its tar header, in bytes.
         size: u64,
+        /// The reader's own error message.
         cause: String,
     },
     /// The outer stream ended inside the member: `stored` of `size` bytes.
-    Truncated { stored: u64, size: u64 },
+    Truncated {
+        /// Bytes read before the stream ended.
+        stored: u64,
+        /// The member's size from its tar header, in bytes.
+        size: u64,
+    },
     /// The blob (or its decompressed stream, per `compression`) ends after `bytes` bytes,
     /// inside its first 512-byte tar header.
     CutHeader {
+        /// Bytes the (decompressed) stream held, fewer than 512.
         bytes: u64,
+        /// The blob's compression: `None` when the blob itself is cut, else its decompressed stream
+        /// is.
         compression: Compression,
     },
     /// The blob decompresses to more than `bound` bytes, the larger of `floor`
     /// (`limits.max_decompressed_bytes`) and `ratio` × the archive's size; not read further.
-    OverLimit { bound: u64, floor: u64, ratio: u64 },
+    OverLimit {
+        /// The bound in force, in decompressed bytes: `max(floor, ratio × archive size)`.
+        bound: u64,
+        /// `limits.max_decompressed_bytes`, in bytes.
+        floor: u64,
+        /// `limits.decompressed_ratio`: the multiple of the archive's size allowed (no unit).
+        ratio: u64,
+    },
     /// The decompressed stream or the tar inside is broken; `at` says where, in words that
     /// name the entry and byte offset reached.
-    Broken { at: String },
+    Broken {
+        /// Where it broke, in words naming the entry and the byte offset reached.
+        at: String,
+    },
 }
 
 impl ReadError {
@@ -642,6 +736,7 @@ impl std::fmt::Display for ReadError {
     }
 }
 
+/// What kind of thing a [`Problem`] reports; serialized in kebab-case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProblemKind {
@@ -696,10 +791,17 @@ pub enum ProblemKind {
 pub struct Archive {
     /// A name for display (the file name).
     pub name: String,
+    /// Size of the whole file as read (compressed, if the tarball is), in bytes.
     pub total_bytes: u64,
+    /// Compression of the whole tarball, from its magic bytes.
     pub outer_compression: Compression,
+    /// Which layout the tarball has.
     pub format: Format,
+    /// Every member of the outer tarball (directories and links too; not PAX global headers), in
+    /// the order the tar holds them.
     pub members: Vec<Member>,
+    /// The images found; each one's `source` says which manifest entry it came from.
     pub images: Vec<Image>,
+    /// Everything found wrong that did not stop reading, in the order found.
     pub problems: Vec<Problem>,
 }

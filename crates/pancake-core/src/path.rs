@@ -13,7 +13,7 @@ pub struct RawPath(Vec<u8>);
 
 impl RawPath {
     /// Normalizes a header name: strips leading `/` and `./` and a trailing `/`,
-    /// collapses `//` and inner `.` components. `..` is kept (see [`RawPath::is_unsafe`]).
+    /// collapses `//` and inner `.` components. `..` is kept (see [`RawPath::is_unsafe_name`]).
     pub fn normalize(raw: &[u8]) -> RawPath {
         let mut parts: Vec<&[u8]> = Vec::new();
         for p in raw.split(|b| *b == b'/') {
@@ -25,14 +25,17 @@ impl RawPath {
         RawPath(parts.join(&b'/'))
     }
 
+    /// Wraps `bytes` as they are, not normalized (symlink targets are kept as written).
     pub fn from_bytes(bytes: Vec<u8>) -> RawPath {
         RawPath(bytes)
     }
 
+    /// The path's bytes, `/`-separated, no leading `/`.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
+    /// True for the root (the empty path).
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }
@@ -81,6 +84,7 @@ impl RawPath {
         }
     }
 
+    /// `name` (one or more components) below this path, normalized.
     pub fn join(&self, name: &[u8]) -> RawPath {
         if self.0.is_empty() {
             return RawPath::normalize(name);

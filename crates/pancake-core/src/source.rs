@@ -11,6 +11,7 @@ pub trait ReadAt {
     /// Total length in bytes.
     fn len(&self) -> u64;
 
+    /// True when the file has no bytes.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -78,6 +79,7 @@ pub struct RangeReader<'a, S: ReadAt + ?Sized> {
 }
 
 impl<'a, S: ReadAt + ?Sized> RangeReader<'a, S> {
+    /// Reads `len` bytes of `source` from byte `offset` (fewer if the source ends first).
     pub fn new(source: &'a S, offset: u64, len: u64) -> Self {
         RangeReader {
             source,

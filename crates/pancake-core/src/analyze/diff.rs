@@ -19,7 +19,9 @@ use crate::source::ReadAt;
 pub struct LayerSide {
     /// Layer index (0 = base).
     pub index: usize,
+    /// ChainID of the stack up to and including this layer, when every diff_id below is known.
     pub chain_id: Option<Digest>,
+    /// The layer's computed diff_id (`None` until hashed or when the blob is missing).
     pub diff_id: Option<Digest>,
     /// The history step that made it (`created_by`), when one is paired with it.
     pub created_by: Option<String>,
@@ -37,12 +39,16 @@ pub struct ImageDiff {
     /// Paths that differ, sorted by path: `Added` only in B, `Deleted` only in A, `Modified`
     /// in both but not the same. Directories only when their kind or mode differs.
     pub paths: Vec<PathDiff>,
+    /// Paths with `Change::Added` (only in B).
     pub added: usize,
+    /// Paths with `Change::Modified`.
     pub modified: usize,
+    /// Paths with `Change::Deleted` (only in A).
     pub deleted: usize,
     /// Bytes of B's added paths, A's deleted paths (sizes as the views give them: a hard link
     /// counts its file's size).
     pub added_bytes: u64,
+    /// Bytes of A's deleted paths (sizes as the views give them).
     pub deleted_bytes: u64,
 }
 

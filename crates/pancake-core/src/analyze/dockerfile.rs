@@ -93,6 +93,7 @@ pub struct From {
     pub layers: usize,
     /// History indexes of the base's own steps (not repeated as instructions), oldest first.
     pub steps: Vec<usize>,
+    /// Why those layers are taken as the base.
     pub evidence: BaseEvidence,
 }
 
@@ -123,12 +124,14 @@ pub struct Instruction {
     pub text: String,
     /// Index into `Image::history` of the step; `None` for [`Link::BuildArg`].
     pub step: Option<usize>,
+    /// What the instruction is tied to (a layer, the config only, nothing, a build argument).
     pub link: Link,
 }
 
 /// A Dockerfile read back from an image.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dockerfile {
+    /// The `FROM` line: the base and how many layers it covers.
     pub from: From,
     /// This build's own steps, oldest first.
     pub instructions: Vec<Instruction>,

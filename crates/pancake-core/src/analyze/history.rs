@@ -27,6 +27,7 @@ pub struct Instruction {
 pub enum InstructionKind {
     /// The bottom layer: it came with `FROM` (or is the first step of a scratch image).
     Base,
+    /// A `RUN` step.
     Run,
     /// `COPY` / `ADD`.
     Copy,
@@ -239,6 +240,7 @@ pub fn layer_evidence(image: &Image, members: &[Member]) -> Vec<LayerEvidence> {
 /// The outcome of [`pair`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pairing {
+    /// Which rule paired the steps with the layers.
     pub rule: PairingRule,
     /// Per layer, bottom first: the index into the history of the step that made it, or
     /// `None` (no recorded step: a base image's layer under [`PairingRule::FromTop`]).
@@ -435,8 +437,12 @@ pub struct HistoryRow {
     /// The same time in seconds since 1970 (`None` where `created` is blank), for a UI that
     /// words it in its own language; see [`created_unix`] and [`elapsed`].
     pub created_unix: Option<i64>,
+    /// The step's `created_by` with tabs as spaces, cut to 45 characters with `…` unless no_trunc
+    /// (Docker's CREATED BY).
     pub created_by: String,
+    /// `size_bytes` in Docker's units (`1.5MB`, powers of 1000), as the SIZE column shows it.
     pub size: String,
+    /// The step's `comment`, empty when absent.
     pub comment: String,
     /// Byte count behind `size`.
     pub size_bytes: u64,
@@ -444,6 +450,7 @@ pub struct HistoryRow {
     pub history: usize,
     /// Index into `Image::layers` when the step made a layer.
     pub layer: Option<usize>,
+    /// How the step is drawn (its instruction's kind).
     pub kind: InstructionKind,
 }
 

@@ -15,19 +15,31 @@ pub const MAX_SYMLINKS: usize = 40;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LookupError {
     /// Nothing at `missing` (the path itself, or one of its directories).
-    NotFound { missing: RawPath },
+    NotFound {
+        /// The first path that does not exist.
+        missing: RawPath,
+    },
     /// The symlink `link` points to `target`, which resolves to nothing (`missing` is the
     /// first component that does not exist).
     Dangling {
+        /// The symlink's path.
         link: RawPath,
+        /// Its target, as written.
         target: RawPath,
+        /// The first path on the way to the target that does not exist.
         missing: RawPath,
     },
     /// `path` is used as a directory but is a file (or device, or a dangling hard link).
-    NotADirectory { path: RawPath },
+    NotADirectory {
+        /// The component that is not a directory.
+        path: RawPath,
+    },
     /// More than [`MAX_SYMLINKS`] links were followed (a loop, most likely); `link` is the
     /// last one.
-    TooManyLinks { link: RawPath },
+    TooManyLinks {
+        /// The last link followed.
+        link: RawPath,
+    },
 }
 
 impl std::fmt::Display for LookupError {

@@ -62,7 +62,9 @@ pub struct PathEvent {
 /// A path and what the layers did to it, bottom layer first (one event per layer at most).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathHistory {
+    /// The path, normalized (no leading `/`).
     pub path: RawPath,
+    /// What each layer did to it, bottom layer first; layers that did nothing have no event.
     pub events: Vec<PathEvent>,
 }
 
@@ -193,6 +195,7 @@ impl PathIndex {
         self.paths.len()
     }
 
+    /// True when the index holds no path.
     pub fn is_empty(&self) -> bool {
         self.paths.is_empty()
     }

@@ -182,10 +182,13 @@ pub enum Identity {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// What a pull or push does with one layer.
 pub enum StepStatus {
     /// Already on the other side: `Already exists` / `Layer already exists`.
     Exists,
+    /// Downloaded: `Pull complete`.
     Pull,
+    /// Uploaded: `Pushed`.
     Push,
 }
 
@@ -194,16 +197,21 @@ pub enum StepStatus {
 pub struct PlanStep {
     /// Layer index in the target image (bottom = 0).
     pub layer: usize,
+    /// The layer's diff_id: computed, else the one the config claims.
     pub diff_id: Option<Digest>,
     /// ChainID of the layer in the target image (`None` when a diff_id at or below is unknown).
     pub chain_id: Option<Digest>,
+    /// sha256 of the layer blob as stored, when computed.
     pub digest: Option<Digest>,
+    /// What the step compared the layer by.
     pub identity: Identity,
+    /// Whether the layer already exists on the other side or moves.
     pub status: StepStatus,
     /// Bytes on the wire for this layer (the blob as stored); counted as skipped when `Exists`.
     pub bytes: u64,
 }
 
+/// A step of [`pull_plan`]: the same shape as a push step.
 pub type PullStep = PlanStep;
 
 /// Compressed blobs are what a registry serves; an uncompressed one is its own diff_id.

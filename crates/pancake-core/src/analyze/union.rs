@@ -26,9 +26,13 @@ use crate::path::RawPath;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
+    /// The path is new in this layer: nothing was there below it.
     Added,
+    /// The layer rewrote a path that existed below it.
     Modified,
+    /// The layer deleted the path (a whiteout, or an opaque directory above it).
     Deleted,
+    /// The path comes from a lower layer, untouched by this one (merged views only).
     Unchanged,
 }
 
@@ -60,16 +64,21 @@ impl ContentRef {
 /// One path in a merged view or in a layer's changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRow {
+    /// Path in the merged filesystem, normalized (no leading `/`).
     pub path: RawPath,
+    /// What the path is (a hard link stays `Hardlink`).
     pub kind: EntryKind,
     /// Content size in bytes; for a hard link, the size of the file it links to (0 when the
     /// link points to nothing).
     pub size: u64,
+    /// What the layer in question did to the path.
     pub change: Change,
     /// The layer that last wrote this path. For `Deleted` rows: the lower layer the deleted
     /// path came from.
     pub layer: usize,
+    /// For a symlink its target as written; for a hard link the path it links to.
     pub link_target: Option<RawPath>,
+    /// Permission, setuid/setgid and sticky bits (`& 0o7777`).
     pub mode: u32,
     /// `Archive::members` index of the layer blob holding this entry (its header; for a hard
     /// link the bytes are elsewhere: see `content`).
@@ -90,12 +99,17 @@ pub struct FileRow {
 pub struct LayerChanges {
     /// Sorted by path. Whiteouts and opaque dirs appear as `Deleted` rows of what they hide.
     pub rows: Vec<FileRow>,
+    /// Rows with `Change::Added`.
     pub added: usize,
+    /// Rows with `Change::Modified`.
     pub modified: usize,
+    /// Rows with `Change::Deleted`.
     pub deleted: usize,
     /// Content bytes this layer's own file entries store, under added and modified paths
     /// (a hard link adds no bytes).
     pub added_bytes: u64,
+    /// Content bytes this layer's own file entries store under modified paths (a hard link adds
+    /// none).
     pub modified_bytes: u64,
     /// Content bytes of the deleted rows, each file (inode) once, except files another name
     /// (a hard link) in the new view still shows.
@@ -799,11 +813,6 @@ pub fn efficiency_of(stored: &[u64], wasted: &[u64]) -> f64 {
     }
 }
 
-/// Hard links of the image's layers that point to no file, as `hard-link` problems naming the
-/// layer member and the entry, bottom layer first: links to a name that does not exist when
-/// the link comes (nowhere in the layer before it, nor below), to a name an earlier whiteout
-/// of the same layer deleted, to a directory, into AUFS's `.wh..wh.plnk/` without the file
-/// there, and cycles of links (each cycle once).
 /// A `hard-link` problem about the layer blob `member` (index and shown name, when the layer
 /// has a blob) and the link at `path` in it.
 fn link_problem(
@@ -819,6 +828,11 @@ fn link_problem(
     }
 }
 
+/// Hard links of the image's layers that point to no file, as `hard-link` problems naming the
+/// layer member and the entry, bottom layer first: links to a name that does not exist when
+/// the link comes (nowhere in the layer before it, nor below), to a name an earlier whiteout
+/// of the same layer deleted, to a directory, into AUFS's `.wh..wh.plnk/` without the file
+/// there, and cycles of links (each cycle once).
 pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
     let Some(top) = image.layers.len().checked_sub(1) else {
         return Vec::new();
@@ -1459,12 +1473,15 @@ mod tests {
 /// One path that differs between two merged views (image A's and image B's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathDiff {
+    /// The path, normalized (no leading `/`).
     pub path: RawPath,
     /// `Added`: only in B. `Deleted`: only in A. `Modified`: in both, but not the same.
     pub change: Change,
     /// B's kind when B has the path, else A's.
     pub kind: EntryKind,
+    /// A's size in bytes (as [`FileRow::size`]), `None` when A does not have the path.
     pub a_size: Option<u64>,
+    /// B's size in bytes (as [`FileRow::size`]), `None` when B does not have the path.
     pub b_size: Option<u64>,
     /// Kind, size, mode and link target agree; only a different layer wrote it, so the
     /// content may or may not differ (the merged view keeps no content hashes).

@@ -142,6 +142,7 @@ pub fn is_whiteout_name(name: &[u8]) -> bool {
     name.starts_with(PREFIX) && name != OPAQUE
 }
 
+/// True when `name` (one path component) is exactly the opaque marker `.wh..wh..opq`.
 pub fn is_opaque_name(name: &[u8]) -> bool {
     name == OPAQUE
 }

@@ -36,7 +36,9 @@ pub use crate::read::member::Options;
 /// Progress of a long read, for a progress bar.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
+    /// Bytes of the file read so far, as stored (compressed bytes when the file is compressed).
     pub bytes_done: u64,
+    /// The file's size, in bytes.
     pub bytes_total: u64,
     /// The member being read, when there is one.
     pub member: Option<String>,

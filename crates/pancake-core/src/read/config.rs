@@ -30,10 +30,13 @@ fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
 #[derive(Debug, Default, Deserialize)]
 pub struct DockerManifestEntry {
     #[serde(rename = "Config", default, deserialize_with = "lenient")]
+    /// `Config`: path of the image config blob inside the archive (e.g. `blobs/sha256/<hex>`).
     pub config: Option<String>,
     #[serde(rename = "RepoTags", default, deserialize_with = "lenient")]
+    /// `RepoTags`: the image's names (`repo:tag`), as `docker save` was given them.
     pub repo_tags: Option<Vec<String>>,
     #[serde(rename = "Layers", default, deserialize_with = "lenient")]
+    /// `Layers`: paths of the layer blobs inside the archive, base layer first.
     pub layers: Option<Vec<String>>,
     /// diff_id → descriptor of the blob (Docker 25+, go-containerregistry).
     #[serde(rename = "LayerSources", default, deserialize_with = "lenient")]
@@ -44,19 +47,25 @@ pub struct DockerManifestEntry {
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Descriptor {
     #[serde(rename = "mediaType", default, deserialize_with = "lenient")]
+    /// `mediaType` of the content it points to.
     pub media_type: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `digest`: `<algorithm>:<hex>` of the content, unparsed.
     pub digest: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `size` of the content, in bytes.
     pub size: Option<u64>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `platform` (in an index: which OS/architecture the manifest is for).
     pub platform: Option<Platform>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `annotations`, key → value.
     pub annotations: Option<BTreeMap<String, String>>,
     /// Where a non-distributable layer can be fetched from.
     #[serde(default, deserialize_with = "lenient")]
     pub urls: Option<Vec<String>>,
     #[serde(rename = "artifactType", default, deserialize_with = "lenient")]
+    /// `artifactType` (image-spec 1.1) of the manifest it points to.
     pub artifact_type: Option<String>,
 }
 
@@ -71,16 +80,21 @@ impl Descriptor {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// An index descriptor's `platform`: which OS and CPU an image manifest is for.
 pub struct Platform {
     #[serde(default, deserialize_with = "lenient")]
+    /// `architecture` (`amd64`, `arm64` …).
     pub architecture: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `os` (`linux`, `windows` …).
     pub os: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `variant` (`v7`, `v8` …).
     pub variant: Option<String>,
 }
 
 impl Platform {
+    /// `os/architecture[/variant]`, `?` for a missing os or architecture.
     pub fn display(&self) -> String {
         let mut s = format!(
             "{}/{}",
@@ -100,12 +114,16 @@ impl Platform {
 #[derive(Debug, Default, Deserialize)]
 pub struct OciDocument {
     #[serde(rename = "mediaType", default, deserialize_with = "lenient")]
+    /// `mediaType` as the document declares it.
     pub media_type: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `manifests` (an index): descriptors of the manifests or nested indexes, in order.
     pub manifests: Option<Vec<Descriptor>>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `config` (an image manifest): descriptor of the config blob.
     pub config: Option<Descriptor>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `layers` (an image manifest): descriptors of the layer blobs, base first.
     pub layers: Option<Vec<Descriptor>>,
     /// Image-spec 1.1: what kind of artifact this manifest is.
     #[serde(rename = "artifactType", default, deserialize_with = "lenient")]
@@ -148,51 +166,68 @@ impl StringOrList {
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct RunConfig {
     #[serde(rename = "Env", default, deserialize_with = "lenient")]
+    /// `Env`: `NAME=value` strings, in order.
     pub env: Option<Vec<String>>,
     #[serde(rename = "Cmd", default, deserialize_with = "lenient")]
     cmd: Option<StringOrList>,
     #[serde(rename = "Entrypoint", default, deserialize_with = "lenient")]
     entrypoint: Option<StringOrList>,
     #[serde(rename = "WorkingDir", default, deserialize_with = "lenient")]
+    /// `WorkingDir`.
     pub working_dir: Option<String>,
     #[serde(rename = "User", default, deserialize_with = "lenient")]
+    /// `User` (a name or uid, optionally `:group`).
     pub user: Option<String>,
     #[serde(rename = "ExposedPorts", default, deserialize_with = "lenient")]
+    /// `ExposedPorts`: port (`80/tcp`) → an empty object.
     pub exposed_ports: Option<BTreeMap<String, Value>>,
     #[serde(rename = "Volumes", default, deserialize_with = "lenient")]
+    /// `Volumes`: mount path → an empty object.
     pub volumes: Option<BTreeMap<String, Value>>,
     #[serde(rename = "Labels", default, deserialize_with = "lenient")]
+    /// `Labels`: key → value (a value that is not a string is kept as JSON).
     pub labels: Option<BTreeMap<String, Value>>,
 }
 
 impl RunConfig {
+    /// `Cmd` as a list; an old config's single string becomes a one-item list.
     pub fn cmd(&self) -> Option<Vec<String>> {
         self.cmd.clone().map(StringOrList::into_vec)
     }
+    /// `Entrypoint` as a list; an old config's single string becomes a one-item list.
     pub fn entrypoint(&self) -> Option<Vec<String>> {
         self.entrypoint.clone().map(StringOrList::into_vec)
     }
 }
 
 #[derive(Debug, Default, Deserialize)]
+/// An image config's `rootfs`: the layers' uncompressed digests.
 pub struct RootFs {
     #[serde(rename = "type", default, deserialize_with = "lenient")]
+    /// `type` (always `layers` per the image-spec; not checked).
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `diff_ids`: sha256 of each uncompressed layer tar, base first, unparsed.
     pub diff_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+/// One entry of an image config's `history`, oldest first in its list.
 pub struct History {
     #[serde(default, deserialize_with = "lenient")]
+    /// `created`: when the step ran, RFC 3339 as written.
     pub created: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `created_by`: the command of the step.
     pub created_by: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `comment`.
     pub comment: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `author`.
     pub author: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `empty_layer`: true when the step made no layer (absent = false).
     pub empty_layer: Option<bool>,
 }
 
@@ -200,26 +235,37 @@ pub struct History {
 #[derive(Debug, Default, Deserialize)]
 pub struct ConfigFile {
     #[serde(default, deserialize_with = "lenient")]
+    /// `architecture`.
     pub architecture: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `os`.
     pub os: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `variant`.
     pub variant: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `created`: RFC 3339 timestamp as written.
     pub created: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `author`.
     pub author: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `config`: how a container of the image runs.
     pub config: Option<RunConfig>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `container_config`: legacy; used when `config` is absent.
     pub container_config: Option<RunConfig>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `rootfs`: the layers' diff_ids.
     pub rootfs: Option<RootFs>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `history`: the build steps, oldest first.
     pub history: Option<Vec<History>>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `id` (legacy `<id>/json` only): this layer's id, 64 hex characters.
     pub id: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
+    /// `parent` (legacy `<id>/json` only): the id of the layer below, absent for the base.
     pub parent: Option<String>,
 }
 

@@ -357,6 +357,7 @@ pub struct EndAtTrailing<R> {
 }
 
 impl<R: Read> EndAtTrailing<R> {
+    /// Wraps the decoder `inner`; `trailing` is `None` until trailing data is met.
     pub fn new(inner: R) -> Self {
         EndAtTrailing {
             inner,

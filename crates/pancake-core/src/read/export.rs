@@ -24,20 +24,42 @@ pub enum ExportError {
     Write(io::Error),
     /// Every byte was written, but they do not hash to the diff_id computed when the archive
     /// was read (the file changed since, or the blob cannot be read the same way twice).
-    Changed { expected: Digest, actual: Digest },
+    Changed {
+        /// The diff_id computed when the archive was read.
+        expected: Digest,
+        /// sha256 of the bytes written now.
+        actual: Digest,
+    },
     /// A file's content ends before the size its header gives (`got` of `size` bytes).
-    ContentEndsEarly { path: String, got: u64, size: u64 },
+    ContentEndsEarly {
+        /// The file's path in the layer, as shown.
+        path: String,
+        /// Bytes that could be read.
+        got: u64,
+        /// Bytes the header gives.
+        size: u64,
+    },
     /// A file stored compressed or sparse is larger than `max` bytes, the most read into
     /// memory at once.
-    TooLargeForMemory { path: String, size: u64, max: u64 },
+    TooLargeForMemory {
+        /// The file's path in the layer, as shown.
+        path: String,
+        /// The file's size, in bytes.
+        size: u64,
+        /// The most bytes read into memory at once.
+        max: u64,
+    },
     /// The blob's stream could not be decoded (a broken gzip/zstd/xz/bzip2 stream).
     Decode(io::Error),
     /// The layer blob `member` of archive `name` decompresses to more than `bound` bytes, the
     /// bound the reader keeps (`Limits::decompressed_for` the file's size); what was written
     /// before is a prefix of the layer, not all of it.
     OverLimit {
+        /// The archive's name as shown.
         name: String,
+        /// The layer blob's member path, as shown.
         member: String,
+        /// The bound, in decompressed bytes.
         bound: u64,
     },
 }

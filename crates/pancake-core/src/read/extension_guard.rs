@@ -18,7 +18,9 @@ const BLOCK: u64 = 512;
 /// An extension record over the limit: its header's type flag and claimed size, and where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Oversized {
+    /// The record's type flag: `x` or `g` (PAX), `L` or `K` (GNU long name / link).
     pub typeflag: u8,
+    /// The data size its header claims, in bytes.
     pub size: u64,
     /// Byte offset of its header in the (uncompressed) tar stream.
     pub header_at: u64,
@@ -62,6 +64,7 @@ fn padded(n: u64) -> u64 {
 }
 
 impl<R> ExtensionGuard<R> {
+    /// Guards `inner`, stopping at the first extension record whose data is over `limit` bytes.
     pub fn new(inner: R, limit: u64) -> Self {
         ExtensionGuard {
             inner,

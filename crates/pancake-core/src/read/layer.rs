@@ -1140,6 +1140,8 @@ pub struct SeekReader<'a, S: ReadAt + ?Sized> {
 }
 
 impl<'a, S: ReadAt + ?Sized> SeekReader<'a, S> {
+    /// Reads `len` bytes of `source` from byte `start` (cut at the end of the source), `chunk`
+    /// bytes per `read_at`.
     pub fn new(source: &'a S, start: u64, len: u64, chunk: usize) -> Self {
         let len = len.min(source.len().saturating_sub(start));
         SeekReader {

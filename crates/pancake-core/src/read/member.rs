@@ -43,7 +43,9 @@ impl Default for Options {
 /// The result of processing one member: its facts, and — separately — whether the *outer*
 /// stream failed while reading it (truncated, read error), which ends the outer walk.
 pub struct Processed {
+    /// What was learned about the member (its digests, compression, JSON, layer index).
     pub facts: MemberFacts,
+    /// Set when the outer stream failed inside the member; the outer walk stops then.
     pub outer_error: Option<ReadError>,
 }
 

@@ -56,6 +56,7 @@ pub struct HashJob {
 /// ([`Reading::resolution`] there, [`Reading::adopt`] here).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {
+    /// As `Archive::format`.
     pub format: Format,
     /// As `Archive::images`.
     pub images: Vec<Image>,

@@ -22,21 +22,31 @@ const TRAILER_STAR: &[u8] = b"tar\0";
 
 /// Typeflags (POSIX, GNU and pax).
 pub mod flag {
+    /// Regular file.
     pub const REG: u8 = b'0';
     /// V7 regular file (a directory when the name ends in `/`).
     pub const REG_A: u8 = 0;
+    /// Hard link to an earlier member (`linkname`).
     pub const LINK: u8 = b'1';
+    /// Symbolic link (`linkname`).
     pub const SYMLINK: u8 = b'2';
+    /// Character device.
     pub const CHAR: u8 = b'3';
+    /// Block device.
     pub const BLOCK: u8 = b'4';
+    /// Directory.
     pub const DIR: u8 = b'5';
+    /// FIFO.
     pub const FIFO: u8 = b'6';
+    /// Contiguous file (read as a regular file, as Go does).
     pub const CONT: u8 = b'7';
     /// PAX extended header for the next member.
     pub const PAX: u8 = b'x';
     /// PAX global extended header.
     pub const PAX_GLOBAL: u8 = b'g';
+    /// GNU: the next member's name is this member's data.
     pub const GNU_LONG_NAME: u8 = b'L';
+    /// GNU: the next member's link target is this member's data.
     pub const GNU_LONG_LINK: u8 = b'K';
     /// Old GNU sparse file.
     pub const GNU_SPARSE: u8 = b'S';
@@ -53,10 +63,13 @@ pub fn is_header_only(typeflag: u8) -> bool {
 /// Which header layout a block has, from its magic (Go's `getFormat`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Plain V7: no magic.
     V7,
     /// USTAR or PAX (same header layout).
     Ustar,
+    /// star (Schily tar): ustar magic with `tar\0` at byte 508.
     Star,
+    /// GNU tar's old format (`ustar ` + ` \0`).
     Gnu,
 }
 
@@ -64,7 +77,12 @@ pub enum Format {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HeaderError {
     /// The checksum field is not octal or matches neither the unsigned nor the signed sum.
-    Checksum { stored: Option<i64>, unsigned: i64 },
+    Checksum {
+        /// The checksum field's value, `None` when it is not octal.
+        stored: Option<i64>,
+        /// The unsigned sum of the header's bytes, the checksum field counted as spaces.
+        unsigned: i64,
+    },
     /// A numeric field (named) is neither octal nor base-256, or overflows 63 bits.
     Numeric(&'static str),
 }
@@ -96,16 +114,23 @@ impl HeaderError {
 /// `prefix` already joined to `name` with `/`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The type flag byte (see [`flag`]).
     pub typeflag: u8,
+    /// The member's name (`prefix/name`), raw bytes up to the first NUL.
     pub name: Vec<u8>,
+    /// `linkname`: a link's target, raw bytes up to the first NUL.
     pub link: Vec<u8>,
     /// Bytes of data that follow (for most types), may be negative in base-256.
     pub size: i64,
+    /// `mode` field as stored (may hold file-type bits besides the permissions).
     pub mode: i64,
+    /// Owner user id.
     pub uid: i64,
+    /// Owner group id.
     pub gid: i64,
     /// Seconds since the Unix epoch.
     pub mtime: i64,
+    /// The header layout, from its magic.
     pub format: Format,
 }
 
@@ -289,7 +314,9 @@ pub fn is_zero_block(b: &[u8]) -> bool {
 /// not covered by a fragment reads as zeros.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fragment {
+    /// Byte offset of the fragment in the file's apparent content.
     pub offset: i64,
+    /// Length of the fragment, in bytes.
     pub length: i64,
 }
 
@@ -336,22 +363,37 @@ pub fn parse_dec(s: &[u8]) -> Option<i64> {
 /// `GNU.sparse.map` value, as Go does.
 pub type PaxRecords = BTreeMap<Vec<u8>, Vec<u8>>;
 
+/// PAX key `path`: overrides the header's name.
 pub const PAX_PATH: &[u8] = b"path";
+/// PAX key `linkpath`: overrides the header's link target.
 pub const PAX_LINKPATH: &[u8] = b"linkpath";
+/// PAX key `size`: overrides the header's size (decimal bytes).
 pub const PAX_SIZE: &[u8] = b"size";
+/// PAX key `uid`: overrides the header's user id.
 pub const PAX_UID: &[u8] = b"uid";
+/// PAX key `gid`: overrides the header's group id.
 pub const PAX_GID: &[u8] = b"gid";
+/// PAX key `mtime`: modification time, `secs[.frac]` since the Unix epoch.
 pub const PAX_MTIME: &[u8] = b"mtime";
+/// PAX key `atime`: access time, `secs[.frac]` since the Unix epoch.
 pub const PAX_ATIME: &[u8] = b"atime";
+/// PAX key `ctime`: status change time, `secs[.frac]` since the Unix epoch.
 pub const PAX_CTIME: &[u8] = b"ctime";
 const PAX_UNAME: &[u8] = b"uname";
 const PAX_GNAME: &[u8] = b"gname";
+/// PAX key `GNU.sparse.major`: the sparse format's major version (0 or 1).
 pub const SPARSE_MAJOR: &[u8] = b"GNU.sparse.major";
+/// PAX key `GNU.sparse.minor`: the sparse format's minor version.
 pub const SPARSE_MINOR: &[u8] = b"GNU.sparse.minor";
+/// PAX key `GNU.sparse.name`: the real name of a sparse file (formats 0.1 and 1.0).
 pub const SPARSE_NAME: &[u8] = b"GNU.sparse.name";
+/// PAX key `GNU.sparse.map`: comma-separated offset,length pairs (formats 0.0 and 0.1).
 pub const SPARSE_MAP: &[u8] = b"GNU.sparse.map";
+/// PAX key `GNU.sparse.size`: the file's apparent size (formats 0.0 and 0.1).
 pub const SPARSE_SIZE: &[u8] = b"GNU.sparse.size";
+/// PAX key `GNU.sparse.realsize`: the file's apparent size (format 1.0).
 pub const SPARSE_REALSIZE: &[u8] = b"GNU.sparse.realsize";
+/// PAX key `GNU.sparse.numblocks`: how many pairs `GNU.sparse.map` holds.
 pub const SPARSE_NUMBLOCKS: &[u8] = b"GNU.sparse.numblocks";
 const SPARSE_OFFSET: &[u8] = b"GNU.sparse.offset";
 const SPARSE_NUMBYTES: &[u8] = b"GNU.sparse.numbytes";
@@ -446,6 +488,8 @@ pub enum PaxSparse {
     InData,
 }
 
+/// Which sparse dialect a member's PAX records use, `None` for a plain file or an unknown version
+/// (Go's `readGNUSparsePAXHeaders`).
 pub fn pax_sparse_kind(pax: &PaxRecords) -> Option<PaxSparse> {
     let major = get(pax, SPARSE_MAJOR);
     let minor = get(pax, SPARSE_MINOR);

@@ -17,8 +17,11 @@ pub const FIXED_MTIME: u64 = 1_704_067_200;
 /// What a tar entry holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
+    /// A regular file and its bytes.
     File(Vec<u8>),
+    /// A directory (written with a trailing `/`).
     Dir,
+    /// A symbolic link and its target, as written.
     Symlink(Vec<u8>),
     /// A hard link to another path in the same archive (or a lower layer).
     Hardlink(Vec<u8>),
@@ -28,24 +31,32 @@ pub enum Body {
 /// trailing `/` when written, as Docker writes them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TarEntry {
+    /// Path inside the tar, normalized (no leading `/`).
     pub path: RawPath,
+    /// Its kind and content.
     pub body: Body,
+    /// Mode bits; only `& 0o7777` is written.
     pub mode: u32,
+    /// Owner user id (above 0o7777777 it goes in a PAX `uid` record).
     pub uid: u64,
+    /// Owner group id (above 0o7777777 it goes in a PAX `gid` record).
     pub gid: u64,
     /// `None` → [`FIXED_MTIME`].
     pub mtime: Option<u64>,
 }
 
 impl TarEntry {
+    /// A regular file with `content` and `mode`, owned by root.
     pub fn file(path: impl Into<RawPath>, content: impl Into<Vec<u8>>, mode: u32) -> TarEntry {
         TarEntry::new(path.into(), Body::File(content.into()), mode)
     }
 
+    /// A directory with `mode`, owned by root.
     pub fn dir(path: impl Into<RawPath>, mode: u32) -> TarEntry {
         TarEntry::new(path.into(), Body::Dir, mode)
     }
 
+    /// A symbolic link to `target` (as written), mode 0o777, owned by root.
     pub fn symlink(path: impl Into<RawPath>, target: &str) -> TarEntry {
         TarEntry::new(
             path.into(),
@@ -54,6 +65,7 @@ impl TarEntry {
         )
     }
 
+    /// A hard link to the archive path `target`, mode 0o644, owned by root.
     pub fn hardlink(path: impl Into<RawPath>, target: &str) -> TarEntry {
         TarEntry::new(
             path.into(),
@@ -86,12 +98,14 @@ impl TarEntry {
         }
     }
 
+    /// The same entry owned by `uid`:`gid`.
     pub fn owned(mut self, uid: u64, gid: u64) -> TarEntry {
         self.uid = uid;
         self.gid = gid;
         self
     }
 
+    /// The same entry with its own mtime, seconds since the Unix epoch.
     pub fn with_mtime(mut self, mtime: u64) -> TarEntry {
         self.mtime = Some(mtime);
         self
@@ -111,12 +125,16 @@ pub struct TarWriter<W: Write> {
 }
 
 impl<W: Write> TarWriter<W> {
+    /// A writer over `out`; nothing is written until an entry is added.
     pub fn new(out: W) -> Self {
         TarWriter {
             out: tar::Builder::new(out),
         }
     }
 
+    /// Writes one entry with its `Body::File` content (none for other kinds): a PAX header first
+    /// when the path or link target is over 100 bytes or an id over 0o7777777. Errors: those of
+    /// `out`.
     pub fn add(&mut self, entry: &TarEntry) -> io::Result<()> {
         let content: &[u8] = match &entry.body {
             Body::File(c) => c,
@@ -276,8 +294,11 @@ pub fn layer_tar(entries: Vec<TarEntry>) -> io::Result<Vec<u8>> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Descriptor {
     #[serde(rename = "mediaType")]
+    /// The blob's media type.
     pub media_type: String,
+    /// The blob's digest (sha256 of its bytes as stored).
     pub digest: Digest,
+    /// The blob's size as stored, in bytes.
     pub size: u64,
 }
 
@@ -286,11 +307,14 @@ pub struct Descriptor {
 pub struct SaveImage {
     /// `repo:tag` names; may be empty (an untagged image).
     pub tags: Vec<String>,
+    /// The image config's JSON bytes, written as they are.
     pub config: Vec<u8>,
+    /// The layer blobs' descriptors, base layer first.
     pub layers: Vec<Descriptor>,
 }
 
 impl SaveImage {
+    /// sha256 of `config`: the image ID.
     pub fn config_digest(&self) -> Digest {
         Digest::of_bytes(&self.config)
     }

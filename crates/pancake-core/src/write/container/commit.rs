@@ -15,9 +15,11 @@ use crate::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
 /// A committed container: the new layer and the new image config.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Committed {
+    /// The new layer: an uncompressed tar of the writable layer.
     pub layer_tar: Vec<u8>,
     /// sha256 of `layer_tar` (stored uncompressed, so also its blob digest).
     pub diff_id: Digest,
+    /// The new image config, serialized JSON (OCI image config).
     pub config_json: Vec<u8>,
     /// sha256 of `config_json`: the new image ID.
     pub config_digest: Digest,

@@ -10,18 +10,26 @@ pub const MAX_LCS_CELLS: usize = 4_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// Which side(s) of the diff a line is on.
 pub enum LineChange {
+    /// On both sides, unchanged.
     Same,
+    /// Only in the old text.
     Removed,
+    /// Only in the new text.
     Added,
 }
 
 /// One line of the diff, with its 1-based line number on each side it exists on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiffLine {
+    /// Which side(s) the line is on.
     pub change: LineChange,
+    /// The line, without its terminator.
     pub text: String,
+    /// 1-based line number in the old text; `None` for an added line.
     pub old_line: Option<usize>,
+    /// 1-based line number in the new text; `None` for a removed line.
     pub new_line: Option<usize>,
 }
 

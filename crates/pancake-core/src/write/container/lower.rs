@@ -14,17 +14,23 @@ pub type Fetch<'a> = &'a dyn Fn(&FileRow) -> Result<Vec<u8>, String>;
 /// One path of the image's merged filesystem, with the owner the union rows leave out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LowerFile {
+    /// The merged row: path, kind, size, mode, the layer that wrote it and where its bytes are.
     pub row: FileRow,
+    /// Owner user id, from the layer entry that wrote the path (0 when not found).
     pub uid: u64,
+    /// Owner group id, from the layer entry that wrote the path (0 when not found).
     pub gid: u64,
 }
 
+/// The image's merged filesystem a container reads through, keyed by path, with the fetch for file
+/// bytes.
 pub struct Lower<'a> {
     files: BTreeMap<RawPath, LowerFile>,
     fetch: Fetch<'a>,
 }
 
 impl<'a> Lower<'a> {
+    /// A view of `files` (the last one wins for a path given twice), reading bytes with `fetch`.
     pub fn new(files: impl IntoIterator<Item = LowerFile>, fetch: Fetch<'a>) -> Lower<'a> {
         Lower {
             files: files.into_iter().map(|f| (f.row.path.clone(), f)).collect(),
@@ -58,10 +64,12 @@ impl<'a> Lower<'a> {
         Lower::new(files, fetch)
     }
 
+    /// The lower file at `path`, if the image has one.
     pub fn get(&self, path: &RawPath) -> Option<&LowerFile> {
         self.files.get(path)
     }
 
+    /// True for the root and for a path the image has as a directory.
     pub fn is_dir(&self, path: &RawPath) -> bool {
         path.is_root() || self.get(path).is_some_and(|f| f.row.kind == EntryKind::Dir)
     }
@@ -83,6 +91,7 @@ impl<'a> Lower<'a> {
             .filter(move |f| f.row.path.is_below(dir))
     }
 
+    /// Every lower path, in path order.
     pub fn all(&self) -> impl Iterator<Item = &LowerFile> {
         self.files.values()
     }

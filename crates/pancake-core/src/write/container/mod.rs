@@ -30,29 +30,44 @@ pub const MAX_FILE_BYTES: usize = 16 << 20;
 /// One path in the writable layer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UpperEntry {
+    /// A regular file, its whole content held here.
     File {
+        /// The file's bytes (at most [`MAX_FILE_BYTES`]).
         content: Vec<u8>,
+        /// Permission, setuid/setgid and sticky bits (`& 0o7777`).
         mode: u32,
+        /// Owner user id.
         uid: u64,
+        /// Owner group id.
         gid: u64,
     },
     /// A directory: a copied-up parent (same metadata as below), a chmod/chown, or new.
     Dir {
+        /// Permission, setuid/setgid and sticky bits (`& 0o7777`).
         mode: u32,
+        /// Owner user id.
         uid: u64,
+        /// Owner group id.
         gid: u64,
     },
+    /// A symbolic link.
     Symlink {
+        /// The link's target, as given (relative or absolute).
         target: RawPath,
+        /// Owner user id.
         uid: u64,
+        /// Owner group id.
         gid: u64,
     },
     /// The lower path (and everything below it) is deleted.
     Whiteout,
     /// A directory that hides everything the lower layers have below it.
     Opaque {
+        /// Permission, setuid/setgid and sticky bits (`& 0o7777`).
         mode: u32,
+        /// Owner user id.
         uid: u64,
+        /// Owner group id.
         gid: u64,
     },
 }
@@ -60,13 +75,16 @@ pub enum UpperEntry {
 /// Which image a container runs on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRef {
+    /// sha256 of the image's config blob (the image ID), when known.
     pub config_digest: Option<Digest>,
     /// Bottom first; computed diff_ids where known, else what the config claims.
     pub diff_ids: Vec<Option<Digest>>,
+    /// The image's names (`repo:tag`).
     pub tags: Vec<String>,
 }
 
 impl ImageRef {
+    /// The reference to `image`: its config digest, diff_ids and tags.
     pub fn of(image: &Image) -> ImageRef {
         let diff_ids = image
             .layers
@@ -82,58 +100,98 @@ impl ImageRef {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A container: an image and a writable layer over it; every change returns a new value.
 pub struct Container {
     /// 64 hex digits, derived from the name and the image (deterministic, like a demo).
     pub id: String,
+    /// The name it was created with.
     pub name: String,
+    /// The image it runs on.
     pub image: ImageRef,
+    /// The writable layer: what each changed path is now, sorted by path.
     pub upper: BTreeMap<RawPath, UpperEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
+/// Why a container operation was refused; paths are shown as `/`-rooted text.
 pub enum ContainerError {
     #[error("{0}: no such file or directory")]
+    /// The path (or one of its parents) does not exist in the merged view.
     NotFound(String),
     #[error("{0}: file exists")]
+    /// Something is already at the path.
     AlreadyExists(String),
     #[error("{0}: not a directory")]
+    /// A parent of the path is not a directory.
     NotADirectory(String),
     #[error("{0}: is a directory")]
+    /// The path is a directory where a file was needed.
     IsADirectory(String),
     #[error("{0}: not a valid path inside the container")]
+    /// The path is empty, the root, holds `..` or a NUL byte, or a symlink target is empty or holds
+    /// NUL.
     InvalidPath(String),
     #[error("uid {uid} / gid {gid}: owner ids are 32-bit numbers on Linux")]
-    InvalidOwner { uid: u64, gid: u64 },
+    /// An owner id does not fit in 32 bits.
+    InvalidOwner {
+        /// The user id asked for.
+        uid: u64,
+        /// The group id asked for.
+        gid: u64,
+    },
     #[error("{path}: {size} bytes is more than the {limit}-byte limit for container files")]
+    /// A file is larger than [`MAX_FILE_BYTES`].
     TooLarge {
+        /// The path, `/`-rooted.
         path: String,
+        /// The file's size, in bytes.
         size: usize,
+        /// The limit, in bytes ([`MAX_FILE_BYTES`]).
         limit: usize,
     },
     #[error("{path}: could not read it from the image: {message}")]
-    Lower { path: String, message: String },
+    /// The image's copy of a file could not be read.
+    Lower {
+        /// The path, `/`-rooted.
+        path: String,
+        /// The reader's error message.
+        message: String,
+    },
     #[error("{0}")]
+    /// Building the committed layer or config failed; the message says why.
     Commit(String),
 }
 
 /// What a path looks like in the container's merged view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stat {
+    /// What it is.
     pub kind: EntryKind,
+    /// Content bytes for a file (a hard link from the image: its target's); for a symlink in the
+    /// writable layer its target's length, for one from the image 0; 0 for others.
     pub size: u64,
+    /// Permission, setuid/setgid and sticky bits (`& 0o7777`); 0o777 for a symlink in the writable
+    /// layer.
     pub mode: u32,
+    /// Owner user id.
     pub uid: u64,
+    /// Owner group id.
     pub gid: u64,
+    /// A symlink's target (for a hard link from the image, the path it links to).
     pub link_target: Option<RawPath>,
     /// True when the writable layer holds it; else `layer` is the image layer that does.
     pub in_upper: bool,
+    /// Index into the image's `layers` (0-based, base first) of the layer that last wrote it;
+    /// `None` when `in_upper`.
     pub layer: Option<usize>,
 }
 
 /// One row of the merged listing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergedRow {
+    /// Path inside the container, no leading `/`.
     pub path: RawPath,
+    /// What it is there.
     pub stat: Stat,
 }
 
@@ -191,6 +249,7 @@ impl Container {
         }
     }
 
+    /// The first 12 hex digits of `id`, as `docker ps` shows it.
     pub fn short_id(&self) -> &str {
         self.id.get(..12).unwrap_or(&self.id)
     }
@@ -214,6 +273,7 @@ impl Container {
         }
     }
 
+    /// What `path` is in the merged view; `None` when nothing is there or the path is not valid.
     pub fn stat(&self, path: &str, lower: &Lower) -> Option<Stat> {
         let p = user_path(path).ok()?;
         self.stat_raw(&p, lower)
@@ -416,6 +476,9 @@ impl Container {
         )
     }
 
+    /// Creates a symbolic link to `target` (kept as given), owned by root. Errors: `InvalidPath` (a
+    /// bad path, or an empty target or one with a NUL byte), `AlreadyExists`, `NotFound` /
+    /// `NotADirectory` for a parent.
     pub fn symlink(&self, path: &str, target: &str, lower: &Lower) -> Result<Container, Err> {
         let p = user_path(path)?;
         // Linux refuses an empty symlink target (ENOENT) and a NUL in one.
