@@ -314,10 +314,12 @@ impl Container {
         let f = self
             .lower_visible(p, lower)
             .ok_or_else(|| Err::NotFound(text(p)))?;
-        if f.row.size as usize > MAX_FILE_BYTES {
+        // Compared as u64: on wasm32 `usize` is 32 bits, and a 4 GiB + 10-byte file from a
+        // hostile image would pass as 10 bytes.
+        if f.row.size > MAX_FILE_BYTES as u64 {
             return Err(Err::TooLarge {
                 path: text(p),
-                size: f.row.size as usize,
+                size: usize::try_from(f.row.size).unwrap_or(usize::MAX),
                 limit: MAX_FILE_BYTES,
             });
         }
