@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { REPO, openSession, problemsOf, waitReady } = require('./lib/browser');
+const { REPO, FIXTURES, openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
 
 const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const T = READY + 120000;
@@ -35,13 +35,15 @@ const DOCKER_CAPS = /^[A-Z][A-Z_]+$/;
  * from the image: code, commands, paths, file contents, JSON, Dockerfile text, and the
  * language picker (which names English in English on purpose).
  */
-async function visibleProse(page) {
-  return page.evaluate(() => {
+async function visibleProse(page, root = 'body') {
+  return page.evaluate((root) => {
     const SKIP = 'pre, code, textarea, input, select, option, .mono, .h-by, .h-id, .h-comment, ' +
       '[data-testid=file-content], [data-testid=file-row], [data-testid=raw-json], [translate=no], ' +
       '.dockerfile, .command, script, style, [hidden], [aria-hidden=true]';
     const out = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const top = document.querySelector(root);
+    if (!top) return [];
+    const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
       if (!el || el.closest(SKIP)) continue;
@@ -53,7 +55,7 @@ async function visibleProse(page) {
       if (text) out.push(text);
     }
     return out;
-  });
+  }, root);
 }
 
 /** English words in prose: tokens that are not paths, names, digests, numbers or units. */
@@ -118,6 +120,48 @@ describe('Indonesian throughout (issue 14)', () => {
       }
     });
   }
+
+  // Archives with problems: titles, explanations, group headings and layer numbers are in
+  // Indonesian; only the technical detail stays verbatim, marked lang="en" translate="no".
+  for (const file of ['malformed-corrupt-layer-byte-docker20.tar', 'malformed-truncated-midlayer-docker20.tar']) {
+    test(`${file}: its problems have no English outside the verbatim detail with ?lang=id`, { timeout: T }, async () => {
+      const page = await session.newPage({ query: '?lang=id' });
+      try {
+        await pickFile(page, path.join(FIXTURES, file));
+        await waitReady(page, { timeout: READY });
+        const errors = page.locator('[data-testid=error]');
+        assert.ok(await errors.count() > 0, 'problems are shown');
+        const verbatim = await page.$$eval('[data-testid=error] .verbatim', (els) => els.map((e) => [e.lang, e.getAttribute('translate'), e.textContent]));
+        assert.ok(verbatim.length > 0 && verbatim.every(([l, tr, t]) => l === 'en' && tr === 'no' && t.length > 0), JSON.stringify(verbatim));
+        const bad = englishIn(await visibleProse(page, '[data-testid=errors], section.errors'));
+        assert.deepEqual(bad, [], `English in the problems with ?lang=id:\n${bad.join('\n')}`);
+        const whole = englishIn(await visibleProse(page));
+        assert.deepEqual(whole, [], `English on the page with ?lang=id:\n${whole.join('\n')}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('every tour step\'s card has no English with ?lang=id', { timeout: T * 2 }, async () => {
+    const bad = [];
+    for (let n = 1; n <= 10; n += 1) {
+      const page = await session.newPage({ query: `?lang=id&step=${n}` });
+      try {
+        const card = page.locator(`[data-testid=tour-step][data-step="${n}"]`).first();
+        await card.waitFor({ timeout: READY });
+        // Unfolded, so every line of the card is read.
+        const fold = page.locator('[data-testid=tour-fold][aria-expanded=false]');
+        if (await fold.count()) await fold.first().click();
+        const lines = await visibleProse(page, `[data-testid=tour-step][data-step="${n}"]`);
+        assert.ok(lines.join(' ').length > 40, `step ${n}: card text read: ${lines.join(' ')}`);
+        for (const w of englishIn(lines)) bad.push(`step ${n}: ${w}`);
+      } finally {
+        await page.close();
+      }
+    }
+    assert.deepEqual(bad, [], `English in the tour with ?lang=id:\n${bad.join('\n')}`);
+  });
 
   test('the check is not blind: the same reading in ?lang=en finds English in every tab', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=nginx&lang=en' });

@@ -107,20 +107,24 @@ fn kind_name(kind: pancake_core::ProblemKind) -> String {
         .unwrap_or_default()
 }
 
-/// A problem's English message as the page shows it: verbatim, except that the layer it
-/// names first (`Origin::subject`, 0-based as the CLI counts) is worded in the page's
-/// language and numbered from 1 at the base, as the stack numbers it.
-fn message(lang: crate::i18n::Lang, pr: &Problem) -> String {
+/// A problem's message as the page shows it: the technical detail verbatim, in English
+/// (marked `lang="en"` for screen readers and `translate="no"` for page translators), except
+/// that the layer it names first (`Origin::subject`, 0-based as the CLI counts) is worded in the
+/// page's language and numbered from 1 at the base, as the stack numbers it.
+fn message(lang: crate::i18n::Lang, pr: &Problem) -> Html {
+    let verbatim =
+        |text: String| html! { <span class="verbatim" lang="en" translate="no">{ text }</span> };
     match (&pr.origin.subject, pr.origin.scope) {
         (Some(s), pancake_core::Scope::Image) => {
             let n = (s.layer + 1).to_string();
-            format!(
-                "{}{}",
-                tf(lang, "problem-subject", &[("image", &s.image), ("n", &n)]),
-                pr.detail
-            )
+            html! {
+                <>
+                    { tf(lang, "problem-subject", &[("image", &s.image), ("n", &n)]) }
+                    { verbatim(pr.detail.clone()) }
+                </>
+            }
         }
-        _ => pr.message(),
+        _ => verbatim(pr.message()),
     }
 }
 
