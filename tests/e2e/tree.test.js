@@ -92,6 +92,34 @@ describe('Files tree: keyboard, sort, largest, download', () => {
   before(async () => { session = await openSession(); });
   after(async () => { if (session) await session.close(); });
 
+  test('a filtered (flat) list and Alt+arrows leave the folds alone', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    await openDemo(page);
+    await page.locator('[data-testid=collapse-all]').click();
+    const etc = page.locator(`${ROW}[data-path="etc"]`);
+    assert.equal(await etc.getAttribute('aria-expanded'), 'false');
+    // Alt+→ is the browser's forward: not a fold.
+    await page.locator(`${ROW}[tabindex="0"]`).focus();
+    await downTo(page, 'etc');
+    await page.keyboard.press('Alt+ArrowRight');
+    assert.equal(await etc.getAttribute('aria-expanded'), 'false', 'Alt+→ opened the folder');
+    // Filtered, the list is flat: → and Enter on a folder change no fold.
+    const filter = page.locator('[data-testid=file-filter]');
+    await filter.fill('etc');
+    const flatEtc = page.locator(`${ROW}[data-path="etc"]`);
+    await flatEtc.waitFor();
+    assert.equal(await flatEtc.getAttribute('aria-expanded'), null, 'no folder state in a flat list');
+    await flatEtc.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await filter.fill('');
+    await etc.waitFor();
+    assert.equal(await etc.getAttribute('aria-expanded'), 'false', 'a fold changed while the list was filtered');
+    assert.equal(await page.locator(`${ROW}[data-path^="etc/"]`).count(), 0);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
   test('keyboard walk: ↓ → ← Enter Home End, aria-expanded follows', { timeout: T }, async () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     await openDemo(page);

@@ -345,6 +345,12 @@ pub fn files(p: &FilesProps) -> Html {
             }
             let key = e.key();
             let m = tree::key_move(&key, &lines, pos, &tree_rc, is_open.clone());
+            // A filtered list is flat: folding the tree it hides would change nothing now and
+            // surprise when the filter is cleared.
+            let m = match m {
+                KeyMove::Fold(..) if filtering => KeyMove::Nothing,
+                m => m,
+            };
             if m != KeyMove::Nothing
                 || matches!(key.as_str(), "ArrowDown" | "ArrowUp" | "Home" | "End" | " ")
             {
