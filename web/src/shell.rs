@@ -24,7 +24,7 @@ use crate::views::stack::Stack;
 use crate::views::start::Start;
 use crate::views::status::{Errors, ProgressBar};
 use crate::views::tour::{StartTour, Tour};
-use crate::worker_glue::{Pool, PoolRef};
+use crate::worker_glue::{Pool, PoolEvent, PoolRef};
 
 /// First bytes asked for when a file is opened; "show more" asks for four times as much.
 const CONTENT_FIRST: u64 = 64 * 1024;
@@ -91,10 +91,12 @@ pub fn app() -> Html {
                 dispatcher.dispatch(Action::Course(CourseAction::OpeningDemo(name.to_string())));
                 open_file.emit(f)
             }
-            Err(name) => dispatcher.dispatch(Action::Reading(ReadingAction::Failed {
-                generation,
-                message: tf(lang, "demo-missing", &[("name", &name)]),
-            })),
+            Err(name) => {
+                dispatcher.dispatch(Action::Reading(ReadingAction::Pool(PoolEvent::Failed {
+                    generation,
+                    message: tf(lang, "demo-missing", &[("name", &name)]),
+                })))
+            }
         })
     };
     // `?demo=…&view=…&layer=…&step=…&lang=…&embed=1&src=…`: opened, kept in the URL, restored

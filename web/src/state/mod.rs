@@ -114,9 +114,9 @@ impl AppState {
     }
 
     fn reading(&mut self, action: ReadingAction) -> bool {
-        let opened = matches!(action, ReadingAction::Opened { .. });
-        let scanned = matches!(action, ReadingAction::Scanned { .. });
-        let cancelled = matches!(action, ReadingAction::Cancelled);
+        let opened = matches!(action, ReadingAction::Pool(PoolEvent::Opened { .. }));
+        let scanned = matches!(action, ReadingAction::Pool(PoolEvent::Scanned { .. }));
+        let cancelled = matches!(action, ReadingAction::Pool(PoolEvent::Cancelled));
         let Some(next) = reading::reduce(&self.reading, action) else {
             return false;
         };
@@ -161,63 +161,11 @@ pub enum Action {
     Shared(SharedAction),
 }
 
-/// The one adapter from the worker pool's events to actions.
+/// The one adapter from the worker pool's events to actions: a content answer goes to the
+/// panels waiting for it, every other event is the reading's.
 impl From<PoolEvent> for Action {
     fn from(e: PoolEvent) -> Action {
-        let r = Action::Reading;
         match e {
-            PoolEvent::Opened {
-                generation,
-                name,
-                size,
-            } => r(ReadingAction::Opened {
-                generation,
-                name,
-                size,
-            }),
-            PoolEvent::Scanned {
-                generation,
-                archive,
-                millis,
-            } => r(ReadingAction::Scanned {
-                generation,
-                archive,
-                millis,
-            }),
-            PoolEvent::HashStarted {
-                generation,
-                total,
-                now_ms,
-            } => r(ReadingAction::HashStarted {
-                generation,
-                total,
-                now_ms,
-            }),
-            PoolEvent::Progress {
-                generation,
-                done,
-                now_ms,
-            } => r(ReadingAction::Progress {
-                generation,
-                done,
-                now_ms,
-            }),
-            PoolEvent::Verified {
-                generation,
-                archive,
-            } => r(ReadingAction::Verified {
-                generation,
-                archive,
-            }),
-            PoolEvent::Settled { generation } => r(ReadingAction::Settled { generation }),
-            PoolEvent::Failed {
-                generation,
-                message,
-            } => r(ReadingAction::Failed {
-                generation,
-                message,
-            }),
-            PoolEvent::Cancelled => r(ReadingAction::Cancelled),
             PoolEvent::Content {
                 generation,
                 member,
@@ -231,6 +179,7 @@ impl From<PoolEvent> for Action {
                 bytes,
                 error,
             },
+            e => Action::Reading(ReadingAction::Pool(e)),
         }
     }
 }
@@ -452,30 +401,32 @@ mod tests {
     #[test]
     fn verified_replaces_the_archive_and_old_generations_are_dropped() {
         let s = Rc::new(AppState::new(Lang::En));
-        let s = s.reduce(Action::Reading(ReadingAction::Opened {
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
             generation: 7,
             name: "a.tar".into(),
             size: 4096,
-        }));
+        })));
         assert_eq!(s.reading.phase, Phase::Scanning);
         assert_eq!(
             s.reading.progress.total, 4096,
             "reading counts the file's bytes"
         );
-        let s = s.reduce(Action::Reading(ReadingAction::Scanned {
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation: 7,
             archive: Box::new(archive(3)),
             millis: 1.0,
-        }));
+        })));
         assert_eq!(s.reading.phase, Phase::Hashing);
         let before = s.reading.archive.clone().expect("archive");
         let mut next = (*before.0).clone();
         next.problems.clear();
         next.total_bytes = 99;
-        let stale = s.clone().reduce(Action::Reading(ReadingAction::Verified {
-            generation: 6,
-            archive: Box::new(next.clone()),
-        }));
+        let stale = s
+            .clone()
+            .reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Verified {
+                generation: 6,
+                archive: Box::new(next.clone()),
+            })));
         assert_eq!(
             stale.reading.archive.as_ref().map(|a| a.total_bytes),
             Some(0)
@@ -484,26 +435,28 @@ mod tests {
             Rc::ptr_eq(&stale, &s),
             "a stale answer leaves the state as it was"
         );
-        let s = s.reduce(Action::Reading(ReadingAction::Verified {
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Verified {
             generation: 7,
             archive: Box::new(next),
-        }));
+        })));
         let after = s.reading.archive.clone().expect("archive");
         assert_eq!(after.total_bytes, 99);
         assert!(
             StructureKey(before) == StructureKey(after),
             "the same structure"
         );
-        let s = s.reduce(Action::Reading(ReadingAction::Settled { generation: 7 }));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Settled {
+            generation: 7,
+        })));
         assert_eq!(s.reading.phase, Phase::Ready);
     }
 
     fn opened(s: Rc<AppState>, generation: u32, images: usize) -> Rc<AppState> {
-        let s = s.reduce(Action::Reading(ReadingAction::Opened {
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
             generation,
             name: format!("{generation}.tar"),
             size: 10,
-        }));
+        })));
         let mut a = archive(1);
         a.images = vec![
             pancake_core::Image {
@@ -512,11 +465,11 @@ mod tests {
             };
             images
         ];
-        s.reduce(Action::Reading(ReadingAction::Scanned {
+        s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation,
             archive: Box::new(a),
             millis: 1.0,
-        }))
+        })))
     }
 
     #[test]
@@ -538,11 +491,11 @@ mod tests {
             file_name: "1.tar".into(),
             file_size: 10,
         }));
-        let s = s.reduce(Action::Reading(ReadingAction::Opened {
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
             generation: 2,
             name: "2.tar".into(),
             size: 20,
-        }));
+        })));
         assert_eq!(s.nav.tab, Tab::Files);
         assert_eq!((s.nav.filter.as_str(), s.nav.layer), ("", None));
         assert_eq!(s.session.archives.len(), 1);
@@ -672,7 +625,7 @@ mod tests {
         let a: Action = PoolEvent::Settled { generation: 4 }.into();
         assert!(matches!(
             a,
-            Action::Reading(ReadingAction::Settled { generation: 4 })
+            Action::Reading(ReadingAction::Pool(PoolEvent::Settled { generation: 4 }))
         ));
         let a: Action = PoolEvent::Content {
             generation: 4,

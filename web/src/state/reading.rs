@@ -6,9 +6,8 @@
 
 use std::rc::Rc;
 
-use pancake_core::Archive;
-
 use super::ArchiveRef;
+use crate::worker_glue::PoolEvent;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Phase {
@@ -72,44 +71,14 @@ pub struct ReadingState {
     pub progress: Progress,
 }
 
-/// What the worker pool reports about the file it reads, plus the session showing an
-/// archive that was read before.
+/// What changes the reading: the worker pool's report about the file it reads (its own
+/// [`PoolEvent`]s, taken as they come rather than copied into a second list of events), or
+/// the session showing an archive that was read before.
 #[derive(Debug)]
 pub enum ReadingAction {
-    Opened {
-        generation: u32,
-        name: String,
-        size: u64,
-    },
-    Scanned {
-        generation: u32,
-        archive: Box<Archive>,
-        millis: f64,
-    },
-    HashStarted {
-        generation: u32,
-        total: u64,
-        now_ms: f64,
-    },
-    Progress {
-        generation: u32,
-        done: u64,
-        now_ms: f64,
-    },
-    /// The reading's archive after a batch of facts (the pool's `Reading` applied them);
-    /// it shares the layer indexes of the one shown.
-    Verified {
-        generation: u32,
-        archive: Box<Archive>,
-    },
-    Settled {
-        generation: u32,
-    },
-    Failed {
-        generation: u32,
-        message: String,
-    },
-    Cancelled,
+    /// A pool event about the reading (`PoolEvent::Content` is not one: the app's reducer
+    /// routes it to the content panel and the containers).
+    Pool(PoolEvent),
     /// An archive of the session, read before, is shown again (nothing is re-read).
     Shown {
         generation: u32,
@@ -125,11 +94,11 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
     let current = |g: u32| g == s.generation;
     let mut s = s.clone();
     match action {
-        ReadingAction::Opened {
+        ReadingAction::Pool(PoolEvent::Opened {
             generation,
             name,
             size,
-        } => {
+        }) => {
             s = ReadingState {
                 generation,
                 file_name: Some(name),
@@ -143,20 +112,20 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 ..ReadingState::default()
             };
         }
-        ReadingAction::Scanned {
+        ReadingAction::Pool(PoolEvent::Scanned {
             generation,
             archive,
             millis,
-        } if current(generation) => {
+        }) if current(generation) => {
             s.phase = Phase::Hashing;
             s.scan_ms = Some(millis);
             s.archive = Some(ArchiveRef(Rc::new(*archive)));
         }
-        ReadingAction::HashStarted {
+        ReadingAction::Pool(PoolEvent::HashStarted {
             generation,
             total,
             now_ms,
-        } if current(generation) => {
+        }) if current(generation) => {
             s.progress = Progress {
                 done: 0,
                 total,
@@ -164,28 +133,28 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 now_ms,
             };
         }
-        ReadingAction::Progress {
+        ReadingAction::Pool(PoolEvent::Progress {
             generation,
             done,
             now_ms,
-        } if current(generation) => {
+        }) if current(generation) => {
             s.progress.done = done.min(s.progress.total);
             s.progress.now_ms = now_ms;
         }
-        ReadingAction::Verified {
+        ReadingAction::Pool(PoolEvent::Verified {
             generation,
             archive,
-        } if current(generation) => {
+        }) if current(generation) => {
             s.archive = Some(ArchiveRef(Rc::new(*archive)));
         }
-        ReadingAction::Settled { generation } if current(generation) => {
+        ReadingAction::Pool(PoolEvent::Settled { generation }) if current(generation) => {
             s.progress.done = s.progress.total;
             s.phase = Phase::Ready;
         }
-        ReadingAction::Failed {
+        ReadingAction::Pool(PoolEvent::Failed {
             generation,
             message,
-        } if current(generation) => {
+        }) if current(generation) => {
             s.fatal = Some(message);
             if s.archive.is_none() {
                 s.phase = Phase::Idle;
@@ -193,7 +162,7 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 s.phase = Phase::Cancelled;
             }
         }
-        ReadingAction::Cancelled => {
+        ReadingAction::Pool(PoolEvent::Cancelled) => {
             if s.archive.is_some() {
                 if s.phase != Phase::Ready {
                     s.phase = Phase::Cancelled;
@@ -233,11 +202,11 @@ mod tests {
     fn opened(g: u32) -> ReadingState {
         reduce(
             &ReadingState::default(),
-            ReadingAction::Opened {
+            ReadingAction::Pool(PoolEvent::Opened {
                 generation: g,
                 name: "a.tar".into(),
                 size: 4096,
-            },
+            }),
         )
         .expect("opened")
     }
@@ -248,16 +217,16 @@ mod tests {
         assert_eq!(s.phase, Phase::Scanning);
         assert_eq!(s.progress.total, 4096, "reading counts the file's bytes");
         for stale in [
-            ReadingAction::Settled { generation: 2 },
-            ReadingAction::Progress {
+            ReadingAction::Pool(PoolEvent::Settled { generation: 2 }),
+            ReadingAction::Pool(PoolEvent::Progress {
                 generation: 4,
                 done: 1,
                 now_ms: 0.0,
-            },
-            ReadingAction::Failed {
+            }),
+            ReadingAction::Pool(PoolEvent::Failed {
                 generation: 2,
                 message: "x".into(),
-            },
+            }),
         ] {
             assert!(reduce(&s, stale).is_none());
         }
@@ -268,29 +237,29 @@ mod tests {
         let s = opened(1);
         let failed = reduce(
             &s,
-            ReadingAction::Failed {
+            ReadingAction::Pool(PoolEvent::Failed {
                 generation: 1,
                 message: "not a tar".into(),
-            },
+            }),
         )
         .expect("current");
         assert_eq!(failed.phase, Phase::Idle);
         assert_eq!(failed.fatal.as_deref(), Some("not a tar"));
         let scanned = reduce(
             &s,
-            ReadingAction::Scanned {
+            ReadingAction::Pool(PoolEvent::Scanned {
                 generation: 1,
                 archive: Box::default(),
                 millis: 5.0,
-            },
+            }),
         )
         .expect("current");
         let failed = reduce(
             &scanned,
-            ReadingAction::Failed {
+            ReadingAction::Pool(PoolEvent::Failed {
                 generation: 1,
                 message: "worker".into(),
-            },
+            }),
         )
         .expect("current");
         assert_eq!(failed.phase, Phase::Cancelled);
@@ -302,24 +271,28 @@ mod tests {
         let s = opened(1);
         let s = reduce(
             &s,
-            ReadingAction::HashStarted {
+            ReadingAction::Pool(PoolEvent::HashStarted {
                 generation: 1,
                 total: 100,
                 now_ms: 0.0,
-            },
+            }),
         )
         .expect("current");
         let s = reduce(
             &s,
-            ReadingAction::Progress {
+            ReadingAction::Pool(PoolEvent::Progress {
                 generation: 1,
                 done: 250,
                 now_ms: 1000.0,
-            },
+            }),
         )
         .expect("current");
         assert_eq!(s.progress.done, 100);
-        let s = reduce(&s, ReadingAction::Settled { generation: 1 }).expect("current");
+        let s = reduce(
+            &s,
+            ReadingAction::Pool(PoolEvent::Settled { generation: 1 }),
+        )
+        .expect("current");
         assert_eq!((s.phase, s.progress.percent()), (Phase::Ready, 100.0));
     }
 }
