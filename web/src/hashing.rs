@@ -59,28 +59,15 @@ pub async fn hash_job(
         if job.len <= budget() {
             if let Some(facts) = with_webcrypto(source, job, &opts).await {
                 progress(job.len);
-                return without_known_entries(job, facts);
+                return facts;
             }
         }
         if let Some(facts) = streamed_overlapped(source, job, &opts, progress).await {
-            return without_known_entries(job, facts);
+            return facts;
         }
     }
     let mut facts = reading::hash(source, job, &opts, progress);
     facts.hashed_with = Some(HashPath::Streamed);
-    facts
-}
-
-/// As `reading::hash` does for its own path: when the first walk already indexed this layer
-/// (`job.indexed`) and this walk found no error, its entries are not sent again — the page
-/// would decode 200,000 entries on its own thread only for the reading to keep the copy it
-/// has.
-fn without_known_entries(job: &HashJob, mut facts: MemberFacts) -> MemberFacts {
-    if job.indexed {
-        if let Some(l) = facts.layer.as_mut().filter(|l| l.error.is_none()) {
-            l.entries = Default::default();
-        }
-    }
     facts
 }
 
