@@ -45,7 +45,7 @@ enum Outcome {
     Idle,
     /// The query text and what it found.
     Found(String, Rc<Found>),
-    /// The query text, and globset's reason why it is not a valid glob.
+    /// The query text, and the reason why it is not a valid glob.
     Invalid(String, String),
 }
 

@@ -13,14 +13,14 @@
 //! typing `\xe9`), ASCII letters case-insensitively:
 //! - text without `*`, `?` or `[` is a substring of `/` + the path (`/etc/` finds everything
 //!   below `etc`);
-//! - a glob (it has `*`, `?` or `[`; `globset`'s syntax: `**`, `{a,b}`, `[!x]`) without `/`
-//!   matches the last component (`*.conf` finds `etc/nginx/nginx.conf`); with a `/` it matches
+//! - a glob (it has `*`, `?` or `[`; the syntax of the `fast-glob` crate: `**`, `{a,b}`,
+//!   `[!x]`, `[a-z]`; `\` and a leading `!` are literal here, since `\` is part of the escaped
+//!   name form and a name may start with `!`) without `/` matches the last component (`*.conf` finds `etc/nginx/nginx.conf`); with a `/` it matches
 //!   the whole path, a leading `/` ignored, `*` not crossing `/` (`/usr/*/python3*`), `**`
 //!   crossing any number of directories.
 
 use std::collections::{HashMap, HashSet};
 
-use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::union::{self, Change, FileRow};
@@ -80,7 +80,8 @@ impl PathHistory {
     }
 }
 
-/// A pattern that could not be compiled (an unclosed `[`, `{`…). The text is globset's.
+/// A glob that is not valid (an unclosed `[` or `{`, braces nested too deep): the reason, as
+/// the `fast-glob` crate words it, for people; code tells only that it failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("not a valid glob pattern: {0}")]
 pub struct PatternError(pub String);
@@ -90,17 +91,18 @@ pub struct PatternError(pub String);
 pub enum Pattern {
     /// ASCII-lowercased text searched in `/` + the shown path.
     Substring(String),
-    /// A glob matched against the last component only (the pattern has no `/`).
-    NameGlob(GlobMatcher),
-    /// A glob matched against the whole shown path without its leading `/`.
-    PathGlob(GlobMatcher),
+    /// A glob (prepared for `fast_glob::glob_match`: ASCII-lowercased, `\` and a leading `!`
+    /// escaped, validated) matched against the last component only (the pattern has no `/`).
+    NameGlob(String),
+    /// The same, matched against the whole shown path without its leading `/`.
+    PathGlob(String),
 }
 
 impl Pattern {
     /// Reads typed text: a glob when it holds `*`, `?` or `[`, a substring otherwise.
     /// Leading and trailing spaces are kept (they can be part of a name).
     ///
-    /// Errors: [`PatternError`] for a glob globset cannot compile.
+    /// Errors: [`PatternError`] for a glob that is not valid.
     pub fn parse(text: &str) -> Result<Pattern, PatternError> {
         if !text.contains(['*', '?', '[']) {
             return Ok(Pattern::Substring(text.to_ascii_lowercase()));
@@ -111,17 +113,21 @@ impl Pattern {
         } else {
             text
         };
-        let glob = GlobBuilder::new(glob_text)
-            .case_insensitive(true)
-            .literal_separator(true)
-            .backslash_escape(false) // `\` is part of the escaped name form (`\xe9`)
-            .build()
-            .map_err(|e| PatternError(e.kind().to_string()))?;
-        let m = glob.compile_matcher();
+        // Paths are matched ASCII-lowercased, so the pattern is too (a range `[A-Z]` becomes
+        // `[a-z]`: the same set once case is ignored). `\` is part of the escaped name form
+        // (`\xe9`), not an escape, and a leading `!` would negate: both made literal.
+        let mut glob = String::with_capacity(glob_text.len() + 2);
+        for (i, c) in glob_text.chars().enumerate() {
+            if c == '\\' || (i == 0 && c == '!') {
+                glob.push('\\');
+            }
+            glob.push(c.to_ascii_lowercase());
+        }
+        fast_glob::validate(&glob).map_err(|e| PatternError(describe(e.kind)))?;
         Ok(if whole {
-            Pattern::PathGlob(m)
+            Pattern::PathGlob(glob)
         } else {
-            Pattern::NameGlob(m)
+            Pattern::NameGlob(glob)
         })
     }
 
@@ -130,10 +136,25 @@ impl Pattern {
     fn matches(&self, slashed: &str, name_at: usize) -> bool {
         match self {
             Pattern::Substring(s) => slashed.contains(s.as_str()),
-            Pattern::NameGlob(g) => g.is_match(slashed.get(name_at..).unwrap_or("")),
-            Pattern::PathGlob(g) => g.is_match(slashed.get(1..).unwrap_or("")),
+            Pattern::NameGlob(g) => fast_glob::glob_match(g, slashed.get(name_at..).unwrap_or("")),
+            Pattern::PathGlob(g) => fast_glob::glob_match(g, slashed.get(1..).unwrap_or("")),
         }
     }
+}
+
+/// Why a glob is not valid, in words (its byte offset would point into the prepared pattern,
+/// not what was typed, so it is left out).
+fn describe(kind: fast_glob::ErrorKind) -> String {
+    use fast_glob::ErrorKind as K;
+    match kind {
+        K::UnclosedBrace => "a `{` is never closed by `}`",
+        K::UnclosedBracket => "a `[` is never closed by `]`",
+        K::TrailingBackslash => "a `\\` ends the pattern",
+        K::BraceNestingTooDeep => "braces nest deeper than 10 levels",
+        K::TooManyBraceGroups => "more than 10 brace groups",
+        _ => "not a pattern fast-glob can match",
+    }
+    .to_string()
 }
 
 /// Matches of one query: how many paths matched, and the first `limit` of them by path.
@@ -532,6 +553,13 @@ mod tests {
             .iter()
             .all(|s| s.starts_with("error: ")));
         assert_eq!(found_paths(&ix, "nothing-like-it"), Vec::<String>::new());
+        // Braces, ranges in either case, and an unclosed brace said as such.
+        assert_eq!(
+            found_paths(&ix, "*.{conf,py}"),
+            vec!["etc/nginx/nginx.conf", "usr/lib/python3.11/os.py"]
+        );
+        assert_eq!(found_paths(&ix, "[G-I]osts"), vec!["etc/Hosts"]);
+        assert!(matches!(Pattern::parse("*.{a,b"), Err(PatternError(m)) if m.contains('{')));
         let limited = Pattern::parse("usr").map(|p| ix.find(&p, 2));
         assert_eq!(limited.as_ref().map(|f| f.total), Ok(6));
         assert_eq!(limited.map(|f| f.histories.len()), Ok(2));
@@ -551,6 +579,12 @@ mod tests {
             vec!["caf\\xe8.txt", "caf\\xe9.txt"]
         );
         assert_eq!(found_paths(&ix, "\\x07"), vec!["bell\\x07"]);
+        // A name may start with `!`: literal, not a negation.
+        let b = build(vec![vec![
+            ent(b"!keep", EntryKind::File, 1, None),
+            ent(b"other", EntryKind::File, 1, None),
+        ]]);
+        assert_eq!(found_paths(&index(&b), "!k*"), vec!["!keep"]);
         let h = ix.get(&RawPath::from_bytes(b"caf\xe8.txt".to_vec()));
         assert_eq!(h.and_then(|h| h.last()).map(|e| e.size), Some(4));
     }
