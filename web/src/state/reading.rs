@@ -42,10 +42,11 @@ impl Progress {
         }
     }
 
-    /// Bytes per second so far.
+    /// Bytes per second so far: said only after a second, when the first pieces' start-up
+    /// no longer dominates (an early figure would jump by orders of magnitude).
     pub fn rate(&self) -> Option<f64> {
         let secs = (self.now_ms - self.started_ms) / 1000.0;
-        (secs > 0.2 && self.done > 0).then(|| self.done as f64 / secs)
+        (secs >= 1.0 && self.done > 0).then(|| self.done as f64 / secs)
     }
 
     pub fn seconds_left(&self) -> Option<f64> {
