@@ -31,40 +31,47 @@ pub fn use_session(state: &UseReducerHandle<AppState>, pool: &PoolRef) -> Sessio
         let queue = queue.clone();
         let d = state.dispatcher();
         let s = (**state).clone();
-        use_effect_with((state.reading.generation, state.reading.phase), move |_| {
-            let joined = s
-                .session
-                .archives
-                .iter()
-                .any(|a| a.key == s.reading.generation);
-            if s.reading.phase == Phase::Ready && !joined {
-                if let Some(a) = s.reading.archive.as_ref().filter(|a| !a.images.is_empty()) {
-                    Pool::keep(&pool, s.reading.generation);
-                    d.dispatch(Action::Shared(SharedAction::Add {
-                        key: s.reading.generation,
-                        archive: a.clone(),
-                        file_name: s.reading.file_name.clone().unwrap_or_default(),
-                        file_size: s.reading.file_size,
-                    }));
+        let behind = state.incoming.as_ref().map(|r| (r.generation, r.phase));
+        use_effect_with(
+            (state.reading.generation, state.reading.phase, behind),
+            move |_| {
+                let joined = s
+                    .session
+                    .archives
+                    .iter()
+                    .any(|a| a.key == s.reading.generation);
+                if s.reading.phase == Phase::Ready && !joined {
+                    if let Some(a) = s.reading.archive.as_ref().filter(|a| !a.images.is_empty()) {
+                        Pool::keep(&pool, s.reading.generation);
+                        d.dispatch(Action::Shared(SharedAction::Add {
+                            key: s.reading.generation,
+                            archive: a.clone(),
+                            file_name: s.reading.file_name.clone().unwrap_or_default(),
+                            file_size: s.reading.file_size,
+                        }));
+                    }
                 }
-            }
-            if matches!(
-                s.reading.phase,
-                Phase::Ready | Phase::Idle | Phase::Cancelled
-            ) {
-                let next = queue.borrow_mut().pop_front();
-                if let Some(f) = next {
-                    d.dispatch(Action::Shared(SharedAction::Queued(queue.borrow().len())));
-                    Pool::open(&pool, f);
+                // The next queued file waits while one is read behind the shown archive.
+                if s.incoming.is_none()
+                    && matches!(
+                        s.reading.phase,
+                        Phase::Ready | Phase::Idle | Phase::Cancelled
+                    )
+                {
+                    let next = queue.borrow_mut().pop_front();
+                    if let Some(f) = next {
+                        d.dispatch(Action::Shared(SharedAction::Queued(queue.borrow().len())));
+                        Pool::open(&pool, f);
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     {
-        // The shown archive's reader serves content reads.
+        // The shown archive's reader serves content reads (a file read behind it goes on).
         let pool = pool.clone();
         use_effect_with(state.reading.generation, move |g| {
-            Pool::activate(&pool, *g);
+            Pool::show(&pool, *g);
         });
     }
     {

@@ -352,7 +352,7 @@ pub fn app() -> Html {
                         ready={matches!(state.reading.phase, Phase::Ready | Phase::Cancelled)}
                         on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                     { match state.reading.phase {
-                        Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default()),
+                        Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), state.incoming.is_none()),
                         Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
                         _ => html! {},
                     } }
@@ -363,8 +363,14 @@ pub fn app() -> Html {
     };
 
     let busy = matches!(state.reading.phase, Phase::Scanning | Phase::Hashing);
-    let progress = if busy {
-        html! { <ProgressBar phase={state.reading.phase} progress={state.reading.progress.clone()} file_size={state.reading.file_size} on_cancel={on_cancel} /> }
+    // The file read now: the shown one, or the next one read behind it.
+    let now = state.read_now();
+    let progress = if matches!(now.phase, Phase::Scanning | Phase::Hashing) {
+        let next_name = state
+            .incoming
+            .as_ref()
+            .map(|r| AttrValue::from(r.file_name.clone().unwrap_or_default()));
+        html! { <ProgressBar phase={now.phase} progress={now.progress.clone()} file_size={now.file_size} {next_name} on_cancel={on_cancel} /> }
     } else {
         html! {}
     };

@@ -130,6 +130,23 @@ pub enum PoolEvent {
     },
 }
 
+impl PoolEvent {
+    /// The reader generation the event is about (`Cancelled` is about the current one).
+    pub fn generation(&self) -> Option<u32> {
+        match self {
+            PoolEvent::Opened { generation, .. }
+            | PoolEvent::Scanned { generation, .. }
+            | PoolEvent::HashStarted { generation, .. }
+            | PoolEvent::Progress { generation, .. }
+            | PoolEvent::Verified { generation, .. }
+            | PoolEvent::Settled { generation }
+            | PoolEvent::Failed { generation, .. }
+            | PoolEvent::Content { generation, .. } => Some(*generation),
+            PoolEvent::Cancelled => None,
+        }
+    }
+}
+
 pub struct Pool {
     emit: Callback<PoolEvent>,
     this: Weak<RefCell<Pool>>,
@@ -151,12 +168,16 @@ pub struct Pool {
     last_progress: f64,
     /// A pending batch of facts is applied at the latest when this fires.
     flush_scheduled: bool,
-    /// Highest generation handed out (an older one can be current again, see `activate`).
+    /// Highest generation handed out.
     counter: u32,
     /// Generations whose reader is kept when another file is opened (the shared-layers session).
     keep: Vec<u32>,
     /// Their files and scanners, so content reads still work when one is shown again.
     kept: Vec<(u32, File, Handle)>,
+    /// The generation the page shows (`show`): content reads and [`Pool::file`] are about it.
+    /// It differs from `generation` while the next file is read behind the one shown, or
+    /// when an archive of the session read earlier is shown again.
+    shown: u32,
 }
 
 pub type PoolRef = Rc<RefCell<Pool>>;
@@ -187,6 +208,7 @@ impl Pool {
                 counter: 0,
                 keep: Vec::new(),
                 kept: Vec::new(),
+                shown: 0,
             })
         })
     }
@@ -231,7 +253,21 @@ impl Pool {
 
     /// The file being shown (a container's export copies its layer blobs from it).
     pub fn file(pool: &PoolRef) -> Option<File> {
-        pool.borrow().file.clone()
+        let p = pool.borrow();
+        if p.shown == p.generation {
+            return p.file.clone();
+        }
+        p.kept
+            .iter()
+            .find(|(g, _, _)| *g == p.shown)
+            .map(|(_, f, _)| f.clone())
+    }
+
+    /// The page shows the archive read under `generation` (the one being read, or one of the
+    /// session's kept readers): content reads go to its reader. Nothing is stopped, so the
+    /// next file keeps reading while an earlier one is shown and browsed.
+    pub fn show(pool: &PoolRef, generation: u32) {
+        pool.borrow_mut().shown = generation;
     }
 
     /// Stops hashing (and a scan still running); what is known stays shown.
@@ -252,26 +288,37 @@ impl Pool {
         Self::emit_all(pool, actions);
     }
 
-    /// Asks the scanner for one file's content; the answer arrives as [`PoolEvent::Content`].
+    /// Asks the shown archive's scanner for one file's content; the answer arrives as
+    /// [`PoolEvent::Content`] tagged with the shown generation.
     pub fn read_content(pool: &PoolRef, member: usize, path: RawPath, max: u64) {
-        let mut p = pool.borrow_mut();
-        let generation = p.generation;
-        let file = p.file.clone();
         let req = Request::ReadContent {
             member,
             path: path.clone(),
             max,
         };
-        let failure = match (p.scanner.as_mut(), encode(&req, file.as_ref(), None)) {
-            (Some(h), Ok(m)) => {
-                h.send(m);
-                None
-            }
-            (None, _) => Some("the reader was stopped; open the file again".to_string()),
-            (_, Err(e)) => Some(e),
+        let (generation, failure, emit) = {
+            let mut guard = pool.borrow_mut();
+            let p = &mut *guard;
+            let generation = p.shown;
+            let (file, scanner) = if generation == p.generation {
+                (p.file.clone(), p.scanner.as_mut())
+            } else {
+                match p.kept.iter_mut().find(|(g, _, _)| *g == generation) {
+                    Some((_, f, h)) => (Some(f.clone()), Some(h)),
+                    None => (None, None),
+                }
+            };
+            let failure = match (scanner, encode(&req, file.as_ref(), None)) {
+                (Some(h), Ok(m)) => {
+                    h.send(m);
+                    None
+                }
+                (None, _) => Some("the reader was stopped; open the file again".to_string()),
+                (_, Err(e)) => Some(e),
+            };
+            (generation, failure, p.emit.clone())
         };
-        let emit = p.emit.clone();
-        drop(p);
+        // The pool is no longer borrowed: the event's handler may call into it.
         if let Some(error) = failure {
             emit.emit(PoolEvent::Content {
                 generation,
@@ -289,25 +336,6 @@ impl Pool {
         if !p.keep.contains(&generation) {
             p.keep.push(generation);
         }
-    }
-
-    /// Makes a kept archive's reader the current one again. False when it is not kept.
-    pub fn activate(pool: &PoolRef, generation: u32) -> bool {
-        let mut p = pool.borrow_mut();
-        if p.generation == generation {
-            return p.scanner.is_some();
-        }
-        let Some(at) = p.kept.iter().position(|(g, _, _)| *g == generation) else {
-            return false;
-        };
-        p.park_current();
-        p.stop_all();
-        let (g, file, scanner) = p.kept.swap_remove(at);
-        p.generation = g;
-        p.file = Some(file);
-        p.scanner = Some(scanner);
-        p.scanned = true;
-        true
     }
 
     /// Forgets a kept reader (its archive left the session).
@@ -394,7 +422,19 @@ impl Pool {
 
     fn on_message(&mut self, generation: u32, role: Role, data: &JsValue) -> Vec<PoolEvent> {
         if generation != self.generation {
-            return Vec::new();
+            // A kept reader (an earlier archive of the session) only answers content reads.
+            let kept = self.kept.iter().any(|(g, _, _)| *g == generation);
+            return match decode::<Response>(data) {
+                Ok(env) if kept => match env.msg {
+                    Response::Content {
+                        member,
+                        path,
+                        error,
+                    } => vec![content_event(generation, member, path, env.bytes, error)],
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
         }
         let env = match decode::<Response>(data) {
             Ok(env) => env,
@@ -494,20 +534,7 @@ impl Pool {
                     error,
                 },
                 _,
-            ) => {
-                let bytes = if error.is_none() {
-                    Some(env.bytes.unwrap_or_default())
-                } else {
-                    None
-                };
-                vec![PoolEvent::Content {
-                    generation,
-                    member,
-                    path,
-                    bytes,
-                    error,
-                }]
-            }
+            ) => vec![content_event(generation, member, path, env.bytes, error)],
             _ => Vec::new(),
         }
     }
@@ -659,5 +686,27 @@ impl Pool {
                 now_ms: t,
             },
         ]
+    }
+}
+
+/// A scanner's content answer as the page's event: bytes only when there is no error.
+fn content_event(
+    generation: u32,
+    member: usize,
+    path: RawPath,
+    bytes: Option<Vec<u8>>,
+    error: Option<String>,
+) -> PoolEvent {
+    let bytes = if error.is_none() {
+        Some(bytes.unwrap_or_default())
+    } else {
+        None
+    };
+    PoolEvent::Content {
+        generation,
+        member,
+        path,
+        bytes,
+        error,
     }
 }

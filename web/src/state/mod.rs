@@ -32,6 +32,10 @@ pub use session::{ImageKey, SharedAction, SharedState};
 pub struct AppState {
     pub lang: Lang,
     pub reading: ReadingState,
+    /// The next file, read behind the archive shown until its first view is ready (issue 13:
+    /// opening another file never blanks the page). Its scan's progress is shown; the shown
+    /// archive stays usable. `None` when nothing is read behind.
+    pub incoming: Option<ReadingState>,
     pub nav: Nav,
     /// Course mode: tour, embed, permalink.
     pub course: Course,
@@ -46,6 +50,7 @@ impl AppState {
         AppState {
             lang,
             reading: ReadingState::default(),
+            incoming: None,
             nav: Nav::default(),
             course: Course::default(),
             session: SharedState::default(),
@@ -113,24 +118,71 @@ impl AppState {
         self.nav(NavAction::Image(k.image));
     }
 
+    /// The reading the progress bar follows: the file read behind the shown one, else the
+    /// shown one.
+    pub fn read_now(&self) -> &ReadingState {
+        self.incoming.as_ref().unwrap_or(&self.reading)
+    }
+
+    /// Is the shown archive one the session keeps (read to the end, joined)?
+    fn shown_is_kept(&self) -> bool {
+        self.reading.archive.is_some()
+            && self
+                .session
+                .archives
+                .iter()
+                .any(|a| a.key == self.reading.generation)
+    }
+
     fn reading(&mut self, action: ReadingAction) -> bool {
         let opened = matches!(action, ReadingAction::Pool(PoolEvent::Opened { .. }));
+        // A new file while a kept archive is shown is read behind it; it takes the page
+        // over at its first view (or when it fails), and a cancel drops it.
+        if opened && self.shown_is_kept() {
+            self.incoming = reading::reduce(&ReadingState::default(), action);
+            return true;
+        }
+        if let Some(behind) = self.incoming.take() {
+            let about_it = match &action {
+                ReadingAction::Pool(PoolEvent::Cancelled) => true,
+                ReadingAction::Pool(e) => e.generation() == Some(behind.generation),
+                ReadingAction::Shown { .. } => false,
+            };
+            if !about_it {
+                self.incoming = Some(behind);
+            } else {
+                let cancelled = matches!(action, ReadingAction::Pool(PoolEvent::Cancelled));
+                let scanned = matches!(action, ReadingAction::Pool(PoolEvent::Scanned { .. }));
+                let Some(next) = reading::reduce(&behind, action) else {
+                    self.incoming = Some(behind);
+                    return false;
+                };
+                if cancelled {
+                    return true;
+                }
+                if scanned || next.fatal.is_some() {
+                    self.take_over(next);
+                    if scanned {
+                        let image = self.archive().map_or(0, |a| default_image(a));
+                        self.nav(NavAction::Image(image));
+                    }
+                } else {
+                    self.incoming = Some(next);
+                }
+                return true;
+            }
+        }
         let scanned = matches!(action, ReadingAction::Pool(PoolEvent::Scanned { .. }));
         let cancelled = matches!(action, ReadingAction::Pool(PoolEvent::Cancelled));
         let Some(next) = reading::reduce(&self.reading, action) else {
             return false;
         };
-        self.reading = next;
         if opened {
-            // A new file: navigation starts again (on the same tab), its containers are
-            // another set, and the course learns which demo or URL this file is.
-            self.nav = Nav {
-                tab: self.nav.tab,
-                ..Nav::default()
-            };
-            self.containers = ContainerState::default();
-            self.course = self.course.opened();
-        } else if scanned {
+            self.take_over(next);
+            return true;
+        }
+        self.reading = next;
+        if scanned {
             // The first present platform of a multi-platform index, as the CLI picks it.
             let image = self.archive().map_or(0, |a| default_image(a));
             self.nav(NavAction::Image(image));
@@ -139,6 +191,21 @@ impl AppState {
             self.containers = ContainerState::default();
         }
         true
+    }
+}
+
+impl AppState {
+    /// A new file becomes the one shown: navigation starts again (on the same tab), its
+    /// containers are another set, and the course learns which demo or URL this file is.
+    fn take_over(&mut self, reading: ReadingState) {
+        self.reading = reading;
+        self.incoming = None;
+        self.nav = Nav {
+            tab: self.nav.tab,
+            ..Nav::default()
+        };
+        self.containers = ContainerState::default();
+        self.course = self.course.opened();
     }
 }
 
@@ -496,11 +563,68 @@ mod tests {
             name: "2.tar".into(),
             size: 20,
         })));
+        // The next file is read behind the one shown, which stays as it was (issue 13).
+        assert_eq!(s.reading.file_name.as_deref(), Some("1.tar"));
+        assert_eq!((s.nav.filter.as_str(), s.nav.layer), ("etc", Some(1)));
+        let behind = s.incoming.as_ref().map(|r| (r.file_name.clone(), r.phase));
+        assert_eq!(behind, Some((Some("2.tar".into()), Phase::Scanning)));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Progress {
+            generation: 2,
+            done: 5,
+            now_ms: 1.0,
+        })));
+        assert_eq!(
+            s.read_now().progress.done,
+            5,
+            "its progress is the one followed"
+        );
+        assert_eq!(s.reading.progress.done, 0);
+        // At its first view it takes the page over.
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
+            generation: 2,
+            archive: Box::new(archive(2)),
+            millis: 1.0,
+        })));
+        assert!(s.incoming.is_none());
         assert_eq!(s.nav.tab, Tab::Files);
-        assert_eq!((s.nav.filter.as_str(), s.nav.layer), ("", None));
+        assert_eq!(s.nav.filter.as_str(), "");
         assert_eq!(s.session.archives.len(), 1);
         assert!(s.course.help);
         assert_eq!(s.reading.file_name.as_deref(), Some("2.tar"));
+        assert_eq!(s.reading.phase, Phase::Hashing);
+    }
+
+    #[test]
+    fn a_file_read_behind_can_be_cancelled_or_fail_without_losing_the_one_shown() {
+        let s = opened(Rc::new(AppState::new(Lang::En)), 1, 1);
+        let shown = s.reading.archive.clone().expect("archive");
+        let s = s.reduce(Action::Shared(SharedAction::Add {
+            key: 1,
+            archive: shown,
+            file_name: "1.tar".into(),
+            file_size: 10,
+        }));
+        let open2 = |s: Rc<AppState>, g: u32| {
+            s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
+                generation: g,
+                name: format!("{g}.tar"),
+                size: 20,
+            })))
+        };
+        let s = open2(s, 2);
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Cancelled)));
+        assert!(s.incoming.is_none());
+        assert_eq!(s.reading.generation, 1);
+        assert!(s.reading.archive.is_some());
+        // A file that cannot be read at all says so (it takes the page over with its error).
+        let s = open2(s, 3);
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Failed {
+            generation: 3,
+            message: "not a container image archive".into(),
+        })));
+        assert!(s.incoming.is_none());
+        assert_eq!(s.reading.generation, 3);
+        assert!(s.reading.fatal.is_some());
     }
 
     #[test]

@@ -90,9 +90,14 @@ fn short(d: &str) -> String {
 /// [`super::verdict_counts`]`(verified, neutral, failed, total)`: ✓ all verified; ○ nothing
 /// failed but some layers could not be checked (no claim to check, or left out on purpose),
 /// said neutrally; ✗ something failed (mismatch, missing, unreadable).
+///
+/// `settled`: nothing else is being read. Only then does the line carry the page's
+/// `image-ready` test hook, which means "every digest settled and nothing in flight" (while
+/// the next file is read behind the image shown, the line stays but the page is not settled).
 pub fn ready_line(
     lang: Lang,
     (verified, neutral, failed, total): (usize, usize, usize, usize),
+    settled: bool,
 ) -> Html {
     let args = [
         ("verified", verified.to_string()),
@@ -109,7 +114,7 @@ pub fn ready_line(
         ("ready", None, "verified")
     };
     html! {
-        <p class={classes!("ready", class)} data-testid="image-ready" data-state={state}>
+        <p class={classes!("ready", class)} data-testid={settled.then_some("image-ready")} data-state={state}>
             { tf(lang, key, &args) }
         </p>
     }

@@ -14,6 +14,9 @@ pub struct ProgressProps {
     pub phase: Phase,
     pub progress: Progress,
     pub file_size: u64,
+    /// The file read behind the archive shown (which stays on the page), by name.
+    #[prop_or_default]
+    pub next_name: Option<AttrValue>,
     pub on_cancel: Callback<()>,
 }
 
@@ -42,15 +45,24 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
     };
     let pr = &p.progress;
     let (label, done, total, pct) = match p.phase {
+        // Bytes read are known only while a file compressed as a whole is inflated; until
+        // then the bar is indeterminate and no percentage is claimed.
         Phase::Scanning => (
-            tf(
-                lang,
-                "progress-reading",
-                &[("size", &human_size(p.file_size))],
-            ),
-            0,
+            match &p.next_name {
+                Some(name) => tf(
+                    lang,
+                    "progress-reading-next",
+                    &[("name", name.as_str()), ("size", &human_size(p.file_size))],
+                ),
+                None => tf(
+                    lang,
+                    "progress-reading",
+                    &[("size", &human_size(p.file_size))],
+                ),
+            },
+            pr.done,
             p.file_size,
-            None,
+            (pr.done > 0).then(|| pr.percent()),
         ),
         _ => (
             t(lang, "progress-hashing"),
@@ -70,6 +82,9 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
             data-phase={if p.phase == Phase::Scanning { "reading" } else { "hashing" }}>
             <div class="progress-text">
                 <strong>{ label }</strong>
+                { if p.next_name.is_some() && p.phase == Phase::Scanning {
+                    html! { <span class="muted">{ t(lang, "progress-reading-next-hint") }</span> }
+                } else { html! {} } }
                 { if let Some(pct) = pct {
                     html! { <span class="nowrap">{ format!("{} / {} · {:.0}%", human_size(done), human_size(total), pct) }</span> }
                 } else { html! {} } }

@@ -1,0 +1,101 @@
+'use strict';
+// Issue #13: "opening another file while one is shown never blanks the page: the current image
+// stays usable while the next one is read, and the progress bar and its percentage agree from
+// the first frame". A small image is shown; a 200,000-file image (tests/make_large_image.js,
+// cached in the temp folder; its scan takes seconds) is opened next. Every animation frame
+// from the pick until the new image is ready is sampled: the stack and the tabs never go away,
+// the progress names the next file from the first frame, and a file of the shown image opens
+// (its bytes read through that image's own kept reader) while the next one is still being read.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { openSession, pickFile, problemsOf, waitReady, FIXTURES } = require('./lib/browser');
+const { openTab, selectLayer, openFile } = require('./lib/app');
+const { makeLargeImage } = require('../make_large_image');
+
+const FILES = 200000;
+
+function largeImage() {
+  const file = path.join(os.tmpdir(), `pancake-large-${FILES}.tar`);
+  const img = makeLargeImage(FILES);
+  if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) {
+    fs.writeFileSync(file, img.bytes);
+  }
+  return { file, diffIds: img.diffIds };
+}
+
+describe('opening another file while one is shown', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { await session?.close(); });
+
+  test('keeps the shown image on the page and usable until the next one is ready', { timeout: 300000 }, async () => {
+    const big = largeImage();
+    const page = await session.newPage();
+    await pickFile(page, path.join(FIXTURES, 'docker26-save-app1.tar'));
+    await waitReady(page);
+    const before = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.getAttribute('data-diff-id')));
+    assert.equal(before.length, 7);
+    await selectLayer(page, 1);
+    await openTab(page, 'files');
+    const shownName = (await page.locator('.summary h1').first().textContent()).trim();
+
+    await page.evaluate(() => {
+      const w = window;
+      w.__next = [];
+      const tick = () => {
+        const p = document.querySelector('[data-testid=progress]');
+        const bar = p && p.querySelector('[role=progressbar]');
+        w.__next.push({
+          image: (document.querySelector('.summary h1') || {}).textContent || null,
+          panel: !!document.querySelector('[role=tabpanel]'),
+          tabs: document.querySelectorAll('[role=tab]').length,
+          progress: p ? p.textContent : null,
+          phase: p ? p.dataset.phase : null,
+          done: p ? Number(p.dataset.bytesDone) : null,
+          valuenow: bar ? bar.getAttribute('aria-valuenow') : null,
+          ready: !!document.querySelector('[data-testid=image-ready]'),
+        });
+        if (!w.__nextStop) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    await pickFile(page, big.file);
+    // The next file is being read behind the shown image: its progress is up, the page not settled.
+    await page.locator('[data-testid=progress][data-phase=reading]').first().waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('[data-testid=image-ready]').count(), 0, 'not settled while the next file is read');
+    // The shown image is still usable: a file of its layer 1 opens with its exact bytes.
+    const text = await openFile(page, 'data/b.txt');
+    assert.match(text, /to be deleted/);
+    const stillReading = await page.locator('[data-testid=progress][data-phase=reading]').count();
+    assert.equal(stillReading, 1, 'the content arrived while the next file was still being read');
+
+    await waitReady(page, { timeout: 240000 });
+    const samples = await page.evaluate(() => { window.__nextStop = true; return window.__next; });
+    await openTab(page, 'stack');
+    const after = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.getAttribute('data-diff-id')));
+    assert.deepEqual(after, big.diffIds, 'the next image is shown once read, layers bottom to top');
+
+    // Never blank: every frame has an image, its view and the tabs.
+    const blank = samples.filter((s) => !s.image || !s.panel || s.tabs === 0);
+    assert.deepEqual(blank, [], 'no frame without an image, its view or the tabs');
+    // From the first frame with a progress bar, it names the next file; while reading, the
+    // bar claims no percentage it does not show (indeterminate until bytes are counted).
+    const firstProgress = samples.find((s) => s.progress !== null);
+    assert.ok(firstProgress, 'a progress bar appeared');
+    assert.match(firstProgress.progress, new RegExp(`pancake-large-${FILES}\\.tar`));
+    for (const s of samples.filter((x) => x.progress !== null)) {
+      const pct = s.progress.match(/(\d+)%/);
+      if (s.valuenow === null) assert.equal(pct, null, `no percentage on an indeterminate bar: ${s.progress}`);
+      else assert.ok(pct && pct[1] === s.valuenow, `bar ${s.valuenow}% vs text ${s.progress}`);
+    }
+    // The shown image stayed until the next one's first view replaced it.
+    const names = samples.map((s) => s.image.trim()).filter((n, i, all) => i === 0 || all[i - 1].trim() !== n);
+    assert.equal(names.length, 2, `images seen in order: ${names}`);
+    assert.equal(names[0], shownName);
+    assert.deepEqual(problemsOf(page), []);
+  });
+});
