@@ -98,4 +98,23 @@ describe('opening another file while one is shown', () => {
     assert.equal(names[0], shownName);
     assert.deepEqual(problemsOf(page), []);
   });
+
+  test('a next file that cannot be read is said, and the image shown stays', { timeout: 60000 }, async () => {
+    const page = await session.newPage();
+    await pickFile(page, path.join(FIXTURES, 'docker26-save-app1.tar'));
+    await waitReady(page);
+    const shownName = (await page.locator('.summary h1').first().textContent()).trim();
+    const junk = path.join(os.tmpdir(), 'pancake-not-an-image.txt');
+    fs.writeFileSync(junk, 'this is not a tar archive\n'.repeat(40));
+    await pickFile(page, junk);
+    const err = page.locator('[data-testid=error][data-kind=fatal-next]');
+    await err.first().waitFor({ timeout: 20000 });
+    assert.match(await err.first().textContent(), /pancake-not-an-image\.txt/);
+    assert.equal((await page.locator('.summary h1').first().textContent()).trim(), shownName);
+    assert.equal(await page.locator('[data-testid=layer]').count(), 7, 'the stack shown stays');
+    await waitReady(page);
+    await page.locator('[data-testid=dismiss-next-failed]').click();
+    assert.equal(await err.count(), 0, 'dismissed');
+    assert.deepEqual(problemsOf(page), []);
+  });
 });

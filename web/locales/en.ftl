@@ -42,6 +42,7 @@ scan-time = first view in { $ms } ms
 summary-line = { $layers } layers · { $size } uncompressed · { $format }
 errors-title = Problems found
 error-fatal = Could not read the file:
+error-fatal-next = Could not read { $name }; the image shown stays open:
 no-image = This image could not be found in the tarball.
 no-images-found = No image could be read from this file. The problems above say why.
 

@@ -42,6 +42,7 @@ scan-time = tampilan pertama siap dalam { $ms } ms
 summary-line = { $layers } layer · { $size } tanpa kompresi · { $format }
 errors-title = Masalah yang ditemukan
 error-fatal = Berkas tidak dapat dibaca:
+error-fatal-next = { $name } tidak dapat dibaca; image yang ditampilkan tetap terbuka:
 no-image = Image ini tidak ditemukan di dalam tarball.
 no-images-found = Tidak ada image yang dapat dibaca dari berkas ini. Masalah di atas menjelaskan sebabnya.
 

@@ -445,6 +445,19 @@ pub fn app() -> Html {
                         html! { <SrcNotice url={url} status={state.course.src_status.clone()} {on_open} {on_cancel} /> }
                     }) }
                     { progress }
+                    { for state.next_failed.clone().map(|(name, message)| {
+                        let d = state.dispatcher();
+                        html! {
+                            <section class="errors" role="alert">
+                                <div class="error fatal" data-testid="error" data-kind="fatal-next">
+                                    <strong>{ tf(lang, "error-fatal-next", &[("name", &name)]) }</strong>{ " " }
+                                    <span class="verbatim" lang="en" translate="no">{ message }</span>{ " " }
+                                    <button type="button" class="button quiet" data-testid="dismiss-next-failed"
+                                        onclick={Callback::from(move |_| d.dispatch(Action::DismissNextFailed))}>{ t(lang, "close") }</button>
+                                </div>
+                            </section>
+                        }
+                    }) }
                     { if state.reading.fatal.is_some() || !problems.is_empty() {
                         html! { <Errors fatal={state.reading.fatal.clone().map(AttrValue::from)} problems={problems}
                             images={archive.as_ref().map_or(0, |a| a.images.len())} on_layer={select_layer} /> }

@@ -36,6 +36,9 @@ pub struct AppState {
     /// opening another file never blanks the page). Its scan's progress is shown; the shown
     /// archive stays usable. `None` when nothing is read behind.
     pub incoming: Option<ReadingState>,
+    /// A file read behind the image shown that could not be read at all: its name and why
+    /// (the image shown stays; the message says so until dismissed or another file opens).
+    pub next_failed: Option<(String, String)>,
     pub nav: Nav,
     /// Course mode: tour, embed, permalink.
     pub course: Course,
@@ -51,6 +54,7 @@ impl AppState {
             lang,
             reading: ReadingState::default(),
             incoming: None,
+            next_failed: None,
             nav: Nav::default(),
             course: Course::default(),
             session: SharedState::default(),
@@ -136,6 +140,9 @@ impl AppState {
 
     fn reading(&mut self, action: ReadingAction) -> bool {
         let opened = matches!(action, ReadingAction::Pool(PoolEvent::Opened { .. }));
+        if opened {
+            self.next_failed = None;
+        }
         // A new file while a kept archive is shown is read behind it; it takes the page
         // over at its first view (or when it fails), and a cancel drops it.
         if opened && self.shown_is_kept() {
@@ -160,7 +167,11 @@ impl AppState {
                 if cancelled {
                     return true;
                 }
-                if scanned || next.fatal.is_some() {
+                if let (Some(message), None) = (&next.fatal, &next.archive) {
+                    // Nothing of it could be read: the image shown stays, the failure is said.
+                    let name = next.file_name.clone().unwrap_or_default();
+                    self.next_failed = Some((name, message.clone()));
+                } else if scanned || next.fatal.is_some() {
                     self.take_over(next);
                     if scanned {
                         let image = self.archive().map_or(0, |a| default_image(a));
@@ -214,6 +225,8 @@ impl AppState {
 /// for).
 pub enum Action {
     SetLang(Lang),
+    /// The person dismissed the message about a file that could not be read.
+    DismissNextFailed,
     Reading(ReadingAction),
     Nav(NavAction),
     Content {
@@ -258,6 +271,7 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::SetLang(l) => s.lang = l,
+            Action::DismissNextFailed => s.next_failed = None,
             Action::Reading(a) => {
                 if !s.reading(a) {
                     // A worker answer about a file that has since been replaced.
@@ -616,15 +630,21 @@ mod tests {
         assert!(s.incoming.is_none());
         assert_eq!(s.reading.generation, 1);
         assert!(s.reading.archive.is_some());
-        // A file that cannot be read at all says so (it takes the page over with its error).
+        // A file that cannot be read at all says so, and the image shown stays.
         let s = open2(s, 3);
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Failed {
             generation: 3,
             message: "not a container image archive".into(),
         })));
         assert!(s.incoming.is_none());
-        assert_eq!(s.reading.generation, 3);
-        assert!(s.reading.fatal.is_some());
+        assert_eq!(s.reading.generation, 1);
+        assert!(s.reading.fatal.is_none() && s.reading.archive.is_some());
+        assert_eq!(
+            s.next_failed,
+            Some(("3.tar".into(), "not a container image archive".into()))
+        );
+        let s = open2(s, 4);
+        assert!(s.next_failed.is_none(), "another file clears it");
     }
 
     #[test]
