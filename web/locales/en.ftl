@@ -471,7 +471,6 @@ ago-years = { $count } years ago
 files-count-one = { $count } path
 picker-title-one = { $count } image:
 cmp-diverge-at-one = They differ from layer { $n } up: the { $shared } layer below it is the same.
-<<<<<<< HEAD
 # track: sizes — one size per layer (issue 14)
 lsz-key = Layer sizes are the size of each layer's files, as docker history shows them; a layer's details also give its tar and stored sizes.
 lsz-title = size of the layer's files (as docker history shows it)
@@ -481,7 +480,6 @@ lsz-other = Tar and stored
 lsz-other-detail = uncompressed tar { $tar } · blob as stored { $stored } ({ $compression })
 problem-subject = { $image } · Layer { $n }
 sh-also-in = also in { $files }
-=======
 # --- tree track (#15): folding, sort, largest files, download ---
 tree-sort = Order
 tree-sort-name = Name
@@ -503,5 +501,4 @@ tree-layer-download-tar = Download layer { $n } as .tar
 tree-layer-inflating = Uncompressing…
 tree-layer-tar-unavailable = This layer's compression cannot be undone in the browser; use: pancake export-layer FILE N
 tree-layer-export-unavailable = This layer cannot be saved from the page: its blob is missing or the whole file is compressed.
->>>>>>> tree
 tree-download-short = only { $got } of { $size } bytes could be read (the file ends early)

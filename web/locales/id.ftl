@@ -471,7 +471,6 @@ ago-years = { $count } tahun yang lalu
 files-count-one = { $count } path
 picker-title-one = { $count } image:
 cmp-diverge-at-one = Keduanya mulai berbeda di layer { $n }: { $shared } layer di bawahnya sama.
-<<<<<<< HEAD
 # track: sizes — satu ukuran per layer (issue 14)
 lsz-key = Ukuran layer adalah ukuran berkas-berkas di dalam layer itu, seperti yang ditunjukkan docker history; detail layer juga memberi ukuran tar dan ukuran tersimpannya.
 lsz-title = ukuran berkas-berkas layer ini (seperti yang ditunjukkan docker history)
@@ -481,7 +480,6 @@ lsz-other = Tar dan tersimpan
 lsz-other-detail = tar tanpa kompresi { $tar } · blob tersimpan { $stored } ({ $compression })
 problem-subject = { $image } · Layer { $n }
 sh-also-in = juga ada di { $files }
-=======
 # --- tree track (#15): folding, sort, largest files, download ---
 tree-sort = Urutan
 tree-sort-name = Nama
@@ -503,5 +501,4 @@ tree-layer-download-tar = Unduh layer { $n } sebagai .tar
 tree-layer-inflating = Mendekompresi…
 tree-layer-tar-unavailable = Kompresi layer ini tidak bisa dibuka di browser; gunakan: pancake export-layer FILE N
 tree-layer-export-unavailable = Layer ini tidak bisa disimpan dari halaman: blob-nya tidak ada atau seluruh file terkompresi.
->>>>>>> tree
 tree-download-short = hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal)

@@ -275,6 +275,28 @@ mod tests {
         );
     }
 
+    /// Every line of the locale files is a comment, a blank, a continuation or `key = value`
+    /// with a Fluent identifier: the parser skips anything else silently, so a stray line (a
+    /// merge's conflict markers once sat in both files unnoticed) fails here instead.
+    #[test]
+    fn locale_files_hold_only_messages() {
+        for (name, src) in [("en.ftl", EN_FTL), ("id.ftl", ID_FTL)] {
+            for (n, line) in src.lines().enumerate() {
+                let t = line.trim();
+                if t.is_empty() || t.starts_with('#') || line.starts_with([' ', '\t']) {
+                    continue;
+                }
+                let key = line.split_once('=').map(|(k, _)| k.trim());
+                let ok = key.is_some_and(|k| {
+                    k.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                });
+                assert!(ok, "{name}:{}: not a message: {line:?}", n + 1);
+            }
+        }
+    }
+
     #[test]
     fn parses_subset() {
         let m = parse_ftl("# c\na = one\n  two\n\nb = x { $n } y\n");
