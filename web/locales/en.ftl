@@ -502,3 +502,28 @@ tree-layer-tar-unavailable = This layer's compression cannot be undone in the br
 tree-layer-export-unavailable = This layer cannot be saved from the page: its blob is missing or the whole file is compressed.
 >>>>>>> tree
 tree-download-short = only { $got } of { $size } bytes could be read (the file ends early)
+
+# --- dl track (#15): saving through a worker, opening links ---
+save-layer-subject = Layer { $n }
+save-progress = Saving { $done } of { $total }…
+save-progress-unknown = Saving { $done }…
+save-cancel = Cancel
+save-cancelled = Stopped; nothing was saved.
+save-done = Saved { $name } ({ $size }).
+save-unavailable = The opened file is no longer at hand; open it again to save from it.
+save-changed = { $what }: its bytes hash to { $actual }, but the image names { $expected }: the file was changed or damaged after it was saved. Nothing was saved.
+save-over-limit = { $what }: it decompresses to more than { $bound }, the bound for a file of this size; stopped there. Nothing was saved (pancake export-layer --max-decompressed-bytes can raise the bound).
+save-decode = { $what }: its compressed stream cannot be decoded, so nothing was saved. Detail: { $detail }
+save-read = { $what }: it could not be read, so nothing was saved. Detail: { $detail }
+save-ends-early = { $what }: only { $got } of { $size } bytes could be read (the file ends early). Nothing was saved.
+save-too-large = { $what }: { $size }, stored compressed; the page inflates files up to { $max } in memory, so nothing was saved. Save it with: pancake cat FILE PATH
+save-worker = { $what }: saving stopped. Detail: { $detail }
+save-unchecked = { $what }: no diff_id is known for this layer, so its bytes cannot be checked; nothing was saved.
+link-hard = Hard link: { $path } is the file { $target }; its content is shown.
+link-hard-none = Hard link: { $path } links to { $target }, which is no file in the image; it has no content.
+link-sym = Symbolic link: { $path } points to { $target }; opened { $resolved }, as a process in the container sees it.
+link-sym-dir = Symbolic link: { $path } points to { $target }, the directory { $resolved }.
+link-sym-special = Symbolic link: { $path } points to { $target }, which is { $resolved }: not a regular file, no content to show.
+link-dangling = Symbolic link: { $path } points to { $target }, which dangles: there is no { $missing } in the image.
+link-loop = Symbolic link: { $path } points to { $target }: too many levels of symbolic links (more than 40, a loop) at { $link }.
+link-not-dir = Symbolic link: { $path } points to { $target }, but { $at } on the way is not a directory.

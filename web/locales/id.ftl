@@ -502,3 +502,28 @@ tree-layer-tar-unavailable = Kompresi layer ini tidak bisa dibuka di browser; gu
 tree-layer-export-unavailable = Layer ini tidak bisa disimpan dari halaman: blob-nya tidak ada atau seluruh file terkompresi.
 >>>>>>> tree
 tree-download-short = hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal)
+
+# --- dl track (#15): saving through a worker, opening links ---
+save-layer-subject = Layer { $n }
+save-progress = Menyimpan { $done } dari { $total }…
+save-progress-unknown = Menyimpan { $done }…
+save-cancel = Batal
+save-cancelled = Dihentikan; tidak ada yang disimpan.
+save-done = Tersimpan: { $name } ({ $size }).
+save-unavailable = File yang dibuka sudah tidak tersedia; buka lagi untuk menyimpan darinya.
+save-changed = { $what }: hash byte-nya { $actual }, tetapi image menyebut { $expected }: file diubah atau rusak setelah disimpan. Tidak ada yang disimpan.
+save-over-limit = { $what }: hasil dekompresinya lebih dari { $bound }, batas untuk file sebesar ini; berhenti di situ. Tidak ada yang disimpan (pancake export-layer --max-decompressed-bytes bisa menaikkan batasnya).
+save-decode = { $what }: aliran terkompresinya tidak bisa didekode, jadi tidak ada yang disimpan. Rincian: { $detail }
+save-read = { $what }: tidak bisa dibaca, jadi tidak ada yang disimpan. Rincian: { $detail }
+save-ends-early = { $what }: hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal). Tidak ada yang disimpan.
+save-too-large = { $what }: { $size }, tersimpan terkompresi; halaman mendekompresi file sampai { $max } di memori, jadi tidak ada yang disimpan. Simpan dengan: pancake cat FILE PATH
+save-worker = { $what }: penyimpanan berhenti. Rincian: { $detail }
+save-unchecked = { $what }: diff_id layer ini tidak diketahui, jadi byte-nya tidak bisa diperiksa; tidak ada yang disimpan.
+link-hard = Hard link: { $path } adalah file { $target }; isinya ditampilkan.
+link-hard-none = Hard link: { $path } menunjuk ke { $target }, yang bukan file di image ini; tidak ada isinya.
+link-sym = Tautan simbolik: { $path } menunjuk ke { $target }; membuka { $resolved }, seperti yang dilihat proses di dalam container.
+link-sym-dir = Tautan simbolik: { $path } menunjuk ke { $target }, direktori { $resolved }.
+link-sym-special = Tautan simbolik: { $path } menunjuk ke { $target }, yaitu { $resolved }: bukan file biasa, tidak ada isi untuk ditampilkan.
+link-dangling = Tautan simbolik: { $path } menunjuk ke { $target }, yang menggantung: tidak ada { $missing } di image ini.
+link-loop = Tautan simbolik: { $path } menunjuk ke { $target }: terlalu banyak tingkat tautan simbolik (lebih dari 40, sebuah putaran) di { $link }.
+link-not-dir = Tautan simbolik: { $path } menunjuk ke { $target }, tetapi { $at } di tengah jalan bukan direktori.
