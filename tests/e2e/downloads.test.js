@@ -196,4 +196,80 @@ describe('Saving layers and files through a worker', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // docker20-save-app1.tar's top layer: data/hello.txt is a hard link to data/hello.hardlink,
+  // data/hello.symlink points to /data/hello.txt, data/dangling to ../nonexistent (see the
+  // fixture's expected.json). The bytes behind both links are the hard link's file.
+  const LINKED = 'hello world\nmodified\n';
+  async function contentText(page) {
+    const pre = page.locator('[data-testid=file-content] pre');
+    await pre.waitFor();
+    return pre.textContent();
+  }
+
+  test('Files: a symlink and a hard link open their target, a dangling one says so (keyboard)', { timeout: T }, async () => {
+    for (const [width, colorScheme] of [[1280, 'light'], [360, 'dark']]) {
+      const page = await session.newPage({ viewport: { width, height: 900 }, colorScheme });
+      await open(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+      await app.openTab(page, 'files');
+      await page.locator('[data-testid=files-merged]').click();
+      await page.locator('[data-testid=file-filter]').fill('data/');
+      // The symlink, clicked: the note says where it points and what was opened.
+      await page.locator(`${ROW}[data-path="data/hello.symlink"]`).click();
+      const note = page.locator('[data-testid=link-note]');
+      await note.waitFor();
+      assert.equal(await note.getAttribute('data-link'), 'sym');
+      assert.match(await note.textContent(), /\/data\/hello\.symlink points to \/data\/hello\.txt; opened \/data\/hello\.txt/);
+      assert.equal(await contentText(page), LINKED);
+      if (width === 1280) {
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SHOTS, `link-symlink-${colorScheme}-${width}.png`) });
+      }
+      await page.keyboard.press('Escape');
+      // The hard link, from the keyboard: focus its row, Enter.
+      await page.locator(`${ROW}[data-path="data/hello.txt"]`).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'hard');
+      assert.match(await note.textContent(), /Hard link: \/data\/hello\.txt is the file \/data\/hello\.hardlink/);
+      assert.equal(await contentText(page), LINKED);
+      await page.keyboard.press('Escape');
+      // The dangling symlink: nothing opens, the note names what is missing.
+      await page.locator(`${ROW}[data-path="data/dangling"]`).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'dangling');
+      assert.match(await note.textContent(), /points to \.\.\/nonexistent, which dangles: there is no \/nonexistent in the image/);
+      assert.equal(await page.locator('[data-testid=file-content]').count(), 0);
+      await page.screenshot({ path: path.join(SHOTS, `link-dangling-${colorScheme}-${width}.png`) });
+      // The layer's own changes: the symlink resolves in the filesystem at that layer.
+      await page.locator('[data-testid=files-changes]').click();
+      await page.locator(`${ROW}[data-path="data/hello.symlink"]`).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'sym');
+      assert.equal(await contentText(page), LINKED);
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    }
+  });
+
+  test('Container: a symlink opens the file it resolves to in the editor', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark', query: '?lang=id' });
+    await open(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+    await page.locator('[data-testid=run-container]').first().click();
+    await page.locator('[data-testid=container]').first().waitFor();
+    await page.locator('[data-testid=container-filter]').fill('hello');
+    const row = page.locator('[data-testid=container-file-row][data-path="/data/hello.symlink"]');
+    await row.waitFor();
+    await row.focus();
+    await page.keyboard.press('Enter');
+    const note = page.locator('[data-testid=link-note]');
+    await note.waitFor();
+    assert.equal(await note.getAttribute('data-link'), 'sym');
+    assert.match(await note.textContent(), /Tautan simbolik: \/data\/hello\.symlink menunjuk ke \/data\/hello\.txt; membuka \/data\/hello\.txt/);
+    const editor = page.locator('[data-testid=file-editor]');
+    await editor.waitFor({ timeout: 15000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=file-editor]')?.value.length > 0);
+    assert.equal(await editor.inputValue(), LINKED);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'link-container-id-dark-1280.png') });
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
 });

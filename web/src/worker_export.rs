@@ -116,7 +116,7 @@ pub fn archive_for(a: &Archive, member: usize) -> Archive {
         name: a.name.clone(),
         total_bytes: a.total_bytes,
         outer_compression: a.outer_compression,
-        format: a.format.clone(),
+        format: a.format,
         members: a
             .members
             .iter()
