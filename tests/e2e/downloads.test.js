@@ -272,4 +272,49 @@ describe('Saving layers and files through a worker', () => {
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });
+
+  // A long save shows its progress (bytes of the total) and stops on Cancel: the worker is
+  // terminated and nothing is offered. 600 MiB of zeros, gzip-compressed to under 1 MiB, so
+  // the file is small and the inflating long.
+  test('a long layer save shows progress and stops on Cancel, nothing offered', { timeout: T }, async () => {
+    const l = tar([['zeros.bin', Buffer.alloc(600 * 1024 * 1024)]]);
+    const gz = zlib.gzipSync(l, { level: 9 });
+    const b = new Layout();
+    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: b.json('application/vnd.oci.image.config.v1+json', {
+        architecture: 'amd64', os: 'linux', config: {},
+        rootfs: { type: 'layers', diff_ids: [digestOf(l)] }, history: [{ created_by: 'COPY zeros /' }],
+      }),
+      layers: [b.blob('application/vnd.oci.image.layer.v1.tar+gzip', gz)],
+    });
+    b.index([img]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-dl-'));
+    const file = path.join(dir, 'zeros.tar');
+    fs.writeFileSync(file, b.tar());
+    const page = await session.newPage({ viewport: { width: 360, height: 800 }, colorScheme: 'light' });
+    try {
+      await open(page, file);
+      await app.openTab(page, 'files');
+      let offered = false;
+      page.on('download', () => { offered = true; });
+      await page.locator('[data-testid=download-layer-tar]').click();
+      const progress = page.locator('[data-testid=save-progress]');
+      await progress.waitFor();
+      await page.waitForFunction(() => /Saving [1-9]/.test(document.querySelector('[data-testid=save-progress]')?.textContent || ''));
+      assert.match(await progress.textContent(), /Saving .* of 600(\.0)? ?MiB|Saving .* of 629(\.1)? ?MB/);
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, 'save-progress-light-360.png') });
+      await page.locator('[data-testid=save-cancel]').click();
+      await page.locator('[data-testid=save-cancelled]').waitFor();
+      assert.equal(await page.locator('[data-testid=save-progress]').count(), 0);
+      assert.equal(await page.locator('[data-testid=download-layer-tar]').isEnabled(), true);
+      await page.waitForTimeout(1500);
+      assert.equal(offered, false, 'nothing was offered');
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -75,9 +75,7 @@ pub fn follow(merged: &[FileRow], row: &FileRow) -> Option<(LinkNote, Option<Fil
         }),
         EntryKind::Symlink => Some(match lookup::resolve(merged, &row.path, true) {
             Ok(Some(i)) => {
-                let Some(r) = merged.get(i) else {
-                    return None;
-                };
+                let r = merged.get(i)?;
                 let resolved = r.path.clone();
                 match r.kind {
                     EntryKind::Dir => (
