@@ -442,6 +442,46 @@ mod tests {
         assert_eq!(got.len() as u64, row.size);
     }
 
+    /// The request crosses to the worker as JSON: the trimmed archive and the entry come back
+    /// the same, and so do a typed problem and a digest.
+    #[test]
+    fn messages_cross_as_json_unchanged() {
+        let (_, a) = demo();
+        let member = a
+            .images
+            .first()
+            .and_then(|i| i.layers.last())
+            .and_then(|l| l.member)
+            .unwrap_or_else(|| panic!("no layer"));
+        let job = ExportJob::Layer {
+            archive: Box::new(archive_for(&a, member)),
+            member,
+        };
+        let text = serde_json::to_string(&Request::Export { job: job.clone() })
+            .unwrap_or_else(|e| panic!("{e}"));
+        match serde_json::from_str::<Request>(&text) {
+            Ok(Request::Export { job: back }) => assert_eq!(back, job),
+            other => panic!("{other:?}"),
+        }
+        let done = Response::ExportFailed {
+            problem: ExportProblem::Changed {
+                expected: Digest::of_bytes(b"a"),
+                actual: Digest::of_bytes(b"b"),
+            },
+        };
+        let text = serde_json::to_string(&done).unwrap_or_else(|e| panic!("{e}"));
+        match serde_json::from_str::<Response>(&text) {
+            Ok(Response::ExportFailed { problem }) => assert_eq!(
+                problem,
+                ExportProblem::Changed {
+                    expected: Digest::of_bytes(b"a"),
+                    actual: Digest::of_bytes(b"b"),
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn problems_keep_their_figures() {
         let p: ExportProblem = ExportError::OverLimit {
