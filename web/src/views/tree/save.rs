@@ -39,9 +39,15 @@ pub enum SaveTarget {
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
     Idle,
-    Running { done: u64 },
-    Saved { name: String, bytes: u64 },
-    Failed(String),
+    Running {
+        done: u64,
+    },
+    Saved {
+        name: String,
+        bytes: u64,
+    },
+    /// The sentence and the verbatim detail, if any.
+    Failed(String, Option<String>),
     Cancelled,
 }
 
@@ -69,7 +75,18 @@ fn subject(lang: Lang, target: &SaveTarget) -> String {
     }
 }
 
-/// The reader's sentence for `problem` about `what`.
+/// The technical detail of `problem` (from the decoder, the file reader or the browser),
+/// shown verbatim beside the sentence, in English.
+pub fn problem_detail(problem: &ExportProblem) -> Option<String> {
+    match problem {
+        ExportProblem::Decode { detail }
+        | ExportProblem::Read { detail }
+        | ExportProblem::Worker { detail } => Some(detail.clone()),
+        _ => None,
+    }
+}
+
+/// The reader's sentence for `problem` about `what` (its detail apart: [`problem_detail`]).
 pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
     let w = ("what", what);
     match problem {
@@ -87,8 +104,8 @@ pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
             "save-over-limit",
             &[w, ("bound", &human_size(*bound))],
         ),
-        ExportProblem::Decode { detail } => tf(lang, "save-decode", &[w, ("detail", detail)]),
-        ExportProblem::Read { detail } => tf(lang, "save-read", &[w, ("detail", detail)]),
+        ExportProblem::Decode { .. } => tf(lang, "save-decode", &[w]),
+        ExportProblem::Read { .. } => tf(lang, "save-read", &[w]),
         ExportProblem::EndsEarly { got, size } => tf(
             lang,
             "save-ends-early",
@@ -99,7 +116,7 @@ pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
             "save-too-large",
             &[w, ("size", &human_size(*size)), ("max", &human_size(*max))],
         ),
-        ExportProblem::Worker { detail } => tf(lang, "save-worker", &[w, ("detail", detail)]),
+        ExportProblem::Worker { .. } => tf(lang, "save-worker", &[w]),
         ExportProblem::Unchecked => tf(lang, "save-unchecked", &[w]),
     }
 }
@@ -163,6 +180,10 @@ fn total(archive: &ArchiveRef, target: &SaveTarget) -> Option<u64> {
     }
 }
 
+fn failed(lang: Lang, what: &str, problem: &ExportProblem) -> Status {
+    Status::Failed(problem_text(lang, what, problem), problem_detail(problem))
+}
+
 /// Ends the running save from inside one of its own worker's events: the handle (and the
 /// closure that is running now) is dropped on the next turn, not while it runs.
 fn stop_later(running: &Rc<std::cell::RefCell<Option<Export>>>) {
@@ -199,11 +220,7 @@ pub fn save(p: &SaveProps) -> Html {
         Callback::from(move |_| {
             let Some(job) = job(&archive, &target) else {
                 let detail = "the file is not in the layer's index".to_string();
-                return status.set(Status::Failed(problem_text(
-                    lang,
-                    &what,
-                    &ExportProblem::Read { detail },
-                )));
+                return status.set(failed(lang, &what, &ExportProblem::Read { detail }));
             };
             let on_event = {
                 let running = running.clone();
@@ -218,23 +235,19 @@ pub fn save(p: &SaveProps) -> Html {
                         bytes,
                     } => {
                         stop_later(&running);
-                        let offered = judge(&target, digest.as_ref(), bytes)
-                            .map_err(|p| problem_text(lang, &what, &p))
-                            .and_then(|name| {
-                                worker_export::offer(&blob, &name)
-                                    .map(|_| name)
-                                    .map_err(|detail| {
-                                        problem_text(lang, &what, &ExportProblem::Worker { detail })
-                                    })
-                            });
+                        let offered = judge(&target, digest.as_ref(), bytes).and_then(|name| {
+                            worker_export::offer(&blob, &name)
+                                .map(|_| name)
+                                .map_err(|detail| ExportProblem::Worker { detail })
+                        });
                         status.set(match offered {
                             Ok(name) => Status::Saved { name, bytes },
-                            Err(message) => Status::Failed(message),
+                            Err(p) => failed(lang, &what, &p),
                         });
                     }
                     ExportEvent::Failed(problem) => {
                         stop_later(&running);
-                        status.set(Status::Failed(problem_text(lang, &what, &problem)));
+                        status.set(failed(lang, &what, &problem));
                     }
                 })
             };
@@ -243,11 +256,7 @@ pub fn save(p: &SaveProps) -> Html {
                     *running.borrow_mut() = Some(export);
                     status.set(Status::Running { done: 0 });
                 }
-                Err(detail) => status.set(Status::Failed(problem_text(
-                    lang,
-                    &what,
-                    &ExportProblem::Worker { detail },
-                ))),
+                Err(detail) => status.set(failed(lang, &what, &ExportProblem::Worker { detail })),
             }
         })
     };
@@ -303,8 +312,13 @@ pub fn save(p: &SaveProps) -> Html {
                 Status::Cancelled => html! {
                     <span class="muted small" role="status" data-testid="save-cancelled">{ t(lang, "save-cancelled") }</span>
                 },
-                Status::Failed(message) => html! {
-                    <p class="error-text" role="alert" data-testid="save-error">{ message.clone() }</p>
+                Status::Failed(message, detail) => html! {
+                    <p class="error-text" role="alert" data-testid="save-error">
+                        { message.clone() }
+                        { for detail.as_ref().map(|d| html! {
+                            <>{ " " }<span class="mono small" lang="en" translate="no" data-testid="save-error-detail">{ d.clone() }</span></>
+                        }) }
+                    </p>
                 },
                 Status::Idle => html! {},
             } }
