@@ -254,7 +254,7 @@ describe('Saving layers and files through a worker', () => {
     }
   });
 
-  test('Container: a symlink opens the file it resolves to in the editor', { timeout: T }, async () => {
+  test('Container: a symlink opens the file it resolves to, a hard link its file, in the editor', { timeout: T }, async () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark', query: '?lang=id' });
     await open(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
     await page.locator('[data-testid=run-container]').first().click();
@@ -274,6 +274,12 @@ describe('Saving layers and files through a worker', () => {
     assert.equal(await editor.inputValue(), LINKED);
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'link-container-id-dark-1280.png') });
+    // The hard link, clicked: its file's bytes, and the note names that file.
+    await page.locator('[data-testid=container-file-row][data-path="/data/hello.txt"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'hard');
+    assert.match(await note.textContent(), /Hard link: \/data\/hello\.txt adalah file \/data\/hello\.hardlink/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=file-editor]')?.value.length > 0);
+    assert.equal(await page.locator('[data-testid=file-editor]').inputValue(), LINKED);
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

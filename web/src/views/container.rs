@@ -455,8 +455,9 @@ fn container_files(p: &FilesProps) -> Html {
             r.stat.kind,
             EntryKind::File | EntryKind::Hardlink | EntryKind::Symlink
         );
-        // A symlink opens what it resolves to in the container's filesystem (`links`), with
-        // a note saying where it led, or why nowhere.
+        // A symlink opens what it resolves to in the container's filesystem (`links`), a hard
+        // link itself (its bytes are its file's), each with a note saying where it led, or why
+        // nowhere.
         let open_row = {
             let cb = p.on_action.clone();
             let path = path.clone();
@@ -464,7 +465,7 @@ fn container_files(p: &FilesProps) -> Html {
             let row = r.clone();
             let link_note = p.on_link_note.clone();
             move || {
-                if row.stat.kind != EntryKind::Symlink {
+                if !matches!(row.stat.kind, EntryKind::Symlink | EntryKind::Hardlink) {
                     link_note.emit(None);
                     return cb.emit(ContainerAction::Open(path.clone()));
                 }
