@@ -18,5 +18,6 @@ pub mod text;
 pub mod tour;
 pub mod tour_setup;
 pub mod views;
+pub mod worker_export;
 pub mod worker_glue;
 pub mod worker_runtime;

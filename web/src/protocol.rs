@@ -32,6 +32,12 @@ pub enum Request {
         path: RawPath,
         max: u64,
     },
+    /// Save bytes of the attached file (a layer's uncompressed tar, or one file), streamed
+    /// back as [`Response::ExportChunk`]s (`worker_export`). Sent to a worker of its own, so
+    /// terminating it stops the save.
+    Export {
+        job: crate::worker_export::ExportJob,
+    },
 }
 
 /// Worker → page.
@@ -75,6 +81,21 @@ pub enum Response {
         path: RawPath,
         error: Option<String>,
     },
+    /// The next chunk of a save, in the envelope's `bytes` (its buffer transferred, not
+    /// copied); `done` bytes sent so far, this chunk included.
+    ExportChunk {
+        done: u64,
+    },
+    /// The save is complete: `bytes` in all; for a layer, the sha256 of its tar (the core
+    /// checked it against the diff_id the reading computed).
+    ExportDone {
+        digest: Option<pancake_core::Digest>,
+        bytes: u64,
+    },
+    /// The save stopped; what was sent is not the whole.
+    ExportFailed {
+        problem: crate::worker_export::ExportProblem,
+    },
 }
 
 /// A decoded envelope.
@@ -112,6 +133,19 @@ pub fn decode<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T
         .ok()
         .map(|a| a.to_vec());
     Ok(Envelope { msg, file, bytes })
+}
+
+/// [`decode`] leaving the envelope's bytes in JS (a large chunk is not copied into wasm
+/// memory): the message and the `Uint8Array`, if any.
+pub fn decode_js<T: for<'de> Deserialize<'de>>(
+    data: &JsValue,
+) -> Result<(T, Option<js_sys::Uint8Array>), String> {
+    let text = get(data, "msg")?
+        .as_string()
+        .ok_or("message without text")?;
+    let msg = serde_json::from_str(&text).map_err(|e| format!("bad message: {e}"))?;
+    let bytes = get(data, "bytes")?.dyn_into::<js_sys::Uint8Array>().ok();
+    Ok((msg, bytes))
 }
 
 fn set(obj: &js_sys::Object, key: &str, v: &JsValue) -> Result<(), String> {

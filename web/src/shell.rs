@@ -422,7 +422,8 @@ pub fn app() -> Html {
 
     let content = match (&state.nav.content, state.nav.tab) {
         (Some(c), Tab::Files) => {
-            html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content} /> }
+            html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content}
+            archive={archive.clone()} file={Pool::file(&pool)} /> }
         }
         _ => html! {},
     };

@@ -155,6 +155,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                 post(scope, &msg, None);
             }
         }
+        // A save has a worker of its own (`worker_export`): no reading is needed here.
+        Request::Export { job } => crate::worker_export::serve(scope, source.as_ref(), job),
         Request::ReadContent { member, path, max } => {
             let result = match &state.reading {
                 Some(r) => archive::read_entry_content(

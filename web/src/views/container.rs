@@ -149,6 +149,8 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
     let list: &[Rc<Container>] = if mine { &s.list } else { &[] };
     let current = if mine { s.current().cloned() } else { None };
     let lower = lower_of(&p.archive.0, p.image);
+    // Where the last symlink opened in the file list led (`ContainerFiles`).
+    let link_note = use_state(|| None::<super::links::LinkNote>);
 
     // Content the editor waits for is read by the worker (the Files view's path).
     {
@@ -305,7 +307,11 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                     entries={c.upper.len()} copy_up={copy_up} />
                 <div class="ctr-work">
                     <ContainerFiles key="files" container={c.clone()} filter={s.filter.clone()} lower={lower.clone()}
-                        archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()} />
+                        archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()}
+                        link_note={(*link_note).clone()} on_link_note={{
+                            let n = link_note.clone();
+                            Callback::from(move |v| n.set(v))
+                        }} />
                     { for s.editor.as_ref().map(|ed| {
                         let text = match (&ed.waiting, &ed.error) {
                             (_, Some(e)) => Err(e.clone()),
@@ -408,6 +414,10 @@ struct FilesProps {
     /// must not lose what the reader typed.
     filter: String,
     on_action: Callback<ContainerAction>,
+    /// Where the last symlink opened led, or why nowhere (`links`); kept by the view, so it
+    /// stays while the editor opens.
+    link_note: Option<super::links::LinkNote>,
+    on_link_note: Callback<Option<super::links::LinkNote>>,
 }
 
 fn abs(row: &MergedRow) -> String {
@@ -441,22 +451,46 @@ fn container_files(p: &FilesProps) -> Html {
         } else {
             r.path.file_name_display().into_owned()
         };
-        let openable = matches!(r.stat.kind, EntryKind::File | EntryKind::Hardlink);
-        let open = {
+        let openable = matches!(
+            r.stat.kind,
+            EntryKind::File | EntryKind::Hardlink | EntryKind::Symlink
+        );
+        // A symlink opens what it resolves to in the container's filesystem (`links`), a hard
+        // link itself (its bytes are its file's), each with a note saying where it led, or why
+        // nowhere.
+        let open_row = {
             let cb = p.on_action.clone();
             let path = path.clone();
+            let rows = rows.clone();
+            let row = r.clone();
+            let link_note = p.on_link_note.clone();
+            move || {
+                if !matches!(row.stat.kind, EntryKind::Symlink | EntryKind::Hardlink) {
+                    link_note.emit(None);
+                    return cb.emit(ContainerAction::Open(path.clone()));
+                }
+                let all = super::links::container_rows(&rows);
+                let me = all.iter().find(|x| x.path == row.path).cloned();
+                if let Some((note, open)) = me.and_then(|me| super::links::follow(&all, &me)) {
+                    link_note.emit(Some(note));
+                    if let Some(o) = open {
+                        cb.emit(ContainerAction::Open(format!("/{}", o.path.display())));
+                    }
+                }
+            }
+        };
+        let open = {
+            let open_row = open_row.clone();
             Callback::from(move |_| {
                 if openable {
-                    cb.emit(ContainerAction::Open(path.clone()))
+                    open_row()
                 }
             })
         };
         let onkeydown = {
-            let cb = p.on_action.clone();
-            let path = path.clone();
             Callback::from(move |e: KeyboardEvent| {
                 if e.key() == "Enter" && openable {
-                    cb.emit(ContainerAction::Open(path.clone()))
+                    open_row()
                 }
             })
         };
@@ -563,6 +597,7 @@ fn container_files(p: &FilesProps) -> Html {
                         oninput={on_filter} data-testid="container-filter" />
                 </label>
             </div>
+            { if let Some(n) = &p.link_note { super::links::note_html(lang, n) } else { html! {} } }
             <div class="file-list ctr-list" ref={win.list_ref.clone()} role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()}
                 data-testid="container-file-list" data-row-count={total.to_string()}>
                 <div class="file-spacer" style={format!("height:{}px", win.height(total))}>

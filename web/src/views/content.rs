@@ -14,6 +14,11 @@ pub struct ContentProps {
     pub content: ContentView,
     pub on_more: Callback<()>,
     pub on_close: Callback<()>,
+    /// The archive the content was read from and the opened file, for saving the file.
+    #[prop_or_default]
+    pub archive: Option<crate::state::ArchiveRef>,
+    #[prop_or_default]
+    pub file: Option<web_sys::File>,
 }
 
 /// Text when it is UTF-8 without NUL bytes (a multi-byte character cut by the cap is fine).
@@ -127,7 +132,7 @@ pub fn content(p: &ContentProps) -> Html {
             </header>
             { body }
             // Outside `body`, so it stays mounted while a larger read is loading.
-            <super::tree::download::Download key={format!("{}:{}", c.member, c.path.display())} content={c.clone()} on_more={p.on_more.clone()} />
+            <super::tree::download::Download key={format!("{}:{}", c.member, c.path.display())} content={c.clone()} archive={p.archive.clone()} file={p.file.clone()} />
         </div>
     }
 }

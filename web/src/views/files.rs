@@ -137,6 +137,8 @@ pub fn files(p: &FilesProps) -> Html {
     // A path to show and focus once its folders are open (from the largest-files lists).
     let reveal = use_state(|| None::<pancake_core::RawPath>);
     let show_largest = use_state(|| false);
+    // What the last link opened led to (a hard link's file, a symlink's target or why none).
+    let link_note = use_state(|| None::<super::links::LinkNote>);
     // The listing's largest files, sorted once per listing and only while the list shows
     // (every scroll or key re-renders the tree).
     let view_largest: Rc<Vec<usize>> =
@@ -279,6 +281,9 @@ pub fn files(p: &FilesProps) -> Html {
         let focus_pos = focus_pos.clone();
         let want = want_focus.clone();
         let on_open = p.on_open.clone();
+        let link_note = link_note.clone();
+        let archive = p.archive.clone();
+        let (image_ix, merged) = (p.image, p.merged);
         move |m: KeyMove| match m {
             KeyMove::Focus(pos) => {
                 focus_pos.set(pos);
@@ -295,11 +300,36 @@ pub fn files(p: &FilesProps) -> Html {
                     *want.borrow_mut() = true;
                 }
             }
-            KeyMove::Open(n) => {
-                if let Some(r) = rows.get(n).filter(|r| openable(r)) {
+            KeyMove::Open(n) => match rows.get(n) {
+                Some(r) if is_link(r) => {
+                    // A symlink resolves in the filesystem as it stands at this layer: the
+                    // listing itself in the merged view, else that view built for this once.
+                    let built;
+                    let merged_rows: &[FileRow] = if merged {
+                        &rows
+                    } else {
+                        built = archive
+                            .images
+                            .get(image_ix)
+                            .zip(layer)
+                            .map(|(img, l)| union::merged(&archive, img, l))
+                            .unwrap_or_default();
+                        &built
+                    };
+                    let followed = super::links::follow(merged_rows, r);
+                    if let Some((note, open)) = followed {
+                        link_note.set(Some(note));
+                        if let Some(o) = open {
+                            on_open.emit(o);
+                        }
+                    }
+                }
+                Some(r) if openable(r) => {
+                    link_note.set(None);
                     on_open.emit(r.clone());
                 }
-            }
+                _ => {}
+            },
             KeyMove::More(pos) => {
                 if let Some(Line::More { parent, .. }) = lines.get(pos) {
                     let key = parent
@@ -403,6 +433,7 @@ pub fn files(p: &FilesProps) -> Html {
             r.path.file_name_display().into_owned()
         };
         let openable = openable(r);
+        let link = is_link(r);
         let folder = !filtering && tree_rc.has_children(n);
         let open = folder && is_open(n);
         let onclick = {
@@ -411,7 +442,7 @@ pub fn files(p: &FilesProps) -> Html {
                 act(KeyMove::Focus(pos));
                 if folder {
                     act(KeyMove::Fold(n, !open));
-                } else if openable {
+                } else if openable || link {
                     act(KeyMove::Open(n));
                 }
             })
@@ -459,7 +490,7 @@ pub fn files(p: &FilesProps) -> Html {
             },
         };
         html! {
-            <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), openable.then_some("openable"), folder.then_some("folder"))}
+            <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), (openable || link).then_some("openable"), folder.then_some("folder"))}
                 role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
                 aria-expanded={folder.then(|| open.to_string())}
                 style={format!("top:{}px", win.top(pos))} data-pos={pos.to_string()}
@@ -630,6 +661,7 @@ pub fn files(p: &FilesProps) -> Html {
                 html! { <super::tree::layer_export::LayerExport archive={p.archive.clone()} image={p.image} layer={l} file={p.file.clone()} /> }
             } else { html! {} } }
             { if *show_largest { largest_panel } else { html! {} } }
+            { if let Some(n) = &*link_note { super::links::note_html(lang, n) } else { html! {} } }
             <div class="file-list" ref={win.list_ref.clone()} onscroll={win.onscroll.clone()} role="tree" aria-label={t(lang, "files-tree")}
                 onkeydown={on_tree_key}
                 data-testid="file-list" data-row-count={total.to_string()}>
@@ -647,6 +679,11 @@ fn openable(r: &FileRow) -> bool {
     matches!(r.kind, EntryKind::File | EntryKind::Hardlink)
         && r.change != Change::Deleted
         && r.content.as_ref().is_some_and(|c| c.member.is_some())
+}
+
+/// A symlink or hard link present here: opening it follows it (`links`).
+fn is_link(r: &FileRow) -> bool {
+    matches!(r.kind, EntryKind::Symlink | EntryKind::Hardlink) && r.change != Change::Deleted
 }
 
 /// Whether every folder above `path` was opened by hand (a reveal has been applied).

@@ -1,13 +1,14 @@
 //! Saving one layer from the page (issue 15): its blob as stored (a slice of the opened file,
-//! so nothing is copied into memory), and its uncompressed tar (a gzip blob inflated by the
-//! browser's streaming `DecompressionStream` into a Blob, which the browser may keep on
-//! disk). The uncompressed tar's SHA-256 is the layer's diff_id. Nothing is uploaded.
+//! so nothing is copied into memory), and its uncompressed tar, streamed by a worker through
+//! the core's own decoders (`worker_export`, as `pancake export-layer`: every compression,
+//! also inside a whole-file-compressed save), offered only when its SHA-256 is the layer's
+//! diff_id (`save`). Nothing is uploaded.
 
 use pancake_core::{Archive, Compression, Layer};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
+use super::save::{Save, SaveTarget};
 use crate::i18n::{t, tf};
 use crate::views::use_lang;
 
@@ -42,12 +43,7 @@ pub fn blob_span(archive: &Archive, layer: &Layer) -> Option<(u64, u64)> {
 }
 
 fn offer(blob: &web_sys::Blob, name: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(blob);
-    let opts = web_sys::FilePropertyBag::new();
-    opts.set_type("application/octet-stream");
-    let file = web_sys::File::new_with_blob_sequence_and_options(&parts, name, &opts)
-        .map_err(|e| format!("{e:?}"))?;
-    crate::container_export::download(&file)
+    crate::worker_export::offer(blob, name)
 }
 
 fn js_err(e: JsValue) -> String {
@@ -57,38 +53,6 @@ fn js_err(e: JsValue) -> String {
                 .map(|e| String::from(e.message()))
         })
         .unwrap_or_else(|| format!("{e:?}"))
-}
-
-/// `blob` inflated with the browser's `DecompressionStream("gzip")`, streamed into a Blob.
-/// Called through `Reflect` so the page needs no extra `web-sys` features.
-async fn gunzip(blob: &web_sys::Blob) -> Result<web_sys::Blob, String> {
-    let global = js_sys::global();
-    let ctor = js_sys::Reflect::get(&global, &"DecompressionStream".into()).map_err(js_err)?;
-    let ctor: js_sys::Function = ctor
-        .dyn_into()
-        .map_err(|_| "this browser has no DecompressionStream".to_string())?;
-    let ds =
-        js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&"gzip".into())).map_err(js_err)?;
-    let stream_fn: js_sys::Function = js_sys::Reflect::get(blob, &"stream".into())
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(|_| "Blob.stream is missing".to_string())?;
-    let stream = stream_fn.call0(blob).map_err(js_err)?;
-    let pipe: js_sys::Function = js_sys::Reflect::get(&stream, &"pipeThrough".into())
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(|_| "ReadableStream.pipeThrough is missing".to_string())?;
-    let out = pipe.call1(&stream, &ds).map_err(js_err)?;
-    let resp_ctor: js_sys::Function = js_sys::Reflect::get(&global, &"Response".into())
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(|_| "Response is missing".to_string())?;
-    let resp = js_sys::Reflect::construct(&resp_ctor, &js_sys::Array::of1(&out)).map_err(js_err)?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a Response".to_string())?;
-    let blob = JsFuture::from(resp.blob().map_err(js_err)?)
-        .await
-        .map_err(js_err)?;
-    blob.dyn_into().map_err(|_| "not a Blob".to_string())
 }
 
 #[derive(Properties, PartialEq)]
@@ -104,7 +68,6 @@ pub struct LayerExportProps {
 #[function_component(LayerExport)]
 pub fn layer_export(p: &LayerExportProps) -> Html {
     let lang = use_lang();
-    let busy = use_state(|| false);
     let failed = use_state(|| None::<String>);
     let Some(layer) = p
         .archive
@@ -115,69 +78,51 @@ pub fn layer_export(p: &LayerExportProps) -> Html {
         return html! {};
     };
     let number = p.layer + 1;
-    let span = blob_span(&p.archive, layer);
-    let (Some(file), Some((offset, len))) = (p.file.clone(), span) else {
+    let (Some(file), Some(member)) = (p.file.clone(), layer.member) else {
         return html! {
             <p class="muted small" data-testid="layer-export-unavailable">{ t(lang, "tree-layer-export-unavailable") }</p>
         };
     };
-    let slice = move || {
-        file.slice_with_f64_and_f64(offset as f64, offset.saturating_add(len) as f64)
-            .map_err(js_err)
-    };
-    let stored_name = layer_file_name(layer, number, true);
-    let tar_name = layer_file_name(layer, number, false);
-    let on_stored = {
-        let slice = slice.clone();
-        let failed = failed.clone();
-        let name = stored_name.clone();
-        Callback::from(move |_| failed.set(slice().and_then(|b| offer(&b, &name)).err()))
-    };
-    let compression = layer.compression;
-    let on_tar = {
-        let failed = failed.clone();
-        let busy = busy.clone();
-        let name = tar_name.clone();
-        Callback::from(move |_| {
-            let blob = match slice() {
-                Ok(b) => b,
-                Err(e) => return failed.set(Some(e)),
-            };
-            match compression {
-                Compression::None => failed.set(offer(&blob, &name).err()),
-                _ => {
-                    let failed = failed.clone();
-                    let busy = busy.clone();
-                    let name = name.clone();
-                    busy.set(true);
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let r = gunzip(&blob).await.and_then(|b| offer(&b, &name));
-                        busy.set(false);
-                        failed.set(r.err());
-                    });
-                }
-            }
-        })
-    };
-    // Only gzip can be inflated by every browser's DecompressionStream.
-    let tar_possible = matches!(compression, Compression::None | Compression::Gzip);
     let n = number.to_string();
-    html! {
-        <div class="layer-export" data-testid="layer-export">
+    // The stored blob is a slice of the file when it has an offset there (not inside a
+    // whole-file-compressed save).
+    let stored = blob_span(&p.archive, layer).map(|(offset, len)| {
+        let stored_name = layer_file_name(layer, number, true);
+        let on_stored = {
+            let failed = failed.clone();
+            let name = stored_name.clone();
+            let file = file.clone();
+            Callback::from(move |_| {
+                let r = file
+                    .slice_with_f64_and_f64(offset as f64, offset.saturating_add(len) as f64)
+                    .map_err(js_err)
+                    .and_then(|b| offer(&b, &name));
+                failed.set(r.err())
+            })
+        };
+        html! {
             <button type="button" class="button quiet" data-testid="download-layer-stored" data-name={stored_name.clone()}
                 title={stored_name} onclick={on_stored}>
                 { tf(lang, "tree-layer-download-stored", &[("n", &n)]) }
             </button>
-            { if tar_possible {
-                html! {
-                    <button type="button" class="button quiet" data-testid="download-layer-tar" data-name={tar_name.clone()}
-                        title={tar_name} onclick={on_tar} disabled={*busy} aria-busy={busy.to_string()}>
-                        { if *busy { t(lang, "tree-layer-inflating") } else { tf(lang, "tree-layer-download-tar", &[("n", &n)]) } }
-                    </button>
-                }
-            } else {
-                html! { <span class="muted small" data-testid="layer-tar-unavailable">{ t(lang, "tree-layer-tar-unavailable") }</span> }
-            } }
+        }
+    });
+    // What the image says the tar is (the config's diff_id); the one computed when the file
+    // was read when the config names none.
+    let expected = layer
+        .config_diff_id
+        .clone()
+        .or_else(|| layer.diff_id.clone());
+    let target = SaveTarget::Layer {
+        member,
+        number,
+        expected,
+    };
+    html! {
+        <div class="layer-export" data-testid="layer-export">
+            { stored.unwrap_or_default() }
+            <Save archive={p.archive.clone()} file={Some(file)} target={target} testid="download-layer-tar"
+                label={tf(lang, "tree-layer-download-tar", &[("n", &n)])} />
             { if let Some(e) = &*failed {
                 html! { <p class="error-text" role="alert">{ tf(lang, "tree-download-failed", &[("error", e)]) }</p> }
             } else { html! {} } }

@@ -1,0 +1,331 @@
+'use strict';
+// Issue 15, saving from the page: a layer's uncompressed tar streamed by a worker through the
+// core's decoders (gzip, zstd, estargz's many gzip members, a whole-file-compressed save),
+// offered only when it hashes to the layer's diff_id; a file's exact bytes past the old
+// 16 MiB cap, from an uncompressed layer (by offset) and a gzip one (re-inflated); a damaged
+// layer refused with a typed message; symlinks and hard links opened.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
+const { tar, sha256: digestOf, Layout } = require('./lib/tarwrite');
+const app = require('./lib/app');
+
+const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
+const T = READY_TIMEOUT + 90000;
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'dl');
+const ROW = '[data-testid=file-row]';
+const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
+const hex = (d) => String(d || '').replace(/^sha256:/, '');
+
+async function open(page, file) {
+  await pickFile(page, file);
+  await waitReady(page, { timeout: READY_TIMEOUT });
+}
+
+/** Layers as the stack shows them (bottom first), with their diff_ids. */
+async function layers(page) {
+  await app.openTab(page, 'stack');
+  return app.readLayers(page);
+}
+
+/** Clicks `button` and returns the saved download's name and bytes. */
+async function save(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), button.click()]);
+  return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) };
+}
+
+describe('Saving layers and files through a worker', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  // One layer each: gzip, zstd, and estargz (a gzip stream of many members, which the
+  // browser's DecompressionStream refused). The saved tar hashes to the diff_id the stack shows.
+  for (const [fixture, kind] of [
+    ['fixture_dive_test-oci-gzip-image.tar', 'gzip'],
+    ['fixture_dive_test-oci-zstd-image.tar', 'zstd'],
+    ['fixture_dive_test-oci-estargz-image.tar', 'estargz'],
+  ]) {
+    test(`layer as .tar: ${kind} layer hashes to its diff_id`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+      await open(page, path.join(FIXTURES, fixture));
+      const ls = await layers(page);
+      const top = ls[ls.length - 1];
+      assert.match(top.diffId, /^sha256:[0-9a-f]{64}$/);
+      await app.openTab(page, 'files');
+      const button = page.locator('[data-testid=download-layer-tar]');
+      await button.waitFor();
+      const got = await save(page, button);
+      assert.equal(sha256(got.bytes), hex(top.diffId), `${kind}: the tar hashes to the diff_id`);
+      assert.equal(got.name, `${hex(top.diffId)}.tar`);
+      const done = page.locator('[data-testid=save-done]');
+      await done.waitFor();
+      assert.equal(Number(await done.getAttribute('data-bytes')), got.bytes.length);
+      if (kind === 'estargz') {
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SHOTS, 'layer-tar-done-light-1280.png') });
+      }
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    });
+  }
+
+  // `docker save | gzip`: the members have no offset; the worker streams the whole file
+  // again up to the layer. Every layer of it, each against its diff_id.
+  test('layer as .tar: every layer of a whole-file-compressed save', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 360, height: 800 }, colorScheme: 'dark' });
+    await open(page, path.join(FIXTURES, 'docker20-save-app1.tar.gz'));
+    const ls = await layers(page);
+    assert.ok(ls.length >= 2);
+    await app.openTab(page, 'files');
+    for (const i of [0, ls.length - 1]) {
+      await page.locator('[data-testid=layer-select]').selectOption(String(i));
+      const got = await save(page, page.locator('[data-testid=download-layer-tar]'));
+      assert.equal(sha256(got.bytes), hex(ls[i].diffId), `layer ${i + 1}`);
+    }
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'layer-tar-gz-save-dark-360.png') });
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  // A byte of layer 2's tar was changed after the save: the computed diff_id is not the one
+  // the config names. The export is refused, naming the layer and both digests; nothing is
+  // offered.
+  test('a damaged layer is refused with the reason, nothing offered', { timeout: T }, async () => {
+    const exp = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'malformed-corrupt-layer-byte-docker20.tar.expected.json'), 'utf8'));
+    const bad = exp.images[0].layers[1];
+    assert.equal(bad.diff_id_ok, false);
+    for (const [lang, words] of [['en', /^Layer 2: its bytes hash to .* but the image names .*Nothing was saved\.$/],
+      ['id', /^Layer 2: hash byte-nya .* tetapi image menyebut .*Tidak ada yang disimpan\.$/]]) {
+      const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: lang === 'en' ? 'light' : 'dark', query: lang === 'id' ? '?lang=id' : '' });
+      await open(page, path.join(FIXTURES, 'malformed-corrupt-layer-byte-docker20.tar'));
+      await app.openTab(page, 'files');
+      await page.locator('[data-testid=layer-select]').selectOption('1');
+      let offered = false;
+      page.on('download', () => { offered = true; });
+      await page.locator('[data-testid=download-layer-tar]').click();
+      const error = page.locator('[data-testid=save-error]');
+      await error.waitFor({ timeout: 30000 });
+      const text = (await error.textContent()).trim();
+      assert.match(text, words);
+      assert.ok(text.includes(bad.diff_id), `names the digest the bytes have: ${text}`);
+      assert.ok(text.includes(bad.config_diff_id), `names the digest the config names: ${text}`);
+      assert.equal(await error.getAttribute('role'), 'alert');
+      await page.waitForTimeout(500);
+      assert.equal(offered, false, 'nothing was offered');
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, `layer-refused-${lang}-1280.png`) });
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    }
+  });
+
+  // A gzip layer whose stream is broken (a CRC error): the decoder's error, typed as such.
+  test('a layer whose gzip stream is broken is refused as undecodable', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    await open(page, path.join(FIXTURES, 'malformed-oci-archive-corrupt-gzip-layer.tar'));
+    await app.openTab(page, 'files');
+    await page.locator('[data-testid=layer-select]').selectOption('0');
+    await page.locator('[data-testid=download-layer-tar]').click();
+    const error = page.locator('[data-testid=save-error]');
+    await error.waitFor({ timeout: 30000 });
+    const text = (await error.textContent()).trim();
+    assert.match(text, /^Layer 1: its compressed stream cannot be decoded, so nothing was saved\. /);
+    // The decoder's own words, verbatim and marked as English.
+    const detail = page.locator('[data-testid=save-error-detail]');
+    assert.equal(await detail.getAttribute('lang'), 'en');
+    assert.ok((await detail.textContent()).length > 0);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  // Files over the old 16 MiB cap, made here: 20 MiB in a plain layer (streamed by offset from
+  // the file) and 17 MiB in a gzip layer (re-inflated by the worker). Keyboard only for one.
+  test('a file over 16 MiB, plain and gzip layers, byte for byte (keyboard)', { timeout: T }, async () => {
+    const big1 = crypto.randomBytes(20 * 1024 * 1024);
+    const big2 = crypto.randomBytes(17 * 1024 * 1024);
+    const l1 = tar([['data/big1.bin', big1], ['data/small.txt', 'small\n']]);
+    const l2 = tar([['data/big2.bin', big2]]);
+    const l2gz = zlib.gzipSync(l2, { level: 1 });
+    const b = new Layout();
+    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: b.json('application/vnd.oci.image.config.v1+json', {
+        architecture: 'amd64', os: 'linux', config: {},
+        rootfs: { type: 'layers', diff_ids: [digestOf(l1), digestOf(l2)] },
+        history: [{ created_by: 'COPY big1 /data/' }, { created_by: 'COPY big2 /data/' }],
+      }),
+      layers: [b.blob('application/vnd.oci.image.layer.v1.tar', l1), b.blob('application/vnd.oci.image.layer.v1.tar+gzip', l2gz)],
+    });
+    b.index([img]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-dl-'));
+    const file = path.join(dir, 'big-files.tar');
+    fs.writeFileSync(file, b.tar());
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+    try {
+      await open(page, file);
+      await app.openTab(page, 'files');
+      await page.locator('[data-testid=files-merged]').click();
+      for (const [name, bytes] of [['big1.bin', big1], ['big2.bin', big2]]) {
+        const row = page.locator(`${ROW}[data-path="data/${name}"]`);
+        await row.waitFor();
+        // Keyboard: focus the row, Enter opens it; the panel's close button takes focus, Tab
+        // reaches Download (after "show more"), Enter saves.
+        await row.focus();
+        await page.keyboard.press('Enter');
+        await page.locator(`[data-testid=file-content][data-path="data/${name}"] pre`).waitFor();
+        const button = page.locator('[data-testid=download-file]');
+        await button.focus();
+        const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.keyboard.press('Enter')]);
+        const saved = fs.readFileSync(await dl.path());
+        assert.equal(dl.suggestedFilename(), name);
+        assert.equal(saved.length, bytes.length, name);
+        assert.equal(sha256(saved), sha256(bytes), name);
+        await page.locator('[data-testid=save-done]').waitFor();
+        if (name === 'big2.bin') {
+          fs.mkdirSync(SHOTS, { recursive: true });
+          await page.screenshot({ path: path.join(SHOTS, 'file-saved-dark-1280.png') });
+        }
+        await page.keyboard.press('Escape');
+      }
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // docker20-save-app1.tar's top layer: data/hello.txt is a hard link to data/hello.hardlink,
+  // data/hello.symlink points to /data/hello.txt, data/dangling to ../nonexistent (see the
+  // fixture's expected.json). The bytes behind both links are the hard link's file.
+  const LINKED = 'hello world\nmodified\n';
+  async function contentText(page) {
+    const pre = page.locator('[data-testid=file-content] pre');
+    await pre.waitFor();
+    return pre.textContent();
+  }
+
+  test('Files: a symlink and a hard link open their target, a dangling one says so (keyboard)', { timeout: T }, async () => {
+    for (const [width, colorScheme] of [[1280, 'light'], [360, 'dark']]) {
+      const page = await session.newPage({ viewport: { width, height: 900 }, colorScheme });
+      await open(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+      await app.openTab(page, 'files');
+      await page.locator('[data-testid=files-merged]').click();
+      await page.locator('[data-testid=file-filter]').fill('data/');
+      // The symlink, clicked: the note says where it points and what was opened.
+      await page.locator(`${ROW}[data-path="data/hello.symlink"]`).click();
+      const note = page.locator('[data-testid=link-note]');
+      await note.waitFor();
+      assert.equal(await note.getAttribute('data-link'), 'sym');
+      assert.match(await note.textContent(), /\/data\/hello\.symlink points to \/data\/hello\.txt; opened \/data\/hello\.txt/);
+      assert.equal(await contentText(page), LINKED);
+      if (width === 1280) {
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SHOTS, `link-symlink-${colorScheme}-${width}.png`) });
+      }
+      await page.keyboard.press('Escape');
+      // The hard link, from the keyboard: focus its row, Enter.
+      await page.locator(`${ROW}[data-path="data/hello.txt"]`).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'hard');
+      assert.match(await note.textContent(), /Hard link: \/data\/hello\.txt is the file \/data\/hello\.hardlink/);
+      assert.equal(await contentText(page), LINKED);
+      await page.keyboard.press('Escape');
+      // The dangling symlink: nothing opens, the note names what is missing.
+      await page.locator(`${ROW}[data-path="data/dangling"]`).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'dangling');
+      assert.match(await note.textContent(), /points to \.\.\/nonexistent, which dangles: there is no \/nonexistent in the image/);
+      assert.equal(await page.locator('[data-testid=file-content]').count(), 0);
+      await page.screenshot({ path: path.join(SHOTS, `link-dangling-${colorScheme}-${width}.png`) });
+      // The layer's own changes: the symlink resolves in the filesystem at that layer.
+      await page.locator('[data-testid=files-changes]').click();
+      await page.locator(`${ROW}[data-path="data/hello.symlink"]`).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'sym');
+      assert.equal(await contentText(page), LINKED);
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    }
+  });
+
+  test('Container: a symlink opens the file it resolves to, a hard link its file, in the editor', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark', query: '?lang=id' });
+    await open(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+    await page.locator('[data-testid=run-container]').first().click();
+    await page.locator('[data-testid=container]').first().waitFor();
+    await page.locator('[data-testid=container-filter]').fill('hello');
+    const row = page.locator('[data-testid=container-file-row][data-path="/data/hello.symlink"]');
+    await row.waitFor();
+    await row.focus();
+    await page.keyboard.press('Enter');
+    const note = page.locator('[data-testid=link-note]');
+    await note.waitFor();
+    assert.equal(await note.getAttribute('data-link'), 'sym');
+    assert.match(await note.textContent(), /Tautan simbolik: \/data\/hello\.symlink menunjuk ke \/data\/hello\.txt; membuka \/data\/hello\.txt/);
+    const editor = page.locator('[data-testid=file-editor]');
+    await editor.waitFor({ timeout: 15000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=file-editor]')?.value.length > 0);
+    assert.equal(await editor.inputValue(), LINKED);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'link-container-id-dark-1280.png') });
+    // The hard link, clicked: its file's bytes, and the note names that file.
+    await page.locator('[data-testid=container-file-row][data-path="/data/hello.txt"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=link-note]')?.dataset.link === 'hard');
+    assert.match(await note.textContent(), /Hard link: \/data\/hello\.txt adalah file \/data\/hello\.hardlink/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=file-editor]')?.value.length > 0);
+    assert.equal(await page.locator('[data-testid=file-editor]').inputValue(), LINKED);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  // A long save shows its progress (bytes of the total) and stops on Cancel: the worker is
+  // terminated and nothing is offered. 600 MiB of zeros, gzip-compressed to under 1 MiB, so
+  // the file is small and the inflating long.
+  test('a long layer save shows progress and stops on Cancel, nothing offered', { timeout: T }, async () => {
+    const l = tar([['zeros.bin', Buffer.alloc(600 * 1024 * 1024)]]);
+    const gz = zlib.gzipSync(l, { level: 9 });
+    const b = new Layout();
+    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: b.json('application/vnd.oci.image.config.v1+json', {
+        architecture: 'amd64', os: 'linux', config: {},
+        rootfs: { type: 'layers', diff_ids: [digestOf(l)] }, history: [{ created_by: 'COPY zeros /' }],
+      }),
+      layers: [b.blob('application/vnd.oci.image.layer.v1.tar+gzip', gz)],
+    });
+    b.index([img]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-dl-'));
+    const file = path.join(dir, 'zeros.tar');
+    fs.writeFileSync(file, b.tar());
+    const page = await session.newPage({ viewport: { width: 360, height: 800 }, colorScheme: 'light' });
+    try {
+      await open(page, file);
+      await app.openTab(page, 'files');
+      let offered = false;
+      page.on('download', () => { offered = true; });
+      await page.locator('[data-testid=download-layer-tar]').click();
+      const progress = page.locator('[data-testid=save-progress]');
+      await progress.waitFor();
+      await page.waitForFunction(() => /Saving [1-9]/.test(document.querySelector('[data-testid=save-progress]')?.textContent || ''));
+      assert.match(await progress.textContent(), /Saving .* of 600(\.0)? ?MiB|Saving .* of 629(\.1)? ?MB/);
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, 'save-progress-light-360.png') });
+      await page.locator('[data-testid=save-cancel]').click();
+      await page.locator('[data-testid=save-cancelled]').waitFor();
+      assert.equal(await page.locator('[data-testid=save-progress]').count(), 0);
+      assert.equal(await page.locator('[data-testid=download-layer-tar]').isEnabled(), true);
+      await page.waitForTimeout(1500);
+      assert.equal(offered, false, 'nothing was offered');
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

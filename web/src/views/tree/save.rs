@@ -1,0 +1,395 @@
+//! One "save" button over `worker_export` (issue 15), shared by a layer's "as .tar" and a
+//! file's "Download": it starts the worker, shows progress (bytes of the total) with Cancel,
+//! checks what came back — a layer's sha256 against its diff_id, a file's length against its
+//! size — and only then offers the bytes (an object URL of a `Blob` made of the chunks). On a
+//! mismatch, a limit or a read error: a typed message naming the layer or the file, in the
+//! reader's language, and nothing offered.
+
+use std::rc::Rc;
+
+use pancake_core::units::human_size;
+use pancake_core::{Digest, RawPath};
+use yew::prelude::*;
+
+use crate::i18n::{t, tf, Lang};
+use crate::state::ArchiveRef;
+use crate::views::use_lang;
+use crate::worker_export::{self, Export, ExportEvent, ExportJob, ExportProblem};
+
+/// What one button saves.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveTarget {
+    /// Layer `number` (from 1, as the stack counts) stored in archive member `member`: its
+    /// uncompressed tar, which must hash to `expected` (the diff_id the image's config names,
+    /// else the one computed when the file was read; `None`: nothing to check against).
+    Layer {
+        member: usize,
+        number: usize,
+        expected: Option<Digest>,
+    },
+    /// The regular file `path` of layer member `member` (`size` bytes), saved as `name`.
+    File {
+        member: usize,
+        path: RawPath,
+        size: u64,
+        name: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Idle,
+    Running {
+        done: u64,
+    },
+    Saved {
+        name: String,
+        bytes: u64,
+    },
+    /// The sentence and the verbatim detail, if any.
+    Failed(String, Option<String>),
+    Cancelled,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SaveProps {
+    pub archive: ArchiveRef,
+    /// The opened file the archive was read from (`None`: saving is not offered).
+    pub file: Option<web_sys::File>,
+    pub target: SaveTarget,
+    /// The button's text.
+    pub label: AttrValue,
+    /// The button's `data-testid`.
+    pub testid: &'static str,
+    #[prop_or_default]
+    pub class: Classes,
+}
+
+/// Who a message is about: "Layer 3" or the file's path.
+fn subject(lang: Lang, target: &SaveTarget) -> String {
+    match target {
+        SaveTarget::Layer { number, .. } => {
+            tf(lang, "save-layer-subject", &[("n", &number.to_string())])
+        }
+        SaveTarget::File { path, .. } => format!("/{}", path.display()),
+    }
+}
+
+/// The technical detail of `problem` (from the decoder, the file reader or the browser),
+/// shown verbatim beside the sentence, in English.
+pub fn problem_detail(problem: &ExportProblem) -> Option<String> {
+    match problem {
+        ExportProblem::Decode { detail }
+        | ExportProblem::Read { detail }
+        | ExportProblem::Worker { detail } => Some(detail.clone()),
+        _ => None,
+    }
+}
+
+/// The reader's sentence for `problem` about `what` (its detail apart: [`problem_detail`]).
+pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
+    let w = ("what", what);
+    match problem {
+        ExportProblem::Changed { expected, actual } => tf(
+            lang,
+            "save-changed",
+            &[
+                w,
+                ("expected", expected.as_str()),
+                ("actual", actual.as_str()),
+            ],
+        ),
+        ExportProblem::OverLimit { bound } => tf(
+            lang,
+            "save-over-limit",
+            &[w, ("bound", &human_size(*bound))],
+        ),
+        ExportProblem::Decode { .. } => tf(lang, "save-decode", &[w]),
+        ExportProblem::Read { .. } => tf(lang, "save-read", &[w]),
+        ExportProblem::EndsEarly { got, size } => tf(
+            lang,
+            "save-ends-early",
+            &[w, ("got", &got.to_string()), ("size", &size.to_string())],
+        ),
+        ExportProblem::TooLargeForMemory { size, max } => tf(
+            lang,
+            "save-too-large",
+            &[w, ("size", &human_size(*size)), ("max", &human_size(*max))],
+        ),
+        ExportProblem::Worker { .. } => tf(lang, "save-worker", &[w]),
+        ExportProblem::Unchecked => tf(lang, "save-unchecked", &[w]),
+    }
+}
+
+/// What the worker is asked for, built when the button is pressed (the archive trimmed to the
+/// one member). `None` when the file's entry is not in the layer's index.
+fn job(archive: &ArchiveRef, target: &SaveTarget) -> Option<ExportJob> {
+    match target {
+        SaveTarget::Layer { member, .. } => Some(ExportJob::Layer {
+            archive: Box::new(worker_export::archive_for(archive, *member)),
+            member: *member,
+        }),
+        SaveTarget::File {
+            member, path, size, ..
+        } => Some(ExportJob::File {
+            content: worker_export::content_ref(archive, *member, path, *size)?,
+            archive: Box::new(worker_export::archive_for(archive, *member)),
+        }),
+    }
+}
+
+/// How a finished save is judged: the name to offer it under, or why it is refused.
+pub fn judge(
+    target: &SaveTarget,
+    digest: Option<&Digest>,
+    bytes: u64,
+) -> Result<String, ExportProblem> {
+    match target {
+        SaveTarget::Layer { expected, .. } => match (expected, digest) {
+            (Some(e), Some(d)) if e == d => Ok(format!("{}.tar", d.hex())),
+            (Some(e), Some(d)) => Err(ExportProblem::Changed {
+                expected: e.clone(),
+                actual: d.clone(),
+            }),
+            _ => Err(ExportProblem::Unchecked),
+        },
+        SaveTarget::File { size, name, .. } => {
+            if bytes == *size {
+                Ok(name.clone())
+            } else {
+                Err(ExportProblem::EndsEarly {
+                    got: bytes,
+                    size: *size,
+                })
+            }
+        }
+    }
+}
+
+/// The total a save will reach, in bytes, when known: a layer's uncompressed tar size from
+/// its index, a file's size.
+fn total(archive: &ArchiveRef, target: &SaveTarget) -> Option<u64> {
+    match target {
+        SaveTarget::Layer { member, .. } => archive
+            .members
+            .get(*member)
+            .and_then(|m| m.facts.layer.as_ref())
+            .map(|l| l.uncompressed_size)
+            .filter(|n| *n > 0),
+        SaveTarget::File { size, .. } => Some(*size),
+    }
+}
+
+fn failed(lang: Lang, what: &str, problem: &ExportProblem) -> Status {
+    Status::Failed(problem_text(lang, what, problem), problem_detail(problem))
+}
+
+/// Ends the running save from inside one of its own worker's events: the handle (and the
+/// closure that is running now) is dropped on the next turn, not while it runs.
+fn stop_later(running: &Rc<std::cell::RefCell<Option<Export>>>) {
+    let old = running.borrow_mut().take();
+    gloo::timers::callback::Timeout::new(0, move || drop(old)).forget();
+}
+
+#[function_component(Save)]
+pub fn save(p: &SaveProps) -> Html {
+    let lang = use_lang();
+    let status = use_state(|| Status::Idle);
+    // The running save; dropping it terminates its worker (Cancel, another target, unmount).
+    let running = use_mut_ref(|| None::<Export>);
+    {
+        let running = running.clone();
+        let status = status.clone();
+        use_effect_with(p.target.clone(), move |_| {
+            move || {
+                running.borrow_mut().take();
+                status.set(Status::Idle);
+            }
+        });
+    }
+    let what = subject(lang, &p.target);
+    let Some(file) = p.file.clone() else {
+        return html! { <p class="muted small" data-testid="save-unavailable">{ t(lang, "save-unavailable") }</p> };
+    };
+    let onclick = {
+        let running = running.clone();
+        let status = status.clone();
+        let archive = p.archive.clone();
+        let target = p.target.clone();
+        let what = what.clone();
+        Callback::from(move |_| {
+            let Some(job) = job(&archive, &target) else {
+                let detail = "the file is not in the layer's index".to_string();
+                return status.set(failed(lang, &what, &ExportProblem::Read { detail }));
+            };
+            let on_event = {
+                let running = running.clone();
+                let status = status.clone();
+                let target = target.clone();
+                let what = what.clone();
+                Callback::from(move |e: ExportEvent| match e {
+                    ExportEvent::Progress(done) => status.set(Status::Running { done }),
+                    ExportEvent::Done {
+                        blob,
+                        digest,
+                        bytes,
+                    } => {
+                        stop_later(&running);
+                        let offered = judge(&target, digest.as_ref(), bytes).and_then(|name| {
+                            worker_export::offer(&blob, &name)
+                                .map(|_| name)
+                                .map_err(|detail| ExportProblem::Worker { detail })
+                        });
+                        status.set(match offered {
+                            Ok(name) => Status::Saved { name, bytes },
+                            Err(p) => failed(lang, &what, &p),
+                        });
+                    }
+                    ExportEvent::Failed(problem) => {
+                        stop_later(&running);
+                        status.set(failed(lang, &what, &problem));
+                    }
+                })
+            };
+            match worker_export::start(&file, job, on_event) {
+                Ok(export) => {
+                    *running.borrow_mut() = Some(export);
+                    status.set(Status::Running { done: 0 });
+                }
+                Err(detail) => status.set(failed(lang, &what, &ExportProblem::Worker { detail })),
+            }
+        })
+    };
+    let on_cancel = {
+        let running = running.clone();
+        let status = status.clone();
+        Callback::from(move |_| {
+            running.borrow_mut().take();
+            status.set(Status::Cancelled);
+        })
+    };
+    let busy = matches!(*status, Status::Running { .. });
+    let total = total(&p.archive, &p.target);
+    let shown: Rc<str> = match &*status {
+        Status::Running { done } => match total {
+            Some(n) => tf(
+                lang,
+                "save-progress",
+                &[("done", &human_size(*done)), ("total", &human_size(n))],
+            ),
+            None => tf(
+                lang,
+                "save-progress-unknown",
+                &[("done", &human_size(*done))],
+            ),
+        },
+        _ => String::new(),
+    }
+    .into();
+    html! {
+        <span class={classes!("save", p.class.clone())}>
+            <button type="button" class="button quiet" data-testid={p.testid} onclick={onclick}
+                disabled={busy} aria-busy={busy.to_string()}>
+                { p.label.clone() }
+            </button>
+            { match &*status {
+                Status::Running { done } => html! {
+                    <span class="save-progress" role="status" data-testid="save-progress">
+                        <progress max={total.unwrap_or(0).max(1).to_string()}
+                            value={total.map(|_| done.to_string()).unwrap_or_default()}
+                            aria-label={shown.to_string()}></progress>
+                        <span class="small">{ shown.to_string() }</span>
+                        <button type="button" class="button quiet" data-testid="save-cancel" onclick={on_cancel}>
+                            { t(lang, "save-cancel") }
+                        </button>
+                    </span>
+                },
+                Status::Saved { name, bytes } => html! {
+                    <span class="muted small" role="status" data-testid="save-done" data-name={name.clone()} data-bytes={bytes.to_string()}>
+                        { tf(lang, "save-done", &[("name", name), ("size", &human_size(*bytes))]) }
+                    </span>
+                },
+                Status::Cancelled => html! {
+                    <span class="muted small" role="status" data-testid="save-cancelled">{ t(lang, "save-cancelled") }</span>
+                },
+                Status::Failed(message, detail) => html! {
+                    <p class="error-text" role="alert" data-testid="save-error">
+                        { message.clone() }
+                        { for detail.as_ref().map(|d| html! {
+                            <>{ " " }<span class="mono small" lang="en" translate="no" data-testid="save-error-detail">{ d.clone() }</span></>
+                        }) }
+                    </p>
+                },
+                Status::Idle => html! {},
+            } }
+        </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_layer_is_offered_only_under_the_digest_it_must_have() {
+        let want = Digest::of_bytes(b"tar");
+        let other = Digest::of_bytes(b"changed");
+        let layer = |expected| SaveTarget::Layer {
+            member: 1,
+            number: 2,
+            expected,
+        };
+        assert_eq!(
+            judge(&layer(Some(want.clone())), Some(&want), 3),
+            Ok(format!("{}.tar", want.hex()))
+        );
+        assert_eq!(
+            judge(&layer(Some(want.clone())), Some(&other), 3),
+            Err(ExportProblem::Changed {
+                expected: want.clone(),
+                actual: other.clone()
+            })
+        );
+        assert_eq!(
+            judge(&layer(None), Some(&other), 3),
+            Err(ExportProblem::Unchecked)
+        );
+        let file = SaveTarget::File {
+            member: 1,
+            path: RawPath::from_typed("a/b"),
+            size: 10,
+            name: "b".into(),
+        };
+        assert_eq!(judge(&file, None, 10), Ok("b".into()));
+        assert_eq!(
+            judge(&file, None, 4),
+            Err(ExportProblem::EndsEarly { got: 4, size: 10 })
+        );
+    }
+
+    #[test]
+    fn every_problem_names_its_subject_in_both_languages() {
+        let d = Digest::of_bytes(b"x");
+        let problems = [
+            ExportProblem::Changed {
+                expected: d.clone(),
+                actual: d.clone(),
+            },
+            ExportProblem::OverLimit { bound: 1 << 30 },
+            ExportProblem::Decode { detail: "x".into() },
+            ExportProblem::Read { detail: "x".into() },
+            ExportProblem::EndsEarly { got: 1, size: 2 },
+            ExportProblem::TooLargeForMemory { size: 9, max: 8 },
+            ExportProblem::Worker { detail: "x".into() },
+            ExportProblem::Unchecked,
+        ];
+        for lang in [Lang::En, Lang::Id] {
+            for p in &problems {
+                let s = problem_text(lang, "Layer 3", p);
+                assert!(s.starts_with("Layer 3"), "{lang:?} {p:?}: {s}");
+                assert!(!s.contains("{ $"), "{lang:?} {p:?}: {s}");
+                assert!(!s.contains("save-"), "{lang:?} {p:?}: a missing key: {s}");
+            }
+        }
+    }
+}
