@@ -502,3 +502,18 @@ tree-layer-tar-unavailable = This layer's compression cannot be undone in the br
 tree-layer-export-unavailable = This layer cannot be saved from the page: its blob is missing or the whole file is compressed.
 >>>>>>> tree
 tree-download-short = only { $got } of { $size } bytes could be read (the file ends early)
+# --- persist track (#15): files reopened after a reload ---
+reopen-one = Reopen the file you had open: { $files }
+reopen-many = Reopen the { $count } files you had open: { $files }
+reopen-pick-lead = You had these files open: { $files }. This browser cannot open them again by itself; choose them again to go on.
+reopen-button = Reopen
+reopen-choose = Choose the files
+reopen-forget = Forget them
+reopen-close = Close
+reopen-help = Only the files' names, sizes and this browser's permission to read them are kept, in this browser; nothing is uploaded.
+reopen-failed-title = These files could not be reopened:
+reopen-why-no-handle = this browser kept no way back to it; choose it again
+reopen-why-denied = permission to read it was not given
+reopen-why-gone = it is no longer where it was (moved or deleted)
+reopen-why-changed = it changed since (its size or date differ); choose it again to read the new version
+reopen-why-failed = the browser could not read it

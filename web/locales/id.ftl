@@ -502,3 +502,18 @@ tree-layer-tar-unavailable = Kompresi layer ini tidak bisa dibuka di browser; gu
 tree-layer-export-unavailable = Layer ini tidak bisa disimpan dari halaman: blob-nya tidak ada atau seluruh file terkompresi.
 >>>>>>> tree
 tree-download-short = hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal)
+# --- persist track (#15): files reopened after a reload ---
+reopen-one = Buka lagi berkas yang tadi terbuka: { $files }
+reopen-many = Buka lagi { $count } berkas yang tadi terbuka: { $files }
+reopen-pick-lead = Tadi berkas ini terbuka: { $files }. Peramban ini tidak dapat membukanya lagi sendiri; pilih berkasnya lagi untuk melanjutkan.
+reopen-button = Buka lagi
+reopen-choose = Pilih berkasnya
+reopen-forget = Lupakan
+reopen-close = Tutup
+reopen-help = Yang disimpan hanya nama, ukuran, dan izin peramban ini untuk membaca berkas itu, di peramban ini saja; tidak ada yang diunggah.
+reopen-failed-title = Berkas ini tidak dapat dibuka lagi:
+reopen-why-no-handle = peramban ini tidak menyimpan jalan kembali ke berkas ini; pilih lagi
+reopen-why-denied = izin untuk membacanya tidak diberikan
+reopen-why-gone = berkas sudah tidak ada di tempatnya (dipindah atau dihapus)
+reopen-why-changed = berkas sudah berubah (ukuran atau tanggalnya berbeda); pilih lagi untuk membaca versi barunya
+reopen-why-failed = peramban tidak dapat membacanya
