@@ -208,6 +208,17 @@ describe('the URL records the view in file mode (issue 15)', () => {
     await page.close();
   });
 
+  test('a demo link opens a path too (merged view at the top layer)', { timeout: T }, async () => {
+    const q = '?demo=nginx&view=files&merged=1&path=%2Fetc%2Fnginx%2Fconf.d%2Fdefault.conf&lang=en';
+    const page = await session.newPage({ query: q });
+    const body = await contentOf(page, 'etc/nginx/conf.d/default.conf');
+    assert.match(body, /^server \{\n {4}listen {7}80;/);
+    assert.equal(await page.locator('[data-testid=files-merged]').getAttribute('aria-pressed'), 'true');
+    await urlHas(page, { demo: 'nginx', view: 'files', merged: '1', path: '/etc/nginx/conf.d/default.conf' });
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
   test('tree rows carry their place among siblings; an empty folder is a leaf', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?lang=en' });
     await pickFromOpfs(page, [['app1.tar', fs.readFileSync(A)]]);

@@ -91,3 +91,59 @@ mod tests {
         assert_eq!(normalize_path("etc/os-release"), "etc/os-release");
     }
 }
+
+#[cfg(test)]
+mod app_tests {
+    use crate::i18n::Lang;
+    use crate::state::{AppState, Tab};
+    use crate::tour::Link;
+
+    #[test]
+    fn a_first_load_of_a_file_link_waits_for_the_file_and_takes_over_the_layer() {
+        // A reload in file mode: no demo, a view, a layer (0-based here), an open path.
+        let link = Link {
+            view: Some("files".into()),
+            layer: Some(2),
+            merged: Some(true),
+            path: Some("etc/hosts".into()),
+            ..Link::default()
+        };
+        let s = AppState::initial(&link, Lang::En);
+        assert_eq!(s.nav.tab, Tab::Files);
+        let p = s
+            .place
+            .pending
+            .as_ref()
+            .expect("the place waits for its file");
+        assert_eq!(
+            (p.layer, p.merged, p.path.as_deref(), p.demo.as_deref()),
+            (Some(2), Some(true), Some("etc/hosts"), None)
+        );
+        assert_eq!(
+            s.course.pending_layer, None,
+            "the place selects the layer, after the image"
+        );
+        // A tour's demo link with only a layer stays the course's, as before.
+        let tour = Link {
+            demo: Some("nginx".into()),
+            view: Some("history".into()),
+            layer: Some(1),
+            ..Link::default()
+        };
+        let s = AppState::initial(&tour, Lang::En);
+        assert_eq!(
+            (s.place.pending.is_none(), s.course.pending_layer),
+            (true, Some(1))
+        );
+        // A demo link with a path waits too, for that demo.
+        let deep = Link {
+            path: Some("etc/nginx/nginx.conf".into()),
+            ..tour
+        };
+        let s = AppState::initial(&deep, Lang::En);
+        assert_eq!(
+            s.place.pending.as_ref().and_then(|p| p.demo.as_deref()),
+            Some("nginx")
+        );
+    }
+}
