@@ -150,6 +150,11 @@ describe('files survive a reload (issue 15)', () => {
     await failure.first().waitFor({ state: 'visible', timeout: READY });
     assert.deepEqual(await failure.evaluateAll((els) => els.map((e) => [e.dataset.name, e.dataset.reason])), [['a.tar', 'gone']]);
     assert.match(await text(failure.first()), /^a\.tar: berkas sudah tidak ada di tempatnya/);
+    // Named once, then forgotten: the next reload offers nothing.
+    await page.reload();
+    await page.locator('[data-testid=demo-nginx]').waitFor({ state: 'visible' });
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('[data-testid=reopen]').count(), 0);
     await page.close();
   });
 

@@ -7,7 +7,8 @@
 //! Demos and `?src=` files are not remembered: their URL already reopens them.
 //!
 //! What is remembered follows the session: a file joins the record when opened (picked,
-//! dropped or reopened), and leaves it when its archive leaves the session. Nothing is
+//! dropped or reopened), and leaves it when its archive leaves the session; a reopen keeps
+//! what it could open and forgets the rest once it has named them. Nothing is
 //! written before the person opens (or forgets) something on this page, so a reload that is
 //! left alone keeps the previous record for the next one.
 

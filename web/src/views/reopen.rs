@@ -193,7 +193,10 @@ pub fn reopen(p: &ReopenProps) -> Html {
                 busy.set(false);
                 record.set(None);
                 failures.set(Some(Rc::new(failed)));
+                // What was reopened is remembered from now on; what failed is named here
+                // and forgotten (choosing it again remembers it again).
                 if opened.is_empty() {
+                    persist::forget();
                     return;
                 }
                 if !place_waiting && !rec.place.is_empty() {
