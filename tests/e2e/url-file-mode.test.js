@@ -208,6 +208,30 @@ describe('the URL records the view in file mode (issue 15)', () => {
     await page.close();
   });
 
+  test('in a session of two files, file=K names the one shown; back and forward move between them', { timeout: T }, async () => {
+    const B = path.join(FIXTURES, 'docker20-save-app2.tar');
+    const diffIds = (f) => JSON.parse(fs.readFileSync(`${f}.expected.json`, 'utf8')).images[0].layers.map((l) => l.diff_id);
+    const page = await session.newPage({ query: '?lang=en' });
+    await pickFromOpfs(page, [['a.tar', fs.readFileSync(A)], ['b.tar', fs.readFileSync(B)]]);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=image-option]').length === 2);
+    // b.tar, read last, is shown: the second file of the session.
+    await urlHas(page, { file: '1', layer: '2' });
+    assert.deepEqual((await app.readLayers(page)).map((l) => l.diffId), diffIds(B));
+    await page.locator('[data-testid=image-option][data-index="0"]').click();
+    await urlHas(page, { layer: '6' }, ['file']);
+    assert.deepEqual((await app.readLayers(page)).map((l) => l.diffId), diffIds(A));
+    await page.goBack();
+    await urlHas(page, { file: '1', layer: '2' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=image-option][data-index="1"]')?.getAttribute('aria-pressed') === 'true');
+    assert.deepEqual((await app.readLayers(page)).map((l) => l.diffId), diffIds(B));
+    await page.goForward();
+    await urlHas(page, { layer: '6' }, ['file']);
+    await page.waitForFunction(() => document.querySelector('[data-testid=image-option][data-index="0"]')?.getAttribute('aria-pressed') === 'true');
+    assert.deepEqual((await app.readLayers(page)).map((l) => l.diffId), diffIds(A));
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
   test('a demo link opens a path too (merged view at the top layer)', { timeout: T }, async () => {
     const q = '?demo=nginx&view=files&merged=1&path=%2Fetc%2Fnginx%2Fconf.d%2Fdefault.conf&lang=en';
     const page = await session.newPage({ query: q });
