@@ -12,7 +12,7 @@
 //! are reopened and read; back/forward puts layer and open path back exactly as the URL says.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use pancake_demo as demo;
 use wasm_bindgen::{JsCast, JsValue};
@@ -22,10 +22,10 @@ use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
 use crate::state::place::{self, FilePlace, PlaceAction};
-use crate::state::{Action, AppState, Phase, Tab};
+use crate::state::{Action, AppState, ArchiveRef, Phase, Tab};
 use crate::tour::{self, CourseAction, Link};
 use pancake_core::limits::Limits;
-use pancake_core::read::image::{choose_platform, platforms};
+use pancake_core::read::image::{choose_platform, platforms, PlatformEntry};
 use pancake_core::Archive;
 
 fn search() -> String {
@@ -175,11 +175,11 @@ impl Link {
 /// How the link names the shown image of `a`: by platform when the file lists several and
 /// the image is one of them, else by index when the file holds several images and it is
 /// not the one shown first; `(None, None)` for the image a file shows first.
-fn image_or_platform(a: &Archive, image: usize) -> (Option<usize>, Option<String>) {
+fn image_or_platform(a: &ArchiveRef, image: usize) -> (Option<usize>, Option<String>) {
     if a.images.len() < 2 {
         return (None, None);
     }
-    let list = platforms(a, &Limits::default());
+    let list = platforms_of(a);
     if list.len() >= 2 {
         if let Some(e) = list.iter().find(|e| e.image == Some(image)) {
             let first = choose_platform(&list, None).ok();
@@ -190,6 +190,29 @@ fn image_or_platform(a: &Archive, image: usize) -> (Option<usize>, Option<String
         Some(image).filter(|i| *i != crate::state::default_image(a)),
         None,
     )
+}
+
+/// An archive (held weakly) and its platform list.
+type PlatformCache = Option<(Weak<Archive>, Rc<Vec<PlatformEntry>>)>;
+
+thread_local! {
+    /// The platform list of the last archive asked about: the link is made on every render
+    /// (a hashing pass renders often), the list once per archive.
+    static PLATFORMS: RefCell<PlatformCache> = const { RefCell::new(None) };
+}
+
+fn platforms_of(a: &ArchiveRef) -> Rc<Vec<PlatformEntry>> {
+    PLATFORMS.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some((w, list)) = c.as_ref() {
+            if w.upgrade().is_some_and(|x| Rc::ptr_eq(&x, &a.0)) {
+                return list.clone();
+            }
+        }
+        let list = Rc::new(platforms(a, &Limits::default()));
+        *c = Some((Rc::downgrade(&a.0), list.clone()));
+        list
+    })
 }
 
 /// The link this page was opened with (or moved to by back/forward).
