@@ -9,6 +9,7 @@ pub mod hashing;
 pub mod i18n;
 pub mod offline;
 pub mod permalink;
+pub mod persist;
 pub mod protocol;
 pub mod reltime;
 pub mod session;

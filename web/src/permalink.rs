@@ -3,9 +3,16 @@
 //! inside the app (`Link::layer`, `AppState::layer`) it is the 0-based index.
 //! Read on first load, written back as the learner moves (pushState for a new place,
 //! replaceState for small moves), restored on back/forward (popstate).
+//!
+//! Inside a file — a demo's or a person's own (issue 15) — the link also records
+//! `file=K` (0-based file of the session, when not the first), `image=N` (0-based, as
+//! `pancake inspect --image` counts) or `platform=linux/arm64/v8` (when the file lists several
+//! platforms), `merged=1` (Files shows the merged filesystem) and `path=/etc/hosts` (the
+//! open file, in the shown form of "Names are bytes"). A reload keeps them until the files
+//! are reopened and read; back/forward puts layer and open path back exactly as the URL says.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use pancake_demo as demo;
 use wasm_bindgen::{JsCast, JsValue};
@@ -14,8 +21,12 @@ use web_sys::{File, UrlSearchParams};
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
-use crate::state::{Action, AppState, Phase};
+use crate::state::place::{self, FilePlace, PlaceAction};
+use crate::state::{Action, AppState, ArchiveRef, Phase, Tab};
 use crate::tour::{self, CourseAction, Link};
+use pancake_core::limits::Limits;
+use pancake_core::read::image::{choose_platform, platforms, PlatformEntry};
+use pancake_core::Archive;
 
 fn search() -> String {
     web_sys::window()
@@ -39,6 +50,41 @@ impl Link {
             step: get("step").and_then(|v| v.parse::<u8>().ok()),
             lang: get("lang").as_deref().and_then(Lang::from_tag),
             embed: get("embed").is_some_and(|v| v != "0" && v != "false"),
+            file: get("file").and_then(|v| v.parse::<usize>().ok()),
+            image: get("image").and_then(|v| v.parse::<usize>().ok()),
+            platform: get("platform"),
+            merged: get("merged").map(|v| v != "0" && v != "false"),
+            path: get("path").map(|p| place::normalize_path(&p)),
+        }
+    }
+
+    /// The place inside the file this link names (see `state::place`).
+    pub fn place(&self) -> FilePlace {
+        FilePlace {
+            demo: self.demo.clone(),
+            src: self.src.clone(),
+            file: self.file,
+            image: self.image,
+            platform: self.platform.clone(),
+            layer: self.layer,
+            merged: self.merged,
+            path: self.path.clone(),
+        }
+    }
+
+    /// Whether a first load must wait for a file before the link is applied (and before the
+    /// URL may be rewritten): a person's file (no demo or URL) with any place in it, or a
+    /// demo's with more than the course's `layer` alone.
+    pub fn waits_for_file(&self) -> bool {
+        let inside = self.file.is_some()
+            || self.image.is_some()
+            || self.platform.is_some()
+            || self.merged.is_some()
+            || self.path.is_some();
+        if self.demo.is_some() || self.src.is_some() {
+            inside
+        } else {
+            inside || self.view.is_some() || self.layer.is_some()
         }
     }
 
@@ -57,6 +103,14 @@ impl Link {
         put("view", self.view.clone());
         put("layer", self.layer.map(|l| l.saturating_add(1).to_string()));
         put("step", self.step.map(|s| s.to_string()));
+        put("file", self.file.map(|f| f.to_string()));
+        put("image", self.image.map(|i| i.to_string()));
+        put("platform", self.platform.clone());
+        put(
+            "merged",
+            self.merged.filter(|m| *m).map(|_| "1".to_string()),
+        );
+        put("path", self.path.as_ref().map(|p| format!("/{p}")));
         put("lang", self.lang.map(|l| l.code().to_string()));
         put("embed", self.embed.then(|| "1".to_string()));
         let s: String = q.to_string().into();
@@ -69,7 +123,26 @@ impl Link {
 
     /// Where the app is now.
     pub fn of(s: &AppState) -> Link {
-        let has_file = s.course.demo.is_some() || s.course.src.is_some();
+        let own = s.course.demo.is_none() && s.course.src.is_none();
+        // A demo's or URL's file, or a person's own file being shown (issue 15).
+        let archive = s.reading.archive.as_ref();
+        let has_file = !own || archive.is_some();
+        let (image, platform) = match archive.filter(|_| has_file) {
+            Some(a) => image_or_platform(a, s.nav.image),
+            None => (None, None),
+        };
+        let file = s
+            .session
+            .archives
+            .iter()
+            .position(|a| a.key == s.reading.generation)
+            .filter(|k| own && has_file && *k > 0);
+        let path = s
+            .nav
+            .content
+            .as_ref()
+            .filter(|_| has_file && s.nav.tab == Tab::Files)
+            .map(|c| c.path.display().to_string());
         Link {
             demo: s.course.demo.clone(),
             src: s.course.src.clone(),
@@ -78,6 +151,11 @@ impl Link {
             step: s.course.step,
             lang: Some(s.lang),
             embed: s.course.embed,
+            file,
+            image,
+            platform,
+            merged: Some(true).filter(|_| has_file && s.nav.merged),
+            path,
         }
     }
 
@@ -87,7 +165,54 @@ impl Link {
             || self.src != before.src
             || self.view != before.view
             || self.step != before.step
+            || self.file != before.file
+            || self.image != before.image
+            || self.platform != before.platform
+            || self.path != before.path
     }
+}
+
+/// How the link names the shown image of `a`: by platform when the file lists several and
+/// the image is one of them, else by index when the file holds several images and it is
+/// not the one shown first; `(None, None)` for the image a file shows first.
+fn image_or_platform(a: &ArchiveRef, image: usize) -> (Option<usize>, Option<String>) {
+    if a.images.len() < 2 {
+        return (None, None);
+    }
+    let list = platforms_of(a);
+    if list.len() >= 2 {
+        if let Some(e) = list.iter().find(|e| e.image == Some(image)) {
+            let first = choose_platform(&list, None).ok();
+            return (None, Some(e.display()).filter(|_| first != Some(image)));
+        }
+    }
+    (
+        Some(image).filter(|i| *i != crate::state::default_image(a)),
+        None,
+    )
+}
+
+/// An archive (held weakly) and its platform list.
+type PlatformCache = Option<(Weak<Archive>, Rc<Vec<PlatformEntry>>)>;
+
+thread_local! {
+    /// The platform list of the last archive asked about: the link is made on every render
+    /// (a hashing pass renders often), the list once per archive.
+    static PLATFORMS: RefCell<PlatformCache> = const { RefCell::new(None) };
+}
+
+fn platforms_of(a: &ArchiveRef) -> Rc<Vec<PlatformEntry>> {
+    PLATFORMS.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some((w, list)) = c.as_ref() {
+            if w.upgrade().is_some_and(|x| Rc::ptr_eq(&x, &a.0)) {
+                return list.clone();
+            }
+        }
+        let list = Rc::new(platforms(a, &Limits::default()));
+        *c = Some((Rc::downgrade(&a.0), list.clone()));
+        list
+    })
 }
 
 /// The link this page was opened with (or moved to by back/forward).
@@ -256,6 +381,9 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
                     let (demo, src) = shown.borrow().clone();
                     let other_file = link.demo != demo || link.src != src;
                     dispatch.emit(Action::Course(CourseAction::Restore(link.clone())));
+                    // Exactly what the URL says inside the file: image, layer, mode, the open
+                    // path (or none), once its file is shown.
+                    dispatch.emit(Action::Place(PlaceAction::Pending(link.place())));
                     if other_file {
                         opens_file(&link, &opened, &dispatch, &open_file);
                     }
@@ -302,6 +430,8 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
         let settling = state.reading.phase == Phase::Scanning
             || state.course.pending_layer.is_some()
             || state.course.opening_demo.is_some()
+            // A place inside a file waits for it (a reload before the files are reopened).
+            || state.place.pending.is_some()
             // A tour step whose demo is not loaded yet: the step's place is written once it is.
             || state.course.step.and_then(tour::step).is_some_and(|st| {
                 state.course.demo.as_deref() != Some(st.demo)
@@ -313,6 +443,8 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
                 return;
             }
             let q = link.query();
+            // The reopen banner restores this place when the URL no longer has it.
+            crate::persist::remember_place(&q);
             let now = search();
             if q == now {
                 return;

@@ -74,6 +74,8 @@ pub fn app() -> Html {
         .clone()
     };
     let session = crate::session::use_session(&state, &pool);
+    // Remembered files follow the session; a link's place waits for its file (issue 15).
+    crate::persist::place::use_persist(&state, &pool);
     let dragging = use_state(|| false);
     let lang = state.lang;
     use_effect_with(lang, |l| set_html_lang(*l));
@@ -118,7 +120,12 @@ pub fn app() -> Html {
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             {
                 if let Some(l) = input.files() {
-                    open_files.emit((0..l.length()).filter_map(|i| l.get(i)).collect());
+                    let files: Vec<File> = (0..l.length()).filter_map(|i| l.get(i)).collect();
+                    // No handle from an <input>: a reload names them and asks again.
+                    crate::persist::register(
+                        &files.iter().map(|f| (f.clone(), None)).collect::<Vec<_>>(),
+                    );
+                    open_files.emit(files);
                 }
                 // So choosing the same file again still fires `change`.
                 input.set_value("");
@@ -149,8 +156,22 @@ pub fn app() -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            if let Some(l) = e.data_transfer().and_then(|d| d.files()) {
-                open_files.emit((0..l.length()).filter_map(|i| l.get(i)).collect());
+            let Some(dt) = e.data_transfer() else { return };
+            // Handles must be asked for while the drop event runs (issue 15).
+            let asks = crate::persist::handles::start_drop(&dt);
+            if let Some(l) = dt.files() {
+                let files: Vec<File> = (0..l.length()).filter_map(|i| l.get(i)).collect();
+                crate::persist::register(
+                    &files.iter().map(|f| (f.clone(), None)).collect::<Vec<_>>(),
+                );
+                open_files.emit(files);
+            }
+            if !asks.is_empty() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::persist::attach_handles(
+                        crate::persist::handles::finish_drop(asks).await,
+                    );
+                });
             }
         })
     };
@@ -314,7 +335,8 @@ pub fn app() -> Html {
                 </div>
                 { tabs.clone() }
                 <div class="top-actions">
-                    <label class="button open-button" for="file-input">{ t(lang, "open-file") }</label>
+                    <crate::views::reopen::OpenButton class={classes!("button", "open-button")} label={t(lang, "open-file")}
+                        testid="open-button" on_files={session.open_files.clone()} />
                     <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
                         onchange={on_input} aria-label={t(lang, "open-file")} />
                     <label class="lang">
@@ -416,7 +438,7 @@ pub fn app() -> Html {
         },
         (None, _) if busy => html! { <p class="muted center">{ t(lang, "reading") }</p> },
         (None, _) => html! {
-            <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()}><StartTour on_action={on_course.clone()} /></Start>
+            <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()} on_files={session.open_files.clone()}><StartTour on_action={on_course.clone()} /></Start>
         },
     };
 
@@ -445,6 +467,11 @@ pub fn app() -> Html {
                         };
                         html! { <SrcNotice url={url} status={state.course.src_status.clone()} {on_open} {on_cancel} /> }
                     }) }
+                    { if embed { html! {} } else { html! {
+                        <crate::views::reopen::Reopen on_files={session.open_files.clone()}
+                            dispatch={{ let d = state.dispatcher(); Callback::from(move |a| d.dispatch(a)) }}
+                            place_waiting={state.place.pending.is_some()} touched={crate::persist::touched()} />
+                    } } }
                     { progress }
                     { for state.next_failed.clone().map(|(name, message)| {
                         let d = state.dispatcher();

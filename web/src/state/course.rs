@@ -70,6 +70,14 @@ pub struct Link {
     pub step: Option<u8>,
     pub lang: Option<Lang>,
     pub embed: bool,
+    /// Inside the file (issue 15): 0-based file of the session (own files), 0-based image,
+    /// platform (`linux/arm64/v8`), Files' merged mode, and the open path (shown form, no
+    /// leading `/`). See `state::place`.
+    pub file: Option<usize>,
+    pub image: Option<usize>,
+    pub platform: Option<String>,
+    pub merged: Option<bool>,
+    pub path: Option<String>,
 }
 
 pub enum CourseAction {

@@ -10,6 +10,7 @@
 pub mod archive_ref;
 pub mod course;
 pub mod nav;
+pub mod place;
 pub mod reading;
 pub mod session;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub session: SharedState,
     /// Containers on the shown image (issue 5).
     pub containers: ContainerState,
+    /// A link's place inside a file, waiting for the file (issue 15).
+    pub place: place::Place,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             course: Course::default(),
             session: SharedState::default(),
             containers: ContainerState::default(),
+            place: place::Place::default(),
         }
     }
 
@@ -69,7 +73,17 @@ impl AppState {
         let (c, effects) = course::initial(link);
         s.course = c;
         s.apply(effects);
+        if link.waits_for_file() {
+            s.place_pending(link.place());
+        }
         s
+    }
+
+    /// A place waits for its file; the course's own `?layer=` gives way to it (the place
+    /// selects the layer after the image).
+    fn place_pending(&mut self, p: place::FilePlace) {
+        self.place = place::reduce(&self.place, place::PlaceAction::Pending(p));
+        self.course.pending_layer = None;
     }
 
     /// The archive shown, if any.
@@ -239,6 +253,7 @@ pub enum Action {
     Container(ContainerAction),
     Course(CourseAction),
     Shared(SharedAction),
+    Place(place::PlaceAction),
 }
 
 /// The one adapter from the worker pool's events to actions: a content answer goes to the
@@ -316,6 +331,8 @@ impl Reducible for AppState {
                 s.course = c;
                 s.apply(effects);
             }
+            Action::Place(place::PlaceAction::Pending(p)) => s.place_pending(p),
+            Action::Place(a) => s.place = place::reduce(&s.place, a),
             Action::Shared(SharedAction::Show(k)) => s.show(k),
             Action::Shared(a) => {
                 let removing = matches!(a, SharedAction::Remove(_));
@@ -377,12 +394,13 @@ mod tests {
     use pancake_core::{Entry, EntryKind, LayerIndex, Member, MemberFacts};
 
     /// The state modules, for the shape tests below.
-    const STATE_MODULES: [(&str, &str); 10] = [
+    const STATE_MODULES: [(&str, &str); 11] = [
         ("state/mod.rs", include_str!("mod.rs")),
         ("state/reading.rs", include_str!("reading.rs")),
         ("state/nav.rs", include_str!("nav.rs")),
         ("state/course.rs", include_str!("course.rs")),
         ("state/session.rs", include_str!("session.rs")),
+        ("state/place.rs", include_str!("place.rs")),
         ("session.rs", include_str!("../session.rs")),
         ("tour.rs", include_str!("../tour.rs")),
         ("container_state.rs", include_str!("../container_state.rs")),
@@ -417,6 +435,7 @@ mod tests {
             "state/nav.rs",
             "state/course.rs",
             "state/session.rs",
+            "state/place.rs",
             "container_state.rs",
         ];
         for (name, src) in STATE_MODULES.iter().filter(|(n, _)| slices.contains(n)) {

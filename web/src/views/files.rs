@@ -130,6 +130,27 @@ pub fn files(p: &FilesProps) -> Html {
         .clone()
     };
     let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 600.0, lines.len());
+    // The layer <select> follows the state (back/forward, a link) also after the person
+    // picked in it: an option's `selected` attribute no longer moves a select whose choice
+    // was made by hand, its `value` does.
+    let layer_select = use_node_ref();
+    {
+        let layer_select = layer_select.clone();
+        use_effect_with((layer, p.image, n_layers), move |(layer, _, _)| {
+            if let Some(sel) = layer_select.cast::<web_sys::HtmlSelectElement>() {
+                sel.set_value(&layer.map(|l| l.to_string()).unwrap_or_default());
+            }
+        });
+    }
+    // Each line's place among its siblings (aria-posinset/-setsize): only the lines in view
+    // are rendered, so assistive technology cannot count them itself.
+    let positions: Rc<Vec<(usize, usize)>> = {
+        let key = (lines.clone(), tree_rc.clone(), filtering);
+        (*use_memo(key, |(lines, tr, filtering)| {
+            Rc::new(super::tree::aria::set_positions(lines, tr, *filtering))
+        }))
+        .clone()
+    };
     // Roving tabindex: the line that takes focus (by position in `lines`); `want_focus` once
     // a key or click moved it, so the element is focused when rendered.
     let focus_pos = use_state(|| 0usize);
@@ -398,6 +419,8 @@ pub fn files(p: &FilesProps) -> Html {
 
     let render_row = |pos: usize| -> Html {
         let tabindex = if pos == tab_pos { "0" } else { "-1" };
+        let (posinset, setsize) = positions.get(pos).copied().unwrap_or((1, 1));
+        let (posinset, setsize) = (posinset.to_string(), setsize.to_string());
         let n = match lines.get(pos) {
             Some(Line::Row(n)) => *n,
             Some(Line::More { hidden, depth, .. }) => {
@@ -407,6 +430,7 @@ pub fn files(p: &FilesProps) -> Html {
                 };
                 return html! {
                     <div class="file-row tree-more" role="treeitem" aria-level={(depth + 1).to_string()}
+                        aria-posinset={posinset} aria-setsize={setsize}
                         tabindex={tabindex} data-pos={pos.to_string()} data-testid="tree-more"
                         style={format!("top:{}px", win.top(pos))} {onclick}>
                         <span class="ch-symbol"></span>
@@ -449,7 +473,9 @@ pub fn files(p: &FilesProps) -> Html {
         };
         let kind_mark = match r.kind {
             EntryKind::Dir if open => "▾",
-            EntryKind::Dir => "▸",
+            EntryKind::Dir if folder => "▸",
+            // An empty folder (or one in a flat filtered list) does not fold: no arrow.
+            EntryKind::Dir => "\u{a0}",
             EntryKind::Symlink => "↪",
             EntryKind::Hardlink => "⇉",
             EntryKind::File => "·",
@@ -492,6 +518,7 @@ pub fn files(p: &FilesProps) -> Html {
         html! {
             <div class={classes!("file-row", format!("ch-{}", change_id(r.change)), (openable || link).then_some("openable"), folder.then_some("folder"))}
                 role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
+                aria-posinset={posinset} aria-setsize={setsize}
                 aria-expanded={folder.then(|| open.to_string())}
                 style={format!("top:{}px", win.top(pos))} data-pos={pos.to_string()}
                 data-testid="file-row" data-path={path.clone()} data-change={change_id(r.change)}
@@ -616,7 +643,7 @@ pub fn files(p: &FilesProps) -> Html {
             <div class="files-bar">
                 <label class="field">
                     <span>{ t(lang, "layer") }</span>
-                    <select onchange={on_layer_change} data-testid="layer-select">
+                    <select onchange={on_layer_change} data-testid="layer-select" ref={layer_select}>
                         { for (0..n_layers).rev().map(|i| {
                             let (kw, rest) = layer_label(image, i);
                             let label = format!("{} · {} {}", i + 1, kw, rest);

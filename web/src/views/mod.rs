@@ -17,6 +17,7 @@ pub mod name;
 pub mod picker;
 pub mod platforms;
 pub mod raw_json;
+pub mod reopen;
 pub mod search;
 pub mod shared;
 pub mod stack;

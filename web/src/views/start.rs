@@ -15,6 +15,10 @@ pub struct StartProps {
     /// Shown under the lead (the guided tour's start button).
     #[prop_or_default]
     pub children: Html,
+    /// Opens picked files; with it, "Choose" uses the browser's picker where it gives
+    /// handles (so a reload can reopen them), else the page's file input.
+    #[prop_or_default]
+    pub on_files: Option<Callback<Vec<web_sys::File>>>,
 }
 
 #[function_component(Start)]
@@ -36,7 +40,13 @@ pub fn start(p: &StartProps) -> Html {
             <div class="drop-target">
                 <p class="drop-big">{ t(lang, "start-drop") }</p>
                 <p class="muted">{ t(lang, "start-or") }</p>
-                <label for="file-input" class="button primary">{ t(lang, "start-choose") }</label>
+                { match p.on_files.clone() {
+                    Some(on_files) => html! {
+                        <super::reopen::OpenButton class={classes!("button", "primary")} label={t(lang, "start-choose")}
+                            testid="start-choose" {on_files} />
+                    },
+                    None => html! { <label for="file-input" class="button primary">{ t(lang, "start-choose") }</label> },
+                } }
                 <p class="muted small">{ t(lang, "start-formats") }</p>
             </div>
             <div class="demos">
