@@ -137,7 +137,7 @@ fn apply(
     match row.and_then(|r| Some((r.content?, r.size))) {
         Some((c, size)) => {
             if let Some(member) = c.member {
-                Pool::activate(pool, key);
+                Pool::show(pool, key);
                 let max = CONTENT_FIRST.min(size.max(1));
                 d.emit(Action::Nav(NavAction::OpenContent {
                     member,
