@@ -58,7 +58,11 @@ fn ready(s: &AppState, p: &FilePlace) -> Ready {
         .archives
         .iter()
         .any(|x| x.key == s.reading.generation);
-    if s.session.queued > 0 || s.reading.phase != Phase::Ready || (!joined && !a.images.is_empty())
+    // A file read behind the one shown takes the page over at its first view: wait for it.
+    if s.session.queued > 0
+        || s.incoming.is_some()
+        || s.reading.phase != Phase::Ready
+        || (!joined && !a.images.is_empty())
     {
         return Ready::Wait;
     }
