@@ -493,15 +493,10 @@ tree-largest-image = Largest files of the image
 tree-largest-none = No files.
 tree-show-more = Show { $shown } more ({ $hidden } not shown)
 tree-download = Download
-tree-download-reading = Reading the whole file…
 tree-download-failed = Could not save the file: { $error }
-tree-download-too-big = This file is { $size }; the page saves files up to { $limit }. Save it with: pancake cat FILE PATH
 tree-layer-download-stored = Download layer { $n } as stored
 tree-layer-download-tar = Download layer { $n } as .tar
-tree-layer-inflating = Uncompressing…
-tree-layer-tar-unavailable = This layer's compression cannot be undone in the browser; use: pancake export-layer FILE N
 tree-layer-export-unavailable = This layer cannot be saved from the page: its blob is missing or the whole file is compressed.
-tree-download-short = only { $got } of { $size } bytes could be read (the file ends early)
 
 # --- dl track (#15): saving through a worker, opening links ---
 save-layer-subject = Layer { $n }

@@ -493,15 +493,10 @@ tree-largest-image = File terbesar di image
 tree-largest-none = Tidak ada file.
 tree-show-more = Tampilkan { $shown } lagi ({ $hidden } belum tampil)
 tree-download = Unduh
-tree-download-reading = Membaca seluruh file…
 tree-download-failed = File tidak bisa disimpan: { $error }
-tree-download-too-big = File ini { $size }; halaman menyimpan file sampai { $limit }. Simpan dengan: pancake cat FILE PATH
 tree-layer-download-stored = Unduh layer { $n } apa adanya
 tree-layer-download-tar = Unduh layer { $n } sebagai .tar
-tree-layer-inflating = Mendekompresi…
-tree-layer-tar-unavailable = Kompresi layer ini tidak bisa dibuka di browser; gunakan: pancake export-layer FILE N
 tree-layer-export-unavailable = Layer ini tidak bisa disimpan dari halaman: blob-nya tidak ada atau seluruh file terkompresi.
-tree-download-short = hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal)
 
 # --- dl track (#15): saving through a worker, opening links ---
 save-layer-subject = Layer { $n }
