@@ -22,6 +22,8 @@ use crate::protocol::{decode, encode, Request, Response};
 const WORKER_URL: &str = "./worker_loader.js";
 /// Most hashers at once; more rarely helps (memory bandwidth, and the page's own thread).
 pub const MAX_HASHERS: usize = 4;
+/// Files from this size (bytes) on get their hashers started with the scanner.
+const PRESPAWN_MIN_BYTES: u64 = 64 << 20;
 /// Facts reach the page's state in batches: each batch resolves the images again and
 /// re-renders what shows them (the layer indexes are shared, not copied).
 const FLUSH_EVERY_MS: f64 = 300.0;
@@ -65,6 +67,10 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
+        // A message the worker posted before it was stopped can still be on its way: with
+        // the handlers unset first, it finds none instead of a dropped closure.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }
@@ -224,7 +230,12 @@ impl Pool {
                     message,
                 }),
             }
-            p.spawn_hashers(&mut actions);
+            // Only for a file big enough that its scan outlasts a worker's start: a small one
+            // is often read whole by the scan, and a hasher stopped while it loads shows as
+            // a failed request.
+            if size >= PRESPAWN_MIN_BYTES {
+                p.spawn_hashers(&mut actions);
+            }
             actions
         };
         Self::emit_all(pool, actions);
@@ -529,9 +540,10 @@ impl Pool {
         settled.saturating_add(running)
     }
 
-    /// One hasher per core (`navigator.hardwareConcurrency`, at most [`MAX_HASHERS`]), started
-    /// with the scanner so their wasm is loaded while the structure is read: the first job
-    /// starts the moment the scan ends. Those the plan has no job for are stopped then.
+    /// One hasher per core (`crate::hashing::hashers`: `navigator.hardwareConcurrency`, at
+    /// most [`MAX_HASHERS`]). For a big file they start with the scanner, so their wasm is
+    /// loaded while the structure is read and the first job starts the moment the scan ends;
+    /// those the plan has no job for are stopped then.
     fn spawn_hashers(&mut self, actions: &mut Vec<PoolEvent>) {
         let threads = crate::hashing::hashers();
         self.hashers.clear();
