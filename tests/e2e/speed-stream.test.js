@@ -32,24 +32,21 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Each live worker's wasm memory in bytes (a busy or gone worker is skipped after 1 s). */
+/** Each live worker's wasm memory in bytes, asked of all at once (one that does not answer
+ * within 300 ms, busy or gone, is skipped). */
 async function workerWasm(page) {
-  const out = [];
-  for (const w of page.workers()) {
-    const bytes = await Promise.race([
-      w.evaluate(async () => {
-        // `wasm_bindgen` is worker.js's top-level binding; init again returns its exports.
-        // eslint-disable-next-line no-undef
-        if (typeof wasm_bindgen !== 'function') return null;
-        // eslint-disable-next-line no-undef
-        const exp = await wasm_bindgen();
-        return exp && exp.memory ? exp.memory.buffer.byteLength : null;
-      }).catch(() => null),
-      new Promise((r) => setTimeout(() => r(null), 1000)),
-    ]);
-    if (bytes !== null) out.push(bytes);
-  }
-  return out;
+  const answers = await Promise.all(page.workers().map((w) => Promise.race([
+    w.evaluate(async () => {
+      // `wasm_bindgen` is worker.js's top-level binding; init again returns its exports.
+      // eslint-disable-next-line no-undef
+      if (typeof wasm_bindgen !== 'function') return null;
+      // eslint-disable-next-line no-undef
+      const exp = await wasm_bindgen();
+      return exp && exp.memory ? exp.memory.buffer.byteLength : null;
+    }).catch(() => null),
+    new Promise((r) => setTimeout(() => r(null), 300)),
+  ])));
+  return answers.filter((b) => b !== null);
 }
 
 test(`a ${LAYER_MIB} MiB layer is streamed, verified, and no worker's wasm memory holds it`, { timeout: 180000 }, async (t) => {
@@ -62,7 +59,7 @@ test(`a ${LAYER_MIB} MiB layer is streamed, verified, and no worker's wasm memor
   const done = waitReady(page, { timeout: 150000 }).finally(() => { ready = true; });
   while (!ready) {
     samples.push(...await workerWasm(page));
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
   await done;
   const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
