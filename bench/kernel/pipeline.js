@@ -86,6 +86,7 @@ onmessage = async ({ data }) => {
   const t = performance.now();
   const read = (at) => file.slice(at, Math.min(at + piece, file.size)).arrayBuffer();
   let digest = '';
+  let reads = 0;
   if (webcrypto) {
     for (let at = 0; at < file.size; at += piece) await crypto.subtle.digest('SHA-256', await read(at));
   } else if (stream) {
@@ -111,6 +112,7 @@ onmessage = async ({ data }) => {
       for (;;) {
         const { value, done } = await reader.read(new Uint8Array(buf, 0, piece));
         if (done) break;
+        reads++;
         take(value);
         buf = value.buffer;
       }
@@ -119,6 +121,7 @@ onmessage = async ({ data }) => {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        reads++;
         take(value);
       }
     }
@@ -140,7 +143,7 @@ onmessage = async ({ data }) => {
     x.sha2_finish();
     digest = hex(new Uint8Array(x.memory.buffer, x.out(), 32).slice());
   }
-  postMessage({ secs: (performance.now() - t) / 1000, digest });
+  postMessage({ secs: (performance.now() - t) / 1000, digest, reads });
 };`;
 
 (async () => {
@@ -197,8 +200,8 @@ onmessage = async ({ data }) => {
     }
     clearInterval(sampler);
     console.log(`${size / MIB} MiB file, Chromium ${browser.version()}, one worker; MB/s, median of 3 rounds (configurations taking turns)`);
-    console.log('| read | pieces in flight | MB/s | renderer growth (max) |');
-    console.log('|---|---|---|---|');
+    console.log('| read | pieces in flight | MB/s | renderer growth (max) | mean bytes per read |');
+    console.log('|---|---|---|---|---|');
     configs.forEach((c, i) => {
       for (const r of results[i]) if (!c.webcrypto && r.digest !== want) throw new Error(`digest ${r.digest} != ${want}`);
       const s = results[i].map((r) => r.secs).sort((a, b) => a - b)[1];
@@ -206,7 +209,8 @@ onmessage = async ({ data }) => {
         : c.stream ? `wasm sha2, \`file.stream()\` ${c.stream} reader, ${c.piece / MIB} MiB piece`
           : `wasm sha2, \`arrayBuffer()\` of ${c.piece / MIB} MiB pieces`;
       const g = Math.max(...results[i].map((r) => r.growth)) / MIB;
-      console.log(`| ${what} | ${c.stream ? '—' : c.depth} | ${(size / 1e6 / s).toFixed(0)} | ${g.toFixed(0)} MiB |`);
+      const per = results[i][0].reads ? `${(size / results[i][0].reads / 1024).toFixed(0)} KiB` : '—';
+      console.log(`| ${what} | ${c.stream ? '—' : c.depth} | ${(size / 1e6 / s).toFixed(0)} | ${g.toFixed(0)} MiB | ${per} |`);
     });
   } finally {
     await browser.close();
