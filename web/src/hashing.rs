@@ -78,9 +78,11 @@ pub fn hashers() -> usize {
         .clamp(1, crate::worker_glue::MAX_HASHERS)
 }
 
-/// The WebCrypto memory of the whole pool (bytes): 16 MiB per GiB of the device's memory as
+/// The WebCrypto memory of the whole pool (bytes): 8 MiB per GiB of the device's memory as
 /// `navigator.deviceMemory` reports it (Chromium rounds it and caps it; other browsers lack
-/// it: taken as 4), between 32 MiB and 128 MiB.
+/// it: taken as 4), between 32 MiB and 64 MiB. Twice this (a blob in flight and the copy
+/// `digest` takes) stays within issue 13's 256 MiB bound on the page's growth beside the
+/// ~110 MiB the page, the workers and the streamed reads take for any file (measured).
 pub fn pool_budget() -> u64 {
     let global = js_sys::global();
     let gib = js_sys::Reflect::get(&global, &JsValue::from_str("navigator"))
@@ -89,12 +91,12 @@ pub fn pool_budget() -> u64 {
         .and_then(|v| v.as_f64())
         .filter(|g| g.is_finite() && *g > 0.0)
         .unwrap_or(4.0);
-    (gib * 16.0 * MIB).clamp(32.0 * MIB, 128.0 * MIB) as u64
+    (gib * 8.0 * MIB).clamp(32.0 * MIB, 64.0 * MIB) as u64
 }
 
 /// The largest blob (bytes) this worker hashes with WebCrypto: its share of
 /// [`pool_budget`] (the pool's hashers may each hold one such blob at once), at least
-/// 16 MiB — 64 MiB with two hashers on an 8 GiB machine.
+/// 16 MiB — 32 MiB with two hashers on an 8 GiB machine.
 ///
 /// The trade-off (issue 13, targets 1 and 5): WebCrypto hashes 1.5–3× faster than the wasm
 /// hasher, but cannot stream, so a blob in flight costs twice its size for a moment (this
