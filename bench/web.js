@@ -5,6 +5,9 @@
 //                                 gzipped, 200,000 files); needs ~2.5 GB free in /tmp at peak
 //   node bench/web.js --quick    small sizes, for development (a minute or two)
 //   node bench/web.js --keep     keep the inputs in /tmp/pancake-bench (default: deleted)
+//   node bench/web.js --only single,one   only these inputs (one: the 1 GB save, gz: it
+//                                 gzipped, two: 2 GB, single: the one-layer save, files:
+//                                 200,000 files); the bundle and start-page rows always
 //
 // It makes the inputs deterministically (bench/make_big_image.py, bench/make_many_files.py,
 // `gzip -n`), one at a time (at most the 1 GB save and its .gz on disk at once), and measures
@@ -34,6 +37,9 @@ const DIR = process.env.PANCAKE_BENCH_DIR || '/tmp/pancake-bench';
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const KEEP = args.includes('--keep');
+const onlyAt = args.indexOf('--only');
+const ONLY = onlyAt >= 0 ? String(args[onlyAt + 1] || '').split(',') : null;
+const want = (name) => !ONLY || ONLY.includes(name);
 
 // Sizes in MiB (make_big_image.py's unit) and the file count of the index-heavy image.
 const SIZE = QUICK
@@ -267,26 +273,37 @@ async function main() {
     })();
     const start = await startTimes(b, 5);
 
-    const one = make(`big-${SIZE.one}.tar`, 'make_big_image.py', [SIZE.one]);
-    mem.one = (await measure(b, cli, one, `${SIZE.one} MiB, 6 layers`)).growth;
-    const gz = `${one}.gz`;
-    made.push(gz);
-    if (!fs.existsSync(gz)) sh('bash', ['-c', `gzip -n -1 -c ${q(one)} > ${q(gz)}`]);
-    drop(one);
-    await measure(b, cli, gz, `${SIZE.one} MiB .tar.gz`, { gz: true });
-    drop(gz);
+    if (want('one') || want('gz')) {
+      const one = make(`big-${SIZE.one}.tar`, 'make_big_image.py', [SIZE.one]);
+      if (want('one')) mem.one = (await measure(b, cli, one, `${SIZE.one} MiB, 6 layers`)).growth;
+      if (want('gz')) {
+        const gz = `${one}.gz`;
+        made.push(gz);
+        if (!fs.existsSync(gz)) sh('bash', ['-c', `gzip -n -1 -c ${q(one)} > ${q(gz)}`]);
+        drop(one);
+        await measure(b, cli, gz, `${SIZE.one} MiB .tar.gz`, { gz: true });
+        drop(gz);
+      }
+      drop(one);
+    }
 
-    const two = make(`big-${SIZE.two}.tar`, 'make_big_image.py', [SIZE.two]);
-    mem.two = (await measure(b, cli, two, `${SIZE.two} MiB, 6 layers`)).growth;
-    drop(two);
+    if (want('two')) {
+      const two = make(`big-${SIZE.two}.tar`, 'make_big_image.py', [SIZE.two]);
+      mem.two = (await measure(b, cli, two, `${SIZE.two} MiB, 6 layers`)).growth;
+      drop(two);
+    }
 
-    const single = make(`single-${SIZE.single}.tar`, 'make_big_image.py', [SIZE.single, 1]);
-    await measure(b, cli, single, `${SIZE.single} MiB, 1 layer`);
-    drop(single);
+    if (want('single')) {
+      const single = make(`single-${SIZE.single}.tar`, 'make_big_image.py', [SIZE.single, 1]);
+      await measure(b, cli, single, `${SIZE.single} MiB, 1 layer`);
+      drop(single);
+    }
 
-    const many = make(`many-${SIZE.files}.tar`, 'make_many_files.py', [SIZE.files]);
-    await measure(b, cli, many, `${SIZE.files} files`);
-    drop(many);
+    if (want('files')) {
+      const many = make(`many-${SIZE.files}.tar`, 'make_many_files.py', [SIZE.files]);
+      await measure(b, cli, many, `${SIZE.files} files`);
+      drop(many);
+    }
 
     const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || '?';
     print([
@@ -294,8 +311,10 @@ async function main() {
         `Chromium ${b.ctx.browser() ? b.ctx.browser().version() : ''} sees ${cores[0]} cores, deviceMemory ${cores[1]}`,
       `bundle (gzip -9): app wasm ${gzKB(app).toFixed(0)} KB, worker wasm ${gzKB(worker).toFixed(0)} KB; ` +
         `navigation → interactive start page ${start.toFixed(0)} ms (median of 5)`,
-      `renderer memory growth: ${(mem.two / 1048576).toFixed(0)} MiB for ${SIZE.two} MiB vs ${(mem.one / 1048576).toFixed(0)} MiB ` +
-        `for ${SIZE.one} MiB (ratio ${(mem.two / Math.max(mem.one, 1)).toFixed(2)})`,
+      mem.one !== undefined && mem.two !== undefined
+        ? `renderer memory growth: ${(mem.two / 1048576).toFixed(0)} MiB for ${SIZE.two} MiB vs ${(mem.one / 1048576).toFixed(0)} MiB ` +
+          `for ${SIZE.one} MiB (ratio ${(mem.two / Math.max(mem.one, 1)).toFixed(2)})`
+        : 'renderer memory growth: see each input (not both of the 1 GB and 2 GB saves in this run)',
     ].join('\n'));
   } finally {
     await b.close();

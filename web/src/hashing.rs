@@ -2,29 +2,61 @@
 //!
 //! Two paths, chosen per blob (recorded in `MemberFacts::hashed_with`, shown in the layer
 //! details):
-//! - **WebCrypto** — an uncompressed blob of at most [`budget`] bytes is read whole with
-//!   `File.slice().arrayBuffer()` and hashed in one shot by `crypto.subtle.digest`, which uses
-//!   the CPU's SHA instructions (several times the wasm hasher's speed). While the browser reads
-//!   it, the worker walks the blob's tar headers (`pancake_core::read::prehashed`), so the index
-//!   costs no extra pass. WebCrypto cannot stream, so the blob must fit one buffer: the budget.
+//! - **WebCrypto** — an uncompressed blob of at most [`budget`] bytes is read whole and
+//!   hashed in one shot by `crypto.subtle.digest`, which uses the CPU's SHA instructions
+//!   (several times the wasm hasher's speed). WebCrypto cannot stream, so the blob must fit
+//!   one buffer: the budget.
 //! - **Streamed** — every other blob, in chunks, through the wasm hasher (`sha2` with wasm
-//!   SIMD). An uncompressed one is indexed from its headers the same way and its bytes hashed
-//!   in [`STREAM_CHUNK`] pieces read with `arrayBuffer()`, the next read in flight while the
-//!   current piece is hashed (reading overlaps hashing); a compressed one (its diff_id is the
-//!   digest of its decompressed bytes) goes through `pancake_core::read::reading::hash`
-//!   over [`FileSource`], which inflates and walks in one pass.
+//!   SIMD: measured fastest of `sha2`'s backends and a straight-line kernel of our own in
+//!   Chromium's V8, `bench/kernel/run.js`). An uncompressed one is hashed as it arrives, the
+//!   next read in flight while a piece is hashed; a compressed one (its diff_id is the digest
+//!   of its decompressed bytes) goes through `pancake_core::read::reading::hash` over
+//!   [`FileSource`], which inflates and walks in one pass.
+//!
+//! Both read through a BYOB reader of the blob's byte stream ([`crate::byob`]) into one
+//! buffer per worker, reused by every job: no read makes garbage, so the worker's memory
+//! stays at its buffers whatever the file's size (issue 13, target 5). Where blob streams
+//! are not byte streams, `File.slice().arrayBuffer()` does the same work with garbage. The
+//! blob's tar headers are walked by `read_at` (`pancake_core::read::prehashed`), only for a
+//! blob the first walk did not already list.
 //!
 //! Any failure on the WebCrypto path (no `crypto.subtle`, a read that comes back short) falls
 //! back to the streamed path, which reports read errors the usual way.
 
+use std::cell::RefCell;
+
 use pancake_core::digest::Hasher;
 use pancake_core::read::archive::{HashJob, Options};
+use pancake_core::read::prehashed::Unhashed;
 use pancake_core::read::{prehashed, reading, sniff};
 use pancake_core::{Compression, Digest, HashPath, MemberFacts, ReadAt};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::byob::ByobReader;
 use crate::file_source::FileSource;
+
+thread_local! {
+    /// This worker's one read buffer (JS memory), reused by every job: the BYOB reads fill
+    /// it (a streamed piece, or a whole WebCrypto blob). It only grows, to the largest
+    /// WebCrypto blob this worker took; the worker ends when the file is hashed.
+    static SPARE: RefCell<Option<js_sys::ArrayBuffer>> = const { RefCell::new(None) };
+    /// The streamed path's piece in wasm memory, reused by every job: wasm memory never
+    /// shrinks, so a fresh `Vec` per job would only add to it.
+    static PIECE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The spare read buffer if it holds at least `len` bytes, else a new one of `len` bytes.
+fn take_spare(len: u32) -> js_sys::ArrayBuffer {
+    SPARE
+        .with(|s| s.borrow_mut().take())
+        .filter(|b| b.byte_length() >= len)
+        .unwrap_or_else(|| js_sys::ArrayBuffer::new(len))
+}
+
+fn put_spare(buffer: js_sys::ArrayBuffer) {
+    SPARE.with(|s| *s.borrow_mut() = Some(buffer));
+}
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -32,11 +64,26 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// vanishes, small enough that two pieces in flight cost little memory.
 pub const STREAM_CHUNK: u64 = 8 << 20;
 
-/// The largest blob (bytes) this worker hashes with WebCrypto: 16 MiB per GiB of the device's
-/// memory as `navigator.deviceMemory` reports it (Chromium caps it at 8, rounds down; other
-/// browsers lack it: taken as 4), between 16 MiB and 128 MiB. One blob in flight needs about
-/// twice its size for a moment (the buffer, and the copy `digest` takes), per worker.
-pub fn budget() -> u64 {
+/// How many hashing workers the page runs: one per core as `navigator.hardwareConcurrency`
+/// reports it (in the page and in a worker alike), at most
+/// [`crate::worker_glue::MAX_HASHERS`].
+pub fn hashers() -> usize {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &JsValue::from_str("navigator"))
+        .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("hardwareConcurrency")))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|n| n.is_finite() && *n >= 1.0)
+        .map_or(1, |n| n as usize)
+        .clamp(1, crate::worker_glue::MAX_HASHERS)
+}
+
+/// The WebCrypto memory of the whole pool (bytes): 8 MiB per GiB of the device's memory as
+/// `navigator.deviceMemory` reports it (Chromium rounds it and caps it; other browsers lack
+/// it: taken as 4), between 32 MiB and 64 MiB. Twice this (a blob in flight and the copy
+/// `digest` takes) stays within issue 13's 256 MiB bound on the page's growth beside the
+/// ~110 MiB the page, the workers and the streamed reads take for any file (measured).
+pub fn pool_budget() -> u64 {
     let global = js_sys::global();
     let gib = js_sys::Reflect::get(&global, &JsValue::from_str("navigator"))
         .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("deviceMemory")))
@@ -44,7 +91,23 @@ pub fn budget() -> u64 {
         .and_then(|v| v.as_f64())
         .filter(|g| g.is_finite() && *g > 0.0)
         .unwrap_or(4.0);
-    (gib * 16.0 * MIB).clamp(16.0 * MIB, 128.0 * MIB) as u64
+    (gib * 8.0 * MIB).clamp(32.0 * MIB, 64.0 * MIB) as u64
+}
+
+/// The largest blob (bytes) this worker hashes with WebCrypto: its share of
+/// [`pool_budget`] (the pool's hashers may each hold one such blob at once), at least
+/// 16 MiB — 32 MiB with two hashers on an 8 GiB machine.
+///
+/// The trade-off (issue 13, targets 1 and 5): WebCrypto hashes 1.5–3× faster than the wasm
+/// hasher, but cannot stream, so a blob in flight costs twice its size for a moment (this
+/// worker's read buffer, and the copy `digest` takes; the buffer is kept for the worker's
+/// next blob). At most the pool's hashers × 2 × this, so about twice the pool budget,
+/// whatever the file's size; a larger budget verifies a save of mid-sized layers sooner and
+/// raises the page's memory by as much. `bench/web.js` measured both sides (README, "The
+/// page").
+pub fn budget() -> u64 {
+    let share = pool_budget() / hashers().max(1) as u64;
+    share.max(16 << 20)
 }
 
 /// Hashes and indexes one blob; `progress` gets the bytes of this job done so far.
@@ -62,6 +125,11 @@ pub async fn hash_job(
                 return facts;
             }
         }
+        // The BYOB stream first (no garbage); where blob streams are not byte streams, the
+        // same overlapped pieces through `arrayBuffer()`.
+        if let Some(facts) = streamed_byob(source, job, &opts, progress).await {
+            return facts;
+        }
         if let Some(facts) = streamed_overlapped(source, job, &opts, progress).await {
             return facts;
         }
@@ -78,13 +146,52 @@ fn uncompressed(source: &FileSource, job: &HashJob) -> bool {
         .is_ok_and(|h| sniff::compression(&h) == Compression::None)
 }
 
-/// The WebCrypto path; `None` to fall back to streaming.
+/// The WebCrypto path; `None` to fall back to streaming. The blob is read whole into this
+/// worker's spare buffer through a BYOB reader (no new buffer per blob, so nothing waits for
+/// the GC), or, where blob streams are not byte streams, with `arrayBuffer()`.
 async fn with_webcrypto(source: &FileSource, job: &HashJob, opts: &Options) -> Option<MemberFacts> {
     let end = job.offset.checked_add(job.len)?;
+    let len = u32::try_from(job.len).ok()?;
     let blob = source
         .file()
         .slice_with_f64_and_f64(job.offset as f64, end as f64)
         .ok()?;
+    let Some(reader) = ByobReader::open(&blob) else {
+        return with_webcrypto_array_buffer(source, job, opts, &blob).await;
+    };
+    // The header walk reads by `read_at` (synchronously), so it goes first: a BYOB read
+    // only moves on when the next one is asked for.
+    let unhashed = prehashed::index_unhashed(source, job, opts)?;
+    let mut buffer = take_spare(len);
+    let mut filled = 0u32;
+    while filled < len {
+        let chunk = ByobReader::answer(reader.read(&buffer, filled, len - filled)?).await?;
+        buffer = chunk.buffer;
+        if chunk.len == 0 {
+            // The file shrank: the streamed path reports it.
+            put_spare(buffer);
+            return None;
+        }
+        filled = filled.saturating_add(chunk.len);
+    }
+    reader.cancel();
+    let view = js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, 0, len);
+    let digest = subtle()?
+        .digest_with_str_and_buffer_source("SHA-256", &view)
+        .ok();
+    // `digest` took its own copy of the bytes before returning (WebCrypto spec, "get a copy
+    // of the bytes held by the buffer source"), so the buffer is free for the next job now.
+    put_spare(buffer);
+    finish_webcrypto(unhashed, digest?).await
+}
+
+/// [`with_webcrypto`] where the BYOB reader is missing: one `arrayBuffer()` of the blob.
+async fn with_webcrypto_array_buffer(
+    source: &FileSource,
+    job: &HashJob,
+    opts: &Options,
+    blob: &web_sys::Blob,
+) -> Option<MemberFacts> {
     // Start the read first: the browser reads the file on its own threads while this worker
     // walks the headers.
     let read = JsFuture::from(blob.array_buffer());
@@ -93,13 +200,17 @@ async fn with_webcrypto(source: &FileSource, job: &HashJob, opts: &Options) -> O
     if buffer.byte_length() as u64 != job.len {
         return None;
     }
-    let subtle = subtle()?;
-    let digest = subtle
+    let digest = subtle()?
         .digest_with_str_and_buffer_source("SHA-256", &buffer)
         .ok()?;
     // Not freed by hand: `ArrayBuffer.transfer(0)` was measured to *raise* the renderer's
     // memory (+748 MiB over 800 MB read in 8 MiB pieces, against +128 MiB leaving it to the GC).
     drop(buffer);
+    finish_webcrypto(unhashed, digest).await
+}
+
+/// Awaits WebCrypto's digest and completes the facts with it.
+async fn finish_webcrypto(unhashed: Unhashed, digest: js_sys::Promise) -> Option<MemberFacts> {
     let out: js_sys::ArrayBuffer = JsFuture::from(digest).await.ok()?.dyn_into().ok()?;
     let bytes = js_sys::Uint8Array::new(&out).to_vec();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -107,7 +218,72 @@ async fn with_webcrypto(source: &FileSource, job: &HashJob, opts: &Options) -> O
     Some(unhashed.finish(sha256, None, HashPath::WebCrypto))
 }
 
-/// The streaming path for an uncompressed blob; `None` to fall back to `hash_member`.
+/// The streaming path for an uncompressed blob through a BYOB reader: each read lands in the
+/// spare buffer, is copied once into the reused piece in wasm memory, and while the wasm
+/// hasher works on it the next read is already filling the spare buffer. `None` to fall
+/// back (no BYOB reader, or a read that failed: the other paths report it).
+async fn streamed_byob(
+    source: &FileSource,
+    job: &HashJob,
+    opts: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Option<MemberFacts> {
+    let end = job.offset.checked_add(job.len)?;
+    let blob = source
+        .file()
+        .slice_with_f64_and_f64(job.offset as f64, end as f64)
+        .ok()?;
+    let reader = ByobReader::open(&blob)?;
+    let unhashed = prehashed::index_unhashed(source, job, opts)?;
+    let want = u32::try_from(STREAM_CHUNK).ok()?;
+    let mut buffer = take_spare(want);
+    let mut hasher = Hasher::new();
+    // Taken out for the job (a borrow cannot live across the awaits), put back at its end.
+    let mut piece = PIECE.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    let mut pending = Some(reader.read(&buffer, 0, want)?);
+    let mut ok = true;
+    while let Some(read) = pending.take() {
+        let Some(chunk) = ByobReader::answer(read).await else {
+            ok = false;
+            break;
+        };
+        buffer = chunk.buffer;
+        let n = chunk.len as usize;
+        if n == 0 {
+            // The stream ended (`done`): short of `job.len` when the file shrank.
+            break;
+        }
+        piece.resize(n, 0);
+        if let Some(dst) = piece.get_mut(..n) {
+            js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, 0, chunk.len).copy_to(dst);
+        }
+        let got = hasher.len().saturating_add(n as u64);
+        if !chunk.done && got < job.len {
+            pending = reader.read(&buffer, 0, want);
+            if pending.is_none() {
+                ok = false;
+            }
+        }
+        if let Some(bytes) = piece.get(..n) {
+            hasher.update(bytes);
+        }
+        progress(hasher.len());
+    }
+    if pending.is_none() && hasher.len() == job.len {
+        // Every byte wanted is read and the buffer is back: keep it for the next job.
+        reader.cancel();
+        put_spare(buffer);
+    }
+    PIECE.with(|p| *p.borrow_mut() = piece);
+    if !ok || hasher.len() != job.len {
+        return None;
+    }
+    Some(unhashed.finish(hasher.finish(), None, HashPath::Streamed))
+}
+
+/// The streaming path for an uncompressed blob where blob streams are not byte streams:
+/// `arrayBuffer()` pieces, the next in flight while one is hashed; `None` to fall back to
+/// `hash_member`.
 async fn streamed_overlapped(
     source: &FileSource,
     job: &HashJob,
@@ -126,7 +302,7 @@ async fn streamed_overlapped(
     let mut next = Some(read(job.offset)?);
     let unhashed = prehashed::index_unhashed(source, job, opts)?;
     let mut hasher = Hasher::new();
-    let mut piece: Vec<u8> = Vec::new();
+    let mut piece = PIECE.with(|p| std::mem::take(&mut *p.borrow_mut()));
     let mut at = job.offset;
     while let Some(pending) = next.take() {
         let buffer: js_sys::ArrayBuffer = pending.await.ok()?.dyn_into().ok()?;
@@ -144,6 +320,7 @@ async fn streamed_overlapped(
         hasher.update(piece.get(..n)?);
         progress(hasher.len());
     }
+    PIECE.with(|p| *p.borrow_mut() = piece);
     if hasher.len() != job.len {
         return None;
     }

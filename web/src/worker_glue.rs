@@ -21,7 +21,9 @@ use crate::protocol::{decode, encode, Request, Response};
 /// The worker script Trunk emits next to the page (relative: works from any sub-path).
 const WORKER_URL: &str = "./worker_loader.js";
 /// Most hashers at once; more rarely helps (memory bandwidth, and the page's own thread).
-const MAX_HASHERS: usize = 4;
+pub const MAX_HASHERS: usize = 4;
+/// Files from this size (bytes) on get their hashers started with the scanner.
+const PRESPAWN_MIN_BYTES: u64 = 64 << 20;
 /// Facts reach the page's state in batches: each batch resolves the images again and
 /// re-renders what shows them (the layer indexes are shared, not copied).
 const FLUSH_EVERY_MS: f64 = 300.0;
@@ -65,6 +67,10 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
+        // A message the worker posted before it was stopped can still be on its way: with
+        // the handlers unset first, it finds none instead of a dropped closure.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }
@@ -245,6 +251,12 @@ impl Pool {
                     generation,
                     message,
                 }),
+            }
+            // Only for a file big enough that its scan outlasts a worker's start: a small one
+            // is often read whole by the scan, and a hasher stopped while it loads shows as
+            // a failed request.
+            if size >= PRESPAWN_MIN_BYTES {
+                p.spawn_hashers(&mut actions);
             }
             actions
         };
@@ -479,6 +491,7 @@ impl Pool {
                     },
                 ];
                 if done {
+                    self.hashers.clear();
                     actions.push(PoolEvent::Settled { generation });
                 } else {
                     self.start_hashing(jobs, &mut actions);
@@ -554,16 +567,14 @@ impl Pool {
         settled.saturating_add(running)
     }
 
-    fn start_hashing(&mut self, jobs: Vec<HashJob>, actions: &mut Vec<PoolEvent>) {
-        let threads = web_sys::window()
-            .map(|w| w.navigator().hardware_concurrency() as usize)
-            .unwrap_or(1)
-            .clamp(1, MAX_HASHERS);
-        // The reading plans the largest blobs first, so the pool finishes together.
-        self.queue = jobs.into();
-        let n = threads.min(self.queue.len());
+    /// One hasher per core (`crate::hashing::hashers`: `navigator.hardwareConcurrency`, at
+    /// most [`MAX_HASHERS`]). For a big file they start with the scanner, so their wasm is
+    /// loaded while the structure is read and the first job starts the moment the scan ends;
+    /// those the plan has no job for are stopped then.
+    fn spawn_hashers(&mut self, actions: &mut Vec<PoolEvent>) {
+        let threads = crate::hashing::hashers();
         self.hashers.clear();
-        for i in 0..n {
+        for i in 0..threads {
             match self.spawn(Role::Hasher(i)) {
                 Ok(handle) => self.hashers.push(Some(Hasher { handle, job: None })),
                 Err(message) => {
@@ -574,6 +585,17 @@ impl Pool {
                     return;
                 }
             }
+        }
+    }
+
+    fn start_hashing(&mut self, jobs: Vec<HashJob>, actions: &mut Vec<PoolEvent>) {
+        // The reading plans the largest blobs first, so the pool finishes together.
+        self.queue = jobs.into();
+        if self.hashers.is_empty() {
+            self.spawn_hashers(actions);
+        }
+        // A hasher without a job is stopped by `assign`.
+        for i in 0..self.hashers.len() {
             self.assign(i);
         }
     }
