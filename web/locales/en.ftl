@@ -502,3 +502,6 @@ tree-layer-tar-unavailable = This layer's compression cannot be undone in the br
 tree-layer-export-unavailable = This layer cannot be saved from the page: its blob is missing or the whole file is compressed.
 >>>>>>> tree
 tree-download-short = only { $got } of { $size } bytes could be read (the file ends early)
+
+# track: index (issue 13, target 3): the layer indexes still crossing from the worker
+index-pending = The file lists of the layers are still being read; this view opens in a moment.

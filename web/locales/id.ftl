@@ -502,3 +502,6 @@ tree-layer-tar-unavailable = Kompresi layer ini tidak bisa dibuka di browser; gu
 tree-layer-export-unavailable = Layer ini tidak bisa disimpan dari halaman: blob-nya tidak ada atau seluruh file terkompresi.
 >>>>>>> tree
 tree-download-short = hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal)
+
+# track: index (issue 13, target 3): the layer indexes still crossing from the worker
+index-pending = Daftar file setiap layer masih dibaca; tampilan ini terbuka sebentar lagi.

@@ -9,6 +9,7 @@
 
 pub mod archive_ref;
 pub mod course;
+pub mod index;
 pub mod nav;
 pub mod reading;
 pub mod session;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub session: SharedState,
     /// Containers on the shown image (issue 5).
     pub containers: ContainerState,
+    /// The shown file's layer indexes while they cross from the worker (issue 13).
+    pub index: index::IndexState,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             course: Course::default(),
             session: SharedState::default(),
             containers: ContainerState::default(),
+            index: index::IndexState::default(),
         }
     }
 
@@ -159,6 +163,7 @@ pub enum Action {
     Container(ContainerAction),
     Course(CourseAction),
     Shared(SharedAction),
+    Index(index::IndexAction),
 }
 
 /// The one adapter from the worker pool's events to actions: a content answer goes to the
@@ -179,6 +184,19 @@ impl From<PoolEvent> for Action {
                 bytes,
                 error,
             },
+            PoolEvent::Indexing { generation } => {
+                Action::Index(index::IndexAction::Indexing { generation })
+            }
+            PoolEvent::Summarized {
+                generation,
+                summaries,
+            } => Action::Index(index::IndexAction::Summarized {
+                generation,
+                summaries,
+            }),
+            PoolEvent::Indexed { generation } => {
+                Action::Index(index::IndexAction::Indexed { generation })
+            }
             e => Action::Reading(ReadingAction::Pool(e)),
         }
     }
@@ -198,6 +216,7 @@ impl Reducible for AppState {
                 }
             }
             Action::Nav(a) => s.nav(a),
+            Action::Index(a) => s.index = index::reduce(&s.index, a),
             Action::Content {
                 generation,
                 member,
@@ -296,12 +315,13 @@ mod tests {
     use pancake_core::{Entry, EntryKind, LayerIndex, Member, MemberFacts};
 
     /// The state modules, for the shape tests below.
-    const STATE_MODULES: [(&str, &str); 10] = [
+    const STATE_MODULES: [(&str, &str); 11] = [
         ("state/mod.rs", include_str!("mod.rs")),
         ("state/reading.rs", include_str!("reading.rs")),
         ("state/nav.rs", include_str!("nav.rs")),
         ("state/course.rs", include_str!("course.rs")),
         ("state/session.rs", include_str!("session.rs")),
+        ("state/index.rs", include_str!("index.rs")),
         ("session.rs", include_str!("../session.rs")),
         ("tour.rs", include_str!("../tour.rs")),
         ("container_state.rs", include_str!("../container_state.rs")),
@@ -336,6 +356,7 @@ mod tests {
             "state/nav.rs",
             "state/course.rs",
             "state/session.rs",
+            "state/index.rs",
             "container_state.rs",
         ];
         for (name, src) in STATE_MODULES.iter().filter(|(n, _)| slices.contains(n)) {
