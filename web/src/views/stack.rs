@@ -261,7 +261,8 @@ pub fn layer_details(p: &DetailsProps) -> Html {
     // per file structure, not on every hashing update.
     let summary = p.summary.clone();
     let coming = p.summary_coming;
-    let has_summary = summary.is_some() || coming;
+    // What the figures come from: the summary, nothing yet (coming), or the entries.
+    let has_summary = (summary.is_some(), coming);
     let changes = use_memo(
         (
             StructureKey(p.archive.clone()),
