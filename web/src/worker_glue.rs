@@ -193,6 +193,9 @@ pub struct Pool {
     settle_waiting: bool,
     /// An `indexing` scan's figures have not come yet (`Settled` waits for them too).
     summary_waiting: bool,
+    /// The archive last handed on (facts applied to the reading but not yet resolved by the
+    /// scanner are not in it): what the entry lists are put into when they are all here.
+    shown: Option<Box<pancake_core::Archive>>,
 }
 
 pub type PoolRef = Rc<RefCell<Pool>>;
@@ -227,6 +230,7 @@ impl Pool {
                 index: Vec::new(),
                 settle_waiting: false,
                 summary_waiting: false,
+                shown: None,
             })
         })
     }
@@ -388,6 +392,7 @@ impl Pool {
         self.index = Vec::new();
         self.settle_waiting = false;
         self.summary_waiting = false;
+        self.shown = None;
     }
 
     fn spawn(&self, role: Role) -> Result<Handle, String> {
@@ -511,6 +516,7 @@ impl Pool {
                 // A clone shares the layer entries: cheap whatever the index's size. (The
                 // scanner resolved it; the page's thread never resolves, see `Resolved`.)
                 let shown = Box::new(reading.archive_unresolved().clone());
+                self.shown = Some(shown.clone());
                 let total = reading.job_bytes();
                 let done = reading.is_done();
                 self.reading = Some(reading);
@@ -787,8 +793,17 @@ impl Pool {
         if let Some(d) = self.decoding.take() {
             self.index = d.finish();
         }
-        self.unflushed = true;
-        let mut actions = self.flush(generation);
+        // The archive as last shown, with the lists: not the reading's, whose newest facts
+        // wait for the scanner's resolution (a layer would show "not checked" meanwhile).
+        let mut actions = Vec::new();
+        if let Some(mut archive) = self.shown.clone() {
+            wire::graft(&mut archive, &self.index);
+            self.shown = Some(archive.clone());
+            actions.push(PoolEvent::Verified {
+                generation,
+                archive,
+            });
+        }
         actions.push(PoolEvent::Indexed { generation });
         self.settle_if_waiting(generation, &mut actions);
         actions
@@ -809,6 +824,7 @@ impl Pool {
         self.last_flush = t;
         let mut archive = Box::new(r.archive_unresolved().clone());
         wire::graft(&mut archive, &self.index);
+        self.shown = Some(archive.clone());
         vec![
             PoolEvent::Verified {
                 generation,
