@@ -130,4 +130,25 @@ mod tests {
             "kept: the views need not fold what the worker folded"
         );
     }
+
+    /// The pool's index events reach this slice through the app's one adapter, and change
+    /// the app's state there.
+    #[test]
+    fn pool_index_events_reach_the_slice() {
+        use crate::worker_glue::PoolEvent;
+        use yew::Reducible;
+        let app = Rc::new(super::super::AppState::new(crate::i18n::Lang::En));
+        let app = app.reduce(PoolEvent::Indexing { generation: 2 }.into());
+        assert!(app.index.pending(2) && app.index.summarizing(2));
+        let app = app.reduce(
+            PoolEvent::Summarized {
+                generation: 2,
+                summaries: vec![Some(Rc::new(ImageSummary::default()))],
+            }
+            .into(),
+        );
+        assert!(!app.index.summarizing(2) && app.index.summary(2, 0).is_some());
+        let app = app.reduce(PoolEvent::Indexed { generation: 2 }.into());
+        assert!(!app.index.pending(2));
+    }
 }
