@@ -7,7 +7,9 @@
 //   node bench/web.js --keep     keep the inputs in /tmp/pancake-bench (default: deleted)
 //   node bench/web.js --only single,one   only these inputs (one: the 1 GB save, gz: it
 //                                 gzipped, two: 2 GB, single: the one-layer save, files:
-//                                 200,000 files); the bundle and start-page rows always
+//                                 200,000 files); the bundle and start-page rows always run
+//   node bench/web.js --files N  only the image of N files (issue 13 target 3), with the page's
+//                                 first view and verified times as ratios to `pancake inspect`
 //
 // It makes the inputs deterministically (bench/make_big_image.py, bench/make_many_files.py,
 // `gzip -n`), one at a time (at most the 1 GB save and its .gz on disk at once), and measures
@@ -40,6 +42,8 @@ const KEEP = args.includes('--keep');
 const onlyAt = args.indexOf('--only');
 const ONLY = onlyAt >= 0 ? String(args[onlyAt + 1] || '').split(',') : null;
 const want = (name) => !ONLY || ONLY.includes(name);
+// `--files N`: only the index-heavy image, with N files (issue 13 target 3 on its own).
+const FILES_ONLY = args.includes('--files') ? Number(args[args.indexOf('--files') + 1]) : 0;
 
 // Sizes in MiB (make_big_image.py's unit) and the file count of the index-heavy image.
 const SIZE = QUICK
@@ -273,6 +277,17 @@ async function main() {
     })();
     const start = await startTimes(b, 5);
 
+    if (FILES_ONLY) {
+      const many = make(`many-${FILES_ONLY}.tar`, 'make_many_files.py', [FILES_ONLY]);
+      await measure(b, cli, many, `${FILES_ONLY} files`);
+      drop(many);
+      // Target 3 is against the CLI's `inspect` on the same file.
+      const secs = (what) => (rows.find((r) => r.what === what) || {}).secs;
+      const cliSecs = secs('`pancake inspect --json`');
+      print(`${FILES_ONLY} files: first view ${(secs('page: first view') / cliSecs).toFixed(2)}× and all verified ` +
+        `${(secs('page: all verified') / cliSecs).toFixed(2)}× the CLI's inspect (${cliSecs.toFixed(2)} s)`);
+      return;
+    }
     if (want('one') || want('gz')) {
       const one = make(`big-${SIZE.one}.tar`, 'make_big_image.py', [SIZE.one]);
       if (want('one')) mem.one = (await measure(b, cli, one, `${SIZE.one} MiB, 6 layers`)).growth;

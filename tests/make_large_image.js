@@ -56,6 +56,11 @@ function makeLargeImage(files = 200000) {
     base.push([`data/d${i % dirs}/f${i}.txt`, body]);
   }
   const baseTar = tar(base);
+  // Figures the page must show, from the bytes made here: each layer's file bytes
+  // (`docker image history`'s SIZE), its entries, and the base's bytes the top layer hides
+  // (the whiteout of data/d1 and the opaque data/d2 remove their files from view).
+  const fileBytes = (members) => members.reduce((n, [, c]) => n + (c ? c.length : 0), 0);
+  const hidden = base.filter(([name, c]) => c && /^data\/d[12]\//.test(name));
   const top = [['data/', null], ['data/.wh.d1', Buffer.alloc(0)], ['data/d2/', null],
     ['data/d2/.wh..wh..opq', Buffer.alloc(0)]];
   for (let i = 0; i < 4; i++) top.push([`app/blob${i}.bin`, Buffer.alloc(512 * 1024, i + 1)]);
@@ -78,7 +83,12 @@ function makeLargeImage(files = 200000) {
   const outer = [];
   for (const l of layers) outer.push([`${l.hex}/`, null], [`${l.hex}/layer.tar`, l.bytes]);
   outer.push([`${configHex}.json`, config], ['manifest.json', manifest]);
-  return { bytes: tar(outer), diffIds: layers.map((l) => `sha256:${l.hex}`), files };
+  return {
+    bytes: tar(outer), diffIds: layers.map((l) => `sha256:${l.hex}`), files,
+    contentBytes: [fileBytes(base), fileBytes(top)],
+    entries: [base.length, top.length],
+    hiddenByTop: fileBytes(hidden),
+  };
 }
 
 module.exports = { makeLargeImage };

@@ -2,12 +2,14 @@
 // Issue #13 target 3 / issue #12: a 200,000-file image (made deterministically by
 // tests/make_large_image.js, cached in the temp folder) is dropped on the page; long tasks
 // (PerformanceObserver 'longtask') are recorded from the drop until every digest is verified.
-// Asserts: both layers verified with the right diff_ids, nothing reported as a problem, and
-// the page still answering (the long tasks were recorded to their end).
-// Prints: first-view and verified times, the longest task overall and during hashing
-// (issue #13 wants ≤ 100 ms overall, issue #12 ≤ 50 ms while hashing). Those are speed
-// targets, so they are figures here and in `bench/web.js`'s table, not assertions: a timed
-// test on a shared 2-core CI runner measures the runner.
+// Asserts: both layers verified with the right diff_ids; the stack's figures (each layer's
+// size, the base's entry count, the bytes the top layer hides) equal those of the bytes the
+// generator wrote — they come from the scanner worker while the 200,000 entries cross to the
+// page in slices (issue #13 target 3); the Files view is open once verified; no main-thread
+// task over 100 ms from the drop to verified; nothing reported as a problem.
+// Prints: first-view and verified times, the longest task overall and during hashing. The
+// times are speed figures (here and in `bench/web.js`'s table against the CLI's), not
+// assertions: a timed test on a shared 2-core CI runner measures the runner.
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -19,6 +21,10 @@ const { makeLargeImage } = require('../make_large_image');
 
 const FILES = 200000;
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_LARGE_MS || 240000);
+// Issue #13's bound on any main-thread task from drop to verified. A longtask is wall time: on
+// a machine whose load is many times its cores a 50 ms task is seen at 140 ms, so a loaded
+// runner may raise it (PANCAKE_E2E_LONGTASK_MS); the figure is printed either way.
+const LONGEST_TASK_MS = Number(process.env.PANCAKE_E2E_LONGTASK_MS || 100);
 
 /** The image, made once per machine (about a second) and reused while its bytes match. */
 function largeImage() {
@@ -27,7 +33,10 @@ function largeImage() {
   if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) {
     fs.writeFileSync(file, img.bytes);
   }
-  return { file, diffIds: img.diffIds, size: img.bytes.length };
+  return {
+    file, diffIds: img.diffIds, size: img.bytes.length, contentBytes: img.contentBytes,
+    entries: img.entries, hiddenByTop: img.hiddenByTop,
+  };
 }
 
 describe('a 200,000-file image', () => {
@@ -70,7 +79,22 @@ describe('a 200,000-file image', () => {
       `verified ${(m.verified - from).toFixed(0)} ms; long tasks: ${tasks.length}, longest ${longest(tasks).toFixed(0)} ms ` +
       `(all: ${tasks.map((t) => `${(t.start - from).toFixed(0)}+${t.ms.toFixed(0)}`).join(' ')}); ` +
       `longest while hashing ${longest(hashing).toFixed(0)} ms`);
-    assert.deepEqual(problemsOf(page), []);
     assert.ok(m.verified >= m.firstView && m.firstView >= from, JSON.stringify(m));
+    assert.ok(longest(tasks) <= LONGEST_TASK_MS, `a main-thread task of ${longest(tasks).toFixed(0)} ms between drop and verified`);
+
+    // The figures the worker summarized, as the generator's bytes make them.
+    const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => Number(e.getAttribute('data-bytes'))));
+    assert.deepEqual(sizes, img.contentBytes, 'each layer\'s file bytes, base first');
+    const hidden = await page.getAttribute('[data-testid=layer-details] [data-testid=hidden-bytes]', 'data-bytes');
+    assert.equal(Number(hidden), img.hiddenByTop, 'the top layer (selected) hides the files of data/d1 and data/d2');
+    await page.click('[data-testid=layer] >> nth=0');
+    await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
+    const details = await page.textContent('[data-testid=layer-details]');
+    assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
+    // Every entry list is on the page once verified: Files opens on them at once.
+    await page.click('[data-testid=tab-files]');
+    await page.waitForSelector('[data-testid=file-list]', { timeout: 20000 });
+    assert.equal(await page.$('[data-testid=index-pending]'), null);
+    assert.deepEqual(problemsOf(page), []);
   });
 });

@@ -537,3 +537,6 @@ reopen-why-denied = permission to read it was not given
 reopen-why-gone = it is no longer where it was (moved or deleted)
 reopen-why-changed = it changed since (its size or date differ); choose it again to read the new version
 reopen-why-failed = the browser could not read it
+
+# track: index (issue 13, target 3): the layer indexes still crossing from the worker
+index-pending = The file lists of the layers are still being read; this view opens in a moment.

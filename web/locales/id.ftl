@@ -537,3 +537,6 @@ reopen-why-denied = izin untuk membacanya tidak diberikan
 reopen-why-gone = berkas sudah tidak ada di tempatnya (dipindah atau dihapus)
 reopen-why-changed = berkas sudah berubah (ukuran atau tanggalnya berbeda); pilih lagi untuk membaca versi barunya
 reopen-why-failed = peramban tidak dapat membacanya
+
+# track: index (issue 13, target 3): the layer indexes still crossing from the worker
+index-pending = Daftar file setiap layer masih dibaca; tampilan ini terbuka sebentar lagi.

@@ -4,6 +4,7 @@
 //! JSON text, `file` a `File` (structured-cloned as a handle: its bytes are not copied) and
 //! `bytes` a `Uint8Array` for file content, so large byte runs skip JSON.
 
+use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::read::reading::{HashJob, Resolution};
 use pancake_core::{Archive, MemberFacts, RawPath};
 use serde::{Deserialize, Serialize};
@@ -45,24 +46,29 @@ pub enum Request {
 pub enum Response {
     /// The worker's wasm is running and its message handler is installed.
     Ready,
+    /// The structure is walked. `archive` comes with every layer index's entry list left
+    /// empty (`pancake_core::wire::split`): the lists follow in the envelope's `bytes` in the
+    /// compact binary form of `pancake_core::wire`, so no JSON carries them. `indexing`: the
+    /// lists are large — the page decodes them a slice at a time, and [`Response::Summarized`]
+    /// follows with the first view's figures; otherwise it decodes them at once.
     Scanned {
         archive: Box<Archive>,
         millis: f64,
+        #[serde(default)]
+        indexing: bool,
+    },
+    /// After an `indexing` scan: the figures of each image's first view (`None` for an
+    /// image with a layer the walk did not index), computed here so the page folds nothing.
+    Summarized {
+        summaries: Vec<Option<ImageSummary>>,
     },
     /// Nothing at all could be read.
-    Failed {
-        message: String,
-    },
+    Failed { message: String },
     /// Bytes of the file read so far while a file compressed as a whole is read (the scan
     /// is then the whole work).
-    ScanProgress {
-        bytes: u64,
-    },
+    ScanProgress { bytes: u64 },
     /// Bytes of the current job hashed so far.
-    Progress {
-        member: usize,
-        bytes: u64,
-    },
+    Progress { member: usize, bytes: u64 },
     /// The scanner's resolution after applying forwarded facts: `applied` jobs have facts.
     /// Resolving is proportional to the layer indexes, so it happens here, not on the page.
     Resolved {
@@ -83,9 +89,7 @@ pub enum Response {
     },
     /// The next chunk of a save, in the envelope's `bytes` (its buffer transferred, not
     /// copied); `done` bytes sent so far, this chunk included.
-    ExportChunk {
-        done: u64,
-    },
+    ExportChunk { done: u64 },
     /// The save is complete: `bytes` in all; for a layer, the sha256 of its tar (the core
     /// checked it against the diff_id the reading computed).
     ExportDone {

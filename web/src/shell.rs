@@ -399,9 +399,17 @@ pub fn app() -> Html {
 
     let body = match (&archive, image) {
         (Some(a), Some(_)) => {
+            // Views that walk the entry lists wait for them (a moment, on 200,000 files).
+            let listing = state.index.pending(state.reading.generation)
+                && matches!(state.nav.tab, Tab::Files | Tab::History | Tab::Container);
             let view = match state.nav.tab {
+                _ if listing => html! {
+                    <p class="muted center" role="status" data-testid="index-pending">{ t(lang, "index-pending") }</p>
+                },
                 Tab::Stack => {
-                    html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse} /> }
+                    html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse}
+                    summary={state.index.summary(state.reading.generation, state.nav.image)}
+                    summary_coming={state.index.summarizing(state.reading.generation)} /> }
                 }
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.nav.image} layer={state.nav.layer} merged={state.nav.merged}

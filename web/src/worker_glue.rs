@@ -7,9 +7,13 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 
+use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::limits::Limits;
 use pancake_core::read::reading::{HashJob, Reading};
+use pancake_core::wire::{self, Decoder};
+use pancake_core::Entry;
 use pancake_core::RawPath;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,6 +32,11 @@ const PRESPAWN_MIN_BYTES: u64 = 64 << 20;
 /// re-renders what shows them (the layer indexes are shared, not copied).
 const FLUSH_EVERY_MS: f64 = 300.0;
 const PROGRESS_EVERY_MS: f64 = 100.0;
+/// Entries decoded between two checks of the clock, and the time one slice of the decoding
+/// may take (ms) before the page's thread is given back: well under a frame, so the page
+/// answers and paints while 200,000 entries cross.
+const DECODE_BATCH: usize = 2_000;
+const DECODE_SLICE_MS: f64 = 12.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
@@ -99,6 +108,23 @@ pub enum PoolEvent {
         archive: Box<pancake_core::Archive>,
         millis: f64,
     },
+    /// The layer indexes are large and cross a slice at a time: until [`PoolEvent::Indexed`]
+    /// the archive's entry lists are empty, and until [`PoolEvent::Summarized`] the figures
+    /// of the first view are not known. Comes right before the `Scanned` of the same
+    /// generation.
+    Indexing {
+        generation: u32,
+    },
+    /// The scanner's figures for the first view: one per image, `None` for an image with a
+    /// layer not indexed yet.
+    Summarized {
+        generation: u32,
+        summaries: Vec<Option<Rc<ImageSummary>>>,
+    },
+    /// Every entry list is on the page: the `Verified` just before carries them.
+    Indexed {
+        generation: u32,
+    },
     /// Hashing starts: `total` job bytes.
     HashStarted {
         generation: u32,
@@ -147,7 +173,10 @@ impl PoolEvent {
             | PoolEvent::Verified { generation, .. }
             | PoolEvent::Settled { generation }
             | PoolEvent::Failed { generation, .. }
-            | PoolEvent::Content { generation, .. } => Some(*generation),
+            | PoolEvent::Content { generation, .. }
+            | PoolEvent::Indexing { generation }
+            | PoolEvent::Summarized { generation, .. }
+            | PoolEvent::Indexed { generation } => Some(*generation),
             PoolEvent::Cancelled => None,
         }
     }
@@ -183,7 +212,20 @@ pub struct Pool {
     /// The generation the page shows (`show`): content reads and [`Pool::file`] are about it.
     /// It differs from `generation` while the next file is read behind the one shown, or
     /// when an archive of the session read earlier is shown again.
-    shown: u32,
+    shown_generation: u32,
+    /// The entry lists being decoded, a slice per timer tick (see [`PoolEvent::Indexing`]).
+    decoding: Option<Decoder>,
+    /// The decoded entry lists, put into every archive handed on (`wire::graft`: the same
+    /// `Arc`s each time, so the structure the views key their memos on is stable).
+    index: Vec<(usize, Arc<Vec<Entry>>)>,
+    /// Every digest settled while the entry lists were still crossing: `Settled` waits for
+    /// them (the session keeps the archive once it is settled).
+    settle_waiting: bool,
+    /// An `indexing` scan's figures have not come yet (`Settled` waits for them too).
+    summary_waiting: bool,
+    /// The archive last handed on (facts applied to the reading but not yet resolved by the
+    /// scanner are not in it): what the entry lists are put into when they are all here.
+    shown: Option<Box<pancake_core::Archive>>,
 }
 
 pub type PoolRef = Rc<RefCell<Pool>>;
@@ -214,7 +256,12 @@ impl Pool {
                 counter: 0,
                 keep: Vec::new(),
                 kept: Vec::new(),
-                shown: 0,
+                shown_generation: 0,
+                decoding: None,
+                index: Vec::new(),
+                settle_waiting: false,
+                summary_waiting: false,
+                shown: None,
             })
         })
     }
@@ -266,12 +313,12 @@ impl Pool {
     /// The file being shown (a container's export copies its layer blobs from it).
     pub fn file(pool: &PoolRef) -> Option<File> {
         let p = pool.borrow();
-        if p.shown == p.generation {
+        if p.shown_generation == p.generation {
             return p.file.clone();
         }
         p.kept
             .iter()
-            .find(|(g, _, _)| *g == p.shown)
+            .find(|(g, _, _)| *g == p.shown_generation)
             .map(|(_, f, _)| f.clone())
     }
 
@@ -279,7 +326,7 @@ impl Pool {
     /// session's kept readers): content reads go to its reader. Nothing is stopped, so the
     /// next file keeps reading while an earlier one is shown and browsed.
     pub fn show(pool: &PoolRef, generation: u32) {
-        pool.borrow_mut().shown = generation;
+        pool.borrow_mut().shown_generation = generation;
     }
 
     /// Stops hashing (and a scan still running); what is known stays shown.
@@ -311,7 +358,7 @@ impl Pool {
         let (generation, failure, emit) = {
             let mut guard = pool.borrow_mut();
             let p = &mut *guard;
-            let generation = p.shown;
+            let generation = p.shown_generation;
             let (file, scanner) = if generation == p.generation {
                 (p.file.clone(), p.scanner.as_mut())
             } else {
@@ -384,6 +431,11 @@ impl Pool {
         self.unflushed = false;
         self.resolved = 0;
         self.flush_scheduled = false;
+        self.decoding = None;
+        self.index = Vec::new();
+        self.settle_waiting = false;
+        self.summary_waiting = false;
+        self.shown = None;
     }
 
     fn spawn(&self, role: Role) -> Result<Handle, String> {
@@ -466,19 +518,64 @@ impl Pool {
                 Vec::new()
             }
             (Response::Failed { message }, _) => self.on_failure(generation, message),
-            (Response::Scanned { archive, millis }, _) => {
+            (
+                Response::Scanned {
+                    archive,
+                    millis,
+                    indexing,
+                },
+                _,
+            ) => {
+                let mut decoder = match Decoder::new(env.bytes.unwrap_or_default()) {
+                    Ok(d) => d,
+                    Err(e) => return self.on_failure(generation, e.to_string()),
+                };
+                let mut archive = *archive;
+                let mut actions = Vec::new();
+                if indexing {
+                    // A large index: a slice per timer tick from now on.
+                    self.decoding = Some(decoder);
+                    self.summary_waiting = true;
+                    self.schedule_decode(generation);
+                    actions.push(PoolEvent::Indexing { generation });
+                } else {
+                    // A small one: decoded at once (a few ms), shown whole from the start.
+                    match decoder.step(usize::MAX) {
+                        Ok(_) => wire::graft(&mut archive, &decoder.finish()),
+                        Err(e) => return self.on_failure(generation, e.to_string()),
+                    }
+                }
                 self.scanned = true;
                 // The worker read with the default limits; images resolve again with them.
-                let reading = Reading::planned(*archive, &Limits::default());
-                let jobs = reading.jobs().to_vec();
+                let reading = Reading::planned(archive, &Limits::default());
+                // The scanner planned these jobs on the walked entries, which cross apart
+                // from the archive: a layer the walk indexed is `indexed` there, so its
+                // hasher leaves the entries out of its facts (they are here, or coming).
+                let walked = |m: usize| {
+                    reading
+                        .archive_unresolved()
+                        .members
+                        .get(m)
+                        .and_then(|m| m.facts.layer.as_ref())
+                        .is_some_and(|l| l.error.is_none())
+                };
+                let jobs: Vec<HashJob> = reading
+                    .jobs()
+                    .iter()
+                    .map(|j| HashJob {
+                        indexed: j.indexed || walked(j.member),
+                        ..*j
+                    })
+                    .collect();
                 self.base = reading.bytes_done();
                 // A clone shares the layer entries: cheap whatever the index's size. (The
                 // scanner resolved it; the page's thread never resolves, see `Resolved`.)
                 let shown = Box::new(reading.archive_unresolved().clone());
+                self.shown = Some(shown.clone());
                 let total = reading.job_bytes();
                 let done = reading.is_done();
                 self.reading = Some(reading);
-                let mut actions = vec![
+                actions.extend([
                     PoolEvent::Scanned {
                         generation,
                         archive: shown,
@@ -489,13 +586,22 @@ impl Pool {
                         total,
                         now_ms: now(),
                     },
-                ];
+                ]);
                 if done {
                     self.hashers.clear();
-                    actions.push(PoolEvent::Settled { generation });
+                    self.settle(generation, &mut actions);
                 } else {
                     self.start_hashing(jobs, &mut actions);
                 }
+                actions
+            }
+            (Response::Summarized { summaries }, Role::Scanner) => {
+                self.summary_waiting = false;
+                let mut actions = vec![PoolEvent::Summarized {
+                    generation,
+                    summaries: summaries.into_iter().map(|x| x.map(Rc::new)).collect(),
+                }];
+                self.settle_if_waiting(generation, &mut actions);
                 actions
             }
             (Response::ScanProgress { bytes }, Role::Scanner) => vec![PoolEvent::Progress {
@@ -678,8 +784,80 @@ impl Pool {
         }
         if all_done {
             self.hashers.clear();
+            self.settle(generation, &mut actions);
+        }
+        actions
+    }
+
+    /// Every digest is settled: said now, or once the entry lists and the figures are all on
+    /// the page.
+    fn settle(&mut self, generation: u32, actions: &mut Vec<PoolEvent>) {
+        self.settle_waiting = true;
+        self.settle_if_waiting(generation, actions);
+    }
+
+    /// Says `Settled` when it waited and neither the entry lists nor the figures still do.
+    fn settle_if_waiting(&mut self, generation: u32, actions: &mut Vec<PoolEvent>) {
+        if self.settle_waiting && self.decoding.is_none() && !self.summary_waiting {
+            self.settle_waiting = false;
             actions.push(PoolEvent::Settled { generation });
         }
+    }
+
+    /// The next slice of the entry lists' decoding runs on a timer, after the page's thread
+    /// has handled what waits (input, paint).
+    fn schedule_decode(&self, generation: u32) {
+        let this = self.this.clone();
+        gloo::timers::callback::Timeout::new(0, move || {
+            if let Some(pool) = this.upgrade() {
+                let actions = pool.borrow_mut().decode_slice(generation);
+                Pool::emit_all(&pool, actions);
+            }
+        })
+        .forget();
+    }
+
+    /// Decodes entries for at most [`DECODE_SLICE_MS`]; when all are in, hands on the archive
+    /// with them (a `Verified`, then `Indexed`, then a `Settled` that waited).
+    fn decode_slice(&mut self, generation: u32) -> Vec<PoolEvent> {
+        if generation != self.generation {
+            return Vec::new();
+        }
+        let Some(d) = self.decoding.as_mut() else {
+            return Vec::new();
+        };
+        let started = now();
+        let finished = loop {
+            match d.step(DECODE_BATCH) {
+                Ok(true) => break true,
+                Ok(false) if now() - started >= DECODE_SLICE_MS => break false,
+                Ok(false) => {}
+                Err(e) => {
+                    self.decoding = None;
+                    return self.on_failure(generation, e.to_string());
+                }
+            }
+        };
+        if !finished {
+            self.schedule_decode(generation);
+            return Vec::new();
+        }
+        if let Some(d) = self.decoding.take() {
+            self.index = d.finish();
+        }
+        // The archive as last shown, with the lists: not the reading's, whose newest facts
+        // wait for the scanner's resolution (a layer would show "not checked" meanwhile).
+        let mut actions = Vec::new();
+        if let Some(mut archive) = self.shown.clone() {
+            wire::graft(&mut archive, &self.index);
+            self.shown = Some(archive.clone());
+            actions.push(PoolEvent::Verified {
+                generation,
+                archive,
+            });
+        }
+        actions.push(PoolEvent::Indexed { generation });
+        self.settle_if_waiting(generation, &mut actions);
         actions
     }
 
@@ -696,7 +874,9 @@ impl Pool {
         self.unflushed = false;
         let t = now();
         self.last_flush = t;
-        let archive = Box::new(r.archive_unresolved().clone());
+        let mut archive = Box::new(r.archive_unresolved().clone());
+        wire::graft(&mut archive, &self.index);
+        self.shown = Some(archive.clone());
         vec![
             PoolEvent::Verified {
                 generation,

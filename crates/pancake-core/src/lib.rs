@@ -17,6 +17,7 @@ pub mod model;
 pub mod path;
 pub mod source;
 pub mod units;
+pub mod wire;
 
 // Reading (outer tarball → members → images).
 pub mod read;

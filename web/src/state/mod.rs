@@ -9,6 +9,7 @@
 
 pub mod archive_ref;
 pub mod course;
+pub mod index;
 pub mod nav;
 pub mod place;
 pub mod reading;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub containers: ContainerState,
     /// A link's place inside a file, waiting for the file (issue 15).
     pub place: place::Place,
+    /// The shown file's layer indexes while they cross from the worker (issue 13).
+    pub index: index::IndexState,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             session: SharedState::default(),
             containers: ContainerState::default(),
             place: place::Place::default(),
+            index: index::IndexState::default(),
         }
     }
 
@@ -254,6 +258,7 @@ pub enum Action {
     Course(CourseAction),
     Shared(SharedAction),
     Place(place::PlaceAction),
+    Index(index::IndexAction),
 }
 
 /// The one adapter from the worker pool's events to actions: a content answer goes to the
@@ -274,6 +279,19 @@ impl From<PoolEvent> for Action {
                 bytes,
                 error,
             },
+            PoolEvent::Indexing { generation } => {
+                Action::Index(index::IndexAction::Indexing { generation })
+            }
+            PoolEvent::Summarized {
+                generation,
+                summaries,
+            } => Action::Index(index::IndexAction::Summarized {
+                generation,
+                summaries,
+            }),
+            PoolEvent::Indexed { generation } => {
+                Action::Index(index::IndexAction::Indexed { generation })
+            }
             e => Action::Reading(ReadingAction::Pool(e)),
         }
     }
@@ -294,6 +312,7 @@ impl Reducible for AppState {
                 }
             }
             Action::Nav(a) => s.nav(a),
+            Action::Index(a) => s.index = index::reduce(&s.index, a),
             Action::Content {
                 generation,
                 member,
@@ -394,13 +413,14 @@ mod tests {
     use pancake_core::{Entry, EntryKind, LayerIndex, Member, MemberFacts};
 
     /// The state modules, for the shape tests below.
-    const STATE_MODULES: [(&str, &str); 11] = [
+    const STATE_MODULES: [(&str, &str); 12] = [
         ("state/mod.rs", include_str!("mod.rs")),
         ("state/reading.rs", include_str!("reading.rs")),
         ("state/nav.rs", include_str!("nav.rs")),
         ("state/course.rs", include_str!("course.rs")),
         ("state/session.rs", include_str!("session.rs")),
         ("state/place.rs", include_str!("place.rs")),
+        ("state/index.rs", include_str!("index.rs")),
         ("session.rs", include_str!("../session.rs")),
         ("tour.rs", include_str!("../tour.rs")),
         ("container_state.rs", include_str!("../container_state.rs")),
@@ -436,6 +456,7 @@ mod tests {
             "state/course.rs",
             "state/session.rs",
             "state/place.rs",
+            "state/index.rs",
             "container_state.rs",
         ];
         for (name, src) in STATE_MODULES.iter().filter(|(n, _)| slices.contains(n)) {

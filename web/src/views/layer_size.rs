@@ -65,6 +65,48 @@ pub fn use_bytes(archive: &ArchiveRef, image: usize) -> Rc<Vec<u64>> {
     })
 }
 
+/// [`use_bytes`], taken from the scanner worker's `summary` of the image when there is one
+/// (its `content_bytes`: the same figure, folded nowhere on the page's thread); empty while
+/// `coming` (the summary is on its way: nothing is measured from entries not all here yet).
+#[hook]
+pub fn use_bytes_of(
+    archive: &ArchiveRef,
+    image: usize,
+    summary: Option<&pancake_core::analyze::summary::ImageSummary>,
+    coming: bool,
+) -> Rc<Vec<u64>> {
+    let from_summary: Option<Vec<u64>> = if coming {
+        Some(Vec::new())
+    } else {
+        summary.map(|s| {
+            archive
+                .images
+                .get(image)
+                .map(|im| {
+                    (0..im.layers.len())
+                        .map(|i| {
+                            if verdict(archive, im, i) == Verdict::NonDistributable {
+                                bytes(archive, im, i)
+                            } else {
+                                s.layers.get(i).map_or(0, |l| l.content_bytes)
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let key = (StructureKey(archive.clone()), image, from_summary);
+    use_memo(key, |(a, img, given)| match given {
+        Some(v) => v.clone(),
+        None => a
+            .images
+            .get(*img)
+            .map(|im| (0..im.layers.len()).map(|i| bytes(a, im, i)).collect())
+            .unwrap_or_default(),
+    })
+}
+
 /// The headline size as an element: `class="size"`, `data-testid="layer-size"`, the exact
 /// byte count in `data-bytes`, and a tooltip naming what it measures.
 pub fn span(lang: Lang, archive: &Archive, image: &Image, layer: usize) -> Html {

@@ -12,6 +12,8 @@ use super::{
 };
 use crate::i18n::{t, tf, Lang};
 use crate::state::{ArchiveRef, StructureKey};
+use pancake_core::analyze::summary::ImageSummary;
+use std::rc::Rc;
 
 #[derive(Properties, PartialEq)]
 pub struct StackProps {
@@ -20,6 +22,15 @@ pub struct StackProps {
     pub selected: Option<usize>,
     pub on_select: Callback<Option<usize>>,
     pub on_browse: Callback<usize>,
+    /// The image's figures from the scanner worker while (and after) its layer indexes cross
+    /// to the page: sizes, entry counts, changes and wasted bytes come from here instead of
+    /// being folded on the page's thread. `None`: computed here from the entries.
+    #[prop_or_default]
+    pub summary: Option<Rc<ImageSummary>>,
+    /// The worker's figures are on their way (a large index): sizes, changes and wasted bytes
+    /// say "pending" meanwhile instead of being folded here from entries not all here yet.
+    #[prop_or_default]
+    pub summary_coming: bool,
 }
 
 /// What the stack draws, bottom first.
@@ -61,7 +72,12 @@ fn slab_height(size: u64) -> u32 {
 #[function_component(Stack)]
 pub fn stack(p: &StackProps) -> Html {
     let lang = use_lang();
-    let sizes = super::layer_size::use_bytes(&p.archive, p.image);
+    let sizes = super::layer_size::use_bytes_of(
+        &p.archive,
+        p.image,
+        p.summary.as_deref(),
+        p.summary_coming,
+    );
     let a = &p.archive;
     let Some(image) = a.images.get(p.image) else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
@@ -83,7 +99,7 @@ pub fn stack(p: &StackProps) -> Html {
                 </li>
             }
         }
-        Item::Layer(i) => layer_slab(lang, a, image, i, n, p, sizes.get(i).copied().unwrap_or(0)),
+        Item::Layer(i) => layer_slab(lang, a, image, i, n, p, sizes.get(i).copied()),
     });
     html! {
         <div class="stack-view">
@@ -101,7 +117,7 @@ pub fn stack(p: &StackProps) -> Html {
             </div>
             <div class="details-col">
                 { match p.selected.filter(|i| *i < n) {
-                    Some(i) => html! { <LayerDetails archive={p.archive.clone()} image={p.image} layer={i} on_browse={p.on_browse.clone()} /> },
+                    Some(i) => html! { <LayerDetails archive={p.archive.clone()} image={p.image} layer={i} on_browse={p.on_browse.clone()} summary={p.summary.clone()} summary_coming={p.summary_coming} /> },
                     None => html! { <p class="details-hint muted">{ t(lang, "stack-hint") }</p> },
                 } }
             </div>
@@ -109,7 +125,8 @@ pub fn stack(p: &StackProps) -> Html {
     }
 }
 
-/// One layer's slab; `size` is its headline size (`layer_size::bytes`).
+/// One layer's slab; `size` is its headline size (`layer_size::bytes`), `None` while the
+/// worker's figures are on their way.
 fn layer_slab(
     lang: Lang,
     a: &Archive,
@@ -117,7 +134,7 @@ fn layer_slab(
     i: usize,
     n: usize,
     p: &StackProps,
-    size: u64,
+    size: Option<u64>,
 ) -> Html {
     let Some(layer) = image.layers.get(i) else {
         return html! {};
@@ -127,7 +144,11 @@ fn layer_slab(
     let v = verdict(a, image, i);
     // The one headline size of the page (`layer_size`): slab height and label agree with
     // every other view.
-    let size_text = super::layer_size::text_of(lang, a, image, i, size);
+    let size_text = match size {
+        Some(n) => super::layer_size::text_of(lang, a, image, i, n),
+        None => t(lang, "pending"),
+    };
+    let size = size.unwrap_or(0);
     let selected = p.selected == Some(i);
     let digest = layer
         .digest
@@ -225,27 +246,61 @@ pub struct DetailsProps {
     pub image: usize,
     pub layer: usize,
     pub on_browse: Callback<usize>,
+    /// As [`StackProps::summary`].
+    #[prop_or_default]
+    pub summary: Option<Rc<ImageSummary>>,
+    /// As [`StackProps::summary_coming`].
+    #[prop_or_default]
+    pub summary_coming: bool,
 }
 
 #[function_component(LayerDetails)]
 pub fn layer_details(p: &DetailsProps) -> Html {
     let lang = use_lang();
+    // From the worker's summary when there is one (nothing folded here), else folded once
+    // per file structure, not on every hashing update.
+    let summary = p.summary.clone();
+    let coming = p.summary_coming;
+    // What the figures come from: the summary, nothing yet (coming), or the entries.
+    let has_summary = (summary.is_some(), coming);
     let changes = use_memo(
-        (StructureKey(p.archive.clone()), p.image, p.layer),
-        |(a, img, l)| {
-            a.images
+        (
+            StructureKey(p.archive.clone()),
+            p.image,
+            p.layer,
+            has_summary,
+        ),
+        move |(a, img, l, _)| match summary.as_ref().and_then(|s| s.layers.get(*l)) {
+            _ if coming => None,
+            Some(s) => Some(union::LayerChanges {
+                rows: Vec::new(),
+                added: s.changes.added,
+                modified: s.changes.modified,
+                deleted: s.changes.deleted,
+                added_bytes: s.changes.added_bytes,
+                modified_bytes: s.changes.modified_bytes,
+                deleted_bytes: s.changes.deleted_bytes,
+            }),
+            None => a
+                .images
                 .get(*img)
-                .map(|image| union::layer_changes(a, image, *l))
+                .map(|image| union::layer_changes(a, image, *l)),
         },
     );
-    let wasted = use_memo((StructureKey(p.archive.clone()), p.image), |(a, img)| {
-        a.images
-            .get(*img)
-            .map(|image| union::wasted(a, image))
-            .unwrap_or_default()
-    });
-    // Measured once per file structure, not on every hashing update.
-    let sizes = super::layer_size::use_bytes(&p.archive, p.image);
+    let summary = p.summary.clone();
+    let wasted = use_memo(
+        (StructureKey(p.archive.clone()), p.image, has_summary),
+        move |(a, img, _)| match summary.as_ref() {
+            _ if coming => Vec::new(),
+            Some(s) => s.layers.iter().map(|l| l.wasted).collect(),
+            None => a
+                .images
+                .get(*img)
+                .map(|image| union::wasted(a, image))
+                .unwrap_or_default(),
+        },
+    );
+    let sizes = super::layer_size::use_bytes_of(&p.archive, p.image, p.summary.as_deref(), coming);
     let panel = use_node_ref();
     {
         // On a narrow screen the details sit below the stack: bring them into view when the
@@ -277,11 +332,22 @@ pub fn layer_details(p: &DetailsProps) -> Html {
     let (kw, _) = layer_label(image, i);
     let h = layer.history.and_then(|h| image.history.get(h));
     let v = verdict(a, image, i);
-    let entries = layer
-        .member
-        .and_then(|m| a.members.get(m))
-        .and_then(|m| m.facts.layer.as_ref())
-        .map(|ix| ix.entries.len());
+    let counted = p
+        .summary
+        .as_ref()
+        .and_then(|s| s.layers.get(i))
+        .map(|s| s.entries);
+    let entries = if coming {
+        None
+    } else {
+        counted.unwrap_or_else(|| {
+            layer
+                .member
+                .and_then(|m| a.members.get(m))
+                .and_then(|m| m.facts.layer.as_ref())
+                .map(|ix| ix.entries.len())
+        })
+    };
     let digest_row = |label: String, d: Option<String>| -> Html {
         match d {
             Some(d) => html! {
@@ -372,7 +438,10 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 { if let Some(c) = h.and_then(|h| h.comment.clone()).filter(|c| !c.is_empty()) {
                     html! { <><dt>{ t(lang, "comment") }</dt><dd>{ shown(&c) }</dd></> }
                 } else { html! {} } }
-                { super::layer_size::detail_rows(lang, a, image, i, sizes.get(i).copied().unwrap_or(0)) }
+                { match sizes.get(i) {
+                    Some(n) => super::layer_size::detail_rows(lang, a, image, i, *n),
+                    None => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
+                } }
                 <dt>{ t(lang, "entries") }</dt>
                 <dd>{ entries.map(|n| n.to_string()).unwrap_or_else(|| t(lang, "pending")) }</dd>
                 <dt>{ t(lang, "changes") }</dt>
@@ -384,10 +453,15 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                             <span class="ch-deleted">{ format!("− {}", c.deleted) }</span>{ " " }{ t(lang, "deleted") }
                         </span>
                     },
+                    None if coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
                     None => html! { "—" },
                 } }</dd>
                 <dt>{ t(lang, "wasted") }</dt>
-                <dd>{ human_size(wasted.get(i).copied().unwrap_or(0)) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></dd>
+                <dd>{ match wasted.get(i) {
+                    Some(w) => html! { <>{ human_size(*w) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
+                    None if coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                    None => html! { <>{ human_size(0) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
+                } }</dd>
                 { crate::views::dockerfile::hidden_row(lang, changes.as_ref().as_ref()) }
                 { if let Some(path) = &layer.blob_path {
                     html! { <><dt>{ t(lang, "blob-path") }</dt><dd><code class="mono wrap">{ path.clone() }</code></dd></> }

@@ -7,5 +7,6 @@ pub mod history;
 pub mod lookup;
 pub mod path_history;
 pub mod share;
+pub mod summary;
 pub mod union;
 pub mod whiteout;

@@ -1,0 +1,554 @@
+//! A compact binary form of layer indexes, for moving them from one reader to another (the
+//! page's scanner worker to the page) in one byte buffer instead of JSON text, and for
+//! decoding them a slice at a time, so the receiving thread is never busy for long.
+//!
+//! An [`Archive`] is split in two by [`split`]: the archive with every layer index's entry
+//! list left empty (small: its JSON is the members, images and problems) and the entry lists
+//! in this form; [`Decoder`] turns the bytes back into the lists, [`graft`] puts them back.
+//!
+//! The form, all integers unsigned LEB128 ("varint"):
+//! `"PCIX1\n"`, layer count, then per layer: member index, entry count, then per entry:
+//! path (bytes shared with the previous entry's path of the same layer, then the length and
+//! bytes of the rest), kind (one byte, [`EntryKind`] in declaration order), size, mode, uid,
+//! gid, mtime, a flags byte (1: link target, 2: content offset, 4: sparse), then the link
+//! target (length, bytes), the content offset, and the sparse map (complete 0/1, region
+//! count, offset and length of each) when flagged. Paths of a tar share long prefixes
+//! (`usr/share/doc/…`), so this is usually a third of the JSON's size or less.
+
+use std::sync::Arc;
+
+use crate::model::{Archive, Entry, EntryKind, Sparse, SparseRegion};
+use crate::path::RawPath;
+
+const MAGIC: &[u8] = b"PCIX1\n";
+/// The fewest bytes an entry takes (a one-byte path length and suffix-length, kind, five
+/// one-byte numbers, flags): a claimed count above remaining / this is a lie, and never
+/// allocated for.
+const MIN_ENTRY_BYTES: usize = 10;
+
+const KINDS: [EntryKind; 8] = [
+    EntryKind::File,
+    EntryKind::Dir,
+    EntryKind::Symlink,
+    EntryKind::Hardlink,
+    EntryKind::Char,
+    EntryKind::Block,
+    EntryKind::Fifo,
+    EntryKind::Other,
+];
+
+/// Why bytes are not a layer index in this form; `at` is the byte offset reached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WireError {
+    /// The bytes do not start with the form's magic.
+    Magic,
+    /// The bytes end inside a value.
+    Truncated {
+        /// Byte offset where a value was expected.
+        at: usize,
+    },
+    /// A value is out of range (a varint longer than 64 bits, an unknown kind, a shared
+    /// prefix longer than the previous path, a count larger than the bytes left could hold).
+    Invalid {
+        /// Byte offset of the value.
+        at: usize,
+    },
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WireError::Magic => f.write_str("not a layer index (no PCIX1 magic)"),
+            WireError::Truncated { at } => write!(f, "layer index ends early at byte {at}"),
+            WireError::Invalid { at } => write!(f, "layer index has a bad value at byte {at}"),
+        }
+    }
+}
+
+impl std::error::Error for WireError {}
+
+fn put(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+fn kind_code(k: EntryKind) -> u8 {
+    KINDS
+        .iter()
+        .position(|x| *x == k)
+        .unwrap_or(KINDS.len() - 1) as u8
+}
+
+/// Appends one layer's entries (`member`: its index in `Archive::members`).
+fn encode_layer(out: &mut Vec<u8>, member: usize, entries: &[Entry]) {
+    put(out, member as u64);
+    put(out, entries.len() as u64);
+    let mut prev: &[u8] = &[];
+    for e in entries {
+        let path = e.path.as_bytes();
+        let shared = prev.iter().zip(path).take_while(|(a, b)| a == b).count();
+        put(out, shared as u64);
+        put_bytes(out, path.get(shared..).unwrap_or(&[]));
+        prev = path;
+        out.push(kind_code(e.kind));
+        for v in [e.size, u64::from(e.mode), e.uid, e.gid, e.mtime] {
+            put(out, v);
+        }
+        let flags = u8::from(e.link_target.is_some())
+            | (u8::from(e.content_offset.is_some()) << 1)
+            | (u8::from(e.sparse.is_some()) << 2);
+        out.push(flags);
+        if let Some(t) = &e.link_target {
+            put_bytes(out, t.as_bytes());
+        }
+        if let Some(o) = e.content_offset {
+            put(out, o);
+        }
+        if let Some(s) = &e.sparse {
+            out.push(u8::from(s.complete));
+            put(out, s.regions.len() as u64);
+            for r in &s.regions {
+                put(out, r.offset);
+                put(out, r.length);
+            }
+        }
+    }
+}
+
+/// Every layer index's entries of `archive` in this form, in member order, and the archive
+/// with those entry lists left empty (each a new empty `Arc`; nothing else changed). The
+/// bytes decode ([`Decoder`]) to `(member, entries)` pairs that [`graft`] puts back.
+pub fn split(archive: &Archive) -> (Archive, Vec<u8>) {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(MAGIC);
+    let layers: Vec<(usize, &[Entry])> = archive
+        .members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| m.facts.layer.as_ref().map(|l| (i, l.entries.as_slice())))
+        .collect();
+    put(&mut out, layers.len() as u64);
+    for (member, entries) in &layers {
+        encode_layer(&mut out, *member, entries);
+    }
+    let mut stripped = Archive {
+        name: archive.name.clone(),
+        total_bytes: archive.total_bytes,
+        outer_compression: archive.outer_compression,
+        format: archive.format,
+        members: Vec::with_capacity(archive.members.len()),
+        images: archive.images.clone(),
+        problems: archive.problems.clone(),
+    };
+    for m in &archive.members {
+        let mut m = m.clone();
+        if let Some(l) = m.facts.layer.as_mut() {
+            l.entries = Arc::new(Vec::new());
+        }
+        stripped.members.push(m);
+    }
+    (stripped, out)
+}
+
+/// Puts decoded entry lists back into an archive [`split`] emptied: each `(member, entries)`
+/// becomes that member's layer index's entries (the same `Arc`, shared, not copied). A member
+/// that is out of range, has no layer index, or whose index already holds entries (filled
+/// since, e.g. by facts that came with their own) is left as it is. O(members).
+pub fn graft(archive: &mut Archive, layers: &[(usize, Arc<Vec<Entry>>)]) {
+    for (member, entries) in layers {
+        if let Some(l) = archive
+            .members
+            .get_mut(*member)
+            .and_then(|m| m.facts.layer.as_mut())
+        {
+            if l.entries.is_empty() {
+                l.entries = entries.clone();
+            }
+        }
+    }
+}
+
+/// Decodes bytes made by [`split`] a slice at a time: each [`Decoder::step`] decodes at most
+/// the number of entries asked for, so a caller can yield between steps.
+#[derive(Debug)]
+pub struct Decoder {
+    bytes: Vec<u8>,
+    pos: usize,
+    layers_left: u64,
+    /// The layer being decoded: member, entries still to read, entries so far.
+    current: Option<(usize, u64, Vec<Entry>)>,
+    done: Vec<(usize, Arc<Vec<Entry>>)>,
+    entries_done: usize,
+}
+
+impl Decoder {
+    /// Starts decoding `bytes`. Errors: [`WireError::Magic`] when they are not in this form,
+    /// [`WireError::Truncated`] when they end before the layer count.
+    pub fn new(bytes: Vec<u8>) -> Result<Decoder, WireError> {
+        if bytes.get(..MAGIC.len()) != Some(MAGIC) {
+            return Err(WireError::Magic);
+        }
+        let mut d = Decoder {
+            bytes,
+            pos: MAGIC.len(),
+            layers_left: 0,
+            current: None,
+            done: Vec::new(),
+            entries_done: 0,
+        };
+        d.layers_left = d.varint()?;
+        Ok(d)
+    }
+
+    /// Entries decoded so far, over all layers.
+    pub fn entries_done(&self) -> usize {
+        self.entries_done
+    }
+
+    /// Every layer is decoded.
+    pub fn is_done(&self) -> bool {
+        self.current.is_none() && self.layers_left == 0
+    }
+
+    /// Decodes up to `max_entries` more entries (at least one layer header when one is left).
+    /// Returns whether everything is decoded. Errors as [`WireError`]; after an error the
+    /// decoder is not to be used again.
+    pub fn step(&mut self, max_entries: usize) -> Result<bool, WireError> {
+        let mut budget = max_entries.max(1);
+        while budget > 0 {
+            let (member, left, mut entries) = match self.current.take() {
+                Some(c) => c,
+                None => {
+                    if self.layers_left == 0 {
+                        return Ok(true);
+                    }
+                    self.layers_left -= 1;
+                    let member = self.index()?;
+                    let at = self.pos;
+                    let count = self.varint()?;
+                    let room = self.bytes.len().saturating_sub(self.pos) / MIN_ENTRY_BYTES;
+                    if count > room as u64 {
+                        return Err(WireError::Invalid { at });
+                    }
+                    (member, count, Vec::with_capacity(count as usize))
+                }
+            };
+            let n = left.min(budget as u64);
+            for _ in 0..n {
+                let prev = entries.last().map(|e: &Entry| e.path.as_bytes());
+                let e = self.entry(prev)?;
+                entries.push(e);
+            }
+            budget -= n as usize;
+            self.entries_done = self.entries_done.saturating_add(n as usize);
+            let left = left - n;
+            if left == 0 {
+                self.done.push((member, Arc::new(entries)));
+            } else {
+                self.current = Some((member, left, entries));
+            }
+        }
+        Ok(self.is_done())
+    }
+
+    /// The decoded `(member, entries)` pairs, in the order they were encoded (those of a layer
+    /// not finished are left out).
+    pub fn finish(self) -> Vec<(usize, Arc<Vec<Entry>>)> {
+        self.done
+    }
+
+    fn byte(&mut self) -> Result<u8, WireError> {
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or(WireError::Truncated { at: self.pos })?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, WireError> {
+        let at = self.pos;
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            let part = u64::from(b & 0x7f);
+            if shift == 63 && part > 1 {
+                return Err(WireError::Invalid { at });
+            }
+            v |= part << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(WireError::Invalid { at })
+    }
+
+    fn index(&mut self) -> Result<usize, WireError> {
+        let at = self.pos;
+        usize::try_from(self.varint()?).map_err(|_| WireError::Invalid { at })
+    }
+
+    fn slice(&mut self, len: usize) -> Result<&[u8], WireError> {
+        let at = self.pos;
+        let end = at.checked_add(len).ok_or(WireError::Invalid { at })?;
+        let s = self.bytes.get(at..end).ok_or(WireError::Truncated { at })?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn raw(&mut self) -> Result<Vec<u8>, WireError> {
+        let len = self.index()?;
+        Ok(self.slice(len)?.to_vec())
+    }
+
+    fn entry(&mut self, prev: Option<&[u8]>) -> Result<Entry, WireError> {
+        let at = self.pos;
+        let shared = self.index()?;
+        let head = prev
+            .unwrap_or(&[])
+            .get(..shared)
+            .ok_or(WireError::Invalid { at })?
+            .to_vec();
+        let len = self.index()?;
+        let mut path = head;
+        path.extend_from_slice(self.slice(len)?);
+        let at = self.pos;
+        let kind = *KINDS
+            .get(usize::from(self.byte()?))
+            .ok_or(WireError::Invalid { at })?;
+        let size = self.varint()?;
+        let at = self.pos;
+        let mode = u32::try_from(self.varint()?).map_err(|_| WireError::Invalid { at })?;
+        let uid = self.varint()?;
+        let gid = self.varint()?;
+        let mtime = self.varint()?;
+        let at = self.pos;
+        let flags = self.byte()?;
+        if flags & !7 != 0 {
+            return Err(WireError::Invalid { at });
+        }
+        let link_target = if flags & 1 != 0 {
+            Some(RawPath::from_bytes(self.raw()?))
+        } else {
+            None
+        };
+        let content_offset = if flags & 2 != 0 {
+            Some(self.varint()?)
+        } else {
+            None
+        };
+        let sparse = if flags & 4 != 0 {
+            let at = self.pos;
+            let complete = match self.byte()? {
+                0 => false,
+                1 => true,
+                _ => return Err(WireError::Invalid { at }),
+            };
+            let at = self.pos;
+            let n = self.varint()?;
+            // Two one-byte numbers at least per region.
+            if n > (self.bytes.len().saturating_sub(self.pos) / 2) as u64 {
+                return Err(WireError::Invalid { at });
+            }
+            let mut regions = Vec::with_capacity(n as usize);
+            for _ in 0..n {
+                let offset = self.varint()?;
+                let length = self.varint()?;
+                regions.push(SparseRegion { offset, length });
+            }
+            Some(Box::new(Sparse { regions, complete }))
+        } else {
+            None
+        };
+        Ok(Entry {
+            path: RawPath::from_bytes(path),
+            kind,
+            size,
+            mode,
+            uid,
+            gid,
+            mtime,
+            link_target,
+            content_offset,
+            sparse,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::archive::{open, Options};
+
+    fn entry(path: &str, kind: EntryKind) -> Entry {
+        Entry {
+            path: RawPath::from(path),
+            kind,
+            size: 0,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link_target: None,
+            content_offset: None,
+            sparse: None,
+        }
+    }
+
+    /// Every field, every kind, extreme numbers, non-UTF-8 names, sparse maps: split, decoded
+    /// one entry per step and grafted, the archive equals the original.
+    #[test]
+    fn round_trip_of_every_field_one_entry_per_step() {
+        let mut odd = entry("usr/share/caf\u{e9}", EntryKind::File);
+        odd.path = RawPath::from_bytes(b"usr/share/caf\xe9.txt".to_vec());
+        odd.size = u64::MAX;
+        odd.mode = u32::MAX;
+        odd.uid = u64::MAX;
+        odd.gid = 1 << 40;
+        odd.mtime = 1_700_000_000;
+        odd.content_offset = Some(u64::MAX - 1);
+        odd.sparse = Some(Box::new(Sparse {
+            regions: vec![
+                SparseRegion {
+                    offset: 0,
+                    length: 512,
+                },
+                SparseRegion {
+                    offset: 1 << 33,
+                    length: 7,
+                },
+            ],
+            complete: false,
+        }));
+        let mut link = entry("usr/share/cafe", EntryKind::Hardlink);
+        link.link_target = Some(RawPath::from_bytes(b"usr/share/caf\xe9.txt".to_vec()));
+        let mut layer0: Vec<Entry> = KINDS
+            .iter()
+            .enumerate()
+            .map(|(i, k)| entry(&format!("usr/share/x{i}"), *k))
+            .collect();
+        layer0.push(odd);
+        layer0.push(link);
+        layer0.push(entry("", EntryKind::Dir));
+        let layer1 = vec![entry("a", EntryKind::Symlink), entry("a", EntryKind::File)];
+        let a = crate::test_support::archive_of_layers(vec![layer0, Vec::new(), layer1]);
+        let (mut stripped, bytes) = split(&a);
+        assert!(stripped.members.iter().all(|m| m
+            .facts
+            .layer
+            .as_ref()
+            .is_some_and(|l| l.entries.is_empty())));
+        let mut d = Decoder::new(bytes).expect("magic");
+        let mut steps = 0;
+        while !d.step(1).expect("decodes") {
+            steps += 1;
+            assert!(steps < 100);
+        }
+        assert_eq!(d.entries_done(), 13);
+        let layers = d.finish();
+        assert_eq!(
+            layers
+                .iter()
+                .map(|(m, e)| (*m, e.len()))
+                .collect::<Vec<_>>(),
+            vec![(0, 11), (1, 0), (2, 2)]
+        );
+        graft(&mut stripped, &layers);
+        assert_eq!(stripped, a);
+    }
+
+    /// The real fixtures: the bytes are much smaller than the entries' JSON, decode to the
+    /// same entries in steps of 100, and a graft shares the decoded `Arc`s.
+    #[test]
+    fn fixtures_round_trip_and_are_smaller_than_json() {
+        let dir = std::env::var_os("PANCAKE_FIXTURES")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+            });
+        let mut checked = 0;
+        for name in [
+            "docker26-save-app1.tar",
+            "fixture_dive_test-docker-image.tar",
+        ] {
+            let bytes = std::fs::read(dir.join(name)).expect("fixture");
+            let a = open(name, &bytes, &Options::default(), &mut |_| {}).expect("reads");
+            let (mut stripped, wire) = split(&a);
+            let json: usize = a
+                .members
+                .iter()
+                .filter_map(|m| m.facts.layer.as_ref())
+                .map(|l| serde_json::to_string(&*l.entries).map_or(0, |s| s.len()))
+                .sum();
+            assert!(
+                wire.len() * 2 < json,
+                "{name}: {} vs JSON {json}",
+                wire.len()
+            );
+            let mut d = Decoder::new(wire).expect("magic");
+            while !d.step(100).expect("decodes") {}
+            let layers = d.finish();
+            graft(&mut stripped, &layers);
+            assert_eq!(stripped, a, "{name}");
+            let (m, arc) = layers.first().expect("a layer");
+            let shared = stripped
+                .members
+                .get(*m)
+                .and_then(|x| x.facts.layer.as_ref());
+            assert!(shared.is_some_and(|l| Arc::ptr_eq(&l.entries, arc)));
+            checked += 1;
+        }
+        assert_eq!(checked, 2);
+    }
+
+    /// Damaged bytes give an error, never a panic or a huge allocation: every truncation, and
+    /// every single-byte change, of a real index.
+    #[test]
+    fn damaged_bytes_are_errors() {
+        let a = crate::test_support::archive_of_layers(vec![vec![
+            entry("etc/passwd", EntryKind::File),
+            entry("etc/shadow", EntryKind::File),
+        ]]);
+        let (_, wire) = split(&a);
+        assert_eq!(
+            Decoder::new(b"JSON".to_vec()).map(|_| ()),
+            Err(WireError::Magic)
+        );
+        for cut in MAGIC.len()..wire.len() {
+            let bytes = wire.get(..cut).expect("in range").to_vec();
+            let r = Decoder::new(bytes).and_then(|mut d| d.step(usize::MAX));
+            assert!(
+                matches!(
+                    r,
+                    Err(WireError::Truncated { .. } | WireError::Invalid { .. })
+                ),
+                "cut at {cut}: {r:?}"
+            );
+        }
+        for at in MAGIC.len()..wire.len() {
+            let mut bytes = wire.clone();
+            if let Some(b) = bytes.get_mut(at) {
+                *b = 0xff;
+            }
+            // Decoding either fails or gives some entries; it never panics.
+            let _ = Decoder::new(bytes).and_then(|mut d| d.step(usize::MAX));
+        }
+        // A count far beyond the bytes is refused before anything is allocated for it.
+        let mut lie = MAGIC.to_vec();
+        lie.extend_from_slice(&[1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+        let r = Decoder::new(lie).and_then(|mut d| d.step(1));
+        assert_eq!(r, Err(WireError::Invalid { at: 8 }));
+    }
+}
