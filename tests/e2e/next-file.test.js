@@ -8,6 +8,7 @@
 // (its bytes read through that image's own kept reader) while the next one is still being read.
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -96,6 +97,40 @@ describe('opening another file while one is shown', () => {
     const names = samples.map((s) => s.image.trim()).filter((n, i, all) => i === 0 || all[i - 1].trim() !== n);
     assert.equal(names.length, 2, `images seen in order: ${names}`);
     assert.equal(names[0], shownName);
+    assert.deepEqual(problemsOf(page), []);
+  });
+
+  // Switching to another file's image on the Files tab: the layer saved "as stored" is a
+  // slice of that image's own file (a stale File handle once sliced the other file).
+  async function pick(page, i) {
+    await page.locator(`[data-testid=image-option][data-index="${i}"]`).click();
+    await page.waitForFunction((i) => document.querySelector(`[data-testid=image-option][data-index="${i}"]`)?.getAttribute('aria-pressed') === 'true', i);
+  }
+
+  test('after switching images, a layer saved as stored comes from the shown file', { timeout: 120000 }, async () => {
+    const page = await session.newPage();
+    await pickFile(page, path.join(FIXTURES, 'docker26-save-app1.tar'));
+    await waitReady(page);
+    await pickFile(page, path.join(FIXTURES, 'fixture_dive_test-oci-gzip-image.tar'));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=image-option]').length === 2);
+    await waitReady(page);
+    // Each image's top layer digest, read on the Stack tab first.
+    const tops = [];
+    for (const i of [0, 1]) {
+      await pick(page, i);
+      await openTab(page, 'stack');
+      const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.getAttribute('data-digest')));
+      tops.push(String(layers[layers.length - 1]).replace(/^sha256:/, ''));
+    }
+    assert.notEqual(tops[0], tops[1]);
+    // Then on Files, each image chosen in the picker and its layer saved straight away.
+    await openTab(page, 'files');
+    for (const i of [0, 1, 0]) {
+      await pick(page, i);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=download-layer-stored]').click()]);
+      const hash = crypto.createHash('sha256').update(fs.readFileSync(await dl.path())).digest('hex');
+      assert.equal(hash, tops[i], `image ${i}: the saved blob hashes to its digest`);
+    }
     assert.deepEqual(problemsOf(page), []);
   });
 

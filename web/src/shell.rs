@@ -414,7 +414,7 @@ pub fn app() -> Html {
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.nav.image} layer={state.nav.layer} merged={state.nav.merged}
                         filter={AttrValue::from(state.nav.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
-                        on_filter={on_filter} on_open={on_open_content} file={Pool::file(&pool)} />
+                        on_filter={on_filter} on_open={on_open_content} file={Pool::file_of(&pool, state.reading.generation)} />
                 },
                 Tab::History => {
                     html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()} /> }
@@ -453,7 +453,7 @@ pub fn app() -> Html {
     let content = match (&state.nav.content, state.nav.tab) {
         (Some(c), Tab::Files) => {
             html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content}
-            archive={archive.clone()} file={Pool::file(&pool)} /> }
+            archive={archive.clone()} file={Pool::file_of(&pool, state.reading.generation)} /> }
         }
         _ => html! {},
     };
@@ -486,7 +486,7 @@ pub fn app() -> Html {
                         html! {
                             <section class="errors" role="alert">
                                 <div class="error fatal" data-testid="error" data-kind="fatal-next">
-                                    <strong>{ tf(lang, "error-fatal-next", &[("name", &name)]) }</strong>{ " " }
+                                    <strong>{ tf(lang, "error-fatal-next", &[("name", &crate::text::shown(&name))]) }</strong>{ " " }
                                     <span class="verbatim" lang="en" translate="no">{ message }</span>{ " " }
                                     <button type="button" class="button quiet" data-testid="dismiss-next-failed"
                                         onclick={Callback::from(move |_| d.dispatch(Action::DismissNextFailed))}>{ t(lang, "close") }</button>

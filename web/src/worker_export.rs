@@ -276,6 +276,10 @@ pub struct Export {
 
 impl Drop for Export {
     fn drop(&mut self) {
+        // A chunk the worker posted before it was stopped can still be on its way: with the
+        // handlers unset first, it finds none instead of a dropped closure.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }

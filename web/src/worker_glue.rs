@@ -312,13 +312,21 @@ impl Pool {
 
     /// The file being shown (a container's export copies its layer blobs from it).
     pub fn file(pool: &PoolRef) -> Option<File> {
+        let shown = pool.borrow().shown_generation;
+        Pool::file_of(pool, shown)
+    }
+
+    /// The file read under `generation` (current or kept). A view rendering an archive passes
+    /// the generation it renders: [`Pool::show`] only catches up in an effect after the
+    /// render, so `file` can still name the archive shown before.
+    pub fn file_of(pool: &PoolRef, generation: u32) -> Option<File> {
         let p = pool.borrow();
-        if p.shown_generation == p.generation {
+        if generation == p.generation {
             return p.file.clone();
         }
         p.kept
             .iter()
-            .find(|(g, _, _)| *g == p.shown_generation)
+            .find(|(g, _, _)| *g == generation)
             .map(|(_, f, _)| f.clone())
     }
 
@@ -833,8 +841,12 @@ impl Pool {
                 Ok(false) if now() - started >= DECODE_SLICE_MS => break false,
                 Ok(false) => {}
                 Err(e) => {
+                    // The lists will not come: say so (`Indexed`, so no view waits for them
+                    // forever) beside the failure.
                     self.decoding = None;
-                    return self.on_failure(generation, e.to_string());
+                    let mut actions = self.on_failure(generation, e.to_string());
+                    actions.push(PoolEvent::Indexed { generation });
+                    return actions;
                 }
             }
         };

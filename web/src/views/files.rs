@@ -160,6 +160,14 @@ pub fn files(p: &FilesProps) -> Html {
     let show_largest = use_state(|| false);
     // What the last link opened led to (a hard link's file, a symlink's target or why none).
     let link_note = use_state(|| None::<super::links::LinkNote>);
+    {
+        // The note is about a path of one listing: another archive, image, layer or mode
+        // drops it.
+        let link_note = link_note.clone();
+        use_effect_with((p.archive.clone(), p.image, p.layer, p.merged), move |_| {
+            link_note.set(None)
+        });
+    }
     // The listing's largest files, sorted once per listing and only while the list shows
     // (every scroll or key re-renders the tree).
     let view_largest: Rc<Vec<usize>> =

@@ -52,7 +52,11 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
                 Some(name) => tf(
                     lang,
                     "progress-reading-next",
-                    &[("name", name.as_str()), ("size", &human_size(p.file_size))],
+                    &[
+                        // A name's hidden controls (U+202E…) shown escaped, never obeyed.
+                        ("name", &crate::text::shown(name)),
+                        ("size", &human_size(p.file_size)),
+                    ],
                 ),
                 None => tf(
                     lang,
