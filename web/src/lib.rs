@@ -8,6 +8,7 @@ pub mod container_store;
 pub mod file_source;
 pub mod hashing;
 pub mod i18n;
+pub mod idb;
 pub mod offline;
 pub mod permalink;
 pub mod persist;

@@ -9,11 +9,11 @@
 
 use std::cell::RefCell;
 
+use crate::idb::{done, err};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbTransactionMode};
 
 const DB: &str = "pancake-files";
 const STORE: &str = "session";
@@ -43,75 +43,8 @@ thread_local! {
     static OPEN: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
 }
 
-fn err(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            Reflect::get(&e, &JsValue::from_str("message"))
-                .ok()
-                .and_then(|m| m.as_string())
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
-}
-
-async fn done(req: &IdbRequest) -> Result<JsValue, String> {
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        let r = req.clone();
-        let ok = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
-        });
-        let r = req.clone();
-        let bad = Closure::once_into_js(move |_: web_sys::Event| {
-            let why = r
-                .error()
-                .ok()
-                .flatten()
-                .map(|e| e.message())
-                .unwrap_or_else(|| "IndexedDB request failed".into());
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
-        });
-        req.set_onsuccess(Some(ok.unchecked_ref()));
-        req.set_onerror(Some(bad.unchecked_ref()));
-    });
-    JsFuture::from(promise).await.map_err(err)
-}
-
-/// The database, opened once; every caller awaits the same promise, so writes start (and
-/// IndexedDB runs them) in call order: a later save never lands before an earlier one.
 async fn db() -> Result<IdbDatabase, String> {
-    let promise = match OPEN.with(|o| o.borrow().clone()) {
-        Some(p) => p,
-        None => {
-            let factory = web_sys::window()
-                .ok_or("no window")?
-                .indexed_db()
-                .map_err(err)?
-                .ok_or("this browser keeps no IndexedDB (private mode?)")?;
-            let req = factory.open_with_u32(DB, 1).map_err(err)?;
-            let upgrade = {
-                let r = req.clone();
-                Closure::once_into_js(move |_: web_sys::Event| {
-                    if let Ok(db) = r.result().and_then(|v| v.dyn_into::<IdbDatabase>()) {
-                        // Version 1 is the only schema: an upgrade is always from nothing.
-                        let _ = db.create_object_store(STORE);
-                    }
-                })
-            };
-            req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
-            let req: IdbRequest = req.into();
-            let p = wasm_bindgen_futures::future_to_promise(async move {
-                done(&req).await.map_err(|e| JsValue::from_str(&e))
-            });
-            OPEN.with(|o| *o.borrow_mut() = Some(p.clone()));
-            p
-        }
-    };
-    match JsFuture::from(promise).await {
-        Ok(v) => v.dyn_into().map_err(err),
-        Err(e) => {
-            OPEN.with(|o| *o.borrow_mut() = None);
-            Err(err(e))
-        }
-    }
+    crate::idb::open(&OPEN, DB, STORE).await
 }
 
 fn set(o: &Object, k: &str, v: &JsValue) {
