@@ -634,35 +634,16 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
         layer_entries(archive, image, layer),
         &mut Vec::new(),
     );
-    let alive: HashSet<(usize, usize)> = state
-        .values()
-        .filter_map(|n| n.content.as_ref().map(ContentRef::key))
-        .collect();
-    let mut freed: HashSet<(usize, usize)> = HashSet::new();
     let mut rows: BTreeMap<RawPath, FileRow> = BTreeMap::new();
-    for (p, n) in removed {
-        if !state.contains_key(&p) {
-            out.deleted += 1;
-            if let Some(c) = n.content.as_ref().filter(|c| !alive.contains(&c.key())) {
-                if freed.insert(c.key()) {
-                    out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
-                }
-            }
-            rows.insert(p.clone(), row(p, &n, Change::Deleted));
-        }
-    }
-    for (p, n) in state.iter().filter(|(_, n)| n.layer == layer) {
-        let change = if n.replaced {
-            out.modified += 1;
-            out.modified_bytes = out.modified_bytes.saturating_add(n.own_bytes());
-            Change::Modified
-        } else {
-            out.added += 1;
-            out.added_bytes = out.added_bytes.saturating_add(n.own_bytes());
-            Change::Added
-        };
+    let counts = count_changes(&state, layer, &removed, &mut |p, n, change| {
         rows.insert(p.clone(), row(p.clone(), n, change));
-    }
+    });
+    out.added = counts.added;
+    out.modified = counts.modified;
+    out.deleted = counts.deleted;
+    out.added_bytes = counts.added_bytes;
+    out.modified_bytes = counts.modified_bytes;
+    out.deleted_bytes = counts.deleted_bytes;
     out.rows = rows.into_values().collect();
     fill_dir_sizes(&mut out.rows);
     out
@@ -702,53 +683,75 @@ pub fn change_counts(archive: &Archive, image: &Image) -> (Vec<ChangeCounts>, Ve
             &mut Vec::new(),
         );
         // The same rules as `layer_changes`, on the state after this layer.
-        let mut out = ChangeCounts::default();
-        if !removed.is_empty() {
-            let alive: HashSet<(usize, usize)> = state
-                .values()
-                .filter_map(|n| n.content.as_ref().map(ContentRef::key))
-                .collect();
-            let mut freed: HashSet<(usize, usize)> = HashSet::new();
-            for (p, n) in &removed {
-                if !state.contains_key(p) {
-                    // `layer_changes` counts each removal, as here.
-                    out.deleted += 1;
-                    if let Some(c) = n.content.as_ref().filter(|c| !alive.contains(&c.key())) {
-                        if freed.insert(c.key()) {
-                            out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
-                        }
-                    }
-                }
-            }
-        }
-        for n in state.values().filter(|n| n.layer == layer) {
-            if n.replaced {
-                out.modified += 1;
-                out.modified_bytes = out.modified_bytes.saturating_add(n.own_bytes());
-            } else {
-                out.added += 1;
-                out.added_bytes = out.added_bytes.saturating_add(n.own_bytes());
-            }
-        }
-        counts.push(out);
+        counts.push(count_changes(&state, layer, &removed, &mut |_, _, _| {}));
     }
     // `wasted`, from the state after the top layer (the fold `wasted` would make again).
+    let wasted = wasted_after(archive, image, &state);
+    (counts, wasted)
+}
+
+/// What layer `layer` changed, given the state after it and what it removed: each path it
+/// removed that is gone (`Deleted`; its content's bytes once, unless another name still shows
+/// them), each path it wrote (`Modified` when it replaced one, else `Added`). `visit` gets every
+/// counted path with its change. The one rule behind [`layer_changes`] and [`change_counts`].
+fn count_changes(
+    state: &State,
+    layer: usize,
+    removed: &[(RawPath, Node)],
+    visit: &mut dyn FnMut(&RawPath, &Node, Change),
+) -> ChangeCounts {
+    let mut out = ChangeCounts::default();
+    if !removed.is_empty() {
+        let alive: HashSet<(usize, usize)> = state
+            .values()
+            .filter_map(|n| n.content.as_ref().map(ContentRef::key))
+            .collect();
+        let mut freed: HashSet<(usize, usize)> = HashSet::new();
+        for (p, n) in removed {
+            if !state.contains_key(p) {
+                out.deleted += 1;
+                if let Some(c) = n.content.as_ref().filter(|c| !alive.contains(&c.key())) {
+                    if freed.insert(c.key()) {
+                        out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
+                    }
+                }
+                visit(p, n, Change::Deleted);
+            }
+        }
+    }
+    for (p, n) in state.iter().filter(|(_, n)| n.layer == layer) {
+        let change = if n.replaced {
+            out.modified += 1;
+            out.modified_bytes = out.modified_bytes.saturating_add(n.own_bytes());
+            Change::Modified
+        } else {
+            out.added += 1;
+            out.added_bytes = out.added_bytes.saturating_add(n.own_bytes());
+            Change::Added
+        };
+        visit(p, n, change);
+    }
+    out
+}
+
+/// Per layer, its stored bytes no longer visible in `top` (the state after the top layer):
+/// what [`wasted`] reports.
+fn wasted_after(archive: &Archive, image: &Image, top: &State) -> Vec<u64> {
     let stored = stored_bytes(archive, image);
     let mut visible = vec![0u64; image.layers.len()];
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    for c in state.values().filter_map(|n| n.content.as_ref()) {
+    for c in top.values().filter_map(|n| n.content.as_ref()) {
         if seen.insert(c.key()) {
             if let Some(v) = visible.get_mut(c.layer) {
                 *v = v.saturating_add(c.size);
             }
         }
     }
-    let wasted = stored
+    stored
         .iter()
         .zip(&visible)
         .map(|(s, v)| s.saturating_sub(*v))
-        .collect();
-    (counts, wasted)
+        .collect()
 }
 
 /// Every layer's changes in one fold of the image, bottom layer first: `visit(layer, rows)`
@@ -821,26 +824,11 @@ pub fn stored_bytes(archive: &Archive, image: &Image) -> Vec<u64> {
 /// filesystem, because a later layer (or a later copy in the same layer) overwrote or deleted
 /// every name showing them. Bytes still reachable through a hard link are visible.
 pub fn wasted(archive: &Archive, image: &Image) -> Vec<u64> {
-    let stored = stored_bytes(archive, image);
-    let mut visible = vec![0u64; image.layers.len()];
-    if let Some(top) = image.layers.len().checked_sub(1) {
-        let mut seen: HashSet<(usize, usize)> = HashSet::new();
-        for c in fold(archive, image, top)
-            .values()
-            .filter_map(|n| n.content.as_ref())
-        {
-            if seen.insert(c.key()) {
-                if let Some(v) = visible.get_mut(c.layer) {
-                    *v = v.saturating_add(c.size);
-                }
-            }
-        }
-    }
-    stored
-        .iter()
-        .zip(&visible)
-        .map(|(s, v)| s.saturating_sub(*v))
-        .collect()
+    let top = match image.layers.len().checked_sub(1) {
+        Some(top) => fold(archive, image, top),
+        None => State::new(),
+    };
+    wasted_after(archive, image, &top)
 }
 
 /// Per layer, bottom first: content bytes of lower layers that this layer deletes (a
