@@ -13,6 +13,7 @@ const path = require('node:path');
 
 const { REPO, FIXTURES, openSession, problemsOf, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
+const { writeOpfs, pickFromOpfs } = require('./lib/opfs');
 
 const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const T = READY * 3 + 60000;
@@ -24,32 +25,6 @@ const expectedDiffIds = (file) => JSON.parse(fs.readFileSync(`${file}.expected.j
   .images[0].layers.map((l) => l.diff_id);
 
 const text = async (loc) => (await loc.textContent()).replace(/\s+/g, ' ').trim();
-
-/** Writes `files` ([name, path]) into the origin-private file system of the page's origin. */
-async function writeOpfs(page, files) {
-  for (const [name, file] of files) {
-    await page.evaluate(async ({ name, b64 }) => {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      const root = await navigator.storage.getDirectory();
-      const h = await root.getFileHandle(name, { create: true });
-      const w = await h.createWritable();
-      await w.write(bytes);
-      await w.close();
-    }, { name, b64: fs.readFileSync(file).toString('base64') });
-  }
-}
-
-/** The page's picker hands over these OPFS files' handles, as if the person picked them. */
-async function pickFromOpfs(page, names) {
-  await page.evaluate(async (names) => {
-    const root = await navigator.storage.getDirectory();
-    const handles = await Promise.all(names.map((n) => root.getFileHandle(n)));
-    window.showOpenFilePicker = async () => handles;
-  }, names);
-  await page.locator('[data-testid=open-button]').click();
-}
 
 /** Waits until the session holds `n` images and the shown one is read and checked. */
 async function sessionOf(page, n) {
@@ -89,7 +64,7 @@ describe('files survive a reload (issue 15)', () => {
   test('picked files (handles): the banner names them, one click reopens them with the same stacks', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?lang=en' });
     assert.equal(await page.locator('[data-testid=reopen]').count(), 0, 'nothing remembered yet');
-    await writeOpfs(page, [['a.tar', A], ['b.tar', B]]);
+    await writeOpfs(page, [['a.tar', fs.readFileSync(A)], ['b.tar', fs.readFileSync(B)]]);
     await pickFromOpfs(page, ['a.tar', 'b.tar']);
     await sessionOf(page, 2);
     const before = await stacks(page);
@@ -160,7 +135,7 @@ describe('files survive a reload (issue 15)', () => {
 
   test('removing a file from the session forgets it; "forget" forgets them all', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?lang=en' });
-    await writeOpfs(page, [['a.tar', A], ['b.tar', B]]);
+    await writeOpfs(page, [['a.tar', fs.readFileSync(A)], ['b.tar', fs.readFileSync(B)]]);
     await pickFromOpfs(page, ['a.tar', 'b.tar']);
     await sessionOf(page, 2);
     await app.openTab(page, 'shared');

@@ -14,6 +14,7 @@ const path = require('node:path');
 
 const { REPO, FIXTURES, openSession, problemsOf, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
+const opfs = require('./lib/opfs');
 const { tar, sha256, Layout } = require('./lib/tarwrite');
 
 const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
@@ -21,25 +22,10 @@ const T = READY * 3 + 60000;
 const SHOTS = path.join(REPO, 'target', 'screenshots', 'persist');
 const A = path.join(FIXTURES, 'docker20-save-app1.tar');
 
+/** Picks `files` ([name, bytes]) through the page's real pick path and waits until read. */
 async function pickFromOpfs(page, files) {
-  for (const [name, bytes] of files) {
-    await page.evaluate(async ({ name, b64 }) => {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      const root = await navigator.storage.getDirectory();
-      const h = await root.getFileHandle(name, { create: true });
-      const w = await h.createWritable();
-      await w.write(bytes);
-      await w.close();
-    }, { name, b64: bytes.toString('base64') });
-  }
-  await page.evaluate(async (names) => {
-    const root = await navigator.storage.getDirectory();
-    const handles = await Promise.all(names.map((n) => root.getFileHandle(n)));
-    window.showOpenFilePicker = async () => handles;
-  }, files.map(([n]) => n));
-  await page.locator('[data-testid=open-button]').click();
+  await opfs.writeOpfs(page, files);
+  await opfs.pickFromOpfs(page, files.map(([n]) => n));
   await waitReady(page, { timeout: READY });
 }
 
