@@ -232,6 +232,41 @@ pub fn sync_session(archives: &[(u32, String, u64)]) {
     }
 }
 
+/// A file whose reading failed before anything of it could be shown (`name`; `size` in
+/// bytes where known): it will never join the session, so it is not offered again after a
+/// reload. The first registered file of that name (and size) still waiting is forgotten.
+pub fn failed(name: &str, size: Option<u64>) {
+    let changed = REG.with(|r| {
+        let mut r = r.borrow_mut();
+        let slots: Vec<Slot> = r
+            .entries
+            .iter()
+            .map(|e| Slot {
+                name: e.file.name.clone(),
+                size: e.file.size,
+                key: e.key,
+            })
+            .collect();
+        match waiting_slot(&slots, name, size) {
+            Some(i) => {
+                r.entries.remove(i);
+                true
+            }
+            None => false,
+        }
+    });
+    if changed {
+        save();
+    }
+}
+
+/// The first slot still waiting for its archive with this name (and size, when given).
+fn waiting_slot(slots: &[Slot], name: &str, size: Option<u64>) -> Option<usize> {
+    slots
+        .iter()
+        .position(|s| s.key.is_none() && s.name == name && size.is_none_or(|z| z == s.size))
+}
+
 /// A registered file as [`assign`] sees it.
 #[derive(Clone, Debug, PartialEq)]
 struct Slot {
@@ -272,6 +307,23 @@ mod tests {
             size,
             key,
         }
+    }
+
+    #[test]
+    fn a_failed_file_is_the_first_waiting_one_of_its_name_and_size() {
+        let slots = [
+            slot("a.tar", 10, Some(1)),
+            slot("b.tar", 20, None),
+            slot("b.tar", 30, None),
+        ];
+        assert_eq!(
+            waiting_slot(&slots, "a.tar", Some(10)),
+            None,
+            "a.tar joined"
+        );
+        assert_eq!(waiting_slot(&slots, "b.tar", Some(30)), Some(2));
+        assert_eq!(waiting_slot(&slots, "b.tar", None), Some(1));
+        assert_eq!(waiting_slot(&slots, "c.tar", None), None);
     }
 
     #[test]

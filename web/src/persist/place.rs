@@ -10,6 +10,7 @@ use pancake_core::EntryKind;
 use yew::prelude::*;
 
 use crate::session::{ImageKey, SharedAction};
+use crate::state::course::SrcStatus;
 use crate::state::place::{FilePlace, PlaceAction};
 use crate::state::{default_image, Action, AppState, ArchiveRef, NavAction, Phase};
 use crate::worker_glue::{Pool, PoolRef};
@@ -33,12 +34,28 @@ fn ready(s: &AppState, p: &FilePlace) -> Ready {
     if c.opening_demo.is_some() || c.opening_src.is_some() {
         return Ready::Wait;
     }
+    // Its file will not come: the reading failed before anything could be shown and nothing
+    // else is on its way, or the link's URL could not be fetched. Waiting on would keep the
+    // URL from following the page for good (the permalink hook writes nothing while a place
+    // waits).
+    let nothing_coming = s.incoming.is_none() && s.session.queued == 0;
+    if nothing_coming && s.reading.archive.is_none() && s.reading.fatal.is_some() {
+        return Ready::Drop;
+    }
+    if p.src.is_some() && c.src == p.src && matches!(c.src_status, SrcStatus::Failed { .. }) {
+        return Ready::Drop;
+    }
     let showing_other =
         (c.demo.is_some() || c.src.is_some()) && (c.demo != p.demo || c.src != p.src);
     if showing_other {
         return Ready::Drop;
     }
     if c.demo != p.demo || c.src != p.src {
+        // A person's own file is shown instead of the link's demo or URL (dropped before
+        // it came): the link's file is not coming.
+        if s.reading.archive.is_some() {
+            return Ready::Drop;
+        }
         // The link's demo or URL is still to be opened.
         return Ready::Wait;
     }
@@ -48,6 +65,9 @@ fn ready(s: &AppState, p: &FilePlace) -> Ready {
     if p.demo.is_some() || p.src.is_some() {
         return match s.reading.phase {
             Phase::Scanning | Phase::Idle => Ready::Wait,
+            // A large image's entry lists are still crossing from the worker: the path is
+            // looked up once they are all here.
+            _ if s.index.pending(s.reading.generation) => Ready::Wait,
             _ => Ready::Apply(s.reading.generation, a.clone()),
         };
     }
@@ -61,12 +81,14 @@ fn ready(s: &AppState, p: &FilePlace) -> Ready {
     // A file read behind the one shown takes the page over at its first view: wait for it.
     if s.session.queued > 0
         || s.incoming.is_some()
-        || s.reading.phase != Phase::Ready
+        // Cancelled hashing keeps what was read shown: the place applies to it.
+        || !matches!(s.reading.phase, Phase::Ready | Phase::Cancelled)
         || (!joined && !a.images.is_empty())
     {
         return Ready::Wait;
     }
     match s.session.archives.get(p.file.unwrap_or(0)) {
+        Some(x) if s.index.pending(x.key) => Ready::Wait,
         Some(x) => Ready::Apply(x.key, x.archive.clone()),
         None => Ready::Drop,
     }
@@ -168,6 +190,20 @@ pub fn use_persist(state: &UseReducerHandle<AppState>, pool: &PoolRef) {
         .map(|a| (a.key, a.file_name.clone(), a.file_size))
         .collect();
     use_effect_with(list, |l| super::sync_session(l));
+    // A file that could not be read at all is not offered again after a reload.
+    let failed: Option<(String, Option<u64>)> = match (&state.reading, &state.next_failed) {
+        (r, _) if r.fatal.is_some() && r.archive.is_none() => r
+            .file_name
+            .clone()
+            .map(|n| (n, Some(state.reading.file_size))),
+        (_, Some((name, _))) => Some((name.clone(), None)),
+        _ => None,
+    };
+    use_effect_with(failed, |f| {
+        if let Some((name, size)) = f {
+            super::failed(name, *size);
+        }
+    });
 
     let now = state
         .place
@@ -191,4 +227,108 @@ pub fn use_persist(state: &UseReducerHandle<AppState>, pool: &PoolRef) {
             Ready::Apply(key, a) => apply(&s, p, *key, a, &d, &pool),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use pancake_core::Archive;
+
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::state::course::CourseAction;
+
+    fn waiting(p: FilePlace) -> AppState {
+        let mut s = AppState::new(Lang::En);
+        s.place.pending = Some(p);
+        s
+    }
+
+    fn demo_place() -> FilePlace {
+        FilePlace {
+            demo: Some("nginx".into()),
+            path: Some("etc/nginx/nginx.conf".into()),
+            ..FilePlace::default()
+        }
+    }
+
+    #[test]
+    fn a_place_waits_while_its_file_may_still_come() {
+        let s = waiting(demo_place());
+        assert_eq!(ready(&s, &demo_place()), Ready::Wait, "nothing opened yet");
+        let mut s = s;
+        s.course.opening_demo = Some("nginx".into());
+        assert_eq!(ready(&s, &demo_place()), Ready::Wait, "the demo is opening");
+    }
+
+    #[test]
+    fn a_demo_place_waits_for_the_entry_lists_of_a_large_image() {
+        use crate::state::index::{reduce as index, IndexAction};
+        let mut s = waiting(demo_place());
+        s.course.demo = Some("nginx".into());
+        s.reading.generation = 3;
+        s.reading.phase = Phase::Hashing;
+        let a = ArchiveRef(Rc::new(Archive::default()));
+        s.reading.archive = Some(a.clone());
+        s.index = index(&s.index, IndexAction::Indexing { generation: 3 });
+        assert_eq!(
+            ready(&s, &demo_place()),
+            Ready::Wait,
+            "lists still crossing"
+        );
+        s.index = index(&s.index, IndexAction::Indexed { generation: 3 });
+        assert_eq!(ready(&s, &demo_place()), Ready::Apply(3, a));
+    }
+
+    #[test]
+    fn a_failed_reading_drops_the_place() {
+        // A reload in file mode whose file could not be read: nothing is shown, nothing else
+        // is coming.
+        let own = FilePlace {
+            layer: Some(1),
+            ..FilePlace::default()
+        };
+        let mut s = waiting(own.clone());
+        s.reading.fatal = Some("not a tar".into());
+        assert_eq!(ready(&s, &own), Ready::Drop);
+        // …but while another file is queued, the place waits for it.
+        s.session.queued = 1;
+        assert_eq!(ready(&s, &own), Ready::Wait);
+    }
+
+    #[test]
+    fn a_persons_file_shown_instead_of_the_links_demo_drops_the_place() {
+        let mut s = waiting(demo_place());
+        s.reading.archive = Some(ArchiveRef(Rc::new(Archive::default())));
+        assert_eq!(ready(&s, &demo_place()), Ready::Drop);
+    }
+
+    #[test]
+    fn a_src_that_failed_or_was_declined_drops_the_place() {
+        let url = "https://example.org/a.tar".to_string();
+        let p = FilePlace {
+            src: Some(url.clone()),
+            layer: Some(0),
+            ..FilePlace::default()
+        };
+        let mut s = waiting(p.clone());
+        s.course.src = Some(url.clone());
+        s.course.src_status = SrcStatus::Failed { status: Some(404) };
+        assert_eq!(ready(&s, &p), Ready::Drop);
+
+        let mut s = waiting(p.clone());
+        s.course.src = Some(url);
+        s.course.src_status = SrcStatus::Confirm;
+        assert_eq!(
+            ready(&s, &p),
+            Ready::Wait,
+            "the person has not answered yet"
+        );
+        let s = Rc::new(s).reduce(Action::Course(CourseAction::SrcCancel));
+        assert_eq!(
+            s.place.pending, None,
+            "declining the download ends the wait"
+        );
+    }
 }

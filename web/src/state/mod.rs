@@ -343,6 +343,13 @@ impl Reducible for AppState {
                     crate::container_state::reduce(&s.containers, archive.as_ref(), s.nav.image, a);
             }
             Action::Course(a) => {
+                // Declining a link's `?src=` download: the place inside that file will not
+                // come either.
+                if matches!(a, CourseAction::SrcCancel)
+                    && s.place.pending.as_ref().is_some_and(|p| p.src.is_some())
+                {
+                    s.place = place::reduce(&s.place, place::PlaceAction::Done);
+                }
                 let ctx = course::Context {
                     layers: s.layers_shown(),
                 };
