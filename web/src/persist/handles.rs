@@ -40,11 +40,25 @@ fn message(e: &JsValue) -> String {
 /// Whether this browser has `showOpenFilePicker` (Chromium-based ones do; Firefox and
 /// Safari do not: they keep the `<input type=file>`).
 pub fn picker_available() -> bool {
-    web_sys::window().is_some_and(|w| get(&w, "showOpenFilePicker").is_function())
+    !PICKER_REFUSED.with(|r| r.get())
+        && web_sys::window().is_some_and(|w| get(&w, "showOpenFilePicker").is_function())
+}
+
+thread_local! {
+    /// The picker refused to open on this page (a cross-origin frame, a permissions policy).
+    static PICKER_REFUSED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The picker refused to open: later picks use the page's `<input type=file>` directly.
+pub fn picker_refused() {
+    PICKER_REFUSED.with(|r| r.set(true));
 }
 
 /// Opens the browser's file picker (several files allowed). Call from the click handler.
 pub fn start_pick() -> Option<Promise> {
+    if PICKER_REFUSED.with(|r| r.get()) {
+        return None;
+    }
     let w: JsValue = web_sys::window()?.into();
     let opts = Object::new();
     let _ = Reflect::set(&opts, &JsValue::from_str("multiple"), &JsValue::TRUE);

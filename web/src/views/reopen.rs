@@ -48,9 +48,15 @@ pub fn open_button(p: &OpenButtonProps) -> Html {
                             on_files.emit(with.into_iter().map(|(f, _)| f).collect());
                         }
                         Ok(_) => {}
-                        Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!(
-                            "the file picker failed: {e}"
-                        ))),
+                        // Refused (a cross-origin frame, a policy): the page's own input,
+                        // from now on without asking the picker first.
+                        Err(e) => {
+                            web_sys::console::warn_1(&JsValue::from_str(&format!(
+                                "the file picker failed, using the file input: {e}"
+                            )));
+                            handles::picker_refused();
+                            click_file_input();
+                        }
                     }
                 });
             }
@@ -124,7 +130,9 @@ pub fn reopen(p: &ReopenProps) -> Html {
             Callback::from(move |_: MouseEvent| failures.set(None))
         };
         return html! {
-            <section class="reopen card" data-testid="reopen" data-state="failed" aria-labelledby="reopen-title" role="status">
+            <section class="reopen card" data-testid="reopen" data-state="failed" aria-labelledby="reopen-title">
+                // Only the words are announced, not the buttons after them.
+                <div role="status">
                 <h2 id="reopen-title" class="reopen-title">{ t(lang, "reopen-failed-title") }</h2>
                 <ul class="reopen-failures">
                     { for list.iter().map(|(name, why)| html! {
@@ -137,6 +145,7 @@ pub fn reopen(p: &ReopenProps) -> Html {
                         </li>
                     }) }
                 </ul>
+                </div>
                 <div class="reopen-actions">
                     <OpenButton class={classes!("button", "primary")} label={t(lang, "reopen-choose")}
                         testid="reopen-choose" on_files={p.on_files.clone()} />
