@@ -407,9 +407,15 @@ pub fn app() -> Html {
                     <p class="muted center" role="status" data-testid="index-pending">{ t(lang, "index-pending") }</p>
                 },
                 Tab::Stack => {
+                    let generation = state.reading.generation;
+                    let summary = state.index.summary(generation, state.nav.image);
+                    // No figures from the worker for this image (one of its layers is
+                    // compressed, so it was not indexed at the first view) while the lists
+                    // still cross: its figures are pending, not zeros.
+                    let coming = state.index.summarizing(generation)
+                        || (summary.is_none() && state.index.pending(generation));
                     html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse}
-                    summary={state.index.summary(state.reading.generation, state.nav.image)}
-                    summary_coming={state.index.summarizing(state.reading.generation)} /> }
+                    {summary} summary_coming={coming} /> }
                 }
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.nav.image} layer={state.nav.layer} merged={state.nav.merged}
