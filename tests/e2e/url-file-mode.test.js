@@ -218,6 +218,24 @@ describe('the URL records the view in file mode (issue 15)', () => {
     await page.close();
   });
 
+  test('a link whose file cannot be read stops waiting: the URL follows the page again', { timeout: T }, async () => {
+    // A file-mode link (a reload) whose file is then one that cannot be read: the place in it
+    // will never apply, so it must not keep the URL from following the page.
+    const again = await session.newPage({ query: '?view=files&layer=3&path=%2Fdata%2Fhello.txt&lang=en' });
+    await opfs.writeOpfs(again, [['notes.txt', Buffer.from('not an image at all\n'.repeat(40))]]);
+    await opfs.pickFromOpfs(again, ['notes.txt']);
+    await again.locator('[data-testid=error]').first().waitFor({ timeout: READY });
+    await again.locator('[data-testid=lang-switch]').selectOption('id');
+    await urlHas(again, { lang: 'id' });
+    // …and after a reload the file that could not be read is not offered again.
+    await again.reload();
+    await again.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached' });
+    await again.waitForTimeout(500);
+    const offered = await again.locator('[data-testid=reopen-lead]').allTextContents();
+    assert.ok(!offered.some((t) => t.includes('notes.txt')), `notes.txt is offered again: ${JSON.stringify(offered)}`);
+    await again.close();
+  });
+
   test('a demo link opens a path too (merged view at the top layer)', { timeout: T }, async () => {
     const q = '?demo=nginx&view=files&merged=1&path=%2Fetc%2Fnginx%2Fconf.d%2Fdefault.conf&lang=en';
     const page = await session.newPage({ query: q });
