@@ -46,7 +46,12 @@ function tar(members) {
 
 const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
 
-function makeLargeImage(files = 200000) {
+/**
+ * `problems: true` adds two entries a correct reader reports as member-level problems of the
+ * base layer: an unsafe path (`../escape.txt`) and a reserved whiteout name
+ * (`data/.wh..wh.bogus`).
+ */
+function makeLargeImage(files = 200000, { problems = false } = {}) {
   const dirs = 500;
   const base = [];
   for (let d = 0; d < dirs; d++) base.push([`data/d${d}/`, null]);
@@ -55,6 +60,7 @@ function makeLargeImage(files = 200000) {
     const body = Buffer.from(`file ${i} of a 200,000-file layer\n`.repeat(12).slice(0, 400));
     base.push([`data/d${i % dirs}/f${i}.txt`, body]);
   }
+  if (problems) base.push(['../escape.txt', Buffer.from('x\n')], ['data/.wh..wh.bogus', Buffer.alloc(0)]);
   const baseTar = tar(base);
   // Figures the page must show, from the bytes made here: each layer's file bytes
   // (`docker image history`'s SIZE), its entries, and the base's bytes the top layer hides

@@ -47,6 +47,30 @@ describe('problems: grouped by layer, translated, one per cause', () => {
   before(async () => { session = await openSession(); });
   after(async () => { if (session) await session.close(); });
 
+  // Member-level problems of a layer the first walk indexed must survive the large-image
+  // path (entry lists crossing apart from the archive, decoded in slices): the same problems
+  // as the CLI, under the same layer, as for a small image.
+  for (const files of [1000, 30000]) {
+    test(`a layer's own problems are shown on a ${files}-file image too`, { timeout: TEST_TIMEOUT }, async () => {
+      const { makeLargeImage } = require('../make_large_image');
+      const img = makeLargeImage(files, { problems: true });
+      const file = path.join(require('node:os').tmpdir(), `pancake-e2e-problems-${files}.tar`);
+      fs.writeFileSync(file, img.bytes);
+      const page = await session.newPage({ query: '?lang=en' });
+      await pickFile(page, file);
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      const kinds = await page.$$eval(`[data-testid=problem-group] ${SEL.error}`, (els) => els.map((e) => e.dataset.kind));
+      assert.deepEqual(kinds.sort(), ['unsafe-path', 'whiteout']);
+      const group = squash(await page.locator('[data-testid=problem-group]').first().textContent());
+      assert.match(group, /^Layer 1 /);
+      assert.match(group, /unsafe entry \.\.\/escape\.txt/);
+      assert.match(group, /entry data\/\.wh\.\.wh\.bogus/);
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+      fs.rmSync(file, { force: true });
+    });
+  }
+
   for (const [lang, viewport, colorScheme] of [
     ['en', { width: 1280, height: 800 }, 'light'],
     ['id', { width: 360, height: 740 }, 'dark'],
