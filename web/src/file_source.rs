@@ -73,7 +73,13 @@ impl ReadAt for FileSource {
         let mut cache = self.cache.borrow_mut();
         let cached_end = cache.start + cache.data.len() as u64;
         if offset < cache.start || offset >= cached_end {
-            let sequential = offset == cached_end && !cache.data.is_empty();
+            // A header walk skips each member's content, so its next read starts a little
+            // past the chunk it just used: a gap of at most [`MIN_CHUNK`] is still a
+            // sequential run (200,000 small files: a few dozen growing reads, not one 64 KiB
+            // read per 64 KiB). A larger gap (over a member of more than 64 KiB) starts small
+            // again, so a walk over large files never reads their contents.
+            let sequential =
+                !cache.data.is_empty() && offset >= cached_end && offset - cached_end <= MIN_CHUNK;
             let chunk = if sequential {
                 (cache.chunk * 2).min(MAX_CHUNK)
             } else {
