@@ -215,9 +215,227 @@ describe('path search over every layer', () => {
     assert.equal(await page.locator('[data-testid=search-hit]').count(), 200);
     const longtasks = await page.evaluate(() => window.__longtasks);
     console.log(`# long tasks while typing (ms): ${JSON.stringify(longtasks)}`);
-    // One query is one pass over 200,201 paths; none may block the page for long.
-    assert.ok(Math.max(0, ...longtasks) < 400, `long tasks while searching: ${JSON.stringify(longtasks)}`);
+    // The index and each query's pass over 200,201 paths run in the worker: the page only
+    // renders the 200 hits it receives, and no task of its thread may exceed 100 ms.
+    assert.ok(Math.max(0, ...longtasks) <= 100, `long tasks while searching: ${JSON.stringify(longtasks)}`);
     await shot(page, 'search-200k-light-1280');
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+});
+
+// --- across the images of the session ---------------------------------------------------
+// Two files opened one after the other: docker26-save-app1.tar (sa-app1:1, 7 layers) and
+// docker26-save-app2.tar (sa-app2:1, 2 layers), both on the same busybox base layer. What
+// their layers hold (read from the fixtures' tars): app1's layer 2 adds data/hello.txt
+// ("hello world\n", 12 B), layer 3 rewrites it ("hello world\nmodified\n", 21 B), layer 6
+// turns it into a hard link to data/hello.hardlink (the same 21 B); app2's layer 2 adds
+// srv/app2.txt (5 B); both layers 1 add bin/busybox (1,982,256 B).
+const APP1 = path.join(FIXTURES, 'docker26-save-app1.tar');
+const APP2 = path.join(FIXTURES, 'docker26-save-app2.tar');
+const { readLayerFile } = require('./lib/tar');
+/** File `file` of layer `n` (0-based) of fixture `fixture`, as text, read from its tar. */
+function layerFile(fixture, n, file) {
+  const img = JSON.parse(fs.readFileSync(`${fixture}.expected.json`, 'utf8')).images[0];
+  return readLayerFile(fixture, img.layers[n].path, file).toString('utf8');
+}
+
+/** The groups of an all-images search: [{ name, file, state, total, hits }]. */
+async function readGroups(page) {
+  return page.$$eval('[data-testid=search-group]', (els) => els.map((g) => ({
+    name: g.dataset.name,
+    file: g.dataset.file || null,
+    state: g.dataset.state,
+    total: g.dataset.total === undefined ? null : Number(g.dataset.total),
+    line: g.querySelector('[data-testid=search-group-state]').textContent.trim(),
+    hits: [...g.querySelectorAll('[data-testid=search-hit]')].map((h) => ({
+      path: h.dataset.path,
+      events: [...h.querySelectorAll('[data-testid=search-event]')].map((b) => [Number(b.dataset.layer), b.dataset.change]),
+    })),
+  })));
+}
+
+async function openTwo(page) {
+  await pickFile(page, APP1);
+  await waitReady(page, { timeout: READY_TIMEOUT });
+  await pickFile(page, APP2);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=image-option]').length === 2, null, { timeout: READY_TIMEOUT });
+  await waitReady(page, { timeout: READY_TIMEOUT });
+  await app.openTab(page, 'files');
+}
+
+const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
+
+async function contentShown(page, p) {
+  await page.waitForFunction((p) => {
+    const c = document.querySelector('[data-testid=file-content]');
+    return c && c.dataset.path === p && !/Reading…|Membaca…/.test(c.textContent) && c.querySelector('pre');
+  }, p, { timeout: 10000 });
+  return page.locator('[data-testid=file-content] pre').textContent();
+}
+
+describe('path search across the images of the session', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  for (const [colorScheme, width] of [['light', 1280], ['dark', 1280], ['light', 360], ['dark', 360]]) {
+    test(`two files: grouped hits, histories, and a hit of the other image opens it (${colorScheme}, ${width} px)`, { timeout: READY_TIMEOUT * 3 + 30000 }, async () => {
+      const page = await session.newPage({ viewport: { width, height: 900 }, colorScheme, query: '?lang=en' });
+      await openTwo(page);
+      // app2, opened last, is shown; the scope starts on it alone.
+      assert.equal(await page.locator('[data-testid=search-scope-this]').getAttribute('aria-pressed'), 'true');
+      assert.equal((await page.locator('[data-testid=search-scope-all]').textContent()).trim(), 'All 2 images');
+      await search(page, 'busybox');
+      assert.deepEqual((await readHits(page)).map((h) => h.path), ['bin/busybox']);
+      assert.equal(await page.locator('[data-testid=search-group]').count(), 0, 'one image: no groups');
+
+      await page.locator('[data-testid=search-scope-all]').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=search-group]').length === 2
+        && document.querySelector('[data-testid=search-status]')?.dataset.query === 'busybox');
+      let groups = await readGroups(page);
+      assert.deepEqual(groups.map((g) => [g.name, g.file, g.state, g.total]), [
+        ['sa-app1:1', 'docker26-save-app1.tar', 'found', 1],
+        ['sa-app2:1', 'docker26-save-app2.tar', 'found', 1],
+      ]);
+      for (const g of groups) assert.deepEqual(g.hits, [{ path: 'bin/busybox', events: [[1, 'added']] }]);
+      assert.equal(await page.locator('[data-testid=search-status]').textContent(), 'Paths found: 2, in 2 images');
+      const sizes = await page.locator('[data-testid=search-event] .search-size').allTextContents();
+      assert.deepEqual(sizes, ['1.98MB', '1.98MB']);
+
+      await search(page, 'hello.txt');
+      groups = await readGroups(page);
+      assert.deepEqual(groups.map((g) => [g.name, g.total, g.line]), [
+        ['sa-app1:1', 1, 'Paths found: 1'],
+        ['sa-app2:1', 0, 'Paths found: 0'],
+      ]);
+      assert.deepEqual(groups[0].hits, [{
+        path: 'data/hello.txt',
+        events: [[2, 'added'], [3, 'modified'], [6, 'modified']],
+      }]);
+      const texts = await page.locator('[data-testid=search-group] [data-testid=search-event]').allTextContents();
+      assert.match(texts[0], /^added in layer 2\s*12B$/);
+      assert.match(texts[1], /^modified in layer 3\s*21B$/);
+      await shot(page, `search-all-${colorScheme}-${width}`);
+      fs.mkdirSync(path.join('/work/wt/shots/search'), { recursive: true });
+      await page.screenshot({ path: `/work/wt/shots/search/search-all-${colorScheme}-${width}.png` });
+
+      // "modified in layer 3" of the other file's image: app1 is shown, layer 3 selected, its
+      // changes list the file, and the content is layer 3's bytes.
+      await page.locator('[data-testid=search-group][data-name="sa-app1:1"] [data-testid=search-event][data-layer="3"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=image-option][data-index="0"]')?.getAttribute('aria-pressed') === 'true');
+      await page.waitForFunction(() => document.querySelector('[data-testid=layer-select]')?.value === '2');
+      assert.equal(await page.locator('[data-testid=file-row][data-path="data/hello.txt"]').getAttribute('data-change'), 'modified');
+      assert.equal(await contentShown(page, 'data/hello.txt'), layerFile(APP1, 2, 'data/hello.txt'));
+      // The URL records it: the first file of the session (no file=), layer 3, the open path.
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('layer') === '3');
+      const q = params(page);
+      assert.equal(q.file, undefined);
+      assert.equal(q.path, '/data/hello.txt');
+      // The search stays, now with app1 marked as the image shown.
+      assert.equal(await page.locator('[data-testid=search-group].current').getAttribute('data-name'), 'sa-app1:1');
+      await page.screenshot({ path: `/work/wt/shots/search/search-all-jumped-${colorScheme}-${width}.png` });
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    });
+  }
+
+  test('keyboard only: choose "All images", reach a hit of the other image, open it with Enter', { timeout: READY_TIMEOUT * 3 }, async () => {
+    const page = await session.newPage({ query: '?lang=en' });
+    await openTwo(page);
+    await page.locator('[data-testid=search-input]').focus();
+    await page.keyboard.type('app2.txt');
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.dataset.query === 'app2.txt');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'search-scope-this');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'search-scope-all');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=search-group]').length === 2
+      && document.querySelector('[data-testid=search-status]')?.dataset.query === 'app2.txt');
+    assert.deepEqual((await readGroups(page)).map((g) => [g.name, g.total]), [['sa-app1:1', 0], ['sa-app2:1', 1]]);
+    // First show app1 with the picker, so the hit is one of another image than the one shown.
+    await page.locator('[data-testid=image-option][data-index="0"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=image-option][data-index="0"]')?.getAttribute('aria-pressed') === 'true');
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-group].current')?.dataset.name === 'sa-app1:1');
+    await page.locator('[data-testid=search-input]').focus();
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => {
+        const e = document.activeElement;
+        return e?.dataset.testid === 'search-event' && e.closest('[data-testid=search-hit]')?.dataset.path === 'srv/app2.txt';
+      });
+    }
+    assert.ok(reached, 'Tab reaches the hit of the other image');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=image-option][data-index="1"]')?.getAttribute('aria-pressed') === 'true');
+    await page.waitForFunction(() => document.querySelector('[data-testid=layer-select]')?.value === '1');
+    assert.equal(await contentShown(page, 'srv/app2.txt'), layerFile(APP2, 1, 'srv/app2.txt'));
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('file') === '1');
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  test('Bahasa Indonesia: scope and group labels', { timeout: READY_TIMEOUT * 3 }, async () => {
+    const page = await session.newPage({ query: '?lang=id' });
+    await openTwo(page);
+    assert.equal((await page.locator('[data-testid=search-scope-this]').textContent()).trim(), 'Image ini');
+    assert.equal((await page.locator('[data-testid=search-scope-all]').textContent()).trim(), 'Semua 2 image');
+    assert.equal(await page.locator('[data-testid=search-scope]').getAttribute('aria-label'), 'Cari di');
+    await page.locator('[data-testid=search-scope-all]').click();
+    await search(page, 'busybox');
+    assert.equal(await page.locator('[data-testid=search-status]').textContent(), 'Path ditemukan: 2, di 2 image');
+    assert.deepEqual((await readGroups(page)).map((g) => g.line), ['Path ditemukan: 1', 'Path ditemukan: 1']);
+    assert.equal((await page.locator('.search-group.current .search-shown').textContent()).trim(), 'sedang ditampilkan');
+    const first = await page.locator('[data-testid=search-group] [data-testid=search-event]').first().textContent();
+    assert.match(first, /^ditambahkan di layer 1\s*1\.98MB$/);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  test('200,000-file image in the session: searching every image keeps each task within 100 ms', { timeout: 600000 }, async () => {
+    const file = bigImage();
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, query: '?lang=en' });
+    await pickFile(page, DIVE);
+    await waitReady(page, { timeout: READY_TIMEOUT });
+    await pickFile(page, file);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=image-option]').length === 2, null, { timeout: 300000 });
+    await waitReady(page, { timeout: 300000 });
+    await app.openTab(page, 'files');
+    await page.locator('[data-testid=file-list]').first().waitFor({ timeout: 60000 });
+    // Every long task from here on: nothing was searched yet, so the index of each image is
+    // built (in its file's worker) by the first query typed here.
+    await page.evaluate(() => {
+      window.__longtasks = [];
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) window.__longtasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+    });
+    await page.locator('[data-testid=search-scope-all]').click();
+    const input = page.locator('[data-testid=search-input]');
+    await input.pressSequentially('f007007', { delay: 40 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.dataset.query === 'f007007', null, { timeout: 60000 });
+    let groups = await readGroups(page);
+    assert.deepEqual(groups.map((g) => [g.name, g.total]), [['dive-test:latest', 0], ['big:1', 1]]);
+    assert.deepEqual(groups[1].hits, [{ path: 'data/d007/f007007.txt', events: [[1, 'added'], [2, 'deleted']] }]);
+    // Every .txt of both: 200,000 in big:1 (100 listed), the dive image's own.
+    await search(page, '*.txt');
+    groups = await readGroups(page);
+    assert.equal(groups[1].total, 200000);
+    assert.equal(groups[1].hits.length, 100);
+    assert.equal(groups[1].line, 'Paths found: 200000 (the first 100 are listed, 199900 more are not)');
+    assert.ok(groups[0].total > 0 && groups[0].hits.length === groups[0].total);
+    await input.fill('');
+    await input.pressSequentially('needle', { delay: 40 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-status]')?.dataset.query === 'needle', null, { timeout: 60000 });
+    groups = await readGroups(page);
+    assert.deepEqual(groups[1].hits, [{ path: 'etc/needle.conf', events: [[1, 'added'], [2, 'modified']] }]);
+    const longtasks = await page.evaluate(() => window.__longtasks);
+    console.log(`# long tasks while searching every image (ms): ${JSON.stringify(longtasks)}`);
+    assert.ok(Math.max(0, ...longtasks) <= 100, `long tasks while searching: ${JSON.stringify(longtasks)}`);
     assert.deepEqual(problemsOf(page), []);
     await page.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });

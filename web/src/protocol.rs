@@ -4,6 +4,7 @@
 //! JSON text, `file` a `File` (structured-cloned as a handle: its bytes are not copied) and
 //! `bytes` a `Uint8Array` for file content, so large byte runs skip JSON.
 
+use pancake_core::analyze::path_history::Found;
 use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::read::reading::{HashJob, Resolution};
 use pancake_core::{Archive, MemberFacts, RawPath};
@@ -39,6 +40,32 @@ pub enum Request {
     Export {
         job: crate::worker_export::ExportJob,
     },
+    /// Find paths in every layer of image `image` (0-based, of the reading's resolved
+    /// archive): `query` as `path_history::Pattern::parse` reads it, at most `limit`
+    /// histories returned (all counted). The image's `PathIndex` is built here the first time
+    /// it is asked for and kept until the next facts; the answer is [`Response::Searched`]
+    /// with the same `id`.
+    Search {
+        id: u32,
+        image: usize,
+        query: String,
+        limit: usize,
+    },
+}
+
+/// What a search of one image gave (see [`Request::Search`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum SearchAnswer {
+    /// The matches: `total` paths, the first `limit` of them by path with their histories.
+    Found(Found),
+    /// The query is not a valid glob: the reason, in the `fast-glob` crate's words.
+    Invalid(String),
+    /// A layer of the image has no index yet (its blob is still being read or hashed): the
+    /// search would miss its paths, so none is given.
+    NotIndexed,
+    /// No reader holds the image any more (its file left the session), or the file has no
+    /// such image.
+    Unavailable,
 }
 
 /// Worker → page.
@@ -100,6 +127,8 @@ pub enum Response {
     ExportFailed {
         problem: crate::worker_export::ExportProblem,
     },
+    /// The answer to the [`Request::Search`] with this `id`.
+    Searched { id: u32, answer: SearchAnswer },
 }
 
 /// A decoded envelope.

@@ -258,6 +258,31 @@ pub fn app() -> Html {
             }
         })
     };
+    // A hit of the path search: its image (and file) is shown, then the layer, the changes
+    // filtered to the path, and the file's content, as a click in the Files list does.
+    let on_search_jump = {
+        let d = state.dispatcher();
+        let pool = pool.clone();
+        let open = on_open_content.clone();
+        let shown = crate::session::ImageKey {
+            archive: state.reading.generation,
+            image: state.nav.image,
+        };
+        Callback::from(move |j: crate::views::search::Jump| {
+            if j.key != shown {
+                d.dispatch(Action::Shared(crate::session::SharedAction::Show(j.key)));
+                // Content reads go to the reader of the archive now shown (the shell's effect
+                // says so too, but only after the next render: too late for this read).
+                Pool::show(&pool, j.key.archive);
+            }
+            d.dispatch(Action::Nav(NavAction::Layer(Some(j.layer))));
+            d.dispatch(Action::Nav(NavAction::Merged(false)));
+            d.dispatch(Action::Nav(NavAction::Filter(j.filter)));
+            if let Some(row) = j.row {
+                open.emit(row);
+            }
+        })
+    };
     let on_close_content = {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(Action::Nav(NavAction::CloseContent)))
@@ -385,6 +410,33 @@ pub fn app() -> Html {
     };
 
     let busy = matches!(state.reading.phase, Phase::Scanning | Phase::Hashing);
+    let search_scope = {
+        let images = crate::session::session_images(&state);
+        let several_files = images.iter().any(|i| {
+            images
+                .first()
+                .is_some_and(|f| f.key.archive != i.key.archive)
+        });
+        let targets = images
+            .iter()
+            .map(|si| crate::views::search::Target {
+                key: si.key,
+                archive: si.archive.clone(),
+                name: si.tag(),
+                file: several_files.then(|| si.file_name.clone()),
+            })
+            .collect();
+        crate::views::search::Scope {
+            shown: crate::session::ImageKey {
+                archive: state.reading.generation,
+                image: state.nav.image,
+            },
+            images: std::rc::Rc::new(targets),
+            busy,
+            pool: PoolHandle(pool.clone()),
+            on_jump: on_search_jump,
+        }
+    };
     // The file read now: the shown one, or the next one read behind it.
     let now = state.read_now();
     let progress = if matches!(now.phase, Phase::Scanning | Phase::Hashing) {
@@ -420,7 +472,8 @@ pub fn app() -> Html {
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.nav.image} layer={state.nav.layer} merged={state.nav.merged}
                         filter={AttrValue::from(state.nav.filter.clone())} on_layer={on_layer.clone()} on_merged={on_merged}
-                        on_filter={on_filter} on_open={on_open_content} file={Pool::file_of(&pool, state.reading.generation)} />
+                        on_filter={on_filter} on_open={on_open_content} file={Pool::file_of(&pool, state.reading.generation)}
+                        search={search_scope} />
                 },
                 Tab::History => {
                     html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()} /> }

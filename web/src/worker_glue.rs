@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 use yew::Callback;
 
-use crate::protocol::{decode, encode, Request, Response};
+use crate::protocol::{decode, encode, Request, Response, SearchAnswer};
 
 /// The worker script Trunk emits next to the page (relative: works from any sub-path).
 const WORKER_URL: &str = "./worker_loader.js";
@@ -226,6 +226,13 @@ pub struct Pool {
     /// The archive last handed on (facts applied to the reading but not yet resolved by the
     /// scanner are not in it): what the entry lists are put into when they are all here.
     shown: Option<Box<pancake_core::Archive>>,
+    /// Searches sent to a scanner (current or kept) and not answered yet: id, the reader
+    /// generation asked, and who waits for the answer.
+    searches: Vec<(u32, u32, Callback<SearchAnswer>)>,
+    /// The last search id handed out.
+    search_counter: u32,
+    /// Answers to hand on once the pool is no longer borrowed (a callback may call into it).
+    answered: Vec<(Callback<SearchAnswer>, SearchAnswer)>,
 }
 
 pub type PoolRef = Rc<RefCell<Pool>>;
@@ -262,6 +269,9 @@ impl Pool {
                 settle_waiting: false,
                 summary_waiting: false,
                 shown: None,
+                searches: Vec::new(),
+                search_counter: 0,
+                answered: Vec::new(),
             })
         })
     }
@@ -274,6 +284,7 @@ impl Pool {
             p.stop_all();
             p.counter = p.counter.max(p.generation).wrapping_add(1);
             p.generation = p.counter;
+            p.drop_orphan_searches();
             let generation = p.generation;
             let name = file.name();
             let size = file.size().max(0.0) as u64;
@@ -308,6 +319,7 @@ impl Pool {
             actions
         };
         Self::emit_all(pool, actions);
+        Self::answer_searches(pool);
     }
 
     /// The file being shown (a container's export copies its layer blobs from it).
@@ -345,6 +357,7 @@ impl Pool {
             p.queue.clear();
             if !p.scanned {
                 p.scanner = None;
+                p.drop_orphan_searches();
             }
             // Blobs already hashed stay checked.
             let generation = p.generation;
@@ -353,6 +366,7 @@ impl Pool {
             actions
         };
         Self::emit_all(pool, actions);
+        Self::answer_searches(pool);
     }
 
     /// Asks the shown archive's scanner for one file's content; the answer arrives as
@@ -407,9 +421,92 @@ impl Pool {
 
     /// Forgets a kept reader (its archive left the session).
     pub fn release(pool: &PoolRef, generation: u32) {
-        let mut p = pool.borrow_mut();
-        p.keep.retain(|g| *g != generation);
-        p.kept.retain(|(g, _, _)| *g != generation);
+        {
+            let mut p = pool.borrow_mut();
+            p.keep.retain(|g| *g != generation);
+            p.kept.retain(|(g, _, _)| *g != generation);
+            p.drop_orphan_searches();
+        }
+        Self::answer_searches(pool);
+    }
+
+    /// Asks the scanner of `generation` (the file being read, or a kept one) for the paths of
+    /// image `image` matching `query` (`Request::Search`: at most `limit` histories, all
+    /// counted); `answer` gets the one [`SearchAnswer`], later, from the worker's thread's
+    /// reply — or at once, [`SearchAnswer::Unavailable`], when no reader holds that file.
+    /// A reader stopped before it answers answers `Unavailable` too.
+    pub fn search(
+        pool: &PoolRef,
+        generation: u32,
+        image: usize,
+        query: String,
+        limit: usize,
+        answer: Callback<SearchAnswer>,
+    ) {
+        {
+            let mut guard = pool.borrow_mut();
+            let p = &mut *guard;
+            p.search_counter = p.search_counter.wrapping_add(1);
+            let id = p.search_counter;
+            let req = Request::Search {
+                id,
+                image,
+                query,
+                limit,
+            };
+            let (file, scanner) = if generation == p.generation {
+                (p.file.clone(), p.scanner.as_mut())
+            } else {
+                match p.kept.iter_mut().find(|(g, _, _)| *g == generation) {
+                    Some((_, f, h)) => (Some(f.clone()), Some(h)),
+                    None => (None, None),
+                }
+            };
+            match (scanner, encode(&req, file.as_ref(), None)) {
+                (Some(h), Ok(m)) => {
+                    h.send(m);
+                    p.searches.push((id, generation, answer));
+                }
+                (_, _) => p.answered.push((answer, SearchAnswer::Unavailable)),
+            }
+        }
+        Self::answer_searches(pool);
+    }
+
+    /// Hands the answers gathered on to those waiting (the pool is not borrowed here).
+    fn answer_searches(pool: &PoolRef) {
+        let answered = std::mem::take(&mut pool.borrow_mut().answered);
+        for (cb, a) in answered {
+            cb.emit(a);
+        }
+    }
+
+    /// A search answer from the scanner of `generation`: it goes to whoever waits for it.
+    fn on_searched(&mut self, generation: u32, id: u32, answer: SearchAnswer) {
+        if let Some(i) = self
+            .searches
+            .iter()
+            .position(|(x, g, _)| *x == id && *g == generation)
+        {
+            let (_, _, cb) = self.searches.remove(i);
+            self.answered.push((cb, answer));
+        }
+    }
+
+    /// Searches whose reader is gone (neither the current scanner nor a kept one) will get
+    /// no reply: they are answered `Unavailable` now.
+    fn drop_orphan_searches(&mut self) {
+        let alive = |p: &Pool, g: u32| {
+            (g == p.generation && p.scanner.is_some()) || p.kept.iter().any(|(k, _, _)| *k == g)
+        };
+        let (keep, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut self.searches)
+            .into_iter()
+            .partition(|(_, g, _)| alive(self, *g));
+        self.searches = keep;
+        self.answered.extend(
+            gone.into_iter()
+                .map(|(_, _, cb)| (cb, SearchAnswer::Unavailable)),
+        );
     }
 
     /// Moves the current reader aside if its generation is to be kept.
@@ -455,6 +552,7 @@ impl Pool {
             if let Some(pool) = this.upgrade() {
                 let actions = pool.borrow_mut().on_message(generation, role, &e.data());
                 Pool::emit_all(&pool, actions);
+                Pool::answer_searches(&pool);
             }
         });
         let this = self.this.clone();
@@ -464,6 +562,7 @@ impl Pool {
                 let message = format!("the worker stopped: {}", e.message());
                 let actions = pool.borrow_mut().on_failure(generation, message);
                 Pool::emit_all(&pool, actions);
+                Pool::answer_searches(&pool);
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -485,6 +584,7 @@ impl Pool {
         self.queue.clear();
         if !self.scanned {
             self.scanner = None;
+            self.drop_orphan_searches();
         }
         vec![PoolEvent::Failed {
             generation,
@@ -503,6 +603,10 @@ impl Pool {
                         path,
                         error,
                     } => vec![content_event(generation, member, path, env.bytes, error)],
+                    Response::Searched { id, answer } => {
+                        self.on_searched(generation, id, answer);
+                        Vec::new()
+                    }
                     _ => Vec::new(),
                 },
                 _ => Vec::new(),
@@ -662,6 +766,10 @@ impl Pool {
                 },
                 _,
             ) => vec![content_event(generation, member, path, env.bytes, error)],
+            (Response::Searched { id, answer }, Role::Scanner) => {
+                self.on_searched(generation, id, answer);
+                Vec::new()
+            }
             _ => Vec::new(),
         }
     }

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use pancake_core::analyze::path_history::{PathIndex, Pattern};
 use pancake_core::analyze::summary::summarize;
 use pancake_core::read::archive::{self, Options};
 use pancake_core::read::reading::Reading;
@@ -12,7 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::file_source::FileSource;
-use crate::protocol::{decode, encode, Request, Response};
+use crate::protocol::{decode, encode, Request, Response, SearchAnswer};
 
 /// From this many entries in all layer indexes on, the page decodes them a slice at a time and
 /// gets the first view's figures from here (below, decoding them at once takes a few ms and
@@ -39,6 +40,48 @@ struct State {
     /// The scanner's reading: the structure it walked plus the facts the page forwards, so
     /// content reads find every layer's entries.
     reading: Option<Reading>,
+    /// Path indexes built for searches, by image: built on the first search of an image,
+    /// dropped when facts change the reading (a layer indexed by hashing adds paths).
+    paths: Vec<(usize, Rc<PathIndex>)>,
+}
+
+/// The answer to a search of image `image` (see `Request::Search`). Searching runs here, not
+/// on the page: building the index of a 200,000-file image folds every entry (about as long
+/// as the summary, half a second) and one query scans 200,000 paths, each of which would be
+/// a main-thread task far over the 100 ms a page may block; here the page only receives at
+/// most `limit` histories.
+fn search(state: &mut State, image: usize, query: &str, limit: usize) -> SearchAnswer {
+    let pattern = match Pattern::parse(query) {
+        Ok(p) => p,
+        Err(e) => return SearchAnswer::Invalid(e.0),
+    };
+    let cached = state
+        .paths
+        .iter()
+        .find(|(i, _)| *i == image)
+        .map(|(_, ix)| ix.clone());
+    let index = match cached {
+        Some(ix) => ix,
+        None => {
+            let Some(reading) = state.reading.as_mut() else {
+                return SearchAnswer::NotIndexed;
+            };
+            // Once every job is settled, a layer still without an index never gets one (its
+            // blob could not be read): the search covers the others, as the CLI's does.
+            let settled = reading.is_done();
+            let archive = reading.archive();
+            let Some(img) = archive.images.get(image) else {
+                return SearchAnswer::Unavailable;
+            };
+            if !settled && !indexed(archive, img) {
+                return SearchAnswer::NotIndexed;
+            }
+            let ix = Rc::new(PathIndex::build(archive, img));
+            state.paths.push((image, ix.clone()));
+            ix
+        }
+    };
+    SearchAnswer::Found(index.find(&pattern, limit))
 }
 
 /// Installs the message handler, then tells the page it is ready.
@@ -145,6 +188,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         post(scope, &Response::Summarized { summaries }, None);
                     }
                     state.reading = Some(r);
+                    state.paths.clear();
                 }
                 Err(e) => post(
                     scope,
@@ -182,6 +226,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         Request::Facts { member, facts, .. } => {
             if let Some(r) = state.reading.as_mut() {
                 r.apply(member, *facts);
+                state.paths.clear();
                 // The page's thread must not resolve (it walks every layer index): it takes
                 // the images and problems from here.
                 let msg = Response::Resolved {
@@ -190,6 +235,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                 };
                 post(scope, &msg, None);
             }
+        }
+        Request::Search {
+            id,
+            image,
+            query,
+            limit,
+        } => {
+            let answer = search(state, image, &query, limit);
+            post(scope, &Response::Searched { id, answer }, None);
         }
         // A save has a worker of its own (`worker_export`): no reading is needed here.
         Request::Export { job } => crate::worker_export::serve(scope, source.as_ref(), job),
@@ -225,5 +279,115 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                 ),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pancake_core::analyze::union::Change;
+    use pancake_core::read::reading::hash;
+    use pancake_core::RawPath;
+
+    /// A fixture of the shared set (`PANCAKE_FIXTURES`, else `../../shared/fixtures`).
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = std::env::var_os("PANCAKE_FIXTURES")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+            });
+        let path = dir.join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// docker26-save-app1.tar (a real `docker save`) as the scanner holds it while its base
+    /// layer's index is still to come from that layer's hash job — what a compressed layer is
+    /// until hashed: the walk's index of that layer is dropped and the plan made again.
+    #[test]
+    fn search_waits_for_every_layer_index_then_answers_from_an_index_built_once() {
+        let bytes = fixture("docker26-save-app1.tar");
+        let walked =
+            Reading::start("app1.tar", &bytes, &Options::default(), &mut |_| {}).expect("start");
+        let mut archive = walked.archive_unresolved().clone();
+        let base = archive
+            .images
+            .first()
+            .and_then(|i| i.layers.first())
+            .and_then(|l| l.member)
+            .expect("a base layer blob");
+        if let Some(m) = archive.members.get_mut(base) {
+            m.facts.layer = None;
+        }
+        let reading = Reading::planned(archive, &pancake_core::limits::Limits::default());
+        let jobs = reading.jobs().to_vec();
+        assert!(jobs.iter().any(|j| j.member == base && !j.indexed));
+        let mut state = State {
+            reading: Some(reading),
+            ..State::default()
+        };
+        // The layers' indexes are still to come from their hash jobs: no partial answer.
+        assert_eq!(
+            search(&mut state, 0, "hello.txt", 10),
+            SearchAnswer::NotIndexed
+        );
+        assert!(
+            state.paths.is_empty(),
+            "nothing is kept from an incomplete index"
+        );
+        for j in &jobs {
+            let facts = hash(&bytes, j, &Options::default(), &mut |_| {});
+            if let Some(r) = state.reading.as_mut() {
+                r.apply(j.member, facts);
+            }
+        }
+        let SearchAnswer::Found(found) = search(&mut state, 0, "hello.txt", 10) else {
+            panic!("not found");
+        };
+        assert_eq!(found.total, 1);
+        let h = found.histories.first().expect("one history");
+        assert_eq!(h.path, RawPath::from("data/hello.txt"));
+        // Added by layer 2 (12 bytes), rewritten by layer 3 (21), made a hard link to
+        // data/hello.hardlink (the same 21 bytes) by layer 6 — 0-based here.
+        let events: Vec<(usize, Change, u64)> = h
+            .events
+            .iter()
+            .map(|e| (e.layer, e.change, e.size))
+            .collect();
+        assert_eq!(
+            events,
+            vec![
+                (1, Change::Added, 12),
+                (2, Change::Modified, 21),
+                (5, Change::Modified, 21)
+            ]
+        );
+        let SearchAnswer::Found(busybox) = search(&mut state, 0, "busybox", 10) else {
+            panic!("not found");
+        };
+        let sizes: Vec<(usize, u64)> = busybox
+            .histories
+            .iter()
+            .flat_map(|h| h.events.iter().map(|e| (e.layer, e.size)))
+            .collect();
+        assert_eq!(sizes, vec![(0, 1_982_256)], "the base layer's paths are in");
+        assert_eq!(state.paths.len(), 1, "the index is kept");
+        let kept = state.paths.first().map(|(_, ix)| ix.clone()).expect("kept");
+        let SearchAnswer::Found(all) = search(&mut state, 0, "/", 3) else {
+            panic!("not found");
+        };
+        assert_eq!(all.histories.len(), 3, "at most the limit asked for");
+        assert_eq!(all.total, kept.len(), "every path counted");
+        assert!(
+            state
+                .paths
+                .first()
+                .is_some_and(|(_, ix)| Rc::ptr_eq(ix, &kept)),
+            "the same index answers the next query"
+        );
+        assert!(matches!(
+            search(&mut state, 0, "[oops", 3),
+            SearchAnswer::Invalid(_)
+        ));
+        assert_eq!(search(&mut state, 1, "x", 3), SearchAnswer::Unavailable);
     }
 }

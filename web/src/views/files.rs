@@ -38,6 +38,9 @@ pub struct FilesProps {
     /// The opened file the archive was read from, for saving a layer (`None`: not offered).
     #[prop_or_default]
     pub file: Option<web_sys::File>,
+    /// What the path search covers (the image shown, or every image of the session) and
+    /// where its hits lead.
+    pub search: super::search::Scope,
 }
 
 pub fn change_id(c: Change) -> &'static str {
@@ -646,8 +649,7 @@ pub fn files(p: &FilesProps) -> Html {
 
     html! {
         <section class="files" aria-label={t(lang, "tab-files")}>
-            <super::search::Search archive={p.archive.clone()} image={p.image} on_layer={p.on_layer.clone()}
-                on_merged={p.on_merged.clone()} on_filter={p.on_filter.clone()} on_open={p.on_open.clone()} />
+            <super::search::Search archive={p.archive.clone()} image={p.image} scope={p.search.clone()} />
             <div class="files-bar">
                 <label class="field">
                     <span>{ t(lang, "layer") }</span>

@@ -1,67 +1,171 @@
-//! Path search over every layer of the image: one box (substring, or glob with `*?[`, the
-//! core's `analyze::path_history` rules), each hit listed with its history — added in layer N,
-//! modified in …, deleted in … (whiteout, opaque directory, replaced), with sizes — layers
-//! numbered from 1 at the base as the stack numbers them. A history step is a button: it jumps
-//! to that layer's changes, filtered to the path, and opens the file's content there.
+//! Path search over every layer of the image — or of every image of the session: one box
+//! (substring, or glob with `*?[`, the core's `analyze::path_history` rules), each hit listed
+//! with its history — added in layer N, modified in …, deleted in … (whiteout, opaque
+//! directory, replaced), with sizes — layers numbered from 1 at the base as the stack numbers
+//! them. A history step is a button: it shows that image (and its file), jumps to that
+//! layer's changes, filtered to the path, and opens the file's content there.
 //!
-//! The index is built once per image, the first time a query is typed, and kept; typing is
-//! debounced, each query is one pass over the distinct paths, and at most [`SHOWN`] hits are
-//! rendered, so a 200,000-file layer does not freeze the page while typing.
+//! When the session holds more than one image, a scope choice ("This image" / "All N
+//! images") sits by the box; hits are then grouped under each image's name (its tag, and its
+//! file's name when the session has several files), in session order.
+//!
+//! The searching itself runs in each file's scanner worker (`Request::Search`), which builds
+//! an image's index once, the first time it is searched, and keeps it: building the index of a
+//! 200,000-file image folds every entry (about half a second) and one query scans 200,000
+//! paths, and neither may block the page's thread for more than a few milliseconds. Typing is
+//! debounced; the page only receives and renders at most [`SHOWN`] hits for one image
+//! ([`SHOWN_EACH`] per image across the session) and says how many more matched. An image
+//! whose layers are not all indexed yet (still being read) says so, and is searched again
+//! when its file's facts arrive.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use pancake_core::analyze::path_history::{DeletedBy, Found, PathIndex, Pattern};
+use pancake_core::analyze::path_history::{DeletedBy, Found, Pattern};
 use pancake_core::analyze::union::{self, Change, FileRow};
 use pancake_core::units::human_size;
 use pancake_core::{EntryKind, RawPath};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::container::PoolHandle;
 use super::use_lang;
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
+use crate::protocol::SearchAnswer;
+use crate::session::ImageKey;
 use crate::state::ArchiveRef;
+use crate::worker_glue::Pool;
 
-/// Hits rendered at most; the count says how many matched in all.
-const SHOWN: usize = 200;
+/// Hits rendered at most for the image shown; the count says how many matched in all.
+pub const SHOWN: usize = 200;
+/// Hits rendered at most per image when the whole session is searched.
+pub const SHOWN_EACH: usize = 100;
 /// Typing pause (ms) before the query runs.
 const DEBOUNCE_MS: u32 = 180;
+
+/// One image the search can cover.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// Its file (reader generation) and index there.
+    pub key: ImageKey,
+    pub archive: ArchiveRef,
+    /// Its name as the image picker shows it (first tag, else short ID, else where found).
+    pub name: String,
+    /// Its file's name, when the session holds several files (else `None`).
+    pub file: Option<String>,
+}
+
+/// Where a hit's history step leads: image `key`, layer `layer` (0-based), the Files filter
+/// set to the path (`filter`, its shown form), and the row whose content opens (`None`: a
+/// deletion, a directory or a link, nothing to open).
+#[derive(Clone, Debug)]
+pub struct Jump {
+    pub key: ImageKey,
+    pub layer: usize,
+    pub filter: String,
+    pub row: Option<FileRow>,
+}
+
+/// What the search may cover and how it reaches the readers.
+#[derive(Clone, PartialEq)]
+pub struct Scope {
+    /// The image shown.
+    pub shown: ImageKey,
+    /// Every image of the session, in session order (`session::session_images`); with fewer
+    /// than two, no scope choice is offered.
+    pub images: Rc<Vec<Target>>,
+    /// The shown file is still being read: its reader cannot be left for another file yet,
+    /// so hits of other files cannot be opened (as the image picker's chips).
+    pub busy: bool,
+    pub pool: PoolHandle,
+    /// A history step was chosen.
+    pub on_jump: Callback<Jump>,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct SearchProps {
     pub archive: ArchiveRef,
     pub image: usize,
-    /// Jump to a layer (0-based).
-    pub on_layer: Callback<Option<usize>>,
-    pub on_merged: Callback<bool>,
-    pub on_filter: Callback<String>,
-    /// Open a file's content (the row as it stands after the chosen layer).
-    pub on_open: Callback<FileRow>,
+    pub scope: Scope,
 }
+
+/// One image's part of the last query: `None` while its worker has not answered.
+type Group = (ImageKey, Option<SearchAnswer>);
 
 /// What the last query gave.
-#[derive(Clone, PartialEq)]
-enum Outcome {
-    Idle,
-    /// The query text and what it found.
-    Found(String, Rc<Found>),
-    /// The query text, and the reason why it is not a valid glob.
-    Invalid(String, String),
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Results {
+    /// The serial of the query these results are about (answers of older ones are dropped).
+    serial: u32,
+    body: Body,
 }
 
-/// The index of one image, kept while the same archive and image are shown.
-type Cache = Option<(ArchiveRef, usize, Rc<PathIndex>)>;
+#[derive(Clone, Debug, Default, PartialEq)]
+enum Body {
+    #[default]
+    Idle,
+    /// The query text, and the reason why it is not a valid glob.
+    Invalid(String, String),
+    /// The query text and each image's answer, in scope order.
+    Groups(String, Vec<Group>),
+}
 
-fn index_for(cache: &RefCell<Cache>, archive: &ArchiveRef, image: usize) -> Option<Rc<PathIndex>> {
-    if let Some((a, i, ix)) = &*cache.borrow() {
-        if a == archive && *i == image {
-            return Some(ix.clone());
+enum Msg {
+    Idle(u32),
+    Invalid(u32, String, String),
+    Start(u32, String, Vec<ImageKey>),
+    Answer(u32, ImageKey, SearchAnswer),
+}
+
+impl Reducible for Results {
+    type Action = Msg;
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let next = match msg {
+            Msg::Idle(serial) => Results {
+                serial,
+                body: Body::Idle,
+            },
+            Msg::Invalid(serial, q, why) => Results {
+                serial,
+                body: Body::Invalid(q, why),
+            },
+            Msg::Start(serial, q, keys) => Results {
+                serial,
+                body: Body::Groups(q, keys.into_iter().map(|k| (k, None)).collect()),
+            },
+            Msg::Answer(serial, key, answer) => {
+                let Body::Groups(q, groups) = &self.body else {
+                    return self;
+                };
+                if serial != self.serial {
+                    return self;
+                }
+                let groups = groups
+                    .iter()
+                    .map(|(k, a)| match *k == key {
+                        true => (*k, Some(answer.clone())),
+                        false => (*k, a.clone()),
+                    })
+                    .collect();
+                Results {
+                    serial,
+                    body: Body::Groups(q.clone(), groups),
+                }
+            }
+        };
+        Rc::new(next)
+    }
+}
+
+impl Results {
+    /// Some image's layers were not indexed yet when it was asked: worth asking again.
+    fn waiting_for_index(&self) -> bool {
+        match &self.body {
+            Body::Groups(_, g) => g
+                .iter()
+                .any(|(_, a)| matches!(a, Some(SearchAnswer::NotIndexed))),
+            _ => false,
         }
     }
-    let img = archive.images.get(image)?;
-    let ix = Rc::new(PathIndex::build(archive, img));
-    *cache.borrow_mut() = Some((archive.clone(), image, ix.clone()));
-    Some(ix)
 }
 
 fn change_key(e: Change, by: Option<DeletedBy>) -> &'static str {
@@ -75,31 +179,177 @@ fn change_key(e: Change, by: Option<DeletedBy>) -> &'static str {
     }
 }
 
+/// "Paths found: N" (with how many are listed and how many more, when not all are).
+fn count_text(lang: Lang, found: &Found) -> String {
+    let shown = found.histories.len();
+    if found.total > shown {
+        tf(
+            lang,
+            "search-count-some",
+            &[
+                ("count", &found.total.to_string()),
+                ("shown", &shown.to_string()),
+                ("more", &(found.total - shown).to_string()),
+            ],
+        )
+    } else {
+        tf(lang, "search-count", &[("count", &found.total.to_string())])
+    }
+}
+
+/// The row to open for a history step: the file as layer `layer` left it (a hard link: the
+/// bytes it shows); `None` for a deletion or what has no content to show.
+fn row_at(
+    archive: &ArchiveRef,
+    image: usize,
+    layer: usize,
+    path: &RawPath,
+    change: Change,
+    kind: EntryKind,
+) -> Option<FileRow> {
+    let file = matches!(kind, EntryKind::File | EntryKind::Hardlink);
+    if change == Change::Deleted || !file {
+        return None;
+    }
+    let img = archive.images.get(image)?;
+    let rows = union::merged(archive, img, layer);
+    rows.binary_search_by(|r| r.path.cmp(path))
+        .ok()
+        .and_then(|i| rows.get(i).cloned())
+        .filter(|r| r.content.is_some())
+}
+
+/// One image's hits, as today's list: path, "not in the final image", history buttons.
+fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html {
+    let locked = scope.busy && target.key.archive != scope.shown.archive;
+    html! {
+        <ul class="search-hits" data-testid="search-hits">
+            { for found.histories.iter().map(|h| {
+                let path = h.path.display().into_owned();
+                let present = h.present_at_top();
+                html! {
+                    <li class="search-hit" data-testid="search-hit" data-path={path.clone()}>
+                        <div class="search-path mono">
+                            { path.clone() }
+                            { if !present {
+                                html! { <span class="search-gone">{ t(lang, "search-gone") }</span> }
+                            } else { html! {} } }
+                        </div>
+                        <ol class="search-events">
+                            { for h.events.iter().map(|e| {
+                                let label = tf(lang, change_key(e.change, e.deleted_by),
+                                    &[("n", &(e.layer + 1).to_string())]);
+                                let size = match e.kind {
+                                    EntryKind::Dir => String::new(),
+                                    _ => human_size(e.size),
+                                };
+                                let onclick = {
+                                    let on_jump = scope.on_jump.clone();
+                                    let archive = target.archive.clone();
+                                    let key = target.key;
+                                    let (p, layer, change, kind) = (h.path.clone(), e.layer, e.change, e.kind);
+                                    let filter = path.clone();
+                                    Callback::from(move |_: MouseEvent| {
+                                        let row = row_at(&archive, key.image, layer, &p, change, kind);
+                                        on_jump.emit(Jump { key, layer, filter: filter.clone(), row });
+                                    })
+                                };
+                                let ch = super::files::change_id(e.change);
+                                html! {
+                                    <li>
+                                        <button type="button" class={classes!("search-event", format!("ch-{ch}"))}
+                                            data-testid="search-event" data-layer={(e.layer + 1).to_string()}
+                                            data-change={ch} disabled={locked} {onclick}>
+                                            <span>{ label }</span>
+                                            { if size.is_empty() { html! {} } else {
+                                                html! { <span class="search-size">{ size }</span> }
+                                            } }
+                                        </button>
+                                    </li>
+                                }
+                            }) }
+                        </ol>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
 #[function_component(Search)]
 pub fn search(p: &SearchProps) -> Html {
     let lang = use_lang();
     let text = use_state(String::new);
-    let outcome = use_state(|| Outcome::Idle);
-    let cache = use_mut_ref(|| None::<(ArchiveRef, usize, Rc<PathIndex>)>);
+    // The query the debounce let through (what is searched).
+    let committed = use_state(String::new);
+    let all = use_state(|| false);
+    let results = use_reducer(Results::default);
+    let serial = use_mut_ref(|| 0u32);
     let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
 
-    // A new archive or image: the old hits no longer apply.
+    let several = p.scope.images.len() > 1;
+    let all_on = *all && several;
+    // The images searched, in the order their groups are listed.
+    let targets: Vec<Target> = if all_on {
+        (*p.scope.images).clone()
+    } else {
+        let named = p
+            .scope
+            .images
+            .iter()
+            .find(|t| t.key == p.scope.shown)
+            .cloned();
+        vec![named.unwrap_or_else(|| Target {
+            key: p.scope.shown,
+            archive: p.archive.clone(),
+            name: crate::text::image_name(&p.archive, p.image),
+            file: None,
+        })]
+    };
+    let keys: Vec<ImageKey> = targets.iter().map(|t| t.key).collect();
+
+    // The query runs when it changes, when the scope changes (another image shown, a file
+    // added, "all" chosen), and again when an image that was still being read has facts.
     {
-        let outcome = outcome.clone();
-        let text = text.clone();
-        use_effect_with((p.archive.clone(), p.image), move |_| {
-            outcome.set(Outcome::Idle);
-            text.set(String::new());
-        });
+        let results = results.clone();
+        let serial = serial.clone();
+        let pool = p.scope.pool.clone();
+        let retry = results.waiting_for_index().then(|| p.archive.clone());
+        use_effect_with(
+            ((*committed).clone(), keys.clone(), all_on, retry),
+            move |(query, keys, all_on, _)| {
+                let n = serial.borrow().wrapping_add(1);
+                *serial.borrow_mut() = n;
+                if query.is_empty() {
+                    results.dispatch(Msg::Idle(n));
+                } else if let Err(e) = Pattern::parse(query) {
+                    results.dispatch(Msg::Invalid(n, query.clone(), e.0));
+                } else {
+                    results.dispatch(Msg::Start(n, query.clone(), keys.clone()));
+                    let limit = if *all_on { SHOWN_EACH } else { SHOWN };
+                    for key in keys.iter().copied() {
+                        let results = results.clone();
+                        let answer = Callback::from(move |a: SearchAnswer| {
+                            results.dispatch(Msg::Answer(n, key, a))
+                        });
+                        Pool::search(
+                            &pool.0,
+                            key.archive,
+                            key.image,
+                            query.clone(),
+                            limit,
+                            answer,
+                        );
+                    }
+                }
+            },
+        );
     }
 
     let oninput = {
         let text = text.clone();
-        let outcome = outcome.clone();
-        let cache = cache.clone();
+        let committed = committed.clone();
         let timer = timer.clone();
-        let archive = p.archive.clone();
-        let image = p.image;
         Callback::from(move |e: InputEvent| {
             let Some(inp) = e
                 .target()
@@ -109,144 +359,234 @@ pub fn search(p: &SearchProps) -> Html {
             };
             let query = inp.value();
             text.set(query.clone());
-            let outcome = outcome.clone();
-            let cache = cache.clone();
-            let archive = archive.clone();
+            let committed = committed.clone();
             // Dropping the previous timeout cancels it: only the last keystroke's query runs.
             *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
                 DEBOUNCE_MS,
-                move || {
-                    if query.is_empty() {
-                        return outcome.set(Outcome::Idle);
-                    }
-                    match Pattern::parse(&query) {
-                        Err(e) => outcome.set(Outcome::Invalid(query.clone(), e.0)),
-                        Ok(pat) => {
-                            if let Some(ix) = index_for(&cache, &archive, image) {
-                                let found = Rc::new(ix.find(&pat, SHOWN));
-                                outcome.set(Outcome::Found(query.clone(), found));
-                            }
-                        }
-                    }
-                },
+                move || committed.set(query),
             ));
         })
     };
-
-    let jump = {
-        let p_layer = p.on_layer.clone();
-        let p_merged = p.on_merged.clone();
-        let p_filter = p.on_filter.clone();
-        let p_open = p.on_open.clone();
-        let archive = p.archive.clone();
-        let image = p.image;
-        move |path: RawPath, layer: usize, change: Change, kind: EntryKind| {
-            let (p_layer, p_merged, p_filter, p_open) = (
-                p_layer.clone(),
-                p_merged.clone(),
-                p_filter.clone(),
-                p_open.clone(),
-            );
-            let archive = archive.clone();
-            Callback::from(move |_: MouseEvent| {
-                p_layer.emit(Some(layer));
-                p_merged.emit(false);
-                p_filter.emit(path.display().into_owned());
-                let file = matches!(kind, EntryKind::File | EntryKind::Hardlink);
-                if change != Change::Deleted && file {
-                    // The file as that layer left it (a hard link: the bytes it shows).
-                    let row = archive.images.get(image).and_then(|img| {
-                        let rows = union::merged(&archive, img, layer);
-                        rows.binary_search_by(|r| r.path.cmp(&path))
-                            .ok()
-                            .and_then(|i| rows.get(i).cloned())
-                    });
-                    if let Some(row) = row.filter(|r| r.content.is_some()) {
-                        p_open.emit(row);
-                    }
-                }
-            })
-        }
+    let set_all = |v: bool| {
+        let all = all.clone();
+        Callback::from(move |_: MouseEvent| all.set(v))
     };
 
-    let results = match &*outcome {
-        Outcome::Idle => html! {},
-        Outcome::Invalid(query, reason) => html! {
-            <p class="search-status warn" role="status" data-testid="search-status" data-query={query.clone()}>
-                { tf(lang, "search-invalid", &[("reason", reason)]) }
-            </p>
-        },
-        Outcome::Found(query, found) => {
-            let status = if found.total > found.histories.len() {
-                tf(
+    let status = |query: &str, text: String, total: Option<usize>, warn: bool| {
+        html! {
+            <p class={classes!("search-status", if warn { "warn" } else { "small" })} role="status"
+                data-testid="search-status" data-query={query.to_string()}
+                data-total={total.map(|n| n.to_string())}>{ text }</p>
+        }
+    };
+    let body = match &results.body {
+        Body::Idle => html! {},
+        Body::Invalid(query, reason) => status(
+            query,
+            tf(lang, "search-invalid", &[("reason", reason)]),
+            None,
+            true,
+        ),
+        Body::Groups(query, groups) => {
+            let done = groups.iter().all(|(_, a)| a.is_some());
+            let total: usize = groups
+                .iter()
+                .map(|(_, a)| match a {
+                    Some(SearchAnswer::Found(f)) => f.total,
+                    _ => 0,
+                })
+                .sum();
+            // The status names its query only once every image answered: tests and screen
+            // readers wait for that.
+            let head = if !done {
+                html! { <p class="search-status small" role="status" data-testid="search-status">{ t(lang, "search-searching") }</p> }
+            } else if all_on {
+                let text = tf(
                     lang,
-                    "search-count-some",
+                    "search-count-all",
                     &[
-                        ("count", &found.total.to_string()),
-                        ("shown", &found.histories.len().to_string()),
+                        ("count", &total.to_string()),
+                        ("images", &groups.len().to_string()),
                     ],
-                )
+                );
+                status(query, text, Some(total), false)
             } else {
-                tf(lang, "search-count", &[("count", &found.total.to_string())])
+                match groups.first() {
+                    Some((_, Some(SearchAnswer::Found(f)))) => {
+                        status(query, count_text(lang, f), Some(f.total), false)
+                    }
+                    _ => status(query, String::new(), Some(0), false),
+                }
+            };
+            let group = |(key, answer): &Group| -> Html {
+                let Some(target) = targets.iter().find(|t| t.key == *key) else {
+                    return html! {};
+                };
+                let (state, line, hits) = match answer {
+                    None => ("waiting", t(lang, "search-searching"), html! {}),
+                    Some(SearchAnswer::Found(f)) => (
+                        "found",
+                        count_text(lang, f),
+                        hits_html(lang, target, f, &p.scope),
+                    ),
+                    Some(SearchAnswer::NotIndexed) => {
+                        ("pending", t(lang, "search-not-indexed"), html! {})
+                    }
+                    Some(SearchAnswer::Unavailable) => {
+                        ("unavailable", t(lang, "search-unavailable"), html! {})
+                    }
+                    Some(SearchAnswer::Invalid(why)) => (
+                        "invalid",
+                        tf(lang, "search-invalid", &[("reason", why)]),
+                        html! {},
+                    ),
+                };
+                let total = match answer {
+                    Some(SearchAnswer::Found(f)) => Some(f.total.to_string()),
+                    _ => None,
+                };
+                if !all_on {
+                    // One image: its list as before, its state said only when it has no hits.
+                    return match answer {
+                        Some(SearchAnswer::Found(_)) => hits,
+                        None => html! {},
+                        _ => html! {
+                            <p class={classes!("search-status", "small", (state != "pending").then_some("warn"))}
+                                data-testid="search-group-state" data-state={state}>{ line }</p>
+                        },
+                    };
+                }
+                let current = *key == p.scope.shown;
+                let head_id = format!("search-group-{}-{}", key.archive, key.image);
+                html! {
+                    <section class={classes!("search-group", current.then_some("current"))} data-testid="search-group"
+                        data-name={target.name.clone()} data-file={target.file.clone()} data-state={state}
+                        data-total={total} aria-labelledby={head_id.clone()}>
+                        <h3 class="search-group-head" id={head_id}>
+                            <span class="mono ellipsis" data-testid="search-group-name">{ target.name.clone() }</span>
+                            { match &target.file {
+                                Some(f) => html! { <span class="muted small ellipsis" data-testid="search-group-file">{ f.clone() }</span> },
+                                None => html! {},
+                            } }
+                            { if current { html! { <span class="search-shown small">{ t(lang, "search-group-shown") }</span> } } else { html! {} } }
+                        </h3>
+                        <p class={classes!("search-group-state", "small", (state == "unavailable" || state == "invalid").then_some("warn"))}
+                            data-testid="search-group-state">{ line }</p>
+                        { hits }
+                    </section>
+                }
             };
             html! {
                 <>
-                    <p class="search-status small" role="status" data-testid="search-status"
-                        data-query={query.clone()} data-total={found.total.to_string()}>{ status }</p>
-                    <ul class="search-hits" data-testid="search-hits">
-                        { for found.histories.iter().map(|h| {
-                            let path = h.path.display().into_owned();
-                            let present = h.present_at_top();
-                            html! {
-                                <li class="search-hit" data-testid="search-hit" data-path={path.clone()}>
-                                    <div class="search-path mono">
-                                        { path.clone() }
-                                        { if !present {
-                                            html! { <span class="search-gone">{ t(lang, "search-gone") }</span> }
-                                        } else { html! {} } }
-                                    </div>
-                                    <ol class="search-events">
-                                        { for h.events.iter().map(|e| {
-                                            let label = tf(lang, change_key(e.change, e.deleted_by),
-                                                &[("n", &(e.layer + 1).to_string())]);
-                                            let size = match e.kind {
-                                                EntryKind::Dir => String::new(),
-                                                _ => human_size(e.size),
-                                            };
-                                            let onclick = jump(h.path.clone(), e.layer, e.change, e.kind);
-                                            let ch = super::files::change_id(e.change);
-                                            html! {
-                                                <li>
-                                                    <button type="button" class={classes!("search-event", format!("ch-{ch}"))}
-                                                        data-testid="search-event" data-layer={(e.layer + 1).to_string()}
-                                                        data-change={ch} {onclick}>
-                                                        <span>{ label }</span>
-                                                        { if size.is_empty() { html! {} } else {
-                                                            html! { <span class="search-size">{ size }</span> }
-                                                        } }
-                                                    </button>
-                                                </li>
-                                            }
-                                        }) }
-                                    </ol>
-                                </li>
-                            }
-                        }) }
-                    </ul>
+                    { head }
+                    { if all_on {
+                        html! { <div class="search-groups" data-testid="search-groups">{ for groups.iter().map(group) }</div> }
+                    } else {
+                        html! { <>{ for groups.iter().map(group) }</> }
+                    } }
                 </>
             }
         }
     };
 
+    let scope_choice = if several {
+        let n = p.scope.images.len().to_string();
+        html! {
+            <div class="segmented search-scope" role="group" aria-label={t(lang, "search-scope")} data-testid="search-scope">
+                <button type="button" aria-pressed={(!all_on).to_string()} data-testid="search-scope-this"
+                    onclick={set_all(false)}>{ t(lang, "search-scope-this") }</button>
+                <button type="button" aria-pressed={all_on.to_string()} data-testid="search-scope-all"
+                    onclick={set_all(true)}>{ tf(lang, "search-scope-all", &[("count", &n)]) }</button>
+            </div>
+        }
+    } else {
+        html! {}
+    };
+
     html! {
         <section class="search" aria-label={t(lang, "search-title")} data-testid="search">
-            <label class="field search-field">
-                <span>{ t(lang, "search-title") }</span>
-                <input type="search" placeholder={t(lang, "search-placeholder")} value={(*text).clone()}
-                    {oninput} data-testid="search-input" autocomplete="off" spellcheck="false" />
-            </label>
+            <div class="search-row">
+                <label class="field search-field">
+                    <span>{ t(lang, "search-title") }</span>
+                    <input type="search" placeholder={t(lang, "search-placeholder")} value={(*text).clone()}
+                        {oninput} data-testid="search-input" autocomplete="off" spellcheck="false" />
+                </label>
+                { scope_choice }
+            </div>
             <p class="small search-hint">{ t(lang, "search-hint") }</p>
-            { results }
+            { body }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(archive: u32, image: usize) -> ImageKey {
+        ImageKey { archive, image }
+    }
+
+    /// Each image's answer fills its own group, in scope order; an answer to an older query
+    /// (a previous serial) changes nothing; an image not indexed yet asks for a retry.
+    #[test]
+    fn answers_fill_their_groups_and_stale_ones_are_dropped() {
+        let r = Rc::new(Results::default());
+        let r = r.reduce(Msg::Start(4, "hello".into(), vec![key(1, 0), key(2, 0)]));
+        let found = Found {
+            total: 3,
+            histories: Vec::new(),
+        };
+        let r = r.reduce(Msg::Answer(
+            4,
+            key(2, 0),
+            SearchAnswer::Found(found.clone()),
+        ));
+        let stale = r
+            .clone()
+            .reduce(Msg::Answer(3, key(1, 0), SearchAnswer::Unavailable));
+        assert_eq!(stale, r, "an older query's answer is dropped");
+        assert_eq!(
+            r.body,
+            Body::Groups(
+                "hello".into(),
+                vec![
+                    (key(1, 0), None),
+                    (key(2, 0), Some(SearchAnswer::Found(found.clone())))
+                ]
+            )
+        );
+        assert!(!r.waiting_for_index());
+        let r = r.reduce(Msg::Answer(4, key(1, 0), SearchAnswer::NotIndexed));
+        assert!(r.waiting_for_index());
+        let r = r.reduce(Msg::Invalid(5, "[x".into(), "unclosed".into()));
+        assert_eq!(r.body, Body::Invalid("[x".into(), "unclosed".into()));
+        let late = r
+            .clone()
+            .reduce(Msg::Answer(5, key(1, 0), SearchAnswer::NotIndexed));
+        assert_eq!(late, r, "no groups to fill");
+    }
+
+    #[test]
+    fn the_count_says_how_many_more_matched() {
+        use pancake_core::analyze::path_history::PathHistory;
+        let found = |total, listed: usize| Found {
+            total,
+            histories: (0..listed)
+                .map(|i| PathHistory {
+                    path: RawPath::from(format!("f{i}").as_str()),
+                    events: Vec::new(),
+                })
+                .collect(),
+        };
+        assert_eq!(count_text(Lang::En, &found(2, 2)), "Paths found: 2");
+        assert_eq!(
+            count_text(Lang::En, &found(7, 2)),
+            "Paths found: 7 (the first 2 are listed, 5 more are not)"
+        );
+        assert_eq!(
+            count_text(Lang::Id, &found(7, 2)),
+            "Path ditemukan: 7 (2 yang pertama ditampilkan, 5 lainnya tidak)"
+        );
     }
 }
