@@ -519,7 +519,6 @@ save-over-limit = { $what }: it decompresses to more than { $bound }, the bound 
 save-decode = { $what }: its compressed stream cannot be decoded, so nothing was saved.
 save-read = { $what }: it could not be read, so nothing was saved.
 save-ends-early = { $what }: only { $got } of { $size } bytes could be read (the file ends early). Nothing was saved.
-save-too-large = { $what }: { $size }, stored compressed; the page inflates files up to { $max } in memory, so nothing was saved. Save it with: pancake cat FILE PATH
 save-worker = { $what }: saving stopped; nothing was saved.
 save-unchecked = { $what }: no diff_id is known for this layer, so its bytes cannot be checked; nothing was saved.
 link-hard = Hard link: { $path } is the file { $target }; its content is shown.

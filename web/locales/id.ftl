@@ -519,7 +519,6 @@ save-over-limit = { $what }: hasil dekompresinya lebih dari { $bound }, batas un
 save-decode = { $what }: aliran terkompresinya tidak bisa didekode, jadi tidak ada yang disimpan.
 save-read = { $what }: tidak bisa dibaca, jadi tidak ada yang disimpan.
 save-ends-early = { $what }: hanya { $got } dari { $size } byte yang bisa dibaca (file berakhir lebih awal). Tidak ada yang disimpan.
-save-too-large = { $what }: { $size }, tersimpan terkompresi; halaman mendekompresi file sampai { $max } di memori, jadi tidak ada yang disimpan. Simpan dengan: pancake cat FILE PATH
 save-worker = { $what }: penyimpanan berhenti; tidak ada yang disimpan.
 save-unchecked = { $what }: diff_id layer ini tidak diketahui, jadi byte-nya tidak bisa diperiksa; tidak ada yang disimpan.
 link-hard = Hard link: { $path } adalah file { $target }; isinya ditampilkan.

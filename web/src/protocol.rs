@@ -35,7 +35,8 @@ pub enum Request {
         max: u64,
     },
     /// Save bytes of the attached file (a layer's uncompressed tar, or one file), streamed
-    /// back as [`Response::ExportChunk`]s (`worker_export`). Sent to a worker of its own, so
+    /// back as [`Response::ExportChunk`]s (`worker_export`): the first now, each next one on
+    /// [`Request::ExportMore`]. Sent to a worker of its own, so
     /// terminating it stops the save.
     Export {
         job: crate::worker_export::ExportJob,
@@ -51,6 +52,9 @@ pub enum Request {
         query: String,
         limit: usize,
     },
+    /// Send the next chunk of the running save (the page asks once it stored one, so chunks
+    /// never pile up in the page; ignored when no save runs).
+    ExportMore,
 }
 
 /// What a search of one image gave (see [`Request::Search`]).

@@ -1,43 +1,52 @@
 //! Saving bytes of the opened file without holding them whole anywhere (issue 15): a layer's
-//! uncompressed tar (`pancake_core::read::export::write_layer_tar`: the decoder, the bound
-//! and the diff_id check of `pancake export-layer`; gzip of every member, zstd of every frame,
-//! xz, bzip2, also inside a whole-file-compressed save) or one file's exact bytes
-//! (`export::write_content`, as `pancake cat`: streamed by offset from an uncompressed layer,
-//! re-inflated from a compressed one). A worker streams them in [`CHUNK`]-byte chunks whose
-//! buffers are transferred, not copied, to the page, which keeps each chunk as a `Blob` part
-//! (the browser keeps Blob data off the JS heap, on disk when large) and builds one `Blob`
-//! of them at the end.
+//! uncompressed tar (`pancake_core::read::export::ExportStream::layer_tar`: the decoder, the
+//! bound and the diff_id check of `pancake export-layer`; gzip of every member, zstd of every
+//! frame, xz, bzip2, also inside a whole-file-compressed save) or one file's exact bytes
+//! (`ExportStream::content`, as `pancake cat`: by offset from an uncompressed layer, sparse
+//! holes as zeros, re-inflated from a compressed one as the walk reaches the file), whatever
+//! their size: the worker's memory is one [`CHUNK`] and the decoder's window.
 //!
-//! A worker of its own for each save, not the scanner: the core's export is one synchronous
-//! call, so the only way to stop it midway is `Worker.terminate()` — which must not take the
+//! The page pulls: the worker sends one [`CHUNK`] per request ([`Request::Export`] opens the
+//! save and asks for the first, each [`Request::ExportMore`] for the next), its buffer
+//! transferred, not copied. The page asks for the next chunk once one is stored, and keeps at
+//! most [`IN_FLIGHT`] asked for and not yet stored, so a slow disk slows the worker instead of
+//! filling the page's memory. Where a chunk goes ([`Sink`]): straight to a
+//! `FileSystemWritableFileStream` the person chose with `showSaveFilePicker` (Chromium), or,
+//! where there is no picker (Firefox, Safari), a `Blob` part each (the browser keeps Blob data
+//! off the JS heap, on disk when large), one `Blob` of them offered as a download at the end.
+//!
+//! A worker of its own for each save, not the scanner: a chunk is one synchronous call into
+//! the core, the only way to stop one midway is `Worker.terminate()` — which must not take the
 //! scanner and its content reads with it — and the scanner keeps answering the content panel
 //! while a large layer is saved. The worker gets the `File` (a handle, not its bytes) and the
 //! part of the archive the export reads ([`archive_for`]).
 
-use std::cell::RefCell;
-use std::io::{self, Write};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use pancake_core::analyze::union::ContentRef;
-use pancake_core::read::export::{self, ExportError};
+use pancake_core::read::export::{ExportError, ExportStream};
 use pancake_core::{Archive, Digest, EntryKind, Member, MemberFacts, RawPath};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, File, MessageEvent, Worker};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DedicatedWorkerGlobalScope, ErrorEvent, File, FileSystemWritableFileStream, MessageEvent,
+    Worker,
+};
 use yew::Callback;
 
+use crate::file_source::FileSource;
 use crate::protocol::{decode_js, encode, Request, Response};
 
 /// Bytes per chunk posted to the page: large enough that messages cost nothing, small enough
 /// that progress moves and the worker's buffer stays small.
 pub const CHUNK: usize = 4 << 20;
 
-/// Most bytes of one file inflated in the worker's memory when they cannot be streamed from
-/// the file (a file of a compressed or sparse layer: the core reads those whole, see
-/// `export::write_content`). Files of uncompressed layers stream whatever their size. The
-/// worker's wasm memory is at most 4 GiB, so the bound is well below it.
-pub const IN_MEMORY_MAX: u64 = 512 << 20;
+/// Chunks the page asks for before the first is stored: one being written while the worker
+/// makes the next. The most bytes of a save in the page at once is `IN_FLIGHT × CHUNK`.
+pub const IN_FLIGHT: usize = 2;
 
 /// The worker script Trunk emits next to the page (as `worker_glue`).
 const WORKER_URL: &str = "./worker_loader.js";
@@ -73,9 +82,8 @@ pub enum ExportProblem {
     Read { detail: String },
     /// Only `got` of the `size` bytes a file's header gives could be read.
     EndsEarly { got: u64, size: u64 },
-    /// A file of a compressed or sparse layer is `size` bytes, over the `max` inflated in memory.
-    TooLargeForMemory { size: u64, max: u64 },
-    /// The worker stopped or could not be started (`detail` verbatim, English).
+    /// The worker stopped or could not be started, or the chosen file could not be written
+    /// (`detail` verbatim, English).
     Worker { detail: String },
     /// No diff_id is known for the layer (it could not be computed, and the config names
     /// none), so the bytes cannot be checked.
@@ -100,9 +108,6 @@ impl From<ExportError> for ExportProblem {
             },
             ExportError::ContentEndsEarly { got, size, .. } => {
                 ExportProblem::EndsEarly { got, size }
-            }
-            ExportError::TooLargeForMemory { size, max, .. } => {
-                ExportProblem::TooLargeForMemory { size, max }
             }
         }
     }
@@ -159,87 +164,19 @@ pub fn content_ref(a: &Archive, member: usize, path: &RawPath, size: u64) -> Opt
 // ---------------------------------------------------------------------------------------
 // The worker side.
 
-/// A `Write` that posts what it is given in [`CHUNK`]-byte chunks, each a fresh
-/// `ArrayBuffer` transferred to the page.
-struct ChunkPoster<'a> {
-    scope: &'a DedicatedWorkerGlobalScope,
+/// The save this worker runs, kept between the page's requests for chunks. `'static`: it
+/// owns its `Rc` of the file; the job's archive is read only while it opens.
+struct Session {
+    stream: ExportStream<'static>,
     buf: Vec<u8>,
-    done: u64,
 }
 
-impl ChunkPoster<'_> {
-    fn post(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let n = u32::try_from(self.buf.len()).map_err(io::Error::other)?;
-        let arr = js_sys::Uint8Array::new_with_length(n);
-        arr.copy_from(&self.buf);
-        self.done = self.done.saturating_add(u64::from(n));
-        let msg = encode(&Response::ExportChunk { done: self.done }, None, None)
-            .map_err(io::Error::other)?;
-        js_sys::Reflect::set(&msg, &JsValue::from_str("bytes"), &arr)
-            .map_err(|e| io::Error::other(format!("{e:?}")))?;
-        self.scope
-            .post_message_with_transfer(&msg, &js_sys::Array::of1(&arr.buffer()))
-            .map_err(|e| io::Error::other(format!("{e:?}")))?;
-        self.buf.clear();
-        Ok(())
-    }
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
 }
 
-impl Write for ChunkPoster<'_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let room = CHUNK.saturating_sub(self.buf.len());
-        let n = data.len().min(room.max(1));
-        self.buf
-            .extend_from_slice(data.get(..n).unwrap_or_default());
-        if self.buf.len() >= CHUNK {
-            self.post()?;
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.post()
-    }
-}
-
-/// Runs `job` over `source` and posts its chunks, then [`Response::ExportDone`] or
-/// [`Response::ExportFailed`]. Synchronous: the page stops it by terminating the worker.
-pub fn serve<S: pancake_core::ReadAt + ?Sized>(
-    scope: &DedicatedWorkerGlobalScope,
-    source: &S,
-    job: ExportJob,
-) {
-    let mut out = ChunkPoster {
-        scope,
-        buf: Vec::with_capacity(CHUNK),
-        done: 0,
-    };
-    let limits = pancake_core::read::archive::Options::default().limits;
-    let result = match &job {
-        ExportJob::Layer { archive, member } => {
-            export::write_layer_tar(source, archive, *member, &limits, &mut out)
-                .map(|(d, n)| (Some(d), n))
-        }
-        ExportJob::File { archive, content } => {
-            export::write_content(source, archive, content, IN_MEMORY_MAX, &mut out)
-                .map(|n| (None, n))
-        }
-    }
-    .map_err(ExportProblem::from)
-    .and_then(|r| {
-        out.flush()
-            .map(|_| r)
-            .map_err(ExportError::Write)
-            .map_err(Into::into)
-    });
-    let msg = match result {
-        Ok((digest, bytes)) => Response::ExportDone { digest, bytes },
-        Err(problem) => Response::ExportFailed { problem },
-    };
-    match encode(&msg, None, None) {
+fn post_msg(scope: &DedicatedWorkerGlobalScope, msg: &Response) {
+    match encode(msg, None, None) {
         Ok(v) => {
             if let Err(e) = scope.post_message(&v) {
                 web_sys::console::error_1(&e);
@@ -249,121 +186,380 @@ pub fn serve<S: pancake_core::ReadAt + ?Sized>(
     }
 }
 
+/// Posts `bytes` as the next chunk (`done` bytes sent so far, these included), its buffer
+/// transferred.
+fn post_chunk(scope: &DedicatedWorkerGlobalScope, bytes: &[u8], done: u64) -> Result<(), String> {
+    let n = u32::try_from(bytes.len()).map_err(|e| e.to_string())?;
+    let arr = js_sys::Uint8Array::new_with_length(n);
+    arr.copy_from(bytes);
+    let msg = encode(&Response::ExportChunk { done }, None, None)?;
+    js_sys::Reflect::set(&msg, &JsValue::from_str("bytes"), &arr).map_err(|e| format!("{e:?}"))?;
+    scope
+        .post_message_with_transfer(&msg, &js_sys::Array::of1(&arr.buffer()))
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Opens `job` over `source` and sends its first chunk ([`more`] sends the next ones);
+/// [`Response::ExportFailed`] when it cannot be opened.
+pub fn serve(scope: &DedicatedWorkerGlobalScope, source: Rc<FileSource>, job: ExportJob) {
+    let limits = pancake_core::read::archive::Options::default().limits;
+    let opened = match &job {
+        ExportJob::Layer { archive, member } => {
+            ExportStream::layer_tar(source, archive, *member, &limits)
+        }
+        ExportJob::File { archive, content } => {
+            ExportStream::content(source, archive, content, &limits)
+        }
+    };
+    match opened {
+        Ok(stream) => {
+            SESSION.with(|s| {
+                *s.borrow_mut() = Some(Session {
+                    stream,
+                    buf: vec![0u8; CHUNK],
+                })
+            });
+            more(scope);
+        }
+        Err(e) => post_msg(scope, &Response::ExportFailed { problem: e.into() }),
+    }
+}
+
+/// Sends the next chunk of the running save; after the last one (a chunk shorter than
+/// [`CHUNK`], or none), [`Response::ExportDone`] or [`Response::ExportFailed`], and the
+/// save is over. Nothing when no save runs (a request that crossed the end).
+pub fn more(scope: &DedicatedWorkerGlobalScope) {
+    let Some(mut session) = SESSION.with(|s| s.borrow_mut().take()) else {
+        return;
+    };
+    let n = match session.stream.read(&mut session.buf) {
+        Ok(n) => n,
+        Err(e) => return post_msg(scope, &Response::ExportFailed { problem: e.into() }),
+    };
+    if n > 0 {
+        let bytes = session.buf.get(..n).unwrap_or_default();
+        if let Err(detail) = post_chunk(scope, bytes, session.stream.done()) {
+            let problem = ExportProblem::Worker { detail };
+            return post_msg(scope, &Response::ExportFailed { problem });
+        }
+    }
+    if n == session.buf.len() {
+        // Perhaps more: wait to be asked.
+        SESSION.with(|s| *s.borrow_mut() = Some(session));
+        return;
+    }
+    let msg = match session.stream.finish() {
+        Ok((digest, bytes)) => Response::ExportDone { digest, bytes },
+        Err(e) => Response::ExportFailed { problem: e.into() },
+    };
+    post_msg(scope, &msg);
+}
+
 // ---------------------------------------------------------------------------------------
 // The page side.
+
+/// Where a save's chunks go.
+#[derive(Clone, Debug)]
+pub enum Sink {
+    /// `Blob` parts, one `Blob` of them at the end (no save picker: Firefox, Safari).
+    Blob,
+    /// The stream of the file the person chose in `showSaveFilePicker`, named `name` (as the
+    /// picker's handle names it). Written as chunks come; on Cancel or a failure it is aborted
+    /// (the browser drops what was written, nothing is left as if complete).
+    Writable {
+        stream: FileSystemWritableFileStream,
+        name: String,
+    },
+}
 
 /// What a running save reports.
 #[derive(Debug)]
 pub enum ExportEvent {
     /// Bytes received so far.
     Progress(u64),
-    /// Every byte, as one `Blob` of the chunks; `digest` is the sha256 the worker computed
-    /// (layers only: for them the core checked it against the diff_id of the reading).
+    /// Every byte received and stored: for [`Sink::Blob`] as one `Blob` of the chunks (in
+    /// `blob`), for [`Sink::Writable`] written to the stream, which is handed over (in
+    /// `sink`) unclosed: the receiver closes it to keep the file ([`commit`]) or aborts it
+    /// ([`discard`]). `digest` is the sha256 the worker computed (layers only: for them the
+    /// core checked it against the diff_id of the reading).
     Done {
-        blob: web_sys::Blob,
+        blob: Option<web_sys::Blob>,
+        sink: Sink,
         digest: Option<Digest>,
         bytes: u64,
     },
     Failed(ExportProblem),
 }
 
-/// A running save. Dropping it stops it (the worker is terminated); nothing is offered.
+/// The page's side of a running save, shared by its handlers.
+struct Flow {
+    /// Writes started and not yet finished (a writable sink).
+    writes: usize,
+    /// The worker's last word, waiting for the writes still running.
+    finished: Option<(Option<Digest>, u64)>,
+    /// The save is over for the page (done, failed or stopped): late events are dropped.
+    over: bool,
+}
+
+/// A running save. Dropping it stops it: the worker is terminated and, unless the save was
+/// handed over ([`ExportEvent::Done`]), a writable stream is aborted; nothing is offered.
 pub struct Export {
     worker: Worker,
+    sink: Sink,
+    handed_over: Rc<Cell<bool>>,
+    flow: Rc<RefCell<Flow>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
 impl Drop for Export {
     fn drop(&mut self) {
+        self.flow.borrow_mut().over = true;
         // A chunk the worker posted before it was stopped can still be on its way: with the
         // handlers unset first, it finds none instead of a dropped closure.
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
         self.worker.terminate();
+        if !self.handed_over.get() {
+            if let Sink::Writable { stream, .. } = &self.sink {
+                discard(stream);
+            }
+        }
     }
 }
 
-/// Starts saving `job` from `file`; `on_event` hears its progress and its end.
+/// Aborts `stream`: the browser drops what was written to it (`FileSystemWritableFileStream`
+/// writes go to a temporary file that only `close()` puts in place).
+pub fn discard(stream: &FileSystemWritableFileStream) {
+    let p = stream.abort();
+    // Awaited so a rejection (already closed or errored) is handled, not reported.
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = JsFuture::from(p).await;
+    });
+}
+
+/// Closes `stream`, which puts the written file in place.
+pub async fn commit(stream: &FileSystemWritableFileStream) -> Result<(), String> {
+    JsFuture::from(stream.close())
+        .await
+        .map(|_| ())
+        .map_err(|e| js_message(&e))
+}
+
+fn js_message(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Starts saving `job` from `file` into `sink`; `on_event` hears its progress and its end.
 pub fn start(
     file: &File,
     job: ExportJob,
+    sink: Sink,
     on_event: Callback<ExportEvent>,
 ) -> Result<Export, String> {
     let request = encode(&Request::Export { job }, Some(file), None)?;
+    let more = encode(&Request::ExportMore, None, None)?;
     let worker = Worker::new(WORKER_URL).map_err(|e| format!("cannot start a worker: {e:?}"))?;
     let parts = js_sys::Array::new();
     let w = worker.clone();
     let emit = on_event.clone();
-    // The request goes once the worker's wasm runs (a message before would find no handler).
-    let pending = Rc::new(RefCell::new(Some(request)));
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let (msg, bytes) = match decode_js::<Response>(&e.data()) {
-            Ok(m) => m,
-            Err(detail) => return emit.emit(ExportEvent::Failed(ExportProblem::Worker { detail })),
-        };
-        match msg {
-            Response::Ready => {
-                if let Some(r) = pending.borrow_mut().take() {
-                    if let Err(e) = w.post_message(&r) {
-                        emit.emit(ExportEvent::Failed(ExportProblem::Worker {
-                            detail: format!("{e:?}"),
-                        }));
-                    }
-                }
-            }
-            Response::ExportChunk { done } => {
-                if let Some(b) = bytes {
-                    // A Blob per chunk: the chunk's buffer can go, the browser holds the data.
-                    match web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&b)) {
-                        Ok(blob) => {
-                            parts.push(&blob);
-                        }
-                        Err(e) => {
-                            return emit.emit(ExportEvent::Failed(ExportProblem::Worker {
-                                detail: format!("{e:?}"),
-                            }))
-                        }
-                    }
-                }
-                emit.emit(ExportEvent::Progress(done));
-            }
-            Response::ExportDone { digest, bytes } => {
-                match web_sys::Blob::new_with_blob_sequence(&parts) {
-                    Ok(blob) => emit.emit(ExportEvent::Done {
-                        blob,
-                        digest,
-                        bytes,
-                    }),
-                    Err(e) => emit.emit(ExportEvent::Failed(ExportProblem::Worker {
-                        detail: format!("{e:?}"),
-                    })),
-                }
-                parts.set_length(0);
-            }
-            Response::ExportFailed { problem } => {
-                parts.set_length(0);
+    let flow = Rc::new(RefCell::new(Flow {
+        writes: 0,
+        finished: None,
+        over: false,
+    }));
+    let handed_over = Rc::new(Cell::new(false));
+    let fail = {
+        let flow = flow.clone();
+        let emit = emit.clone();
+        move |problem: ExportProblem| {
+            let mut f = flow.borrow_mut();
+            if !f.over {
+                f.over = true;
+                drop(f);
                 emit.emit(ExportEvent::Failed(problem));
             }
-            Response::Failed { message } => {
-                parts.set_length(0);
-                emit.emit(ExportEvent::Failed(ExportProblem::Worker {
-                    detail: message,
-                }));
-            }
-            _ => {}
         }
-    });
+    };
+    // The request goes once the worker's wasm runs (a message before would find no handler).
+    let pending = Rc::new(RefCell::new(Some(request)));
+    let on_message = {
+        let flow = flow.clone();
+        let sink = sink.clone();
+        let handed_over = handed_over.clone();
+        // Emits Done once the worker finished and every chunk is stored.
+        let done_if_settled = {
+            let flow = flow.clone();
+            let emit = emit.clone();
+            let sink = sink.clone();
+            let handed_over = handed_over.clone();
+            let parts = parts.clone();
+            let fail = fail.clone();
+            Rc::new(move || {
+                let mut f = flow.borrow_mut();
+                if f.over || f.writes > 0 {
+                    return;
+                }
+                let Some((digest, bytes)) = f.finished.take() else {
+                    return;
+                };
+                f.over = true;
+                drop(f);
+                let blob = match &sink {
+                    Sink::Blob => match web_sys::Blob::new_with_blob_sequence(&parts) {
+                        Ok(b) => Some(b),
+                        Err(e) => {
+                            flow.borrow_mut().over = false;
+                            return fail(ExportProblem::Worker {
+                                detail: format!("{e:?}"),
+                            });
+                        }
+                    },
+                    Sink::Writable { .. } => None,
+                };
+                parts.set_length(0);
+                handed_over.set(true);
+                emit.emit(ExportEvent::Done {
+                    blob,
+                    sink: sink.clone(),
+                    digest,
+                    bytes,
+                });
+            })
+        };
+        let ask = {
+            let w = w.clone();
+            let fail = fail.clone();
+            move || {
+                if let Err(e) = w.post_message(&more) {
+                    fail(ExportProblem::Worker {
+                        detail: format!("{e:?}"),
+                    });
+                }
+            }
+        };
+        let fail = fail.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if flow.borrow().over {
+                return;
+            }
+            let (msg, bytes) = match decode_js::<Response>(&e.data()) {
+                Ok(m) => m,
+                Err(detail) => return fail(ExportProblem::Worker { detail }),
+            };
+            match msg {
+                Response::Ready => {
+                    if let Some(r) = pending.borrow_mut().take() {
+                        if let Err(e) = w.post_message(&r) {
+                            return fail(ExportProblem::Worker {
+                                detail: format!("{e:?}"),
+                            });
+                        }
+                        // The request asks for the first chunk; the rest of the window now,
+                        // then one more for each chunk stored.
+                        for _ in 1..IN_FLIGHT {
+                            ask();
+                        }
+                    }
+                }
+                Response::ExportChunk { done } => {
+                    emit.emit(ExportEvent::Progress(done));
+                    let Some(b) = bytes else {
+                        return;
+                    };
+                    match &sink {
+                        Sink::Blob => {
+                            // A Blob per chunk: the chunk's buffer can go, the browser holds
+                            // the data.
+                            match web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&b))
+                            {
+                                Ok(blob) => {
+                                    parts.push(&blob);
+                                    ask();
+                                }
+                                Err(e) => {
+                                    return fail(ExportProblem::Worker {
+                                        detail: format!("{e:?}"),
+                                    })
+                                }
+                            }
+                        }
+                        Sink::Writable { stream, .. } => {
+                            let written = match stream.write_with_js_u8_array(&b) {
+                                Ok(p) => p,
+                                Err(e) => {
+                                    return fail(ExportProblem::Worker {
+                                        detail: js_message(&e),
+                                    })
+                                }
+                            };
+                            flow.borrow_mut().writes += 1;
+                            let flow = flow.clone();
+                            let ask = ask.clone();
+                            let fail = fail.clone();
+                            let done_if_settled = done_if_settled.clone();
+                            wasm_bindgen_futures::spawn_local(async move {
+                                let r = JsFuture::from(written).await;
+                                if flow.borrow().over {
+                                    return;
+                                }
+                                match r {
+                                    Ok(_) => {
+                                        let finished = {
+                                            let mut f = flow.borrow_mut();
+                                            f.writes = f.writes.saturating_sub(1);
+                                            f.finished.is_some()
+                                        };
+                                        if finished {
+                                            done_if_settled();
+                                        } else {
+                                            // A request after the last chunk finds no
+                                            // save in the worker and is ignored.
+                                            ask();
+                                        }
+                                    }
+                                    Err(e) => fail(ExportProblem::Worker {
+                                        detail: js_message(&e),
+                                    }),
+                                }
+                            });
+                            return;
+                        }
+                    }
+                }
+                Response::ExportDone { digest, bytes } => {
+                    flow.borrow_mut().finished = Some((digest, bytes));
+                    done_if_settled();
+                }
+                Response::ExportFailed { problem } => {
+                    parts.set_length(0);
+                    fail(problem);
+                }
+                Response::Failed { message } => {
+                    parts.set_length(0);
+                    fail(ExportProblem::Worker { detail: message });
+                }
+                _ => {}
+            }
+        })
+    };
     let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
         e.prevent_default();
-        on_event.emit(ExportEvent::Failed(ExportProblem::Worker {
+        fail(ExportProblem::Worker {
             detail: e.message(),
-        }));
+        });
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Ok(Export {
         worker,
+        sink,
+        handed_over,
+        flow,
         _on_message: on_message,
         _on_error: on_error,
     })
@@ -380,10 +576,59 @@ pub fn offer(blob: &web_sys::Blob, name: &str) -> Result<(), String> {
     crate::container_export::download(&file)
 }
 
+// ---------------------------------------------------------------------------------------
+// The save picker (WICG File System Access), through `js_sys::Reflect` as the open picker
+// (`persist::handles`): a browser without it finds no function.
+
+/// Opens the save picker with `name` suggested. Call from the click handler (it needs the
+/// person's gesture); `None` when there is no picker.
+pub fn start_save_pick(name: &str) -> Option<js_sys::Promise> {
+    let w: JsValue = web_sys::window()?.into();
+    let f = js_sys::Reflect::get(&w, &JsValue::from_str("showSaveFilePicker"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &opts,
+        &JsValue::from_str("suggestedName"),
+        &JsValue::from_str(name),
+    );
+    f.call1(&w, &opts).ok()?.dyn_into::<js_sys::Promise>().ok()
+}
+
+/// The chosen file opened for writing (a [`Sink::Writable`]), `Ok(None)` when the person
+/// closed the picker (`AbortError`: nothing happens), `Err` for anything else.
+pub async fn finish_save_pick(p: js_sys::Promise) -> Result<Option<Sink>, String> {
+    let handle = match JsFuture::from(p).await {
+        Ok(h) => h,
+        Err(e)
+            if js_sys::Reflect::get(&e, &JsValue::from_str("name"))
+                .ok()
+                .and_then(|n| n.as_string())
+                .as_deref()
+                == Some("AbortError") =>
+        {
+            return Ok(None)
+        }
+        Err(e) => return Err(js_message(&e)),
+    };
+    let handle: web_sys::FileSystemFileHandle = handle.unchecked_into();
+    let name = handle.name();
+    let stream = JsFuture::from(handle.create_writable())
+        .await
+        .map_err(|e| js_message(&e))?;
+    Ok(Some(Sink::Writable {
+        stream: stream.unchecked_into(),
+        name,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use pancake_core::read::archive::{read_stream, Options};
+    use pancake_core::read::export;
 
     fn demo() -> (Vec<u8>, Archive) {
         let bytes = pancake_demo::build("nginx").unwrap_or_default();
@@ -438,8 +683,14 @@ mod tests {
         let again = content_ref(&a, m, &c.path, c.size).unwrap_or_else(|| panic!("no ref"));
         assert_eq!((again.member, again.entry), (c.member, c.entry));
         let mut got = Vec::new();
-        export::write_content(&bytes, &archive_for(&a, m), &again, 16, &mut got)
-            .unwrap_or_else(|e| panic!("{e}"));
+        export::write_content(
+            &bytes,
+            &archive_for(&a, m),
+            &again,
+            &pancake_core::limits::Limits::default(),
+            &mut got,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let want = pancake_core::read::archive::read_content(&bytes, &a, &c, usize::MAX)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(got, want);

@@ -246,7 +246,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             post(scope, &Response::Searched { id, answer }, None);
         }
         // A save has a worker of its own (`worker_export`): no reading is needed here.
-        Request::Export { job } => crate::worker_export::serve(scope, source.as_ref(), job),
+        Request::Export { job } => crate::worker_export::serve(scope, source, job),
+        Request::ExportMore => crate::worker_export::more(scope),
         Request::ReadContent { member, path, max } => {
             let result = match &state.reading {
                 Some(r) => archive::read_entry_content(

@@ -100,20 +100,16 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
             shown(&row.path)
         )));
     };
-    // Bytes that cannot be streamed from the file (a compressed or sparse layer) are read
-    // into memory: bounded as a layer's decompressed size is, so a header claiming 2^63 bytes
-    // cannot make us allocate them.
+    // Streamed whatever the size: by offset from the file, or re-inflated from the layer up
+    // to the file, with the decompression bound the reading kept (a header claiming 2^63
+    // bytes stops at the bound, it is never allocated).
     let opts = crate::OPTIONS.get_or_init(archive::Options::default);
-    let bound = opts
-        .limits
-        .max_decompressed_bytes
-        .max(a.total_bytes.saturating_mul(100));
     let source = std::fs::File::open(file).map_err(|e| fail(format!("cannot open: {e}")))?;
     // A file or a pipe gets the bytes as they are; a terminal only text, escaped like every
     // other string from a file (an ESC in a file must not rewrite the screen).
     if std::io::stdout().is_terminal() {
         let mut bytes = Vec::new();
-        export::write_content(&source, &a, content, bound, &mut bytes)
+        export::write_content(&source, &a, content, &opts.limits, &mut bytes)
             .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
         return match std::str::from_utf8(&bytes) {
             Ok(text) => write_stdout(crate::term::text_out(text).as_bytes()),
@@ -124,7 +120,7 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
         };
     }
     let mut out = std::io::stdout().lock();
-    match export::write_content(&source, &a, content, bound, &mut out) {
+    match export::write_content(&source, &a, content, &opts.limits, &mut out) {
         Ok(_) => Ok(()),
         // `pancake cat x /big | head` is not an error.
         Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -241,3 +241,70 @@ fn cat_follows_relative_links_in_a_compressed_save() {
         );
     }
 }
+
+/// A 48 MiB file in a gzip layer (made here: numbered lines of a xorshift stream, the layer
+/// gzip-compressed by flate2): `pancake cat` streams it re-inflated, byte for byte; its hard
+/// link gives the same bytes, and so does the save compressed whole.
+#[test]
+fn cat_streams_a_big_file_of_a_gzip_layer() {
+    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
+    use pancake_core::Digest;
+    use std::io::Write;
+
+    let gzip = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).expect("gzip");
+        e.finish().expect("gzip")
+    };
+    let mut big = Vec::with_capacity(48 << 20);
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut line = 0u64;
+    while big.len() < 48 << 20 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let _ = writeln!(big, "{line:09} {x:016x}");
+        line += 1;
+    }
+    big.truncate(48 << 20);
+    let tar = tarwrite::layer_tar(vec![
+        TarEntry::file("data/big.bin", big.clone(), 0o644),
+        TarEntry::hardlink("data/big.link", "data/big.bin"),
+    ])
+    .expect("layer");
+    let blob = gzip(&tar);
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(&tar)]},
+    }))
+    .expect("config");
+    let image = SaveImage {
+        tags: vec!["big:1".into()],
+        config,
+        layers: vec![Descriptor {
+            media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+            digest: Digest::of_bytes(&blob),
+            size: blob.len() as u64,
+        }],
+    };
+    let save = tarwrite::write_docker_save(Vec::new(), &[image], &mut |_| {
+        Ok(Box::new(std::io::Cursor::new(blob.clone())))
+    })
+    .expect("save");
+    let dir = std::env::temp_dir().join(format!("pancake-cat-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let plain = dir.join("big.tar");
+    let whole = dir.join("big.tar.gz");
+    std::fs::write(&plain, &save).expect("write");
+    std::fs::write(&whole, gzip(&save)).expect("write");
+    let want = sha256_hex(&big);
+    for file in [&plain, &whole] {
+        let f = file.display().to_string();
+        for path in ["data/big.bin", "/data/big.link"] {
+            let got = ok_stdout(&["cat", &f, path]);
+            assert_eq!(got.len(), big.len(), "{f} {path}");
+            assert_eq!(sha256_hex(&got), want, "{f} {path}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,11 +1,11 @@
-//! `read::export`'s two refusals the README promises: a layer whose bytes no longer hash to the
-//! diff_id read before is `Changed` (with both digests), and a file stored compressed that is
-//! larger than the in-memory bound is `TooLargeForMemory` (nothing written).
+//! `read::export`'s refusal the README promises: a layer whose bytes no longer hash to the
+//! diff_id read before is `Changed` (with both digests); and a file stored compressed, which
+//! once had an in-memory bound, is streamed whole.
 
 use std::path::PathBuf;
 
 use pancake_core::analyze::union;
-use pancake_core::read::archive::{open, Options};
+use pancake_core::read::archive::{open, read_content, Options};
 use pancake_core::read::export::{write_content, write_layer_tar, ExportError};
 use pancake_core::{Digest, EntryKind, Limits};
 
@@ -61,7 +61,7 @@ fn a_layer_changed_since_it_was_read_is_refused_with_both_digests() {
 }
 
 #[test]
-fn a_compressed_file_over_the_memory_bound_is_refused_and_nothing_is_written() {
+fn a_compressed_file_is_streamed_whole() {
     let bytes = std::fs::read(fixture("podman-oci-archive-app1.tar")).expect("fixture");
     let a = open("oci", &bytes, &Options::default(), &mut |_| {}).expect("open");
     let image = a.images.first().expect("an image");
@@ -73,19 +73,19 @@ fn a_compressed_file_over_the_memory_bound_is_refused_and_nothing_is_written() {
         .max_by_key(|r| r.size)
         .expect("a file");
     let content = union::content_of(&a, image, top, &row.path).expect("has bytes");
+    let member = content.member.expect("stored");
+    let entry = &a.members[member]
+        .facts
+        .layer
+        .as_ref()
+        .expect("index")
+        .entries[content.entry];
+    assert_eq!(entry.content_offset, None, "stored compressed");
     assert!(content.size > 16, "a file of more than 16 bytes");
     let mut out = Vec::new();
-    match write_content(&bytes, &a, &content, 16, &mut out) {
-        Err(ExportError::TooLargeForMemory { path, size, max }) => {
-            assert_eq!(path, content.path.display());
-            assert_eq!(size, content.size);
-            assert_eq!(max, 16);
-        }
-        other => panic!("expected TooLargeForMemory, got {other:?}"),
-    }
-    assert!(out.is_empty());
-    // Within the bound the same file is written whole.
-    let n = write_content(&bytes, &a, &content, content.size, &mut out).expect("fits");
+    let n = write_content(&bytes, &a, &content, &Limits::default(), &mut out).expect("streams");
     assert_eq!(n, content.size);
     assert_eq!(out.len() as u64, content.size);
+    let want = read_content(&bytes, &a, &content, usize::MAX).expect("read whole");
+    assert_eq!(Digest::of_bytes(&out), Digest::of_bytes(&want));
 }

@@ -100,6 +100,10 @@ async function newPage(ctx, server, { viewport, colorScheme, query = '' } = {}) 
   });
   if (viewport) await page.setViewportSize(viewport);
   await page.emulateMedia({ colorScheme: colorScheme || 'light' });
+  // Playwright cannot answer Chromium's own save picker (headless Chromium closes it at once,
+  // as if cancelled): pages save the Firefox/Safari way, as downloads, unless a test puts its
+  // own `showSaveFilePicker` in (downloads.test.js, over the origin-private file system).
+  await page.addInitScript(() => { delete window.showSaveFilePicker; });
   await page.goto(server.url + query, { waitUntil: 'load' });
   // The app has mounted once its drop zone exists.
   await page.locator(SEL.dropZone).first().waitFor({ state: 'attached', timeout: 20000 });

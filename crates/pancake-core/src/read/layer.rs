@@ -154,6 +154,151 @@ pub fn read_files<R: Read>(
     }
 }
 
+/// Opens copy `nth` (0-based, in tar order) of the regular file `path` of a layer tar streamed
+/// by `reader` as a [`Content`] reader: its bytes are pulled as they are read, so memory stays
+/// at the walk's small buffers whatever the file's size. `Ok(None)` when the layer has no such
+/// copy; `Err` when the tar is unreadable before it is found (the walk's message: "unreadable
+/// at entry X, byte offset Y: reason").
+pub(crate) fn open_file<R: Read>(
+    reader: R,
+    path: &RawPath,
+    nth: usize,
+    limits: &Limits,
+) -> io::Result<Option<Content<io::Take<Stream<R>>>>> {
+    let src = Stream {
+        r: reader,
+        pos: 0,
+        scratch: Vec::new(),
+    };
+    let mut w = Walker::new(src, "", limits);
+    let mut seen = 0usize;
+    loop {
+        match w.next() {
+            Step::Entry(f) => {
+                if f.kind == EntryKind::File && RawPath::normalize(&f.name) == *path {
+                    if seen == nth {
+                        let stored = w.data_left;
+                        let Walker { src, .. } = w;
+                        let stored = src.take(stored);
+                        return Content::new(stored, f.sparse.as_ref(), f.size).map(Some);
+                    }
+                    seen += 1;
+                }
+            }
+            Step::End => return Ok(None),
+            Step::Fail(e) => return Err(io::Error::other(e)),
+        }
+    }
+}
+
+/// A file's content as a `Read`, pulled from its stored bytes (`stored`, read in order, each
+/// byte once): a plain file's bytes as they are, a sparse file's regions at their offsets
+/// with zeros between and after them, `size` bytes in all. It ends early (fewer than `size`
+/// bytes, then `Ok(0)`) when `stored` ends before the map's regions do; the caller compares
+/// the count with `size`.
+pub struct Content<R> {
+    stored: R,
+    /// Data regions in increasing offset order (a plain file: one region of `size` bytes).
+    regions: Vec<SparseRegion>,
+    size: u64,
+    /// Bytes of the content given so far.
+    pos: u64,
+    /// The next region not yet entered.
+    next: usize,
+    /// Stored bytes left in the region being read.
+    in_region: u64,
+    /// `stored` ended before the regions did.
+    short: bool,
+}
+
+impl<R: Read> Content<R> {
+    /// The content of a file of `size` bytes whose stored bytes `stored` yields, expanded by
+    /// `sparse` when it has a map. A sparse map that was not kept (over the limit) is an error:
+    /// the content cannot be known.
+    pub fn new(stored: R, sparse: Option<&Sparse>, size: u64) -> io::Result<Self> {
+        let regions = match sparse {
+            Some(s) if !s.complete => {
+                return Err(io::Error::other(
+                    "the sparse map of this file was larger than the limit and was not kept",
+                ))
+            }
+            Some(s) => s.regions.clone(),
+            None => vec![SparseRegion {
+                offset: 0,
+                length: size,
+            }],
+        };
+        Ok(Content {
+            stored,
+            regions,
+            size,
+            pos: 0,
+            next: 0,
+            in_region: 0,
+            short: false,
+        })
+    }
+}
+
+impl<R: Read> Read for Content<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let left = self.size.saturating_sub(self.pos);
+            if left == 0 || self.short || buf.is_empty() {
+                return Ok(0);
+            }
+            let room = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+            if self.in_region > 0 {
+                let want = usize::try_from(self.in_region)
+                    .unwrap_or(usize::MAX)
+                    .min(room);
+                let Some(dst) = buf.get_mut(..want) else {
+                    return Ok(0);
+                };
+                let n = loop {
+                    match self.stored.read(dst) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        other => break other?,
+                    }
+                };
+                if n == 0 {
+                    self.short = true;
+                    return Ok(0);
+                }
+                self.in_region -= n as u64;
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            // Between regions: the next one starts here, later (zeros up to it), or there is
+            // none (zeros to the end).
+            let hole_end = match self.regions.get(self.next) {
+                Some(r) if r.length == 0 => {
+                    self.next += 1;
+                    continue;
+                }
+                Some(r) if r.offset < self.pos => {
+                    return Err(io::Error::other("sparse regions out of order"));
+                }
+                Some(r) if r.offset == self.pos => {
+                    self.in_region = r.length;
+                    self.next += 1;
+                    continue;
+                }
+                Some(r) => r.offset,
+                None => self.size,
+            };
+            let zeros = usize::try_from(hole_end - self.pos)
+                .unwrap_or(usize::MAX)
+                .min(room);
+            if let Some(dst) = buf.get_mut(..zeros) {
+                dst.fill(0);
+            }
+            self.pos += zeros as u64;
+            return Ok(zeros);
+        }
+    }
+}
+
 /// Expands a sparse file's content, at most `max` bytes of it: zeros, with each region's
 /// stored bytes read by `read(stored_offset, buf)` (stored offsets count from the first
 /// region's first byte and increase from call to call).
@@ -198,7 +343,9 @@ trait Blocks {
     fn pos(&self) -> u64;
 }
 
-struct Stream<R> {
+/// A walk's source over a stream (skips by reading); after [`open_file`] found its file,
+/// the file's stored bytes are read from it.
+pub(crate) struct Stream<R> {
     r: R,
     pos: u64,
     scratch: Vec<u8>,
@@ -233,6 +380,14 @@ impl<R: Read> Blocks for Stream<R> {
     }
     fn pos(&self) -> u64 {
         self.pos
+    }
+}
+
+impl<R: Read> Read for Stream<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.r.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
     }
 }
 

@@ -1,9 +1,12 @@
 //! One "save" button over `worker_export` (issue 15), shared by a layer's "as .tar" and a
-//! file's "Download": it starts the worker, shows progress (bytes of the total) with Cancel,
-//! checks what came back — a layer's sha256 against its diff_id, a file's length against its
-//! size — and only then offers the bytes (an object URL of a `Blob` made of the chunks). On a
-//! mismatch, a limit or a read error: a typed message naming the layer or the file, in the
-//! reader's language, and nothing offered.
+//! file's "Download". Where the browser has `showSaveFilePicker` it first asks where to save
+//! (the name suggested; closing the picker does nothing) and the worker's chunks are written
+//! straight to that file; elsewhere they become `Blob` parts. It shows progress (bytes of the
+//! total) with Cancel, checks what came back — a layer's sha256 against its diff_id, a file's
+//! length against its size — and only then keeps the bytes (closes the chosen file, or offers
+//! the `Blob` as a download). On Cancel, a mismatch, a limit or a read error: the chosen
+//! file's stream is aborted (nothing is left as if complete), a typed message names the layer
+//! or the file in the reader's language, and nothing is offered.
 
 use std::rc::Rc;
 
@@ -14,7 +17,7 @@ use yew::prelude::*;
 use crate::i18n::{t, tf, Lang};
 use crate::state::ArchiveRef;
 use crate::views::use_lang;
-use crate::worker_export::{self, Export, ExportEvent, ExportJob, ExportProblem};
+use crate::worker_export::{self, Export, ExportEvent, ExportJob, ExportProblem, Sink};
 
 /// What one button saves.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,11 +114,6 @@ pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
             "save-ends-early",
             &[w, ("got", &got.to_string()), ("size", &size.to_string())],
         ),
-        ExportProblem::TooLargeForMemory { size, max } => tf(
-            lang,
-            "save-too-large",
-            &[w, ("size", &human_size(*size)), ("max", &human_size(*max))],
-        ),
         ExportProblem::Worker { .. } => tf(lang, "save-worker", &[w]),
         ExportProblem::Unchecked => tf(lang, "save-unchecked", &[w]),
     }
@@ -163,6 +161,16 @@ pub fn judge(
                 })
             }
         }
+    }
+}
+
+/// The name a save is suggested under before it runs (the picker's `suggestedName`): a
+/// layer's diff_id (the name [`judge`] gives it when it matches), a file's own name. `None`
+/// for a layer with no diff_id to check against: it would be refused ([`judge`]).
+fn suggested(target: &SaveTarget) -> Option<String> {
+    match target {
+        SaveTarget::Layer { expected, .. } => expected.as_ref().map(|d| format!("{}.tar", d.hex())),
+        SaveTarget::File { name, .. } => Some(name.clone()),
     }
 }
 
@@ -222,6 +230,9 @@ pub fn save(p: &SaveProps) -> Html {
                 let detail = "the file is not in the layer's index".to_string();
                 return status.set(failed(lang, &what, &ExportProblem::Read { detail }));
             };
+            let Some(name) = suggested(&target) else {
+                return status.set(failed(lang, &what, &ExportProblem::Unchecked));
+            };
             let on_event = {
                 let running = running.clone();
                 let status = status.clone();
@@ -231,19 +242,44 @@ pub fn save(p: &SaveProps) -> Html {
                     ExportEvent::Progress(done) => status.set(Status::Running { done }),
                     ExportEvent::Done {
                         blob,
+                        sink,
                         digest,
                         bytes,
                     } => {
                         stop_later(&running);
-                        let offered = judge(&target, digest.as_ref(), bytes).and_then(|name| {
-                            worker_export::offer(&blob, &name)
-                                .map(|_| name)
-                                .map_err(|detail| ExportProblem::Worker { detail })
-                        });
-                        status.set(match offered {
-                            Ok(name) => Status::Saved { name, bytes },
-                            Err(p) => failed(lang, &what, &p),
-                        });
+                        let judged = judge(&target, digest.as_ref(), bytes);
+                        match (sink, judged) {
+                            (Sink::Writable { stream, name }, Ok(_)) => {
+                                let status = status.clone();
+                                let what = what.clone();
+                                wasm_bindgen_futures::spawn_local(async move {
+                                    status.set(match worker_export::commit(&stream).await {
+                                        Ok(()) => Status::Saved { name, bytes },
+                                        Err(detail) => {
+                                            failed(lang, &what, &ExportProblem::Worker { detail })
+                                        }
+                                    });
+                                });
+                            }
+                            (Sink::Writable { stream, .. }, Err(p)) => {
+                                worker_export::discard(&stream);
+                                status.set(failed(lang, &what, &p));
+                            }
+                            (Sink::Blob, judged) => {
+                                let offered = judged.and_then(|name| {
+                                    let blob = blob.ok_or_else(|| ExportProblem::Worker {
+                                        detail: "no Blob was made".into(),
+                                    })?;
+                                    worker_export::offer(&blob, &name)
+                                        .map(|_| name)
+                                        .map_err(|detail| ExportProblem::Worker { detail })
+                                });
+                                status.set(match offered {
+                                    Ok(name) => Status::Saved { name, bytes },
+                                    Err(p) => failed(lang, &what, &p),
+                                });
+                            }
+                        }
                     }
                     ExportEvent::Failed(problem) => {
                         stop_later(&running);
@@ -251,12 +287,38 @@ pub fn save(p: &SaveProps) -> Html {
                     }
                 })
             };
-            match worker_export::start(&file, job, on_event) {
-                Ok(export) => {
-                    *running.borrow_mut() = Some(export);
-                    status.set(Status::Running { done: 0 });
+            let begin = {
+                let running = running.clone();
+                let status = status.clone();
+                let file = file.clone();
+                let what = what.clone();
+                move |sink: Sink| match worker_export::start(&file, job, sink, on_event) {
+                    Ok(export) => {
+                        *running.borrow_mut() = Some(export);
+                        status.set(Status::Running { done: 0 });
+                    }
+                    Err(detail) => {
+                        status.set(failed(lang, &what, &ExportProblem::Worker { detail }))
+                    }
                 }
-                Err(detail) => status.set(failed(lang, &what, &ExportProblem::Worker { detail })),
+            };
+            // The picker needs this click: it is opened here, only awaited later.
+            match worker_export::start_save_pick(&name) {
+                Some(pick) => {
+                    let status = status.clone();
+                    let what = what.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match worker_export::finish_save_pick(pick).await {
+                            Ok(Some(sink)) => begin(sink),
+                            // The picker was closed: nothing happens.
+                            Ok(None) => {}
+                            Err(detail) => {
+                                status.set(failed(lang, &what, &ExportProblem::Worker { detail }))
+                            }
+                        }
+                    });
+                }
+                None => begin(Sink::Blob),
             }
         })
     };
@@ -379,7 +441,6 @@ mod tests {
             ExportProblem::Decode { detail: "x".into() },
             ExportProblem::Read { detail: "x".into() },
             ExportProblem::EndsEarly { got: 1, size: 2 },
-            ExportProblem::TooLargeForMemory { size: 9, max: 8 },
             ExportProblem::Worker { detail: "x".into() },
             ExportProblem::Unchecked,
         ];
