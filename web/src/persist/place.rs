@@ -81,10 +81,19 @@ fn ready(s: &AppState, p: &FilePlace) -> Ready {
     // A file read behind the one shown takes the page over at its first view: wait for it.
     if s.session.queued > 0
         || s.incoming.is_some()
-        // Cancelled hashing keeps what was read shown: the place applies to it.
         || !matches!(s.reading.phase, Phase::Ready | Phase::Cancelled)
-        || (!joined && !a.images.is_empty())
     {
+        return Ready::Wait;
+    }
+    // Cancelled hashing keeps what was read shown, but such a file never joins the session
+    // (files join when every digest is settled): the place applies to it as it is shown.
+    if s.reading.phase == Phase::Cancelled && !joined {
+        return match s.index.pending(s.reading.generation) {
+            true => Ready::Wait,
+            false => Ready::Apply(s.reading.generation, a.clone()),
+        };
+    }
+    if !joined && !a.images.is_empty() {
         return Ready::Wait;
     }
     match s.session.archives.get(p.file.unwrap_or(0)) {
@@ -279,6 +288,21 @@ mod tests {
         );
         s.index = index(&s.index, IndexAction::Indexed { generation: 3 });
         assert_eq!(ready(&s, &demo_place()), Ready::Apply(3, a));
+    }
+
+    #[test]
+    fn a_place_applies_to_a_file_whose_hashing_was_cancelled() {
+        // A reload's file reopened, then Cancel: it never joins the session, but it is shown.
+        let own = FilePlace {
+            layer: Some(1),
+            ..FilePlace::default()
+        };
+        let mut s = waiting(own.clone());
+        s.reading.generation = 4;
+        s.reading.phase = Phase::Cancelled;
+        let a = ArchiveRef(Rc::new(Archive::default()));
+        s.reading.archive = Some(a.clone());
+        assert_eq!(ready(&s, &own), Ready::Apply(4, a));
     }
 
     #[test]
