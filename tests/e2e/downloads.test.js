@@ -414,13 +414,15 @@ async function bigGzipLayer() {
  * to count writes running at once (`window.__writes`), each delayed by `delayMs`. With
  * `cancel`, the picker is closed instead (an AbortError, as when the person closes it).
  */
-async function putPicker(page, { delayMs = 0, cancel = false } = {}) {
-  await page.evaluate(({ delayMs, cancel }) => {
+async function putPicker(page, { delayMs = 0, cancel = false, refuse = false } = {}) {
+  await page.evaluate(({ delayMs, cancel, refuse }) => {
     window.__picks = [];
     window.__writes = { running: 0, most: 0, count: 0, bytes: 0, aborted: 0, closed: 0 };
     window.showSaveFilePicker = async (opts) => {
       window.__picks.push(opts && opts.suggestedName);
       if (cancel) throw new DOMException('The user aborted a request.', 'AbortError');
+      // What Chromium says in a cross-origin frame (the page embedded in course material).
+      if (refuse) throw new DOMException("Cross origin sub frames aren't allowed to show a file picker.", 'SecurityError');
       const root = await navigator.storage.getDirectory();
       const handle = await root.getFileHandle(`saved-${opts.suggestedName}`, { create: true });
       const create = handle.createWritable.bind(handle);
@@ -448,7 +450,7 @@ async function putPicker(page, { delayMs = 0, cancel = false } = {}) {
       };
       return handle;
     };
-  }, { delayMs, cancel });
+  }, { delayMs, cancel, refuse });
 }
 
 /** Size and page-computed sha256 of the OPFS file `name` (null when there is none). */
@@ -575,6 +577,30 @@ describe('Saving with a save picker, straight to the chosen file', () => {
       assert.equal(saved.sha, hex(top.diffId));
       fs.mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SHOTS, 'picker-layer-saved-dark-360.png') });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  // A picker the browser refuses (a cross-origin frame) falls back to the download, and the
+  // page does not ask it again.
+  test('a refused picker falls back to the download, and is not asked again', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await open(page, path.join(FIXTURES, 'fixture_dive_test-oci-gzip-image.tar'));
+      const ls = await layers(page);
+      const top = ls[ls.length - 1];
+      await app.openTab(page, 'files');
+      await putPicker(page, { refuse: true });
+      const button = page.locator('[data-testid=download-layer-tar]');
+      const first = await save(page, button);
+      assert.equal(sha256(first.bytes), hex(top.diffId));
+      await page.locator('[data-testid=save-done]').waitFor();
+      assert.equal(await page.locator('[data-testid=save-error]').count(), 0);
+      const again = await save(page, button);
+      assert.equal(sha256(again.bytes), hex(top.diffId));
+      assert.equal(await page.evaluate(() => window.__picks.length), 1, 'the refused picker is not asked again');
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();

@@ -361,9 +361,18 @@ pub fn start(
     sink: Sink,
     on_event: Callback<ExportEvent>,
 ) -> Result<Export, String> {
-    let request = encode(&Request::Export { job }, Some(file), None)?;
-    let more = encode(&Request::ExportMore, None, None)?;
-    let worker = Worker::new(WORKER_URL).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+    // A chosen file is not left behind half-made when the save cannot even start.
+    let give_up = |sink: &Sink, e: String| {
+        if let Sink::Writable { stream, .. } = sink {
+            discard(stream);
+        }
+        e
+    };
+    let request =
+        encode(&Request::Export { job }, Some(file), None).map_err(|e| give_up(&sink, e))?;
+    let more = encode(&Request::ExportMore, None, None).map_err(|e| give_up(&sink, e))?;
+    let worker = Worker::new(WORKER_URL)
+        .map_err(|e| give_up(&sink, format!("cannot start a worker: {e:?}")))?;
     let parts = js_sys::Array::new();
     let w = worker.clone();
     let emit = on_event.clone();
@@ -583,6 +592,9 @@ pub fn offer(blob: &web_sys::Blob, name: &str) -> Result<(), String> {
 /// Opens the save picker with `name` suggested. Call from the click handler (it needs the
 /// person's gesture); `None` when there is no picker.
 pub fn start_save_pick(name: &str) -> Option<js_sys::Promise> {
+    if SAVE_PICKER_REFUSED.with(|r| r.get()) {
+        return None;
+    }
     let w: JsValue = web_sys::window()?.into();
     let f = js_sys::Reflect::get(&w, &JsValue::from_str("showSaveFilePicker"))
         .ok()?
@@ -597,21 +609,32 @@ pub fn start_save_pick(name: &str) -> Option<js_sys::Promise> {
     f.call1(&w, &opts).ok()?.dyn_into::<js_sys::Promise>().ok()
 }
 
-/// The chosen file opened for writing (a [`Sink::Writable`]), `Ok(None)` when the person
-/// closed the picker (`AbortError`: nothing happens), `Err` for anything else.
+thread_local! {
+    /// The save picker refused to open on this page (a cross-origin frame — the page is
+    /// embedded in course material — or a permissions policy): saves download from now on.
+    static SAVE_PICKER_REFUSED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The chosen file opened for writing (a [`Sink::Writable`]); `Ok(None)` when the person
+/// closed the picker (`AbortError`: nothing happens); `Ok(Some(Sink::Blob))` when the browser
+/// refused the picker here (`SecurityError`, `NotAllowedError`: the download instead, and
+/// no picker again on this page); `Err` for anything else.
 pub async fn finish_save_pick(p: js_sys::Promise) -> Result<Option<Sink>, String> {
     let handle = match JsFuture::from(p).await {
         Ok(h) => h,
-        Err(e)
-            if js_sys::Reflect::get(&e, &JsValue::from_str("name"))
+        Err(e) => {
+            let name = js_sys::Reflect::get(&e, &JsValue::from_str("name"))
                 .ok()
-                .and_then(|n| n.as_string())
-                .as_deref()
-                == Some("AbortError") =>
-        {
-            return Ok(None)
+                .and_then(|n| n.as_string());
+            return match name.as_deref() {
+                Some("AbortError") => Ok(None),
+                Some("SecurityError" | "NotAllowedError") => {
+                    SAVE_PICKER_REFUSED.with(|r| r.set(true));
+                    Ok(Some(Sink::Blob))
+                }
+                _ => Err(js_message(&e)),
+            };
         }
-        Err(e) => return Err(js_message(&e)),
     };
     let handle: web_sys::FileSystemFileHandle = handle.unchecked_into();
     let name = handle.name();
