@@ -360,3 +360,55 @@ fn header(name: &[u8], typeflag: u8, size: u64) -> Vec<u8> {
     b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
     b.to_vec()
 }
+
+/// A layer with `a` (1 MiB), then `b` hard-linked to `a`, then `a` again (10 bytes): `b` is
+/// the first `a`'s bytes (the entry its [`ContentRef`] names), by offset from a plain layer
+/// and through a walk of a gzip one; `a` is the second copy. A reference that names the
+/// second `a`'s entry with `b`'s size (the last copy of the path, as a caller that dropped
+/// the entry would build it) is refused with `WrongEntry` before any byte is written.
+#[test]
+fn a_hard_link_to_a_name_overwritten_later_saves_the_first_copy() {
+    let first = generated(7, 1 << 20);
+    // By hand: the core's writer refuses a path twice, Docker's layers need not.
+    let mut tar = Vec::new();
+    tar.extend(header(b"a", b'0', first.len() as u64));
+    tar.extend(pad(&first));
+    tar.extend(link_header(b"b", b"a"));
+    tar.extend(header(b"a", b'0', 10));
+    tar.extend(pad(b"second a\n\n"));
+    tar.extend([0u8; 1024]);
+    for (label, blob) in [("plain", tar.clone()), ("gzip", gzip(&tar))] {
+        let file = save(&[(tar.clone(), blob)]);
+        let got = saved_all(label, &file, &["b", "a"]);
+        assert_eq!(sha(&got[0]), sha(&first), "{label}: b");
+        assert_eq!(got[1], b"second a\n\n", "{label}: a");
+        let a = read(label, &file);
+        let img = a.images.first().expect("image");
+        let b = union::content_of(&a, img, 0, &RawPath::from_typed("b")).expect("b");
+        let last = union::content_of(&a, img, 0, &RawPath::from_typed("a")).expect("a");
+        assert_eq!((b.entry, b.size), (0, 1 << 20), "{label}");
+        assert_eq!(last.entry, 2, "{label}");
+        let wrong = union::ContentRef {
+            entry: last.entry,
+            ..b.clone()
+        };
+        let mut out = Vec::new();
+        match write_content(&file, &a, &wrong, &Limits::default(), &mut out) {
+            Err(ExportError::WrongEntry {
+                path, entry, size, ..
+            }) => assert_eq!((path.as_str(), entry, size), ("a", 2, 1 << 20), "{label}"),
+            other => panic!("{label}: expected WrongEntry, got {other:?}"),
+        }
+        assert!(out.is_empty(), "{label}: {} bytes written", out.len());
+    }
+}
+
+/// A ustar hard-link header: `name` linked to `target`.
+fn link_header(name: &[u8], target: &[u8]) -> Vec<u8> {
+    let mut b = header(name, b'1', 0);
+    b[157..157 + target.len()].copy_from_slice(target);
+    b[148..156].copy_from_slice(b"        ");
+    let sum: u32 = b.iter().map(|c| u32::from(*c)).sum();
+    b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    b
+}

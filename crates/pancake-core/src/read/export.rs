@@ -66,6 +66,21 @@ pub enum ExportError {
         /// The bound, in decompressed bytes.
         bound: u64,
     },
+    /// The entry a [`ContentRef`] names (`entry`, an index into the layer's entries) is not a
+    /// regular file of its path and size in layer blob `member` (the index and the row
+    /// disagree): nothing is written rather than another copy's bytes.
+    WrongEntry {
+        /// The archive's name as shown.
+        name: String,
+        /// The layer blob's member path, as shown.
+        member: String,
+        /// The file's path in the layer, as shown.
+        path: String,
+        /// The entry index the reference gives.
+        entry: usize,
+        /// The size the reference gives, in bytes.
+        size: u64,
+    },
 }
 
 impl std::fmt::Display for ExportError {
@@ -90,6 +105,17 @@ impl std::fmt::Display for ExportError {
                 f,
                 "{name}: {member}: the layer decompresses to more than {bound} bytes, the \
                  bound for this file; stopped there"
+            ),
+            ExportError::WrongEntry {
+                name,
+                member,
+                path,
+                entry,
+                size,
+            } => write!(
+                f,
+                "{name}: {member}: entry {entry} of the layer is not the {size}-byte regular \
+                 file {path}; nothing written"
             ),
         }
     }
@@ -265,6 +291,22 @@ impl<'a> ExportStream<'a> {
         let over = Rc::new(Cell::new(false));
         let index = m.facts.layer.as_ref();
         let entry = index.and_then(|l| l.entries.get(content.entry));
+        let wrong = || ExportError::WrongEntry {
+            name: name.clone(),
+            member: shown.clone(),
+            path: path.clone(),
+            entry: content.entry,
+            size: content.size,
+        };
+        // The bytes are the entry's own, never another copy of the path: a layer indexed
+        // must list at `entry` a regular file of that path and size.
+        if index.is_some()
+            && !entry.is_some_and(|e| {
+                e.path == content.path && e.kind == EntryKind::File && e.size == content.size
+            })
+        {
+            return Err(wrong());
+        }
         let stream = |inner: Box<dyn Read + 'a>, offset: Option<u64>| ExportStream {
             inner,
             kind: Kind::File {
@@ -278,10 +320,7 @@ impl<'a> ExportStream<'a> {
             member: shown.clone(),
             bound,
         };
-        if let Some((off, e)) = entry
-            .filter(|e| e.path == content.path)
-            .and_then(|e| Some((e.content_offset?, e)))
-        {
+        if let Some((off, e)) = entry.and_then(|e| Some((e.content_offset?, e))) {
             // In the file as stored: a plain file's bytes, or a sparse file's regions back
             // to back.
             let stored = match &e.sparse {
@@ -326,6 +365,9 @@ impl<'a> ExportStream<'a> {
         let file = layer::open_file(tar, &content.path, nth, limits)
             .map_err(|e| over_or(e.to_string()))?
             .ok_or_else(|| over_or(format!("no file {} in this layer", content.path)))?;
+        if file.size() != content.size {
+            return Err(wrong());
+        }
         Ok(stream(Box::new(file), None))
     }
 
