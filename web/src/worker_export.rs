@@ -103,9 +103,11 @@ impl From<ExportError> for ExportProblem {
             ExportError::Read(e) => ExportProblem::Read {
                 detail: e.to_string(),
             },
-            e @ ExportError::WrongEntry { .. } => ExportProblem::Read {
-                detail: e.to_string(),
-            },
+            e @ (ExportError::TooLarge { .. } | ExportError::WrongEntry { .. }) => {
+                ExportProblem::Read {
+                    detail: e.to_string(),
+                }
+            }
             ExportError::Write(e) => ExportProblem::Worker {
                 detail: e.to_string(),
             },

@@ -409,3 +409,60 @@ fn cat_of_a_hard_link_to_a_name_overwritten_later_gives_the_first_copy() {
         let _ = std::fs::remove_file(&p);
     }
 }
+
+/// A save of a few KB whose one sparse entry claims 1 EiB (PAX `GNU.sparse.size`): `pancake
+/// cat` to a pipe fails at once with one line naming the member, the path and the claimed
+/// size, having written nothing (before the fix it wrote zeros for ever).
+#[test]
+fn cat_of_a_sparse_file_claiming_an_exbibyte_is_refused() {
+    let claim: u64 = 1 << 60;
+    let pax: Vec<u8> = [
+        ("GNU.sparse.size", claim.to_string()),
+        ("GNU.sparse.numblocks", "1".to_string()),
+        ("GNU.sparse.offset", "0".to_string()),
+        ("GNU.sparse.numbytes", "5".to_string()),
+    ]
+    .iter()
+    .flat_map(|(k, v)| {
+        let body = 1 + k.len() + 1 + v.len() + 1;
+        let mut n = body + 1;
+        while n.to_string().len() + body != n {
+            n += 1;
+        }
+        format!("{n} {k}={v}\n").into_bytes()
+    })
+    .collect();
+    let mut tar = Vec::new();
+    tar.extend(ustar(b"PaxHeaders/huge", b'x', pax.len() as u64, b""));
+    tar.extend(padded(&pax));
+    tar.extend(ustar(b"huge.img", b'0', 5, b""));
+    tar.extend(padded(b"hello"));
+    tar.extend([0u8; 1024]);
+    for (name, blob, media) in [
+        (
+            "sparse-plain.tar",
+            tar.clone(),
+            "application/vnd.oci.image.layer.v1.tar",
+        ),
+        (
+            "sparse-gzip.tar",
+            gzip_fast(&tar),
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+        ),
+    ] {
+        let p = save_of(name, &tar, &blob, media);
+        assert!(std::fs::metadata(&p).expect("save").len() < 16 << 10);
+        let f = p.display().to_string();
+        let started = std::time::Instant::now();
+        let err = err_line(&["cat", &f, "huge.img"]);
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{name}: {:?}",
+            started.elapsed()
+        );
+        assert!(err.contains("huge.img"), "{name}: {err}");
+        assert!(err.contains(&claim.to_string()), "{name}: {err}");
+        assert!(err.contains("blobs/sha256/"), "{name}: {err}");
+        let _ = std::fs::remove_file(&p);
+    }
+}

@@ -403,6 +403,63 @@ fn a_hard_link_to_a_name_overwritten_later_saves_the_first_copy() {
     }
 }
 
+/// A 10 KB layer whose one sparse entry claims 1 EiB of zeros (PAX `GNU.sparse.size`) is
+/// refused with `TooLarge` naming the member, the path and the claimed size, before a byte is
+/// written — by offset and through a gzip walk; a sparse file under the bound still saves.
+#[test]
+fn a_sparse_file_claiming_more_than_the_bound_is_refused_before_writing() {
+    let claim: u64 = 1 << 60;
+    let data = b"hello";
+    let records = [
+        ("GNU.sparse.size", claim.to_string()),
+        ("GNU.sparse.numblocks", "1".into()),
+        ("GNU.sparse.offset", "0".into()),
+        ("GNU.sparse.numbytes", data.len().to_string()),
+    ];
+    let pax: Vec<u8> = records.iter().flat_map(|(k, v)| pax_record(k, v)).collect();
+    let mut tar = Vec::new();
+    tar.extend(header(b"PaxHeaders/huge", b'x', pax.len() as u64));
+    tar.extend(pad(&pax));
+    tar.extend(header(b"huge.img", b'0', data.len() as u64));
+    tar.extend(pad(data));
+    tar.extend(header(b"after.txt", b'0', 5));
+    tar.extend(pad(b"next\n"));
+    tar.extend([0u8; 1024]);
+    for (label, blob) in [("plain", tar.clone()), ("gzip", gzip(&tar))] {
+        let file = save(&[(tar.clone(), blob.clone())]);
+        assert!(file.len() < 16 << 10, "{label}: {} bytes", file.len());
+        let a = read(label, &file);
+        let img = a.images.first().expect("image");
+        let c = union::content_of(&a, img, 0, &RawPath::from_typed("huge.img")).expect("huge");
+        assert_eq!(c.size, claim, "{label}");
+        let bound = Limits::default().decompressed_for(file.len() as u64);
+        let mut out = Vec::new();
+        match write_content(&file, &a, &c, &Limits::default(), &mut out) {
+            Err(ExportError::TooLarge {
+                name,
+                member,
+                path,
+                size,
+                bound: b,
+            }) => {
+                assert_eq!(name, label);
+                assert_eq!(
+                    member,
+                    format!("blobs/sha256/{}", Digest::of_bytes(&blob).hex())
+                );
+                assert_eq!((path.as_str(), size, b), ("huge.img", claim, bound));
+            }
+            other => panic!("{label}: expected TooLarge, got {other:?}"),
+        }
+        assert!(out.is_empty(), "{label}: {} bytes written", out.len());
+        assert!(
+            ExportStream::content(&file, &a, &c, &Limits::default()).is_err(),
+            "{label}: the stream opens"
+        );
+        assert_eq!(saved(label, &file, "after.txt"), b"next\n", "{label}");
+    }
+}
+
 /// A ustar hard-link header: `name` linked to `target`.
 fn link_header(name: &[u8], target: &[u8]) -> Vec<u8> {
     let mut b = header(name, b'1', 0);

@@ -66,6 +66,21 @@ pub enum ExportError {
         /// The bound, in decompressed bytes.
         bound: u64,
     },
+    /// The file's header claims `size` bytes, more than `bound` (the decompression bound
+    /// for this archive, `Limits::decompressed_for` its size): a sparse file can claim up to
+    /// 2^63−1 bytes of zeros in a few stored bytes. Refused before any byte is written.
+    TooLarge {
+        /// The archive's name as shown.
+        name: String,
+        /// The layer blob's member path, as shown.
+        member: String,
+        /// The file's path in the layer, as shown.
+        path: String,
+        /// The size its header claims, in bytes.
+        size: u64,
+        /// The bound, in bytes.
+        bound: u64,
+    },
     /// The entry a [`ContentRef`] names (`entry`, an index into the layer's entries) is not a
     /// regular file of its path and size in layer blob `member` (the index and the row
     /// disagree): nothing is written rather than another copy's bytes.
@@ -105,6 +120,17 @@ impl std::fmt::Display for ExportError {
                 f,
                 "{name}: {member}: the layer decompresses to more than {bound} bytes, the \
                  bound for this file; stopped there"
+            ),
+            ExportError::TooLarge {
+                name,
+                member,
+                path,
+                size,
+                bound,
+            } => write!(
+                f,
+                "{name}: {member}: {path} claims {size} bytes, more than the {bound}-byte \
+                 bound for this file; nothing written"
             ),
             ExportError::WrongEntry {
                 name,
@@ -291,6 +317,18 @@ impl<'a> ExportStream<'a> {
         let over = Rc::new(Cell::new(false));
         let index = m.facts.layer.as_ref();
         let entry = index.and_then(|l| l.entries.get(content.entry));
+        // A sparse file's zeros are made here, not decompressed: its claimed size (up to
+        // 2^63−1 in a few stored bytes) gets the bound the layer's bytes get. (A plain file's
+        // bytes are stored, so the decompression bound stops it as it comes.)
+        if content.size > bound && entry.is_some_and(|e| e.sparse.is_some()) {
+            return Err(ExportError::TooLarge {
+                name,
+                member: shown,
+                path,
+                size: content.size,
+                bound,
+            });
+        }
         let wrong = || ExportError::WrongEntry {
             name: name.clone(),
             member: shown.clone(),
