@@ -234,6 +234,7 @@ pub fn app() -> Html {
             let max = CONTENT_FIRST.min(row.size.max(1));
             d.dispatch(Action::Nav(NavAction::OpenContent {
                 member,
+                entry: c.entry,
                 path: c.path.clone(),
                 size: row.size,
                 max,
@@ -250,6 +251,7 @@ pub fn app() -> Html {
                 let max = (c.max * 4).min(CONTENT_LIMIT).min(c.size);
                 d.dispatch(Action::Nav(NavAction::OpenContent {
                     member: c.member,
+                    entry: c.entry,
                     path: c.path.clone(),
                     size: c.size,
                     max,

@@ -103,6 +103,11 @@ impl From<ExportError> for ExportProblem {
             ExportError::Read(e) => ExportProblem::Read {
                 detail: e.to_string(),
             },
+            e @ (ExportError::TooLarge { .. } | ExportError::WrongEntry { .. }) => {
+                ExportProblem::Read {
+                    detail: e.to_string(),
+                }
+            }
             ExportError::Write(e) => ExportProblem::Worker {
                 detail: e.to_string(),
             },
@@ -144,14 +149,29 @@ pub fn archive_for(a: &Archive, member: usize) -> Archive {
     }
 }
 
-/// The [`ContentRef`] of the file the content panel shows (`member`, `path`, `size`): the
-/// last regular-file entry of that path in the layer, the copy the layer leaves and the panel
-/// reads (`archive::read_entry_content`). `None` when the layer's index lacks it.
-pub fn content_ref(a: &Archive, member: usize, path: &RawPath, size: u64) -> Option<ContentRef> {
-    let entries = &a.members.get(member)?.facts.layer.as_ref()?.entries;
-    let entry = entries
-        .iter()
-        .rposition(|e| &e.path == path && e.kind == EntryKind::File)?;
+/// The [`ContentRef`] of the file the content panel shows: entry `entry` of layer blob
+/// `member` (the row's `ContentRef::entry` — for a hard link the copy it links to, which a
+/// later entry of the same name does not replace), which must be a regular file `path` of
+/// `size` bytes. `None` when the layer's index lacks it or lists something else there (never
+/// another copy's bytes under this row's size).
+pub fn content_ref(
+    a: &Archive,
+    member: usize,
+    entry: usize,
+    path: &RawPath,
+    size: u64,
+) -> Option<ContentRef> {
+    let e = a
+        .members
+        .get(member)?
+        .facts
+        .layer
+        .as_ref()?
+        .entries
+        .get(entry)?;
+    if &e.path != path || e.kind != EntryKind::File || e.size != size {
+        return None;
+    }
     Some(ContentRef {
         layer: 0,
         member: Some(member),
@@ -703,7 +723,8 @@ mod tests {
             .unwrap_or_else(|| panic!("no nginx.conf"));
         let c = row.content.clone().unwrap_or_else(|| panic!("no content"));
         let m = c.member.unwrap_or_else(|| panic!("no member"));
-        let again = content_ref(&a, m, &c.path, c.size).unwrap_or_else(|| panic!("no ref"));
+        let again =
+            content_ref(&a, m, c.entry, &c.path, c.size).unwrap_or_else(|| panic!("no ref"));
         assert_eq!((again.member, again.entry), (c.member, c.entry));
         let mut got = Vec::new();
         export::write_content(
@@ -776,5 +797,85 @@ mod tests {
         }
         .into();
         assert_eq!(p, ExportProblem::EndsEarly { got: 1, size: 2 });
+    }
+
+    /// A layer with `a` (1 MiB), `b` hard-linked to it, then `a` again (10 bytes): the ref
+    /// built for `b`'s row names the first `a` and the save gives its bytes; the last `a`'s
+    /// entry with `b`'s size (what the page asked for before it carried the entry) is refused.
+    #[test]
+    fn a_hard_link_saves_the_copy_it_links_to() {
+        use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
+        fn header(name: &[u8], flag: u8, size: u64, target: &[u8]) -> Vec<u8> {
+            let mut b = [0u8; 512];
+            let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
+            put(0, name);
+            put(100, b"0000644\0");
+            put(108, b"0000000\0");
+            put(116, b"0000000\0");
+            put(124, format!("{size:011o}\0").as_bytes());
+            put(136, b"00000000000\0");
+            put(156, &[flag]);
+            put(157, target);
+            put(257, b"ustar\0");
+            put(263, b"00");
+            put(148, b"        ");
+            let sum: u32 = b.iter().map(|c| u32::from(*c)).sum();
+            b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+            b.to_vec()
+        }
+        let first: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+        let mut tar = header(b"a", b'0', first.len() as u64, b"");
+        tar.extend_from_slice(&first);
+        tar.extend(header(b"b", b'1', 0, b"a"));
+        tar.extend(header(b"a", b'0', 10, b""));
+        tar.extend_from_slice(b"second a\n\n");
+        tar.resize(tar.len().div_ceil(512) * 512 + 1024, 0);
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(&tar)]},
+        }))
+        .unwrap_or_default();
+        let image = SaveImage {
+            tags: vec!["link:1".into()],
+            config,
+            layers: vec![Descriptor {
+                media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+                digest: Digest::of_bytes(&tar),
+                size: tar.len() as u64,
+            }],
+        };
+        let bytes = tarwrite::write_docker_save(Vec::new(), &[image], &mut |_| {
+            Ok(Box::new(std::io::Cursor::new(tar.clone())))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let a = read_stream(
+            "link.tar",
+            bytes.as_slice(),
+            bytes.len() as u64,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+        let rows = pancake_core::analyze::union::merged(&a, img, 0);
+        let b = rows
+            .iter()
+            .find(|r| r.path == RawPath::from_typed("b"))
+            .and_then(|r| r.content.clone())
+            .unwrap_or_else(|| panic!("no b"));
+        let m = b.member.unwrap_or_else(|| panic!("no member"));
+        let r = content_ref(&a, m, b.entry, &b.path, b.size).unwrap_or_else(|| panic!("no ref"));
+        assert_eq!((r.entry, r.size), (0, 1 << 20));
+        let mut got = Vec::new();
+        export::write_content(
+            &bytes,
+            &archive_for(&a, m),
+            &r,
+            &pancake_core::limits::Limits::default(),
+            &mut got,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(Digest::of_bytes(&got), Digest::of_bytes(&first));
+        assert_eq!(content_ref(&a, m, 2, &b.path, b.size), None);
     }
 }

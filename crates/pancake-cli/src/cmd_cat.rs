@@ -17,6 +17,10 @@ use pancake_core::{EntryKind, RawPath};
 use crate::term::Safe;
 use crate::{select, write_stdout, Fail};
 
+/// The most bytes `cat` collects to show on a terminal (a file or a pipe gets any size,
+/// streamed): 64 MiB.
+const TERMINAL_MAX: u64 = 64 << 20;
+
 pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Result<(), Fail> {
     let a = crate::read(file)?;
     let img = select::image(&a, file, image)?;
@@ -108,6 +112,15 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
     // A file or a pipe gets the bytes as they are; a terminal only text, escaped like every
     // other string from a file (an ESC in a file must not rewrite the screen).
     if std::io::stdout().is_terminal() {
+        // Collected before it is shown (to tell text from binary): never more than this.
+        if content.size > TERMINAL_MAX {
+            return Err(Fail(format!(
+                "{} is {} bytes, more than a terminal is shown ({TERMINAL_MAX}); redirect it: \
+                 pancake cat FILE PATH > out",
+                Safe(shown(&row.path)),
+                content.size
+            )));
+        }
         let mut bytes = Vec::new();
         export::write_content(&source, &a, content, &opts.limits, &mut bytes)
             .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;

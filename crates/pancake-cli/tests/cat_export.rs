@@ -308,3 +308,161 @@ fn cat_streams_a_big_file_of_a_gzip_layer() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A one-layer save (made here) of `tar`, its layer stored as `blob`, written to a temp file
+/// named `name`.
+fn save_of(name: &str, tar: &[u8], blob: &[u8], media_type: &str) -> PathBuf {
+    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
+    use pancake_core::Digest;
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(tar)]},
+    }))
+    .expect("config");
+    let image = SaveImage {
+        tags: vec!["t:1".into()],
+        config,
+        layers: vec![Descriptor {
+            media_type: media_type.into(),
+            digest: Digest::of_bytes(blob),
+            size: blob.len() as u64,
+        }],
+    };
+    let save = tarwrite::write_docker_save(Vec::new(), &[image], &mut |_| {
+        Ok(Box::new(std::io::Cursor::new(blob.to_vec())))
+    })
+    .expect("save");
+    let dir = std::env::temp_dir().join(format!("pancake-cat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, save).expect("write");
+    p
+}
+
+fn gzip_fast(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+/// A ustar header block (`typeflag`, `size`, hard-link `target`), checksummed.
+fn ustar(name: &[u8], typeflag: u8, size: u64, target: &[u8]) -> Vec<u8> {
+    let mut b = [0u8; 512];
+    let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
+    let octal = |n: u64, w: usize| format!("{:0w$o}\0", n, w = w - 1).into_bytes();
+    put(0, name);
+    put(100, &octal(0o644, 8));
+    put(108, &octal(0, 8));
+    put(116, &octal(0, 8));
+    put(124, &octal(size, 12));
+    put(136, &octal(1_714_557_600, 12));
+    put(156, &[typeflag]);
+    put(157, target);
+    put(257, b"ustar\0");
+    put(263, b"00");
+    put(148, b"        ");
+    let sum: u32 = b.iter().map(|c| u32::from(*c)).sum();
+    b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    b.to_vec()
+}
+
+fn padded(data: &[u8]) -> Vec<u8> {
+    let mut v = data.to_vec();
+    v.resize(data.len().div_ceil(512) * 512, 0);
+    v
+}
+
+/// A layer with `a` (1 MiB), then `b` hard-linked to `a`, then `a` again (10 bytes), plain
+/// and gzip: `pancake cat FILE b` is the first `a`'s 1 MiB, byte for byte; `cat a` the second.
+#[test]
+fn cat_of_a_hard_link_to_a_name_overwritten_later_gives_the_first_copy() {
+    let first: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut tar = Vec::new();
+    tar.extend(ustar(b"a", b'0', first.len() as u64, b""));
+    tar.extend(padded(&first));
+    tar.extend(ustar(b"b", b'1', 0, b"a"));
+    tar.extend(ustar(b"a", b'0', 10, b""));
+    tar.extend(padded(b"second a\n\n"));
+    tar.extend([0u8; 1024]);
+    let gz = gzip_fast(&tar);
+    for (name, blob, media) in [
+        (
+            "link-plain.tar",
+            tar.clone(),
+            "application/vnd.oci.image.layer.v1.tar",
+        ),
+        (
+            "link-gzip.tar",
+            gz,
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+        ),
+    ] {
+        let p = save_of(name, &tar, &blob, media);
+        let f = p.display().to_string();
+        let b = ok_stdout(&["cat", &f, "b"]);
+        assert_eq!(b.len(), first.len(), "{name}");
+        assert_eq!(sha256_hex(&b), sha256_hex(&first), "{name}");
+        assert_eq!(ok_stdout(&["cat", &f, "/a"]), b"second a\n\n", "{name}");
+        let _ = std::fs::remove_file(&p);
+    }
+}
+
+/// A save of a few KB whose one sparse entry claims 1 EiB (PAX `GNU.sparse.size`): `pancake
+/// cat` to a pipe fails at once with one line naming the member, the path and the claimed
+/// size, having written nothing (before the fix it wrote zeros for ever).
+#[test]
+fn cat_of_a_sparse_file_claiming_an_exbibyte_is_refused() {
+    let claim: u64 = 1 << 60;
+    let pax: Vec<u8> = [
+        ("GNU.sparse.size", claim.to_string()),
+        ("GNU.sparse.numblocks", "1".to_string()),
+        ("GNU.sparse.offset", "0".to_string()),
+        ("GNU.sparse.numbytes", "5".to_string()),
+    ]
+    .iter()
+    .flat_map(|(k, v)| {
+        let body = 1 + k.len() + 1 + v.len() + 1;
+        let mut n = body + 1;
+        while n.to_string().len() + body != n {
+            n += 1;
+        }
+        format!("{n} {k}={v}\n").into_bytes()
+    })
+    .collect();
+    let mut tar = Vec::new();
+    tar.extend(ustar(b"PaxHeaders/huge", b'x', pax.len() as u64, b""));
+    tar.extend(padded(&pax));
+    tar.extend(ustar(b"huge.img", b'0', 5, b""));
+    tar.extend(padded(b"hello"));
+    tar.extend([0u8; 1024]);
+    for (name, blob, media) in [
+        (
+            "sparse-plain.tar",
+            tar.clone(),
+            "application/vnd.oci.image.layer.v1.tar",
+        ),
+        (
+            "sparse-gzip.tar",
+            gzip_fast(&tar),
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+        ),
+    ] {
+        let p = save_of(name, &tar, &blob, media);
+        assert!(std::fs::metadata(&p).expect("save").len() < 16 << 10);
+        let f = p.display().to_string();
+        let started = std::time::Instant::now();
+        let err = err_line(&["cat", &f, "huge.img"]);
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{name}: {:?}",
+            started.elapsed()
+        );
+        assert!(err.contains("huge.img"), "{name}: {err}");
+        assert!(err.contains(&claim.to_string()), "{name}: {err}");
+        assert!(err.contains("blobs/sha256/"), "{name}: {err}");
+        let _ = std::fs::remove_file(&p);
+    }
+}

@@ -360,3 +360,112 @@ fn header(name: &[u8], typeflag: u8, size: u64) -> Vec<u8> {
     b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
     b.to_vec()
 }
+
+/// A layer with `a` (1 MiB), then `b` hard-linked to `a`, then `a` again (10 bytes): `b` is
+/// the first `a`'s bytes (the entry its [`ContentRef`] names), by offset from a plain layer
+/// and through a walk of a gzip one; `a` is the second copy. A reference that names the
+/// second `a`'s entry with `b`'s size (the last copy of the path, as a caller that dropped
+/// the entry would build it) is refused with `WrongEntry` before any byte is written.
+#[test]
+fn a_hard_link_to_a_name_overwritten_later_saves_the_first_copy() {
+    let first = generated(7, 1 << 20);
+    // By hand: the core's writer refuses a path twice, Docker's layers need not.
+    let mut tar = Vec::new();
+    tar.extend(header(b"a", b'0', first.len() as u64));
+    tar.extend(pad(&first));
+    tar.extend(link_header(b"b", b"a"));
+    tar.extend(header(b"a", b'0', 10));
+    tar.extend(pad(b"second a\n\n"));
+    tar.extend([0u8; 1024]);
+    for (label, blob) in [("plain", tar.clone()), ("gzip", gzip(&tar))] {
+        let file = save(&[(tar.clone(), blob)]);
+        let got = saved_all(label, &file, &["b", "a"]);
+        assert_eq!(sha(&got[0]), sha(&first), "{label}: b");
+        assert_eq!(got[1], b"second a\n\n", "{label}: a");
+        let a = read(label, &file);
+        let img = a.images.first().expect("image");
+        let b = union::content_of(&a, img, 0, &RawPath::from_typed("b")).expect("b");
+        let last = union::content_of(&a, img, 0, &RawPath::from_typed("a")).expect("a");
+        assert_eq!((b.entry, b.size), (0, 1 << 20), "{label}");
+        assert_eq!(last.entry, 2, "{label}");
+        let wrong = union::ContentRef {
+            entry: last.entry,
+            ..b.clone()
+        };
+        let mut out = Vec::new();
+        match write_content(&file, &a, &wrong, &Limits::default(), &mut out) {
+            Err(ExportError::WrongEntry {
+                path, entry, size, ..
+            }) => assert_eq!((path.as_str(), entry, size), ("a", 2, 1 << 20), "{label}"),
+            other => panic!("{label}: expected WrongEntry, got {other:?}"),
+        }
+        assert!(out.is_empty(), "{label}: {} bytes written", out.len());
+    }
+}
+
+/// A 10 KB layer whose one sparse entry claims 1 EiB of zeros (PAX `GNU.sparse.size`) is
+/// refused with `TooLarge` naming the member, the path and the claimed size, before a byte is
+/// written — by offset and through a gzip walk; a sparse file under the bound still saves.
+#[test]
+fn a_sparse_file_claiming_more_than_the_bound_is_refused_before_writing() {
+    let claim: u64 = 1 << 60;
+    let data = b"hello";
+    let records = [
+        ("GNU.sparse.size", claim.to_string()),
+        ("GNU.sparse.numblocks", "1".into()),
+        ("GNU.sparse.offset", "0".into()),
+        ("GNU.sparse.numbytes", data.len().to_string()),
+    ];
+    let pax: Vec<u8> = records.iter().flat_map(|(k, v)| pax_record(k, v)).collect();
+    let mut tar = Vec::new();
+    tar.extend(header(b"PaxHeaders/huge", b'x', pax.len() as u64));
+    tar.extend(pad(&pax));
+    tar.extend(header(b"huge.img", b'0', data.len() as u64));
+    tar.extend(pad(data));
+    tar.extend(header(b"after.txt", b'0', 5));
+    tar.extend(pad(b"next\n"));
+    tar.extend([0u8; 1024]);
+    for (label, blob) in [("plain", tar.clone()), ("gzip", gzip(&tar))] {
+        let file = save(&[(tar.clone(), blob.clone())]);
+        assert!(file.len() < 16 << 10, "{label}: {} bytes", file.len());
+        let a = read(label, &file);
+        let img = a.images.first().expect("image");
+        let c = union::content_of(&a, img, 0, &RawPath::from_typed("huge.img")).expect("huge");
+        assert_eq!(c.size, claim, "{label}");
+        let bound = Limits::default().decompressed_for(file.len() as u64);
+        let mut out = Vec::new();
+        match write_content(&file, &a, &c, &Limits::default(), &mut out) {
+            Err(ExportError::TooLarge {
+                name,
+                member,
+                path,
+                size,
+                bound: b,
+            }) => {
+                assert_eq!(name, label);
+                assert_eq!(
+                    member,
+                    format!("blobs/sha256/{}", Digest::of_bytes(&blob).hex())
+                );
+                assert_eq!((path.as_str(), size, b), ("huge.img", claim, bound));
+            }
+            other => panic!("{label}: expected TooLarge, got {other:?}"),
+        }
+        assert!(out.is_empty(), "{label}: {} bytes written", out.len());
+        assert!(
+            ExportStream::content(&file, &a, &c, &Limits::default()).is_err(),
+            "{label}: the stream opens"
+        );
+        assert_eq!(saved(label, &file, "after.txt"), b"next\n", "{label}");
+    }
+}
+
+/// A ustar hard-link header: `name` linked to `target`.
+fn link_header(name: &[u8], target: &[u8]) -> Vec<u8> {
+    let mut b = header(name, b'1', 0);
+    b[157..157 + target.len()].copy_from_slice(target);
+    b[148..156].copy_from_slice(b"        ");
+    let sum: u32 = b.iter().map(|c| u32::from(*c)).sum();
+    b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    b
+}

@@ -176,6 +176,7 @@ fn apply(
                 let max = CONTENT_FIRST.min(size.max(1));
                 d.emit(Action::Nav(NavAction::OpenContent {
                     member,
+                    entry: c.entry,
                     path: c.path.clone(),
                     size,
                     max,

@@ -776,6 +776,7 @@ mod tests {
         let s = opened(Rc::new(AppState::new(Lang::En)), 1, 1);
         let s = s.reduce(Action::Nav(NavAction::OpenContent {
             member: 0,
+            entry: 0,
             path: RawPath::from("f0"),
             size: 1,
             max: 1,
@@ -785,6 +786,7 @@ mod tests {
         assert!(s.nav.content.is_none(), "a step closes the content panel");
         let s = s.reduce(Action::Nav(NavAction::OpenContent {
             member: 0,
+            entry: 0,
             path: RawPath::from("f0"),
             size: 1,
             max: 1,

@@ -49,6 +49,10 @@ impl Tab {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentView {
     pub member: usize,
+    /// Index into that layer's entries of the regular file holding the bytes
+    /// (`ContentRef::entry`: for a hard link, the copy it links to, not a later one of that
+    /// name).
+    pub entry: usize,
     pub path: RawPath,
     /// Bytes.
     pub size: u64,
@@ -81,6 +85,7 @@ pub enum NavAction {
     Filter(String),
     OpenContent {
         member: usize,
+        entry: usize,
         path: RawPath,
         size: u64,
         max: u64,
@@ -121,12 +126,14 @@ pub fn reduce(s: &Nav, archive: Option<&Archive>, action: NavAction) -> Nav {
         NavAction::Filter(f) => s.filter = f,
         NavAction::OpenContent {
             member,
+            entry,
             path,
             size,
             max,
         } => {
             s.content = Some(ContentView {
                 member,
+                entry,
                 path,
                 size,
                 max,
@@ -178,6 +185,7 @@ mod tests {
             Some(&a),
             NavAction::OpenContent {
                 member: 0,
+                entry: 0,
                 path: RawPath::from("etc/hosts"),
                 size: 10,
                 max: 10,
@@ -197,6 +205,7 @@ mod tests {
             None,
             NavAction::OpenContent {
                 member: 2,
+                entry: 0,
                 path: RawPath::from("a"),
                 size: 1,
                 max: 1,

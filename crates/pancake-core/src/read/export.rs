@@ -66,6 +66,36 @@ pub enum ExportError {
         /// The bound, in decompressed bytes.
         bound: u64,
     },
+    /// The file's header claims `size` bytes, more than `bound` (the decompression bound
+    /// for this archive, `Limits::decompressed_for` its size): a sparse file can claim up to
+    /// 2^63−1 bytes of zeros in a few stored bytes. Refused before any byte is written.
+    TooLarge {
+        /// The archive's name as shown.
+        name: String,
+        /// The layer blob's member path, as shown.
+        member: String,
+        /// The file's path in the layer, as shown.
+        path: String,
+        /// The size its header claims, in bytes.
+        size: u64,
+        /// The bound, in bytes.
+        bound: u64,
+    },
+    /// The entry a [`ContentRef`] names (`entry`, an index into the layer's entries) is not a
+    /// regular file of its path and size in layer blob `member` (the index and the row
+    /// disagree): nothing is written rather than another copy's bytes.
+    WrongEntry {
+        /// The archive's name as shown.
+        name: String,
+        /// The layer blob's member path, as shown.
+        member: String,
+        /// The file's path in the layer, as shown.
+        path: String,
+        /// The entry index the reference gives.
+        entry: usize,
+        /// The size the reference gives, in bytes.
+        size: u64,
+    },
 }
 
 impl std::fmt::Display for ExportError {
@@ -90,6 +120,28 @@ impl std::fmt::Display for ExportError {
                 f,
                 "{name}: {member}: the layer decompresses to more than {bound} bytes, the \
                  bound for this file; stopped there"
+            ),
+            ExportError::TooLarge {
+                name,
+                member,
+                path,
+                size,
+                bound,
+            } => write!(
+                f,
+                "{name}: {member}: {path} claims {size} bytes, more than the {bound}-byte \
+                 bound for this file; nothing written"
+            ),
+            ExportError::WrongEntry {
+                name,
+                member,
+                path,
+                entry,
+                size,
+            } => write!(
+                f,
+                "{name}: {member}: entry {entry} of the layer is not the {size}-byte regular \
+                 file {path}; nothing written"
             ),
         }
     }
@@ -265,6 +317,34 @@ impl<'a> ExportStream<'a> {
         let over = Rc::new(Cell::new(false));
         let index = m.facts.layer.as_ref();
         let entry = index.and_then(|l| l.entries.get(content.entry));
+        // A sparse file's zeros are made here, not decompressed: its claimed size (up to
+        // 2^63−1 in a few stored bytes) gets the bound the layer's bytes get. (A plain file's
+        // bytes are stored, so the decompression bound stops it as it comes.)
+        if content.size > bound && entry.is_some_and(|e| e.sparse.is_some()) {
+            return Err(ExportError::TooLarge {
+                name,
+                member: shown,
+                path,
+                size: content.size,
+                bound,
+            });
+        }
+        let wrong = || ExportError::WrongEntry {
+            name: name.clone(),
+            member: shown.clone(),
+            path: path.clone(),
+            entry: content.entry,
+            size: content.size,
+        };
+        // The bytes are the entry's own, never another copy of the path: a layer indexed
+        // must list at `entry` a regular file of that path and size.
+        if index.is_some()
+            && !entry.is_some_and(|e| {
+                e.path == content.path && e.kind == EntryKind::File && e.size == content.size
+            })
+        {
+            return Err(wrong());
+        }
         let stream = |inner: Box<dyn Read + 'a>, offset: Option<u64>| ExportStream {
             inner,
             kind: Kind::File {
@@ -278,10 +358,7 @@ impl<'a> ExportStream<'a> {
             member: shown.clone(),
             bound,
         };
-        if let Some((off, e)) = entry
-            .filter(|e| e.path == content.path)
-            .and_then(|e| Some((e.content_offset?, e)))
-        {
+        if let Some((off, e)) = entry.and_then(|e| Some((e.content_offset?, e))) {
             // In the file as stored: a plain file's bytes, or a sparse file's regions back
             // to back.
             let stored = match &e.sparse {
@@ -326,6 +403,9 @@ impl<'a> ExportStream<'a> {
         let file = layer::open_file(tar, &content.path, nth, limits)
             .map_err(|e| over_or(e.to_string()))?
             .ok_or_else(|| over_or(format!("no file {} in this layer", content.path)))?;
+        if file.size() != content.size {
+            return Err(wrong());
+        }
         Ok(stream(Box::new(file), None))
     }
 

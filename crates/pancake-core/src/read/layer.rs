@@ -238,6 +238,11 @@ impl<R: Read> Content<R> {
             short: false,
         })
     }
+
+    /// The content's size in bytes (the header's real size), what a full read gives.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
 }
 
 impl<R: Read> Read for Content<R> {

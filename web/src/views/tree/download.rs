@@ -42,6 +42,7 @@ pub fn download(p: &DownloadProps) -> Html {
     };
     let target = SaveTarget::File {
         member: c.member,
+        entry: c.entry,
         path: c.path.clone(),
         size: c.size,
         name: download_name(&c.path),

@@ -30,9 +30,11 @@ pub enum SaveTarget {
         number: usize,
         expected: Option<Digest>,
     },
-    /// The regular file `path` of layer member `member` (`size` bytes), saved as `name`.
+    /// The regular file `path` of layer member `member` (`size` bytes), entry `entry` of the
+    /// layer's index (the copy the row shows), saved as `name`.
     File {
         member: usize,
+        entry: usize,
         path: RawPath,
         size: u64,
         name: String,
@@ -128,9 +130,13 @@ fn job(archive: &ArchiveRef, target: &SaveTarget) -> Option<ExportJob> {
             member: *member,
         }),
         SaveTarget::File {
-            member, path, size, ..
+            member,
+            entry,
+            path,
+            size,
+            ..
         } => Some(ExportJob::File {
-            content: worker_export::content_ref(archive, *member, path, *size)?,
+            content: worker_export::content_ref(archive, *member, *entry, path, *size)?,
             archive: Box::new(worker_export::archive_for(archive, *member)),
         }),
     }
@@ -418,6 +424,7 @@ mod tests {
         );
         let file = SaveTarget::File {
             member: 1,
+            entry: 0,
             path: RawPath::from_typed("a/b"),
             size: 10,
             name: "b".into(),
