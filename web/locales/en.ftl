@@ -416,6 +416,8 @@ search-count-all = Paths found: { $count }, in { $images } images
 search-group-shown = shown now
 search-not-indexed = Not searched yet: this image's layers are still being read. It is searched again as they arrive.
 search-unavailable = Not searched: this file is no longer open.
+search-missing-layer = Layer { $layers } was not read; its paths are not searched.
+search-missing-layers = Layers { $layers } were not read; their paths are not searched.
 owner-added-short = L{ $a }→L{ $n }
 owner-added-layer = Added in layer { $a }; last changed in layer { $n }
 # --- speed (issue 13): how a layer's blob was hashed ---

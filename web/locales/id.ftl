@@ -416,6 +416,8 @@ search-count-all = Path ditemukan: { $count }, di { $images } image
 search-group-shown = sedang ditampilkan
 search-not-indexed = Belum dicari: layer image ini masih dibaca. Pencarian diulang begitu layer-nya tersedia.
 search-unavailable = Tidak dicari: file ini sudah tidak terbuka.
+search-missing-layer = Layer { $layers } tidak dibaca; path di dalamnya tidak dicari.
+search-missing-layers = Layer { $layers } tidak dibaca; path di dalamnya tidak dicari.
 owner-added-short = L{ $a }→L{ $n }
 owner-added-layer = Ditambahkan di layer { $a }; terakhir diubah di layer { $n }
 # --- speed (issue 13): how a layer's blob was hashed ---

@@ -197,6 +197,30 @@ fn count_text(lang: Lang, found: &Found) -> String {
     }
 }
 
+/// "Layers N, M were not read; their paths are not searched" (layers numbered from 1), or
+/// nothing when every layer was searched.
+fn missing_text(lang: Lang, missing: &[usize]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let layers: Vec<String> = missing.iter().map(|l| (l + 1).to_string()).collect();
+    let key = match missing.len() {
+        1 => "search-missing-layer",
+        _ => "search-missing-layers",
+    };
+    Some(tf(lang, key, &[("layers", &layers.join(", "))]))
+}
+
+fn missing_html(lang: Lang, missing: &[usize]) -> Html {
+    match missing_text(lang, missing) {
+        Some(text) => html! {
+            <p class="search-status small warn" data-testid="search-missing"
+                data-layers={missing.iter().map(|l| (l + 1).to_string()).collect::<Vec<_>>().join(",")}>{ text }</p>
+        },
+        None => html! {},
+    }
+}
+
 /// The row to open for a history step: the file as layer `layer` left it (a hard link: the
 /// bytes it shows); `None` for a deletion or what has no content to show.
 fn row_at(
@@ -392,7 +416,7 @@ pub fn search(p: &SearchProps) -> Html {
             let total: usize = groups
                 .iter()
                 .map(|(_, a)| match a {
-                    Some(SearchAnswer::Found(f)) => f.total,
+                    Some(SearchAnswer::Found(f, _)) => f.total,
                     _ => 0,
                 })
                 .sum();
@@ -412,7 +436,7 @@ pub fn search(p: &SearchProps) -> Html {
                 status(query, text, Some(total), false)
             } else {
                 match groups.first() {
-                    Some((_, Some(SearchAnswer::Found(f)))) => {
+                    Some((_, Some(SearchAnswer::Found(f, _)))) => {
                         status(query, count_text(lang, f), Some(f.total), false)
                     }
                     _ => status(query, String::new(), Some(0), false),
@@ -424,10 +448,10 @@ pub fn search(p: &SearchProps) -> Html {
                 };
                 let (state, line, hits) = match answer {
                     None => ("waiting", t(lang, "search-searching"), html! {}),
-                    Some(SearchAnswer::Found(f)) => (
+                    Some(SearchAnswer::Found(f, missing)) => (
                         "found",
                         count_text(lang, f),
-                        hits_html(lang, target, f, &p.scope),
+                        html! { <>{ missing_html(lang, missing) }{ hits_html(lang, target, f, &p.scope) }</> },
                     ),
                     Some(SearchAnswer::NotIndexed) => {
                         ("pending", t(lang, "search-not-indexed"), html! {})
@@ -442,13 +466,13 @@ pub fn search(p: &SearchProps) -> Html {
                     ),
                 };
                 let total = match answer {
-                    Some(SearchAnswer::Found(f)) => Some(f.total.to_string()),
+                    Some(SearchAnswer::Found(f, _)) => Some(f.total.to_string()),
                     _ => None,
                 };
                 if !all_on {
                     // One image: its list as before, its state said only when it has no hits.
                     return match answer {
-                        Some(SearchAnswer::Found(_)) => hits,
+                        Some(SearchAnswer::Found(..)) => hits,
                         None => html! {},
                         _ => html! {
                             <p class={classes!("search-status", "small", (state != "pending").then_some("warn"))}
@@ -540,7 +564,7 @@ mod tests {
         let r = r.reduce(Msg::Answer(
             4,
             key(2, 0),
-            SearchAnswer::Found(found.clone()),
+            SearchAnswer::Found(found.clone(), Vec::new()),
         ));
         let stale = r
             .clone()
@@ -552,7 +576,10 @@ mod tests {
                 "hello".into(),
                 vec![
                     (key(1, 0), None),
-                    (key(2, 0), Some(SearchAnswer::Found(found.clone())))
+                    (
+                        key(2, 0),
+                        Some(SearchAnswer::Found(found.clone(), Vec::new()))
+                    )
                 ]
             )
         );
@@ -565,6 +592,23 @@ mod tests {
             .clone()
             .reduce(Msg::Answer(5, key(1, 0), SearchAnswer::NotIndexed));
         assert_eq!(late, r, "no groups to fill");
+    }
+
+    #[test]
+    fn layers_left_out_are_named_from_1() {
+        assert_eq!(missing_text(Lang::En, &[]), None);
+        assert_eq!(
+            missing_text(Lang::En, &[0, 2]).as_deref(),
+            Some("Layers 1, 3 were not read; their paths are not searched.")
+        );
+        assert_eq!(
+            missing_text(Lang::En, &[4]).as_deref(),
+            Some("Layer 5 was not read; its paths are not searched.")
+        );
+        assert_eq!(
+            missing_text(Lang::Id, &[0, 2]).as_deref(),
+            Some("Layer 1, 3 tidak dibaca; path di dalamnya tidak dicari.")
+        );
     }
 
     #[test]
