@@ -15,8 +15,10 @@
 //! paths, and neither may block the page's thread for more than a few milliseconds. Typing is
 //! debounced; the page only receives and renders at most [`SHOWN`] hits for one image
 //! ([`SHOWN_EACH`] per image across the session) and says how many more matched. An image
-//! whose layers are not all indexed yet (still being read) says so, and is searched again
-//! when its file's facts arrive.
+//! whose layers are not all indexed yet (still being read) says so, and only it is searched
+//! again when its file's facts arrive (the other groups and the status stay as they are).
+//! Once no more facts will come (hashing done, cancelled or failed), the layers without an
+//! index are left out and named.
 
 use std::rc::Rc;
 
@@ -157,15 +159,37 @@ impl Reducible for Results {
 }
 
 impl Results {
-    /// Some image's layers were not indexed yet when it was asked: worth asking again.
-    fn waiting_for_index(&self) -> bool {
+    /// The images worth asking again once facts arrive, in scope order: those whose layers
+    /// were not all indexed when asked (`NotIndexed`, or found with layers left out).
+    fn to_ask_again(&self) -> Vec<ImageKey> {
         match &self.body {
             Body::Groups(_, g) => g
                 .iter()
-                .any(|(_, a)| matches!(a, Some(SearchAnswer::NotIndexed))),
-            _ => false,
+                .filter(|(_, a)| match a {
+                    Some(SearchAnswer::NotIndexed) => true,
+                    Some(SearchAnswer::Found(_, missing)) => !missing.is_empty(),
+                    _ => false,
+                })
+                .map(|(k, _)| *k)
+                .collect(),
+            _ => Vec::new(),
         }
     }
+}
+
+/// Sends query `query` (serial `n`) for image `key` to its reader; the answer fills its
+/// group unless a newer query started meanwhile.
+fn ask(
+    pool: &PoolHandle,
+    results: &UseReducerHandle<Results>,
+    n: u32,
+    key: ImageKey,
+    query: String,
+    limit: usize,
+) {
+    let results = results.clone();
+    let answer = Callback::from(move |a: SearchAnswer| results.dispatch(Msg::Answer(n, key, a)));
+    Pool::search(&pool.0, key.archive, key.image, query, limit, answer);
 }
 
 fn change_key(e: Change, by: Option<DeletedBy>) -> &'static str {
@@ -332,16 +356,15 @@ pub fn search(p: &SearchProps) -> Html {
     };
     let keys: Vec<ImageKey> = targets.iter().map(|t| t.key).collect();
 
-    // The query runs when it changes, when the scope changes (another image shown, a file
-    // added, "all" chosen), and again when an image that was still being read has facts.
+    // The query runs when it changes and when the scope changes (another image shown, a file
+    // added, "all" chosen): every group starts over.
     {
         let results = results.clone();
         let serial = serial.clone();
         let pool = p.scope.pool.clone();
-        let retry = results.waiting_for_index().then(|| p.archive.clone());
         use_effect_with(
-            ((*committed).clone(), keys.clone(), all_on, retry),
-            move |(query, keys, all_on, _)| {
+            ((*committed).clone(), keys.clone(), all_on),
+            move |(query, keys, all_on)| {
                 let n = serial.borrow().wrapping_add(1);
                 *serial.borrow_mut() = n;
                 if query.is_empty() {
@@ -352,22 +375,41 @@ pub fn search(p: &SearchProps) -> Html {
                     results.dispatch(Msg::Start(n, query.clone(), keys.clone()));
                     let limit = if *all_on { SHOWN_EACH } else { SHOWN };
                     for key in keys.iter().copied() {
-                        let results = results.clone();
-                        let answer = Callback::from(move |a: SearchAnswer| {
-                            results.dispatch(Msg::Answer(n, key, a))
-                        });
-                        Pool::search(
-                            &pool.0,
-                            key.archive,
-                            key.image,
-                            query.clone(),
-                            limit,
-                            answer,
-                        );
+                        ask(&pool, &results, n, key, query.clone(), limit);
                     }
                 }
             },
         );
+    }
+    // New facts (an image's archive is a new value once facts are applied): only the images
+    // answered NotIndexed, or searched without some layers, are asked again, under the same
+    // query serial; every group keeps its answer until the new one replaces it, so hits and
+    // the status line stay put. Nothing here depends on the answers, so answers never
+    // trigger another round: at most one re-ask per image per facts batch.
+    {
+        let results = results.clone();
+        let serial = serial.clone();
+        let pool = p.scope.pool.clone();
+        let shown = p.scope.shown;
+        let facts: Vec<ArchiveRef> = targets
+            .iter()
+            .map(|t| match t.key == shown {
+                true => p.archive.clone(),
+                false => t.archive.clone(),
+            })
+            .collect();
+        use_effect_with(facts, move |_| {
+            let n = *serial.borrow();
+            if results.serial != n {
+                return;
+            }
+            if let Body::Groups(query, _) = &results.body {
+                let limit = if all_on { SHOWN_EACH } else { SHOWN };
+                for key in results.to_ask_again() {
+                    ask(&pool, &results, n, key, query.clone(), limit);
+                }
+            }
+        });
     }
 
     let oninput = {
@@ -583,9 +625,39 @@ mod tests {
                 ]
             )
         );
-        assert!(!r.waiting_for_index());
+        assert!(r.to_ask_again().is_empty());
         let r = r.reduce(Msg::Answer(4, key(1, 0), SearchAnswer::NotIndexed));
-        assert!(r.waiting_for_index());
+        assert_eq!(r.to_ask_again(), vec![key(1, 0)]);
+        // Asked again: the found group keeps its answer; a partial answer is asked again
+        // when facts come, a complete one no more.
+        let r = r.reduce(Msg::Answer(
+            4,
+            key(1, 0),
+            SearchAnswer::Found(found.clone(), vec![0]),
+        ));
+        assert_eq!(r.to_ask_again(), vec![key(1, 0)]);
+        let r = r.reduce(Msg::Answer(
+            4,
+            key(1, 0),
+            SearchAnswer::Found(found.clone(), Vec::new()),
+        ));
+        assert!(r.to_ask_again().is_empty());
+        assert_eq!(
+            r.body,
+            Body::Groups(
+                "hello".into(),
+                vec![
+                    (
+                        key(1, 0),
+                        Some(SearchAnswer::Found(found.clone(), Vec::new()))
+                    ),
+                    (
+                        key(2, 0),
+                        Some(SearchAnswer::Found(found.clone(), Vec::new()))
+                    )
+                ]
+            )
+        );
         let r = r.reduce(Msg::Invalid(5, "[x".into(), "unclosed".into()));
         assert_eq!(r.body, Body::Invalid("[x".into(), "unclosed".into()));
         let late = r
