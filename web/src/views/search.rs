@@ -269,8 +269,15 @@ fn row_at(
 
 /// One image's hits, as today's list: path, "not in the final image", history buttons.
 fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html {
+    // Hits of another file cannot be opened while the shown file is read: their steps stay
+    // focusable (aria-disabled, not disabled) and a note says why.
     let locked = scope.busy && target.key.archive != scope.shown.archive;
+    let note_id = format!("search-locked-{}-{}", target.key.archive, target.key.image);
     html! {
+        <>
+        { if locked && !found.histories.is_empty() {
+            html! { <p class="small muted search-locked" id={note_id.clone()} data-testid="search-locked">{ t(lang, "search-locked") }</p> }
+        } else { html! {} } }
         <ul class="search-hits" data-testid="search-hits">
             { for found.histories.iter().map(|h| {
                 let path = h.path.display().into_owned();
@@ -298,6 +305,9 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                                     let (p, layer, change, kind) = (h.path.clone(), e.layer, e.change, e.kind);
                                     let filter = path.clone();
                                     Callback::from(move |_: MouseEvent| {
+                                        if locked {
+                                            return;
+                                        }
                                         let row = row_at(&archive, key.image, layer, &p, change, kind);
                                         on_jump.emit(Jump { key, layer, filter: filter.clone(), row });
                                     })
@@ -307,7 +317,8 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                                     <li>
                                         <button type="button" class={classes!("search-event", format!("ch-{ch}"))}
                                             data-testid="search-event" data-layer={(e.layer + 1).to_string()}
-                                            data-change={ch} disabled={locked} {onclick}>
+                                            data-change={ch} aria-disabled={locked.then_some("true")}
+                                            aria-describedby={locked.then(|| note_id.clone())} {onclick}>
                                             <span>{ label }</span>
                                             { if size.is_empty() { html! {} } else {
                                                 html! { <span class="search-size">{ size }</span> }
@@ -321,6 +332,15 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                 }
             }) }
         </ul>
+        </>
+    }
+}
+
+/// "Not a valid pattern: …": the reason is the `fast-glob` crate's English words, marked as
+/// English and not to be translated, in either language.
+fn invalid_html(lang: Lang, reason: &str) -> Html {
+    html! {
+        <>{ t(lang, "search-invalid") }{ " " }<span lang="en" translate="no">{ reason.to_string() }</span></>
     }
 }
 
@@ -438,7 +458,7 @@ pub fn search(p: &SearchProps) -> Html {
         Callback::from(move |_: MouseEvent| all.set(v))
     };
 
-    let status = |query: &str, text: String, total: Option<usize>, warn: bool| {
+    let status = |query: &str, text: Html, total: Option<usize>, warn: bool| {
         html! {
             <p class={classes!("search-status", if warn { "warn" } else { "small" })} role="status"
                 data-testid="search-status" data-query={query.to_string()}
@@ -447,12 +467,7 @@ pub fn search(p: &SearchProps) -> Html {
     };
     let body = match &results.body {
         Body::Idle => html! {},
-        Body::Invalid(query, reason) => status(
-            query,
-            tf(lang, "search-invalid", &[("reason", reason)]),
-            None,
-            true,
-        ),
+        Body::Invalid(query, reason) => status(query, invalid_html(lang, reason), None, true),
         Body::Groups(query, groups) => {
             let done = groups.iter().all(|(_, a)| a.is_some());
             let total: usize = groups
@@ -475,13 +490,16 @@ pub fn search(p: &SearchProps) -> Html {
                         ("images", &groups.len().to_string()),
                     ],
                 );
-                status(query, text, Some(total), false)
+                status(query, html! { { text } }, Some(total), false)
             } else {
                 match groups.first() {
-                    Some((_, Some(SearchAnswer::Found(f, _)))) => {
-                        status(query, count_text(lang, f), Some(f.total), false)
-                    }
-                    _ => status(query, String::new(), Some(0), false),
+                    Some((_, Some(SearchAnswer::Found(f, _)))) => status(
+                        query,
+                        html! { { count_text(lang, f) } },
+                        Some(f.total),
+                        false,
+                    ),
+                    _ => status(query, html! {}, Some(0), false),
                 }
             };
             let group = |(key, answer): &Group| -> Html {
@@ -489,23 +507,29 @@ pub fn search(p: &SearchProps) -> Html {
                     return html! {};
                 };
                 let (state, line, hits) = match answer {
-                    None => ("waiting", t(lang, "search-searching"), html! {}),
-                    Some(SearchAnswer::Found(f, missing)) => (
-                        "found",
-                        count_text(lang, f),
-                        html! { <>{ missing_html(lang, missing) }{ hits_html(lang, target, f, &p.scope) }</> },
-                    ),
-                    Some(SearchAnswer::NotIndexed) => {
-                        ("pending", t(lang, "search-not-indexed"), html! {})
-                    }
-                    Some(SearchAnswer::Unavailable) => {
-                        ("unavailable", t(lang, "search-unavailable"), html! {})
-                    }
-                    Some(SearchAnswer::Invalid(why)) => (
-                        "invalid",
-                        tf(lang, "search-invalid", &[("reason", why)]),
+                    None => (
+                        "waiting",
+                        html! { { t(lang, "search-searching") } },
                         html! {},
                     ),
+                    Some(SearchAnswer::Found(f, missing)) => (
+                        "found",
+                        html! { { count_text(lang, f) } },
+                        html! { <>{ missing_html(lang, missing) }{ hits_html(lang, target, f, &p.scope) }</> },
+                    ),
+                    Some(SearchAnswer::NotIndexed) => (
+                        "pending",
+                        html! { { t(lang, "search-not-indexed") } },
+                        html! {},
+                    ),
+                    Some(SearchAnswer::Unavailable) => (
+                        "unavailable",
+                        html! { { t(lang, "search-unavailable") } },
+                        html! {},
+                    ),
+                    Some(SearchAnswer::Invalid(why)) => {
+                        ("invalid", invalid_html(lang, why), html! {})
+                    }
                 };
                 let total = match answer {
                     Some(SearchAnswer::Found(f, _)) => Some(f.total.to_string()),
