@@ -441,3 +441,100 @@ describe('path search across the images of the session', () => {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });
+
+// --- while a compressed image is hashed, and after Cancel ------------------------------
+// podman-oci-archive-app1.tar: six gzip layers, indexed only once hashed; the base layer
+// adds bin/busybox. The page's postMessage to its workers is
+// wrapped before the app loads: Search requests are counted, and Hash requests are held
+// until the test lets them go (`__pcLet(n)`: n more pass; `__pcRelease()`: all).
+const PODMAN = path.join(FIXTURES, 'podman-oci-archive-app1.tar');
+
+async function hookedPage(session) {
+  const page = await session.newPage({ viewport: { width: 1280, height: 900 }, query: '?lang=en' });
+  await page.addInitScript(() => {
+    const pc = { searches: 0, facts: 0, held: [], pass: 0, hold: true };
+    window.__pc = pc;
+    const orig = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m, ...rest) {
+      const t = m && typeof m.msg === 'string' ? m.msg : '';
+      if (t.startsWith('{"Search"')) pc.searches++;
+      if (t.startsWith('{"Facts"')) pc.facts++;
+      if (t.startsWith('{"Hash"') && pc.hold) {
+        if (pc.pass > 0) pc.pass--;
+        else { pc.held.push([this, m, rest]); return undefined; }
+      }
+      return orig.call(this, m, ...rest);
+    };
+    window.__pcLet = (n) => { pc.pass += n; };
+    window.__pcRelease = () => {
+      pc.hold = false;
+      for (const [w, m, r] of pc.held.splice(0)) orig.call(w, m, ...r);
+    };
+  });
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
+  return page;
+}
+
+describe('path search while layers are hashed', () => {
+  let session;
+  before(async () => { session = await openSession(); });
+  after(async () => { if (session) await session.close(); });
+
+  test('a search while hashing is asked again once per facts batch, not in a loop', { timeout: READY_TIMEOUT * 2 }, async () => {
+    const page = await hookedPage(session);
+    await pickFile(page, PODMAN);
+    // The first view comes while hashing is held (image-ready waits for every digest).
+    await page.locator('[data-testid=tab-files]').first().click({ timeout: READY_TIMEOUT });
+    await page.locator('[data-testid=search-input]').fill('busybox');
+    const pending = page.locator('[data-testid=search-group-state][data-state=pending]');
+    await pending.waitFor({ timeout: 15000 });
+    assert.match(await pending.textContent(), /still being read/);
+    // No facts come while hashing is held: the page must not keep asking.
+    await page.waitForTimeout(2000);
+    const idle = await page.evaluate(() => window.__pc.searches);
+    assert.ok(idle <= 2, `Search requests while no facts came: ${idle}`);
+    await page.evaluate(() => window.__pcRelease());
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-hit][data-path="bin/busybox"]'), null, { timeout: 20000 });
+    await page.waitForTimeout(500);
+    const { searches, facts } = await page.evaluate(() => window.__pc);
+    console.log(`# Search requests: ${searches} for ${facts} facts messages`);
+    assert.ok(facts >= 1, `facts came: ${facts}`);
+    assert.ok(searches <= 1 + facts, `Search requests: ${searches}, facts: ${facts}`);
+    const hits = await readHits(page);
+    assert.deepEqual(hits.map((h) => [h.path, h.events.map((e) => [e.layer, e.change])]),
+      [['bin/busybox', [[1, 'added']]]]);
+    assert.equal(await page.locator('[data-testid=search-status]').getAttribute('data-total'), '1');
+    assert.equal(await page.locator('[data-testid=search-missing]').count(), 0, 'every layer searched');
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  test('after Cancel the search answers, naming the layers not read', { timeout: READY_TIMEOUT * 2 }, async () => {
+    const page = await hookedPage(session);
+    // Every hash job is held: Cancel while hashing leaves the base layer (the one blob large
+    // enough to wait for its hash job) without an index; the five small layers were indexed
+    // by the walk. No more facts will come.
+    await pickFile(page, PODMAN);
+    await page.locator('[data-testid=progress][data-phase=hashing]').waitFor({ timeout: READY_TIMEOUT });
+    await page.locator('[data-testid=tab-files]').first().waitFor({ timeout: READY_TIMEOUT });
+    await page.locator('[data-testid=cancel]').click();
+    await app.openTab(page, 'files');
+    await search(page, 'hello.txt');
+    const hits = await readHits(page);
+    assert.deepEqual(hits.map((h) => [h.path, h.events.map((e) => [e.layer, e.change])]),
+      [['data/hello.txt', [[2, 'added'], [3, 'modified'], [6, 'modified']]]]);
+    const missing = page.locator('[data-testid=search-missing]');
+    assert.equal(await missing.getAttribute('data-layers'), '1');
+    assert.equal((await missing.textContent()).trim(),
+      'Layer 1 was not read; its paths are not searched.');
+    await search(page, 'busybox');
+    assert.deepEqual(await readHits(page), [], 'the base layer is not searched');
+    assert.equal(await page.locator('[data-testid=search-status]').getAttribute('data-total'), '0');
+    await page.waitForTimeout(1000);
+    assert.equal(await page.locator('[data-testid=search-group-state][data-state=pending]').count(), 0,
+      'never "still being read" after Cancel');
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+});

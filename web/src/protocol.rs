@@ -45,12 +45,16 @@ pub enum Request {
     /// archive): `query` as `path_history::Pattern::parse` reads it, at most `limit`
     /// histories returned (all counted). The image's `PathIndex` is built here the first time
     /// it is asked for and kept until the next facts; the answer is [`Response::Searched`]
-    /// with the same `id`.
+    /// with the same `id`. `settled`: the page knows no more facts will come for this file
+    /// (its hashing finished, was cancelled or failed, or the file is a kept one): a layer
+    /// still without an index is then left out and named in the answer instead of the
+    /// answer being [`SearchAnswer::NotIndexed`].
     Search {
         id: u32,
         image: usize,
         query: String,
         limit: usize,
+        settled: bool,
     },
     /// Send the next chunk of the running save (the page asks once it stored one, so chunks
     /// never pile up in the page; ignored when no save runs).
@@ -60,12 +64,15 @@ pub enum Request {
 /// What a search of one image gave (see [`Request::Search`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SearchAnswer {
-    /// The matches: `total` paths, the first `limit` of them by path with their histories.
-    Found(Found),
+    /// The matches: `total` paths, the first `limit` of them by path with their histories;
+    /// then the image's layers (0-based, base first, ascending) that have no index and were
+    /// not searched (empty when every layer was) — a layer whose blob was not read because
+    /// hashing was cancelled, or could not be read.
+    Found(Found, Vec<usize>),
     /// The query is not a valid glob: the reason, in the `fast-glob` crate's words.
     Invalid(String),
-    /// A layer of the image has no index yet (its blob is still being read or hashed): the
-    /// search would miss its paths, so none is given.
+    /// A layer of the image has no index yet (its blob is still being read or hashed) and
+    /// more facts are to come: the search would miss its paths, so none is given.
     NotIndexed,
     /// No reader holds the image any more (its file left the session), or the file has no
     /// such image.

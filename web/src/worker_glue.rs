@@ -448,11 +448,16 @@ impl Pool {
             let p = &mut *guard;
             p.search_counter = p.search_counter.wrapping_add(1);
             let id = p.search_counter;
+            // No more facts will come for a kept file, nor for the current one once no hash
+            // job runs or waits (hashing finished, was cancelled, or a hasher failed).
+            let settled = generation != p.generation
+                || (p.scanned && p.queue.is_empty() && p.hashers.iter().all(Option::is_none));
             let req = Request::Search {
                 id,
                 image,
                 query,
                 limit,
+                settled,
             };
             let (file, scanner) = if generation == p.generation {
                 (p.file.clone(), p.scanner.as_mut())

@@ -23,11 +23,23 @@ const SUMMARIZE_FROM: usize = 20_000;
 /// Every layer of `image` was indexed by the walk (or has no blob at all): its summary made
 /// now holds. A layer compressed in the file is indexed only when hashed, later.
 fn indexed(archive: &pancake_core::Archive, image: &pancake_core::Image) -> bool {
-    image.layers.iter().all(|l| {
-        l.member
-            .and_then(|m| archive.members.get(m))
-            .is_none_or(|m| m.facts.layer.is_some())
-    })
+    unindexed(archive, image).is_empty()
+}
+
+/// The layers of `image` (0-based, ascending) whose blob is in the file but has no index
+/// (not read yet, or not readable).
+fn unindexed(archive: &pancake_core::Archive, image: &pancake_core::Image) -> Vec<usize> {
+    image
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.member
+                .and_then(|m| archive.members.get(m))
+                .is_some_and(|m| m.facts.layer.is_none())
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// How often (ms) progress is posted while hashing: often enough for a smooth bar,
@@ -40,17 +52,25 @@ struct State {
     /// The scanner's reading: the structure it walked plus the facts the page forwards, so
     /// content reads find every layer's entries.
     reading: Option<Reading>,
-    /// Path indexes built for searches, by image: built on the first search of an image,
-    /// dropped when facts change the reading (a layer indexed by hashing adds paths).
-    paths: Vec<(usize, Rc<PathIndex>)>,
+    /// Path indexes built for searches, by image, with the layers left out of each (see
+    /// [`unindexed`]): built on the first search of an image, dropped when facts change the
+    /// reading (a layer indexed by hashing adds paths).
+    paths: Vec<(usize, Rc<PathIndex>, Vec<usize>)>,
 }
 
 /// The answer to a search of image `image` (see `Request::Search`). Searching runs here, not
 /// on the page: building the index of a 200,000-file image folds every entry (about as long
 /// as the summary, half a second) and one query scans 200,000 paths, each of which would be
 /// a main-thread task far over the 100 ms a page may block; here the page only receives at
-/// most `limit` histories.
-fn search(state: &mut State, image: usize, query: &str, limit: usize) -> SearchAnswer {
+/// most `limit` histories. With `settled` (no more facts will come, see `Request::Search`)
+/// or once every job is done, layers without an index are left out and named.
+fn search(
+    state: &mut State,
+    image: usize,
+    query: &str,
+    limit: usize,
+    settled: bool,
+) -> SearchAnswer {
     let pattern = match Pattern::parse(query) {
         Ok(p) => p,
         Err(e) => return SearchAnswer::Invalid(e.0),
@@ -58,17 +78,18 @@ fn search(state: &mut State, image: usize, query: &str, limit: usize) -> SearchA
     let cached = state
         .paths
         .iter()
-        .find(|(i, _)| *i == image)
-        .map(|(_, ix)| ix.clone());
-    let index = match cached {
+        .find(|(i, _, _)| *i == image)
+        .map(|(_, ix, missing)| (ix.clone(), missing.clone()));
+    let (index, missing) = match cached {
         Some(ix) => ix,
         None => {
             let Some(reading) = state.reading.as_mut() else {
                 return SearchAnswer::NotIndexed;
             };
-            // Once every job is settled, a layer still without an index never gets one (its
-            // blob could not be read): the search covers the others, as the CLI's does.
-            let settled = reading.is_done();
+            // Once every job is settled (or the page says no more facts will come: hashing
+            // cancelled or failed), a layer still without an index never gets one: the
+            // search covers the others and names them, as the CLI's does.
+            let settled = settled || reading.is_done();
             let archive = reading.archive();
             let Some(img) = archive.images.get(image) else {
                 return SearchAnswer::Unavailable;
@@ -76,12 +97,13 @@ fn search(state: &mut State, image: usize, query: &str, limit: usize) -> SearchA
             if !settled && !indexed(archive, img) {
                 return SearchAnswer::NotIndexed;
             }
+            let missing = unindexed(archive, img);
             let ix = Rc::new(PathIndex::build(archive, img));
-            state.paths.push((image, ix.clone()));
-            ix
+            state.paths.push((image, ix.clone(), missing.clone()));
+            (ix, missing)
         }
     };
-    SearchAnswer::Found(index.find(&pattern, limit))
+    SearchAnswer::Found(index.find(&pattern, limit), missing)
 }
 
 /// Installs the message handler, then tells the page it is ready.
@@ -241,8 +263,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             image,
             query,
             limit,
+            settled,
         } => {
-            let answer = search(state, image, &query, limit);
+            let answer = search(state, image, &query, limit, settled);
             post(scope, &Response::Searched { id, answer }, None);
         }
         // A save has a worker of its own (`worker_export`): no reading is needed here.
@@ -328,23 +351,44 @@ mod tests {
         };
         // The layers' indexes are still to come from their hash jobs: no partial answer.
         assert_eq!(
-            search(&mut state, 0, "hello.txt", 10),
+            search(&mut state, 0, "hello.txt", 10, false),
             SearchAnswer::NotIndexed
         );
         assert!(
             state.paths.is_empty(),
             "nothing is kept from an incomplete index"
         );
+        // Hashing cancelled before any job ran: the page says no more facts come; the
+        // search covers the layers indexed by the walk and names the base one as left out.
+        let SearchAnswer::Found(partial, missing) = search(&mut state, 0, "busybox", 10, true)
+        else {
+            panic!("no partial answer");
+        };
+        assert_eq!(missing, vec![0], "the base layer was not read");
+        assert_eq!(partial.total, 0, "busybox is only in the base layer");
+        let SearchAnswer::Found(hello, missing) = search(&mut state, 0, "hello.txt", 10, true)
+        else {
+            panic!("no partial answer");
+        };
+        assert_eq!(
+            (hello.total, missing),
+            (1, vec![0]),
+            "layer 2's file is found"
+        );
+        // Facts after all (a new hashing run): the partial index is dropped with them.
+        state.paths.clear();
         for j in &jobs {
             let facts = hash(&bytes, j, &Options::default(), &mut |_| {});
             if let Some(r) = state.reading.as_mut() {
                 r.apply(j.member, facts);
             }
         }
-        let SearchAnswer::Found(found) = search(&mut state, 0, "hello.txt", 10) else {
+        let SearchAnswer::Found(found, missing) = search(&mut state, 0, "hello.txt", 10, false)
+        else {
             panic!("not found");
         };
         assert_eq!(found.total, 1);
+        assert!(missing.is_empty(), "every layer searched");
         let h = found.histories.first().expect("one history");
         assert_eq!(h.path, RawPath::from("data/hello.txt"));
         // Added by layer 2 (12 bytes), rewritten by layer 3 (21), made a hard link to
@@ -362,7 +406,7 @@ mod tests {
                 (5, Change::Modified, 21)
             ]
         );
-        let SearchAnswer::Found(busybox) = search(&mut state, 0, "busybox", 10) else {
+        let SearchAnswer::Found(busybox, _) = search(&mut state, 0, "busybox", 10, false) else {
             panic!("not found");
         };
         let sizes: Vec<(usize, u64)> = busybox
@@ -372,8 +416,12 @@ mod tests {
             .collect();
         assert_eq!(sizes, vec![(0, 1_982_256)], "the base layer's paths are in");
         assert_eq!(state.paths.len(), 1, "the index is kept");
-        let kept = state.paths.first().map(|(_, ix)| ix.clone()).expect("kept");
-        let SearchAnswer::Found(all) = search(&mut state, 0, "/", 3) else {
+        let kept = state
+            .paths
+            .first()
+            .map(|(_, ix, _)| ix.clone())
+            .expect("kept");
+        let SearchAnswer::Found(all, _) = search(&mut state, 0, "/", 3, false) else {
             panic!("not found");
         };
         assert_eq!(all.histories.len(), 3, "at most the limit asked for");
@@ -382,13 +430,16 @@ mod tests {
             state
                 .paths
                 .first()
-                .is_some_and(|(_, ix)| Rc::ptr_eq(ix, &kept)),
+                .is_some_and(|(_, ix, _)| Rc::ptr_eq(ix, &kept)),
             "the same index answers the next query"
         );
         assert!(matches!(
-            search(&mut state, 0, "[oops", 3),
+            search(&mut state, 0, "[oops", 3, false),
             SearchAnswer::Invalid(_)
         ));
-        assert_eq!(search(&mut state, 1, "x", 3), SearchAnswer::Unavailable);
+        assert_eq!(
+            search(&mut state, 1, "x", 3, false),
+            SearchAnswer::Unavailable
+        );
     }
 }

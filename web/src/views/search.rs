@@ -15,8 +15,10 @@
 //! paths, and neither may block the page's thread for more than a few milliseconds. Typing is
 //! debounced; the page only receives and renders at most [`SHOWN`] hits for one image
 //! ([`SHOWN_EACH`] per image across the session) and says how many more matched. An image
-//! whose layers are not all indexed yet (still being read) says so, and is searched again
-//! when its file's facts arrive.
+//! whose layers are not all indexed yet (still being read) says so, and only it is searched
+//! again when its file's facts arrive (the other groups and the status stay as they are).
+//! Once no more facts will come (hashing done, cancelled or failed), the layers without an
+//! index are left out and named.
 
 use std::rc::Rc;
 
@@ -157,15 +159,37 @@ impl Reducible for Results {
 }
 
 impl Results {
-    /// Some image's layers were not indexed yet when it was asked: worth asking again.
-    fn waiting_for_index(&self) -> bool {
+    /// The images worth asking again once facts arrive, in scope order: those whose layers
+    /// were not all indexed when asked (`NotIndexed`, or found with layers left out).
+    fn to_ask_again(&self) -> Vec<ImageKey> {
         match &self.body {
             Body::Groups(_, g) => g
                 .iter()
-                .any(|(_, a)| matches!(a, Some(SearchAnswer::NotIndexed))),
-            _ => false,
+                .filter(|(_, a)| match a {
+                    Some(SearchAnswer::NotIndexed) => true,
+                    Some(SearchAnswer::Found(_, missing)) => !missing.is_empty(),
+                    _ => false,
+                })
+                .map(|(k, _)| *k)
+                .collect(),
+            _ => Vec::new(),
         }
     }
+}
+
+/// Sends query `query` (serial `n`) for image `key` to its reader; the answer fills its
+/// group unless a newer query started meanwhile.
+fn ask(
+    pool: &PoolHandle,
+    results: &UseReducerHandle<Results>,
+    n: u32,
+    key: ImageKey,
+    query: String,
+    limit: usize,
+) {
+    let results = results.clone();
+    let answer = Callback::from(move |a: SearchAnswer| results.dispatch(Msg::Answer(n, key, a)));
+    Pool::search(&pool.0, key.archive, key.image, query, limit, answer);
 }
 
 fn change_key(e: Change, by: Option<DeletedBy>) -> &'static str {
@@ -197,6 +221,30 @@ fn count_text(lang: Lang, found: &Found) -> String {
     }
 }
 
+/// "Layers N, M were not read; their paths are not searched" (layers numbered from 1), or
+/// nothing when every layer was searched.
+fn missing_text(lang: Lang, missing: &[usize]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let layers: Vec<String> = missing.iter().map(|l| (l + 1).to_string()).collect();
+    let key = match missing.len() {
+        1 => "search-missing-layer",
+        _ => "search-missing-layers",
+    };
+    Some(tf(lang, key, &[("layers", &layers.join(", "))]))
+}
+
+fn missing_html(lang: Lang, missing: &[usize]) -> Html {
+    match missing_text(lang, missing) {
+        Some(text) => html! {
+            <p class="search-status small warn" data-testid="search-missing"
+                data-layers={missing.iter().map(|l| (l + 1).to_string()).collect::<Vec<_>>().join(",")}>{ text }</p>
+        },
+        None => html! {},
+    }
+}
+
 /// The row to open for a history step: the file as layer `layer` left it (a hard link: the
 /// bytes it shows); `None` for a deletion or what has no content to show.
 fn row_at(
@@ -221,8 +269,15 @@ fn row_at(
 
 /// One image's hits, as today's list: path, "not in the final image", history buttons.
 fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html {
+    // Hits of another file cannot be opened while the shown file is read: their steps stay
+    // focusable (aria-disabled, not disabled) and a note says why.
     let locked = scope.busy && target.key.archive != scope.shown.archive;
+    let note_id = format!("search-locked-{}-{}", target.key.archive, target.key.image);
     html! {
+        <>
+        { if locked && !found.histories.is_empty() {
+            html! { <p class="small muted search-locked" id={note_id.clone()} data-testid="search-locked">{ t(lang, "search-locked") }</p> }
+        } else { html! {} } }
         <ul class="search-hits" data-testid="search-hits">
             { for found.histories.iter().map(|h| {
                 let path = h.path.display().into_owned();
@@ -250,6 +305,9 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                                     let (p, layer, change, kind) = (h.path.clone(), e.layer, e.change, e.kind);
                                     let filter = path.clone();
                                     Callback::from(move |_: MouseEvent| {
+                                        if locked {
+                                            return;
+                                        }
                                         let row = row_at(&archive, key.image, layer, &p, change, kind);
                                         on_jump.emit(Jump { key, layer, filter: filter.clone(), row });
                                     })
@@ -259,7 +317,8 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                                     <li>
                                         <button type="button" class={classes!("search-event", format!("ch-{ch}"))}
                                             data-testid="search-event" data-layer={(e.layer + 1).to_string()}
-                                            data-change={ch} disabled={locked} {onclick}>
+                                            data-change={ch} aria-disabled={locked.then_some("true")}
+                                            aria-describedby={locked.then(|| note_id.clone())} {onclick}>
                                             <span>{ label }</span>
                                             { if size.is_empty() { html! {} } else {
                                                 html! { <span class="search-size">{ size }</span> }
@@ -273,6 +332,15 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                 }
             }) }
         </ul>
+        </>
+    }
+}
+
+/// "Not a valid pattern: …": the reason is the `fast-glob` crate's English words, marked as
+/// English and not to be translated, in either language.
+fn invalid_html(lang: Lang, reason: &str) -> Html {
+    html! {
+        <>{ t(lang, "search-invalid") }{ " " }<span lang="en" translate="no">{ reason.to_string() }</span></>
     }
 }
 
@@ -308,16 +376,15 @@ pub fn search(p: &SearchProps) -> Html {
     };
     let keys: Vec<ImageKey> = targets.iter().map(|t| t.key).collect();
 
-    // The query runs when it changes, when the scope changes (another image shown, a file
-    // added, "all" chosen), and again when an image that was still being read has facts.
+    // The query runs when it changes and when the scope changes (another image shown, a file
+    // added, "all" chosen): every group starts over.
     {
         let results = results.clone();
         let serial = serial.clone();
         let pool = p.scope.pool.clone();
-        let retry = results.waiting_for_index().then(|| p.archive.clone());
         use_effect_with(
-            ((*committed).clone(), keys.clone(), all_on, retry),
-            move |(query, keys, all_on, _)| {
+            ((*committed).clone(), keys.clone(), all_on),
+            move |(query, keys, all_on)| {
                 let n = serial.borrow().wrapping_add(1);
                 *serial.borrow_mut() = n;
                 if query.is_empty() {
@@ -328,22 +395,41 @@ pub fn search(p: &SearchProps) -> Html {
                     results.dispatch(Msg::Start(n, query.clone(), keys.clone()));
                     let limit = if *all_on { SHOWN_EACH } else { SHOWN };
                     for key in keys.iter().copied() {
-                        let results = results.clone();
-                        let answer = Callback::from(move |a: SearchAnswer| {
-                            results.dispatch(Msg::Answer(n, key, a))
-                        });
-                        Pool::search(
-                            &pool.0,
-                            key.archive,
-                            key.image,
-                            query.clone(),
-                            limit,
-                            answer,
-                        );
+                        ask(&pool, &results, n, key, query.clone(), limit);
                     }
                 }
             },
         );
+    }
+    // New facts (an image's archive is a new value once facts are applied): only the images
+    // answered NotIndexed, or searched without some layers, are asked again, under the same
+    // query serial; every group keeps its answer until the new one replaces it, so hits and
+    // the status line stay put. Nothing here depends on the answers, so answers never
+    // trigger another round: at most one re-ask per image per facts batch.
+    {
+        let results = results.clone();
+        let serial = serial.clone();
+        let pool = p.scope.pool.clone();
+        let shown = p.scope.shown;
+        let facts: Vec<ArchiveRef> = targets
+            .iter()
+            .map(|t| match t.key == shown {
+                true => p.archive.clone(),
+                false => t.archive.clone(),
+            })
+            .collect();
+        use_effect_with(facts, move |_| {
+            let n = *serial.borrow();
+            if results.serial != n {
+                return;
+            }
+            if let Body::Groups(query, _) = &results.body {
+                let limit = if all_on { SHOWN_EACH } else { SHOWN };
+                for key in results.to_ask_again() {
+                    ask(&pool, &results, n, key, query.clone(), limit);
+                }
+            }
+        });
     }
 
     let oninput = {
@@ -372,7 +458,7 @@ pub fn search(p: &SearchProps) -> Html {
         Callback::from(move |_: MouseEvent| all.set(v))
     };
 
-    let status = |query: &str, text: String, total: Option<usize>, warn: bool| {
+    let status = |query: &str, text: Html, total: Option<usize>, warn: bool| {
         html! {
             <p class={classes!("search-status", if warn { "warn" } else { "small" })} role="status"
                 data-testid="search-status" data-query={query.to_string()}
@@ -381,18 +467,13 @@ pub fn search(p: &SearchProps) -> Html {
     };
     let body = match &results.body {
         Body::Idle => html! {},
-        Body::Invalid(query, reason) => status(
-            query,
-            tf(lang, "search-invalid", &[("reason", reason)]),
-            None,
-            true,
-        ),
+        Body::Invalid(query, reason) => status(query, invalid_html(lang, reason), None, true),
         Body::Groups(query, groups) => {
             let done = groups.iter().all(|(_, a)| a.is_some());
             let total: usize = groups
                 .iter()
                 .map(|(_, a)| match a {
-                    Some(SearchAnswer::Found(f)) => f.total,
+                    Some(SearchAnswer::Found(f, _)) => f.total,
                     _ => 0,
                 })
                 .sum();
@@ -409,13 +490,16 @@ pub fn search(p: &SearchProps) -> Html {
                         ("images", &groups.len().to_string()),
                     ],
                 );
-                status(query, text, Some(total), false)
+                status(query, html! { { text } }, Some(total), false)
             } else {
                 match groups.first() {
-                    Some((_, Some(SearchAnswer::Found(f)))) => {
-                        status(query, count_text(lang, f), Some(f.total), false)
-                    }
-                    _ => status(query, String::new(), Some(0), false),
+                    Some((_, Some(SearchAnswer::Found(f, _)))) => status(
+                        query,
+                        html! { { count_text(lang, f) } },
+                        Some(f.total),
+                        false,
+                    ),
+                    _ => status(query, html! {}, Some(0), false),
                 }
             };
             let group = |(key, answer): &Group| -> Html {
@@ -423,32 +507,38 @@ pub fn search(p: &SearchProps) -> Html {
                     return html! {};
                 };
                 let (state, line, hits) = match answer {
-                    None => ("waiting", t(lang, "search-searching"), html! {}),
-                    Some(SearchAnswer::Found(f)) => (
-                        "found",
-                        count_text(lang, f),
-                        hits_html(lang, target, f, &p.scope),
-                    ),
-                    Some(SearchAnswer::NotIndexed) => {
-                        ("pending", t(lang, "search-not-indexed"), html! {})
-                    }
-                    Some(SearchAnswer::Unavailable) => {
-                        ("unavailable", t(lang, "search-unavailable"), html! {})
-                    }
-                    Some(SearchAnswer::Invalid(why)) => (
-                        "invalid",
-                        tf(lang, "search-invalid", &[("reason", why)]),
+                    None => (
+                        "waiting",
+                        html! { { t(lang, "search-searching") } },
                         html! {},
                     ),
+                    Some(SearchAnswer::Found(f, missing)) => (
+                        "found",
+                        html! { { count_text(lang, f) } },
+                        html! { <>{ missing_html(lang, missing) }{ hits_html(lang, target, f, &p.scope) }</> },
+                    ),
+                    Some(SearchAnswer::NotIndexed) => (
+                        "pending",
+                        html! { { t(lang, "search-not-indexed") } },
+                        html! {},
+                    ),
+                    Some(SearchAnswer::Unavailable) => (
+                        "unavailable",
+                        html! { { t(lang, "search-unavailable") } },
+                        html! {},
+                    ),
+                    Some(SearchAnswer::Invalid(why)) => {
+                        ("invalid", invalid_html(lang, why), html! {})
+                    }
                 };
                 let total = match answer {
-                    Some(SearchAnswer::Found(f)) => Some(f.total.to_string()),
+                    Some(SearchAnswer::Found(f, _)) => Some(f.total.to_string()),
                     _ => None,
                 };
                 if !all_on {
                     // One image: its list as before, its state said only when it has no hits.
                     return match answer {
-                        Some(SearchAnswer::Found(_)) => hits,
+                        Some(SearchAnswer::Found(..)) => hits,
                         None => html! {},
                         _ => html! {
                             <p class={classes!("search-status", "small", (state != "pending").then_some("warn"))}
@@ -540,7 +630,7 @@ mod tests {
         let r = r.reduce(Msg::Answer(
             4,
             key(2, 0),
-            SearchAnswer::Found(found.clone()),
+            SearchAnswer::Found(found.clone(), Vec::new()),
         ));
         let stale = r
             .clone()
@@ -552,19 +642,69 @@ mod tests {
                 "hello".into(),
                 vec![
                     (key(1, 0), None),
-                    (key(2, 0), Some(SearchAnswer::Found(found.clone())))
+                    (
+                        key(2, 0),
+                        Some(SearchAnswer::Found(found.clone(), Vec::new()))
+                    )
                 ]
             )
         );
-        assert!(!r.waiting_for_index());
+        assert!(r.to_ask_again().is_empty());
         let r = r.reduce(Msg::Answer(4, key(1, 0), SearchAnswer::NotIndexed));
-        assert!(r.waiting_for_index());
+        assert_eq!(r.to_ask_again(), vec![key(1, 0)]);
+        // Asked again: the found group keeps its answer; a partial answer is asked again
+        // when facts come, a complete one no more.
+        let r = r.reduce(Msg::Answer(
+            4,
+            key(1, 0),
+            SearchAnswer::Found(found.clone(), vec![0]),
+        ));
+        assert_eq!(r.to_ask_again(), vec![key(1, 0)]);
+        let r = r.reduce(Msg::Answer(
+            4,
+            key(1, 0),
+            SearchAnswer::Found(found.clone(), Vec::new()),
+        ));
+        assert!(r.to_ask_again().is_empty());
+        assert_eq!(
+            r.body,
+            Body::Groups(
+                "hello".into(),
+                vec![
+                    (
+                        key(1, 0),
+                        Some(SearchAnswer::Found(found.clone(), Vec::new()))
+                    ),
+                    (
+                        key(2, 0),
+                        Some(SearchAnswer::Found(found.clone(), Vec::new()))
+                    )
+                ]
+            )
+        );
         let r = r.reduce(Msg::Invalid(5, "[x".into(), "unclosed".into()));
         assert_eq!(r.body, Body::Invalid("[x".into(), "unclosed".into()));
         let late = r
             .clone()
             .reduce(Msg::Answer(5, key(1, 0), SearchAnswer::NotIndexed));
         assert_eq!(late, r, "no groups to fill");
+    }
+
+    #[test]
+    fn layers_left_out_are_named_from_1() {
+        assert_eq!(missing_text(Lang::En, &[]), None);
+        assert_eq!(
+            missing_text(Lang::En, &[0, 2]).as_deref(),
+            Some("Layers 1, 3 were not read; their paths are not searched.")
+        );
+        assert_eq!(
+            missing_text(Lang::En, &[4]).as_deref(),
+            Some("Layer 5 was not read; its paths are not searched.")
+        );
+        assert_eq!(
+            missing_text(Lang::Id, &[0, 2]).as_deref(),
+            Some("Layer 1, 3 tidak dibaca; path di dalamnya tidak dicari.")
+        );
     }
 
     #[test]
