@@ -28,10 +28,15 @@ pub enum Request {
         facts: Box<MemberFacts>,
         millis: f64,
     },
-    /// Read one file of one layer (by archive member) from the kept file, at most `max` bytes.
+    /// Read one file of one layer (by archive member) from the kept file, at most `max` bytes:
+    /// entry `entry` of the layer's index when given (a union row's `ContentRef`: for a hard
+    /// link the very copy it links to, when the path is written again later in the layer),
+    /// else the last copy of `path`.
     ReadContent {
         member: usize,
         path: RawPath,
+        #[serde(default)]
+        entry: Option<usize>,
         max: u64,
     },
     /// Save bytes of the attached file (a layer's uncompressed tar, or one file), streamed

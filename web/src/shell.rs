@@ -239,7 +239,7 @@ pub fn app() -> Html {
                 size: row.size,
                 max,
             }));
-            Pool::read_content(&pool, member, c.path, max);
+            Pool::read_content(&pool, member, c.path, Some(c.entry), max);
         })
     };
     let on_more = {
@@ -256,7 +256,7 @@ pub fn app() -> Html {
                     size: c.size,
                     max,
                 }));
-                Pool::read_content(&pool, c.member, c.path.clone(), max);
+                Pool::read_content(&pool, c.member, c.path.clone(), Some(c.entry), max);
             }
         })
     };

@@ -371,10 +371,17 @@ impl Pool {
 
     /// Asks the shown archive's scanner for one file's content; the answer arrives as
     /// [`PoolEvent::Content`] tagged with the shown generation.
-    pub fn read_content(pool: &PoolRef, member: usize, path: RawPath, max: u64) {
+    pub fn read_content(
+        pool: &PoolRef,
+        member: usize,
+        path: RawPath,
+        entry: Option<usize>,
+        max: u64,
+    ) {
         let req = Request::ReadContent {
             member,
             path: path.clone(),
+            entry,
             max,
         };
         let (generation, failure, emit) = {

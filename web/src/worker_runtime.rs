@@ -271,17 +271,36 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         // A save has a worker of its own (`worker_export`): no reading is needed here.
         Request::Export { job } => crate::worker_export::serve(scope, source, job),
         Request::ExportMore => crate::worker_export::more(scope),
-        Request::ReadContent { member, path, max } => {
-            let result = match &state.reading {
-                Some(r) => archive::read_entry_content(
+        Request::ReadContent {
+            member,
+            path,
+            entry,
+            max,
+        } => {
+            let max = usize::try_from(max).unwrap_or(usize::MAX);
+            let result = match (&state.reading, entry) {
+                // The copy the row names (for a hard link: the one it links to, even when
+                // the same path is written again later in the layer).
+                (Some(r), Some(entry)) => {
+                    let content = pancake_core::analyze::union::ContentRef {
+                        layer: 0,
+                        member: Some(member),
+                        entry,
+                        path: path.clone(),
+                        size: 0,
+                    };
+                    archive::read_content(source.as_ref(), r.archive_unresolved(), &content, max)
+                        .map_err(|e| e.to_string())
+                }
+                (Some(r), None) => archive::read_entry_content(
                     source.as_ref(),
                     r.archive_unresolved(),
                     member,
                     &path,
-                    usize::try_from(max).unwrap_or(usize::MAX),
+                    max,
                 )
                 .map_err(|e| e.to_string()),
-                None => Err("the archive has not been read yet".to_string()),
+                (None, _) => Err("the archive has not been read yet".to_string()),
             };
             match result {
                 Ok(bytes) => {

@@ -181,7 +181,7 @@ fn apply(
                     size,
                     max,
                 }));
-                Pool::read_content(pool, member, c.path, max);
+                Pool::read_content(pool, member, c.path, Some(c.entry), max);
             }
         }
         None => d.emit(Action::Nav(NavAction::CloseContent)),

@@ -158,7 +158,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         let pool = p.pool.clone();
         use_effect_with(waiting, move |w| {
             if let Some((member, path)) = w.clone() {
-                Pool::read_content(&pool.0, member, path, MAX_FILE_BYTES as u64);
+                Pool::read_content(&pool.0, member, path, None, MAX_FILE_BYTES as u64);
             }
         });
     }
