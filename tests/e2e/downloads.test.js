@@ -259,6 +259,39 @@ describe('Saving layers and files through a worker', () => {
     }
   });
 
+  // A hard link to a name the layer writes again later: the link is the first copy's bytes
+  // (what a tar extractor gives it), both in the content panel and when saved.
+  test('a hard link to a name written again later shows and saves the copy it links to', { timeout: T }, async () => {
+    const { tar: mkTar, sha256: dg } = require('./lib/tarwrite');
+    const first = Buffer.from('first copy of a\n'.repeat(64));
+    const layer = mkTar([['a', first], ['b', null, { link: 'a' }], ['a', 'second a\n']]);
+    const diffId = dg(layer);
+    const config = Buffer.from(JSON.stringify({
+      architecture: 'amd64', os: 'linux', config: {},
+      rootfs: { type: 'layers', diff_ids: [diffId] },
+      history: [{ created_by: 'COPY a b a /' }],
+    }));
+    const cfgName = `${hex(dg(config))}.json`;
+    const manifest = JSON.stringify([{ Config: cfgName, RepoTags: ['relink:1'], Layers: [`${hex(diffId)}/layer.tar`] }]);
+    const outer = mkTar([[cfgName, config], [`${hex(diffId)}/layer.tar`, layer], ['manifest.json', manifest]]);
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pancake-relink-'));
+    const file = path.join(dir, 'relink.tar');
+    fs.writeFileSync(file, outer);
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await open(page, file);
+      await app.openTab(page, 'files');
+      await page.locator(`${ROW}[data-path="b"]`).click();
+      assert.equal(await contentText(page), first.toString());
+      const got = await save(page, page.locator('[data-testid=file-content] [data-testid=download-file]'));
+      assert.equal(sha256(got.bytes), sha256(first));
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('Container: a symlink opens the file it resolves to, a hard link its file, in the editor', { timeout: T }, async () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark', query: '?lang=id' });
     await open(page, path.join(FIXTURES, 'docker20-save-app1.tar'));

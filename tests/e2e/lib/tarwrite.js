@@ -8,8 +8,11 @@ function octal(n, len) {
   return n.toString(8).padStart(len - 1, '0') + '\0';
 }
 
-/** One ustar header + content padded to 512 (`type` '0' file, '5' directory). */
-function member(name, data, type = '0') {
+/**
+ * One ustar header + content padded to 512 (`type` '0' file, '5' directory, '1' hard link to
+ * `link`, which has no content of its own).
+ */
+function member(name, data, type = '0', link = '') {
   if (Buffer.byteLength(name) > 100) throw new Error(`name too long for this writer: ${name}`);
   const h = Buffer.alloc(512);
   h.write(name, 0, 'utf8');
@@ -20,6 +23,7 @@ function member(name, data, type = '0') {
   h.write(octal(1700000000, 12), 136);
   h.write('        ', 148);
   h.write(type, 156);
+  if (link) h.write(link, 157, 'utf8');
   h.write('ustar\0', 257);
   h.write('00', 263);
   let sum = 0;
@@ -29,9 +33,14 @@ function member(name, data, type = '0') {
   return Buffer.concat([h, type === '5' ? Buffer.alloc(0) : data, type === '5' ? Buffer.alloc(0) : pad]);
 }
 
-/** A tar of `files` ([name, Buffer|string] in order), ended by two zero blocks. */
+/**
+ * A tar of `files` ([name, Buffer|string] in order; `[name, null, { link }]` is a hard link
+ * to `link`), ended by two zero blocks.
+ */
 function tar(files) {
-  const parts = files.map(([name, data]) => member(name, Buffer.isBuffer(data) ? data : Buffer.from(data)));
+  const parts = files.map(([name, data, opts]) => (opts && opts.link
+    ? member(name, Buffer.alloc(0), '1', opts.link)
+    : member(name, Buffer.isBuffer(data) ? data : Buffer.from(data))));
   return Buffer.concat([...parts, Buffer.alloc(1024)]);
 }
 
