@@ -746,13 +746,7 @@ pub fn read_content<S: ReadAt + ?Sized>(
         .members
         .get(member)
         .and_then(|m| m.facts.layer.as_ref())
-        .and_then(|l| l.entries.get(..content.entry))
-        .map(|before| {
-            before
-                .iter()
-                .filter(|e| e.path == content.path && e.kind == EntryKind::File)
-                .count()
-        });
+        .and_then(|l| copy_number(l, content));
     read_file_entry(
         source,
         archive,
@@ -761,6 +755,18 @@ pub fn read_content<S: ReadAt + ?Sized>(
         Some(nth.unwrap_or(0)),
         max,
     )
+}
+
+/// Which copy of its path the entry `content` names is (0 = first), counted among the
+/// layer's regular files of that path, so a walk of the layer finds the same one; `None` when
+/// the index holds no such entry.
+pub(crate) fn copy_number(layer: &LayerIndex, content: &ContentRef) -> Option<usize> {
+    layer.entries.get(..content.entry).map(|before| {
+        before
+            .iter()
+            .filter(|e| e.path == content.path && e.kind == EntryKind::File)
+            .count()
+    })
 }
 
 /// Reads copy `nth` (0 = first; `None` = last) of the regular file `entry_path` of layer blob

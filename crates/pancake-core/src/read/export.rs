@@ -23,7 +23,7 @@ use crate::limits::Limits;
 use crate::model::{Archive, Compression, EntryKind};
 use crate::read::decompress::{self, EndAtTrailing};
 use crate::read::{layer, sniff};
-use crate::source::ReadAt;
+use crate::source::{RangeReader, ReadAt};
 
 /// Bytes copied per read by [`write_layer_tar`] and [`write_content`]: the one buffer their
 /// memory grows with (besides the decoder's window).
@@ -377,13 +377,7 @@ impl<'a> ExportStream<'a> {
         // Which copy of the path the entry is, counted among the layer's regular files of
         // that path, so the walk finds the same one (as `archive::read_content`).
         let nth = index
-            .and_then(|l| l.entries.get(..content.entry))
-            .map(|before| {
-                before
-                    .iter()
-                    .filter(|e| e.path == content.path && e.kind == EntryKind::File)
-                    .count()
-            })
+            .and_then(|l| crate::read::archive::copy_number(l, content))
             .unwrap_or(0);
         let over_or = |message: String| {
             if over.get() {
@@ -677,21 +671,10 @@ where
     P::Target: ReadAt,
 {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // One read of `source::RangeReader` over what is left: its bounds and its early-end
+        // error, with this handle owned.
         let left = self.end.saturating_sub(self.pos);
-        if left == 0 {
-            return Ok(0);
-        }
-        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let Some(dst) = buf.get_mut(..want) else {
-            return Ok(0);
-        };
-        let n = self.source.read_at(self.pos, dst)?;
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "file ended early",
-            ));
-        }
+        let n = RangeReader::new(&*self.source, self.pos, left).read(buf)?;
         self.pos += n as u64;
         Ok(n)
     }
