@@ -203,15 +203,7 @@ pub fn remember_place(query: &str) {
 pub fn sync_session(archives: &[(u32, String, u64)]) {
     let changed = REG.with(|r| {
         let mut r = r.borrow_mut();
-        let slots: Vec<Slot> = r
-            .entries
-            .iter()
-            .map(|e| Slot {
-                name: e.file.name.clone(),
-                size: e.file.size,
-                key: e.key,
-            })
-            .collect();
+        let slots = slots(&r.entries);
         let next = assign(&slots, archives);
         if next.iter().zip(&slots).all(|(n, s)| *n == Some(s.key)) {
             return false;
@@ -238,15 +230,7 @@ pub fn sync_session(archives: &[(u32, String, u64)]) {
 pub fn failed(name: &str, size: Option<u64>) {
     let changed = REG.with(|r| {
         let mut r = r.borrow_mut();
-        let slots: Vec<Slot> = r
-            .entries
-            .iter()
-            .map(|e| Slot {
-                name: e.file.name.clone(),
-                size: e.file.size,
-                key: e.key,
-            })
-            .collect();
+        let slots = slots(&r.entries);
         match waiting_slot(&slots, name, size) {
             Some(i) => {
                 r.entries.remove(i);
@@ -265,6 +249,18 @@ fn waiting_slot(slots: &[Slot], name: &str, size: Option<u64>) -> Option<usize> 
     slots
         .iter()
         .position(|s| s.key.is_none() && s.name == name && size.is_none_or(|z| z == s.size))
+}
+
+/// The registered files as [`assign`] and [`waiting_slot`] see them.
+fn slots(entries: &[Entry]) -> Vec<Slot> {
+    entries
+        .iter()
+        .map(|e| Slot {
+            name: e.file.name.clone(),
+            size: e.file.size,
+            key: e.key,
+        })
+        .collect()
 }
 
 /// A registered file as [`assign`] sees it.
