@@ -550,3 +550,17 @@ reopen-why-failed = the browser could not read it
 
 # track: index (issue 13, target 3): the layer indexes still crossing from the worker
 index-pending = The file lists of the layers are still being read; this view opens in a moment.
+
+# issue 13, target 4: the layers of a compressed file, shown as they are read
+lr-title = Layers read so far
+lr-explain = This file is compressed as a whole, so it is read from its first byte to its last. Each layer appears as soon as it is read, in the order the file stores them. Their order in the image, the instructions that made them and the checks against the image's own digests come with its manifest, at the end of the file.
+lr-count = Layers read: { $count }
+lr-layer = Layer blob { $n } in the file
+lr-kinds = { $files } files ({ $size }) · { $dirs } directories · { $links } links
+lr-deletes = deletes { $whiteouts } paths of lower layers, hides { $opaque } directories
+lr-digest = sha256 of the blob
+lr-none = not computed
+lr-unreadable = This blob could not be read to its end; what was read is counted here.
+lr-where = Where its bytes are
+lr-top = { $size } in { $files } files
+lr-largest = Largest files

@@ -550,3 +550,17 @@ reopen-why-failed = peramban tidak dapat membacanya
 
 # track: index (issue 13, target 3): the layer indexes still crossing from the worker
 index-pending = Daftar file setiap layer masih dibaca; tampilan ini terbuka sebentar lagi.
+
+# issue 13, target 4: the layers of a compressed file, shown as they are read
+lr-title = Layer yang sudah terbaca
+lr-explain = Berkas ini dikompresi secara utuh, jadi dibaca dari byte pertama sampai terakhir. Setiap layer muncul begitu selesai dibaca, dalam urutan penyimpanannya di berkas. Urutannya di dalam image, instruksi yang membuatnya, dan pemeriksaan terhadap digest milik image datang bersama manifest-nya, di akhir berkas.
+lr-count = Layer terbaca: { $count }
+lr-layer = Blob layer ke-{ $n } di berkas
+lr-kinds = { $files } berkas ({ $size }) · { $dirs } direktori · { $links } tautan
+lr-deletes = menghapus { $whiteouts } path dari layer di bawahnya, menyembunyikan { $opaque } direktori
+lr-digest = sha256 dari blob
+lr-none = belum dihitung
+lr-unreadable = Blob ini tidak dapat dibaca sampai akhir; yang sudah terbaca dihitung di sini.
+lr-where = Letak byte-nya
+lr-top = { $size } dalam { $files } berkas
+lr-largest = Berkas terbesar

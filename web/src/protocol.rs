@@ -110,6 +110,13 @@ pub enum Response {
     /// Bytes of the file read so far while a file compressed as a whole is read (the scan
     /// is then the whole work).
     ScanProgress { bytes: u64 },
+    /// While a file compressed as a whole is read: the layer blobs read since the last such
+    /// message, each at a glance (from its own bytes alone: the order of the layers is known
+    /// only when the archive's manifest is read, at its end). Sent at most every
+    /// `worker_runtime::GLANCES_EVERY_MS`; the `Scanned` that ends the reading supersedes them.
+    LayersRead {
+        layers: Vec<pancake_core::analyze::glance::LayerGlance>,
+    },
     /// Bytes of the current job hashed so far.
     Progress { member: usize, bytes: u64 },
     /// The scanner's resolution after applying forwarded facts: `applied` jobs have facts.

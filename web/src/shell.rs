@@ -505,6 +505,10 @@ pub fn app() -> Html {
                 <Start demos={demos.clone()} on_demo={on_demo.clone()} on_pair={on_pair.clone()} />
             </div>
         },
+        // A file compressed as a whole: its layers as they are read, until the stack.
+        (None, _) if busy && !state.reading.layers_read.is_empty() => html! {
+            <crate::views::layers_read::LayersRead layers={state.reading.layers_read.clone()} />
+        },
         (None, _) if busy => html! { <p class="muted center">{ t(lang, "reading") }</p> },
         (None, _) => html! {
             <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()} on_files={session.open_files.clone()}><StartTour on_action={on_course.clone()} /></Start>

@@ -101,6 +101,8 @@ pub enum PoolEvent {
         generation: u32,
         name: String,
         size: u64,
+        /// `Date.now()` when it was opened: the reading's rate counts from here.
+        now_ms: f64,
     },
     /// The structure is known: the first view (`millis` since opening).
     Scanned {
@@ -130,6 +132,12 @@ pub enum PoolEvent {
         generation: u32,
         total: u64,
         now_ms: f64,
+    },
+    /// Layer blobs of a file compressed as a whole, read since the last such event, each at
+    /// a glance (their order in the image comes with `Scanned`, at the end of the file).
+    LayersRead {
+        generation: u32,
+        layers: Vec<pancake_core::analyze::glance::LayerGlance>,
     },
     /// Bytes read (before hashing) or job bytes hashed.
     Progress {
@@ -170,6 +178,7 @@ impl PoolEvent {
             | PoolEvent::Scanned { generation, .. }
             | PoolEvent::HashStarted { generation, .. }
             | PoolEvent::Progress { generation, .. }
+            | PoolEvent::LayersRead { generation, .. }
             | PoolEvent::Verified { generation, .. }
             | PoolEvent::Settled { generation }
             | PoolEvent::Failed { generation, .. }
@@ -293,6 +302,7 @@ impl Pool {
                 generation,
                 name: name.clone(),
                 size,
+                now_ms: now(),
             }];
             match p.spawn(Role::Scanner) {
                 Ok(mut h) => {
@@ -727,6 +737,9 @@ impl Pool {
                 }];
                 self.settle_if_waiting(generation, &mut actions);
                 actions
+            }
+            (Response::LayersRead { layers }, Role::Scanner) => {
+                vec![PoolEvent::LayersRead { generation, layers }]
             }
             (Response::ScanProgress { bytes }, Role::Scanner) => vec![PoolEvent::Progress {
                 generation,

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use pancake_core::analyze::glance::{glance, LayerGlance};
 use pancake_core::analyze::path_history::{PathIndex, Pattern};
 use pancake_core::analyze::summary::summarize;
 use pancake_core::read::archive::{self, Options};
@@ -135,13 +136,40 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// Starts the reading (`Reading::start`). A file compressed as a whole is read completely
-/// here, the only long part of its reading, so its progress is posted as it goes.
+/// How often (ms) at most the layers read so far are posted while a compressed file is read:
+/// a save of many small layers crosses in a few messages, and a layer read just after a post
+/// still shows within this time (the progress callback, called all along, sends it).
+const GLANCES_EVERY_MS: f64 = 150.0;
+
+/// The layers of a compressed file read but not posted yet, and when the last were posted.
+#[derive(Default)]
+struct Glances {
+    waiting: Vec<LayerGlance>,
+    last_post: Option<f64>,
+}
+
+impl Glances {
+    /// Posts the waiting layers if there are any and `GLANCES_EVERY_MS` has passed.
+    fn flush_if_due(&mut self, scope: &DedicatedWorkerGlobalScope) {
+        let t = now();
+        let due = self.last_post.is_none_or(|l| t - l >= GLANCES_EVERY_MS);
+        if due && !self.waiting.is_empty() {
+            self.last_post = Some(t);
+            let layers = std::mem::take(&mut self.waiting);
+            post(scope, &Response::LayersRead { layers }, None);
+        }
+    }
+}
+
+/// Starts the reading (`Reading::start_watched`). A file compressed as a whole is read
+/// completely here, the only long part of its reading, so its progress is posted as it goes,
+/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]).
 fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
     source: &FileSource,
 ) -> Result<Reading, pancake_core::Error> {
+    let glances = RefCell::new(Glances::default());
     let mut last = 0.0;
     let mut report = |p: &archive::Progress| {
         let t = now();
@@ -155,8 +183,17 @@ fn scan(
                 None,
             );
         }
+        glances.borrow_mut().flush_if_due(scope);
     };
-    Reading::start(name, source, &Options::default(), &mut report)
+    let mut watch = |so_far: &pancake_core::Archive| {
+        let newest = so_far.members.len().saturating_sub(1);
+        if let Some(g) = glance(so_far, newest) {
+            let mut glances = glances.borrow_mut();
+            glances.waiting.push(g);
+            glances.flush_if_due(scope);
+        }
+    };
+    Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch)
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {

@@ -533,6 +533,7 @@ mod tests {
             generation: 7,
             name: "a.tar".into(),
             size: 4096,
+            now_ms: 0.0,
         })));
         assert_eq!(s.reading.phase, Phase::Scanning);
         assert_eq!(
@@ -584,6 +585,7 @@ mod tests {
             generation,
             name: format!("{generation}.tar"),
             size: 10,
+            now_ms: 0.0,
         })));
         let mut a = archive(1);
         a.images = vec![
@@ -623,6 +625,7 @@ mod tests {
             generation: 2,
             name: "2.tar".into(),
             size: 20,
+            now_ms: 0.0,
         })));
         // The next file is read behind the one shown, which stays as it was (issue 13).
         assert_eq!(s.reading.file_name.as_deref(), Some("1.tar"));
@@ -670,6 +673,7 @@ mod tests {
                 generation: g,
                 name: format!("{g}.tar"),
                 size: 20,
+                now_ms: 0.0,
             })))
         };
         let s = open2(s, 2);

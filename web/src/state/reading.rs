@@ -6,6 +6,8 @@
 
 use std::rc::Rc;
 
+use pancake_core::analyze::glance::LayerGlance;
+
 use super::ArchiveRef;
 use crate::worker_glue::PoolEvent;
 
@@ -67,6 +69,10 @@ pub struct ReadingState {
     pub archive: Option<ArchiveRef>,
     /// Milliseconds from opening to the first view.
     pub scan_ms: Option<f64>,
+    /// While a file compressed as a whole is read (phase `Scanning`, no `archive` yet): its
+    /// layer blobs read so far, in the order the file holds them, each at a glance. Dropped
+    /// when the archive comes.
+    pub layers_read: Rc<Vec<LayerGlance>>,
     /// A reason nothing (more) could be read: from the core or a worker.
     pub fatal: Option<String>,
     pub progress: Progress,
@@ -99,6 +105,7 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
             generation,
             name,
             size,
+            now_ms,
         }) => {
             s = ReadingState {
                 generation,
@@ -108,16 +115,24 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 // Until hashing starts, progress counts the file's bytes read.
                 progress: Progress {
                     total: size,
+                    started_ms: now_ms,
+                    now_ms,
                     ..Progress::default()
                 },
                 ..ReadingState::default()
             };
+        }
+        ReadingAction::Pool(PoolEvent::LayersRead { generation, layers })
+            if current(generation) && s.archive.is_none() =>
+        {
+            Rc::make_mut(&mut s.layers_read).extend(layers);
         }
         ReadingAction::Pool(PoolEvent::Scanned {
             generation,
             archive,
             millis,
         }) if current(generation) => {
+            s.layers_read = Rc::default();
             s.phase = Phase::Hashing;
             s.scan_ms = Some(millis);
             s.archive = Some(ArchiveRef(Rc::new(*archive)));
@@ -207,6 +222,7 @@ mod tests {
                 generation: g,
                 name: "a.tar".into(),
                 size: 4096,
+                now_ms: 0.0,
             }),
         )
         .expect("opened")
@@ -265,6 +281,55 @@ mod tests {
         .expect("current");
         assert_eq!(failed.phase, Phase::Cancelled);
         assert!(failed.archive.is_some(), "what was read stays shown");
+    }
+
+    #[test]
+    fn layers_read_gather_until_the_archive_comes() {
+        let read = |member: usize| pancake_core::analyze::glance::LayerGlance {
+            member,
+            ..Default::default()
+        };
+        let s = opened(2);
+        let s = reduce(
+            &s,
+            ReadingAction::Pool(PoolEvent::LayersRead {
+                generation: 2,
+                layers: vec![read(0)],
+            }),
+        )
+        .expect("current");
+        let s = reduce(
+            &s,
+            ReadingAction::Pool(PoolEvent::LayersRead {
+                generation: 2,
+                layers: vec![read(3), read(5)],
+            }),
+        )
+        .expect("current");
+        let members: Vec<usize> = s.layers_read.iter().map(|g| g.member).collect();
+        assert_eq!(members, vec![0, 3, 5], "in the order read");
+        assert!(
+            reduce(
+                &s,
+                ReadingAction::Pool(PoolEvent::LayersRead {
+                    generation: 1,
+                    layers: vec![read(9)],
+                }),
+            )
+            .is_none(),
+            "another file's layers change nothing"
+        );
+        let s = reduce(
+            &s,
+            ReadingAction::Pool(PoolEvent::Scanned {
+                generation: 2,
+                archive: Box::default(),
+                millis: 5.0,
+            }),
+        )
+        .expect("current");
+        assert!(s.layers_read.is_empty(), "the stack replaces them");
+        assert!(s.archive.is_some());
     }
 
     #[test]

@@ -157,7 +157,13 @@ pub fn detail_rows(lang: Lang, archive: &Archive, image: &Image, layer: usize, n
 
 /// "tar 43.5kB · stored 12kB (gzip)": the layer's uncompressed tar and its blob as stored.
 pub fn other_sizes(lang: Lang, l: &Layer) -> String {
-    let compression = match l.compression {
+    sizes_of(lang, l.size, l.stored_size, l.compression)
+}
+
+/// [`other_sizes`] from the figures themselves: `tar` bytes uncompressed, `stored` bytes as
+/// stored in `compression`.
+pub fn sizes_of(lang: Lang, tar: u64, stored: u64, compression: Compression) -> String {
+    let compression = match compression {
         Compression::None => t(lang, "compression-none"),
         Compression::Gzip => "gzip".to_string(),
         Compression::Zstd => "zstd".to_string(),
@@ -168,8 +174,8 @@ pub fn other_sizes(lang: Lang, l: &Layer) -> String {
         lang,
         "lsz-other-detail",
         &[
-            ("tar", &human_size(l.size)),
-            ("stored", &human_size(l.stored_size)),
+            ("tar", &human_size(tar)),
+            ("stored", &human_size(stored)),
             ("compression", &compression),
         ],
     )

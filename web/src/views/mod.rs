@@ -12,6 +12,7 @@ pub mod files;
 pub mod hash_path;
 pub mod history;
 pub mod layer_size;
+pub mod layers_read;
 pub mod links;
 pub mod name;
 pub mod picker;

@@ -107,6 +107,22 @@ pub fn read_stream<R: Read>(
     opts: &Options,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Archive, Error> {
+    read_stream_watched(name, reader, total_bytes, opts, progress, &mut |_| {})
+}
+
+/// [`read_stream`], calling `watch` with the archive read so far after each member is added
+/// (its facts complete: a layer blob's digests and entries), before the next one is read.
+/// The archive given is unresolved: `images` is empty and `problems` holds only the outer
+/// walk's own, until the end. The page uses it to show each layer of a compressed file as
+/// soon as it is read (`analyze::glance`). Errors: as [`read_stream`].
+pub fn read_stream_watched<R: Read>(
+    name: &str,
+    reader: R,
+    total_bytes: u64,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+    watch: &mut dyn FnMut(&Archive),
+) -> Result<Archive, Error> {
     let count = Rc::new(Cell::new(0u64));
     let mut counting = Counting {
         inner: reader,
@@ -207,6 +223,7 @@ pub fn read_stream<R: Read>(
                             &mut cb,
                         )
                     },
+                    watch,
                 );
             }
             Err(e) => push_outer_error(&mut archive, &e.to_string()),
@@ -344,6 +361,7 @@ fn walk_outer<'a, R: Read + 'a>(
     uncompressed: bool,
     archive: &mut Archive,
     process: &mut ProcessFn<'_, 'a, R>,
+    watch: &mut dyn FnMut(&Archive),
 ) -> u64 {
     let mut seen: HashSet<RawPath> = HashSet::new();
     let mut next_header = 0u64;
@@ -440,6 +458,7 @@ fn walk_outer<'a, R: Read + 'a>(
             link_target,
             facts,
         });
+        watch(archive);
         if let Some(e) = outer_error {
             push_outer_error(archive, &format!("{shown}: {e}"));
             return next_header;
@@ -538,6 +557,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                         outer_error: None,
                     }
                 },
+                &mut |_| {},
             );
             if end > total
                 && !archive

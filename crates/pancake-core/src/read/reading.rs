@@ -108,6 +108,19 @@ impl Reading {
         opts: &Options,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Reading, Error> {
+        Reading::start_watched(name, source, opts, progress, &mut |_| {})
+    }
+
+    /// [`Reading::start`], calling `watch` with the archive read so far after each member of
+    /// a file compressed as a whole (see [`archive::read_stream_watched`]); an uncompressed
+    /// file's walk is quick and never calls it. Errors: as [`Reading::start`].
+    pub fn start_watched<S: ReadAt + ?Sized>(
+        name: &str,
+        source: &S,
+        opts: &Options,
+        progress: &mut dyn FnMut(&Progress),
+        watch: &mut dyn FnMut(&Archive),
+    ) -> Result<Reading, Error> {
         let total = source.len();
         let head = source
             .read_vec_at(0, sniff::TAR_BLOCK)
@@ -119,12 +132,13 @@ impl Reading {
         let archive = if sniff::compression(&head) == Compression::None {
             archive::scan(name, source, opts)?
         } else {
-            archive::read_stream(
+            archive::read_stream_watched(
                 name,
                 RangeReader::new(source, 0, total),
                 total,
                 opts,
                 progress,
+                watch,
             )?
         };
         Ok(Reading::planned(archive, &opts.limits))

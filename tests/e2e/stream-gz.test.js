@@ -1,0 +1,154 @@
+'use strict';
+// A save compressed as a whole (issue 13, target 4): its layers appear as they are read, not
+// at the end. A `docker save | gzip` holds its manifest after every blob, so until the end the
+// page shows each layer blob read so far with what its own bytes say; the stack then replaces
+// them. Every digest shown while reading is the one the stack later verifies against the
+// image's manifest and config (written by bench/make_big_image.py with Python's hashlib).
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady, screenshot } = require('./lib/browser');
+
+const MAKE = path.join(REPO, 'bench', 'make_big_image.py');
+// Six layers (40 %, 25 %, 15 %, 10 %, 6 %, 4 % of it): each a few tenths of a second to
+// inflate and hash, so the first ones are on screen long before the last one is read.
+const SIZE_MIB = 192;
+const LAYERS = 6;
+
+let session;
+let dir;
+let file;
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-stream-gz-'));
+  const tarPath = path.join(dir, 'six.tar');
+  execFileSync('python3', [MAKE, tarPath, String(SIZE_MIB), String(LAYERS)]);
+  execFileSync('gzip', ['-n', '-1', tarPath]);
+  file = `${tarPath}.gz`;
+  session = await openSession();
+});
+after(async () => {
+  await session?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Records, on every change of the page, how many layers read so far and how many stack
+ * layers are shown, with the glances' digests then. */
+async function watchReading(page) {
+  await page.evaluate(() => {
+    window.__seen = [];
+    const look = () => {
+      const read = [...document.querySelectorAll('[data-testid=layer-read]')];
+      const stack = document.querySelectorAll('[data-testid=layer]').length;
+      const last = window.__seen[window.__seen.length - 1];
+      if (last && last.read === read.length && last.stack === stack) return;
+      window.__seen.push({
+        read: read.length,
+        stack,
+        digests: read.map((li) => li.querySelector('[data-testid=layer-read-digest] code')?.textContent || null),
+        diffIds: read.map((li) => li.querySelector('[data-testid=layer-read-diff-id] code')?.textContent || null),
+        files: read.map((li) => Number(li.dataset.files)),
+      });
+    };
+    new MutationObserver(look).observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+test('the layers of a .tar.gz save appear one by one as it is read, then the stack verifies the same digests', { timeout: 180000 }, async (t) => {
+  const page = await session.newPage({ viewport: { width: 1280, height: 900 } });
+  await watchReading(page);
+  await pickFile(page, file);
+  // Mid-read: at least one layer shown, not all, and no stack yet.
+  await page.waitForFunction((n) => {
+    const k = document.querySelectorAll('[data-testid=layer-read]').length;
+    return k >= 1 && k < n;
+  }, LAYERS, { timeout: 60000 });
+  const explain = await page.locator('[data-testid=layers-read] h2').textContent();
+  assert.equal(explain, 'Layers read so far');
+  await screenshot(page, 'stream-gz-reading-wide-light');
+  await waitReady(page, { timeout: 150000 });
+
+  const seen = await page.evaluate(() => window.__seen);
+  t.diagnostic(`states seen: ${seen.map((s) => `${s.read} read/${s.stack} stacked`).join(', ')}`);
+  // The list only grew, one layer or a few at a time, while no stack was shown.
+  const partial = seen.filter((s) => s.read > 0);
+  assert.ok(partial.length >= 2, `expected the list to grow in steps: ${JSON.stringify(seen.map((s) => s.read))}`);
+  for (const s of partial) assert.equal(s.stack, 0, 'the stack and the layers read are never shown together');
+  for (let i = 1; i < partial.length; i++) assert.ok(partial[i].read > partial[i - 1].read, 'the list only grows');
+  assert.ok(partial[0].read < LAYERS, `the first layers showed before the last was read (${partial[0].read} of ${LAYERS})`);
+  // The last layer may be read within moments of the end, and then the stack comes first.
+  const lastRead = partial[partial.length - 1];
+  assert.ok(lastRead.read >= LAYERS - 2, `only ${lastRead.read} of ${LAYERS} layers were shown before the stack`);
+
+  // The stack: every layer verified against the manifest and config, with the very digests
+  // shown while reading (the generator writes the layers in stack order).
+  const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+    verified: e.getAttribute('data-verified'),
+    digest: e.getAttribute('data-digest'),
+  })));
+  assert.equal(layers.length, LAYERS);
+  assert.ok(layers.every((l) => l.verified === 'true'), JSON.stringify(layers));
+  // Layers stored uncompressed inside the gzip: the blob digest is the diff_id.
+  const stacked = layers.slice(0, lastRead.read).map((l) => l.digest);
+  assert.deepEqual(lastRead.digests, stacked);
+  assert.deepEqual(lastRead.diffIds, stacked);
+  assert.ok(lastRead.files.every((n) => n > 0), `file counts ${lastRead.files}`);
+  assert.equal(await page.locator('[data-testid=layers-read]').count(), 0, 'the stack replaced the list');
+  assert.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+test('a .tar.gz read behind a shown image never replaces it with its layers read so far', { timeout: 180000 }, async () => {
+  const page = await session.newPage({ viewport: { width: 1280, height: 900 } });
+  await pickFile(page, path.join(FIXTURES, 'docker26-save-app1.tar'));
+  await waitReady(page);
+  const before = await page.locator('[data-testid=layer]').count();
+  await watchReading(page);
+  await pickFile(page, file);
+  await waitReady(page, { timeout: 150000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=layer]').length === n, LAYERS);
+  const seen = await page.evaluate(() => window.__seen);
+  assert.ok(seen.every((s) => s.read === 0), `layers read so far were shown over the image: ${JSON.stringify(seen.map((s) => s.read))}`);
+  assert.ok(seen.every((s) => s.stack > 0), 'the shown image stayed until the next one took over');
+  assert.ok(before > 0);
+  assert.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
+for (const { name, viewport, colorScheme, lang } of [
+  { name: 'phone-dark-id', viewport: { width: 360, height: 780 }, colorScheme: 'dark', lang: 'id' },
+  { name: 'wide-dark-en', viewport: { width: 1280, height: 900 }, colorScheme: 'dark', lang: 'en' },
+  { name: 'phone-light-en', viewport: { width: 360, height: 780 }, colorScheme: 'light', lang: 'en' },
+]) {
+  test(`layers read so far (${name}): in the page's language, nothing wider than the screen`, { timeout: 180000 }, async () => {
+    const page = await session.newPage({ viewport, colorScheme, query: `?lang=${lang}` });
+    await pickFile(page, file);
+    await page.locator('[data-testid=layer-read]').first().waitFor({ timeout: 60000 });
+    // Open the first layer's largest files, as a person would, before looking.
+    await page.locator('[data-testid=layer-read] details summary').first().click().catch(() => {});
+    const seen = await page.evaluate(() => {
+      const section = document.querySelector('[data-testid=layers-read]');
+      return {
+        title: section?.querySelector('h2')?.textContent,
+        text: section?.innerText || '',
+        overflow: document.scrollingElement.scrollWidth - window.innerWidth,
+        stack: document.querySelectorAll('[data-testid=layer]').length,
+      };
+    });
+    await screenshot(page, `stream-gz-reading-${name}`);
+    assert.ok(seen.overflow <= 0, `the page is ${seen.overflow}px wider than the screen`);
+    assert.equal(seen.stack, 0, 'still reading when looked at');
+    assert.equal(seen.title, lang === 'id' ? 'Layer yang sudah terbaca' : 'Layers read so far');
+    if (lang === 'id') {
+      for (const english of ['files (', 'directories', 'Largest files', 'Where its bytes', 'compressed as a whole']) {
+        assert.ok(!seen.text.includes(english), `English "${english}" in ?lang=id: ${seen.text}`);
+      }
+    }
+    await waitReady(page, { timeout: 150000 });
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+}

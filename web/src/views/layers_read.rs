@@ -1,0 +1,137 @@
+//! The layers of a file compressed as a whole, shown as they are read (issue 13, target 4).
+//!
+//! A `docker save | gzip` is read from its first byte to its last, and the archive's
+//! manifest comes after every blob: until the end, the order of the layers and the
+//! instructions that made them are unknown. Each layer blob is shown here as soon as it is
+//! read, with what its own bytes say (`pancake_core::analyze::glance`): its digests, sizes,
+//! entries and where its bytes are. Nothing here depends on the order, so nothing here is
+//! taken back when the stack replaces it.
+
+use std::rc::Rc;
+
+use pancake_core::analyze::glance::LayerGlance;
+use pancake_core::units::human_size;
+use yew::prelude::*;
+
+use super::layer_size::sizes_of;
+use super::{use_lang, CopyButton};
+use crate::i18n::{t, tf};
+use crate::text::shown;
+
+#[derive(Properties, PartialEq)]
+pub struct LayersReadProps {
+    /// In the order the file holds them.
+    pub layers: Rc<Vec<LayerGlance>>,
+}
+
+#[function_component(LayersRead)]
+pub fn layers_read(p: &LayersReadProps) -> Html {
+    let lang = use_lang();
+    let n = p.layers.len();
+    html! {
+        <section class="layers-read" data-testid="layers-read" aria-labelledby="layers-read-title">
+            <h2 id="layers-read-title">{ t(lang, "lr-title") }</h2>
+            <p class="muted">{ t(lang, "lr-explain") }</p>
+            <p class="small" role="status" data-testid="layers-read-count">{ tf(lang, "lr-count", &[("count", &n.to_string())]) }</p>
+            <ol class="plain layers-read-list">
+                { for p.layers.iter().enumerate().map(|(i, g)| html! { <Glance key={g.member} n={i + 1} glance={g.clone()} /> }) }
+            </ol>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GlanceProps {
+    /// 1-based, in the order read.
+    n: usize,
+    glance: LayerGlance,
+}
+
+#[function_component(Glance)]
+fn glance(p: &GlanceProps) -> Html {
+    let lang = use_lang();
+    let g = &p.glance;
+    let digest_row = |label: String, d: Option<String>, id: &'static str| -> Html {
+        match d {
+            Some(d) => html! {
+                <><dt>{ label }</dt><dd class="digest-line" data-testid={id}><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></dd></>
+            },
+            None => {
+                html! { <><dt>{ label }</dt><dd class="muted" data-testid={id}>{ t(lang, "lr-none") }</dd></> }
+            }
+        }
+    };
+    let kinds = tf(
+        lang,
+        "lr-kinds",
+        &[
+            ("files", &g.files.to_string()),
+            ("size", &human_size(g.file_bytes)),
+            ("dirs", &g.dirs.to_string()),
+            ("links", &(g.symlinks + g.hardlinks).to_string()),
+        ],
+    );
+    let deletes = (g.whiteouts + g.opaque > 0).then(|| {
+        tf(
+            lang,
+            "lr-deletes",
+            &[
+                ("whiteouts", &g.whiteouts.to_string()),
+                ("opaque", &g.opaque.to_string()),
+            ],
+        )
+    });
+    let widest = g.tops.first().map_or(0, |t| t.bytes).max(1);
+    html! {
+        <li class="layer-glance" data-testid="layer-read" data-member={g.member.to_string()} data-files={g.files.to_string()}>
+            <header>
+                <h3>{ tf(lang, "lr-layer", &[("n", &p.n.to_string())]) }</h3>
+                <code class="mono ellipsis" title={g.path.clone()}>{ shown(&g.path) }</code>
+            </header>
+            <p class="small">
+                <span data-testid="layer-read-kinds">{ kinds }</span>
+                { for deletes.map(|d| html! { <>{ " · " }<span>{ d }</span></> }) }
+            </p>
+            { for g.error.as_ref().map(|e| html! {
+                <div class="mismatch" role="alert" data-testid="layer-read-error">
+                    <p><strong>{ "✗ " }{ t(lang, "lr-unreadable") }</strong></p>
+                    // The core's own words, kept verbatim and marked as English.
+                    <p class="wrap" lang="en" translate="no">{ shown(&e.to_string()) }</p>
+                </div>
+            }) }
+            <dl class="facts">
+                <dt>{ t(lang, "size") }</dt>
+                <dd>{ sizes_of(lang, g.size, g.stored_size, g.compression) }</dd>
+                { digest_row(t(lang, "lr-digest"), g.digest.as_ref().map(|d| d.to_string()), "layer-read-digest") }
+                { digest_row(t(lang, "diff-id"), g.diff_id.as_ref().map(|d| d.to_string()), "layer-read-diff-id") }
+            </dl>
+            { if g.tops.is_empty() { html! {} } else { html! {
+                <div class="glance-tops">
+                    <h4 class="small muted">{ t(lang, "lr-where") }</h4>
+                    <ul class="plain">
+                        { for g.tops.iter().map(|top| {
+                            let share = (top.bytes as f64 / widest as f64 * 100.0).max(1.0);
+                            html! {
+                                <li class="glance-top">
+                                    <span class="mono ellipsis">{ shown(&top.name) }</span>
+                                    <span class="glance-bar" aria-hidden="true"><span style={format!("width:{share:.1}%")}></span></span>
+                                    <span class="small nowrap">{ tf(lang, "lr-top", &[("size", &human_size(top.bytes)), ("files", &top.files.to_string())]) }</span>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            } } }
+            { if g.largest.is_empty() { html! {} } else { html! {
+                <details class="glance-largest">
+                    <summary class="small">{ t(lang, "lr-largest") }</summary>
+                    <ol class="plain">
+                        { for g.largest.iter().map(|b| html! {
+                            <li class="glance-file"><span class="mono ellipsis" title={b.path.clone()}>{ shown(&b.path) }</span><span class="small nowrap">{ human_size(b.size) }</span></li>
+                        }) }
+                    </ol>
+                </details>
+            } } }
+        </li>
+    }
+}
