@@ -163,7 +163,9 @@ impl Glances {
 
 /// Starts the reading (`Reading::start_watched`). A file compressed as a whole is read
 /// completely here, the only long part of its reading, so its progress is posted as it goes,
-/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]).
+/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]). An
+/// uncompressed file's blobs are handed to the hashers as the walk reaches them
+/// ([`Response::EarlyJob`]).
 fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
@@ -193,7 +195,15 @@ fn scan(
             glances.flush_if_due(scope);
         }
     };
-    Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch)
+    let mut early = |job| post(scope, &Response::EarlyJob { job }, None);
+    Reading::start_watched(
+        name,
+        source,
+        &Options::default(),
+        &mut report,
+        &mut watch,
+        &mut early,
+    )
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {
