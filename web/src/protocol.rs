@@ -117,12 +117,6 @@ pub enum Response {
     LayersRead {
         layers: Vec<pancake_core::analyze::glance::LayerGlance>,
     },
-    /// While an uncompressed file's structure is walked: a blob's hash job, sent the moment
-    /// the walk reaches it (`Reading::start_watched`), so a hasher can start before the walk
-    /// ends. The `Scanned` that follows plans the same job again; the pool runs it once.
-    EarlyJob {
-        job: pancake_core::read::reading::HashJob,
-    },
     /// Bytes of the current job hashed so far.
     Progress { member: usize, bytes: u64 },
     /// The scanner's resolution after applying forwarded facts: `applied` jobs have facts.

@@ -200,14 +200,6 @@ pub struct Pool {
     scanned: bool,
     hashers: Vec<Option<Hasher>>,
     queue: VecDeque<HashJob>,
-    /// Jobs sent to a hasher before the scan ended (`Response::EarlyJob`), as sent.
-    early_sent: Vec<HashJob>,
-    /// Facts of early jobs that came before the scan ended (no reading to apply them to
-    /// yet), with the hasher's message to forward to the scanner (busy walking until then).
-    early_facts: Vec<(usize, pancake_core::MemberFacts, JsValue)>,
-    /// Members whose early job was sent as `indexed` while the finished walk says it is
-    /// not (its header walk failed): their early facts are dropped and the planned job runs.
-    early_discard: Vec<usize>,
     /// The current file's reading, from the scan's archive on; facts are applied to it.
     reading: Option<Reading>,
     /// `reading.bytes_done()` when hashing started (the part the scan covered).
@@ -270,9 +262,6 @@ impl Pool {
                 scanned: false,
                 hashers: Vec::new(),
                 queue: VecDeque::new(),
-                early_sent: Vec::new(),
-                early_facts: Vec::new(),
-                early_discard: Vec::new(),
                 reading: None,
                 base: 0,
                 unflushed: false,
@@ -564,9 +553,6 @@ impl Pool {
         self.scanned = false;
         self.hashers.clear();
         self.queue.clear();
-        self.early_sent.clear();
-        self.early_facts.clear();
-        self.early_discard.clear();
         self.reading = None;
         self.base = 0;
         self.unflushed = false;
@@ -618,7 +604,6 @@ impl Pool {
         }
         self.hashers.clear();
         self.queue.clear();
-        self.early_facts.clear();
         if !self.scanned {
             self.scanner = None;
             self.drop_orphan_searches();
@@ -708,7 +693,7 @@ impl Pool {
                         .and_then(|m| m.facts.layer.as_ref())
                         .is_some_and(|l| l.error.is_none())
                 };
-                let planned: Vec<HashJob> = reading
+                let jobs: Vec<HashJob> = reading
                     .jobs()
                     .iter()
                     .map(|j| HashJob {
@@ -716,32 +701,14 @@ impl Pool {
                         ..*j
                     })
                     .collect();
-                // Jobs a hasher took while the walk went on are not run twice, unless one
-                // was sent as indexed and the walk then failed on that layer: its facts
-                // would lack the entries the planned job reads, so that job runs again.
-                let mut jobs = Vec::with_capacity(planned.len());
-                for j in planned {
-                    match self.early_sent.iter().find(|e| e.member == j.member) {
-                        Some(e) if e.indexed == j.indexed => {}
-                        Some(_) => {
-                            self.early_discard.push(j.member);
-                            jobs.push(j);
-                        }
-                        None => jobs.push(j),
-                    }
-                }
-                self.queue.clear();
                 self.base = reading.bytes_done();
                 // A clone shares the layer entries: cheap whatever the index's size. (The
                 // scanner resolved it; the page's thread never resolves, see `Resolved`.)
                 let shown = Box::new(reading.archive_unresolved().clone());
                 self.shown = Some(shown.clone());
                 let total = reading.job_bytes();
-                let no_jobs = reading.jobs().is_empty();
+                let done = reading.is_done();
                 self.reading = Some(reading);
-                for (member, facts, data) in std::mem::take(&mut self.early_facts) {
-                    self.apply_facts(member, facts, &data);
-                }
                 actions.extend([
                     PoolEvent::Scanned {
                         generation,
@@ -754,24 +721,13 @@ impl Pool {
                         now_ms: now(),
                     },
                 ]);
-                if no_jobs {
+                if done {
                     self.hashers.clear();
                     self.settle(generation, &mut actions);
                 } else {
-                    // Settled once the scanner's resolution covers every job (`on_resolved`),
-                    // also when every job was done while the walk went on.
                     self.start_hashing(jobs, &mut actions);
                 }
                 actions
-            }
-            (Response::EarlyJob { job }, Role::Scanner) => {
-                // Only where hashers were started with the scanner (a big file): a small
-                // file's walk ends before a hasher would load, and the plan covers the job.
-                if !self.scanned && !self.hashers.is_empty() {
-                    self.queue.push_back(job);
-                    self.assign_idle();
-                }
-                Vec::new()
             }
             (Response::Summarized { summaries }, Role::Scanner) => {
                 self.summary_waiting = false;
@@ -801,8 +757,7 @@ impl Pool {
                     }
                 }
                 let t = now();
-                // Before the scan ends the bar is about the walk; hashing counts from then.
-                if self.scanned && t - self.last_progress >= PROGRESS_EVERY_MS {
+                if t - self.last_progress >= PROGRESS_EVERY_MS {
                     self.last_progress = t;
                     vec![PoolEvent::Progress {
                         generation,
@@ -821,7 +776,12 @@ impl Pool {
                 Role::Scanner,
             ) => self.on_resolved(generation, applied, *resolution),
             (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
-                self.on_facts(generation, i, member, *facts, data)
+                // The scanner serves content reads, so it needs every layer index too: the
+                // hasher's message goes on as it came (`Request::Facts` reads the same JSON).
+                if let Some(s) = self.scanner.as_mut() {
+                    s.send(data.clone());
+                }
+                self.on_facts(generation, i, member, *facts)
             }
             (
                 Response::Content {
@@ -878,51 +838,20 @@ impl Pool {
     fn start_hashing(&mut self, jobs: Vec<HashJob>, actions: &mut Vec<PoolEvent>) {
         // The reading plans the largest blobs first, so the pool finishes together.
         self.queue = jobs.into();
-        if self.hashers.is_empty() && !self.queue.is_empty() {
+        if self.hashers.is_empty() {
             self.spawn_hashers(actions);
         }
-        // A hasher without a job is stopped by `assign`; one still on an early job goes on.
-        self.assign_idle();
-        if self.queue.is_empty() && self.hashers.iter().all(Option::is_none) {
-            self.hashers.clear();
-        }
-    }
-
-    /// [`Pool::assign`] for every hasher without a job.
-    fn assign_idle(&mut self) {
+        // A hasher without a job is stopped by `assign`.
         for i in 0..self.hashers.len() {
-            if self
-                .hashers
-                .get(i)
-                .is_some_and(|h| h.as_ref().is_some_and(|h| h.job.is_none()))
-            {
-                self.assign(i);
-            }
+            self.assign(i);
         }
     }
 
-    /// Gives hasher `i` the next job. With none left it is stopped once the scan has ended;
-    /// before that it waits for the next job the walk tells early.
+    /// Gives hasher `i` the next job, or stops it when none is left.
     fn assign(&mut self, i: usize) {
-        if !self.scanned {
-            // While the walk goes on it has a core of its own: one hasher fewer runs then.
-            let busy = self
-                .hashers
-                .iter()
-                .flatten()
-                .filter(|h| h.job.is_some())
-                .count();
-            if self.queue.is_empty() || busy + 1 >= self.hashers.len().max(2) {
-                return;
-            }
-        }
         let next = self.queue.pop_front();
         let file = self.file.clone();
-        let scanned = self.scanned;
         let Some(slot) = self.hashers.get_mut(i) else {
-            if let Some(job) = next {
-                self.queue.push_front(job);
-            }
             return;
         };
         match (next, slot.as_mut()) {
@@ -931,33 +860,8 @@ impl Pool {
                     h.handle.send(m);
                 }
                 h.job = Some((job, 0));
-                if !scanned {
-                    self.early_sent.push(job);
-                }
             }
-            (next, _) => {
-                if let Some(job) = next {
-                    self.queue.push_front(job);
-                }
-                *slot = None;
-            }
-        }
-    }
-
-    /// Applies one job's facts to the reading and forwards the hasher's message to the
-    /// scanner, which serves content reads and so needs every layer index too
-    /// (`Request::Facts` reads the same JSON).
-    fn apply_facts(&mut self, member: usize, facts: pancake_core::MemberFacts, data: &JsValue) {
-        if self.early_discard.contains(&member) {
-            // Sent early as indexed, but the walk failed on it: the planned job runs again.
-            self.early_discard.retain(|m| *m != member);
-            return;
-        }
-        if let Some(s) = self.scanner.as_mut() {
-            s.send(data.clone());
-        }
-        if let Some(r) = self.reading.as_mut() {
-            r.apply(member, facts);
+            _ => *slot = None,
         }
     }
 
@@ -969,16 +873,12 @@ impl Pool {
         i: usize,
         member: usize,
         facts: pancake_core::MemberFacts,
-        data: &JsValue,
     ) -> Vec<PoolEvent> {
         if let Some(Some(h)) = self.hashers.get_mut(i) {
             h.job = None;
         }
-        if self.reading.is_some() {
-            self.apply_facts(member, facts, data);
-        } else {
-            // An early job done while the walk goes on: applied once the reading exists.
-            self.early_facts.push((member, facts, data.clone()));
+        if let Some(r) = self.reading.as_mut() {
+            r.apply(member, facts);
         }
         self.assign(i);
         if self.reading.as_ref().is_some_and(|r| r.is_done()) {

@@ -163,9 +163,7 @@ impl Glances {
 
 /// Starts the reading (`Reading::start_watched`). A file compressed as a whole is read
 /// completely here, the only long part of its reading, so its progress is posted as it goes,
-/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]). An
-/// uncompressed file's blobs are handed to the hashers as the walk reaches them
-/// ([`Response::EarlyJob`]).
+/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]).
 fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
@@ -195,15 +193,7 @@ fn scan(
             glances.flush_if_due(scope);
         }
     };
-    let mut early = |job| post(scope, &Response::EarlyJob { job }, None);
-    Reading::start_watched(
-        name,
-        source,
-        &Options::default(),
-        &mut report,
-        &mut watch,
-        &mut early,
-    )
+    Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch)
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {

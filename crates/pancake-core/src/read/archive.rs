@@ -203,7 +203,7 @@ pub fn read_stream_watched<R: Read>(
                     entries,
                     uncompressed,
                     &mut archive,
-                    &mut |entry, _, mname, size, offset| {
+                    &mut |entry, mname, size, offset| {
                         let mut cb = |_: u64| {
                             progress(&Progress {
                                 bytes_done: count.get(),
@@ -353,7 +353,7 @@ fn push_outer_error(archive: &mut Archive, e: &str) {
 }
 
 type ProcessFn<'f, 'a, R> =
-    dyn FnMut(&mut tar::Entry<'a, R>, usize, &str, u64, Option<u64>) -> Processed + 'f;
+    dyn FnMut(&mut tar::Entry<'a, R>, &str, u64, Option<u64>) -> Processed + 'f;
 
 /// Records every outer member; hands regular ones to `process`. Stops at the first outer error.
 fn walk_outer<'a, R: Read + 'a>(
@@ -444,7 +444,7 @@ fn walk_outer<'a, R: Read + 'a>(
         };
         let mut outer_error = None;
         let facts = if kind == EntryKind::File {
-            let p = process(&mut entry, archive.members.len(), &shown, size, data_offset);
+            let p = process(&mut entry, &shown, size, data_offset);
             outer_error = p.outer_error;
             p.facts
         } else {
@@ -473,23 +473,6 @@ fn walk_outer<'a, R: Read + 'a>(
 /// [`Reading`] has the facts of its jobs. A compressed file (gzip, zstd, xz, bzip2) has no random
 /// access, so it is read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
-    scan_early(name, source, opts, &mut |_| {})
-}
-
-/// [`scan`], calling `early` with each blob's hash job the moment the walk reaches its
-/// header, before its layer tar's headers are walked: the job [`Reading::planned`] would plan
-/// for it once the walk ends (same member, offset, length, `sha512`; `indexed` when it is an
-/// uncompressed tar, whose entries this walk lists), so a hasher can start while the walk
-/// goes on (a layer of 200,000 files takes as long to walk as to hash). Not called for a file
-/// compressed as a whole (it has no offsets). Errors: as [`scan`].
-///
-/// [`Reading::planned`]: crate::read::reading::Reading::planned
-pub fn scan_early<S: ReadAt + ?Sized>(
-    name: &str,
-    source: &S,
-    opts: &Options,
-    early: &mut dyn FnMut(HashJob),
-) -> Result<Archive, Error> {
     let total = source.len();
     let head = source
         .read_vec_at(0, sniff::TAR_BLOCK)
@@ -540,7 +523,7 @@ pub fn scan_early<S: ReadAt + ?Sized>(
                 entries,
                 true,
                 &mut archive,
-                &mut |entry, index, mname, size, offset| {
+                &mut |entry, mname, size, offset| {
                     let off = offset.unwrap_or(0);
                     let complete = off.checked_add(size).is_some_and(|end| end <= total);
                     if size <= SMALL_MEMBER || !complete {
@@ -558,15 +541,7 @@ pub fn scan_early<S: ReadAt + ?Sized>(
                     let mut facts = MemberFacts::default();
                     if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
                         facts.compression = sniff::compression(&h);
-                        let walked = facts.compression == Compression::None && sniff::is_tar(&h);
-                        early(HashJob {
-                            member: index,
-                            offset: off,
-                            len: size,
-                            indexed: walked,
-                            sha512: member::is_sha512_blob(mname),
-                        });
-                        if walked {
+                        if facts.compression == Compression::None && sniff::is_tar(&h) {
                             let walk = layer::walk_headers(source, off, size, mname, &opts.limits);
                             facts.problems = walk.problems;
                             facts.layer = Some(LayerIndex {

@@ -108,23 +108,18 @@ impl Reading {
         opts: &Options,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Reading, Error> {
-        Reading::start_watched(name, source, opts, progress, &mut |_| {}, &mut |_| {})
+        Reading::start_watched(name, source, opts, progress, &mut |_| {})
     }
 
-    /// [`Reading::start`] that tells as it goes. For a file compressed as a whole, `watch`
-    /// gets the archive read so far after each member (see
-    /// [`archive::read_stream_watched`]); for an uncompressed one, `early` gets each blob's
-    /// hash job as soon as the walk reaches it (see [`archive::scan_early`]), so hashing can
-    /// start before the walk ends. The reading's jobs include those jobs all the same: a
-    /// reader that ran one early applies its facts like any other's. Errors: as
-    /// [`Reading::start`].
+    /// [`Reading::start`], calling `watch` with the archive read so far after each member of
+    /// a file compressed as a whole (see [`archive::read_stream_watched`]); an uncompressed
+    /// file's walk is quick and never calls it. Errors: as [`Reading::start`].
     pub fn start_watched<S: ReadAt + ?Sized>(
         name: &str,
         source: &S,
         opts: &Options,
         progress: &mut dyn FnMut(&Progress),
         watch: &mut dyn FnMut(&Archive),
-        early: &mut dyn FnMut(HashJob),
     ) -> Result<Reading, Error> {
         let total = source.len();
         let head = source
@@ -135,7 +130,7 @@ impl Reading {
                 source: e,
             })?;
         let archive = if sniff::compression(&head) == Compression::None {
-            archive::scan_early(name, source, opts, early)?
+            archive::scan(name, source, opts)?
         } else {
             archive::read_stream_watched(
                 name,
@@ -434,63 +429,6 @@ mod tests {
             &mut |_| {},
         )
         .expect("read_stream")
-    }
-
-    /// Every fixture: the jobs told early, as the walk reaches each blob, are the jobs the
-    /// finished walk plans (in file order rather than biggest first). `indexed` may differ
-    /// only for a layer tar whose header walk failed: told as indexed before the walk, it is
-    /// then kept with the walk's entries and error, as the plan's own job would be hashed.
-    #[test]
-    fn the_jobs_told_early_are_the_jobs_planned() {
-        let dir = std::env::var_os("PANCAKE_FIXTURES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-            });
-        let mut checked = 0;
-        let mut with_jobs = 0;
-        let mut names: Vec<_> = std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        names.sort();
-        for path in names {
-            if path.extension().and_then(|e| e.to_str()) != Some("tar") {
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            let mut told: Vec<HashJob> = Vec::new();
-            let Ok(r) = Reading::start_watched(
-                "f.tar",
-                &bytes,
-                &Options::default(),
-                &mut |_| {},
-                &mut |_| {},
-                &mut |j| told.push(j),
-            ) else {
-                continue;
-            };
-            checked += 1;
-            let mut planned = r.jobs().to_vec();
-            planned.sort_by_key(|j| j.member);
-            let walk_failed = |m: usize| {
-                r.archive_unresolved()
-                    .members
-                    .get(m)
-                    .and_then(|m| m.facts.layer.as_ref())
-                    .is_some_and(|l| l.error.is_some() || l.entries.is_empty())
-            };
-            let told: Vec<HashJob> = told
-                .into_iter()
-                .map(|j| HashJob {
-                    indexed: j.indexed && !walk_failed(j.member),
-                    ..j
-                })
-                .collect();
-            assert_eq!(told, planned, "{}", path.display());
-            with_jobs += usize::from(!planned.is_empty());
-        }
-        assert!(checked >= 20, "only {checked} fixtures read");
-        assert!(with_jobs >= 5, "only {with_jobs} fixtures with jobs");
     }
 
     #[test]
