@@ -456,7 +456,16 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
         let (entries, whiteouts, opaque) = report::counts(a, l);
         s.push_str(&format!(
             "  {i:>2} {mark} diff_id {}  digest {}  size {} (stored {}{})\n",
-            short(&l.diff_id).unwrap_or_else(|| "— (blob missing)".into()),
+            short(&l.diff_id).unwrap_or_else(|| {
+                // No diff_id: say why, from the verification (the blob may be there).
+                match l.verification {
+                    Verification::Missing => "— (blob missing)",
+                    Verification::NonDistributable => "— (left out on purpose)",
+                    Verification::Unreadable => "— (unreadable)",
+                    _ => "—",
+                }
+                .into()
+            }),
             short(&l.digest).unwrap_or_else(|| "—".into()),
             pancake_core::units::human_size(l.size),
             pancake_core::units::human_size(l.stored_size),

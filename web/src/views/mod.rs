@@ -157,6 +157,13 @@ pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
     let Some(l) = image.layers.get(layer) else {
         return Verdict::Unchecked;
     };
+    // The core's verdict first, as the CLI gives it: a layer that cannot be read to its end
+    // is unreadable even when its digest also differs (the details list both).
+    match l.verification {
+        Verification::Unreadable => return Verdict::Unreadable,
+        Verification::Missing => return Verdict::Missing,
+        _ => {}
+    }
     if !l.mismatches.is_empty() {
         return Verdict::Mismatch;
     }
@@ -166,8 +173,6 @@ pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
     match l.verification {
         Verification::NotCheckable => return Verdict::NotCheckable,
         Verification::NonDistributable => return Verdict::NonDistributable,
-        Verification::Missing => return Verdict::Missing,
-        Verification::Unreadable => return Verdict::Unreadable,
         _ => {}
     }
     let hashed = l
@@ -253,5 +258,46 @@ mod shown_tests {
             shown("<img src=x onerror=alert(1)>"),
             "<img src=x onerror=alert(1)>"
         );
+    }
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::{verdict, Verdict};
+    use pancake_core::{Archive, Image, Layer, Mismatch, Verification};
+
+    fn one(layer: Layer) -> Verdict {
+        let image = Image {
+            layers: vec![layer],
+            ..Image::default()
+        };
+        verdict(&Archive::default(), &image, 0)
+    }
+
+    #[test]
+    fn the_cores_verdict_comes_first_then_the_mismatches() {
+        let differs = vec![Mismatch {
+            what: "digest (descriptor)".into(),
+            expected: "sha256:aa".into(),
+            actual: "sha256:bb".into(),
+        }];
+        // A damaged blob: its tar breaks and its digest differs; the CLI says unreadable.
+        let damaged = Layer {
+            verification: Verification::Unreadable,
+            mismatches: differs.clone(),
+            ..Layer::default()
+        };
+        assert_eq!(one(damaged), Verdict::Unreadable);
+        let changed = Layer {
+            verification: Verification::Mismatch,
+            mismatches: differs,
+            ..Layer::default()
+        };
+        assert_eq!(one(changed), Verdict::Mismatch);
+        let missing = Layer {
+            verification: Verification::Missing,
+            ..Layer::default()
+        };
+        assert_eq!(one(missing), Verdict::Missing);
     }
 }

@@ -371,15 +371,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 Verdict::Mismatch => html! {
                     <div class="mismatch" role="alert" data-testid="mismatch">
                         <p><strong>{ "✗ " }{ t(lang, "mismatch-title") }</strong></p>
-                        { for layer.mismatches.iter().map(|m| html! {
-                            <div class="mismatch-item">
-                                <p>{ m.what.clone() }</p>
-                                <dl>
-                                    <dt>{ t(lang, "expected") }</dt><dd><code class="mono wrap" data-testid="expected">{ m.expected.clone() }</code></dd>
-                                    <dt>{ t(lang, "actual") }</dt><dd><code class="mono wrap" data-testid="actual">{ m.actual.clone() }</code></dd>
-                                </dl>
-                            </div>
-                        }) }
+                        { mismatch_items(lang, &layer.mismatches) }
                     </div>
                 },
                 Verdict::Verified => html! { <p class="ok">{ "✓ " }{ t(lang, "verified-explain") }</p> },
@@ -413,6 +405,8 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                     <div class="mismatch" role="alert" data-testid={v.id()}>
                         <p><strong>{ "✗ " }{ t(lang, if v == Verdict::Missing { "missing-explain" } else { "unreadable-explain" }) }</strong></p>
                         { for layer.verification_reason.iter().map(|r| html! { <p class="wrap" data-testid="reason">{ shown(r) }</p> }) }
+                        // Its digest may differ as well (a damaged blob): both are said.
+                        { mismatch_items(lang, &layer.mismatches) }
                     </div>
                 },
                 Verdict::Unchecked => html! { <p class="muted">{ t(lang, "unchecked-explain") }</p> },
@@ -472,5 +466,20 @@ pub fn layer_details(p: &DetailsProps) -> Html {
             </dl>
             <button type="button" class="button" onclick={browse}>{ t(lang, "browse-files") }</button>
         </aside>
+    }
+}
+
+/// Each claim that did not hold, with what was expected and what was computed.
+fn mismatch_items(lang: Lang, mismatches: &[pancake_core::Mismatch]) -> Html {
+    html! {
+        { for mismatches.iter().map(|m| html! {
+            <div class="mismatch-item">
+                <p>{ m.what.clone() }</p>
+                <dl>
+                    <dt>{ t(lang, "expected") }</dt><dd><code class="mono wrap" data-testid="expected">{ m.expected.clone() }</code></dd>
+                    <dt>{ t(lang, "actual") }</dt><dd><code class="mono wrap" data-testid="actual">{ m.actual.clone() }</code></dd>
+                </dl>
+            </div>
+        }) }
     }
 }
