@@ -590,6 +590,39 @@ describe('Saving with a save picker, straight to the chosen file', () => {
     }
   });
 
+  // Closing the content panel while its file is being saved does not stop the save: it goes
+  // on unseen to its end, and the chosen file holds every byte (it was once dropped, silently,
+  // with the panel).
+  test('a save goes on to its end when its panel is closed', { timeout: T + 240000 }, async () => {
+    const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    try {
+      await installSha256(page);
+      await open(page, big.file);
+      await app.openTab(page, 'files');
+      await page.locator('[data-testid=files-merged]').click();
+      const row = page.locator(`${ROW}[data-path="data/big.bin"]`);
+      await row.waitFor();
+      await row.click();
+      await page.locator('[data-testid=file-content][data-path="data/big.bin"] pre').waitFor();
+      await putPicker(page);
+      await page.locator('[data-testid=download-file]').click();
+      await page.locator('[data-testid=save-progress]').waitFor({ timeout: 60000 });
+      await page.keyboard.press('Escape');
+      await page.locator('[data-testid=file-content]').waitFor({ state: 'detached' });
+      const before = await page.evaluate(() => window.__writes.bytes);
+      assert.ok(before < BIG, `the save was still running when the panel closed (${before} bytes written)`);
+      await page.waitForFunction(() => window.__writes.closed + window.__writes.aborted > 0, null, { timeout: 240000 });
+      const writes = await page.evaluate(() => window.__writes);
+      assert.deepEqual([writes.closed, writes.aborted, writes.bytes], [1, 0, BIG]);
+      const saved = await opfsFile(page, 'saved-big.bin');
+      assert.equal(saved.size, BIG);
+      assert.equal(saved.sha, big.fileSha, 'the chosen file holds the exact bytes');
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   // A layer's tar through the picker: named by its diff_id, read back from OPFS, hashing to it.
   test('a layer as .tar is written to the chosen file and hashes to its diff_id', { timeout: T }, async () => {
     const page = await session.newPage({ viewport: { width: 360, height: 800 }, colorScheme: 'dark' });

@@ -6,7 +6,8 @@
 //! length against its size — and only then keeps the bytes (closes the chosen file, or offers
 //! the `Blob` as a download). On Cancel, a mismatch, a limit or a read error: the chosen
 //! file's stream is aborted (nothing is left as if complete), a typed message names the layer
-//! or the file in the reader's language, and nothing is offered.
+//! or the file in the reader's language, and nothing is offered. A save whose button goes
+//! away (its panel closed, another file opened) goes on unseen to its end (see `Slot`).
 
 use std::rc::Rc;
 
@@ -198,10 +199,29 @@ fn failed(lang: Lang, what: &str, problem: &ExportProblem) -> Status {
     Status::Failed(problem_text(lang, what, problem), problem_detail(problem))
 }
 
-/// Ends the running save from inside one of its own worker's events: the handle (and the
-/// closure that is running now) is dropped on the next turn, not while it runs.
-fn stop_later(running: &Rc<std::cell::RefCell<Option<Export>>>) {
-    let old = running.borrow_mut().take();
+/// One save started from a button. Its events hold it (and so its worker) until it ends;
+/// the button holds it while it shows it. When the button stops showing it (its panel closed,
+/// another file shown in it, another file opened), the save goes on unseen to its end: the
+/// chosen file is still completed, or the download still offered, or on a failure the chosen
+/// file still discarded. Only Cancel stops a save early.
+struct Slot {
+    export: std::cell::RefCell<Option<Export>>,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Slot {
+    /// Sets the button's status while the button still shows this save.
+    fn status(&self, status: &UseStateHandle<Status>, s: Status) {
+        if self.shown.get() {
+            status.set(s);
+        }
+    }
+}
+
+/// Ends the save from inside one of its own worker's events: the handle (and the closure
+/// that is running now) is dropped on the next turn, not while it runs.
+fn stop_later(slot: &Slot) {
+    let old = slot.export.borrow_mut().take();
     gloo::timers::callback::Timeout::new(0, move || drop(old)).forget();
 }
 
@@ -209,14 +229,17 @@ fn stop_later(running: &Rc<std::cell::RefCell<Option<Export>>>) {
 pub fn save(p: &SaveProps) -> Html {
     let lang = use_lang();
     let status = use_state(|| Status::Idle);
-    // The running save; dropping it terminates its worker (Cancel, another target, unmount).
-    let running = use_mut_ref(|| None::<Export>);
+    // The save this button shows (see `Slot`: another target or unmounting lets it go on
+    // unseen; Cancel ends it).
+    let running = use_mut_ref(|| None::<Rc<Slot>>);
     {
         let running = running.clone();
         let status = status.clone();
         use_effect_with(p.target.clone(), move |_| {
             move || {
-                running.borrow_mut().take();
+                if let Some(slot) = running.borrow_mut().take() {
+                    slot.shown.set(false);
+                }
                 status.set(Status::Idle);
             }
         });
@@ -239,37 +262,46 @@ pub fn save(p: &SaveProps) -> Html {
             let Some(name) = suggested(&target) else {
                 return status.set(failed(lang, &what, &ExportProblem::Unchecked));
             };
+            let slot = Rc::new(Slot {
+                export: std::cell::RefCell::new(None),
+                shown: std::cell::Cell::new(true),
+            });
+            if let Some(old) = running.borrow_mut().replace(slot.clone()) {
+                old.shown.set(false);
+            }
             let on_event = {
-                let running = running.clone();
+                let slot = slot.clone();
                 let status = status.clone();
                 let target = target.clone();
                 let what = what.clone();
                 Callback::from(move |e: ExportEvent| match e {
-                    ExportEvent::Progress(done) => status.set(Status::Running { done }),
+                    ExportEvent::Progress(done) => slot.status(&status, Status::Running { done }),
                     ExportEvent::Done {
                         blob,
                         sink,
                         digest,
                         bytes,
                     } => {
-                        stop_later(&running);
+                        stop_later(&slot);
                         let judged = judge(&target, digest.as_ref(), bytes);
                         match (sink, judged) {
                             (Sink::Writable { stream, name }, Ok(_)) => {
                                 let status = status.clone();
                                 let what = what.clone();
+                                let slot = slot.clone();
                                 wasm_bindgen_futures::spawn_local(async move {
-                                    status.set(match worker_export::commit(&stream).await {
+                                    let s = match worker_export::commit(&stream).await {
                                         Ok(()) => Status::Saved { name, bytes },
                                         Err(detail) => {
                                             failed(lang, &what, &ExportProblem::Worker { detail })
                                         }
-                                    });
+                                    };
+                                    slot.status(&status, s);
                                 });
                             }
                             (Sink::Writable { stream, .. }, Err(p)) => {
                                 worker_export::discard(&stream);
-                                status.set(failed(lang, &what, &p));
+                                slot.status(&status, failed(lang, &what, &p));
                             }
                             (Sink::Blob, judged) => {
                                 let offered = judged.and_then(|name| {
@@ -280,32 +312,36 @@ pub fn save(p: &SaveProps) -> Html {
                                         .map(|_| name)
                                         .map_err(|detail| ExportProblem::Worker { detail })
                                 });
-                                status.set(match offered {
-                                    Ok(name) => Status::Saved { name, bytes },
-                                    Err(p) => failed(lang, &what, &p),
-                                });
+                                slot.status(
+                                    &status,
+                                    match offered {
+                                        Ok(name) => Status::Saved { name, bytes },
+                                        Err(p) => failed(lang, &what, &p),
+                                    },
+                                );
                             }
                         }
                     }
                     ExportEvent::Failed(problem) => {
-                        stop_later(&running);
-                        status.set(failed(lang, &what, &problem));
+                        stop_later(&slot);
+                        slot.status(&status, failed(lang, &what, &problem));
                     }
                 })
             };
             let begin = {
-                let running = running.clone();
+                let slot = slot.clone();
                 let status = status.clone();
                 let file = file.clone();
                 let what = what.clone();
                 move |sink: Sink| match worker_export::start(&file, job, sink, on_event) {
                     Ok(export) => {
-                        *running.borrow_mut() = Some(export);
-                        status.set(Status::Running { done: 0 });
+                        *slot.export.borrow_mut() = Some(export);
+                        slot.status(&status, Status::Running { done: 0 });
                     }
-                    Err(detail) => {
-                        status.set(failed(lang, &what, &ExportProblem::Worker { detail }))
-                    }
+                    Err(detail) => slot.status(
+                        &status,
+                        failed(lang, &what, &ExportProblem::Worker { detail }),
+                    ),
                 }
             };
             // The picker needs this click: it is opened here, only awaited later.
@@ -313,14 +349,16 @@ pub fn save(p: &SaveProps) -> Html {
                 Some(pick) => {
                     let status = status.clone();
                     let what = what.clone();
+                    let slot = slot.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         match worker_export::finish_save_pick(pick).await {
                             Ok(Some(sink)) => begin(sink),
                             // The picker was closed: nothing happens.
                             Ok(None) => {}
-                            Err(detail) => {
-                                status.set(failed(lang, &what, &ExportProblem::Worker { detail }))
-                            }
+                            Err(detail) => slot.status(
+                                &status,
+                                failed(lang, &what, &ExportProblem::Worker { detail }),
+                            ),
                         }
                     });
                 }
@@ -332,7 +370,11 @@ pub fn save(p: &SaveProps) -> Html {
         let running = running.clone();
         let status = status.clone();
         Callback::from(move |_| {
-            running.borrow_mut().take();
+            if let Some(slot) = running.borrow_mut().take() {
+                slot.shown.set(false);
+                // Dropping the export aborts the chosen file (nothing left as if complete).
+                slot.export.borrow_mut().take();
+            }
             status.set(Status::Cancelled);
         })
     };
