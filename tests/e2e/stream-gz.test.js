@@ -118,6 +118,34 @@ test('a .tar.gz read behind a shown image never replaces it with its layers read
   await page.close();
 });
 
+test('a .tar.gz that breaks off before its manifest keeps the layers it could read', { timeout: 180000 }, async () => {
+  // The first 60 % of the compressed file: the first layers whole, one cut, no manifest.
+  const cut = path.join(dir, 'cut.tar.gz');
+  const whole = fs.readFileSync(file);
+  fs.writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+  const page = await session.newPage({ viewport: { width: 1280, height: 900 } });
+  await pickFile(page, cut);
+  const list = page.locator('[data-testid=layers-read][data-ended=true]');
+  await list.waitFor({ timeout: 120000 });
+  const cards = await page.$$eval('[data-testid=layer-read]', (els) => els.map((li) => ({
+    path: li.querySelector('code')?.getAttribute('title'),
+    digest: li.querySelector('[data-testid=layer-read-digest] code')?.textContent || null,
+    error: !!li.querySelector('[data-testid=layer-read-error]'),
+  })));
+  assert.ok(cards.length >= 2, JSON.stringify(cards));
+  const whole_ = cards.filter((c) => !c.error);
+  const broken = cards.filter((c) => c.error);
+  assert.ok(whole_.length >= 1, 'at least one layer was read whole');
+  // A blob read whole hashes to the digest it is stored under (blobs/sha256/<digest>).
+  for (const c of whole_) assert.equal(c.digest, `sha256:${path.basename(c.path)}`);
+  assert.equal(broken.length, 1, 'the layer the file breaks off in is listed with its error');
+  assert.equal(await page.locator('[data-testid=layer]').count(), 0, 'no stack: no manifest');
+  assert.equal(Number(await page.locator('[data-testid=layers-read-count]').getAttribute('data-count')), cards.length);
+  await screenshot(page, 'stream-gz-ended-wide-light');
+  assert.deepEqual(problemsOf(page), []);
+  await page.close();
+});
+
 for (const { name, viewport, colorScheme, lang } of [
   { name: 'phone-dark-id', viewport: { width: 360, height: 780 }, colorScheme: 'dark', lang: 'id' },
   { name: 'wide-dark-en', viewport: { width: 1280, height: 900 }, colorScheme: 'dark', lang: 'en' },

@@ -115,7 +115,12 @@ pub enum Response {
     /// only when the archive's manifest is read, at its end). Sent at most every
     /// `worker_runtime::GLANCES_EVERY_MS`; the `Scanned` that ends the reading supersedes them.
     LayersRead {
+        /// At most the last `state::reading::LAYERS_LISTED` read since the last message (the
+        /// page lists no more).
         layers: Vec<pancake_core::analyze::glance::LayerGlance>,
+        /// Layer blobs read in all so far.
+        #[serde(default)]
+        count: usize,
     },
     /// Bytes of the current job hashed so far.
     Progress { member: usize, bytes: u64 },

@@ -502,12 +502,18 @@ pub fn app() -> Html {
                 } else {
                     html! { <p>{ t(lang, "no-images-found") }</p> }
                 } }
+                // A compressed file that ended before its manifest: the layers it held.
+                { if state.reading.layers_read.is_empty() { html! {} } else { html! {
+                    <crate::views::layers_read::LayersRead layers={state.reading.layers_read.clone()}
+                        count={state.reading.layers_read_count} ended={true} />
+                } } }
                 <Start demos={demos.clone()} on_demo={on_demo.clone()} on_pair={on_pair.clone()} />
             </div>
         },
         // A file compressed as a whole: its layers as they are read, until the stack.
         (None, _) if busy && !state.reading.layers_read.is_empty() => html! {
-            <crate::views::layers_read::LayersRead layers={state.reading.layers_read.clone()} />
+            <crate::views::layers_read::LayersRead layers={state.reading.layers_read.clone()}
+                count={state.reading.layers_read_count} />
         },
         (None, _) if busy => html! { <p class="muted center">{ t(lang, "reading") }</p> },
         (None, _) => html! {

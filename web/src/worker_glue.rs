@@ -138,6 +138,8 @@ pub enum PoolEvent {
     LayersRead {
         generation: u32,
         layers: Vec<pancake_core::analyze::glance::LayerGlance>,
+        /// Layer blobs read in all so far (`layers` are the last of them).
+        count: usize,
     },
     /// Bytes read (before hashing) or job bytes hashed.
     Progress {
@@ -738,8 +740,12 @@ impl Pool {
                 self.settle_if_waiting(generation, &mut actions);
                 actions
             }
-            (Response::LayersRead { layers }, Role::Scanner) => {
-                vec![PoolEvent::LayersRead { generation, layers }]
+            (Response::LayersRead { layers, count }, Role::Scanner) => {
+                vec![PoolEvent::LayersRead {
+                    generation,
+                    layers,
+                    count,
+                }]
             }
             (Response::ScanProgress { bytes }, Role::Scanner) => vec![PoolEvent::Progress {
                 generation,

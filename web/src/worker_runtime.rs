@@ -144,19 +144,24 @@ const GLANCES_EVERY_MS: f64 = 150.0;
 /// The layers of a compressed file read but not posted yet, and when the last were posted.
 #[derive(Default)]
 struct Glances {
+    /// The last ones read and not posted (at most what the page lists).
     waiting: Vec<LayerGlance>,
+    /// Layer blobs read in all.
+    count: usize,
     last_post: Option<f64>,
 }
 
 impl Glances {
-    /// Posts the waiting layers if there are any and `GLANCES_EVERY_MS` has passed.
-    fn flush_if_due(&mut self, scope: &DedicatedWorkerGlobalScope) {
+    /// Posts the waiting layers if there are any and `GLANCES_EVERY_MS` has passed (or
+    /// `now`: the reading ended, and a file that ends before its manifest keeps the list).
+    fn flush(&mut self, scope: &DedicatedWorkerGlobalScope, now_anyway: bool) {
         let t = now();
-        let due = self.last_post.is_none_or(|l| t - l >= GLANCES_EVERY_MS);
+        let due = now_anyway || self.last_post.is_none_or(|l| t - l >= GLANCES_EVERY_MS);
         if due && !self.waiting.is_empty() {
             self.last_post = Some(t);
             let layers = std::mem::take(&mut self.waiting);
-            post(scope, &Response::LayersRead { layers }, None);
+            let count = self.count;
+            post(scope, &Response::LayersRead { layers, count }, None);
         }
     }
 }
@@ -183,17 +188,27 @@ fn scan(
                 None,
             );
         }
-        glances.borrow_mut().flush_if_due(scope);
+        glances.borrow_mut().flush(scope, false);
     };
     let mut watch = |so_far: &pancake_core::Archive| {
         let newest = so_far.members.len().saturating_sub(1);
         if let Some(g) = glance(so_far, newest) {
             let mut glances = glances.borrow_mut();
+            glances.count += 1;
             glances.waiting.push(g);
-            glances.flush_if_due(scope);
+            // Only the last ones are listed: a save of thousands of small layers sends no more.
+            let over = glances
+                .waiting
+                .len()
+                .saturating_sub(crate::state::reading::LAYERS_LISTED);
+            glances.waiting.drain(..over);
+            glances.flush(scope, false);
         }
     };
-    Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch)
+    let reading =
+        Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch);
+    glances.borrow_mut().flush(scope, true);
+    reading
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {

@@ -11,6 +11,11 @@ use pancake_core::analyze::glance::LayerGlance;
 use super::ArchiveRef;
 use crate::worker_glue::PoolEvent;
 
+/// At most this many layers read so far are kept and listed: a save of thousands of small
+/// layers must not cost the page's thread a task per layer ever listed (each batch would
+/// copy and draw them all).
+pub const LAYERS_LISTED: usize = 16;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Phase {
     /// Nothing opened yet (or the last file failed before anything could be shown).
@@ -69,10 +74,13 @@ pub struct ReadingState {
     pub archive: Option<ArchiveRef>,
     /// Milliseconds from opening to the first view.
     pub scan_ms: Option<f64>,
-    /// While a file compressed as a whole is read (phase `Scanning`, no `archive` yet): its
-    /// layer blobs read so far, in the order the file holds them, each at a glance. Dropped
-    /// when the archive comes.
+    /// While a file compressed as a whole is read (phase `Scanning`, no `archive` yet): the
+    /// last [`LAYERS_LISTED`] of its layer blobs read so far, in the order the file holds
+    /// them, each at a glance. Dropped when the archive comes with an image; kept when it
+    /// comes with none (the file ended before its manifest: they are what can be shown).
     pub layers_read: Rc<Vec<LayerGlance>>,
+    /// How many layer blobs were read in all (`layers_read` keeps the last ones).
+    pub layers_read_count: usize,
     /// A reason nothing (more) could be read: from the core or a worker.
     pub fatal: Option<String>,
     pub progress: Progress,
@@ -122,17 +130,26 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 ..ReadingState::default()
             };
         }
-        ReadingAction::Pool(PoolEvent::LayersRead { generation, layers })
-            if current(generation) && s.archive.is_none() =>
-        {
-            Rc::make_mut(&mut s.layers_read).extend(layers);
+        ReadingAction::Pool(PoolEvent::LayersRead {
+            generation,
+            layers,
+            count,
+        }) if current(generation) && s.archive.is_none() => {
+            s.layers_read_count = (s.layers_read_count + layers.len()).max(count);
+            let listed = Rc::make_mut(&mut s.layers_read);
+            listed.extend(layers);
+            let over = listed.len().saturating_sub(LAYERS_LISTED);
+            listed.drain(..over);
         }
         ReadingAction::Pool(PoolEvent::Scanned {
             generation,
             archive,
             millis,
         }) if current(generation) => {
-            s.layers_read = Rc::default();
+            if !archive.images.is_empty() {
+                s.layers_read = Rc::default();
+                s.layers_read_count = 0;
+            }
             s.phase = Phase::Hashing;
             s.scan_ms = Some(millis);
             s.archive = Some(ArchiveRef(Rc::new(*archive)));
@@ -295,6 +312,7 @@ mod tests {
             ReadingAction::Pool(PoolEvent::LayersRead {
                 generation: 2,
                 layers: vec![read(0)],
+                count: 0,
             }),
         )
         .expect("current");
@@ -303,6 +321,7 @@ mod tests {
             ReadingAction::Pool(PoolEvent::LayersRead {
                 generation: 2,
                 layers: vec![read(3), read(5)],
+                count: 0,
             }),
         )
         .expect("current");
@@ -314,12 +333,14 @@ mod tests {
                 ReadingAction::Pool(PoolEvent::LayersRead {
                     generation: 1,
                     layers: vec![read(9)],
+                    count: 0,
                 }),
             )
             .is_none(),
             "another file's layers change nothing"
         );
-        let s = reduce(
+        // The file ended before its manifest: no image, the layers read stay shown.
+        let ended = reduce(
             &s,
             ReadingAction::Pool(PoolEvent::Scanned {
                 generation: 2,
@@ -328,8 +349,52 @@ mod tests {
             }),
         )
         .expect("current");
+        assert_eq!((ended.layers_read.len(), ended.layers_read_count), (3, 3));
+        let with_image = pancake_core::Archive {
+            images: vec![pancake_core::Image::default()],
+            ..Default::default()
+        };
+        let s = reduce(
+            &s,
+            ReadingAction::Pool(PoolEvent::Scanned {
+                generation: 2,
+                archive: Box::new(with_image),
+                millis: 5.0,
+            }),
+        )
+        .expect("current");
         assert!(s.layers_read.is_empty(), "the stack replaces them");
+        assert_eq!(s.layers_read_count, 0);
         assert!(s.archive.is_some());
+    }
+
+    #[test]
+    fn only_the_last_layers_read_are_kept() {
+        let mut s = opened(1);
+        for batch in 0..5 {
+            let layers = (0..10)
+                .map(|i| pancake_core::analyze::glance::LayerGlance {
+                    member: batch * 10 + i,
+                    ..Default::default()
+                })
+                .collect();
+            s = reduce(
+                &s,
+                ReadingAction::Pool(PoolEvent::LayersRead {
+                    generation: 1,
+                    layers,
+                    count: 0,
+                }),
+            )
+            .expect("current");
+        }
+        assert_eq!(s.layers_read_count, 50);
+        assert_eq!(s.layers_read.len(), LAYERS_LISTED);
+        assert_eq!(
+            s.layers_read.first().map(|g| g.member),
+            Some(50 - LAYERS_LISTED)
+        );
+        assert_eq!(s.layers_read.last().map(|g| g.member), Some(49));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! A `docker save | gzip` is read from its first byte to its last, and the archive's
 //! manifest comes after every blob: until the end, the order of the layers and the
 //! instructions that made them are unknown. Each layer blob is shown here as soon as it is
-//! read, with what its own bytes say (`pancake_core::analyze::glance`): its digests, sizes,
-//! entries and where its bytes are. Nothing here depends on the order, so nothing here is
-//! taken back when the stack replaces it.
+//! read, with what its own bytes say (`pancake_core::analyze::glance`): its digests (computed
+//! from the bytes read), sizes, entries and where its bytes are. Nothing here depends on the
+//! order; whether the digests are the ones the image claims is checked when its manifest
+//! comes, and the stack then says it. A file that ends before its manifest keeps this list
+//! (`ended`): it is all that can be shown of it.
 
 use std::rc::Rc;
 
@@ -20,21 +22,33 @@ use crate::text::shown;
 
 #[derive(Properties, PartialEq)]
 pub struct LayersReadProps {
-    /// In the order the file holds them.
+    /// The last ones read (`state::reading::LAYERS_LISTED`), in the order the file holds them.
     pub layers: Rc<Vec<LayerGlance>>,
+    /// Layer blobs read in all.
+    pub count: usize,
+    /// The file ended (or broke off) before its manifest: no stack will replace the list.
+    #[prop_or_default]
+    pub ended: bool,
 }
 
 #[function_component(LayersRead)]
 pub fn layers_read(p: &LayersReadProps) -> Html {
     let lang = use_lang();
-    let n = p.layers.len();
+    let listed = p.layers.len();
+    // The number of the first one listed, counting every layer blob read (from 1).
+    let first = p.count.saturating_sub(listed) + 1;
     html! {
-        <section class="layers-read" data-testid="layers-read" aria-labelledby="layers-read-title">
+        <section class="layers-read" data-testid="layers-read" data-ended={p.ended.to_string()} aria-labelledby="layers-read-title">
             <h2 id="layers-read-title">{ t(lang, "lr-title") }</h2>
-            <p class="muted">{ t(lang, "lr-explain") }</p>
-            <p class="small" role="status" data-testid="layers-read-count">{ tf(lang, "lr-count", &[("count", &n.to_string())]) }</p>
+            <p class="muted">{ t(lang, if p.ended { "lr-explain-ended" } else { "lr-explain" }) }</p>
+            <p class="small" role="status" data-testid="layers-read-count" data-count={p.count.to_string()}>
+                { tf(lang, "lr-count", &[("count", &p.count.to_string())]) }
+                { if listed < p.count {
+                    html! { <>{ " " }{ tf(lang, "lr-count-listed", &[("listed", &listed.to_string())]) }</> }
+                } else { html! {} } }
+            </p>
             <ol class="plain layers-read-list">
-                { for p.layers.iter().enumerate().map(|(i, g)| html! { <Glance key={g.member} n={i + 1} glance={g.clone()} /> }) }
+                { for p.layers.iter().enumerate().map(|(i, g)| html! { <Glance key={g.member} n={first + i} glance={g.clone()} /> }) }
             </ol>
         </section>
     }
@@ -71,16 +85,12 @@ fn glance(p: &GlanceProps) -> Html {
             ("links", &(g.symlinks + g.hardlinks).to_string()),
         ],
     );
-    let deletes = (g.whiteouts + g.opaque > 0).then(|| {
-        tf(
-            lang,
-            "lr-deletes",
-            &[
-                ("whiteouts", &g.whiteouts.to_string()),
-                ("opaque", &g.opaque.to_string()),
-            ],
-        )
-    });
+    // Only what the layer has: a layer without whiteouts says nothing of them.
+    let deletes: Vec<String> = [("lr-whiteouts", g.whiteouts), ("lr-opaque", g.opaque)]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| tf(lang, key, &[("n", &n.to_string())]))
+        .collect();
     let widest = g.tops.first().map_or(0, |t| t.bytes).max(1);
     html! {
         <li class="layer-glance" data-testid="layer-read" data-member={g.member.to_string()} data-files={g.files.to_string()}>
@@ -90,7 +100,7 @@ fn glance(p: &GlanceProps) -> Html {
             </header>
             <p class="small">
                 <span data-testid="layer-read-kinds">{ kinds }</span>
-                { for deletes.map(|d| html! { <>{ " · " }<span>{ d }</span></> }) }
+                { for deletes.into_iter().map(|d| html! { <>{ " · " }<span>{ d }</span></> }) }
             </p>
             { for g.error.as_ref().map(|e| html! {
                 <div class="mismatch" role="alert" data-testid="layer-read-error">

@@ -75,9 +75,16 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
             Some(pr.percent()),
         ),
     };
-    let rate = pr
-        .rate()
-        .map(|r| tf(lang, "rate", &[("mb", &format!("{:.0}", r / 1e6))]));
+    let rate = pr.rate().map(|r| {
+        // A slow read (a compressed file on a busy machine) still shows a figure, not 0.
+        let mb = r / 1e6;
+        let mb = if mb < 10.0 {
+            format!("{mb:.1}")
+        } else {
+            format!("{mb:.0}")
+        };
+        tf(lang, "rate", &[("mb", &mb)])
+    });
     let left = pr
         .seconds_left()
         .map(|s| tf(lang, "time-left", &[("time", &duration(lang, s))]));

@@ -49,7 +49,7 @@ pub struct LayerGlance {
     pub path: String,
     /// Compression of the blob as stored, from its magic bytes.
     pub compression: Compression,
-    /// Bytes of the blob as stored.
+    /// Bytes of the blob as stored: those read, when the file ends (or fails) inside it.
     pub stored_size: u64,
     /// Bytes of its uncompressed tar.
     pub size: u64,
@@ -91,7 +91,12 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
         member,
         path: m.path.display().into_owned(),
         compression: m.facts.compression,
-        stored_size: m.size,
+        stored_size: match &m.facts.error {
+            Some(ReadError::Truncated { stored, .. } | ReadError::ReadFailed { stored, .. }) => {
+                *stored
+            }
+            _ => m.size,
+        },
         size: layer.uncompressed_size,
         digest: m.facts.sha256.clone(),
         diff_id: layer.diff_id.clone(),

@@ -48,6 +48,9 @@ enum Status {
     Running {
         done: u64,
     },
+    /// Every byte is written and checked; the chosen file is being closed (put in place).
+    /// Too late to cancel: nothing is offered to.
+    Finishing,
     Saved {
         name: String,
         bytes: u64,
@@ -286,6 +289,7 @@ pub fn save(p: &SaveProps) -> Html {
                         let judged = judge(&target, digest.as_ref(), bytes);
                         match (sink, judged) {
                             (Sink::Writable { stream, name }, Ok(_)) => {
+                                slot.status(&status, Status::Finishing);
                                 let status = status.clone();
                                 let what = what.clone();
                                 let slot = slot.clone();
@@ -378,7 +382,7 @@ pub fn save(p: &SaveProps) -> Html {
             status.set(Status::Cancelled);
         })
     };
-    let busy = matches!(*status, Status::Running { .. });
+    let busy = matches!(*status, Status::Running { .. } | Status::Finishing);
     let total = total(&p.archive, &p.target);
     let shown: Rc<str> = match &*status {
         Status::Running { done } => match total {
@@ -413,6 +417,9 @@ pub fn save(p: &SaveProps) -> Html {
                             { t(lang, "save-cancel") }
                         </button>
                     </span>
+                },
+                Status::Finishing => html! {
+                    <span class="muted small" role="status" data-testid="save-finishing">{ t(lang, "save-finishing") }</span>
                 },
                 Status::Saved { name, bytes } => html! {
                     <span class="muted small" role="status" data-testid="save-done" data-name={name.clone()} data-bytes={bytes.to_string()}>
