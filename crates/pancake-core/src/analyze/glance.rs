@@ -91,13 +91,14 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
         member,
         path: m.path.display().into_owned(),
         compression: m.facts.compression,
-        stored_size: match &m.facts.error {
-            Some(ReadError::Truncated { stored, .. } | ReadError::ReadFailed { stored, .. }) => {
-                *stored
-            }
-            _ => m.size,
+        stored_size: stored_of(m),
+        // An uncompressed blob is its tar: when the file ends inside it, the tar read so far
+        // is the bytes read (the index's size is set only for a blob read whole).
+        size: if m.facts.compression == Compression::None {
+            stored_of(m)
+        } else {
+            layer.uncompressed_size
         },
-        size: layer.uncompressed_size,
         digest: m.facts.sha256.clone(),
         diff_id: layer.diff_id.clone(),
         entries: layer.entries.len(),
@@ -153,6 +154,15 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
     g.tops = tops;
     g.largest = largest;
     Some(g)
+}
+
+/// Bytes of member `m` as read: all of them, or those read before the file ended or failed
+/// inside it.
+fn stored_of(m: &crate::model::Member) -> u64 {
+    match &m.facts.error {
+        Some(ReadError::Truncated { stored, .. } | ReadError::ReadFailed { stored, .. }) => *stored,
+        _ => m.size,
+    }
 }
 
 /// Keeps the [`LARGEST`] largest files seen so far, largest first, without sorting every
@@ -303,6 +313,20 @@ mod tests {
             vec![(1, vec![1]), (2, vec![1]), (3, vec![1, 2]), (4, vec![1, 2]),]
         );
         assert_eq!(a.members.len(), 4);
+    }
+
+    #[test]
+    fn a_layer_cut_by_the_end_of_the_file_counts_the_bytes_read() {
+        let layer = tar_of(&[("a/big", 'f', &[5u8; 8192]), ("a/next", 'f', b"x")]);
+        let whole = tar_of(&[("blobs/sha256/l", 'f', &layer), ("index.json", 'f', b"{}")]);
+        // The outer tar cut 3000 bytes into the layer's content (header 512 + 3000).
+        let cut = &whole[..512 + 3000];
+        let a = read_stream("cut.tar", cut, 0, &Options::default(), &mut |_| {}).expect("reads");
+        let g = layers_from(&a, 0);
+        assert_eq!(g.len(), 1);
+        assert_eq!((g[0].stored_size, g[0].size), (3000, 3000));
+        assert!(g[0].error.is_some(), "the cut is said");
+        assert_eq!(g[0].diff_id, None, "no digest of a part");
     }
 
     #[test]
