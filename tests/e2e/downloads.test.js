@@ -501,6 +501,16 @@ describe('Saving with a save picker, straight to the chosen file', () => {
   let session;
   let dir;
   let big;
+  /** Opens the 600 MiB save and its big.bin in the content panel. */
+  async function openBigFile(page) {
+    await open(page, big.file);
+    await app.openTab(page, 'files');
+    await page.locator('[data-testid=files-merged]').click();
+    const row = page.locator(`${ROW}[data-path="data/big.bin"]`);
+    await row.waitFor();
+    await row.click();
+    await page.locator('[data-testid=file-content][data-path="data/big.bin"] pre').waitFor();
+  }
   before(async () => {
     session = await openSession();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-pick-'));
@@ -532,13 +542,7 @@ describe('Saving with a save picker, straight to the chosen file', () => {
     try {
       await installSha256(page);
       await checkSha256(page, crypto);
-      await open(page, big.file);
-      await app.openTab(page, 'files');
-      await page.locator('[data-testid=files-merged]').click();
-      const row = page.locator(`${ROW}[data-path="data/big.bin"]`);
-      await row.waitFor();
-      await row.click();
-      await page.locator('[data-testid=file-content][data-path="data/big.bin"] pre').waitFor();
+      await openBigFile(page);
       await putPicker(page);
       // The JS heap and ArrayBuffer backing stores of the page, sampled from outside.
       const cdp = await session.ctx.newCDPSession(page);
@@ -597,13 +601,7 @@ describe('Saving with a save picker, straight to the chosen file', () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     try {
       await installSha256(page);
-      await open(page, big.file);
-      await app.openTab(page, 'files');
-      await page.locator('[data-testid=files-merged]').click();
-      const row = page.locator(`${ROW}[data-path="data/big.bin"]`);
-      await row.waitFor();
-      await row.click();
-      await page.locator('[data-testid=file-content][data-path="data/big.bin"] pre').waitFor();
+      await openBigFile(page);
       await putPicker(page);
       await page.locator('[data-testid=download-file]').click();
       await page.locator('[data-testid=save-progress]').waitFor({ timeout: 60000 });

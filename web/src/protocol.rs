@@ -119,7 +119,6 @@ pub enum Response {
         /// page lists no more).
         layers: Vec<pancake_core::analyze::glance::LayerGlance>,
         /// Layer blobs read in all so far.
-        #[serde(default)]
         count: usize,
     },
     /// Bytes of the current job hashed so far.

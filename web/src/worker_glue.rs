@@ -138,7 +138,7 @@ pub enum PoolEvent {
     LayersRead {
         generation: u32,
         layers: Vec<pancake_core::analyze::glance::LayerGlance>,
-        /// Layer blobs read in all so far (`layers` are the last of them).
+        /// Layer blobs read in all so far (`layers` are the last of them): the count shown.
         count: usize,
     },
     /// Bytes read (before hashing) or job bytes hashed.

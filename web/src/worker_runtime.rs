@@ -155,9 +155,13 @@ impl Glances {
     /// Posts the waiting layers if there are any and `GLANCES_EVERY_MS` has passed (or
     /// `now`: the reading ended, and a file that ends before its manifest keeps the list).
     fn flush(&mut self, scope: &DedicatedWorkerGlobalScope, now_anyway: bool) {
+        // Called on every progress report: nothing to do most of the time.
+        if self.waiting.is_empty() {
+            return;
+        }
         let t = now();
         let due = now_anyway || self.last_post.is_none_or(|l| t - l >= GLANCES_EVERY_MS);
-        if due && !self.waiting.is_empty() {
+        if due {
             self.last_post = Some(t);
             let layers = std::mem::take(&mut self.waiting);
             let count = self.count;
@@ -197,11 +201,7 @@ fn scan(
             glances.count += 1;
             glances.waiting.push(g);
             // Only the last ones are listed: a save of thousands of small layers sends no more.
-            let over = glances
-                .waiting
-                .len()
-                .saturating_sub(crate::state::reading::LAYERS_LISTED);
-            glances.waiting.drain(..over);
+            crate::state::reading::keep_listed(&mut glances.waiting);
             glances.flush(scope, false);
         }
     };

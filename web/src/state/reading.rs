@@ -16,6 +16,13 @@ use crate::worker_glue::PoolEvent;
 /// copy and draw them all).
 pub const LAYERS_LISTED: usize = 16;
 
+/// Drops all but the last [`LAYERS_LISTED`] of `layers` (the worker before it sends them, the
+/// page as batches add up).
+pub fn keep_listed(layers: &mut Vec<LayerGlance>) {
+    let over = layers.len().saturating_sub(LAYERS_LISTED);
+    layers.drain(..over);
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Phase {
     /// Nothing opened yet (or the last file failed before anything could be shown).
@@ -135,11 +142,10 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
             layers,
             count,
         }) if current(generation) && s.archive.is_none() => {
-            s.layers_read_count = (s.layers_read_count + layers.len()).max(count);
+            s.layers_read_count = count;
             let listed = Rc::make_mut(&mut s.layers_read);
             listed.extend(layers);
-            let over = listed.len().saturating_sub(LAYERS_LISTED);
-            listed.drain(..over);
+            keep_listed(listed);
         }
         ReadingAction::Pool(PoolEvent::Scanned {
             generation,
@@ -312,7 +318,7 @@ mod tests {
             ReadingAction::Pool(PoolEvent::LayersRead {
                 generation: 2,
                 layers: vec![read(0)],
-                count: 0,
+                count: 1,
             }),
         )
         .expect("current");
@@ -321,7 +327,7 @@ mod tests {
             ReadingAction::Pool(PoolEvent::LayersRead {
                 generation: 2,
                 layers: vec![read(3), read(5)],
-                count: 0,
+                count: 3,
             }),
         )
         .expect("current");
@@ -333,7 +339,7 @@ mod tests {
                 ReadingAction::Pool(PoolEvent::LayersRead {
                     generation: 1,
                     layers: vec![read(9)],
-                    count: 0,
+                    count: 4,
                 }),
             )
             .is_none(),
@@ -383,7 +389,7 @@ mod tests {
                 ReadingAction::Pool(PoolEvent::LayersRead {
                     generation: 1,
                     layers,
-                    count: 0,
+                    count: (batch + 1) * 10,
                 }),
             )
             .expect("current");

@@ -49,7 +49,7 @@ enum Status {
         done: u64,
     },
     /// Every byte is written and checked; the chosen file is being closed (put in place).
-    /// Too late to cancel: nothing is offered to.
+    /// Too late to cancel, so no Cancel is shown.
     Finishing,
     Saved {
         name: String,
