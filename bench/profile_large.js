@@ -56,5 +56,39 @@ const { makeLargeImage } = require('../tests/make_large_image');
     const top = [...e.f.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, ms]) => `${ms.toFixed(0)} ${f.replace(/::h[0-9a-f]{16}/g, '').slice(0, 90)}`).join(' | ');
     console.log(`${(b * 250).toString().padStart(6)} ms busy ${e.ms.toFixed(0).padStart(4)}: ${top}`);
   }
+  // Inside each long task: the pancake frames (inclusive) that took its time.
+  const tStart = profile.startTime; // µs, same clock as performance.now() * 1000 + timeOrigin offset
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  void origin;
+  let tt = profile.startTime; const stamps = profile.samples.map((id, k) => { tt += profile.timeDeltas[k]; return tt; });
+  // The profile's clock is not performance.now(): find the busy stretches (no idle sample for
+  // over 50 ms) instead, which is what a long task is.
+  const runs = []; let runFrom = null; let last = null;
+  profile.samples.forEach((id, k) => {
+    const idle = byId.get(id).callFrame.functionName === '(idle)';
+    if (!idle && runFrom === null) runFrom = stamps[k];
+    if (idle && runFrom !== null) { if (last - runFrom > 50000) runs.push([runFrom, last]); runFrom = null; }
+    if (!idle) last = stamps[k];
+  });
+  void tStart;
+  for (const [from, to] of runs) {
+    const s = t0 + (from - profile.startTime) / 1000; const d = Math.round((to - from) / 1000);
+    const inc = new Map();
+    profile.samples.forEach((id, k) => {
+      if (stamps[k] < from || stamps[k] > to) return;
+      const seen = new Set(); let x = id;
+      while (x !== undefined) { const f = byId.get(x).callFrame.functionName.replace(/::h[0-9a-f]{16}/g, ''); if (f && !seen.has(f)) { seen.add(f); inc.set(f, (inc.get(f) || 0) + dt); } x = parent.get(x); }
+    });
+    const selfIn = new Map();
+    profile.samples.forEach((id, k) => {
+      if (stamps[k] < from || stamps[k] > to) return;
+      const n = byId.get(id); const f = (n.callFrame.functionName || `(${n.callFrame.url.split('/').pop()})`).replace(/::h[0-9a-f]{16}/g, '');
+      selfIn.set(f, (selfIn.get(f) || 0) + dt);
+    });
+    console.log(`--- task ${Math.round(s - t0)}+${d}, self:`);
+    for (const [f, ms] of [...selfIn.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(ms.toFixed(0).padStart(6), f.slice(0, 150));
+    console.log('  inclusive:');
+    for (const [f, ms] of [...inc.entries()].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(ms.toFixed(0).padStart(6), f.slice(0, 150));
+  }
   await session.close();
 })().catch((e) => { console.error(e); process.exit(1); });

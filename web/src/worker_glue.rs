@@ -37,6 +37,9 @@ const PROGRESS_EVERY_MS: f64 = 100.0;
 /// answers and paints while 200,000 entries cross.
 const DECODE_BATCH: usize = 2_000;
 const DECODE_SLICE_MS: f64 = 12.0;
+/// The longest wait for a painted frame before hashing starts anyway (a hidden tab paints
+/// none; its timers run at most once a second).
+const HASH_START_LATEST_MS: u32 = 250;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
@@ -244,6 +247,8 @@ pub struct Pool {
     search_counter: u32,
     /// Answers to hand on once the pool is no longer borrowed (a callback may call into it).
     answered: Vec<(Callback<SearchAnswer>, SearchAnswer)>,
+    /// Events held back until the next task (see [`Pool::hold_until_next_task`]), in order.
+    held: Option<Vec<PoolEvent>>,
 }
 
 pub type PoolRef = Rc<RefCell<Pool>>;
@@ -283,6 +288,7 @@ impl Pool {
                 searches: Vec::new(),
                 search_counter: 0,
                 answered: Vec::new(),
+                held: None,
             })
         })
     }
@@ -544,7 +550,14 @@ impl Pool {
     }
 
     fn emit_all(pool: &PoolRef, actions: Vec<PoolEvent>) {
-        let emit = pool.borrow().emit.clone();
+        let emit = {
+            let mut p = pool.borrow_mut();
+            if let Some(held) = p.held.as_mut() {
+                held.extend(actions);
+                return;
+            }
+            p.emit.clone()
+        };
         for a in actions {
             emit.emit(a);
         }
@@ -668,6 +681,8 @@ impl Pool {
                 };
                 let mut archive = *archive;
                 let mut actions = Vec::new();
+                // Before the first slice of the entry lists is scheduled: the view comes first.
+                self.hold_until_next_task(generation);
                 if indexing {
                     // A large index: a slice per timer tick from now on.
                     self.decoding = Some(decoder);
@@ -727,7 +742,7 @@ impl Pool {
                     self.hashers.clear();
                     self.settle(generation, &mut actions);
                 } else {
-                    self.start_hashing(jobs, &mut actions);
+                    self.queue = jobs.into();
                 }
                 actions
             }
@@ -841,9 +856,87 @@ impl Pool {
         }
     }
 
-    fn start_hashing(&mut self, jobs: Vec<HashJob>, actions: &mut Vec<PoolEvent>) {
+    /// The first view comes in three tasks of the page's thread, each short even on a
+    /// machine of two busy cores: this message's decoding; then (a timer, via the events
+    /// held until it fires) the state and the views it changes; then the browser's layout
+    /// and paint. Only after that paint do the hashers and the scanner's fold of the entries
+    /// start ([`Pool::start_after_paint`]): on two cores they would take both while the page
+    /// draws (a layout of 12 ms CPU measured 110 ms of wall time with them running, and the
+    /// whole hand-over at 110–160 ms, issue #13 target 3).
+    fn hold_until_next_task(&mut self, generation: u32) {
+        self.held.get_or_insert_with(Vec::new);
+        let this = self.this.clone();
+        gloo::timers::callback::Timeout::new(0, move || {
+            if let Some(pool) = this.upgrade() {
+                let actions = pool.borrow_mut().held.take().unwrap_or_default();
+                Pool::emit_all(&pool, actions);
+                pool.borrow().start_after_paint(generation);
+            }
+        })
+        .forget();
+    }
+
+    /// After the next frame is painted (a timer started from an animation frame runs after
+    /// that frame's layout and paint), or after [`HASH_START_LATEST_MS`] in a hidden tab,
+    /// where no frame comes: asks the scanner for the first view's figures when an
+    /// `indexing` scan waits for them, and gives the hashers their jobs
+    /// ([`Pool::start_hashing`]).
+    fn start_after_paint(&self, generation: u32) {
+        let started = Rc::new(std::cell::Cell::new(false));
+        let start = {
+            let this = self.this.clone();
+            let started = started.clone();
+            move || {
+                if started.replace(true) {
+                    return;
+                }
+                if let Some(pool) = this.upgrade() {
+                    let mut actions = Vec::new();
+                    {
+                        let mut p = pool.borrow_mut();
+                        p.ask_summary(generation);
+                        p.start_hashing(generation, &mut actions);
+                    }
+                    Pool::emit_all(&pool, actions);
+                }
+            }
+        };
+        let after_frame = {
+            let start = start.clone();
+            Closure::once_into_js(move || {
+                gloo::timers::callback::Timeout::new(0, start).forget();
+            })
+        };
+        let framed = web_sys::window().is_some_and(|w| {
+            w.request_animation_frame(after_frame.unchecked_ref())
+                .is_ok()
+        });
+        let latest = if framed { HASH_START_LATEST_MS } else { 0 };
+        gloo::timers::callback::Timeout::new(latest, start).forget();
+    }
+
+    /// Sends [`Request::Summarize`] when the current file's `indexing` scan waits for its
+    /// figures.
+    fn ask_summary(&mut self, generation: u32) {
+        if generation != self.generation || !self.summary_waiting {
+            return;
+        }
+        let file = self.file.clone();
+        if let (Some(h), Ok(m)) = (
+            self.scanner.as_mut(),
+            encode(&Request::Summarize, file.as_ref(), None),
+        ) {
+            h.send(m);
+        }
+    }
+
+    /// Gives each hasher a job from the queue (the scan's plan), unless the file was replaced
+    /// or the reading cancelled meanwhile (the queue is then empty).
+    fn start_hashing(&mut self, generation: u32, actions: &mut Vec<PoolEvent>) {
         // The reading plans the largest blobs first, so the pool finishes together.
-        self.queue = jobs.into();
+        if generation != self.generation || self.queue.is_empty() {
+            return;
+        }
         if self.hashers.is_empty() {
             self.spawn_hashers(actions);
         }

@@ -251,16 +251,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         indexing,
                     };
                     post(scope, &msg, Some(&wire));
-                    // After the first view is on its way: a fold of every entry, the one
-                    // part of the figures that costs (about 0.5 s on 200,000 files).
-                    if indexing {
-                        let summaries = archive
-                            .images
-                            .iter()
-                            .map(|img| indexed(archive, img).then(|| summarize(archive, img)))
-                            .collect();
-                        post(scope, &Response::Summarized { summaries }, None);
-                    }
+                    // The fold of every entry (the one part of the figures that costs) waits
+                    // for `Request::Summarize`, sent once the page has drawn the first view.
                     state.reading = Some(r);
                     state.paths.clear();
                 }
@@ -323,6 +315,17 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         // A save has a worker of its own (`worker_export`): no reading is needed here.
         Request::Export { job } => crate::worker_export::serve(scope, source, job),
         Request::ExportMore => crate::worker_export::more(scope),
+        Request::Summarize => {
+            if let Some(r) = state.reading.as_mut() {
+                let archive = r.archive();
+                let summaries = archive
+                    .images
+                    .iter()
+                    .map(|img| indexed(archive, img).then(|| summarize(archive, img)))
+                    .collect();
+                post(scope, &Response::Summarized { summaries }, None);
+            }
+        }
         Request::ReadContent {
             member,
             path,
