@@ -4,7 +4,7 @@
 // digest no longer matches. The page must say what the CLI's `pancake inspect --json` says:
 // the layer is unreadable (the core's verdict), with its digest mismatch listed beside it,
 // and the other layers verified. (The page once ranked the mismatch first and called it only
-// "mismatch", showing its diff_id as "pending".)
+// "mismatch", showing its diff_id as "pending"; then "pending" stayed after all was settled.)
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -80,6 +80,13 @@ test('a damaged layer hashed by a worker: unreadable as the CLI says, its mismat
   await details.locator('[data-testid=unreadable]').waitFor();
   const reason = await details.locator('[data-testid=reason]').innerText();
   assert.match(reason, /unreadable at the header after entry/);
+  // Its diff_id will never be computed: said so, not "pending…"; its digest (from the
+  // manifest) is there to copy. The CLI has no diff_id for it either.
+  assert.equal(cli.images[0].layers[0].diff_id ?? null, null);
+  const diffId = details.locator('[data-testid=layer-diff-id]');
+  assert.equal(await diffId.getAttribute('data-missing'), 'not-computed');
+  assert.equal(await diffId.innerText(), 'not computed');
+  assert.equal(await details.locator('[data-testid=layer-digest] code').innerText(), want[0].digest);
   const expected = await details.locator('[data-testid=expected]').allInnerTexts();
   const actual = await details.locator('[data-testid=actual]').allInnerTexts();
   assert.ok(expected.length >= 1, 'the mismatch is listed beside the reason');

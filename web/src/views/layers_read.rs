@@ -16,7 +16,7 @@ use pancake_core::units::human_size;
 use yew::prelude::*;
 
 use super::layer_size::sizes_of;
-use super::{use_lang, CopyButton};
+use super::{digest_row, use_lang};
 use crate::i18n::{t, tf};
 use crate::text::shown;
 
@@ -65,16 +65,6 @@ struct GlanceProps {
 fn glance(p: &GlanceProps) -> Html {
     let lang = use_lang();
     let g = &p.glance;
-    let digest_row = |label: String, d: Option<String>, id: &'static str| -> Html {
-        match d {
-            Some(d) => html! {
-                <><dt>{ label }</dt><dd class="digest-line" data-testid={id}><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></dd></>
-            },
-            None => {
-                html! { <><dt>{ label }</dt><dd class="muted" data-testid={id}>{ t(lang, "lr-none") }</dd></> }
-            }
-        }
-    };
     let kinds = tf(
         lang,
         "lr-kinds",
@@ -112,8 +102,8 @@ fn glance(p: &GlanceProps) -> Html {
             <dl class="facts">
                 <dt>{ t(lang, "size") }</dt>
                 <dd>{ sizes_of(lang, g.size, g.stored_size, g.compression) }</dd>
-                { digest_row(t(lang, "lr-digest"), g.digest.as_ref().map(|d| d.to_string()), "layer-read-digest") }
-                { digest_row(t(lang, "diff-id"), g.diff_id.as_ref().map(|d| d.to_string()), "layer-read-diff-id") }
+                { digest_row(lang, t(lang, "lr-digest"), g.digest.as_ref().map(|d| d.to_string()), false, Some("layer-read-digest")) }
+                { digest_row(lang, t(lang, "diff-id"), g.diff_id.as_ref().map(|d| d.to_string()), false, Some("layer-read-diff-id")) }
             </dl>
             { if g.tops.is_empty() { html! {} } else { html! {
                 <div class="glance-tops">

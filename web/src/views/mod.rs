@@ -211,6 +211,28 @@ pub fn badge(p: &BadgeProps) -> Html {
     }
 }
 
+/// One digest of a layer as a `<dt>`/`<dd>` pair of a details list: the digest with its Copy
+/// button, or, without one, "pending…" while it is being computed (`coming`) and "not
+/// computed" once it never will be (a blob missing, unreadable, left out on purpose, or its
+/// hashing cancelled). `id` is the `<dd>`'s test id, when it has one.
+pub fn digest_row(
+    lang: Lang,
+    label: String,
+    digest: Option<String>,
+    coming: bool,
+    id: Option<&'static str>,
+) -> Html {
+    match digest {
+        Some(d) => html! {
+            <><dt>{ label }</dt><dd class="digest-line" data-testid={id}><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></dd></>
+        },
+        None => {
+            let key = if coming { "pending" } else { "not-computed" };
+            html! { <><dt>{ label }</dt><dd class="muted" data-testid={id} data-missing={key}>{ t(lang, key) }</dd></> }
+        }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct CopyProps {
     pub text: AttrValue,

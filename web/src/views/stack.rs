@@ -348,13 +348,10 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 .map(|ix| ix.entries.len())
         })
     };
-    let digest_row = |label: String, d: Option<String>| -> Html {
-        match d {
-            Some(d) => html! {
-                <><dt>{ label }</dt><dd class="digest-line"><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></dd></>
-            },
-            None => html! { <><dt>{ label }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
-        }
+    // A digest not here yet is "pending" only while it is being computed.
+    let pending = v == Verdict::Pending;
+    let digest_row = |label: String, d: Option<String>, id: &'static str| {
+        super::digest_row(lang, label, d, pending, Some(id))
     };
     let browse = {
         let cb = p.on_browse.clone();
@@ -412,11 +409,11 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 Verdict::Unchecked => html! { <p class="muted">{ t(lang, "unchecked-explain") }</p> },
             } }
             <dl class="facts">
-                { digest_row(t(lang, "digest"), layer.digest.as_ref().map(|d| d.to_string())) }
-                { digest_row(t(lang, "diff-id"), layer.diff_id.as_ref().map(|d| d.to_string())) }
+                { digest_row(t(lang, "digest"), layer.digest.as_ref().map(|d| d.to_string()), "layer-digest") }
+                { digest_row(t(lang, "diff-id"), layer.diff_id.as_ref().map(|d| d.to_string()), "layer-diff-id") }
                 { super::hash_path::details_row(lang, a, layer) }
                 { if layer.config_diff_id.is_some() && layer.config_diff_id != layer.diff_id {
-                    digest_row(t(lang, "config-diff-id"), layer.config_diff_id.as_ref().map(|d| d.to_string()))
+                    digest_row(t(lang, "config-diff-id"), layer.config_diff_id.as_ref().map(|d| d.to_string()), "layer-config-diff-id")
                 } else { html! {} } }
                 <dt>{ t(lang, "created") }</dt>
                 <dd>{ match h.and_then(|h| h.created.clone()) {
