@@ -23,10 +23,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use pancake_core::analyze::union::ContentRef;
 use pancake_core::read::export::{ExportError, ExportStream};
-use pancake_core::{Archive, Digest, EntryKind, Member, MemberFacts, RawPath};
+use pancake_core::{Archive, Digest, Entry, EntryKind, Member, MemberFacts, RawPath};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -118,10 +119,42 @@ impl From<ExportError> for ExportProblem {
     }
 }
 
+/// The save of layer blob `member`'s uncompressed tar: `a` trimmed by [`archive_for`] with
+/// none of the layer's entries (the blob is streamed whole; only its diff_id is read).
+pub fn layer_job(a: &Archive, member: usize) -> ExportJob {
+    ExportJob::Layer {
+        archive: Box::new(archive_for(a, member, |_| false)),
+        member,
+    }
+}
+
+/// The save of the file `content` names (from [`content_ref`]): `a` trimmed by
+/// [`archive_for`] to the copies of that path in its layer's entries (a compressed layer is
+/// walked to the same copy by counting them), `content.entry` pointing into that shorter
+/// list. `None` when `content` has no member.
+pub fn file_job(a: &Archive, content: &ContentRef) -> Option<ExportJob> {
+    let member = content.member?;
+    let keep = |e: &Entry| e.path == content.path;
+    let entry = a
+        .members
+        .get(member)
+        .and_then(|m| m.facts.layer.as_ref())
+        .and_then(|l| l.entries.get(..content.entry))
+        .map_or(0, |before| before.iter().filter(|e| keep(e)).count());
+    Some(ExportJob::File {
+        archive: Box::new(archive_for(a, member, keep)),
+        content: ContentRef {
+            entry,
+            ..content.clone()
+        },
+    })
+}
+
 /// `a` with only what an export of `member` reads: every member's place (a compressed outer
-/// file is walked again by member index) but only that member's facts (its layer index and
-/// diff_id), no images or problems, so the message to the worker is one layer's size.
-pub fn archive_for(a: &Archive, member: usize) -> Archive {
+/// file is walked again by member index) but only that member's facts, no images or
+/// problems, and of its layer index only the entries `keep` selects — so the message to the
+/// worker is small, and the page's thread does not serialize 200,000 entries to send it.
+pub fn archive_for(a: &Archive, member: usize, keep: impl Fn(&Entry) -> bool) -> Archive {
     Archive {
         name: a.name.clone(),
         total_bytes: a.total_bytes,
@@ -138,7 +171,12 @@ pub fn archive_for(a: &Archive, member: usize) -> Archive {
                 data_offset: m.data_offset,
                 link_target: m.link_target.clone(),
                 facts: if i == member {
-                    m.facts.clone()
+                    let mut facts = m.facts.clone();
+                    if let Some(l) = facts.layer.as_mut() {
+                        l.entries =
+                            Arc::new(l.entries.iter().filter(|e| keep(e)).cloned().collect());
+                    }
+                    facts
                 } else {
                     MemberFacts::default()
                 },
@@ -695,8 +733,16 @@ mod tests {
         let img = a.images.first().unwrap_or_else(|| panic!("no image"));
         let layer = img.layers.last().unwrap_or_else(|| panic!("no layer"));
         let member = layer.member.unwrap_or_else(|| panic!("missing"));
-        let small = archive_for(&a, member);
+        let ExportJob::Layer { archive: small, .. } = layer_job(&a, member) else {
+            panic!("not a layer job");
+        };
         assert_eq!(small.members.len(), a.members.len());
+        // The blob is streamed whole: none of its entries crosses to the worker.
+        let kept = small
+            .members
+            .get(member)
+            .and_then(|m| m.facts.layer.as_ref());
+        assert_eq!(kept.map(|l| l.entries.len()), Some(0));
         let with_facts = small
             .members
             .iter()
@@ -726,11 +772,12 @@ mod tests {
         let again =
             content_ref(&a, m, c.entry, &c.path, c.size).unwrap_or_else(|| panic!("no ref"));
         assert_eq!((again.member, again.entry), (c.member, c.entry));
+        let (trimmed, content) = file_parts(&a, &again);
         let mut got = Vec::new();
         export::write_content(
             &bytes,
-            &archive_for(&a, m),
-            &again,
+            &trimmed,
+            &content,
             &pancake_core::limits::Limits::default(),
             &mut got,
         )
@@ -752,10 +799,7 @@ mod tests {
             .and_then(|i| i.layers.last())
             .and_then(|l| l.member)
             .unwrap_or_else(|| panic!("no layer"));
-        let job = ExportJob::Layer {
-            archive: Box::new(archive_for(&a, member)),
-            member,
-        };
+        let job = layer_job(&a, member);
         let text = serde_json::to_string(&Request::Export { job: job.clone() })
             .unwrap_or_else(|e| panic!("{e}"));
         match serde_json::from_str::<Request>(&text) {
@@ -802,6 +846,8 @@ mod tests {
     /// A layer with `a` (1 MiB), `b` hard-linked to it, then `a` again (10 bytes): the ref
     /// built for `b`'s row names the first `a` and the save gives its bytes; the last `a`'s
     /// entry with `b`'s size (what the page asked for before it carried the entry) is refused.
+    /// The job crosses with only the two entries of `a`: a compressed layer is walked to the
+    /// first by counting them, an uncompressed one read at its offset.
     #[test]
     fn a_hard_link_saves_the_copy_it_links_to() {
         use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
@@ -830,52 +876,102 @@ mod tests {
         tar.extend(header(b"a", b'0', 10, b""));
         tar.extend_from_slice(b"second a\n\n");
         tar.resize(tar.len().div_ceil(512) * 512 + 1024, 0);
-        let config = serde_json::to_vec(&serde_json::json!({
-            "architecture": "amd64", "os": "linux",
-            "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(&tar)]},
-        }))
-        .unwrap_or_default();
-        let image = SaveImage {
-            tags: vec!["link:1".into()],
-            config,
-            layers: vec![Descriptor {
-                media_type: "application/vnd.oci.image.layer.v1.tar".into(),
-                digest: Digest::of_bytes(&tar),
-                size: tar.len() as u64,
-            }],
-        };
-        let bytes = tarwrite::write_docker_save(Vec::new(), &[image], &mut |_| {
-            Ok(Box::new(std::io::Cursor::new(tar.clone())))
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-        let a = read_stream(
-            "link.tar",
-            bytes.as_slice(),
-            bytes.len() as u64,
-            &Options::default(),
-            &mut |_| {},
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
-        let rows = pancake_core::analyze::union::merged(&a, img, 0);
-        let b = rows
-            .iter()
-            .find(|r| r.path == RawPath::from_typed("b"))
-            .and_then(|r| r.content.clone())
-            .unwrap_or_else(|| panic!("no b"));
-        let m = b.member.unwrap_or_else(|| panic!("no member"));
-        let r = content_ref(&a, m, b.entry, &b.path, b.size).unwrap_or_else(|| panic!("no ref"));
-        assert_eq!((r.entry, r.size), (0, 1 << 20));
-        let mut got = Vec::new();
-        export::write_content(
-            &bytes,
-            &archive_for(&a, m),
-            &r,
-            &pancake_core::limits::Limits::default(),
-            &mut got,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(Digest::of_bytes(&got), Digest::of_bytes(&first));
-        assert_eq!(content_ref(&a, m, 2, &b.path, b.size), None);
+        for gzip in [false, true] {
+            let blob = if gzip {
+                use std::io::Write;
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(&tar).unwrap_or_else(|e| panic!("{e}"));
+                e.finish().unwrap_or_else(|e| panic!("{e}"))
+            } else {
+                tar.clone()
+            };
+            let config = serde_json::to_vec(&serde_json::json!({
+                "architecture": "amd64", "os": "linux",
+                "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(&tar)]},
+            }))
+            .unwrap_or_default();
+            let media_type = if gzip {
+                "application/vnd.oci.image.layer.v1.tar+gzip"
+            } else {
+                "application/vnd.oci.image.layer.v1.tar"
+            };
+            let image = SaveImage {
+                tags: vec!["link:1".into()],
+                config,
+                layers: vec![Descriptor {
+                    media_type: media_type.into(),
+                    digest: Digest::of_bytes(&blob),
+                    size: blob.len() as u64,
+                }],
+            };
+            let bytes = tarwrite::write_docker_save(Vec::new(), &[image], &mut |_| {
+                Ok(Box::new(std::io::Cursor::new(blob.clone())))
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+            let a = read_stream(
+                "link.tar",
+                bytes.as_slice(),
+                bytes.len() as u64,
+                &Options::default(),
+                &mut |_| {},
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+            let rows = pancake_core::analyze::union::merged(&a, img, 0);
+            let b = rows
+                .iter()
+                .find(|r| r.path == RawPath::from_typed("b"))
+                .and_then(|r| r.content.clone())
+                .unwrap_or_else(|| panic!("no b"));
+            let m = b.member.unwrap_or_else(|| panic!("no member"));
+            let r =
+                content_ref(&a, m, b.entry, &b.path, b.size).unwrap_or_else(|| panic!("no ref"));
+            assert_eq!((r.entry, r.size), (0, 1 << 20));
+            let (trimmed, content) = file_parts(&a, &r);
+            let kept: Vec<u64> = trimmed
+                .members
+                .get(m)
+                .and_then(|m| m.facts.layer.as_ref())
+                .map(|l| l.entries.iter().map(|e| e.size).collect())
+                .unwrap_or_default();
+            assert_eq!(kept, vec![1 << 20, 10], "gzip {gzip}: only the copies of a");
+            let mut got = Vec::new();
+            export::write_content(
+                &bytes,
+                &trimmed,
+                &content,
+                &pancake_core::limits::Limits::default(),
+                &mut got,
+            )
+            .unwrap_or_else(|e| panic!("gzip {gzip}: {e}"));
+            assert_eq!(
+                Digest::of_bytes(&got),
+                Digest::of_bytes(&first),
+                "gzip {gzip}"
+            );
+            assert_eq!(content_ref(&a, m, 2, &b.path, b.size), None);
+            // The second copy (entry 2 of 3) is entry 1 of the two kept, and gives its bytes.
+            let second = content_ref(&a, m, 2, &b.path, 10).unwrap_or_else(|| panic!("no ref"));
+            let (trimmed, content) = file_parts(&a, &second);
+            assert_eq!(content.entry, 1);
+            let mut got = Vec::new();
+            export::write_content(
+                &bytes,
+                &trimmed,
+                &content,
+                &pancake_core::limits::Limits::default(),
+                &mut got,
+            )
+            .unwrap_or_else(|e| panic!("gzip {gzip}: {e}"));
+            assert_eq!(got, b"second a\n\n", "gzip {gzip}");
+        }
+    }
+
+    /// The archive and ref of a file job.
+    fn file_parts(a: &Archive, c: &ContentRef) -> (Archive, ContentRef) {
+        match file_job(a, c) {
+            Some(ExportJob::File { archive, content }) => (*archive, content),
+            other => panic!("{other:?}"),
+        }
     }
 }

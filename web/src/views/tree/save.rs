@@ -129,20 +129,17 @@ pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
 /// one member). `None` when the file's entry is not in the layer's index.
 fn job(archive: &ArchiveRef, target: &SaveTarget) -> Option<ExportJob> {
     match target {
-        SaveTarget::Layer { member, .. } => Some(ExportJob::Layer {
-            archive: Box::new(worker_export::archive_for(archive, *member)),
-            member: *member,
-        }),
+        SaveTarget::Layer { member, .. } => Some(worker_export::layer_job(archive, *member)),
         SaveTarget::File {
             member,
             entry,
             path,
             size,
             ..
-        } => Some(ExportJob::File {
-            content: worker_export::content_ref(archive, *member, *entry, path, *size)?,
-            archive: Box::new(worker_export::archive_for(archive, *member)),
-        }),
+        } => worker_export::file_job(
+            archive,
+            &worker_export::content_ref(archive, *member, *entry, path, *size)?,
+        ),
     }
 }
 
