@@ -56,10 +56,7 @@ const { makeLargeImage } = require('../tests/make_large_image');
     const top = [...e.f.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, ms]) => `${ms.toFixed(0)} ${f.replace(/::h[0-9a-f]{16}/g, '').slice(0, 90)}`).join(' | ');
     console.log(`${(b * 250).toString().padStart(6)} ms busy ${e.ms.toFixed(0).padStart(4)}: ${top}`);
   }
-  // Inside each long task: the pancake frames (inclusive) that took its time.
-  const tStart = profile.startTime; // µs, same clock as performance.now() * 1000 + timeOrigin offset
-  const origin = await page.evaluate(() => performance.timeOrigin);
-  void origin;
+  // Inside each busy stretch: the frames (self, then inclusive) that took its time.
   let tt = profile.startTime; const stamps = profile.samples.map((id, k) => { tt += profile.timeDeltas[k]; return tt; });
   // The profile's clock is not performance.now(): find the busy stretches (no idle sample for
   // over 50 ms) instead, which is what a long task is.
@@ -70,9 +67,9 @@ const { makeLargeImage } = require('../tests/make_large_image');
     if (idle && runFrom !== null) { if (last - runFrom > 50000) runs.push([runFrom, last]); runFrom = null; }
     if (!idle) last = stamps[k];
   });
-  void tStart;
+  if (runFrom !== null && last - runFrom > 50000) runs.push([runFrom, last]);
   for (const [from, to] of runs) {
-    const s = t0 + (from - profile.startTime) / 1000; const d = Math.round((to - from) / 1000);
+    const at = Math.round((from - profile.startTime) / 1000); const d = Math.round((to - from) / 1000);
     const inc = new Map();
     profile.samples.forEach((id, k) => {
       if (stamps[k] < from || stamps[k] > to) return;
@@ -85,7 +82,7 @@ const { makeLargeImage } = require('../tests/make_large_image');
       const n = byId.get(id); const f = (n.callFrame.functionName || `(${n.callFrame.url.split('/').pop()})`).replace(/::h[0-9a-f]{16}/g, '');
       selfIn.set(f, (selfIn.get(f) || 0) + dt);
     });
-    console.log(`--- task ${Math.round(s - t0)}+${d}, self:`);
+    console.log(`--- busy from ${at} ms after the profile began, ${d} ms; self:`);
     for (const [f, ms] of [...selfIn.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(ms.toFixed(0).padStart(6), f.slice(0, 150));
     console.log('  inclusive:');
     for (const [f, ms] of [...inc.entries()].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(ms.toFixed(0).padStart(6), f.slice(0, 150));

@@ -80,8 +80,8 @@ test('a damaged layer hashed by a worker: unreadable as the CLI says, its mismat
   await details.locator('[data-testid=unreadable]').waitFor();
   const reason = await details.locator('[data-testid=reason]').innerText();
   assert.match(reason, /unreadable at the header after entry/);
-  // Its diff_id will never be computed: said so, not "pending…"; its digest (from the
-  // manifest) is there to copy. The CLI has no diff_id for it either.
+  // Its diff_id will never be computed: said so, not "pending…"; its digest (computed over
+  // the stored blob, as the CLI's) is there to copy. The CLI has no diff_id for it either.
   assert.equal(cli.images[0].layers[0].diff_id ?? null, null);
   const diffId = details.locator('[data-testid=layer-diff-id]');
   assert.equal(await diffId.getAttribute('data-missing'), 'not-computed');

@@ -105,7 +105,7 @@ describe('a 200,000-file image', () => {
     await page.locator('[data-testid=download-layer-tar]').click();
     const progress = page.locator('[data-testid=save-progress]');
     await progress.waitFor();
-    await page.waitForFunction(() => /[1-9]/.test(document.querySelector('[data-testid=save-progress]')?.textContent || ''));
+    await page.waitForFunction(() => /Saving [1-9]/.test(document.querySelector('[data-testid=save-progress]')?.textContent || ''));
     await page.locator('[data-testid=save-cancel]').click();
     await page.locator('[data-testid=save-cancelled]').waitFor();
     const saving = await page.evaluate(() => window.__large.tasks.filter((t) => t.start + t.ms >= window.__large.clicked));

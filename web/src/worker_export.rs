@@ -60,10 +60,14 @@ pub enum ExportJob {
         archive: Box<Archive>,
         member: usize,
     },
-    /// The bytes of one file (for a hard link: of the file it links to).
+    /// The bytes of one file (for a hard link: of the file it links to). Made by [`file_job`]:
+    /// `archive`'s layer lists only the copies of `content.path`, and `content.entry` is the
+    /// place in that shorter list; `layer_entry` is its place in the layer, for messages.
     File {
         archive: Box<Archive>,
         content: ContentRef,
+        #[serde(default)]
+        layer_entry: usize,
     },
 }
 
@@ -147,6 +151,7 @@ pub fn file_job(a: &Archive, content: &ContentRef) -> Option<ExportJob> {
             entry,
             ..content.clone()
         },
+        layer_entry: content.entry,
     })
 }
 
@@ -265,9 +270,27 @@ pub fn serve(scope: &DedicatedWorkerGlobalScope, source: Rc<FileSource>, job: Ex
         ExportJob::Layer { archive, member } => {
             ExportStream::layer_tar(source, archive, *member, &limits)
         }
-        ExportJob::File { archive, content } => {
-            ExportStream::content(source, archive, content, &limits)
-        }
+        ExportJob::File {
+            archive,
+            content,
+            layer_entry,
+        } => ExportStream::content(source, archive, content, &limits).map_err(|e| match e {
+            // The entry as the layer numbers it, not as the trimmed job's list does.
+            ExportError::WrongEntry {
+                name,
+                member,
+                path,
+                size,
+                ..
+            } => ExportError::WrongEntry {
+                name,
+                member,
+                path,
+                entry: *layer_entry,
+                size,
+            },
+            e => e,
+        }),
     };
     match opened {
         Ok(stream) => {
@@ -970,7 +993,9 @@ mod tests {
     /// The archive and ref of a file job.
     fn file_parts(a: &Archive, c: &ContentRef) -> (Archive, ContentRef) {
         match file_job(a, c) {
-            Some(ExportJob::File { archive, content }) => (*archive, content),
+            Some(ExportJob::File {
+                archive, content, ..
+            }) => (*archive, content),
             other => panic!("{other:?}"),
         }
     }

@@ -402,7 +402,7 @@ impl Pool {
             entry,
             max,
         };
-        let (generation, failure, emit) = {
+        let (generation, failure) = {
             let mut guard = pool.borrow_mut();
             let p = &mut *guard;
             let generation = p.shown_generation;
@@ -422,17 +422,21 @@ impl Pool {
                 (None, _) => Some("the reader was stopped; open the file again".to_string()),
                 (_, Err(e)) => Some(e),
             };
-            (generation, failure, p.emit.clone())
+            (generation, failure)
         };
-        // The pool is no longer borrowed: the event's handler may call into it.
+        // The pool is no longer borrowed: the event's handler may call into it. (Through
+        // `emit_all`, so it keeps its place behind events held for the next task.)
         if let Some(error) = failure {
-            emit.emit(PoolEvent::Content {
-                generation,
-                member,
-                path,
-                bytes: None,
-                error: Some(error),
-            });
+            Self::emit_all(
+                pool,
+                vec![PoolEvent::Content {
+                    generation,
+                    member,
+                    path,
+                    bytes: None,
+                    error: Some(error),
+                }],
+            );
         }
     }
 
@@ -837,8 +841,8 @@ impl Pool {
 
     /// One hasher per core (`crate::hashing::hashers`: `navigator.hardwareConcurrency`, at
     /// most [`MAX_HASHERS`]). For a big file they start with the scanner, so their wasm is
-    /// loaded while the structure is read and the first job starts the moment the scan ends;
-    /// those the plan has no job for are stopped then.
+    /// loaded while the structure is read and the first job starts once the first view is
+    /// painted ([`Pool::start_after_paint`]); those the plan has no job for are stopped then.
     fn spawn_hashers(&mut self, actions: &mut Vec<PoolEvent>) {
         let threads = crate::hashing::hashers();
         self.hashers.clear();

@@ -234,8 +234,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             let started = now();
             match scan(scope, &name, source.as_ref()) {
                 Ok(mut r) => {
-                    // The entries cross as compact bytes, not JSON; a large index also sends
-                    // the figures of the first view, so the page folds nothing for it.
+                    // The entries cross as compact bytes, not JSON; for a large index the
+                    // figures of the first view are folded here too, when the page asks
+                    // (`Request::Summarize`), so the page folds nothing for it.
                     let archive = r.archive();
                     let entries: usize = archive
                         .members

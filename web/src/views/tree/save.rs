@@ -125,8 +125,9 @@ pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
     }
 }
 
-/// What the worker is asked for, built when the button is pressed (the archive trimmed to the
-/// one member). `None` when the file's entry is not in the layer's index.
+/// What the worker is asked for, built when the button is pressed: the archive trimmed to
+/// the one member and, of its entries, to what the save reads (`worker_export::layer_job`,
+/// `worker_export::file_job`). `None` when the file's entry is not in the layer's index.
 fn job(archive: &ArchiveRef, target: &SaveTarget) -> Option<ExportJob> {
     match target {
         SaveTarget::Layer { member, .. } => Some(worker_export::layer_job(archive, *member)),
