@@ -534,6 +534,35 @@ describe('path search while layers are hashed', () => {
     await page.waitForTimeout(1000);
     assert.equal(await page.locator('[data-testid=search-group-state][data-state=pending]').count(), 0,
       'never "still being read" after Cancel');
+    // The stack says the same: the base layer is "not checked", never "checking" again, and
+    // its details say why, with a diff_id "not computed" rather than "pending…".
+    await app.openTab(page, 'stack');
+    const base = page.locator('[data-testid=layer]').first();
+    assert.equal(await base.getAttribute('data-state'), 'unchecked');
+    await base.click();
+    const details = page.locator('[data-testid=layer-details][data-index="0"]');
+    assert.match(await details.locator('[data-testid=badge]').innerText(), /^\?\s+not checked$/);
+    assert.equal(await details.locator('[data-testid=unchecked]').innerText(),
+      "Checking stopped before this layer's SHA-256 was computed, so it is not verified.");
+    const diffId = details.locator('[data-testid=layer-diff-id]');
+    assert.equal(await diffId.getAttribute('data-missing'), 'not-computed');
+    // Its files were never read: size, entries, changes and wasted bytes are "not read", not
+    // zeros (its blob holds busybox), in the details and on its slab.
+    assert.deepEqual(await details.locator('[data-testid=not-read]').allInnerTexts(), Array(4).fill('not read'));
+    assert.equal((await base.locator('[data-testid=layer-size]').innerText()).trim(), 'not read');
+    assert.match(await details.locator('[data-testid=layer-other-sizes]').innerText(),
+      /^uncompressed tar not read · blob as stored \d[\d.]*\s?[kMG]?B \(gzip\)$/);
+    assert.equal(await page.locator('[data-testid=layer][data-state=pending]').count(), 0);
+    await shot(page, 'cancelled-layer-details-light');
+    // The same in Indonesian, dark, at 360 px: nothing wider than the screen.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.locator('[data-testid=lang-switch]').selectOption('id');
+    assert.match(await details.locator('[data-testid=unchecked]').innerText(), /^Pemeriksaan berhenti sebelum SHA-256/);
+    assert.deepEqual(await details.locator('[data-testid=not-read]').allInnerTexts(), Array(4).fill('tidak dibaca'));
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+    await details.scrollIntoViewIfNeeded();
+    await shot(page, 'cancelled-layer-details-dark-id-360');
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

@@ -468,8 +468,9 @@ pub fn app() -> Html {
                     // still cross: its figures are pending, not zeros.
                     let coming = state.index.summarizing(generation)
                         || (summary.is_none() && state.index.pending(generation));
+                    let hashing = matches!(state.reading.phase, Phase::Scanning | Phase::Hashing);
                     html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse}
-                    {summary} summary_coming={coming} /> }
+                    {summary} summary_coming={coming} {hashing} /> }
                 }
                 Tab::Files => html! {
                     <Files archive={a.clone()} image={state.nav.image} layer={state.nav.layer} merged={state.nav.merged}

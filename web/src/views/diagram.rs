@@ -411,20 +411,14 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage], s
                 </dd>
                 { layer_size::detail_rows(lang, &si.archive, image, li0, size) }
                 { if users.len() > 1 { html! { <dd class="muted small">{ t(lang, "dg-stored-once") }</dd> } } else { html! {} } }
-                <dt>{ t(lang, "digest") }</dt>
-                <dd class="digest-line">{ match digest {
-                    Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },
-                    None => html! { <span class="muted">{ t(lang, "pending") }</span> },
-                } }</dd>
-                <dt>{ t(lang, "diff-id") }</dt>
-                <dd class="digest-line">{ match diff_id {
-                    Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },
-                    None => html! { <span class="muted">{ t(lang, "pending") }</span> },
-                } }</dd>
+                // The diagram shows archives of the session, each settled: a digest it lacks
+                // will not come.
+                { super::digest_row(lang, t(lang, "digest"), digest, false, None) }
+                { super::digest_row(lang, t(lang, "diff-id"), diff_id, false, None) }
                 <dt title={t(lang, "dg-chain-id-hint")}>{ t(lang, "dg-chain-id") }</dt>
                 <dd class="digest-line" data-testid="shared-layer-chain-id">{ match chain_id {
                     Some(d) => html! { <><code class="mono wrap">{ d.clone() }</code><CopyButton text={AttrValue::from(d)} /></> },
-                    None => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                    None => html! { <span class="muted">{ t(lang, "not-computed") }</span> },
                 } }</dd>
             </dl>
         </div>

@@ -163,20 +163,44 @@ pub fn other_sizes(lang: Lang, l: &Layer) -> String {
 /// [`other_sizes`] from the figures themselves: `tar` bytes uncompressed, `stored` bytes as
 /// stored in `compression`.
 pub fn sizes_of(lang: Lang, tar: u64, stored: u64, compression: Compression) -> String {
-    let compression = match compression {
-        Compression::None => t(lang, "compression-none"),
-        Compression::Gzip => "gzip".to_string(),
-        Compression::Zstd => "zstd".to_string(),
-        Compression::Xz => "xz".to_string(),
-        Compression::Bzip2 => "bzip2".to_string(),
-    };
     tf(
         lang,
         "lsz-other-detail",
         &[
             ("tar", &human_size(tar)),
             ("stored", &human_size(stored)),
-            ("compression", &compression),
+            ("compression", &compression_name(lang, compression)),
         ],
     )
+}
+
+/// The size rows of a layer whose blob was never read: its files and tar are unknown, the
+/// blob's stored size is not.
+pub fn unread_rows(lang: Lang, l: &Layer) -> Html {
+    let stored = tf(
+        lang,
+        "lsz-stored-only",
+        &[
+            ("stored", &human_size(l.stored_size)),
+            ("compression", &compression_name(lang, l.compression)),
+        ],
+    );
+    html! {
+        <>
+            <dt>{ t(lang, "lsz-files") }</dt>
+            <dd class="muted" data-testid="not-read">{ t(lang, "not-read") }</dd>
+            <dt>{ t(lang, "lsz-other") }</dt>
+            <dd data-testid="layer-other-sizes" data-stored-bytes={l.stored_size.to_string()}>{ stored }</dd>
+        </>
+    }
+}
+
+fn compression_name(lang: Lang, compression: Compression) -> String {
+    match compression {
+        Compression::None => t(lang, "compression-none"),
+        Compression::Gzip => "gzip".to_string(),
+        Compression::Zstd => "zstd".to_string(),
+        Compression::Xz => "xz".to_string(),
+        Compression::Bzip2 => "bzip2".to_string(),
+    }
 }

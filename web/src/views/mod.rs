@@ -185,6 +185,16 @@ pub fn verdict(archive: &Archive, image: &Image, layer: usize) -> Verdict {
     }
 }
 
+/// [`verdict`] as the page shows it: while digests still come (`hashing`) a layer waiting
+/// for its digest is pending; once none will (checking cancelled, or stopped when another
+/// file was opened) it is not checked.
+pub fn shown_verdict(archive: &Archive, image: &Image, layer: usize, hashing: bool) -> Verdict {
+    match verdict(archive, image, layer) {
+        Verdict::Pending if !hashing => Verdict::Unchecked,
+        v => v,
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct BadgeProps {
     pub verdict: Verdict,

@@ -7,8 +7,8 @@ use pancake_core::{analyze::union, Archive, Image};
 use yew::prelude::*;
 
 use super::{
-    kind_class, layer_kind, layer_label, shown, split_instruction, use_lang, verdict, Badge,
-    CopyButton, Verdict,
+    kind_class, layer_kind, layer_label, shown, shown_verdict, split_instruction, use_lang,
+    verdict, Badge, CopyButton, Verdict,
 };
 use crate::i18n::{t, tf, Lang};
 use crate::state::{ArchiveRef, StructureKey};
@@ -31,6 +31,11 @@ pub struct StackProps {
     /// say "pending" meanwhile instead of being folded here from entries not all here yet.
     #[prop_or_default]
     pub summary_coming: bool,
+    /// Digests of this archive are still being computed (its reading is scanning or
+    /// hashing). Without it a layer still waiting for its digest is "not checked": checking
+    /// was cancelled, or stopped when another file was opened.
+    #[prop_or_default]
+    pub hashing: bool,
 }
 
 /// What the stack draws, bottom first.
@@ -117,12 +122,26 @@ pub fn stack(p: &StackProps) -> Html {
             </div>
             <div class="details-col">
                 { match p.selected.filter(|i| *i < n) {
-                    Some(i) => html! { <LayerDetails archive={p.archive.clone()} image={p.image} layer={i} on_browse={p.on_browse.clone()} summary={p.summary.clone()} summary_coming={p.summary_coming} /> },
+                    Some(i) => html! { <LayerDetails archive={p.archive.clone()} image={p.image} layer={i} on_browse={p.on_browse.clone()} summary={p.summary.clone()} summary_coming={p.summary_coming} hashing={p.hashing} /> },
                     None => html! { <p class="details-hint muted">{ t(lang, "stack-hint") }</p> },
                 } }
             </div>
         </div>
     }
+}
+
+/// Layer `i`'s blob is in the file but was never read (checking stopped before its turn, and
+/// the header walk did not index it): its files, sizes and changes are unknown, not zero.
+fn not_read(a: &Archive, image: &Image, i: usize, hashing: bool) -> bool {
+    !hashing
+        && image
+            .layers
+            .get(i)
+            .and_then(|l| l.member)
+            .and_then(|m| a.members.get(m))
+            .is_some_and(|m| {
+                m.facts.layer.is_none() && m.facts.sha256.is_none() && m.facts.error.is_none()
+            })
 }
 
 /// One layer's slab; `size` is its headline size (`layer_size::bytes`), `None` while the
@@ -141,10 +160,11 @@ fn layer_slab(
     };
     let kind = layer_kind(image, i);
     let (kw, rest) = layer_label(image, i);
-    let v = verdict(a, image, i);
+    let v = shown_verdict(a, image, i, p.hashing);
     // The one headline size of the page (`layer_size`): slab height and label agree with
     // every other view.
     let size_text = match size {
+        _ if not_read(a, image, i, p.hashing) => t(lang, "not-read"),
         Some(n) => super::layer_size::text_of(lang, a, image, i, n),
         None => t(lang, "pending"),
     };
@@ -252,6 +272,9 @@ pub struct DetailsProps {
     /// As [`StackProps::summary_coming`].
     #[prop_or_default]
     pub summary_coming: bool,
+    /// As [`StackProps::hashing`].
+    #[prop_or_default]
+    pub hashing: bool,
 }
 
 #[function_component(LayerDetails)]
@@ -331,7 +354,13 @@ pub fn layer_details(p: &DetailsProps) -> Html {
     let kind = layer_kind(image, i);
     let (kw, _) = layer_label(image, i);
     let h = layer.history.and_then(|h| image.history.get(h));
-    let v = verdict(a, image, i);
+    let v = shown_verdict(a, image, i, p.hashing);
+    // Not checked because checking stopped before this layer's turn (not a missing blob).
+    let stopped = v == Verdict::Unchecked && verdict(a, image, i) == Verdict::Pending;
+    // Its files were never read either: its figures are unknown, not zero.
+    let unread = not_read(a, image, i, p.hashing);
+    let not_read_dd =
+        || html! { <dd class="muted" data-testid="not-read">{ t(lang, "not-read") }</dd> };
     let counted = p
         .summary
         .as_ref()
@@ -406,7 +435,9 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                         { mismatch_items(lang, &layer.mismatches) }
                     </div>
                 },
-                Verdict::Unchecked => html! { <p class="muted">{ t(lang, "unchecked-explain") }</p> },
+                Verdict::Unchecked => html! {
+                    <p class="muted" data-testid="unchecked">{ t(lang, if stopped { "stopped-explain" } else { "unchecked-explain" }) }</p>
+                },
             } }
             <dl class="facts">
                 { digest_row(t(lang, "digest"), layer.digest.as_ref().map(|d| d.to_string()), "layer-digest") }
@@ -430,12 +461,16 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                     html! { <><dt>{ t(lang, "comment") }</dt><dd>{ shown(&c) }</dd></> }
                 } else { html! {} } }
                 { match sizes.get(i) {
+                    _ if unread => super::layer_size::unread_rows(lang, layer),
                     Some(n) => super::layer_size::detail_rows(lang, a, image, i, *n),
                     None => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
                 } }
                 <dt>{ t(lang, "entries") }</dt>
-                <dd>{ entries.map(|n| n.to_string()).unwrap_or_else(|| t(lang, "pending")) }</dd>
+                { if unread { not_read_dd() } else { html! {
+                    <dd>{ entries.map(|n| n.to_string()).unwrap_or_else(|| t(lang, "pending")) }</dd>
+                } } }
                 <dt>{ t(lang, "changes") }</dt>
+                { if unread { not_read_dd() } else { html! {
                 <dd>{ match changes.as_ref() {
                     Some(c) => html! {
                         <span class="change-counts">
@@ -447,12 +482,15 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                     None if coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
                     None => html! { "—" },
                 } }</dd>
+                } } }
                 <dt>{ t(lang, "wasted") }</dt>
+                { if unread { not_read_dd() } else { html! {
                 <dd>{ match wasted.get(i) {
                     Some(w) => html! { <>{ human_size(*w) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
                     None if coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
                     None => html! { <>{ human_size(0) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
                 } }</dd>
+                } } }
                 { crate::views::dockerfile::hidden_row(lang, changes.as_ref().as_ref()) }
                 { if let Some(path) = &layer.blob_path {
                     html! { <><dt>{ t(lang, "blob-path") }</dt><dd><code class="mono wrap">{ path.clone() }</code></dd></> }
