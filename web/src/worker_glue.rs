@@ -130,7 +130,8 @@ pub enum PoolEvent {
     Indexed {
         generation: u32,
     },
-    /// Hashing starts: `total` job bytes.
+    /// Hashing starts: `total` job bytes. Sent with the first view (the bar's total), and
+    /// again when the hashers get their jobs once it is painted (the rate counts from then).
     HashStarted {
         generation: u32,
         total: u64,
@@ -947,6 +948,15 @@ impl Pool {
         // A hasher without a job is stopped by `assign`.
         for i in 0..self.hashers.len() {
             self.assign(i);
+        }
+        // The rate counts from now, not from the first view (a frame earlier, or up to a
+        // second in a hidden tab); nothing was hashed in between.
+        if let Some(r) = self.reading.as_ref() {
+            actions.push(PoolEvent::HashStarted {
+                generation,
+                total: r.job_bytes(),
+                now_ms: now(),
+            });
         }
     }
 
