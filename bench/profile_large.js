@@ -70,17 +70,13 @@ const { makeLargeImage } = require('../tests/make_large_image');
   if (runFrom !== null && last - runFrom > 50000) runs.push([runFrom, last]);
   for (const [from, to] of runs) {
     const at = Math.round((from - profile.startTime) / 1000); const d = Math.round((to - from) / 1000);
-    const inc = new Map();
+    const inc = new Map(); const selfIn = new Map();
     profile.samples.forEach((id, k) => {
       if (stamps[k] < from || stamps[k] > to) return;
+      const n = byId.get(id); const own = (n.callFrame.functionName || `(${n.callFrame.url.split('/').pop()})`).replace(/::h[0-9a-f]{16}/g, '');
+      selfIn.set(own, (selfIn.get(own) || 0) + dt);
       const seen = new Set(); let x = id;
       while (x !== undefined) { const f = byId.get(x).callFrame.functionName.replace(/::h[0-9a-f]{16}/g, ''); if (f && !seen.has(f)) { seen.add(f); inc.set(f, (inc.get(f) || 0) + dt); } x = parent.get(x); }
-    });
-    const selfIn = new Map();
-    profile.samples.forEach((id, k) => {
-      if (stamps[k] < from || stamps[k] > to) return;
-      const n = byId.get(id); const f = (n.callFrame.functionName || `(${n.callFrame.url.split('/').pop()})`).replace(/::h[0-9a-f]{16}/g, '');
-      selfIn.set(f, (selfIn.get(f) || 0) + dt);
     });
     console.log(`--- busy from ${at} ms after the profile began, ${d} ms; self:`);
     for (const [f, ms] of [...selfIn.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(ms.toFixed(0).padStart(6), f.slice(0, 150));

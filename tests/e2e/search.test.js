@@ -563,6 +563,14 @@ describe('path search while layers are hashed', () => {
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
     await details.scrollIntoViewIfNeeded();
     await shot(page, 'cancelled-layer-details-dark-id-360');
+    // And light at 360 px, dark wide, in English, to be looked at.
+    await page.locator('[data-testid=lang-switch]').selectOption('en');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await details.scrollIntoViewIfNeeded();
+    await shot(page, 'cancelled-layer-details-light-360');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot(page, 'cancelled-layer-details-dark');
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

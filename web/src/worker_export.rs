@@ -795,16 +795,7 @@ mod tests {
         let again =
             content_ref(&a, m, c.entry, &c.path, c.size).unwrap_or_else(|| panic!("no ref"));
         assert_eq!((again.member, again.entry), (c.member, c.entry));
-        let (trimmed, content) = file_parts(&a, &again);
-        let mut got = Vec::new();
-        export::write_content(
-            &bytes,
-            &trimmed,
-            &content,
-            &pancake_core::limits::Limits::default(),
-            &mut got,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let got = saved(&bytes, &a, &again);
         let want = pancake_core::read::archive::read_content(&bytes, &a, &c, usize::MAX)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(got, want);
@@ -950,7 +941,7 @@ mod tests {
             let r =
                 content_ref(&a, m, b.entry, &b.path, b.size).unwrap_or_else(|| panic!("no ref"));
             assert_eq!((r.entry, r.size), (0, 1 << 20));
-            let (trimmed, content) = file_parts(&a, &r);
+            let (trimmed, _) = file_parts(&a, &r);
             let kept: Vec<u64> = trimmed
                 .members
                 .get(m)
@@ -958,15 +949,7 @@ mod tests {
                 .map(|l| l.entries.iter().map(|e| e.size).collect())
                 .unwrap_or_default();
             assert_eq!(kept, vec![1 << 20, 10], "gzip {gzip}: only the copies of a");
-            let mut got = Vec::new();
-            export::write_content(
-                &bytes,
-                &trimmed,
-                &content,
-                &pancake_core::limits::Limits::default(),
-                &mut got,
-            )
-            .unwrap_or_else(|e| panic!("gzip {gzip}: {e}"));
+            let got = saved(&bytes, &a, &r);
             assert_eq!(
                 Digest::of_bytes(&got),
                 Digest::of_bytes(&first),
@@ -975,18 +958,8 @@ mod tests {
             assert_eq!(content_ref(&a, m, 2, &b.path, b.size), None);
             // The second copy (entry 2 of 3) is entry 1 of the two kept, and gives its bytes.
             let second = content_ref(&a, m, 2, &b.path, 10).unwrap_or_else(|| panic!("no ref"));
-            let (trimmed, content) = file_parts(&a, &second);
-            assert_eq!(content.entry, 1);
-            let mut got = Vec::new();
-            export::write_content(
-                &bytes,
-                &trimmed,
-                &content,
-                &pancake_core::limits::Limits::default(),
-                &mut got,
-            )
-            .unwrap_or_else(|e| panic!("gzip {gzip}: {e}"));
-            assert_eq!(got, b"second a\n\n", "gzip {gzip}");
+            assert_eq!(file_parts(&a, &second).1.entry, 1);
+            assert_eq!(saved(&bytes, &a, &second), b"second a\n\n", "gzip {gzip}");
         }
     }
 
@@ -998,5 +971,20 @@ mod tests {
             }) => (*archive, content),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The bytes a file job for `c` saves from `bytes`, read through its trimmed archive.
+    fn saved(bytes: &[u8], a: &Archive, c: &ContentRef) -> Vec<u8> {
+        let (trimmed, content) = file_parts(a, c);
+        let mut got = Vec::new();
+        export::write_content(
+            bytes,
+            &trimmed,
+            &content,
+            &pancake_core::limits::Limits::default(),
+            &mut got,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        got
     }
 }

@@ -887,10 +887,9 @@ impl Pool {
     /// `indexing` scan waits for them, and gives the hashers their jobs
     /// ([`Pool::start_hashing`]).
     fn start_after_paint(&self, generation: u32) {
-        let started = Rc::new(std::cell::Cell::new(false));
         let start = {
             let this = self.this.clone();
-            let started = started.clone();
+            let started = Rc::new(std::cell::Cell::new(false));
             move || {
                 if started.replace(true) {
                     return;

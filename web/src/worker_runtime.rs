@@ -234,9 +234,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             let started = now();
             match scan(scope, &name, source.as_ref()) {
                 Ok(mut r) => {
-                    // The entries cross as compact bytes, not JSON; for a large index the
-                    // figures of the first view are folded here too, when the page asks
-                    // (`Request::Summarize`), so the page folds nothing for it.
+                    // The entries cross as compact bytes, not JSON.
                     let archive = r.archive();
                     let entries: usize = archive
                         .members
@@ -252,8 +250,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         indexing,
                     };
                     post(scope, &msg, Some(&wire));
-                    // The fold of every entry (the one part of the figures that costs) waits
-                    // for `Request::Summarize`, sent once the page has drawn the first view.
+                    // For a large index the first view's figures are folded here too (the
+                    // page folds nothing), once the page has drawn that view and asks
+                    // (`Request::Summarize`).
                     state.reading = Some(r);
                     state.paths.clear();
                 }
