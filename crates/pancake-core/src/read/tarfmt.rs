@@ -212,15 +212,23 @@ pub fn parse_numeric(b: &[u8]) -> Option<i64> {
 }
 
 /// Unsigned and signed byte sums of a header with its checksum field taken as spaces.
+///
+/// Every byte is summed in one pass (which the compiler vectorizes), then the checksum
+/// field's eight bytes are taken back out and counted as spaces: this runs once per header,
+/// so a layer of a million empty files spends a tenth of its time here otherwise.
 fn checksums(b: &[u8; BLOCK]) -> (i64, i64) {
-    let mut unsigned = 0i64;
-    let mut signed = 0i64;
-    for (i, c) in b.iter().enumerate() {
-        let c = if (148..156).contains(&i) { b' ' } else { *c };
-        unsigned += i64::from(c);
-        signed += i64::from(c as i8);
-    }
-    (unsigned, signed)
+    let sums = |bytes: &[u8]| {
+        let unsigned: u32 = bytes.iter().map(|c| u32::from(*c)).sum();
+        let signed: i32 = bytes.iter().map(|c| i32::from(*c as i8)).sum();
+        (i64::from(unsigned), i64::from(signed))
+    };
+    let (all_unsigned, all_signed) = sums(b);
+    let (field_unsigned, field_signed) = sums(field(b, 148, 8));
+    let spaces = 8 * i64::from(b' ');
+    (
+        all_unsigned - field_unsigned + spaces,
+        all_signed - field_signed + spaces,
+    )
 }
 
 /// The format of a header block, or why it is not one (a bad checksum).
@@ -598,6 +606,29 @@ pub fn valid_sparse(map: &[Fragment], size: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checksums_count_the_checksum_field_as_spaces() {
+        // Against the byte-by-byte definition (POSIX ustar; old tars summed signed bytes),
+        // on blocks with bytes above 0x7f inside and outside the checksum field.
+        let mut seed = 0x9e37_79b9_u32;
+        for round in 0..64 {
+            let mut b = [0u8; BLOCK];
+            for c in b.iter_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                *c = if round == 0 { 0xff } else { seed as u8 };
+            }
+            let (mut unsigned, mut signed) = (0i64, 0i64);
+            for (i, c) in b.iter().enumerate() {
+                let c = if (148..156).contains(&i) { b' ' } else { *c };
+                unsigned += i64::from(c);
+                signed += i64::from(c as i8);
+            }
+            assert_eq!(checksums(&b), (unsigned, signed), "round {round}");
+        }
+    }
 
     #[test]
     fn numbers_as_go_reads_them() {
