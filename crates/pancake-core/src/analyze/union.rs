@@ -13,6 +13,7 @@
 //! *before* the link has already deleted a lower target; one that comes *after* deletes only
 //! the name, and the link keeps the content). Markers otherwise touch only lower layers.
 
+use std::collections::btree_map::Entry as Slot;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 
@@ -342,10 +343,21 @@ fn apply(
             });
         }
     }
+    // A directory `state` holds right now, the parent of the last entry written: tar entries
+    // come grouped by folder, so most entries skip the walk to their parents (one map search
+    // per name of a 200,000-entry layer). Forgotten when a write reaches it or a folder above.
+    let mut known_dir: Option<RawPath> = None;
     for (pos, e) in writes {
         // Parents a container runtime would create implicitly.
+        let parent = e.path.parent();
+        let parent_known = known_dir.as_ref() == Some(&parent);
         let mut missing = Vec::new();
-        let mut parent = e.path.parent();
+        let mut parent = if parent_known {
+            RawPath::default()
+        } else {
+            known_dir = Some(parent.clone());
+            parent
+        };
         while !parent.is_root() {
             match state.get(&parent) {
                 Some(n) if n.kind == EntryKind::Dir => break,
@@ -418,38 +430,57 @@ fn apply(
             Some(c) => c.size,
             None => e.size,
         };
-        let old = state.remove(&e.path);
-        let replaced = match &old {
-            Some(n) if n.layer == idx => n.replaced,
-            Some(_) => true,
-            None => removed_paths.contains(&e.path),
-        };
-        if let Some(o) = old {
-            let both_dirs = o.kind == EntryKind::Dir && e.kind == EntryKind::Dir;
-            if !both_dirs {
-                // Anything but dir-over-dir is unlink + recreate: a replaced dir loses its tree.
-                let gone = remove_below(state, &e.path);
-                removed.extend(gone.into_iter().filter(|(_, n)| n.layer != idx));
-            }
-            if o.layer != idx {
-                removed.push((e.path.clone(), o));
-            }
+        if known_dir
+            .as_ref()
+            .is_some_and(|d| d == &e.path || is_below(d, &e.path))
+        {
+            known_dir = None; // this write may replace it or the folder holding it
         }
-        state.insert(
-            e.path.clone(),
-            Node {
-                kind: e.kind,
-                size,
-                mode: e.mode,
-                link_target: e.link_target.clone(),
-                layer: idx,
-                member,
-                replaced,
-                content,
-            },
-        );
+        let node = Node {
+            kind: e.kind,
+            size,
+            mode: e.mode,
+            link_target: e.link_target.clone(),
+            layer: idx,
+            member,
+            replaced: false,
+            content,
+        };
+        // One search of the map per entry: the slot is found once, then filled or swapped.
+        let old = match state.entry(e.path.clone()) {
+            Slot::Vacant(slot) => {
+                slot.insert(Node {
+                    replaced: removed_paths.contains(&e.path),
+                    ..node
+                });
+                continue;
+            }
+            Slot::Occupied(mut slot) => {
+                let now = slot.get_mut();
+                let old = std::mem::replace(now, node);
+                now.replaced = old.layer != idx || old.replaced;
+                old
+            }
+        };
+        if !(old.kind == EntryKind::Dir && e.kind == EntryKind::Dir) {
+            // Anything but dir-over-dir is unlink + recreate: a replaced dir loses its tree.
+            let gone = remove_below(state, &e.path);
+            removed.extend(gone.into_iter().filter(|(_, n)| n.layer != idx));
+        }
+        if old.layer != idx {
+            removed.push((e.path.clone(), old));
+        }
     }
     removed
+}
+
+/// Is `path` strictly below the folder `dir`?
+fn is_below(path: &RawPath, dir: &RawPath) -> bool {
+    dir.is_root()
+        || path
+            .as_bytes()
+            .strip_prefix(dir.as_bytes())
+            .is_some_and(|rest| rest.first() == Some(&b'/'))
 }
 
 /// What a hard link entry at position `pos` of the layer being applied shows: the content of
@@ -534,12 +565,17 @@ fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
 /// Fills `dir_size` of directory rows: the content bytes of the rows below each, every inode
 /// once however many of its names are below (like `du`). Deleted and other rows are summed
 /// apart, so a deleted directory shows what was deleted below it. Sums saturate.
+///
+/// A file with one name (nearly all) adds its size to its folder only; folder totals are then
+/// carried up one level at a time, deepest first: O(rows + folders) map updates instead of one
+/// per folder above each file. A file with several names (hard links) adds its size once to
+/// every folder above any of its names, and is not carried up.
 fn fill_dir_sizes(rows: &mut [FileRow]) {
     // (deleted?, inode) → size and the rows naming it.
     type Names = (u64, Vec<usize>);
     let mut inodes: HashMap<(bool, (usize, usize)), Names> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if let Some(c) = &r.content {
+        if let Some(c) = r.content.as_ref().filter(|c| c.size > 0) {
             inodes
                 .entry((r.change == Change::Deleted, c.key()))
                 .or_insert((c.size, Vec::new()))
@@ -547,26 +583,66 @@ fn fill_dir_sizes(rows: &mut [FileRow]) {
                 .push(i);
         }
     }
-    let mut below: HashMap<(bool, &[u8]), u64> = HashMap::new();
+    // Folder → bytes of single-name files directly in it (then carried up), and folder →
+    // bytes of multi-name files anywhere below it (final as they are).
+    let mut direct: HashMap<(bool, &[u8]), u64> = HashMap::new();
+    let mut linked: HashMap<(bool, &[u8]), u64> = HashMap::new();
     for ((deleted, _), (size, names)) in &inodes {
-        if *size == 0 {
+        let paths = names
+            .iter()
+            .filter_map(|i| rows.get(*i))
+            .map(|r| r.path.as_bytes());
+        if let [one] = names.as_slice() {
+            if let Some(path) = rows.get(*one).map(|r| r.path.as_bytes()) {
+                let s = direct.entry((*deleted, parent_bytes(path))).or_insert(0);
+                *s = s.saturating_add(*size);
+            }
             continue;
         }
         let mut dirs: HashSet<&[u8]> = HashSet::new();
-        for b in names
-            .iter()
-            .filter_map(|i| rows.get(*i))
-            .map(|r| r.path.as_bytes())
-        {
-            for (i, _) in b.iter().enumerate().filter(|(_, c)| **c == b'/') {
-                if let Some(prefix) = b.get(..i) {
-                    dirs.insert(prefix);
+        for b in paths {
+            let mut d = b;
+            while !d.is_empty() {
+                d = parent_bytes(d);
+                if !dirs.insert(d) {
+                    break; // this folder and the ones above it are counted already
                 }
             }
         }
         for d in dirs {
-            let s = below.entry((*deleted, d)).or_insert(0);
+            let s = linked.entry((*deleted, d)).or_insert(0);
             *s = s.saturating_add(*size);
+        }
+    }
+    // Carry each folder's total to its parent, deepest folders first, so every total is
+    // complete before it moves up.
+    let depth = |d: &[u8]| d.iter().filter(|c| **c == b'/').count() + usize::from(!d.is_empty());
+    let mut by_depth: Vec<Vec<(bool, &[u8])>> = Vec::new();
+    for key in direct.keys() {
+        let at = depth(key.1);
+        if by_depth.len() <= at {
+            by_depth.resize_with(at + 1, Vec::new);
+        }
+        if let Some(level) = by_depth.get_mut(at) {
+            level.push(*key);
+        }
+    }
+    while let Some(level) = by_depth.pop() {
+        for (deleted, d) in level {
+            if d.is_empty() {
+                continue; // the root: nothing above it
+            }
+            let total = direct.get(&(deleted, d)).copied().unwrap_or(0);
+            let up = (deleted, parent_bytes(d));
+            match direct.get_mut(&up) {
+                Some(s) => *s = s.saturating_add(total),
+                None => {
+                    direct.insert(up, total);
+                    if let Some(level) = by_depth.last_mut() {
+                        level.push(up); // one level up: handled next
+                    }
+                }
+            }
         }
     }
     let sizes: Vec<(usize, u64)> = rows
@@ -575,13 +651,23 @@ fn fill_dir_sizes(rows: &mut [FileRow]) {
         .filter(|(_, r)| r.kind == EntryKind::Dir)
         .map(|(i, r)| {
             let key = (r.change == Change::Deleted, r.path.as_bytes());
-            (i, below.get(&key).copied().unwrap_or(0))
+            let a = direct.get(&key).copied().unwrap_or(0);
+            let b = linked.get(&key).copied().unwrap_or(0);
+            (i, a.saturating_add(b))
         })
         .collect();
     for (i, s) in sizes {
         if let Some(r) = rows.get_mut(i) {
             r.dir_size = s;
         }
+    }
+}
+
+/// The folder holding `path` (the empty root for a top-level name), as bytes.
+fn parent_bytes(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|c| *c == b'/') {
+        Some(i) => path.get(..i).unwrap_or(&[]),
+        None => &[],
     }
 }
 
@@ -634,17 +720,22 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
         layer_entries(archive, image, layer),
         &mut Vec::new(),
     );
-    let mut rows: BTreeMap<RawPath, FileRow> = BTreeMap::new();
+    // Deleted rows come first (a path removed twice: its last removal), then the paths of
+    // the state, already in order; a stable sort by path merges the two runs.
+    let mut rows: Vec<FileRow> = Vec::new();
     let counts = count_changes(&state, layer, &removed, &mut |p, n, change| {
-        rows.insert(p.clone(), row(p.clone(), n, change));
+        rows.push(row(p.clone(), n, change));
     });
+    rows.reverse(); // the last of equal paths first, for `dedup_by` to keep
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    rows.dedup_by(|later, kept| later.path == kept.path);
     out.added = counts.added;
     out.modified = counts.modified;
     out.deleted = counts.deleted;
     out.added_bytes = counts.added_bytes;
     out.modified_bytes = counts.modified_bytes;
     out.deleted_bytes = counts.deleted_bytes;
-    out.rows = rows.into_values().collect();
+    out.rows = rows;
     fill_dir_sizes(&mut out.rows);
     out
 }
