@@ -126,6 +126,7 @@ files-tree = Files
 files-count = { $count } paths
 files-matching = { $count } matching
 files-none = This layer changed no files.
+files-folding = Assembling this view from { $count } entries in the layers…
 files-none-match = No path matches the filter.
 owner-layer = The layer this file comes from
 owner-short = L{ $n }

@@ -126,6 +126,7 @@ files-tree = Berkas
 files-count = { $count } path
 files-matching = { $count } cocok
 files-none = Layer ini tidak mengubah berkas apa pun.
+files-folding = Menyusun tampilan ini dari { $count } entri di layer-layernya…
 files-none-match = Tidak ada path yang cocok dengan filter.
 owner-layer = Layer asal berkas ini
 owner-short = L{ $n }

@@ -1,6 +1,7 @@
 //! Pancake in the browser. The page (`bin/app`) shows the model; workers (`bin/worker`)
 //! read the `File` with pancake-core. No format knowledge lives here.
 
+pub mod bury;
 pub mod byob;
 pub mod container_export;
 pub mod container_state;

@@ -66,6 +66,18 @@ pub enum Request {
     /// [`Response::Scanned`] with `indexing`, when the page has painted that view: the fold
     /// takes about 0.5 s of a core on 200,000 files, which the page needs while it draws.
     Summarize,
+    /// The rows of a view of image `image` (0-based, of the reading's resolved archive): the
+    /// filesystem after layer `layer` (`merged`) or what that layer changed, as
+    /// `union::merged` and `union::layer_changes` give them, answered with
+    /// [`Response::Rows`] and the same `id`. A merged view's rows come with the layer that
+    /// added each path (the badges). Asked by the Files view for images too large to fold on
+    /// the page's thread (a 200,000-entry layer folds for about a second).
+    Rows {
+        id: u32,
+        image: usize,
+        layer: usize,
+        merged: bool,
+    },
     /// Send the next chunk of the running save (the page asks once it stored one, so chunks
     /// never pile up in the page; ignored when no save runs).
     ExportMore,
@@ -161,6 +173,10 @@ pub enum Response {
     },
     /// The answer to the [`Request::Search`] with this `id`.
     Searched { id: u32, answer: SearchAnswer },
+    /// The answer to the [`Request::Rows`] with this `id`: the rows follow in the envelope's
+    /// `bytes` in `pancake_core::wire`'s rows form; `found` is false (and no bytes come) when
+    /// the reader has no such image or layer.
+    Rows { id: u32, found: bool },
 }
 
 /// A decoded envelope.

@@ -22,6 +22,37 @@ use yew::Callback;
 
 use crate::protocol::{decode, encode, Request, Response, SearchAnswer};
 
+/// The rows of a view a scanner folded (`Pool::view_rows`), and for a merged view the layer
+/// that last added each row's path at or below the row's layer (same order; all `None` for
+/// a layer's changes).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewRows {
+    pub rows: Rc<Vec<pancake_core::analyze::union::FileRow>>,
+    pub added: Rc<Vec<Option<usize>>>,
+}
+
+impl Drop for ViewRows {
+    fn drop(&mut self) {
+        // The last holder of a large view's rows frees them a slice per task.
+        if let Ok(rows) = Rc::try_unwrap(std::mem::take(&mut self.rows)) {
+            crate::bury::bury(rows);
+        }
+    }
+}
+
+/// Who waits for a scanner's answer.
+enum Waiter {
+    Search(Callback<SearchAnswer>),
+    Rows(Callback<Option<ViewRows>>),
+}
+
+/// A scanner's answer, or that none will come (no reader holds the file, or it stopped).
+enum Reply {
+    Search(SearchAnswer),
+    Rows(Option<ViewRows>),
+    Unavailable,
+}
+
 /// The worker script Trunk emits next to the page (relative: works from any sub-path).
 const WORKER_URL: &str = "./worker_loader.js";
 /// Most hashers at once; more rarely helps (memory bandwidth, and the page's own thread).
@@ -241,13 +272,16 @@ pub struct Pool {
     /// The archive last handed on (facts applied to the reading but not yet resolved by the
     /// scanner are not in it): what the entry lists are put into when they are all here.
     shown: Option<Box<pancake_core::Archive>>,
-    /// Searches sent to a scanner (current or kept) and not answered yet: id, the reader
-    /// generation asked, and who waits for the answer.
-    searches: Vec<(u32, u32, Callback<SearchAnswer>)>,
-    /// The last search id handed out.
+    /// Searches and view folds sent to a scanner (current or kept) and not answered yet: id,
+    /// the reader generation asked, and who waits for the answer.
+    searches: Vec<(u32, u32, Waiter)>,
+    /// The last search or fold id handed out.
     search_counter: u32,
     /// Answers to hand on once the pool is no longer borrowed (a callback may call into it).
-    answered: Vec<(Callback<SearchAnswer>, SearchAnswer)>,
+    answered: Vec<(Waiter, Reply)>,
+    /// Rows a scanner sent, being decoded a slice per task (the reader generation, the
+    /// request id, the decoder), oldest first.
+    rows_decoding: VecDeque<(u32, u32, wire::RowsDecoder)>,
     /// Events held back until the next task (see [`Pool::hold_until_next_task`]), in order.
     held: Option<Vec<PoolEvent>>,
 }
@@ -289,6 +323,7 @@ impl Pool {
                 searches: Vec::new(),
                 search_counter: 0,
                 answered: Vec::new(),
+                rows_decoding: VecDeque::new(),
                 held: None,
             })
         })
@@ -500,9 +535,54 @@ impl Pool {
             match (scanner, encode(&req, file.as_ref(), None)) {
                 (Some(h), Ok(m)) => {
                     h.send(m);
-                    p.searches.push((id, generation, answer));
+                    p.searches.push((id, generation, Waiter::Search(answer)));
                 }
-                (_, _) => p.answered.push((answer, SearchAnswer::Unavailable)),
+                (_, _) => p
+                    .answered
+                    .push((Waiter::Search(answer), Reply::Unavailable)),
+            }
+        }
+        Self::answer_searches(pool);
+    }
+
+    /// Asks the scanner of `generation` for the rows of a view of image `image`
+    /// (`Request::Rows`: after layer `layer` when `merged`, else that layer's changes), so
+    /// the page's thread does not fold a large image itself; `answer` gets them later, or
+    /// `None` (at once when no reader holds that file, or later when it has no such view or
+    /// stopped): the caller then folds on the page.
+    pub fn view_rows(
+        pool: &PoolRef,
+        generation: u32,
+        image: usize,
+        layer: usize,
+        merged: bool,
+        answer: Callback<Option<ViewRows>>,
+    ) {
+        {
+            let mut guard = pool.borrow_mut();
+            let p = &mut *guard;
+            p.search_counter = p.search_counter.wrapping_add(1);
+            let id = p.search_counter;
+            let req = Request::Rows {
+                id,
+                image,
+                layer,
+                merged,
+            };
+            let scanner = if generation == p.generation {
+                p.scanner.as_mut()
+            } else {
+                p.kept
+                    .iter_mut()
+                    .find(|(g, _, _)| *g == generation)
+                    .map(|(_, _, h)| h)
+            };
+            match (scanner, encode(&req, None, None)) {
+                (Some(h), Ok(m)) => {
+                    h.send(m);
+                    p.searches.push((id, generation, Waiter::Rows(answer)));
+                }
+                (_, _) => p.answered.push((Waiter::Rows(answer), Reply::Unavailable)),
             }
         }
         Self::answer_searches(pool);
@@ -511,20 +591,84 @@ impl Pool {
     /// Hands the answers gathered on to those waiting (the pool is not borrowed here).
     fn answer_searches(pool: &PoolRef) {
         let answered = std::mem::take(&mut pool.borrow_mut().answered);
-        for (cb, a) in answered {
-            cb.emit(a);
+        for (waiter, reply) in answered {
+            match (waiter, reply) {
+                (Waiter::Search(cb), Reply::Search(a)) => cb.emit(a),
+                (Waiter::Search(cb), _) => cb.emit(SearchAnswer::Unavailable),
+                (Waiter::Rows(cb), Reply::Rows(r)) => cb.emit(r),
+                (Waiter::Rows(cb), _) => cb.emit(None),
+            }
         }
     }
 
     /// A search answer from the scanner of `generation`: it goes to whoever waits for it.
-    fn on_searched(&mut self, generation: u32, id: u32, answer: SearchAnswer) {
+    fn on_searched(&mut self, generation: u32, id: u32, answer: Reply) {
         if let Some(i) = self
             .searches
             .iter()
             .position(|(x, g, _)| *x == id && *g == generation)
         {
-            let (_, _, cb) = self.searches.remove(i);
-            self.answered.push((cb, answer));
+            let (_, _, waiter) = self.searches.remove(i);
+            self.answered.push((waiter, answer));
+        }
+    }
+
+    /// A view's rows from the scanner of `generation`: decoded on timers, at most
+    /// [`DECODE_SLICE_MS`] per task (200,000 rows take ~0.15 s to decode), then handed to
+    /// whoever waits. Bytes that are not rows answer "no rows" (the view folds on the page).
+    fn on_rows(&mut self, generation: u32, id: u32, found: bool, bytes: Option<Vec<u8>>) {
+        match bytes.filter(|_| found).map(wire::RowsDecoder::new) {
+            Some(Ok(d)) => {
+                self.rows_decoding.push_back((generation, id, d));
+                if self.rows_decoding.len() == 1 {
+                    self.schedule_rows_decode();
+                }
+            }
+            _ => self.on_searched(generation, id, Reply::Rows(None)),
+        }
+    }
+
+    fn schedule_rows_decode(&self) {
+        let this = self.this.clone();
+        gloo::timers::callback::Timeout::new(0, move || {
+            if let Some(pool) = this.upgrade() {
+                pool.borrow_mut().rows_slice();
+                Pool::answer_searches(&pool);
+            }
+        })
+        .forget();
+    }
+
+    /// Decodes the oldest rows for at most [`DECODE_SLICE_MS`]; when they are all in, they
+    /// go to whoever waits (an answer nobody waits for any more is dropped).
+    fn rows_slice(&mut self) {
+        let Some((generation, id, mut d)) = self.rows_decoding.pop_front() else {
+            return;
+        };
+        let started = now();
+        // Some(true): all decoded; Some(false): the bytes are not rows; None: time is up.
+        let outcome = loop {
+            match d.step(DECODE_BATCH) {
+                Ok(true) => break Some(true),
+                Ok(false) if now() - started >= DECODE_SLICE_MS => break None,
+                Ok(false) => {}
+                Err(_) => break Some(false),
+            }
+        };
+        match outcome {
+            Some(true) => {
+                let (rows, added) = d.finish();
+                let rows = ViewRows {
+                    rows: Rc::new(rows),
+                    added: Rc::new(added),
+                };
+                self.on_searched(generation, id, Reply::Rows(Some(rows)));
+            }
+            Some(false) => self.on_searched(generation, id, Reply::Rows(None)),
+            None => self.rows_decoding.push_front((generation, id, d)),
+        }
+        if !self.rows_decoding.is_empty() {
+            self.schedule_rows_decode();
         }
     }
 
@@ -540,7 +684,7 @@ impl Pool {
         self.searches = keep;
         self.answered.extend(
             gone.into_iter()
-                .map(|(_, _, cb)| (cb, SearchAnswer::Unavailable)),
+                .map(|(_, _, waiter)| (waiter, Reply::Unavailable)),
         );
     }
 
@@ -646,7 +790,11 @@ impl Pool {
                         error,
                     } => vec![content_event(generation, member, path, env.bytes, error)],
                     Response::Searched { id, answer } => {
-                        self.on_searched(generation, id, answer);
+                        self.on_searched(generation, id, Reply::Search(answer));
+                        Vec::new()
+                    }
+                    Response::Rows { id, found } => {
+                        self.on_rows(generation, id, found, env.bytes);
                         Vec::new()
                     }
                     _ => Vec::new(),
@@ -818,7 +966,11 @@ impl Pool {
                 _,
             ) => vec![content_event(generation, member, path, env.bytes, error)],
             (Response::Searched { id, answer }, Role::Scanner) => {
-                self.on_searched(generation, id, answer);
+                self.on_searched(generation, id, Reply::Search(answer));
+                Vec::new()
+            }
+            (Response::Rows { id, found }, Role::Scanner) => {
+                self.on_rows(generation, id, found, env.bytes);
                 Vec::new()
             }
             _ => Vec::new(),

@@ -7,8 +7,10 @@ use std::rc::Rc;
 use pancake_core::analyze::glance::{glance, LayerGlance};
 use pancake_core::analyze::path_history::{PathIndex, Pattern};
 use pancake_core::analyze::summary::summarize;
+use pancake_core::analyze::union;
 use pancake_core::read::archive::{self, Options};
 use pancake_core::read::reading::Reading;
+use pancake_core::wire;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -105,6 +107,52 @@ fn search(
         }
     };
     SearchAnswer::Found(index.find(&pattern, limit), missing)
+}
+
+/// The rows of a view of image `image` in `pancake_core::wire`'s rows form (see
+/// `Request::Rows`), `None` when the reading has no such image or layer. A merged view's rows
+/// carry the layer that last added each path at or below the row's layer, from the image's
+/// `PathIndex` (the search's, built here and kept when every layer is indexed).
+fn rows(state: &mut State, image: usize, layer: usize, merged: bool) -> Option<Vec<u8>> {
+    let cached = state
+        .paths
+        .iter()
+        .find(|(i, _, _)| *i == image)
+        .map(|(_, ix, _)| ix.clone());
+    let reading = state.reading.as_mut()?;
+    let archive = reading.archive();
+    let img = archive
+        .images
+        .get(image)
+        .filter(|i| layer < i.layers.len())?;
+    if !merged {
+        let rows = union::layer_changes(archive, img, layer).rows;
+        return Some(wire::encode_rows(&rows, None));
+    }
+    let rows = union::merged(archive, img, layer);
+    let index = match cached {
+        Some(ix) => ix,
+        None => {
+            let ix = Rc::new(PathIndex::build(archive, img));
+            if indexed(archive, img) {
+                state.paths.push((image, ix.clone(), Vec::new()));
+            }
+            ix
+        }
+    };
+    let added: Vec<Option<usize>> = rows
+        .iter()
+        .map(|r| {
+            let history = index.get(&r.path)?;
+            history
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.layer <= r.layer && e.change == union::Change::Added)
+                .map(|e| e.layer)
+        })
+        .collect();
+    Some(wire::encode_rows(&rows, Some(&added)))
 }
 
 /// Installs the message handler, then tells the page it is ready.
@@ -312,6 +360,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             let answer = search(state, image, &query, limit, settled);
             post(scope, &Response::Searched { id, answer }, None);
         }
+        Request::Rows {
+            id,
+            image,
+            layer,
+            merged,
+        } => match rows(state, image, layer, merged) {
+            Some(bytes) => post(scope, &Response::Rows { id, found: true }, Some(&bytes)),
+            None => post(scope, &Response::Rows { id, found: false }, None),
+        },
         // A save has a worker of its own (`worker_export`): no reading is needed here.
         Request::Export { job } => crate::worker_export::serve(scope, source, job),
         Request::ExportMore => crate::worker_export::more(scope),

@@ -17,6 +17,7 @@
 
 use std::sync::Arc;
 
+use crate::analyze::union::{Change, ContentRef, FileRow};
 use crate::model::{Archive, Entry, EntryKind, Sparse, SparseRegion};
 use crate::path::RawPath;
 
@@ -387,6 +388,231 @@ impl Decoder {
     }
 }
 
+// ---- Rows of a view --------------------------------------------------------------------------
+//
+// The rows of a merged view or of a layer's changes (`union::FileRow`), for a reader with a
+// spare thread (the page's scanner worker) that folds the layers and hands the page only the
+// result: `"PCRW1\n"`, row count, then per row: path (shared with the previous row's, as entry
+// paths are), kind and change (one byte each, in declaration order), size, layer, mode,
+// dir_size, a flags byte (1: link target, 2: member, 4: content, 8: the content's path is not
+// the row's, 16: an "added in" layer), then in that order the link target (length, bytes),
+// member, the content (layer, member + 1 or 0 for none, entry, size, and its path when
+// flagged) and the added-in layer.
+
+const ROWS_MAGIC: &[u8] = b"PCRW1\n";
+/// The fewest bytes a row takes (shared-prefix and suffix lengths, kind, change, four
+/// one-byte numbers, flags).
+const MIN_ROW_BYTES: usize = 9;
+
+const CHANGES: [Change; 4] = [
+    Change::Added,
+    Change::Modified,
+    Change::Deleted,
+    Change::Unchanged,
+];
+
+/// `rows` in the rows form; `added`, when given, holds for each row (same order) the layer
+/// that last added its path at or below the row's layer (`None`: not known), as the merged
+/// view's badges show it. [`decode_rows`] reverses it.
+pub fn encode_rows(rows: &[FileRow], added: Option<&[Option<usize>]>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len().saturating_mul(24).saturating_add(16));
+    out.extend_from_slice(ROWS_MAGIC);
+    put(&mut out, rows.len() as u64);
+    let mut prev: &[u8] = &[];
+    for (i, r) in rows.iter().enumerate() {
+        let path = r.path.as_bytes();
+        let shared = prev.iter().zip(path).take_while(|(a, b)| a == b).count();
+        put(&mut out, shared as u64);
+        put_bytes(&mut out, path.get(shared..).unwrap_or(&[]));
+        prev = path;
+        out.push(kind_code(r.kind));
+        out.push(CHANGES.iter().position(|c| *c == r.change).unwrap_or(0) as u8);
+        for v in [r.size, r.layer as u64, u64::from(r.mode), r.dir_size] {
+            put(&mut out, v);
+        }
+        let added_in = added.and_then(|a| a.get(i).copied().flatten());
+        let own_path = r.content.as_ref().is_some_and(|c| c.path == r.path);
+        let flags = u8::from(r.link_target.is_some())
+            | (u8::from(r.member.is_some()) << 1)
+            | (u8::from(r.content.is_some()) << 2)
+            | (u8::from(r.content.is_some() && !own_path) << 3)
+            | (u8::from(added_in.is_some()) << 4);
+        out.push(flags);
+        if let Some(t) = &r.link_target {
+            put_bytes(&mut out, t.as_bytes());
+        }
+        if let Some(m) = r.member {
+            put(&mut out, m as u64);
+        }
+        if let Some(c) = &r.content {
+            put(&mut out, c.layer as u64);
+            put(
+                &mut out,
+                c.member.map_or(0, |m| (m as u64).saturating_add(1)),
+            );
+            put(&mut out, c.entry as u64);
+            put(&mut out, c.size);
+            if !own_path {
+                put_bytes(&mut out, c.path.as_bytes());
+            }
+        }
+        if let Some(a) = added_in {
+            put(&mut out, a as u64);
+        }
+    }
+    out
+}
+
+/// The rows [`encode_rows`] wrote, and each one's "added in" layer (all `None` when none
+/// was given), decoded at once. Errors as [`WireError`] (the magic here is `PCRW1`).
+pub fn decode_rows(bytes: Vec<u8>) -> Result<(Vec<FileRow>, Vec<Option<usize>>), WireError> {
+    let mut d = RowsDecoder::new(bytes)?;
+    d.step(usize::MAX)?;
+    Ok(d.finish())
+}
+
+/// Decodes rows [`encode_rows`] wrote a slice at a time ([`RowsDecoder::step`]), so a thread
+/// that must stay responsive (the page's) decodes 200,000 rows in short tasks.
+#[derive(Debug)]
+pub struct RowsDecoder {
+    /// The entry decoder's cursor reads the same varints and byte strings.
+    cursor: Decoder,
+    left: u64,
+    rows: Vec<FileRow>,
+    added: Vec<Option<usize>>,
+}
+
+impl RowsDecoder {
+    /// Starts decoding `bytes`. Errors: [`WireError::Magic`] when they are not in the rows
+    /// form, [`WireError::Truncated`] / [`WireError::Invalid`] when the row count is missing
+    /// or larger than the bytes could hold.
+    pub fn new(bytes: Vec<u8>) -> Result<RowsDecoder, WireError> {
+        if bytes.get(..ROWS_MAGIC.len()) != Some(ROWS_MAGIC) {
+            return Err(WireError::Magic);
+        }
+        let mut cursor = Decoder {
+            bytes,
+            pos: ROWS_MAGIC.len(),
+            layers_left: 0,
+            current: None,
+            done: Vec::new(),
+            entries_done: 0,
+        };
+        let at = cursor.pos;
+        let count = cursor.varint()?;
+        if count > (cursor.bytes.len().saturating_sub(cursor.pos) / MIN_ROW_BYTES) as u64 {
+            return Err(WireError::Invalid { at });
+        }
+        Ok(RowsDecoder {
+            cursor,
+            left: count,
+            rows: Vec::with_capacity(count as usize),
+            added: Vec::with_capacity(count as usize),
+        })
+    }
+
+    /// Decodes up to `max_rows` more rows; returns whether every row is decoded. After an
+    /// error the decoder is not to be used again.
+    pub fn step(&mut self, max_rows: usize) -> Result<bool, WireError> {
+        let n = self.left.min(max_rows as u64);
+        for _ in 0..n {
+            self.row()?;
+        }
+        self.left -= n;
+        Ok(self.left == 0)
+    }
+
+    /// The rows decoded so far and their "added in" layers (same order).
+    pub fn finish(self) -> (Vec<FileRow>, Vec<Option<usize>>) {
+        (self.rows, self.added)
+    }
+
+    fn row(&mut self) -> Result<(), WireError> {
+        let d = &mut self.cursor;
+        let at = d.pos;
+        let shared = d.index()?;
+        let head = self
+            .rows
+            .last()
+            .map_or(&[][..], |r| r.path.as_bytes())
+            .get(..shared)
+            .ok_or(WireError::Invalid { at })?;
+        let len = d.index()?;
+        let tail = d.slice(len)?;
+        let mut path = Vec::with_capacity(head.len().saturating_add(tail.len()));
+        path.extend_from_slice(head);
+        path.extend_from_slice(tail);
+        let path = RawPath::from_bytes(path);
+        let at = d.pos;
+        let kind = *KINDS
+            .get(usize::from(d.byte()?))
+            .ok_or(WireError::Invalid { at })?;
+        let at = d.pos;
+        let change = *CHANGES
+            .get(usize::from(d.byte()?))
+            .ok_or(WireError::Invalid { at })?;
+        let size = d.varint()?;
+        let layer = d.index()?;
+        let at = d.pos;
+        let mode = u32::try_from(d.varint()?).map_err(|_| WireError::Invalid { at })?;
+        let dir_size = d.varint()?;
+        let at = d.pos;
+        let flags = d.byte()?;
+        if flags & !31 != 0 || (flags & 8 != 0 && flags & 4 == 0) {
+            return Err(WireError::Invalid { at });
+        }
+        let link_target = if flags & 1 != 0 {
+            Some(RawPath::from_bytes(d.raw()?))
+        } else {
+            None
+        };
+        let member = if flags & 2 != 0 {
+            Some(d.index()?)
+        } else {
+            None
+        };
+        let content = if flags & 4 != 0 {
+            let layer = d.index()?;
+            let member = d.index()?.checked_sub(1);
+            let entry = d.index()?;
+            let size = d.varint()?;
+            let path = if flags & 8 != 0 {
+                RawPath::from_bytes(d.raw()?)
+            } else {
+                path.clone()
+            };
+            Some(ContentRef {
+                layer,
+                member,
+                entry,
+                path,
+                size,
+            })
+        } else {
+            None
+        };
+        let added = if flags & 16 != 0 {
+            Some(d.index()?)
+        } else {
+            None
+        };
+        self.added.push(added);
+        self.rows.push(FileRow {
+            path,
+            kind,
+            size,
+            change,
+            layer,
+            link_target,
+            mode,
+            member,
+            dir_size,
+            content,
+        });
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +631,85 @@ mod tests {
             content_offset: None,
             sparse: None,
         }
+    }
+
+    /// Rows of every kind and change, hard links whose content lives under another path,
+    /// non-UTF-8 names, extreme numbers and "added in" layers come back as they went; cut
+    /// anywhere, the bytes are an error, never a panic or a wrong row.
+    #[test]
+    fn rows_round_trip_and_cut_bytes_fail() {
+        use crate::analyze::union::{Change, ContentRef, FileRow};
+        let row = |path: &[u8], kind: EntryKind, change: Change| FileRow {
+            path: RawPath::from_bytes(path.to_vec()),
+            kind,
+            size: 0,
+            change,
+            layer: 0,
+            link_target: None,
+            mode: 0o755,
+            member: None,
+            dir_size: 0,
+            content: None,
+        };
+        let mut rows = vec![
+            row(b"etc", EntryKind::Dir, Change::Unchanged),
+            row(b"etc/\xff\xfename", EntryKind::File, Change::Added),
+            row(b"etc/link", EntryKind::Hardlink, Change::Modified),
+            row(b"etc/sym", EntryKind::Symlink, Change::Deleted),
+            row(b"z", EntryKind::Fifo, Change::Added),
+        ];
+        rows[0].dir_size = u64::MAX;
+        rows[1].size = u64::MAX;
+        rows[1].layer = 7;
+        rows[1].member = Some(3);
+        rows[1].content = Some(ContentRef {
+            layer: 7,
+            member: Some(3),
+            entry: 12,
+            path: rows[1].path.clone(),
+            size: u64::MAX,
+        });
+        rows[2].link_target = Some(RawPath::from("etc/\u{e9}"));
+        rows[2].content = Some(ContentRef {
+            layer: 0,
+            member: None,
+            entry: 0,
+            path: RawPath::from(".wh..wh.plnk/1.2"),
+            size: 5,
+        });
+        rows[3].link_target = Some(RawPath::from("../x"));
+        rows[3].mode = 0o7777;
+        let added = vec![Some(0), None, Some(2), None, Some(usize::MAX >> 1)];
+        let bytes = encode_rows(&rows, Some(&added));
+        let (back, back_added) = decode_rows(bytes.clone()).expect("decodes");
+        assert_eq!(back, rows);
+        assert_eq!(back_added, added);
+        // Two rows per step, as the page decodes them between its other tasks.
+        let mut stepped = RowsDecoder::new(bytes.clone()).expect("magic");
+        let mut steps = 0;
+        while !stepped.step(2).expect("decodes") {
+            steps += 1;
+        }
+        assert_eq!(steps, 2);
+        assert_eq!(stepped.finish(), (rows.clone(), added.clone()));
+        let (plain, none) = decode_rows(encode_rows(&rows, None)).expect("decodes");
+        assert_eq!(plain, rows);
+        assert_eq!(none, vec![None; rows.len()]);
+        for cut in 0..bytes.len() {
+            assert!(
+                decode_rows(bytes.get(..cut).unwrap_or(&[]).to_vec()).is_err(),
+                "cut at {cut}"
+            );
+        }
+        assert_eq!(decode_rows(b"PCIX1\n".to_vec()), Err(WireError::Magic));
+    }
+
+    /// A row count larger than the bytes could hold is refused before anything is allocated.
+    #[test]
+    fn rows_lying_count_is_invalid() {
+        let mut bytes = ROWS_MAGIC.to_vec();
+        put(&mut bytes, u64::MAX);
+        assert!(matches!(decode_rows(bytes), Err(WireError::Invalid { .. })));
     }
 
     /// Every field, every kind, extreme numbers, non-UTF-8 names, sparse maps: split, decoded

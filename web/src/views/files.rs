@@ -17,6 +17,22 @@ use super::virtual_list::{use_path_filter, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::i18n::{t, tf};
 use crate::state::{ArchiveRef, StructureKey};
+use crate::worker_glue::{Pool, ViewRows};
+
+/// From this many entries in an image's layers, its views are folded by the file's scanner
+/// worker instead of on the page's thread (folding 20,000 entries here takes ~0.1 s).
+pub const FOLD_ON_WORKER: usize = 20_000;
+
+/// A view's identity: the archive's file structure, image, layer and merged-or-changes.
+type ViewKey = (StructureKey, usize, Option<usize>, bool);
+
+/// No rows yet, one shared allocation (a new one per render would change every memo below).
+fn empty_rows() -> Rc<Vec<FileRow>> {
+    thread_local! {
+        static EMPTY: Rc<Vec<FileRow>> = Rc::new(Vec::new());
+    }
+    EMPTY.with(Rc::clone)
+}
 
 /// Must match `.file-row { height }` in the stylesheet.
 const ROW_HEIGHT: f64 = 30.0;
@@ -71,26 +87,73 @@ pub fn files(p: &FilesProps) -> Html {
         .filter(|l| *l < n_layers)
         .or(n_layers.checked_sub(1));
 
-    let rows: Rc<Vec<FileRow>> = {
-        let key = (StructureKey(p.archive.clone()), p.image, layer, p.merged);
-        (*use_memo(key, |(a, img, layer, merged)| {
-            let (Some(image), Some(l)) = (a.images.get(*img), *layer) else {
-                return Rc::new(Vec::new());
+    // A large image is folded by its file's scanner worker (`Pool::view_rows`), not here: a
+    // 200,000-entry layer folds for about a second, which would freeze the page. Until its
+    // rows come the view says it is folding; when no reader can answer (none holds the file)
+    // the page folds them itself after all.
+    let entries_total: usize = image.map_or(0, |img| {
+        (0..img.layers.len())
+            .map(|i| union::layer_entries(&p.archive, img, i).len())
+            .sum()
+    });
+    let on_worker = entries_total >= FOLD_ON_WORKER;
+    let view_key = (StructureKey(p.archive.clone()), p.image, layer, p.merged);
+    let fetched = use_state(|| None::<(ViewKey, Option<ViewRows>)>);
+    {
+        let fetched = fetched.clone();
+        let pool = p.search.pool.clone();
+        let generation = p.search.shown.archive;
+        use_effect_with(
+            (view_key.clone(), on_worker),
+            move |((archive, img, layer, merged), on_worker)| {
+                if let (true, Some(l)) = (*on_worker, *layer) {
+                    let asked = (archive.clone(), *img, *layer, *merged);
+                    let answer = Callback::from(move |r: Option<ViewRows>| {
+                        fetched.set(Some((asked.clone(), r)))
+                    });
+                    Pool::view_rows(&pool.0, generation, *img, l, *merged, answer);
+                }
+            },
+        );
+    }
+    // `Some(None)`: the scanner answered without rows.
+    let from_worker: Option<Option<ViewRows>> = fetched
+        .as_ref()
+        .filter(|(k, _)| on_worker && *k == view_key)
+        .map(|(_, r)| r.clone());
+    let folding = on_worker && from_worker.is_none();
+    let fold_here = !on_worker || matches!(from_worker, Some(None));
+    let here_rows: Option<Rc<Vec<FileRow>>> = (*use_memo(
+        (view_key.clone(), fold_here),
+        |((a, img, layer, merged), here)| {
+            let (true, Some(image), Some(l)) = (*here, a.images.get(*img), *layer) else {
+                return None;
             };
-            Rc::new(if *merged {
+            Some(Rc::new(if *merged {
                 union::merged(a, image, l)
             } else {
                 union::layer_changes(a, image, l).rows
-            })
-        }))
-        .clone()
-    };
+            }))
+        },
+    ))
+    .clone();
+    let (rows, worker_added): (Rc<Vec<FileRow>>, Option<Rc<Vec<Option<usize>>>>) =
+        match (&from_worker, &here_rows) {
+            (Some(Some(v)), _) => (v.rows.clone(), Some(v.added.clone())),
+            (_, Some(r)) => (r.clone(), None),
+            _ => (empty_rows(), None),
+        };
     // Each path's history, for the merged view's badge: the layer that added a path as well
-    // as the last one that changed it. Built once per image, only when the merged view shows.
+    // as the last one that changed it. Built once per image, only when the merged view shows
+    // and was folded here (a scanner sends each row's "added in" layer with the rows).
     let history: Option<Rc<PathIndex>> = {
         // Keyed on the file structure: verification facts arriving while blobs are hashed
         // must not rebuild an index over every path.
-        let key = (StructureKey(p.archive.clone()), p.image, p.merged);
+        let key = (
+            StructureKey(p.archive.clone()),
+            p.image,
+            p.merged && fold_here,
+        );
         (*use_memo(key, |(a, img, merged)| {
             let image = a.images.get(*img).filter(|_| *merged)?;
             Some(Rc::new(PathIndex::build(a, image)))
@@ -101,14 +164,14 @@ pub fn files(p: &FilesProps) -> Html {
     let filtering = !p.filter.is_empty();
     let tree_rc: Rc<Tree> = (*use_memo(rows.clone(), |rows| Rc::new(Tree::build(rows)))).clone();
     // Folding belongs to one listing: another layer, image or mode starts from its default.
-    let view_key = (p.image, layer, p.merged, rows.len());
+    let listing_key = (p.image, layer, p.merged, rows.len());
     let fold_state = use_state(|| {
         (
             None::<(usize, Option<usize>, bool, usize)>,
             Folding::default(),
         )
     });
-    let fold = if fold_state.0 == Some(view_key) {
+    let fold = if fold_state.0 == Some(listing_key) {
         fold_state.1.clone()
     } else {
         Folding::for_rows(rows.len())
@@ -199,7 +262,7 @@ pub fn files(p: &FilesProps) -> Html {
     };
     let set_fold = {
         let fold_state = fold_state.clone();
-        move |f: Folding| fold_state.set((Some(view_key), f))
+        move |f: Folding| fold_state.set((Some(listing_key), f))
     };
     {
         // Bring the focused line into view and focus it once it is rendered.
@@ -501,13 +564,16 @@ pub fn files(p: &FilesProps) -> Html {
         let owner_kind = kind_class(layer_kind(image, r.layer));
         // The last `Added` at or below the row's layer: a path deleted and added again counts
         // from its new start.
-        let added = history.as_ref().and_then(|h| h.get(&r.path)).and_then(|h| {
-            h.events
-                .iter()
-                .rev()
-                .find(|e| e.layer <= r.layer && e.change == Change::Added)
-                .map(|e| e.layer)
-        });
+        let added = match &worker_added {
+            Some(a) => a.get(n).copied().flatten(),
+            None => history.as_ref().and_then(|h| h.get(&r.path)).and_then(|h| {
+                h.events
+                    .iter()
+                    .rev()
+                    .find(|e| e.layer <= r.layer && e.change == Change::Added)
+                    .map(|e| e.layer)
+            }),
+        };
         let owner_badge = match added.filter(|a| *a != r.layer) {
             Some(a) => {
                 let args = [("a", (a + 1).to_string()), ("n", (r.layer + 1).to_string())];
@@ -672,8 +738,10 @@ pub fn files(p: &FilesProps) -> Html {
                         oninput={on_filter} data-testid="file-filter" />
                 </label>
             </div>
-            <p class="files-summary small">
-                { if p.merged {
+            <p class="files-summary small" aria-live="polite">
+                { if folding {
+                    html! { <span data-testid="files-folding">{ tf(lang, "files-folding", &[("count", &entries_total.to_string())]) }</span> }
+                } else if p.merged {
                     html! { <>{ tf(lang, "files-count", &[("count", &rows.len().to_string())]) }</> }
                 } else {
                     html! { <>
@@ -705,7 +773,7 @@ pub fn files(p: &FilesProps) -> Html {
                 <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
                     { for (win.first..win.last).map(render_row) }
                 </div>
-                { if total == 0 { html! { <p class="empty">{ t(lang, if filtering { "files-none-match" } else { "files-none" }) }</p> } } else { html! {} } }
+                { if total == 0 && !folding { html! { <p class="empty">{ t(lang, if filtering { "files-none-match" } else { "files-none" }) }</p> } } else { html! {} } }
             </div>
         </section>
     }

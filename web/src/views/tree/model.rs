@@ -77,11 +77,11 @@ impl Tree {
     /// not itself a row (a layer's changes need not list unchanged parents) hangs from the
     /// nearest listed ancestor, or the top. Linear in rows × path depth.
     pub fn build(rows: &[FileRow]) -> Tree {
-        let by_path: HashMap<&RawPath, usize> = rows
+        let by_path: HashMap<&[u8], usize> = rows
             .iter()
             .enumerate()
             .filter(|(_, r)| r.kind == EntryKind::Dir)
-            .map(|(i, r)| (&r.path, i))
+            .map(|(i, r)| (r.path.as_bytes(), i))
             .collect();
         let mut nodes: Vec<Node> = (0..rows.len())
             .map(|row| Node {
@@ -92,16 +92,27 @@ impl Tree {
             })
             .collect();
         let mut roots = Vec::new();
+        // Rows come grouped by folder: the last folder looked up and what it gave, so most
+        // rows cost no lookup (200,000 rows are built on the page's thread).
+        let mut last: Option<(&[u8], Option<usize>)> = None;
         for (i, r) in rows.iter().enumerate() {
-            let mut up = r.path.parent();
-            let parent = loop {
-                if up.is_root() {
-                    break None;
+            let folder = parent_bytes(r.path.as_bytes());
+            let parent = match last {
+                Some((f, p)) if f == folder && p != Some(i) => p,
+                _ => {
+                    let mut up = folder;
+                    let found = loop {
+                        if up.is_empty() {
+                            break None;
+                        }
+                        if let Some(p) = by_path.get(up).copied().filter(|p| *p != i) {
+                            break Some(p);
+                        }
+                        up = parent_bytes(up);
+                    };
+                    last = Some((folder, found));
+                    found
                 }
-                if let Some(p) = by_path.get(&up).copied().filter(|p| *p != i) {
-                    break Some(p);
-                }
-                up = up.parent();
             };
             match parent.and_then(|p| nodes.get_mut(p).map(|n| (p, n))) {
                 Some((p, n)) => {
@@ -126,6 +137,20 @@ impl Tree {
 
     pub fn has_children(&self, n: usize) -> bool {
         self.nodes.get(n).is_some_and(|n| !n.children.is_empty())
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        crate::bury::bury(std::mem::take(&mut self.nodes));
+    }
+}
+
+/// The folder holding `path` (empty for a top-level name), as bytes.
+fn parent_bytes(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|c| *c == b'/') {
+        Some(i) => path.get(..i).unwrap_or(&[]),
+        None => &[],
     }
 }
 
