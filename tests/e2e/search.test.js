@@ -318,8 +318,6 @@ describe('path search across the images of the session', () => {
       assert.match(texts[0], /^added in layer 2\s*12B$/);
       assert.match(texts[1], /^modified in layer 3\s*21B$/);
       await shot(page, `search-all-${colorScheme}-${width}`);
-      fs.mkdirSync(path.join('/work/wt/shots/search'), { recursive: true });
-      await page.screenshot({ path: `/work/wt/shots/search/search-all-${colorScheme}-${width}.png` });
 
       // "modified in layer 3" of the other file's image: app1 is shown, layer 3 selected, its
       // changes list the file, and the content is layer 3's bytes.
@@ -335,7 +333,7 @@ describe('path search across the images of the session', () => {
       assert.equal(q.path, '/data/hello.txt');
       // The search stays, now with app1 marked as the image shown.
       assert.equal(await page.locator('[data-testid=search-group].current').getAttribute('data-name'), 'sa-app1:1');
-      await page.screenshot({ path: `/work/wt/shots/search/search-all-jumped-${colorScheme}-${width}.png` });
+      await shot(page, `search-all-jumped-${colorScheme}-${width}`);
       assert.deepEqual(problemsOf(page), []);
       await page.close();
     });
