@@ -672,6 +672,20 @@ impl Pool {
         }
     }
 
+    /// A scanner stopped (an error it did not catch): what was asked of it will not be
+    /// answered, so those waiting hear so now (a view then folds its rows on the page).
+    fn scanner_stopped(&mut self, generation: u32) {
+        let (gone, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.searches)
+            .into_iter()
+            .partition(|(_, g, _)| *g == generation);
+        self.searches = keep;
+        self.rows_decoding.retain(|(g, _, _)| *g != generation);
+        self.answered.extend(
+            gone.into_iter()
+                .map(|(_, _, waiter)| (waiter, Reply::Unavailable)),
+        );
+    }
+
     /// Searches whose reader is gone (neither the current scanner nor a kept one) will get
     /// no reply: they are answered `Unavailable` now.
     fn drop_orphan_searches(&mut self) {
@@ -746,6 +760,9 @@ impl Pool {
             e.prevent_default();
             if let Some(pool) = this.upgrade() {
                 let message = format!("the worker stopped: {}", e.message());
+                if role == Role::Scanner {
+                    pool.borrow_mut().scanner_stopped(generation);
+                }
                 let actions = pool.borrow_mut().on_failure(generation, message);
                 Pool::emit_all(&pool, actions);
                 Pool::answer_searches(&pool);

@@ -91,30 +91,40 @@ pub fn files(p: &FilesProps) -> Html {
     // 200,000-entry layer folds for about a second, which would freeze the page. Until its
     // rows come the view says it is folding; when no reader can answer (none holds the file)
     // the page folds them itself after all.
-    let entries_total: usize = image.map_or(0, |img| {
-        (0..img.layers.len())
+    // The entries folded for this view: every layer up to the one shown.
+    let entries_total: usize = match (image, layer) {
+        (Some(img), Some(l)) => (0..=l)
             .map(|i| union::layer_entries(&p.archive, img, i).len())
-            .sum()
-    });
+            .sum(),
+        _ => 0,
+    };
     let on_worker = entries_total >= FOLD_ON_WORKER;
     let view_key = (StructureKey(p.archive.clone()), p.image, layer, p.merged);
     let fetched = use_state(|| None::<(ViewKey, Option<ViewRows>)>);
+    // The view last asked for: only its answer is kept (one for a view already left, coming
+    // late, would otherwise replace the rows shown).
+    let asked_last = use_mut_ref(|| None::<ViewKey>);
     {
         let fetched = fetched.clone();
         let pool = p.search.pool.clone();
         let generation = p.search.shown.archive;
-        use_effect_with(
-            (view_key.clone(), on_worker),
-            move |((archive, img, layer, merged), on_worker)| {
-                if let (true, Some(l)) = (*on_worker, *layer) {
+        let have = fetched.as_ref().map(|(k, _)| k.clone());
+        use_effect_with((view_key.clone(), on_worker), move |(key, on_worker)| {
+            let (archive, img, layer, merged) = key;
+            *asked_last.borrow_mut() = None;
+            if let (true, Some(l)) = (*on_worker, *layer) {
+                *asked_last.borrow_mut() = Some(key.clone());
+                if have.as_ref() != Some(key) {
                     let asked = (archive.clone(), *img, *layer, *merged);
                     let answer = Callback::from(move |r: Option<ViewRows>| {
-                        fetched.set(Some((asked.clone(), r)))
+                        if asked_last.borrow().as_ref() == Some(&asked) {
+                            fetched.set(Some((asked.clone(), r)))
+                        }
                     });
                     Pool::view_rows(&pool.0, generation, *img, l, *merged, answer);
                 }
-            },
-        );
+            }
+        });
     }
     // `Some(None)`: the scanner answered without rows.
     let from_worker: Option<Option<ViewRows>> = fetched

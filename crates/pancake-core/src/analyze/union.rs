@@ -345,7 +345,8 @@ fn apply(
     }
     // A directory `state` holds right now, the parent of the last entry written: tar entries
     // come grouped by folder, so most entries skip the walk to their parents (one map search
-    // per name of a 200,000-entry layer). Forgotten when a write reaches it or a folder above.
+    // per name of a 200,000-entry layer). It stays one: markers were all applied above, and a
+    // write removes only its own path and what is below it, never a folder above it.
     let mut known_dir: Option<RawPath> = None;
     for (pos, e) in writes {
         // Parents a container runtime would create implicitly.
@@ -430,12 +431,6 @@ fn apply(
             Some(c) => c.size,
             None => e.size,
         };
-        if known_dir
-            .as_ref()
-            .is_some_and(|d| d == &e.path || is_below(d, &e.path))
-        {
-            known_dir = None; // this write may replace it or the folder holding it
-        }
         let node = Node {
             kind: e.kind,
             size,
@@ -472,15 +467,6 @@ fn apply(
         }
     }
     removed
-}
-
-/// Is `path` strictly below the folder `dir`?
-fn is_below(path: &RawPath, dir: &RawPath) -> bool {
-    dir.is_root()
-        || path
-            .as_bytes()
-            .strip_prefix(dir.as_bytes())
-            .is_some_and(|rest| rest.first() == Some(&b'/'))
 }
 
 /// What a hard link entry at position `pos` of the layer being applied shows: the content of
