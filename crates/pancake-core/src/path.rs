@@ -11,6 +11,15 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct RawPath(Vec<u8>);
 
+/// The folder holding the normalized path `path` (empty for a top-level name), as a slice of
+/// it: what [`RawPath::parent`] gives, without allocating (folds look up millions of parents).
+pub fn parent_bytes(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|b| *b == b'/') {
+        Some(i) => path.get(..i).unwrap_or(&[]),
+        None => &[],
+    }
+}
+
 impl RawPath {
     /// Normalizes a header name: strips leading `/` and `./` and a trailing `/`,
     /// collapses `//` and inner `.` components. `..` is kept (see [`RawPath::is_unsafe_name`]).
@@ -78,10 +87,7 @@ impl RawPath {
 
     /// The parent directory (`""` for a top-level name).
     pub fn parent(&self) -> RawPath {
-        match self.0.iter().rposition(|b| *b == b'/') {
-            Some(i) => RawPath(self.0.get(..i).unwrap_or(&[]).to_vec()),
-            None => RawPath(Vec::new()),
-        }
+        RawPath(parent_bytes(&self.0).to_vec())
     }
 
     /// `name` (one or more components) below this path, normalized.
@@ -162,6 +168,14 @@ impl From<&str> for RawPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parent_bytes_is_parent_without_allocating() {
+        for (path, parent) in [("a/b/c", "a/b"), ("a", ""), ("", ""), ("a/b", "a")] {
+            assert_eq!(parent_bytes(path.as_bytes()), parent.as_bytes());
+            assert_eq!(RawPath::from(path).parent().as_bytes(), parent.as_bytes());
+        }
+    }
 
     #[test]
     fn normalizes() {

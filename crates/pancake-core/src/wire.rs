@@ -92,17 +92,22 @@ fn kind_code(k: EntryKind) -> u8 {
         .unwrap_or(KINDS.len() - 1) as u8
 }
 
+/// Appends `path` as the length of the prefix it shares with `prev` and the rest (paths in
+/// a tar or a sorted listing share long prefixes); returns `path`, the next one's `prev`.
+fn put_path<'a>(out: &mut Vec<u8>, prev: &[u8], path: &'a [u8]) -> &'a [u8] {
+    let shared = prev.iter().zip(path).take_while(|(a, b)| a == b).count();
+    put(out, shared as u64);
+    put_bytes(out, path.get(shared..).unwrap_or(&[]));
+    path
+}
+
 /// Appends one layer's entries (`member`: its index in `Archive::members`).
 fn encode_layer(out: &mut Vec<u8>, member: usize, entries: &[Entry]) {
     put(out, member as u64);
     put(out, entries.len() as u64);
     let mut prev: &[u8] = &[];
     for e in entries {
-        let path = e.path.as_bytes();
-        let shared = prev.iter().zip(path).take_while(|(a, b)| a == b).count();
-        put(out, shared as u64);
-        put_bytes(out, path.get(shared..).unwrap_or(&[]));
-        prev = path;
+        prev = put_path(out, prev, e.path.as_bytes());
         out.push(kind_code(e.kind));
         for v in [e.size, u64::from(e.mode), e.uid, e.gid, e.mtime] {
             put(out, v);
@@ -198,19 +203,25 @@ impl Decoder {
     /// Starts decoding `bytes`. Errors: [`WireError::Magic`] when they are not in this form,
     /// [`WireError::Truncated`] when they end before the layer count.
     pub fn new(bytes: Vec<u8>) -> Result<Decoder, WireError> {
-        if bytes.get(..MAGIC.len()) != Some(MAGIC) {
+        let mut d = Decoder::after_magic(bytes, MAGIC)?;
+        d.layers_left = d.varint()?;
+        Ok(d)
+    }
+
+    /// A decoder whose cursor stands just after `magic`, which `bytes` must start with
+    /// ([`WireError::Magic`] otherwise); the rows form reads with the same cursor.
+    fn after_magic(bytes: Vec<u8>, magic: &[u8]) -> Result<Decoder, WireError> {
+        if bytes.get(..magic.len()) != Some(magic) {
             return Err(WireError::Magic);
         }
-        let mut d = Decoder {
+        Ok(Decoder {
             bytes,
-            pos: MAGIC.len(),
+            pos: magic.len(),
             layers_left: 0,
             current: None,
             done: Vec::new(),
             entries_done: 0,
-        };
-        d.layers_left = d.varint()?;
-        Ok(d)
+        })
     }
 
     /// Entries decoded so far, over all layers.
@@ -420,11 +431,7 @@ pub fn encode_rows(rows: &[FileRow], added: Option<&[Option<usize>]>) -> Vec<u8>
     put(&mut out, rows.len() as u64);
     let mut prev: &[u8] = &[];
     for (i, r) in rows.iter().enumerate() {
-        let path = r.path.as_bytes();
-        let shared = prev.iter().zip(path).take_while(|(a, b)| a == b).count();
-        put(&mut out, shared as u64);
-        put_bytes(&mut out, path.get(shared..).unwrap_or(&[]));
-        prev = path;
+        prev = put_path(&mut out, prev, r.path.as_bytes());
         out.push(kind_code(r.kind));
         out.push(CHANGES.iter().position(|c| *c == r.change).unwrap_or(0) as u8);
         for v in [r.size, r.layer as u64, u64::from(r.mode), r.dir_size] {
@@ -487,17 +494,7 @@ impl RowsDecoder {
     /// form, [`WireError::Truncated`] / [`WireError::Invalid`] when the row count is missing
     /// or larger than the bytes could hold.
     pub fn new(bytes: Vec<u8>) -> Result<RowsDecoder, WireError> {
-        if bytes.get(..ROWS_MAGIC.len()) != Some(ROWS_MAGIC) {
-            return Err(WireError::Magic);
-        }
-        let mut cursor = Decoder {
-            bytes,
-            pos: ROWS_MAGIC.len(),
-            layers_left: 0,
-            current: None,
-            done: Vec::new(),
-            entries_done: 0,
-        };
+        let mut cursor = Decoder::after_magic(bytes, ROWS_MAGIC)?;
         let at = cursor.pos;
         let count = cursor.varint()?;
         if count > (cursor.bytes.len().saturating_sub(cursor.pos) / MIN_ROW_BYTES) as u64 {

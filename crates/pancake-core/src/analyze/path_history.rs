@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::union::{self, Change, FileRow};
 use crate::analyze::whiteout::{classify_entry, Marker};
 use crate::model::{Archive, EntryKind, Image};
-use crate::path::RawPath;
+use crate::path::{parent_bytes, RawPath};
 
 /// Why a layer deleted a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +77,17 @@ impl PathHistory {
     /// Is the path in the image's final filesystem?
     pub fn present_at_top(&self) -> bool {
         self.last().is_some_and(|e| e.change != Change::Deleted)
+    }
+
+    /// The layer (0-based) of the last `Added` event at or below `layer`: where the path, as
+    /// layer `layer` shows it, began (a path deleted and added again counts from its new
+    /// start; the merged view's "added in" badge). `None` when no layer up to `layer` added it.
+    pub fn added_at_or_below(&self, layer: usize) -> Option<usize> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.layer <= layer && e.change == Change::Added)
+            .map(|e| e.layer)
     }
 }
 
@@ -256,13 +267,6 @@ struct Markers {
 
 /// The directory above `path` (`RawPath::parent` on bytes): everything before its last `/`,
 /// the root (empty) for a top-level name.
-fn parent_bytes(path: &[u8]) -> &[u8] {
-    match path.iter().rposition(|b| *b == b'/') {
-        Some(i) => path.get(..i).unwrap_or_default(),
-        None => &[],
-    }
-}
-
 impl Markers {
     fn of(entries: &[crate::model::Entry]) -> Markers {
         let mut m = Markers {
@@ -413,6 +417,13 @@ mod tests {
         assert!(ix.get(&RawPath::from("etc/.wh.app.conf")).is_none());
         let h = ix.get(&RawPath::from("etc/app.conf"));
         assert!(h.is_some_and(PathHistory::present_at_top));
+        // The "added in" badge: modified in 1 still counts from 0; added again in 3 from 3.
+        let added: Vec<Option<usize>> = (0..4)
+            .map(|l| h.and_then(|h| h.added_at_or_below(l)))
+            .collect();
+        assert_eq!(added, vec![Some(0), Some(0), Some(0), Some(3)]);
+        let keep = ix.get(&RawPath::from("etc/keep"));
+        assert_eq!(keep.and_then(|h| h.added_at_or_below(3)), Some(0));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyze::whiteout::{self, classify_entry, Marker};
 use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind};
-use crate::path::RawPath;
+use crate::path::{parent_bytes, RawPath};
 
 /// How a path fared in one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -646,14 +646,6 @@ fn fill_dir_sizes(rows: &mut [FileRow]) {
         if let Some(r) = rows.get_mut(i) {
             r.dir_size = s;
         }
-    }
-}
-
-/// The folder holding `path` (the empty root for a top-level name), as bytes.
-fn parent_bytes(path: &[u8]) -> &[u8] {
-    match path.iter().rposition(|c| *c == b'/') {
-        Some(i) => path.get(..i).unwrap_or(&[]),
-        None => &[],
     }
 }
 

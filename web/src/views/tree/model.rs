@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use pancake_core::analyze::union::{Change, FileRow};
+use pancake_core::path::parent_bytes;
 use pancake_core::{EntryKind, RawPath};
 
 /// Above this many rows a listing starts folded below [`FOLDED_DEPTH`]; smaller ones start
@@ -143,14 +144,6 @@ impl Tree {
 impl Drop for Tree {
     fn drop(&mut self) {
         crate::bury::bury(std::mem::take(&mut self.nodes));
-    }
-}
-
-/// The folder holding `path` (empty for a top-level name), as bytes.
-fn parent_bytes(path: &[u8]) -> &[u8] {
-    match path.iter().rposition(|c| *c == b'/') {
-        Some(i) => path.get(..i).unwrap_or(&[]),
-        None => &[],
     }
 }
 
