@@ -2,17 +2,18 @@
 // A `docker save` tarball whose base layer holds 200,000 files (issue #13, target 3), made
 // deterministically (same bytes every run) in about a second, no Docker needed. The base
 // layer (~205 MB: every file one 512-byte block of content) and a small top layer (a whiteout,
-// an opaque directory and ~2 MB of files, so two blobs are hashed and facts arrive while
+// an opaque directory, ~2 MB of files and a symlink, so two blobs are hashed and facts arrive while
 // the big one is still being hashed). Usage: node tests/make_large_image.js OUT.tar [FILES]
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 
 const BLOCK = 512;
 
-/** One ustar header (name ≤ 100 bytes). `type`: '0' file, '5' directory. */
-function header(name, size, type, mode) {
+/** One ustar header (name ≤ 100 bytes). `type`: '0' file, '2' symlink (to `link`), '5' directory. */
+function header(name, size, type, mode, link = '') {
   const h = Buffer.alloc(BLOCK);
   h.write(name, 0, 100, 'utf8');
+  h.write(link, 157, 100, 'utf8');
   h.write(mode.toString(8).padStart(7, '0') + '\0', 100);
   h.write('0000000\0', 108); // uid
   h.write('0000000\0', 116); // gid
@@ -28,12 +29,19 @@ function header(name, size, type, mode) {
   return h;
 }
 
-/** A tar from [name, content|null(dir)] pairs, padded and ended with two zero blocks. */
+/**
+ * A tar from [name, content] pairs — content a Buffer (file), null (directory) or
+ * `{ symlink: target }` — padded and ended with two zero blocks.
+ */
 function tar(members) {
   const parts = [];
   for (const [name, content] of members) {
     if (content === null) {
       parts.push(header(name, 0, '5', 0o755));
+      continue;
+    }
+    if (content.symlink !== undefined) {
+      parts.push(header(name, 0, '2', 0o777, content.symlink));
       continue;
     }
     parts.push(header(name, content.length, '0', 0o644), content);
@@ -65,11 +73,15 @@ function makeLargeImage(files = 200000, { problems = false } = {}) {
   // Figures the page must show, from the bytes made here: each layer's file bytes
   // (`docker image history`'s SIZE), its entries, and the base's bytes the top layer hides
   // (the whiteout of data/d1 and the opaque data/d2 remove their files from view).
-  const fileBytes = (members) => members.reduce((n, [, c]) => n + (c ? c.length : 0), 0);
+  // (a symlink counts its target's length, as Docker's layer sizes do)
+  const bytesOf = (c) => (Buffer.isBuffer(c) ? c.length : c && c.symlink !== undefined ? Buffer.byteLength(c.symlink) : 0);
+  const fileBytes = (members) => members.reduce((n, [, c]) => n + bytesOf(c), 0);
   const hidden = base.filter(([name, c]) => c && /^data\/d[12]\//.test(name));
   const top = [['data/', null], ['data/.wh.d1', Buffer.alloc(0)], ['data/d2/', null],
     ['data/d2/.wh..wh..opq', Buffer.alloc(0)]];
   for (let i = 0; i < 4; i++) top.push([`app/blob${i}.bin`, Buffer.alloc(512 * 1024, i + 1)]);
+  // A symlink into the base layer's files, followed from the top layer's changes.
+  top.push(['app/first', { symlink: '../data/d0/f0.txt' }]);
   const topTar = tar(top);
   const layers = [baseTar, topTar].map((b) => ({ bytes: b, hex: sha(b) }));
   const config = Buffer.from(JSON.stringify({

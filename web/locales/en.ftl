@@ -505,6 +505,7 @@ tree-largest-layer = Largest files this layer adds or changes
 tree-largest-merged = Largest files in the filesystem at this layer
 tree-largest-image = Largest files of the image
 tree-largest-none = No files.
+tree-largest-folding = Finding the largest files of the whole image…
 tree-show-more = Show { $shown } more ({ $hidden } not shown)
 tree-download = Download
 tree-download-failed = Could not save the file: { $error }

@@ -505,6 +505,7 @@ tree-largest-layer = File terbesar yang ditambah atau diubah layer ini
 tree-largest-merged = File terbesar di filesystem pada layer ini
 tree-largest-image = File terbesar di image
 tree-largest-none = Tidak ada file.
+tree-largest-folding = Mencari file terbesar di seluruh image…
 tree-show-more = Tampilkan { $shown } lagi ({ $hidden } belum tampil)
 tree-download = Unduh
 tree-download-failed = File tidak bisa disimpan: { $error }

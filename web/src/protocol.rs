@@ -70,17 +70,31 @@ pub enum Request {
     /// filesystem after layer `layer` (`merged`) or what that layer changed, as
     /// `union::merged` and `union::layer_changes` give them, answered with
     /// [`Response::Rows`] and the same `id`. A merged view's rows come with the layer that
-    /// added each path (the badges). Asked by the Files view for images too large to fold on
-    /// the page's thread (a 200,000-entry layer folds for about a second).
+    /// added each path (the badges) when every row is asked for. Asked for images too large
+    /// to fold on the page's thread (a 200,000-entry layer folds for about a second): by the
+    /// Files view for its listing and its largest files, by a search hit for the row it opens.
     Rows {
         id: u32,
         image: usize,
         layer: usize,
         merged: bool,
+        pick: RowPick,
     },
     /// Send the next chunk of the running save (the page asks once it stored one, so chunks
     /// never pile up in the page; ignored when no save runs).
     ExportMore,
+}
+
+/// Which rows of a view [`Request::Rows`] asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowPick {
+    /// Every row, sorted by path, each with its "added in" layer in a merged view.
+    All,
+    /// The row of this path (normalized), or none when the view has no such path.
+    Path(RawPath),
+    /// The `n` largest regular files present, largest first (ties in path order), as
+    /// `views::tree::model::largest` chooses them.
+    Largest(usize),
 }
 
 /// What a search of one image gave (see [`Request::Search`]).

@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::container_state::ContainerAction;
 use crate::i18n::{t, tf, Lang};
 use crate::permalink::{self, demo_file};
+use crate::protocol::RowPick;
 use crate::state::{Action, NavAction, Phase, ReadingAction, Tab};
 use crate::tour::{CourseAction, Link};
 use crate::views::config::Config;
@@ -24,7 +25,7 @@ use crate::views::stack::Stack;
 use crate::views::start::Start;
 use crate::views::status::{Errors, ProgressBar};
 use crate::views::tour::{StartTour, Tour};
-use crate::worker_glue::{Pool, PoolEvent, PoolRef};
+use crate::worker_glue::{Pool, PoolEvent, PoolRef, ViewRows};
 
 /// First bytes asked for when a file is opened; "show more" asks for four times as much.
 const CONTENT_FIRST: u64 = 64 * 1024;
@@ -77,6 +78,8 @@ pub fn app() -> Html {
     // Remembered files follow the session; a link's place waits for its file (issue 15).
     crate::persist::place::use_persist(&state, &pool);
     let dragging = use_state(|| false);
+    // Counts search jumps: a row a scanner finds for one opens only if no other came since.
+    let last_jump = use_mut_ref(|| 0u32);
     let lang = state.lang;
     use_effect_with(lang, |l| set_html_lang(*l));
 
@@ -263,6 +266,7 @@ pub fn app() -> Html {
     // A hit of the path search: its image (and file) is shown, then the layer, the changes
     // filtered to the path, and the file's content, as a click in the Files list does.
     let on_search_jump = {
+        let last_jump = last_jump.clone();
         let d = state.dispatcher();
         let pool = pool.clone();
         let open = on_open_content.clone();
@@ -280,8 +284,25 @@ pub fn app() -> Html {
             d.dispatch(Action::Nav(NavAction::Layer(Some(j.layer))));
             d.dispatch(Action::Nav(NavAction::Merged(false)));
             d.dispatch(Action::Nav(NavAction::Filter(j.filter)));
+            *last_jump.borrow_mut() += 1;
             if let Some(row) = j.row {
                 open.emit(row);
+            } else if let Some(path) = j.ask {
+                // A large image: its scanner finds the row; it opens unless another hit was
+                // chosen meanwhile.
+                let mine = *last_jump.borrow();
+                let last_jump = last_jump.clone();
+                let open = open.clone();
+                let answer = Callback::from(move |r: Option<ViewRows>| {
+                    let row = r.and_then(|v| v.rows.first().cloned());
+                    if *last_jump.borrow() == mine {
+                        if let Some(row) = row.filter(|r| r.content.is_some()) {
+                            open.emit(row);
+                        }
+                    }
+                });
+                let view = (j.key.image, j.layer, true);
+                Pool::view_rows(&pool, j.key.archive, view, RowPick::Path(path), answer);
             }
         })
     };

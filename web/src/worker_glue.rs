@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 use yew::Callback;
 
-use crate::protocol::{decode, encode, Request, Response, SearchAnswer};
+use crate::protocol::{decode, encode, Request, Response, RowPick, SearchAnswer};
 
 /// The rows of a view a scanner folded (`Pool::view_rows`), and for a merged view the layer
 /// that last added each row's path at or below the row's layer (same order; all `None` for
@@ -545,17 +545,16 @@ impl Pool {
         Self::answer_searches(pool);
     }
 
-    /// Asks the scanner of `generation` for the rows of a view of image `image`
-    /// (`Request::Rows`: after layer `layer` when `merged`, else that layer's changes), so
-    /// the page's thread does not fold a large image itself; `answer` gets them later, or
-    /// `None` (at once when no reader holds that file, or later when it has no such view or
-    /// stopped): the caller then folds on the page.
+    /// Asks the scanner of `generation` for the rows `pick` chooses of a view of image
+    /// `image` (`Request::Rows`: after layer `layer` when `merged`, else that layer's
+    /// changes), so the page's thread does not fold a large image itself; `answer` gets them
+    /// later, or `None` (at once when no reader holds that file, or later when it has no
+    /// such view or stopped): the caller then folds on the page.
     pub fn view_rows(
         pool: &PoolRef,
         generation: u32,
-        image: usize,
-        layer: usize,
-        merged: bool,
+        (image, layer, merged): (usize, usize, bool),
+        pick: RowPick,
         answer: Callback<Option<ViewRows>>,
     ) {
         {
@@ -568,6 +567,7 @@ impl Pool {
                 image,
                 layer,
                 merged,
+                pick,
             };
             let scanner = if generation == p.generation {
                 p.scanner.as_mut()

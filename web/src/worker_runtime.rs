@@ -7,7 +7,7 @@ use std::rc::Rc;
 use pancake_core::analyze::glance::{glance, LayerGlance};
 use pancake_core::analyze::path_history::{PathIndex, Pattern};
 use pancake_core::analyze::summary::summarize;
-use pancake_core::analyze::union;
+use pancake_core::analyze::union::{self, FileRow};
 use pancake_core::read::archive::{self, Options};
 use pancake_core::read::reading::Reading;
 use pancake_core::wire;
@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::file_source::FileSource;
-use crate::protocol::{decode, encode, Request, Response, SearchAnswer};
+use crate::protocol::{decode, encode, Request, Response, RowPick, SearchAnswer};
 
 /// From this many entries in all layer indexes on, the page decodes them a slice at a time and
 /// gets the first view's figures from here (below, decoding them at once takes a few ms and
@@ -109,11 +109,17 @@ fn search(
     SearchAnswer::Found(index.find(&pattern, limit), missing)
 }
 
-/// The rows of a view of image `image` in `pancake_core::wire`'s rows form (see
-/// `Request::Rows`), `None` when the reading has no such image or layer. A merged view's rows
-/// carry the layer that last added each path at or below the row's layer, from the image's
-/// `PathIndex` (the search's, built here and kept when every layer is indexed).
-fn rows(state: &mut State, image: usize, layer: usize, merged: bool) -> Option<Vec<u8>> {
+/// The rows `pick` chooses of a view of image `image`, in `pancake_core::wire`'s rows form
+/// (see `Request::Rows`), `None` when the reading has no such image or layer. All the rows of
+/// a merged view carry the layer that last added each path at or below the row's layer, from
+/// the image's `PathIndex` (the search's, built here and kept when every layer is indexed).
+fn rows(
+    state: &mut State,
+    image: usize,
+    layer: usize,
+    merged: bool,
+    pick: &RowPick,
+) -> Option<Vec<u8>> {
     let cached = state
         .paths
         .iter()
@@ -125,11 +131,32 @@ fn rows(state: &mut State, image: usize, layer: usize, merged: bool) -> Option<V
         .images
         .get(image)
         .filter(|i| layer < i.layers.len())?;
-    if !merged {
-        let rows = union::layer_changes(archive, img, layer).rows;
-        return Some(wire::encode_rows(&rows, None));
+    let rows = if merged {
+        union::merged(archive, img, layer)
+    } else {
+        union::layer_changes(archive, img, layer).rows
+    };
+    match pick {
+        RowPick::All if merged => {}
+        RowPick::All => return Some(wire::encode_rows(&rows, None)),
+        RowPick::Path(path) => {
+            let row = rows
+                .binary_search_by(|r| r.path.cmp(path))
+                .ok()
+                .and_then(|i| rows.get(i));
+            return Some(wire::encode_rows(
+                row.map(std::slice::from_ref).unwrap_or(&[]),
+                None,
+            ));
+        }
+        RowPick::Largest(n) => {
+            let largest: Vec<FileRow> = crate::views::tree::model::largest(&rows, *n)
+                .into_iter()
+                .filter_map(|i| rows.get(i).cloned())
+                .collect();
+            return Some(wire::encode_rows(&largest, None));
+        }
     }
-    let rows = union::merged(archive, img, layer);
     let index = match cached {
         Some(ix) => ix,
         None => {
@@ -142,15 +169,7 @@ fn rows(state: &mut State, image: usize, layer: usize, merged: bool) -> Option<V
     };
     let added: Vec<Option<usize>> = rows
         .iter()
-        .map(|r| {
-            let history = index.get(&r.path)?;
-            history
-                .events
-                .iter()
-                .rev()
-                .find(|e| e.layer <= r.layer && e.change == union::Change::Added)
-                .map(|e| e.layer)
-        })
+        .map(|r| index.get(&r.path)?.added_at_or_below(r.layer))
         .collect();
     Some(wire::encode_rows(&rows, Some(&added)))
 }
@@ -365,7 +384,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             image,
             layer,
             merged,
-        } => match rows(state, image, layer, merged) {
+            pick,
+        } => match rows(state, image, layer, merged, &pick) {
             Some(bytes) => post(scope, &Response::Rows { id, found: true }, Some(&bytes)),
             None => post(scope, &Response::Rows { id, found: false }, None),
         },

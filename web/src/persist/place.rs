@@ -3,17 +3,21 @@
 //! image (by platform, else index, else the file's default), the layer, the Files mode and
 //! the open path — or no open path, when the link has none.
 
+use std::rc::Rc;
+
 use pancake_core::analyze::union::{self, Change, FileRow};
 use pancake_core::limits::Limits;
 use pancake_core::read::image::{choose_platform, platforms};
-use pancake_core::EntryKind;
+use pancake_core::{EntryKind, RawPath};
 use yew::prelude::*;
 
+use crate::protocol::RowPick;
 use crate::session::{ImageKey, SharedAction};
 use crate::state::course::SrcStatus;
 use crate::state::place::{FilePlace, PlaceAction};
 use crate::state::{default_image, Action, AppState, ArchiveRef, NavAction, Phase};
-use crate::worker_glue::{Pool, PoolRef};
+use crate::views::files::{entries_upto, FOLD_ON_WORKER};
+use crate::worker_glue::{Pool, PoolRef, ViewRows};
 
 /// First bytes asked for when the place opens a file: the same first read as a click.
 const CONTENT_FIRST: u64 = 64 * 1024;
@@ -145,30 +149,46 @@ fn apply(
     }
     let mut merged = p.merged == Some(true);
     d.emit(Action::Nav(NavAction::Merged(merged)));
-    let row = match (&p.path, layer) {
-        (Some(path), Some(l)) => {
-            let find = |merged: bool| {
-                let rows = if merged {
-                    union::merged(a, img, l)
-                } else {
-                    union::layer_changes(a, img, l).rows
-                };
-                rows.into_iter()
-                    .find(|r| r.path.display().as_ref() == path.as_str())
-            };
-            // A path the layer did not change is still in the filesystem at that layer.
-            let found = find(merged).or_else(|| {
-                let r = find(true).filter(|_| !merged);
-                if r.is_some() {
-                    merged = true;
-                    d.emit(Action::Nav(NavAction::Merged(true)));
-                }
-                r
-            });
-            found.filter(openable)
-        }
-        _ => None,
+    let (Some(path), Some(l)) = (&p.path, layer) else {
+        d.emit(Action::Nav(NavAction::CloseContent));
+        d.emit(Action::Place(PlaceAction::Done));
+        return;
     };
+    // A large image is folded by its scanner, not here (a second's freeze on 200,000
+    // entries): it finds the path's row, in the view asked for and else in the filesystem
+    // at that layer, and the file opens when it answers.
+    if entries_upto(a, img, l) >= FOLD_ON_WORKER {
+        if let Some(raw) = RawPath::from_display(path) {
+            ask_row(pool, key, (image, l, merged), raw, d.clone());
+            d.emit(Action::Place(PlaceAction::Done));
+            return;
+        }
+    }
+    let find = |merged: bool| {
+        let rows = if merged {
+            union::merged(a, img, l)
+        } else {
+            union::layer_changes(a, img, l).rows
+        };
+        rows.into_iter()
+            .find(|r| r.path.display().as_ref() == path.as_str())
+    };
+    // A path the layer did not change is still in the filesystem at that layer.
+    let found = find(merged).or_else(|| {
+        let r = find(true).filter(|_| !merged);
+        if r.is_some() {
+            merged = true;
+            d.emit(Action::Nav(NavAction::Merged(true)));
+        }
+        r
+    });
+    open_row(found.filter(openable), key, d, pool);
+    d.emit(Action::Place(PlaceAction::Done));
+}
+
+/// Opens `row`'s content (in the archive of generation `key`), or closes what was open when
+/// there is nothing to open.
+fn open_row(row: Option<FileRow>, key: u32, d: &Callback<Action>, pool: &PoolRef) {
     match row.and_then(|r| Some((r.content?, r.size))) {
         Some((c, size)) => {
             if let Some(member) = c.member {
@@ -186,7 +206,41 @@ fn apply(
         }
         None => d.emit(Action::Nav(NavAction::CloseContent)),
     }
-    d.emit(Action::Place(PlaceAction::Done));
+}
+
+/// Asks the scanner of generation `key` for `path`'s row in the view `(image, layer,
+/// merged)`, and when a layer's changes do not hold it, in the filesystem at that layer
+/// (switching the view to it); then opens it as [`open_row`]. No scanner to answer: nothing
+/// opens (the listing still shows the place).
+fn ask_row(
+    pool: &PoolRef,
+    key: u32,
+    (image, layer, merged): (usize, usize, bool),
+    path: RawPath,
+    d: Callback<Action>,
+) {
+    let weak = Rc::downgrade(pool);
+    let asked = path.clone();
+    let answer = Callback::from(move |v: Option<ViewRows>| {
+        let Some(pool) = weak.upgrade() else {
+            return;
+        };
+        match v.and_then(|v| v.rows.first().cloned()) {
+            // A path the layer did not change is still in the filesystem at that layer.
+            None if !merged => {
+                d.emit(Action::Nav(NavAction::Merged(true)));
+                ask_row(&pool, key, (image, layer, true), path.clone(), d.clone());
+            }
+            row => open_row(row.filter(openable), key, &d, &pool),
+        }
+    });
+    Pool::view_rows(
+        pool,
+        key,
+        (image, layer, merged),
+        RowPick::Path(asked),
+        answer,
+    );
 }
 
 /// Call once, from the app component.

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use pancake_core::analyze::path_history::PathIndex;
 use pancake_core::analyze::union::{self, Change, FileRow};
 use pancake_core::units::human_size;
-use pancake_core::EntryKind;
+use pancake_core::{Archive, EntryKind, Image};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -16,12 +16,21 @@ use super::tree::model::{self as tree, Folding, KeyMove, Line, SortBy, Tree};
 use super::virtual_list::{use_path_filter, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::i18n::{t, tf};
+use crate::protocol::RowPick;
 use crate::state::{ArchiveRef, StructureKey};
 use crate::worker_glue::{Pool, ViewRows};
 
 /// From this many entries in an image's layers, its views are folded by the file's scanner
 /// worker instead of on the page's thread (folding 20,000 entries here takes ~0.1 s).
 pub const FOLD_ON_WORKER: usize = 20_000;
+
+/// The entries a view of image `image` up to layer `upto` (0-based) folds: those of every
+/// layer from the base to it (`usize::MAX`: every layer).
+pub fn entries_upto(archive: &Archive, image: &Image, upto: usize) -> usize {
+    (0..image.layers.len().min(upto.saturating_add(1)))
+        .map(|i| union::layer_entries(archive, image, i).len())
+        .sum()
+}
 
 /// A view's identity: the archive's file structure, image, layer and merged-or-changes.
 type ViewKey = (StructureKey, usize, Option<usize>, bool);
@@ -93,9 +102,7 @@ pub fn files(p: &FilesProps) -> Html {
     // the page folds them itself after all.
     // The entries folded for this view: every layer up to the one shown.
     let entries_total: usize = match (image, layer) {
-        (Some(img), Some(l)) => (0..=l)
-            .map(|i| union::layer_entries(&p.archive, img, i).len())
-            .sum(),
+        (Some(img), Some(l)) => entries_upto(&p.archive, img, l),
         _ => 0,
     };
     let on_worker = entries_total >= FOLD_ON_WORKER;
@@ -110,18 +117,24 @@ pub fn files(p: &FilesProps) -> Html {
         let generation = p.search.shown.archive;
         let have = fetched.as_ref().map(|(k, _)| k.clone());
         use_effect_with((view_key.clone(), on_worker), move |(key, on_worker)| {
-            let (archive, img, layer, merged) = key;
+            let (_, img, layer, merged) = key;
             *asked_last.borrow_mut() = None;
             if let (true, Some(l)) = (*on_worker, *layer) {
                 *asked_last.borrow_mut() = Some(key.clone());
                 if have.as_ref() != Some(key) {
-                    let asked = (archive.clone(), *img, *layer, *merged);
+                    let asked = key.clone();
                     let answer = Callback::from(move |r: Option<ViewRows>| {
                         if asked_last.borrow().as_ref() == Some(&asked) {
                             fetched.set(Some((asked.clone(), r)))
                         }
                     });
-                    Pool::view_rows(&pool.0, generation, *img, l, *merged, answer);
+                    Pool::view_rows(
+                        &pool.0,
+                        generation,
+                        (*img, l, *merged),
+                        RowPick::All,
+                        answer,
+                    );
                 }
             }
         });
@@ -255,10 +268,48 @@ pub fn files(p: &FilesProps) -> Html {
             })
         }))
         .clone();
+    // The image's largest files need its whole filesystem at the top layer: a large image's
+    // scanner finds them (`RowPick::Largest`), as it folds the listing.
+    let image_entries: usize = image
+        .map(|img| entries_upto(&p.archive, img, usize::MAX))
+        .unwrap_or(0);
+    let largest_key = (StructureKey(p.archive.clone()), p.image);
+    let largest_fetched = use_state(|| None::<((StructureKey, usize), Option<ViewRows>)>);
+    let largest_on_worker = *show_largest && image_entries >= FOLD_ON_WORKER;
+    {
+        let fetched = largest_fetched.clone();
+        let pool = p.search.pool.clone();
+        let generation = p.search.shown.archive;
+        let top = n_layers.checked_sub(1);
+        let have = largest_fetched.as_ref().map(|(k, _)| k.clone());
+        use_effect_with(
+            (largest_key.clone(), largest_on_worker),
+            move |(key, on_worker)| {
+                if let (true, Some(top)) = (*on_worker, top) {
+                    if have.as_ref() != Some(key) {
+                        let asked = key.clone();
+                        let answer = Callback::from(move |r: Option<ViewRows>| {
+                            fetched.set(Some((asked.clone(), r)))
+                        });
+                        let pick = RowPick::Largest(tree::LARGEST);
+                        Pool::view_rows(&pool.0, generation, (key.1, top, true), pick, answer);
+                    }
+                }
+            },
+        );
+    }
+    // `Some(None)`: the scanner answered without rows (the page folds after all).
+    let largest_from_worker: Option<Option<ViewRows>> = largest_fetched
+        .as_ref()
+        .filter(|(k, _)| largest_on_worker && *k == largest_key)
+        .map(|(_, r)| r.clone());
+    let largest_folding = largest_on_worker && largest_from_worker.is_none();
+    let largest_here =
+        *show_largest && (!largest_on_worker || matches!(largest_from_worker, Some(None)));
     let image_largest: Option<Rc<Vec<FileRow>>> = {
-        let key = (StructureKey(p.archive.clone()), p.image, *show_largest);
-        (*use_memo(key, |(a, img, show)| {
-            let image = a.images.get(*img).filter(|_| *show)?;
+        let key = (StructureKey(p.archive.clone()), p.image, largest_here);
+        let here = (*use_memo(key, |(a, img, here)| {
+            let image = a.images.get(*img).filter(|_| *here)?;
             let top = image.layers.len().checked_sub(1)?;
             let all = union::merged(a, image, top);
             Some(Rc::new(
@@ -268,7 +319,11 @@ pub fn files(p: &FilesProps) -> Html {
                     .collect(),
             ))
         }))
-        .clone()
+        .clone();
+        match &largest_from_worker {
+            Some(Some(v)) => Some(v.rows.clone()),
+            _ => here,
+        }
     };
     let set_fold = {
         let fold_state = fold_state.clone();
@@ -377,8 +432,14 @@ pub fn files(p: &FilesProps) -> Html {
         Change::Unchanged => (a, m, d),
     });
 
+    // Symlinks followed by a scanner (a large image's changes view), counted: only the
+    // answer for the last one is shown.
+    let follows = use_mut_ref(|| 0u32);
     // What a key or a click does to line `pos`.
     let act = {
+        let follows = follows.clone();
+        let pool = p.search.pool.clone();
+        let generation = p.search.shown.archive;
         let lines = lines.clone();
         let rows = rows.clone();
         let fold = fold.clone();
@@ -406,6 +467,48 @@ pub fn files(p: &FilesProps) -> Html {
                 }
             }
             KeyMove::Open(n) => match rows.get(n) {
+                Some(r) if is_link(r) && !merged && on_worker && r.kind == EntryKind::Symlink => {
+                    // The filesystem at this layer, which the symlink resolves in, from the
+                    // scanner of this large image.
+                    *follows.borrow_mut() += 1;
+                    let mine = *follows.borrow();
+                    let (follows, link_note, on_open, r) = (
+                        follows.clone(),
+                        link_note.clone(),
+                        on_open.clone(),
+                        r.clone(),
+                    );
+                    let (archive, at) = (archive.clone(), layer);
+                    let answer = Callback::from(move |v: Option<ViewRows>| {
+                        // No scanner could answer: folded here after all.
+                        // (The scanner's rows are let go through `ViewRows`, a slice per task.)
+                        let here;
+                        let rows: &[FileRow] = match &v {
+                            Some(v) => &v.rows,
+                            None => {
+                                let img = archive.images.get(image_ix);
+                                here = img.zip(at).map(|(img, l)| union::merged(&archive, img, l));
+                                here.as_deref().unwrap_or_default()
+                            }
+                        };
+                        let followed = super::links::follow(rows, &r);
+                        if let (true, Some((note, open))) = (*follows.borrow() == mine, followed) {
+                            link_note.set(Some(note));
+                            if let Some(o) = open {
+                                on_open.emit(o);
+                            }
+                        }
+                    });
+                    if let Some(l) = layer {
+                        Pool::view_rows(
+                            &pool.0,
+                            generation,
+                            (image_ix, l, true),
+                            RowPick::All,
+                            answer,
+                        );
+                    }
+                }
                 Some(r) if is_link(r) => {
                     // A symlink resolves in the filesystem as it stands at this layer: the
                     // listing itself in the merged view, else that view built for this once.
@@ -572,17 +675,12 @@ pub fn files(p: &FilesProps) -> Html {
             _ => String::new(),
         };
         let owner_kind = kind_class(layer_kind(image, r.layer));
-        // The last `Added` at or below the row's layer: a path deleted and added again counts
-        // from its new start.
         let added = match &worker_added {
             Some(a) => a.get(n).copied().flatten(),
-            None => history.as_ref().and_then(|h| h.get(&r.path)).and_then(|h| {
-                h.events
-                    .iter()
-                    .rev()
-                    .find(|e| e.layer <= r.layer && e.change == Change::Added)
-                    .map(|e| e.layer)
-            }),
+            None => history
+                .as_ref()
+                .and_then(|h| h.get(&r.path))
+                .and_then(|h| h.added_at_or_below(r.layer)),
         };
         let owner_badge = match added.filter(|a| *a != r.layer) {
             Some(a) => {
@@ -716,7 +814,9 @@ pub fn files(p: &FilesProps) -> Html {
                 </section>
                 <section aria-labelledby="tree-largest-image">
                     <h3 id="tree-largest-image" class="small">{ t(lang, "tree-largest-image") }</h3>
-                    { empty(&whole) }
+                    { if largest_folding {
+                        html! { <p class="muted small" role="status" data-testid="largest-folding">{ t(lang, "tree-largest-folding") }</p> }
+                    } else { empty(&whole) } }
                     <ol>{ for whole }</ol>
                 </section>
             </div>

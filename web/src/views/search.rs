@@ -58,13 +58,16 @@ pub struct Target {
 
 /// Where a hit's history step leads: image `key`, layer `layer` (0-based), the Files filter
 /// set to the path (`filter`, its shown form), and the row whose content opens (`None`: a
-/// deletion, a directory or a link, nothing to open).
+/// deletion, a directory or a link, nothing to open). For an image too large to fold on the
+/// page's thread, `ask` is the path whose row (in the filesystem after `layer`) the file's
+/// scanner is to find, and `row` is `None`.
 #[derive(Clone, Debug)]
 pub struct Jump {
     pub key: ImageKey,
     pub layer: usize,
     pub filter: String,
     pub row: Option<FileRow>,
+    pub ask: Option<RawPath>,
 }
 
 /// What the search may cover and how it reaches the readers.
@@ -246,7 +249,8 @@ fn missing_html(lang: Lang, missing: &[usize]) -> Html {
 }
 
 /// The row to open for a history step: the file as layer `layer` left it (a hard link: the
-/// bytes it shows); `None` for a deletion or what has no content to show.
+/// bytes it shows); `None` for a deletion or what has no content to show. `Err(())`: the
+/// image is too large to fold here, the scanner is to be asked (`Jump::ask`).
 fn row_at(
     archive: &ArchiveRef,
     image: usize,
@@ -254,17 +258,24 @@ fn row_at(
     path: &RawPath,
     change: Change,
     kind: EntryKind,
-) -> Option<FileRow> {
+) -> Result<Option<FileRow>, ()> {
     let file = matches!(kind, EntryKind::File | EntryKind::Hardlink);
-    if change == Change::Deleted || !file {
-        return None;
+    let Some(img) = archive
+        .images
+        .get(image)
+        .filter(|_| change != Change::Deleted && file)
+    else {
+        return Ok(None);
+    };
+    if super::files::entries_upto(archive, img, layer) >= super::files::FOLD_ON_WORKER {
+        return Err(());
     }
-    let img = archive.images.get(image)?;
     let rows = union::merged(archive, img, layer);
-    rows.binary_search_by(|r| r.path.cmp(path))
+    Ok(rows
+        .binary_search_by(|r| r.path.cmp(path))
         .ok()
         .and_then(|i| rows.get(i).cloned())
-        .filter(|r| r.content.is_some())
+        .filter(|r| r.content.is_some()))
 }
 
 /// One image's hits, as today's list: path, "not in the final image", history buttons.
@@ -308,8 +319,11 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                                         if locked {
                                             return;
                                         }
-                                        let row = row_at(&archive, key.image, layer, &p, change, kind);
-                                        on_jump.emit(Jump { key, layer, filter: filter.clone(), row });
+                                        let (row, ask) = match row_at(&archive, key.image, layer, &p, change, kind) {
+                                            Ok(row) => (row, None),
+                                            Err(()) => (None, Some(p.clone())),
+                                        };
+                                        on_jump.emit(Jump { key, layer, filter: filter.clone(), row, ask });
                                     })
                                 };
                                 let ch = super::files::change_id(e.change);
