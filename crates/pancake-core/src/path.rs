@@ -24,14 +24,18 @@ impl RawPath {
     /// Normalizes a header name: strips leading `/` and `./` and a trailing `/`,
     /// collapses `//` and inner `.` components. `..` is kept (see [`RawPath::is_unsafe_name`]).
     pub fn normalize(raw: &[u8]) -> RawPath {
-        let mut parts: Vec<&[u8]> = Vec::new();
+        // One pass into one buffer (every entry of every layer comes through here).
+        let mut out = Vec::with_capacity(raw.len());
         for p in raw.split(|b| *b == b'/') {
             if p.is_empty() || p == b"." {
                 continue;
             }
-            parts.push(p);
+            if !out.is_empty() {
+                out.push(b'/');
+            }
+            out.extend_from_slice(p);
         }
-        RawPath(parts.join(&b'/'))
+        RawPath(out)
     }
 
     /// Wraps `bytes` as they are, not normalized (symlink targets are kept as written).

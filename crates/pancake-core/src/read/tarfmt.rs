@@ -173,12 +173,19 @@ pub fn parse_octal(b: &[u8]) -> Option<i64> {
         return Some(0);
     }
     let s = c_string(t);
-    // Go's ParseUint takes no sign; Rust's from_str_radix would take a `+`.
-    if s.is_empty() || !s.iter().all(|c| (b'0'..=b'7').contains(c)) {
+    // Go's ParseUint: digits only (no sign), and a value over 64 bits is an error. Summed
+    // here digit by digit (five fields of every header: this is hot in a walk).
+    if s.is_empty() {
         return None;
     }
-    let text = std::str::from_utf8(s).ok()?;
-    let x = u64::from_str_radix(text, 8).ok()?;
+    let mut x: u64 = 0;
+    for c in s {
+        let d = c.wrapping_sub(b'0');
+        if d > 7 {
+            return None;
+        }
+        x = x.checked_mul(8)?.checked_add(u64::from(d))?;
+    }
     Some(x as i64)
 }
 
@@ -637,6 +644,23 @@ mod tests {
         assert_eq!(parse_numeric(b"\0\0\0\0\0\0\0\0"), Some(0));
         assert_eq!(parse_numeric(b"+644\0"), None);
         assert_eq!(parse_numeric(b"0009\0"), None);
+        // 64 bits of octal (22 digits, the first at most 1) and one bit more.
+        assert_eq!(parse_octal(b"1777777777777777777777"), Some(-1));
+        assert_eq!(parse_octal(b"2000000000000000000000"), None);
+        assert_eq!(parse_octal(b"7 7\0"), None);
+        // Digit by digit as Go's ParseUint (and Rust's from_str_radix) read them.
+        for text in [
+            "0",
+            "7",
+            "10",
+            "644",
+            "0000644",
+            "77777777777",
+            "12345670123",
+        ] {
+            let want = u64::from_str_radix(text, 8).map(|x| x as i64).ok();
+            assert_eq!(parse_octal(text.as_bytes()), want, "{text}");
+        }
         // base-256, positive and negative (Go's strconv_test.go cases).
         assert_eq!(parse_numeric(&[0x80, 0, 0, 0, 0, 0, 0, 1]), Some(1));
         assert_eq!(parse_numeric(&[0xff; 8]), Some(-1));
