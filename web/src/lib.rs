@@ -11,6 +11,7 @@ pub mod hashing;
 pub mod i18n;
 pub mod idb;
 pub mod offline;
+pub mod opening;
 pub mod permalink;
 pub mod persist;
 pub mod protocol;

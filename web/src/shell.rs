@@ -10,8 +10,10 @@ use yew::prelude::*;
 
 use crate::container_state::ContainerAction;
 use crate::i18n::{t, tf, Lang};
+use crate::opening::{open_row, When};
 use crate::permalink::{self, demo_file};
 use crate::protocol::RowPick;
+use crate::state::nav::next_token;
 use crate::state::{Action, NavAction, Phase, ReadingAction, Tab};
 use crate::tour::{CourseAction, Link};
 use crate::views::config::Config;
@@ -28,7 +30,6 @@ use crate::views::tour::{StartTour, Tour};
 use crate::worker_glue::{Pool, PoolEvent, PoolRef, ViewRows};
 
 /// First bytes asked for when a file is opened; "show more" asks for four times as much.
-const CONTENT_FIRST: u64 = 64 * 1024;
 const CONTENT_LIMIT: u64 = 16 * 1024 * 1024;
 
 fn query(key: &str) -> Option<String> {
@@ -78,8 +79,6 @@ pub fn app() -> Html {
     // Remembered files follow the session; a link's place waits for its file (issue 15).
     crate::persist::place::use_persist(&state, &pool);
     let dragging = use_state(|| false);
-    // Counts search jumps: a row a scanner finds for one opens only if no other came since.
-    let last_jump = use_mut_ref(|| 0u32);
     let lang = state.lang;
     use_effect_with(lang, |l| set_html_lang(*l));
 
@@ -231,18 +230,7 @@ pub fn app() -> Html {
         let d = state.dispatcher();
         let pool = pool.clone();
         Callback::from(move |row: FileRow| {
-            // The entry holding the bytes (for a hard link: the file it links to).
-            let Some(c) = row.content else { return };
-            let Some(member) = c.member else { return };
-            let max = CONTENT_FIRST.min(row.size.max(1));
-            d.dispatch(Action::Nav(NavAction::OpenContent {
-                member,
-                entry: c.entry,
-                path: c.path.clone(),
-                size: row.size,
-                max,
-            }));
-            Pool::read_content(&pool, member, c.path, Some(c.entry), max);
+            open_row(&|a| d.dispatch(a), &pool, &row, When::Now);
         })
     };
     let on_more = {
@@ -266,7 +254,6 @@ pub fn app() -> Html {
     // A hit of the path search: its image (and file) is shown, then the layer, the changes
     // filtered to the path, and the file's content, as a click in the Files list does.
     let on_search_jump = {
-        let last_jump = last_jump.clone();
         let d = state.dispatcher();
         let pool = pool.clone();
         let open = on_open_content.clone();
@@ -284,21 +271,27 @@ pub fn app() -> Html {
             d.dispatch(Action::Nav(NavAction::Layer(Some(j.layer))));
             d.dispatch(Action::Nav(NavAction::Merged(false)));
             d.dispatch(Action::Nav(NavAction::Filter(j.filter)));
-            *last_jump.borrow_mut() += 1;
             if let Some(row) = j.row {
                 open.emit(row);
-            } else if let Some(path) = j.ask {
-                // A large image: its scanner finds the row; it opens unless another hit was
-                // chosen meanwhile.
-                let mine = *last_jump.borrow();
-                let last_jump = last_jump.clone();
-                let open = open.clone();
+            } else if let Some((archive, path)) = j.ask {
+                // A large image: its scanner finds the row, which opens if the person did
+                // nothing else meanwhile; with no scanner to ask, it is folded here after all.
+                let token = next_token();
+                d.dispatch(Action::Nav(NavAction::Await(token)));
+                let (d, pool_now) = (d.clone(), pool.clone());
+                let (image, layer) = (j.key.image, j.layer);
+                let asked = path.clone();
                 let answer = Callback::from(move |r: Option<ViewRows>| {
-                    let row = r.and_then(|v| v.rows.first().cloned());
-                    if *last_jump.borrow() == mine {
-                        if let Some(row) = row.filter(|r| r.content.is_some()) {
-                            open.emit(row);
-                        }
+                    let row = match r {
+                        Some(v) => v.rows.first().cloned(),
+                        None => crate::views::search::merged_row(&archive, image, layer, &asked),
+                    };
+                    if let Some(row) = row {
+                        let when = When::Awaited {
+                            token,
+                            merged: None,
+                        };
+                        open_row(&|a| d.dispatch(a), &pool_now, &row, when);
                     }
                 });
                 let view = (j.key.image, j.layer, true);

@@ -11,16 +11,15 @@ use pancake_core::read::image::{choose_platform, platforms};
 use pancake_core::{EntryKind, RawPath};
 use yew::prelude::*;
 
+use crate::opening::{open_row, When};
 use crate::protocol::RowPick;
 use crate::session::{ImageKey, SharedAction};
 use crate::state::course::SrcStatus;
+use crate::state::nav::next_token;
 use crate::state::place::{FilePlace, PlaceAction};
 use crate::state::{default_image, Action, AppState, ArchiveRef, NavAction, Phase};
 use crate::views::files::{entries_upto, FOLD_ON_WORKER};
 use crate::worker_glue::{Pool, PoolRef, ViewRows};
-
-/// First bytes asked for when the place opens a file: the same first read as a click.
-const CONTENT_FIRST: u64 = 64 * 1024;
 
 /// What a waiting place can do now.
 #[derive(Clone, Debug, PartialEq)]
@@ -147,98 +146,105 @@ fn apply(
     if let Some(l) = layer {
         d.emit(Action::Nav(NavAction::Layer(Some(l))));
     }
-    let mut merged = p.merged == Some(true);
+    let merged = p.merged == Some(true);
     d.emit(Action::Nav(NavAction::Merged(merged)));
     let (Some(path), Some(l)) = (&p.path, layer) else {
         d.emit(Action::Nav(NavAction::CloseContent));
         d.emit(Action::Place(PlaceAction::Done));
         return;
     };
+    Pool::show(pool, key);
     // A large image is folded by its scanner, not here (a second's freeze on 200,000
-    // entries): it finds the path's row, in the view asked for and else in the filesystem
-    // at that layer, and the file opens when it answers.
+    // entries): it finds the path's row and the file opens when it answers, unless the
+    // person went elsewhere meanwhile.
     if entries_upto(a, img, l) >= FOLD_ON_WORKER {
         if let Some(raw) = RawPath::from_display(path) {
-            ask_row(pool, key, (image, l, merged), raw, d.clone());
+            let token = next_token();
+            d.emit(Action::Nav(NavAction::Await(token)));
+            ask_row(pool, (key, a), (image, l, merged), raw, token, d.clone());
             d.emit(Action::Place(PlaceAction::Done));
             return;
         }
     }
-    let find = |merged: bool| {
-        let rows = if merged {
-            union::merged(a, img, l)
-        } else {
-            union::layer_changes(a, img, l).rows
-        };
-        rows.into_iter()
-            .find(|r| r.path.display().as_ref() == path.as_str())
-    };
-    // A path the layer did not change is still in the filesystem at that layer.
-    let found = find(merged).or_else(|| {
-        let r = find(true).filter(|_| !merged);
-        if r.is_some() {
-            merged = true;
-            d.emit(Action::Nav(NavAction::Merged(true)));
-        }
-        r
-    });
-    open_row(found.filter(openable), key, d, pool);
-    d.emit(Action::Place(PlaceAction::Done));
-}
-
-/// Opens `row`'s content (in the archive of generation `key`), or closes what was open when
-/// there is nothing to open.
-fn open_row(row: Option<FileRow>, key: u32, d: &Callback<Action>, pool: &PoolRef) {
-    match row.and_then(|r| Some((r.content?, r.size))) {
-        Some((c, size)) => {
-            if let Some(member) = c.member {
-                Pool::show(pool, key);
-                let max = CONTENT_FIRST.min(size.max(1));
-                d.emit(Action::Nav(NavAction::OpenContent {
-                    member,
-                    entry: c.entry,
-                    path: c.path.clone(),
-                    size,
-                    max,
-                }));
-                Pool::read_content(pool, member, c.path, Some(c.entry), max);
+    match find_here(a, (image, l, merged), |r| {
+        r.path.display().as_ref() == path.as_str()
+    }) {
+        Some((row, switch)) => {
+            if switch {
+                d.emit(Action::Nav(NavAction::Merged(true)));
             }
+            open_row(&|x| d.emit(x), pool, &row, When::Now);
         }
         None => d.emit(Action::Nav(NavAction::CloseContent)),
     }
+    d.emit(Action::Place(PlaceAction::Done));
 }
 
-/// Asks the scanner of generation `key` for `path`'s row in the view `(image, layer,
-/// merged)`, and when a layer's changes do not hold it, in the filesystem at that layer
-/// (switching the view to it); then opens it as [`open_row`]. No scanner to answer: nothing
-/// opens (the listing still shows the place).
+/// The openable row `is_it` picks in the view `(image, layer, merged)` of `a`, folded here,
+/// and whether the view must switch to the filesystem at that layer to show it (a path the
+/// layer did not change is not in its changes, but still in the filesystem at that layer).
+fn find_here(
+    a: &ArchiveRef,
+    (image, layer, merged): (usize, usize, bool),
+    is_it: impl Fn(&FileRow) -> bool,
+) -> Option<(FileRow, bool)> {
+    let img = a.images.get(image)?;
+    let find = |merged: bool| {
+        let rows = if merged {
+            union::merged(a, img, layer)
+        } else {
+            union::layer_changes(a, img, layer).rows
+        };
+        rows.into_iter().find(|r| is_it(r))
+    };
+    match find(merged) {
+        Some(r) => Some((r, false)),
+        None if !merged => find(true).map(|r| (r, true)),
+        None => None,
+    }
+    .filter(|(r, _)| openable(r))
+}
+
+/// Asks the scanner of `a`'s file (generation `generation`) for `path`'s row in the filesystem at `layer` (which holds
+/// every path the layer's changes could show but deleted ones, which do not open), then
+/// opens it if nothing else happened since `NavAction::Await(token)` — switching the Files
+/// mode to that filesystem when the layer did not change the path and its changes were
+/// asked for. No scanner to answer: folded here after all.
 fn ask_row(
     pool: &PoolRef,
-    key: u32,
+    (generation, a): (u32, &ArchiveRef),
     (image, layer, merged): (usize, usize, bool),
     path: RawPath,
+    token: u64,
     d: Callback<Action>,
 ) {
     let weak = Rc::downgrade(pool);
-    let asked = path.clone();
+    let (archive, asked) = (a.clone(), path.clone());
     let answer = Callback::from(move |v: Option<ViewRows>| {
         let Some(pool) = weak.upgrade() else {
             return;
         };
-        match v.and_then(|v| v.rows.first().cloned()) {
-            // A path the layer did not change is still in the filesystem at that layer.
-            None if !merged => {
-                d.emit(Action::Nav(NavAction::Merged(true)));
-                ask_row(&pool, key, (image, layer, true), path.clone(), d.clone());
-            }
-            row => open_row(row.filter(openable), key, &d, &pool),
+        let found = match v {
+            Some(v) => v
+                .rows
+                .first()
+                .filter(|r| openable(r))
+                .map(|r| (r.clone(), !merged && r.change == Change::Unchanged)),
+            None => find_here(&archive, (image, layer, merged), |r| r.path == asked),
+        };
+        if let Some((row, switch)) = found {
+            let when = When::Awaited {
+                token,
+                merged: switch.then_some(true),
+            };
+            open_row(&|x| d.emit(x), &pool, &row, when);
         }
     });
     Pool::view_rows(
         pool,
-        key,
-        (image, layer, merged),
-        RowPick::Path(asked),
+        generation,
+        (image, layer, true),
+        RowPick::Path(path),
         answer,
     );
 }

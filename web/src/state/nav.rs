@@ -62,6 +62,21 @@ pub struct ContentView {
     pub error: Option<String>,
 }
 
+impl ContentView {
+    /// A file whose first `max` bytes are asked for, none here yet.
+    pub fn asked(member: usize, entry: usize, path: RawPath, size: u64, max: u64) -> ContentView {
+        ContentView {
+            member,
+            entry,
+            path,
+            size,
+            max,
+            bytes: None,
+            error: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Nav {
     pub tab: Tab,
@@ -73,6 +88,23 @@ pub struct Nav {
     pub merged: bool,
     pub filter: String,
     pub content: Option<ContentView>,
+    /// A file to open that a worker is still finding (a large image's search hit or link):
+    /// the token of [`NavAction::Await`]. Any other move clears it, so an answer that comes
+    /// after the person went elsewhere opens nothing ([`NavAction::OpenAwaited`]).
+    pub awaiting: Option<u64>,
+}
+
+thread_local! {
+    static TOKENS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// A token no earlier [`NavAction::Await`] of this page used.
+pub fn next_token() -> u64 {
+    TOKENS.with(|t| {
+        let n = t.get().wrapping_add(1);
+        t.set(n);
+        n
+    })
 }
 
 #[derive(Debug)]
@@ -99,6 +131,17 @@ pub enum NavAction {
         error: Option<String>,
     },
     CloseContent,
+    /// A file is being found for the place just navigated to: wait for `OpenAwaited` with
+    /// this token (see [`Nav::awaiting`]).
+    Await(u64),
+    /// `OpenContent`, only while nothing else happened since `Await(token)`; `merged`, when
+    /// given, sets the Files mode too (a linked path found in the filesystem at the layer
+    /// rather than in its changes).
+    OpenAwaited {
+        token: u64,
+        merged: Option<bool>,
+        content: ContentView,
+    },
 }
 
 /// The layer selected when an image is first shown: its top one.
@@ -111,6 +154,13 @@ pub fn top_layer(a: &Archive, image: usize) -> Option<usize> {
 /// The slice after `action`; `archive` is the archive shown, if any.
 pub fn reduce(s: &Nav, archive: Option<&Archive>, action: NavAction) -> Nav {
     let mut s = s.clone();
+    // Bytes arriving and the awaited file itself are not moves of the person's.
+    if !matches!(
+        action,
+        NavAction::ContentArrived { .. } | NavAction::Await(_) | NavAction::OpenAwaited { .. }
+    ) {
+        s.awaiting = None;
+    }
     match action {
         NavAction::Tab(t) => s.tab = t,
         NavAction::Image(i) => {
@@ -131,15 +181,7 @@ pub fn reduce(s: &Nav, archive: Option<&Archive>, action: NavAction) -> Nav {
             size,
             max,
         } => {
-            s.content = Some(ContentView {
-                member,
-                entry,
-                path,
-                size,
-                max,
-                bytes: None,
-                error: None,
-            });
+            s.content = Some(ContentView::asked(member, entry, path, size, max));
         }
         NavAction::ContentArrived {
             member,
@@ -155,6 +197,20 @@ pub fn reduce(s: &Nav, archive: Option<&Archive>, action: NavAction) -> Nav {
             }
         }
         NavAction::CloseContent => s.content = None,
+        NavAction::Await(token) => s.awaiting = Some(token),
+        NavAction::OpenAwaited {
+            token,
+            merged,
+            content,
+        } => {
+            if s.awaiting == Some(token) {
+                s.awaiting = None;
+                if let Some(m) = merged {
+                    s.merged = m;
+                }
+                s.content = Some(content);
+            }
+        }
     }
     s
 }
@@ -174,6 +230,51 @@ mod tests {
                 })
                 .collect(),
             ..Archive::default()
+        }
+    }
+
+    fn awaited(token: u64, merged: Option<bool>) -> NavAction {
+        NavAction::OpenAwaited {
+            token,
+            merged,
+            content: ContentView::asked(1, 2, RawPath::from("data/f.txt"), 10, 10),
+        }
+    }
+
+    #[test]
+    fn an_awaited_file_opens_only_if_nothing_happened_since() {
+        let a = archive(&[3]);
+        let at = |s: &Nav, act| reduce(s, Some(&a), act);
+        let s = at(&Nav::default(), NavAction::Layer(Some(1)));
+        let s = at(&s, NavAction::Await(7));
+        // Bytes of another file arriving are not a move.
+        let s = at(
+            &s,
+            NavAction::ContentArrived {
+                member: 0,
+                path: RawPath::from("x"),
+                bytes: None,
+                error: None,
+            },
+        );
+        let opened = at(&s, awaited(7, Some(true)));
+        assert_eq!(
+            opened.content.as_ref().map(|c| c.path.clone()),
+            Some(RawPath::from("data/f.txt"))
+        );
+        assert!(opened.merged, "the Files mode the answer asked for");
+        assert_eq!(opened.awaiting, None);
+        // Another token, or any move in between (a layer, a filter, another file): nothing.
+        assert_eq!(at(&s, awaited(8, None)).content, None);
+        for moved in [
+            NavAction::Layer(Some(2)),
+            NavAction::Filter("a".into()),
+            NavAction::Tab(Tab::Stack),
+            NavAction::CloseContent,
+        ] {
+            let later = at(&at(&s, moved), awaited(7, Some(true)));
+            assert_eq!(later.content, None);
+            assert!(!later.merged);
         }
     }
 

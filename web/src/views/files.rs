@@ -276,8 +276,11 @@ pub fn files(p: &FilesProps) -> Html {
     let largest_key = (StructureKey(p.archive.clone()), p.image);
     let largest_fetched = use_state(|| None::<((StructureKey, usize), Option<ViewRows>)>);
     let largest_on_worker = *show_largest && image_entries >= FOLD_ON_WORKER;
+    // As for the listing: only the answer for the image last asked about is kept.
+    let largest_asked = use_mut_ref(|| None::<(StructureKey, usize)>);
     {
         let fetched = largest_fetched.clone();
+        let asked_last = largest_asked.clone();
         let pool = p.search.pool.clone();
         let generation = p.search.shown.archive;
         let top = n_layers.checked_sub(1);
@@ -285,11 +288,15 @@ pub fn files(p: &FilesProps) -> Html {
         use_effect_with(
             (largest_key.clone(), largest_on_worker),
             move |(key, on_worker)| {
+                *asked_last.borrow_mut() = None;
                 if let (true, Some(top)) = (*on_worker, top) {
+                    *asked_last.borrow_mut() = Some(key.clone());
                     if have.as_ref() != Some(key) {
                         let asked = key.clone();
                         let answer = Callback::from(move |r: Option<ViewRows>| {
-                            fetched.set(Some((asked.clone(), r)))
+                            if asked_last.borrow().as_ref() == Some(&asked) {
+                                fetched.set(Some((asked.clone(), r)))
+                            }
                         });
                         let pick = RowPick::Largest(tree::LARGEST);
                         Pool::view_rows(&pool.0, generation, (key.1, top, true), pick, answer);
@@ -432,9 +439,16 @@ pub fn files(p: &FilesProps) -> Html {
         Change::Unchanged => (a, m, d),
     });
 
-    // Symlinks followed by a scanner (a large image's changes view), counted: only the
-    // answer for the last one is shown.
+    // Symlinks followed by a scanner (a large image's changes view), counted: the answer
+    // is shown only if nothing was opened, and the view neither changed nor closed, since.
     let follows = use_mut_ref(|| 0u32);
+    {
+        let follows = follows.clone();
+        use_effect_with(view_key.clone(), move |_| {
+            *follows.borrow_mut() += 1;
+            move || *follows.borrow_mut() += 1
+        });
+    }
     // What a key or a click does to line `pos`.
     let act = {
         let follows = follows.clone();
@@ -510,10 +524,12 @@ pub fn files(p: &FilesProps) -> Html {
                     }
                 }
                 Some(r) if is_link(r) => {
+                    *follows.borrow_mut() += 1;
                     // A symlink resolves in the filesystem as it stands at this layer: the
-                    // listing itself in the merged view, else that view built for this once.
+                    // listing itself in the merged view, else that view built for this once
+                    // (a hard link needs none: its row holds the bytes it shows).
                     let built;
-                    let merged_rows: &[FileRow] = if merged {
+                    let merged_rows: &[FileRow] = if merged || r.kind != EntryKind::Symlink {
                         &rows
                     } else {
                         built = archive
@@ -533,6 +549,7 @@ pub fn files(p: &FilesProps) -> Html {
                     }
                 }
                 Some(r) if openable(r) => {
+                    *follows.borrow_mut() += 1;
                     link_note.set(None);
                     on_open.emit(r.clone());
                 }

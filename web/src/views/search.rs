@@ -60,14 +60,15 @@ pub struct Target {
 /// set to the path (`filter`, its shown form), and the row whose content opens (`None`: a
 /// deletion, a directory or a link, nothing to open). For an image too large to fold on the
 /// page's thread, `ask` is the path whose row (in the filesystem after `layer`) the file's
-/// scanner is to find, and `row` is `None`.
+/// scanner is to find (with the archive, to fold here when no scanner can), and `row` is
+/// `None`.
 #[derive(Clone, Debug)]
 pub struct Jump {
     pub key: ImageKey,
     pub layer: usize,
     pub filter: String,
     pub row: Option<FileRow>,
-    pub ask: Option<RawPath>,
+    pub ask: Option<(ArchiveRef, RawPath)>,
 }
 
 /// What the search may cover and how it reaches the readers.
@@ -270,12 +271,22 @@ fn row_at(
     if super::files::entries_upto(archive, img, layer) >= super::files::FOLD_ON_WORKER {
         return Err(());
     }
-    let rows = union::merged(archive, img, layer);
-    Ok(rows
-        .binary_search_by(|r| r.path.cmp(path))
+    Ok(merged_row(archive, image, layer, path))
+}
+
+/// `path`'s row in the filesystem of image `image` after layer `layer`, folded here, when it
+/// has bytes to show.
+pub fn merged_row(
+    archive: &ArchiveRef,
+    image: usize,
+    layer: usize,
+    path: &RawPath,
+) -> Option<FileRow> {
+    let rows = union::merged(archive, archive.images.get(image)?, layer);
+    rows.binary_search_by(|r| r.path.cmp(path))
         .ok()
         .and_then(|i| rows.get(i).cloned())
-        .filter(|r| r.content.is_some()))
+        .filter(|r| r.content.is_some())
 }
 
 /// One image's hits, as today's list: path, "not in the final image", history buttons.
@@ -321,7 +332,7 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                                         }
                                         let (row, ask) = match row_at(&archive, key.image, layer, &p, change, kind) {
                                             Ok(row) => (row, None),
-                                            Err(()) => (None, Some(p.clone())),
+                                            Err(()) => (None, Some((archive.clone(), p.clone()))),
                                         };
                                         on_jump.emit(Jump { key, layer, filter: filter.clone(), row, ask });
                                     })

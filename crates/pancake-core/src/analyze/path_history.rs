@@ -265,8 +265,6 @@ struct Markers {
     opaque: HashSet<Vec<u8>>,
 }
 
-/// The directory above `path` (`RawPath::parent` on bytes): everything before its last `/`,
-/// the root (empty) for a top-level name.
 impl Markers {
     fn of(entries: &[crate::model::Entry]) -> Markers {
         let mut m = Markers {
