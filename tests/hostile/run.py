@@ -184,7 +184,7 @@ EXPECT = {
        for name in ("gzip-trailing-garbage", "gzip-trailing-zeros", "zstd-trailing-garbage")},
     # 12. A million entries: reads in bounded time; memory is the index's (reported only).
     # It inflates 512 MB and folds a million paths for wasted bytes: ~9 s on the build the
-    # test command makes (the core at opt-level 1, scripts/test.sh), ~9 s in release, so a wider
+    # test command makes (the core at opt-level 1, scripts/test.sh), less in release, so a wider
     # bound than the bombs' 20 s.
     # (With the core unoptimized it took 52-56 s and failed a CI run on a 55 s bound.)
     "million-entries": dict(kind=12, readable=True, case_image=True, verify_case=True,
