@@ -20,15 +20,15 @@ pub enum When {
 }
 
 /// Opens `row`'s content: its first [`CONTENT_FIRST`] bytes are asked of `pool` (for a hard
-/// link, those of the file it links to). Returns false, doing nothing, when the row has no
-/// stored bytes. An awaited open the state refuses still reads; the bytes are then dropped
+/// link, those of the file it links to). Nothing happens when the row has no stored bytes.
+/// An awaited open the state refuses still reads; the bytes are then dropped
 /// (`NavAction::ContentArrived` keeps only those of the file shown).
-pub fn open_row(dispatch: &dyn Fn(Action), pool: &PoolRef, row: &FileRow, when: When) -> bool {
+pub fn open_row(dispatch: &dyn Fn(Action), pool: &PoolRef, row: &FileRow, when: When) {
     let Some(c) = row.content.as_ref() else {
-        return false;
+        return;
     };
     let Some(member) = c.member else {
-        return false;
+        return;
     };
     let max = CONTENT_FIRST.min(row.size.max(1));
     let (entry, path, size) = (c.entry, c.path.clone(), row.size);
@@ -47,5 +47,4 @@ pub fn open_row(dispatch: &dyn Fn(Action), pool: &PoolRef, row: &FileRow, when: 
         },
     }));
     Pool::read_content(pool, member, path, Some(entry), max);
-    true
 }

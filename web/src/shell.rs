@@ -29,7 +29,8 @@ use crate::views::status::{Errors, ProgressBar};
 use crate::views::tour::{StartTour, Tour};
 use crate::worker_glue::{Pool, PoolEvent, PoolRef, ViewRows};
 
-/// First bytes asked for when a file is opened; "show more" asks for four times as much.
+/// The most bytes of a file shown; "show more" asks for four times as much each time, up to
+/// this (the first read is `opening::CONTENT_FIRST`).
 const CONTENT_LIMIT: u64 = 16 * 1024 * 1024;
 
 fn query(key: &str) -> Option<String> {

@@ -31,3 +31,19 @@ pub(crate) fn archive_of_layers(layers: Vec<Vec<Entry>>) -> Archive {
     a.images.push(img);
     a
 }
+
+/// An entry at `path` of `kind`, size 0, mode 0644, owned by root, no link or content.
+pub(crate) fn entry(path: &str, kind: EntryKind) -> Entry {
+    Entry {
+        path: RawPath::from(path),
+        kind,
+        size: 0,
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        mtime: 0,
+        link_target: None,
+        content_offset: None,
+        sparse: None,
+    }
+}

@@ -614,21 +614,7 @@ impl RowsDecoder {
 mod tests {
     use super::*;
     use crate::read::archive::{open, Options};
-
-    fn entry(path: &str, kind: EntryKind) -> Entry {
-        Entry {
-            path: RawPath::from(path),
-            kind,
-            size: 0,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link_target: None,
-            content_offset: None,
-            sparse: None,
-        }
-    }
+    use crate::test_support::entry;
 
     /// Rows of every kind and change, hard links whose content lives under another path,
     /// non-UTF-8 names, extreme numbers and "added in" layers come back as they went; cut

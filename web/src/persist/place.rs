@@ -205,9 +205,9 @@ fn find_here(
     .filter(|(r, _)| openable(r))
 }
 
-/// Asks the scanner of `a`'s file (generation `generation`) for `path`'s row in the filesystem at `layer` (which holds
-/// every path the layer's changes could show but deleted ones, which do not open), then
-/// opens it if nothing else happened since `NavAction::Await(token)` — switching the Files
+/// Asks the scanner of `a`'s file (generation `generation`) for `path`'s row in the
+/// filesystem at `layer` (which holds every path the layer's changes could show but deleted
+/// ones, which do not open), then opens it if nothing else happened since `NavAction::Await(token)` — switching the Files
 /// mode to that filesystem when the layer did not change the path and its changes were
 /// asked for. No scanner to answer: folded here after all.
 fn ask_row(

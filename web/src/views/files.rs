@@ -12,6 +12,7 @@ use pancake_core::{Archive, EntryKind, Image};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::container::PoolHandle;
 use super::tree::model::{self as tree, Folding, KeyMove, Line, SortBy, Tree};
 use super::virtual_list::{use_path_filter, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
@@ -31,9 +32,6 @@ pub fn entries_upto(archive: &Archive, image: &Image, upto: usize) -> usize {
         .map(|i| union::layer_entries(archive, image, i).len())
         .sum()
 }
-
-/// A view's identity: the archive's file structure, image, layer and merged-or-changes.
-type ViewKey = (StructureKey, usize, Option<usize>, bool);
 
 /// No rows yet, one shared allocation (a new one per render would change every memo below).
 fn empty_rows() -> Rc<Vec<FileRow>> {
@@ -86,6 +84,47 @@ fn change_symbol(c: Change) -> &'static str {
     }
 }
 
+/// What the file's scanner answered for the rows `ask` names (the view `(image, layer,
+/// merged)` and the pick), kept under `key`: `None` while it is asked or when nothing is
+/// (`ask` is `None`), `Some(None)` when it could not answer (the caller folds here). Only the
+/// answer for the key last asked about is kept (one for a view already left, coming late,
+/// would otherwise replace what is shown); a key already answered is not asked again.
+#[hook]
+fn use_scanner_rows<K: Clone + PartialEq + 'static>(
+    pool: &PoolHandle,
+    generation: u32,
+    key: K,
+    ask: Option<((usize, usize, bool), RowPick)>,
+) -> Option<Option<ViewRows>> {
+    let fetched = use_state(|| None::<(K, Option<ViewRows>)>);
+    let asked_last = use_mut_ref(|| None::<K>);
+    let asking = ask.is_some();
+    {
+        let fetched = fetched.clone();
+        let pool = pool.clone();
+        let have = fetched.as_ref().map(|(k, _)| k.clone());
+        use_effect_with((key.clone(), asking), move |(key, _)| {
+            *asked_last.borrow_mut() = None;
+            if let Some((view, pick)) = ask {
+                *asked_last.borrow_mut() = Some(key.clone());
+                if have.as_ref() != Some(key) {
+                    let asked = key.clone();
+                    let answer = Callback::from(move |r: Option<ViewRows>| {
+                        if asked_last.borrow().as_ref() == Some(&asked) {
+                            fetched.set(Some((asked.clone(), r)))
+                        }
+                    });
+                    Pool::view_rows(&pool.0, generation, view, pick, answer);
+                }
+            }
+        });
+    }
+    fetched
+        .as_ref()
+        .filter(|(k, _)| asking && *k == key)
+        .map(|(_, r)| r.clone())
+}
+
 #[function_component(Files)]
 pub fn files(p: &FilesProps) -> Html {
     let lang = use_lang();
@@ -107,43 +146,15 @@ pub fn files(p: &FilesProps) -> Html {
     };
     let on_worker = entries_total >= FOLD_ON_WORKER;
     let view_key = (StructureKey(p.archive.clone()), p.image, layer, p.merged);
-    let fetched = use_state(|| None::<(ViewKey, Option<ViewRows>)>);
-    // The view last asked for: only its answer is kept (one for a view already left, coming
-    // late, would otherwise replace the rows shown).
-    let asked_last = use_mut_ref(|| None::<ViewKey>);
-    {
-        let fetched = fetched.clone();
-        let pool = p.search.pool.clone();
-        let generation = p.search.shown.archive;
-        let have = fetched.as_ref().map(|(k, _)| k.clone());
-        use_effect_with((view_key.clone(), on_worker), move |(key, on_worker)| {
-            let (_, img, layer, merged) = key;
-            *asked_last.borrow_mut() = None;
-            if let (true, Some(l)) = (*on_worker, *layer) {
-                *asked_last.borrow_mut() = Some(key.clone());
-                if have.as_ref() != Some(key) {
-                    let asked = key.clone();
-                    let answer = Callback::from(move |r: Option<ViewRows>| {
-                        if asked_last.borrow().as_ref() == Some(&asked) {
-                            fetched.set(Some((asked.clone(), r)))
-                        }
-                    });
-                    Pool::view_rows(
-                        &pool.0,
-                        generation,
-                        (*img, l, *merged),
-                        RowPick::All,
-                        answer,
-                    );
-                }
-            }
-        });
-    }
     // `Some(None)`: the scanner answered without rows.
-    let from_worker: Option<Option<ViewRows>> = fetched
-        .as_ref()
-        .filter(|(k, _)| on_worker && *k == view_key)
-        .map(|(_, r)| r.clone());
+    let from_worker = use_scanner_rows(
+        &p.search.pool,
+        p.search.shown.archive,
+        view_key.clone(),
+        layer
+            .filter(|_| on_worker)
+            .map(|l| ((p.image, l, p.merged), RowPick::All)),
+    );
     let folding = on_worker && from_worker.is_none();
     let fold_here = !on_worker || matches!(from_worker, Some(None));
     let here_rows: Option<Rc<Vec<FileRow>>> = (*use_memo(
@@ -274,42 +285,17 @@ pub fn files(p: &FilesProps) -> Html {
         .map(|img| entries_upto(&p.archive, img, usize::MAX))
         .unwrap_or(0);
     let largest_key = (StructureKey(p.archive.clone()), p.image);
-    let largest_fetched = use_state(|| None::<((StructureKey, usize), Option<ViewRows>)>);
     let largest_on_worker = *show_largest && image_entries >= FOLD_ON_WORKER;
-    // As for the listing: only the answer for the image last asked about is kept.
-    let largest_asked = use_mut_ref(|| None::<(StructureKey, usize)>);
-    {
-        let fetched = largest_fetched.clone();
-        let asked_last = largest_asked.clone();
-        let pool = p.search.pool.clone();
-        let generation = p.search.shown.archive;
-        let top = n_layers.checked_sub(1);
-        let have = largest_fetched.as_ref().map(|(k, _)| k.clone());
-        use_effect_with(
-            (largest_key.clone(), largest_on_worker),
-            move |(key, on_worker)| {
-                *asked_last.borrow_mut() = None;
-                if let (true, Some(top)) = (*on_worker, top) {
-                    *asked_last.borrow_mut() = Some(key.clone());
-                    if have.as_ref() != Some(key) {
-                        let asked = key.clone();
-                        let answer = Callback::from(move |r: Option<ViewRows>| {
-                            if asked_last.borrow().as_ref() == Some(&asked) {
-                                fetched.set(Some((asked.clone(), r)))
-                            }
-                        });
-                        let pick = RowPick::Largest(tree::LARGEST);
-                        Pool::view_rows(&pool.0, generation, (key.1, top, true), pick, answer);
-                    }
-                }
-            },
-        );
-    }
     // `Some(None)`: the scanner answered without rows (the page folds after all).
-    let largest_from_worker: Option<Option<ViewRows>> = largest_fetched
-        .as_ref()
-        .filter(|(k, _)| largest_on_worker && *k == largest_key)
-        .map(|(_, r)| r.clone());
+    let largest_from_worker = use_scanner_rows(
+        &p.search.pool,
+        p.search.shown.archive,
+        largest_key.clone(),
+        n_layers
+            .checked_sub(1)
+            .filter(|_| largest_on_worker)
+            .map(|top| ((p.image, top, true), RowPick::Largest(tree::LARGEST))),
+    );
     let largest_folding = largest_on_worker && largest_from_worker.is_none();
     let largest_here =
         *show_largest && (!largest_on_worker || matches!(largest_from_worker, Some(None)));

@@ -849,16 +849,8 @@ mod tests {
         use crate::digest::Digest;
         use crate::model::{Entry, Layer, LayerIndex, Member, MemberFacts};
         let entry = |p: &str, kind: EntryKind, size: u64| Entry {
-            path: RawPath::from(p),
-            kind,
             size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link_target: None,
-            content_offset: None,
-            sparse: None,
+            ..crate::test_support::entry(p, kind)
         };
         let member = |entries: Vec<Entry>| Member {
             path: RawPath::from("x"),

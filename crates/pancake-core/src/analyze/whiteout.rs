@@ -249,20 +249,7 @@ mod tests {
         assert!(is_opaque_name(b".wh..wh..opq"));
     }
 
-    fn e(p: &str, kind: EntryKind) -> Entry {
-        Entry {
-            path: RawPath::from(p),
-            kind,
-            size: 0,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link_target: None,
-            content_offset: None,
-            sparse: None,
-        }
-    }
+    use crate::test_support::entry as e;
 
     #[test]
     fn aufs_metadata_at_the_root() {

@@ -1408,21 +1408,7 @@ impl<S: ReadAt + ?Sized> Seek for SeekReader<'_, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn entry(path: &str, kind: EntryKind) -> Entry {
-        Entry {
-            path: RawPath::from(path),
-            kind,
-            size: 0,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link_target: None,
-            content_offset: None,
-            sparse: None,
-        }
-    }
+    use crate::test_support::entry;
 
     #[test]
     fn duplicates_are_the_later_entries_of_a_path_in_the_layers_order() {
