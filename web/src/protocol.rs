@@ -95,6 +95,10 @@ pub enum RowPick {
     /// The `n` largest regular files present, largest first (ties in path order), as
     /// `views::tree::model::largest` chooses them.
     Largest(usize),
+    /// The rows resolving this symlink's path reads (`lookup::rows_read`, following the last
+    /// component too), sorted by path: `views::links::follow` over them gives what it gives
+    /// over the whole view — a few rows, not a 200,000-row filesystem for one link.
+    Resolve(RawPath),
 }
 
 /// What a search of one image gave (see [`Request::Search`]).

@@ -571,11 +571,9 @@ pub fn start(
                                     parts.push(&blob);
                                     ask();
                                 }
-                                Err(e) => {
-                                    return fail(ExportProblem::Worker {
-                                        detail: format!("{e:?}"),
-                                    })
-                                }
+                                Err(e) => fail(ExportProblem::Worker {
+                                    detail: format!("{e:?}"),
+                                }),
                             }
                         }
                         Sink::Writable { stream, .. } => {
@@ -617,7 +615,6 @@ pub fn start(
                                     }),
                                 }
                             });
-                            return;
                         }
                     }
                 }

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use pancake_core::analyze::glance::{glance, LayerGlance};
+use pancake_core::analyze::lookup;
 use pancake_core::analyze::path_history::{PathIndex, Pattern};
 use pancake_core::analyze::summary::summarize;
 use pancake_core::analyze::union::{self, FileRow};
@@ -148,6 +149,13 @@ fn rows(
                 row.map(std::slice::from_ref).unwrap_or(&[]),
                 None,
             ));
+        }
+        RowPick::Resolve(path) => {
+            let read: Vec<FileRow> = lookup::rows_read(&rows, path, true)
+                .into_iter()
+                .filter_map(|i| rows.get(i).cloned())
+                .collect();
+            return Some(wire::encode_rows(&read, None));
         }
         RowPick::Largest(n) => {
             let largest: Vec<FileRow> = crate::views::tree::model::largest(&rows, *n)

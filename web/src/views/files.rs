@@ -21,6 +21,10 @@ use crate::protocol::RowPick;
 use crate::state::{ArchiveRef, StructureKey};
 use crate::worker_glue::{Pool, ViewRows};
 
+/// The layer that added each row's path (at or below the row's layer), as the scanner sends
+/// it with a merged view's rows.
+type AddedIn = Rc<Vec<Option<usize>>>;
+
 /// From this many entries in an image's layers, its views are folded by the file's scanner
 /// worker instead of on the page's thread (folding 20,000 entries here takes ~0.1 s).
 pub const FOLD_ON_WORKER: usize = 20_000;
@@ -171,7 +175,7 @@ pub fn files(p: &FilesProps) -> Html {
         },
     ))
     .clone();
-    let (rows, worker_added): (Rc<Vec<FileRow>>, Option<Rc<Vec<Option<usize>>>>) =
+    let (rows, worker_added): (Rc<Vec<FileRow>>, Option<AddedIn>) =
         match (&from_worker, &here_rows) {
             (Some(Some(v)), _) => (v.rows.clone(), Some(v.added.clone())),
             (_, Some(r)) => (r.clone(), None),
@@ -468,10 +472,11 @@ pub fn files(p: &FilesProps) -> Html {
             }
             KeyMove::Open(n) => match rows.get(n) {
                 Some(r) if is_link(r) && !merged && on_worker && r.kind == EntryKind::Symlink => {
-                    // The filesystem at this layer, which the symlink resolves in, from the
-                    // scanner of this large image.
+                    // The rows of the filesystem at this layer that resolving the symlink
+                    // reads, from the scanner of this large image (a few, not all of them).
                     *follows.borrow_mut() += 1;
                     let mine = *follows.borrow();
+                    let link = r.path.clone();
                     let (follows, link_note, on_open, r) = (
                         follows.clone(),
                         link_note.clone(),
@@ -504,7 +509,7 @@ pub fn files(p: &FilesProps) -> Html {
                             &pool.0,
                             generation,
                             (image_ix, l, true),
-                            RowPick::All,
+                            RowPick::Resolve(link),
                             answer,
                         );
                     }

@@ -72,6 +72,30 @@ pub fn resolve(
     path: &RawPath,
     follow_last: bool,
 ) -> Result<Option<usize>, LookupError> {
+    resolve_seen(rows, path, follow_last, &mut |_| {})
+}
+
+/// The rows [`resolve`] reads to resolve `path`, as indices into `rows`, ascending, each once:
+/// the rows it found on the way (directories, links, the end) and, for a directory implied by
+/// the paths below it, the first of those. [`resolve`] over only these rows (in this order)
+/// gives the same outcome, so a reader holding a large view can send a few rows for another
+/// to resolve a link in, instead of the whole view.
+pub fn rows_read(rows: &[FileRow], path: &RawPath, follow_last: bool) -> Vec<usize> {
+    let mut seen = Vec::new();
+    // The outcome is the subset's to give again; only the rows matter here.
+    let _ = resolve_seen(rows, path, follow_last, &mut |i| seen.push(i));
+    seen.sort_unstable();
+    seen.dedup();
+    seen
+}
+
+/// [`resolve`], calling `seen` with the index of every row it reads.
+fn resolve_seen(
+    rows: &[FileRow],
+    path: &RawPath,
+    follow_last: bool,
+    seen: &mut dyn FnMut(usize),
+) -> Result<Option<usize>, LookupError> {
     // Components still to walk, the next one last (a stack, so a link's target is pushed in
     // front of what followed the link).
     let mut pending: Vec<Vec<u8>> = path.components().map(<[u8]>::to_vec).collect();
@@ -95,6 +119,9 @@ pub fn resolve(
         let here = RawPath::from_bytes(cur.join(&b'/'));
         let is_last = pending.is_empty();
         let idx = rows.binary_search_by(|r| r.path.cmp(&here)).ok();
+        if let Some(i) = idx {
+            seen(i);
+        }
         let row = idx.and_then(|i| rows.get(i));
         match row {
             Some(r) if r.kind == EntryKind::Symlink && (!is_last || follow_last) => {
@@ -121,9 +148,13 @@ pub fn resolve(
                 // Names below `here/` sort together, from the first one not less than it.
                 let mut prefix = here.as_bytes().to_vec();
                 prefix.push(b'/');
+                let below = rows.partition_point(|r| r.path.as_bytes() < prefix.as_slice());
                 let implied = rows
-                    .get(rows.partition_point(|r| r.path.as_bytes() < prefix.as_slice()))
+                    .get(below)
                     .is_some_and(|r| r.path.as_bytes().starts_with(&prefix));
+                if implied {
+                    seen(below);
+                }
                 if !implied {
                     return Err(match via {
                         Some((link, target)) => LookupError::Dangling {
@@ -208,6 +239,27 @@ mod tests {
             found(&r, "/etc/os-release", false),
             Ok("etc/os-release".to_string())
         );
+    }
+
+    /// Every lookup of the tree (each path, a few missing ones, through directory links,
+    /// followed or not) gives the same outcome over only the rows it read.
+    #[test]
+    fn the_rows_read_resolve_the_same() {
+        let r = rows();
+        let mut paths: Vec<String> = r.iter().map(|x| x.path.display().into_owned()).collect();
+        paths.extend(
+            ["/", "bin/sh", "bin/nothing", "usr/bin", "usr/lib/os-release/x", "nowhere/x"]
+                .map(String::from),
+        );
+        for p in &paths {
+            for follow in [true, false] {
+                let read = rows_read(&r, &RawPath::from_typed(p), follow);
+                let subset: Vec<FileRow> =
+                    read.iter().filter_map(|&i| r.get(i).cloned()).collect();
+                assert!(subset.len() <= 5, "{p}: {} rows read", subset.len());
+                assert_eq!(found(&subset, p, follow), found(&r, p, follow), "{p} {follow}");
+            }
+        }
     }
 
     #[test]

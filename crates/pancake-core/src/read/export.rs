@@ -222,7 +222,8 @@ fn copy(
 enum Kind {
     /// A layer's tar: hashed as it goes, checked against `expected` at the end.
     Layer {
-        hasher: Hasher,
+        // Boxed: a hasher's state is far larger than the other variant.
+        hasher: Box<Hasher>,
         expected: Option<Digest>,
     },
     /// A file's bytes, `size` of them; `offset`: where they lie in the file when read by
@@ -280,7 +281,7 @@ impl<'a> ExportStream<'a> {
         Ok(ExportStream {
             inner,
             kind: Kind::Layer {
-                hasher: Hasher::new(),
+                hasher: Box::new(Hasher::new()),
                 expected,
             },
             done: 0,
