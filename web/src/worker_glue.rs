@@ -57,7 +57,8 @@ enum Reply {
 const WORKER_URL: &str = "./worker_loader.js";
 /// Most hashers at once; more rarely helps (memory bandwidth, and the page's own thread).
 pub const MAX_HASHERS: usize = 4;
-/// Files from this size (bytes) on get their hashers started with the scanner.
+/// Files from this size (bytes) on get their hashers started while the scanner walks (once
+/// it is running: see [`Pool::prespawn`]).
 const PRESPAWN_MIN_BYTES: u64 = 64 << 20;
 /// Facts reach the page's state in batches: each batch resolves the images again and
 /// re-renders what shows them (the layer indexes are shared, not copied).
@@ -236,6 +237,10 @@ pub struct Pool {
     scanner: Option<Handle>,
     scanned: bool,
     hashers: Vec<Option<Hasher>>,
+    /// Start the hashers once the scanner is running: the current file is big, its walk
+    /// outlasts a worker's start. Not with the scanner: on two cores three workers loading
+    /// at once delayed the scan's start from ~60 to ~190 ms.
+    prespawn: bool,
     queue: VecDeque<HashJob>,
     /// The current file's reading, from the scan's archive on; facts are applied to it.
     reading: Option<Reading>,
@@ -303,6 +308,7 @@ impl Pool {
                 scanner: None,
                 scanned: false,
                 hashers: Vec::new(),
+                prespawn: false,
                 queue: VecDeque::new(),
                 reading: None,
                 base: 0,
@@ -367,9 +373,7 @@ impl Pool {
             // Only for a file big enough that its scan outlasts a worker's start: a small one
             // is often read whole by the scan, and a hasher stopped while it loads shows as
             // a failed request.
-            if size >= PRESPAWN_MIN_BYTES {
-                p.spawn_hashers(&mut actions);
-            }
+            p.prespawn = size >= PRESPAWN_MIN_BYTES;
             actions
         };
         Self::emit_all(pool, actions);
@@ -730,6 +734,7 @@ impl Pool {
         self.scanner = None;
         self.scanned = false;
         self.hashers.clear();
+        self.prespawn = false;
         self.queue.clear();
         self.reading = None;
         self.base = 0;
@@ -828,7 +833,11 @@ impl Pool {
                 if let Some(h) = self.scanner.as_mut() {
                     h.mark_ready();
                 }
-                Vec::new()
+                let mut actions = Vec::new();
+                if std::mem::take(&mut self.prespawn) && !self.scanned && self.hashers.is_empty() {
+                    self.spawn_hashers(&mut actions);
+                }
+                actions
             }
             (Response::Ready, Role::Hasher(i)) => {
                 if let Some(Some(h)) = self.hashers.get_mut(i) {
@@ -1010,7 +1019,7 @@ impl Pool {
     }
 
     /// One hasher per core (`crate::hashing::hashers`: `navigator.hardwareConcurrency`, at
-    /// most [`MAX_HASHERS`]). For a big file they start with the scanner, so their wasm is
+    /// most [`MAX_HASHERS`]). For a big file they start once the scanner runs, so their wasm is
     /// loaded while the structure is read and the first job starts once the first view is
     /// painted ([`Pool::start_after_paint`]); those the plan has no job for are stopped then.
     fn spawn_hashers(&mut self, actions: &mut Vec<PoolEvent>) {
