@@ -164,6 +164,9 @@ fn repo_and_tag(tag: &str) -> (String, String) {
 #[derive(Clone, PartialEq)]
 struct Run {
     dir: Direction,
+    /// A pull of an image this host has already: Docker compares the manifest, lists no
+    /// layer and says it is up to date.
+    up_to_date: bool,
     target: usize,
     key: ImageKey,
     tag: String,
@@ -300,6 +303,7 @@ pub fn transfer(p: &TransferProps) -> Html {
             frame.set(0);
             run.set(Some(Run {
                 dir,
+                up_to_date: dir == Direction::Pull && other.contains(&si.key),
                 target: target_i,
                 key: si.key,
                 tag: si.tag(),
@@ -404,6 +408,9 @@ pub fn transfer(p: &TransferProps) -> Html {
             if r.dir == Direction::Push {
                 order.reverse();
             }
+            if r.up_to_date {
+                order.clear();
+            }
             let lines = order.into_iter().filter_map(|i| {
                 let s = r.steps.get(i)?;
                 let tm = r.timings.get(i)?;
@@ -434,7 +441,9 @@ pub fn transfer(p: &TransferProps) -> Html {
                 (Direction::Pull, true) => html! {
                     <>
                         <li class="mono">{ format!("Digest: {}", r.digest.clone().unwrap_or_default()) }</li>
-                        <li class="mono" data-testid="pull-status">{ if moving == 0 && r.steps.iter().all(|s| s.status == StepStatus::Exists) {
+                        // "Up to date" only for an image the host had: one it lacks is
+                        // downloaded (its manifest and config) even when every layer exists.
+                        <li class="mono" data-testid="pull-status">{ if r.up_to_date {
                             format!("Status: Image is up to date for {}", r.tag)
                         } else {
                             format!("Status: Downloaded newer image for {}", r.tag)
