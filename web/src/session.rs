@@ -102,10 +102,3 @@ pub fn use_session(state: &UseReducerHandle<AppState>, pool: &PoolRef) -> Sessio
     SessionHandle { open_files }
 }
 
-/// The demo pair as one tarball (`docker save wordpress-a wordpress-b`): shared layers
-/// stored once, both images inside.
-pub fn pair_demo_file() -> Result<File, String> {
-    let bytes = pancake_demo::build_set(&["wordpress-a", "wordpress-b"]);
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-    File::new_with_u8_array_sequence(&parts, "wordpress-pair.tar").map_err(|e| format!("{e:?}"))
-}

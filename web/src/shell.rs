@@ -182,13 +182,11 @@ pub fn app() -> Html {
         let pool = pool.clone();
         Callback::from(move |_| Pool::cancel(&pool))
     };
+    // The pair opens as the demo link `?demo=wordpress-a,wordpress-b` does, so the address
+    // says which demo is shown (a reload or a shared link opens it again).
     let on_pair = {
-        let open_file = open_file.clone();
-        Callback::from(move |_: ()| {
-            if let Ok(f) = crate::session::pair_demo_file() {
-                open_file.emit(f)
-            }
-        })
+        let on_demo = on_demo.clone();
+        Callback::from(move |_: ()| on_demo.emit(AttrValue::from(crate::tour::WORDPRESS_PAIR)))
     };
     let on_tab = |tab: Tab| {
         let d = state.dispatcher();
@@ -337,13 +335,42 @@ pub fn app() -> Html {
         .zip(archive.as_ref())
         .map(|(img, a)| crate::views::verdict_counts(a, img));
 
+    // The WAI-ARIA tabs pattern: one tab stop (the selected tab); ←/→ move to the previous
+    // or next tab and show it, Home/End to the first or last.
+    let on_tab_key = {
+        let d = state.dispatcher();
+        let current = state.nav.tab;
+        Callback::from(move |e: KeyboardEvent| {
+            let at = Tab::ALL.iter().position(|t| *t == current).unwrap_or(0);
+            let last = Tab::ALL.len().saturating_sub(1);
+            let next = match e.key().as_str() {
+                "ArrowRight" => if at >= last { 0 } else { at + 1 },
+                "ArrowLeft" => if at == 0 { last } else { at - 1 },
+                "Home" => 0,
+                "End" => last,
+                _ => return,
+            };
+            e.prevent_default();
+            let Some(tab) = Tab::ALL.get(next).copied() else { return };
+            d.dispatch(Action::Nav(NavAction::Tab(tab)));
+            if let Some(b) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|doc| doc.get_element_by_id(&format!("tab-{}", tab.id())))
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = b.focus();
+            }
+        })
+    };
     let tabs = if archive.is_some() {
         html! {
-            <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")}>
+            <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")} onkeydown={on_tab_key}>
                 { for Tab::ALL.iter().map(|tab| {
                     let selected = state.nav.tab == *tab;
                     html! {
                         <button type="button" role="tab" aria-selected={selected.to_string()}
+                            id={format!("tab-{}", tab.id())} aria-controls="view-panel"
+                            tabindex={if selected { "0" } else { "-1" }}
                             class={classes!("tab", selected.then_some("selected"))}
                             data-testid={format!("tab-{}", tab.id())} onclick={on_tab(*tab)}>
                             { t(lang, &format!("tab-{}", tab.id())) }
@@ -379,8 +406,10 @@ pub fn app() -> Html {
                 <div class="top-actions">
                     <crate::views::reopen::OpenButton class={classes!("button", "open-button")} label={t(lang, "open-file")}
                         testid="open-button" on_files={session.open_files.clone()} />
+                    // Out of the tab order: the button beside it opens the picker, and a 1 px
+                    // control would take the focus ring out of sight for one press.
                     <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
-                        onchange={on_input} aria-label={t(lang, "open-file")} />
+                        tabindex="-1" onchange={on_input} aria-label={t(lang, "open-file")} />
                     <label class="lang">
                         <span class="visually-hidden">{ t(lang, "language") }</span>
                         <select data-testid="lang-switch" onchange={on_lang}>
@@ -507,7 +536,8 @@ pub fn app() -> Html {
                 <>
                     { crate::views::shared::picker(&state, busy) }
                     { crate::views::platforms::chooser(&state) }
-                    <div class="view" role="tabpanel">{ view }</div>
+                    <div class="view" role="tabpanel" id="view-panel"
+                        aria-labelledby={format!("tab-{}", state.nav.tab.id())}>{ view }</div>
                 </>
             }
         }
