@@ -379,9 +379,29 @@ describe('course mode', () => {
         const id = await page.evaluate(() => document.activeElement && document.activeElement.dataset.testid);
         if (id) reached.add(id);
       }
-      for (const id of ['tab-files', 'tab-history', 'lang-switch', 'footer-tour', 'open-embed-help']) {
+      for (const id of ['tab-stack', 'lang-switch', 'footer-tour', 'open-embed-help']) {
         assert.ok(reached.has(id), `${id} reachable by Tab (reached: ${[...reached].join(', ')})`);
       }
+      // The view tabs are one tab stop (the selected one) and, as ARIA tabs, move with the
+      // arrow keys: each shows its view and takes the focus.
+      assert.ok(!reached.has('tab-files'), 'only the selected view tab is a Tab stop');
+      // The 1 px file input is no Tab stop: "Open file…" beside it opens the picker.
+      assert.ok(reached.has('open-button') && !reached.has('file-input'), [...reached].join(', '));
+      await page.locator('[data-testid=tab-stack]').focus();
+      const tabbed = async (key, want) => {
+        await page.keyboard.press(key);
+        await page.waitForFunction((w) => document.activeElement?.dataset.testid === `tab-${w}`
+          && document.activeElement.getAttribute('aria-selected') === 'true'
+          && new URL(location.href).searchParams.get('view') === w, want);
+        assert.equal(await page.getAttribute('[role=tabpanel]', 'aria-labelledby'), `tab-${want}`);
+      };
+      await tabbed('ArrowRight', 'files');
+      await tabbed('ArrowRight', 'history');
+      await tabbed('ArrowLeft', 'files');
+      await tabbed('End', 'container');
+      await tabbed('ArrowRight', 'stack');
+      await tabbed('ArrowLeft', 'container');
+      await tabbed('Home', 'stack');
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();

@@ -158,7 +158,12 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     assert.equal(await content.getAttribute('data-path'), 'etc/nginx/nginx.conf');
     await page.locator('[data-testid=file-content] pre').waitFor();
     assert.equal(await page.locator('[data-testid=file-content] pre').textContent(), NGINX_CONF);
+    // The viewer took the focus (its close button); closing it gives it back to the row
+    // that opened it, so the arrows go on from there (not from the top of the page).
+    assert.equal(await page.evaluate(() => document.activeElement.closest('[data-testid=file-content]') !== null), true);
     await page.keyboard.press('Escape');
+    await content.waitFor({ state: 'detached' });
+    assert.equal((await focused(page)).path, 'etc/nginx/nginx.conf');
     // Home / End.
     const all = await readTree(page);
     await page.locator(`${ROW}[tabindex="0"]`).focus();

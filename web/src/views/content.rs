@@ -73,12 +73,20 @@ pub fn content(p: &ContentProps) -> Html {
         Callback::from(move |_| cb.emit(()))
     };
     let close_ref = use_node_ref();
+    let pane_ref = use_node_ref();
     {
         // Escape closes from anywhere; focus starts on the close button so the keyboard is
-        // where the new content is.
+        // where the new content is, and goes back, on closing, to what had it before (the
+        // row that opened the file), not to the top of the page.
         let cb = p.on_close.clone();
         let close_ref = close_ref.clone();
+        let pane_ref = pane_ref.clone();
         use_effect_with((), move |_| {
+            let doc = web_sys::window().and_then(|w| w.document());
+            let opener = doc
+                .as_ref()
+                .and_then(|d| d.active_element())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
             if let Some(b) = close_ref.cast::<web_sys::HtmlElement>() {
                 let _ = b.focus();
             }
@@ -91,7 +99,23 @@ pub fn content(p: &ContentProps) -> Html {
                     }
                 })
             });
-            move || drop(listener)
+            move || {
+                drop(listener);
+                let Some(doc) = doc else { return };
+                let pane = pane_ref.cast::<web_sys::Node>();
+                // Only when the focus is lost with the pane (in it, or on the page itself):
+                // a click elsewhere that closed it keeps its own focus.
+                let lost = match doc.active_element() {
+                    None => true,
+                    Some(a) => {
+                        doc.body().is_some_and(|b| a == *b.unchecked_ref::<web_sys::Element>())
+                            || pane.is_some_and(|p| p.contains(Some(a.unchecked_ref())))
+                    }
+                };
+                if let Some(o) = opener.filter(|o| lost && o.is_connected()) {
+                    let _ = o.focus();
+                }
+            }
         });
     }
     let more = {
@@ -124,7 +148,7 @@ pub fn content(p: &ContentProps) -> Html {
     };
     html! {
         <div class="content-pane" role="dialog" aria-modal="false" aria-label={path.clone()}
-            data-testid="file-content" data-path={path.clone()}>
+            data-testid="file-content" data-path={path.clone()} ref={pane_ref}>
             <header>
                 <code class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</code>
                 <span class="muted small nowrap">{ human_size(c.size) }</span>
