@@ -76,6 +76,10 @@ def apply(view: dict, members, layer: int):
             for q in [q for q in view if under(q, p)]:
                 del view[q]
         size, target = m["size"], m["target"]
+        if m["kind"] == "symlink":
+            # A symlink's size is its target's length, as `ls -l` shows it (and Docker's
+            # layer size counts it), whatever the tar header says.
+            size = len(target or b"")
         ino = (layer, p) if m["kind"] == "file" else None
         if m["kind"] == "hardlink":
             target = clean(target)
@@ -95,15 +99,18 @@ def fold(layers):
 
 def dir_sizes(view):
     """Per directory: bytes of the files below it, each file (inode) once however many of its
-    names (hard links) are below — what `du` prints for that directory. A hard link whose
-    target lies outside the directory counts there."""
+    names (hard links) are below, and each symlink its target's length — what
+    `du --apparent-size` prints for that directory. A hard link whose target lies outside the
+    directory counts there."""
     inos = {}
     for p, n in view.items():
-        if n.get("ino") is None or not n["size"]:
+        # A symlink is an inode of its own, its target's length in bytes.
+        ino = ("symlink", p) if n["kind"] == "symlink" else n.get("ino")
+        if ino is None or not n["size"]:
             continue
         parts = p.split(b"/")
         for i in range(1, len(parts)):
-            inos.setdefault(b"/".join(parts[:i]), {})[n["ino"]] = n["size"]
+            inos.setdefault(b"/".join(parts[:i]), {})[ino] = n["size"]
     return {d: sum(sizes.values()) for d, sizes in inos.items()}
 
 

@@ -205,6 +205,26 @@ describe('one size per layer (issue 14)', () => {
         checked += 1;
       });
       assert.ok(checked >= 2, `layers checked against the listing: ${checked}`);
+      // The Files view's changes of each layer add up to that size: its folders' totals and
+      // the files at the root, a symlink counting its target's length as Docker does (the
+      // `ln -s` layer: hello.txt 21 B, symlink targets 15 and 14 B, under data/ 50 B).
+      await app.openTab(page, 'files');
+      await page.click('[data-testid=files-changes]');
+      let withLinks = 0;
+      for (const l of stack) {
+        await page.selectOption('[data-testid=layer-select]', String(l.index));
+        await page.waitForFunction((n) => document.querySelector('[data-testid=layer-select]')?.value === String(n)
+          && document.querySelector('[data-testid=file-row]'), l.index, { timeout: 10000 }).catch(() => {});
+        await page.waitForTimeout(200); // the listing of the layer just chosen, not the last one
+        const rows = await page.$$eval('[data-testid=file-row]', (els) => els.map((e) => ({
+          level: e.getAttribute('aria-level'), change: e.dataset.change, size: Number(e.dataset.size), kind: e.dataset.kind,
+        })));
+        if (rows.length === 0) continue;
+        const total = rows.filter((r) => r.level === '1' && r.change !== 'deleted').reduce((a, r) => a + r.size, 0);
+        assert.equal(total, l.bytes, `layer ${l.index + 1}: the Files view's changes add up to the layer's size`);
+        if (rows.some((r) => r.kind === 'symlink' && r.size > 0)) withLinks += 1;
+      }
+      assert.ok(withLinks >= 1, 'a layer with symlinks was added up');
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();

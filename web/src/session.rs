@@ -101,4 +101,3 @@ pub fn use_session(state: &UseReducerHandle<AppState>, pool: &PoolRef) -> Sessio
     };
     SessionHandle { open_files }
 }
-

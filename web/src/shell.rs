@@ -344,14 +344,28 @@ pub fn app() -> Html {
             let at = Tab::ALL.iter().position(|t| *t == current).unwrap_or(0);
             let last = Tab::ALL.len().saturating_sub(1);
             let next = match e.key().as_str() {
-                "ArrowRight" => if at >= last { 0 } else { at + 1 },
-                "ArrowLeft" => if at == 0 { last } else { at - 1 },
+                "ArrowRight" => {
+                    if at >= last {
+                        0
+                    } else {
+                        at + 1
+                    }
+                }
+                "ArrowLeft" => {
+                    if at == 0 {
+                        last
+                    } else {
+                        at - 1
+                    }
+                }
                 "Home" => 0,
                 "End" => last,
                 _ => return,
             };
             e.prevent_default();
-            let Some(tab) = Tab::ALL.get(next).copied() else { return };
+            let Some(tab) = Tab::ALL.get(next).copied() else {
+                return;
+            };
             d.dispatch(Action::Nav(NavAction::Tab(tab)));
             if let Some(b) = web_sys::window()
                 .and_then(|w| w.document())

@@ -108,7 +108,8 @@ pub fn content(p: &ContentProps) -> Html {
                 let lost = match doc.active_element() {
                     None => true,
                     Some(a) => {
-                        doc.body().is_some_and(|b| a == *b.unchecked_ref::<web_sys::Element>())
+                        doc.body()
+                            .is_some_and(|b| a == *b.unchecked_ref::<web_sys::Element>())
                             || pane.is_some_and(|p| p.contains(Some(a.unchecked_ref())))
                     }
                 };

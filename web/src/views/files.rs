@@ -175,12 +175,12 @@ pub fn files(p: &FilesProps) -> Html {
         },
     ))
     .clone();
-    let (rows, worker_added): (Rc<Vec<FileRow>>, Option<AddedIn>) =
-        match (&from_worker, &here_rows) {
-            (Some(Some(v)), _) => (v.rows.clone(), Some(v.added.clone())),
-            (_, Some(r)) => (r.clone(), None),
-            _ => (empty_rows(), None),
-        };
+    let (rows, worker_added): (Rc<Vec<FileRow>>, Option<AddedIn>) = match (&from_worker, &here_rows)
+    {
+        (Some(Some(v)), _) => (v.rows.clone(), Some(v.added.clone())),
+        (_, Some(r)) => (r.clone(), None),
+        _ => (empty_rows(), None),
+    };
     // Each path's history, for the merged view's badge: the layer that added a path as well
     // as the last one that changed it. Built once per image, only when the merged view shows
     // and was folded here (a scanner sends each row's "added in" layer with the rows).
@@ -677,7 +677,7 @@ pub fn files(p: &FilesProps) -> Html {
             _ => "◦",
         };
         let size = match r.kind {
-            EntryKind::Dir | EntryKind::File | EntryKind::Hardlink => {
+            EntryKind::Dir | EntryKind::File | EntryKind::Hardlink | EntryKind::Symlink => {
                 human_size(tree::sort_size(r))
             }
             _ => String::new(),

@@ -248,16 +248,26 @@ mod tests {
         let r = rows();
         let mut paths: Vec<String> = r.iter().map(|x| x.path.display().into_owned()).collect();
         paths.extend(
-            ["/", "bin/sh", "bin/nothing", "usr/bin", "usr/lib/os-release/x", "nowhere/x"]
-                .map(String::from),
+            [
+                "/",
+                "bin/sh",
+                "bin/nothing",
+                "usr/bin",
+                "usr/lib/os-release/x",
+                "nowhere/x",
+            ]
+            .map(String::from),
         );
         for p in &paths {
             for follow in [true, false] {
                 let read = rows_read(&r, &RawPath::from_typed(p), follow);
-                let subset: Vec<FileRow> =
-                    read.iter().filter_map(|&i| r.get(i).cloned()).collect();
+                let subset: Vec<FileRow> = read.iter().filter_map(|&i| r.get(i).cloned()).collect();
                 assert!(subset.len() <= 5, "{p}: {} rows read", subset.len());
-                assert_eq!(found(&subset, p, follow), found(&r, p, follow), "{p} {follow}");
+                assert_eq!(
+                    found(&subset, p, follow),
+                    found(&r, p, follow),
+                    "{p} {follow}"
+                );
             }
         }
     }

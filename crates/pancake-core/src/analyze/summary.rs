@@ -123,4 +123,114 @@ mod tests {
         }
         assert!(layers_checked > 30, "layers checked: {layers_checked}");
     }
+
+    /// The Files view's figures add up to the layer's size (Docker's SIZE): on every fixture
+    /// and demo, a layer's changes — its files and symlinks, the folders' totals and what is
+    /// at the root (when the layer lists every folder at the root), the bytes it adds and
+    /// modifies — come to `layer_content_size`, symlinks counting their
+    /// target's length as Docker does. Layers with a hard link are left out (Docker counts a
+    /// link 0 and its inode once in the layer's own directory, the view counts the file it
+    /// reaches, which may be a lower layer's), and so are layers that write a path twice.
+    #[test]
+    fn a_layers_changes_add_up_to_its_size() {
+        use crate::model::EntryKind;
+        let mut archives: Vec<Archive> = Vec::new();
+        for name in pancake_demo::names() {
+            let bytes = pancake_demo::build(name).expect("a demo");
+            archives.push(open(name, &bytes, &Options::default(), &mut |_| {}).expect("demo"));
+        }
+        for f in std::fs::read_dir(fixtures())
+            .expect("fixtures")
+            .flatten()
+            .map(|e| e.path())
+        {
+            if f.extension().is_some_and(|x| x == "tar")
+                && std::fs::metadata(&f).is_ok_and(|m| m.len() < 64 << 20)
+            {
+                let bytes = std::fs::read(&f).expect("read");
+                if let Ok(a) = open("f.tar", &bytes, &Options::default(), &mut |_| {}) {
+                    archives.push(a);
+                }
+            }
+        }
+        let (mut checked, mut with_symlinks) = (0, 0);
+        for a in &archives {
+            for image in &a.images {
+                for (i, l) in image.layers.iter().enumerate() {
+                    let Some(ix) = l
+                        .member
+                        .and_then(|m| a.members.get(m))
+                        .and_then(|m| m.facts.layer.as_ref())
+                    else {
+                        continue;
+                    };
+                    let mut paths: Vec<_> = ix.entries.iter().map(|e| &e.path).collect();
+                    let n = paths.len();
+                    paths.sort();
+                    paths.dedup();
+                    if ix.entries.iter().any(|e| e.kind == EntryKind::Hardlink) || paths.len() < n {
+                        continue;
+                    }
+                    let c = union::layer_changes(a, image, i);
+                    let shown = |r: &&union::FileRow| r.change != union::Change::Deleted;
+                    let files: u64 = c
+                        .rows
+                        .iter()
+                        .filter(shown)
+                        .filter(|r| matches!(r.kind, EntryKind::File | EntryKind::Symlink))
+                        .map(|r| r.size)
+                        .sum();
+                    // A folder the layer lists at the root holds the total below it.
+                    let root: u64 = c
+                        .rows
+                        .iter()
+                        .filter(shown)
+                        .filter(|r| !r.path.as_bytes().contains(&b'/'))
+                        .map(|r| {
+                            if r.kind == EntryKind::Dir {
+                                r.dir_size
+                            } else {
+                                r.size
+                            }
+                        })
+                        .sum();
+                    let size = layer_content_size(a, image, i);
+                    assert_eq!(
+                        files, size,
+                        "{} {} layer {i}: the files",
+                        a.name, image.source
+                    );
+                    let listed = |p: &[u8]| c.rows.iter().any(|r| r.path.as_bytes() == p);
+                    if c.rows.iter().all(|r| {
+                        r.path
+                            .as_bytes()
+                            .split(|b| *b == b'/')
+                            .next()
+                            .is_none_or(listed)
+                    }) {
+                        assert_eq!(
+                            root, size,
+                            "{} {} layer {i}: the tree",
+                            a.name, image.source
+                        );
+                    }
+                    assert_eq!(
+                        c.added_bytes + c.modified_bytes,
+                        size,
+                        "{} {} layer {i}: added and modified",
+                        a.name,
+                        image.source
+                    );
+                    checked += 1;
+                    if ix.entries.iter().any(|e| e.kind == EntryKind::Symlink) {
+                        with_symlinks += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 30 && with_symlinks > 3,
+            "{checked} layers, {with_symlinks} with symlinks"
+        );
+    }
 }

@@ -70,7 +70,9 @@ pub struct FileRow {
     /// What the path is (a hard link stays `Hardlink`).
     pub kind: EntryKind,
     /// Content size in bytes; for a hard link, the size of the file it links to (0 when the
-    /// link points to nothing).
+    /// link points to nothing); for a symlink, the length of its target in bytes, as `ls -l`
+    /// shows it and Docker's layer size counts it
+    /// ([`layer_content_size`](crate::analyze::history::layer_content_size)).
     pub size: u64,
     /// What the layer in question did to the path.
     pub change: Change,
@@ -85,7 +87,8 @@ pub struct FileRow {
     /// link the bytes are elsewhere: see `content`).
     pub member: Option<usize>,
     /// For directories: content bytes below it in this view, each file (inode) counted once
-    /// however many of its names are below, like `du`. In a layer's changes, a `Deleted`
+    /// however many of its names are below, like `du`, and each symlink its target's length
+    /// (so a layer's changes add up to the layer's size). In a layer's changes, a `Deleted`
     /// directory sums the deleted rows below it and any other directory the rest.
     pub dir_size: u64,
     /// Where this path's bytes are stored (regular files, and hard links that resolve to
@@ -106,14 +109,14 @@ pub struct LayerChanges {
     pub modified: usize,
     /// Rows with `Change::Deleted`.
     pub deleted: usize,
-    /// Content bytes this layer's own file entries store, under added and modified paths
-    /// (a hard link adds no bytes).
+    /// Content bytes this layer's own file entries store under added paths (a hard link adds
+    /// no bytes, a symlink its target's length).
     pub added_bytes: u64,
     /// Content bytes this layer's own file entries store under modified paths (a hard link adds
-    /// none).
+    /// none, a symlink its target's length).
     pub modified_bytes: u64,
     /// Content bytes of the deleted rows, each file (inode) once, except files another name
-    /// (a hard link) in the new view still shows.
+    /// (a hard link) in the new view still shows; a symlink its target's length.
     pub deleted_bytes: u64,
 }
 
@@ -133,10 +136,12 @@ struct Node {
 }
 
 impl Node {
-    /// Bytes this name's own tar entry stores (its content is its own, not a link's).
+    /// Bytes this name's own tar entry stores (its content is its own, not a link's), a
+    /// symlink its target's length: what Docker's layer size counts for it.
     fn own_bytes(&self) -> u64 {
         match &self.content {
             Some(c) if self.kind == EntryKind::File => c.size,
+            None if self.kind == EntryKind::Symlink => self.size,
             _ => 0,
         }
     }
@@ -427,9 +432,10 @@ fn apply(
             }
             _ => None,
         };
-        let size = match &content {
-            Some(c) => c.size,
-            None => e.size,
+        let size = match (&content, e.kind, &e.link_target) {
+            (Some(c), _, _) => c.size,
+            (None, EntryKind::Symlink, Some(t)) => t.as_bytes().len() as u64,
+            (None, _, _) => e.size,
         };
         let node = Node {
             kind: e.kind,
@@ -549,8 +555,9 @@ fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
 }
 
 /// Fills `dir_size` of directory rows: the content bytes of the rows below each, every inode
-/// once however many of its names are below (like `du`). Deleted and other rows are summed
-/// apart, so a deleted directory shows what was deleted below it. Sums saturate.
+/// once however many of its names are below (like `du`), and the target length of each
+/// symlink below. Deleted and other rows are summed apart, so a deleted directory shows what
+/// was deleted below it. Sums saturate.
 ///
 /// A file with one name (nearly all) adds its size to its folder only; folder totals are then
 /// carried up one level at a time, deepest first: O(rows + folders) map updates instead of one
@@ -573,6 +580,16 @@ fn fill_dir_sizes(rows: &mut [FileRow]) {
     // bytes of multi-name files anywhere below it (final as they are).
     let mut direct: HashMap<(bool, &[u8]), u64> = HashMap::new();
     let mut linked: HashMap<(bool, &[u8]), u64> = HashMap::new();
+    // A symlink is its own inode, with one name.
+    for r in rows
+        .iter()
+        .filter(|r| r.kind == EntryKind::Symlink && r.size > 0)
+    {
+        let s = direct
+            .entry((r.change == Change::Deleted, parent_bytes(r.path.as_bytes())))
+            .or_insert(0);
+        *s = s.saturating_add(r.size);
+    }
     for ((deleted, _), (size, names)) in &inodes {
         let paths = names
             .iter()
@@ -783,6 +800,9 @@ fn count_changes(
                     if freed.insert(c.key()) {
                         out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
                     }
+                }
+                if n.kind == EntryKind::Symlink {
+                    out.deleted_bytes = out.deleted_bytes.saturating_add(n.size);
                 }
                 visit(p, n, Change::Deleted);
             }

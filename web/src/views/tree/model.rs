@@ -29,11 +29,12 @@ pub enum SortBy {
 }
 
 /// The size a row sorts by, in bytes: a folder's total below it, a file's (or hard link's)
-/// content size, 0 for anything else.
+/// content size, a symlink's target length (as `ls -l` shows it and the layer's size counts
+/// it), 0 for anything else.
 pub fn sort_size(r: &FileRow) -> u64 {
     match r.kind {
         EntryKind::Dir => r.dir_size,
-        EntryKind::File | EntryKind::Hardlink => r.size,
+        EntryKind::File | EntryKind::Hardlink | EntryKind::Symlink => r.size,
         _ => 0,
     }
 }
