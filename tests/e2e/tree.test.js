@@ -164,6 +164,21 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     await page.keyboard.press('Escape');
     await content.waitFor({ state: 'detached' });
     assert.equal((await focused(page)).path, 'etc/nginx/nginx.conf');
+    // Another file opened while one is shown is a viewer of its own: closing it gives the
+    // focus to that file's row.
+    await page.keyboard.press('Enter');
+    await content.waitFor();
+    const other = await page.$$eval(`${ROW}[data-kind=file]`, (els) => els.map((e) => e.dataset.path)
+      .find((p) => p.startsWith('etc/nginx/') && p !== 'etc/nginx/nginx.conf'));
+    assert.ok(other, 'another file under etc/nginx');
+    // Its row focused (the viewer covers it at this width) and Enter.
+    await page.$eval(`${ROW}[data-path="${other}"]`, (e) => e.focus());
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((p) => document.querySelector('[data-testid=file-content]')?.dataset.path === p, other);
+    assert.equal(await page.evaluate(() => document.activeElement.closest('[data-testid=file-content]') !== null), true);
+    await page.keyboard.press('Escape');
+    await content.waitFor({ state: 'detached' });
+    assert.equal((await focused(page)).path, other);
     // Home / End.
     const all = await readTree(page);
     await page.locator(`${ROW}[tabindex="0"]`).focus();

@@ -341,6 +341,10 @@ pub fn app() -> Html {
         let d = state.dispatcher();
         let current = state.nav.tab;
         Callback::from(move |e: KeyboardEvent| {
+            // Alt+← is the browser's Back, Ctrl/Meta+arrows move by words: theirs.
+            if e.alt_key() || e.ctrl_key() || e.meta_key() || e.shift_key() {
+                return;
+            }
             let at = Tab::ALL.iter().position(|t| *t == current).unwrap_or(0);
             let last = Tab::ALL.len().saturating_sub(1);
             let next = match e.key().as_str() {
@@ -583,7 +587,9 @@ pub fn app() -> Html {
 
     let content = match (&state.nav.content, state.nav.tab) {
         (Some(c), Tab::Files) => {
-            html! { <Content content={c.clone()} on_more={on_more} on_close={on_close_content}
+            // Keyed by the file: another file opened is a new viewer, which takes the focus
+            // and gives it back, on closing, to what opened that file.
+            html! { <Content key={format!("{}:{}", c.member, c.path.display())} content={c.clone()} on_more={on_more} on_close={on_close_content}
             archive={archive.clone()} file={Pool::file_of(&pool, state.reading.generation)} /> }
         }
         _ => html! {},

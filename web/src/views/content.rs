@@ -63,6 +63,28 @@ pub fn hex_dump(bytes: &[u8]) -> String {
     out
 }
 
+/// The tree row of `path` (`data-path`) if it is drawn, else the tree's focus row (the one
+/// with `tabindex=0`).
+fn row_for(doc: &web_sys::Document, path: &str) -> Option<web_sys::HtmlElement> {
+    let rows = doc.query_selector_all("[data-testid=file-row]").ok()?;
+    let mut focus_row = None;
+    for i in 0..rows.length() {
+        let Some(el) = rows
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            continue;
+        };
+        if el.get_attribute("data-path").as_deref() == Some(path) {
+            return Some(el);
+        }
+        if focus_row.is_none() && el.get_attribute("tabindex").as_deref() == Some("0") {
+            focus_row = Some(el);
+        }
+    }
+    focus_row
+}
+
 #[function_component(Content)]
 pub fn content(p: &ContentProps) -> Html {
     let lang = use_lang();
@@ -87,6 +109,12 @@ pub fn content(p: &ContentProps) -> Html {
                 .as_ref()
                 .and_then(|d| d.active_element())
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            // A tree row is drawn in a window of reused elements: found again by its path
+            // on closing (scrolled away, the tree's own focus row instead).
+            let opener_row = opener
+                .as_ref()
+                .filter(|o| o.get_attribute("data-testid").as_deref() == Some("file-row"))
+                .and_then(|o| o.get_attribute("data-path"));
             if let Some(b) = close_ref.cast::<web_sys::HtmlElement>() {
                 let _ = b.focus();
             }
@@ -113,7 +141,14 @@ pub fn content(p: &ContentProps) -> Html {
                             || pane.is_some_and(|p| p.contains(Some(a.unchecked_ref())))
                     }
                 };
-                if let Some(o) = opener.filter(|o| lost && o.is_connected()) {
+                if !lost {
+                    return;
+                }
+                let back = match opener_row {
+                    Some(path) => row_for(&doc, &path),
+                    None => opener.filter(|o| o.is_connected()),
+                };
+                if let Some(o) = back {
                     let _ = o.focus();
                 }
             }

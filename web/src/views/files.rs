@@ -832,7 +832,8 @@ pub fn files(p: &FilesProps) -> Html {
     };
 
     html! {
-        <section class="files" aria-label={t(lang, "tab-files")}>
+        <section class="files" aria-label={t(lang, "tab-files")} data-testid="files-view"
+            data-layer={layer.map(|l| l.to_string())} data-merged={p.merged.to_string()}>
             <super::search::Search archive={p.archive.clone()} image={p.image} scope={p.search.clone()} />
             <div class="files-bar">
                 <label class="field">

@@ -4,6 +4,7 @@
 
 use pancake_core::analyze::share;
 use pancake_core::units::human_size;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::compare::Compare;
@@ -129,6 +130,15 @@ pub fn shared_view(p: &SharedProps) -> Html {
         let cb = p.on_pair_demo.clone();
         Callback::from(move |_| cb.emit(()))
     };
+    let add = Callback::from(|_| {
+        if let Some(input) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("file-input"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            input.click();
+        }
+    });
     html! {
         <div class="shared-view">
             <section class="card session" aria-labelledby="sh-title">
@@ -137,7 +147,8 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 <ol class="session-list">{ for list }</ol>
                 { if p.queued > 0 { html! { <p class="muted small" data-testid="queued">{ tf(lang, "sh-queued", &[("count", &p.queued.to_string())]) }</p> } } else { html! {} } }
                 <div class="session-actions">
-                    <label class="button" for="file-input">{ t(lang, "sh-add") }</label>
+                    // A button (a label is no Tab stop), opening the header's file picker.
+                    <button type="button" class="button" data-testid="session-add" onclick={add}>{ t(lang, "sh-add") }</button>
                     <button type="button" class="button" onclick={pair}>{ t(lang, "demo-pair") }</button>
                 </div>
             </section>

@@ -87,7 +87,7 @@ pub struct FileRow {
     /// link the bytes are elsewhere: see `content`).
     pub member: Option<usize>,
     /// For directories: content bytes below it in this view, each file (inode) counted once
-    /// however many of its names are below, like `du`, and each symlink its target's length
+    /// however many of its names are below, like `du`, and each symlink present its target's length
     /// (so a layer's changes add up to the layer's size). In a layer's changes, a `Deleted`
     /// directory sums the deleted rows below it and any other directory the rest.
     pub dir_size: u64,
@@ -116,7 +116,8 @@ pub struct LayerChanges {
     /// none, a symlink its target's length).
     pub modified_bytes: u64,
     /// Content bytes of the deleted rows, each file (inode) once, except files another name
-    /// (a hard link) in the new view still shows; a symlink its target's length.
+    /// (a hard link) in the new view still shows. Symlinks count nothing here: these are the
+    /// bytes a lower layer still stores (its `wasted`, which counts files only).
     pub deleted_bytes: u64,
 }
 
@@ -556,8 +557,8 @@ fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
 
 /// Fills `dir_size` of directory rows: the content bytes of the rows below each, every inode
 /// once however many of its names are below (like `du`), and the target length of each
-/// symlink below. Deleted and other rows are summed apart, so a deleted directory shows what
-/// was deleted below it. Sums saturate.
+/// symlink below that is not deleted. Deleted and other rows are summed apart, so a deleted
+/// directory shows the file bytes deleted below it. Sums saturate.
 ///
 /// A file with one name (nearly all) adds its size to its folder only; folder totals are then
 /// carried up one level at a time, deepest first: O(rows + folders) map updates instead of one
@@ -580,13 +581,15 @@ fn fill_dir_sizes(rows: &mut [FileRow]) {
     // bytes of multi-name files anywhere below it (final as they are).
     let mut direct: HashMap<(bool, &[u8]), u64> = HashMap::new();
     let mut linked: HashMap<(bool, &[u8]), u64> = HashMap::new();
-    // A symlink is its own inode, with one name.
+    // A symlink is its own inode, with one name. Not under a deleted folder, whose total is
+    // the deleted bytes (`LayerChanges::deleted_bytes`): what a lower layer still stores, its
+    // `wasted`, which counts files only.
     for r in rows
         .iter()
-        .filter(|r| r.kind == EntryKind::Symlink && r.size > 0)
+        .filter(|r| r.kind == EntryKind::Symlink && r.size > 0 && r.change != Change::Deleted)
     {
         let s = direct
-            .entry((r.change == Change::Deleted, parent_bytes(r.path.as_bytes())))
+            .entry((false, parent_bytes(r.path.as_bytes())))
             .or_insert(0);
         *s = s.saturating_add(r.size);
     }
@@ -800,9 +803,6 @@ fn count_changes(
                     if freed.insert(c.key()) {
                         out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
                     }
-                }
-                if n.kind == EntryKind::Symlink {
-                    out.deleted_bytes = out.deleted_bytes.saturating_add(n.size);
                 }
                 visit(p, n, Change::Deleted);
             }
