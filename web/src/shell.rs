@@ -345,25 +345,14 @@ pub fn app() -> Html {
             if e.alt_key() || e.ctrl_key() || e.meta_key() || e.shift_key() {
                 return;
             }
+            let n = Tab::ALL.len();
             let at = Tab::ALL.iter().position(|t| *t == current).unwrap_or(0);
-            let last = Tab::ALL.len().saturating_sub(1);
+            // Both arrows wrap around.
             let next = match e.key().as_str() {
-                "ArrowRight" => {
-                    if at >= last {
-                        0
-                    } else {
-                        at + 1
-                    }
-                }
-                "ArrowLeft" => {
-                    if at == 0 {
-                        last
-                    } else {
-                        at - 1
-                    }
-                }
+                "ArrowRight" => (at + 1) % n,
+                "ArrowLeft" => (at + n - 1) % n,
                 "Home" => 0,
-                "End" => last,
+                "End" => n - 1,
                 _ => return,
             };
             e.prevent_default();
@@ -544,7 +533,9 @@ pub fn app() -> Html {
                     html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()} /> }
                 }
                 Tab::Config => html! { <Config archive={a.clone()} image={state.nav.image} /> },
-                Tab::Shared => crate::views::shared::tab(&state, on_pair.clone()),
+                Tab::Shared => {
+                    crate::views::shared::tab(&state, on_pair.clone(), session.open_files.clone())
+                }
                 Tab::Container => html! {
                     <ContainerView archive={a.clone()} image={state.nav.image} state={state.containers.clone()}
                         pool={PoolHandle(pool.clone())} on_action={on_container.clone()} on_tab={on_tab_to.clone()} />

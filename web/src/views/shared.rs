@@ -4,7 +4,6 @@
 
 use pancake_core::analyze::share;
 use pancake_core::units::human_size;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::compare::Compare;
@@ -78,6 +77,8 @@ pub struct SharedProps {
     pub queued: usize,
     pub dispatch: Callback<SharedAction>,
     pub on_pair_demo: Callback<()>,
+    /// Opens picked files into the session (the session's `open_files`).
+    pub on_files: Callback<Vec<web_sys::File>>,
 }
 
 #[function_component(SharedView)]
@@ -130,15 +131,6 @@ pub fn shared_view(p: &SharedProps) -> Html {
         let cb = p.on_pair_demo.clone();
         Callback::from(move |_| cb.emit(()))
     };
-    let add = Callback::from(|_| {
-        if let Some(input) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("file-input"))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            input.click();
-        }
-    });
     html! {
         <div class="shared-view">
             <section class="card session" aria-labelledby="sh-title">
@@ -147,8 +139,9 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 <ol class="session-list">{ for list }</ol>
                 { if p.queued > 0 { html! { <p class="muted small" data-testid="queued">{ tf(lang, "sh-queued", &[("count", &p.queued.to_string())]) }</p> } } else { html! {} } }
                 <div class="session-actions">
-                    // A button (a label is no Tab stop), opening the header's file picker.
-                    <button type="button" class="button" data-testid="session-add" onclick={add}>{ t(lang, "sh-add") }</button>
+                    // The header's "Open file…" button (a label for the hidden input was no Tab stop).
+                    <super::reopen::OpenButton class={classes!("button")} label={t(lang, "sh-add")}
+                        testid="session-add" on_files={p.on_files.clone()} />
                     <button type="button" class="button" onclick={pair}>{ t(lang, "demo-pair") }</button>
                 </div>
             </section>
@@ -215,13 +208,17 @@ pub fn picker(state: &UseReducerHandle<AppState>, busy: bool) -> Html {
 }
 
 /// The `Shared` tab for the shell.
-pub fn tab(state: &UseReducerHandle<AppState>, on_pair_demo: Callback<()>) -> Html {
+pub fn tab(
+    state: &UseReducerHandle<AppState>,
+    on_pair_demo: Callback<()>,
+    on_files: Callback<Vec<web_sys::File>>,
+) -> Html {
     let d = state.dispatcher();
     let dispatch = Callback::from(move |a: SharedAction| d.dispatch(Action::Shared(a)));
     html! {
         <SharedView images={crate::tour_setup::shared_images(state, session_images(state))}
             present={state.session.present.iter().copied().collect::<Vec<_>>()}
             pushed={state.session.pushed.iter().copied().collect::<Vec<_>>()}
-            queued={state.session.queued} {dispatch} {on_pair_demo} />
+            queued={state.session.queued} {dispatch} {on_pair_demo} {on_files} />
     }
 }
