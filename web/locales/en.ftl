@@ -55,6 +55,7 @@ format-unrecognized = unrecognized layout
 
 ## Problems (kinds)
 problem-archive = The tarball is damaged
+problem-archive-ends-early = The tarball ends before the image is described
 problem-metadata = Manifest or config problem
 problem-missing-blob = A layer is missing
 problem-digest-mismatch = Digest mismatch
@@ -286,6 +287,7 @@ dg-lead = Each column is one image, base at the bottom. A layer is shared when i
 dg-label = Layers of every image side by side
 dg-band-aria = { $text }, used by { $count } images
 dg-shared-by = shared by { $count }
+dg-scroll-hint = { $count } images side by side: scroll sideways to see them all
 dg-hint = Hover over a layer, or click it, to see which images use it.
 dg-used-by = Used by
 dg-at-layer = layer { $n }
@@ -350,6 +352,7 @@ problems-image-layer = Image { $image } · layer { $n }
 problems-select = Show this layer in the stack
 problems-count = problems: { $count }
 problem-archive-why = The tarball itself is cut off or broken, so what comes after the break could not be read. Was the download or copy complete?
+problem-archive-ends-early-why = A tarball from docker save keeps the files that describe the image (manifest.json, index.json) after its layers; this one breaks off before them, so no image can be put together from it. Was the download or copy complete?
 problem-metadata-why = A manifest, index or config file is missing or not in the shape the format needs, so part of the image could not be described.
 problem-missing-blob-why = The image lists a layer whose file is not in this tarball, so that layer's files cannot be shown or checked.
 problem-missing-platform-why = The image is made for several platforms and only some were saved; this is normal for a single-platform pull.

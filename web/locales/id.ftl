@@ -55,6 +55,7 @@ format-unrecognized = layout tidak dikenali
 
 ## Problems (kinds)
 problem-archive = Tarball rusak
+problem-archive-ends-early = Tarball berakhir sebelum image-nya dijelaskan
 problem-metadata = Masalah pada manifest atau konfigurasi image
 problem-missing-blob = Ada layer yang hilang
 problem-digest-mismatch = Digest tidak cocok
@@ -286,6 +287,7 @@ dg-lead = Setiap kolom adalah satu image, dengan base di paling bawah. Sebuah la
 dg-label = Layer semua image berdampingan
 dg-band-aria = { $text }, dipakai oleh { $count } image
 dg-shared-by = dipakai { $count } image
+dg-scroll-hint = { $count } image berdampingan: geser ke samping untuk melihat semuanya
 dg-hint = Arahkan kursor ke sebuah layer, atau klik layer itu, untuk melihat image mana saja yang memakainya.
 dg-used-by = Dipakai oleh
 dg-at-layer = layer { $n }
@@ -350,6 +352,7 @@ problems-image-layer = Image { $image } · layer { $n }
 problems-select = Tampilkan layer ini di tumpukan
 problems-count = masalah: { $count }
 problem-archive-why = Tarball-nya sendiri terpotong atau rusak, sehingga isi setelah bagian yang rusak tidak bisa dibaca. Apakah unduhan atau salinannya sudah lengkap?
+problem-archive-ends-early-why = Tarball dari docker save menyimpan berkas yang menjelaskan image (manifest.json, index.json) setelah layer-layernya; tarball ini terputus sebelum berkas itu, sehingga tidak ada image yang bisa disusun darinya. Apakah unduhan atau salinannya sudah lengkap?
 problem-metadata-why = Berkas manifest, index, atau konfigurasi hilang atau bentuknya tidak sesuai format, sehingga sebagian image tidak bisa dijelaskan.
 problem-missing-blob-why = Image menyebut sebuah layer yang berkasnya tidak ada di tarball ini, sehingga isi layer itu tidak bisa ditampilkan atau diperiksa.
 problem-missing-platform-why = Image ini dibuat untuk beberapa platform dan hanya sebagian yang disimpan; hal ini wajar untuk pull satu platform.

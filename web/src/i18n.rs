@@ -223,6 +223,7 @@ mod tests {
         }
         for k in [
             "archive",
+            "archive-ends-early",
             "metadata",
             "missing-blob",
             "missing-platform",

@@ -369,7 +369,9 @@ pub fn app() -> Html {
             }
         })
     };
-    let tabs = if archive.is_some() {
+    // Tabs only over an image to show: with none (a file from which no image could be read),
+    // there is no panel for them to control.
+    let tabs = if image.is_some() {
         html! {
             <nav class="tabs" role="tablist" aria-label={t(lang, "tabs-label")} onkeydown={on_tab_key}>
                 { for Tab::ALL.iter().map(|tab| {

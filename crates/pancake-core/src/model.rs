@@ -620,14 +620,26 @@ impl Problem {
     }
 
     /// The full English message: the origin's prefix (`outer `, `layer <member>: ` or none,
-    /// by [`Scope`]) then the detail. Made on every call; nothing stores it.
+    /// by [`Scope`]), the detail, then what the kind means where a bare finding would not say
+    /// it ([`ProblemKind::meaning`]). Made on every call; nothing stores it.
     pub fn message(&self) -> String {
         self.to_string()
     }
-}
 
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    /// The message without the kind's meaning: the technical finding alone, for a view that
+    /// explains each kind in its own words (the page, in the reader's language) and would
+    /// otherwise say the same thing twice.
+    pub fn technical(&self) -> String {
+        struct Technical<'a>(&'a Problem);
+        impl std::fmt::Display for Technical<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt_technical(f)
+            }
+        }
+        Technical(self).to_string()
+    }
+
+    fn fmt_technical(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.origin.scope, &self.origin.member) {
             (Scope::Outer, _) => write!(f, "outer {}", self.detail),
             (Scope::Layer, Some(m)) => write!(f, "layer {}: {}", m.name, self.detail),
@@ -635,6 +647,16 @@ impl std::fmt::Display for Problem {
                 Some(s) => write!(f, "{} layer {}{}", s.image, s.layer, self.detail),
                 None => f.write_str(&self.detail),
             },
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.fmt_technical(f)?;
+        match self.kind.meaning() {
+            Some(m) => write!(f, " — {m}"),
+            None => Ok(()),
         }
     }
 }
@@ -786,6 +808,20 @@ pub enum ProblemKind {
     Artifact,
 }
 
+impl ProblemKind {
+    /// What a finding of this kind means for the reader, in English, where the finding's own
+    /// words (expected and computed digests) would not say it; appended to
+    /// [`Problem::message`], left out of [`Problem::technical`].
+    pub fn meaning(self) -> Option<&'static str> {
+        match self {
+            ProblemKind::DigestMismatch => {
+                Some("the file was changed or damaged after it was saved")
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Everything read from one tarball.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Archive {
@@ -804,4 +840,35 @@ pub struct Archive {
     pub images: Vec<Image>,
     /// Everything found wrong that did not stop reading, in the order found.
     pub problems: Vec<Problem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_mismatch_says_what_it_means_once_and_only_in_its_message() {
+        let p = Problem::member(
+            ProblemKind::DigestMismatch,
+            Some(3),
+            Some("abc/layer.tar"),
+            " (abc/layer.tar): diff_id mismatch: expected sha256:aa, computed sha256:bb",
+        )
+        .about_layer("app:1", 1);
+        assert_eq!(
+            p.technical(),
+            "app:1 layer 1 (abc/layer.tar): diff_id mismatch: expected sha256:aa, computed sha256:bb"
+        );
+        assert_eq!(
+            p.message(),
+            format!(
+                "{} — the file was changed or damaged after it was saved",
+                p.technical()
+            )
+        );
+        // Other kinds carry no added meaning: both forms are the same.
+        let q = Problem::outer(ProblemKind::Archive, "tar read error");
+        assert_eq!(q.message(), "outer tar read error");
+        assert_eq!(q.technical(), q.message());
+    }
 }

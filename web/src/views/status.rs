@@ -150,7 +150,20 @@ fn message(lang: crate::i18n::Lang, pr: &Problem) -> Html {
                 </>
             }
         }
-        _ => verbatim(pr.message()),
+        _ => verbatim(pr.technical()),
+    }
+}
+
+/// The ftl key of a problem's title (its explanation adds `-why`): the kind's, except for the
+/// one archive problem about the image rather than a member — a tarball cut before the files
+/// that describe the image — which follows the member's "damaged" card as its consequence and
+/// so gets its own title (decided by kind and scope, never the message's words).
+fn title_key(pr: &Problem) -> String {
+    match (pr.kind, pr.origin.scope) {
+        (pancake_core::ProblemKind::Archive, pancake_core::Scope::Image) => {
+            "problem-archive-ends-early".into()
+        }
+        (kind, _) => format!("problem-{}", kind_name(kind)),
     }
 }
 
@@ -158,15 +171,16 @@ fn message(lang: crate::i18n::Lang, pr: &Problem) -> Html {
 /// technical detail verbatim.
 fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
     let kind = kind_name(pr.kind);
+    let title = title_key(pr);
     html! {
         // Problems that don't make the archive wrong (a platform not saved, odd history) are
         // shown as notes, not alarms.
         <div class={classes!("error", (!pancake_core::read::image::is_error_level(pr.kind)).then_some("note"))}
             data-testid="error" data-kind={kind.clone()} data-member={pr.member_name().map(str::to_string)}>
-            <strong data-testid="problem-title">{ t(lang, &format!("problem-{kind}")) }</strong>
+            <strong data-testid="problem-title">{ t(lang, &title) }</strong>
             { for pr.member_name().map(|m| html! { <>{ " · " }<code class="mono">{ m.to_string() }</code></> }) }
             <span class="error-message">{ ": " }{ message(lang, pr) }</span>
-            <p class="error-why muted" data-testid="problem-why">{ t(lang, &format!("problem-{kind}-why")) }</p>
+            <p class="error-why muted" data-testid="problem-why">{ t(lang, &format!("{title}-why")) }</p>
         </div>
     }
 }

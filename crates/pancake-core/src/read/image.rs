@@ -864,10 +864,7 @@ impl Ctx<'_> {
                 ProblemKind::DigestMismatch,
                 Some(&member_name),
                 about,
-                format!(
-                    " ({member_name}): {} — the file was changed or damaged after it was saved",
-                    all.join("; ")
-                ),
+                format!(" ({member_name}): {}", all.join("; ")),
             );
         }
         for u in &unchecked {
