@@ -49,7 +49,7 @@ async function memoryOf(page) {
   }));
   const workers = [];
   for (const w of page.workers()) {
-    // A wasm-bindgen no-modules worker (worker_loader.js called `wasm_bindgen(path)`): calling
+    // A wasm-bindgen no-modules worker (web/worker_loader.js called `wasm_bindgen`): calling
     // its init again returns the initialised exports, memory included. A worker that is busy
     // or gone is skipped after 2 s.
     const bytes = await Promise.race([

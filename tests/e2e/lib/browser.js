@@ -82,13 +82,16 @@ function isForeign(url, origin) {
  */
 async function newPage(ctx, server, { viewport, colorScheme, query = '' } = {}) {
   const page = await ctx.newPage();
-  const log = { consoleErrors: [], pageErrors: [], requests: [], foreign: [] };
+  const log = { consoleErrors: [], consoleWarnings: [], pageErrors: [], requests: [], foreign: [] };
   page.pancake = log;
   page.on('console', (m) => {
-    if (m.type() === 'error' && !(m.worker && m.worker())) log.consoleErrors.push(`page: ${m.text()}`);
+    if (m.worker && m.worker()) return;
+    if (m.type() === 'error') log.consoleErrors.push(`page: ${m.text()}`);
+    if (m.type() === 'warning') log.consoleWarnings.push(`page: ${m.text()}`);
   });
   page.on('worker', (w) => w.on('console', (m) => {
     if (m.type() === 'error') log.consoleErrors.push(`worker ${w.url()}: ${m.text()}`);
+    if (m.type() === 'warning') log.consoleWarnings.push(`worker ${w.url()}: ${m.text()}`);
   }));
   page.on('pageerror', (e) => log.pageErrors.push(String(e && e.stack || e)));
   page.on('request', (r) => {
@@ -108,6 +111,12 @@ async function newPage(ctx, server, { viewport, colorScheme, query = '' } = {}) 
   // The app has mounted once its drop zone exists.
   await page.locator(SEL.dropZone).first().waitFor({ state: 'attached', timeout: 20000 });
   return page;
+}
+
+/** The console warnings a page and its workers printed (kept apart from `problemsOf`: the
+ *  browser itself may warn; a test asserts on these where the page's own code could). */
+function warningsOf(page) {
+  return page.pancake.consoleWarnings.slice();
 }
 
 /** The problems a page collected: console errors, uncaught errors, other-origin requests. */
@@ -172,5 +181,5 @@ async function screenshot(page, name) {
 
 module.exports = {
   REPO, DIST, FIXTURES, SHOTS, SEL,
-  openSession, problemsOf, dropFile, pickFile, waitReady, screenshot, isForeign,
+  openSession, problemsOf, warningsOf, dropFile, pickFile, waitReady, screenshot, isForeign,
 };
