@@ -12,6 +12,8 @@ const { REPO, FIXTURES, SEL, openSession, problemsOf, pickFile, waitReady } = re
 const { loadExpected } = require('./lib/expected');
 const app = require('./lib/app');
 
+const squash = (s) => s.replace(/\s+/g, ' ').trim();
+
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const TEST_TIMEOUT = READY_TIMEOUT * 2 + 45000;
 const SHOTS = path.join(REPO, 'target', 'screenshots', 'shared');
@@ -293,11 +295,36 @@ describe('shared layers', () => {
           await shot(page, `shared-${colorScheme}-${viewport.width}`);
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
           assert.ok(overflow <= 1, `page wider than the viewport by ${overflow}px`);
+          // Two images fit side by side even at 360 px: no column cut off, no scroll hint.
+          const cut = await page.evaluate(() => { const s = document.querySelector('.dg-scroll'); return s.scrollWidth - s.clientWidth; });
+          assert.ok(cut <= 1, `the diagram's columns run ${cut}px past its box`);
+          assert.equal(await page.locator('[data-testid=shared-scroll-hint]').count(), 0);
           assert.deepEqual(problemsOf(page), []);
         } finally {
           await page.close();
         }
       });
     }
+
+    test(`three images at 360 px, ${colorScheme}: the diagram scrolls sideways and says so`, { timeout: TEST_TIMEOUT }, async () => {
+      const page = await session.newPage({ viewport: { width: 360, height: 740 }, colorScheme, query: '?lang=id' });
+      try {
+        await pickFile(page, path.join(FIXTURES, 'docker26-save-multi-app1-app2-app3.tar'));
+        await waitReady(page, { timeout: READY_TIMEOUT });
+        await page.locator('[data-testid=tab-shared]').click();
+        const hint = page.locator('[data-testid=shared-scroll-hint]');
+        await hint.waitFor({ timeout: 5000 });
+        assert.match(squash(await hint.textContent()), /^3 image berdampingan: geser ke samping untuk melihat semuanya →$/);
+        const box = await page.evaluate(() => { const s = document.querySelector('.dg-scroll'); return [s.scrollWidth, s.clientWidth]; });
+        assert.ok(box[0] > box[1], `the columns overflow their box: ${box}`);
+        await shot(page, `shared-${colorScheme}-360-three`);
+        // Wide, the three fit and the line goes.
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await hint.waitFor({ state: 'detached', timeout: 5000 });
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
   }
 });

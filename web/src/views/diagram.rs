@@ -213,6 +213,30 @@ pub fn diagram(p: &DiagramProps) -> Html {
             .unwrap_or(0)
     };
     let selected = use_state(|| None::<usize>);
+    // Whether the columns run past the scroll box's edge (a phone, three images or more): then
+    // a line says so, since a cut-off column alone does not tell that more is to the right.
+    let scroller = use_node_ref();
+    let overflows = use_state(|| false);
+    {
+        let (scroller, overflows) = (scroller.clone(), overflows.clone());
+        use_effect(move || {
+            let measure = {
+                let (scroller, overflows) = (scroller.clone(), overflows.clone());
+                move || {
+                    if let Some(el) = scroller.cast::<web_sys::Element>() {
+                        let over = el.scroll_width() > el.client_width() + 1;
+                        if over != *overflows {
+                            overflows.set(over);
+                        }
+                    }
+                }
+            };
+            measure();
+            let resize = web_sys::window()
+                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| measure()));
+            move || drop(resize)
+        });
+    }
     let pinned = use_state(|| false);
     let n = p.images.len();
     if n == 0 {
@@ -359,9 +383,14 @@ pub fn diagram(p: &DiagramProps) -> Html {
         .unwrap_or_else(|| html! { <p class="muted small dg-hint">{ t(lang, "dg-hint") }</p> });
     html! {
         <div class="dg-wrap">
-            <div class="dg-scroll">
+            { if *overflows { html! {
+                <p class="muted small dg-more" data-testid="shared-scroll-hint">
+                    { tf(lang, "dg-scroll-hint", &[("count", &n.to_string())]) }<span aria-hidden="true">{ " →" }</span>
+                </p>
+            } } else { html! {} } }
+            <div class="dg-scroll" ref={scroller}>
                 <div class="diagram" data-testid="shared-diagram" role="group" aria-label={t(lang, "dg-label")}
-                    style={format!("grid-template-columns:repeat({n}, minmax(9.5rem, 1fr))")}>
+                    style={format!("grid-template-columns:repeat({n}, minmax(min(9.5rem, calc(50% - 5px)), 1fr))")}>
                     { for heads }
                     { for bands }
                 </div>
