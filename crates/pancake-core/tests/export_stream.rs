@@ -287,9 +287,11 @@ fn the_bound_and_a_cut_stream_stop_the_copy_with_their_errors() {
     let a = read("t.tar", &file);
     let img = a.images.first().expect("image");
     let c = union::content_of(&a, img, 0, &RawPath::from_typed("z")).expect("z");
-    let mut limits = Limits::default();
-    limits.max_decompressed_bytes = 64 << 10;
-    limits.decompressed_ratio = 1;
+    let limits = Limits {
+        max_decompressed_bytes: 64 << 10,
+        decompressed_ratio: 1,
+        ..Limits::default()
+    };
     let mut out = Vec::new();
     match write_content(&file, &a, &c, &limits, &mut out) {
         Err(ExportError::OverLimit {

@@ -813,7 +813,7 @@ mod tests {
                 assert_eq!(m, format!("blobs/sha256/{}", d.digest.hex()));
                 assert_eq!(bound, 64 << 10);
             }
-            other => panic!("{:?}", other.map(|(d, n)| (d, n))),
+            other => panic!("{other:?}"),
         }
         assert!(out.len() <= 64 << 10, "{} bytes written", out.len());
         let mut whole = Vec::new();
