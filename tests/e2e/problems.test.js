@@ -139,6 +139,12 @@ describe('problems: grouped by layer, translated, one per cause', () => {
       assert.ok(cut[0].includes(w.archiveWhy), cut[0]);
       const all = squash((await page.locator(SEL.error).allTextContents()).join(' | '));
       assert.ok(!all.includes('not a container image archive'), all);
+      // The layer's own card names its member once, on its first line, not again as the
+      // message's "layer NAME:" prefix.
+      const unreadable = page.locator(`${SEL.error}[data-kind=layer-unreadable]`);
+      assert.equal(await unreadable.count(), 1);
+      assert.match(squash(await unreadable.locator('.error-message').textContent()),
+        /^: unreadable at entry bin\/busybox, byte offset 512: entry bin\/busybox says its size is 1982256 bytes, but the layer ends \d+ bytes into its data$/);
       // No image, no view: no tabs that would control a panel that is not there.
       assert.equal(await page.locator('[role=tab]').count(), 0);
       await shot(page, `truncated-${lang}-${viewport.width}-${colorScheme}`);

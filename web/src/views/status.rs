@@ -134,9 +134,11 @@ fn kind_name(kind: pancake_core::ProblemKind) -> String {
 }
 
 /// A problem's message as the page shows it: the technical detail verbatim, in English
-/// (marked `lang="en"` for screen readers and `translate="no"` for page translators), except
-/// that the layer it names first (`Origin::subject`, 0-based as the CLI counts) is worded in the
-/// page's language and numbered from 1 at the base, as the stack numbers it.
+/// (marked `lang="en"` for screen readers and `translate="no"` for page translators), without
+/// the `layer NAME: ` prefix of a layer's problem (the card names its member), and without the
+/// kind's meaning (the card's explanation says it in the page's language). The layer it names
+/// first (`Origin::subject`, 0-based as the CLI counts) is worded in the page's language and
+/// numbered from 1 at the base, as the stack numbers it.
 fn message(lang: crate::i18n::Lang, pr: &Problem) -> Html {
     let verbatim =
         |text: String| html! { <span class="verbatim" lang="en" translate="no">{ text }</span> };
@@ -149,6 +151,10 @@ fn message(lang: crate::i18n::Lang, pr: &Problem) -> Html {
                     { verbatim(pr.detail.clone()) }
                 </>
             }
+        }
+        // The card's first line names the member already: not "layer NAME:" again.
+        (_, pancake_core::Scope::Layer) if pr.member_name().is_some() => {
+            verbatim(pr.detail.clone())
         }
         _ => verbatim(pr.technical()),
     }
