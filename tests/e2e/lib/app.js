@@ -10,8 +10,12 @@ const PICKER = '[data-testid=image-picker]';
 const DETAILS = '[data-testid=layer-details]';
 const CONTENT = '[data-testid=file-content]';
 
+/** Clicks a view's tab and waits until the panel shows that view (Yew renders after the
+ *  click's handler returns: reading the view at once could find the previous one). */
 async function openTab(page, name) {
   await page.locator(`[data-testid=tab-${name}]`).first().click();
+  await page.waitForFunction((n) => document.getElementById('view-panel')?.getAttribute('aria-labelledby') === `tab-${n}`,
+    name, { timeout: 10000 });
 }
 
 /** Layers in DOM order (must be bottom to top). */

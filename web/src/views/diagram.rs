@@ -390,7 +390,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
             } } else { html! {} } }
             <div class="dg-scroll" ref={scroller}>
                 <div class="diagram" data-testid="shared-diagram" role="group" aria-label={t(lang, "dg-label")}
-                    style={format!("grid-template-columns:repeat({n}, minmax(min(9.5rem, calc(50% - 5px)), 1fr))")}>
+                    style={format!("grid-template-columns:repeat({n}, minmax(min(9.5rem, calc(50% - var(--dg-gap) / 2)), 1fr))")}>
                     { for heads }
                     { for bands }
                 </div>
