@@ -8,22 +8,28 @@ use super::{shown, use_lang, CopyButton};
 use crate::i18n::{t, tf};
 use crate::tour::{CourseAction, Link, SrcStatus};
 
-/// Parameters a course page can put in the URL, in the order the help lists them.
-const PARAMS: [(&str, &str); 7] = [
-    (
-        "demo",
-        "nginx | wordpress-a | wordpress-b | mysql | whiteouts",
-    ),
-    (
-        "view",
-        "stack | files | history | config | shared | container",
-    ),
-    ("layer", "0, 1, 2 … (0 = base)"),
-    ("step", "1 … 9"),
-    ("lang", "id | en"),
-    ("embed", "1"),
-    ("src", "https://…/image.tar"),
-];
+/// Parameters a course page can put in the URL and the values each takes, in the order the
+/// help lists them; the demos and tour steps from the lists the page uses, so the help cannot
+/// drift from them (`docs/embed.md` says the same; a test compares).
+fn params() -> [(&'static str, String); 7] {
+    [
+        ("demo", pancake_demo::names().join(" | ")),
+        (
+            "view",
+            crate::state::nav::Tab::ALL
+                .iter()
+                .map(|t| t.id())
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ),
+        // As `permalink` reads it and the page numbers layers: "Layer 3 of 3" is `layer=3`.
+        ("layer", "1, 2, … (1 = base)".into()),
+        ("step", format!("1 … {}", crate::tour::STEPS.len())),
+        ("lang", "id | en".into()),
+        ("embed", "1".into()),
+        ("src", "https://…/image.tar".into()),
+    ]
+}
 
 /// This page's address without its query: what an iframe line points at.
 fn page_base() -> String {
@@ -98,10 +104,10 @@ pub fn embed_help(p: &EmbedHelpProps) -> Html {
                             <th scope="col">{ t(lang, "embed-meaning") }</th>
                         </tr></thead>
                         <tbody>
-                            { for PARAMS.iter().map(|(name, values)| html! {
+                            { for params().into_iter().map(|(name, values)| html! {
                                 <tr>
-                                    <td><code class="mono">{ *name }</code></td>
-                                    <td><code class="mono">{ *values }</code></td>
+                                    <td><code class="mono">{ name }</code></td>
+                                    <td><code class="mono">{ values }</code></td>
                                     <td>{ t(lang, &format!("embed-param-{name}")) }</td>
                                 </tr>
                             }) }
@@ -184,5 +190,37 @@ pub fn src_notice(p: &SrcNoticeProps) -> Html {
                 } }</span>
             </div>
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The help's values say what `docs/embed.md`'s table says: each of the help's values
+    /// (split at ` | `, `, ` and ` … `) appears in the doc's row for that parameter.
+    #[test]
+    fn the_help_and_the_doc_agree() {
+        let doc = include_str!("../../../docs/embed.md");
+        for (name, values) in params() {
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("docs/embed.md has no row for {name}"));
+            for v in values
+                .split(['|', ','])
+                .flat_map(|v| v.split(" … "))
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && !v.contains(['…', '(']) && !v.starts_with("https"))
+            {
+                assert!(
+                    row.contains(&format!("`{v}`")),
+                    "{name}: {v} not in the doc's row: {row}"
+                );
+            }
+        }
+        assert!(params()
+            .iter()
+            .any(|(n, v)| *n == "layer" && v.contains("(1 = base)")));
     }
 }
