@@ -6,7 +6,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 
-const { FIXTURES, SEL, openSession, pickFile, waitReady } = require('./lib/browser');
+const { FIXTURES, SEL, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
 
 const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
@@ -73,7 +73,25 @@ describe('one layer number on the page (issue 14)', () => {
       assert.equal(squash(await group.locator('[data-testid=problem-layer]').textContent()), `Layer ${shown}`);
       await app.selectLayer(page, 0);
       await group.locator('[data-testid=problem-layer]').click();
-      await page.locator(`[data-testid=layer-details][data-index="${index}"]`).first().waitFor({ timeout: 5000 });
+      const details = page.locator(`[data-testid=layer-details][data-index="${index}"]`).first();
+      await details.waitFor({ timeout: 5000 });
+      // Its files, entries, changes and wasted bytes are unknown, not zero nor "pending".
+      const unknown = (await details.locator('[data-testid=not-read]').allTextContents()).map(squash);
+      assert.ok(unknown.length >= 4 && unknown.every((x) => x === 'not in this tarball'), JSON.stringify(unknown));
+      assert.doesNotMatch(squash(await details.textContent()), /pending|\+ 0 added/);
+      // The Files view says the layer cannot be listed rather than "changed no files", and a
+      // merged view above it says it leaves that layer's changes out.
+      await app.openTab(page, 'files');
+      const absent = page.locator('[data-testid=files-absent]');
+      await absent.waitFor({ timeout: 5000 });
+      assert.equal(squash(await absent.textContent()), "This layer's blob is not in this tarball, so its files cannot be listed.");
+      assert.equal(await page.locator('.file-list .empty').count(), 0);
+      assert.doesNotMatch(squash(await page.locator('.files-summary').textContent()), /added/);
+      await page.locator('[data-testid=files-merged]').click();
+      await page.locator('[data-testid=layer-select]').selectOption(String(5));
+      await page.waitForFunction(() => document.querySelector('[data-testid=files-absent]')?.getAttribute('data-layers') === '4', null, { timeout: 5000 });
+      assert.equal(squash(await absent.textContent()), `Layer ${shown} is not in this tarball: the files shown leave out what it changed.`);
+      assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();
     }

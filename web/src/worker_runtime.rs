@@ -37,10 +37,12 @@ fn unindexed(archive: &pancake_core::Archive, image: &pancake_core::Image) -> Ve
         .layers
         .iter()
         .enumerate()
+        // A layer whose blob is not in the tarball (missing, non-distributable) is never
+        // indexed either: named too.
         .filter(|(_, l)| {
             l.member
                 .and_then(|m| archive.members.get(m))
-                .is_some_and(|m| m.facts.layer.is_none())
+                .is_none_or(|m| m.facts.layer.is_none())
         })
         .map(|(i, _)| i)
         .collect()

@@ -149,6 +149,20 @@ pub fn files(p: &FilesProps) -> Html {
         _ => 0,
     };
     let on_worker = entries_total >= FOLD_ON_WORKER;
+    // Layers of this view whose blob is not in the tarball (missing, or non-distributable):
+    // their files are not listed, and a merged view leaves out what they changed — said
+    // above the list, not shown as a layer that changed nothing.
+    let absent: Vec<usize> = match (image, layer) {
+        (Some(img), Some(l)) => img
+            .layers
+            .iter()
+            .enumerate()
+            .take(l + 1)
+            .filter(|(i, x)| x.member.is_none() && (p.merged || *i == l))
+            .map(|(i, _)| i)
+            .collect(),
+        _ => Vec::new(),
+    };
     let view_key = (StructureKey(p.archive.clone()), p.image, layer, p.merged);
     // `Some(None)`: the scanner answered without rows.
     let from_worker = use_scanner_rows(
@@ -862,6 +876,9 @@ pub fn files(p: &FilesProps) -> Html {
                     html! { <span data-testid="files-folding">{ tf(lang, "files-folding", &[("count", &entries_total.to_string())]) }</span> }
                 } else if p.merged {
                     html! { <>{ tf(lang, "files-count", &[("count", &rows.len().to_string())]) }</> }
+                } else if !absent.is_empty() {
+                    // Not "0 added": unknown (the note below says why).
+                    html! {}
                 } else {
                     html! { <>
                         <span class="ch-added">{ format!("+ {added} ") }{ t(lang, "added") }</span>{ " · " }
@@ -886,15 +903,37 @@ pub fn files(p: &FilesProps) -> Html {
             } else { html! {} } }
             { if *show_largest { largest_panel } else { html! {} } }
             { if let Some(n) = &*link_note { super::links::note_html(lang, n) } else { html! {} } }
+            { absent_note(lang, &absent, p.merged) }
             <div class="file-list" ref={win.list_ref.clone()} onscroll={win.onscroll.clone()} role="tree" aria-label={t(lang, "files-tree")}
                 onkeydown={on_tree_key}
                 data-testid="file-list" data-row-count={total.to_string()}>
                 <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
                     { for (win.first..win.last).map(render_row) }
                 </div>
-                { if total == 0 && !folding { html! { <p class="empty">{ t(lang, if filtering { "files-none-match" } else { "files-none" }) }</p> } } else { html! {} } }
+                { if total == 0 && !folding && (p.merged || absent.is_empty()) { html! { <p class="empty">{ t(lang, if filtering { "files-none-match" } else { "files-none" }) }</p> } } else { html! {} } }
             </div>
         </section>
+    }
+}
+
+/// What the list cannot show: the layer's own blob is not in the tarball, or (merged) layers
+/// below are not, whose changes the list then leaves out. Layers numbered from 1.
+fn absent_note(lang: crate::i18n::Lang, absent: &[usize], merged: bool) -> Html {
+    if absent.is_empty() {
+        return html! {};
+    }
+    let layers = absent
+        .iter()
+        .map(|l| (l + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = match (merged, absent.len()) {
+        (false, _) => t(lang, "files-absent-layer"),
+        (true, 1) => tf(lang, "files-absent-below", &[("layers", &layers)]),
+        (true, _) => tf(lang, "files-absent-below-many", &[("layers", &layers)]),
+    };
+    html! {
+        <p class="search-status small warn" data-testid="files-absent" data-layers={layers.replace(", ", ",")}>{ text }</p>
     }
 }
 

@@ -176,7 +176,16 @@ pub fn sizes_of(lang: Lang, tar: u64, stored: u64, compression: Compression) -> 
 
 /// The size rows of a layer whose blob was never read: its files and tar are unknown, the
 /// blob's stored size is not.
-pub fn unread_rows(lang: Lang, l: &Layer) -> Html {
+pub fn unread_rows(lang: Lang, l: &Layer, absent: bool) -> Html {
+    if absent {
+        // Not in the tarball: no size of its own to give beyond what the stack shows.
+        return html! {
+            <>
+                <dt>{ t(lang, "lsz-files") }</dt>
+                <dd class="muted" data-testid="not-read">{ t(lang, "not-in-tarball") }</dd>
+            </>
+        };
+    }
     let stored = tf(
         lang,
         "lsz-stored-only",

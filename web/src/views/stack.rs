@@ -358,9 +358,13 @@ pub fn layer_details(p: &DetailsProps) -> Html {
     // Not checked because checking stopped before this layer's turn (not a missing blob).
     let stopped = v == Verdict::Unchecked && verdict(a, image, i) == Verdict::Pending;
     // Its files were never read either: its figures are unknown, not zero.
-    let unread = not_read(a, image, i, p.hashing);
+    // A blob not in the tarball (missing, non-distributable) is never read: its files, entries
+    // and changes are unknown, not zero.
+    let absent = layer.member.is_none();
+    let unread = absent || not_read(a, image, i, p.hashing);
+    let not_read_key = if absent { "not-in-tarball" } else { "not-read" };
     let not_read_dd =
-        || html! { <dd class="muted" data-testid="not-read">{ t(lang, "not-read") }</dd> };
+        || html! { <dd class="muted" data-testid="not-read">{ t(lang, not_read_key) }</dd> };
     let counted = p
         .summary
         .as_ref()
@@ -461,7 +465,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                     html! { <><dt>{ t(lang, "comment") }</dt><dd>{ shown(&c) }</dd></> }
                 } else { html! {} } }
                 { match sizes.get(i) {
-                    _ if unread => super::layer_size::unread_rows(lang, layer),
+                    _ if unread => super::layer_size::unread_rows(lang, layer, absent),
                     Some(n) => super::layer_size::detail_rows(lang, a, image, i, *n),
                     None => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
                 } }
