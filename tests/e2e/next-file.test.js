@@ -152,4 +152,36 @@ describe('opening another file while one is shown', () => {
     assert.equal(await err.count(), 0, 'dismissed');
     assert.deepEqual(problemsOf(page), []);
   });
+
+  test('a next file read but holding no image is said with its problems, in a batch too; the image shown stays', { timeout: 90000 }, async () => {
+    const page = await session.newPage({ query: '?lang=id' });
+    await pickFile(page, path.join(FIXTURES, 'docker26-save-app1.tar'));
+    await waitReady(page);
+    const shownName = (await page.locator('.summary h1').first().textContent()).trim();
+    const bad = 'malformed-manifest-invalid-json.tar';
+    // Alone, behind the image shown.
+    await pickFile(page, path.join(FIXTURES, bad));
+    const err = page.locator('[data-testid=error][data-kind=fatal-next]');
+    await err.first().waitFor({ timeout: 20000 });
+    assert.equal(await err.count(), 1);
+    assert.equal(await err.first().getAttribute('data-name'), bad);
+    assert.match(await err.first().locator('strong').first().textContent(), new RegExp(`${bad.replace(/\./g, '\\.')}`));
+    // Why, with the problems' translated titles: manifest.json is not valid JSON.
+    const inner = err.first().locator('[data-testid=error][data-kind=metadata]');
+    assert.ok(await inner.count() >= 1, 'the metadata problem is listed');
+    assert.match(await inner.first().locator('[data-testid=problem-title]').textContent(), /Masalah pada manifest/);
+    assert.equal((await page.locator('.summary h1').first().textContent()).trim(), shownName, 'the image shown stays');
+    assert.ok(await page.locator('[data-testid=tab-stack]').count() === 1, 'its tabs too');
+    // In a batch: app2, the bad file, app1 — the failure is still said when the batch ends.
+    await page.locator('[data-testid=file-input]').setInputFiles(
+      ['docker26-save-app2.tar', bad, 'docker20-save-app1.tar'].map((f) => path.join(FIXTURES, f)));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=session-image]').length >= 3
+      || document.querySelectorAll('.picker-file, [data-testid=session-file]').length >= 3, null, { timeout: 60000 }).catch(() => {});
+    await waitReady(page);
+    await page.waitForFunction((name) => [...document.querySelectorAll('[data-testid=error][data-kind=fatal-next]')]
+      .some((e) => e.getAttribute('data-name') === name), bad, { timeout: 30000 });
+    assert.equal(await err.count(), 1, 'the failure of this batch only (opening files cleared the earlier one)');
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
 });

@@ -91,6 +91,8 @@ pub fn use_session(state: &UseReducerHandle<AppState>, pool: &PoolRef) -> Sessio
         Callback::from(move |files: Vec<File>| {
             let mut it = files.into_iter();
             let Some(first) = it.next() else { return };
+            // Files the person opens now: failures said about earlier ones are done with.
+            d.dispatch(Action::DismissNextFailed);
             {
                 let mut q = queue.borrow_mut();
                 q.extend(it);

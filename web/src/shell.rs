@@ -611,19 +611,22 @@ pub fn app() -> Html {
                             place_waiting={state.place.pending.is_some()} touched={crate::persist::touched()} />
                     } } }
                     { progress }
-                    { for state.next_failed.clone().map(|(name, message)| {
+                    { if state.next_failed.is_empty() { html! {} } else {
                         let d = state.dispatcher();
                         html! {
                             <section class="errors" role="alert">
-                                <div class="error fatal" data-testid="error" data-kind="fatal-next">
-                                    <strong>{ tf(lang, "error-fatal-next", &[("name", &crate::text::shown(&name))]) }</strong>{ " " }
-                                    <span class="verbatim" lang="en" translate="no">{ message }</span>{ " " }
-                                    <button type="button" class="button quiet" data-testid="dismiss-next-failed"
-                                        onclick={Callback::from(move |_| d.dispatch(Action::DismissNextFailed))}>{ t(lang, "close") }</button>
-                                </div>
+                                { for state.next_failed.iter().map(|f| html! {
+                                    <div class="error fatal" data-testid="error" data-kind="fatal-next" data-name={f.name.clone()}>
+                                        <strong>{ tf(lang, "error-fatal-next", &[("name", &crate::text::shown(&f.name))]) }</strong>{ " " }
+                                        { for f.message.iter().map(|m| html! { <span class="verbatim" lang="en" translate="no">{ m.clone() }</span> }) }
+                                        { for f.problems.iter().map(|pr| crate::views::status::problem_html(lang, pr)) }
+                                    </div>
+                                }) }
+                                <button type="button" class="button quiet" data-testid="dismiss-next-failed"
+                                    onclick={Callback::from(move |_| d.dispatch(Action::DismissNextFailed))}>{ t(lang, "close") }</button>
                             </section>
                         }
-                    }) }
+                    } }
                     { if state.reading.fatal.is_some() || !problems.is_empty() {
                         html! { <Errors fatal={state.reading.fatal.clone().map(AttrValue::from)} problems={problems}
                             images={archive.as_ref().map_or(0, |a| a.images.len())} on_layer={select_layer} /> }

@@ -266,7 +266,7 @@ pub fn use_persist(state: &UseReducerHandle<AppState>, pool: &PoolRef) {
             .file_name
             .clone()
             .map(|n| (n, Some(state.reading.file_size))),
-        (_, Some((name, _))) => Some((name.clone(), None)),
+        (_, failed) if !failed.is_empty() => failed.last().map(|f| (f.name.clone(), None)),
         _ => None,
     };
     use_effect_with(failed, |f| {

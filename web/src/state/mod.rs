@@ -38,9 +38,10 @@ pub struct AppState {
     /// opening another file never blanks the page). Its scan's progress is shown; the shown
     /// archive stays usable. `None` when nothing is read behind.
     pub incoming: Option<ReadingState>,
-    /// A file read behind the image shown that could not be read at all: its name and why
-    /// (the image shown stays; the message says so until dismissed or another file opens).
-    pub next_failed: Option<(String, String)>,
+    /// Files read behind the image shown from which no image could be read, in the order
+    /// read: the image shown stays, and each is said (with why) until dismissed or the person
+    /// opens other files — a batch's later files do not clear its earlier failures.
+    pub next_failed: Vec<NextFailed>,
     pub nav: Nav,
     /// Course mode: tour, embed, permalink.
     pub course: Course,
@@ -54,13 +55,22 @@ pub struct AppState {
     pub index: index::IndexState,
 }
 
+/// A file read behind the image shown that gave no image: its name, and why — the reader's
+/// own error when nothing of it could be read, else the problems its reading found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NextFailed {
+    pub name: String,
+    pub message: Option<String>,
+    pub problems: Vec<pancake_core::Problem>,
+}
+
 impl AppState {
     pub fn new(lang: Lang) -> AppState {
         AppState {
             lang,
             reading: ReadingState::default(),
             incoming: None,
-            next_failed: None,
+            next_failed: Vec::new(),
             nav: Nav::default(),
             course: Course::default(),
             session: SharedState::default(),
@@ -158,9 +168,6 @@ impl AppState {
 
     fn reading(&mut self, action: ReadingAction) -> bool {
         let opened = matches!(action, ReadingAction::Pool(PoolEvent::Opened { .. }));
-        if opened {
-            self.next_failed = None;
-        }
         // A new file while a kept archive is shown is read behind it; it takes the page
         // over at its first view (or when it fails), and a cancel drops it.
         if opened && self.shown_is_kept() {
@@ -185,10 +192,21 @@ impl AppState {
                 if cancelled {
                     return true;
                 }
+                let name = next.file_name.clone().unwrap_or_default();
                 if let (Some(message), None) = (&next.fatal, &next.archive) {
                     // Nothing of it could be read: the image shown stays, the failure is said.
-                    let name = next.file_name.clone().unwrap_or_default();
-                    self.next_failed = Some((name, message.clone()));
+                    self.next_failed.push(NextFailed {
+                        name,
+                        message: Some(message.clone()),
+                        problems: Vec::new(),
+                    });
+                } else if let Some(a) = next.archive.as_ref().filter(|a| a.images.is_empty()) {
+                    // Read, but no image in it: the same, with the problems that say why.
+                    self.next_failed.push(NextFailed {
+                        name,
+                        message: None,
+                        problems: a.problems.clone(),
+                    });
                 } else if scanned || next.fatal.is_some() {
                     self.take_over(next);
                     if scanned {
@@ -304,7 +322,7 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::SetLang(l) => s.lang = l,
-            Action::DismissNextFailed => s.next_failed = None,
+            Action::DismissNextFailed => s.next_failed.clear(),
             Action::Reading(a) => {
                 if !s.reading(a) {
                     // A worker answer about a file that has since been replaced.
@@ -643,10 +661,15 @@ mod tests {
             "its progress is the one followed"
         );
         assert_eq!(s.reading.progress.done, 0);
-        // At its first view it takes the page over.
+        // At its first view (an image in it) it takes the page over.
+        let mut next = archive(2);
+        next.images = vec![pancake_core::Image {
+            layers: vec![pancake_core::Layer::default()],
+            ..Default::default()
+        }];
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation: 2,
-            archive: Box::new(archive(2)),
+            archive: Box::new(next),
             millis: 1.0,
         })));
         assert!(s.incoming.is_none());
@@ -692,10 +715,41 @@ mod tests {
         assert!(s.reading.fatal.is_none() && s.reading.archive.is_some());
         assert_eq!(
             s.next_failed,
-            Some(("3.tar".into(), "not a container image archive".into()))
+            vec![NextFailed {
+                name: "3.tar".into(),
+                message: Some("not a container image archive".into()),
+                problems: Vec::new(),
+            }]
         );
+        // The next file of the same batch leaves it said; read, but with no image in it
+        // (its problems say why), it is said too, and the image shown still stays.
         let s = open2(s, 4);
-        assert!(s.next_failed.is_none(), "another file clears it");
+        assert_eq!(s.next_failed.len(), 1, "a batch's next file keeps it");
+        let mut empty = archive(1);
+        empty.problems = vec![pancake_core::Problem::member(
+            pancake_core::ProblemKind::Metadata,
+            Some(0),
+            Some("manifest.json"),
+            "not valid JSON",
+        )];
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
+            generation: 4,
+            archive: Box::new(empty.clone()),
+            millis: 1.0,
+        })));
+        assert!(s.incoming.is_none());
+        assert_eq!(s.reading.generation, 1);
+        assert_eq!(s.next_failed.len(), 2);
+        assert_eq!(
+            s.next_failed.last().map(|f| (
+                f.name.as_str(),
+                f.message.is_none(),
+                f.problems.clone()
+            )),
+            Some(("4.tar", true, empty.problems.clone()))
+        );
+        let s = s.reduce(Action::DismissNextFailed);
+        assert!(s.next_failed.is_empty());
     }
 
     #[test]

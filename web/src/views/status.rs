@@ -175,7 +175,7 @@ fn title_key(pr: &Problem) -> String {
 
 /// One problem: its translated title and plain explanation (from the kind), then the
 /// technical detail verbatim.
-fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
+pub fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
     let kind = kind_name(pr.kind);
     let title = title_key(pr);
     html! {
