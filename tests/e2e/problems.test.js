@@ -145,6 +145,11 @@ describe('problems: grouped by layer, translated, one per cause', () => {
       assert.equal(await unreadable.count(), 1);
       assert.match(squash(await unreadable.locator('.error-message').textContent()),
         /^: unreadable at entry bin\/busybox, byte offset 512: entry bin\/busybox says its size is 1982256 bytes, but the layer ends \d+ bytes into its data$/);
+      // What could be read is shown: the layer blobs before the break, the cut one with why.
+      const read = page.locator('[data-testid=layers-read][data-ended=true]');
+      await read.waitFor({ timeout: 10000 });
+      assert.equal(await read.locator('[data-testid=layer-read]').count(), 3);
+      assert.equal(await read.locator('[data-testid=layer-read-error]').count(), 1);
       // No image, no view: no tabs that would control a panel that is not there.
       assert.equal(await page.locator('[role=tab]').count(), 0);
       await shot(page, `truncated-${lang}-${viewport.width}-${colorScheme}`);

@@ -249,12 +249,13 @@ impl Glances {
 
 /// Starts the reading (`Reading::start_watched`). A file compressed as a whole is read
 /// completely here, the only long part of its reading, so its progress is posted as it goes,
-/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]).
+/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]). Also
+/// returns how many layer blobs were so posted.
 fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
     source: &FileSource,
-) -> Result<Reading, pancake_core::Error> {
+) -> (Result<Reading, pancake_core::Error>, usize) {
     let glances = RefCell::new(Glances::default());
     let mut last = 0.0;
     let mut report = |p: &archive::Progress| {
@@ -284,8 +285,21 @@ fn scan(
     };
     let reading =
         Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch);
-    glances.borrow_mut().flush(scope, true);
-    reading
+    let mut glances = glances.borrow_mut();
+    glances.flush(scope, true);
+    (reading, glances.count)
+}
+
+/// A file read to its end (or its break) in which no image was found: the layer blobs it
+/// held, at a glance, as a file compressed as a whole already posted them while it was read —
+/// so what could be read is shown, not only why no image could be.
+fn post_layers_read(scope: &DedicatedWorkerGlobalScope, archive: &pancake_core::Archive) {
+    let mut layers = pancake_core::analyze::glance::layers_from(archive, 0);
+    let count = layers.len();
+    if count > 0 {
+        crate::state::reading::keep_listed(&mut layers);
+        post(scope, &Response::LayersRead { layers, count }, None);
+    }
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {
@@ -309,10 +323,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
     match env.msg {
         Request::Scan { name } => {
             let started = now();
-            match scan(scope, &name, source.as_ref()) {
+            let (scanned, glanced) = scan(scope, &name, source.as_ref());
+            match scanned {
                 Ok(mut r) => {
                     // The entries cross as compact bytes, not JSON.
                     let archive = r.archive();
+                    if archive.images.is_empty() && glanced == 0 {
+                        post_layers_read(scope, archive);
+                    }
                     let entries: usize = archive
                         .members
                         .iter()
