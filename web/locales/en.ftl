@@ -459,8 +459,8 @@ hidden = Hidden below
 hidden-value = { $size } of lower layers
 hidden-explain = deleted by this layer but still stored in the layer below, so the image did not get any smaller: a RUN rm in a later step frees nothing.
 df-no-recorded-step = no recorded step (base image)
-df-pairing-top-one = The history records fewer layer-making steps than there are layers, so they were paired from the top (a build appends its steps above its base): layer 1 has no recorded step (base image).
-df-pairing-top = The history records fewer layer-making steps than there are layers, so they were paired from the top (a build appends its steps above its base): layers 1–{ $last } have no recorded step (base image).
+df-pairing-top-one = Not every layer has a history step that made it, so the steps were paired from the top (a build appends its steps above its base): layer 1 has no recorded step (base image).
+df-pairing-top = Not every layer has a history step that made it, so the steps were paired from the top (a build appends its steps above its base): layers 1–{ $last } have no recorded step (base image).
 df-pairing-bottom = The history records more layer-making steps than there are layers, so they were paired from the bottom, as docker image history does: the newest steps made no layer here.
 df-pairing-none = The image records no history: no layer has a step.
 

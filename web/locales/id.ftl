@@ -459,8 +459,8 @@ hidden = Disembunyikan
 hidden-value = { $size } dari layer di bawahnya
 hidden-explain = dihapus oleh layer ini tetapi masih tersimpan di layer bawah, jadi image tidak menjadi lebih kecil: RUN rm di langkah berikutnya tidak menghemat apa pun.
 df-no-recorded-step = tidak ada langkah tercatat (base image)
-df-pairing-top-one = History mencatat lebih sedikit langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari atas (sebuah build menambahkan langkahnya di atas base-nya): layer 1 tidak punya langkah tercatat (base image).
-df-pairing-top = History mencatat lebih sedikit langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari atas (sebuah build menambahkan langkahnya di atas base-nya): layer 1–{ $last } tidak punya langkah tercatat (base image).
+df-pairing-top-one = Tidak setiap layer punya langkah history yang membuatnya, jadi langkah-langkahnya dipasangkan dari atas (sebuah build menambahkan langkahnya di atas base-nya): layer 1 tidak punya langkah tercatat (base image).
+df-pairing-top = Tidak setiap layer punya langkah history yang membuatnya, jadi langkah-langkahnya dipasangkan dari atas (sebuah build menambahkan langkahnya di atas base-nya): layer 1–{ $last } tidak punya langkah tercatat (base image).
 df-pairing-bottom = History mencatat lebih banyak langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari bawah, seperti docker image history: langkah terbaru tidak membuat layer di sini.
 df-pairing-none = Image ini tidak mencatat history: tidak ada layer yang punya langkah.
 
