@@ -502,3 +502,43 @@ fn empty_and_non_tar_files_are_fatal_errors() {
         Err(Error::NotATar { .. })
     ));
 }
+
+/// An unsafe name's problem says where the entry is in the filesystem views: a name climbing
+/// out with `..` is left out of them, an absolute one is shown without its leading `/` — and
+/// the merged view agrees with what each says.
+#[test]
+fn an_unsafe_names_problem_says_where_it_is_shown() {
+    let layer = TarOut::new()
+        .file("../../etc/passwd", b"root:x:0:0\n")
+        .file("/etc/abs-path-file", b"abs\n")
+        .file("ok.txt", b"ok\n")
+        .done();
+    let (bytes, _) = image(&layer, None);
+    let a = both("unsafe-names", &bytes, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnsafePath,
+            "unsafe entry ../../etc/passwd (listed in the layer's index, left out of the filesystem views: it would land outside the root)"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnsafePath,
+            "unsafe entry /etc/abs-path-file (shown at etc/abs-path-file, without its leading /, as Docker reads it)"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    let img = a.images.first().expect("image");
+    let rows = pancake_core::analyze::union::merged(&a, img, 0);
+    let paths: Vec<String> = rows.iter().map(|r| r.path.display().into_owned()).collect();
+    assert!(
+        paths.contains(&"etc/abs-path-file".to_string()),
+        "{paths:?}"
+    );
+    assert!(paths.iter().all(|p| !p.contains("passwd")), "{paths:?}");
+}

@@ -1180,15 +1180,25 @@ fn collect<B: Blocks>(
             continue;
         }
         if RawPath::is_unsafe_name(&f.name) {
+            // Where it is in the views (`union` leaves out every name with `..`): said, so a
+            // reader looking for it in the files knows why it is not there.
+            let normal = RawPath::normalize(&f.name);
+            let place = if normal.components().any(|c| c == b"..") {
+                "listed in the layer's index, left out of the filesystem views: it would land \
+                 outside the root"
+                    .to_string()
+            } else {
+                format!(
+                    "shown at {}, without its leading /, as Docker reads it",
+                    shown(normal.as_bytes())
+                )
+            };
             out.problems.push(Problem::entry(
                 ProblemKind::UnsafePath,
                 None,
                 member,
                 shown(&f.name),
-                format!(
-                    "unsafe entry {} (kept in the index, never written outside the root)",
-                    shown(&f.name)
-                ),
+                format!("unsafe entry {} ({place})", shown(&f.name)),
             ));
         }
         if f.kind == EntryKind::Hardlink && RawPath::is_unsafe_name(&f.link) {
