@@ -294,10 +294,21 @@ fn scan(
 /// held, at a glance, as a file compressed as a whole already posted them while it was read —
 /// so what could be read is shown, not only why no image could be.
 fn post_layers_read(scope: &DedicatedWorkerGlobalScope, archive: &pancake_core::Archive) {
-    let mut layers = pancake_core::analyze::glance::layers_from(archive, 0);
-    let count = layers.len();
-    if count > 0 {
-        crate::state::reading::keep_listed(&mut layers);
+    // A glance walks its layer's entries: only the last ones the page lists are looked at.
+    let blobs: Vec<usize> = (0..archive.members.len())
+        .filter(|&i| {
+            archive
+                .members
+                .get(i)
+                .is_some_and(|m| m.facts.layer.is_some())
+        })
+        .collect();
+    let count = blobs.len();
+    let from = blobs
+        .get(count.saturating_sub(crate::state::reading::LAYERS_LISTED))
+        .copied();
+    if let Some(from) = from {
+        let layers = pancake_core::analyze::glance::layers_from(archive, from);
         post(scope, &Response::LayersRead { layers, count }, None);
     }
 }

@@ -630,22 +630,12 @@ impl Problem {
     /// explains each kind in its own words (the page, in the reader's language) and would
     /// otherwise say the same thing twice.
     pub fn technical(&self) -> String {
-        struct Technical<'a>(&'a Problem);
-        impl std::fmt::Display for Technical<'_> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt_technical(f)
-            }
-        }
-        Technical(self).to_string()
-    }
-
-    fn fmt_technical(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.origin.scope, &self.origin.member) {
-            (Scope::Outer, _) => write!(f, "outer {}", self.detail),
-            (Scope::Layer, Some(m)) => write!(f, "layer {}: {}", m.name, self.detail),
+            (Scope::Outer, _) => format!("outer {}", self.detail),
+            (Scope::Layer, Some(m)) => format!("layer {}: {}", m.name, self.detail),
             _ => match &self.origin.subject {
-                Some(s) => write!(f, "{} layer {}{}", s.image, s.layer, self.detail),
-                None => f.write_str(&self.detail),
+                Some(s) => format!("{} layer {}{}", s.image, s.layer, self.detail),
+                None => self.detail.clone(),
             },
         }
     }
@@ -653,7 +643,7 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.fmt_technical(f)?;
+        f.write_str(&self.technical())?;
         match self.kind.meaning() {
             Some(m) => write!(f, " — {m}"),
             None => Ok(()),

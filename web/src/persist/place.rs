@@ -266,8 +266,7 @@ pub fn use_persist(state: &UseReducerHandle<AppState>, pool: &PoolRef) {
             .file_name
             .clone()
             .map(|n| (n, Some(state.reading.file_size))),
-        (_, failed) if !failed.is_empty() => failed.last().map(|f| (f.name.clone(), None)),
-        _ => None,
+        (_, failed) => failed.last().map(|f| (f.name.clone(), None)),
     };
     use_effect_with(failed, |f| {
         if let Some((name, size)) = f {

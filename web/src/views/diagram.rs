@@ -216,27 +216,26 @@ pub fn diagram(p: &DiagramProps) -> Html {
     // Whether the columns run past the scroll box's edge (a phone, three images or more): then
     // a line says so, since a cut-off column alone does not tell that more is to the right.
     let scroller = use_node_ref();
-    let overflows = use_state(|| false);
-    {
+    let overflows = use_state_eq(|| false);
+    let measure = {
         let (scroller, overflows) = (scroller.clone(), overflows.clone());
-        use_effect(move || {
-            let measure = {
-                let (scroller, overflows) = (scroller.clone(), overflows.clone());
-                move || {
-                    if let Some(el) = scroller.cast::<web_sys::Element>() {
-                        let over = el.scroll_width() > el.client_width() + 1;
-                        if over != *overflows {
-                            overflows.set(over);
-                        }
-                    }
-                }
-            };
-            measure();
-            let resize = web_sys::window()
-                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| measure()));
-            move || drop(resize)
-        });
+        move || {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                overflows.set(el.scroll_width() > el.client_width() + 1);
+            }
+        }
+    };
+    {
+        // After every render (images added or removed change the columns) ...
+        let measure = measure.clone();
+        use_effect(measure);
     }
+    // ... and when the window's width changes: one listener for the component's life.
+    use_effect_with((), move |_| {
+        let resize = web_sys::window()
+            .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| measure()));
+        move || drop(resize)
+    });
     let pinned = use_state(|| false);
     let n = p.images.len();
     if n == 0 {

@@ -9,7 +9,7 @@ use crate::i18n::{t, tf};
 use crate::tour::{CourseAction, Link, SrcStatus};
 
 /// Parameters a course page can put in the URL and the values each takes, in the order the
-/// help lists them; the demos and tour steps from the lists the page uses, so the help cannot
+/// help lists them; demos, views, tour steps and languages from the lists the page uses, so the help cannot
 /// drift from them (`docs/embed.md` says the same; a test compares).
 fn params() -> [(&'static str, String); 7] {
     [
@@ -25,7 +25,14 @@ fn params() -> [(&'static str, String); 7] {
         // As `permalink` reads it and the page numbers layers: "Layer 3 of 3" is `layer=3`.
         ("layer", "1, 2, … (1 = base)".into()),
         ("step", format!("1 … {}", crate::tour::STEPS.len())),
-        ("lang", "id | en".into()),
+        (
+            "lang",
+            crate::i18n::Lang::ALL
+                .iter()
+                .map(|l| l.code())
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ),
         ("embed", "1".into()),
         ("src", "https://…/image.tar".into()),
     ]
