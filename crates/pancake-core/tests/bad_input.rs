@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use pancake_core::model::EntryKind;
 use pancake_core::read::archive::{open, read_stream, Options};
 use pancake_core::{Archive, Digest, Error, ProblemKind};
 
@@ -541,4 +542,68 @@ fn an_unsafe_names_problem_says_where_it_is_shown() {
         "{paths:?}"
     );
     assert!(paths.iter().all(|p| !p.contains("passwd")), "{paths:?}");
+}
+
+/// A name written through a symlink the same layer made earlier lands where unpacking writes
+/// it (following the link inside the root, as containerd does), and says so; a link whose target
+/// climbs above the root is said too, with what it names inside a container. A folder that
+/// replaces the link is no longer followed.
+#[test]
+fn a_name_written_through_the_layers_own_symlink_lands_where_docker_puts_it() {
+    let layer = TarOut::new()
+        .symlink("srv/escape", "../../../../../tmp")
+        .file("srv/escape/pwned-through-symlink.txt", b"written through\n")
+        .symlink("lib", "usr/lib")
+        .file("lib/libc.so", b"elf\n")
+        .file("srv/ok.txt", b"ok\n")
+        .done();
+    let (bytes, _) = image(&layer, None);
+    let a = both("through-symlink", &bytes, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnsafePath,
+            "entry srv/escape/pwned-through-symlink.txt is written through the symlink srv/escape -> ../../../../../tmp made earlier in this layer: unpacking follows the link inside the root (as containerd does) and writes it at tmp/pwned-through-symlink.txt, where it is shown"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnsafePath,
+            "symlink srv/escape -> ../../../../../tmp climbs above the root: in a container it stops at / and names /tmp"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert!(
+        find(&a, ProblemKind::UnsafePath, "writes it at usr/lib/libc.so"),
+        "{:#?}",
+        a.problems
+    );
+    let img = a.images.first().expect("image");
+    let rows = pancake_core::analyze::union::merged(&a, img, 0);
+    let kinds: Vec<(String, EntryKind)> = rows
+        .iter()
+        .map(|r| (r.path.display().into_owned(), r.kind))
+        .collect();
+    for want in [
+        ("srv/escape", EntryKind::Symlink),
+        ("tmp/pwned-through-symlink.txt", EntryKind::File),
+        ("lib", EntryKind::Symlink),
+        ("usr/lib/libc.so", EntryKind::File),
+        ("srv/ok.txt", EntryKind::File),
+    ] {
+        assert!(
+            kinds.contains(&(want.0.to_string(), want.1)),
+            "{want:?} in {kinds:?}"
+        );
+    }
+    assert!(
+        kinds
+            .iter()
+            .all(|(p, _)| !p.starts_with("srv/escape/") && !p.starts_with("lib/")),
+        "{kinds:?}"
+    );
 }

@@ -15,10 +15,12 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
+use crate::analyze::lookup::MAX_SYMLINKS;
 use crate::limits::Limits;
 use crate::model::{Entry, EntryKind, Problem, ProblemKind, Sparse, SparseRegion};
 use crate::path::RawPath;
 use crate::read::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
+use crate::read::through_symlink::{climbs_above_root, Landing, LayerLinks};
 use crate::source::ReadAt;
 
 /// What one walk over a layer tar found.
@@ -1139,6 +1141,7 @@ fn collect<B: Blocks>(
     let mut out = LayerWalk::default();
     let mut too_deep = 0usize;
     let mut first_too_deep: Option<(String, usize)> = None;
+    let mut links = LayerLinks::default();
     loop {
         let f = match w.next() {
             Step::Entry(f) => f,
@@ -1161,7 +1164,7 @@ fn collect<B: Blocks>(
             ));
             break;
         }
-        let path = RawPath::normalize(&f.name);
+        let mut path = RawPath::normalize(&f.name);
         let depth = path.components().count();
         if depth > limits.max_path_depth {
             too_deep += 1;
@@ -1214,11 +1217,65 @@ fn collect<B: Blocks>(
                 ),
             ));
         }
+        // A name with `..` is left out of the views whatever it climbs through; any other is
+        // placed where unpacking writes it (through the layer's own symlinks).
+        let climbs = path.components().any(|c| c == b"..");
+        if !climbs {
+            match links.place(&path) {
+                Landing::AsNamed => {}
+                Landing::Through { link, target, at } => {
+                    out.problems.push(Problem::entry(
+                        ProblemKind::UnsafePath,
+                        None,
+                        member,
+                        shown(&f.name),
+                        format!(
+                            "entry {} is written through the symlink {link} -> {} made earlier in this layer: unpacking follows the link inside the root (as containerd does) and writes it at {at}, where it is shown",
+                            shown(&f.name),
+                            shown(target.as_bytes()),
+                        ),
+                    ));
+                    path = at;
+                }
+                Landing::Loop { link } => out.problems.push(Problem::entry(
+                    ProblemKind::UnsafePath,
+                    None,
+                    member,
+                    shown(&f.name),
+                    format!(
+                        "entry {}: too many levels of symbolic links (more than {MAX_SYMLINKS}) at {link}, made in this layer; unpacking it fails; shown where it is named",
+                        shown(&f.name)
+                    ),
+                )),
+            }
+            links.record(&path, f.kind, &f.link);
+        }
+        if f.kind == EntryKind::Symlink {
+            if let Some(names) = climbs_above_root(&path, &f.link) {
+                out.problems.push(Problem::entry(
+                    ProblemKind::UnsafePath,
+                    None,
+                    member,
+                    shown(&f.name),
+                    format!(
+                        "symlink {} -> {} climbs above the root: in a container it stops at / and names /{names}; a tool unpacking the layer outside a root would follow it out",
+                        shown(&f.name),
+                        shown(&f.link)
+                    ),
+                ));
+            }
+        }
         let link_target = match f.kind {
             // Symlink targets are kept as written (relative or absolute, they are resolved
-            // inside the root later); hard links name archive paths.
+            // inside the root later); hard links name archive paths, placed as names are.
             EntryKind::Symlink => Some(RawPath::from_bytes(f.link)),
-            EntryKind::Hardlink => Some(RawPath::normalize(&f.link)),
+            EntryKind::Hardlink => {
+                let target = RawPath::normalize(&f.link);
+                match links.place(&target) {
+                    Landing::Through { at, .. } => Some(at),
+                    _ => Some(target),
+                }
+            }
             _ => None,
         };
         let content_offset = match (f.kind, content_base) {

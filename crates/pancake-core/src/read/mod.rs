@@ -2,7 +2,8 @@
 //!
 //! `sniff` names the file's format and compression from its first bytes; `archive` walks the
 //! outer tar and drives the member processor (`member`), which indexes layers (`layer`, over
-//! Go-`archive/tar`-compatible headers in `tarfmt`) through `decompress`; `image` resolves
+//! Go-`archive/tar`-compatible headers in `tarfmt`, placing names written through the layer's
+//! own symlinks as Docker does in `through_symlink`) through `decompress`; `image` resolves
 //! the images the archive describes (manifest.json, OCI index, legacy `repositories`);
 //! `reading` drives one reading (plan jobs → apply facts → done) for the CLI and the page.
 
@@ -19,3 +20,4 @@ pub mod prehashed;
 pub mod reading;
 pub mod sniff;
 pub mod tarfmt;
+pub mod through_symlink;
