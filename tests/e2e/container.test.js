@@ -204,6 +204,57 @@ describe('containers: copy-on-write in the browser', () => {
     }
   });
 
+  test('the container\'s file list is one Tab stop; arrows, Home/End move, Enter opens', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await clearStore(page);
+      await openDemo(page);
+      await app.openTab(page, 'container');
+      await runContainer(page);
+      const list = page.locator('[data-testid=container-file-list]').first();
+      await page.locator(`${ROW}`).first().waitFor({ state: 'visible', timeout: 10000 });
+      const total = Number(await list.getAttribute('data-row-count'));
+      assert.ok(total > 40, `the nginx demo lists many paths (${total})`);
+      const tabStops = () => list.evaluate((l) => [...l.querySelectorAll('[tabindex="0"]')]
+        .map((e) => e.getAttribute('data-pos') ?? e.getAttribute('data-testid')));
+      // One row and its delete button take Tab; the other rows are reached with the arrows.
+      assert.deepEqual(await tabStops(), ['0', 'delete-path']);
+      await page.locator('[data-testid=container-filter]').first().focus();
+      await page.keyboard.press('Tab');
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-pos'));
+      assert.equal(await focused(), '0', 'Tab from the filter reaches the first row');
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+      assert.equal(await focused(), '3');
+      assert.deepEqual(await tabStops(), ['3', 'delete-path'], 'the focused row is the one Tab stop');
+      await page.keyboard.press('End');
+      await page.waitForFunction((n) => document.activeElement?.getAttribute('data-pos') === String(n - 1), total);
+      assert.ok(await list.evaluate((l) => l.scrollTop > 0), 'End scrolled the list to its last row');
+      await page.keyboard.press('Home');
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-pos') === '0');
+      // Tab leaves the row for its delete button, then the list.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'delete-path');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-testid=container-file-list]')), null);
+
+      const CONF = '/etc/nginx/nginx.conf';
+      await page.locator('[data-testid=container-filter]').first().fill('nginx.conf');
+      await page.locator(`${ROW}[data-path="${CONF}"]`).first().waitFor({ state: 'visible', timeout: 10000 });
+      const pos = await page.locator(`${ROW}[data-path="${CONF}"]`).first().getAttribute('data-pos');
+      await page.locator('[data-testid=container-filter]').first().focus();
+      await page.keyboard.press('Tab');
+      for (let i = 0; i < Number(pos); i++) await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-path')), CONF);
+      await page.keyboard.press('Enter');
+      const editor = page.locator(EDITOR).first();
+      await editor.waitFor({ state: 'visible', timeout: 15000 });
+      assert.match(await editor.inputValue(), /worker_processes|events|http/, 'Enter opened nginx.conf');
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('real fixture docker26-save-app1: edit data/hello.txt (a hard link), export holds it', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {

@@ -12,7 +12,7 @@ use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::virtual_list::{use_path_filter, use_virtual_window};
+use super::virtual_list::{flat_key_move, use_path_filter, use_roving_focus, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::container_export::{commit_and_export, download};
 use crate::container_state::{image_key, lower_of, new_name, ContainerAction, ContainerState};
@@ -434,6 +434,10 @@ fn container_files(p: &FilesProps) -> Html {
     let filter = p.filter.clone();
     let visible = use_path_filter(rows.clone(), &filter);
     let win = use_virtual_window(ROW_HEIGHT, OVERSCAN, 420.0, visible.len());
+    // One row takes Tab; ↑/↓, Home/End and PageUp/PageDown move among them (WAI-ARIA's roving
+    // tabindex, as the Files tree), so the list is one Tab stop, not one per file.
+    let roving = use_roving_focus(&win, visible.len());
+    let tab_pos = roving.tab_pos(&win);
     let new_path = use_state(String::new);
     let img = p.archive.images.get(p.image);
 
@@ -489,11 +493,18 @@ fn container_files(p: &FilesProps) -> Html {
         };
         let onkeydown = {
             Callback::from(move |e: KeyboardEvent| {
-                if e.key() == "Enter" && openable {
+                // Only the row's own keys: Enter on its delete button presses the button.
+                // (Yew delegates events, so `current_target` is not the row: ask the target.)
+                let on_row = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| el.get_attribute("role").as_deref() == Some("treeitem"));
+                if on_row && e.key() == "Enter" && openable {
                     open_row()
                 }
             })
         };
+        let tabindex = if pos == tab_pos { "0" } else { "-1" };
         let delete = {
             let cb = p.on_action.clone();
             let path = path.clone();
@@ -529,8 +540,9 @@ fn container_files(p: &FilesProps) -> Html {
         };
         html! {
             <div class={classes!("ctr-row", "file-row", openable.then_some("openable"), r.stat.in_upper.then_some("in-upper"))}
-                role="treeitem" aria-level={(depth + 1).to_string()} tabindex="0"
-                style={format!("top:{}px", win.top(pos))}
+                role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
+                aria-posinset={(pos + 1).to_string()} aria-setsize={total.to_string()}
+                data-pos={pos.to_string()} style={format!("top:{}px", win.top(pos))}
                 data-testid="container-file-row" data-path={path.clone()} data-layer={owner}
                 title={path.clone()} onclick={open} {onkeydown}>
                 <span class="file-name mono" style={if filtering { String::new() } else { format!("padding-left:{}rem", depth as f64 * 1.1) }}>
@@ -540,12 +552,38 @@ fn container_files(p: &FilesProps) -> Html {
                 </span>
                 <span class={classes!("owner", owner_cls)} title={t(lang, "owner-layer")}>{ owner_label }</span>
                 <span class="file-size">{ size }</span>
-                <button type="button" class="ctr-del button quiet" data-testid="delete-path" onclick={delete}
+                <button type="button" class="ctr-del button quiet" data-testid="delete-path" onclick={delete} {tabindex}
                     aria-label={tf(lang, "ctr-delete", &[("path", &path)])} title={tf(lang, "ctr-delete", &[("path", &path)])}>{ "✕" }</button>
             </div>
         }
     };
 
+    let on_list_key = {
+        let roving = roving.clone();
+        let page = (win.last - win.first).saturating_sub(2 * OVERSCAN).max(1);
+        Callback::from(move |e: KeyboardEvent| {
+            if e.alt_key() || e.ctrl_key() || e.meta_key() {
+                return;
+            }
+            let pos = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .filter(|el| el.get_attribute("role").as_deref() == Some("treeitem"))
+                .and_then(|el| el.get_attribute("data-pos"))
+                .and_then(|v| v.parse::<usize>().ok());
+            let Some(pos) = pos else { return };
+            let key = e.key();
+            if matches!(
+                key.as_str(),
+                "ArrowDown" | "ArrowUp" | "Home" | "End" | "PageDown" | "PageUp"
+            ) {
+                e.prevent_default();
+            }
+            if let Some(to) = flat_key_move(&key, pos, total, page) {
+                roving.move_to(to);
+            }
+        })
+    };
     let on_filter = {
         let cb = p.on_action.clone();
         let scroll_top = win.scroll_top.clone();
@@ -598,7 +636,7 @@ fn container_files(p: &FilesProps) -> Html {
                 </label>
             </div>
             { if let Some(n) = &p.link_note { super::links::note_html(lang, n) } else { html! {} } }
-            <div class="file-list ctr-list" ref={win.list_ref.clone()} role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()}
+            <div class="file-list ctr-list" ref={win.list_ref.clone()} role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()} onkeydown={on_list_key}
                 data-testid="container-file-list" data-row-count={total.to_string()}>
                 <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
                     { for (win.first..win.last).map(row_html) }

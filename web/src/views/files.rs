@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::container::PoolHandle;
 use super::tree::model::{self as tree, Folding, KeyMove, Line, SortBy, Tree};
-use super::virtual_list::{use_path_filter, use_virtual_window};
+use super::virtual_list::{use_path_filter, use_roving_focus, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
 use crate::i18n::{t, tf};
 use crate::protocol::RowPick;
@@ -271,8 +271,9 @@ pub fn files(p: &FilesProps) -> Html {
     };
     // Roving tabindex: the line that takes focus (by position in `lines`); `want_focus` once
     // a key or click moved it, so the element is focused when rendered.
-    let focus_pos = use_state(|| 0usize);
-    let want_focus = use_mut_ref(|| false);
+    let roving = use_roving_focus(&win, lines.len());
+    let focus_pos = roving.pos.clone();
+    let want_focus = roving.want.clone();
     // A path to show and focus once its folders are open (from the largest-files lists).
     let reveal = use_state(|| None::<pancake_core::RawPath>);
     let show_largest = use_state(|| false);
@@ -340,35 +341,6 @@ pub fn files(p: &FilesProps) -> Html {
         let fold_state = fold_state.clone();
         move |f: Folding| fold_state.set((Some(listing_key), f))
     };
-    {
-        // Bring the focused line into view and focus it once it is rendered.
-        let list_ref = win.list_ref.clone();
-        let want = want_focus.clone();
-        let pos = *focus_pos;
-        use_effect_with((pos, win.first, win.last, lines.len()), move |_| {
-            if *want.borrow() {
-                if let Some(list) = list_ref.cast::<web_sys::HtmlElement>() {
-                    let top = pos as f64 * ROW_HEIGHT;
-                    let st = list.scroll_top() as f64;
-                    let h = list.client_height() as f64;
-                    if top < st {
-                        list.set_scroll_top(top as i32);
-                    } else if top + ROW_HEIGHT > st + h {
-                        list.set_scroll_top((top + ROW_HEIGHT - h).max(0.0) as i32);
-                    }
-                    let el = list
-                        .query_selector(&format!("[data-pos=\"{pos}\"]"))
-                        .ok()
-                        .flatten()
-                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-                    if let Some(el) = el {
-                        let _ = el.focus();
-                        *want.borrow_mut() = false;
-                    }
-                }
-            }
-        });
-    }
     {
         // A revealed path: open its folders, then focus its line.
         let reveal = reveal.clone();
@@ -620,11 +592,7 @@ pub fn files(p: &FilesProps) -> Html {
         })
     };
     // Without a focused line in view, the first rendered one takes Tab.
-    let tab_pos = if (win.first..win.last).contains(&*focus_pos) {
-        *focus_pos
-    } else {
-        win.first
-    };
+    let tab_pos = roving.tab_pos(&win);
 
     let render_row = |pos: usize| -> Html {
         let tabindex = if pos == tab_pos { "0" } else { "-1" };

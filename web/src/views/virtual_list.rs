@@ -141,6 +141,90 @@ pub fn use_virtual_window(
     }
 }
 
+/// Roving focus over a virtualized list (WAI-ARIA's roving tabindex): one row takes Tab, the
+/// arrow keys move focus, and a row moved to is scrolled into view and focused once rendered.
+/// Rows carry `data-pos` (their position in the list).
+#[derive(Clone)]
+pub struct RovingFocus {
+    /// The row that has (or last had) focus, by position.
+    pub pos: UseStateHandle<usize>,
+    /// Set when a key or a click moved `pos`, so the row is focused once it is rendered.
+    pub want: Rc<std::cell::RefCell<bool>>,
+}
+
+impl RovingFocus {
+    /// Moves focus to row `pos` (scrolling it into view).
+    pub fn move_to(&self, pos: usize) {
+        self.pos.set(pos);
+        *self.want.borrow_mut() = true;
+    }
+
+    /// The row that takes Tab: the focused one when it is rendered, else the first rendered.
+    pub fn tab_pos(&self, win: &VirtualWindow) -> usize {
+        if (win.first..win.last).contains(&*self.pos) {
+            *self.pos
+        } else {
+            win.first
+        }
+    }
+}
+
+/// Where ↑/↓, Home/End and PageUp/PageDown move focus in a flat list of `total` rows from
+/// `pos`, `page` rows a page; `None` for any other key, or at an end.
+pub fn flat_key_move(key: &str, pos: usize, total: usize, page: usize) -> Option<usize> {
+    let last = total.checked_sub(1)?;
+    let to = match key {
+        "ArrowDown" => pos.saturating_add(1).min(last),
+        "ArrowUp" => pos.saturating_sub(1),
+        "Home" => 0,
+        "End" => last,
+        "PageDown" => pos.saturating_add(page.max(1)).min(last),
+        "PageUp" => pos.saturating_sub(page.max(1)),
+        _ => return None,
+    };
+    (to != pos).then_some(to)
+}
+
+/// The roving focus of the list `win` (rows of `row_height` pixels, `total` of them).
+#[hook]
+pub fn use_roving_focus(win: &VirtualWindow, total: usize) -> RovingFocus {
+    let pos = use_state(|| 0usize);
+    let want = use_mut_ref(|| false);
+    {
+        // Bring the focused row into view and focus it once it is rendered.
+        let list_ref = win.list_ref.clone();
+        let want = want.clone();
+        let at = *pos;
+        let row_height = win.row_height;
+        use_effect_with((at, win.first, win.last, total), move |_| {
+            if !*want.borrow() {
+                return;
+            }
+            let Some(list) = list_ref.cast::<web_sys::HtmlElement>() else {
+                return;
+            };
+            let top = at as f64 * row_height;
+            let st = list.scroll_top() as f64;
+            let h = list.client_height() as f64;
+            if top < st {
+                list.set_scroll_top(top as i32);
+            } else if top + row_height > st + h {
+                list.set_scroll_top((top + row_height - h).max(0.0) as i32);
+            }
+            let el = list
+                .query_selector(&format!("[data-pos=\"{at}\"]"))
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(el) = el {
+                let _ = el.focus();
+                *want.borrow_mut() = false;
+            }
+        });
+    }
+    RovingFocus { pos, want }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +253,20 @@ mod tests {
         assert_eq!(filter_paths(&rows, "etc/"), vec![0, 2]);
         assert_eq!(filter_paths(&rows, "motd"), vec![0]);
         assert_eq!(filter_paths(&rows, "nothing"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn flat_keys_move_within_the_list() {
+        assert_eq!(flat_key_move("ArrowDown", 0, 3, 10), Some(1));
+        assert_eq!(flat_key_move("ArrowDown", 2, 3, 10), None);
+        assert_eq!(flat_key_move("ArrowUp", 0, 3, 10), None);
+        assert_eq!(flat_key_move("End", 0, 3, 10), Some(2));
+        assert_eq!(flat_key_move("Home", 2, 3, 10), Some(0));
+        assert_eq!(flat_key_move("PageDown", 1, 100, 10), Some(11));
+        assert_eq!(flat_key_move("PageDown", 95, 100, 10), Some(99));
+        assert_eq!(flat_key_move("PageUp", 5, 100, 10), Some(0));
+        assert_eq!(flat_key_move("Enter", 5, 100, 10), None);
+        assert_eq!(flat_key_move("ArrowDown", 0, 0, 10), None);
     }
 
     #[test]
