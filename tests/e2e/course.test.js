@@ -345,6 +345,22 @@ describe('course mode', () => {
       }
       assert.deepEqual(await rawKeys(page), []);
       await shot(page, 'embed-help-id-1280');
+      // On a phone every parameter's explanation is inside the dialog, not off to the right.
+      await page.setViewportSize({ width: 360, height: 740 });
+      const fit = await help.evaluate((h) => {
+        const wrap = h.querySelector('.table-wrap');
+        const right = h.getBoundingClientRect().right;
+        const cells = [...h.querySelectorAll('.params tbody td:nth-child(3)')];
+        return {
+          overflow: wrap.scrollWidth - wrap.clientWidth,
+          cells: cells.length,
+          outside: cells.filter((c) => c.getBoundingClientRect().right > right + 0.5 || c.getBoundingClientRect().width < 100).length,
+        };
+      });
+      assert.equal(fit.overflow, 0, 'the parameters table does not scroll sideways at 360 px');
+      assert.equal(fit.cells, 7);
+      assert.equal(fit.outside, 0, 'each explanation is within the dialog');
+      await shot(page, 'embed-help-id-360');
       await page.keyboard.press('Escape');
       await help.waitFor({ state: 'detached' });
       assert.deepEqual(problemsOf(page), []);

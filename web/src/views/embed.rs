@@ -104,18 +104,20 @@ pub fn embed_help(p: &EmbedHelpProps) -> Html {
                 </div>
                 <h3>{ t(lang, "embed-params") }</h3>
                 <div class="table-wrap">
-                    <table class="params">
-                        <thead><tr>
-                            <th scope="col">{ t(lang, "embed-param") }</th>
-                            <th scope="col">{ t(lang, "embed-values") }</th>
-                            <th scope="col">{ t(lang, "embed-meaning") }</th>
+                    // Explicit roles: on a phone the rows are stacked as blocks (style.css),
+                    // which would otherwise drop the table's semantics in some browsers.
+                    <table class="params" role="table">
+                        <thead><tr role="row">
+                            <th scope="col" role="columnheader">{ t(lang, "embed-param") }</th>
+                            <th scope="col" role="columnheader">{ t(lang, "embed-values") }</th>
+                            <th scope="col" role="columnheader">{ t(lang, "embed-meaning") }</th>
                         </tr></thead>
                         <tbody>
                             { for params().into_iter().map(|(name, values)| html! {
-                                <tr>
-                                    <td><code class="mono">{ name }</code></td>
-                                    <td><code class="mono">{ values }</code></td>
-                                    <td>{ t(lang, &format!("embed-param-{name}")) }</td>
+                                <tr role="row">
+                                    <td role="cell"><code class="mono">{ name }</code></td>
+                                    <td role="cell"><code class="mono">{ values }</code></td>
+                                    <td role="cell">{ t(lang, &format!("embed-param-{name}")) }</td>
                                 </tr>
                             }) }
                         </tbody>
