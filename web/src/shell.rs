@@ -432,6 +432,25 @@ pub fn app() -> Html {
         }
     };
 
+    // The file read now: the shown one, or the next one read behind it.
+    let now = state.read_now();
+    let reading_now = matches!(now.phase, Phase::Scanning | Phase::Hashing);
+    // Checking the shown image's digests: the progress sits in the summary, in the slot its
+    // verdict then takes (the same height), so nothing below moves when it ends. Reading a
+    // file with no image shown yet, or the next file behind it: a card above.
+    let in_summary = reading_now && image.is_some() && state.incoming.is_none();
+    let progress_bar = |compact: bool| {
+        let next_name = state
+            .incoming
+            .as_ref()
+            .map(|r| AttrValue::from(r.file_name.clone().unwrap_or_default()));
+        html! { <ProgressBar phase={now.phase} progress={now.progress.clone()} file_size={now.file_size} {next_name} on_cancel={on_cancel.clone()} {compact} /> }
+    };
+    let progress = if reading_now && !in_summary {
+        progress_bar(false)
+    } else {
+        html! {}
+    };
     let summary = match (&archive, image) {
         (Some(a), Some(img)) => {
             let total: u64 = img.layers.iter().map(|l| l.size).sum();
@@ -453,11 +472,14 @@ pub fn app() -> Html {
                     <RunContainer archive={a.clone()} image={state.nav.image} state={state.containers.clone()}
                         ready={matches!(state.reading.phase, Phase::Ready | Phase::Cancelled)}
                         on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
-                    { match state.reading.phase {
-                        Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), state.incoming.is_none()),
-                        Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
-                        _ => html! {},
-                    } }
+                    <div class="summary-status">
+                        { match state.reading.phase {
+                            _ if in_summary => progress_bar(true),
+                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), state.incoming.is_none()),
+                            Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
+                            _ => html! {},
+                        } }
+                    </div>
                 </section>
             }
         }
@@ -491,17 +513,6 @@ pub fn app() -> Html {
             pool: PoolHandle(pool.clone()),
             on_jump: on_search_jump,
         }
-    };
-    // The file read now: the shown one, or the next one read behind it.
-    let now = state.read_now();
-    let progress = if matches!(now.phase, Phase::Scanning | Phase::Hashing) {
-        let next_name = state
-            .incoming
-            .as_ref()
-            .map(|r| AttrValue::from(r.file_name.clone().unwrap_or_default()));
-        html! { <ProgressBar phase={now.phase} progress={now.progress.clone()} file_size={now.file_size} {next_name} on_cancel={on_cancel} /> }
-    } else {
-        html! {}
     };
 
     let body = match (&archive, image) {

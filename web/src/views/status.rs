@@ -18,6 +18,10 @@ pub struct ProgressProps {
     #[prop_or_default]
     pub next_name: Option<AttrValue>,
     pub on_cancel: Callback<()>,
+    /// In the summary, in the verdict's slot: one line of text (the percentage, not the
+    /// sizes; on a phone no rate or time left) over the bar, of the slot's fixed height.
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 fn duration(lang: crate::i18n::Lang, secs: f64) -> String {
@@ -88,19 +92,22 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
     let left = pr
         .seconds_left()
         .map(|s| tf(lang, "time-left", &[("time", &duration(lang, s))]));
+    let sizes = !p.compact;
     html! {
-        <div class="progress" data-testid="progress" data-bytes-done={done.to_string()} data-bytes-total={total.to_string()}
+        <div class={classes!("progress", p.compact.then_some("compact"))} data-testid="progress" data-bytes-done={done.to_string()} data-bytes-total={total.to_string()}
             data-phase={if p.phase == Phase::Scanning { "reading" } else { "hashing" }}>
             <div class="progress-text">
                 <strong>{ label }</strong>
                 { if p.next_name.is_some() && p.phase == Phase::Scanning {
                     html! { <span class="muted">{ t(lang, "progress-reading-next-hint") }</span> }
                 } else { html! {} } }
-                { if let Some(pct) = pct {
-                    html! { <span class="nowrap">{ format!("{} / {} · {:.0}%", human_size(done), human_size(total), pct) }</span> }
-                } else { html! {} } }
-                { for rate.map(|r| html! { <span class="nowrap muted">{ r }</span> }) }
-                { for left.map(|l| html! { <span class="nowrap muted">{ l }</span> }) }
+                { match pct {
+                    Some(pct) if sizes => html! { <span class="nowrap">{ format!("{} / {} · {:.0}%", human_size(done), human_size(total), pct) }</span> },
+                    Some(pct) => html! { <span class="nowrap">{ format!("{pct:.0}%") }</span> },
+                    None => html! {},
+                } }
+                { for rate.map(|r| html! { <span class="nowrap muted rate">{ r }</span> }) }
+                { for left.map(|l| html! { <span class="nowrap muted left">{ l }</span> }) }
                 <button type="button" class="button quiet" data-testid="cancel" onclick={cancel}>{ t(lang, "cancel") }</button>
             </div>
             <div class="bar" role="progressbar" aria-label={t(lang, "progress-hashing")}
