@@ -217,6 +217,14 @@ describe('Dockerfile view', () => {
         await readDockerfile(page);
         const note = await page.locator('[data-testid=df-pairing]').innerText();
         const base = await page.locator('[data-testid=df-from] [data-testid=df-link]').innerText();
+        // The History table pairs as docker history does, which differs here: said, and
+        // the rows that differ marked.
+        const differs = await page.locator('[data-testid=history-pairing-differs]').innerText();
+        assert.match(differs, lang === 'en' ? /as docker history does/ : /seperti docker history/);
+        const marked = await page.locator('[data-testid=history-row][data-pairing-differs=true]').evaluateAll((rs) => rs.map((r) => r.dataset.layer ?? 'none'));
+        // docker history gives layer 0's size to the oldest non-empty step (a CMD the Stack
+        // pairs with no layer); the Stack gives layer 0 no step.
+        assert.deepEqual(marked, ['0'], `rows marked ${JSON.stringify(marked)}`);
         if (lang === 'en') {
           assert.match(note, /paired from the top/);
           assert.match(note, /layer 1 has no recorded step \(base image\)/);
@@ -240,6 +248,8 @@ describe('Dockerfile view', () => {
       await app.openTab(page, 'history');
       await readDockerfile(page);
       assert.equal(await page.locator('[data-testid=df-pairing]').count(), 0);
+      assert.equal(await page.locator('[data-testid=history-pairing-differs]').count(), 0);
+      assert.equal(await page.locator('[data-testid=history-row][data-pairing-differs]').count(), 0);
     } finally {
       await page.close();
     }

@@ -32,6 +32,13 @@ pub fn history(p: &HistoryProps) -> Html {
     };
     let short = history_table(&p.archive, image, now, false);
     let full = history_table(&p.archive, image, now, true);
+    // The layer the Stack (and the Dockerfile) pairs with each step, from what each layer
+    // holds; docker history pairs the n-th non-empty step with the n-th layer. Where the two
+    // disagree the table says so, rather than contradict the Stack in silence.
+    let stack_layer = |step: usize| image.layers.iter().position(|l| l.history == Some(step));
+    let differs =
+        |row: &pancake_core::analyze::history::HistoryRow| row.layer != stack_layer(row.history);
+    let any_differs = short.iter().any(differs);
     html! {
         <section class="history" aria-label={t(lang, "tab-history")}>
             <div class="history-split">
@@ -39,6 +46,9 @@ pub fn history(p: &HistoryProps) -> Html {
                 selected={p.selected} on_layer={p.on_layer.clone()} />
             <div class="history-side">
             <p class="muted small">{ t(lang, "history-lead") }</p>
+            { if any_differs {
+                html! { <p class="small history-note" data-testid="history-pairing-differs">{ t(lang, "history-pairing-differs") }</p> }
+            } else { html! {} } }
             <div class="table-wrap">
                 <table class="history-table" data-testid="history-table">
                     <thead>
@@ -66,10 +76,11 @@ pub fn history(p: &HistoryProps) -> Html {
                                 })
                             };
                             let empty = row.layer.is_none();
+                            let other = differs(row);
                             html! {
                                 <tr class={classes!(kind_class(row.kind), open.then_some("open"), (row.layer.is_some() && row.layer == p.selected).then_some("selected"))}
                                     data-testid="history-row" data-empty-layer={empty.to_string()}
-                                    data-layer={row.layer.map(|l| l.to_string())}>
+                                    data-layer={row.layer.map(|l| l.to_string())} data-pairing-differs={other.then_some("true")}>
                                     <td class="mono h-id" data-label="IMAGE">{ row.id.clone() }</td>
                                     <td class="nowrap h-created" data-label="CREATED">{
                                         // Worded in the page's language from the timestamp; blank where Docker's is.
@@ -90,7 +101,11 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } }
                                         </div>
                                     </td>
-                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={row.size_bytes.to_string()}>{
+                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={row.size_bytes.to_string()}>
+                                    { if other {
+                                        html! { <span class="pair-differs" title={t(lang, "history-pair-differs-row")} aria-label={t(lang, "history-pair-differs-row")}>{ "≠ " }</span> }
+                                    } else { html! {} } }
+                                    {
                                         // Left out on purpose: the descriptor's size, said as such, not 0 B.
                                         match row.layer.and_then(|l| image.layers.get(l)).filter(|l| l.verification == pancake_core::Verification::NonDistributable) {
                                             Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::units::human_size(l.stored_size))]),
