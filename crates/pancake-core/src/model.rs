@@ -766,7 +766,8 @@ pub enum ProblemKind {
     DigestMismatch,
     /// A layer blob could not be decompressed or its tar is broken.
     LayerUnreadable,
-    /// A path that would escape the root (`../`, absolute, through a symlink).
+    /// A path that would escape the root (`../`, absolute, a symlink that climbs above the
+    /// root, a name written through a symlink of its layer that starts at `/` or climbs).
     UnsafePath,
     /// Whiteout rules broken (bare `.wh.`, `.wh..`, reserved `.wh..wh.` names, AUFS metadata
     /// of the wrong kind): the entry is ignored.
@@ -785,6 +786,8 @@ pub enum ProblemKind {
     Limit,
     /// A layer tar departs from the format in a way Docker's reader (Go's `archive/tar`)
     /// accepts, such as ending without the two zero blocks that mark the end of an archive.
+    /// Also a name written through a symlink the same layer made earlier, when the link stays
+    /// inside the root (`lib -> usr/lib`; the name is placed where unpacking writes it).
     /// Information: the layer was read in full and stays valid.
     TarQuirk,
     /// A layer left out of the archive on purpose (non-distributable / foreign media type with

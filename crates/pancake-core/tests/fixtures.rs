@@ -633,10 +633,11 @@ fn check_layer(name: &str, k: usize, j: usize, l: &Layer, e: &Value, a: &Archive
             // A name written through the layer's own symlink is indexed where unpacking
             // writes it, and its problem says where.
             let placed = a.problems.iter().find_map(|p| {
-                (p.kind == ProblemKind::UnsafePath && p.origin.entry.as_deref() == Some(&path_part))
-                    .then(|| p.detail.split("writes it at ").nth(1))
-                    .flatten()
-                    .and_then(|rest| rest.split(", where it is shown").next())
+                (matches!(p.kind, ProblemKind::UnsafePath | ProblemKind::TarQuirk)
+                    && p.origin.entry.as_deref() == Some(&path_part))
+                .then(|| p.detail.split("writes it at ").nth(1))
+                .flatten()
+                .and_then(|rest| rest.split(", where it is shown").next())
             });
             assert_eq!(
                 x.path.display(),

@@ -1224,8 +1224,16 @@ fn collect<B: Blocks>(
             match links.place(&path) {
                 Landing::AsNamed => {}
                 Landing::Through { link, target, at } => {
+                    // Through a link that stays inside the root (`lib -> usr/lib`, usrmerge) it
+                    // is a way of writing a tar that Docker accepts: information. Through one
+                    // that starts at / or climbs out, a careless extractor writes on the host.
+                    let kind = if link.parent().escapes_with(target.as_bytes()) {
+                        ProblemKind::UnsafePath
+                    } else {
+                        ProblemKind::TarQuirk
+                    };
                     out.problems.push(Problem::entry(
-                        ProblemKind::UnsafePath,
+                        kind,
                         None,
                         member,
                         shown(&f.name),
@@ -1318,8 +1326,12 @@ fn collect<B: Blocks>(
             None,
             member,
             format!(
-                "{duplicate_count} entr{} appear more than once (the last one wins): {}",
-                if duplicate_count == 1 { "y" } else { "ies" },
+                "{duplicate_count} entr{} more than once (the last one wins): {}",
+                if duplicate_count == 1 {
+                    "y appears"
+                } else {
+                    "ies appear"
+                },
                 duplicates.join(", ")
             ),
         ));
