@@ -92,6 +92,35 @@ describe('Files tree: keyboard, sort, largest, download', () => {
   before(async () => { session = await openSession(); });
   after(async () => { if (session) await session.close(); });
 
+  test('a name written through its layer\'s own symlink is shown where unpacking puts it, with its folders named', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?lang=en' });
+    try {
+      await pickFile(page, path.join(FIXTURES, 'malformed-layer-path-traversal.tar'));
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      await app.selectLayer(page, 1);
+      await app.openTab(page, 'files');
+      await page.locator(ROW).first().waitFor();
+      const rows = await page.locator(ROW).evaluateAll((els) => els.map((e) => ({
+        path: e.dataset.path, kind: e.dataset.kind, name: e.querySelector('.file-name').textContent.trim(),
+        level: e.getAttribute('aria-level'),
+      })));
+      const byPath = Object.fromEntries(rows.map((r) => [r.path, r]));
+      // `srv/escape` stays the symlink; the file written through it is at tmp/, and since this
+      // layer has no row for tmp/ (a lower layer made it), its name says the folder.
+      assert.equal(byPath['srv/escape']?.kind, 'symlink', JSON.stringify(rows));
+      assert.equal(byPath['tmp/pwned-through-symlink.txt']?.kind, 'file', JSON.stringify(rows));
+      assert.match(byPath['tmp/pwned-through-symlink.txt'].name, /tmp\/pwned-through-symlink\.txt$/);
+      assert.match(byPath['etc/abs-path-file'].name, /etc\/abs-path-file$/);
+      assert.ok(!rows.some((r) => r.path.startsWith('srv/escape/')), JSON.stringify(rows));
+      const problems = await page.locator('[data-testid=error]').allTextContents();
+      assert.ok(problems.some((t) => /written through the symlink srv\/escape -> \.\.\/\.\.\/\.\.\/\.\.\/\.\.\/tmp/.test(t)
+        && /writes it at tmp\/pwned-through-symlink\.txt/.test(t)), JSON.stringify(problems));
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a filtered (flat) list and Alt+arrows leave the folds alone', { timeout: T }, async () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     await openDemo(page);

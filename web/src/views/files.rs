@@ -631,7 +631,24 @@ pub fn files(p: &FilesProps) -> Html {
         let name = if filtering {
             path.clone()
         } else {
-            r.path.file_name_display().into_owned()
+            // A row whose folder has no row of its own here (a layer's changes list only what
+            // the layer wrote: `tmp/f` in a folder a lower layer made) hangs from the nearest
+            // folder that has one, or the top: its name says the folders between.
+            let above = tree_rc
+                .nodes
+                .get(n)
+                .and_then(|x| x.parent)
+                .and_then(|p| rows.get(p))
+                .map_or(&[][..], |p| p.path.as_bytes());
+            let full = r.path.as_bytes();
+            let rest = if above.is_empty() {
+                full
+            } else {
+                full.get(above.len() + 1..).unwrap_or(full)
+            };
+            pancake_core::RawPath::from_bytes(rest.to_vec())
+                .display()
+                .into_owned()
         };
         let openable = openable(r);
         let link = is_link(r);
