@@ -508,9 +508,18 @@ fn container_files(p: &FilesProps) -> Html {
         let delete = {
             let cb = p.on_action.clone();
             let path = path.clone();
+            let roving = roving.clone();
             Callback::from(move |e: MouseEvent| {
                 e.stop_propagation();
-                cb.emit(ContainerAction::Delete(path.clone()))
+                cb.emit(ContainerAction::Delete(path.clone()));
+                // Focus goes to the row that takes this one's place (the one before, at the
+                // end), never to that row's delete button, so a second Enter deletes nothing.
+                let next = if pos + 1 < total {
+                    pos
+                } else {
+                    pos.saturating_sub(1)
+                };
+                roving.move_to(next);
             })
         };
         let (owner, owner_cls, owner_label) = match (r.stat.in_upper, r.stat.layer) {
@@ -540,7 +549,7 @@ fn container_files(p: &FilesProps) -> Html {
         };
         html! {
             <div class={classes!("ctr-row", "file-row", openable.then_some("openable"), r.stat.in_upper.then_some("in-upper"))}
-                role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
+                key={path.clone()} role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
                 aria-posinset={(pos + 1).to_string()} aria-setsize={total.to_string()}
                 data-pos={pos.to_string()} style={format!("top:{}px", win.top(pos))}
                 data-testid="container-file-row" data-path={path.clone()} data-layer={owner}
