@@ -141,8 +141,8 @@ close = Close
 
 ## History
 history-lead = As docker image history prints it, newest step first. Click a long command to read all of it.
-history-pairing-differs = This table pairs steps with layers as docker history does: the n-th step not marked empty gets the n-th layer's size. The Stack and the Dockerfile pair them by what each layer holds, so here a size can sit on another step (rows marked ≠).
-history-pair-differs-row = The Stack pairs this step with a different layer
+history-pairing-differs = This table pairs steps with layers as docker history does: the n-th step not marked empty gets the n-th layer's size. The Stack and the Dockerfile pair them by their own rule (the Dockerfile's note says which), so here a size can sit on another step (rows marked ≠).
+history-pair-differs-row = The Stack pairs this step differently (with another layer, or with none)
 expand = Show the whole command
 collapse = Show less
 

@@ -141,8 +141,8 @@ close = Tutup
 
 ## History
 history-lead = Seperti keluaran docker image history: langkah terbaru di paling atas. Klik perintah yang panjang untuk membaca selengkapnya.
-history-pairing-differs = Tabel ini memasangkan langkah dengan layer seperti docker history: langkah ke-n yang tidak ditandai kosong mendapat ukuran layer ke-n. Stack dan Dockerfile memasangkannya menurut isi tiap layer, jadi di sini sebuah ukuran bisa berada di langkah lain (baris bertanda ≠).
-history-pair-differs-row = Stack memasangkan langkah ini dengan layer yang berbeda
+history-pairing-differs = Tabel ini memasangkan langkah dengan layer seperti docker history: langkah ke-n yang tidak ditandai kosong mendapat ukuran layer ke-n. Stack dan Dockerfile memasangkannya dengan aturannya sendiri (catatan Dockerfile menyebutkan yang mana), jadi di sini sebuah ukuran bisa berada di langkah lain (baris bertanda ≠).
+history-pair-differs-row = Stack memasangkan langkah ini secara berbeda (dengan layer lain, atau tanpa layer)
 expand = Tampilkan seluruh perintah
 collapse = Ringkas
 
