@@ -317,6 +317,9 @@ describe('course mode', () => {
       await waitStep(page, 4);
       await page.locator('[data-testid=tour-next]').click();
       await waitStep(page, 5);
+      // Step 5 opens two demos; until they are shown the page (and its URL) still shows nginx,
+      // which is already "ready". Wait for the URL to follow the new image first.
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('demo') === 'wordpress-a,wordpress-b', null, { timeout: READY });
       await waitReady(page, { timeout: READY });
       assert.equal(new URL(page.url()).searchParams.get('demo'), 'wordpress-a,wordpress-b');
       await page.goBack();
