@@ -67,6 +67,7 @@ problem-history = History does not match the layers
 problem-limit = Size limit reached
 problem-tar-quirk = Layer tar format note
 problem-hard-link = A hard link points to no file
+problem-unpack-fails = An entry cannot be unpacked
 
 ## Image picker
 picker-label = Images in this tarball
@@ -363,6 +364,7 @@ problem-layer-unreadable-why = A layer's file could not be unpacked to its end (
 problem-unsafe-path-why = A name tries to point outside the image (an absolute path, .., or a symlink that climbs out or that later names are written through). Pancake never follows it out of the image; a careless tool might.
 problem-whiteout-why = A deletion marker (whiteout) has a name the rules do not allow, so it deletes nothing.
 problem-hard-link-why = A hard link names a file that does not exist at that point, so the link has no content.
+problem-unpack-fails-why = A name is written below something the same layer made that is not a folder (a file, or a symlink that loops), so Docker and containerd fail to unpack the layer. The name stays in the layer's list; the file views leave it out.
 problem-duplicate-member-why = The same name appears twice; the last copy wins, as Docker reads it.
 problem-history-why = The image's history steps do not line up one-to-one with its layers; the pairing shown follows Docker's rule.
 problem-limit-why = Something was larger than Pancake's safety limit, so it was not read in full.

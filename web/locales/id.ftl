@@ -67,6 +67,7 @@ problem-history = Riwayat tidak cocok dengan layer
 problem-limit = Batas ukuran tercapai
 problem-tar-quirk = Catatan format tar layer
 problem-hard-link = Hard link tidak menunjuk ke file mana pun
+problem-unpack-fails = Sebuah entri tidak bisa dibongkar
 
 ## Image picker
 picker-label = Image di dalam tarball ini
@@ -363,6 +364,7 @@ problem-layer-unreadable-why = Berkas sebuah layer tidak bisa dibongkar sampai a
 problem-unsafe-path-why = Ada nama yang mencoba menunjuk ke luar image (path absolut, .., atau symlink yang memanjat keluar atau yang dilewati nama-nama berikutnya saat ditulis). Pancake tidak pernah mengikutinya keluar dari image; alat yang ceroboh mungkin mengikutinya.
 problem-whiteout-why = Penanda penghapusan (whiteout) memakai nama yang tidak diizinkan aturan, sehingga tidak menghapus apa pun.
 problem-hard-link-why = Sebuah hard link menunjuk ke berkas yang belum ada saat itu, sehingga link itu tidak punya isi.
+problem-unpack-fails-why = Sebuah nama ditulis di bawah sesuatu yang dibuat layer yang sama tetapi bukan folder (sebuah berkas, atau symlink yang berputar-putar), sehingga Docker dan containerd gagal membongkar layer itu. Nama itu tetap ada di daftar layer; tampilan berkas tidak memuatnya.
 problem-duplicate-member-why = Nama yang sama muncul dua kali; salinan terakhir yang dipakai, seperti Docker membacanya.
 problem-history-why = Langkah riwayat image tidak berpasangan satu-satu dengan layer-nya; pasangan yang ditampilkan mengikuti aturan Docker.
 problem-limit-why = Ada yang lebih besar dari batas aman Pancake, sehingga tidak dibaca seluruhnya.

@@ -236,6 +236,7 @@ mod tests {
             "limit",
             "tar-quirk",
             "hard-link",
+            "unpack-fails",
             "non-distributable",
             "disagreement",
             "artifact",

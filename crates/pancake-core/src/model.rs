@@ -776,6 +776,10 @@ pub enum ProblemKind {
     /// comes, was deleted by an earlier whiteout of the same layer, is a directory, or the
     /// links go round in a cycle. The link is listed with no content.
     HardLink,
+    /// An entry unpacking fails on (`docker load`, a pull): a folder on its path is a file or
+    /// a symlink that loops, written earlier in the same layer (`ENOTDIR`, `ELOOP`). It stays
+    /// in the layer's index; the filesystem views leave it out.
+    UnpackFails,
     /// A member appears twice; the last one wins.
     DuplicateMember,
     /// History does not line up with the layers.

@@ -608,3 +608,72 @@ fn a_name_written_through_the_layers_own_symlink_lands_where_docker_puts_it() {
         "{kinds:?}"
     );
 }
+
+/// A name written below a file, or below a symlink that loops, made earlier in the same layer
+/// cannot be unpacked (`ENOTDIR`, `ELOOP`: Docker and containerd fail on it): an
+/// `unpack-fails` problem names it and the non-folder, the layer's index keeps it, and the
+/// filesystem views leave it out and keep the file a file. A file written after a folder's
+/// entries replaces the folder and its tree.
+#[test]
+fn a_name_below_a_file_or_a_looping_link_of_its_layer_cannot_be_unpacked() {
+    let layer = TarOut::new()
+        .file("f", b"a file\n")
+        .file("f/x", b"below a file\n")
+        .file("f/d/y", b"deeper\n")
+        .symlink("x", "y")
+        .symlink("y", "x")
+        .file("x/in-loop.txt", b"below a loop\n")
+        .file("real.txt", b"real\n")
+        .symlink("l", "real.txt")
+        .file("l/sub.txt", b"through a link to a file\n")
+        .file("g/h", b"replaced below\n")
+        .file("g", b"g is a file now\n")
+        .done();
+    let (bytes, _) = image(&layer, None);
+    let a = both("unpack-fails", &bytes, &Options::default());
+    let fails: Vec<String> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::UnpackFails)
+        .map(|p| p.message())
+        .collect();
+    assert_eq!(fails.len(), 3, "{fails:#?}");
+    assert!(find(&a, ProblemKind::UnpackFails, "entry f/x (and 1 more entry below it) cannot be unpacked: f, written earlier in this layer, is a file"), "{fails:#?}");
+    assert!(find(&a, ProblemKind::UnpackFails, "entry x/in-loop.txt cannot be unpacked: x, written earlier in this layer, is a symlink to y that loops"), "{fails:#?}");
+    assert!(find(&a, ProblemKind::UnpackFails, "entry real.txt/sub.txt cannot be unpacked: real.txt, written earlier in this layer, is a file"), "{fails:#?}");
+    assert!(
+        a.problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::UnpackFails)
+            .all(
+                |p| p.origin.member.as_ref().map(|m| m.name.as_str()) == Some("abc/layer.tar")
+                    && p.origin.entry.is_some()
+            ),
+        "{:#?}",
+        a.problems
+    );
+    // The index keeps every entry.
+    let entries = a
+        .members
+        .iter()
+        .find_map(|m| m.facts.layer.as_ref())
+        .map(|l| l.entries.len());
+    assert_eq!(entries, Some(11));
+    let img = a.images.first().expect("image");
+    let rows = pancake_core::analyze::union::merged(&a, img, 0);
+    let kinds: Vec<(String, EntryKind)> = rows
+        .iter()
+        .map(|r| (r.path.display().into_owned(), r.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("f".to_string(), EntryKind::File),
+            ("g".to_string(), EntryKind::File),
+            ("l".to_string(), EntryKind::Symlink),
+            ("real.txt".to_string(), EntryKind::File),
+            ("x".to_string(), EntryKind::Symlink),
+            ("y".to_string(), EntryKind::Symlink),
+        ]
+    );
+}

@@ -352,7 +352,8 @@ fn apply(
     // A directory `state` holds right now, the parent of the last entry written: tar entries
     // come grouped by folder, so most entries skip the walk to their parents (one map search
     // per name of a 200,000-entry layer). It stays one: markers were all applied above, and a
-    // write removes only its own path and what is below it, never a folder above it.
+    // write removes only its own path and what is below it, never a folder above it (when it
+    // replaces this folder or one above, it is forgotten).
     let mut known_dir: Option<RawPath> = None;
     for (pos, e) in writes {
         // Parents a container runtime would create implicitly.
@@ -365,9 +366,16 @@ fn apply(
             known_dir = Some(parent.clone());
             parent
         };
+        let mut fails = false;
         while !parent.is_root() {
             match state.get(&parent) {
                 Some(n) if n.kind == EntryKind::Dir => break,
+                // A file or looping symlink this layer wrote: unpacking fails on the entry
+                // (`read::below_non_folder` reports it); nothing is written.
+                Some(n) if n.layer == idx => {
+                    fails = true;
+                    break;
+                }
                 Some(_) => {
                     if let Some(n) = state.remove(&parent) {
                         removed.push((parent.clone(), n));
@@ -377,6 +385,10 @@ fn apply(
                 None => missing.push(parent.clone()),
             }
             parent = parent.parent();
+        }
+        if fails {
+            known_dir = None;
+            continue;
         }
         for p in missing {
             let replaced = removed_paths.contains(&p);
@@ -468,6 +480,14 @@ fn apply(
             // Anything but dir-over-dir is unlink + recreate: a replaced dir loses its tree.
             let gone = remove_below(state, &e.path);
             removed.extend(gone.into_iter().filter(|(_, n)| n.layer != idx));
+            // The folder known to hold the last entry may be gone with it.
+            if e.kind != EntryKind::Dir
+                && known_dir
+                    .as_ref()
+                    .is_some_and(|k| *k == e.path || k.is_below(&e.path))
+            {
+                known_dir = None;
+            }
         }
         if old.layer != idx {
             removed.push((e.path.clone(), old));

@@ -19,6 +19,7 @@ use crate::analyze::lookup::MAX_SYMLINKS;
 use crate::limits::Limits;
 use crate::model::{Entry, EntryKind, Problem, ProblemKind, Sparse, SparseRegion};
 use crate::path::RawPath;
+use crate::read::below_non_folder::below_non_folders;
 use crate::read::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
 use crate::read::through_symlink::{climbs_above_root, Landing, LayerLinks};
 use crate::source::ReadAt;
@@ -1245,16 +1246,9 @@ fn collect<B: Blocks>(
                     ));
                     path = at;
                 }
-                Landing::Loop { link } => out.problems.push(Problem::entry(
-                    ProblemKind::UnsafePath,
-                    None,
-                    member,
-                    shown(&f.name),
-                    format!(
-                        "entry {}: too many levels of symbolic links (more than {MAX_SYMLINKS}) at {link}, made in this layer; unpacking it fails; shown where it is named",
-                        shown(&f.name)
-                    ),
-                )),
+                // Unpacking fails on it (`ELOOP`): kept where it is named, below the looping
+                // link, which `below_non_folder` reports and the views leave out.
+                Landing::Loop { .. } => {}
             }
             links.record(&path, f.kind, &f.link);
         }
@@ -1307,6 +1301,8 @@ fn collect<B: Blocks>(
         });
     }
     out.problems.append(&mut w.problems);
+    out.problems
+        .extend(unpack_fails_problems(&out.entries, member));
     let (duplicate_count, duplicates) = duplicates(&out.entries);
     if let Some((first, depth)) = first_too_deep {
         out.problems.push(Problem::layer(
@@ -1333,6 +1329,88 @@ fn collect<B: Blocks>(
                     "ies appear"
                 },
                 duplicates.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// How many folders below a non-folder are named one by one (each with its first entry).
+const UNPACK_FAILS_LISTED: usize = 10;
+
+/// One `unpack-fails` problem per non-directory of the layer that later entries are written
+/// below (see [`below_non_folders`]), naming its first such entry and how many more; the
+/// first [`UNPACK_FAILS_LISTED`], then one saying how many more.
+fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
+    let failing = below_non_folders(entries);
+    if failing.is_empty() {
+        return Vec::new();
+    }
+    // By blocker, in the order of each one's first failing entry.
+    let mut order: Vec<usize> = Vec::new();
+    let mut per: std::collections::HashMap<usize, (usize, usize)> = Default::default();
+    for b in &failing {
+        per.entry(b.blocker)
+            .and_modify(|(_, n)| *n += 1)
+            .or_insert_with(|| {
+                order.push(b.blocker);
+                (b.entry, 1)
+            });
+    }
+    let name = |i: usize| {
+        entries
+            .get(i)
+            .map(|e| e.path.display().into_owned())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<Problem> = order
+        .iter()
+        .take(UNPACK_FAILS_LISTED)
+        .filter_map(|blocker| {
+            let (first, n) = per.get(blocker)?;
+            let b = entries.get(*blocker)?;
+            let what = match (b.kind, &b.link_target) {
+                (EntryKind::Symlink, Some(t)) => format!(
+                    "a symlink to {t} that loops (more than {MAX_SYMLINKS} links: too many levels of symbolic links)"
+                ),
+                (EntryKind::Hardlink, _) => "a hard link to a file".to_string(),
+                (EntryKind::Char, _) => "a character device".to_string(),
+                (EntryKind::Block, _) => "a block device".to_string(),
+                (EntryKind::Fifo, _) => "a fifo".to_string(),
+                (EntryKind::File, _) => "a file".to_string(),
+                _ => "not a folder".to_string(),
+            };
+            let more = match n - 1 {
+                0 => String::new(),
+                1 => " (and 1 more entry below it)".to_string(),
+                m => format!(" (and {m} more entries below it)"),
+            };
+            Some(Problem::entry(
+                ProblemKind::UnpackFails,
+                None,
+                member,
+                name(*first),
+                format!(
+                    "entry {}{more} cannot be unpacked: {}, written earlier in this layer, is {what}, so Docker and containerd fail on it; it is listed in the layer's index and left out of the filesystem views",
+                    name(*first),
+                    name(*blocker),
+                ),
+            ))
+        })
+        .collect();
+    if order.len() > UNPACK_FAILS_LISTED {
+        let rest: usize = order
+            .iter()
+            .skip(UNPACK_FAILS_LISTED)
+            .filter_map(|b| per.get(b).map(|(_, n)| *n))
+            .sum();
+        out.push(Problem::layer(
+            ProblemKind::UnpackFails,
+            None,
+            member,
+            format!(
+                "{rest} more entries below {} more non-folders of this layer cannot be unpacked (only the first {UNPACK_FAILS_LISTED} are listed one by one)",
+                order.len() - UNPACK_FAILS_LISTED
             ),
         ));
     }

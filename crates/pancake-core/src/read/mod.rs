@@ -3,11 +3,13 @@
 //! `sniff` names the file's format and compression from its first bytes; `archive` walks the
 //! outer tar and drives the member processor (`member`), which indexes layers (`layer`, over
 //! Go-`archive/tar`-compatible headers in `tarfmt`, placing names written through the layer's
-//! own symlinks as Docker does in `through_symlink`) through `decompress`; `image` resolves
+//! own symlinks as Docker does in `through_symlink`, finding the entries unpacking fails on
+//! in `below_non_folder`) through `decompress`; `image` resolves
 //! the images the archive describes (manifest.json, OCI index, legacy `repositories`);
 //! `reading` drives one reading (plan jobs → apply facts → done) for the CLI and the page.
 
 pub mod archive;
+pub mod below_non_folder;
 pub mod config;
 pub mod contents;
 pub mod decompress;
