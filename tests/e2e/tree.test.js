@@ -121,6 +121,52 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     }
   });
 
+  // A name below a file (or a looping symlink) of its own layer: Docker and containerd fail to
+  // unpack it. The Files view keeps the file a file and leaves the name out; a problem says so,
+  // in English and in Indonesian.
+  test('a name below a file or a looping link of its own layer: the file stays a file, a problem says unpacking fails', { timeout: T }, async () => {
+    const l = tar([
+      ['f', 'a file\n'],
+      ['f/x', 'below a file\n'],
+      ['x', null, { symlink: 'y' }],
+      ['y', null, { symlink: 'x' }],
+      ['x/in-loop.txt', 'below a loop\n'],
+      ['ok.txt', 'fine\n'],
+    ]);
+    const b = new Layout();
+    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: b.json('application/vnd.oci.image.config.v1+json', {
+        architecture: 'amd64', os: 'linux', config: {},
+        rootfs: { type: 'layers', diff_ids: [digestOf(l)] }, history: [{ created_by: 'COPY . /' }],
+      }),
+      layers: [b.blob('application/vnd.oci.image.layer.v1.tar', l)],
+    });
+    b.index([img]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-tree-'));
+    const file = path.join(dir, 'below-a-file.tar');
+    fs.writeFileSync(file, b.tar());
+    for (const lang of ['en', 'id']) {
+      const page = await session.newPage({ query: `?lang=${lang}` });
+      try {
+        await pickFile(page, file);
+        await waitReady(page, { timeout: READY_TIMEOUT });
+        await app.openTab(page, 'files');
+        await page.locator(ROW).first().waitFor();
+        const rows = await page.locator(ROW).evaluateAll((els) => els.map((e) => [e.dataset.path, e.dataset.kind]));
+        assert.deepEqual(rows.sort(), [['f', 'file'], ['ok.txt', 'file'], ['x', 'symlink'], ['y', 'symlink']]);
+        const problems = await page.locator('[data-testid=error]').allTextContents();
+        const want = lang === 'en' ? /An entry cannot be unpacked/ : /Sebuah entri tidak bisa dibongkar/;
+        assert.equal(problems.filter((t) => want.test(t)).length, 2, JSON.stringify(problems));
+        assert.ok(problems.some((t) => /entry f\/x cannot be unpacked: f, written earlier in this layer, is a file/.test(t)), JSON.stringify(problems));
+        assert.ok(problems.some((t) => /entry x\/in-loop\.txt cannot be unpacked: x, written earlier in this layer, is a symlink to y that loops/.test(t)), JSON.stringify(problems));
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   test('a filtered (flat) list and Alt+arrows leave the folds alone', { timeout: T }, async () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     await openDemo(page);

@@ -35,12 +35,14 @@ function member(name, data, type = '0', link = '') {
 
 /**
  * A tar of `files` ([name, Buffer|string] in order; `[name, null, { link }]` is a hard link
- * to `link`), ended by two zero blocks.
+ * to `link`, `[name, null, { symlink }]` a symlink to `symlink`), ended by two zero blocks.
  */
 function tar(files) {
-  const parts = files.map(([name, data, opts]) => (opts && opts.link
-    ? member(name, Buffer.alloc(0), '1', opts.link)
-    : member(name, Buffer.isBuffer(data) ? data : Buffer.from(data))));
+  const parts = files.map(([name, data, opts]) => {
+    if (opts && opts.link) return member(name, Buffer.alloc(0), '1', opts.link);
+    if (opts && opts.symlink) return member(name, Buffer.alloc(0), '2', opts.symlink);
+    return member(name, Buffer.isBuffer(data) ? data : Buffer.from(data));
+  });
   return Buffer.concat([...parts, Buffer.alloc(1024)]);
 }
 
