@@ -634,10 +634,9 @@ fn problems_text(a: &Archive) -> String {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        match p.member_name() {
-            Some(m) => s.push_str(&format!("  [{kind}] {}: {}\n", Safe(m), Safe(&p.message()))),
-            None => s.push_str(&format!("  [{kind}] {}\n", Safe(&p.message()))),
-        }
+        // The message names the member itself (`layer <member>: `, `outer member …`, or the
+        // image's layer with its member in brackets): not printed twice.
+        s.push_str(&format!("  [{kind}] {}\n", Safe(&p.message())));
     }
     s.push('\n');
     s

@@ -87,3 +87,35 @@ fn a_cut_off_tarball_says_it_ends_early_and_where() {
         "{ps:#?}"
     );
 }
+
+/// The text report prints each problem once with its kind: the member is named by the message
+/// itself, not printed again in front of it.
+#[test]
+fn the_text_report_names_each_problems_member_once() {
+    for name in [
+        "malformed-layer-path-traversal.tar",
+        "malformed-corrupt-layer-byte-docker20.tar",
+        "malformed-outer-path-traversal.tar",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pancake"))
+            .args(["inspect", &fixture(name)])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run pancake: {e}"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let (doc, _) = inspect(name);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("  [")).collect();
+        assert_eq!(lines.len(), problems(&doc).len(), "{name}: {text}");
+        for p in problems(&doc) {
+            let member = p["member"].as_str().unwrap_or_default();
+            let line = lines
+                .iter()
+                .find(|l| l.ends_with(p["message"].as_str().unwrap_or("?")))
+                .unwrap_or_else(|| panic!("{name}: no line for {p}"));
+            assert_eq!(
+                line.matches(member).count(),
+                1,
+                "{name}: {member} printed more than once in {line}"
+            );
+        }
+    }
+}
