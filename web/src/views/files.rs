@@ -269,11 +269,10 @@ pub fn files(p: &FilesProps) -> Html {
         }))
         .clone()
     };
-    // Roving tabindex: the line that takes focus (by position in `lines`); `want_focus` once
-    // a key or click moved it, so the element is focused when rendered.
+    // Roving tabindex: the line that takes focus (by position in `lines`), focused once
+    // rendered when a key or click moved it (`RovingFocus::move_to`).
     let roving = use_roving_focus(&win, lines.len());
     let focus_pos = roving.pos.clone();
-    let want_focus = roving.want.clone();
     // A path to show and focus once its folders are open (from the largest-files lists).
     let reveal = use_state(|| None::<pancake_core::RawPath>);
     let show_largest = use_state(|| false);
@@ -344,8 +343,7 @@ pub fn files(p: &FilesProps) -> Html {
     {
         // A revealed path: open its folders, then focus its line.
         let reveal = reveal.clone();
-        let focus_pos = focus_pos.clone();
-        let want = want_focus.clone();
+        let roving = roving.clone();
         let rows = rows.clone();
         let lines = lines.clone();
         let fold = fold.clone();
@@ -358,8 +356,7 @@ pub fn files(p: &FilesProps) -> Html {
                 });
                 match at {
                     Some(pos) => {
-                        focus_pos.set(pos);
-                        *want.borrow_mut() = true;
+                        roving.move_to(pos);
                         reveal.set(None);
                     }
                     None if !filtering
@@ -434,16 +431,14 @@ pub fn files(p: &FilesProps) -> Html {
         let rows = rows.clone();
         let fold = fold.clone();
         let set_fold = set_fold.clone();
-        let focus_pos = focus_pos.clone();
-        let want = want_focus.clone();
+        let roving = roving.clone();
         let on_open = p.on_open.clone();
         let link_note = link_note.clone();
         let archive = p.archive.clone();
         let (image_ix, merged) = (p.image, p.merged);
         move |m: KeyMove| match m {
             KeyMove::Focus(pos) => {
-                focus_pos.set(pos);
-                *want.borrow_mut() = true;
+                roving.move_to(pos);
             }
             KeyMove::Fold(n, open) => {
                 if let Some(r) = rows.get(n) {
@@ -452,8 +447,7 @@ pub fn files(p: &FilesProps) -> Html {
                     set_fold(f);
                 }
                 if let Some(pos) = lines.iter().position(|l| *l == Line::Row(n)) {
-                    focus_pos.set(pos);
-                    *want.borrow_mut() = true;
+                    roving.move_to(pos);
                 }
             }
             KeyMove::Open(n) => match rows.get(n) {
@@ -542,8 +536,7 @@ pub fn files(p: &FilesProps) -> Html {
                     let more = f.more.entry(key).or_insert(0);
                     *more = more.saturating_add(tree::CHILD_CAP);
                     set_fold(f);
-                    focus_pos.set(pos);
-                    *want.borrow_mut() = true;
+                    roving.move_to(pos);
                 }
             }
             KeyMove::Nothing => {}

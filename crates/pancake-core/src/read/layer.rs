@@ -1183,18 +1183,20 @@ fn collect<B: Blocks>(
             }
             continue;
         }
+        // A name with `..` is left out of the views whatever it climbs through; any other is
+        // placed where unpacking writes it (through the layer's own symlinks).
+        let climbs = path.components().any(|c| c == b"..");
         if RawPath::is_unsafe_name(&f.name) {
             // Where it is in the views (`union` leaves out every name with `..`): said, so a
             // reader looking for it in the files knows why it is not there.
-            let normal = RawPath::normalize(&f.name);
-            let place = if normal.components().any(|c| c == b"..") {
+            let place = if climbs {
                 "listed in the layer's index, left out of the filesystem views: it would land \
                  outside the root"
                     .to_string()
             } else {
                 format!(
                     "shown at {}, without its leading /, as Docker reads it",
-                    shown(normal.as_bytes())
+                    shown(path.as_bytes())
                 )
             };
             out.problems.push(Problem::entry(
@@ -1218,9 +1220,6 @@ fn collect<B: Blocks>(
                 ),
             ));
         }
-        // A name with `..` is left out of the views whatever it climbs through; any other is
-        // placed where unpacking writes it (through the layer's own symlinks).
-        let climbs = path.components().any(|c| c == b"..");
         if !climbs {
             match links.place(&path) {
                 Landing::AsNamed => {}

@@ -104,32 +104,26 @@ impl LayerLinks {
         let mut first: Option<(Vec<u8>, Vec<u8>)> = None;
         let mut followed = 0usize;
         while let Some(c) = todo.pop() {
-            match c.as_slice() {
-                b"" | b"." => {}
-                b".." => at.truncate(parent_bytes(&at).len()),
-                name => {
-                    if !at.is_empty() {
-                        at.push(b'/');
-                    }
-                    at.extend_from_slice(name);
-                    if let Some(target) = self.links.get(at.as_slice()) {
-                        followed += 1;
-                        if followed > MAX_SYMLINKS {
-                            return Landing::Loop {
-                                link: RawPath::from_bytes(at),
-                            };
-                        }
-                        if first.is_none() {
-                            first = Some((at.clone(), target.clone()));
-                        }
-                        at.truncate(parent_bytes(&at).len());
-                        if target.first() == Some(&b'/') {
-                            at.clear();
-                        }
-                        todo.extend(target.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
-                    }
-                }
+            if !step(&mut at, &c) {
+                continue;
             }
+            let Some(target) = self.links.get(at.as_slice()) else {
+                continue;
+            };
+            followed += 1;
+            if followed > MAX_SYMLINKS {
+                return Landing::Loop {
+                    link: RawPath::from_bytes(at),
+                };
+            }
+            if first.is_none() {
+                first = Some((at.clone(), target.clone()));
+            }
+            at.truncate(parent_bytes(&at).len());
+            if target.first() == Some(&b'/') {
+                at.clear();
+            }
+            todo.extend(target.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
         }
         match first {
             None => Landing::AsNamed,
@@ -153,18 +147,29 @@ pub fn climbs_above_root(path: &RawPath, target: &[u8]) -> Option<RawPath> {
     }
     let mut at = path.parent().as_bytes().to_vec();
     for c in target.split(|b| *b == b'/') {
-        match c {
-            b"" | b"." => {}
-            b".." => at.truncate(parent_bytes(&at).len()),
-            name => {
-                if !at.is_empty() {
-                    at.push(b'/');
-                }
-                at.extend_from_slice(name);
-            }
-        }
+        step(&mut at, c);
     }
     Some(RawPath::from_bytes(at))
+}
+
+/// Walks one component `c` of a path from the folder `at` (bytes, normalized, empty at the
+/// root), lexically: `.` and empty stay, `..` goes up (staying at the root), a name goes
+/// down. True when it went down to a name (which may be a link to follow).
+fn step(at: &mut Vec<u8>, c: &[u8]) -> bool {
+    match c {
+        b"" | b"." => false,
+        b".." => {
+            at.truncate(parent_bytes(at).len());
+            false
+        }
+        name => {
+            if !at.is_empty() {
+                at.push(b'/');
+            }
+            at.extend_from_slice(name);
+            true
+        }
+    }
 }
 
 #[cfg(test)]
