@@ -1238,7 +1238,7 @@ fn collect<B: Blocks>(
                         member,
                         shown(&f.name),
                         format!(
-                            "entry {} is written through the symlink {link} -> {} made earlier in this layer: unpacking follows the link inside the root (as containerd does) and writes it at {at}, where it is shown",
+                            "entry {} is written through the symlink {link} -> {} made earlier in this layer: unpacking follows the link inside the root (as containerd does) and writes it at {at}",
                             shown(&f.name),
                             shown(target.as_bytes()),
                         ),
