@@ -159,7 +159,7 @@ describe('Files tree: keyboard, sort, largest, download', () => {
         const want = lang === 'en' ? /An entry cannot be unpacked/ : /Sebuah entri tidak bisa dibongkar/;
         assert.equal(problems.filter((t) => want.test(t)).length, 2, JSON.stringify(problems));
         assert.ok(problems.some((t) => /entry f\/x cannot be unpacked: f, written earlier in this layer, is a file/.test(t)), JSON.stringify(problems));
-        assert.ok(problems.some((t) => /entry x\/in-loop\.txt cannot be unpacked: x, written earlier in this layer, is a symlink to y that loops/.test(t)), JSON.stringify(problems));
+        assert.ok(problems.some((t) => /entry x\/in-loop\.txt cannot be unpacked: x, written earlier in this layer, is a symlink to y that does not reach a folder/.test(t)), JSON.stringify(problems));
         assert.deepEqual(problemsOf(page), []);
       } finally {
         await page.close();

@@ -355,9 +355,15 @@ fn apply(
     // write removes only its own path and what is below it, never a folder above it (when it
     // replaces this folder or one above, it is forgotten).
     let mut known_dir: Option<RawPath> = None;
+    // The folder of the last entry that could not be unpacked (below a non-folder of this
+    // layer): its next entries fail too, without walking up again. Forgotten on every write.
+    let mut known_fail: Option<RawPath> = None;
     for (pos, e) in writes {
         // Parents a container runtime would create implicitly.
         let parent = e.path.parent();
+        if known_fail.as_ref() == Some(&parent) {
+            continue;
+        }
         let parent_known = known_dir.as_ref() == Some(&parent);
         let mut missing = Vec::new();
         let mut parent = if parent_known {
@@ -388,8 +394,10 @@ fn apply(
         }
         if fails {
             known_dir = None;
+            known_fail = Some(e.path.parent());
             continue;
         }
+        known_fail = None;
         for p in missing {
             let replaced = removed_paths.contains(&p);
             state.insert(

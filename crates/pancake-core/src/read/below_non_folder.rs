@@ -30,11 +30,104 @@ fn has_dotdot(p: &[u8]) -> bool {
     p.split(|b| *b == b'/').any(|c| c == b"..")
 }
 
+/// Whiteout and opaque markers (`.wh.` names) are applied, not written as files: they block
+/// nothing and are not entries of the filesystem.
+fn is_marker(p: &[u8]) -> bool {
+    p.rsplit(|b| *b == b'/')
+        .next()
+        .is_some_and(|name| name.starts_with(b".wh."))
+}
+
+/// The paths that may block, as a tree of components (node 0 is the root), each node with the
+/// position of the non-directory it holds right now, if any, and how many nodes of its
+/// subtree hold one (so a subtree with none is never visited).
+struct Blockers<'a> {
+    children: Vec<HashMap<&'a [u8], usize>>,
+    parent: Vec<usize>,
+    holds: Vec<Option<usize>>,
+    held_below: Vec<usize>,
+}
+
+impl<'a> Blockers<'a> {
+    fn new() -> Self {
+        Blockers {
+            children: vec![HashMap::new()],
+            parent: vec![0],
+            holds: vec![None],
+            held_below: vec![0],
+        }
+    }
+
+    fn insert(&mut self, path: &'a [u8]) {
+        let mut node = 0;
+        for c in path.split(|b| *b == b'/') {
+            let next = self.children.len();
+            let Some(children) = self.children.get_mut(node) else {
+                return;
+            };
+            let child = *children.entry(c).or_insert(next);
+            if child == next {
+                self.children.push(HashMap::new());
+                self.parent.push(node);
+                self.holds.push(None);
+                self.held_below.push(0);
+            }
+            node = child;
+        }
+    }
+
+    /// Sets what `node` holds, keeping the counts of its folders.
+    fn set(&mut self, node: usize, holds: Option<usize>) {
+        let Some(slot) = self.holds.get_mut(node) else {
+            return;
+        };
+        let delta: isize = match (slot.is_some(), holds.is_some()) {
+            (false, true) => 1,
+            (true, false) => -1,
+            _ => 0,
+        };
+        *slot = holds;
+        if delta == 0 {
+            return;
+        }
+        let mut at = node;
+        loop {
+            if let Some(n) = self.held_below.get_mut(at) {
+                *n = n.saturating_add_signed(delta);
+            }
+            if at == 0 {
+                break;
+            }
+            at = self.parent.get(at).copied().unwrap_or(0);
+        }
+    }
+
+    /// Clears every non-directory below `node` (not `node` itself): a write there replaced
+    /// the folder and its tree.
+    fn clear_below(&mut self, node: usize) {
+        let mut todo: Vec<usize> = self
+            .children
+            .get(node)
+            .map(|c| c.values().copied().collect())
+            .unwrap_or_default();
+        while let Some(n) = todo.pop() {
+            if self.held_below.get(n).copied().unwrap_or(0) == 0 {
+                continue;
+            }
+            self.set(n, None);
+            if let Some(c) = self.children.get(n) {
+                todo.extend(c.values().copied());
+            }
+        }
+    }
+}
+
 /// The entries of one layer (in tar order, as the reader lists them) whose path has, as a
 /// folder, a non-directory entry of the same layer that comes before them and is not
-/// replaced by a directory in between; in entry order. Names with `..` are left out (the
-/// views leave them out already). Work: one map search per entry, and, only when the layer
-/// has such a non-directory at all, one per folder of each later entry's path.
+/// replaced in between (by a directory at its path, or by a non-directory at a folder above
+/// it, which takes its tree away); in entry order. Names with `..` and whiteout markers are
+/// left out (the views leave them out). Work: one map search per entry, and, only when the
+/// layer has such a non-directory at all, one per component of each entry's path.
 pub fn below_non_folders(entries: &[Entry]) -> Vec<BelowNonFolder> {
     // Every folder named by an entry's path, with the last position of an entry below it.
     // Walked backwards, a folder's first sighting is its last position, and its own folders
@@ -52,59 +145,60 @@ pub fn below_non_folders(entries: &[Entry]) -> Vec<BelowNonFolder> {
         }
     }
     // Non-directories some later entry of the layer is below: the only possible blockers.
-    let blockers: HashSet<&[u8]> = entries
+    let candidates: HashSet<&[u8]> = entries
         .iter()
         .enumerate()
         .filter(|(j, e)| {
+            let path = e.path.as_bytes();
             e.kind != EntryKind::Dir
-                && last_below
-                    .get(e.path.as_bytes())
-                    .is_some_and(|last| last > j)
+                && !is_marker(path)
+                && last_below.get(path).is_some_and(|last| last > j)
         })
         .map(|(_, e)| e.path.as_bytes())
         .collect();
-    if blockers.is_empty() {
+    if candidates.is_empty() {
         return Vec::new();
     }
     drop(last_below);
-    // In tar order: which of those paths hold a non-directory right now, by its position.
-    let mut now: HashMap<&[u8], usize> = HashMap::new();
+    let mut tree = Blockers::new();
+    for p in &candidates {
+        tree.insert(p);
+    }
     let mut out = Vec::new();
-    // The answer for the last folder looked up, while `now` has not changed since: a tar lists
-    // a folder's entries together.
-    let mut memo: Option<(&[u8], Option<usize>)> = None;
     for (k, e) in entries.iter().enumerate() {
         let path = e.path.as_bytes();
-        if has_dotdot(path) {
+        if has_dotdot(path) || is_marker(path) {
             continue;
         }
-        let folder = parent_bytes(path);
-        let blocked = match memo {
-            Some((d, answer)) if d == folder => answer,
-            _ => {
-                // The nearest non-directory on the way up.
-                let mut dir = folder;
-                let mut found = None;
-                while found.is_none() && !dir.is_empty() {
-                    found = now.get(dir).copied();
-                    dir = parent_bytes(dir);
-                }
-                memo = Some((folder, found));
-                found
+        // Down the tree along the path: a folder holding a non-directory blocks it; the node
+        // of the path itself, when it has one, takes the write.
+        let mut node = Some(0);
+        let mut blocked = None;
+        let mut parts = path.split(|b| *b == b'/').peekable();
+        while let (Some(c), Some(n)) = (parts.next(), node) {
+            node = tree.children.get(n).and_then(|m| m.get(c)).copied();
+            if parts.peek().is_none() {
+                break;
             }
-        };
+            if let Some(j) = node.and_then(|n| tree.holds.get(n).copied().flatten()) {
+                blocked = Some(j);
+                break;
+            }
+        }
         if let Some(blocker) = blocked {
             // Nothing is written: the entry does not change what its path holds.
             out.push(BelowNonFolder { entry: k, blocker });
             continue;
         }
-        if blockers.contains(path) {
+        // (Every folder of a possible blocker is in the tree: a non-directory written over
+        // one takes the blockers below it away.)
+        if let Some(n) = node {
             if e.kind == EntryKind::Dir {
-                now.remove(path);
+                tree.set(n, None);
             } else {
-                now.insert(path, k);
+                tree.clear_below(n);
+                tree.set(n, Some(k));
             }
-            memo = None;
         }
     }
     out
@@ -189,5 +283,31 @@ mod tests {
             ]),
             [(2, 1)]
         );
+    }
+
+    #[test]
+    fn a_file_replacing_a_folder_takes_the_blockers_below_it_away() {
+        use EntryKind::*;
+        // `a/f` went away with the folder `a`: a new `a/f/x` unpacks.
+        assert!(failing(&[
+            ("a", Dir),
+            ("a/f", File),
+            ("a", File),
+            ("a", Dir),
+            ("a/f/x", File)
+        ])
+        .is_empty());
+        // Without the new folder, `a` (the file) is what blocks.
+        assert_eq!(
+            failing(&[("a", Dir), ("a/f", File), ("a", File), ("a/f/x", File)]),
+            [(3, 2)]
+        );
+    }
+
+    #[test]
+    fn whiteout_markers_block_nothing_and_are_not_written() {
+        use EntryKind::*;
+        assert!(failing(&[(".wh.x", File), (".wh.x/y", File)]).is_empty());
+        assert!(failing(&[("d", File), ("d/.wh..wh..opq", File)]).is_empty());
     }
 }

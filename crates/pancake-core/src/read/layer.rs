@@ -1370,14 +1370,19 @@ fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
             let b = entries.get(*blocker)?;
             let what = match (b.kind, &b.link_target) {
                 (EntryKind::Symlink, Some(t)) => format!(
-                    "a symlink to {t} that loops (more than {MAX_SYMLINKS} links: too many levels of symbolic links)"
+                    "a symlink to {t} that does not reach a folder within {MAX_SYMLINKS} links (a loop, or a longer chain)"
                 ),
-                (EntryKind::Hardlink, _) => "a hard link to a file".to_string(),
+                (EntryKind::Hardlink, Some(t)) => format!("a hard link to {t}"),
                 (EntryKind::Char, _) => "a character device".to_string(),
                 (EntryKind::Block, _) => "a block device".to_string(),
                 (EntryKind::Fifo, _) => "a fifo".to_string(),
                 (EntryKind::File, _) => "a file".to_string(),
                 _ => "not a folder".to_string(),
+            };
+            let errno = if b.kind == EntryKind::Symlink {
+                "ELOOP"
+            } else {
+                "ENOTDIR"
             };
             let more = match n - 1 {
                 0 => String::new(),
@@ -1390,7 +1395,7 @@ fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
                 member,
                 name(*first),
                 format!(
-                    "entry {}{more} cannot be unpacked: {}, written earlier in this layer, is {what}, so Docker and containerd fail on it; it is listed in the layer's index and left out of the filesystem views",
+                    "entry {}{more} cannot be unpacked: {}, written earlier in this layer, is {what}, not a folder, so unpacking stops there ({errno}); it counts among the layer's entries and is left out of the filesystem views",
                     name(*first),
                     name(*blocker),
                 ),

@@ -13,7 +13,7 @@
 //!
 //! [`LayerLinks`] keeps the symlinks the walk has met so far and places each later name.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::analyze::lookup::MAX_SYMLINKS;
 use crate::model::EntryKind;
@@ -47,7 +47,7 @@ pub enum Landing {
 /// together.
 #[derive(Default)]
 pub struct LayerLinks {
-    links: HashMap<Vec<u8>, Vec<u8>>,
+    links: BTreeMap<Vec<u8>, Vec<u8>>,
     last: Option<(Vec<u8>, Landing)>,
 }
 
@@ -79,6 +79,20 @@ impl LayerLinks {
     /// Notes what the entry placed at `at` is: a symlink is followed by later names, anything
     /// else replaces a symlink that was there (Docker removes what is in the way).
     pub fn record(&mut self, at: &RawPath, kind: EntryKind, target: &[u8]) {
+        // Anything but a folder replaces what `at` held, its tree too: links below go.
+        if kind != EntryKind::Dir && !self.links.is_empty() {
+            let mut lo = at.as_bytes().to_vec();
+            lo.push(b'/');
+            let mut hi = at.as_bytes().to_vec();
+            hi.push(b'/' + 1);
+            let below: Vec<Vec<u8>> = self.links.range(lo..hi).map(|(k, _)| k.clone()).collect();
+            if !below.is_empty() {
+                self.last = None;
+            }
+            for k in below {
+                self.links.remove(&k);
+            }
+        }
         let changed = if kind == EntryKind::Symlink {
             self.links
                 .insert(at.as_bytes().to_vec(), target.to_vec())
@@ -270,6 +284,22 @@ mod tests {
         assert_eq!(
             climbs_above_root(&RawPath::from("top"), b"../x"),
             Some(RawPath::from("x"))
+        );
+    }
+
+    #[test]
+    fn a_file_over_a_folder_takes_the_links_below_it_away() {
+        use EntryKind::*;
+        let got = walk(&[
+            ("a", Dir, ""),
+            ("a/l", Symlink, "tgt"),
+            ("a", File, ""),
+            ("a", Dir, ""),
+            ("a/l/x", File, ""),
+        ]);
+        assert_eq!(
+            got.last().map(|(p, l)| (p.as_str(), l)),
+            Some(("a/l/x", &Landing::AsNamed))
         );
     }
 }
