@@ -63,13 +63,21 @@ self.addEventListener('install', (event) => {
   event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
+/** Deletes the caches of other builds. */
+async function purge() {
+  for (const key of await caches.keys()) {
+    if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
+  }
+}
+
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    for (const key of await caches.keys()) {
-      if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
-    }
+    await purge();
     await self.clients.claim();
   })());
+  // The old build's worker may still be answering a request of a page it controlled and put
+  // the response in its cache after the purge: once more, a moment later.
+  setTimeout(() => { purge(); }, 3000);
 });
 
 /** Network first; offline, the cached index.html of this build. */

@@ -189,6 +189,12 @@ describe('offline after the first load', () => {
         const reg = await navigator.serviceWorker.getRegistration();
         return !!(reg && reg.active && reg.active.scriptURL.endsWith(`?v=${b}`) && reg.active.state === 'activated');
       }, next, { timeout: 20000, polling: 200 });
+      // The old cache goes on activation (and once more a moment later: the old worker may
+      // still have been answering a request and put it in its cache).
+      await page.waitForFunction(async (b) => {
+        const keys = await caches.keys();
+        return keys.length === 1 && keys[0] === `pancake-${b}`;
+      }, next, { timeout: 20000, polling: 250 }).catch(() => {});
       const keys = await page.evaluate(() => caches.keys());
       assert.deepEqual(keys, [`pancake-${next}`]);
     } finally {

@@ -103,6 +103,7 @@ fn envelope_carries_file_and_bytes() {
             len: 99,
             sha512: true,
             indexed: true,
+            streamed: false,
         },
     };
     let v = encode(&req, Some(&file), Some(b"\x00\x01abc")).expect("encode");
@@ -116,6 +117,7 @@ fn envelope_carries_file_and_bytes() {
                 len: 99,
                 sha512: true,
                 indexed: true,
+                streamed: false,
             }
         ),
         other => panic!("wrong message {other:?}"),
