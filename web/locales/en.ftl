@@ -434,7 +434,6 @@ owner-added-layer = Added in layer { $a }; last changed in layer { $n }
 hashed-with = Hashed with
 hashed-webcrypto = WebCrypto (the browser's SHA-256, one read)
 hashed-streamed = streamed (wasm, in chunks)
-hashed-second-reader = streamed by a second worker, which read the compressed file alongside the first
 # --- track classroom ---
 tour-fold = Fold the tour card to one line
 tour-unfold = Show the whole tour card

@@ -434,7 +434,6 @@ owner-added-layer = Ditambahkan di layer { $a }; terakhir diubah di layer { $n }
 hashed-with = Di-hash dengan
 hashed-webcrypto = WebCrypto (SHA-256 milik peramban, sekali baca)
 hashed-streamed = dialirkan (wasm, per potongan)
-hashed-second-reader = dialirkan oleh worker kedua, yang membaca berkas terkompresi bersamaan dengan yang pertama
 # --- track classroom ---
 tour-fold = Lipat kartu tur menjadi satu baris
 tour-unfold = Tampilkan seluruh kartu tur

@@ -16,17 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub enum Request {
     /// Start the reading of the attached file (`Reading::start`: headers walked, no hashing;
     /// a compressed file read whole) and keep it for content reads.
-    Scan {
-        name: String,
-        /// A second worker may hash half of the blobs: when the file is compressed as a whole,
-        /// the scanner reads it as `Share::Indexer` and says so ([`Response::Sharing`]).
-        #[serde(default)]
-        share: bool,
-    },
-    /// Compute the digests of the blobs `Share::Hasher` is dealt, streaming the attached file
-    /// (compressed as a whole) from its start while the scanner reads it too: each as a
-    /// [`Response::Facts`], then [`Response::StreamHashed`].
-    HashStream { name: String },
+    Scan { name: String },
     /// Hash one blob of the attached file (`reading::hash`: job in, facts out). Several
     /// workers may each take a different one.
     Hash { job: HashJob },
@@ -155,12 +145,6 @@ pub enum Response {
     /// Bytes of the file read so far while a file compressed as a whole is read (the scan
     /// is then the whole work).
     ScanProgress { bytes: u64 },
-    /// The scanner reads a file compressed as a whole and leaves the digests of the blobs
-    /// `ShareRule` deals to a second reader to it: start one ([`Request::HashStream`]).
-    Sharing,
-    /// The second reader of a compressed file finished its stream (every [`Response::Facts`]
-    /// of it sent before).
-    StreamHashed,
     /// While a file compressed as a whole is read: the layer blobs read since the last such
     /// message, each at a glance (from its own bytes alone: the order of the layers is known
     /// only when the archive's manifest is read, at its end). Sent at most every

@@ -77,8 +77,6 @@ const HASH_START_LATEST_MS: u32 = 250;
 enum Role {
     Scanner,
     Hasher(usize),
-    /// The second reader of a file compressed as a whole ([`Request::HashStream`]).
-    Streamer,
 }
 
 struct Handle {
@@ -171,13 +169,6 @@ pub enum PoolEvent {
         total: u64,
         now_ms: f64,
     },
-    /// The digest of a layer blob read so far (of a file compressed as a whole), found by the
-    /// second reader of the file: for the glance listed with it still to come.
-    LayerDigest {
-        generation: u32,
-        member: usize,
-        digest: pancake_core::Digest,
-    },
     /// Layer blobs of a file compressed as a whole, read since the last such event, each at
     /// a glance (their order in the image comes with `Scanned`, at the end of the file).
     LayersRead {
@@ -226,7 +217,6 @@ impl PoolEvent {
             | PoolEvent::HashStarted { generation, .. }
             | PoolEvent::Progress { generation, .. }
             | PoolEvent::LayersRead { generation, .. }
-            | PoolEvent::LayerDigest { generation, .. }
             | PoolEvent::Verified { generation, .. }
             | PoolEvent::Settled { generation }
             | PoolEvent::Failed { generation, .. }
@@ -247,12 +237,6 @@ pub struct Pool {
     scanner: Option<Handle>,
     scanned: bool,
     hashers: Vec<Option<Hasher>>,
-    /// The second reader of a file compressed as a whole, while it streams the file.
-    streamer: Option<Handle>,
-    /// Its facts that came before the scan's reading existed, applied when it does.
-    early: Vec<(usize, pancake_core::MemberFacts)>,
-    /// It finished: a streamed job still waiting then never gets its digests.
-    stream_done: bool,
     /// Start the hashers once the scanner is running: the current file is big, its walk
     /// outlasts a worker's start. Not with the scanner: on two cores three workers loading
     /// at once delayed the scan's start from ~60 to ~190 ms.
@@ -324,9 +308,6 @@ impl Pool {
                 scanner: None,
                 scanned: false,
                 hashers: Vec::new(),
-                streamer: None,
-                early: Vec::new(),
-                stream_done: false,
                 prespawn: false,
                 queue: VecDeque::new(),
                 reading: None,
@@ -375,9 +356,7 @@ impl Pool {
             }];
             match p.spawn(Role::Scanner) {
                 Ok(mut h) => {
-                    // With a second core, a second worker shares a compressed file's hashing.
-                    let share = crate::hashing::hashers() >= 2;
-                    match encode(&Request::Scan { name, share }, Some(&file), None) {
+                    match encode(&Request::Scan { name }, Some(&file), None) {
                         Ok(m) => h.send(m),
                         Err(message) => actions.push(PoolEvent::Failed {
                             generation,
@@ -433,7 +412,6 @@ impl Pool {
         let actions = {
             let mut p = pool.borrow_mut();
             p.hashers.clear();
-            p.streamer = None;
             p.queue.clear();
             if !p.scanned {
                 p.scanner = None;
@@ -756,9 +734,6 @@ impl Pool {
         self.scanner = None;
         self.scanned = false;
         self.hashers.clear();
-        self.streamer = None;
-        self.early.clear();
-        self.stream_done = false;
         self.prespawn = false;
         self.queue.clear();
         self.reading = None;
@@ -814,7 +789,6 @@ impl Pool {
             return Vec::new();
         }
         self.hashers.clear();
-        self.streamer = None;
         self.queue.clear();
         if !self.scanned {
             self.scanner = None;
@@ -871,40 +845,6 @@ impl Pool {
                 }
                 Vec::new()
             }
-            (Response::Ready, Role::Streamer) => {
-                if let Some(h) = self.streamer.as_mut() {
-                    h.mark_ready();
-                }
-                Vec::new()
-            }
-            (Response::Sharing, Role::Scanner) => self.start_streamer(generation),
-            (Response::Facts { member, facts, .. }, Role::Streamer) => {
-                // The scanner's reading needs them too (it resolves); queued there until its
-                // scan ends, like the page's `early`.
-                if let Some(s) = self.scanner.as_mut() {
-                    s.send(data.clone());
-                }
-                // A layer read so far may be listed with this digest still to come (also after
-                // the scan, when the file held no image and the list stays).
-                let event = facts.sha256.clone().map(|digest| PoolEvent::LayerDigest {
-                    generation,
-                    member,
-                    digest,
-                });
-                match self.reading.as_mut() {
-                    Some(r) => {
-                        r.apply(member, *facts);
-                    }
-                    None => self.early.push((member, *facts)),
-                }
-                event.into_iter().collect()
-            }
-            (Response::StreamHashed, Role::Streamer) => {
-                self.streamer = None;
-                self.stream_done = true;
-                self.close_streamed_jobs();
-                Vec::new()
-            }
             (Response::Failed { message }, _) => self.on_failure(generation, message),
             (
                 Response::Scanned {
@@ -937,11 +877,7 @@ impl Pool {
                 }
                 self.scanned = true;
                 // The worker read with the default limits; images resolve again with them.
-                let mut reading = Reading::planned(archive, &Limits::default());
-                // Digests the second reader of a compressed file found while this one read.
-                for (member, facts) in std::mem::take(&mut self.early) {
-                    reading.apply(member, facts);
-                }
+                let reading = Reading::planned(archive, &Limits::default());
                 // The scanner planned these jobs on the walked entries, which cross apart
                 // from the archive: a layer the walk indexed is `indexed` there, so its
                 // hasher leaves the entries out of its facts (they are here, or coming).
@@ -967,9 +903,7 @@ impl Pool {
                 let shown = Box::new(reading.archive_unresolved().clone());
                 self.shown = Some(shown.clone());
                 let total = reading.job_bytes();
-                // With streamed jobs the scanner's resolution must cover them first (its
-                // `Resolved` settles), even when their facts are all here already.
-                let done = reading.jobs().is_empty();
+                let done = reading.is_done();
                 self.reading = Some(reading);
                 actions.extend([
                     PoolEvent::Scanned {
@@ -987,14 +921,7 @@ impl Pool {
                     self.hashers.clear();
                     self.settle(generation, &mut actions);
                 } else {
-                    // A streamed job is the second reader's: no hasher takes it by offset.
-                    self.queue = jobs.into_iter().filter(|j| !j.streamed).collect();
-                    if self.queue.is_empty() {
-                        self.hashers.clear();
-                    }
-                    if self.stream_done {
-                        self.close_streamed_jobs();
-                    }
+                    self.queue = jobs.into();
                 }
                 actions
             }
@@ -1007,14 +934,7 @@ impl Pool {
                 self.settle_if_waiting(generation, &mut actions);
                 actions
             }
-            (Response::LayersRead { mut layers, count }, Role::Scanner) => {
-                // The second reader is often ahead: the digests it found already go in.
-                for g in layers.iter_mut().filter(|g| g.digest_coming) {
-                    let found = self.early.iter().find(|(m, _)| *m == g.member);
-                    if let Some(d) = found.and_then(|(_, f)| f.sha256.as_ref()) {
-                        g.take_digest(d);
-                    }
-                }
+            (Response::LayersRead { layers, count }, Role::Scanner) => {
                 vec![PoolEvent::LayersRead {
                     generation,
                     layers,
@@ -1218,60 +1138,6 @@ impl Pool {
     }
 
     /// Gives hasher `i` the next job, or stops it when none is left.
-    /// The scanner reads a compressed file sharing its hashing: the second reader starts on
-    /// the same file. (Hashers started for a big file have nothing to hash by offset in a
-    /// compressed one; they are stopped when the scan ends, not while their worker may still
-    /// be loading, which the browser reports as a failed request.)
-    fn start_streamer(&mut self, generation: u32) -> Vec<PoolEvent> {
-        let Some(file) = self.file.clone() else {
-            return Vec::new();
-        };
-        let request = Request::HashStream { name: file.name() };
-        match (
-            self.spawn(Role::Streamer),
-            encode(&request, Some(&file), None),
-        ) {
-            (Ok(mut h), Ok(m)) => {
-                h.send(m);
-                self.streamer = Some(h);
-                Vec::new()
-            }
-            (Err(message), _) | (_, Err(message)) => self.on_failure(generation, message),
-        }
-    }
-
-    /// The second reader ended: a streamed job still without its facts gets none (the
-    /// scanner's stream broke before it, and said so); settled as not read, here and in the
-    /// scanner's reading, so the reading ends.
-    fn close_streamed_jobs(&mut self) {
-        let Some(r) = self.reading.as_mut() else {
-            return;
-        };
-        let left: Vec<usize> = r
-            .unsettled()
-            .into_iter()
-            .filter(|j| j.streamed)
-            .map(|j| j.member)
-            .collect();
-        for member in left {
-            let facts = pancake_core::MemberFacts {
-                error: Some(pancake_core::ReadError::Broken {
-                    at: "the second reader of this compressed file did not reach it".into(),
-                }),
-                ..Default::default()
-            };
-            let forward = Request::Facts {
-                member,
-                facts: Box::new(facts.clone()),
-                millis: 0.0,
-            };
-            r.apply(member, facts);
-            if let (Some(s), Ok(m)) = (self.scanner.as_mut(), encode(&forward, None, None)) {
-                s.send(m);
-            }
-        }
-    }
-
     fn assign(&mut self, i: usize) {
         let next = self.queue.pop_front();
         let file = self.file.clone();

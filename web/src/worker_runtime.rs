@@ -10,10 +10,7 @@ use pancake_core::analyze::path_history::{PathIndex, Pattern};
 use pancake_core::analyze::summary::summarize;
 use pancake_core::analyze::union::{self, FileRow};
 use pancake_core::read::archive::{self, Options};
-use pancake_core::read::member::Share;
 use pancake_core::read::reading::Reading;
-use pancake_core::read::sniff;
-use pancake_core::source::{RangeReader, ReadAt};
 use pancake_core::wire;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -258,7 +255,6 @@ fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
     source: &FileSource,
-    share: Share,
 ) -> (Result<Reading, pancake_core::Error>, usize) {
     let glances = RefCell::new(Glances::default());
     let mut last = 0.0;
@@ -287,25 +283,11 @@ fn scan(
             glances.flush(scope, false);
         }
     };
-    let reading = Reading::start_shared(
-        name,
-        source,
-        &Options::default(),
-        share,
-        &mut report,
-        &mut watch,
-    );
+    let reading =
+        Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch);
     let mut glances = glances.borrow_mut();
     glances.flush(scope, true);
     (reading, glances.count)
-}
-
-/// Whether the file starts like gzip, zstd, xz or bzip2 (the whole tarball compressed), as
-/// `Reading::start` decides.
-fn compressed_as_a_whole(source: &FileSource) -> bool {
-    source
-        .read_vec_at(0, sniff::TAR_BLOCK)
-        .is_ok_and(|h| sniff::compression(&h) != pancake_core::Compression::None)
 }
 
 /// A file read to its end (or its break) in which no image was found: the layer blobs it
@@ -350,18 +332,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         return post(scope, &Response::Failed { message }, None);
     };
     match env.msg {
-        Request::Scan { name, share } => {
+        Request::Scan { name } => {
             let started = now();
-            // A file compressed as a whole has no random access: one worker would inflate,
-            // hash and index it alone. With a second core, a second worker inflates it too
-            // and hashes half of the blobs (`Share`): the page starts it on `Sharing`.
-            let share = if share && compressed_as_a_whole(source.as_ref()) {
-                post(scope, &Response::Sharing, None);
-                Share::Indexer
-            } else {
-                Share::Whole
-            };
-            let (scanned, glanced) = scan(scope, &name, source.as_ref(), share);
+            let (scanned, glanced) = scan(scope, &name, source.as_ref());
             match scanned {
                 Ok(mut r) => {
                     // The entries cross as compact bytes, not JSON.
@@ -397,35 +370,6 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                     None,
                 ),
             }
-        }
-        Request::HashStream { name } => {
-            let len = source.len();
-            let started = now();
-            let mut watch = |so_far: &pancake_core::Archive| {
-                let member = so_far.members.len().saturating_sub(1);
-                // Only the members dealt to this reader come with a digest.
-                if let Some(m) = so_far.members.get(member) {
-                    if m.facts.sha256.is_some() {
-                        let msg = Response::Facts {
-                            member,
-                            facts: Box::new(m.facts.clone()),
-                            millis: now() - started,
-                        };
-                        post(scope, &msg, None);
-                    }
-                }
-            };
-            // Its errors are the scanner's too (the same bytes), which reports them.
-            let _ = archive::read_stream_shared(
-                &name,
-                RangeReader::new(source.as_ref(), 0, len),
-                len,
-                &Options::default(),
-                Share::Hasher,
-                &mut |_| {},
-                &mut watch,
-            );
-            post(scope, &Response::StreamHashed, None);
         }
         Request::Hash { job } => {
             // Async: the WebCrypto path awaits the browser (see `hashing`). The page sends a

@@ -103,7 +103,6 @@ fn envelope_carries_file_and_bytes() {
             len: 99,
             sha512: true,
             indexed: true,
-            streamed: false,
         },
     };
     let v = encode(&req, Some(&file), Some(b"\x00\x01abc")).expect("encode");
@@ -117,7 +116,6 @@ fn envelope_carries_file_and_bytes() {
                 len: 99,
                 sha512: true,
                 indexed: true,
-                streamed: false,
             }
         ),
         other => panic!("wrong message {other:?}"),

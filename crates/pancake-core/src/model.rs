@@ -169,12 +169,6 @@ pub struct MemberFacts {
     /// members hashed during the first walk). Not written to JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hashed_with: Option<HashPath>,
-    /// The digests of the stored bytes (`sha256`, `sha512`, and an uncompressed layer's
-    /// diff_id) were left to a second reader of the same compressed stream
-    /// ([`crate::read::member::Share`]); they come as that reader's facts. Not written to JSON
-    /// when false.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub hashed_elsewhere: bool,
 }
 
 /// The two ways the page hashes a blob (see the README, "Speed and memory").
@@ -187,9 +181,6 @@ pub enum HashPath {
     WebCrypto,
     /// Read in chunks through the streaming wasm hasher (`sha2`), any size, decompressing.
     Streamed,
-    /// A file compressed as a whole: streamed by a second worker that inflated the file
-    /// alongside the one indexing it ([`crate::read::member::Share::Hasher`]).
-    SecondReader,
 }
 
 /// A member of the outer tarball.

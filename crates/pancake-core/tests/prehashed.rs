@@ -47,7 +47,6 @@ fn prehashed_facts_equal_streamed_facts_on_every_fixture() {
                 len: m.size,
                 sha512: false,
                 indexed: false,
-                streamed: false,
             })
         });
         for job in jobs {

@@ -147,18 +147,6 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
             listed.extend(layers);
             keep_listed(listed);
         }
-        ReadingAction::Pool(PoolEvent::LayerDigest {
-            generation,
-            member,
-            digest,
-        }) if current(generation) && s.layers_read.iter().any(|g| g.member == member) => {
-            if let Some(g) = Rc::make_mut(&mut s.layers_read)
-                .iter_mut()
-                .find(|g| g.member == member && g.digest_coming)
-            {
-                g.take_digest(&digest);
-            }
-        }
         ReadingAction::Pool(PoolEvent::Scanned {
             generation,
             archive,
@@ -368,32 +356,6 @@ mod tests {
         )
         .expect("current");
         assert_eq!((ended.layers_read.len(), ended.layers_read_count), (3, 3));
-        // A digest the second reader found comes in for the glance that waits for it, also
-        // after a scan that found no image.
-        let mut waiting = ended.clone();
-        if let Some(g) = Rc::make_mut(&mut waiting.layers_read).get_mut(1) {
-            g.digest_coming = true;
-        }
-        let d = pancake_core::Digest::of_bytes(b"layer 3");
-        let got = reduce(
-            &waiting,
-            ReadingAction::Pool(PoolEvent::LayerDigest {
-                generation: 2,
-                member: 3,
-                digest: d.clone(),
-            }),
-        )
-        .expect("current");
-        let g = got.layers_read.get(1).expect("member 3 listed");
-        assert_eq!(
-            (g.member, g.digest.as_ref(), g.digest_coming),
-            (3, Some(&d), false)
-        );
-        assert_eq!(
-            g.diff_id.as_ref(),
-            Some(&d),
-            "stored uncompressed: the same bytes"
-        );
         let with_image = pancake_core::Archive {
             images: vec![pancake_core::Image::default()],
             ..Default::default()

@@ -15,12 +15,11 @@ pub fn of(a: &Archive, layer: &Layer) -> Option<HashPath> {
         .and_then(|m| m.facts.hashed_with)
 }
 
-/// The stable id (`data-hashed-with`): `webcrypto`, `streamed` or `second-reader`.
+/// The stable id (`data-hashed-with`): `webcrypto` or `streamed`.
 pub fn id(h: HashPath) -> &'static str {
     match h {
         HashPath::WebCrypto => "webcrypto",
         HashPath::Streamed => "streamed",
-        HashPath::SecondReader => "second-reader",
     }
 }
 
@@ -32,7 +31,6 @@ pub fn details_row(lang: Lang, a: &Archive, layer: &Layer) -> Html {
     let text = match h {
         HashPath::WebCrypto => t(lang, "hashed-webcrypto"),
         HashPath::Streamed => t(lang, "hashed-streamed"),
-        HashPath::SecondReader => t(lang, "hashed-second-reader"),
     };
     html! {
         <>

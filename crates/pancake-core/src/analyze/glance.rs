@@ -80,22 +80,6 @@ pub struct LayerGlance {
     pub largest: Vec<BigFile>,
     /// Why the layer (or the blob) could not be read to its end; what was read is counted.
     pub error: Option<ReadError>,
-    /// `digest` (and for a blob stored uncompressed `diff_id`, the same bytes) is computed by a
-    /// second reader of the file and comes later ([`crate::model::MemberFacts::hashed_elsewhere`]).
-    #[serde(default)]
-    pub digest_coming: bool,
-}
-
-impl LayerGlance {
-    /// Takes the digest a second reader computed for this blob (`digest_coming`): the blob's,
-    /// and for a blob stored uncompressed and read whole its diff_id too.
-    pub fn take_digest(&mut self, sha256: &Digest) {
-        if self.compression == Compression::None && self.error.is_none() {
-            self.diff_id = Some(sha256.clone());
-        }
-        self.digest = Some(sha256.clone());
-        self.digest_coming = false;
-    }
 }
 
 /// The glance of member `member` of `archive`, or `None` when it is not a layer blob (its
@@ -119,7 +103,6 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
         diff_id: layer.diff_id.clone(),
         entries: layer.entries.len(),
         error: layer.error.clone().or_else(|| m.facts.error.clone()),
-        digest_coming: m.facts.hashed_elsewhere,
         ..LayerGlance::default()
     };
     let mut tops: Vec<TopDir> = Vec::new();

@@ -26,7 +26,7 @@ use crate::read::decompress::{self, EndAtTrailing};
 use crate::read::extension_guard::{ExtensionGuard, Oversized};
 use crate::read::image;
 use crate::read::layer::{self, SeekReader};
-use crate::read::member::{self, Processed, Share, ShareRule};
+use crate::read::member::{self, Processed};
 use crate::read::reading::{self, Reading};
 use crate::read::sniff;
 use crate::source::{RangeReader, ReadAt};
@@ -123,33 +123,6 @@ pub fn read_stream_watched<R: Read>(
     progress: &mut dyn FnMut(&Progress),
     watch: &mut dyn FnMut(&Archive),
 ) -> Result<Archive, Error> {
-    read_stream_shared(
-        name,
-        reader,
-        total_bytes,
-        opts,
-        Share::Whole,
-        progress,
-        watch,
-    )
-}
-
-/// [`read_stream_watched`] as one of two readers that stream the same file at once, each
-/// computing the digests of the members [`ShareRule`] deals to it (see [`Share`]). With
-/// [`Share::Indexer`] the archive is complete but for the other reader's digests (those
-/// members have `hashed_elsewhere`); with [`Share::Hasher`] it holds only the members'
-/// digests (`watch` sees each one as it is read: the facts to hand over). Errors: as
-/// [`read_stream`].
-pub fn read_stream_shared<R: Read>(
-    name: &str,
-    reader: R,
-    total_bytes: u64,
-    opts: &Options,
-    share: Share,
-    progress: &mut dyn FnMut(&Progress),
-    watch: &mut dyn FnMut(&Archive),
-) -> Result<Archive, Error> {
-    let mut rule = ShareRule::default();
     let count = Rc::new(Cell::new(0u64));
     let mut counting = Counting {
         inner: reader,
@@ -239,22 +212,16 @@ pub fn read_stream_shared<R: Read>(
                             })
                         };
                         cb(0);
-                        let to_hasher = share != Share::Whole && rule.hasher_takes(size);
-                        match share {
-                            Share::Hasher if to_hasher => member::hash_only(entry, mname, size),
-                            Share::Hasher => member::skip(entry, size),
-                            _ => member::process_shared(
-                                entry,
-                                mname,
-                                size,
-                                offset,
-                                total_bytes,
-                                false,
-                                !to_hasher,
-                                opts,
-                                &mut cb,
-                            ),
-                        }
+                        member::process(
+                            entry,
+                            mname,
+                            size,
+                            offset,
+                            total_bytes,
+                            false,
+                            opts,
+                            &mut cb,
+                        )
                     },
                     watch,
                 );

@@ -6,9 +6,7 @@
 
 use std::io::{self, Cursor, Read};
 
-use serde::{Deserialize, Serialize};
-
-use crate::digest::{Digest, Hasher};
+use crate::digest::Hasher;
 use crate::limits::Limits;
 use crate::model::{Compression, Entry, LayerIndex, MemberFacts, Problem, ProblemKind, ReadError};
 use crate::read::decompress::{self, EndAtTrailing};
@@ -54,10 +52,7 @@ pub struct Processed {
 /// Hashes and counts what is read through it; remembers the first read error; reports progress.
 struct Tap<'p, R> {
     inner: R,
-    /// `None` when another reader computes this member's digests ([`Share`]).
-    hasher: Option<Hasher>,
-    /// Bytes read.
-    count: u64,
+    hasher: Hasher,
     error: Option<String>,
     last_report: u64,
     progress: &'p mut dyn FnMut(u64),
@@ -67,11 +62,10 @@ impl<R: Read> Read for Tap<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self.inner.read(buf) {
             Ok(n) => {
-                if let (Some(h), Some(b)) = (self.hasher.as_mut(), buf.get(..n)) {
-                    h.update(b);
+                if let Some(b) = buf.get(..n) {
+                    self.hasher.update(b);
                 }
-                self.count += n as u64;
-                let done = self.count;
+                let done = self.hasher.len();
                 if done - self.last_report >= CHUNK as u64 {
                     self.last_report = done;
                     (self.progress)(done);
@@ -193,52 +187,19 @@ pub fn process<R: Read>(
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Processed {
-    process_shared(
-        reader,
-        name,
-        size,
-        outer_offset,
-        archive_bytes,
-        sha512,
-        true,
-        opts,
-        progress,
-    )
-}
-
-/// [`process`], computing the digests of the stored bytes only when `digest`: without it
-/// the member is indexed as usual (decompressed, walked, a compressed layer's diff_id
-/// computed), its `sha256`/`sha512` (and an uncompressed layer's diff_id, the same bytes)
-/// are left `None` and `hashed_elsewhere` is set — another reader of the same stream
-/// computes them ([`Share::Indexer`]).
-#[allow(clippy::too_many_arguments)]
-pub fn process_shared<R: Read>(
-    reader: R,
-    name: &str,
-    size: u64,
-    outer_offset: Option<u64>,
-    archive_bytes: u64,
-    sha512: bool,
-    digest: bool,
-    opts: &Options,
-    progress: &mut dyn FnMut(u64),
-) -> Processed {
     // A blob an OCI layout names by its sha512 is checked with sha512 (image-spec registers
     // both), and so is its uncompressed tar: a layout that names blobs by sha512 may give its
     // configs sha512 diff_ids too. Everything else needs only sha256, so the second hash is
     // not paid for.
     let sha512 = sha512 || is_sha512_blob(name);
-    let hasher = if !digest {
-        None
-    } else if sha512 {
-        Some(Hasher::with_sha512())
+    let hasher = if sha512 {
+        Hasher::with_sha512()
     } else {
-        Some(Hasher::new())
+        Hasher::new()
     };
     let mut tap = Tap {
         inner: reader,
         hasher,
-        count: 0,
         error: None,
         last_report: 0,
         progress,
@@ -298,21 +259,29 @@ pub fn process_shared<R: Read>(
     // Whatever happened above, read the member to its end so its digest is complete and the
     // outer stream stays in step.
     let _ = drain(&mut tap);
-    let stored = tap.count;
-    let outer_error = ended_early(&mut tap, size);
+    let stored = tap.hasher.len();
+    let outer_error = match tap.error.take() {
+        Some(cause) => Some(ReadError::ReadFailed {
+            stored,
+            size,
+            cause,
+        }),
+        None if stored < size => Some(ReadError::Truncated { stored, size }),
+        None => None,
+    };
     if outer_error.is_none() {
+        let (digest, blob_sha512) = tap.hasher.finish_all();
         if let Some(layer) = facts.layer.as_mut() {
             if facts.compression == Compression::None {
                 layer.uncompressed_size = stored;
+                if layer.error.is_none() {
+                    layer.diff_id = Some(digest.clone());
+                    layer.diff_id_sha512 = blob_sha512.clone();
+                }
             }
         }
-        match tap.hasher.take() {
-            Some(hasher) => {
-                let (digest, blob_sha512) = hasher.finish_all();
-                set_digests(&mut facts, digest, blob_sha512);
-            }
-            None => facts.hashed_elsewhere = true,
-        }
+        facts.sha256 = Some(digest);
+        facts.sha512 = blob_sha512;
     } else {
         facts.error = outer_error.clone();
         if let Some(layer) = facts.layer.as_mut() {
@@ -354,137 +323,6 @@ pub fn process_shared<R: Read>(
         }
     }
     Processed { facts, outer_error }
-}
-
-/// Stores the digests of a member's stored bytes in its facts: `sha256`, `sha512`, and for
-/// a layer stored uncompressed and read without error its diff_id (the same bytes).
-pub fn set_digests(facts: &mut MemberFacts, sha256: Digest, sha512: Option<Digest>) {
-    if let Some(layer) = facts.layer.as_mut() {
-        if facts.compression == Compression::None && layer.error.is_none() {
-            layer.diff_id = Some(sha256.clone());
-            layer.diff_id_sha512 = sha512.clone();
-        }
-    }
-    facts.sha256 = Some(sha256);
-    facts.sha512 = sha512;
-    facts.hashed_elsewhere = false;
-}
-
-/// Hashes a member's stored bytes and nothing else ([`Share::Hasher`]): `sha256` (and
-/// `sha512` under `blobs/sha512/`) and its `compression` (from its first bytes), or `error`
-/// when the stream ends or fails inside it. No layer is walked, no JSON kept.
-pub fn hash_only<R: Read>(reader: R, name: &str, size: u64) -> Processed {
-    let hasher = if is_sha512_blob(name) {
-        Hasher::with_sha512()
-    } else {
-        Hasher::new()
-    };
-    let mut none = |_: u64| {};
-    let mut tap = Tap {
-        inner: reader,
-        hasher: Some(hasher),
-        count: 0,
-        error: None,
-        last_report: 0,
-        progress: &mut none,
-    };
-    let mut facts = MemberFacts::default();
-    if let Ok(head) = read_head(&mut tap, sniff::TAR_BLOCK) {
-        facts.compression = sniff::compression(&head);
-    }
-    let _ = drain(&mut tap);
-    let outer_error = ended_early(&mut tap, size);
-    match (&outer_error, tap.hasher.take()) {
-        (None, Some(hasher)) => {
-            let (digest, sha512) = hasher.finish_all();
-            facts.sha256 = Some(digest);
-            facts.sha512 = sha512;
-            facts.hashed_with = Some(crate::model::HashPath::SecondReader);
-        }
-        _ => facts.error = outer_error.clone(),
-    }
-    Processed { facts, outer_error }
-}
-
-/// Reads a member to its end without hashing it: the other reader's share ([`Share::Hasher`]).
-pub fn skip<R: Read>(reader: R, size: u64) -> Processed {
-    let mut none = |_: u64| {};
-    let mut tap = Tap {
-        inner: reader,
-        hasher: None,
-        count: 0,
-        error: None,
-        last_report: 0,
-        progress: &mut none,
-    };
-    let _ = drain(&mut tap);
-    let outer_error = ended_early(&mut tap, size);
-    Processed {
-        facts: MemberFacts {
-            error: outer_error.clone(),
-            ..MemberFacts::default()
-        },
-        outer_error,
-    }
-}
-
-/// Why a member read through `tap` has fewer than `size` bytes, if it has.
-fn ended_early<R>(tap: &mut Tap<'_, R>, size: u64) -> Option<ReadError> {
-    let stored = tap.count;
-    match tap.error.take() {
-        Some(cause) => Some(ReadError::ReadFailed {
-            stored,
-            size,
-            cause,
-        }),
-        None if stored < size => Some(ReadError::Truncated { stored, size }),
-        None => None,
-    }
-}
-
-/// Who computes the digests of a stored member when two readers stream one file compressed as
-/// a whole at once (the page's scanner and a second worker): each inflates the whole stream,
-/// and the members of at least [`SHARE_MIN_BYTES`] are dealt between them by
-/// [`ShareRule`], which both apply to the same sizes in the same order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Share {
-    /// One reader does everything (the CLI; the page with one core).
-    #[default]
-    Whole,
-    /// Everything but the digests of the members the rule deals to the other reader: those
-    /// are left `None`, with `hashed_elsewhere` set.
-    Indexer,
-    /// Only the digests of the members the rule deals to it; every other member is read
-    /// through unhashed.
-    Hasher,
-}
-
-/// Members smaller than this (configs, manifests, small layers) stay with the indexer.
-pub const SHARE_MIN_BYTES: u64 = 1 << 20;
-
-/// Deals the members of a stream between [`Share::Indexer`] and [`Share::Hasher`]: a member
-/// of at least [`SHARE_MIN_BYTES`] goes to whichever has fewer bytes so far, the hasher on a
-/// tie (it has no walk to do). Deterministic on the sizes, which both readers see alike.
-#[derive(Clone, Debug, Default)]
-pub struct ShareRule {
-    indexer: u64,
-    hasher: u64,
-}
-
-impl ShareRule {
-    /// Whether the hasher computes the digests of the next regular member, `size` bytes.
-    pub fn hasher_takes(&mut self, size: u64) -> bool {
-        if size < SHARE_MIN_BYTES {
-            return false;
-        }
-        let take = self.hasher <= self.indexer;
-        if take {
-            self.hasher = self.hasher.saturating_add(size);
-        } else {
-            self.indexer = self.indexer.saturating_add(size);
-        }
-        take
-    }
 }
 
 /// Whether a member is a blob an OCI layout names by its sha512 (`blobs/sha512/<hex>`).

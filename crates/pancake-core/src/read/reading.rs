@@ -25,7 +25,6 @@ use crate::model::{
 };
 use crate::read::archive::{self, Options, Progress};
 use crate::read::image;
-use crate::read::member::{set_digests, Share};
 use crate::read::sniff;
 use crate::source::{RangeReader, ReadAt};
 
@@ -48,12 +47,6 @@ pub struct HashJob {
     /// job is planned), the same rule `read_stream` follows by the member's name.
     #[serde(default)]
     pub sha512: bool,
-    /// The member is in a file compressed as a whole and its digests are computed by a second
-    /// reader streaming the file from its start ([`Share::Hasher`]), not by a hasher reading
-    /// at `offset` (there is no offset to read at): its facts bring only the digests, which
-    /// [`Reading::apply`] adds to what the walk found.
-    #[serde(default)]
-    pub streamed: bool,
 }
 
 /// What resolving the images makes of an archive's members: the parts of an [`Archive`]
@@ -128,22 +121,6 @@ impl Reading {
         progress: &mut dyn FnMut(&Progress),
         watch: &mut dyn FnMut(&Archive),
     ) -> Result<Reading, Error> {
-        Reading::start_shared(name, source, opts, Share::Whole, progress, watch)
-    }
-
-    /// [`Reading::start_watched`]; a file compressed as a whole is read with `share`
-    /// ([`archive::read_stream_shared`]): with [`Share::Indexer`] the members whose digests the
-    /// second reader computes become `streamed` jobs, settled by its facts. An uncompressed
-    /// file is walked as always (its blobs are hashed by offset). Errors: as
-    /// [`Reading::start`].
-    pub fn start_shared<S: ReadAt + ?Sized>(
-        name: &str,
-        source: &S,
-        opts: &Options,
-        share: Share,
-        progress: &mut dyn FnMut(&Progress),
-        watch: &mut dyn FnMut(&Archive),
-    ) -> Result<Reading, Error> {
         let total = source.len();
         let head = source
             .read_vec_at(0, sniff::TAR_BLOCK)
@@ -155,12 +132,11 @@ impl Reading {
         let archive = if sniff::compression(&head) == Compression::None {
             archive::scan(name, source, opts)?
         } else {
-            archive::read_stream_shared(
+            archive::read_stream_watched(
                 name,
                 RangeReader::new(source, 0, total),
                 total,
                 opts,
-                share,
                 progress,
                 watch,
             )?
@@ -215,21 +191,6 @@ impl Reading {
         self.waiting = self.waiting.saturating_sub(1);
         self.bytes_done = self.bytes_done.saturating_add(job.len);
         if let Some(m) = self.archive.members.get_mut(member) {
-            if job.streamed {
-                // Only the digests (or why there are none) are new: the walk found the rest.
-                match (facts.sha256, facts.error) {
-                    (Some(sha256), None) => {
-                        set_digests(&mut m.facts, sha256, facts.sha512);
-                        m.facts.hashed_with = facts.hashed_with;
-                    }
-                    (_, error) => {
-                        m.facts.hashed_elsewhere = false;
-                        m.facts.error = m.facts.error.take().or(error);
-                    }
-                }
-                self.stale = true;
-                return Applied::Stored;
-            }
             if job.indexed {
                 keep_structure(&m.facts, &mut facts);
             }
@@ -275,16 +236,6 @@ impl Reading {
         self.archive.images = r.images;
         self.archive.problems = r.problems;
         self.stale = false;
-    }
-
-    /// The jobs still waiting for their facts, biggest first.
-    pub fn unsettled(&self) -> Vec<HashJob> {
-        self.jobs
-            .iter()
-            .zip(&self.settled)
-            .filter(|(_, done)| !**done)
-            .map(|(j, _)| *j)
-            .collect()
     }
 
     /// How many jobs have their facts (`jobs().len() - waiting()`).
@@ -422,26 +373,11 @@ fn plan(archive: &Archive) -> Vec<HashJob> {
         .iter()
         .enumerate()
         .filter(|(_, m)| {
-            // A member another reader hashes is a job even when its layer is damaged: the
-            // digest of its stored bytes is still to come.
-            m.kind == EntryKind::File
-                && (m.facts.hashed_elsewhere
-                    || (m.facts.sha256.is_none() && m.facts.error.is_none()))
+            m.kind == EntryKind::File && m.facts.sha256.is_none() && m.facts.error.is_none()
         })
         .filter_map(|(i, m)| {
-            if m.facts.hashed_elsewhere {
-                return Some(HashJob {
-                    member: i,
-                    offset: 0,
-                    len: m.size,
-                    sha512: crate::read::member::is_sha512_blob(&m.path.display()),
-                    indexed: true,
-                    streamed: true,
-                });
-            }
             Some(HashJob {
                 member: i,
-                streamed: false,
                 offset: m.data_offset?,
                 len: m.size,
                 sha512: crate::read::member::is_sha512_blob(&m.path.display()),
