@@ -17,7 +17,7 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 
 const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
-const { tar, sha256: digestOf, Layout } = require('./lib/tarwrite');
+const { tar, sha256: digestOf, Layout, oneLayerImage } = require('./lib/tarwrite');
 const { installSha256, check: checkSha256 } = require('./lib/page-sha256');
 const app = require('./lib/app');
 
@@ -328,19 +328,9 @@ describe('Saving layers and files through a worker', () => {
   test('a long layer save shows progress and stops on Cancel, nothing offered', { timeout: T }, async () => {
     const l = tar([['zeros.bin', Buffer.alloc(600 * 1024 * 1024)]]);
     const gz = zlib.gzipSync(l, { level: 9 });
-    const b = new Layout();
-    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: b.json('application/vnd.oci.image.config.v1+json', {
-        architecture: 'amd64', os: 'linux', config: {},
-        rootfs: { type: 'layers', diff_ids: [digestOf(l)] }, history: [{ created_by: 'COPY zeros /' }],
-      }),
-      layers: [b.blob('application/vnd.oci.image.layer.v1.tar+gzip', gz)],
-    });
-    b.index([img]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-dl-'));
     const file = path.join(dir, 'zeros.tar');
-    fs.writeFileSync(file, b.tar());
+    fs.writeFileSync(file, oneLayerImage(l, 'COPY zeros /', { blob: gz, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }));
     const page = await session.newPage({ viewport: { width: 360, height: 800 }, colorScheme: 'light' });
     try {
       await open(page, file);

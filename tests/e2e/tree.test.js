@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
-const { tar, sha256: digestOf, Layout } = require('./lib/tarwrite');
+const { tar, oneLayerImage } = require('./lib/tarwrite');
 const os = require('node:os');
 const app = require('./lib/app');
 
@@ -133,19 +133,9 @@ describe('Files tree: keyboard, sort, largest, download', () => {
       ['x/in-loop.txt', 'below a loop\n'],
       ['ok.txt', 'fine\n'],
     ]);
-    const b = new Layout();
-    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: b.json('application/vnd.oci.image.config.v1+json', {
-        architecture: 'amd64', os: 'linux', config: {},
-        rootfs: { type: 'layers', diff_ids: [digestOf(l)] }, history: [{ created_by: 'COPY . /' }],
-      }),
-      layers: [b.blob('application/vnd.oci.image.layer.v1.tar', l)],
-    });
-    b.index([img]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-tree-'));
     const file = path.join(dir, 'below-a-file.tar');
-    fs.writeFileSync(file, b.tar());
+    fs.writeFileSync(file, oneLayerImage(l, 'COPY . /'));
     for (const lang of ['en', 'id']) {
       const page = await session.newPage({ query: `?lang=${lang}` });
       try {
@@ -425,19 +415,9 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     const blob = crypto.randomBytes(200 * 1024);
     files.push(['a/big.bin', blob]);
     const l = tar(files);
-    const b = new Layout();
-    const img = b.json('application/vnd.oci.image.manifest.v1+json', {
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: b.json('application/vnd.oci.image.config.v1+json', {
-        architecture: 'amd64', os: 'linux', config: {},
-        rootfs: { type: 'layers', diff_ids: [digestOf(l)] }, history: [{ created_by: 'COPY big /' }],
-      }),
-      layers: [b.blob('application/vnd.oci.image.layer.v1.tar', l)],
-    });
-    b.index([img]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-tree-'));
     const file = path.join(dir, 'big-folder.tar');
-    fs.writeFileSync(file, b.tar());
+    fs.writeFileSync(file, oneLayerImage(l, 'COPY big /'));
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     try {
       await pickFile(page, file);

@@ -117,6 +117,14 @@ fn find(a: &Archive, kind: ProblemKind, needle: &str) -> bool {
         .any(|p| p.kind == kind && p.message().contains(needle))
 }
 
+/// The merged view at the base layer of `img`: each row's path and kind, in path order.
+fn merged_kinds(a: &Archive, img: &pancake_core::Image) -> Vec<(String, EntryKind)> {
+    pancake_core::analyze::union::merged(a, img, 0)
+        .iter()
+        .map(|r| (r.path.display().into_owned(), r.kind))
+        .collect()
+}
+
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data).unwrap();
@@ -584,11 +592,7 @@ fn a_name_written_through_the_layers_own_symlink_lands_where_docker_puts_it() {
         a.problems
     );
     let img = a.images.first().expect("image");
-    let rows = pancake_core::analyze::union::merged(&a, img, 0);
-    let kinds: Vec<(String, EntryKind)> = rows
-        .iter()
-        .map(|r| (r.path.display().into_owned(), r.kind))
-        .collect();
+    let kinds = merged_kinds(&a, img);
     for want in [
         ("srv/escape", EntryKind::Symlink),
         ("tmp/pwned-through-symlink.txt", EntryKind::File),
@@ -660,11 +664,7 @@ fn a_name_below_a_file_or_a_looping_link_of_its_layer_cannot_be_unpacked() {
         .map(|l| l.entries.len());
     assert_eq!(entries, Some(11));
     let img = a.images.first().expect("image");
-    let rows = pancake_core::analyze::union::merged(&a, img, 0);
-    let kinds: Vec<(String, EntryKind)> = rows
-        .iter()
-        .map(|r| (r.path.display().into_owned(), r.kind))
-        .collect();
+    let kinds = merged_kinds(&a, img);
     assert_eq!(
         kinds,
         [

@@ -67,4 +67,23 @@ class Layout {
   tar() { return tar(this.files); }
 }
 
-module.exports = { tar, sha256, Layout };
+/**
+ * The bytes of an OCI layout holding one amd64 image of one layer: `layer` is its uncompressed
+ * tar (its digest is the diff_id), stored as `blob` (default: the tar itself) of `mediaType`;
+ * its history step says `createdBy`.
+ */
+function oneLayerImage(layer, createdBy, { blob = layer, mediaType = 'application/vnd.oci.image.layer.v1.tar' } = {}) {
+  const b = new Layout();
+  const img = b.json('application/vnd.oci.image.manifest.v1+json', {
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: b.json('application/vnd.oci.image.config.v1+json', {
+      architecture: 'amd64', os: 'linux', config: {},
+      rootfs: { type: 'layers', diff_ids: [sha256(layer)] }, history: [{ created_by: createdBy }],
+    }),
+    layers: [b.blob(mediaType, blob)],
+  });
+  b.index([img]);
+  return b.tar();
+}
+
+module.exports = { tar, sha256, Layout, oneLayerImage };

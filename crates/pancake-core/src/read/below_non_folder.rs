@@ -207,23 +207,10 @@ pub fn below_non_folders(entries: &[Entry]) -> Vec<BelowNonFolder> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::path::RawPath;
+    use crate::test_support::entry;
 
     fn entries(list: &[(&str, EntryKind)]) -> Vec<Entry> {
-        list.iter()
-            .map(|(p, kind)| Entry {
-                path: RawPath::from(*p),
-                kind: *kind,
-                size: 0,
-                mode: 0o644,
-                uid: 0,
-                gid: 0,
-                mtime: 0,
-                link_target: None,
-                content_offset: None,
-                sparse: None,
-            })
-            .collect()
+        list.iter().map(|(p, kind)| entry(p, *kind)).collect()
     }
 
     fn failing(list: &[(&str, EntryKind)]) -> Vec<(usize, usize)> {

@@ -1247,7 +1247,7 @@ fn collect<B: Blocks>(
                 }
                 // Unpacking fails on it (`ELOOP`): kept where it is named, below the looping
                 // link, which `below_non_folder` reports and the views leave out.
-                Landing::Loop { .. } => {}
+                Landing::Loop => {}
             }
             links.record(&path, f.kind, &f.link);
         }
