@@ -2,7 +2,8 @@
 // Issue #13 target 3 / issue #12: a 200,000-file image (made deterministically by
 // tests/make_large_image.js, cached in the temp folder) is dropped on the page; long tasks
 // (PerformanceObserver 'longtask') are recorded from the drop until every digest is verified.
-// Asserts: both layers verified with the right diff_ids; the stack's figures (each layer's
+// Asserts: the first view is the outline (the layers while the file is still read, sizes
+// pending); both layers verified with the right diff_ids; the stack's figures (each layer's
 // size, the base's entry count, the bytes the top layer hides) equal those of the bytes the
 // generator wrote — they come from the scanner worker while the 200,000 entries cross to the
 // page in slices (issue #13 target 3); the Files view is open once verified; no main-thread
@@ -62,7 +63,15 @@ describe('a 200,000-file image', () => {
       // Times seen from the page itself: when the stack first shows, when all is verified.
       new MutationObserver(() => {
         const t = performance.now();
-        if (w.__large.firstView === null && document.querySelector('[data-testid=layer]')) w.__large.firstView = t;
+        if (w.__large.firstView === null && document.querySelector('[data-testid=layer]')) {
+          w.__large.firstView = t;
+          // What the first view says: an outline, before the 200,000 entries are walked.
+          w.__large.first = {
+            phase: document.querySelector('[data-phase]')?.getAttribute('data-phase') ?? null,
+            layers: [...document.querySelectorAll('[data-testid=layer]')].map((e) => e.textContent),
+            summary: document.querySelector('.summary-main')?.textContent ?? '',
+          };
+        }
         if (w.__large.verified === null && document.querySelector(sel)) w.__large.verified = t;
       }).observe(document.body, { childList: true, subtree: true, attributes: true });
       document.querySelector('input[type=file][data-testid=file-input]')
@@ -86,6 +95,12 @@ describe('a 200,000-file image', () => {
       `(all: ${tasks.map((t) => `${(t.start - from).toFixed(0)}+${t.ms.toFixed(0)}`).join(' ')}); ` +
       `longest while hashing ${longest(hashing).toFixed(0)} ms`);
     assert.ok(m.verified >= m.firstView && m.firstView >= from, JSON.stringify(m));
+    // The first view is the outline (issue 13 target 3): the layers and their instructions
+    // while the file is still read, their sizes pending rather than 0 B.
+    assert.equal(m.first.phase, 'reading', JSON.stringify(m.first));
+    assert.equal(m.first.layers.length, 2, JSON.stringify(m.first));
+    for (const l of m.first.layers) assert.match(l, /COPY.*pending…/, JSON.stringify(m.first));
+    assert.match(m.first.summary, /2 layers · their files are being read… · docker save/);
     assert.ok(longest(tasks) <= LONGEST_TASK_MS, `a main-thread task of ${longest(tasks).toFixed(0)} ms between drop and verified`);
 
     // The figures the worker summarized, as the generator's bytes make them.

@@ -135,6 +135,13 @@ pub enum Response {
         #[serde(default)]
         indexing: bool,
     },
+    /// The images of an uncompressed file before its large layer tars are walked
+    /// (`archive::scan_outline`): layers, instructions, configs and the digests to check;
+    /// the unwalked layers have no index yet, as a compressed layer before it is hashed. A
+    /// first view while the walk goes on; the [`Response::Scanned`] that follows replaces it,
+    /// and only then does hashing start. Only layers read whole (under 1 MiB) carry their
+    /// entries, so it crosses as JSON alone.
+    Outlined { archive: Box<Archive>, millis: f64 },
     /// The answer to [`Request::Summarize`]: the figures of each image's first view (`None` for an
     /// image with a layer the walk did not index), computed here so the page folds nothing.
     Summarized {

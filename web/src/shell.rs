@@ -460,7 +460,7 @@ pub fn app() -> Html {
                         <h1 class="mono ellipsis" title={image_name(a, state.nav.image)}>{ image_name(a, state.nav.image) }</h1>
                         <p class="muted small">
                             { state.reading.file_name.clone().unwrap_or_default() }{ " · " }
-                            { tf(lang, "summary-line", &[
+                            { tf(lang, if matches!(state.reading.phase, Phase::Scanning | Phase::Hashing) && crate::views::layer_size::awaiting_index(a, state.nav.image) { "summary-line-reading" } else { "summary-line" }, &[
                                 ("layers", &img.layers.len().to_string()),
                                 ("size", &human_size(total)),
                                 ("format", &t(lang, &format!("format-{}", serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))),
@@ -518,7 +518,8 @@ pub fn app() -> Html {
     let body = match (&archive, image) {
         (Some(a), Some(_)) => {
             // Views that walk the entry lists wait for them (a moment, on 200,000 files).
-            let listing = state.index.pending(state.reading.generation)
+            // So do they while an outline is shown: its large layers are not walked yet.
+            let listing = (state.index.pending(state.reading.generation) || state.reading.outlined)
                 && matches!(state.nav.tab, Tab::Files | Tab::History | Tab::Container);
             let view = match state.nav.tab {
                 _ if listing => html! {
@@ -530,9 +531,12 @@ pub fn app() -> Html {
                     // No figures from the worker for this image (one of its layers is
                     // compressed, so it was not indexed at the first view) while the lists
                     // still cross: its figures are pending, not zeros.
-                    let coming = state.index.summarizing(generation)
-                        || (summary.is_none() && state.index.pending(generation));
                     let hashing = matches!(state.reading.phase, Phase::Scanning | Phase::Hashing);
+                    // A layer still being walked or read has no size yet: pending, not 0 B.
+                    let coming = state.index.summarizing(generation)
+                        || (summary.is_none() && state.index.pending(generation))
+                        || (hashing
+                            && crate::views::layer_size::awaiting_index(a, state.nav.image));
                     html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse}
                     {summary} summary_coming={coming} {hashing} /> }
                 }

@@ -139,6 +139,14 @@ pub enum PoolEvent {
         /// `Date.now()` when it was opened: the reading's rate counts from here.
         now_ms: f64,
     },
+    /// The images are known but large layer tars are still being walked
+    /// ([`Response::Outlined`]): a first view without their indexes, which the `Scanned` of
+    /// the same generation replaces (`millis` since opening).
+    Outlined {
+        generation: u32,
+        archive: Box<pancake_core::Archive>,
+        millis: f64,
+    },
     /// The structure is known: the first view (`millis` since opening).
     Scanned {
         generation: u32,
@@ -213,6 +221,7 @@ impl PoolEvent {
     pub fn generation(&self) -> Option<u32> {
         match self {
             PoolEvent::Opened { generation, .. }
+            | PoolEvent::Outlined { generation, .. }
             | PoolEvent::Scanned { generation, .. }
             | PoolEvent::HashStarted { generation, .. }
             | PoolEvent::Progress { generation, .. }
@@ -924,6 +933,14 @@ impl Pool {
                     self.queue = jobs.into();
                 }
                 actions
+            }
+            (Response::Outlined { archive, millis }, Role::Scanner) => {
+                // Shown only: nothing is planned or hashed until the walk's `Scanned`.
+                vec![PoolEvent::Outlined {
+                    generation,
+                    archive,
+                    millis,
+                }]
             }
             (Response::Summarized { summaries }, Role::Scanner) => {
                 self.summary_waiting = false;

@@ -174,6 +174,13 @@ impl AppState {
             self.incoming = reading::reduce(&ReadingState::default(), action);
             return true;
         }
+        // A file read behind the image shown takes the page over at its walk's end (or its
+        // failure), not at an outline: the image shown stays whole until then.
+        if self.incoming.as_ref().is_some_and(|b| {
+            matches!(&action, ReadingAction::Pool(PoolEvent::Outlined { generation, .. }) if *generation == b.generation)
+        }) {
+            return false;
+        }
         if let Some(behind) = self.incoming.take() {
             let about_it = match &action {
                 ReadingAction::Pool(PoolEvent::Cancelled) => true,
@@ -220,7 +227,11 @@ impl AppState {
             }
         }
         let scanned = matches!(action, ReadingAction::Pool(PoolEvent::Scanned { .. }));
+        let outlined = matches!(action, ReadingAction::Pool(PoolEvent::Outlined { .. }));
         let cancelled = matches!(action, ReadingAction::Pool(PoolEvent::Cancelled));
+        // After an outline the image is chosen already (and the person may have moved on
+        // from it): the walk's end keeps where they are.
+        let was_outlined = self.reading.outlined;
         let Some(next) = reading::reduce(&self.reading, action) else {
             return false;
         };
@@ -229,7 +240,7 @@ impl AppState {
             return true;
         }
         self.reading = next;
-        if scanned {
+        if outlined || (scanned && !was_outlined) {
             // The first present platform of a multi-platform index, as the CLI picks it.
             let image = self.archive().map_or(0, |a| default_image(a));
             self.nav(NavAction::Image(image));
@@ -605,17 +616,9 @@ mod tests {
             size: 10,
             now_ms: 0.0,
         })));
-        let mut a = archive(1);
-        a.images = vec![
-            pancake_core::Image {
-                layers: vec![pancake_core::Layer::default(); 2],
-                ..Default::default()
-            };
-            images
-        ];
         s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation,
-            archive: Box::new(a),
+            archive: Box::new(two_layer_archive(images)),
             millis: 1.0,
         })))
     }
@@ -679,6 +682,102 @@ mod tests {
         assert!(s.course.help);
         assert_eq!(s.reading.file_name.as_deref(), Some("2.tar"));
         assert_eq!(s.reading.phase, Phase::Hashing);
+    }
+
+    fn two_layer_archive(images: usize) -> Archive {
+        let mut a = archive(1);
+        a.images = vec![
+            pancake_core::Image {
+                layers: vec![pancake_core::Layer::default(); 2],
+                ..Default::default()
+            };
+            images
+        ];
+        a
+    }
+
+    #[test]
+    fn an_outline_is_shown_while_the_walk_goes_on_and_its_end_keeps_where_the_person_is() {
+        let s = Rc::new(AppState::new(Lang::En));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
+            generation: 4,
+            name: "big.tar".into(),
+            size: 10,
+            now_ms: 0.0,
+        })));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Outlined {
+            generation: 4,
+            archive: Box::new(two_layer_archive(1)),
+            millis: 1.0,
+        })));
+        assert!(s.reading.outlined);
+        assert_eq!(s.reading.phase, Phase::Scanning, "still reading");
+        assert_eq!(s.reading.archive.as_ref().map(|a| a.images.len()), Some(1));
+        assert_eq!(
+            s.nav.layer,
+            Some(1),
+            "the top layer is selected at the outline"
+        );
+        // The person picks the base layer while the walk goes on.
+        let s = s.reduce(Action::Nav(NavAction::Layer(Some(0))));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
+            generation: 4,
+            archive: Box::new(two_layer_archive(1)),
+            millis: 2.0,
+        })));
+        assert!(!s.reading.outlined);
+        assert_eq!(s.reading.phase, Phase::Hashing);
+        assert_eq!(
+            s.nav.layer,
+            Some(0),
+            "the walk's end keeps the layer picked"
+        );
+    }
+
+    #[test]
+    fn a_file_read_behind_takes_over_at_its_walk_not_at_its_outline() {
+        let s = opened(Rc::new(AppState::new(Lang::En)), 1, 1);
+        let shown = s.reading.archive.clone().expect("archive");
+        let s = s.reduce(Action::Shared(SharedAction::Add {
+            key: 1,
+            archive: shown,
+            file_name: "1.tar".into(),
+            file_size: 10,
+        }));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
+            generation: 2,
+            name: "2.tar".into(),
+            size: 20,
+            now_ms: 0.0,
+        })));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Outlined {
+            generation: 2,
+            archive: Box::new(two_layer_archive(3)),
+            millis: 1.0,
+        })));
+        assert_eq!(
+            s.reading.file_name.as_deref(),
+            Some("1.tar"),
+            "the one shown stays"
+        );
+        assert!(!s.reading.outlined);
+        let behind = s
+            .incoming
+            .as_ref()
+            .map(|r| (r.archive.is_none(), r.outlined));
+        assert_eq!(
+            behind,
+            Some((true, false)),
+            "the outline is not kept behind"
+        );
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
+            generation: 2,
+            archive: Box::new(two_layer_archive(3)),
+            millis: 2.0,
+        })));
+        assert!(s.incoming.is_none());
+        assert_eq!(s.reading.file_name.as_deref(), Some("2.tar"));
+        assert_eq!(s.reading.archive.as_ref().map(|a| a.images.len()), Some(3));
     }
 
     #[test]

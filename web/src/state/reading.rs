@@ -88,6 +88,10 @@ pub struct ReadingState {
     pub layers_read: Rc<Vec<LayerGlance>>,
     /// How many layer blobs were read in all (`layers_read` keeps the last ones).
     pub layers_read_count: usize,
+    /// `archive` is the outline of a file whose large layer tars are still being walked
+    /// ([`PoolEvent::Outlined`]; phase `Scanning`): the images and their layers without those
+    /// layers' indexes. The walk's `Scanned` replaces it and clears this.
+    pub outlined: bool,
     /// A reason nothing (more) could be read: from the core or a worker.
     pub fatal: Option<String>,
     pub progress: Progress,
@@ -147,11 +151,20 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
             listed.extend(layers);
             keep_listed(listed);
         }
+        ReadingAction::Pool(PoolEvent::Outlined {
+            generation,
+            archive,
+            millis: _,
+        }) if current(generation) && s.phase == Phase::Scanning && s.archive.is_none() => {
+            s.archive = Some(ArchiveRef(Rc::new(*archive)));
+            s.outlined = true;
+        }
         ReadingAction::Pool(PoolEvent::Scanned {
             generation,
             archive,
             millis,
         }) if current(generation) => {
+            s.outlined = false;
             if !archive.images.is_empty() {
                 s.layers_read = Rc::default();
                 s.layers_read_count = 0;

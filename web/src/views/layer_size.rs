@@ -17,6 +17,19 @@ use crate::i18n::{t, tf, Lang};
 use crate::state::{ArchiveRef, StructureKey};
 use std::rc::Rc;
 
+/// A layer of image `image` has its blob in the file but no index yet, and no error: its
+/// tar is still being walked (an outline is shown) or its compressed blob still being read.
+/// Its files and sizes are unknown, not zero, while the reading goes on; callers say
+/// "pending" then (after a cancelled reading, `stack::not_read` says it was never read).
+pub fn awaiting_index(archive: &Archive, image: usize) -> bool {
+    archive.images.get(image).is_some_and(|im| {
+        im.layers
+            .iter()
+            .filter_map(|l| l.member.and_then(|m| archive.members.get(m)))
+            .any(|m| m.facts.layer.is_none() && m.facts.sha256.is_none() && m.facts.error.is_none())
+    })
+}
+
 /// The headline size of layer `layer` (0 = base) of `image`, in bytes: the size of its files
 /// (Docker's `DiffSize`, see `layer_content_size`; the uncompressed tar size while the layer
 /// is not indexed yet). A layer left out on purpose (non-distributable) has no content in the

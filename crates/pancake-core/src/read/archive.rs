@@ -473,6 +473,41 @@ fn walk_outer<'a, R: Read + 'a>(
 /// [`Reading`] has the facts of its jobs. A compressed file (gzip, zstd, xz, bzip2) has no random
 /// access, so it is read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
+    scan_with(name, source, opts, true).map(|(a, _)| a)
+}
+
+/// The outline of an UNCOMPRESSED tarball: [`scan`] without walking the layer tars. Outer
+/// headers, configs and manifests are read and the images resolved, so the stack (layers,
+/// instructions, digests to check) is known; every large blob's facts hold only its
+/// compression, as a compressed layer's do before it is hashed. Also returns the bytes of the
+/// layer tars left unwalked — what [`scan`] would read on top, which decides whether showing
+/// the outline first is worth a second walk (a walk of a layer of 200,000 small files reads
+/// all its bytes). `None` for a file compressed as a whole: it has no outline short of
+/// reading all of it (nothing of it is read but its first block). Errors: as [`scan`].
+pub fn scan_outline<S: ReadAt + ?Sized>(
+    name: &str,
+    source: &S,
+    opts: &Options,
+) -> Result<Option<(Archive, u64)>, Error> {
+    let head = source
+        .read_vec_at(0, sniff::TAR_BLOCK)
+        .map_err(|e| Error::Io {
+            name: name.into(),
+            offset: 0,
+            source: e,
+        })?;
+    if sniff::compression(&head) != Compression::None {
+        return Ok(None);
+    }
+    scan_with(name, source, opts, false).map(Some)
+}
+
+fn scan_with<S: ReadAt + ?Sized>(
+    name: &str,
+    source: &S,
+    opts: &Options,
+    walk_layers: bool,
+) -> Result<(Archive, u64), Error> {
     let total = source.len();
     let head = source
         .read_vec_at(0, sniff::TAR_BLOCK)
@@ -491,7 +526,8 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
             total,
             opts,
             &mut |_| {},
-        );
+        )
+        .map(|a| (a, 0));
     }
     if !sniff::is_tar(&head) {
         if sniff::is_cut_tar_file(&head) {
@@ -517,6 +553,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         opts.limits.max_extension_bytes,
     );
     let mut tar = tar::Archive::new(&mut guard);
+    let mut unwalked = 0u64;
     match tar.entries_with_seek() {
         Ok(entries) => {
             let end = walk_outer(
@@ -541,7 +578,12 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
                     let mut facts = MemberFacts::default();
                     if let Ok(h) = source.read_vec_at(off, sniff::TAR_BLOCK) {
                         facts.compression = sniff::compression(&h);
-                        if facts.compression == Compression::None && sniff::is_tar(&h) {
+                        if facts.compression == Compression::None
+                            && sniff::is_tar(&h)
+                            && !walk_layers
+                        {
+                            unwalked = unwalked.saturating_add(size);
+                        } else if facts.compression == Compression::None && sniff::is_tar(&h) {
                             let walk = layer::walk_headers(source, off, size, mname, &opts.limits);
                             facts.problems = walk.problems;
                             facts.layer = Some(LayerIndex {
@@ -578,7 +620,7 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
         opts.limits.max_extension_bytes,
     );
     image::resolve_with(&mut archive, &opts.limits);
-    Ok(archive)
+    Ok((archive, unwalked))
 }
 
 /// Fully processes one member (hash, decompress, index), independent of all others; its

@@ -1,0 +1,194 @@
+//! `archive::scan_outline` (the page's first view of a save whose layer tars take long to
+//! walk): the same images as `scan` — tags, configs, layer blobs and claimed diff_ids — with
+//! the large layer tars left unwalked and counted, and never a problem that `scan` does not
+//! also report (what the outline shows is not taken back when the walk ends).
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use pancake_core::read::archive::{scan, scan_outline, Options};
+use pancake_core::write::tarwrite::{
+    layer_tar, write_docker_save, Descriptor, SaveImage, TarEntry,
+};
+use pancake_core::{Archive, Digest};
+
+fn shared() -> PathBuf {
+    match std::env::var("PANCAKE_FIXTURES") {
+        Ok(p) => PathBuf::from(p),
+        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
+    }
+}
+
+/// What the outline must already know of each image.
+fn structure(a: &Archive) -> Vec<String> {
+    a.images
+        .iter()
+        .map(|i| {
+            let layers: Vec<String> = i
+                .layers
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{:?} {:?} {:?} {} {:?}",
+                        l.member, l.blob_path, l.config_diff_id, l.stored_size, l.compression
+                    )
+                })
+                .collect();
+            format!(
+                "{} {:?} {:?} {} history {} | {}",
+                i.source,
+                i.tags,
+                i.config_digest,
+                i.layers.len(),
+                i.history.len(),
+                layers.join(" | ")
+            )
+        })
+        .collect()
+}
+
+fn problems(a: &Archive) -> Vec<String> {
+    a.problems
+        .iter()
+        .map(|p| format!("{:?} {:?} {}", p.kind, p.origin, p.message()))
+        .collect()
+}
+
+/// Every problem of `outline` is one of `full`'s.
+fn assert_subset(name: &str, outline: &Archive, full: &Archive) {
+    let all = problems(full);
+    for p in problems(outline) {
+        assert!(
+            all.contains(&p),
+            "{name}: the outline reports {p}, the walk does not: {all:#?}"
+        );
+    }
+}
+
+#[test]
+fn the_outline_of_every_fixture_has_the_walks_images_and_no_problem_of_its_own() {
+    let opts = Options::default();
+    let mut dir: Vec<_> = std::fs::read_dir(shared())
+        .expect("fixtures directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tar"))
+        .collect();
+    dir.sort();
+    let mut read = 0;
+    for path in dir {
+        let bytes = std::fs::read(&path).expect("fixture");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let full = scan(&name, &bytes[..], &opts);
+        let outline = scan_outline(&name, &bytes[..], &opts);
+        let (Ok(full), Ok(Some((outline, unwalked)))) = (full, outline) else {
+            continue;
+        };
+        read += 1;
+        assert_eq!(structure(&outline), structure(&full), "{name}");
+        assert_subset(&name, &outline, &full);
+        // What the outline left out is exactly the layer tars the walk indexed header-only.
+        let walked: u64 = full
+            .members
+            .iter()
+            .zip(&outline.members)
+            .filter(|(f, o)| f.facts.layer.is_some() && o.facts.layer.is_none())
+            .map(|(f, _)| f.size)
+            .sum();
+        assert_eq!(unwalked, walked, "{name}");
+    }
+    assert!(read >= 20, "only {read} fixtures read");
+}
+
+/// A save whose base layer is 3 MiB of files (over the 1 MiB under which a member is read
+/// whole) and whose top layer is small.
+fn save_with_a_large_layer() -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut files = Vec::new();
+    for i in 0..300u32 {
+        let body: Vec<u8> = (0..10_000u32)
+            .map(|j| (i.wrapping_mul(31) ^ j) as u8)
+            .collect();
+        files.push(TarEntry::file(
+            format!("data/f{i:03}").as_str(),
+            body,
+            0o644,
+        ));
+    }
+    let base = layer_tar(files).expect("base");
+    let top = layer_tar(vec![TarEntry::file("etc/motd", b"hi\n".to_vec(), 0o644)]).expect("top");
+    let layers = vec![base, top];
+    let descs: Vec<Descriptor> = layers
+        .iter()
+        .map(|b| Descriptor {
+            media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+            digest: Digest::of_bytes(b),
+            size: b.len() as u64,
+        })
+        .collect();
+    let diff_ids: Vec<String> = descs.iter().map(|d| d.digest.to_string()).collect();
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "history": [{"created_by": "ADD data /data"}, {"created_by": "RUN echo hi > /etc/motd"}],
+    });
+    let img = SaveImage {
+        tags: vec!["big:1".into()],
+        config: config.to_string().into_bytes(),
+        layers: descs,
+    };
+    let by_digest = layers.clone();
+    let out = write_docker_save(Vec::new(), &[img], &mut |d| {
+        let b = by_digest
+            .iter()
+            .find(|b| Digest::of_bytes(b) == d.digest)
+            .cloned()
+            .unwrap_or_default();
+        Ok(Box::new(std::io::Cursor::new(b)) as Box<dyn Read>)
+    })
+    .expect("save");
+    (out, layers)
+}
+
+#[test]
+fn a_large_layer_tar_is_left_unwalked_and_counted() {
+    let (bytes, layers) = save_with_a_large_layer();
+    let opts = Options::default();
+    let full = scan("big.tar", &bytes[..], &opts).expect("scan");
+    let (outline, unwalked) = scan_outline("big.tar", &bytes[..], &opts)
+        .expect("outline")
+        .expect("an uncompressed file has an outline");
+    let base_len = layers[0].len() as u64;
+    assert!(
+        base_len > 1 << 20,
+        "the base layer is over 1 MiB: {base_len}"
+    );
+    assert_eq!(
+        unwalked, base_len,
+        "only the base layer is left for the walk"
+    );
+    assert_eq!(structure(&outline), structure(&full));
+    assert_subset("big.tar", &outline, &full);
+    let base = |a: &Archive| {
+        let m = a.images[0].layers[0].member.expect("base blob");
+        a.members[m].facts.layer.as_ref().map(|l| l.entries.len())
+    };
+    assert_eq!(
+        base(&outline),
+        None,
+        "the outline has no index of the base layer"
+    );
+    assert_eq!(base(&full), Some(300), "the walk indexes its 300 files");
+    // The small top layer is read whole by both, its diff_id computed.
+    let top_diff = |a: &Archive| a.images[0].layers[1].diff_id.clone();
+    assert_eq!(top_diff(&outline), Some(Digest::of_bytes(&layers[1])));
+    assert_eq!(top_diff(&outline), top_diff(&full));
+}
+
+#[test]
+fn a_file_compressed_as_a_whole_has_no_outline() {
+    let (bytes, _) = save_with_a_large_layer();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &bytes).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    let outline = scan_outline("big.tar.gz", &gz[..], &Options::default()).expect("outline");
+    assert!(outline.is_none());
+}
