@@ -231,6 +231,30 @@ describe('a 200,000-file image', () => {
     assert.ok(longest(asking) <= VIEW_TASK_MS, `a main-thread task of ${longest(asking).toFixed(0)} ms while the scanner was asked`);
     assert.deepEqual(problemsOf(page), []);
   });
+
+  test('cancelled while its outline is shown, it keeps the outline and says the file lists were not read', { timeout: 120000 }, async () => {
+    const img = largeImage();
+    const page = await session.newPage();
+    await pickFile(page, img.file);
+    await page.locator('[data-testid=layer]').first().waitFor({ state: 'attached', timeout: 60000 });
+    // Seen and clicked in one task of the page, so the walk cannot end in between.
+    const phase = await page.evaluate(() => {
+      const p = document.querySelector('[data-phase]')?.getAttribute('data-phase');
+      if (p === 'reading') document.querySelector('[data-testid=cancel]').click();
+      return p;
+    });
+    assert.equal(phase, 'reading', 'the first view came while the file was read');
+    await page.locator('[data-testid=cancelled]').waitFor();
+    const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.textContent));
+    assert.equal(layers.length, 2);
+    for (const l of layers) assert.match(l, /not read/, layers.join(' | '));
+    assert.match(await page.textContent('.summary-main'), /2 layers · files not read · docker save/);
+    await page.click('[data-testid=tab-files]');
+    await page.locator('[data-testid=index-stopped]').waitFor();
+    assert.match(await page.textContent('[data-testid=index-stopped]'), /reading stopped before their tars were walked/);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
 });
 
 // A link to a place in the image (`?src=…&view=files&layer=…&path=…`): the path's row is found

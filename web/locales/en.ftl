@@ -41,6 +41,7 @@ ready-failed = ✗ Digests checked: only { $verified } of { $total } layers veri
 scan-time = first view in { $ms } ms
 summary-line = { $layers } layers · { $size } uncompressed · { $format }
 summary-line-reading = { $layers } layers · their files are being read… · { $format }
+summary-line-unread = { $layers } layers · files not read · { $format }
 errors-title = Problems found
 error-fatal = Could not read the file:
 error-fatal-next = Could not read { $name }; the image shown stays open:
@@ -442,6 +443,7 @@ tr-no-pull = docker pull is not possible: this image is not in the registry (pul
 tr-no-push = docker push is not possible: this image is not on this host (push sends from this computer).
 summary-line-one = { $layers } layer · { $size } uncompressed · { $format }
 summary-line-reading-one = { $layers } layer · its files are being read… · { $format }
+summary-line-unread-one = { $layers } layer · files not read · { $format }
 picker-layers-one = { $count } layer
 sh-queued-one = { $count } more file waiting to be read.
 dg-band-aria-one = { $text }, used by { $count } image
@@ -564,6 +566,7 @@ reopen-why-failed = the browser could not read it
 
 # track: index (issue 13, target 3): the layer indexes still crossing from the worker
 index-pending = The file lists of the layers are still being read; this view opens in a moment.
+index-stopped = The file lists of the layers were not read: reading stopped before their tars were walked. Open the file again to read them.
 
 # issue 13, target 4: the layers of a compressed file, shown as they are read
 lr-title = Layers read so far

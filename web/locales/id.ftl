@@ -41,6 +41,7 @@ ready-failed = ✗ Digest sudah diperiksa: hanya { $verified } dari { $total } l
 scan-time = tampilan pertama siap dalam { $ms } ms
 summary-line = { $layers } layer · { $size } tanpa kompresi · { $format }
 summary-line-reading = { $layers } layer · file-filenya sedang dibaca… · { $format }
+summary-line-unread = { $layers } layer · file-filenya tidak dibaca · { $format }
 errors-title = Masalah yang ditemukan
 error-fatal = Berkas tidak dapat dibaca:
 error-fatal-next = { $name } tidak dapat dibaca; image yang ditampilkan tetap terbuka:
@@ -442,6 +443,7 @@ tr-no-pull = docker pull tidak bisa: image ini tidak ada di registry (pull menga
 tr-no-push = docker push tidak bisa: image ini tidak ada di host ini (push mengirim dari komputer ini).
 summary-line-one = { $layers } layer · { $size } tanpa kompresi · { $format }
 summary-line-reading-one = { $layers } layer · file-filenya sedang dibaca… · { $format }
+summary-line-unread-one = { $layers } layer · file-filenya tidak dibaca · { $format }
 picker-layers-one = { $count } layer
 sh-queued-one = { $count } berkas lagi menunggu dibaca.
 dg-band-aria-one = { $text }, dipakai oleh { $count } image
@@ -564,6 +566,7 @@ reopen-why-failed = peramban tidak dapat membacanya
 
 # track: index (issue 13, target 3): the layer indexes still crossing from the worker
 index-pending = Daftar file setiap layer masih dibaca; tampilan ini terbuka sebentar lagi.
+index-stopped = Daftar file setiap layer tidak dibaca: pembacaan berhenti sebelum tar-nya ditelusuri. Buka berkasnya lagi untuk membacanya.
 
 # issue 13, target 4: the layers of a compressed file, shown as they are read
 lr-title = Layer yang sudah terbaca

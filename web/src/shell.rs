@@ -460,7 +460,7 @@ pub fn app() -> Html {
                         <h1 class="mono ellipsis" title={image_name(a, state.nav.image)}>{ image_name(a, state.nav.image) }</h1>
                         <p class="muted small">
                             { state.reading.file_name.clone().unwrap_or_default() }{ " · " }
-                            { tf(lang, if matches!(state.reading.phase, Phase::Scanning | Phase::Hashing) && crate::views::layer_size::awaiting_index(a, state.nav.image) { "summary-line-reading" } else { "summary-line" }, &[
+                            { tf(lang, summary_key(&state, a), &[
                                 ("layers", &img.layers.len().to_string()),
                                 ("size", &human_size(total)),
                                 ("format", &t(lang, &format!("format-{}", serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))),
@@ -522,6 +522,16 @@ pub fn app() -> Html {
             let listing = (state.index.pending(state.reading.generation) || state.reading.outlined)
                 && matches!(state.nav.tab, Tab::Files | Tab::History | Tab::Container);
             let view = match state.nav.tab {
+                // An outline whose walk was stopped (cancelled, or the scanner failed): the
+                // lists will not come.
+                _ if listing
+                    && state.reading.outlined
+                    && state.reading.phase == Phase::Cancelled =>
+                {
+                    html! {
+                        <p class="muted center" role="status" data-testid="index-stopped">{ t(lang, "index-stopped") }</p>
+                    }
+                }
                 _ if listing => html! {
                     <p class="muted center" role="status" data-testid="index-pending">{ t(lang, "index-pending") }</p>
                 },
@@ -665,5 +675,18 @@ pub fn app() -> Html {
                 <div class="drop-overlay" aria-hidden="true"><p>{ t(lang, "drop-here") }</p></div>
             </div>
         </ContextProvider<Lang>>
+    }
+}
+
+/// The summary line's words: with the image's size, or — while a layer of it has no index
+/// (its tar not walked or its blob not read yet) — saying its files are being read, or after
+/// a stop that they were not read: a size summed without them would be too small.
+fn summary_key(state: &crate::state::AppState, a: &pancake_core::Archive) -> &'static str {
+    if !crate::views::layer_size::awaiting_index(a, state.nav.image) {
+        "summary-line"
+    } else if matches!(state.reading.phase, Phase::Scanning | Phase::Hashing) {
+        "summary-line-reading"
+    } else {
+        "summary-line-unread"
     }
 }

@@ -735,6 +735,26 @@ mod tests {
     }
 
     #[test]
+    fn a_cancel_during_an_outline_keeps_it_shown_as_an_outline() {
+        let s = Rc::new(AppState::new(Lang::En));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
+            generation: 5,
+            name: "big.tar".into(),
+            size: 10,
+            now_ms: 0.0,
+        })));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Outlined {
+            generation: 5,
+            archive: Box::new(two_layer_archive(1)),
+            millis: 1.0,
+        })));
+        let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Cancelled)));
+        assert_eq!(s.reading.phase, Phase::Cancelled);
+        assert!(s.reading.outlined, "its layers were never walked");
+        assert!(s.reading.archive.is_some(), "what was read stays shown");
+    }
+
+    #[test]
     fn a_file_read_behind_takes_over_at_its_walk_not_at_its_outline() {
         let s = opened(Rc::new(AppState::new(Lang::En)), 1, 1);
         let shown = s.reading.archive.clone().expect("archive");
