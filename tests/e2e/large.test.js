@@ -21,6 +21,7 @@ const path = require('node:path');
 const { openSession, pickFile, problemsOf, waitReady, SEL } = require('./lib/browser');
 const { startServer } = require('./lib/server');
 const { makeLargeImage } = require('../make_large_image');
+const { tar, oneLayerImage } = require('./lib/tarwrite');
 
 const FILES = 200000;
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_LARGE_MS || 240000);
@@ -230,6 +231,34 @@ describe('a 200,000-file image', () => {
     console.log(`# a symlink followed, the image's largest files, a search hit opened: long tasks ${asking.map((t) => t.ms.toFixed(0)).join(' ') || 'none'}`);
     assert.ok(longest(asking) <= VIEW_TASK_MS, `a main-thread task of ${longest(asking).toFixed(0)} ms while the scanner was asked`);
     assert.deepEqual(problemsOf(page), []);
+  });
+
+  test('a save of 72 MiB in four large files shows no outline: its quick walk would only make it flash', { timeout: 120000 }, async () => {
+    // Over the 64 MiB from which the scanner posts an outline, but four headers to walk: the
+    // walk ends within the page's 150 ms hold, so the first view is the walk's.
+    const files = [0, 1, 2, 3].map((i) => [`data/big${i}.bin`, Buffer.alloc(18 << 20, i + 1)]);
+    const file = path.join(os.tmpdir(), 'pancake-e2e-four-large-files.tar');
+    fs.writeFileSync(file, oneLayerImage(tar(files), 'COPY data/ /data/'));
+    try {
+      const page = await session.newPage();
+      await page.evaluate(() => {
+        window.__seen = [];
+        new MutationObserver(() => {
+          const l = document.querySelector('[data-testid=layer]');
+          if (l) window.__seen.push([document.querySelector('[data-phase]')?.getAttribute('data-phase') ?? null, l.textContent]);
+        }).observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
+      });
+      await pickFile(page, file);
+      await waitReady(page, { timeout: 60000 });
+      const seen = await page.evaluate(() => window.__seen);
+      assert.ok(seen.length > 0);
+      assert.deepEqual(seen.filter(([, text]) => /pending/.test(text)), [], 'no layer ever showed its size pending');
+      assert.match(seen[0][1], /COPY.*75\.5MB/, 'the first view has the layer\'s size');
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   test('cancelled while its outline is shown, it keeps the outline and says the file lists were not read', { timeout: 120000 }, async () => {

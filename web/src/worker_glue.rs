@@ -63,6 +63,10 @@ const PRESPAWN_MIN_BYTES: u64 = 64 << 20;
 /// Facts reach the page's state in batches: each batch resolves the images again and
 /// re-renders what shows them (the layer indexes are shared, not copied).
 const FLUSH_EVERY_MS: f64 = 300.0;
+/// An outline is shown only if the walk has not ended this long after it came: a walk that
+/// ends sooner (large files, few headers) would make it flash, pending sizes and all, for a
+/// frame or two before the walk's view replaces it.
+const OUTLINE_AFTER_MS: u32 = 150;
 const PROGRESS_EVERY_MS: f64 = 100.0;
 /// Entries decoded between two checks of the clock, and the time one slice of the decoding
 /// may take (ms) before the page's thread is given back: well under a frame, so the page
@@ -251,6 +255,8 @@ pub struct Pool {
     /// at once delayed the scan's start from ~60 to ~190 ms.
     prespawn: bool,
     queue: VecDeque<HashJob>,
+    /// An outline waiting [`OUTLINE_AFTER_MS`] to be shown (dropped when the walk ends first).
+    outline: Option<PoolEvent>,
     /// The current file's reading, from the scan's archive on; facts are applied to it.
     reading: Option<Reading>,
     /// `reading.bytes_done()` when hashing started (the part the scan covered).
@@ -319,6 +325,7 @@ impl Pool {
                 hashers: Vec::new(),
                 prespawn: false,
                 queue: VecDeque::new(),
+                outline: None,
                 reading: None,
                 base: 0,
                 unflushed: false,
@@ -422,6 +429,7 @@ impl Pool {
             let mut p = pool.borrow_mut();
             p.hashers.clear();
             p.queue.clear();
+            p.outline = None;
             if !p.scanned {
                 p.scanner = None;
                 p.drop_orphan_searches();
@@ -745,6 +753,7 @@ impl Pool {
         self.hashers.clear();
         self.prespawn = false;
         self.queue.clear();
+        self.outline = None;
         self.reading = None;
         self.base = 0;
         self.unflushed = false;
@@ -799,6 +808,7 @@ impl Pool {
         }
         self.hashers.clear();
         self.queue.clear();
+        self.outline = None;
         if !self.scanned {
             self.scanner = None;
             self.drop_orphan_searches();
@@ -863,6 +873,8 @@ impl Pool {
                 },
                 _,
             ) => {
+                // The walk ended before its outline was shown: the outline never is.
+                self.outline = None;
                 let mut decoder = match Decoder::new(env.bytes.unwrap_or_default()) {
                     Ok(d) => d,
                     Err(e) => return self.on_failure(generation, e.to_string()),
@@ -935,12 +947,26 @@ impl Pool {
                 actions
             }
             (Response::Outlined { archive, millis }, Role::Scanner) => {
-                // Shown only: nothing is planned or hashed until the walk's `Scanned`.
-                vec![PoolEvent::Outlined {
+                // Shown only, and only if the walk is not over soon: nothing is planned or
+                // hashed until the walk's `Scanned`.
+                self.outline = Some(PoolEvent::Outlined {
                     generation,
                     archive,
                     millis,
-                }]
+                });
+                let this = self.this.clone();
+                gloo::timers::callback::Timeout::new(OUTLINE_AFTER_MS, move || {
+                    if let Some(pool) = this.upgrade() {
+                        let held = pool.borrow_mut().outline.take();
+                        let current = held.as_ref().and_then(PoolEvent::generation)
+                            == Some(pool.borrow().generation);
+                        if let (Some(e), true) = (held, current) {
+                            Pool::emit_all(&pool, vec![e]);
+                        }
+                    }
+                })
+                .forget();
+                Vec::new()
             }
             (Response::Summarized { summaries }, Role::Scanner) => {
                 self.summary_waiting = false;
