@@ -281,6 +281,17 @@ describe('a 200,000-file image', () => {
     await page.click('[data-testid=tab-files]');
     await page.locator('[data-testid=index-stopped]').waitFor();
     assert.match(await page.textContent('[data-testid=index-stopped]'), /reading stopped before their tars were walked/);
+    // The Shared tab knows no sizes either, and nothing is being checked any more.
+    await page.click('[data-testid=tab-shared]');
+    const item = page.locator('[data-testid=session-image]').first();
+    await item.waitFor();
+    assert.match(await item.textContent(), /sizes not known: the files of its layers are not read/);
+    assert.doesNotMatch(await item.textContent(), /still being checked|0B/);
+    assert.match(await page.textContent('[data-testid=storage-unread]'), /count as 0 B/);
+    const bands = await page.$$eval('.dg-wrap [data-testid=layer-size]', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(bands, ['not read', 'not read']);
+    // No container runs on layers whose files were never listed.
+    assert.equal(await page.isDisabled('[data-testid=run-container]'), true);
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

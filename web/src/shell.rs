@@ -470,7 +470,8 @@ pub fn app() -> Html {
                     </div>
                     <crate::views::artifacts::Artifacts archive={a.clone()} image={state.nav.image} />
                     <RunContainer archive={a.clone()} image={state.nav.image} state={state.containers.clone()}
-                        ready={matches!(state.reading.phase, Phase::Ready | Phase::Cancelled)}
+                        ready={matches!(state.reading.phase, Phase::Ready | Phase::Cancelled)
+                            && !crate::views::layer_size::awaiting_index(a, state.nav.image)}
                         on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                     <div class="summary-status">
                         { match state.reading.phase {
@@ -519,15 +520,14 @@ pub fn app() -> Html {
         (Some(a), Some(_)) => {
             // Views that walk the entry lists wait for them (a moment, on 200,000 files).
             // So do they while an outline is shown: its large layers are not walked yet.
-            let listing = (state.index.pending(state.reading.generation) || state.reading.outlined)
+            let outlined = state.reading.outlined
+                && crate::views::layer_size::awaiting_index(a, state.nav.image);
+            let listing = (state.index.pending(state.reading.generation) || outlined)
                 && matches!(state.nav.tab, Tab::Files | Tab::History | Tab::Container);
             let view = match state.nav.tab {
                 // An outline whose walk was stopped (cancelled, or the scanner failed): the
                 // lists will not come.
-                _ if listing
-                    && state.reading.outlined
-                    && state.reading.phase == Phase::Cancelled =>
-                {
+                _ if listing && outlined && state.reading.phase == Phase::Cancelled => {
                     html! {
                         <p class="muted center" role="status" data-testid="index-stopped">{ t(lang, "index-stopped") }</p>
                     }

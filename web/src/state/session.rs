@@ -65,6 +65,8 @@ pub struct SessionImage {
     pub file_name: String,
     /// Still being read (not yet in the session): digests may be pending.
     pub pending: bool,
+    /// Its reading goes on (`pending` and not stopped): what it lacks may still come.
+    pub live: bool,
     /// Other files of the session holding the same image (the same image ID, its config's
     /// digest), one name per other file in session order (the same file opened twice names
     /// itself): the image is listed once, here, and counted once in the storage figures.
@@ -116,6 +118,7 @@ pub fn session_images(s: &AppState) -> Vec<SessionImage> {
                 archive: a.archive.clone(),
                 file_name: a.file_name.clone(),
                 pending: false,
+                live: false,
                 also_in: Vec::new(),
             });
         }
@@ -135,6 +138,10 @@ pub fn session_images(s: &AppState) -> Vec<SessionImage> {
                 archive: a.clone(),
                 file_name: s.reading.file_name.clone().unwrap_or_default(),
                 pending: true,
+                live: matches!(
+                    s.reading.phase,
+                    super::Phase::Scanning | super::Phase::Hashing
+                ),
                 also_in: Vec::new(),
             });
         }

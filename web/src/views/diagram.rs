@@ -269,7 +269,12 @@ pub fn diagram(p: &DiagramProps) -> Html {
         };
         // The page's one size for a layer (`layer_size`), as the stack shows it.
         let size_bytes = size_of(img0, li0);
-        let size_text = layer_size::text_of(lang, &si.archive, image, li0, size_bytes);
+        // A layer not indexed yet (or never: its reading stopped) has no size to show.
+        let size_text = if layer_size::unindexed(&si.archive, layer) {
+            t(lang, if si.live { "pending" } else { "not-read" })
+        } else {
+            layer_size::text_of(lang, &si.archive, image, li0, size_bytes)
+        };
         let kind = layer_kind(image, li0);
         let (kw, rest) = layer_label(image, li0);
         let users = Layout::images_of(node);
@@ -437,7 +442,11 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage], s
                         }) }
                     </ul>
                 </dd>
-                { layer_size::detail_rows(lang, &si.archive, image, li0, size) }
+                { if layer_size::unindexed(&si.archive, layer) {
+                    layer_size::unread_rows(lang, layer, false)
+                } else {
+                    layer_size::detail_rows(lang, &si.archive, image, li0, size)
+                } }
                 { if users.len() > 1 { html! { <dd class="muted small">{ t(lang, "dg-stored-once") }</dd> } } else { html! {} } }
                 // The diagram shows archives of the session, each settled: a digest it lacks
                 // will not come.

@@ -22,12 +22,20 @@ use std::rc::Rc;
 /// Its files and sizes are unknown, not zero, while the reading goes on; callers say
 /// "pending" then (after a cancelled reading, `stack::not_read` says it was never read).
 pub fn awaiting_index(archive: &Archive, image: usize) -> bool {
-    archive.images.get(image).is_some_and(|im| {
-        im.layers
-            .iter()
-            .filter_map(|l| l.member.and_then(|m| archive.members.get(m)))
-            .any(|m| m.facts.layer.is_none() && m.facts.sha256.is_none() && m.facts.error.is_none())
-    })
+    archive
+        .images
+        .get(image)
+        .is_some_and(|im| im.layers.iter().any(|l| unindexed(archive, l)))
+}
+
+/// Layer `l`'s blob is in the file with no index, no digest and no error yet (see
+/// [`awaiting_index`]).
+pub fn unindexed(archive: &Archive, l: &Layer) -> bool {
+    l.member
+        .and_then(|m| archive.members.get(m))
+        .is_some_and(|m| {
+            m.facts.layer.is_none() && m.facts.sha256.is_none() && m.facts.error.is_none()
+        })
 }
 
 /// The headline size of layer `layer` (0 = base) of `image`, in bytes: the size of its files

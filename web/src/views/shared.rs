@@ -120,8 +120,13 @@ pub fn shared_view(p: &SharedProps) -> Html {
                         { tf(lang, "sh-also-in", &[("files", &si.also_in.join(", "))]) }
                     </span>
                 } } }
-                <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span>
-                { if si.pending { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
+                { if super::layer_size::awaiting_index(&si.archive, key.image) {
+                    // A layer without its index (not walked or read yet, or never): no size to sum.
+                    html! { <span class="small muted" data-testid="image-bytes-unknown">{ t(lang, "sh-image-unread") }</span> }
+                } else {
+                    html! { <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span> }
+                } }
+                { if si.live { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
                 <button type="button" class="copy" data-testid="remove-image" aria-label={tf(lang, "sh-remove-aria", &[("image", &si.tag())])}
                     onclick={Callback::from(move |_| d.emit(SharedAction::Remove(key)))}>{ "✕" }</button>
             </li>
@@ -164,6 +169,9 @@ pub fn shared_view(p: &SharedProps) -> Html {
                     <span style={format!("width:{:.1}%", 100.0 - pct)}></span>
                 </div>
                 <p class="muted small">{ t(lang, "st-explain") }</p>
+                { if p.images.iter().any(|si| super::layer_size::awaiting_index(&si.archive, si.key.image)) {
+                    html! { <p class="muted small" data-testid="storage-unread">{ t(lang, "st-unread") }</p> }
+                } else { html! {} } }
                 <div class="st-numbers st-content">
                     <div><span class="st-big" data-testid="content-store-bytes">{ human_size(storage.content_store_bytes) }</span><span class="muted small">{ t(lang, "st-content") }</span></div>
                 </div>

@@ -137,11 +137,7 @@ fn not_read(a: &Archive, image: &Image, i: usize, hashing: bool) -> bool {
         && image
             .layers
             .get(i)
-            .and_then(|l| l.member)
-            .and_then(|m| a.members.get(m))
-            .is_some_and(|m| {
-                m.facts.layer.is_none() && m.facts.sha256.is_none() && m.facts.error.is_none()
-            })
+            .is_some_and(|l| super::layer_size::unindexed(a, l))
 }
 
 /// One layer's slab; `size` is its headline size (`layer_size::bytes`), `None` while the

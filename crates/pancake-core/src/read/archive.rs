@@ -478,11 +478,13 @@ pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Resul
 
 /// The outline of an UNCOMPRESSED tarball: [`scan`] without walking the layer tars. Outer
 /// headers, configs and manifests are read and the images resolved, so the stack (layers,
-/// instructions, digests to check) is known; every large blob's facts hold only its
+/// instructions, digests to check) is known; every layer blob's facts hold only its
 /// compression, as a compressed layer's do before it is hashed. Also returns the bytes of the
-/// layer tars left unwalked — what [`scan`] would read on top, which decides whether showing
+/// layer blobs left unwalked — what [`scan`] would read on top, which decides whether showing
 /// the outline first is worth a second walk (a walk of a layer of 200,000 small files reads
-/// all its bytes). `None` for a file compressed as a whole: it has no outline short of
+/// all its bytes). Small blobs (up to 1 MiB, which [`scan`] reads whole) and blobs the file
+/// cuts short are left too, counted with the bytes the file holds of them: only what
+/// describes the images (JSON) is read. `None` for a file compressed as a whole: it has no outline short of
 /// reading all of it (nothing of it is read but its first block). Errors: as [`scan`].
 pub fn scan_outline<S: ReadAt + ?Sized>(
     name: &str,
@@ -563,6 +565,16 @@ fn scan_with<S: ReadAt + ?Sized>(
                 &mut |entry, mname, size, offset| {
                     let off = offset.unwrap_or(0);
                     let complete = off.checked_add(size).is_some_and(|end| end <= total);
+                    if !walk_layers && (size <= SMALL_MEMBER || !complete) {
+                        // The outline reads what describes the images (JSON), not small or
+                        // cut layer blobs: the walk after it reads those, so reading them
+                        // here too would double the work of a save that gets no outline.
+                        let stored = size.min(total.saturating_sub(off));
+                        if let Some(skipped) = outline_skip(source, off, size, stored) {
+                            unwalked = unwalked.saturating_add(stored);
+                            return skipped;
+                        }
+                    }
                     if size <= SMALL_MEMBER || !complete {
                         return member::process(
                             entry,
@@ -621,6 +633,34 @@ fn scan_with<S: ReadAt + ?Sized>(
     );
     image::resolve_with(&mut archive, &opts.limits);
     Ok((archive, unwalked))
+}
+
+/// For [`scan_outline`]: a small or cut member left for the walk — its facts only its
+/// compression, from its first block; a cut one ends the outer walk with the error the walk
+/// gives it (the file holds `stored` of its `size` bytes) — or `None` to process it (JSON and
+/// other small members that are neither a tar nor compressed: what describes the images).
+fn outline_skip<S: ReadAt + ?Sized>(
+    source: &S,
+    offset: u64,
+    size: u64,
+    stored: u64,
+) -> Option<Processed> {
+    let head = source
+        .read_vec_at(
+            offset,
+            sniff::TAR_BLOCK.min(usize::try_from(size).unwrap_or(usize::MAX)),
+        )
+        .ok()?;
+    let compression = sniff::compression(&head);
+    let layer_like = compression != Compression::None || sniff::is_tar(&head);
+    let cut = stored < size;
+    (layer_like || cut).then(|| Processed {
+        facts: MemberFacts {
+            compression,
+            ..MemberFacts::default()
+        },
+        outer_error: cut.then_some(ReadError::Truncated { stored, size }),
+    })
 }
 
 /// Fully processes one member (hash, decompress, index), independent of all others; its
