@@ -283,6 +283,7 @@ sh-title = Images in this session
 sh-lead = Every image you open stays here, so you can see what they share. Open more files, drop several at once, or remove one with ✕.
 sh-image-bytes = { $total } of layer tars, { $unique } of them its own
 sh-image-unread = sizes not known: the files of its layers are not read
+sh-image-reading = sizes not known yet: the files of its layers are being read
 sh-pending = (still being checked)
 sh-queued = { $count } more files waiting to be read.
 sh-remove-aria = Remove { $image } from the session

@@ -283,6 +283,7 @@ sh-title = Image dalam sesi ini
 sh-lead = Setiap image yang Anda buka tetap ada di sini, jadi Anda bisa melihat layer apa saja yang mereka pakai bersama. Buka berkas lain, seret beberapa berkas sekaligus ke halaman, atau hapus salah satunya dengan ✕.
 sh-image-bytes = { $total } tar layer, { $unique } di antaranya hanya miliknya
 sh-image-unread = ukuran belum diketahui: file-file layer-nya belum dibaca
+sh-image-reading = ukuran belum diketahui: file-file layer-nya sedang dibaca
 sh-pending = (masih diperiksa)
 sh-queued = { $count } berkas lagi menunggu dibaca.
 sh-remove-aria = Hapus { $image } dari sesi

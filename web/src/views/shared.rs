@@ -122,7 +122,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 } } }
                 { if super::layer_size::awaiting_index(&si.archive, key.image) {
                     // A layer without its index (not walked or read yet, or never): no size to sum.
-                    html! { <span class="small muted" data-testid="image-bytes-unknown">{ t(lang, "sh-image-unread") }</span> }
+                    html! { <span class="small muted" data-testid="image-bytes-unknown">{ t(lang, if si.live { "sh-image-reading" } else { "sh-image-unread" }) }</span> }
                 } else {
                     html! { <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span> }
                 } }
