@@ -38,6 +38,32 @@ impl RawPath {
         RawPath(out)
     }
 
+    /// This normalized path with each `..` taking away the name before it, lexically (symlinks
+    /// are not looked at), as Go's `filepath.Clean` does to a header name before moby's
+    /// `UnpackLayer` and containerd's `archive.Apply` write it (`d/../e` is written at `e`).
+    /// `None` when a `..` would climb above the root ([`RawPath::is_unsafe_name`]); the path
+    /// itself (not copied) when it has no `..`.
+    pub fn cleaned(&self) -> Option<Cow<'_, RawPath>> {
+        if !self.components().any(|c| c == b"..") {
+            return Some(Cow::Borrowed(self));
+        }
+        let mut out: Vec<u8> = Vec::with_capacity(self.0.len());
+        for c in self.components() {
+            if c == b".." {
+                if out.is_empty() {
+                    return None;
+                }
+                out.truncate(parent_bytes(&out).len());
+            } else {
+                if !out.is_empty() {
+                    out.push(b'/');
+                }
+                out.extend_from_slice(c);
+            }
+        }
+        Some(Cow::Owned(RawPath(out)))
+    }
+
     /// Wraps `bytes` as they are, not normalized (symlink targets are kept as written).
     pub fn from_bytes(bytes: Vec<u8>) -> RawPath {
         RawPath(bytes)
@@ -179,6 +205,39 @@ mod tests {
             assert_eq!(parent_bytes(path.as_bytes()), parent.as_bytes());
             assert_eq!(RawPath::from(path).parent().as_bytes(), parent.as_bytes());
         }
+    }
+
+    #[test]
+    fn cleans_dotdot_lexically_like_go() {
+        let clean = |s: &str| {
+            RawPath::normalize(s.as_bytes())
+                .cleaned()
+                .map(|p| p.display().into_owned())
+        };
+        assert_eq!(clean("d/../e").as_deref(), Some("e"));
+        assert_eq!(clean("./a/b/../../c/./d").as_deref(), Some("c/d"));
+        assert_eq!(clean("a/b/..").as_deref(), Some("a"));
+        assert_eq!(clean("a/..").as_deref(), Some(""));
+        assert_eq!(clean("etc/passwd").as_deref(), Some("etc/passwd"));
+        assert_eq!(clean("../x"), None);
+        assert_eq!(clean("a/../../x"), None);
+        // Agrees with `is_unsafe_name` on which names climb out.
+        for name in [
+            "d/../e",
+            "../x",
+            "a/../../x",
+            "a/b/../..",
+            "/../x",
+            "a/./../b",
+        ] {
+            assert_eq!(
+                clean(name).is_none(),
+                RawPath::is_unsafe_name(name.as_bytes()),
+                "{name}"
+            );
+        }
+        let plain = RawPath::from("a/b");
+        assert!(matches!(plain.cleaned(), Some(Cow::Borrowed(_))));
     }
 
     #[test]

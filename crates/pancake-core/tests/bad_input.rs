@@ -677,3 +677,104 @@ fn a_name_below_a_file_or_a_looping_link_of_its_layer_cannot_be_unpacked() {
         ]
     );
 }
+
+/// A name with a `..` that stays inside the root is written where it cleans to (Go's
+/// `filepath.Clean`, before moby's and containerd's unpacking), said as a tar quirk, the first
+/// ten one by one and the rest counted; a hard link's target is cleaned the same way. A hard
+/// link to a symlink of the layer is that symlink (`linkat` does not follow it): a name below
+/// the hard link is written through the symlink, and unpacking does not fail on it.
+#[test]
+fn dotdot_names_are_cleaned_and_a_hard_link_to_a_symlink_is_followed() {
+    let mut t = TarOut::new();
+    for dir in ["dir/", "d/"] {
+        t.0.append(
+            &header(dir.as_bytes(), 0, tar::EntryType::Directory, b""),
+            &[][..],
+        )
+        .unwrap();
+    }
+    t = t.file("d/../e", b"cleaned\n").file("real.txt", b"real\n");
+    t.0.append(
+        &header(b"hl", 0, tar::EntryType::Link, b"d/../real.txt"),
+        &[][..],
+    )
+    .unwrap();
+    t = t.symlink("l", "dir");
+    t.0.append(&header(b"h", 0, tar::EntryType::Link, b"l"), &[][..])
+        .unwrap();
+    t = t.file("h/x", b"through the hard link to a symlink\n");
+    for i in 0..12 {
+        t = t.file(&format!("d/./../n{i:02}"), b"n\n");
+    }
+    let (bytes, _) = image(&t.done(), None);
+    let a = both("dotdot-clean", &bytes, &Options::default());
+    assert!(
+        !a.problems.iter().any(|p| p.kind == ProblemKind::UnpackFails
+            || p.kind == ProblemKind::UnsafePath
+            || p.kind == ProblemKind::HardLink),
+        "{:#?}",
+        a.problems
+    );
+    assert!(
+        find(
+            &a,
+            ProblemKind::TarQuirk,
+            "entry d/../e has '..' in its name: unpacking cleans the name first (as Docker and containerd do) and writes it at e"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    let quirks: Vec<String> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::TarQuirk)
+        .map(|p| p.message())
+        .collect();
+    // d/../e and the first nine n.. one by one, then the three left counted; and h/x
+    // written through `h`, which is the symlink `l` on disk.
+    assert_eq!(quirks.len(), 12, "{quirks:#?}");
+    assert!(
+        find(&a, ProblemKind::TarQuirk, "entry h/x is written through the symlink h -> dir made earlier in this layer: unpacking follows the link inside the root (as containerd does) and writes it at dir/x"),
+        "{quirks:#?}"
+    );
+    assert!(
+        find(
+            &a,
+            ProblemKind::TarQuirk,
+            "3 more entries have '..' in their names"
+        ),
+        "{quirks:#?}"
+    );
+    let img = a.images.first().expect("image");
+    let kinds = merged_kinds(&a, img);
+    let mut want: Vec<(String, EntryKind)> = [
+        ("d", EntryKind::Dir),
+        ("dir", EntryKind::Dir),
+        ("dir/x", EntryKind::File),
+        ("e", EntryKind::File),
+        ("h", EntryKind::Hardlink),
+        ("hl", EntryKind::Hardlink),
+        ("l", EntryKind::Symlink),
+        ("real.txt", EntryKind::File),
+    ]
+    .iter()
+    .map(|(p, k)| (p.to_string(), *k))
+    .collect();
+    want.extend((0..12).map(|i| (format!("n{i:02}"), EntryKind::File)));
+    want.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(kinds, want);
+    let layer = a
+        .members
+        .iter()
+        .find_map(|m| m.facts.layer.as_ref())
+        .expect("layer index");
+    let hl = layer
+        .entries
+        .iter()
+        .find(|e| e.path.as_bytes() == b"hl")
+        .expect("hl");
+    assert_eq!(
+        hl.link_target.as_ref().map(|t| t.display().into_owned()),
+        Some("real.txt".to_string())
+    );
+}

@@ -13,6 +13,7 @@
 //! `limits.max_extension_bytes` is skipped, never buffered; entries per layer and path depth
 //! are capped. Each limit hit is a `limit` problem; what was read stays listed.
 
+use std::borrow::Cow;
 use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::analyze::lookup::MAX_SYMLINKS;
@@ -1143,6 +1144,7 @@ fn collect<B: Blocks>(
     let mut too_deep = 0usize;
     let mut first_too_deep: Option<(String, usize)> = None;
     let mut links = LayerLinks::default();
+    let mut cleaned = 0usize;
     loop {
         let f = match w.next() {
             Step::Entry(f) => f,
@@ -1166,6 +1168,31 @@ fn collect<B: Blocks>(
             break;
         }
         let mut path = RawPath::normalize(&f.name);
+        // `d/../e` is written at `e` (Go's `filepath.Clean` before unpacking, in moby and
+        // containerd alike): placed there and said. A name whose `..` climbs out keeps it.
+        if let Some(Cow::Owned(clean)) = path.cleaned() {
+            cleaned += 1;
+            if cleaned > CLEANED_LISTED {
+                path = clean;
+            } else {
+                out.problems.push(Problem::entry(
+                ProblemKind::TarQuirk,
+                None,
+                member,
+                shown(&f.name),
+                format!(
+                    "entry {} has '..' in its name: unpacking cleans the name first (as Docker and containerd do) and writes it at {}",
+                    shown(&f.name),
+                    if clean.is_root() {
+                        "the root".to_string()
+                    } else {
+                        shown(clean.as_bytes())
+                    }
+                ),
+            ));
+                path = clean;
+            }
+        }
         let depth = path.components().count();
         if depth > limits.max_path_depth {
             too_deep += 1;
@@ -1220,6 +1247,24 @@ fn collect<B: Blocks>(
                 ),
             ));
         }
+        let link_target = match f.kind {
+            // Symlink targets are kept as written (relative or absolute, they are resolved
+            // inside the root later); hard links name archive paths, cleaned and placed as
+            // names are (Go's `filepath.Join` cleans them before `os.Link`).
+            EntryKind::Symlink => Some(RawPath::from_bytes(f.link.clone())),
+            EntryKind::Hardlink => {
+                let target = RawPath::normalize(&f.link);
+                let target = match target.cleaned() {
+                    Some(Cow::Owned(clean)) => clean,
+                    _ => target,
+                };
+                match links.place(&target) {
+                    Landing::Through { at, .. } => Some(at),
+                    _ => Some(target),
+                }
+            }
+            _ => None,
+        };
         if !climbs {
             match links.place(&path) {
                 Landing::AsNamed => {}
@@ -1249,7 +1294,10 @@ fn collect<B: Blocks>(
                 // link, which `below_non_folder` reports and the views leave out.
                 Landing::Loop => {}
             }
-            links.record(&path, f.kind, &f.link);
+            match (f.kind, &link_target) {
+                (EntryKind::Hardlink, Some(target)) => links.record_hard_link(&path, target),
+                _ => links.record(&path, f.kind, &f.link),
+            }
         }
         if f.kind == EntryKind::Symlink {
             if let Some(names) = climbs_above_root(&path, &f.link) {
@@ -1266,19 +1314,6 @@ fn collect<B: Blocks>(
                 ));
             }
         }
-        let link_target = match f.kind {
-            // Symlink targets are kept as written (relative or absolute, they are resolved
-            // inside the root later); hard links name archive paths, placed as names are.
-            EntryKind::Symlink => Some(RawPath::from_bytes(f.link)),
-            EntryKind::Hardlink => {
-                let target = RawPath::normalize(&f.link);
-                match links.place(&target) {
-                    Landing::Through { at, .. } => Some(at),
-                    _ => Some(target),
-                }
-            }
-            _ => None,
-        };
         let content_offset = match (f.kind, content_base) {
             (EntryKind::File, Some(base)) => base.checked_add(f.data_pos),
             _ => None,
@@ -1298,6 +1333,17 @@ fn collect<B: Blocks>(
             content_offset,
             sparse: f.sparse.map(Box::new),
         });
+    }
+    if cleaned > CLEANED_LISTED {
+        out.problems.push(Problem::layer(
+            ProblemKind::TarQuirk,
+            None,
+            member,
+            format!(
+                "{} more entries have '..' in their names: each is written where its name cleans to, as above",
+                cleaned - CLEANED_LISTED
+            ),
+        ));
     }
     out.problems.append(&mut w.problems);
     out.problems
@@ -1333,6 +1379,10 @@ fn collect<B: Blocks>(
     }
     out
 }
+
+/// How many names with a `..` that stays inside the root are said one by one; the rest are
+/// counted in one problem (a hostile layer may hold millions).
+const CLEANED_LISTED: usize = 10;
 
 /// How many folders below a non-folder are named one by one (each with its first entry).
 const UNPACK_FAILS_LISTED: usize = 10;

@@ -103,6 +103,17 @@ impl LayerLinks {
         }
     }
 
+    /// Notes the hard link placed at `at` to the entry at `target` (placed): a hard link to
+    /// a symlink of this layer is that symlink (Go's `os.Link` is `linkat` without
+    /// `AT_SYMLINK_FOLLOW`, in moby and containerd alike), followed by later names as the
+    /// symlink is; to anything else it is a non-directory, as [`LayerLinks::record`] notes.
+    pub fn record_hard_link(&mut self, at: &RawPath, target: &RawPath) {
+        match self.links.get(target.as_bytes()).cloned() {
+            Some(link) => self.record(at, EntryKind::Symlink, &link),
+            None => self.record(at, EntryKind::Hardlink, b""),
+        }
+    }
+
     /// Resolves the folder `dir` through this layer's symlinks.
     fn resolve(&self, dir: &[u8]) -> Landing {
         // Components still to walk, last first; a link's target is pushed in front of the rest.
