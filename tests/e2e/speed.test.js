@@ -100,3 +100,64 @@ describe('hash path per blob', () => {
     await page.close();
   });
 });
+
+describe('sizes while compressed layers are read', () => {
+  const PENDING = 'pending…';
+  // 64 MiB in 6 gzip-compressed layers: each layer's files (and so its size) are known once a
+  // hashing worker has inflated it, the smaller ones well before the 26 MiB base layer.
+  let big;
+  before(() => {
+    big = path.join(dir, 'gz64.tar');
+    execFileSync('python3', [MAKE, big, '64', '--gzip-layers']);
+  });
+  for (const w of [
+    { width: 1280, height: 800, scheme: 'light' },
+    { width: 360, height: 740, scheme: 'dark' },
+  ]) {
+    test(`each layer's size shows as soon as that layer is read, the others say pending (${w.width} px, ${w.scheme})`, { timeout: 90000 }, async () => {
+      const page = await session.newPage({ viewport: { width: w.width, height: w.height }, colorScheme: w.scheme });
+      await page.evaluate(() => {
+        window.__sizes = [];
+        const look = () => {
+          const slabs = [...document.querySelectorAll('[data-testid=layer]')];
+          if (!slabs.length) return;
+          const sizes = slabs.map((s) => s.querySelector('[data-testid=layer-size]')?.textContent || '');
+          const run = document.querySelector('[data-testid=run-container]');
+          const key = sizes.join('|');
+          const last = window.__sizes[window.__sizes.length - 1];
+          if (last && last.key === key) return;
+          window.__sizes.push({ key, sizes, run: run ? { disabled: run.disabled, title: run.title } : null });
+        };
+        new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });
+      });
+      await pickFile(page, big);
+      // Mid-read: some layer sized, some pending.
+      await page.waitForFunction((pending) => {
+        const t = [...document.querySelectorAll('[data-testid=layer] [data-testid=layer-size]')].map((e) => e.textContent);
+        return t.includes(pending) && t.some((x) => x !== pending);
+      }, PENDING, { timeout: 45000 });
+      await shot(page, `sizes-arriving-${w.width}-${w.scheme}`);
+      await waitReady(page, { timeout: 45000 });
+      const seen = await page.evaluate(() => window.__sizes);
+      const mixed = seen.filter((s) => s.sizes.includes(PENDING) && s.sizes.some((x) => x !== PENDING));
+      assert.ok(mixed.length >= 1, `sizes seen: ${JSON.stringify(seen.map((s) => s.sizes))}`);
+      // While any layer is pending, a container cannot be run, and the button says why.
+      for (const s of seen.filter((x) => x.sizes.includes(PENDING) && x.run)) {
+        assert.equal(s.run.disabled, true, JSON.stringify(s));
+        assert.match(s.run.title, /once the image is read and checked/);
+      }
+      // Once verified, every size is known and none changed after it was first shown.
+      const last = seen[seen.length - 1].sizes;
+      assert.ok(!last.includes(PENDING), JSON.stringify(last));
+      for (const s of seen) {
+        s.sizes.forEach((x, i) => {
+          if (x !== PENDING && x !== '') assert.equal(x, last[i], `layer ${i}'s size changed once shown: ${JSON.stringify(seen.map((q) => q.sizes))}`);
+        });
+      }
+      const layers = await hashPaths(page);
+      for (const l of layers) assert.equal(l.verified, 'true', `layer ${l.index} verified`);
+      assert.deepEqual(problemsOf(page), []);
+      await page.close();
+    });
+  }
+});

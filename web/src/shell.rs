@@ -472,6 +472,7 @@ pub fn app() -> Html {
                     <RunContainer archive={a.clone()} image={state.nav.image} state={state.containers.clone()}
                         ready={matches!(state.reading.phase, Phase::Ready | Phase::Cancelled)
                             && !crate::views::layer_size::awaiting_index(a, state.nav.image)}
+                        stopped={matches!(state.reading.phase, Phase::Cancelled)}
                         on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                     <div class="summary-status">
                         { match state.reading.phase {
@@ -542,11 +543,10 @@ pub fn app() -> Html {
                     // compressed, so it was not indexed at the first view) while the lists
                     // still cross: its figures are pending, not zeros.
                     let hashing = matches!(state.reading.phase, Phase::Scanning | Phase::Hashing);
-                    // A layer still being walked or read has no size yet: pending, not 0 B.
+                    // (A layer still being walked or read has no size yet: the stack says
+                    // "pending" for it alone, and its details for what its lower layers decide.)
                     let coming = state.index.summarizing(generation)
-                        || (summary.is_none() && state.index.pending(generation))
-                        || (hashing
-                            && crate::views::layer_size::awaiting_index(a, state.nav.image));
+                        || (summary.is_none() && state.index.pending(generation));
                     html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse}
                     {summary} summary_coming={coming} {hashing} /> }
                 }

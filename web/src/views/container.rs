@@ -49,6 +49,8 @@ pub struct RunProps {
     pub state: ContainerState,
     /// Every layer is read (containers need the layers' file lists).
     pub ready: bool,
+    /// The reading was stopped before it was (the button stays off; its hint says why).
+    pub stopped: bool,
     pub on_action: Callback<ContainerAction>,
     pub on_tab: Callback<Tab>,
 }
@@ -118,7 +120,12 @@ pub fn run_container(p: &RunProps) -> Html {
     html! {
         <button type="button" class="button primary run-container" data-testid="run-container" {onclick}
             disabled={!p.ready || key.is_none()}
-            title={if key.is_none() { t(lang, "ctr-no-config") } else { t(lang, "ctr-run-hint") }}>
+            title={match (key.is_none(), p.ready, p.stopped) {
+                (true, _, _) => t(lang, "ctr-no-config"),
+                (false, true, _) => t(lang, "ctr-run-hint"),
+                (false, false, false) => t(lang, "ctr-run-wait"),
+                (false, false, true) => t(lang, "ctr-run-stopped"),
+            }}>
             <span aria-hidden="true">{ "▶ " }</span>{ t(lang, "ctr-run") }
         </button>
     }

@@ -140,6 +140,22 @@ fn not_read(a: &Archive, image: &Image, i: usize, hashing: bool) -> bool {
             .is_some_and(|l| super::layer_size::unindexed(a, l))
 }
 
+/// Layer `i`'s blob is still being read (walked, or inflated by a hasher) while the file is
+/// read: its files and sizes are not known yet, whatever the other layers show.
+fn being_read(a: &Archive, image: &Image, i: usize, hashing: bool) -> bool {
+    hashing
+        && image
+            .layers
+            .get(i)
+            .is_some_and(|l| super::layer_size::unindexed(a, l))
+}
+
+/// Some layer of `image` from the base up to layer `upto` is still being read (see
+/// [`being_read`]): what layer `upto` changes depends on every one of them.
+fn below_being_read(a: &Archive, image: &Image, upto: usize, hashing: bool) -> bool {
+    (0..=upto).any(|j| being_read(a, image, j, hashing))
+}
+
 /// One layer's slab; `size` is its headline size (`layer_size::bytes`), `None` while the
 /// worker's figures are on their way.
 fn layer_slab(
@@ -161,6 +177,7 @@ fn layer_slab(
     // every other view.
     let size_text = match size {
         _ if not_read(a, image, i, p.hashing) => t(lang, "not-read"),
+        _ if being_read(a, image, i, p.hashing) => t(lang, "pending"),
         Some(n) => super::layer_size::text_of(lang, a, image, i, n),
         None => t(lang, "pending"),
     };
@@ -279,9 +296,29 @@ pub fn layer_details(p: &DetailsProps) -> Html {
     // From the worker's summary when there is one (nothing folded here), else folded once
     // per file structure, not on every hashing update.
     let summary = p.summary.clone();
+    // What layer `p.layer` changes needs every layer below it read; what it wastes, every
+    // layer of the image. Until then those figures are pending (and nothing is folded).
+    let (changes_coming, wasted_coming) = p
+        .archive
+        .images
+        .get(p.image)
+        .map(|image| {
+            (
+                below_being_read(&p.archive, image, p.layer, p.hashing),
+                below_being_read(
+                    &p.archive,
+                    image,
+                    image.layers.len().saturating_sub(1),
+                    p.hashing,
+                ),
+            )
+        })
+        .unwrap_or_default();
     let coming = p.summary_coming;
+    let changes_coming = coming || changes_coming;
+    let wasted_coming = coming || wasted_coming;
     // What the figures come from: the summary, nothing yet (coming), or the entries.
-    let has_summary = (summary.is_some(), coming);
+    let has_summary = (summary.is_some(), changes_coming, wasted_coming);
     let changes = use_memo(
         (
             StructureKey(p.archive.clone()),
@@ -290,7 +327,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
             has_summary,
         ),
         move |(a, img, l, _)| match summary.as_ref().and_then(|s| s.layers.get(*l)) {
-            _ if coming => None,
+            _ if changes_coming => None,
             Some(s) => Some(union::LayerChanges {
                 rows: Vec::new(),
                 added: s.changes.added,
@@ -310,7 +347,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
     let wasted = use_memo(
         (StructureKey(p.archive.clone()), p.image, has_summary),
         move |(a, img, _)| match summary.as_ref() {
-            _ if coming => Vec::new(),
+            _ if wasted_coming => Vec::new(),
             Some(s) => s.layers.iter().map(|l| l.wasted).collect(),
             None => a
                 .images
@@ -462,6 +499,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 } else { html! {} } }
                 { match sizes.get(i) {
                     _ if unread => super::layer_size::unread_rows(lang, layer, absent),
+                    _ if being_read(a, image, i, p.hashing) => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
                     Some(n) => super::layer_size::detail_rows(lang, a, image, i, *n),
                     None => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
                 } }
@@ -479,7 +517,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                             <span class="ch-deleted">{ format!("− {}", c.deleted) }</span>{ " " }{ t(lang, "deleted") }
                         </span>
                     },
-                    None if coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                    None if changes_coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
                     None => html! { "—" },
                 } }</dd>
                 } } }
@@ -487,7 +525,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 { if unread { not_read_dd() } else { html! {
                 <dd>{ match wasted.get(i) {
                     Some(w) => html! { <>{ human_size(*w) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
-                    None if coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                    None if wasted_coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
                     None => html! { <>{ human_size(0) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
                 } }</dd>
                 } } }
