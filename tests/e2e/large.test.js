@@ -86,9 +86,15 @@ describe('a 200,000-file image', () => {
     await waitReady(page, { timeout: READY_TIMEOUT });
     const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
       diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
+      how: e.getAttribute('data-hashed-with'),
     })));
     assert.deepEqual(layers.map((l) => l.diffId), img.diffIds, 'layers bottom to top, diff_ids computed');
     assert.deepEqual(layers.map((l) => l.verified), ['true', 'true'], 'both layers verified');
+    // The base layer's walk reads all of it (headers between 400-byte files): with a second
+    // core, the first hasher hashed it from those very reads while it was walked (and the
+    // 2 MiB top layer too, read by the same 8 MiB read-ahead), each verified above.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(layers[0].how, cores >= 2 ? 'with-walk' : 'streamed', JSON.stringify(layers));
     const m = await page.evaluate(() => window.__large);
     assert.ok(m.dropped !== null && m.firstView !== null && m.verified !== null, JSON.stringify(m));
     const from = m.dropped;

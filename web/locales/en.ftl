@@ -441,6 +441,7 @@ owner-added-layer = Added in layer { $a }; last changed in layer { $n }
 hashed-with = Hashed with
 hashed-webcrypto = WebCrypto (the browser's SHA-256, one read)
 hashed-streamed = streamed (wasm, in chunks)
+hashed-with-walk = streamed while its files were listed (wasm, from the same reads)
 # --- track classroom ---
 tour-fold = Fold the tour card to one line
 tour-unfold = Show the whole tour card

@@ -441,6 +441,7 @@ owner-added-layer = Ditambahkan di layer { $a }; terakhir diubah di layer { $n }
 hashed-with = Di-hash dengan
 hashed-webcrypto = WebCrypto (SHA-256 milik peramban, sekali baca)
 hashed-streamed = dialirkan (wasm, per potongan)
+hashed-with-walk = dialirkan sambil berkasnya didaftar (wasm, dari bacaan yang sama)
 # --- track classroom ---
 tour-fold = Lipat kartu tur menjadi satu baris
 tour-unfold = Tampilkan seluruh kartu tur

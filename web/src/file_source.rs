@@ -5,6 +5,8 @@ use std::cell::RefCell;
 use std::io;
 
 use pancake_core::ReadAt;
+
+use crate::feed::Tee;
 use web_sys::{File, FileReaderSync};
 
 /// Smallest slice read on a miss; headers are 512 B, so reading more amortizes the call.
@@ -17,6 +19,8 @@ pub struct FileSource {
     reader: FileReaderSync,
     len: u64,
     cache: RefCell<Cache>,
+    /// While the scanner walks: the hasher fed with what it reads ([`crate::feed`]).
+    tee: RefCell<Option<Tee>>,
 }
 
 #[derive(Default)]
@@ -36,6 +40,7 @@ impl FileSource {
             reader,
             len,
             cache: RefCell::new(Cache::default()),
+            tee: RefCell::new(None),
         })
     }
 
@@ -43,9 +48,26 @@ impl FileSource {
         &self.file
     }
 
+    /// Hands every piece read from now on to `tee` (the walk that follows reads each piece it
+    /// wants once). What was read before is forgotten, so the walk reads it again, for the tee.
+    pub fn tee(&self, tee: Tee) {
+        *self.cache.borrow_mut() = Cache::default();
+        *self.tee.borrow_mut() = Some(tee);
+    }
+
+    /// Stops handing pieces over; the blobs `(offset, len)` fed whole ([`Tee::end`]).
+    pub fn untee(&self) -> Vec<(u64, u64)> {
+        self.tee
+            .borrow_mut()
+            .take()
+            .map(Tee::end)
+            .unwrap_or_default()
+    }
+
     /// Reads `start..end` of the file into `dst`, reusing its allocation (a hash pass asks for
     /// hundreds of chunks: one buffer, not one allocation each). One copy: JS → wasm memory.
     fn read_slice_into(&self, start: u64, end: u64, dst: &mut Vec<u8>) -> io::Result<()> {
+        // The piece goes on to the tee (transferred) once it is copied here.
         let blob = self
             .file
             .slice_with_f64_and_f64(start as f64, end as f64)
@@ -60,6 +82,9 @@ impl FileSource {
         dst.resize(n, 0);
         if let Some(d) = dst.get_mut(..n) {
             arr.copy_to(d);
+        }
+        if let Some(tee) = self.tee.borrow_mut().as_mut() {
+            tee.offer(start, &buf);
         }
         Ok(())
     }
@@ -85,16 +110,29 @@ impl ReadAt for FileSource {
             } else {
                 MIN_CHUNK
             };
-            let want = chunk.max(buf.len() as u64);
-            let end = offset.saturating_add(want).min(self.len);
+            // Fed to a hasher, a blob must get every byte: the read starts where the last one
+            // ended when a blob wants the bytes in between (a few KiB more to read).
+            let from = if sequential
+                && self
+                    .tee
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|t| t.wants_from(cached_end))
+            {
+                cached_end
+            } else {
+                offset
+            };
+            let want = chunk.max(buf.len() as u64).saturating_add(offset - from);
+            let end = from.saturating_add(want).min(self.len);
             let mut data = std::mem::take(&mut cache.data);
-            let read = self.read_slice_into(offset, end, &mut data);
+            let read = self.read_slice_into(from, end, &mut data);
             cache.data = data;
             if let Err(e) = read {
                 cache.data.clear();
                 return Err(e);
             }
-            cache.start = offset;
+            cache.start = from;
             cache.chunk = chunk;
         }
         let from = usize::try_from(offset - cache.start).unwrap_or(usize::MAX);

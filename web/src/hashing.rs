@@ -1,6 +1,6 @@
 //! How a hashing worker turns one job (a blob of the `File`) into its facts.
 //!
-//! Two paths, chosen per blob (recorded in `MemberFacts::hashed_with`, shown in the layer
+//! Three paths, chosen per blob (recorded in `MemberFacts::hashed_with`, shown in the layer
 //! details):
 //! - **WebCrypto** — an uncompressed blob of at most [`budget`] bytes is read whole and
 //!   hashed in one shot by `crypto.subtle.digest`, which uses the CPU's SHA instructions
@@ -12,8 +12,11 @@
 //!   next read in flight while a piece is hashed; a compressed one (its diff_id is the digest
 //!   of its decompressed bytes) goes through `pancake_core::read::reading::hash` over
 //!   [`FileSource`], which inflates and walks in one pass.
+//! - **With the walk** — an uncompressed layer tar the scanner's walk read whole was fed to
+//!   this worker piece by piece as it was walked ([`crate::feed`]); its job takes that digest
+//!   (the same wasm hasher, run while the walk went on), recorded as `WithTheWalk`.
 //!
-//! Both read through a BYOB reader of the blob's byte stream ([`crate::byob`]) into one
+//! The first two read through a BYOB reader of the blob's byte stream ([`crate::byob`]) into one
 //! buffer per worker, reused by every job: no read makes garbage, so the worker's memory
 //! stays at its buffers whatever the file's size (issue 13, target 5). Where blob streams
 //! are not byte streams, `File.slice().arrayBuffer()` does the same work with garbage. The
@@ -110,13 +113,21 @@ pub fn budget() -> u64 {
     share.max(16 << 20)
 }
 
-/// Hashes and indexes one blob; `progress` gets the bytes of this job done so far.
+/// Hashes and indexes one blob; `progress` gets the bytes of this job done so far. `fed`:
+/// the scanner fed this worker the blob as it walked it ([`crate::feed`]); its digest comes
+/// from those pieces when they all came.
 pub async fn hash_job(
     source: &FileSource,
     job: &HashJob,
+    fed: bool,
     progress: &mut dyn FnMut(u64),
 ) -> MemberFacts {
     let opts = Options::default();
+    if fed && job.len > 0 && !job.sha512 {
+        if let Some(facts) = from_feed(source, job, &opts, progress).await {
+            return facts;
+        }
+    }
     // sha512 blobs (OCI `blobs/sha512/`) need both digests: the core's streamed path computes them.
     if job.len > 0 && !job.sha512 && uncompressed(source, job) {
         if job.len <= budget() {
@@ -137,6 +148,24 @@ pub async fn hash_job(
     let mut facts = reading::hash(source, job, &opts, progress);
     facts.hashed_with = Some(HashPath::Streamed);
     facts
+}
+
+/// The fed path: the digest of the pieces the scanner handed over while it walked the blob
+/// (the same wasm hasher, on this worker, as the walk went on); `None` when they did not all
+/// come, to hash the blob the usual way.
+async fn from_feed(
+    source: &FileSource,
+    job: &HashJob,
+    opts: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Option<MemberFacts> {
+    if !uncompressed(source, job) {
+        return None;
+    }
+    let digest = crate::feed::digest(job.offset, job.len, progress).await?;
+    let unhashed = prehashed::index_unhashed(source, job, opts)?;
+    progress(job.len);
+    Some(unhashed.finish(digest, None, HashPath::WithTheWalk))
 }
 
 fn uncompressed(source: &FileSource, job: &HashJob) -> bool {

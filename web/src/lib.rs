@@ -6,6 +6,7 @@ pub mod byob;
 pub mod container_export;
 pub mod container_state;
 pub mod container_store;
+pub mod feed;
 pub mod file_source;
 pub mod hashing;
 pub mod i18n;

@@ -19,7 +19,16 @@ pub enum Request {
     Scan { name: String },
     /// Hash one blob of the attached file (`reading::hash`: job in, facts out). Several
     /// workers may each take a different one.
-    Hash { job: HashJob },
+    Hash {
+        job: HashJob,
+        /// The scanner fed this worker the blob as it walked it ([`crate::feed`]): its
+        /// digest comes from those pieces.
+        #[serde(default)]
+        fed: bool,
+    },
+    /// Listen on the `MessagePort` in the envelope's `port` for the pieces the scanner feeds
+    /// ([`crate::feed`]). Sent to the first hasher only.
+    Feed,
     /// Facts a hasher found, for the scanner's reading (content reads need every layer
     /// index). The same fields, so the same JSON, as [`Response::Facts`]: the page forwards
     /// the hasher's message as it came, without encoding it again.
@@ -134,6 +143,10 @@ pub enum Response {
         millis: f64,
         #[serde(default)]
         indexing: bool,
+        /// The layer tars `(offset, len)` the walk fed whole to the first hasher
+        /// ([`crate::feed`]): their jobs go to it, whose digests are ready or nearly.
+        #[serde(default)]
+        fed: Vec<(u64, u64)>,
     },
     /// The images of an uncompressed file before its large layer tars are walked
     /// (`archive::scan_outline`): layers, instructions, configs and the digests to check;

@@ -95,9 +95,7 @@ struct Handle {
 impl Handle {
     fn send(&mut self, msg: JsValue) {
         if self.ready {
-            if let Err(e) = self.worker.post_message(&msg) {
-                web_sys::console::error_1(&e);
-            }
+            post_to(&self.worker, &msg);
         } else {
             self.backlog.push(msg);
         }
@@ -106,11 +104,38 @@ impl Handle {
     fn mark_ready(&mut self) {
         self.ready = true;
         for m in std::mem::take(&mut self.backlog) {
-            if let Err(e) = self.worker.post_message(&m) {
-                web_sys::console::error_1(&e);
-            }
+            post_to(&self.worker, &m);
         }
     }
+}
+
+/// Posts an envelope to a worker; a `MessagePort` in its `port` is transferred (a port can
+/// only be handed over, not copied).
+fn post_to(worker: &Worker, msg: &JsValue) {
+    let port = js_sys::Reflect::get(msg, &JsValue::from_str("port"))
+        .ok()
+        .filter(JsValue::is_object);
+    let sent = match port {
+        Some(port) => worker.post_message_with_transfer(msg, &js_sys::Array::of1(&port)),
+        None => worker.post_message(msg),
+    };
+    if let Err(e) = sent {
+        web_sys::console::error_1(&e);
+    }
+}
+
+/// A `MessageChannel`'s two ports (through `Reflect`: no typed binding needed for two
+/// property reads); `None` where there is none.
+fn message_channel() -> Option<(JsValue, JsValue)> {
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("MessageChannel"))
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    let channel = js_sys::Reflect::construct(&ctor, &js_sys::Array::new()).ok()?;
+    let port1 = js_sys::Reflect::get(&channel, &JsValue::from_str("port1")).ok()?;
+    let port2 = js_sys::Reflect::get(&channel, &JsValue::from_str("port2")).ok()?;
+    Some((port1, port2))
 }
 
 impl Drop for Handle {
@@ -254,6 +279,11 @@ pub struct Pool {
     /// outlasts a worker's start. Not with the scanner: on two cores three workers loading
     /// at once delayed the scan's start from ~60 to ~190 ms.
     prespawn: bool,
+    /// The port the first hasher is fed through while the scanner walks ([`crate::feed`]),
+    /// until that hasher is started.
+    feed_port: Option<JsValue>,
+    /// The blobs `(offset, len)` the scanner fed the first hasher whole: their jobs are its.
+    fed: Vec<(u64, u64)>,
     queue: VecDeque<HashJob>,
     /// An outline waiting [`OUTLINE_AFTER_MS`] to be shown (dropped when the walk ends first).
     outline: Option<PoolEvent>,
@@ -324,6 +354,8 @@ impl Pool {
                 scanned: false,
                 hashers: Vec::new(),
                 prespawn: false,
+                feed_port: None,
+                fed: Vec::new(),
                 queue: VecDeque::new(),
                 outline: None,
                 reading: None,
@@ -370,10 +402,25 @@ impl Pool {
                 size,
                 now_ms: now(),
             }];
+            // Only for a file big enough that the hashers start while the scanner walks, and
+            // with a second core for the first hasher to hash on as the walk goes (`feed`).
+            let feed = (size >= PRESPAWN_MIN_BYTES && crate::hashing::hashers() >= 2)
+                .then(message_channel)
+                .flatten();
             match p.spawn(Role::Scanner) {
                 Ok(mut h) => {
                     match encode(&Request::Scan { name }, Some(&file), None) {
-                        Ok(m) => h.send(m),
+                        Ok(m) => {
+                            if let Some((scanner_end, hasher_end)) = feed {
+                                let _ = js_sys::Reflect::set(
+                                    &m,
+                                    &JsValue::from_str("port"),
+                                    &scanner_end,
+                                );
+                                p.feed_port = Some(hasher_end);
+                            }
+                            h.send(m)
+                        }
                         Err(message) => actions.push(PoolEvent::Failed {
                             generation,
                             message,
@@ -752,6 +799,8 @@ impl Pool {
         self.scanned = false;
         self.hashers.clear();
         self.prespawn = false;
+        self.feed_port = None;
+        self.fed.clear();
         self.queue.clear();
         self.outline = None;
         self.reading = None;
@@ -870,11 +919,13 @@ impl Pool {
                     archive,
                     millis,
                     indexing,
+                    fed,
                 },
                 _,
             ) => {
                 // The walk ended before its outline was shown: the outline never is.
                 self.outline = None;
+                self.fed = fed;
                 let mut decoder = match Decoder::new(env.bytes.unwrap_or_default()) {
                     Ok(d) => d,
                     Err(e) => return self.on_failure(generation, e.to_string()),
@@ -1070,7 +1121,15 @@ impl Pool {
         self.hashers.clear();
         for i in 0..threads {
             match self.spawn(Role::Hasher(i)) {
-                Ok(handle) => self.hashers.push(Some(Hasher { handle, job: None })),
+                Ok(mut handle) => {
+                    if let Some(port) = self.feed_port.take().filter(|_| i == 0) {
+                        if let Ok(m) = encode(&Request::Feed, self.file.as_ref(), None) {
+                            let _ = js_sys::Reflect::set(&m, &JsValue::from_str("port"), &port);
+                            handle.send(m);
+                        }
+                    }
+                    self.hashers.push(Some(Hasher { handle, job: None }))
+                }
                 Err(message) => {
                     actions.push(PoolEvent::Failed {
                         generation: self.generation,
@@ -1180,16 +1239,25 @@ impl Pool {
         }
     }
 
-    /// Gives hasher `i` the next job, or stops it when none is left.
+    /// Gives hasher `i` the next job, or stops it when none is left. The first hasher takes the blobs it was fed first (their digests are ready or nearly),
+    /// then any; the others never take a fed one (another hasher would read and hash it
+    /// again), so they stop when only fed ones are left.
     fn assign(&mut self, i: usize) {
-        let next = self.queue.pop_front();
+        let is_fed = |j: &HashJob| self.fed.contains(&(j.offset, j.len));
+        let at = if i == 0 {
+            self.queue.iter().position(is_fed).or(Some(0))
+        } else {
+            self.queue.iter().position(|j| !is_fed(j))
+        };
+        let next = at.and_then(|at| self.queue.remove(at));
+        let fed = next.as_ref().is_some_and(is_fed);
         let file = self.file.clone();
         let Some(slot) = self.hashers.get_mut(i) else {
             return;
         };
         match (next, slot.as_mut()) {
             (Some(job), Some(h)) => {
-                if let Ok(m) = encode(&Request::Hash { job }, file.as_ref(), None) {
+                if let Ok(m) = encode(&Request::Hash { job, fed }, file.as_ref(), None) {
                     h.handle.send(m);
                 }
                 h.job = Some((job, 0));

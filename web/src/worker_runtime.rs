@@ -302,18 +302,43 @@ const OUTLINE_FROM: u64 = 64 << 20;
 /// walk to keep the first view waiting (see [`OUTLINE_FROM`]). The outer walk it repeats is
 /// a few reads (one per member). Nothing is posted for a file compressed as a whole, one
 /// with no image, or one the outline cannot read (the walk that follows says why).
-fn post_outline(scope: &DedicatedWorkerGlobalScope, name: &str, source: &FileSource, started: f64) {
+fn post_outline(
+    scope: &DedicatedWorkerGlobalScope,
+    name: &str,
+    source: &FileSource,
+    started: f64,
+) -> Option<Vec<(u64, u64)>> {
     let Ok(Some((archive, unwalked))) = archive::scan_outline(name, source, &Options::default())
     else {
-        return;
+        return None;
     };
-    if unwalked >= OUTLINE_FROM && !archive.images.is_empty() {
-        let msg = Response::Outlined {
-            archive: Box::new(archive),
-            millis: now() - started,
-        };
-        post(scope, &msg, None);
+    if unwalked < OUTLINE_FROM || archive.images.is_empty() {
+        return None;
     }
+    let blobs = unwalked_tars(&archive);
+    let msg = Response::Outlined {
+        archive: Box::new(archive),
+        millis: now() - started,
+    };
+    post(scope, &msg, None);
+    Some(blobs)
+}
+
+/// The layer tars an outline left for the walk (uncompressed members over 1 MiB, the size
+/// the walk reads whole below, with no index yet), `(offset, len)` in the file: the blobs a
+/// hasher may be fed with while they are walked ([`crate::feed`]).
+fn unwalked_tars(outline: &pancake_core::Archive) -> Vec<(u64, u64)> {
+    outline
+        .members
+        .iter()
+        .filter(|m| {
+            m.kind == pancake_core::EntryKind::File
+                && m.size > 1 << 20
+                && m.facts.compression == pancake_core::Compression::None
+                && m.facts.layer.is_none()
+        })
+        .filter_map(|m| Some((m.data_offset?, m.size)))
+        .collect()
 }
 
 /// A file read to its end (or its break) in which no image was found: the layer blobs it
@@ -360,8 +385,19 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
     match env.msg {
         Request::Scan { name } => {
             let started = now();
-            post_outline(scope, &name, source.as_ref(), started);
+            let blobs = post_outline(scope, &name, source.as_ref(), started);
+            // With a port to a hasher, the layer tars the walk reads whole are hashed there
+            // as they are read (`feed`).
+            let port = js_sys::Reflect::get(data, &JsValue::from_str("port"))
+                .ok()
+                .filter(|p| p.is_object());
+            if let (Some(blobs), Some(port)) = (blobs, port) {
+                if let Some(tee) = crate::feed::Tee::open(port, &blobs) {
+                    source.tee(tee);
+                }
+            }
             let (scanned, glanced) = scan(scope, &name, source.as_ref());
+            let fed = source.untee();
             match scanned {
                 Ok(mut r) => {
                     // The entries cross as compact bytes, not JSON.
@@ -381,6 +417,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         archive: Box::new(stripped),
                         millis: now() - started,
                         indexing,
+                        fed,
                     };
                     post(scope, &msg, Some(&wire));
                     // For a large index the first view's figures are folded here too (the
@@ -398,7 +435,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                 ),
             }
         }
-        Request::Hash { job } => {
+        Request::Feed => {
+            if let Ok(port) = js_sys::Reflect::get(data, &JsValue::from_str("port")) {
+                crate::feed::listen(&port);
+            }
+        }
+        Request::Hash { job, fed } => {
             // Async: the WebCrypto path awaits the browser (see `hashing`). The page sends a
             // hasher its next job only after this one's facts, so jobs never overlap here.
             let scope = scope.clone();
@@ -413,7 +455,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         post(&scope, &Response::Progress { member, bytes }, None);
                     }
                 };
-                let facts = crate::hashing::hash_job(source.as_ref(), &job, &mut report).await;
+                let facts = crate::hashing::hash_job(source.as_ref(), &job, fed, &mut report).await;
                 let msg = Response::Facts {
                     member,
                     facts: Box::new(facts),

@@ -171,7 +171,7 @@ pub struct MemberFacts {
     pub hashed_with: Option<HashPath>,
 }
 
-/// The two ways the page hashes a blob (see the README, "Speed and memory").
+/// The ways the page hashes a blob (see the README, "Speed and memory").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HashPath {
@@ -181,6 +181,10 @@ pub enum HashPath {
     WebCrypto,
     /// Read in chunks through the streaming wasm hasher (`sha2`), any size, decompressing.
     Streamed,
+    /// Through the same streaming wasm hasher, fed with the pieces the first walk read
+    /// anyway (an uncompressed layer tar whose headers lie between small files, so the walk
+    /// reads it whole): hashed on another worker while it was walked, not read again.
+    WithTheWalk,
 }
 
 /// A member of the outer tarball.

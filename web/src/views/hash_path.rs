@@ -1,5 +1,6 @@
-//! How a layer's blob was hashed in this page (WebCrypto in one shot, or streamed through
-//! the wasm hasher): a line of the layer details, and a test/bench hook on the stack.
+//! How a layer's blob was hashed in this page (WebCrypto in one shot, streamed through the
+//! wasm hasher, or streamed from the first walk's own reads): a line of the layer details,
+//! and a test/bench hook on the stack.
 
 use pancake_core::{Archive, HashPath, Layer};
 use yew::prelude::*;
@@ -15,11 +16,12 @@ pub fn of(a: &Archive, layer: &Layer) -> Option<HashPath> {
         .and_then(|m| m.facts.hashed_with)
 }
 
-/// The stable id (`data-hashed-with`): `webcrypto` or `streamed`.
+/// The stable id (`data-hashed-with`): `webcrypto`, `streamed` or `with-walk`.
 pub fn id(h: HashPath) -> &'static str {
     match h {
         HashPath::WebCrypto => "webcrypto",
         HashPath::Streamed => "streamed",
+        HashPath::WithTheWalk => "with-walk",
     }
 }
 
@@ -31,6 +33,7 @@ pub fn details_row(lang: Lang, a: &Archive, layer: &Layer) -> Html {
     let text = match h {
         HashPath::WebCrypto => t(lang, "hashed-webcrypto"),
         HashPath::Streamed => t(lang, "hashed-streamed"),
+        HashPath::WithTheWalk => t(lang, "hashed-with-walk"),
     };
     html! {
         <>

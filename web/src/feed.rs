@@ -1,0 +1,457 @@
+//! Hashing a layer tar with the bytes the scanner's walk reads anyway (issue 13, target 3).
+//!
+//! The walk of a layer of small files reads nearly every byte of it: the headers lie between
+//! the files (a 264 MB layer of 200,000 files: the whole of it, ~1 s in a worker). Hashing it
+//! afterwards read the same bytes again, on one hasher, after the walk (~1.2 s more). So while
+//! it walks, the scanner hands each piece it reads (the `ArrayBuffer` its `FileReaderSync`
+//! read filled, transferred: no copy) to the first hasher over a `MessagePort`, and that
+//! hasher hashes the layer on the other core as the walk goes on. When the page then gives it
+//! the blob's job, the digest is ready or nearly so.
+//!
+//! Only blobs the walk reads from their first byte to their last without a gap are fed
+//! whole; a layer of large files (whose contents the walk skips) falls out at its first gap,
+//! and its job is hashed the usual way ([`crate::hashing`]). Both sides keep the same
+//! [`Plan`]: the scanner to post only pieces a blob still wants, the hasher to know which
+//! bytes of a piece go to which blob. A digest is only ever of bytes that arrived in order,
+//! so a blob whose pieces did not all come is simply not fed.
+//!
+//! Messages on the port, scanner → hasher: `{blobs: Float64Array [offset, len, …]}` first,
+//! then `{at, buf}` per piece (`at`: its offset in the file; `buf`: an `ArrayBuffer`), then
+//! `{end: true}` when the walk is over.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use js_sys::{Function, Reflect};
+use pancake_core::digest::Hasher;
+use pancake_core::Digest;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::MessageEvent;
+
+/// One blob of the file to feed: where it is, and how far from its start it has been fed
+/// without a gap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Blob {
+    offset: u64,
+    len: u64,
+    /// Offset in the file up to which the blob has been fed.
+    fed: u64,
+    /// A piece skipped some of its bytes: it will not be fed whole.
+    dead: bool,
+}
+
+impl Blob {
+    fn end(&self) -> u64 {
+        self.offset.saturating_add(self.len)
+    }
+
+    fn complete(&self) -> bool {
+        !self.dead && self.fed == self.end()
+    }
+}
+
+/// Which blobs are fed, and how far (see the module's docs).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    blobs: Vec<Blob>,
+}
+
+impl Plan {
+    /// Blobs given as `(offset, len)` in the file, in bytes; empty ones are left out.
+    pub fn new(blobs: &[(u64, u64)]) -> Plan {
+        let blobs = blobs
+            .iter()
+            .filter(|(_, len)| *len > 0)
+            .map(|&(offset, len)| Blob {
+                offset,
+                len,
+                fed: offset,
+                dead: false,
+            })
+            .collect();
+        Plan { blobs }
+    }
+
+    /// The blobs as given, `(offset, len)`.
+    pub fn blobs(&self) -> Vec<(u64, u64)> {
+        self.blobs.iter().map(|b| (b.offset, b.len)).collect()
+    }
+
+    /// A piece of `len` bytes read at `start` in the file: for each blob that wants some of
+    /// it, the blob's index and the range of the piece (bytes, from the piece's start) that
+    /// continues it, in the blobs' order; a blob the piece starts past without having been
+    /// fed up to there will not be fed whole (marked so). Advances what each blob was fed.
+    pub fn take(&mut self, start: u64, len: u64) -> Vec<(usize, Range<usize>)> {
+        let end = start.saturating_add(len);
+        let mut out = Vec::new();
+        for (i, b) in self.blobs.iter_mut().enumerate() {
+            if b.dead || b.fed >= b.end() || end <= b.fed {
+                continue;
+            }
+            if start > b.fed {
+                // Bytes between what it was fed and this piece were never handed over.
+                if start < b.end() {
+                    b.dead = true;
+                }
+                continue;
+            }
+            let upto = end.min(b.end());
+            let (Ok(from), Ok(to)) = (
+                usize::try_from(b.fed - start),
+                usize::try_from(upto - start),
+            ) else {
+                b.dead = true;
+                continue;
+            };
+            out.push((i, from..to));
+            b.fed = upto;
+        }
+        out
+    }
+
+    /// Some blob still wants bytes from `at` on: a read there should start exactly where the
+    /// blob was fed up to, so that no byte of it is skipped.
+    pub fn wants_from(&self, at: u64) -> bool {
+        self.blobs
+            .iter()
+            .any(|b| !b.dead && b.fed < b.end() && b.fed == at)
+    }
+
+    /// Blob `i` has been fed whole.
+    pub fn complete(&self, i: usize) -> bool {
+        self.blobs.get(i).is_some_and(Blob::complete)
+    }
+
+    /// The blobs fed whole, `(offset, len)`.
+    pub fn fed(&self) -> Vec<(u64, u64)> {
+        self.blobs
+            .iter()
+            .filter(|b| b.complete())
+            .map(|b| (b.offset, b.len))
+            .collect()
+    }
+
+    /// Index of the blob at `(offset, len)`, if it is planned.
+    pub fn find(&self, offset: u64, len: u64) -> Option<usize> {
+        self.blobs
+            .iter()
+            .position(|b| b.offset == offset && b.len == len)
+    }
+
+    /// How many bytes of blob `i` have been fed.
+    pub fn fed_bytes(&self, i: usize) -> u64 {
+        self.blobs
+            .get(i)
+            .map_or(0, |b| b.fed.saturating_sub(b.offset))
+    }
+
+    /// Blob `i` will not be fed whole (a gap, or not planned).
+    pub fn dead(&self, i: usize) -> bool {
+        self.blobs.get(i).is_none_or(|b| b.dead)
+    }
+}
+
+/// `port.postMessage(msg, transfer)` through `Reflect` (no typed `MessagePort` binding: a new
+/// `web-sys` feature would rebuild every web dependency for both wasm profiles).
+fn post(port: &JsValue, msg: &JsValue, transfer: &js_sys::Array) -> bool {
+    let Ok(f) = Reflect::get(port, &JsValue::from_str("postMessage")) else {
+        return false;
+    };
+    f.dyn_into::<Function>()
+        .is_ok_and(|f| f.call2(port, msg, transfer).is_ok())
+}
+
+fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
+    let obj = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&obj, &JsValue::from_str(k), v);
+    }
+    obj.into()
+}
+
+/// Bytes the scanner may hand over beyond what the hasher is assumed to have hashed (see
+/// [`FEED_RATE`]): pieces it has not hashed wait in its port's queue, in memory.
+const FEED_AHEAD: f64 = 128.0 * 1024.0 * 1024.0;
+/// What the hasher is assumed to hash at least (bytes per ms): two thirds of the wasm
+/// hasher's ~300 MB/s on the benchmark's machine, as fast as the walk reads a layer of small
+/// files there. A scanner that has handed over more than [`FEED_AHEAD`] plus this much per ms
+/// since it began stops feeding (the hasher then reads the blob itself): the scanner cannot
+/// hear from the hasher while it walks, so this bounds the queue when the hasher is starved.
+const FEED_RATE: f64 = 200_000.0;
+
+/// The scanner's side: hands the pieces its reads fill to the hasher at the port's other end.
+pub struct Tee {
+    port: JsValue,
+    plan: Plan,
+    /// `Date.now()` when it began, and the bytes handed over since.
+    began: f64,
+    posted: f64,
+}
+
+impl Tee {
+    /// Starts feeding the blobs `(offset, len)` over `port` (a `MessagePort`): tells the
+    /// hasher which they are. `None` when there is nothing to feed or the port refuses.
+    pub fn open(port: JsValue, blobs: &[(u64, u64)]) -> Option<Tee> {
+        let plan = Plan::new(blobs);
+        if plan.blobs.is_empty() {
+            return None;
+        }
+        let flat: Vec<f64> = plan
+            .blobs
+            .iter()
+            .flat_map(|b| [b.offset as f64, b.len as f64])
+            .collect();
+        let list = js_sys::Float64Array::from(flat.as_slice());
+        post(&port, &object(&[("blobs", &list)]), &js_sys::Array::new()).then_some(Tee {
+            port,
+            plan,
+            began: js_sys::Date::now(),
+            posted: 0.0,
+        })
+    }
+
+    /// A piece of the file read at `at` (the whole of `buffer`, whose bytes the reader has
+    /// already copied): posted, transferred, when a blob wants some of it.
+    pub fn offer(&mut self, at: u64, buffer: &js_sys::ArrayBuffer) {
+        if self
+            .plan
+            .take(at, u64::from(buffer.byte_length()))
+            .is_empty()
+        {
+            return;
+        }
+        self.posted += f64::from(buffer.byte_length());
+        let allowed = FEED_AHEAD + FEED_RATE * (js_sys::Date::now() - self.began);
+        if self.posted > allowed {
+            // Far ahead of any hasher: none of the blobs is fed whole, and nothing more waits.
+            self.plan.blobs.iter_mut().for_each(|b| b.dead = true);
+            return;
+        }
+        let msg = object(&[("at", &JsValue::from_f64(at as f64)), ("buf", buffer)]);
+        if !post(&self.port, &msg, &js_sys::Array::of1(buffer)) {
+            // Nothing more reaches the hasher: none of the blobs is fed whole.
+            self.plan.blobs.iter_mut().for_each(|b| b.dead = true);
+        }
+    }
+
+    /// See [`Plan::wants_from`].
+    pub fn wants_from(&self, at: u64) -> bool {
+        self.plan.wants_from(at)
+    }
+
+    /// The walk is over: tells the hasher, and returns the blobs fed whole.
+    pub fn end(self) -> Vec<(u64, u64)> {
+        let msg = object(&[("end", &JsValue::TRUE)]);
+        if post(&self.port, &msg, &js_sys::Array::new()) {
+            self.plan.fed()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The hasher's side: what the port brought so far.
+#[derive(Default)]
+struct Feed {
+    /// The blobs message came (before it, a job for a fed blob waits).
+    known: bool,
+    /// The end message came: a blob not complete by now never will be.
+    ended: bool,
+    plan: Plan,
+    hashers: Vec<Option<Hasher>>,
+    digests: Vec<Option<Digest>>,
+    /// Resolvers of the jobs waiting for a digest, called on every piece and at the end.
+    waiters: Vec<Function>,
+    /// The piece in wasm memory, reused.
+    piece: Vec<u8>,
+}
+
+thread_local! {
+    static FEED: RefCell<Option<Feed>> = const { RefCell::new(None) };
+}
+
+/// Listens on `port` (a `MessagePort` whose other end the scanner feeds) for the rest of this
+/// worker's life (a hasher serves one file).
+pub fn listen(port: &JsValue) {
+    FEED.with(|f| *f.borrow_mut() = Some(Feed::default()));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let waiters = FEED.with(|f| {
+            f.borrow_mut()
+                .as_mut()
+                .map(|feed| {
+                    feed.receive(&e.data());
+                    std::mem::take(&mut feed.waiters)
+                })
+                .unwrap_or_default()
+        });
+        for w in waiters {
+            let _ = w.call0(&JsValue::UNDEFINED);
+        }
+    });
+    // Setting `onmessage` starts the port: pieces sent before now were queued for it.
+    let _ = Reflect::set(port, &JsValue::from_str("onmessage"), on_message.as_ref());
+    on_message.forget();
+}
+
+impl Feed {
+    fn receive(&mut self, data: &JsValue) {
+        let get = |k: &str| Reflect::get(data, &JsValue::from_str(k)).ok();
+        if let Some(list) = get("blobs").and_then(|v| v.dyn_into::<js_sys::Float64Array>().ok()) {
+            let flat = list.to_vec();
+            let blobs: Vec<(u64, u64)> = flat
+                .chunks_exact(2)
+                .filter_map(|p| match p {
+                    [o, l] => Some((*o as u64, *l as u64)),
+                    _ => None,
+                })
+                .collect();
+            self.plan = Plan::new(&blobs);
+            self.hashers = self
+                .plan
+                .blobs
+                .iter()
+                .map(|_| Some(Hasher::new()))
+                .collect();
+            self.digests = vec![None; self.plan.blobs.len()];
+            self.known = true;
+        } else if let (Some(at), Some(buf)) = (
+            get("at").and_then(|v| v.as_f64()),
+            get("buf").and_then(|v| v.dyn_into::<js_sys::ArrayBuffer>().ok()),
+        ) {
+            let view = js_sys::Uint8Array::new(&buf);
+            for (i, range) in self.plan.take(at as u64, u64::from(buf.byte_length())) {
+                let n = range.len();
+                let (Ok(from), Ok(to)) = (u32::try_from(range.start), u32::try_from(range.end))
+                else {
+                    continue;
+                };
+                self.piece.resize(n, 0);
+                if let (Some(dst), Some(Some(h))) =
+                    (self.piece.get_mut(..n), self.hashers.get_mut(i))
+                {
+                    view.subarray(from, to).copy_to(dst);
+                    h.update(dst);
+                }
+                if self.plan.complete(i) {
+                    let done = self
+                        .hashers
+                        .get_mut(i)
+                        .and_then(Option::take)
+                        .map(Hasher::finish);
+                    if let Some(slot) = self.digests.get_mut(i) {
+                        *slot = done;
+                    }
+                }
+            }
+        } else if get("end").is_some_and(|v| v.is_truthy()) {
+            self.ended = true;
+            self.hashers.clear();
+        }
+    }
+
+    fn state(&self, offset: u64, len: u64) -> Wait {
+        let Some(i) = self.plan.find(offset, len) else {
+            return if self.known || self.ended {
+                Wait::Gone
+            } else {
+                Wait::More(0)
+            };
+        };
+        match self.digests.get(i) {
+            Some(Some(d)) => Wait::Ready(d.clone()),
+            _ if self.ended || self.plan.dead(i) => Wait::Gone,
+            _ => Wait::More(self.plan.fed_bytes(i)),
+        }
+    }
+}
+
+enum Wait {
+    Ready(Digest),
+    /// Not fed whole, and never will be: hash it the usual way.
+    Gone,
+    /// On its way: this many bytes fed so far.
+    More(u64),
+}
+
+/// The digest of the blob `(offset, len)` from the pieces the scanner fed this worker,
+/// waiting for them as they come (`progress` gets the bytes fed so far); `None` when this
+/// worker is not fed, or not that blob whole.
+pub async fn digest(offset: u64, len: u64, progress: &mut dyn FnMut(u64)) -> Option<Digest> {
+    loop {
+        let state = FEED.with(|f| f.borrow().as_ref().map(|feed| feed.state(offset, len)))?;
+        match state {
+            Wait::Ready(d) => return Some(d),
+            Wait::Gone => return None,
+            Wait::More(n) => {
+                progress(n);
+                let mut resolve: Option<Function> = None;
+                let promise = js_sys::Promise::new(&mut |res, _| resolve = Some(res));
+                let registered = FEED.with(|f| {
+                    f.borrow_mut()
+                        .as_mut()
+                        .zip(resolve)
+                        .map(|(feed, r)| feed.waiters.push(r))
+                        .is_some()
+                });
+                if !registered {
+                    return None;
+                }
+                let _ = JsFuture::from(promise).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_in_order_feed_each_blob_whole_across_their_boundaries() {
+        // Two blobs, 100..300 and 300..350, read in pieces of 120 from 0.
+        let mut p = Plan::new(&[(100, 200), (300, 50)]);
+        assert_eq!(p.take(0, 120), vec![(0, 100..120)]);
+        assert!(p.wants_from(120));
+        assert_eq!(p.take(120, 120), vec![(0, 0..120)]);
+        assert_eq!(p.take(240, 120), vec![(0, 0..60), (1, 60..110)]);
+        assert!(p.complete(0) && p.complete(1));
+        assert_eq!(p.fed(), vec![(100, 200), (300, 50)]);
+        assert_eq!(p.fed_bytes(0), 200);
+    }
+
+    #[test]
+    fn a_gap_means_the_blob_is_not_fed_and_later_pieces_go_elsewhere() {
+        let mut p = Plan::new(&[(0, 100), (100, 100)]);
+        assert_eq!(p.take(0, 40), vec![(0, 0..40)]);
+        // 40..60 never read: the first blob is out; the second takes its own bytes.
+        assert_eq!(p.take(60, 60), vec![(1, 40..60)]);
+        assert!(p.dead(0));
+        assert!(!p.complete(0));
+        assert_eq!(p.take(120, 80), vec![(1, 0..80)]);
+        assert_eq!(p.fed(), vec![(100, 100)]);
+    }
+
+    #[test]
+    fn a_piece_read_again_adds_only_what_is_new() {
+        let mut p = Plan::new(&[(0, 100)]);
+        assert_eq!(p.take(0, 50), vec![(0, 0..50)]);
+        // A backwards read that overlaps what was fed: only its new bytes.
+        assert_eq!(p.take(20, 50), vec![(0, 30..50)]);
+        assert_eq!(p.take(0, 10), vec![]);
+        assert_eq!(p.take(70, 30), vec![(0, 0..30)]);
+        assert!(p.complete(0));
+    }
+
+    #[test]
+    fn a_blob_never_read_is_not_fed_and_empty_blobs_are_not_planned() {
+        let mut p = Plan::new(&[(0, 0), (10, 10)]);
+        assert_eq!(p.blobs(), vec![(10, 10)]);
+        assert_eq!(p.take(0, 5), vec![]);
+        assert!(p.fed().is_empty());
+        assert_eq!(p.find(10, 10), Some(0));
+        assert_eq!(p.find(10, 11), None);
+        assert!(p.dead(7));
+    }
+}
