@@ -1006,11 +1006,16 @@ impl Pool {
                     millis,
                 });
                 let this = self.this.clone();
+                let held_since = now();
                 gloo::timers::callback::Timeout::new(OUTLINE_AFTER_MS, move || {
                     if let Some(pool) = this.upgrade() {
-                        let held = pool.borrow_mut().outline.take();
+                        let mut held = pool.borrow_mut().outline.take();
                         let current = held.as_ref().and_then(PoolEvent::generation)
                             == Some(pool.borrow().generation);
+                        // Its first view is now, after the hold: the time said counts it.
+                        if let Some(PoolEvent::Outlined { millis, .. }) = held.as_mut() {
+                            *millis += now() - held_since;
+                        }
                         if let (Some(e), true) = (held, current) {
                             Pool::emit_all(&pool, vec![e]);
                         }

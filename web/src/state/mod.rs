@@ -711,6 +711,11 @@ mod tests {
             millis: 1.0,
         })));
         assert!(s.reading.outlined);
+        assert_eq!(
+            s.reading.scan_ms,
+            Some(1.0),
+            "the first view is the outline's"
+        );
         assert_eq!(s.reading.phase, Phase::Scanning, "still reading");
         assert_eq!(s.reading.archive.as_ref().map(|a| a.images.len()), Some(1));
         assert_eq!(
@@ -726,6 +731,11 @@ mod tests {
             millis: 2.0,
         })));
         assert!(!s.reading.outlined);
+        assert_eq!(
+            s.reading.scan_ms,
+            Some(1.0),
+            "the walk's end is not the first view"
+        );
         assert_eq!(s.reading.phase, Phase::Hashing);
         assert_eq!(
             s.nav.layer,

@@ -79,7 +79,7 @@ pub struct ReadingState {
     pub file_size: u64,
     pub phase: Phase,
     pub archive: Option<ArchiveRef>,
-    /// Milliseconds from opening to the first view.
+    /// Milliseconds from opening to the first view (the outline's, when one was shown).
     pub scan_ms: Option<f64>,
     /// While a file compressed as a whole is read (phase `Scanning`, no `archive` yet): the
     /// last [`LAYERS_LISTED`] of its layer blobs read so far, in the order the file holds
@@ -154,23 +154,27 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
         ReadingAction::Pool(PoolEvent::Outlined {
             generation,
             archive,
-            millis: _,
+            millis,
         }) if current(generation) && s.phase == Phase::Scanning && s.archive.is_none() => {
             s.archive = Some(ArchiveRef(Rc::new(*archive)));
             s.outlined = true;
+            // The first view is the outline: "first view in" says when it came, not the walk.
+            s.scan_ms = Some(millis);
         }
         ReadingAction::Pool(PoolEvent::Scanned {
             generation,
             archive,
             millis,
         }) if current(generation) => {
+            if !s.outlined {
+                s.scan_ms = Some(millis);
+            }
             s.outlined = false;
             if !archive.images.is_empty() {
                 s.layers_read = Rc::default();
                 s.layers_read_count = 0;
             }
             s.phase = Phase::Hashing;
-            s.scan_ms = Some(millis);
             s.archive = Some(ArchiveRef(Rc::new(*archive)));
         }
         ReadingAction::Pool(PoolEvent::HashStarted {
