@@ -61,7 +61,7 @@ pub struct Plan {
 impl Plan {
     /// Blobs given as `(offset, len)` in the file, in bytes; empty ones are left out.
     pub fn new(blobs: &[(u64, u64)]) -> Plan {
-        let blobs = blobs
+        let mut blobs: Vec<Blob> = blobs
             .iter()
             .filter(|(_, len)| *len > 0)
             .map(|&(offset, len)| Blob {
@@ -71,7 +71,16 @@ impl Plan {
                 dead: false,
             })
             .collect();
+        // By offset, so a piece finds the blobs it touches by a binary search (a hostile
+        // save may hold thousands of them, and the walk makes a read per large file).
+        blobs.sort_by_key(|b| (b.offset, b.len));
         Plan { blobs }
+    }
+
+    /// The index of the first blob that ends after `at` (tar members do not overlap, so the
+    /// blobs ending after `at` are those from here on).
+    fn first_ending_after(&self, at: u64) -> usize {
+        self.blobs.partition_point(|b| b.end() <= at)
     }
 
     /// The blobs as given, `(offset, len)`.
@@ -86,7 +95,11 @@ impl Plan {
     pub fn take(&mut self, start: u64, len: u64) -> Vec<(usize, Range<usize>)> {
         let end = start.saturating_add(len);
         let mut out = Vec::new();
-        for (i, b) in self.blobs.iter_mut().enumerate() {
+        let from = self.first_ending_after(start);
+        for (i, b) in self.blobs.iter_mut().enumerate().skip(from) {
+            if b.offset >= end {
+                break;
+            }
             if b.dead || b.fed >= b.end() || end <= b.fed {
                 continue;
             }
@@ -114,9 +127,19 @@ impl Plan {
     /// Some blob still wants bytes from `at` on: a read there should start exactly where the
     /// blob was fed up to, so that no byte of it is skipped.
     pub fn wants_from(&self, at: u64) -> bool {
+        // Only a blob holding `at` can have been fed up to it.
         self.blobs
-            .iter()
-            .any(|b| !b.dead && b.fed < b.end() && b.fed == at)
+            .get(self.first_ending_after(at))
+            .is_some_and(|b| !b.dead && b.fed < b.end() && b.fed == at)
+    }
+
+    /// Gives up on every blob not fed whole yet (those fed whole keep their digests).
+    fn give_up(&mut self) {
+        for b in &mut self.blobs {
+            if !b.complete() {
+                b.dead = true;
+            }
+        }
     }
 
     /// Blob `i` has been fed whole.
@@ -171,21 +194,41 @@ fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
     obj.into()
 }
 
-/// Bytes the scanner may hand over beyond what the hasher is assumed to have hashed (see
-/// [`FEED_RATE`]): pieces it has not hashed wait in its port's queue, in memory.
-const FEED_AHEAD: f64 = 128.0 * 1024.0 * 1024.0;
-/// What the hasher is assumed to hash at least (bytes per ms): two thirds of the wasm
-/// hasher's ~300 MB/s on the benchmark's machine, as fast as the walk reads a layer of small
-/// files there. A scanner that has handed over more than [`FEED_AHEAD`] plus this much per ms
-/// since it began stops feeding (the hasher then reads the blob itself): the scanner cannot
-/// hear from the hasher while it walks, so this bounds the queue when the hasher is starved.
-const FEED_RATE: f64 = 200_000.0;
+/// The scanner cannot hear from the hasher while it walks (a synchronous worker gets no
+/// messages, and waiting on shared memory needs a cross-origin isolated page, which a page
+/// embedded in course material cannot ask of its host), so pieces the hasher has not hashed
+/// yet wait in its port's queue, in memory, unseen. Two bounds keep that queue small: the
+/// scanner stops feeding once it has handed over more than [`FEED_AHEAD`] bytes beyond
+/// [`FEED_RATE`] per ms since it began (half the wasm hasher's ~300 MB/s on the benchmark's
+/// machine, where the walk of a layer of small files reads ~290 MB/s: the queue stays under
+/// this while the hasher keeps half its speed), and after [`FEED_MOST`] bytes in all
+/// (however slow the hasher). Blobs not fed whole by then are hashed the usual way.
+const FEED_AHEAD: f64 = 192.0 * 1024.0 * 1024.0;
+/// See [`FEED_AHEAD`] (bytes per ms).
+const FEED_RATE: f64 = 150_000.0;
+/// See [`FEED_AHEAD`].
+const FEED_MOST: f64 = 512.0 * 1024.0 * 1024.0;
+
+/// Milliseconds of a monotonic clock (`performance.now()`; `Date.now()` where there is none):
+/// a change of the system clock must not loosen or trip the bound.
+fn monotonic_ms() -> f64 {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .ok()
+        .and_then(|p| {
+            let now: Function = Reflect::get(&p, &JsValue::from_str("now"))
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            now.call0(&p).ok()?.as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
+}
 
 /// The scanner's side: hands the pieces its reads fill to the hasher at the port's other end.
 pub struct Tee {
     port: JsValue,
     plan: Plan,
-    /// `Date.now()` when it began, and the bytes handed over since.
+    /// [`monotonic_ms`] when it began, and the bytes handed over since.
     began: f64,
     posted: f64,
 }
@@ -207,7 +250,7 @@ impl Tee {
         post(&port, &object(&[("blobs", &list)]), &js_sys::Array::new()).then_some(Tee {
             port,
             plan,
-            began: js_sys::Date::now(),
+            began: monotonic_ms(),
             posted: 0.0,
         })
     }
@@ -223,16 +266,17 @@ impl Tee {
             return;
         }
         self.posted += f64::from(buffer.byte_length());
-        let allowed = FEED_AHEAD + FEED_RATE * (js_sys::Date::now() - self.began);
-        if self.posted > allowed {
-            // Far ahead of any hasher: none of the blobs is fed whole, and nothing more waits.
-            self.plan.blobs.iter_mut().for_each(|b| b.dead = true);
+        let allowed = FEED_AHEAD + FEED_RATE * (monotonic_ms() - self.began);
+        if self.posted > allowed.min(FEED_MOST) {
+            // Far ahead of what the hasher can be counted on to have hashed: nothing more is
+            // queued for it (see `FEED_AHEAD`).
+            self.plan.give_up();
             return;
         }
         let msg = object(&[("at", &JsValue::from_f64(at as f64)), ("buf", buffer)]);
         if !post(&self.port, &msg, &js_sys::Array::of1(buffer)) {
-            // Nothing more reaches the hasher: none of the blobs is fed whole.
-            self.plan.blobs.iter_mut().for_each(|b| b.dead = true);
+            // Nothing more reaches the hasher.
+            self.plan.give_up();
         }
     }
 
@@ -442,6 +486,23 @@ mod tests {
         assert_eq!(p.take(0, 10), vec![]);
         assert_eq!(p.take(70, 30), vec![(0, 0..30)]);
         assert!(p.complete(0));
+    }
+
+    #[test]
+    fn blobs_given_out_of_order_are_found_and_fed_and_giving_up_keeps_those_fed_whole() {
+        let mut p = Plan::new(&[(300, 50), (0, 100), (100, 200)]);
+        assert_eq!(p.blobs(), vec![(0, 100), (100, 200), (300, 50)]);
+        assert_eq!(p.take(0, 150), vec![(0, 0..100), (1, 100..150)]);
+        assert!(p.wants_from(150));
+        assert!(!p.wants_from(149));
+        p.give_up();
+        assert_eq!(
+            p.fed(),
+            vec![(0, 100)],
+            "the blob fed whole keeps its digest"
+        );
+        assert!(p.dead(1) && p.dead(2));
+        assert_eq!(p.take(150, 200), vec![]);
     }
 
     #[test]

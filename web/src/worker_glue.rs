@@ -1136,6 +1136,8 @@ impl Pool {
                     self.hashers.push(Some(Hasher { handle, job: None }))
                 }
                 Err(message) => {
+                    // The pieces the scanner feeds would wait for a hasher that never comes.
+                    self.feed_port = None;
                     actions.push(PoolEvent::Failed {
                         generation: self.generation,
                         message,
@@ -1248,6 +1250,10 @@ impl Pool {
     /// then any; the others never take a fed one (another hasher would read and hash it
     /// again), so they stop when only fed ones are left.
     fn assign(&mut self, i: usize) {
+        // A job is taken off the queue only for a hasher that is there to do it.
+        if !matches!(self.hashers.get(i), Some(Some(_))) {
+            return;
+        }
         let is_fed = |j: &HashJob| self.fed.contains(&(j.offset, j.len));
         let at = if i == 0 {
             self.queue.iter().position(is_fed).or(Some(0))
