@@ -104,19 +104,23 @@ fn envelope_carries_file_and_bytes() {
             sha512: true,
             indexed: true,
         },
+        fed: true,
     };
     let v = encode(&req, Some(&file), Some(b"\x00\x01abc")).expect("encode");
     let env = decode::<Request>(&v).expect("decode");
     match env.msg {
-        Request::Hash { job } => assert_eq!(
-            job,
-            HashJob {
-                member: 3,
-                offset: 1536,
-                len: 99,
-                sha512: true,
-                indexed: true,
-            }
+        Request::Hash { job, fed } => assert_eq!(
+            (job, fed),
+            (
+                HashJob {
+                    member: 3,
+                    offset: 1536,
+                    len: 99,
+                    sha512: true,
+                    indexed: true,
+                },
+                true
+            )
         ),
         other => panic!("wrong message {other:?}"),
     }
@@ -124,4 +128,70 @@ fn envelope_carries_file_and_bytes() {
     assert_eq!(f.size() as usize, bytes.len());
     assert_eq!(f.name(), "x.tar");
     assert_eq!(env.bytes.as_deref(), Some(&b"\x00\x01abc"[..]));
+}
+
+/// A `MessageChannel`'s ports (`port1`, `port2`).
+fn channel() -> (wasm_bindgen::JsValue, wasm_bindgen::JsValue) {
+    let ctor: js_sys::Function = js_sys::Reflect::get(&js_sys::global(), &"MessageChannel".into())
+        .expect("MessageChannel")
+        .into();
+    let ch = js_sys::Reflect::construct(&ctor, &js_sys::Array::new()).expect("channel");
+    (
+        js_sys::Reflect::get(&ch, &"port1".into()).expect("port1"),
+        js_sys::Reflect::get(&ch, &"port2".into()).expect("port2"),
+    )
+}
+
+/// The walk's reads feed a hasher over a real `MessagePort` (`feed`): a blob read with small
+/// gaps (which the reader closes) is fed whole and its digest is that of its bytes; one the
+/// reads skip over (a gap of more than 64 KiB) is not fed, and asking for it says so.
+#[wasm_bindgen_test]
+async fn walk_reads_feed_a_hasher_the_exact_bytes_of_the_blobs_read_whole() {
+    use pancake_core::Digest;
+    use pancake_web::feed::{self, Tee};
+    // 12 MiB of bytes that differ everywhere; the second blob far from the first, so the
+    // read-ahead of the first loop (at most 1 MiB at a time there) never reaches it.
+    let bytes: Vec<u8> = (0..12u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let whole = (512u64, 2u64 << 20);
+    let skipped = (10u64 << 20, 700_000u64);
+    let src = FileSource::new(file_of(&bytes, "fed.tar")).expect("FileSource");
+    let (scanner_end, hasher_end) = channel();
+    feed::listen(&hasher_end);
+    src.tee(Tee::open(scanner_end, &[skipped, whole]).expect("tee"));
+    // Like a header walk over 39.5 KiB files: a 512-byte read every 40 KiB, through the
+    // first blob and a little past it.
+    let mut buf = [0u8; 512];
+    let mut at = 0u64;
+    while at < whole.0 + whole.1 + 4096 {
+        let n = src.read_at(at, &mut buf).expect("read");
+        assert_eq!(&buf[..n], &bytes[at as usize..at as usize + n]);
+        at += 40 << 10;
+    }
+    // Then it seeks 300 KiB into the second blob and reads on.
+    let mut at = skipped.0 + (300 << 10);
+    while at < skipped.0 + skipped.1 {
+        src.read_at(at, &mut buf).expect("read");
+        at += 512;
+    }
+    let fed = src.untee();
+    assert_eq!(
+        fed,
+        vec![whole],
+        "only the blob read from first byte to last"
+    );
+    let mut seen = 0;
+    let got = feed::digest(whole.0, whole.1, &mut |n| seen = n).await;
+    let want = Digest::of_bytes(&bytes[whole.0 as usize..(whole.0 + whole.1) as usize]);
+    assert_eq!(got, Some(want));
+    assert_eq!(feed::digest(skipped.0, skipped.1, &mut |_| {}).await, None);
+    assert_eq!(
+        feed::digest(1, 2, &mut |_| {}).await,
+        None,
+        "a blob never planned"
+    );
+    // After the tee is gone, reads are not handed over (nothing is posted, nothing breaks).
+    assert_eq!(src.read_at(0, &mut buf).expect("read"), 512);
+    let _ = seen;
 }
