@@ -308,37 +308,20 @@ fn post_outline(
     source: &FileSource,
     started: f64,
 ) -> Option<Vec<(u64, u64)>> {
-    let Ok(Some((archive, unwalked))) = archive::scan_outline(name, source, &Options::default())
-    else {
+    let Ok(Some(outline)) = archive::scan_outline(name, source, &Options::default()) else {
         return None;
     };
-    if unwalked < OUTLINE_FROM || archive.images.is_empty() {
+    if outline.unwalked < OUTLINE_FROM || outline.archive.images.is_empty() {
         return None;
     }
-    let blobs = unwalked_tars(&archive);
     let msg = Response::Outlined {
-        archive: Box::new(archive),
+        archive: Box::new(outline.archive),
         millis: now() - started,
     };
     post(scope, &msg, None);
-    Some(blobs)
-}
-
-/// The layer tars an outline left for the walk (uncompressed members over 1 MiB, the size
-/// the walk reads whole below, with no index yet), `(offset, len)` in the file: the blobs a
-/// hasher may be fed with while they are walked ([`crate::feed`]).
-fn unwalked_tars(outline: &pancake_core::Archive) -> Vec<(u64, u64)> {
-    outline
-        .members
-        .iter()
-        .filter(|m| {
-            m.kind == pancake_core::EntryKind::File
-                && m.size > 1 << 20
-                && m.facts.compression == pancake_core::Compression::None
-                && m.facts.layer.is_none()
-        })
-        .filter_map(|m| Some((m.data_offset?, m.size)))
-        .collect()
+    // The large layer tars the walk reads next: a hasher may be fed them as they are read
+    // (`feed`).
+    Some(outline.tars)
 }
 
 /// A file read to its end (or its break) in which no image was found: the layer blobs it

@@ -80,7 +80,15 @@ fn the_outline_of_every_fixture_has_the_walks_images_and_no_problem_of_its_own()
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let full = scan(&name, &bytes[..], &opts);
         let outline = scan_outline(&name, &bytes[..], &opts);
-        let (Ok(full), Ok(Some((outline, unwalked)))) = (full, outline) else {
+        let (
+            Ok(full),
+            Ok(Some(pancake_core::read::archive::Outline {
+                archive: outline,
+                unwalked,
+                tars,
+            })),
+        ) = (full, outline)
+        else {
             continue;
         };
         read += 1;
@@ -104,6 +112,19 @@ fn the_outline_of_every_fixture_has_the_walks_images_and_no_problem_of_its_own()
             "{name}: the outline walks no layer"
         );
         assert_eq!(unwalked, walked, "{name}");
+        // The large tars it names are the whole layer blobs over 1 MiB that the walk then
+        // indexed (a blob the file cuts short is read whole by the walk, as a small one).
+        let whole = |m: &pancake_core::Member| {
+            m.data_offset
+                .is_some_and(|o| o.saturating_add(m.size) <= full.total_bytes)
+        };
+        let big_walked: Vec<(u64, u64)> = full
+            .members
+            .iter()
+            .filter(|m| m.size > 1 << 20 && m.facts.layer.is_some() && whole(m))
+            .filter_map(|m| Some((m.data_offset?, m.size)))
+            .collect();
+        assert_eq!(tars, big_walked, "{name}");
     }
     assert!(read >= 20, "only {read} fixtures read");
 }
@@ -162,7 +183,11 @@ fn a_large_layer_tar_is_left_unwalked_and_counted() {
     let (bytes, layers) = save_with_a_large_layer();
     let opts = Options::default();
     let full = scan("big.tar", &bytes[..], &opts).expect("scan");
-    let (outline, unwalked) = scan_outline("big.tar", &bytes[..], &opts)
+    let pancake_core::read::archive::Outline {
+        archive: outline,
+        unwalked,
+        tars,
+    } = scan_outline("big.tar", &bytes[..], &opts)
         .expect("outline")
         .expect("an uncompressed file has an outline");
     let base_len = layers[0].len() as u64;
@@ -175,6 +200,12 @@ fn a_large_layer_tar_is_left_unwalked_and_counted() {
         unwalked,
         base_len + top_len,
         "both layer blobs are left for the walk"
+    );
+    let base_member = &full.members[full.images[0].layers[0].member.expect("base blob")];
+    assert_eq!(
+        tars,
+        vec![(base_member.data_offset.expect("offset"), base_len)],
+        "the large tar left for the walk is the base layer's"
     );
     assert_eq!(structure(&outline), structure(&full));
     assert_subset("big.tar", &outline, &full);

@@ -473,14 +473,28 @@ fn walk_outer<'a, R: Read + 'a>(
 /// [`Reading`] has the facts of its jobs. A compressed file (gzip, zstd, xz, bzip2) has no random
 /// access, so it is read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
-    scan_with(name, source, opts, true).map(|(a, _)| a)
+    scan_with(name, source, opts, true).map(|o| o.archive)
+}
+
+/// What [`scan_outline`] gives: the archive without its layer tars walked, and what was left
+/// for the walk.
+#[derive(Debug)]
+pub struct Outline {
+    /// The images resolved; every layer blob's facts hold only its compression.
+    pub archive: Archive,
+    /// Bytes of the layer blobs left unwalked (the large tars, and the small or cut blobs
+    /// [`scan`] reads whole), counted as the file holds them.
+    pub unwalked: u64,
+    /// The large uncompressed layer tars left unwalked, `(offset, len)` of their contents in
+    /// the file, in the file's order: what the walk after the outline reads header by header.
+    pub tars: Vec<(u64, u64)>,
 }
 
 /// The outline of an UNCOMPRESSED tarball: [`scan`] without walking the layer tars. Outer
 /// headers, configs and manifests are read and the images resolved, so the stack (layers,
 /// instructions, digests to check) is known; every layer blob's facts hold only its
 /// compression, as a compressed layer's do before it is hashed. Also returns the bytes of the
-/// layer blobs left unwalked — what [`scan`] would read on top, which decides whether showing
+/// layer blobs left unwalked ([`Outline`]) — what [`scan`] would read on top, which decides whether showing
 /// the outline first is worth a second walk (a walk of a layer of 200,000 small files reads
 /// all its bytes). Small blobs (up to 1 MiB, which [`scan`] reads whole) and blobs the file
 /// cuts short are left too, counted with the bytes the file holds of them: only what
@@ -490,7 +504,7 @@ pub fn scan_outline<S: ReadAt + ?Sized>(
     name: &str,
     source: &S,
     opts: &Options,
-) -> Result<Option<(Archive, u64)>, Error> {
+) -> Result<Option<Outline>, Error> {
     let head = source
         .read_vec_at(0, sniff::TAR_BLOCK)
         .map_err(|e| Error::Io {
@@ -509,7 +523,7 @@ fn scan_with<S: ReadAt + ?Sized>(
     source: &S,
     opts: &Options,
     walk_layers: bool,
-) -> Result<(Archive, u64), Error> {
+) -> Result<Outline, Error> {
     let total = source.len();
     let head = source
         .read_vec_at(0, sniff::TAR_BLOCK)
@@ -529,7 +543,11 @@ fn scan_with<S: ReadAt + ?Sized>(
             opts,
             &mut |_| {},
         )
-        .map(|a| (a, 0));
+        .map(|archive| Outline {
+            archive,
+            unwalked: 0,
+            tars: Vec::new(),
+        });
     }
     if !sniff::is_tar(&head) {
         if sniff::is_cut_tar_file(&head) {
@@ -556,6 +574,7 @@ fn scan_with<S: ReadAt + ?Sized>(
     );
     let mut tar = tar::Archive::new(&mut guard);
     let mut unwalked = 0u64;
+    let mut tars = Vec::new();
     match tar.entries_with_seek() {
         Ok(entries) => {
             let end = walk_outer(
@@ -595,6 +614,7 @@ fn scan_with<S: ReadAt + ?Sized>(
                             && !walk_layers
                         {
                             unwalked = unwalked.saturating_add(size);
+                            tars.push((off, size));
                         } else if facts.compression == Compression::None && sniff::is_tar(&h) {
                             let walk = layer::walk_headers(source, off, size, mname, &opts.limits);
                             facts.problems = walk.problems;
@@ -632,7 +652,11 @@ fn scan_with<S: ReadAt + ?Sized>(
         opts.limits.max_extension_bytes,
     );
     image::resolve_with(&mut archive, &opts.limits);
-    Ok((archive, unwalked))
+    Ok(Outline {
+        archive,
+        unwalked,
+        tars,
+    })
 }
 
 /// For [`scan_outline`]: a small or cut member left for the walk — its facts only its
