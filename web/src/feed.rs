@@ -158,9 +158,10 @@ impl Plan {
 
     /// Index of the blob at `(offset, len)`, if it is planned.
     pub fn find(&self, offset: u64, len: u64) -> Option<usize> {
+        // Sorted by `(offset, len)` in `new`.
         self.blobs
-            .iter()
-            .position(|b| b.offset == offset && b.len == len)
+            .binary_search_by_key(&(offset, len), |b| (b.offset, b.len))
+            .ok()
     }
 
     /// How many bytes of blob `i` have been fed.

@@ -111,7 +111,7 @@ impl ReadAt for FileSource {
                 MIN_CHUNK
             };
             // Fed to a hasher, a blob must get every byte: the read starts where the last one
-            // ended when a blob wants the bytes in between (a few KiB more to read).
+            // ended when a blob wants the bytes in between (at most `MIN_CHUNK` more to read).
             let from = if sequential
                 && self
                     .tee

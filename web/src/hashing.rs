@@ -159,11 +159,9 @@ async fn from_feed(
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Option<MemberFacts> {
-    if !uncompressed(source, job) {
-        return None;
-    }
-    let digest = crate::feed::digest(job.offset, job.len, progress).await?;
+    // Its first block is sniffed here (a compressed blob gives `None`): no other read.
     let unhashed = prehashed::index_unhashed(source, job, opts)?;
+    let digest = crate::feed::digest(job.offset, job.len, progress).await?;
     progress(job.len);
     Some(unhashed.finish(digest, None, HashPath::WithTheWalk))
 }
