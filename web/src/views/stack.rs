@@ -133,21 +133,21 @@ pub fn stack(p: &StackProps) -> Html {
 /// Layer `i`'s blob is in the file but was never read (checking stopped before its turn, and
 /// the header walk did not index it): its files, sizes and changes are unknown, not zero.
 fn not_read(a: &Archive, image: &Image, i: usize, hashing: bool) -> bool {
-    !hashing
-        && image
-            .layers
-            .get(i)
-            .is_some_and(|l| super::layer_size::unindexed(a, l))
+    !hashing && unindexed_at(a, image, i)
 }
 
 /// Layer `i`'s blob is still being read (walked, or inflated by a hasher) while the file is
 /// read: its files and sizes are not known yet, whatever the other layers show.
 fn being_read(a: &Archive, image: &Image, i: usize, hashing: bool) -> bool {
-    hashing
-        && image
-            .layers
-            .get(i)
-            .is_some_and(|l| super::layer_size::unindexed(a, l))
+    hashing && unindexed_at(a, image, i)
+}
+
+/// Layer `i`'s blob is in the file and has no index (yet).
+fn unindexed_at(a: &Archive, image: &Image, i: usize) -> bool {
+    image
+        .layers
+        .get(i)
+        .is_some_and(|l| super::layer_size::unindexed(a, l))
 }
 
 /// Some layer of `image` from the base up to layer `upto` is still being read (see
@@ -177,9 +177,10 @@ fn layer_slab(
     // every other view.
     let size_text = match size {
         _ if not_read(a, image, i, p.hashing) => t(lang, "not-read"),
-        _ if being_read(a, image, i, p.hashing) => t(lang, "pending"),
-        Some(n) => super::layer_size::text_of(lang, a, image, i, n),
-        None => t(lang, "pending"),
+        Some(n) if !being_read(a, image, i, p.hashing) => {
+            super::layer_size::text_of(lang, a, image, i, n)
+        }
+        _ => t(lang, "pending"),
     };
     let size = size.unwrap_or(0);
     let selected = p.selected == Some(i);
@@ -499,13 +500,15 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 } else { html! {} } }
                 { match sizes.get(i) {
                     _ if unread => super::layer_size::unread_rows(lang, layer, absent),
-                    _ if being_read(a, image, i, p.hashing) => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
-                    Some(n) => super::layer_size::detail_rows(lang, a, image, i, *n),
-                    None => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
+                    Some(n) if !being_read(a, image, i, p.hashing) => super::layer_size::detail_rows(lang, a, image, i, *n),
+                    _ => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
                 } }
                 <dt>{ t(lang, "entries") }</dt>
                 { if unread { not_read_dd() } else { html! {
-                    <dd>{ entries.map(|n| n.to_string()).unwrap_or_else(|| t(lang, "pending")) }</dd>
+                    <dd>{ match entries {
+                        Some(n) => html! { n.to_string() },
+                        None => html! { <span class="muted">{ t(lang, "pending") }</span> },
+                    } }</dd>
                 } } }
                 <dt>{ t(lang, "changes") }</dt>
                 { if unread { not_read_dd() } else { html! {
