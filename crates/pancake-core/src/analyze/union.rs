@@ -214,7 +214,13 @@ fn remove_below(state: &mut State, dir: &RawPath) -> Vec<(RawPath, Node)> {
 }
 
 fn has_dotdot(p: &RawPath) -> bool {
-    p.components().any(|c| c == b"..")
+    // Two dots in a row are rare in names: one plain pass over the bytes settles most of them
+    // (this runs for every entry of every layer folded).
+    let b = p.as_bytes();
+    b.iter()
+        .zip(b.iter().skip(1))
+        .any(|(x, y)| *x == b'.' && *y == b'.')
+        && p.components().any(|c| c == b"..")
 }
 
 /// Does this entry store filesystem content bytes (a regular file of the filesystem, or a
@@ -229,18 +235,14 @@ fn link_cycles(entries: &[Entry]) -> Vec<Vec<RawPath>> {
     let mut next: HashMap<&RawPath, &RawPath> = HashMap::new();
     let mut order: Vec<&RawPath> = Vec::new();
     for e in entries {
-        match (e.kind, &e.link_target) {
-            (EntryKind::Hardlink, Some(t)) => {
-                if next.insert(&e.path, t).is_none() {
-                    order.push(&e.path);
-                }
+        if let (EntryKind::Hardlink, Some(t)) = (e.kind, &e.link_target) {
+            if next.insert(&e.path, t).is_none() {
+                order.push(&e.path);
             }
-            _ => {
-                // A later non-link entry of the same name ends that name's link.
-                if next.remove(&e.path).is_some() {
-                    order.retain(|p| *p != &e.path);
-                }
-            }
+        } else if !next.is_empty() && next.remove(&e.path).is_some() {
+            // A later non-link entry of the same name ends that name's link. (Looked up only
+            // while a link is pending: a layer without links hashes none of its names.)
+            order.retain(|p| *p != &e.path);
         }
     }
     // 1 = on the current walk, 2 = finished.
@@ -359,16 +361,23 @@ fn apply(
     // layer): its next entries fail too, without walking up again. Forgotten on every write.
     let mut known_fail: Option<RawPath> = None;
     for (pos, e) in writes {
-        // Parents a container runtime would create implicitly.
-        let parent = e.path.parent();
-        if known_fail.as_ref() == Some(&parent) {
+        // Parents a container runtime would create implicitly. (Compared as a slice of the
+        // name: most entries' folder is the one known, and need no copy of it.)
+        let parent_of = crate::path::parent_bytes(e.path.as_bytes());
+        if known_fail
+            .as_ref()
+            .is_some_and(|k| k.as_bytes() == parent_of)
+        {
             continue;
         }
-        let parent_known = known_dir.as_ref() == Some(&parent);
+        let parent_known = known_dir
+            .as_ref()
+            .is_some_and(|k| k.as_bytes() == parent_of);
         let mut missing = Vec::new();
         let mut parent = if parent_known {
             RawPath::default()
         } else {
+            let parent = RawPath::from_bytes(parent_of.to_vec());
             known_dir = Some(parent.clone());
             parent
         };
@@ -819,15 +828,21 @@ fn count_changes(
 ) -> ChangeCounts {
     let mut out = ChangeCounts::default();
     if !removed.is_empty() {
-        let alive: HashSet<(usize, usize)> = state
+        // Sorted keys, not a hash set: no hashing of every node of a 200,000-path state.
+        let mut alive: Vec<(usize, usize)> = state
             .values()
             .filter_map(|n| n.content.as_ref().map(ContentRef::key))
             .collect();
+        alive.sort_unstable();
         let mut freed: HashSet<(usize, usize)> = HashSet::new();
         for (p, n) in removed {
             if !state.contains_key(p) {
                 out.deleted += 1;
-                if let Some(c) = n.content.as_ref().filter(|c| !alive.contains(&c.key())) {
+                if let Some(c) = n
+                    .content
+                    .as_ref()
+                    .filter(|c| alive.binary_search(&c.key()).is_err())
+                {
                     if freed.insert(c.key()) {
                         out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
                     }
@@ -856,12 +871,18 @@ fn count_changes(
 fn wasted_after(archive: &Archive, image: &Image, top: &State) -> Vec<u64> {
     let stored = stored_bytes(archive, image);
     let mut visible = vec![0u64; image.layers.len()];
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    for c in top.values().filter_map(|n| n.content.as_ref()) {
-        if seen.insert(c.key()) {
-            if let Some(v) = visible.get_mut(c.layer) {
-                *v = v.saturating_add(c.size);
-            }
+    // Each content once (names that share it, hard links, count it once): sorted by key and
+    // deduplicated rather than hashed, for the same reason as in `count_changes`.
+    let mut contents: Vec<(usize, usize, u64)> = top
+        .values()
+        .filter_map(|n| n.content.as_ref())
+        .map(|c| (c.layer, c.entry, c.size))
+        .collect();
+    contents.sort_unstable();
+    contents.dedup_by_key(|(layer, entry, _)| (*layer, *entry));
+    for (layer, _, size) in contents {
+        if let Some(v) = visible.get_mut(layer) {
+            *v = v.saturating_add(size);
         }
     }
     stored
