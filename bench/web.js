@@ -10,6 +10,9 @@
 //                                 200,000 files); the bundle and start-page rows always run
 //   node bench/web.js --files N  only the image of N files (issue 13 target 3), with the page's
 //                                 first view and verified times as ratios to `pancake inspect`
+//   node bench/web.js --runs N   measure each input N times (default 3), each run all of its
+//                                 commands then the page, and print the medians (the longest
+//                                 task: the largest of the runs)
 //
 // It makes the inputs deterministically (bench/make_big_image.py, bench/make_many_files.py,
 // `gzip -n`), one at a time (at most the 1 GB save and its .gz on disk at once), and measures
@@ -45,6 +48,12 @@ const ONLY = onlyAt >= 0 ? String(args[onlyAt + 1] || '').split(',') : null;
 const want = (name) => !ONLY || ONLY.includes(name);
 // `--files N`: only the index-heavy image, with N files (issue 13 target 3 on its own).
 const FILES_ONLY = args.includes('--files') ? Number(args[args.indexOf('--files') + 1]) : 0;
+// `--runs N`: each input measured N times, medians printed (one run swings by 10-30 % here).
+const RUNS = Math.max(1, args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) || 1 : 3);
+const median = (xs) => {
+  const s = xs.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, c) => a - c);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : undefined;
+};
 
 // Sizes in MiB (make_big_image.py's unit) and the file count of the index-heavy image.
 const SIZE = QUICK
@@ -245,20 +254,43 @@ function print(meta) {
 async function measure(b, cli, file, label, { gz = false } = {}) {
   const bytes = fs.statSync(file).size;
   sh('bash', ['-c', `cat ${q(file)} >/dev/null`]); // warm the page cache: both sides read memory
-  const base = timeShell(`sha256sum ${q(file)}`);
+  // Each run times every command and then the page, so a slow minute of this shared machine
+  // falls on both sides of a ratio; the medians are printed.
+  const t = { sha: [], openssl: [], gunzip: [], cli: [] };
+  const pages = [];
+  for (let i = 0; i < RUNS; i++) {
+    t.sha.push(timeShell(`sha256sum ${q(file)}`));
+    t.openssl.push(timeShell(`openssl dgst -sha256 ${q(file)}`));
+    if (gz) t.gunzip.push(timeShell(`gzip -dc ${q(file)} | sha256sum`));
+    t.cli.push(timeShell(`${q(cli)} inspect --json ${q(file)}`));
+    pages.push(await pageRun(b, file));
+  }
+  const base = median(t.sha);
   row(label, '`sha256sum`', base, bytes, base);
-  row(label, '`openssl dgst -sha256`', timeShell(`openssl dgst -sha256 ${q(file)}`), bytes, base);
-  if (gz) row(label, '`gzip -dc \\| sha256sum`', timeShell(`gzip -dc ${q(file)} | sha256sum`), bytes, base);
-  row(label, '`pancake inspect --json`', timeShell(`${q(cli)} inspect --json ${q(file)}`), bytes, base);
-  const p = await pageRun(b, file);
+  row(label, '`openssl dgst -sha256`', median(t.openssl), bytes, base);
+  if (gz) row(label, '`gzip -dc \\| sha256sum`', median(t.gunzip), bytes, base);
+  row(label, '`pancake inspect --json`', median(t.cli), bytes, base);
+  const p = {
+    firstView: median(pages.map((x) => x.firstView)),
+    listed: median(pages.map((x) => x.listed)),
+    verified: median(pages.map((x) => x.verified)),
+    longest: Math.max(...pages.map((x) => x.longest)),
+    growth: median(pages.map((x) => x.growth)),
+    // Every run must verify every layer; the counts and paths of the last are shown.
+    layers: pages[pages.length - 1].layers,
+    ok: Math.min(...pages.map((x) => x.ok)),
+    errors: pages.flatMap((x) => x.errors),
+    paths: pages[pages.length - 1].paths,
+  };
   const mib = (x) => `${(x / 1048576).toFixed(0)} MiB`;
   const counts = {};
   for (const h of p.paths) if (h) counts[h] = (counts[h] || 0) + 1;
   const how = Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ');
-  row(label, 'page: first view', p.firstView, bytes, base);
-  if (p.listed > p.firstView + 0.05) row(label, 'page: files listed', p.listed, bytes, base, 'the walk of the layer tars ends (the first view was their outline)');
+  const spread = (k) => (RUNS > 1 ? ` (runs: ${pages.map((x) => x[k].toFixed(2)).join(', ')} s)` : '');
+  row(label, 'page: first view', p.firstView, bytes, base, spread('firstView').trim());
+  if (p.listed > p.firstView + 0.05) row(label, 'page: files listed', p.listed, bytes, base, `the walk of the layer tars ends (the first view was their outline)${spread('listed')}`);
   row(label, 'page: all verified', p.verified, bytes, base,
-    `${p.ok}/${p.layers} layers verified${how ? ` (${how})` : ''}; longest task ${p.longest.toFixed(0)} ms; renderer +${mib(p.growth)}`);
+    `${p.ok}/${p.layers} layers verified${how ? ` (${how})` : ''}; longest task ${p.longest.toFixed(0)} ms; renderer +${mib(p.growth)}${spread('verified')}`);
   if (p.ok !== p.layers || p.errors.length) {
     console.error(`${label}: ${p.ok}/${p.layers} verified; page errors: ${p.errors.join('; ')}`);
     process.exitCode = 1;
@@ -352,6 +384,7 @@ async function main() {
         ? `renderer memory growth: ${(mem.two / 1048576).toFixed(0)} MiB for ${SIZE.two} MiB vs ${(mem.one / 1048576).toFixed(0)} MiB ` +
           `for ${SIZE.one} MiB (ratio ${(mem.two / Math.max(mem.one, 1)).toFixed(2)})`
         : 'renderer memory growth: see each input (not both of the 1 GB and 2 GB saves in this run)',
+      `each figure: the median of ${RUNS} run${RUNS > 1 ? 's' : ''} (every command, then the page, per run)`,
     ].join('\n'));
   } finally {
     await b.close();
