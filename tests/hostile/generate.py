@@ -1010,6 +1010,24 @@ def bomb_zstd_default(path):
     return standard(path, [bomb_layer("zstd", 5 * GIB)])
 
 
+# 15. Many layers.
+
+MANY_LAYERS = 20_000
+
+
+@case
+def many_layers(path):
+    """20,000 layers in a 7 MB save: two small blobs take turns, one deleting y and adding z,
+    the other deleting z and adding y, so every layer after the first hides one byte the layer
+    below added. A reader that folds the image once per layer for such figures is quadratic
+    in the layer count (five minutes here)."""
+    a = Layer([file_entry(".wh.y", b""), file_entry("z", b"1"), END], "none", entries=2,
+              whiteouts=1)
+    b = Layer([file_entry(".wh.z", b""), file_entry("y", b"1"), END], "none", entries=2,
+              whiteouts=1)
+    return standard(path, [a if i % 2 == 0 else b for i in range(MANY_LAYERS)])
+
+
 # --------------------------------------------------------------------------- main
 
 
