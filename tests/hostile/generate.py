@@ -1017,15 +1017,19 @@ MANY_LAYERS = 20_000
 
 @case
 def many_layers(path):
-    """20,000 layers in a 7 MB save: two small blobs take turns, one deleting y and adding z,
-    the other deleting z and adding y, so every layer after the first hides one byte the layer
-    below added. A reader that folds the image once per layer for such figures is quadratic
-    in the layer count (five minutes here)."""
+    """A layer of 100,000 one-byte files, then 20,000 layers in which two small blobs take
+    turns, one deleting y and adding z, the other deleting z and adding y, so every one after
+    the first hides one byte the layer below added (a 9 MB save). A reader that folds the image
+    once per layer for such figures, or passes over the whole filesystem for each layer, is
+    quadratic in the layer count (287 s for the layers alone, 23 s for the 100,000 files under
+    2,000 of them)."""
+    files = Layer([dir_entry("m/")] + [file_entry("m/%06d" % i, b"x") for i in range(100_000)]
+                  + [END], "gzip", entries=100_001, level=1)
     a = Layer([file_entry(".wh.y", b""), file_entry("z", b"1"), END], "none", entries=2,
               whiteouts=1)
     b = Layer([file_entry(".wh.z", b""), file_entry("y", b"1"), END], "none", entries=2,
               whiteouts=1)
-    return standard(path, [a if i % 2 == 0 else b for i in range(MANY_LAYERS)])
+    return standard(path, [files] + [a if i % 2 == 0 else b for i in range(MANY_LAYERS)])
 
 
 # --------------------------------------------------------------------------- main

@@ -885,20 +885,136 @@ pub struct ChangeCounts {
 pub fn change_counts(archive: &Archive, image: &Image) -> (Vec<ChangeCounts>, Vec<u64>) {
     let mut counts = Vec::with_capacity(image.layers.len());
     let mut state = State::new();
+    let mut holders = Holders::default();
     for layer in 0..image.layers.len() {
+        let entries = layer_entries(archive, image, layer);
         let removed = apply(
             &mut state,
             layer,
             member_of(image, layer),
-            layer_entries(archive, image, layer),
+            entries,
             &mut Vec::new(),
         );
-        // The same rules as `layer_changes`, on the state after this layer.
-        counts.push(count_changes(&state, layer, &removed, &mut |_, _, _| {}));
+        // The same rules as `layer_changes`, on the state after this layer; but where the
+        // state is much larger than the layer, looked up from the layer's own names rather than
+        // by a pass over the whole state: a save of a 100,000-file base and 2,000 small layers
+        // that delete something took 23 s so (2.4 MB of file; quadratic in the layer count).
+        counts.push(if state.len() / 4 > entries.len() {
+            count_layer_changes(&state, layer, &removed, entries, &mut holders)
+        } else {
+            holders.note_links(&state, layer, state.iter());
+            count_changes(&state, layer, &removed, &mut |_, _, _| {})
+        });
     }
     // `wasted`, from the state after the top layer (the fold `wasted` would make again).
     let wasted = wasted_after(archive, image, &state);
     (counts, wasted)
+}
+
+/// The names that hold each content by a hard link ([`ContentRef::key`] → names), noted as the
+/// layers that write them are counted; names no longer holding it are dropped when met, so
+/// each is looked at a bounded number of times.
+#[derive(Default)]
+struct Holders {
+    by_content: HashMap<(usize, usize), Vec<RawPath>>,
+}
+
+impl Holders {
+    /// Notes the hard links among `written` (nodes of the state) that layer `layer` wrote.
+    fn note_links<'a>(
+        &mut self,
+        _state: &State,
+        layer: usize,
+        written: impl Iterator<Item = (&'a RawPath, &'a Node)>,
+    ) {
+        for (p, n) in written {
+            if n.layer == layer && n.kind == EntryKind::Hardlink {
+                if let Some(c) = &n.content {
+                    self.by_content.entry(c.key()).or_default().push(p.clone());
+                }
+            }
+        }
+    }
+
+    /// Does a node of `state` still hold `c`: the file that stored it, at its own name, or a
+    /// hard link to it?
+    fn held(&mut self, state: &State, c: &ContentRef) -> bool {
+        let key = c.key();
+        let holds = |p: &RawPath| {
+            state
+                .get(p)
+                .and_then(|n| n.content.as_ref())
+                .is_some_and(|h| h.key() == key)
+        };
+        if holds(&c.path) {
+            return true;
+        }
+        let Some(names) = self.by_content.get_mut(&key) else {
+            return false;
+        };
+        // A name that no longer holds it is dropped (a later layer naming it again as a link
+        // to it notes it again).
+        while let Some(p) = names.last() {
+            if holds(p) {
+                return true;
+            }
+            names.pop();
+        }
+        false
+    }
+}
+
+/// [`count_changes`]' figures, looked up from the names of layer `layer` (`entries`: each
+/// name and its folders) rather than by a pass over the whole state, and with the contents
+/// still held found through [`Holders`]: O(entries of the layer · log n), whatever the
+/// state's size.
+fn count_layer_changes(
+    state: &State,
+    layer: usize,
+    removed: &[(RawPath, Node)],
+    entries: &[Entry],
+    holders: &mut Holders,
+) -> ChangeCounts {
+    // The names this layer may have written: its entries' names and their folders (a folder
+    // is added once, with its own folders before it).
+    let mut names: HashSet<&[u8]> = HashSet::new();
+    for e in entries {
+        let mut p = e.path.as_bytes();
+        while !p.is_empty() && names.insert(p) {
+            p = crate::path::parent_bytes(p);
+        }
+    }
+    let written: Vec<(RawPath, &Node)> = names
+        .into_iter()
+        .filter_map(|b| {
+            let p = RawPath::from_bytes(b.to_vec());
+            let n = state.get(&p).filter(|n| n.layer == layer)?;
+            Some((p, n))
+        })
+        .collect();
+    holders.note_links(state, layer, written.iter().map(|(p, n)| (p, *n)));
+    let mut out = ChangeCounts::default();
+    let mut freed: HashSet<(usize, usize)> = HashSet::new();
+    for (p, n) in removed {
+        if !state.contains_key(p) {
+            out.deleted += 1;
+            if let Some(c) = n.content.as_ref() {
+                if !holders.held(state, c) && freed.insert(c.key()) {
+                    out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
+                }
+            }
+        }
+    }
+    for (_, n) in &written {
+        if n.replaced {
+            out.modified += 1;
+            out.modified_bytes = out.modified_bytes.saturating_add(n.own_bytes());
+        } else {
+            out.added += 1;
+            out.added_bytes = out.added_bytes.saturating_add(n.own_bytes());
+        }
+    }
+    out
 }
 
 /// A set of contents ([`ContentRef::key`]: a layer and an entry of its index), as one flag per
@@ -1263,6 +1379,63 @@ mod tests {
         pub(super) static NO_RUN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
+    /// On a state much larger than its layers (counted from the layers' own names), a file
+    /// whited out while a hard link still holds its bytes frees nothing; the link's own
+    /// deletion frees them. The same figures as a fold per layer.
+    #[test]
+    fn counts_of_small_layers_on_a_large_state() {
+        let mut base: Vec<Entry> = (0..100).map(|i| f(&format!("s/{i:03}"), 1)).collect();
+        base.push(d("x"));
+        base.push(f("x/a", 10));
+        let a = build(vec![
+            base,
+            vec![ent("x/b", EntryKind::Hardlink, 0, Some("x/a"))],
+            vec![f("x/.wh.a", 0)],
+            vec![f("x/.wh.b", 0), f("y/z", 3)],
+        ]);
+        let image = img(&a);
+        let (counts, _) = change_counts(&a, image);
+        let got: Vec<(usize, usize, usize, u64, u64)> = counts
+            .iter()
+            .map(|c| {
+                (
+                    c.added,
+                    c.modified,
+                    c.deleted,
+                    c.added_bytes,
+                    c.deleted_bytes,
+                )
+            })
+            .collect();
+        // A link stores no bytes of its own; layer 3 adds y/z and its folder y (implicit).
+        assert_eq!(
+            got[1..],
+            [(1, 0, 0, 0, 0), (0, 0, 1, 0, 0), (2, 0, 1, 3, 10)]
+        );
+        for (i, c) in counts.iter().enumerate() {
+            let l = layer_changes(&a, image, i);
+            assert_eq!(
+                (
+                    c.added,
+                    c.modified,
+                    c.deleted,
+                    c.added_bytes,
+                    c.modified_bytes,
+                    c.deleted_bytes
+                ),
+                (
+                    l.added,
+                    l.modified,
+                    l.deleted,
+                    l.added_bytes,
+                    l.modified_bytes,
+                    l.deleted_bytes
+                ),
+                "layer {i}"
+            );
+        }
+    }
+
     /// The fold with runs of appended paths gives what the fold without them gives — the
     /// merged view and each layer's changes and figures — on layers drawn at random from a
     /// small name space so that every case meets: paths in order and out of it, names written
@@ -1284,8 +1457,11 @@ mod tests {
         for round in 0..300 {
             let layers_n = 1 + next(4) as usize;
             let mut layers = Vec::new();
-            for _ in 0..layers_n {
-                let len = next(if round % 10 == 0 { 400 } else { 14 }) as usize;
+            for li in 0..layers_n {
+                // Some images start with a long layer (both ways of flushing; later small
+                // layers counted from their own names, `count_layer_changes`).
+                let long = round % 10 == 0 || (round % 10 == 5 && li == 0);
+                let len = next(if long { 400 } else { 14 }) as usize;
                 let mut layer = Vec::new();
                 // A sorted stretch first (as tar writers list a tree), then anything.
                 let mut sorted: Vec<String> = (0..len / 2)
@@ -1335,6 +1511,20 @@ mod tests {
                 (rows, changes, counts, problems)
             };
             assert_eq!(figures(false), figures(true), "round {round}");
+            // One fold for every layer's counts gives what a fold per layer gives.
+            let (counts, _) = change_counts(&a, image);
+            for (i, got) in counts.iter().enumerate() {
+                let c = layer_changes(&a, image, i);
+                let want = ChangeCounts {
+                    added: c.added,
+                    modified: c.modified,
+                    deleted: c.deleted,
+                    added_bytes: c.added_bytes,
+                    modified_bytes: c.modified_bytes,
+                    deleted_bytes: c.deleted_bytes,
+                };
+                assert_eq!(*got, want, "round {round} layer {i}");
+            }
         }
     }
 
