@@ -902,7 +902,7 @@ pub fn change_counts(archive: &Archive, image: &Image) -> (Vec<ChangeCounts>, Ve
         counts.push(if state.len() / 4 > entries.len() {
             count_layer_changes(&state, layer, &removed, entries, &mut holders)
         } else {
-            holders.note_links(&state, layer, state.iter());
+            holders.note_links(layer, state.iter());
             count_changes(&state, layer, &removed, &mut |_, _, _| {})
         });
     }
@@ -923,7 +923,6 @@ impl Holders {
     /// Notes the hard links among `written` (nodes of the state) that layer `layer` wrote.
     fn note_links<'a>(
         &mut self,
-        _state: &State,
         layer: usize,
         written: impl Iterator<Item = (&'a RawPath, &'a Node)>,
     ) {
@@ -992,7 +991,7 @@ fn count_layer_changes(
             Some((p, n))
         })
         .collect();
-    holders.note_links(state, layer, written.iter().map(|(p, n)| (p, *n)));
+    holders.note_links(layer, written.iter().map(|(p, n)| (p, *n)));
     let mut out = ChangeCounts::default();
     let mut freed: HashSet<(usize, usize)> = HashSet::new();
     for (p, n) in removed {
