@@ -57,6 +57,15 @@ fn cmp_by_words(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
         .cmp(b.get(done..).unwrap_or(&[]))
 }
 
+/// Does the `/`-separated name `path` have a `..` component? One plain pass over the bytes
+/// first: two dots in a row are rare in names, and every entry of every layer is asked.
+pub fn has_dotdot(path: &[u8]) -> bool {
+    path.iter()
+        .zip(path.iter().skip(1))
+        .any(|(x, y)| *x == b'.' && *y == b'.')
+        && path.split(|b| *b == b'/').any(|c| c == b"..")
+}
+
 /// The folder holding the normalized path `path` (empty for a top-level name), as a slice of
 /// it: what [`RawPath::parent`] gives, without allocating (folds look up millions of parents).
 pub fn parent_bytes(path: &[u8]) -> &[u8] {
@@ -90,7 +99,7 @@ impl RawPath {
     /// `None` when a `..` would climb above the root ([`RawPath::is_unsafe_name`]); the path
     /// itself (not copied) when it has no `..`.
     pub fn cleaned(&self) -> Option<Cow<'_, RawPath>> {
-        if !self.components().any(|c| c == b"..") {
+        if !has_dotdot(&self.0) {
             return Some(Cow::Borrowed(self));
         }
         let mut out: Vec<u8> = Vec::with_capacity(self.0.len());

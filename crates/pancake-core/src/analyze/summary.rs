@@ -105,15 +105,7 @@ mod tests {
                 assert_eq!(s.layers.len(), image.layers.len());
                 let wasted = union::wasted(a, image);
                 for (i, l) in s.layers.iter().enumerate() {
-                    let c = union::layer_changes(a, image, i);
-                    let want = ChangeCounts {
-                        added: c.added,
-                        modified: c.modified,
-                        deleted: c.deleted,
-                        added_bytes: c.added_bytes,
-                        modified_bytes: c.modified_bytes,
-                        deleted_bytes: c.deleted_bytes,
-                    };
+                    let want = union::layer_changes(a, image, i).counts();
                     assert_eq!(l.changes, want, "{} {} layer {i}", a.name, image.source);
                     assert_eq!(l.content_bytes, layer_content_size(a, image, i));
                     assert_eq!(Some(l.wasted), wasted.get(i).copied());

@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{Entry, EntryKind};
-use crate::path::parent_bytes;
+use crate::path::{has_dotdot, parent_bytes};
 
 /// One entry unpacking fails on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,10 +24,6 @@ pub struct BelowNonFolder {
     /// Position of the entry that made the non-directory on its path (the latest one before
     /// it at that path).
     pub blocker: usize,
-}
-
-fn has_dotdot(p: &[u8]) -> bool {
-    p.split(|b| *b == b'/').any(|c| c == b"..")
 }
 
 /// Whiteout and opaque markers (`.wh.` names) are applied, not written as files: they block

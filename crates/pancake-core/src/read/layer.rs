@@ -1212,7 +1212,7 @@ fn collect<B: Blocks>(
         }
         // A name with `..` is left out of the views whatever it climbs through; any other is
         // placed where unpacking writes it (through the layer's own symlinks).
-        let climbs = path.components().any(|c| c == b"..");
+        let climbs = crate::path::has_dotdot(path.as_bytes());
         if RawPath::is_unsafe_name(&f.name) {
             // Where it is in the views (`union` leaves out every name with `..`): said, so a
             // reader looking for it in the files knows why it is not there.

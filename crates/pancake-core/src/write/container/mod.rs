@@ -208,7 +208,7 @@ fn text(p: &RawPath) -> String {
 fn user_path(p: &str) -> Result<RawPath, Err> {
     let raw = RawPath::from_typed(p);
     // No Linux path holds a NUL byte (a tar header would cut the name there).
-    if raw.is_root() || raw.components().any(|c| c == b"..") || raw.as_bytes().contains(&0) {
+    if raw.is_root() || crate::path::has_dotdot(raw.as_bytes()) || raw.as_bytes().contains(&0) {
         return Err(Err::InvalidPath(p.to_string()));
     }
     Ok(raw)
