@@ -177,3 +177,72 @@ describe('hostile files on the page (issue 11)', () => {
     });
   }
 });
+
+// Hostile case 15 on the page: 20,002 layers under one image. A real image has at most ~127
+// (overlay2's limit); drawing a slab for each put a task of ~400 ms on the page's thread, and
+// another whenever digests arrived. The stack draws its top and bottom, the selected layer's
+// neighbours and what the reader asks for; each run left out is one row saying which layers
+// it holds (`web/src/views/stack_window.rs`).
+describe('a stack of 20,002 layers (hostile case 15)', () => {
+  let session;
+  let dir;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-hostile-layers-'));
+    execFileSync('python3', [path.join(REPO, 'tests', 'hostile', 'generate.py'), dir, '--only', 'many-layers'], { stdio: 'inherit' });
+    session = await openSession();
+  });
+  after(async () => {
+    if (session) await session.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('draws the ends of the stack, a gap row that shows more, and lets the keyboard walk into it', { timeout: TEST_TIMEOUT }, async () => {
+    const facts = JSON.parse(fs.readFileSync(path.join(dir, 'many-layers.facts.json'), 'utf8'));
+    const n = facts.case.layers.length;
+    assert.equal(n, 20002);
+    const page = await session.newPage();
+    try {
+      await pickFile(page, path.join(dir, 'many-layers.tar'));
+      await waitReady(page, { timeout: PROBLEM_WITHIN_MS });
+      const picker = await app.imagePicker(page);
+      assert.ok(picker && picker.count === 2, 'the valid image and the case');
+      const gap = page.locator('[data-testid=stack-gap]');
+      for (let i = 0; i < picker.count && !(await gap.count()); i++) await picker.choose(i);
+      // 40 items at each end (layers 1-40 and 19,963-20,002): one gap between.
+      await gap.first().waitFor();
+      assert.equal(await gap.count(), 1);
+      const drawn = () => page.$$eval('[data-testid=layer]', (els) => els.map((e) => Number(e.dataset.index)));
+      const ends = await drawn();
+      assert.equal(ends.length, 80);
+      assert.deepEqual([ends[0], ends[39], ends[40], ends[79]], [0, 39, n - 40, n - 1]);
+      const said = async () => [await gap.locator('span').textContent(), await gap.locator('button').textContent()];
+      assert.deepEqual(await said(), [`${n - 80} layers not drawn here (layers 41 to ${n - 40})`, 'Show 200 more']);
+      assert.equal(await gap.getAttribute('data-items'), String(n - 80));
+      // The diff_ids the page shows at both ends are the generator's.
+      const ids = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.dataset.diffId));
+      const want = facts.case.layers.map((l) => l.diff_id);
+      assert.deepEqual(ids, [...want.slice(0, 40), ...want.slice(n - 40)]);
+      // "Show 200 more" draws the 200 layers just below the top ones.
+      await page.click('[data-testid=stack-gap-more]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=layer]').length === 280);
+      assert.deepEqual(await said(), [`${n - 280} layers not drawn here (layers 41 to ${n - 240})`, 'Show 200 more']);
+      // ArrowUp from the highest slab of the bottom run selects the layer above it, which is in
+      // the gap: it is drawn (with its neighbours) and has the focus.
+      await page.focus('#layer-39');
+      await page.keyboard.press('ArrowUp');
+      await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'layer-40');
+      assert.equal(await page.getAttribute('#layer-40', 'aria-current'), 'true');
+      assert.equal(await page.getAttribute('[data-testid=layer-details]', 'data-index'), '40');
+      assert.ok((await drawn()).includes(48), 'the neighbours above the selected layer are drawn');
+      // A layer chosen far inside the gap, from the keyboard's End and Home, stays reachable.
+      await page.keyboard.press('Home');
+      await page.waitForFunction((top) => document.activeElement && document.activeElement.id === `layer-${top}`, n - 1);
+      assert.deepEqual(problemsOf(page), []);
+    } catch (e) {
+      await screenshot(page, 'fail-hostile-many-layers').catch(() => {});
+      throw e;
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -22,6 +22,7 @@ pub mod reopen;
 pub mod search;
 pub mod shared;
 pub mod stack;
+pub mod stack_window;
 pub mod start;
 pub mod status;
 pub mod tour;

@@ -6,6 +6,7 @@ use pancake_core::units::human_size;
 use pancake_core::{analyze::union, Archive, Image};
 use yew::prelude::*;
 
+use super::stack_window as window;
 use super::{
     kind_class, layer_kind, layer_label, shown, shown_verdict, split_instruction, use_lang,
     verdict, Badge, CopyButton, Verdict,
@@ -83,12 +84,25 @@ pub fn stack(p: &StackProps) -> Html {
         p.summary.as_deref(),
         p.summary_coming,
     );
+    let revealed = use_state(|| Rc::new(((usize::MAX, 0), Vec::new())));
     let a = &p.archive;
     let Some(image) = a.images.get(p.image) else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
     let n = image.layers.len();
-    let rendered = items(image).into_iter().map(|item| match item {
+    let items = items(image);
+    let selected_item = p.selected.and_then(|s| {
+        items
+            .iter()
+            .position(|it| matches!(it, Item::Layer(i) if *i == s))
+    });
+    // What the reader asked to see of a long stack, for this image and this many items only.
+    let key = (p.image, items.len());
+    let shown_more: &[std::ops::Range<usize>] = match &**revealed {
+        (k, ranges) if *k == key => ranges,
+        _ => &[],
+    };
+    let draw = |item: &Item| match *item {
         Item::Tick(h) => {
             let created_by = image
                 .history
@@ -105,7 +119,29 @@ pub fn stack(p: &StackProps) -> Html {
             }
         }
         Item::Layer(i) => layer_slab(lang, a, image, i, n, p, sizes.get(i).copied()),
-    });
+    };
+    let rendered = window::runs(items.len(), selected_item, shown_more)
+        .into_iter()
+        .map(|run| match run {
+            window::Run::Drawn(r) => items
+                .get(r)
+                .unwrap_or(&[])
+                .iter()
+                .map(draw)
+                .collect::<Html>(),
+            window::Run::Gap(r) => gap_row(lang, items.get(r.clone()).unwrap_or(&[]), {
+                let revealed = revealed.clone();
+                let more = window::more_of(&r);
+                Callback::from(move |_| {
+                    let mut ranges = match &**revealed {
+                        (k, ranges) if *k == key => ranges.clone(),
+                        _ => Vec::new(),
+                    };
+                    ranges.push(more.clone());
+                    revealed.set(Rc::new((key, ranges)));
+                })
+            }),
+        });
     html! {
         <div class="stack-view">
             <div class="stack-col">
@@ -127,6 +163,48 @@ pub fn stack(p: &StackProps) -> Html {
                 } }
             </div>
         </div>
+    }
+}
+
+/// The row standing for a run of items a long stack leaves out: which layers (numbered as their
+/// slabs are) and how many steps without a layer it holds, and a button drawing the
+/// [`window::MORE`] items at its upper end.
+fn gap_row(lang: Lang, items: &[Item], on_more: Callback<MouseEvent>) -> Html {
+    let layers: Vec<usize> = items
+        .iter()
+        .filter_map(|it| match it {
+            Item::Layer(i) => Some(*i),
+            Item::Tick(_) => None,
+        })
+        .collect();
+    let steps = items.len() - layers.len();
+    let mut text = Vec::new();
+    if let (Some(first), Some(last)) = (layers.first(), layers.last()) {
+        text.push(tf(
+            lang,
+            "stack-gap-layers",
+            &[
+                ("count", &layers.len().to_string()),
+                ("from", &(first + 1).to_string()),
+                ("to", &(last + 1).to_string()),
+            ],
+        ));
+    }
+    if steps > 0 {
+        text.push(tf(
+            lang,
+            "stack-gap-steps",
+            &[("count", &steps.to_string())],
+        ));
+    }
+    let more = items.len().min(window::MORE);
+    html! {
+        <li class="stack-gap" data-testid="stack-gap" data-items={items.len().to_string()}>
+            <span class="muted">{ text.join("; ") }</span>
+            <button type="button" class="button quiet" data-testid="stack-gap-more" onclick={on_more}>
+                { tf(lang, "stack-gap-more", &[("count", &more.to_string())]) }
+            </button>
+        </li>
     }
 }
 
@@ -262,15 +340,25 @@ fn layer_slab(
     }
 }
 
+/// Moves the keyboard focus to layer `i`'s slab. In a long stack the slab may not be drawn
+/// until the selection it follows has rendered (`stack_window`), so once more after that.
 fn focus_layer(i: usize) {
+    if !try_focus_layer(i) {
+        gloo::timers::callback::Timeout::new(0, move || {
+            try_focus_layer(i);
+        })
+        .forget();
+    }
+}
+
+fn try_focus_layer(i: usize) -> bool {
     let el = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(&format!("layer-{i}")));
-    if let Some(el) = el {
-        use wasm_bindgen::JsCast;
-        if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
-            let _ = h.focus();
-        }
+    use wasm_bindgen::JsCast;
+    match el.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        Some(h) => h.focus().is_ok(),
+        None => false,
     }
 }
 
