@@ -12,7 +12,7 @@
 //! are reopened and read; back/forward puts layer and open path back exactly as the URL says.
 
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use pancake_demo as demo;
 use wasm_bindgen::{JsCast, JsValue};
@@ -24,9 +24,7 @@ use crate::i18n::{t, Lang};
 use crate::state::place::{self, FilePlace, PlaceAction};
 use crate::state::{Action, AppState, ArchiveRef, Phase, Tab};
 use crate::tour::{self, CourseAction, Link};
-use pancake_core::limits::Limits;
-use pancake_core::read::image::{choose_platform, platforms, PlatformEntry};
-use pancake_core::Archive;
+use pancake_core::read::image::choose_platform;
 
 fn search() -> String {
     web_sys::window()
@@ -179,7 +177,7 @@ fn image_or_platform(a: &ArchiveRef, image: usize) -> (Option<usize>, Option<Str
     if a.images.len() < 2 {
         return (None, None);
     }
-    let list = platforms_of(a);
+    let list = crate::state::platforms_of(a);
     if list.len() >= 2 {
         if let Some(e) = list.iter().find(|e| e.image == Some(image)) {
             let first = choose_platform(&list, None).ok();
@@ -190,29 +188,6 @@ fn image_or_platform(a: &ArchiveRef, image: usize) -> (Option<usize>, Option<Str
         Some(image).filter(|i| *i != crate::state::default_image(a)),
         None,
     )
-}
-
-/// An archive (held weakly) and its platform list.
-type PlatformCache = Option<(Weak<Archive>, Rc<Vec<PlatformEntry>>)>;
-
-thread_local! {
-    /// The platform list of the last archive asked about: the link is made on every render
-    /// (a hashing pass renders often), the list once per archive.
-    static PLATFORMS: RefCell<PlatformCache> = const { RefCell::new(None) };
-}
-
-fn platforms_of(a: &ArchiveRef) -> Rc<Vec<PlatformEntry>> {
-    PLATFORMS.with(|c| {
-        let mut c = c.borrow_mut();
-        if let Some((w, list)) = c.as_ref() {
-            if w.upgrade().is_some_and(|x| Rc::ptr_eq(&x, &a.0)) {
-                return list.clone();
-            }
-        }
-        let list = Rc::new(platforms(a, &Limits::default()));
-        *c = Some((Rc::downgrade(&a.0), list.clone()));
-        list
-    })
 }
 
 /// The link this page was opened with (or moved to by back/forward).

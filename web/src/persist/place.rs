@@ -6,8 +6,7 @@
 use std::rc::Rc;
 
 use pancake_core::analyze::union::{self, Change, FileRow};
-use pancake_core::limits::Limits;
-use pancake_core::read::image::{choose_platform, platforms};
+use pancake_core::read::image::choose_platform;
 use pancake_core::{EntryKind, RawPath};
 use yew::prelude::*;
 
@@ -125,7 +124,7 @@ fn apply(
     let by_platform = p
         .platform
         .as_deref()
-        .and_then(|pf| choose_platform(&platforms(a, &Limits::default()), Some(pf)).ok());
+        .and_then(|pf| choose_platform(&crate::state::platforms_of(a), Some(pf)).ok());
     let image = by_platform
         .or(p.image.filter(|i| *i < a.images.len()))
         .unwrap_or_else(|| default_image(a));

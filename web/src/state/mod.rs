@@ -12,12 +12,13 @@ pub mod course;
 pub mod index;
 pub mod nav;
 pub mod place;
+pub mod platform_list;
 pub mod reading;
 pub mod session;
 
 use std::rc::Rc;
 
-use pancake_core::{Archive, RawPath};
+use pancake_core::RawPath;
 use yew::Reducible;
 
 use crate::container_state::{ContainerAction, ContainerState};
@@ -27,6 +28,7 @@ use crate::worker_glue::PoolEvent;
 pub use archive_ref::{same_structure, ArchiveRef, StructureKey};
 pub use course::{Course, CourseAction};
 pub use nav::{ContentView, Nav, NavAction, Tab};
+pub use platform_list::{default_image, platforms_of};
 pub use reading::{Phase, Progress, ReadingAction, ReadingState};
 pub use session::{ImageKey, SharedAction, SharedState};
 
@@ -217,7 +219,7 @@ impl AppState {
                 } else if scanned || next.fatal.is_some() {
                     self.take_over(next);
                     if scanned {
-                        let image = self.archive().map_or(0, |a| default_image(a));
+                        let image = self.archive().map_or(0, default_image);
                         self.nav(NavAction::Image(image));
                     }
                 } else {
@@ -242,7 +244,7 @@ impl AppState {
         self.reading = next;
         if outlined || (scanned && !was_outlined) {
             // The first present platform of a multi-platform index, as the CLI picks it.
-            let image = self.archive().map_or(0, |a| default_image(a));
+            let image = self.archive().map_or(0, default_image);
             self.nav(NavAction::Image(image));
         } else if cancelled && self.reading.archive.is_none() {
             self.nav = Nav::default();
@@ -432,24 +434,13 @@ impl Reducible for AppState {
     }
 }
 
-/// The image shown first when an archive is read: the first present platform of its index
-/// (the same rule as `pancake inspect` without `--platform`), else image 0.
-pub fn default_image(a: &Archive) -> usize {
-    use pancake_core::read::image::{choose_platform, platforms};
-    choose_platform(
-        &platforms(a, &pancake_core::limits::Limits::default()),
-        None,
-    )
-    .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pancake_core::{Entry, EntryKind, LayerIndex, Member, MemberFacts};
+    use pancake_core::{Archive, Entry, EntryKind, LayerIndex, Member, MemberFacts};
 
     /// The state modules, for the shape tests below.
-    const STATE_MODULES: [(&str, &str); 12] = [
+    const STATE_MODULES: [(&str, &str); 13] = [
         ("state/mod.rs", include_str!("mod.rs")),
         ("state/reading.rs", include_str!("reading.rs")),
         ("state/nav.rs", include_str!("nav.rs")),
@@ -457,6 +448,7 @@ mod tests {
         ("state/session.rs", include_str!("session.rs")),
         ("state/place.rs", include_str!("place.rs")),
         ("state/index.rs", include_str!("index.rs")),
+        ("state/platform_list.rs", include_str!("platform_list.rs")),
         ("session.rs", include_str!("../session.rs")),
         ("tour.rs", include_str!("../tour.rs")),
         ("container_state.rs", include_str!("../container_state.rs")),

@@ -6,9 +6,8 @@
 //! No state of its own: the chosen platform is the shown image (`AppState::image`), so opening
 //! a platform is the picker's own action (`SharedAction::Show`).
 
-use pancake_core::limits::Limits;
 use pancake_core::model::Image;
-use pancake_core::read::image::{platforms, present_count, PlatformEntry};
+use pancake_core::read::image::{present_count, PlatformEntry};
 use yew::prelude::*;
 
 use super::{use_lang, CopyButton};
@@ -53,7 +52,7 @@ pub fn platforms_view(p: &PlatformsProps) -> Html {
     let lang = use_lang();
     // The page reads every file with the default limits (`worker_glue`), so the list walks
     // what the resolver walked.
-    let list = use_memo(p.archive.clone(), |a| platforms(a, &Limits::default()));
+    let list = crate::state::platforms_of(&p.archive);
     if list.len() < 2 {
         return html! {};
     }
@@ -167,6 +166,6 @@ mod tests {
             images: vec![image(Some("linux"), Some("amd64"), None)],
             ..Archive::default()
         };
-        assert_eq!(default_image(&a), 0);
+        assert_eq!(default_image(&ArchiveRef(std::rc::Rc::new(a))), 0);
     }
 }
