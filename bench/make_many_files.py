@@ -3,8 +3,13 @@
 deep tree, like a node_modules or a Python site-packages image: the index, not the hashing, is
 the work. Deterministic for a given file count.
 
-usage: make_many_files.py OUT.tar NFILES
+usage: make_many_files.py OUT.tar NFILES [--gzip]
+
+--gzip stores the layer gzip-compressed (as `skopeo copy` or `podman save --format oci-archive`
+of a pulled image does): its index then comes from the hasher that inflates it, not from the
+page's header walk.
 """
+import gzip
 import hashlib
 import io
 import json
@@ -18,6 +23,7 @@ MTIME = 1700000000
 
 def main():
     out, nfiles = sys.argv[1], int(sys.argv[2])
+    gzipped = "--gzip" in sys.argv[3:]
     rng = random.Random(nfiles)
     words = b"module exports require function return const let var true false null undefined\n"
     layer_path = out + ".layer"
@@ -60,6 +66,15 @@ def main():
                 tf.addfile(ti, io.BytesIO(data))
         n = tee.n
     diff_id = "sha256:" + h.hexdigest()
+    blob_digest, media_type = diff_id, "application/vnd.oci.image.layer.v1.tar"
+    if gzipped:
+        with open(layer_path, "rb") as f:
+            packed = gzip.compress(f.read(), compresslevel=6, mtime=0)
+        with open(layer_path, "wb") as f:
+            f.write(packed)
+        n = len(packed)
+        blob_digest = "sha256:" + hashlib.sha256(packed).hexdigest()
+        media_type += "+gzip"
     config = json.dumps({
         "architecture": "amd64", "os": "linux", "created": "2024-05-01T10:00:02Z",
         "config": {"Cmd": ["node", "app"]},
@@ -70,20 +85,20 @@ def main():
     manifest = json.dumps({
         "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + cdig, "size": len(config)},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": diff_id, "size": n}],
+        "layers": [{"mediaType": media_type, "digest": blob_digest, "size": n}],
     }, separators=(",", ":")).encode()
     mdig = hashlib.sha256(manifest).hexdigest()
     index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + mdig, "size": len(manifest),
          "annotations": {"io.containerd.image.name": "docker.io/library/many:bench"}}]}).encode()
     dmanifest = json.dumps([{"Config": "blobs/sha256/" + cdig, "RepoTags": ["many:bench"],
-                             "Layers": ["blobs/sha256/" + diff_id.split(":")[1]]}]).encode()
+                             "Layers": ["blobs/sha256/" + blob_digest.split(":")[1]]}]).encode()
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tf:
         def add_bytes(name, b):
             ti = tarfile.TarInfo(name)
             ti.size, ti.mtime = len(b), MTIME
             tf.addfile(ti, io.BytesIO(b))
-        ti = tf.gettarinfo(layer_path, arcname="blobs/sha256/" + diff_id.split(":")[1])
+        ti = tf.gettarinfo(layer_path, arcname="blobs/sha256/" + blob_digest.split(":")[1])
         ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname = MTIME, 0, 0, "", ""
         with open(layer_path, "rb") as lf:
             tf.addfile(ti, lf)

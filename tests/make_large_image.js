@@ -3,9 +3,10 @@
 // deterministically (same bytes every run) in about a second, no Docker needed. The base
 // layer (~205 MB: every file one 512-byte block of content) and a small top layer (a whiteout,
 // an opaque directory, ~2 MB of files and a symlink, so two blobs are hashed and facts arrive while
-// the big one is still being hashed). Usage: node tests/make_large_image.js OUT.tar [FILES]
+// the big one is still being hashed). Usage: node tests/make_large_image.js OUT.tar [FILES] [--gzip]
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const zlib = require('node:zlib');
 
 const BLOCK = 512;
 
@@ -58,8 +59,11 @@ const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
  * `problems: true` adds two entries a correct reader reports as member-level problems of the
  * base layer: an unsafe path (`../escape.txt`) and a reserved whiteout name
  * (`data/.wh..wh.bogus`).
+ * `gzip: true` stores both layers gzip-compressed (level 1) under `blobs/sha256/`, as a Docker
+ * 25+ save of a pulled image can: no header walk indexes them, the hashers that inflate them
+ * do; `digests` are then the compressed blobs' (the `diffIds` stay the tars').
  */
-function makeLargeImage(files = 200000, { problems = false } = {}) {
+function makeLargeImage(files = 200000, { problems = false, gzip = false } = {}) {
   const dirs = 500;
   const base = [];
   for (let d = 0; d < dirs; d++) base.push([`data/d${d}/`, null]);
@@ -83,7 +87,10 @@ function makeLargeImage(files = 200000, { problems = false } = {}) {
   // A symlink into the base layer's files, followed from the top layer's changes.
   top.push(['app/first', { symlink: '../data/d0/f0.txt' }]);
   const topTar = tar(top);
-  const layers = [baseTar, topTar].map((b) => ({ bytes: b, hex: sha(b) }));
+  const layers = [baseTar, topTar].map((b) => {
+    const blob = gzip ? zlib.gzipSync(b, { level: 1 }) : b;
+    return { bytes: b, hex: sha(b), blob, blobHex: sha(blob) };
+  });
   const config = Buffer.from(JSON.stringify({
     architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z',
     config: { Cmd: ['/bin/sh'] },
@@ -94,15 +101,27 @@ function makeLargeImage(files = 200000, { problems = false } = {}) {
     ],
   }));
   const configHex = sha(config);
-  const manifest = Buffer.from(JSON.stringify([{
-    Config: `${configHex}.json`, RepoTags: ['large:200k'],
-    Layers: layers.map((l) => `${l.hex}/layer.tar`),
-  }]));
   const outer = [];
-  for (const l of layers) outer.push([`${l.hex}/`, null], [`${l.hex}/layer.tar`, l.bytes]);
-  outer.push([`${configHex}.json`, config], ['manifest.json', manifest]);
+  let manifest;
+  if (gzip) {
+    manifest = Buffer.from(JSON.stringify([{
+      Config: `blobs/sha256/${configHex}`, RepoTags: ['large:200k-gz'],
+      Layers: layers.map((l) => `blobs/sha256/${l.blobHex}`),
+    }]));
+    outer.push(['blobs/', null], ['blobs/sha256/', null]);
+    for (const l of layers) outer.push([`blobs/sha256/${l.blobHex}`, l.blob]);
+    outer.push([`blobs/sha256/${configHex}`, config], ['manifest.json', manifest]);
+  } else {
+    manifest = Buffer.from(JSON.stringify([{
+      Config: `${configHex}.json`, RepoTags: ['large:200k'],
+      Layers: layers.map((l) => `${l.hex}/layer.tar`),
+    }]));
+    for (const l of layers) outer.push([`${l.hex}/`, null], [`${l.hex}/layer.tar`, l.bytes]);
+    outer.push([`${configHex}.json`, config], ['manifest.json', manifest]);
+  }
   return {
     bytes: tar(outer), diffIds: layers.map((l) => `sha256:${l.hex}`), files,
+    digests: layers.map((l) => `sha256:${l.blobHex}`),
     contentBytes: [fileBytes(base), fileBytes(top)],
     entries: [base.length, top.length],
     hiddenByTop: fileBytes(hidden),
@@ -113,8 +132,8 @@ module.exports = { makeLargeImage };
 
 if (require.main === module) {
   const out = process.argv[2];
-  if (!out) throw new Error('usage: node tests/make_large_image.js OUT.tar [FILES]');
-  const img = makeLargeImage(Number(process.argv[3] || 200000));
+  if (!out) throw new Error('usage: node tests/make_large_image.js OUT.tar [FILES] [--gzip]');
+  const img = makeLargeImage(Number(process.argv[3] || 200000), { gzip: process.argv.includes('--gzip') });
   fs.writeFileSync(out, img.bytes);
   console.log(`${out}: ${img.bytes.length} bytes, ${img.files} files, diff_ids ${img.diffIds.join(' ')}`);
 }

@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Page → worker.
+/// From this many entries in all layer indexes on, the page decodes them a slice at a time and
+/// gets the first view's figures from the scanner (below, decoding them at once takes a few
+/// ms and folding them on the page no longer than a frame or two): the scan's, and those a
+/// hasher's facts bring later (a compressed layer's).
+pub const SUMMARIZE_FROM: usize = 20_000;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Request {
     /// Start the reading of the attached file (`Reading::start`: headers walked, no hashing;

@@ -189,6 +189,13 @@ pub enum PoolEvent {
     Indexing {
         generation: u32,
     },
+    /// Layer indexes a hasher found (a compressed layer's) are large: the figures of the
+    /// images they belong to will come from the scanner ([`PoolEvent::Summarized`]) once every
+    /// digest is in, rather than be folded on the page. Comes before the `Verified` that
+    /// carries those indexes.
+    Summarizing {
+        generation: u32,
+    },
     /// The scanner's figures for the first view: one per image, `None` for an image with a
     /// layer not indexed yet.
     Summarized {
@@ -260,6 +267,7 @@ impl PoolEvent {
             | PoolEvent::Failed { generation, .. }
             | PoolEvent::Content { generation, .. }
             | PoolEvent::Indexing { generation }
+            | PoolEvent::Summarizing { generation }
             | PoolEvent::Summarized { generation, .. }
             | PoolEvent::Indexed { generation } => Some(*generation),
             PoolEvent::Cancelled => None,
@@ -311,6 +319,10 @@ pub struct Pool {
     shown_generation: u32,
     /// The entry lists being decoded, a slice per timer tick (see [`PoolEvent::Indexing`]).
     decoding: Option<Decoder>,
+    /// Hashers' facts whose layer entries came apart (`wire::split_facts`), each applied to
+    /// the reading once its entries are decoded, a slice per timer tick, oldest first: the
+    /// member, its facts, the job's bytes (still counted as done) and the decoder.
+    facts_decoding: VecDeque<FactsComing>,
     /// The decoded entry lists, put into every archive handed on (`wire::graft`: the same
     /// `Arc`s each time, so the structure the views key their memos on is stable).
     index: Vec<(usize, Arc<Vec<Entry>>)>,
@@ -319,6 +331,9 @@ pub struct Pool {
     settle_waiting: bool,
     /// An `indexing` scan's figures have not come yet (`Settled` waits for them too).
     summary_waiting: bool,
+    /// Large layer indexes came from hashers ([`PoolEvent::Summarizing`]): the figures are
+    /// asked for once every digest is in.
+    summary_after_facts: bool,
     /// The archive last handed on (facts applied to the reading but not yet resolved by the
     /// scanner are not in it): what the entry lists are put into when they are all here.
     shown: Option<Box<pancake_core::Archive>>,
@@ -337,6 +352,14 @@ pub struct Pool {
 }
 
 pub type PoolRef = Rc<RefCell<Pool>>;
+
+/// A hasher's facts waiting for their entries (see `Pool::facts_decoding`).
+struct FactsComing {
+    member: usize,
+    facts: pancake_core::MemberFacts,
+    bytes: u64,
+    decoder: Decoder,
+}
 
 fn now() -> f64 {
     js_sys::Date::now()
@@ -370,9 +393,11 @@ impl Pool {
                 kept: Vec::new(),
                 shown_generation: 0,
                 decoding: None,
+                facts_decoding: VecDeque::new(),
                 index: Vec::new(),
                 settle_waiting: false,
                 summary_waiting: false,
+                summary_after_facts: false,
                 shown: None,
                 searches: Vec::new(),
                 search_counter: 0,
@@ -809,9 +834,11 @@ impl Pool {
         self.resolved = 0;
         self.flush_scheduled = false;
         self.decoding = None;
+        self.facts_decoding.clear();
         self.index = Vec::new();
         self.settle_waiting = false;
         self.summary_waiting = false;
+        self.summary_after_facts = false;
         self.shown = None;
     }
 
@@ -1080,7 +1107,10 @@ impl Pool {
                 if let Some(s) = self.scanner.as_mut() {
                     s.send(data.clone());
                 }
-                self.on_facts(generation, i, member, *facts)
+                match env.bytes {
+                    Some(bytes) => self.on_facts_apart(generation, i, member, *facts, bytes),
+                    None => self.on_facts(generation, i, member, *facts),
+                }
             }
             (
                 Response::Content {
@@ -1109,6 +1139,7 @@ impl Pool {
             .iter()
             .flatten()
             .filter_map(|h| h.job.as_ref().map(|(_, d)| *d))
+            .chain(self.facts_decoding.iter().map(|f| f.bytes))
             .sum();
         let settled = self
             .reading
@@ -1299,6 +1330,121 @@ impl Pool {
         Vec::new()
     }
 
+    /// A hasher's facts whose layer entries came apart, in `bytes` (`wire::split_facts`):
+    /// the hasher gets its next job now; the facts are applied once the entries are decoded,
+    /// a slice per task ([`Pool::facts_slice`]), so a layer of 200,000 files never holds the
+    /// page's thread for long.
+    fn on_facts_apart(
+        &mut self,
+        generation: u32,
+        i: usize,
+        member: usize,
+        facts: pancake_core::MemberFacts,
+        bytes: Vec<u8>,
+    ) -> Vec<PoolEvent> {
+        let mut job_bytes = 0;
+        if let Some(Some(h)) = self.hashers.get_mut(i) {
+            job_bytes = h.job.take().map_or(0, |(j, _)| j.len);
+        }
+        let decoder = match Decoder::new(bytes) {
+            Ok(d) => d,
+            Err(e) => return self.on_failure(generation, format!("member {member}: {e}")),
+        };
+        self.facts_decoding.push_back(FactsComing {
+            member,
+            facts,
+            bytes: job_bytes,
+            decoder,
+        });
+        if self.facts_decoding.len() == 1 {
+            self.schedule_facts_slice(generation);
+        }
+        self.assign(i);
+        Vec::new()
+    }
+
+    fn schedule_facts_slice(&self, generation: u32) {
+        let this = self.this.clone();
+        gloo::timers::callback::Timeout::new(0, move || {
+            if let Some(pool) = this.upgrade() {
+                let actions = pool.borrow_mut().facts_slice(generation);
+                Pool::emit_all(&pool, actions);
+            }
+        })
+        .forget();
+    }
+
+    /// Decodes the oldest waiting facts' entries for at most [`DECODE_SLICE_MS`]; once they
+    /// are in, applies the facts to the reading and hands them on as a resolution would
+    /// (the scanner's resolution may have come first: it waited for these facts).
+    fn facts_slice(&mut self, generation: u32) -> Vec<PoolEvent> {
+        if generation != self.generation {
+            return Vec::new();
+        }
+        let Some(f) = self.facts_decoding.front_mut() else {
+            return Vec::new();
+        };
+        let started = now();
+        let finished = loop {
+            match f.decoder.step(DECODE_BATCH) {
+                Ok(true) => break true,
+                Ok(false) if now() - started >= DECODE_SLICE_MS => break false,
+                Ok(false) => {}
+                Err(e) => {
+                    let message = format!("member {}: {e}", f.member);
+                    self.facts_decoding.clear();
+                    return self.on_failure(generation, message);
+                }
+            }
+        };
+        let mut actions = Vec::new();
+        if finished {
+            if let Some(FactsComing {
+                member,
+                mut facts,
+                decoder,
+                ..
+            }) = self.facts_decoding.pop_front()
+            {
+                wire::graft_facts(member, &mut facts, &decoder.finish());
+                if let Some(r) = self.reading.as_mut() {
+                    r.apply(member, facts);
+                }
+                self.unflushed = true;
+                // Before the archive with these entries is handed on: views then wait for
+                // the scanner's figures instead of folding them here.
+                if !self.summary_after_facts
+                    && self.entries_here() >= crate::protocol::SUMMARIZE_FROM
+                {
+                    self.summary_after_facts = true;
+                    self.summary_waiting = true;
+                    actions.push(PoolEvent::Summarizing { generation });
+                }
+            }
+        }
+        if !self.facts_decoding.is_empty() {
+            self.schedule_facts_slice(generation);
+        }
+        if finished {
+            actions.extend(self.after_facts(generation));
+        }
+        actions
+    }
+
+    /// Entries in every layer index the page holds: those the reading's facts carry and
+    /// those that crossed with the scan (`index`).
+    fn entries_here(&self) -> usize {
+        let in_facts: usize = self.reading.as_ref().map_or(0, |r| {
+            r.archive_unresolved()
+                .members
+                .iter()
+                .filter_map(|m| m.facts.layer.as_ref())
+                .map(|l| l.entries.len())
+                .sum()
+        });
+        in_facts + self.index.iter().map(|(_, e)| e.len()).sum::<usize>()
+    }
+
     /// The scanner's images and problems after `applied` jobs' facts: adopted when newer than
     /// what is shown, handed on in batches; the reading is settled when they cover every job.
     fn on_resolved(
@@ -1316,7 +1462,17 @@ impl Pool {
         self.resolved = applied;
         r.adopt(resolution);
         self.unflushed = true;
-        let all_done = r.is_done() && applied >= r.jobs().len();
+        self.after_facts(generation)
+    }
+
+    /// The reading changed (facts applied, a resolution adopted): handed on now, or within
+    /// [`FLUSH_EVERY_MS`] of the last time; once every job has its facts and the scanner
+    /// resolved them all, at once, and every digest is settled.
+    fn after_facts(&mut self, generation: u32) -> Vec<PoolEvent> {
+        let Some(r) = self.reading.as_ref() else {
+            return Vec::new();
+        };
+        let all_done = r.is_done() && self.resolved >= r.jobs().len();
         let t = now();
         let mut actions = Vec::new();
         if all_done || t - self.last_flush >= FLUSH_EVERY_MS {
@@ -1337,6 +1493,13 @@ impl Pool {
         }
         if all_done {
             self.hashers.clear();
+            if self.summary_after_facts {
+                // Every fact is in and resolved by the scanner, which has seen every
+                // forwarded fact before this request.
+                self.summary_after_facts = false;
+                self.summary_waiting = true;
+                self.ask_summary(generation);
+            }
             self.settle(generation, &mut actions);
         }
         actions
@@ -1351,7 +1514,11 @@ impl Pool {
 
     /// Says `Settled` when it waited and neither the entry lists nor the figures still do.
     fn settle_if_waiting(&mut self, generation: u32, actions: &mut Vec<PoolEvent>) {
-        if self.settle_waiting && self.decoding.is_none() && !self.summary_waiting {
+        if self.settle_waiting
+            && self.decoding.is_none()
+            && self.facts_decoding.is_empty()
+            && !self.summary_waiting
+        {
             self.settle_waiting = false;
             actions.push(PoolEvent::Settled { generation });
         }

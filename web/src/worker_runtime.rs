@@ -17,12 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::file_source::FileSource;
-use crate::protocol::{decode, encode, Request, Response, RowPick, SearchAnswer};
-
-/// From this many entries in all layer indexes on, the page decodes them a slice at a time and
-/// gets the first view's figures from here (below, decoding them at once takes a few ms and
-/// folding them on the page no longer than a frame or two).
-const SUMMARIZE_FROM: usize = 20_000;
+use crate::protocol::{decode, encode, Request, Response, RowPick, SearchAnswer, SUMMARIZE_FROM};
 
 /// Every layer of `image` was indexed by the walk (or has no blob at all): its summary made
 /// now holds. A layer compressed in the file is indexed only when hashed, later.
@@ -438,18 +433,34 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         post(&scope, &Response::Progress { member, bytes }, None);
                     }
                 };
-                let facts = crate::hashing::hash_job(source.as_ref(), &job, fed, &mut report).await;
+                let mut facts =
+                    crate::hashing::hash_job(source.as_ref(), &job, fed, &mut report).await;
+                // A layer's entries cross in the compact form, not as JSON: a gzipped layer
+                // of 200,000 files made a 30 MB message the page parsed in one ~1 s task.
+                let entries = wire::split_facts(member, &mut facts);
                 let msg = Response::Facts {
                     member,
                     facts: Box::new(facts),
                     millis: now() - started,
                 };
-                post(&scope, &msg, None);
+                post(&scope, &msg, entries.as_deref());
             });
         }
         Request::Facts { member, facts, .. } => {
+            let mut facts = *facts;
+            // The entries the hasher sent apart (`wire::split_facts`), decoded at once: this
+            // worker's thread is not the page's.
+            if let Some(bytes) = env.bytes {
+                match wire::Decoder::new(bytes).and_then(|mut d| d.step(usize::MAX).map(|_| d)) {
+                    Ok(d) => wire::graft_facts(member, &mut facts, &d.finish()),
+                    Err(e) => {
+                        let message = format!("the entries of member {member}: {e}");
+                        return post(scope, &Response::Failed { message }, None);
+                    }
+                }
+            }
             if let Some(r) = state.reading.as_mut() {
-                r.apply(member, *facts);
+                r.apply(member, facts);
                 state.paths.clear();
                 // The page's thread must not resolve (it walks every layer index): it takes
                 // the images and problems from here.

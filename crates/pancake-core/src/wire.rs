@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use crate::analyze::union::{Change, ContentRef, FileRow};
-use crate::model::{Archive, Entry, EntryKind, Sparse, SparseRegion};
+use crate::model::{Archive, Entry, EntryKind, MemberFacts, Sparse, SparseRegion};
 use crate::path::RawPath;
 
 const MAGIC: &[u8] = b"PCIX1\n";
@@ -182,6 +182,32 @@ pub fn graft(archive: &mut Archive, layers: &[(usize, Arc<Vec<Entry>>)]) {
             if l.entries.is_empty() {
                 l.entries = entries.clone();
             }
+        }
+    }
+}
+
+/// One member's facts as [`split`] sends a whole archive: the facts with their layer index's
+/// entry list left empty, and the entries in this form (one layer, `member`), which
+/// [`Decoder`] reads and [`graft_facts`] puts back. `None` (the facts untouched) when the
+/// facts hold no entries: no layer index, or an empty one.
+pub fn split_facts(member: usize, facts: &mut MemberFacts) -> Option<Vec<u8>> {
+    let layer = facts.layer.as_mut().filter(|l| !l.entries.is_empty())?;
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(MAGIC);
+    put(&mut out, 1);
+    encode_layer(&mut out, member, &layer.entries);
+    layer.entries = Arc::new(Vec::new());
+    Some(out)
+}
+
+/// Puts entries decoded from [`split_facts`]'s bytes back into the facts it emptied: those of
+/// the layer decoded for `member` (the first, the only one it writes). Facts without a layer
+/// index, or whose index already holds entries, are left as they are, as [`graft`] does.
+pub fn graft_facts(member: usize, facts: &mut MemberFacts, layers: &[(usize, Arc<Vec<Entry>>)]) {
+    let decoded = layers.iter().find(|(m, _)| *m == member);
+    if let (Some(l), Some((_, entries))) = (facts.layer.as_mut(), decoded) {
+        if l.entries.is_empty() {
+            l.entries = entries.clone();
         }
     }
 }
@@ -697,6 +723,45 @@ mod tests {
 
     /// Every field, every kind, extreme numbers, non-UTF-8 names, sparse maps: split, decoded
     /// one entry per step and grafted, the archive equals the original.
+    /// A hasher's facts cross as JSON without their entries plus the entries in this form:
+    /// put back, they equal the facts as found; facts with nothing to carry are not touched.
+    #[test]
+    fn facts_split_and_grafted_back_are_the_same() {
+        let mut odd = entry("usr/lib/\u{e9}", EntryKind::File);
+        odd.path = RawPath::from_bytes(b"usr/lib/\xe9".to_vec());
+        odd.size = u64::MAX;
+        let mut link = entry("usr/lib/l", EntryKind::Hardlink);
+        link.link_target = Some(odd.path.clone());
+        let a = crate::test_support::archive_of_layers(vec![vec![
+            entry("usr", EntryKind::Dir),
+            odd,
+            link,
+        ]]);
+        let (member, original) = a
+            .members
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.facts.layer.is_some())
+            .map(|(i, m)| (i, m.facts.clone()))
+            .expect("a layer member");
+        let mut facts = original.clone();
+        let bytes = split_facts(member, &mut facts).expect("entries to carry");
+        assert!(facts.layer.as_ref().is_some_and(|l| l.entries.is_empty()));
+        assert_ne!(facts, original);
+        let mut d = Decoder::new(bytes).expect("magic");
+        while !d.step(1).expect("decodes") {}
+        let layers = d.finish();
+        // Another member's lists change nothing.
+        let mut other = facts.clone();
+        graft_facts(member + 1, &mut other, &layers);
+        assert_ne!(other, original);
+        graft_facts(member, &mut facts, &layers);
+        assert_eq!(facts, original);
+        let mut empty = MemberFacts::default();
+        assert_eq!(split_facts(0, &mut empty), None);
+        assert_eq!(empty, MemberFacts::default());
+    }
+
     /// The smallest entries there are (the same path again, every number below 128) are 9
     /// bytes each: a layer of only those is not taken for a lying count.
     #[test]

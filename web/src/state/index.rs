@@ -47,6 +47,10 @@ impl IndexState {
 pub enum IndexAction {
     /// Generation `generation`'s lists start crossing; its figures will follow.
     Indexing { generation: u32 },
+    /// Generation `generation`'s figures will come from the worker after all (large layer
+    /// indexes came with a hasher's facts, after the scan): the figures it sent before, if
+    /// any, are kept (they are about images indexed then, whose indexes do not change).
+    Summarizing { generation: u32 },
     /// Generation `generation`'s figures, one per image.
     Summarized {
         generation: u32,
@@ -64,6 +68,16 @@ pub fn reduce(s: &IndexState, action: IndexAction) -> IndexState {
             generation,
             summaries: Vec::new(),
             pending: true,
+            summarizing: true,
+        },
+        IndexAction::Summarizing { generation } if generation == s.generation => IndexState {
+            summarizing: true,
+            ..s.clone()
+        },
+        IndexAction::Summarizing { generation } => IndexState {
+            generation,
+            summaries: Vec::new(),
+            pending: false,
             summarizing: true,
         },
         IndexAction::Summarized {

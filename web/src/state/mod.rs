@@ -313,6 +313,9 @@ impl From<PoolEvent> for Action {
             PoolEvent::Indexing { generation } => {
                 Action::Index(index::IndexAction::Indexing { generation })
             }
+            PoolEvent::Summarizing { generation } => {
+                Action::Index(index::IndexAction::Summarizing { generation })
+            }
             PoolEvent::Summarized {
                 generation,
                 summaries,
