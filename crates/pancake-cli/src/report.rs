@@ -158,8 +158,7 @@ pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
 }
 
 fn image_report(archive: &Archive, image: &Image) -> ImageReport {
-    let wasted = union::wasted(archive, image);
-    let hidden = union::hidden_bytes(archive, image);
+    let (wasted, hidden) = union::wasted_and_hidden(archive, image);
     let layers = image
         .layers
         .iter()
