@@ -1375,8 +1375,8 @@ impl Pool {
     }
 
     /// Decodes the oldest waiting facts' entries for at most [`DECODE_SLICE_MS`]; once they
-    /// are in, applies the facts to the reading and hands them on as a resolution would
-    /// (the scanner's resolution may have come first: it waited for these facts).
+    /// are in, applies the facts to the reading, and hands them on if the scanner's
+    /// resolution of them came first (it waited for these facts).
     fn facts_slice(&mut self, generation: u32) -> Vec<PoolEvent> {
         if generation != self.generation {
             return Vec::new();
@@ -1425,7 +1425,13 @@ impl Pool {
         if !self.facts_decoding.is_empty() {
             self.schedule_facts_slice(generation);
         }
-        if finished {
+        // Handed on once per fact, as the others are: by the scanner's resolution of it when
+        // that is still to come, else now (it came while the entries were decoded here).
+        let resolved = self
+            .reading
+            .as_ref()
+            .is_some_and(|r| self.resolved >= r.applied());
+        if finished && resolved {
             actions.extend(self.after_facts(generation));
         }
         actions
