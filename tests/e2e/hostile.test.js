@@ -178,8 +178,8 @@ describe('hostile files on the page (issue 11)', () => {
   }
 });
 
-// Hostile case 15 on the page: 20,002 layers under one image. A real image has at most ~127
-// (overlay2's limit); drawing a slab for each put a task of ~400 ms on the page's thread, and
+// Hostile case 15 on the page: 20,002 layers under one image. An image Docker can run has at
+// most 125 (250 in recent releases); drawing a slab for each put a task of ~400 ms on the page's thread, and
 // another whenever digests arrived. The stack draws its top and bottom, the selected layer's
 // neighbours and what the reader asks for; each run left out is one row saying which layers
 // it holds (`web/src/views/stack_window.rs`).

@@ -1,5 +1,6 @@
-//! Which of the stack's items are drawn. A real image has at most ~127 layers (Docker's
-//! overlay2 limit) and a few dozen metadata-only steps, all drawn. An archive can declare
+//! Which of the stack's items are drawn. An image Docker can run has at most 125 layers (its
+//! layer store's `maxLayerDepth`; 250 in recent releases) and some metadata-only steps, all
+//! drawn. An archive can declare
 //! 20,000 or more, and drawing a slab for each put one task of ~400 ms on the page's thread,
 //! then another on every digest that arrived. Above [`DRAW_ALL`] items the stack draws the top
 //! and the bottom of the stack, the selected layer's neighbours and what the reader asked to
