@@ -61,9 +61,11 @@ const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
  * (`data/.wh..wh.bogus`).
  * `gzip: true` stores both layers gzip-compressed (level 1) under `blobs/sha256/`, as a Docker
  * 25+ save of a pulled image can: no header walk indexes them, the hashers that inflate them
- * do; `digests` are then the compressed blobs' (the `diffIds` stay the tars').
+ * do; `digests` are then the compressed blobs' (the `diffIds` stay the tars'). `noise: N`
+ * adds N bytes that do not compress (a sha256 chain) to the top layer, as `app/noise.bin`: with
+ * gzip, a top blob over the 1 MiB a scan reads whole, so it is hashed by a job of its own.
  */
-function makeLargeImage(files = 200000, { problems = false, gzip = false } = {}) {
+function makeLargeImage(files = 200000, { problems = false, gzip = false, noise = 0 } = {}) {
   const dirs = 500;
   const base = [];
   for (let d = 0; d < dirs; d++) base.push([`data/d${d}/`, null]);
@@ -86,6 +88,12 @@ function makeLargeImage(files = 200000, { problems = false, gzip = false } = {})
   for (let i = 0; i < 4; i++) top.push([`app/blob${i}.bin`, Buffer.alloc(512 * 1024, i + 1)]);
   // A symlink into the base layer's files, followed from the top layer's changes.
   top.push(['app/first', { symlink: '../data/d0/f0.txt' }]);
+  if (noise > 0) {
+    const chunks = [];
+    let h = Buffer.from('noise');
+    for (let n = 0; n < noise; n += 32) chunks.push(h = crypto.createHash('sha256').update(h).digest());
+    top.push(['app/noise.bin', Buffer.concat(chunks).subarray(0, noise)]);
+  }
   const topTar = tar(top);
   const layers = [baseTar, topTar].map((b) => {
     const blob = gzip ? zlib.gzipSync(b, { level: 1 }) : b;

@@ -22,6 +22,7 @@ const { openSession, pickFile, problemsOf, waitReady, SEL } = require('./lib/bro
 const { startServer } = require('./lib/server');
 const { makeLargeImage } = require('../make_large_image');
 const { tar, oneLayerImage } = require('./lib/tarwrite');
+const { holdHashing } = require('./lib/hold');
 
 const FILES = 200000;
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_LARGE_MS || 240000);
@@ -291,6 +292,35 @@ describe('a 200,000-file image', () => {
     await page.waitForFunction((n) => new RegExp(`\\+ ${n} `).test(document.querySelector('.files-summary')?.textContent || '')
       && !document.querySelector('[data-testid=files-folding]'), img.entries[0] + 1, { timeout: 60000 });
     assert.deepEqual(problemsOf(page), []);
+  });
+
+  test('Cancel after a gzip layer of 200,000 files was indexed, before every digest: its figures still come', { timeout: READY_TIMEOUT + 60000 }, async () => {
+    // The figures of a layer indexed by its hasher wait for every digest (the scanner makes
+    // them once all facts are in): Cancel means they will not all come, so they are asked
+    // for then. Only the base layer's hash job is let through; the top layer's (2 MiB that do
+    // not compress: over what the scan reads whole) is held.
+    const file = path.join(os.tmpdir(), `pancake-large-${FILES}-gz-noise.tar`);
+    const img = makeLargeImage(FILES, { gzip: true, noise: 2 << 20 });
+    if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) fs.writeFileSync(file, img.bytes);
+    const page = await holdHashing(await session.newPage());
+    await pickFile(page, file);
+    await page.waitForFunction(() => window.__pc.held.length >= 1, null, { timeout: READY_TIMEOUT });
+    await page.evaluate(() => window.__pcLet(1));
+    const base = page.locator('[data-testid=layer][data-index="0"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=layer][data-index="0"]')?.dataset.verified === 'true',
+      null, { timeout: READY_TIMEOUT });
+    assert.equal(await page.getAttribute('[data-testid=layer][data-index="1"]', 'data-verified'), 'false');
+    await page.locator('[data-testid=cancel]').click();
+    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=layer]')].some((e) => /pending/.test(e.textContent)),
+      null, { timeout: 30000 });
+    assert.equal(Number(await base.locator('[data-testid=layer-size]').getAttribute('data-bytes')), img.contentBytes[0]);
+    assert.match(await page.locator('[data-testid=layer][data-index="1"]').textContent(), /not read/);
+    await base.click();
+    await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
+    const details = await page.textContent('[data-testid=layer-details]');
+    assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
+    assert.doesNotMatch(details, /pending/);
+    await page.close();
   });
 
   test('a save of 72 MiB in four large files shows no outline: its quick walk would only make it flash', { timeout: 120000 }, async () => {

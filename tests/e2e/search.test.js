@@ -13,6 +13,7 @@ const path = require('node:path');
 
 const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
+const { holdHashing } = require('./lib/hold');
 
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const SHOTS = path.join(REPO, 'target', 'screenshots', 'search');
@@ -448,30 +449,7 @@ describe('path search across the images of the session', () => {
 const PODMAN = path.join(FIXTURES, 'podman-oci-archive-app1.tar');
 
 async function hookedPage(session) {
-  const page = await session.newPage({ viewport: { width: 1280, height: 900 }, query: '?lang=en' });
-  await page.addInitScript(() => {
-    const pc = { searches: 0, facts: 0, held: [], pass: 0, hold: true };
-    window.__pc = pc;
-    const orig = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (m, ...rest) {
-      const t = m && typeof m.msg === 'string' ? m.msg : '';
-      if (t.startsWith('{"Search"')) pc.searches++;
-      if (t.startsWith('{"Facts"')) pc.facts++;
-      if (t.startsWith('{"Hash"') && pc.hold) {
-        if (pc.pass > 0) pc.pass--;
-        else { pc.held.push([this, m, rest]); return undefined; }
-      }
-      return orig.call(this, m, ...rest);
-    };
-    window.__pcLet = (n) => { pc.pass += n; };
-    window.__pcRelease = () => {
-      pc.hold = false;
-      for (const [w, m, r] of pc.held.splice(0)) orig.call(w, m, ...r);
-    };
-  });
-  await page.reload({ waitUntil: 'load' });
-  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
-  return page;
+  return holdHashing(await session.newPage({ viewport: { width: 1280, height: 900 }, query: '?lang=en' }));
 }
 
 describe('path search while layers are hashed', () => {

@@ -508,6 +508,13 @@ impl Pool {
             }
             // Blobs already hashed stay checked.
             let generation = p.generation;
+            if p.summary_after_facts {
+                // The figures waited for every digest, which will not all come: asked now,
+                // they cover the images whose layers are all indexed (the views work out the
+                // rest, saying which layers were not read).
+                p.summary_after_facts = false;
+                p.ask_summary(generation);
+            }
             let mut actions = p.flush(generation);
             actions.push(PoolEvent::Cancelled);
             actions
