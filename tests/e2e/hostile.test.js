@@ -234,6 +234,14 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
       assert.equal(await page.getAttribute('#layer-40', 'aria-current'), 'true');
       assert.equal(await page.getAttribute('[data-testid=layer-details]', 'data-index'), '40');
       assert.ok((await drawn()).includes(48), 'the neighbours above the selected layer are drawn');
+      // On up, one layer a press: the run grows under the focus, which stays on the slab
+      // selected (rows are keyed: unkeyed, a grown run handed the focused element to another
+      // layer, and the presses skipped layers).
+      for (let i = 41; i <= 52; i++) {
+        await page.keyboard.press('ArrowUp');
+        await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id
+          && document.querySelector('[data-testid=layer-details]')?.dataset.index === id.slice(6), `layer-${i}`);
+      }
       // A layer chosen far inside the gap, from the keyboard's End and Home, stays reachable.
       await page.keyboard.press('Home');
       await page.waitForFunction((top) => document.activeElement && document.activeElement.id === `layer-${top}`, n - 1);

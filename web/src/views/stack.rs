@@ -111,7 +111,7 @@ pub fn stack(p: &StackProps) -> Html {
                 .unwrap_or("");
             let (kw, rest) = split_instruction(created_by);
             html! {
-                <li class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}>
+                <li key={format!("step-{h}")} class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}>
                     <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
                     <span class="mono ellipsis" title={shown(created_by)}>{ rest }</span>
                     <span class="size">{ human_size(0) }</span>
@@ -120,28 +120,30 @@ pub fn stack(p: &StackProps) -> Html {
         }
         Item::Layer(i) => layer_slab(lang, a, image, i, n, p, sizes.get(i).copied()),
     };
-    let rendered = window::runs(items.len(), selected_item, shown_more)
-        .into_iter()
-        .map(|run| match run {
-            window::Run::Drawn(r) => items
-                .get(r)
-                .unwrap_or(&[])
-                .iter()
-                .map(draw)
-                .collect::<Html>(),
-            window::Run::Gap(r) => gap_row(lang, items.get(r.clone()).unwrap_or(&[]), {
+    // One flat list, every row keyed (a layer, a step, a gap by where it starts): when a run
+    // grows, the rows after it keep their elements (and the keyboard's focus) instead of
+    // being patched into other layers' rows.
+    let mut rendered: Vec<Html> = Vec::new();
+    for run in window::runs(items.len(), selected_item, shown_more) {
+        match run {
+            window::Run::Drawn(r) => {
+                rendered.extend(items.get(r).unwrap_or(&[]).iter().map(draw));
+            }
+            window::Run::Gap(r) => {
                 let revealed = revealed.clone();
                 let more = window::more_of(&r);
-                Callback::from(move |_| {
+                let on_more = Callback::from(move |_| {
                     let mut ranges = match &**revealed {
                         (k, ranges) if *k == key => ranges.clone(),
                         _ => Vec::new(),
                     };
                     ranges.push(more.clone());
                     revealed.set(Rc::new((key, ranges)));
-                })
-            }),
-        });
+                });
+                rendered.push(gap_row(lang, r.start, items.get(r).unwrap_or(&[]), on_more));
+            }
+        }
+    }
     html! {
         <div class="stack-view">
             <div class="stack-col">
@@ -169,7 +171,7 @@ pub fn stack(p: &StackProps) -> Html {
 /// The row standing for a run of items a long stack leaves out: which layers (numbered as their
 /// slabs are) and how many steps without a layer it holds, and a button drawing the
 /// [`window::MORE`] items at its upper end.
-fn gap_row(lang: Lang, items: &[Item], on_more: Callback<MouseEvent>) -> Html {
+fn gap_row(lang: Lang, start: usize, items: &[Item], on_more: Callback<MouseEvent>) -> Html {
     let layers: Vec<usize> = items
         .iter()
         .filter_map(|it| match it {
@@ -199,7 +201,7 @@ fn gap_row(lang: Lang, items: &[Item], on_more: Callback<MouseEvent>) -> Html {
     }
     let more = items.len().min(window::MORE);
     html! {
-        <li class="stack-gap" data-testid="stack-gap" data-items={items.len().to_string()}>
+        <li key={format!("gap-{start}")} class="stack-gap" data-testid="stack-gap" data-items={items.len().to_string()}>
             <span class="muted">{ text.join("; ") }</span>
             <button type="button" class="button quiet" data-testid="stack-gap-more" onclick={on_more}>
                 { tf(lang, "stack-gap-more", &[("count", &more.to_string())]) }
@@ -246,7 +248,8 @@ fn layer_slab(
     size: Option<u64>,
 ) -> Html {
     let Some(layer) = image.layers.get(i) else {
-        return html! {};
+        // (Not reached: the items come from these layers.) Keyed as its siblings are.
+        return html! { <li key={format!("layer-{i}")} hidden=true></li> };
     };
     let kind = layer_kind(image, i);
     let (kw, rest) = layer_label(image, i);
@@ -318,7 +321,7 @@ fn layer_slab(
     };
     let title = format!("{keyword} {rest}");
     html! {
-        <li class={classes!("slab", kind_class(kind), selected.then_some("selected"), format!("v-{}", v.id()))}
+        <li key={format!("layer-{i}")} class={classes!("slab", kind_class(kind), selected.then_some("selected"), format!("v-{}", v.id()))}
             style={format!("--h:{}px", slab_height(size))}
             data-testid="layer" data-index={i.to_string()} data-digest={digest} data-diff-id={diff_id}
             data-verified={(v == Verdict::Verified).to_string()} data-state={v.id()} data-size={layer.size.to_string()}
