@@ -1000,28 +1000,13 @@ fn count_layer_changes(
         })
         .collect();
     holders.note_links(layer, written.iter().map(|(p, n)| (p, *n)));
-    let mut out = ChangeCounts::default();
-    let mut freed: HashSet<(usize, usize)> = HashSet::new();
-    for (p, n) in removed {
-        if !state.contains_key(p) {
-            out.deleted += 1;
-            if let Some(c) = n.content.as_ref() {
-                if !holders.held(state, c) && freed.insert(c.key()) {
-                    out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
-                }
-            }
-        }
-    }
-    for (_, n) in &written {
-        if n.replaced {
-            out.modified += 1;
-            out.modified_bytes = out.modified_bytes.saturating_add(n.own_bytes());
-        } else {
-            out.added += 1;
-            out.added_bytes = out.added_bytes.saturating_add(n.own_bytes());
-        }
-    }
-    out
+    tally(
+        state,
+        removed,
+        written.iter().map(|(p, n)| (p, *n)),
+        &mut |c| holders.held(state, c),
+        &mut |_, _, _| {},
+    )
 }
 
 /// A set of contents ([`ContentRef::key`]: a layer and an entry of its index), as one flag per
@@ -1066,29 +1051,51 @@ fn count_changes(
     removed: &[(RawPath, Node)],
     visit: &mut dyn FnMut(&RawPath, &Node, Change),
 ) -> ChangeCounts {
-    let mut out = ChangeCounts::default();
-    if !removed.is_empty() {
-        // Hash sets, sized by what the state and this layer's removals hold: this runs once per
-        // layer that removes something, so a set sized by the layer count or an index's
-        // length (a `ContentSet`) would make an image of many small layers quadratic.
-        let alive: HashSet<(usize, usize)> = state
+    // A hash set, sized by what the state holds, and only when this layer removes something:
+    // this runs once per layer, so a set sized by the layer count or an index's length (a
+    // `ContentSet`) would make an image of many small layers quadratic.
+    let alive: HashSet<(usize, usize)> = if removed.is_empty() {
+        HashSet::new()
+    } else {
+        state
             .values()
             .filter_map(|n| n.content.as_ref().map(ContentRef::key))
-            .collect();
-        let mut freed: HashSet<(usize, usize)> = HashSet::new();
-        for (p, n) in removed {
-            if !state.contains_key(p) {
-                out.deleted += 1;
-                if let Some(c) = n.content.as_ref().filter(|c| !alive.contains(&c.key())) {
-                    if freed.insert(c.key()) {
-                        out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
-                    }
+            .collect()
+    };
+    tally(
+        state,
+        removed,
+        state.iter().filter(|(_, n)| n.layer == layer),
+        &mut |c| alive.contains(&c.key()),
+        visit,
+    )
+}
+
+/// The counting both [`count_changes`] and [`count_layer_changes`] do, given the state after a
+/// layer: each path in `removed` that is gone is `Deleted` (its content's bytes once, unless
+/// `held` says another name still shows them); each path in `written` (the layer's nodes) is
+/// `Modified` when it replaced one, else `Added`. `visit` gets every counted path.
+fn tally<'a>(
+    state: &State,
+    removed: &[(RawPath, Node)],
+    written: impl Iterator<Item = (&'a RawPath, &'a Node)>,
+    held: &mut dyn FnMut(&ContentRef) -> bool,
+    visit: &mut dyn FnMut(&RawPath, &Node, Change),
+) -> ChangeCounts {
+    let mut out = ChangeCounts::default();
+    let mut freed: HashSet<(usize, usize)> = HashSet::new();
+    for (p, n) in removed {
+        if !state.contains_key(p) {
+            out.deleted += 1;
+            if let Some(c) = n.content.as_ref() {
+                if !held(c) && freed.insert(c.key()) {
+                    out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
                 }
-                visit(p, n, Change::Deleted);
             }
+            visit(p, n, Change::Deleted);
         }
     }
-    for (p, n) in state.iter().filter(|(_, n)| n.layer == layer) {
+    for (p, n) in written {
         let change = if n.replaced {
             out.modified += 1;
             out.modified_bytes = out.modified_bytes.saturating_add(n.own_bytes());
