@@ -344,13 +344,17 @@ fn layer_slab(
 }
 
 /// Moves the keyboard focus to layer `i`'s slab. In a long stack the slab may not be drawn
-/// until the selection it follows has rendered (`stack_window`), so once more after that.
+/// until the selection it follows has rendered (`stack_window`), which on a busy machine can
+/// come after the next task: tried again every frame or so, for at most a second, until it is.
 fn focus_layer(i: usize) {
+    fn again(i: usize, tries: u32) {
+        if try_focus_layer(i) || tries == 0 {
+            return;
+        }
+        gloo::timers::callback::Timeout::new(16, move || again(i, tries - 1)).forget();
+    }
     if !try_focus_layer(i) {
-        gloo::timers::callback::Timeout::new(0, move || {
-            try_focus_layer(i);
-        })
-        .forget();
+        gloo::timers::callback::Timeout::new(0, move || again(i, 60)).forget();
     }
 }
 
