@@ -35,17 +35,41 @@ const LONGEST_TASK_MS = Number(process.env.PANCAKE_E2E_LONGTASK_MS || 100);
 // when the page folded): a bound that catches the freeze coming back.
 const VIEW_TASK_MS = Number(process.env.PANCAKE_E2E_VIEW_TASK_MS || 400);
 
-/** The image, made once per machine (about a second) and reused while its bytes match. */
-function largeImage() {
-  const file = path.join(os.tmpdir(), `pancake-large-${FILES}.tar`);
-  const img = makeLargeImage(FILES);
+/**
+ * The image (`tests/make_large_image.js` with `opts`), made once per machine (about a second)
+ * and reused while its bytes match; `name` tells its variants apart in the temp folder.
+ */
+function largeImage(name = '', opts = {}) {
+  const file = path.join(os.tmpdir(), `pancake-large-${FILES}${name}.tar`);
+  const img = makeLargeImage(FILES, opts);
   if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) {
     fs.writeFileSync(file, img.bytes);
   }
   return {
-    file, diffIds: img.diffIds, size: img.bytes.length, contentBytes: img.contentBytes,
-    entries: img.entries, hiddenByTop: img.hiddenByTop,
+    file, diffIds: img.diffIds, digests: img.digests, size: img.bytes.length,
+    contentBytes: img.contentBytes, entries: img.entries, hiddenByTop: img.hiddenByTop,
   };
+}
+
+/** Opens the base layer's details and checks they name its entry count; returns their text. */
+async function baseDetails(page, img) {
+  await page.click('[data-testid=layer] >> nth=0');
+  await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
+  const details = await page.textContent('[data-testid=layer-details]');
+  assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
+  return details;
+}
+
+/**
+ * The stack's figures as the generator's bytes make them: each layer's file bytes, the bytes
+ * the top layer (selected) hides, the base layer's entries.
+ */
+async function assertFigures(page, img) {
+  const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => Number(e.getAttribute('data-bytes'))));
+  assert.deepEqual(sizes, img.contentBytes, 'each layer\'s file bytes, base first');
+  const hidden = await page.getAttribute('[data-testid=layer-details] [data-testid=hidden-bytes]', 'data-bytes');
+  assert.equal(Number(hidden), img.hiddenByTop, 'the top layer (selected) hides the files of data/d1 and data/d2');
+  await baseDetails(page, img);
 }
 
 describe('a 200,000-file image', () => {
@@ -118,14 +142,7 @@ describe('a 200,000-file image', () => {
     assert.ok(longest(tasks) <= LONGEST_TASK_MS, `a main-thread task of ${longest(tasks).toFixed(0)} ms between drop and verified`);
 
     // The figures the worker summarized, as the generator's bytes make them.
-    const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => Number(e.getAttribute('data-bytes'))));
-    assert.deepEqual(sizes, img.contentBytes, 'each layer\'s file bytes, base first');
-    const hidden = await page.getAttribute('[data-testid=layer-details] [data-testid=hidden-bytes]', 'data-bytes');
-    assert.equal(Number(hidden), img.hiddenByTop, 'the top layer (selected) hides the files of data/d1 and data/d2');
-    await page.click('[data-testid=layer] >> nth=0');
-    await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
-    const details = await page.textContent('[data-testid=layer-details]');
-    assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
+    await assertFigures(page, img);
     // Every entry list is on the page once verified: Files opens on them at once.
     await page.click('[data-testid=tab-files]');
     await page.waitForSelector('[data-testid=file-list]', { timeout: 20000 });
@@ -251,9 +268,7 @@ describe('a 200,000-file image', () => {
     // facts carried the 200,500 entries as JSON (a 30 MB message parsed in one ~1 s task),
     // then the page folded the figures itself (another ~0.8 s task). Now the entries cross
     // in the compact form, decoded a slice per task, and the scanner sends the figures.
-    const file = path.join(os.tmpdir(), `pancake-large-${FILES}-gz.tar`);
-    const img = makeLargeImage(FILES, { gzip: true });
-    if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) fs.writeFileSync(file, img.bytes);
+    const img = largeImage('-gz', { gzip: true });
     const page = await session.newPage();
     await page.evaluate(() => {
       window.__gz = { tasks: [], dropped: null };
@@ -263,7 +278,7 @@ describe('a 200,000-file image', () => {
       document.querySelector('input[type=file][data-testid=file-input]')
         .addEventListener('change', () => { window.__gz.dropped = performance.now(); }, { capture: true });
     });
-    await pickFile(page, file);
+    await pickFile(page, img.file);
     await waitReady(page, { timeout: READY_TIMEOUT });
     const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
       diffId: e.getAttribute('data-diff-id'), digest: e.getAttribute('data-digest'), verified: e.getAttribute('data-verified'),
@@ -274,14 +289,7 @@ describe('a 200,000-file image', () => {
     // The figures, from the scanner, as the generator's bytes make them.
     await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=layer]')].some((e) => /pending/.test(e.textContent)),
       null, { timeout: 30000 });
-    const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => Number(e.getAttribute('data-bytes'))));
-    assert.deepEqual(sizes, img.contentBytes, 'each layer\'s file bytes, base first');
-    const hidden = await page.getAttribute('[data-testid=layer-details] [data-testid=hidden-bytes]', 'data-bytes');
-    assert.equal(Number(hidden), img.hiddenByTop, 'the top layer hides the files of data/d1 and data/d2');
-    await page.click('[data-testid=layer] >> nth=0');
-    await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
-    const details = await page.textContent('[data-testid=layer-details]');
-    assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
+    await assertFigures(page, img);
     const m = await page.evaluate(() => window.__gz);
     const tasks = m.tasks.filter((t) => t.start + t.ms >= m.dropped);
     const longest = tasks.reduce((a, t) => Math.max(a, t.ms), 0);
@@ -299,11 +307,9 @@ describe('a 200,000-file image', () => {
     // them once all facts are in): Cancel means they will not all come, so they are asked
     // for then. Only the base layer's hash job is let through; the top layer's (2 MiB that do
     // not compress: over what the scan reads whole) is held.
-    const file = path.join(os.tmpdir(), `pancake-large-${FILES}-gz-noise.tar`);
-    const img = makeLargeImage(FILES, { gzip: true, noise: 2 << 20 });
-    if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) fs.writeFileSync(file, img.bytes);
+    const img = largeImage('-gz-noise', { gzip: true, noise: 2 << 20 });
     const page = await holdHashing(await session.newPage());
-    await pickFile(page, file);
+    await pickFile(page, img.file);
     await page.waitForFunction(() => window.__pc.held.length >= 1, null, { timeout: READY_TIMEOUT });
     await page.evaluate(() => window.__pcLet(1));
     const base = page.locator('[data-testid=layer][data-index="0"]');
@@ -315,11 +321,7 @@ describe('a 200,000-file image', () => {
       null, { timeout: 30000 });
     assert.equal(Number(await base.locator('[data-testid=layer-size]').getAttribute('data-bytes')), img.contentBytes[0]);
     assert.match(await page.locator('[data-testid=layer][data-index="1"]').textContent(), /not read/);
-    await base.click();
-    await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
-    const details = await page.textContent('[data-testid=layer-details]');
-    assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
-    assert.doesNotMatch(details, /pending/);
+    assert.doesNotMatch(await baseDetails(page, img), /pending/);
     await page.close();
   });
 

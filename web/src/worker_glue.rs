@@ -745,15 +745,11 @@ impl Pool {
         let Some((generation, id, mut d)) = self.rows_decoding.pop_front() else {
             return;
         };
-        let started = now();
         // Some(true): all decoded; Some(false): the bytes are not rows; None: time is up.
-        let outcome = loop {
-            match d.step(DECODE_BATCH) {
-                Ok(true) => break Some(true),
-                Ok(false) if now() - started >= DECODE_SLICE_MS => break None,
-                Ok(false) => {}
-                Err(_) => break Some(false),
-            }
+        let outcome = match for_a_slice(|n| d.step(n)) {
+            Ok(true) => Some(true),
+            Ok(false) => None,
+            Err(_) => Some(false),
         };
         match outcome {
             Some(true) => {
@@ -972,7 +968,7 @@ impl Pool {
                     // A large index: a slice per timer tick from now on.
                     self.decoding = Some(decoder);
                     self.summary_waiting = true;
-                    self.schedule_decode(generation);
+                    self.later(0, generation, Pool::decode_slice);
                     actions.push(PoolEvent::Indexing { generation });
                 } else {
                     // A small one: decoded at once (a few ms), shown whole from the start.
@@ -1364,17 +1360,21 @@ impl Pool {
             decoder,
         });
         if self.facts_decoding.len() == 1 {
-            self.schedule_facts_slice(generation);
+            self.later(0, generation, Pool::facts_slice);
         }
         self.assign(i);
         Vec::new()
     }
 
-    fn schedule_facts_slice(&self, generation: u32) {
+    /// Runs `step` for `generation` on a timer `wait_ms` from now (0: the next task, after
+    /// the page's thread has handled what waits: input, paint) and hands on its events. The
+    /// timer is forgotten, not kept: it may fire after a new file replaced this one, and each
+    /// step ignores other generations.
+    fn later(&self, wait_ms: u32, generation: u32, step: fn(&mut Pool, u32) -> Vec<PoolEvent>) {
         let this = self.this.clone();
-        gloo::timers::callback::Timeout::new(0, move || {
+        gloo::timers::callback::Timeout::new(wait_ms, move || {
             if let Some(pool) = this.upgrade() {
-                let actions = pool.borrow_mut().facts_slice(generation);
+                let actions = step(&mut pool.borrow_mut(), generation);
                 Pool::emit_all(&pool, actions);
             }
         })
@@ -1391,17 +1391,12 @@ impl Pool {
         let Some(f) = self.facts_decoding.front_mut() else {
             return Vec::new();
         };
-        let started = now();
-        let finished = loop {
-            match f.decoder.step(DECODE_BATCH) {
-                Ok(true) => break true,
-                Ok(false) if now() - started >= DECODE_SLICE_MS => break false,
-                Ok(false) => {}
-                Err(e) => {
-                    let message = format!("member {}: {e}", f.member);
-                    self.facts_decoding.clear();
-                    return self.on_failure(generation, message);
-                }
+        let finished = match for_a_slice(|n| f.decoder.step(n)) {
+            Ok(finished) => finished,
+            Err(e) => {
+                let message = format!("member {}: {e}", f.member);
+                self.facts_decoding.clear();
+                return self.on_failure(generation, message);
             }
         };
         let mut actions = Vec::new();
@@ -1430,7 +1425,7 @@ impl Pool {
             }
         }
         if !self.facts_decoding.is_empty() {
-            self.schedule_facts_slice(generation);
+            self.later(0, generation, Pool::facts_slice);
         }
         // Handed on once per fact, as the others are: by the scanner's resolution of it when
         // that is still to come, else now (it came while the entries were decoded here).
@@ -1492,17 +1487,8 @@ impl Pool {
             actions.extend(self.flush(generation));
         } else if !self.flush_scheduled {
             self.flush_scheduled = true;
-            let this = self.this.clone();
             let wait = (FLUSH_EVERY_MS - (t - self.last_flush)).max(10.0) as u32;
-            // Forgotten, not kept: the timer may fire after a new file replaced this one,
-            // and `flush` ignores other generations.
-            gloo::timers::callback::Timeout::new(wait, move || {
-                if let Some(pool) = this.upgrade() {
-                    let actions = pool.borrow_mut().flush(generation);
-                    Pool::emit_all(&pool, actions);
-                }
-            })
-            .forget();
+            self.later(wait, generation, Pool::flush);
         }
         if all_done {
             self.hashers.clear();
@@ -1537,19 +1523,6 @@ impl Pool {
         }
     }
 
-    /// The next slice of the entry lists' decoding runs on a timer, after the page's thread
-    /// has handled what waits (input, paint).
-    fn schedule_decode(&self, generation: u32) {
-        let this = self.this.clone();
-        gloo::timers::callback::Timeout::new(0, move || {
-            if let Some(pool) = this.upgrade() {
-                let actions = pool.borrow_mut().decode_slice(generation);
-                Pool::emit_all(&pool, actions);
-            }
-        })
-        .forget();
-    }
-
     /// Decodes entries for at most [`DECODE_SLICE_MS`]; when all are in, hands on the archive
     /// with them (a `Verified`, then `Indexed`, then a `Settled` that waited).
     fn decode_slice(&mut self, generation: u32) -> Vec<PoolEvent> {
@@ -1559,24 +1532,19 @@ impl Pool {
         let Some(d) = self.decoding.as_mut() else {
             return Vec::new();
         };
-        let started = now();
-        let finished = loop {
-            match d.step(DECODE_BATCH) {
-                Ok(true) => break true,
-                Ok(false) if now() - started >= DECODE_SLICE_MS => break false,
-                Ok(false) => {}
-                Err(e) => {
-                    // The lists will not come: say so (`Indexed`, so no view waits for them
-                    // forever) beside the failure.
-                    self.decoding = None;
-                    let mut actions = self.on_failure(generation, e.to_string());
-                    actions.push(PoolEvent::Indexed { generation });
-                    return actions;
-                }
+        let finished = match for_a_slice(|n| d.step(n)) {
+            Ok(finished) => finished,
+            Err(e) => {
+                // The lists will not come: say so (`Indexed`, so no view waits for them
+                // forever) beside the failure.
+                self.decoding = None;
+                let mut actions = self.on_failure(generation, e.to_string());
+                actions.push(PoolEvent::Indexed { generation });
+                return actions;
             }
         };
         if !finished {
-            self.schedule_decode(generation);
+            self.later(0, generation, Pool::decode_slice);
             return Vec::new();
         }
         if let Some(d) = self.decoding.take() {
@@ -1625,6 +1593,20 @@ impl Pool {
                 now_ms: t,
             },
         ]
+    }
+}
+
+/// Runs a decoder's `step` ([`DECODE_BATCH`] items at a time) for at most [`DECODE_SLICE_MS`]:
+/// `Ok(true)` when it has decoded everything, `Ok(false)` when the slice's time is up first.
+fn for_a_slice<E>(mut step: impl FnMut(usize) -> Result<bool, E>) -> Result<bool, E> {
+    let started = now();
+    loop {
+        if step(DECODE_BATCH)? {
+            return Ok(true);
+        }
+        if now() - started >= DECODE_SLICE_MS {
+            return Ok(false);
+        }
     }
 }
 
