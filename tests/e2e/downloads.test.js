@@ -568,11 +568,12 @@ describe('Saving with a save picker, straight to the chosen file', () => {
       const backing = Math.max(...samples.map((s) => s.backing));
       console.log(`600 MiB saved in ${secs.toFixed(1)} s; page heap at most ${(heap / 2 ** 20).toFixed(1)} MiB, ArrayBuffers at most ${(backing / 2 ** 20).toFixed(1)} MiB over ${samples.length} samples`);
       assert.ok(samples.length >= 5, `${samples.length} samples`);
-      // The JS heap holds no chunk (measured 4 MiB). ArrayBuffer backing stores count the
-      // chunks written and not yet collected (at most two are in flight; V8 frees the rest at
-      // its next GC): measured 112 MiB, bounded, not growing with the file.
+      // The JS heap holds no chunk (measured 5 MiB). The ArrayBuffers are the two 4 MiB
+      // chunk buffers the page and the export worker pass back and forth (measured 8.5 MiB;
+      // when each chunk had a new buffer, the written ones awaiting V8's collection reached
+      // 112-152 MiB): at most four chunks' worth, whatever the file's size.
       assert.ok(heap < 32 * 2 ** 20, `JS heap at most ${heap} bytes`);
-      assert.ok(backing < BIG / 4, `ArrayBuffers at most ${backing} bytes`);
+      assert.ok(backing <= 16 * 2 ** 20, `ArrayBuffers at most ${backing} bytes`);
       const saved = await opfsFile(page, 'saved-big.bin');
       assert.equal(saved.size, BIG);
       assert.equal(saved.sha, big.fileSha, 'the chosen file holds the exact bytes');

@@ -536,7 +536,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         },
         // A save has a worker of its own (`worker_export`): no reading is needed here.
         Request::Export { job } => crate::worker_export::serve(scope, source, job),
-        Request::ExportMore => crate::worker_export::more(scope),
+        Request::ExportMore => crate::worker_export::more(scope, crate::worker_export::spare_of(data)),
         Request::Summarize => {
             if let Some(r) = state.reading.as_mut() {
                 let archive = r.archive();
