@@ -12,65 +12,15 @@
 // Prints: first-view and verified times, the longest task overall and during hashing. The
 // times are speed figures (here and in `bench/web.js`'s table against the CLI's), not
 // assertions: a timed test on a shared 2-core CI runner measures the runner.
+// The same image in a gzip layer: large-gzip.test.js; its outline: large-outline.test.js; a
+// link into it: large-link.test.js (tests/e2e/lib/large.js holds what they share).
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 
 const { openSession, pickFile, problemsOf, waitReady, SEL } = require('./lib/browser');
-const { startServer } = require('./lib/server');
-const { makeLargeImage } = require('../make_large_image');
-const { tar, oneLayerImage } = require('./lib/tarwrite');
-const { holdHashing } = require('./lib/hold');
-
-const FILES = 200000;
-const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_LARGE_MS || 240000);
-// Issue #13's bound on any main-thread task from drop to verified. A longtask is wall time: on
-// a machine whose load is many times its cores a 50 ms task is seen at 140 ms, so a loaded
-// runner may raise it (PANCAKE_E2E_LONGTASK_MS); the figure is printed either way.
-const LONGEST_TASK_MS = Number(process.env.PANCAKE_E2E_LONGTASK_MS || 100);
-// A change of the Files view on 200,000 rows: the worker folds, but the page still builds the
-// tree of the rows it gets and frees the last view's (measured 0-150 ms; it was 1.3-2.7 s
-// when the page folded): a bound that catches the freeze coming back.
-const VIEW_TASK_MS = Number(process.env.PANCAKE_E2E_VIEW_TASK_MS || 400);
-
-/**
- * The image (`tests/make_large_image.js` with `opts`), made once per machine (about a second)
- * and reused while its bytes match; `name` tells its variants apart in the temp folder.
- */
-function largeImage(name = '', opts = {}) {
-  const file = path.join(os.tmpdir(), `pancake-large-${FILES}${name}.tar`);
-  const img = makeLargeImage(FILES, opts);
-  if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) {
-    fs.writeFileSync(file, img.bytes);
-  }
-  return {
-    file, diffIds: img.diffIds, digests: img.digests, size: img.bytes.length,
-    contentBytes: img.contentBytes, entries: img.entries, hiddenByTop: img.hiddenByTop,
-  };
-}
-
-/** Opens the base layer's details and checks they name its entry count; returns their text. */
-async function baseDetails(page, img) {
-  await page.click('[data-testid=layer] >> nth=0');
-  await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
-  const details = await page.textContent('[data-testid=layer-details]');
-  assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
-  return details;
-}
-
-/**
- * The stack's figures as the generator's bytes make them: each layer's file bytes, the bytes
- * the top layer (selected) hides, the base layer's entries.
- */
-async function assertFigures(page, img) {
-  const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => Number(e.getAttribute('data-bytes'))));
-  assert.deepEqual(sizes, img.contentBytes, 'each layer\'s file bytes, base first');
-  const hidden = await page.getAttribute('[data-testid=layer-details] [data-testid=hidden-bytes]', 'data-bytes');
-  assert.equal(Number(hidden), img.hiddenByTop, 'the top layer (selected) hides the files of data/d1 and data/d2');
-  await baseDetails(page, img);
-}
+const {
+  FILES, READY_TIMEOUT, LONGEST_TASK_MS, VIEW_TASK_MS, largeImage, assertFigures, longest,
+} = require('./lib/large');
 
 describe('a 200,000-file image', () => {
   let session;
@@ -125,7 +75,6 @@ describe('a 200,000-file image', () => {
     const from = m.dropped;
     const tasks = m.tasks.filter((t) => t.start + t.ms >= from && t.start <= m.verified);
     const hashing = tasks.filter((t) => t.start >= m.firstView);
-    const longest = (ts) => ts.reduce((a, t) => Math.max(a, t.ms), 0);
     console.log(`# ${FILES} files, ${(img.size / 1e6).toFixed(0)} MB: first view ${(m.firstView - from).toFixed(0)} ms, ` +
       `verified ${(m.verified - from).toFixed(0)} ms; long tasks: ${tasks.length}, longest ${longest(tasks).toFixed(0)} ms ` +
       `(all: ${tasks.map((t) => `${(t.start - from).toFixed(0)}+${t.ms.toFixed(0)}`).join(' ')}); ` +
@@ -262,188 +211,4 @@ describe('a 200,000-file image', () => {
     assert.ok(longest(asking) <= VIEW_TASK_MS, `a main-thread task of ${longest(asking).toFixed(0)} ms while the scanner was asked`);
     assert.deepEqual(problemsOf(page), []);
   });
-
-  test('a gzip-compressed 200,000-file layer: its index crosses in slices and its figures come from the scanner', { timeout: READY_TIMEOUT + 60000 }, async () => {
-    // No header walk indexes a compressed layer: the hasher that inflates it does, and its
-    // facts carried the 200,500 entries as JSON (a 30 MB message parsed in one ~1 s task),
-    // then the page folded the figures itself (another ~0.8 s task). Now the entries cross
-    // in the compact form, decoded a slice per task, and the scanner sends the figures.
-    const img = largeImage('-gz', { gzip: true });
-    const page = await session.newPage();
-    await page.evaluate(() => {
-      window.__gz = { tasks: [], dropped: null };
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__gz.tasks.push({ start: e.startTime, ms: e.duration });
-      }).observe({ type: 'longtask' });
-      document.querySelector('input[type=file][data-testid=file-input]')
-        .addEventListener('change', () => { window.__gz.dropped = performance.now(); }, { capture: true });
-    });
-    await pickFile(page, img.file);
-    await waitReady(page, { timeout: READY_TIMEOUT });
-    const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
-      diffId: e.getAttribute('data-diff-id'), digest: e.getAttribute('data-digest'), verified: e.getAttribute('data-verified'),
-    })));
-    assert.deepEqual(layers.map((l) => l.diffId), img.diffIds, 'diff_ids computed from the inflated tars');
-    assert.deepEqual(layers.map((l) => l.digest), img.digests, 'the compressed blobs\' digests');
-    assert.deepEqual(layers.map((l) => l.verified), ['true', 'true']);
-    // The figures, from the scanner, as the generator's bytes make them.
-    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=layer]')].some((e) => /pending/.test(e.textContent)),
-      null, { timeout: 30000 });
-    await assertFigures(page, img);
-    const m = await page.evaluate(() => window.__gz);
-    const tasks = m.tasks.filter((t) => t.start + t.ms >= m.dropped);
-    const longest = tasks.reduce((a, t) => Math.max(a, t.ms), 0);
-    console.log(`# ${FILES} files in a gzip layer: long tasks ${tasks.map((t) => t.ms.toFixed(0)).join(' ') || 'none'}`);
-    assert.ok(longest <= LONGEST_TASK_MS, `a main-thread task of ${longest.toFixed(0)} ms`);
-    // The Files view opens on the entries that crossed.
-    await page.click('[data-testid=tab-files]');
-    await page.waitForFunction((n) => new RegExp(`\\+ ${n} `).test(document.querySelector('.files-summary')?.textContent || '')
-      && !document.querySelector('[data-testid=files-folding]'), img.entries[0] + 1, { timeout: 60000 });
-    assert.deepEqual(problemsOf(page), []);
-  });
-
-  test('Cancel after a gzip layer of 200,000 files was indexed, before every digest: its figures still come', { timeout: READY_TIMEOUT + 60000 }, async () => {
-    // The figures of a layer indexed by its hasher wait for every digest (the scanner makes
-    // them once all facts are in): Cancel means they will not all come, so they are asked
-    // for then. Only the base layer's hash job is let through; the top layer's (2 MiB that do
-    // not compress: over what the scan reads whole) is held.
-    const img = largeImage('-gz-noise', { gzip: true, noise: 2 << 20 });
-    const page = await holdHashing(await session.newPage());
-    await pickFile(page, img.file);
-    await page.waitForFunction(() => window.__pc.held.length >= 1, null, { timeout: READY_TIMEOUT });
-    await page.evaluate(() => window.__pcLet(1));
-    const base = page.locator('[data-testid=layer][data-index="0"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=layer][data-index="0"]')?.dataset.verified === 'true',
-      null, { timeout: READY_TIMEOUT });
-    assert.equal(await page.getAttribute('[data-testid=layer][data-index="1"]', 'data-verified'), 'false');
-    await page.locator('[data-testid=cancel]').click();
-    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=layer]')].some((e) => /pending/.test(e.textContent)),
-      null, { timeout: 30000 });
-    assert.equal(Number(await base.locator('[data-testid=layer-size]').getAttribute('data-bytes')), img.contentBytes[0]);
-    assert.match(await page.locator('[data-testid=layer][data-index="1"]').textContent(), /not read/);
-    assert.doesNotMatch(await baseDetails(page, img), /pending/);
-    await page.close();
-  });
-
-  test('a save of 72 MiB in four large files shows no outline: its quick walk would only make it flash', { timeout: 120000 }, async () => {
-    // Over the 64 MiB from which the scanner posts an outline, but four headers to walk: the
-    // walk ends within the page's 150 ms hold, so the first view is the walk's.
-    const files = [0, 1, 2, 3].map((i) => [`data/big${i}.bin`, Buffer.alloc(18 << 20, i + 1)]);
-    const file = path.join(os.tmpdir(), 'pancake-e2e-four-large-files.tar');
-    fs.writeFileSync(file, oneLayerImage(tar(files), 'COPY data/ /data/'));
-    try {
-      const page = await session.newPage();
-      await page.evaluate(() => {
-        window.__seen = [];
-        new MutationObserver(() => {
-          const l = document.querySelector('[data-testid=layer]');
-          if (l) window.__seen.push([document.querySelector('[data-phase]')?.getAttribute('data-phase') ?? null, l.textContent]);
-        }).observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
-      });
-      await pickFile(page, file);
-      await waitReady(page, { timeout: 60000 });
-      const seen = await page.evaluate(() => window.__seen);
-      assert.ok(seen.length > 0);
-      assert.deepEqual(seen.filter(([, text]) => /pending/.test(text)), [], 'no layer ever showed its size pending');
-      assert.match(seen[0][1], /COPY.*75\.5MB/, 'the first view has the layer\'s size');
-      assert.deepEqual(problemsOf(page), []);
-      await page.close();
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-  });
-
-  test('cancelled while its outline is shown, it keeps the outline and says the file lists were not read', { timeout: 120000 }, async () => {
-    const img = largeImage();
-    const page = await session.newPage();
-    await pickFile(page, img.file);
-    await page.locator('[data-testid=layer]').first().waitFor({ state: 'attached', timeout: 60000 });
-    // Seen and clicked in one task of the page, so the walk cannot end in between.
-    const phase = await page.evaluate(() => {
-      const p = document.querySelector('[data-phase]')?.getAttribute('data-phase');
-      if (p === 'reading') document.querySelector('[data-testid=cancel]').click();
-      return p;
-    });
-    assert.equal(phase, 'reading', 'the first view came while the file was read');
-    await page.locator('[data-testid=cancelled]').waitFor();
-    const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.textContent));
-    assert.equal(layers.length, 2);
-    for (const l of layers) assert.match(l, /not read/, layers.join(' | '));
-    assert.match(await page.textContent('.summary-main'), /2 layers · files not read · docker save/);
-    await page.click('[data-testid=tab-files]');
-    await page.locator('[data-testid=index-stopped]').waitFor();
-    assert.match(await page.textContent('[data-testid=index-stopped]'), /reading stopped before their tars were walked/);
-    // The Shared tab knows no sizes either, and nothing is being checked any more.
-    await page.click('[data-testid=tab-shared]');
-    const item = page.locator('[data-testid=session-image]').first();
-    await item.waitFor();
-    assert.match(await item.textContent(), /sizes not known: the files of its layers are not read/);
-    assert.doesNotMatch(await item.textContent(), /still being checked|0B/);
-    assert.match(await page.textContent('[data-testid=storage-unread]'), /count as 0 B/);
-    const bands = await page.$$eval('.dg-wrap [data-testid=layer-size]', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(bands, ['not read', 'not read']);
-    // No container runs on layers whose files were never listed; the button looks off and
-    // its hint says why.
-    assert.equal(await page.isDisabled('[data-testid=run-container]'), true);
-    const run = await page.$eval('[data-testid=run-container]', (b) => ({ title: b.title, opacity: getComputedStyle(b).opacity, cursor: getComputedStyle(b).cursor }));
-    assert.match(run.title, /reading was stopped before the files of every layer were read/);
-    assert.equal(run.opacity, '0.5');
-    assert.equal(run.cursor, 'not-allowed');
-    assert.deepEqual(problemsOf(page), []);
-    await page.close();
-  });
-});
-
-// A link to a place in the image (`?src=…&view=files&layer=…&path=…`): the path's row is found
-// by the scanner, not by folding 200,000 entries on the page's thread. One path the layer
-// changed (its changes hold it), one it did not (the view switches to the filesystem at that
-// layer, where it is).
-describe('a link to a file of a 200,000-file image', () => {
-  let session;
-  let server;
-  let dir;
-  before(async () => {
-    const img = largeImage();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-large-src-'));
-    fs.symlinkSync(img.file, path.join(dir, 'large.tar'));
-    server = await startServer(dir, { cors: true, tls: true });
-    session = await openSession({ allowOrigins: [server.origin], ignoreCertErrors: true });
-  });
-  after(async () => {
-    await session?.close();
-    await server?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  for (const [where, layer, file, merged] of [
-    ['changed by the layer', 1, 'data/d5/f5.txt', 'false'],
-    ['not changed by the layer', 2, 'data/d5/f5.txt', 'true'],
-  ]) {
-    test(`opens the linked file, ${where}, without a long task`, { timeout: READY_TIMEOUT + 60000 }, async () => {
-      const url = `${server.url}large.tar`;
-      const q = `?src=${encodeURIComponent(url)}&view=files&layer=${layer}&path=${encodeURIComponent(`/${file}`)}&lang=en`;
-      const page = await session.newPage({ query: q });
-      await page.evaluate(() => {
-        window.__tasks = [];
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) window.__tasks.push({ start: e.startTime, ms: e.duration });
-        }).observe({ type: 'longtask' });
-      });
-      const card = page.locator('[data-testid=src-confirm]');
-      await card.waitFor({ state: 'visible', timeout: 20000 });
-      await card.locator('[data-testid=src-open]').click();
-      await waitReady(page, { timeout: READY_TIMEOUT });
-      await page.waitForFunction(([want, t]) => {
-        const c = document.querySelector('[data-testid=file-content]');
-        return c && c.dataset.path === want && c.querySelector('pre')?.textContent.startsWith(t);
-      }, [file, 'file 5 of a 200,000-file layer'], { timeout: 60000 });
-      assert.equal(await page.$eval('[data-testid=layer-select]', (e) => e.value), String(layer - 1));
-      assert.equal(await page.getAttribute('[data-testid=files-merged]', 'aria-pressed'), merged);
-      const tasks = await page.evaluate(() => window.__tasks);
-      console.log(`# linked ${file}: long tasks ${tasks.map((t) => t.ms.toFixed(0)).join(' ') || 'none'}`);
-      assert.ok(tasks.every((t) => t.ms <= VIEW_TASK_MS), `a main-thread task of ${Math.max(...tasks.map((t) => t.ms)).toFixed(0)} ms`);
-      assert.deepEqual(problemsOf(page).filter((p) => !p.includes(server.origin)), []);
-      await page.close();
-    });
-  }
 });
