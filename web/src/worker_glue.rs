@@ -1097,13 +1097,9 @@ impl Pool {
                     Vec::new()
                 }
             }
-            (
-                Response::Resolved {
-                    applied,
-                    resolution,
-                },
-                Role::Scanner,
-            ) => self.on_resolved(generation, applied, *resolution),
+            (Response::Resolved { applied, change }, Role::Scanner) => {
+                self.on_resolved(generation, applied, *change)
+            }
             (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
                 // The scanner serves content reads, so it needs every layer index too: the
                 // hasher's message goes on as it came (`Request::Facts` reads the same JSON).
@@ -1459,7 +1455,7 @@ impl Pool {
         &mut self,
         generation: u32,
         applied: usize,
-        resolution: pancake_core::read::reading::Resolution,
+        change: pancake_core::read::resolution_change::ResolutionChange,
     ) -> Vec<PoolEvent> {
         let Some(r) = self.reading.as_mut() else {
             return Vec::new();
@@ -1467,8 +1463,19 @@ impl Pool {
         if applied < self.resolved {
             return Vec::new();
         }
+        // The images held are the scanned archive's (0 jobs) or the last change's.
+        if let Err(e) = r.adopt_change(Some(self.resolved), change) {
+            // Never mixed into images of another resolution: the scanner sends the next
+            // one whole.
+            web_sys::console::warn_1(&JsValue::from_str(&format!("resolution: {e}")));
+            if let Some(s) = self.scanner.as_mut() {
+                if let Ok(msg) = encode(&Request::ResolveWhole, None, None) {
+                    s.send(msg);
+                }
+            }
+            return Vec::new();
+        }
         self.resolved = applied;
-        r.adopt(resolution);
         self.unflushed = true;
         self.after_facts(generation)
     }

@@ -10,7 +10,8 @@ use pancake_core::analyze::path_history::{PathIndex, Pattern};
 use pancake_core::analyze::summary::summarize;
 use pancake_core::analyze::union::{self, FileRow};
 use pancake_core::read::archive::{self, Options};
-use pancake_core::read::reading::Reading;
+use pancake_core::read::reading::{Reading, Resolution};
+use pancake_core::read::resolution_change::ResolutionChange;
 use pancake_core::wire;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -59,8 +60,9 @@ struct State {
     paths: Vec<(usize, Rc<PathIndex>, Vec<usize>)>,
     /// A resolution is to be posted on the next task (see [`Request::Facts`]).
     resolve_scheduled: bool,
-    /// The `applied` count of the last resolution posted.
-    resolved: Option<usize>,
+    /// The last resolution the page was sent, with its `applied` count: the scanned
+    /// archive's (in `Scanned`), then each posted. `None`: the next goes whole.
+    sent: Option<(usize, Resolution)>,
 }
 
 thread_local! {
@@ -214,21 +216,23 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &Response, bytes: Option<&[u8]>
     }
 }
 
-/// Posts the reading's resolution ([`Response::Resolved`]) unless the last one posted already
-/// covered as many facts.
+/// Posts the reading's resolution ([`Response::Resolved`], as what it changes of the last
+/// one sent) unless the last one sent already covered as many facts.
 fn post_resolution(scope: &DedicatedWorkerGlobalScope, state: &mut State) {
     state.resolve_scheduled = false;
     let Some(r) = state.reading.as_mut() else {
         return;
     };
     let applied = r.applied();
-    if state.resolved == Some(applied) {
+    if state.sent.as_ref().is_some_and(|(n, _)| *n == applied) {
         return;
     }
-    state.resolved = Some(applied);
+    let now = r.resolution();
+    let change = ResolutionChange::between(state.sent.as_ref().map(|(n, s)| (*n, s)), &now);
+    state.sent = Some((applied, now));
     let msg = Response::Resolved {
         applied,
-        resolution: Box::new(r.resolution()),
+        change: Box::new(change),
     };
     post(scope, &msg, None);
 }
@@ -427,11 +431,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                         fed,
                     };
                     post(scope, &msg, Some(&wire));
+                    // The page holds this resolution now: the next is sent as a change of it.
+                    state.sent = Some((r.applied(), r.resolution()));
                     // For a large index the first view's figures are folded here too (the
                     // page folds nothing), once the page has drawn that view and asks
                     // (`Request::Summarize`).
                     state.reading = Some(r);
-                    state.resolved = None;
                     state.paths.clear();
                 }
                 Err(e) => post(
@@ -536,7 +541,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         },
         // A save has a worker of its own (`worker_export`): no reading is needed here.
         Request::Export { job } => crate::worker_export::serve(scope, source, job),
-        Request::ExportMore => crate::worker_export::more(scope, crate::worker_export::spare_of(data)),
+        Request::ExportMore => {
+            crate::worker_export::more(scope, crate::worker_export::spare_of(data))
+        }
+        Request::ResolveWhole => {
+            state.sent = None;
+            post_resolution(scope, state);
+        }
         Request::Summarize => {
             if let Some(r) = state.reading.as_mut() {
                 let archive = r.archive();

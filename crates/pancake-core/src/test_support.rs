@@ -47,3 +47,15 @@ pub(crate) fn entry(path: &str, kind: EntryKind) -> Entry {
         sparse: None,
     }
 }
+
+/// The bytes of `name` in the shared fixtures (`$PANCAKE_FIXTURES`, else
+/// `../shared/fixtures` beside the repository).
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("PANCAKE_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+        });
+    let path = dir.join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

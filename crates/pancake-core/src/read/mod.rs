@@ -6,7 +6,8 @@
 //! own symlinks as Docker does in `through_symlink`, finding the entries unpacking fails on
 //! in `below_non_folder`) through `decompress`; `image` resolves
 //! the images the archive describes (manifest.json, OCI index, legacy `repositories`);
-//! `reading` drives one reading (plan jobs → apply facts → done) for the CLI and the page.
+//! `reading` drives one reading (plan jobs → apply facts → done) for the CLI and the page, and
+//! `resolution_change` says what one of its resolutions changes of the one before.
 
 pub mod archive;
 pub mod below_non_folder;
@@ -20,6 +21,7 @@ pub mod layer;
 pub mod member;
 pub mod prehashed;
 pub mod reading;
+pub mod resolution_change;
 pub mod sniff;
 pub mod tarfmt;
 pub mod through_symlink;

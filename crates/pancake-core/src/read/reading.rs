@@ -52,8 +52,10 @@ pub struct HashJob {
 /// What resolving the images makes of an archive's members: the parts of an [`Archive`]
 /// that change as facts arrive, apart from the members' own facts. Resolving costs time in
 /// proportion to the layer indexes (whiteout and link checks), so a reader with a busy thread
-/// (the page) lets another (a worker) resolve and takes this small value from it
-/// ([`Reading::resolution`] there, [`Reading::adopt`] here).
+/// (the page) lets another (a worker) resolve and takes this value from it
+/// ([`Reading::resolution`] there, [`Reading::adopt`] here), or only what changed since the
+/// last one it took ([`crate::read::resolution_change`], [`Reading::adopt_change`]: an image
+/// of many layers is large).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {
     /// As `Archive::format`.
@@ -238,6 +240,20 @@ impl Reading {
         self.stale = false;
     }
 
+    /// Applies `change` (what a resolution another reader made changes of the one before,
+    /// see [`crate::read::resolution_change`]) to the images held, which are of the
+    /// resolution of `held` jobs (`None`: none adopted yet); nothing changes on an error.
+    pub fn adopt_change(
+        &mut self,
+        held: Option<usize>,
+        change: crate::read::resolution_change::ResolutionChange,
+    ) -> Result<(), crate::read::resolution_change::ChangeError> {
+        let a = &mut self.archive;
+        change.apply(held, &mut a.format, &mut a.images, &mut a.problems)?;
+        self.stale = false;
+        Ok(())
+    }
+
     /// How many jobs have their facts (`jobs().len() - waiting()`).
     pub fn applied(&self) -> usize {
         self.jobs.len().saturating_sub(self.waiting)
@@ -400,13 +416,7 @@ mod tests {
 
     /// A real `docker save` whose 2 MB base layer is left to a hash job.
     fn app1() -> Vec<u8> {
-        let dir = std::env::var_os("PANCAKE_FIXTURES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-            });
-        let path = dir.join("docker26-save-app1.tar");
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        crate::test_support::fixture("docker26-save-app1.tar")
     }
 
     fn started(bytes: &Vec<u8>) -> Reading {
