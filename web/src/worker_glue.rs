@@ -12,6 +12,7 @@ use std::sync::Arc;
 use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::limits::Limits;
 use pancake_core::read::reading::{HashJob, Reading};
+use pancake_core::read::resolution_change::ResolutionChange;
 use pancake_core::wire::{self, Decoder};
 use pancake_core::Entry;
 use pancake_core::RawPath;
@@ -230,7 +231,7 @@ pub enum PoolEvent {
     /// The archive as the facts so far make it (sharing the layer indexes of the one shown).
     Verified {
         generation: u32,
-        archive: Box<pancake_core::Archive>,
+        archive: Rc<pancake_core::Archive>,
     },
     /// Every digest is settled.
     Settled {
@@ -303,6 +304,9 @@ pub struct Pool {
     unflushed: bool,
     /// Jobs covered by the last resolution adopted.
     resolved: usize,
+    /// The parts of a resolution received so far (`Resolved` with `more`), applied with its
+    /// last part.
+    resolution_parts: Vec<ResolutionChange>,
     last_flush: f64,
     last_progress: f64,
     /// A pending batch of facts is applied at the latest when this fires.
@@ -336,7 +340,7 @@ pub struct Pool {
     summary_after_facts: bool,
     /// The archive last handed on (facts applied to the reading but not yet resolved by the
     /// scanner are not in it): what the entry lists are put into when they are all here.
-    shown: Option<Box<pancake_core::Archive>>,
+    shown: Option<Rc<pancake_core::Archive>>,
     /// Searches and view folds sent to a scanner (current or kept) and not answered yet: id,
     /// the reader generation asked, and who waits for the answer.
     searches: Vec<(u32, u32, Waiter)>,
@@ -385,6 +389,7 @@ impl Pool {
                 base: 0,
                 unflushed: false,
                 resolved: 0,
+                resolution_parts: Vec::new(),
                 last_flush: 0.0,
                 last_progress: 0.0,
                 flush_scheduled: false,
@@ -835,6 +840,7 @@ impl Pool {
         self.base = 0;
         self.unflushed = false;
         self.resolved = 0;
+        self.resolution_parts.clear();
         self.flush_scheduled = false;
         self.decoding = None;
         self.facts_decoding.clear();
@@ -1003,7 +1009,7 @@ impl Pool {
                 // A clone shares the layer entries: cheap whatever the index's size. (The
                 // scanner resolved it; the page's thread never resolves, see `Resolved`.)
                 let shown = Box::new(reading.archive_unresolved().clone());
-                self.shown = Some(shown.clone());
+                self.shown = Some(Rc::new((*shown).clone()));
                 let total = reading.job_bytes();
                 let done = reading.is_done();
                 self.reading = Some(reading);
@@ -1097,8 +1103,24 @@ impl Pool {
                     Vec::new()
                 }
             }
-            (Response::Resolved { applied, change }, Role::Scanner) => {
-                self.on_resolved(generation, applied, *change)
+            (
+                Response::Resolved {
+                    applied,
+                    change,
+                    more,
+                },
+                Role::Scanner,
+            ) => {
+                self.resolution_parts.push(*change);
+                if more {
+                    // Decoded in this task; applied with the last part, in its own.
+                    return Vec::new();
+                }
+                let parts = std::mem::take(&mut self.resolution_parts);
+                match ResolutionChange::join(parts) {
+                    Some(change) => self.on_resolved(generation, applied, change),
+                    None => Vec::new(),
+                }
             }
             (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
                 // The scanner serves content reads, so it needs every layer index too: the
@@ -1455,7 +1477,7 @@ impl Pool {
         &mut self,
         generation: u32,
         applied: usize,
-        change: pancake_core::read::resolution_change::ResolutionChange,
+        change: ResolutionChange,
     ) -> Vec<PoolEvent> {
         let Some(r) = self.reading.as_mut() else {
             return Vec::new();
@@ -1560,8 +1582,11 @@ impl Pool {
         // The archive as last shown, with the lists: not the reading's, whose newest facts
         // wait for the scanner's resolution (a layer would show "not checked" meanwhile).
         let mut actions = Vec::new();
-        if let Some(mut archive) = self.shown.clone() {
+        if let Some(shown) = self.shown.as_deref() {
+            let mut archive = shown.clone();
             wire::graft(&mut archive, &self.index);
+            // One copy, shared with the reducer (an image of 20,002 layers: ~25 ms each).
+            let archive = Rc::new(archive);
             self.shown = Some(archive.clone());
             actions.push(PoolEvent::Verified {
                 generation,
@@ -1586,8 +1611,9 @@ impl Pool {
         self.unflushed = false;
         let t = now();
         self.last_flush = t;
-        let mut archive = Box::new(r.archive_unresolved().clone());
+        let mut archive = r.archive_unresolved().clone();
         wire::graft(&mut archive, &self.index);
+        let archive = Rc::new(archive);
         self.shown = Some(archive.clone());
         vec![
             PoolEvent::Verified {

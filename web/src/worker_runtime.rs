@@ -18,7 +18,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::file_source::FileSource;
-use crate::protocol::{decode, encode, Request, Response, RowPick, SearchAnswer, SUMMARIZE_FROM};
+use crate::protocol::{
+    decode, encode, Request, Response, RowPick, SearchAnswer, RESOLUTION_PART_ITEMS, SUMMARIZE_FROM,
+};
 
 /// Every layer of `image` was indexed by the walk (or has no blob at all): its summary made
 /// now holds. A layer compressed in the file is indexed only when hashed, later.
@@ -230,11 +232,16 @@ fn post_resolution(scope: &DedicatedWorkerGlobalScope, state: &mut State) {
     let now = r.resolution();
     let change = ResolutionChange::between(state.sent.as_ref().map(|(n, s)| (*n, s)), &now);
     state.sent = Some((applied, now));
-    let msg = Response::Resolved {
-        applied,
-        change: Box::new(change),
-    };
-    post(scope, &msg, None);
+    let parts = change.split(RESOLUTION_PART_ITEMS);
+    let last = parts.len().saturating_sub(1);
+    for (k, part) in parts.into_iter().enumerate() {
+        let msg = Response::Resolved {
+            applied,
+            change: Box::new(part),
+            more: k < last,
+        };
+        post(scope, &msg, None);
+    }
 }
 
 fn now() -> f64 {

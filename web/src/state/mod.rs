@@ -578,7 +578,7 @@ mod tests {
             .clone()
             .reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Verified {
                 generation: 6,
-                archive: Box::new(next.clone()),
+                archive: Rc::new(next.clone()),
             })));
         assert_eq!(
             stale.reading.archive.as_ref().map(|a| a.total_bytes),
@@ -590,7 +590,7 @@ mod tests {
         );
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Verified {
             generation: 7,
-            archive: Box::new(next),
+            archive: Rc::new(next),
         })));
         let after = s.reading.archive.clone().expect("archive");
         assert_eq!(after.total_bytes, 99);

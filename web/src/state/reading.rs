@@ -201,7 +201,7 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
             generation,
             archive,
         }) if current(generation) => {
-            s.archive = Some(ArchiveRef(Rc::new(*archive)));
+            s.archive = Some(ArchiveRef(archive));
         }
         ReadingAction::Pool(PoolEvent::Settled { generation }) if current(generation) => {
             s.progress.done = s.progress.total;

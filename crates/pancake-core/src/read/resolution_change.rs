@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Format, Image, Layer, Problem};
+use crate::model::{Format, HistoryEntry, Image, Layer, Problem};
 use crate::read::reading::Resolution;
 
 /// How one image of the new resolution differs from the image at the same place in the one
@@ -26,7 +26,15 @@ pub enum ImageChange {
     /// increasing place; the image has as many layers as before.
     Layers(Vec<(usize, Layer)>),
     /// Anything else (or no image at this place before): the image whole.
-    Whole(Image),
+    Whole(Box<Image>),
+    /// The rest of the image a [`ImageChange::Whole`] in an earlier part began (see
+    /// [`ResolutionChange::split`]): layers and history entries to append, in order.
+    More {
+        /// Layers after the ones the image has so far.
+        layers: Vec<Layer>,
+        /// History entries after the ones the image has so far.
+        history: Vec<HistoryEntry>,
+    },
 }
 
 /// What a resolution changes of the one before (see the module docs).
@@ -77,8 +85,7 @@ impl ResolutionChange {
                 images: after
                     .images
                     .iter()
-                    .cloned()
-                    .map(ImageChange::Whole)
+                    .map(|i| ImageChange::Whole(Box::new(i.clone())))
                     .collect(),
                 problems: Some(after.problems.clone()),
             };
@@ -98,7 +105,7 @@ impl ResolutionChange {
                         .map(|(k, (_, n))| (k, n.clone()))
                         .collect(),
                 ),
-                _ => ImageChange::Whole(new.clone()),
+                _ => ImageChange::Whole(Box::new(new.clone())),
             })
             .collect();
         ResolutionChange {
@@ -128,7 +135,10 @@ impl ResolutionChange {
         for (i, c) in self.images.iter().enumerate() {
             match c {
                 ImageChange::Whole(_) => {}
-                ImageChange::Same | ImageChange::Layers(_) => {
+                // Nothing to change (one part of a split change says Same of an image a
+                // later part brings whole).
+                ImageChange::Same => {}
+                ImageChange::Layers(_) | ImageChange::More { .. } => {
                     let Some(img) = images.get(i) else {
                         return Err(ChangeError::NoSuchLayer { image: i, layer: 0 });
                     };
@@ -157,9 +167,15 @@ impl ResolutionChange {
                     }
                 }
                 ImageChange::Whole(img) => match images.get_mut(i) {
-                    Some(slot) => *slot = img,
-                    None => images.push(img),
+                    Some(slot) => *slot = *img,
+                    None => images.push(*img),
                 },
+                ImageChange::More { layers, history } => {
+                    if let Some(img) = images.get_mut(i) {
+                        img.layers.extend(layers);
+                        img.history.extend(history);
+                    }
+                }
             }
         }
         images.truncate(count);
@@ -178,8 +194,127 @@ impl ResolutionChange {
                 ImageChange::Same => 0,
                 ImageChange::Layers(ls) => ls.len(),
                 ImageChange::Whole(img) => img.layers.len(),
+                ImageChange::More { layers, .. } => layers.len(),
             })
             .sum()
+    }
+
+    /// The change in parts of at most about `items` layers and history entries each (at
+    /// least one per part), to be sent one message each and put back together with
+    /// [`ResolutionChange::join`] — or applied one after the other, each with the same `held`.
+    /// A whole image's layers and history go past its first part as [`ImageChange::More`];
+    /// changed layers are dealt out in order. The first part has the format and the
+    /// problems; every part lists every image (the ones it does not touch as `Same`). One
+    /// part when the change is that small.
+    pub fn split(self, items: usize) -> Vec<ResolutionChange> {
+        let items = items.max(1);
+        let n = self.images.len();
+        // What to deal out, in image order: (image, piece, items it carries).
+        let mut pieces: Vec<(usize, ImageChange, usize)> = Vec::new();
+        for (i, c) in self.images.into_iter().enumerate() {
+            match c {
+                ImageChange::Same => {}
+                ImageChange::Layers(ls) => {
+                    let mut it = ls.into_iter().peekable();
+                    while it.peek().is_some() {
+                        let chunk: Vec<_> = it.by_ref().take(items).collect();
+                        let w = chunk.len();
+                        pieces.push((i, ImageChange::Layers(chunk), w));
+                    }
+                }
+                ImageChange::Whole(mut img) => {
+                    let keep_layers = img.layers.len().min(items);
+                    let keep_history = img.history.len().min(items - keep_layers);
+                    let mut layers = img.layers.split_off(keep_layers).into_iter().peekable();
+                    let mut history = img.history.split_off(keep_history).into_iter().peekable();
+                    let w = img.layers.len() + img.history.len();
+                    pieces.push((i, ImageChange::Whole(img), w));
+                    while layers.peek().is_some() || history.peek().is_some() {
+                        let l: Vec<_> = layers.by_ref().take(items).collect();
+                        let h: Vec<_> = history.by_ref().take(items - l.len()).collect();
+                        let w = l.len() + h.len();
+                        pieces.push((
+                            i,
+                            ImageChange::More {
+                                layers: l,
+                                history: h,
+                            },
+                            w,
+                        ));
+                    }
+                }
+                c @ ImageChange::More { .. } => {
+                    let w = match &c {
+                        ImageChange::More { layers, history } => layers.len() + history.len(),
+                        _ => 0,
+                    };
+                    pieces.push((i, c, w));
+                }
+            }
+        }
+        let blank = || ResolutionChange {
+            since: self.since,
+            format: self.format,
+            images: vec![ImageChange::Same; n],
+            problems: None,
+        };
+        let mut parts = Vec::new();
+        let mut part = ResolutionChange {
+            problems: self.problems,
+            ..blank()
+        };
+        let mut filled = 0;
+        let mut touched = false;
+        for (i, piece, w) in pieces {
+            let slot_taken = !matches!(part.images.get(i), Some(ImageChange::Same));
+            if touched && (filled + w > items || slot_taken) {
+                parts.push(std::mem::replace(&mut part, blank()));
+                filled = 0;
+            }
+            if let Some(slot) = part.images.get_mut(i) {
+                *slot = piece;
+            }
+            filled += w;
+            touched = true;
+        }
+        parts.push(part);
+        parts
+    }
+
+    /// Puts [`ResolutionChange::split`]'s parts back together, in their order: the change they
+    /// were split from. `None` for no parts.
+    pub fn join(parts: Vec<ResolutionChange>) -> Option<ResolutionChange> {
+        let mut it = parts.into_iter();
+        let mut whole = it.next()?;
+        for part in it {
+            whole.problems = part.problems.or(whole.problems.take());
+            for (i, c) in part.images.into_iter().enumerate() {
+                let Some(slot) = whole.images.get_mut(i) else {
+                    whole.images.push(c);
+                    continue;
+                };
+                match (slot, c) {
+                    (_, ImageChange::Same) => {}
+                    (ImageChange::Layers(have), ImageChange::Layers(more)) => have.extend(more),
+                    (ImageChange::Whole(img), ImageChange::More { layers, history }) => {
+                        img.layers.extend(layers);
+                        img.history.extend(history);
+                    }
+                    (
+                        ImageChange::More { layers, history },
+                        ImageChange::More {
+                            layers: l,
+                            history: h,
+                        },
+                    ) => {
+                        layers.extend(l);
+                        history.extend(h);
+                    }
+                    (slot, c) => *slot = c,
+                }
+            }
+        }
+        Some(whole)
     }
 }
 
@@ -212,7 +347,7 @@ fn same_but_layers(a: &Image, b: &Image) -> bool {
 mod tests {
     use super::*;
     use crate::digest::Digest;
-    use crate::model::Verification;
+    use crate::model::{HistoryEntry, Verification};
     use crate::read::reading::Reading;
 
     fn layer(n: u8) -> Layer {
@@ -313,6 +448,67 @@ mod tests {
         let mut r = short.clone();
         let _ = c.apply(Some(1), &mut r.format, &mut r.images, &mut r.problems);
         assert_eq!(r, short);
+    }
+
+    /// Items (layers and history entries) a part carries.
+    fn items(c: &ResolutionChange) -> usize {
+        c.images
+            .iter()
+            .map(|i| match i {
+                ImageChange::Same => 0,
+                ImageChange::Layers(ls) => ls.len(),
+                ImageChange::Whole(img) => img.layers.len() + img.history.len(),
+                ImageChange::More { layers, history } => layers.len() + history.len(),
+            })
+            .sum()
+    }
+
+    /// A large change in parts of at most `items` layers and history entries: joined, the
+    /// parts are the change; applied one after the other, they make what it makes; a small
+    /// change is one part.
+    #[test]
+    fn a_large_change_splits_into_bounded_parts_and_joins_back() {
+        let mut big = image("big", 2500);
+        big.history = (0..2600)
+            .map(|k| HistoryEntry {
+                created_by: Some(format!("RUN step {k}")),
+                ..HistoryEntry::default()
+            })
+            .collect();
+        let before = resolution(vec![image("a", 3000), image("same", 2), image("gone", 1)]);
+        let mut after = before.clone();
+        for l in after.images[0].layers.iter_mut().step_by(2).take(1200) {
+            l.verification = Verification::Verified;
+        }
+        after.images[2] = big;
+        after.images.push(image("small", 5));
+        after.problems.push(Problem {
+            kind: crate::model::ProblemKind::Metadata,
+            origin: Default::default(),
+            detail: "said once".into(),
+        });
+        let change = ResolutionChange::between(Some((7, &before)), &after);
+        let parts = change.clone().split(1000);
+        // 1200 changed layers and 2500 + 2600 + 5 of new images: at least six parts.
+        assert!(parts.len() >= 6, "{} parts", parts.len());
+        for p in &parts {
+            assert!(items(p) <= 1000, "a part of {} items", items(p));
+            assert_eq!((p.since, p.images.len()), (Some(7), 4));
+        }
+        assert!(parts[0].problems.is_some());
+        assert!(parts[1..].iter().all(|p| p.problems.is_none()));
+        assert_eq!(ResolutionChange::join(parts.clone()), Some(change.clone()));
+        let mut r = before.clone();
+        for p in parts {
+            p.apply(Some(7), &mut r.format, &mut r.images, &mut r.problems)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(r, after);
+        assert_eq!(applied(Some(7), &before, change).ok(), Some(after.clone()));
+
+        let small = ResolutionChange::between(Some((8, &after)), &after);
+        assert_eq!(small.clone().split(1000), vec![small]);
+        assert_eq!(ResolutionChange::join(Vec::new()), None);
     }
 
     /// Over a real reading: the changes sent job by job, applied by a second reader that never

@@ -158,13 +158,14 @@ struct PlatformWalk<'a> {
 }
 
 impl PlatformWalk<'_> {
-    /// The member at `path` (following member links) parsed as an index or manifest.
+    /// The member at `path` (following member links) parsed as an index or manifest, but for
+    /// a manifest's layers, which the walk never looks at
+    /// ([`OciDocument::parse_without_layers`]).
     fn document(&self, path: &str) -> Option<OciDocument> {
         let Found::Member(i) = self.ctx.find(path) else {
             return None;
         };
-        let text = self.ctx.members.get(i)?.facts.json.as_deref()?;
-        serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()
+        OciDocument::parse_without_layers(self.ctx.members.get(i)?.facts.json.as_deref()?)
     }
 
     fn index(&mut self, doc: &OciDocument, trail: &str, chain: &mut Vec<String>) {
