@@ -197,14 +197,12 @@ pub enum Response {
     /// Resolving is proportional to the layer indexes, so it happens here, not on the page.
     /// It comes as what it changes of the last one sent (the first: of the `Scanned`
     /// archive's): an image of 20,002 layers was 15 MB of JSON each time.
-    /// A large change comes in parts of at most [`RESOLUTION_PART_ITEMS`] layers and history
-    /// entries, one message each (`more`: parts of it follow), so no single message takes the
+    /// A large change comes in numbered parts of at most [`RESOLUTION_PART_ITEMS`] layers and
+    /// history entries (`change.part`), one message each, so no single message takes the
     /// page's thread long: the page joins them and applies them with the last.
     Resolved {
         applied: usize,
         change: Box<ResolutionChange>,
-        #[serde(default)]
-        more: bool,
     },
     /// One job's facts (see [`Request::Facts`], which has the same JSON).
     Facts {

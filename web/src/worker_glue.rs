@@ -1103,24 +1103,8 @@ impl Pool {
                     Vec::new()
                 }
             }
-            (
-                Response::Resolved {
-                    applied,
-                    change,
-                    more,
-                },
-                Role::Scanner,
-            ) => {
-                self.resolution_parts.push(*change);
-                if more {
-                    // Decoded in this task; applied with the last part, in its own.
-                    return Vec::new();
-                }
-                let parts = std::mem::take(&mut self.resolution_parts);
-                match ResolutionChange::join(parts) {
-                    Some(change) => self.on_resolved(generation, applied, change),
-                    None => Vec::new(),
-                }
+            (Response::Resolved { applied, change }, Role::Scanner) => {
+                self.on_resolved_part(generation, applied, *change)
             }
             (Response::Facts { member, facts, .. }, Role::Hasher(i)) => {
                 // The scanner serves content reads, so it needs every layer index too: the
@@ -1473,6 +1457,49 @@ impl Pool {
 
     /// The scanner's images and problems after `applied` jobs' facts: adopted when newer than
     /// what is shown, handed on in batches; the reading is settled when they cover every job.
+    /// One part of a resolution's change: kept until the last, then joined and adopted. A
+    /// part out of turn (one lost, e.g. a message that failed to decode) drops the parts held
+    /// and asks for a whole resolution instead.
+    fn on_resolved_part(
+        &mut self,
+        generation: u32,
+        applied: usize,
+        part: ResolutionChange,
+    ) -> Vec<PoolEvent> {
+        let (k, total) = part.part;
+        if k == 0 {
+            self.resolution_parts.clear();
+        }
+        if k != self.resolution_parts.len() {
+            self.resolution_parts.clear();
+            self.ask_whole_resolution("a part out of turn");
+            return Vec::new();
+        }
+        self.resolution_parts.push(part);
+        if k + 1 < total {
+            // Decoded in this task; applied with the last part, in its own.
+            return Vec::new();
+        }
+        match ResolutionChange::join(std::mem::take(&mut self.resolution_parts)) {
+            Ok(change) => self.on_resolved(generation, applied, change),
+            Err(e) => {
+                self.ask_whole_resolution(&e.to_string());
+                Vec::new()
+            }
+        }
+    }
+
+    /// Asks the scanner for its next resolution whole: the images held cannot take a change
+    /// (`why`, logged), and are never mixed with another resolution's.
+    fn ask_whole_resolution(&mut self, why: &str) {
+        web_sys::console::warn_1(&JsValue::from_str(&format!("resolution: {why}")));
+        if let Some(s) = self.scanner.as_mut() {
+            if let Ok(msg) = encode(&Request::ResolveWhole, None, None) {
+                s.send(msg);
+            }
+        }
+    }
+
     fn on_resolved(
         &mut self,
         generation: u32,
@@ -1487,14 +1514,7 @@ impl Pool {
         }
         // The images held are the scanned archive's (0 jobs) or the last change's.
         if let Err(e) = r.adopt_change(Some(self.resolved), change) {
-            // Never mixed into images of another resolution: the scanner sends the next
-            // one whole.
-            web_sys::console::warn_1(&JsValue::from_str(&format!("resolution: {e}")));
-            if let Some(s) = self.scanner.as_mut() {
-                if let Ok(msg) = encode(&Request::ResolveWhole, None, None) {
-                    s.send(msg);
-                }
-            }
+            self.ask_whole_resolution(&e.to_string());
             return Vec::new();
         }
         self.resolved = applied;

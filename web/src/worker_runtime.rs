@@ -232,13 +232,10 @@ fn post_resolution(scope: &DedicatedWorkerGlobalScope, state: &mut State) {
     let now = r.resolution();
     let change = ResolutionChange::between(state.sent.as_ref().map(|(n, s)| (*n, s)), &now);
     state.sent = Some((applied, now));
-    let parts = change.split(RESOLUTION_PART_ITEMS);
-    let last = parts.len().saturating_sub(1);
-    for (k, part) in parts.into_iter().enumerate() {
+    for part in change.split(RESOLUTION_PART_ITEMS) {
         let msg = Response::Resolved {
             applied,
             change: Box::new(part),
-            more: k < last,
         };
         post(scope, &msg, None);
     }

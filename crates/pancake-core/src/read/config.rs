@@ -133,7 +133,10 @@ pub struct OciDocument {
     pub subject: Option<Descriptor>,
 }
 
-/// [`OciDocument`] without its `layers` parsed: whether a `manifests` key holds anything.
+/// [`OciDocument`] without its `layers` parsed (skipped, not kept) and with only whether a
+/// `manifests` key holds anything. The fields are [`OciDocument`]'s, in its order: a
+/// document written as a JSON array fills them by position, and a key given twice fails
+/// both parses alike.
 #[derive(Deserialize)]
 struct OciDocumentHead {
     #[serde(rename = "mediaType", default, deserialize_with = "lenient")]
@@ -142,6 +145,9 @@ struct OciDocumentHead {
     manifests: Option<serde::de::IgnoredAny>,
     #[serde(default, deserialize_with = "lenient")]
     config: Option<Descriptor>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    layers: Option<serde::de::IgnoredAny>,
     #[serde(rename = "artifactType", default, deserialize_with = "lenient")]
     artifact_type: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -157,6 +163,12 @@ impl OciDocument {
     /// where the whole parse fails.
     pub fn parse_without_layers(text: &str) -> Option<OciDocument> {
         let text = text.trim_start_matches('\u{feff}');
+        // Parsed whole where skipping could decide otherwise: a document that is not an
+        // object, or nests deep enough for the whole parse's recursion limit (128) to fail
+        // it where skipping would not.
+        if !text.trim_start().starts_with('{') || nests_deeper_than(text, 100) {
+            return serde_json::from_str(text).ok();
+        }
         let head: OciDocumentHead = serde_json::from_str(text).ok()?;
         if head.manifests.is_some() {
             return serde_json::from_str(text).ok();
@@ -180,6 +192,35 @@ impl OciDocument {
         mt.is_some_and(crate::media::is_index)
             || (self.manifests.is_some() && self.layers.is_none())
     }
+}
+
+/// Whether the JSON `text` opens more than `limit` arrays and objects inside one another
+/// (brackets in strings not counted). Valid or not, one pass over the bytes.
+fn nests_deeper_than(text: &str, limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `Cmd`/`Entrypoint`: a list, or (old configs) a single string.
@@ -412,6 +453,10 @@ mod tests {
             r#"{"manifests":null,"layers":[1,2]}"#,
             r#"{"mediaType":7,"artifactType":"application/vnd.example.sbom","config":{"mediaType":"application/vnd.oci.empty.v1+json"},"subject":{"digest":"sha256:ff"},"layers":[]}"#,
             r#"{"config":"wrong","layers":{}}"#,
+            // Written as arrays, filled by position.
+            r#"[null,null,null,"application/vnd.example.sbom"]"#,
+            r#"[null,null,null,null,"x"]"#,
+            r#"[null,null,null,null,null,null]"#,
         ];
         for text in docs {
             let full: OciDocument = serde_json::from_str(text.trim_start_matches('\u{feff}'))
@@ -434,7 +479,20 @@ mod tests {
             };
             assert_eq!(format!("{light:?}"), format!("{expected:?}"), "{text}");
         }
-        for bad in ["{", "3", "\"manifest\""] {
+        // A key twice, and layers nested past the whole parse's recursion limit: both fail
+        // the whole parse, so they fail this one.
+        let deep = format!(
+            "{{\"artifactType\":\"x\",\"layers\":{}{}}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let twice = r#"{"artifactType":"x","layers":[],"layers":[]}"#.to_string();
+        for bad in ["{", "3", "\"manifest\""]
+            .map(String::from)
+            .into_iter()
+            .chain([deep, twice])
+        {
+            let bad = bad.as_str();
             assert!(serde_json::from_str::<OciDocument>(bad).is_err());
             assert!(OciDocument::parse_without_layers(bad).is_none(), "{bad}");
         }

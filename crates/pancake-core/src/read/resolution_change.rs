@@ -7,6 +7,8 @@
 //! reader that resolves (the scanner worker) sends [`ResolutionChange::between`] the last
 //! resolution it sent and the new one, and the reader that adopts (the page) applies it to
 //! the images it holds ([`Reading::adopt_change`](crate::read::reading::Reading::adopt_change)).
+//! A large change (the images' first crossing) goes in numbered parts of bounded size
+//! ([`ResolutionChange::split`], [`ResolutionChange::join`]).
 //!
 //! The change names the resolution it follows (`since`: how many jobs had their facts in it),
 //! so a change applied to any other base is refused ([`ChangeError`]) rather than mixed in.
@@ -20,8 +22,6 @@ use crate::read::reading::Resolution;
 /// before.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ImageChange {
-    /// Equal.
-    Same,
     /// Equal but for these layers: (place in `Image::layers`, base first; the new layer), in
     /// increasing place; the image has as many layers as before.
     Layers(Vec<(usize, Layer)>),
@@ -37,6 +37,17 @@ pub enum ImageChange {
     },
 }
 
+impl ImageChange {
+    /// Layers and history entries it carries (what [`ResolutionChange::split`] bounds).
+    fn items(&self) -> usize {
+        match self {
+            ImageChange::Layers(ls) => ls.len(),
+            ImageChange::Whole(img) => img.layers.len() + img.history.len(),
+            ImageChange::More { layers, history } => layers.len() + history.len(),
+        }
+    }
+}
+
 /// What a resolution changes of the one before (see the module docs).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResolutionChange {
@@ -45,13 +56,20 @@ pub struct ResolutionChange {
     pub since: Option<usize>,
     /// As `Resolution::format`.
     pub format: Format,
-    /// One per image of the new resolution, in its order (images past the last are gone).
-    pub images: Vec<ImageChange>,
+    /// How many images the new resolution has (any past them are gone).
+    pub count: usize,
+    /// The images that changed, by place in the new resolution, in increasing place; every
+    /// other image is as before. (Sparse: one layer's facts can change every image of an
+    /// archive whose manifests all name that layer, and a part lists only its own.)
+    pub images: Vec<(usize, ImageChange)>,
     /// The new resolution's problems when they differ, `None` when the same.
     pub problems: Option<Vec<Problem>>,
+    /// This change's place among the parts of a split change and their number, 0-based:
+    /// `(0, 1)` for a change in one part.
+    pub part: (usize, usize),
 }
 
-/// Why a [`ResolutionChange`] cannot be applied to the images held.
+/// Why a [`ResolutionChange`] cannot be applied to the images held, or its parts not joined.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChangeError {
     /// The change follows the resolution of `since` jobs, the images held are of `held`.
@@ -72,52 +90,60 @@ pub enum ChangeError {
         /// Place of the layer in the image, base first.
         layer: usize,
     },
+    /// A whole image at place `image`, or a change past the new resolution's `count`, where
+    /// the images held end before it.
+    #[error("no image before place {image} to put it after")]
+    NoSuchImage {
+        /// Place of the image in the resolution.
+        image: usize,
+    },
+    /// The parts to join are not parts 0, 1, … of one split change.
+    #[error("the parts are not the whole of one change")]
+    BrokenParts,
 }
 
 impl ResolutionChange {
     /// The change from `before` (the resolution of `since` jobs; `None` for none: every image
     /// whole) to `after`.
     pub fn between(before: Option<(usize, &Resolution)>, after: &Resolution) -> Self {
-        let Some((since, before)) = before else {
-            return ResolutionChange {
-                since: None,
-                format: after.format,
-                images: after
-                    .images
-                    .iter()
-                    .map(|i| ImageChange::Whole(Box::new(i.clone())))
-                    .collect(),
-                problems: Some(after.problems.clone()),
-            };
-        };
+        let old = |i: usize| before.and_then(|(_, b)| b.images.get(i));
         let images = after
             .images
             .iter()
             .enumerate()
-            .map(|(i, new)| match before.images.get(i) {
-                Some(old) if old == new => ImageChange::Same,
-                Some(old) if same_but_layers(old, new) => ImageChange::Layers(
-                    old.layers
-                        .iter()
-                        .zip(&new.layers)
-                        .enumerate()
-                        .filter(|(_, (o, n))| o != n)
-                        .map(|(k, (_, n))| (k, n.clone()))
-                        .collect(),
-                ),
-                _ => ImageChange::Whole(Box::new(new.clone())),
+            .filter_map(|(i, new)| match old(i) {
+                Some(old) if old == new => None,
+                Some(old) if same_but_layers(old, new) => Some((
+                    i,
+                    ImageChange::Layers(
+                        old.layers
+                            .iter()
+                            .zip(&new.layers)
+                            .enumerate()
+                            .filter(|(_, (o, n))| o != n)
+                            .map(|(k, (_, n))| (k, n.clone()))
+                            .collect(),
+                    ),
+                )),
+                _ => Some((i, ImageChange::Whole(Box::new(new.clone())))),
             })
             .collect();
         ResolutionChange {
-            since: Some(since),
+            since: before.map(|(n, _)| n),
             format: after.format,
+            count: after.images.len(),
             images,
-            problems: (before.problems != after.problems).then(|| after.problems.clone()),
+            problems: match before {
+                Some((_, b)) if b.problems == after.problems => None,
+                _ => Some(after.problems.clone()),
+            },
+            part: (0, 1),
         }
     }
 
     /// Applies the change to `images`/`problems`/`format`, which hold the resolution of `held`
-    /// jobs (`None`: none yet). Nothing is changed on an error.
+    /// jobs (`None`: none yet). Nothing is changed on an error. The parts of a split change
+    /// may be applied one after the other, each with the same `held`.
     pub fn apply(
         self,
         held: Option<usize>,
@@ -131,21 +157,27 @@ impl ResolutionChange {
                 held,
             });
         }
-        // Checked whole before anything is written.
-        for (i, c) in self.images.iter().enumerate() {
+        // Checked whole before anything is written: places in order and within `count`, a
+        // whole image at most one past those held, and the layers changed there.
+        let mut prev: Option<usize> = None;
+        let mut have = images.len();
+        for (i, c) in &self.images {
+            if prev.is_some_and(|p| *i <= p) || *i >= self.count {
+                return Err(ChangeError::NoSuchImage { image: *i });
+            }
+            prev = Some(*i);
             match c {
-                ImageChange::Whole(_) => {}
-                // Nothing to change (one part of a split change says Same of an image a
-                // later part brings whole).
-                ImageChange::Same => {}
+                ImageChange::Whole(_) if *i < have => {}
+                ImageChange::Whole(_) if *i == have => have += 1,
+                ImageChange::Whole(_) => return Err(ChangeError::NoSuchImage { image: *i }),
                 ImageChange::Layers(_) | ImageChange::More { .. } => {
-                    let Some(img) = images.get(i) else {
-                        return Err(ChangeError::NoSuchLayer { image: i, layer: 0 });
+                    let Some(img) = images.get(*i) else {
+                        return Err(ChangeError::NoSuchImage { image: *i });
                     };
                     if let ImageChange::Layers(ls) = c {
                         if let Some((k, _)) = ls.iter().find(|(k, _)| *k >= img.layers.len()) {
                             return Err(ChangeError::NoSuchLayer {
-                                image: i,
+                                image: *i,
                                 layer: *k,
                             });
                         }
@@ -153,10 +185,8 @@ impl ResolutionChange {
                 }
             }
         }
-        let count = self.images.len();
-        for (i, c) in self.images.into_iter().enumerate() {
+        for (i, c) in self.images {
             match c {
-                ImageChange::Same => {}
                 ImageChange::Layers(ls) => {
                     if let Some(img) = images.get_mut(i) {
                         for (k, layer) in ls {
@@ -178,7 +208,7 @@ impl ResolutionChange {
                 }
             }
         }
-        images.truncate(count);
+        images.truncate(self.count);
         *format = self.format;
         if let Some(p) = self.problems {
             *problems = p;
@@ -190,8 +220,7 @@ impl ResolutionChange {
     pub fn layers_carried(&self) -> usize {
         self.images
             .iter()
-            .map(|c| match c {
-                ImageChange::Same => 0,
+            .map(|(_, c)| match c {
                 ImageChange::Layers(ls) => ls.len(),
                 ImageChange::Whole(img) => img.layers.len(),
                 ImageChange::More { layers, .. } => layers.len(),
@@ -199,27 +228,22 @@ impl ResolutionChange {
             .sum()
     }
 
-    /// The change in parts of at most about `items` layers and history entries each (at
-    /// least one per part), to be sent one message each and put back together with
+    /// The change in parts of at most `items` layers and history entries each (at least one
+    /// per part), numbered (`part`), to be sent one message each and put back together with
     /// [`ResolutionChange::join`] — or applied one after the other, each with the same `held`.
     /// A whole image's layers and history go past its first part as [`ImageChange::More`];
-    /// changed layers are dealt out in order. The first part has the format and the
-    /// problems; every part lists every image (the ones it does not touch as `Same`). One
-    /// part when the change is that small.
+    /// changed layers are dealt out in order. The first part has the problems; a part lists
+    /// only the images it changes. One part when the change is that small.
     pub fn split(self, items: usize) -> Vec<ResolutionChange> {
         let items = items.max(1);
-        let n = self.images.len();
-        // What to deal out, in image order: (image, piece, items it carries).
-        let mut pieces: Vec<(usize, ImageChange, usize)> = Vec::new();
-        for (i, c) in self.images.into_iter().enumerate() {
+        // What to deal out, in image order: (image, piece).
+        let mut pieces: Vec<(usize, ImageChange)> = Vec::new();
+        for (i, c) in self.images {
             match c {
-                ImageChange::Same => {}
                 ImageChange::Layers(ls) => {
                     let mut it = ls.into_iter().peekable();
                     while it.peek().is_some() {
-                        let chunk: Vec<_> = it.by_ref().take(items).collect();
-                        let w = chunk.len();
-                        pieces.push((i, ImageChange::Layers(chunk), w));
+                        pieces.push((i, ImageChange::Layers(it.by_ref().take(items).collect())));
                     }
                 }
                 ImageChange::Whole(mut img) => {
@@ -227,36 +251,29 @@ impl ResolutionChange {
                     let keep_history = img.history.len().min(items - keep_layers);
                     let mut layers = img.layers.split_off(keep_layers).into_iter().peekable();
                     let mut history = img.history.split_off(keep_history).into_iter().peekable();
-                    let w = img.layers.len() + img.history.len();
-                    pieces.push((i, ImageChange::Whole(img), w));
+                    pieces.push((i, ImageChange::Whole(img)));
                     while layers.peek().is_some() || history.peek().is_some() {
                         let l: Vec<_> = layers.by_ref().take(items).collect();
                         let h: Vec<_> = history.by_ref().take(items - l.len()).collect();
-                        let w = l.len() + h.len();
                         pieces.push((
                             i,
                             ImageChange::More {
                                 layers: l,
                                 history: h,
                             },
-                            w,
                         ));
                     }
                 }
-                c @ ImageChange::More { .. } => {
-                    let w = match &c {
-                        ImageChange::More { layers, history } => layers.len() + history.len(),
-                        _ => 0,
-                    };
-                    pieces.push((i, c, w));
-                }
+                c @ ImageChange::More { .. } => pieces.push((i, c)),
             }
         }
         let blank = || ResolutionChange {
             since: self.since,
             format: self.format,
-            images: vec![ImageChange::Same; n],
+            count: self.count,
+            images: Vec::new(),
             problems: None,
+            part: (0, 1),
         };
         let mut parts = Vec::new();
         let mut part = ResolutionChange {
@@ -264,37 +281,56 @@ impl ResolutionChange {
             ..blank()
         };
         let mut filled = 0;
-        let mut touched = false;
-        for (i, piece, w) in pieces {
-            let slot_taken = !matches!(part.images.get(i), Some(ImageChange::Same));
-            if touched && (filled + w > items || slot_taken) {
+        for (i, piece) in pieces {
+            let w = piece.items();
+            // One piece per image in a part (the next piece of the same image goes on).
+            let again = part.images.last().is_some_and(|(j, _)| *j == i);
+            if !part.images.is_empty() && (filled + w > items || again) {
                 parts.push(std::mem::replace(&mut part, blank()));
                 filled = 0;
             }
-            if let Some(slot) = part.images.get_mut(i) {
-                *slot = piece;
-            }
+            part.images.push((i, piece));
             filled += w;
-            touched = true;
         }
         parts.push(part);
+        let total = parts.len();
+        for (k, p) in parts.iter_mut().enumerate() {
+            p.part = (k, total);
+        }
         parts
     }
 
-    /// Puts [`ResolutionChange::split`]'s parts back together, in their order: the change they
-    /// were split from. `None` for no parts.
-    pub fn join(parts: Vec<ResolutionChange>) -> Option<ResolutionChange> {
-        let mut it = parts.into_iter();
-        let mut whole = it.next()?;
-        for part in it {
-            whole.problems = part.problems.or(whole.problems.take());
-            for (i, c) in part.images.into_iter().enumerate() {
-                let Some(slot) = whole.images.get_mut(i) else {
-                    whole.images.push(c);
+    /// Puts [`ResolutionChange::split`]'s parts back together: the change they were split
+    /// from. [`ChangeError::BrokenParts`] unless they are parts 0, 1, … of one change, all
+    /// of them, in order.
+    pub fn join(parts: Vec<ResolutionChange>) -> Result<ResolutionChange, ChangeError> {
+        let total = parts.len();
+        let mut it = parts.into_iter().enumerate();
+        let Some((_, mut whole)) = it.next() else {
+            return Err(ChangeError::BrokenParts);
+        };
+        if whole.part != (0, total) {
+            return Err(ChangeError::BrokenParts);
+        }
+        for (k, part) in it {
+            if part.part != (k, total)
+                || (part.since, part.format, part.count) != (whole.since, whole.format, whole.count)
+            {
+                return Err(ChangeError::BrokenParts);
+            }
+            if part.problems.is_some() {
+                whole.problems = part.problems;
+            }
+            for (i, c) in part.images {
+                let Some((j, last)) = whole.images.last_mut() else {
+                    whole.images.push((i, c));
                     continue;
                 };
-                match (slot, c) {
-                    (_, ImageChange::Same) => {}
+                if *j != i {
+                    whole.images.push((i, c));
+                    continue;
+                }
+                match (last, c) {
                     (ImageChange::Layers(have), ImageChange::Layers(more)) => have.extend(more),
                     (ImageChange::Whole(img), ImageChange::More { layers, history }) => {
                         img.layers.extend(layers);
@@ -310,11 +346,12 @@ impl ResolutionChange {
                         layers.extend(l);
                         history.extend(h);
                     }
-                    (slot, c) => *slot = c,
+                    _ => return Err(ChangeError::BrokenParts),
                 }
             }
         }
-        Some(whole)
+        whole.part = (0, 1);
+        Ok(whole)
     }
 }
 
@@ -406,17 +443,19 @@ mod tests {
 
         let c = ResolutionChange::between(Some((3, &before)), &after);
         assert_eq!(c.since, Some(3));
-        assert!(matches!(&c.images[0], ImageChange::Layers(ls) if ls.len() == 1 && ls[0].0 == 500));
-        assert!(matches!(&c.images[1], ImageChange::Whole(_)));
-        assert!(matches!(&c.images[2], ImageChange::Whole(_)));
-        assert_eq!(c.images.len(), 3);
+        assert!(
+            matches!(&c.images[0], (0, ImageChange::Layers(ls)) if ls.len() == 1 && ls[0].0 == 500)
+        );
+        assert!(matches!(&c.images[1], (1, ImageChange::Whole(_))));
+        assert!(matches!(&c.images[2], (2, ImageChange::Whole(_))));
+        assert_eq!((c.images.len(), c.count, c.part), (3, 3, (0, 1)));
         assert_eq!(c.layers_carried(), 1 + 3 + 4);
         assert!(c.problems.is_some());
         assert_eq!(applied(Some(3), &before, c).ok(), Some(after.clone()));
 
         // Nothing changed: every image Same, no problems sent.
         let same = ResolutionChange::between(Some((4, &after)), &after);
-        assert!(same.images.iter().all(|c| *c == ImageChange::Same));
+        assert!(same.images.is_empty());
         assert_eq!((same.problems.clone(), same.layers_carried()), (None, 0));
         assert_eq!(applied(Some(4), &after, same).ok(), Some(after.clone()));
 
@@ -452,15 +491,7 @@ mod tests {
 
     /// Items (layers and history entries) a part carries.
     fn items(c: &ResolutionChange) -> usize {
-        c.images
-            .iter()
-            .map(|i| match i {
-                ImageChange::Same => 0,
-                ImageChange::Layers(ls) => ls.len(),
-                ImageChange::Whole(img) => img.layers.len() + img.history.len(),
-                ImageChange::More { layers, history } => layers.len() + history.len(),
-            })
-            .sum()
+        c.images.iter().map(|(_, i)| i.items()).sum()
     }
 
     /// A large change in parts of at most `items` layers and history entries: joined, the
@@ -493,11 +524,26 @@ mod tests {
         assert!(parts.len() >= 6, "{} parts", parts.len());
         for p in &parts {
             assert!(items(p) <= 1000, "a part of {} items", items(p));
-            assert_eq!((p.since, p.images.len()), (Some(7), 4));
+            assert_eq!((p.since, p.count), (Some(7), 4));
         }
         assert!(parts[0].problems.is_some());
         assert!(parts[1..].iter().all(|p| p.problems.is_none()));
-        assert_eq!(ResolutionChange::join(parts.clone()), Some(change.clone()));
+        let total = parts.len();
+        assert!(parts.iter().enumerate().all(|(k, p)| p.part == (k, total)));
+        assert_eq!(ResolutionChange::join(parts.clone()), Ok(change.clone()));
+        // Not the whole of one change: a part missing, two swapped, one twice.
+        let mut missing = parts.clone();
+        missing.remove(2);
+        let mut swapped = parts.clone();
+        swapped.swap(1, 2);
+        let mut twice = parts.clone();
+        twice.push(parts[1].clone());
+        for broken in [missing, swapped, twice, parts[1..].to_vec()] {
+            assert_eq!(
+                ResolutionChange::join(broken),
+                Err(ChangeError::BrokenParts)
+            );
+        }
         let mut r = before.clone();
         for p in parts {
             p.apply(Some(7), &mut r.format, &mut r.images, &mut r.problems)
@@ -508,7 +554,66 @@ mod tests {
 
         let small = ResolutionChange::between(Some((8, &after)), &after);
         assert_eq!(small.clone().split(1000), vec![small]);
-        assert_eq!(ResolutionChange::join(Vec::new()), None);
+        assert_eq!(
+            ResolutionChange::join(Vec::new()),
+            Err(ChangeError::BrokenParts)
+        );
+    }
+
+    /// One layer's facts change every image of an archive whose manifests all name it: the
+    /// parts list only the images they change, so their size adds up to the change's (it
+    /// was every image in every part: the square of the image count).
+    #[test]
+    fn many_images_changed_once_each_split_in_linear_size() {
+        let before = resolution((0..5000).map(|k| image(&k.to_string(), 1)).collect());
+        let mut after = before.clone();
+        for img in after.images.iter_mut() {
+            img.layers[0].verification = Verification::Verified;
+        }
+        let change = ResolutionChange::between(Some((0, &before)), &after);
+        assert_eq!(change.images.len(), 5000);
+        let parts = change.clone().split(1000);
+        assert_eq!(parts.len(), 5);
+        assert_eq!(parts.iter().map(|p| p.images.len()).sum::<usize>(), 5000);
+        let mut r = before.clone();
+        for p in parts {
+            p.apply(Some(0), &mut r.format, &mut r.images, &mut r.problems)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(r, after);
+    }
+
+    /// Places out of order or past the new count, and a whole image after a gap, are refused.
+    #[test]
+    fn a_change_with_places_out_of_order_is_refused() {
+        let before = resolution(vec![image("a", 1), image("b", 1)]);
+        let whole = |t: &str| ImageChange::Whole(Box::new(image(t, 1)));
+        let change = |images: Vec<(usize, ImageChange)>, count| ResolutionChange {
+            since: Some(0),
+            format: Format::DockerArchive,
+            count,
+            images,
+            problems: None,
+            part: (0, 1),
+        };
+        for (c, image) in [
+            (change(vec![(1, whole("x")), (0, whole("y"))], 2), 0),
+            (change(vec![(0, whole("x")), (0, whole("y"))], 2), 0),
+            (change(vec![(2, whole("x"))], 2), 2),
+            (change(vec![(3, whole("x"))], 4), 3),
+        ] {
+            assert_eq!(
+                applied(Some(0), &before, c),
+                Err(ChangeError::NoSuchImage { image })
+            );
+        }
+        let grown = applied(
+            Some(0),
+            &before,
+            change(vec![(2, whole("c")), (3, whole("d"))], 4),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(grown.images.len(), 4);
     }
 
     /// Over a real reading: the changes sent job by job, applied by a second reader that never
