@@ -25,7 +25,7 @@ use std::rc::Rc;
 use pancake_core::analyze::path_history::{DeletedBy, Found, Pattern};
 use pancake_core::analyze::union::{self, Change, FileRow};
 use pancake_core::units::human_size;
-use pancake_core::{EntryKind, RawPath};
+use pancake_core::{Archive, EntryKind, RawPath};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -179,6 +179,11 @@ impl Results {
             _ => Vec::new(),
         }
     }
+}
+
+/// Layer blobs of `a` with an index (their facts applied, or walked).
+fn indexed_layers(a: &Archive) -> usize {
+    a.members.iter().filter(|m| m.facts.layer.is_some()).count()
 }
 
 /// Sends query `query` (serial `n`) for image `key` to its reader; the answer fills its
@@ -426,21 +431,23 @@ pub fn search(p: &SearchProps) -> Html {
             },
         );
     }
-    // New facts (an image's archive is a new value once facts are applied): only the images
-    // answered NotIndexed, or searched without some layers, are asked again, under the same
-    // query serial; every group keeps its answer until the new one replaces it, so hits and
-    // the status line stay put. Nothing here depends on the answers, so answers never
-    // trigger another round: at most one re-ask per image per facts batch.
+    // New layer indexes (a layer's facts applied: its file has more indexed layers): only the
+    // images answered NotIndexed, or searched without some layers, are asked again, under the
+    // same query serial; every group keeps its answer until the new one replaces it, so hits
+    // and the status line stay put. Nothing here depends on the answers, so answers never
+    // trigger another round: at most one re-ask per image per facts batch. (Keyed on the
+    // count, not on the archive value, which changes again when the scanner's resolution of
+    // those facts comes: a re-ask then, before the first re-ask's answer, asked twice.)
     {
         let results = results.clone();
         let serial = serial.clone();
         let pool = p.scope.pool.clone();
         let shown = p.scope.shown;
-        let facts: Vec<ArchiveRef> = targets
+        let facts: Vec<usize> = targets
             .iter()
             .map(|t| match t.key == shown {
-                true => p.archive.clone(),
-                false => t.archive.clone(),
+                true => indexed_layers(&p.archive),
+                false => indexed_layers(&t.archive),
             })
             .collect();
         use_effect_with(facts, move |_| {
