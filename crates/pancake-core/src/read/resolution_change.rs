@@ -616,6 +616,84 @@ mod tests {
         assert_eq!(grown.images.len(), 4);
     }
 
+    /// Random pairs of resolutions (images added, gone, renamed, given other histories or
+    /// layer counts, layers changed here and there): the change applied to the first gives
+    /// the second; split at random sizes, its parts join back to it and, applied one after
+    /// the other, give the second too; each part stays within its size.
+    #[test]
+    fn random_changes_round_trip_whole_and_in_parts() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut rnd = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        let history = |k: usize| HistoryEntry {
+            created_by: Some(format!("step {k}")),
+            ..HistoryEntry::default()
+        };
+        for round in 0..300 {
+            let images: Vec<Image> = (0..rnd(6))
+                .map(|i| {
+                    let mut img = image(&format!("{round}-{i}"), rnd(40));
+                    img.history = (0..rnd(30)).map(history).collect();
+                    img
+                })
+                .collect();
+            let before = resolution(images);
+            let mut after = before.clone();
+            for img in after.images.iter_mut() {
+                match rnd(5) {
+                    0 => img.tags.push("new:tag".into()),
+                    1 => img.history.push(history(99)),
+                    2 => img.layers.push(layer(7)),
+                    _ => {}
+                }
+                for l in img.layers.iter_mut() {
+                    if rnd(3) == 0 {
+                        l.verification = Verification::Verified;
+                        l.size += 1;
+                    }
+                }
+            }
+            if rnd(3) == 0 {
+                after.images.truncate(rnd(after.images.len() + 1));
+            }
+            for i in 0..rnd(3) {
+                let mut img = image(&format!("added-{i}"), rnd(50));
+                img.history = (0..rnd(50)).map(history).collect();
+                after.images.push(img);
+            }
+            let since = rnd(9);
+            let change = ResolutionChange::between(Some((since, &before)), &after);
+            assert_eq!(
+                applied(Some(since), &before, change.clone()).ok(),
+                Some(after.clone())
+            );
+            let bound = 1 + rnd(60);
+            let parts = change.clone().split(bound);
+            for p in &parts {
+                assert!(
+                    items(p) <= bound,
+                    "round {round}: a part of {} over {bound}",
+                    items(p)
+                );
+            }
+            assert_eq!(
+                ResolutionChange::join(parts.clone()),
+                Ok(change),
+                "round {round}"
+            );
+            let mut r = before.clone();
+            for p in parts {
+                p.apply(Some(since), &mut r.format, &mut r.images, &mut r.problems)
+                    .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            }
+            assert_eq!(r, after, "round {round}");
+        }
+    }
+
     /// Over a real reading: the changes sent job by job, applied by a second reader that never
     /// resolves, leave it with the images the first resolved; the later changes carry only
     /// the layers whose facts came.
