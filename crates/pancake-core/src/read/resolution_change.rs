@@ -25,10 +25,20 @@ pub enum ImageChange {
     /// Equal but for these layers: (place in `Image::layers`, base first; the new layer), in
     /// increasing place; the image has as many layers as before.
     Layers(Vec<(usize, Layer)>),
+    /// As many layers as before, other fields changed (a config's facts that came after its
+    /// manifest's give the image its history): every field but the layers is `image`'s (whose
+    /// own `layers` is empty), and these layers changed, as in [`ImageChange::Layers`].
+    Fields {
+        /// The image's new fields, `layers` empty.
+        image: Box<Image>,
+        /// (place in `Image::layers`, the new layer), in increasing place.
+        layers: Vec<(usize, Layer)>,
+    },
     /// Anything else (or no image at this place before): the image whole.
     Whole(Box<Image>),
-    /// The rest of the image a [`ImageChange::Whole`] in an earlier part began (see
-    /// [`ResolutionChange::split`]): layers and history entries to append, in order.
+    /// The rest of the image a [`ImageChange::Whole`] (or the history a
+    /// [`ImageChange::Fields`]) in an earlier part began (see [`ResolutionChange::split`]):
+    /// layers and history entries to append, in order.
     More {
         /// Layers after the ones the image has so far.
         layers: Vec<Layer>,
@@ -42,6 +52,7 @@ impl ImageChange {
     fn items(&self) -> usize {
         match self {
             ImageChange::Layers(ls) => ls.len(),
+            ImageChange::Fields { image, layers } => image.history.len() + layers.len(),
             ImageChange::Whole(img) => img.layers.len() + img.history.len(),
             ImageChange::More { layers, history } => layers.len() + history.len(),
         }
@@ -113,18 +124,30 @@ impl ResolutionChange {
             .enumerate()
             .filter_map(|(i, new)| match old(i) {
                 Some(old) if old == new => None,
-                Some(old) if same_but_layers(old, new) => Some((
-                    i,
-                    ImageChange::Layers(
-                        old.layers
-                            .iter()
-                            .zip(&new.layers)
-                            .enumerate()
-                            .filter(|(_, (o, n))| o != n)
-                            .map(|(k, (_, n))| (k, n.clone()))
-                            .collect(),
-                    ),
-                )),
+                Some(old) if old.layers.len() == new.layers.len() => {
+                    let layers = old
+                        .layers
+                        .iter()
+                        .zip(&new.layers)
+                        .enumerate()
+                        .filter(|(_, (o, n))| o != n)
+                        .map(|(k, (_, n))| (k, n.clone()))
+                        .collect();
+                    Some((
+                        i,
+                        if same_but_layers(old, new) {
+                            ImageChange::Layers(layers)
+                        } else {
+                            ImageChange::Fields {
+                                image: Box::new(Image {
+                                    layers: Vec::new(),
+                                    ..new.clone()
+                                }),
+                                layers,
+                            }
+                        },
+                    ))
+                }
                 _ => Some((i, ImageChange::Whole(Box::new(new.clone())))),
             })
             .collect();
@@ -170,11 +193,11 @@ impl ResolutionChange {
                 ImageChange::Whole(_) if *i < have => {}
                 ImageChange::Whole(_) if *i == have => have += 1,
                 ImageChange::Whole(_) => return Err(ChangeError::NoSuchImage { image: *i }),
-                ImageChange::Layers(_) | ImageChange::More { .. } => {
+                ImageChange::Layers(_) | ImageChange::Fields { .. } | ImageChange::More { .. } => {
                     let Some(img) = images.get(*i) else {
                         return Err(ChangeError::NoSuchImage { image: *i });
                     };
-                    if let ImageChange::Layers(ls) = c {
+                    if let ImageChange::Layers(ls) | ImageChange::Fields { layers: ls, .. } = c {
                         if let Some((k, _)) = ls.iter().find(|(k, _)| *k >= img.layers.len()) {
                             return Err(ChangeError::NoSuchLayer {
                                 image: *i,
@@ -189,6 +212,18 @@ impl ResolutionChange {
             match c {
                 ImageChange::Layers(ls) => {
                     if let Some(img) = images.get_mut(i) {
+                        for (k, layer) in ls {
+                            if let Some(slot) = img.layers.get_mut(k) {
+                                *slot = layer;
+                            }
+                        }
+                    }
+                }
+                ImageChange::Fields { image, layers: ls } => {
+                    if let Some(img) = images.get_mut(i) {
+                        let kept = std::mem::take(&mut img.layers);
+                        *img = *image;
+                        img.layers = kept;
                         for (k, layer) in ls {
                             if let Some(slot) = img.layers.get_mut(k) {
                                 *slot = layer;
@@ -221,7 +256,7 @@ impl ResolutionChange {
         self.images
             .iter()
             .map(|(_, c)| match c {
-                ImageChange::Layers(ls) => ls.len(),
+                ImageChange::Layers(ls) | ImageChange::Fields { layers: ls, .. } => ls.len(),
                 ImageChange::Whole(img) => img.layers.len(),
                 ImageChange::More { layers, .. } => layers.len(),
             })
@@ -262,6 +297,36 @@ impl ResolutionChange {
                                 history: h,
                             },
                         ));
+                    }
+                }
+                ImageChange::Fields {
+                    mut image,
+                    layers: ls,
+                } => {
+                    // Its history first, then its changed layers, within the bound.
+                    let keep_history = image.history.len().min(items);
+                    let mut history = image.history.split_off(keep_history).into_iter().peekable();
+                    let mut ls = ls.into_iter().peekable();
+                    let head: Vec<_> = ls.by_ref().take(items - keep_history).collect();
+                    pieces.push((
+                        i,
+                        ImageChange::Fields {
+                            image,
+                            layers: head,
+                        },
+                    ));
+                    while history.peek().is_some() {
+                        let h = history.by_ref().take(items).collect();
+                        pieces.push((
+                            i,
+                            ImageChange::More {
+                                layers: Vec::new(),
+                                history: h,
+                            },
+                        ));
+                    }
+                    while ls.peek().is_some() {
+                        pieces.push((i, ImageChange::Layers(ls.by_ref().take(items).collect())));
                     }
                 }
                 c @ ImageChange::More { .. } => pieces.push((i, c)),
@@ -331,7 +396,15 @@ impl ResolutionChange {
                     continue;
                 }
                 match (last, c) {
-                    (ImageChange::Layers(have), ImageChange::Layers(more)) => have.extend(more),
+                    (
+                        ImageChange::Layers(have) | ImageChange::Fields { layers: have, .. },
+                        ImageChange::Layers(more),
+                    ) => have.extend(more),
+                    (ImageChange::Fields { image, .. }, ImageChange::More { layers, history })
+                        if layers.is_empty() =>
+                    {
+                        image.history.extend(history)
+                    }
                     (ImageChange::Whole(img), ImageChange::More { layers, history }) => {
                         img.layers.extend(layers);
                         img.history.extend(history);
@@ -422,8 +495,8 @@ mod tests {
         Ok(r)
     }
 
-    /// A verified layer is sent alone; an image whose config changed goes whole; an image
-    /// added or gone follows; applied to the base, the change gives the new resolution.
+    /// A verified layer is sent alone; an image whose config changed, its fields without its
+    /// layers; an image added or gone follows; applied to the base, the change gives the new resolution.
     #[test]
     fn a_change_carries_what_changed_and_rebuilds_the_new_resolution() {
         let before = resolution(vec![image("a", 1000), image("b", 3), image("c", 2)]);
@@ -446,10 +519,14 @@ mod tests {
         assert!(
             matches!(&c.images[0], (0, ImageChange::Layers(ls)) if ls.len() == 1 && ls[0].0 == 500)
         );
-        assert!(matches!(&c.images[1], (1, ImageChange::Whole(_))));
+        // Another user in the config, the same layers: the fields alone, no layer.
+        assert!(
+            matches!(&c.images[1], (1, ImageChange::Fields { image, layers })
+            if layers.is_empty() && image.layers.is_empty() && image.config.user.as_deref() == Some("nobody"))
+        );
         assert!(matches!(&c.images[2], (2, ImageChange::Whole(_))));
         assert_eq!((c.images.len(), c.count, c.part), (3, 3, (0, 1)));
-        assert_eq!(c.layers_carried(), 1 + 3 + 4);
+        assert_eq!(c.layers_carried(), 1 + 4);
         assert!(c.problems.is_some());
         assert_eq!(applied(Some(3), &before, c).ok(), Some(after.clone()));
 
