@@ -3,10 +3,13 @@
 //! image's manifest digest and platform. The list is walked from the archive's index and
 //! manifest documents, which each call parses again: for an archive of 20,000 layers that is
 //! ~120 ms, and the permalink asks on every render while digests arrive (each arrival
-//! replaces the archive, not those). Comparing them costs O(their bytes), eight at a time.
+//! replaces the archive, not those). A document the archive kept is the same shared text
+//! (`Arc`) in every later copy, so comparing is a pointer check; a document that crossed
+//! again is compared eight bytes at a time.
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use pancake_core::limits::Limits;
 use pancake_core::read::image::{choose_platform, platforms, PlatformEntry};
@@ -39,15 +42,16 @@ fn same_inputs(a: &Archive, b: &Archive) -> bool {
         })
 }
 
-/// `a == b`, eight bytes at a time on wasm32 (`pancake_core::path::cmp_bytes`): there `==` on
-/// strings is a byte loop, and comparing case 15's 3 MB of documents on each update took
-/// ~100 ms in all.
-fn same_text(a: &Option<String>, b: &Option<String>) -> bool {
+/// `a == b`: the same shared text, or else equal eight bytes at a time on wasm32
+/// (`pancake_core::path::cmp_bytes`; there `==` on strings is a byte loop, and comparing case
+/// 15's 3 MB of documents on each update took ~100 ms in all).
+fn same_text(a: &Option<Arc<str>>, b: &Option<Arc<str>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => {
-            a.len() == b.len()
-                && pancake_core::path::cmp_bytes(a.as_bytes(), b.as_bytes())
-                    == std::cmp::Ordering::Equal
+            Arc::ptr_eq(a, b)
+                || (a.len() == b.len()
+                    && pancake_core::path::cmp_bytes(a.as_bytes(), b.as_bytes())
+                        == std::cmp::Ordering::Equal)
         }
         (None, None) => true,
         _ => false,
@@ -88,7 +92,7 @@ mod tests {
             data_offset: Some(512),
             link_target: None,
             facts: MemberFacts {
-                json: json.map(str::to_string),
+                json: json.map(Into::into),
                 ..MemberFacts::default()
             },
         }

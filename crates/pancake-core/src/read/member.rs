@@ -244,7 +244,7 @@ pub fn process<R: Read>(
                     } else {
                         let mut text = head;
                         if tap.by_ref().take(cap).read_to_end(&mut text).is_ok() {
-                            facts.json = String::from_utf8(text).ok();
+                            facts.json = String::from_utf8(text).ok().map(Into::into);
                         }
                     }
                 }

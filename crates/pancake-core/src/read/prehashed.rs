@@ -84,7 +84,7 @@ pub fn index_unhashed<S: ReadAt + ?Sized>(
             if text.len() < n {
                 return None;
             }
-            facts.json = String::from_utf8(text).ok();
+            facts.json = String::from_utf8(text).ok().map(Into::into);
         }
     }
     Some(Unhashed {

@@ -290,7 +290,7 @@ mod tests {
             data_offset: Some(0),
             link_target: None,
             facts: MemberFacts {
-                json,
+                json: json.map(Into::into),
                 ..MemberFacts::default()
             },
         }
@@ -472,7 +472,7 @@ mod tests {
             "application/vnd.acme.reindexed.manifest.v1+json",
             1,
         );
-        index.facts.json = Some(format!("{head}{tail}"));
+        index.facts.json = Some(format!("{head}{tail}").into());
         let list = platforms(&a, &Limits::default());
         let shown: Vec<(String, bool)> = list.iter().map(|p| (p.display(), p.present)).collect();
         assert_eq!(
