@@ -39,4 +39,53 @@ async function holdHashing(page) {
   return page;
 }
 
-module.exports = { holdHashing };
+/**
+ * Holds the end of a reading: the first `Scanned` a worker posts (for a file compressed as a
+ * whole, what ends "Layers read so far" and shows the stack), and every message that worker
+ * posts after it, until `window.__pcEndRelease()` hands them to the page in order. So a test
+ * can look at the page while the file is still being read however fast the machine reads it.
+ * Installed before the app loads (a reload); returns the page once its drop zone is there.
+ */
+async function holdEndOfReading(page) {
+  await page.addInitScript(() => {
+    const end = { hold: true, held: 0, release: [] };
+    window.__pcEnd = end;
+    const desc = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
+    Object.defineProperty(Worker.prototype, 'onmessage', {
+      configurable: true,
+      enumerable: desc.enumerable,
+      get() { return desc.get.call(this); },
+      set(handler) {
+        if (typeof handler !== 'function') return desc.set.call(this, handler);
+        const worker = this;
+        let queue = null;
+        return desc.set.call(this, function (ev) {
+          const t = ev && ev.data && typeof ev.data.msg === 'string' ? ev.data.msg : '';
+          if (queue === null && end.hold && t.startsWith('{"Scanned"')) {
+            queue = [];
+            end.release.push(() => {
+              const q = queue;
+              queue = null;
+              for (const e of q) handler.call(worker, e);
+            });
+          }
+          if (queue !== null) {
+            queue.push(ev);
+            end.held++;
+            return undefined;
+          }
+          return handler.call(this, ev);
+        });
+      },
+    });
+    window.__pcEndRelease = () => {
+      end.hold = false;
+      for (const go of end.release.splice(0)) go();
+    };
+  });
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
+  return page;
+}
+
+module.exports = { holdHashing, holdEndOfReading };
