@@ -212,11 +212,7 @@ impl ResolutionChange {
             match c {
                 ImageChange::Layers(ls) => {
                     if let Some(img) = images.get_mut(i) {
-                        for (k, layer) in ls {
-                            if let Some(slot) = img.layers.get_mut(k) {
-                                *slot = layer;
-                            }
-                        }
+                        put_layers(img, ls);
                     }
                 }
                 ImageChange::Fields { image, layers: ls } => {
@@ -224,11 +220,7 @@ impl ResolutionChange {
                         let kept = std::mem::take(&mut img.layers);
                         *img = *image;
                         img.layers = kept;
-                        for (k, layer) in ls {
-                            if let Some(slot) = img.layers.get_mut(k) {
-                                *slot = layer;
-                            }
-                        }
+                        put_layers(img, ls);
                     }
                 }
                 ImageChange::Whole(img) => match images.get_mut(i) {
@@ -425,6 +417,15 @@ impl ResolutionChange {
         }
         whole.part = (0, 1);
         Ok(whole)
+    }
+}
+
+/// Puts each `(place, layer)` of `ls` in `img`'s layers (places checked by `apply` first).
+fn put_layers(img: &mut Image, ls: Vec<(usize, Layer)>) {
+    for (k, layer) in ls {
+        if let Some(slot) = img.layers.get_mut(k) {
+            *slot = layer;
+        }
     }
 }
 
