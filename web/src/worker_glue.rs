@@ -180,7 +180,7 @@ pub enum PoolEvent {
     /// The structure is known: the first view (`millis` since opening).
     Scanned {
         generation: u32,
-        archive: Box<pancake_core::Archive>,
+        archive: Rc<pancake_core::Archive>,
         millis: f64,
     },
     /// The layer indexes are large and cross a slice at a time: until [`PoolEvent::Indexed`]
@@ -1008,8 +1008,8 @@ impl Pool {
                 self.base = reading.bytes_done();
                 // A clone shares the layer entries: cheap whatever the index's size. (The
                 // scanner resolved it; the page's thread never resolves, see `Resolved`.)
-                let shown = Box::new(reading.archive_unresolved().clone());
-                self.shown = Some(Rc::new((*shown).clone()));
+                let shown = Rc::new(reading.archive_unresolved().clone());
+                self.shown = Some(shown.clone());
                 let total = reading.job_bytes();
                 let done = reading.is_done();
                 self.reading = Some(reading);
@@ -1455,8 +1455,6 @@ impl Pool {
         in_facts + self.index.iter().map(|(_, e)| e.len()).sum::<usize>()
     }
 
-    /// The scanner's images and problems after `applied` jobs' facts: adopted when newer than
-    /// what is shown, handed on in batches; the reading is settled when they cover every job.
     /// One part of a resolution's change: kept until the last, then joined and adopted. A
     /// part out of turn (one lost, e.g. a message that failed to decode) drops the parts held
     /// and asks for a whole resolution instead.
@@ -1500,6 +1498,8 @@ impl Pool {
         }
     }
 
+    /// The scanner's images and problems after `applied` jobs' facts: adopted when newer than
+    /// what is shown, handed on in batches; the reading is settled when they cover every job.
     fn on_resolved(
         &mut self,
         generation: u32,

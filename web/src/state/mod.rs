@@ -566,7 +566,7 @@ mod tests {
         );
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation: 7,
-            archive: Box::new(archive(3)),
+            archive: Rc::new(archive(3)),
             millis: 1.0,
         })));
         assert_eq!(s.reading.phase, Phase::Hashing);
@@ -613,7 +613,7 @@ mod tests {
         })));
         s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation,
-            archive: Box::new(two_layer_archive(images)),
+            archive: Rc::new(two_layer_archive(images)),
             millis: 1.0,
         })))
     }
@@ -667,7 +667,7 @@ mod tests {
         }];
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation: 2,
-            archive: Box::new(next),
+            archive: Rc::new(next),
             millis: 1.0,
         })));
         assert!(s.incoming.is_none());
@@ -722,7 +722,7 @@ mod tests {
         let s = s.reduce(Action::Nav(NavAction::Layer(Some(0))));
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation: 4,
-            archive: Box::new(two_layer_archive(1)),
+            archive: Rc::new(two_layer_archive(1)),
             millis: 2.0,
         })));
         assert!(!s.reading.outlined);
@@ -797,7 +797,7 @@ mod tests {
         );
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation: 2,
-            archive: Box::new(two_layer_archive(3)),
+            archive: Rc::new(two_layer_archive(3)),
             millis: 2.0,
         })));
         assert!(s.incoming.is_none());
@@ -858,7 +858,7 @@ mod tests {
         )];
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Scanned {
             generation: 4,
-            archive: Box::new(empty.clone()),
+            archive: Rc::new(empty.clone()),
             millis: 1.0,
         })));
         assert!(s.incoming.is_none());

@@ -175,7 +175,7 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 s.layers_read_count = 0;
             }
             s.phase = Phase::Hashing;
-            s.archive = Some(ArchiveRef(Rc::new(*archive)));
+            s.archive = Some(ArchiveRef(archive));
         }
         ReadingAction::Pool(PoolEvent::HashStarted {
             generation,
@@ -306,7 +306,7 @@ mod tests {
             &s,
             ReadingAction::Pool(PoolEvent::Scanned {
                 generation: 1,
-                archive: Box::default(),
+                archive: Rc::default(),
                 millis: 5.0,
             }),
         )
@@ -367,7 +367,7 @@ mod tests {
             &s,
             ReadingAction::Pool(PoolEvent::Scanned {
                 generation: 2,
-                archive: Box::default(),
+                archive: Rc::default(),
                 millis: 5.0,
             }),
         )
@@ -381,7 +381,7 @@ mod tests {
             &s,
             ReadingAction::Pool(PoolEvent::Scanned {
                 generation: 2,
-                archive: Box::new(with_image),
+                archive: Rc::new(with_image),
                 millis: 5.0,
             }),
         )
