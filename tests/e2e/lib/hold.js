@@ -4,6 +4,14 @@
 // `window.__pc`, and `Hash` requests are held until the test lets them go: `__pcLet(n)` lets n
 // more pass, `__pcRelease()` all, now and from then on.
 
+/** `page` reloaded (so a script added before its load covers every worker the app starts),
+ * once its drop zone is there. */
+async function reloaded(page) {
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
+  return page;
+}
+
 /** Installs the hold on `page` and reloads it; returns the page once its drop zone is there. */
 async function holdHashing(page) {
   await page.addInitScript(() => {
@@ -34,9 +42,7 @@ async function holdHashing(page) {
       for (const [w, m, r] of pc.held.splice(0)) orig.call(w, m, ...r);
     };
   });
-  await page.reload({ waitUntil: 'load' });
-  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
-  return page;
+  return reloaded(page);
 }
 
 /**
@@ -83,9 +89,7 @@ async function holdEndOfReading(page) {
       for (const go of end.release.splice(0)) go();
     };
   });
-  await page.reload({ waitUntil: 'load' });
-  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
-  return page;
+  return reloaded(page);
 }
 
 module.exports = { holdHashing, holdEndOfReading };
