@@ -13,6 +13,7 @@ const { execFileSync } = require('node:child_process');
 
 const { REPO, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
+const { holdHashing } = require('./lib/hold');
 
 const SHOTS = path.join(REPO, 'target', 'screenshots', 'speed');
 // 8 MiB in 6 layers: 3.4, 2.1 and 1.3 MB layers exceed the 1 MiB the first walk hashes itself,
@@ -115,7 +116,10 @@ describe('sizes while compressed layers are read', () => {
     { width: 360, height: 740, scheme: 'dark' },
   ]) {
     test(`each layer's size shows as soon as that layer is read, the others say pending (${w.width} px, ${w.scheme})`, { timeout: 90000 }, async () => {
-      const page = await session.newPage({ viewport: { width: w.width, height: w.height }, colorScheme: w.scheme });
+      // The hashing workers' jobs are held and let go one at a time, so the page is seen with
+      // some layers sized and some pending however fast the machine inflates them (a free run
+      // can pass through that state between two polls of the DOM).
+      const page = await holdHashing(await session.newPage({ viewport: { width: w.width, height: w.height }, colorScheme: w.scheme }));
       await page.evaluate(() => {
         window.__sizes = [];
         const look = () => {
@@ -131,12 +135,15 @@ describe('sizes while compressed layers are read', () => {
         new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });
       });
       await pickFile(page, big);
+      await page.waitForFunction(() => window.__pc.held.length >= 1, null, { timeout: 45000 });
+      await page.evaluate(() => window.__pcLet(1));
       // Mid-read: some layer sized, some pending.
       await page.waitForFunction((pending) => {
         const t = [...document.querySelectorAll('[data-testid=layer] [data-testid=layer-size]')].map((e) => e.textContent);
         return t.includes(pending) && t.some((x) => x !== pending);
       }, PENDING, { timeout: 45000 });
       await shot(page, `sizes-arriving-${w.width}-${w.scheme}`);
+      await page.evaluate(() => window.__pcRelease());
       await waitReady(page, { timeout: 45000 });
       const seen = await page.evaluate(() => window.__sizes);
       const mixed = seen.filter((s) => s.sizes.includes(PENDING) && s.sizes.some((x) => x !== PENDING));
