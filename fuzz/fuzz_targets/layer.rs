@@ -21,6 +21,7 @@ fn process(blob: &[u8]) {
         false,
         &opts,
         &mut |_| {},
+        None,
     );
     if let Some(l) = p.facts.layer {
         assert!(l.entries.len() <= opts.limits.max_entries_per_layer);

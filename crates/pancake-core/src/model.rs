@@ -188,6 +188,10 @@ pub enum HashPath {
     /// anyway (an uncompressed layer tar whose headers lie between small files, so the walk
     /// reads it whole): hashed on another worker while it was walked, not read again.
     WithTheWalk,
+    /// Through the same streaming wasm hasher on another worker, fed with the bytes of a
+    /// save compressed as a whole as they were decompressed ([`crate::read::offload`]):
+    /// while `sha256` is `None` its digest is still to come.
+    HandedOn,
 }
 
 /// A member of the outer tarball.

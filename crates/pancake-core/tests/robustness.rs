@@ -160,6 +160,7 @@ fn mutated_layers_never_panic() {
             false,
             &opts,
             &mut |_| {},
+            None,
         );
         assert!(
             done.facts.sha256.is_some(),

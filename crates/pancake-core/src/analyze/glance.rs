@@ -55,6 +55,10 @@ pub struct LayerGlance {
     pub size: u64,
     /// sha256 of the blob as stored, computed as it was read.
     pub digest: Option<Digest>,
+    /// `digest` (and `diff_id`, for an uncompressed layer tar) is `None` because the blob was
+    /// handed on to be hashed elsewhere ([`crate::read::offload`]): it is still to come.
+    #[serde(default)]
+    pub digest_coming: bool,
     /// sha256 of its uncompressed tar (the layer's diff_id), computed as it was read.
     pub diff_id: Option<Digest>,
     /// Entries of the layer tar, every kind.
@@ -100,6 +104,9 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
             layer.uncompressed_size
         },
         digest: m.facts.sha256.clone(),
+        digest_coming: m.facts.sha256.is_none()
+            && m.facts.error.is_none()
+            && m.facts.hashed_with == Some(crate::model::HashPath::HandedOn),
         diff_id: layer.diff_id.clone(),
         entries: layer.entries.len(),
         error: layer.error.clone().or_else(|| m.facts.error.clone()),

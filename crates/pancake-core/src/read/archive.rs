@@ -27,6 +27,7 @@ use crate::read::extension_guard::{ExtensionGuard, Oversized};
 use crate::read::image;
 use crate::read::layer::{self, SeekReader};
 use crate::read::member::{self, Processed};
+use crate::read::offload::Offload;
 use crate::read::reading::{self, Reading};
 use crate::read::sniff;
 use crate::source::{RangeReader, ReadAt};
@@ -122,6 +123,23 @@ pub fn read_stream_watched<R: Read>(
     opts: &Options,
     progress: &mut dyn FnMut(&Progress),
     watch: &mut dyn FnMut(&Archive),
+) -> Result<Archive, Error> {
+    read_stream_offloading(name, reader, total_bytes, opts, progress, watch, None)
+}
+
+/// [`read_stream_watched`], handing the bytes of the blobs `offload` takes to it instead of
+/// hashing them ([`crate::read::offload`]): those members' facts come without their digest
+/// (`sha256`, and the diff_id of an uncompressed layer tar), to be put in with
+/// [`crate::read::offload::settle_handed_on`] before the images are resolved again. `watch`
+/// sees them without it too. Errors: as [`read_stream`].
+pub fn read_stream_offloading<R: Read>(
+    name: &str,
+    reader: R,
+    total_bytes: u64,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+    watch: &mut dyn FnMut(&Archive),
+    mut offload: Option<&mut dyn Offload>,
 ) -> Result<Archive, Error> {
     let count = Rc::new(Cell::new(0u64));
     let mut counting = Counting {
@@ -221,6 +239,11 @@ pub fn read_stream_watched<R: Read>(
                             false,
                             opts,
                             &mut cb,
+                            // (`&mut **o` shortens the object's lifetime to this call's.)
+                            match offload {
+                                Some(ref mut o) => Some(&mut **o),
+                                None => None,
+                            },
                         )
                     },
                     watch,
@@ -604,6 +627,7 @@ fn scan_with<S: ReadAt + ?Sized>(
                             false,
                             opts,
                             &mut |_| {},
+                            None,
                         );
                     }
                     let mut facts = MemberFacts::default();
@@ -709,6 +733,7 @@ pub fn hash_member<S: ReadAt + ?Sized>(
         job.sha512,
         opts,
         progress,
+        None,
     );
     progress(job.len);
     p.facts

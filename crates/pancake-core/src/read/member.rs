@@ -8,9 +8,12 @@ use std::io::{self, Cursor, Read};
 
 use crate::digest::Hasher;
 use crate::limits::Limits;
-use crate::model::{Compression, Entry, LayerIndex, MemberFacts, Problem, ProblemKind, ReadError};
+use crate::model::{
+    Compression, Entry, HashPath, LayerIndex, MemberFacts, Problem, ProblemKind, ReadError,
+};
 use crate::read::decompress::{self, EndAtTrailing};
 use crate::read::layer;
+use crate::read::offload::{self, Offload};
 use crate::read::sniff;
 
 /// Size of the reads the hashing path asks for; big enough to keep sha256 busy.
@@ -49,23 +52,42 @@ pub struct Processed {
     pub outer_error: Option<ReadError>,
 }
 
-/// Hashes and counts what is read through it; remembers the first read error; reports progress.
-struct Tap<'p, R> {
+/// Hashes (or hands on, see [`crate::read::offload`]) and counts what is read through it;
+/// remembers the first read error; reports progress.
+struct Tap<'p, 'o, R> {
     inner: R,
     hasher: Hasher,
+    /// Where the bytes go instead of `hasher` when the blob was handed on, and how many went.
+    handed_on: Option<(&'o mut dyn Offload, u64)>,
     error: Option<String>,
     last_report: u64,
     progress: &'p mut dyn FnMut(u64),
 }
 
-impl<R: Read> Read for Tap<'_, R> {
+impl<R> Tap<'_, '_, R> {
+    /// Bytes read through it.
+    fn len(&self) -> u64 {
+        match &self.handed_on {
+            Some((_, n)) => *n,
+            None => self.hasher.len(),
+        }
+    }
+}
+
+impl<R: Read> Read for Tap<'_, '_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self.inner.read(buf) {
             Ok(n) => {
                 if let Some(b) = buf.get(..n) {
-                    self.hasher.update(b);
+                    match self.handed_on.as_mut() {
+                        Some((to, count)) => {
+                            to.piece(b);
+                            *count += b.len() as u64;
+                        }
+                        None => self.hasher.update(b),
+                    }
                 }
-                let done = self.hasher.len();
+                let done = self.len();
                 if done - self.last_report >= CHUNK as u64 {
                     self.last_report = done;
                     (self.progress)(done);
@@ -176,6 +198,10 @@ struct Decompressed {
 /// `sha512`: also compute sha512 of the blob ([`MemberFacts::sha512`]) and of its
 /// uncompressed tar ([`LayerIndex::diff_id_sha512`]); it is implied for a member `name`d
 /// under `blobs/sha512/` (see [`is_sha512_blob`]).
+///
+/// `offload`: asked whether to hand on the blob's bytes (a blob checked with sha256 alone);
+/// when it takes them, the facts come without `sha256` (and diff_id, for an uncompressed
+/// layer tar) and with `hashed_with` [`HashPath::HandedOn`] ([`crate::read::offload`]).
 #[allow(clippy::too_many_arguments)]
 pub fn process<R: Read>(
     reader: R,
@@ -186,6 +212,7 @@ pub fn process<R: Read>(
     sha512: bool,
     opts: &Options,
     progress: &mut dyn FnMut(u64),
+    offload: Option<&mut dyn Offload>,
 ) -> Processed {
     // A blob an OCI layout names by its sha512 is checked with sha512 (image-spec registers
     // both), and so is its uncompressed tar: a layout that names blobs by sha512 may give its
@@ -197,14 +224,21 @@ pub fn process<R: Read>(
     } else {
         Hasher::new()
     };
+    let handed_on = offload
+        .filter(|_| !sha512)
+        .and_then(|to| to.take(size).then_some((to, 0)));
+    let mut facts = MemberFacts::default();
+    if handed_on.is_some() {
+        facts.hashed_with = Some(HashPath::HandedOn);
+    }
     let mut tap = Tap {
         inner: reader,
         hasher,
+        handed_on,
         error: None,
         last_report: 0,
         progress,
     };
-    let mut facts = MemberFacts::default();
     let mut found = Decompressed::default();
     if let Ok(head) = read_head(&mut tap, sniff::TAR_BLOCK) {
         facts.compression = sniff::compression(&head);
@@ -259,7 +293,14 @@ pub fn process<R: Read>(
     // Whatever happened above, read the member to its end so its digest is complete and the
     // outer stream stays in step.
     let _ = drain(&mut tap);
-    let stored = tap.hasher.len();
+    let stored = tap.len();
+    let handed_on = match tap.handed_on.take() {
+        Some((to, _)) => {
+            to.end();
+            true
+        }
+        None => false,
+    };
     let outer_error = match tap.error.take() {
         Some(cause) => Some(ReadError::ReadFailed {
             stored,
@@ -270,18 +311,22 @@ pub fn process<R: Read>(
         None => None,
     };
     if outer_error.is_none() {
-        let (digest, blob_sha512) = tap.hasher.finish_all();
         if let Some(layer) = facts.layer.as_mut() {
             if facts.compression == Compression::None {
                 layer.uncompressed_size = stored;
-                if layer.error.is_none() {
-                    layer.diff_id = Some(digest.clone());
+            }
+        }
+        // A blob handed on gets its digests when they come back (`offload::settle`).
+        if !handed_on {
+            let (digest, blob_sha512) = tap.hasher.finish_all();
+            if let Some(layer) = facts.layer.as_mut() {
+                if facts.compression == Compression::None && layer.error.is_none() {
                     layer.diff_id_sha512 = blob_sha512.clone();
                 }
             }
+            offload::settle(&mut facts, digest);
+            facts.sha512 = blob_sha512;
         }
-        facts.sha256 = Some(digest);
-        facts.sha512 = blob_sha512;
     } else {
         facts.error = outer_error.clone();
         if let Some(layer) = facts.layer.as_mut() {

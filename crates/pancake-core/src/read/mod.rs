@@ -6,6 +6,7 @@
 //! own symlinks as Docker does in `through_symlink`, finding the entries unpacking fails on
 //! in `below_non_folder`) through `decompress`; `image` resolves
 //! the images the archive describes (manifest.json, OCI index, legacy `repositories`);
+//! `offload` lets a blob's digest be computed elsewhere while a compressed save is read;
 //! `reading` drives one reading (plan jobs → apply facts → done) for the CLI and the page, and
 //! `resolution_change` says what one of its resolutions changes of the one before.
 
@@ -19,6 +20,7 @@ pub mod extension_guard;
 pub mod image;
 pub mod layer;
 pub mod member;
+pub mod offload;
 pub mod prehashed;
 pub mod reading;
 pub mod resolution_change;

@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::Hasher;
+use crate::digest::{Digest, Hasher};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::model::{
@@ -123,6 +123,21 @@ impl Reading {
         progress: &mut dyn FnMut(&Progress),
         watch: &mut dyn FnMut(&Archive),
     ) -> Result<Reading, Error> {
+        Reading::start_offloading(name, source, opts, progress, watch, None)
+    }
+
+    /// [`Reading::start_watched`], a file compressed as a whole handing the blobs `offload`
+    /// takes to it instead of hashing them ([`archive::read_stream_offloading`]); their
+    /// digests go in with [`Reading::digests_handed_back`]. An uncompressed file's blobs are
+    /// hashed by jobs, and `offload` is not asked. Errors: as [`Reading::start`].
+    pub fn start_offloading<S: ReadAt + ?Sized>(
+        name: &str,
+        source: &S,
+        opts: &Options,
+        progress: &mut dyn FnMut(&Progress),
+        watch: &mut dyn FnMut(&Archive),
+        offload: Option<&mut dyn crate::read::offload::Offload>,
+    ) -> Result<Reading, Error> {
         let total = source.len();
         let head = source
             .read_vec_at(0, sniff::TAR_BLOCK)
@@ -134,13 +149,14 @@ impl Reading {
         let archive = if sniff::compression(&head) == Compression::None {
             archive::scan(name, source, opts)?
         } else {
-            archive::read_stream_watched(
+            archive::read_stream_offloading(
                 name,
                 RangeReader::new(source, 0, total),
                 total,
                 opts,
                 progress,
                 watch,
+                offload,
             )?
         };
         Ok(Reading::planned(archive, &opts.limits))
@@ -202,6 +218,15 @@ impl Reading {
         }
         self.stale = true;
         Applied::Stored
+    }
+
+    /// Puts in the digests of the blobs handed on while the file was read, in the order
+    /// they were ([`crate::read::offload::settle_handed_on`]: `None` for one that did not
+    /// come); the images are resolved again with them. Returns how many were put in.
+    pub fn digests_handed_back(&mut self, digests: Vec<Option<Digest>>) -> usize {
+        let put = crate::read::offload::settle_handed_on(&mut self.archive, digests);
+        self.stale = true;
+        put
     }
 
     /// The archive as known now, its images resolved with every fact applied so far (layers
