@@ -18,12 +18,21 @@
 //! Messages on the port, scanner → hasher: `{blobs: Float64Array [offset, len, …]}` first,
 //! then `{at, buf}` per piece (`at`: its offset in the file; `buf`: an `ArrayBuffer`), then
 //! `{end: true}` when the walk is over.
+//!
+//! A save compressed as a whole has no offsets to hash at later: its one pass inflates the
+//! file, walks and hashes, and SHA-256 is half of that. So the scanner hands the bytes of
+//! some of its blobs, decompressed, to the same hasher over the same port as it reads them
+//! ([`HandOn`], a `pancake_core::read::offload::Offload`) and the hasher gives their digests
+//! back when the pass is over; the scanner puts them in before it answers `Scanned`.
+//! Scanner → hasher: per blob `{begin: true}`, `{piece: ArrayBuffer}`…, `{done: true}`; then
+//! `{over: true}`. Hasher → scanner: `{digests: [hex or null, …]}`, one per blob, in order.
 
 use std::cell::RefCell;
 use std::ops::Range;
 
 use js_sys::{Function, Reflect};
 use pancake_core::digest::Hasher;
+use pancake_core::read::offload::Offload;
 use pancake_core::Digest;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -297,6 +306,157 @@ impl Tee {
     }
 }
 
+/// Blobs smaller than this (bytes) the scanner hashes itself: a few messages are not worth
+/// saving it a few milliseconds.
+const HAND_ON_MIN: u64 = 4 << 20;
+/// Bytes per piece handed on: large enough that a message's cost vanishes.
+const HAND_ON_PIECE: usize = 4 << 20;
+
+/// How far (bytes) the blobs handed on may run ahead of [`FEED_RATE`] since the pass began
+/// (see [`HandOn`]).
+const HAND_ON_AHEAD: f64 = 512.0 * 1024.0 * 1024.0;
+
+/// The scanner's side of handing blobs on while a compressed save is read (see the module's
+/// docs). As for [`Tee`], the scanner cannot hear from the hasher while it reads, so a rule
+/// bounds what waits in the hasher's queue; it is applied when a blob starts (once some of
+/// its bytes went, the rest must follow: SHA-256 is sequential). A blob is taken when the
+/// bytes of the blobs taken, its own included, stay within [`HAND_ON_AHEAD`] beyond
+/// [`FEED_RATE`] per ms since the pass began: while the hasher keeps that rate (half its
+/// speed here), at most that much waits for it. A bound this wide lets a save's large base
+/// layer, often its first blob, go to the hasher at once; in practice the hasher keeps up
+/// with the pass (it only hashes, the pass reads, inflates and walks too): measured on the
+/// 1 GiB benchmark save, the digests came 5–35 ms after the pass ended. Unlike [`Tee`]'s
+/// there is no cap on the total: the pass of a large compressed save is long enough for the
+/// rate to matter, and a hasher that stopped hashing altogether is a worker that failed,
+/// which ends the reading.
+pub struct HandOn {
+    port: JsValue,
+    /// [`monotonic_ms`] when it began, and the bytes of the blobs taken since.
+    began: f64,
+    taken: f64,
+    /// The bytes of the blob being handed on not posted yet.
+    piece: Vec<u8>,
+    /// Blobs taken so far.
+    blobs: usize,
+    /// Blobs (by the order they were taken) of which a piece could not be posted: their
+    /// digests would be of the wrong bytes.
+    lost: Vec<usize>,
+}
+
+impl HandOn {
+    /// Hands blobs on over `port` (a `MessagePort` whose other end a hasher listens on).
+    pub fn new(port: JsValue) -> HandOn {
+        HandOn {
+            port,
+            began: monotonic_ms(),
+            taken: 0.0,
+            piece: Vec::new(),
+            blobs: 0,
+            lost: Vec::new(),
+        }
+    }
+
+    /// Blobs handed on so far.
+    pub fn blobs(&self) -> usize {
+        self.blobs
+    }
+
+    fn flush(&mut self) {
+        if self.piece.is_empty() {
+            return;
+        }
+        let arr = js_sys::Uint8Array::new_with_length(self.piece.len() as u32);
+        arr.copy_from(&self.piece);
+        self.piece.clear();
+        let buf = arr.buffer();
+        let msg = object(&[("piece", &buf)]);
+        if !post(&self.port, &msg, &js_sys::Array::of1(&buf)) {
+            self.lost.push(self.blobs.saturating_sub(1));
+        }
+    }
+
+    /// The pass is over: asks the hasher for the digests of the blobs handed on, and waits
+    /// for them (`None` for one whose pieces did not all go, or when the hasher's answer is
+    /// not a list of digests).
+    pub async fn digests(self) -> Vec<Option<Digest>> {
+        let mut resolve: Option<Function> = None;
+        let promise = js_sys::Promise::new(&mut |res, _| resolve = Some(res));
+        let Some(resolve) = resolve else {
+            return Vec::new();
+        };
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let _ = resolve.call1(&JsValue::UNDEFINED, &e.data());
+        });
+        // Setting `onmessage` starts this end of the port.
+        let _ = Reflect::set(
+            &self.port,
+            &JsValue::from_str("onmessage"),
+            on_message.as_ref(),
+        );
+        let over = object(&[("over", &JsValue::TRUE)]);
+        if !post(&self.port, &over, &js_sys::Array::new()) {
+            return vec![None; self.blobs];
+        }
+        let answer = JsFuture::from(promise).await.unwrap_or(JsValue::NULL);
+        let _ = Reflect::set(&self.port, &JsValue::from_str("onmessage"), &JsValue::NULL);
+        drop(on_message);
+        let list = Reflect::get(&answer, &JsValue::from_str("digests"))
+            .ok()
+            .filter(js_sys::Array::is_array)
+            .map(|v| js_sys::Array::from(&v));
+        (0..self.blobs)
+            .map(|i| {
+                if self.lost.contains(&i) {
+                    return None;
+                }
+                let hex = list.as_ref()?.get(i as u32).as_string()?;
+                Digest::parse(&hex)
+            })
+            .collect()
+    }
+}
+
+impl Offload for HandOn {
+    fn take(&mut self, len: u64) -> bool {
+        if len < HAND_ON_MIN {
+            return false;
+        }
+        let allowed = HAND_ON_AHEAD + FEED_RATE * (monotonic_ms() - self.began);
+        if self.taken + len as f64 > allowed {
+            return false;
+        }
+        let begin = object(&[("begin", &JsValue::TRUE)]);
+        if !post(&self.port, &begin, &js_sys::Array::new()) {
+            return false;
+        }
+        self.taken += len as f64;
+        self.blobs += 1;
+        true
+    }
+
+    fn piece(&mut self, bytes: &[u8]) {
+        self.piece.extend_from_slice(bytes);
+        if self.piece.len() >= HAND_ON_PIECE {
+            self.flush();
+        }
+    }
+
+    fn end(&mut self) {
+        self.flush();
+        let done = object(&[("done", &JsValue::TRUE)]);
+        if !post(&self.port, &done, &js_sys::Array::new()) {
+            self.lost.push(self.blobs.saturating_sub(1));
+        }
+    }
+}
+
+/// The hasher's side of [`HandOn`]: the blob being hashed, and the digests so far.
+#[derive(Default)]
+struct HandedOn {
+    hasher: Option<Hasher>,
+    digests: Vec<Option<Digest>>,
+}
+
 /// The hasher's side: what the port brought so far.
 #[derive(Default)]
 struct Feed {
@@ -311,6 +471,9 @@ struct Feed {
     waiters: Vec<Function>,
     /// The piece in wasm memory, reused.
     piece: Vec<u8>,
+    /// The port (to answer a [`HandOn`]) and the blobs it handed on.
+    port: JsValue,
+    handed_on: HandedOn,
 }
 
 thread_local! {
@@ -320,7 +483,12 @@ thread_local! {
 /// Listens on `port` (a `MessagePort` whose other end the scanner feeds) for the rest of this
 /// worker's life (a hasher serves one file).
 pub fn listen(port: &JsValue) {
-    FEED.with(|f| *f.borrow_mut() = Some(Feed::default()));
+    FEED.with(|f| {
+        *f.borrow_mut() = Some(Feed {
+            port: port.clone(),
+            ..Feed::default()
+        })
+    });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
         let waiters = FEED.with(|f| {
             f.borrow_mut()
@@ -393,6 +561,33 @@ impl Feed {
         } else if get("end").is_some_and(|v| v.is_truthy()) {
             self.ended = true;
             self.hashers.clear();
+        } else if let Some(buf) =
+            get("piece").and_then(|v| v.dyn_into::<js_sys::ArrayBuffer>().ok())
+        {
+            let view = js_sys::Uint8Array::new(&buf);
+            let n = view.length() as usize;
+            self.piece.resize(n, 0);
+            if let (Some(dst), Some(h)) = (self.piece.get_mut(..n), self.handed_on.hasher.as_mut())
+            {
+                view.copy_to(dst);
+                h.update(dst);
+            }
+        } else if get("begin").is_some_and(|v| v.is_truthy()) {
+            self.handed_on.hasher = Some(Hasher::new());
+        } else if get("done").is_some_and(|v| v.is_truthy()) {
+            let digest = self.handed_on.hasher.take().map(Hasher::finish);
+            self.handed_on.digests.push(digest);
+        } else if get("over").is_some_and(|v| v.is_truthy()) {
+            // Every piece before this message was hashed (a port keeps its messages' order).
+            let list = js_sys::Array::new();
+            for d in std::mem::take(&mut self.handed_on.digests) {
+                list.push(&d.map_or(JsValue::NULL, |d| JsValue::from_str(d.as_str())));
+            }
+            let _ = post(
+                &self.port,
+                &object(&[("digests", &list)]),
+                &js_sys::Array::new(),
+            );
         }
     }
 

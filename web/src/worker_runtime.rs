@@ -279,7 +279,7 @@ impl Glances {
     }
 }
 
-/// Starts the reading (`Reading::start_watched`). A file compressed as a whole is read
+/// Starts the reading (`Reading::start_offloading`). A file compressed as a whole is read
 /// completely here, the only long part of its reading, so its progress is posted as it goes,
 /// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]). Also
 /// returns how many layer blobs were so posted.
@@ -287,6 +287,7 @@ fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
     source: &FileSource,
+    hand_on: Option<&mut crate::feed::HandOn>,
 ) -> (Result<Reading, pancake_core::Error>, usize) {
     let glances = RefCell::new(Glances::default());
     let mut last = 0.0;
@@ -315,8 +316,15 @@ fn scan(
             glances.flush(scope, false);
         }
     };
-    let reading =
-        Reading::start_watched(name, source, &Options::default(), &mut report, &mut watch);
+    let offload = hand_on.map(|h| h as &mut dyn pancake_core::read::offload::Offload);
+    let reading = Reading::start_offloading(
+        name,
+        source,
+        &Options::default(),
+        &mut report,
+        &mut watch,
+        offload,
+    );
     let mut glances = glances.borrow_mut();
     glances.flush(scope, true);
     (reading, glances.count)
@@ -379,6 +387,48 @@ fn post_layers_read(scope: &DedicatedWorkerGlobalScope, archive: &pancake_core::
     }
 }
 
+/// Answers a scan with the archive it read (`Response::Scanned`, the entries apart in the
+/// compact form) and keeps the reading for the facts and questions to come.
+fn post_scanned(
+    scope: &DedicatedWorkerGlobalScope,
+    state: &mut State,
+    mut r: Reading,
+    glanced: usize,
+    fed: Vec<(u64, u64)>,
+    started: f64,
+) {
+    // The entries cross as compact bytes, not JSON.
+    let archive = r.archive();
+    // No image: the layers read so far stay shown, so they are listed (again, for blobs
+    // whose digests were still to come when they were first listed).
+    let handed_on = !pancake_core::read::offload::handed_on(archive).is_empty();
+    if archive.images.is_empty() && (glanced == 0 || handed_on) {
+        post_layers_read(scope, archive);
+    }
+    let entries: usize = archive
+        .members
+        .iter()
+        .filter_map(|m| m.facts.layer.as_ref())
+        .map(|l| l.entries.len())
+        .sum();
+    let indexing = entries >= SUMMARIZE_FROM;
+    let (stripped, wire) = pancake_core::wire::split(archive);
+    let msg = Response::Scanned {
+        archive: Box::new(stripped),
+        millis: now() - started,
+        indexing,
+        fed,
+    };
+    post(scope, &msg, Some(&wire));
+    // The page holds this resolution now: the next is sent as a change of it.
+    state.sent = Some((r.applied(), r.resolution()));
+    // For a large index the first view's figures are folded here too (the
+    // page folds nothing), once the page has drawn that view and asks
+    // (`Request::Summarize`).
+    state.reading = Some(r);
+    state.paths.clear();
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {
     let env = match decode::<Request>(data) {
         Ok(env) => env,
@@ -402,48 +452,38 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             let started = now();
             let blobs = post_outline(scope, &name, source.as_ref(), started);
             // With a port to a hasher, the layer tars the walk reads whole are hashed there
-            // as they are read (`feed`).
+            // as they are read (`feed`); in a file compressed as a whole (no outline), the
+            // blobs the pass hands on are.
             let port = js_sys::Reflect::get(data, &JsValue::from_str("port"))
                 .ok()
                 .filter(|p| p.is_object());
-            if let (Some(blobs), Some(port)) = (blobs, port) {
-                if let Some(tee) = crate::feed::Tee::open(port, &blobs) {
-                    source.tee(tee);
-                }
-            }
-            let (scanned, glanced) = scan(scope, &name, source.as_ref());
-            let fed = source.untee();
-            match scanned {
-                Ok(mut r) => {
-                    // The entries cross as compact bytes, not JSON.
-                    let archive = r.archive();
-                    if archive.images.is_empty() && glanced == 0 {
-                        post_layers_read(scope, archive);
+            let mut hand_on = None;
+            match (blobs, port) {
+                (Some(blobs), Some(port)) => {
+                    if let Some(tee) = crate::feed::Tee::open(port, &blobs) {
+                        source.tee(tee);
                     }
-                    let entries: usize = archive
-                        .members
-                        .iter()
-                        .filter_map(|m| m.facts.layer.as_ref())
-                        .map(|l| l.entries.len())
-                        .sum();
-                    let indexing = entries >= SUMMARIZE_FROM;
-                    let (stripped, wire) = pancake_core::wire::split(archive);
-                    let msg = Response::Scanned {
-                        archive: Box::new(stripped),
-                        millis: now() - started,
-                        indexing,
-                        fed,
-                    };
-                    post(scope, &msg, Some(&wire));
-                    // The page holds this resolution now: the next is sent as a change of it.
-                    state.sent = Some((r.applied(), r.resolution()));
-                    // For a large index the first view's figures are folded here too (the
-                    // page folds nothing), once the page has drawn that view and asks
-                    // (`Request::Summarize`).
-                    state.reading = Some(r);
-                    state.paths.clear();
                 }
-                Err(e) => post(
+                (None, Some(port)) => hand_on = Some(crate::feed::HandOn::new(port)),
+                _ => {}
+            }
+            let (scanned, glanced) = scan(scope, &name, source.as_ref(), hand_on.as_mut());
+            let fed = source.untee();
+            match (scanned, hand_on.filter(|h| h.blobs() > 0)) {
+                (Ok(mut r), Some(hand_on)) => {
+                    // The digests of the blobs handed on come once the hasher has hashed
+                    // what it was given (a few pieces behind the pass, at most what the
+                    // bounds let through): the reading is answered with them.
+                    let scope = scope.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        r.digests_handed_back(hand_on.digests().await);
+                        if let Some(state) = STATE.with(|s| s.borrow().upgrade()) {
+                            post_scanned(&scope, &mut state.borrow_mut(), r, glanced, fed, started);
+                        }
+                    });
+                }
+                (Ok(r), _) => post_scanned(scope, state, r, glanced, fed, started),
+                (Err(e), _) => post(
                     scope,
                     &Response::Failed {
                         message: e.to_string(),

@@ -148,7 +148,14 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
         }) if current(generation) && s.archive.is_none() => {
             s.layers_read_count = count;
             let listed = Rc::make_mut(&mut s.layers_read);
-            listed.extend(layers);
+            // A layer listed again comes with what was still to come (its digest, from the
+            // worker it was handed to): it takes its own place, not a new one.
+            for g in layers {
+                match listed.iter_mut().find(|l| l.member == g.member) {
+                    Some(old) => *old = g,
+                    None => listed.push(g),
+                }
+            }
             keep_listed(listed);
         }
         ReadingAction::Pool(PoolEvent::Outlined {
@@ -350,6 +357,23 @@ mod tests {
         .expect("current");
         let members: Vec<usize> = s.layers_read.iter().map(|g| g.member).collect();
         assert_eq!(members, vec![0, 3, 5], "in the order read");
+        // Layer 3 again, its digest come: in its place, once.
+        let digest = pancake_core::Digest::of_bytes(b"layer 3");
+        let s = reduce(
+            &s,
+            ReadingAction::Pool(PoolEvent::LayersRead {
+                generation: 2,
+                layers: vec![pancake_core::analyze::glance::LayerGlance {
+                    digest: Some(digest.clone()),
+                    ..read(3)
+                }],
+                count: 3,
+            }),
+        )
+        .expect("current");
+        let members: Vec<usize> = s.layers_read.iter().map(|g| g.member).collect();
+        assert_eq!(members, vec![0, 3, 5]);
+        assert_eq!(s.layers_read[1].digest, Some(digest));
         assert!(
             reduce(
                 &s,

@@ -102,8 +102,8 @@ fn glance(p: &GlanceProps) -> Html {
             <dl class="facts">
                 <dt>{ t(lang, "size") }</dt>
                 <dd>{ sizes_of(lang, g.size, g.stored_size, g.compression) }</dd>
-                { digest_row(lang, t(lang, "lr-digest"), g.digest.as_ref().map(|d| d.to_string()), false, Some("layer-read-digest")) }
-                { digest_row(lang, t(lang, "diff-id"), g.diff_id.as_ref().map(|d| d.to_string()), false, Some("layer-read-diff-id")) }
+                { digest_row(lang, t(lang, "lr-digest"), g.digest.as_ref().map(|d| d.to_string()), g.digest_coming, Some("layer-read-digest")) }
+                { digest_row(lang, t(lang, "diff-id"), g.diff_id.as_ref().map(|d| d.to_string()), g.digest_coming, Some("layer-read-diff-id")) }
             </dl>
             { if g.tops.is_empty() { html! {} } else { html! {
                 <div class="glance-tops">

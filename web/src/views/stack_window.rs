@@ -143,7 +143,7 @@ mod tests {
         let gap = EDGE..n - EDGE;
         let more = more_of(&gap);
         assert_eq!(more, n - EDGE - MORE..n - EDGE);
-        let r = runs(n, None, &[more.clone()]);
+        let r = runs(n, None, std::slice::from_ref(&more));
         assert_eq!(
             r,
             vec![
