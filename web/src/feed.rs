@@ -338,8 +338,8 @@ pub struct HandOn {
     piece: Vec<u8>,
     /// Blobs taken so far.
     blobs: usize,
-    /// Blobs (by the order they were taken) of which a piece could not be posted: their
-    /// digests would be of the wrong bytes.
+    /// Blobs (by the order they were taken, ascending, each once) of which a piece or the end
+    /// could not be posted: their digests would be of the wrong bytes, or never come.
     lost: Vec<usize>,
 }
 
@@ -371,7 +371,15 @@ impl HandOn {
         let buf = arr.buffer();
         let msg = object(&[("piece", &buf)]);
         if !post(&self.port, &msg, &js_sys::Array::of1(&buf)) {
-            self.lost.push(self.blobs.saturating_sub(1));
+            self.lose_current();
+        }
+    }
+
+    /// The blob being handed on will not be hashed whole (a piece or its end did not go).
+    fn lose_current(&mut self) {
+        let current = self.blobs.saturating_sub(1);
+        if self.lost.last() != Some(&current) {
+            self.lost.push(current);
         }
     }
 
@@ -425,7 +433,9 @@ impl Offload for HandOn {
         if self.taken + len as f64 > allowed {
             return false;
         }
-        let begin = object(&[("begin", &JsValue::TRUE)]);
+        // Numbered, as is its end: the hasher files each digest under its blob's number, so
+        // one message that did not go cannot shift the digests of the blobs after it.
+        let begin = object(&[("begin", &JsValue::from_f64(self.blobs as f64))]);
         if !post(&self.port, &begin, &js_sys::Array::new()) {
             return false;
         }
@@ -443,18 +453,27 @@ impl Offload for HandOn {
 
     fn end(&mut self) {
         self.flush();
-        let done = object(&[("done", &JsValue::TRUE)]);
+        let current = self.blobs.saturating_sub(1);
+        let done = object(&[("done", &JsValue::from_f64(current as f64))]);
         if !post(&self.port, &done, &js_sys::Array::new()) {
-            self.lost.push(self.blobs.saturating_sub(1));
+            self.lose_current();
         }
     }
 }
 
-/// The hasher's side of [`HandOn`]: the blob being hashed, and the digests so far.
+/// The hasher's side of [`HandOn`]: the blob being hashed (its number and hasher), and the
+/// digests so far by blob number.
 #[derive(Default)]
 struct HandedOn {
-    hasher: Option<Hasher>,
+    hasher: Option<(usize, Hasher)>,
     digests: Vec<Option<Digest>>,
+}
+
+/// A blob number from a [`HandOn`] message (`begin`/`done`), if it is one.
+fn blob_number(v: &JsValue) -> Option<usize> {
+    v.as_f64()
+        .filter(|n| n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n < u32::MAX as f64)
+        .map(|n| n as usize)
 }
 
 /// The hasher's side: what the port brought so far.
@@ -567,16 +586,26 @@ impl Feed {
             let view = js_sys::Uint8Array::new(&buf);
             let n = view.length() as usize;
             self.piece.resize(n, 0);
-            if let (Some(dst), Some(h)) = (self.piece.get_mut(..n), self.handed_on.hasher.as_mut())
+            if let (Some(dst), Some((_, h))) =
+                (self.piece.get_mut(..n), self.handed_on.hasher.as_mut())
             {
                 view.copy_to(dst);
                 h.update(dst);
             }
-        } else if get("begin").is_some_and(|v| v.is_truthy()) {
-            self.handed_on.hasher = Some(Hasher::new());
-        } else if get("done").is_some_and(|v| v.is_truthy()) {
-            let digest = self.handed_on.hasher.take().map(Hasher::finish);
-            self.handed_on.digests.push(digest);
+        } else if let Some(k) = get("begin").as_ref().and_then(blob_number) {
+            self.handed_on.hasher = Some((k, Hasher::new()));
+        } else if let Some(k) = get("done").as_ref().and_then(blob_number) {
+            // Filed under its number (the scanner's count of blobs handed on): a blob whose
+            // begin or end did not arrive leaves its slot empty, the others keep theirs.
+            if let Some((_, h)) = self.handed_on.hasher.take().filter(|(n, _)| *n == k) {
+                let digests = &mut self.handed_on.digests;
+                if digests.len() <= k {
+                    digests.resize(k + 1, None);
+                }
+                if let Some(slot) = digests.get_mut(k) {
+                    *slot = Some(h.finish());
+                }
+            }
         } else if get("over").is_some_and(|v| v.is_truthy()) {
             // Every piece before this message was hashed (a port keeps its messages' order).
             let list = js_sys::Array::new();

@@ -1164,9 +1164,20 @@ impl Pool {
             match self.spawn(Role::Hasher(i)) {
                 Ok(mut handle) => {
                     if let Some(port) = self.feed_port.take().filter(|_| i == 0) {
-                        if let Ok(m) = encode(&Request::Feed, self.file.as_ref(), None) {
-                            let _ = js_sys::Reflect::set(&m, &JsValue::from_str("port"), &port);
-                            handle.send(m);
+                        match encode(&Request::Feed, self.file.as_ref(), None) {
+                            Ok(m) => {
+                                let _ = js_sys::Reflect::set(&m, &JsValue::from_str("port"), &port);
+                                handle.send(m);
+                            }
+                            // The scanner would wait for digests nobody computes
+                            // (`feed::HandOn`): the reading fails, saying why.
+                            Err(message) => {
+                                actions.push(PoolEvent::Failed {
+                                    generation: self.generation,
+                                    message,
+                                });
+                                return;
+                            }
                         }
                     }
                     self.hashers.push(Some(Hasher { handle, job: None }))

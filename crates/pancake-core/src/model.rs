@@ -189,8 +189,9 @@ pub enum HashPath {
     /// reads it whole): hashed on another worker while it was walked, not read again.
     WithTheWalk,
     /// Through the same streaming wasm hasher on another worker, fed with the bytes of a
-    /// save compressed as a whole as they were decompressed ([`crate::read::offload`]):
-    /// while `sha256` is `None` its digest is still to come.
+    /// save compressed as a whole as they were decompressed ([`crate::read::offload`]).
+    /// While `sha256` and `error` are both `None` its digest is still to come; one that
+    /// never came is [`ReadError::NotHashed`].
     HandedOn,
 }
 
@@ -710,6 +711,12 @@ pub enum ReadError {
         /// Where it broke, in words naming the entry and the byte offset reached.
         at: String,
     },
+    /// The blob was read to its end, but its digest was to be computed elsewhere and did not
+    /// come back ([`crate::read::offload`]): not checked, through no fault of the file.
+    NotHashed {
+        /// Why, in the reader's own words.
+        cause: String,
+    },
 }
 
 impl ReadError {
@@ -755,6 +762,10 @@ impl std::fmt::Display for ReadError {
                 "decompresses to more than {bound} bytes, the limit for this archive (the larger of --max-decompressed-bytes, {floor} bytes, and {ratio} times the archive's size); not read further; raise it with --max-decompressed-bytes"
             ),
             ReadError::Broken { at } => f.write_str(at),
+            ReadError::NotHashed { cause } => write!(
+                f,
+                "not checked: the blob was read to its end, but its digest did not come back ({cause})"
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use pancake_core::analyze::glance::LayerGlance;
 use pancake_core::units::human_size;
+use pancake_core::Compression;
 use yew::prelude::*;
 
 use super::layer_size::sizes_of;
@@ -103,7 +104,7 @@ fn glance(p: &GlanceProps) -> Html {
                 <dt>{ t(lang, "size") }</dt>
                 <dd>{ sizes_of(lang, g.size, g.stored_size, g.compression) }</dd>
                 { digest_row(lang, t(lang, "lr-digest"), g.digest.as_ref().map(|d| d.to_string()), g.digest_coming, Some("layer-read-digest")) }
-                { digest_row(lang, t(lang, "diff-id"), g.diff_id.as_ref().map(|d| d.to_string()), g.digest_coming, Some("layer-read-diff-id")) }
+                { digest_row(lang, t(lang, "diff-id"), g.diff_id.as_ref().map(|d| d.to_string()), g.digest_coming && g.compression == Compression::None && g.error.is_none(), Some("layer-read-diff-id")) }
             </dl>
             { if g.tops.is_empty() { html! {} } else { html! {
                 <div class="glance-tops">

@@ -61,7 +61,8 @@ pub fn handed_on(archive: &Archive) -> Vec<usize> {
 /// Puts the digests computed elsewhere into `archive`: `digests[k]` is that of the k-th
 /// blob handed on (see [`handed_on`]), `None` when it did not come (the hasher stopped, or
 /// its pieces did not all reach it). A blob whose read failed keeps its error and no digest;
-/// one without a digest gets an error that says why (its layer is then not verified).
+/// one without a digest gets [`ReadError::NotHashed`] and a problem that says why (its layer
+/// is then not verified; its index and in-pass diff_id stay).
 /// Returns how many digests were put in.
 pub fn settle_handed_on(archive: &mut Archive, digests: Vec<Option<Digest>>) -> usize {
     let mut put = 0;
@@ -80,18 +81,12 @@ pub fn settle_handed_on(archive: &mut Archive, digests: Vec<Option<Digest>>) -> 
                 put += 1;
             }
             None => {
-                let err = ReadError::ReadFailed {
-                    stored: m.size,
-                    size: m.size,
+                // The file is not to blame: the layer's index and, for a compressed layer, its
+                // diff_id (computed in the pass) stand; only the blob's digest is missing, so
+                // the layer is not verified, and the problem says why.
+                let err = ReadError::NotHashed {
                     cause: "the worker it was handed to for hashing gave no digest".into(),
                 };
-                if let Some(layer) = m.facts.layer.as_mut() {
-                    layer.diff_id = None;
-                    if layer.error.is_none() {
-                        layer.error = Some(err.clone());
-                    }
-                }
-                // Said, as every unreadable blob is: its layer is not verified.
                 let shown = m.path.display().into_owned();
                 m.facts
                     .problems
@@ -221,17 +216,24 @@ mod tests {
         assert_eq!(handed.digests_handed_back(vec![None]), 0);
         let a = handed.archive();
         let m = &a.members[order[0]];
-        assert!(matches!(m.facts.error, Some(ReadError::ReadFailed { .. })));
+        assert!(matches!(m.facts.error, Some(ReadError::NotHashed { .. })));
+        assert!(
+            m.facts
+                .layer
+                .as_ref()
+                .is_some_and(|l| l.error.is_none() && !l.entries.is_empty()),
+            "the index stands"
+        );
         assert!(
             m.facts
                 .problems
                 .iter()
-                .any(|p| p.detail.contains("gave no digest")),
+                .any(|p| p.detail.starts_with("not checked") && p.detail.contains("gave no digest")),
             "{:?}",
             m.facts.problems
         );
         let base = &a.images[0].layers[0];
-        assert!(!(base.verification == crate::model::Verification::Verified));
+        assert_ne!(base.verification, crate::model::Verification::Verified);
         assert!(a.images[0].layers[1..]
             .iter()
             .all(|l| l.verification == crate::model::Verification::Verified));
