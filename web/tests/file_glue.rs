@@ -195,3 +195,52 @@ async fn walk_reads_feed_a_hasher_the_exact_bytes_of_the_blobs_read_whole() {
     assert_eq!(src.read_at(0, &mut buf).expect("read"), 512);
     let _ = seen;
 }
+
+/// A save compressed as a whole hands blobs to a hasher over a real `MessagePort`
+/// (`feed::HandOn` on the scanner's side, `feed::listen` on the hasher's): the digests come
+/// back in the order the blobs were taken, each that of its own bytes however they were cut
+/// into pieces; a blob under 4 MiB, or one larger than what the bound allows yet, is not taken.
+#[wasm_bindgen_test]
+async fn blobs_handed_on_come_back_with_the_digests_of_their_bytes_in_order() {
+    use pancake_core::read::offload::Offload;
+    use pancake_core::Digest;
+    use pancake_web::feed::{self, HandOn};
+    let bytes: Vec<u8> = (0..11u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    let (first, second) = bytes.split_at(5 << 20);
+    let (scanner_end, hasher_end) = channel();
+    feed::listen(&hasher_end);
+    let mut hand_on = HandOn::new(scanner_end);
+    assert!(
+        !hand_on.take(1 << 20),
+        "a small blob stays with the scanner"
+    );
+    assert!(
+        !hand_on.take(600 << 20),
+        "over 512 MiB ahead at the start: not taken"
+    );
+    for blob in [first, second] {
+        assert!(hand_on.take(blob.len() as u64));
+        // Cut as a walk reads: a header, then uneven runs.
+        let mut at = 0;
+        for n in [512usize, 70_000, 3 << 20].iter().cycle() {
+            if at >= blob.len() {
+                break;
+            }
+            let end = (at + n).min(blob.len());
+            hand_on.piece(&blob[at..end]);
+            at = end;
+        }
+        hand_on.end();
+    }
+    assert_eq!(hand_on.blobs(), 2);
+    let digests = hand_on.digests().await;
+    assert_eq!(
+        digests,
+        vec![
+            Some(Digest::of_bytes(first)),
+            Some(Digest::of_bytes(second))
+        ]
+    );
+}
