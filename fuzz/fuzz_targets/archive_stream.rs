@@ -19,7 +19,10 @@ struct Elsewhere {
 
 impl Offload for Elsewhere {
     fn take(&mut self, _len: u64) -> bool {
-        assert!(self.hashing.is_none(), "a blob is taken only after the last one ended");
+        assert!(
+            self.hashing.is_none(),
+            "a blob is taken only after the last one ended"
+        );
         self.hashing = Some(Hasher::new());
         true
     }
@@ -42,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
         pancake_fuzz::read_some_contents(data, &a, 4);
     }
     let start = |offload: Option<&mut dyn Offload>| {
-        Reading::start_offloading("fuzz.tar", data, &opts, &mut |_| {}, &mut |_| {}, offload)
+        Reading::start_watched("fuzz.tar", data, &opts, &mut |_| {}, &mut |_| {}, offload)
     };
     let mut elsewhere = Elsewhere::default();
     if let (Ok(mut one), Ok(mut two)) = (start(None), start(Some(&mut elsewhere))) {

@@ -279,7 +279,7 @@ impl Glances {
     }
 }
 
-/// Starts the reading (`Reading::start_offloading`). A file compressed as a whole is read
+/// Starts the reading (`Reading::start_watched`). A file compressed as a whole is read
 /// completely here, the only long part of its reading, so its progress is posted as it goes,
 /// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]). Also
 /// returns how many layer blobs were so posted.
@@ -317,7 +317,7 @@ fn scan(
         }
     };
     let offload = hand_on.map(|h| h as &mut dyn pancake_core::read::offload::Offload);
-    let reading = Reading::start_offloading(
+    let reading = Reading::start_watched(
         name,
         source,
         &Options::default(),
@@ -397,7 +397,6 @@ fn post_scanned(
     fed: Vec<(u64, u64)>,
     started: f64,
 ) {
-    // The entries cross as compact bytes, not JSON.
     let archive = r.archive();
     // No image: the layers read so far stay shown, so they are listed (again, for blobs
     // whose digests were still to come when they were first listed).
@@ -412,6 +411,7 @@ fn post_scanned(
         .map(|l| l.entries.len())
         .sum();
     let indexing = entries >= SUMMARIZE_FROM;
+    // The entries cross as compact bytes, not JSON.
     let (stripped, wire) = pancake_core::wire::split(archive);
     let msg = Response::Scanned {
         archive: Box::new(stripped),

@@ -313,6 +313,7 @@ mod tests {
                 let files = layers_from(so_far, 0).iter().map(|g| g.files).collect();
                 seen.push((so_far.members.len(), files));
             },
+            None,
         )
         .expect("reads");
         assert_eq!(

@@ -108,31 +108,21 @@ pub fn read_stream<R: Read>(
     opts: &Options,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Archive, Error> {
-    read_stream_watched(name, reader, total_bytes, opts, progress, &mut |_| {})
+    read_stream_watched(name, reader, total_bytes, opts, progress, &mut |_| {}, None)
 }
 
 /// [`read_stream`], calling `watch` with the archive read so far after each member is added
 /// (its facts complete: a layer blob's digests and entries), before the next one is read.
 /// The archive given is unresolved: `images` is empty and `problems` holds only the outer
 /// walk's own, until the end. The page uses it to show each layer of a compressed file as
-/// soon as it is read (`analyze::glance`). Errors: as [`read_stream`].
+/// soon as it is read (`analyze::glance`).
+///
+/// With an `offload`, the bytes of the blobs it takes go to it instead of being hashed
+/// ([`crate::read::offload`]): those members' facts come without their digest (`sha256`, and
+/// the diff_id of an uncompressed layer tar), `watch` sees them so, and they are put in with
+/// [`crate::read::offload::settle_handed_on`] before the images are resolved again. Errors: as
+/// [`read_stream`].
 pub fn read_stream_watched<R: Read>(
-    name: &str,
-    reader: R,
-    total_bytes: u64,
-    opts: &Options,
-    progress: &mut dyn FnMut(&Progress),
-    watch: &mut dyn FnMut(&Archive),
-) -> Result<Archive, Error> {
-    read_stream_offloading(name, reader, total_bytes, opts, progress, watch, None)
-}
-
-/// [`read_stream_watched`], handing the bytes of the blobs `offload` takes to it instead of
-/// hashing them ([`crate::read::offload`]): those members' facts come without their digest
-/// (`sha256`, and the diff_id of an uncompressed layer tar), to be put in with
-/// [`crate::read::offload::settle_handed_on`] before the images are resolved again. `watch`
-/// sees them without it too. Errors: as [`read_stream`].
-pub fn read_stream_offloading<R: Read>(
     name: &str,
     reader: R,
     total_bytes: u64,

@@ -6,7 +6,7 @@
 //! others but the bytes. So a reader with a second core (the page: a second worker) may take
 //! a blob's bytes as they are decompressed and hash them there, while the pass goes on.
 //!
-//! [`read_stream_offloading`](crate::read::archive::read_stream_offloading) asks an
+//! [`read_stream_watched`](crate::read::archive::read_stream_watched) asks an
 //! [`Offload`] at the start of every blob it would hash with SHA-256 alone whether to hand
 //! it on. A blob handed on leaves the pass with its facts complete but for its digest:
 //! `sha256` is `None` and `hashed_with` is [`HashPath::HandedOn`]
@@ -145,7 +145,7 @@ mod tests {
 
     fn read(file: &Vec<u8>, keeper: Option<&mut Keeper>) -> Reading {
         let offload = keeper.map(|k| k as &mut dyn Offload);
-        Reading::start_offloading(
+        Reading::start_watched(
             "app1.tar.gz",
             file,
             &Options::default(),

@@ -110,27 +110,16 @@ impl Reading {
         opts: &Options,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Reading, Error> {
-        Reading::start_watched(name, source, opts, progress, &mut |_| {})
+        Reading::start_watched(name, source, opts, progress, &mut |_| {}, None)
     }
 
     /// [`Reading::start`], calling `watch` with the archive read so far after each member of
     /// a file compressed as a whole (see [`archive::read_stream_watched`]); an uncompressed
-    /// file's walk is quick and never calls it. Errors: as [`Reading::start`].
+    /// file's walk is quick and never calls it. With an `offload`, such a file hands the blobs
+    /// it takes to it instead of hashing them; their digests go in with
+    /// [`Reading::digests_handed_back`] (an uncompressed file's blobs are hashed by jobs, and
+    /// `offload` is not asked). Errors: as [`Reading::start`].
     pub fn start_watched<S: ReadAt + ?Sized>(
-        name: &str,
-        source: &S,
-        opts: &Options,
-        progress: &mut dyn FnMut(&Progress),
-        watch: &mut dyn FnMut(&Archive),
-    ) -> Result<Reading, Error> {
-        Reading::start_offloading(name, source, opts, progress, watch, None)
-    }
-
-    /// [`Reading::start_watched`], a file compressed as a whole handing the blobs `offload`
-    /// takes to it instead of hashing them ([`archive::read_stream_offloading`]); their
-    /// digests go in with [`Reading::digests_handed_back`]. An uncompressed file's blobs are
-    /// hashed by jobs, and `offload` is not asked. Errors: as [`Reading::start`].
-    pub fn start_offloading<S: ReadAt + ?Sized>(
         name: &str,
         source: &S,
         opts: &Options,
@@ -149,7 +138,7 @@ impl Reading {
         let archive = if sniff::compression(&head) == Compression::None {
             archive::scan(name, source, opts)?
         } else {
-            archive::read_stream_offloading(
+            archive::read_stream_watched(
                 name,
                 RangeReader::new(source, 0, total),
                 total,
