@@ -64,6 +64,14 @@ impl FileSource {
             .unwrap_or_default()
     }
 
+    /// Lets go of the read-ahead (up to [`MAX_CHUNK`], grown by a walk's sequential reads):
+    /// the reads after a walk are a file's content here and there, and wasm memory, once
+    /// grown, is never given back, so the 8 MiB serve the fold of the first view's figures
+    /// that follows instead of adding to it.
+    pub fn forget_read_ahead(&self) {
+        *self.cache.borrow_mut() = Cache::default();
+    }
+
     /// Reads `start..end` of the file into `dst`, reusing its allocation (a hash pass asks for
     /// hundreds of chunks: one buffer, not one allocation each). One copy: JS → wasm memory.
     fn read_slice_into(&self, start: u64, end: u64, dst: &mut Vec<u8>) -> io::Result<()> {

@@ -469,6 +469,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             }
             let (scanned, glanced) = scan(scope, &name, source.as_ref(), hand_on.as_mut());
             let fed = source.untee();
+            source.forget_read_ahead();
             match (scanned, hand_on.filter(|h| h.blobs() > 0)) {
                 (Ok(mut r), Some(hand_on)) => {
                     // The digests of the blobs handed on come once the hasher has hashed

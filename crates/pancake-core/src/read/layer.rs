@@ -1349,6 +1349,11 @@ fn collect<B: Blocks>(
     out.problems
         .extend(unpack_fails_problems(&out.entries, member));
     let (duplicate_count, duplicates) = duplicates(&out.entries);
+    // The list grew by doubling: up to half its room is empty, which the index keeps for as
+    // long as the image is open (a 200,000-entry layer: 23 MB of room for 18 MB of entries
+    // in the page's worker). Shrunk where it stands; what it gives back serves the fold of
+    // the first view's figures that follows.
+    out.entries.shrink_to_fit();
     if let Some((first, depth)) = first_too_deep {
         out.problems.push(Problem::layer(
             ProblemKind::Limit,
