@@ -219,12 +219,18 @@ async function pageRun(b, file) {
     const layers = await page.locator('[data-testid=layer]').count();
     const ok = await page.locator('[data-testid=layer][data-verified=true]').count();
     const tasks = await page.evaluate((t0) => window.__bench.longtasks.filter((x) => x.start >= t0), t0page);
+    // What the tab keeps once the image is open: the growth a second after "verified", when
+    // the hashing workers are gone and their garbage mostly collected (the peak above holds
+    // the pieces read and posted, garbage that waits for V8's GC).
+    await new Promise((r) => setTimeout(r, 1000));
+    const kept = rendererRss(b.pid) - base;
     const paths = await page.evaluate(() => [...document.querySelectorAll('[data-testid=layer]')]
       .map((e) => e.getAttribute('data-hashed-with')));
     return {
       firstView, listed, verified, layers, ok, errors,
       longest: tasks.length ? Math.max(...tasks.map((x) => x.ms)) : 0,
       growth: peak - base,
+      kept,
       paths,
     };
   } finally {
@@ -252,7 +258,35 @@ function print(meta) {
 
 // ---- main -------------------------------------------------------------------------------
 
-async function measure(b, cli, file, label, { gz = false } = {}) {
+/**
+ * The index's own data for issue 13's target 3 (memory growth ≤ 3× it): the entries of every
+ * layer tar as the page's wasm holds them — `pancake_core::Entry` is 88 bytes on wasm32 (a
+ * compile-time check in `crates/pancake-core/src/model.rs` keeps that true) plus each name's
+ * and link target's bytes — counted here from the file with Python's `tarfile`, not by
+ * Pancake. Uncompressed layer tars only (what `make_many_files.py` writes without --gzip).
+ */
+function indexBytes(file) {
+  const py = `
+import re, sys, tarfile
+outer = tarfile.open(sys.argv[1])
+n = names = 0
+for m in outer.getmembers():
+    if not (m.isfile() and m.name.startswith('blobs/') and m.size > 10240):
+        continue
+    try:
+        inner = tarfile.open(fileobj=outer.extractfile(m), mode='r:')
+    except tarfile.TarError:
+        continue
+    for e in inner:
+        n += 1
+        names += len(re.sub(r'^(\\./|/)+', '', e.name).rstrip('/').encode('utf-8', 'surrogateescape'))
+        names += len(e.linkname.encode('utf-8', 'surrogateescape'))
+print(n, names)`;
+  const [entries, names] = String(sh('python3', ['-c', py, file])).trim().split(/\s+/).map(Number);
+  return { entries, bytes: entries * 88 + names };
+}
+
+async function measure(b, cli, file, label, { gz = false, index = null } = {}) {
   const bytes = fs.statSync(file).size;
   sh('bash', ['-c', `cat ${q(file)} >/dev/null`]); // warm the page cache: both sides read memory
   // Each run times every command and then the page, so a slow minute of this shared machine
@@ -277,6 +311,7 @@ async function measure(b, cli, file, label, { gz = false } = {}) {
     verified: median(pages.map((x) => x.verified)),
     longest: Math.max(...pages.map((x) => x.longest)),
     growth: median(pages.map((x) => x.growth)),
+    kept: median(pages.map((x) => x.kept)),
     // Every run must verify every layer; the counts and paths of the last are shown.
     layers: pages[pages.length - 1].layers,
     ok: Math.min(...pages.map((x) => x.ok)),
@@ -291,7 +326,9 @@ async function measure(b, cli, file, label, { gz = false } = {}) {
   row(label, 'page: first view', p.firstView, bytes, base, spread('firstView').trim());
   if (p.listed > p.firstView + 0.05) row(label, 'page: files listed', p.listed, bytes, base, `the walk of the layer tars ends (the first view was their outline)${spread('listed')}`);
   row(label, 'page: all verified', p.verified, bytes, base,
-    `${p.ok}/${p.layers} layers verified${how ? ` (${how})` : ''}; longest task ${p.longest.toFixed(0)} ms; renderer +${mib(p.growth)}${spread('verified')}`);
+    `${p.ok}/${p.layers} layers verified${how ? ` (${how})` : ''}; longest task ${p.longest.toFixed(0)} ms; renderer +${mib(p.growth)} at the peak, +${mib(p.kept)} kept` +
+    (index ? ` (${(p.growth / index.bytes).toFixed(1)}× and ${(p.kept / index.bytes).toFixed(1)}× the index's ${(index.bytes / 1e6).toFixed(1)} MB)` : '') +
+    spread('verified'));
   if (p.ok !== p.layers || p.errors.length) {
     console.error(`${label}: ${p.ok}/${p.layers} verified; page errors: ${p.errors.join('; ')}`);
     process.exitCode = 1;
@@ -332,7 +369,7 @@ async function main() {
 
     if (FILES_ONLY) {
       const many = make(`many-${FILES_ONLY}.tar`, 'make_many_files.py', [FILES_ONLY]);
-      await measure(b, cli, many, `${FILES_ONLY} files`);
+      await measure(b, cli, many, `${FILES_ONLY} files`, { index: indexBytes(many) });
       drop(many);
       // Target 3 is against the CLI's `inspect` on the same file.
       const secs = (what) => (rows.find((r) => r.what === what) || {}).secs;
@@ -371,7 +408,7 @@ async function main() {
 
     if (want('files')) {
       const many = make(`many-${SIZE.files}.tar`, 'make_many_files.py', [SIZE.files]);
-      await measure(b, cli, many, `${SIZE.files} files`);
+      await measure(b, cli, many, `${SIZE.files} files`, { index: indexBytes(many) });
       drop(many);
     }
 
