@@ -271,7 +271,7 @@ import re, sys, tarfile
 outer = tarfile.open(sys.argv[1])
 n = names = 0
 for m in outer.getmembers():
-    if not (m.isfile() and m.name.startswith('blobs/') and m.size > 10240):
+    if not (m.isfile() and m.name.startswith('blobs/') and m.size >= 10240):
         continue
     try:
         inner = tarfile.open(fileobj=outer.extractfile(m), mode='r:')

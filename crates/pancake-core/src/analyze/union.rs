@@ -5,7 +5,7 @@
 //! the whole fold is O(entries · log entries), fine for 200k entries.
 //!
 //! Hard links keep their inode: a link and its target are one file. Each name carries a
-//! [`ContentRef`] to the regular-file entry whose bytes it shows, so deleting or overwriting
+//! reference to the regular-file entry whose bytes it shows (a [`ContentRef`] in every row), so deleting or overwriting
 //! one name leaves the other names with the same content and size, and bytes a container can
 //! still read through any name count as visible. Entries apply in tar order, as moby's
 //! `pkg/archive` `UnpackLayer` applies them: a hard link resolves its target as it stands
@@ -140,7 +140,7 @@ struct Node {
 /// node's own name, as it is for every regular file (nearly every node). A fold of a
 /// 200,000-file layer held each name twice otherwise: the page's worker's memory, which never
 /// shrinks back, 98 → 92 MB (issue 13, target 3).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 struct Stored {
     layer: usize,
     member: Option<usize>,
@@ -249,8 +249,8 @@ impl Appended {
     }
 
     /// Adds `key`, past the end ([`Appended::past_end`]), to the run; a run as long as the
-    /// state (and at least [`RUN_MOVED_FROM`]) is moved into it at once. So the run never
-    /// holds more than half of what the fold holds, and its buffer and the map built from it
+    /// state (and at least [`RUN_MOVED_FROM`]) is moved into it at once. So once the state
+    /// holds [`RUN_MOVED_FROM`] paths the run never holds more than half of what the fold holds, and its buffer and the map built from it
     /// are not both the size of a whole layer at the peak (a 200,000-file layer: the page's
     /// worker's memory 92 → 84 MB). Each move costs the state and
     /// the run, which at least doubles the state: each path is moved about twice in all.
@@ -285,8 +285,8 @@ impl Appended {
                 state.insert(k, n);
             }
         } else {
-            // Taken, not drained: the map is built in the run's own buffer (collecting a
-            // `Vec`'s `IntoIter` reuses it), which is freed as soon as the map stands. A
+            // Taken, not drained: the sorted list the map is built from is the run's own
+            // buffer (collecting a `Vec`'s `IntoIter` reuses it), freed once the map stands. A
             // drained run kept its buffer and the map's sorted copy was a second one (a
             // 200,000-file layer: the page's worker's memory, which never shrinks back,
             // 117 → 98 MB).
@@ -1535,7 +1535,8 @@ mod tests {
     /// small name space so that every case meets: paths in order and out of it, names written
     /// twice, folders and files replacing each other, implicit parents, hard links (to lower
     /// and same-layer files, missing, to folders), symlinks, whiteouts and opaque folders, and
-    /// layers long enough for both ways of flushing (key by key, and one append).
+    /// layers long enough for every way of flushing (key by key, one append, and the run moved
+    /// in as it grows: `RUN_MOVED_FROM` is 8 in tests).
     #[test]
     fn runs_of_appended_paths_change_nothing() {
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -1552,7 +1553,7 @@ mod tests {
             let layers_n = 1 + next(4) as usize;
             let mut layers = Vec::new();
             for li in 0..layers_n {
-                // Some images start with a long layer (both ways of flushing; later small
+                // Some images start with a long layer (every way of flushing; later small
                 // layers counted from their own names, `count_layer_changes`).
                 let long = round % 10 == 0 || (round % 10 == 5 && li == 0);
                 let len = next(if long { 400 } else { 14 }) as usize;
