@@ -121,67 +121,62 @@ pub struct LayerChanges {
     pub deleted_bytes: u64,
 }
 
-/// A path as it stands in the merged filesystem.
+/// A path as it stands in the merged filesystem. Small: a fold holds one per path, and what
+/// a worker holds at its busiest is what the page keeps (wasm memory is never given back;
+/// issue 13, target 3): 48 bytes on wasm32, 80 before the stored content and the link target
+/// were made compact.
 #[derive(Clone, Debug)]
 struct Node {
     kind: EntryKind,
-    /// Apparent size (hard links: their content's).
-    size: u64,
-    mode: u32,
-    link_target: Option<RawPath>,
-    layer: usize,
-    member: Option<usize>,
     /// Did the path exist below the layer that wrote it? (Added vs Modified.)
     replaced: bool,
+    mode: u32,
+    /// Apparent size (hard links: their content's); with a stored content, its size.
+    size: u64,
+    /// Boxed: only links have one.
+    link_target: Option<Box<RawPath>>,
+    layer: usize,
+    member: Option<usize>,
     content: Option<Stored>,
 }
 
-/// Where a node's bytes are stored: a [`ContentRef`] whose path is left out when it is the
-/// node's own name, as it is for every regular file (nearly every node). A fold of a
-/// 200,000-file layer held each name twice otherwise: the page's worker's memory, which never
-/// shrinks back, 98 → 92 MB (issue 13, target 3).
+// The size the comment above gives; a change of it is a change of the page's memory.
+#[cfg(target_arch = "wasm32")]
+const _: () = assert!(std::mem::size_of::<Node>() == 48);
+
+/// Where a node's bytes are stored: the entry of its own layer blob (`Node::layer`,
+/// `Node::member`) at its own name, as for every regular file (nearly every node), or
+/// somewhere else, said apart (a hard link's). A fold of a 200,000-file layer held a second
+/// copy of each name and of the layer, blob and size otherwise. Read it whole with
+/// [`Node::content_ref`].
 #[derive(Clone, Debug)]
 struct Stored {
+    entry: usize,
+    elsewhere: Option<Box<Elsewhere>>,
+}
+
+/// The layer, blob and file that store a hard link's bytes.
+#[derive(Clone, Debug)]
+struct Elsewhere {
     layer: usize,
     member: Option<usize>,
-    entry: usize,
-    size: u64,
-    /// The file that stores the bytes, when it is not the node itself (a hard link's).
-    path: Option<RawPath>,
+    path: RawPath,
 }
 
 impl Stored {
-    /// `c` held by the node named `own`.
-    fn new(c: ContentRef, own: &RawPath) -> Stored {
-        let path = (c.path != *own).then_some(c.path);
+    /// `c` held by the node named `own` that layer `layer` (blob `member`) wrote.
+    fn new(c: ContentRef, layer: usize, member: Option<usize>, own: &RawPath) -> Stored {
+        let here = c.layer == layer && c.member == member && c.path == *own;
         Stored {
-            layer: c.layer,
-            member: c.member,
             entry: c.entry,
-            size: c.size,
-            path,
+            elsewhere: (!here).then(|| {
+                Box::new(Elsewhere {
+                    layer: c.layer,
+                    member: c.member,
+                    path: c.path,
+                })
+            }),
         }
-    }
-
-    /// The file that stores the bytes, for the node named `own`.
-    fn path<'a>(&'a self, own: &'a RawPath) -> &'a RawPath {
-        self.path.as_ref().unwrap_or(own)
-    }
-
-    /// The whole reference, for the node named `own`.
-    fn to_ref(&self, own: &RawPath) -> ContentRef {
-        ContentRef {
-            layer: self.layer,
-            member: self.member,
-            entry: self.entry,
-            path: self.path(own).clone(),
-            size: self.size,
-        }
-    }
-
-    /// See [`ContentRef::key`].
-    fn key(&self) -> (usize, usize) {
-        (self.layer, self.entry)
     }
 }
 
@@ -190,10 +185,41 @@ impl Node {
     /// symlink its target's length: what Docker's layer size counts for it.
     fn own_bytes(&self) -> u64 {
         match &self.content {
-            Some(c) if self.kind == EntryKind::File => c.size,
+            Some(_) if self.kind == EntryKind::File => self.size,
             None if self.kind == EntryKind::Symlink => self.size,
             _ => 0,
         }
+    }
+
+    /// Its content's [`ContentRef::key`] (the inode, in effect).
+    fn content_key(&self) -> Option<(usize, usize)> {
+        let c = self.content.as_ref()?;
+        Some((
+            c.elsewhere.as_ref().map_or(self.layer, |e| e.layer),
+            c.entry,
+        ))
+    }
+
+    /// The file that stores its bytes, for the node named `own`.
+    fn content_path<'a>(&'a self, own: &'a RawPath) -> Option<&'a RawPath> {
+        let c = self.content.as_ref()?;
+        Some(c.elsewhere.as_ref().map_or(own, |e| &e.path))
+    }
+
+    /// Its content whole, for the node named `own`.
+    fn content_ref(&self, own: &RawPath) -> Option<ContentRef> {
+        let c = self.content.as_ref()?;
+        let (layer, member, path) = match &c.elsewhere {
+            Some(e) => (e.layer, e.member, &e.path),
+            None => (self.layer, self.member, own),
+        };
+        Some(ContentRef {
+            layer,
+            member,
+            entry: c.entry,
+            path: path.clone(),
+            size: self.size,
+        })
     }
 }
 
@@ -567,14 +593,15 @@ fn apply(
                 },
             );
         }
+        // The stored content, with its size (the node's).
         let content = match (e.kind, &e.link_target) {
-            (EntryKind::File, _) => Some(Stored {
-                layer: idx,
-                member,
-                entry: pos,
-                size: e.size,
-                path: None,
-            }),
+            (EntryKind::File, _) => Some((
+                Stored {
+                    entry: pos,
+                    elsewhere: None,
+                },
+                e.size,
+            )),
             // A target climbing out with `..` is never followed; the reader reports it as
             // an unsafe path already.
             (EntryKind::Hardlink, Some(t)) if has_dotdot(t) => None,
@@ -582,7 +609,10 @@ fn apply(
                 appended.flush(state);
                 let found = resolve_link(state, &removed, &hidden, &plnk, pos, &e.path, t);
                 match found {
-                    Ok(c) => c.map(|c| Stored::new(c, &e.path)),
+                    Ok(c) => c.map(|c| {
+                        let size = c.size;
+                        (Stored::new(c, idx, member, &e.path), size)
+                    }),
                     Err(issue) => {
                         if !in_cycle.contains(&e.path) {
                             links.push(LinkReport {
@@ -608,7 +638,7 @@ fn apply(
             _ => None,
         };
         let size = match (&content, e.kind, &e.link_target) {
-            (Some(c), _, _) => c.size,
+            (Some((_, size)), _, _) => *size,
             (None, EntryKind::Symlink, Some(t)) => t.as_bytes().len() as u64,
             (None, _, _) => e.size,
         };
@@ -616,11 +646,11 @@ fn apply(
             kind: e.kind,
             size,
             mode: e.mode,
-            link_target: e.link_target.clone(),
+            link_target: e.link_target.clone().map(Box::new),
             layer: idx,
             member,
             replaced: false,
-            content,
+            content: content.map(|(c, _)| c),
         };
         // A path past every one held is new: it joins the run (no search of the map).
         if appended.past_end(state, &e.path) {
@@ -706,7 +736,7 @@ fn resolve_link(
         EntryKind::Dir => Err(LinkIssue::Directory),
         // A link to a dangling link points to nothing either; the first one is reported.
         EntryKind::Hardlink if node.content.is_none() => Ok(None),
-        _ => Ok(node.content.as_ref().map(|c| c.to_ref(target))),
+        _ => Ok(node.content_ref(target)),
     }
 }
 
@@ -732,14 +762,14 @@ fn fold(archive: &Archive, image: &Image, upto: usize) -> State {
 }
 
 fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
-    let content = n.content.as_ref().map(|c| c.to_ref(&path));
+    let content = n.content_ref(&path);
     FileRow {
         path,
         kind: n.kind,
         size: n.size,
         change,
         layer: n.layer,
-        link_target: n.link_target.clone(),
+        link_target: n.link_target.as_deref().cloned(),
         mode: n.mode,
         member: n.member,
         dir_size: 0,
@@ -889,7 +919,7 @@ pub fn content_of(
 ) -> Option<ContentRef> {
     fold(archive, image, upto)
         .get(path)
-        .and_then(|n| n.content.as_ref().map(|c| c.to_ref(path)))
+        .and_then(|n| n.content_ref(path))
 }
 
 /// What layer `layer` added, modified and deleted, compared with the view below it.
@@ -1012,24 +1042,21 @@ impl Holders {
     ) {
         for (p, n) in written {
             if n.layer == layer && n.kind == EntryKind::Hardlink {
-                if let Some(c) = &n.content {
-                    self.by_content.entry(c.key()).or_default().push(p.clone());
+                if let Some(key) = n.content_key() {
+                    self.by_content.entry(key).or_default().push(p.clone());
                 }
             }
         }
     }
 
-    /// Does a node of `state` still hold `c` (held by the node named `own` before): the file
-    /// that stored it, at its own name, or a hard link to it?
-    fn held(&mut self, state: &State, c: &Stored, own: &RawPath) -> bool {
-        let key = c.key();
-        let holds = |p: &RawPath| {
-            state
-                .get(p)
-                .and_then(|n| n.content.as_ref())
-                .is_some_and(|h| h.key() == key)
+    /// Does a node of `state` still hold the content of `gone` (the node named `own`, no
+    /// longer there): the file that stored it, at its own name, or a hard link to it?
+    fn held(&mut self, state: &State, gone: &Node, own: &RawPath) -> bool {
+        let (Some(key), Some(path)) = (gone.content_key(), gone.content_path(own)) else {
+            return false;
         };
-        if holds(c.path(own)) {
+        let holds = |p: &RawPath| state.get(p).and_then(Node::content_key) == Some(key);
+        if holds(path) {
             return true;
         }
         let Some(names) = self.by_content.get_mut(&key) else {
@@ -1080,7 +1107,7 @@ fn count_layer_changes(
         state,
         removed,
         written.iter().map(|(p, n)| (p, *n)),
-        &mut |c, own| holders.held(state, c, own),
+        &mut |n, own| holders.held(state, n, own),
         &mut |_, _, _| {},
     )
 }
@@ -1097,17 +1124,17 @@ struct ContentSet {
 
 impl ContentSet {
     /// Adds `c`; false when it was in already.
-    fn insert(&mut self, c: &Stored) -> bool {
-        if self.by_layer.len() <= c.layer {
-            self.by_layer.resize_with(c.layer + 1, Vec::new);
+    fn insert(&mut self, (layer, entry): (usize, usize)) -> bool {
+        if self.by_layer.len() <= layer {
+            self.by_layer.resize_with(layer + 1, Vec::new);
         }
-        let Some(flags) = self.by_layer.get_mut(c.layer) else {
+        let Some(flags) = self.by_layer.get_mut(layer) else {
             return false;
         };
-        if flags.len() <= c.entry {
-            flags.resize(c.entry + 1, false);
+        if flags.len() <= entry {
+            flags.resize(entry + 1, false);
         }
-        match flags.get_mut(c.entry) {
+        match flags.get_mut(entry) {
             Some(f) if !*f => {
                 *f = true;
                 true
@@ -1133,16 +1160,13 @@ fn count_changes(
     let alive: HashSet<(usize, usize)> = if removed.is_empty() {
         HashSet::new()
     } else {
-        state
-            .values()
-            .filter_map(|n| n.content.as_ref().map(Stored::key))
-            .collect()
+        state.values().filter_map(Node::content_key).collect()
     };
     tally(
         state,
         removed,
         state.iter().filter(|(_, n)| n.layer == layer),
-        &mut |c, _| alive.contains(&c.key()),
+        &mut |n, _| n.content_key().is_some_and(|k| alive.contains(&k)),
         visit,
     )
 }
@@ -1155,7 +1179,7 @@ fn tally<'a>(
     state: &State,
     removed: &[(RawPath, Node)],
     written: impl Iterator<Item = (&'a RawPath, &'a Node)>,
-    held: &mut dyn FnMut(&Stored, &RawPath) -> bool,
+    held: &mut dyn FnMut(&Node, &RawPath) -> bool,
     visit: &mut dyn FnMut(&RawPath, &Node, Change),
 ) -> ChangeCounts {
     let mut out = ChangeCounts::default();
@@ -1163,9 +1187,9 @@ fn tally<'a>(
     for (p, n) in removed {
         if !state.contains_key(p) {
             out.deleted += 1;
-            if let Some(c) = n.content.as_ref() {
-                if !held(c, p) && freed.insert(c.key()) {
-                    out.deleted_bytes = out.deleted_bytes.saturating_add(c.size);
+            if let Some(key) = n.content_key() {
+                if !held(n, p) && freed.insert(key) {
+                    out.deleted_bytes = out.deleted_bytes.saturating_add(n.size);
                 }
             }
             visit(p, n, Change::Deleted);
@@ -1193,10 +1217,12 @@ fn wasted_after(archive: &Archive, image: &Image, top: &State) -> Vec<u64> {
     let mut visible = vec![0u64; image.layers.len()];
     // Each content once (names that share it, hard links, count it once).
     let mut seen = ContentSet::default();
-    for c in top.values().filter_map(|n| n.content.as_ref()) {
-        if seen.insert(c) {
-            if let Some(v) = visible.get_mut(c.layer) {
-                *v = v.saturating_add(c.size);
+    for n in top.values() {
+        if let Some(key) = n.content_key() {
+            if seen.insert(key) {
+                if let Some(v) = visible.get_mut(key.0) {
+                    *v = v.saturating_add(n.size);
+                }
             }
         }
     }
