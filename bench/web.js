@@ -22,7 +22,9 @@
 // in headless Chromium: first view (stack shown), the files listed (the layer tars walked,
 // when the first view was an outline before that walk), every digest verified (image-ready), the
 // longest main-thread task from pick to verified (a `longtask` PerformanceObserver), and the
-// growth of the renderer processes' resident memory (sampled from /proc every 50 ms).
+// growth of the renderer processes' resident memory (sampled from /proc every 50 ms: the peak,
+// and what is kept a second after verified; for the index-heavy image both against the index's
+// own data).
 // Once per run: the gzipped size of both wasm files and the time from navigation to an
 // interactive start page. It prints one table; ratios are to `sha256sum` of the same file in
 // the same run (machines here are noisy: only same-run ratios mean anything).
