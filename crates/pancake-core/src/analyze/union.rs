@@ -1123,7 +1123,7 @@ struct ContentSet {
 }
 
 impl ContentSet {
-    /// Adds `c`; false when it was in already.
+    /// Adds the content `(layer, entry)` ([`ContentRef::key`]); false when it was in already.
     fn insert(&mut self, (layer, entry): (usize, usize)) -> bool {
         if self.by_layer.len() <= layer {
             self.by_layer.resize_with(layer + 1, Vec::new);
@@ -1816,6 +1816,32 @@ mod tests {
         let m2 = merged(&a, img(&a), 2);
         assert_eq!(paths(&m2), ["bin", "bin/b"]);
         assert_eq!(find(&m2, "bin/b").map(|r| r.size), Some(100));
+    }
+
+    /// A name linked back to bytes stored at that same name in a lower layer: the node's
+    /// stored content is not its own entry (another layer), so it is said apart
+    /// (`Stored::elsewhere`), and every figure reads the lower layer's file.
+    #[test]
+    fn a_link_at_its_own_name_to_a_lower_layers_bytes() {
+        let a = build(vec![
+            vec![f("a", 5)],
+            vec![ent("b", EntryKind::Hardlink, 0, Some("a"))],
+            vec![ent("a", EntryKind::Hardlink, 0, Some("b"))],
+        ]);
+        let image = img(&a);
+        let c = content_of(&a, image, 2, &RawPath::from("a"));
+        assert_eq!(
+            c.map(|c| (c.layer, c.entry, c.path.to_string(), c.size)),
+            Some((0, 0, "a".to_string(), 5))
+        );
+        let m = merged(&a, image, 2);
+        let row = find(&m, "a").and_then(|r| r.content.clone());
+        assert_eq!(row.map(|c| (c.layer, c.size)), Some((0, 5)));
+        // Layer 0's bytes are still seen (through both names): nothing of it is wasted.
+        assert_eq!(wasted(&a, image).first(), Some(&0));
+        for (i, got) in change_counts(&a, image).0.iter().enumerate() {
+            assert_eq!(*got, layer_changes(&a, image, i).counts(), "layer {i}");
+        }
     }
 
     #[test]
