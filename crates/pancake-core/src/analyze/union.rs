@@ -5,9 +5,9 @@
 //! the whole fold is O(entries · log entries), fine for 200k entries.
 //!
 //! Hard links keep their inode: a link and its target are one file. Each name carries a
-//! reference to the regular-file entry whose bytes it shows (a [`ContentRef`] in every row), so deleting or overwriting
-//! one name leaves the other names with the same content and size, and bytes a container can
-//! still read through any name count as visible. Entries apply in tar order, as moby's
+//! reference to the regular-file entry whose bytes it shows (a [`ContentRef`] in every row),
+//! so deleting or overwriting one name leaves the other names with the same content and size,
+//! and bytes a container can still read through any name count as visible. Entries apply in tar order, as moby's
 //! `pkg/archive` `UnpackLayer` applies them: a hard link resolves its target as it stands
 //! when the link entry comes (a whiteout or opaque marker of the same layer that comes
 //! *before* the link has already deleted a lower target; one that comes *after* deletes only
@@ -276,10 +276,11 @@ impl Appended {
 
     /// Adds `key`, past the end ([`Appended::past_end`]), to the run; a run as long as the
     /// state (and at least [`RUN_MOVED_FROM`]) is moved into it at once. So once the state
-    /// holds [`RUN_MOVED_FROM`] paths the run never holds more than half of what the fold holds, and its buffer and the map built from it
-    /// are not both the size of a whole layer at the peak (a 200,000-file layer: the page's
-    /// worker's memory 92 → 84 MB). Each move costs the state and
-    /// the run, which at least doubles the state: each path is moved about twice in all.
+    /// holds [`RUN_MOVED_FROM`] paths the run never holds more than half of what the fold
+    /// holds, and its buffer and the map built from it are not both the size of a whole layer
+    /// at the peak (a 200,000-file layer: the page's worker's memory 92 → 84 MB). Each move
+    /// costs the state and the run, which at least doubles the state: each path is moved
+    /// about twice in all.
     fn push(&mut self, state: &mut State, key: RawPath, node: Node) {
         self.run.push((key, node));
         if self.run.len() >= RUN_MOVED_FROM && self.run.len() >= state.len() {
