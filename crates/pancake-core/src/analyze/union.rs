@@ -4,14 +4,14 @@
 //! State is a `BTreeMap` keyed by path, so "everything below `dir`" is one range query and
 //! the whole fold is O(entries · log entries), fine for 200k entries.
 //!
-//! Hard links keep their inode: a link and its target are one file. Each name carries a
-//! reference to the regular-file entry whose bytes it shows (a [`ContentRef`] in every row),
-//! so deleting or overwriting one name leaves the other names with the same content and size,
-//! and bytes a container can still read through any name count as visible. Entries apply in tar order, as moby's
-//! `pkg/archive` `UnpackLayer` applies them: a hard link resolves its target as it stands
-//! when the link entry comes (a whiteout or opaque marker of the same layer that comes
-//! *before* the link has already deleted a lower target; one that comes *after* deletes only
-//! the name, and the link keeps the content). Markers otherwise touch only lower layers.
+//! Hard links keep their inode: a link and its target are one file. Each name carries a reference
+//! to the regular-file entry whose bytes it shows (a [`ContentRef`] in every row), so deleting or
+//! overwriting one name leaves the other names with the same content and size, and bytes a
+//! container can still read through any name count as visible. Entries apply in tar order, as
+//! moby's `pkg/archive` `UnpackLayer` applies them: a hard link resolves its target as it stands
+//! when the link entry comes (a whiteout or opaque marker of the same layer that comes *before* the
+//! link has already deleted a lower target; one that comes *after* deletes only the name, and the
+//! link keeps the content). Markers otherwise touch only lower layers.
 
 use std::collections::btree_map::Entry as Slot;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
