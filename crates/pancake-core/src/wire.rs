@@ -357,11 +357,14 @@ impl Decoder {
         let head = prev
             .unwrap_or(&[])
             .get(..shared)
-            .ok_or(WireError::Invalid { at })?
-            .to_vec();
+            .ok_or(WireError::Invalid { at })?;
         let len = self.index()?;
-        let mut path = head;
-        path.extend_from_slice(self.slice(len)?);
+        let tail = self.slice(len)?;
+        // Exactly the path's length: a copy of the shared head extended by the tail would
+        // grow by doubling, up to twice the name's bytes for every entry the page holds.
+        let mut path = Vec::with_capacity(shared + tail.len());
+        path.extend_from_slice(head);
+        path.extend_from_slice(tail);
         let at = self.pos;
         let kind = *KINDS
             .get(usize::from(self.byte()?))
