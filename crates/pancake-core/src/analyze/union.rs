@@ -13,6 +13,7 @@
 //! link has already deleted a lower target; one that comes *after* deletes only the name, and the
 //! link keeps the content). Markers otherwise touch only lower layers.
 
+use std::borrow::Cow;
 use std::collections::btree_map::Entry as Slot;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
@@ -223,7 +224,12 @@ impl Node {
     }
 }
 
-type State = BTreeMap<RawPath, Node>;
+/// A path the fold holds: an entry's own name, borrowed from the archive's index (the fold of
+/// a 200,000-file layer would otherwise copy its 9.6 MB of names once more), or one the fold
+/// made itself (a folder a layer implies without an entry of its own).
+type Key<'a> = Cow<'a, RawPath>;
+
+type State<'a> = BTreeMap<Key<'a>, Node>;
 
 /// The shortest run [`Appended::push`] moves into the state as it grows (in tests, short
 /// enough that the random layers of `runs_of_appended_paths_change_nothing` are moved so
@@ -242,18 +248,21 @@ const RUN_MOVED_FROM: usize = 8;
 /// prefixes for each name of a 200,000-entry layer). Every write of [`apply`] goes through
 /// here; anything else that touches the state flushes first.
 #[derive(Default)]
-struct Appended {
+struct Appended<'a> {
     /// Strictly increasing, every key greater than every key of the state.
-    run: Vec<(RawPath, Node)>,
+    run: Vec<(Key<'a>, Node)>,
+    /// About how many paths the layer still writes (its entries left, and the folders the
+    /// current one implies): how far the run may grow before the layer ends.
+    to_come: usize,
 }
 
-impl Appended {
+impl<'a> Appended<'a> {
     /// The node at `key`, in the state or in the run.
-    fn get<'a>(&'a self, state: &'a State, key: &RawPath) -> Option<&'a Node> {
+    fn get<'s>(&'s self, state: &'s State<'a>, key: &RawPath) -> Option<&'s Node> {
         match self.run.first() {
-            Some((first, _)) if key >= first => self
+            Some((first, _)) if key >= &**first => self
                 .run
-                .binary_search_by(|(k, _)| k.cmp(key))
+                .binary_search_by(|(k, _)| (**k).cmp(key))
                 .ok()
                 .and_then(|i| self.run.get(i))
                 .map(|(_, n)| n),
@@ -263,14 +272,16 @@ impl Appended {
 
     /// True when `key` is greater than every key held (so it is new, and keeps the run in
     /// order).
-    fn past_end(&self, state: &State, key: &RawPath) -> bool {
+    fn past_end(&self, state: &State<'a>, key: &RawPath) -> bool {
         #[cfg(test)]
         if tests::NO_RUN.with(std::cell::Cell::get) {
             return false; // the fold without runs, the reference the tests compare with
         }
         match self.run.last() {
-            Some((last, _)) => key > last,
-            None => state.last_key_value().is_none_or(|(last, _)| key > last),
+            Some((last, _)) => key > &**last,
+            None => state
+                .last_key_value()
+                .is_none_or(|(last, _)| key > &**last),
         }
     }
 
@@ -281,7 +292,22 @@ impl Appended {
     /// at the peak (a 200,000-file layer: the page's worker's memory 92 → 84 MB). Each move
     /// costs the state and the run, which at least doubles the state: each path is moved
     /// about twice in all.
-    fn push(&mut self, state: &mut State, key: RawPath, node: Node) {
+    fn push(&mut self, state: &mut State<'a>, key: Key<'a>, node: Node) {
+        let len = self.run.len();
+        if len == self.run.capacity() {
+            // Room for what can still come: the run is moved into the state once as long as
+            // it, and the layer has only so many paths left; grown by doubling, up to half
+            // the buffer stood empty at the fold's peak (a 200,000-file layer's last run:
+            // room for 131,072 paths, 75,000 used). At least a quarter more each time, so
+            // growing stays linear however wrong `to_come` is.
+            let bound = state.len().max(RUN_MOVED_FROM).saturating_sub(len);
+            let more = len
+                .max(4)
+                .min(self.to_come.max(len / 4))
+                .min(bound)
+                .max(1);
+            self.run.reserve_exact(more);
+        }
         self.run.push((key, node));
         if self.run.len() >= RUN_MOVED_FROM && self.run.len() >= state.len() {
             self.flush(state);
@@ -289,7 +315,7 @@ impl Appended {
     }
 
     /// Adds a new `key` (see [`Appended::past_end`]) to the run, or to the state after a flush.
-    fn insert(&mut self, state: &mut State, key: RawPath, node: Node) {
+    fn insert(&mut self, state: &mut State<'a>, key: Key<'a>, node: Node) {
         if self.past_end(state, &key) {
             self.push(state, key, node);
         } else {
@@ -303,7 +329,7 @@ impl Appended {
     /// and appended, which costs the two maps' sizes — at most nine times the run's, so each
     /// path costs O(log n) however often a layer flushes, even one written to make it flush
     /// at every entry.
-    fn flush(&mut self, state: &mut State) {
+    fn flush(&mut self, state: &mut State<'a>) {
         if self.run.is_empty() {
             return;
         }
@@ -364,8 +390,8 @@ fn member_of(image: &Image, i: usize) -> Option<usize> {
 }
 
 /// Removes `dir`'s descendants (not `dir` itself) and returns them.
-fn remove_below(state: &mut State, dir: &RawPath) -> Vec<(RawPath, Node)> {
-    let keys: Vec<RawPath> = if dir.is_root() {
+fn remove_below<'a>(state: &mut State<'a>, dir: &RawPath) -> Vec<(Key<'a>, Node)> {
+    let keys: Vec<Key<'a>> = if dir.is_root() {
         state.keys().cloned().collect()
     } else {
         // Descendants of `d` are exactly the keys in [`d/`, `d0`): `0` follows `/` in ASCII.
@@ -444,14 +470,14 @@ fn link_cycles(entries: &[Entry]) -> Vec<Vec<RawPath>> {
 /// Applies layer `idx` to `state`, returning every lower node it removed (whiteouts, opaque
 /// dirs, a directory replaced by a non-directory, or the other way round). Hard links that
 /// point to nothing go to `links`.
-fn apply(
-    state: &mut State,
+fn apply<'a>(
+    state: &mut State<'a>,
     idx: usize,
     member: Option<usize>,
-    entries: &[Entry],
+    entries: &'a [Entry],
     links: &mut Vec<LinkReport>,
-) -> Vec<(RawPath, Node)> {
-    let mut removed: Vec<(RawPath, Node)> = Vec::new();
+) -> Vec<(Key<'a>, Node)> {
+    let mut removed: Vec<(Key<'a>, Node)> = Vec::new();
     let mut writes: Vec<(usize, &Entry)> = Vec::with_capacity(entries.len());
     let mut opaque: Vec<(usize, RawPath)> = Vec::new();
     let mut whiteouts: Vec<(usize, RawPath)> = Vec::new();
@@ -484,9 +510,9 @@ fn apply(
     // Markers only touch lower layers, so they go first (the spec: "regardless of ordering").
     // What each one removed is remembered with its position: a hard link listed before the
     // marker still reaches the lower file, as it does when Docker applies the tar in order.
-    let mut hidden: HashMap<RawPath, (usize, usize)> = HashMap::new();
+    let mut hidden: HashMap<Key<'a>, (usize, usize)> = HashMap::new();
     let mut remove =
-        |removed: &mut Vec<(RawPath, Node)>, pos: usize, gone: Vec<(RawPath, Node)>| {
+        |removed: &mut Vec<(Key<'a>, Node)>, pos: usize, gone: Vec<(Key<'a>, Node)>| {
             for (p, n) in gone {
                 hidden.entry(p.clone()).or_insert((pos, removed.len()));
                 removed.push((p, n));
@@ -497,15 +523,11 @@ fn apply(
         remove(&mut removed, *pos, gone);
     }
     for (pos, p) in &whiteouts {
-        let mut gone: Vec<(RawPath, Node)> = state
-            .remove(p)
-            .map(|n| (p.clone(), n))
-            .into_iter()
-            .collect();
+        let mut gone: Vec<(Key<'a>, Node)> = state.remove_entry(p).into_iter().collect();
         gone.extend(remove_below(state, p));
         remove(&mut removed, *pos, gone);
     }
-    let removed_paths: BTreeSet<RawPath> = removed.iter().map(|(p, _)| p.clone()).collect();
+    let removed_paths: BTreeSet<Key<'a>> = removed.iter().map(|(p, _)| p.clone()).collect();
     let cycles = link_cycles(entries);
     let in_cycle: HashSet<&RawPath> = cycles.iter().flatten().collect();
     for cycle in &cycles {
@@ -528,7 +550,10 @@ fn apply(
     // layer): its next entries fail too, without walking up again. Forgotten on every write.
     let mut known_fail: Option<RawPath> = None;
     let mut appended = Appended::default();
+    let mut to_write = writes.len();
     for (pos, e) in writes {
+        appended.to_come = to_write;
+        to_write = to_write.saturating_sub(1);
         // Parents a container runtime would create implicitly. (Compared as a slice of the
         // name: most entries' folder is the one known, and need no copy of it.)
         let parent_of = crate::path::parent_bytes(e.path.as_bytes());
@@ -561,8 +586,8 @@ fn apply(
                 }
                 Some(_) => {
                     appended.flush(state);
-                    if let Some(n) = state.remove(&parent) {
-                        removed.push((parent.clone(), n));
+                    if let Some(gone) = state.remove_entry(&parent) {
+                        removed.push(gone);
                     }
                     missing.push(parent.clone());
                 }
@@ -576,12 +601,13 @@ fn apply(
             continue;
         }
         known_fail = None;
+        appended.to_come = appended.to_come.saturating_add(missing.len());
         // Top folder first: in path order, so they join the run when they come past its end.
         for p in missing.into_iter().rev() {
             let replaced = removed_paths.contains(&p);
             appended.insert(
                 state,
-                p,
+                Cow::Owned(p),
                 Node {
                     kind: EntryKind::Dir,
                     size: 0,
@@ -656,12 +682,12 @@ fn apply(
         // A path past every one held is new: it joins the run (no search of the map).
         if appended.past_end(state, &e.path) {
             let replaced = removed_paths.contains(&e.path);
-            appended.push(state, e.path.clone(), Node { replaced, ..node });
+            appended.push(state, Cow::Borrowed(&e.path), Node { replaced, ..node });
             continue;
         }
         appended.flush(state);
         // One search of the map per entry: the slot is found once, then filled or swapped.
-        let old = match state.entry(e.path.clone()) {
+        let old = match state.entry(Cow::Borrowed(&e.path)) {
             Slot::Vacant(slot) => {
                 slot.insert(Node {
                     replaced: removed_paths.contains(&e.path),
@@ -690,7 +716,7 @@ fn apply(
             }
         }
         if old.layer != idx {
-            removed.push((e.path.clone(), old));
+            removed.push((Cow::Borrowed(&e.path), old));
         }
     }
     appended.flush(state);
@@ -700,10 +726,10 @@ fn apply(
 /// What a hard link entry at position `pos` of the layer being applied shows: the content of
 /// its target as the target stands at that point (`Ok(None)`: a target without bytes, such
 /// as a symlink or a device, whose inode the link then shares).
-fn resolve_link(
-    state: &State,
-    removed: &[(RawPath, Node)],
-    hidden: &HashMap<RawPath, (usize, usize)>,
+fn resolve_link<'a>(
+    state: &State<'a>,
+    removed: &[(Key<'a>, Node)],
+    hidden: &HashMap<Key<'a>, (usize, usize)>,
     plnk: &HashMap<&[u8], Vec<(usize, ContentRef)>>,
     pos: usize,
     path: &RawPath,
@@ -741,7 +767,12 @@ fn resolve_link(
     }
 }
 
-fn fold_with(archive: &Archive, image: &Image, upto: usize, links: &mut Vec<LinkReport>) -> State {
+fn fold_with<'a>(
+    archive: &'a Archive,
+    image: &Image,
+    upto: usize,
+    links: &mut Vec<LinkReport>,
+) -> State<'a> {
     let mut state = State::new();
     for i in 0..=upto.min(image.layers.len().saturating_sub(1)) {
         if image.layers.is_empty() {
@@ -758,7 +789,7 @@ fn fold_with(archive: &Archive, image: &Image, upto: usize, links: &mut Vec<Link
     state
 }
 
-fn fold(archive: &Archive, image: &Image, upto: usize) -> State {
+fn fold<'a>(archive: &'a Archive, image: &Image, upto: usize) -> State<'a> {
     fold_with(archive, image, upto, &mut Vec::new())
 }
 
@@ -903,7 +934,7 @@ pub fn merged(archive: &Archive, image: &Image, upto: usize) -> Vec<FileRow> {
             (true, false) => Change::Added,
             (true, true) => Change::Modified,
         };
-        rows.push(row(p, &n, change));
+        rows.push(row(p.into_owned(), &n, change));
     }
     fill_dir_sizes(&mut rows);
     rows
@@ -1017,7 +1048,7 @@ pub fn change_counts(archive: &Archive, image: &Image) -> (Vec<ChangeCounts>, Ve
         counts.push(if state.len() / 4 > entries.len() {
             count_layer_changes(&state, layer, &removed, entries, &mut holders)
         } else {
-            holders.note_links(layer, state.iter());
+            holders.note_links(layer, state.iter().map(|(p, n)| (&**p, n)));
             count_changes(&state, layer, &removed, &mut |_, _, _| {})
         });
     }
@@ -1079,10 +1110,10 @@ impl Holders {
 /// name and its folders) rather than by a pass over the whole state, and with the contents
 /// still held found through [`Holders`]: O(entries of the layer · log n), whatever the
 /// state's size.
-fn count_layer_changes(
-    state: &State,
+fn count_layer_changes<'a>(
+    state: &State<'a>,
     layer: usize,
-    removed: &[(RawPath, Node)],
+    removed: &[(Key<'a>, Node)],
     entries: &[Entry],
     holders: &mut Holders,
 ) -> ChangeCounts {
@@ -1149,10 +1180,10 @@ impl ContentSet {
 /// removed that is gone (`Deleted`; its content's bytes once, unless another name still shows
 /// them), each path it wrote (`Modified` when it replaced one, else `Added`). `visit` gets every
 /// counted path with its change. The one rule behind [`layer_changes`] and [`change_counts`].
-fn count_changes(
-    state: &State,
+fn count_changes<'a>(
+    state: &State<'a>,
     layer: usize,
-    removed: &[(RawPath, Node)],
+    removed: &[(Key<'a>, Node)],
     visit: &mut dyn FnMut(&RawPath, &Node, Change),
 ) -> ChangeCounts {
     // A hash set, sized by what the state holds, and only when this layer removes something:
@@ -1166,7 +1197,10 @@ fn count_changes(
     tally(
         state,
         removed,
-        state.iter().filter(|(_, n)| n.layer == layer),
+        state
+            .iter()
+            .filter(|(_, n)| n.layer == layer)
+            .map(|(p, n)| (&**p, n)),
         &mut |n, _| n.content_key().is_some_and(|k| alive.contains(&k)),
         visit,
     )
@@ -1178,7 +1212,7 @@ fn count_changes(
 /// `Modified` when it replaced one, else `Added`. `visit` gets every counted path.
 fn tally<'a>(
     state: &State,
-    removed: &[(RawPath, Node)],
+    removed: &[(Key<'a>, Node)],
     written: impl Iterator<Item = (&'a RawPath, &'a Node)>,
     held: &mut dyn FnMut(&Node, &RawPath) -> bool,
     visit: &mut dyn FnMut(&RawPath, &Node, Change),
@@ -1255,10 +1289,10 @@ pub fn each_layer_changes(
             &mut Vec::new(),
         );
         let mut rows = Vec::new();
-        let mut gone: HashSet<RawPath> = HashSet::new();
+        let mut gone: HashSet<Key<'_>> = HashSet::new();
         for (p, n) in removed {
-            if !state.contains_key(&p) && gone.insert(p.clone()) {
-                rows.push(row(p, &n, Change::Deleted));
+            if !state.contains_key(&*p) && gone.insert(p.clone()) {
+                rows.push(row(p.into_owned(), &n, Change::Deleted));
             }
         }
         let mut seen: HashSet<RawPath> = HashSet::new();
