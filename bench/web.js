@@ -262,7 +262,7 @@ function print(meta) {
 
 /**
  * The index's own data for issue 13's target 3 (memory growth ≤ 3× it): the entries of every
- * layer tar as the page's wasm holds them — `pancake_core::Entry` is 88 bytes on wasm32 (a
+ * layer tar as the page's wasm holds them — `pancake_core::Entry` is 80 bytes on wasm32 (a
  * compile-time check in `crates/pancake-core/src/model.rs` keeps that true) plus each name's
  * and link target's bytes — counted here from the file with Python's `tarfile`, not by
  * Pancake. Uncompressed layer tars only (what `make_many_files.py` writes without --gzip).
@@ -285,7 +285,7 @@ for m in outer.getmembers():
         names += len(e.linkname.encode('utf-8', 'surrogateescape'))
 print(n, names)`;
   const [entries, names] = String(sh('python3', ['-c', py, file])).trim().split(/\s+/).map(Number);
-  return { entries, bytes: entries * 88 + names };
+  return { entries, bytes: entries * 80 + names };
 }
 
 async function measure(b, cli, file, label, { gz = false, index = null } = {}) {

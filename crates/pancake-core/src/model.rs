@@ -96,10 +96,10 @@ pub struct Entry {
 }
 
 // `bench/web.js` counts the index's own data (issue 13, target 3: the page's memory growth
-// against it) as 88 bytes per entry on wasm32 plus its names: a change of this size is a
+// against it) as 80 bytes per entry on wasm32 plus its names: a change of this size is a
 // change of that figure.
 #[cfg(target_arch = "wasm32")]
-const _: () = assert!(std::mem::size_of::<Entry>() == 88);
+const _: () = assert!(std::mem::size_of::<Entry>() == 80);
 
 /// Where a sparse file's data lies (GNU tar's old `S` header and PAX sparse formats 0.0, 0.1
 /// and 1.0, read as Go's `archive/tar` reads them). Bytes not covered by a region read as

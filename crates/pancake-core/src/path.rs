@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 /// A normalized path inside a layer or archive: no leading `/` or `./`, no trailing `/`.
 ///
-/// Ordered byte by byte, as `[u8]` is ([`cmp_bytes`]).
+/// Ordered byte by byte, as `[u8]` is ([`cmp_bytes`]). Held as a boxed slice, not a `Vec`:
+/// exactly its bytes, and a pointer and a length (8 bytes on wasm32 against 12), for every
+/// entry's name and link target of an index, which the page's workers hold twice.
 #[derive(Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct RawPath(Vec<u8>);
+pub struct RawPath(Box<[u8]>);
 
 impl Ord for RawPath {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
@@ -90,7 +92,7 @@ impl RawPath {
             }
             out.extend_from_slice(p);
         }
-        RawPath(out)
+        RawPath(out.into_boxed_slice())
     }
 
     /// This normalized path with each `..` taking away the name before it, lexically (symlinks
@@ -116,12 +118,12 @@ impl RawPath {
                 out.extend_from_slice(c);
             }
         }
-        Some(Cow::Owned(RawPath(out)))
+        Some(Cow::Owned(RawPath(out.into_boxed_slice())))
     }
 
     /// Wraps `bytes` as they are, not normalized (symlink targets are kept as written).
     pub fn from_bytes(bytes: Vec<u8>) -> RawPath {
-        RawPath(bytes)
+        RawPath(bytes.into_boxed_slice())
     }
 
     /// The path's bytes, `/`-separated, no leading `/`.
@@ -144,7 +146,7 @@ impl RawPath {
     /// The path whose [`RawPath::display`] is `shown` (not normalized again); `None` when
     /// `shown` holds a malformed escape.
     pub fn from_display(shown: &str) -> Option<RawPath> {
-        crate::escape::unescape_name(shown).map(RawPath)
+        crate::escape::unescape_name(shown).map(RawPath::from_bytes)
     }
 
     /// A path a person typed or copied from the page, read the way [`RawPath::display`]
@@ -172,7 +174,7 @@ impl RawPath {
 
     /// The parent directory (`""` for a top-level name).
     pub fn parent(&self) -> RawPath {
-        RawPath(parent_bytes(&self.0).to_vec())
+        RawPath(parent_bytes(&self.0).into())
     }
 
     /// `name` (one or more components) below this path, normalized.
@@ -180,7 +182,7 @@ impl RawPath {
         if self.0.is_empty() {
             return RawPath::normalize(name);
         }
-        let mut v = self.0.clone();
+        let mut v = self.0.to_vec();
         v.push(b'/');
         v.extend_from_slice(name);
         RawPath::normalize(&v)
