@@ -279,9 +279,7 @@ impl<'a> Appended<'a> {
         }
         match self.run.last() {
             Some((last, _)) => key > &**last,
-            None => state
-                .last_key_value()
-                .is_none_or(|(last, _)| key > &**last),
+            None => state.last_key_value().is_none_or(|(last, _)| key > &**last),
         }
     }
 
@@ -301,11 +299,7 @@ impl<'a> Appended<'a> {
             // room for 131,072 paths, 75,000 used). At least a quarter more each time, so
             // growing stays linear however wrong `to_come` is.
             let bound = state.len().max(RUN_MOVED_FROM).saturating_sub(len);
-            let more = len
-                .max(4)
-                .min(self.to_come.max(len / 4))
-                .min(bound)
-                .max(1);
+            let more = len.max(4).min(self.to_come.max(len / 4)).min(bound).max(1);
             self.run.reserve_exact(more);
         }
         self.run.push((key, node));
