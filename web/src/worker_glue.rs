@@ -1455,14 +1455,10 @@ impl Pool {
     /// Entries in every layer index the page holds: those the reading's facts carry and
     /// those that crossed with the scan (`index`).
     fn entries_here(&self) -> usize {
-        let in_facts: usize = self.reading.as_ref().map_or(0, |r| {
-            r.archive_unresolved()
-                .members
-                .iter()
-                .filter_map(|m| m.facts.layer.as_ref())
-                .map(|l| l.entries.len())
-                .sum()
-        });
+        let in_facts = self
+            .reading
+            .as_ref()
+            .map_or(0, |r| r.archive_unresolved().entry_count());
         in_facts + self.index.iter().map(|(_, e)| e.len()).sum::<usize>()
     }
 

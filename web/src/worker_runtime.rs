@@ -404,13 +404,7 @@ fn post_scanned(
     if archive.images.is_empty() && (glanced == 0 || handed_on) {
         post_layers_read(scope, archive);
     }
-    let entries: usize = archive
-        .members
-        .iter()
-        .filter_map(|m| m.facts.layer.as_ref())
-        .map(|l| l.entries.len())
-        .sum();
-    let indexing = entries >= SUMMARIZE_FROM;
+    let indexing = archive.entry_count() >= SUMMARIZE_FROM;
     // The entries cross as compact bytes, not JSON.
     let (stripped, wire) = pancake_core::wire::split(archive);
     let msg = Response::Scanned {

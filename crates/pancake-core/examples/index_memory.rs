@@ -94,13 +94,7 @@ fn main() -> ExitCode {
     step("compact form made");
     println!("{:28} {} bytes", "  compact form", compact.len());
     drop((stripped, compact));
-    let entries: usize = archive
-        .members
-        .iter()
-        .filter_map(|m| m.facts.layer.as_ref())
-        .map(|l| l.entries.len())
-        .sum();
-    println!("{:28} {entries}", "  entries");
+    println!("{:28} {}", "  entries", archive.entry_count());
     let summaries: Vec<_> = archive
         .images
         .iter()

@@ -867,6 +867,18 @@ pub struct Archive {
     pub problems: Vec<Problem>,
 }
 
+impl Archive {
+    /// How many entries the layer indexes of all members hold in all (0 for a member whose
+    /// entries are not here, e.g. split off to cross to the page in compact form).
+    pub fn entry_count(&self) -> usize {
+        self.members
+            .iter()
+            .filter_map(|m| m.facts.layer.as_ref())
+            .map(|l| l.entries.len())
+            .sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
