@@ -360,8 +360,9 @@ impl Decoder {
             .ok_or(WireError::Invalid { at })?;
         let len = self.index()?;
         let tail = self.slice(len)?;
-        // Exactly the path's length: a copy of the shared head extended by the tail would
-        // grow by doubling, up to twice the name's bytes for every entry the page holds.
+        // Exactly the path's length, in one allocation: a copy of the shared head extended by
+        // the tail grew by doubling (and `RawPath` boxes its bytes, which would shrink that
+        // spare room again with a second reallocation per entry).
         let mut path = Vec::with_capacity(shared + tail.len());
         path.extend_from_slice(head);
         path.extend_from_slice(tail);
