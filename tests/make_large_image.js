@@ -130,6 +130,7 @@ function makeLargeImage(files = 200000, { problems = false, gzip = false, noise 
   return {
     bytes: tar(outer), diffIds: layers.map((l) => `sha256:${l.hex}`), files,
     digests: layers.map((l) => `sha256:${l.blobHex}`),
+    blobBytes: layers.map((l) => l.blob.length),
     contentBytes: [fileBytes(base), fileBytes(top)],
     entries: [base.length, top.length],
     hiddenByTop: fileBytes(hidden),

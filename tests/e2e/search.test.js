@@ -445,7 +445,8 @@ describe('path search across the images of the session', () => {
 // podman-oci-archive-app1.tar: six gzip layers, indexed only once hashed; the base layer
 // adds bin/busybox. The page's postMessage to its workers is
 // wrapped before the app loads: Search requests are counted, and Hash requests are held
-// until the test lets them go (`__pcLet(n)`: n more pass; `__pcRelease()`: all).
+// until the test lets them go (`__pcLet(n)`: n more pass; `__pcLetMatching(re)`: the one whose
+// message matches; `__pcRelease()`: all).
 const PODMAN = path.join(FIXTURES, 'podman-oci-archive-app1.tar');
 
 async function hookedPage(session) {

@@ -2,7 +2,8 @@
 // The page's messages to its workers, watched and held (before the app loads, so every worker
 // it starts is covered): `Search` requests and the `Facts` it forwards are counted in
 // `window.__pc`, and `Hash` requests are held until the test lets them go: `__pcLet(n)` lets n
-// more pass, `__pcRelease()` all, now and from then on.
+// more pass, `__pcLetMatching(re)` the held one whose message matches, `__pcRelease()` all,
+// now and from then on.
 
 /** `page` reloaded (so a script added before its load covers every worker the app starts),
  * once its drop zone is there. */
@@ -36,6 +37,18 @@ async function holdHashing(page) {
         const [w, m, r] = pc.held.shift();
         orig.call(w, m, ...r);
       }
+    };
+    // The held job whose message matches the regular expression `src` (e.g. a blob's
+    // `"len":N`) passes; true if there was one. Which job a hasher is sent first depends on
+    // which hasher's worker was ready first, so a test that wants one layer's digest and not
+    // another's names the job.
+    window.__pcLetMatching = (src) => {
+      const re = new RegExp(src);
+      const at = pc.held.findIndex(([, m]) => re.test(m.msg));
+      if (at < 0) return false;
+      const [w, m, r] = pc.held.splice(at, 1)[0];
+      orig.call(w, m, ...r);
+      return true;
     };
     window.__pcRelease = () => {
       pc.hold = false;

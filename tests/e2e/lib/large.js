@@ -34,7 +34,7 @@ function largeImage(name = '', opts = {}) {
     fs.writeFileSync(file, img.bytes);
   }
   return {
-    file, diffIds: img.diffIds, digests: img.digests, size: img.bytes.length,
+    file, diffIds: img.diffIds, digests: img.digests, blobBytes: img.blobBytes, size: img.bytes.length,
     contentBytes: img.contentBytes, entries: img.entries, hiddenByTop: img.hiddenByTop,
   };
 }
