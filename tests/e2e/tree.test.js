@@ -475,7 +475,7 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
     try {
       await pickFile(page, file);
-      await waitReady(page, { timeout: Number(process.env.PANCAKE_E2E_LARGE_MS || 240000) });
+      await waitReady(page, { timeout: Number(process.env.PANCAKE_E2E_LARGE_MS || 100000) });
       await app.openTab(page, 'files');
       const list = page.locator('[data-testid=file-list]');
       const timed = async (what, act, rowCount) => {
