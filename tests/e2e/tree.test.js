@@ -12,6 +12,7 @@ const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady } = require
 const { tar, oneLayerImage } = require('./lib/tarwrite');
 const os = require('node:os');
 const app = require('./lib/app');
+const { READY_TIMEOUT: LARGE_READY_TIMEOUT } = require('./lib/large');
 
 const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const T = READY_TIMEOUT + 60000;
@@ -475,7 +476,7 @@ describe('Files tree: keyboard, sort, largest, download', () => {
     const page = await session.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
     try {
       await pickFile(page, file);
-      await waitReady(page, { timeout: Number(process.env.PANCAKE_E2E_LARGE_MS || 100000) });
+      await waitReady(page, { timeout: LARGE_READY_TIMEOUT });
       await app.openTab(page, 'files');
       const list = page.locator('[data-testid=file-list]');
       const timed = async (what, act, rowCount) => {
