@@ -26,7 +26,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::Arc;
 
 use pancake_core::analyze::union::ContentRef;
 use pancake_core::read::export::{ExportError, ExportStream};
@@ -181,8 +180,13 @@ pub fn archive_for(a: &Archive, member: usize, keep: impl Fn(&Entry) -> bool) ->
                 facts: if i == member {
                     let mut facts = m.facts.clone();
                     if let Some(l) = facts.layer.as_mut() {
-                        l.entries =
-                            Arc::new(l.entries.iter().filter(|e| keep(e)).cloned().collect());
+                        l.entries = pancake_core::Entries::from(
+                            l.entries
+                                .iter()
+                                .filter(|e| keep(e))
+                                .cloned()
+                                .collect::<Vec<_>>(),
+                        );
                     }
                     facts
                 } else {

@@ -7,14 +7,13 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
-use std::sync::Arc;
 
 use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::limits::Limits;
 use pancake_core::read::reading::{HashJob, Reading};
 use pancake_core::read::resolution_change::ResolutionChange;
 use pancake_core::wire::{self, Decoder};
-use pancake_core::Entry;
+use pancake_core::Entries;
 use pancake_core::RawPath;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -329,7 +328,7 @@ pub struct Pool {
     facts_decoding: VecDeque<FactsComing>,
     /// The decoded entry lists, put into every archive handed on (`wire::graft`: the same
     /// `Arc`s each time, so the structure the views key their memos on is stable).
-    index: Vec<(usize, Arc<Vec<Entry>>)>,
+    index: Vec<(usize, Entries)>,
     /// Every digest settled while the entry lists were still crossing: `Settled` waits for
     /// them (the session keeps the archive once it is settled).
     settle_waiting: bool,
@@ -962,7 +961,16 @@ impl Pool {
                 // The walk ended before its outline was shown: the outline never is.
                 self.outline = None;
                 self.fed = fed;
-                let mut decoder = match Decoder::new(env.bytes.unwrap_or_default()) {
+                // A large index is only checked here and stays in its compact form, decoded
+                // layer by layer when a view first reads it: the scanner holds the entries
+                // and answers the views of large images, so the page needs few of them
+                // (issue 13, target 3). A small one is decoded at once.
+                let bytes = env.bytes.unwrap_or_default();
+                let decoder = match indexing {
+                    true => Decoder::compact(bytes),
+                    false => Decoder::new(bytes),
+                };
+                let mut decoder = match decoder {
                     Ok(d) => d,
                     Err(e) => return self.on_failure(generation, e.to_string()),
                 };
@@ -1362,7 +1370,8 @@ impl Pool {
         if let Some(Some(h)) = self.hashers.get_mut(i) {
             job_bytes = h.job.take().map_or(0, |(j, _)| j.len);
         }
-        let decoder = match Decoder::new(bytes) {
+        // Checked a slice at a time and kept in the compact form, as the scan's large index.
+        let decoder = match Decoder::compact(bytes) {
             Ok(d) => d,
             Err(e) => return self.on_failure(generation, format!("member {member}: {e}")),
         };

@@ -80,6 +80,7 @@ fn main() -> ExitCode {
         }
     }
     step("outline");
+    let walk_started = Instant::now();
     let mut reading = match Reading::start(&path, &file, &options, &mut |_| {}) {
         Ok(r) => r,
         Err(e) => {
@@ -87,12 +88,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let walk_ms = walk_started.elapsed().as_secs_f64() * 1e3;
     step("walk (the index)");
+    println!("{:28} {walk_ms:.1} ms", "  walk's time");
     let archive = reading.archive();
     // What crosses to the page: the archive without its entries, and the entries' compact form.
     let (stripped, compact) = wire::split(archive);
     step("compact form made");
     println!("{:28} {} bytes", "  compact form", compact.len());
+    // What the page then does with the bytes, a slice at a time.
+    let decode_started = Instant::now();
+    match wire::Decoder::new(compact.clone()).and_then(|mut d| d.step(usize::MAX).map(|_| d)) {
+        Ok(d) => drop(d.finish()),
+        Err(e) => eprintln!("compact form: {e}"),
+    }
+    let decode_ms = decode_started.elapsed().as_secs_f64() * 1e3;
+    println!("{:28} {decode_ms:.1} ms", "  its decoding's time");
     drop((stripped, compact));
     println!("{:28} {}", "  entries", archive.entry_count());
     let summaries: Vec<_> = archive

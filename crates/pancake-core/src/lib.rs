@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod digest;
+pub mod entries;
 pub mod error;
 pub mod escape;
 pub mod limits;
@@ -32,6 +33,7 @@ pub mod write;
 mod test_support;
 
 pub use digest::Digest;
+pub use entries::Entries;
 pub use error::Error;
 pub use limits::Limits;
 pub use model::*;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
+use crate::entries::Entries;
 use crate::path::RawPath;
 
 /// How a blob or the whole tarball is compressed, decided from magic bytes, never from a name
@@ -136,11 +137,13 @@ pub struct LayerIndex {
     /// Size of the uncompressed tar stream, in bytes.
     pub uncompressed_size: u64,
     /// Members as `tarfile.getmembers()` lists them (extension headers are not members), in
-    /// the order the tar holds them. Shared (`Arc`): this is the file structure, which never
-    /// changes once walked, so cloning an `Archive` while its blobs are verified (the page does,
-    /// on every batch of facts) costs nothing proportional to the entries, and a memo keyed on
-    /// the `Arc`'s address (`Arc::as_ptr`) survives every facts update.
-    pub entries: std::sync::Arc<Vec<Entry>>,
+    /// the order the tar holds them. Shared ([`Entries`], an `Arc`): this is the file
+    /// structure, which never changes once walked, so cloning an `Archive` while its blobs are
+    /// verified (the page does, on every batch of facts) costs nothing proportional to the
+    /// entries, and a memo keyed on its address ([`Entries::as_ptr`]) survives every facts
+    /// update. On the page it may be held in the compact form it crossed in, decoded when
+    /// first read.
+    pub entries: Entries,
     /// Why the index may be incomplete (corrupt gzip, truncated tar, a limit ...).
     pub error: Option<ReadError>,
 }

@@ -18,6 +18,7 @@
 use std::sync::Arc;
 
 use crate::analyze::union::{Change, ContentRef, FileRow};
+use crate::entries::Entries;
 use crate::model::{Archive, Entry, EntryKind, MemberFacts, Sparse, SparseRegion};
 use crate::path::RawPath;
 
@@ -161,7 +162,7 @@ pub fn split(archive: &Archive) -> (Archive, Vec<u8>) {
     for m in &archive.members {
         let mut m = m.clone();
         if let Some(l) = m.facts.layer.as_mut() {
-            l.entries = Arc::new(Vec::new());
+            l.entries = Entries::default();
         }
         stripped.members.push(m);
     }
@@ -172,7 +173,7 @@ pub fn split(archive: &Archive) -> (Archive, Vec<u8>) {
 /// becomes that member's layer index's entries (the same `Arc`, shared, not copied). A member
 /// that is out of range, has no layer index, or whose index already holds entries (filled
 /// since, e.g. by facts that came with their own) is left as it is. O(members).
-pub fn graft(archive: &mut Archive, layers: &[(usize, Arc<Vec<Entry>>)]) {
+pub fn graft(archive: &mut Archive, layers: &[(usize, Entries)]) {
     for (member, entries) in layers {
         if let Some(l) = archive
             .members
@@ -196,14 +197,14 @@ pub fn split_facts(member: usize, facts: &mut MemberFacts) -> Option<Vec<u8>> {
     out.extend_from_slice(MAGIC);
     put(&mut out, 1);
     encode_layer(&mut out, member, &layer.entries);
-    layer.entries = Arc::new(Vec::new());
+    layer.entries = Entries::default();
     Some(out)
 }
 
 /// Puts entries decoded from [`split_facts`]'s bytes back into the facts it emptied: those of
 /// the layer decoded for `member` (the first, the only one it writes). Facts without a layer
 /// index, or whose index already holds entries, are left as they are, as [`graft`] does.
-pub fn graft_facts(member: usize, facts: &mut MemberFacts, layers: &[(usize, Arc<Vec<Entry>>)]) {
+pub fn graft_facts(member: usize, facts: &mut MemberFacts, layers: &[(usize, Entries)]) {
     let decoded = layers.iter().find(|(m, _)| *m == member);
     if let (Some(l), Some((_, entries))) = (facts.layer.as_mut(), decoded) {
         if l.entries.is_empty() {
@@ -214,23 +215,52 @@ pub fn graft_facts(member: usize, facts: &mut MemberFacts, layers: &[(usize, Arc
 
 /// Decodes bytes made by [`split`] a slice at a time: each [`Decoder::step`] decodes at most
 /// the number of entries asked for, so a caller can yield between steps.
+///
+/// Made by [`Decoder::new`], it builds every entry and [`Decoder::finish`] hands the lists
+/// over as entries. Made by [`Decoder::compact`], it checks every entry the same way but
+/// keeps none: the lists it hands over hold the bytes and decode on their first read
+/// ([`Entries`]), so a reader that needs few of them holds the compact form, not the index.
 #[derive(Debug)]
 pub struct Decoder {
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
     pos: usize,
     layers_left: u64,
-    /// The layer being decoded: member, entries still to read, entries so far.
-    current: Option<(usize, u64, Vec<Entry>)>,
-    done: Vec<(usize, Arc<Vec<Entry>>)>,
+    /// Build the entries (`new`), or only check them (`compact`).
+    keep: bool,
+    /// The layer being decoded.
+    current: Option<Layer>,
+    done: Vec<(usize, Entries)>,
     entries_done: usize,
 }
 
+/// The layer a [`Decoder`] is in: its member, entries still to read, and either the entries
+/// so far or (checking only) the last path, which the next one may share a prefix with.
+#[derive(Debug)]
+struct Layer {
+    member: usize,
+    left: u64,
+    count: usize,
+    /// Byte offset of the layer's first entry.
+    start: usize,
+    entries: Vec<Entry>,
+    last: Option<RawPath>,
+}
+
 impl Decoder {
-    /// Starts decoding `bytes`. Errors: [`WireError::Magic`] when they are not in this form,
-    /// [`WireError::Truncated`] when they end before the layer count.
+    /// Starts decoding `bytes` into entries. Errors: [`WireError::Magic`] when they are not in
+    /// this form, [`WireError::Truncated`] when they end before the layer count.
     pub fn new(bytes: Vec<u8>) -> Result<Decoder, WireError> {
         let mut d = Decoder::after_magic(bytes, MAGIC)?;
         d.layers_left = d.varint()?;
+        Ok(d)
+    }
+
+    /// Starts checking `bytes`, to hand over lists in the compact form that decode when first
+    /// read (see the type's docs). Errors as [`Decoder::new`]; [`Decoder::step`] finds the
+    /// same errors as it would decoding, so a list it hands over decodes.
+    pub fn compact(bytes: Vec<u8>) -> Result<Decoder, WireError> {
+        let mut d = Decoder::new(bytes)?;
+        d.keep = false;
         Ok(d)
     }
 
@@ -241,9 +271,10 @@ impl Decoder {
             return Err(WireError::Magic);
         }
         Ok(Decoder {
-            bytes,
+            bytes: Arc::from(bytes),
             pos: magic.len(),
             layers_left: 0,
+            keep: true,
             current: None,
             done: Vec::new(),
             entries_done: 0,
@@ -266,7 +297,7 @@ impl Decoder {
     pub fn step(&mut self, max_entries: usize) -> Result<bool, WireError> {
         let mut budget = max_entries.max(1);
         while budget > 0 {
-            let (member, left, mut entries) = match self.current.take() {
+            let mut layer = match self.current.take() {
                 Some(c) => c,
                 None => {
                     if self.layers_left == 0 {
@@ -280,22 +311,41 @@ impl Decoder {
                     if count > room as u64 {
                         return Err(WireError::Invalid { at });
                     }
-                    (member, count, Vec::with_capacity(count as usize))
+                    let keep = if self.keep { count as usize } else { 0 };
+                    Layer {
+                        member,
+                        left: count,
+                        count: count as usize,
+                        start: self.pos,
+                        entries: Vec::with_capacity(keep),
+                        last: None,
+                    }
                 }
             };
-            let n = left.min(budget as u64);
+            let n = layer.left.min(budget as u64);
             for _ in 0..n {
-                let prev = entries.last().map(|e: &Entry| e.path.as_bytes());
-                let e = self.entry(prev)?;
-                entries.push(e);
+                let e = match (self.keep, layer.entries.last()) {
+                    (true, prev) => self.entry(prev.map(|e| e.path.as_bytes()))?,
+                    (false, _) => self.entry(layer.last.as_ref().map(RawPath::as_bytes))?,
+                };
+                if self.keep {
+                    layer.entries.push(e);
+                } else {
+                    layer.last = Some(e.path);
+                }
             }
             budget -= n as usize;
             self.entries_done = self.entries_done.saturating_add(n as usize);
-            let left = left - n;
-            if left == 0 {
-                self.done.push((member, Arc::new(entries)));
+            layer.left -= n;
+            if layer.left == 0 {
+                let entries = if self.keep {
+                    Entries::from(std::mem::take(&mut layer.entries))
+                } else {
+                    Entries::compact(self.bytes.clone(), layer.start, layer.count)
+                };
+                self.done.push((layer.member, entries));
             } else {
-                self.current = Some((member, left, entries));
+                self.current = Some(layer);
             }
         }
         Ok(self.is_done())
@@ -303,7 +353,7 @@ impl Decoder {
 
     /// The decoded `(member, entries)` pairs, in the order they were encoded (those of a layer
     /// not finished are left out).
-    pub fn finish(self) -> Vec<(usize, Arc<Vec<Entry>>)> {
+    pub fn finish(self) -> Vec<(usize, Entries)> {
         self.done
     }
 
@@ -427,6 +477,30 @@ impl Decoder {
             sparse,
         })
     }
+}
+
+/// The `count` entries of one layer written from byte `start` of `bytes` (what
+/// [`Entries`] decodes on its first read). Stops at the first value that does not decode,
+/// with the entries before it: a list [`Decoder::compact`] checked has none.
+pub(crate) fn decode_list(bytes: &Arc<[u8]>, start: usize, count: usize) -> Vec<Entry> {
+    let mut d = Decoder {
+        bytes: bytes.clone(),
+        pos: start,
+        layers_left: 0,
+        keep: true,
+        current: None,
+        done: Vec::new(),
+        entries_done: 0,
+    };
+    let room = bytes.len().saturating_sub(start) / MIN_ENTRY_BYTES;
+    let mut out: Vec<Entry> = Vec::with_capacity(count.min(room));
+    for _ in 0..count {
+        match d.entry(out.last().map(|e| e.path.as_bytes())) {
+            Ok(e) => out.push(e),
+            Err(_) => break,
+        }
+    }
+    out
 }
 
 // ---- Rows of a view --------------------------------------------------------------------------
@@ -840,6 +914,63 @@ mod tests {
         assert_eq!(stripped, a);
     }
 
+    /// Checked one entry per step and handed over in the compact form, the lists say their
+    /// length without decoding, decode on the first read to the entries the walk found, once
+    /// for every clone (the page clones the archive on every facts update).
+    #[test]
+    fn compact_lists_decode_on_first_read_once_for_all_clones() {
+        let mut link = entry("usr/share/cafe", EntryKind::Hardlink);
+        link.link_target = Some(RawPath::from_bytes(b"usr/share/caf\xe9.txt".to_vec()));
+        let mut sparse = entry("var/sparse", EntryKind::File);
+        sparse.content_offset = Some(4096);
+        sparse.sparse = Some(Box::new(Sparse {
+            regions: vec![SparseRegion {
+                offset: 1 << 33,
+                length: 7,
+            }],
+            complete: true,
+        }));
+        let layer0: Vec<Entry> = KINDS
+            .iter()
+            .enumerate()
+            .map(|(i, k)| entry(&format!("usr/share/x{i}"), *k))
+            .chain([link, sparse])
+            .collect();
+        let layer2 = vec![
+            entry("usr/share/x0", EntryKind::File),
+            entry("a", EntryKind::Dir),
+        ];
+        let a = crate::test_support::archive_of_layers(vec![layer0, Vec::new(), layer2]);
+        let (mut stripped, bytes) = split(&a);
+        let mut d = Decoder::compact(bytes).expect("magic");
+        while !d.step(1).expect("checks") {}
+        assert_eq!(d.entries_done(), 12);
+        let layers = d.finish();
+        graft(&mut stripped, &layers);
+        let copy = stripped.clone();
+        let lists = |x: &Archive| -> Vec<Entries> {
+            x.members
+                .iter()
+                .filter_map(|m| m.facts.layer.as_ref().map(|l| l.entries.clone()))
+                .collect()
+        };
+        assert_eq!(
+            lists(&copy)
+                .iter()
+                .map(|l| (l.len(), l.is_decoded()))
+                .collect::<Vec<_>>(),
+            vec![(10, false), (0, false), (2, false)]
+        );
+        // Read through the copy; the original shares what it decoded.
+        assert_eq!(copy, a);
+        assert!(lists(&stripped).iter().all(Entries::is_decoded));
+        assert!(lists(&stripped)
+            .iter()
+            .zip(lists(&copy).iter())
+            .all(|(x, y)| Entries::ptr_eq(x, y) && x.as_ptr() == y.as_ptr()));
+        assert_eq!(stripped, a);
+    }
+
     /// The real fixtures: the bytes are much smaller than the entries' JSON, decode to the
     /// same entries in steps of 100, and a graft shares the decoded `Arc`s.
     #[test]
@@ -868,6 +999,16 @@ mod tests {
                 "{name}: {} vs JSON {json}",
                 wire.len()
             );
+            let mut lazy = stripped.clone();
+            let mut c = Decoder::compact(wire.clone()).expect("magic");
+            while !c.step(100).expect("checks") {}
+            graft(&mut lazy, &c.finish());
+            assert_eq!(
+                lazy.entry_count(),
+                a.entry_count(),
+                "{name}: counted, not decoded"
+            );
+            assert_eq!(lazy, a, "{name}: the compact lists decode to the walk's");
             let mut d = Decoder::new(wire).expect("magic");
             while !d.step(100).expect("decodes") {}
             let layers = d.finish();
@@ -878,7 +1019,7 @@ mod tests {
                 .members
                 .get(*m)
                 .and_then(|x| x.facts.layer.as_ref());
-            assert!(shared.is_some_and(|l| Arc::ptr_eq(&l.entries, arc)));
+            assert!(shared.is_some_and(|l| Entries::ptr_eq(&l.entries, arc)));
             checked += 1;
         }
         assert_eq!(checked, 2);
@@ -913,8 +1054,29 @@ mod tests {
             if let Some(b) = bytes.get_mut(at) {
                 *b = 0xff;
             }
-            // Decoding either fails or gives some entries; it never panics.
-            let _ = Decoder::new(bytes).and_then(|mut d| d.step(usize::MAX));
+            // Decoding either fails or gives some entries; it never panics. Checking finds
+            // exactly what decoding finds, and lists it lets through decode whole, to the
+            // same entries: a compact list never reads as a part of itself.
+            let eager = Decoder::new(bytes.clone())
+                .and_then(|mut d| d.step(usize::MAX).map(|_| d.finish()));
+            let checked =
+                Decoder::compact(bytes).and_then(|mut d| d.step(usize::MAX).map(|_| d.finish()));
+            match (eager, checked) {
+                (Ok(e), Ok(c)) => {
+                    assert_eq!(e.len(), c.len(), "byte {at}");
+                    for ((em, el), (cm, cl)) in e.iter().zip(&c) {
+                        assert_eq!((em, el.len()), (cm, cl.len()), "byte {at}");
+                        assert_eq!(el.as_slice(), cl.as_slice(), "byte {at}");
+                    }
+                }
+                (Err(e), Err(c)) => assert_eq!(e, c, "byte {at}"),
+                (e, c) => panic!("byte {at}: decoding {e:?}, checking {c:?}"),
+            }
+        }
+        for cut in MAGIC.len()..wire.len() {
+            let bytes = wire.get(..cut).expect("in range").to_vec();
+            let r = Decoder::compact(bytes).and_then(|mut d| d.step(usize::MAX));
+            assert!(r.is_err(), "cut at {cut}: {r:?}");
         }
         // A count far beyond the bytes is refused before anything is allocated for it.
         let mut lie = MAGIC.to_vec();

@@ -500,7 +500,7 @@ mod tests {
 
     fn archive(entries: usize) -> Archive {
         let layer = LayerIndex {
-            entries: std::sync::Arc::new(
+            entries: pancake_core::Entries::from(
                 (0..entries)
                     .map(|i| Entry {
                         path: RawPath::from_bytes(format!("f{i}").into_bytes()),
@@ -514,7 +514,7 @@ mod tests {
                         content_offset: None,
                         sparse: None,
                     })
-                    .collect(),
+                    .collect::<Vec<_>>(),
             ),
             ..LayerIndex::default()
         };

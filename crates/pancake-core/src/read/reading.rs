@@ -511,7 +511,7 @@ mod tests {
             .map(|l| l.entries.clone())
             .expect("layer kept");
         assert!(
-            std::sync::Arc::ptr_eq(&before, &after),
+            crate::Entries::ptr_eq(&before, &after),
             "the same entries, not a copy"
         );
     }
@@ -533,7 +533,7 @@ mod tests {
         let facts = archive::hash_member(&bytes, &job, &Options::default(), &mut |_| {});
         let sent = facts.layer.as_ref().expect("layer facts");
         assert_eq!(*sent.entries, *before);
-        assert!(!std::sync::Arc::ptr_eq(&sent.entries, &before));
+        assert!(!crate::Entries::ptr_eq(&sent.entries, &before));
         assert_eq!(r.apply(job.member, facts), Applied::Stored);
         let after = r
             .archive_unresolved()
@@ -543,7 +543,7 @@ mod tests {
             .map(|l| l.entries.clone())
             .expect("layer kept");
         assert!(
-            std::sync::Arc::ptr_eq(&before, &after),
+            crate::Entries::ptr_eq(&before, &after),
             "the structure is unchanged"
         );
     }
