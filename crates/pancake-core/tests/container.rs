@@ -534,3 +534,58 @@ fn escaped_names_name_their_bytes() {
     );
     assert_eq!(c1.diff(&lower), vec![r"C /data", r"C /data/caf\xe8.txt"]);
 }
+
+/// `Container::merged` lists exactly the paths `Container::stat` finds, with the same stat,
+/// in path order: after each of 400 seeded edits (deletes of files and folders, re-created
+/// folders that turn opaque, new files, symlinks, renames, writes) of the nginx demo.
+#[test]
+fn merged_is_what_stat_finds_after_random_edits() {
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let lower_paths: Vec<String> = lower.all().map(|f| format!("/{}", f.row.path)).collect();
+    assert!(lower_paths.len() > 50, "{}", lower_paths.len());
+    let mut c = Container::new("random", img);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    let mut applied = 0;
+    for step in 0..400 {
+        let pick = lower_paths[next(lower_paths.len())].clone();
+        let other = lower_paths[next(lower_paths.len())].clone();
+        let fresh = format!("{pick}/new{step}");
+        let r = match next(7) {
+            0 | 1 => c.delete(&pick, &lower),
+            2 => c.mkdir(&pick, 0o755, &lower),
+            3 => c.create_file(&fresh, b"x", 0o644, &lower),
+            4 => c.symlink(&fresh, &other, &lower),
+            5 => c.rename(&pick, &format!("{other}.moved{step}"), &lower),
+            _ => c.write_file(&pick, b"new bytes\n", &lower),
+        };
+        if let Ok(n) = r {
+            c = n;
+            applied += 1;
+        }
+        let mut paths: Vec<RawPath> = lower.all().map(|f| f.row.path.clone()).collect();
+        paths.extend(c.upper.keys().cloned());
+        paths.sort();
+        paths.dedup();
+        let want: Vec<(RawPath, container::Stat)> = paths
+            .into_iter()
+            .filter_map(|p| c.stat(&format!("/{p}"), &lower).map(|st| (p, st)))
+            .collect();
+        let got: Vec<(RawPath, container::Stat)> = c
+            .merged(&lower)
+            .into_iter()
+            .map(|r| (r.path, r.stat))
+            .collect();
+        assert_eq!(got, want, "after step {step}");
+    }
+    assert!(applied > 50, "only {applied} edits applied");
+}

@@ -21,7 +21,7 @@ use crate::path::RawPath;
 
 pub use commit::{export, export_to, image_config_json, Committed};
 pub use line_diff::{line_diff, DiffLine, LineChange};
-pub use lower::{Fetch, Lower, LowerFile};
+pub use lower::{files_of, Fetch, Lower, LowerFile};
 
 /// Files larger than this are not copied up or written (the web app keeps containers in
 /// the browser; a clear error beats a frozen tab).
@@ -331,21 +331,52 @@ impl Container {
 
     /// The whole merged filesystem, sorted by path.
     pub fn merged(&self, lower: &Lower) -> Vec<MergedRow> {
-        let mut rows: BTreeMap<RawPath, Stat> = BTreeMap::new();
-        for f in lower.all() {
-            if !self.upper.contains_key(&f.row.path) && self.stat_raw(&f.row.path, lower).is_some()
-            {
-                rows.insert(f.row.path.clone(), lower_stat(f));
-            }
+        // A lower file shows unless the writable layer has its path, or has something other
+        // than a plain folder (a whiteout, an opaque folder, a file, a link) at one of its
+        // ancestors ([`Container::stat_raw`]'s rule). Those few ancestors are looked up by
+        // the bytes of each lower path's prefixes, so a 200,000-file image is one pass with
+        // no allocation per file (it was ~0.15 s in the page: two lists of ancestors per
+        // file and a map of every row).
+        let hiders: std::collections::HashSet<&[u8]> = self
+            .upper
+            .iter()
+            .filter(|(_, u)| !matches!(u, UpperEntry::Dir { .. }))
+            .map(|(p, _)| p.as_bytes())
+            .collect();
+        let hidden = |p: &[u8]| {
+            !hiders.is_empty()
+                && p.iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'/')
+                    .any(|(i, _)| p.get(..i).is_some_and(|a| hiders.contains(a)))
+        };
+        // Both in path order: the lower's map and the writable layer's.
+        let from_lower = lower
+            .all()
+            .filter(|f| !self.upper.contains_key(&f.row.path) && !hidden(f.row.path.as_bytes()))
+            .map(|f| MergedRow {
+                path: f.row.path.clone(),
+                stat: lower_stat(f),
+            });
+        let from_upper = self.upper.keys().filter_map(|p| {
+            self.stat_raw(p, lower).map(|stat| MergedRow {
+                path: p.clone(),
+                stat,
+            })
+        });
+        let mut rows = Vec::with_capacity(lower.len().saturating_add(self.upper.len()));
+        let (mut a, mut b) = (from_lower.peekable(), from_upper.peekable());
+        loop {
+            let take_lower = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => x.path < y.path,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_lower { a.next() } else { b.next() };
+            rows.extend(next);
         }
-        for p in self.upper.keys() {
-            if let Some(st) = self.stat_raw(p, lower) {
-                rows.insert(p.clone(), st);
-            }
-        }
-        rows.into_iter()
-            .map(|(path, stat)| MergedRow { path, stat })
-            .collect()
+        rows
     }
 
     // -- mutations: each returns a new container ----------------------------------------
