@@ -4,6 +4,9 @@
 // profile's self and inclusive time per function, and a 250 ms timeline of the busiest Rust
 // frames. Needs a build whose wasm keeps its function names: `bash bench/profile_build.sh`
 // (writes dist-prof/), then `PANCAKE_DIST=dist-prof node bench/profile_large.js`.
+// `--tab NAME` (files, history, container, ...) profiles instead a click on that tab once
+// every digest is verified, for 1.5 s; `--click ID,ID…` clicks those `data-testid`s in turn
+// (e.g. `--click run-container,tab-container`).
 const path = require('node:path');
 const os = require('node:os');
 const fs = require('node:fs');
@@ -20,10 +23,26 @@ const { makeLargeImage } = require('../tests/make_large_image');
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-  await cdp.send('Profiler.start');
-  const t0 = await page.evaluate(() => performance.now());
-  await pickFile(page, file);
-  await waitReady(page, { timeout: 240000 });
+  const arg = (name) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : null; };
+  const clicks = arg('--click') ? arg('--click').split(',') : arg('--tab') ? [`tab-${arg('--tab')}`] : [];
+  const tab = clicks.length > 0;
+  let t0;
+  if (tab) {
+    await pickFile(page, file);
+    await waitReady(page, { timeout: 240000 });
+    await page.waitForTimeout(1000);
+    await cdp.send('Profiler.start');
+    t0 = await page.evaluate(() => { window.__t = []; return performance.now(); });
+    for (const id of clicks) {
+      await page.locator(`[data-testid=${id}]`).first().click();
+      await page.waitForTimeout(1500);
+    }
+  } else {
+    await cdp.send('Profiler.start');
+    t0 = await page.evaluate(() => performance.now());
+    await pickFile(page, file);
+    await waitReady(page, { timeout: 240000 });
+  }
   const { profile } = await cdp.send('Profiler.stop');
   const tasks = await page.evaluate(() => window.__t);
   console.log('long tasks (start from pick, ms):', tasks.map(([s, d]) => `${Math.round(s - t0)}+${d}`).join(' '));

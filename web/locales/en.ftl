@@ -252,6 +252,7 @@ ctr-no-config = This image has no config digest, so no container can be run on i
 ctr-intro = A container is the image plus one thin writable layer. Change a file and it is copied up into that layer; the image stays as it was.
 ctr-list = Containers of this image
 ctr-remove = Remove container { $name }
+ctr-lower-folding = Assembling the image's filesystem for this container from { $count } entries in its layers…
 ctr-none = No container yet. Press “Run container” above.
 ctr-stack = The container's layers, top first
 ctr-layer = container layer

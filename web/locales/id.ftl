@@ -252,6 +252,7 @@ ctr-no-config = Image ini tidak punya digest konfigurasi, jadi container tidak b
 ctr-intro = Container adalah image ditambah satu layer tipis yang bisa ditulisi. Ubah sebuah berkas, maka berkas itu disalin dulu ke layer tersebut; image tetap seperti semula.
 ctr-list = Container dari image ini
 ctr-remove = Hapus container { $name }
+ctr-lower-folding = Menyusun sistem berkas image untuk container ini dari { $count } entri di layer-layernya…
 ctr-none = Belum ada container. Tekan “Jalankan container” di atas.
 ctr-stack = Layer-layer container, dari atas
 ctr-layer = layer container

@@ -78,6 +78,26 @@ pub fn lower_of(archive: &Rc<Archive>, image: usize) -> Option<LowerRef> {
     })
 }
 
+/// The `Lower` of `image` if one is built for this archive's structure (by [`lower_of`] or
+/// [`keep_lower`]), without building it.
+pub fn built_lower(archive: &Rc<Archive>, image: usize) -> Option<LowerRef> {
+    LOWER.with(|l| {
+        let l = l.borrow();
+        let (a, i, lower) = l.as_ref()?;
+        (*i == image && (Rc::ptr_eq(a, archive) || same_structure(a, archive)))
+            .then(|| LowerRef(lower.clone()))
+    })
+}
+
+/// Keeps `files` (what the file's scanner worker folded: `write::container::files_of`) as
+/// the `Lower` of `image` of `archive`, as [`lower_of`] would have built it on the page.
+pub fn keep_lower(archive: &Rc<Archive>, image: usize, files: Vec<LowerFile>) -> LowerRef {
+    let fetch: &'static dyn Fn(&FileRow) -> Result<Vec<u8>, String> = &fetch_cached;
+    let lower = Rc::new(Lower::new(files, fetch));
+    LOWER.with(|l| *l.borrow_mut() = Some((archive.clone(), image, lower.clone())));
+    LowerRef(lower)
+}
+
 /// Where a lower file's bytes live: its own entry, or for a hard link the file it links to
 /// (the core resolves it, even when the target's name is gone).
 pub fn content_source(_lower: &Lower, f: &LowerFile) -> Option<ContentKey> {

@@ -123,6 +123,10 @@ pub enum RowPick {
     /// component too), sorted by path: `views::links::follow` over them gives what it gives
     /// over the whole view — a few rows, not a 200,000-row filesystem for one link.
     Resolve(RawPath),
+    /// The files a container on the image sees below its layer: every row of the merged view
+    /// (asked with the image's top layer and `merged`), each with its owner, as
+    /// `write::container::files_of` makes them (`wire::encode_lower`).
+    Lower,
 }
 
 /// What a search of one image gave (see [`Request::Search`]).

@@ -557,14 +557,16 @@ pub fn app() -> Html {
                         search={search_scope} />
                 },
                 Tab::History => {
-                    html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()} /> }
+                    html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()}
+                    summary={state.index.summary(state.reading.generation, state.nav.image)} /> }
                 }
                 Tab::Config => html! { <Config archive={a.clone()} image={state.nav.image} /> },
                 Tab::Shared => {
                     crate::views::shared::tab(&state, on_pair.clone(), session.open_files.clone())
                 }
                 Tab::Container => html! {
-                    <ContainerView archive={a.clone()} image={state.nav.image} state={state.containers.clone()}
+                    <ContainerView archive={a.clone()} generation={state.reading.generation} image={state.nav.image} state={state.containers.clone()}
+                        summary={state.index.summary(state.reading.generation, state.nav.image)}
                         pool={PoolHandle(pool.clone())} on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                 },
             };

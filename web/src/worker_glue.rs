@@ -13,6 +13,7 @@ use pancake_core::limits::Limits;
 use pancake_core::read::reading::{HashJob, Reading};
 use pancake_core::read::resolution_change::ResolutionChange;
 use pancake_core::wire::{self, Decoder};
+use pancake_core::write::container::LowerFile;
 use pancake_core::Entries;
 use pancake_core::RawPath;
 use wasm_bindgen::prelude::*;
@@ -44,12 +45,14 @@ impl Drop for ViewRows {
 enum Waiter {
     Search(Callback<SearchAnswer>),
     Rows(Callback<Option<ViewRows>>),
+    Lower(Callback<Option<Rc<Vec<LowerFile>>>>),
 }
 
 /// A scanner's answer, or that none will come (no reader holds the file, or it stopped).
 enum Reply {
     Search(SearchAnswer),
     Rows(Option<ViewRows>),
+    Lower(Option<Rc<Vec<LowerFile>>>),
     Unavailable,
 }
 
@@ -692,6 +695,50 @@ impl Pool {
         Self::answer_searches(pool);
     }
 
+    /// Asks the scanner of `generation` for the files a container on image `image` sees
+    /// below its layer (`RowPick::Lower`: the merged view of the image's top layer with each
+    /// path's owner, `write::container::files_of`), so the page's thread does not fold a
+    /// large image for the Container view (200,000 entries: ~0.6 s); `answer` gets them
+    /// later, or `None` (at once when no reader holds that file): the caller then builds them
+    /// on the page.
+    pub fn lower_files(
+        pool: &PoolRef,
+        generation: u32,
+        image: usize,
+        top: usize,
+        answer: Callback<Option<Rc<Vec<LowerFile>>>>,
+    ) {
+        {
+            let mut guard = pool.borrow_mut();
+            let p = &mut *guard;
+            p.search_counter = p.search_counter.wrapping_add(1);
+            let id = p.search_counter;
+            let req = Request::Rows {
+                id,
+                image,
+                layer: top,
+                merged: true,
+                pick: RowPick::Lower,
+            };
+            let scanner = if generation == p.generation {
+                p.scanner.as_mut()
+            } else {
+                p.kept
+                    .iter_mut()
+                    .find(|(g, _, _)| *g == generation)
+                    .map(|(_, _, h)| h)
+            };
+            match (scanner, encode(&req, None, None)) {
+                (Some(h), Ok(m)) => {
+                    h.send(m);
+                    p.searches.push((id, generation, Waiter::Lower(answer)));
+                }
+                (_, _) => p.answered.push((Waiter::Lower(answer), Reply::Unavailable)),
+            }
+        }
+        Self::answer_searches(pool);
+    }
+
     /// Hands the answers gathered on to those waiting (the pool is not borrowed here).
     fn answer_searches(pool: &PoolRef) {
         let answered = std::mem::take(&mut pool.borrow_mut().answered);
@@ -701,6 +748,8 @@ impl Pool {
                 (Waiter::Search(cb), _) => cb.emit(SearchAnswer::Unavailable),
                 (Waiter::Rows(cb), Reply::Rows(r)) => cb.emit(r),
                 (Waiter::Rows(cb), _) => cb.emit(None),
+                (Waiter::Lower(cb), Reply::Lower(r)) => cb.emit(r),
+                (Waiter::Lower(cb), _) => cb.emit(None),
             }
         }
     }
@@ -757,12 +806,20 @@ impl Pool {
         };
         match outcome {
             Some(true) => {
-                let (rows, added) = d.finish();
-                let rows = ViewRows {
-                    rows: Rc::new(rows),
-                    added: Rc::new(added),
+                let lower = self
+                    .searches
+                    .iter()
+                    .any(|(x, g, w)| *x == id && *g == generation && matches!(w, Waiter::Lower(_)));
+                let reply = if lower {
+                    Reply::Lower(Some(Rc::new(d.finish_lower())))
+                } else {
+                    let (rows, added) = d.finish();
+                    Reply::Rows(Some(ViewRows {
+                        rows: Rc::new(rows),
+                        added: Rc::new(added),
+                    }))
                 };
-                self.on_searched(generation, id, Reply::Rows(Some(rows)));
+                self.on_searched(generation, id, reply);
             }
             Some(false) => self.on_searched(generation, id, Reply::Rows(None)),
             None => self.rows_decoding.push_front((generation, id, d)),

@@ -13,6 +13,7 @@ use pancake_core::read::archive::{self, Options};
 use pancake_core::read::reading::{Reading, Resolution};
 use pancake_core::read::resolution_change::ResolutionChange;
 use pancake_core::wire;
+use pancake_core::write::container;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -142,6 +143,13 @@ fn rows(
         .images
         .get(image)
         .filter(|i| layer < i.layers.len())?;
+    if *pick == RowPick::Lower {
+        // Only the top layer's merged view is what a container sits on.
+        if !merged || layer + 1 != img.layers.len() {
+            return None;
+        }
+        return Some(wire::encode_lower(&container::files_of(archive, img)));
+    }
     let rows = if merged {
         union::merged(archive, img, layer)
     } else {
@@ -167,6 +175,7 @@ fn rows(
                 .collect();
             return Some(wire::encode_rows(&read, None));
         }
+        RowPick::Lower => return None,
         RowPick::Largest(n) => {
             let largest: Vec<FileRow> = crate::views::tree::model::largest(&rows, *n)
                 .into_iter()

@@ -21,6 +21,7 @@ use crate::analyze::union::{Change, ContentRef, FileRow};
 use crate::entries::Entries;
 use crate::model::{Archive, Entry, EntryKind, MemberFacts, Sparse, SparseRegion};
 use crate::path::RawPath;
+use crate::write::container::LowerFile;
 
 const MAGIC: &[u8] = b"PCIX1\n";
 /// The fewest bytes an entry takes (a one-byte shared-prefix length and suffix length, an
@@ -510,9 +511,10 @@ pub(crate) fn decode_list(bytes: &Arc<[u8]>, start: usize, count: usize) -> Vec<
 // result: `"PCRW1\n"`, row count, then per row: path (shared with the previous row's, as entry
 // paths are), kind and change (one byte each, in declaration order), size, layer, mode,
 // dir_size, a flags byte (1: link target, 2: member, 4: content, 8: the content's path is not
-// the row's, 16: an "added in" layer), then in that order the link target (length, bytes),
-// member, the content (layer, member + 1 or 0 for none, entry, size, and its path when
-// flagged) and the added-in layer.
+// the row's, 16: an "added in" layer, 32: an owner), then in that order the link target
+// (length, bytes), member, the content (layer, member + 1 or 0 for none, entry, size, and its
+// path when flagged), the added-in layer and the owner (uid, gid: a container's lower files,
+// [`encode_lower`]).
 
 const ROWS_MAGIC: &[u8] = b"PCRW1\n";
 /// The fewest bytes a row takes (shared-prefix and suffix lengths, kind, change, four
@@ -530,11 +532,28 @@ const CHANGES: [Change; 4] = [
 /// that last added its path at or below the row's layer (`None`: not known), as the merged
 /// view's badges show it. [`decode_rows`] reverses it.
 pub fn encode_rows(rows: &[FileRow], added: Option<&[Option<usize>]>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(rows.len().saturating_mul(24).saturating_add(16));
+    encode_rows_with(rows.iter(), rows.len(), added, |_| None)
+}
+
+/// A container's lower files ([`crate::write::container::files_of`]) in the rows form, each
+/// row with its owner; [`RowsDecoder::finish_lower`] reverses it.
+pub fn encode_lower(files: &[LowerFile]) -> Vec<u8> {
+    encode_rows_with(files.iter().map(|f| &f.row), files.len(), None, |i| {
+        files.get(i).map(|f| (f.uid, f.gid))
+    })
+}
+
+fn encode_rows_with<'a>(
+    rows: impl Iterator<Item = &'a FileRow>,
+    count: usize,
+    added: Option<&[Option<usize>]>,
+    owner: impl Fn(usize) -> Option<(u64, u64)>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(count.saturating_mul(24).saturating_add(16));
     out.extend_from_slice(ROWS_MAGIC);
-    put(&mut out, rows.len() as u64);
+    put(&mut out, count as u64);
     let mut prev: &[u8] = &[];
-    for (i, r) in rows.iter().enumerate() {
+    for (i, r) in rows.take(count).enumerate() {
         prev = put_path(&mut out, prev, r.path.as_bytes());
         out.push(kind_code(r.kind));
         out.push(CHANGES.iter().position(|c| *c == r.change).unwrap_or(0) as u8);
@@ -542,12 +561,14 @@ pub fn encode_rows(rows: &[FileRow], added: Option<&[Option<usize>]>) -> Vec<u8>
             put(&mut out, v);
         }
         let added_in = added.and_then(|a| a.get(i).copied().flatten());
+        let owner = owner(i);
         let own_path = r.content.as_ref().is_some_and(|c| c.path == r.path);
         let flags = u8::from(r.link_target.is_some())
             | (u8::from(r.member.is_some()) << 1)
             | (u8::from(r.content.is_some()) << 2)
             | (u8::from(r.content.is_some() && !own_path) << 3)
-            | (u8::from(added_in.is_some()) << 4);
+            | (u8::from(added_in.is_some()) << 4)
+            | (u8::from(owner.is_some()) << 5);
         out.push(flags);
         if let Some(t) = &r.link_target {
             put_bytes(&mut out, t.as_bytes());
@@ -570,6 +591,10 @@ pub fn encode_rows(rows: &[FileRow], added: Option<&[Option<usize>]>) -> Vec<u8>
         if let Some(a) = added_in {
             put(&mut out, a as u64);
         }
+        if let Some((uid, gid)) = owner {
+            put(&mut out, uid);
+            put(&mut out, gid);
+        }
     }
     out
 }
@@ -591,6 +616,8 @@ pub struct RowsDecoder {
     left: u64,
     rows: Vec<FileRow>,
     added: Vec<Option<usize>>,
+    /// Each row's owner when the bytes carry one (`encode_lower`), else empty.
+    owners: Vec<(u64, u64)>,
 }
 
 impl RowsDecoder {
@@ -609,6 +636,7 @@ impl RowsDecoder {
             left: count,
             rows: Vec::with_capacity(count as usize),
             added: Vec::with_capacity(count as usize),
+            owners: Vec::new(),
         })
     }
 
@@ -626,6 +654,19 @@ impl RowsDecoder {
     /// The rows decoded so far and their "added in" layers (same order).
     pub fn finish(self) -> (Vec<FileRow>, Vec<Option<usize>>) {
         (self.rows, self.added)
+    }
+
+    /// The rows decoded so far as a container's lower files, with the owners
+    /// [`encode_lower`] wrote ((0, 0) for a row that came without one).
+    pub fn finish_lower(self) -> Vec<LowerFile> {
+        let mut owners = self.owners.into_iter();
+        self.rows
+            .into_iter()
+            .map(|row| {
+                let (uid, gid) = owners.next().unwrap_or((0, 0));
+                LowerFile { row, uid, gid }
+            })
+            .collect()
     }
 
     fn row(&mut self) -> Result<(), WireError> {
@@ -659,7 +700,7 @@ impl RowsDecoder {
         let dir_size = d.varint()?;
         let at = d.pos;
         let flags = d.byte()?;
-        if flags & !31 != 0 || (flags & 8 != 0 && flags & 4 == 0) {
+        if flags & !63 != 0 || (flags & 8 != 0 && flags & 4 == 0) {
             return Err(WireError::Invalid { at });
         }
         let link_target = if flags & 1 != 0 {
@@ -697,6 +738,16 @@ impl RowsDecoder {
         } else {
             None
         };
+        // Every row of a lower's bytes has an owner; rows of a view have none.
+        let owned = flags & 32 != 0;
+        if !self.rows.is_empty() && owned != (self.owners.len() == self.rows.len()) {
+            return Err(WireError::Invalid { at });
+        }
+        if owned {
+            let uid = d.varint()?;
+            let gid = d.varint()?;
+            self.owners.push((uid, gid));
+        }
         self.added.push(added);
         self.rows.push(FileRow {
             path,
@@ -789,6 +840,71 @@ mod tests {
             );
         }
         assert_eq!(decode_rows(b"PCIX1\n".to_vec()), Err(WireError::Magic));
+    }
+
+    /// A container's lower files cross with their owners: decoded a few rows per step they
+    /// are the files `files_of` made (non-UTF-8 names, a hard link, a whiteout's effect, an
+    /// implied folder owned by nobody); rows with and without an owner never mix, and cut
+    /// anywhere the bytes are an error.
+    #[test]
+    fn lower_files_round_trip_with_their_owners() {
+        use crate::write::container::files_of;
+        let mut odd = entry("usr/lib/x", EntryKind::File);
+        odd.path = RawPath::from_bytes(b"usr/lib/\xe9".to_vec());
+        odd.uid = u64::MAX;
+        odd.gid = 1 << 40;
+        let mut link = entry("usr/lib/l", EntryKind::Hardlink);
+        link.link_target = Some(odd.path.clone());
+        link.uid = 7;
+        let mut gone = entry("usr/lib/gone", EntryKind::File);
+        gone.uid = 9;
+        let a = crate::test_support::archive_of_layers(vec![
+            vec![entry("usr", EntryKind::Dir), odd, gone],
+            vec![
+                link,
+                entry("usr/lib/.wh.gone", EntryKind::File),
+                entry("opt/implied/f", EntryKind::File),
+            ],
+        ]);
+        let image = a.images.first().expect("an image");
+        let files = files_of(&a, image);
+        assert!(files.len() >= 5, "{files:?}");
+        assert!(files.iter().any(|f| f.uid == u64::MAX && f.gid == 1 << 40));
+        assert!(files
+            .iter()
+            .any(|f| f.row.path.as_bytes() == b"opt" && (f.uid, f.gid) == (0, 0)));
+        assert!(!files
+            .iter()
+            .any(|f| f.row.path.as_bytes() == b"usr/lib/gone"));
+        let bytes = encode_lower(&files);
+        let mut d = RowsDecoder::new(bytes.clone()).expect("magic");
+        while !d.step(2).expect("decodes") {}
+        assert_eq!(d.finish_lower(), files);
+        // As plain rows they are the view's rows.
+        let (rows, _) = decode_rows(bytes.clone()).expect("decodes");
+        assert_eq!(
+            rows,
+            files.iter().map(|f| f.row.clone()).collect::<Vec<_>>()
+        );
+        for cut in 0..bytes.len() {
+            assert!(
+                decode_rows(bytes.get(..cut).unwrap_or(&[]).to_vec()).is_err(),
+                "cut at {cut}"
+            );
+        }
+        // A row with an owner after one without (and the other way round) is refused.
+        let plain = encode_rows(&rows[..1], None);
+        let owned = encode_lower(&files[1..2]);
+        let mut mixed = ROWS_MAGIC.to_vec();
+        put(&mut mixed, 2);
+        mixed.extend_from_slice(&plain[ROWS_MAGIC.len() + 1..]);
+        mixed.extend_from_slice(&owned[ROWS_MAGIC.len() + 1..]);
+        assert!(matches!(decode_rows(mixed), Err(WireError::Invalid { .. })));
+        let mut mixed = ROWS_MAGIC.to_vec();
+        put(&mut mixed, 2);
+        mixed.extend_from_slice(&owned[ROWS_MAGIC.len() + 1..]);
+        mixed.extend_from_slice(&plain[ROWS_MAGIC.len() + 1..]);
+        assert!(matches!(decode_rows(mixed), Err(WireError::Invalid { .. })));
     }
 
     /// A row count larger than the bytes could hold is refused before anything is allocated.

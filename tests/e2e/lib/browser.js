@@ -107,6 +107,11 @@ async function newPage(ctx, server, { viewport, colorScheme, query = '' } = {}) 
   // as if cancelled): pages save the Firefox/Safari way, as downloads, unless a test puts its
   // own `showSaveFilePicker` in (downloads.test.js, over the origin-private file system).
   await page.addInitScript(() => { delete window.showSaveFilePicker; });
+  // The app's wasm exports as Trunk's loader announces them, so a test can read the page's
+  // own wasm memory (`window.__pcAppWasm.memory.buffer.byteLength`).
+  await page.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__pcAppWasm = e.detail && e.detail.wasm; });
+  });
   await page.goto(server.url + query, { waitUntil: 'load' });
   // The app has mounted once its drop zone exists.
   await page.locator(SEL.dropZone).first().waitFor({ state: 'attached', timeout: 20000 });

@@ -33,7 +33,7 @@ pub const FOLD_ON_WORKER: usize = 20_000;
 /// layer from the base to it (`usize::MAX`: every layer).
 pub fn entries_upto(archive: &Archive, image: &Image, upto: usize) -> usize {
     (0..image.layers.len().min(upto.saturating_add(1)))
-        .map(|i| union::layer_entries(archive, image, i).len())
+        .map(|i| union::layer_entry_count(archive, image, i))
         .sum()
 }
 

@@ -379,6 +379,18 @@ pub fn layer_entries<'a>(archive: &'a Archive, image: &Image, i: usize) -> &'a [
         .unwrap_or(&[])
 }
 
+/// How many entries [`layer_entries`] gives for layer `i`, without reading them (a list
+/// held in its compact form is not decoded: [`crate::Entries::len`]).
+pub fn layer_entry_count(archive: &Archive, image: &Image, i: usize) -> usize {
+    image
+        .layers
+        .get(i)
+        .and_then(|l| l.member)
+        .and_then(|m| archive.members.get(m))
+        .and_then(|m| m.facts.layer.as_ref())
+        .map_or(0, |l| l.entries.len())
+}
+
 fn member_of(image: &Image, i: usize) -> Option<usize> {
     image.layers.get(i).and_then(|l| l.member)
 }

@@ -22,6 +22,33 @@ pub struct LowerFile {
     pub gid: u64,
 }
 
+/// The files a container on `image` sees below its own layer: the merged rows after the
+/// image's top layer (`union::merged`, in path order), each with the owner (uid, gid) of the
+/// layer entry that wrote it ((0, 0) when none did: a folder a layer only implies). Empty for
+/// an image without layers. What [`Lower::from_image`] holds; a reader with a spare thread
+/// (the page's scanner worker) makes it for a page that only builds the [`Lower`].
+pub fn files_of(archive: &Archive, image: &Image) -> Vec<LowerFile> {
+    let Some(top) = image.layers.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let rows = union::merged(archive, image, top);
+    let mut owners: HashMap<(usize, &RawPath), (u64, u64)> = HashMap::new();
+    for i in 0..image.layers.len() {
+        for e in union::layer_entries(archive, image, i) {
+            owners.insert((i, &e.path), (e.uid, e.gid));
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let (uid, gid) = owners
+                .get(&(row.layer, &row.path))
+                .copied()
+                .unwrap_or((0, 0));
+            LowerFile { row, uid, gid }
+        })
+        .collect()
+}
+
 /// The image's merged filesystem a container reads through, keyed by path, with the fetch for file
 /// bytes.
 pub struct Lower<'a> {
@@ -39,29 +66,9 @@ impl<'a> Lower<'a> {
     }
 
     /// The image's merged filesystem after its top layer (`union::merged`), owners taken
-    /// from the layer entries that wrote each path.
+    /// from the layer entries that wrote each path ([`files_of`]).
     pub fn from_image(archive: &Archive, image: &Image, fetch: Fetch<'a>) -> Lower<'a> {
-        let Some(top) = image.layers.len().checked_sub(1) else {
-            return Lower::new(Vec::new(), fetch);
-        };
-        let rows = union::merged(archive, image, top);
-        let mut owners: HashMap<(usize, &RawPath), (u64, u64)> = HashMap::new();
-        for i in 0..image.layers.len() {
-            for e in union::layer_entries(archive, image, i) {
-                owners.insert((i, &e.path), (e.uid, e.gid));
-            }
-        }
-        let files: Vec<LowerFile> = rows
-            .into_iter()
-            .map(|row| {
-                let (uid, gid) = owners
-                    .get(&(row.layer, &row.path))
-                    .copied()
-                    .unwrap_or((0, 0));
-                LowerFile { row, uid, gid }
-            })
-            .collect();
-        Lower::new(files, fetch)
+        Lower::new(files_of(archive, image), fetch)
     }
 
     /// The lower file at `path`, if the image has one.
@@ -94,6 +101,16 @@ impl<'a> Lower<'a> {
     /// Every lower path, in path order.
     pub fn all(&self) -> impl Iterator<Item = &LowerFile> {
         self.files.values()
+    }
+
+    /// How many lower files there are.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The image has no files at all.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 
     /// A file's bytes; a hard link reads the file it links to (its tar entry has none), through
