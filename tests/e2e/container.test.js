@@ -10,7 +10,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-const { openSession, problemsOf, waitReady, dropFile, FIXTURES, REPO } = require('./lib/browser');
+const os = require('node:os');
+const { openSession, problemsOf, waitReady, dropFile, pickFile, FIXTURES, REPO } = require('./lib/browser');
+const { makeLargeImage } = require('../make_large_image');
 const app = require('./lib/app');
 const tar = require('./lib/tar');
 
@@ -338,6 +340,78 @@ describe('containers: copy-on-write in the browser', () => {
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();
+    }
+  });
+
+  // A container on an image of 30,000 files: the files it sees below its layer are folded
+  // by the file's scanner worker, not on the page's thread, and the view says so while they
+  // come (held here until the screenshots are taken), in English and in Indonesian.
+  test('a container on 30,000 files: its lower files come from the scanner, said meanwhile', { timeout: TEST_TIMEOUT }, async () => {
+    const img = makeLargeImage(30000);
+    const file = path.join(os.tmpdir(), 'pancake-e2e-container-30000.tar');
+    fs.writeFileSync(file, img.bytes);
+    for (const [lang, colorScheme, viewport, re] of [
+      ['en', 'light', { width: 1280, height: 800 }, /^Assembling the image's filesystem for this container from (\d+) entries in its layers…$/],
+      ['id', 'dark', { width: 360, height: 740 }, /^Menyusun sistem berkas image untuk container ini dari (\d+) entri di layer-layernya…$/],
+    ]) {
+      const page = await session.newPage({ viewport, colorScheme, query: `?lang=${lang}` });
+      try {
+        await clearStore(page);
+        await page.addInitScript(() => {
+          const held = [];
+          const orig = Worker.prototype.postMessage;
+          Worker.prototype.postMessage = function (m, ...rest) {
+            const t = m && typeof m.msg === 'string' ? m.msg : '';
+            if (t.startsWith('{"Rows"') && t.includes('"Lower"') && !window.__pcLowerGo) {
+              held.push([this, m, rest]);
+              return undefined;
+            }
+            return orig.call(this, m, ...rest);
+          };
+          window.__pcLowerHeld = () => held.length;
+          window.__pcLowerRelease = () => {
+            window.__pcLowerGo = true;
+            for (const [w, m, r] of held.splice(0)) orig.call(w, m, ...r);
+          };
+        });
+        await page.reload({ waitUntil: 'load' });
+        await pickFile(page, file);
+        await waitReady(page, { timeout: READY_TIMEOUT });
+        await runContainer(page);
+        await page.click('[data-testid=tab-container]');
+        const folding = page.locator('[data-testid=ctr-lower-folding]');
+        await folding.waitFor();
+        await page.waitForFunction(() => window.__pcLowerHeld() === 1);
+        const m = re.exec((await folding.textContent()).trim());
+        assert.ok(m, `${lang}: ${await folding.textContent()}`);
+        // Every entry of both layers: the base's 30,000 files and 500 folders, the top's 9
+        // (data/, its whiteout, the opaque data/d2/ and its marker, 4 blobs, a symlink).
+        assert.equal(Number(m[1]), 30000 + 500 + 9);
+        assert.equal(await page.locator(ROW).count(), 0);
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SHOTS, `container-assembling-${lang}-${colorScheme}-${viewport.width}.png`), fullPage: true });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 1, `${lang}: page overflows horizontally by ${overflow}px`);
+        await page.evaluate(() => window.__pcLowerRelease());
+        await page.locator(ROW).first().waitFor();
+        assert.equal(await folding.count(), 0);
+        // The files are the image's as its top layer leaves them: app/first added there,
+        // data/d1 whited out, data/d2 opaque (its 60 base files gone).
+        await page.fill('[data-testid=container-filter]', 'app/first');
+        await page.locator(`${ROW}[data-path="/app/first"]`).waitFor();
+        assert.equal(await page.locator(`${ROW}[data-path="/app/first"]`).getAttribute('data-layer'), '1');
+        await page.fill('[data-testid=container-filter]', 'data/d0/f0.txt');
+        await page.locator(`${ROW}[data-path="/data/d0/f0.txt"]`).waitFor();
+        assert.equal(await page.locator(`${ROW}[data-path="/data/d0/f0.txt"]`).getAttribute('data-layer'), '0');
+        for (const gone of ['data/d1/f1.txt', 'data/d2/f2.txt']) {
+          await page.fill('[data-testid=container-filter]', gone);
+          await page.waitForTimeout(300);
+          assert.equal(await page.locator(`${ROW}[data-path="/${gone}"]`).count(), 0, `${gone} is hidden by the top layer`);
+        }
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
     }
   });
 
