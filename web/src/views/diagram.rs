@@ -6,7 +6,9 @@
 //! other and their shared layers become contiguous bands.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
+use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::{analyze::share, Layer};
 use yew::prelude::*;
 
@@ -180,26 +182,33 @@ fn band_height(size: u64) -> u32 {
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
     pub images: Vec<SessionImage>,
+    /// The scanner's figures for each image (same order), where it sent them: a large
+    /// image's layer sizes are not summed from its entries here.
+    #[prop_or_default]
+    pub summaries: Vec<Option<Rc<ImageSummary>>>,
 }
 
 #[function_component(Diagram)]
 pub fn diagram(p: &DiagramProps) -> Html {
     let lang = use_lang();
     let lay = use_memo(p.images.clone(), |imgs| layout(&chains(imgs)));
-    // Every band's size (`layer_size::bytes`, a walk of the layer's entries), once per file
-    // structure: an image still being hashed re-renders this on every facts update.
+    // Every band's size (`layer_size::bytes`, a walk of the layer's entries, or the scanner's
+    // figure for it), once per file structure: an image still being hashed re-renders this on
+    // every facts update.
     let sizes = use_memo(
         p.images
             .iter()
-            .map(|si| (StructureKey(si.archive.clone()), si.key.image))
+            .enumerate()
+            .map(|(k, si)| {
+                let summary = p.summaries.get(k).cloned().flatten();
+                (StructureKey(si.archive.clone()), si.key.image, summary)
+            })
             .collect::<Vec<_>>(),
         |keys| {
             keys.iter()
-                .map(|(a, img)| {
+                .map(|(a, img, summary)| {
                     a.images.get(*img).map_or_else(Vec::new, |image| {
-                        (0..image.layers.len())
-                            .map(|i| layer_size::bytes(a, image, i))
-                            .collect::<Vec<u64>>()
+                        layer_size::all_bytes(a, image, summary.as_deref())
                     })
                 })
                 .collect::<Vec<_>>()

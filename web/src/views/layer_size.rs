@@ -73,6 +73,23 @@ pub fn text_of(lang: Lang, archive: &Archive, image: &Image, layer: usize, n: u6
     }
 }
 
+/// [`bytes`] of every layer of `image`, base first, taken from the scanner worker's `summary`
+/// of it when there is one for all its layers (its `content_bytes`: the same figure, and a
+/// large image's entries are not walked, nor decoded, on the page's thread).
+pub fn all_bytes(
+    archive: &Archive,
+    image: &Image,
+    summary: Option<&pancake_core::analyze::summary::ImageSummary>,
+) -> Vec<u64> {
+    let summary = summary.filter(|s| s.layers.len() == image.layers.len());
+    (0..image.layers.len())
+        .map(|i| match summary.and_then(|s| s.layers.get(i)) {
+            Some(l) if verdict(archive, image, i) != Verdict::NonDistributable => l.content_bytes,
+            _ => bytes(archive, image, i),
+        })
+        .collect()
+}
+
 /// [`bytes`] of every layer of image `image`, base first, kept while the archive's structure
 /// (its members' entry lists) is unchanged: a view re-rendering on every hashing update does
 /// not walk 200,000 entries again. Empty for an image that does not exist.
@@ -232,5 +249,44 @@ fn compression_name(lang: Lang, compression: Compression) -> String {
         Compression::Zstd => "zstd".to_string(),
         Compression::Xz => "xz".to_string(),
         Compression::Bzip2 => "bzip2".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pancake_core::analyze::summary::summarize;
+    use pancake_core::read::archive::{open, Options};
+
+    /// The sizes from the scanner's figures are the sizes walked here, layer by layer; a
+    /// summary that does not cover every layer is not used (the entries are walked).
+    #[test]
+    fn all_bytes_from_the_summary_are_the_walked_sizes() {
+        let bytes_of = pancake_demo::build("nginx").unwrap_or_default();
+        let a = open("nginx", &bytes_of, &Options::default(), &mut |_| {}).expect("reads");
+        let image = a.images.first().expect("an image");
+        let walked: Vec<u64> = (0..image.layers.len())
+            .map(|i| bytes(&a, image, i))
+            .collect();
+        assert!(
+            walked.len() > 1 && walked.iter().any(|n| *n > 0),
+            "{walked:?}"
+        );
+        let summary = summarize(&a, image);
+        assert_eq!(all_bytes(&a, image, Some(&summary)), walked);
+        assert_eq!(all_bytes(&a, image, None), walked);
+        // The figures are taken as they came, not walked again.
+        let mut marked = summary.clone();
+        for (k, l) in marked.layers.iter_mut().enumerate() {
+            l.content_bytes = 1000 + k as u64;
+        }
+        let want: Vec<u64> = (0..walked.len() as u64).map(|k| 1000 + k).collect();
+        assert_eq!(all_bytes(&a, image, Some(&marked)), want);
+        let mut short = summary.clone();
+        short.layers.pop();
+        for l in &mut short.layers {
+            l.content_bytes = u64::MAX;
+        }
+        assert_eq!(all_bytes(&a, image, Some(&short)), walked);
     }
 }

@@ -72,6 +72,9 @@ fn platform_of(all: &[SessionImage], si: &SessionImage) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SharedProps {
     pub images: Vec<SessionImage>,
+    /// The scanner's figures for each image (same order), where it sent them.
+    #[prop_or_default]
+    pub summaries: Vec<Option<std::rc::Rc<pancake_core::analyze::summary::ImageSummary>>>,
     pub present: Vec<ImageKey>,
     pub pushed: Vec<ImageKey>,
     pub queued: usize,
@@ -154,7 +157,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
             <section class="card" aria-labelledby="dg-title">
                 <h2 id="dg-title">{ t(lang, "dg-title") }</h2>
                 <p class="muted small">{ t(lang, "dg-lead") }</p>
-                <Diagram images={p.images.clone()} />
+                <Diagram images={p.images.clone()} summaries={p.summaries.clone()} />
             </section>
             <section class="card storage" aria-labelledby="st-title" data-testid="storage-summary"
                 data-separate-bytes={storage.separate_bytes.to_string()} data-stored-bytes={storage.stored_bytes.to_string()}
@@ -223,8 +226,13 @@ pub fn tab(
 ) -> Html {
     let d = state.dispatcher();
     let dispatch = Callback::from(move |a: SharedAction| d.dispatch(Action::Shared(a)));
+    let images = crate::tour_setup::shared_images(state, session_images(state));
+    let summaries = images
+        .iter()
+        .map(|si| state.index.summary(si.key.archive, si.key.image))
+        .collect::<Vec<_>>();
     html! {
-        <SharedView images={crate::tour_setup::shared_images(state, session_images(state))}
+        <SharedView {images} {summaries}
             present={state.session.present.iter().copied().collect::<Vec<_>>()}
             pushed={state.session.pushed.iter().copied().collect::<Vec<_>>()}
             queued={state.session.queued} {dispatch} {on_pair_demo} {on_files} />
