@@ -129,7 +129,7 @@ impl From<ExportError> for ExportProblem {
 /// none of the layer's entries (the blob is streamed whole; only its diff_id is read).
 pub fn layer_job(a: &Archive, member: usize) -> ExportJob {
     ExportJob::Layer {
-        archive: Box::new(archive_for(a, member, |_| false)),
+        archive: Box::new(archive_for(a, member, None)),
         member,
     }
 }
@@ -141,14 +141,23 @@ pub fn layer_job(a: &Archive, member: usize) -> ExportJob {
 pub fn file_job(a: &Archive, content: &ContentRef) -> Option<ExportJob> {
     let member = content.member?;
     let keep = |e: &Entry| e.path == content.path;
-    let entry = a
+    // Counted without decoding a list the page holds compact (`Entries::each_until`).
+    let mut entry = 0;
+    if let Some(l) = a
         .members
         .get(member)
         .and_then(|m| m.facts.layer.as_ref())
-        .and_then(|l| l.entries.get(..content.entry))
-        .map_or(0, |before| before.iter().filter(|e| keep(e)).count());
+        .filter(|l| content.entry <= l.entries.len())
+    {
+        l.entries.each_until(|i, e| {
+            if i < content.entry && keep(e) {
+                entry += 1;
+            }
+            i + 1 < content.entry
+        });
+    }
     Some(ExportJob::File {
-        archive: Box::new(archive_for(a, member, keep)),
+        archive: Box::new(archive_for(a, member, Some(&keep))),
         content: ContentRef {
             entry,
             ..content.clone()
@@ -159,9 +168,10 @@ pub fn file_job(a: &Archive, content: &ContentRef) -> Option<ExportJob> {
 
 /// `a` with only what an export of `member` reads: every member's place (a compressed outer
 /// file is walked again by member index) but only that member's facts, no images or
-/// problems, and of its layer index only the entries `keep` selects — so the message to the
-/// worker is small, and the page's thread does not serialize 200,000 entries to send it.
-pub fn archive_for(a: &Archive, member: usize, keep: impl Fn(&Entry) -> bool) -> Archive {
+/// problems, and of its layer index only the entries `keep` selects (none for `None`) — so
+/// the message to the worker is small, and the page's thread does not serialize 200,000
+/// entries to send it. A list the page holds compact is read without being decoded.
+pub fn archive_for(a: &Archive, member: usize, keep: Option<&dyn Fn(&Entry) -> bool>) -> Archive {
     Archive {
         name: a.name.clone(),
         total_bytes: a.total_bytes,
@@ -180,13 +190,16 @@ pub fn archive_for(a: &Archive, member: usize, keep: impl Fn(&Entry) -> bool) ->
                 facts: if i == member {
                     let mut facts = m.facts.clone();
                     if let Some(l) = facts.layer.as_mut() {
-                        l.entries = pancake_core::Entries::from(
-                            l.entries
-                                .iter()
-                                .filter(|e| keep(e))
-                                .cloned()
-                                .collect::<Vec<_>>(),
-                        );
+                        let mut kept = Vec::new();
+                        if let Some(keep) = keep {
+                            l.entries.each_until(|_, e| {
+                                if keep(e) {
+                                    kept.push(e.clone());
+                                }
+                                true
+                            });
+                        }
+                        l.entries = pancake_core::Entries::from(kept);
                     }
                     facts
                 } else {
@@ -211,6 +224,7 @@ pub fn content_ref(
     path: &RawPath,
     size: u64,
 ) -> Option<ContentRef> {
+    // One entry, read without decoding a list the page holds compact.
     let e = a
         .members
         .get(member)?
@@ -218,7 +232,7 @@ pub fn content_ref(
         .layer
         .as_ref()?
         .entries
-        .get(entry)?;
+        .get_one(entry)?;
     if &e.path != path || e.kind != EntryKind::File || e.size != size {
         return None;
     }
@@ -838,6 +852,47 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(got, want);
         assert_eq!(got.len() as u64, row.size);
+    }
+
+    /// On an archive whose entry lists the page holds compact (a large image's), a layer's
+    /// save, a file's save and a file's content reference are the ones made from decoded
+    /// lists, and no list is decoded for them (the page would then hold the index twice).
+    #[test]
+    fn jobs_from_compact_lists_are_the_same_and_decode_nothing() {
+        let (_, a) = demo();
+        let (mut compact, wire) = pancake_core::wire::split(&a);
+        let mut d = pancake_core::wire::Decoder::compact(wire).unwrap_or_else(|e| panic!("{e}"));
+        d.step(usize::MAX).unwrap_or_else(|e| panic!("{e}"));
+        pancake_core::wire::graft(&mut compact, &d.finish());
+        let decoded = |x: &Archive| {
+            x.members
+                .iter()
+                .filter_map(|m| m.facts.layer.as_ref())
+                .filter(|l| l.entries.is_decoded())
+                .count()
+        };
+        assert_eq!(decoded(&compact), 0);
+        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+        let rows = pancake_core::analyze::union::merged(&a, img, img.layers.len() - 1);
+        let mut files = 0;
+        for r in rows.iter().filter(|r| r.kind == EntryKind::File) {
+            let c = r.content.clone().unwrap_or_else(|| panic!("no content"));
+            let m = c.member.unwrap_or_else(|| panic!("no member"));
+            assert_eq!(
+                content_ref(&compact, m, c.entry, &c.path, c.size),
+                content_ref(&a, m, c.entry, &c.path, c.size)
+            );
+            assert!(content_ref(&compact, m, c.entry, &c.path, c.size.wrapping_add(1)).is_none());
+            assert_eq!(file_job(&compact, &c), file_job(&a, &c));
+            assert_eq!(layer_job(&compact, m), layer_job(&a, m));
+            files += 1;
+        }
+        assert!(files > 20, "{files}");
+        assert_eq!(
+            decoded(&compact),
+            0,
+            "a job decoded a list the page holds compact"
+        );
     }
 
     /// The request crosses to the worker as JSON: the trimmed archive and the entry come back

@@ -75,6 +75,38 @@ impl Entries {
         })
     }
 
+    /// Calls `f` with each entry in order, with its index, until `f` returns `false`. A compact
+    /// list not yet decoded is read one entry at a time and stays compact (nothing kept: a
+    /// caller that wants one entry, or a few, of a 200,000-entry list does not hold them all);
+    /// a decoded one is iterated.
+    pub fn each_until(&self, mut f: impl FnMut(usize, &Entry) -> bool) {
+        match (self.0.decoded.get(), &self.0.compact) {
+            (None, Some(c)) => crate::wire::each_in_list(&c.bytes, c.start, self.0.count, f),
+            _ => {
+                for (i, e) in self.as_slice().iter().enumerate() {
+                    if !f(i, e) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Entry `i`, cloned, without decoding a compact list ([`Entries::each_until`]).
+    pub fn get_one(&self, i: usize) -> Option<Entry> {
+        if i >= self.len() {
+            return None;
+        }
+        let mut found = None;
+        self.each_until(|k, e| {
+            if k == i {
+                found = Some(e.clone());
+            }
+            k < i
+        });
+        found
+    }
+
     /// Whether the list is held as entries now (a compact list not yet read is not).
     pub fn is_decoded(&self) -> bool {
         self.0.decoded.get().is_some()

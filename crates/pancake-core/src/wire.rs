@@ -504,6 +504,36 @@ pub(crate) fn decode_list(bytes: &Arc<[u8]>, start: usize, count: usize) -> Vec<
     out
 }
 
+/// Calls `f` with each of the `count` entries of one layer written from byte `start` of
+/// `bytes`, in order, until it returns `false`, keeping none ([`Entries::each_until`]); stops
+/// at the first value that does not decode, as [`decode_list`] does.
+pub(crate) fn each_in_list(
+    bytes: &Arc<[u8]>,
+    start: usize,
+    count: usize,
+    mut f: impl FnMut(usize, &Entry) -> bool,
+) {
+    let mut d = Decoder {
+        bytes: bytes.clone(),
+        pos: start,
+        layers_left: 0,
+        keep: true,
+        current: None,
+        done: Vec::new(),
+        entries_done: 0,
+    };
+    let mut last: Option<RawPath> = None;
+    for i in 0..count {
+        let Ok(e) = d.entry(last.as_ref().map(RawPath::as_bytes)) else {
+            return;
+        };
+        if !f(i, &e) {
+            return;
+        }
+        last = Some(e.path);
+    }
+}
+
 // ---- Rows of a view --------------------------------------------------------------------------
 //
 // The rows of a merged view or of a layer's changes (`union::FileRow`), for a reader with a
@@ -1077,6 +1107,30 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![(10, false), (0, false), (2, false)]
         );
+        // One entry, or a walk that stops early, reads the bytes and keeps the list compact.
+        let first_layer = lists(&copy).into_iter().next().expect("a layer");
+        let want = a
+            .members
+            .iter()
+            .find_map(|m| m.facts.layer.as_ref())
+            .expect("a layer");
+        assert_eq!(first_layer.get_one(9).as_ref(), want.entries.get(9));
+        assert_eq!(first_layer.get_one(10), None);
+        let mut seen = Vec::new();
+        first_layer.each_until(|i, e| {
+            seen.push((i, e.path.clone()));
+            i < 3
+        });
+        assert_eq!(
+            seen,
+            want.entries
+                .iter()
+                .take(4)
+                .enumerate()
+                .map(|(i, e)| (i, e.path.clone()))
+                .collect::<Vec<_>>()
+        );
+        assert!(!first_layer.is_decoded());
         // Read through the copy; the original shares what it decoded.
         assert_eq!(copy, a);
         assert!(lists(&stripped).iter().all(Entries::is_decoded));
