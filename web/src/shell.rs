@@ -525,6 +525,13 @@ pub fn app() -> Html {
                 && crate::views::layer_size::awaiting_index(a, state.nav.image);
             let listing = (state.index.pending(state.reading.generation) || outlined)
                 && matches!(state.nav.tab, Tab::Files | Tab::History | Tab::Container);
+            // The scanner's figures for the image shown are on their way (a large index): views
+            // showing layer sizes say "pending" rather than walk the entries themselves.
+            let summary_coming = {
+                let g = state.reading.generation;
+                state.index.summarizing(g)
+                    || (state.index.summary(g, state.nav.image).is_none() && state.index.pending(g))
+            };
             let view = match state.nav.tab {
                 // An outline whose walk was stopped (cancelled, or the scanner failed): the
                 // lists will not come.
@@ -545,8 +552,7 @@ pub fn app() -> Html {
                     let hashing = matches!(state.reading.phase, Phase::Scanning | Phase::Hashing);
                     // (A layer still being walked or read has no size yet: the stack says
                     // "pending" for it alone, and its details for what its lower layers decide.)
-                    let coming = state.index.summarizing(generation)
-                        || (summary.is_none() && state.index.pending(generation));
+                    let coming = summary_coming;
                     html! { <Stack archive={a.clone()} image={state.nav.image} selected={state.nav.layer} on_select={on_layer.clone()} on_browse={on_browse}
                     {summary} summary_coming={coming} {hashing} /> }
                 }
@@ -558,7 +564,7 @@ pub fn app() -> Html {
                 },
                 Tab::History => {
                     html! { <History archive={a.clone()} image={state.nav.image} bases={crate::views::dockerfile::session_bases(&state)} selected={state.nav.layer} on_layer={on_layer.clone()}
-                    summary={state.index.summary(state.reading.generation, state.nav.image)} /> }
+                    summary={state.index.summary(state.reading.generation, state.nav.image)} {summary_coming} /> }
                 }
                 Tab::Config => html! { <Config archive={a.clone()} image={state.nav.image} /> },
                 Tab::Shared => {
@@ -566,7 +572,7 @@ pub fn app() -> Html {
                 }
                 Tab::Container => html! {
                     <ContainerView archive={a.clone()} generation={state.reading.generation} image={state.nav.image} state={state.containers.clone()}
-                        summary={state.index.summary(state.reading.generation, state.nav.image)}
+                        summary={state.index.summary(state.reading.generation, state.nav.image)} {summary_coming}
                         pool={PoolHandle(pool.clone())} on_action={on_container.clone()} on_tab={on_tab_to.clone()} />
                 },
             };

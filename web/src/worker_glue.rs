@@ -323,14 +323,17 @@ pub struct Pool {
     /// It differs from `generation` while the next file is read behind the one shown, or
     /// when an archive of the session read earlier is shown again.
     shown_generation: u32,
-    /// The entry lists being decoded, a slice per timer tick (see [`PoolEvent::Indexing`]).
+    /// The entry lists being checked (a large index: `Decoder::compact`, kept in the compact
+    /// form) or decoded, a slice per timer tick (see [`PoolEvent::Indexing`]).
     decoding: Option<Decoder>,
     /// Hashers' facts whose layer entries came apart (`wire::split_facts`), each applied to
-    /// the reading once its entries are decoded, a slice per timer tick, oldest first: the
-    /// member, its facts, the job's bytes (still counted as done) and the decoder.
+    /// the reading once its entries are checked (they stay compact), a slice per timer tick,
+    /// oldest first: the member, its facts, the job's bytes (still counted as done) and the
+    /// decoder.
     facts_decoding: VecDeque<FactsComing>,
-    /// The decoded entry lists, put into every archive handed on (`wire::graft`: the same
-    /// `Arc`s each time, so the structure the views key their memos on is stable).
+    /// The entry lists (compact for a large index: decoded when a view first reads one), put
+    /// into every archive handed on (`wire::graft`: the same shared lists each time, so the
+    /// structure the views key their memos on is stable).
     index: Vec<(usize, Entries)>,
     /// Every digest settled while the entry lists were still crossing: `Settled` waits for
     /// them (the session keeps the archive once it is settled).
@@ -1645,8 +1648,8 @@ impl Pool {
         }
     }
 
-    /// Decodes entries for at most [`DECODE_SLICE_MS`]; when all are in, hands on the archive
-    /// with them (a `Verified`, then `Indexed`, then a `Settled` that waited).
+    /// Checks (or decodes) entries for at most [`DECODE_SLICE_MS`]; when all are in, hands on
+    /// the archive with them (a `Verified`, then `Indexed`, then a `Settled` that waited).
     fn decode_slice(&mut self, generation: u32) -> Vec<PoolEvent> {
         if generation != self.generation {
             return Vec::new();

@@ -148,6 +148,9 @@ pub struct ContainerViewProps {
     /// The scanner's figures for the image (a large one's layer sizes), when it sent them.
     #[prop_or_default]
     pub summary: Option<Rc<ImageSummary>>,
+    /// Those figures are on their way (a large image just read): sizes say "pending".
+    #[prop_or_default]
+    pub summary_coming: bool,
     pub image: usize,
     pub state: ContainerState,
     pub pool: PoolHandle,
@@ -185,6 +188,12 @@ fn use_lower(
             (archive.clone(), pool.clone(), arrived.clone(), here.clone());
         use_effect_with((key.clone(), asking), move |(key, asking)| {
             *asked_last.borrow_mut() = None;
+            // Left (another key asked, or the view closed): a late answer is dropped, never
+            // kept as the memo's `Lower` while another image is shown.
+            let forget = {
+                let asked_last = asked_last.clone();
+                move || *asked_last.borrow_mut() = None
+            };
             if let (true, Some(top)) = (*asking, top) {
                 *asked_last.borrow_mut() = Some(key.clone());
                 let asked = key.clone();
@@ -204,6 +213,7 @@ fn use_lower(
                 });
                 Pool::lower_files(&pool.0, generation, image, top, answer);
             }
+            forget
         });
     }
     match (need, on_page) {
@@ -398,7 +408,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
             { cards }
             { for message }
             <div class="ctr-grid">
-                <ContainerStack archive={p.archive.clone()} image={p.image} summary={p.summary.clone()} size={c.upper_size()}
+                <ContainerStack archive={p.archive.clone()} image={p.image} summary={p.summary.clone()} summary_coming={p.summary_coming} size={c.upper_size()}
                     entries={c.upper.len()} copy_up={copy_up} />
                 <div class="ctr-work">
                     <ContainerFiles key="files" container={c.clone()} filter={s.filter.clone()} lower={lower.clone()}
@@ -439,6 +449,8 @@ struct StackProps {
     image: usize,
     /// The scanner's figures for the image (a large one's layer sizes), when it sent them.
     summary: Option<Rc<ImageSummary>>,
+    /// Those figures are on their way: the sizes say "pending", nothing is walked here.
+    summary_coming: bool,
     size: u64,
     entries: usize,
     copy_up: Option<crate::container_state::CopyUp>,
@@ -449,7 +461,12 @@ fn container_stack(p: &StackProps) -> Html {
     let lang = use_lang();
     // From the scanner's figures where it sent them: a large image's layers are not walked
     // here (200,000 entries: ~75 ms, with their first decoding).
-    let sizes = super::layer_size::use_bytes_of(&p.archive, p.image, p.summary.as_deref(), false);
+    let sizes = super::layer_size::use_bytes_of(
+        &p.archive,
+        p.image,
+        p.summary.as_deref(),
+        p.summary_coming,
+    );
     let Some(img) = p.archive.images.get(p.image) else {
         return html! {};
     };
@@ -485,9 +502,10 @@ fn container_stack(p: &StackProps) -> Html {
                             data-layer-index={i.to_string()}>
                             <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
                             <span class="mono ellipsis grow" title={rest.clone()}>{ rest }</span>
-                            <span class="small">{ {
-                                let b = sizes.get(i).copied().unwrap_or(0);
-                                super::layer_size::span_of(lang, b, &super::layer_size::text_of(lang, &p.archive, img, i, b))
+                            <span class="small">{ match sizes.get(i).copied() {
+                                Some(b) => super::layer_size::span_of(lang, b, &super::layer_size::text_of(lang, &p.archive, img, i, b)),
+                                // Not known yet (the scanner's figures are on their way): not 0 B.
+                                None => html! { <span class="muted" data-pending="true">{ t(lang, "pending") }</span> },
                             } }</span>
                             { for chip }
                         </li>

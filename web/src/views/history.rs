@@ -24,6 +24,10 @@ pub struct HistoryProps {
     /// The scanner's figures for this image (a large one's layer sizes), when it sent them.
     #[prop_or_default]
     pub summary: Option<Rc<ImageSummary>>,
+    /// Those figures are on their way (a large image just read): the sizes say "pending"
+    /// rather than walk the entries here.
+    #[prop_or_default]
+    pub summary_coming: bool,
 }
 
 #[function_component(History)]
@@ -35,13 +39,19 @@ pub fn history(p: &HistoryProps) -> Html {
     // (a large image: summing 200,000 entries here took ~0.1 s on every render), else summed
     // here.
     let sizes = use_memo(
-        (StructureKey(p.archive.clone()), p.image, p.summary.clone()),
-        |(key, image, summary)| -> Vec<u64> {
+        (
+            StructureKey(p.archive.clone()),
+            p.image,
+            p.summary.clone(),
+            p.summary_coming,
+        ),
+        |(key, image, summary, coming)| -> Vec<u64> {
             let archive = &key.0;
             let Some(img) = archive.images.get(*image) else {
                 return Vec::new();
             };
             match summary.as_deref() {
+                _ if *coming => Vec::new(),
                 Some(s) if s.layers.len() == img.layers.len() => {
                     s.layers.iter().map(|l| l.content_bytes).collect()
                 }
@@ -125,7 +135,8 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } }
                                         </div>
                                     </td>
-                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={row.size_bytes.to_string()}>
+                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={(!p.summary_coming).then(|| row.size_bytes.to_string())}
+                                        data-pending={p.summary_coming.then_some("true")}>
                                     { if other {
                                         html! { <span class="pair-differs" title={t(lang, "history-pair-differs-row")} aria-label={t(lang, "history-pair-differs-row")}>{ "≠ " }</span> }
                                     } else { html! {} } }
@@ -133,6 +144,8 @@ pub fn history(p: &HistoryProps) -> Html {
                                         // Left out on purpose: the descriptor's size, said as such, not 0 B.
                                         match row.layer.and_then(|l| image.layers.get(l)).filter(|l| l.verification == pancake_core::Verification::NonDistributable) {
                                             Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::units::human_size(l.stored_size))]),
+                                            // Not known yet: the scanner's figures are on their way (not 0 B).
+                                            None if p.summary_coming && row.layer.is_some() => t(lang, "pending"),
                                             None => row.size.clone(),
                                         }
                                     }</td>
