@@ -9,8 +9,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
+const { openSession, pickFile, problemsOf, waitReady, REPO } = require('./lib/browser');
 const { makeLargeImage } = require('../make_large_image');
+
+const SHOTS = path.join(REPO, 'target', 'screenshots', 'large-figures');
 
 describe('a large image before its figures', () => {
   let session;
@@ -21,7 +23,8 @@ describe('a large image before its figures', () => {
     const img = makeLargeImage(30000);
     const file = path.join(os.tmpdir(), 'pancake-e2e-figures-30000.tar');
     fs.writeFileSync(file, img.bytes);
-    const page = await session.newPage();
+    // A phone, dark: the screenshot of the pending sizes is kept.
+    const page = await session.newPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
     try {
       // The page's request for the figures is held until the test lets it go.
       await page.addInitScript(() => {
@@ -52,6 +55,8 @@ describe('a large image before its figures', () => {
       assert.ok(pending.length >= 2, JSON.stringify(pending));
       assert.ok(pending.every(([p, b, text]) => p === 'true' && b === null && text === 'pending…'), JSON.stringify(pending));
       const mib = await page.evaluate(() => window.__pcAppWasm.memory.buffer.byteLength / 2 ** 20);
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, 'history-sizes-pending-dark-360.png'), fullPage: true });
       assert.equal(await page.locator('[data-testid=image-ready]').count(), 0, 'verified waits for the figures');
       await page.evaluate(() => window.__pcFiguresRelease());
       await waitReady(page, { timeout: 60000 });
