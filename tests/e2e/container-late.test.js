@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { openSession, pickFile, waitReady } = require('./lib/browser');
 const { makeLargeImage } = require('../make_large_image');
+const { holdRequests } = require('./lib/hold');
 
 const ROW = '[data-testid=container-file-row]';
 const CONTAINER = '[data-testid=container]';
@@ -30,24 +31,11 @@ describe('a container view\'s late answer', () => {
     const page = await session.newPage();
     await page.evaluate(() => new Promise((r) => { const q = indexedDB.deleteDatabase('pancake'); q.onsuccess = q.onerror = q.onblocked = () => r(); }));
     await page.addInitScript(() => {
-      const held = [];
-      window.__lowerAsked = 0;
-      window.__hold = false;
-      const orig = Worker.prototype.postMessage;
-      Worker.prototype.postMessage = function (m, ...rest) {
-        const t = m && typeof m.msg === 'string' ? m.msg : '';
-        if (t.startsWith('{"Rows"') && t.includes('"Lower"')) {
-          window.__lowerAsked += 1;
-          if (window.__hold) { held.push([this, m, rest]); return undefined; }
-        }
-        return orig.call(this, m, ...rest);
-      };
-      window.__held = () => held.length;
-      window.__release = () => { window.__hold = false; for (const [w, m, r] of held.splice(0)) orig.call(w, m, ...r); };
       window.__t = [];
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__t.push(Math.round(e.duration)); }).observe({ type: 'longtask' });
     });
-    await page.reload({ waitUntil: 'load' });
+    // The files' requests are counted, and held only once the test says so.
+    await holdRequests(page, '^\\{"Rows".*"Lower"', { on: false });
     await pickFile(page, files[0]);
     await waitReady(page, { timeout: 100000 });
     await pickFile(page, files[1]);
@@ -67,32 +55,32 @@ describe('a container view\'s late answer', () => {
     await page.click('[data-testid=tab-container]');
     await run();
     await page.locator(ROW).first().waitFor({ timeout: 60000 });
-    console.log(`# X listed; Lower requests so far ${await page.evaluate(() => window.__lowerAsked)}`);
+    console.log(`# X listed; Lower requests so far ${await page.evaluate(() => window.__pcReq.asked)}`);
     // Y: a container, its Lower request held.
-    await page.evaluate(() => { window.__hold = true; });
+    await page.evaluate(() => window.__pcReqHold());
     await pick(1);
     await run();
     await page.locator(FOLD).waitFor();
-    await page.waitForFunction(() => window.__held() === 1);
+    await page.waitForFunction(() => window.__pcReqHeld() === 1);
     // Leave the tab (the view unmounts), back to X, Container tab: X shows at once (memo = X).
     await page.click('[data-testid=tab-stack]');
     await pick(0);
     await page.click('[data-testid=tab-container]');
     await page.locator(ROW).first().waitFor({ timeout: 20000 });
-    const askedBefore = await page.evaluate(() => window.__lowerAsked);
+    const askedBefore = await page.evaluate(() => window.__pcReq.asked);
     console.log(`# back on X: rows shown, folding shown: ${await page.locator(FOLD).count()}; Lower requests ${askedBefore}`);
     // Y's answer comes now.
-    await page.evaluate(() => window.__release());
+    await page.evaluate(() => window.__pcReqRelease());
     await page.waitForTimeout(3000);
     // Any re-render of X's view (here: the filter) now finds no Lower for X.
-    await page.evaluate(() => { window.__t = []; window.__hold = true; });
+    await page.evaluate(() => { window.__t = []; window.__pcReqHold(); });
     await page.fill('[data-testid=container-filter]', 'app/first');
     await page.waitForTimeout(300);
     const folding = await page.locator(FOLD).count();
-    console.log(`# X's view now: ${folding ? await page.locator(FOLD).textContent() : 'rows'}; held ${await page.evaluate(() => window.__held())}`);
-    await page.evaluate(() => window.__release());
+    console.log(`# X's view now: ${folding ? await page.locator(FOLD).textContent() : 'rows'}; held ${await page.evaluate(() => window.__pcReqHeld())}`);
+    await page.evaluate(() => window.__pcReqRelease());
     await page.waitForTimeout(4000);
-    const asked = await page.evaluate(() => window.__lowerAsked);
+    const asked = await page.evaluate(() => window.__pcReq.asked);
     console.log(`# after Y's late answer, X's view: folding shown ${folding}; Lower requests ${askedBefore} -> ${asked}; long tasks ${await page.evaluate(() => window.__t.join(' '))}`);
     assert.equal(folding, 0, 'X\'s view went back to "Assembling…"');
     assert.equal(asked, askedBefore, 'X\'s Lower was asked for again');

@@ -13,6 +13,7 @@ const { execFileSync } = require('node:child_process');
 const os = require('node:os');
 const { openSession, problemsOf, waitReady, dropFile, pickFile, FIXTURES, REPO } = require('./lib/browser');
 const { makeLargeImage } = require('../make_large_image');
+const { holdRequests } = require('./lib/hold');
 const app = require('./lib/app');
 const tar = require('./lib/tar');
 
@@ -357,31 +358,15 @@ describe('containers: copy-on-write in the browser', () => {
       const page = await session.newPage({ viewport, colorScheme, query: `?lang=${lang}` });
       try {
         await clearStore(page);
-        await page.addInitScript(() => {
-          const held = [];
-          const orig = Worker.prototype.postMessage;
-          Worker.prototype.postMessage = function (m, ...rest) {
-            const t = m && typeof m.msg === 'string' ? m.msg : '';
-            if (t.startsWith('{"Rows"') && t.includes('"Lower"') && !window.__pcLowerGo) {
-              held.push([this, m, rest]);
-              return undefined;
-            }
-            return orig.call(this, m, ...rest);
-          };
-          window.__pcLowerHeld = () => held.length;
-          window.__pcLowerRelease = () => {
-            window.__pcLowerGo = true;
-            for (const [w, m, r] of held.splice(0)) orig.call(w, m, ...r);
-          };
-        });
-        await page.reload({ waitUntil: 'load' });
+        // The files' request is held until the screenshots are taken.
+        await holdRequests(page, '^\\{"Rows".*"Lower"');
         await pickFile(page, file);
         await waitReady(page, { timeout: READY_TIMEOUT });
         await runContainer(page);
         await page.click('[data-testid=tab-container]');
         const folding = page.locator('[data-testid=ctr-lower-folding]');
         await folding.waitFor();
-        await page.waitForFunction(() => window.__pcLowerHeld() === 1);
+        await page.waitForFunction(() => window.__pcReqHeld() === 1);
         const m = re.exec((await folding.textContent()).trim());
         assert.ok(m, `${lang}: ${await folding.textContent()}`);
         // Every entry of both layers: the base's 30,000 files and 500 folders, the top's 9
@@ -392,7 +377,7 @@ describe('containers: copy-on-write in the browser', () => {
         await page.screenshot({ path: path.join(SHOTS, `container-assembling-${lang}-${colorScheme}-${viewport.width}.png`), fullPage: true });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 1, `${lang}: page overflows horizontally by ${overflow}px`);
-        await page.evaluate(() => window.__pcLowerRelease());
+        await page.evaluate(() => window.__pcReqRelease());
         await page.locator(ROW).first().waitFor();
         assert.equal(await folding.count(), 0);
         // The files are the image's as its top layer leaves them: app/first added there,

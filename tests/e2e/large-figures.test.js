@@ -11,6 +11,7 @@ const path = require('node:path');
 
 const { openSession, pickFile, problemsOf, waitReady, REPO } = require('./lib/browser');
 const { makeLargeImage } = require('../make_large_image');
+const { holdRequests } = require('./lib/hold');
 
 const SHOTS = path.join(REPO, 'target', 'screenshots', 'large-figures');
 
@@ -27,26 +28,9 @@ describe('a large image before its figures', () => {
     const page = await session.newPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
     try {
       // The page's request for the figures is held until the test lets it go.
-      await page.addInitScript(() => {
-        const held = [];
-        const orig = Worker.prototype.postMessage;
-        Worker.prototype.postMessage = function (m, ...rest) {
-          const t = m && typeof m.msg === 'string' ? m.msg : '';
-          if (t === '"Summarize"' && !window.__pcFiguresGo) {
-            held.push([this, m, rest]);
-            return undefined;
-          }
-          return orig.call(this, m, ...rest);
-        };
-        window.__pcFiguresHeld = () => held.length;
-        window.__pcFiguresRelease = () => {
-          window.__pcFiguresGo = true;
-          for (const [w, m, r] of held.splice(0)) orig.call(w, m, ...r);
-        };
-      });
-      await page.reload({ waitUntil: 'load' });
+      await holdRequests(page, '^"Summarize"$');
       await pickFile(page, file);
-      await page.waitForFunction(() => window.__pcFiguresHeld() === 1, null, { timeout: 60000 });
+      await page.waitForFunction(() => window.__pcReqHeld() === 1, null, { timeout: 60000 });
       await page.click('[data-testid=tab-history]');
       // The lists are on the page (checked, compact): the table shows, its sizes pending.
       await page.locator('[data-testid=history-table]').waitFor({ timeout: 30000 });
@@ -58,7 +42,7 @@ describe('a large image before its figures', () => {
       fs.mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SHOTS, 'history-sizes-pending-dark-360.png'), fullPage: true });
       assert.equal(await page.locator('[data-testid=image-ready]').count(), 0, 'verified waits for the figures');
-      await page.evaluate(() => window.__pcFiguresRelease());
+      await page.evaluate(() => window.__pcReqRelease());
       await waitReady(page, { timeout: 60000 });
       await page.waitForFunction(() => !document.querySelector('[data-testid=history-table] td.h-size[data-pending]'));
       // Top first: each layer's file bytes as the generator counted them.

@@ -663,9 +663,45 @@ impl Pool {
     pub fn view_rows(
         pool: &PoolRef,
         generation: u32,
-        (image, layer, merged): (usize, usize, bool),
+        view: (usize, usize, bool),
         pick: RowPick,
         answer: Callback<Option<ViewRows>>,
+    ) {
+        Self::ask_rows(pool, generation, view, pick, Waiter::Rows(answer));
+    }
+
+    /// Asks the scanner of `generation` for the files a container on image `image` sees
+    /// below its layer (`RowPick::Lower`: the merged view of the image's top layer with each
+    /// path's owner, `write::container::files_of`), so the page's thread does not fold a
+    /// large image for the Container view (200,000 entries: ~0.6 s); `answer` gets them
+    /// later, or `None` (at once when no reader holds that file): the caller then builds them
+    /// on the page.
+    pub fn lower_files(
+        pool: &PoolRef,
+        generation: u32,
+        image: usize,
+        top: usize,
+        answer: Callback<Option<Rc<Vec<LowerFile>>>>,
+    ) {
+        let view = (image, top, true);
+        Self::ask_rows(
+            pool,
+            generation,
+            view,
+            RowPick::Lower,
+            Waiter::Lower(answer),
+        );
+    }
+
+    /// Sends `Request::Rows` for `view` and `pick` to the scanner of `generation` (the file
+    /// being read, or a kept one), `waiter` waiting for its answer — or answered
+    /// `Unavailable` at once when no reader holds that file.
+    fn ask_rows(
+        pool: &PoolRef,
+        generation: u32,
+        (image, layer, merged): (usize, usize, bool),
+        pick: RowPick,
+        waiter: Waiter,
     ) {
         {
             let mut guard = pool.borrow_mut();
@@ -690,53 +726,9 @@ impl Pool {
             match (scanner, encode(&req, None, None)) {
                 (Some(h), Ok(m)) => {
                     h.send(m);
-                    p.searches.push((id, generation, Waiter::Rows(answer)));
+                    p.searches.push((id, generation, waiter));
                 }
-                (_, _) => p.answered.push((Waiter::Rows(answer), Reply::Unavailable)),
-            }
-        }
-        Self::answer_searches(pool);
-    }
-
-    /// Asks the scanner of `generation` for the files a container on image `image` sees
-    /// below its layer (`RowPick::Lower`: the merged view of the image's top layer with each
-    /// path's owner, `write::container::files_of`), so the page's thread does not fold a
-    /// large image for the Container view (200,000 entries: ~0.6 s); `answer` gets them
-    /// later, or `None` (at once when no reader holds that file): the caller then builds them
-    /// on the page.
-    pub fn lower_files(
-        pool: &PoolRef,
-        generation: u32,
-        image: usize,
-        top: usize,
-        answer: Callback<Option<Rc<Vec<LowerFile>>>>,
-    ) {
-        {
-            let mut guard = pool.borrow_mut();
-            let p = &mut *guard;
-            p.search_counter = p.search_counter.wrapping_add(1);
-            let id = p.search_counter;
-            let req = Request::Rows {
-                id,
-                image,
-                layer: top,
-                merged: true,
-                pick: RowPick::Lower,
-            };
-            let scanner = if generation == p.generation {
-                p.scanner.as_mut()
-            } else {
-                p.kept
-                    .iter_mut()
-                    .find(|(g, _, _)| *g == generation)
-                    .map(|(_, _, h)| h)
-            };
-            match (scanner, encode(&req, None, None)) {
-                (Some(h), Ok(m)) => {
-                    h.send(m);
-                    p.searches.push((id, generation, Waiter::Lower(answer)));
-                }
-                (_, _) => p.answered.push((Waiter::Lower(answer), Reply::Unavailable)),
+                (_, _) => p.answered.push((waiter, Reply::Unavailable)),
             }
         }
         Self::answer_searches(pool);

@@ -271,15 +271,21 @@ impl Decoder {
         if bytes.get(..magic.len()) != Some(magic) {
             return Err(WireError::Magic);
         }
-        Ok(Decoder {
-            bytes: Arc::from(bytes),
-            pos: magic.len(),
+        Ok(Decoder::at(Arc::from(bytes), magic.len()))
+    }
+
+    /// A cursor at byte `pos` of `bytes`, building entries, with no layer to come: where
+    /// [`decode_list`] and [`each_in_list`] read one layer's entries.
+    fn at(bytes: Arc<[u8]>, pos: usize) -> Decoder {
+        Decoder {
+            bytes,
+            pos,
             layers_left: 0,
             keep: true,
             current: None,
             done: Vec::new(),
             entries_done: 0,
-        })
+        }
     }
 
     /// Entries decoded so far, over all layers.
@@ -484,15 +490,7 @@ impl Decoder {
 /// [`Entries`] decodes on its first read). Stops at the first value that does not decode,
 /// with the entries before it: a list [`Decoder::compact`] checked has none.
 pub(crate) fn decode_list(bytes: &Arc<[u8]>, start: usize, count: usize) -> Vec<Entry> {
-    let mut d = Decoder {
-        bytes: bytes.clone(),
-        pos: start,
-        layers_left: 0,
-        keep: true,
-        current: None,
-        done: Vec::new(),
-        entries_done: 0,
-    };
+    let mut d = Decoder::at(bytes.clone(), start);
     let room = bytes.len().saturating_sub(start) / MIN_ENTRY_BYTES;
     let mut out: Vec<Entry> = Vec::with_capacity(count.min(room));
     for _ in 0..count {
@@ -513,15 +511,7 @@ pub(crate) fn each_in_list(
     count: usize,
     mut f: impl FnMut(usize, &Entry) -> bool,
 ) {
-    let mut d = Decoder {
-        bytes: bytes.clone(),
-        pos: start,
-        layers_left: 0,
-        keep: true,
-        current: None,
-        done: Vec::new(),
-        entries_done: 0,
-    };
+    let mut d = Decoder::at(bytes.clone(), start);
     let mut last: Option<RawPath> = None;
     for i in 0..count {
         let Ok(e) = d.entry(last.as_ref().map(RawPath::as_bytes)) else {

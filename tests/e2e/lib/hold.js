@@ -105,4 +105,38 @@ async function holdEndOfReading(page) {
   return reloaded(page);
 }
 
-module.exports = { holdHashing, holdEndOfReading };
+/**
+ * Holds the page's requests to its workers whose message text matches the regular
+ * expression `src` (e.g. a container's `"Lower"` rows, or `"Summarize"`), from the start when
+ * `on`: `window.__pcReq.asked` counts them, `__pcReqHeld()` says how many wait,
+ * `__pcReqRelease()` sends them in order and stops holding, `__pcReqHold()` holds again.
+ * Installed before the app loads (a reload); returns the page once its drop zone is there.
+ */
+async function holdRequests(page, src, { on = true } = {}) {
+  await page.addInitScript(([source, start]) => {
+    const re = new RegExp(source);
+    const req = { on: start, asked: 0, held: [] };
+    window.__pcReq = req;
+    const orig = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m, ...rest) {
+      const t = m && typeof m.msg === 'string' ? m.msg : '';
+      if (re.test(t)) {
+        req.asked++;
+        if (req.on) {
+          req.held.push([this, m, rest]);
+          return undefined;
+        }
+      }
+      return orig.call(this, m, ...rest);
+    };
+    window.__pcReqHeld = () => req.held.length;
+    window.__pcReqRelease = () => {
+      req.on = false;
+      for (const [w, m, r] of req.held.splice(0)) orig.call(w, m, ...r);
+    };
+    window.__pcReqHold = () => { req.on = true; };
+  }, [src, on]);
+  return reloaded(page);
+}
+
+module.exports = { holdHashing, holdEndOfReading, holdRequests };

@@ -369,26 +369,24 @@ struct LinkReport {
 
 /// The entries of an image's layer `i`, empty when the blob is missing or unreadable.
 pub fn layer_entries<'a>(archive: &'a Archive, image: &Image, i: usize) -> &'a [Entry] {
-    image
-        .layers
-        .get(i)
-        .and_then(|l| l.member)
-        .and_then(|m| archive.members.get(m))
-        .and_then(|m| m.facts.layer.as_ref())
-        .map(|l| l.entries.as_slice())
-        .unwrap_or(&[])
+    layer_list(archive, image, i).map_or(&[], |l| l.as_slice())
 }
 
 /// How many entries [`layer_entries`] gives for layer `i`, without reading them (a list
 /// held in its compact form is not decoded: [`crate::Entries::len`]).
 pub fn layer_entry_count(archive: &Archive, image: &Image, i: usize) -> usize {
+    layer_list(archive, image, i).map_or(0, |l| l.len())
+}
+
+/// The entry list of an image's layer `i`, if its blob is here and was indexed.
+fn layer_list<'a>(archive: &'a Archive, image: &Image, i: usize) -> Option<&'a crate::Entries> {
     image
         .layers
         .get(i)
         .and_then(|l| l.member)
         .and_then(|m| archive.members.get(m))
         .and_then(|m| m.facts.layer.as_ref())
-        .map_or(0, |l| l.entries.len())
+        .map(|l| &l.entries)
 }
 
 fn member_of(image: &Image, i: usize) -> Option<usize> {
