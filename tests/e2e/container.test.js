@@ -34,11 +34,16 @@ function dockerDiffForModified(file) {
   return parts.map((_, i) => `C /${parts.slice(0, i + 1).join('/')}`);
 }
 
+/** The page with no stored containers and no remembered files (an earlier test's opened
+ * file put a "You had these files open" banner on every page after it, screenshots too):
+ * both stores deleted, then the page loaded again without them. */
 async function clearStore(page) {
-  await page.evaluate(() => new Promise((resolve) => {
-    const q = indexedDB.deleteDatabase('pancake');
+  await page.evaluate(() => Promise.all(['pancake', 'pancake-files'].map((name) => new Promise((resolve) => {
+    const q = indexedDB.deleteDatabase(name);
     q.onsuccess = q.onerror = q.onblocked = () => resolve();
-  }));
+  }))));
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('[data-testid=drop-zone]').first().waitFor({ state: 'attached', timeout: 20000 });
 }
 
 async function openDemo(page) {
