@@ -2,4 +2,226 @@
 // then starts the worker's wasm. Ours rather than Trunk's `data-loader-shim`, which calls
 // `wasm_bindgen(path)`, the form wasm-bindgen deprecates (a console warning per worker).
 importScripts('./worker.js');
+
+// Reads that wait without blocking, for the scanner's walk of a layer tar (issue 13, target 3).
+//
+// The walk is synchronous Rust over `ReadAt`; in a worker the only synchronous read of a
+// `File` is `FileReaderSync`, which makes a new `ArrayBuffer` per read: a 264 MB layer of
+// 200,000 small files read that way left 264 MB of garbage for V8 to find, and the walk could
+// not read ahead while it parsed. With JavaScript Promise Integration (JSPI: the
+// `WebAssembly.Suspending` / `WebAssembly.promising` wrappers, in Chromium since 137) the
+// same synchronous walk suspends its wasm stack on a read and resumes when the read is done,
+// so a read can be an asynchronous BYOB read (`blob.stream()`, "bring your own buffer") into
+// buffers used again and again, the next piece is read while this one is parsed, and the
+// buffers handed to the hasher come back to be filled again — garbage none, and the pieces
+// waiting for the hasher bounded (`POOL_MOST`) by waiting for one to come back.
+//
+// Only the scanner's walk runs this way (`pancake_scan_run`, called from here, not from the
+// glue: a suspended stack must have no wasm frames of another call under it); every other
+// read keeps `FileReaderSync`, as does a walk's read on its own or at the start of a run
+// (`FileSource`). Where JSPI is missing nothing here is installed and the walk reads
+// synchronously (`tests/e2e/suspending-reads.test.js` reads both ways).
+(function () {
+  const Suspending = WebAssembly.Suspending;
+  const promising = WebAssembly.promising;
+  if (typeof Suspending !== 'function' || typeof promising !== 'function') return;
+
+  const PIECE = 2 << 20; // bytes per pooled buffer: the walk's largest read (`MAX_SUSPENDING_CHUNK`)
+  const AHEAD = 3; // reads ahead at once
+  const POOL_MOST = 10; // buffers in all (20 MiB): the reads ahead, the last read, those lent
+  const WAIT_BACK_MS = 2000; // a buffer lent and not back by then is given up on
+
+  let exports = null; // the instance's exports: its memory, `pancake_scan_run`
+  let run = null; // `pancake_scan_run`, promising
+  // What the reads did, for the tests and whoever looks at a worker: reads that suspended,
+  // buffers lent to the hasher and given back, the most buffers made at once.
+  const stats = { suspended: 0, lent: 0, back: 0, most: 0 };
+  self.pancakeReadStats = stats;
+  const free = []; // buffers ready to fill
+  let made = 0; // buffers made in all (free, filling, holding the last read, or lent)
+  const waiting = []; // resolvers of reads waiting for a buffer, in order
+  let last = null; // {buf}: the last read's buffer, until the next read or a lend
+  let ahead = []; // [{start, end, promise of {buf, n} or null}]: the reads ahead, in order
+
+  let scanning = false; // buffers are pooled only while a scan runs: then they are let go
+  const give = (buf) => {
+    if (scanning && buf && buf.byteLength === PIECE) {
+      if (made > POOL_MOST) {
+        made -= 1;
+        return;
+      }
+      free.push(buf);
+      const w = waiting.shift();
+      if (w) w();
+    }
+  };
+
+  async function buffer(size) {
+    if (size > PIECE) return new ArrayBuffer(size);
+    // Every buffer is out (with the hasher, most of them): wait for one to come back — the
+    // walk then runs at the hasher's pace.
+    while (!free.length && made >= POOL_MOST) {
+      let wake;
+      const back = await Promise.race([
+        new Promise((res) => { wake = () => res(true); waiting.push(wake); }),
+        new Promise((res) => setTimeout(() => res(false), WAIT_BACK_MS)),
+      ]);
+      if (!back) {
+        // A hasher that stopped: one more buffer is made (and one less kept when one comes
+        // back, `give`).
+        const i = waiting.indexOf(wake);
+        if (i >= 0) waiting.splice(i, 1);
+        break;
+      }
+    }
+    if (free.length) return free.pop();
+    made += 1;
+    stats.most = Math.max(stats.most, made);
+    return new ArrayBuffer(PIECE);
+  }
+
+  // Fills `buf` from `len` bytes of `file` at `start` with a BYOB reader; the buffer (moved
+  // by each read) and how many bytes came (fewer only at the end of the file), or null.
+  async function fill(file, start, len, size) {
+    let buf = await buffer(size);
+    try {
+      const reader = file.slice(start, start + len).stream().getReader({ mode: 'byob' });
+      let n = 0;
+      while (n < len) {
+        const { value, done } = await reader.read(new Uint8Array(buf, n, len - n));
+        if (done) break;
+        buf = value.buffer;
+        n += value.byteLength;
+      }
+      return { buf, n };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // Reads `file` from `start` into wasm memory at `ptr` (room for `cap` bytes): at least up
+  // to `needEnd` (or the file's end), `end` if it is read afresh. Returns the bytes written,
+  // or -1 when the file cannot be read. Called by `FileSource` (Rust) inside the scan.
+  self.pancakeReadAsync = async function (file, start, needEnd, end, ptr, cap) {
+    if (last) {
+      give(last.buf);
+      last = null;
+    }
+    const size = file.size;
+    stats.suspended += 1;
+    let got = null;
+    if (ahead.length && ahead[0].start === start) {
+      got = await ahead.shift().promise;
+      if (got && start + got.n < Math.min(needEnd, size)) {
+        give(got.buf);
+        got = null;
+      }
+    } else {
+      drop();
+    }
+    if (!got) {
+      drop();
+      const len = Math.min(Math.max(end, needEnd), size) - start;
+      got = await fill(file, start, Math.min(len, cap), Math.min(len, cap));
+      if (!got) return -1;
+    }
+    const n = Math.min(got.n, cap);
+    new Uint8Array(exports.memory.buffer, ptr, n).set(new Uint8Array(got.buf, 0, n));
+    last = { buf: got.buf };
+    // Only a run of reads comes here (`FileSource` reads a piece on its own synchronously):
+    // the walk reads on next, so those reads start now, several at once (one blob stream
+    // delivers a piece at ~250 MB/s here; a few together keep up with the walk), each twice
+    // the one before, up to `PIECE`.
+    let from = ahead.length ? ahead[ahead.length - 1].end : start + n;
+    let len = Math.min(2 * (ahead.length ? ahead[ahead.length - 1].end - ahead[ahead.length - 1].start : n), PIECE);
+    while (ahead.length < AHEAD && from < size) {
+      const l = Math.min(len, size - from);
+      ahead.push({ start: from, end: from + l, promise: fill(file, from, l, l) });
+      from += l;
+      len = Math.min(len * 2, PIECE);
+    }
+    return n;
+  };
+
+  // Read-aheads no longer wanted: their buffers back to the pool when their reads are done.
+  function drop() {
+    for (const a of ahead) a.promise.then((g) => g && give(g.buf));
+    ahead = [];
+  }
+
+  // The buffer of the last read, its first bytes being the piece just read, for the scanner
+  // to hand to the hasher (`Tee`); it comes back over the port (`pancakeLendTo`).
+  self.pancakeTakePiece = function () {
+    const b = last ? last.buf : null;
+    last = null;
+    if (b) stats.lent += 1;
+    return b;
+  };
+
+  // A buffer taken for the hasher and not lent after all.
+  self.pancakeGiveBack = (buf) => {
+    stats.lent -= 1;
+    give(buf);
+  };
+
+  // The scanner's end of the port to the hasher: buffers lent come back on it.
+  self.pancakeLendTo = function (port) {
+    port.onmessage = (e) => {
+      if (e.data && e.data.back instanceof ArrayBuffer) {
+        stats.back += 1;
+        give(e.data.back);
+      }
+    };
+  };
+
+  // The scan the Rust side set up (`jspi::run_soon`), on a stack of its own.
+  self.pancakeRunScan = function () {
+    queueMicrotask(() => {
+      scanning = true;
+      run()
+        .catch((e) => console.error('the scan stopped:', e))
+        .finally(() => {
+          // The pool's memory is the walk's: let go (a buffer still lent is dropped when
+          // it comes back).
+          scanning = false;
+          free.length = 0;
+          made = 0;
+          last = null;
+          ahead = [];
+        });
+    });
+  };
+
+  // wasm-bindgen's glue imports the read by a name of its own making; it is wrapped here
+  // before the module is instantiated, and the scan's export after.
+  const wrap = (imports) => {
+    for (const m of Object.values(imports || {})) {
+      for (const k of Object.keys(m)) {
+        if (k.startsWith('__wbg_pancakeReadAsync_')) m[k] = new Suspending(m[k]);
+      }
+    }
+  };
+  const keep = (result) => {
+    const instance = result instanceof WebAssembly.Instance ? result : result.instance;
+    if (instance && typeof instance.exports.pancake_scan_run === 'function') {
+      exports = instance.exports;
+      run = promising(exports.pancake_scan_run);
+      self.pancakeJspi = true;
+    }
+    return result;
+  };
+  const streaming = WebAssembly.instantiateStreaming;
+  const plain = WebAssembly.instantiate;
+  if (typeof streaming === 'function') {
+    WebAssembly.instantiateStreaming = (source, imports) => {
+      wrap(imports);
+      return streaming.call(WebAssembly, source, imports).then(keep);
+    };
+  }
+  WebAssembly.instantiate = (source, imports) => {
+    wrap(imports);
+    return plain.call(WebAssembly, source, imports).then(keep);
+  };
+})();
+
 wasm_bindgen({ module_or_path: './worker_bg.wasm' });

@@ -3,8 +3,9 @@
 //! The walk of a layer of small files reads nearly every byte of it: the headers lie between
 //! the files (a 264 MB layer of 200,000 files: the whole of it, ~1 s in a worker). Hashing it
 //! afterwards read the same bytes again, on one hasher, after the walk (~1.2 s more). So while
-//! it walks, the scanner hands each piece it reads (the `ArrayBuffer` its `FileReaderSync`
-//! read filled, transferred: no copy) to the first hasher over a `MessagePort`, and that
+//! it walks, the scanner hands each piece it reads (the `ArrayBuffer` its read filled,
+//! transferred: no copy — a `FileReaderSync` read's, or a pooled buffer lent by a suspending
+//! read, [`crate::jspi`]) to the first hasher over a `MessagePort`, and that
 //! hasher hashes the layer on the other core as the walk goes on. When the page then gives it
 //! the blob's job, the digest is ready or nearly so.
 //!
@@ -16,8 +17,11 @@
 //! so a blob whose pieces did not all come is simply not fed.
 //!
 //! Messages on the port, scanner → hasher: `{blobs: Float64Array [offset, len, …]}` first,
-//! then `{at, buf}` per piece (`at`: its offset in the file; `buf`: an `ArrayBuffer`), then
-//! `{end: true}` when the walk is over.
+//! then `{at, buf, len, lent}` per piece (`at`: its offset in the file; the piece: the first
+//! `len` bytes of the `ArrayBuffer` `buf`), then `{end: true}` when the walk is over. A piece
+//! `lent` is in one of the buffers the scanner's suspending reads pool ([`crate::jspi`]):
+//! hasher → scanner `{back: buf}` once it is hashed, so the buffer is filled again rather
+//! than left as garbage.
 //!
 //! A save compressed as a whole has no offsets to hash at later: its one pass inflates the
 //! file, walks and hashes, and SHA-256 is half of that. So the scanner hands the bytes of
@@ -204,10 +208,11 @@ fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
     obj.into()
 }
 
-/// The scanner cannot hear from the hasher while it walks (a synchronous worker gets no
-/// messages, and waiting on shared memory needs a cross-origin isolated page, which a page
-/// embedded in course material cannot ask of its host), so pieces the hasher has not hashed
-/// yet wait in its port's queue, in memory, unseen. Two bounds keep that queue small: the
+/// The scanner cannot hear from the hasher while it walks on blocking reads (a synchronous
+/// worker gets no messages, and waiting on shared memory needs a cross-origin isolated page,
+/// which a page embedded in course material cannot ask of its host), so pieces the hasher
+/// has not hashed yet wait in its port's queue, in memory, unseen. (A walk on suspending
+/// reads hears it: its lent buffers come back, and it waits for one when all are out.) Two bounds keep that queue small: the
 /// scanner stops feeding once it has handed over more than [`FEED_AHEAD`] bytes beyond
 /// [`FEED_RATE`] per ms since it began (half the wasm hasher's ~300 MB/s on the benchmark's
 /// machine, where the walk of a layer of small files reads ~290 MB/s: the queue stays under
@@ -265,29 +270,38 @@ impl Tee {
         })
     }
 
-    /// A piece of the file read at `at` (the whole of `buffer`, whose bytes the reader has
-    /// already copied): posted, transferred, when a blob wants some of it.
-    pub fn offer(&mut self, at: u64, buffer: &js_sys::ArrayBuffer) {
-        if self
-            .plan
-            .take(at, u64::from(buffer.byte_length()))
-            .is_empty()
-        {
-            return;
+    /// A piece of the file read at `at`: the first `len` bytes of `buffer`, which the reader
+    /// has already copied. Posted, transferred, when a blob wants some of it; returns whether
+    /// it was. `lent`: the buffer is one of the suspending reads' ([`crate::jspi`]), which
+    /// the hasher gives back once hashed — and the walk, which can then hear it, waits for
+    /// one when all are out, so what waits for the hasher is bounded by them, not by the
+    /// rule of [`FEED_AHEAD`].
+    pub fn offer(&mut self, at: u64, buffer: &js_sys::ArrayBuffer, len: u32, lent: bool) -> bool {
+        if self.plan.take(at, u64::from(len)).is_empty() {
+            return false;
         }
-        self.posted += f64::from(buffer.byte_length());
-        let allowed = FEED_AHEAD + FEED_RATE * (monotonic_ms() - self.began);
-        if self.posted > allowed.min(FEED_MOST) {
-            // Far ahead of what the hasher can be counted on to have hashed: nothing more is
-            // queued for it (see `FEED_AHEAD`).
-            self.plan.give_up();
-            return;
+        if !lent {
+            self.posted += f64::from(len);
+            let allowed = FEED_AHEAD + FEED_RATE * (monotonic_ms() - self.began);
+            if self.posted > allowed.min(FEED_MOST) {
+                // Far ahead of what the hasher can be counted on to have hashed: nothing more
+                // is queued for it (see `FEED_AHEAD`).
+                self.plan.give_up();
+                return false;
+            }
         }
-        let msg = object(&[("at", &JsValue::from_f64(at as f64)), ("buf", buffer)]);
+        let msg = object(&[
+            ("at", &JsValue::from_f64(at as f64)),
+            ("buf", buffer),
+            ("len", &JsValue::from_f64(f64::from(len))),
+            ("lent", &JsValue::from_bool(lent)),
+        ]);
         if !post(&self.port, &msg, &js_sys::Array::of1(buffer)) {
             // Nothing more reaches the hasher.
             self.plan.give_up();
+            return false;
         }
+        true
     }
 
     /// See [`Plan::wants_from`].
@@ -552,8 +566,15 @@ impl Feed {
             get("at").and_then(|v| v.as_f64()),
             get("buf").and_then(|v| v.dyn_into::<js_sys::ArrayBuffer>().ok()),
         ) {
-            let view = js_sys::Uint8Array::new(&buf);
-            for (i, range) in self.plan.take(at as u64, u64::from(buf.byte_length())) {
+            // The piece is the buffer's first `len` bytes (all of it when `len` is missing).
+            let len = get("len")
+                .and_then(|v| v.as_f64())
+                .filter(|l| *l >= 0.0)
+                .map_or(buf.byte_length(), |l| {
+                    (l.min(f64::from(buf.byte_length()))) as u32
+                });
+            let view = js_sys::Uint8Array::new_with_byte_offset_and_length(&buf, 0, len);
+            for (i, range) in self.plan.take(at as u64, u64::from(len)) {
                 let n = range.len();
                 let (Ok(from), Ok(to)) = (u32::try_from(range.start), u32::try_from(range.end))
                 else {
@@ -576,6 +597,11 @@ impl Feed {
                         *slot = done;
                     }
                 }
+            }
+            if get("lent").is_some_and(|v| v.is_truthy()) {
+                // Hashed: back to the scanner, to be filled again (`Tee::offer`).
+                let back = object(&[("back", &buf)]);
+                let _ = post(&self.port, &back, &js_sys::Array::of1(&buf));
             }
         } else if get("end").is_some_and(|v| v.is_truthy()) {
             self.ended = true;

@@ -1,7 +1,9 @@
-//! `ReadAt` over a browser `File`, read synchronously with `FileReaderSync` (workers only).
-//! The file is never copied whole into wasm memory: only the slices asked for.
+//! `ReadAt` over a browser `File`, read synchronously with `FileReaderSync` (workers only),
+//! or, during the scanner's walk where the browser has JSPI, by reads that suspend the walk
+//! instead ([`FileSource::suspending`], [`crate::jspi`]). The file is never copied whole into
+//! wasm memory: only the slices asked for.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 
 use pancake_core::ReadAt;
@@ -13,6 +15,11 @@ use web_sys::{File, FileReaderSync};
 const MIN_CHUNK: u64 = 64 * 1024;
 /// Largest read-ahead once reads are sequential (a hash pass).
 const MAX_CHUNK: u64 = 8 * 1024 * 1024;
+/// The same for suspending reads: the buffers `worker_loader.js` pools and lends to the
+/// hasher are this size (its `PIECE`), so the pool's memory, let go when the walk ends and
+/// collected whenever V8 gets to it, stays small; it reads the next piece ahead, so smaller
+/// reads cost no waiting.
+const MAX_SUSPENDING_CHUNK: u64 = 2 * 1024 * 1024;
 
 pub struct FileSource {
     file: File,
@@ -21,12 +28,17 @@ pub struct FileSource {
     cache: RefCell<Cache>,
     /// While the scanner walks: the hasher fed with what it reads ([`crate::feed`]).
     tee: RefCell<Option<Tee>>,
+    /// Reads go through [`crate::jspi::read`] (only inside the scan JSPI runs).
+    suspending: Cell<bool>,
 }
 
 #[derive(Default)]
 struct Cache {
     start: u64,
+    /// The bytes read at `start`: `data[..filled]` (the suspending reads keep `data` at its
+    /// largest size, so that a small read does not zero-fill megabytes to make room).
     data: Vec<u8>,
+    filled: usize,
     /// Next chunk size: doubles while reads run on from the last chunk.
     chunk: u64,
 }
@@ -41,6 +53,7 @@ impl FileSource {
             len,
             cache: RefCell::new(Cache::default()),
             tee: RefCell::new(None),
+            suspending: Cell::new(false),
         })
     }
 
@@ -53,6 +66,13 @@ impl FileSource {
     pub fn tee(&self, tee: Tee) {
         *self.cache.borrow_mut() = Cache::default();
         *self.tee.borrow_mut() = Some(tee);
+    }
+
+    /// From now on (`true`) reads suspend the calling wasm stack ([`crate::jspi::read`]) —
+    /// to be set only for a call JSPI runs (`pancake_scan_run`) — or block (`false`).
+    pub fn suspending(&self, on: bool) {
+        *self.cache.borrow_mut() = Cache::default();
+        self.suspending.set(on);
     }
 
     /// Stops handing pieces over; the blobs `(offset, len)` fed whole ([`Tee::end`]).
@@ -74,7 +94,8 @@ impl FileSource {
 
     /// Reads `start..end` of the file into `dst`, reusing its allocation (a hash pass asks for
     /// hundreds of chunks: one buffer, not one allocation each). One copy: JS → wasm memory.
-    fn read_slice_into(&self, start: u64, end: u64, dst: &mut Vec<u8>) -> io::Result<()> {
+    /// Returns the bytes read, at `dst[..n]`.
+    fn read_slice_into(&self, start: u64, end: u64, dst: &mut Vec<u8>) -> io::Result<usize> {
         // The piece goes on to the tee (transferred) once it is copied here.
         let blob = self
             .file
@@ -87,14 +108,44 @@ impl FileSource {
         let arr = js_sys::Uint8Array::new(&buf);
         let n = arr.length() as usize;
         // Only growth is zero-filled; the bytes are overwritten right after.
-        dst.resize(n, 0);
+        if dst.len() < n {
+            dst.resize(n, 0);
+        }
         if let Some(d) = dst.get_mut(..n) {
             arr.copy_to(d);
         }
         if let Some(tee) = self.tee.borrow_mut().as_mut() {
-            tee.offer(start, &buf);
+            tee.offer(start, &buf, n as u32, false);
         }
-        Ok(())
+        Ok(n)
+    }
+
+    /// [`Self::read_slice_into`] by a suspending read: at least up to `need_end` (short only
+    /// at the end of the file), as far as `end` when read afresh, more when it was read ahead
+    /// (at most `dst`'s room, grown to [`MAX_SUSPENDING_CHUNK`] or `end - start`).
+    fn read_suspending(
+        &self,
+        start: u64,
+        need_end: u64,
+        end: u64,
+        dst: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        let room = usize::try_from(end - start)
+            .unwrap_or(usize::MAX)
+            .max(MAX_SUSPENDING_CHUNK as usize);
+        if dst.len() < room {
+            dst.resize(room, 0);
+        }
+        let n = crate::jspi::read(&self.file, start, need_end, end, dst)?;
+        if let Some(tee) = self.tee.borrow_mut().as_mut() {
+            // Lent: the hasher gives the buffer back once hashed, to be filled again.
+            if let Some(buf) = crate::jspi::take_piece() {
+                if !tee.offer(start, &buf, n as u32, true) {
+                    crate::jspi::give_back(&buf);
+                }
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -103,8 +154,9 @@ impl ReadAt for FileSource {
         if offset >= self.len || buf.is_empty() {
             return Ok(0);
         }
+        let suspending = self.suspending.get();
         let mut cache = self.cache.borrow_mut();
-        let cached_end = cache.start + cache.data.len() as u64;
+        let cached_end = cache.start + cache.filled as u64;
         if offset < cache.start || offset >= cached_end {
             // A header walk skips each member's content, so its next read starts a little
             // past the chunk it just used: a gap of at most [`MIN_CHUNK`] is still a
@@ -112,20 +164,27 @@ impl ReadAt for FileSource {
             // read per 64 KiB). A larger gap (over a member of more than 64 KiB) starts small
             // again, so a walk over large files never reads their contents.
             let sequential =
-                !cache.data.is_empty() && offset >= cached_end && offset - cached_end <= MIN_CHUNK;
+                cache.filled > 0 && offset >= cached_end && offset - cached_end <= MIN_CHUNK;
+            let most = if suspending {
+                MAX_SUSPENDING_CHUNK
+            } else {
+                MAX_CHUNK
+            };
             let chunk = if sequential {
-                (cache.chunk * 2).min(MAX_CHUNK)
+                (cache.chunk * 2).min(most)
             } else {
                 MIN_CHUNK
             };
             // Fed to a hasher, a blob must get every byte: the read starts where the last one
             // ended when a blob wants the bytes in between (at most `MIN_CHUNK` more to read).
+            // Suspending reads always run on so: the next piece was read ahead from there.
             let from = if sequential
-                && self
-                    .tee
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|t| t.wants_from(cached_end))
+                && (suspending
+                    || self
+                        .tee
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|t| t.wants_from(cached_end)))
             {
                 cached_end
             } else {
@@ -134,17 +193,33 @@ impl ReadAt for FileSource {
             let want = chunk.max(buf.len() as u64).saturating_add(offset - from);
             let end = from.saturating_add(want).min(self.len);
             let mut data = std::mem::take(&mut cache.data);
-            let read = self.read_slice_into(from, end, &mut data);
+            // Only a long run of reads goes the suspending way (read ahead, into pooled
+            // buffers): a read on its own, or the first few of a run (a few files of a mixed
+            // layer), is a small piece, quicker read synchronously than by a stream, and
+            // reading ahead after it would mostly read what the walk then skips.
+            let read = if suspending && sequential && chunk >= MAX_SUSPENDING_CHUNK {
+                let need_end = offset.saturating_add(buf.len() as u64).min(self.len);
+                self.read_suspending(from, need_end, end, &mut data)
+            } else {
+                self.read_slice_into(from, end, &mut data)
+            };
             cache.data = data;
-            if let Err(e) = read {
-                cache.data.clear();
-                return Err(e);
+            match read {
+                Ok(n) => cache.filled = n,
+                Err(e) => {
+                    cache.filled = 0;
+                    return Err(e);
+                }
             }
             cache.start = from;
             cache.chunk = chunk;
         }
         let from = usize::try_from(offset - cache.start).unwrap_or(usize::MAX);
-        let src = cache.data.get(from..).unwrap_or(&[]);
+        let src = cache
+            .data
+            .get(..cache.filled)
+            .and_then(|d| d.get(from..))
+            .unwrap_or(&[]);
         let n = src.len().min(buf.len());
         if let (Some(dst), Some(src)) = (buf.get_mut(..n), src.get(..n)) {
             dst.copy_from_slice(src);

@@ -11,6 +11,7 @@ pub mod file_source;
 pub mod hashing;
 pub mod i18n;
 pub mod idb;
+pub mod jspi;
 pub mod offline;
 pub mod opening;
 pub mod permalink;

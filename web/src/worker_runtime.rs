@@ -208,12 +208,28 @@ pub fn run() {
     STATE.with(|s| *s.borrow_mut() = Rc::downgrade(&state));
     let post_scope = scope.clone();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let data = event.data();
+        // A scan suspended on a read (`jspi`) owns the file and the state until it is over.
+        if crate::jspi::hold(&data) {
+            return;
+        }
         let mut state = state.borrow_mut();
-        handle(&post_scope, &mut state, &event.data());
+        handle(&post_scope, &mut state, &data);
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&scope, &Response::Ready, None);
+}
+
+/// The scan stashed by `Request::Scan` where reads suspend ([`crate::jspi`]), run on the
+/// stack `worker_loader.js` gave it; then the messages held back meanwhile.
+pub fn run_scan() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    crate::jspi::run_pending(&|data| {
+        if let Some(state) = STATE.with(|s| s.borrow().upgrade()) {
+            handle(&scope, &mut state.borrow_mut(), &data);
+        }
+    });
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, msg: &Response, bytes: Option<&[u8]>) {
@@ -432,6 +448,77 @@ fn post_scanned(
     state.paths.clear();
 }
 
+/// What a scan read, for [`answer_scan`]: the reading (or why there is none), the layer blobs
+/// posted at a glance, the blobs the hasher was fed whole, and when it started.
+type ScanOutcome = (
+    Result<Reading, pancake_core::Error>,
+    usize,
+    Vec<(u64, u64)>,
+    f64,
+);
+
+/// Scans the file of `source` (`Request::Scan`): the outline first when its layer tars are
+/// large, then the walk, feeding the hasher at `port` — lending it the read buffers when the
+/// reads suspend (`lend`, [`crate::jspi`]). `None` when the answer waits for the digests of
+/// blobs handed on (it is posted when they come).
+fn scan_file(
+    scope: &DedicatedWorkerGlobalScope,
+    name: &str,
+    source: &Rc<FileSource>,
+    port: Option<JsValue>,
+    lend: bool,
+) -> Option<ScanOutcome> {
+    let started = now();
+    let blobs = post_outline(scope, name, source.as_ref(), started);
+    let mut hand_on = None;
+    match (blobs, port) {
+        (Some(blobs), Some(port)) => {
+            if lend {
+                crate::jspi::lend_to(&port);
+            }
+            if let Some(tee) = crate::feed::Tee::open(port, &blobs) {
+                source.tee(tee);
+            }
+        }
+        (None, Some(port)) => hand_on = Some(crate::feed::HandOn::new(port)),
+        _ => {}
+    }
+    let (scanned, glanced) = scan(scope, name, source.as_ref(), hand_on.as_mut());
+    let fed = source.untee();
+    source.forget_read_ahead();
+    match (scanned, hand_on.filter(|h| h.blobs() > 0)) {
+        (Ok(mut r), Some(hand_on)) => {
+            // The digests of the blobs handed on come once the hasher has hashed what it was
+            // given (a few pieces behind the pass, at most what the bounds let through): the
+            // reading is answered with them.
+            let scope = scope.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                r.digests_handed_back(hand_on.digests().await);
+                if let Some(state) = STATE.with(|s| s.borrow().upgrade()) {
+                    post_scanned(&scope, &mut state.borrow_mut(), r, glanced, fed, started);
+                }
+            });
+            None
+        }
+        (scanned, _) => Some((scanned, glanced, fed, started)),
+    }
+}
+
+/// Answers a scan: the archive it read, or why it could not be read.
+fn answer_scan(scope: &DedicatedWorkerGlobalScope, state: &mut State, outcome: ScanOutcome) {
+    let (scanned, glanced, fed, started) = outcome;
+    match scanned {
+        Ok(r) => post_scanned(scope, state, r, glanced, fed, started),
+        Err(e) => post(
+            scope,
+            &Response::Failed {
+                message: e.to_string(),
+            },
+            None,
+        ),
+    }
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue) {
     let env = match decode::<Request>(data) {
         Ok(env) => env,
@@ -452,48 +539,29 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
     };
     match env.msg {
         Request::Scan { name } => {
-            let started = now();
-            let blobs = post_outline(scope, &name, source.as_ref(), started);
             // With a port to a hasher, the layer tars the walk reads whole are hashed there
             // as they are read (`feed`); in a file compressed as a whole (no outline), the
             // blobs the pass hands on are.
             let port = js_sys::Reflect::get(data, &JsValue::from_str("port"))
                 .ok()
                 .filter(|p| p.is_object());
-            let mut hand_on = None;
-            match (blobs, port) {
-                (Some(blobs), Some(port)) => {
-                    if let Some(tee) = crate::feed::Tee::open(port, &blobs) {
-                        source.tee(tee);
-                    }
-                }
-                (None, Some(port)) => hand_on = Some(crate::feed::HandOn::new(port)),
-                _ => {}
-            }
-            let (scanned, glanced) = scan(scope, &name, source.as_ref(), hand_on.as_mut());
-            let fed = source.untee();
-            source.forget_read_ahead();
-            match (scanned, hand_on.filter(|h| h.blobs() > 0)) {
-                (Ok(mut r), Some(hand_on)) => {
-                    // The digests of the blobs handed on come once the hasher has hashed
-                    // what it was given (a few pieces behind the pass, at most what the
-                    // bounds let through): the reading is answered with them.
-                    let scope = scope.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        r.digests_handed_back(hand_on.digests().await);
+            if crate::jspi::available() {
+                // The same scan on reads that suspend it (`jspi`); answered when it is over.
+                let scope = scope.clone();
+                crate::jspi::run_soon(Box::new(move || {
+                    source.suspending(true);
+                    let scanned = scan_file(&scope, &name, &source, port, true);
+                    source.suspending(false);
+                    if let Some(scanned) = scanned {
                         if let Some(state) = STATE.with(|s| s.borrow().upgrade()) {
-                            post_scanned(&scope, &mut state.borrow_mut(), r, glanced, fed, started);
+                            answer_scan(&scope, &mut state.borrow_mut(), scanned);
                         }
-                    });
-                }
-                (Ok(r), _) => post_scanned(scope, state, r, glanced, fed, started),
-                (Err(e), _) => post(
-                    scope,
-                    &Response::Failed {
-                        message: e.to_string(),
-                    },
-                    None,
-                ),
+                    }
+                }));
+                return;
+            }
+            if let Some(scanned) = scan_file(scope, &name, &source, port, false) {
+                answer_scan(scope, state, scanned);
             }
         }
         Request::Feed => {

@@ -11,3 +11,10 @@ fn console_panic() {
         web_sys::console::error_1(&wasm_bindgen::JsValue::from_str(&info.to_string()));
     }));
 }
+
+/// The scanner's walk on reads that suspend it: called by `worker_loader.js` through JSPI's
+/// `WebAssembly.promising` (see `pancake_web::jspi`), never by wasm-bindgen's glue.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn pancake_scan_run() {
+    pancake_web::worker_runtime::run_scan();
+}

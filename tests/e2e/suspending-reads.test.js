@@ -1,0 +1,97 @@
+'use strict';
+// The scanner's walk on reads that suspend it (JSPI, web/worker_loader.js) and, in a browser
+// without JSPI, on `FileReaderSync`: the same 200,000-file image read both ways gives the same
+// digests and figures, the base layer hashed from the walk's own reads both times. With JSPI
+// the walk's long run of reads goes through at most the pool's buffers, each lent to the
+// hasher and given back (issue 13, target 3: the walk's reads were the garbage that made the
+// page's memory peak).
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
+const { READY_TIMEOUT, largeImage, assertFigures } = require('./lib/large');
+
+const POOL_MOST = 10; // web/worker_loader.js
+const PIECE = 2 << 20; // web/worker_loader.js, `MAX_SUSPENDING_CHUNK` in web/src/file_source.rs
+
+/** Opens the image and checks what is shown as the generator made it; returns the layers. */
+async function openAndCheck(page, img) {
+  await pickFile(page, img.file);
+  await waitReady(page, { timeout: READY_TIMEOUT });
+  const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+    diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
+    how: e.getAttribute('data-hashed-with'),
+  })));
+  assert.deepEqual(layers.map((l) => l.diffId), img.diffIds, 'layers bottom to top, diff_ids computed');
+  assert.deepEqual(layers.map((l) => l.verified), ['true', 'true'], 'both layers verified');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(layers[0].how, cores >= 2 ? 'with-walk' : 'streamed', JSON.stringify(layers));
+  await assertFigures(page, img);
+  assert.deepEqual(problemsOf(page), []);
+  return layers;
+}
+
+/** What each of the page's workers says of its reads (`null`: no JSPI installed there). */
+async function readStats(page) {
+  const out = [];
+  for (const w of page.workers()) {
+    out.push(await w.evaluate(() => ({
+      jspi: self.pancakeJspi === true,
+      stats: self.pancakeReadStats ? { ...self.pancakeReadStats } : null,
+    })).catch(() => null));
+  }
+  return out.filter(Boolean);
+}
+
+describe('the walk of a 200,000-file layer, with and without JSPI', () => {
+  const img = largeImage();
+
+  describe('in this Chromium, which has JSPI', () => {
+    let session;
+    before(async () => { session = await openSession(); });
+    after(async () => { await session?.close(); });
+
+    test('the walk suspends on its reads, pooled buffers go to the hasher and come back, the figures are right', { timeout: 120000 }, async () => {
+      const page = await session.newPage();
+      const layers = await openAndCheck(page, img);
+      const workers = await readStats(page);
+      assert.ok(workers.length > 0 && workers.every((w) => w.jspi), JSON.stringify(workers));
+      const scanner = workers.find((w) => w.stats.suspended > 0);
+      assert.ok(scanner, `a worker read suspended: ${JSON.stringify(workers)}`);
+      const { suspended, lent, back, most } = scanner.stats;
+      console.log(`# suspending reads: ${suspended}, buffers lent ${lent}, given back ${back}, at most ${most} made`);
+      // The base layer's walk reads nearly all of it; the long run goes in pieces of at most
+      // 2 MiB, read ahead, the first few of a run synchronously.
+      assert.ok(suspended >= Math.floor(img.size / PIECE / 2), `${suspended} reads for ${img.size} bytes`);
+      assert.ok(most >= 1 && most <= POOL_MOST, `at most ${most} buffers made at once`);
+      if (layers[0].how === 'with-walk') {
+        assert.ok(lent >= Math.floor(img.blobBytes[0] / PIECE / 2), `${lent} buffers lent for ${img.blobBytes[0]} bytes`);
+        assert.equal(back, lent, 'every buffer lent came back');
+      }
+      await page.close();
+    });
+  });
+
+  describe('in a browser without JSPI', () => {
+    let session;
+    before(async () => {
+      session = await openSession();
+      // The worker's entry as such a browser runs it: `WebAssembly.Suspending` missing.
+      await session.ctx.route('**/worker_loader.js', async (route) => {
+        const response = await route.fetch();
+        const body = `delete WebAssembly.Suspending;\n${await response.text()}`;
+        await route.fulfill({ response, body });
+      });
+    });
+    after(async () => { await session?.close(); });
+
+    test('the walk reads synchronously, the base layer hashed from its reads, the same digests and figures', { timeout: 120000 }, async () => {
+      const page = await session.newPage();
+      await openAndCheck(page, img);
+      const workers = await readStats(page);
+      assert.ok(workers.length > 0, 'the workers answer');
+      assert.deepEqual(workers.filter((w) => w.jspi || w.stats), [], 'no worker installed JSPI');
+      await page.close();
+    });
+  });
+});
