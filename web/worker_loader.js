@@ -26,9 +26,9 @@ importScripts('./worker.js');
   const promising = WebAssembly.promising;
   if (typeof Suspending !== 'function' || typeof promising !== 'function') return;
 
-  const PIECE = 2 << 20; // bytes per pooled buffer: the walk's largest read (`MAX_SUSPENDING_CHUNK`)
+  const PIECE = 2 << 20; // bytes per pooled buffer: the walk's largest read (`MAX_SUSPENDING_CHUNK`, `jspi::PIECE`)
   const AHEAD = 3; // reads ahead at once
-  const POOL_MOST = 10; // buffers in all (20 MiB): the reads ahead, the last read, those lent
+  const POOL_MOST = 16; // buffers in all (32 MiB): the reads ahead, the last read, those lent
   const WAIT_BACK_MS = 2000; // a buffer lent and not back by then is given up on
 
   let exports = null; // the instance's exports: its memory, `pancake_scan_run`
@@ -44,8 +44,25 @@ importScripts('./worker.js');
   let ahead = []; // [{start, end, promise of {buf, n} or null}]: the reads ahead, in order
 
   let scanning = false; // buffers are pooled only while a scan runs: then they are let go
+  let lendPort = null; // the port to the hasher buffers are lent over, if any
+  // A buffer no longer wanted: to the hasher, if there is one, which drops it — its memory is
+  // freed with that worker, stopped once the file is verified, rather than waiting here for
+  // V8's collector in a worker that stays (the scanner keeps the index for the page).
+  const letGo = (buf) => {
+    if (lendPort && buf && buf.byteLength > 0) {
+      try {
+        lendPort.postMessage({ drop: buf }, [buf]);
+      } catch (e) {
+        // Not transferable (detached already): nothing held.
+      }
+    }
+  };
   const give = (buf) => {
-    if (scanning && buf && buf.byteLength === PIECE) {
+    if (!scanning) {
+      letGo(buf);
+      return;
+    }
+    if (buf && buf.byteLength === PIECE) {
       if (made > POOL_MOST) {
         made -= 1;
         return;
@@ -158,6 +175,14 @@ importScripts('./worker.js');
     return b;
   };
 
+  // A buffer of the pool for the pieces a compressed save's pass hands to the hasher
+  // (`HandOn`), lent: called through JSPI, so it can wait for one to come back.
+  self.pancakeBorrow = async function () {
+    const b = await buffer(PIECE);
+    stats.lent += 1;
+    return b;
+  };
+
   // A buffer taken for the hasher and not lent after all.
   self.pancakeGiveBack = (buf) => {
     stats.lent -= 1;
@@ -166,6 +191,7 @@ importScripts('./worker.js');
 
   // The scanner's end of the port to the hasher: buffers lent come back on it.
   self.pancakeLendTo = function (port) {
+    lendPort = port;
     port.onmessage = (e) => {
       if (e.data && e.data.back instanceof ArrayBuffer) {
         stats.back += 1;
@@ -181,13 +207,15 @@ importScripts('./worker.js');
       run()
         .catch((e) => console.error('the scan stopped:', e))
         .finally(() => {
-          // The pool's memory is the walk's: let go (a buffer still lent is dropped when
-          // it comes back).
+          // The pool's memory is the walk's: let go, as is a buffer still lent or read
+          // ahead when it comes back (`give`).
           scanning = false;
+          for (const b of free) letGo(b);
+          if (last) letGo(last.buf);
           free.length = 0;
           made = 0;
           last = null;
-          ahead = [];
+          drop();
         });
     });
   };
@@ -197,7 +225,9 @@ importScripts('./worker.js');
   const wrap = (imports) => {
     for (const m of Object.values(imports || {})) {
       for (const k of Object.keys(m)) {
-        if (k.startsWith('__wbg_pancakeReadAsync_')) m[k] = new Suspending(m[k]);
+        if (k.startsWith('__wbg_pancakeReadAsync_') || k.startsWith('__wbg_pancakeBorrow_')) {
+          m[k] = new Suspending(m[k]);
+        }
       }
     }
   };

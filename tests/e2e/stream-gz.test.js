@@ -13,6 +13,7 @@ const { execFileSync } = require('node:child_process');
 
 const { REPO, FIXTURES, openSession, problemsOf, pickFile, waitReady, screenshot } = require('./lib/browser');
 const { holdEndOfReading } = require('./lib/hold');
+const { scannerStats } = require('./lib/reads');
 
 const MAKE = path.join(REPO, 'bench', 'make_big_image.py');
 // Six layers (40 %, 25 %, 15 %, 10 %, 6 %, 4 % of it): each a few tenths of a second to
@@ -102,6 +103,16 @@ test('the layers of a .tar.gz save appear one by one as it is read, then the sta
   t.diagnostic(`hashed by a second worker: ${handedOn.length} of ${LAYERS} layers`);
   if (await page.evaluate(() => navigator.hardwareConcurrency) >= 2) assert.ok(handedOn.length >= 1, JSON.stringify(layers));
   assert.ok(layers.every((l) => l.how === 'handed-on' || l.how === null), JSON.stringify(layers));
+  // The pass read the file on reads that suspended it (JSPI, which this Chromium has) and
+  // handed the blobs' bytes over in pooled buffers, each given back once hashed: the digests
+  // verified above are of those pieces.
+  const stats = await scannerStats(page);
+  t.diagnostic(`the scanner's reads: ${JSON.stringify(stats)}`);
+  assert.ok(stats && stats.suspended > 0, JSON.stringify(stats));
+  if (handedOn.length) {
+    assert.ok(stats.lent > 0 && stats.back === stats.lent, `buffers lent and given back: ${JSON.stringify(stats)}`);
+    assert.ok(stats.most <= 16, `at most the pool's 16 buffers: ${JSON.stringify(stats)}`);
+  }
   const stacked = layers.slice(0, lastRead.read);
   lastRead.digests.forEach((d, i) => {
     if (d === null) {

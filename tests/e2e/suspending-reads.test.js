@@ -8,10 +8,16 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
-const { READY_TIMEOUT, largeImage, assertFigures } = require('./lib/large');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 
-const POOL_MOST = 10; // web/worker_loader.js
+const { REPO, openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
+const { READY_TIMEOUT, largeImage, assertFigures } = require('./lib/large');
+const { readStats } = require('./lib/reads');
+
+const POOL_MOST = 16; // web/worker_loader.js
 const PIECE = 2 << 20; // web/worker_loader.js, `MAX_SUSPENDING_CHUNK` in web/src/file_source.rs
 
 /** Opens the image and checks what is shown as the generator made it; returns the layers. */
@@ -29,18 +35,6 @@ async function openAndCheck(page, img) {
   await assertFigures(page, img);
   assert.deepEqual(problemsOf(page), []);
   return layers;
-}
-
-/** What each of the page's workers says of its reads (`null`: no JSPI installed there). */
-async function readStats(page) {
-  const out = [];
-  for (const w of page.workers()) {
-    out.push(await w.evaluate(() => ({
-      jspi: self.pancakeJspi === true,
-      stats: self.pancakeReadStats ? { ...self.pancakeReadStats } : null,
-    })).catch(() => null));
-  }
-  return out.filter(Boolean);
 }
 
 describe('the walk of a 200,000-file layer, with and without JSPI', () => {
@@ -92,6 +86,35 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
       assert.ok(workers.length > 0, 'the workers answer');
       assert.deepEqual(workers.filter((w) => w.jspi || w.stats), [], 'no worker installed JSPI');
       await page.close();
+    });
+
+    test('a save compressed as a whole: its blobs handed to the hasher in pieces of their own, every digest verified', { timeout: 120000 }, async () => {
+      // Six layers of a 192 MiB save (bench/make_big_image.py, its digests by Python's
+      // hashlib), gzip-compressed as a whole: the scanner's one pass hands the larger blobs'
+      // bytes to a hasher (`feed::HandOn`) without lending it buffers, and asks for their
+      // digests at the end on a listener of its own (the port has no `onmessage` here).
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-sync-gz-'));
+      try {
+        const tarPath = path.join(dir, 'six.tar');
+        execFileSync('python3', [path.join(REPO, 'bench', 'make_big_image.py'), tarPath, '192', '6']);
+        execFileSync('gzip', ['-n', '-1', tarPath]);
+        const page = await session.newPage();
+        await pickFile(page, `${tarPath}.gz`);
+        await waitReady(page, { timeout: READY_TIMEOUT });
+        const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+          verified: e.getAttribute('data-verified'), how: e.getAttribute('data-hashed-with'),
+        })));
+        assert.equal(layers.length, 6);
+        assert.ok(layers.every((l) => l.verified === 'true'), JSON.stringify(layers));
+        if (await page.evaluate(() => navigator.hardwareConcurrency) >= 2) {
+          assert.ok(layers.some((l) => l.how === 'handed-on'), JSON.stringify(layers));
+        }
+        assert.deepEqual((await readStats(page)).filter((w) => w.jspi || w.stats), [], 'no worker installed JSPI');
+        assert.deepEqual(problemsOf(page), []);
+        await page.close();
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });

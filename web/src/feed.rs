@@ -355,6 +355,11 @@ pub struct HandOn {
     /// Blobs (by the order they were taken, ascending, each once) of which a piece or the end
     /// could not be posted: their digests would be of the wrong bytes, or never come.
     lost: Vec<usize>,
+    /// Pieces go in buffers borrowed from the suspending reads' pool ([`crate::jspi`]), given
+    /// back by the hasher: no garbage per piece, and what waits for the hasher is bounded by
+    /// the pool (the pass waits for a buffer when all are out) rather than by the rule of
+    /// [`HAND_ON_AHEAD`].
+    lending: bool,
 }
 
 impl HandOn {
@@ -367,6 +372,17 @@ impl HandOn {
             piece: Vec::new(),
             blobs: 0,
             lost: Vec::new(),
+            lending: false,
+        }
+    }
+
+    /// The same, its pieces in buffers borrowed from the suspending reads' pool, which only a
+    /// scan run through JSPI may do ([`crate::jspi`]); the port is where they come back.
+    pub fn lending(port: JsValue) -> HandOn {
+        crate::jspi::lend_to(&port);
+        HandOn {
+            lending: true,
+            ..HandOn::new(port)
         }
     }
 
@@ -377,6 +393,29 @@ impl HandOn {
 
     fn flush(&mut self) {
         if self.piece.is_empty() {
+            return;
+        }
+        if self.lending {
+            // In pieces of the pool's size, each in a buffer the hasher gives back.
+            for part in self.piece.chunks(crate::jspi::PIECE) {
+                let Some(buf) = crate::jspi::borrow() else {
+                    self.lose_current();
+                    break;
+                };
+                let len = part.len() as u32;
+                js_sys::Uint8Array::new_with_byte_offset_and_length(&buf, 0, len).copy_from(part);
+                let msg = object(&[
+                    ("piece", &buf),
+                    ("len", &JsValue::from_f64(f64::from(len))),
+                    ("lent", &JsValue::TRUE),
+                ]);
+                if !post(&self.port, &msg, &js_sys::Array::of1(&buf)) {
+                    crate::jspi::give_back(&buf);
+                    self.lose_current();
+                    break;
+                }
+            }
+            self.piece.clear();
             return;
         }
         let arr = js_sys::Uint8Array::new_with_length(self.piece.len() as u32);
@@ -407,20 +446,32 @@ impl HandOn {
             return Vec::new();
         };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let _ = resolve.call1(&JsValue::UNDEFINED, &e.data());
+            // Only the answer: a lent buffer may still come back on the same port.
+            let data = e.data();
+            if Reflect::has(&data, &JsValue::from_str("digests")).unwrap_or(false) {
+                let _ = resolve.call1(&JsValue::UNDEFINED, &data);
+            }
         });
-        // Setting `onmessage` starts this end of the port.
-        let _ = Reflect::set(
-            &self.port,
-            &JsValue::from_str("onmessage"),
-            on_message.as_ref(),
-        );
+        // A listener beside the port's `onmessage`, which, when the pieces were lent, gives
+        // the buffers coming back to the pool (`jspi::lend_to`); `start` starts a port that
+        // has none.
+        let call = |name: &str, args: &js_sys::Array| {
+            if let Ok(f) = Reflect::get(&self.port, &JsValue::from_str(name)) {
+                if let Ok(f) = f.dyn_into::<Function>() {
+                    let _ = Reflect::apply(&f, &self.port, args);
+                }
+            }
+        };
+        let listen = js_sys::Array::of2(&JsValue::from_str("message"), on_message.as_ref());
+        call("addEventListener", &listen);
+        call("start", &js_sys::Array::new());
         let over = object(&[("over", &JsValue::TRUE)]);
         if !post(&self.port, &over, &js_sys::Array::new()) {
+            call("removeEventListener", &listen);
             return vec![None; self.blobs];
         }
         let answer = JsFuture::from(promise).await.unwrap_or(JsValue::NULL);
-        let _ = Reflect::set(&self.port, &JsValue::from_str("onmessage"), &JsValue::NULL);
+        call("removeEventListener", &listen);
         drop(on_message);
         let list = Reflect::get(&answer, &JsValue::from_str("digests"))
             .ok()
@@ -460,7 +511,12 @@ impl Offload for HandOn {
 
     fn piece(&mut self, bytes: &[u8]) {
         self.piece.extend_from_slice(bytes);
-        if self.piece.len() >= HAND_ON_PIECE {
+        let most = if self.lending {
+            crate::jspi::PIECE
+        } else {
+            HAND_ON_PIECE
+        };
+        if self.piece.len() >= most {
             self.flush();
         }
     }
@@ -541,7 +597,25 @@ pub fn listen(port: &JsValue) {
     on_message.forget();
 }
 
+/// A piece's length: the first `len` bytes of `buf` (all of it when `len` is missing).
+fn piece_len(len: Option<JsValue>, buf: &js_sys::ArrayBuffer) -> u32 {
+    len.and_then(|v| v.as_f64())
+        .filter(|l| *l >= 0.0)
+        .map_or(buf.byte_length(), |l| {
+            l.min(f64::from(buf.byte_length())) as u32
+        })
+}
+
 impl Feed {
+    /// A piece's buffer, hashed: back to the scanner to be filled again when it was `lent`
+    /// (`Tee::offer`, `HandOn::lending`).
+    fn give_back(&self, lent: Option<JsValue>, buf: &js_sys::ArrayBuffer) {
+        if lent.is_some_and(|v| v.is_truthy()) {
+            let back = object(&[("back", buf)]);
+            let _ = post(&self.port, &back, &js_sys::Array::of1(buf));
+        }
+    }
+
     fn receive(&mut self, data: &JsValue) {
         let get = |k: &str| Reflect::get(data, &JsValue::from_str(k)).ok();
         if let Some(list) = get("blobs").and_then(|v| v.dyn_into::<js_sys::Float64Array>().ok()) {
@@ -566,13 +640,7 @@ impl Feed {
             get("at").and_then(|v| v.as_f64()),
             get("buf").and_then(|v| v.dyn_into::<js_sys::ArrayBuffer>().ok()),
         ) {
-            // The piece is the buffer's first `len` bytes (all of it when `len` is missing).
-            let len = get("len")
-                .and_then(|v| v.as_f64())
-                .filter(|l| *l >= 0.0)
-                .map_or(buf.byte_length(), |l| {
-                    (l.min(f64::from(buf.byte_length()))) as u32
-                });
+            let len = piece_len(get("len"), &buf);
             let view = js_sys::Uint8Array::new_with_byte_offset_and_length(&buf, 0, len);
             for (i, range) in self.plan.take(at as u64, u64::from(len)) {
                 let n = range.len();
@@ -598,18 +666,18 @@ impl Feed {
                     }
                 }
             }
-            if get("lent").is_some_and(|v| v.is_truthy()) {
-                // Hashed: back to the scanner, to be filled again (`Tee::offer`).
-                let back = object(&[("back", &buf)]);
-                let _ = post(&self.port, &back, &js_sys::Array::of1(&buf));
-            }
+            self.give_back(get("lent"), &buf);
         } else if get("end").is_some_and(|v| v.is_truthy()) {
             self.ended = true;
             self.hashers.clear();
         } else if let Some(buf) =
             get("piece").and_then(|v| v.dyn_into::<js_sys::ArrayBuffer>().ok())
         {
-            let view = js_sys::Uint8Array::new(&buf);
+            let view = js_sys::Uint8Array::new_with_byte_offset_and_length(
+                &buf,
+                0,
+                piece_len(get("len"), &buf),
+            );
             let n = view.length() as usize;
             self.piece.resize(n, 0);
             if let (Some(dst), Some((_, h))) =
@@ -618,6 +686,7 @@ impl Feed {
                 view.copy_to(dst);
                 h.update(dst);
             }
+            self.give_back(get("lent"), &buf);
         } else if let Some(k) = get("begin").as_ref().and_then(blob_number) {
             self.handed_on.hasher = Some((k, Hasher::new()));
         } else if let Some(k) = get("done").as_ref().and_then(blob_number) {

@@ -19,7 +19,7 @@ const MAX_CHUNK: u64 = 8 * 1024 * 1024;
 /// hasher are this size (its `PIECE`), so the pool's memory, let go when the walk ends and
 /// collected whenever V8 gets to it, stays small; it reads the next piece ahead, so smaller
 /// reads cost no waiting.
-const MAX_SUSPENDING_CHUNK: u64 = 2 * 1024 * 1024;
+const MAX_SUSPENDING_CHUNK: u64 = crate::jspi::PIECE as u64;
 
 pub struct FileSource {
     file: File,

@@ -31,6 +31,10 @@ extern "C" {
     /// `worker_loader.js`: the buffer holding the last read (its first bytes), now lent.
     #[wasm_bindgen(js_name = pancakeTakePiece)]
     fn take_piece_js() -> JsValue;
+    /// `worker_loader.js`: a buffer of the pool, now lent, waiting for one to come back when
+    /// all are out (suspending the calling stack).
+    #[wasm_bindgen(js_name = pancakeBorrow)]
+    fn borrow_js() -> JsValue;
     /// `worker_loader.js`: a buffer taken and not lent after all, back to the pool.
     #[wasm_bindgen(js_name = pancakeGiveBack)]
     fn give_back_js(buf: &ArrayBuffer);
@@ -63,6 +67,18 @@ pub fn read(file: &File, start: u64, need_end: u64, end: u64, dst: &mut [u8]) ->
             "a read of the file from byte {start} failed (the file may have changed or been removed)"
         )))
     }
+}
+
+/// The size of the pool's buffers (`worker_loader.js`'s `PIECE`), in bytes.
+pub const PIECE: usize = 2 << 20;
+
+/// A buffer of [`PIECE`] bytes from the pool, to lend to the hasher (waiting for one when all
+/// are out); only inside `pancake_scan_run`.
+pub fn borrow() -> Option<ArrayBuffer> {
+    borrow_js()
+        .dyn_into::<ArrayBuffer>()
+        .ok()
+        .filter(|b| b.byte_length() as usize >= PIECE)
 }
 
 /// The buffer of the last [`read`], to lend to the hasher.

@@ -480,6 +480,7 @@ fn scan_file(
                 source.tee(tee);
             }
         }
+        (None, Some(port)) if lend => hand_on = Some(crate::feed::HandOn::lending(port)),
         (None, Some(port)) => hand_on = Some(crate::feed::HandOn::new(port)),
         _ => {}
     }
