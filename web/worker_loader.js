@@ -30,12 +30,14 @@ importScripts('./worker.js');
   const AHEAD = 3; // reads ahead at once
   const POOL_MOST = 16; // buffers in all (32 MiB): the reads ahead, the last read, those lent
   const WAIT_BACK_MS = 2000; // a buffer lent and not back by then is given up on
+  const STALL_MS = 3000; // a read that gives nothing for this long is read another way
 
   let exports = null; // the instance's exports: its memory, `pancake_scan_run`
   let run = null; // `pancake_scan_run`, promising
   // What the reads did, for the tests and whoever looks at a worker: reads that suspended,
-  // buffers lent to the hasher and given back, the most buffers made at once.
-  const stats = { suspended: 0, lent: 0, back: 0, most: 0 };
+  // buffers lent to the hasher and given back, the most buffers made at once, reads that
+  // stalled and were read synchronously instead.
+  const stats = { suspended: 0, lent: 0, back: 0, most: 0, stalled: 0 };
   self.pancakeReadStats = stats;
   const free = []; // buffers ready to fill
   let made = 0; // buffers made in all (free, filling, holding the last read, or lent)
@@ -97,22 +99,48 @@ importScripts('./worker.js');
     return new ArrayBuffer(PIECE);
   }
 
-  // Fills `buf` from `len` bytes of `file` at `start` with a BYOB reader; the buffer (moved
-  // by each read) and how many bytes came (fewer only at the end of the file), or null.
+  // The readers of the reads under way, held here: a blob stream that only a pending read
+  // refers to can be collected by V8 with its read never answered (seen: one read in a few
+  // hundred of a 264 MB walk stalled, and the walk with it).
+  const live = new Set();
+
+  // Fills a pooled buffer from `len` bytes of `file` at `start` with a BYOB reader; the
+  // buffer (moved by each read) and how many bytes came (fewer only at the end of the file),
+  // or null when the file cannot be read. A read that gives nothing for `STALL_MS` is given
+  // up and the rest read synchronously (`FileReaderSync`), so no stall stops the walk.
   async function fill(file, start, len, size) {
     let buf = await buffer(size);
+    let n = 0;
+    const reader = file.slice(start, start + len).stream().getReader({ mode: 'byob' });
+    live.add(reader);
     try {
-      const reader = file.slice(start, start + len).stream().getReader({ mode: 'byob' });
-      let n = 0;
       while (n < len) {
-        const { value, done } = await reader.read(new Uint8Array(buf, n, len - n));
-        if (done) break;
-        buf = value.buffer;
-        n += value.byteLength;
+        const read = reader.read(new Uint8Array(buf, n, len - n));
+        let timer;
+        const stalled = new Promise((res) => { timer = setTimeout(() => res(null), STALL_MS); });
+        const r = await Promise.race([read, stalled]);
+        clearTimeout(timer);
+        if (r === null) {
+          // The buffer is the stalled read's now: the rest goes into a new one.
+          stats.stalled += 1;
+          reader.cancel().catch(() => {});
+          const fresh = new ArrayBuffer(Math.max(size, len));
+          const rest = new FileReaderSync().readAsArrayBuffer(file.slice(start + n, start + len));
+          // What the stalled read's buffer held is lost with it: read again from `start`.
+          const head = n ? new FileReaderSync().readAsArrayBuffer(file.slice(start, start + n)) : null;
+          if (head) new Uint8Array(fresh, 0, n).set(new Uint8Array(head));
+          new Uint8Array(fresh, n, rest.byteLength).set(new Uint8Array(rest));
+          return { buf: fresh, n: n + rest.byteLength };
+        }
+        if (r.done) break;
+        buf = r.value.buffer;
+        n += r.value.byteLength;
       }
       return { buf, n };
     } catch (e) {
       return null;
+    } finally {
+      live.delete(reader);
     }
   }
 
