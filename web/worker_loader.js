@@ -46,6 +46,8 @@ importScripts('./worker.js');
   let ahead = []; // [{start, end, promise of {buf, n} or null}]: the reads ahead, in order
 
   let scanning = false; // buffers are pooled only while a scan runs: then they are let go
+  let scanId = 0; // which scan is running (its cleanup must not touch the next one's pool)
+  let gaveUp = false; // the hasher stopped giving buffers back: no more lending this scan
   let lendPort = null; // the port to the hasher buffers are lent over, if any
   // A buffer no longer wanted: to the hasher, if there is one, which drops it — its memory is
   // freed with that worker, stopped once the file is verified, rather than waiting here for
@@ -86,8 +88,13 @@ importScripts('./worker.js');
         new Promise((res) => setTimeout(() => res(false), WAIT_BACK_MS)),
       ]);
       if (!back) {
-        // A hasher that stopped: one more buffer is made (and one less kept when one comes
-        // back, `give`).
+        // A hasher that stopped giving buffers back: nothing more is lent for the rest of
+        // this scan (the blobs not fed whole are hashed the usual way), and one more buffer
+        // is made (one less kept when one comes back, `give`).
+        gaveUp = true;
+        // The buffers it holds are written off: the pool makes new ones in their place
+        // rather than waiting for them.
+        made = Math.max(0, made - (stats.lent - stats.back));
         const i = waiting.indexOf(wake);
         if (i >= 0) waiting.splice(i, 1);
         break;
@@ -110,6 +117,7 @@ importScripts('./worker.js');
   // up and the rest read synchronously (`FileReaderSync`), so no stall stops the walk.
   async function fill(file, start, len, size) {
     let buf = await buffer(size);
+    const pooled = size <= PIECE;
     let n = 0;
     const reader = file.slice(start, start + len).stream().getReader({ mode: 'byob' });
     live.add(reader);
@@ -124,7 +132,8 @@ importScripts('./worker.js');
           // The buffer is the stalled read's now: the rest goes into a new one.
           stats.stalled += 1;
           reader.cancel().catch(() => {});
-          const fresh = new ArrayBuffer(Math.max(size, len));
+          // A pooled buffer's replacement takes its place in the pool.
+          const fresh = new ArrayBuffer(pooled ? PIECE : Math.max(size, len));
           const rest = new FileReaderSync().readAsArrayBuffer(file.slice(start + n, start + len));
           // What the stalled read's buffer held is lost with it: read again from `start`.
           const head = n ? new FileReaderSync().readAsArrayBuffer(file.slice(start, start + n)) : null;
@@ -138,6 +147,8 @@ importScripts('./worker.js');
       }
       return { buf, n };
     } catch (e) {
+      // The buffer went with the failed read: the pool counts one less.
+      if (pooled) made -= 1;
       return null;
     } finally {
       live.delete(reader);
@@ -148,6 +159,17 @@ importScripts('./worker.js');
   // to `needEnd` (or the file's end), `end` if it is read afresh. Returns the bytes written,
   // or -1 when the file cannot be read. Called by `FileSource` (Rust) inside the scan.
   self.pancakeReadAsync = async function (file, start, needEnd, end, ptr, cap) {
+    try {
+      return await readInto(file, start, needEnd, end, ptr, cap);
+    } catch (e) {
+      // Whatever went wrong is the read's failure, said by the walk with where it was: an
+      // exception must not unwind the suspended wasm frames.
+      console.error('a read failed:', e);
+      return -1;
+    }
+  };
+
+  async function readInto(file, start, needEnd, end, ptr, cap) {
     if (last) {
       give(last.buf);
       last = null;
@@ -155,7 +177,7 @@ importScripts('./worker.js');
     const size = file.size;
     stats.suspended += 1;
     let got = null;
-    if (ahead.length && ahead[0].start === start) {
+    if (ahead.length && ahead[0].file === file && ahead[0].start === start) {
       got = await ahead.shift().promise;
       if (got && start + got.n < Math.min(needEnd, size)) {
         give(got.buf);
@@ -181,12 +203,12 @@ importScripts('./worker.js');
     let len = Math.min(2 * (ahead.length ? ahead[ahead.length - 1].end - ahead[ahead.length - 1].start : n), PIECE);
     while (ahead.length < AHEAD && from < size) {
       const l = Math.min(len, size - from);
-      ahead.push({ start: from, end: from + l, promise: fill(file, from, l, l) });
+      ahead.push({ file, start: from, end: from + l, promise: fill(file, from, l, l) });
       from += l;
       len = Math.min(len * 2, PIECE);
     }
     return n;
-  };
+  }
 
   // Read-aheads no longer wanted: their buffers back to the pool when their reads are done.
   function drop() {
@@ -197,6 +219,7 @@ importScripts('./worker.js');
   // The buffer of the last read, its first bytes being the piece just read, for the scanner
   // to hand to the hasher (`Tee`); it comes back over the port (`pancakeLendTo`).
   self.pancakeTakePiece = function () {
+    if (gaveUp) return null;
     const b = last ? last.buf : null;
     last = null;
     if (b) stats.lent += 1;
@@ -206,9 +229,17 @@ importScripts('./worker.js');
   // A buffer of the pool for the pieces a compressed save's pass hands to the hasher
   // (`HandOn`), lent: called through JSPI, so it can wait for one to come back.
   self.pancakeBorrow = async function () {
-    const b = await buffer(PIECE);
-    stats.lent += 1;
-    return b;
+    try {
+      const b = await buffer(PIECE);
+      if (gaveUp) {
+        give(b);
+        return null;
+      }
+      stats.lent += 1;
+      return b;
+    } catch (e) {
+      return null;
+    }
   };
 
   // A buffer taken for the hasher and not lent after all.
@@ -228,13 +259,25 @@ importScripts('./worker.js');
     };
   };
 
-  // The scan the Rust side set up (`jspi::run_soon`), on a stack of its own.
+  // The scan the Rust side set up (`jspi::run_soon`), on a stack of its own. A scan that
+  // fails (a trap) is reported as an uncaught error, as a failing synchronous scan was: the
+  // page hears the worker's `error` event and says the worker stopped.
   self.pancakeRunScan = function () {
     queueMicrotask(() => {
+      const id = ++scanId;
+      // What the scan before left (when this one was started by a message held during it).
+      if (last) give(last.buf);
+      last = null;
+      drop();
       scanning = true;
+      gaveUp = false;
       run()
-        .catch((e) => console.error('the scan stopped:', e))
+        .catch((e) => {
+          console.error('the scan stopped:', e);
+          setTimeout(() => { throw e; });
+        })
         .finally(() => {
+          if (id !== scanId) return; // a later scan runs and owns the pool now
           // The pool's memory is the walk's: let go, as is a buffer still lent or read
           // ahead when it comes back (`give`).
           scanning = false;

@@ -4,7 +4,8 @@
 // digests and figures, the base layer hashed from the walk's own reads both times. With JSPI
 // the walk's long run of reads goes through at most the pool's buffers, each lent to the
 // hasher and given back (issue 13, target 3: the walk's reads were the garbage that made the
-// page's memory peak).
+// page's memory peak). And when things go wrong — a read that stalls, reads that fail, a
+// hasher that keeps the buffers, a scan that traps — the page neither hangs nor loses a fact.
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
@@ -35,6 +36,17 @@ async function openAndCheck(page, img) {
   await assertFigures(page, img);
   assert.deepEqual(problemsOf(page), []);
   return layers;
+}
+
+// A session whose workers load `worker_loader.js` changed by `change` (a fresh browser
+// each: once loaded, the page's offline cache would serve the first version to the next).
+async function sessionWith(change) {
+  const session = await openSession();
+  await session.ctx.route('**/worker_loader.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: change(await response.text()) });
+  });
+  return session;
 }
 
 describe('the walk of a 200,000-file layer, with and without JSPI', () => {
@@ -80,14 +92,11 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
   describe('with reads that stall', () => {
     let session;
     before(async () => {
-      session = await openSession();
       // Every blob-stream read given up at once, as one that stalls is after 3 s: the rest
       // of its piece is read synchronously (`fill` in web/worker_loader.js).
-      await session.ctx.route('**/worker_loader.js', async (route) => {
-        const response = await route.fetch();
-        const text = await response.text();
+      session = await sessionWith((text) => {
         assert.match(text, /const STALL_MS = \d+;/);
-        await route.fulfill({ response, body: text.replace(/const STALL_MS = \d+;/, 'const STALL_MS = 0;') });
+        return text.replace(/const STALL_MS = \d+;/, 'const STALL_MS = 0;');
       });
     });
     after(async () => { await session?.close(); });
@@ -102,16 +111,91 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
     });
   });
 
+  describe('when reads fail mid-walk', () => {
+    let session;
+    before(async () => {
+      // From the 20th suspending read on, every read throws.
+      session = await sessionWith((text) => {
+        const read = 'async function readInto(file, start, needEnd, end, ptr, cap) {';
+        assert.ok(text.includes(read));
+        return text.replace(read, `${read} if (stats.suspended >= 20) throw new Error('injected');`);
+      });
+    });
+    after(async () => { await session?.close(); });
+
+    test('no hang: the layer indexed and verified by its own hash job', { timeout: 120000 }, async () => {
+      const page = await session.newPage();
+      await pickFile(page, img.file);
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+        diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
+        how: e.getAttribute('data-hashed-with'),
+      })));
+      assert.deepEqual(layers.map((l) => l.diffId), img.diffIds);
+      assert.deepEqual(layers.map((l) => l.verified), ['true', 'true']);
+      assert.equal(layers[0].how, 'streamed', 'not fed whole by the walk: hashed (and indexed) by its job');
+      await assertFigures(page, img);
+      await page.close();
+    });
+  });
+
+  describe('when the hasher keeps the buffers lent to it', () => {
+    let session;
+    before(async () => {
+      // The buffers the hasher gives back never reach the pool, as if it kept them.
+      session = await sessionWith((text) => {
+        const back = 'stats.back += 1;\n        give(e.data.back);';
+        assert.ok(text.includes(back));
+        return text.replace(back, '');
+      });
+    });
+    after(async () => { await session?.close(); });
+
+    test('the walk stops lending once the pool has run dry, and the layer is hashed the usual way', { timeout: 120000 }, async () => {
+      const page = await session.newPage();
+      await pickFile(page, img.file);
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+        diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
+        how: e.getAttribute('data-hashed-with'),
+      })));
+      assert.deepEqual(layers.map((l) => l.diffId), img.diffIds);
+      assert.deepEqual(layers.map((l) => l.verified), ['true', 'true']);
+      assert.equal(layers[0].how, 'streamed', 'fed only in part: hashed by its job');
+      await assertFigures(page, img);
+      const scanner = (await readStats(page)).find((w) => w.stats && w.stats.suspended > 0);
+      assert.ok(scanner.stats.lent <= POOL_MOST, `no more lent than the pool holds: ${JSON.stringify(scanner.stats)}`);
+      assert.equal(scanner.stats.back, 0);
+      await page.close();
+    });
+  });
+
+  describe('when the scan fails as a trap would', () => {
+    let session;
+    before(async () => {
+      session = await sessionWith((text) => {
+        const run = '      run()\n        .catch(';
+        assert.ok(text.includes(run));
+        return text.replace(run, "      Promise.reject(new Error('injected: the scan trapped'))\n        .catch(");
+      });
+    });
+    after(async () => { await session?.close(); });
+
+    test('the page says the worker stopped, and why', { timeout: 120000 }, async () => {
+      const page = await session.newPage();
+      await pickFile(page, img.file);
+      const error = page.locator('[data-testid=error]');
+      await error.first().waitFor({ state: 'attached', timeout: 30000 });
+      assert.match(await error.first().textContent(), /worker stopped.*injected: the scan trapped/s);
+      await page.close();
+    });
+  });
+
   describe('in a browser without JSPI', () => {
     let session;
     before(async () => {
-      session = await openSession();
       // The worker's entry as such a browser runs it: `WebAssembly.Suspending` missing.
-      await session.ctx.route('**/worker_loader.js', async (route) => {
-        const response = await route.fetch();
-        const body = `delete WebAssembly.Suspending;\n${await response.text()}`;
-        await route.fulfill({ response, body });
-      });
+      session = await sessionWith((text) => `delete WebAssembly.Suspending;\n${text}`);
     });
     after(async () => { await session?.close(); });
 
