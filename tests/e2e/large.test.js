@@ -19,7 +19,7 @@ const assert = require('node:assert/strict');
 
 const { openSession, pickFile, problemsOf, waitReady, SEL } = require('./lib/browser');
 const {
-  FILES, READY_TIMEOUT, LONGEST_TASK_MS, VIEW_TASK_MS, largeImage, assertFigures, longest,
+  FILES, READY_TIMEOUT, LONGEST_TASK_MS, VIEW_TASK_MS, largeImage, assertFigures, layersOf, longest,
 } = require('./lib/large');
 
 describe('a 200,000-file image', () => {
@@ -59,10 +59,7 @@ describe('a 200,000-file image', () => {
     }, SEL.ready);
     await pickFile(page, img.file);
     await waitReady(page, { timeout: READY_TIMEOUT });
-    const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
-      diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
-      how: e.getAttribute('data-hashed-with'),
-    })));
+    const layers = await layersOf(page);
     assert.deepEqual(layers.map((l) => l.diffId), img.diffIds, 'layers bottom to top, diff_ids computed');
     assert.deepEqual(layers.map((l) => l.verified), ['true', 'true'], 'both layers verified');
     // The base layer's walk reads all of it (headers between 400-byte files): with a second

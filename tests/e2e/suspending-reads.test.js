@@ -15,25 +15,36 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const { REPO, openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
-const { READY_TIMEOUT, largeImage, assertFigures } = require('./lib/large');
+const { READY_TIMEOUT, largeImage, assertFigures, layersOf } = require('./lib/large');
 const { readStats } = require('./lib/reads');
 
 const POOL_MOST = 16; // web/worker_loader.js
 const PIECE = 2 << 20; // web/worker_loader.js, `MAX_SUSPENDING_CHUNK` in web/src/file_source.rs
 
-/** Opens the image and checks what is shown as the generator made it; returns the layers. */
-async function openAndCheck(page, img) {
+/**
+ * Opens the image and checks the stack and its figures are as the generator made them, the
+ * base layer hashed the way `how` says (`undefined`: from the walk's reads given a second
+ * core); returns the layers.
+ */
+async function openVerified(page, img, how, why) {
   await pickFile(page, img.file);
   await waitReady(page, { timeout: READY_TIMEOUT });
-  const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
-    diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
-    how: e.getAttribute('data-hashed-with'),
-  })));
+  const layers = await layersOf(page);
   assert.deepEqual(layers.map((l) => l.diffId), img.diffIds, 'layers bottom to top, diff_ids computed');
   assert.deepEqual(layers.map((l) => l.verified), ['true', 'true'], 'both layers verified');
-  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  assert.equal(layers[0].how, cores >= 2 ? 'with-walk' : 'streamed', JSON.stringify(layers));
+  if (how === undefined) {
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(layers[0].how, cores >= 2 ? 'with-walk' : 'streamed', JSON.stringify(layers));
+  } else {
+    assert.equal(layers[0].how, how, why);
+  }
   await assertFigures(page, img);
+  return layers;
+}
+
+/** [`openVerified`], and no problem on the page. */
+async function openAndCheck(page, img) {
+  const layers = await openVerified(page, img);
   assert.deepEqual(problemsOf(page), []);
   return layers;
 }
@@ -125,16 +136,7 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
 
     test('no hang: the layer indexed and verified by its own hash job', { timeout: 120000 }, async () => {
       const page = await session.newPage();
-      await pickFile(page, img.file);
-      await waitReady(page, { timeout: READY_TIMEOUT });
-      const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
-        diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
-        how: e.getAttribute('data-hashed-with'),
-      })));
-      assert.deepEqual(layers.map((l) => l.diffId), img.diffIds);
-      assert.deepEqual(layers.map((l) => l.verified), ['true', 'true']);
-      assert.equal(layers[0].how, 'streamed', 'not fed whole by the walk: hashed (and indexed) by its job');
-      await assertFigures(page, img);
+      await openVerified(page, img, 'streamed', 'not fed whole by the walk: hashed (and indexed) by its job');
       await page.close();
     });
   });
@@ -153,16 +155,7 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
 
     test('the walk stops lending once the pool has run dry, and the layer is hashed the usual way', { timeout: 120000 }, async () => {
       const page = await session.newPage();
-      await pickFile(page, img.file);
-      await waitReady(page, { timeout: READY_TIMEOUT });
-      const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
-        diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
-        how: e.getAttribute('data-hashed-with'),
-      })));
-      assert.deepEqual(layers.map((l) => l.diffId), img.diffIds);
-      assert.deepEqual(layers.map((l) => l.verified), ['true', 'true']);
-      assert.equal(layers[0].how, 'streamed', 'fed only in part: hashed by its job');
-      await assertFigures(page, img);
+      await openVerified(page, img, 'streamed', 'fed only in part: hashed by its job');
       const scanner = (await readStats(page)).find((w) => w.stats && w.stats.suspended > 0);
       assert.ok(scanner.stats.lent <= POOL_MOST, `no more lent than the pool holds: ${JSON.stringify(scanner.stats)}`);
       assert.equal(scanner.stats.back, 0);

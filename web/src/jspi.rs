@@ -35,12 +35,13 @@ extern "C" {
     /// all are out (suspending the calling stack).
     #[wasm_bindgen(js_name = pancakeBorrow)]
     fn borrow_js() -> JsValue;
-    /// `worker_loader.js`: a buffer taken and not lent after all, back to the pool.
+    /// `worker_loader.js`: a buffer from [`take_piece`] or [`borrow`] that was not lent after
+    /// all, back to the pool.
     #[wasm_bindgen(js_name = pancakeGiveBack)]
-    fn give_back_js(buf: &ArrayBuffer);
-    /// `worker_loader.js`: the port to the hasher, on which lent buffers come back.
+    pub fn give_back(buf: &ArrayBuffer);
+    /// `worker_loader.js`: `port` (to the hasher) is where buffers lent over it come back.
     #[wasm_bindgen(js_name = pancakeLendTo)]
-    fn lend_to_js(port: &JsValue);
+    pub fn lend_to(port: &JsValue);
     /// `worker_loader.js`: calls `pancake_scan_run` on a stack of its own, soon.
     #[wasm_bindgen(js_name = pancakeRunScan)]
     fn run_scan_js();
@@ -84,16 +85,6 @@ pub fn borrow() -> Option<ArrayBuffer> {
 /// The buffer of the last [`read`], to lend to the hasher.
 pub fn take_piece() -> Option<ArrayBuffer> {
     take_piece_js().dyn_into().ok()
-}
-
-/// A buffer from [`take_piece`] that was not lent after all.
-pub fn give_back(buf: &ArrayBuffer) {
-    give_back_js(buf);
-}
-
-/// Buffers lent over `port` come back on it.
-pub fn lend_to(port: &JsValue) {
-    lend_to_js(port);
 }
 
 /// A scan waiting for `pancake_scan_run`: what the message handler would have run.

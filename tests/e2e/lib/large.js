@@ -64,11 +64,19 @@ async function assertFigures(page, img) {
   await baseDetails(page, img);
 }
 
+/** The stack's layers, bottom first: each one's diff_id, `data-verified` and hash path. */
+function layersOf(page) {
+  return page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+    diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
+    how: e.getAttribute('data-hashed-with'),
+  })));
+}
+
 /** The longest of `tasks` (`{ ms }` each), 0 for none. */
 function longest(tasks) {
   return tasks.reduce((a, t) => Math.max(a, t.ms), 0);
 }
 
 module.exports = {
-  FILES, READY_TIMEOUT, LONGEST_TASK_MS, VIEW_TASK_MS, largeImage, baseDetails, assertFigures, longest,
+  FILES, READY_TIMEOUT, LONGEST_TASK_MS, VIEW_TASK_MS, largeImage, baseDetails, assertFigures, layersOf, longest,
 };
