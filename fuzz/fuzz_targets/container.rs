@@ -159,7 +159,11 @@ fn run(bytes: &[u8], a: &Archive, clean: bool, u: &mut Unstructured) {
             return;
         }
     };
-    let back = archive::open("export.tar", &out, &pancake_fuzz::options(), &mut |_| {});
+    // Read back with the depth the container allows (the reader's default, `MAX_DEPTH`): the
+    // fuzz bound of 64 components is the input's, and a few renames nest deeper than that.
+    let mut opts = pancake_fuzz::options();
+    opts.limits.max_path_depth = container::MAX_DEPTH;
+    let back = archive::open("export.tar", &out, &opts, &mut |_| {});
     let back = match back {
         Ok(b) => b,
         Err(e) => panic!("our own export does not read back: {e}"),

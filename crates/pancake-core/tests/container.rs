@@ -589,3 +589,122 @@ fn merged_is_what_stat_finds_after_random_edits() {
     }
     assert!(applied > 50, "only {applied} edits applied");
 }
+
+/// What the container makes, its commit's export reads back whole with the reader's default
+/// limits: names at exactly Linux's bounds are made and come back (a 255-byte name, a
+/// 4,095-byte path, a 4,095-byte link target, 1,024 components); one byte or component more
+/// is refused as `TooLong` naming the bound, also for the paths a rename would move below a
+/// long name; a name beginning with `.wh.` is refused as `ReservedName`, since committed it
+/// would delete a file instead (found by the `container` fuzz target: such exports read back
+/// with a `limit` problem, or with the file gone).
+#[test]
+fn names_stay_within_linux_bounds_and_read_back_whole() {
+    use pancake_core::write::container::{NameBound, MAX_DEPTH, MAX_LINK_TARGET_BYTES};
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let c0 = Container::new("bounds", img);
+    let too_long = |r: Result<Container, ContainerError>| match r {
+        Err(ContainerError::TooLong { bound, .. }) => Some(bound),
+        _ => None,
+    };
+
+    let name255 = format!("/{}", "n".repeat(255));
+    let c = ok(c0.create_file(&name255, b"x", 0o644, &lower));
+    let name256 = format!("/{}", "n".repeat(256));
+    assert_eq!(
+        too_long(c0.create_file(&name256, b"x", 0o644, &lower)),
+        Some(NameBound::Name)
+    );
+    // 16 directories of 255 bytes: a path of 16 × 256 = 4,096 bytes is one too many.
+    let mut deep = String::new();
+    let mut c = c;
+    for i in 0..15 {
+        deep.push_str(&format!(
+            "/{}",
+            char::from(b'a' + i as u8).to_string().repeat(255)
+        ));
+        c = ok(c.mkdir(&deep, 0o755, &lower));
+    }
+    let fill = 4095 - deep.len() - 1;
+    let at_bound = format!("{deep}/{}", "f".repeat(fill));
+    assert_eq!(at_bound.len(), 4095);
+    c = ok(c.create_file(&at_bound, b"far\n", 0o600, &lower));
+    assert_eq!(
+        too_long(c.create_file(
+            &format!("{deep}/{}", "g".repeat(fill + 1)),
+            b"",
+            0o600,
+            &lower
+        )),
+        Some(NameBound::Path)
+    );
+    // Moving the long tree one level down would put its deepest path past the bound.
+    let c_dir = ok(c.mkdir("/m", 0o755, &lower));
+    let first = deep
+        .split('/')
+        .nth(1)
+        .map(|s| format!("/{s}"))
+        .unwrap_or_default();
+    let moved = c_dir.rename(&first, &format!("/m{first}"), &lower);
+    assert_eq!(too_long(moved), Some(NameBound::Path));
+    assert!(
+        c_dir.stat(&at_bound, &lower).is_some(),
+        "the refused move left it"
+    );
+
+    let target = "t".repeat(MAX_LINK_TARGET_BYTES);
+    c = ok(c.symlink("/link", &target, &lower));
+    assert_eq!(
+        too_long(c.symlink("/link2", &format!("{target}t"), &lower)),
+        Some(NameBound::LinkTarget)
+    );
+    let mut p = String::from("/d");
+    c = ok(c.mkdir(&p, 0o755, &lower));
+    for _ in 1..MAX_DEPTH {
+        p.push_str("/d");
+        c = ok(c.mkdir(&p, 0o755, &lower));
+    }
+    assert_eq!(
+        too_long(c.mkdir(&format!("{p}/d"), 0o755, &lower)),
+        Some(NameBound::Depth)
+    );
+    assert_eq!(MAX_DEPTH, pancake_core::Limits::default().max_path_depth);
+
+    for reserved in ["/tmp/.wh.x", "/etc/.wh..wh..opq", "/.wh.etc"] {
+        assert!(
+            matches!(
+                c.create_file(reserved, b"", 0o644, &lower),
+                Err(ContainerError::ReservedName(ref s)) if s == reserved
+            ),
+            "{reserved}"
+        );
+    }
+    assert!(matches!(
+        c.rename("/link", "/tmp/.wh.link", &lower),
+        Err(ContainerError::ReservedName(_))
+    ));
+
+    let cfg = container::image_config_json(&a, img).unwrap_or_default();
+    let committed = c
+        .commit(cfg.as_bytes(), "bounds", None, "2024-01-01T00:00:00Z")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = container::export(&bytes, &a, img, &committed, "bounds:1")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let back = open("bounds.tar", &out);
+    assert!(back.problems.is_empty(), "{:?}", back.problems);
+    let bi = &back.images[0];
+    let fetch2 = fetcher(&out, &back);
+    let lower2 = Lower::from_image(&back, bi, &fetch2);
+    let fresh = Container::new("check", bi);
+    assert_eq!(fresh.read(&at_bound, &lower2).unwrap_or_default(), b"far\n");
+    assert_eq!(fresh.read(&name255, &lower2).unwrap_or_default(), b"x");
+    let link = fresh.stat("/link", &lower2).and_then(|s| s.link_target);
+    assert_eq!(
+        link.map(|t| t.as_bytes().len()),
+        Some(MAX_LINK_TARGET_BYTES)
+    );
+    assert!(fresh.stat(&p, &lower2).is_some(), "1,024 components deep");
+}

@@ -27,6 +27,52 @@ pub use lower::{files_of, Fetch, Lower, LowerFile};
 /// the browser; a clear error beats a frozen tab).
 pub const MAX_FILE_BYTES: usize = 16 << 20;
 
+/// Longest name of one path component, in bytes: Linux's `NAME_MAX` (ext4, xfs and overlayfs
+/// refuse a longer one with `ENAMETOOLONG`).
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Longest path inside the container, in bytes, `/`-rooted: Linux's `PATH_MAX` (4,096) less
+/// its terminating NUL. Checked for every path the container makes, the descendants of a
+/// renamed directory included (Linux would move a tree whose deepest paths then pass it; the
+/// container refuses, so every path it writes can be named in one system call).
+pub const MAX_PATH_BYTES: usize = 4095;
+
+/// Longest symbolic link target, in bytes: Linux's `PATH_MAX` less the NUL.
+pub const MAX_LINK_TARGET_BYTES: usize = 4095;
+
+/// Deepest path the container makes, in components: the reader's default
+/// `Limits::max_path_depth`, so a committed or exported image reads back whole.
+pub const MAX_DEPTH: usize = 1024;
+
+/// The prefix the layer format reserves for whiteouts (OCI image-spec, "Whiteouts"): a file
+/// named `.wh.x` in a layer deletes `x`, so the container makes no such name.
+pub const WHITEOUT_PREFIX: &[u8] = b".wh.";
+
+/// Which bound a name passed ([`ContainerError::TooLong`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NameBound {
+    /// One component is longer than [`MAX_NAME_BYTES`].
+    Name,
+    /// The whole `/`-rooted path is longer than [`MAX_PATH_BYTES`].
+    Path,
+    /// A symbolic link's target is longer than [`MAX_LINK_TARGET_BYTES`].
+    LinkTarget,
+    /// The path has more than [`MAX_DEPTH`] components.
+    Depth,
+}
+
+impl NameBound {
+    /// The bound's value: bytes, or components for [`NameBound::Depth`].
+    pub fn limit(self) -> usize {
+        match self {
+            NameBound::Name => MAX_NAME_BYTES,
+            NameBound::Path => MAX_PATH_BYTES,
+            NameBound::LinkTarget => MAX_LINK_TARGET_BYTES,
+            NameBound::Depth => MAX_DEPTH,
+        }
+    }
+}
+
 /// One path in the writable layer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UpperEntry {
@@ -128,9 +174,17 @@ pub enum ContainerError {
     /// The path is a directory where a file was needed.
     IsADirectory(String),
     #[error("{0}: not a valid path inside the container")]
-    /// The path is empty, the root, holds `..` or a NUL byte, or a symlink target is empty or holds
-    /// NUL.
+    /// The path as given is empty, the root, or holds `..` or a NUL byte.
     InvalidPath(String),
+    #[error("{0}: a symbolic link's target must not be empty or hold a NUL byte")]
+    /// A symlink's target is empty or holds NUL (Linux refuses both); the link's path.
+    InvalidLinkTarget(String),
+    #[error("cannot move {0} into itself")]
+    /// A rename's destination is its source or below it.
+    MoveIntoItself(String),
+    #[error("{0} is a symbolic link; write its target instead")]
+    /// A write named a symlink (the container does not follow links).
+    WriteToSymlink(String),
     #[error("uid {uid} / gid {gid}: owner ids are 32-bit numbers on Linux")]
     /// An owner id does not fit in 32 bits.
     InvalidOwner {
@@ -160,6 +214,33 @@ pub enum ContainerError {
     #[error("{0}")]
     /// Building the committed layer or config failed; the message says why.
     Commit(String),
+    #[error("{0}: names beginning with .wh. are reserved for whiteouts in image layers")]
+    /// A new name begins with [`WHITEOUT_PREFIX`]: committed, it would delete a file instead.
+    ReservedName(String),
+    #[error("{path}: {} is longer than {} {}", bound_text(*.bound), .bound.limit(), bound_unit(*.bound))]
+    /// A new path passes one of Linux's bounds (`ENAMETOOLONG`) or the depth a reader keeps.
+    TooLong {
+        /// The path, `/`-rooted (for a symlink, the link's own path).
+        path: String,
+        /// Which bound.
+        bound: NameBound,
+    },
+}
+
+fn bound_text(b: NameBound) -> &'static str {
+    match b {
+        NameBound::Name => "a name in it",
+        NameBound::Path => "the path",
+        NameBound::LinkTarget => "the link target",
+        NameBound::Depth => "the path",
+    }
+}
+
+fn bound_unit(b: NameBound) -> &'static str {
+    match b {
+        NameBound::Depth => "components",
+        _ => "bytes",
+    }
 }
 
 /// What a path looks like in the container's merged view.
@@ -214,6 +295,36 @@ fn user_path(p: &str) -> Result<RawPath, Err> {
     Ok(raw)
 }
 
+/// What every path the container makes must be (all of them pass [`Container::put_new`]):
+/// within Linux's name and path bounds and the reader's depth, its own name not a whiteout's.
+/// Parents that exist already are not checked again: they were made the same way or are the
+/// image's.
+fn check_new_path(p: &RawPath) -> Result<(), Err> {
+    let too_long = |bound| {
+        Err(Err::TooLong {
+            path: text(p),
+            bound,
+        })
+    };
+    if p.as_bytes().len() + 1 > MAX_PATH_BYTES {
+        return too_long(NameBound::Path);
+    }
+    let mut depth = 0;
+    for c in p.components() {
+        depth += 1;
+        if c.len() > MAX_NAME_BYTES {
+            return too_long(NameBound::Name);
+        }
+    }
+    if depth > MAX_DEPTH {
+        return too_long(NameBound::Depth);
+    }
+    if p.file_name().starts_with(WHITEOUT_PREFIX) {
+        return Err(Err::ReservedName(text(p)));
+    }
+    Ok(())
+}
+
 /// Ancestors of `p`, outermost first, root excluded.
 fn ancestors(p: &RawPath) -> Vec<RawPath> {
     let mut out = Vec::new();
@@ -226,6 +337,11 @@ fn ancestors(p: &RawPath) -> Vec<RawPath> {
     out
 }
 
+/// Every operation that makes a path (create, mkdir, symlink, write of a missing file, and
+/// rename for the moved path and each one below it) refuses it with
+/// [`ContainerError::TooLong`] past [`MAX_NAME_BYTES`], [`MAX_PATH_BYTES`] or [`MAX_DEPTH`],
+/// and with [`ContainerError::ReservedName`] when its name begins with [`WHITEOUT_PREFIX`];
+/// the container it was called on is unchanged.
 impl Container {
     /// A fresh container with an empty writable layer.
     pub fn new(name: &str, image: &Image) -> Container {
@@ -426,6 +542,15 @@ impl Container {
     /// A new entry where nothing is: a lower path deleted earlier in this container must
     /// not show through again, so a directory put there becomes opaque.
     fn put_new(&self, p: RawPath, entry: UpperEntry, lower: &Lower) -> Result<Container, Err> {
+        check_new_path(&p)?;
+        if let UpperEntry::Symlink { target, .. } = &entry {
+            if target.as_bytes().len() > MAX_LINK_TARGET_BYTES {
+                return Err(Err::TooLong {
+                    path: text(&p),
+                    bound: NameBound::LinkTarget,
+                });
+            }
+        }
         if self.stat_raw(&p, lower).is_some() {
             return Err(Err::AlreadyExists(text(&p)));
         }
@@ -451,10 +576,7 @@ impl Container {
         match self.stat_raw(&p, lower) {
             None => self.create_file(path, bytes, 0o644, lower),
             Some(st) if st.kind == EntryKind::Dir => Err(Err::IsADirectory(text(&p))),
-            Some(st) if st.kind == EntryKind::Symlink => Err(Err::InvalidPath(format!(
-                "{} is a symlink; write its target instead",
-                text(&p)
-            ))),
+            Some(st) if st.kind == EntryKind::Symlink => Err(Err::WriteToSymlink(text(&p))),
             Some(st) => {
                 let mut next = self.clone();
                 next.copy_up_parents(&p, lower)?;
@@ -510,13 +632,14 @@ impl Container {
     }
 
     /// Creates a symbolic link to `target` (kept as given), owned by root. Errors: `InvalidPath` (a
-    /// bad path, or an empty target or one with a NUL byte), `AlreadyExists`, `NotFound` /
-    /// `NotADirectory` for a parent.
+    /// bad path), `InvalidLinkTarget` (an empty target or one with a NUL byte), `TooLong` (the
+    /// target included),
+    /// `ReservedName`, `AlreadyExists`, `NotFound` / `NotADirectory` for a parent.
     pub fn symlink(&self, path: &str, target: &str, lower: &Lower) -> Result<Container, Err> {
         let p = user_path(path)?;
         // Linux refuses an empty symlink target (ENOENT) and a NUL in one.
         if target.is_empty() || target.as_bytes().contains(&0) {
-            return Err(Err::InvalidPath(format!("{path} -> {target:?}")));
+            return Err(Err::InvalidLinkTarget(text(&p)));
         }
         let target = RawPath::from_bytes(target.as_bytes().to_vec());
         self.put_new(
@@ -559,10 +682,7 @@ impl Container {
         let src = user_path(from)?;
         let dst = user_path(to)?;
         if dst == src || dst.is_below(&src) {
-            return Err(Err::InvalidPath(format!(
-                "cannot move {} into itself",
-                text(&src)
-            )));
+            return Err(Err::MoveIntoItself(text(&src)));
         }
         let st = self
             .stat_raw(&src, lower)
