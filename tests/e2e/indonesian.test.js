@@ -121,6 +121,47 @@ describe('Indonesian throughout (issue 14)', () => {
     });
   }
 
+  // The container's refusals are typed values put into words by the page: each one in
+  // Indonesian with ?lang=id, and in English once the language is switched (the message on
+  // screen is said again, not kept in the words it first had).
+  test('the container\'s refusals are said in Indonesian, and again in English on a switch', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&lang=id' });
+    try {
+      await waitReady(page, { timeout: READY });
+      await page.locator('[data-testid=tab-container]').first().click();
+      await page.locator('[data-testid=run-container]').first().click();
+      await page.locator('[data-testid=container-layer]').first().waitFor({ timeout: 10000 });
+      const message = page.locator('[data-testid=container-message]');
+      const refuse = async (path, folder) => {
+        await page.fill('[data-testid=new-path]', path);
+        await page.click(folder ? '[data-testid=create-folder]' : '[data-testid=create-file]');
+        await message.first().waitFor({ timeout: 5000 });
+        return (await message.first().textContent()).trim();
+      };
+      const cases = [
+        ['/tmp/.wh.secret', false, /^\/tmp\/\.wh\.secret: nama yang diawali \.wh\. disediakan untuk whiteout/],
+        [`/tmp/${'n'.repeat(256)}`, false, /: ada nama di dalamnya yang lebih panjang dari 255 byte \(NAME_MAX di Linux\)/],
+        ['/etc', true, /^\/etc: sudah ada sesuatu di situ/],
+        ['/etc/nginx/nginx.conf/x', false, /^\/etc\/nginx\/nginx\.conf: bukan folder/],
+        ['/nowhere/x', false, /^\/nowhere: berkas atau folder itu tidak ada/],
+      ];
+      for (const [path, folder, want] of cases) {
+        const said = await refuse(path, folder);
+        assert.match(said, want, path);
+        assert.deepEqual(englishIn([said.replace(/×$/, '')]), [], said);
+      }
+      await page.selectOption('[data-testid=lang-switch]', 'en');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      assert.match((await message.first().textContent()).trim(), /^\/nowhere: no such file or folder/);
+      await refuse('/tmp/.wh.secret', false);
+      assert.match((await message.first().textContent()).trim(),
+        /^\/tmp\/\.wh\.secret: names beginning with \.wh\. are kept for whiteouts in image layers\. Committed, such a file would delete another instead/);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   // Archives with problems: titles, explanations, group headings and layer numbers are in
   // Indonesian; only the technical detail stays verbatim, marked lang="en" translate="no".
   for (const file of ['malformed-corrupt-layer-byte-docker20.tar', 'malformed-truncated-midlayer-docker20.tar']) {

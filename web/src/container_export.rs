@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{self, Cursor, Read};
 
-use pancake_core::write::container::{self, Container};
+use pancake_core::write::container::{self, Container, ContainerError};
 use pancake_core::Archive;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -17,19 +17,59 @@ pub struct Exported {
     pub tag: String,
 }
 
-async fn read_range(file: &File, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+/// Why a commit or export in the page failed; the view says it in the page's language
+/// (`views::container_message`). Details in the browser's or the core's own words are kept
+/// as they came.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExportFailure {
+    /// The image the container runs on is no longer in the opened archive.
+    ImageGone,
+    /// The reader did not keep the image's config, so it cannot be extended.
+    NoConfig,
+    /// The core refused the commit.
+    Refused(ContainerError),
+    /// A lower layer's blob is not in the archive (1-based layer number, base first).
+    BlobMissing {
+        /// The layer, 1 = base.
+        layer: usize,
+    },
+    /// The save is compressed as a whole, so a layer cannot be copied out by its offset.
+    CompressedWhole {
+        /// The member, as the archive names it.
+        member: String,
+    },
+    /// The opened file could not be read (the browser's words).
+    Read(String),
+    /// The opened file gave `got` bytes at `offset` where `want` were asked for (it changed
+    /// since it was opened).
+    Short {
+        /// Byte offset in the opened file.
+        offset: u64,
+        /// Bytes asked for.
+        want: u64,
+        /// Bytes given.
+        got: u64,
+    },
+    /// Writing the tarball failed (the core's words).
+    Write(String),
+    /// The download could not be offered (the browser's words).
+    Download(String),
+}
+
+async fn read_range(file: &File, offset: u64, len: u64) -> Result<Vec<u8>, ExportFailure> {
     let blob = file
         .slice_with_f64_and_f64(offset as f64, (offset + len) as f64)
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(|e| ExportFailure::Read(format!("{e:?}")))?;
     let buf = JsFuture::from(blob.array_buffer())
         .await
-        .map_err(|e| format!("reading the file failed: {e:?}"))?;
+        .map_err(|e| ExportFailure::Read(format!("{e:?}")))?;
     let bytes = js_sys::Uint8Array::new(&buf).to_vec();
     if bytes.len() as u64 != len {
-        return Err(format!(
-            "read {} bytes at offset {offset}, expected {len}: the file changed?",
-            bytes.len()
-        ));
+        return Err(ExportFailure::Short {
+            offset,
+            want: len,
+            got: bytes.len() as u64,
+        });
     }
     Ok(bytes)
 }
@@ -63,10 +103,9 @@ pub async fn commit_and_export(
     image: usize,
     c: &Container,
     diff: &[String],
-) -> Result<Exported, String> {
-    let img = archive.images.get(image).ok_or("the image is gone")?;
-    let config = container::image_config_json(archive, img)
-        .ok_or("the image config was not kept by the reader, so it cannot be extended")?;
+) -> Result<Exported, ExportFailure> {
+    let img = archive.images.get(image).ok_or(ExportFailure::ImageGone)?;
+    let config = container::image_config_json(archive, img).ok_or(ExportFailure::NoConfig)?;
     let created = js_sys::Date::new_0()
         .to_iso_string()
         .as_string()
@@ -83,7 +122,7 @@ pub async fn commit_and_export(
             Some(&format!("container {} ({})", c.name, c.short_id())),
             &created,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(ExportFailure::Refused)?;
 
     let mut blobs: HashMap<usize, Vec<u8>> = HashMap::new();
     for (i, l) in img.layers.iter().enumerate() {
@@ -91,14 +130,12 @@ pub async fn commit_and_export(
             .member
             .and_then(|m| archive.members.get(m).map(|mm| (m, mm)));
         let Some((idx, member)) = m else {
-            return Err(format!("layer {}: its blob is not in the archive", i + 1));
+            return Err(ExportFailure::BlobMissing { layer: i + 1 });
         };
         let Some(offset) = member.data_offset else {
-            return Err(format!(
-                "{}: the tarball is compressed as a whole, so its layers cannot be copied out; \
-                 save it uncompressed (docker save -o file.tar) to export",
-                member.path
-            ));
+            return Err(ExportFailure::CompressedWhole {
+                member: member.path.display().into_owned(),
+            });
         };
         if let std::collections::hash_map::Entry::Vacant(e) = blobs.entry(idx) {
             e.insert(read_range(&file, offset, member.size).await?);
@@ -113,14 +150,15 @@ pub async fn commit_and_export(
         Ok(Box::new(Cursor::new(b)))
     };
     let bytes = container::export_to(Vec::new(), img, &committed, &tag, &mut fetch)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ExportFailure::Write(e.to_string()))?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
     let name = format!(
         "{}-{}.tar",
         download_stem(&c.name),
         committed.config_digest.hex().get(..12).unwrap_or("")
     );
-    let file = File::new_with_u8_array_sequence(&parts, &name).map_err(|e| format!("{e:?}"))?;
+    let file = File::new_with_u8_array_sequence(&parts, &name)
+        .map_err(|e| ExportFailure::Write(format!("{e:?}")))?;
     Ok(Exported { file, tag })
 }
 
@@ -149,6 +187,7 @@ pub fn download_stem(name: &str) -> String {
 }
 
 /// Offers `file` as a download (an `<a download>` with an object URL).
+/// Errors are the browser's words.
 pub fn download(file: &File) -> Result<(), String> {
     let url = web_sys::Url::create_object_url_with_blob(file).map_err(|e| format!("{e:?}"))?;
     let doc = web_sys::window()

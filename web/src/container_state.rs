@@ -12,10 +12,33 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use pancake_core::analyze::union::FileRow;
-use pancake_core::write::container::{Container, Lower, LowerFile, MAX_FILE_BYTES};
+use pancake_core::write::container::{Container, ContainerError, Lower, LowerFile, MAX_FILE_BYTES};
 use pancake_core::{Archive, EntryKind, Image, RawPath};
 
+use crate::container_export::ExportFailure;
 use crate::state::archive_ref::same_structure;
+
+/// What the container panel says after an action, or in place of a file's text: kept as a
+/// typed value and put into words by the view (`views::container_message`) in the page's
+/// language; the only words kept as given are the browser's and the reader's details.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CtrMessage {
+    /// The core refused an operation.
+    Refused(ContainerError),
+    /// Committing or exporting failed.
+    Export(ExportFailure),
+    /// A file of the image whose layer blob is not in the archive (`/`-rooted path).
+    NoBlob(String),
+    /// The worker could not read a file of the image: the path and the reader's words.
+    Unread {
+        /// The path, `/`-rooted.
+        path: String,
+        /// What the reader said, when it said anything.
+        detail: Option<String>,
+    },
+    /// A message of its own, by locale key.
+    Key(&'static str),
+}
 
 /// Cached lower content, keyed by (archive member, path in that layer).
 type ContentKey = (usize, RawPath);
@@ -131,7 +154,8 @@ pub struct Editor {
     pub layer: Option<usize>,
     /// Waiting for this lower content from the worker.
     pub waiting: Option<ContentKey>,
-    pub error: Option<String>,
+    /// Why the file cannot be shown for editing.
+    pub error: Option<CtrMessage>,
 }
 
 /// A copy-up to animate: a file went from an image layer into the container layer.
@@ -153,8 +177,8 @@ pub struct ContainerState {
     pub editor: Option<Editor>,
     pub copy_up: Option<CopyUp>,
     pub seq: u32,
-    /// The last failed action, in the core's words.
-    pub message: Option<String>,
+    /// The last failed action.
+    pub message: Option<CtrMessage>,
     /// Work in progress (commit / export), as a locale key.
     pub busy: Option<&'static str>,
     /// The container file list's filter (kept here so opening a file does not clear it).
@@ -182,7 +206,7 @@ pub enum ContainerAction {
     Delete(String),
     CreateFile(String),
     Mkdir(String),
-    Message(Option<String>),
+    Message(Option<CtrMessage>),
     Busy(Option<&'static str>),
     /// The reader typed in the file list's filter.
     Filter(String),
@@ -218,7 +242,12 @@ impl ContainerState {
                 CONTENT.with(|c| c.borrow_mut().insert(key, b.clone()));
                 ed.original = Some(b);
             }
-            (_, e) => ed.error = Some(e.unwrap_or("could not read the file").to_string()),
+            (_, e) => {
+                ed.error = Some(CtrMessage::Unread {
+                    path: ed.path.clone(),
+                    detail: e.map(str::to_string),
+                })
+            }
         }
         self
     }
@@ -346,7 +375,7 @@ pub fn reduce(
                             });
                         }
                     }
-                    Err(e) => s.message = Some(e.to_string()),
+                    Err(e) => s.message = Some(CtrMessage::Refused(e)),
                 }
             }
         }
@@ -398,7 +427,7 @@ fn apply(
             }
             replace(s, next);
         }
-        Err(e) => s.message = Some(e.to_string()),
+        Err(e) => s.message = Some(CtrMessage::Refused(e)),
     }
 }
 
@@ -417,18 +446,17 @@ fn open_editor(c: &Container, lower: &Lower, path: &str) -> Editor {
     let st = c.stat(path, lower);
     if let Some(st) = &st {
         if st.kind == EntryKind::Dir {
-            ed.error = Some(format!("{path}: is a directory"));
+            ed.error = Some(CtrMessage::Refused(ContainerError::IsADirectory(
+                path.to_string(),
+            )));
             return ed;
         }
         if st.size as usize > MAX_FILE_BYTES {
-            ed.error = Some(
-                pancake_core::write::container::ContainerError::TooLarge {
-                    path: path.to_string(),
-                    size: st.size as usize,
-                    limit: MAX_FILE_BYTES,
-                }
-                .to_string(),
-            );
+            ed.error = Some(CtrMessage::Refused(ContainerError::TooLarge {
+                path: path.to_string(),
+                size: st.size as usize,
+                limit: MAX_FILE_BYTES,
+            }));
             return ed;
         }
     }
@@ -440,7 +468,7 @@ fn open_editor(c: &Container, lower: &Lower, path: &str) -> Editor {
             },
             None => {
                 if f.row.kind == EntryKind::File || f.row.kind == EntryKind::Hardlink {
-                    ed.error = Some(format!("{path}: its layer blob is not in the archive"));
+                    ed.error = Some(CtrMessage::NoBlob(path.to_string()));
                 }
             }
         }

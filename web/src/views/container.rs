@@ -15,12 +15,13 @@ use pancake_core::EntryKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::container_message;
 use super::virtual_list::{flat_key_move, use_path_filter, use_roving_focus, use_virtual_window};
 use super::{kind_class, layer_kind, layer_label, use_lang};
-use crate::container_export::{commit_and_export, download};
+use crate::container_export::{commit_and_export, download, ExportFailure};
 use crate::container_state::{
     built_lower, image_key, keep_lower, lower_of, new_name, ContainerAction, ContainerState,
-    LowerRef,
+    CtrMessage, LowerRef,
 };
 use crate::container_store;
 use crate::i18n::{t, tf};
@@ -329,7 +330,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         };
         html! {
             <div class="ctr-message" role="alert" data-testid="container-message">
-                <span>{ m }</span>
+                <span>{ container_message::text(lang, &m) }</span>
                 <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")}>{ "×" }</button>
             </div>
         }
@@ -345,7 +346,9 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         let on_tab = p.on_tab.clone();
         Callback::from(move |_| {
             let Some(file) = Pool::file(&pool.0) else {
-                on_action.emit(ContainerAction::Message(Some(t(lang, "ctr-file-gone"))));
+                on_action.emit(ContainerAction::Message(Some(CtrMessage::Key(
+                    "ctr-file-gone",
+                ))));
                 return;
             };
             let (pool, archive, c, diff) = (pool.clone(), archive.clone(), c.clone(), diff.clone());
@@ -361,7 +364,9 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                 match result {
                     Ok(done) if export => {
                         if let Err(e) = download(&done.file) {
-                            on_action.emit(ContainerAction::Message(Some(e)));
+                            on_action.emit(ContainerAction::Message(Some(CtrMessage::Export(
+                                ExportFailure::Download(e),
+                            ))));
                         }
                     }
                     Ok(done) => {
@@ -369,7 +374,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                         on_tab.emit(Tab::Stack);
                         Pool::open(&pool.0, done.file);
                     }
-                    Err(e) => on_action.emit(ContainerAction::Message(Some(e))),
+                    Err(e) => on_action.emit(ContainerAction::Message(Some(CtrMessage::Export(e)))),
                 }
             });
         })
@@ -419,11 +424,11 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                         }} />
                     { for s.editor.as_ref().map(|ed| {
                         let text = match (&ed.waiting, &ed.error) {
-                            (_, Some(e)) => Err(e.clone()),
+                            (_, Some(e)) => Err(container_message::text(lang, e)),
                             (Some(_), None) => Ok(None),
                             (None, None) => match c.read(&ed.path, &lower.0) {
                                 Ok(b) => String::from_utf8(b).map(Some).map_err(|_| t(lang, "ctr-binary")),
-                                Err(e) => Err(e.to_string()),
+                                Err(e) => Err(container_message::refused(lang, &e)),
                             },
                         };
                         let in_upper = c.stat(&ed.path, &lower.0).is_some_and(|st| st.in_upper);

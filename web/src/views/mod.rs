@@ -4,6 +4,7 @@ pub mod artifacts;
 pub mod compare;
 pub mod config;
 pub mod container;
+pub mod container_message;
 pub mod content;
 pub mod diagram;
 pub mod dockerfile;

@@ -1,0 +1,197 @@
+//! The container panel's messages in the page's language: a core refusal
+//! (`ContainerError`), a failed commit or export (`ExportFailure`), or the panel's own. Each
+//! typed value has its own key in `locales/*.ftl`; what the browser or the reader said is put
+//! in as it came, marked as the detail.
+
+use pancake_core::units::human_size;
+use pancake_core::write::container::{ContainerError, NameBound};
+
+use crate::container_export::ExportFailure;
+use crate::container_state::CtrMessage;
+use crate::i18n::{t, tf, Lang};
+
+/// `m` in `lang`.
+pub fn text(lang: Lang, m: &CtrMessage) -> String {
+    match m {
+        CtrMessage::Refused(e) => refused(lang, e),
+        CtrMessage::Export(e) => export(lang, e),
+        CtrMessage::NoBlob(path) => tf(lang, "ctr-err-no-blob", &[("path", path)]),
+        CtrMessage::Unread { path, detail } => tf(
+            lang,
+            "ctr-err-unread",
+            &[("path", path), ("detail", detail.as_deref().unwrap_or("—"))],
+        ),
+        CtrMessage::Key(k) => t(lang, k),
+    }
+}
+
+/// Why the core refused an operation, in `lang`.
+pub fn refused(lang: Lang, e: &ContainerError) -> String {
+    let on = |key: &str, path: &str| tf(lang, key, &[("path", path)]);
+    match e {
+        ContainerError::NotFound(p) => on("ctr-err-not-found", p),
+        ContainerError::AlreadyExists(p) => on("ctr-err-exists", p),
+        ContainerError::NotADirectory(p) => on("ctr-err-not-dir", p),
+        ContainerError::IsADirectory(p) => on("ctr-err-is-dir", p),
+        ContainerError::InvalidPath(p) => on("ctr-err-invalid-path", p),
+        ContainerError::InvalidLinkTarget(p) => on("ctr-err-link-target", p),
+        ContainerError::MoveIntoItself(p) => on("ctr-err-into-itself", p),
+        ContainerError::WriteToSymlink(p) => on("ctr-err-write-symlink", p),
+        ContainerError::ReservedName(p) => on("ctr-err-reserved", p),
+        ContainerError::InvalidOwner { uid, gid } => tf(
+            lang,
+            "ctr-err-owner",
+            &[("uid", &uid.to_string()), ("gid", &gid.to_string())],
+        ),
+        ContainerError::TooLarge { path, size, limit } => tf(
+            lang,
+            "ctr-err-too-large",
+            &[
+                ("path", path),
+                ("size", &human_size(*size as u64)),
+                ("limit", &human_size(*limit as u64)),
+            ],
+        ),
+        ContainerError::TooLong { path, bound } => {
+            let key = match bound {
+                NameBound::Name => "ctr-err-name-too-long",
+                NameBound::Path => "ctr-err-path-too-long",
+                NameBound::LinkTarget => "ctr-err-target-too-long",
+                NameBound::Depth => "ctr-err-too-deep",
+            };
+            tf(
+                lang,
+                key,
+                &[("path", path), ("limit", &bound.limit().to_string())],
+            )
+        }
+        ContainerError::Lower { path, message } => tf(
+            lang,
+            "ctr-err-unread",
+            &[("path", path), ("detail", message)],
+        ),
+        ContainerError::Commit(detail) => tf(lang, "ctr-err-commit", &[("detail", detail)]),
+    }
+}
+
+fn export(lang: Lang, e: &ExportFailure) -> String {
+    match e {
+        ExportFailure::ImageGone => t(lang, "ctr-err-image-gone"),
+        ExportFailure::NoConfig => t(lang, "ctr-err-no-config"),
+        ExportFailure::Refused(e) => refused(lang, e),
+        ExportFailure::BlobMissing { layer } => {
+            tf(lang, "ctr-err-blob-missing", &[("n", &layer.to_string())])
+        }
+        ExportFailure::CompressedWhole { member } => {
+            tf(lang, "ctr-err-compressed", &[("member", member)])
+        }
+        ExportFailure::Read(d) => tf(lang, "ctr-err-read", &[("detail", d)]),
+        ExportFailure::Short { offset, want, got } => tf(
+            lang,
+            "ctr-err-short",
+            &[
+                ("offset", &offset.to_string()),
+                ("want", &want.to_string()),
+                ("got", &got.to_string()),
+            ],
+        ),
+        ExportFailure::Write(d) => tf(lang, "ctr-err-write", &[("detail", d)]),
+        ExportFailure::Download(d) => tf(lang, "ctr-err-download", &[("detail", d)]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every refusal has words of its own in both languages (no key shown raw, no English
+    /// left in the Indonesian), and the path is in them.
+    #[test]
+    fn every_refusal_is_said_in_both_languages() {
+        let p = "/etc/x".to_string();
+        let all = [
+            ContainerError::NotFound(p.clone()),
+            ContainerError::AlreadyExists(p.clone()),
+            ContainerError::NotADirectory(p.clone()),
+            ContainerError::IsADirectory(p.clone()),
+            ContainerError::InvalidPath(p.clone()),
+            ContainerError::InvalidLinkTarget(p.clone()),
+            ContainerError::MoveIntoItself(p.clone()),
+            ContainerError::WriteToSymlink(p.clone()),
+            ContainerError::ReservedName(p.clone()),
+            ContainerError::TooLarge {
+                path: p.clone(),
+                size: 20 << 20,
+                limit: 16 << 20,
+            },
+            ContainerError::TooLong {
+                path: p.clone(),
+                bound: NameBound::Name,
+            },
+            ContainerError::TooLong {
+                path: p.clone(),
+                bound: NameBound::Path,
+            },
+            ContainerError::TooLong {
+                path: p.clone(),
+                bound: NameBound::LinkTarget,
+            },
+            ContainerError::TooLong {
+                path: p.clone(),
+                bound: NameBound::Depth,
+            },
+            ContainerError::Lower {
+                path: p.clone(),
+                message: "gone".into(),
+            },
+        ];
+        for e in &all {
+            let en = refused(Lang::En, e);
+            let id = refused(Lang::Id, e);
+            assert!(en.contains(&p) && id.contains(&p), "{en} / {id}");
+            assert!(
+                !en.contains("ctr-err") && !id.contains("ctr-err"),
+                "{en} / {id}"
+            );
+            assert!(!en.contains("{ $") && !id.contains("{ $"), "{en} / {id}");
+            assert_ne!(en, id, "{e:?}");
+        }
+        let long = refused(
+            Lang::Id,
+            &ContainerError::TooLong {
+                path: p.clone(),
+                bound: NameBound::Name,
+            },
+        );
+        assert!(long.contains("255"), "{long}");
+        let owner = refused(
+            Lang::Id,
+            &ContainerError::InvalidOwner {
+                uid: 1 << 40,
+                gid: 0,
+            },
+        );
+        assert!(owner.contains("1099511627776"), "{owner}");
+        for f in [
+            ExportFailure::ImageGone,
+            ExportFailure::NoConfig,
+            ExportFailure::BlobMissing { layer: 3 },
+            ExportFailure::CompressedWhole {
+                member: "blobs/sha256/ab".into(),
+            },
+            ExportFailure::Read("NotReadableError".into()),
+            ExportFailure::Short {
+                offset: 512,
+                want: 10,
+                got: 4,
+            },
+            ExportFailure::Write("disk".into()),
+            ExportFailure::Download("no document".into()),
+        ] {
+            let en = export(Lang::En, &f);
+            let id = export(Lang::Id, &f);
+            assert!(!id.contains("ctr-err") && !id.contains("{ $"), "{id}");
+            assert_ne!(en, id, "{f:?}");
+        }
+    }
+}
