@@ -111,20 +111,65 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         .iter()
         .any(|(n, v)| matches!(*n, "count" | "layers") && *v == "1");
     let singular = format!("{key}-one");
-    let mut s = match t(lang, &singular) {
+    let template = match t(lang, &singular) {
         s1 if one && s1 != singular => s1,
         _ => t(lang, key),
     };
-    for (name, value) in args {
-        s = s.replace(&format!("{{ ${name} }}"), value);
-        s = s.replace(&format!("{{${name}}}"), value);
+    fill(&template, args)
+}
+
+/// `template` with each `{ $name }` (or `{$name}`) replaced by its value, in one pass over the
+/// template: a value is never searched again, so a path that holds `{ $limit }` is shown as
+/// it is. A placeholder with no argument is left as written.
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let filled = from.find('}').and_then(|close| {
+            let inner = from.get(1..close)?.trim();
+            let name = inner.strip_prefix('$')?;
+            let value = args.iter().find(|(n, _)| *n == name)?.1;
+            Some((value, close))
+        });
+        match filled {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = from.get(close + 1..).unwrap_or("");
+            }
+            None => {
+                out.push('{');
+                rest = from.get(1..).unwrap_or("");
+            }
+        }
     }
-    s
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Values go in once: one that holds a placeholder's text is not filled again, spaced and
+    /// unspaced placeholders both work, and an unknown one stays as written.
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        assert_eq!(
+            fill(
+                "{ $path }: longer than { $limit } bytes",
+                &[("path", "/tmp/{ $limit }x"), ("limit", "255")]
+            ),
+            "/tmp/{ $limit }x: longer than 255 bytes"
+        );
+        assert_eq!(
+            fill("{$a}+{ $b }={ $c }", &[("a", "1"), ("b", "{$a}")]),
+            "1+{$a}={ $c }"
+        );
+        assert_eq!(fill("no { brace", &[("brace", "x")]), "no { brace");
+        assert_eq!(fill("é{ $x }ü", &[("x", "ß")]), "éßü");
+    }
 
     #[test]
     fn every_key_exists_in_every_language() {

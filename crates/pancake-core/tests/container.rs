@@ -708,3 +708,123 @@ fn names_stay_within_linux_bounds_and_read_back_whole() {
     );
     assert!(fresh.stat(&p, &lower2).is_some(), "1,024 components deep");
 }
+
+/// A save of one layer holding `entries` (name, type, mode), made with the `tar` crate.
+fn one_layer_save(entries: &[(String, tar::EntryType, u32)]) -> Vec<u8> {
+    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, kind, mode) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(*kind);
+        h.set_mode(*mode);
+        h.set_size(0);
+        h.set_mtime(1);
+        b.append_data(&mut h, name, &[][..])
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let layer = b.into_inner().unwrap_or_else(|e| panic!("{e}"));
+    let diff = pancake_core::Digest::of_bytes(&layer);
+    let cfg = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{}},"rootfs":{{"type":"layers","diff_ids":["{diff}"]}},"history":[{{"created_by":"x"}}]}}"#
+    );
+    let img = SaveImage {
+        tags: vec!["special:1".into()],
+        config: cfg.into_bytes(),
+        layers: vec![Descriptor {
+            media_type: pancake_core::media::OCI_LAYER.into(),
+            digest: diff,
+            size: layer.len() as u64,
+        }],
+    };
+    tarwrite::write_docker_save(Vec::new(), &[img], &mut |_d: &Descriptor| {
+        Ok(Box::new(std::io::Cursor::new(layer.clone())) as Box<dyn std::io::Read>)
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Found by a review of the bounds above: a symlink that climbs above the root is made, as
+/// Linux makes it, and the committed image's reader says so (one `unsafe-path` problem, the
+/// fuzz target expects exactly those); a folder 1,024 components deep that would turn opaque
+/// (its `.wh..wh..opq` one deeper) is refused; a FIFO or device of the image is not copied up
+/// for chmod or rename (`NotCopiedUp`, not a failed read), and can still be deleted.
+#[test]
+fn climbing_links_opaque_depth_and_special_files() {
+    use pancake_core::write::container::{NameBound, MAX_DEPTH};
+    use pancake_core::{EntryKind, ProblemKind};
+    let mut entries = vec![
+        ("dev/".to_string(), tar::EntryType::Directory, 0o755),
+        ("dev/fifo".to_string(), tar::EntryType::Fifo, 0o620),
+        ("dev/null".to_string(), tar::EntryType::Char, 0o666),
+    ];
+    let mut deep = String::from("d");
+    entries.push(("d/".into(), tar::EntryType::Directory, 0o755));
+    for _ in 1..MAX_DEPTH {
+        deep.push_str("/d");
+        entries.push((format!("{deep}/"), tar::EntryType::Directory, 0o755));
+    }
+    let bytes = one_layer_save(&entries);
+    let a = open("special.tar", &bytes);
+    assert!(a.problems.is_empty(), "{:?}", a.problems);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let c0 = Container::new("special", img);
+
+    for (path, kind) in [
+        ("/dev/fifo", EntryKind::Fifo),
+        ("/dev/null", EntryKind::Char),
+    ] {
+        match c0.chmod(path, 0o600, &lower) {
+            Err(ContainerError::NotCopiedUp { path: p, kind: k }) => {
+                assert_eq!((p.as_str(), k), (path, kind))
+            }
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        c0.rename("/dev", "/devices", &lower),
+        Err(ContainerError::NotCopiedUp { .. })
+    ));
+    let c = ok(c0.delete("/dev/fifo", &lower));
+    assert!(c.stat("/dev/fifo", &lower).is_none());
+
+    let deepest = format!("/{deep}");
+    let c = ok(c.delete(&deepest, &lower));
+    assert!(matches!(
+        c.mkdir(&deepest, 0o755, &lower),
+        Err(ContainerError::TooLong {
+            bound: NameBound::Depth,
+            ..
+        })
+    ));
+    let c = ok(c.symlink("/up", "..", &lower));
+    let c = ok(c.symlink("/dev/out", "../../etc", &lower));
+
+    let cfg = container::image_config_json(&a, img).unwrap_or_default();
+    let committed = c
+        .commit(cfg.as_bytes(), "special", None, "2024-01-01T00:00:00Z")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = container::export(&bytes, &a, img, &committed, "special:2")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let back = open("special-2.tar", &out);
+    let kinds: Vec<_> = back.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [ProblemKind::UnsafePath, ProblemKind::UnsafePath],
+        "{:?}",
+        back.problems
+    );
+    let bi = &back.images[0];
+    let fetch2 = fetcher(&out, &back);
+    let lower2 = Lower::from_image(&back, bi, &fetch2);
+    let fresh = Container::new("check", bi);
+    let paths = |rows: Vec<container::MergedRow>| -> Vec<_> {
+        rows.into_iter()
+            .map(|r| (r.path, r.stat.kind, r.stat.link_target))
+            .collect()
+    };
+    assert_eq!(paths(fresh.merged(&lower2)), paths(c.merged(&lower)));
+    assert!(fresh.stat(&deepest, &lower2).is_none(), "deleted");
+    let up = fresh.stat("/up", &lower2).and_then(|s| s.link_target);
+    assert_eq!(up.map(|t| t.display().into_owned()).as_deref(), Some(".."));
+}

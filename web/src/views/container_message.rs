@@ -5,6 +5,7 @@
 
 use pancake_core::units::human_size;
 use pancake_core::write::container::{ContainerError, NameBound};
+use pancake_core::EntryKind;
 
 use crate::container_export::ExportFailure;
 use crate::container_state::CtrMessage;
@@ -38,6 +39,19 @@ pub fn refused(lang: Lang, e: &ContainerError) -> String {
         ContainerError::MoveIntoItself(p) => on("ctr-err-into-itself", p),
         ContainerError::WriteToSymlink(p) => on("ctr-err-write-symlink", p),
         ContainerError::ReservedName(p) => on("ctr-err-reserved", p),
+        ContainerError::NotCopiedUp { path, kind } => {
+            let kind = match kind {
+                EntryKind::Char => "ctr-kind-char",
+                EntryKind::Block => "ctr-kind-block",
+                EntryKind::Fifo => "ctr-kind-fifo",
+                _ => "ctr-kind-other",
+            };
+            tf(
+                lang,
+                "ctr-err-not-copied-up",
+                &[("path", path), ("kind", &t(lang, kind))],
+            )
+        }
         ContainerError::InvalidOwner { uid, gid } => tf(
             lang,
             "ctr-err-owner",
@@ -119,6 +133,10 @@ mod tests {
             ContainerError::MoveIntoItself(p.clone()),
             ContainerError::WriteToSymlink(p.clone()),
             ContainerError::ReservedName(p.clone()),
+            ContainerError::NotCopiedUp {
+                path: p.clone(),
+                kind: EntryKind::Fifo,
+            },
             ContainerError::TooLarge {
                 path: p.clone(),
                 size: 20 << 20,

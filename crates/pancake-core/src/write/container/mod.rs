@@ -34,19 +34,22 @@ pub const MAX_NAME_BYTES: usize = 255;
 /// Longest path inside the container, in bytes, `/`-rooted: Linux's `PATH_MAX` (4,096) less
 /// its terminating NUL. Checked for every path the container makes, the descendants of a
 /// renamed directory included (Linux would move a tree whose deepest paths then pass it; the
-/// container refuses, so every path it writes can be named in one system call).
+/// container refuses). Not checked: the image's own paths, and the layer's markers for what
+/// the container deletes (`.wh.<name>` beside a path, `.wh..wh..opq` in a folder), which may
+/// be a few bytes longer; the reader bounds none of these by length.
 pub const MAX_PATH_BYTES: usize = 4095;
 
 /// Longest symbolic link target, in bytes: Linux's `PATH_MAX` less the NUL.
 pub const MAX_LINK_TARGET_BYTES: usize = 4095;
 
-/// Deepest path the container makes, in components: the reader's default
-/// `Limits::max_path_depth`, so a committed or exported image reads back whole.
+/// Deepest path the container makes, in components, the opaque marker a folder's layer entry
+/// may need below it included: the reader's default `Limits::max_path_depth`, so a committed
+/// or exported image is listed whole when read back.
 pub const MAX_DEPTH: usize = 1024;
 
 /// The prefix the layer format reserves for whiteouts (OCI image-spec, "Whiteouts"): a file
 /// named `.wh.x` in a layer deletes `x`, so the container makes no such name.
-pub const WHITEOUT_PREFIX: &[u8] = b".wh.";
+pub use crate::media::WHITEOUT_PREFIX;
 
 /// Which bound a name passed ([`ContainerError::TooLong`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,32 +217,38 @@ pub enum ContainerError {
     #[error("{0}")]
     /// Building the committed layer or config failed; the message says why.
     Commit(String),
+    #[error(
+        "{path}: a {kind:?} from the image is not copied up; only files, folders and links are"
+    )]
+    /// A device node or FIFO of the image was to be copied up (chmod, chown, rename): the
+    /// writable layer holds files, folders and symlinks only.
+    NotCopiedUp {
+        /// The path, `/`-rooted.
+        path: String,
+        /// What the image has there.
+        kind: EntryKind,
+    },
     #[error("{0}: names beginning with .wh. are reserved for whiteouts in image layers")]
     /// A new name begins with [`WHITEOUT_PREFIX`]: committed, it would delete a file instead.
     ReservedName(String),
-    #[error("{path}: {} is longer than {} {}", bound_text(*.bound), .bound.limit(), bound_unit(*.bound))]
+    #[error("{path}: {}", too_long_text(*.bound))]
     /// A new path passes one of Linux's bounds (`ENAMETOOLONG`) or the depth a reader keeps.
     TooLong {
-        /// The path, `/`-rooted (for a symlink, the link's own path).
+        /// The path, `/`-rooted: for a symlink, the link's own path; for a rename, the first
+        /// path it would move that passes the bound (a path below the one named, perhaps).
         path: String,
         /// Which bound.
         bound: NameBound,
     },
 }
 
-fn bound_text(b: NameBound) -> &'static str {
+fn too_long_text(b: NameBound) -> String {
+    let limit = b.limit();
     match b {
-        NameBound::Name => "a name in it",
-        NameBound::Path => "the path",
-        NameBound::LinkTarget => "the link target",
-        NameBound::Depth => "the path",
-    }
-}
-
-fn bound_unit(b: NameBound) -> &'static str {
-    match b {
-        NameBound::Depth => "components",
-        _ => "bytes",
+        NameBound::Name => format!("a name in it is longer than {limit} bytes"),
+        NameBound::Path => format!("the path is longer than {limit} bytes"),
+        NameBound::LinkTarget => format!("the link target is longer than {limit} bytes"),
+        NameBound::Depth => format!("the path has more than {limit} components"),
     }
 }
 
@@ -339,7 +348,8 @@ fn ancestors(p: &RawPath) -> Vec<RawPath> {
 
 /// Every operation that makes a path (create, mkdir, symlink, write of a missing file, and
 /// rename for the moved path and each one below it) refuses it with
-/// [`ContainerError::TooLong`] past [`MAX_NAME_BYTES`], [`MAX_PATH_BYTES`] or [`MAX_DEPTH`],
+/// [`ContainerError::TooLong`] past [`MAX_NAME_BYTES`], [`MAX_PATH_BYTES`], [`MAX_DEPTH`] or,
+/// for a symlink (a moved one too), [`MAX_LINK_TARGET_BYTES`],
 /// and with [`ContainerError::ReservedName`] when its name begins with [`WHITEOUT_PREFIX`];
 /// the container it was called on is unchanged.
 impl Container {
@@ -559,6 +569,13 @@ impl Container {
         let lower_dir_below = lower.get(&p).is_some_and(|f| f.row.kind == EntryKind::Dir);
         let entry = match entry {
             UpperEntry::Dir { mode, uid, gid } if lower_dir_below => {
+                // Its layer entry needs `.wh..wh..opq` one component below it.
+                if p.components().count() >= MAX_DEPTH {
+                    return Err(Err::TooLong {
+                        path: text(&p),
+                        bound: NameBound::Depth,
+                    });
+                }
                 UpperEntry::Opaque { mode, uid, gid }
             }
             e => e,
@@ -732,12 +749,18 @@ impl Container {
                 uid: st.uid,
                 gid: st.gid,
             },
-            _ => UpperEntry::File {
+            EntryKind::File | EntryKind::Hardlink => UpperEntry::File {
                 content: self.read_raw(path, lower)?,
                 mode: st.mode,
                 uid: st.uid,
                 gid: st.gid,
             },
+            kind @ (EntryKind::Char | EntryKind::Block | EntryKind::Fifo | EntryKind::Other) => {
+                return Err(Err::NotCopiedUp {
+                    path: text(path),
+                    kind,
+                })
+            }
         })
     }
 
