@@ -349,9 +349,9 @@ fn ancestors(p: &RawPath) -> Vec<RawPath> {
 /// Every operation that makes a path (create, mkdir, symlink, write of a missing file, and
 /// rename for the moved path and each one below it) refuses it with
 /// [`ContainerError::TooLong`] past [`MAX_NAME_BYTES`], [`MAX_PATH_BYTES`], [`MAX_DEPTH`] or,
-/// for a symlink (a moved one too), [`MAX_LINK_TARGET_BYTES`],
-/// and with [`ContainerError::ReservedName`] when its name begins with [`WHITEOUT_PREFIX`];
-/// the container it was called on is unchanged.
+/// for a symlink (a moved one too), [`MAX_LINK_TARGET_BYTES`], and with
+/// [`ContainerError::ReservedName`] when its name begins with [`WHITEOUT_PREFIX`]; the
+/// container it was called on is unchanged.
 impl Container {
     /// A fresh container with an empty writable layer.
     pub fn new(name: &str, image: &Image) -> Container {
@@ -648,10 +648,11 @@ impl Container {
         )
     }
 
-    /// Creates a symbolic link to `target` (kept as given), owned by root. Errors: `InvalidPath` (a
-    /// bad path), `InvalidLinkTarget` (an empty target or one with a NUL byte), `TooLong` (the
-    /// target included),
-    /// `ReservedName`, `AlreadyExists`, `NotFound` / `NotADirectory` for a parent.
+    /// Creates a symbolic link to `target` (kept as given), owned by root. Errors: `InvalidPath`
+    /// (a bad path), `InvalidLinkTarget` (an empty target or one with a NUL byte), `TooLong`
+    /// (the target included), `ReservedName`, `AlreadyExists`, `NotFound` / `NotADirectory`
+    /// for a parent. A target that climbs above the root (`..` from `/`) is made, as Linux
+    /// makes it; a reader of the committed layer says so (`unsafe-path`).
     pub fn symlink(&self, path: &str, target: &str, lower: &Lower) -> Result<Container, Err> {
         let p = user_path(path)?;
         // Linux refuses an empty symlink target (ENOENT) and a NUL in one.
