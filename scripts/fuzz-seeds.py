@@ -9,6 +9,8 @@
   (member::process sniffs and decompresses it).
 - container: one seed per demo (mode byte < 0x80, then a fixed op stream) and the small
   tarballs behind mode 0x80 and their length.
+- every target: the inputs it found before, kept in
+  crates/pancake-core/tests/fuzz-regressions/<target>/, so each run replays them first.
 
 Usage: fuzz-seeds.py [SHARED_DIR] (default: ../shared beside the repository). Idempotent:
 seed files are named by the sha1 of their content, as libFuzzer names corpus files.
@@ -87,5 +89,14 @@ for path in tarballs():
             put("layer", b"\x01" + blob)
 for demo in range(8):
     put("container", bytes([demo]) + OPS)
+# What the targets found before: libFuzzer runs its corpus first, so every run of a target
+# (the test command's minute too) replays them.
+REGRESSIONS = os.path.join(ROOT, "crates", "pancake-core", "tests", "fuzz-regressions")
+for t in sorted(os.listdir(REGRESSIONS)) if os.path.isdir(REGRESSIONS) else []:
+    d = os.path.join(REGRESSIONS, t)
+    for n in sorted(os.listdir(d)):
+        p = os.path.join(d, n)
+        if os.path.isfile(p):
+            put(t, open(p, "rb").read())
 for t in sorted(os.listdir(OUT)):
     print(f"{t}: {len(os.listdir(os.path.join(OUT, t)))} seeds")

@@ -828,3 +828,54 @@ fn climbing_links_opaque_depth_and_special_files() {
     let up = fresh.stat("/up", &lower2).and_then(|s| s.link_target);
     assert_eq!(up.map(|t| t.display().into_owned()).as_deref(), Some(".."));
 }
+
+/// Found by the `container` fuzz target after the bounds above: a file at the root whose name
+/// begins with a compression magic (`\x1f\x8b` gzip, `P*M\x18` a zstd skippable frame,
+/// `\xfd7zXZ` and the name's NUL xz, `BZh9` and a bzip2 block) is the first entry of the
+/// committed layer, and the reader took the plain tar for a compressed stream (unreadable, and
+/// a digest mismatch against its media type). A first block that is a tar header is a tar
+/// now, whatever its first bytes.
+#[test]
+fn names_that_begin_like_a_compressed_stream() {
+    let bytes = demo::build("nginx").unwrap_or_default();
+    let a = open("nginx", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    for name in [
+        r"/\x1f\x8bgz",
+        r"/P*M\x18skip",
+        r"/\xfd7zXZ",
+        r"/BZh91AY&SYbz",
+    ] {
+        let c = ok(Container::new("magic", img).create_file(name, b"plain\n", 0o644, &lower));
+        let cfg = container::image_config_json(&a, img).unwrap_or_default();
+        let committed = c
+            .commit(cfg.as_bytes(), "magic", None, "2024-01-01T00:00:00Z")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let out = container::export(&bytes, &a, img, &committed, "magic:1")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let back = open("magic.tar", &out);
+        assert!(back.problems.is_empty(), "{name}: {:?}", back.problems);
+        let bi = &back.images[0];
+        assert!(bi.layers.iter().all(|l| l.verified), "{name}");
+        let top = bi
+            .layers
+            .last()
+            .and_then(|l| l.member)
+            .and_then(|m| back.members.get(m));
+        assert_eq!(
+            top.map(|m| m.facts.compression),
+            Some(pancake_core::Compression::None),
+            "{name}"
+        );
+        let fetch2 = fetcher(&out, &back);
+        let lower2 = Lower::from_image(&back, bi, &fetch2);
+        let fresh = Container::new("check", bi);
+        assert_eq!(
+            fresh.read(name, &lower2).unwrap_or_default(),
+            b"plain\n",
+            "{name}"
+        );
+    }
+}

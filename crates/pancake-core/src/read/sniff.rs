@@ -21,8 +21,15 @@ pub const TAR_BLOCK: usize = 512;
 /// Compression from magic bytes; anything unrecognised is `None` (stored as is). A zstd
 /// stream may start with a skippable frame (magic `0x184D2A50`–`0x184D2A5F`, RFC 8878 §3.1.2),
 /// so that counts as zstd too. Needs up to 10 bytes; fewer are judged on what is there.
+///
+/// A whole first block that is a tar header ([`is_tar`]: `ustar` magic or a valid checksum) is
+/// `None` whatever it starts with: the magics are a file name's first bytes there (a layer whose
+/// first entry is named `\x1f\x8b…` or `P*M\x18…` is a plain tar, as `tar` reads it), and no
+/// compressed stream's first 512 bytes pass a tar header's checksum but by chance.
 pub fn compression(head: &[u8]) -> Compression {
-    if head.starts_with(GZIP_MAGIC) {
+    if is_tar(head) {
+        Compression::None
+    } else if head.starts_with(GZIP_MAGIC) {
         Compression::Gzip
     } else if head.starts_with(ZSTD_MAGIC) || is_zstd_skippable(head) {
         Compression::Zstd
@@ -183,6 +190,34 @@ mod tests {
         assert!(!is_cut_tar_header(b"hello world\n"));
         assert!(!is_cut_tar_header(b"{\"a\": 1}"));
         assert!(!is_cut_tar_header(&[]));
+    }
+
+    /// Found by the `container` fuzz target: a layer whose first entry's name begins with a
+    /// compression magic is still an uncompressed tar.
+    #[test]
+    fn a_tar_whose_first_name_is_a_magic_is_a_tar() {
+        let names: [&[u8]; 5] = [
+            &[0x1f, 0x8b, b'x'],
+            &[0x28, 0xb5, 0x2f, 0xfd, b'x'],
+            &[0x5e, 0x2a, 0x4d, 0x18, b'x'],
+            &[0xfd, b'7', b'z', b'X', b'Z'],
+            &[b'B', b'Z', b'h', b'9', 0x31, 0x41, 0x59, 0x26, 0x53, 0x59],
+        ];
+        for name in names {
+            for mut h in [tar::Header::new_ustar(), tar::Header::new_old()] {
+                h.as_old_mut().name[..name.len()].copy_from_slice(name);
+                h.set_size(0);
+                h.set_cksum();
+                assert!(is_tar(h.as_bytes()), "{name:?}");
+                assert_eq!(compression(h.as_bytes()), Compression::None, "{name:?}");
+                // Cut to its magic, it is judged on the magic alone.
+                assert_ne!(
+                    compression(&h.as_bytes()[..10]),
+                    Compression::None,
+                    "{name:?}"
+                );
+            }
+        }
     }
 
     #[test]
