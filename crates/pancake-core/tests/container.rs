@@ -50,6 +50,24 @@ fn ok(r: Result<Container, ContainerError>) -> Container {
 
 const CONF: &str = "/etc/nginx/nginx.conf";
 
+/// `c` committed on `img` of `a` (read from `bytes`), exported as `tag`, and the export read
+/// back: its bytes and what the reader made of them.
+fn commit_and_read_back(
+    c: &Container,
+    bytes: &Vec<u8>,
+    a: &Archive,
+    img: &pancake_core::Image,
+    tag: &str,
+) -> (Vec<u8>, Archive) {
+    let cfg = container::image_config_json(a, img).unwrap_or_default();
+    let committed = c
+        .commit(cfg.as_bytes(), tag, None, "2024-01-01T00:00:00Z")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = container::export(bytes, a, img, &committed, tag).unwrap_or_else(|e| panic!("{e}"));
+    let back = open(tag, &out);
+    (out, back)
+}
+
 #[test]
 fn copy_up_on_write_keeps_the_image() {
     let bytes = demo::build("nginx").unwrap_or_default();
@@ -687,13 +705,7 @@ fn names_stay_within_linux_bounds_and_read_back_whole() {
         Err(ContainerError::ReservedName(_))
     ));
 
-    let cfg = container::image_config_json(&a, img).unwrap_or_default();
-    let committed = c
-        .commit(cfg.as_bytes(), "bounds", None, "2024-01-01T00:00:00Z")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let out = container::export(&bytes, &a, img, &committed, "bounds:1")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let back = open("bounds.tar", &out);
+    let (out, back) = commit_and_read_back(&c, &bytes, &a, img, "bounds:1");
     assert!(back.problems.is_empty(), "{:?}", back.problems);
     let bi = &back.images[0];
     let fetch2 = fetcher(&out, &back);
@@ -800,13 +812,7 @@ fn climbing_links_opaque_depth_and_special_files() {
     let c = ok(c.symlink("/up", "..", &lower));
     let c = ok(c.symlink("/dev/out", "../../etc", &lower));
 
-    let cfg = container::image_config_json(&a, img).unwrap_or_default();
-    let committed = c
-        .commit(cfg.as_bytes(), "special", None, "2024-01-01T00:00:00Z")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let out = container::export(&bytes, &a, img, &committed, "special:2")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let back = open("special-2.tar", &out);
+    let (out, back) = commit_and_read_back(&c, &bytes, &a, img, "special:2");
     let kinds: Vec<_> = back.problems.iter().map(|p| p.kind).collect();
     assert_eq!(
         kinds,
@@ -849,13 +855,7 @@ fn names_that_begin_like_a_compressed_stream() {
         r"/BZh91AY&SYbz",
     ] {
         let c = ok(Container::new("magic", img).create_file(name, b"plain\n", 0o644, &lower));
-        let cfg = container::image_config_json(&a, img).unwrap_or_default();
-        let committed = c
-            .commit(cfg.as_bytes(), "magic", None, "2024-01-01T00:00:00Z")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let out = container::export(&bytes, &a, img, &committed, "magic:1")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let back = open("magic.tar", &out);
+        let (out, back) = commit_and_read_back(&c, &bytes, &a, img, "magic:1");
         assert!(back.problems.is_empty(), "{name}: {:?}", back.problems);
         let bi = &back.images[0];
         assert!(bi.layers.iter().all(|l| l.verified), "{name}");
