@@ -17,6 +17,7 @@ const { execFileSync } = require('node:child_process');
 const { REPO, openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
 const { READY_TIMEOUT, largeImage, assertFigures, layersOf } = require('./lib/large');
 const { readStats } = require('./lib/reads');
+const { holdResponses } = require('./lib/hold');
 
 const POOL_MOST = 16; // web/worker_loader.js
 const PIECE = 2 << 20; // web/worker_loader.js, `MAX_SUSPENDING_CHUNK` in web/src/file_source.rs
@@ -27,6 +28,10 @@ const PIECE = 2 << 20; // web/worker_loader.js, `MAX_SUSPENDING_CHUNK` in web/sr
  * core); returns the layers.
  */
 async function openVerified(page, img, how, why) {
+  // The scanner whose reads are looked at stays: once settled, a large image's scanner hands
+  // its reading to a new one (handover.test.js), whose loader has read nothing; held, the
+  // new one's "Adopted" keeps the old one reading (and after 20 s the hand-over is taken back).
+  await holdResponses(page, '^\\{"Adopted"');
   await pickFile(page, img.file);
   await waitReady(page, { timeout: READY_TIMEOUT });
   const layers = await layersOf(page);

@@ -192,7 +192,7 @@ impl Plan {
 
 /// `port.postMessage(msg, transfer)` through `Reflect` (no typed `MessagePort` binding: a new
 /// `web-sys` feature would rebuild every web dependency for both wasm profiles).
-fn post(port: &JsValue, msg: &JsValue, transfer: &js_sys::Array) -> bool {
+pub(crate) fn post(port: &JsValue, msg: &JsValue, transfer: &js_sys::Array) -> bool {
     let Ok(f) = Reflect::get(port, &JsValue::from_str("postMessage")) else {
         return false;
     };

@@ -102,6 +102,19 @@ pub enum Request {
     /// Send the next [`Response::Resolved`] whole (every image, `since: None`): the page
     /// could not apply a change to the images it holds.
     ResolveWhole,
+    /// To a scanner whose reading is settled: post it ([`HandedOver`]) on the
+    /// envelope's `port`, to the new scanner that adopts it; this one is then stopped. The
+    /// walk and the fold of the first view's figures leave a large image's scanner with about
+    /// twice the wasm memory its index needs (wasm memory is never given back: issue 13,
+    /// target 3), and only a new instance starts from what the index needs. The reading goes
+    /// from worker to worker: the page's thread never parses it (the images of 20,002 layers
+    /// are 15 MB of JSON).
+    HandOver,
+    /// Take over the reading of the attached file that comes on the envelope's `port`
+    /// ([`HandedOver`]), its entry lists kept in their compact form (decoded when a
+    /// request first reads one); then say so to the page ([`Response::Adopted`]). The page
+    /// sends this scanner nothing else until then.
+    Adopt,
 }
 
 /// Layers and history entries in one part of a [`Response::Resolved`] (about 0.4 MB of JSON,
@@ -239,6 +252,19 @@ pub enum Response {
     /// `bytes` in `pancake_core::wire`'s rows form; `found` is false (and no bytes come) when
     /// the reader has no such image or layer.
     Rows { id: u32, found: bool },
+    /// The answer to [`Request::Adopt`]: the reading is this scanner's now (`ok`), or it
+    /// came damaged or not at all (the page then keeps the old scanner).
+    Adopted { ok: bool },
+}
+
+/// The answer to [`Request::HandOver`], posted on its port to the adopting scanner, not to the
+/// page: the resolved reading with its entry lists left empty, the lists in the envelope's
+/// `bytes` (`pancake_core::wire::split`, their buffer transferred); `None` when this scanner
+/// holds no reading. A type of its own: a worker that decoded [`Response`] would carry the
+/// code to read every answer (23 KB more of worker wasm, gzipped).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HandedOver {
+    pub archive: Option<Box<Archive>>,
 }
 
 /// A decoded envelope.
@@ -266,16 +292,12 @@ pub fn encode<T: Serialize>(
 }
 
 pub fn decode<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T>, String> {
-    let text = get(data, "msg")?
-        .as_string()
-        .ok_or("message without text")?;
-    let msg = serde_json::from_str(&text).map_err(|e| format!("bad message: {e}"))?;
-    let file = get(data, "file")?.dyn_into::<web_sys::File>().ok();
-    let bytes = get(data, "bytes")?
-        .dyn_into::<js_sys::Uint8Array>()
-        .ok()
-        .map(|a| a.to_vec());
-    Ok(Envelope { msg, file, bytes })
+    let (msg, file, bytes) = decode_parts(data)?;
+    Ok(Envelope {
+        msg,
+        file,
+        bytes: bytes.map(|a| a.to_vec()),
+    })
 }
 
 /// [`decode`] leaving the envelope's bytes in JS (a large chunk is not copied into wasm
@@ -283,12 +305,22 @@ pub fn decode<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T
 pub fn decode_js<T: for<'de> Deserialize<'de>>(
     data: &JsValue,
 ) -> Result<(T, Option<js_sys::Uint8Array>), String> {
+    let (msg, _, bytes) = decode_parts(data)?;
+    Ok((msg, bytes))
+}
+
+/// An envelope's message, file and bytes, the bytes left in JS: a receiver copies them into
+/// wasm memory only for the messages that read them there.
+pub fn decode_parts<T: for<'de> Deserialize<'de>>(
+    data: &JsValue,
+) -> Result<(T, Option<web_sys::File>, Option<js_sys::Uint8Array>), String> {
     let text = get(data, "msg")?
         .as_string()
         .ok_or("message without text")?;
     let msg = serde_json::from_str(&text).map_err(|e| format!("bad message: {e}"))?;
+    let file = get(data, "file")?.dyn_into::<web_sys::File>().ok();
     let bytes = get(data, "bytes")?.dyn_into::<js_sys::Uint8Array>().ok();
-    Ok((msg, bytes))
+    Ok((msg, file, bytes))
 }
 
 fn set(obj: &js_sys::Object, key: &str, v: &JsValue) -> Result<(), String> {

@@ -139,4 +139,48 @@ async function holdRequests(page, src, { on = true } = {}) {
   return reloaded(page);
 }
 
-module.exports = { holdHashing, holdEndOfReading, holdRequests };
+/**
+ * Holds the messages workers post to the page whose text matches the regular expression
+ * `src` (e.g. a new scanner's `"Adopted"`): `__pcRespHeld()` says how many wait,
+ * `__pcRespRelease()` hands them to the page in order and stops holding;
+ * `__pcRespRelease(from, to)` hands them on with the text matching `from` replaced by `to`
+ * (a message the worker did not send: what the page does with it). Only the matching
+ * messages wait; the others pass. Installed before the app loads (a reload); returns the
+ * page once its drop zone is there.
+ */
+async function holdResponses(page, src) {
+  await page.addInitScript((source) => {
+    const re = new RegExp(source);
+    const resp = { on: true, held: [] };
+    const desc = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
+    Object.defineProperty(Worker.prototype, 'onmessage', {
+      configurable: true,
+      enumerable: desc.enumerable,
+      get() { return desc.get.call(this); },
+      set(handler) {
+        if (typeof handler !== 'function') return desc.set.call(this, handler);
+        const worker = this;
+        return desc.set.call(this, function (ev) {
+          const t = ev && ev.data && typeof ev.data.msg === 'string' ? ev.data.msg : '';
+          if (resp.on && re.test(t)) {
+            resp.held.push((from, to) => {
+              const e = from === undefined ? ev
+                : new MessageEvent('message', { data: { ...ev.data, msg: t.replace(new RegExp(from), to) } });
+              handler.call(worker, e);
+            });
+            return undefined;
+          }
+          return handler.call(this, ev);
+        });
+      },
+    });
+    window.__pcRespHeld = () => resp.held.length;
+    window.__pcRespRelease = (from, to) => {
+      resp.on = false;
+      for (const go of resp.held.splice(0)) go(from, to);
+    };
+  }, src);
+  return reloaded(page);
+}
+
+module.exports = { holdHashing, holdEndOfReading, holdRequests, holdResponses };

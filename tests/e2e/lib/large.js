@@ -77,6 +77,19 @@ function longest(tasks) {
   return tasks.reduce((a, t) => Math.max(a, t.ms), 0);
 }
 
+/** The wasm memory (MiB) of each of `page`'s workers whose wasm is running (the loader's
+ * `self.pancakeWasm`); a worker stopped meanwhile is left out. */
+async function workerMemories(page) {
+  const out = [];
+  for (const w of page.workers()) {
+    const mib = await w.evaluate(() => (self.pancakeWasm ? self.pancakeWasm.memory.buffer.byteLength / 2 ** 20 : null))
+      .catch(() => null);
+    if (mib !== null) out.push(mib);
+  }
+  return out;
+}
+
 module.exports = {
   FILES, READY_TIMEOUT, LONGEST_TASK_MS, VIEW_TASK_MS, largeImage, baseDetails, assertFigures, layersOf, longest,
+  workerMemories,
 };
