@@ -320,6 +320,10 @@ pub struct Pool {
     retiring: Vec<(u32, Handle)>,
     /// The current file's scanner was handed over, or is being (once per file).
     handed_over: bool,
+    /// Content reads sent to a scanner and not answered yet, by reader generation: a
+    /// hand-over waits for them (and for `searches`), so the old scanner is never stopped
+    /// with an answer still to give.
+    reads_out: Vec<u32>,
     scanned: bool,
     hashers: Vec<Option<Hasher>>,
     /// Start the hashers once the scanner is running: the current file is big, its walk
@@ -421,6 +425,7 @@ impl Pool {
                 scanner: None,
                 retiring: Vec::new(),
                 handed_over: false,
+                reads_out: Vec::new(),
                 scanned: false,
                 hashers: Vec::new(),
                 prespawn: false,
@@ -601,6 +606,7 @@ impl Pool {
             let failure = match (scanner, encode(&req, file.as_ref(), None)) {
                 (Some(h), Ok(m)) => {
                     h.send(m);
+                    p.reads_out.push(generation);
                     None
                 }
                 (None, _) => Some("the reader was stopped; open the file again".to_string()),
@@ -639,6 +645,7 @@ impl Pool {
             p.keep.retain(|g| *g != generation);
             p.kept.retain(|(g, _, _)| *g != generation);
             p.retiring.retain(|(g, _)| *g != generation);
+            p.reads_out.retain(|g| *g != generation);
             p.drop_orphan_searches();
         }
         Self::answer_searches(pool);
@@ -891,6 +898,7 @@ impl Pool {
             .into_iter()
             .partition(|(_, g, _)| *g == generation);
         self.searches = keep;
+        self.reads_out.retain(|g| *g != generation);
         self.rows_decoding.retain(|(g, _, _)| *g != generation);
         self.answered.extend(
             gone.into_iter()
@@ -944,6 +952,7 @@ impl Pool {
         // A kept reader's hand-over goes on (`park_current` kept its new scanner).
         let kept: Vec<u32> = self.kept.iter().map(|(g, _, _)| *g).collect();
         self.retiring.retain(|(g, _)| kept.contains(g));
+        self.reads_out.retain(|g| kept.contains(g));
         self.handed_over = false;
         self.scanned = false;
         self.hashers.clear();
@@ -1052,7 +1061,10 @@ impl Pool {
                         member,
                         path,
                         error,
-                    } => vec![content_event(generation, member, path, env.bytes, error)],
+                    } => {
+                        self.read_answered(generation);
+                        vec![content_event(generation, member, path, env.bytes, error)]
+                    }
                     Response::Searched { id, answer } => {
                         self.on_searched(generation, id, Reply::Search(answer));
                         Vec::new()
@@ -1275,7 +1287,10 @@ impl Pool {
                     error,
                 },
                 _,
-            ) => vec![content_event(generation, member, path, env.bytes, error)],
+            ) => {
+                self.read_answered(generation);
+                vec![content_event(generation, member, path, env.bytes, error)]
+            }
             (Response::Searched { id, answer }, Role::Scanner) => {
                 self.on_searched(generation, id, Reply::Search(answer));
                 Vec::new()
@@ -1761,6 +1776,14 @@ impl Pool {
         if file.is_none() || busy || self.reader_mut(generation).is_none() {
             return;
         }
+        // Asked of the old scanner and not answered yet: it must not be stopped before it
+        // answers, so the hand-over waits.
+        let waiting = self.searches.iter().any(|(_, g, _)| *g == generation)
+            || self.reads_out.contains(&generation);
+        if waiting {
+            self.later(HAND_OVER_AFTER_MS, generation, Pool::hand_over_later);
+            return;
+        }
         let Some((to_new, to_old)) = message_channel() else {
             return;
         };
@@ -1788,6 +1811,13 @@ impl Pool {
         old.send(ask);
         self.retiring.push((generation, old));
         self.later(ADOPT_WAIT_MS, generation, Pool::adopt_overdue);
+    }
+
+    /// A content read of `generation` was answered.
+    fn read_answered(&mut self, generation: u32) {
+        if let Some(at) = self.reads_out.iter().position(|g| *g == generation) {
+            self.reads_out.swap_remove(at);
+        }
     }
 
     /// [`Pool::hand_over`] of `generation`'s scanner, if a reader still holds that file (the
