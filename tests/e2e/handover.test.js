@@ -29,6 +29,21 @@ const READY_TIMEOUT = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const TEST_TIMEOUT = READY_TIMEOUT + 60000;
 const FILES = 30000;
 
+/** In the page: the search status answers query `q` (an earlier query's does not count). */
+function answeredIn(q) {
+  const s = document.querySelector('[data-testid=search-status]');
+  return Boolean(s && s.dataset.query === q);
+}
+
+/** Opens `file` with the new scanner's `Adopted` held: once this returns the image is verified
+ * and the hand-over is under way, both scanners running. */
+async function openHeld(page, file) {
+  await holdResponses(page, '^\\{"Adopted"');
+  await pickFile(page, file);
+  await waitReady(page, { timeout: READY_TIMEOUT });
+  await page.waitForFunction(() => window.__pcRespHeld() === 1, null, { timeout: 20000 });
+}
+
 describe('a large image\'s scanner is handed over once settled', () => {
   let session;
   let file;
@@ -45,10 +60,7 @@ describe('a large image\'s scanner is handed over once settled', () => {
   test('the new scanner starts from the index alone; the old one is stopped', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {
-      await holdResponses(page, '^\\{"Adopted"');
-      await pickFile(page, file);
-      await waitReady(page, { timeout: READY_TIMEOUT });
-      await page.waitForFunction(() => window.__pcRespHeld() === 1, null, { timeout: 20000 });
+      await openHeld(page, file);
       // Both scanners run: the old one, still the page's until the new one's word comes, and
       // the new one, which holds the reading already.
       let both = [];
@@ -79,27 +91,17 @@ describe('a large image\'s scanner is handed over once settled', () => {
   test('what is asked while the hand-over is under way is answered by the new scanner', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {
-      await holdResponses(page, '^\\{"Adopted"');
-      await pickFile(page, file);
-      await waitReady(page, { timeout: READY_TIMEOUT });
-      await page.waitForFunction(() => window.__pcRespHeld() === 1, null, { timeout: 20000 });
+      await openHeld(page, file);
       // A search over both layers, asked now, waits on the page until the new scanner says
       // it has the reading.
       await app.openTab(page, 'files');
       const query = 'd7/f7.txt';
       await page.locator('[data-testid=search-input]').fill(query);
       await page.waitForTimeout(500);
-      const answered = () => page.evaluate((q) => {
-        const s = document.querySelector('[data-testid=search-status]');
-        return Boolean(s && s.dataset.query === q);
-      }, query);
-      assert.equal(await answered(), false, 'the search waits for the hand-over');
+      assert.equal(await page.evaluate(answeredIn, query), false, 'the search waits for the hand-over');
       assert.equal(await page.evaluate(() => window.__pcRespHeld()), 1);
       await page.evaluate(() => window.__pcRespRelease());
-      await page.waitForFunction((q) => {
-        const s = document.querySelector('[data-testid=search-status]');
-        return s && s.dataset.query === q;
-      }, query, { timeout: 20000 });
+      await page.waitForFunction(answeredIn, query, { timeout: 20000 });
       const hits = await page.$$eval('[data-testid=search-hit]', (els) => els.map((e) => ({
         path: e.dataset.path,
         events: [...e.querySelectorAll('[data-testid=search-event]')].map((b) => [Number(b.dataset.layer), b.dataset.change]),
@@ -124,10 +126,7 @@ describe('a large image\'s scanner is handed over once settled', () => {
   test('a new scanner that could not adopt the reading leaves the old one reading', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {
-      await holdResponses(page, '^\\{"Adopted"');
-      await pickFile(page, file);
-      await waitReady(page, { timeout: READY_TIMEOUT });
-      await page.waitForFunction(() => window.__pcRespHeld() === 1, null, { timeout: 20000 });
+      await openHeld(page, file);
       const both = await workerMemories(page);
       await app.openTab(page, 'files');
       const query = 'd9/f9.txt';
@@ -135,10 +134,7 @@ describe('a large image\'s scanner is handed over once settled', () => {
       await page.waitForTimeout(300);
       // The new scanner's word, as if the reading had come damaged.
       await page.evaluate(() => window.__pcRespRelease('"ok":true', '"ok":false'));
-      await page.waitForFunction((q) => {
-        const s = document.querySelector('[data-testid=search-status]');
-        return s && s.dataset.query === q;
-      }, query, { timeout: 20000 });
+      await page.waitForFunction(answeredIn, query, { timeout: 20000 });
       const hits = await page.$$eval('[data-testid=search-hit]', (els) => els.map((e) => e.dataset.path));
       assert.deepEqual(hits, ['data/d9/f9.txt']);
       let left = await workerMemories(page);

@@ -531,11 +531,15 @@ impl Pool {
     /// the generation it renders: [`Pool::show`] only catches up in an effect after the
     /// render, so `file` can still name the archive shown before.
     pub fn file_of(pool: &PoolRef, generation: u32) -> Option<File> {
-        let p = pool.borrow();
-        if generation == p.generation {
-            return p.file.clone();
+        pool.borrow().file_for(generation)
+    }
+
+    /// The file read under `generation`: the current one's, or a kept one's.
+    fn file_for(&self, generation: u32) -> Option<File> {
+        if generation == self.generation {
+            return self.file.clone();
         }
-        p.kept
+        self.kept
             .iter()
             .find(|(g, _, _)| *g == generation)
             .map(|(_, f, _)| f.clone())
@@ -1764,14 +1768,7 @@ impl Pool {
     /// new one fails, stops or takes longer than [`ADOPT_WAIT_MS`], the old one is put back
     /// with what waited ([`Pool::cancel_hand_over`]).
     fn hand_over(&mut self, generation: u32) {
-        let file = match generation == self.generation {
-            true => self.file.clone(),
-            false => self
-                .kept
-                .iter()
-                .find(|(g, _, _)| *g == generation)
-                .map(|(_, f, _)| f.clone()),
-        };
+        let file = self.file_for(generation);
         let busy = self.retiring.iter().any(|(g, _)| *g == generation);
         if file.is_none() || busy || self.reader_mut(generation).is_none() {
             return;
