@@ -2,8 +2,8 @@
 // What the e2e checks of a 200,000-file image share (large*.test.js): the image, made by
 // tests/make_large_image.js and cached in the temp folder, the bounds on main-thread tasks,
 // and the checks of the stack's figures. The checks are in four files, so that each stays
-// well within the runner's 120 s per file on a 2-core CI machine (one file of them all took
-// over 120 s there).
+// well within the runner's cap per file on a 2-core CI machine (one file of them all took
+// over 120 s there, the cap then).
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -12,7 +12,7 @@ const path = require('node:path');
 const { makeLargeImage } = require('../../make_large_image');
 
 const FILES = 200000;
-// A wait for the page (each takes 1-20 s here): under the runner's 120 s per file
+// A wait for the page (each takes 1-20 s here): under the runner's cap per file
 // (tests/e2e/run.sh), so a wait that never ends fails naming its step and what it waited for,
 // not as the whole file's timeout, which names nothing (stop 32's CI: a hold that let the
 // wrong job through).
