@@ -6,24 +6,29 @@
 // (writes dist-prof/), then `PANCAKE_DIST=dist-prof node bench/profile_large.js`.
 // `--tab NAME` (files, history, container, ...) profiles instead a click on that tab once
 // every digest is verified, for 1.5 s; `--click ID,ID…` clicks those `data-testid`s in turn
-// (e.g. `--click run-container,tab-container`).
+// (e.g. `--click run-container,tab-container`). `--file PATH` profiles that file instead of the
+// 200,000-file image (e.g. the 20,002-layer hostile case: `python3 tests/hostile/generate.py
+// DIR --only many-layers`).
 const path = require('node:path');
 const os = require('node:os');
 const fs = require('node:fs');
 const { openSession, pickFile, waitReady } = require('../tests/e2e/lib/browser');
 const { makeLargeImage } = require('../tests/make_large_image');
 (async () => {
+  const arg = (name) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : null; };
   const FILES = 200000;
-  const file = path.join(os.tmpdir(), `pancake-large-${FILES}.tar`);
-  const img = makeLargeImage(FILES);
-  if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) fs.writeFileSync(file, img.bytes);
+  let file = arg('--file');
+  if (!file) {
+    file = path.join(os.tmpdir(), `pancake-large-${FILES}.tar`);
+    const img = makeLargeImage(FILES);
+    if (!fs.existsSync(file) || fs.statSync(file).size !== img.bytes.length) fs.writeFileSync(file, img.bytes);
+  }
   const session = await openSession();
   const page = await session.newPage();
   await page.evaluate(() => { window.__t = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__t.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask' }); });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-  const arg = (name) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : null; };
   const clicks = arg('--click') ? arg('--click').split(',') : arg('--tab') ? [`tab-${arg('--tab')}`] : [];
   const tab = clicks.length > 0;
   let t0;

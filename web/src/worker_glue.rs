@@ -599,15 +599,8 @@ impl Pool {
             let mut guard = pool.borrow_mut();
             let p = &mut *guard;
             let generation = p.shown_generation;
-            let (file, scanner) = if generation == p.generation {
-                (p.file.clone(), p.scanner.as_mut())
-            } else {
-                match p.kept.iter_mut().find(|(g, _, _)| *g == generation) {
-                    Some((_, f, h)) => (Some(f.clone()), Some(h)),
-                    None => (None, None),
-                }
-            };
-            let failure = match (scanner, encode(&req, file.as_ref(), None)) {
+            let file = p.file_for(generation);
+            let failure = match (p.reader_mut(generation), encode(&req, file.as_ref(), None)) {
                 (Some(h), Ok(m)) => {
                     h.send(m);
                     p.reads_out.push(generation);
@@ -684,15 +677,8 @@ impl Pool {
                 limit,
                 settled,
             };
-            let (file, scanner) = if generation == p.generation {
-                (p.file.clone(), p.scanner.as_mut())
-            } else {
-                match p.kept.iter_mut().find(|(g, _, _)| *g == generation) {
-                    Some((_, f, h)) => (Some(f.clone()), Some(h)),
-                    None => (None, None),
-                }
-            };
-            match (scanner, encode(&req, file.as_ref(), None)) {
+            let file = p.file_for(generation);
+            match (p.reader_mut(generation), encode(&req, file.as_ref(), None)) {
                 (Some(h), Ok(m)) => {
                     h.send(m);
                     p.searches.push((id, generation, Waiter::Search(answer)));
@@ -765,15 +751,7 @@ impl Pool {
                 merged,
                 pick,
             };
-            let scanner = if generation == p.generation {
-                p.scanner.as_mut()
-            } else {
-                p.kept
-                    .iter_mut()
-                    .find(|(g, _, _)| *g == generation)
-                    .map(|(_, _, h)| h)
-            };
-            match (scanner, encode(&req, None, None)) {
+            match (p.reader_mut(generation), encode(&req, None, None)) {
                 (Some(h), Ok(m)) => {
                     h.send(m);
                     p.searches.push((id, generation, waiter));

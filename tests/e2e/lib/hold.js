@@ -5,6 +5,45 @@
 // more pass, `__pcLetMatching(re)` the held one whose message matches, `__pcRelease()` all,
 // now and from then on.
 
+// Page-side hooks the holds below share: each init script is sent with these in its scope
+// (`initWith`), so every hold installs its own layer over the ones installed before it.
+
+/** Page-side: every message the page posts to a worker goes through `intercept(worker, m,
+ * rest)`, which posts it with the `post(worker, m, rest)` returned here, now or later. */
+function hookPostMessage(intercept) {
+  const orig = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (m, ...rest) {
+    return intercept(this, m, rest);
+  };
+  return (w, m, r) => orig.call(w, m, ...r);
+}
+
+/** Page-side: each handler the app sets as a worker's `onmessage` is replaced by
+ * `wrap(worker, handler)`. */
+function hookOnMessage(wrap) {
+  const desc = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
+  Object.defineProperty(Worker.prototype, 'onmessage', {
+    configurable: true,
+    enumerable: desc.enumerable,
+    get() { return desc.get.call(this); },
+    set(handler) {
+      if (typeof handler !== 'function') return desc.set.call(this, handler);
+      return desc.set.call(this, wrap(this, handler));
+    },
+  });
+}
+
+/** The text of a worker message (the glue's envelope `{ msg, ... }`), or ''. */
+function msgText(m) {
+  return m && typeof m.msg === 'string' ? m.msg : '';
+}
+
+/** Adds `fn(arg)` as a script run before the page's own, with the hooks above in scope. */
+function initWith(page, fn, arg) {
+  const helpers = [hookPostMessage, hookOnMessage, msgText].map(String).join('\n');
+  return page.addInitScript({ content: `${helpers}\n(${fn})(${JSON.stringify(arg)});` });
+}
+
 /** `page` reloaded (so a script added before its load covers every worker the app starts),
  * once its drop zone is there. */
 async function reloaded(page) {
@@ -15,27 +54,26 @@ async function reloaded(page) {
 
 /** Installs the hold on `page` and reloads it; returns the page once its drop zone is there. */
 async function holdHashing(page) {
-  await page.addInitScript(() => {
+  await initWith(page, () => {
     const pc = { searches: 0, facts: 0, held: [], pass: 0, hold: true };
     window.__pc = pc;
-    const orig = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (m, ...rest) {
-      const t = m && typeof m.msg === 'string' ? m.msg : '';
+    const post = hookPostMessage((w, m, rest) => {
+      const t = msgText(m);
       if (t.startsWith('{"Search"')) pc.searches++;
       if (t.startsWith('{"Facts"')) pc.facts++;
       if (t.startsWith('{"Hash"') && pc.hold) {
         if (pc.pass > 0) pc.pass--;
-        else { pc.held.push([this, m, rest]); return undefined; }
+        else { pc.held.push([w, m, rest]); return undefined; }
       }
-      return orig.call(this, m, ...rest);
-    };
+      return post(w, m, rest);
+    });
     window.__pcLet = (n) => {
       pc.pass += n;
       // Jobs held before this call go first.
       while (pc.pass > 0 && pc.held.length) {
         pc.pass--;
         const [w, m, r] = pc.held.shift();
-        orig.call(w, m, ...r);
+        post(w, m, r);
       }
     };
     // The held job whose message matches the regular expression `src` (e.g. a blob's
@@ -47,12 +85,12 @@ async function holdHashing(page) {
       const at = pc.held.findIndex(([, m]) => re.test(m.msg));
       if (at < 0) return false;
       const [w, m, r] = pc.held.splice(at, 1)[0];
-      orig.call(w, m, ...r);
+      post(w, m, r);
       return true;
     };
     window.__pcRelease = () => {
       pc.hold = false;
-      for (const [w, m, r] of pc.held.splice(0)) orig.call(w, m, ...r);
+      for (const [w, m, r] of pc.held.splice(0)) post(w, m, r);
     };
   });
   return reloaded(page);
@@ -66,36 +104,28 @@ async function holdHashing(page) {
  * Installed before the app loads (a reload); returns the page once its drop zone is there.
  */
 async function holdEndOfReading(page) {
-  await page.addInitScript(() => {
+  await initWith(page, () => {
     const end = { hold: true, held: 0, release: [] };
     window.__pcEnd = end;
-    const desc = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
-    Object.defineProperty(Worker.prototype, 'onmessage', {
-      configurable: true,
-      enumerable: desc.enumerable,
-      get() { return desc.get.call(this); },
-      set(handler) {
-        if (typeof handler !== 'function') return desc.set.call(this, handler);
-        const worker = this;
-        let queue = null;
-        return desc.set.call(this, function (ev) {
-          const t = ev && ev.data && typeof ev.data.msg === 'string' ? ev.data.msg : '';
-          if (queue === null && end.hold && t.startsWith('{"Scanned"')) {
-            queue = [];
-            end.release.push(() => {
-              const q = queue;
-              queue = null;
-              for (const e of q) handler.call(worker, e);
-            });
-          }
-          if (queue !== null) {
-            queue.push(ev);
-            end.held++;
-            return undefined;
-          }
-          return handler.call(this, ev);
-        });
-      },
+    hookOnMessage((worker, handler) => {
+      let queue = null;
+      return function (ev) {
+        const t = msgText(ev && ev.data);
+        if (queue === null && end.hold && t.startsWith('{"Scanned"')) {
+          queue = [];
+          end.release.push(() => {
+            const q = queue;
+            queue = null;
+            for (const e of q) handler.call(worker, e);
+          });
+        }
+        if (queue !== null) {
+          queue.push(ev);
+          end.held++;
+          return undefined;
+        }
+        return handler.call(this, ev);
+      };
     });
     window.__pcEndRelease = () => {
       end.hold = false;
@@ -113,26 +143,24 @@ async function holdEndOfReading(page) {
  * Installed before the app loads (a reload); returns the page once its drop zone is there.
  */
 async function holdRequests(page, src, { on = true } = {}) {
-  await page.addInitScript(([source, start]) => {
+  await initWith(page, ([source, start]) => {
     const re = new RegExp(source);
     const req = { on: start, asked: 0, held: [] };
     window.__pcReq = req;
-    const orig = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (m, ...rest) {
-      const t = m && typeof m.msg === 'string' ? m.msg : '';
-      if (re.test(t)) {
+    const post = hookPostMessage((w, m, rest) => {
+      if (re.test(msgText(m))) {
         req.asked++;
         if (req.on) {
-          req.held.push([this, m, rest]);
+          req.held.push([w, m, rest]);
           return undefined;
         }
       }
-      return orig.call(this, m, ...rest);
-    };
+      return post(w, m, rest);
+    });
     window.__pcReqHeld = () => req.held.length;
     window.__pcReqRelease = () => {
       req.on = false;
-      for (const [w, m, r] of req.held.splice(0)) orig.call(w, m, ...r);
+      for (const [w, m, r] of req.held.splice(0)) post(w, m, r);
     };
     window.__pcReqHold = () => { req.on = true; };
   }, [src, on]);
@@ -149,30 +177,20 @@ async function holdRequests(page, src, { on = true } = {}) {
  * page once its drop zone is there.
  */
 async function holdResponses(page, src) {
-  await page.addInitScript((source) => {
+  await initWith(page, (source) => {
     const re = new RegExp(source);
     const resp = { on: true, held: [] };
-    const desc = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
-    Object.defineProperty(Worker.prototype, 'onmessage', {
-      configurable: true,
-      enumerable: desc.enumerable,
-      get() { return desc.get.call(this); },
-      set(handler) {
-        if (typeof handler !== 'function') return desc.set.call(this, handler);
-        const worker = this;
-        return desc.set.call(this, function (ev) {
-          const t = ev && ev.data && typeof ev.data.msg === 'string' ? ev.data.msg : '';
-          if (resp.on && re.test(t)) {
-            resp.held.push((from, to) => {
-              const e = from === undefined ? ev
-                : new MessageEvent('message', { data: { ...ev.data, msg: t.replace(new RegExp(from), to) } });
-              handler.call(worker, e);
-            });
-            return undefined;
-          }
-          return handler.call(this, ev);
+    hookOnMessage((worker, handler) => function (ev) {
+      const t = msgText(ev && ev.data);
+      if (resp.on && re.test(t)) {
+        resp.held.push((from, to) => {
+          const e = from === undefined ? ev
+            : new MessageEvent('message', { data: { ...ev.data, msg: t.replace(new RegExp(from), to) } });
+          handler.call(worker, e);
         });
-      },
+        return undefined;
+      }
+      return handler.call(this, ev);
     });
     window.__pcRespHeld = () => resp.held.length;
     window.__pcRespRelease = (from, to) => {
