@@ -28,7 +28,10 @@ importScripts('./worker.js');
 
   const PIECE = 2 << 20; // bytes per pooled buffer: the walk's largest read (`MAX_SUSPENDING_CHUNK`, `jspi::PIECE`)
   const AHEAD = 3; // reads ahead at once
-  const POOL_MOST = 16; // buffers in all (32 MiB): the reads ahead, the last read, those lent
+  // Buffers in all (16 MiB): the reads ahead, the last read, those lent. The walk waits for
+  // the hasher anyway; 16 buffers (32 MiB) gave the same times on the 200,000 files and the
+  // 1 GiB .tar.gz, and 12 MiB more of the renderer's peak (bench/web.js, 5 Dec).
+  const POOL_MOST = 8;
   const WAIT_BACK_MS = 2000; // a buffer lent and not back by then is given up on
   const STALL_MS = 3000; // a read that gives nothing for this long is read another way
 

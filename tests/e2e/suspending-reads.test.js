@@ -19,7 +19,7 @@ const { READY_TIMEOUT, largeImage, assertFigures, layersOf } = require('./lib/la
 const { readStats } = require('./lib/reads');
 const { holdResponses } = require('./lib/hold');
 
-const POOL_MOST = 16; // web/worker_loader.js
+const POOL_MOST = 8; // web/worker_loader.js
 const PIECE = 2 << 20; // web/worker_loader.js, `MAX_SUSPENDING_CHUNK` in web/src/file_source.rs
 
 /**
