@@ -1075,7 +1075,7 @@ impl Pool {
                 }
                 let mut actions = Vec::new();
                 if std::mem::take(&mut self.prespawn) && !self.scanned && self.hashers.is_empty() {
-                    self.spawn_hashers(&mut actions);
+                    self.spawn_hashers(&mut actions, 1);
                 }
                 actions
             }
@@ -1179,6 +1179,17 @@ impl Pool {
                 actions
             }
             (Response::Outlined { archive, millis }, Role::Scanner) => {
+                // The outline's blobs of a MiB or more will be hash jobs: the hashers for
+                // them start now, their wasm loaded while the walk goes on (the first one,
+                // which the walk feeds, runs already).
+                if !self.hashers.is_empty() {
+                    let blobs = archive.members.iter().filter(|m| m.size >= 1 << 20).count();
+                    let mut actions = Vec::new();
+                    self.spawn_hashers(&mut actions, blobs);
+                    if !actions.is_empty() {
+                        return actions;
+                    }
+                }
                 // Shown only, and only if the walk is not over soon: nothing is planned or
                 // hashed until the walk's `Scanned`.
                 self.outline = Some(PoolEvent::Outlined {
@@ -1301,14 +1312,17 @@ impl Pool {
         settled.saturating_add(running)
     }
 
-    /// One hasher per core (`crate::hashing::hashers`: `navigator.hardwareConcurrency`, at
-    /// most [`MAX_HASHERS`]). For a big file they start once the scanner runs, so their wasm is
-    /// loaded while the structure is read and the first job starts once the first view is
-    /// painted ([`Pool::start_after_paint`]); those the plan has no job for are stopped then.
-    fn spawn_hashers(&mut self, actions: &mut Vec<PoolEvent>) {
-        let threads = crate::hashing::hashers();
-        self.hashers.clear();
-        for i in 0..threads {
+    /// Starts hashers until `want` run, at most one per core (`crate::hashing::hashers`:
+    /// `navigator.hardwareConcurrency`, at most [`MAX_HASHERS`]). For a big file the first
+    /// starts once the scanner runs, so its wasm is loaded while the structure is read (the
+    /// walk feeds it); the others once the outline or the plan shows blobs for them
+    /// ([`Pool::hashers_wanted`]). An idle hasher is a worker's memory (~20 MiB of the
+    /// renderer's, measured on the 200,000-file image, whose one layer the first hasher
+    /// takes). The first job starts once the first view is painted
+    /// ([`Pool::start_after_paint`]); a hasher the plan has no job for is stopped then.
+    fn spawn_hashers(&mut self, actions: &mut Vec<PoolEvent>, want: usize) {
+        let threads = crate::hashing::hashers().min(want);
+        for i in self.hashers.len()..threads {
             match self.spawn(Role::Hasher(i)) {
                 Ok(mut handle) => {
                     if let Some(port) = self.feed_port.take().filter(|_| i == 0) {
@@ -1423,8 +1437,9 @@ impl Pool {
         if generation != self.generation || self.queue.is_empty() {
             return;
         }
-        if self.hashers.is_empty() {
-            self.spawn_hashers(actions);
+        let want = self.hashers_wanted();
+        if self.hashers.len() < want {
+            self.spawn_hashers(actions, want);
         }
         // A hasher without a job is stopped by `assign`.
         for i in 0..self.hashers.len() {
@@ -1439,6 +1454,17 @@ impl Pool {
                 now_ms: now(),
             });
         }
+    }
+
+    /// Hashers the plan has work for at once: the first takes the blobs it was fed, each
+    /// other one a blob it was not ([`Pool::assign`]).
+    fn hashers_wanted(&self) -> usize {
+        let fed = self
+            .queue
+            .iter()
+            .filter(|j| self.fed.contains(&(j.offset, j.len)))
+            .count();
+        usize::from(fed > 0) + (self.queue.len() - fed)
     }
 
     /// Gives hasher `i` the next job, or stops it when none is left. The first hasher takes the blobs it was fed first (their digests are ready or nearly),

@@ -201,4 +201,4 @@ async function holdResponses(page, src) {
   return reloaded(page);
 }
 
-module.exports = { holdHashing, holdEndOfReading, holdRequests, holdResponses };
+module.exports = { holdHashing, holdEndOfReading, holdRequests, holdResponses, initWith, reloaded };

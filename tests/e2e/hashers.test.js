@@ -1,0 +1,111 @@
+'use strict';
+// How many hashing workers a large save starts, and when (issue 13, target 3's memory). The
+// first hasher starts as soon as the scanner runs (the walk feeds it); the others only once
+// the outline (or else the plan) shows blobs for them. An idle hasher is a worker's memory:
+// ~20 MiB of the renderer's at the peak for the 200,000-file one-layer image of the bench.
+// The browser is told it has two cores, so the count is the same on any machine.
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
+const { tar, sha256, Layout } = require('./lib/tarwrite');
+const { initWith, reloaded } = require('./lib/hold');
+
+/** A save of one image whose layers are `layers` (tars, bottom first). */
+function imageOf(layers) {
+  const b = new Layout();
+  const img = b.json('application/vnd.oci.image.manifest.v1+json', {
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: b.json('application/vnd.oci.image.config.v1+json', {
+      architecture: 'amd64', os: 'linux', config: {},
+      rootfs: { type: 'layers', diff_ids: layers.map(sha256) },
+      history: layers.map((_, i) => ({ created_by: `COPY part${i}/ /data/` })),
+    }),
+    layers: layers.map((l) => b.blob('application/vnd.oci.image.layer.v1.tar', l)),
+  });
+  b.index([img]);
+  return b.tar();
+}
+
+/** A layer of `n` files of `size` bytes each (seeded, so the same bytes every run). */
+function layerOf(tag, n, size) {
+  const files = [];
+  for (let i = 0; i < n; i++) {
+    const seed = crypto.createHash('sha256').update(`${tag}/${i}`).digest();
+    files.push([`data/${tag}/f${i}.bin`, Buffer.alloc(size, seed)]);
+  }
+  return tar(files);
+}
+
+/** The page with two cores, every worker it starts and the first `Scanned` recorded. */
+async function watchedPage(session) {
+  const page = await session.newPage();
+  await initWith(page, () => {
+    Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 2 });
+    const seen = { workers: [], scanned: null };
+    window.__seen = seen;
+    // On Worker.prototype itself, before the subclass below shadows the name.
+    hookOnMessage((worker, handler) => function (ev) {
+      if (seen.scanned === null && msgText(ev && ev.data).startsWith('{"Scanned"')) seen.scanned = performance.now();
+      return handler.call(this, ev);
+    });
+    const W = window.Worker;
+    window.Worker = class extends W {
+      constructor(...args) {
+        super(...args);
+        seen.workers.push(performance.now());
+      }
+    };
+  });
+  return reloaded(page);
+}
+
+describe('hashers of a large save', () => {
+  let session;
+  let dir;
+  before(async () => {
+    session = await openSession();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-hashers-'));
+  });
+  after(async () => {
+    await session?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('one layer of 72 MiB: one hasher, which the walk feeds; no second one idles beside it', { timeout: 120000 }, async () => {
+    const layer = layerOf('a', 2304, 32 << 10);
+    const file = path.join(dir, 'one-layer.tar');
+    fs.writeFileSync(file, imageOf([layer]));
+    const page = await watchedPage(session);
+    await pickFile(page, file);
+    await waitReady(page, { timeout: 60000 });
+    const seen = await page.evaluate(() => window.__seen);
+    // The scanner and one hasher.
+    assert.equal(seen.workers.length, 2, JSON.stringify(seen));
+    const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => [e.dataset.diffId, e.dataset.verified, e.getAttribute('data-hashed-with')]));
+    assert.deepEqual(layers, [[sha256(layer), 'true', 'with-walk']]);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  test('two layers of 40 MiB: the second hasher starts at the outline, before the walk ends', { timeout: 120000 }, async () => {
+    const layers = [layerOf('b', 1280, 32 << 10), layerOf('c', 1280, 32 << 10)];
+    const file = path.join(dir, 'two-layers.tar');
+    fs.writeFileSync(file, imageOf(layers));
+    const page = await watchedPage(session);
+    await pickFile(page, file);
+    await waitReady(page, { timeout: 60000 });
+    const seen = await page.evaluate(() => window.__seen);
+    assert.equal(seen.workers.length, 3, JSON.stringify(seen));
+    assert.ok(seen.scanned !== null, 'the walk ended');
+    assert.ok(seen.workers[2] < seen.scanned, `the second hasher started at ${seen.workers[2].toFixed(0)} ms, the walk ended at ${seen.scanned.toFixed(0)} ms`);
+    const shown = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => [e.dataset.diffId, e.dataset.verified]));
+    assert.deepEqual(shown, layers.map((l) => [sha256(l), 'true']));
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+});
