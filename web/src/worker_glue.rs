@@ -326,8 +326,8 @@ pub struct Pool {
     reads_out: Vec<u32>,
     scanned: bool,
     hashers: Vec<Option<Hasher>>,
-    /// Start the hashers once the scanner is running: the current file is big, its walk
-    /// outlasts a worker's start. Not with the scanner: on two cores three workers loading
+    /// Start the first hasher once the scanner is running: the current file is big, its walk
+    /// outlasts a worker's start (the walk feeds that hasher; the others start with the plan). Not with the scanner: on two cores three workers loading
     /// at once delayed the scan's start from ~60 to ~190 ms.
     prespawn: bool,
     /// The port the first hasher is fed through while the scanner walks ([`crate::feed`]),
@@ -1179,17 +1179,6 @@ impl Pool {
                 actions
             }
             (Response::Outlined { archive, millis }, Role::Scanner) => {
-                // The outline's blobs of a MiB or more will be hash jobs: the hashers for
-                // them start now, their wasm loaded while the walk goes on (the first one,
-                // which the walk feeds, runs already).
-                if !self.hashers.is_empty() {
-                    let blobs = archive.members.iter().filter(|m| m.size >= 1 << 20).count();
-                    let mut actions = Vec::new();
-                    self.spawn_hashers(&mut actions, blobs);
-                    if !actions.is_empty() {
-                        return actions;
-                    }
-                }
                 // Shown only, and only if the walk is not over soon: nothing is planned or
                 // hashed until the walk's `Scanned`.
                 self.outline = Some(PoolEvent::Outlined {
@@ -1315,11 +1304,14 @@ impl Pool {
     /// Starts hashers until `want` run, at most one per core (`crate::hashing::hashers`:
     /// `navigator.hardwareConcurrency`, at most [`MAX_HASHERS`]). For a big file the first
     /// starts once the scanner runs, so its wasm is loaded while the structure is read (the
-    /// walk feeds it); the others once the outline or the plan shows blobs for them
-    /// ([`Pool::hashers_wanted`]). An idle hasher is a worker's memory (~20 MiB of the
-    /// renderer's, measured on the 200,000-file image, whose one layer the first hasher
-    /// takes). The first job starts once the first view is painted
-    /// ([`Pool::start_after_paint`]); a hasher the plan has no job for is stopped then.
+    /// walk feeds it); the others once the plan has jobs they can take
+    /// ([`Pool::hashers_wanted`]). Which blobs the walk feeds is known only when it ends (a
+    /// layer of small files is read through and fed, one of large files is sought over and
+    /// not), and a hasher started for a blob that was then fed idled until the plan stopped
+    /// it: a worker's isolate and code (bench/web.js: 6 MiB of the renderer's peak for the
+    /// one-layer 200,000-file image; the same times either way). The first job starts once
+    /// the first view is painted ([`Pool::start_after_paint`]); a hasher the plan has no job
+    /// for is stopped then.
     fn spawn_hashers(&mut self, actions: &mut Vec<PoolEvent>, want: usize) {
         let threads = crate::hashing::hashers().min(want);
         for i in self.hashers.len()..threads {
