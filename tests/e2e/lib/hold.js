@@ -38,10 +38,11 @@ function msgText(m) {
   return m && typeof m.msg === 'string' ? m.msg : '';
 }
 
-/** Adds `fn(arg)` as a script run before the page's own, with the hooks above in scope. */
+/** Adds `fn(arg)` as a script run before the page's own, with the hooks above in scope (a
+ * scope of its own: nothing is added to the page's globals). */
 function initWith(page, fn, arg) {
   const helpers = [hookPostMessage, hookOnMessage, msgText].map(String).join('\n');
-  return page.addInitScript({ content: `${helpers}\n(${fn})(${JSON.stringify(arg)});` });
+  return page.addInitScript({ content: `(() => {\n${helpers}\n(${fn})(${JSON.stringify(arg)});\n})();` });
 }
 
 /** `page` reloaded (so a script added before its load covers every worker the app starts),
