@@ -13,24 +13,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
-const { tar, sha256, Layout } = require('./lib/tarwrite');
+const { tar, sha256, layersImage } = require('./lib/tarwrite');
 const { initWith, reloaded } = require('./lib/hold');
-
-/** A save of one image whose layers are `layers` (tars, bottom first). */
-function imageOf(layers) {
-  const b = new Layout();
-  const img = b.json('application/vnd.oci.image.manifest.v1+json', {
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: b.json('application/vnd.oci.image.config.v1+json', {
-      architecture: 'amd64', os: 'linux', config: {},
-      rootfs: { type: 'layers', diff_ids: layers.map(sha256) },
-      history: layers.map((_, i) => ({ created_by: `COPY part${i}/ /data/` })),
-    }),
-    layers: layers.map((l) => b.blob('application/vnd.oci.image.layer.v1.tar', l)),
-  });
-  b.index([img]);
-  return b.tar();
-}
 
 /** A layer of `n` files of `size` bytes each (seeded, so the same bytes every run). */
 function layerOf(tag, n, size) {
@@ -65,6 +49,19 @@ async function watchedPage(session) {
   return reloaded(page);
 }
 
+/** Writes a save of `layers` (tars, bottom first) to `file`, opens it on a watched page and
+ * waits until it is verified: the page, what it saw (`watchedPage`) and each layer shown as
+ * [diff_id, verified, hashed with]. */
+async function openCounted(session, file, layers) {
+  fs.writeFileSync(file, layersImage(layers.map((layer, i) => ({ layer, createdBy: `COPY part${i}/ /data/` }))));
+  const page = await watchedPage(session);
+  await pickFile(page, file);
+  await waitReady(page, { timeout: 60000 });
+  const seen = await page.evaluate(() => window.__seen);
+  const shown = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => [e.dataset.diffId, e.dataset.verified, e.getAttribute('data-hashed-with')]));
+  return { page, seen, shown };
+}
+
 describe('hashers of a large save', () => {
   let session;
   let dir;
@@ -79,30 +76,18 @@ describe('hashers of a large save', () => {
 
   test('one layer of 72 MiB: one hasher, which the walk feeds; no second one idles beside it', { timeout: 120000 }, async () => {
     const layer = layerOf('a', 2304, 32 << 10);
-    const file = path.join(dir, 'one-layer.tar');
-    fs.writeFileSync(file, imageOf([layer]));
-    const page = await watchedPage(session);
-    await pickFile(page, file);
-    await waitReady(page, { timeout: 60000 });
-    const seen = await page.evaluate(() => window.__seen);
+    const { page, seen, shown } = await openCounted(session, path.join(dir, 'one-layer.tar'), [layer]);
     // The scanner and one hasher.
     assert.equal(seen.workers.length, 2, JSON.stringify(seen));
-    const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => [e.dataset.diffId, e.dataset.verified, e.getAttribute('data-hashed-with')]));
-    assert.deepEqual(layers, [[sha256(layer), 'true', 'with-walk']]);
+    assert.deepEqual(shown, [[sha256(layer), 'true', 'with-walk']]);
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });
 
   test('two layers of small files, both fed by the walk: still one hasher', { timeout: 120000 }, async () => {
     const layers = [layerOf('b', 1280, 32 << 10), layerOf('c', 1280, 32 << 10)];
-    const file = path.join(dir, 'two-fed-layers.tar');
-    fs.writeFileSync(file, imageOf(layers));
-    const page = await watchedPage(session);
-    await pickFile(page, file);
-    await waitReady(page, { timeout: 60000 });
-    const seen = await page.evaluate(() => window.__seen);
+    const { page, seen, shown } = await openCounted(session, path.join(dir, 'two-fed-layers.tar'), layers);
     assert.equal(seen.workers.length, 2, JSON.stringify(seen));
-    const shown = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => [e.dataset.diffId, e.dataset.verified, e.getAttribute('data-hashed-with')]));
     assert.deepEqual(shown.map(([d]) => d).sort(), layers.map(sha256).sort());
     assert.deepEqual(shown.map(([, v, how]) => [v, how]), [['true', 'with-walk'], ['true', 'with-walk']]);
     assert.deepEqual(problemsOf(page), []);
@@ -111,16 +96,10 @@ describe('hashers of a large save', () => {
 
   test('two layers of large files, sought over by the walk: a second hasher starts with the plan and hashes one', { timeout: 120000 }, async () => {
     const layers = [layerOf('d', 4, 12 << 20), layerOf('e', 3, 12 << 20)];
-    const file = path.join(dir, 'two-large-file-layers.tar');
-    fs.writeFileSync(file, imageOf(layers));
-    const page = await watchedPage(session);
-    await pickFile(page, file);
-    await waitReady(page, { timeout: 60000 });
-    const seen = await page.evaluate(() => window.__seen);
+    const { page, seen, shown } = await openCounted(session, path.join(dir, 'two-large-file-layers.tar'), layers);
     assert.equal(seen.workers.length, 3, JSON.stringify(seen));
     assert.ok(seen.scanned !== null && seen.workers[2] > seen.scanned,
       `the second hasher started at ${seen.workers[2].toFixed(0)} ms, after the walk's end at ${seen.scanned?.toFixed(0)} ms`);
-    const shown = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => [e.dataset.diffId, e.dataset.verified, e.getAttribute('data-hashed-with')]));
     assert.deepEqual(shown.map(([d]) => d).sort(), layers.map(sha256).sort());
     assert.ok(shown.every(([, v, how]) => v === 'true' && how !== 'with-walk'), JSON.stringify(shown));
     assert.deepEqual(problemsOf(page), []);

@@ -327,8 +327,9 @@ pub struct Pool {
     scanned: bool,
     hashers: Vec<Option<Hasher>>,
     /// Start the first hasher once the scanner is running: the current file is big, its walk
-    /// outlasts a worker's start (the walk feeds that hasher; the others start with the plan). Not with the scanner: on two cores three workers loading
-    /// at once delayed the scan's start from ~60 to ~190 ms.
+    /// outlasts a worker's start (the walk feeds that hasher; the others start with the plan).
+    /// Not with the scanner: on two cores three workers loading at once delayed the scan's
+    /// start from ~60 to ~190 ms.
     prespawn: bool,
     /// The port the first hasher is fed through while the scanner walks ([`crate::feed`]),
     /// until that hasher is started.

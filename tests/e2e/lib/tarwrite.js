@@ -68,22 +68,29 @@ class Layout {
 }
 
 /**
- * The bytes of an OCI layout holding one amd64 image of one layer: `layer` is its uncompressed
- * tar (its digest is the diff_id), stored as `blob` (default: the tar itself) of `mediaType`;
- * its history step says `createdBy`.
+ * The bytes of an OCI layout holding one amd64 image of these layers, bottom first: each
+ * `{ layer, createdBy, blob, mediaType }`, `layer` its uncompressed tar (its digest is the
+ * diff_id), stored as `blob` (default: the tar itself) of `mediaType` (default: an
+ * uncompressed OCI layer); its history step says `createdBy`.
  */
-function oneLayerImage(layer, createdBy, { blob = layer, mediaType = 'application/vnd.oci.image.layer.v1.tar' } = {}) {
+function layersImage(layers) {
   const b = new Layout();
   const img = b.json('application/vnd.oci.image.manifest.v1+json', {
     schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: b.json('application/vnd.oci.image.config.v1+json', {
       architecture: 'amd64', os: 'linux', config: {},
-      rootfs: { type: 'layers', diff_ids: [sha256(layer)] }, history: [{ created_by: createdBy }],
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l.layer)) },
+      history: layers.map((l) => ({ created_by: l.createdBy })),
     }),
-    layers: [b.blob(mediaType, blob)],
+    layers: layers.map(({ layer, blob = layer, mediaType = 'application/vnd.oci.image.layer.v1.tar' }) => b.blob(mediaType, blob)),
   });
   b.index([img]);
   return b.tar();
 }
 
-module.exports = { tar, sha256, Layout, oneLayerImage };
+/** [`layersImage`] of one layer (`blob` and `mediaType` as there). */
+function oneLayerImage(layer, createdBy, { blob = layer, mediaType } = {}) {
+  return layersImage([{ layer, createdBy, blob, mediaType }]);
+}
+
+module.exports = { tar, sha256, Layout, layersImage, oneLayerImage };
