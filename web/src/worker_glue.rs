@@ -1206,8 +1206,14 @@ impl Pool {
                 .forget();
                 Vec::new()
             }
-            (Response::Summarized { summaries }, Role::Scanner) => {
+            (Response::Summarized { images }, Role::Scanner) => {
                 self.summary_waiting = false;
+                // Bytes that do not decode, or not for as many images, are the worker's
+                // defect: the views fold their figures on demand as without a summary.
+                let summaries = wire::decode_summaries(env.bytes.unwrap_or_default())
+                    .ok()
+                    .filter(|s| s.len() == images)
+                    .unwrap_or_default();
                 let mut actions = vec![PoolEvent::Summarized {
                     generation,
                     summaries: summaries.into_iter().map(|x| x.map(Rc::new)).collect(),

@@ -788,12 +788,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         Request::Summarize => {
             if let Some(r) = state.reading.as_mut() {
                 let archive = r.archive();
-                let summaries = archive
+                let summaries: Vec<_> = archive
                     .images
                     .iter()
                     .map(|img| indexed(archive, img).then(|| summarize(archive, img)))
                     .collect();
-                post(scope, &Response::Summarized { summaries }, None);
+                let bytes = wire::encode_summaries(&summaries);
+                let images = summaries.len();
+                post(scope, &Response::Summarized { images }, Some(&bytes));
             }
         }
         Request::ReadContent {
