@@ -18,7 +18,8 @@ mod oci_index;
 mod platforms;
 
 pub use platforms::{
-    choose as choose_platform, platforms, present_count, ChooseError, PlatformEntry,
+    choose as choose_platform, fill_platforms, listed_platforms, platforms, present_count,
+    ChooseError, Listed, ListedPlatform, PlatformEntry,
 };
 
 use std::collections::{HashMap, HashSet};

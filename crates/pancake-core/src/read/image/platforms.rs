@@ -95,6 +95,42 @@ impl PlatformEntry {
 /// `index.json` lists nothing: an empty list means "one platform per image, as the images
 /// say".
 pub fn platforms(archive: &Archive, limits: &Limits) -> Vec<PlatformEntry> {
+    fill_platforms(
+        &listed_platforms(archive, limits).platforms,
+        &archive.images,
+    )
+}
+
+/// One platform as the archive's documents list it, before the resolved images are looked
+/// at ([`listed_platforms`]): what [`fill_platforms`] makes a [`PlatformEntry`] of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedPlatform {
+    /// The entry with only what the descriptor gives: `os`, `architecture` and `variant` from
+    /// its `platform`, `image` `None`.
+    entry: PlatformEntry,
+    /// The manifest digest, parsed, when it is well formed and the blob is present: the
+    /// resolved image with it is the platform's.
+    digest: Option<Digest>,
+}
+
+/// What [`listed_platforms`] found, and what it depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// The platforms, in [`platforms`]' order.
+    pub platforms: Vec<ListedPlatform>,
+    /// The members the walk looked for a document in (indexes into `Archive::members`,
+    /// increasing, each once), whether they had one or not. The walk is a function of the
+    /// members' paths and of these members' `MemberFacts::json`: with the same paths and the
+    /// same texts in these, it lists the same.
+    pub documents: Vec<usize>,
+}
+
+/// The part of [`platforms`] that reads documents: a walk of `index.json` and the indexes
+/// and manifests it names (each parsed, the largest part of the work: 3 MB for a manifest of
+/// 20,000 layers). A reader that keeps it while what it depends on stays the same
+/// ([`Listed::documents`]; the page, as digests arrive and images resolve again) has only
+/// [`fill_platforms`] to do for new images.
+pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
     let ctx = Ctx {
         members: &archive.members,
         by_path: super::index_paths(&archive.members),
@@ -103,16 +139,54 @@ pub fn platforms(archive: &Archive, limits: &Limits) -> Vec<PlatformEntry> {
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,
-        images: &archive.images,
         out: Vec::new(),
         seen: HashSet::new(),
         followed: 0,
+        looked_at: Vec::new(),
     };
     if let Some(doc) = walk.document("index.json") {
         let mut chain = vec!["index.json".to_string()];
         walk.index(&doc, "index.json", &mut chain);
     }
-    walk.out
+    let mut documents = walk.looked_at;
+    documents.sort_unstable();
+    documents.dedup();
+    Listed {
+        platforms: walk.out,
+        documents,
+    }
+}
+
+/// [`platforms`]' entries from `listed` ([`listed_platforms`]) and the resolved `images`
+/// (`Archive::images`): each present platform's image (the one whose manifest digest it
+/// names), and the parts of a platform its descriptor lacks taken from that image's config.
+/// O(listed × images).
+pub fn fill_platforms(listed: &[ListedPlatform], images: &[Image]) -> Vec<PlatformEntry> {
+    listed
+        .iter()
+        .map(|l| {
+            let image = l.digest.as_ref().and_then(|d| {
+                images
+                    .iter()
+                    .position(|img| img.manifest_digest.as_ref() == Some(d))
+            });
+            let config = image.and_then(|i| images.get(i)).map(|img| &img.config);
+            let e = &l.entry;
+            PlatformEntry {
+                os: e.os.clone().or_else(|| config.and_then(|c| c.os.clone())),
+                architecture: e
+                    .architecture
+                    .clone()
+                    .or_else(|| config.and_then(|c| c.architecture.clone())),
+                variant: e
+                    .variant
+                    .clone()
+                    .or_else(|| config.and_then(|c| c.variant.clone())),
+                image,
+                ..e.clone()
+            }
+        })
+        .collect()
 }
 
 /// The first present platform matching `spec` (see [`PlatformEntry::matches`]) that resolved
@@ -149,10 +223,11 @@ pub enum ChooseError {
 
 struct PlatformWalk<'a> {
     ctx: &'a Ctx<'a>,
-    images: &'a [Image],
-    out: Vec<PlatformEntry>,
+    out: Vec<ListedPlatform>,
     /// Manifest digests already listed.
     seen: HashSet<String>,
+    /// The members [`PlatformWalk::document`] found (see [`Listed::documents`]).
+    looked_at: Vec<usize>,
     /// Descriptors looked at (bounded by `limits.max_manifests`).
     followed: usize,
 }
@@ -161,10 +236,11 @@ impl PlatformWalk<'_> {
     /// The member at `path` (following member links) parsed as an index or manifest, but for
     /// a manifest's layers, which the walk never looks at
     /// ([`OciDocument::parse_without_layers`]).
-    fn document(&self, path: &str) -> Option<OciDocument> {
+    fn document(&mut self, path: &str) -> Option<OciDocument> {
         let Found::Member(i) = self.ctx.find(path) else {
             return None;
         };
+        self.looked_at.push(i);
         OciDocument::parse_without_layers(self.ctx.members.get(i)?.facts.json.as_deref()?)
     }
 
@@ -219,48 +295,24 @@ impl PlatformWalk<'_> {
             if !self.seen.insert(key) {
                 continue;
             }
-            let digest = blob.digest();
-            let image = if present { self.image_of(digest) } else { None };
-            let config = image
-                .and_then(|i| self.images.get(i))
-                .map(|img| &img.config);
-            let dp = desc.platform.as_ref();
-            let pick = |from_desc: Option<&String>, from_cfg: Option<&String>| {
-                from_desc.or(from_cfg).cloned()
-            };
-            let entry = PlatformEntry {
-                os: pick(
-                    dp.and_then(|p| p.os.as_ref()),
-                    config.and_then(|c| c.os.as_ref()),
-                ),
-                architecture: pick(
-                    dp.and_then(|p| p.architecture.as_ref()),
-                    config.and_then(|c| c.architecture.as_ref()),
-                ),
-                variant: pick(
-                    dp.and_then(|p| p.variant.as_ref()),
-                    config.and_then(|c| c.variant.as_ref()),
-                ),
-                manifest_digest: desc.digest.clone(),
-                source,
-                present,
-                image,
-            };
             // A multi-platform index names each manifest's platform; an index of several
             // images (a Docker 25+ save of several tags) names none: not a platform list.
-            if dp.is_none() {
+            let Some(dp) = desc.platform.as_ref() else {
                 continue;
-            }
-            self.out.push(entry);
+            };
+            self.out.push(ListedPlatform {
+                entry: PlatformEntry {
+                    os: dp.os.clone(),
+                    architecture: dp.architecture.clone(),
+                    variant: dp.variant.clone(),
+                    manifest_digest: desc.digest.clone(),
+                    source,
+                    present,
+                    image: None,
+                },
+                digest: blob.digest().filter(|_| present).cloned(),
+            });
         }
-    }
-
-    /// The resolved image whose manifest digest is `digest`.
-    fn image_of(&self, digest: Option<&Digest>) -> Option<usize> {
-        let d = digest?;
-        self.images
-            .iter()
-            .position(|img| img.manifest_digest.as_ref() == Some(d))
     }
 }
 
