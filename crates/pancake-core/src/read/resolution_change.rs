@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::digest::Digest;
 use crate::model::{Format, HistoryEntry, Image, Layer, Problem};
 use crate::read::reading::Resolution;
 
@@ -36,25 +37,38 @@ pub enum ImageChange {
     },
     /// Anything else (or no image at this place before): the image whole.
     Whole(Box<Image>),
-    /// The rest of the image a [`ImageChange::Whole`] (or the history a
+    /// The rest of the image a [`ImageChange::Whole`] (or the history and config diff_ids a
     /// [`ImageChange::Fields`]) in an earlier part began (see [`ResolutionChange::split`]):
-    /// layers and history entries to append, in order.
+    /// layers, history entries and `config.diff_ids` to append, in order.
     More {
         /// Layers after the ones the image has so far.
         layers: Vec<Layer>,
         /// History entries after the ones the image has so far.
         history: Vec<HistoryEntry>,
+        /// The config's `rootfs.diff_ids` after the ones the image has so far (a config of
+        /// 20,002 layers names 1.5 MB of them: in one message, a 55-66 ms task to decode).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        diff_ids: Vec<Digest>,
     },
 }
 
 impl ImageChange {
-    /// Layers and history entries it carries (what [`ResolutionChange::split`] bounds).
+    /// Layers, history entries and config diff_ids it carries (what
+    /// [`ResolutionChange::split`] bounds).
     fn items(&self) -> usize {
         match self {
             ImageChange::Layers(ls) => ls.len(),
-            ImageChange::Fields { image, layers } => image.history.len() + layers.len(),
-            ImageChange::Whole(img) => img.layers.len() + img.history.len(),
-            ImageChange::More { layers, history } => layers.len() + history.len(),
+            ImageChange::Fields { image, layers } => {
+                image.history.len() + image.config.diff_ids.len() + layers.len()
+            }
+            ImageChange::Whole(img) => {
+                img.layers.len() + img.history.len() + img.config.diff_ids.len()
+            }
+            ImageChange::More {
+                layers,
+                history,
+                diff_ids,
+            } => layers.len() + history.len() + diff_ids.len(),
         }
     }
 }
@@ -227,10 +241,15 @@ impl ResolutionChange {
                     Some(slot) => *slot = *img,
                     None => images.push(*img),
                 },
-                ImageChange::More { layers, history } => {
+                ImageChange::More {
+                    layers,
+                    history,
+                    diff_ids,
+                } => {
                     if let Some(img) = images.get_mut(i) {
                         img.layers.extend(layers);
                         img.history.extend(history);
+                        img.config.diff_ids.extend(diff_ids);
                     }
                 }
             }
@@ -255,11 +274,12 @@ impl ResolutionChange {
             .sum()
     }
 
-    /// The change in parts of at most `items` layers and history entries each (at least one
-    /// per part), numbered (`part`), to be sent one message each and put back together with
-    /// [`ResolutionChange::join`] — or applied one after the other, each with the same `held`.
-    /// A whole image's layers and history go past its first part as [`ImageChange::More`];
-    /// changed layers are dealt out in order. The first part has the problems; a part lists
+    /// The change in parts of at most `items` layers, history entries and config diff_ids
+    /// each (at least one per part), numbered (`part`), to be sent one message each and put
+    /// back together with [`ResolutionChange::join`] — or applied one after the other, each
+    /// with the same `held`. A whole image's layers, history and diff_ids (a changed image's
+    /// history and diff_ids) go past its first part as [`ImageChange::More`]; changed layers
+    /// are dealt out in order. The first part has the problems; a part lists
     /// only the images it changes. One part when the change is that small.
     pub fn split(self, items: usize) -> Vec<ResolutionChange> {
         let items = items.max(1);
@@ -276,17 +296,30 @@ impl ResolutionChange {
                 ImageChange::Whole(mut img) => {
                     let keep_layers = img.layers.len().min(items);
                     let keep_history = img.history.len().min(items - keep_layers);
+                    let keep_ids =
+                        (img.config.diff_ids.len()).min(items - keep_layers - keep_history);
                     let mut layers = img.layers.split_off(keep_layers).into_iter().peekable();
                     let mut history = img.history.split_off(keep_history).into_iter().peekable();
+                    let mut ids = img
+                        .config
+                        .diff_ids
+                        .split_off(keep_ids)
+                        .into_iter()
+                        .peekable();
                     pieces.push((i, ImageChange::Whole(img)));
-                    while layers.peek().is_some() || history.peek().is_some() {
+                    while layers.peek().is_some()
+                        || history.peek().is_some()
+                        || ids.peek().is_some()
+                    {
                         let l: Vec<_> = layers.by_ref().take(items).collect();
                         let h: Vec<_> = history.by_ref().take(items - l.len()).collect();
+                        let d: Vec<_> = ids.by_ref().take(items - l.len() - h.len()).collect();
                         pieces.push((
                             i,
                             ImageChange::More {
                                 layers: l,
                                 history: h,
+                                diff_ids: d,
                             },
                         ));
                     }
@@ -295,11 +328,18 @@ impl ResolutionChange {
                     mut image,
                     layers: ls,
                 } => {
-                    // Its history first, then its changed layers, within the bound.
+                    // Its history and diff_ids first, then its changed layers, within the bound.
                     let keep_history = image.history.len().min(items);
+                    let keep_ids = image.config.diff_ids.len().min(items - keep_history);
                     let mut history = image.history.split_off(keep_history).into_iter().peekable();
+                    let mut ids = image
+                        .config
+                        .diff_ids
+                        .split_off(keep_ids)
+                        .into_iter()
+                        .peekable();
                     let mut ls = ls.into_iter().peekable();
-                    let head: Vec<_> = ls.by_ref().take(items - keep_history).collect();
+                    let head: Vec<_> = ls.by_ref().take(items - keep_history - keep_ids).collect();
                     pieces.push((
                         i,
                         ImageChange::Fields {
@@ -307,13 +347,15 @@ impl ResolutionChange {
                             layers: head,
                         },
                     ));
-                    while history.peek().is_some() {
-                        let h = history.by_ref().take(items).collect();
+                    while history.peek().is_some() || ids.peek().is_some() {
+                        let h: Vec<_> = history.by_ref().take(items).collect();
+                        let d: Vec<_> = ids.by_ref().take(items - h.len()).collect();
                         pieces.push((
                             i,
                             ImageChange::More {
                                 layers: Vec::new(),
                                 history: h,
+                                diff_ids: d,
                             },
                         ));
                     }
@@ -392,24 +434,44 @@ impl ResolutionChange {
                         ImageChange::Layers(have) | ImageChange::Fields { layers: have, .. },
                         ImageChange::Layers(more),
                     ) => have.extend(more),
-                    (ImageChange::Fields { image, .. }, ImageChange::More { layers, history })
-                        if layers.is_empty() =>
-                    {
-                        image.history.extend(history)
-                    }
-                    (ImageChange::Whole(img), ImageChange::More { layers, history }) => {
-                        img.layers.extend(layers);
-                        img.history.extend(history);
+                    (
+                        ImageChange::Fields { image, .. },
+                        ImageChange::More {
+                            layers,
+                            history,
+                            diff_ids,
+                        },
+                    ) if layers.is_empty() => {
+                        image.history.extend(history);
+                        image.config.diff_ids.extend(diff_ids);
                     }
                     (
-                        ImageChange::More { layers, history },
+                        ImageChange::Whole(img),
+                        ImageChange::More {
+                            layers,
+                            history,
+                            diff_ids,
+                        },
+                    ) => {
+                        img.layers.extend(layers);
+                        img.history.extend(history);
+                        img.config.diff_ids.extend(diff_ids);
+                    }
+                    (
+                        ImageChange::More {
+                            layers,
+                            history,
+                            diff_ids,
+                        },
                         ImageChange::More {
                             layers: l,
                             history: h,
+                            diff_ids: d,
                         },
                     ) => {
                         layers.extend(l);
                         history.extend(h);
+                        diff_ids.extend(d);
                     }
                     _ => return Err(ChangeError::BrokenParts),
                 }
@@ -584,11 +646,16 @@ mod tests {
                 ..HistoryEntry::default()
             })
             .collect();
+        // A config naming 20,002 diff_ids made one message of 1.5 MB: they are dealt out too.
+        let ids = |n: usize| (0..n).map(|k| Digest::of_bytes(&k.to_le_bytes())).collect();
+        big.config.diff_ids = ids(2400);
         let before = resolution(vec![image("a", 3000), image("same", 2), image("gone", 1)]);
         let mut after = before.clone();
         for l in after.images[0].layers.iter_mut().step_by(2).take(1200) {
             l.verification = Verification::Verified;
         }
+        // Image 0 gets its config's diff_ids (its config's facts came after its manifest's).
+        after.images[0].config.diff_ids = ids(3000);
         after.images[2] = big;
         after.images.push(image("small", 5));
         after.problems.push(Problem {
@@ -598,8 +665,13 @@ mod tests {
         });
         let change = ResolutionChange::between(Some((7, &before)), &after);
         let parts = change.clone().split(1000);
-        // 1200 changed layers and 2500 + 2600 + 5 of new images: at least six parts.
-        assert!(parts.len() >= 6, "{} parts", parts.len());
+        // 1200 changed layers and 3000 diff_ids, and 2500 + 2600 + 2400 + 5 of new images:
+        // at least twelve parts.
+        assert!(
+            matches!(change.images.first(), Some((0, ImageChange::Fields { .. }))),
+            "image 0's other fields changed"
+        );
+        assert!(parts.len() >= 12, "{} parts", parts.len());
         for p in &parts {
             assert!(items(p) <= 1000, "a part of {} items", items(p));
             assert_eq!((p.since, p.count), (Some(7), 4));
@@ -711,11 +783,13 @@ mod tests {
             created_by: Some(format!("step {k}")),
             ..HistoryEntry::default()
         };
+        let ids = |n: usize| (0..n).map(|k| Digest::of_bytes(&k.to_le_bytes())).collect();
         for round in 0..300 {
             let images: Vec<Image> = (0..rnd(6))
                 .map(|i| {
                     let mut img = image(&format!("{round}-{i}"), rnd(40));
                     img.history = (0..rnd(30)).map(history).collect();
+                    img.config.diff_ids = ids(rnd(40));
                     img
                 })
                 .collect();
@@ -726,6 +800,7 @@ mod tests {
                     0 => img.tags.push("new:tag".into()),
                     1 => img.history.push(history(99)),
                     2 => img.layers.push(layer(7)),
+                    3 if rnd(2) == 0 => img.config.diff_ids = ids(rnd(45)),
                     _ => {}
                 }
                 for l in img.layers.iter_mut() {
@@ -741,6 +816,7 @@ mod tests {
             for i in 0..rnd(3) {
                 let mut img = image(&format!("added-{i}"), rnd(50));
                 img.history = (0..rnd(50)).map(history).collect();
+                img.config.diff_ids = ids(rnd(50));
                 after.images.push(img);
             }
             let since = rnd(9);
