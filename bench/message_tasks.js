@@ -2,8 +2,9 @@
 // Which worker messages the page's main thread was handling in each long task: opens FILE in
 // the built page (dist/, or PANCAKE_DIST) in headless Chromium, times the handler of every
 // message a worker posts to the page and notes every message the page posts to a worker, and
-// prints, for each task over 50 ms (`longtask` observer) from the pick to "verified", the
-// messages handled inside it: when (ms since navigation), the first characters of the
+// prints, for each task over 50 ms (`longtask` observer) from the pick until 0.8 s after
+// "verified" (`image-ready`), the messages handled inside it (those on a worker's own
+// `onmessage`; a `MessagePort`'s are not seen): when (ms since navigation), the first characters of the
 // message's JSON, its length in characters, and the handler's own time in ms. A task much
 // longer than its handlers is the page's own work after them (a render, a timer).
 // `--runs N` opens the file N times (a fresh page each) and ends with each run's longest task.

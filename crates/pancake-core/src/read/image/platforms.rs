@@ -120,14 +120,15 @@ pub struct Listed {
     pub platforms: Vec<ListedPlatform>,
     /// The members the walk looked for a document in (indexes into `Archive::members`,
     /// increasing, each once), whether they had one or not. The walk is a function of the
-    /// members' paths and of these members' `MemberFacts::json`: with the same paths and the
-    /// same texts in these, it lists the same.
+    /// members' paths, kinds and link targets (finding a member follows links) and of these
+    /// members' `MemberFacts::json`: with those the same, it lists the same.
     pub documents: Vec<usize>,
 }
 
 /// The part of [`platforms`] that reads documents: a walk of `index.json` and the indexes
 /// and manifests it names (each parsed, the largest part of the work: 3 MB for a manifest of
-/// 20,000 layers). A reader that keeps it while what it depends on stays the same
+/// 20,000 layers); reads `archive.members` only. A reader that keeps it while what it
+/// depends on stays the same
 /// ([`Listed::documents`]; the page, as digests arrive and images resolve again) has only
 /// [`fill_platforms`] to do for new images.
 pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
