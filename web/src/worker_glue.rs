@@ -1538,15 +1538,7 @@ impl Pool {
     fn walk_documents(&mut self, generation: u32) -> Vec<PoolEvent> {
         if generation == self.generation {
             if let Some(r) = self.reading.as_ref() {
-                // The members alone: the walk and its memo read nothing else, and a copy of
-                // the images (~20 ms for two of 20,002 layers) would be made here and kept.
-                let members = pancake_core::Archive {
-                    members: r.archive_unresolved().members.clone(),
-                    ..pancake_core::Archive::default()
-                };
-                crate::state::platform_list::walk_documents(&crate::state::ArchiveRef(Rc::new(
-                    members,
-                )));
+                crate::state::platform_list::walk_documents(r.archive_unresolved());
             }
         }
         Vec::new()

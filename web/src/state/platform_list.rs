@@ -22,7 +22,7 @@ use pancake_core::read::image::{
     choose_platform, fill_platforms, listed_platforms, Listed, PlatformEntry,
 };
 
-use pancake_core::Archive;
+use pancake_core::{Archive, Member, MemberFacts};
 
 use super::ArchiveRef;
 
@@ -126,13 +126,40 @@ fn known_listing(a: &ArchiveRef) -> Option<Rc<Listed>> {
 
 /// Walks `a`'s documents now unless the last walk read the same ones: for the worker pool,
 /// in a task of its own once a document arrives, before an archive with it is shown.
-/// Returns whether it walked.
-pub fn walk_documents(a: &ArchiveRef) -> bool {
-    let known = known_listing(a).is_some();
-    if !known {
-        listed_of(a);
+/// Returns whether it walked. Takes the archive borrowed and keeps, when it walks, a copy
+/// of what the walk reads: each member's path, kind, link and document (a copy of the
+/// members whole copies each layer blob's facts: with the walk, tasks of 80-140 ms for
+/// 20,002 layers).
+pub fn walk_documents(a: &Archive) -> bool {
+    let known = LISTED.with(|listed| {
+        listed
+            .borrow()
+            .as_ref()
+            .is_some_and(|(k, list)| same_documents(list, k, a))
+    });
+    if known {
+        return false;
     }
-    !known
+    let members = a
+        .members
+        .iter()
+        .map(|m| Member {
+            path: m.path.clone(),
+            kind: m.kind,
+            size: m.size,
+            data_offset: m.data_offset,
+            link_target: m.link_target.clone(),
+            facts: MemberFacts {
+                json: m.facts.json.clone(),
+                ..MemberFacts::default()
+            },
+        })
+        .collect();
+    listed_of(&ArchiveRef(Rc::new(Archive {
+        members,
+        ..Archive::default()
+    })));
+    true
 }
 
 /// The image shown first when an archive is read: the first present platform of its index
