@@ -1210,19 +1210,17 @@ impl Pool {
                 self.summary_waiting = false;
                 // Bytes that do not decode, or not for as many images, are the worker's
                 // defect: the views fold their figures on demand as without a summary.
-                let summaries = match wire::decode_summaries(env.bytes.unwrap_or_default()) {
-                    Ok(s) if s.len() == images => s,
-                    Ok(s) => {
-                        let why = format!("summaries: {} for {images} images", s.len());
+                let summaries = wire::decode_summaries(env.bytes.unwrap_or_default())
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| match s.len() == images {
+                        true => Ok(s),
+                        false => Err(format!("{} for {images} images", s.len())),
+                    })
+                    .unwrap_or_else(|why| {
+                        let why = format!("summaries: {why}");
                         web_sys::console::warn_1(&JsValue::from_str(&why));
                         Vec::new()
-                    }
-                    Err(e) => {
-                        let why = format!("summaries: {e}");
-                        web_sys::console::warn_1(&JsValue::from_str(&why));
-                        Vec::new()
-                    }
-                };
+                    });
                 let mut actions = vec![PoolEvent::Summarized {
                     generation,
                     summaries: summaries.into_iter().map(|x| x.map(Rc::new)).collect(),

@@ -982,7 +982,7 @@ mod tests {
         assert_eq!(decode_rows(b"PCIX1\n".to_vec()), Err(WireError::Magic));
     }
 
-    /// Summaries of every fixture and demo image cross whole, as `summarize` made them
+    /// Summaries of every demo image cross whole, as `summarize` made them
     /// (images without one, layers without an index and numbers of 64 bits included); cut
     /// anywhere, or with a byte more, the bytes are an error, never a panic or wrong figures.
     #[test]
