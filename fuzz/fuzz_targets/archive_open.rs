@@ -1,6 +1,6 @@
 //! The random-access outer reader: the page's way (`scan`, then the `Reading` driver fed job by
 //! job, in reverse order) and the CLI's (`archive::open`), file contents read back, then every
-//! view.
+//! view, and what crosses to the page checked to arrive unchanged.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,9 +17,11 @@ fuzz_target!(|data: &[u8]| {
             r.apply(job.member, facts);
         }
         pancake_fuzz::views(r.archive());
+        pancake_fuzz::crossings(r.archive());
     }
     if let Ok(a) = archive::open("fuzz.tar", data, &opts, &mut |_| {}) {
         pancake_fuzz::read_some_contents(data, &a, 8);
         pancake_fuzz::views(&a);
+        pancake_fuzz::crossings(&a);
     }
 });

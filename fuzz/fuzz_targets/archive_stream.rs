@@ -1,7 +1,8 @@
 //! The sequential outer reader (`archive::read_stream`, plain or gzip tarballs) over fuzz
 //! bytes, then every view of whatever it read; and the same file read again with every blob
 //! handed on to be hashed elsewhere (`read::offload`, as the page does for a compressed save),
-//! whose digests, put back, must give the same archive.
+//! whose digests, put back, must give the same archive. What it read must cross to the page
+//! unchanged (`pancake_fuzz::crossings`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -41,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
     let opts = pancake_fuzz::options();
     if let Ok(a) = archive::read_stream("fuzz.tar", data, data.len() as u64, &opts, &mut |_| {}) {
         pancake_fuzz::views(&a);
+        pancake_fuzz::crossings(&a);
         // Compressed outer file: content is read by streaming the file again.
         pancake_fuzz::read_some_contents(data, &a, 4);
     }

@@ -2,10 +2,13 @@
 //! input, with the invariants each view promises checked (a broken one aborts the run like
 //! a panic does, so libFuzzer keeps the input).
 
+use pancake_core::analyze::summary::{self, ImageSummary};
 use pancake_core::read::archive::{self, Options};
+use pancake_core::read::reading::Resolution;
+use pancake_core::read::resolution_change::ResolutionChange;
 use pancake_core::write::container::MAX_FILE_BYTES;
 use pancake_core::{
-    analyze::history, analyze::share, analyze::union, Archive, EntryKind, Limits, ReadAt,
+    analyze::history, analyze::share, analyze::union, wire, Archive, EntryKind, Limits, ReadAt,
 };
 
 /// Bounds small enough that one run stays well inside `-rss_limit_mb=2048 -timeout=10`,
@@ -65,6 +68,99 @@ pub fn views(a: &Archive) {
     if !a.images.is_empty() {
         let _ = share::pull_plan(&both, (1, 0), &[(0, 0)]);
         let _ = share::push_plan(&both, (0, 0), &[]);
+    }
+}
+
+/// What crosses from a worker to the page, checked to arrive as it left: the archive as JSON
+/// (`Scanned`), its entry lists in the compact form (decoded whole, as the workers do, and
+/// kept compact, as the page does for a large index), each member's facts with their entries
+/// apart (`Facts`), the images as a resolution change in parts of a few items, each part as
+/// JSON (`Resolved`), every image's figures (`Summarized`) and the top layer's merged rows
+/// (`Rows`). A fact that changed on the way would be shown on the page but not by the CLI.
+pub fn crossings(a: &Archive) {
+    let json = serde_json::to_string(a).expect("an archive encodes as JSON");
+    let back: Archive = serde_json::from_str(&json).expect("the archive's JSON decodes");
+    assert_eq!(&back, a, "the archive after a JSON round trip");
+
+    let (stripped, bytes) = wire::split(a);
+    for compact in [false, true] {
+        let mut d = if compact {
+            wire::Decoder::compact(bytes.clone())
+        } else {
+            wire::Decoder::new(bytes.clone())
+        }
+        .expect("split's bytes start well");
+        while !d.step(7).expect("split's bytes decode") {}
+        let mut grafted = stripped.clone();
+        wire::graft(&mut grafted, &d.finish());
+        assert_eq!(
+            &grafted, a,
+            "the archive with its entries apart (compact: {compact})"
+        );
+    }
+    for (i, m) in a.members.iter().enumerate() {
+        let mut facts = m.facts.clone();
+        if let Some(bytes) = wire::split_facts(i, &mut facts) {
+            let mut d = wire::Decoder::new(bytes).expect("split_facts' bytes start well");
+            while !d.step(usize::MAX).expect("split_facts' bytes decode") {}
+            wire::graft_facts(i, &mut facts, &d.finish());
+        }
+        assert_eq!(
+            facts, m.facts,
+            "member {i}'s facts with their entries apart"
+        );
+    }
+
+    let after = Resolution {
+        format: a.format,
+        images: a.images.clone(),
+        problems: a.problems.clone(),
+    };
+    let change = ResolutionChange::between(None, &after);
+    let parts: Vec<ResolutionChange> = change
+        .split(5)
+        .into_iter()
+        .map(|p| {
+            let text = serde_json::to_string(&p).expect("a part encodes as JSON");
+            serde_json::from_str(&text).expect("a part's JSON decodes")
+        })
+        .collect();
+    let (mut format, mut images, mut problems) = (Default::default(), Vec::new(), Vec::new());
+    let whole = ResolutionChange::join(parts.clone()).expect("the parts join");
+    whole
+        .apply(None, &mut format, &mut images, &mut problems)
+        .expect("the joined change applies");
+    assert_eq!(
+        (format, &images, &problems),
+        (a.format, &a.images, &a.problems)
+    );
+    let (mut format, mut images, mut problems) = (Default::default(), Vec::new(), Vec::new());
+    for p in parts {
+        p.apply(None, &mut format, &mut images, &mut problems)
+            .expect("each part applies");
+    }
+    assert_eq!(
+        (format, &images, &problems),
+        (a.format, &a.images, &a.problems)
+    );
+
+    let figures: Vec<Option<ImageSummary>> = a
+        .images
+        .iter()
+        .map(|image| Some(summary::summarize(a, image)))
+        .collect();
+    let decoded = wire::decode_summaries(wire::encode_summaries(&figures));
+    assert_eq!(decoded.as_ref(), Ok(&figures), "the figures as bytes");
+
+    for image in &a.images {
+        if let Some(top) = image.layers.len().checked_sub(1) {
+            let rows = union::merged(a, image, top);
+            let added: Vec<Option<usize>> = (0..rows.len()).map(|i| i.checked_sub(1)).collect();
+            let (back, back_added) =
+                wire::decode_rows(wire::encode_rows(&rows, Some(&added))).expect("the rows decode");
+            assert_eq!(back, rows, "the merged rows as bytes");
+            assert_eq!(back_added, added);
+        }
     }
 }
 
