@@ -30,8 +30,14 @@ importScripts('./worker.js');
   const AHEAD = 3; // reads ahead at once
   // Buffers in all (16 MiB): the reads ahead, the last read, those lent. The walk waits for
   // the hasher anyway; 16 buffers (32 MiB) gave the same times on the 200,000 files and the
-  // 1 GiB .tar.gz, and 12 MiB more of the renderer's peak (bench/web.js, 5 Dec).
+  // 1 GiB .tar.gz, and 12 MiB more of the renderer's peak (bench/web.js, 5 Dec). It must
+  // leave room to lend beyond the reads ahead and the last read: only lent buffers come back
+  // while the walk is suspended, so with AHEAD + 1 buffers a compressed save's pass, which
+  // borrows one more for the hasher (`pancakeBorrow`), waited WAIT_BACK_MS for every buffer
+  // (4 buffers, tried 5 Dec: the 1 GiB .tar.gz read at 0.6 MB/s; the 200,000 files' peak was
+  // 13 MiB lower).
   const POOL_MOST = 8;
+  if (POOL_MOST < AHEAD + 1 + 2) throw new Error('the read pool leaves no buffer to lend');
   const WAIT_BACK_MS = 2000; // a buffer lent and not back by then is given up on
   const STALL_MS = 3000; // a read that gives nothing for this long is read another way
 
