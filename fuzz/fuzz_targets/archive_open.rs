@@ -1,6 +1,7 @@
 //! The random-access outer reader: the page's way (`scan`, then the `Reading` driver fed job by
 //! job, in reverse order) and the CLI's (`archive::open`), file contents read back, then every
-//! view, and what crosses to the page checked to arrive unchanged.
+//! view, and what crosses to the page checked to arrive unchanged (the images after every job's
+//! facts, as the changes the scanner sends).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,9 +13,12 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(s) = archive::scan("fuzz.tar", data, &opts) {
         let mut r = reading::Reading::planned(s, &opts.limits);
         let jobs = r.jobs().to_vec();
+        let mut page = pancake_fuzz::ImagesOnThePage::default();
         for job in jobs.iter().rev() {
             let facts = reading::hash(data, job, &opts, &mut |_| {});
             r.apply(job.member, facts);
+            let now = r.resolution();
+            page.follow(r.applied(), now);
         }
         pancake_fuzz::views(r.archive());
         pancake_fuzz::crossings(r.archive());

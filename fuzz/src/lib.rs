@@ -164,6 +164,47 @@ pub fn crossings(a: &Archive) {
     }
 }
 
+/// The images as the page holds them while a reading goes on: each resolution the scanner
+/// makes after a job's facts crosses as the change since the one before, in parts of a few
+/// items, each through JSON ([`ImagesOnThePage::follow`]), and must leave the page holding
+/// that resolution.
+#[derive(Default)]
+pub struct ImagesOnThePage {
+    sent: Option<(usize, Resolution)>,
+    held: Option<usize>,
+    format: pancake_core::Format,
+    images: Vec<pancake_core::Image>,
+    problems: Vec<pancake_core::Problem>,
+}
+
+impl ImagesOnThePage {
+    /// Sends the reading's resolution now (`applied` jobs with facts) as the scanner does and
+    /// applies its parts as the page does, then checks the page holds it.
+    pub fn follow(&mut self, applied: usize, now: Resolution) {
+        let change =
+            ResolutionChange::between(self.sent.as_ref().map(|(n, r)| (*n, r)), &now);
+        for part in change.split(5) {
+            let text = serde_json::to_string(&part).expect("a part encodes as JSON");
+            let part: ResolutionChange =
+                serde_json::from_str(&text).expect("a part's JSON decodes");
+            part.apply(
+                self.held,
+                &mut self.format,
+                &mut self.images,
+                &mut self.problems,
+            )
+            .expect("each part applies to what the page holds");
+        }
+        self.held = Some(applied);
+        assert_eq!(
+            (self.format, &self.images, &self.problems),
+            (now.format, &now.images, &now.problems),
+            "the page's images after the change to {applied} jobs"
+        );
+        self.sent = Some((applied, now));
+    }
+}
+
 /// Reads up to `count` files of the archive's layers back through `read_entry_content`,
 /// checking each read against the size the index recorded (bounded by `max`).
 pub fn read_some_contents<S: ReadAt + ?Sized>(source: &S, a: &Archive, count: usize) {
