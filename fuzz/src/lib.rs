@@ -181,8 +181,7 @@ impl ImagesOnThePage {
     /// Sends the reading's resolution now (`applied` jobs with facts) as the scanner does and
     /// applies its parts as the page does, then checks the page holds it.
     pub fn follow(&mut self, applied: usize, now: Resolution) {
-        let change =
-            ResolutionChange::between(self.sent.as_ref().map(|(n, r)| (*n, r)), &now);
+        let change = ResolutionChange::between(self.sent.as_ref().map(|(n, r)| (*n, r)), &now);
         for part in change.split(5) {
             let text = serde_json::to_string(&part).expect("a part encodes as JSON");
             let part: ResolutionChange =
