@@ -45,8 +45,8 @@ importScripts('./worker.js');
   let run = null; // `pancake_scan_run`, promising
   // What the reads did, for the tests and whoever looks at a worker: reads that suspended,
   // buffers lent to the hasher and given back, the most buffers made at once, reads that
-  // stalled and were read synchronously instead.
-  const stats = { suspended: 0, lent: 0, back: 0, most: 0, stalled: 0 };
+  // stalled and were read synchronously instead, and waits for a lent buffer given up on.
+  const stats = { suspended: 0, lent: 0, back: 0, most: 0, stalled: 0, gaveUp: 0 };
   self.pancakeReadStats = stats;
   const free = []; // buffers ready to fill
   let made = 0; // buffers made in all (free, filling, holding the last read, or lent)
@@ -101,6 +101,7 @@ importScripts('./worker.js');
         // this scan (the blobs not fed whole are hashed the usual way), and one more buffer
         // is made (one less kept when one comes back, `give`).
         gaveUp = true;
+        stats.gaveUp += 1;
         // The buffers it holds are written off: the pool makes new ones in their place
         // rather than waiting for them.
         made = Math.max(0, made - (stats.lent - stats.back));

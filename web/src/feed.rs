@@ -358,7 +358,8 @@ pub struct HandOn {
     /// Pieces go in buffers borrowed from the suspending reads' pool ([`crate::jspi`]), given
     /// back by the hasher: no garbage per piece, and what waits for the hasher is bounded by
     /// the pool (the pass waits for a buffer when all are out) rather than by the rule of
-    /// [`HAND_ON_AHEAD`].
+    /// [`HAND_ON_AHEAD`]. Until the pool gives up waiting for the hasher: from then on they
+    /// go unlent.
     lending: bool,
 }
 
@@ -395,11 +396,26 @@ impl HandOn {
         if self.piece.is_empty() {
             return;
         }
+        // Taken out to be posted from, and put back emptied: its room serves the next piece.
+        let mut piece = std::mem::take(&mut self.piece);
+        self.post_piece(&piece);
+        piece.clear();
+        self.piece = piece;
+    }
+
+    /// Posts `piece`, the blob's next bytes, to the hasher.
+    fn post_piece(&mut self, piece: &[u8]) {
+        // Bytes of `piece` posted lent; the rest goes unlent.
+        let mut sent = 0;
         if self.lending {
             // In pieces of the pool's size, each in a buffer the hasher gives back.
-            for part in self.piece.chunks(crate::jspi::PIECE) {
+            for part in piece.chunks(crate::jspi::PIECE) {
                 let Some(buf) = crate::jspi::borrow() else {
-                    self.lose_current();
+                    // The pool gave up waiting for the hasher to give buffers back (a hasher
+                    // starved for seconds): the rest of the pass posts its pieces unlent, as
+                    // without JSPI, what waits bounded by `take`'s rule. Dropping the blob
+                    // instead left it, and every blob after it, "not checked".
+                    self.lending = false;
                     break;
                 };
                 let len = part.len() as u32;
@@ -412,15 +428,16 @@ impl HandOn {
                 if !post(&self.port, &msg, &js_sys::Array::of1(&buf)) {
                     crate::jspi::give_back(&buf);
                     self.lose_current();
-                    break;
+                    return;
                 }
+                sent += part.len();
             }
-            self.piece.clear();
-            return;
         }
-        let arr = js_sys::Uint8Array::new_with_length(self.piece.len() as u32);
-        arr.copy_from(&self.piece);
-        self.piece.clear();
+        let Some(rest) = piece.get(sent..).filter(|r| !r.is_empty()) else {
+            return;
+        };
+        let arr = js_sys::Uint8Array::new_with_length(rest.len() as u32);
+        arr.copy_from(rest);
         let buf = arr.buffer();
         let msg = object(&[("piece", &buf)]);
         if !post(&self.port, &msg, &js_sys::Array::of1(&buf)) {
