@@ -33,9 +33,10 @@ importScripts('./worker.js');
   // 1 GiB .tar.gz, and 12 MiB more of the renderer's peak (bench/web.js, 5 Dec). It must
   // leave room to lend beyond the reads ahead and the last read: only lent buffers come back
   // while the walk is suspended, so with AHEAD + 1 buffers a compressed save's pass, which
-  // borrows one more for the hasher (`pancakeBorrow`), waited WAIT_BACK_MS for every buffer
+  // borrows one more for the hasher (`pancakeBorrow`), waited WAIT_BACK_MS for every borrow
   // (4 buffers, tried 5 Dec: the 1 GiB .tar.gz read at 0.6 MB/s; the 200,000 files' peak was
-  // 13 MiB lower).
+  // 13 MiB lower). With one to lend, each borrow would wait for the hasher to give the last
+  // piece back: two at least, so one is hashed while the next is filled.
   const POOL_MOST = 8;
   if (POOL_MOST < AHEAD + 1 + 2) throw new Error('the read pool leaves no buffer to lend');
   const WAIT_BACK_MS = 2000; // a buffer lent and not back by then is given up on

@@ -13,7 +13,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(s) = archive::scan("fuzz.tar", data, &opts) {
         let mut r = reading::Reading::planned(s, &opts.limits);
         let jobs = r.jobs().to_vec();
-        let mut page = pancake_fuzz::ImagesOnThePage::default();
+        let scan = r.resolution();
+        let mut page = pancake_fuzz::ImagesOnThePage::scanned(r.applied(), scan);
         for job in jobs.iter().rev() {
             let facts = reading::hash(data, job, &opts, &mut |_| {});
             r.apply(job.member, facts);

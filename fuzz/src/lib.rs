@@ -82,7 +82,10 @@ pub fn crossings(a: &Archive) {
     let back: Archive = serde_json::from_str(&json).expect("the archive's JSON decodes");
     assert_eq!(&back, a, "the archive after a JSON round trip");
 
+    // `Scanned` carries the archive without its entry lists as JSON, the lists beside it.
     let (stripped, bytes) = wire::split(a);
+    let text = serde_json::to_string(&stripped).expect("the stripped archive encodes");
+    let stripped: Archive = serde_json::from_str(&text).expect("the stripped archive decodes");
     for compact in [false, true] {
         let mut d = if compact {
             wire::Decoder::compact(bytes.clone())
@@ -98,56 +101,47 @@ pub fn crossings(a: &Archive) {
             "the archive with its entries apart (compact: {compact})"
         );
     }
+    // The scanner decodes a hasher's entries whole, the page keeps them compact.
     for (i, m) in a.members.iter().enumerate() {
-        let mut facts = m.facts.clone();
-        if let Some(bytes) = wire::split_facts(i, &mut facts) {
-            let mut d = wire::Decoder::new(bytes).expect("split_facts' bytes start well");
-            while !d.step(usize::MAX).expect("split_facts' bytes decode") {}
-            wire::graft_facts(i, &mut facts, &d.finish());
+        for compact in [false, true] {
+            let mut facts = m.facts.clone();
+            if let Some(bytes) = wire::split_facts(i, &mut facts) {
+                let mut d = if compact {
+                    wire::Decoder::compact(bytes)
+                } else {
+                    wire::Decoder::new(bytes)
+                }
+                .expect("split_facts' bytes start well");
+                while !d.step(usize::MAX).expect("split_facts' bytes decode") {}
+                wire::graft_facts(i, &mut facts, &d.finish());
+            }
+            assert_eq!(
+                facts, m.facts,
+                "member {i}'s facts apart (compact: {compact})"
+            );
         }
-        assert_eq!(
-            facts, m.facts,
-            "member {i}'s facts with their entries apart"
-        );
     }
 
-    let after = Resolution {
+    // The images whole, as the first resolution of a reading is sent.
+    let whole = Resolution {
         format: a.format,
         images: a.images.clone(),
         problems: a.problems.clone(),
     };
-    let change = ResolutionChange::between(None, &after);
-    let parts: Vec<ResolutionChange> = change
-        .split(5)
-        .into_iter()
-        .map(|p| {
-            let text = serde_json::to_string(&p).expect("a part encodes as JSON");
-            serde_json::from_str(&text).expect("a part's JSON decodes")
-        })
-        .collect();
-    let (mut format, mut images, mut problems) = (Default::default(), Vec::new(), Vec::new());
-    let whole = ResolutionChange::join(parts.clone()).expect("the parts join");
-    whole
-        .apply(None, &mut format, &mut images, &mut problems)
-        .expect("the joined change applies");
-    assert_eq!(
-        (format, &images, &problems),
-        (a.format, &a.images, &a.problems)
-    );
-    let (mut format, mut images, mut problems) = (Default::default(), Vec::new(), Vec::new());
-    for p in parts {
-        p.apply(None, &mut format, &mut images, &mut problems)
-            .expect("each part applies");
-    }
-    assert_eq!(
-        (format, &images, &problems),
-        (a.format, &a.images, &a.problems)
-    );
+    ImagesOnThePage::nothing_yet().follow(0, whole);
 
+    // The scanner sends none for an image with a layer it has no index of.
     let figures: Vec<Option<ImageSummary>> = a
         .images
         .iter()
-        .map(|image| Some(summary::summarize(a, image)))
+        .map(|image| {
+            let indexed = image.layers.iter().all(|l| {
+                l.member
+                    .and_then(|m| a.members.get(m))
+                    .is_some_and(|m| m.facts.layer.is_some())
+            });
+            indexed.then(|| summary::summarize(a, image))
+        })
         .collect();
     let decoded = wire::decode_summaries(wire::encode_summaries(&figures));
     assert_eq!(decoded.as_ref(), Ok(&figures), "the figures as bytes");
@@ -164,11 +158,12 @@ pub fn crossings(a: &Archive) {
     }
 }
 
-/// The images as the page holds them while a reading goes on: each resolution the scanner
-/// makes after a job's facts crosses as the change since the one before, in parts of a few
-/// items, each through JSON ([`ImagesOnThePage::follow`]), and must leave the page holding
-/// that resolution.
-#[derive(Default)]
+/// The images as the page holds them while a reading goes on: from those of the scan
+/// (`Scanned`, [`ImagesOnThePage::scanned`]), each resolution the scanner makes after a job's
+/// facts crosses as the change since the one before, in parts of a few items, each through
+/// JSON, joined and applied once as the page does, and applied part by part too, which
+/// `split` promises gives the same ([`ImagesOnThePage::follow`]); either must leave the page
+/// holding that resolution.
 pub struct ImagesOnThePage {
     sent: Option<(usize, Resolution)>,
     held: Option<usize>,
@@ -178,22 +173,61 @@ pub struct ImagesOnThePage {
 }
 
 impl ImagesOnThePage {
+    /// What the page holds before any resolution: no images, none adopted.
+    pub fn nothing_yet() -> ImagesOnThePage {
+        ImagesOnThePage {
+            sent: None,
+            held: None,
+            format: Default::default(),
+            images: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// What the page holds once the scan's archive came: its images, the resolution of
+    /// `applied` jobs, which the scanner's next change follows.
+    pub fn scanned(applied: usize, scan: Resolution) -> ImagesOnThePage {
+        ImagesOnThePage {
+            held: Some(applied),
+            format: scan.format,
+            images: scan.images.clone(),
+            problems: scan.problems.clone(),
+            sent: Some((applied, scan)),
+        }
+    }
+
     /// Sends the reading's resolution now (`applied` jobs with facts) as the scanner does and
     /// applies its parts as the page does, then checks the page holds it.
     pub fn follow(&mut self, applied: usize, now: Resolution) {
         let change = ResolutionChange::between(self.sent.as_ref().map(|(n, r)| (*n, r)), &now);
-        for part in change.split(5) {
-            let text = serde_json::to_string(&part).expect("a part encodes as JSON");
-            let part: ResolutionChange =
-                serde_json::from_str(&text).expect("a part's JSON decodes");
-            part.apply(
+        let parts: Vec<ResolutionChange> = change
+            .split(5)
+            .into_iter()
+            .map(|part| {
+                let text = serde_json::to_string(&part).expect("a part encodes as JSON");
+                serde_json::from_str(&text).expect("a part's JSON decodes")
+            })
+            .collect();
+        let (mut format, mut images, mut problems) =
+            (self.format, self.images.clone(), self.problems.clone());
+        for part in parts.clone() {
+            part.apply(self.held, &mut format, &mut images, &mut problems)
+                .expect("each part applies to what the page holds");
+        }
+        assert_eq!(
+            (format, &images, &problems),
+            (now.format, &now.images, &now.problems),
+            "the page's images after the change to {applied} jobs, part by part"
+        );
+        ResolutionChange::join(parts)
+            .expect("the parts join")
+            .apply(
                 self.held,
                 &mut self.format,
                 &mut self.images,
                 &mut self.problems,
             )
-            .expect("each part applies to what the page holds");
-        }
+            .expect("the joined change applies to what the page holds");
         self.held = Some(applied);
         assert_eq!(
             (self.format, &self.images, &self.problems),
