@@ -130,7 +130,9 @@ pub fn crossings(a: &Archive) {
     };
     ImagesOnThePage::nothing_yet().follow(0, whole);
 
-    // The scanner sends none for an image with a layer it has no index of.
+    // None for an image with a layer without an index, so both forms cross. (The scanner
+    // sends none only for a layer still being read: `worker_runtime::indexed`; this rule is
+    // wider, which only adds Nones.)
     let figures: Vec<Option<ImageSummary>> = a
         .images
         .iter()
