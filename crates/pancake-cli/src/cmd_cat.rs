@@ -31,7 +31,11 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
     };
     let wanted = RawPath::from_typed(path);
     let shown = |p: &RawPath| format!("/{}", p.display());
-    let fail = |why: String| Fail(format!("{}: {why}", file.display()));
+    // A path not found may only be past where a layer could be read: said with the reason.
+    let gaps = crate::gaps::line(file, image, &a, img, upto, "the filesystem read")
+        .map(|g| format!(" ({g})"))
+        .unwrap_or_default();
+    let fail = |why: String| Fail(format!("{}: {why}{gaps}", file.display()));
     let merged = union::merged(&a, img, upto);
     let changes = match layer {
         Some(l) => union::layer_changes(&a, img, l).rows,

@@ -12,7 +12,9 @@
 //! Read from `.pancake-ci.yaml` (or `--ci-config PATH`) in dive's shape
 //! (`rules: {lowestEfficiency: 0.95, ...}`); a flag overrides the file's value. Every image of
 //! every file is checked; one line per rule (PASS, FAIL with the figures, SKIP when disabled),
-//! and the command fails when any rule failed.
+//! and the command fails when any rule failed. An image with a layer not read to its end (or
+//! not in the file) also gets `FAIL complete`, naming each such layer: its figures would be
+//! those of the files read only (`pancake_core::analyze::gaps`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -243,6 +245,17 @@ pub fn report(archives: &[Archive], flags: &Flags) -> Result<(String, usize), Fa
                 human_size(f.user),
                 f.user
             ));
+            // The figures are over the files read: a layer not read to its end (or not here)
+            // makes them figures of another image, and no threshold can pass on them.
+            let gaps = pancake_core::analyze::gaps::listing_gaps(a, img, usize::MAX);
+            if !gaps.is_empty() {
+                failed += 1;
+                let each: Vec<String> = gaps.iter().map(|g| Safe(g).to_string()).collect();
+                s.push_str(&format!(
+                    "  FAIL complete: the figures cover only the files read: {}\n",
+                    each.join("; ")
+                ));
+            }
             for (name, t) in &rules {
                 let (ok, detail) = match (*name, *t) {
                     (_, Threshold::Disabled) => {

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use pancake_core::analyze::diff::{self, ImageDiff, LayerSide};
+use pancake_core::analyze::gaps::listing_gaps;
 use pancake_core::analyze::union::{Change, ContentCheck};
 use pancake_core::read::archive;
 use pancake_core::units::human_size;
@@ -45,6 +46,14 @@ pub fn run(
     )
     .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
     let out = if json_out {
+        let incomplete: Vec<serde_json::Value> = [("a", &aa, a), ("b", &ab, b)]
+            .iter()
+            .flat_map(|(side, ar, img)| {
+                listing_gaps(ar, img, usize::MAX).into_iter().map(move |g| {
+                    json!({"side": side, "layer": g.layer, "blob": g.blob, "why": g.to_string()})
+                })
+            })
+            .collect();
         let doc = json!({
             "a": who(&aa, image_a, a),
             "b": who(&ab, image_b, b),
@@ -61,6 +70,10 @@ pub fn run(
                 "content_compared": p.content == ContentCheck::Differs,
                 "content": p.content,
             })).collect::<Vec<_>>(),
+            // The layers either side could not read to their end: the paths they would have
+            // added, changed or kept are not known, so a path listed as deleted or added
+            // may only be missing from the reading (the command also fails).
+            "incomplete": incomplete,
             "added": d.added,
             "modified": d.modified,
             "deleted": d.deleted,
@@ -74,7 +87,22 @@ pub fn run(
     } else {
         term::text_out(&text(&aa, image_a, a, &ab, image_b, b, &d)).into_owned()
     };
-    write_stdout(out.as_bytes())
+    write_stdout(out.as_bytes())?;
+    let gaps: Vec<String> = [
+        crate::gaps::line(file_a, image_a, &aa, a, usize::MAX, "A"),
+        crate::gaps::line(file_b, image_b, &ab, b, usize::MAX, "B"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if gaps.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail(format!(
+            "the comparison above is incomplete: {}",
+            gaps.join("; ")
+        )))
+    }
 }
 
 fn who(archive: &Archive, index: usize, img: &Image) -> serde_json::Value {

@@ -81,14 +81,16 @@ pub fn run(file: &Path, pattern: &str, image: usize, json: bool) -> Result<(), F
         term::text_out(&text(img, &found.histories)).into_owned()
     };
     write_stdout(out.as_bytes())?;
+    let gaps = crate::gaps::line(file, image, &a, img, usize::MAX, "the search");
     if found.total == 0 {
+        let gaps = gaps.map(|g| format!("; {g}")).unwrap_or_default();
         return Err(Fail(format!(
-            "no path of image {image} matches \"{}\" ({} paths in its layers)",
+            "no path of image {image} matches \"{}\" ({} paths in its layers){gaps}",
             Safe(pattern),
             index.len()
         )));
     }
-    Ok(())
+    gaps.map_or(Ok(()), |g| Err(Fail(g)))
 }
 
 fn created_by(img: &Image, layer: usize) -> Option<String> {

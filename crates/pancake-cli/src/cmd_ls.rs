@@ -34,15 +34,21 @@ pub enum Format {
 pub fn run(file: &Path, image: usize, layer: Option<usize>, format: Format) -> Result<(), Fail> {
     let a = crate::read(file)?;
     let img = select::image(&a, file, image)?;
+    let upto = match layer {
+        Some(l) => select::layer(img, file, image, l)?,
+        None => img.layers.len().saturating_sub(1),
+    };
     let rows = match layer {
-        Some(l) => union::layer_changes(&a, img, select::layer(img, file, image, l)?).rows,
-        None => union::merged(&a, img, img.layers.len().saturating_sub(1)),
+        Some(_) => union::layer_changes(&a, img, upto).rows,
+        None => union::merged(&a, img, upto),
     };
     let out = match format {
         Format::Table => table_text(&rows, layer.is_some()),
         Format::Csv => csv_text(&rows),
     };
-    write_stdout(term::text_out(&out).as_bytes())
+    write_stdout(term::text_out(&out).as_bytes())?;
+    // A layer's changes depend on the layers below it too (added or modified, deleted).
+    crate::gaps::check(file, image, &a, img, upto, "the listing above")
 }
 
 fn name<T: serde::Serialize>(v: T) -> String {

@@ -8,6 +8,7 @@ mod cmd_export;
 mod cmd_find;
 mod cmd_ls;
 mod dockerfile_cmd;
+mod gaps;
 mod platforms;
 mod report;
 mod select;

@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod dockerfile;
+pub mod gaps;
 pub mod glance;
 pub mod history;
 pub mod lookup;

@@ -1,0 +1,195 @@
+//! A layer that cannot be read to its end (here a tar header with a broken checksum, where
+//! Go's reader and so `docker load` stop): `ls`, `find`, `diff` and `cat` show what was read
+//! and fail with a line naming the layer's blob and why, and `inspect --ci` fails the image
+//! (`FAIL complete`), so no file past the break is taken for absent.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use pancake_core::digest::Digest;
+use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
+use serde_json::Value;
+
+/// A `docker save` of one image with one uncompressed layer holding `first`, `second` and `third` (in that order);
+/// `broken`: the second header's checksum is wrong, so only `first` can be read.
+fn save(name: &str, broken: bool) -> PathBuf {
+    let mut tar = tarwrite::layer_tar(
+        ["first", "second", "third"]
+            .iter()
+            .map(|p| TarEntry::file(*p, p.as_bytes().to_vec(), 0o644))
+            .collect(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    if broken {
+        // `first`'s header and its one block of content, then `second`'s header: its checksum.
+        let at = 1024 + 148;
+        let b = tar
+            .get_mut(at)
+            .unwrap_or_else(|| panic!("a tar under {at} bytes"));
+        *b ^= 0x55;
+    }
+    let digest = Digest::of_bytes(&tar);
+    let d = Descriptor {
+        media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+        digest: digest.clone(),
+        size: tar.len() as u64,
+    };
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [digest]},
+        "history": [{"created_by": "COPY . /"}],
+    }))
+    .unwrap_or_default();
+    let images = [SaveImage {
+        tags: vec!["t:1".into()],
+        config,
+        layers: vec![d],
+    }];
+    let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
+        Ok(Box::new(std::io::Cursor::new(tar.clone())))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("incomplete");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+fn pancake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pancake"))
+        .args(args)
+        // No `.pancake-ci.yaml` from the working directory.
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pancake: {e}"))
+}
+
+fn out(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The one-line reason every command gives, naming the blob.
+fn names_the_gap(stderr: &str) {
+    assert!(
+        stderr.contains("layer 0 (blobs/sha256/")
+            && stderr.contains("could not be read to its end"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn ls_lists_what_was_read_and_fails_naming_the_layer() {
+    let whole = save("whole.tar", false);
+    let broken = save("broken.tar", true);
+    let o = pancake(&["ls", &whole.display().to_string()]);
+    let (stdout, stderr) = out(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("third") && stderr.is_empty(),
+        "{stdout}{stderr}"
+    );
+
+    for view in [&["--merged"][..], &["--layer", "0"][..]] {
+        let file = broken.display().to_string();
+        let mut args = vec!["ls", file.as_str()];
+        args.extend_from_slice(view);
+        let o = pancake(&args);
+        let (stdout, stderr) = out(&o);
+        assert!(!o.status.success(), "{view:?}: {stdout}");
+        assert!(
+            stdout.contains("first") && !stdout.contains("third"),
+            "{view:?}: {stdout}"
+        );
+        assert!(
+            stderr.contains("image 0: the listing above is incomplete"),
+            "{stderr}"
+        );
+        names_the_gap(&stderr);
+    }
+}
+
+#[test]
+fn find_says_a_path_may_be_past_the_break() {
+    let broken = save("find.tar", true).display().to_string();
+    let o = pancake(&["find", &broken, "third"]);
+    let (_, stderr) = out(&o);
+    assert!(!o.status.success());
+    assert!(stderr.contains("no path of image 0 matches"), "{stderr}");
+    names_the_gap(&stderr);
+    // A match found is listed, and the search still fails as incomplete.
+    let o = pancake(&["find", &broken, "first"]);
+    let (stdout, stderr) = out(&o);
+    assert!(!o.status.success() && stdout.contains("first"), "{stdout}");
+    assert!(stderr.contains("the search is incomplete"), "{stderr}");
+}
+
+#[test]
+fn diff_does_not_pass_off_unread_files_as_deleted() {
+    let whole = save("diff-a.tar", false).display().to_string();
+    let broken = save("diff-b.tar", true).display().to_string();
+    let o = pancake(&["diff", &whole, &broken]);
+    let (stdout, stderr) = out(&o);
+    assert!(!o.status.success(), "{stdout}");
+    assert!(stdout.contains("third"), "{stdout}");
+    assert!(
+        stderr.contains("the comparison above is incomplete"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("diff-b.tar: image 0: B is incomplete"),
+        "{stderr}"
+    );
+    names_the_gap(&stderr);
+
+    let o = pancake(&["diff", &whole, &broken, "--json"]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let gaps = doc["incomplete"].as_array().cloned().unwrap_or_default();
+    assert_eq!(gaps.len(), 1, "{doc}");
+    assert_eq!(gaps[0]["side"], "b");
+    assert_eq!(gaps[0]["layer"], 0);
+    assert!(gaps[0]["blob"]
+        .as_str()
+        .is_some_and(|b| b.starts_with("blobs/sha256/")));
+    // Two whole images: nothing incomplete, success.
+    let o = pancake(&["diff", &whole, &whole, "--json"]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(o.status.success());
+    assert_eq!(doc["incomplete"], serde_json::json!([]));
+}
+
+#[test]
+fn cat_of_a_path_past_the_break_says_why_it_is_not_found() {
+    let broken = save("cat.tar", true).display().to_string();
+    let o = pancake(&["cat", &broken, "/third"]);
+    let (_, stderr) = out(&o);
+    assert!(!o.status.success());
+    names_the_gap(&stderr);
+    let o = pancake(&["cat", &broken, "/first"]);
+    assert!(o.status.success());
+    assert_eq!(o.stdout, b"first");
+}
+
+#[test]
+fn the_ci_gate_fails_an_image_it_could_not_read_whole() {
+    let whole = save("ci-a.tar", false).display().to_string();
+    let broken = save("ci-b.tar", true).display().to_string();
+    let o = pancake(&["inspect", "--ci", &whole]);
+    let (stdout, _) = out(&o);
+    assert!(o.status.success(), "{stdout}");
+    assert!(!stdout.contains("complete:"), "{stdout}");
+
+    let o = pancake(&["inspect", "--ci", &broken]);
+    let (stdout, _) = out(&o);
+    assert!(!o.status.success(), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("FAIL complete"))
+        .unwrap_or_else(|| panic!("no FAIL complete line: {stdout}"));
+    assert!(line.contains("layer 0 (blobs/sha256/"), "{line}");
+    assert!(stdout.contains("Result: FAIL"), "{stdout}");
+}

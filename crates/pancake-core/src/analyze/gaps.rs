@@ -1,0 +1,192 @@
+//! Where a view of an image's files is incomplete: the layers whose files cannot all be listed
+//! because their blob is not here, or could not be read to its end.
+//!
+//! Every view built from the layers' indexes (the merged filesystem, one layer's changes, a
+//! search, a comparison of two images, the efficiency figures) silently lacks what such a
+//! layer would have added, deleted or changed: a file past a tar's broken header is simply
+//! not there, and a comparison would call it deleted. A reader that shows one of those views
+//! names these layers beside it, so no absence is taken for a fact.
+
+use std::fmt;
+
+use crate::model::{Archive, Image, Verification};
+use crate::ReadError;
+
+/// Why a layer's files are missing from a view, in whole or in part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GapKind {
+    /// The blob is not in the archive: none of the layer's files are known.
+    Missing,
+    /// The blob was left out on purpose (a non-distributable layer with `urls`): none of its
+    /// files are known.
+    NonDistributable,
+    /// The blob is here but was not read to its end: the files listed are those before the
+    /// point where reading stopped (all of them, none after). The reason, as the index or
+    /// the member recorded it; `None` when the blob holds no layer tar at all.
+    Unreadable(Option<ReadError>),
+}
+
+/// One layer of an image whose files a view cannot all list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListingGap {
+    /// Layer position in the image, 0 = base.
+    pub layer: usize,
+    /// The blob's path in the archive as the manifest names it, when it names one.
+    pub blob: Option<String>,
+    /// Why.
+    pub kind: GapKind,
+}
+
+impl fmt::Display for ListingGap {
+    /// `layer N (BLOB): WHY`, the blob's name as the archive gives it (a reader showing it on
+    /// a terminal escapes it), in English.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "layer {}", self.layer)?;
+        if let Some(b) = &self.blob {
+            write!(f, " ({b})")?;
+        }
+        match &self.kind {
+            GapKind::Missing => f.write_str(": the blob is not in the archive, none of its files are known"),
+            GapKind::NonDistributable => f.write_str(
+                ": the blob was left out on purpose (non-distributable), none of its files are known",
+            ),
+            GapKind::Unreadable(Some(e)) => write!(
+                f,
+                ": could not be read to its end ({e}); its files after that point are not known"
+            ),
+            GapKind::Unreadable(None) => {
+                f.write_str(": could not be read as a layer tar, none of its files are known")
+            }
+        }
+    }
+}
+
+/// The layers `0..=upto` of `image` (every layer when `upto` is past the top) whose files are
+/// not all known, base first. Empty when every one was read to its end. A layer not read yet
+/// (`Verification::Pending`: the page's first view, while its workers read) is not a gap; a
+/// reading that is over (the CLI's) has no such layer.
+pub fn listing_gaps(archive: &Archive, image: &Image, upto: usize) -> Vec<ListingGap> {
+    let mut out = Vec::new();
+    for (i, layer) in image.layers.iter().enumerate().take(upto.saturating_add(1)) {
+        let gap = |kind| ListingGap {
+            layer: i,
+            blob: layer.blob_path.clone(),
+            kind,
+        };
+        let facts = layer
+            .member
+            .and_then(|m| archive.members.get(m))
+            .map(|m| &m.facts);
+        match (layer.verification, facts) {
+            (Verification::Pending, _) => {}
+            (Verification::NonDistributable, None) => out.push(gap(GapKind::NonDistributable)),
+            (_, None) => out.push(gap(GapKind::Missing)),
+            (_, Some(facts)) => match &facts.layer {
+                Some(index) => {
+                    if let Some(e) = &index.error {
+                        out.push(gap(GapKind::Unreadable(Some(e.clone()))));
+                    }
+                }
+                None => out.push(gap(GapKind::Unreadable(facts.error.clone()))),
+            },
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::archive::{open, Options};
+    use crate::Digest;
+
+    fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in files {
+            let mut h = tar::Header::new_ustar();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            b.append_data(&mut h, name, *data).expect("a test tar");
+        }
+        b.into_inner().expect("a test tar")
+    }
+
+    /// A docker-archive of `layers`, base first, whose config claims each one's diff_id.
+    fn save(layers: &[Vec<u8>]) -> Vec<u8> {
+        let ids: Vec<String> = layers
+            .iter()
+            .map(|l| format!("\"{}\"", Digest::of_bytes(l)))
+            .collect();
+        let cfg = format!(
+            r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":[{}]}}}}"#,
+            ids.join(",")
+        );
+        let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+        let names: Vec<String> = (0..layers.len())
+            .map(|i| format!("l{i}/layer.tar"))
+            .collect();
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        let manifest = format!(
+            r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":[{}]}}]"#,
+            quoted.join(",")
+        );
+        let mut files: Vec<(&str, &[u8])> = names
+            .iter()
+            .zip(layers)
+            .map(|(n, l)| (n.as_str(), l.as_slice()))
+            .collect();
+        files.push((&cfg_name, cfg.as_bytes()));
+        files.push(("manifest.json", manifest.as_bytes()));
+        tar_of(&files)
+    }
+
+    fn read(bytes: &[u8]) -> Archive {
+        open("t.tar", &bytes.to_vec(), &Options::default(), &mut |_| {}).expect("an archive")
+    }
+
+    #[test]
+    fn a_layer_read_part_way_is_named_with_its_reason() {
+        let base = tar_of(&[("etc/os-release", b"ID=test\n")]);
+        let mut top = tar_of(&[("ok", b"1"), ("after", b"2")]);
+        // The second header (after the first one and its block of content): a broken
+        // checksum, so the walk stops there as Go's reader does.
+        if let Some(b) = top.get_mut(1024 + 148) {
+            *b ^= 0x55;
+        }
+        let a = read(&save(&[base, top]));
+        let img = &a.images[0];
+        let gaps = listing_gaps(&a, img, usize::MAX);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].layer, 1);
+        assert!(
+            matches!(gaps[0].kind, GapKind::Unreadable(Some(_))),
+            "{gaps:?}"
+        );
+        assert_eq!(gaps[0].blob.as_deref(), Some("l1/layer.tar"));
+        // The file before the break is listed; a view of the base alone is whole.
+        assert_eq!(crate::analyze::union::layer_entries(&a, img, 1).len(), 1);
+        assert!(listing_gaps(&a, img, 0).is_empty());
+        let text = gaps[0].to_string();
+        assert!(
+            text.starts_with("layer 1 (l1/layer.tar): could not be read to its end ("),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_whole_image_has_no_gaps_and_a_missing_blob_is_one() {
+        let a = read(&save(&[tar_of(&[("a", b"1")]), tar_of(&[("b", b"2")])]));
+        assert!(listing_gaps(&a, &a.images[0], usize::MAX).is_empty());
+
+        let mut a = a;
+        a.images[0].layers[0].member = None;
+        a.images[0].layers[0].verification = Verification::Missing;
+        let gaps = listing_gaps(&a, &a.images[0], usize::MAX);
+        assert_eq!(gaps.len(), 1);
+        assert_eq!((gaps[0].layer, &gaps[0].kind), (0, &GapKind::Missing));
+        // Not read yet is not a gap (the page's first view).
+        a.images[0].layers[0].verification = Verification::Pending;
+        assert!(listing_gaps(&a, &a.images[0], usize::MAX).is_empty());
+    }
+}
