@@ -70,15 +70,16 @@ impl fmt::Display for DigestError {
                 "digest algorithm {a:?} is not one the OCI image-spec registers (sha256, sha512)"
             ),
             DigestError::Malformed => f.write_str(
-                "not a digest of the form sha256:<64 hex digits> or sha512:<128 hex digits>",
+                "not a digest of the form sha256:<64 lower-case hex digits> or sha512:<128 lower-case hex digits>",
             ),
         }
     }
 }
 
 impl Digest {
-    /// Accepts `sha256:<64 hex>` and `sha512:<128 hex>` (upper-case hex is lowered);
-    /// anything else is `None` (see [`Digest::parse_checked`] for why).
+    /// Accepts `sha256:<64 hex>` and `sha512:<128 hex>`, lower-case hex only as the image-spec
+    /// requires (`[a-f0-9]`; Docker compares digests as strings, so an upper-case diff_id
+    /// fails `docker load`); anything else is `None` (see [`Digest::parse_checked`] for why).
     pub fn parse(s: &str) -> Option<Digest> {
         Digest::parse_checked(s).ok()
     }
@@ -90,8 +91,9 @@ impl Digest {
         let (alg, enc) = s.split_once(':').ok_or(DigestError::Malformed)?;
         match Algorithm::from_name(alg) {
             Some(a) => {
-                if enc.len() == a.hex_len() && enc.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    Ok(Digest(format!("{alg}:{}", enc.to_ascii_lowercase())))
+                let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+                if enc.len() == a.hex_len() && enc.bytes().all(lower_hex) {
+                    Ok(Digest(format!("{alg}:{enc}")))
                 } else {
                     Err(DigestError::Malformed)
                 }
@@ -320,7 +322,11 @@ mod tests {
             Digest::parse_checked("nonsense"),
             Err(DigestError::Malformed)
         );
-        let d = Digest::from_hex(&"A".repeat(64)).map(|d| d.short().to_string());
+        // The image-spec's encoded form is lower-case hex; Docker compares digests as strings.
+        let upper = format!("sha256:{}", "A".repeat(64));
+        assert_eq!(Digest::parse_checked(&upper), Err(DigestError::Malformed));
+        assert_eq!(Digest::from_hex(&"A".repeat(64)), None);
+        let d = Digest::from_hex(&"a".repeat(64)).map(|d| d.short().to_string());
         assert_eq!(d.as_deref(), Some("aaaaaaaaaaaa"));
     }
 

@@ -778,3 +778,60 @@ fn dotdot_names_are_cleaned_and_a_hard_link_to_a_symlink_is_followed() {
         Some("real.txt".to_string())
     );
 }
+
+/// A config whose `rootfs.diff_ids[1]` is not a usable digest — a number, `null`, or the
+/// right digest in upper-case hex (Docker compares digests as strings; the image-spec allows
+/// `[a-f0-9]` only) — leaves layer 1 unchecked against it, never verified, and keeps the
+/// other layers' claims: the list is not lost for one bad item.
+#[test]
+fn a_diff_id_that_is_not_a_digest_leaves_its_layer_unverified() {
+    let layers: Vec<Vec<u8>> = ["a", "b", "c"]
+        .iter()
+        .map(|n| TarOut::new().file(n, n.as_bytes()).done())
+        .collect();
+    let ids: Vec<String> = layers
+        .iter()
+        .map(|l| format!("\"{}\"", Digest::of_bytes(l)))
+        .collect();
+    let upper = format!(
+        "\"sha256:{}\"",
+        Digest::of_bytes(&layers[1]).hex().to_ascii_uppercase()
+    );
+    for middle in ["123", "null", upper.as_str()] {
+        let cfg = format!(
+            r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":[{},{middle},{}]}}}}"#,
+            ids[0], ids[2]
+        );
+        let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+        let names: Vec<String> = (0..3).map(|i| format!("l{i}/layer.tar")).collect();
+        let manifest = format!(
+            r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["{}","{}","{}"]}}]"#,
+            names[0], names[1], names[2]
+        );
+        let mut out = TarOut::new();
+        for (n, l) in names.iter().zip(&layers) {
+            out = out.file(n, l);
+        }
+        let bytes = out
+            .file(&cfg_name, cfg.as_bytes())
+            .file("manifest.json", manifest.as_bytes())
+            .done();
+        let a = both("diff-ids.tar", &bytes, &Options::default());
+        let img = &a.images[0];
+        let states: Vec<_> = img.layers.iter().map(|l| l.verification).collect();
+        use pancake_core::Verification::{NotCheckable, Verified};
+        assert_eq!(states, [Verified, NotCheckable, Verified], "{middle}");
+        assert!(!img.layers[1].verified, "{middle}");
+        let why = img.layers[1]
+            .verification_reason
+            .clone()
+            .unwrap_or_default();
+        assert!(why.contains("rootfs.diff_ids[1]"), "{middle}: {why}");
+        // The list was read whole: no count disagreement.
+        assert!(
+            !find(&a, ProblemKind::Metadata, "lists 0 layers"),
+            "{middle}: {:?}",
+            a.problems
+        );
+    }
+}

@@ -285,8 +285,10 @@ pub struct RootFs {
     /// `type` (always `layers` per the image-spec; not checked).
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
-    /// `diff_ids`: sha256 of each uncompressed layer tar, base first, unparsed.
-    pub diff_ids: Option<Vec<String>>,
+    /// `diff_ids`: sha256 of each uncompressed layer tar, base first, unparsed; each item
+    /// as written, so one that is not a string (`null`, a number) is a malformed claim of its
+    /// layer and not the loss of the whole list.
+    pub diff_ids: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -397,7 +399,14 @@ impl ConfigFile {
         self.rootfs
             .as_ref()
             .and_then(|r| r.diff_ids.as_ref())
-            .map(|v| v.iter().map(|s| Digest::parse_checked(s)).collect())
+            .map(|v| {
+                v.iter()
+                    .map(|s| {
+                        s.as_str()
+                            .map_or(Err(DigestError::Malformed), Digest::parse_checked)
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
