@@ -48,6 +48,8 @@ pub enum Format {
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// A regular file (tar type `0`, the old NUL type or contiguous `7`; in a layer, a sparse `S`).
+    /// Docker's unpacking refuses `7` and `S` (an `unpack-fails` problem says so); they are
+    /// still shown as the file Go's reader and tar read.
     File,
     /// A directory (tar type `5`).
     Dir,
@@ -61,7 +63,9 @@ pub enum EntryKind {
     Block,
     /// A FIFO (named pipe, tar type `6`).
     Fifo,
-    /// Any other type flag (kept so it can be listed, never extracted).
+    /// Any other type flag (kept so it can be listed, never extracted). In a layer, Docker's
+    /// unpacking refuses it (an `unpack-fails` problem): it stays in the layer's index and the
+    /// filesystem views leave it out.
     Other,
 }
 
@@ -808,8 +812,11 @@ pub enum ProblemKind {
     /// links go round in a cycle. The link is listed with no content.
     HardLink,
     /// An entry unpacking fails on (`docker load`, a pull): a folder on its path is a file or
-    /// a symlink that loops, written earlier in the same layer (`ENOTDIR`, `ELOOP`). It stays
-    /// in the layer's index; the filesystem views leave it out.
+    /// a symlink that loops, written earlier in the same layer (`ENOTDIR`, `ELOOP`), or its tar
+    /// type is one Docker's and containerd's unpacking refuse ("unhandled tar header type",
+    /// any type but `0`, `1`-`6` and the old NUL type). It stays in the layer's index; the
+    /// filesystem views leave it out, except a contiguous `7` or old-GNU sparse `S` file,
+    /// shown as the regular file Go's reader and tar read.
     UnpackFails,
     /// A member appears twice; the last one wins.
     DuplicateMember,

@@ -331,16 +331,18 @@ fn stored(rs: &[(u64, Vec<u8>)]) -> Vec<u8> {
 const OLD_GNU: bool = true;
 const PAX: bool = false;
 
-/// `old_gnu`: the entry has an old-GNU `S` header, which Docker's extraction refuses: exactly one
-/// `tar-quirk` note saying so is expected; the PAX dialects are what Docker applies, so none.
+/// `old_gnu`: the entry has an old-GNU `S` header, which Docker's and containerd's unpacking
+/// refuse ("unhandled tar header type 83"): exactly one `unpack-fails` problem naming the entry
+/// is expected; the PAX dialects are what Docker applies, so none.
 fn check_sparse(tar: &[u8], name: &str, old_gnu: bool) {
     let w = both(tar);
     assert_eq!(w.error, None, "{:#?}", w.problems);
     if old_gnu {
         assert_eq!(w.problems.len(), 1, "{:#?}", w.problems);
-        assert_eq!(w.problems[0].kind, ProblemKind::TarQuirk);
+        assert_eq!(w.problems[0].kind, ProblemKind::UnpackFails);
+        assert_eq!(w.problems[0].origin.entry.as_deref(), Some(name));
         assert!(
-            w.problems[0].message().contains("type 'S'"),
+            w.problems[0].message().contains("type 'S' (83)"),
             "{:#?}",
             w.problems
         );
@@ -492,7 +494,11 @@ fn sparse_field_case_reads_by_offset_with_holes_as_zeros() {
         .iter()
         .filter(|p| pancake_core::read::image::is_error_level(p.kind))
         .collect();
-    assert!(bad.is_empty(), "{bad:#?}");
+    // The one error: Docker's and containerd's unpacking refuse the old-GNU `S` entry
+    // ("unhandled tar header type 83"); the file is still read and shown as tar reads it.
+    assert_eq!(bad.len(), 1, "{bad:#?}");
+    assert_eq!(bad[0].kind, ProblemKind::UnpackFails);
+    assert_eq!(bad[0].origin.entry.as_deref(), Some("var/lib/vm/seed.img"));
     let (m, l) = a
         .members
         .iter()
@@ -800,4 +806,113 @@ json.dump(out, sys.stdout)
             .expect("long file");
         assert_eq!(content(&tar, file), b"long name content");
     }
+}
+
+/// Every typeflag Docker's and containerd's unpacking refuse ("unhandled tar header type N":
+/// all but `0`, `1`-`6` and the old NUL type) is an `unpack-fails` problem naming the entry
+/// and the type. Types Go's reader reads as a file (contiguous `7`) stay files with their
+/// content; the GNU `D`, `M`, `V`, `N` and unknown types are `other` entries; both walks agree.
+#[test]
+fn types_docker_refuses_are_unpack_fails_problems() {
+    let tar = Tar::default()
+        .member(b"c", b'7', b"cont!\n")
+        .member(b"z", b'Z', b"zzzz")
+        .member(b"dump/", b'D', b"dir-listing")
+        .member(b"multi", b'M', b"")
+        .member(b"vol", b'V', b"")
+        .member(b"renamed", b'N', b"")
+        .member(b"d/", b'5', b"")
+        .member(b"d/f", b'0', b"x")
+        .member(b"dev", b'3', b"")
+        .member(b"l", b'2', b"")
+        .member(b"h", b'1', b"")
+        .member(b"p", b'6', b"")
+        .member(b"v7", 0, b"old")
+        // A whiteout marker is applied by its name, whatever its type: not refused.
+        .member(b".wh.gone", b'Z', b"")
+        .file("after", b"ok")
+        .end();
+    let w = both(&tar);
+    assert_eq!(w.error, None);
+    assert_eq!(
+        names(&w),
+        [
+            "c", "z", "dump", "multi", "vol", "renamed", "d", "d/f", "dev", "l", "h", "p", "v7",
+            ".wh.gone", "after"
+        ]
+    );
+    let refused: Vec<(&str, &str)> = w
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::UnpackFails)
+        .map(|p| (p.origin.entry.as_deref().unwrap_or(""), p.detail.as_str()))
+        .collect();
+    let expected = [
+        ("c", "'7' (55)"),
+        ("z", "'Z' (90)"),
+        // Named as its header writes it, as the layer's other problems are.
+        ("dump/", "'D' (68)"),
+        ("multi", "'M' (77)"),
+        ("vol", "'V' (86)"),
+        ("renamed", "'N' (78)"),
+    ];
+    assert_eq!(refused.len(), expected.len(), "{:#?}", w.problems);
+    for ((entry, detail), (want_entry, want_type)) in refused.iter().zip(expected) {
+        assert_eq!(*entry, want_entry);
+        assert!(
+            detail.contains(&format!("tar type {want_type}"))
+                && detail.contains("Docker's and containerd's unpacking refuse"),
+            "{detail}"
+        );
+        assert_eq!(
+            w.problems
+                .iter()
+                .find(|p| p.origin.entry.as_deref() == Some(want_entry))
+                .and_then(|p| p.origin.member.as_ref())
+                .map(|m| m.name.as_str()),
+            Some("L")
+        );
+    }
+    assert_eq!(kinds(&w), vec![ProblemKind::UnpackFails; 6]);
+    let kind_of = |name: &str| {
+        w.entries
+            .iter()
+            .find(|e| e.path == RawPath::from(name))
+            .map(|e| (e.kind, e.size))
+    };
+    // The contiguous file keeps its kind and content, as Go and tar read it.
+    assert_eq!(kind_of("c"), Some((EntryKind::File, 6)));
+    assert_eq!(content(&tar, "c"), b"cont!\n");
+    for other in ["z", "dump", "multi", "vol", "renamed"] {
+        assert_eq!(kind_of(other), Some((EntryKind::Other, 0)), "{other}");
+    }
+    assert_eq!(kind_of("v7"), Some((EntryKind::File, 3)));
+    assert_eq!(kind_of(".wh.gone"), Some((EntryKind::Other, 0)));
+}
+
+/// A layer with thousands of entries of a refused type names the first ten, then says how
+/// many more, in one problem.
+#[test]
+fn many_refused_types_are_counted_not_all_listed() {
+    let mut t = Tar::default();
+    for i in 0..25 {
+        t = t.member(format!("x{i}").as_bytes(), b'X', b"");
+    }
+    let w = both(&t.end());
+    assert_eq!(w.entries.len(), 25);
+    assert_eq!(kinds(&w), vec![ProblemKind::UnpackFails; 11]);
+    let listed: Vec<&str> = w
+        .problems
+        .iter()
+        .filter_map(|p| p.origin.entry.as_deref())
+        .collect();
+    assert_eq!(
+        listed,
+        ["x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"]
+    );
+    let last = w.problems.last().map(|p| p.detail.as_str()).unwrap_or("");
+    assert!(
+        last.starts_with("15 more entries have a tar type"),
+        "{last}"
+    );
 }

@@ -492,6 +492,10 @@ fn apply<'a>(
             continue; // the root itself, or a name the reader reports as unsafe
         }
         match classify_entry(e) {
+            // A type Docker's unpacking refuses and Go's reader does not read as a file: the
+            // layer reader reports it (`unpack-fails`); like every entry unpacking fails on,
+            // it stays in the layer's index and nothing is written.
+            None if e.kind == EntryKind::Other => {}
             None => writes.push((pos, e)),
             Some(Marker::Opaque(d)) => opaque.push((pos, d)),
             Some(Marker::Whiteout(p)) if !has_dotdot(&p) => whiteouts.push((pos, p)),
@@ -1721,6 +1725,30 @@ mod tests {
 
     fn img(a: &Archive) -> &Image {
         a.images.first().expect("test archive has an image")
+    }
+
+    #[test]
+    fn entries_of_an_unknown_type_are_left_out_of_the_views() {
+        // Docker's unpacking refuses them (the layer reader reports it): nothing is written,
+        // a lower file of the same name stays, and a name below one is written as usual, as
+        // `below_non_folders` agrees.
+        let lower = vec![f("keep", 3)];
+        let upper = vec![
+            ent("keep", EntryKind::Other, 0, None),
+            ent("z", EntryKind::Other, 0, None),
+            f("z/x", 1),
+        ];
+        assert!(crate::read::below_non_folder::below_non_folders(&upper).is_empty());
+        let a = build(vec![lower, upper]);
+        let m = merged(&a, img(&a), 1);
+        assert_eq!(paths(&m), ["keep", "z", "z/x"]);
+        assert_eq!(
+            find(&m, "keep").map(|r| (r.kind, r.size, r.layer)),
+            Some((EntryKind::File, 3, 0))
+        );
+        assert_eq!(find(&m, "z").map(|r| r.kind), Some(EntryKind::Dir));
+        let ch = layer_changes(&a, img(&a), 1);
+        assert!(find(&ch.rows, "keep").is_none());
     }
 
     #[test]

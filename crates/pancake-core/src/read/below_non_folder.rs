@@ -121,8 +121,8 @@ impl<'a> Blockers<'a> {
 /// The entries of one layer (in tar order, as the reader lists them) whose path has, as a
 /// folder, a non-directory entry of the same layer that comes before them and is not
 /// replaced in between (by a directory at its path, or by a non-directory at a folder above
-/// it, which takes its tree away); in entry order. Names with `..` and whiteout markers are
-/// left out (the views leave them out). Work: one map search per entry, and, only when the
+/// it, which takes its tree away); in entry order. Names with `..`, whiteout markers and
+/// entries of an unknown type ([`EntryKind::Other`]) are left out (the views leave them out). Work: one map search per entry, and, only when the
 /// layer has such a non-directory at all, one per component of each entry's path.
 pub fn below_non_folders(entries: &[Entry]) -> Vec<BelowNonFolder> {
     // Every folder named by an entry's path, with the last position of an entry below it.
@@ -147,6 +147,7 @@ pub fn below_non_folders(entries: &[Entry]) -> Vec<BelowNonFolder> {
         .filter(|(j, e)| {
             let path = e.path.as_bytes();
             e.kind != EntryKind::Dir
+                && e.kind != EntryKind::Other
                 && !is_marker(path)
                 && last_below.get(path).is_some_and(|last| last > j)
         })
@@ -163,7 +164,9 @@ pub fn below_non_folders(entries: &[Entry]) -> Vec<BelowNonFolder> {
     let mut out = Vec::new();
     for (k, e) in entries.iter().enumerate() {
         let path = e.path.as_bytes();
-        if has_dotdot(path) || is_marker(path) {
+        // An entry of an unknown type is not written either (its own `unpack-fails`
+        // problem): it neither blocks nor replaces anything.
+        if has_dotdot(path) || is_marker(path) || e.kind == EntryKind::Other {
             continue;
         }
         // Down the tree along the path: a folder holding a non-directory blocks it; the node

@@ -446,6 +446,9 @@ struct Found {
     /// Where the file's (first stored) content byte is.
     data_pos: u64,
     sparse: Option<Sparse>,
+    /// The member's final typeflag (a V7 NUL type already read as `0` or `5`), to say which
+    /// types Docker's unpacking refuses.
+    typeflag: u8,
 }
 
 enum Step {
@@ -931,14 +934,8 @@ impl<'a, B: Blocks> Walker<'a, B> {
                 Ok(s) => sparse = Some(s),
                 Err(e) => return self.fail(&at(&hdr.name), header_at, &e),
             }
-            // Go's reader lists it as a file (so do we), but moby's and containerd's layer
-            // appliers only create types 0, 1-6 and refuse 'S' ("unhandled tar header type 83"):
-            // `docker load` of this layer fails, which a reader must say out loud.
-            self.note(format!(
-                "entry {} is an old-GNU sparse file (type 'S'); it is listed with its real size, but \
-                 Docker's layer extraction refuses this type, so `docker load` would fail on this layer",
-                shown(&hdr.name)
-            ));
+            // Go's reader lists it as a file (so do we); Docker's unpacking refuses its type,
+            // which `collect` reports with every other such type.
         } else if let Some(kind) = tarfmt::pax_sparse_kind(&pax) {
             match self.pax_sparse(&mut hdr, &pax, kind) {
                 Ok(s) => sparse = Some(s),
@@ -996,6 +993,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             mtime: hdr.mtime,
             data_pos: self.src.pos(),
             sparse,
+            typeflag: hdr.typeflag,
         })
     }
 
@@ -1145,6 +1143,8 @@ fn collect<B: Blocks>(
     let mut first_too_deep: Option<(String, usize)> = None;
     let mut links = LayerLinks::default();
     let mut cleaned = 0usize;
+    // Entries of a type Docker's unpacking refuses (the first UNPACK_FAILS_LISTED are named).
+    let mut refused = 0usize;
     loop {
         let f = match w.next() {
             Step::Entry(f) => f,
@@ -1314,6 +1314,18 @@ fn collect<B: Blocks>(
                 ));
             }
         }
+        // A type Docker's unpacking refuses fails the whole layer there. Whiteout markers and
+        // AUFS metadata are applied or skipped by name before any type is looked at (moby's
+        // `UnpackLayer`, containerd's `convertWhiteout`), so they are not refused.
+        if !tarfmt::docker_unpacks(f.typeflag)
+            && crate::analyze::whiteout::classify(&path).is_none()
+        {
+            refused += 1;
+            if refused <= UNPACK_FAILS_LISTED {
+                out.problems
+                    .push(refused_type_problem(member, &f.name, f.typeflag, f.kind));
+            }
+        }
         let content_offset = match (f.kind, content_base) {
             (EntryKind::File, Some(base)) => base.checked_add(f.data_pos),
             _ => None,
@@ -1342,6 +1354,17 @@ fn collect<B: Blocks>(
             format!(
                 "{} more entries have '..' in their names: each is written where its name cleans to, as above",
                 cleaned - CLEANED_LISTED
+            ),
+        ));
+    }
+    if refused > UNPACK_FAILS_LISTED {
+        out.problems.push(Problem::layer(
+            ProblemKind::UnpackFails,
+            None,
+            member,
+            format!(
+                "{} more entries have a tar type Docker's and containerd's unpacking refuse (only the first {UNPACK_FAILS_LISTED} are listed one by one)",
+                refused - UNPACK_FAILS_LISTED
             ),
         ));
     }
@@ -1476,6 +1499,33 @@ fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
     out
 }
 
+/// The `unpack-fails` problem of entry `name` whose final `typeflag` Docker's and
+/// containerd's unpacking refuse (see [`tarfmt::docker_unpacks`]), listed as `kind`: a file
+/// for the types Go's reader reads as one (`7`, `S`), which the views show as that file, else
+/// [`EntryKind::Other`], which the views leave out.
+fn refused_type_problem(member: &str, name: &[u8], typeflag: u8, kind: EntryKind) -> Problem {
+    let shown_type = if typeflag.is_ascii_graphic() {
+        format!("'{}' ({typeflag})", char::from(typeflag))
+    } else {
+        format!("{typeflag}")
+    };
+    let listed = if kind == EntryKind::File {
+        "it is listed and shown as the regular file Go's reader and tar read it as"
+    } else {
+        "it counts among the layer's entries (as `other`) and is left out of the filesystem views"
+    };
+    Problem::entry(
+        ProblemKind::UnpackFails,
+        None,
+        member,
+        shown(name),
+        format!(
+            "entry {} has tar type {shown_type}, which Docker's and containerd's unpacking refuse (\"unhandled tar header type {typeflag}\"), so `docker load` or a pull of this layer fails; {listed}",
+            shown(name)
+        ),
+    )
+}
+
 /// Entries (not directories) whose path an earlier entry of the layer already had: how many,
 /// and the paths of the first five, in the layer's order. Found by sorting the entries'
 /// positions by path, not with a set of every path seen (a copy and a hash of each path).
@@ -1503,7 +1553,8 @@ fn duplicates(entries: &[Entry]) -> (usize, Vec<String>) {
 }
 
 /// The kind of a member by its (final) typeflag. Old GNU sparse and contiguous files are
-/// regular files to Go and Python alike.
+/// regular files to Go and Python alike (Docker's unpacking refuses both; `collect` says so).
+/// Any other type is [`EntryKind::Other`]: listed, never part of the filesystem views.
 fn kind_of(t: u8) -> EntryKind {
     match t {
         flag::REG | flag::REG_A | flag::CONT | flag::GNU_SPARSE => EntryKind::File,

@@ -52,6 +52,27 @@ pub mod flag {
     pub const GNU_SPARSE: u8 = b'S';
 }
 
+/// Whether Docker's and containerd's layer unpacking create a member of this (final)
+/// typeflag: moby's `archive.createTarFile` and containerd's `archive.createTarFile` handle
+/// directories, regular files (`0`, and the old NUL type), hard links, symlinks, character
+/// and block devices and FIFOs (and skip PAX global headers, never a member here); every
+/// other type fails the unpacking with "unhandled tar header type N", so `docker load` or a
+/// pull of the layer fails. That includes types Go's reader reads as regular files: the
+/// contiguous `7` and the old-GNU sparse `S`.
+pub fn docker_unpacks(typeflag: u8) -> bool {
+    matches!(
+        typeflag,
+        flag::REG
+            | flag::REG_A
+            | flag::LINK
+            | flag::SYMLINK
+            | flag::CHAR
+            | flag::BLOCK
+            | flag::DIR
+            | flag::FIFO
+    )
+}
+
 /// Types that never have data, whatever their size field says (Go's `isHeaderOnlyType`).
 pub fn is_header_only(typeflag: u8) -> bool {
     matches!(
