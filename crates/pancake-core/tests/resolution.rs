@@ -887,3 +887,110 @@ fn sha512_diff_id_mismatch_gives_both_sha512_digests() {
         l0.mismatches
     );
 }
+
+// ---- descriptor sizes of configs, manifests and indexes -----------------------------------
+
+/// `d` with its `size` moved by `delta` bytes (its digest kept).
+fn resized(d: &Value, delta: u64) -> Value {
+    let size = d["size"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no size in {d}"));
+    with(d.clone(), "size", json!(size + delta))
+}
+
+/// The problems of `a` of `kind`, as (member name, detail).
+fn of_kind(a: &Archive, kind: ProblemKind) -> Vec<(String, String)> {
+    a.problems
+        .iter()
+        .filter(|p| p.kind == kind)
+        .map(|p| {
+            let member = p.origin.member.as_ref().map(|m| m.name.clone());
+            (member.unwrap_or_default(), p.detail.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_config_descriptor_size_that_is_not_the_blobs_is_a_digest_mismatch() {
+    let mut b = Build::default();
+    let l = layer("a", "one");
+    let ld = b.blob(OCI_LAYER, &l);
+    let cfg = config(&[&l], "amd64").to_string();
+    let cd = b.blob(OCI_CONFIG, cfg.as_bytes());
+    let m = b.json_blob(
+        OCI_MANIFEST,
+        &json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": resized(&cd, 1), "layers": [ld]}),
+    );
+    layout(&mut b, vec![m]);
+    let a = read(&b.tar());
+    let img = only_image(&a);
+    let config_path = Digest::of_bytes(cfg.as_bytes()).blob_path();
+    let found = of_kind(&a, ProblemKind::DigestMismatch);
+    assert_eq!(found.len(), 1, "{:#?}", a.problems);
+    assert_eq!(found[0].0, config_path);
+    let (want, got) = (cfg.len() + 1, cfg.len());
+    assert!(
+        found[0].1.contains(&format!(
+            "size (the manifest's config descriptor) mismatch: expected {want}, computed {got}"
+        )),
+        "{:#?}",
+        found
+    );
+    assert_eq!(a.problems.len(), 1, "{:#?}", a.problems);
+    // An error, as a layer's wrong descriptor size is: the archive is not all it claims.
+    assert!(pancake_core::read::image::is_error_level(
+        ProblemKind::DigestMismatch
+    ));
+    // The layer's own claims all hold.
+    assert_eq!(img.layers[0].verification, Verification::Verified);
+}
+
+#[test]
+fn manifest_and_nested_index_descriptor_sizes_are_checked() {
+    // index.json -> nested index (size +5) -> manifest (size +3): one problem each, naming
+    // the blob and the descriptor that claims the size.
+    let mut b = Build::default();
+    let (m, _) = oci_image(&mut b, "x", "amd64");
+    let manifest_path = m["digest"]
+        .as_str()
+        .map(|d| format!("blobs/sha256/{}", d.trim_start_matches("sha256:")))
+        .unwrap_or_else(|| panic!("no digest in {m}"));
+    let nested_doc =
+        json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [resized(&m, 3)]});
+    let nested = b.json_blob(OCI_INDEX, &nested_doc);
+    let nested_path = Digest::of_bytes(nested_doc.to_string().as_bytes()).blob_path();
+    let nested = with(
+        resized(&nested, 5),
+        "annotations",
+        json!({"org.opencontainers.image.ref.name": "x:1"}),
+    );
+    layout(&mut b, vec![nested]);
+    let a = read(&b.tar());
+    let img = only_image(&a);
+    assert_eq!(img.tags, ["x:1"]);
+    let found = of_kind(&a, ProblemKind::DigestMismatch);
+    assert_eq!(found.len(), 2, "{:#?}", a.problems);
+    assert_eq!(a.problems.len(), 2, "{:#?}", a.problems);
+    let nested_len = nested_doc.to_string().len();
+    assert_eq!(found[0].0, nested_path);
+    assert!(
+        found[0].1.starts_with("index.json.manifests[0]: ")
+            && found[0].1.ends_with(&format!(
+                "size (descriptor) mismatch: expected {}, computed {nested_len}",
+                nested_len + 5
+            )),
+        "{:#?}",
+        found
+    );
+    let manifest_len = m["size"].as_u64().unwrap_or_default();
+    assert_eq!(found[1].0, manifest_path);
+    assert!(
+        found[1].1.contains(".manifests[0]")
+            && found[1].1.ends_with(&format!(
+                "size (descriptor) mismatch: expected {}, computed {manifest_len}",
+                manifest_len + 3
+            )),
+        "{:#?}",
+        found
+    );
+}

@@ -599,6 +599,21 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
+        // The descriptor's size is a claim about the blob as much as its digest (OCI
+        // descriptor.md: the size in bytes of the raw content; containerd's import refuses a
+        // blob whose size differs), checked as a layer's is: once the blob has been hashed.
+        if let (Some(claimed), true) = (desc.and_then(|d| d.size), m.facts.sha256.is_some()) {
+            if claimed != m.size {
+                self.problem(
+                    ProblemKind::DigestMismatch,
+                    Some(path),
+                    format!(
+                        "{label}: config {path}: size (the manifest's config descriptor) mismatch: expected {claimed}, computed {}",
+                        m.size
+                    ),
+                );
+            }
+        }
         let v = self.json(i, path)?;
         if !v.is_object() {
             self.problem(
