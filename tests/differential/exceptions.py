@@ -62,4 +62,4 @@ EXCEPTIONS = {
 # Beyond reading: an old GNU sparse member keeps typeflag 'S' in Go (TypeGNUSparse) and is
 # expected as a regular file of its real size (what the reader returns); moby's and
 # containerd's createTarFile reject 'S' when applying the layer, so Pancake must also report one
-# `tar-quirk` note per such member saying `docker load` would fail (compare.py checks it).
+# `unpack-fails` problem per such member saying `docker load` would fail (compare.py checks it).
