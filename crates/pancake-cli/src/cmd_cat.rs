@@ -112,6 +112,14 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
     // to the file, with the decompression bound the reading kept (a header claiming 2^63
     // bytes stops at the bound, it is never allocated).
     let opts = crate::OPTIONS.get_or_init(archive::Options::default);
+    // Reading the bytes can still fail (a layer corrupt past the file's header): said with
+    // the file, the path, the layer and its blob.
+    let export_failed = |e: &ExportError| {
+        let shown = Safe(shown(&row.path)).to_string();
+        let at = img.layers.get(content.layer);
+        let line = crate::cmd_export::named(file, image, content.layer, at, e);
+        format!("{line} (reading {shown})")
+    };
     let source = std::fs::File::open(file).map_err(|e| fail(format!("cannot open: {e}")))?;
     // A file or a pipe gets the bytes as they are; a terminal only text, escaped like every
     // other string from a file (an ESC in a file must not rewrite the screen).
@@ -127,7 +135,7 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
         }
         let mut bytes = Vec::new();
         export::write_content(&source, &a, content, &opts.limits, &mut bytes)
-            .map_err(|e| Fail(Safe(e.to_string()).to_string()))?;
+            .map_err(|e| Fail(export_failed(&e)))?;
         return match std::str::from_utf8(&bytes) {
             Ok(text) => write_stdout(crate::term::text_out(text).as_bytes()),
             Err(_) => Err(Fail(format!(
@@ -141,6 +149,6 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
         Ok(_) => Ok(()),
         // `pancake cat x /big | head` is not an error.
         Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Fail(Safe(e.to_string()).to_string())),
+        Err(e) => Err(Fail(export_failed(&e))),
     }
 }

@@ -38,6 +38,32 @@ pub fn run(file: &Path, layer: usize, image: usize) -> Result<(), Fail> {
             "{} (raise it with --max-decompressed-bytes)",
             Safe(e.to_string())
         ))),
-        Err(e) => Err(Fail(Safe(e.to_string()).to_string())),
+        Err(e) => Err(Fail(named(file, image, l, img.layers.get(l), &e))),
+    }
+}
+
+/// `e` as one line naming the file, the layer and its blob, unless it names them itself.
+pub fn named(
+    file: &Path,
+    image: usize,
+    layer: usize,
+    at: Option<&pancake_core::Layer>,
+    e: &ExportError,
+) -> String {
+    match e {
+        ExportError::OverLimit { .. }
+        | ExportError::TooLarge { .. }
+        | ExportError::WrongEntry { .. } => Safe(e.to_string()).to_string(),
+        _ => {
+            let blob = at
+                .and_then(|l| l.blob_path.as_deref())
+                .map(|b| format!(" ({})", Safe(b)))
+                .unwrap_or_default();
+            format!(
+                "{}: image {image} layer {layer}{blob}: {}",
+                file.display(),
+                Safe(e.to_string())
+            )
+        }
     }
 }

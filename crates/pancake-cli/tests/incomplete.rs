@@ -193,3 +193,52 @@ fn the_ci_gate_fails_an_image_it_could_not_read_whole() {
     assert!(line.contains("layer 0 (blobs/sha256/"), "{line}");
     assert!(stdout.contains("Result: FAIL"), "{stdout}");
 }
+
+/// A gzip layer whose trailer's CRC-32 is wrong: the whole tar inflates, then the check
+/// fails. `export-layer` and `cat` fail with one line naming the file, the layer and its
+/// blob, beside the decoder's words.
+#[test]
+fn a_layer_that_fails_to_decode_is_named_with_its_file_and_blob() {
+    use std::io::Write;
+    let tar = tarwrite::layer_tar(vec![TarEntry::file("etc/a", b"a".to_vec(), 0o644)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(&tar).unwrap_or_else(|e| panic!("{e}"));
+    let mut gz = e.finish().unwrap_or_else(|e| panic!("{e}"));
+    let crc = gz.len() - 8;
+    if let Some(b) = gz.get_mut(crc) {
+        *b ^= 0xff;
+    }
+    let d = Descriptor {
+        media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+        digest: Digest::of_bytes(&gz),
+        size: gz.len() as u64,
+    };
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(&tar)]},
+    }))
+    .unwrap_or_default();
+    let blob = d.digest.blob_path();
+    let images = [SaveImage {
+        tags: vec!["t:1".into()],
+        config,
+        layers: vec![d],
+    }];
+    let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
+        Ok(Box::new(std::io::Cursor::new(gz.clone())))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("incomplete");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("bad-crc.tar");
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let file = path.display().to_string();
+
+    let o = pancake(&["export-layer", &file, "0"]);
+    let (_, stderr) = out(&o);
+    assert!(!o.status.success());
+    let want = format!("{file}: image 0 layer 0 ({blob}): ");
+    assert!(stderr.starts_with(&format!("pancake: {want}")), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
