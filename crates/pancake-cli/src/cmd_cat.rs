@@ -97,6 +97,9 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
             shown(&row.path)
         )));
     }
+    // Only a hard link that points to no file is left here (one to a symlink or a device
+    // has that kind); inspect reports why: a `hard-link` problem, or `unsafe-path` for a
+    // target outside the root.
     let Some(content) = &row.content else {
         let to = row
             .link_target
@@ -104,7 +107,7 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
             .map(|t| format!(" to {}", shown(t)))
             .unwrap_or_default();
         return Err(fail(format!(
-            "{} is a hard link{to} that points to no file (see the hard-link problem in pancake inspect)",
+            "{} is a hard link{to} that points to no file (see the problems pancake inspect reports)",
             shown(&row.path)
         )));
     };

@@ -68,7 +68,9 @@ impl ContentRef {
 pub struct FileRow {
     /// Path in the merged filesystem, normalized (no leading `/`).
     pub path: RawPath,
-    /// What the path is (a hard link stays `Hardlink`).
+    /// What the path is. A hard link to a file stays `Hardlink`; one to a symlink, a device
+    /// or a FIFO is that inode on disk (Go's `os.Link` does not follow a symlink) and shows
+    /// its kind, and a symlink's target and mode.
     pub kind: EntryKind,
     /// Content size in bytes; for a hard link, the size of the file it links to (0 when the
     /// link points to nothing); for a symlink, the length of its target in bytes, as `ls -l`
@@ -80,7 +82,8 @@ pub struct FileRow {
     /// The layer that last wrote this path. For `Deleted` rows: the lower layer the deleted
     /// path came from.
     pub layer: usize,
-    /// For a symlink its target as written; for a hard link the path it links to.
+    /// For a symlink its target as written (also a hard link to a symlink: the symlink's);
+    /// for a hard link the path it links to.
     pub link_target: Option<RawPath>,
     /// Permission, setuid/setgid and sticky bits (`& 0o7777`).
     pub mode: u32,
@@ -139,6 +142,10 @@ struct Node {
     layer: usize,
     member: Option<usize>,
     content: Option<Stored>,
+    /// A symlink reached by a hard link: the same inode as the symlink it links to, so its
+    /// target's length is counted once, with that symlink (Docker's layer size counts a hard
+    /// link as nothing). Fits in the padding: the size below holds.
+    second_name: bool,
 }
 
 // The size the comment above gives; a change of it is a change of the page's memory.
@@ -187,7 +194,7 @@ impl Node {
     fn own_bytes(&self) -> u64 {
         match &self.content {
             Some(_) if self.kind == EntryKind::File => self.size,
-            None if self.kind == EntryKind::Symlink => self.size,
+            None if self.kind == EntryKind::Symlink && !self.second_name => self.size,
             _ => 0,
         }
     }
@@ -625,9 +632,13 @@ fn apply<'a>(
                     member,
                     replaced,
                     content: None,
+                    second_name: false,
                 },
             );
         }
+        // A hard link to a target without bytes is that inode on disk: its kind, mode and
+        // link target, instead of the entry's own.
+        let mut inode: Option<Inode> = None;
         // The stored content, with its size (the node's).
         let content = match (e.kind, &e.link_target) {
             (EntryKind::File, _) => Some((
@@ -644,10 +655,15 @@ fn apply<'a>(
                 appended.flush(state);
                 let found = resolve_link(state, &removed, &hidden, &plnk, pos, &e.path, t);
                 match found {
-                    Ok(c) => c.map(|c| {
+                    Ok(Linked::Bytes(c)) => {
                         let size = c.size;
-                        (Stored::new(c, idx, member, &e.path), size)
-                    }),
+                        Some((Stored::new(c, idx, member, &e.path), size))
+                    }
+                    Ok(Linked::Inode(i)) => {
+                        inode = Some(i);
+                        None
+                    }
+                    Ok(Linked::Nothing) => None,
                     Err(issue) => {
                         if !in_cycle.contains(&e.path) {
                             links.push(LinkReport {
@@ -677,15 +693,35 @@ fn apply<'a>(
             (None, EntryKind::Symlink, Some(t)) => t.as_bytes().len() as u64,
             (None, _, _) => e.size,
         };
-        let node = Node {
-            kind: e.kind,
-            size,
-            mode: e.mode,
-            link_target: e.link_target.clone().map(Box::new),
-            layer: idx,
-            member,
-            replaced: false,
-            content: content.map(|(c, _)| c),
+        let node = match inode {
+            Some(i) => Node {
+                kind: i.kind,
+                size: i.size,
+                // moby's `handleLChmod` leaves a link to a symlink alone (there is no lchmod)
+                // and chmods anything else with the link's own mode.
+                mode: if i.kind == EntryKind::Symlink {
+                    i.mode
+                } else {
+                    e.mode
+                },
+                link_target: i.link_target,
+                layer: idx,
+                member,
+                replaced: false,
+                content: None,
+                second_name: true,
+            },
+            None => Node {
+                kind: e.kind,
+                size,
+                mode: e.mode,
+                link_target: e.link_target.clone().map(Box::new),
+                layer: idx,
+                member,
+                replaced: false,
+                content: content.map(|(c, _)| c),
+                second_name: false,
+            },
         };
         // A path past every one held is new: it joins the run (no search of the map).
         if appended.past_end(state, &e.path) {
@@ -731,9 +767,29 @@ fn apply<'a>(
     removed
 }
 
+/// What a hard link shares with its target.
+enum Linked {
+    /// A file's bytes.
+    Bytes(ContentRef),
+    /// The inode of a target without bytes (a symlink, a device, a FIFO): the link is that
+    /// symlink or device on disk, as Go's `os.Link` (`linkat` without `AT_SYMLINK_FOLLOW`)
+    /// makes it in moby and containerd.
+    Inode(Inode),
+    /// A hard link that points to no file itself (already reported).
+    Nothing,
+}
+
+/// What a second name of an inode without bytes takes from the first.
+struct Inode {
+    kind: EntryKind,
+    mode: u32,
+    size: u64,
+    link_target: Option<Box<RawPath>>,
+}
+
 /// What a hard link entry at position `pos` of the layer being applied shows: the content of
-/// its target as the target stands at that point (`Ok(None)`: a target without bytes, such
-/// as a symlink or a device, whose inode the link then shares).
+/// its target as the target stands at that point, or the target's inode when it has no
+/// bytes.
 fn resolve_link<'a>(
     state: &State<'a>,
     removed: &[(Key<'a>, Node)],
@@ -742,13 +798,13 @@ fn resolve_link<'a>(
     pos: usize,
     path: &RawPath,
     target: &RawPath,
-) -> Result<Option<ContentRef>, LinkIssue> {
+) -> Result<Linked, LinkIssue> {
     if let Some(key) = whiteout::aufs_link_key(target) {
         // moby re-targets the link at the `.wh..wh.plnk` file of that base name seen so far.
         return plnk
             .get(key)
             .and_then(|v| v.iter().rev().find(|(p, _)| *p < pos))
-            .map(|(_, c)| Some(c.clone()))
+            .map(|(_, c)| Linked::Bytes(c.clone()))
             .ok_or(LinkIssue::AufsMissing);
     }
     if target == path {
@@ -767,11 +823,19 @@ fn resolve_link<'a>(
             None => return Err(LinkIssue::Missing),
         },
     };
+    if let Some(c) = node.content_ref(target) {
+        return Ok(Linked::Bytes(c));
+    }
     match node.kind {
         EntryKind::Dir => Err(LinkIssue::Directory),
         // A link to a dangling link points to nothing either; the first one is reported.
-        EntryKind::Hardlink if node.content.is_none() => Ok(None),
-        _ => Ok(node.content_ref(target)),
+        EntryKind::Hardlink | EntryKind::File => Ok(Linked::Nothing),
+        kind => Ok(Linked::Inode(Inode {
+            kind,
+            mode: node.mode,
+            size: node.size,
+            link_target: node.link_target.clone(),
+        })),
     }
 }
 
@@ -820,13 +884,15 @@ fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
 /// Fills `dir_size` of directory rows: the content bytes of the rows below each, every inode
 /// once however many of its names are below (like `du`), and the target length of each
 /// symlink below that is not deleted. Deleted and other rows are summed apart, so a deleted
-/// directory shows the file bytes deleted below it. Sums saturate.
+/// directory shows the file bytes deleted below it. Sums saturate. `second_names` are
+/// symlinks reached by a hard link ([`Node::second_name`]): their inode counts with the
+/// symlink's own name.
 ///
 /// A file with one name (nearly all) adds its size to its folder only; folder totals are then
 /// carried up one level at a time, deepest first: O(rows + folders) map updates instead of one
 /// per folder above each file. A file with several names (hard links) adds its size once to
 /// every folder above any of its names, and is not carried up.
-fn fill_dir_sizes(rows: &mut [FileRow]) {
+fn fill_dir_sizes(rows: &mut [FileRow], second_names: &HashSet<RawPath>) {
     // (deleted?, inode) → size and the rows naming it.
     type Names = (u64, Vec<usize>);
     let mut inodes: HashMap<(bool, (usize, usize)), Names> = HashMap::new();
@@ -843,13 +909,16 @@ fn fill_dir_sizes(rows: &mut [FileRow]) {
     // bytes of multi-name files anywhere below it (final as they are).
     let mut direct: HashMap<(bool, &[u8]), u64> = HashMap::new();
     let mut linked: HashMap<(bool, &[u8]), u64> = HashMap::new();
-    // A symlink is its own inode, with one name. Not under a deleted folder, whose total is
-    // the deleted bytes (`LayerChanges::deleted_bytes`): what a lower layer still stores, its
-    // `wasted`, which counts files only.
-    for r in rows
-        .iter()
-        .filter(|r| r.kind == EntryKind::Symlink && r.size > 0 && r.change != Change::Deleted)
-    {
+    // A symlink is its own inode, with one name but for hard links to it (counted with the
+    // symlink). Not under a deleted folder, whose total is the deleted bytes
+    // (`LayerChanges::deleted_bytes`): what a lower layer still stores, its `wasted`, which
+    // counts files only.
+    for r in rows.iter().filter(|r| {
+        r.kind == EntryKind::Symlink
+            && r.size > 0
+            && r.change != Change::Deleted
+            && !second_names.contains(&r.path)
+    }) {
         let s = direct
             .entry((false, parent_bytes(r.path.as_bytes())))
             .or_insert(0);
@@ -936,7 +1005,11 @@ fn fill_dir_sizes(rows: &mut [FileRow]) {
 pub fn merged(archive: &Archive, image: &Image, upto: usize) -> Vec<FileRow> {
     let state = fold(archive, image, upto);
     let mut rows = Vec::with_capacity(state.len());
+    let mut second_names = HashSet::new();
     for (p, n) in state {
+        if n.second_name {
+            second_names.insert(p.clone().into_owned());
+        }
         let change = match (n.layer == upto, n.replaced) {
             (false, _) => Change::Unchanged,
             (true, false) => Change::Added,
@@ -944,7 +1017,7 @@ pub fn merged(archive: &Archive, image: &Image, upto: usize) -> Vec<FileRow> {
         };
         rows.push(row(p.into_owned(), &n, change));
     }
-    fill_dir_sizes(&mut rows);
+    fill_dir_sizes(&mut rows, &second_names);
     rows
 }
 
@@ -983,7 +1056,11 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
     // Deleted rows come first (a path removed twice: its last removal), then the paths of
     // the state, already in order; a stable sort by path merges the two runs.
     let mut rows: Vec<FileRow> = Vec::new();
+    let mut second_names = HashSet::new();
     let counts = count_changes(&state, layer, &removed, &mut |p, n, change| {
+        if n.second_name && change != Change::Deleted {
+            second_names.insert(p.clone());
+        }
         rows.push(row(p.clone(), n, change));
     });
     rows.reverse(); // the last of equal paths first, for `dedup_by` to keep
@@ -996,7 +1073,7 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
     out.modified_bytes = counts.modified_bytes;
     out.deleted_bytes = counts.deleted_bytes;
     out.rows = rows;
-    fill_dir_sizes(&mut out.rows);
+    fill_dir_sizes(&mut out.rows, &second_names);
     out
 }
 
@@ -1555,6 +1632,7 @@ const LINK_PROBLEMS_PER_LAYER: usize = 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::lookup;
 
     thread_local! {
         /// Set: [`Appended`] keeps no run, every write searches the map (the fold as it was).
@@ -2127,6 +2205,82 @@ mod tests {
             );
         }
         assert_eq!(find(&m, "ok").map(|r| r.size), Some(3));
+    }
+
+    fn sym(p: &str, target: &str) -> Entry {
+        Entry {
+            mode: 0o777,
+            ..ent(p, EntryKind::Symlink, 0, Some(target))
+        }
+    }
+
+    #[test]
+    fn a_hard_link_to_a_symlink_or_device_is_that_inode() {
+        // `os.Link` does not follow the symlink: `hs` is a second name of `s`, a symlink to
+        // `t`, and a link to a device is that device; none of them points to no file.
+        let a = build(vec![
+            vec![
+                f("t", 6),
+                sym("s", "t"),
+                hl("hs", "s"),
+                d("dir"),
+                f("dir/x", 3),
+                sym("ds", "dir"),
+                hl("hds", "ds"),
+                hl("hhs", "hs"),
+                ent("null", EntryKind::Char, 0, None),
+                hl("hnull", "null"),
+            ],
+            vec![f(".wh.s", 0)],
+        ]);
+        assert_eq!(problems_of(&a), Vec::<String>::new());
+        let m = merged(&a, img(&a), 0);
+        let shown = |m: &[FileRow], p: &str| {
+            find(m, p).map(|r| {
+                (
+                    r.kind,
+                    r.link_target.as_ref().map(|t| t.to_string()),
+                    r.size,
+                    r.mode,
+                    r.content.is_none(),
+                )
+            })
+        };
+        // The symlink's mode, not the link entry's (0o644): there is no lchmod.
+        let symlink = |t: &str| Some((EntryKind::Symlink, Some(t.to_string()), 1, 0o777, true));
+        assert_eq!(shown(&m, "s"), symlink("t"));
+        assert_eq!(shown(&m, "hs"), symlink("t"));
+        assert_eq!(shown(&m, "hhs"), symlink("t"));
+        assert_eq!(
+            shown(&m, "hds"),
+            Some((EntryKind::Symlink, Some("dir".into()), 3, 0o777, true))
+        );
+        assert_eq!(
+            find(&m, "hnull").map(|r| (r.kind, r.content.is_none())),
+            Some((EntryKind::Char, true))
+        );
+        // Followed as the symlink is: to `t`'s bytes, through `hds` to `dir/x`.
+        let at = |m: &[FileRow], p: &str| {
+            lookup::resolve(m, &RawPath::from(p), true)
+                .ok()
+                .flatten()
+                .and_then(|i| m.get(i))
+                .map(|r| (r.path.to_string(), r.content.as_ref().map(|c| c.size)))
+        };
+        assert_eq!(at(&m, "hs"), Some(("t".into(), Some(6))));
+        assert_eq!(at(&m, "hds/x"), Some(("dir/x".into(), Some(3))));
+        // The second names count nothing, as in Docker's layer size: the symlinks' targets once.
+        let ch = layer_changes(&a, img(&a), 0);
+        assert_eq!(ch.added_bytes, 6 + 1 + 3 + 3);
+        assert_eq!(
+            ch.added_bytes,
+            crate::analyze::history::layer_content_size(&a, img(&a), 0)
+        );
+        // Deleting the first name leaves the second, still the symlink.
+        let top = merged(&a, img(&a), 1);
+        assert_eq!(find(&top, "s").map(|r| r.kind), None);
+        assert_eq!(shown(&top, "hs"), symlink("t"));
+        assert_eq!(at(&top, "hs"), Some(("t".into(), Some(6))));
     }
 
     #[test]
