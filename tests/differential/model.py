@@ -7,7 +7,8 @@ here from the members of each layer, never from Pancake.
 - `.wh.NAME` deletes NAME and everything below it from the layers below; `D/.wh..wh..opq`
   hides everything below D from the layers below. Both only touch lower layers, so where the
   marker sits in the layer does not matter.
-- Missing parent directories are created (MkdirAll, mode 0755).
+- Missing parent directories are created (MkdirAll, mode 0755), a marker's too: UnpackLayer
+  makes an entry's parent before it handles a whiteout.
 - A directory over a directory keeps what is below it; anything else replaces the path (a
   directory replaced by a file loses its tree).
 - A hard link has the size of the file it links to and is the same file (inode): a directory's
@@ -51,8 +52,9 @@ def apply(view: dict, members, layer: int):
         if not p:
             continue
         mk = marker(p)
+        writes.append((p, m, mk is not None))
         if mk is None:
-            writes.append((p, m))
+            pass
         elif mk[0] == "opaque":
             opaques.append(mk[1])
         else:
@@ -63,7 +65,7 @@ def apply(view: dict, members, layer: int):
     for t in whiteouts:
         for p in [p for p in view if p == t or under(p, t)]:
             del view[p]
-    for p, m in writes:
+    for p, m, is_marker in writes:
         parts = p.split(b"/")
         for i in range(1, len(parts)):
             a = b"/".join(parts[:i])
@@ -71,6 +73,8 @@ def apply(view: dict, members, layer: int):
                 view[a] = {"kind": "dir", "size": 0, "target": None, "layer": layer}
             elif view[a]["kind"] != "dir":
                 raise ValueError("%s: parent %s is a %s" % (display(p), display(a), view[a]["kind"]))
+        if is_marker:
+            continue  # it writes nothing; what it deletes was deleted above
         old = view.get(p)
         if old is not None and not (old["kind"] == "dir" and m["kind"] == "dir"):
             for q in [q for q in view if under(q, p)]:

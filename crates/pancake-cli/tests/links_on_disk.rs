@@ -1,12 +1,15 @@
 //! `pancake cat` and `pancake ls` where a layer's entries are what unpacking makes of them on
 //! disk rather than what their headers say: a hard link to a symlink is that symlink (Go's
-//! `os.Link` does not follow it).
+//! `os.Link` does not follow it), and a whiteout below a lower layer's symlink makes its
+//! folder in the upper layer (moby's `UnpackLayer` creates an entry's parent first), which
+//! hides the link.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use pancake_core::digest::Digest;
 use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry, TarWriter};
+use pancake_core::RawPath;
 
 /// A `docker save` of one image whose layer `i` holds `layers[i]`, uncompressed, in the
 /// order given (a hard link must come after its target), written under the test's temp dir.
@@ -150,4 +153,50 @@ fn a_hard_link_to_a_symlink_is_followed_as_the_symlink() {
         "{text}"
     );
     assert!(!problem_kinds(&f).iter().any(|k| k == "hard-link"));
+}
+
+#[test]
+fn a_whiteout_below_a_lower_symlink_makes_a_folder_that_hides_it() {
+    let base = vec![
+        TarEntry::dir("usr", 0o755),
+        TarEntry::dir("usr/bin", 0o755),
+        TarEntry::file("usr/bin/sh", b"SHELL".to_vec(), 0o755),
+        TarEntry::symlink("bin", "usr/bin"),
+    ];
+    let cases = [
+        (
+            "whiteout.tar",
+            TarEntry::whiteout(&RawPath::from("bin/sh")),
+            vec![],
+        ),
+        (
+            "opaque.tar",
+            TarEntry::opaque(&RawPath::from("bin")),
+            vec![],
+        ),
+        (
+            "file.tar",
+            TarEntry::file("bin/new", b"NEW".to_vec(), 0o644),
+            vec!["bin/new"],
+        ),
+    ];
+    for (name, upper, below) in cases {
+        let file = save(name, &[base.clone(), vec![upper]]);
+        let f = file.display().to_string();
+        let rows = listing(&f);
+        let under_bin: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.0.starts_with("bin/"))
+            .map(|r| r.0.as_str())
+            .collect();
+        assert_eq!(under_bin, below, "{name}");
+        let bin = rows
+            .iter()
+            .find(|r| r.0 == "bin")
+            .map(|r| (r.1.as_str(), r.3.as_str()));
+        assert_eq!(bin, Some(("dir", "1")), "{name}");
+        assert!(cat(&f, "/bin/sh").is_err(), "{name}");
+        assert_eq!(cat(&f, "/usr/bin/sh"), Ok(b"SHELL".to_vec()), "{name}");
+        assert_eq!(problem_kinds(&f), Vec::<String>::new(), "{name}");
+    }
 }

@@ -489,7 +489,11 @@ fn apply<'a>(
     links: &mut Vec<LinkReport>,
 ) -> Vec<(Key<'a>, Node)> {
     let mut removed: Vec<(Key<'a>, Node)> = Vec::new();
-    let mut writes: Vec<(usize, &Entry)> = Vec::with_capacity(entries.len());
+    // Entries in tar order, with whether each is a whiteout or opaque marker: a marker writes
+    // nothing, but its folder is made in the layer's own directory first, as for any entry
+    // (moby's `UnpackLayer` does `MkdirAll` of the parent before it handles a whiteout), so
+    // it hides a lower symlink or file of that name as a written file's folder does.
+    let mut writes: Vec<(usize, &Entry, bool)> = Vec::with_capacity(entries.len());
     let mut opaque: Vec<(usize, RawPath)> = Vec::new();
     let mut whiteouts: Vec<(usize, RawPath)> = Vec::new();
     // AUFS hard-link sources by base name, in entry order.
@@ -503,9 +507,15 @@ fn apply<'a>(
             // layer reader reports it (`unpack-fails`); like every entry unpacking fails on,
             // it stays in the layer's index and nothing is written.
             None if e.kind == EntryKind::Other => {}
-            None => writes.push((pos, e)),
-            Some(Marker::Opaque(d)) => opaque.push((pos, d)),
-            Some(Marker::Whiteout(p)) if !has_dotdot(&p) => whiteouts.push((pos, p)),
+            None => writes.push((pos, e, false)),
+            Some(Marker::Opaque(d)) => {
+                writes.push((pos, e, true));
+                opaque.push((pos, d))
+            }
+            Some(Marker::Whiteout(p)) if !has_dotdot(&p) => {
+                writes.push((pos, e, true));
+                whiteouts.push((pos, p))
+            }
             Some(Marker::Aufs) if whiteout::is_aufs_link_source(e) => {
                 plnk.entry(e.path.file_name()).or_default().push((
                     pos,
@@ -566,7 +576,7 @@ fn apply<'a>(
     let mut known_fail: Option<RawPath> = None;
     let mut appended = Appended::default();
     let mut to_write = writes.len();
-    for (pos, e) in writes {
+    for (pos, e, marker) in writes {
         appended.to_come = to_write;
         to_write = to_write.saturating_sub(1);
         // Parents a container runtime would create implicitly. (Compared as a slice of the
@@ -599,14 +609,16 @@ fn apply<'a>(
                     fails = true;
                     break;
                 }
+                // A lower symlink or file: the folder made in this layer's directory hides it
+                // (overlayfs shows the upper folder), and rewrites the path.
                 Some(_) => {
                     appended.flush(state);
                     if let Some(gone) = state.remove_entry(&parent) {
                         removed.push(gone);
                     }
-                    missing.push(parent.clone());
+                    missing.push((parent.clone(), true));
                 }
-                None => missing.push(parent.clone()),
+                None => missing.push((parent.clone(), false)),
             }
             parent = parent.parent();
         }
@@ -618,8 +630,8 @@ fn apply<'a>(
         known_fail = None;
         appended.to_come = appended.to_come.saturating_add(missing.len());
         // Top folder first: in path order, so they join the run when they come past its end.
-        for p in missing.into_iter().rev() {
-            let replaced = removed_paths.contains(&p);
+        for (p, over_lower) in missing.into_iter().rev() {
+            let replaced = over_lower || removed_paths.contains(&p);
             appended.insert(
                 state,
                 Cow::Owned(p),
@@ -635,6 +647,9 @@ fn apply<'a>(
                     second_name: false,
                 },
             );
+        }
+        if marker {
+            continue; // its folder stands; what it deletes was deleted above
         }
         // A hard link to a target without bytes is that inode on disk: its kind, mode and
         // link target, instead of the entry's own.
@@ -2281,6 +2296,57 @@ mod tests {
         assert_eq!(find(&top, "s").map(|r| r.kind), None);
         assert_eq!(shown(&top, "hs"), symlink("t"));
         assert_eq!(at(&top, "hs"), Some(("t".into(), Some(6))));
+    }
+
+    #[test]
+    fn a_marker_under_a_lower_symlink_makes_its_folder_there() {
+        // moby's `UnpackLayer` makes a marker's folder in the layer's own directory before it
+        // handles it: over a lower symlink that folder hides the link (overlayfs), as the
+        // folder of a file would; `/bin/sh` is gone either way.
+        let base = vec![
+            d("usr"),
+            d("usr/bin"),
+            f("usr/bin/sh", 5),
+            sym("bin", "usr/bin"),
+            f("file", 2),
+        ];
+        for upper in [
+            vec![f("bin/.wh.sh", 0)],
+            vec![f("bin/.wh..wh..opq", 0)],
+            vec![f("bin/new", 3)],
+        ] {
+            let a = build(vec![base.clone(), upper.clone()]);
+            let m = merged(&a, img(&a), 1);
+            let bin = find(&m, "bin").map(|r| (r.kind, r.layer, r.change));
+            assert_eq!(
+                bin,
+                Some((EntryKind::Dir, 1, Change::Modified)),
+                "{upper:?}"
+            );
+            let sh = lookup::resolve(&m, &RawPath::from("bin/sh"), true);
+            assert!(
+                matches!(&sh, Err(lookup::LookupError::NotFound { missing }) if *missing == RawPath::from("bin/sh")),
+                "{sh:?}"
+            );
+            assert_eq!(find(&m, "usr/bin/sh").map(|r| r.size), Some(5));
+            let ch = layer_changes(&a, img(&a), 1);
+            let rows: Vec<(String, Change)> = ch
+                .rows
+                .iter()
+                .map(|r| (r.path.to_string(), r.change))
+                .collect();
+            let mut want = vec![("bin".to_string(), Change::Modified)];
+            if upper[0].path == RawPath::from("bin/new") {
+                want.push(("bin/new".into(), Change::Added));
+            }
+            assert_eq!(rows, want);
+        }
+        // Below a lower file, and with no folder at all: the folders are made.
+        let a = build(vec![base, vec![f("file/.wh.x", 0), f("a/b/.wh.c", 0)]]);
+        let m = merged(&a, img(&a), 1);
+        for p in ["file", "a", "a/b"] {
+            assert_eq!(find(&m, p).map(|r| r.kind), Some(EntryKind::Dir), "{p}");
+        }
     }
 
     #[test]
