@@ -203,11 +203,15 @@ struct Figures {
 }
 
 impl Figures {
+    /// dive's `wastedBytes / userSizeBytes`. With nothing stored above the base, bytes
+    /// wasted all the same (layers that only delete what the base stored) are infinitely
+    /// many times what was added, as dive's float division makes them, and the rule fails;
+    /// with nothing wasted either there is nothing to fail on.
     fn user_wasted(&self) -> f64 {
-        if self.user == 0 {
-            0.0
-        } else {
-            self.wasted as f64 / self.user as f64
+        match (self.wasted, self.user) {
+            (0, 0) => 0.0,
+            (_, 0) => f64::INFINITY,
+            (w, u) => w as f64 / u as f64,
         }
     }
 }
@@ -303,6 +307,19 @@ pub fn report(archives: &[Archive], flags: &Flags) -> Result<(String, usize), Fa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_wasted_with_nothing_added_above_the_base_fail_the_user_rule() {
+        let f = |wasted, user| Figures {
+            efficiency: 1.0,
+            wasted,
+            user,
+        };
+        assert_eq!(f(100_000, 0).user_wasted(), f64::INFINITY);
+        assert!(f(100_000, 0).user_wasted() > 0.1);
+        assert_eq!(f(0, 0).user_wasted(), 0.0);
+        assert_eq!(f(50, 100).user_wasted(), 0.5);
+    }
 
     #[test]
     fn sizes_parse_as_dive_reads_them() {
