@@ -69,6 +69,11 @@ pub fn run(
                 // equal ones are not listed); `content` says why not otherwise.
                 "content_compared": p.content == ContentCheck::Differs,
                 "content": p.content,
+                // A's and B's owner when they differ (the path is modified for that alone).
+                "owners": p.owners.map(|((ua, ga), (ub, gb))| json!({
+                    "a": {"uid": ua, "gid": ga},
+                    "b": {"uid": ub, "gid": gb},
+                })),
             })).collect::<Vec<_>>(),
             // The layers either side could not read to their end: the paths they would have
             // added, changed or kept are not known, so a path listed as deleted or added
@@ -210,6 +215,14 @@ fn text(
         d.deleted,
         human_size(d.deleted_bytes)
     ));
+    for p in &d.paths {
+        if let Some(((ua, ga), (ub, gb))) = p.owners {
+            s.push_str(&format!(
+                "owner of {}: {ua}:{ga} in A, {ub}:{gb} in B\n",
+                p.path.display()
+            ));
+        }
+    }
     if d.paths
         .iter()
         .any(|p| p.content == ContentCheck::Unreadable)

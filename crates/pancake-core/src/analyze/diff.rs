@@ -3,6 +3,8 @@
 //! differ in, path by path, over the merged views ([`union::merged`], [`union::compare`]).
 //! The images may come from two archives or be two images of one.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::union::{self, Change, ContentCheck, PathDiff};
@@ -11,6 +13,7 @@ use crate::digest::Digest;
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::model::{Archive, Image};
+use crate::path::RawPath;
 use crate::read::contents;
 use crate::source::ReadAt;
 
@@ -80,7 +83,13 @@ pub fn diff(aa: &Archive, a: &Image, ab: &Archive, b: &Image) -> ImageDiff {
         .then(|| (side(a, shared_layers, &ca), side(b, shared_layers, &cb)));
     let rows_a = top_view(aa, a);
     let rows_b = top_view(ab, b);
-    let paths = union::compare(&rows_a, &rows_b, shared_layers);
+    let mut paths = union::compare(&rows_a, &rows_b, shared_layers);
+    mark_owners(
+        (aa, a, &rows_a),
+        (ab, b, &rows_b),
+        shared_layers,
+        &mut paths,
+    );
     let mut out = ImageDiff {
         shared_layers,
         first_divergent,
@@ -102,6 +111,79 @@ pub fn diff(aa: &Archive, a: &Image, ab: &Archive, b: &Image) -> ImageDiff {
     }
     out.paths = paths;
     out
+}
+
+/// The owner `(uid, gid)` of each path each layer of `image` writes, keyed by layer and path
+/// (the last entry of a path in a layer wins, as it does on disk).
+fn owners<'a>(archive: &'a Archive, image: &Image) -> HashMap<(usize, &'a RawPath), (u64, u64)> {
+    let mut out = HashMap::new();
+    for i in 0..image.layers.len() {
+        for e in union::layer_entries(archive, image, i) {
+            out.insert((i, &e.path), (e.uid, e.gid));
+        }
+    }
+    out
+}
+
+/// Marks in `paths` (sorted by path, as [`union::compare`] gives them) each path both views
+/// hold whose owner differs, adding it as modified when the rows alone agreed (same bytes
+/// and mode, or a directory): dive and containerd's diff both count a changed uid or gid as
+/// a modification, and a `chown` is the kind of change a reader of a diff must not miss. A
+/// row no entry wrote (a folder a layer only implies) is owned by root, as unpacking makes
+/// it. Rows both from one layer the images share are the same entry and are skipped.
+fn mark_owners(
+    (aa, a, rows_a): (&Archive, &Image, &[union::FileRow]),
+    (ab, b, rows_b): (&Archive, &Image, &[union::FileRow]),
+    same_below: usize,
+    paths: &mut Vec<PathDiff>,
+) {
+    let (oa, ob) = (owners(aa, a), owners(ab, b));
+    let mut found = Vec::new();
+    let mut j = 0;
+    for x in rows_a {
+        while rows_b.get(j).is_some_and(|y| y.path < x.path) {
+            j += 1;
+        }
+        let Some(y) = rows_b.get(j).filter(|y| y.path == x.path) else {
+            continue;
+        };
+        if x.layer == y.layer && x.layer < same_below {
+            continue;
+        }
+        let wa = oa.get(&(x.layer, &x.path)).copied().unwrap_or((0, 0));
+        let wb = ob.get(&(y.layer, &y.path)).copied().unwrap_or((0, 0));
+        if wa != wb {
+            found.push((y, x.size, wa, wb));
+        }
+    }
+    for (y, a_size, wa, wb) in found {
+        let owned = Some((wa, wb));
+        match paths.binary_search_by(|p| p.path.cmp(&y.path)) {
+            Ok(i) => {
+                if let Some(p) = paths.get_mut(i) {
+                    p.owners = owned;
+                    // Modified whatever the bytes: not left for the byte comparison to drop.
+                    if p.content == ContentCheck::Pending {
+                        p.content = ContentCheck::NotNeeded;
+                        p.rewritten = false;
+                    }
+                }
+            }
+            Err(i) => paths.insert(
+                i,
+                PathDiff {
+                    path: y.path.clone(),
+                    change: Change::Modified,
+                    kind: y.kind,
+                    a_size: Some(a_size),
+                    b_size: Some(y.size),
+                    rewritten: false,
+                    content: ContentCheck::NotNeeded,
+                    owners: owned,
+                },
+            ),
+        }
+    }
 }
 
 fn top_view(archive: &Archive, image: &Image) -> Vec<union::FileRow> {
@@ -223,6 +305,86 @@ mod tests {
             &mut |_| {},
         )
         .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A one-layer docker-archive of `(path, uid, is_dir)` entries (files hold "same"), the
+    /// config claiming its diff_id.
+    fn owned_save(entries: &[(&str, u64, bool)]) -> Vec<u8> {
+        let mut t = tar::Builder::new(Vec::new());
+        for (path, uid, dir) in entries {
+            let mut h = tar::Header::new_ustar();
+            h.set_uid(*uid);
+            h.set_gid(*uid);
+            h.set_mode(0o644);
+            let data: &[u8] = if *dir { b"" } else { b"same" };
+            h.set_entry_type(if *dir {
+                tar::EntryType::Directory
+            } else {
+                tar::EntryType::Regular
+            });
+            h.set_size(data.len() as u64);
+            t.append_data(&mut h, path, data)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let layer = t.into_inner().unwrap_or_else(|e| panic!("{e}"));
+        let cfg = format!(
+            r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+            Digest::of_bytes(&layer)
+        );
+        let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+        let manifest =
+            format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["l/layer.tar"]}}]"#);
+        let mut t = tar::Builder::new(Vec::new());
+        for (name, data) in [
+            ("l/layer.tar", layer.as_slice()),
+            (cfg_name.as_str(), cfg.as_bytes()),
+            ("manifest.json", manifest.as_bytes()),
+        ] {
+            let mut h = tar::Header::new_ustar();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            t.append_data(&mut h, name, data)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        t.into_inner().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A file and a folder whose bytes and modes are the same but whose owner is not (a
+    /// `chown`) are modified, with both owners, whatever their bytes.
+    #[test]
+    fn a_changed_owner_is_a_modification() {
+        let a = read(&owned_save(&[
+            ("etc/", 0, true),
+            ("etc/conf", 0, false),
+            ("etc/same", 0, false),
+        ]));
+        let b = read(&owned_save(&[
+            ("etc/", 1000, true),
+            ("etc/conf", 1000, false),
+            ("etc/same", 0, false),
+        ]));
+        let d = diff(&a, &a.images[0], &b, &b.images[0]);
+        let got: Vec<_> = d
+            .paths
+            .iter()
+            .map(|p| (p.path.display().into_owned(), p.change, p.owners))
+            .collect();
+        let moved = Some(((0, 0), (1000, 1000)));
+        assert_eq!(
+            got,
+            [
+                ("etc".to_string(), Change::Modified, moved),
+                ("etc/conf".to_string(), Change::Modified, moved),
+                // Same owner and metadata from another layer: its bytes are compared by
+                // `settle_rewritten`, which drops it.
+                ("etc/same".to_string(), Change::Modified, None),
+            ]
+        );
+        let pending: Vec<_> = d.paths.iter().map(|p| p.content).collect();
+        use ContentCheck::{NotNeeded, Pending};
+        assert_eq!(pending, [NotNeeded, NotNeeded, Pending]);
+        // The same image against itself: nothing.
+        assert!(diff(&a, &a.images[0], &a, &a.images[0]).paths.is_empty());
     }
 
     /// Two demo images built on the same base: they share their lowest layers by ChainID and

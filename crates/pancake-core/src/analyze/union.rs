@@ -2521,6 +2521,11 @@ pub struct PathDiff {
     /// `Pending`).
     #[serde(default)]
     pub content: ContentCheck,
+    /// A's and B's owner `(uid, gid)` when they differ (a `chown`, a file made by another
+    /// user): the path is modified whatever its bytes. Set by `analyze::diff::diff`, which
+    /// reads the layer entries (the merged rows hold no owners); `None` from [`compare`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owners: Option<((u64, u64), (u64, u64))>,
 }
 
 /// What is known of a path's bytes in the two views of [`compare`].
@@ -2570,6 +2575,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     b_size: None,
                     rewritten: false,
                     content: ContentCheck::NotNeeded,
+                    owners: None,
                 });
                 i += 1;
             }
@@ -2582,6 +2588,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     b_size: Some(y.size),
                     rewritten: false,
                     content: ContentCheck::NotNeeded,
+                    owners: None,
                 });
                 j += 1;
             }
@@ -2614,6 +2621,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                         } else {
                             ContentCheck::Pending
                         },
+                        owners: None,
                     });
                 }
             }
