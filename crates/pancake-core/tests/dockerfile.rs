@@ -358,3 +358,32 @@ fn build_args_become_arg_lines_once() {
         ]
     );
 }
+
+/// A build arg whose value holds spaces: the history writes the pair unquoted (BuildKit's
+/// `RUN |1 K=v v /bin/sh -c …`, the classic builder's `|1 K=v v /bin/sh -c …`); read back,
+/// the ARG is quoted as the Dockerfile wrote it and the RUN is the command alone.
+#[test]
+fn a_build_arg_with_spaces_reads_back_quoted() {
+    let step = |created_by: &str| pancake_core::HistoryEntry {
+        created_by: Some(created_by.to_string()),
+        ..Default::default()
+    };
+    let img = pancake_core::Image {
+        history: vec![
+            step("RUN |1 GREETING=hello world /bin/sh -c echo \"$GREETING\" > /g # buildkit"),
+            step("|1 MSG=say \"hi\" /bin/sh -c echo \"$MSG\" > /m"),
+        ],
+        ..Default::default()
+    };
+    let df = dockerfile::reconstruct(&img, &[]);
+    let texts: Vec<&str> = df.instructions.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "ARG GREETING=\"hello world\"",
+            "RUN echo \"$GREETING\" > /g",
+            "ARG MSG=\"say \\\"hi\\\"\"",
+            "RUN echo \"$MSG\" > /m",
+        ]
+    );
+}

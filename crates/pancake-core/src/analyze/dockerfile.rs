@@ -167,9 +167,20 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
         for arg in &ins.build_args {
             let Some(name) = arg_name(arg) else { continue };
             if declared.insert(name) {
+                // A value with spaces (the history keeps it unquoted) is quoted, as the
+                // Dockerfile had to write it.
+                let text = match arg.split_once('=') {
+                    Some((k, v)) if v.contains(char::is_whitespace) => {
+                        format!(
+                            "ARG {k}=\"{}\"",
+                            v.replace('\\', "\\\\").replace('"', "\\\"")
+                        )
+                    }
+                    _ => format!("ARG {arg}"),
+                };
                 instructions.push(Instruction {
                     keyword: "ARG".into(),
-                    text: format!("ARG {arg}"),
+                    text,
                     step: None,
                     link: Link::BuildArg,
                 });

@@ -68,6 +68,12 @@ fn is_keyword(w: &str) -> bool {
 }
 
 /// Splits a `|N k=v … rest` build-arg prefix off (classic builder, and BuildKit's `RUN |N …`).
+///
+/// Both builders join the `k=v` pairs with spaces and quote nothing, so a value may hold
+/// spaces (`|1 GREETING=hello world /bin/sh -c …`). When a shell marker (`/bin/sh -c` …)
+/// follows, the pairs are the text before it, a new pair starting at each word shaped
+/// `NAME=` (a build arg's name: letters, digits, `_`); that must give exactly `N` pairs.
+/// Otherwise (no marker, or another count) the pairs are read word by word.
 fn strip_build_args(s: &str) -> (Vec<String>, &str) {
     let Some(rest) = s.strip_prefix('|') else {
         return (Vec::new(), s);
@@ -78,6 +84,30 @@ fn strip_build_args(s: &str) -> (Vec<String>, &str) {
     let Ok(n) = n.parse::<usize>() else {
         return (Vec::new(), s);
     };
+    if let Some(at) = SHELLS
+        .iter()
+        .filter_map(|sh| rest.find(&format!(" {sh}")))
+        .min()
+    {
+        let (pairs, command) = rest.split_at(at);
+        let mut args: Vec<String> = Vec::new();
+        for word in pairs.split(' ').filter(|w| !w.is_empty()) {
+            match args.last_mut() {
+                Some(last) if !starts_a_pair(word) => {
+                    last.push(' ');
+                    last.push_str(word);
+                }
+                _ if starts_a_pair(word) => args.push(word.to_string()),
+                _ => {
+                    args.clear();
+                    break;
+                }
+            }
+        }
+        if args.len() == n && n > 0 {
+            return (args, command.trim_start());
+        }
+    }
     // `n` comes from the file: no allocation sized by it (a huge `|99999999999 …` would abort);
     // the loop ends at the first word that is not `k=v`, so it is bounded by the text's length.
     let mut args = Vec::new();
@@ -91,6 +121,14 @@ fn strip_build_args(s: &str) -> (Vec<String>, &str) {
         rest = tail;
     }
     (args, rest.trim_start())
+}
+
+/// `NAME=…`: a word that starts a build-arg pair.
+fn starts_a_pair(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 fn strip_shell(s: &str) -> Option<&str> {
@@ -688,6 +726,28 @@ mod tests {
         );
         // Not a build-arg prefix: left alone.
         assert_eq!(ins("|x y").1, "|x y");
+        // Values with spaces: both builders write the pairs unquoted.
+        assert_eq!(
+            ins("RUN |1 GREETING=hello world /bin/sh -c echo \"$GREETING\" > /g # buildkit"),
+            (
+                "RUN".into(),
+                "RUN echo \"$GREETING\" > /g".into(),
+                vec!["GREETING=hello world".to_string()]
+            )
+        );
+        assert_eq!(
+            ins("|2 MSG=two words B=x /bin/sh -c echo $MSG"),
+            (
+                "RUN".into(),
+                "RUN echo $MSG".into(),
+                vec!["MSG=two words".to_string(), "B=x".to_string()]
+            )
+        );
+        // An empty value, and a value that looks like a path.
+        assert_eq!(
+            ins("|2 A= P=/usr/local/bin /bin/sh -c make").2,
+            vec!["A=".to_string(), "P=/usr/local/bin".to_string()]
+        );
     }
 
     #[test]
