@@ -43,6 +43,33 @@ impl SharedLayer {
     }
 }
 
+/// Who an image is when images are counted: its image ID (the config's digest) when known,
+/// else its place. The same image listed twice — two `manifest.json` entries naming one
+/// config (two tags), or the same save opened twice — is one image, as `docker load` makes
+/// it one image with both names: it shares nothing with itself and is stored once.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum ImageKey<'a> {
+    Id(&'a Digest),
+    At(usize, usize),
+}
+
+fn image_key<'a>(archives: &[&'a Archive], id: (usize, usize)) -> ImageKey<'a> {
+    match image_at(archives, id).and_then(|img| img.config_digest.as_ref()) {
+        Some(d) => ImageKey::Id(d),
+        None => ImageKey::At(id.0, id.1),
+    }
+}
+
+/// How many different images ([`ImageKey`]) use `layer`.
+fn distinct_images(archives: &[&Archive], layer: &SharedLayer) -> usize {
+    let keys: BTreeSet<ImageKey> = layer
+        .image_ids()
+        .into_iter()
+        .map(|id| image_key(archives, id))
+        .collect();
+    keys.len()
+}
+
 fn image_at<'a>(archives: &[&'a Archive], id: (usize, usize)) -> Option<&'a Image> {
     archives.get(id.0).and_then(|a| a.images.get(id.1))
 }
@@ -106,12 +133,12 @@ pub fn all_layers(archives: &[&Archive]) -> Vec<SharedLayer> {
     order.iter().filter_map(|d| by_id.remove(d)).collect()
 }
 
-/// Layers (by ChainID) used by at least two different images (in one or several archives),
-/// in order of first use.
+/// Layers (by ChainID) used by at least two different images (in one or several archives;
+/// the same image ID twice is one image), in order of first use.
 pub fn shared_layers(archives: &[&Archive]) -> Vec<SharedLayer> {
     all_layers(archives)
         .into_iter()
-        .filter(|l| l.image_ids().len() >= 2)
+        .filter(|l| distinct_images(archives, l) >= 2)
         .collect()
 }
 
@@ -133,7 +160,8 @@ pub struct Storage {
 
 /// Storage arithmetic over all images. A layer used twice by one image (the same diff_id at
 /// two heights) is two ChainIDs: twice in `separate_bytes` and in `stored_bytes`, once in
-/// `content_store_bytes`.
+/// `content_store_bytes`. The same image (one image ID) listed twice counts once in
+/// `separate_bytes`, and each of its listings gets the bytes no other image uses.
 pub fn storage(archives: &[&Archive]) -> Storage {
     let layers = all_layers(archives);
     let mut out = Storage::default();
@@ -153,14 +181,16 @@ pub fn storage(archives: &[&Archive]) -> Storage {
         }
     }
     for l in &layers {
-        let uses = u64::try_from(l.images.len()).unwrap_or(u64::MAX);
+        let uses = u64::try_from(distinct_images(archives, l)).unwrap_or(u64::MAX);
         out.separate_bytes = out
             .separate_bytes
             .saturating_add(l.size.saturating_mul(uses));
         out.stored_bytes = out.stored_bytes.saturating_add(l.size);
-        if let [only] = l.image_ids().as_slice() {
-            if let Some(u) = unique.get_mut(only) {
-                *u = u.saturating_add(l.size);
+        if uses == 1 {
+            for id in l.image_ids() {
+                if let Some(u) = unique.get_mut(&id) {
+                    *u = u.saturating_add(l.size);
+                }
             }
         }
     }
@@ -359,6 +389,46 @@ mod tests {
             layers,
             ..Default::default()
         }
+    }
+
+    /// One image (one config digest) listed twice in a file, and the same file opened
+    /// twice: one image, stored once, sharing nothing with itself; a second image on the
+    /// same base does share it.
+    #[test]
+    fn the_same_image_listed_twice_is_one_image() {
+        let one = |tag: &str| Image {
+            tags: vec![tag.to_string()],
+            config_digest: Some(dg("config-x")),
+            ..image(vec![layer("base", 1000, false), layer("app", 100, false)])
+        };
+        let a = Archive {
+            images: vec![one("x:1"), one("x:2")],
+            ..Default::default()
+        };
+        let s = storage(&[&a, &a]);
+        assert_eq!((s.separate_bytes, s.stored_bytes), (1100, 1100));
+        assert!(shared_layers(&[&a, &a]).is_empty());
+        assert_eq!(
+            s.per_image_unique,
+            vec![
+                ((0, 0), 1100),
+                ((0, 1), 1100),
+                ((1, 0), 1100),
+                ((1, 1), 1100)
+            ]
+        );
+        let b = Archive {
+            images: vec![Image {
+                config_digest: Some(dg("config-y")),
+                ..image(vec![layer("base", 1000, false)])
+            }],
+            ..Default::default()
+        };
+        let s = storage(&[&a, &b]);
+        assert_eq!((s.separate_bytes, s.stored_bytes), (2100, 1100));
+        let shared = shared_layers(&[&a, &b]);
+        assert_eq!(shared.len(), 1);
+        assert_eq!(shared[0].diff_id, dg("base"));
     }
 
     /// base+mid shared by two images of one archive; a third image in another archive.
