@@ -57,29 +57,93 @@ impl PlatformEntry {
     }
 
     /// Does `spec` (`OS/ARCH` or `OS/ARCH/VARIANT`, as `docker --platform` takes it) name this
-    /// platform? Parts compare case-insensitively; a spec without a variant matches any
-    /// variant (`linux/arm64` matches `linux/arm64/v8`). A malformed spec matches nothing.
+    /// platform, or one that runs where it runs? See [`PlatformEntry::rank`].
     pub fn matches(&self, spec: &str) -> bool {
+        self.rank(spec).is_some()
+    }
+
+    /// How well this platform answers `spec`, as containerd's `platforms.Only` ranks what
+    /// `docker --platform` takes: `Some(0)` the platform asked for, `Some(n)` an older variant
+    /// that runs there too (`linux/arm/v7` takes v7, then v6, then v5; `linux/amd64/v3` takes
+    /// v3, v2, then plain amd64), `None` no match. Both sides are normalized first, as
+    /// `platforms.Normalize` does: parts compare case-insensitively, `x86_64`/`x86-64` is
+    /// `amd64` (`v1` its default), `aarch64` is `arm64` (`v8` its default), `armhf` is
+    /// `arm/v7`, `armel` `arm/v6`, `arm` without a variant `arm/v7`, `i386` `386`, `macos`
+    /// `darwin`. So `linux/amd64` does not take `linux/amd64/v3` (it would not run on every
+    /// amd64 CPU), nor `linux/arm64` an `arm64/v9`. Other architectures: a spec without a
+    /// variant takes any variant. A malformed spec matches nothing.
+    pub fn rank(&self, spec: &str) -> Option<usize> {
         let parts: Vec<&str> = spec.split('/').collect();
-        let eq = |want: Option<&&str>, have: &Option<String>| match (want, have) {
-            (Some(w), Some(h)) => w.eq_ignore_ascii_case(h),
-            _ => false,
+        let (os, arch, variant) = match parts.as_slice() {
+            [os, arch] => (*os, *arch, None),
+            [os, arch, variant] => (*os, *arch, Some(*variant)),
+            _ => return None,
         };
-        match parts.len() {
-            2 => eq(parts.first(), &self.os) && eq(parts.get(1), &self.architecture),
-            3 => {
-                // containerd's `platforms.Normalize`: arm64 with no variant is arm64/v8, so
-                // `linux/arm64/v8` matches an index entry that leaves the variant out.
-                let variant = match (&self.variant, self.architecture.as_deref()) {
-                    (None, Some(a)) if a.eq_ignore_ascii_case("arm64") => Some("v8".to_string()),
-                    (v, _) => v.clone(),
-                };
-                eq(parts.first(), &self.os)
-                    && eq(parts.get(1), &self.architecture)
-                    && eq(parts.get(2), &variant)
-            }
-            _ => false,
+        if os.is_empty() || arch.is_empty() {
+            return None;
         }
+        let want = Normal::of(os, arch, variant);
+        let have = Normal::of(
+            self.os.as_deref()?,
+            self.architecture.as_deref()?,
+            self.variant.as_deref(),
+        );
+        if want.os != have.os || want.arch != have.arch {
+            return None;
+        }
+        let level = |v: &Option<String>| {
+            v.as_deref()
+                .and_then(|v| v.strip_prefix('v'))
+                .and_then(|n| n.parse::<usize>().ok())
+        };
+        match (want.arch.as_str(), &want.variant) {
+            // Older variants run where a newer one does: ranked by how far below.
+            ("arm" | "amd64", _) => {
+                let base = if want.arch == "arm" { 5 } else { 1 };
+                let w = level(&want.variant).unwrap_or(base);
+                let h = level(&have.variant).unwrap_or(base);
+                (h <= w && h >= base).then(|| w - h)
+            }
+            // v8 is arm64's default: `linux/arm64` is `linux/arm64/v8`, and no other.
+            ("arm64", _) => (want.variant == have.variant).then_some(0),
+            (_, None) if variant.is_none() => Some(0),
+            _ => (want.variant == have.variant).then_some(0),
+        }
+    }
+}
+
+/// A platform as containerd's `platforms.Normalize` writes it (lower case, architecture
+/// aliases and default variants folded: see [`PlatformEntry::rank`]).
+struct Normal {
+    os: String,
+    arch: String,
+    variant: Option<String>,
+}
+
+impl Normal {
+    fn of(os: &str, arch: &str, variant: Option<&str>) -> Normal {
+        let mut os = os.to_ascii_lowercase();
+        if os == "macos" {
+            os = "darwin".into();
+        }
+        let variant = variant
+            .map(str::to_ascii_lowercase)
+            .filter(|v| !v.is_empty());
+        let (arch, variant) = match (arch.to_ascii_lowercase().as_str(), variant.as_deref()) {
+            ("i386", _) => ("386".to_string(), None),
+            ("x86_64" | "x86-64" | "amd64", Some("v1")) => ("amd64".into(), None),
+            ("x86_64" | "x86-64" | "amd64", v) => ("amd64".into(), v.map(str::to_string)),
+            ("aarch64" | "arm64", Some("8" | "v8" | "v8.0")) | ("aarch64" | "arm64", None) => {
+                ("arm64".into(), None)
+            }
+            ("aarch64" | "arm64", v) => ("arm64".into(), v.map(str::to_string)),
+            ("armhf", _) => ("arm".into(), Some("v7".into())),
+            ("armel", _) => ("arm".into(), Some("v6".into())),
+            ("arm", None | Some("7")) => ("arm".into(), Some("v7".into())),
+            ("arm", Some(v @ ("5" | "6" | "8"))) => ("arm".into(), Some(format!("v{v}"))),
+            (a, v) => (a.to_string(), v.map(str::to_string)),
+        };
+        Normal { os, arch, variant }
     }
 }
 
@@ -190,13 +254,25 @@ pub fn fill_platforms(listed: &[ListedPlatform], images: &[Image]) -> Vec<Platfo
         .collect()
 }
 
-/// The first present platform matching `spec` (see [`PlatformEntry::matches`]) that resolved
-/// to an image, or with `spec` `None` the first present one that did: the image index in
+/// The present platform that best matches `spec` ([`PlatformEntry::rank`]; the first listed
+/// among equals) and resolved to an image, or with `spec` `None` the first present one that
+/// did: the image index in
 /// `Archive::images`. `Err` holds what the archive lists, for the message: no entry matched,
 /// or the ones that matched are not in the archive.
 pub fn choose(list: &[PlatformEntry], spec: Option<&str>) -> Result<usize, ChooseError> {
     let wanted = |p: &&PlatformEntry| spec.is_none_or(|s| p.matches(s));
-    if let Some(i) = list.iter().filter(wanted).find_map(|p| p.image) {
+    // The best-ranked match that is here (the first listed among equals).
+    let best = list
+        .iter()
+        .filter_map(|p| {
+            let rank = match spec {
+                Some(s) => p.rank(s)?,
+                None => 0,
+            };
+            Some((rank, p.image?))
+        })
+        .min_by_key(|(rank, _)| *rank);
+    if let Some((_, i)) = best {
         return Ok(i);
     }
     if list.iter().any(|p| wanted(&p)) {
@@ -469,6 +545,40 @@ mod tests {
             choose(&list, Some("linux/arm64/v7")),
             Err(ChooseError::NotListed)
         );
+    }
+
+    /// What `docker --platform` picks (containerd's `platforms.Normalize` and `Only`): the
+    /// exact platform before an older variant, whatever the index's order; aliases.
+    #[test]
+    fn platforms_are_chosen_as_docker_chooses_them() {
+        let a = archive(
+            &[
+                ("linux", "amd64", Some("v3")),
+                ("linux", "amd64", None),
+                ("linux", "arm64", Some("v8")),
+                ("linux", "arm", Some("v6")),
+                ("linux", "arm", Some("v7")),
+            ],
+            &[0, 1, 2, 3, 4],
+        );
+        let list = platforms(&a, &Limits::default());
+        let pick = |spec: &str| choose(&list, Some(spec)).ok();
+        assert_eq!(pick("linux/amd64"), Some(1));
+        assert_eq!(pick("linux/amd64/v1"), Some(1));
+        assert_eq!(pick("linux/x86_64"), Some(1));
+        assert_eq!(pick("linux/amd64/v3"), Some(0));
+        assert_eq!(pick("linux/amd64/v2"), Some(1));
+        assert_eq!(pick("linux/aarch64"), Some(2));
+        assert_eq!(pick("linux/arm"), Some(4));
+        assert_eq!(pick("linux/armhf"), Some(4));
+        assert_eq!(pick("linux/arm/v7"), Some(4));
+        assert_eq!(pick("linux/armel"), Some(3));
+        assert_eq!(pick("linux/arm/v5"), None);
+        assert_eq!(pick("linux/arm64/v9"), None);
+        // Only older variants: v6 alone answers v7.
+        let only_v6 = archive(&[("linux", "arm", Some("v6"))], &[0]);
+        let list = platforms(&only_v6, &Limits::default());
+        assert_eq!(choose(&list, Some("linux/arm/v7")), Ok(0));
     }
 
     #[test]
