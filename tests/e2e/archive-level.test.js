@@ -298,6 +298,23 @@ describe('archive level on the page (issue 10)', () => {
     await page.close();
   });
 
+  test('a config whose descriptor size is wrong: layers verified, the image not, and said', { timeout: T }, async () => {
+    const b = new Layout();
+    const l = layer('a.txt', 'hello');
+    const cd = b.json(OCI_CONFIG, config([l]));
+    const m = b.json(OCI_MANIFEST, {
+      schemaVersion: 2, mediaType: OCI_MANIFEST, config: { ...cd, size: cd.size + 1 }, layers: [b.blob(OCI_LAYER, l)],
+    });
+    b.index([m]);
+    const page = await open(save('config-size.tar', b.tar()));
+    assert.equal(await page.locator('[data-testid=layer]').first().getAttribute('data-state'), 'verified');
+    const ready = page.locator('[data-testid=image-ready]');
+    assert.equal(await ready.getAttribute('data-state'), 'failed');
+    assert.match(await text(ready), /^✗ Digests checked: 1 of 1 layers verified, but the image's config or manifest is not what the archive claims/);
+    assert.deepEqual(await kindsShown(page), ['digest-mismatch']);
+    await page.close();
+  });
+
   test('a disagreement between sources is said in plain words', { timeout: T }, async () => {
     const page = await open(save('docker25.tar', disagreeing()));
     // The image is shown as docker load reads it: verified.

@@ -38,6 +38,7 @@ cancel = Cancel
 cancelled = Checking was cancelled: digests not yet checked stay unverified.
 ready = ✓ All digests checked: { $verified } of { $total } layers verified
 ready-failed = ✗ Digests checked: only { $verified } of { $total } layers verified
+ready-failed-image = ✗ Digests checked: { $verified } of { $total } layers verified, but the image's config or manifest is not what the archive claims (see the problems listed)
 scan-time = first view in { $ms } ms
 summary-line = { $layers } layers · { $size } uncompressed · { $format }
 summary-line-reading = { $layers } layers · their files are being read… · { $format }

@@ -38,6 +38,7 @@ cancel = Batal
 cancelled = Pemeriksaan dibatalkan: digest yang belum diperiksa tetap belum terverifikasi.
 ready = ✓ Semua digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi
 ready-failed = ✗ Digest sudah diperiksa: hanya { $verified } dari { $total } layer terverifikasi
+ready-failed-image = ✗ Digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi, tetapi config atau manifest image tidak sesuai dengan yang diklaim arsip (lihat daftar masalah)
 scan-time = tampilan pertama siap dalam { $ms } ms
 summary-line = { $layers } layer · { $size } tanpa kompresi · { $format }
 summary-line-reading = { $layers } layer · file-filenya sedang dibaca… · { $format }

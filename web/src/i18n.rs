@@ -309,6 +309,7 @@ mod tests {
             "content-binary",
             "ready",
             "ready-failed",
+            "ready-failed-image",
         ] {
             used.push(k.to_string());
         }

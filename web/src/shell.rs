@@ -334,6 +334,9 @@ pub fn app() -> Html {
     let counts = image
         .zip(archive.as_ref())
         .map(|(img, a)| crate::views::verdict_counts(a, img));
+    let image_failed = image.zip(archive.as_ref()).is_some_and(|(img, a)| {
+        !pancake_core::analyze::image_claims::failed_image_claims(a, img).is_empty()
+    });
 
     // The WAI-ARIA tabs pattern: one tab stop (the selected tab); ←/→ move to the previous
     // or next tab and show it, Home/End to the first or last.
@@ -477,7 +480,7 @@ pub fn app() -> Html {
                     <div class="summary-status">
                         { match state.reading.phase {
                             _ if in_summary => progress_bar(true),
-                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), state.incoming.is_none()),
+                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), image_failed, state.incoming.is_none()),
                             Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
                             _ => html! {},
                         } }

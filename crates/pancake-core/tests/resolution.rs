@@ -941,8 +941,11 @@ fn a_config_descriptor_size_that_is_not_the_blobs_is_a_digest_mismatch() {
     assert!(pancake_core::read::image::is_error_level(
         ProblemKind::DigestMismatch
     ));
-    // The layer's own claims all hold.
+    // The layer's own claims all hold; the image's summary counts the config's failed claim.
     assert_eq!(img.layers[0].verification, Verification::Verified);
+    let failed = pancake_core::analyze::image_claims::failed_image_claims(&a, img);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].member_name(), Some(config_path.as_str()));
 }
 
 #[test]
@@ -970,6 +973,11 @@ fn manifest_and_nested_index_descriptor_sizes_are_checked() {
     assert_eq!(img.tags, ["x:1"]);
     let found = of_kind(&a, ProblemKind::DigestMismatch);
     assert_eq!(found.len(), 2, "{:#?}", a.problems);
+    // Of the two, the manifest's is a claim about the image itself (the nested index's is
+    // about the index that lists it).
+    let failed = pancake_core::analyze::image_claims::failed_image_claims(&a, img);
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0].member_name(), Some(manifest_path.as_str()));
     assert_eq!(a.problems.len(), 2, "{:#?}", a.problems);
     let nested_len = nested_doc.to_string().len();
     assert_eq!(found[0].0, nested_path);

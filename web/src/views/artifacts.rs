@@ -94,9 +94,12 @@ fn short(d: &str) -> String {
 /// `settled`: nothing else is being read. Only then does the line carry the page's
 /// `image-ready` test hook, which means "every digest settled and nothing in flight" (while
 /// the next file is read behind the image shown, the line stays but the page is not settled).
+/// `image_failed`: a claim about the image's config or manifest failed
+/// (`pancake_core::analyze::image_claims`): ✗ however its layers fared, and said.
 pub fn ready_line(
     lang: Lang,
     (verified, neutral, failed, total): (usize, usize, usize, usize),
+    image_failed: bool,
     settled: bool,
 ) -> Html {
     let args = [
@@ -106,7 +109,9 @@ pub fn ready_line(
         ("total", total.to_string()),
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (key, class, state) = if failed > 0 || verified + neutral < total {
+    let (key, class, state) = if image_failed {
+        ("ready-failed-image", Some("not-all"), "failed")
+    } else if failed > 0 || verified + neutral < total {
         ("ready-failed", Some("not-all"), "failed")
     } else if neutral > 0 {
         ("ready-neutral", Some("neutral"), "not-checkable")

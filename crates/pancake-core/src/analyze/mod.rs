@@ -6,6 +6,7 @@ pub mod dockerfile;
 pub mod gaps;
 pub mod glance;
 pub mod history;
+pub mod image_claims;
 pub mod lookup;
 pub mod path_history;
 pub mod share;

@@ -1,0 +1,30 @@
+//! Whether a claim about an image as a whole failed: its config's or its manifest's digest or
+//! size (the name it is stored under, a descriptor pointing to it) disagrees with the blob.
+//!
+//! Each layer carries its own verdict (`Layer::verification`), but the config and manifest are
+//! not layers: their failed claims are `digest-mismatch` problems about their member. A reader
+//! summing up an image ("every digest checked, all verified") must count them too, or the
+//! summary says all is well while a listed problem says otherwise.
+
+use crate::model::{Archive, Image, Problem, ProblemKind};
+
+/// The `digest-mismatch` problems about `image`'s config or manifest blob, in the archive's
+/// order: problems whose member is the one whose computed sha256 is the image's config digest
+/// (its image ID) or manifest digest. Empty when every claim about them matched.
+pub fn failed_image_claims<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a Problem> {
+    let ours = [image.config_digest.as_ref(), image.manifest_digest.as_ref()];
+    archive
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::DigestMismatch)
+        .filter(|p| {
+            p.origin
+                .member
+                .as_ref()
+                .and_then(|m| m.index)
+                .and_then(|i| archive.members.get(i))
+                .and_then(|m| m.facts.sha256.as_ref())
+                .is_some_and(|d| ours.contains(&Some(d)))
+        })
+        .collect()
+}
