@@ -194,6 +194,49 @@ describe('shared layers', () => {
     }
   });
 
+  test('comparing two images that differ only in a file\'s owner lists it, with both owners', { timeout: TEST_TIMEOUT }, async () => {
+    const { tar, Layout, sha256 } = require('./lib/tarwrite');
+    const os = require('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-owner-'));
+    const files = [['a.tar', 0], ['b.tar', 1000]].map(([name, owner]) => {
+      const b = new Layout();
+      const l = tar([['etc/conf', 'same bytes', { owner }], ['etc/other', 'x']]);
+      const cfg = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(l)] },
+        history: [{ created_by: 'COPY conf /etc/' }] };
+      const m = b.json('application/vnd.oci.image.manifest.v1+json', {
+        schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: b.json('application/vnd.oci.image.config.v1+json', cfg),
+        layers: [b.blob('application/vnd.oci.image.layer.v1.tar', l)],
+      });
+      b.index([{ ...m, annotations: { 'org.opencontainers.image.ref.name': name } }]);
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, b.tar());
+      return f;
+    });
+    const page = await session.newPage();
+    try {
+      await pickFile(page, files[0]);
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      await waitSession(page, 1);
+      await pickFile(page, files[1]);
+      await waitSession(page, 2);
+      const rows = page.locator('[data-testid=compare-row]');
+      await rows.first().waitFor({ timeout: READY_TIMEOUT });
+      const paths = await rows.evaluateAll((els) => els.map((e) => [e.dataset.path, e.dataset.change]));
+      // Both files come from another layer; the page compares no bytes, so the one with the
+      // same owner is "rewritten (same size)", the other changed, with its owners.
+      assert.deepEqual(paths, [['etc/conf', 'modified'], ['etc/other', 'modified']]);
+      const conf = rows.nth(0);
+      assert.equal(squash(await conf.locator('td').first().textContent()), '~ changed owner 0:0 → 1000:1000');
+      assert.equal(squash(await rows.nth(1).locator('td').first().textContent()), '~ rewritten (same size)');
+      assert.equal(await page.locator('[data-testid=compare-owner]').count(), 1);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('two fixtures dropped at once (docker26 app1 + app2) are read in turn; removing one updates the diagram', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {

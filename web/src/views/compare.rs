@@ -64,11 +64,21 @@ pub fn compare(p: &CompareProps) -> Html {
             ia.layers.len().checked_sub(1),
             ib.layers.len().checked_sub(1),
         ) {
-            (Some(ta), Some(tb)) => union::compare(
-                &union::merged(&a.archive, ia, ta),
-                &union::merged(&b.archive, ib, tb),
-                diverge,
-            ),
+            (Some(ta), Some(tb)) => {
+                let (ma, mb) = (
+                    union::merged(&a.archive, ia, ta),
+                    union::merged(&b.archive, ib, tb),
+                );
+                let mut rows = union::compare(&ma, &mb, diverge);
+                // A changed owner (a chown) is a change too, as the CLI's diff says it.
+                pancake_core::analyze::diff::mark_owners(
+                    (&a.archive, ia, &ma),
+                    (&b.archive, ib, &mb),
+                    diverge,
+                    &mut rows,
+                );
+                rows
+            }
             _ => Vec::new(),
         };
         Some((diverge, shared, rows))
@@ -153,9 +163,14 @@ pub fn compare(p: &CompareProps) -> Html {
                     _ => String::new(),
                 };
                 let dir = if r.kind == EntryKind::Dir { "/" } else { "" };
+                let owner = r.owners.map(|((ua, ga), (ub, gb))| {
+                    tf(lang, "cmp-owner", &[("a", &format!("{ua}:{ga}")), ("b", &format!("{ub}:{gb}"))])
+                });
                 html! {
                     <tr data-testid="compare-row" data-path={r.path.to_string()} data-change={match r.change { Change::Added => "added", Change::Deleted => "deleted", _ => "modified" }}>
-                        <td class={class}><span aria-hidden="true">{ sym }</span>{ " " }{ t(lang, key) }</td>
+                        <td class={class}><span aria-hidden="true">{ sym }</span>{ " " }{ t(lang, key) }
+                            { for owner.map(|o| html! { <>{ " " }<span class="small cmp-owner" data-testid="compare-owner">{ o }</span></> }) }
+                        </td>
                         <td class="mono wrap">{ format!("{}{dir}", r.path) }</td>
                         <td class="num">{ size }</td>
                     </tr>

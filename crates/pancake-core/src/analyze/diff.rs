@@ -125,13 +125,15 @@ fn owners<'a>(archive: &'a Archive, image: &Image) -> HashMap<(usize, &'a RawPat
     out
 }
 
-/// Marks in `paths` (sorted by path, as [`union::compare`] gives them) each path both views
-/// hold whose owner differs, adding it as modified when the rows alone agreed (same bytes
-/// and mode, or a directory): dive and containerd's diff both count a changed uid or gid as
-/// a modification, and a `chown` is the kind of change a reader of a diff must not miss. A
-/// row no entry wrote (a folder a layer only implies) is owned by root, as unpacking makes
-/// it. Rows both from one layer the images share are the same entry and are skipped.
-fn mark_owners(
+/// Marks in `paths` (sorted by path, as [`union::compare`] gives them for the merged views
+/// `rows_a` and `rows_b` of images `a` and `b`) each path both views hold whose owner
+/// differs ([`PathDiff::owners`]), adding it as modified when the rows alone agreed (same
+/// bytes and mode, or a directory): dive and containerd's diff both count a changed uid or
+/// gid as a modification, and a `chown` is the kind of change a reader of a diff must not
+/// miss. A row no entry wrote (a folder a layer only implies) is owned by root, as unpacking
+/// makes it. Rows both from one layer below `same_below` (shared by the two images) are the
+/// same entry and are skipped. Cost: one map entry per layer entry of both images.
+pub fn mark_owners(
     (aa, a, rows_a): (&Archive, &Image, &[union::FileRow]),
     (ab, b, rows_b): (&Archive, &Image, &[union::FileRow]),
     same_below: usize,
