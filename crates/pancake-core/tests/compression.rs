@@ -649,4 +649,37 @@ fn a_flipped_byte_in_a_checksummed_zstd_frame_is_caught() {
         .find(|p| p.kind == ProblemKind::LayerUnreadable)
         .expect("problem");
     assert!(p.message().contains("checksum"), "{p:?}");
+    // Every entry was read before the checksum failed: said as after the tar, not "at" its
+    // last entry.
+    assert!(
+        p.message()
+            .contains("unreadable after the end of its tar (all 3 entries read, the last "),
+        "{p:?}"
+    );
+}
+
+/// A gzip layer whose trailer's CRC-32 is wrong: the tar inflates whole, then the check fails,
+/// and the message places the failure after the tar's end.
+#[test]
+fn a_gzip_trailer_that_does_not_match_is_placed_after_the_tar() {
+    let tar = two_files();
+    let diff = Digest::of_bytes(&tar);
+    let mut blob = compress(Compression::Gzip, &tar);
+    let crc = blob.len() - 8;
+    blob[crc] ^= 0xff;
+    let a = both("gzip crc", &image(&blob, &diff), &Options::default());
+    let l = &a.images[0].layers[0];
+    assert!(!l.verified && l.diff_id.is_none());
+    let ix = a.members[l.member.expect("member")]
+        .facts
+        .layer
+        .as_ref()
+        .expect("index");
+    assert_eq!(ix.entries.len(), 3);
+    let err = ix.error.as_ref().map(ToString::to_string).expect("error");
+    assert!(
+        err.starts_with("unreadable after the end of its tar (all 3 entries read, the last ")
+            && err.contains("the gzip stream is broken"),
+        "{err}"
+    );
 }

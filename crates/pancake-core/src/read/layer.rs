@@ -876,7 +876,9 @@ impl<'a, B: Blocks> Walker<'a, B> {
             };
             if !ok && bad_pax.is_none() {
                 bad_pax = Some(format!(
-                    "its PAX header says {}={}, which is not a number",
+                    // Out of range reads as badly as not a number (Go's `strconv` refuses
+                    // both): say both, so a 20-digit uid is not called "not a number".
+                    "its PAX header says {}={}, which is not a number, or not one in the range the format allows",
                     crate::escape::escape_name(k),
                     crate::escape::escape_name(v)
                 ));

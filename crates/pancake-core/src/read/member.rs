@@ -411,7 +411,7 @@ fn decompressed<R: Read>(
                 limit_msg()
             } else {
                 let reason = dec.failure.clone().unwrap_or_else(|| e.to_string());
-                unreadable(&[], dec.hasher.len(), what, &reason)
+                unreadable(&[], false, dec.hasher.len(), what, &reason)
             };
             facts.layer = Some(LayerIndex {
                 error: Some(error),
@@ -449,10 +449,19 @@ fn decompressed<R: Read>(
     let walk = layer::walk(&mut src, name, None, &opts.limits);
     let drained = drain(&mut src);
     facts.problems.extend(walk.problems);
+    // The walk reached the tar's end: a failure now is in what follows it (the compressed
+    // stream's trailer, its padding), not in the last entry.
+    let tar_whole = walk.error.is_none();
     let error = if dec.limit_hit {
         Some(limit_msg())
     } else if let Some(reason) = dec.failure.clone() {
-        Some(unreadable(&walk.entries, dec.hasher.len(), what, &reason))
+        Some(unreadable(
+            &walk.entries,
+            tar_whole,
+            dec.hasher.len(),
+            what,
+            &reason,
+        ))
     } else if let (Some(off), Some(_)) = (dec.inner.trailing, &walk.error) {
         // The tar is cut where non-compressed bytes begin: that is why it is incomplete.
         let reason = decompress::TrailingData {
@@ -460,10 +469,17 @@ fn decompressed<R: Read>(
             compression,
         }
         .to_string();
-        Some(unreadable(&walk.entries, dec.hasher.len(), what, &reason))
+        Some(unreadable(
+            &walk.entries,
+            false,
+            dec.hasher.len(),
+            what,
+            &reason,
+        ))
     } else if let Err(e) = drained {
         Some(unreadable(
             &walk.entries,
+            tar_whole,
             dec.hasher.len(),
             what,
             &e.to_string(),
@@ -492,10 +508,28 @@ fn decompressed<R: Read>(
 }
 
 /// "unreadable at entry X, byte offset Y: reason": where in the decompressed tar a
-/// decompression failure stopped the reading, and the last entry reached.
-fn unreadable(entries: &[Entry], offset: u64, what: &str, reason: &str) -> ReadError {
+/// decompression failure stopped the reading, and the last entry reached; `tar_whole`: the
+/// tar had ended (every entry read) before the failure, which is then said to come after it
+/// (a gzip trailer's CRC-32 or length that does not match, for one).
+fn unreadable(
+    entries: &[Entry],
+    tar_whole: bool,
+    offset: u64,
+    what: &str,
+    reason: &str,
+) -> ReadError {
     let at = match entries.last() {
+        Some(e) if tar_whole && entries.len() == 1 => format!(
+            "after the end of its tar (its one entry, {}, read whole)",
+            e.path.display()
+        ),
+        Some(e) if tar_whole => format!(
+            "after the end of its tar (all {} entries read, the last {})",
+            entries.len(),
+            e.path.display()
+        ),
         Some(e) => format!("at entry {} (entry {})", e.path.display(), entries.len()),
+        None if tar_whole => "after the end of its tar (no entries)".to_string(),
         None => "before its first entry".to_string(),
     };
     ReadError::Broken {
