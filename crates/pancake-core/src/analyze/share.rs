@@ -74,9 +74,15 @@ fn image_at<'a>(archives: &[&'a Archive], id: (usize, usize)) -> Option<&'a Imag
     archives.get(id.0).and_then(|a| a.images.get(id.1))
 }
 
-/// The identity of a layer's content: its computed diff_id, else the config's claim.
+/// The identity of a layer's content: its computed diff_id, else the config's claim. A config
+/// that gives its diff_ids as sha512 (an OCI layout under `blobs/sha512/`) is taken at its
+/// word: ChainIDs are built from the config's DiffIDs (image-spec `config.md`), and the
+/// computed diff_id is sha256, which no claim of that image uses.
 fn diff_id_of(l: &Layer) -> Option<&Digest> {
-    l.diff_id.as_ref().or(l.config_diff_id.as_ref())
+    match &l.config_diff_id {
+        Some(c) if c.algorithm() == crate::digest::Algorithm::Sha512 => Some(c),
+        _ => l.diff_id.as_ref().or(l.config_diff_id.as_ref()),
+    }
 }
 
 /// ChainID of each layer of `image`, bottom first (spec rule in the module docs). `None` from
@@ -389,6 +395,26 @@ mod tests {
             layers,
             ..Default::default()
         }
+    }
+
+    /// A config whose diff_ids are sha512: the chain is built from them, as the spec defines
+    /// it (ChainID(L0) = DiffID(L0)), not from the computed sha256.
+    #[test]
+    fn a_sha512_config_builds_its_chain_from_its_diff_ids() {
+        let d512 = |s: &str| Digest::of_bytes_with(crate::digest::Algorithm::Sha512, s.as_bytes());
+        let with_512 = |name: &str| Layer {
+            config_diff_id: Some(d512(name)),
+            ..layer(name, 10, false)
+        };
+        let img = image(vec![with_512("base"), with_512("app")]);
+        let chain = chain_ids(&img);
+        assert_eq!(chain[0], Some(d512("base")));
+        assert_eq!(
+            chain[1],
+            Some(Digest::of_bytes(
+                format!("{} {}", d512("base"), d512("app")).as_bytes()
+            ))
+        );
     }
 
     /// One image (one config digest) listed twice in a file, and the same file opened
