@@ -148,3 +148,47 @@ fn a_shared_missing_blob_is_grouped_under_each_image_that_names_it() {
     grouped.sort_unstable();
     assert_eq!(grouped, vec![(0, 0), (1, 0), (2, 0)]);
 }
+
+/// Two images share one layer blob and the second one's config claims another diff_id for
+/// it: the mismatch is that image's, and is located there, not at the first image that uses
+/// the blob (whose claim holds).
+#[test]
+fn a_failed_claim_on_a_shared_blob_is_located_at_the_image_that_made_it() {
+    let file = |t: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        t.append_data(&mut h, name, data).expect("append");
+    };
+    let mut l = tar::Builder::new(Vec::new());
+    file(&mut l, "a.txt", b"shared");
+    let layer = l.into_inner().expect("layer");
+    let right = pancake_core::Digest::of_bytes(&layer);
+    let wrong = pancake_core::Digest::of_bytes(b"another layer");
+    let config = |d: &pancake_core::Digest| {
+        format!(
+            r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{d}"]}}}}"#
+        )
+    };
+    let manifest = r#"[{"Config":"e.json","RepoTags":["e:1"],"Layers":["l/layer.tar"]},{"Config":"f.json","RepoTags":["f:1"],"Layers":["l/layer.tar"]}]"#;
+    let mut t = tar::Builder::new(Vec::new());
+    file(&mut t, "l/layer.tar", &layer);
+    file(&mut t, "e.json", config(&right).as_bytes());
+    file(&mut t, "f.json", config(&wrong).as_bytes());
+    file(&mut t, "manifest.json", manifest.as_bytes());
+    let bytes = t.into_inner().expect("tar");
+    let a = open("shared.tar", &bytes, &Options::default(), &mut |_| {}).expect("open");
+    assert_eq!(a.images.len(), 2);
+    let mm: Vec<&Problem> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::DigestMismatch)
+        .collect();
+    assert_eq!(mm.len(), 1, "{:#?}", a.problems);
+    assert_eq!(mm[0].origin.layer, Some(LayerAt { image: 1, layer: 0 }));
+    assert!(
+        mm[0].message().starts_with("f:1 layer 0"),
+        "{}",
+        mm[0].message()
+    );
+}

@@ -175,8 +175,9 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
     locate_layers(archive);
 }
 
-/// Fills `origin.layer` of every problem about a member that is a layer blob: the first
-/// image and layer position (0-based) whose layer that member is, so a view can link to it;
+/// Fills `origin.layer` of every problem about a member that is a layer blob: the image and
+/// layer its message names (`subject`), else the first image and layer position (0-based)
+/// whose layer that member is, so a view can link to it;
 /// for a layer's missing blob, the image whose layer at the problem's `subject` position
 /// names that blob.
 fn locate_layers(archive: &mut Archive) {
@@ -189,10 +190,27 @@ fn locate_layers(archive: &mut Archive) {
         }
     }
     let images = &archive.images;
+    let labelled = |img: &Image, label: &str| img.tags.first().unwrap_or(&img.source) == label;
     for p in &mut archive.problems {
         if p.origin.layer.is_none() {
             let index = p.origin.member.as_ref().and_then(|m| m.index);
-            p.origin.layer = index.and_then(|i| at.get(&i).copied());
+            // A problem whose message names its image and layer (a claim of that image's
+            // config or manifest that failed, for a blob several images share) is about that
+            // image, not about the first one that uses the blob.
+            let named = p.origin.subject.as_ref().and_then(|s| {
+                images
+                    .iter()
+                    .position(|img| {
+                        labelled(img, &s.image)
+                            && index.is_some()
+                            && img.layers.get(s.layer).and_then(|l| l.member) == index
+                    })
+                    .map(|image| LayerAt {
+                        image,
+                        layer: s.layer,
+                    })
+            });
+            p.origin.layer = named.or_else(|| index.and_then(|i| at.get(&i).copied()));
         }
         // A layer whose blob is not in the archive has no member to go by: its problem names
         // the layer (`subject`) and the blob's path, which the layer records as `blob_path`.
@@ -205,10 +223,9 @@ fn locate_layers(archive: &mut Archive) {
                     .get(s.layer)
                     .is_some_and(|l| l.blob_path.as_deref() == Some(m.name.as_str()))
             };
-            let labelled = |img: &Image| img.tags.first().unwrap_or(&img.source) == &s.image;
             let image = images
                 .iter()
-                .position(|img| labelled(img) && has_blob(img))
+                .position(|img| labelled(img, &s.image) && has_blob(img))
                 .or_else(|| images.iter().position(has_blob));
             p.origin.layer = image.map(|image| LayerAt {
                 image,
