@@ -26,7 +26,7 @@ const BAD_LAYER = 1;
 const WORDS = {
   en: {
     title: 'Digest mismatch',
-    why: 'The fingerprint (SHA-256) computed from the bytes differs from the one the image records',
+    why: 'What the bytes are (their fingerprint, SHA-256, their size or their compression) differs from what the image records for them',
     group: 'Layer 2',
     archiveTitle: 'The tarball is damaged',
     archiveWhy: 'The tarball itself is cut off or broken',
@@ -35,7 +35,7 @@ const WORDS = {
   },
   id: {
     title: 'Digest tidak cocok',
-    why: 'Sidik jari (SHA-256) yang dihitung dari isi berkas berbeda dengan yang dicatat image',
+    why: 'Isi berkas (sidik jarinya, SHA-256, ukurannya, atau kompresinya) berbeda dengan yang dicatat image',
     group: 'Layer 2',
     archiveTitle: 'Tarball rusak',
     archiveWhy: 'Tarball-nya sendiri terpotong atau rusak',
