@@ -107,7 +107,11 @@ pub fn session_images(s: &AppState) -> Vec<SessionImage> {
                 })
             });
             if let Some(first) = first {
-                first.also_in.push(a.file_name.clone());
+                // Once per file, though the file lists the image twice (two tags of one
+                // image): "also in copy.tar, copy.tar" said the name twice.
+                if !first.also_in.contains(&a.file_name) {
+                    first.also_in.push(a.file_name.clone());
+                }
                 continue;
             }
             out.push(SessionImage {
@@ -317,6 +321,26 @@ pub(crate) mod tests {
         let st = pancake_core::analyze::share::storage(&refs);
         assert_eq!(st.separate_bytes, 2000);
         assert_eq!(st.stored_bytes, 2000);
+    }
+
+    /// A file listing one image twice (two tags of one image ID), opened beside a copy of
+    /// itself: the copy is named once under each entry, not once per listing.
+    #[test]
+    fn a_copy_listing_an_image_twice_is_named_once() {
+        let mut s = AppState::new(crate::i18n::Lang::En);
+        s.session.archives = Rc::new(vec![
+            archive_of(1, "x.tar", &["x", "x"], 1000),
+            archive_of(2, "x-copy.tar", &["x", "x"], 1000),
+        ]);
+        s.reading.generation = 99;
+        let names: Vec<(u32, usize, Vec<String>)> = session_images(&s)
+            .iter()
+            .map(|i| (i.key.archive, i.key.image, i.also_in.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![(1, 0, vec!["x-copy.tar".to_string()]), (1, 1, vec![])]
+        );
     }
 
     #[test]
