@@ -347,6 +347,18 @@ describe('course mode', () => {
         assert.ok((await help.innerText()).includes(p), `parameter ${p} listed`);
       }
       assert.deepEqual(await rawKeys(page), []);
+      // A modal dialog keeps Tab inside it, both ways round (WAI-ARIA dialog pattern).
+      const inside = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid=embed-help]'));
+      assert.ok(await inside(), 'focus starts in the dialog');
+      const stops = await help.evaluate((h) => h.querySelectorAll('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])').length);
+      for (let i = 0; i < stops + 2; i++) {
+        await page.keyboard.press('Tab');
+        assert.ok(await inside(), `Tab ${i + 1} stays in the dialog`);
+      }
+      for (let i = 0; i < stops + 2; i++) {
+        await page.keyboard.press('Shift+Tab');
+        assert.ok(await inside(), `Shift+Tab ${i + 1} stays in the dialog`);
+      }
       await shot(page, 'embed-help-id-1280');
       // On a phone every parameter's explanation is inside the dialog, not off to the right.
       await page.setViewportSize({ width: 360, height: 740 });

@@ -1,6 +1,7 @@
 //! Course pages: the "embed this" help with a copy-paste iframe line, the "open full" link of
 //! embed mode, and what happened to a `?src=` download.
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::tour::focus_first_button;
@@ -50,6 +51,49 @@ fn page_base() -> String {
     )
 }
 
+/// What Tab reaches in a dialog, in document order.
+const FOCUSABLE: &str =
+    "button, [href], input, select, textarea, [tabindex]:not([tabindex=\"-1\"])";
+
+/// A modal dialog (`aria-modal="true"`) keeps Tab inside it, as the WAI-ARIA dialog pattern
+/// asks: from its last focusable element Tab goes to its first, and Shift+Tab from its first
+/// to its last (and from anywhere outside it, back in). `true` when it moved the focus (the
+/// key's own move is then prevented).
+fn keep_focus_in(node: &NodeRef, back: bool) -> bool {
+    let Some(dialog) = node.cast::<web_sys::Element>() else {
+        return false;
+    };
+    let Ok(list) = dialog.query_selector_all(FOCUSABLE) else {
+        return false;
+    };
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return false;
+    };
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let is = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a.is_same_node(Some(el.as_ref())))
+    };
+    let inside = active
+        .as_ref()
+        .is_some_and(|a| dialog.contains(Some(a.as_ref())));
+    let to = match (back, inside) {
+        (_, false) => first,
+        (false, true) if is(last) => first,
+        (true, true) if is(first) => last,
+        _ => return false,
+    };
+    let _ = to.focus();
+    true
+}
+
 #[derive(Properties, PartialEq)]
 pub struct EmbedHelpProps {
     /// Where the app is now; the snippet embeds this place.
@@ -84,9 +128,12 @@ pub fn embed_help(p: &EmbedHelpProps) -> Html {
     };
     let onkeydown = {
         let cb = p.on_action.clone();
+        let node = node.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 cb.emit(CourseAction::Help(false));
+            } else if e.key() == "Tab" && keep_focus_in(&node, e.shift_key()) {
+                e.prevent_default();
             }
         })
     };
