@@ -452,7 +452,7 @@ raw-lines = { $n } lines
 raw-copy = Copy the { $doc } JSON
 # --- track "search": path search over every layer ---
 search-title = Find a path in every layer
-search-placeholder = Name, part of a path, or a glob like *.conf
+search-placeholder = Name, path, or a glob like *.conf
 search-hint = Text is found anywhere in the path; with * ? or [ it is a glob (on the name, or on the whole path when it has a /). Each hit lists the layers that added, modified and deleted it.
 search-invalid = Not a valid pattern:
 search-count = Paths found: { $count }

@@ -452,7 +452,7 @@ raw-lines = { $n } baris
 raw-copy = Salin JSON { $doc }
 # --- track "search": pencarian path di semua layer ---
 search-title = Cari path di semua layer
-search-placeholder = Nama, bagian path, atau glob seperti *.conf
+search-placeholder = Nama, path, atau glob seperti *.conf
 search-hint = Teks dicari di bagian mana pun dari path; dengan * ? atau [ menjadi glob (pada nama, atau pada seluruh path bila ada /). Setiap hasil menyebut layer yang menambah, mengubah, dan menghapusnya.
 search-invalid = Pola tidak valid:
 search-count = Path ditemukan: { $count }
