@@ -829,7 +829,8 @@ pub enum ProblemKind {
     /// A layer tar departs from the format in a way Docker's reader (Go's `archive/tar`)
     /// accepts, such as ending without the two zero blocks that mark the end of an archive.
     /// Also a name written through a symlink the same layer made earlier, when the link stays
-    /// inside the root (`lib -> usr/lib`; the name is placed where unpacking writes it).
+    /// inside the root (`lib -> usr/lib`; the name is placed where unpacking writes it), and
+    /// bytes after the end of a layer's compressed stream, which Docker ignores.
     /// Information: the layer was read in full and stays valid.
     TarQuirk,
     /// A layer left out of the archive on purpose (non-distributable / foreign media type with

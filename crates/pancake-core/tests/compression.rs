@@ -431,7 +431,8 @@ fn trailing_data_after_a_gzip_layer_is_reported_and_the_layer_still_reads() {
             .iter()
             .find(|p| p.member_name() == Some("abc/layer.tar"))
             .unwrap_or_else(|| panic!("{c:?}: no problem for the trailing bytes"));
-        assert_eq!(p.kind, ProblemKind::LayerUnreadable);
+        // Information, not damage: the layer was read in full and verifies, as Docker loads it.
+        assert_eq!(p.kind, ProblemKind::TarQuirk);
         assert!(
             p.message().contains("abc/layer.tar")
                 && p.message().contains(&format!("byte offset {end}"))

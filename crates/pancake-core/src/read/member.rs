@@ -341,9 +341,10 @@ pub fn process<R: Read>(
         if layer.error.is_none() && outer_error.is_none() {
             // Docker reads the same way: the layer's tar ends at its end-of-archive marker and
             // moby drains the rest ignoring errors, so the layer loads with this diff_id. Said,
-            // not hidden: the bytes may be a second stream some tool meant to be read.
+            // not hidden: the bytes may be a second stream some tool meant to be read. A note
+            // (`tar-quirk`), not "cannot be read": the layer was read in full and verifies.
             facts.problems.push(Problem::layer(
-                ProblemKind::LayerUnreadable,
+                ProblemKind::TarQuirk,
                 None,
                 name,
                 format!(
