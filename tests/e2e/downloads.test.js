@@ -318,6 +318,13 @@ describe('Saving layers and files through a worker', () => {
     assert.match(await note.textContent(), /Hard link: \/data\/hello\.txt adalah file \/data\/hello\.hardlink/);
     await page.waitForFunction(() => document.querySelector('[data-testid=file-editor]')?.value.length > 0);
     assert.equal(await page.locator('[data-testid=file-editor]').inputValue(), LINKED);
+    // Saved, the name is copied up and no longer that file (overlayfs breaks the link): the
+    // note that said it was goes, and the other name keeps the image's bytes.
+    await page.locator('[data-testid=file-editor]').fill(`${LINKED}edited\n`);
+    await page.locator('[data-testid=save-file]').first().click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=link-note]'));
+    await page.locator('[data-testid=container-file-row][data-path="/data/hello.hardlink"]').click();
+    await page.waitForFunction((v) => document.querySelector('[data-testid=file-editor]')?.value === v, LINKED);
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

@@ -245,6 +245,17 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
     );
     // Where the last symlink opened in the file list led (`ContainerFiles`).
     let link_note = use_state(|| None::<super::links::LinkNote>);
+    // Any change to the container (each is a new `Rc`) may make that note untrue: a hard
+    // link's name edited is copied up, and the link is broken (overlayfs copies one name).
+    {
+        let n = link_note.clone();
+        let at = current.as_ref().map(|c| Rc::as_ptr(c) as usize);
+        use_effect_with(at, move |_| {
+            if n.is_some() {
+                n.set(None);
+            }
+        });
+    }
 
     // Content the editor waits for is read by the worker (the Files view's path).
     {
