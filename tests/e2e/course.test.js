@@ -384,6 +384,23 @@ describe('course mode', () => {
     }
   });
 
+  test('keyboard: a demo opened with Enter puts the focus on the image\'s title', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?lang=en' });
+    try {
+      const demo = page.locator('[data-testid=demo-nginx]');
+      await demo.focus();
+      await page.keyboard.press('Enter');
+      await waitReady(page, { timeout: READY });
+      await page.waitForFunction(() => document.activeElement?.id === 'image-title');
+      assert.equal(await page.evaluate(() => document.activeElement.textContent), 'pancake-demo/nginx:1.25');
+      // Tab goes on from there, into the image's view, not back to the page's start.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => !!document.activeElement.closest('main')), true);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('keyboard: the stack with arrows, Home and End; tabs and tour reachable with Tab', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=nginx&view=stack&lang=en' });
     try {

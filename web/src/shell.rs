@@ -331,6 +331,27 @@ pub fn app() -> Html {
         .map(|a| a.problems.clone())
         .unwrap_or_default();
     let image = archive.as_ref().and_then(|a| a.images.get(state.nav.image));
+    // When a file's first image appears, the control that opened it (a demo button, the
+    // start page's) is gone and focus falls to the page's body: it goes to the image's title,
+    // so a screen reader says what opened and Tab goes on from there. Never taken from a
+    // control the reader is on.
+    use_effect_with((state.reading.generation, image.is_some()), |(_, shown)| {
+        if *shown {
+            let doc = web_sys::window().and_then(|w| w.document());
+            let idle = doc
+                .as_ref()
+                .and_then(|d| d.active_element())
+                .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+            if idle {
+                if let Some(h) = doc
+                    .and_then(|d| d.get_element_by_id("image-title"))
+                    .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = h.focus();
+                }
+            }
+        }
+    });
     let counts = image
         .zip(archive.as_ref())
         .map(|(img, a)| crate::views::verdict_counts(a, img));
@@ -460,7 +481,7 @@ pub fn app() -> Html {
             html! {
                 <section class="summary">
                     <div class="summary-main">
-                        <h1 class="mono ellipsis" title={image_name(a, state.nav.image)}>{ image_name(a, state.nav.image) }</h1>
+                        <h1 id="image-title" tabindex="-1" class="mono ellipsis" title={image_name(a, state.nav.image)}>{ image_name(a, state.nav.image) }</h1>
                         <p class="muted small">
                             { state.reading.file_name.clone().unwrap_or_default() }{ " · " }
                             { tf(lang, summary_key(&state, a), &[
