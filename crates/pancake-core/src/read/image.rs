@@ -582,8 +582,13 @@ impl Ctx<'_> {
         let m = self.members.get(i)?;
         image.config_digest = m.facts.sha256.clone();
         // Docker's classic layout names the config `<hex>.json`, an OCI layout
-        // `blobs/<algorithm>/<hex>`: both names are claims about its digest.
-        let named = blob_name_digest(path).or_else(|| {
+        // `blobs/<algorithm>/<hex>`: both names are claims about its digest. An OCI blob's
+        // name is its address (a content store refuses a blob that is not what its name
+        // says); the classic name is only a label, which `docker load` never checks (the image
+        // ID is the computed digest): a wrong one is a disagreement, not damage.
+        let addressed = blob_name_digest(path);
+        let labelled = addressed.is_none();
+        let named = addressed.or_else(|| {
             let base = RawPath::normalize(path.as_bytes()).file_name().to_vec();
             let base = String::from_utf8_lossy(&base);
             let stem = base.strip_suffix(".json").unwrap_or(&base);
@@ -594,7 +599,15 @@ impl Ctx<'_> {
             match claim {
                 Some(BlobRef::Known(c)) => {
                     if let Some(actual) = member_digest(m, c.algorithm()) {
-                        if &c != actual {
+                        if &c != actual && labelled && who == "file name" {
+                            self.problem(
+                                ProblemKind::Disagreement,
+                                Some(path),
+                                format!(
+                                    "{label}: config {path}: its file name says {c}, computed {actual}; docker load does not check the name, and the image ID is the computed digest"
+                                ),
+                            );
+                        } else if &c != actual {
                             self.problem(
                                 ProblemKind::DigestMismatch,
                                 Some(path),
