@@ -569,6 +569,34 @@ impl Ctx<'_> {
         }
     }
 
+    /// Reports blob `i` (at `path`) whose size is not the `claimed` size of a descriptor (OCI
+    /// descriptor.md: `size` is the size in bytes of the raw content; containerd's import
+    /// refuses a blob whose size differs), as `{subject}: size ({descriptor}) mismatch: …`.
+    /// Checked, as a layer's descriptor size is, once the blob has been hashed. For the config
+    /// and the manifests and indexes that lead to it.
+    fn check_blob_size(
+        &mut self,
+        i: usize,
+        claimed: Option<u64>,
+        path: &str,
+        subject: &str,
+        descriptor: &str,
+    ) {
+        let (Some(claimed), Some(m)) = (claimed, self.members.get(i)) else {
+            return;
+        };
+        if m.facts.sha256.is_some() && m.size != claimed {
+            let actual = m.size;
+            self.problem(
+                ProblemKind::DigestMismatch,
+                Some(path),
+                format!(
+                    "{subject}: size ({descriptor}) mismatch: expected {claimed}, computed {actual}"
+                ),
+            );
+        }
+    }
+
     /// Reads and checks a config blob at `path`; fills config, history, config_digest.
     /// `desc` is the OCI descriptor that names it, when there is one.
     fn config(
@@ -629,21 +657,13 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
-        // The descriptor's size is a claim about the blob as much as its digest (OCI
-        // descriptor.md: the size in bytes of the raw content; containerd's import refuses a
-        // blob whose size differs), checked as a layer's is: once the blob has been hashed.
-        if let (Some(claimed), true) = (desc.and_then(|d| d.size), m.facts.sha256.is_some()) {
-            if claimed != m.size {
-                self.problem(
-                    ProblemKind::DigestMismatch,
-                    Some(path),
-                    format!(
-                        "{label}: config {path}: size (the manifest's config descriptor) mismatch: expected {claimed}, computed {}",
-                        m.size
-                    ),
-                );
-            }
-        }
+        self.check_blob_size(
+            i,
+            desc.and_then(|d| d.size),
+            path,
+            &format!("{label}: config {path}"),
+            "the manifest's config descriptor",
+        );
         let v = self.json(i, path)?;
         if !v.is_object() {
             self.problem(
