@@ -48,7 +48,10 @@ pub fn run(file: &Path, image: usize, layer: Option<usize>, format: Format) -> R
     };
     write_stdout(term::text_out(&out).as_bytes())?;
     // A layer's changes depend on the layers below it too (added or modified, deleted).
-    crate::gaps::check(file, image, &a, img, upto, "the listing above")
+    match crate::gaps::line(file, image, &a, img, upto, "the listing above") {
+        Some(l) => Err(Fail(l)),
+        None => Ok(()),
+    }
 }
 
 fn name<T: serde::Serialize>(v: T) -> String {

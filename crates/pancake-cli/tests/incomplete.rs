@@ -10,8 +10,8 @@ use pancake_core::digest::Digest;
 use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
 use serde_json::Value;
 
-/// A `docker save` of one image with one uncompressed layer holding `first`, `second` and `third` (in that order);
-/// `broken`: the second header's checksum is wrong, so only `first` can be read.
+/// A `docker save` of one image with one uncompressed layer holding `first`, `second` and
+/// `third` (in that order); `broken`: the second header's checksum is wrong, so only `first` can be read.
 fn save(name: &str, broken: bool) -> PathBuf {
     let mut tar = tarwrite::layer_tar(
         ["first", "second", "third"]
@@ -29,14 +29,22 @@ fn save(name: &str, broken: bool) -> PathBuf {
         *b ^= 0x55;
     }
     let digest = Digest::of_bytes(&tar);
+    write_save(name, OCI_TAR, tar, &digest)
+}
+
+const OCI_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+
+/// Writes a `docker save` of one image `t:1` whose one layer is `blob` (of `media_type`), its
+/// config claiming `diff_id`, under the test's temp dir as `name`.
+fn write_save(name: &str, media_type: &str, blob: Vec<u8>, diff_id: &Digest) -> PathBuf {
     let d = Descriptor {
-        media_type: "application/vnd.oci.image.layer.v1.tar".into(),
-        digest: digest.clone(),
-        size: tar.len() as u64,
+        media_type: media_type.into(),
+        digest: Digest::of_bytes(&blob),
+        size: blob.len() as u64,
     };
     let config = serde_json::to_vec(&serde_json::json!({
         "architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": [digest]},
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
         "history": [{"created_by": "COPY . /"}],
     }))
     .unwrap_or_default();
@@ -46,7 +54,7 @@ fn save(name: &str, broken: bool) -> PathBuf {
         layers: vec![d],
     }];
     let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
-        Ok(Box::new(std::io::Cursor::new(tar.clone())))
+        Ok(Box::new(std::io::Cursor::new(blob.clone())))
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("incomplete");
@@ -209,30 +217,13 @@ fn a_layer_that_fails_to_decode_is_named_with_its_file_and_blob() {
     if let Some(b) = gz.get_mut(crc) {
         *b ^= 0xff;
     }
-    let d = Descriptor {
-        media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
-        digest: Digest::of_bytes(&gz),
-        size: gz.len() as u64,
-    };
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": [Digest::of_bytes(&tar)]},
-    }))
-    .unwrap_or_default();
-    let blob = d.digest.blob_path();
-    let images = [SaveImage {
-        tags: vec!["t:1".into()],
-        config,
-        layers: vec![d],
-    }];
-    let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
-        Ok(Box::new(std::io::Cursor::new(gz.clone())))
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("incomplete");
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let path = dir.join("bad-crc.tar");
-    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let blob = Digest::of_bytes(&gz).blob_path();
+    let path = write_save(
+        "bad-crc.tar",
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        gz,
+        &Digest::of_bytes(&tar),
+    );
     let file = path.display().to_string();
 
     let o = pancake(&["export-layer", &file, "0"]);
