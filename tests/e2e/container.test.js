@@ -358,7 +358,7 @@ describe('containers: copy-on-write in the browser', () => {
     fs.writeFileSync(file, img.bytes);
     for (const [lang, colorScheme, viewport, re] of [
       ['en', 'light', { width: 1280, height: 800 }, /^Assembling the image's filesystem for this container from (\d+) entries in its layers…$/],
-      ['id', 'dark', { width: 360, height: 740 }, /^Menyusun sistem berkas image untuk container ini dari (\d+) entri di layer-layernya…$/],
+      ['id', 'dark', { width: 360, height: 740 }, /^Menyusun filesystem image untuk container ini dari (\d+) entri di layer-layernya…$/],
     ]) {
       const page = await session.newPage({ viewport, colorScheme, query: `?lang=${lang}` });
       try {

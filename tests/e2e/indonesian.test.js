@@ -143,7 +143,7 @@ describe('Indonesian throughout (issue 14)', () => {
         [`/tmp/${'n'.repeat(256)}`, false, /: ada nama di dalamnya yang lebih panjang dari 255 byte \(NAME_MAX di Linux\)/],
         ['/etc', true, /^\/etc: sudah ada sesuatu di situ/],
         ['/etc/nginx/nginx.conf/x', false, /^\/etc\/nginx\/nginx\.conf: bukan folder/],
-        ['/nowhere/x', false, /^\/nowhere: berkas atau folder itu tidak ada/],
+        ['/nowhere/x', false, /^\/nowhere: file atau folder itu tidak ada/],
       ];
       for (const [path, folder, want] of cases) {
         const said = await refuse(path, folder);

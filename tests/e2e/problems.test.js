@@ -35,12 +35,12 @@ const WORDS = {
   },
   id: {
     title: 'Digest tidak cocok',
-    why: 'Isi berkas (sidik jarinya, SHA-256, ukurannya, atau kompresinya) berbeda dengan yang dicatat image',
+    why: 'Isi file (sidik jarinya, SHA-256, ukurannya, atau kompresinya) berbeda dengan yang dicatat image',
     group: 'Layer 2',
     archiveTitle: 'Tarball rusak',
     archiveWhy: 'Tarball-nya sendiri terpotong atau rusak',
     endsTitle: 'Tarball berakhir sebelum image-nya dijelaskan',
-    endsWhy: 'tarball ini terputus sebelum berkas itu',
+    endsWhy: 'tarball ini terputus sebelum file itu',
   },
 };
 

@@ -119,12 +119,12 @@ describe('files survive a reload (issue 15)', () => {
     });
     await page.goto(`${session.server.url}?lang=id`);
     await page.locator('[data-testid=reopen-lead]').waitFor({ state: 'visible', timeout: 10000 });
-    assert.equal(await text(page.locator('[data-testid=reopen-lead]')), 'Buka lagi berkas yang tadi terbuka: a.tar');
+    assert.equal(await text(page.locator('[data-testid=reopen-lead]')), 'Buka lagi file yang tadi terbuka: a.tar');
     assert.match(await text(page.locator('[data-testid=reopen]')), /tidak ada yang diunggah/);
     await page.locator('[data-testid=reopen-button]').click();
     await failure.first().waitFor({ state: 'visible', timeout: READY });
     assert.deepEqual(await failure.evaluateAll((els) => els.map((e) => [e.dataset.name, e.dataset.reason])), [['a.tar', 'gone']]);
-    assert.match(await text(failure.first()), /^a\.tar: berkas sudah tidak ada di tempatnya/);
+    assert.match(await text(failure.first()), /^a\.tar: file sudah tidak ada di tempatnya/);
     // Named once, then forgotten: the next reload offers nothing.
     await page.reload();
     await page.locator('[data-testid=demo-nginx]').waitFor({ state: 'visible' });
