@@ -315,6 +315,26 @@ describe('archive level on the page (issue 10)', () => {
     await page.close();
   });
 
+  test('a layer docker load cannot unpack: its digest verified, the image said not to load', { timeout: T }, async () => {
+    const b = new Layout();
+    // `f/x` is written below the file `f` of the same layer: ENOTDIR when Docker unpacks it.
+    const l = tar([['f', 'a file'], ['f/x', 'below a file']]);
+    const m = b.json(OCI_MANIFEST, {
+      schemaVersion: 2, mediaType: OCI_MANIFEST, config: b.json(OCI_CONFIG, config([l])), layers: [b.blob(OCI_LAYER, l)],
+    });
+    b.index([m]);
+    const page = await open(save('unpack-fails.tar', b.tar()));
+    assert.equal(await page.locator('[data-testid=layer]').first().getAttribute('data-state'), 'verified');
+    const ready = page.locator('[data-testid=image-ready]');
+    // The digests' verdict stays what it is; the line says the rest, in red.
+    assert.equal(await ready.getAttribute('data-state'), 'verified');
+    assert.equal(await ready.getAttribute('data-unpack'), 'fails');
+    assert.equal(await text(ready), '✗ Digests checked: 1 of 1 layers verified, but Docker cannot unpack one of them, so docker load fails (see the problems listed)');
+    assert.match(await ready.getAttribute('class'), /\bnot-all\b/);
+    assert.deepEqual(await kindsShown(page), ['unpack-fails']);
+    await page.close();
+  });
+
   test('a disagreement between sources is said in plain words', { timeout: T }, async () => {
     const page = await open(save('docker25.tar', disagreeing()));
     // The image is shown as docker load reads it: verified.

@@ -310,6 +310,7 @@ mod tests {
             "ready",
             "ready-failed",
             "ready-failed-image",
+            "ready-unpack-fails",
         ] {
             used.push(k.to_string());
         }

@@ -358,6 +358,16 @@ pub fn app() -> Html {
     let image_failed = image.zip(archive.as_ref()).is_some_and(|(img, a)| {
         !pancake_core::analyze::image_claims::failed_image_claims(a, img).is_empty()
     });
+    // Layers (their blobs) with an entry `docker load` fails on, each counted once.
+    let unpack_failing = image.zip(archive.as_ref()).map_or(0, |(img, a)| {
+        let mut members: Vec<usize> = pancake_core::analyze::image_claims::unpack_failures(a, img)
+            .iter()
+            .filter_map(|p| p.origin.member.as_ref().and_then(|m| m.index))
+            .collect();
+        members.sort_unstable();
+        members.dedup();
+        members.len()
+    });
 
     // The WAI-ARIA tabs pattern: one tab stop (the selected tab); ←/→ move to the previous
     // or next tab and show it, Home/End to the first or last.
@@ -501,7 +511,7 @@ pub fn app() -> Html {
                     <div class="summary-status">
                         { match state.reading.phase {
                             _ if in_summary => progress_bar(true),
-                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), image_failed, state.incoming.is_none()),
+                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), image_failed, unpack_failing, state.incoming.is_none()),
                             Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
                             _ => html! {},
                         } }

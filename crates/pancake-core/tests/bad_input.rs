@@ -664,6 +664,12 @@ fn a_name_below_a_file_or_a_looping_link_of_its_layer_cannot_be_unpacked() {
         .map(|l| l.entries.len());
     assert_eq!(entries, Some(11));
     let img = a.images.first().expect("image");
+    // Its digests are all fine, and the image still does not load: a summary says both.
+    assert!(img.layers.iter().all(|l| l.verified), "{:#?}", img.layers);
+    assert_eq!(
+        pancake_core::analyze::image_claims::unpack_failures(&a, img).len(),
+        3
+    );
     let kinds = merged_kinds(&a, img);
     assert_eq!(
         kinds,

@@ -96,10 +96,15 @@ fn short(d: &str) -> String {
 /// the next file is read behind the image shown, the line stays but the page is not settled).
 /// `image_failed`: a claim about the image's config or manifest failed
 /// (`pancake_core::analyze::image_claims`): ✗ however its layers fared, and said.
+/// `unpack_failing`: how many of its layers Docker cannot unpack
+/// (`image_claims::unpack_failures`): when no digest failed, ✗ all the same — the image does
+/// not load — with the digests' own count beside it; `data-state` stays the digests' verdict
+/// (what embedding pages read) and `data-unpack="fails"` says the rest.
 pub fn ready_line(
     lang: Lang,
     (verified, neutral, failed, total): (usize, usize, usize, usize),
     image_failed: bool,
+    unpack_failing: usize,
     settled: bool,
 ) -> Html {
     let args = [
@@ -107,19 +112,28 @@ pub fn ready_line(
         ("neutral", neutral.to_string()),
         ("failed", failed.to_string()),
         ("total", total.to_string()),
+        ("layers", unpack_failing.to_string()),
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (key, class, state) = if image_failed {
         ("ready-failed-image", Some("not-all"), "failed")
     } else if failed > 0 || verified + neutral < total {
         ("ready-failed", Some("not-all"), "failed")
+    } else if unpack_failing > 0 {
+        let state = if neutral > 0 {
+            "not-checkable"
+        } else {
+            "verified"
+        };
+        ("ready-unpack-fails", Some("not-all"), state)
     } else if neutral > 0 {
         ("ready-neutral", Some("neutral"), "not-checkable")
     } else {
         ("ready", None, "verified")
     };
     html! {
-        <p class={classes!("ready", class)} data-testid={settled.then_some("image-ready")} data-state={state}>
+        <p class={classes!("ready", class)} data-testid={settled.then_some("image-ready")} data-state={state}
+            data-unpack={(unpack_failing > 0).then_some("fails")}>
             { tf(lang, key, &args) }
         </p>
     }
