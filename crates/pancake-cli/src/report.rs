@@ -37,7 +37,8 @@ pub struct SharedLayerReport {
     pub diff_id: String,
     /// Uncompressed size.
     pub size: u64,
-    /// Indexes into the report's `images`.
+    /// Indexes into the report's `images`: each image using the layer once, by its first
+    /// place (an image listed twice, in two files or one, is one image: its image ID).
     pub images: Vec<usize>,
 }
 
@@ -256,7 +257,7 @@ pub fn shared(archives: &[Archive]) -> SharedReport {
                 diff_id: l.diff_id.to_string(),
                 size: l.size,
                 images: l
-                    .image_ids()
+                    .distinct_image_ids(&refs)
                     .into_iter()
                     .filter_map(|id| flat_index(archives, id))
                     .collect(),

@@ -411,6 +411,44 @@ fn unreadable_input_fails_with_one_line() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The same image opened in two files is one image: a layer it shares with another image
+/// names it once (text and JSON), as the storage figures count it once.
+#[test]
+fn an_image_opened_twice_is_named_once_among_a_layers_images() {
+    let dir = std::env::temp_dir().join(format!("pancake-twice-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let mut files = Vec::new();
+    for (demo, file) in [("nginx", "a.tar"), ("nginx", "b.tar"), ("mysql", "m.tar")] {
+        let out = pancake(&["demo", demo]);
+        assert!(out.status.success());
+        let path = dir.join(file).display().to_string();
+        let _ = std::fs::write(&path, &out.stdout);
+        files.push(path);
+    }
+    let mut args = vec!["inspect", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let o = pancake(&args);
+    assert!(o.status.success());
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    let layers = arr(&doc["shared"]["layers"]);
+    // The demos' nginx and mysql share their base layer; nginx's own layers are not shared
+    // with anything (its second copy is the same image).
+    assert_eq!(layers.len(), 1, "{doc}");
+    assert_eq!(layers[0]["images"], serde_json::json!([0, 2]), "{doc}");
+    let mut args = vec!["inspect"];
+    args.extend(files.iter().map(String::as_str));
+    let text = String::from_utf8_lossy(&pancake(&args).stdout).to_string();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("chain "))
+        .unwrap_or_default();
+    assert!(
+        line.ends_with("pancake-demo/nginx:1.25, pancake-demo/mysql:8.0"),
+        "{line}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn demo_round_trips_through_the_reader() {
     let dir = std::env::temp_dir().join(format!("pancake-demo-test-{}", std::process::id()));

@@ -41,6 +41,18 @@ impl SharedLayer {
         let set: BTreeSet<(usize, usize)> = self.images.iter().map(|&(a, i, _)| (a, i)).collect();
         set.into_iter().collect()
     }
+
+    /// The images using this layer, each once: [`SharedLayer::image_ids`] without a second
+    /// place of an image already listed (the same image ID — one image opened in two files,
+    /// or listed twice in one — is one image, as sharing counts it), each by its first place
+    /// in archive/image order. What a list of the images sharing a layer names.
+    pub fn distinct_image_ids(&self, archives: &[&Archive]) -> Vec<(usize, usize)> {
+        let mut seen = BTreeSet::new();
+        self.image_ids()
+            .into_iter()
+            .filter(|&id| seen.insert(image_key(archives, id)))
+            .collect()
+    }
 }
 
 /// Who an image is when images are counted: its image ID (the config's digest) when known,
