@@ -74,6 +74,11 @@ pub fn run(
                     "a": {"uid": ua, "gid": ga},
                     "b": {"uid": ub, "gid": gb},
                 })),
+                // A's and B's permission bits when they differ, as octal text (`0755`).
+                "modes": p.modes.map(|(ma, mb)| json!({
+                    "a": format!("{ma:04o}"),
+                    "b": format!("{mb:04o}"),
+                })),
             })).collect::<Vec<_>>(),
             // The layers either side could not read to their end: the paths they would have
             // added, changed or kept are not known, so a path listed as deleted or added
@@ -216,6 +221,12 @@ fn text(
         human_size(d.deleted_bytes)
     ));
     for p in &d.paths {
+        if let Some((ma, mb)) = p.modes {
+            s.push_str(&format!(
+                "mode of {}: {ma:04o} in A, {mb:04o} in B\n",
+                p.path.display()
+            ));
+        }
         if let Some(((ua, ga), (ub, gb))) = p.owners {
             s.push_str(&format!(
                 "owner of {}: {ua}:{ga} in A, {ub}:{gb} in B\n",

@@ -13,6 +13,15 @@ use serde_json::Value;
 /// A `docker save` of one image per entry of `layers`, each a single gzip layer holding
 /// those files (mode 0644), written under the test's temp dir as `name`.
 fn save(name: &str, layers: &[Vec<(&str, Vec<u8>)>]) -> PathBuf {
+    let with_modes: Vec<Vec<(&str, Vec<u8>, u32)>> = layers
+        .iter()
+        .map(|l| l.iter().map(|(p, b)| (*p, b.clone(), 0o644)).collect())
+        .collect();
+    save_modes(name, &with_modes)
+}
+
+/// [`save`] with each file's mode given.
+fn save_modes(name: &str, layers: &[Vec<(&str, Vec<u8>, u32)>]) -> PathBuf {
     use flate2::{write::GzEncoder, Compression};
     let mut blobs = std::collections::HashMap::new();
     let mut images = Vec::new();
@@ -20,7 +29,7 @@ fn save(name: &str, layers: &[Vec<(&str, Vec<u8>)>]) -> PathBuf {
         let tar = tarwrite::layer_tar(
             files
                 .iter()
-                .map(|(p, b)| TarEntry::file(*p, b.clone(), 0o644))
+                .map(|(p, b, mode)| TarEntry::file(*p, b.clone(), *mode))
                 .collect(),
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -146,5 +155,32 @@ fn content_compared_says_whether_bytes_were_compared() {
             "rewritten: same size and mode, written by another layer, larger than 67.1MB"
         ),
         "{text}"
+    );
+}
+
+/// A `chmod` alone is a modification, and the text and the JSON say the two modes.
+#[test]
+fn a_changed_mode_is_said_in_text_and_json() {
+    let file = save_modes(
+        "modes.tar",
+        &[
+            vec![("run", b"#!/bin/sh\n".to_vec(), 0o644)],
+            vec![("run", b"#!/bin/sh\n".to_vec(), 0o755)],
+        ],
+    );
+    let (text, _) = diff(&file, false);
+    assert!(
+        text.lines()
+            .any(|l| l == "mode of run: 0644 in A, 0755 in B"),
+        "{text}"
+    );
+    let (json, _) = diff(&file, true);
+    let doc: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
+    assert_eq!(doc["paths"][0]["path"], "run", "{doc}");
+    assert_eq!(doc["paths"][0]["change"], "modified", "{doc}");
+    assert_eq!(
+        doc["paths"][0]["modes"],
+        serde_json::json!({"a": "0644", "b": "0755"}),
+        "{doc}"
     );
 }

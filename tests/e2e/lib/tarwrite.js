@@ -12,11 +12,11 @@ function octal(n, len) {
  * One ustar header + content padded to 512 (`type` '0' file, '5' directory, '1' hard link to
  * `link`, which has no content of its own); `owner` its uid and gid (default root).
  */
-function member(name, data, type = '0', link = '', owner = 0) {
+function member(name, data, type = '0', link = '', owner = 0, mode = undefined) {
   if (Buffer.byteLength(name) > 100) throw new Error(`name too long for this writer: ${name}`);
   const h = Buffer.alloc(512);
   h.write(name, 0, 'utf8');
-  h.write(octal(type === '5' ? 0o755 : 0o644, 8), 100);
+  h.write(octal(mode !== undefined ? mode : type === '5' ? 0o755 : 0o644, 8), 100);
   h.write(octal(owner, 8), 108);
   h.write(octal(owner, 8), 116);
   h.write(octal(type === '5' ? 0 : data.length, 12), 124);
@@ -36,13 +36,14 @@ function member(name, data, type = '0', link = '', owner = 0) {
 /**
  * A tar of `files` ([name, Buffer|string] in order; `[name, null, { link }]` is a hard link
  * to `link`, `[name, null, { symlink }]` a symlink to `symlink`, `[name, data, { owner }]` a
- * file owned by uid = gid = `owner`), ended by two zero blocks.
+ * file owned by uid = gid = `owner`, `{ mode }` its permission bits, default 0o644), ended by
+ * two zero blocks.
  */
 function tar(files) {
   const parts = files.map(([name, data, opts]) => {
     if (opts && opts.link) return member(name, Buffer.alloc(0), '1', opts.link);
     if (opts && opts.symlink) return member(name, Buffer.alloc(0), '2', opts.symlink);
-    return member(name, Buffer.isBuffer(data) ? data : Buffer.from(data), '0', '', (opts && opts.owner) || 0);
+    return member(name, Buffer.isBuffer(data) ? data : Buffer.from(data), '0', '', (opts && opts.owner) || 0, opts && opts.mode);
   });
   return Buffer.concat([...parts, Buffer.alloc(1024)]);
 }

@@ -166,9 +166,13 @@ pub fn compare(p: &CompareProps) -> Html {
                 let owner = r.owners.map(|((ua, ga), (ub, gb))| {
                     tf(lang, "cmp-owner", &[("a", &format!("{ua}:{ga}")), ("b", &format!("{ub}:{gb}"))])
                 });
+                let mode = r.modes.map(|(ma, mb)| {
+                    tf(lang, "cmp-mode", &[("a", &format!("{ma:04o}")), ("b", &format!("{mb:04o}"))])
+                });
                 html! {
                     <tr data-testid="compare-row" data-path={r.path.to_string()} data-change={match r.change { Change::Added => "added", Change::Deleted => "deleted", _ => "modified" }}>
                         <td class={class}><span aria-hidden="true">{ sym }</span>{ " " }{ t(lang, key) }
+                            { for mode.map(|m| html! { <>{ " " }<span class="small cmp-owner" data-testid="compare-mode">{ m }</span></> }) }
                             { for owner.map(|o| html! { <>{ " " }<span class="small cmp-owner" data-testid="compare-owner">{ o }</span></> }) }
                         </td>
                         <td class="mono wrap">{ format!("{}{dir}", r.path) }</td>

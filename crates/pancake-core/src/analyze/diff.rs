@@ -182,6 +182,7 @@ pub fn mark_owners(
                     rewritten: false,
                     content: ContentCheck::NotNeeded,
                     owners: owned,
+                    modes: None,
                 },
             ),
         }
@@ -311,13 +312,14 @@ mod tests {
 
     /// A one-layer docker-archive of `(path, uid, is_dir)` entries (files hold "same"), the
     /// config claiming its diff_id.
-    fn owned_save(entries: &[(&str, u64, bool)]) -> Vec<u8> {
+    /// A one-layer save of `(path, uid = gid, is a folder, mode)` entries.
+    fn owned_save(entries: &[(&str, u64, bool, u32)]) -> Vec<u8> {
         let mut t = tar::Builder::new(Vec::new());
-        for (path, uid, dir) in entries {
+        for (path, uid, dir, mode) in entries {
             let mut h = tar::Header::new_ustar();
             h.set_uid(*uid);
             h.set_gid(*uid);
-            h.set_mode(0o644);
+            h.set_mode(*mode);
             let data: &[u8] = if *dir { b"" } else { b"same" };
             h.set_entry_type(if *dir {
                 tar::EntryType::Directory
@@ -356,14 +358,14 @@ mod tests {
     #[test]
     fn a_changed_owner_is_a_modification() {
         let a = read(&owned_save(&[
-            ("etc/", 0, true),
-            ("etc/conf", 0, false),
-            ("etc/same", 0, false),
+            ("etc/", 0, true, 0o644),
+            ("etc/conf", 0, false, 0o644),
+            ("etc/same", 0, false, 0o644),
         ]));
         let b = read(&owned_save(&[
-            ("etc/", 1000, true),
-            ("etc/conf", 1000, false),
-            ("etc/same", 0, false),
+            ("etc/", 1000, true, 0o644),
+            ("etc/conf", 1000, false, 0o644),
+            ("etc/same", 0, false, 0o644),
         ]));
         let d = diff(&a, &a.images[0], &b, &b.images[0]);
         let got: Vec<_> = d
@@ -387,6 +389,40 @@ mod tests {
         assert_eq!(pending, [NotNeeded, NotNeeded, Pending]);
         // The same image against itself: nothing.
         assert!(diff(&a, &a.images[0], &a, &a.images[0]).paths.is_empty());
+    }
+
+    /// A `chmod` alone (same bytes, owner and size) is a modification that carries both
+    /// modes, file or folder; paths whose mode did not change carry none.
+    #[test]
+    fn a_changed_mode_is_said() {
+        let a = read(&owned_save(&[
+            ("bin/", 0, true, 0o755),
+            ("bin/run", 0, false, 0o644),
+            ("bin/conf", 0, false, 0o644),
+        ]));
+        let b = read(&owned_save(&[
+            ("bin/", 0, true, 0o700),
+            ("bin/run", 0, false, 0o4755),
+            ("bin/conf", 1000, false, 0o644),
+        ]));
+        let d = diff(&a, &a.images[0], &b, &b.images[0]);
+        let got: Vec<_> = d
+            .paths
+            .iter()
+            .map(|p| (p.path.display().into_owned(), p.change, p.modes))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("bin".to_string(), Change::Modified, Some((0o755, 0o700))),
+                ("bin/conf".to_string(), Change::Modified, None),
+                (
+                    "bin/run".to_string(),
+                    Change::Modified,
+                    Some((0o644, 0o4755))
+                ),
+            ]
+        );
     }
 
     /// Two demo images built on the same base: they share their lowest layers by ChainID and

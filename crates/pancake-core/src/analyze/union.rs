@@ -2526,6 +2526,11 @@ pub struct PathDiff {
     /// reads the layer entries (the merged rows hold no owners); `None` from [`compare`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<((u64, u64), (u64, u64))>,
+    /// A's and B's permission bits (`mode & 0o7777`, as [`FileRow::mode`]) when the path is
+    /// in both and they differ (a `chmod`): said beside the change, since the sizes alone
+    /// would not show why a path is modified. Set by [`compare`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modes: Option<(u32, u32)>,
 }
 
 /// What is known of a path's bytes in the two views of [`compare`].
@@ -2576,6 +2581,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     rewritten: false,
                     content: ContentCheck::NotNeeded,
                     owners: None,
+                    modes: None,
                 });
                 i += 1;
             }
@@ -2589,6 +2595,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     rewritten: false,
                     content: ContentCheck::NotNeeded,
                     owners: None,
+                    modes: None,
                 });
                 j += 1;
             }
@@ -2622,6 +2629,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                             ContentCheck::Pending
                         },
                         owners: None,
+                        modes: (x.mode != y.mode).then_some((x.mode, y.mode)),
                     });
                 }
             }
