@@ -335,6 +335,25 @@ describe('archive level on the page (issue 10)', () => {
     await page.close();
   });
 
+  test('a history with more layer-making steps than layers: docker load refuses it, said', { timeout: T }, async () => {
+    const b = new Layout();
+    const l = layer('a.txt', 'hello');
+    const cfg = config([l]);
+    cfg.history.push({ created_by: '/bin/sh -c echo b > /b.txt' });
+    const m = b.json(OCI_MANIFEST, {
+      schemaVersion: 2, mediaType: OCI_MANIFEST, config: b.json(OCI_CONFIG, cfg), layers: [b.blob(OCI_LAYER, l)],
+    });
+    b.index([m]);
+    const page = await open(save('too-many-steps.tar', b.tar()));
+    assert.equal(await page.locator('[data-testid=layer]').first().getAttribute('data-state'), 'verified');
+    const ready = page.locator('[data-testid=image-ready]');
+    assert.equal(await ready.getAttribute('data-state'), 'verified');
+    assert.equal(await ready.getAttribute('data-load'), 'refused');
+    assert.equal(await text(ready), '✗ Digests checked: 1 of 1 layers verified, but docker load refuses this image: its history has more layer-making steps than it has layers (see the problems listed)');
+    assert.deepEqual((await kindsShown(page)).sort(), ['history', 'load-fails']);
+    await page.close();
+  });
+
   test('a disagreement between sources is said in plain words', { timeout: T }, async () => {
     const page = await open(save('docker25.tar', disagreeing()));
     // The image is shown as docker load reads it: verified.

@@ -41,6 +41,7 @@ ready-failed = ✗ Digests checked: only { $verified } of { $total } layers veri
 ready-failed-image = ✗ Digests checked: { $verified } of { $total } layers verified, but the image's config or manifest is not what the archive claims (see the problems listed)
 ready-unpack-fails = ✗ Digests checked: { $verified } of { $total } layers verified, but Docker cannot unpack { $layers } of them, so docker load fails (see the problems listed)
 ready-unpack-fails-one = ✗ Digests checked: { $verified } of { $total } layers verified, but Docker cannot unpack one of them, so docker load fails (see the problems listed)
+ready-load-refused = ✗ Digests checked: { $verified } of { $total } layers verified, but docker load refuses this image: its history has more layer-making steps than it has layers (see the problems listed)
 scan-time = first view in { $ms } ms
 summary-line = { $layers } layers · { $size } uncompressed · { $format }
 summary-line-reading = { $layers } layers · their files are being read… · { $format }
@@ -73,6 +74,7 @@ problem-limit = Size limit reached
 problem-tar-quirk = Layer tar format note
 problem-hard-link = A hard link points to no file
 problem-unpack-fails = An entry cannot be unpacked
+problem-load-fails = docker load refuses the image
 
 ## Image picker
 picker-label = Images in this tarball
@@ -414,6 +416,7 @@ problem-unsafe-path-why = A name tries to point outside the image (an absolute p
 problem-whiteout-why = A deletion marker (whiteout) has a name the rules do not allow, so it deletes nothing.
 problem-hard-link-why = A hard link names a file that does not exist at that point, so the link has no content.
 problem-unpack-fails-why = Docker and containerd fail to unpack this layer, so `docker load` or a pull of it fails: an entry is written below something the same layer made that is not a folder (a file, or a symlink that loops), or is of a tar type they do not handle. The entry stays in the layer's list; the file views leave it out (a file of an old type is still shown).
+problem-load-fails-why = Docker checks an image as a whole before it stores it: a config whose history has more steps not marked empty_layer than the image has layers is refused ("too many non-empty layers in History section"), and docker image history fails the same way. The layers themselves may be fine.
 problem-duplicate-member-why = The same name appears twice; the last copy wins, as Docker reads it.
 problem-history-why = The image's history steps do not line up one-to-one with its layers; the pairing shown follows Docker's rule.
 problem-limit-why = Something was larger than Pancake's safety limit, so it was not read in full.

@@ -41,6 +41,7 @@ ready-failed = ✗ Digest sudah diperiksa: hanya { $verified } dari { $total } l
 ready-failed-image = ✗ Digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi, tetapi config atau manifest image tidak sesuai dengan yang diklaim arsip (lihat daftar masalah)
 ready-unpack-fails = ✗ Digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi, tetapi Docker tidak bisa membongkar { $layers } di antaranya, sehingga docker load gagal (lihat daftar masalah)
 ready-unpack-fails-one = ✗ Digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi, tetapi Docker tidak bisa membongkar satu di antaranya, sehingga docker load gagal (lihat daftar masalah)
+ready-load-refused = ✗ Digest sudah diperiksa: { $verified } dari { $total } layer terverifikasi, tetapi docker load menolak image ini: history-nya punya lebih banyak langkah pembuat layer daripada jumlah layer-nya (lihat daftar masalah)
 scan-time = tampilan pertama siap dalam { $ms } ms
 summary-line = { $layers } layer · { $size } tanpa kompresi · { $format }
 summary-line-reading = { $layers } layer · file-filenya sedang dibaca… · { $format }
@@ -73,6 +74,7 @@ problem-limit = Batas ukuran tercapai
 problem-tar-quirk = Catatan format tar layer
 problem-hard-link = Hard link tidak menunjuk ke file mana pun
 problem-unpack-fails = Sebuah entri tidak bisa dibongkar
+problem-load-fails = docker load menolak image ini
 
 ## Image picker
 picker-label = Image di dalam tarball ini
@@ -414,6 +416,7 @@ problem-unsafe-path-why = Ada nama yang mencoba menunjuk ke luar image (path abs
 problem-whiteout-why = Penanda penghapusan (whiteout) memakai nama yang tidak diizinkan aturan, sehingga tidak menghapus apa pun.
 problem-hard-link-why = Sebuah hard link menunjuk ke file yang belum ada saat itu, sehingga link itu tidak punya isi.
 problem-unpack-fails-why = Docker dan containerd gagal membongkar layer ini, sehingga `docker load` atau pull-nya gagal: sebuah entri ditulis di bawah sesuatu yang dibuat layer yang sama tetapi bukan folder (sebuah file, atau symlink yang berputar-putar), atau bertipe tar yang tidak mereka tangani. Entri itu tetap ada di daftar layer; tampilan file tidak memuatnya (file bertipe lama tetap ditampilkan).
+problem-load-fails-why = Docker memeriksa image secara utuh sebelum menyimpannya: config yang history-nya punya lebih banyak langkah tanpa tanda empty_layer daripada jumlah layer image ditolak ("too many non-empty layers in History section"), dan docker image history gagal dengan cara yang sama. Layer-layernya sendiri bisa saja baik.
 problem-duplicate-member-why = Nama yang sama muncul dua kali; salinan terakhir yang dipakai, seperti Docker membacanya.
 problem-history-why = Langkah riwayat image tidak berpasangan satu-satu dengan layer-nya; pasangan yang ditampilkan mengikuti aturan Docker.
 problem-limit-why = Ada yang lebih besar dari batas aman Pancake, sehingga tidak dibaca seluruhnya.

@@ -282,6 +282,7 @@ mod tests {
             "tar-quirk",
             "hard-link",
             "unpack-fails",
+            "load-fails",
             "non-distributable",
             "disagreement",
             "artifact",
@@ -311,6 +312,7 @@ mod tests {
             "ready-failed",
             "ready-failed-image",
             "ready-unpack-fails",
+            "ready-load-refused",
         ] {
             used.push(k.to_string());
         }

@@ -368,6 +368,9 @@ pub fn app() -> Html {
         members.dedup();
         members.len()
     });
+    let load_refused = image.is_some_and(|img| {
+        pancake_core::analyze::image_claims::too_many_history_steps(img).is_some()
+    });
 
     // The WAI-ARIA tabs pattern: one tab stop (the selected tab); ←/→ move to the previous
     // or next tab and show it, Home/End to the first or last.
@@ -511,7 +514,7 @@ pub fn app() -> Html {
                     <div class="summary-status">
                         { match state.reading.phase {
                             _ if in_summary => progress_bar(true),
-                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), image_failed, unpack_failing, state.incoming.is_none()),
+                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), image_failed, (unpack_failing, load_refused), state.incoming.is_none()),
                             Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
                             _ => html! {},
                         } }

@@ -818,6 +818,11 @@ pub enum ProblemKind {
     /// filesystem views leave it out, except a contiguous `7` or old-GNU sparse `S` file,
     /// shown as the regular file Go's reader and tar read.
     UnpackFails,
+    /// The image as a whole is one `docker load` refuses, though every layer may unpack: its
+    /// config's history has more layer-making steps (entries not marked `empty_layer`) than
+    /// its rootfs has layers (moby's image store: "too many non-empty layers in History
+    /// section"; `docker image history` fails the same way). About the image's config.
+    LoadFails,
     /// A member appears twice; the last one wins.
     DuplicateMember,
     /// History does not line up with the layers.

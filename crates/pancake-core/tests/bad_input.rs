@@ -848,3 +848,65 @@ fn a_diff_id_that_is_not_a_digest_leaves_its_layer_unverified() {
         );
     }
 }
+
+/// A config whose history has more steps not marked `empty_layer` than the image has layers
+/// is one `docker load` refuses as a whole (moby's image store: "too many non-empty layers in
+/// History section"): a `load-fails` problem says so beside the pairing note, while the
+/// layer itself verifies. One step fewer (as many steps as layers) is no problem at all.
+#[test]
+fn more_layer_making_steps_than_layers_is_refused_by_docker_load() {
+    let layer = TarOut::new().file("a.txt", b"a\n").done();
+    let diff = Digest::of_bytes(&layer);
+    let save = |steps: &[&str]| {
+        let history: Vec<String> = steps
+            .iter()
+            .map(|s| format!(r#"{{"created_by":"{s}"}}"#))
+            .collect();
+        let cfg = format!(
+            r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{diff}"]}},"history":[{}]}}"#,
+            history.join(",")
+        );
+        let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+        let manifest =
+            format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}}]"#);
+        TarOut::new()
+            .file("abc/layer.tar", &layer)
+            .file(&cfg_name, cfg.as_bytes())
+            .file("manifest.json", manifest.as_bytes())
+            .done()
+    };
+    let a = both(
+        "too-many-steps",
+        &save(&["/bin/sh -c echo a > /a.txt", "/bin/sh -c echo b > /b.txt"]),
+        &Options::default(),
+    );
+    let img = a.images.first().expect("image");
+    assert!(img.layers.iter().all(|l| l.verified));
+    assert_eq!(
+        pancake_core::analyze::image_claims::too_many_history_steps(img),
+        Some((2, 1))
+    );
+    assert!(
+        find(
+            &a,
+            ProblemKind::LoadFails,
+            "t:1: the config history has 2 steps not marked empty_layer for 1 layer, so docker load refuses the image"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert!(pancake_core::read::image::is_error_level(
+        ProblemKind::LoadFails
+    ));
+    let fits = both(
+        "as-many-steps",
+        &save(&["/bin/sh -c echo a > /a.txt"]),
+        &Options::default(),
+    );
+    assert!(fits.problems.is_empty(), "{:#?}", fits.problems);
+    let img = fits.images.first().expect("image");
+    assert_eq!(
+        pancake_core::analyze::image_claims::too_many_history_steps(img),
+        None
+    );
+}

@@ -97,14 +97,16 @@ fn short(d: &str) -> String {
 /// `image_failed`: a claim about the image's config or manifest failed
 /// (`pancake_core::analyze::image_claims`): ✗ however its layers fared, and said.
 /// `unpack_failing`: how many of its layers Docker cannot unpack
-/// (`image_claims::unpack_failures`): when no digest failed, ✗ all the same — the image does
-/// not load — with the digests' own count beside it; `data-state` stays the digests' verdict
-/// (what embedding pages read) and `data-unpack="fails"` says the rest.
+/// (`image_claims::unpack_failures`); `load_refused`: `docker load` refuses the image as a
+/// whole (`image_claims::too_many_history_steps`). When no digest failed, either is ✗ all
+/// the same — the image does not load — with the digests' own count beside it;
+/// `data-state` stays the digests' verdict (what embedding pages read) and
+/// `data-unpack="fails"` / `data-load="refused"` say the rest.
 pub fn ready_line(
     lang: Lang,
     (verified, neutral, failed, total): (usize, usize, usize, usize),
     image_failed: bool,
-    unpack_failing: usize,
+    (unpack_failing, load_refused): (usize, bool),
     settled: bool,
 ) -> Html {
     let args = [
@@ -119,6 +121,13 @@ pub fn ready_line(
         ("ready-failed-image", Some("not-all"), "failed")
     } else if failed > 0 || verified + neutral < total {
         ("ready-failed", Some("not-all"), "failed")
+    } else if load_refused {
+        let state = if neutral > 0 {
+            "not-checkable"
+        } else {
+            "verified"
+        };
+        ("ready-load-refused", Some("not-all"), state)
     } else if unpack_failing > 0 {
         let state = if neutral > 0 {
             "not-checkable"
@@ -133,7 +142,8 @@ pub fn ready_line(
     };
     html! {
         <p class={classes!("ready", class)} data-testid={settled.then_some("image-ready")} data-state={state}
-            data-unpack={(unpack_failing > 0).then_some("fails")}>
+            data-unpack={(unpack_failing > 0).then_some("fails")}
+            data-load={load_refused.then_some("refused")}>
             { tf(lang, key, &args) }
         </p>
     }

@@ -48,3 +48,14 @@ pub fn unpack_failures<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a Probl
         })
         .collect()
 }
+
+/// `(steps, layers)` when `image`'s config history has more steps not marked `empty_layer`
+/// than the image has layers: moby's image store (`image/store.go` `Create`) refuses such an
+/// image on `docker load` ("too many non-empty layers in History section"), however its
+/// layers fared. `None` when the history fits. The reader reports it as a
+/// [`ProblemKind::LoadFails`]; a summary of the image says it beside the digests.
+pub fn too_many_history_steps(image: &Image) -> Option<(usize, usize)> {
+    let steps = image.history.iter().filter(|h| !h.empty_layer).count();
+    let layers = image.layers.len();
+    (steps > layers).then_some((steps, layers))
+}

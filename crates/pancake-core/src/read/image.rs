@@ -984,6 +984,20 @@ impl Ctx<'_> {
         if let Some(note) = crate::analyze::history::apply_pairing(image, &pairing) {
             self.problem(ProblemKind::History, None, format!("{label}: {note}"));
         }
+        // The pairing above still shows the steps as `docker image history` would, but the
+        // load itself fails, which a reader must be told apart from a pairing note.
+        if let Some((producing, layers)) =
+            crate::analyze::image_claims::too_many_history_steps(image)
+        {
+            self.problem(
+                ProblemKind::LoadFails,
+                None,
+                format!(
+                    "{label}: the config history has {producing} steps not marked empty_layer for {layers} {}, so docker load refuses the image (\"too many non-empty layers in History section\", as Docker's image store checks it)",
+                    if layers == 1 { "layer" } else { "layers" }
+                ),
+            );
+        }
     }
 
     /// No manifest.json, index.json or repositories: say what the tarball looks like.
