@@ -910,3 +910,45 @@ fn more_layer_making_steps_than_layers_is_refused_by_docker_load() {
         None
     );
 }
+
+/// A whiteout of something its own layer wrote earlier (a file, or a folder the layer made by
+/// writing below it) cannot be unpacked on overlay storage (`mknod` over an existing path:
+/// `EEXIST`): an `unpack-fails` problem names the marker and the path, which stays in the
+/// views (OCI: whiteouts apply to lower layers only). A whiteout that comes first, or of a
+/// path the layer never wrote, is no problem.
+#[test]
+fn a_whiteout_over_its_own_layers_entry_cannot_be_unpacked() {
+    let layer = TarOut::new()
+        .file("g", b"new g\n")
+        .file(".wh.g", b"")
+        .file("d/inner", b"below d\n")
+        .file(".wh.d", b"")
+        .file(".wh.later", b"")
+        .file("later", b"after its whiteout\n")
+        .file(".wh.lower-only", b"")
+        .done();
+    let (bytes, _) = image(&layer, None);
+    let a = both("whiteout-own", &bytes, &Options::default());
+    let fails: Vec<String> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::UnpackFails)
+        .map(|p| p.message())
+        .collect();
+    assert_eq!(fails.len(), 2, "{fails:#?}");
+    assert!(find(&a, ProblemKind::UnpackFails, "whiteout .wh.g cannot be unpacked: g, which it deletes, was written earlier in this same layer"), "{fails:#?}");
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnpackFails,
+            "whiteout .wh.d cannot be unpacked: d, which it deletes"
+        ),
+        "{fails:#?}"
+    );
+    // The views keep what the layer wrote.
+    let img = a.images.first().expect("image");
+    let kinds = merged_kinds(&a, img);
+    for path in ["g", "d", "d/inner", "later"] {
+        assert!(kinds.iter().any(|(p, _)| p == path), "{path}: {kinds:?}");
+    }
+}

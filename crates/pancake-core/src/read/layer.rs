@@ -1373,6 +1373,8 @@ fn collect<B: Blocks>(
     out.problems.append(&mut w.problems);
     out.problems
         .extend(unpack_fails_problems(&out.entries, member));
+    out.problems
+        .extend(whiteouts_over_own_entries(&out.entries, member));
     let (duplicate_count, duplicates) = duplicates(&out.entries);
     // The list grew by doubling: up to half its room is empty, which the index keeps for as
     // long as the image is open (a 200,000-entry layer: 23 MB of room for 18 MB of entries
@@ -1495,6 +1497,67 @@ fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
             format!(
                 "{rest} more entries below {} more non-folders of this layer cannot be unpacked (only the first {UNPACK_FAILS_LISTED} are listed one by one)",
                 order.len() - UNPACK_FAILS_LISTED
+            ),
+        ));
+    }
+    out
+}
+
+/// One `unpack-fails` problem per whiteout marker whose path this same layer wrote earlier
+/// (an entry at it, or below it, which makes it a folder), the first
+/// [`UNPACK_FAILS_LISTED`], then one saying how many more. Docker's overlay2 storage and
+/// containerd's overlayfs snapshotter (the defaults) unpack a whiteout `.wh.NAME` by making a
+/// 0/0 character device at `NAME` in the layer's own directory (`mknod`, moby's
+/// `overlayWhiteoutConverter.ConvertRead`, containerd's `OverlayConvertWhiteout`), which fails
+/// with `EEXIST` when the layer already put something there, and the load or pull fails.
+/// (moby's naive `UnpackLayer`, used by other storage drivers, deletes it instead.) The OCI
+/// image-spec applies whiteouts to lower layers only, so the views keep the entry.
+fn whiteouts_over_own_entries(entries: &[Entry], member: &str) -> Vec<Problem> {
+    use std::collections::HashSet;
+    let mut written: HashSet<&[u8]> = HashSet::new();
+    let mut out = Vec::new();
+    let mut more = 0usize;
+    for e in entries {
+        match crate::analyze::whiteout::classify_entry(e) {
+            Some(crate::analyze::whiteout::Marker::Whiteout(target)) => {
+                if written.contains(target.as_bytes()) {
+                    if out.len() < UNPACK_FAILS_LISTED {
+                        out.push(Problem::entry(
+                            ProblemKind::UnpackFails,
+                            None,
+                            member,
+                            e.path.display().into_owned(),
+                            format!(
+                                "whiteout {} cannot be unpacked: {target}, which it deletes, was written earlier in this same layer, so the overlay storage Docker and containerd use by default fails to make the whiteout there (EEXIST); the OCI image spec applies whiteouts to lower layers only, so {target} stays in the filesystem views",
+                                e.path.display()
+                            ),
+                        ));
+                    } else {
+                        more += 1;
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                // The entry and every folder above it now exist in the layer's directory.
+                let mut p: &[u8] = e.path.as_bytes();
+                while !p.is_empty() && written.insert(p) {
+                    p = p
+                        .iter()
+                        .rposition(|b| *b == b'/')
+                        .and_then(|i| p.get(..i))
+                        .unwrap_or_default();
+                }
+            }
+        }
+    }
+    if more > 0 {
+        out.push(Problem::layer(
+            ProblemKind::UnpackFails,
+            None,
+            member,
+            format!(
+                "{more} more whiteouts delete what this same layer wrote earlier and cannot be unpacked (only the first {UNPACK_FAILS_LISTED} are listed one by one)"
             ),
         ));
     }
