@@ -856,7 +856,7 @@ impl ProblemKind {
     pub fn meaning(self) -> Option<&'static str> {
         match self {
             ProblemKind::DigestMismatch => {
-                Some("the file was changed or damaged after it was saved")
+                Some("the file was changed or damaged after it was saved, or the tool that wrote it recorded it wrongly")
             }
             _ => None,
         }
@@ -915,7 +915,7 @@ mod tests {
         assert_eq!(
             p.message(),
             format!(
-                "{} — the file was changed or damaged after it was saved",
+                "{} — the file was changed or damaged after it was saved, or the tool that wrote it recorded it wrongly",
                 p.technical()
             )
         );
