@@ -429,10 +429,41 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
     let mut rows = vec![["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]
         .map(String::from)
         .to_vec()];
-    for r in history::history_table(a, img, now, no_trunc) {
+    let table_rows = history::history_table(a, img, now, no_trunc);
+    // docker history gives the n-th step not marked empty the n-th layer's size; the layers
+    // below (and `dockerfile`) pair steps by what each layer holds. Where the two differ the
+    // table is still Docker's, and each such row is said under it, not left to contradict
+    // the layers in silence (the page marks the same rows ≠).
+    let paired_here = |step: usize| img.layers.iter().position(|l| l.history == Some(step));
+    let mut differing = Vec::new();
+    for r in &table_rows {
+        let here = paired_here(r.history);
+        if r.layer != here {
+            let docker = match r.layer {
+                Some(l) => format!("shows layer {l}'s size on it"),
+                None => "shows no layer on it".to_string(),
+            };
+            let ours = match here {
+                Some(l) => format!("pair it with layer {l}"),
+                None => "pair it with no layer".to_string(),
+            };
+            differing.push(format!(
+                "≠ history[{}] ({}): docker history {docker}; the layers below {ours}\n",
+                r.history,
+                Safe(r.created_by.trim_end()),
+            ));
+        }
+    }
+    for r in table_rows {
         rows.push(vec![r.id, r.created, r.created_by, r.size, r.comment]);
     }
     s.push_str(&table::render(&rows));
+    if !differing.is_empty() {
+        s.push('\n');
+    }
+    for line in differing {
+        s.push_str(&line);
+    }
 
     s.push_str("\nLayers (bottom → top):\n");
     for (i, l) in img.layers.iter().enumerate() {

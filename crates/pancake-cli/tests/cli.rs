@@ -969,3 +969,25 @@ fn text_view_shows_the_neutral_state_with_its_reason() {
     assert!(text.contains("○ not-checkable: "), "{text}");
     assert!(!text.contains(" ✗ diff_id"), "{text}");
 }
+
+/// Where docker history's pairing (the n-th step not marked empty gets the n-th layer's size)
+/// differs from the layers' own (buildah's base CMD not marked empty), the table stays
+/// Docker's and each differing row is said under it, after a blank line.
+#[test]
+fn rows_whose_pairing_differs_are_said_under_the_table() {
+    let out = pancake(&["inspect", &fixture("podman-docker-archive-app1.tar")]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let notes: Vec<&str> = text.lines().filter(|l| l.starts_with("≠ ")).collect();
+    assert_eq!(
+        notes,
+        [
+            "≠ history[1] (/bin/sh -c #(nop) CMD [\"/bin/sh\"]): docker history shows layer 0's size on it; the layers below pair it with no layer"
+        ],
+        "{text}"
+    );
+    // A save whose steps line up one to one has no such line.
+    let out = pancake(&["inspect", &fixture("docker26-save-app1.tar")]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!text.lines().any(|l| l.starts_with("≠ ")), "{text}");
+}
