@@ -821,7 +821,8 @@ pub enum ProblemKind {
     /// The image as a whole is one `docker load` refuses, though every layer may unpack: its
     /// config's history has more layer-making steps (entries not marked `empty_layer`) than
     /// its rootfs has layers (moby's image store: "too many non-empty layers in History
-    /// section"; `docker image history` fails the same way). About the image's config.
+    /// section"; `docker image history` fails the same way), or it has more than 125 layers
+    /// (moby's layer store: "max depth exceeded"). About the image, not one member.
     LoadFails,
     /// A member appears twice; the last one wins.
     DuplicateMember,

@@ -952,3 +952,43 @@ fn a_whiteout_over_its_own_layers_entry_cannot_be_unpacked() {
         assert!(kinds.iter().any(|(p, _)| p == path), "{path}: {kinds:?}");
     }
 }
+
+/// More than 125 layers is an image `docker load` refuses ("max depth exceeded": moby's layer
+/// store chains at most 125): one `load-fails` problem about the image; 125 is fine.
+#[test]
+fn more_than_125_layers_is_refused_by_docker_load() {
+    let layer = TarOut::new().file("a.txt", b"a\n").done();
+    let diff = Digest::of_bytes(&layer);
+    let save = |n: usize| {
+        let ids: Vec<String> = (0..n).map(|_| format!("\"{diff}\"")).collect();
+        let cfg = format!(
+            r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":[{}]}}}}"#,
+            ids.join(",")
+        );
+        let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+        let layers: Vec<&str> = (0..n).map(|_| "\"abc/layer.tar\"").collect();
+        let manifest = format!(
+            r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":[{}]}}]"#,
+            layers.join(",")
+        );
+        TarOut::new()
+            .file("abc/layer.tar", &layer)
+            .file(&cfg_name, cfg.as_bytes())
+            .file("manifest.json", manifest.as_bytes())
+            .done()
+    };
+    let load_fails = |a: &Archive| -> Vec<String> {
+        a.problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::LoadFails)
+            .map(|p| p.message())
+            .collect()
+    };
+    let a = both("126-layers", &save(126), &Options::default());
+    assert_eq!(
+        load_fails(&a),
+        ["t:1: the image has 126 layers and Docker's layer store holds at most 125 in one chain, so docker load refuses the image (\"max depth exceeded\")"]
+    );
+    let a = both("125-layers", &save(125), &Options::default());
+    assert!(load_fails(&a).is_empty(), "{:#?}", a.problems);
+}

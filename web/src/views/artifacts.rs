@@ -98,7 +98,7 @@ fn short(d: &str) -> String {
 /// (`pancake_core::analyze::image_claims`): ✗ however its layers fared, and said.
 /// `unpack_failing`: how many of its layers Docker cannot unpack
 /// (`image_claims::unpack_failures`); `load_refused`: `docker load` refuses the image as a
-/// whole (`image_claims::too_many_history_steps`). When no digest failed, either is ✗ all
+/// whole (`image_claims::load_refused`). When no digest failed, either is ✗ all
 /// the same — the image does not load — with the digests' own count beside it;
 /// `data-state` stays the digests' verdict (what embedding pages read) and
 /// `data-unpack="fails"` / `data-load="refused"` say the rest.

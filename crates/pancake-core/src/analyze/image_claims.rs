@@ -59,3 +59,22 @@ pub fn too_many_history_steps(image: &Image) -> Option<(usize, usize)> {
     let layers = image.layers.len();
     (steps > layers).then_some((steps, layers))
 }
+
+/// The most layers one image may have for `docker load`: moby's layer store refuses a layer
+/// whose parent chain is already this deep (`layer/layer_store.go`: `maxLayerDepth = 125`,
+/// "max depth exceeded").
+pub const MAX_LAYER_DEPTH: usize = 125;
+
+/// The image's layer count when it is over [`MAX_LAYER_DEPTH`]: `docker load` refuses it
+/// ("max depth exceeded") however its layers fared. `None` when it fits. Reported as a
+/// [`ProblemKind::LoadFails`].
+pub fn too_many_layers(image: &Image) -> Option<usize> {
+    let n = image.layers.len();
+    (n > MAX_LAYER_DEPTH).then_some(n)
+}
+
+/// `docker load` refuses `image` as a whole ([`too_many_history_steps`],
+/// [`too_many_layers`]), whatever its digests and its layers' entries.
+pub fn load_refused(image: &Image) -> bool {
+    too_many_history_steps(image).is_some() || too_many_layers(image).is_some()
+}

@@ -998,6 +998,16 @@ impl Ctx<'_> {
                 ),
             );
         }
+        if let Some(n) = crate::analyze::image_claims::too_many_layers(image) {
+            self.problem(
+                ProblemKind::LoadFails,
+                None,
+                format!(
+                    "{label}: the image has {n} layers and Docker's layer store holds at most {} in one chain, so docker load refuses the image (\"max depth exceeded\")",
+                    crate::analyze::image_claims::MAX_LAYER_DEPTH
+                ),
+            );
+        }
     }
 
     /// No manifest.json, index.json or repositories: say what the tarball looks like.
