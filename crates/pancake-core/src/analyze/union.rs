@@ -21,7 +21,7 @@ use std::ops::Bound;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::whiteout::{self, classify_entry, Marker};
-use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind};
+use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind, Xattr};
 use crate::path::{parent_bytes, RawPath};
 
 /// How a path fared in one layer.
@@ -1794,7 +1794,7 @@ mod tests {
             mtime: 0,
             link_target: link.map(RawPath::from),
             content_offset: None,
-            sparse: None,
+            extra: None,
         }
     }
     fn d(p: &str) -> Entry {
@@ -2526,6 +2526,12 @@ pub struct PathDiff {
     /// reads the layer entries (the merged rows hold no owners); `None` from [`compare`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<((u64, u64), (u64, u64))>,
+    /// A's and B's extended attributes ([`Entry::xattrs`](crate::model::Entry::xattrs), each
+    /// sorted by name; empty for none) when they differ (a `setcap`): the path is modified
+    /// whatever its bytes. Set, like `owners`, by `analyze::diff::diff`; `None` from
+    /// [`compare`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xattrs: Option<(Vec<Xattr>, Vec<Xattr>)>,
 }
 
 /// What is known of a path's bytes in the two views of [`compare`].
@@ -2576,6 +2582,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     rewritten: false,
                     content: ContentCheck::NotNeeded,
                     owners: None,
+                    xattrs: None,
                 });
                 i += 1;
             }
@@ -2589,6 +2596,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     rewritten: false,
                     content: ContentCheck::NotNeeded,
                     owners: None,
+                    xattrs: None,
                 });
                 j += 1;
             }
@@ -2622,6 +2630,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                             ContentCheck::Pending
                         },
                         owners: None,
+                        xattrs: None,
                     });
                 }
             }
