@@ -242,6 +242,19 @@ pub fn shown(x: &Xattr) -> String {
     }
 }
 
+/// One attribute in a few words for a listing: its name, then its value as [`shown`] gives it
+/// when that is at most `max` characters and not empty, else its size (`user.blob (4096
+/// bytes)`).
+pub fn brief(x: &Xattr, max: usize) -> String {
+    let name = xattr_text(&x.name);
+    let value = shown(x);
+    if !value.is_empty() && value.chars().count() <= max {
+        format!("{name} {value}")
+    } else {
+        format!("{name} ({} bytes)", x.value.len())
+    }
+}
+
 /// The capability text of the first `security.capability` among `xattrs`, if any.
 pub fn of(xattrs: &[Xattr]) -> Option<String> {
     xattrs

@@ -379,6 +379,27 @@ pub fn layer_entries<'a>(archive: &'a Archive, image: &Image, i: usize) -> &'a [
     layer_list(archive, image, i).map_or(&[], |l| l.as_slice())
 }
 
+/// The extended attributes of the paths each layer of `image` writes with any, keyed by layer
+/// and path (the last entry of a path in a layer wins, as it does on disk): what a row's
+/// `layer` and `path` look up. Holds only entries that have attributes, so it is small; one
+/// pass over the image's entries.
+pub fn entry_xattrs<'a>(
+    archive: &'a Archive,
+    image: &Image,
+) -> HashMap<(usize, &'a RawPath), &'a [Xattr]> {
+    let mut out = HashMap::new();
+    for i in 0..image.layers.len() {
+        for e in layer_entries(archive, image, i) {
+            if e.xattrs().is_empty() {
+                out.remove(&(i, &e.path));
+            } else {
+                out.insert((i, &e.path), e.xattrs());
+            }
+        }
+    }
+    out
+}
+
 /// How many entries [`layer_entries`] gives for layer `i`, without reading them (a list
 /// held in its compact form is not decoded: [`crate::Entries::len`]).
 pub fn layer_entry_count(archive: &Archive, image: &Image, i: usize) -> usize {
