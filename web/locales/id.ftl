@@ -146,6 +146,8 @@ content-loading = Membaca…
 content-text = Menampilkan { $shown } dari { $size }.
 content-binary = Berkas biner: hex dump { $shown } dari { $size }.
 show-more = Tampilkan lebih banyak
+content-caps = Kapabilitas: { $caps }
+content-xattrs = Atribut tambahan (xattr): { $list }
 close = Tutup
 
 ## History
@@ -367,6 +369,7 @@ cmp-only-b = hanya di B
 cmp-changed = berubah
 cmp-rewritten = ditulis ulang (ukuran sama)
 cmp-owner = pemilik { $a } → { $b }
+cmp-xattrs = atribut tambahan (xattr) berbeda (kapabilitas { $a } → { $b })
 cmp-more = …dan { $count } lagi.
 tr-title = Simulasi docker pull / docker push
 tr-lead = Tandai image mana yang sudah ada di komputer ini dan mana yang ada di registry, lalu lakukan pull atau push salah satunya. Hanya layer yang belum ada di sisi tujuan yang dipindahkan.
