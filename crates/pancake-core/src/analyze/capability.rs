@@ -319,7 +319,9 @@ mod tests {
         v1.extend_from_slice(&0u32.to_le_bytes());
         assert_eq!(value_text(&v1), "cap_setuid=ep");
         let mut v3 = v2(1, 1 << 13, 0);
-        v3.get_mut(3).map(|b| *b = 3);
+        if let Some(b) = v3.get_mut(3) {
+            *b = 3;
+        }
         v3.extend_from_slice(&1000u32.to_le_bytes());
         assert_eq!(value_text(&v3), "cap_net_raw=ep [rootid=1000]");
     }
