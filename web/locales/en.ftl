@@ -150,6 +150,8 @@ content-loading = Reading…
 content-text = Showing { $shown } of { $size }.
 content-binary = Binary file: hex dump of { $shown } of { $size }.
 show-more = Show more
+content-caps = Capabilities: { $caps }
+content-xattrs = Extended attributes: { $list }
 close = Close
 
 ## History
@@ -372,6 +374,7 @@ cmp-changed = changed
 cmp-rewritten = rewritten (same size)
 cmp-owner = owner { $a } → { $b }
 cmp-mode = mode { $a } → { $b }
+cmp-xattrs = extended attributes differ (capabilities { $a } → { $b })
 cmp-more = …and { $count } more.
 tr-title = docker pull / docker push, simulated
 tr-lead = Mark which images this computer already has and which the registry holds, then pull or push one. Only layers the other side lacks are moved.

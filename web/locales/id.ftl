@@ -150,6 +150,8 @@ content-loading = Membaca…
 content-text = Menampilkan { $shown } dari { $size }.
 content-binary = File biner: hex dump { $shown } dari { $size }.
 show-more = Tampilkan lebih banyak
+content-caps = Kapabilitas: { $caps }
+content-xattrs = Atribut tambahan (xattr): { $list }
 close = Tutup
 
 ## History
@@ -372,6 +374,7 @@ cmp-changed = berubah
 cmp-rewritten = ditulis ulang (ukuran sama)
 cmp-owner = pemilik { $a } → { $b }
 cmp-mode = hak akses { $a } → { $b }
+cmp-xattrs = atribut tambahan (xattr) berbeda (kapabilitas { $a } → { $b })
 cmp-more = …dan { $count } lagi.
 tr-title = Simulasi docker pull / docker push
 tr-lead = Tandai image mana yang sudah ada di komputer ini dan mana yang ada di registry, lalu lakukan pull atau push salah satunya. Hanya layer yang belum ada di sisi tujuan yang dipindahkan.

@@ -6,12 +6,13 @@
 
 use std::path::Path;
 
+use pancake_core::analyze::capability;
 use pancake_core::analyze::diff::{self, ImageDiff, LayerSide};
 use pancake_core::analyze::gaps::listing_gaps;
 use pancake_core::analyze::union::{Change, ContentCheck};
 use pancake_core::read::archive;
 use pancake_core::units::human_size;
-use pancake_core::{Archive, Image};
+use pancake_core::{Archive, Image, Xattr};
 use serde_json::json;
 
 use crate::term::{self, Safe};
@@ -79,6 +80,14 @@ pub fn run(
                     "a": format!("{ma:04o}"),
                     "b": format!("{mb:04o}"),
                 })),
+                // A's and B's extended attributes when they differ (a `setcap`: the path is
+                // modified for that alone), each side all of its attributes, and its file
+                // capabilities as getcap prints them (null for none).
+                "xattrs": p.xattrs.as_ref().map(|(xa, xb)| json!({
+                    "a": xa,
+                    "b": xb,
+                    "capabilities": {"a": capability::of(xa), "b": capability::of(xb)},
+                })),
             })).collect::<Vec<_>>(),
             // The layers either side could not read to their end: the paths they would have
             // added, changed or kept are not known, so a path listed as deleted or added
@@ -112,6 +121,21 @@ pub fn run(
             "the comparison above is incomplete: {}",
             gaps.join("; ")
         )))
+    }
+}
+
+/// The attributes of one side (`mine`) that the other side (`theirs`) does not have with the
+/// same value, in a few words each (`security.capability cap_net_raw=ep`), or `none`.
+fn xattrs_side(mine: &[Xattr], theirs: &[Xattr]) -> String {
+    let differ: Vec<String> = mine
+        .iter()
+        .filter(|x| !theirs.contains(x))
+        .map(|x| Safe(capability::brief(x, 40)).to_string())
+        .collect();
+    if differ.is_empty() {
+        "none".to_string()
+    } else {
+        differ.join(", ")
     }
 }
 
@@ -231,6 +255,14 @@ fn text(
             s.push_str(&format!(
                 "owner of {}: {ua}:{ga} in A, {ub}:{gb} in B\n",
                 p.path.display()
+            ));
+        }
+        if let Some((xa, xb)) = &p.xattrs {
+            s.push_str(&format!(
+                "xattrs of {}: {} in A, {} in B\n",
+                p.path.display(),
+                xattrs_side(xa, xb),
+                xattrs_side(xb, xa)
             ));
         }
     }

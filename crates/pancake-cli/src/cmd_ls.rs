@@ -6,7 +6,10 @@
 //! below it, or for a deleted directory what was deleted below it), and
 //! - with `--layer N`, CHANGE: `added`, `modified` or `deleted` by that layer;
 //! - in the merged view, LAST CHANGED BY: `L3` = layer 3 (0 = base) is the last that wrote
-//!   the path, the layer whose copy a container sees.
+//!   the path, the layer whose copy a container sees;
+//! - only when some listed path has extended attributes, XATTRS: its file capabilities as
+//!   `caps=cap_net_raw=ep` (as getcap prints them), then each other attribute's name and
+//!   short value (`user.note hello`, or its size in bytes), separated by `; `.
 //!
 //! CSV (RFC 4180 quoting, a header row, LF line ends so no CR reaches a terminal):
 //! in both views, names in the escaped form of the README's "Names are bytes"; `layer` is the
@@ -17,8 +20,9 @@
 use std::path::Path;
 
 use clap::ValueEnum;
-use pancake_core::analyze::union::{self, FileRow};
-use pancake_core::EntryKind;
+use pancake_core::analyze::capability;
+use pancake_core::analyze::union::{self, Change, FileRow};
+use pancake_core::{EntryKind, Xattr};
 
 use crate::{select, table, term, write_stdout, Fail};
 
@@ -43,7 +47,18 @@ pub fn run(file: &Path, image: usize, layer: Option<usize>, format: Format) -> R
         None => union::merged(&a, img, upto),
     };
     let out = match format {
-        Format::Table => table_text(&rows, layer.is_some()),
+        Format::Table => {
+            // A deleted row's attributes are gone with it.
+            let found = union::entry_xattrs(&a, img);
+            let xattrs: Vec<&[Xattr]> = rows
+                .iter()
+                .map(|r| match r.change {
+                    Change::Deleted => &[][..],
+                    _ => found.get(&(r.layer, &r.path)).copied().unwrap_or(&[]),
+                })
+                .collect();
+            table_text(&rows, &xattrs, layer.is_some())
+        }
         Format::Csv => csv_text(&rows),
     };
     write_stdout(term::text_out(&out).as_bytes())?;
@@ -69,15 +84,38 @@ fn size(r: &FileRow) -> u64 {
     }
 }
 
-fn table_text(rows: &[FileRow], changes: bool) -> String {
+/// A path's extended attributes in the XATTRS column: `caps=TEXT` for its capabilities, the
+/// others as [`capability::brief`] gives them, `; ` between.
+fn xattrs_cell(xattrs: &[Xattr]) -> String {
+    xattrs
+        .iter()
+        .map(|x| {
+            if x.name == capability::XATTR_NAME {
+                format!("caps={}", capability::value_text(&x.value))
+            } else {
+                capability::brief(x, 40)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The table; `xattrs` holds each row's attributes (the XATTRS column is there only when one
+/// has any).
+fn table_text(rows: &[FileRow], xattrs: &[&[Xattr]], changes: bool) -> String {
     let last = if changes { "CHANGE" } else { "LAST CHANGED BY" };
-    let mut out = vec![vec![
+    let with_xattrs = xattrs.iter().any(|x| !x.is_empty());
+    let mut head = vec![
         "PATH".to_string(),
         "KIND".into(),
         "SIZE".into(),
         last.into(),
-    ]];
-    for r in rows {
+    ];
+    if with_xattrs {
+        head.push("XATTRS".into());
+    }
+    let mut out = vec![head];
+    for (i, r) in rows.iter().enumerate() {
         let mut path = r.path.display().into_owned();
         if let Some(t) = &r.link_target {
             path.push_str(&format!(" -> {}", t.display()));
@@ -87,9 +125,21 @@ fn table_text(rows: &[FileRow], changes: bool) -> String {
         } else {
             format!("L{}", r.layer)
         };
-        out.push(vec![path, name(r.kind), size(r).to_string(), last]);
+        let mut row = vec![path, name(r.kind), size(r).to_string(), last];
+        if with_xattrs {
+            row.push(xattrs_cell(xattrs.get(i).copied().unwrap_or(&[])));
+        }
+        out.push(row);
     }
-    table::render(&out)
+    let text = table::render(&out);
+    if with_xattrs {
+        // The column is empty for most paths: no padding after their last word.
+        text.lines()
+            .map(|l| format!("{}\n", l.trim_end()))
+            .collect()
+    } else {
+        text
+    }
 }
 
 /// One CSV field: quoted when it holds a comma, a quote, CR or LF (RFC 4180 section 2).

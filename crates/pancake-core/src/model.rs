@@ -93,11 +93,144 @@ pub struct Entry {
     /// and the outer file is not compressed; lets a file be shown later with one `read_at`.
     /// For a sparse file, where its first stored fragment starts (after any in-data map).
     pub content_offset: Option<u64>,
+    /// What few entries have: a sparse map, extended attributes ([`EntryExtra`]). `None`
+    /// when the entry has neither (never `Some` of an empty [`EntryExtra`]: the readers and
+    /// [`Entry::set_extra`] keep it so, so two equal entries compare equal). Boxed: rare, and
+    /// entries are many (an `Entry` is 80 bytes on wasm32, see below). In JSON its fields
+    /// appear as the entry's own (`sparse`, `xattrs`), each left out when absent or empty.
+    #[serde(
+        flatten,
+        default,
+        serialize_with = "extra_ser",
+        deserialize_with = "extra_de"
+    )]
+    pub extra: Option<Box<EntryExtra>>,
+}
+
+impl Entry {
+    /// The sparse map of a sparse file (GNU `S` header or a PAX `GNU.sparse.*` member);
+    /// `None` for every other entry.
+    pub fn sparse(&self) -> Option<&Sparse> {
+        self.extra.as_ref().and_then(|x| x.sparse.as_ref())
+    }
+
+    /// The entry's extended attributes (PAX `SCHILY.xattr.*`), sorted by name; empty for most.
+    pub fn xattrs(&self) -> &[Xattr] {
+        self.extra.as_ref().map_or(&[], |x| x.xattrs.as_slice())
+    }
+
+    /// Sets what [`Entry::extra`] holds, keeping it `None` when `extra` holds nothing.
+    pub fn set_extra(&mut self, extra: EntryExtra) {
+        self.extra = extra.boxed();
+    }
+}
+
+fn extra_ser<S: serde::Serializer>(
+    extra: &Option<Box<EntryExtra>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match extra {
+        Some(x) => x.serialize(s),
+        None => EntryExtra::default().serialize(s),
+    }
+}
+
+fn extra_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<EntryExtra>>, D::Error> {
+    let x = EntryExtra::deserialize(d)?;
+    Ok(x.boxed())
+}
+
+/// The rarely present parts of an [`Entry`], kept behind one box so the entry stays small.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryExtra {
     /// Set for a sparse file (GNU `S` header or a PAX GNU.sparse.* member): its data
-    /// fragments; `size` is then the file's real (apparent) size. Boxed: rare, and entries
-    /// are many.
+    /// fragments; the entry's `size` is then the file's real (apparent) size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sparse: Option<Box<Sparse>>,
+    pub sparse: Option<Sparse>,
+    /// Extended attributes Docker's unpacking sets on the file (moby `pkg/archive`
+    /// `createTarFile`: every PAX record whose key starts with `SCHILY.xattr.`; the rest of
+    /// the key is the name). Sorted by name, each name once: the PAX header is read as a map,
+    /// as Go's `archive/tar` reads it, so a repeated key keeps its last value. Records
+    /// `LIBARCHIVE.xattr.*` are not here: Docker does not apply them. Bounded: they come
+    /// from one PAX header, and a header over `limits.max_extension_bytes` is skipped whole
+    /// (a `limit` problem says so), so their names and values hold fewer bytes than that.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xattrs: Vec<Xattr>,
+}
+
+impl EntryExtra {
+    /// True when it holds neither a sparse map nor an attribute.
+    pub fn is_empty(&self) -> bool {
+        self.sparse.is_none() && self.xattrs.is_empty()
+    }
+
+    /// What [`Entry::extra`] holds for it: `None` when it is empty, so equal entries compare
+    /// equal.
+    pub fn boxed(self) -> Option<Box<Self>> {
+        (!self.is_empty()).then(|| Box::new(self))
+    }
+}
+
+/// One extended attribute of a layer entry: its name (`security.capability`, `user.note`,
+/// the part of the PAX key after `SCHILY.xattr.`) and its value, both raw bytes as the tar
+/// holds them. In JSON, `{"name": ..., "value": ...}`, each a string: the bytes as text when
+/// they are UTF-8 with no control character and do not start with `hex:`, else `hex:`
+/// followed by the bytes in lowercase hexadecimal (two digits a byte). The value of
+/// `security.capability` is a binary `vfs_cap_data` ([`crate::analyze::capability`] reads it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Xattr {
+    /// The attribute's name (`namespace.name`), raw bytes.
+    pub name: Vec<u8>,
+    /// The attribute's value, raw bytes (may be empty, may hold NUL bytes).
+    pub value: Vec<u8>,
+}
+
+/// The prefix of a value written as hexadecimal in the JSON of an [`Xattr`].
+const HEX_PREFIX: &str = "hex:";
+
+/// `bytes` as a JSON string of [`Xattr`]: the text itself when it is printable UTF-8 that
+/// does not start with `hex:`, else `hex:` and its bytes in hexadecimal.
+pub fn xattr_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(t) if !t.chars().any(char::is_control) && !t.starts_with(HEX_PREFIX) => t.to_string(),
+        _ => format!("{HEX_PREFIX}{}", hex::encode(bytes)),
+    }
+}
+
+/// The bytes a string written by [`xattr_text`] stands for; `None` for a `hex:` string whose
+/// rest is not hexadecimal.
+pub fn xattr_bytes(text: &str) -> Option<Vec<u8>> {
+    match text.strip_prefix(HEX_PREFIX) {
+        Some(h) => hex::decode(h).ok(),
+        None => Some(text.as_bytes().to_vec()),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct XattrJson {
+    name: String,
+    value: String,
+}
+
+impl Serialize for Xattr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        XattrJson {
+            name: xattr_text(&self.name),
+            value: xattr_text(&self.value),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Xattr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let j = XattrJson::deserialize(d)?;
+        let bad = |what: &str| serde::de::Error::custom(format!("xattr {what}: bad hex: text"));
+        Ok(Xattr {
+            name: xattr_bytes(&j.name).ok_or_else(|| bad("name"))?,
+            value: xattr_bytes(&j.value).ok_or_else(|| bad("value"))?,
+        })
+    }
 }
 
 // `bench/web.js` counts the index's own data (issue 13, target 3: the page's memory growth

@@ -44,7 +44,7 @@ pub(crate) fn entry(path: &str, kind: EntryKind) -> Entry {
         mtime: 0,
         link_target: None,
         content_offset: None,
-        sparse: None,
+        extra: None,
     }
 }
 

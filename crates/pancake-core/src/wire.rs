@@ -10,9 +10,10 @@
 //! `"PCIX1\n"`, layer count, then per layer: member index, entry count, then per entry:
 //! path (bytes shared with the previous entry's path of the same layer, then the length and
 //! bytes of the rest), kind (one byte, [`EntryKind`] in declaration order), size, mode, uid,
-//! gid, mtime, a flags byte (1: link target, 2: content offset, 4: sparse), then the link
-//! target (length, bytes), the content offset, and the sparse map (complete 0/1, region
-//! count, offset and length of each) when flagged. Paths of a tar share long prefixes
+//! gid, mtime, a flags byte (1: link target, 2: content offset, 4: sparse, 8: extended
+//! attributes), then the link target (length, bytes), the content offset, the sparse map
+//! (complete 0/1, region count, offset and length of each), and the extended attributes
+//! (count, at least 1, then each one's name and value as length and bytes) when flagged. Paths of a tar share long prefixes
 //! (`usr/share/doc/…`), so this is usually a third of the JSON's size or less.
 
 use std::sync::Arc;
@@ -20,7 +21,9 @@ use std::sync::Arc;
 use crate::analyze::summary::{ImageSummary, LayerSummary};
 use crate::analyze::union::{Change, ChangeCounts, ContentRef, FileRow};
 use crate::entries::Entries;
-use crate::model::{Archive, Entry, EntryKind, MemberFacts, Sparse, SparseRegion};
+use crate::model::{
+    Archive, Entry, EntryExtra, EntryKind, MemberFacts, Sparse, SparseRegion, Xattr,
+};
 use crate::path::RawPath;
 use crate::write::container::LowerFile;
 
@@ -117,7 +120,8 @@ fn encode_layer(out: &mut Vec<u8>, member: usize, entries: &[Entry]) {
         }
         let flags = u8::from(e.link_target.is_some())
             | (u8::from(e.content_offset.is_some()) << 1)
-            | (u8::from(e.sparse.is_some()) << 2);
+            | (u8::from(e.sparse().is_some()) << 2)
+            | (u8::from(!e.xattrs().is_empty()) << 3);
         out.push(flags);
         if let Some(t) = &e.link_target {
             put_bytes(out, t.as_bytes());
@@ -125,12 +129,19 @@ fn encode_layer(out: &mut Vec<u8>, member: usize, entries: &[Entry]) {
         if let Some(o) = e.content_offset {
             put(out, o);
         }
-        if let Some(s) = &e.sparse {
+        if let Some(s) = e.sparse() {
             out.push(u8::from(s.complete));
             put(out, s.regions.len() as u64);
             for r in &s.regions {
                 put(out, r.offset);
                 put(out, r.length);
+            }
+        }
+        if !e.xattrs().is_empty() {
+            put(out, e.xattrs().len() as u64);
+            for x in e.xattrs() {
+                put_bytes(out, &x.name);
+                put_bytes(out, &x.value);
             }
         }
     }
@@ -448,7 +459,7 @@ impl Decoder {
         let mtime = self.varint()?;
         let at = self.pos;
         let flags = self.byte()?;
-        if flags & !7 != 0 {
+        if flags & !15 != 0 {
             return Err(WireError::Invalid { at });
         }
         let link_target = if flags & 1 != 0 {
@@ -480,9 +491,26 @@ impl Decoder {
                 let length = self.varint()?;
                 regions.push(SparseRegion { offset, length });
             }
-            Some(Box::new(Sparse { regions, complete }))
+            Some(Sparse { regions, complete })
         } else {
             None
+        };
+        let xattrs = if flags & 8 != 0 {
+            let at = self.pos;
+            let n = self.varint()?;
+            // Two one-byte lengths at least per attribute; flagged means at least one.
+            if n == 0 || n > (self.bytes.len().saturating_sub(self.pos) / 2) as u64 {
+                return Err(WireError::Invalid { at });
+            }
+            let mut xattrs = Vec::with_capacity(n as usize);
+            for _ in 0..n {
+                let name = self.raw()?;
+                let value = self.raw()?;
+                xattrs.push(Xattr { name, value });
+            }
+            xattrs
+        } else {
+            Vec::new()
         };
         Ok(Entry {
             path: RawPath::from_bytes(path),
@@ -494,7 +522,7 @@ impl Decoder {
             mtime,
             link_target,
             content_offset,
-            sparse,
+            extra: EntryExtra { sparse, xattrs }.boxed(),
         })
     }
 }
@@ -1186,18 +1214,32 @@ mod tests {
         odd.gid = 1 << 40;
         odd.mtime = 1_700_000_000;
         odd.content_offset = Some(u64::MAX - 1);
-        odd.sparse = Some(Box::new(Sparse {
-            regions: vec![
-                SparseRegion {
-                    offset: 0,
-                    length: 512,
+        odd.extra = Some(Box::new(EntryExtra {
+            xattrs: vec![
+                Xattr {
+                    name: b"security.capability".to_vec(),
+                    value: vec![
+                        1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    ],
                 },
-                SparseRegion {
-                    offset: 1 << 33,
-                    length: 7,
+                Xattr {
+                    name: b"user.empty".to_vec(),
+                    value: Vec::new(),
                 },
             ],
-            complete: false,
+            sparse: Some(Sparse {
+                regions: vec![
+                    SparseRegion {
+                        offset: 0,
+                        length: 512,
+                    },
+                    SparseRegion {
+                        offset: 1 << 33,
+                        length: 7,
+                    },
+                ],
+                complete: false,
+            }),
         }));
         let mut link = entry("usr/share/cafe", EntryKind::Hardlink);
         link.link_target = Some(RawPath::from_bytes(b"usr/share/caf\xe9.txt".to_vec()));
@@ -1245,13 +1287,16 @@ mod tests {
         link.link_target = Some(RawPath::from_bytes(b"usr/share/caf\xe9.txt".to_vec()));
         let mut sparse = entry("var/sparse", EntryKind::File);
         sparse.content_offset = Some(4096);
-        sparse.sparse = Some(Box::new(Sparse {
-            regions: vec![SparseRegion {
-                offset: 1 << 33,
-                length: 7,
-            }],
-            complete: true,
-        }));
+        sparse.set_extra(EntryExtra {
+            sparse: Some(Sparse {
+                regions: vec![SparseRegion {
+                    offset: 1 << 33,
+                    length: 7,
+                }],
+                complete: true,
+            }),
+            xattrs: Vec::new(),
+        });
         let layer0: Vec<Entry> = KINDS
             .iter()
             .enumerate()

@@ -353,7 +353,7 @@ fn check_sparse(tar: &[u8], name: &str, old_gnu: bool) {
     let e = &w.entries[0];
     assert_eq!(e.kind, EntryKind::File);
     assert_eq!(e.size, 20_000);
-    let sp = e.sparse.as_ref().expect("sparse map");
+    let sp = e.sparse().expect("sparse map");
     assert_eq!(
         sp.regions,
         [
@@ -914,5 +914,109 @@ fn many_refused_types_are_counted_not_all_listed() {
     assert!(
         last.starts_with("15 more entries have a tar type"),
         "{last}"
+    );
+}
+
+/// `setcap cap_net_raw+ep` as a layer holds it: the PAX record `SCHILY.xattr.security.capability`
+/// with the kernel's 20-byte revision 2 value. Docker's unpacking sets every `SCHILY.xattr.`
+/// record (an empty value too) and no `LIBARCHIVE.xattr.` one; the entry carries exactly those,
+/// sorted by name, in JSON and across the wire, and the capability reads as getcap prints it.
+#[test]
+fn schily_xattrs_are_the_entrys_attributes_and_libarchive_ones_are_not() {
+    use pancake_core::analyze::capability;
+    use pancake_core::{wire, LayerIndex, MemberFacts, Xattr};
+    let cap: &[u8] = &[
+        0x01, 0, 0, 0x02, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+    let tar = Tar::default()
+        .pax(
+            b'x',
+            &[
+                ("SCHILY.xattr.user.note", b"hello"),
+                ("SCHILY.xattr.security.capability", cap),
+                ("LIBARCHIVE.xattr.user.x", b"aWdub3JlZA"),
+                ("SCHILY.xattr.user.empty", b""),
+            ],
+        )
+        .file("bin/ping", b"ELF")
+        .file("bin/plain", b"x")
+        .end();
+    let w = both(&tar);
+    assert_eq!(w.error, None);
+    assert!(w.problems.is_empty(), "{:#?}", w.problems);
+    let ping = &w.entries[0];
+    let x = |n: &str, v: &[u8]| Xattr {
+        name: n.as_bytes().to_vec(),
+        value: v.to_vec(),
+    };
+    assert_eq!(
+        ping.xattrs(),
+        [
+            x("security.capability", cap),
+            x("user.empty", b""),
+            x("user.note", b"hello"),
+        ]
+    );
+    // The PAX header applies to the next member only.
+    assert!(w.entries[1].xattrs().is_empty());
+    assert_eq!(w.entries[1].extra, None);
+    assert_eq!(
+        capability::of(ping.xattrs()).as_deref(),
+        Some("cap_net_raw=ep")
+    );
+
+    let json = serde_json::to_value(ping).expect("json");
+    assert_eq!(
+        json["xattrs"],
+        serde_json::json!([
+            {"name": "security.capability", "value": "hex:0100000200200000000000000000000000000000"},
+            {"name": "user.empty", "value": ""},
+            {"name": "user.note", "value": "hello"},
+        ])
+    );
+    assert!(json.get("sparse").is_none());
+    let plain = serde_json::to_value(&w.entries[1]).expect("json");
+    assert!(plain.get("xattrs").is_none(), "{plain}");
+    let back: pancake_core::Entry = serde_json::from_value(json).expect("reads back");
+    assert_eq!(&back, ping);
+    let back: pancake_core::Entry = serde_json::from_value(plain).expect("reads back");
+    assert_eq!(back, w.entries[1]);
+
+    let mut facts = MemberFacts {
+        layer: Some(LayerIndex {
+            entries: w.entries.clone().into(),
+            ..LayerIndex::default()
+        }),
+        ..MemberFacts::default()
+    };
+    let bytes = wire::split_facts(3, &mut facts).expect("entries");
+    let mut d = wire::Decoder::new(bytes).expect("magic");
+    while !d.step(1).expect("decodes") {}
+    wire::graft_facts(3, &mut facts, &d.finish());
+    let entries = facts.layer.map(|l| l.entries).expect("layer");
+    assert_eq!(entries.as_slice(), w.entries.as_slice());
+}
+
+/// Attributes come from one PAX header, which is skipped whole when it is over
+/// `max_extension_bytes` (a `limit` problem names the entry): a file never holds more.
+#[test]
+fn xattrs_over_the_extension_limit_are_not_kept() {
+    let limits = Limits {
+        max_extension_bytes: 1024,
+        ..Limits::default()
+    };
+    let big = vec![b'v'; 2000];
+    let tar = Tar::default()
+        .pax(b'x', &[("SCHILY.xattr.user.big", &big)])
+        .file("f", b"1")
+        .end();
+    let w = both_with(&tar, &limits);
+    assert_eq!(names(&w), ["f"]);
+    assert!(w.entries[0].xattrs().is_empty());
+    assert_eq!(kinds(&w), [ProblemKind::Limit]);
+    assert!(
+        w.problems[0].message().contains("entry f"),
+        "{}",
+        w.problems[0].message()
     );
 }

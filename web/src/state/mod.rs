@@ -512,7 +512,7 @@ mod tests {
                         mtime: 0,
                         link_target: None,
                         content_offset: None,
-                        sparse: None,
+                        extra: None,
                     })
                     .collect::<Vec<_>>(),
             ),

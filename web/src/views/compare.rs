@@ -169,11 +169,18 @@ pub fn compare(p: &CompareProps) -> Html {
                 let mode = r.modes.map(|(ma, mb)| {
                     tf(lang, "cmp-mode", &[("a", &format!("{ma:04o}")), ("b", &format!("{mb:04o}"))])
                 });
+                // A `setcap` (or another attribute) alone: say so, with the capabilities
+                // each side has as getcap prints them.
+                let xattrs = r.xattrs.as_ref().map(|(xa, xb)| {
+                    let caps = |x: &[pancake_core::Xattr]| pancake_core::analyze::capability::of(x).unwrap_or_else(|| "—".to_string());
+                    crate::text::shown(&tf(lang, "cmp-xattrs", &[("a", &caps(xa)), ("b", &caps(xb))]))
+                });
                 html! {
                     <tr data-testid="compare-row" data-path={r.path.to_string()} data-change={match r.change { Change::Added => "added", Change::Deleted => "deleted", _ => "modified" }}>
                         <td class={class}><span aria-hidden="true">{ sym }</span>{ " " }{ t(lang, key) }
                             { for mode.map(|m| html! { <>{ " " }<span class="small cmp-owner" data-testid="compare-mode">{ m }</span></> }) }
                             { for owner.map(|o| html! { <>{ " " }<span class="small cmp-owner" data-testid="compare-owner">{ o }</span></> }) }
+                            { for xattrs.map(|o| html! { <>{ " " }<span class="small cmp-owner" data-testid="compare-xattrs">{ o }</span></> }) }
                         </td>
                         <td class="mono wrap">{ format!("{}{dir}", r.path) }</td>
                         <td class="num">{ size }</td>

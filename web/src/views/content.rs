@@ -1,7 +1,9 @@
 //! One file's content, read on demand from the `File` by the worker: text as is,
 //! anything else as a hex dump; capped, with "show more".
 
+use pancake_core::analyze::capability;
 use pancake_core::units::human_size;
+use pancake_core::xattr_text;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -83,6 +85,33 @@ fn row_for(doc: &web_sys::Document, path: &str) -> Option<web_sys::HtmlElement> 
         }
     }
     focus_row
+}
+
+/// The file's capabilities (getcap's text) and its other extended attributes as `NAME (SIZE)`,
+/// from the layer entry holding its bytes; both empty for a file without attributes (most).
+fn attributes(p: &ContentProps) -> (Option<String>, Vec<String>) {
+    let c = &p.content;
+    let xattrs = p
+        .archive
+        .as_ref()
+        .and_then(|a| a.members.get(c.member))
+        .and_then(|m| m.facts.layer.as_ref())
+        .and_then(|l| l.entries.as_slice().get(c.entry))
+        .map(|e| e.xattrs().to_vec())
+        .unwrap_or_default();
+    let caps = capability::of(&xattrs);
+    let others = xattrs
+        .iter()
+        .filter(|x| x.name != capability::XATTR_NAME)
+        .map(|x| {
+            format!(
+                "{} ({})",
+                xattr_text(&x.name),
+                human_size(x.value.len() as u64)
+            )
+        })
+        .collect();
+    (caps, others)
 }
 
 #[function_component(Content)]
@@ -182,6 +211,23 @@ pub fn content(p: &ContentProps) -> Html {
             }
         }
     };
+    let (caps, others) = attributes(p);
+    let attrs = if caps.is_none() && others.is_empty() {
+        html! {}
+    } else {
+        html! {
+            <p class="muted small" data-testid="file-xattrs">
+                { for caps.map(|c| html! {
+                    <span class="nowrap" data-testid="file-caps">
+                        { tf(lang, "content-caps", &[("caps", &super::shown(&c))]) }
+                    </span>
+                }) }
+                { if others.is_empty() { html! {} } else { html! {
+                    <span>{ " " }{ tf(lang, "content-xattrs", &[("list", &super::shown(&others.join(", ")))]) }</span>
+                } } }
+            </p>
+        }
+    };
     html! {
         <div class="content-pane" role="dialog" aria-modal="false" aria-label={path.clone()}
             data-testid="file-content" data-path={path.clone()} ref={pane_ref}>
@@ -190,6 +236,7 @@ pub fn content(p: &ContentProps) -> Html {
                 <span class="muted small nowrap">{ human_size(c.size) }</span>
                 <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} ref={close_ref}>{ "✕" }</button>
             </header>
+            { attrs }
             { body }
             // Outside `body`, so it stays mounted while a larger read is loading.
             <super::tree::download::Download key={format!("{}:{}", c.member, c.path.display())} content={c.clone()} archive={p.archive.clone()} file={p.file.clone()} />

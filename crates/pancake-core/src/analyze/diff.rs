@@ -12,7 +12,7 @@ use crate::analyze::{lookup, share};
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::model::{Archive, Image};
+use crate::model::{Archive, Image, Xattr};
 use crate::path::RawPath;
 use crate::read::contents;
 use crate::source::ReadAt;
@@ -113,13 +113,17 @@ pub fn diff(aa: &Archive, a: &Image, ab: &Archive, b: &Image) -> ImageDiff {
     out
 }
 
-/// The owner `(uid, gid)` of each path each layer of `image` writes, keyed by layer and path
-/// (the last entry of a path in a layer wins, as it does on disk).
-fn owners<'a>(archive: &'a Archive, image: &Image) -> HashMap<(usize, &'a RawPath), (u64, u64)> {
+/// What unpacking sets on a path besides its bytes and mode: the owner `(uid, gid)` and the
+/// extended attributes.
+type Attrs<'a> = ((u64, u64), &'a [Xattr]);
+
+/// The owner `(uid, gid)` and extended attributes of each path each layer of `image` writes,
+/// keyed by layer and path (the last entry of a path in a layer wins, as it does on disk).
+fn attrs<'a>(archive: &'a Archive, image: &Image) -> HashMap<(usize, &'a RawPath), Attrs<'a>> {
     let mut out = HashMap::new();
     for i in 0..image.layers.len() {
         for e in union::layer_entries(archive, image, i) {
-            out.insert((i, &e.path), (e.uid, e.gid));
+            out.insert((i, &e.path), ((e.uid, e.gid), e.xattrs()));
         }
     }
     out
@@ -127,19 +131,21 @@ fn owners<'a>(archive: &'a Archive, image: &Image) -> HashMap<(usize, &'a RawPat
 
 /// Marks in `paths` (sorted by path, as [`union::compare`] gives them for the merged views
 /// `rows_a` and `rows_b` of images `a` and `b`) each path both views hold whose owner
-/// differs ([`PathDiff::owners`]), adding it as modified when the rows alone agreed (same
-/// bytes and mode, or a directory): dive and containerd's diff both count a changed uid or
-/// gid as a modification, and a `chown` is the kind of change a reader of a diff must not
-/// miss. A row no entry wrote (a folder a layer only implies) is owned by root, as unpacking
-/// makes it. Rows both from one layer below `same_below` (shared by the two images) are the
-/// same entry and are skipped. Cost: one map entry per layer entry of both images.
+/// differs ([`PathDiff::owners`]) or whose extended attributes differ ([`PathDiff::xattrs`]),
+/// adding it as modified when the rows alone agreed (same bytes and mode, or a directory):
+/// dive and containerd's diff both count a changed uid or gid as a modification, and a
+/// `chown` is the kind of change a reader of a diff must not miss; so is a `setcap`, which
+/// changes only the `security.capability` attribute. A row no entry wrote (a folder a layer
+/// only implies) is owned by root with no attributes, as unpacking makes it. Rows both from
+/// one layer below `same_below` (shared by the two images) are the same entry and are
+/// skipped. Cost: one map entry per layer entry of both images.
 pub fn mark_owners(
     (aa, a, rows_a): (&Archive, &Image, &[union::FileRow]),
     (ab, b, rows_b): (&Archive, &Image, &[union::FileRow]),
     same_below: usize,
     paths: &mut Vec<PathDiff>,
 ) {
-    let (oa, ob) = (owners(aa, a), owners(ab, b));
+    let (oa, ob) = (attrs(aa, a), attrs(ab, b));
     let mut found = Vec::new();
     let mut j = 0;
     for x in rows_a {
@@ -152,18 +158,21 @@ pub fn mark_owners(
         if x.layer == y.layer && x.layer < same_below {
             continue;
         }
-        let wa = oa.get(&(x.layer, &x.path)).copied().unwrap_or((0, 0));
-        let wb = ob.get(&(y.layer, &y.path)).copied().unwrap_or((0, 0));
-        if wa != wb {
-            found.push((y, x.size, wa, wb));
+        let none: Attrs = ((0, 0), &[]);
+        let (wa, xa) = oa.get(&(x.layer, &x.path)).copied().unwrap_or(none);
+        let (wb, xb) = ob.get(&(y.layer, &y.path)).copied().unwrap_or(none);
+        if wa != wb || xa != xb {
+            let owned = (wa != wb).then_some((wa, wb));
+            let xattrs = (xa != xb).then(|| (xa.to_vec(), xb.to_vec()));
+            found.push((y, x.size, owned, xattrs));
         }
     }
-    for (y, a_size, wa, wb) in found {
-        let owned = Some((wa, wb));
+    for (y, a_size, owned, xattrs) in found {
         match paths.binary_search_by(|p| p.path.cmp(&y.path)) {
             Ok(i) => {
                 if let Some(p) = paths.get_mut(i) {
                     p.owners = owned;
+                    p.xattrs = xattrs;
                     // Modified whatever the bytes: not left for the byte comparison to drop.
                     if p.content == ContentCheck::Pending {
                         p.content = ContentCheck::NotNeeded;
@@ -183,6 +192,7 @@ pub fn mark_owners(
                     content: ContentCheck::NotNeeded,
                     owners: owned,
                     modes: None,
+                    xattrs,
                 },
             ),
         }

@@ -1049,7 +1049,7 @@ mod tests {
             mtime: 0,
             link_target: link.map(RawPath::from),
             content_offset: None,
-            sparse: None,
+            extra: None,
         };
         let one = |entries: Vec<Entry>| {
             let mut a = Archive::default();

@@ -1,6 +1,7 @@
 //! Understanding: pure functions over the read model — the union (merged) view and
 //! whiteouts, history ↔ layer pairing, sharing by chain ID, each path's history across layers.
 
+pub mod capability;
 pub mod diff;
 pub mod dockerfile;
 pub mod gaps;

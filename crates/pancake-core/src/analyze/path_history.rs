@@ -343,7 +343,7 @@ mod tests {
             mtime: 0,
             link_target: link.map(RawPath::from),
             content_offset: None,
-            sparse: None,
+            extra: None,
         }
     }
     fn d(p: &str) -> Entry {

@@ -21,7 +21,7 @@ use std::ops::Bound;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::whiteout::{self, classify_entry, Marker};
-use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind};
+use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind, Xattr};
 use crate::path::{parent_bytes, RawPath};
 
 /// How a path fared in one layer.
@@ -377,6 +377,27 @@ struct LinkReport {
 /// The entries of an image's layer `i`, empty when the blob is missing or unreadable.
 pub fn layer_entries<'a>(archive: &'a Archive, image: &Image, i: usize) -> &'a [Entry] {
     layer_list(archive, image, i).map_or(&[], |l| l.as_slice())
+}
+
+/// The extended attributes of the paths each layer of `image` writes with any, keyed by layer
+/// and path (the last entry of a path in a layer wins, as it does on disk): what a row's
+/// `layer` and `path` look up. Holds only entries that have attributes, so it is small; one
+/// pass over the image's entries.
+pub fn entry_xattrs<'a>(
+    archive: &'a Archive,
+    image: &Image,
+) -> HashMap<(usize, &'a RawPath), &'a [Xattr]> {
+    let mut out = HashMap::new();
+    for i in 0..image.layers.len() {
+        for e in layer_entries(archive, image, i) {
+            if e.xattrs().is_empty() {
+                out.remove(&(i, &e.path));
+            } else {
+                out.insert((i, &e.path), e.xattrs());
+            }
+        }
+    }
+    out
 }
 
 /// How many entries [`layer_entries`] gives for layer `i`, without reading them (a list
@@ -1794,7 +1815,7 @@ mod tests {
             mtime: 0,
             link_target: link.map(RawPath::from),
             content_offset: None,
-            sparse: None,
+            extra: None,
         }
     }
     fn d(p: &str) -> Entry {
@@ -2531,6 +2552,12 @@ pub struct PathDiff {
     /// would not show why a path is modified. Set by [`compare`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modes: Option<(u32, u32)>,
+    /// A's and B's extended attributes ([`Entry::xattrs`](crate::model::Entry::xattrs), each
+    /// sorted by name; empty for none) when they differ (a `setcap`): the path is modified
+    /// whatever its bytes. Set, like `owners`, by `analyze::diff::diff`; `None` from
+    /// [`compare`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xattrs: Option<(Vec<Xattr>, Vec<Xattr>)>,
 }
 
 /// What is known of a path's bytes in the two views of [`compare`].
@@ -2582,6 +2609,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     content: ContentCheck::NotNeeded,
                     owners: None,
                     modes: None,
+                    xattrs: None,
                 });
                 i += 1;
             }
@@ -2596,6 +2624,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                     content: ContentCheck::NotNeeded,
                     owners: None,
                     modes: None,
+                    xattrs: None,
                 });
                 j += 1;
             }
@@ -2630,6 +2659,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                         },
                         owners: None,
                         modes: (x.mode != y.mode).then_some((x.mode, y.mode)),
+                        xattrs: None,
                     });
                 }
             }

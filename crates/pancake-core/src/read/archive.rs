@@ -948,7 +948,7 @@ fn read_file_entry<S: ReadAt + ?Sized>(
                 offset: off,
                 source: err,
             };
-            if let Some(sparse) = &e.sparse {
+            if let Some(sparse) = e.sparse() {
                 // Holes are zeros; each stored region is one `read_at`.
                 return layer::expand_sparse(sparse, e.size, max, &mut |stored, buf| {
                     let at = off.saturating_add(stored);

@@ -117,7 +117,7 @@ fn member_digests<S: ReadAt + ?Sized>(
                 offset: off,
                 source: err,
             };
-            let digest = match &e.sparse {
+            let digest = match e.sparse() {
                 Some(sparse) => {
                     let max = usize::try_from(e.size).unwrap_or(usize::MAX);
                     let bytes = layer::expand_sparse(sparse, e.size, max, &mut |stored, buf| {

@@ -321,7 +321,7 @@ impl<'a> ExportStream<'a> {
         // A sparse file's zeros are made here, not decompressed: its claimed size (up to
         // 2^63−1 in a few stored bytes) gets the bound the layer's bytes get. (A plain file's
         // bytes are stored, so the decompression bound stops it as it comes.)
-        if content.size > bound && entry.is_some_and(|e| e.sparse.is_some()) {
+        if content.size > bound && entry.is_some_and(|e| e.sparse().is_some()) {
             return Err(ExportError::TooLarge {
                 name,
                 member: shown,
@@ -362,7 +362,7 @@ impl<'a> ExportStream<'a> {
         if let Some((off, e)) = entry.and_then(|e| Some((e.content_offset?, e))) {
             // In the file as stored: a plain file's bytes, or a sparse file's regions back
             // to back.
-            let stored = match &e.sparse {
+            let stored = match e.sparse() {
                 Some(sp) => sp
                     .regions
                     .iter()
@@ -371,7 +371,7 @@ impl<'a> ExportStream<'a> {
                 None => content.size,
             };
             let bytes = Range::new(source, off, stored);
-            let reader = layer::Content::new(bytes, e.sparse.as_deref(), content.size)
+            let reader = layer::Content::new(bytes, e.sparse(), content.size)
                 .map_err(|e| member_error(&name, &shown, e.to_string()))?;
             return Ok(stream(Box::new(reader), Some(off)));
         }

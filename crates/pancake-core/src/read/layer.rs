@@ -18,7 +18,9 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::analyze::lookup::MAX_SYMLINKS;
 use crate::limits::Limits;
-use crate::model::{Entry, EntryKind, Problem, ProblemKind, Sparse, SparseRegion};
+use crate::model::{
+    Entry, EntryExtra, EntryKind, Problem, ProblemKind, Sparse, SparseRegion, Xattr,
+};
 use crate::path::RawPath;
 use crate::read::below_non_folder::below_non_folders;
 use crate::read::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
@@ -446,6 +448,8 @@ struct Found {
     /// Where the file's (first stored) content byte is.
     data_pos: u64,
     sparse: Option<Sparse>,
+    /// Its `SCHILY.xattr.*` PAX records as attributes, sorted by name.
+    xattrs: Vec<Xattr>,
     /// The member's final typeflag (a V7 NUL type already read as `0` or `5`), to say which
     /// types Docker's unpacking refuses.
     typeflag: u8,
@@ -849,7 +853,18 @@ impl<'a, B: Blocks> Walker<'a, B> {
         let pax = pax.unwrap_or_default();
         let mut size_from_pax = false;
         let mut bad_pax: Option<String> = None;
+        let mut xattrs = Vec::new();
         for (k, v) in &pax {
+            // Before the empty-value rule below: moby's `createTarFile` sets every
+            // `SCHILY.xattr.` record of `Header.PAXRecords`, an empty value too (Go's
+            // `mergePAX` skips empty values only for the fields it merges into the header).
+            if let Some(name) = k.strip_prefix(tarfmt::PAX_SCHILY_XATTR) {
+                xattrs.push(Xattr {
+                    name: name.to_vec(),
+                    value: v.clone(),
+                });
+                continue;
+            }
             if v.is_empty() {
                 continue; // An empty value keeps the header's own (Go, POSIX).
             }
@@ -995,6 +1010,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             mtime: hdr.mtime,
             data_pos: self.src.pos(),
             sparse,
+            xattrs,
             typeflag: hdr.typeflag,
         })
     }
@@ -1345,7 +1361,11 @@ fn collect<B: Blocks>(
             mtime: u64::try_from(f.mtime).unwrap_or(0),
             link_target,
             content_offset,
-            sparse: f.sparse.map(Box::new),
+            extra: EntryExtra {
+                sparse: f.sparse,
+                xattrs: f.xattrs,
+            }
+            .boxed(),
         });
     }
     if cleaned > CLEANED_LISTED {

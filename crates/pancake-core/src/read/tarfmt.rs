@@ -415,6 +415,9 @@ pub const PAX_MTIME: &[u8] = b"mtime";
 pub const PAX_ATIME: &[u8] = b"atime";
 /// PAX key `ctime`: status change time, `secs[.frac]` since the Unix epoch.
 pub const PAX_CTIME: &[u8] = b"ctime";
+/// Prefix of the PAX keys of extended attributes (star's and GNU tar's `SCHILY.xattr.NAME`),
+/// the ones Docker's unpacking sets (moby `pkg/archive`, `paxSchilyXattr`).
+pub const PAX_SCHILY_XATTR: &[u8] = b"SCHILY.xattr.";
 const PAX_UNAME: &[u8] = b"uname";
 const PAX_GNAME: &[u8] = b"gname";
 /// PAX key `GNU.sparse.major`: the sparse format's major version (0 or 1).

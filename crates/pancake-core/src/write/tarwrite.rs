@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::digest::{Digest, Hasher};
 use crate::media::{OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, OPAQUE_MARKER, WHITEOUT_PREFIX};
+use crate::model::Xattr;
 use crate::path::RawPath;
 
 /// 2024-01-01T00:00:00Z: the mtime every entry gets unless it keeps its own.
@@ -43,6 +44,9 @@ pub struct TarEntry {
     pub gid: u64,
     /// `None` → [`FIXED_MTIME`].
     pub mtime: Option<u64>,
+    /// Extended attributes, each written as a PAX record `SCHILY.xattr.NAME=VALUE` (what
+    /// Docker's own tar writer and its unpacking use), in this order.
+    pub xattrs: Vec<Xattr>,
 }
 
 impl TarEntry {
@@ -95,7 +99,14 @@ impl TarEntry {
             uid: 0,
             gid: 0,
             mtime: None,
+            xattrs: Vec::new(),
         }
+    }
+
+    /// The same entry with extended attributes `xattrs` (written as `SCHILY.xattr.` records).
+    pub fn with_xattrs(mut self, xattrs: Vec<Xattr>) -> TarEntry {
+        self.xattrs = xattrs;
+        self
     }
 
     /// The same entry owned by `uid`:`gid`.
@@ -133,8 +144,8 @@ impl<W: Write> TarWriter<W> {
     }
 
     /// Writes one entry with its `Body::File` content (none for other kinds): a PAX header first
-    /// when the path or link target is over 100 bytes or an id over 0o7777777. Errors: those of
-    /// `out`.
+    /// when the path or link target is over 100 bytes, an id over 0o7777777, or the entry has
+    /// extended attributes. Errors: those of `out`.
     pub fn add(&mut self, entry: &TarEntry) -> io::Result<()> {
         let content: &[u8] = match &entry.body {
             Body::File(c) => c,
@@ -157,19 +168,24 @@ impl<W: Write> TarWriter<W> {
         let mtime = entry.mtime.unwrap_or(FIXED_MTIME);
 
         // PAX records for what a ustar header cannot hold (Docker writes PAX too).
-        let mut pax: Vec<(&str, Vec<u8>)> = Vec::new();
+        let mut pax: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         if name.len() > 100 {
-            pax.push(("path", name.clone()));
+            pax.push((b"path".to_vec(), name.clone()));
         }
         if let Some(l) = link.filter(|l| l.len() > 100) {
-            pax.push(("linkpath", l.to_vec()));
+            pax.push((b"linkpath".to_vec(), l.to_vec()));
         }
         const MAX_ID: u64 = 0o7777777;
         if entry.uid > MAX_ID {
-            pax.push(("uid", entry.uid.to_string().into_bytes()));
+            pax.push((b"uid".to_vec(), entry.uid.to_string().into_bytes()));
         }
         if entry.gid > MAX_ID {
-            pax.push(("gid", entry.gid.to_string().into_bytes()));
+            pax.push((b"gid".to_vec(), entry.gid.to_string().into_bytes()));
+        }
+        for x in &entry.xattrs {
+            let mut key = b"SCHILY.xattr.".to_vec();
+            key.extend_from_slice(&x.name);
+            pax.push((key, x.value.clone()));
         }
         if !pax.is_empty() {
             let records = pax_records(&pax);
@@ -233,7 +249,7 @@ fn set_bytes(field: &mut [u8], bytes: &[u8]) {
 }
 
 /// `"<len> key=value\n"` records; `len` counts the whole record, its own digits included.
-fn pax_records(records: &[(&str, Vec<u8>)]) -> Vec<u8> {
+fn pax_records(records: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
     for (key, value) in records {
         let rest = key.len() + value.len() + 3; // ' ', '=', '\n'
@@ -241,7 +257,9 @@ fn pax_records(records: &[(&str, Vec<u8>)]) -> Vec<u8> {
         if len.to_string().len() + rest != len {
             len = rest + len.to_string().len();
         }
-        out.extend_from_slice(format!("{len} {key}=").as_bytes());
+        out.extend_from_slice(format!("{len} ").as_bytes());
+        out.extend_from_slice(key);
+        out.push(b'=');
         out.extend_from_slice(value);
         out.push(b'\n');
     }
@@ -501,12 +519,12 @@ mod tests {
 
     #[test]
     fn pax_record_length_counts_itself() {
-        let r = pax_records(&[("path", vec![b'a'; 200])]);
+        let r = pax_records(&[(b"path".to_vec(), vec![b'a'; 200])]);
         let text = String::from_utf8_lossy(&r);
         let (len, _) = text.split_once(' ').unwrap_or_default();
         assert_eq!(len.parse::<usize>().ok(), Some(r.len()));
         // Digit-count boundary: " path=" + 93 bytes + "\n" is 100 bytes, so the record is 103.
-        let r = pax_records(&[("path", vec![b'b'; 93])]);
+        let r = pax_records(&[(b"path".to_vec(), vec![b'b'; 93])]);
         assert_eq!(r.len(), 103);
         assert!(r.starts_with(b"103 path="));
     }
