@@ -15,7 +15,9 @@
 //!
 //! The base part becomes one `FROM` line. Where the base ends is decided by, in order: a
 //! known base ([`KnownBase`]: a demo's base, or another image opened in the session) whose
-//! layers are this image's lowest layers by ChainID; buildah's `FROM <name>` comment on the
+//! layers are this image's lowest layers by ChainID and that covers fewer layers, or as many
+//! with a history that is a proper prefix of this one's (so two images are never each
+//! other's base); buildah's `FROM <name>` comment on the
 //! first step of the build; layers no recorded step made (history paired from the top: the
 //! base was built without history); else the bottom layer and the steps up to the one that
 //! made it. The base's own steps are not repeated.
@@ -139,8 +141,10 @@ pub struct Dockerfile {
 
 /// Reads the Dockerfile back from `image` (whose history must already be paired with its
 /// layers: `HistoryEntry::layer`, `Layer::history`, `Image::pairing`). `bases` are images
-/// that may be its base (a demo's base, the other images of the session); the one covering
-/// the most layers wins, the image itself (same image ID) never does.
+/// that may be its base (a demo's base, the other images of the session): of those whose
+/// layers are this image's lowest and that cover fewer layers (or as many, with a history
+/// this image's extends), the one covering the most layers wins, then the longest shared
+/// history; the image itself (same image ID) never does.
 pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
     let from = find_base(image, bases);
     // Sets, not lists: a history of millions of steps (an 8 MiB config allows ~2.7M) must not
@@ -212,33 +216,21 @@ fn arg_name(arg: &str) -> Option<String> {
 fn find_base(image: &Image, bases: &[KnownBase]) -> From {
     let layers = image.layers.len();
     let chain = share::chain_ids(image);
-    // The known base with the most layers that are this image's lowest ones.
+    // The known base covering the most of this image's lowest layers (then the longest
+    // history prefix), among those that can be its base at all (see [`base_rank`]).
     let known = bases
         .iter()
         .filter(|b| b.image_id.is_none() || b.image_id != image.config_digest)
-        .filter(|b| {
-            !b.chain_ids.is_empty()
-                && b.chain_ids.len() <= layers
-                && b.chain_ids
-                    .iter()
-                    .zip(&chain)
-                    .all(|(a, c)| c.as_ref() == Some(a))
-        })
-        .max_by_key(|b| b.chain_ids.len());
+        .filter_map(|b| base_rank(image, &chain, b).map(|rank| (rank, b)))
+        .max_by_key(|(rank, _)| *rank)
+        .map(|(_, b)| b);
     if let Some(b) = known {
         let k = b.chain_ids.len();
-        let prefix = !b.history.is_empty()
-            && b.history.len() <= image.history.len()
-            && b.history
-                .iter()
-                .zip(&image.history)
-                .all(|(a, h)| h.created_by.as_deref().unwrap_or("") == a);
-        let end = if prefix {
-            b.history.len()
-        } else {
+        let end = match history_prefix(image, b) {
+            Some(n) => n,
             // The base's history is not a prefix of ours (rebuilt, squashed): its steps end
             // with the step that made its top layer.
-            steps_through_layer(image, k)
+            None => steps_through_layer(image, k),
         };
         return From {
             name: Some(b.name.clone()),
@@ -292,6 +284,47 @@ fn find_base(image: &Image, bases: &[KnownBase]) -> From {
         steps: (0..end).collect(),
         evidence: BaseEvidence::BottomLayer,
     }
+}
+
+/// Can `b` be the base of `image`, and how good a match is it: `(layers it covers, history
+/// steps it shares)`, the larger the better; `None` when it cannot be.
+///
+/// Its ChainIDs must be this image's lowest ones. It must also be strictly "less" than the
+/// image, or two images could each be named the other's base (same layers, different
+/// trailing `ENV`/`CMD`): it covers fewer layers (a proper prefix by ChainID), or as many
+/// layers and its known history is a proper prefix of this image's (the same steps, fewer of
+/// them: an image that only adds config steps on top of it). An image with the same layers
+/// and a different history (a sibling, or one rebuilt from another recipe) is not a base:
+/// building `FROM` it would inherit its settings.
+fn base_rank(image: &Image, chain: &[Option<Digest>], b: &KnownBase) -> Option<(usize, usize)> {
+    let k = b.chain_ids.len();
+    let covers = k > 0
+        && k <= chain.len()
+        && b.chain_ids
+            .iter()
+            .zip(chain)
+            .all(|(a, c)| c.as_ref() == Some(a));
+    if !covers {
+        return None;
+    }
+    let shared = history_prefix(image, b);
+    if k < chain.len() {
+        return Some((k, shared.unwrap_or(0)));
+    }
+    // Same layers: only an image whose history this one extends.
+    shared.filter(|n| *n < image.history.len()).map(|n| (k, n))
+}
+
+/// `Some(len)` when `b`'s history (known, non-empty) is a prefix of `image`'s, comparing
+/// `created_by` texts.
+fn history_prefix(image: &Image, b: &KnownBase) -> Option<usize> {
+    let prefix = !b.history.is_empty()
+        && b.history.len() <= image.history.len()
+        && b.history
+            .iter()
+            .zip(&image.history)
+            .all(|(a, h)| h.created_by.as_deref().unwrap_or("") == a);
+    prefix.then_some(b.history.len())
 }
 
 /// How many history steps there are up to and including the one that made layer `k - 1`.
@@ -507,6 +540,111 @@ pub fn from_line(from: &From) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::model::{HistoryEntry, Layer};
+
+    /// An image with the given layer contents (diff_ids from the bytes), history texts
+    /// (`!` prefix: empty_layer) and tag, paired in order.
+    fn image(tag: &str, layers: &[&str], history: &[&str]) -> Image {
+        let mut img = Image {
+            tags: vec![tag.to_string()],
+            config_digest: Some(Digest::of_bytes(format!("{tag}{history:?}").as_bytes())),
+            layers: layers
+                .iter()
+                .map(|l| Layer {
+                    diff_id: Some(Digest::of_bytes(l.as_bytes())),
+                    ..Default::default()
+                })
+                .collect(),
+            history: history
+                .iter()
+                .map(|h| HistoryEntry {
+                    created_by: Some(h.trim_start_matches('!').to_string()),
+                    empty_layer: h.starts_with('!'),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let evidence = vec![history::LayerEvidence::Unknown; img.layers.len()];
+        let p = history::pair(&img.history, &evidence);
+        history::apply_pairing(&mut img, &p);
+        img
+    }
+
+    fn base_of(img: &Image, all: &[&Image]) -> Option<String> {
+        let bases: Vec<KnownBase> = all.iter().filter_map(|i| KnownBase::of_image(i)).collect();
+        find_base(img, &bases).name
+    }
+
+    #[test]
+    fn same_layers_different_trailing_steps_are_not_each_others_base() {
+        let common = ["ADD rootfs /", "!CMD [\"sh\"]", "RUN make app"];
+        let with = |tail: &[&'static str]| -> Vec<&'static str> {
+            common.iter().chain(tail).copied().collect()
+        };
+        let prod = image(
+            "app:prod",
+            &["l0", "l1"],
+            &with(&["!CMD [\"/app\", \"--prod\"]"]),
+        );
+        let debug = image(
+            "app:debug",
+            &["l0", "l1"],
+            &with(&["!ENV DEBUG=1", "!CMD [\"/app\", \"--debug\"]"]),
+        );
+        assert_eq!(base_of(&prod, &[&prod, &debug]), None);
+        assert_eq!(base_of(&debug, &[&prod, &debug]), None);
+        // An image that only adds config steps on top of another (same layers, its history a
+        // proper prefix) has it as its base; never the other way round, nor an identical one.
+        let plain = image("app:plain", &["l0", "l1"], &common);
+        let twin = image("app:twin", &["l0", "l1"], &common);
+        assert_eq!(
+            base_of(&debug, &[&plain, &prod, &debug]).as_deref(),
+            Some("app:plain")
+        );
+        assert_eq!(base_of(&plain, &[&plain, &prod, &debug, &twin]), None);
+        let only_plain: Vec<KnownBase> = KnownBase::of_image(&plain).into_iter().collect();
+        let df = reconstruct(&debug, &only_plain);
+        let texts: Vec<&str> = df.instructions.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(texts, ["ENV DEBUG=1", "CMD [\"/app\", \"--debug\"]"]);
+    }
+
+    #[test]
+    fn an_image_covering_all_our_layers_is_not_preferred_to_a_real_prefix() {
+        let base = image(
+            "base:1",
+            &["a", "b"],
+            &["ADD a /", "!CMD [\"sh\"]", "!ENV X=1", "RUN make b"],
+        );
+        // Its history records only its own step; child2 has the same layers and another
+        // history: it is no base of child.
+        let child = image("child:1", &["a", "b", "c"], &["RUN make c"]);
+        let child2 = image(
+            "child2:1",
+            &["a", "b", "c"],
+            &["ADD a /", "RUN make b", "!LABEL z=1", "RUN make c"],
+        );
+        let all = [&base, &child, &child2];
+        let bases: Vec<KnownBase> = all.iter().filter_map(|i| KnownBase::of_image(i)).collect();
+        let df = reconstruct(&child, &bases);
+        assert_eq!(
+            (df.from.name.as_deref(), df.from.layers),
+            (Some("base:1"), 2)
+        );
+        let got: Vec<(&str, Link)> = df
+            .instructions
+            .iter()
+            .map(|i| (i.text.as_str(), i.link))
+            .collect();
+        assert_eq!(got, [("RUN make c", Link::Layer(2))]);
+        assert_eq!(base_of(&child2, &all).as_deref(), Some("base:1"));
+        // More layers covered still wins over a longer shared history.
+        assert_eq!(
+            base_of(&child, &[&base, &child2, &image("x", &["a"], &["ADD a /"])]).as_deref(),
+            Some("base:1")
+        );
+    }
 
     #[test]
     fn shell_commands_break_before_and_and_at_joined_lines() {
