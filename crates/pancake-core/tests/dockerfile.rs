@@ -543,3 +543,34 @@ fn no_circular_or_overreaching_base_through_the_reader() {
         "FROM base:1\nLABEL z=1\nRUN make c\n"
     );
 }
+
+/// BuildKit records the build arguments in force with each `RUN`; when one's value changes
+/// between RUNs (a later `ARG A=2`), the read-back Dockerfile declares it again before the
+/// RUN that used the new value, so a rebuild runs each step with its recorded value.
+#[test]
+fn a_changed_build_arg_is_declared_again_through_the_reader() {
+    let a = save(&[Built {
+        tag: "args:1",
+        layers: &["f0", "f1", "f2", "f3"],
+        history: &[
+            ("ADD a /", false),
+            ("RUN |1 A=1 /bin/sh -c echo $A > /f1 # buildkit", false),
+            ("RUN |1 A=2 /bin/sh -c echo $A > /f2 # buildkit", false),
+            ("RUN |2 A=2 B= /bin/sh -c echo $A$B > /f3 # buildkit", false),
+        ],
+    }]);
+    let df = read_back(&a, "args:1");
+    assert_eq!(
+        dockerfile::render(&df),
+        "FROM <base image, 1 layer>\n\
+ARG A=1\nRUN echo $A > /f1\n\
+ARG A=2\nRUN echo $A > /f2\n\
+ARG B=\nRUN echo $A$B > /f3\n"
+    );
+    let links: Vec<Link> = df.instructions.iter().map(|i| i.link).collect();
+    use Link::{BuildArg, Layer};
+    assert_eq!(
+        links,
+        [BuildArg, Layer(1), BuildArg, Layer(2), BuildArg, Layer(3)]
+    );
+}

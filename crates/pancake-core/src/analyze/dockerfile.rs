@@ -13,6 +13,10 @@
 //! | BuildKit | `RUN /bin/sh -c make # buildkit`, `EXPOSE map[80/tcp:{}]` | `RUN make`, `EXPOSE 80/tcp` |
 //! | buildah / podman | `/bin/sh -c #(nop) COPY dir:… in /data/`, comment `FROM base:1` | `COPY dir:… /data/`, `FROM base:1` |
 //!
+//! Build arguments recorded with a `RUN` are the values in force for that step: each becomes
+//! an `ARG NAME=value` line before the first `RUN` that records it, and again before a `RUN`
+//! that records another value than the one last declared (a later `ARG` re-declared it).
+//!
 //! The base part becomes one `FROM` line. Where the base ends is decided by, in order: a
 //! known base ([`KnownBase`]: a demo's base, or another image opened in the session) whose
 //! layers are this image's lowest layers by ChainID and that covers fewer layers, or as many
@@ -150,7 +154,10 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
     // Sets, not lists: a history of millions of steps (an 8 MiB config allows ~2.7M) must not
     // cost steps × steps.
     let base_steps: std::collections::HashSet<usize> = from.steps.iter().copied().collect();
-    let mut declared: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Each build argument declared so far and the value last declared for it (`None`: an
+    // `ARG NAME` without a default, whose value the build was given from outside).
+    let mut declared: std::collections::HashMap<String, Option<String>> =
+        std::collections::HashMap::new();
     let mut instructions = Vec::new();
     for (i, h) in image.history.iter().enumerate() {
         if base_steps.contains(&i) {
@@ -164,27 +171,31 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
             None => Link::NoLayer,
         };
         if ins.keyword == "ARG" {
-            if let Some(name) = arg_name(ins.text.get(3..).unwrap_or("")) {
-                declared.insert(name);
+            for (name, value) in arg_step(ins.text.get(3..).unwrap_or(""))
+                .into_iter()
+                .flatten()
+            {
+                declared.insert(name, value);
             }
         }
         for arg in &ins.build_args {
-            let Some(name) = arg_name(arg) else { continue };
-            if declared.insert(name) {
-                // A value with spaces (the history keeps it unquoted) is quoted, as the
-                // Dockerfile had to write it.
-                let text = match arg.split_once('=') {
-                    Some((k, v)) if v.contains(char::is_whitespace) => {
-                        format!(
-                            "ARG {k}=\"{}\"",
-                            v.replace('\\', "\\\\").replace('"', "\\\"")
-                        )
-                    }
-                    _ => format!("ARG {arg}"),
-                };
+            let Some((name, value)) = arg_pair(arg) else {
+                continue;
+            };
+            // The builder records the value in force for this step. An argument not yet
+            // declared, or declared with another value (`RUN |1 A=1 …` then `RUN |1 A=2 …`:
+            // a later `ARG A=2` re-declared it), gets an `ARG` line so a rebuild runs the step
+            // with that value. One declared without a default took its value from outside.
+            let needed = match declared.get(&name) {
+                None => true,
+                Some(None) => false,
+                Some(Some(last)) => value.as_ref() != Some(last),
+            };
+            declared.insert(name, value);
+            if needed {
                 instructions.push(Instruction {
                     keyword: "ARG".into(),
-                    text,
+                    text: arg_line(arg),
                     step: None,
                     link: Link::BuildArg,
                 });
@@ -206,10 +217,58 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
     Dockerfile { from, instructions }
 }
 
-/// The name of a `NAME=value` or `NAME` build argument.
-fn arg_name(arg: &str) -> Option<String> {
-    let name = arg.trim().split('=').next()?.trim();
-    (!name.is_empty()).then(|| name.to_string())
+/// The name and value of a `NAME=value` or `NAME` build argument (as recorded with a `RUN`,
+/// or the first one of an `ARG` step); a value the Dockerfile quoted (`ARG A="x y"`) is read
+/// without its quotes, as the builder records it with a `RUN`.
+fn arg_pair(arg: &str) -> Option<(String, Option<String>)> {
+    let arg = arg.trim();
+    let (name, value) = match arg.split_once('=') {
+        Some((n, v)) => {
+            let v = v.trim();
+            let unquoted = ['"', '\'']
+                .iter()
+                .find_map(|q| v.strip_prefix(*q).and_then(|r| r.strip_suffix(*q)))
+                .unwrap_or(v);
+            (n.trim(), Some(unquoted.to_string()))
+        }
+        None => (arg.split_whitespace().next().unwrap_or(""), None),
+    };
+    (!name.is_empty()).then(|| (name.to_string(), value))
+}
+
+/// The arguments an `ARG` step declares (`A=1 B`, values with spaces as recorded): a new one
+/// starts at each word shaped `NAME=…` or `NAME`; other words continue the previous value.
+fn arg_step(rest: &str) -> Vec<Option<(String, Option<String>)>> {
+    let is_name = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let mut args: Vec<String> = Vec::new();
+    for word in rest.split_whitespace() {
+        let starts = is_name(word.split('=').next().unwrap_or(""));
+        match args.last_mut() {
+            Some(last) if !starts && last.contains('=') => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => args.push(word.to_string()),
+        }
+    }
+    args.iter().map(|a| arg_pair(a)).collect()
+}
+
+/// The `ARG` line for a build argument recorded with a `RUN` (`NAME=value`, unquoted): a
+/// value with spaces is quoted, as the Dockerfile had to write it.
+fn arg_line(arg: &str) -> String {
+    match arg.split_once('=') {
+        Some((k, v)) if v.contains(char::is_whitespace) => {
+            format!(
+                "ARG {k}=\"{}\"",
+                v.replace('\\', "\\\\").replace('"', "\\\"")
+            )
+        }
+        _ => format!("ARG {arg}"),
+    }
 }
 
 /// Decides the base part (see the module docs for the order of evidence).
@@ -643,6 +702,63 @@ mod tests {
         assert_eq!(
             base_of(&child, &[&base, &child2, &image("x", &["a"], &["ADD a /"])]).as_deref(),
             Some("base:1")
+        );
+    }
+
+    fn texts(img: &Image) -> Vec<String> {
+        reconstruct(img, &[])
+            .instructions
+            .into_iter()
+            .map(|i| i.text)
+            .collect()
+    }
+
+    #[test]
+    fn a_build_arg_whose_value_changes_is_declared_again() {
+        let img = image(
+            "args:1",
+            &["0", "1", "2", "3"],
+            &[
+                "ADD a /",
+                "RUN |1 A=1 /bin/sh -c echo $A > /f1 # buildkit",
+                "RUN |1 A=2 /bin/sh -c echo $A > /f2 # buildkit",
+                "RUN |2 A=2 B= /bin/sh -c echo $A$B > /f3 # buildkit",
+            ],
+        );
+        assert_eq!(
+            texts(&img),
+            [
+                "ARG A=1",
+                "RUN echo $A > /f1",
+                "ARG A=2",
+                "RUN echo $A > /f2",
+                "ARG B=",
+                "RUN echo $A$B > /f3",
+            ]
+        );
+        // Recorded ARG steps declare (several in one step; one without a default takes the
+        // value given from outside); a value with spaces stays quoted when declared again.
+        let img = image(
+            "args:2",
+            &["0", "1", "2", "3"],
+            &[
+                "ADD a /",
+                "!/bin/sh -c #(nop)  ARG A=1 B C=\"x y\"",
+                "|3 A=1 B=7 C=x y /bin/sh -c make",
+                "|3 A=1 B=7 C=x z /bin/sh -c make two",
+                "|3 A=3 B=7 C=x z /bin/sh -c make three",
+            ],
+        );
+        assert_eq!(
+            texts(&img),
+            [
+                "ARG A=1 B C=\"x y\"",
+                "RUN make",
+                "ARG C=\"x z\"",
+                "RUN make two",
+                "ARG A=3",
+                "RUN make three",
+            ]
         );
     }
 
