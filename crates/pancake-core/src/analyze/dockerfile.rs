@@ -11,6 +11,7 @@
 //! | classic | `/bin/sh -c make && make install` | `RUN make \` / `    && make install` |
 //! | classic | `\|2 A=1 B=2 /bin/sh -c make` | `ARG A=1`, `ARG B=2`, `RUN make` |
 //! | BuildKit | `RUN /bin/sh -c make # buildkit`, `EXPOSE map[80/tcp:{}]` | `RUN make`, `EXPOSE 80/tcp` |
+//! | both | `HEALTHCHECK &{["CMD-SHELL" "x"] "30s" "5s" "0s" '\x03'}` | `HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD x` |
 //! | buildah / podman | `/bin/sh -c #(nop) COPY dir:… in /data/`, comment `FROM base:1` | `COPY dir:… /data/`, `FROM base:1` |
 //!
 //! Build arguments recorded with a `RUN` are the values in force for that step: each becomes
@@ -416,9 +417,160 @@ fn written_form(keyword: &str, text: &str) -> String {
         "CMD" | "ENTRYPOINT" | "VOLUME" | "SHELL" => format!("{keyword} {}", exec_form(rest)),
         "EXPOSE" => format!("EXPOSE {}", expose(rest)),
         "COPY" | "ADD" => format!("{keyword} {}", copy_args(rest)),
+        "HEALTHCHECK" => healthcheck(rest).unwrap_or_else(|| format!("HEALTHCHECK {rest}")),
         "" => text.to_string(),
         _ => format!("{keyword} {rest}"),
     }
+}
+
+/// The `HEALTHCHECK` line from the Go-printed config both builders record: moby's
+/// `fmt.Sprintf("HEALTHCHECK %q", runConfig.Healthcheck)` and BuildKit's same format of its
+/// `HealthConfig` print the struct pointer as `&{Test Interval Timeout [StartPeriod
+/// [StartInterval]] Retries}`: `Test` a list of Go-quoted strings, each duration its Go
+/// string quoted (`"30s"`, `"1m0s"`), and `Retries`, an `int` under `%q`, as a Go rune
+/// literal (`'\x03'` is 3, `'\n'` 10). Docker 1.12 had no `StartPeriod`, BuildKit with
+/// Dockerfile 1.6+ adds `StartInterval`.
+///
+/// `["CMD-SHELL" "x"]` → `HEALTHCHECK --interval=30s … CMD x`; `["CMD" "a" "b"]` → the exec
+/// form `CMD ["a", "b"]`; `["NONE"]` → `HEALTHCHECK NONE`. Zero durations and retries (the
+/// defaults) are left out. `None` when the text is not in that form.
+fn healthcheck(rest: &str) -> Option<String> {
+    let inner = rest.trim().strip_prefix("&{")?.strip_suffix('}')?;
+    let list_end = go_list_end(inner)?;
+    let test = go_strings(inner.get(1..list_end)?)?;
+    // Then the durations (Go-quoted strings), then the retries rune literal (which may be
+    // `' '`, so the text is read token by token rather than split at blanks).
+    let mut rest = inner.get(list_end + 1..)?.trim_start();
+    let mut durations: Vec<String> = Vec::new();
+    while rest.starts_with('"') {
+        let (d, tail) = go_unquote(rest, '"')?;
+        durations.push(d);
+        rest = tail.trim_start();
+    }
+    if !(2..=4).contains(&durations.len()) {
+        return None;
+    }
+    let retries = go_rune(rest)?;
+    let flags = ["interval", "timeout", "start-period", "start-interval"];
+    let mut line = String::from("HEALTHCHECK");
+    let (kind, args) = test.split_first()?;
+    match kind.as_str() {
+        "NONE" if args.is_empty() => return Some(line + " NONE"),
+        "CMD-SHELL" | "CMD" => {}
+        _ => return None,
+    }
+    for (flag, d) in flags.iter().zip(&durations) {
+        // A duration is Go's `Duration.String()`, which `--interval=` etc. parse back.
+        if d != "0s" {
+            line.push_str(&format!(" --{flag}={d}"));
+        }
+    }
+    if retries != 0 {
+        line.push_str(&format!(" --retries={retries}"));
+    }
+    match (kind.as_str(), args) {
+        ("CMD-SHELL", [cmd]) => Some(format!("{line} CMD {cmd}")),
+        ("CMD", args) if !args.is_empty() => {
+            let json: Vec<String> = args
+                .iter()
+                .map(|a| serde_json::to_string(a).ok())
+                .collect::<Option<_>>()?;
+            Some(format!("{line} CMD [{}]", json.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+/// The byte index of the `]` closing the Go-printed string list `inner` starts with.
+fn go_list_end(inner: &str) -> Option<usize> {
+    if !inner.starts_with('[') {
+        return None;
+    }
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in inner.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ']' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Go-quoted strings separated by single spaces (`"a" "b c"`) → their values.
+fn go_strings(s: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = s.trim_start();
+    while !rest.is_empty() {
+        let (value, tail) = go_unquote(rest, '"')?;
+        out.push(value);
+        rest = tail.trim_start();
+    }
+    Some(out)
+}
+
+/// A Go rune literal (`'\x03'`, `'\n'`, `'A'`, `'\u00e9'`) → its code point.
+fn go_rune(s: &str) -> Option<u32> {
+    let (value, tail) = go_unquote(s, '\'')?;
+    let mut chars = value.chars();
+    match (chars.next(), chars.next(), tail.is_empty()) {
+        (Some(c), None, true) => Some(u32::from(c)),
+        _ => None,
+    }
+}
+
+/// Reads one Go-quoted literal (delimited by `quote`) from the start of `s`: its value and
+/// the text after it. Escapes as Go's `strconv.Quote`/`QuoteRune` write them; `\xHH` bytes
+/// must make valid UTF-8.
+fn go_unquote(s: &str, quote: char) -> Option<(String, &str)> {
+    let mut chars = s.strip_prefix(quote)?.char_indices();
+    let mut bytes: Vec<u8> = Vec::new();
+    let body_start = quote.len_utf8();
+    let hex = |chars: &mut std::str::CharIndices, n: usize| -> Option<u32> {
+        let mut v: u32 = 0;
+        for _ in 0..n {
+            v = v
+                .checked_mul(16)?
+                .checked_add(chars.next()?.1.to_digit(16)?)?;
+        }
+        Some(v)
+    };
+    while let Some((i, c)) = chars.next() {
+        if c == quote {
+            let value = String::from_utf8(bytes).ok()?;
+            return Some((value, s.get(body_start + i + c.len_utf8()..)?));
+        }
+        let ch = if c == '\\' {
+            match chars.next()?.1 {
+                'a' => '\u{7}',
+                'b' => '\u{8}',
+                'f' => '\u{c}',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'v' => '\u{b}',
+                '\\' => '\\',
+                '"' => '"',
+                '\'' => '\'',
+                'x' => {
+                    // A byte, which may be part of a multi-byte character.
+                    bytes.push(u8::try_from(hex(&mut chars, 2)?).ok()?);
+                    continue;
+                }
+                'u' => char::from_u32(hex(&mut chars, 4)?)?,
+                'U' => char::from_u32(hex(&mut chars, 8)?)?,
+                _ => return None,
+            }
+        } else {
+            c
+        };
+        let mut buf = [0u8; 4];
+        bytes.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    }
+    None
 }
 
 /// `file:<64 hex> in /dest ` (classic builder, buildah) → `file:<12 hex>… /dest`.
@@ -760,6 +912,63 @@ mod tests {
                 "RUN make three",
             ]
         );
+    }
+
+    #[test]
+    fn healthcheck_from_the_go_printed_config() {
+        let hc = |created_by: &str| {
+            let ins = history::instruction(created_by);
+            written_form(&ins.keyword, &ins.text)
+        };
+        // Classic builder (moby `HEALTHCHECK %q`), StartPeriod, no StartInterval: the form the
+        // tester's image and Docker Hub's plone and crate histories show.
+        assert_eq!(
+            hc("/bin/sh -c #(nop)  HEALTHCHECK &{[\"CMD-SHELL\" \"curl -f http://localhost/ || exit 1\"] \"30s\" \"5s\" \"0s\" '\\x03'}"),
+            "HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -f http://localhost/ || exit 1"
+        );
+        assert_eq!(
+            hc("/bin/sh -c #(nop)  HEALTHCHECK &{[\"CMD-SHELL\" \"nc -z -w5 127.0.0.1 8080 || exit 1\"] \"1m0s\" \"5s\" \"1m0s\" '\\x00'}"),
+            "HEALTHCHECK --interval=1m0s --timeout=5s --start-period=1m0s CMD nc -z -w5 127.0.0.1 8080 || exit 1"
+        );
+        assert_eq!(
+            hc("/bin/sh -c #(nop)  HEALTHCHECK &{[\"CMD-SHELL\" \"curl $(hostname):4200\"] \"0s\" \"0s\" \"0s\" '\\x00'}"),
+            "HEALTHCHECK CMD curl $(hostname):4200"
+        );
+        // BuildKit with StartInterval (Docker Hub's kong): retries 10 prints as '\n'.
+        assert_eq!(
+            hc("HEALTHCHECK &{[\"CMD-SHELL\" \"kong health\"] \"1m0s\" \"10s\" \"0s\" \"0s\" '\\n'}"),
+            "HEALTHCHECK --interval=1m0s --timeout=10s --retries=10 CMD kong health"
+        );
+        // Exec form, with a quote and a non-ASCII byte sequence in an argument; NONE; the
+        // Docker 1.12 form (no StartPeriod); a printable rune ('A' = 65 retries).
+        assert_eq!(
+            hc("HEALTHCHECK &{[\"CMD\" \"/bin/check\" \"--say=\\\"h\\xc3\\xa9\\\"\"] \"30s\" \"3s\" \"5s\" \"0s\" '\\x03'}"),
+            "HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 CMD [\"/bin/check\", \"--say=\\\"hé\\\"\"]"
+        );
+        assert_eq!(
+            hc("/bin/sh -c #(nop)  HEALTHCHECK &{[\"NONE\"] \"0s\" \"0s\" \"0s\" '\\x00'}"),
+            "HEALTHCHECK NONE"
+        );
+        assert_eq!(
+            hc("/bin/sh -c #(nop)  HEALTHCHECK &{[\"CMD-SHELL\" \"true\"] \"5s\" \"1s\" 'A'}"),
+            "HEALTHCHECK --interval=5s --timeout=1s --retries=65 CMD true"
+        );
+        assert_eq!(
+            hc("HEALTHCHECK &{[\"CMD-SHELL\" \"true\"] \"5s\" \"1s\" ' '}"),
+            "HEALTHCHECK --interval=5s --timeout=1s --retries=32 CMD true"
+        );
+        // Not that form: kept as recorded.
+        for odd in [
+            "HEALTHCHECK --interval=5s CMD true",
+            "HEALTHCHECK &{[\"CMD-SHELL\" \"x\"] \"5s\" '\\x00'}",
+            "HEALTHCHECK &{[\"CMD-SHELL\" \"x\" \"y\"] \"5s\" \"1s\" '\\x00'}",
+            "HEALTHCHECK &{[\"WHAT\" \"x\"] \"5s\" \"1s\" '\\x00'}",
+            "HEALTHCHECK &{[\"CMD\" \"\\xff\"] \"5s\" \"1s\" '\\x00'}",
+            "HEALTHCHECK &{[\"CMD-SHELL\" \"x] \"5s\" \"1s\" '\\x00'}",
+            "HEALTHCHECK &{[] \"5s\" \"1s\" '\\x00'}",
+        ] {
+            assert_eq!(hc(odd), odd);
+        }
     }
 
     #[test]
