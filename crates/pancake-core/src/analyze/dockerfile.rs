@@ -124,7 +124,8 @@ pub enum Link {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instruction {
     /// `RUN`, `COPY`, `ENV` …; empty when the step's text is in no form we know (then `text`
-    /// is the recorded text as it is).
+    /// is the recorded text as a comment, `# not a Dockerfile step: /bin/bash`, or
+    /// `# (no recorded instruction)` when there is none).
     pub keyword: String,
     /// The instruction as it would be written; long shell commands are broken over lines
     /// (` \` continuation, following lines indented by four spaces), heredocs kept.
@@ -205,6 +206,11 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
         let text = if ins.keyword.is_empty() && created_by.trim().is_empty() {
             // Some tools (buildpacks) record no text at all: say so rather than print nothing.
             "# (no recorded instruction)".to_string()
+        } else if ins.keyword.is_empty() {
+            // Text in no builder's form (`docker commit` records the container's command,
+            // e.g. `/bin/bash`; other tools their own words) is no instruction: written as a
+            // comment, so the Dockerfile stays one a builder could read.
+            not_an_instruction(&ins.text)
         } else {
             written_form(&ins.keyword, &ins.text)
         };
@@ -216,6 +222,14 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
         });
     }
     Dockerfile { from, instructions }
+}
+
+/// A step's text that is no Dockerfile instruction, as comment lines:
+/// `# not a Dockerfile step: /bin/bash`, each further line of it starting `# ` too.
+fn not_an_instruction(text: &str) -> String {
+    let mut out = String::from("# not a Dockerfile step: ");
+    out.push_str(&text.trim().replace('\n', "\n# "));
+    out
 }
 
 /// The name and value of a `NAME=value` or `NAME` build argument (as recorded with a `RUN`,
@@ -969,6 +983,23 @@ mod tests {
         ] {
             assert_eq!(hc(odd), odd);
         }
+    }
+
+    #[test]
+    fn a_step_in_no_builders_form_is_a_comment() {
+        let img = image(
+            "c:1",
+            &["a", "b", "c"],
+            &["ADD a /", "/bin/bash", "", "!tool step\nsecond line"],
+        );
+        assert_eq!(
+            texts(&img),
+            [
+                "# not a Dockerfile step: /bin/bash",
+                "# (no recorded instruction)",
+                "# not a Dockerfile step: tool step\n# second line",
+            ]
+        );
     }
 
     #[test]
