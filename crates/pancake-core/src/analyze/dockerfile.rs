@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::history::{self, shorten_hashes};
 use crate::analyze::share;
 use crate::digest::Digest;
-use crate::model::Image;
+use crate::model::{Image, PairingRule};
 
 /// An image that may be the base of another: its name and what identifies its layers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +118,10 @@ pub enum Link {
     /// Not a recorded step: an `ARG` read back from the build arguments the builder recorded
     /// with a later `RUN`.
     BuildArg,
+    /// Which layer it made, if any, is uncertain ([`PairingRule::Uncertain`]): a step below a
+    /// `RUN`/`COPY`/`ADD` marked `empty_layer` while the layers outnumber the steps, or such a
+    /// step itself.
+    Uncertain,
 }
 
 /// One Dockerfile instruction.
@@ -156,6 +160,8 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
     // Sets, not lists: a history of millions of steps (an 8 MiB config allows ~2.7M) must not
     // cost steps × steps.
     let base_steps: std::collections::HashSet<usize> = from.steps.iter().copied().collect();
+    // The lowest layers whose step is uncertain: no instruction is tied to them.
+    let unsure = history::uncertain_layers(image);
     // Each build argument declared so far and the value last declared for it (`None`: an
     // `ARG NAME` without a default, whose value the build was given from outside).
     let mut declared: std::collections::HashMap<String, Option<String>> =
@@ -168,6 +174,8 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
         let created_by = h.created_by.as_deref().unwrap_or("");
         let ins = history::instruction(created_by);
         let link = match h.layer {
+            Some(l) if l < unsure => Link::Uncertain,
+            None if unsure > 0 && h.empty_layer && history::makes_layers(h) => Link::Uncertain,
             Some(l) => Link::Layer(l),
             None if h.empty_layer || history::is_config_only(h) => Link::SettingsOnly,
             None => Link::NoLayer,
@@ -348,7 +356,13 @@ fn find_base(image: &Image, bases: &[KnownBase]) -> From {
             name: None,
             layers: bare,
             steps: Vec::new(),
-            evidence: BaseEvidence::Unrecorded,
+            // Under an uncertain pairing a step marked empty may have made them: not said
+            // to have none.
+            evidence: if image.pairing == PairingRule::Uncertain {
+                BaseEvidence::BottomLayer
+            } else {
+                BaseEvidence::Unrecorded
+            },
         };
     }
     let end = steps_through_layer(image, 1);
@@ -998,6 +1012,40 @@ mod tests {
                 "# not a Dockerfile step: /bin/bash",
                 "# (no recorded instruction)",
                 "# not a Dockerfile step: tool step\n# second line",
+            ]
+        );
+    }
+
+    #[test]
+    fn steps_whose_layer_is_uncertain_are_tied_to_none() {
+        let img = image(
+            "r:1",
+            &["sh", "a", "b"],
+            &[
+                "/bin/sh -c #(nop) ADD file:0123 in / ",
+                "!/bin/sh -c #(nop)  CMD [\"sh\"]",
+                "!/bin/sh -c echo aaaa > /a",
+                "/bin/sh -c echo bbbbbbbb > /b",
+            ],
+        );
+        assert_eq!(img.pairing, PairingRule::Uncertain);
+        let df = reconstruct(&img, &[]);
+        assert_eq!(
+            (df.from.layers, df.from.evidence),
+            (1, BaseEvidence::BottomLayer)
+        );
+        let got: Vec<(&str, Link)> = df
+            .instructions
+            .iter()
+            .map(|i| (i.text.as_str(), i.link))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ADD file:0123 /", Link::Uncertain),
+                ("CMD [\"sh\"]", Link::SettingsOnly),
+                ("RUN echo aaaa > /a", Link::Uncertain),
+                ("RUN echo bbbbbbbb > /b", Link::Layer(2)),
             ]
         );
     }
