@@ -317,8 +317,9 @@ pub struct Pairing {
     /// History indexes of layer-making steps left without a layer ([`PairingRule::FromBottom`]).
     pub unpaired_steps: Vec<usize>,
     /// History indexes of steps marked `empty_layer` whose text makes layers (`RUN`, `COPY`,
-    /// `ADD`) while the layers outnumber the steps paired with them: each may have made a
-    /// layer after all ([`PairingRule::Uncertain`]); empty under any other rule.
+    /// `ADD`), above the first paired step, while the layers outnumber the steps paired with
+    /// them: each may have made a layer after all, which would move the steps below it one
+    /// layer down ([`PairingRule::Uncertain`]); empty under any other rule.
     #[serde(default)]
     pub doubtful: Vec<usize>,
 }
@@ -373,16 +374,20 @@ pub fn pair(history: &[HistoryEntry], evidence: &[LayerEvidence]) -> Pairing {
             // layer though marked empty. The mirror of setting aside config-only steps (pairing
             // such a step with a layer) is not safe: BuildKit rightly marks a RUN that
             // changed nothing as empty, and a base without history gives the same counts. So
-            // the pairing stays from the top, but is said to be uncertain.
-            let doubtful: Vec<usize> = if rule == PairingRule::FromTop {
-                history
+            // the pairing stays from the top, but is said to be uncertain. Only a step after
+            // the first paired one counts: one below every paired step (buildah 1.28 marks
+            // the base's COPY empty) could only have made the bare bottom layers, which are
+            // the base either way, and every other step keeps its layer.
+            let first = candidates.first().copied();
+            let doubtful: Vec<usize> = match first {
+                Some(first) if rule == PairingRule::FromTop => history
                     .iter()
                     .enumerate()
+                    .skip(first + 1)
                     .filter(|(_, h)| h.empty_layer && makes_layers(h))
                     .map(|(i, _)| i)
-                    .collect()
-            } else {
-                Vec::new()
+                    .collect(),
+                _ => Vec::new(),
             };
             return Pairing {
                 rule: if doubtful.is_empty() {
@@ -1370,6 +1375,25 @@ mod uncertain_tests {
             &[Files, Files],
         );
         assert_eq!((p.rule, p.doubtful.len()), (PairingRule::FromTop, 0));
+        // Below every paired step (buildah 1.28's base COPY marked empty): only the bare
+        // bottom layer could be its, the base either way; every other step keeps its layer.
+        let p = pair(
+            &[
+                step("/bin/sh -c #(nop) COPY dir:5efe in / ", true),
+                step("/bin/sh -c #(nop) COPY dir:88e9 in /data ", false),
+            ],
+            &[Files, Files],
+        );
+        assert_eq!((p.rule, p.doubtful.len()), (PairingRule::FromTop, 0));
+        // After the last paired step: that step may sit one layer lower.
+        let p = pair(
+            &[
+                step("RUN a # buildkit", false),
+                step("RUN b # buildkit", true),
+            ],
+            &[Files, Files],
+        );
+        assert_eq!((p.rule, p.doubtful), (PairingRule::Uncertain, vec![1]));
         // As many steps as layers: an empty RUN (BuildKit, nothing changed) is no doubt.
         let p = pair(
             &[
