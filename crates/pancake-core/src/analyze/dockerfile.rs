@@ -120,7 +120,7 @@ pub enum Link {
     BuildArg,
     /// Which layer it made, if any, is uncertain ([`PairingRule::Uncertain`]): a step below a
     /// `RUN`/`COPY`/`ADD` marked `empty_layer` while the layers outnumber the steps, or such a
-    /// step itself.
+    /// step itself (also one below every paired step while bottom layers have no step).
     Uncertain,
 }
 
@@ -162,6 +162,18 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
     let base_steps: std::collections::HashSet<usize> = from.steps.iter().copied().collect();
     // The lowest layers whose step is uncertain: no instruction is tied to them.
     let unsure = history::uncertain_layers(image);
+    // A RUN/COPY/ADD marked empty below every step paired with a layer, while the bottom
+    // layers have none (all steps marked empty, say): it may have made one of them, so it is
+    // not said to have changed settings only.
+    let first_paired = image.history.iter().position(|h| h.layer.is_some());
+    let bare = image
+        .layers
+        .iter()
+        .take_while(|l| l.history.is_none())
+        .count();
+    let below_bare = |i: usize, h: &crate::model::HistoryEntry| {
+        bare > 0 && first_paired.is_none_or(|f| i < f) && h.empty_layer && history::makes_layers(h)
+    };
     // Each build argument declared so far and the value last declared for it (`None`: an
     // `ARG NAME` without a default, whose value the build was given from outside).
     let mut declared: std::collections::HashMap<String, Option<String>> =
@@ -176,6 +188,7 @@ pub fn reconstruct(image: &Image, bases: &[KnownBase]) -> Dockerfile {
         let link = match h.layer {
             Some(l) if l < unsure => Link::Uncertain,
             None if unsure > 0 && h.empty_layer && history::makes_layers(h) => Link::Uncertain,
+            None if below_bare(i, h) => Link::Uncertain,
             Some(l) => Link::Layer(l),
             None if h.empty_layer || history::is_config_only(h) => Link::SettingsOnly,
             None => Link::NoLayer,
@@ -1048,6 +1061,17 @@ mod tests {
                 ("RUN echo bbbbbbbb > /b", Link::Layer(2)),
             ]
         );
+    }
+
+    #[test]
+    fn layer_making_steps_all_marked_empty_are_not_said_to_change_settings_only() {
+        let img = image("e:1", &["a", "b"], &["!ADD a", "!RUN b", "!ENV C=1"]);
+        let got: Vec<Link> = reconstruct(&img, &[])
+            .instructions
+            .iter()
+            .map(|i| i.link)
+            .collect();
+        assert_eq!(got, [Link::Uncertain, Link::Uncertain, Link::SettingsOnly]);
     }
 
     #[test]
