@@ -369,9 +369,15 @@ fn find_base(image: &Image, bases: &[KnownBase]) -> From {
             name: None,
             layers: bare,
             steps: Vec::new(),
-            // Under an uncertain pairing a step marked empty may have made them: not said
-            // to have none.
-            evidence: if image.pairing == PairingRule::Uncertain {
+            // Under an uncertain pairing, or with a RUN/COPY/ADD marked empty below every
+            // paired step, a step marked empty may have made them: not said to have none.
+            evidence: if image.pairing == PairingRule::Uncertain
+                || image
+                    .history
+                    .iter()
+                    .take_while(|h| h.layer.is_none())
+                    .any(|h| h.empty_layer && history::makes_layers(h))
+            {
                 BaseEvidence::BottomLayer
             } else {
                 BaseEvidence::Unrecorded
@@ -1072,6 +1078,10 @@ mod tests {
             .map(|i| i.link)
             .collect();
         assert_eq!(got, [Link::Uncertain, Link::Uncertain, Link::SettingsOnly]);
+        assert_eq!(
+            reconstruct(&img, &[]).from.evidence,
+            BaseEvidence::BottomLayer
+        );
     }
 
     #[test]
