@@ -515,6 +515,7 @@ df-select-aria = Select layer { $n }: { $text }
 df-settings-only = settings only
 df-no-layer = made no layer here
 df-build-arg = build argument
+df-uncertain = layer uncertain
 tour-10-title = The Dockerfile behind the history
 tour-10-body = This is the mysql demo image. Here is its Dockerfile, read back from the image's history, next to what docker image history mysql prints. They are the same steps: each RUN, COPY or ADD made one layer, and ENV, EXPOSE, CMD change settings only. A RUN rm in a later step frees nothing: the deleted files stay in the lower layer, the later layer only hides them.
 tour-10-do = Click a RUN instruction in the Dockerfile: its layer is selected and the same row is marked in the history table.
@@ -526,6 +527,7 @@ df-pairing-top-one = Not every layer has a history step that made it, so the ste
 df-pairing-top = Not every layer has a history step that made it, so the steps were paired from the top (a build appends its steps above its base): layers 1–{ $last } have no recorded step (base image).
 df-pairing-bottom = The history records more layer-making steps than there are layers, so they were paired from the bottom, as docker image history does: the newest steps made no layer here.
 df-pairing-none = The image records no history: no layer has a step.
+df-pairing-uncertain = Not every layer has a history step that made it, and a step that makes layers (RUN, COPY, ADD) is marked as making none: either the bottom layers are a base image's with no recorded step, or that step did make a layer. Which step made the lower layers is uncertain, so those steps are tied to no layer.
 
 # platforms track (issue 15): the platforms of a multi-platform index
 pf-title = Platforms in this index

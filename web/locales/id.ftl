@@ -515,6 +515,7 @@ df-select-aria = Pilih layer { $n }: { $text }
 df-settings-only = hanya pengaturan
 df-no-layer = tidak membuat layer di sini
 df-build-arg = argumen build
+df-uncertain = layer tidak pasti
 tour-10-title = Dockerfile di balik history
 tour-10-body = Ini image demo mysql. Inilah Dockerfile-nya, dibaca kembali dari history image, bersebelahan dengan hasil docker image history mysql. Langkahnya sama: setiap RUN, COPY atau ADD membuat satu layer, sedangkan ENV, EXPOSE, CMD hanya mengubah pengaturan. RUN rm di langkah berikutnya tidak menghemat apa pun: file yang dihapus tetap ada di layer bawah, layer berikutnya hanya menyembunyikannya.
 tour-10-do = Klik sebuah instruksi RUN di Dockerfile: layer-nya terpilih dan baris yang sama ditandai di tabel history.
@@ -526,6 +527,7 @@ df-pairing-top-one = Tidak setiap layer punya langkah history yang membuatnya, j
 df-pairing-top = Tidak setiap layer punya langkah history yang membuatnya, jadi langkah-langkahnya dipasangkan dari atas (sebuah build menambahkan langkahnya di atas base-nya): layer 1–{ $last } tidak punya langkah tercatat (base image).
 df-pairing-bottom = History mencatat lebih banyak langkah pembuat layer daripada jumlah layer, jadi dipasangkan dari bawah, seperti docker image history: langkah terbaru tidak membuat layer di sini.
 df-pairing-none = Image ini tidak mencatat history: tidak ada layer yang punya langkah.
+df-pairing-uncertain = Tidak setiap layer punya langkah history yang membuatnya, dan sebuah langkah pembuat layer (RUN, COPY, ADD) ditandai tidak membuat layer: entah layer terbawah milik base image tanpa langkah tercatat, entah langkah itu memang membuat layer. Langkah mana yang membuat layer bawah tidak pasti, jadi langkah-langkah itu tidak dikaitkan dengan layer mana pun.
 
 # platforms track (issue 15): the platforms of a multi-platform index
 pf-title = Platform dalam index ini

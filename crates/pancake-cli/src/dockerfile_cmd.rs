@@ -55,6 +55,9 @@ pub fn annotated(df: &Dockerfile) -> String {
             Link::SettingsOnly => "# settings only (no layer)".to_string(),
             Link::NoLayer => "# no layer left for this step".to_string(),
             Link::BuildArg => "# build argument recorded with a later RUN".to_string(),
+            Link::Uncertain => {
+                "# layer uncertain: a step marked empty_layer may have made one".to_string()
+            }
         };
         out.push_str(&note);
         out.push('\n');

@@ -512,7 +512,10 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
         s.push_str(&format!(
             "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs\n"
         ));
-        if l.history.is_none() && img.pairing == pancake_core::PairingRule::FromTop {
+        if i < pancake_core::analyze::history::uncertain_layers(img) {
+            // A step marked empty_layer may have made it (see the history problem).
+            s.push_str("       step uncertain: no recorded step, or one marked empty_layer\n");
+        } else if l.history.is_none() && img.pairing == pancake_core::PairingRule::FromTop {
             s.push_str("       no recorded step (base image)\n");
         }
         for m in &l.mismatches {

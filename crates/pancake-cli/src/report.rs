@@ -60,7 +60,7 @@ pub struct ImageReport {
     /// `wasted_bytes`.
     pub wasted_bytes: u64,
     /// How history steps were paired with layers: `in-order`, `from-top`, `from-bottom`,
-    /// `no-history` (see `pancake_core::PairingRule`).
+    /// `no-history`, `uncertain` (see `pancake_core::PairingRule`).
     pub history_pairing: pancake_core::PairingRule,
     /// Signatures, attestations, SBOMs ... that refer to this image (never images themselves).
     pub artifacts: Vec<ArtifactReport>,

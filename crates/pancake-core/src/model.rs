@@ -573,6 +573,14 @@ pub enum PairingRule {
     FromBottom,
     /// The config records no history at all: no layer has a step.
     NoHistory,
+    /// Fewer layer-making steps than layers, as for [`PairingRule::FromTop`], while a step
+    /// that makes layers (`RUN`, `COPY`, `ADD`), above the first paired one, is marked
+    /// `empty_layer`. Either the lowest
+    /// layers are a base's with no recorded step (a BuildKit `RUN` that changed nothing is
+    /// rightly marked empty), or that step did make a layer and its mark is wrong: nothing
+    /// tells which. Paired from the top like `FromTop`, but which step made each layer below
+    /// the last such step is uncertain, and is not stated as known.
+    Uncertain,
 }
 
 /// Something wrong that did not stop reading. Shown, never thrown away.

@@ -387,3 +387,190 @@ fn a_build_arg_with_spaces_reads_back_quoted() {
         ]
     );
 }
+
+/// One image for [`save`]: its tag, layer contents (one file each) and history, each step
+/// `(created_by, empty_layer)`.
+struct Built<'a> {
+    tag: &'a str,
+    layers: &'a [&'a str],
+    history: &'a [(&'a str, bool)],
+}
+
+/// A `docker save` of `images` written in memory and read back through the real reader.
+fn save(images: &[Built]) -> Archive {
+    use pancake_core::write::tarwrite::{
+        layer_tar, write_docker_save, Descriptor, SaveImage, TarEntry,
+    };
+    use pancake_core::Digest;
+    use std::io::Read;
+    let tar = |content: &str| -> Vec<u8> {
+        layer_tar(vec![TarEntry::file(
+            content,
+            content.as_bytes().to_vec(),
+            0o644,
+        )])
+        .unwrap_or_else(|e| panic!("layer {content}: {e}"))
+    };
+    let mut blobs: Vec<Vec<u8>> = Vec::new();
+    let mut saved = Vec::new();
+    for img in images {
+        let layers: Vec<Vec<u8>> = img.layers.iter().map(|l| tar(l)).collect();
+        let history: Vec<serde_json::Value> = img
+            .history
+            .iter()
+            .map(|(by, empty)| serde_json::json!({"created_by": by, "empty_layer": empty}))
+            .collect();
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64",
+            "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| Digest::of_bytes(l).to_string()).collect::<Vec<_>>()},
+            "history": history,
+        }))
+        .unwrap_or_else(|e| panic!("config: {e}"));
+        saved.push(SaveImage {
+            tags: vec![img.tag.into()],
+            config,
+            layers: layers
+                .iter()
+                .map(|l| Descriptor {
+                    media_type: pancake_core::media::OCI_LAYER.into(),
+                    digest: Digest::of_bytes(l),
+                    size: l.len() as u64,
+                })
+                .collect(),
+        });
+        blobs.extend(layers);
+    }
+    let mut fetch = |d: &Descriptor| -> std::io::Result<Box<dyn Read + '_>> {
+        let l = blobs
+            .iter()
+            .find(|l| Digest::of_bytes(l) == d.digest)
+            .ok_or_else(|| std::io::Error::other("no layer for descriptor"))?;
+        Ok(Box::new(l.as_slice()))
+    };
+    let bytes =
+        write_docker_save(Vec::new(), &saved, &mut fetch).unwrap_or_else(|e| panic!("save: {e}"));
+    archive::open("test.tar", &bytes, &Options::default(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("read: {e}"))
+}
+
+/// Each image's Dockerfile with the other images of the save as known bases, as the CLI
+/// and the page read it.
+fn read_back(a: &Archive, tag: &str) -> Dockerfile {
+    let img = a
+        .images
+        .iter()
+        .find(|i| i.tags.iter().any(|t| t == tag))
+        .unwrap_or_else(|| panic!("no {tag}"));
+    let bases: Vec<KnownBase> = a.images.iter().filter_map(KnownBase::of_image).collect();
+    dockerfile::reconstruct(img, &bases)
+}
+
+/// Two images with the same layers that differ only in trailing config steps are not each
+/// other's base; an image whose layers another covers all of is not preferred to its real,
+/// shorter base.
+#[test]
+fn no_circular_or_overreaching_base_through_the_reader() {
+    let common = [
+        ("ADD rootfs /", false),
+        ("CMD [\"sh\"]", true),
+        ("RUN /bin/sh -c make app", false),
+    ];
+    let prod: Vec<(&str, bool)> = common
+        .iter()
+        .copied()
+        .chain([("CMD [\"/app\", \"--prod\"]", true)])
+        .collect();
+    let debug: Vec<(&str, bool)> = common
+        .iter()
+        .copied()
+        .chain([("ENV DEBUG=1", true), ("CMD [\"/app\", \"--debug\"]", true)])
+        .collect();
+    let a = save(&[
+        Built {
+            tag: "app:prod",
+            layers: &["l0", "l1"],
+            history: &prod,
+        },
+        Built {
+            tag: "app:debug",
+            layers: &["l0", "l1"],
+            history: &debug,
+        },
+    ]);
+    for tag in ["app:prod", "app:debug"] {
+        let df = read_back(&a, tag);
+        assert_eq!(df.from.name, None, "{tag}");
+        assert_eq!(df.from.evidence, BaseEvidence::BottomLayer, "{tag}");
+    }
+
+    let a = save(&[
+        Built {
+            tag: "base:1",
+            layers: &["a", "b"],
+            history: &[
+                ("ADD a /", false),
+                ("CMD [\"sh\"]", true),
+                ("ENV X=1", true),
+                ("RUN make b", false),
+            ],
+        },
+        Built {
+            tag: "child:1",
+            layers: &["a", "b", "c"],
+            history: &[("RUN make c", false)],
+        },
+        Built {
+            tag: "child2:1",
+            layers: &["a", "b", "c"],
+            history: &[
+                ("ADD a /", false),
+                ("RUN make b", false),
+                ("LABEL z=1", true),
+                ("RUN make c", false),
+            ],
+        },
+    ]);
+    let df = read_back(&a, "child:1");
+    assert_eq!(dockerfile::render(&df), "FROM base:1\nRUN make c\n");
+    assert_eq!(
+        df.instructions.first().map(|i| i.link),
+        Some(Link::Layer(2))
+    );
+    let df = read_back(&a, "child2:1");
+    assert_eq!(
+        dockerfile::render(&df),
+        "FROM base:1\nLABEL z=1\nRUN make c\n"
+    );
+}
+
+/// BuildKit records the build arguments in force with each `RUN`; when one's value changes
+/// between RUNs (a later `ARG A=2`), the read-back Dockerfile declares it again before the
+/// RUN that used the new value, so a rebuild runs each step with its recorded value.
+#[test]
+fn a_changed_build_arg_is_declared_again_through_the_reader() {
+    let a = save(&[Built {
+        tag: "args:1",
+        layers: &["f0", "f1", "f2", "f3"],
+        history: &[
+            ("ADD a /", false),
+            ("RUN |1 A=1 /bin/sh -c echo $A > /f1 # buildkit", false),
+            ("RUN |1 A=2 /bin/sh -c echo $A > /f2 # buildkit", false),
+            ("RUN |2 A=2 B= /bin/sh -c echo $A$B > /f3 # buildkit", false),
+        ],
+    }]);
+    let df = read_back(&a, "args:1");
+    assert_eq!(
+        dockerfile::render(&df),
+        "FROM <base image, 1 layer>\n\
+ARG A=1\nRUN echo $A > /f1\n\
+ARG A=2\nRUN echo $A > /f2\n\
+ARG B=\nRUN echo $A$B > /f3\n"
+    );
+    let links: Vec<Link> = df.instructions.iter().map(|i| i.link).collect();
+    use Link::{BuildArg, Layer};
+    assert_eq!(
+        links,
+        [BuildArg, Layer(1), BuildArg, Layer(2), BuildArg, Layer(3)]
+    );
+}

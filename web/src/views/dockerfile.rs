@@ -100,9 +100,13 @@ pub fn dockerfile_view(p: &DockerfileProps) -> Html {
         }),
         PairingRule::FromBottom => Some(t(lang, "df-pairing-bottom")),
         PairingRule::NoHistory => Some(t(lang, "df-pairing-none")),
+        PairingRule::Uncertain => Some(t(lang, "df-pairing-uncertain")),
         PairingRule::InOrder => None,
     };
-    let base_note = if df.from.evidence == BaseEvidence::Unrecorded || bare >= base_layers.max(1) {
+    // Under an uncertain pairing the bare bottom layers may be a step's: not said to have none.
+    let base_note = if df.from.evidence == BaseEvidence::Unrecorded
+        || (bare >= base_layers.max(1) && pairing != PairingRule::Uncertain)
+    {
         format!("{} · {}", base_note, t(lang, "df-no-recorded-step"))
     } else {
         base_note
@@ -170,6 +174,7 @@ fn line(
             let key = match other {
                 Link::SettingsOnly => "df-settings-only",
                 Link::NoLayer => "df-no-layer",
+                Link::Uncertain => "df-uncertain",
                 _ => "df-build-arg",
             };
             html! {

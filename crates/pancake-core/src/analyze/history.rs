@@ -242,6 +242,34 @@ pub fn is_config_only(entry: &HistoryEntry) -> bool {
     CONFIG_ONLY.contains(&ins.keyword.as_str())
 }
 
+/// Does the step's text name an instruction that writes a layer (`RUN`, `COPY`, `ADD`)?
+pub fn makes_layers(entry: &HistoryEntry) -> bool {
+    let ins = instruction(entry.created_by.as_deref().unwrap_or(""));
+    matches!(ins.keyword.as_str(), "RUN" | "COPY" | "ADD")
+}
+
+/// The layers whose step is uncertain under [`PairingRule::Uncertain`]: how many of the
+/// lowest layers. Had some of `doubtful` made layers, every step before the last of them
+/// would sit one layer lower or more, and the bottom layers with no step could be theirs;
+/// only the layers of steps after the last doubtful one are certain.
+pub fn uncertain_layers(image: &Image) -> usize {
+    if image.pairing != PairingRule::Uncertain {
+        return 0;
+    }
+    let Some(last) = image
+        .history
+        .iter()
+        .rposition(|h| h.empty_layer && makes_layers(h))
+    else {
+        return 0;
+    };
+    image
+        .layers
+        .iter()
+        .take_while(|l| l.history.is_none_or(|s| s < last))
+        .count()
+}
+
 /// What a layer's own bytes say about the step that made it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -288,6 +316,12 @@ pub struct Pairing {
     pub set_aside: Vec<usize>,
     /// History indexes of layer-making steps left without a layer ([`PairingRule::FromBottom`]).
     pub unpaired_steps: Vec<usize>,
+    /// History indexes of steps marked `empty_layer` whose text makes layers (`RUN`, `COPY`,
+    /// `ADD`), above the first paired step, while the layers outnumber the steps paired with
+    /// them: each may have made a layer after all, which would move the steps below it one
+    /// layer down ([`PairingRule::Uncertain`]); empty under any other rule.
+    #[serde(default)]
+    pub doubtful: Vec<usize>,
 }
 
 /// Matches history steps to layers (`evidence` has one value per layer, bottom first).
@@ -306,6 +340,7 @@ pub fn pair(history: &[HistoryEntry], evidence: &[LayerEvidence]) -> Pairing {
             steps: vec![None; layers],
             set_aside: Vec::new(),
             unpaired_steps: Vec::new(),
+            doubtful: Vec::new(),
         };
     }
     let mut candidates: Vec<usize> = history
@@ -335,11 +370,35 @@ pub fn pair(history: &[HistoryEntry], evidence: &[LayerEvidence]) -> Pairing {
                 .filter(|c| !steps.contains(&Some(*c)))
                 .collect();
             set_aside.sort_unstable();
+            // Fewer steps than layers: a base without history, or a step that did make a
+            // layer though marked empty. The mirror of setting aside config-only steps (pairing
+            // such a step with a layer) is not safe: BuildKit rightly marks a RUN that
+            // changed nothing as empty, and a base without history gives the same counts. So
+            // the pairing stays from the top, but is said to be uncertain. Only a step after
+            // the first paired one counts: one below every paired step (buildah 1.28 marks
+            // the base's COPY empty) could only have made the bare bottom layers, which are
+            // the base either way, and every other step keeps its layer.
+            let first = candidates.first().copied();
+            let doubtful: Vec<usize> = match first {
+                Some(first) if rule == PairingRule::FromTop => history
+                    .iter()
+                    .enumerate()
+                    .skip(first + 1)
+                    .filter(|(_, h)| h.empty_layer && makes_layers(h))
+                    .map(|(i, _)| i)
+                    .collect(),
+                _ => Vec::new(),
+            };
             return Pairing {
-                rule,
+                rule: if doubtful.is_empty() {
+                    rule
+                } else {
+                    PairingRule::Uncertain
+                },
                 steps,
                 set_aside,
                 unpaired_steps,
+                doubtful,
             };
         }
         candidates.retain(|c| !wrong.contains(c));
@@ -393,6 +452,20 @@ pub fn apply_pairing(image: &mut Image, pairing: &Pairing) -> Option<String> {
                 match bare {
                     1 => "the bottom layer has".to_string(),
                     n => format!("the bottom {n} layers have"),
+                }
+            ));
+        }
+        PairingRule::Uncertain => {
+            let unsure = uncertain_layers(image);
+            out.push(format!(
+                "the config history has {producing} layer-making steps for {layers} layers, and {} {} marked empty_layer though such a step makes a layer: either the lowest layers are a base's with no recorded step, or {} made a layer; paired from the top (a build appends its steps above its base), but which step made {} is uncertain",
+                step_list(image, &pairing.doubtful),
+                if pairing.doubtful.len() == 1 { "is" } else { "are" },
+                if pairing.doubtful.len() == 1 { "it" } else { "some of them" },
+                // By position, as above.
+                match unsure {
+                    1 => "the bottom layer".to_string(),
+                    n => format!("each of the bottom {n} layers"),
                 }
             ));
         }
@@ -1236,5 +1309,100 @@ mod tests {
         assert_eq!(apply_pairing(&mut image, &p), None);
         let p = pair(&[], &[Unknown]);
         assert_eq!((p.rule, p.steps), (PairingRule::NoHistory, vec![None]));
+    }
+}
+
+#[cfg(test)]
+mod uncertain_tests {
+    use super::*;
+    use crate::model::Layer;
+
+    fn step(by: &str, empty: bool) -> HistoryEntry {
+        HistoryEntry {
+            created_by: Some(by.into()),
+            empty_layer: empty,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_layer_making_step_marked_empty_makes_the_pairing_uncertain() {
+        use LayerEvidence::Files;
+        // Three layers (0 holds /bin/sh, 1 /a, 2 /b); the RUN that wrote /a is marked empty.
+        // Paired from the top, ADD would be said to have made the layer holding /a; had the
+        // RUN made it, ADD made the bottom one. Nothing tells which: only the top layer's step
+        // (after the doubtful one) is certain.
+        let history = vec![
+            step("/bin/sh -c #(nop) ADD file:0123 in / ", false),
+            step("/bin/sh -c #(nop)  CMD [\"sh\"]", true),
+            step("/bin/sh -c echo aaaa > /a", true),
+            step("/bin/sh -c echo bbbbbbbb > /b", false),
+        ];
+        let p = pair(&history, &[Files, Files, Files]);
+        assert_eq!(p.rule, PairingRule::Uncertain);
+        assert_eq!(p.steps, vec![None, Some(0), Some(3)]);
+        assert_eq!(p.doubtful, vec![2]);
+        let mut image = Image {
+            history,
+            layers: vec![Layer::default(), Layer::default(), Layer::default()],
+            ..Default::default()
+        };
+        let note = apply_pairing(&mut image, &p).unwrap_or_default();
+        assert!(
+            note.contains("step history[2] (RUN echo aaaa > /a) is marked empty_layer"),
+            "{note}"
+        );
+        assert!(
+            note.contains("which step made each of the bottom 2 layers is uncertain"),
+            "{note}"
+        );
+        assert_eq!(uncertain_layers(&image), 2);
+        // docker history's table is unchanged: non-empty steps take the layers bottom up.
+        let rows = history_table_sized(&image, &[10, 20, 30], 0, true);
+        let sized: Vec<(usize, u64)> = rows.iter().map(|r| (r.history, r.size_bytes)).collect();
+        assert_eq!(sized, [(3, 20), (2, 0), (1, 0), (0, 10)]);
+    }
+
+    #[test]
+    fn empty_config_steps_or_a_late_empty_run_leave_from_top_as_it_was() {
+        use LayerEvidence::Files;
+        // No layer-making step marked empty: plain FromTop.
+        let p = pair(
+            &[
+                step("COPY a /a # buildkit", false),
+                step("CMD [\"x\"]", true),
+            ],
+            &[Files, Files],
+        );
+        assert_eq!((p.rule, p.doubtful.len()), (PairingRule::FromTop, 0));
+        // Below every paired step (buildah 1.28's base COPY marked empty): only the bare
+        // bottom layer could be its, the base either way; every other step keeps its layer.
+        let p = pair(
+            &[
+                step("/bin/sh -c #(nop) COPY dir:5efe in / ", true),
+                step("/bin/sh -c #(nop) COPY dir:88e9 in /data ", false),
+            ],
+            &[Files, Files],
+        );
+        assert_eq!((p.rule, p.doubtful.len()), (PairingRule::FromTop, 0));
+        // After the last paired step: that step may sit one layer lower.
+        let p = pair(
+            &[
+                step("RUN a # buildkit", false),
+                step("RUN b # buildkit", true),
+            ],
+            &[Files, Files],
+        );
+        assert_eq!((p.rule, p.doubtful), (PairingRule::Uncertain, vec![1]));
+        // As many steps as layers: an empty RUN (BuildKit, nothing changed) is no doubt.
+        let p = pair(
+            &[
+                step("RUN true # buildkit", true),
+                step("COPY a /a # buildkit", false),
+            ],
+            &[Files],
+        );
+        assert_eq!(p.rule, PairingRule::InOrder);
+        assert!(p.doubtful.is_empty());
     }
 }
