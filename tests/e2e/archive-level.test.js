@@ -354,6 +354,32 @@ describe('archive level on the page (issue 10)', () => {
     await page.close();
   });
 
+  test('a file capability (setcap) is shown in the file details, and Compare says it', { timeout: T }, async () => {
+    // The 20-byte vfs_cap_data v2 of cap_net_raw=ep, as setcap writes it.
+    const cap = Buffer.from('0100000200200000000000000000000000000000', 'hex');
+    const base = tar([['bin/ping', 'ELF ping']]);
+    const top = tar([['bin/ping', 'ELF ping', { pax: { 'SCHILY.xattr.security.capability': cap, 'SCHILY.xattr.user.note': 'hello' } }]]);
+    const b = new Layout();
+    const cfg = config([base, top]);
+    const m = b.json(OCI_MANIFEST, {
+      schemaVersion: 2, mediaType: OCI_MANIFEST, config: b.json(OCI_CONFIG, cfg),
+      layers: [b.blob(OCI_LAYER, base), b.blob(OCI_LAYER, top)],
+    });
+    b.index([m]);
+    const page = await open(save('setcap.tar', b.tar()));
+    assert.deepEqual(await kindsShown(page), []);
+    await page.locator('[role=tab]').nth(1).click();
+    await page.locator('[data-testid=file-filter]').fill('bin/ping');
+    const row = page.locator('[data-testid=file-row][data-path="bin/ping"]');
+    await row.waitFor({ timeout: 10000 });
+    await row.click();
+    const caps = page.locator('[data-testid=file-caps]');
+    await caps.waitFor({ timeout: 10000 });
+    assert.equal(await text(caps), 'Capabilities: cap_net_raw=ep');
+    assert.equal(await text(page.locator('[data-testid=file-xattrs] p').nth(1)), 'Extended attributes: user.note (5B)');
+    await page.close();
+  });
+
   test('a disagreement between sources is said in plain words', { timeout: T }, async () => {
     const page = await open(save('docker25.tar', disagreeing()));
     // The image is shown as docker load reads it: verified.

@@ -36,11 +36,24 @@ function member(name, data, type = '0', link = '', owner = 0, mode = undefined) 
 /**
  * A tar of `files` ([name, Buffer|string] in order; `[name, null, { link }]` is a hard link
  * to `link`, `[name, null, { symlink }]` a symlink to `symlink`, `[name, data, { owner }]` a
- * file owned by uid = gid = `owner`, `{ mode }` its permission bits, default 0o644), ended by
+ * file owned by uid = gid = `owner`, `{ mode }` its permission bits, default 0o644, `{ pax }`
+ * PAX records (key → string or Buffer) written in an extended header before it), ended by
  * two zero blocks.
  */
 function tar(files) {
   const parts = files.map(([name, data, opts]) => {
+    if (opts && opts.pax) {
+      // A PAX extended header ('x') before the member: one `LEN KEY=VALUE\n` record per
+      // key, LEN counting the whole record, its own digits included.
+      const records = Object.entries(opts.pax).map(([k, v]) => {
+        const body = Buffer.concat([Buffer.from(` ${k}=`), Buffer.isBuffer(v) ? v : Buffer.from(v), Buffer.from('\n')]);
+        let len = body.length + 1;
+        while (String(len).length + body.length !== len) len += 1;
+        return Buffer.concat([Buffer.from(String(len)), body]);
+      });
+      const rest = { ...opts, pax: undefined };
+      return Buffer.concat([member(`PaxHeaders/${name}`.slice(0, 100), Buffer.concat(records), 'x'), tar([[name, data, rest]]).subarray(0, -1024)]);
+    }
     if (opts && opts.link) return member(name, Buffer.alloc(0), '1', opts.link);
     if (opts && opts.symlink) return member(name, Buffer.alloc(0), '2', opts.symlink);
     return member(name, Buffer.isBuffer(data) ? data : Buffer.from(data), '0', '', (opts && opts.owner) || 0, opts && opts.mode);

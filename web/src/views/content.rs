@@ -216,16 +216,17 @@ pub fn content(p: &ContentProps) -> Html {
         html! {}
     } else {
         html! {
-            <p class="muted small" data-testid="file-xattrs">
+            // One line each: capabilities first (what a reader of a setcap looks for).
+            <div class="muted small content-xattrs" data-testid="file-xattrs">
                 { for caps.map(|c| html! {
-                    <span class="nowrap" data-testid="file-caps">
+                    <p data-testid="file-caps">
                         { tf(lang, "content-caps", &[("caps", &super::shown(&c))]) }
-                    </span>
+                    </p>
                 }) }
                 { if others.is_empty() { html! {} } else { html! {
-                    <span>{ " " }{ tf(lang, "content-xattrs", &[("list", &super::shown(&others.join(", ")))]) }</span>
+                    <p>{ tf(lang, "content-xattrs", &[("list", &super::shown(&others.join(", ")))]) }</p>
                 } } }
-            </p>
+            </div>
         }
     };
     html! {
