@@ -416,6 +416,7 @@ mod tests {
             ("bin/conf", 1000, false, 0o644),
         ]));
         let d = diff(&a, &a.images[0], &b, &b.images[0]);
+        // (A symlink's bits are no difference: `union::compare_tests` checks that.)
         let got: Vec<_> = d
             .paths
             .iter()

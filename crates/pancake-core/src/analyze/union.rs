@@ -2633,12 +2633,16 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                 j += 1;
                 let shared = x.layer == y.layer && x.layer < same_below;
                 let both_dirs = x.kind == EntryKind::Dir && y.kind == EntryKind::Dir;
+                // A symlink has no mode of its own on Linux (always `rwxrwxrwx`; unpacking
+                // never chmods one): the tar's bits for it are no difference.
+                let both_links = x.kind == EntryKind::Symlink && y.kind == EntryKind::Symlink;
+                let modes_differ = x.mode != y.mode && !both_links;
                 let meta_differs = if both_dirs {
-                    x.mode != y.mode
+                    modes_differ
                 } else {
                     x.kind != y.kind
                         || x.size != y.size
-                        || x.mode != y.mode
+                        || modes_differ
                         || x.link_target != y.link_target
                 };
                 if shared || (both_dirs && !meta_differs) {
@@ -2658,7 +2662,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                             ContentCheck::Pending
                         },
                         owners: None,
-                        modes: (x.mode != y.mode).then_some((x.mode, y.mode)),
+                        modes: modes_differ.then_some((x.mode, y.mode)),
                         xattrs: None,
                     });
                 }
@@ -2686,6 +2690,35 @@ mod compare_tests {
             dir_size: 0,
             content: None,
         }
+    }
+
+    /// A symlink's permission bits are no difference (Linux gives every symlink
+    /// `rwxrwxrwx`, unpacking never chmods one); a file's are, and are carried.
+    #[test]
+    fn a_symlinks_mode_is_no_difference() {
+        let link = |mode| FileRow {
+            link_target: Some(RawPath::from("target")),
+            mode,
+            ..row("l", EntryKind::Symlink, 6, 0)
+        };
+        let file = |mode| FileRow {
+            mode,
+            ..row("x", EntryKind::File, 2, 0)
+        };
+        let d = compare(&[link(0o777), file(0o644)], &[link(0o755), file(0o755)], 0);
+        // The link is only "written by a layer not shared" (same_below 0): rewritten, left
+        // to the byte comparison, with no mode change; the file's bits differ.
+        let got: Vec<_> = d
+            .iter()
+            .map(|p| (p.path.to_string(), p.rewritten, p.modes))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("l".to_string(), true, None),
+                ("x".to_string(), false, Some((0o644, 0o755)))
+            ]
+        );
     }
 
     #[test]

@@ -1533,43 +1533,60 @@ fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
 /// (moby's naive `UnpackLayer`, used by other storage drivers, deletes it instead.) The OCI
 /// image-spec applies whiteouts to lower layers only, so the views keep the entry.
 fn whiteouts_over_own_entries(entries: &[Entry], member: &str) -> Vec<Problem> {
+    use crate::analyze::whiteout::{classify_entry, Marker};
     use std::collections::HashSet;
+    /// Adds `p` and every folder above it to `written` (stops at one already there: its
+    /// folders are too).
+    fn mark<'p>(written: &mut HashSet<&'p [u8]>, mut p: &'p [u8]) {
+        while !p.is_empty() && written.insert(p) {
+            p = p
+                .iter()
+                .rposition(|b| *b == b'/')
+                .and_then(|i| p.get(..i))
+                .unwrap_or_default();
+        }
+    }
+    // What exists in the layer's own directory so far: every path an entry wrote and every
+    // folder above any entry, a marker's too (unpacking makes a marker's folders before it
+    // converts the marker); and, apart (owned, and rare), the device each whiteout made.
     let mut written: HashSet<&[u8]> = HashSet::new();
+    let mut devices: HashSet<Vec<u8>> = HashSet::new();
     let mut out = Vec::new();
     let mut more = 0usize;
     for e in entries {
-        match crate::analyze::whiteout::classify_entry(e) {
-            Some(crate::analyze::whiteout::Marker::Whiteout(target)) => {
-                if written.contains(target.as_bytes()) {
-                    if out.len() < UNPACK_FAILS_LISTED {
-                        out.push(Problem::entry(
-                            ProblemKind::UnpackFails,
-                            None,
-                            member,
-                            e.path.display().into_owned(),
-                            format!(
-                                "whiteout {} cannot be unpacked: {target}, which it deletes, was written earlier in this same layer, so the overlay storage Docker and containerd use by default fails to make the whiteout there (EEXIST); the OCI image spec applies whiteouts to lower layers only, so {target} stays in the filesystem views",
-                                e.path.display()
-                            ),
-                        ));
-                    } else {
-                        more += 1;
-                    }
-                }
-            }
-            Some(_) => {}
-            None => {
-                // The entry and every folder above it now exist in the layer's directory.
-                let mut p: &[u8] = e.path.as_bytes();
-                while !p.is_empty() && written.insert(p) {
-                    p = p
-                        .iter()
-                        .rposition(|b| *b == b'/')
-                        .and_then(|i| p.get(..i))
-                        .unwrap_or_default();
-                }
+        let p = e.path.as_bytes();
+        let marker = classify_entry(e);
+        if marker.is_none() {
+            mark(&mut written, p);
+            continue;
+        }
+        let folder = p
+            .iter()
+            .rposition(|b| *b == b'/')
+            .and_then(|i| p.get(..i))
+            .unwrap_or_default();
+        mark(&mut written, folder);
+        let Some(Marker::Whiteout(target)) = marker else {
+            continue;
+        };
+        let t = target.as_bytes();
+        if written.contains(t) || devices.contains(t) {
+            if out.len() < UNPACK_FAILS_LISTED {
+                out.push(Problem::entry(
+                    ProblemKind::UnpackFails,
+                    None,
+                    member,
+                    e.path.display().into_owned(),
+                    format!(
+                        "whiteout {} cannot be unpacked: {target}, which it deletes, already exists in this same layer (written, made a folder by an entry below it, or whited out) before it, so the overlay storage Docker and containerd use by default fails to make the whiteout there (EEXIST); the OCI image spec applies whiteouts to lower layers only, so what this layer wrote at {target} stays in the filesystem views",
+                        e.path.display()
+                    ),
+                ));
+            } else {
+                more += 1;
             }
         }
+        devices.insert(t.to_vec());
     }
     if more > 0 {
         out.push(Problem::layer(
@@ -1577,7 +1594,7 @@ fn whiteouts_over_own_entries(entries: &[Entry], member: &str) -> Vec<Problem> {
             None,
             member,
             format!(
-                "{more} more whiteouts delete what this same layer wrote earlier and cannot be unpacked (only the first {UNPACK_FAILS_LISTED} are listed one by one)"
+                "{more} more whiteouts delete what this same layer made earlier and cannot be unpacked (only the first {UNPACK_FAILS_LISTED} are listed one by one)"
             ),
         ));
     }
