@@ -67,6 +67,21 @@ impl TarOut {
         self.0.append_data(&mut h, name, data).unwrap();
         self
     }
+    /// A PAX extended header ('x') holding `records`, for the next entry.
+    fn pax(mut self, records: &[u8]) -> Self {
+        self.0
+            .append(
+                &header(
+                    b"PaxHeaders/next",
+                    records.len() as u64,
+                    tar::EntryType::XHeader,
+                    b"",
+                ),
+                records,
+            )
+            .unwrap();
+        self
+    }
     fn done(self) -> Vec<u8> {
         self.0.into_inner().unwrap()
     }
@@ -1002,4 +1017,68 @@ fn more_than_125_layers_is_refused_by_docker_load() {
     );
     let a = both("125-layers", &save(125), &Options::default());
     assert!(load_fails(&a).is_empty(), "{:#?}", a.problems);
+}
+
+/// A `security.capability` value the kernel does not set (revision 1, a wrong length, an
+/// unknown revision) fails unpacking (`EINVAL` from `setxattr`): an `unpack-fails` problem
+/// per entry, and the value is shown as its bytes, never as capabilities it cannot give. A
+/// valid revision 2 value is no problem and reads as `getcap` prints it.
+#[test]
+fn a_capability_the_kernel_refuses_cannot_be_unpacked() {
+    // One `LEN KEY=VALUE\n` record, LEN counting the whole record, its own digits included.
+    let pax = |value: &[u8]| -> Vec<u8> {
+        let key = b"SCHILY.xattr.security.capability=";
+        let body_len = 1 + key.len() + value.len() + 1;
+        let mut len = body_len + 1;
+        while len.to_string().len() + body_len != len {
+            len += 1;
+        }
+        let mut rec = format!("{len} ").into_bytes();
+        rec.extend_from_slice(key);
+        rec.extend_from_slice(value);
+        rec.push(b'\n');
+        rec
+    };
+    let v2: Vec<u8> = [0x01, 0, 0, 0x02, 0, 0x20, 0, 0]
+        .into_iter()
+        .chain([0u8; 12])
+        .collect();
+    let v1: Vec<u8> = [0x01, 0, 0, 0x01, 0, 0x20, 0, 0, 0, 0, 0, 0].to_vec();
+    let short: Vec<u8> = v2.get(..19).unwrap_or_default().to_vec();
+    let mut t = TarOut::new();
+    for (name, value) in [("ok", &v2), ("v1", &v1), ("short", &short)] {
+        t = t.pax(&pax(value)).file(name, b"bin\n");
+    }
+    let (bytes, _) = image(&t.done(), None);
+    let a = both("caps", &bytes, &Options::default());
+    let fails: Vec<String> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::UnpackFails)
+        .map(|p| p.message())
+        .collect();
+    assert_eq!(fails.len(), 2, "{fails:#?}");
+    assert!(find(&a, ProblemKind::UnpackFails, "entry v1 cannot be unpacked: its security.capability attribute (12 bytes: 010000010020000000000000) is not a value the kernel sets"), "{fails:#?}");
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnpackFails,
+            "entry short cannot be unpacked: its security.capability attribute (19 bytes:"
+        ),
+        "{fails:#?}"
+    );
+    let layer = a
+        .members
+        .iter()
+        .find_map(|m| m.facts.layer.as_ref())
+        .expect("layer");
+    let caps = |path: &str| {
+        layer
+            .entries
+            .iter()
+            .find(|e| e.path.to_string() == path)
+            .and_then(|e| pancake_core::analyze::capability::of(e.xattrs()))
+    };
+    assert_eq!(caps("ok").as_deref(), Some("cap_net_raw=ep"));
+    assert_eq!(caps("v1").as_deref(), Some("hex:010000010020000000000000"));
 }

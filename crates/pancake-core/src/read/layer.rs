@@ -1395,6 +1395,8 @@ fn collect<B: Blocks>(
         .extend(unpack_fails_problems(&out.entries, member));
     out.problems
         .extend(whiteouts_over_own_entries(&out.entries, member));
+    out.problems
+        .extend(refused_capabilities(&out.entries, member));
     let (duplicate_count, duplicates) = duplicates(&out.entries);
     // The list grew by doubling: up to half its room is empty, which the index keeps for as
     // long as the image is open (a 200,000-entry layer: 23 MB of room for 18 MB of entries
@@ -1595,6 +1597,53 @@ fn whiteouts_over_own_entries(entries: &[Entry], member: &str) -> Vec<Problem> {
             member,
             format!(
                 "{more} more whiteouts delete what this same layer made earlier and cannot be unpacked (only the first {UNPACK_FAILS_LISTED} are listed one by one)"
+            ),
+        ));
+    }
+    out
+}
+
+/// One `unpack-fails` problem per entry whose `security.capability` attribute the kernel
+/// refuses to set ([`crate::analyze::capability::settable`]: not a 20-byte revision 2 or a
+/// 24-byte revision 3 value; `EINVAL`), the first [`UNPACK_FAILS_LISTED`], then one saying how
+/// many more: Docker's and containerd's unpacking return that error (they pass over only an
+/// unsupported or refused attribute: `ENOTSUP`, `EPERM`), so the load or pull fails.
+fn refused_capabilities(entries: &[Entry], member: &str) -> Vec<Problem> {
+    use crate::analyze::capability;
+    let mut out = Vec::new();
+    let mut more = 0usize;
+    for e in entries {
+        let Some(x) = e.xattrs().iter().find(|x| x.name == capability::XATTR_NAME) else {
+            continue;
+        };
+        if capability::settable(&x.value) {
+            continue;
+        }
+        if out.len() < UNPACK_FAILS_LISTED {
+            out.push(Problem::entry(
+                ProblemKind::UnpackFails,
+                None,
+                member,
+                e.path.display().into_owned(),
+                format!(
+                    "entry {} cannot be unpacked: its security.capability attribute ({} bytes: {}{}) is not a value the kernel sets (a 20-byte revision 2 or 24-byte revision 3 vfs_cap_data), so setting it fails (EINVAL)",
+                    e.path.display(),
+                    x.value.len(),
+                    hex::encode(x.value.get(..24).unwrap_or(&x.value)),
+                    if x.value.len() > 24 { "…" } else { "" }
+                ),
+            ));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        out.push(Problem::layer(
+            ProblemKind::UnpackFails,
+            None,
+            member,
+            format!(
+                "{more} more entries have a security.capability attribute the kernel refuses (only the first {UNPACK_FAILS_LISTED} are listed one by one)"
             ),
         ));
     }
