@@ -200,7 +200,8 @@ describe('shared layers', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-owner-'));
     const files = [['a.tar', 0], ['b.tar', 1000]].map(([name, owner]) => {
       const b = new Layout();
-      const l = tar([['etc/conf', 'same bytes', { owner }], ['etc/other', 'x'], ['etc/run', 'y', { mode: owner ? 0o755 : 0o644 }]]);
+      const l = tar([['etc/conf', 'same bytes', { owner }], ['etc/note', 'n', { pax: { 'SCHILY.xattr.user.note': owner ? 'b' : 'a' } }],
+        ['etc/other', 'x'], ['etc/run', 'y', { mode: owner ? 0o755 : 0o644 }]]);
       const cfg = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(l)] },
         history: [{ created_by: 'COPY conf /etc/' }] };
       const m = b.json('application/vnd.oci.image.manifest.v1+json', {
@@ -225,12 +226,14 @@ describe('shared layers', () => {
       const paths = await rows.evaluateAll((els) => els.map((e) => [e.dataset.path, e.dataset.change]));
       // Both files come from another layer; the page compares no bytes, so the one with the
       // same owner is "rewritten (same size)", the other changed, with its owners.
-      assert.deepEqual(paths, [['etc/conf', 'modified'], ['etc/other', 'modified'], ['etc/run', 'modified']]);
+      assert.deepEqual(paths, [['etc/conf', 'modified'], ['etc/note', 'modified'], ['etc/other', 'modified'], ['etc/run', 'modified']]);
       const conf = rows.nth(0);
       assert.equal(squash(await conf.locator('td').first().textContent()), '~ changed owner 0:0 → 1000:1000');
-      assert.equal(squash(await rows.nth(1).locator('td').first().textContent()), '~ rewritten (same size)');
+      // An attribute alone (no capability either side): named.
+      assert.equal(squash(await rows.nth(1).locator('td').first().textContent()), '~ changed extended attributes differ: user.note');
+      assert.equal(squash(await rows.nth(2).locator('td').first().textContent()), '~ rewritten (same size)');
       // A chmod alone: said, as the owner is.
-      assert.equal(squash(await rows.nth(2).locator('td').first().textContent()), '~ changed mode 0644 → 0755');
+      assert.equal(squash(await rows.nth(3).locator('td').first().textContent()), '~ changed mode 0644 → 0755');
       assert.equal(await page.locator('[data-testid=compare-owner]').count(), 1);
       assert.equal(await page.locator('[data-testid=compare-mode]').count(), 1);
       assert.deepEqual(problemsOf(page), []);

@@ -375,6 +375,7 @@ cmp-rewritten = rewritten (same size)
 cmp-owner = owner { $a } → { $b }
 cmp-mode = mode { $a } → { $b }
 cmp-xattrs = extended attributes differ (capabilities { $a } → { $b })
+cmp-xattrs-names = extended attributes differ: { $names }
 cmp-more = …and { $count } more.
 tr-title = docker pull / docker push, simulated
 tr-lead = Mark which images this computer already has and which the registry holds, then pull or push one. Only layers the other side lacks are moved.

@@ -375,6 +375,7 @@ cmp-rewritten = ditulis ulang (ukuran sama)
 cmp-owner = pemilik { $a } → { $b }
 cmp-mode = hak akses { $a } → { $b }
 cmp-xattrs = atribut tambahan (xattr) berbeda (kapabilitas { $a } → { $b })
+cmp-xattrs-names = atribut tambahan (xattr) berbeda: { $names }
 cmp-more = …dan { $count } lagi.
 tr-title = Simulasi docker pull / docker push
 tr-lead = Tandai image mana yang sudah ada di komputer ini dan mana yang ada di registry, lalu lakukan pull atau push salah satunya. Hanya layer yang belum ada di sisi tujuan yang dipindahkan.

@@ -172,8 +172,21 @@ pub fn compare(p: &CompareProps) -> Html {
                 // A `setcap` (or another attribute) alone: say so, with the capabilities
                 // each side has as getcap prints them.
                 let xattrs = r.xattrs.as_ref().map(|(xa, xb)| {
-                    let caps = |x: &[pancake_core::Xattr]| pancake_core::analyze::capability::of(x).unwrap_or_else(|| "—".to_string());
-                    crate::text::shown(&tf(lang, "cmp-xattrs", &[("a", &caps(xa)), ("b", &caps(xb))]))
+                    use pancake_core::analyze::capability;
+                    let (ca, cb) = (capability::of(xa), capability::of(xb));
+                    if ca.is_none() && cb.is_none() {
+                        // No capability either side: name the attributes that differ.
+                        let mut names: Vec<String> = xa.iter().filter(|x| !xb.contains(x))
+                            .chain(xb.iter().filter(|x| !xa.contains(x)))
+                            .map(|x| pancake_core::xattr_text(&x.name))
+                            .collect();
+                        names.sort();
+                        names.dedup();
+                        crate::text::shown(&tf(lang, "cmp-xattrs-names", &[("names", &names.join(", "))]))
+                    } else {
+                        let dash = |c: Option<String>| c.unwrap_or_else(|| "—".to_string());
+                        crate::text::shown(&tf(lang, "cmp-xattrs", &[("a", &dash(ca)), ("b", &dash(cb))]))
+                    }
                 });
                 html! {
                     <tr data-testid="compare-row" data-path={r.path.to_string()} data-change={match r.change { Change::Added => "added", Change::Deleted => "deleted", _ => "modified" }}>
