@@ -464,7 +464,15 @@ fn written_form(keyword: &str, text: &str) -> String {
         "CMD" | "ENTRYPOINT" | "VOLUME" | "SHELL" => format!("{keyword} {}", exec_form(rest)),
         "EXPOSE" => format!("EXPOSE {}", expose(rest)),
         "COPY" | "ADD" => format!("{keyword} {}", copy_args(rest)),
-        "HEALTHCHECK" => healthcheck(rest).unwrap_or_else(|| format!("HEALTHCHECK {rest}")),
+        // A Go-printed config (`&{…}`) this cannot read is no Dockerfile line: a comment,
+        // as any step in no builder's form is; another text is kept as written.
+        "HEALTHCHECK" => healthcheck(rest).unwrap_or_else(|| {
+            if rest.starts_with("&{") {
+                not_an_instruction(text)
+            } else {
+                format!("HEALTHCHECK {rest}")
+            }
+        }),
         "" => text.to_string(),
         _ => format!("{keyword} {rest}"),
     }
@@ -1014,7 +1022,13 @@ mod tests {
             "HEALTHCHECK &{[\"CMD-SHELL\" \"x] \"5s\" \"1s\" '\\x00'}",
             "HEALTHCHECK &{[] \"5s\" \"1s\" '\\x00'}",
         ] {
-            assert_eq!(hc(odd), odd);
+            // A Go-printed config it cannot read: a comment, never a broken Dockerfile line.
+            let want = if odd.contains("&{") {
+                format!("# not a Dockerfile step: {odd}")
+            } else {
+                odd.to_string()
+            };
+            assert_eq!(hc(odd), want);
         }
     }
 
