@@ -1082,3 +1082,43 @@ fn a_capability_the_kernel_refuses_cannot_be_unpacked() {
     assert_eq!(caps("ok").as_deref(), Some("cap_net_raw=ep"));
     assert_eq!(caps("v1").as_deref(), Some("hex:010000010020000000000000"));
 }
+
+/// A config whose `rootfs.diff_ids` count differs from the manifest's layers is refused by
+/// `docker load` (moby: "invalid manifest, layers length mismatch"; containerd: "mismatched
+/// image rootfs and manifest layers"): a `load-fails` problem beside the metadata one. The
+/// history rule counts against the config's diff_ids, as moby's does, so three steps over
+/// three diff_ids but two manifest layers is not also called "too many steps".
+#[test]
+fn a_config_listing_other_than_the_manifests_layers_is_refused_by_docker_load() {
+    let layer = TarOut::new().file("a.txt", b"a\n").done();
+    let diff = Digest::of_bytes(&layer);
+    let cfg = format!(
+        r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{diff}","{diff}","{diff}"]}},"history":[{{"created_by":"a"}},{{"created_by":"b"}},{{"created_by":"c"}}]}}"#
+    );
+    let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+    let manifest = format!(
+        r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar","abc/layer.tar"]}}]"#
+    );
+    let bytes = TarOut::new()
+        .file("abc/layer.tar", &layer)
+        .file(&cfg_name, cfg.as_bytes())
+        .file("manifest.json", manifest.as_bytes())
+        .done();
+    let a = both("cfg3man2", &bytes, &Options::default());
+    let load: Vec<String> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails)
+        .map(|p| p.message())
+        .collect();
+    assert_eq!(
+        load,
+        ["t:1: the manifest lists 2 layers and the config's rootfs 3, so docker load refuses the image (\"invalid manifest, layers length mismatch\"; containerd: \"mismatched image rootfs and manifest layers\")"]
+    );
+    let img = a.images.first().expect("image");
+    assert!(pancake_core::analyze::image_claims::load_refused(img));
+    assert_eq!(
+        pancake_core::analyze::image_claims::too_many_history_steps(img),
+        None
+    );
+}

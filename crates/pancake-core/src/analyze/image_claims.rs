@@ -56,8 +56,32 @@ pub fn unpack_failures<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a Probl
 /// [`ProblemKind::LoadFails`]; a summary of the image says it beside the digests.
 pub fn too_many_history_steps(image: &Image) -> Option<(usize, usize)> {
     let steps = image.history.iter().filter(|h| !h.empty_layer).count();
-    let layers = image.layers.len();
+    // moby counts against the config's `rootfs.diff_ids`; where those disagree with the
+    // manifest's layers, [`layer_count_mismatch`] says the load fails for that instead.
+    let layers = match config_layers(image) {
+        Some(n) => n,
+        None => image.layers.len(),
+    };
     (steps > layers).then_some((steps, layers))
+}
+
+/// How many layers the image's config lists (`rootfs.diff_ids` that are digests), when the
+/// image has a config.
+fn config_layers(image: &Image) -> Option<usize> {
+    image
+        .config_digest
+        .as_ref()
+        .map(|_| image.config.diff_ids.len())
+}
+
+/// `(manifest layers, config layers)` when the image has a config whose `rootfs.diff_ids`
+/// count differs from its manifest's layers: `docker load` refuses it (moby
+/// `image/tarexport/load.go`: "invalid manifest, layers length mismatch"; containerd's
+/// unpacker: "mismatched image rootfs and manifest layers"). `None` when they agree.
+pub fn layer_count_mismatch(image: &Image) -> Option<(usize, usize)> {
+    let config = config_layers(image)?;
+    let manifest = image.layers.len();
+    (config != manifest).then_some((manifest, config))
 }
 
 /// The most layers one image may have for `docker load`: moby's layer store refuses a layer
@@ -74,7 +98,10 @@ pub fn too_many_layers(image: &Image) -> Option<usize> {
 }
 
 /// `docker load` refuses `image` as a whole ([`too_many_history_steps`],
-/// [`too_many_layers`]), whatever its digests and its layers' entries.
+/// [`too_many_layers`], [`layer_count_mismatch`]), whatever its digests and its layers'
+/// entries.
 pub fn load_refused(image: &Image) -> bool {
-    too_many_history_steps(image).is_some() || too_many_layers(image).is_some()
+    too_many_history_steps(image).is_some()
+        || too_many_layers(image).is_some()
+        || layer_count_mismatch(image).is_some()
 }

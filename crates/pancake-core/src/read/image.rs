@@ -998,6 +998,17 @@ impl Ctx<'_> {
                 ),
             );
         }
+        if let Some((manifest, config)) = crate::analyze::image_claims::layer_count_mismatch(image)
+        {
+            self.problem(
+                ProblemKind::LoadFails,
+                None,
+                format!(
+                    "{label}: the manifest lists {manifest} {} and the config's rootfs {config}, so docker load refuses the image (\"invalid manifest, layers length mismatch\"; containerd: \"mismatched image rootfs and manifest layers\")",
+                    if manifest == 1 { "layer" } else { "layers" }
+                ),
+            );
+        }
         if let Some(n) = crate::analyze::image_claims::too_many_layers(image) {
             self.problem(
                 ProblemKind::LoadFails,
