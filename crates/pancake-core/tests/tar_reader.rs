@@ -1020,3 +1020,36 @@ fn xattrs_over_the_extension_limit_are_not_kept() {
         w.problems[0].message()
     );
 }
+
+/// Linux refuses `user.*` attributes on a symlink (`xattr_permission`: `EPERM`) and moby's
+/// unpacking passes over `EPERM`, so a symlink keeps none of them; a `security.*` one it
+/// keeps, and a file keeps both.
+#[test]
+fn a_symlink_keeps_no_user_attributes() {
+    let tar = Tar::default()
+        .pax(
+            b'x',
+            &[
+                ("SCHILY.xattr.user.note", b"hi"),
+                (
+                    "SCHILY.xattr.security.selinux",
+                    b"system_u:object_r:bin_t:s0",
+                ),
+                ("linkpath", b"target"),
+            ],
+        )
+        .member(b"link", b'2', b"")
+        .pax(b'x', &[("SCHILY.xattr.user.note", b"hi")])
+        .file("target", b"x")
+        .end();
+    let w = both(&tar);
+    let names = |i: usize| -> Vec<String> {
+        w.entries[i]
+            .xattrs()
+            .iter()
+            .map(|x| String::from_utf8_lossy(&x.name).into_owned())
+            .collect()
+    };
+    assert_eq!(names(0), ["security.selinux"]);
+    assert_eq!(names(1), ["user.note"]);
+}

@@ -1363,7 +1363,7 @@ fn collect<B: Blocks>(
             content_offset,
             extra: EntryExtra {
                 sparse: f.sparse,
-                xattrs: f.xattrs,
+                xattrs: settable_xattrs(f.kind, f.xattrs),
             }
             .boxed(),
         });
@@ -1611,6 +1611,20 @@ fn whiteouts_over_own_entries(entries: &[Entry], member: &str) -> Vec<Problem> {
         ));
     }
     out
+}
+
+/// The attributes of an entry of `kind` that unpacking leaves on it: Linux refuses `user.*`
+/// attributes on anything but a regular file or a folder (`xattr_permission`: `EPERM`), and
+/// moby's `createTarFile` passes over `EPERM` with a warning, so a symlink, device or FIFO
+/// keeps none of them. (A hard link is its file's inode: it keeps them.)
+fn settable_xattrs(kind: EntryKind, xattrs: Vec<Xattr>) -> Vec<Xattr> {
+    match kind {
+        EntryKind::Symlink | EntryKind::Char | EntryKind::Block | EntryKind::Fifo => xattrs
+            .into_iter()
+            .filter(|x| !x.name.starts_with(b"user."))
+            .collect(),
+        _ => xattrs,
+    }
 }
 
 /// One `unpack-fails` problem per entry whose `security.capability` attribute the kernel
