@@ -66,9 +66,10 @@ pub fn run(
                 "kind": p.kind,
                 "a_size": p.a_size,
                 "b_size": p.b_size,
-                // True only when both sides' bytes were read and compared (they differ:
-                // equal ones are not listed); `content` says why not otherwise.
-                "content_compared": p.content == ContentCheck::Differs,
+                // True only when both sides' bytes were read and compared: they differ, or
+                // (`content` "same") the path is listed for its mode, owner or attributes
+                // alone; `content` says why not otherwise.
+                "content_compared": matches!(p.content, ContentCheck::Differs | ContentCheck::Same),
                 "content": p.content,
                 // A's and B's owner when they differ (the path is modified for that alone).
                 "owners": p.owners.map(|((ua, ga), (ub, gb))| json!({
@@ -217,8 +218,10 @@ fn text(
     for p in &d.paths {
         let change = match p.change {
             Change::Added => "added",
-            Change::Modified if p.content == ContentCheck::TooLarge => "rewritten",
-            Change::Modified if p.content == ContentCheck::Unreadable => "unreadable",
+            Change::Modified if p.content == ContentCheck::TooLarge && p.rewritten => "rewritten",
+            Change::Modified if p.content == ContentCheck::Unreadable && p.rewritten => {
+                "unreadable"
+            }
             Change::Modified => "modified",
             Change::Deleted => "deleted",
             Change::Unchanged => "unchanged",
@@ -268,11 +271,14 @@ fn text(
     }
     if d.paths
         .iter()
-        .any(|p| p.content == ContentCheck::Unreadable)
+        .any(|p| p.content == ContentCheck::Unreadable && p.rewritten)
     {
         s.push_str("unreadable: same size and mode, written by another layer, but the bytes could not be read on one side, so not compared\n");
     }
-    if d.paths.iter().any(|p| p.content == ContentCheck::TooLarge) {
+    if d.paths
+        .iter()
+        .any(|p| p.content == ContentCheck::TooLarge && p.rewritten)
+    {
         s.push_str(&format!(
             "rewritten: same size and mode, written by another layer, larger than {} so not compared byte for byte\n",
             human_size(MAX_COMPARED_BYTES)

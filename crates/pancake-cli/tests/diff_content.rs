@@ -158,14 +158,22 @@ fn content_compared_says_whether_bytes_were_compared() {
     );
 }
 
-/// A `chmod` alone is a modification, and the text and the JSON say the two modes.
+/// A `chmod` alone is a modification, and the text and the JSON say the two modes; the
+/// bytes are still compared, so a `chmod` that came with new bytes of the same size says
+/// both ("differs"), and one that did not says they are the same ("same").
 #[test]
 fn a_changed_mode_is_said_in_text_and_json() {
     let file = save_modes(
         "modes.tar",
         &[
-            vec![("run", b"#!/bin/sh\n".to_vec(), 0o644)],
-            vec![("run", b"#!/bin/sh\n".to_vec(), 0o755)],
+            vec![
+                ("run", b"#!/bin/sh\n".to_vec(), 0o644),
+                ("tool", b"version 1\n".to_vec(), 0o644),
+            ],
+            vec![
+                ("run", b"#!/bin/sh\n".to_vec(), 0o755),
+                ("tool", b"version 2\n".to_vec(), 0o755),
+            ],
         ],
     );
     let (text, _) = diff(&file, false);
@@ -183,4 +191,9 @@ fn a_changed_mode_is_said_in_text_and_json() {
         serde_json::json!({"a": "0644", "b": "0755"}),
         "{doc}"
     );
+    assert_eq!(doc["paths"][0]["content"], "same", "{doc}");
+    assert_eq!(doc["paths"][0]["content_compared"], true, "{doc}");
+    assert_eq!(doc["paths"][1]["path"], "tool", "{doc}");
+    assert_eq!(doc["paths"][1]["content"], "differs", "{doc}");
+    assert_eq!(doc["modified"], 2, "{doc}");
 }

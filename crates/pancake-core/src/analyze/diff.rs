@@ -173,11 +173,9 @@ pub fn mark_owners(
                 if let Some(p) = paths.get_mut(i) {
                     p.owners = owned;
                     p.xattrs = xattrs;
-                    // Modified whatever the bytes: not left for the byte comparison to drop.
-                    if p.content == ContentCheck::Pending {
-                        p.content = ContentCheck::NotNeeded;
-                        p.rewritten = false;
-                    }
+                    // Modified whatever the bytes (the byte comparison keeps a row that
+                    // changes metadata, `PathDiff::changes_metadata`), not "rewritten".
+                    p.rewritten = false;
                 }
             }
             Err(i) => paths.insert(
@@ -279,6 +277,8 @@ pub fn settle_rewritten<SA: ReadAt + ?Sized, SB: ReadAt + ?Sized>(
     for (mut p, plan) in std::mem::take(&mut d.paths).into_iter().zip(plans) {
         let outcome = match plan {
             None => Some(p.content),
+            // No bytes on either side (a symlink, a device): nothing to compare.
+            Some(Plan::Same) if p.changes_metadata() => Some(ContentCheck::NotNeeded),
             Some(Plan::Same) => None,
             Some(Plan::Outcome(c)) => Some(c),
             Some(Plan::Read(i, j)) => match (digests_a.get(i), digests_b.get(j)) {
@@ -288,13 +288,20 @@ pub fn settle_rewritten<SA: ReadAt + ?Sized, SB: ReadAt + ?Sized>(
                 _ => Some(ContentCheck::Unreadable),
             },
         };
+        // Equal bytes drop a row listed only because another layer wrote it, and keep one
+        // whose mode, owner or attributes changed, saying its bytes are the same.
+        let outcome = match outcome {
+            None if p.changes_metadata() => Some(ContentCheck::Same),
+            o => o,
+        };
         match outcome {
             None => d.modified = d.modified.saturating_sub(1),
             Some(c) => {
-                p.rewritten = matches!(
-                    c,
-                    ContentCheck::TooLarge | ContentCheck::Pending | ContentCheck::Unreadable
-                );
+                p.rewritten = !p.changes_metadata()
+                    && matches!(
+                        c,
+                        ContentCheck::TooLarge | ContentCheck::Pending | ContentCheck::Unreadable
+                    );
                 p.content = c;
                 keep.push(p);
             }
@@ -367,16 +374,17 @@ mod tests {
     /// `chown`) are modified, with both owners, whatever their bytes.
     #[test]
     fn a_changed_owner_is_a_modification() {
-        let a = read(&owned_save(&[
+        let save_a = owned_save(&[
             ("etc/", 0, true, 0o644),
             ("etc/conf", 0, false, 0o644),
             ("etc/same", 0, false, 0o644),
-        ]));
-        let b = read(&owned_save(&[
+        ]);
+        let save_b = owned_save(&[
             ("etc/", 1000, true, 0o644),
             ("etc/conf", 1000, false, 0o644),
             ("etc/same", 0, false, 0o644),
-        ]));
+        ]);
+        let (a, b) = (read(&save_a), read(&save_b));
         let d = diff(&a, &a.images[0], &b, &b.images[0]);
         let got: Vec<_> = d
             .paths
@@ -395,8 +403,33 @@ mod tests {
             ]
         );
         let pending: Vec<_> = d.paths.iter().map(|p| p.content).collect();
-        use ContentCheck::{NotNeeded, Pending};
-        assert_eq!(pending, [NotNeeded, NotNeeded, Pending]);
+        use ContentCheck::{NotNeeded, Pending, Same};
+        // A folder has no bytes; both files' bytes are left to compare.
+        assert_eq!(pending, [NotNeeded, Pending, Pending]);
+        // Comparing them keeps the chowned file, saying its bytes are the same, and drops
+        // the file only another layer wrote with the same bytes.
+        let mut settled = d.clone();
+        settle_rewritten(
+            &mut settled,
+            (&save_a, &a, &a.images[0]),
+            (&save_b, &b, &b.images[0]),
+            1 << 20,
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<_> = settled
+            .paths
+            .iter()
+            .map(|p| (p.path.display().into_owned(), p.content, p.rewritten))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("etc".to_string(), NotNeeded, false),
+                ("etc/conf".to_string(), Same, false),
+            ]
+        );
+        assert_eq!(settled.modified, 2);
         // The same image against itself: nothing.
         assert!(diff(&a, &a.images[0], &a, &a.images[0]).paths.is_empty());
     }

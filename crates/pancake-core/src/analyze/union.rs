@@ -2579,6 +2579,18 @@ pub enum ContentCheck {
     /// Not compared: its bytes could not be read on one side (the layer ends before them, or
     /// the blob no longer holds what its index says). Never taken as equal, never as different.
     Unreadable,
+    /// The bytes were read on both sides and are the same: the path is listed for its mode,
+    /// owner or attributes alone ([`PathDiff::changes_metadata`]).
+    Same,
+}
+
+impl PathDiff {
+    /// Its mode, owner or extended attributes differ (a `chmod`, `chown` or `setcap`): it
+    /// is modified whatever its bytes, which are still compared when kind, size and link
+    /// target agree, so a row never hides that its content changed too.
+    pub fn changes_metadata(&self) -> bool {
+        self.modes.is_some() || self.owners.is_some() || self.xattrs.is_some()
+    }
 }
 
 /// File-level differences between two merged views, both sorted by path (as [`merged`]
@@ -2637,14 +2649,10 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                 // never chmods one): the tar's bits for it are no difference.
                 let both_links = x.kind == EntryKind::Symlink && y.kind == EntryKind::Symlink;
                 let modes_differ = x.mode != y.mode && !both_links;
-                let meta_differs = if both_dirs {
-                    modes_differ
-                } else {
-                    x.kind != y.kind
-                        || x.size != y.size
-                        || modes_differ
-                        || x.link_target != y.link_target
-                };
+                // Kind, size or link target: the bytes cannot be the same, nothing to compare.
+                let shape_differs = !both_dirs
+                    && (x.kind != y.kind || x.size != y.size || x.link_target != y.link_target);
+                let meta_differs = shape_differs || modes_differ;
                 if shared || (both_dirs && !meta_differs) {
                     continue;
                 }
@@ -2656,7 +2664,9 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                         a_size: Some(x.size),
                         b_size: Some(y.size),
                         rewritten: !meta_differs,
-                        content: if meta_differs {
+                        // A folder has no bytes; a file whose mode alone differs still has
+                        // its bytes compared (`analyze::diff::settle_rewritten`).
+                        content: if shape_differs || both_dirs {
                             ContentCheck::NotNeeded
                         } else {
                             ContentCheck::Pending
