@@ -227,6 +227,8 @@ describe('shared layers', () => {
       // Both files come from another layer; the page compares no bytes, so the one with the
       // same owner is "rewritten (same size)", the other changed, with its owners.
       assert.deepEqual(paths, [['etc/conf', 'modified'], ['etc/note', 'modified'], ['etc/other', 'modified'], ['etc/run', 'modified']]);
+      // Their only layers differ: said as such, not as "the 0 layers below it are the same".
+      assert.equal(squash(await page.locator('.cmp-diverge p').first().textContent()), 'They differ from the bottom layer up: no layer is the same.');
       const conf = rows.nth(0);
       assert.equal(squash(await conf.locator('td').first().textContent()), '~ changed owner 0:0 → 1000:1000');
       // An attribute alone (no capability either side): named.

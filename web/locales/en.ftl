@@ -362,6 +362,7 @@ cmp-b = Image B
 cmp-need-two = Open a second image to compare.
 cmp-identical = They have exactly the same layers.
 cmp-diverge-at = They differ from layer { $n } up: the { $shared } layers below it are the same.
+cmp-diverge-base = They differ from the bottom layer up: no layer is the same.
 cmp-no-layer = (no layer here)
 cmp-shared = Shared layers: { $count } ({ $size }).
 cmp-no-files = No file differs between their filesystems.

@@ -362,6 +362,7 @@ cmp-b = Image B
 cmp-need-two = Buka image kedua untuk membandingkan.
 cmp-identical = Layer keduanya persis sama.
 cmp-diverge-at = Keduanya mulai berbeda di layer { $n }: { $shared } layer di bawahnya sama.
+cmp-diverge-base = Keduanya sudah berbeda sejak layer paling bawah: tidak ada layer yang sama.
 cmp-no-layer = (tidak ada layer di sini)
 cmp-shared = Layer bersama: { $count } ({ $size }).
 cmp-no-files = Tidak ada file yang berbeda di antara filesystem keduanya.

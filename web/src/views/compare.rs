@@ -136,7 +136,12 @@ pub fn compare(p: &CompareProps) -> Html {
             } else {
                 html! {
                     <div class="cmp-diverge">
-                        <p>{ tf(lang, "cmp-diverge-at", &[("n", &(diverge + 1).to_string()), ("shared", &diverge.to_string()), ("count", &diverge.to_string())]) }</p>
+                        <p>{ if *diverge == 0 {
+                            // Not "the 0 layers below it are the same".
+                            t(lang, "cmp-diverge-base")
+                        } else {
+                            tf(lang, "cmp-diverge-at", &[("n", &(diverge + 1).to_string()), ("shared", &diverge.to_string()), ("count", &diverge.to_string())])
+                        } }</p>
                         <div class="cmp-pair">
                             <div><span class="dg-num">{ format!("#{}", ai + 1) }</span>{ layer_line(a, ia, *diverge) }</div>
                             <div><span class="dg-num">{ format!("#{}", bi + 1) }</span>{ layer_line(b, ib, *diverge) }</div>
