@@ -66,12 +66,12 @@ pub fn too_many_history_steps(image: &Image) -> Option<(usize, usize)> {
 }
 
 /// How many layers the image's config lists (`rootfs.diff_ids` that are digests), when the
-/// image has a config.
+/// image has a config whose diff_ids were read: a config that could not be read (over the
+/// JSON limit, not JSON) lists none here, and says nothing about the count.
 fn config_layers(image: &Image) -> Option<usize> {
-    image
-        .config_digest
-        .as_ref()
-        .map(|_| image.config.diff_ids.len())
+    image.config_digest.as_ref()?;
+    let n = image.config.diff_ids.len();
+    (n > 0).then_some(n)
 }
 
 /// `(manifest layers, config layers)` when the image has a config whose `rootfs.diff_ids`
