@@ -28,7 +28,7 @@ pub struct BelowNonFolder {
 
 /// Whiteout and opaque markers (`.wh.` names) are applied, not written as files: they block
 /// nothing and are not entries of the filesystem.
-fn is_marker(p: &[u8]) -> bool {
+pub(crate) fn is_marker(p: &[u8]) -> bool {
     p.rsplit(|b| *b == b'/')
         .next()
         .is_some_and(|name| name.starts_with(b".wh."))

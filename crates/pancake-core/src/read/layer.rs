@@ -1552,13 +1552,10 @@ fn whiteouts_over_own_entries(entries: &[Entry], member: &str) -> Vec<Problem> {
     // folder above any entry, a marker's too (unpacking makes a marker's folders before it
     // converts the marker); and, apart (owned, and rare), the device each whiteout made.
     // Most layers hold no whiteout at all (a 200,000-file layer need not be indexed again).
-    let is_marker = |e: &Entry| {
-        let p = e.path.as_bytes();
-        p.rsplit(|b| *b == b'/')
-            .next()
-            .is_some_and(|name| name.starts_with(b".wh."))
-    };
-    if !entries.iter().any(is_marker) {
+    if !entries
+        .iter()
+        .any(|e| crate::read::below_non_folder::is_marker(e.path.as_bytes()))
+    {
         return Vec::new();
     }
     let mut written: HashSet<&[u8]> = HashSet::new();
