@@ -69,7 +69,9 @@ fn pancake(args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run pancake: {e}"))
 }
 
-fn setcap_save() -> PathBuf {
+/// The setcap save, written as `name`: each test its own file, since tests run at once and
+/// one writing the file another is reading fails it at random.
+fn setcap_save(name: &str) -> PathBuf {
     let base = vec![
         TarEntry::dir("bin", 0o755),
         TarEntry::file("bin/ping", b"\x7fELF ping".to_vec(), 0o755),
@@ -81,14 +83,14 @@ fn setcap_save() -> PathBuf {
             value: NET_RAW_EP.to_vec(),
         }]),
     ];
-    save("setcap.tar", &[vec![base.clone()], vec![base, setcap]])
+    save(name, &[vec![base.clone()], vec![base, setcap]])
 }
 
 /// Image B is image A plus a layer that only re-adds /bin/ping with the capability: the same
 /// bytes, mode and owner, so only the attribute says it changed.
 #[test]
 fn a_setcap_alone_is_a_modification() {
-    let file = setcap_save();
+    let file = setcap_save("setcap-diff.tar");
     let f = file.display().to_string();
     let o = pancake(&["diff", &f, &f, "--image-b", "1"]);
     let text = String::from_utf8_lossy(&o.stdout);
@@ -138,7 +140,7 @@ fn a_setcap_alone_is_a_modification() {
 /// getcap prints them; a listing without any keeps its four columns.
 #[test]
 fn ls_shows_file_capabilities() {
-    let file = setcap_save();
+    let file = setcap_save("setcap-ls.tar");
     let f = file.display().to_string();
     let o = pancake(&["ls", &f, "--image", "1"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
