@@ -293,15 +293,23 @@ fn arg_step(rest: &str) -> Vec<Option<(String, Option<String>)>> {
     args.iter().map(|a| arg_pair(a)).collect()
 }
 
-/// The `ARG` line for a build argument recorded with a `RUN` (`NAME=value`, unquoted): a
-/// value with spaces is quoted, as the Dockerfile had to write it.
+/// The `ARG` line for a build argument recorded with a `RUN` (`NAME=value`, the value as the
+/// build used it, after expansion): a value the Dockerfile's word parsing would change —
+/// whitespace, quotes, `$` (expanded again on a rebuild) or `\` — is written in double quotes
+/// with `\`, `"` and `$` escaped (BuildKit's `shell.Lex`, the default escape character), so a
+/// rebuild declares the same value.
 fn arg_line(arg: &str) -> String {
+    let special = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '$' | '\\');
     match arg.split_once('=') {
-        Some((k, v)) if v.contains(char::is_whitespace) => {
-            format!(
-                "ARG {k}=\"{}\"",
-                v.replace('\\', "\\\\").replace('"', "\\\"")
-            )
+        Some((k, v)) if v.contains(special) => {
+            let mut quoted = String::with_capacity(v.len() + 2);
+            for c in v.chars() {
+                if matches!(c, '\\' | '"' | '$') {
+                    quoted.push('\\');
+                }
+                quoted.push(c);
+            }
+            format!("ARG {k}=\"{quoted}\"")
         }
         _ => format!("ARG {arg}"),
     }
@@ -965,6 +973,34 @@ mod tests {
                 "RUN make two",
                 "ARG A=3",
                 "RUN make three",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_recorded_value_the_dockerfile_would_read_otherwise_is_quoted() {
+        let img = image(
+            "args:3",
+            &["0", "1", "2", "3", "4"],
+            &[
+                "ADD a /",
+                "RUN |1 A=$HOME/x /bin/sh -c one # buildkit",
+                "RUN |1 A=say \"hi\" /bin/sh -c two # buildkit",
+                "RUN |1 A=c:\\dir /bin/sh -c three # buildkit",
+                "RUN |1 A=it's /bin/sh -c four # buildkit",
+            ],
+        );
+        assert_eq!(
+            texts(&img),
+            [
+                "ARG A=\"\\$HOME/x\"",
+                "RUN one",
+                "ARG A=\"say \\\"hi\\\"\"",
+                "RUN two",
+                "ARG A=\"c:\\\\dir\"",
+                "RUN three",
+                "ARG A=\"it's\"",
+                "RUN four",
             ]
         );
     }
