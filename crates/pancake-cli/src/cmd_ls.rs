@@ -54,7 +54,7 @@ pub fn run(file: &Path, image: usize, layer: Option<usize>, format: Format) -> R
                 .iter()
                 .map(|r| match r.change {
                     Change::Deleted => &[][..],
-                    _ => found.get(&(r.layer, &r.path)).copied().unwrap_or(&[]),
+                    _ => found.get(&(r.layer, &r.path)).map_or(&[][..], |x| &x[..]),
                 })
                 .collect();
             table_text(&rows, &xattrs, layer.is_some())

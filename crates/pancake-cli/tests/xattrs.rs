@@ -167,3 +167,55 @@ fn ls_shows_file_capabilities() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(!text.contains("XATTRS"), "{text}");
 }
+
+/// A file with two names in one layer is one file on disk: unpacking applies the hard link's
+/// header (owner, mode, attributes) to it, so `ls` and `diff` show them on both names, the
+/// file's first name included (moby's and containerd's `createTarFile` after `os.Link`).
+#[test]
+fn a_hard_links_header_sets_the_shared_files_metadata() {
+    let cap = || Xattr {
+        name: b"security.capability".to_vec(),
+        value: NET_RAW_EP.to_vec(),
+    };
+    // `layer_tar` sorts by path: the link comes after its target, as a tar writer puts it.
+    let layer = |linked: TarEntry| {
+        vec![
+            TarEntry::dir("bin", 0o755),
+            TarEntry::file("bin/tool", b"\x7fELF tool".to_vec(), 0o644),
+            linked,
+        ]
+    };
+    let plain = TarEntry::hardlink("zz-hidden", "bin/tool");
+    let set = TarEntry::hardlink("zz-hidden", "bin/tool")
+        .owned(1000, 1000)
+        .with_xattrs(vec![cap()]);
+    let file = save("hardlink-meta.tar", &[vec![layer(plain)], vec![layer(set)]]);
+    let f = file.display().to_string();
+
+    let o = pancake(&["ls", &f, "--image", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for name in ["bin/tool", "zz-hidden"] {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default();
+        assert!(row.ends_with("caps=cap_net_raw=ep"), "{name}: {text}");
+    }
+
+    let o = pancake(&["diff", &f, &f, "--image-b", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for name in ["bin/tool", "zz-hidden"] {
+        assert!(
+            text.contains(&format!("owner of {name}: 0:0 in A, 1000:1000 in B\n")),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "xattrs of {name}: none in A, security.capability cap_net_raw=ep in B\n"
+            )),
+            "{name}: {text}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! One file's content, read on demand from the `File` by the worker: text as is,
 //! anything else as a hex dump; capped, with "show more".
 
-use pancake_core::analyze::capability;
+use pancake_core::analyze::{capability, shared_inode};
 use pancake_core::units::human_size;
 use pancake_core::xattr_text;
 use wasm_bindgen::JsCast;
@@ -88,7 +88,9 @@ fn row_for(doc: &web_sys::Document, path: &str) -> Option<web_sys::HtmlElement> 
 }
 
 /// The file's capabilities (getcap's text) and its other extended attributes as `NAME (SIZE)`,
-/// from the layer entry holding its bytes; both empty for a file without attributes (most).
+/// from the layer entry holding its bytes, with what the headers of its other names in that
+/// layer set on it (`shared_inode`: hard links); both empty for a file without attributes
+/// (most).
 fn attributes(p: &ContentProps) -> (Option<String>, Vec<String>) {
     let c = &p.content;
     let xattrs = p
@@ -96,8 +98,15 @@ fn attributes(p: &ContentProps) -> (Option<String>, Vec<String>) {
         .as_ref()
         .and_then(|a| a.members.get(c.member))
         .and_then(|m| m.facts.layer.as_ref())
-        .and_then(|l| l.entries.as_slice().get(c.entry))
-        .map(|e| e.xattrs().to_vec())
+        .and_then(|l| {
+            let entries = l.entries.as_slice();
+            let e = entries.get(c.entry)?;
+            let shared = shared_inode::of_layer(entries);
+            Some(match shared.get(&e.path) {
+                Some(a) => a.xattrs.to_vec(),
+                None => e.xattrs().to_vec(),
+            })
+        })
         .unwrap_or_default();
     let caps = capability::of(&xattrs);
     let others = xattrs

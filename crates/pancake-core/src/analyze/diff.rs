@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::union::{self, Change, ContentCheck, PathDiff};
-use crate::analyze::{lookup, share};
+use crate::analyze::{lookup, share, shared_inode};
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::limits::Limits;
@@ -113,22 +113,6 @@ pub fn diff(aa: &Archive, a: &Image, ab: &Archive, b: &Image) -> ImageDiff {
     out
 }
 
-/// What unpacking sets on a path besides its bytes and mode: the owner `(uid, gid)` and the
-/// extended attributes.
-type Attrs<'a> = ((u64, u64), &'a [Xattr]);
-
-/// The owner `(uid, gid)` and extended attributes of each path each layer of `image` writes,
-/// keyed by layer and path (the last entry of a path in a layer wins, as it does on disk).
-fn attrs<'a>(archive: &'a Archive, image: &Image) -> HashMap<(usize, &'a RawPath), Attrs<'a>> {
-    let mut out = HashMap::new();
-    for i in 0..image.layers.len() {
-        for e in union::layer_entries(archive, image, i) {
-            out.insert((i, &e.path), ((e.uid, e.gid), e.xattrs()));
-        }
-    }
-    out
-}
-
 /// Marks in `paths` (sorted by path, as [`union::compare`] gives them for the merged views
 /// `rows_a` and `rows_b` of images `a` and `b`) each path both views hold whose owner
 /// differs ([`PathDiff::owners`]) or whose extended attributes differ ([`PathDiff::xattrs`]),
@@ -145,7 +129,8 @@ pub fn mark_owners(
     same_below: usize,
     paths: &mut Vec<PathDiff>,
 ) {
-    let (oa, ob) = (attrs(aa, a), attrs(ab, b));
+    // A file with several names has what all its headers set (`shared_inode`).
+    let (oa, ob) = (shared_inode::of_image(aa, a), shared_inode::of_image(ab, b));
     let mut found = Vec::new();
     let mut j = 0;
     for x in rows_a {
@@ -158,9 +143,8 @@ pub fn mark_owners(
         if x.layer == y.layer && x.layer < same_below {
             continue;
         }
-        let none: Attrs = ((0, 0), &[]);
-        let (wa, xa) = oa.get(&(x.layer, &x.path)).copied().unwrap_or(none);
-        let (wb, xb) = ob.get(&(y.layer, &y.path)).copied().unwrap_or(none);
+        let (wa, xa) = owner_and_xattrs(&oa, x.layer, &x.path);
+        let (wb, xb) = owner_and_xattrs(&ob, y.layer, &y.path);
         if wa != wb || xa != xb {
             let owned = (wa != wb).then_some((wa, wb));
             let xattrs = (xa != xb).then(|| (xa.to_vec(), xb.to_vec()));
@@ -195,6 +179,18 @@ pub fn mark_owners(
             ),
         }
     }
+}
+
+/// The owner `(uid, gid)` and extended attributes unpacking leaves on `path` as layer `layer`
+/// wrote it: root and none for a folder no entry wrote (a layer only implies it).
+fn owner_and_xattrs<'m, 'a>(
+    attrs: &'m HashMap<(usize, &'a RawPath), shared_inode::Attrs<'a>>,
+    layer: usize,
+    path: &'a RawPath,
+) -> ((u64, u64), &'m [Xattr]) {
+    attrs
+        .get(&(layer, path))
+        .map_or(((0, 0), &[][..]), |a| ((a.uid, a.gid), &a.xattrs[..]))
 }
 
 fn top_view(archive: &Archive, image: &Image) -> Vec<union::FileRow> {

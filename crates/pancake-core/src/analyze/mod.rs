@@ -11,6 +11,7 @@ pub mod image_claims;
 pub mod lookup;
 pub mod path_history;
 pub mod share;
+pub mod shared_inode;
 pub mod summary;
 pub mod union;
 pub mod whiteout;

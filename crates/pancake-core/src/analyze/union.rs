@@ -20,6 +20,7 @@ use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyze::shared_inode;
 use crate::analyze::whiteout::{self, classify_entry, Marker};
 use crate::model::{Archive, Entry, EntryKind, Image, Problem, ProblemKind, Xattr};
 use crate::path::{parent_bytes, RawPath};
@@ -380,20 +381,30 @@ pub fn layer_entries<'a>(archive: &'a Archive, image: &Image, i: usize) -> &'a [
 }
 
 /// The extended attributes of the paths each layer of `image` writes with any, keyed by layer
-/// and path (the last entry of a path in a layer wins, as it does on disk): what a row's
-/// `layer` and `path` look up. Holds only entries that have attributes, so it is small; one
-/// pass over the image's entries.
+/// and path (the last entry of a path in a layer wins, as it does on disk; a file with several
+/// names has what all its headers set, [`shared_inode`]): what a row's `layer` and `path` look
+/// up. Holds only entries that have attributes, so it is small; one pass over the image's
+/// entries.
 pub fn entry_xattrs<'a>(
     archive: &'a Archive,
     image: &Image,
-) -> HashMap<(usize, &'a RawPath), &'a [Xattr]> {
+) -> HashMap<(usize, &'a RawPath), Cow<'a, [Xattr]>> {
     let mut out = HashMap::new();
     for i in 0..image.layers.len() {
-        for e in layer_entries(archive, image, i) {
+        let entries = layer_entries(archive, image, i);
+        for e in entries {
             if e.xattrs().is_empty() {
                 out.remove(&(i, &e.path));
             } else {
-                out.insert((i, &e.path), e.xattrs());
+                out.insert((i, &e.path), Cow::Borrowed(e.xattrs()));
+            }
+        }
+        // A file with several names has the attributes every one of its headers set.
+        for (path, a) in shared_inode::of_layer(entries) {
+            if a.xattrs.is_empty() {
+                out.remove(&(i, path));
+            } else {
+                out.insert((i, path), a.xattrs);
             }
         }
     }
@@ -510,6 +521,8 @@ fn apply<'a>(
     links: &mut Vec<LinkReport>,
 ) -> Vec<(Key<'a>, Node)> {
     let mut removed: Vec<(Key<'a>, Node)> = Vec::new();
+    // A file with several names in this layer has the mode its last header set on it.
+    let shared = shared_inode::of_layer(entries);
     // Entries in tar order, with whether each is a whiteout or opaque marker: a marker writes
     // nothing, but its folder is made in the layer's own directory first, as for any entry
     // (moby's `UnpackLayer` does `MkdirAll` of the parent before it handles a whiteout), so
@@ -750,7 +763,7 @@ fn apply<'a>(
             None => Node {
                 kind: e.kind,
                 size,
-                mode: e.mode,
+                mode: shared.get(&e.path).map_or(e.mode, |a| a.mode),
                 link_target: e.link_target.clone().map(Box::new),
                 layer: idx,
                 member,

@@ -2,8 +2,9 @@
 //! a way to fetch a file's bytes. The fetch is a closure so the core stays pure: the CLI
 //! reads with `read_at`, the browser from a `File`, tests from memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+use crate::analyze::shared_inode;
 use crate::analyze::union::{self, FileRow};
 use crate::model::{Archive, EntryKind, Image};
 use crate::path::RawPath;
@@ -32,18 +33,13 @@ pub fn files_of(archive: &Archive, image: &Image) -> Vec<LowerFile> {
         return Vec::new();
     };
     let rows = union::merged(archive, image, top);
-    let mut owners: HashMap<(usize, &RawPath), (u64, u64)> = HashMap::new();
-    for i in 0..image.layers.len() {
-        for e in union::layer_entries(archive, image, i) {
-            owners.insert((i, &e.path), (e.uid, e.gid));
-        }
-    }
+    // A file with several names is owned as its last header said (`shared_inode`).
+    let owners = shared_inode::of_image(archive, image);
     rows.into_iter()
         .map(|row| {
             let (uid, gid) = owners
                 .get(&(row.layer, &row.path))
-                .copied()
-                .unwrap_or((0, 0));
+                .map_or((0, 0), |a| (a.uid, a.gid));
             LowerFile { row, uid, gid }
         })
         .collect()

@@ -1,0 +1,265 @@
+//! The metadata of a file that has several names in one layer. A tar stores such a file once
+//! and each further name as a hard link entry with a header of its own (mode, owner, time,
+//! extended attributes). Unpacking makes one inode and applies every header to it in turn:
+//! moby's and containerd's `createTarFile`, after `os.Link`, call `Lchown` with the link's
+//! owner, `Lsetxattr` for each of its `SCHILY.xattr.` records, `chmod` with its mode (unless
+//! the target is a symlink, which has no mode of its own to set) and `Chtimes`. So every name
+//! of the file ends with the owner, mode and time of the last header that named it, and with
+//! the attributes of all of them (a later value of an attribute replacing an earlier one).
+//! Read each name's metadata from here, never from its own header alone.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use crate::analyze::union;
+use crate::model::{Archive, Entry, EntryKind, Image, Xattr};
+use crate::path::{has_dotdot, RawPath};
+
+/// What unpacking leaves on one name: its owner, mode and extended attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attrs<'a> {
+    /// Owner user id.
+    pub uid: u64,
+    /// Owner group id.
+    pub gid: u64,
+    /// Permission, setuid/setgid and sticky bits (`& 0o7777`).
+    pub mode: u32,
+    /// Modification time, whole seconds since the Unix epoch.
+    pub mtime: u64,
+    /// Extended attributes, sorted by name, each name once; borrowed from the entry when the
+    /// file has one name.
+    pub xattrs: Cow<'a, [Xattr]>,
+}
+
+impl<'a> Attrs<'a> {
+    /// The entry's own header.
+    fn of(e: &'a Entry) -> Attrs<'a> {
+        Attrs {
+            uid: e.uid,
+            gid: e.gid,
+            mode: e.mode,
+            mtime: e.mtime,
+            xattrs: Cow::Borrowed(e.xattrs()),
+        }
+    }
+
+    /// Applies a further header naming the same file, as unpacking does.
+    fn apply(&mut self, e: &Entry) {
+        self.uid = e.uid;
+        self.gid = e.gid;
+        self.mode = e.mode;
+        self.mtime = e.mtime;
+        if !e.xattrs().is_empty() {
+            let xattrs = self.xattrs.to_mut();
+            for x in e.xattrs() {
+                match xattrs.binary_search_by(|y| y.name.cmp(&x.name)) {
+                    Ok(i) => {
+                        if let Some(y) = xattrs.get_mut(i) {
+                            y.value.clone_from(&x.value);
+                        }
+                    }
+                    Err(i) => xattrs.insert(i, x.clone()),
+                }
+            }
+        }
+    }
+}
+
+/// For one layer's entries in tar order: the metadata of each name whose regular file has
+/// another name in this layer (a hard link entry that resolved to it, or the file a link
+/// names), keyed by name, as it stands once the layer is unpacked. Empty when no entry is a
+/// hard link (nearly every layer: one pass over the entries, no allocation). A link to a file
+/// of a lower layer, to a symlink or device, or to nothing keeps its own header (and is not
+/// here); so does a name written again after the link (a new file).
+pub fn of_layer(entries: &[Entry]) -> HashMap<&RawPath, Attrs<'_>> {
+    let targets: HashSet<&RawPath> = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Hardlink)
+        .filter_map(|e| e.link_target.as_ref())
+        .collect();
+    if targets.is_empty() {
+        return HashMap::new();
+    }
+    // Each name that is (for now) a file some link names or a link to one, and its file.
+    let mut file_of: HashMap<&RawPath, usize> = HashMap::new();
+    let mut files: Vec<(Attrs<'_>, bool)> = Vec::new();
+    for e in entries {
+        if e.path.is_root() || has_dotdot(e.path.as_bytes()) {
+            continue;
+        }
+        match (e.kind, &e.link_target) {
+            (EntryKind::File, _) if targets.contains(&e.path) => {
+                file_of.insert(&e.path, files.len());
+                files.push((Attrs::of(e), false));
+            }
+            (EntryKind::Hardlink, Some(t)) if *t != e.path => match file_of.get(t).copied() {
+                Some(i) => {
+                    if let Some((attrs, linked)) = files.get_mut(i) {
+                        attrs.apply(e);
+                        *linked = true;
+                    }
+                    file_of.insert(&e.path, i);
+                }
+                None => {
+                    file_of.remove(&e.path);
+                }
+            },
+            _ => {
+                file_of.remove(&e.path);
+            }
+        }
+    }
+    file_of
+        .into_iter()
+        .filter_map(|(name, i)| match files.get(i) {
+            Some((attrs, true)) => Some((name, attrs.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The metadata of every path each layer of `image` writes, keyed by layer (0-based) and path:
+/// the last entry of a path in a layer wins, as on disk, and a name sharing its file with
+/// another ([`of_layer`]) has the file's. What a row's `layer` and `path` look up. One pass
+/// over the image's entries.
+pub fn of_image<'a>(
+    archive: &'a Archive,
+    image: &Image,
+) -> HashMap<(usize, &'a RawPath), Attrs<'a>> {
+    let mut out = HashMap::new();
+    for i in 0..image.layers.len() {
+        let entries = union::layer_entries(archive, image, i);
+        let mut shared = of_layer(entries);
+        for e in entries {
+            out.insert((i, &e.path), Attrs::of(e));
+        }
+        for (path, attrs) in shared.drain() {
+            out.insert((i, path), attrs);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EntryExtra;
+    use crate::test_support::entry;
+
+    fn file(path: &str, size: u64) -> Entry {
+        Entry {
+            size,
+            ..entry(path, EntryKind::File)
+        }
+    }
+
+    fn dir(path: &str) -> Entry {
+        entry(path, EntryKind::Dir)
+    }
+
+    fn hardlink(path: &str, target: &str) -> Entry {
+        Entry {
+            link_target: Some(RawPath::from(target)),
+            ..entry(path, EntryKind::Hardlink)
+        }
+    }
+
+    fn with(mut e: Entry, mode: u32, uid: u64, xattrs: &[(&str, &str)]) -> Entry {
+        e.mode = mode;
+        e.uid = uid;
+        e.gid = uid;
+        e.set_extra(EntryExtra {
+            sparse: None,
+            xattrs: xattrs
+                .iter()
+                .map(|(n, v)| Xattr {
+                    name: n.as_bytes().to_vec(),
+                    value: v.as_bytes().to_vec(),
+                })
+                .collect(),
+        });
+        e
+    }
+
+    fn names(x: &[Xattr]) -> Vec<(String, String)> {
+        x.iter()
+            .map(|x| {
+                (
+                    String::from_utf8_lossy(&x.name).into_owned(),
+                    String::from_utf8_lossy(&x.value).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_name_of_a_file_ends_with_the_last_header_and_all_attributes() {
+        let entries = vec![
+            with(
+                file("a", 6),
+                0o644,
+                0,
+                &[("user.one", "1"), ("user.two", "2")],
+            ),
+            with(hardlink("b", "a"), 0o4755, 1000, &[("user.two", "B")]),
+            with(
+                hardlink("c", "b"),
+                0o750,
+                7,
+                &[("security.capability", "x")],
+            ),
+            file("other", 3),
+        ];
+        let m = of_layer(&entries);
+        assert_eq!(m.len(), 3, "{m:?}");
+        for name in ["a", "b", "c"] {
+            let a = &m[&RawPath::from(name)];
+            assert_eq!((a.mode, a.uid, a.gid), (0o750, 7, 7), "{name}");
+            assert_eq!(
+                names(&a.xattrs),
+                [
+                    ("security.capability".into(), "x".into()),
+                    ("user.one".into(), "1".into()),
+                    ("user.two".into(), "B".into())
+                ],
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_merged_view_shows_the_shared_mode_on_every_name() {
+        let a = crate::test_support::archive_of_layers(vec![vec![
+            with(file("a", 6), 0o644, 0, &[]),
+            with(hardlink("b", "a"), 0o4755, 1000, &[]),
+        ]]);
+        let Some(img) = a.images.first() else {
+            panic!("no image")
+        };
+        let rows = union::merged(&a, img, 0);
+        let modes: Vec<(String, u32)> = rows.iter().map(|r| (r.path.to_string(), r.mode)).collect();
+        assert_eq!(modes, [("a".into(), 0o4755), ("b".into(), 0o4755)]);
+        let owners = of_image(&a, img);
+        assert_eq!(owners[&(0, &RawPath::from("a"))].uid, 1000);
+    }
+
+    #[test]
+    fn a_name_written_again_is_a_new_file_and_layers_without_links_cost_nothing() {
+        let entries = vec![
+            with(file("a", 6), 0o644, 0, &[]),
+            with(hardlink("b", "a"), 0o755, 5, &[]),
+            with(file("a", 2), 0o600, 9, &[]),
+            dir("d"),
+        ];
+        let m = of_layer(&entries);
+        // `b` keeps the first file, with its own header applied; the new `a` is alone.
+        assert_eq!(m.keys().map(|p| p.to_string()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(
+            (m[&RawPath::from("b")].mode, m[&RawPath::from("b")].uid),
+            (0o755, 5)
+        );
+        assert!(of_layer(&[file("a", 1), dir("d")]).is_empty());
+        // A link to something that is not a file of this layer keeps its own header.
+        assert!(of_layer(&[dir("d"), hardlink("l", "d"), hardlink("m", "gone")]).is_empty());
+    }
+}
