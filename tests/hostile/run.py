@@ -112,10 +112,13 @@ EXPECT = {
         P({"unsafe-path"}, member=layer)],
         extra=lambda f, r: check_ctl_rows(f, r)),
     "control-chars-metadata": dict(kind=3, readable=True, case_image=True, text=True, problems=[]),
-    # 4. Invalid whiteouts: a whiteout problem naming each, not counted, nothing deleted.
+    # 4. Invalid whiteouts: a problem naming each, not counted, nothing deleted. A whiteout of
+    # its own folder (`.wh.`, `.wh..`) fails unpacking (dockerd 20.10, overlay2: "failed to
+    # mknod(\"/t\", S_IFCHR, 0): file exists"); a reserved name is skipped (a warning).
     "whiteouts-invalid": dict(kind=4, readable=True, case_image=True, problems=[
-        P({"whiteout"}, member=layer, contains=[[re.compile(wh_name(n))]], max=None)
-        for n in [".wh.", "etc/.wh..", ".wh..wh.plnk", "bin/.wh."]],
+        P({"unpack-fails"}, member=layer, contains=[[re.compile(wh_name(n))]], max=None)
+        for n in [".wh.", "etc/.wh..", "bin/.wh."]] + [
+        P({"whiteout"}, member=layer, contains=[[re.compile(wh_name(".wh..wh.plnk"))]])],
         allow={"unsafe-path"},
         ls=[("merged", ["bin/sh", "etc/new.conf", "etc"], ["etc/hostname"])],
         extra=lambda f, r: check_whiteout_count(f, r)),

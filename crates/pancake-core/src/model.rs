@@ -949,8 +949,11 @@ pub enum ProblemKind {
     /// of the wrong kind): the entry is ignored.
     Whiteout,
     /// A hard link inside a layer points to no file: its target is missing when the link
-    /// comes, was deleted by an earlier whiteout of the same layer, is a directory, or the
-    /// links go round in a cycle. The link is listed with no content.
+    /// comes (or is the link itself), was deleted by an earlier whiteout of the same layer, is
+    /// a directory, or the links go round in a cycle. Unpacking fails on it (`os.Link` in
+    /// moby's and containerd's `createTarFile`: ENOENT, EPERM for a directory), so `docker
+    /// load` and a pull refuse the layer, as for [`ProblemKind::UnpackFails`]; the link stays
+    /// in the layer's index and the filesystem views leave it out.
     HardLink,
     /// An entry unpacking fails on (`docker load`, a pull): a folder on its path is a file or
     /// a symlink that loops, written earlier in the same layer (`ENOTDIR`, `ELOOP`), or its tar

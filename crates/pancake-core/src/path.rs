@@ -121,6 +121,29 @@ impl RawPath {
         Some(Cow::Owned(RawPath(out.into_boxed_slice())))
     }
 
+    /// This normalized path with each `..` taking away the name before it and dropped at the
+    /// root, lexically: where Docker's unpacking (in a chroot of the layer's folder, Go's
+    /// `filepath.Join("/", name)`) and containerd's (`fs.RootPath`) put a hard link's target
+    /// (`../../t/a` links to `t/a`: dockerd 20.10, overlay2). The path itself when it has no
+    /// `..`.
+    pub fn clamped(&self) -> Cow<'_, RawPath> {
+        if !has_dotdot(&self.0) {
+            return Cow::Borrowed(self);
+        }
+        let mut out: Vec<u8> = Vec::with_capacity(self.0.len());
+        for c in self.components() {
+            if c == b".." {
+                out.truncate(parent_bytes(&out).len());
+            } else {
+                if !out.is_empty() {
+                    out.push(b'/');
+                }
+                out.extend_from_slice(c);
+            }
+        }
+        Cow::Owned(RawPath(out.into_boxed_slice()))
+    }
+
     /// Wraps `bytes` as they are, not normalized (symlink targets are kept as written).
     pub fn from_bytes(bytes: Vec<u8>) -> RawPath {
         RawPath(bytes.into_boxed_slice())

@@ -124,7 +124,7 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
                 g.opaque += 1;
                 continue;
             }
-            Some(Marker::Aufs | Marker::Invalid(_)) => continue,
+            Some(Marker::Aufs | Marker::Invalid(_) | Marker::Unpackable(_)) => continue,
             None => {}
         }
         match e.kind {

@@ -29,16 +29,16 @@ pub fn failed_image_claims<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a P
         .collect()
 }
 
-/// The `unpack-fails` problems about `image`'s layers, in the archive's order: problems whose
-/// member is one of the image's layer blobs. Each is an entry `docker load` (or a pull) fails
-/// on, so the image does not load however its digests fared; a reader summing the image up
-/// next to its digests says so beside them. Empty when every layer unpacks.
+/// The `unpack-fails` and `hard-link` problems about `image`'s layers, in the archive's order:
+/// problems whose member is one of the image's layer blobs. Each is an entry `docker load` (or
+/// a pull) fails on, so the image does not load however its digests fared; a reader summing
+/// the image up next to its digests says so beside them. Empty when every layer unpacks.
 pub fn unpack_failures<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a Problem> {
     let members: Vec<usize> = image.layers.iter().filter_map(|l| l.member).collect();
     archive
         .problems
         .iter()
-        .filter(|p| p.kind == ProblemKind::UnpackFails)
+        .filter(|p| matches!(p.kind, ProblemKind::UnpackFails | ProblemKind::HardLink))
         .filter(|p| {
             p.origin
                 .member

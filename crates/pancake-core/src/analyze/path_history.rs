@@ -497,9 +497,10 @@ mod tests {
 
     #[test]
     fn hard_links_carry_their_targets_size() {
+        // The link and its file in one layer (unpacking allows no other).
         let a = build(vec![
             vec![d("bin"), f("bin/busybox", 800)],
-            vec![hl("bin/sh", "bin/busybox")],
+            vec![f("bin/busybox", 800), hl("bin/sh", "bin/busybox")],
             vec![f("bin/.wh.busybox", 0)],
         ]);
         let ix = index(&a);
@@ -520,6 +521,7 @@ mod tests {
             story(&ix, "bin/busybox"),
             vec![
                 (0, Change::Added, 800, None),
+                (1, Change::Modified, 800, None),
                 (2, Change::Deleted, 800, Some(DeletedBy::Whiteout))
             ]
         );

@@ -33,8 +33,13 @@ pub enum Marker {
     /// the content of hard links that point at them (see [`aufs_link_key`]).
     Aufs,
     /// A `.wh.` name that breaks the rules; the text says why (it names the entry, not the
-    /// layer member: [`problems`] adds that).
+    /// layer member: [`problems`] adds that). Unpacking skips it; it deletes nothing.
     Invalid(String),
+    /// A whiteout of its own folder or the one above (`.wh.`, `.wh..`, `.wh...`): unpacking
+    /// fails on it. Docker's overlay storage makes a whiteout with `mknod` at the name it
+    /// deletes, and that folder exists (`EEXIST`); containerd refuses the name ("invalid
+    /// whiteout name"). The text says so; it deletes nothing here.
+    Unpackable(String),
 }
 
 /// `None` for ordinary entries; otherwise what the marker does, from the path alone. An
@@ -103,13 +108,16 @@ fn classify_kind(path: &RawPath, kind: Option<EntryKind>) -> Option<Marker> {
              marker, and AUFS metadata only at the layer root); ignored"
         )));
     }
+    // What unpacking does with such a name, in both engines.
+    let fails = "Docker's overlay storage makes a whiteout with mknod at the path it deletes, \
+                 which exists (EEXIST), and containerd refuses the name (\"invalid whiteout \
+                 name\"), so unpacking fails on it; it deletes nothing here";
     match target {
-        b"" => Some(Marker::Invalid(format!(
-            "entry {path}: a whiteout named just `.wh.` names nothing to delete; ignored"
+        b"" => Some(Marker::Unpackable(format!(
+            "entry {path}: a whiteout named just `.wh.` names its own folder: {fails}"
         ))),
-        b"." | b".." => Some(Marker::Invalid(format!(
-            "entry {path}: a whiteout cannot delete `{}` (its own directory or the one above); \
-             expected `.wh.<name>`; ignored",
+        b"." | b".." => Some(Marker::Unpackable(format!(
+            "entry {path}: a whiteout of `{}` names its own folder or the one above: {fails}",
             crate::escape::escape_name(target)
         ))),
         _ => Some(Marker::Whiteout(path.parent().join(target))),
@@ -165,18 +173,16 @@ pub fn counts(entries: &[Entry]) -> (usize, usize) {
 pub fn problems(member: Option<&str>, entries: &[Entry]) -> Vec<Problem> {
     entries
         .iter()
-        .filter_map(|e| match classify_entry(e) {
-            Some(Marker::Invalid(why)) => Some(match member {
-                Some(m) => Problem::entry(
-                    ProblemKind::Whiteout,
-                    None,
-                    m,
-                    e.path.display().into_owned(),
-                    why,
-                ),
-                None => Problem::member(ProblemKind::Whiteout, None, None, why),
-            }),
-            _ => None,
+        .filter_map(|e| {
+            let (kind, why) = match classify_entry(e) {
+                Some(Marker::Invalid(why)) => (ProblemKind::Whiteout, why),
+                Some(Marker::Unpackable(why)) => (ProblemKind::UnpackFails, why),
+                _ => return None,
+            };
+            Some(match member {
+                Some(m) => Problem::entry(kind, None, m, e.path.display().into_owned(), why),
+                None => Problem::member(kind, None, None, why),
+            })
         })
         .collect()
 }
@@ -227,10 +233,10 @@ mod tests {
 
     #[test]
     fn invalid_markers() {
+        for p in ["a/.wh.", "a/.wh..", "a/.wh...", ".wh.."] {
+            assert!(matches!(c(p), Some(Marker::Unpackable(_))), "{p}");
+        }
         for p in [
-            "a/.wh.",
-            "a/.wh..",
-            "a/.wh...",
             "a/.wh..wh.plnk",
             "a/.wh..wh.aufs",
             ".wh..wh.other",
@@ -320,9 +326,21 @@ mod tests {
             ],
         );
         assert_eq!(ps.len(), 4, "{ps:#?}");
-        assert!(ps.iter().all(|p| p.kind == ProblemKind::Whiteout
-            && p.member_name() == Some("blobs/sha256/x")
-            && p.message().contains("blobs/sha256/x")));
+        assert!(ps
+            .iter()
+            .all(|p| p.member_name() == Some("blobs/sha256/x")
+                && p.message().contains("blobs/sha256/x")));
+        // A whiteout of its own folder fails unpacking; a reserved name is only skipped.
+        let kinds: Vec<ProblemKind> = ps.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ProblemKind::UnpackFails,
+                ProblemKind::UnpackFails,
+                ProblemKind::Whiteout,
+                ProblemKind::UnpackFails
+            ]
+        );
         let named: Vec<bool> = ["a/.wh.", ".wh..", ".wh..wh.plnk", "dir/.wh."]
             .iter()
             .zip(&ps)

@@ -36,8 +36,8 @@ use crate::path::RawPath;
 use crate::read::config::{self, ConfigFile, Descriptor, Platform};
 use crate::{analyze::union, analyze::whiteout};
 
-/// Problems a valid archive never has (the others — history, duplicates, whiteouts, hard links
-/// that point to nothing, disagreements between sources — are warnings; a platform left out of
+/// Problems a valid archive never has (the others — history, duplicates, whiteouts,
+/// disagreements between sources — are warnings; a platform left out of
 /// a multi-platform index, a non-distributable layer left out on purpose, an artifact whose
 /// image is not in the archive and a tar quirk Docker accepts are information).
 pub fn is_error_level(kind: ProblemKind) -> bool {
@@ -46,7 +46,6 @@ pub fn is_error_level(kind: ProblemKind) -> bool {
         ProblemKind::History
             | ProblemKind::DuplicateMember
             | ProblemKind::Whiteout
-            | ProblemKind::HardLink
             | ProblemKind::MissingPlatform
             | ProblemKind::TarQuirk
             | ProblemKind::NonDistributable

@@ -1253,22 +1253,26 @@ fn collect<B: Blocks>(
             ));
         }
         if f.kind == EntryKind::Hardlink && RawPath::is_unsafe_name(&f.link) {
+            let inside = RawPath::normalize(&f.link).clamped().into_owned();
             out.problems.push(Problem::entry(
                 ProblemKind::UnsafePath,
                 None,
                 member,
                 shown(&f.name),
                 format!(
-                    "unsafe entry {} => {} (hard link pointing outside the root)",
+                    "unsafe entry {} => {} (hard link pointing outside the root; Docker and \
+                     containerd link it to {} inside the root, as shown)",
                     shown(&f.name),
-                    shown(&f.link)
+                    shown(&f.link),
+                    shown(inside.as_bytes())
                 ),
             ));
         }
         let link_target = match f.kind {
             // Symlink targets are kept as written (relative or absolute, they are resolved
             // inside the root later); hard links name archive paths, cleaned and placed as
-            // names are (Go's `filepath.Join` cleans them before `os.Link`).
+            // names are (Go's `filepath.Join` cleans them before `os.Link`); one climbing
+            // above the root is kept as written (the views resolve it: `RawPath::clamped`).
             EntryKind::Symlink => Some(RawPath::from_bytes(f.link.clone())),
             EntryKind::Hardlink => {
                 let target = RawPath::normalize(&f.link);
