@@ -266,4 +266,48 @@ describe('Indonesian throughout (issue 14)', () => {
       }
     }
   });
+  test('a file that is not an image archive is said in the page\'s language: empty, text, ZIP, cut short', { timeout: T }, async () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pancake-unreadable-'));
+    const files = {
+      'kosong.tar': Buffer.alloc(0),
+      'catatan.txt': Buffer.from('FROM alpine\nRUN echo halo\n'.repeat(30)),
+      'unduhan.zip': Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(600, 1)]),
+      'terpotong.tar': fs.readFileSync(path.join(FIXTURES, 'docker26-save-app1.tar')).subarray(0, 300),
+    };
+    const expect = {
+      id: {
+        'kosong.tar': /kosong\.tar kosong: tidak ada isinya sama sekali/,
+        'catatan.txt': /catatan\.txt adalah file teks, bukan arsip image/,
+        'unduhan.zip': /unduhan\.zip adalah arsip ZIP, bukan arsip image/,
+        'terpotong.tar': /terpotong\.tar berakhir setelah 300 byte, sebelum header tar pertamanya lengkap/,
+      },
+      en: {
+        'kosong.tar': /kosong\.tar is empty: it has no bytes at all/,
+        'catatan.txt': /catatan\.txt is a text file, not an image archive/,
+        'unduhan.zip': /unduhan\.zip is a ZIP archive, not an image archive/,
+        'terpotong.tar': /terpotong\.tar ends after 300 bytes, before its first tar header is complete/,
+      },
+    };
+    for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), bytes);
+    for (const lang of ['id', 'en']) {
+      const page = await session.newPage({ query: `?lang=${lang}` });
+      try {
+        for (const name of Object.keys(files)) {
+          await pickFile(page, path.join(dir, name));
+          const err = page.locator('[data-testid=error][data-kind=fatal]');
+          await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=error][data-kind=fatal]')]
+            .some((e) => e.textContent.includes(n)), name, { timeout: 20000 });
+          const text = (await err.first().textContent()).replace(/\s+/g, ' ');
+          assert.match(text, expect[lang][name], `${lang} ${name}: ${text}`);
+          // Worded by the page, not the reader's English message, and not marked as English.
+          assert.equal(await err.first().locator('[lang=en]').count(), 0, `${lang} ${name}`);
+          if (lang === 'id') {
+            assert.deepEqual(englishIn(await visibleProse(page, '[data-testid=error][data-kind=fatal]')), [], name);
+          }
+        }
+      } finally {
+        await page.close();
+      }
+    }
+  });
 });

@@ -193,8 +193,13 @@ pub enum Response {
     /// of 20,002 layers were 2.9 MB, parsed in one 50-60 ms task on the page's thread.
     /// `images`: how many the bytes hold, checked when they are decoded.
     Summarized { images: usize },
-    /// Nothing at all could be read.
-    Failed { message: String },
+    /// Nothing at all could be read: the English message, and the reason as a value when
+    /// the file as a whole is not what was expected (`pancake_core::Error::unreadable`).
+    Failed {
+        message: String,
+        #[serde(default)]
+        why: Option<pancake_core::Unreadable>,
+    },
     /// Bytes of the file read so far while a file compressed as a whole is read (the scan
     /// is then the whole work).
     ScanProgress { bytes: u64 },

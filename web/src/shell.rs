@@ -100,6 +100,7 @@ pub fn app() -> Html {
                 dispatcher.dispatch(Action::Reading(ReadingAction::Pool(PoolEvent::Failed {
                     generation,
                     message: tf(lang, "demo-missing", &[("name", &name)]),
+                    why: None,
                 })))
             }
         })
@@ -493,7 +494,7 @@ pub fn app() -> Html {
             html! {
                 <section class="summary">
                     <div class="summary-main">
-                        <h1 id="image-title" tabindex="-1" class="mono ellipsis" title={image_name(a, state.nav.image)}>{ image_name(a, state.nav.image) }</h1>
+                        <h1 id="image-title" tabindex="-1" class="mono" title={image_name(a, state.nav.image)}>{ image_name(a, state.nav.image) }</h1>
                         <p class="muted small">
                             { state.reading.file_name.clone().unwrap_or_default() }{ " · " }
                             { tf(lang, summary_key(&state, a), &[
@@ -687,7 +688,11 @@ pub fn app() -> Html {
                                 { for state.next_failed.iter().map(|f| html! {
                                     <div class="error fatal" data-testid="error" data-kind="fatal-next" data-name={f.name.clone()}>
                                         <strong>{ tf(lang, "error-fatal-next", &[("name", &crate::text::shown(&f.name))]) }</strong>{ " " }
-                                        { for f.message.iter().map(|m| html! { <span class="verbatim" lang="en" translate="no">{ m.clone() }</span> }) }
+                                        { match (&f.why, &f.message) {
+                                            (Some(why), _) => html! { <span>{ crate::views::status::unreadable_text(lang, &f.name, why) }</span> },
+                                            (None, Some(m)) => html! { <span class="verbatim" lang="en" translate="no">{ m.clone() }</span> },
+                                            (None, None) => html! {},
+                                        } }
                                         { for f.problems.iter().map(|pr| crate::views::status::problem_html(lang, pr)) }
                                     </div>
                                 }) }
@@ -697,7 +702,13 @@ pub fn app() -> Html {
                         }
                     } }
                     { if state.reading.fatal.is_some() || !problems.is_empty() {
-                        html! { <Errors fatal={state.reading.fatal.clone().map(AttrValue::from)} problems={problems}
+                        let file = state.reading.file_name.clone().unwrap_or_default();
+                        let fatal = match (&state.reading.fatal_why, &state.reading.fatal) {
+                            (Some(why), Some(_)) => Some(crate::views::status::unreadable_text(lang, &file, why)),
+                            (_, m) => m.clone(),
+                        };
+                        let fatal_in_english = state.reading.fatal_why.is_none();
+                        html! { <Errors fatal={fatal.map(AttrValue::from)} {fatal_in_english} problems={problems}
                             images={archive.as_ref().map_or(0, |a| a.images.len())} on_layer={select_layer} /> }
                     } else { html! {} } }
                     { summary }

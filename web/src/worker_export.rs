@@ -681,7 +681,7 @@ pub fn start(
                     parts.set_length(0);
                     fail(problem);
                 }
-                Response::Failed { message } => {
+                Response::Failed { message, .. } => {
                     parts.set_length(0);
                     fail(ExportProblem::Worker { detail: message });
                 }

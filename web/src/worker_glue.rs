@@ -220,16 +220,12 @@ pub enum PoolEvent {
     /// the archive's entry lists are empty, and until [`PoolEvent::Summarized`] the figures
     /// of the first view are not known. Comes right before the `Scanned` of the same
     /// generation.
-    Indexing {
-        generation: u32,
-    },
+    Indexing { generation: u32 },
     /// Layer indexes a hasher found (a compressed layer's) are large: the figures of the
     /// images they belong to will come from the scanner ([`PoolEvent::Summarized`]) once every
     /// digest is in, rather than be folded on the page. Comes before the `Verified` that
     /// carries those indexes.
-    Summarizing {
-        generation: u32,
-    },
+    Summarizing { generation: u32 },
     /// The scanner's figures for the first view: one per image, `None` for an image with a
     /// layer not indexed yet.
     Summarized {
@@ -237,9 +233,7 @@ pub enum PoolEvent {
         summaries: Vec<Option<Rc<ImageSummary>>>,
     },
     /// Every entry list is on the page: the `Verified` just before carries them.
-    Indexed {
-        generation: u32,
-    },
+    Indexed { generation: u32 },
     /// Hashing starts: `total` job bytes. Sent with the first view (the bar's total), and
     /// again when the hashers get their jobs once it is painted (the rate counts from then).
     HashStarted {
@@ -267,12 +261,13 @@ pub enum PoolEvent {
         archive: Rc<pancake_core::Archive>,
     },
     /// Every digest is settled.
-    Settled {
-        generation: u32,
-    },
+    Settled { generation: u32 },
     Failed {
         generation: u32,
+        /// The English text (the core's message).
         message: String,
+        /// The reason as a value, when the file as a whole is not what was expected.
+        why: Option<pancake_core::Unreadable>,
     },
     /// Hashing was stopped by the person.
     Cancelled,
@@ -503,6 +498,7 @@ impl Pool {
                         Err(message) => actions.push(PoolEvent::Failed {
                             generation,
                             message,
+                            why: None,
                         }),
                     }
                     p.scanner = Some(h);
@@ -510,6 +506,7 @@ impl Pool {
                 Err(message) => actions.push(PoolEvent::Failed {
                     generation,
                     message,
+                    why: None,
                 }),
             }
             // Only for a file big enough that its scan outlasts a worker's start: a small one
@@ -987,7 +984,7 @@ impl Pool {
                     Pool::answer_searches(&pool);
                     return;
                 }
-                let actions = pool.borrow_mut().on_failure(generation, message);
+                let actions = pool.borrow_mut().on_failure(generation, message, None);
                 Pool::emit_all(&pool, actions);
                 Pool::answer_searches(&pool);
             }
@@ -1005,7 +1002,12 @@ impl Pool {
         })
     }
 
-    fn on_failure(&mut self, generation: u32, message: String) -> Vec<PoolEvent> {
+    fn on_failure(
+        &mut self,
+        generation: u32,
+        message: String,
+        why: Option<pancake_core::Unreadable>,
+    ) -> Vec<PoolEvent> {
         if generation != self.generation {
             return Vec::new();
         }
@@ -1019,6 +1021,7 @@ impl Pool {
         vec![PoolEvent::Failed {
             generation,
             message,
+            why,
         }]
     }
 
@@ -1063,7 +1066,7 @@ impl Pool {
         }
         let env = match decode::<Response>(data) {
             Ok(env) => env,
-            Err(message) => return self.on_failure(generation, message),
+            Err(message) => return self.on_failure(generation, message, None),
         };
         match (env.msg, role) {
             (Response::Adopted { ok }, Role::Scanner) => {
@@ -1086,7 +1089,7 @@ impl Pool {
                 }
                 Vec::new()
             }
-            (Response::Failed { message }, _) => self.on_failure(generation, message),
+            (Response::Failed { message, why }, _) => self.on_failure(generation, message, why),
             (
                 Response::Scanned {
                     archive,
@@ -1110,7 +1113,7 @@ impl Pool {
                 };
                 let mut decoder = match decoder {
                     Ok(d) => d,
-                    Err(e) => return self.on_failure(generation, e.to_string()),
+                    Err(e) => return self.on_failure(generation, e.to_string(), None),
                 };
                 let mut archive = *archive;
                 let mut actions = Vec::new();
@@ -1126,7 +1129,7 @@ impl Pool {
                     // A small one: decoded at once (a few ms), shown whole from the start.
                     match decoder.step(usize::MAX) {
                         Ok(_) => wire::graft(&mut archive, &decoder.finish()),
-                        Err(e) => return self.on_failure(generation, e.to_string()),
+                        Err(e) => return self.on_failure(generation, e.to_string(), None),
                     }
                 }
                 self.scanned = true;
@@ -1343,6 +1346,7 @@ impl Pool {
                                 actions.push(PoolEvent::Failed {
                                     generation: self.generation,
                                     message,
+                                    why: None,
                                 });
                                 return;
                             }
@@ -1356,6 +1360,7 @@ impl Pool {
                     actions.push(PoolEvent::Failed {
                         generation: self.generation,
                         message,
+                        why: None,
                     });
                     return;
                 }
@@ -1561,7 +1566,7 @@ impl Pool {
         // Checked a slice at a time and kept in the compact form, as the scan's large index.
         let decoder = match Decoder::compact(bytes) {
             Ok(d) => d,
-            Err(e) => return self.on_failure(generation, format!("member {member}: {e}")),
+            Err(e) => return self.on_failure(generation, format!("member {member}: {e}"), None),
         };
         self.facts_decoding.push_back(FactsComing {
             member,
@@ -1606,7 +1611,7 @@ impl Pool {
             Err(e) => {
                 let message = format!("member {}: {e}", f.member);
                 self.facts_decoding.clear();
-                return self.on_failure(generation, message);
+                return self.on_failure(generation, message, None);
             }
         };
         let mut actions = Vec::new();
@@ -1916,7 +1921,7 @@ impl Pool {
                 // The lists will not come: say so (`Indexed`, so no view waits for them
                 // forever) beside the failure.
                 self.decoding = None;
-                let mut actions = self.on_failure(generation, e.to_string());
+                let mut actions = self.on_failure(generation, e.to_string(), None);
                 actions.push(PoolEvent::Indexed { generation });
                 return actions;
             }

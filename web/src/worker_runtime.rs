@@ -615,6 +615,7 @@ fn answer_scan(scope: &DedicatedWorkerGlobalScope, state: &mut State, outcome: S
             scope,
             &Response::Failed {
                 message: e.to_string(),
+                why: e.unreadable(),
             },
             None,
         ),
@@ -626,20 +627,20 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
     // the memory it is kept in (`adopt`).
     let (msg, file, bytes) = match decode_parts::<Request>(data) {
         Ok(parts) => parts,
-        Err(message) => return post(scope, &Response::Failed { message }, None),
+        Err(message) => return post(scope, &Response::Failed { message, why: None }, None),
     };
     if let Some(file) = file {
         let same = state.source.as_ref().is_some_and(|s| s.file() == &file);
         if !same {
             match FileSource::new(file) {
                 Ok(s) => state.source = Some(Rc::new(s)),
-                Err(message) => return post(scope, &Response::Failed { message }, None),
+                Err(message) => return post(scope, &Response::Failed { message, why: None }, None),
             }
         }
     }
     let Some(source) = state.source.clone() else {
         let message = "no file was given to the worker".to_string();
-        return post(scope, &Response::Failed { message }, None);
+        return post(scope, &Response::Failed { message, why: None }, None);
     };
     match msg {
         Request::Scan { name } => {
@@ -710,7 +711,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                     Ok(d) => wire::graft_facts(member, &mut facts, &d.finish()),
                     Err(e) => {
                         let message = format!("the entries of member {member}: {e}");
-                        return post(scope, &Response::Failed { message }, None);
+                        return post(scope, &Response::Failed { message, why: None }, None);
                     }
                 }
             }

@@ -1,6 +1,9 @@
 //! Errors that stop reading altogether. Everything else is a `Problem` in the model.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use crate::model::Compression;
 
 /// Why a tarball could not be read at all, or why one file of it could not be extracted;
 /// `Display` gives the English message, starting with the file's name.
@@ -19,6 +22,8 @@ pub enum Error {
         name: String,
         /// Its first bytes, in hex ([`crate::read::sniff::magic_hex`]).
         magic: String,
+        /// What its first bytes look like instead ([`crate::read::sniff::looks_like`]).
+        looks: Looks,
     },
     /// The file (or its decompressed stream) ends inside the first 512-byte tar header: shorter
     /// than any tar archive, so it is cut off or not a tar at all.
@@ -33,7 +38,7 @@ pub enum Error {
         /// Bytes the file (or its decompressed stream) holds, fewer than 512.
         bytes: u64,
         /// The file's compression; `None` when the file itself is that short.
-        compression: crate::model::Compression,
+        compression: Compression,
     },
     /// Reading the file failed.
     #[error("{name}: read failed at byte {offset}: {source}")]
@@ -74,9 +79,68 @@ pub enum Error {
     },
 }
 
-fn what_ends(c: crate::model::Compression) -> String {
+fn what_ends(c: Compression) -> String {
     match c {
-        crate::model::Compression::None => "file".to_string(),
+        Compression::None => "file".to_string(),
         other => format!("{} stream", crate::read::decompress::name(other)),
+    }
+}
+
+/// What the first bytes of a file that is not a tar archive look like, so a reader can be told
+/// what they opened (a learner's usual mistakes: a text file, a ZIP download).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Looks {
+    /// Printable UTF-8 text (tabs and line breaks allowed): a Dockerfile, a JSON file, notes.
+    Text,
+    /// A ZIP archive (`PK\x03\x04`, or an empty one's `PK\x05\x06`).
+    Zip,
+    /// Anything else.
+    Other,
+}
+
+/// Why a whole file could not be read, as a value a reader can put in its own words (the
+/// page says it in English or Indonesian); the [`Error`]s a learner meets when they open the
+/// wrong file or one cut short. Serialized with a `kind` tag in kebab-case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Unreadable {
+    /// The file has no bytes ([`Error::Empty`]).
+    Empty,
+    /// The file is not a tar archive ([`Error::NotATar`]).
+    NotATar {
+        /// Its first bytes, in hex.
+        magic: String,
+        /// What they look like instead.
+        looks: Looks,
+    },
+    /// The file, or its decompressed stream, ends inside the first 512-byte tar header
+    /// ([`Error::EndsEarly`]).
+    EndsEarly {
+        /// Bytes there were, fewer than 512.
+        bytes: u64,
+        /// The file's compression; `None` when the file itself is that short.
+        compression: Compression,
+    },
+}
+
+impl Error {
+    /// The reason as a value, for the errors that say the whole file is not what was expected;
+    /// `None` for the others (read failures, members), whose English message is the detail.
+    pub fn unreadable(&self) -> Option<Unreadable> {
+        match self {
+            Error::Empty { .. } => Some(Unreadable::Empty),
+            Error::NotATar { magic, looks, .. } => Some(Unreadable::NotATar {
+                magic: magic.clone(),
+                looks: *looks,
+            }),
+            Error::EndsEarly {
+                bytes, compression, ..
+            } => Some(Unreadable::EndsEarly {
+                bytes: *bytes,
+                compression: *compression,
+            }),
+            _ => None,
+        }
     }
 }

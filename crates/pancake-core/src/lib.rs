@@ -34,7 +34,7 @@ mod test_support;
 
 pub use digest::Digest;
 pub use entries::Entries;
-pub use error::Error;
+pub use error::{Error, Looks, Unreadable};
 pub use limits::Limits;
 pub use model::*;
 pub use path::RawPath;

@@ -63,6 +63,8 @@ pub struct AppState {
 pub struct NextFailed {
     pub name: String,
     pub message: Option<String>,
+    /// The reason as a value, when the file as a whole is not what was expected.
+    pub why: Option<pancake_core::Unreadable>,
     pub problems: Vec<pancake_core::Problem>,
 }
 
@@ -207,6 +209,7 @@ impl AppState {
                     self.next_failed.push(NextFailed {
                         name,
                         message: Some(message.clone()),
+                        why: next.fatal_why.clone(),
                         problems: Vec::new(),
                     });
                 } else if let Some(a) = next.archive.as_ref().filter(|a| a.images.is_empty()) {
@@ -214,6 +217,7 @@ impl AppState {
                     self.next_failed.push(NextFailed {
                         name,
                         message: None,
+                        why: None,
                         problems: a.problems.clone(),
                     });
                 } else if scanned || next.fatal.is_some() {
@@ -833,6 +837,7 @@ mod tests {
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Failed {
             generation: 3,
             message: "not a container image archive".into(),
+            why: None,
         })));
         assert!(s.incoming.is_none());
         assert_eq!(s.reading.generation, 1);
@@ -842,6 +847,7 @@ mod tests {
             vec![NextFailed {
                 name: "3.tar".into(),
                 message: Some("not a container image archive".into()),
+                why: None,
                 problems: Vec::new(),
             }]
         );

@@ -94,6 +94,9 @@ pub struct ReadingState {
     pub outlined: bool,
     /// A reason nothing (more) could be read: from the core or a worker.
     pub fatal: Option<String>,
+    /// Why, as a value the page words in its language, when the whole file was not what
+    /// was expected (empty, not a tar, cut short); `fatal` is then the English detail.
+    pub fatal_why: Option<pancake_core::Unreadable>,
     pub progress: Progress,
 }
 
@@ -217,8 +220,10 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
         ReadingAction::Pool(PoolEvent::Failed {
             generation,
             message,
+            why,
         }) if current(generation) => {
             s.fatal = Some(message);
+            s.fatal_why = why;
             if s.archive.is_none() {
                 s.phase = Phase::Idle;
             } else if s.phase != Phase::Ready {
@@ -290,6 +295,7 @@ mod tests {
             ReadingAction::Pool(PoolEvent::Failed {
                 generation: 2,
                 message: "x".into(),
+                why: None,
             }),
         ] {
             assert!(reduce(&s, stale).is_none());
@@ -304,6 +310,7 @@ mod tests {
             ReadingAction::Pool(PoolEvent::Failed {
                 generation: 1,
                 message: "not a tar".into(),
+                why: None,
             }),
         )
         .expect("current");
@@ -323,6 +330,7 @@ mod tests {
             ReadingAction::Pool(PoolEvent::Failed {
                 generation: 1,
                 message: "worker".into(),
+                why: None,
             }),
         )
         .expect("current");

@@ -119,9 +119,55 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
     }
 }
 
+/// Why a whole file could not be read, in the page's language: `name` (the file's name, as
+/// shown) is empty, is text or a ZIP archive rather than an image archive, or ends before its
+/// first tar header. What a learner who opened the wrong file, or one cut short, reads.
+pub fn unreadable_text(
+    lang: crate::i18n::Lang,
+    name: &str,
+    why: &pancake_core::Unreadable,
+) -> String {
+    use pancake_core::{Looks, Unreadable};
+    let name = crate::text::shown(name);
+    match why {
+        Unreadable::Empty => tf(lang, "unreadable-empty", &[("name", &name)]),
+        Unreadable::NotATar {
+            looks: Looks::Text, ..
+        } => tf(lang, "unreadable-text", &[("name", &name)]),
+        Unreadable::NotATar {
+            looks: Looks::Zip, ..
+        } => tf(lang, "unreadable-zip", &[("name", &name)]),
+        Unreadable::NotATar { magic, .. } => tf(
+            lang,
+            "unreadable-other",
+            &[("name", &name), ("magic", magic)],
+        ),
+        Unreadable::EndsEarly { bytes, compression } => match compression {
+            pancake_core::Compression::None => tf(
+                lang,
+                "unreadable-ends-early",
+                &[("name", &name), ("bytes", &bytes.to_string())],
+            ),
+            c => tf(
+                lang,
+                "unreadable-ends-early-stream",
+                &[
+                    ("name", &name),
+                    ("bytes", &bytes.to_string()),
+                    ("compression", pancake_core::read::decompress::name(*c)),
+                ],
+            ),
+        },
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ErrorsProps {
+    /// The fatal error's text.
     pub fatal: Option<AttrValue>,
+    /// The fatal text is the core's English message (no reason the page words itself).
+    #[prop_or_default]
+    pub fatal_in_english: bool,
     pub problems: Vec<Problem>,
     /// How many images the archive has: a layer group names its image only when there are
     /// several.
@@ -224,7 +270,12 @@ pub fn errors(p: &ErrorsProps) -> Html {
             <h2 class="visually-hidden">{ t(lang, "errors-title") }</h2>
             { for p.fatal.iter().map(|m| html! {
                 <div class="error fatal" data-testid="error" data-kind="fatal">
-                    <strong>{ t(lang, "error-fatal") }</strong>{ " " }<span>{ m.to_string() }</span>
+                    <strong>{ t(lang, "error-fatal") }</strong>{ " " }
+                    { if p.fatal_in_english {
+                        html! { <span class="verbatim" lang="en" translate="no">{ m.to_string() }</span> }
+                    } else {
+                        html! { <span>{ m.to_string() }</span> }
+                    } }
                 </div>
             }) }
             { for loose.iter().map(|pr| problem_html(lang, pr)) }

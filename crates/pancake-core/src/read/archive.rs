@@ -185,6 +185,7 @@ pub fn read_stream_watched<R: Read>(
                 Compression::None => magic,
                 c => format!("{} of {}", decompress::name(c), sniff::magic_hex(&dhead)),
             },
+            looks: sniff::looks_like(&dhead),
         });
     }
     let stream_with_head = Cursor::new(dhead).chain(&mut stream);
@@ -573,6 +574,7 @@ fn scan_with<S: ReadAt + ?Sized>(
         return Err(Error::NotATar {
             name: name.into(),
             magic: sniff::magic_hex(&head),
+            looks: sniff::looks_like(&head),
         });
     }
     let mut archive = Archive {

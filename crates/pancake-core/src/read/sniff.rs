@@ -144,6 +144,33 @@ pub fn looks_like_json(head: &[u8]) -> bool {
         || rest.starts_with(&[0xef, 0xbb, 0xbf, b'{'])
 }
 
+/// What `head`, the first bytes of a file that is not a tar archive, look like: text when
+/// they are valid UTF-8 (a character cut at the end allowed) with no control character but
+/// tab, line feed and carriage return; a ZIP archive by its signature.
+pub fn looks_like(head: &[u8]) -> crate::error::Looks {
+    use crate::error::Looks;
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Looks::Zip;
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        // A multi-byte character cut by the end of the sample is still text.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or("")
+        }
+        Err(_) => return Looks::Other,
+    };
+    let printable = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+    if printable {
+        Looks::Text
+    } else {
+        Looks::Other
+    }
+}
+
 /// A short hex rendering of the first bytes, for error messages.
 pub fn magic_hex(head: &[u8]) -> String {
     let n = head.len().min(8);
@@ -153,6 +180,17 @@ pub fn magic_hex(head: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_file_that_is_not_a_tar_looks_like() {
+        use crate::error::Looks;
+        assert_eq!(looks_like(b"FROM alpine\nRUN echo hi\n"), Looks::Text);
+        assert_eq!(looks_like("{\"a\": \"é".as_bytes()), Looks::Text);
+        assert_eq!(looks_like(&"é".as_bytes()[..1]), Looks::Other);
+        assert_eq!(looks_like(b"PK\x03\x04\x14\x00"), Looks::Zip);
+        assert_eq!(looks_like(b"\x7fELF\x02\x01"), Looks::Other);
+        assert_eq!(looks_like(b"\x00\x00"), Looks::Other);
+    }
 
     #[test]
     fn tiny_gzip_is_gzip() {
