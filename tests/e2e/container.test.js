@@ -257,6 +257,10 @@ describe('containers: copy-on-write in the browser', () => {
       const editor = page.locator(EDITOR).first();
       await editor.waitFor({ state: 'visible', timeout: 15000 });
       assert.match(await editor.inputValue(), /worker_processes|events|http/, 'Enter opened nginx.conf');
+      // The focus is not dropped on the page: the editor's heading has it, and Tab goes on
+      // into the editor.
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'editor-path');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), CONF);
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();
@@ -306,6 +310,41 @@ describe('containers: copy-on-write in the browser', () => {
       const top = topLayer(await exportAndCheck(page, 'docker26-app1'));
       assert.equal(tar.readMember(top.layer, FILE).toString('utf8'), edited);
       assert.deepEqual(top.diffIds.slice(0, -1), imageLayers.map((l) => l.diffId));
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a folder deleted with one tap, and a container removed, come back with Undo', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      await clearStore(page);
+      await openDemo(page);
+      const id = await runContainer(page);
+      assert.equal(await page.locator('[data-testid=ctr-undo]').count(), 0, 'nothing to undo yet');
+      // One tap on /etc's ✕ deletes the folder and everything below it.
+      await page.locator(`${ROW}[data-path="/etc"] [data-testid=delete-path]`).first().click();
+      await page.waitForFunction((sel) => !document.querySelector(`${sel}[data-path="/etc"]`), ROW);
+      assert.deepEqual(await diffLines(page), ['D /etc']);
+      await page.locator('[data-testid=ctr-undo]').first().click();
+      await page.locator(`${ROW}[data-path="/etc"]`).first().waitFor({ timeout: 10000 });
+      assert.equal((await diffLines(page)).length, 0, 'the container is as it was');
+      assert.equal(await page.locator('[data-testid=ctr-undo]').count(), 0, 'no more steps');
+      // The container itself: removed with its ✕, back with Undo, selected, and stored again.
+      await page.locator(`${CONTAINER}[data-container-id="${id}"] [data-testid=remove-container]`).first().click();
+      await page.waitForFunction(([sel, cid]) => !document.querySelector(`${sel}[data-container-id="${cid}"]`), [CONTAINER, id]);
+      await page.locator('[data-testid=ctr-undo]').first().click();
+      await page.waitForFunction(([sel, cid]) => document.querySelector(`${sel}[data-container-id="${cid}"] [aria-pressed=true]`), [CONTAINER, id]);
+      await page.waitForFunction((cid) => new Promise((resolve) => {
+        const q = indexedDB.open('pancake');
+        q.onsuccess = () => {
+          const all = q.result.transaction('containers').objectStore('containers').getAllKeys();
+          all.onsuccess = () => { q.result.close(); resolve(all.result.some((k) => String(k).includes(cid))); };
+          all.onerror = () => resolve(false);
+        };
+        q.onerror = () => resolve(false);
+      }), id, { timeout: 10000 });
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();

@@ -78,6 +78,43 @@ describe('phone: names and the hex dump (issue 14)', () => {
     });
   }
 
+  test('360 px: a long image name and a registry export\'s long file name wrap; the page never scrolls sideways', { timeout: T }, async () => {
+    // The name shown is the image's, whole (its tag is what a lesson talks about), and the
+    // file's name under it: ghcr.io exports are named like this, without spaces to break at.
+    const long = path.join(require('node:os').tmpdir(), 'ghcr.io_myorganisation_backend_service_2024_12_05_build_1234567.tar');
+    fs.copyFileSync(path.join(FIXTURES, 'docker26-save-app1.tar'), long);
+    for (const scheme of ['light', 'dark']) {
+      const page = await session.newPage({ viewport: { width: W, height: 740 }, colorScheme: scheme, query: '?lang=id&demo=whiteouts' });
+      try {
+        await waitReady(page, { timeout: READY });
+        for (const step of ['demo', 'file']) {
+          if (step === 'file') {
+            await pickFile(page, long);
+            await page.waitForFunction(() => document.querySelector('.summary p')?.textContent.includes('ghcr.io_'), null, { timeout: READY });
+            await waitReady(page, { timeout: READY });
+          }
+          const box = await page.evaluate(() => {
+            const h1 = document.querySelector('#image-title');
+            return {
+              title: h1.getAttribute('title'),
+              text: h1.textContent,
+              clipped: h1.scrollWidth > h1.clientWidth + 1,
+              right: h1.getBoundingClientRect().right,
+              page: document.scrollingElement.scrollWidth,
+            };
+          });
+          assert.equal(box.text, box.title, `${step}: the whole name is the heading's text`);
+          assert.ok(!box.clipped && box.right <= W + 0.5, `${step}: the name is not cut: ${JSON.stringify(box)}`);
+          assert.ok(box.page <= W, `${step}: the page is ${box.page} px wide at ${W} px`);
+          await page.screenshot({ path: path.join(SHOTS, `long-names-${step}-${scheme}.png`) });
+        }
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   test('360 px: a binary file\'s hex dump scrolls inside its box', { timeout: T }, async () => {
     const page = await session.newPage({ viewport: { width: W, height: 740 }, colorScheme: 'dark' });
     try {

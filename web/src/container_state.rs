@@ -183,7 +183,15 @@ pub struct ContainerState {
     pub busy: Option<&'static str>,
     /// The container file list's filter (kept here so opening a file does not clear it).
     pub filter: String,
+    /// What each change replaced, the latest last, at most [`UNDO_STEPS`]: a container as it
+    /// was before a write, a delete, a new file or folder, or before it was removed. One tap
+    /// on a ✕ deletes a whole folder (or the container), so each step can be taken back.
+    /// Containers are immutable values, so a step is the value itself. Not stored.
+    pub undo: Vec<Rc<Container>>,
 }
+
+/// How many changes can be taken back.
+pub const UNDO_STEPS: usize = 20;
 
 pub enum ContainerAction {
     /// The containers stored for `key` (IndexedDB).
@@ -210,6 +218,9 @@ pub enum ContainerAction {
     Busy(Option<&'static str>),
     /// The reader typed in the file list's filter.
     Filter(String),
+    /// Takes the last change back ([`ContainerState::undo`]): a removed container comes back
+    /// (and is selected), a changed one is as it was before the change.
+    Undo,
 }
 
 impl ContainerState {
@@ -344,6 +355,9 @@ pub fn reduce(
             }
         }
         ContainerAction::Remove(id) => {
+            if let Some(gone) = s.list.iter().find(|c| c.id == id).cloned() {
+                remember(&mut s, gone);
+            }
             s.list.retain(|c| c.id != id);
             if s.selected.as_deref() == Some(&id) {
                 s.selected = s.list.first().map(|c| c.id.clone());
@@ -396,13 +410,36 @@ pub fn reduce(
         ContainerAction::Message(m) => s.message = m,
         ContainerAction::Busy(b) => s.busy = b,
         ContainerAction::Filter(f) => s.filter = f,
+        ContainerAction::Undo => {
+            if let Some(before) = s.undo.pop() {
+                s.editor = None;
+                s.copy_up = None;
+                match s.list.iter_mut().find(|c| c.id == before.id) {
+                    Some(slot) => *slot = before,
+                    // Removed: it comes back as a new value, so it is stored again.
+                    None => {
+                        s.selected = Some(before.id.clone());
+                        s.list.push(Rc::new((*before).clone()));
+                    }
+                }
+            }
+        }
     }
     s
 }
 
 fn replace(s: &mut ContainerState, next: Container) {
     if let Some(slot) = s.list.iter_mut().find(|c| c.id == next.id) {
-        *slot = Rc::new(next);
+        let before = std::mem::replace(slot, Rc::new(next));
+        remember(s, before);
+    }
+}
+
+/// Keeps `before` as the step [`ContainerAction::Undo`] takes back next.
+fn remember(s: &mut ContainerState, before: Rc<Container>) {
+    s.undo.push(before);
+    if s.undo.len() > UNDO_STEPS {
+        s.undo.remove(0);
     }
 }
 

@@ -310,6 +310,21 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
             }) }
         </div>
     };
+    // A ✕ deletes a whole folder, or a container, in one tap: each change can be taken back.
+    let undo = if s.undo.is_empty() {
+        html! {}
+    } else {
+        let cb = p.on_action.clone();
+        html! {
+            <p class="ctr-undo">
+                <button type="button" class="button quiet" data-testid="ctr-undo"
+                    onclick={Callback::from(move |_| cb.emit(ContainerAction::Undo))}>
+                    { format!("↶ {}", t(lang, "ctr-undo")) }
+                </button>
+            </p>
+        }
+    };
+    let cards = html! { <>{ cards }{ undo }</> };
 
     let (Some(c), Some(lower)) = (current.clone(), lower) else {
         if current.is_some() {
@@ -855,13 +870,31 @@ fn editor_panel(p: &EditorProps) -> Html {
     // Opening a file brings the editor into view (it is below the file list, often below the
     // fold): otherwise a click on a row looks like nothing happened.
     let panel = use_node_ref();
+    let heading = use_node_ref();
     {
-        let panel = panel.clone();
+        let (panel, heading) = (panel.clone(), heading.clone());
         use_effect_with(p.path.clone(), move |_| {
             if let Some(el) = panel.cast::<web_sys::Element>() {
                 let opts = web_sys::ScrollIntoViewOptions::new();
                 opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
                 el.scroll_into_view_with_scroll_into_view_options(&opts);
+            }
+            // Opened from the keyboard, the row's focus went with the row's render: the
+            // editor's heading takes it, so a screen reader says what opened and the next
+            // Tab reaches the editor. Focus someone placed elsewhere stays there.
+            let lost = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|d| match d.active_element() {
+                    None => true,
+                    Some(a) => d
+                        .body()
+                        .is_some_and(|b| a == *b.unchecked_ref::<web_sys::Element>()),
+                })
+                .unwrap_or(false);
+            if lost {
+                if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                    let _ = h.focus();
+                }
             }
         });
     }
@@ -869,7 +902,7 @@ fn editor_panel(p: &EditorProps) -> Html {
         <section class="ctr-panel ctr-editor" aria-label={t(lang, "ctr-editor")} data-testid="container-editor"
             data-path={p.path.clone()} ref={panel}>
             <div class="ctr-editor-head">
-                <h3 class="mono ctr-editor-path" data-testid="editor-path">{ p.path.clone() }</h3>
+                <h3 class="mono ctr-editor-path" data-testid="editor-path" tabindex="-1" ref={heading}>{ p.path.clone() }</h3>
                 <span class={classes!("owner", p.in_upper.then_some("owner-container"))}>{ owner }</span>
                 <span class="grow"></span>
                 <button type="button" class="button" data-testid="delete-file" onclick={delete}>{ t(lang, "ctr-delete-file") }</button>

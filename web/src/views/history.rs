@@ -86,7 +86,8 @@ pub fn history(p: &HistoryProps) -> Html {
             <div class="table-wrap">
                 <table class="history-table" data-testid="history-table">
                     <thead>
-                        <tr>
+                        // The column names `docker image history` prints, verbatim, in English.
+                        <tr lang="en" translate="no">
                             <th scope="col">{ "IMAGE" }</th>
                             <th scope="col">{ "CREATED" }</th>
                             <th scope="col">{ "CREATED BY" }</th>

@@ -116,7 +116,7 @@ fn glance(p: &GlanceProps) -> Html {
                                 <li class="glance-top">
                                     <span class="mono ellipsis">{ shown(&top.name) }</span>
                                     <span class="glance-bar" aria-hidden="true"><span style={format!("width:{share:.1}%")}></span></span>
-                                    <span class="small nowrap">{ tf(lang, "lr-top", &[("size", &human_size(top.bytes)), ("files", &top.files.to_string())]) }</span>
+                                    <span class="small nowrap">{ tf(lang, if top.files == 1 { "lr-top-one" } else { "lr-top" }, &[("size", &human_size(top.bytes)), ("files", &top.files.to_string())]) }</span>
                                 </li>
                             }
                         }) }
