@@ -225,6 +225,15 @@ describe('Dockerfile view', () => {
         // docker history gives layer 0's size to the oldest non-empty step (a CMD the Stack
         // pairs with no layer); the Stack gives layer 0 no step.
         assert.deepEqual(marked, ['0'], `rows marked ${JSON.stringify(marked)}`);
+        // Every one of the 12 steps is drawn in the Stack: 5 pair with layers 2 to 6 (the base
+        // layer has none), and the other 7 are ticks, the CMD paired with no layer among
+        // them, marked ≠.
+        await app.openTab(page, 'stack');
+        const ticks = await page.locator('[data-testid=metadata-step]').evaluateAll((ts) => ts.map((t) => [t.dataset.history, t.dataset.unpaired ?? '']));
+        assert.equal(await page.locator('[data-testid=layer]').count(), 6);
+        assert.equal(ticks.length, 7, `ticks ${JSON.stringify(ticks)}`);
+        assert.deepEqual(ticks.filter(([, u]) => u === 'true').map(([h]) => h), ['1']);
+        await app.openTab(page, 'history');
         if (lang === 'en') {
           assert.match(note, /paired from the top/);
           assert.match(note, /layer 1 has no recorded step \(base image\)/);

@@ -46,26 +46,27 @@ enum Item {
     Tick(usize),
 }
 
-/// Layers in order, each preceded by the metadata-only steps recorded before it.
+/// Layers in order, each preceded by the steps recorded before it that made no layer: those
+/// marked `empty_layer`, and those the pairing attached to no layer (a podman config leaves a
+/// `CMD` unmarked), so every step of the history is drawn somewhere.
 fn items(image: &Image) -> Vec<Item> {
+    let paired: std::collections::HashSet<usize> =
+        image.layers.iter().filter_map(|l| l.history).collect();
+    let tick = |j: usize| image.history.get(j).is_some() && !paired.contains(&j);
     let mut out = Vec::new();
     let mut next_history = 0;
     for (i, l) in image.layers.iter().enumerate() {
         if let Some(h) = l.history {
-            for j in next_history..h {
-                if image.history.get(j).is_some_and(|e| e.empty_layer) {
-                    out.push(Item::Tick(j));
-                }
-            }
+            out.extend((next_history..h).filter(|j| tick(*j)).map(Item::Tick));
             next_history = next_history.max(h + 1);
         }
         out.push(Item::Layer(i));
     }
-    for j in next_history..image.history.len() {
-        if image.history.get(j).is_some_and(|e| e.empty_layer) {
-            out.push(Item::Tick(j));
-        }
-    }
+    out.extend(
+        (next_history..image.history.len())
+            .filter(|j| tick(*j))
+            .map(Item::Tick),
+    );
     out
 }
 
@@ -110,10 +111,16 @@ pub fn stack(p: &StackProps) -> Html {
                 .and_then(|e| e.created_by.as_deref())
                 .unwrap_or("");
             let (kw, rest) = split_instruction(created_by);
+            // Not marked as making no layer, yet paired with none (History says ≠ on it).
+            let unpaired = !image.history.get(h).is_some_and(|e| e.empty_layer);
             html! {
-                <li key={format!("step-{h}")} class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}>
+                <li key={format!("step-{h}")} class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}
+                    data-unpaired={unpaired.then_some("true")}>
                     <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
                     <span class="mono ellipsis" title={shown(created_by)}>{ rest }</span>
+                    { if unpaired {
+                        html! { <span class="pair-differs" title={t(lang, "history-pair-differs-row")} aria-label={t(lang, "history-pair-differs-row")}>{ "≠" }</span> }
+                    } else { html! {} } }
                     <span class="size">{ human_size(0) }</span>
                 </li>
             }
