@@ -596,6 +596,112 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A `docker save` of one image whose layer `i` holds `layers[i]`, uncompressed, in the
+    /// order given (a hard link after its target).
+    fn layered_save(layers: &[Vec<crate::write::tarwrite::TarEntry>]) -> Vec<u8> {
+        use crate::write::tarwrite::{self, Descriptor, SaveImage, TarWriter};
+        let mut blobs = HashMap::new();
+        let mut descriptors = Vec::new();
+        for entries in layers {
+            let mut w = TarWriter::new(Vec::new());
+            for e in entries {
+                w.add(e).unwrap_or_else(|e| panic!("{e}"));
+            }
+            let tar = w.finish().unwrap_or_else(|e| panic!("{e}"));
+            let d = Descriptor {
+                media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+                digest: Digest::of_bytes(&tar),
+                size: tar.len() as u64,
+            };
+            blobs.insert(d.digest.clone(), tar);
+            descriptors.push(d);
+        }
+        let diff_ids: Vec<&Digest> = descriptors.iter().map(|d| &d.digest).collect();
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        }))
+        .unwrap_or_default();
+        let image = SaveImage {
+            tags: vec!["t:1".into()],
+            config,
+            layers: descriptors,
+        };
+        tarwrite::write_docker_save(Vec::new(), &[image], &mut |d| {
+            let b = blobs.get(&d.digest).cloned().unwrap_or_default();
+            Ok(Box::new(std::io::Cursor::new(b)))
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// `diff` of the only images of `save_a` and `save_b`, rewritten rows settled.
+    fn settled_diff(save_a: &[u8], save_b: &[u8]) -> ImageDiff {
+        let (a, b) = (read(save_a), read(save_b));
+        let (Some(x), Some(y)) = (a.images.first(), b.images.first()) else {
+            panic!("{} and {} images", a.images.len(), b.images.len());
+        };
+        let mut d = diff(&a, x, &b, y);
+        settle_rewritten(
+            &mut d,
+            (save_a, &a, x),
+            (save_b, &b, y),
+            1 << 20,
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        d
+    }
+
+    /// Which name of a file carries its bytes in the tar is no difference: `f` + `x -> f`
+    /// and `x` + `f -> x` unpack to the same two names of one file. Both names are compared
+    /// as files, by their bytes and mode, so other bytes or another mode still show.
+    #[test]
+    fn which_name_carries_a_files_bytes_is_no_difference() {
+        use crate::write::tarwrite::TarEntry;
+        let f_first = layered_save(&[vec![
+            TarEntry::file("f", b"same\n".to_vec(), 0o644),
+            TarEntry::hardlink("x", "f"),
+        ]]);
+        // Unpacking chmods a file with each of its headers' modes in turn: the last one
+        // written is the file's, under both names.
+        let x_first = |bytes: &[u8], mode| {
+            layered_save(&[vec![
+                TarEntry::file("x", bytes.to_vec(), mode),
+                TarEntry {
+                    mode,
+                    ..TarEntry::hardlink("f", "x")
+                },
+            ]])
+        };
+        let d = settled_diff(&f_first, &x_first(b"same\n", 0o644));
+        assert!(d.paths.is_empty(), "{:?}", d.paths);
+        assert_eq!((d.added, d.modified, d.deleted), (0, 0, 0));
+
+        let d = settled_diff(&f_first, &x_first(b"diff\n", 0o644));
+        let got: Vec<_> = d
+            .paths
+            .iter()
+            .map(|p| (p.path.display().into_owned(), p.content))
+            .collect();
+        let differs = ContentCheck::Differs;
+        assert_eq!(got, [("f".into(), differs), ("x".into(), differs)]);
+
+        let d = settled_diff(&f_first, &x_first(b"same\n", 0o755));
+        let got: Vec<_> = d
+            .paths
+            .iter()
+            .map(|p| (p.path.display().into_owned(), p.modes, p.content))
+            .collect();
+        let chmod = (Some((0o644, 0o755)), ContentCheck::Same);
+        assert_eq!(
+            got,
+            [
+                ("f".into(), chmod.0, chmod.1),
+                ("x".into(), chmod.0, chmod.1)
+            ]
+        );
+    }
+
     /// Counts the bytes read from a source.
     struct Counting<'a>(&'a [u8], std::cell::Cell<u64>);
     impl ReadAt for Counting<'_> {
