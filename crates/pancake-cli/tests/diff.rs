@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 
 use pancake_core::digest::Digest;
 use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry, TarWriter};
+use pancake_core::RawPath;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -297,4 +298,45 @@ fn which_name_holds_a_hard_linked_files_bytes_is_no_difference() {
     assert_eq!(rows(&doc), []);
     assert_eq!(doc["modified"], 0);
     assert_eq!(summary_line(&a, &b), "Files: the same");
+}
+
+/// One 100-byte file with three names deleted, another added: 100 bytes each way, the file
+/// counted once as `du` and `inspect` count it (it said 300B).
+#[test]
+fn hard_linked_bytes_are_counted_once() {
+    let three = |name: &str, byte: u8| {
+        let link = |n: &str| TarEntry::hardlink(format!("{name}{n}").as_str(), name);
+        vec![
+            TarEntry::file(name, vec![byte; 100], 0o644),
+            link("1"),
+            link("2"),
+        ]
+    };
+    let a = save("hl_bytes_a.tar", &[three("f", b'x')]);
+    let gone = ["f", "f1", "f2"]
+        .map(|p| TarEntry::whiteout(&RawPath::from(p)))
+        .to_vec();
+    let b = save(
+        "hl_bytes_b.tar",
+        &[three("f", b'x'), gone, three("g", b'y')],
+    );
+    let doc = diff_json(&[&a, &b]);
+    assert_eq!(
+        (
+            &doc["added"],
+            &doc["added_bytes"],
+            &doc["deleted"],
+            &doc["deleted_bytes"]
+        ),
+        (
+            &Value::from(3),
+            &Value::from(100),
+            &Value::from(3),
+            &Value::from(100)
+        )
+    );
+    assert_eq!(
+        summary_line(&a, &b),
+        "3 added (100B), 0 modified, 3 deleted (100B)"
+    );
 }

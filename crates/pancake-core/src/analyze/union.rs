@@ -59,7 +59,7 @@ pub struct ContentRef {
 
 impl ContentRef {
     /// The inode, in effect: two names with the same key show the same bytes.
-    fn key(&self) -> (usize, usize) {
+    pub fn key(&self) -> (usize, usize) {
         (self.layer, self.entry)
     }
 }
