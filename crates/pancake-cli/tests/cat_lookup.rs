@@ -1,5 +1,6 @@
 //! `pancake cat` resolving a path as Linux does: a file asked for as a directory (`file/`,
-//! `file/.`, a symlink whose target ends in `/`) is "not a directory".
+//! `file/.`, a symlink whose target ends in `/`) is "not a directory", and a path missing
+//! after a symlink was resolved (`link/../x`) names what is missing, not the symlink.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -104,4 +105,30 @@ fn a_file_asked_for_as_a_directory_is_not_a_directory() {
             "{p} --layer 0"
         );
     }
+}
+
+#[test]
+fn a_path_missing_past_a_resolved_link_names_what_is_missing() {
+    let f = tree();
+    // d1/inner leads to /usr/lib (through /lib); `..` of it is /usr, with no real.txt.
+    // Neither link dangles: it said "/lib is a symlink to usr/lib that dangles".
+    let e = cat(&f, "d1/inner/../real.txt", &[]).map_err(|e| e.trim_end().to_string());
+    assert_eq!(
+        e,
+        Err(format!(
+            "pancake: {f}: d1/inner/../real.txt: no such file or directory: /usr/real.txt"
+        ))
+    );
+    assert_eq!(
+        cat(&f, "d1/inner/../lib/real.txt", &[]),
+        Ok("real\n".to_string())
+    );
+    // A path missing as typed is said once.
+    let e = cat(&f, "usr/none", &[]).map_err(|e| e.trim_end().to_string());
+    assert_eq!(
+        e,
+        Err(format!(
+            "pancake: {f}: no such file or directory: /usr/none"
+        ))
+    );
 }

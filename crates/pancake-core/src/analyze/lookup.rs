@@ -108,10 +108,16 @@ fn resolve_seen(
     pending.reverse();
     let mut cur: Vec<Vec<u8>> = Vec::new();
     let mut links = 0usize;
-    // The last link followed, with its target, to say a dangling link dangles.
-    let mut via: Option<(RawPath, RawPath)> = None;
+    // The links whose targets are being walked, innermost last, each with its target and
+    // the height of `pending` below its target's components: a path missing inside a target
+    // is that link dangling; one missing after it (`link/../x`, `link/x`) is the link
+    // resolved and then only not found, so no link is blamed.
+    let mut via: Vec<(RawPath, RawPath, usize)> = Vec::new();
     let mut found: Option<usize> = None;
     while let Some(c) = pending.pop() {
+        while via.last().is_some_and(|v| pending.len() < v.2) {
+            via.pop();
+        }
         match c.as_slice() {
             b"" | b"." => continue,
             b".." => {
@@ -140,10 +146,11 @@ fn resolve_seen(
                 if target.as_bytes().first() == Some(&b'/') {
                     cur.clear();
                 }
+                let below = pending.len();
                 let mut next = steps(target.as_bytes());
                 next.reverse();
                 pending.extend(next);
-                via = Some((here, target));
+                via.push((here, target, below));
                 found = None;
             }
             Some(r) if !is_last && r.kind != EntryKind::Dir => {
@@ -162,8 +169,8 @@ fn resolve_seen(
                     seen(below);
                 }
                 if !implied {
-                    return Err(match via {
-                        Some((link, target)) => LookupError::Dangling {
+                    return Err(match via.pop() {
+                        Some((link, target, _)) => LookupError::Dangling {
                             link,
                             target,
                             missing: here,
@@ -384,5 +391,48 @@ mod tests {
         );
         assert_eq!(typed(&r, "/", true), Ok("<dir>".to_string()));
         assert_eq!(typed(&r, "./", true), Ok("<dir>".to_string()));
+    }
+
+    /// A link is blamed only for a path missing inside its target: `link/../x` and `link/x`
+    /// that are missing once the link is resolved are not found, naming the real path; a
+    /// target missing a name is that link dangling, however deep the links inside it.
+    #[test]
+    fn only_a_link_whose_target_is_missing_dangles() {
+        let mut r = rows();
+        r.push(row("d1", EntryKind::Dir, None));
+        r.push(row("d1/inner", EntryKind::Symlink, Some("../lib")));
+        r.push(row("lib", EntryKind::Symlink, Some("usr/lib")));
+        r.push(row("outer", EntryKind::Symlink, Some("lib/nothing")));
+        r.sort_by(|a, b| a.path.cmp(&b.path));
+        let not_found = |p: &str| {
+            Err(LookupError::NotFound {
+                missing: RawPath::from_typed(p),
+            })
+        };
+        // d1/inner leads to /usr/lib; `..` of it is /usr, which has no real.txt.
+        assert_eq!(
+            found(&r, "d1/inner/../os-release", true),
+            not_found("usr/os-release")
+        );
+        assert_eq!(
+            found(&r, "d1/inner/os-release", true),
+            Ok("usr/lib/os-release".to_string())
+        );
+        assert_eq!(found(&r, "bin/nothing", true), not_found("usr/bin/nothing"));
+        assert_eq!(found(&r, "lib/x/y", true), not_found("usr/lib/x"));
+        // `outer`'s target holds the missing name; `lib` inside it resolved fine.
+        assert_eq!(
+            found(&r, "outer", true),
+            Err(LookupError::Dangling {
+                link: RawPath::from_typed("outer"),
+                target: RawPath::from_bytes(b"lib/nothing".to_vec()),
+                missing: RawPath::from_typed("usr/lib/nothing"),
+            })
+        );
+        // What resolves is unchanged.
+        assert_eq!(
+            found(&r, "d1/inner/../lib/os-release", true),
+            Ok("usr/lib/os-release".to_string())
+        );
     }
 }
