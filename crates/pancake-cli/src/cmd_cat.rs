@@ -9,7 +9,8 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use pancake_core::analyze::{lookup, union};
+use pancake_core::analyze::lookup::{self, LookupError};
+use pancake_core::analyze::union;
 use pancake_core::read::archive;
 use pancake_core::read::export::{self, ExportError};
 use pancake_core::{EntryKind, RawPath};
@@ -30,12 +31,15 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
         None => top,
     };
     let wanted = RawPath::from_typed(path);
+    // Looked up as typed: a trailing `/` or `/.` asks for a directory (ENOTDIR for a file).
+    let typed = RawPath::from_typed_as_written(path);
     let shown = |p: &RawPath| format!("/{}", p.display());
     // A path not found may only be past where a layer could be read: said with the reason.
     let gaps = crate::gaps::line(file, image, &a, img, upto, "the filesystem read")
         .map(|g| format!(" ({g})"))
         .unwrap_or_default();
     let fail = |why: String| Fail(format!("{}: {why}{gaps}", file.display()));
+    let not_found = |e: LookupError| fail(lookup_failed(path, &wanted, &e));
     let merged = union::merged(&a, img, upto);
     let changes = match layer {
         Some(l) => union::layer_changes(&a, img, l).rows,
@@ -43,15 +47,18 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
     };
     let row = match layer {
         None => {
-            let i = lookup::resolve(&merged, &wanted, true).map_err(|e| fail(e.to_string()))?;
+            let i = lookup::resolve(&merged, &typed, true).map_err(not_found)?;
             i.and_then(|i| merged.get(i))
         }
         Some(l) => {
             // Directories on the way may be symlinks (`/bin -> usr/bin`): the path the layer
-            // stores is the one they lead to.
-            let real = lookup::resolve(&merged, &wanted, false)
-                .ok()
-                .flatten()
+            // stores is the one they lead to. A file asked for as a directory (`file/`) is
+            // no file to give, whatever the layer stores.
+            let real = match lookup::resolve(&merged, &typed, false) {
+                Err(e @ LookupError::NotADirectory { .. }) => return Err(not_found(e)),
+                r => r.ok().flatten(),
+            };
+            let real = real
                 .and_then(|i| merged.get(i))
                 .map(|r| r.path.clone())
                 .unwrap_or_else(|| wanted.clone());
@@ -71,7 +78,7 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
                 )));
             };
             if own.kind == EntryKind::Symlink {
-                let i = lookup::resolve(&merged, &real, true).map_err(|e| fail(e.to_string()))?;
+                let i = lookup::resolve(&merged, &real, true).map_err(not_found)?;
                 i.and_then(|i| merged.get(i))
             } else {
                 Some(own)
@@ -153,5 +160,22 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
         // `pancake cat x /big | head` is not an error.
         Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Fail(export_failed(&e))),
+    }
+}
+
+/// Why `typed` (the path as given, normalized: `wanted`) could not be looked up. The lookup
+/// names the component that failed; the path asked for is said first when that is another
+/// one (a directory on the way, where a symlink led, a name asked for as a directory), so
+/// the line says what was asked and what stopped it: `lib/x/: /usr/lib/x is not a directory`.
+fn lookup_failed(typed: &str, wanted: &RawPath, e: &LookupError) -> String {
+    let names_it = match e {
+        LookupError::NotFound { missing } => missing == wanted,
+        LookupError::Dangling { link, .. } => link == wanted,
+        LookupError::NotADirectory { .. } | LookupError::TooManyLinks { .. } => false,
+    };
+    if names_it {
+        e.to_string()
+    } else {
+        format!("{}: {e}", Safe(typed))
     }
 }

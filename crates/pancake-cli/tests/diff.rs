@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use pancake_core::digest::Digest;
+use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry, TarWriter};
+use pancake_core::RawPath;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -220,5 +223,120 @@ fn image_numbers_are_checked() {
     assert!(
         err.contains("no image 3 (the archive has 1, numbered from 0)"),
         "{err}"
+    );
+}
+
+/// A `docker save` of one image whose layer `i` holds `layers[i]`, uncompressed, in the
+/// order given (a hard link after its target), written under the test's temp dir as `name`.
+fn save(name: &str, layers: &[Vec<TarEntry>]) -> String {
+    let mut blobs = std::collections::HashMap::new();
+    let mut descriptors = Vec::new();
+    for entries in layers {
+        let mut w = TarWriter::new(Vec::new());
+        for e in entries {
+            w.add(e).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let tar = w.finish().unwrap_or_else(|e| panic!("{e}"));
+        let d = Descriptor {
+            media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+            digest: Digest::of_bytes(&tar),
+            size: tar.len() as u64,
+        };
+        blobs.insert(d.digest.clone(), tar);
+        descriptors.push(d);
+    }
+    let diff_ids: Vec<&Digest> = descriptors.iter().map(|d| &d.digest).collect();
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))
+    .unwrap_or_default();
+    let image = SaveImage {
+        tags: vec!["t:1".into()],
+        config,
+        layers: descriptors,
+    };
+    let bytes = tarwrite::write_docker_save(Vec::new(), &[image], &mut |d| {
+        let b = blobs.get(&d.digest).cloned().unwrap_or_default();
+        Ok(Box::new(std::io::Cursor::new(b)))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("diff");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    path.display().to_string()
+}
+
+/// The last line of `pancake diff A B` in text: the counts.
+fn summary_line(a: &str, b: &str) -> String {
+    let o = pancake(&["diff", a, b]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    out.lines().last().unwrap_or("").to_string()
+}
+
+/// `f` + `x -> f` against `x` + `f -> x`: the same two names of one file with the same
+/// bytes and mode, written in another order. Nothing differs (it listed both as modified).
+#[test]
+fn which_name_holds_a_hard_linked_files_bytes_is_no_difference() {
+    let a = save(
+        "hl_order_a.tar",
+        &[vec![
+            TarEntry::file("f", b"same\n".to_vec(), 0o644),
+            TarEntry::hardlink("x", "f"),
+        ]],
+    );
+    let b = save(
+        "hl_order_b.tar",
+        &[vec![
+            TarEntry::file("x", b"same\n".to_vec(), 0o644),
+            TarEntry::hardlink("f", "x"),
+        ]],
+    );
+    let doc = diff_json(&[&a, &b]);
+    assert_eq!(rows(&doc), []);
+    assert_eq!(doc["modified"], 0);
+    assert_eq!(summary_line(&a, &b), "Files: the same");
+}
+
+/// One 100-byte file with three names deleted, another added: 100 bytes each way, the file
+/// counted once as `du` and `inspect` count it (it said 300B).
+#[test]
+fn hard_linked_bytes_are_counted_once() {
+    let three = |name: &str, byte: u8| {
+        let link = |n: &str| TarEntry::hardlink(format!("{name}{n}").as_str(), name);
+        vec![
+            TarEntry::file(name, vec![byte; 100], 0o644),
+            link("1"),
+            link("2"),
+        ]
+    };
+    let a = save("hl_bytes_a.tar", &[three("f", b'x')]);
+    let gone = ["f", "f1", "f2"]
+        .map(|p| TarEntry::whiteout(&RawPath::from(p)))
+        .to_vec();
+    let b = save(
+        "hl_bytes_b.tar",
+        &[three("f", b'x'), gone, three("g", b'y')],
+    );
+    let doc = diff_json(&[&a, &b]);
+    assert_eq!(
+        (
+            &doc["added"],
+            &doc["added_bytes"],
+            &doc["deleted"],
+            &doc["deleted_bytes"]
+        ),
+        (
+            &Value::from(3),
+            &Value::from(100),
+            &Value::from(3),
+            &Value::from(100)
+        )
+    );
+    assert_eq!(
+        summary_line(&a, &b),
+        "3 added (100B), 0 modified, 3 deleted (100B)"
     );
 }

@@ -182,6 +182,14 @@ impl RawPath {
         }
     }
 
+    /// A path a person typed, read as [`RawPath::from_typed`] reads it but not normalized: a
+    /// trailing `/` and `.` components stay, which a lookup takes as "must be a directory"
+    /// ([`crate::analyze::lookup::resolve`]: `file/` is not a directory, as on Linux).
+    pub fn from_typed_as_written(text: &str) -> RawPath {
+        let bytes = crate::escape::unescape_name(text).unwrap_or_else(|| text.as_bytes().to_vec());
+        RawPath::from_bytes(bytes)
+    }
+
     /// The last component shown like [`RawPath::display`].
     pub fn file_name_display(&self) -> Cow<'_, str> {
         crate::escape::escape_name(self.file_name())

@@ -3,7 +3,7 @@
 //! differ in, path by path, over the merged views ([`union::merged`], [`union::compare`]).
 //! The images may come from two archives or be two images of one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -48,10 +48,12 @@ pub struct ImageDiff {
     pub modified: usize,
     /// Paths with `Change::Deleted` (only in A).
     pub deleted: usize,
-    /// Bytes of B's added paths, A's deleted paths (sizes as the views give them: a hard link
-    /// counts its file's size).
+    /// Content bytes B's added paths hold: each stored file once however many of its names
+    /// were added (a file with three names counts its size once, like `du` and `inspect`),
+    /// a symlink its target's length.
     pub added_bytes: u64,
-    /// Bytes of A's deleted paths (sizes as the views give them).
+    /// Content bytes A's deleted paths held, counted as `added_bytes` is: each stored file
+    /// once however many of its names were deleted, a symlink its target's length.
     pub deleted_bytes: u64,
 }
 
@@ -95,15 +97,22 @@ pub fn diff(aa: &Archive, a: &Image, ab: &Archive, b: &Image) -> ImageDiff {
         first_divergent,
         ..ImageDiff::default()
     };
+    // The stored files already counted on each side: names of one file (hard links) show
+    // its size each, but it is one file's bytes.
+    let (mut seen_a, mut seen_b) = (HashSet::new(), HashSet::new());
     for p in &paths {
         match p.change {
             Change::Added => {
                 out.added += 1;
-                out.added_bytes = out.added_bytes.saturating_add(p.b_size.unwrap_or(0));
+                if first_name(&rows_b, &p.path, &mut seen_b) {
+                    out.added_bytes = out.added_bytes.saturating_add(p.b_size.unwrap_or(0));
+                }
             }
             Change::Deleted => {
                 out.deleted += 1;
-                out.deleted_bytes = out.deleted_bytes.saturating_add(p.a_size.unwrap_or(0));
+                if first_name(&rows_a, &p.path, &mut seen_a) {
+                    out.deleted_bytes = out.deleted_bytes.saturating_add(p.a_size.unwrap_or(0));
+                }
             }
             Change::Modified => out.modified += 1,
             Change::Unchanged => {}
@@ -111,6 +120,18 @@ pub fn diff(aa: &Archive, a: &Image, ab: &Archive, b: &Image) -> ImageDiff {
     }
     out.paths = paths;
     out
+}
+
+/// Whether `path`'s row in `rows` (a view, sorted by path) is the first name of its stored
+/// file met (recorded in `seen`, by [`union::ContentRef::key`]): its bytes are to be counted.
+/// A row without stored bytes (a symlink, a device, a folder) is always counted.
+fn first_name(rows: &[union::FileRow], path: &RawPath, seen: &mut HashSet<(usize, usize)>) -> bool {
+    let content = rows
+        .binary_search_by(|r| r.path.cmp(path))
+        .ok()
+        .and_then(|i| rows.get(i))
+        .and_then(|r| r.content.as_ref());
+    content.is_none_or(|c| seen.insert(c.key()))
 }
 
 /// Marks in `paths` (sorted by path, as [`union::compare`] gives them for the merged views
@@ -594,6 +615,137 @@ mod tests {
             Ok(Box::new(std::io::Cursor::new(b)))
         })
         .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A `docker save` of one image whose layer `i` holds `layers[i]`, uncompressed, in the
+    /// order given (a hard link after its target).
+    fn layered_save(layers: &[Vec<crate::write::tarwrite::TarEntry>]) -> Vec<u8> {
+        use crate::write::tarwrite::{self, Descriptor, SaveImage, TarWriter};
+        let mut blobs = HashMap::new();
+        let mut descriptors = Vec::new();
+        for entries in layers {
+            let mut w = TarWriter::new(Vec::new());
+            for e in entries {
+                w.add(e).unwrap_or_else(|e| panic!("{e}"));
+            }
+            let tar = w.finish().unwrap_or_else(|e| panic!("{e}"));
+            let d = Descriptor {
+                media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+                digest: Digest::of_bytes(&tar),
+                size: tar.len() as u64,
+            };
+            blobs.insert(d.digest.clone(), tar);
+            descriptors.push(d);
+        }
+        let diff_ids: Vec<&Digest> = descriptors.iter().map(|d| &d.digest).collect();
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        }))
+        .unwrap_or_default();
+        let image = SaveImage {
+            tags: vec!["t:1".into()],
+            config,
+            layers: descriptors,
+        };
+        tarwrite::write_docker_save(Vec::new(), &[image], &mut |d| {
+            let b = blobs.get(&d.digest).cloned().unwrap_or_default();
+            Ok(Box::new(std::io::Cursor::new(b)))
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// `diff` of the only images of `save_a` and `save_b`, rewritten rows settled.
+    fn settled_diff(save_a: &[u8], save_b: &[u8]) -> ImageDiff {
+        let (a, b) = (read(save_a), read(save_b));
+        let (Some(x), Some(y)) = (a.images.first(), b.images.first()) else {
+            panic!("{} and {} images", a.images.len(), b.images.len());
+        };
+        let mut d = diff(&a, x, &b, y);
+        settle_rewritten(
+            &mut d,
+            (save_a, &a, x),
+            (save_b, &b, y),
+            1 << 20,
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        d
+    }
+
+    /// Which name of a file carries its bytes in the tar is no difference: `f` + `x -> f`
+    /// and `x` + `f -> x` unpack to the same two names of one file. Both names are compared
+    /// as files, by their bytes and mode, so other bytes or another mode still show.
+    #[test]
+    fn which_name_carries_a_files_bytes_is_no_difference() {
+        use crate::write::tarwrite::TarEntry;
+        let f_first = layered_save(&[vec![
+            TarEntry::file("f", b"same\n".to_vec(), 0o644),
+            TarEntry::hardlink("x", "f"),
+        ]]);
+        // Unpacking chmods a file with each of its headers' modes in turn: the last one
+        // written is the file's, under both names.
+        let x_first = |bytes: &[u8], mode| {
+            layered_save(&[vec![
+                TarEntry::file("x", bytes.to_vec(), mode),
+                TarEntry {
+                    mode,
+                    ..TarEntry::hardlink("f", "x")
+                },
+            ]])
+        };
+        let d = settled_diff(&f_first, &x_first(b"same\n", 0o644));
+        assert!(d.paths.is_empty(), "{:?}", d.paths);
+        assert_eq!((d.added, d.modified, d.deleted), (0, 0, 0));
+
+        let d = settled_diff(&f_first, &x_first(b"diff\n", 0o644));
+        let got: Vec<_> = d
+            .paths
+            .iter()
+            .map(|p| (p.path.display().into_owned(), p.content))
+            .collect();
+        let differs = ContentCheck::Differs;
+        assert_eq!(got, [("f".into(), differs), ("x".into(), differs)]);
+
+        let d = settled_diff(&f_first, &x_first(b"same\n", 0o755));
+        let got: Vec<_> = d
+            .paths
+            .iter()
+            .map(|p| (p.path.display().into_owned(), p.modes, p.content))
+            .collect();
+        let chmod = (Some((0o644, 0o755)), ContentCheck::Same);
+        assert_eq!(
+            got,
+            [
+                ("f".into(), chmod.0, chmod.1),
+                ("x".into(), chmod.0, chmod.1)
+            ]
+        );
+    }
+
+    /// A file with three names, deleted, and another with three names, added: each counts
+    /// its bytes once (100, not 300), as `du` and `inspect` do; two files count twice.
+    #[test]
+    fn a_file_with_several_names_counts_its_bytes_once() {
+        use crate::write::tarwrite::TarEntry;
+        let three = |name: &str, byte: u8| {
+            vec![
+                TarEntry::file(name, vec![byte; 100], 0o644),
+                TarEntry::hardlink(format!("{name}1").as_str(), name),
+                TarEntry::hardlink(format!("{name}2").as_str(), name),
+            ]
+        };
+        let base = three("f", b'x');
+        let save_a = layered_save(std::slice::from_ref(&base));
+        let gone = ["f", "f1", "f2"]
+            .map(|p| TarEntry::whiteout(&RawPath::from(p)))
+            .to_vec();
+        let mut added = three("g", b'y');
+        added.push(TarEntry::file("h", vec![b'z'; 100], 0o644));
+        let save_b = layered_save(&[base, gone, added]);
+        let d = settled_diff(&save_a, &save_b);
+        assert_eq!((d.added, d.deleted), (4, 3));
+        assert_eq!((d.added_bytes, d.deleted_bytes), (200, 100));
     }
 
     /// Counts the bytes read from a source.

@@ -3,6 +3,8 @@
 //! does it (`path_resolution(7)`) with the image's root as `/` — an absolute target starts
 //! again at the root, `..` at the root stays there, a symlink met as a directory component is
 //! followed too, and more than 40 links in one lookup is an error (Linux's `MAXSYMLINKS`).
+//! A path (or a link target) ending in `/`, or with `.` or `..` after a name, uses that name
+//! as a directory: a file there is `ENOTDIR`, as on Linux.
 
 use crate::analyze::union::FileRow;
 use crate::model::EntryKind;
@@ -67,6 +69,10 @@ impl std::fmt::Display for LookupError {
 /// every symlink on the way and, when `follow_last`, the last component too (as `open(2)`;
 /// otherwise as `lstat(2)`). The root and directories implied only by paths below them (no
 /// entry of their own) resolve as directories but have no row: `Ok(None)`.
+///
+/// `path` may be as typed ([`RawPath::from_typed_as_written`]): a trailing `/` or a `.`
+/// after its last name asks for a directory, so that name, a symlink too, is followed and a
+/// file there is [`LookupError::NotADirectory`]. A normalized path has neither.
 pub fn resolve(
     rows: &[FileRow],
     path: &RawPath,
@@ -98,14 +104,20 @@ fn resolve_seen(
 ) -> Result<Option<usize>, LookupError> {
     // Components still to walk, the next one last (a stack, so a link's target is pushed in
     // front of what followed the link).
-    let mut pending: Vec<Vec<u8>> = path.components().map(<[u8]>::to_vec).collect();
+    let mut pending: Vec<Vec<u8>> = steps(path.as_bytes());
     pending.reverse();
     let mut cur: Vec<Vec<u8>> = Vec::new();
     let mut links = 0usize;
-    // The last link followed, with its target, to say a dangling link dangles.
-    let mut via: Option<(RawPath, RawPath)> = None;
+    // The links whose targets are being walked, innermost last, each with its target and
+    // the height of `pending` below its target's components: a path missing inside a target
+    // is that link dangling; one missing after it (`link/../x`, `link/x`) is the link
+    // resolved and then only not found, so no link is blamed.
+    let mut via: Vec<(RawPath, RawPath, usize)> = Vec::new();
     let mut found: Option<usize> = None;
     while let Some(c) = pending.pop() {
+        while via.last().is_some_and(|v| pending.len() < v.2) {
+            via.pop();
+        }
         match c.as_slice() {
             b"" | b"." => continue,
             b".." => {
@@ -134,10 +146,11 @@ fn resolve_seen(
                 if target.as_bytes().first() == Some(&b'/') {
                     cur.clear();
                 }
-                let mut next: Vec<Vec<u8>> = target.components().map(<[u8]>::to_vec).collect();
+                let below = pending.len();
+                let mut next = steps(target.as_bytes());
                 next.reverse();
                 pending.extend(next);
-                via = Some((here, target));
+                via.push((here, target, below));
                 found = None;
             }
             Some(r) if !is_last && r.kind != EntryKind::Dir => {
@@ -156,8 +169,8 @@ fn resolve_seen(
                     seen(below);
                 }
                 if !implied {
-                    return Err(match via {
-                        Some((link, target)) => LookupError::Dangling {
+                    return Err(match via.pop() {
+                        Some((link, target, _)) => LookupError::Dangling {
                             link,
                             target,
                             missing: here,
@@ -170,6 +183,21 @@ fn resolve_seen(
         }
     }
     Ok(found)
+}
+
+/// The components of `path` (a typed path or a link target, as written) to walk: its names,
+/// `.` and `..` in order, empty ones (`//`, a leading `/`) left out, and a trailing `/` kept
+/// as a last `.`, so the name before it is used as a directory, as Linux does.
+fn steps(path: &[u8]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = path
+        .split(|b| *b == b'/')
+        .filter(|c| !c.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    if path.last() == Some(&b'/') && !out.is_empty() {
+        out.push(b".".to_vec());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -255,17 +283,20 @@ mod tests {
                 "usr/bin",
                 "usr/lib/os-release/x",
                 "nowhere/x",
+                "usr/lib/os-release/",
+                "bin/",
+                "etc/os-release/.",
             ]
             .map(String::from),
         );
         for p in &paths {
             for follow in [true, false] {
-                let read = rows_read(&r, &RawPath::from_typed(p), follow);
+                let read = rows_read(&r, &RawPath::from_typed_as_written(p), follow);
                 let subset: Vec<FileRow> = read.iter().filter_map(|&i| r.get(i).cloned()).collect();
                 assert!(subset.len() <= 5, "{p}: {} rows read", subset.len());
                 assert_eq!(
-                    found(&subset, p, follow),
-                    found(&r, p, follow),
+                    typed(&subset, p, follow),
+                    typed(&r, p, follow),
                     "{p} {follow}"
                 );
             }
@@ -299,5 +330,109 @@ mod tests {
             found(&r, "/etc/loop-a", true),
             Err(LookupError::TooManyLinks { .. })
         ));
+    }
+
+    fn typed(rows: &[FileRow], path: &str, follow: bool) -> Result<String, LookupError> {
+        resolve(rows, &RawPath::from_typed_as_written(path), follow).map(|i| {
+            i.and_then(|i| rows.get(i))
+                .map(|r| r.path.display().into_owned())
+                .unwrap_or_else(|| "<dir>".into())
+        })
+    }
+
+    /// A trailing `/`, `/.` or `/..` after a file is ENOTDIR on Linux, also when a symlink's
+    /// target ends in `/`; after a directory, or a symlink to one (followed even when the
+    /// last component is not), it is that directory.
+    #[test]
+    fn a_file_asked_for_as_a_directory_is_not_one() {
+        let mut r = rows();
+        r.push(row(
+            "etc/slash",
+            EntryKind::Symlink,
+            Some("/usr/lib/os-release/"),
+        ));
+        r.push(row("etc/dirslash", EntryKind::Symlink, Some("../usr/lib/")));
+        r.sort_by(|a, b| a.path.cmp(&b.path));
+        let enotdir = Err(LookupError::NotADirectory {
+            path: RawPath::from_typed("usr/lib/os-release"),
+        });
+        for p in [
+            "usr/lib/os-release/",
+            "usr/lib/os-release/.",
+            "/usr/lib/os-release/..",
+            "usr/lib/os-release//",
+            "etc/os-release/",
+            "etc/os-release/.",
+            "etc/slash/",
+        ] {
+            for follow in [true, false] {
+                assert_eq!(typed(&r, p, follow), enotdir, "{p} {follow}");
+            }
+        }
+        assert_eq!(typed(&r, "etc/slash", true), enotdir);
+        // Not followed, the link whose target ends in `/` is only a link.
+        assert_eq!(typed(&r, "etc/slash", false), Ok("etc/slash".to_string()));
+        let lib = Ok("usr/lib".to_string());
+        for p in [
+            "usr/lib/",
+            "usr/lib/.",
+            "usr/lib/./",
+            "etc/dirslash",
+            "etc/dirslash/.",
+        ] {
+            assert_eq!(typed(&r, p, true), lib, "{p}");
+        }
+        // A trailing `/` follows the last link, as `lstat("link/")` does.
+        assert_eq!(typed(&r, "etc/dirslash/", false), lib);
+        assert_eq!(typed(&r, "bin/", false), Ok("<dir>".to_string()));
+        assert_eq!(
+            typed(&r, "etc/dirslash/os-release", true),
+            Ok("usr/lib/os-release".to_string())
+        );
+        assert_eq!(typed(&r, "/", true), Ok("<dir>".to_string()));
+        assert_eq!(typed(&r, "./", true), Ok("<dir>".to_string()));
+    }
+
+    /// A link is blamed only for a path missing inside its target: `link/../x` and `link/x`
+    /// that are missing once the link is resolved are not found, naming the real path; a
+    /// target missing a name is that link dangling, however deep the links inside it.
+    #[test]
+    fn only_a_link_whose_target_is_missing_dangles() {
+        let mut r = rows();
+        r.push(row("d1", EntryKind::Dir, None));
+        r.push(row("d1/inner", EntryKind::Symlink, Some("../lib")));
+        r.push(row("lib", EntryKind::Symlink, Some("usr/lib")));
+        r.push(row("outer", EntryKind::Symlink, Some("lib/nothing")));
+        r.sort_by(|a, b| a.path.cmp(&b.path));
+        let not_found = |p: &str| {
+            Err(LookupError::NotFound {
+                missing: RawPath::from_typed(p),
+            })
+        };
+        // d1/inner leads to /usr/lib; `..` of it is /usr, which has no real.txt.
+        assert_eq!(
+            found(&r, "d1/inner/../os-release", true),
+            not_found("usr/os-release")
+        );
+        assert_eq!(
+            found(&r, "d1/inner/os-release", true),
+            Ok("usr/lib/os-release".to_string())
+        );
+        assert_eq!(found(&r, "bin/nothing", true), not_found("usr/bin/nothing"));
+        assert_eq!(found(&r, "lib/x/y", true), not_found("usr/lib/x"));
+        // `outer`'s target holds the missing name; `lib` inside it resolved fine.
+        assert_eq!(
+            found(&r, "outer", true),
+            Err(LookupError::Dangling {
+                link: RawPath::from_typed("outer"),
+                target: RawPath::from_bytes(b"lib/nothing".to_vec()),
+                missing: RawPath::from_typed("usr/lib/nothing"),
+            })
+        );
+        // What resolves is unchanged.
+        assert_eq!(
+            found(&r, "d1/inner/../lib/os-release", true),
+            Ok("usr/lib/os-release".to_string())
+        );
     }
 }

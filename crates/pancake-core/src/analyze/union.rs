@@ -59,7 +59,7 @@ pub struct ContentRef {
 
 impl ContentRef {
     /// The inode, in effect: two names with the same key show the same bytes.
-    fn key(&self) -> (usize, usize) {
+    pub fn key(&self) -> (usize, usize) {
         (self.layer, self.entry)
     }
 }
@@ -2741,6 +2741,18 @@ impl PathDiff {
     }
 }
 
+/// What `row` is on disk, kind and link target, for [`compare`]: a hard link to a regular
+/// file (it has `content`) is a regular file, no different from the name whose entry holds
+/// the bytes. Which of a file's names carries them in the tar is how the tar was written,
+/// not what unpacks, so two views that differ only in that must not differ here; their bytes
+/// are compared through `content`.
+fn on_disk(row: &FileRow) -> (EntryKind, Option<&RawPath>) {
+    match (row.kind, &row.content) {
+        (EntryKind::Hardlink, Some(_)) => (EntryKind::File, None),
+        (kind, _) => (kind, row.link_target.as_ref()),
+    }
+}
+
 /// File-level differences between two merged views, both sorted by path (as [`merged`]
 /// returns them). Rows both owned by the same layer index below `same_below` — the layers
 /// the two images share, bottom up — are the same bytes and never reported.
@@ -2798,8 +2810,7 @@ pub fn compare(a: &[FileRow], b: &[FileRow], same_below: usize) -> Vec<PathDiff>
                 let both_links = x.kind == EntryKind::Symlink && y.kind == EntryKind::Symlink;
                 let modes_differ = x.mode != y.mode && !both_links;
                 // Kind, size or link target: the bytes cannot be the same, nothing to compare.
-                let shape_differs = !both_dirs
-                    && (x.kind != y.kind || x.size != y.size || x.link_target != y.link_target);
+                let shape_differs = !both_dirs && (on_disk(x) != on_disk(y) || x.size != y.size);
                 let meta_differs = shape_differs || modes_differ;
                 if shared || (both_dirs && !meta_differs) {
                     continue;
