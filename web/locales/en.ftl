@@ -134,6 +134,8 @@ browse-files = Browse this layer's files
 pending = pending…
 copy = Copy
 copied = Copied ✓
+df-copy-what = the Dockerfile
+embed-copy-what = the embed code
 
 ## Files
 layer = Layer

@@ -134,6 +134,8 @@ browse-files = Jelajahi file di layer ini
 pending = menunggu…
 copy = Salin
 copied = Tersalin ✓
+df-copy-what = Dockerfile ini
+embed-copy-what = kode sematan
 
 ## Files
 layer = Layer

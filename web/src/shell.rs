@@ -454,8 +454,9 @@ pub fn app() -> Html {
                         testid="open-button" on_files={session.open_files.clone()} />
                     // Out of the tab order: the button beside it opens the picker, and a 1 px
                     // control would take the focus ring out of sight for one press.
+                    // Hidden from screen readers too: they would hear a second "Open file…".
                     <input id="file-input" type="file" multiple=true class="visually-hidden" data-testid="file-input"
-                        tabindex="-1" onchange={on_input} aria-label={t(lang, "open-file")} />
+                        tabindex="-1" aria-hidden="true" onchange={on_input} aria-label={t(lang, "open-file")} />
                     <label class="lang">
                         <span class="visually-hidden">{ t(lang, "language") }</span>
                         <select data-testid="lang-switch" onchange={on_lang}>

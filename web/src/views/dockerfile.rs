@@ -119,7 +119,7 @@ pub fn dockerfile_view(p: &DockerfileProps) -> Html {
         <section class="dockerfile" aria-labelledby="df-title" data-testid="dockerfile">
             <header class="df-head">
                 <h3 id="df-title">{ "Dockerfile" }</h3>
-                <CopyButton text={AttrValue::from(plain)} />
+                <CopyButton text={AttrValue::from(plain)} what={AttrValue::from(t(lang, "df-copy-what"))} />
             </header>
             <p class="muted small">{ t(lang, "df-lead") }</p>
             { for pairing_note.map(|n| html! { <p class="df-pairing small" data-testid="df-pairing">{ n }</p> }) }

@@ -147,7 +147,7 @@ pub fn embed_help(p: &EmbedHelpProps) -> Html {
                 <p>{ t(lang, "embed-lead") }</p>
                 <div class="snippet">
                     <pre class="mono" data-testid="embed-snippet" tabindex="0" aria-label={t(lang, "embed-snippet")}>{ snippet.clone() }</pre>
-                    <CopyButton text={AttrValue::from(snippet)} />
+                    <CopyButton text={AttrValue::from(snippet)} what={AttrValue::from(t(lang, "embed-copy-what"))} />
                 </div>
                 <h3>{ t(lang, "embed-params") }</h3>
                 <div class="table-wrap">

@@ -83,7 +83,9 @@ pub fn history(p: &HistoryProps) -> Html {
             { if any_differs {
                 html! { <p class="small history-note" data-testid="history-pairing-differs">{ t(lang, "history-pairing-differs") }</p> }
             } else { html! {} } }
-            <div class="table-wrap">
+            // A wide table scrolls sideways inside its box: the box takes the focus, so the
+            // keyboard can scroll it too.
+            <div class="table-wrap" tabindex="0" role="region" aria-label={t(lang, "tab-history")}>
                 <table class="history-table" data-testid="history-table">
                     <thead>
                         // The column names `docker image history` prints, verbatim, in English.

@@ -248,6 +248,10 @@ pub fn digest_row(
 #[derive(Properties, PartialEq)]
 pub struct CopyProps {
     pub text: AttrValue,
+    /// What is copied, for the button's accessible name ("Copy the Dockerfile"); without it
+    /// the name is "Copy" and the text itself (a digest, a URL).
+    #[prop_or_default]
+    pub what: Option<AttrValue>,
 }
 
 /// Copies `text` to the clipboard; says so briefly.
@@ -270,10 +274,16 @@ pub fn copy_button(p: &CopyProps) -> Html {
     } else {
         t(lang, "copy")
     };
+    let what = p.what.clone().unwrap_or_else(|| p.text.clone());
+    // The name says the state too, and a polite status says "Copied" once: a screen reader
+    // hears that the copy happened, not just the same name again.
     html! {
-        <button type="button" class="copy" {onclick} aria-label={format!("{} {}", t(lang, "copy"), p.text)}>
-            { label }
-        </button>
+        <>
+            <button type="button" class="copy" {onclick} aria-label={format!("{label} {what}")} data-copy={p.text.clone()}>
+                { label.clone() }
+            </button>
+            <span class="visually-hidden" role="status">{ if *copied { label } else { String::new() } }</span>
+        </>
     }
 }
 
