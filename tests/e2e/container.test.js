@@ -323,6 +323,14 @@ describe('containers: copy-on-write in the browser', () => {
       await openDemo(page);
       const id = await runContainer(page);
       assert.equal(await page.locator('[data-testid=ctr-undo]').count(), 0, 'nothing to undo yet');
+      // "New file" with nothing typed says so; a path ending in / names a folder: refused.
+      await page.locator('[data-testid=create-file]').first().click();
+      assert.match(await page.locator('[data-testid=container-message]').first().innerText(), /Type a path first/);
+      await page.locator('[data-testid=new-path]').first().fill('/etc/motd/');
+      await page.locator('[data-testid=create-file]').first().click();
+      await page.waitForFunction(() => /\/etc\/motd/.test(document.querySelector('[data-testid=container-message]')?.textContent ?? ''));
+      assert.equal(await page.locator(`${ROW}[data-path="/etc/motd"]`).count(), 0, 'no file made');
+      assert.equal(await page.locator('[data-testid=ctr-undo]').count(), 0, 'a refusal changes nothing');
       // One tap on /etc's ✕ deletes the folder and everything below it.
       await page.locator(`${ROW}[data-path="/etc"] [data-testid=delete-path]`).first().click();
       await page.waitForFunction((sel) => !document.querySelector(`${sel}[data-path="/etc"]`), ROW);

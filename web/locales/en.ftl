@@ -304,6 +304,7 @@ ctr-err-exists = { $path }: something is already there
 ctr-err-not-dir = { $path }: not a folder
 ctr-err-is-dir = { $path }: is a folder
 ctr-err-invalid-path = { $path }: not a valid path inside the container (not the root, no .., no NUL byte)
+ctr-err-empty-path = Type a path first, such as /etc/motd.
 ctr-err-link-target = { $path }: a symbolic link's target must not be empty or hold a NUL byte
 ctr-err-into-itself = { $path } cannot be moved into itself
 ctr-err-write-symlink = { $path } is a symbolic link; edit the file it points to instead

@@ -304,6 +304,7 @@ ctr-err-exists = { $path }: sudah ada sesuatu di situ
 ctr-err-not-dir = { $path }: bukan folder
 ctr-err-is-dir = { $path }: merupakan folder
 ctr-err-invalid-path = { $path }: bukan path yang sah di dalam container (tidak boleh root, berisi .., atau byte NUL)
+ctr-err-empty-path = Ketik path-nya dulu, misalnya /etc/motd.
 ctr-err-link-target = { $path }: target tautan simbolik tidak boleh kosong atau berisi byte NUL
 ctr-err-into-itself = { $path } tidak bisa dipindahkan ke dalam dirinya sendiri
 ctr-err-write-symlink = { $path } adalah tautan simbolik; ubahlah file yang ditunjuknya

@@ -177,6 +177,11 @@ fn delete_rename_opaque_chmod_and_diff() {
         c.create_file("/nope/x", b"", 0o644, &lower),
         Err(ContainerError::NotFound(_))
     ));
+    // A trailing slash names a folder: a new file there is refused, as open(O_CREAT) is.
+    assert!(matches!(
+        c.create_file("/etc/motd/", b"", 0o644, &lower),
+        Err(ContainerError::IsADirectory(p)) if p == "/etc/motd"
+    ));
     assert!(matches!(
         c.write_file("/etc/nginx", b"", &lower),
         Err(ContainerError::IsADirectory(_))

@@ -771,6 +771,10 @@ fn container_files(p: &FilesProps) -> Html {
         Callback::from(move |_| {
             let path = new_path.trim().to_string();
             if path.is_empty() {
+                // Said, not ignored: a press that does nothing looks broken.
+                cb.emit(ContainerAction::Message(Some(CtrMessage::Key(
+                    "ctr-err-empty-path",
+                ))));
                 return;
             }
             cb.emit(if folder {

@@ -621,6 +621,10 @@ impl Container {
         lower: &Lower,
     ) -> Result<Container, Err> {
         let p = user_path(path)?;
+        // `/etc/motd/` names a folder: Linux's open(O_CREAT) refuses it (EISDIR).
+        if path.trim_end().ends_with('/') {
+            return Err(Err::IsADirectory(text(&p)));
+        }
         Self::check_size(&p, bytes.len())?;
         self.put_new(
             p,
