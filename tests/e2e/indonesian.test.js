@@ -305,6 +305,13 @@ describe('Indonesian throughout (issue 14)', () => {
             assert.deepEqual(englishIn(await visibleProse(page, '[data-testid=error][data-kind=fatal]')), [], name);
           }
         }
+        // An empty tar (what `tar cf x.tar -T /dev/null` writes) is a tar: read, no image, no
+        // problem to point to; the page says what is missing instead of "the problems above".
+        fs.writeFileSync(path.join(dir, 'kosong-tar.tar'), Buffer.alloc(1024));
+        await pickFile(page, path.join(dir, 'kosong-tar.tar'));
+        await page.waitForFunction(() => /manifest\.json/.test(document.querySelector('.nothing')?.textContent ?? ''), null, { timeout: 20000 });
+        const nothing = await page.locator('.nothing').first().textContent();
+        assert.match(nothing, lang === 'id' ? /tidak berisi manifest\.json/ : /holds no manifest\.json/);
       } finally {
         await page.close();
       }

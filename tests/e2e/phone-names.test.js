@@ -108,6 +108,30 @@ describe('phone: names and the hex dump (issue 14)', () => {
           assert.ok(box.page <= W, `${step}: the page is ${box.page} px wide at ${W} px`);
           await page.screenshot({ path: path.join(SHOTS, `long-names-${step}-${scheme}.png`) });
         }
+        // A registry's full name in the Shared tab's picker: the select shrinks, the page
+        // does not widen (it was 689 px for a 76-character ECR name).
+        const ecr = path.join(require('node:os').tmpdir(), 'pancake-ecr-name.tar');
+        require('node:child_process').execFileSync('python3', ['-c', `
+import json, sys, tarfile, io
+src, out = sys.argv[1], sys.argv[2]
+with tarfile.open(src) as a, tarfile.open(out, 'w') as b:
+    for m in a.getmembers():
+        data = a.extractfile(m).read() if m.isfile() else None
+        if m.name == 'manifest.json':
+            man = json.loads(data)
+            man[0]['RepoTags'] = ['123456789012.dkr.ecr.us-east-1.amazonaws.com/team/service-name:1.2.3-abcdef0']
+            data = json.dumps(man).encode()
+            m.size = len(data)
+        b.addfile(m, io.BytesIO(data) if data is not None else None)
+`, path.join(FIXTURES, 'docker26-save-app1.tar'), ecr]);
+        await pickFile(page, ecr);
+        await page.waitForFunction(() => document.querySelector('#image-title')?.textContent.includes('dkr.ecr'), null, { timeout: READY });
+        await waitReady(page, { timeout: READY });
+        await app.openTab(page, 'shared');
+        await page.locator('[data-testid=pull-target]').first().scrollIntoViewIfNeeded();
+        const wide = await page.evaluate(() => document.scrollingElement.scrollWidth);
+        assert.ok(wide <= W, `Shared with a registry's full name: the page is ${wide} px wide`);
+        await page.screenshot({ path: path.join(SHOTS, `long-names-shared-${scheme}.png`) });
         assert.deepEqual(problemsOf(page), []);
       } finally {
         await page.close();

@@ -57,6 +57,7 @@ unreadable-ends-early = { $name } ends after { $bytes } bytes, before its first 
 unreadable-ends-early-stream = The { $compression } stream of { $name } ends after { $bytes } bytes, before its first tar header is complete (a header is 512 bytes): was the download cut off?
 no-image = This image could not be found in the tarball.
 no-images-found = No image could be read from this file. The problems above say why.
+no-images-found-none = No image could be read from this file: it is a tar archive, but it holds no manifest.json, index.json or image config. Is it an empty tar, or a tar of other files? Pancake opens the file that `docker save -o image.tar IMAGE` writes.
 
 ## Formats
 format-docker-archive = docker save (classic)

@@ -57,6 +57,7 @@ unreadable-ends-early = { $name } berakhir setelah { $bytes } byte, sebelum head
 unreadable-ends-early-stream = Aliran { $compression } dari { $name } berakhir setelah { $bytes } byte, sebelum header tar pertamanya lengkap (satu header 512 byte): apakah unduhannya terputus?
 no-image = Image ini tidak ditemukan di dalam tarball.
 no-images-found = Tidak ada image yang dapat dibaca dari file ini. Masalah di atas menjelaskan sebabnya.
+no-images-found-none = Tidak ada image yang bisa dibaca dari file ini: file ini arsip tar, tetapi tidak berisi manifest.json, index.json, atau config image. Apakah ini tar kosong, atau tar berisi file lain? Pancake membuka file yang ditulis oleh `docker save -o image.tar IMAGE`.
 
 ## Formats
 format-docker-archive = docker save (klasik)

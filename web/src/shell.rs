@@ -623,13 +623,18 @@ pub fn app() -> Html {
                 </>
             }
         }
-        (Some(_), None) => html! {
+        (Some(a), None) => html! {
             <div class="nothing">
-                { if state.reading.phase == Phase::Ready {
-                    html! { <p class="ready not-all" data-testid="image-ready">{ t(lang, "no-images-found") }</p> }
-                } else {
-                    html! { <p>{ t(lang, "no-images-found") }</p> }
-                } }
+                {{
+                    // With no problem to point to (an empty tar, a tar of other files), say
+                    // what is missing instead of "the problems above".
+                    let key = if a.problems.is_empty() { "no-images-found-none" } else { "no-images-found" };
+                    if state.reading.phase == Phase::Ready {
+                        html! { <p class="ready not-all" data-testid="image-ready">{ t(lang, key) }</p> }
+                    } else {
+                        html! { <p>{ t(lang, key) }</p> }
+                    }
+                }}
                 // A compressed file that ended before its manifest: the layers it held.
                 { if state.reading.layers_read.is_empty() { html! {} } else { html! {
                     <crate::views::layers_read::LayersRead layers={state.reading.layers_read.clone()}

@@ -43,15 +43,20 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    /// Applies a further header naming the same file, as unpacking does.
-    fn apply(&mut self, e: &Entry) {
+    /// Applies a further header naming the same inode, of kind `kind`, as unpacking does: no
+    /// `chmod` of a symlink (Linux has no lchmod), and no `user.*` attribute on anything but a
+    /// regular file or folder (the kernel refuses them, EPERM; moby skips the error).
+    fn apply(&mut self, e: &Entry, kind: EntryKind) {
         self.uid = e.uid;
         self.gid = e.gid;
-        self.mode = e.mode;
+        if kind != EntryKind::Symlink {
+            self.mode = e.mode;
+        }
         self.mtime = e.mtime;
-        if !e.xattrs().is_empty() {
+        let settable = |x: &&Xattr| kind == EntryKind::File || !x.name.starts_with(b"user.");
+        if e.xattrs().iter().any(|x| settable(&x)) {
             let xattrs = self.xattrs.to_mut();
-            for x in e.xattrs() {
+            for x in e.xattrs().iter().filter(settable) {
                 match xattrs.binary_search_by(|y| y.name.cmp(&x.name)) {
                     Ok(i) => {
                         if let Some(y) = xattrs.get_mut(i) {
@@ -65,12 +70,12 @@ impl<'a> Attrs<'a> {
     }
 }
 
-/// For one layer's entries in tar order: the metadata of each name whose regular file has
-/// another name in this layer (a hard link entry that resolved to it, or the file a link
-/// names), keyed by name, as it stands once the layer is unpacked. Empty when no entry is a
-/// hard link (nearly every layer: one pass over the entries, no allocation). A link to a file
-/// of a lower layer, to a symlink or device, or to nothing keeps its own header (and is not
-/// here); so does a name written again after the link (a new file).
+/// For one layer's entries in tar order: the metadata of each name whose inode (a regular
+/// file, symlink, device or FIFO) has another name in this layer (a hard link entry that
+/// resolved to it, or the inode a link names), keyed by name, as it stands once the layer is
+/// unpacked. Empty when no entry is a hard link (nearly every layer: one pass over the
+/// entries, no allocation). A link to a lower layer's file, to a folder or to nothing keeps
+/// its own header (and is not here); so does a name written again after the link.
 pub fn of_layer(entries: &[Entry]) -> HashMap<&RawPath, Attrs<'_>> {
     let targets: HashSet<&RawPath> = entries
         .iter()
@@ -80,22 +85,26 @@ pub fn of_layer(entries: &[Entry]) -> HashMap<&RawPath, Attrs<'_>> {
     if targets.is_empty() {
         return HashMap::new();
     }
-    // Each name that is (for now) a file some link names or a link to one, and its file.
+    // Each name that is (for now) an inode some link names or a link to one, and its inode:
+    // a regular file, or a symlink, device or FIFO (`os.Link` does not follow a symlink).
     let mut file_of: HashMap<&RawPath, usize> = HashMap::new();
-    let mut files: Vec<(Attrs<'_>, bool)> = Vec::new();
+    let mut files: Vec<(Attrs<'_>, bool, EntryKind)> = Vec::new();
     for e in entries {
         if e.path.is_root() || has_dotdot(e.path.as_bytes()) {
             continue;
         }
         match (e.kind, &e.link_target) {
-            (EntryKind::File, _) if targets.contains(&e.path) => {
+            (k, _)
+                if !matches!(k, EntryKind::Dir | EntryKind::Hardlink | EntryKind::Other)
+                    && targets.contains(&e.path) =>
+            {
                 file_of.insert(&e.path, files.len());
-                files.push((Attrs::of(e), false));
+                files.push((Attrs::of(e), false, k));
             }
             (EntryKind::Hardlink, Some(t)) if *t != e.path => match file_of.get(t).copied() {
                 Some(i) => {
-                    if let Some((attrs, linked)) = files.get_mut(i) {
-                        attrs.apply(e);
+                    if let Some((attrs, linked, kind)) = files.get_mut(i) {
+                        attrs.apply(e, *kind);
                         *linked = true;
                     }
                     file_of.insert(&e.path, i);
@@ -112,7 +121,7 @@ pub fn of_layer(entries: &[Entry]) -> HashMap<&RawPath, Attrs<'_>> {
     file_of
         .into_iter()
         .filter_map(|(name, i)| match files.get(i) {
-            Some((attrs, true)) => Some((name, attrs.clone())),
+            Some((attrs, true, _)) => Some((name, attrs.clone())),
             _ => None,
         })
         .collect()
@@ -241,6 +250,42 @@ mod tests {
         assert_eq!(modes, [("a".into(), 0o4755), ("b".into(), 0o4755)]);
         let owners = of_image(&a, img);
         assert_eq!(owners[&(0, &RawPath::from("a"))].uid, 1000);
+    }
+
+    #[test]
+    fn a_link_to_a_symlink_or_fifo_shares_its_owner_and_settable_attributes() {
+        let mut s = Entry {
+            link_target: Some(RawPath::from("t")),
+            ..entry("s", EntryKind::Symlink)
+        };
+        s.mode = 0o777;
+        let entries = vec![
+            s,
+            with(
+                hardlink("hs", "s"),
+                0o600,
+                9,
+                &[("trusted.t", "w"), ("user.x", "v")],
+            ),
+            entry("p", EntryKind::Fifo),
+            with(hardlink("hp", "p"), 0o640, 7, &[("user.x", "v")]),
+        ];
+        let m = of_layer(&entries);
+        for name in ["s", "hs"] {
+            let a = &m[&RawPath::from(name)];
+            // No chmod of a symlink; no user.* attribute on it.
+            assert_eq!((a.mode, a.uid), (0o777, 9), "{name}");
+            assert_eq!(
+                names(&a.xattrs),
+                [("trusted.t".into(), "w".into())],
+                "{name}"
+            );
+        }
+        for name in ["p", "hp"] {
+            let a = &m[&RawPath::from(name)];
+            assert_eq!((a.mode, a.uid), (0o640, 7), "{name}");
+            assert!(a.xattrs.is_empty(), "{name}");
+        }
     }
 
     #[test]

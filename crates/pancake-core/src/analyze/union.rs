@@ -606,17 +606,18 @@ fn apply<'a>(
         remove(&mut removed, *pos, gone);
     }
     let removed_paths: BTreeSet<Key<'a>> = removed.iter().map(|(p, _)| p.clone()).collect();
+    // Links whose final targets go round. Whether unpacking fails on them is decided in tar
+    // order below (`c`, `e => c`, then `c => e` re-links `c` to the file `e` still names:
+    // no failure); a cycle is reported as one when every link in it failed.
     let cycles = link_cycles(entries);
     let in_cycle: HashSet<&RawPath> = cycles.iter().flatten().collect();
-    for cycle in &cycles {
-        if let (Some(first), Some(second)) = (cycle.first(), cycle.get(1).or(cycle.first())) {
-            links.push(LinkReport {
-                layer: idx,
-                path: first.clone(),
-                target: second.clone(),
-                issue: LinkIssue::Cycle(cycle.clone()),
-            });
-        }
+    let mut cycle_failures: Vec<LinkReport> = Vec::new();
+    // Names that are whiteout devices on disk in this layer's folder, with the position of
+    // the entry that made them: overlay2 `mknod`s every whiteout's name, whether or not a
+    // lower layer has it, and a link to such a name is one more.
+    let mut devices: HashMap<RawPath, usize> = HashMap::new();
+    for (pos, p) in &whiteouts {
+        devices.entry(p.clone()).or_insert(*pos);
     }
     // A directory `state` holds right now, the parent of the last entry written: tar entries
     // come grouped by folder, so most entries skip the walk to their parents (one map search
@@ -723,7 +724,7 @@ fn apply<'a>(
                 let t = t.clamped();
                 let t = t.as_ref();
                 appended.flush(state);
-                let found = resolve_link(state, &hidden, &plnk, (idx, entries), pos, &e.path, t);
+                let found = resolve_link(state, &hidden, &plnk, (idx, &devices), pos, &e.path, t);
                 match found {
                     Ok(Linked::Bytes(c)) => {
                         let size = c.size;
@@ -748,17 +749,21 @@ fn apply<'a>(
                             target: t.clone(),
                             issue: LinkIssue::ToAWhiteout,
                         });
+                        devices.entry(e.path.clone()).or_insert(pos);
                         known_dir = None;
                         continue;
                     }
                     Err(issue) => {
-                        if !in_cycle.contains(&e.path) {
-                            links.push(LinkReport {
-                                layer: idx,
-                                path: e.path.clone(),
-                                target: t.clone(),
-                                issue,
-                            });
+                        let report = LinkReport {
+                            layer: idx,
+                            path: e.path.clone(),
+                            target: t.clone(),
+                            issue,
+                        };
+                        if in_cycle.contains(&e.path) {
+                            cycle_failures.push(report);
+                        } else {
+                            links.push(report);
                         }
                         continue;
                     }
@@ -789,7 +794,7 @@ fn apply<'a>(
                 mode: if i.kind == EntryKind::Symlink {
                     i.mode
                 } else {
-                    e.mode
+                    shared.get(&e.path).map_or(e.mode, |a| a.mode)
                 },
                 link_target: i.link_target,
                 layer: idx,
@@ -851,6 +856,25 @@ fn apply<'a>(
         }
     }
     appended.flush(state);
+    // A cycle whose every link failed is said once, as a cycle; in one that a re-link broke,
+    // the links that failed are said one by one.
+    let failed = |p: &RawPath| cycle_failures.iter().any(|r| r.path == *p);
+    let whole: Vec<&Vec<RawPath>> = cycles.iter().filter(|c| c.iter().all(failed)).collect();
+    for cycle in &whole {
+        if let (Some(first), Some(second)) = (cycle.first(), cycle.get(1).or(cycle.first())) {
+            links.push(LinkReport {
+                layer: idx,
+                path: first.clone(),
+                target: second.clone(),
+                issue: LinkIssue::Cycle((*cycle).clone()),
+            });
+        }
+    }
+    links.extend(
+        cycle_failures
+            .into_iter()
+            .filter(|r| !whole.iter().any(|c| c.contains(&r.path))),
+    );
     removed
 }
 
@@ -890,7 +914,7 @@ fn resolve_link<'a>(
     state: &State<'a>,
     hidden: &HashMap<Key<'a>, (usize, usize)>,
     plnk: &HashMap<&[u8], Vec<(usize, ContentRef)>>,
-    (idx, entries): (usize, &[Entry]),
+    (idx, devices): (usize, &HashMap<RawPath, usize>),
     pos: usize,
     path: &RawPath,
     target: &RawPath,
@@ -913,17 +937,13 @@ fn resolve_link<'a>(
     }
     let node = match state.get(target) {
         Some(n) => n,
+        // A whiteout earlier in this layer made a device at this name (whatever the lower
+        // layers hold there): the link is another.
+        None if devices.get(target).is_some_and(|at| *at < pos) => return Ok(Linked::Whiteout),
         None => match hidden.get(target) {
             // Deleted by a marker that comes after the link: when the link came, the target
             // was a lower layer's.
             Some((at, _)) if *at > pos => return Err(LinkIssue::LowerLayer),
-            // A whiteout of exactly this name made a device there: the link is another.
-            Some((at, _))
-                if entries.get(*at).and_then(classify_entry)
-                    == Some(Marker::Whiteout(target.clone())) =>
-            {
-                return Ok(Linked::Whiteout)
-            }
             Some(_) => return Err(LinkIssue::DeletedEarlier),
             None => return Err(LinkIssue::Missing),
         },
@@ -2328,6 +2348,27 @@ mod tests {
             && p.message()
                 .contains("hard link b => a names a path a whiteout")
             && !p.message().contains("unpacking fails")));
+    }
+
+    #[test]
+    fn a_re_link_is_no_cycle_and_a_whiteout_device_needs_nothing_below() {
+        // `c`, `e => c`, then `c => e`: unpacking removes `c` and links it to the file `e`
+        // still names. The final targets go round, but nothing failed.
+        let a = build(vec![vec![f("c", 3), hl("e", "c"), hl("c", "e")]]);
+        let m = merged(&a, img(&a), 0);
+        assert_eq!(paths(&m), ["c", "e"]);
+        assert!(m.iter().all(|r| r.size == 3), "{m:?}");
+        assert!(link_problems(&a, img(&a)).is_empty());
+        // overlay2 makes a device at every whiteout's name, below or not: a link to it, and
+        // a link to that link, are whiteouts too, and delete the lower names they take.
+        let a = build(vec![
+            vec![f("keep", 1), f("z", 2)],
+            vec![f(".wh.ghost", 0), hl("keep", "ghost"), hl("z", "keep")],
+        ]);
+        assert!(paths(&merged(&a, img(&a), 1)).is_empty());
+        let ps = link_problems(&a, img(&a));
+        assert_eq!(ps.len(), 2, "{ps:?}");
+        assert!(ps.iter().all(|p| p.kind == ProblemKind::Whiteout));
     }
 
     #[test]
