@@ -342,8 +342,13 @@ describe('containers: copy-on-write in the browser', () => {
       // The container itself: removed with its ✕, back with Undo, selected, and stored again.
       await page.locator(`${CONTAINER}[data-container-id="${id}"] [data-testid=remove-container]`).first().click();
       await page.waitForFunction(([sel, cid]) => !document.querySelector(`${sel}[data-container-id="${cid}"]`), [CONTAINER, id]);
-      await page.locator('[data-testid=ctr-undo]').first().click();
+      // The focus is not dropped with the ✕: it goes to Undo (no other container to pick).
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'ctr-undo');
+      assert.match(await page.locator('[data-testid=ctr-undo]').first().innerText(), /Undo the last change \(to /);
+      await page.keyboard.press('Enter');
       await page.waitForFunction(([sel, cid]) => document.querySelector(`${sel}[data-container-id="${cid}"] [aria-pressed=true]`), [CONTAINER, id]);
+      // The last step took the Undo button away: the container that came back has the focus.
+      await page.waitForFunction(() => document.activeElement?.classList.contains('ctr-pick'));
       await page.waitForFunction((cid) => new Promise((resolve) => {
         const q = indexedDB.open('pancake');
         q.onsuccess = () => {

@@ -187,7 +187,16 @@ pub struct ContainerState {
     /// was before a write, a delete, a new file or folder, or before it was removed. One tap
     /// on a ✕ deletes a whole folder (or the container), so each step can be taken back.
     /// Containers are immutable values, so a step is the value itself. Not stored.
-    pub undo: Vec<Rc<Container>>,
+    pub undo: Vec<UndoStep>,
+}
+
+/// One change [`ContainerAction::Undo`] can take back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UndoStep {
+    /// The container as it was before the change.
+    pub before: Rc<Container>,
+    /// Where it stood in the list: a removed container comes back there.
+    pub at: usize,
 }
 
 /// How many changes can be taken back.
@@ -355,8 +364,10 @@ pub fn reduce(
             }
         }
         ContainerAction::Remove(id) => {
-            if let Some(gone) = s.list.iter().find(|c| c.id == id).cloned() {
-                remember(&mut s, gone);
+            if let Some(at) = s.list.iter().position(|c| c.id == id) {
+                if let Some(gone) = s.list.get(at).cloned() {
+                    remember(&mut s, gone, at);
+                }
             }
             s.list.retain(|c| c.id != id);
             if s.selected.as_deref() == Some(&id) {
@@ -411,15 +422,17 @@ pub fn reduce(
         ContainerAction::Busy(b) => s.busy = b,
         ContainerAction::Filter(f) => s.filter = f,
         ContainerAction::Undo => {
-            if let Some(before) = s.undo.pop() {
+            if let Some(UndoStep { before, at }) = s.undo.pop() {
                 s.editor = None;
                 s.copy_up = None;
+                // The change is shown where it is taken back.
+                s.selected = Some(before.id.clone());
                 match s.list.iter_mut().find(|c| c.id == before.id) {
                     Some(slot) => *slot = before,
-                    // Removed: it comes back as a new value, so it is stored again.
+                    // Removed: it comes back where it stood, as a new value (stored again).
                     None => {
-                        s.selected = Some(before.id.clone());
-                        s.list.push(Rc::new((*before).clone()));
+                        let at = at.min(s.list.len());
+                        s.list.insert(at, Rc::new((*before).clone()));
                     }
                 }
             }
@@ -429,15 +442,17 @@ pub fn reduce(
 }
 
 fn replace(s: &mut ContainerState, next: Container) {
-    if let Some(slot) = s.list.iter_mut().find(|c| c.id == next.id) {
-        let before = std::mem::replace(slot, Rc::new(next));
-        remember(s, before);
+    if let Some(at) = s.list.iter().position(|c| c.id == next.id) {
+        if let Some(slot) = s.list.get_mut(at) {
+            let before = std::mem::replace(slot, Rc::new(next));
+            remember(s, before, at);
+        }
     }
 }
 
 /// Keeps `before` as the step [`ContainerAction::Undo`] takes back next.
-fn remember(s: &mut ContainerState, before: Rc<Container>) {
-    s.undo.push(before);
+fn remember(s: &mut ContainerState, before: Rc<Container>, at: usize) {
+    s.undo.push(UndoStep { before, at });
     if s.undo.len() > UNDO_STEPS {
         s.undo.remove(0);
     }

@@ -290,7 +290,9 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                                 }
                             });
                         }
-                        cb.emit(ContainerAction::Remove(id.clone()))
+                        cb.emit(ContainerAction::Remove(id.clone()));
+                        // The ✕ is gone with its card: the focus goes to what replaced it.
+                        focus_after_render(&[SELECTED_CARD, UNDO_BUTTON]);
                     })
                 };
                 html! {
@@ -318,8 +320,12 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         html! {
             <p class="ctr-undo">
                 <button type="button" class="button quiet" data-testid="ctr-undo"
-                    onclick={Callback::from(move |_| cb.emit(ContainerAction::Undo))}>
-                    { format!("↶ {}", t(lang, "ctr-undo")) }
+                    onclick={Callback::from(move |_| {
+                        cb.emit(ContainerAction::Undo);
+                        // The last step takes the button away: the container changed keeps it.
+                        focus_after_render(&[UNDO_BUTTON, SELECTED_CARD]);
+                    })}>
+                    { format!("↶ {}", tf(lang, "ctr-undo", &[("name", &s.undo.last().map(|u| u.before.name.clone()).unwrap_or_default())])) }
                 </button>
             </p>
         }
@@ -1018,4 +1024,31 @@ fn compare(p: &CompareProps) -> Html {
             </div>
         </div>
     }
+}
+
+/// The selected container's card button, and the Undo button (`focus_after_render`).
+const SELECTED_CARD: &str = "[data-testid=container] .ctr-pick[aria-pressed=true]";
+const UNDO_BUTTON: &str = "[data-testid=ctr-undo]";
+
+/// After the render a click causes, focuses the first element matching one of `selectors`
+/// (in order): a button that removed itself would leave the focus on the page, where a
+/// keyboard or screen-reader user loses their place.
+fn focus_after_render(selectors: &'static [&'static str]) {
+    gloo::timers::callback::Timeout::new(0, move || {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        for sel in selectors {
+            if let Some(el) = doc
+                .query_selector(sel)
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+                return;
+            }
+        }
+    })
+    .forget();
 }
