@@ -602,6 +602,30 @@ fn a_file_cut_in_its_first_header_ends_early() {
         "{:?}",
         r.map(|a| a.problems)
     );
+    // A whole save compressed with zstd, cut at 300 bytes (a download cut short): the
+    // decoder reports a broken block rather than an end of file; it still ends early.
+    let zst = compress(Compression::Zstd, &plain);
+    for cut in [30usize, 300] {
+        let bytes = &zst[..cut];
+        let r = read_stream(
+            "cut.tar.zst",
+            bytes,
+            cut as u64,
+            &Options::default(),
+            &mut |_| {},
+        );
+        assert!(
+            matches!(
+                r,
+                Err(Error::EndsEarly {
+                    compression: Compression::Zstd,
+                    ..
+                })
+            ),
+            "zstd cut at {cut}: {:?}",
+            r.map(|a| a.problems)
+        );
+    }
 }
 
 #[test]

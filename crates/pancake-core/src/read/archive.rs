@@ -163,6 +163,15 @@ pub fn read_stream_watched<R: Read>(
                 compression: outer_compression,
             })
         }
+        // The decoder failed having read the whole file: a download cut inside the first
+        // header's compressed bytes (a zstd decoder says so as a block error, not as EOF).
+        Some(_) if total_bytes > 0 && count.get() >= total_bytes => {
+            return Err(Error::EndsEarly {
+                name: name.into(),
+                bytes: dhead.len() as u64,
+                compression: outer_compression,
+            })
+        }
         Some(e) => {
             return Err(Error::Member {
                 name: name.into(),
