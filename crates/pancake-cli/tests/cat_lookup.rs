@@ -57,10 +57,12 @@ fn cat(file: &str, path: &str, extra: &[&str]) -> Result<String, String> {
     }
 }
 
-/// The tester's tree: `/lib -> usr/lib` holding `real.txt`, links to it and to its folder.
-fn tree() -> String {
+/// The tester's tree: `/lib -> usr/lib` holding `real.txt`, links to it and to its folder,
+/// written as `name`: each test its own file, since tests run at once and one writing the
+/// file another is reading fails it at random.
+fn tree(name: &str) -> String {
     save(
-        "symcat.tar",
+        name,
         &[
             TarEntry::dir("usr", 0o755),
             TarEntry::dir("usr/lib", 0o755),
@@ -76,7 +78,7 @@ fn tree() -> String {
 
 #[test]
 fn a_file_asked_for_as_a_directory_is_not_a_directory() {
-    let f = tree();
+    let f = tree("symcat-notdir.tar");
     let real = Ok("real\n".to_string());
     assert_eq!(cat(&f, "lib/real.txt", &[]), real);
     assert_eq!(cat(&f, "dirlink/real.txt", &[]), real);
@@ -109,7 +111,7 @@ fn a_file_asked_for_as_a_directory_is_not_a_directory() {
 
 #[test]
 fn a_path_missing_past_a_resolved_link_names_what_is_missing() {
-    let f = tree();
+    let f = tree("symcat-missing.tar");
     // d1/inner leads to /usr/lib (through /lib); `..` of it is /usr, with no real.txt.
     // Neither link dangles: it said "/lib is a symlink to usr/lib that dangles".
     let e = cat(&f, "d1/inner/../real.txt", &[]).map_err(|e| e.trim_end().to_string());

@@ -1026,8 +1026,7 @@ fn more_than_125_layers_is_refused_by_docker_load() {
 #[test]
 fn a_capability_the_kernel_refuses_cannot_be_unpacked() {
     // One `LEN KEY=VALUE\n` record, LEN counting the whole record, its own digits included.
-    let pax = |value: &[u8]| -> Vec<u8> {
-        let key = b"SCHILY.xattr.security.capability=";
+    let pax_of = |key: &[u8], value: &[u8]| -> Vec<u8> {
         let body_len = 1 + key.len() + value.len() + 1;
         let mut len = body_len + 1;
         while len.to_string().len() + body_len != len {
@@ -1039,6 +1038,7 @@ fn a_capability_the_kernel_refuses_cannot_be_unpacked() {
         rec.push(b'\n');
         rec
     };
+    let pax = |value: &[u8]| pax_of(b"SCHILY.xattr.security.capability=", value);
     let v2: Vec<u8> = [0x01, 0, 0, 0x02, 0, 0x20, 0, 0]
         .into_iter()
         .chain([0u8; 12])
@@ -1049,6 +1049,12 @@ fn a_capability_the_kernel_refuses_cannot_be_unpacked() {
     for (name, value) in [("ok", &v2), ("v1", &v1), ("short", &short)] {
         t = t.pax(&pax(value)).file(name, b"bin\n");
     }
+    // Attributes no kernel sets: an empty name (ERANGE), a value over 64 KiB (E2BIG).
+    t = t
+        .pax(&pax_of(b"SCHILY.xattr.=", b"v"))
+        .file("noname", b"x\n")
+        .pax(&pax_of(b"SCHILY.xattr.user.big=", &vec![b'v'; 70_000]))
+        .file("big", b"x\n");
     let (bytes, _) = image(&t.done(), None);
     let a = both("caps", &bytes, &Options::default());
     let fails: Vec<String> = a
@@ -1057,16 +1063,25 @@ fn a_capability_the_kernel_refuses_cannot_be_unpacked() {
         .filter(|p| p.kind == ProblemKind::UnpackFails)
         .map(|p| p.message())
         .collect();
-    assert_eq!(fails.len(), 2, "{fails:#?}");
-    assert!(find(&a, ProblemKind::UnpackFails, "entry v1 cannot be unpacked: its security.capability attribute (12 bytes: 010000010020000000000000) is not a value the kernel sets"), "{fails:#?}");
+    assert_eq!(fails.len(), 4, "{fails:#?}");
+    assert!(find(&a, ProblemKind::UnpackFails, "entry v1 cannot be unpacked: setting its security.capability attribute (12 bytes: 010000010020000000000000), which is not a value the kernel sets"), "{fails:#?}");
     assert!(
         find(
             &a,
             ProblemKind::UnpackFails,
-            "entry short cannot be unpacked: its security.capability attribute (19 bytes:"
+            "entry short cannot be unpacked: setting its security.capability attribute (19 bytes:"
         ),
         "{fails:#?}"
     );
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnpackFails,
+            "entry noname cannot be unpacked: setting an attribute with an empty name"
+        ),
+        "{fails:#?}"
+    );
+    assert!(find(&a, ProblemKind::UnpackFails, "entry big cannot be unpacked: setting the attribute user.big, whose value is 70000 bytes, over Linux's 65536 (E2BIG)"), "{fails:#?}");
     let layer = a
         .members
         .iter()

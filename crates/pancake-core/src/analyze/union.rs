@@ -948,7 +948,8 @@ fn resolve_link<'a>(
             None => return Err(LinkIssue::Missing),
         },
     };
-    if node.layer != idx {
+    // A folder is refused whatever layer made it (EPERM), and said as a folder.
+    if node.layer != idx && node.kind != EntryKind::Dir {
         return Err(LinkIssue::LowerLayer);
     }
     if let Some(c) = node.content_ref(target) {
@@ -1747,6 +1748,12 @@ pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
                      the whiteout, or a file"
                 ),
                 LinkIssue::Directory => {
+                    // `a/..` cleans to the root, whose name is empty: shown as `/`.
+                    let target = if target.is_root() {
+                        "/".into()
+                    } else {
+                        target.display()
+                    };
                     format!("hard link {path} => {target} points to a directory; expected a file")
                 }
                 LinkIssue::LowerLayer => format!(

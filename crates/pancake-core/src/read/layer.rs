@@ -1399,8 +1399,7 @@ fn collect<B: Blocks>(
         .extend(unpack_fails_problems(&out.entries, member));
     out.problems
         .extend(whiteouts_over_own_entries(&out.entries, member));
-    out.problems
-        .extend(refused_capabilities(&out.entries, member));
+    out.problems.extend(refused_xattrs(&out.entries, member));
     let (duplicate_count, duplicates) = duplicates(&out.entries);
     // The list grew by doubling: up to half its room is empty, which the index keeps for as
     // long as the image is open (a 200,000-entry layer: 23 MB of room for 18 MB of entries
@@ -1628,22 +1627,54 @@ fn settable_xattrs(kind: EntryKind, xattrs: Vec<Xattr>) -> Vec<Xattr> {
     }
 }
 
-/// One `unpack-fails` problem per entry whose `security.capability` attribute the kernel
-/// refuses to set ([`crate::analyze::capability::settable`]: not a 20-byte revision 2 or a
-/// 24-byte revision 3 value; `EINVAL`), the first [`UNPACK_FAILS_LISTED`], then one saying how
-/// many more: Docker's and containerd's unpacking return that error (they pass over only an
-/// unsupported or refused attribute: `ENOTSUP`, `EPERM`), so the load or pull fails.
-fn refused_capabilities(entries: &[Entry], member: &str) -> Vec<Problem> {
+/// Linux's bounds on one extended attribute (`XATTR_NAME_MAX`, `XATTR_SIZE_MAX`): `setxattr`
+/// refuses a longer name (or an empty one) with `ERANGE` and a larger value with `E2BIG`.
+const XATTR_NAME_MAX: usize = 255;
+const XATTR_SIZE_MAX: usize = 65536;
+
+/// Why the kernel refuses to set `x` (its errno and the words), or `None` when it sets it.
+fn refused_xattr(x: &Xattr) -> Option<String> {
     use crate::analyze::capability;
+    let name = crate::xattr_text(&x.name);
+    if x.name.is_empty() {
+        return Some("an attribute with an empty name (a `SCHILY.xattr.` record with nothing after it), which setxattr refuses (ERANGE)".into());
+    }
+    if x.name.len() > XATTR_NAME_MAX {
+        return Some(format!(
+            "the attribute {name}, whose name is {} bytes, over Linux's {XATTR_NAME_MAX} (ERANGE)",
+            x.name.len()
+        ));
+    }
+    if x.value.len() > XATTR_SIZE_MAX {
+        return Some(format!(
+            "the attribute {name}, whose value is {} bytes, over Linux's {XATTR_SIZE_MAX} (E2BIG)",
+            x.value.len()
+        ));
+    }
+    if x.name == capability::XATTR_NAME && !capability::settable(&x.value) {
+        return Some(format!(
+            "its security.capability attribute ({} bytes: {}{}), which is not a value the kernel sets (a 20-byte revision 2 or 24-byte revision 3 vfs_cap_data; EINVAL)",
+            x.value.len(),
+            hex::encode(x.value.get(..24).unwrap_or(&x.value)),
+            if x.value.len() > 24 { "…" } else { "" }
+        ));
+    }
+    None
+}
+
+/// One `unpack-fails` problem per entry with an extended attribute the kernel refuses to set
+/// ([`refused_xattr`]: an empty or over-long name, a value over 64 KiB, a `security.capability`
+/// that is not a 20-byte revision 2 or 24-byte revision 3 value), the first
+/// [`UNPACK_FAILS_LISTED`], then one saying how many more: Docker's and containerd's
+/// unpacking return that error (they pass over only an unsupported or refused attribute:
+/// `ENOTSUP`, `EPERM`), so the load or pull fails.
+fn refused_xattrs(entries: &[Entry], member: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut more = 0usize;
     for e in entries {
-        let Some(x) = e.xattrs().iter().find(|x| x.name == capability::XATTR_NAME) else {
+        let Some(why) = e.xattrs().iter().find_map(refused_xattr) else {
             continue;
         };
-        if capability::settable(&x.value) {
-            continue;
-        }
         if out.len() < UNPACK_FAILS_LISTED {
             out.push(Problem::entry(
                 ProblemKind::UnpackFails,
@@ -1651,11 +1682,8 @@ fn refused_capabilities(entries: &[Entry], member: &str) -> Vec<Problem> {
                 member,
                 e.path.display().into_owned(),
                 format!(
-                    "entry {} cannot be unpacked: its security.capability attribute ({} bytes: {}{}) is not a value the kernel sets (a 20-byte revision 2 or 24-byte revision 3 vfs_cap_data), so setting it fails (EINVAL)",
-                    e.path.display(),
-                    x.value.len(),
-                    hex::encode(x.value.get(..24).unwrap_or(&x.value)),
-                    if x.value.len() > 24 { "…" } else { "" }
+                    "entry {} cannot be unpacked: setting {why} fails, and with it the unpacking",
+                    e.path.display()
                 ),
             ));
         } else {
@@ -1668,7 +1696,7 @@ fn refused_capabilities(entries: &[Entry], member: &str) -> Vec<Problem> {
             None,
             member,
             format!(
-                "{more} more entries have a security.capability attribute the kernel refuses (only the first {UNPACK_FAILS_LISTED} are listed one by one)"
+                "{more} more entries have an extended attribute the kernel refuses (only the first {UNPACK_FAILS_LISTED} are listed one by one)"
             ),
         ));
     }
