@@ -335,6 +335,11 @@ describe('containers: copy-on-write in the browser', () => {
       await page.locator(`${ROW}[data-path="/etc"] [data-testid=delete-path]`).first().click();
       await page.waitForFunction((sel) => !document.querySelector(`${sel}[data-path="/etc"]`), ROW);
       assert.deepEqual(await diffLines(page), ['D /etc']);
+      // The button names the container; on a phone its words wrap, the page stays 360 px.
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.locator('[data-testid=ctr-undo]').first().scrollIntoViewIfNeeded();
+      assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth) <= 360, 'Undo at 360 px');
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.locator('[data-testid=ctr-undo]').first().click();
       await page.locator(`${ROW}[data-path="/etc"]`).first().waitFor({ timeout: 10000 });
       assert.equal((await diffLines(page)).length, 0, 'the container is as it was');
