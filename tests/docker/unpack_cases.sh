@@ -15,28 +15,9 @@ DIR=$1; shift
 t0=$(date +%s%N)
 now() { echo "$(( ($(date +%s%N) - t0) / 1000000 ))ms"; }
 
-if ! command -v dockerd >/dev/null; then
-  echo "[unpack] installing docker.io" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >/dev/null; }
-fi
-D=$(mktemp -d /tmp/pancake-unpack-dockerd.XXXXXX)
-cleanup() {
-  if [ -n "${DPID:-}" ]; then
-    kill "$DPID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.2; done
-  fi
-  wait "${DPID:-}" 2>/dev/null || true  # reap it: no zombie left behind
-  umount "$D"/data/overlay2/*/merged 2>/dev/null || true
-  rm -rf "$D" 2>/dev/null || true
-}
-trap cleanup EXIT
-dockerd --data-root "$D/data" --exec-root "$D/exec" -H "unix://$D/sock" --pidfile "$D/pid" \
-  --bridge=none --iptables=false --ip-masq=false >"$D/log" 2>&1 &
-DPID=$!
-export DOCKER_HOST="unix://$D/sock"
-for _ in $(seq 150); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
-docker info >/dev/null 2>&1 || { echo "[unpack] dockerd did not start:" >&2; tail -20 "$D/log" >&2; exit 1; }
+# shellcheck source=tests/docker/private_dockerd.sh
+. "$(dirname "$0")/private_dockerd.sh"
+private_dockerd unpack pancake-unpack-dockerd
 echo "[unpack] dockerd $(docker version -f '{{.Server.Version}}') ($(docker info -f '{{.Driver}}')) up after $(now)" >&2
 
 # In the container: every path below /t and /x, one `stat` line each.
