@@ -894,13 +894,7 @@ fn editor_panel(p: &EditorProps) -> Html {
             // Tab reaches the editor. Focus someone placed elsewhere stays there.
             let lost = web_sys::window()
                 .and_then(|w| w.document())
-                .map(|d| match d.active_element() {
-                    None => true,
-                    Some(a) => d
-                        .body()
-                        .is_some_and(|b| a == *b.unchecked_ref::<web_sys::Element>()),
-                })
-                .unwrap_or(false);
+                .is_some_and(|d| super::focus_on_nothing(&d));
             if lost {
                 if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
                     let _ = h.focus();

@@ -171,14 +171,10 @@ pub fn content(p: &ContentProps) -> Html {
                 let pane = pane_ref.cast::<web_sys::Node>();
                 // Only when the focus is lost with the pane (in it, or on the page itself):
                 // a click elsewhere that closed it keeps its own focus.
-                let lost = match doc.active_element() {
-                    None => true,
-                    Some(a) => {
-                        doc.body()
-                            .is_some_and(|b| a == *b.unchecked_ref::<web_sys::Element>())
-                            || pane.is_some_and(|p| p.contains(Some(a.unchecked_ref())))
-                    }
-                };
+                let lost = super::focus_on_nothing(&doc)
+                    || doc
+                        .active_element()
+                        .is_some_and(|a| pane.is_some_and(|p| p.contains(Some(a.unchecked_ref()))));
                 if !lost {
                     return;
                 }

@@ -254,6 +254,17 @@ pub struct CopyProps {
     pub what: Option<AttrValue>,
 }
 
+/// True when no element has the focus, or the page itself does: a control that took it away
+/// with its own render (a closed pane, a row redrawn) left the reader nowhere.
+pub fn focus_on_nothing(doc: &web_sys::Document) -> bool {
+    match doc.active_element() {
+        None => true,
+        Some(a) => doc
+            .body()
+            .is_some_and(|b| a == *wasm_bindgen::JsCast::unchecked_ref::<web_sys::Element>(&b)),
+    }
+}
+
 /// Copies `text` to the clipboard; says so briefly.
 #[function_component(CopyButton)]
 pub fn copy_button(p: &CopyProps) -> Html {
