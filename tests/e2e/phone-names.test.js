@@ -109,7 +109,8 @@ describe('phone: names and the hex dump (issue 14)', () => {
           await page.screenshot({ path: path.join(SHOTS, `long-names-${step}-${scheme}.png`) });
         }
         // A registry's full name in the Shared tab's picker: the select shrinks, the page
-        // does not widen (it was 689 px for a 76-character ECR name).
+        // does not widen (it was 689 px for a 76-character ECR name). Another image than the
+        // file above (Docker 20's save of app1), or the session would list the two as one.
         const ecr = path.join(require('node:os').tmpdir(), 'pancake-ecr-name.tar');
         require('node:child_process').execFileSync('python3', ['-c', `
 import json, sys, tarfile, io
@@ -123,12 +124,13 @@ with tarfile.open(src) as a, tarfile.open(out, 'w') as b:
             data = json.dumps(man).encode()
             m.size = len(data)
         b.addfile(m, io.BytesIO(data) if data is not None else None)
-`, path.join(FIXTURES, 'docker26-save-app1.tar'), ecr]);
+`, path.join(FIXTURES, 'docker20-save-app1.tar'), ecr]);
         await pickFile(page, ecr);
         await page.waitForFunction(() => document.querySelector('#image-title')?.textContent.includes('dkr.ecr'), null, { timeout: READY });
         await waitReady(page, { timeout: READY });
         await app.openTab(page, 'shared');
         await page.locator('[data-testid=pull-target]').first().scrollIntoViewIfNeeded();
+        assert.match(await page.locator('[data-testid=pull-target]').first().innerText(), /dkr\.ecr\.us-east-1/);
         const wide = await page.evaluate(() => document.scrollingElement.scrollWidth);
         assert.ok(wide <= W, `Shared with a registry's full name: the page is ${wide} px wide`);
         await page.screenshot({ path: path.join(SHOTS, `long-names-shared-${scheme}.png`) });
