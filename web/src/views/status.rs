@@ -113,7 +113,7 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
             <div class="bar" role="progressbar" aria-label={t(lang, "progress-hashing")}
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow={pct.map(|p| format!("{p:.0}"))}>
                 <div class={classes!("bar-fill", pct.is_none().then_some("indeterminate"))}
-                    style={format!("width:{}%", pct.unwrap_or(100.0))}></div>
+                    style={format!("transform:scaleX({:.4})", pct.unwrap_or(100.0).clamp(0.0, 100.0) / 100.0)}></div>
             </div>
         </div>
     }
