@@ -503,6 +503,7 @@ hashed-with = Hashed with
 hashed-webcrypto = WebCrypto (the browser's SHA-256, one read)
 hashed-streamed = streamed (wasm, in chunks)
 hashed-with-walk = streamed while its files were listed (wasm, from the same reads)
+hashed-beside-walk = streamed on a second worker while its files were listed (wasm)
 hashed-handed-on = streamed on a second worker as the file was decompressed (wasm)
 # --- track classroom ---
 tour-fold = Fold the tour card to one line

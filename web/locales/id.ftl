@@ -503,6 +503,7 @@ hashed-with = Di-hash dengan
 hashed-webcrypto = WebCrypto (SHA-256 milik peramban, sekali baca)
 hashed-streamed = dialirkan (wasm, per potongan)
 hashed-with-walk = dialirkan sambil filenya didaftar (wasm, dari bacaan yang sama)
+hashed-beside-walk = dialirkan di worker kedua sambil filenya didaftar (wasm)
 hashed-handed-on = dialirkan di worker kedua sambil file didekompresi (wasm)
 # --- track classroom ---
 tour-fold = Lipat kartu tur menjadi satu baris

@@ -33,15 +33,18 @@
 
 use std::cell::RefCell;
 use std::ops::Range;
+use std::rc::Rc;
 
 use js_sys::{Function, Reflect};
 use pancake_core::digest::Hasher;
 use pancake_core::read::offload::Offload;
-use pancake_core::Digest;
+use pancake_core::{Digest, HashPath};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::MessageEvent;
+
+use crate::file_source::FileSource;
 
 /// One blob of the file to feed: where it is, and how far from its start it has been fed
 /// without a gap.
@@ -69,6 +72,9 @@ impl Blob {
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     blobs: Vec<Blob>,
+    /// Blobs (indexes) that were marked dead since [`Plan::newly_dead`] was last asked: each
+    /// blob dies once, so this holds at most as many as there are blobs.
+    died: Vec<usize>,
 }
 
 impl Plan {
@@ -87,7 +93,25 @@ impl Plan {
         // By offset, so a piece finds the blobs it touches by a binary search (a hostile
         // save may hold thousands of them, and the walk makes a read per large file).
         blobs.sort_by_key(|b| (b.offset, b.len));
-        Plan { blobs }
+        Plan {
+            blobs,
+            died: Vec::new(),
+        }
+    }
+
+    /// The blobs, `(offset, len)`, that will no longer be fed whole since this was last
+    /// asked, in the order they died.
+    pub fn newly_dead(&mut self) -> Vec<(u64, u64)> {
+        let died = std::mem::take(&mut self.died);
+        died.iter()
+            .filter_map(|&i| self.blobs.get(i))
+            .map(|b| (b.offset, b.len))
+            .collect()
+    }
+
+    /// The largest blob's length (bytes); 0 with none.
+    fn largest(&self) -> u64 {
+        self.blobs.iter().map(|b| b.len).max().unwrap_or(0)
     }
 
     /// The index of the first blob that ends after `at` (tar members do not overlap, so the
@@ -120,6 +144,7 @@ impl Plan {
                 // Bytes between what it was fed and this piece were never handed over.
                 if start < b.end() {
                     b.dead = true;
+                    self.died.push(i);
                 }
                 continue;
             }
@@ -129,6 +154,7 @@ impl Plan {
                 usize::try_from(upto - start),
             ) else {
                 b.dead = true;
+                self.died.push(i);
                 continue;
             };
             out.push((i, from..to));
@@ -148,9 +174,10 @@ impl Plan {
 
     /// Gives up on every blob not fed whole yet (those fed whole keep their digests).
     fn give_up(&mut self) {
-        for b in &mut self.blobs {
-            if !b.complete() {
+        for (i, b) in self.blobs.iter_mut().enumerate() {
+            if !b.complete() && !b.dead {
                 b.dead = true;
+                self.died.push(i);
             }
         }
     }
@@ -239,13 +266,31 @@ fn monotonic_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// The smallest blob (bytes) the hasher hashes beside the walk ([`Tee`]'s `ahead`): below
+/// this its hashing after the walk is short anyway, and its reads would only slow the walk's.
+const BESIDE_MIN: u64 = 32 << 20;
+
 /// The scanner's side: hands the pieces its reads fill to the hasher at the port's other end.
+///
+/// A blob that falls out (the walk skipped some of its bytes: a layer of large files) is
+/// hashed after the walk the usual way, while the hasher, loaded and idle, waited through
+/// the walk. So the first blob that falls out and is large — at least [`BESIDE_MIN`] and
+/// half the largest blob the walk reads — is named to the hasher at once (`{ahead: [offset,
+/// len]}`), which hashes it from reads of its own while the walk goes on: for the benchmark's
+/// one-layer save of 1.1 GiB the digest came 0.7 s sooner (the walk's length), the files
+/// listed 0.15 s later. It counts as fed ([`Tee::end`]): its job goes to that hasher, whose
+/// digest is then ready or on its way. One blob only: the page's plan gives every other blob
+/// to whichever hasher is free, and only this hasher knows which it took.
 pub struct Tee {
     port: JsValue,
     plan: Plan,
     /// [`monotonic_ms`] when it began, and the bytes handed over since.
     began: f64,
     posted: f64,
+    /// The blob named to the hasher to hash beside the walk, once one is.
+    ahead: Option<(u64, u64)>,
+    /// The least length (bytes) of a blob to name.
+    ahead_min: u64,
 }
 
 impl Tee {
@@ -262,12 +307,33 @@ impl Tee {
             .flat_map(|b| [b.offset as f64, b.len as f64])
             .collect();
         let list = js_sys::Float64Array::from(flat.as_slice());
+        let ahead_min = BESIDE_MIN.max(plan.largest() / 2);
         post(&port, &object(&[("blobs", &list)]), &js_sys::Array::new()).then_some(Tee {
             port,
             plan,
             began: monotonic_ms(),
             posted: 0.0,
+            ahead: None,
+            ahead_min,
         })
+    }
+
+    /// Names to the hasher the first large blob that fell out (see the type's docs).
+    fn name_ahead(&mut self) {
+        let died = self.plan.newly_dead();
+        if self.ahead.is_some() {
+            return;
+        }
+        if let Some(&(offset, len)) = died.iter().find(|(_, len)| *len >= self.ahead_min) {
+            let pair = js_sys::Float64Array::from([offset as f64, len as f64].as_slice());
+            if post(
+                &self.port,
+                &object(&[("ahead", &pair)]),
+                &js_sys::Array::new(),
+            ) {
+                self.ahead = Some((offset, len));
+            }
+        }
     }
 
     /// A piece of the file read at `at`: the first `len` bytes of `buffer`, which the reader
@@ -277,7 +343,9 @@ impl Tee {
     /// one when all are out, so what waits for the hasher is bounded by them, not by the
     /// rule of [`FEED_AHEAD`].
     pub fn offer(&mut self, at: u64, buffer: &js_sys::ArrayBuffer, len: u32, lent: bool) -> bool {
-        if self.plan.take(at, u64::from(len)).is_empty() {
+        let wanted = !self.plan.take(at, u64::from(len)).is_empty();
+        self.name_ahead();
+        if !wanted {
             return false;
         }
         if !lent {
@@ -287,6 +355,7 @@ impl Tee {
                 // Far ahead of what the hasher can be counted on to have hashed: nothing more
                 // is queued for it (see `FEED_AHEAD`).
                 self.plan.give_up();
+                self.name_ahead();
                 return false;
             }
         }
@@ -297,7 +366,7 @@ impl Tee {
             ("lent", &JsValue::from_bool(lent)),
         ]);
         if !post(&self.port, &msg, &js_sys::Array::of1(buffer)) {
-            // Nothing more reaches the hasher.
+            // Nothing more reaches the hasher (nor would a blob named to it).
             self.plan.give_up();
             return false;
         }
@@ -309,11 +378,14 @@ impl Tee {
         self.plan.wants_from(at)
     }
 
-    /// The walk is over: tells the hasher, and returns the blobs fed whole.
+    /// The walk is over: tells the hasher, and returns the blobs whose digests it has or is
+    /// computing: those fed whole and the one it hashes beside the walk.
     pub fn end(self) -> Vec<(u64, u64)> {
         let msg = object(&[("end", &JsValue::TRUE)]);
         if post(&self.port, &msg, &js_sys::Array::new()) {
-            self.plan.fed()
+            let mut fed = self.plan.fed();
+            fed.extend(self.ahead);
+            fed
         } else {
             Vec::new()
         }
@@ -580,6 +652,21 @@ struct Feed {
     /// The port (to answer a [`HandOn`]) and the blobs it handed on.
     port: JsValue,
     handed_on: HandedOn,
+    /// The file, to read the blob named to be hashed beside the walk.
+    source: Option<Rc<FileSource>>,
+    /// That blob, once named ([`Tee`]'s `ahead`).
+    ahead: Option<Ahead>,
+}
+
+/// The blob this hasher hashes beside the walk, from reads of its own (see [`Tee`]).
+struct Ahead {
+    offset: u64,
+    len: u64,
+    /// Bytes hashed so far.
+    done: u64,
+    /// Its digest once hashed; `Some(None)` when it could not be (the usual path then reads
+    /// it again and reports why).
+    result: Option<Option<Digest>>,
 }
 
 thread_local! {
@@ -588,10 +675,11 @@ thread_local! {
 
 /// Listens on `port` (a `MessagePort` whose other end the scanner feeds) for the rest of this
 /// worker's life (a hasher serves one file).
-pub fn listen(port: &JsValue) {
+pub fn listen(port: &JsValue, source: Rc<FileSource>) {
     FEED.with(|f| {
         *f.borrow_mut() = Some(Feed {
             port: port.clone(),
+            source: Some(source),
             ..Feed::default()
         })
     });
@@ -684,6 +772,21 @@ impl Feed {
                 }
             }
             self.give_back(get("lent"), &buf);
+        } else if let Some(pair) =
+            get("ahead").and_then(|v| v.dyn_into::<js_sys::Float64Array>().ok())
+        {
+            if let ([offset, len], None, Some(source)) =
+                (pair.to_vec().as_slice(), &self.ahead, &self.source)
+            {
+                let (offset, len) = (*offset as u64, *len as u64);
+                self.ahead = Some(Ahead {
+                    offset,
+                    len,
+                    done: 0,
+                    result: None,
+                });
+                wasm_bindgen_futures::spawn_local(hash_ahead(source.clone(), offset, len));
+            }
         } else if get("end").is_some_and(|v| v.is_truthy()) {
             self.ended = true;
             self.hashers.clear();
@@ -733,6 +836,17 @@ impl Feed {
     }
 
     fn state(&self, offset: u64, len: u64) -> Wait {
+        if let Some(a) = self
+            .ahead
+            .as_ref()
+            .filter(|a| (a.offset, a.len) == (offset, len))
+        {
+            return match &a.result {
+                Some(Some(d)) => Wait::Ready(d.clone(), HashPath::BesideTheWalk),
+                Some(None) => Wait::Gone,
+                None => Wait::More(a.done),
+            };
+        }
         let Some(i) = self.plan.find(offset, len) else {
             return if self.known || self.ended {
                 Wait::Gone
@@ -741,7 +855,7 @@ impl Feed {
             };
         };
         match self.digests.get(i) {
-            Some(Some(d)) => Wait::Ready(d.clone()),
+            Some(Some(d)) => Wait::Ready(d.clone(), HashPath::WithTheWalk),
             _ if self.ended || self.plan.dead(i) => Wait::Gone,
             _ => Wait::More(self.plan.fed_bytes(i)),
         }
@@ -749,21 +863,63 @@ impl Feed {
 }
 
 enum Wait {
-    Ready(Digest),
+    Ready(Digest, HashPath),
     /// Not fed whole, and never will be: hash it the usual way.
     Gone,
     /// On its way: this many bytes fed so far.
     More(u64),
 }
 
+/// Hashes the blob named to be hashed beside the walk, from reads of its own; every job
+/// waiting on a digest hears of its progress and its end.
+async fn hash_ahead(source: Rc<FileSource>, offset: u64, len: u64) {
+    let wake = || {
+        let waiters = FEED.with(|f| {
+            f.borrow_mut()
+                .as_mut()
+                .map(|feed| std::mem::take(&mut feed.waiters))
+                .unwrap_or_default()
+        });
+        for w in waiters {
+            let _ = w.call0(&JsValue::UNDEFINED);
+        }
+    };
+    // Jobs waiting hear every 8 MiB (their progress), not every read.
+    let mut told = 0u64;
+    let mut progress = |n: u64| {
+        FEED.with(|f| {
+            if let Some(a) = f.borrow_mut().as_mut().and_then(|feed| feed.ahead.as_mut()) {
+                a.done = n;
+            }
+        });
+        if n.saturating_sub(told) >= 8 << 20 {
+            told = n;
+            wake();
+        }
+    };
+    let digest = crate::hashing::stream_sha256(&source, offset, len, &mut progress).await;
+    FEED.with(|f| {
+        if let Some(a) = f.borrow_mut().as_mut().and_then(|feed| feed.ahead.as_mut()) {
+            a.result = Some(digest);
+        }
+    });
+    wake();
+}
+
 /// The digest of the blob `(offset, len)` from the pieces the scanner fed this worker,
-/// waiting for them as they come (`progress` gets the bytes fed so far); `None` when this
-/// worker is not fed, or not that blob whole.
-pub async fn digest(offset: u64, len: u64, progress: &mut dyn FnMut(u64)) -> Option<Digest> {
+/// waiting for them as they come (`progress` gets the bytes fed so far), or the digest this
+/// worker computes beside the walk when the scanner named it that blob; with how it was
+/// hashed. `None` when this worker is not fed, or not that blob whole (or could not hash it
+/// beside the walk).
+pub async fn digest(
+    offset: u64,
+    len: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Option<(Digest, HashPath)> {
     loop {
         let state = FEED.with(|f| f.borrow().as_ref().map(|feed| feed.state(offset, len)))?;
         match state {
-            Wait::Ready(d) => return Some(d),
+            Wait::Ready(d, how) => return Some((d, how)),
             Wait::Gone => return None,
             Wait::More(n) => {
                 progress(n);
@@ -788,6 +944,29 @@ pub async fn digest(offset: u64, len: u64, progress: &mut dyn FnMut(u64)) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blob_that_falls_out_is_told_once_in_the_order_they_fell() {
+        // Three blobs; the walk reads the first's start, skips into it, then skips the second.
+        let mut p = Plan::new(&[(0, 100), (100, 100), (200, 100)]);
+        assert_eq!(p.take(0, 10), vec![(0, 0..10)]);
+        assert_eq!(p.newly_dead(), vec![]);
+        assert_eq!(p.take(50, 60), vec![(1, 50..60)]);
+        assert_eq!(p.newly_dead(), vec![(0, 100)]);
+        assert_eq!(p.take(150, 10), vec![]);
+        assert_eq!(p.take(160, 10), vec![]);
+        assert_eq!(p.newly_dead(), vec![(100, 100)]);
+        // Giving up tells the rest, not those told already, and never a blob fed whole.
+        assert_eq!(p.take(200, 100), vec![(2, 0..100)]);
+        let mut q = Plan::new(&[(0, 10), (10, 10), (20, 10)]);
+        assert_eq!(q.take(0, 10), vec![(0, 0..10)]);
+        assert_eq!(q.take(15, 1), vec![]);
+        assert_eq!(q.newly_dead(), vec![(10, 10)]);
+        q.give_up();
+        assert_eq!(q.newly_dead(), vec![(20, 10)]);
+        assert_eq!(q.fed(), vec![(0, 10)]);
+        assert!(p.complete(2) && p.newly_dead().is_empty());
+    }
 
     #[test]
     fn pieces_in_order_feed_each_blob_whole_across_their_boundaries() {

@@ -1,6 +1,6 @@
 //! How a hashing worker turns one job (a blob of the `File`) into its facts.
 //!
-//! Three paths, chosen per blob (recorded in `MemberFacts::hashed_with`, shown in the layer
+//! Four paths, chosen per blob (recorded in `MemberFacts::hashed_with`, shown in the layer
 //! details):
 //! - **WebCrypto** — an uncompressed blob of at most [`budget`] bytes is read whole and
 //!   hashed in one shot by `crypto.subtle.digest`, which uses the CPU's SHA instructions
@@ -15,6 +15,10 @@
 //! - **With the walk** — an uncompressed layer tar the scanner's walk read whole was fed to
 //!   this worker piece by piece as it was walked ([`crate::feed`]); its job takes that digest
 //!   (the same wasm hasher, run while the walk went on), recorded as `WithTheWalk`.
+//! - **Beside the walk** — the one large layer tar the scanner named to this worker as soon
+//!   as its walk skipped some of it ([`crate::feed`]'s `Tee`) was hashed here from reads of
+//!   its own ([`stream_sha256`]) while the walk went on; its job takes that digest, recorded
+//!   as `BesideTheWalk`.
 //!
 //! The first two read through a BYOB reader of the blob's byte stream ([`crate::byob`]) into one
 //! buffer per worker, reused by every job: no read makes garbage, so the worker's memory
@@ -161,9 +165,9 @@ async fn from_feed(
 ) -> Option<MemberFacts> {
     // Its first block is sniffed here (a compressed blob gives `None`): no other read.
     let unhashed = prehashed::index_unhashed(source, job, opts)?;
-    let digest = crate::feed::digest(job.offset, job.len, progress).await?;
+    let (digest, how) = crate::feed::digest(job.offset, job.len, progress).await?;
     progress(job.len);
-    Some(unhashed.finish(digest, None, HashPath::WithTheWalk))
+    Some(unhashed.finish(digest, None, how))
 }
 
 fn uncompressed(source: &FileSource, job: &HashJob) -> bool {
@@ -255,13 +259,27 @@ async fn streamed_byob(
     opts: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Option<MemberFacts> {
-    let end = job.offset.checked_add(job.len)?;
+    // The header walk reads by `read_at` (synchronously), so it goes first.
+    let unhashed = prehashed::index_unhashed(source, job, opts)?;
+    let digest = stream_sha256(source, job.offset, job.len, progress).await?;
+    Some(unhashed.finish(digest, None, HashPath::Streamed))
+}
+
+/// The SHA-256 of the `len` bytes at `offset` in the file, read through a BYOB reader (see
+/// [`streamed_byob`]); `progress` gets the bytes hashed so far. `None` where blob streams
+/// are not byte streams, or when a read fails or the file ends short of them.
+pub async fn stream_sha256(
+    source: &FileSource,
+    offset: u64,
+    len: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Option<Digest> {
+    let end = offset.checked_add(len)?;
     let blob = source
         .file()
-        .slice_with_f64_and_f64(job.offset as f64, end as f64)
+        .slice_with_f64_and_f64(offset as f64, end as f64)
         .ok()?;
     let reader = ByobReader::open(&blob)?;
-    let unhashed = prehashed::index_unhashed(source, job, opts)?;
     let want = u32::try_from(STREAM_CHUNK).ok()?;
     let mut buffer = take_spare(want);
     let mut hasher = Hasher::new();
@@ -285,7 +303,7 @@ async fn streamed_byob(
             js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, 0, chunk.len).copy_to(dst);
         }
         let got = hasher.len().saturating_add(n as u64);
-        if !chunk.done && got < job.len {
+        if !chunk.done && got < len {
             pending = reader.read(&buffer, 0, want);
             if pending.is_none() {
                 ok = false;
@@ -296,16 +314,16 @@ async fn streamed_byob(
         }
         progress(hasher.len());
     }
-    if pending.is_none() && hasher.len() == job.len {
+    if pending.is_none() && hasher.len() == len {
         // Every byte wanted is read and the buffer is back: keep it for the next job.
         reader.cancel();
         put_spare(buffer);
     }
     PIECE.with(|p| *p.borrow_mut() = piece);
-    if !ok || hasher.len() != job.len {
+    if !ok || hasher.len() != len {
         return None;
     }
-    Some(unhashed.finish(hasher.finish(), None, HashPath::Streamed))
+    Some(hasher.finish())
 }
 
 /// The streaming path for an uncompressed blob where blob streams are not byte streams:

@@ -369,8 +369,7 @@ pub fn app() -> Html {
         members.dedup();
         members.len()
     });
-    let load_refused =
-        image.is_some_and(|img| pancake_core::analyze::image_claims::load_refused(img));
+    let load_refused = image.is_some_and(pancake_core::analyze::image_claims::load_refused);
 
     // The WAI-ARIA tabs pattern: one tab stop (the selected tab); ←/→ move to the previous
     // or next tab and show it, Home/End to the first or last.

@@ -671,7 +671,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
         }
         Request::Feed => {
             if let Ok(port) = js_sys::Reflect::get(data, &JsValue::from_str("port")) {
-                crate::feed::listen(&port);
+                crate::feed::listen(&port, source);
             }
         }
         Request::Hash { job, fed } => {

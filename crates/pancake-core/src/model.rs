@@ -334,6 +334,12 @@ pub enum HashPath {
     /// anyway (an uncompressed layer tar whose headers lie between small files, so the walk
     /// reads it whole): hashed on another worker while it was walked, not read again.
     WithTheWalk,
+    /// Through the same streaming wasm hasher on another worker, from reads of its own, while
+    /// the first walk was still listing the files: an uncompressed layer tar the walk skips
+    /// through (its files are large, so the walk seeks over their contents and cannot feed a
+    /// hasher), started as soon as the walk's first skip showed that, rather than after the
+    /// walk's end.
+    BesideTheWalk,
     /// Through the same streaming wasm hasher on another worker, fed with the bytes of a
     /// save compressed as a whole as they were decompressed ([`crate::read::offload`]).
     /// While `sha256` and `error` are both `None` its digest is still to come; one that

@@ -42,9 +42,17 @@ pub enum Phase {
 pub struct Progress {
     pub done: u64,
     pub total: u64,
-    /// `Date.now()` when hashing started, and at the last update.
+    /// `Date.now()` when the rate's clock started (reading: the pick; hashing: its first
+    /// report), and at the last update.
     pub started_ms: f64,
     pub now_ms: f64,
+    /// Bytes done when the rate's clock started. A blob hashed beside the walk was hashed
+    /// before the plan gave out its jobs, and its bytes come in at once with the first report:
+    /// counted against the time since hashing started they made a rate of twice the hashers'
+    /// speed, and "0 s left" with a third of the work still to do.
+    pub from: u64,
+    /// Hashing started and has not reported yet: its first report starts the clock.
+    pub clock_waits: bool,
 }
 
 impl Progress {
@@ -60,7 +68,8 @@ impl Progress {
     /// no longer dominates (an early figure would jump by orders of magnitude).
     pub fn rate(&self) -> Option<f64> {
         let secs = (self.now_ms - self.started_ms) / 1000.0;
-        (secs >= 1.0 && self.done > 0).then(|| self.done as f64 / secs)
+        let done = self.done.saturating_sub(self.from);
+        (secs >= 1.0 && done > 0).then(|| done as f64 / secs)
     }
 
     pub fn seconds_left(&self) -> Option<f64> {
@@ -197,6 +206,8 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 total,
                 started_ms: now_ms,
                 now_ms,
+                from: 0,
+                clock_waits: true,
             };
         }
         ReadingAction::Pool(PoolEvent::Progress {
@@ -204,8 +215,13 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
             done,
             now_ms,
         }) if current(generation) => {
-            s.progress.done = done.min(s.progress.total);
-            s.progress.now_ms = now_ms;
+            let p = &mut s.progress;
+            p.done = done.min(p.total);
+            p.now_ms = now_ms;
+            if std::mem::take(&mut p.clock_waits) {
+                p.started_ms = now_ms;
+                p.from = p.done;
+            }
         }
         ReadingAction::Pool(PoolEvent::Verified {
             generation,
@@ -450,6 +466,39 @@ mod tests {
             Some(50 - LAYERS_LISTED)
         );
         assert_eq!(s.layers_read.last().map(|g| g.member), Some(49));
+    }
+
+    #[test]
+    fn the_rate_counts_from_the_first_report_so_bytes_hashed_before_the_plan_do_not_inflate_it() {
+        let s = opened(1);
+        let hashing = |s: &ReadingState, done: u64, now_ms: f64| {
+            reduce(
+                s,
+                ReadingAction::Pool(PoolEvent::Progress {
+                    generation: 1,
+                    done,
+                    now_ms,
+                }),
+            )
+            .expect("current")
+        };
+        let s = reduce(
+            &s,
+            ReadingAction::Pool(PoolEvent::HashStarted {
+                generation: 1,
+                total: 3_000_000_000,
+                now_ms: 0.0,
+            }),
+        )
+        .expect("current");
+        // 600 MB hashed beside the walk come in with the first report, 80 ms in.
+        let s = hashing(&s, 600_000_000, 80.0);
+        assert_eq!(s.progress.rate(), None);
+        // Then 300 MB in the next second: 300 MB/s, 7 s left for the 2,100 MB to go.
+        let s = hashing(&s, 900_000_000, 1080.0);
+        assert_eq!(s.progress.rate(), Some(300_000_000.0));
+        assert_eq!(s.progress.seconds_left(), Some(7.0));
+        assert_eq!(s.progress.percent(), 30.0);
     }
 
     #[test]
