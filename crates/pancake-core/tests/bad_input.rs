@@ -527,6 +527,47 @@ fn empty_and_non_tar_files_are_fatal_errors() {
     ));
 }
 
+/// A file shorter than one tar header is a tar cut short only when it could be the start of
+/// one: a short note, a small JSON file or ZIP is said to be what it looks like.
+#[test]
+fn a_short_file_is_cut_short_only_when_it_starts_like_a_tar() {
+    use pancake_core::{Looks, Unreadable};
+    let opts = Options::default();
+    let why = |bytes: &[u8]| {
+        let streamed = read_stream("s", bytes, 0, &opts, &mut |_| {})
+            .err()
+            .and_then(|e| e.unreadable());
+        let opened = open("s", bytes, &opts, &mut |_| {})
+            .err()
+            .and_then(|e| e.unreadable());
+        assert_eq!(streamed, opened, "{bytes:?}");
+        streamed
+    };
+    let looks = |u: Option<Unreadable>| match u {
+        Some(Unreadable::NotATar { looks, .. }) => Some(looks),
+        _ => None,
+    };
+    assert_eq!(looks(why(b"hello, class\n")), Some(Looks::Text));
+    assert_eq!(looks(why(b"{\"layers\": []}\n")), Some(Looks::Text));
+    assert_eq!(looks(why(b"PK\x05\x06\0\0\0\0")), Some(Looks::Zip));
+    assert_eq!(
+        looks(why(&[0xff, 0xfe, 0x00, 0x01, 0x02])),
+        Some(Looks::Other)
+    );
+    // The start of a tar header (a name, NULs, an octal mode) and a bare name are cut short.
+    let mut header = b"etc/hostname".to_vec();
+    header.resize(100, 0);
+    header.extend_from_slice(b"0000644\0");
+    assert!(matches!(
+        why(&header),
+        Some(Unreadable::EndsEarly { bytes: 108, .. })
+    ));
+    assert!(matches!(
+        why(b"manifest.json"),
+        Some(Unreadable::EndsEarly { .. })
+    ));
+}
+
 /// An unsafe name's problem says where the entry is in the filesystem views: a name climbing
 /// out with `..` is left out of them, an absolute one is shown without its leading `/` — and
 /// the merged view agrees with what each says.

@@ -79,6 +79,11 @@ pub fn is_cut_tar_header(head: &[u8]) -> bool {
 /// to tell a name from anything else (a download that stopped at once). Not for members: a small
 /// JSON member is printable too.
 pub fn is_cut_tar_file(head: &[u8]) -> bool {
+    // An empty ZIP archive (22 bytes: its signature, then zeros) reads as a cut header whose
+    // name is `PK\x05\x06`; the signature says what it is.
+    if looks_like(head) == crate::error::Looks::Zip {
+        return false;
+    }
     is_cut_tar_header(head)
         || (!head.is_empty()
             && head.len() < 100
