@@ -35,6 +35,7 @@ async function geometry(page) {
     const target = sel ? document.querySelector(sel) : null;
     const head = document.querySelector('.top, .embed-bar');
     const doLine = card && card.querySelector('[data-testid=tour-do]');
+    const title = card && card.querySelector('h2');
     const box = (e) => {
       if (!e) return null;
       const r = e.getBoundingClientRect();
@@ -44,6 +45,9 @@ async function geometry(page) {
       sel, target: box(target), card: box(card), doLine: box(doLine),
       headerBottom: head ? Math.max(0, head.getBoundingClientRect().bottom) : 0,
       vw: innerWidth, vh: innerHeight, folded: card && card.getAttribute('data-folded'),
+      // Folded on a phone the title has three lines at most; more would be cut.
+      titleCut: !!title && (title.scrollHeight > title.clientHeight + 1 || title.scrollWidth > title.clientWidth + 1),
+      title: title && title.textContent,
     };
   });
 }
@@ -63,6 +67,7 @@ function placementFaults(g) {
   if (!d || d.height < 8 || d.top < 0 || d.bottom > g.vh + 1 || d.top < c.top - 1 || d.bottom > c.bottom + 1) {
     out.push('the "Try it" line is not fully shown');
   }
+  if (g.titleCut) out.push(`the title "${g.title}" is cut`);
   return out;
 }
 
@@ -97,10 +102,13 @@ describe('tour layout and step setup (issue 14)', () => {
     { width: 1280, height: 800, scheme: 'light' },
     { width: 800, height: 600, scheme: 'dark' },
     { width: 360, height: 640, scheme: 'dark' },
+    // Indonesian titles are the longer ones.
+    { width: 360, height: 640, scheme: 'light', lang: 'id' },
   ];
   for (const v of sizes) {
-    test(`every step at ${v.width}×${v.height}: the card covers neither the target nor leaves it off-screen`, { timeout: T * 2 }, async () => {
-      const page = await session.newPage({ viewport: { width: v.width, height: v.height }, colorScheme: v.scheme, query: '?lang=en' });
+    const lang = v.lang || 'en';
+    test(`every step at ${v.width}×${v.height} (${lang}): the card covers neither the target nor leaves it off-screen, its title whole`, { timeout: T * 2 }, async () => {
+      const page = await session.newPage({ viewport: { width: v.width, height: v.height }, colorScheme: v.scheme, query: `?lang=${lang}` });
       try {
         await page.locator('[data-testid=start-tour]').click();
         for (let n = 1; n <= STEPS; n++) {
@@ -114,7 +122,7 @@ describe('tour layout and step setup (issue 14)', () => {
             await page.locator('[data-testid=session-image]').first().waitFor({ timeout: 10000 });
             assert.equal(await page.locator('[data-testid=session-image]').count(), 2, 'step 5 shows only the WordPress pair');
           }
-          await shot(page, `tour-${v.width}-${v.scheme}-step${n}`);
+          await shot(page, `tour-${v.width}-${v.scheme}-${lang}-step${n}`);
           if (n === 2 && v.width < 1000) {
             // Folding and unfolding is the reader's choice, and a keyboard one.
             const fold = page.locator('[data-testid=tour-fold]');
