@@ -104,7 +104,7 @@ impl FileSource {
         let buf = self
             .reader
             .read_as_array_buffer(&blob)
-            .map_err(|e| io::Error::other(format!("FileReaderSync: {e:?}")))?;
+            .map_err(|e| io::Error::other(read_failure(&e)))?;
         let arr = js_sys::Uint8Array::new(&buf);
         let n = arr.length() as usize;
         // Only growth is zero-filled; the bytes are overwritten right after.
@@ -229,5 +229,25 @@ impl ReadAt for FileSource {
 
     fn len(&self) -> u64 {
         self.len
+    }
+}
+
+/// Why a read of the file failed, in words a reader can act on. A file changed, moved or
+/// deleted on disk after it was picked can no longer be read (the browser's
+/// `NotReadableError`); the layers whose digests were still to come then say so, rather than
+/// a script's stack. Any other failure: its name and message, without the stack.
+fn read_failure(e: &wasm_bindgen::JsValue) -> String {
+    let field = |k: &str| {
+        js_sys::Reflect::get(e, &wasm_bindgen::JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    match field("name").as_str() {
+        "NotReadableError" => "the file can no longer be read: it was changed, moved or deleted \
+            on disk after it was opened (open it again to check it)"
+            .to_string(),
+        "" => format!("{e:?}"),
+        name => format!("{name}: {}", field("message")),
     }
 }

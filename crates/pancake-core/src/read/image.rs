@@ -817,6 +817,13 @@ impl Ctx<'_> {
             }
             None => {}
         }
+        if unreadable.is_none() {
+            // The blob's bytes could not be read to their end (`MemberFacts::error`) though its
+            // listing stands (a hash job that failed after the walk: `Reading::apply`).
+            if let Some(e) = &m.facts.error {
+                unreadable = Some(format!("{member_name}: {e}"));
+            }
+        }
         let mut mismatches = Vec::new();
         let mut unchecked: Vec<String> = Vec::new();
         // The diff_id computed with the claim's algorithm: sha256 always, sha512 for blobs

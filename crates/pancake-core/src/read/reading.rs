@@ -387,12 +387,36 @@ fn hash_indexed<S: ReadAt + ?Sized>(
 /// same entries, and keeping one copy keeps the file structure — what memos over 200,000
 /// entries are keyed on — unchanged.
 fn keep_structure(before: &MemberFacts, facts: &mut MemberFacts) {
-    if let (Some(old), Some(new)) = (before.layer.as_ref(), facts.layer.as_mut()) {
-        if new.error.is_none() && (new.entries.is_empty() || old.error.is_none()) {
+    let Some(old) = before.layer.as_ref() else {
+        return;
+    };
+    let failed = match facts.layer.as_mut() {
+        Some(new) if new.error.is_none() && (new.entries.is_empty() || old.error.is_none()) => {
             new.entries = old.entries.clone();
             if facts.problems.is_empty() {
                 facts.problems = before.problems.clone();
             }
+            return;
+        }
+        // A job that walked again and broke off lists less than the walk did.
+        Some(new) => new.error.is_some() && old.error.is_none(),
+        None => facts.error.is_some() && old.error.is_none(),
+    };
+    if failed {
+        // The job's reads failed after the walk had listed the layer (the file changed or
+        // shrank on disk since it was opened): the listing is what the file held when it was
+        // walked and stays shown — without it the page showed every size as 0 B and the
+        // entries as "pending" for good. Why the layer is not checked is the member's error.
+        if facts.error.is_none() {
+            facts.error = facts.layer.as_ref().and_then(|l| l.error.clone());
+        }
+        facts.layer = Some(LayerIndex {
+            diff_id: None,
+            diff_id_sha512: None,
+            ..old.clone()
+        });
+        if facts.problems.is_empty() {
+            facts.problems = before.problems.clone();
         }
     }
 }
@@ -514,6 +538,41 @@ mod tests {
             crate::Entries::ptr_eq(&before, &after),
             "the same entries, not a copy"
         );
+    }
+
+    #[test]
+    fn a_job_whose_reads_fail_keeps_the_walks_listing_and_says_why() {
+        // The file shrank (or changed) after the walk: the job's reads of the blob fail.
+        let bytes = app1();
+        let mut r = started(&bytes);
+        let job = *r.jobs().first().expect("a job");
+        let walked = r
+            .archive_unresolved()
+            .members
+            .get(job.member)
+            .and_then(|m| m.facts.layer.clone())
+            .expect("walked layer");
+        let cut = bytes
+            .get(..(job.offset + job.len / 2) as usize)
+            .expect("a cut")
+            .to_vec();
+        let facts = hash(&cut, &job, &Options::default(), &mut |_| {});
+        assert!(facts.sha256.is_none() && facts.error.is_some(), "{facts:?}");
+        assert_eq!(r.apply(job.member, facts), Applied::Stored);
+        let m = r.archive().members.get(job.member).expect("member");
+        assert!(m.facts.error.is_some(), "why it was not checked stays said");
+        let kept = m.facts.layer.as_ref().expect("the walk's listing kept");
+        assert!(crate::Entries::ptr_eq(&walked.entries, &kept.entries));
+        assert!(!kept.entries.is_empty());
+        let layer = r
+            .archive()
+            .images
+            .iter()
+            .flat_map(|i| &i.layers)
+            .find(|l| l.member == Some(job.member))
+            .expect("its layer");
+        assert!(!layer.verified);
+        assert_eq!(layer.verification, Verification::Unreadable, "{layer:?}");
     }
 
     #[test]
