@@ -432,6 +432,24 @@ impl Decoder {
         Ok(self.slice(len)?.to_vec())
     }
 
+    /// Extended attributes: a count (at least 1: they are written only when there are some),
+    /// then each one's name and value as length and bytes.
+    fn xattrs(&mut self) -> Result<Vec<Xattr>, WireError> {
+        let at = self.pos;
+        let n = self.varint()?;
+        // Two one-byte lengths at least per attribute; flagged means at least one.
+        if n == 0 || n > (self.bytes.len().saturating_sub(self.pos) / 2) as u64 {
+            return Err(WireError::Invalid { at });
+        }
+        let mut xattrs = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            let name = self.raw()?;
+            let value = self.raw()?;
+            xattrs.push(Xattr { name, value });
+        }
+        Ok(xattrs)
+    }
+
     fn entry(&mut self, prev: Option<&[u8]>) -> Result<Entry, WireError> {
         let at = self.pos;
         let shared = self.index()?;
@@ -496,19 +514,7 @@ impl Decoder {
             None
         };
         let xattrs = if flags & 8 != 0 {
-            let at = self.pos;
-            let n = self.varint()?;
-            // Two one-byte lengths at least per attribute; flagged means at least one.
-            if n == 0 || n > (self.bytes.len().saturating_sub(self.pos) / 2) as u64 {
-                return Err(WireError::Invalid { at });
-            }
-            let mut xattrs = Vec::with_capacity(n as usize);
-            for _ in 0..n {
-                let name = self.raw()?;
-                let value = self.raw()?;
-                xattrs.push(Xattr { name, value });
-            }
-            xattrs
+            self.xattrs()?
         } else {
             Vec::new()
         };
@@ -572,10 +578,11 @@ pub(crate) fn each_in_list(
 // result: `"PCRW1\n"`, row count, then per row: path (shared with the previous row's, as entry
 // paths are), kind and change (one byte each, in declaration order), size, layer, mode,
 // dir_size, a flags byte (1: link target, 2: member, 4: content, 8: the content's path is not
-// the row's, 16: an "added in" layer, 32: an owner), then in that order the link target
-// (length, bytes), member, the content (layer, member + 1 or 0 for none, entry, size, and its
-// path when flagged), the added-in layer and the owner (uid, gid: a container's lower files,
-// [`encode_lower`]).
+// the row's, 16: an "added in" layer, 32: an owner, 64: extended attributes, only with 32),
+// then in that order the link target (length, bytes), member, the content (layer, member + 1
+// or 0 for none, entry, size, and its path when flagged), the added-in layer, the owner (uid,
+// gid: a container's lower files, [`encode_lower`]) and the extended attributes (count, at
+// least 1, then each one's name and value as length and bytes, as in an entry).
 
 const ROWS_MAGIC: &[u8] = b"PCRW1\n";
 /// The fewest bytes a row takes (shared-prefix and suffix lengths, kind, change, four
@@ -597,18 +604,22 @@ pub fn encode_rows(rows: &[FileRow], added: Option<&[Option<usize>]>) -> Vec<u8>
 }
 
 /// A container's lower files ([`crate::write::container::files_of`]) in the rows form, each
-/// row with its owner; [`RowsDecoder::finish_lower`] reverses it.
+/// row with its owner and extended attributes; [`RowsDecoder::finish_lower`] reverses it.
 pub fn encode_lower(files: &[LowerFile]) -> Vec<u8> {
     encode_rows_with(files.iter().map(|f| &f.row), files.len(), None, |i| {
-        files.get(i).map(|f| (f.uid, f.gid))
+        files.get(i).map(|f| (f.uid, f.gid, f.xattrs.as_slice()))
     })
 }
 
-fn encode_rows_with<'a>(
+/// What a row of a container's lower carries beyond the view's: owner (uid, gid) and
+/// extended attributes.
+type LowerExtra<'x> = (u64, u64, &'x [Xattr]);
+
+fn encode_rows_with<'a, 'x>(
     rows: impl Iterator<Item = &'a FileRow>,
     count: usize,
     added: Option<&[Option<usize>]>,
-    owner: impl Fn(usize) -> Option<(u64, u64)>,
+    owner: impl Fn(usize) -> Option<LowerExtra<'x>>,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(count.saturating_mul(24).saturating_add(16));
     out.extend_from_slice(ROWS_MAGIC);
@@ -629,7 +640,8 @@ fn encode_rows_with<'a>(
             | (u8::from(r.content.is_some()) << 2)
             | (u8::from(r.content.is_some() && !own_path) << 3)
             | (u8::from(added_in.is_some()) << 4)
-            | (u8::from(owner.is_some()) << 5);
+            | (u8::from(owner.is_some()) << 5)
+            | (u8::from(owner.is_some_and(|(_, _, x)| !x.is_empty())) << 6);
         out.push(flags);
         if let Some(t) = &r.link_target {
             put_bytes(&mut out, t.as_bytes());
@@ -652,9 +664,16 @@ fn encode_rows_with<'a>(
         if let Some(a) = added_in {
             put(&mut out, a as u64);
         }
-        if let Some((uid, gid)) = owner {
+        if let Some((uid, gid, xattrs)) = owner {
             put(&mut out, uid);
             put(&mut out, gid);
+            if !xattrs.is_empty() {
+                put(&mut out, xattrs.len() as u64);
+                for x in xattrs {
+                    put_bytes(&mut out, &x.name);
+                    put_bytes(&mut out, &x.value);
+                }
+            }
         }
     }
     out
@@ -677,8 +696,9 @@ pub struct RowsDecoder {
     left: u64,
     rows: Vec<FileRow>,
     added: Vec<Option<usize>>,
-    /// Each row's owner when the bytes carry one (`encode_lower`), else empty.
-    owners: Vec<(u64, u64)>,
+    /// Each row's owner and extended attributes when the bytes carry them (`encode_lower`),
+    /// else empty.
+    owners: Vec<(u64, u64, Vec<Xattr>)>,
 }
 
 impl RowsDecoder {
@@ -717,15 +737,20 @@ impl RowsDecoder {
         (self.rows, self.added)
     }
 
-    /// The rows decoded so far as a container's lower files, with the owners
-    /// [`encode_lower`] wrote ((0, 0) for a row that came without one).
+    /// The rows decoded so far as a container's lower files, with the owners and extended
+    /// attributes [`encode_lower`] wrote ((0, 0) and none for a row that came without them).
     pub fn finish_lower(self) -> Vec<LowerFile> {
         let mut owners = self.owners.into_iter();
         self.rows
             .into_iter()
             .map(|row| {
-                let (uid, gid) = owners.next().unwrap_or((0, 0));
-                LowerFile { row, uid, gid }
+                let (uid, gid, xattrs) = owners.next().unwrap_or((0, 0, Vec::new()));
+                LowerFile {
+                    row,
+                    uid,
+                    gid,
+                    xattrs,
+                }
             })
             .collect()
     }
@@ -761,7 +786,10 @@ impl RowsDecoder {
         let dir_size = d.varint()?;
         let at = d.pos;
         let flags = d.byte()?;
-        if flags & !63 != 0 || (flags & 8 != 0 && flags & 4 == 0) {
+        if flags & !127 != 0
+            || (flags & 8 != 0 && flags & 4 == 0)
+            || (flags & 64 != 0 && flags & 32 == 0)
+        {
             return Err(WireError::Invalid { at });
         }
         let link_target = if flags & 1 != 0 {
@@ -807,7 +835,12 @@ impl RowsDecoder {
         if owned {
             let uid = d.varint()?;
             let gid = d.varint()?;
-            self.owners.push((uid, gid));
+            let xattrs = if flags & 64 != 0 {
+                d.xattrs()?
+            } else {
+                Vec::new()
+            };
+            self.owners.push((uid, gid, xattrs));
         }
         self.added.push(added);
         self.rows.push(FileRow {
@@ -1076,17 +1109,31 @@ mod tests {
         assert_eq!(decode_summaries(b"PCRW1\n".to_vec()), Err(WireError::Magic));
     }
 
-    /// A container's lower files cross with their owners: decoded a few rows per step they
-    /// are the files `files_of` made (non-UTF-8 names, a hard link, a whiteout's effect, an
-    /// implied folder owned by nobody); rows with and without an owner never mix, and cut
-    /// anywhere the bytes are an error.
+    /// A container's lower files cross with their owners and extended attributes: decoded a
+    /// few rows per step they are the files `files_of` made (non-UTF-8 names, attributes
+    /// with one and with an empty value, a hard link, a whiteout's effect, an implied
+    /// folder owned by nobody); rows with and without an owner never mix, and cut anywhere the
+    /// bytes are an error.
     #[test]
     fn lower_files_round_trip_with_their_owners() {
         use crate::write::container::files_of;
+        let xattr = |n: &[u8], v: &[u8]| Xattr {
+            name: n.to_vec(),
+            value: v.to_vec(),
+        };
         let mut odd = entry("usr/lib/x", EntryKind::File);
         odd.path = RawPath::from_bytes(b"usr/lib/\xe9".to_vec());
         odd.uid = u64::MAX;
         odd.gid = 1 << 40;
+        let odd_xattrs = vec![
+            xattr(b"security.capability", b"\0\0\0\x02\0 \0\0"),
+            xattr(b"user.\xff", b""),
+        ];
+        odd.set_extra(EntryExtra {
+            sparse: None,
+            xattrs: odd_xattrs.clone(),
+        });
+        let odd_path = odd.path.clone();
         let mut link = entry("usr/lib/l", EntryKind::Hardlink);
         link.link_target = Some(odd.path.clone());
         link.uid = 7;
@@ -1110,6 +1157,8 @@ mod tests {
         assert!(!files
             .iter()
             .any(|f| f.row.path.as_bytes() == b"usr/lib/gone"));
+        let f = files.iter().find(|f| f.row.path == odd_path);
+        assert_eq!(f.map(|f| f.xattrs.clone()), Some(odd_xattrs.clone()));
         let bytes = encode_lower(&files);
         let mut d = RowsDecoder::new(bytes.clone()).expect("magic");
         while !d.step(2).expect("decodes") {}

@@ -884,3 +884,325 @@ fn names_that_begin_like_a_compressed_stream() {
         );
     }
 }
+
+// ---- Extended attributes ---------------------------------------------------------------------
+
+/// `security.capability` v2 (`vfs_cap_data`): magic 0x02000000, then permitted and
+/// inheritable, low words then high; cap_net_raw (bit 13) permitted, as `setcap
+/// cap_net_raw+p` writes it for `/bin/ping`.
+fn cap_net_raw() -> Vec<u8> {
+    let mut v = Vec::new();
+    for w in [0x0200_0000u32, 1 << 13, 0, 0, 0] {
+        v.extend_from_slice(&w.to_le_bytes());
+    }
+    v
+}
+
+fn xattr(name: &str, value: &[u8]) -> pancake_core::model::Xattr {
+    pancake_core::model::Xattr {
+        name: name.as_bytes().to_vec(),
+        value: value.to_vec(),
+    }
+}
+
+/// The attribute names of what `path` is in `c`, in order.
+fn xattr_names(c: &Container, path: &str, lower: &Lower) -> Vec<String> {
+    let st = c
+        .stat(path, lower)
+        .unwrap_or_else(|| panic!("{path}: not there"));
+    st.xattrs
+        .iter()
+        .map(|x| String::from_utf8_lossy(&x.name).into_owned())
+        .collect()
+}
+
+/// A save of one layer of `entries`, written by our tar writer (PAX `SCHILY.xattr.` records).
+fn xattr_save(entries: Vec<pancake_core::write::tarwrite::TarEntry>) -> Vec<u8> {
+    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
+    let layer = tarwrite::layer_tar(entries).unwrap_or_else(|e| panic!("{e}"));
+    let diff = pancake_core::Digest::of_bytes(&layer);
+    let cfg = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{}},"rootfs":{{"type":"layers","diff_ids":["{diff}"]}},"history":[{{"created_by":"x"}}]}}"#
+    );
+    let img = SaveImage {
+        tags: vec!["xattrs:1".into()],
+        config: cfg.into_bytes(),
+        layers: vec![Descriptor {
+            media_type: pancake_core::media::OCI_LAYER.into(),
+            digest: diff,
+            size: layer.len() as u64,
+        }],
+    };
+    tarwrite::write_docker_save(Vec::new(), &[img], &mut |_d: &Descriptor| {
+        Ok(Box::new(std::io::Cursor::new(layer.clone())) as Box<dyn std::io::Read>)
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// An image whose `/bin` folder has `user.dir`, whose files have `security.capability` and
+/// `user.test` (`ping` setuid, with a hard link `ping6`), one setgid file with and one
+/// without group-execute, and a plain `/etc`.
+fn xattr_image() -> Vec<u8> {
+    use pancake_core::write::tarwrite::TarEntry;
+    let both = || {
+        vec![
+            xattr("security.capability", &cap_net_raw()),
+            xattr("user.test", b"t"),
+        ]
+    };
+    xattr_save(vec![
+        TarEntry::dir("bin", 0o755).with_xattrs(vec![xattr("user.dir", b"d")]),
+        TarEntry::file("bin/ping", &b"ping\n"[..], 0o4755).with_xattrs(both()),
+        // A link's header sets the mode of the file it names (unpacking chmods it): the same.
+        TarEntry {
+            mode: 0o4755,
+            ..TarEntry::hardlink("bin/ping6", "bin/ping")
+        },
+        TarEntry::file("bin/sg-x", &b"x\n"[..], 0o2755).with_xattrs(both()),
+        TarEntry::file("bin/sg-nox", &b"x\n"[..], 0o2745).with_xattrs(both()),
+        TarEntry::dir("etc", 0o755),
+        TarEntry::file("etc/plain", &b"p\n"[..], 0o644),
+    ])
+}
+
+const CAP: &str = "security.capability";
+const USER: &str = "user.test";
+
+/// Copy-up carries a lower file's extended attributes (overlayfs copies them up), and each
+/// change does to them what Linux does, as measured on Linux 6.18 (ext4, as root; the
+/// commands are in `write/container/mod.rs`): a write drops `security.capability` and keeps
+/// `user.*`; chmod and rename keep both; chown (even to the same owner) drops the capability,
+/// clears setuid, and clears setgid only with group-execute; a folder keeps its attributes
+/// through chown; a copied-up parent folder keeps its own; what the container makes has none.
+#[test]
+fn extended_attributes_follow_linux_through_copy_up() {
+    let bytes = xattr_image();
+    let a = open("xattrs.tar", &bytes);
+    assert!(a.problems.is_empty(), "{:?}", a.problems);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let c0 = Container::new("x", img);
+    // The image's view, and both names of the hard-linked file agree.
+    for p in ["/bin/ping", "/bin/ping6"] {
+        assert_eq!(xattr_names(&c0, p, &lower), [CAP, USER], "{p}");
+    }
+    assert_eq!(xattr_names(&c0, "/bin", &lower), ["user.dir"]);
+
+    // Edit: the capability goes, `user.test` stays, the mode (setuid) stays for root.
+    let edited = ok(c0.write_file("/bin/ping", b"new\n", &lower));
+    match edited.upper.get(&RawPath::from("bin/ping")) {
+        Some(UpperEntry::File { mode, xattrs, .. }) => {
+            assert_eq!(*mode, 0o4755);
+            assert_eq!(xattrs, &[xattr(USER, b"t")]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The copied-up parent keeps its own attributes.
+    match edited.upper.get(&RawPath::from("bin")) {
+        Some(UpperEntry::Dir { xattrs, .. }) => assert_eq!(xattrs, &[xattr("user.dir", b"d")]),
+        other => panic!("{other:?}"),
+    }
+    // The other name of the file, read through the hard link, copies up the same way.
+    let e6 = ok(c0.write_file("/bin/ping6", b"six\n", &lower));
+    assert_eq!(xattr_names(&e6, "/bin/ping6", &lower), [USER]);
+    assert_eq!(
+        xattr_names(&e6, "/bin/ping", &lower),
+        [CAP, USER],
+        "untouched"
+    );
+
+    // chmod keeps both; a write after it still drops the capability.
+    let chmodded = ok(c0.chmod("/bin/ping", 0o755, &lower));
+    assert_eq!(xattr_names(&chmodded, "/bin/ping", &lower), [CAP, USER]);
+    let st = chmodded
+        .stat("/bin/ping", &lower)
+        .unwrap_or_else(|| panic!("stat"));
+    assert_eq!(st.xattrs, [xattr(CAP, &cap_net_raw()), xattr(USER, b"t")]);
+    let written = ok(chmodded.write_file("/bin/ping", b"x", &lower));
+    assert_eq!(xattr_names(&written, "/bin/ping", &lower), [USER]);
+
+    // chown, to the owner it already has: the capability and setuid go.
+    let chowned = ok(c0.chown("/bin/ping", 0, 0, &lower));
+    let st = chowned
+        .stat("/bin/ping", &lower)
+        .unwrap_or_else(|| panic!("stat"));
+    assert_eq!((st.mode, st.uid), (0o755, 0));
+    assert_eq!(st.xattrs, [xattr(USER, b"t")]);
+    // setgid with group-execute goes, without it stays.
+    let c = ok(c0.chown("/bin/sg-x", 1000, 1000, &lower));
+    let c = ok(c.chown("/bin/sg-nox", 1000, 1000, &lower));
+    let mode = |p: &str| c.stat(p, &lower).map(|s| s.mode);
+    assert_eq!(mode("/bin/sg-x"), Some(0o755));
+    assert_eq!(mode("/bin/sg-nox"), Some(0o2745));
+    assert_eq!(xattr_names(&c, "/bin/sg-nox", &lower), [USER]);
+    // A folder keeps its attributes through chown.
+    let c = ok(c0.chown("/bin", 1000, 1000, &lower));
+    assert_eq!(xattr_names(&c, "/bin", &lower), ["user.dir"]);
+
+    // Rename keeps everything, for a file and for a folder and what is in it.
+    let moved = ok(c0.rename("/bin/ping", "/bin/pong", &lower));
+    assert_eq!(xattr_names(&moved, "/bin/pong", &lower), [CAP, USER]);
+    assert!(moved.stat("/bin/ping", &lower).is_none());
+    let moved = ok(c0.rename("/bin", "/sbin", &lower));
+    assert_eq!(xattr_names(&moved, "/sbin", &lower), ["user.dir"]);
+    assert_eq!(xattr_names(&moved, "/sbin/ping", &lower), [CAP, USER]);
+    assert_eq!(xattr_names(&moved, "/sbin/ping6", &lower), [CAP, USER]);
+    // A folder made again over a deleted one is opaque and new: no attributes.
+    let again = ok(ok(c0.delete("/bin", &lower)).mkdir("/bin", 0o755, &lower));
+    assert!(matches!(
+        again.upper.get(&RawPath::from("bin")),
+        Some(UpperEntry::Opaque { xattrs, .. }) if xattrs.is_empty()
+    ));
+    // ... but a folder renamed onto a deleted one keeps its own.
+    let onto = ok(ok(c0.delete("/etc", &lower)).rename("/bin", "/etc", &lower));
+    assert!(matches!(
+        onto.upper.get(&RawPath::from("etc")),
+        Some(UpperEntry::Opaque { xattrs, .. }) if *xattrs == [xattr("user.dir", b"d")]
+    ));
+
+    // What the container makes has none, in a folder with some.
+    let made = ok(c0.create_file("/bin/new", b"n", 0o755, &lower));
+    let made = ok(made.mkdir("/bin/newdir", 0o755, &lower));
+    let made = ok(made.symlink("/bin/newlink", "ping", &lower));
+    let made = ok(made.write_file("/bin/redirect", b"r", &lower));
+    for p in ["/bin/new", "/bin/newdir", "/bin/newlink", "/bin/redirect"] {
+        assert!(xattr_names(&made, p, &lower).is_empty(), "{p}");
+    }
+    assert_eq!(xattr_names(&made, "/bin", &lower), ["user.dir"]);
+}
+
+/// Committed and exported, the writable layer's attributes are in the layer (PAX
+/// `SCHILY.xattr.` records) and the reader finds the same attributes on the same paths as the
+/// container showed, every path of the merged view compared.
+#[test]
+fn extended_attributes_survive_export_and_read_back() {
+    let bytes = xattr_image();
+    let a = open("xattrs.tar", &bytes);
+    let img = &a.images[0];
+    let fetch = fetcher(&bytes, &a);
+    let lower = Lower::from_image(&a, img, &fetch);
+    let c = Container::new("x", img);
+    let c = ok(c.write_file("/bin/ping", b"new\n", &lower));
+    let c = ok(c.chmod("/bin/sg-x", 0o700, &lower));
+    let c = ok(c.chown("/bin/sg-nox", 5, 5, &lower));
+    let c = ok(c.rename("/bin/ping6", "/etc/ping6", &lower));
+    let c = ok(c.create_file("/bin/new", b"n", 0o644, &lower));
+    let c = ok(c.delete("/etc/plain", &lower));
+
+    let cfg = container::image_config_json(&a, img).unwrap_or_default();
+    let committed = c
+        .commit(cfg.as_bytes(), "x", None, "2024-01-01T00:00:00Z")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The layer itself holds the records (read with the `tar` crate).
+    let mut ar = tar::Archive::new(committed.layer_tar.as_slice());
+    let mut in_layer: Vec<(String, Vec<String>)> = Vec::new();
+    for e in ar.entries().unwrap_or_else(|e| panic!("{e}")).flatten() {
+        let mut e = e;
+        let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let mut keys = Vec::new();
+        if let Ok(Some(pax)) = e.pax_extensions() {
+            for r in pax.flatten() {
+                keys.push(r.key().unwrap_or_default().to_string());
+            }
+        }
+        in_layer.push((name, keys));
+    }
+    let keys_of = |n: &str| {
+        in_layer
+            .iter()
+            .find(|(p, _)| p == n)
+            .map(|(_, k)| k.clone())
+            .unwrap_or_else(|| panic!("{n} not in the layer: {in_layer:?}"))
+    };
+    assert_eq!(keys_of("bin/"), ["SCHILY.xattr.user.dir"]);
+    assert_eq!(keys_of("bin/ping"), ["SCHILY.xattr.user.test"]);
+    assert_eq!(
+        keys_of("etc/ping6"),
+        ["SCHILY.xattr.security.capability", "SCHILY.xattr.user.test"]
+    );
+    assert!(keys_of("bin/new").is_empty());
+    assert!(keys_of("etc/.wh.plain").is_empty());
+
+    let (out, back) = commit_and_read_back(&c, &bytes, &a, img, "xattrs:2");
+    assert!(back.problems.is_empty(), "{:?}", back.problems);
+    let bi = &back.images[0];
+    let fetch2 = fetcher(&out, &back);
+    let lower2 = Lower::from_image(&back, bi, &fetch2);
+    let fresh = Container::new("check", bi);
+    let meta = |rows: Vec<container::MergedRow>| -> Vec<_> {
+        rows.into_iter()
+            .map(|r| (r.path, r.stat.kind, r.stat.mode, r.stat.uid, r.stat.xattrs))
+            .collect()
+    };
+    let want = meta(c.merged(&lower));
+    assert_eq!(meta(fresh.merged(&lower2)), want);
+    // And the ones that matter, spelled out.
+    assert_eq!(xattr_names(&fresh, "/bin/ping", &lower2), [USER]);
+    assert_eq!(xattr_names(&fresh, "/bin/sg-x", &lower2), [CAP, USER]);
+    assert_eq!(xattr_names(&fresh, "/bin/sg-nox", &lower2), [USER]);
+    assert_eq!(xattr_names(&fresh, "/etc/ping6", &lower2), [CAP, USER]);
+    assert_eq!(xattr_names(&fresh, "/bin", &lower2), ["user.dir"]);
+    assert!(xattr_names(&fresh, "/bin/new", &lower2).is_empty());
+    let cap = fresh
+        .stat("/etc/ping6", &lower2)
+        .and_then(|s| s.xattrs.into_iter().find(|x| x.name == CAP.as_bytes()));
+    assert_eq!(cap.map(|x| x.value), Some(cap_net_raw()));
+}
+
+/// Containers are kept as JSON in the page's IndexedDB, the writable layer as a list of
+/// (path bytes, entry) pairs (`web/src/container_store.rs`): a layer saved before attributes
+/// were kept loads with none, one without any writes no `xattrs` key (the same JSON as
+/// before), and attributes round-trip (a binary value as `hex:`).
+#[test]
+fn persisted_layers_with_and_without_attributes_load() {
+    type Stored = Vec<(RawPath, UpperEntry)>;
+    let old = r#"[
+        [[98,105,110],{"Dir":{"mode":493,"uid":0,"gid":0}}],
+        [[98,105,110,47,108],{"Symlink":{"target":[112],"uid":0,"gid":0}}],
+        [[98,105,110,47,112],{"File":{"content":[104,105],"mode":2541,"uid":0,"gid":0}}],
+        [[103],"Whiteout"],
+        [[111],{"Opaque":{"mode":493,"uid":0,"gid":0}}]
+    ]"#;
+    let upper: Stored = serde_json::from_str(old).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(upper.len(), 5);
+    for (p, u) in &upper {
+        let none = match u {
+            UpperEntry::File { xattrs, .. }
+            | UpperEntry::Dir { xattrs, .. }
+            | UpperEntry::Symlink { xattrs, .. }
+            | UpperEntry::Opaque { xattrs, .. } => xattrs.is_empty(),
+            UpperEntry::Whiteout => true,
+        };
+        assert!(none, "{p}");
+    }
+    assert!(matches!(
+        upper.get(2),
+        Some((_, UpperEntry::File { mode: 0o4755, content, .. })) if content == b"hi"
+    ));
+    let json = serde_json::to_string(&upper).unwrap_or_else(|e| panic!("{e}"));
+    let compact: String = old.split_whitespace().collect();
+    assert_eq!(
+        json, compact,
+        "unchanged JSON for a layer without attributes"
+    );
+
+    let mut with = upper.clone();
+    with.push((
+        RawPath::from("s"),
+        UpperEntry::File {
+            content: b"hi".to_vec(),
+            mode: 0o4755,
+            uid: 0,
+            gid: 0,
+            xattrs: vec![xattr(CAP, &cap_net_raw()), xattr(USER, b"t")],
+        },
+    ));
+    let json = serde_json::to_string(&with).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        json.contains(r#""xattrs":[{"name":"security.capability","value":"hex:00000002"#),
+        "{json}"
+    );
+    let back: Stored = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, with);
+}

@@ -27,7 +27,9 @@ pub struct Committed {
 
 impl Container {
     /// The writable layer as layer-tar entries: whiteouts as `.wh.<name>` files, opaque
-    /// directories as the directory plus `.wh..wh..opq`.
+    /// directories as the directory plus `.wh..wh..opq`; each file, folder and link with its
+    /// extended attributes (PAX `SCHILY.xattr.<name>` records, as Docker writes them), the
+    /// markers with none.
     pub fn layer_entries(&self) -> Vec<TarEntry> {
         let mut out = Vec::new();
         for (p, u) in &self.upper {
@@ -37,16 +39,44 @@ impl Container {
                     mode,
                     uid,
                     gid,
-                } => out.push(TarEntry::file(p.clone(), content.clone(), *mode).owned(*uid, *gid)),
-                UpperEntry::Dir { mode, uid, gid } => {
-                    out.push(TarEntry::dir(p.clone(), *mode).owned(*uid, *gid))
-                }
-                UpperEntry::Opaque { mode, uid, gid } => {
-                    out.push(TarEntry::dir(p.clone(), *mode).owned(*uid, *gid));
+                    xattrs,
+                } => out.push(
+                    TarEntry::file(p.clone(), content.clone(), *mode)
+                        .owned(*uid, *gid)
+                        .with_xattrs(xattrs.clone()),
+                ),
+                UpperEntry::Dir {
+                    mode,
+                    uid,
+                    gid,
+                    xattrs,
+                } => out.push(
+                    TarEntry::dir(p.clone(), *mode)
+                        .owned(*uid, *gid)
+                        .with_xattrs(xattrs.clone()),
+                ),
+                UpperEntry::Opaque {
+                    mode,
+                    uid,
+                    gid,
+                    xattrs,
+                } => {
+                    out.push(
+                        TarEntry::dir(p.clone(), *mode)
+                            .owned(*uid, *gid)
+                            .with_xattrs(xattrs.clone()),
+                    );
                     out.push(TarEntry::opaque(p));
                 }
-                UpperEntry::Symlink { target, uid, gid } => {
-                    let mut e = TarEntry::symlink(p.clone(), "").owned(*uid, *gid);
+                UpperEntry::Symlink {
+                    target,
+                    uid,
+                    gid,
+                    xattrs,
+                } => {
+                    let mut e = TarEntry::symlink(p.clone(), "")
+                        .owned(*uid, *gid)
+                        .with_xattrs(xattrs.clone());
                     e.body = tarwrite::Body::Symlink(target.as_bytes().to_vec());
                     out.push(e);
                 }

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use crate::analyze::shared_inode;
 use crate::analyze::union::{self, FileRow};
-use crate::model::{Archive, EntryKind, Image};
+use crate::model::{Archive, EntryKind, Image, Xattr};
 use crate::path::RawPath;
 
 /// Fetches the content of one lower file.
 pub type Fetch<'a> = &'a dyn Fn(&FileRow) -> Result<Vec<u8>, String>;
 
-/// One path of the image's merged filesystem, with the owner the union rows leave out.
+/// One path of the image's merged filesystem, with the owner and extended attributes the union
+/// rows leave out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LowerFile {
     /// The merged row: path, kind, size, mode, the layer that wrote it and where its bytes are.
@@ -21,11 +22,16 @@ pub struct LowerFile {
     pub uid: u64,
     /// Owner group id, from the layer entry that wrote the path (0 when not found).
     pub gid: u64,
+    /// Extended attributes, sorted by name, each name once: those of the layer entry that wrote
+    /// the path, with what the headers of its other names in that layer set on it (hard links,
+    /// [`shared_inode`]); empty for most paths and for a folder a layer only implies.
+    pub xattrs: Vec<Xattr>,
 }
 
 /// The files a container on `image` sees below its own layer: the merged rows after the
-/// image's top layer (`union::merged`, in path order), each with the owner (uid, gid) of the
-/// layer entry that wrote it ((0, 0) when none did: a folder a layer only implies). Empty for
+/// image's top layer (`union::merged`, in path order), each with the owner (uid, gid) and the
+/// extended attributes of the layer entry that wrote it ((0, 0) and none when none did: a
+/// folder a layer only implies). Empty for
 /// an image without layers. What [`Lower::from_image`] holds; a reader with a spare thread
 /// (the page's scanner worker) makes it for a page that only builds the [`Lower`].
 pub fn files_of(archive: &Archive, image: &Image) -> Vec<LowerFile> {
@@ -33,14 +39,20 @@ pub fn files_of(archive: &Archive, image: &Image) -> Vec<LowerFile> {
         return Vec::new();
     };
     let rows = union::merged(archive, image, top);
-    // A file with several names is owned as its last header said (`shared_inode`).
-    let owners = shared_inode::of_image(archive, image);
+    // A file with several names is owned as its last header said and has the attributes all
+    // its headers set (`shared_inode`), so every name of it copies up the same metadata.
+    let attrs = shared_inode::of_image(archive, image);
     rows.into_iter()
         .map(|row| {
-            let (uid, gid) = owners
+            let (uid, gid, xattrs) = attrs
                 .get(&(row.layer, &row.path))
-                .map_or((0, 0), |a| (a.uid, a.gid));
-            LowerFile { row, uid, gid }
+                .map_or((0, 0, Vec::new()), |a| (a.uid, a.gid, a.xattrs.to_vec()));
+            LowerFile {
+                row,
+                uid,
+                gid,
+                xattrs,
+            }
         })
         .collect()
 }
@@ -61,8 +73,8 @@ impl<'a> Lower<'a> {
         }
     }
 
-    /// The image's merged filesystem after its top layer (`union::merged`), owners taken
-    /// from the layer entries that wrote each path ([`files_of`]).
+    /// The image's merged filesystem after its top layer (`union::merged`), owners and
+    /// extended attributes taken from the layer entries that wrote each path ([`files_of`]).
     pub fn from_image(archive: &Archive, image: &Image, fetch: Fetch<'a>) -> Lower<'a> {
         Lower::new(files_of(archive, image), fetch)
     }

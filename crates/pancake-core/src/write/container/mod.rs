@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::analyze::capability;
 use crate::digest::{Digest, Hasher};
-use crate::model::{EntryKind, Image};
+use crate::model::{EntryKind, Image, Xattr};
 use crate::path::RawPath;
 
 pub use commit::{export, export_to, image_config_json, Committed};
@@ -89,6 +90,12 @@ pub enum UpperEntry {
         uid: u64,
         /// Owner group id.
         gid: u64,
+        /// Extended attributes, sorted by name, each name once: a copied-up path's from the
+        /// image (less what a write or chown removes, [`Container::write_file`],
+        /// [`Container::chown`]); none for one the container made. Left out of the JSON when
+        /// empty, and empty when missing from it (containers saved before they were kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        xattrs: Vec<Xattr>,
     },
     /// A directory: a copied-up parent (same metadata as below), a chmod/chown, or new.
     Dir {
@@ -98,6 +105,12 @@ pub enum UpperEntry {
         uid: u64,
         /// Owner group id.
         gid: u64,
+        /// Extended attributes, sorted by name, each name once: a copied-up folder's from the
+        /// image (a chmod or chown keeps them); none for one the container made. Left out of
+        /// the JSON when empty, and empty when missing from it (containers saved before they
+        /// were kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        xattrs: Vec<Xattr>,
     },
     /// A symbolic link.
     Symlink {
@@ -107,6 +120,12 @@ pub enum UpperEntry {
         uid: u64,
         /// Owner group id.
         gid: u64,
+        /// Extended attributes, sorted by name, each name once: a copied-up link's from the
+        /// image (less `security.capability` after a chown, [`Container::chown`]); none for
+        /// one the container made. Left out of the JSON when empty, and empty when missing
+        /// from it (containers saved before they were kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        xattrs: Vec<Xattr>,
     },
     /// The lower path (and everything below it) is deleted.
     Whiteout,
@@ -118,6 +137,12 @@ pub enum UpperEntry {
         uid: u64,
         /// Owner group id.
         gid: u64,
+        /// Extended attributes, sorted by name, each name once: the moved folder's when a
+        /// rename made this one over a deleted lower folder; none for a new one. Left out of
+        /// the JSON when empty, and empty when missing from it (containers saved before they
+        /// were kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        xattrs: Vec<Xattr>,
     },
 }
 
@@ -274,6 +299,11 @@ pub struct Stat {
     /// Index into the image's `layers` (0-based, base first) of the layer that last wrote it;
     /// `None` when `in_upper`.
     pub layer: Option<usize>,
+    /// Extended attributes, sorted by name, each name once: the writable layer's copy's when
+    /// `in_upper`, else the image's (the layer entry that wrote it, with what its other names'
+    /// headers set, `LowerFile::xattrs`). Left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xattrs: Vec<Xattr>,
 }
 
 /// One row of the merged listing.
@@ -507,7 +537,8 @@ impl Container {
 
     // -- mutations: each returns a new container ----------------------------------------
 
-    /// overlayfs copies a file's parent directories up with it, metadata unchanged.
+    /// overlayfs copies a file's parent directories up with it, metadata (extended attributes
+    /// included) unchanged.
     fn copy_up_parents(&mut self, p: &RawPath, lower: &Lower) -> Result<(), Err> {
         for a in ancestors(p) {
             match self.upper.get(&a) {
@@ -523,6 +554,7 @@ impl Container {
                             mode: st.mode,
                             uid: st.uid,
                             gid: st.gid,
+                            xattrs: st.xattrs,
                         },
                     );
                 }
@@ -568,7 +600,12 @@ impl Container {
         next.copy_up_parents(&p, lower)?;
         let lower_dir_below = lower.get(&p).is_some_and(|f| f.row.kind == EntryKind::Dir);
         let entry = match entry {
-            UpperEntry::Dir { mode, uid, gid } if lower_dir_below => {
+            UpperEntry::Dir {
+                mode,
+                uid,
+                gid,
+                xattrs,
+            } if lower_dir_below => {
                 // Its layer entry needs `.wh..wh..opq` one component below it.
                 if p.components().count() >= MAX_DEPTH {
                     return Err(Err::TooLong {
@@ -576,7 +613,12 @@ impl Container {
                         bound: NameBound::Depth,
                     });
                 }
-                UpperEntry::Opaque { mode, uid, gid }
+                UpperEntry::Opaque {
+                    mode,
+                    uid,
+                    gid,
+                    xattrs,
+                }
             }
             e => e,
         };
@@ -584,9 +626,11 @@ impl Container {
         Ok(next)
     }
 
-    /// Replaces a file's content. On the first write the file is copied up whole (mode and
-    /// owner kept) and then replaced; the image's copy stays as it was. A missing file is
-    /// created (mode 0644, root), as a shell redirect would.
+    /// Replaces a file's content. On the first write the file is copied up whole (mode, owner
+    /// and extended attributes kept) and then replaced; the image's copy stays as it was. The
+    /// write removes `security.capability` and keeps every other attribute and the mode, as
+    /// Linux does for a root writer (measured: see `kill_priv` in this module's source). A
+    /// missing file is created (mode 0644, root, no attributes), as a shell redirect would.
     pub fn write_file(&self, path: &str, bytes: &[u8], lower: &Lower) -> Result<Container, Err> {
         let p = user_path(path)?;
         Self::check_size(&p, bytes.len())?;
@@ -597,6 +641,8 @@ impl Container {
             Some(st) => {
                 let mut next = self.clone();
                 next.copy_up_parents(&p, lower)?;
+                let mut xattrs = st.xattrs;
+                kill_priv(&mut xattrs);
                 next.upper.insert(
                     p,
                     UpperEntry::File {
@@ -604,6 +650,7 @@ impl Container {
                         mode: st.mode,
                         uid: st.uid,
                         gid: st.gid,
+                        xattrs,
                     },
                 );
                 Ok(next)
@@ -633,6 +680,7 @@ impl Container {
                 mode: mode & 0o7777,
                 uid: 0,
                 gid: 0,
+                xattrs: Vec::new(),
             },
             lower,
         )
@@ -647,6 +695,7 @@ impl Container {
                 mode: mode & 0o7777,
                 uid: 0,
                 gid: 0,
+                xattrs: Vec::new(),
             },
             lower,
         )
@@ -670,6 +719,7 @@ impl Container {
                 target,
                 uid: 0,
                 gid: 0,
+                xattrs: Vec::new(),
             },
             lower,
         )
@@ -740,25 +790,29 @@ impl Container {
         next.delete(from, lower)
     }
 
-    /// The upper-layer copy of what `path` is now (its kind, metadata and, for a file, its
-    /// whole content): what a copy-up writes, for rename and metadata changes alike.
+    /// The upper-layer copy of what `path` is now (its kind, metadata, extended attributes
+    /// and, for a file, its whole content): what a copy-up writes, for rename and metadata
+    /// changes alike (overlayfs copies a lower file's attributes up with it).
     fn copied_up(&self, path: &RawPath, st: &Stat, lower: &Lower) -> Result<UpperEntry, Err> {
         Ok(match st.kind {
             EntryKind::Dir => UpperEntry::Dir {
                 mode: st.mode,
                 uid: st.uid,
                 gid: st.gid,
+                xattrs: st.xattrs.clone(),
             },
             EntryKind::Symlink => UpperEntry::Symlink {
                 target: st.link_target.clone().unwrap_or_default(),
                 uid: st.uid,
                 gid: st.gid,
+                xattrs: st.xattrs.clone(),
             },
             EntryKind::File | EntryKind::Hardlink => UpperEntry::File {
                 content: self.read_raw(path, lower)?,
                 mode: st.mode,
                 uid: st.uid,
                 gid: st.gid,
+                xattrs: st.xattrs.clone(),
             },
             kind @ (EntryKind::Char | EntryKind::Block | EntryKind::Fifo | EntryKind::Other) => {
                 return Err(Err::NotCopiedUp {
@@ -769,30 +823,34 @@ impl Container {
         })
     }
 
-    /// Changes permission bits; a lower file is copied up whole (metadata copy-up).
+    /// Changes permission bits (`mode & 0o7777`); a lower file is copied up whole (metadata
+    /// copy-up). Extended attributes are kept, `security.capability` included, as Linux keeps
+    /// them on chmod.
     pub fn chmod(&self, path: &str, mode: u32, lower: &Lower) -> Result<Container, Err> {
-        self.set_meta(path, lower, |m, _, _| *m = mode & 0o7777)
+        self.set_meta(path, lower, |m| *m.mode = mode & 0o7777)
     }
 
-    /// Changes the owner; a lower file is copied up whole (metadata copy-up). Errors with
+    /// Changes the owner; a lower file is copied up whole (metadata copy-up). For anything but
+    /// a folder, Linux's chown also drops privileges, even when the owner stays the same
+    /// (measured: see `chown_kills_priv` in this module's source): `security.capability`
+    /// goes, setuid is cleared, and setgid is cleared when group-execute is set; other
+    /// attributes stay. A folder keeps its mode and all its attributes. Errors with
     /// `InvalidOwner` for ids above `u32::MAX` (Linux ids are 32-bit).
     pub fn chown(&self, path: &str, uid: u64, gid: u64, lower: &Lower) -> Result<Container, Err> {
         // Linux ids are 32-bit (`uid_t`); a larger one would be committed as another owner.
         if uid > u64::from(u32::MAX) || gid > u64::from(u32::MAX) {
             return Err(Err::InvalidOwner { uid, gid });
         }
-        self.set_meta(path, lower, |_, u, g| {
-            *u = uid;
-            *g = gid;
+        self.set_meta(path, lower, |m| {
+            *m.uid = uid;
+            *m.gid = gid;
+            if !m.dir {
+                chown_kills_priv(m.mode, m.xattrs);
+            }
         })
     }
 
-    fn set_meta(
-        &self,
-        path: &str,
-        lower: &Lower,
-        f: impl Fn(&mut u32, &mut u64, &mut u64),
-    ) -> Result<Container, Err> {
+    fn set_meta(&self, path: &str, lower: &Lower, f: impl Fn(Meta<'_>)) -> Result<Container, Err> {
         let p = user_path(path)?;
         let st = self
             .stat_raw(&p, lower)
@@ -804,10 +862,47 @@ impl Container {
             None => self.copied_up(&p, &st, lower)?,
         };
         match &mut entry {
-            UpperEntry::File { mode, uid, gid, .. }
-            | UpperEntry::Dir { mode, uid, gid }
-            | UpperEntry::Opaque { mode, uid, gid } => f(mode, uid, gid),
-            UpperEntry::Symlink { uid, gid, .. } => f(&mut 0o777, uid, gid),
+            UpperEntry::File {
+                mode,
+                uid,
+                gid,
+                xattrs,
+                ..
+            } => f(Meta {
+                mode,
+                uid,
+                gid,
+                xattrs,
+                dir: false,
+            }),
+            UpperEntry::Dir {
+                mode,
+                uid,
+                gid,
+                xattrs,
+            }
+            | UpperEntry::Opaque {
+                mode,
+                uid,
+                gid,
+                xattrs,
+            } => f(Meta {
+                mode,
+                uid,
+                gid,
+                xattrs,
+                dir: true,
+            }),
+            // A link has no mode of its own (always 0o777): changes to it go nowhere.
+            UpperEntry::Symlink {
+                uid, gid, xattrs, ..
+            } => f(Meta {
+                mode: &mut 0o777,
+                uid,
+                gid,
+                xattrs,
+                dir: false,
+            }),
             UpperEntry::Whiteout => return Err(Err::NotFound(text(&p))),
         }
         next.upper.insert(p, entry);
@@ -842,7 +937,7 @@ impl Container {
             match (u, old) {
                 (_, None) => add('A', p),
                 (UpperEntry::File { .. } | UpperEntry::Symlink { .. }, Some(_)) => add('C', p),
-                (UpperEntry::Dir { mode, uid, gid }, Some(l)) => {
+                (UpperEntry::Dir { mode, uid, gid, .. }, Some(l)) => {
                     if l.row.kind != EntryKind::Dir
                         || l.row.mode != *mode
                         || (l.uid, l.gid) != (*uid, *gid)
@@ -892,7 +987,7 @@ impl Container {
 }
 
 fn upper_stat(u: &UpperEntry) -> Option<Stat> {
-    let st = |kind, size, mode, uid, gid, link_target| Stat {
+    let st = |kind, size, mode, uid, gid, link_target, xattrs: &Vec<Xattr>| Stat {
         kind,
         size,
         mode,
@@ -901,6 +996,7 @@ fn upper_stat(u: &UpperEntry) -> Option<Stat> {
         link_target,
         in_upper: true,
         layer: None,
+        xattrs: xattrs.clone(),
     };
     match u {
         UpperEntry::File {
@@ -908,6 +1004,7 @@ fn upper_stat(u: &UpperEntry) -> Option<Stat> {
             mode,
             uid,
             gid,
+            xattrs,
         } => Some(st(
             EntryKind::File,
             content.len() as u64,
@@ -915,17 +1012,33 @@ fn upper_stat(u: &UpperEntry) -> Option<Stat> {
             *uid,
             *gid,
             None,
+            xattrs,
         )),
-        UpperEntry::Dir { mode, uid, gid } | UpperEntry::Opaque { mode, uid, gid } => {
-            Some(st(EntryKind::Dir, 0, *mode, *uid, *gid, None))
+        UpperEntry::Dir {
+            mode,
+            uid,
+            gid,
+            xattrs,
         }
-        UpperEntry::Symlink { target, uid, gid } => Some(st(
+        | UpperEntry::Opaque {
+            mode,
+            uid,
+            gid,
+            xattrs,
+        } => Some(st(EntryKind::Dir, 0, *mode, *uid, *gid, None, xattrs)),
+        UpperEntry::Symlink {
+            target,
+            uid,
+            gid,
+            xattrs,
+        } => Some(st(
             EntryKind::Symlink,
             target.as_bytes().len() as u64,
             0o777,
             *uid,
             *gid,
             Some(target.clone()),
+            xattrs,
         )),
         UpperEntry::Whiteout => None,
     }
@@ -941,5 +1054,49 @@ fn lower_stat(f: &LowerFile) -> Stat {
         link_target: f.row.link_target.clone(),
         in_upper: false,
         layer: Some(f.row.layer),
+        xattrs: f.xattrs.clone(),
+    }
+}
+
+/// What [`Container::set_meta`] hands its change: the copied-up entry's metadata (a link's
+/// `mode` is a scratch 0o777 no one keeps) and whether it is a folder.
+struct Meta<'e> {
+    mode: &'e mut u32,
+    uid: &'e mut u64,
+    gid: &'e mut u64,
+    xattrs: &'e mut Vec<Xattr>,
+    dir: bool,
+}
+
+/// Removes `security.capability` from `xattrs`: what Linux does to a file whose content a
+/// root process writes (`file_remove_privs` → `security_inode_killpriv`, which removes that
+/// one attribute), keeping every other attribute and the mode.
+///
+/// Measured on Linux 6.18 (ext4, as root), python3 on a 0o755 file holding
+/// `security.capability` (cap_net_raw, v2), `security.test`, `trusted.test` and `user.test`:
+/// `open(O_WRONLY|O_TRUNC)` + `write` → `security.test`, `trusted.test`, `user.test` (mode
+/// 0o755); `O_TRUNC` alone and a `write` without it also remove the capability; a 0o6755 file
+/// written by root stays 0o6755. `chmod 0o700` and `rename` keep all four attributes.
+fn kill_priv(xattrs: &mut Vec<Xattr>) {
+    xattrs.retain(|x| x.name != capability::XATTR_NAME);
+}
+
+/// What Linux's chown does to a non-directory besides setting the owner, whichever owner is
+/// given (the same one, or `-1:-1`, included): `chown_common` asks `notify_change` for
+/// `ATTR_KILL_SUID | ATTR_KILL_SGID | ATTR_KILL_PRIV`, so `security.capability` is removed
+/// ([`kill_priv`]), setuid is cleared, and setgid is cleared only when group-execute is set
+/// (setgid without it marks mandatory locking, not privilege). A folder is left alone.
+///
+/// Measured on Linux 6.18 (ext4, as root), python3 `os.chown`/`os.lchown`: a file with
+/// `security.capability`, `security.test`, `trusted.test`, `user.test` keeps all but the
+/// capability after chown to 1000:1000, to 0:0 (its owner) and to -1:-1; modes after chown
+/// (any of those three): 0o6755 → 0o755, 0o6745 → 0o2745, 0o4755 → 0o755, 0o2755 → 0o755,
+/// 0o2745 → 0o2745; a symlink's `security.capability` goes on lchown to its own owner; a
+/// 0o2755 folder with `security.capability` and `user.test` keeps its mode and both.
+fn chown_kills_priv(mode: &mut u32, xattrs: &mut Vec<Xattr>) {
+    kill_priv(xattrs);
+    *mode &= !0o4000;
+    if *mode & 0o010 != 0 {
+        *mode &= !0o2000;
     }
 }
