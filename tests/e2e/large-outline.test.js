@@ -46,6 +46,36 @@ describe('the outline of a large save', () => {
     }
   });
 
+  test('on a phone the slabs keep their height from the outline to verified: no jump when the sizes come', { timeout: 120000 }, async () => {
+    // Until a layer's size is known (its files still walked, or the figures still coming from
+    // the worker) its slab is as tall as its stored blob; it was the floor, and every slab
+    // grew by ~40 px when the sizes came (65 → 101–112 px for the 1 GiB benchmark save).
+    const img = largeImage();
+    const page = await session.newPage({ viewport: { width: 360, height: 640 } });
+    await page.evaluate(() => {
+      window.__heights = {};
+      new MutationObserver(() => {
+        document.querySelectorAll('[data-testid=layer]').forEach((l) => {
+          const h = l.getBoundingClientRect().height;
+          const seen = (window.__heights[l.dataset.index] ||= [h, h]);
+          seen[0] = Math.min(seen[0], h);
+          seen[1] = Math.max(seen[1], h);
+        });
+      }).observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
+    });
+    await pickFile(page, img.file);
+    await page.locator('[data-testid=layer]').first().waitFor({ state: 'attached', timeout: 60000 });
+    assert.equal(await page.getAttribute('[data-phase]', 'data-phase'), 'reading', 'the first view is the outline');
+    await waitReady(page, { timeout: 100000 });
+    const heights = await page.evaluate(() => window.__heights);
+    assert.equal(Object.keys(heights).length, 2, JSON.stringify(heights));
+    // A layer of 200,000 small files is mostly tar headers: its files fill less than its
+    // blob, a few pixels on the slab's log scale.
+    for (const [i, [lo, hi]] of Object.entries(heights)) assert.ok(hi - lo <= 8, `layer ${i}: ${lo}–${hi} px`);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
   test('cancelled while its outline is shown, it keeps the outline and says the file lists were not read', { timeout: 120000 }, async () => {
     const img = largeImage();
     const page = await session.newPage();

@@ -270,6 +270,17 @@ fn layer_slab(
         }
         _ => t(lang, "pending"),
     };
+    // Until its size is known (files still being read after an outline, or the figures
+    // still coming from the worker), the slab is as tall as the blob's stored size, which an
+    // uncompressed layer's files nearly fill, rather than the floor: on a phone every slab
+    // grew by half its height while the page was being looked at.
+    let height_of = match size {
+        Some(n) if !being_read(a, image, i, p.hashing) => n,
+        _ => layer
+            .member
+            .and_then(|m| a.members.get(m))
+            .map_or(0, |m| m.size),
+    };
     let size = size.unwrap_or(0);
     let selected = p.selected == Some(i);
     let digest = layer
@@ -329,7 +340,7 @@ fn layer_slab(
     let title = format!("{keyword} {rest}");
     html! {
         <li key={format!("layer-{i}")} class={classes!("slab", kind_class(kind), selected.then_some("selected"), format!("v-{}", v.id()))}
-            style={format!("--h:{}px", slab_height(size))}
+            style={format!("--h:{}px", slab_height(height_of))}
             data-testid="layer" data-index={i.to_string()} data-digest={digest} data-diff-id={diff_id}
             data-verified={(v == Verdict::Verified).to_string()} data-state={v.id()} data-size={layer.size.to_string()}
             data-hashed-with={super::hash_path::of(a, layer).map(super::hash_path::id)}
