@@ -56,6 +56,29 @@ describe('classroom (issue 14)', () => {
     });
   }
 
+  test('every tab\'s headings go down one level at a time (a screen reader\'s outline has no holes)', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=mysql&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      const ids = await page.$$eval('[data-testid^=tab-]', (els) => els.map((e) => e.getAttribute('data-testid')));
+      assert.ok(ids.length >= 5, ids.join());
+      for (const id of ids) {
+        await page.locator(`[data-testid=${id}]`).first().click();
+        await page.waitForTimeout(300);
+        const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) => hs
+          .filter((h) => h.getClientRects().length > 0 || h.classList.contains('visually-hidden'))
+          .map((h) => [Number(h.tagName.slice(1)), h.textContent.trim().slice(0, 40)]));
+        assert.ok(levels.length > 0 && levels[0][0] === 1, `${id}: ${JSON.stringify(levels)}`);
+        for (let i = 1; i < levels.length; i++) {
+          assert.ok(levels[i][0] <= levels[i - 1][0] + 1, `${id}: "${levels[i][1]}" (h${levels[i][0]}) after h${levels[i - 1][0]}: ${JSON.stringify(levels)}`);
+        }
+      }
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a link\'s layer number is the page\'s: ?layer=3 is "Layer 3 of 3", and the URL keeps it', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=nginx&view=stack&layer=3&lang=en' });
     try {

@@ -75,6 +75,9 @@ test('a damaged layer hashed by a worker: unreadable as the CLI says, its mismat
     digest: e.getAttribute('data-digest'),
   })));
   assert.deepEqual(got, want);
+  // A screen reader hears each slab's verdict in its name, as the badge shows it.
+  const names = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.getAttribute('aria-label')));
+  assert.deepEqual(names.map((n) => n.split(', ').pop()), ['unreadable', 'verified', 'verified', 'verified'], JSON.stringify(names));
   await page.locator('[data-testid=layer]').first().click();
   const details = page.locator('[data-testid=layer-details]');
   await details.locator('[data-testid=unreadable]').waitFor();

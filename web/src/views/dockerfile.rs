@@ -118,7 +118,7 @@ pub fn dockerfile_view(p: &DockerfileProps) -> Html {
     html! {
         <section class="dockerfile" aria-labelledby="df-title" data-testid="dockerfile">
             <header class="df-head">
-                <h3 id="df-title">{ "Dockerfile" }</h3>
+                <h2 id="df-title">{ "Dockerfile" }</h2>
                 <CopyButton text={AttrValue::from(plain)} what={AttrValue::from(t(lang, "df-copy-what"))} />
             </header>
             <p class="muted small">{ t(lang, "df-lead") }</p>

@@ -202,11 +202,9 @@ pub struct BadgeProps {
     pub verdict: Verdict,
 }
 
-/// ✓ / ✗ / … with words: never colour alone.
-#[function_component(Badge)]
-pub fn badge(p: &BadgeProps) -> Html {
-    let lang = use_lang();
-    let (sym, key) = match p.verdict {
+/// A verdict's symbol and the key of its word (the badge's, and the slab's accessible name).
+pub fn verdict_words(v: Verdict) -> (&'static str, &'static str) {
+    match v {
         Verdict::Verified => ("✓", "badge-verified"),
         Verdict::Mismatch => ("✗", "badge-mismatch"),
         Verdict::Pending => ("…", "badge-pending"),
@@ -215,7 +213,14 @@ pub fn badge(p: &BadgeProps) -> Html {
         Verdict::Missing => ("✗", "badge-missing"),
         Verdict::Unreadable => ("✗", "badge-unreadable"),
         Verdict::Unchecked => ("?", "badge-unchecked"),
-    };
+    }
+}
+
+/// ✓ / ✗ / … with words: never colour alone.
+#[function_component(Badge)]
+pub fn badge(p: &BadgeProps) -> Html {
+    let lang = use_lang();
+    let (sym, key) = verdict_words(p.verdict);
     html! {
         <span class={classes!("badge", format!("badge-{}", p.verdict.id()))} data-testid="badge">
             <span aria-hidden="true">{ sym }</span>{ " " }{ t(lang, key) }

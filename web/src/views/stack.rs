@@ -346,7 +346,7 @@ fn layer_slab(
             data-hashed-with={super::hash_path::of(a, layer).map(super::hash_path::id)}
             id={format!("layer-{i}")} tabindex="0" role="listitem"
             aria-current={selected.then_some("true")}
-            aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &size_text)])}
+            aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &size_text), ("state", &t(lang, super::verdict_words(v).1))])}
             onclick={select} {onkeydown}>
             <span class="slab-index" aria-hidden="true">{ i + 1 }</span>
             <span class="chip">{ keyword }</span>
