@@ -87,7 +87,14 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
     };
     // The root and directories with no entry of their own resolve to no row.
     let Some(row) = row else {
-        return Err(fail(format!("{} is a directory", shown(&wanted))));
+        // A path that climbs (`..`, `etc/..`) is said as typed, as `cat` says it: its
+        // normalized form kept the `..` ("/.. is a directory") and named no folder.
+        let said = if path.split('/').any(|c| c == "..") {
+            path.to_string()
+        } else {
+            shown(&wanted)
+        };
+        return Err(fail(format!("{said} is a directory")));
     };
     let what = match row.kind {
         EntryKind::File | EntryKind::Hardlink => None,

@@ -132,6 +132,11 @@ fn cat_gives_exact_bytes_following_links() {
         );
         let e = err_line(&["cat", &file, "/data"]);
         assert!(e.contains("/data is a directory"), "{f}: {e}");
+        // A climbing path is said as typed, as cat says it, not as "/..".
+        let e = err_line(&["cat", &file, ".."]);
+        assert!(e.contains(": .. is a directory"), "{f}: {e}");
+        let e = err_line(&["cat", &file, "data/.."]);
+        assert!(e.contains(": data/.. is a directory"), "{f}: {e}");
         let e = err_line(&["cat", &file, "/no/such"]);
         assert!(e.contains("no such file or directory: /no"), "{f}: {e}");
         let e = err_line(&["cat", &file, "/bin/cat", "--image", "1"]);
