@@ -158,7 +158,8 @@ async fn walk_reads_feed_a_hasher_the_exact_bytes_of_the_blobs_read_whole() {
     let skipped = (10u64 << 20, 700_000u64);
     let src = FileSource::new(file_of(&bytes, "fed.tar")).expect("FileSource");
     let (scanner_end, hasher_end) = channel();
-    feed::listen(&hasher_end);
+    let hasher_src = FileSource::new(file_of(&bytes, "fed.tar")).expect("FileSource");
+    feed::listen(&hasher_end, std::rc::Rc::new(hasher_src));
     src.tee(Tee::open(scanner_end, &[skipped, whole]).expect("tee"));
     // Like a header walk over 39.5 KiB files: a 512-byte read every 40 KiB, through the
     // first blob and a little past it.
@@ -184,7 +185,8 @@ async fn walk_reads_feed_a_hasher_the_exact_bytes_of_the_blobs_read_whole() {
     let mut seen = 0;
     let got = feed::digest(whole.0, whole.1, &mut |n| seen = n).await;
     let want = Digest::of_bytes(&bytes[whole.0 as usize..(whole.0 + whole.1) as usize]);
-    assert_eq!(got, Some(want));
+    assert_eq!(got, Some((want, pancake_core::HashPath::WithTheWalk)));
+    // Too small to be hashed beside the walk (under 32 MiB): not fed, nothing to ask for.
     assert_eq!(feed::digest(skipped.0, skipped.1, &mut |_| {}).await, None);
     assert_eq!(
         feed::digest(1, 2, &mut |_| {}).await,
@@ -194,6 +196,46 @@ async fn walk_reads_feed_a_hasher_the_exact_bytes_of_the_blobs_read_whole() {
     // After the tee is gone, reads are not handed over (nothing is posted, nothing breaks).
     assert_eq!(src.read_at(0, &mut buf).expect("read"), 512);
     let _ = seen;
+}
+
+/// A large blob the walk seeks through (a layer of large files) falls out of the feed at its
+/// first gap and is named to the hasher, which hashes it beside the walk from reads of its
+/// own: the walk's end counts it as fed, and its digest is that of its bytes, said to be
+/// hashed beside the walk. A second large blob that falls out later is not named (one only).
+#[wasm_bindgen_test]
+async fn a_large_blob_the_walk_seeks_through_is_hashed_beside_it_from_the_hashers_own_reads() {
+    use pancake_core::{Digest, HashPath};
+    use pancake_web::feed::{self, Tee};
+    let bytes: Vec<u8> = (0..80u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    // Both at least 32 MiB and half the largest: only the first to fall out is named.
+    let big = (512u64, 40u64 << 20);
+    let later = (41u64 << 20, 36u64 << 20);
+    let src = FileSource::new(file_of(&bytes, "beside.tar")).expect("FileSource");
+    let (scanner_end, hasher_end) = channel();
+    let hasher_src = FileSource::new(file_of(&bytes, "beside.tar")).expect("FileSource");
+    feed::listen(&hasher_end, std::rc::Rc::new(hasher_src));
+    src.tee(Tee::open(scanner_end, &[big, later]).expect("tee"));
+    // A header walk over 8 MiB files: a 512-byte read every 8 MiB through both blobs.
+    let mut buf = [0u8; 512];
+    let mut at = 0u64;
+    while at < later.0 + later.1 {
+        let n = src.read_at(at, &mut buf).expect("read");
+        assert_eq!(&buf[..n], &bytes[at as usize..at as usize + n]);
+        at += 8 << 20;
+    }
+    let fed = src.untee();
+    assert_eq!(
+        fed,
+        vec![big],
+        "the named blob counts as fed; the later one does not"
+    );
+    let mut seen = 0;
+    let got = feed::digest(big.0, big.1, &mut |n| seen = seen.max(n)).await;
+    let want = Digest::of_bytes(&bytes[big.0 as usize..(big.0 + big.1) as usize]);
+    assert_eq!(got, Some((want, HashPath::BesideTheWalk)));
+    assert_eq!(feed::digest(later.0, later.1, &mut |_| {}).await, None);
 }
 
 /// A save compressed as a whole hands blobs to a hasher over a real `MessagePort`
@@ -210,7 +252,8 @@ async fn blobs_handed_on_come_back_with_the_digests_of_their_bytes_in_order() {
         .collect();
     let (first, second) = bytes.split_at(5 << 20);
     let (scanner_end, hasher_end) = channel();
-    feed::listen(&hasher_end);
+    let hasher_src = FileSource::new(file_of(&bytes, "handed.tar")).expect("FileSource");
+    feed::listen(&hasher_end, std::rc::Rc::new(hasher_src));
     let mut hand_on = HandOn::new(scanner_end);
     assert!(
         !hand_on.take(1 << 20),
