@@ -728,7 +728,6 @@ fn names_stay_within_linux_bounds_and_read_back_whole() {
 
 /// A save of one layer holding `entries` (name, type, mode), made with the `tar` crate.
 fn one_layer_save(entries: &[(String, tar::EntryType, u32)]) -> Vec<u8> {
-    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
     let mut b = tar::Builder::new(Vec::new());
     for (name, kind, mode) in entries {
         let mut h = tar::Header::new_gnu();
@@ -740,12 +739,18 @@ fn one_layer_save(entries: &[(String, tar::EntryType, u32)]) -> Vec<u8> {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
     let layer = b.into_inner().unwrap_or_else(|e| panic!("{e}"));
+    save_of_layer(layer, "special:1")
+}
+
+/// A `docker save` of one image tagged `tag` whose one layer is the tar `layer`.
+fn save_of_layer(layer: Vec<u8>, tag: &str) -> Vec<u8> {
+    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
     let diff = pancake_core::Digest::of_bytes(&layer);
     let cfg = format!(
         r#"{{"architecture":"amd64","os":"linux","config":{{}},"rootfs":{{"type":"layers","diff_ids":["{diff}"]}},"history":[{{"created_by":"x"}}]}}"#
     );
     let img = SaveImage {
-        tags: vec!["special:1".into()],
+        tags: vec![tag.into()],
         config: cfg.into_bytes(),
         layers: vec![Descriptor {
             media_type: pancake_core::media::OCI_LAYER.into(),
@@ -918,25 +923,8 @@ fn xattr_names(c: &Container, path: &str, lower: &Lower) -> Vec<String> {
 
 /// A save of one layer of `entries`, written by our tar writer (PAX `SCHILY.xattr.` records).
 fn xattr_save(entries: Vec<pancake_core::write::tarwrite::TarEntry>) -> Vec<u8> {
-    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
-    let layer = tarwrite::layer_tar(entries).unwrap_or_else(|e| panic!("{e}"));
-    let diff = pancake_core::Digest::of_bytes(&layer);
-    let cfg = format!(
-        r#"{{"architecture":"amd64","os":"linux","config":{{}},"rootfs":{{"type":"layers","diff_ids":["{diff}"]}},"history":[{{"created_by":"x"}}]}}"#
-    );
-    let img = SaveImage {
-        tags: vec!["xattrs:1".into()],
-        config: cfg.into_bytes(),
-        layers: vec![Descriptor {
-            media_type: pancake_core::media::OCI_LAYER.into(),
-            digest: diff,
-            size: layer.len() as u64,
-        }],
-    };
-    tarwrite::write_docker_save(Vec::new(), &[img], &mut |_d: &Descriptor| {
-        Ok(Box::new(std::io::Cursor::new(layer.clone())) as Box<dyn std::io::Read>)
-    })
-    .unwrap_or_else(|e| panic!("{e}"))
+    let layer = pancake_core::write::tarwrite::layer_tar(entries).unwrap_or_else(|e| panic!("{e}"));
+    save_of_layer(layer, "xattrs:1")
 }
 
 /// An image whose `/bin` folder has `user.dir`, whose files have `security.capability` and
