@@ -684,18 +684,12 @@ pub fn listen(port: &JsValue, source: Rc<FileSource>) {
         })
     });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
-        let waiters = FEED.with(|f| {
-            f.borrow_mut()
-                .as_mut()
-                .map(|feed| {
-                    feed.receive(&e.data());
-                    std::mem::take(&mut feed.waiters)
-                })
-                .unwrap_or_default()
+        FEED.with(|f| {
+            if let Some(feed) = f.borrow_mut().as_mut() {
+                feed.receive(&e.data());
+            }
         });
-        for w in waiters {
-            let _ = w.call0(&JsValue::UNDEFINED);
-        }
+        wake_waiters();
     });
     // Setting `onmessage` starts the port: pieces sent before now were queued for it.
     let _ = Reflect::set(port, &JsValue::from_str("onmessage"), on_message.as_ref());
@@ -873,17 +867,6 @@ enum Wait {
 /// Hashes the blob named to be hashed beside the walk, from reads of its own; every job
 /// waiting on a digest hears of its progress and its end.
 async fn hash_ahead(source: Rc<FileSource>, offset: u64, len: u64) {
-    let wake = || {
-        let waiters = FEED.with(|f| {
-            f.borrow_mut()
-                .as_mut()
-                .map(|feed| std::mem::take(&mut feed.waiters))
-                .unwrap_or_default()
-        });
-        for w in waiters {
-            let _ = w.call0(&JsValue::UNDEFINED);
-        }
-    };
     // Jobs waiting hear every 8 MiB (their progress), not every read.
     let mut told = 0u64;
     let mut progress = |n: u64| {
@@ -894,7 +877,7 @@ async fn hash_ahead(source: Rc<FileSource>, offset: u64, len: u64) {
         });
         if n.saturating_sub(told) >= 8 << 20 {
             told = n;
-            wake();
+            wake_waiters();
         }
     };
     let digest = crate::hashing::stream_sha256(&source, offset, len, &mut progress).await;
@@ -903,7 +886,21 @@ async fn hash_ahead(source: Rc<FileSource>, offset: u64, len: u64) {
             a.result = Some(digest);
         }
     });
-    wake();
+    wake_waiters();
+}
+
+/// Resolves every job waiting on a digest ([`digest`]): it looks again at the feed's state.
+/// Called after each message and on the progress and end of the hash beside the walk.
+fn wake_waiters() {
+    let waiters = FEED.with(|f| {
+        f.borrow_mut()
+            .as_mut()
+            .map(|feed| std::mem::take(&mut feed.waiters))
+            .unwrap_or_default()
+    });
+    for w in waiters {
+        let _ = w.call0(&JsValue::UNDEFINED);
+    }
 }
 
 /// The digest of the blob `(offset, len)` from the pieces the scanner fed this worker,
