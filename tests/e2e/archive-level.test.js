@@ -377,6 +377,30 @@ describe('archive level on the page (issue 10)', () => {
     await caps.waitFor({ timeout: 10000 });
     assert.equal(await text(caps), 'Capabilities: cap_net_raw=ep');
     assert.equal(await text(page.locator('[data-testid=file-xattrs] p').nth(1)), 'Extended attributes: user.note (5B)');
+    await page.keyboard.press('Escape');
+
+    // In a container, the editor shows the same attributes; a write drops the capability, as
+    // Linux does (the copy-up keeps it, the write clears it), and keeps the other attribute.
+    await app.openTab(page, 'container');
+    await page.locator('[data-testid=run-container]').first().click();
+    await page.locator('[data-testid=container-filter]').fill('ping');
+    const crow = page.locator('[data-testid=container-file-row][data-path="/bin/ping"]');
+    await crow.waitFor({ timeout: 10000 });
+    await crow.click();
+    const editor = page.locator('[data-testid=container-editor]');
+    await editor.locator('[data-testid=file-editor]').waitFor({ timeout: 15000 });
+    assert.equal(await text(editor.locator('[data-testid=file-caps]')), 'Capabilities: cap_net_raw=ep');
+    assert.deepEqual(await editor.locator('[data-testid=file-xattrs] p').allTextContents(),
+      ['Capabilities: cap_net_raw=ep', 'Extended attributes: user.note (5B)']);
+    await editor.screenshot({ path: path.join(SHOTS, 'container-caps-before-write.png') });
+    await editor.locator('[data-testid=file-editor]').fill('ELF ping, patched');
+    await page.locator('[data-testid=save-file]').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=container-editor] [data-testid=file-caps]'), null, { timeout: 10000 });
+    assert.deepEqual(await editor.locator('[data-testid=file-xattrs] p:not([data-testid=caps-dropped])').allTextContents(),
+      ['Extended attributes: user.note (5B)']);
+    assert.match(await text(editor.locator('[data-testid=caps-dropped]')),
+      /^The image's copy has the capabilities cap_net_raw=ep\. Writing the file \(or changing its owner\) in the container dropped them/);
+    await editor.screenshot({ path: path.join(SHOTS, 'container-caps-after-write.png') });
     await page.close();
   });
 

@@ -278,6 +278,7 @@ ctr-layer-rw = writable: copied-up and new files
 ctr-stack-note = The image layers below are read-only and shared by every container of this image.
 ctr-files = Files the container sees
 ctr-owner-container = container
+ctr-caps-dropped = The image's copy has the capabilities { $caps }. Writing the file (or changing its owner) in the container dropped them, as Linux does: it clears security.capability so that a changed program cannot keep its privileges.
 ctr-owner-layer = image layer { $n }
 ctr-delete = Delete { $path }
 ctr-new-path = Path of a new file or folder

@@ -278,6 +278,7 @@ ctr-layer-rw = bisa ditulisi: salinan file dan file baru
 ctr-stack-note = Layer image di bawahnya hanya bisa dibaca dan dipakai bersama oleh semua container dari image ini.
 ctr-files = File yang dilihat container
 ctr-owner-container = container
+ctr-caps-dropped = Salinan di image punya kapabilitas { $caps }. Menulis file ini (atau mengganti pemiliknya) di container menghapusnya, seperti yang dilakukan Linux: security.capability dihapus agar program yang diubah tidak mempertahankan hak istimewanya.
 ctr-owner-layer = layer image { $n }
 ctr-delete = Hapus { $path }
 ctr-new-path = Path file atau folder baru

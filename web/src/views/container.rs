@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use pancake_core::analyze::capability;
 use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::units::human_size;
 use pancake_core::write::container::{
@@ -463,11 +464,20 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                                 Err(e) => Err(container_message::refused(lang, &e)),
                             },
                         };
-                        let in_upper = c.stat(&ed.path, &lower.0).is_some_and(|st| st.in_upper);
+                        let stat = c.stat(&ed.path, &lower.0);
+                        let in_upper = stat.as_ref().is_some_and(|st| st.in_upper);
+                        let xattrs = stat.map(|st| st.xattrs).unwrap_or_default();
+                        // A write or chown in the container dropped the image's capabilities
+                        // (Linux clears `security.capability`): said, or they just vanish.
+                        let dropped_caps = in_upper
+                            .then(|| c.image_stat(&ed.path, &lower.0))
+                            .flatten()
+                            .and_then(|st| capability::of(&st.xattrs))
+                            .filter(|_| capability::of(&xattrs).is_none());
                         html! {
                             <EditorPanel path={ed.path.clone()} container_id={c.id.clone()} text={text}
                                 original={ed.original.clone()} in_image={ed.in_image} in_upper={in_upper}
-                                layer={ed.layer} on_action={p.on_action.clone()} />
+                                layer={ed.layer} xattrs={xattrs} dropped_caps={dropped_caps} on_action={p.on_action.clone()} />
                         }
                     }) }
                     { diff_panel }
@@ -835,6 +845,11 @@ struct EditorProps {
     in_image: bool,
     in_upper: bool,
     layer: Option<usize>,
+    /// The file's extended attributes as the container has them now (after a write, without
+    /// the `security.capability` Linux drops), shown under its heading.
+    xattrs: Vec<pancake_core::model::Xattr>,
+    /// The image's capabilities (getcap's text) when the container's copy has lost them.
+    dropped_caps: Option<String>,
     on_action: Callback<ContainerAction>,
 }
 
@@ -912,6 +927,11 @@ fn editor_panel(p: &EditorProps) -> Html {
                 <button type="button" class="button" data-testid="delete-file" onclick={delete}>{ t(lang, "ctr-delete-file") }</button>
                 <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")}>{ "×" }</button>
             </div>
+            { super::content::attribute_lines(lang, &p.xattrs, p.dropped_caps.as_ref().map(|caps| html! {
+                <p data-testid="caps-dropped">
+                    { tf(lang, "ctr-caps-dropped", &[("caps", &super::shown(caps))]) }
+                </p>
+            })) }
             { body }
             { compare }
         </section>

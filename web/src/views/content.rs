@@ -2,6 +2,7 @@
 //! anything else as a hex dump; capped, with "show more".
 
 use pancake_core::analyze::{capability, shared_inode};
+use pancake_core::model::Xattr;
 use pancake_core::units::human_size;
 use pancake_core::xattr_text;
 use wasm_bindgen::JsCast;
@@ -87,14 +88,12 @@ fn row_for(doc: &web_sys::Document, path: &str) -> Option<web_sys::HtmlElement> 
     focus_row
 }
 
-/// The file's capabilities (getcap's text) and its other extended attributes as `NAME (SIZE)`,
-/// from the layer entry holding its bytes, with what the headers of its other names in that
-/// layer set on it (`shared_inode`: hard links); both empty for a file without attributes
-/// (most).
-fn attributes(p: &ContentProps) -> (Option<String>, Vec<String>) {
+/// The extended attributes of the file the pane shows, from the layer entry holding its bytes,
+/// with what the headers of its other names in that layer set on it (`shared_inode`: hard
+/// links); empty for a file without attributes (most).
+fn xattrs_of(p: &ContentProps) -> Vec<Xattr> {
     let c = &p.content;
-    let xattrs = p
-        .archive
+    p.archive
         .as_ref()
         .and_then(|a| a.members.get(c.member))
         .and_then(|m| m.facts.layer.as_ref())
@@ -107,9 +106,21 @@ fn attributes(p: &ContentProps) -> (Option<String>, Vec<String>) {
                 None => e.xattrs().to_vec(),
             })
         })
-        .unwrap_or_default();
-    let caps = capability::of(&xattrs);
-    let others = xattrs
+        .unwrap_or_default()
+}
+
+/// A file's extended attributes in a line or two: its capabilities in getcap's text first
+/// (what a reader of a setcap looks for), then its other attributes as `NAME (SIZE)`; nothing
+/// for a file without attributes. The image's file view and the container's editor both show
+/// them this way, so an edit that drops `security.capability` is seen to drop it; `note`, a
+/// line said after them (the editor's word on dropped capabilities).
+pub(crate) fn attribute_lines(
+    lang: crate::i18n::Lang,
+    xattrs: &[Xattr],
+    note: Option<Html>,
+) -> Html {
+    let caps = capability::of(xattrs);
+    let others: Vec<String> = xattrs
         .iter()
         .filter(|x| x.name != capability::XATTR_NAME)
         .map(|x| {
@@ -120,7 +131,22 @@ fn attributes(p: &ContentProps) -> (Option<String>, Vec<String>) {
             )
         })
         .collect();
-    (caps, others)
+    if caps.is_none() && others.is_empty() && note.is_none() {
+        return html! {};
+    }
+    html! {
+        <div class="muted small content-xattrs" data-testid="file-xattrs">
+            { for caps.map(|c| html! {
+                <p data-testid="file-caps">
+                    { tf(lang, "content-caps", &[("caps", &super::shown(&c))]) }
+                </p>
+            }) }
+            { if others.is_empty() { html! {} } else { html! {
+                <p>{ tf(lang, "content-xattrs", &[("list", &super::shown(&others.join(", ")))]) }</p>
+            } } }
+            { for note }
+        </div>
+    }
 }
 
 #[function_component(Content)]
@@ -216,24 +242,7 @@ pub fn content(p: &ContentProps) -> Html {
             }
         }
     };
-    let (caps, others) = attributes(p);
-    let attrs = if caps.is_none() && others.is_empty() {
-        html! {}
-    } else {
-        html! {
-            // One line each: capabilities first (what a reader of a setcap looks for).
-            <div class="muted small content-xattrs" data-testid="file-xattrs">
-                { for caps.map(|c| html! {
-                    <p data-testid="file-caps">
-                        { tf(lang, "content-caps", &[("caps", &super::shown(&c))]) }
-                    </p>
-                }) }
-                { if others.is_empty() { html! {} } else { html! {
-                    <p>{ tf(lang, "content-xattrs", &[("list", &super::shown(&others.join(", ")))]) }</p>
-                } } }
-            </div>
-        }
-    };
+    let attrs = attribute_lines(lang, &xattrs_of(p), None);
     html! {
         <div class="content-pane" role="dialog" aria-modal="false" aria-label={path.clone()}
             data-testid="file-content" data-path={path.clone()} ref={pane_ref}>

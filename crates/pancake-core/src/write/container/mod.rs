@@ -435,6 +435,14 @@ impl Container {
         self.stat_raw(&p, lower)
     }
 
+    /// What the image holds at `path`, below the writable layer, whatever the container has
+    /// done to it since (written, chowned, deleted): the copy a copy-up started from. `None`
+    /// when the image has nothing there or the path is not valid.
+    pub fn image_stat(&self, path: &str, lower: &Lower) -> Option<Stat> {
+        let p = user_path(path).ok()?;
+        lower.get(&p).map(lower_stat)
+    }
+
     fn stat_raw(&self, p: &RawPath, lower: &Lower) -> Option<Stat> {
         let hidden_by_ancestor = ancestors(p).iter().any(|a| {
             matches!(
