@@ -79,6 +79,56 @@ describe('classroom (issue 14)', () => {
     }
   });
 
+  test('screen readers: the details are not read out on every step, the stack says its order, History marks the chosen row', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=nginx&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      const details = page.locator('[data-testid=layer-details]');
+      await details.waitFor();
+      // Two digests, the command, sizes…: not a live region (the focused slab's name says
+      // the layer and its verdict).
+      assert.equal(await details.getAttribute('aria-live'), null);
+      assert.equal(await page.locator('[data-testid=layer-details] [aria-live]').count(), 0);
+      assert.equal(await page.locator('ol.stack').getAttribute('aria-label'),
+        'Layers from the base up: layer 1 is the base image, drawn at the bottom');
+      await page.locator('[data-testid=layer][data-index="1"]').click();
+      await page.locator('[data-testid=tab-history]').click();
+      const current = page.locator('[data-testid=history-row][aria-current=true]');
+      await current.waitFor();
+      assert.equal(await current.count(), 1);
+      assert.equal(await current.getAttribute('data-layer'), '1');
+      assert.match(await current.getAttribute('class'), /\bselected\b/);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a touch screen is told to choose a file, not to drag one', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?lang=id', viewport: { width: 360, height: 740 } });
+    try {
+      // A phone's touch screen, as Chromium's device mode makes it (coarse pointer, no hover).
+      const cdp = await session.ctx.newCDPSession(page);
+      await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+      await page.reload();
+      await page.locator('[data-testid=start-choose]').first().waitFor();
+      const coarse = await page.evaluate(() => matchMedia('(hover: none) and (pointer: coarse)').matches);
+      assert.equal(coarse, true, 'the emulated phone has a coarse pointer');
+      assert.equal(await page.locator('.drop-hint').first().isVisible(), false, 'no "Seret file" on a phone');
+      assert.equal(await page.locator('[data-testid=start-choose]').first().isVisible(), true);
+    } finally {
+      await page.close();
+    }
+    const desk = await session.newPage({ query: '?lang=id' });
+    try {
+      await desk.locator('[data-testid=start-choose]').first().waitFor();
+      assert.equal(await desk.locator('.drop-hint').first().textContent(), 'Seret file .tar atau .tar.gz ke mana saja di halaman ini');
+      assert.equal(await desk.locator('.drop-hint').first().isVisible(), true);
+    } finally {
+      await desk.close();
+    }
+  });
+
   test('a link\'s layer number is the page\'s: ?layer=3 is "Layer 3 of 3", and the URL keeps it', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=nginx&view=stack&layer=3&lang=en' });
     try {

@@ -202,6 +202,8 @@ describe('course mode', () => {
       await page.locator('[data-testid=tour-step]').focus();
       await page.keyboard.press('Escape');
       await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+      // The focus goes back to the button that started the tour.
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'footer-tour', null, { timeout: 2000 });
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();
@@ -378,6 +380,8 @@ describe('course mode', () => {
       await shot(page, 'embed-help-id-360');
       await page.keyboard.press('Escape');
       await help.waitFor({ state: 'detached' });
+      // Closed, the focus goes back to the button that opened the dialog, not to the page's top.
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'open-embed-help', null, { timeout: 2000 });
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();

@@ -41,7 +41,7 @@ describe('one layer number on the page (issue 14)', () => {
         assert.equal(shown, '2');
         const box = page.locator(`${SEL.error}[data-kind=digest-mismatch]`).first();
         const msg = squash(await box.locator('.error-message').textContent());
-        assert.ok(msg.startsWith(`: sa-app1:1 · Layer ${shown} (f75ca80bb660d69db8aff0aa5b11edc714885200effa88dee100e16a44b9de32/layer.tar): diff_id`), msg);
+        assert.ok(msg.startsWith(`sa-app1:1 · Layer ${shown} (f75ca80bb660d69db8aff0aa5b11edc714885200effa88dee100e16a44b9de32/layer.tar): diff_id`), msg);
         assert.doesNotMatch(msg, /layer 1\b/, 'no 0-based layer number in the message');
         const group = page.locator('[data-testid=problem-group]').first();
         assert.equal(await group.getAttribute('data-layer'), shown);
@@ -66,7 +66,7 @@ describe('one layer number on the page (issue 14)', () => {
       assert.equal(shown, '4');
       const box = page.locator(`${SEL.error}[data-kind=missing-blob]`).first();
       const msg = squash(await box.locator('.error-message').textContent());
-      assert.equal(msg, `: sa-app1:1 · Layer ${shown}: 3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar is not in the archive`);
+      assert.equal(msg, `sa-app1:1 · Layer ${shown}: 3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar is not in the archive`);
       // Grouped under that layer, whose button selects it.
       const group = page.locator('[data-testid=problem-group]').filter({ has: page.locator('[data-kind=missing-blob]') });
       assert.equal(await group.getAttribute('data-layer'), shown);

@@ -32,6 +32,7 @@ const WORDS = {
     archiveWhy: 'The tarball itself is cut off or broken',
     endsTitle: 'The tarball ends before the image is described',
     endsWhy: 'this one breaks off before them',
+    detail: 'Detail:',
   },
   id: {
     title: 'Digest tidak cocok',
@@ -41,6 +42,7 @@ const WORDS = {
     archiveWhy: 'Tarball-nya sendiri terpotong atau rusak',
     endsTitle: 'Tarball berakhir sebelum image-nya dijelaskan',
     endsWhy: 'tarball ini terputus sebelum file itu',
+    detail: 'Detail teknis (bahasa Inggris):',
   },
 };
 
@@ -101,6 +103,12 @@ describe('problems: grouped by layer, translated, one per cause', () => {
       // said once, by the explanation in the page's language, not again in English.
       const detail = squash(await box.locator('.error-message').textContent());
       assert.match(detail, /diff_id \(config rootfs\.diff_ids\[1\]\) mismatch: expected sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}$/);
+      // The page's language first: the title, then the explanation, then the English detail
+      // in a line of its own, labelled as such.
+      const order = await box.evaluate((b) => [...b.querySelectorAll('[data-testid=problem-title], [data-testid=problem-why], .error-detail')]
+        .map((e) => e.dataset.testid || 'detail'));
+      assert.deepEqual(order, ['problem-title', 'problem-why', 'detail']);
+      assert.equal(squash(await box.locator('.error-detail > .muted').textContent()), w.detail);
       assert.doesNotMatch(detail, /changed or damaged/);
 
       // The top layer is selected at first; the group's button selects the corrupt one.
@@ -144,7 +152,7 @@ describe('problems: grouped by layer, translated, one per cause', () => {
       const unreadable = page.locator(`${SEL.error}[data-kind=layer-unreadable]`);
       assert.equal(await unreadable.count(), 1);
       assert.match(squash(await unreadable.locator('.error-message').textContent()),
-        /^: unreadable at entry bin\/busybox, byte offset 512: entry bin\/busybox says its size is 1982256 bytes, but the layer ends \d+ bytes into its data$/);
+        /^unreadable at entry bin\/busybox, byte offset 512: entry bin\/busybox says its size is 1982256 bytes, but the layer ends \d+ bytes into its data$/);
       // What could be read is shown: the layer blobs before the break, the cut one with why.
       const read = page.locator('[data-testid=layers-read][data-ended=true]');
       await read.waitFor({ timeout: 10000 });

@@ -48,6 +48,7 @@ summary-line-reading = { $layers } layers · their files are being read… · { 
 summary-line-unread = { $layers } layers · files not read · { $format }
 errors-title = Problems found
 error-fatal = Could not read the file:
+problem-detail = Detail:
 error-fatal-next = Could not read { $name }; the image shown stays open:
 unreadable-empty = { $name } is empty: it has no bytes at all. Was it saved or downloaded completely?
 unreadable-text = { $name } is a text file, not an image archive. Pancake opens the tar file that `docker save -o image.tar IMAGE` writes.
@@ -85,11 +86,12 @@ problem-load-fails = docker load refuses the image
 
 ## Image picker
 picker-label = Images in this tarball
+picker-label-session = Images open in this session, from more than one file
 picker-title = { $count } images:
 picker-layers = { $count } layers
 
 ## Stack
-stack-label = Layers, base at the bottom
+stack-label = Layers from the base up: layer 1 is the base image, drawn at the bottom
 stack-top = top: the last instruction
 stack-bottom = bottom: the base image
 stack-hint = Choose a layer to see its digest, its command and what it changed.
@@ -247,7 +249,6 @@ embed-param-lang = Language of the page; without it, the browser's language.
 embed-param-embed = Compact mode for an iframe: no header or footer, and a link to open the full page.
 embed-param-src = Opens a tarball from a web address. The server hosting it must allow this page to read it (CORS).
 embed-cors = For src, the host of the tarball must send the header Access-Control-Allow-Origin (for example *); without it the browser refuses to hand the file to the page.
-embed-docs = The same help, with examples, is in docs/embed.md.
 src-loading = Downloading { $url }…
 src-failed = Could not download { $url }.
 src-http = The server answered HTTP { $status }.

@@ -48,6 +48,7 @@ summary-line-reading = { $layers } layer · file-filenya sedang dibaca… · { $
 summary-line-unread = { $layers } layer · file-filenya tidak dibaca · { $format }
 errors-title = Masalah yang ditemukan
 error-fatal = File tidak dapat dibaca:
+problem-detail = Detail teknis (bahasa Inggris):
 error-fatal-next = { $name } tidak dapat dibaca; image yang ditampilkan tetap terbuka:
 unreadable-empty = { $name } kosong: tidak ada isinya sama sekali. Apakah file ini tersimpan atau terunduh dengan lengkap?
 unreadable-text = { $name } adalah file teks, bukan arsip image. Pancake membuka file tar yang ditulis oleh `docker save -o image.tar IMAGE`.
@@ -85,11 +86,12 @@ problem-load-fails = docker load menolak image ini
 
 ## Image picker
 picker-label = Image di dalam tarball ini
+picker-label-session = Image yang terbuka di sesi ini, dari lebih dari satu file
 picker-title = { $count } image:
 picker-layers = { $count } layer
 
 ## Stack
-stack-label = Layer-layer image, dengan base di paling bawah
+stack-label = Layer dari base ke atas: layer 1 adalah base image, digambar paling bawah
 stack-top = atas: instruksi terakhir
 stack-bottom = bawah: base image
 stack-hint = Pilih sebuah layer untuk melihat digest, perintah, dan perubahan yang dibuatnya.
@@ -247,7 +249,6 @@ embed-param-lang = Bahasa halaman; jika tidak diisi, mengikuti bahasa peramban.
 embed-param-embed = Mode ringkas untuk iframe: tanpa header dan footer, dengan tautan untuk membuka versi lengkap.
 embed-param-src = Membuka tarball dari sebuah alamat web. Server yang menyimpannya harus mengizinkan halaman ini membacanya (CORS).
 embed-cors = Untuk src, server tempat tarball disimpan harus mengirim header Access-Control-Allow-Origin (misalnya *); tanpa header itu peramban menolak menyerahkan file ke halaman.
-embed-docs = Panduan yang sama, lengkap dengan contoh, ada di docs/embed.md.
 src-loading = Mengunduh { $url }…
 src-failed = Tidak dapat mengunduh { $url }.
 src-http = Server menjawab HTTP { $status }.

@@ -105,6 +105,7 @@ pub struct EmbedHelpProps {
 pub fn embed_help(p: &EmbedHelpProps) -> Html {
     let lang = use_lang();
     let node = use_node_ref();
+    super::use_focus_return("open-embed-help");
     {
         let node = node.clone();
         use_effect_with((), move |_| focus_first_button(&node));
@@ -171,7 +172,6 @@ pub fn embed_help(p: &EmbedHelpProps) -> Html {
                     </table>
                 </div>
                 <p class="muted small">{ t(lang, "embed-cors") }</p>
-                <p class="muted small">{ t(lang, "embed-docs") }</p>
             </section>
         </div>
     }

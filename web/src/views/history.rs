@@ -114,9 +114,11 @@ pub fn history(p: &HistoryProps) -> Html {
                             };
                             let empty = row.layer.is_none();
                             let other = differs(row);
+                            // The layer chosen in the stack: said to screen readers too.
+                            let chosen = row.layer.is_some() && row.layer == p.selected;
                             html! {
-                                <tr class={classes!(kind_class(row.kind), open.then_some("open"), (row.layer.is_some() && row.layer == p.selected).then_some("selected"))}
-                                    data-testid="history-row" data-empty-layer={empty.to_string()}
+                                <tr class={classes!(kind_class(row.kind), open.then_some("open"), chosen.then_some("selected"))}
+                                    aria-current={chosen.then_some("true")} data-testid="history-row" data-empty-layer={empty.to_string()}
                                     data-layer={row.layer.map(|l| l.to_string())} data-pairing-differs={other.then_some("true")}>
                                     <td class="mono h-id" data-label="IMAGE">{ row.id.clone() }</td>
                                     <td class="nowrap h-created" data-label="CREATED">{

@@ -270,6 +270,57 @@ pub fn focus_on_nothing(doc: &web_sys::Document) -> bool {
     }
 }
 
+/// How long after a dialog closes its opener gets the focus back (ms): after the renders the
+/// close starts, well before a reader's next key.
+const FOCUS_RETURN_MS: u32 = 60;
+
+/// For a dialog or card that takes the focus while it is open: the element that had the focus
+/// when it opened (the button that opened it) gets it back when it closes, if the close left
+/// the focus nowhere. Without this a keyboard or screen-reader user starts again from the top
+/// of the page. When that element is gone by then, or the page had already dropped the focus
+/// when the dialog first rendered (the tour's button is redrawn as the tour starts), the
+/// element with the test id `fallback` stands for it.
+#[hook]
+pub fn use_focus_return(fallback: &'static str) {
+    // Read in the first render, before the dialog's own DOM is in.
+    let opener = use_mut_ref(|| {
+        let doc = web_sys::window().and_then(|w| w.document())?;
+        if focus_on_nothing(&doc) {
+            None
+        } else {
+            doc.active_element()
+        }
+    });
+    use_effect_with((), move |_| {
+        let opener = opener.borrow_mut().take();
+        move || {
+            // Once the page has settled after the close (the app's own renders that follow
+            // it, which may draw the opener anew): only then is it known where the focus was
+            // left.
+            gloo::timers::callback::Timeout::new(FOCUS_RETURN_MS, move || {
+                let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+                    return;
+                };
+                if !focus_on_nothing(&doc) {
+                    return;
+                }
+                let target = opener.filter(|o| o.is_connected()).or_else(|| {
+                    doc.query_selector(&format!("[data-testid=\"{fallback}\"]"))
+                        .ok()
+                        .flatten()
+                });
+                if let Some(el) = target
+                    .as_ref()
+                    .and_then(wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>)
+                {
+                    let _ = el.focus();
+                }
+            })
+            .forget();
+        }
+    });
+}
+
 /// Copies `text` to the clipboard; says so briefly.
 #[function_component(CopyButton)]
 pub fn copy_button(p: &CopyProps) -> Html {

@@ -32,7 +32,8 @@ pub fn session_picker(p: &PickerProps) -> Html {
         .iter()
         .any(|i| i.key.archive != p.images.first().map_or(0, |f| f.key.archive));
     html! {
-        <nav class="picker" data-testid="image-picker" aria-label={t(lang, "picker-label")}>
+        <nav class="picker" data-testid="image-picker"
+            aria-label={t(lang, if several_files { "picker-label-session" } else { "picker-label" })}>
             <span class="picker-title">{ tf(lang, "picker-title", &[("count", &p.images.len().to_string())]) }</span>
             { for p.images.iter().enumerate().map(|(i, si)| {
                 let key = si.key;

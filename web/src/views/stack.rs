@@ -537,8 +537,11 @@ pub fn layer_details(p: &DetailsProps) -> Html {
         let cb = p.on_browse.clone();
         Callback::from(move |_| cb.emit(i))
     };
+    // Not a live region: stepping through the slabs would read all of this (two digests, the
+    // command…) for every layer. The focused slab's name says the layer and its verdict; a
+    // mismatch is an alert of its own.
     html! {
-        <aside ref={panel} class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()} aria-live="polite">
+        <aside ref={panel} class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()}>
             <header>
                 <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
                 <h2>{ tf(lang, "layer-n-of", &[("n", &(i + 1).to_string()), ("total", &image.layers.len().to_string())]) }</h2>

@@ -38,8 +38,9 @@ pub fn start(p: &StartProps) -> Html {
             <p class="lead">{ t(lang, "start-lead") }</p>
             { p.children.clone() }
             <div class="drop-target">
-                <p class="drop-big">{ t(lang, "start-drop") }</p>
-                <p class="muted">{ t(lang, "start-or") }</p>
+                // Dropping needs a mouse: on a touch screen the button is the way in, first.
+                <p class="drop-big drop-hint">{ t(lang, "start-drop") }</p>
+                <p class="muted drop-hint">{ t(lang, "start-or") }</p>
                 { match p.on_files.clone() {
                     Some(on_files) => html! {
                         <super::reopen::OpenButton class={classes!("button", "primary")} label={t(lang, "start-choose")}

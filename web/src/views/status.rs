@@ -226,8 +226,9 @@ fn title_key(pr: &Problem) -> String {
     }
 }
 
-/// One problem: its translated title and plain explanation (from the kind), then the
-/// technical detail verbatim.
+/// One problem: its translated title and plain explanation (from the kind) first, in the
+/// page's language, then the technical detail verbatim in a smaller line of its own (the
+/// core's English: a reader of Indonesian meets their language first, not the English).
 pub fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
     let kind = kind_name(pr.kind);
     let title = title_key(pr);
@@ -238,8 +239,11 @@ pub fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
             data-testid="error" data-kind={kind.clone()} data-member={pr.member_name().map(str::to_string)}>
             <strong data-testid="problem-title">{ t(lang, &title) }</strong>
             { for pr.member_name().map(|m| html! { <>{ " · " }<code class="mono">{ m.to_string() }</code></> }) }
-            <span class="error-message">{ ": " }{ message(lang, pr) }</span>
-            <p class="error-why muted" data-testid="problem-why">{ t(lang, &format!("{title}-why")) }</p>
+            <p class="error-why" data-testid="problem-why">{ t(lang, &format!("{title}-why")) }</p>
+            <p class="error-detail small">
+                <span class="muted">{ t(lang, "problem-detail") }</span>{ " " }
+                <span class="error-message">{ message(lang, pr) }</span>
+            </p>
         </div>
     }
 }

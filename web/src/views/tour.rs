@@ -123,6 +123,7 @@ pub fn tour_card(p: &TourProps) -> Html {
     let chosen = use_mut_ref(|| false);
     let top = use_state_eq(|| 0i32);
     let card = use_node_ref();
+    super::use_focus_return("footer-tour");
     {
         // Re-measure while the step is shown: the target may appear late (demo loading, a view
         // rendered by another component) and moves when the page scrolls. For the first three
