@@ -588,6 +588,16 @@ fn abs(row: &MergedRow) -> String {
     format!("/{}", row.path.display())
 }
 
+/// Whether any row lies below the folder `dir`: `rows` are in path byte order, so its
+/// descendants are the run that begins at the first path from `dir/` on.
+fn has_children(rows: &[MergedRow], dir: &MergedRow) -> bool {
+    let mut prefix = dir.path.as_bytes().to_vec();
+    prefix.push(b'/');
+    let at = rows.partition_point(|r| r.path.as_bytes() < prefix.as_slice());
+    rows.get(at)
+        .is_some_and(|r| r.path.as_bytes().starts_with(&prefix))
+}
+
 #[function_component(ContainerFiles)]
 fn container_files(p: &FilesProps) -> Html {
     let lang = use_lang();
@@ -613,7 +623,12 @@ fn container_files(p: &FilesProps) -> Html {
             return html! {};
         };
         let path = abs(r);
-        let depth = r.path.components().count().saturating_sub(1);
+        // A filtered list is flat (full paths, no indent), so it has no levels either.
+        let depth = if filtering {
+            0
+        } else {
+            r.path.components().count().saturating_sub(1)
+        };
         let name = if filtering {
             path.clone()
         } else {
@@ -700,8 +715,11 @@ fn container_files(p: &FilesProps) -> Html {
             ),
             (false, None) => (String::new(), String::new(), String::new()),
         };
+        // Folders here never fold (every row is listed): one with rows below it is
+        // expanded, and says so; none shows a fold arrow, which would promise a toggle.
+        let expanded = r.stat.kind == EntryKind::Dir && !filtering && has_children(&rows, r);
         let mark = match r.stat.kind {
-            EntryKind::Dir => "▸",
+            EntryKind::Dir => "\u{a0}",
             EntryKind::Symlink => "↪",
             EntryKind::Hardlink => "⇉",
             EntryKind::File => "·",
@@ -714,6 +732,7 @@ fn container_files(p: &FilesProps) -> Html {
         html! {
             <div class={classes!("ctr-row", "file-row", openable.then_some("openable"), r.stat.in_upper.then_some("in-upper"))}
                 key={path.clone()} role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
+                aria-expanded={expanded.then_some("true")}
                 aria-posinset={(pos + 1).to_string()} aria-setsize={total.to_string()}
                 data-pos={pos.to_string()} style={format!("top:{}px", win.top(pos))}
                 data-testid="container-file-row" data-path={path.clone()} data-layer={owner}
