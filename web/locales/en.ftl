@@ -333,6 +333,8 @@ ctr-err-read = The opened file could not be read ({ $detail }).
 ctr-err-short = The opened file gave { $got } bytes at offset { $offset } where { $want } were asked for: has it changed since it was opened?
 ctr-err-write = The tarball could not be written ({ $detail }).
 ctr-err-download = The download could not be started ({ $detail }).
+ctr-line-removed = removed:
+ctr-line-added = added:
 
 # --- shared layers ---
 tab-shared = Shared

@@ -333,6 +333,8 @@ ctr-err-read = File yang dibuka tidak bisa dibaca ({ $detail }).
 ctr-err-short = File yang dibuka memberi { $got } byte di offset { $offset }, padahal yang diminta { $want }: apakah file itu berubah sejak dibuka?
 ctr-err-write = Tarball tidak bisa ditulis ({ $detail }).
 ctr-err-download = Unduhan tidak bisa dimulai ({ $detail }).
+ctr-line-removed = dihapus:
+ctr-line-added = ditambahkan:
 
 # --- shared layers ---
 tab-shared = Layer bersama

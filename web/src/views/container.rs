@@ -1023,16 +1023,19 @@ fn compare(p: &CompareProps) -> Html {
                     LineChange::Removed => old_side,
                     LineChange::Added => !old_side,
                 }).map(|l| {
-                    let (cls, sym) = match l.change {
-                        LineChange::Same => ("same", " "),
-                        LineChange::Removed => ("ch-deleted", "−"),
-                        LineChange::Added => ("ch-added", "+"),
+                    // The − and + are colour and a sign, hidden from assistive tech: a changed
+                    // line says "removed:" or "added:" in words it can read.
+                    let (cls, sym, said) = match l.change {
+                        LineChange::Same => ("same", " ", None),
+                        LineChange::Removed => ("ch-deleted", "−", Some("ctr-line-removed")),
+                        LineChange::Added => ("ch-added", "+", Some("ctr-line-added")),
                     };
                     let n = if old_side { l.old_line } else { l.new_line };
                     html! {
                         <li class={classes!("ctr-line", cls)} data-change={format!("{:?}", l.change).to_lowercase()}>
                             <span class="ln" aria-hidden="true">{ n.map(|n| n.to_string()).unwrap_or_default() }</span>
                             <span class="sym" aria-hidden="true">{ sym }</span>
+                            { for said.map(|k| html! { <span class="visually-hidden" data-testid="line-change">{ format!("{} ", t(lang, k)) }</span> }) }
                             <span class="txt">{ l.text.clone() }</span>
                         </li>
                     }
