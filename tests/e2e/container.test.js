@@ -369,6 +369,143 @@ describe('containers: copy-on-write in the browser', () => {
     }
   });
 
+  // What an outside accessibility tester found: saving or deleting said nothing to a screen
+  // reader, the comparison's changed lines were plain lines to it, folders showed a fold
+  // arrow (▸) they do not have and no aria-expanded, and a filter matching nothing left an
+  // empty box. Checked in the DOM (words, attributes, the accessibility tree), in both
+  // languages.
+  const SAID = {
+    en: {
+      savedCopiedUp: (p) => new RegExp(`^Saved ${p} \\(([^)]+)\\): copied up from image layer (\\d+) into the container layer\\. The image's copy is unchanged\\.$`),
+      saved: (p) => new RegExp(`^Saved ${p} \\(([^)]+)\\) in the container layer\\.$`),
+      deletedWhiteout: (p) => `Deleted ${p}: a whiteout in the container layer hides the image's copy.`,
+      deleted: (p) => `Deleted ${p}: it was only in the container layer, so it is simply removed.`,
+      created: (p) => `Created the empty file ${p} in the container layer.`,
+      noMatch: (f) => `No file matches “${f}”.`,
+      undone: /^Undone: container \w+ is as it was before its last change\. Its container layer holds (\S+)\.$/,
+      removed: 'removed: ',
+      added: 'added: ',
+    },
+    id: {
+      savedCopiedUp: (p) => new RegExp(`^${p} disimpan \\(([^)]+)\\): disalin dari layer image (\\d+) ke layer container\\. Salinan di image tidak berubah\\.$`),
+      saved: (p) => new RegExp(`^${p} disimpan \\(([^)]+)\\) di layer container\\.$`),
+      deletedWhiteout: (p) => `${p} dihapus: sebuah whiteout di layer container menyembunyikan salinan di image.`,
+      deleted: (p) => `${p} dihapus: path ini hanya ada di layer container, jadi langsung hilang.`,
+      created: (p) => `File kosong ${p} dibuat di layer container.`,
+      noMatch: (f) => `Tidak ada file yang cocok dengan “${f}”.`,
+      undone: /^Dibatalkan: container \w+ kembali seperti sebelum perubahan terakhirnya\. Layer container-nya berisi (\S+)\.$/,
+      removed: 'dihapus: ',
+      added: 'ditambahkan: ',
+    },
+  };
+  for (const lang of ['en', 'id']) {
+    test(`screen readers hear saves and deletes, changed lines, folders, an empty filter (${lang})`, { timeout: TEST_TIMEOUT }, async () => {
+      const said = SAID[lang];
+      const page = await session.newPage({ query: `?lang=${lang}` });
+      try {
+        await clearStore(page);
+        await openDemo(page);
+        await runContainer(page);
+        const STATUS = 'section.ctr [data-testid=ctr-status]';
+        // One polite region in the view, there before anything is said.
+        assert.equal(await page.locator('section.ctr [role=status]').count(), 1, 'one status region');
+        assert.equal(await page.locator(`${STATUS}[role=status]`).count(), 1);
+        const status = async () => (await page.locator(STATUS).first().textContent()).trim();
+        const news = async () => (await page.locator(`${STATUS} [data-testid=ctr-news]`).first().textContent()).trim();
+        const shownSize = async () => (await page.locator(`${CONTAINER} [aria-pressed=true] .ctr-size`).first().textContent()).trim();
+        const newsIs = (want) => page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent.trim() === w,
+          [`${STATUS} [data-testid=ctr-news]`, want]);
+
+        // Folders never fold here: no ▸, and one with rows below it is expanded, so says so.
+        const etc = page.locator(`${ROW}[data-path="/etc"]`).first();
+        await etc.waitFor({ state: 'visible', timeout: 10000 });
+        assert.equal(await etc.getAttribute('aria-expanded'), 'true', '/etc lists its children: expanded');
+        assert.equal(await etc.getAttribute('aria-level'), '1');
+        assert.equal(await page.locator(ROW).filter({ hasText: '▸' }).count(), 0, 'no fold arrow on any row');
+        const rows = await page.locator(ROW).evaluateAll((els) => els.map((e) => ({
+          path: e.getAttribute('data-path'),
+          dir: !e.querySelector('.link-target') && e.querySelector('.file-name').textContent.trim().endsWith('/'),
+          expanded: e.getAttribute('aria-expanded'), level: Number(e.getAttribute('aria-level')),
+        })));
+        for (const [i, r] of rows.entries()) {
+          const below = rows.some((x) => x.path.startsWith(`${r.path}/`));
+          // Only the rendered rows are known here: a folder at the end of them is skipped.
+          if (i === rows.length - 1) continue;
+          if (!r.dir) assert.equal(r.expanded, null, `${r.path}: a file has no aria-expanded`);
+          else assert.equal(r.expanded, below ? 'true' : null, `${r.path}: expanded only with rows below it`);
+          assert.equal(r.level, r.path.split('/').length - 1, `${r.path}: its level`);
+        }
+
+        const CONF = '/etc/nginx/nginx.conf';
+        const opened = await openInContainer(page, CONF);
+        // A filtered list is flat: full paths, one level, nothing to expand.
+        const confRow = page.locator(`${ROW}[data-path="${CONF}"]`).first();
+        assert.equal(await confRow.getAttribute('aria-level'), '1');
+        assert.equal(await page.locator(`${ROW}[aria-expanded]`).count(), 0, 'no expanded folder in a flat list');
+
+        const edited = await editAndSave(page, opened.value);
+        await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim().length > 0, `${STATUS} [data-testid=ctr-news]`);
+        const m = said.savedCopiedUp(CONF.replace(/\./g, '\\.')).exec(await news());
+        assert.ok(m, `${lang}: after Save: ${await news()}`);
+        // The file is the container layer's only content: its size is the card's.
+        assert.equal(await layerSize(page), Buffer.byteLength(edited));
+        assert.equal(m[1], await shownSize(), 'the size said is the file\'s');
+        assert.equal(Number(m[2]), Number(opened.owner) + 1, 'the layer said is the one it was copied up from');
+
+        // The comparison: changed lines say "removed:" / "added:" to assistive tech.
+        const sides = page.locator('[data-testid=compare] .ctr-lines');
+        const before = await sides.nth(0).ariaSnapshot();
+        const after = await sides.nth(1).ariaSnapshot();
+        // (The tree collapses runs of spaces, as a screen reader reads them.)
+        const first = opened.value.split('\n').find((l) => l.trim().length > 0).trim().replace(/\s+/g, ' ');
+        assert.ok(before.includes(`${said.removed}${first}`), `${lang}: image's side:\n${before}`);
+        assert.ok(after.includes(`${said.added}${first} # changed in a Pancake container`), `${lang}: container's side:\n${after}`);
+        assert.equal((before.match(new RegExp(said.removed, 'g')) || []).length, 1, 'one line marked removed');
+        assert.equal((after.match(new RegExp(said.added, 'g')) || []).length, 1, 'one line marked added');
+
+        // Saved again: the file was already in the container layer, and the words are new.
+        await page.locator('[data-testid=save-file]').first().click();
+        await page.waitForFunction(([sel, re]) => new RegExp(re).test(document.querySelector(sel)?.textContent.trim()),
+          [`${STATUS} [data-testid=ctr-news]`, said.saved(CONF.replace(/\./g, '\\.')).source]);
+
+        // Delete: a whiteout hides the image's copy; nothing matches the filter any more.
+        await page.locator('[data-testid=delete-file]').first().click();
+        await newsIs(said.deletedWhiteout(CONF));
+        const noMatch = page.locator('[data-testid=ctr-no-match]');
+        await noMatch.waitFor({ state: 'visible', timeout: 10000 });
+        assert.equal((await noMatch.textContent()).trim(), said.noMatch('nginx.conf'));
+        assert.equal(await page.locator('[data-testid=container-file-list]').count(), 0, 'no empty box');
+        await page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent.includes(w), [STATUS, said.noMatch('nginx.conf')]);
+        assert.equal(await status(), `${said.deletedWhiteout(CONF)} ${said.noMatch('nginx.conf')}`);
+
+        // Undo brings it back: said, and the filter matches again.
+        await page.locator('[data-testid=ctr-undo]').first().click();
+        await page.waitForFunction((sel) => /\d/.test(document.querySelector(sel)?.textContent ?? ''), `${STATUS} [data-testid=ctr-news]`);
+        const u = said.undone.exec(await news());
+        assert.ok(u, `${lang}: after Undo: ${await news()}`);
+        assert.equal(u[1], await shownSize(), 'the size said is the container layer\'s');
+        await page.locator(`${ROW}[data-path="${CONF}"]`).first().waitFor({ state: 'visible', timeout: 10000 });
+        assert.equal(await noMatch.count(), 0);
+        assert.ok(!(await status()).includes(said.noMatch('nginx.conf')), 'the empty filter is no longer said');
+
+        // A file only the container has: made, then simply removed (no whiteout).
+        const NEW = '/tmp/a11y.txt';
+        await page.locator('[data-testid=new-path]').first().fill(NEW);
+        await page.locator('[data-testid=create-file]').first().click();
+        await newsIs(said.created(NEW));
+        await page.locator('[data-testid=container-filter]').first().fill('a11y');
+        await page.locator(`${ROW}[data-path="${NEW}"] [data-testid=delete-path]`).first().click();
+        await newsIs(said.deleted(NEW));
+        await noMatch.waitFor({ state: 'visible', timeout: 10000 });
+        // The last match deleted from its row: the filter has the focus, not the page.
+        await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'container-filter');
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
   test('a reload keeps containers and their edits (IndexedDB)', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {

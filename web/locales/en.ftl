@@ -334,6 +334,19 @@ ctr-err-read = The opened file could not be read ({ $detail }).
 ctr-err-short = The opened file gave { $got } bytes at offset { $offset } where { $want } were asked for: has it changed since it was opened?
 ctr-err-write = The tarball could not be written ({ $detail }).
 ctr-err-download = The download could not be started ({ $detail }).
+ctr-said-saved-copied-up = Saved { $path } ({ $size }): copied up from image layer { $n } into the container layer. The image's copy is unchanged.
+ctr-said-saved = Saved { $path } ({ $size }) in the container layer.
+ctr-said-deleted-whiteout = Deleted { $path }: a whiteout in the container layer hides the image's copy.
+ctr-said-deleted = Deleted { $path }: it was only in the container layer, so it is simply removed.
+ctr-said-created-file = Created the empty file { $path } in the container layer.
+ctr-said-created-folder = Created the folder { $path } in the container layer.
+ctr-said-started = Started container { $name } on this image. Its container layer is empty.
+ctr-said-removed = Removed container { $name }. Undo brings it back.
+ctr-said-undone = Undone: container { $name } is as it was before its last change. Its container layer holds { $size }.
+ctr-said-restored = Container { $name } is back, as it was when it was removed.
+ctr-no-match = No file matches “{ $filter }”.
+ctr-line-removed = removed:
+ctr-line-added = added:
 
 # --- shared layers ---
 tab-shared = Shared

@@ -334,6 +334,19 @@ ctr-err-read = File yang dibuka tidak bisa dibaca ({ $detail }).
 ctr-err-short = File yang dibuka memberi { $got } byte di offset { $offset }, padahal yang diminta { $want }: apakah file itu berubah sejak dibuka?
 ctr-err-write = Tarball tidak bisa ditulis ({ $detail }).
 ctr-err-download = Unduhan tidak bisa dimulai ({ $detail }).
+ctr-said-saved-copied-up = { $path } disimpan ({ $size }): disalin dari layer image { $n } ke layer container. Salinan di image tidak berubah.
+ctr-said-saved = { $path } disimpan ({ $size }) di layer container.
+ctr-said-deleted-whiteout = { $path } dihapus: sebuah whiteout di layer container menyembunyikan salinan di image.
+ctr-said-deleted = { $path } dihapus: path ini hanya ada di layer container, jadi langsung hilang.
+ctr-said-created-file = File kosong { $path } dibuat di layer container.
+ctr-said-created-folder = Folder { $path } dibuat di layer container.
+ctr-said-started = Container { $name } dijalankan dari image ini. Layer container-nya masih kosong.
+ctr-said-removed = Container { $name } dihapus. Tombol Batalkan bisa mengembalikannya.
+ctr-said-undone = Dibatalkan: container { $name } kembali seperti sebelum perubahan terakhirnya. Layer container-nya berisi { $size }.
+ctr-said-restored = Container { $name } kembali, seperti saat dihapus.
+ctr-no-match = Tidak ada file yang cocok dengan “{ $filter }”.
+ctr-line-removed = dihapus:
+ctr-line-added = ditambahkan:
 
 # --- shared layers ---
 tab-shared = Layer bersama

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use pancake_core::analyze::union::FileRow;
-use pancake_core::write::container::{Container, ContainerError, Lower, LowerFile, MAX_FILE_BYTES};
+use pancake_core::write::container::{
+    Container, ContainerError, Lower, LowerFile, UpperEntry, MAX_FILE_BYTES,
+};
 use pancake_core::{Archive, EntryKind, Image, RawPath};
 
 use crate::container_export::ExportFailure;
@@ -38,6 +40,40 @@ pub enum CtrMessage {
     },
     /// A message of its own, by locale key.
     Key(&'static str),
+}
+
+/// What an action did, for the view's polite status line (`views::container_message::said`):
+/// the facts as the core's values give them, put into words in the page's language. A
+/// screen reader hears a change the eye sees in the list, the stack and `docker diff`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Done {
+    /// A file was written: `from_layer` is the image layer it was copied up from (it was not
+    /// in the container layer yet); `size` its bytes now.
+    Saved {
+        path: String,
+        size: u64,
+        from_layer: Option<usize>,
+    },
+    /// A path was deleted: `whiteout` when the container layer now holds a whiteout hiding
+    /// the image's copy, else it was only in the container layer and is simply gone.
+    Deleted { path: String, whiteout: bool },
+    /// A new empty file, or folder, in the container layer.
+    Created { path: String, folder: bool },
+    /// A container was started on the image.
+    Started { name: String },
+    /// A container was removed (Undo brings it back).
+    Removed { name: String },
+    /// Undo took back a change to a container: its layer holds `size` bytes again.
+    Undone { name: String, size: u64 },
+    /// Undo brought a removed container back.
+    Restored { name: String },
+}
+
+/// The last [`Done`], numbered so the same words said twice are a new announcement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct News {
+    pub seq: u32,
+    pub done: Done,
 }
 
 /// Cached lower content, keyed by (archive member, path in that layer).
@@ -179,6 +215,8 @@ pub struct ContainerState {
     pub seq: u32,
     /// The last failed action.
     pub message: Option<CtrMessage>,
+    /// What the last action did (cleared by the next action).
+    pub news: Option<News>,
     /// Work in progress (commit / export), as a locale key.
     pub busy: Option<&'static str>,
     /// The container file list's filter (kept here so opening a file does not clear it).
@@ -334,6 +372,7 @@ pub fn reduce(
         None
     };
     s.message = None;
+    s.news = None;
     match action {
         ContainerAction::Loaded { key: k, list } => {
             if Some(&k) == s.key.as_ref() {
@@ -351,6 +390,7 @@ pub fn reduce(
         ContainerAction::Run { name } => {
             if let Some(img) = img {
                 let c = Container::new(&name, img);
+                tell(&mut s, Done::Started { name });
                 s.selected = Some(c.id.clone());
                 s.editor = None;
                 s.list.push(Rc::new(c));
@@ -366,7 +406,9 @@ pub fn reduce(
         ContainerAction::Remove(id) => {
             if let Some(at) = s.list.iter().position(|c| c.id == id) {
                 if let Some(gone) = s.list.get(at).cloned() {
+                    let name = gone.name.clone();
                     remember(&mut s, gone, at);
+                    tell(&mut s, Done::Removed { name });
                 }
             }
             s.list.retain(|c| c.id != id);
@@ -391,6 +433,12 @@ pub fn reduce(
                 match c.write_file(&path, text.as_bytes(), &lower.0) {
                     Ok(next) => {
                         replace(&mut s, next);
+                        let done = Done::Saved {
+                            path: path.clone(),
+                            size: text.len() as u64,
+                            from_layer: owner,
+                        };
+                        tell(&mut s, done);
                         if let Some(from_layer) = owner {
                             s.seq = s.seq.wrapping_add(1);
                             s.copy_up = Some(CopyUp {
@@ -404,19 +452,31 @@ pub fn reduce(
                 }
             }
         }
-        ContainerAction::Delete(path) => apply(&mut s, lower.as_ref(), |c, l| c.delete(&path, l)),
+        ContainerAction::Delete(path) => {
+            if apply(&mut s, lower.as_ref(), |c, l| c.delete(&path, l)) {
+                let whiteout = s.current().is_some_and(|c| holds_whiteout(c, &path));
+                tell(&mut s, Done::Deleted { path, whiteout });
+            }
+        }
         ContainerAction::CreateFile(path) => {
-            apply(&mut s, lower.as_ref(), |c, l| {
+            let made = apply(&mut s, lower.as_ref(), |c, l| {
                 c.create_file(&path, b"", 0o644, l)
             });
-            if s.message.is_none() {
+            if made {
+                let done = Done::Created {
+                    path: path.clone(),
+                    folder: false,
+                };
+                tell(&mut s, done);
                 if let (Some(c), Some(lower)) = (s.current().cloned(), lower.as_ref()) {
                     s.editor = Some(open_editor(&c, &lower.0, &path));
                 }
             }
         }
         ContainerAction::Mkdir(path) => {
-            apply(&mut s, lower.as_ref(), |c, l| c.mkdir(&path, 0o755, l))
+            if apply(&mut s, lower.as_ref(), |c, l| c.mkdir(&path, 0o755, l)) {
+                tell(&mut s, Done::Created { path, folder: true });
+            }
         }
         ContainerAction::Message(m) => s.message = m,
         ContainerAction::Busy(b) => s.busy = b,
@@ -427,14 +487,21 @@ pub fn reduce(
                 s.copy_up = None;
                 // The change is shown where it is taken back.
                 s.selected = Some(before.id.clone());
-                match s.list.iter_mut().find(|c| c.id == before.id) {
-                    Some(slot) => *slot = before,
+                let name = before.name.clone();
+                let done = match s.list.iter_mut().find(|c| c.id == before.id) {
+                    Some(slot) => {
+                        let size = before.upper_size();
+                        *slot = before;
+                        Done::Undone { name, size }
+                    }
                     // Removed: it comes back where it stood, as a new value (stored again).
                     None => {
                         let at = at.min(s.list.len());
                         s.list.insert(at, Rc::new((*before).clone()));
+                        Done::Restored { name }
                     }
-                }
+                };
+                tell(&mut s, done);
             }
         }
     }
@@ -450,6 +517,18 @@ fn replace(s: &mut ContainerState, next: Container) {
     }
 }
 
+/// Keeps `done` as what the last action did, under a new number.
+fn tell(s: &mut ContainerState, done: Done) {
+    s.seq = s.seq.wrapping_add(1);
+    s.news = Some(News { seq: s.seq, done });
+}
+
+/// Whether `c`'s layer holds a whiteout at `path` (a delete hid the image's copy).
+fn holds_whiteout(c: &Container, path: &str) -> bool {
+    let raw = RawPath::from_typed(path);
+    matches!(c.upper.get(&raw), Some(UpperEntry::Whiteout))
+}
+
 /// Keeps `before` as the step [`ContainerAction::Undo`] takes back next.
 fn remember(s: &mut ContainerState, before: Rc<Container>, at: usize) {
     s.undo.push(UndoStep { before, at });
@@ -458,6 +537,7 @@ fn remember(s: &mut ContainerState, before: Rc<Container>, at: usize) {
     }
 }
 
+/// Applies `op` to the shown container; whether it changed it (a refusal is the message).
 fn apply(
     s: &mut ContainerState,
     lower: Option<&LowerRef>,
@@ -465,9 +545,9 @@ fn apply(
         &Container,
         &Lower,
     ) -> Result<Container, pancake_core::write::container::ContainerError>,
-) {
+) -> bool {
     let (Some(c), Some(lower)) = (s.current().cloned(), lower) else {
-        return;
+        return false;
     };
     match op(&c, &lower.0) {
         Ok(next) => {
@@ -478,8 +558,12 @@ fn apply(
                 }
             }
             replace(s, next);
+            true
         }
-        Err(e) => s.message = Some(CtrMessage::Refused(e)),
+        Err(e) => {
+            s.message = Some(CtrMessage::Refused(e));
+            false
+        }
     }
 }
 

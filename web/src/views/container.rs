@@ -332,27 +332,57 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         }
     };
     let cards = html! { <>{ cards }{ undo }</> };
+    // The filter the file list found nothing for (it reports it): said with the news.
+    let no_match = use_state(|| None::<String>);
+    let on_matches = {
+        let no_match = no_match.clone();
+        Callback::from(move |(filter, total): (String, usize)| {
+            let now = (total == 0 && !filter.is_empty()).then_some(filter);
+            if *no_match != now {
+                no_match.set(now);
+            }
+        })
+    };
+    // One polite status region, in the DOM in every state of the view (a region added with
+    // its words is often not read): what the last action did, each time as a new node (keyed
+    // by its number, so the same words said twice are read twice), then the empty filter.
+    let status = {
+        let news = if mine { s.news.as_ref() } else { None };
+        let none_for = no_match
+            .as_ref()
+            .filter(|f| current.is_some() && lower.is_some() && **f == s.filter);
+        html! {
+            <p class="visually-hidden" role="status" data-testid="ctr-status">
+                { for news.map(|n| html! {
+                    <span key={n.seq.to_string()} data-testid="ctr-news">{ container_message::said(lang, &n.done) }{ " " }</span>
+                }) }
+                { for none_for.map(|f| html! { <span>{ tf(lang, "ctr-no-match", &[("filter", f)]) }</span> }) }
+            </p>
+        }
+    };
+    let frame = |rest: Html| {
+        html! {
+            <section class="ctr" aria-label={t(lang, "tab-container")}>
+                <p class="ctr-intro muted">{ t(lang, "ctr-intro") }</p>
+                { cards.clone() }
+                { status.clone() }
+                { rest }
+            </section>
+        }
+    };
 
     let (Some(c), Some(lower)) = (current.clone(), lower) else {
         if current.is_some() {
             let count = super::files::entries_upto(&p.archive, img, usize::MAX);
-            return html! {
-                <section class="ctr" aria-label={t(lang, "tab-container")}>
-                    <p class="ctr-intro muted">{ t(lang, "ctr-intro") }</p>
-                    { cards }
-                    <p class="muted center" role="status" data-testid="ctr-lower-folding">
-                        { tf(lang, "ctr-lower-folding", &[("count", &count.to_string())]) }
-                    </p>
-                </section>
-            };
+            return frame(html! {
+                <p class="muted center" role="status" data-testid="ctr-lower-folding">
+                    { tf(lang, "ctr-lower-folding", &[("count", &count.to_string())]) }
+                </p>
+            });
         }
-        return html! {
-            <section class="ctr" aria-label={t(lang, "tab-container")}>
-                <p class="ctr-intro muted">{ t(lang, "ctr-intro") }</p>
-                { cards }
-                <p class="empty" data-testid="no-container">{ t(lang, "ctr-none") }</p>
-            </section>
-        };
+        return frame(
+            html! { <p class="empty" data-testid="no-container">{ t(lang, "ctr-none") }</p> },
+        );
     };
 
     let diff = c.diff(&lower.0);
@@ -440,17 +470,15 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
     };
 
     let copy_up = s.copy_up.clone();
-    html! {
-        <section class="ctr" aria-label={t(lang, "tab-container")}>
-            <p class="ctr-intro muted">{ t(lang, "ctr-intro") }</p>
-            { cards }
+    frame(html! {
+        <>
             { for message }
             <div class="ctr-grid">
                 <ContainerStack archive={p.archive.clone()} image={p.image} summary={p.summary.clone()} summary_coming={p.summary_coming} size={c.upper_size()}
                     entries={c.upper.len()} copy_up={copy_up} />
                 <div class="ctr-work">
                     <ContainerFiles key="files" container={c.clone()} filter={s.filter.clone()} lower={lower.clone()}
-                        archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()}
+                        archive={p.archive.clone()} image={p.image} on_action={p.on_action.clone()} on_matches={on_matches}
                         link_note={(*link_note).clone()} on_link_note={{
                             let n = link_note.clone();
                             Callback::from(move |v| n.set(v))
@@ -483,8 +511,8 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                     { diff_panel }
                 </div>
             </div>
-        </section>
-    }
+        </>
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -578,6 +606,9 @@ struct FilesProps {
     /// must not lose what the reader typed.
     filter: String,
     on_action: Callback<ContainerAction>,
+    /// Told the filter and how many rows match it, whenever either changes (the view says
+    /// "no file matches" in its status region).
+    on_matches: Callback<(String, usize)>,
     /// Where the last symlink opened led, or why nowhere (`links`); kept by the view, so it
     /// stays while the editor opens.
     link_note: Option<super::links::LinkNote>,
@@ -586,6 +617,16 @@ struct FilesProps {
 
 fn abs(row: &MergedRow) -> String {
     format!("/{}", row.path.display())
+}
+
+/// Whether any row lies below the folder `dir`: `rows` are in path byte order, so its
+/// descendants are the run that begins at the first path from `dir/` on.
+fn has_children(rows: &[MergedRow], dir: &MergedRow) -> bool {
+    let mut prefix = dir.path.as_bytes().to_vec();
+    prefix.push(b'/');
+    let at = rows.partition_point(|r| r.path.as_bytes() < prefix.as_slice());
+    rows.get(at)
+        .is_some_and(|r| r.path.as_bytes().starts_with(&prefix))
 }
 
 #[function_component(ContainerFiles)]
@@ -607,13 +648,24 @@ fn container_files(p: &FilesProps) -> Html {
 
     let total = visible.len();
     let filtering = !filter.is_empty();
+    {
+        let on_matches = p.on_matches.clone();
+        use_effect_with((filter.clone(), total), move |(f, n)| {
+            on_matches.emit((f.clone(), *n))
+        });
+    }
 
     let row_html = |pos: usize| -> Html {
         let Some(r) = visible.get(pos).and_then(|i| rows.get(*i)) else {
             return html! {};
         };
         let path = abs(r);
-        let depth = r.path.components().count().saturating_sub(1);
+        // A filtered list is flat (full paths, no indent), so it has no levels either.
+        let depth = if filtering {
+            0
+        } else {
+            r.path.components().count().saturating_sub(1)
+        };
         let name = if filtering {
             path.clone()
         } else {
@@ -676,6 +728,12 @@ fn container_files(p: &FilesProps) -> Html {
             Callback::from(move |e: MouseEvent| {
                 e.stop_propagation();
                 cb.emit(ContainerAction::Delete(path.clone()));
+                // The last row of a filtered list: no row takes its place (the list says none
+                // matches), so the filter, where the reader goes on, takes the focus.
+                if total == 1 && filtering {
+                    focus_after_render(&[FILTER_INPUT]);
+                    return;
+                }
                 // Focus goes to the row that takes this one's place (the one before, at the
                 // end), never to that row's delete button, so a second Enter deletes nothing.
                 let next = if pos + 1 < total {
@@ -700,8 +758,11 @@ fn container_files(p: &FilesProps) -> Html {
             ),
             (false, None) => (String::new(), String::new(), String::new()),
         };
+        // Folders here never fold (every row is listed): one with rows below it is
+        // expanded, and says so; none shows a fold arrow, which would promise a toggle.
+        let expanded = r.stat.kind == EntryKind::Dir && !filtering && has_children(&rows, r);
         let mark = match r.stat.kind {
-            EntryKind::Dir => "▸",
+            EntryKind::Dir => "\u{a0}",
             EntryKind::Symlink => "↪",
             EntryKind::Hardlink => "⇉",
             EntryKind::File => "·",
@@ -714,6 +775,7 @@ fn container_files(p: &FilesProps) -> Html {
         html! {
             <div class={classes!("ctr-row", "file-row", openable.then_some("openable"), r.stat.in_upper.then_some("in-upper"))}
                 key={path.clone()} role="treeitem" aria-level={(depth + 1).to_string()} tabindex={tabindex}
+                aria-expanded={expanded.then_some("true")}
                 aria-posinset={(pos + 1).to_string()} aria-setsize={total.to_string()}
                 data-pos={pos.to_string()} style={format!("top:{}px", win.top(pos))}
                 data-testid="container-file-row" data-path={path.clone()} data-layer={owner}
@@ -813,12 +875,22 @@ fn container_files(p: &FilesProps) -> Html {
                 </label>
             </div>
             { if let Some(n) = &p.link_note { super::links::note_html(lang, n) } else { html! {} } }
-            <div class="file-list ctr-list" ref={win.list_ref.clone()} role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()} onkeydown={on_list_key}
-                data-testid="container-file-list" data-row-count={total.to_string()}>
-                <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
-                    { for (win.first..win.last).map(row_html) }
-                </div>
-            </div>
+            // Nothing matches: a line saying so, not an empty box (the view's status region
+            // says it to a screen reader).
+            { if total == 0 && filtering {
+                html! {
+                    <p class="empty" data-testid="ctr-no-match">{ tf(lang, "ctr-no-match", &[("filter", &filter)]) }</p>
+                }
+            } else {
+                html! {
+                    <div class="file-list ctr-list" ref={win.list_ref.clone()} role="tree" aria-label={t(lang, "ctr-files")} onscroll={win.onscroll.clone()} onkeydown={on_list_key}
+                        data-testid="container-file-list" data-row-count={total.to_string()}>
+                        <div class="file-spacer" style={format!("height:{}px", win.height(total))}>
+                            { for (win.first..win.last).map(row_html) }
+                        </div>
+                    </div>
+                }
+            } }
             <div class="ctr-create">
                 <label class="field grow">
                     <span class="visually-hidden">{ t(lang, "ctr-new-path") }</span>
@@ -1004,16 +1076,19 @@ fn compare(p: &CompareProps) -> Html {
                     LineChange::Removed => old_side,
                     LineChange::Added => !old_side,
                 }).map(|l| {
-                    let (cls, sym) = match l.change {
-                        LineChange::Same => ("same", " "),
-                        LineChange::Removed => ("ch-deleted", "−"),
-                        LineChange::Added => ("ch-added", "+"),
+                    // The − and + are colour and a sign, hidden from assistive tech: a changed
+                    // line says "removed:" or "added:" in words it can read.
+                    let (cls, sym, said) = match l.change {
+                        LineChange::Same => ("same", " ", None),
+                        LineChange::Removed => ("ch-deleted", "−", Some("ctr-line-removed")),
+                        LineChange::Added => ("ch-added", "+", Some("ctr-line-added")),
                     };
                     let n = if old_side { l.old_line } else { l.new_line };
                     html! {
                         <li class={classes!("ctr-line", cls)} data-change={format!("{:?}", l.change).to_lowercase()}>
                             <span class="ln" aria-hidden="true">{ n.map(|n| n.to_string()).unwrap_or_default() }</span>
                             <span class="sym" aria-hidden="true">{ sym }</span>
+                            { for said.map(|k| html! { <span class="visually-hidden" data-testid="line-change">{ format!("{} ", t(lang, k)) }</span> }) }
                             <span class="txt">{ l.text.clone() }</span>
                         </li>
                     }
@@ -1043,6 +1118,8 @@ fn compare(p: &CompareProps) -> Html {
 /// The selected container's card button, and the Undo button (`focus_after_render`).
 const SELECTED_CARD: &str = "[data-testid=container] .ctr-pick[aria-pressed=true]";
 const UNDO_BUTTON: &str = "[data-testid=ctr-undo]";
+/// The container file list's filter.
+const FILTER_INPUT: &str = "[data-testid=container-filter]";
 
 /// After the render a click causes, focuses the first element matching one of `selectors`
 /// (in order): a button that removed itself would leave the focus on the page, where a

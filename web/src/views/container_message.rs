@@ -8,7 +8,7 @@ use pancake_core::write::container::{ContainerError, NameBound};
 use pancake_core::EntryKind;
 
 use crate::container_export::ExportFailure;
-use crate::container_state::CtrMessage;
+use crate::container_state::{CtrMessage, Done};
 use crate::i18n::{t, tf, Lang};
 
 /// `m` in `lang`.
@@ -23,6 +23,51 @@ pub fn text(lang: Lang, m: &CtrMessage) -> String {
             &[("path", path), ("detail", detail.as_deref().unwrap_or("—"))],
         ),
         CtrMessage::Key(k) => t(lang, k),
+    }
+}
+
+/// What an action did, in `lang`: the view's polite status line.
+pub fn said(lang: Lang, d: &Done) -> String {
+    match d {
+        Done::Saved {
+            path,
+            size,
+            from_layer,
+        } => {
+            let size = human_size(*size);
+            match from_layer {
+                Some(l) => tf(
+                    lang,
+                    "ctr-said-saved-copied-up",
+                    &[("path", path), ("size", &size), ("n", &(l + 1).to_string())],
+                ),
+                None => tf(lang, "ctr-said-saved", &[("path", path), ("size", &size)]),
+            }
+        }
+        Done::Deleted { path, whiteout } => {
+            let key = if *whiteout {
+                "ctr-said-deleted-whiteout"
+            } else {
+                "ctr-said-deleted"
+            };
+            tf(lang, key, &[("path", path)])
+        }
+        Done::Created { path, folder } => {
+            let key = if *folder {
+                "ctr-said-created-folder"
+            } else {
+                "ctr-said-created-file"
+            };
+            tf(lang, key, &[("path", path)])
+        }
+        Done::Started { name } => tf(lang, "ctr-said-started", &[("name", name)]),
+        Done::Removed { name } => tf(lang, "ctr-said-removed", &[("name", name)]),
+        Done::Undone { name, size } => tf(
+            lang,
+            "ctr-said-undone",
+            &[("name", name), ("size", &human_size(*size))],
+        ),
+        Done::Restored { name } => tf(lang, "ctr-said-restored", &[("name", name)]),
     }
 }
 
@@ -117,6 +162,68 @@ fn export(lang: Lang, e: &ExportFailure) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each thing an action did is said in both languages, with its path or name, no key
+    /// shown raw and no placeholder left.
+    #[test]
+    fn every_done_is_said_in_both_languages() {
+        let p = "/etc/nginx/nginx.conf".to_string();
+        let n = "calm_waffle".to_string();
+        let all = [
+            Done::Saved {
+                path: p.clone(),
+                size: 969,
+                from_layer: Some(2),
+            },
+            Done::Saved {
+                path: p.clone(),
+                size: 969,
+                from_layer: None,
+            },
+            Done::Deleted {
+                path: p.clone(),
+                whiteout: true,
+            },
+            Done::Deleted {
+                path: p.clone(),
+                whiteout: false,
+            },
+            Done::Created {
+                path: p.clone(),
+                folder: false,
+            },
+            Done::Created {
+                path: p.clone(),
+                folder: true,
+            },
+            Done::Started { name: n.clone() },
+            Done::Removed { name: n.clone() },
+            Done::Undone {
+                name: n.clone(),
+                size: 0,
+            },
+            Done::Restored { name: n.clone() },
+        ];
+        for d in &all {
+            let en = said(Lang::En, d);
+            let id = said(Lang::Id, d);
+            assert!(
+                (en.contains(&p) && id.contains(&p)) || (en.contains(&n) && id.contains(&n)),
+                "{en} / {id}"
+            );
+            assert!(
+                !en.contains("ctr-said") && !id.contains("ctr-said"),
+                "{en} / {id}"
+            );
+            assert!(!en.contains("{ $") && !id.contains("{ $"), "{en} / {id}");
+            assert_ne!(en, id, "{d:?}");
+        }
+        let copied = said(Lang::En, &all[0]);
+        assert!(
+            copied.contains("969B") && copied.contains("layer 3"),
+            "{copied}"
+        );
+    }
 
     /// Every refusal has words of its own in both languages (no key shown raw, no English
     /// left in the Indonesian), and the path is in them.
