@@ -952,8 +952,16 @@ fn read_file_entry<S: ReadAt + ?Sized>(
             None => copies.next_back(),
         }
     });
+    let entry_data = |mismatch| Error::EntryData {
+        name: name.clone(),
+        member: shown.clone(),
+        path: entry_path.display().into_owned(),
+        mismatch,
+    };
     if let Some(e) = entry {
-        if let Some(off) = e.content_offset {
+        // Checked against its header, its sparse map and the end of the member before any
+        // byte is read: nothing outside the entry's data is read as its content.
+        if let Some((off, _)) = layer::stored_range(m, e).map_err(entry_data)? {
             let io_at = |err: io::Error| Error::Io {
                 name: name.clone(),
                 offset: off,
@@ -976,10 +984,13 @@ fn read_file_entry<S: ReadAt + ?Sized>(
             return source.read_vec_at(off, want).map_err(io_at);
         }
     }
-    let io_err = |e: io::Error| Error::Member {
-        name: name.clone(),
-        member: shown.clone(),
-        message: e.to_string(),
+    let io_err = |e: io::Error| match layer::stored_mismatch_of(&e) {
+        Some(mismatch) => entry_data(mismatch),
+        None => Error::Member {
+            name: name.clone(),
+            member: shown.clone(),
+            message: e.to_string(),
+        },
     };
     let found = match m.data_offset {
         Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, nth, max)
