@@ -947,6 +947,40 @@ pub enum ReadError {
         /// Why, in the reader's own words.
         cause: String,
     },
+    /// The member is stored in the outer tar as a sparse file (`tar --sparse`), whose bytes
+    /// are its map's data regions with zeros between them; this reader does not expand
+    /// outer sparse members, so its bytes are not read and its digest is not checked (GNU
+    /// tar, Python's tarfile and Go's `archive/tar`, which `docker load` uses, read it).
+    SparseMember {
+        /// The sparse format it is stored in.
+        format: SparseFormat,
+    },
+}
+
+/// The sparse formats of GNU tar: the old GNU `S` header, and PAX `GNU.sparse.*` 0.0, 0.1
+/// and 1.0 (`tar --sparse --sparse-version=…`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SparseFormat {
+    /// Tar type `S`, the map in the GNU header (and extension blocks).
+    OldGnu,
+    /// PAX 0.0: repeated `GNU.sparse.offset` / `GNU.sparse.numbytes` records.
+    Pax00,
+    /// PAX 0.1: the map in one `GNU.sparse.map` record.
+    Pax01,
+    /// PAX 1.0: the map at the start of the member's data.
+    Pax10,
+}
+
+impl std::fmt::Display for SparseFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SparseFormat::OldGnu => "old GNU 'S'",
+            SparseFormat::Pax00 => "PAX 0.0",
+            SparseFormat::Pax01 => "PAX 0.1",
+            SparseFormat::Pax10 => "PAX 1.0",
+        })
+    }
 }
 
 impl ReadError {
@@ -996,7 +1030,10 @@ impl std::fmt::Display for ReadError {
                 f,
                 "not checked: the blob was read to its end, but its digest did not come back ({cause})"
             ),
-
+            ReadError::SparseMember { format } => write!(
+                f,
+                "stored in the archive as a sparse member (format {format}), which this reader does not expand: its bytes are not read and its digest is not checked (GNU tar, Python's tarfile and docker load read it)"
+            ),
         }
     }
 }

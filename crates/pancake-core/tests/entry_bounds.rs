@@ -7,15 +7,21 @@
 //! page's comparisons) — and never the next entry's or the next member's bytes. The walk
 //! lists a map that disagrees with its stored bytes as an `unpack-fails` problem of the entry.
 //! The tars are built here byte by byte; each ends with a secret the reads must not give.
+//! Also: a save re-tarred with `tar --sparse` (its layer blob an outer sparse member) is
+//! listed under the blob's real name with a typed `SparseMember` read error, never as a
+//! missing blob or a digest mismatch.
 
 use std::io::{Cursor, Write};
 
 use pancake_core::analyze::union::{self, ContentRef};
+use pancake_core::read::archive::scan;
 use pancake_core::read::archive::{read_content, read_stream, Options};
 use pancake_core::read::contents;
 use pancake_core::read::export::{write_content, ExportError};
 use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
-use pancake_core::{Archive, Digest, Error, Limits, ProblemKind, RawPath, StoredMismatch};
+use pancake_core::{
+    Archive, Digest, Error, Limits, ProblemKind, RawPath, ReadError, SparseFormat, StoredMismatch,
+};
 
 const SECRET: &[u8] = b"TOP SECRET CONTENT OF ANOTHER FILE\n";
 
@@ -128,6 +134,24 @@ fn sparse_layer(
     data: &[u8],
     secret_after: bool,
 ) -> Vec<u8> {
+    let mut tar = sparse_member(dialect, name, real, regions, data);
+    if secret_after {
+        tar.extend(header(b"secret.txt", b'0', SECRET.len() as u64));
+        tar.extend(pad(SECRET));
+    }
+    tar.extend([0u8; 1024]);
+    tar
+}
+
+/// The headers and data of one sparse member `name` in `dialect` (PAX 0.1 and 1.0 under
+/// GNU tar's `GNUSparseFile.0/…` header name, the real one in `GNU.sparse.name`).
+fn sparse_member(
+    dialect: &str,
+    name: &str,
+    real: u64,
+    regions: &[(u64, u64)],
+    data: &[u8],
+) -> Vec<u8> {
     let mut tar = Vec::new();
     let pax = |records: Vec<(&str, String)>| -> Vec<u8> {
         let body: Vec<u8> = records.iter().flat_map(|(k, v)| pax_record(k, v)).collect();
@@ -166,9 +190,10 @@ fn sparse_layer(
             tar.extend(pax(vec![
                 ("GNU.sparse.size", real.to_string()),
                 ("GNU.sparse.numblocks", regions.len().to_string()),
+                ("GNU.sparse.name", name.into()),
                 ("GNU.sparse.map", map.join(",")),
             ]));
-            tar.extend(header(name.as_bytes(), b'0', data.len() as u64));
+            tar.extend(header(b"GNUSparseFile.0/x", b'0', data.len() as u64));
             tar.extend(pad(data));
         }
         "pax-1.0" => {
@@ -186,11 +211,6 @@ fn sparse_layer(
         }
         other => panic!("no dialect {other}"),
     }
-    if secret_after {
-        tar.extend(header(b"secret.txt", b'0', SECRET.len() as u64));
-        tar.extend(pad(SECRET));
-    }
-    tar.extend([0u8; 1024]);
     tar
 }
 
@@ -417,5 +437,84 @@ fn a_file_cut_by_the_end_of_its_layer_is_refused_not_read_past_it() {
             other => panic!("expected an early end, got {other:?}"),
         }
         assert!(out.iter().all(|b| *b == b'r'), "only the file's bytes");
+    }
+}
+
+/// A save whose layer blob is re-stored as an outer sparse member in each dialect (one data
+/// region holding the whole blob, a hole after it, as `tar --sparse` writes a blob that
+/// ends in zeros): the member is listed under the blob's real name with
+/// `ReadError::SparseMember` of its format and a `layer-unreadable` problem naming it; no
+/// `missing-blob` and no `digest-mismatch` claim, whether read in full or scanned.
+#[test]
+fn an_outer_sparse_member_is_named_and_typed_never_called_missing_or_changed() {
+    let tar = sparse_layer("pax-0.0", "ok", 10, &[(0, 1)], b"x", true);
+    let plain = save(&tar, &tar);
+    let blob_name = format!("blobs/sha256/{}", Digest::of_bytes(&tar).hex());
+    for (dialect, format) in [
+        ("gnu-S", SparseFormat::OldGnu),
+        ("pax-0.0", SparseFormat::Pax00),
+        ("pax-0.1", SparseFormat::Pax01),
+        ("pax-1.0", SparseFormat::Pax10),
+    ] {
+        let mut outer = Vec::new();
+        let mut members = tar::Archive::new(plain.as_slice());
+        for m in members.entries().expect("entries") {
+            let mut m = m.expect("member");
+            let path = m.path_bytes().into_owned();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut m, &mut data).expect("data");
+            if m.header().entry_type().is_dir() {
+                outer.extend(header(&path, b'5', 0));
+            } else if path == blob_name.as_bytes() {
+                let real = data.len() as u64 + 4096;
+                outer.extend(sparse_member(
+                    dialect,
+                    &blob_name,
+                    real,
+                    &[(0, data.len() as u64), (real, 0)],
+                    &data,
+                ));
+            } else {
+                outer.extend(header(&path, b'0', data.len() as u64));
+                outer.extend(pad(&data));
+            }
+        }
+        outer.extend([0u8; 1024]);
+        let streamed = read(dialect, &outer);
+        let scanned =
+            scan(dialect, &outer, &Options::default()).unwrap_or_else(|e| panic!("{dialect}: {e}"));
+        for (how, a) in [("read", &streamed), ("scan", &scanned)] {
+            let label = format!("{dialect} {how}");
+            let m = a
+                .members
+                .iter()
+                .find(|m| m.path == RawPath::from_typed(&blob_name))
+                .unwrap_or_else(|| panic!("{label}: no member {blob_name}"));
+            assert_eq!(
+                m.facts.error,
+                Some(ReadError::SparseMember { format }),
+                "{label}"
+            );
+            assert!(
+                !a.problems.iter().any(|p| matches!(
+                    p.kind,
+                    ProblemKind::MissingBlob | ProblemKind::DigestMismatch
+                )),
+                "{label}: {:?}",
+                a.problems
+            );
+            assert!(
+                a.problems
+                    .iter()
+                    .any(|p| p.kind == ProblemKind::LayerUnreadable
+                        && p.origin
+                            .member
+                            .as_ref()
+                            .is_some_and(|m| m.name == blob_name)),
+                "{label}: {:?}",
+                a.problems
+            );
+            assert_eq!(a.images.len(), 1, "{label}");
+        }
     }
 }
