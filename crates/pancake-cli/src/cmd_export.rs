@@ -53,7 +53,10 @@ pub fn named(
     match e {
         ExportError::OverLimit { .. }
         | ExportError::TooLarge { .. }
-        | ExportError::WrongEntry { .. } => Safe(e.to_string()).to_string(),
+        | ExportError::WrongEntry { .. }
+        | ExportError::Read(pancake_core::Error::EntryData { .. }) => {
+            Safe(e.to_string()).to_string()
+        }
         _ => {
             let blob = at
                 .and_then(|l| l.blob_path.as_deref())

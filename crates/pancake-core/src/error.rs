@@ -61,6 +61,20 @@ pub enum Error {
         /// What is wrong with it, in English.
         message: String,
     },
+    /// The bytes of the file `path` in layer blob `member` are not what its header and
+    /// sparse map say (cut short by the end of the layer, or a map that needs more or fewer
+    /// bytes than the entry stores): nothing is read rather than bytes from outside it.
+    #[error("{name}: {member}: {path}: {mismatch}")]
+    EntryData {
+        /// The file's name as shown.
+        name: String,
+        /// The layer blob's member path, as shown.
+        member: String,
+        /// The file's path in the layer, as shown.
+        path: String,
+        /// How its stored bytes disagree with its header.
+        mismatch: crate::model::StoredMismatch,
+    },
     /// The layer blob that would hold `path` is not in the archive.
     #[error("{name}: the layer blob holding {path} is missing")]
     BlobMissing {

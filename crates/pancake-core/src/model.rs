@@ -250,6 +250,76 @@ pub struct Sparse {
     /// False when the map was larger than `limits.max_extension_bytes` and was not kept
     /// (a `limit` problem says so): the content cannot be shown.
     pub complete: bool,
+    /// Bytes the entry stores after its map (Go's "physical" size: the header's size, less
+    /// a PAX 1.0 map at the start of the data). The regions' lengths must add up to it: Go's
+    /// `archive/tar` fails reading the file otherwise ("missing data", "unreferenced data"),
+    /// and no byte past it belongs to the file ([`Sparse::mismatch`]).
+    #[serde(default)]
+    pub stored: u64,
+}
+
+impl Sparse {
+    /// Bytes the regions take, stored back to back (saturating).
+    pub fn map_bytes(&self) -> u64 {
+        self.regions
+            .iter()
+            .map(|r| r.length)
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// How the map and the stored bytes disagree, `None` when the regions add up to
+    /// [`Sparse::stored`] (or the map was not kept: nothing can be read then anyway).
+    pub fn mismatch(&self) -> Option<StoredMismatch> {
+        if !self.complete {
+            return None;
+        }
+        let map = self.map_bytes();
+        let stored = self.stored;
+        match map.cmp(&stored) {
+            std::cmp::Ordering::Equal => None,
+            std::cmp::Ordering::Greater => Some(StoredMismatch::MapNeedsMore { map, stored }),
+            std::cmp::Ordering::Less => Some(StoredMismatch::Unreferenced { map, stored }),
+        }
+    }
+}
+
+/// Why a file's stored bytes cannot be given as its content: they are not where, or not as
+/// many as, its header and sparse map say. Every read of an entry's bytes checks for it
+/// before the first byte, so no byte outside the entry's data is ever given as its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum StoredMismatch {
+    /// The layer ends `got` bytes into the entry's data, which its header says is `need`
+    /// bytes.
+    #[error("its data is {need} bytes, but the layer ends {got} bytes into it")]
+    Truncated {
+        /// Bytes of the entry's data the layer holds.
+        got: u64,
+        /// Bytes its header says it stores.
+        need: u64,
+    },
+    /// The sparse map's regions take `map` bytes, more than the `stored` bytes the entry
+    /// holds (Go's `archive/tar`: "missing data").
+    #[error(
+        "its sparse map needs {map} stored bytes, but the entry holds {stored} (Go's archive/tar: \"missing data\")"
+    )]
+    MapNeedsMore {
+        /// Bytes the map's regions take.
+        map: u64,
+        /// Bytes the entry stores.
+        stored: u64,
+    },
+    /// The sparse map's regions take `map` bytes, fewer than the `stored` bytes the entry
+    /// holds (Go's `archive/tar`: "unreferenced data").
+    #[error(
+        "its sparse map uses {map} of the {stored} bytes the entry stores (Go's archive/tar: \"unreferenced data\")"
+    )]
+    Unreferenced {
+        /// Bytes the map's regions take.
+        map: u64,
+        /// Bytes the entry stores.
+        stored: u64,
+    },
 }
 
 /// One data region of a sparse file: `length` bytes at byte `offset` of the file.
@@ -877,6 +947,40 @@ pub enum ReadError {
         /// Why, in the reader's own words.
         cause: String,
     },
+    /// The member is stored in the outer tar as a sparse file (`tar --sparse`), whose bytes
+    /// are its map's data regions with zeros between them; this reader does not expand
+    /// outer sparse members, so its bytes are not read and its digest is not checked (GNU
+    /// tar, Python's tarfile and Go's `archive/tar`, which `docker load` uses, read it).
+    SparseMember {
+        /// The sparse format it is stored in.
+        format: SparseFormat,
+    },
+}
+
+/// The sparse formats of GNU tar: the old GNU `S` header, and PAX `GNU.sparse.*` 0.0, 0.1
+/// and 1.0 (`tar --sparse --sparse-version=…`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SparseFormat {
+    /// Tar type `S`, the map in the GNU header (and extension blocks).
+    OldGnu,
+    /// PAX 0.0: repeated `GNU.sparse.offset` / `GNU.sparse.numbytes` records.
+    Pax00,
+    /// PAX 0.1: the map in one `GNU.sparse.map` record.
+    Pax01,
+    /// PAX 1.0: the map at the start of the member's data.
+    Pax10,
+}
+
+impl std::fmt::Display for SparseFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SparseFormat::OldGnu => "old GNU 'S'",
+            SparseFormat::Pax00 => "PAX 0.0",
+            SparseFormat::Pax01 => "PAX 0.1",
+            SparseFormat::Pax10 => "PAX 1.0",
+        })
+    }
 }
 
 impl ReadError {
@@ -925,6 +1029,10 @@ impl std::fmt::Display for ReadError {
             ReadError::NotHashed { cause } => write!(
                 f,
                 "not checked: the blob was read to its end, but its digest did not come back ({cause})"
+            ),
+            ReadError::SparseMember { format } => write!(
+                f,
+                "stored in the archive as a sparse member (format {format}), which this reader does not expand: its bytes are not read and its digest is not checked (GNU tar, Python's tarfile and docker load read it)"
             ),
         }
     }

@@ -7,12 +7,12 @@
 //! in this form; [`Decoder`] turns the bytes back into the lists, [`graft`] puts them back.
 //!
 //! The form, all integers unsigned LEB128 ("varint"):
-//! `"PCIX1\n"`, layer count, then per layer: member index, entry count, then per entry:
+//! `"PCIX2\n"`, layer count, then per layer: member index, entry count, then per entry:
 //! path (bytes shared with the previous entry's path of the same layer, then the length and
 //! bytes of the rest), kind (one byte, [`EntryKind`] in declaration order), size, mode, uid,
 //! gid, mtime, a flags byte (1: link target, 2: content offset, 4: sparse, 8: extended
 //! attributes), then the link target (length, bytes), the content offset, the sparse map
-//! (complete 0/1, region count, offset and length of each), and the extended attributes
+//! (complete 0/1, region count, offset and length of each, the bytes the entry stores), and the extended attributes
 //! (count, at least 1, then each one's name and value as length and bytes) when flagged. Paths of a tar share long prefixes
 //! (`usr/share/doc/…`), so this is usually a third of the JSON's size or less.
 
@@ -27,7 +27,7 @@ use crate::model::{
 use crate::path::RawPath;
 use crate::write::container::LowerFile;
 
-const MAGIC: &[u8] = b"PCIX1\n";
+const MAGIC: &[u8] = b"PCIX2\n";
 /// The fewest bytes an entry takes (a one-byte shared-prefix length and suffix length, an
 /// empty suffix — the same path again —, kind, five one-byte numbers, flags): a claimed count
 /// above remaining / this is a lie, and never allocated for.
@@ -65,7 +65,7 @@ pub enum WireError {
 impl std::fmt::Display for WireError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WireError::Magic => f.write_str("not a layer index (no PCIX1 magic)"),
+            WireError::Magic => f.write_str("not a layer index (no PCIX2 magic)"),
             WireError::Truncated { at } => write!(f, "layer index ends early at byte {at}"),
             WireError::Invalid { at } => write!(f, "layer index has a bad value at byte {at}"),
         }
@@ -136,6 +136,7 @@ fn encode_layer(out: &mut Vec<u8>, member: usize, entries: &[Entry]) {
                 put(out, r.offset);
                 put(out, r.length);
             }
+            put(out, s.stored);
         }
         if !e.xattrs().is_empty() {
             put(out, e.xattrs().len() as u64);
@@ -509,7 +510,12 @@ impl Decoder {
                 let length = self.varint()?;
                 regions.push(SparseRegion { offset, length });
             }
-            Some(Sparse { regions, complete })
+            let stored = self.varint()?;
+            Some(Sparse {
+                regions,
+                complete,
+                stored,
+            })
         } else {
             None
         };
@@ -1040,7 +1046,7 @@ mod tests {
                 "cut at {cut}"
             );
         }
-        assert_eq!(decode_rows(b"PCIX1\n".to_vec()), Err(WireError::Magic));
+        assert_eq!(decode_rows(b"PCIX2\n".to_vec()), Err(WireError::Magic));
     }
 
     /// Summaries of every demo image cross whole, as `summarize` made them
@@ -1288,6 +1294,7 @@ mod tests {
                     },
                 ],
                 complete: false,
+                stored: 1 << 40,
             }),
         }));
         let mut link = entry("usr/share/cafe", EntryKind::Hardlink);
@@ -1343,6 +1350,7 @@ mod tests {
                     length: 7,
                 }],
                 complete: true,
+                stored: 7,
             }),
             xattrs: Vec::new(),
         });

@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::model::{
     Archive, Compression, EntryKind, LayerIndex, Member, MemberFacts, Problem, ProblemKind,
-    ReadError,
+    ReadError, SparseFormat,
 };
 use crate::path::RawPath;
 use crate::read::decompress::{self, EndAtTrailing};
@@ -405,11 +405,18 @@ fn walk_outer<'a, R: Read + 'a>(
         if etype.is_pax_global_extensions() {
             continue;
         }
-        let raw_path = entry.path_bytes().into_owned();
+        // A member re-tarred with `tar --sparse`: listed under its real name and size, its
+        // bytes not read (see `ReadError::SparseMember`).
+        let sparse = outer_sparse(&mut entry);
+        let raw_path = match &sparse {
+            Some(s) => s.name.clone(),
+            None => entry.path_bytes().into_owned(),
+        };
         let raw_link = entry.link_name_bytes().map(|c| c.into_owned());
         let path = RawPath::normalize(&raw_path);
         let shown = crate::escape::escape_name(&raw_path).into_owned();
         let kind = match etype {
+            _ if sparse.is_some() => EntryKind::File,
             tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
             tar::EntryType::Directory => EntryKind::Dir,
             tar::EntryType::Symlink => EntryKind::Symlink,
@@ -450,12 +457,12 @@ fn walk_outer<'a, R: Read + 'a>(
                 format!("member {shown} appears more than once; the last one wins"),
             ));
         }
-        let size = if kind == EntryKind::File {
-            entry.size()
-        } else {
-            0
+        let size = match (&sparse, kind) {
+            (Some(s), _) => s.size.unwrap_or_else(|| entry.size()),
+            (None, EntryKind::File) => entry.size(),
+            _ => 0,
         };
-        let data_offset = if uncompressed {
+        let data_offset = if uncompressed && sparse.is_none() {
             Some(entry.raw_file_position())
         } else {
             None
@@ -466,7 +473,19 @@ fn walk_outer<'a, R: Read + 'a>(
             _ => None,
         };
         let mut outer_error = None;
-        let facts = if kind == EntryKind::File {
+        let facts = if let Some(s) = &sparse {
+            let error = ReadError::SparseMember { format: s.format };
+            archive.problems.push(Problem::outer_member(
+                error.kind(),
+                Some(archive.members.len()),
+                shown.clone(),
+                format!("member {shown}: {error}"),
+            ));
+            MemberFacts {
+                error: Some(error),
+                ..MemberFacts::default()
+            }
+        } else if kind == EntryKind::File {
             let p = process(&mut entry, &shown, size, data_offset);
             outer_error = p.outer_error;
             p.facts
@@ -488,6 +507,57 @@ fn walk_outer<'a, R: Read + 'a>(
         }
     }
     next_header
+}
+
+/// An outer member stored sparse: its format, real name and real size.
+struct OuterSparse {
+    format: SparseFormat,
+    name: Vec<u8>,
+    size: Option<u64>,
+}
+
+/// Whether `entry` is stored as a GNU sparse file (old GNU `S`, or PAX `GNU.sparse.*`
+/// records as GNU tar and Go's `archive/tar` read them), and under which real name.
+fn outer_sparse<R: Read>(entry: &mut tar::Entry<'_, R>) -> Option<OuterSparse> {
+    let header_name = entry.path_bytes().into_owned();
+    if entry.header().entry_type() == tar::EntryType::GNUSparse {
+        let size = entry.header().as_gnu().and_then(|g| g.real_size().ok());
+        return Some(OuterSparse {
+            format: SparseFormat::OldGnu,
+            name: header_name,
+            size,
+        });
+    }
+    let mut records: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    if let Ok(Some(pax)) = entry.pax_extensions() {
+        for ext in pax.flatten() {
+            if ext.key_bytes().starts_with(b"GNU.sparse.") {
+                records.push((ext.key_bytes().to_vec(), ext.value_bytes().to_vec()));
+            }
+        }
+    }
+    let get = |k: &[u8]| {
+        records
+            .iter()
+            .rev()
+            .find(|(key, _)| key.as_slice() == k)
+            .map(|(_, v)| v.as_slice())
+    };
+    let format = match (get(b"GNU.sparse.major"), get(b"GNU.sparse.minor")) {
+        (Some(b"1"), Some(b"0")) => SparseFormat::Pax10,
+        (Some(b"0"), Some(b"1")) => SparseFormat::Pax01,
+        (Some(b"0"), Some(b"0")) => SparseFormat::Pax00,
+        (None, None) if get(b"GNU.sparse.map").is_some() => SparseFormat::Pax01,
+        (None, None) if get(b"GNU.sparse.offset").is_some() => SparseFormat::Pax00,
+        _ => return None,
+    };
+    let size = get(b"GNU.sparse.realsize")
+        .or_else(|| get(b"GNU.sparse.size"))
+        .and_then(|v| std::str::from_utf8(v).ok()?.parse::<u64>().ok());
+    let name = get(b"GNU.sparse.name")
+        .filter(|n| !n.is_empty())
+        .map_or(header_name, <[u8]>::to_vec);
+    Some(OuterSparse { format, name, size })
 }
 
 /// Fast first view of an UNCOMPRESSED tarball: outer headers by `read_at` (content is seeked
@@ -952,8 +1022,16 @@ fn read_file_entry<S: ReadAt + ?Sized>(
             None => copies.next_back(),
         }
     });
+    let entry_data = |mismatch| Error::EntryData {
+        name: name.clone(),
+        member: shown.clone(),
+        path: entry_path.display().into_owned(),
+        mismatch,
+    };
     if let Some(e) = entry {
-        if let Some(off) = e.content_offset {
+        // Checked against its header, its sparse map and the end of the member before any
+        // byte is read: nothing outside the entry's data is read as its content.
+        if let Some((off, _)) = layer::stored_range(m, e).map_err(entry_data)? {
             let io_at = |err: io::Error| Error::Io {
                 name: name.clone(),
                 offset: off,
@@ -976,10 +1054,13 @@ fn read_file_entry<S: ReadAt + ?Sized>(
             return source.read_vec_at(off, want).map_err(io_at);
         }
     }
-    let io_err = |e: io::Error| Error::Member {
-        name: name.clone(),
-        member: shown.clone(),
-        message: e.to_string(),
+    let io_err = |e: io::Error| match layer::stored_mismatch_of(&e) {
+        Some(mismatch) => entry_data(mismatch),
+        None => Error::Member {
+            name: name.clone(),
+            member: shown.clone(),
+            message: e.to_string(),
+        },
     };
     let found = match m.data_offset {
         Some(off) => entry_from_blob(RangeReader::new(source, off, m.size), entry_path, nth, max)

@@ -107,9 +107,21 @@ fn member_digests<S: ReadAt + ?Sized>(
             }
         }
     };
-    if direct.iter().all(|(_, e)| e.content_offset.is_some()) {
-        for (i, e) in direct {
-            let Some(off) = e.content_offset else {
+    let entry_data = |e: &crate::model::Entry, mismatch| Error::EntryData {
+        name: name.clone(),
+        member: shown.clone(),
+        path: e.path.display().into_owned(),
+        mismatch,
+    };
+    // Each file's stored bytes, checked against its header, its sparse map and the end of
+    // the member before any is read: nothing outside a file's data is hashed as its content.
+    let mut ranges = Vec::with_capacity(direct.len());
+    for (_, e) in &direct {
+        ranges.push(layer::stored_range(m, e).map_err(|x| entry_data(e, x))?);
+    }
+    if ranges.iter().all(Option::is_some) {
+        for ((i, e), range) in direct.into_iter().zip(ranges) {
+            let Some((off, _)) = range else {
                 continue;
             };
             let io_at = |err: io::Error| Error::Io {
@@ -141,6 +153,8 @@ fn member_digests<S: ReadAt + ?Sized>(
     // the wanted paths only, and stop after the last wanted file.
     let mut remaining = direct.len();
     let mut seen: HashMap<RawPath, usize> = HashMap::new();
+    // The path of the file being read, to name it if its bytes disagree with its map.
+    let mut reading: Option<String> = None;
     let mut walk = |blob: &mut dyn Read| -> io::Result<()> {
         let mut head = Vec::with_capacity(sniff::TAR_BLOCK);
         blob.take(sniff::TAR_BLOCK as u64).read_to_end(&mut head)?;
@@ -161,6 +175,7 @@ fn member_digests<S: ReadAt + ?Sized>(
             let nth = *count;
             *count = count.saturating_add(1);
             if let Some(&(_, i, size)) = copies.iter().find(|c| c.0 == nth) {
+                reading = Some(path.display().into_owned());
                 let bytes = read(usize::try_from(size).unwrap_or(usize::MAX))?;
                 set(out, i, &Digest::of_bytes(&bytes));
                 remaining = remaining.saturating_sub(1);
@@ -196,7 +211,16 @@ fn member_digests<S: ReadAt + ?Sized>(
             again()
         }
     };
-    walked.map_err(|e| member_err(e.to_string()))
+    walked.map_err(|e| match layer::stored_mismatch_of(&e) {
+        // The walk's file is found by path: name the path it was reading.
+        Some(mismatch) => Error::EntryData {
+            name: name.clone(),
+            member: shown.clone(),
+            path: reading.take().unwrap_or_default(),
+            mismatch,
+        },
+        None => member_err(e.to_string()),
+    })
 }
 
 /// The sha256 of `len` bytes at `offset` of `source`, read in [`CHUNK`]s; fewer bytes than

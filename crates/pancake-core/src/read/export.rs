@@ -359,17 +359,25 @@ impl<'a> ExportStream<'a> {
             member: shown.clone(),
             bound,
         };
-        if let Some((off, e)) = entry.and_then(|e| Some((e.content_offset?, e))) {
+        let entry_data = |mismatch| {
+            ExportError::Read(Error::EntryData {
+                name: name.clone(),
+                member: shown.clone(),
+                path: path.clone(),
+                mismatch,
+            })
+        };
+        // The entry's stored bytes, checked before the first byte against its header, its
+        // sparse map and the end of its layer member: nothing outside them is ever given.
+        let at = match entry {
+            Some(e) => layer::stored_range(m, e)
+                .map_err(entry_data)?
+                .map(|r| (r, e)),
+            None => None,
+        };
+        if let Some(((off, stored), e)) = at {
             // In the file as stored: a plain file's bytes, or a sparse file's regions back
             // to back.
-            let stored = match e.sparse() {
-                Some(sp) => sp
-                    .regions
-                    .iter()
-                    .map(|r| r.length)
-                    .fold(0u64, u64::saturating_add),
-                None => content.size,
-            };
             let bytes = Range::new(source, off, stored);
             let reader = layer::Content::new(bytes, e.sparse(), content.size)
                 .map_err(|e| member_error(&name, &shown, e.to_string()))?;
@@ -396,7 +404,10 @@ impl<'a> ExportStream<'a> {
         let tar = decoded(blob, bound, limits.max_window_bytes, over.clone())
             .map_err(|e| over_or(e.to_string()))?;
         let file = layer::open_file(tar, &content.path, nth, limits)
-            .map_err(|e| over_or(e.to_string()))?
+            .map_err(|e| match layer::stored_mismatch_of(&e) {
+                Some(m) => entry_data(m),
+                None => over_or(e.to_string()),
+            })?
             .ok_or_else(|| over_or(format!("no file {} in this layer", content.path)))?;
         if file.size() != content.size {
             return Err(wrong());

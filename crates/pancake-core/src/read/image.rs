@@ -30,7 +30,7 @@ use crate::digest::{Algorithm, Digest, DigestError};
 use crate::limits::Limits;
 use crate::model::{
     Archive, Compression, EntryKind, Format, Image, Layer, LayerAt, Member, Mismatch, Problem,
-    ProblemKind, Scope, Verification,
+    ProblemKind, ReadError, Scope, Verification,
 };
 use crate::path::RawPath;
 use crate::read::config::{self, ConfigFile, Descriptor, Platform};
@@ -536,7 +536,11 @@ impl Ctx<'_> {
             return None; // not read yet (fast first view)
         }
         let Some(text) = m.facts.json.as_deref() else {
-            if m.size > self.limits.max_json_bytes {
+            if let Some(e @ ReadError::SparseMember { .. }) = &m.facts.error {
+                // Not read, so not known to be anything: say why, not "not JSON".
+                let detail = format!("{name}: {e}");
+                self.problem(e.kind(), Some(name), detail);
+            } else if m.size > self.limits.max_json_bytes {
                 self.problem(
                     ProblemKind::Limit,
                     Some(name),

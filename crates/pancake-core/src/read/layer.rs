@@ -19,7 +19,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use crate::analyze::lookup::MAX_SYMLINKS;
 use crate::limits::Limits;
 use crate::model::{
-    Entry, EntryExtra, EntryKind, Problem, ProblemKind, Sparse, SparseRegion, Xattr,
+    Entry, EntryExtra, EntryKind, Member, Problem, ProblemKind, Sparse, SparseRegion,
+    StoredMismatch, Xattr,
 };
 use crate::path::RawPath;
 use crate::read::below_non_folder::below_non_folders;
@@ -182,6 +183,9 @@ pub(crate) fn open_file<R: Read>(
             Step::Entry(f) => {
                 if f.kind == EntryKind::File && RawPath::normalize(&f.name) == *path {
                     if seen == nth {
+                        if let Some(m) = f.sparse.as_ref().and_then(Sparse::mismatch) {
+                            return Err(mismatch_error(m));
+                        }
                         let stored = w.data_left;
                         let Walker { src, .. } = w;
                         let stored = src.take(stored);
@@ -194,6 +198,52 @@ pub(crate) fn open_file<R: Read>(
             Step::Fail(e) => return Err(io::Error::other(e)),
         }
     }
+}
+
+/// How many bytes regular file `e` stores (its size; for a sparse file what its map's
+/// regions take), or how its map and its stored bytes disagree.
+pub(crate) fn stored_len(e: &Entry) -> Result<u64, StoredMismatch> {
+    match e.sparse() {
+        Some(s) => match s.mismatch() {
+            Some(m) => Err(m),
+            None => Ok(s.map_bytes()),
+        },
+        None => Ok(e.size),
+    }
+}
+
+/// Where the stored bytes of regular file `e` of layer blob `m` lie in the file as stored:
+/// `(offset, length)`, checked to lie inside the member's data (a layer cut inside the
+/// entry's data is [`StoredMismatch::Truncated`]) and to be what its sparse map reads
+/// ([`stored_len`]). `Ok(None)` when they are not read by offset (a compressed layer or
+/// outer file): the decompressing walk reads them, bounded by the entry's own data. Every
+/// read by offset of an entry's bytes goes through here, so none reads outside the entry.
+pub(crate) fn stored_range(m: &Member, e: &Entry) -> Result<Option<(u64, u64)>, StoredMismatch> {
+    let len = stored_len(e)?;
+    let (Some(off), Some(start)) = (e.content_offset, m.data_offset) else {
+        return Ok(None);
+    };
+    let end = start.saturating_add(m.size);
+    if off < start || off > end {
+        return Err(StoredMismatch::Truncated { got: 0, need: len });
+    }
+    let got = end - off;
+    if got < len {
+        return Err(StoredMismatch::Truncated { got, need: len });
+    }
+    Ok(Some((off, len)))
+}
+
+/// `m` as an `io::Error` that keeps it (see [`stored_mismatch_of`]).
+fn mismatch_error(m: StoredMismatch) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, m)
+}
+
+/// The [`StoredMismatch`] an error of the walk's readers carries, if it is one.
+pub(crate) fn stored_mismatch_of(e: &io::Error) -> Option<StoredMismatch> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<StoredMismatch>())
+        .copied()
 }
 
 /// A file's content as a `Read`, pulled from its stored bytes (`stored`, read in order, each
@@ -990,6 +1040,8 @@ impl<'a, B: Blocks> Walker<'a, B> {
                         })
                         .collect(),
                     complete,
+                    // What is left of the data once a 1.0 map at its start was read.
+                    stored: self.data_left,
                 })
             }
             None => None,
@@ -1112,6 +1164,9 @@ impl<'a, B: Blocks> Walker<'a, B> {
     /// Reads the content of the member `f` just returned by [`Walker::next`] (at most `max`
     /// bytes, sparse holes as zeros).
     fn read_content(&mut self, f: &Found, max: usize) -> io::Result<Vec<u8>> {
+        if let Some(m) = f.sparse.as_ref().and_then(Sparse::mismatch) {
+            return Err(mismatch_error(m));
+        }
         let stored_left = self.data_left;
         let mut consumed = 0u64;
         let mut read_stored = |src: &mut B, off: u64, buf: &mut [u8]| -> io::Result<()> {
@@ -1347,6 +1402,19 @@ fn collect<B: Blocks>(
                 out.problems
                     .push(refused_type_problem(member, &f.name, f.typeflag, f.kind));
             }
+        }
+        if let Some(m) = f.sparse.as_ref().and_then(Sparse::mismatch) {
+            // Go's reader lists the entry and fails reading its bytes: unpacking fails.
+            out.problems.push(Problem::entry(
+                ProblemKind::UnpackFails,
+                None,
+                member,
+                shown(&f.name),
+                format!(
+                    "entry {}: {m}, so `docker load` or a pull of this layer fails; it is listed, its content cannot be shown",
+                    shown(&f.name)
+                ),
+            ));
         }
         let content_offset = match (f.kind, content_base) {
             (EntryKind::File, Some(base)) => base.checked_add(f.data_pos),
