@@ -28,6 +28,7 @@ pub fn options() -> Options {
         },
         // One thread: libFuzzer's coverage and timeouts follow the calling thread.
         threads: 1,
+        ..Options::default()
     }
 }
 

@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::io;
 
+use pancake_core::read::archive::Options;
 use pancake_core::ReadAt;
 
 use crate::feed::Tee;
@@ -30,6 +31,10 @@ pub struct FileSource {
     tee: RefCell<Option<Tee>>,
     /// Reads go through [`crate::jspi::read`] (only inside the scan JSPI runs).
     suspending: Cell<bool>,
+    /// The options a hasher reads this file's jobs with: one archive-wide decompression
+    /// budget for all of them (`Options::for_archive`), so the jobs of a file of many
+    /// compressed layers cannot each decompress up to a layer's bound.
+    options: Options,
 }
 
 #[derive(Default)]
@@ -54,7 +59,13 @@ impl FileSource {
             cache: RefCell::new(Cache::default()),
             tee: RefCell::new(None),
             suspending: Cell::new(false),
+            options: Options::default().for_archive(len),
         })
+    }
+
+    /// The reading options of this file's hashing jobs (their shared decompression budget).
+    pub fn options(&self) -> &Options {
+        &self.options
     }
 
     pub fn file(&self) -> &File {

@@ -126,7 +126,7 @@ pub async fn hash_job(
     fed: bool,
     progress: &mut dyn FnMut(u64),
 ) -> MemberFacts {
-    let opts = Options::default();
+    let opts = source.options().clone();
     if fed && job.len > 0 && !job.sha512 {
         if let Some(facts) = from_feed(source, job, &opts, progress).await {
             return facts;

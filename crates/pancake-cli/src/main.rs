@@ -38,7 +38,8 @@ struct Cli {
     #[arg(long, global = true)]
     threads: Option<usize>,
     /// Bytes one layer may decompress to, at least (default 4 GiB); the bound in force is the
-    /// larger of this and 100 times the file's size.
+    /// larger of this and 100 times the file's size, and all the layers of a file together
+    /// may decompress to twice that.
     #[arg(long, global = true, value_name = "BYTES")]
     max_decompressed_bytes: Option<u64>,
 }

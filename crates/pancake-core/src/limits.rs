@@ -63,6 +63,14 @@ impl Limits {
         self.max_decompressed_bytes
             .max(self.decompressed_ratio.saturating_mul(archive_bytes))
     }
+
+    /// The decompressed-bytes bound for all the layers of one archive together: twice the
+    /// bound of one layer ([`Limits::decompressed_for`]), saturating. Without it, the work a
+    /// small file can cause grows with its number of layers (20 zstd layers of zeros in a
+    /// 2.5 MB file decompressed to 80 GB); with it, the work stays proportional to the file.
+    pub fn decompressed_total_for(&self, archive_bytes: u64) -> u64 {
+        self.decompressed_for(archive_bytes).saturating_mul(2)
+    }
 }
 
 #[cfg(test)]
@@ -75,5 +83,7 @@ mod tests {
         assert_eq!(l.decompressed_for(1000), 4 << 30);
         assert_eq!(l.decompressed_for(1 << 30), 100 << 30);
         assert_eq!(l.decompressed_for(u64::MAX), u64::MAX);
+        assert_eq!(l.decompressed_total_for(1000), 8 << 30);
+        assert_eq!(l.decompressed_total_for(u64::MAX), u64::MAX);
     }
 }

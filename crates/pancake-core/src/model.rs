@@ -935,6 +935,13 @@ pub enum ReadError {
         /// `limits.decompressed_ratio`: the multiple of the archive's size allowed (no unit).
         ratio: u64,
     },
+    /// The archive's layers together decompress to more than `bound` bytes
+    /// ([`crate::limits::Limits::decompressed_total_for`]: twice one layer's bound): this one
+    /// was not read past what was left of it, nor are the ones after it.
+    OverArchiveLimit {
+        /// The archive-wide bound in force, in decompressed bytes.
+        bound: u64,
+    },
     /// The decompressed stream or the tar inside is broken; `at` says where, in words that
     /// name the entry and byte offset reached.
     Broken {
@@ -987,7 +994,7 @@ impl ReadError {
     /// The problem kind this error makes: a limit, or an unreadable layer.
     pub fn kind(&self) -> ProblemKind {
         match self {
-            ReadError::OverLimit { .. } => ProblemKind::Limit,
+            ReadError::OverLimit { .. } | ReadError::OverArchiveLimit { .. } => ProblemKind::Limit,
             _ => ProblemKind::LayerUnreadable,
         }
     }
@@ -1024,6 +1031,10 @@ impl std::fmt::Display for ReadError {
             } => write!(
                 f,
                 "decompresses to more than {bound} bytes, the limit for this archive (the larger of --max-decompressed-bytes, {floor} bytes, and {ratio} times the archive's size); not read further; raise it with --max-decompressed-bytes"
+            ),
+            ReadError::OverArchiveLimit { bound } => write!(
+                f,
+                "the archive's layers together decompress to more than {bound} bytes, the limit for this archive (twice the limit for one layer); not read further, nor are the layers after it; raise it with --max-decompressed-bytes"
             ),
             ReadError::Broken { at } => f.write_str(at),
             ReadError::NotHashed { cause } => write!(

@@ -471,3 +471,68 @@ fn link_header(name: &[u8], target: &[u8]) -> Vec<u8> {
     b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
     b
 }
+
+/// The archive's layers together may decompress to twice one layer's bound, no more: four
+/// gzip layers of 1 MiB of zeros each under a 1.5 MiB bound (so 3 MiB in all) give the first
+/// two their diff_ids and stop the third and the fourth with `OverArchiveLimit`, through the
+/// stream reader and through `open`'s jobs alike. Before, a small file of many such layers
+/// (20 zstd layers of 3.8 GB of zeros in 2.5 MB) decompressed them all: 80 GB of work.
+#[test]
+fn the_layers_of_one_archive_share_one_decompression_budget() {
+    use pancake_core::read::archive::open;
+    use pancake_core::ReadError;
+    let layers: Vec<(Vec<u8>, Vec<u8>)> = (0..4u8)
+        .map(|i| {
+            let tar = tarwrite::layer_tar(vec![TarEntry::file(
+                format!("zeros{i}").as_str(),
+                vec![0u8; 1 << 20],
+                0o644,
+            )])
+            .expect("layer");
+            let gz = gzip(&tar);
+            (tar, gz)
+        })
+        .collect();
+    let file = save(&layers);
+    let opts = Options {
+        limits: Limits {
+            max_decompressed_bytes: 3 << 19,
+            decompressed_ratio: 1,
+            ..Limits::default()
+        },
+        threads: 1,
+        ..Options::default()
+    };
+    let by_stream =
+        read_stream("t.tar", &file[..], file.len() as u64, &opts, &mut |_| {}).expect("read");
+    let by_open = open("t.tar", &file, &opts, &mut |_| {}).expect("open");
+    for (how, a) in [("read_stream", &by_stream), ("open", &by_open)] {
+        let img = a.images.first().expect("image");
+        let facts: Vec<_> = img
+            .layers
+            .iter()
+            .map(|l| {
+                let m = l.member.and_then(|m| a.members.get(m)).expect("member");
+                m.facts.layer.as_ref().expect("a layer index")
+            })
+            .collect();
+        for (i, ix) in facts.iter().enumerate().take(2) {
+            assert_eq!(
+                ix.diff_id,
+                Some(Digest::of_bytes(&layers[i].0)),
+                "{how}: layer {i}"
+            );
+            assert_eq!(ix.error, None, "{how}: layer {i}");
+        }
+        for (i, ix) in facts.iter().enumerate().skip(2) {
+            assert_eq!(ix.diff_id, None, "{how}: layer {i}");
+            assert_eq!(
+                ix.error,
+                Some(ReadError::OverArchiveLimit { bound: 3 << 20 }),
+                "{how}: layer {i}"
+            );
+        }
+        // A second archive read with the same options has a budget of its own.
+        assert_eq!(opts.archive_budget.total(), u64::MAX, "{how}");
+    }
+}

@@ -26,6 +26,7 @@ fn options() -> Options {
             max_window_bytes: 64 << 20,
         },
         threads: 1,
+        ..Options::default()
     }
 }
 

@@ -89,6 +89,7 @@ fn mutated_fixtures_never_panic() {
             ..Default::default()
         },
         threads: 2,
+        ..Options::default()
     };
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let start = Instant::now();

@@ -131,6 +131,7 @@ pub fn read_stream_watched<R: Read>(
     watch: &mut dyn FnMut(&Archive),
     mut offload: Option<&mut dyn Offload>,
 ) -> Result<Archive, Error> {
+    let opts = &opts.for_archive(total_bytes);
     let count = Rc::new(Cell::new(0u64));
     let mut counting = Counting {
         inner: reader,
@@ -618,6 +619,7 @@ fn scan_with<S: ReadAt + ?Sized>(
     walk_layers: bool,
 ) -> Result<Outline, Error> {
     let total = source.len();
+    let opts = &opts.for_archive(total);
     let head = source
         .read_vec_at(0, sniff::TAR_BLOCK)
         .map_err(|e| Error::Io {
@@ -837,6 +839,8 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Archive, Error> {
     let total = source.len();
+    // One budget for the scan and every job after it.
+    let opts = &opts.for_archive(total);
     let mut reading = Reading::start(name, source, opts, progress)?;
     if reading.is_done() {
         return Ok(reading.into_archive());

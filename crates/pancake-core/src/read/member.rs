@@ -5,6 +5,8 @@
 //! decompressed stream is hashed for its diff_id.
 
 use std::io::{self, Cursor, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::digest::Hasher;
 use crate::limits::Limits;
@@ -26,6 +28,71 @@ pub struct Options {
     pub limits: Limits,
     /// Threads for hashing independent blobs in [`crate::read::archive::open`] (1 on wasm32).
     pub threads: usize,
+    /// Decompressed bytes the members of the archive being read may still yield, together
+    /// (shared by its reading's clones and threads); `u64::MAX` until a reading of a whole
+    /// archive sets it ([`Options::for_archive`]). A member started when it is lower than its
+    /// own bound stops there, [`ReadError::OverArchiveLimit`]; threads decompressing at once
+    /// may each overshoot it by at most one member's bound.
+    pub archive_budget: Arc<ArchiveBudget>,
+}
+
+/// The decompressed bytes all the members of one archive may yield together, and what is
+/// left of them ([`Options::archive_budget`]).
+#[derive(Debug)]
+pub struct ArchiveBudget {
+    left: AtomicU64,
+    total: u64,
+}
+
+impl ArchiveBudget {
+    /// No archive-wide bound (each member keeps its own).
+    pub fn unbounded() -> ArchiveBudget {
+        ArchiveBudget::new(u64::MAX)
+    }
+
+    /// A budget of `total` decompressed bytes.
+    pub fn new(total: u64) -> ArchiveBudget {
+        ArchiveBudget {
+            left: AtomicU64::new(total),
+            total,
+        }
+    }
+
+    /// The bytes still allowed.
+    pub fn left(&self) -> u64 {
+        self.left.load(Ordering::Relaxed)
+    }
+
+    /// The whole budget, in bytes (`u64::MAX`: unbounded).
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Takes `bytes` from what is left (saturating: several members may take at once).
+    fn spend(&self, bytes: u64) {
+        let _ = self
+            .left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_sub(bytes))
+            });
+    }
+}
+
+impl Options {
+    /// These options for reading one whole archive of `archive_bytes` bytes: with a fresh
+    /// archive-wide decompression budget ([`Limits::decompressed_total_for`]), unless one is
+    /// already running (an outer reading calling an inner one keeps its own).
+    pub fn for_archive(&self, archive_bytes: u64) -> Options {
+        if self.archive_budget.total() != u64::MAX {
+            return self.clone();
+        }
+        Options {
+            archive_budget: Arc::new(ArchiveBudget::new(
+                self.limits.decompressed_total_for(archive_bytes),
+            )),
+            ..self.clone()
+        }
+    }
 }
 
 impl Default for Options {
@@ -39,6 +106,7 @@ impl Default for Options {
         Options {
             limits: Limits::default(),
             threads,
+            archive_budget: Arc::new(ArchiveBudget::unbounded()),
         }
     }
 }
@@ -377,6 +445,8 @@ pub fn is_sha512_blob(name: &str) -> bool {
 }
 
 /// Decompresses, sniffs the result, walks it if it is a tar, hashes it to the end.
+/// [`decompressed_within`] under the member's own `bound` or what is left of the archive's
+/// budget, whichever is lower; what it decompressed is taken from the budget.
 fn decompressed<R: Read>(
     src: R,
     compression: Compression,
@@ -386,6 +456,36 @@ fn decompressed<R: Read>(
     opts: &Options,
     facts: &mut MemberFacts,
 ) -> Decompressed {
+    let left = opts.archive_budget.left();
+    let archive_bound = (left < bound).then(|| opts.archive_budget.total());
+    let (found, spent) = decompressed_within(
+        src,
+        compression,
+        name,
+        bound.min(left),
+        archive_bound,
+        sha512,
+        opts,
+        facts,
+    );
+    opts.archive_budget.spend(spent);
+    found
+}
+
+/// Decompresses and walks one member, at most `bound` bytes of it; `archive_bound`: the
+/// archive-wide bound when that is what `bound` comes from (then hitting it is
+/// [`ReadError::OverArchiveLimit`]). Returns what it found and the bytes it decompressed.
+#[allow(clippy::too_many_arguments)]
+fn decompressed_within<R: Read>(
+    src: R,
+    compression: Compression,
+    name: &str,
+    bound: u64,
+    archive_bound: Option<u64>,
+    sha512: bool,
+    opts: &Options,
+    facts: &mut MemberFacts,
+) -> (Decompressed, u64) {
     let inner = decompress::decoder(compression, src, opts.limits.max_window_bytes);
     let mut dec = Decoded {
         inner: EndAtTrailing::new(inner),
@@ -399,10 +499,13 @@ fn decompressed<R: Read>(
         failure: None,
     };
     let what = decompress::name(compression);
-    let limit_msg = || ReadError::OverLimit {
-        bound,
-        floor: opts.limits.max_decompressed_bytes,
-        ratio: opts.limits.decompressed_ratio,
+    let limit_msg = || match archive_bound {
+        Some(total) => ReadError::OverArchiveLimit { bound: total },
+        None => ReadError::OverLimit {
+            bound,
+            floor: opts.limits.max_decompressed_bytes,
+            ratio: opts.limits.decompressed_ratio,
+        },
     };
     let head = read_head(&mut dec, sniff::TAR_BLOCK);
     let head = match head {
@@ -418,7 +521,7 @@ fn decompressed<R: Read>(
                 error: Some(error),
                 ..LayerIndex::default()
             });
-            return Decompressed { trailing: None };
+            return (Decompressed { trailing: None }, dec.hasher.len());
         }
     };
     if head.is_empty() {
@@ -430,7 +533,7 @@ fn decompressed<R: Read>(
             diff_id_sha512,
             ..LayerIndex::default()
         });
-        return Decompressed { trailing };
+        return (Decompressed { trailing }, 0);
     }
     if !sniff::is_tar(&head) {
         if sniff::is_cut_tar_header(&head) {
@@ -444,7 +547,7 @@ fn decompressed<R: Read>(
             });
         }
         // Otherwise compressed but not a tar: not a layer; nothing more to learn.
-        return Decompressed::default();
+        return (Decompressed::default(), dec.hasher.len());
     }
     let mut src = Cursor::new(head).chain(&mut dec);
     let walk = layer::walk(&mut src, name, None, &opts.limits);
@@ -505,7 +608,7 @@ fn decompressed<R: Read>(
         entries: walk.entries.into(),
         error,
     });
-    found
+    (found, uncompressed_size)
 }
 
 /// "unreadable at entry X, byte offset Y: reason": where in the decompressed tar a
