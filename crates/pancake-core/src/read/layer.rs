@@ -1218,6 +1218,9 @@ fn collect<B: Blocks>(
     let mut cleaned = 0usize;
     // Entries of a type Docker's unpacking refuses (the first UNPACK_FAILS_LISTED are named).
     let mut refused = 0usize;
+    // The positions of the entries whose name starts with `/` (rare: most writers never do):
+    // `/x` and `x` are one path in the filesystem but two names to dockerd's duplicate check.
+    let mut absolute: Vec<usize> = Vec::new();
     loop {
         let f = match w.next() {
             Step::Entry(f) => f,
@@ -1420,6 +1423,9 @@ fn collect<B: Blocks>(
             (EntryKind::File, Some(base)) => base.checked_add(f.data_pos),
             _ => None,
         };
+        if f.name.first() == Some(&b'/') {
+            absolute.push(out.entries.len());
+        }
         out.entries.push(Entry {
             path,
             kind: f.kind,
@@ -1468,7 +1474,7 @@ fn collect<B: Blocks>(
     out.problems
         .extend(whiteouts_over_own_entries(&out.entries, member));
     out.problems.extend(refused_xattrs(&out.entries, member));
-    let (duplicate_count, duplicates) = duplicates(&out.entries);
+    let (duplicate_count, duplicates) = duplicates(&out.entries, &absolute);
     // The list grew by doubling: up to half its room is empty, which the index keeps for as
     // long as the image is open (a 200,000-entry layer: 23 MB of room for 18 MB of entries
     // in the page's worker). Shrunk where it stands; what it gives back serves the fold of
@@ -1802,10 +1808,17 @@ fn refused_type_problem(member: &str, name: &[u8], typeflag: u8, kind: EntryKind
 /// and `etc/` are one path): how many, and the paths of the first five, in the layer's order.
 /// dockerd's classic image store refuses such a layer whatever the kinds ("duplicates of file
 /// paths not supported", from the tar-split record it keeps of each layer; measured with
-/// dockerd 20.10 for a file, a link and a folder given twice). Found by sorting the entries'
-/// positions by path, not with a set of every path seen (a copy and a hash of each path).
-fn duplicates(entries: &[Entry]) -> (usize, Vec<String>) {
-    let path = |i: &usize| entries.get(*i).map(|e| &e.path);
+/// dockerd 20.10 for a file, a link and a folder given twice). tar-split's packer keys each
+/// name by Go's `filepath.Clean`, which keeps a leading `/`: `/x` and `x` are two names to
+/// it, so `absolute` (the positions of the entries named from `/`, sorted) keeps them apart.
+/// Found by sorting the entries' positions by name, not with a set of every path seen (a
+/// copy and a hash of each path).
+fn duplicates(entries: &[Entry], absolute: &[usize]) -> (usize, Vec<String>) {
+    let path = |i: &usize| {
+        entries
+            .get(*i)
+            .map(|e| (absolute.binary_search(i).is_ok(), &e.path))
+    };
     // The root (`./`, which some writers list) is left out: it is not a path of the layer.
     let mut ids: Vec<usize> = (0..entries.len())
         .filter(|i| entries.get(*i).is_some_and(|e| !e.path.is_root()))
@@ -1823,7 +1836,7 @@ fn duplicates(entries: &[Entry]) -> (usize, Vec<String>) {
     let shown = later
         .iter()
         .take(5)
-        .filter_map(|i| path(i).map(|p| p.display().into_owned()))
+        .filter_map(|i| path(i).map(|(_, p)| p.display().into_owned()))
         .collect();
     (later.len(), shown)
 }
@@ -1973,12 +1986,21 @@ mod tests {
         // Folders count too (dockerd refuses a folder given twice), and so does a file
         // where a folder was: one path, whatever the kinds.
         assert_eq!(
-            duplicates(&entries),
+            duplicates(&entries, &[]),
             (5, ["a", "d", "b", "a", "d"].map(String::from).to_vec())
         );
         let many: Vec<Entry> = (0..8).map(|_| entry("x", File)).collect();
-        assert_eq!(duplicates(&many).0, 7);
-        assert_eq!(duplicates(&many).1.len(), 5);
-        assert_eq!(duplicates(&[]), (0, vec![]));
+        assert_eq!(duplicates(&many, &[]).0, 7);
+        assert_eq!(duplicates(&many, &[]).1.len(), 5);
+        assert_eq!(duplicates(&[], &[]), (0, vec![]));
+        // `/a` and `a` are two names to dockerd's check (Go's filepath.Clean keeps the `/`);
+        // `/a` twice is one name given twice.
+        let named: Vec<Entry> = ["a", "a", "a"]
+            .into_iter()
+            .map(|p| entry(p, File))
+            .collect();
+        assert_eq!(duplicates(&named, &[0]), (1, vec!["a".to_string()]));
+        assert_eq!(duplicates(&named[..2], &[0]), (0, vec![]));
+        assert_eq!(duplicates(&named[..2], &[0, 1]), (1, vec!["a".to_string()]));
     }
 }
