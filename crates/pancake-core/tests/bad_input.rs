@@ -457,6 +457,41 @@ fn duplicate_members_last_wins_and_reported() {
     );
 }
 
+/// A damaged copy of a layer blob that a later, sound copy of the same name replaces is
+/// nothing `docker load` reads: the image is verified, and the damage is said as a note about
+/// that earlier copy (`duplicate-member`), never as the layer being unreadable.
+#[test]
+fn a_damaged_copy_replaced_by_a_sound_one_is_a_note_about_that_copy() {
+    let layer = layer_tar(b"x");
+    let mut damaged = layer.clone();
+    // The end-of-archive blocks turned into a header whose checksum does not add up.
+    if let Some(b) = damaged.get_mut(1024..1100) {
+        b.fill(b'z');
+    }
+    let (good, _) = image(&layer, None);
+    let mut bytes = TarOut::new().file("abc/layer.tar", &damaged).done();
+    bytes.truncate(bytes.len() - 1024);
+    bytes.extend_from_slice(&good);
+    let a = both("dup-damaged", &bytes, &Options::default());
+    let img = a.images.first().expect("image");
+    assert_eq!(
+        img.layers[0].verification,
+        pancake_core::Verification::Verified
+    );
+    let kinds: Vec<ProblemKind> = a.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![ProblemKind::DuplicateMember, ProblemKind::DuplicateMember],
+        "{:#?}",
+        a.problems
+    );
+    assert!(
+        find(&a, ProblemKind::DuplicateMember, "an earlier copy of this member, which a later one of the same name replaces, has a problem (layer-unreadable)"),
+        "{:#?}",
+        a.problems
+    );
+}
+
 #[test]
 fn header_claiming_a_huge_size() {
     let mut bytes = header(b"huge.bin", 1 << 40, tar::EntryType::Regular, b"")

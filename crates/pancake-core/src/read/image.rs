@@ -71,10 +71,30 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         .drain(..)
         .filter(|p| p.origin.scope == Scope::Outer)
         .collect();
+    let last_of = index_paths(&archive.members);
     for (i, m) in archive.members.iter().enumerate() {
+        // A member a later one of the same name replaces is nothing `docker load` reads (it
+        // unpacks the outer tar, the last copy over the first): what is wrong inside it is
+        // said as what it is, a note about that earlier copy, not an alarm about the blob
+        // the images use.
+        let replaced = last_of
+            .get(m.path.as_bytes())
+            .is_some_and(|&last| last != i);
         problems.extend(m.facts.problems.iter().cloned().map(|mut p| {
             if let Some(r) = p.origin.member.as_mut() {
                 r.index = Some(i);
+            }
+            if replaced {
+                // The kind as the JSON spells it (`layer-unreadable`).
+                let kind = serde_json::to_value(p.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                p.detail = format!(
+                    "an earlier copy of this member, which a later one of the same name replaces, has a problem ({kind}): {}",
+                    p.detail
+                );
+                p.kind = ProblemKind::DuplicateMember;
             }
             p
         }));
