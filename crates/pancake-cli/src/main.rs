@@ -366,8 +366,9 @@ fn inspect(
         let now = now_unix();
         let mut s = String::new();
         for (k, a) in archives.iter().enumerate() {
+            let mut memo = report::Memo::default();
             for (i, img) in a.images.iter().enumerate() {
-                s.push_str(&image_text(a, i, img, now, no_trunc));
+                s.push_str(&image_text(a, i, img, now, no_trunc, &mut memo));
             }
             if let Some(list) = listed.get(k) {
                 s.push_str(&platforms::text(a, list));
@@ -396,7 +397,14 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
     }
 }
 
-fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) -> String {
+fn image_text(
+    a: &Archive,
+    index: usize,
+    img: &Image,
+    now: i64,
+    no_trunc: bool,
+    memo: &mut report::Memo,
+) -> String {
     let mut s = String::new();
     let tags = if img.tags.is_empty() {
         "<none>".to_string()
@@ -430,7 +438,8 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
     let mut rows = vec![["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]
         .map(String::from)
         .to_vec()];
-    let table_rows = history::history_table(a, img, now, no_trunc);
+    let sizes = memo.content_sizes(a, img);
+    let table_rows = history::history_table_sized(img, &sizes, now, no_trunc);
     // docker history gives the n-th step not marked empty the n-th layer's size; the layers
     // below (and `dockerfile`) pair steps by what each layer holds. Where the two differ the
     // table is still Docker's, and each such row is said under it, not left to contradict
@@ -486,7 +495,7 @@ fn image_text(a: &Archive, index: usize, img: &Image, now: i64, no_trunc: bool) 
             }
             Verification::Mismatch | Verification::Missing | Verification::Unreadable => "✗",
         };
-        let (entries, whiteouts, opaque) = report::counts(a, l);
+        let (entries, whiteouts, opaque) = memo.counts(a, l);
         s.push_str(&format!(
             "  {i:>2} {mark} diff_id {}  digest {}  size {} (stored {}{})\n",
             short(&l.diff_id).unwrap_or_else(|| {
