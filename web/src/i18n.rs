@@ -280,6 +280,7 @@ mod tests {
             "history",
             "limit",
             "tar-quirk",
+            "json-quirk",
             "hard-link",
             "unpack-fails",
             "load-fails",

@@ -369,7 +369,17 @@ pub struct MemberFacts {
     /// Shared (`Arc`): the text never changes once read, and the page clones the archive on
     /// every batch of facts — for a manifest of 20,000 layers a 3 MB copy each time — and
     /// compares these texts to keep what it made of them (`Arc::ptr_eq` first).
+    ///
+    /// Inside its strings, each byte that is not part of a valid UTF-8 sequence is U+FFFD, as
+    /// Go's `encoding/json` (what `docker load` uses) reads them: then the text is not the
+    /// member's bytes, and [`MemberFacts::json_invalid_utf8`] says how many bytes were
+    /// replaced (its digests are always over the bytes as stored).
     pub json: Option<std::sync::Arc<str>>,
+    /// How many bytes inside the strings of the member's JSON were not UTF-8 and are U+FFFD
+    /// in [`MemberFacts::json`]; 0 when it is the member's bytes as stored. Not written to
+    /// JSON when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub json_invalid_utf8: u64,
     /// Set when the member is (or decompresses to) a tar archive: a layer candidate.
     pub layer: Option<LayerIndex>,
     /// Why the member (or the layer in it) could not be read to its end.
@@ -388,6 +398,10 @@ pub struct MemberFacts {
     /// members hashed during the first walk). Not written to JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hashed_with: Option<HashPath>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The ways the page hashes a blob (see the README, "Speed and memory").
@@ -685,7 +699,8 @@ pub struct Origin {
     /// The archive member it is about, when there is one.
     pub member: Option<MemberRef>,
     /// The path of the entry inside the member (a layer tar), escaped as names are shown,
-    /// when the problem is about one entry.
+    /// when the problem is about one entry; for a JSON member (a manifest, a config), the
+    /// field it is about, as `history[1].empty_layer` or `[0].Layers`.
     pub entry: Option<String>,
     /// Where the member is used as a layer: the first image (index in `Archive::images`) and
     /// layer position (0-based, base first) whose layer is that member, or the layer a
@@ -1092,6 +1107,9 @@ pub enum ProblemKind {
     /// its rootfs has layers (moby's image store: "too many non-empty layers in History
     /// section"; `docker image history` fails the same way), or it has more than 125 layers
     /// (moby's layer store: "max depth exceeded"). About the image, not one member.
+    /// Also `manifest.json` or an image config that Go's `encoding/json` refuses to decode
+    /// into Docker's structs (a field of the wrong JSON type, a `created` that is not an
+    /// RFC 3339 time): about that member, `Origin::entry` naming the field.
     LoadFails,
     /// A member appears twice; the last one wins.
     DuplicateMember,
@@ -1108,6 +1126,13 @@ pub enum ProblemKind {
     /// bytes after the end of a layer's compressed stream, which Docker ignores.
     /// Information: the layer was read in full and stays valid.
     TarQuirk,
+    /// A manifest, index or config departs from JSON as Docker writes it in a way Go's
+    /// `encoding/json`, which `docker load` uses, reads anyway, and so does this reader: a
+    /// key that names a field only case-insensitively (`layers` for `Layers`), bytes inside
+    /// strings that are not UTF-8 or a lone UTF-16 surrogate escape (read as U+FFFD).
+    /// Information: the document is read as Docker reads it; the member's digest is over its
+    /// bytes as stored. `Origin::entry` names the field, when it is one.
+    JsonQuirk,
     /// A layer left out of the archive on purpose (non-distributable / foreign media type with
     /// `urls`). Informational: the image is otherwise complete.
     NonDistributable,

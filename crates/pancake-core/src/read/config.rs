@@ -347,6 +347,10 @@ pub struct ConfigFile {
     #[serde(default, deserialize_with = "lenient")]
     /// `parent` (legacy `<id>/json` only): the id of the layer below, absent for the base.
     pub parent: Option<String>,
+    /// Where Go's `encoding/json` refuses a value when `docker load` decodes this config
+    /// (`history[1].empty_layer`, `created`): set by the reader, never read from the JSON.
+    #[serde(skip)]
+    pub go_refused: Vec<String>,
 }
 
 impl ConfigFile {

@@ -22,6 +22,7 @@ pub use platforms::{
     ChooseError, Listed, ListedPlatform, PlatformEntry,
 };
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
@@ -34,12 +35,13 @@ use crate::model::{
 };
 use crate::path::RawPath;
 use crate::read::config::{self, ConfigFile, Descriptor, Platform};
+use crate::read::gojson;
 use crate::{analyze::union, analyze::whiteout};
 
 /// Problems a valid archive never has (the others — history, duplicates, whiteouts,
 /// disagreements between sources — are warnings; a platform left out of
 /// a multi-platform index, a non-distributable layer left out on purpose, an artifact whose
-/// image is not in the archive and a tar quirk Docker accepts are information).
+/// image is not in the archive and a tar or JSON quirk Docker accepts are information).
 pub fn is_error_level(kind: ProblemKind) -> bool {
     !matches!(
         kind,
@@ -48,6 +50,7 @@ pub fn is_error_level(kind: ProblemKind) -> bool {
             | ProblemKind::Whiteout
             | ProblemKind::MissingPlatform
             | ProblemKind::TarQuirk
+            | ProblemKind::JsonQuirk
             | ProblemKind::NonDistributable
             | ProblemKind::Disagreement
             | ProblemKind::Artifact
@@ -434,11 +437,25 @@ struct Ctx<'a> {
     limits: &'a Limits,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// Records a problem about the member `member` (its shown name; its index is looked up)
     /// or about no member; `message` is the whole English text.
     fn problem(&mut self, kind: ProblemKind, member: Option<&str>, message: String) {
         self.problem_about(kind, member, None, message);
+    }
+
+    /// [`Self::problem`] about field `entry` of a JSON member (`Origin::entry`).
+    fn problem_at(
+        &mut self,
+        kind: ProblemKind,
+        member: Option<&str>,
+        entry: Option<String>,
+        message: String,
+    ) {
+        self.problem(kind, member, message);
+        if let Some(p) = self.problems.last_mut() {
+            p.origin.entry = entry;
+        }
     }
 
     /// [`Self::problem`] whose message names layer `subject` (image label, 0-based
@@ -551,7 +568,44 @@ impl Ctx<'_> {
 
     /// The JSON document stored in member `i`, or a Metadata (or Limit) problem naming it.
     fn json(&mut self, i: usize, name: &str) -> Option<Value> {
-        let m = self.members.get(i)?;
+        let text = self.json_text(i, name)?;
+        match serde_json::from_str::<Value>(&text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(
+                    ProblemKind::Metadata,
+                    Some(name),
+                    format!("{name}: not valid JSON: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// [`Self::json`] with its objects' keys in the order written and repeats kept, for
+    /// reading as Go's decoder does ([`gojson::normalize`]).
+    fn json_doc(&mut self, i: usize, name: &str) -> Option<gojson::Doc> {
+        let text = self.json_text(i, name)?;
+        match serde_json::from_str::<gojson::Doc>(&text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(
+                    ProblemKind::Metadata,
+                    Some(name),
+                    format!("{name}: not valid JSON: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The text of the JSON document in member `i` as Go's decoder reads its strings (after a
+    /// leading BOM): bytes that are not UTF-8 and lone surrogate escapes inside strings as
+    /// U+FFFD, each kind said in a `json-quirk` note; or a Metadata (or Limit) problem naming
+    /// it.
+    fn json_text(&mut self, i: usize, name: &str) -> Option<Cow<'a, str>> {
+        let members = self.members;
+        let m = members.get(i)?;
         if m.facts.sha256.is_none() && m.facts.json.is_none() && m.facts.error.is_none() {
             return None; // not read yet (fast first view)
         }
@@ -579,17 +633,100 @@ impl Ctx<'_> {
             }
             return None;
         };
-        match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.problem(
-                    ProblemKind::Metadata,
-                    Some(name),
-                    format!("{name}: not valid JSON: {e}"),
-                );
-                None
+        if m.facts.json_invalid_utf8 > 0 {
+            let n = m.facts.json_invalid_utf8;
+            self.problem(
+                ProblemKind::JsonQuirk,
+                Some(name),
+                format!(
+                    "{name}: {n} {} inside its strings {} not UTF-8, read as U+FFFD as Go's encoding/json (which docker load uses) reads {}; the digest is over the bytes as stored",
+                    if n == 1 { "byte" } else { "bytes" },
+                    if n == 1 { "is" } else { "are" },
+                    if n == 1 { "it" } else { "them" },
+                ),
+            );
+        }
+        let (text, lone) = gojson::surrogates_as_go_reads(text.trim_start_matches('\u{feff}'));
+        if lone > 0 {
+            self.problem(
+                ProblemKind::JsonQuirk,
+                Some(name),
+                format!(
+                    "{name}: {lone} \\u escape{} of half a UTF-16 surrogate pair, read as U+FFFD as Go's encoding/json (which docker load uses) reads {}",
+                    if lone == 1 { "" } else { "s" },
+                    if lone == 1 { "it" } else { "them" },
+                ),
+            );
+        }
+        Some(text)
+    }
+
+    /// Reports what reading a document as Go does found ([`gojson::normalize`]) in member
+    /// `name`, which `docker load` decodes: each key that names a field only
+    /// case-insensitively as a `json-quirk` note (once per key and field, at its first
+    /// place), each value Go refuses as `load-fails` (the first few, then how many more).
+    /// Each names the field as `Origin::entry`. Returns where Go refuses a value.
+    fn report_go(&mut self, name: &str, findings: Vec<gojson::Finding>) -> Vec<String> {
+        const SHOWN: usize = 8;
+        let mut folded: Vec<(String, &'static str, String, usize)> = Vec::new();
+        let mut refused: Vec<String> = Vec::new();
+        for f in findings {
+            match f.what {
+                gojson::FindingKind::FoldedKey { written, field } => {
+                    match folded.iter_mut().find(|x| x.0 == written && x.1 == field) {
+                        Some(x) => x.3 += 1,
+                        None => folded.push((written, field, f.at, 1)),
+                    }
+                }
+                what => {
+                    if refused.len() < SHOWN {
+                        let why = match &what {
+                            gojson::FindingKind::WrongType { got, want } => format!(
+                                "is a JSON {got} where Docker's field is {want}, which Go's encoding/json cannot decode"
+                            ),
+                            gojson::FindingKind::BadTime { text } => format!(
+                                "is {}, not an RFC 3339 time as Go's time.Time reads it",
+                                Value::String(text.clone())
+                            ),
+                            gojson::FindingKind::FoldedKey { .. } => String::new(),
+                        };
+                        self.problem_at(
+                            ProblemKind::LoadFails,
+                            Some(name),
+                            Some(f.at.clone()),
+                            format!("{name}: {} {why}, so docker load fails", f.at),
+                        );
+                    }
+                    refused.push(f.at);
+                }
             }
         }
+        if refused.len() > SHOWN {
+            self.problem(
+                ProblemKind::LoadFails,
+                Some(name),
+                format!(
+                    "{name}: and {} more fields Go's encoding/json cannot decode",
+                    refused.len() - SHOWN
+                ),
+            );
+        }
+        for (written, field, at, n) in folded {
+            let more = match n {
+                1 => String::new(),
+                n => format!(" ({} more times after it)", n - 1),
+            };
+            self.problem_at(
+                ProblemKind::JsonQuirk,
+                Some(name),
+                Some(at.clone()),
+                format!(
+                    "{name}: key {} at {at}{more} names Docker's field {field} only case-insensitively; read as Go's encoding/json (which docker load uses) reads it",
+                    Value::String(written)
+                ),
+            );
+        }
+        refused
     }
 
     /// Reports blob `i` (at `path`) whose size is not the `claimed` size of a descriptor (OCI
@@ -687,8 +824,9 @@ impl Ctx<'_> {
             &format!("{label}: config {path}"),
             "the manifest's config descriptor",
         );
-        let v = self.json(i, path)?;
-        if !v.is_object() {
+        let doc = self.json_doc(i, path)?;
+        if !matches!(doc, gojson::Doc::Obj(_)) {
+            let v = doc.into_value();
             self.problem(
                 ProblemKind::Metadata,
                 Some(path),
@@ -699,7 +837,13 @@ impl Ctx<'_> {
             );
             return None;
         }
-        let cfg: ConfigFile = serde_json::from_value(v).unwrap_or_default();
+        // As `docker load` decodes it (moby `image.NewFromJSON`): keys matched as Go
+        // matches them, and what Go refuses said.
+        let mut findings = Vec::new();
+        let v = gojson::normalize(doc, &gojson::IMAGE_CONFIG, "", &mut findings);
+        let refused = self.report_go(path, findings);
+        let mut cfg: ConfigFile = serde_json::from_value(v).unwrap_or_default();
+        cfg.go_refused = refused;
         image.config = cfg.to_image_config();
         image.history = cfg.history_entries();
         Some(cfg)
@@ -1008,7 +1152,21 @@ impl Ctx<'_> {
     /// Pairs history entries without `empty_layer` onto layers, in order.
     /// Pairs history steps with layers by the rules of [`history::pair`]; says which rule
     /// was used when the two do not line up one to one.
-    fn pair_history(&mut self, image: &mut Image, label: &str) {
+    ///
+    /// `refused`: the config's fields Go's decoder refuses ([`ConfigFile::go_refused`]):
+    /// `docker load` fails on the config itself then, so the load failures worked out from a
+    /// field it refuses (the history's `empty_layer`, the rootfs's diff_ids), read leniently
+    /// here, are not said as the cause.
+    fn pair_history(&mut self, image: &mut Image, label: &str, refused: &[String]) {
+        let refused_in = |field: &str| {
+            refused.iter().any(|r| {
+                r == field
+                    || r.starts_with(&format!("{field}."))
+                    || r.starts_with(&format!("{field}["))
+            })
+        };
+        let history_refused = refused_in("history");
+        let rootfs_refused = refused_in("rootfs");
         let evidence = crate::analyze::history::layer_evidence(image, self.members);
         let pairing = crate::analyze::history::pair(&image.history, &evidence);
         if let Some(note) = crate::analyze::history::apply_pairing(image, &pairing) {
@@ -1018,6 +1176,7 @@ impl Ctx<'_> {
         // load itself fails, which a reader must be told apart from a pairing note.
         if let Some((producing, layers)) =
             crate::analyze::image_claims::too_many_history_steps(image)
+                .filter(|_| !history_refused && !rootfs_refused)
         {
             self.problem(
                 ProblemKind::LoadFails,
@@ -1028,7 +1187,8 @@ impl Ctx<'_> {
                 ),
             );
         }
-        if let Some((manifest, config)) = crate::analyze::image_claims::layer_count_mismatch(image)
+        if let Some((manifest, config)) =
+            crate::analyze::image_claims::layer_count_mismatch(image).filter(|_| !rootfs_refused)
         {
             self.problem(
                 ProblemKind::LoadFails,

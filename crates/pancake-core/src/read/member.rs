@@ -346,7 +346,12 @@ pub fn process<R: Read>(
                     } else {
                         let mut text = head;
                         if tap.by_ref().take(cap).read_to_end(&mut text).is_ok() {
-                            facts.json = String::from_utf8(text).ok().map(Into::into);
+                            if let Some((text, replaced)) =
+                                crate::read::gojson::text_as_go_reads(text)
+                            {
+                                facts.json = Some(text.into());
+                                facts.json_invalid_utf8 = replaced;
+                            }
                         }
                     }
                 }

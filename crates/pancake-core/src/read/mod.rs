@@ -17,6 +17,7 @@ pub mod contents;
 pub mod decompress;
 pub mod export;
 pub mod extension_guard;
+pub mod gojson;
 pub mod image;
 pub mod layer;
 pub mod member;

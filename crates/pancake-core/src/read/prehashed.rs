@@ -84,7 +84,10 @@ pub fn index_unhashed<S: ReadAt + ?Sized>(
             if text.len() < n {
                 return None;
             }
-            facts.json = String::from_utf8(text).ok().map(Into::into);
+            if let Some((text, replaced)) = crate::read::gojson::text_as_go_reads(text) {
+                facts.json = Some(text.into());
+                facts.json_invalid_utf8 = replaced;
+            }
         }
     }
     Some(Unhashed {

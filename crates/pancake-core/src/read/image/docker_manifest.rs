@@ -5,13 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::oci_index::{names_agree, OciCandidate, OciWalk};
 use super::{artifact, blob_name_digest, count_disagreement, BlobRef, Ctx};
 use crate::digest::Digest;
 use crate::model::{Image, ProblemKind};
 use crate::read::config::{self, Descriptor, DockerManifestEntry};
+use crate::read::gojson;
 
 impl Ctx<'_> {
     /// Images from `manifest.json`, each with the index digests it was reached through in
@@ -20,10 +19,11 @@ impl Ctx<'_> {
         let Some(i) = self.find_reporting("manifest.json", "manifest.json") else {
             return Vec::new();
         };
-        let Some(v) = self.json(i, "manifest.json") else {
+        let Some(doc) = self.json_doc(i, "manifest.json") else {
             return Vec::new();
         };
-        let Value::Array(entries) = v else {
+        let gojson::Doc::Arr(entries) = doc else {
+            let v = doc.into_value();
             self.problem(
                 ProblemKind::Metadata,
                 Some("manifest.json"),
@@ -35,11 +35,27 @@ impl Ctx<'_> {
             return Vec::new();
         };
         let mut images = Vec::new();
+        let mut findings = Vec::new();
+        let mut read = Vec::new();
         for (k, ev) in entries.into_iter().enumerate() {
+            read.push(match ev {
+                // As `docker load` decodes it (moby `image/tarexport`: `[]manifestItem`):
+                // keys matched as Go matches them, and what Go refuses said.
+                gojson::Doc::Obj(_) => Ok(gojson::normalize(
+                    ev,
+                    &gojson::MANIFEST_ENTRY,
+                    &format!("[{k}]"),
+                    &mut findings,
+                )),
+                other => Err(other.into_value()),
+            });
+        }
+        self.report_go("manifest.json", findings);
+        for (k, ev) in read.into_iter().enumerate() {
             let source = format!("manifest.json[{k}]");
             let entry: DockerManifestEntry = match ev {
-                Value::Object(_) => serde_json::from_value(ev).unwrap_or_default(),
-                other => {
+                Ok(v) => serde_json::from_value(v).unwrap_or_default(),
+                Err(other) => {
                     self.problem(
                         ProblemKind::Metadata,
                         Some("manifest.json"),
@@ -172,7 +188,8 @@ impl Ctx<'_> {
             );
             image.layers.push(layer);
         }
-        self.pair_history(&mut image, &label);
+        let refused = cfg.map(|c| c.go_refused).unwrap_or_default();
+        self.pair_history(&mut image, &label, &refused);
         let mut parents = cand.map(|c| c.parents.clone()).unwrap_or_default();
         parents.extend(image.manifest_digest.clone());
         Some((image, parents))

@@ -97,7 +97,7 @@ impl Ctx<'_> {
                 );
                 image.layers.push(layer);
             }
-            self.pair_history(&mut image, &label);
+            self.pair_history(&mut image, &label, &[]);
             images.push(image);
         }
         images

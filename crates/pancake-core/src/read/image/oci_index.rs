@@ -432,7 +432,8 @@ impl Ctx<'_> {
             );
             image.layers.push(layer);
         }
-        self.pair_history(&mut image, &label);
+        let refused = cfg.map(|c| c.go_refused).unwrap_or_default();
+        self.pair_history(&mut image, &label, &refused);
         let mut parents = c.parents.clone();
         parents.extend(c.manifest_digest.clone());
         (image, parents)

@@ -1,0 +1,274 @@
+//! `manifest.json` and image configs read the way `docker load` reads them, with Go's
+//! `encoding/json` (the outside review's "JSON stricter than Go" cases): keys matched
+//! case-insensitively, invalid UTF-8 inside strings read as U+FFFD (each said as a
+//! `json-quirk` note), and what Go refuses (a wrong type, a `created` that is not RFC 3339)
+//! said as `load-fails` naming the member and the field. Every archive is built here, in
+//! memory; digests are computed from the bytes written.
+
+use pancake_core::read::archive::{open, read_stream, Options};
+use pancake_core::write::tarwrite::{layer_tar, TarEntry, TarWriter};
+use pancake_core::{Archive, Digest, Problem, ProblemKind, Verification};
+
+fn layer() -> Vec<u8> {
+    layer_tar(vec![TarEntry::file("k.txt", b"keys\n".to_vec(), 0o644)])
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A config for `layer` whose rootfs and history are `rootfs` and `history` (JSON text).
+fn config_with(rootfs: &str, history: &str, created: &str) -> Vec<u8> {
+    format!(
+        r#"{{"architecture":"amd64","os":"linux","created":{created},"config":{{"Env":["A=1"]}},{rootfs},"history":{history}}}"#
+    )
+    .into_bytes()
+}
+
+fn rootfs() -> String {
+    format!(
+        r#""rootfs":{{"type":"layers","diff_ids":["{}"]}}"#,
+        Digest::of_bytes(&layer())
+    )
+}
+
+const HISTORY: &str = r#"[{"created":"2024-01-02T03:04:05Z","created_by":"COPY k.txt /"}]"#;
+const CREATED: &str = r#""2024-01-02T03:04:05Z""#;
+
+/// A docker-archive (classic layout): `<hex>.json` config, `<hex>/layer.tar`, and the
+/// `manifest.json` `manifest(config path, layer path)` writes.
+fn archive(config: &[u8], manifest: impl Fn(&str, &str) -> Vec<u8>) -> Archive {
+    let cfg_path = format!("{}.json", Digest::of_bytes(config).hex());
+    let layer_path = format!("{}/layer.tar", "ab".repeat(32));
+    let mut w = TarWriter::new(Vec::new());
+    for (p, b) in [
+        (cfg_path.clone(), config.to_vec()),
+        (layer_path.clone(), layer()),
+        (
+            "manifest.json".to_string(),
+            manifest(&cfg_path, &layer_path),
+        ),
+    ] {
+        w.add(&TarEntry::file(p.as_str(), b, 0o644))
+            .unwrap_or_else(|e| panic!("{p}: {e}"));
+    }
+    let bytes = w.finish().unwrap_or_else(|e| panic!("{e}"));
+    let opts = Options::default();
+    let a = read_stream("t.tar", &bytes[..], bytes.len() as u64, &opts, &mut |_| {})
+        .unwrap_or_else(|e| panic!("read_stream: {e}"));
+    let b = open("t.tar", &bytes, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("open: {e}"));
+    assert_eq!(a, b, "read_stream and open disagree");
+    a
+}
+
+fn manifest_as(tag: &str) -> impl Fn(&str, &str) -> Vec<u8> + '_ {
+    move |c, l| {
+        format!(r#"[{{"Config":"{c}","RepoTags":["{tag}"],"Layers":["{l}"]}}]"#).into_bytes()
+    }
+}
+
+/// `(kind, member, field)` of every problem.
+fn kinds(a: &Archive) -> Vec<(ProblemKind, Option<&str>, Option<&str>)> {
+    a.problems
+        .iter()
+        .map(|p: &Problem| (p.kind, p.member_name(), p.origin.entry.as_deref()))
+        .collect()
+}
+
+fn config_name(a: &Archive) -> String {
+    a.images
+        .first()
+        .and_then(|i| i.config_digest.as_ref())
+        .map(|d| format!("{}.json", d.hex()))
+        .unwrap_or_default()
+}
+
+fn verified(a: &Archive) -> Vec<Verification> {
+    a.images
+        .iter()
+        .flat_map(|i| i.layers.iter().map(|l| l.verification))
+        .collect()
+}
+
+#[test]
+fn manifest_keys_in_lower_case_are_read_as_docker_reads_them() {
+    let cfg = config_with(&rootfs(), HISTORY, CREATED);
+    let a = archive(&cfg, |c, l| {
+        format!(r#"[{{"config":"{c}","repotags":["dk/dk:1"],"LAYERS":["{l}"]}}]"#).into_bytes()
+    });
+    assert_eq!(a.images.len(), 1);
+    let img = &a.images[0];
+    assert_eq!(img.tags, ["dk/dk:1"]);
+    assert_eq!(img.history.len(), 1);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    assert_eq!(
+        kinds(&a),
+        [
+            (
+                ProblemKind::JsonQuirk,
+                Some("manifest.json"),
+                Some("[0].Config")
+            ),
+            (
+                ProblemKind::JsonQuirk,
+                Some("manifest.json"),
+                Some("[0].RepoTags")
+            ),
+            (
+                ProblemKind::JsonQuirk,
+                Some("manifest.json"),
+                Some("[0].Layers")
+            ),
+        ]
+    );
+    assert!(!a
+        .problems
+        .iter()
+        .any(|p| pancake_core::read::image::is_error_level(p.kind)));
+}
+
+#[test]
+fn config_keys_in_other_case_give_its_layers() {
+    let r = rootfs()
+        .replace("\"rootfs\"", "\"RootFS\"")
+        .replace("\"diff_ids\"", "\"Diff_IDs\"");
+    let cfg = config_with(&r, HISTORY, CREATED);
+    let a = archive(&cfg, manifest_as("dk/dk:1"));
+    let img = &a.images[0];
+    assert_eq!(img.config.diff_ids, [Digest::of_bytes(&layer())]);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    let c = config_name(&a);
+    assert_eq!(
+        kinds(&a),
+        [
+            (ProblemKind::JsonQuirk, Some(c.as_str()), Some("rootfs")),
+            (
+                ProblemKind::JsonQuirk,
+                Some(c.as_str()),
+                Some("rootfs.diff_ids")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_config_string_is_read_as_replacement_characters() {
+    let mut cfg = config_with(&rootfs(), HISTORY, CREATED);
+    let at = cfg
+        .windows(4)
+        .position(|w| w == b"COPY")
+        .unwrap_or_else(|| panic!("no COPY"));
+    cfg.splice(at..at, b"caf\xe9 \xff ".iter().copied());
+    let a = archive(&cfg, manifest_as("ju/ju:1"));
+    let img = &a.images[0];
+    // The digest is over the bytes as stored.
+    assert_eq!(img.config_digest, Some(Digest::of_bytes(&cfg)));
+    assert_eq!(img.history.len(), 1);
+    assert_eq!(
+        img.history[0].created_by.as_deref(),
+        Some("caf\u{fffd} \u{fffd} COPY k.txt /")
+    );
+    assert_eq!(img.config.os.as_deref(), Some("linux"));
+    assert_eq!(img.config.diff_ids.len(), 1);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    let c = config_name(&a);
+    assert_eq!(
+        kinds(&a),
+        [(ProblemKind::JsonQuirk, Some(c.as_str()), None)]
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_tag_keeps_the_image() {
+    let cfg = config_with(&rootfs(), HISTORY, CREATED);
+    let a = archive(&cfg, |c, l| {
+        let mut m = format!(r#"[{{"Config":"{c}","RepoTags":["ju/ju:caf"#).into_bytes();
+        m.push(0xe9);
+        m.extend(format!(r#""],"Layers":["{l}"]}}]"#).bytes());
+        m
+    });
+    assert_eq!(a.images.len(), 1);
+    assert_eq!(a.images[0].tags, ["ju/ju:caf\u{fffd}"]);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    assert_eq!(
+        kinds(&a),
+        [(ProblemKind::JsonQuirk, Some("manifest.json"), None)]
+    );
+}
+
+#[test]
+fn a_created_go_cannot_parse_fails_the_load_and_names_the_field() {
+    let cfg = config_with(&rootfs(), HISTORY, r#""not a date""#);
+    let a = archive(&cfg, manifest_as("el/el:1"));
+    assert_eq!(a.images.len(), 1);
+    assert_eq!(a.images[0].history.len(), 1);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    let c = config_name(&a);
+    assert_eq!(
+        kinds(&a),
+        [(ProblemKind::LoadFails, Some(c.as_str()), Some("created"))]
+    );
+    // In a history step too, and a number is not a time either.
+    let h = r#"[{"created":"2024-02-30T00:00:00Z","created_by":"COPY k.txt /"}]"#;
+    let a = archive(
+        &config_with(&rootfs(), h, "1700000000"),
+        manifest_as("el/el:1"),
+    );
+    let c = config_name(&a);
+    assert_eq!(
+        kinds(&a),
+        [
+            (ProblemKind::LoadFails, Some(c.as_str()), Some("created")),
+            (
+                ProblemKind::LoadFails,
+                Some(c.as_str()),
+                Some("history[0].created")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_string_empty_layer_fails_the_load_for_its_type_not_for_the_step_count() {
+    let h = r#"[{"created_by":"ENV A=1","empty_layer":"true"},{"created_by":"COPY k.txt /"}]"#;
+    let a = archive(&config_with(&rootfs(), h, CREATED), manifest_as("el/el:1"));
+    assert_eq!(a.images.len(), 1);
+    assert_eq!(a.images[0].history.len(), 2);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    let c = config_name(&a);
+    let load: Vec<_> = kinds(&a)
+        .into_iter()
+        .filter(|k| k.0 == ProblemKind::LoadFails)
+        .collect();
+    assert_eq!(
+        load,
+        [(
+            ProblemKind::LoadFails,
+            Some(c.as_str()),
+            Some("history[0].empty_layer")
+        )]
+    );
+}
+
+#[test]
+fn a_wrong_type_in_manifest_json_fails_the_load_and_the_image_is_still_shown() {
+    let cfg = config_with(&rootfs(), HISTORY, CREATED);
+    let a = archive(&cfg, |c, l| {
+        format!(r#"[{{"Config":"{c}","RepoTags":"dk/dk:1","Layers":["{l}"]}}]"#).into_bytes()
+    });
+    assert_eq!(a.images.len(), 1);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    assert_eq!(
+        kinds(&a),
+        [(
+            ProblemKind::LoadFails,
+            Some("manifest.json"),
+            Some("[0].RepoTags")
+        )]
+    );
+}
+
+#[test]
+fn a_document_docker_writes_has_no_finding() {
+    let cfg = config_with(&rootfs(), HISTORY, CREATED);
+    let a = archive(&cfg, manifest_as("ok/ok:1"));
+    assert_eq!(verified(&a), [Verification::Verified]);
+    assert_eq!(kinds(&a), []);
+}
