@@ -155,8 +155,11 @@ pub struct OriginReport {
 pub struct Memo {
     counts: HashMap<usize, (usize, usize, usize)>,
     sizes: HashMap<usize, u64>,
-    wasted: HashMap<Vec<Option<usize>>, (Vec<u64>, Vec<u64>)>,
+    wasted: HashMap<Vec<Option<usize>>, WastedHidden>,
 }
+
+/// Per layer, bottom first: wasted bytes and hidden bytes (`union::wasted_and_hidden`).
+type WastedHidden = (Vec<u64>, Vec<u64>);
 
 impl Memo {
     /// [`counts`] of `layer`, once per member.
@@ -185,7 +188,7 @@ impl Memo {
 
     /// `union::wasted_and_hidden` of `image`, once per chain of layer members (it reads
     /// nothing else of the image).
-    fn wasted_and_hidden(&mut self, archive: &Archive, image: &Image) -> (Vec<u64>, Vec<u64>) {
+    fn wasted_and_hidden(&mut self, archive: &Archive, image: &Image) -> WastedHidden {
         let chain: Vec<Option<usize>> = image.layers.iter().map(|l| l.member).collect();
         self.wasted
             .entry(chain)
