@@ -354,6 +354,24 @@ describe('archive level on the page (issue 10)', () => {
     await page.close();
   });
 
+  test('a config Go cannot decode (created is not a date): docker load refuses the image, said beside the digests', { timeout: T }, async () => {
+    const b = new Layout();
+    const l = layer('a.txt', 'hello');
+    const cfg = config([l]);
+    cfg.created = 'not a date';
+    const m = b.json(OCI_MANIFEST, {
+      schemaVersion: 2, mediaType: OCI_MANIFEST, config: b.json(OCI_CONFIG, cfg), layers: [b.blob(OCI_LAYER, l)],
+    });
+    b.index([m]);
+    const page = await open(save('bad-created.tar', b.tar()));
+    const ready = page.locator('[data-testid=image-ready]');
+    assert.equal(await ready.getAttribute('data-state'), 'verified');
+    assert.equal(await ready.getAttribute('data-load'), 'refused');
+    assert.equal(await text(ready), '✗ Digests checked: 1 of 1 layers verified, but docker load refuses this image (see the problems listed)');
+    assert.deepEqual(await kindsShown(page), ['load-fails']);
+    await page.close();
+  });
+
   test('a file capability (setcap) is shown in the file details, and Compare says it', { timeout: T }, async () => {
     // The 20-byte vfs_cap_data v2 of cap_net_raw=ep, as setcap writes it.
     const cap = Buffer.from('0100000200200000000000000000000000000000', 'hex');

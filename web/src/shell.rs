@@ -369,7 +369,9 @@ pub fn app() -> Html {
         members.dedup();
         members.len()
     });
-    let load_refused = image.is_some_and(pancake_core::analyze::image_claims::load_refused);
+    let load_refused = image
+        .zip(archive.as_ref())
+        .is_some_and(|(img, a)| pancake_core::analyze::image_claims::load_refused_in(a, img));
 
     // The WAI-ARIA tabs pattern: one tab stop (the selected tab); ←/→ move to the previous
     // or next tab and show it, Home/End to the first or last.

@@ -205,6 +205,14 @@ fn a_created_go_cannot_parse_fails_the_load_and_names_the_field() {
         kinds(&a),
         [(ProblemKind::LoadFails, Some(c.as_str()), Some("created"))]
     );
+    // The image as a whole is refused (the page's summary says so beside the digests).
+    assert!(pancake_core::analyze::image_claims::load_refused_in(
+        &a,
+        &a.images[0]
+    ));
+    assert!(!pancake_core::analyze::image_claims::load_refused(
+        &a.images[0]
+    ));
     // In a history step too, and a number is not a time either.
     let h = r#"[{"created":"2024-02-30T00:00:00Z","created_by":"COPY k.txt /"}]"#;
     let a = archive(
@@ -263,6 +271,10 @@ fn a_wrong_type_in_manifest_json_fails_the_load_and_the_image_is_still_shown() {
             Some("[0].RepoTags")
         )]
     );
+    assert!(pancake_core::analyze::image_claims::load_refused_in(
+        &a,
+        &a.images[0]
+    ));
 }
 
 #[test]
@@ -271,4 +283,8 @@ fn a_document_docker_writes_has_no_finding() {
     let a = archive(&cfg, manifest_as("ok/ok:1"));
     assert_eq!(verified(&a), [Verification::Verified]);
     assert_eq!(kinds(&a), []);
+    assert!(!pancake_core::analyze::image_claims::load_refused_in(
+        &a,
+        &a.images[0]
+    ));
 }

@@ -99,9 +99,29 @@ pub fn too_many_layers(image: &Image) -> Option<usize> {
 
 /// `docker load` refuses `image` as a whole ([`too_many_history_steps`],
 /// [`too_many_layers`], [`layer_count_mismatch`]), whatever its digests and its layers'
-/// entries.
+/// entries. [`load_refused_in`] adds what the image's documents alone say.
 pub fn load_refused(image: &Image) -> bool {
     too_many_history_steps(image).is_some()
         || too_many_layers(image).is_some()
         || layer_count_mismatch(image).is_some()
+}
+
+/// [`load_refused`], or a document `docker load` decodes for `image` cannot be decoded by
+/// Go (a `load-fails` problem on its config, the member whose sha256 is the image ID, or on
+/// `manifest.json`, which `docker load` decodes whole before any image): a field of the wrong
+/// type, a `created` that is not an RFC 3339 time.
+pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
+    load_refused(image)
+        || archive.problems.iter().any(|p| {
+            p.kind == ProblemKind::LoadFails
+                && p.origin
+                    .member
+                    .as_ref()
+                    .and_then(|m| m.index)
+                    .and_then(|i| archive.members.get(i))
+                    .is_some_and(|m| {
+                        m.path.as_bytes() == b"manifest.json"
+                            || (m.facts.sha256.is_some() && m.facts.sha256 == image.config_digest)
+                    })
+        })
 }
