@@ -509,8 +509,18 @@ fn image_text(
                 .into()
             }),
             short(&l.digest).unwrap_or_else(|| "—".into()),
-            pancake_core::units::human_size(l.size),
-            pancake_core::units::human_size(l.stored_size),
+            // Unknown is "—", not 0B: a layer whose tar was never read whole (missing,
+            // unreadable, over a limit) has no size, and a missing blob stores nothing here.
+            if l.diff_id.is_none() && l.size == 0 {
+                "—".to_string()
+            } else {
+                pancake_core::units::human_size(l.size)
+            },
+            if l.member.is_none() {
+                "—".to_string()
+            } else {
+                pancake_core::units::human_size(l.stored_size)
+            },
             match l.compression {
                 pancake_core::Compression::None => "",
                 pancake_core::Compression::Gzip => ", gzip",

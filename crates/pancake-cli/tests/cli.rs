@@ -247,6 +247,16 @@ fn missing_layer_keeps_its_place() {
     assert!(arr(&doc["problems"])
         .iter()
         .any(|p| p["kind"] == "missing-blob"));
+    // The text says the missing layer's sizes are unknown, not 0B.
+    let text = String::from_utf8_lossy(
+        &pancake(&["inspect", &fixture("malformed-missing-layer-docker20.tar")]).stdout,
+    )
+    .into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("   3 ✗"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.ends_with("digest —  size — (stored —)"), "{line}");
 }
 
 /// `(header, rows)` of the first history table after the line containing `after`.
