@@ -685,10 +685,7 @@ fn problems_text(a: &Archive) -> String {
     }
     let mut s = format!("{}: {} problem(s)\n", Safe(&a.name), a.problems.len());
     for p in &a.problems {
-        let kind = serde_json::to_value(p.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let kind = p.kind.name();
         // The message names the member itself (`layer <member>: `, `outer member …`, or the
         // image's layer with its member in brackets): not printed twice.
         s.push_str(&format!("  [{kind}] {}\n", Safe(&p.message())));

@@ -1145,6 +1145,15 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// The kind as the JSON spells it (`digest-mismatch`, `layer-unreadable`): what the CLI
+    /// prints in brackets and the page's words are keyed by.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
     /// What a finding of this kind means for the reader, in English, where the finding's own
     /// words (expected and computed digests) would not say it; appended to
     /// [`Problem::message`], left out of [`Problem::technical`].

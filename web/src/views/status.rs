@@ -178,14 +178,6 @@ pub struct ErrorsProps {
     pub on_layer: Callback<(usize, usize)>,
 }
 
-/// The kind as the JSON and the ftl keys spell it (`digest-mismatch`).
-fn kind_name(kind: pancake_core::ProblemKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// A problem's message as the page shows it: the technical detail verbatim, in English
 /// (marked `lang="en"` for screen readers and `translate="no"` for page translators), without
 /// the `layer NAME: ` prefix of a layer's problem (the card names its member), and without the
@@ -222,7 +214,7 @@ fn title_key(pr: &Problem) -> String {
         (pancake_core::ProblemKind::Archive, pancake_core::Scope::Image) => {
             "problem-archive-ends-early".into()
         }
-        (kind, _) => format!("problem-{}", kind_name(kind)),
+        (kind, _) => format!("problem-{}", kind.name()),
     }
 }
 
@@ -230,7 +222,7 @@ fn title_key(pr: &Problem) -> String {
 /// page's language, then the technical detail verbatim in a smaller line of its own (the
 /// core's English: a reader of Indonesian meets their language first, not the English).
 pub fn problem_html(lang: crate::i18n::Lang, pr: &Problem) -> Html {
-    let kind = kind_name(pr.kind);
+    let kind = pr.kind.name();
     let title = title_key(pr);
     html! {
         // Problems that don't make the archive wrong (a platform not saved, odd history) are

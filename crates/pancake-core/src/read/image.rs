@@ -88,11 +88,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
                 r.index = Some(i);
             }
             if replaced {
-                // The kind as the JSON spells it (`layer-unreadable`).
-                let kind = serde_json::to_value(p.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let kind = p.kind.name();
                 p.detail = format!(
                     "an earlier copy of this member, which a later one of the same name replaces, has a problem ({kind}): {}",
                     p.detail
@@ -568,25 +564,20 @@ impl<'a> Ctx<'a> {
 
     /// The JSON document stored in member `i`, or a Metadata (or Limit) problem naming it.
     fn json(&mut self, i: usize, name: &str) -> Option<Value> {
-        let text = self.json_text(i, name)?;
-        match serde_json::from_str::<Value>(&text) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.problem(
-                    ProblemKind::Metadata,
-                    Some(name),
-                    format!("{name}: not valid JSON: {e}"),
-                );
-                None
-            }
-        }
+        self.parse(i, name)
     }
 
     /// [`Self::json`] with its objects' keys in the order written and repeats kept, for
     /// reading as Go's decoder does ([`gojson::normalize`]).
     fn json_doc(&mut self, i: usize, name: &str) -> Option<gojson::Doc> {
+        self.parse(i, name)
+    }
+
+    /// The document in member `i` ([`Self::json_text`]) parsed as a `T`, or a Metadata problem
+    /// naming it.
+    fn parse<T: serde::de::DeserializeOwned>(&mut self, i: usize, name: &str) -> Option<T> {
         let text = self.json_text(i, name)?;
-        match serde_json::from_str::<gojson::Doc>(&text) {
+        match serde_json::from_str::<T>(&text) {
             Ok(v) => Some(v),
             Err(e) => {
                 self.problem(
