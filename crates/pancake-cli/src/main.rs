@@ -631,8 +631,40 @@ fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
     // base is another layer there.
     let mut s =
         String::from("Shared layers (same layer on the same layers below it, by ChainID):\n");
-    if shared.layers.is_empty() {
+    if shared.layers.is_empty() && shared.same_image.is_empty() {
         s.push_str("  none\n");
+    } else if shared.layers.is_empty() {
+        s.push_str("  none between different images\n");
+    }
+    // The same image ID listed twice is one image: it shares nothing with itself, which a
+    // reader seeing two images with the same base layer would not guess.
+    for same in &shared.same_image {
+        let mut names: Vec<&str> = same
+            .images
+            .iter()
+            .filter_map(|&i| labels.get(i))
+            .map(String::as_str)
+            .collect();
+        let last = names.pop().unwrap_or_default();
+        let hex = same
+            .image_id
+            .strip_prefix("sha256:")
+            .unwrap_or(&same.image_id);
+        let id = if no_trunc {
+            same.image_id.clone()
+        } else {
+            hex.get(..12).unwrap_or(hex).to_string()
+        };
+        s.push_str(&format!(
+            "  {} and {last} are one image (ID {id}), listed {} times: counted once, sharing nothing with itself{}\n",
+            names.join(", "),
+            same.images.len(),
+            if same.layers_differ {
+                "; the listings give different layers (see the problems)"
+            } else {
+                ""
+            }
+        ));
     }
     let mut rows = Vec::new();
     for l in &shared.layers {

@@ -30,6 +30,23 @@ pub struct SharedReport {
     /// Bytes of layer blobs as stored in a content store (containerd's, a registry's): each
     /// distinct blob digest once.
     pub content_store_bytes: u64,
+    /// Images listed more than once (the same image ID: two `manifest.json` entries naming one
+    /// config, or one save given twice), each group as indexes into the report's `images`, in
+    /// order; counted as one image above. Empty when every image is listed once.
+    pub same_image: Vec<SameImage>,
+}
+
+/// One image (one image ID) that the files list more than once.
+#[derive(Debug, Serialize)]
+pub struct SameImage {
+    /// The image ID: the config's digest.
+    pub image_id: String,
+    /// Indexes into the report's `images`, two or more, in archive/image order.
+    pub images: Vec<usize>,
+    /// Whether the listings give different layers (by blob digest, else diff_id): then at
+    /// most one of them matches the config's `rootfs.diff_ids`, and the others' layers are
+    /// reported as `digest-mismatch`.
+    pub layers_differ: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -318,7 +335,50 @@ pub fn shared(archives: &[Archive]) -> SharedReport {
         separate_bytes: storage.separate_bytes,
         stored_bytes: storage.stored_bytes,
         content_store_bytes: storage.content_store_bytes,
+        same_image: same_image(archives),
     }
+}
+
+/// The groups of [`SharedReport::same_image`].
+fn same_image(archives: &[Archive]) -> Vec<SameImage> {
+    let mut by_id: Vec<(&pancake_core::Digest, Vec<(usize, &Image)>)> = Vec::new();
+    let mut flat = 0usize;
+    for a in archives {
+        for img in &a.images {
+            if let Some(id) = &img.config_digest {
+                match by_id.iter_mut().find(|(d, _)| *d == id) {
+                    Some((_, list)) => list.push((flat, img)),
+                    None => by_id.push((id, vec![(flat, img)])),
+                }
+            }
+            flat += 1;
+        }
+    }
+    // A layer as a listing names it: its blob's digest, else its diff_id (computed or claimed).
+    let layer_ids = |img: &Image| -> Vec<Option<String>> {
+        img.layers
+            .iter()
+            .map(|l| {
+                l.digest
+                    .as_ref()
+                    .or(l.diff_id.as_ref())
+                    .or(l.config_diff_id.as_ref())
+                    .map(|d| d.to_string())
+            })
+            .collect()
+    };
+    by_id
+        .into_iter()
+        .filter(|(_, list)| list.len() >= 2)
+        .map(|(id, list)| {
+            let first = list.first().map(|(_, img)| layer_ids(img));
+            SameImage {
+                image_id: id.to_string(),
+                layers_differ: list.iter().any(|(_, img)| Some(layer_ids(img)) != first),
+                images: list.into_iter().map(|(i, _)| i).collect(),
+            }
+        })
+        .collect()
 }
 
 /// A file that could not be read at all: the problems that say why (the archive's own when

@@ -456,6 +456,102 @@ fn an_image_opened_twice_is_named_once_among_a_layers_images() {
         line.ends_with("pancake-demo/nginx:1.25, pancake-demo/mysql:8.0"),
         "{line}"
     );
+    // The two copies are named as one image, listed twice, with the same layers.
+    assert_eq!(arr(&doc["shared"]["same_image"]).len(), 1, "{doc}");
+    let same = &doc["shared"]["same_image"][0];
+    assert_eq!(same["images"], serde_json::json!([0, 1]), "{doc}");
+    assert_eq!(same["layers_differ"], false, "{doc}");
+    assert_eq!(same["image_id"], doc["images"][0]["config_digest"], "{doc}");
+    assert!(
+        text.lines().any(|l| l
+            .trim_start()
+            .starts_with("pancake-demo/nginx:1.25 and pancake-demo/nginx:1.25 are one image (ID ")
+            && l.contains("listed 2 times")
+            && !l.contains("different layers")),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `manifest.json` naming one config twice with different layers: one image (one image ID)
+/// whose second listing contradicts its config. Sharing counts it once and says so, rather
+/// than a bare "none" beside two images that visibly have the same base layer.
+#[test]
+fn one_config_listed_twice_with_different_layers_is_said() {
+    use pancake_core::digest::Digest;
+    use pancake_core::write::tarwrite::{self, TarEntry, TarWriter};
+    let layer = |name: &str| {
+        tarwrite::layer_tar(vec![TarEntry::file(name, name.as_bytes().to_vec(), 0o644)])
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (a, b, c) = (layer("a"), layer("b"), layer("c"));
+    let (da, db, dc) = (
+        Digest::of_bytes(&a),
+        Digest::of_bytes(&b),
+        Digest::of_bytes(&c),
+    );
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [da, db]},
+    }))
+    .unwrap_or_default();
+    let dcfg = Digest::of_bytes(&config);
+    let path = |d: &Digest| format!("blobs/sha256/{}", d.hex());
+    let manifest = serde_json::to_vec(&serde_json::json!([
+        {"Config": path(&dcfg), "RepoTags": ["t:1"], "Layers": [path(&da), path(&db)]},
+        {"Config": path(&dcfg), "RepoTags": ["t:2"], "Layers": [path(&da), path(&dc)]},
+    ]))
+    .unwrap_or_default();
+    let mut w = TarWriter::new(Vec::new());
+    for (name, bytes) in [
+        (path(&da), a),
+        (path(&db), b),
+        (path(&dc), c),
+        (path(&dcfg), config),
+        ("manifest.json".to_string(), manifest),
+    ] {
+        w.add(&TarEntry::file(name.as_str(), bytes, 0o644))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bytes = w.finish().unwrap_or_else(|e| panic!("{e}"));
+    let dir = std::env::temp_dir().join(format!("pancake-samecfg-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let file = dir.join("same-config.tar");
+    let _ = std::fs::write(&file, bytes);
+    let file = file.display().to_string();
+    let o = pancake(&["inspect", "--json", &file]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    assert_eq!(arr(&doc["images"]).len(), 2, "{doc}");
+    assert_eq!(arr(&doc["shared"]["layers"]).len(), 0, "{doc}");
+    assert_eq!(
+        doc["shared"]["same_image"],
+        serde_json::json!([{"image_id": dcfg.to_string(), "images": [0, 1], "layers_differ": true}]),
+        "{doc}"
+    );
+    // The listing that contradicts the config is the problem, named as a digest mismatch.
+    let mismatches: Vec<&Value> = arr(&doc["problems"])
+        .iter()
+        .filter(|p| p["kind"] == "digest-mismatch")
+        .collect();
+    assert_eq!(mismatches.len(), 1, "{doc}");
+    let text = String::from_utf8_lossy(&pancake(&["inspect", &file]).stdout).to_string();
+    let shared: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Shared layers"))
+        .collect();
+    assert_eq!(
+        shared.get(1).map(|l| l.trim()),
+        Some("none between different images"),
+        "{text}"
+    );
+    assert!(
+        shared.get(2).is_some_and(
+            |l| l.trim_start().starts_with("t:1 and t:2 are one image (ID ")
+                && l.contains("listed 2 times")
+                && l.contains("the listings give different layers")
+        ),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
