@@ -84,6 +84,50 @@ pub fn layer_count_mismatch(image: &Image) -> Option<(usize, usize)> {
     (config != manifest).then_some((manifest, config))
 }
 
+/// The layers containerd leaves out of `image`, as `(layer index, media type)`, when leaving
+/// them out makes its layer count differ from the config's `rootfs.diff_ids`, so that it
+/// refuses the image. containerd keeps of an OCI manifest's `layers` only the descriptors
+/// whose media type is a layer type (`core/images/mediatypes.go` `IsLayerType`: a prefix
+/// `application/vnd.oci.image.layer.`, or Docker's `…rootfs.diff.tar[.gzip|.zstd]` and
+/// `…rootfs.foreign.diff.tar[.gzip]` without their `+` suffixes, or EROFS), then counts them
+/// against the diff_ids (`core/unpack/unpacker.go`: "number of layers and diffIDs don't
+/// match"; `client/image.go`: "mismatched image rootfs and manifest layers"): `docker load`
+/// with the containerd image store (Docker 29's default) and `ctr import` refuse the image,
+/// while Docker's classic store, which reads `manifest.json`, loads it. Only layers whose
+/// descriptor gives a media type are judged (a `manifest.json`-only save has none). Empty
+/// when nothing is left out or the counts already differ ([`layer_count_mismatch`]).
+pub fn containerd_skipped_layers(image: &Image) -> Vec<(usize, &str)> {
+    if layer_count_mismatch(image).is_some() || config_layers(image).is_none() {
+        return Vec::new();
+    }
+    image
+        .layers
+        .iter()
+        .enumerate()
+        .filter_map(|(j, l)| {
+            let mt = l.media_type.as_deref()?;
+            (!is_containerd_layer_type(mt)).then_some((j, mt))
+        })
+        .collect()
+}
+
+/// containerd's `images.IsLayerType`, exactly (case-sensitive, as Go compares the strings).
+fn is_containerd_layer_type(mt: &str) -> bool {
+    if mt.starts_with("application/vnd.oci.image.layer.") {
+        return true;
+    }
+    let base = mt.split('+').next().unwrap_or(mt);
+    matches!(
+        base,
+        "application/vnd.docker.image.rootfs.diff.tar"
+            | "application/vnd.docker.image.rootfs.diff.tar.gzip"
+            | "application/vnd.docker.image.rootfs.foreign.diff.tar"
+            | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+            | "application/vnd.docker.image.rootfs.diff.tar.zstd"
+            | "application/vnd.erofs.layer.v1"
+    )
+}
+
 /// The most layers one image may have for `docker load`: moby's layer store refuses a layer
 /// whose parent chain is already this deep (`layer/layer_store.go`: `maxLayerDepth = 125`,
 /// "max depth exceeded").
@@ -98,12 +142,14 @@ pub fn too_many_layers(image: &Image) -> Option<usize> {
 }
 
 /// `docker load` refuses `image` as a whole ([`too_many_history_steps`],
-/// [`too_many_layers`], [`layer_count_mismatch`]), whatever its digests and its layers'
+/// [`too_many_layers`], [`layer_count_mismatch`], or with the containerd image store
+/// [`containerd_skipped_layers`]), whatever its digests and its layers'
 /// entries. [`load_refused_in`] adds what the image's documents alone say.
 pub fn load_refused(image: &Image) -> bool {
     too_many_history_steps(image).is_some()
         || too_many_layers(image).is_some()
         || layer_count_mismatch(image).is_some()
+        || !containerd_skipped_layers(image).is_empty()
 }
 
 /// [`load_refused`], or a document `docker load` decodes for `image` cannot be decoded by

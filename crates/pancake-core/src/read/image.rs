@@ -1190,6 +1190,29 @@ impl<'a> Ctx<'a> {
                 ),
             );
         }
+        if !rootfs_refused {
+            let skipped = crate::analyze::image_claims::containerd_skipped_layers(image);
+            let counted = image.layers.len().saturating_sub(skipped.len());
+            // Docker's classic store reads manifest.json, which names no media types.
+            let classic = if self.by_path.contains_key(b"manifest.json".as_slice()) {
+                "; Docker's classic image store reads manifest.json, which gives no media types, and loads it"
+            } else {
+                ""
+            };
+            for &(j, mt) in &skipped {
+                let member = image.layers.get(j).and_then(|l| l.blob_path.clone());
+                self.problem_about(
+                    ProblemKind::LoadFails,
+                    member.as_deref(),
+                    Some((label, j)),
+                    format!(
+                        ": its descriptor's media type {mt:?} is not a layer media type, so containerd leaves the layer out and counts {} against the config's {}: docker load with the containerd image store (Docker 29's default) and ctr import refuse the image (\"mismatched image rootfs and manifest layers\"){classic}",
+                        count_of(counted, "layer"),
+                        count_of(image.layers.len(), "diff_id"),
+                    ),
+                );
+            }
+        }
         if let Some(n) = crate::analyze::image_claims::too_many_layers(image) {
             self.problem(
                 ProblemKind::LoadFails,
