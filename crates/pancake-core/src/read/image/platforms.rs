@@ -201,6 +201,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
         by_path: super::index_paths(&archive.members),
         problems: Vec::new(),
         limits,
+        go_read: HashSet::new(),
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,
