@@ -2,8 +2,10 @@
 //! `encoding/json` (the outside review's "JSON stricter than Go" cases): keys matched
 //! case-insensitively, invalid UTF-8 inside strings read as U+FFFD (each said as a
 //! `json-quirk` note), and what Go refuses (a wrong type, a `created` that is not RFC 3339)
-//! said as `load-fails` naming the member and the field. Every archive is built here, in
-//! memory; digests are computed from the bytes written.
+//! said as `load-fails` naming the member and the field. The same for an OCI layout's
+//! `index.json`, nested indexes and image manifests, read as containerd's import reads them
+//! (into the image-spec's structs). Every archive is built here, in memory; digests are
+//! computed from the bytes written.
 
 use pancake_core::read::archive::{open, read_stream, Options};
 use pancake_core::write::tarwrite::{layer_tar, TarEntry, TarWriter};
