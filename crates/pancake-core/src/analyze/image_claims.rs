@@ -154,8 +154,10 @@ pub fn load_refused(image: &Image) -> bool {
 
 /// [`load_refused`], or a document `docker load` decodes for `image` cannot be decoded by
 /// Go (a `load-fails` problem on its config, the member whose sha256 is the image ID, or on
-/// `manifest.json`, which `docker load` decodes whole before any image): a field of the wrong
-/// type, a `created` that is not an RFC 3339 time.
+/// `manifest.json`, which `docker load` decodes whole before any image; or, for containerd's
+/// import, on `index.json`, decoded whole first too, or on the image's manifest, the member
+/// whose sha256 is its manifest digest): a field of the wrong type, a `created` that is not
+/// an RFC 3339 time.
 pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
     load_refused(image)
         || archive.problems.iter().any(|p| {
@@ -167,7 +169,10 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
                     .and_then(|i| archive.members.get(i))
                     .is_some_and(|m| {
                         m.path.as_bytes() == b"manifest.json"
-                            || (m.facts.sha256.is_some() && m.facts.sha256 == image.config_digest)
+                            || m.path.as_bytes() == b"index.json"
+                            || (m.facts.sha256.is_some()
+                                && (m.facts.sha256 == image.config_digest
+                                    || m.facts.sha256 == image.manifest_digest))
                     })
         })
 }

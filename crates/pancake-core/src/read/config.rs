@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::digest::{Digest, DigestError};
 use crate::model::{HistoryEntry, ImageConfig};
+use crate::read::gojson;
 
 /// Deserializes `T`, turning a value of the wrong shape into `None` rather than an error.
 fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
@@ -181,6 +182,37 @@ impl OciDocument {
             artifact_type: head.artifact_type,
             subject: head.subject,
         })
+    }
+
+    /// [`OciDocument::parse_without_layers`] as containerd's import reads the document (what
+    /// the resolver shows, [`crate::read::gojson`]): lone surrogate escapes as U+FFFD, keys
+    /// matched to the fields of [`gojson::OCI_DOCUMENT`] as Go's `encoding/json` matches them
+    /// (`Manifests` is `manifests`), the members whose key Go matches to `layers` skipped
+    /// unless the document has `manifests` (then read whole). Says nothing of what it repairs
+    /// or what Go refuses (the resolver does). `None` where reading it whole fails.
+    pub fn parse_as_go_without_layers(text: &str) -> Option<OciDocument> {
+        let (text, _) = gojson::surrogates_as_go_reads(text.trim_start_matches('\u{feff}'));
+        let whole = |text: &str| -> Option<OciDocument> {
+            let doc: gojson::Doc = serde_json::from_str(text).ok()?;
+            let v = match doc {
+                gojson::Doc::Obj(_) => {
+                    gojson::normalize(doc, &gojson::OCI_DOCUMENT, "", &mut Vec::new())
+                }
+                other => other.into_value(),
+            };
+            Some(serde_json::from_value(v).unwrap_or_default())
+        };
+        // As in `parse_without_layers`: read whole where skipping could decide otherwise.
+        if !text.trim_start().starts_with('{') || nests_deeper_than(&text, 100) {
+            return whole(&text);
+        }
+        let gojson::WithoutLayers(doc, skipped) = serde_json::from_str(&text).ok()?;
+        let v = gojson::normalize(doc, &gojson::OCI_DOCUMENT, "", &mut Vec::new());
+        let read: OciDocument = serde_json::from_value(v).unwrap_or_default();
+        if skipped && read.manifests.is_some() {
+            return whole(&text);
+        }
+        Some(read)
     }
 
     /// Whether this document is an image index: the descriptor's media type (else the
@@ -452,6 +484,58 @@ pub fn json_type(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read as Go and without its layers, a document is what the resolver makes of it (the
+    /// whole document decoded as Go decodes it, [`gojson::normalize`]) but for `layers`: keys
+    /// in another case, a key given twice, `layers` spelled otherwise.
+    #[test]
+    fn a_document_read_as_go_without_its_layers_is_the_same_document() {
+        let docs = [
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:aa","size":2},"layers":[{"digest":"sha256:bb","size":3}]}"#,
+            r#"{"MediaType":"x","Config":{"Digest":"sha256:aa"},"LAYERS":[{"digest":"sha256:bb"}],"ArtifactType":"y"}"#,
+            "\u{feff}{\"Manifests\":[{\"DIGEST\":\"sha256:cc\",\"Platform\":{\"OS\":\"linux\",\"Architecture\":\"arm64\"}}]}",
+            r#"{"manifests":[{"digest":"sha256:dd"}],"Layers":[{"digest":"sha256:ee"}]}"#,
+            r#"{"Layers":[],"layers":[],"config":{"digest":"sha256:aa"},"config":{"size":2}}"#,
+            r#"{"manifests":[],"Manifests":[{"digest":"sha256:dd","size":"1"}],"subject":{"digest":"\ud800"}}"#,
+            r#"[null,null,null,"application/vnd.example.sbom"]"#,
+        ];
+        for text in docs {
+            let (t, _) = gojson::surrogates_as_go_reads(text.trim_start_matches('\u{feff}'));
+            let doc: gojson::Doc =
+                serde_json::from_str(&t).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let v = match doc {
+                gojson::Doc::Obj(_) => {
+                    gojson::normalize(doc, &gojson::OCI_DOCUMENT, "", &mut Vec::new())
+                }
+                other => other.into_value(),
+            };
+            let full: OciDocument = serde_json::from_value(v).unwrap_or_default();
+            let light =
+                OciDocument::parse_as_go_without_layers(text).unwrap_or_else(|| panic!("{text}"));
+            for t in [None, Some("application/vnd.oci.image.index.v1+json")] {
+                assert_eq!(light.is_index(t), full.is_index(t), "{text} as {t:?}");
+            }
+            let expected = if full.manifests.is_some() {
+                full
+            } else {
+                OciDocument {
+                    layers: None,
+                    ..full
+                }
+            };
+            assert_eq!(format!("{light:?}"), format!("{expected:?}"), "{text}");
+        }
+        let light = OciDocument::parse_as_go_without_layers(docs[2]).unwrap_or_default();
+        let platform = light
+            .manifests
+            .unwrap_or_default()
+            .first()
+            .and_then(|d| d.platform.clone())
+            .map(|p| p.display());
+        assert_eq!(platform.as_deref(), Some("linux/arm64"));
+        let deep = format!("{{\"Layers\":{}{}}}", "[".repeat(200), "]".repeat(200));
+        assert!(OciDocument::parse_as_go_without_layers(&deep).is_none());
+    }
 
     /// Without its layers, a document is what the whole parse makes of it but for `layers`,
     /// and the same kind of document for any descriptor type: manifests, indexes, artifacts,

@@ -1,7 +1,10 @@
 //! JSON read the way Go's `encoding/json` reads it into Docker's structs, which is what
 //! `docker load` does with `manifest.json` and each image config (moby
 //! `image/tarexport/load.go`: `json.NewDecoder(…).Decode(&[]manifestItem)`, then
-//! `image.NewFromJSON` = `json.Unmarshal` into `image.Image`).
+//! `image.NewFromJSON` = `json.Unmarshal` into `image.Image`), and what containerd's import
+//! (`ctr import`, `docker load` with the containerd image store) does with `index.json`,
+//! nested indexes and image manifests (`json.Unmarshal` into the image-spec's `v1.Index` /
+//! `v1.Manifest`: containerd `images/archive/importer.go`, `images.Children`).
 //!
 //! Where Go differs from a strict reader, and what this module does about it (sources: the
 //! `encoding/json` package documentation, "Unmarshal"; Go's `encoding/json/decode.go`
@@ -216,6 +219,37 @@ impl<'de> Deserialize<'de> for Doc {
     }
 }
 
+/// A JSON object read as a [`Doc`] but for its members whose key Go matches to an OCI
+/// manifest's `layers` field (folded), which are checked as JSON and left out: `.1` says
+/// whether there were any. What a reader that never looks at a manifest's layers needs (a
+/// manifest of 20,000 layers is 3 MB of them). Fails on anything but an object.
+pub struct WithoutLayers(pub Doc, pub bool);
+
+impl<'de> Deserialize<'de> for WithoutLayers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WithoutLayers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<WithoutLayers, A::Error> {
+                let (mut v, mut skipped) = (Vec::new(), false);
+                while let Some(k) = m.next_key::<String>()? {
+                    if folds_equal(&k, "layers") {
+                        m.next_value::<serde::de::IgnoredAny>()?;
+                        skipped = true;
+                    } else {
+                        v.push((k, m.next_value::<Doc>()?));
+                    }
+                }
+                Ok(WithoutLayers(Doc::Obj(v), skipped))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 impl Doc {
     /// As a serde_json value (a key given twice: the last one).
     pub fn into_value(self) -> Value {
@@ -255,6 +289,8 @@ pub enum Shape {
     Int,
     /// `*time.Time`: an RFC 3339 string.
     Time,
+    /// `[]byte`: a standard base64 string (or a list of numbers 0-255).
+    Bytes,
     /// moby's `strslice.StrSlice` (`Cmd`, `Entrypoint`, `Shell`): a list of strings or one.
     StrSlice,
     /// A slice of the inner type.
@@ -338,7 +374,8 @@ pub const IMAGE_CONFIG: Shape = Shape::Struct(&[
     ("os.features", Shape::List(&Shape::Str)),
 ]);
 
-/// An OCI platform (`v1.Platform`).
+/// An OCI platform (image-spec `specs-go/v1.Platform`, as of image-spec 1.1: 1.0's reserved
+/// `features` is no longer a field, so it is not checked).
 const PLATFORM: Shape = Shape::Struct(&[
     ("architecture", Shape::Str),
     ("os", Shape::Str),
@@ -365,6 +402,59 @@ pub const MANIFEST_ENTRY: Shape = Shape::Struct(&[
     ("Parent", Shape::Str),
     ("LayerSources", Shape::Map(&DESCRIPTOR)),
 ]);
+
+/// An OCI content descriptor (image-spec `specs-go/v1.Descriptor`, 1.1), as containerd
+/// decodes the descriptors of an index or image manifest.
+const OCI_DESCRIPTOR: Shape = Shape::Struct(&[
+    ("mediaType", Shape::Str),
+    ("digest", Shape::Str),
+    ("size", Shape::Int),
+    ("urls", Shape::List(&Shape::Str)),
+    ("annotations", Shape::Map(&Shape::Str)),
+    ("data", Shape::Bytes),
+    ("platform", PLATFORM),
+    ("artifactType", Shape::Str),
+]);
+
+/// An OCI image index (`specs-go/v1.Index`, its embedded `specs.Versioned` first): what
+/// containerd's import (`ctr import`, `docker load` with the containerd image store) decodes
+/// `index.json` and each nested index or Docker manifest list into.
+pub const OCI_INDEX: Shape = Shape::Struct(&[
+    ("schemaVersion", Shape::Int),
+    ("mediaType", Shape::Str),
+    ("artifactType", Shape::Str),
+    ("manifests", Shape::List(&OCI_DESCRIPTOR)),
+    ("subject", OCI_DESCRIPTOR),
+    ("annotations", Shape::Map(&Shape::Str)),
+]);
+
+/// An OCI index or image manifest, before it is known which (`specs-go/v1.Index` and
+/// `v1.Manifest` share every field but `manifests`, an index's, and `config` and `layers`, a
+/// manifest's): the fields of both, so the document's keys are spelled as the fields are
+/// whichever it is. Of its findings, [`oci_finding_applies`] keeps those of the struct the
+/// document turns out to be.
+pub const OCI_DOCUMENT: Shape = Shape::Struct(&[
+    ("schemaVersion", Shape::Int),
+    ("mediaType", Shape::Str),
+    ("artifactType", Shape::Str),
+    ("manifests", Shape::List(&OCI_DESCRIPTOR)),
+    ("config", OCI_DESCRIPTOR),
+    ("layers", Shape::List(&OCI_DESCRIPTOR)),
+    ("subject", OCI_DESCRIPTOR),
+    ("annotations", Shape::Map(&Shape::Str)),
+]);
+
+/// Whether a finding of [`OCI_DOCUMENT`] at `at` is about a field of `v1.Index` (`index`) or
+/// of `v1.Manifest` (else): Go ignores a key its struct has no field for, so `layers` says
+/// nothing about an index, nor `manifests` about a manifest.
+pub fn oci_finding_applies(at: &str, index: bool) -> bool {
+    let top = at.split(['.', '[']).next().unwrap_or_default();
+    match top {
+        "manifests" => index,
+        "config" | "layers" => !index,
+        _ => true,
+    }
+}
 
 /// What reading a document as Go does found: at `at` (`history[1].empty_layer`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -498,6 +588,37 @@ fn decode_into(
             }
             *target = Value::String(s);
         }
+        (Shape::Bytes, Doc::Str(s)) => {
+            // `base64.StdEncoding.Decode`: an error fails `Unmarshal` too.
+            if !is_go_base64(&s) {
+                findings.push(Finding {
+                    at: at.clone(),
+                    what: FindingKind::WrongType {
+                        got: "string (not standard base64)",
+                        want: "[]byte (a base64 string)",
+                    },
+                });
+            }
+            *target = Value::String(s);
+        }
+        (Shape::Bytes, Doc::Arr(items)) => {
+            // Each item decoded into a `uint8`.
+            let byte = |x: &Doc| match x {
+                Doc::Null => true,
+                Doc::Num(n) => n.as_u64().is_some_and(|n| n <= 255),
+                _ => false,
+            };
+            if !items.iter().all(byte) {
+                findings.push(Finding {
+                    at: at.clone(),
+                    what: FindingKind::WrongType {
+                        got: "array with an item that is not a number 0-255",
+                        want: "[]byte",
+                    },
+                });
+            }
+            *target = Doc::Arr(items).into_value();
+        }
         (Shape::StrSlice, Doc::Str(s)) => *target = Value::String(s),
         (Shape::StrSlice, Doc::Arr(items)) => {
             if items.iter().any(|x| !matches!(x, Doc::Str(_) | Doc::Null)) {
@@ -584,6 +705,7 @@ fn decode_into(
                 Shape::Bool => "bool",
                 Shape::Int => "int64",
                 Shape::Time => "time.Time (an RFC 3339 string)",
+                Shape::Bytes => "[]byte (a base64 string)",
                 Shape::StrSlice => "strslice.StrSlice (a string or a list of strings)",
                 Shape::List(_) => "a slice (a JSON array)",
                 Shape::Map(_) | Shape::Struct(_) => "a struct or map (a JSON object)",
@@ -593,6 +715,20 @@ fn decode_into(
             *target = doc.into_value();
         }
     }
+}
+
+/// Whether Go's `base64.StdEncoding.Decode` (what `encoding/json` decodes a `[]byte` field's
+/// string with) accepts `s`: the standard alphabet, `\r` and `\n` skipped anywhere, padded
+/// with `=` to a multiple of four (one or two `=`, only at the end).
+pub fn is_go_base64(s: &str) -> bool {
+    let b: Vec<u8> = s.bytes().filter(|c| !matches!(c, b'\r' | b'\n')).collect();
+    if !b.len().is_multiple_of(4) {
+        return false;
+    }
+    let pad = b.iter().rev().take_while(|c| **c == b'=').count();
+    let data = b.len() - pad;
+    let alphabet = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/');
+    pad <= 2 && b.get(..data).is_some_and(|d| d.iter().all(alphabet))
 }
 
 /// Whether `time.Time.UnmarshalJSON` accepts the string `s` (Go 1.20+: the fast
@@ -745,6 +881,65 @@ mod tests {
         ] {
             assert!(!is_go_rfc3339(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn base64_as_std_encoding_decodes_it() {
+        for ok in ["", "e30=", "YWJj", "YQ==", "YW\r\nJj"] {
+            assert!(is_go_base64(ok), "{ok}");
+        }
+        for bad in ["e30", "YQ=", "Y===", "YQ=a", "YW-j", "YW_j", "e30=\t"] {
+            assert!(!is_go_base64(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_oci_document_is_read_as_an_index_or_a_manifest() {
+        let (v, f) = norm(
+            r#"{"SchemaVersion":2,"Config":{"Digest":"sha256:aa","SIZE":2,"data":"e30="},"LAYERS":[{"digest":"sha256:bb","size":"3"}],"Manifests":[]}"#,
+            &OCI_DOCUMENT,
+        );
+        assert_eq!(v["config"]["digest"], "sha256:aa");
+        assert_eq!(v["config"]["size"], 2);
+        assert_eq!(v["layers"][0]["size"], "3");
+        let at: Vec<(&str, bool)> = f
+            .iter()
+            .filter(|x| oci_finding_applies(&x.at, false))
+            .map(|x| (x.at.as_str(), x.what.go_fails()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("schemaVersion", false),
+                ("config", false),
+                ("config.digest", false),
+                ("config.size", false),
+                ("layers", false),
+                ("layers[0].size", true),
+            ]
+        );
+        let at: Vec<&str> = f
+            .iter()
+            .filter(|x| oci_finding_applies(&x.at, true))
+            .map(|x| x.at.as_str())
+            .collect();
+        assert_eq!(at, ["schemaVersion", "manifests"]);
+        let (_, f) = norm(
+            r#"{"manifests":[{"data":"e30","platform":{"OS":"linux","os.features":"x"}}]}"#,
+            &OCI_INDEX,
+        );
+        let at: Vec<(&str, bool)> = f
+            .iter()
+            .map(|x| (x.at.as_str(), x.what.go_fails()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("manifests[0].data", true),
+                ("manifests[0].platform.os", false),
+                ("manifests[0].platform.os.features", true),
+            ]
+        );
     }
 
     fn norm(text: &str, shape: &Shape) -> (Value, Vec<Finding>) {

@@ -34,7 +34,7 @@ use crate::model::{
     ProblemKind, ReadError, Scope, Verification,
 };
 use crate::path::RawPath;
-use crate::read::config::{self, ConfigFile, Descriptor, Platform};
+use crate::read::config::{self, ConfigFile, Descriptor, OciDocument, Platform};
 use crate::read::gojson;
 use crate::{analyze::union, analyze::whiteout};
 
@@ -117,6 +117,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         by_path: index_paths(&archive.members),
         problems,
         limits,
+        go_read: HashSet::new(),
     };
     let has = |p: &str| ctx.by_path.contains_key(p.as_bytes());
     let (has_manifest, has_index, has_layout, has_repos) = (
@@ -431,6 +432,38 @@ struct Ctx<'a> {
     by_path: HashMap<Vec<u8>, usize>,
     problems: Vec<Problem>,
     limits: &'a Limits,
+    /// Members whose OCI index or manifest was read as containerd reads it
+    /// ([`Ctx::oci_document`]), so what that found is said once however often it is reached.
+    go_read: HashSet<usize>,
+}
+
+/// Who decodes a document with Go's `encoding/json`, and into whose structs: the words of
+/// [`Ctx::report_go`]'s messages.
+#[derive(Clone, Copy)]
+enum GoReader {
+    /// `docker load`, into Docker's structs (`manifest.json`, image configs).
+    DockerLoad,
+    /// containerd's import, into the image-spec's structs (`index.json`, nested indexes,
+    /// image manifests).
+    ContainerdImport,
+}
+
+impl GoReader {
+    fn structs(self) -> &'static str {
+        match self {
+            GoReader::DockerLoad => "Docker's field",
+            GoReader::ContainerdImport => "the OCI image-spec's field",
+        }
+    }
+
+    fn reader(self) -> &'static str {
+        match self {
+            GoReader::DockerLoad => "docker load",
+            GoReader::ContainerdImport => {
+                "containerd's import (ctr import; docker load with the containerd image store)"
+            }
+        }
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -653,11 +686,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reports what reading a document as Go does found ([`gojson::normalize`]) in member
-    /// `name`, which `docker load` decodes: each key that names a field only
+    /// `name`, which `by` decodes (`docker load`, or containerd's import): each key that
+    /// names a field only
     /// case-insensitively as a `json-quirk` note (once per key and field, at its first
     /// place), each value Go refuses as `load-fails` (the first few, then how many more).
     /// Each names the field as `Origin::entry`. Returns where Go refuses a value.
-    fn report_go(&mut self, name: &str, findings: Vec<gojson::Finding>) -> Vec<String> {
+    fn report_go(
+        &mut self,
+        name: &str,
+        findings: Vec<gojson::Finding>,
+        by: GoReader,
+    ) -> Vec<String> {
         const SHOWN: usize = 8;
         let mut folded: Vec<(String, &'static str, String, usize)> = Vec::new();
         let mut refused: Vec<String> = Vec::new();
@@ -673,7 +712,8 @@ impl<'a> Ctx<'a> {
                     if refused.len() < SHOWN {
                         let why = match &what {
                             gojson::FindingKind::WrongType { got, want } => format!(
-                                "is a JSON {got} where Docker's field is {want}, which Go's encoding/json cannot decode"
+                                "is a JSON {got} where {} is {want}, which Go's encoding/json cannot decode",
+                                by.structs()
                             ),
                             gojson::FindingKind::BadTime { text } => format!(
                                 "is {}, not an RFC 3339 time as Go's time.Time reads it",
@@ -685,7 +725,7 @@ impl<'a> Ctx<'a> {
                             ProblemKind::LoadFails,
                             Some(name),
                             Some(f.at.clone()),
-                            format!("{name}: {} {why}, so docker load fails", f.at),
+                            format!("{name}: {} {why}, so {} fails", f.at, by.reader()),
                         );
                     }
                     refused.push(f.at);
@@ -712,12 +752,63 @@ impl<'a> Ctx<'a> {
                 Some(name),
                 Some(at.clone()),
                 format!(
-                    "{name}: key {} at {at}{more} names Docker's field {field} only case-insensitively; read as Go's encoding/json (which docker load uses) reads it",
-                    Value::String(written)
+                    "{name}: key {} at {at}{more} names {} {field} only case-insensitively; read as Go's encoding/json (which {} uses) reads it",
+                    Value::String(written),
+                    by.structs(),
+                    by.reader()
                 ),
             );
         }
         refused
+    }
+
+    /// The OCI index or image manifest in member `i` (`name`), read as containerd's import
+    /// reads it (`json.Unmarshal` into the image-spec's `v1.Index` or `v1.Manifest`): keys
+    /// matched to fields as Go matches them ([`gojson::OCI_DOCUMENT`]), each repair a
+    /// `json-quirk` note and each value Go refuses `load-fails` ([`Self::report_go`], once per
+    /// member). `index_json`: the layout's `index.json`, decoded as an index whatever it says
+    /// (not a JSON object: a Metadata problem, `None`); else the document is an index as
+    /// [`OciDocument::is_index`] says with `descriptor_type`, the media type of the descriptor
+    /// that named it (containerd picks the struct by that type; without one, Pancake's
+    /// reading decides). A nested document that is not an object is read as before, without
+    /// Go's findings. The digest stays over the bytes as stored.
+    fn oci_document(
+        &mut self,
+        i: usize,
+        name: &str,
+        descriptor_type: Option<&str>,
+        index_json: bool,
+    ) -> Option<OciDocument> {
+        let doc = self.json_doc(i, name)?;
+        if !matches!(doc, gojson::Doc::Obj(_)) {
+            let v = doc.into_value();
+            if index_json {
+                self.problem(
+                    ProblemKind::Metadata,
+                    Some(name),
+                    format!(
+                        "{name}: expected a JSON object, got {}",
+                        config::json_type(&v)
+                    ),
+                );
+                return None;
+            }
+            return Some(serde_json::from_value(v).unwrap_or_default());
+        }
+        let mut findings = Vec::new();
+        let shape = if index_json {
+            &gojson::OCI_INDEX
+        } else {
+            &gojson::OCI_DOCUMENT
+        };
+        let v = gojson::normalize(doc, shape, "", &mut findings);
+        let read: OciDocument = serde_json::from_value(v).unwrap_or_default();
+        let index = index_json || read.is_index(descriptor_type);
+        findings.retain(|f| gojson::oci_finding_applies(&f.at, index));
+        if self.go_read.insert(i) {
+            self.report_go(name, findings, GoReader::ContainerdImport);
+        }
+        Some(read)
     }
 
     /// Reports blob `i` (at `path`) whose size is not the `claimed` size of a descriptor (OCI
@@ -832,7 +923,7 @@ impl<'a> Ctx<'a> {
         // matches them, and what Go refuses said.
         let mut findings = Vec::new();
         let v = gojson::normalize(doc, &gojson::IMAGE_CONFIG, "", &mut findings);
-        let refused = self.report_go(path, findings);
+        let refused = self.report_go(path, findings, GoReader::DockerLoad);
         let mut cfg: ConfigFile = serde_json::from_value(v).unwrap_or_default();
         cfg.go_refused = refused;
         image.config = cfg.to_image_config();

@@ -106,9 +106,7 @@ impl Ctx<'_> {
         tagged: Option<(ArtifactKind, Digest)>,
     ) -> ArtifactCandidate {
         let doc = match self.find(path) {
-            Found::Member(i) => self
-                .json(i, path)
-                .map(|v| serde_json::from_value::<OciDocument>(v).unwrap_or_default()),
+            Found::Member(i) => self.oci_document(i, path, desc.media_type.as_deref(), false),
             _ => None,
         };
         let present = doc.is_some();

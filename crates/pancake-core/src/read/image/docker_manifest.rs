@@ -50,7 +50,7 @@ impl Ctx<'_> {
                 other => Err(other.into_value()),
             });
         }
-        self.report_go("manifest.json", findings);
+        self.report_go("manifest.json", findings, super::GoReader::DockerLoad);
         for (k, ev) in read.into_iter().enumerate() {
             let source = format!("manifest.json[{k}]");
             let entry: DockerManifestEntry = match ev {

@@ -11,7 +11,7 @@ use super::artifact::{self, ArtifactCandidate};
 use super::{count_disagreement, BlobRef, Ctx, Found};
 use crate::digest::Digest;
 use crate::model::{Image, ProblemKind};
-use crate::read::config::{self, Descriptor, OciDocument, Platform};
+use crate::read::config::{Descriptor, OciDocument, Platform};
 
 /// One name an index gives a manifest, and which annotation gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,21 +124,11 @@ impl Ctx<'_> {
         let Some(i) = self.find_reporting("index.json", "index.json") else {
             return w.out;
         };
-        let Some(v) = self.json(i, "index.json") else {
+        // As containerd's import decodes it (into `v1.Index`): keys matched as Go matches
+        // them, and what Go refuses said.
+        let Some(doc) = self.oci_document(i, "index.json", None, true) else {
             return w.out;
         };
-        if !v.is_object() {
-            self.problem(
-                ProblemKind::Metadata,
-                Some("index.json"),
-                format!(
-                    "index.json: expected a JSON object, got {}",
-                    config::json_type(&v)
-                ),
-            );
-            return w.out;
-        }
-        let doc: OciDocument = serde_json::from_value(v).unwrap_or_default();
         let mut chain = vec!["index.json".to_string()];
         self.walk_index(&doc, "index.json", &mut chain, &[], &[], &mut w);
         w.out
@@ -273,10 +263,9 @@ impl Ctx<'_> {
                 &format!("{source}: manifest blob {path}"),
                 "descriptor",
             );
-            let Some(v) = self.json(i, &path) else {
+            let Some(sub) = self.oci_document(i, &path, desc.media_type.as_deref(), false) else {
                 continue;
             };
-            let sub: OciDocument = serde_json::from_value(v).unwrap_or_default();
             if sub.is_index(desc.media_type.as_deref()) {
                 if chain.contains(&path) {
                     if w.cycles.insert(path.clone()) {

@@ -201,6 +201,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
         by_path: super::index_paths(&archive.members),
         problems: Vec::new(),
         limits,
+        go_read: HashSet::new(),
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,
@@ -312,13 +313,13 @@ struct PlatformWalk<'a> {
 impl PlatformWalk<'_> {
     /// The member at `path` (following member links) parsed as an index or manifest, but for
     /// a manifest's layers, which the walk never looks at
-    /// ([`OciDocument::parse_without_layers`]).
+    /// ([`OciDocument::parse_as_go_without_layers`], as the resolver reads it).
     fn document(&mut self, path: &str) -> Option<OciDocument> {
         let Found::Member(i) = self.ctx.find(path) else {
             return None;
         };
         self.looked_at.push(i);
-        OciDocument::parse_without_layers(self.ctx.members.get(i)?.facts.json.as_deref()?)
+        OciDocument::parse_as_go_without_layers(self.ctx.members.get(i)?.facts.json.as_deref()?)
     }
 
     fn index(&mut self, doc: &OciDocument, trail: &str, chain: &mut Vec<String>) {
