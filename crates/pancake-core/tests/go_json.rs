@@ -279,6 +279,43 @@ fn a_wrong_type_in_manifest_json_fails_the_load_and_the_image_is_still_shown() {
     ));
 }
 
+/// A byte order mark before `manifest.json` or a config: Go's decoder fails on its first
+/// byte, so `docker load` fails; the image is still shown, read from the byte after it.
+#[test]
+fn a_byte_order_mark_fails_the_load_and_the_image_is_still_shown() {
+    let cfg = config_with(&rootfs(), HISTORY, CREATED);
+    let bom = |mut b: Vec<u8>| {
+        b.splice(0..0, [0xef, 0xbb, 0xbf]);
+        b
+    };
+    let a = archive(&cfg, |c, l| bom(manifest_as("bom/bom:1")(c, l)));
+    assert_eq!(a.images.len(), 1);
+    assert_eq!(a.images[0].tags, ["bom/bom:1"]);
+    assert_eq!(verified(&a), [Verification::Verified]);
+    assert_eq!(
+        kinds(&a),
+        [(ProblemKind::LoadFails, Some("manifest.json"), None)]
+    );
+    assert!(a.problems[0].message().contains("byte order mark"));
+    assert!(pancake_core::analyze::image_claims::load_refused_in(
+        &a,
+        &a.images[0]
+    ));
+    let cfg = bom(cfg);
+    let a = archive(&cfg, manifest_as("bom/bom:2"));
+    assert_eq!(verified(&a), [Verification::Verified]);
+    assert_eq!(a.images[0].history.len(), 1);
+    let name = config_name(&a);
+    assert_eq!(
+        kinds(&a),
+        [(ProblemKind::LoadFails, Some(name.as_str()), None)]
+    );
+    assert!(pancake_core::analyze::image_claims::load_refused_in(
+        &a,
+        &a.images[0]
+    ));
+}
+
 #[test]
 fn a_document_docker_writes_has_no_finding() {
     let cfg = config_with(&rootfs(), HISTORY, CREATED);

@@ -670,6 +670,17 @@ impl<'a> Ctx<'a> {
                 ),
             );
         }
+        if text.starts_with('\u{feff}') {
+            // Go's decoder takes no byte order mark (RFC 8259 §8.1: a generator must not add
+            // one); it fails on the first byte, so the document's reader fails as a whole.
+            self.problem(
+                ProblemKind::LoadFails,
+                Some(name),
+                format!(
+                    "{name}: begins with a UTF-8 byte order mark (EF BB BF), which Go's encoding/json refuses (\"invalid character 'ï' looking for beginning of value\"), so docker load and containerd's import fail on it; read here from the byte after it"
+                ),
+            );
+        }
         let (text, lone) = gojson::surrogates_as_go_reads(text.trim_start_matches('\u{feff}'));
         if lone > 0 {
             self.problem(

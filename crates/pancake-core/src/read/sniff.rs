@@ -138,15 +138,17 @@ fn checksum_ok(block: &[u8]) -> bool {
     sum == claimed
 }
 
-/// Looks like a JSON document: first non-space byte `{` or `[`, or the literal `null`.
+/// Looks like a JSON document: first non-space byte `{` or `[`, or the literal `null`, after
+/// a UTF-8 byte order mark if there is one.
 pub fn looks_like_json(head: &[u8]) -> bool {
+    // A byte order mark first is kept as JSON, so that the reader can say Go refuses it
+    // rather than that the member is not JSON at all.
+    let head = head.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(head);
     let rest = match head.iter().position(|b| !b.is_ascii_whitespace()) {
         Some(i) => head.get(i..).unwrap_or(&[]),
         None => return false,
     };
-    matches!(rest.first(), Some(b'{') | Some(b'['))
-        || rest.starts_with(b"null")
-        || rest.starts_with(&[0xef, 0xbb, 0xbf, b'{'])
+    matches!(rest.first(), Some(b'{') | Some(b'[')) || rest.starts_with(b"null")
 }
 
 /// What `head`, the first bytes of a file that is not a tar archive, look like: text when
@@ -284,6 +286,7 @@ mod tests {
     fn json_detection() {
         assert!(looks_like_json(b"  [1]"));
         assert!(looks_like_json(b"null"));
+        assert!(looks_like_json(b"\xef\xbb\xbf[{}]") && looks_like_json(b"\xef\xbb\xbf {}"));
         assert!(!looks_like_json(b"1.0"));
     }
 }
