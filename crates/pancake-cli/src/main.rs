@@ -511,11 +511,7 @@ fn image_text(
             short(&l.digest).unwrap_or_else(|| "—".into()),
             // Unknown is "—", not 0B: a layer whose tar was never read whole (missing,
             // unreadable, over a limit) has no size, and a missing blob stores nothing here.
-            if l.diff_id.is_none() && l.size == 0 {
-                "—".to_string()
-            } else {
-                pancake_core::units::human_size(l.size)
-            },
+            report::known_size(l).map_or_else(|| "—".to_string(), pancake_core::units::human_size),
             if l.member.is_none() {
                 "—".to_string()
             } else {

@@ -107,7 +107,10 @@ pub struct LayerReport {
     /// sha256 computed over the blob as stored.
     pub digest: Option<String>,
     pub media_type: Option<String>,
-    pub size: u64,
+    /// Bytes of the uncompressed tar; `null` when unknown: the tar was never read whole (its
+    /// blob missing or left out, unreadable, or stopped by a limit), as the text's "—".
+    pub size: Option<u64>,
+    /// Bytes of the blob as stored (a non-distributable layer's: as its descriptor says).
     pub stored_size: u64,
     /// True only when `verification` is `verified`.
     pub verified: bool,
@@ -227,6 +230,12 @@ pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
     (ix.entries.len(), whiteouts, opaque)
 }
 
+/// A layer's uncompressed size when it is known: not when its tar was never read whole (no
+/// diff_id computed and nothing counted), which the model keeps as 0.
+pub fn known_size(l: &Layer) -> Option<u64> {
+    (l.diff_id.is_some() || l.size > 0).then_some(l.size)
+}
+
 fn image_report(archive: &Archive, image: &Image, memo: &mut Memo) -> ImageReport {
     let (wasted, hidden) = memo.wasted_and_hidden(archive, image);
     let layers = image
@@ -239,7 +248,7 @@ fn image_report(archive: &Archive, image: &Image, memo: &mut Memo) -> ImageRepor
                 diff_id: l.diff_id.as_ref().map(ToString::to_string),
                 digest: l.digest.as_ref().map(ToString::to_string),
                 media_type: l.media_type.clone(),
-                size: l.size,
+                size: known_size(l),
                 stored_size: l.stored_size,
                 verified: l.verified,
                 verification: l.verification,

@@ -240,6 +240,12 @@ fn missing_layer_keeps_its_place() {
     let layers = arr(&doc["images"][0]["layers"]);
     assert_eq!(layers.len(), 6);
     assert_eq!(layers.get(3).map(|l| &l["diff_id"]), Some(&Value::Null));
+    // Its size is unknown (the tar was never read), not 0; the others' are known.
+    assert_eq!(layers.get(3).map(|l| &l["size"]), Some(&Value::Null));
+    assert!(layers
+        .iter()
+        .enumerate()
+        .all(|(i, l)| i == 3 || l["size"].as_u64().is_some_and(|n| n > 0)));
     assert_eq!(
         layers.get(3).map(|l| &l["verified"]),
         Some(&Value::Bool(false))
