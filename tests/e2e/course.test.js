@@ -335,6 +335,15 @@ describe('course mode', () => {
     }
   });
 
+  /** What the page shows: the image's title, the selected tab, and the URL's query. */
+  async function shown(page) {
+    return page.evaluate(() => ({
+      title: document.querySelector('#image-title')?.textContent,
+      tab: document.querySelector('[role=tab][aria-selected=true]')?.getAttribute('data-testid'),
+      query: location.search,
+    }));
+  }
+
   /** Every count of step 5 (and 6) against what is listed beside it. */
   async function stepFiveCounts(page) {
     return page.evaluate(() => {
@@ -398,6 +407,56 @@ describe('course mode', () => {
       }
     });
   }
+
+  test('after the tour the URL names the image and tab on screen: a reload shows them again', { timeout: T * 2 }, async () => {
+    const page = await session.newPage({ query: '?step=5&lang=en' });
+    try {
+      await waitStep(page, 5);
+      await waitReady(page, { timeout: READY });
+      // Back to step 4: nginx joins the session; the picker lists all three images.
+      await page.locator('[data-testid=tour-back]').click();
+      await waitStep(page, 4);
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('demo') === 'nginx', null, { timeout: READY });
+      await waitReady(page, { timeout: READY });
+      // The learner shows an image of the other file: the WordPress site-b.
+      const siteB = page.locator('[data-testid=image-option]', { hasText: 'wordpress:site-b' });
+      await siteB.click();
+      await page.waitForFunction(() => document.querySelector('#image-title')?.textContent === 'pancake-demo/wordpress:site-b', null, { timeout: 10000 });
+      // It stays shown while the step is open (the tour does not take it back).
+      await page.waitForTimeout(1000);
+      assert.equal((await shown(page)).title, 'pancake-demo/wordpress:site-b');
+      await page.locator('[data-testid=tour-close]').click();
+      await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => !new URLSearchParams(location.search).has('step'), null, { timeout: 10000 });
+      const closed = await shown(page);
+      const q = new URLSearchParams(closed.query);
+      assert.equal(q.get('demo'), 'wordpress-a,wordpress-b', closed.query);
+      assert.equal(q.get('view'), 'stack', closed.query);
+      await page.reload();
+      await waitReady(page, { timeout: READY });
+      await page.waitForFunction(() => document.querySelector('#image-title')?.textContent === 'pancake-demo/wordpress:site-b', null, { timeout: 10000 });
+      const reloaded = await shown(page);
+      assert.deepEqual([reloaded.title, reloaded.tab], [closed.title, closed.tab]);
+      assert.deepEqual([reloaded.title, reloaded.tab], ['pancake-demo/wordpress:site-b', 'tab-stack']);
+
+      // Finishing the tour on its last step: the URL reloads to mysql's History.
+      await page.goto(`${session.server.url}?step=10&lang=en`);
+      await waitStep(page, 10);
+      await waitReady(page, { timeout: READY });
+      await page.locator('[data-testid=tour-next]').click();
+      await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => !new URLSearchParams(location.search).has('step'), null, { timeout: 10000 });
+      const finished = await shown(page);
+      await page.reload();
+      await waitReady(page, { timeout: READY });
+      const again = await shown(page);
+      assert.deepEqual([again.title, again.tab, again.query], [finished.title, finished.tab, finished.query]);
+      assert.deepEqual([again.title, again.tab], ['pancake-demo/mysql:8.0', 'tab-history']);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
 
   test('embed help: iframe snippet and parameters, in both languages', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=nginx&lang=id' });
