@@ -3,8 +3,8 @@
 //! Also the image picker, which lists every image of the session (during a tour step about
 //! the shown file alone, that file's images: the same list as the tab's).
 
+use crate::figures::human_size;
 use pancake_core::analyze::share;
-use pancake_core::units::human_size;
 use yew::prelude::*;
 
 use super::compare::Compare;
@@ -134,7 +134,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                     // A layer without its index (not walked or read yet, or never): no size to sum.
                     html! { <span class="small muted" data-testid="image-bytes-unknown">{ t(lang, if si.live { "sh-image-reading" } else { "sh-image-unread" }) }</span> }
                 } else {
-                    html! { <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span> }
+                    html! { <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(lang, total)), ("unique", &human_size(lang, unique))]) }</span> }
                 } }
                 { if si.live { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
                 <button type="button" class="copy" data-testid="remove-image" aria-label={tf(lang, "sh-remove-aria", &[("image", &si.tag())])}
@@ -188,9 +188,9 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 data-saved-bytes={saved.to_string()} data-content-store-bytes={storage.content_store_bytes.to_string()}>
                 <h2 id="st-title">{ t(lang, "st-title") }</h2>
                 <div class="st-numbers">
-                    <div><span class="st-big">{ human_size(storage.separate_bytes) }</span><span class="muted small">{ t(lang, "st-separate") }</span></div>
-                    <div><span class="st-big">{ human_size(storage.stored_bytes) }</span><span class="muted small">{ t(lang, "st-stored") }</span></div>
-                    <div class="st-saved"><span class="st-big">{ format!("{} ({pct:.1} %)", human_size(saved)) }</span><span class="muted small">{ t(lang, "st-saved") }</span></div>
+                    <div><span class="st-big">{ human_size(lang, storage.separate_bytes) }</span><span class="muted small">{ t(lang, "st-separate") }</span></div>
+                    <div><span class="st-big">{ human_size(lang, storage.stored_bytes) }</span><span class="muted small">{ t(lang, "st-stored") }</span></div>
+                    <div class="st-saved"><span class="st-big">{ format!("{} ({} %)", human_size(lang, saved), crate::figures::decimal(lang, pct, 1)) }</span><span class="muted small">{ t(lang, "st-saved") }</span></div>
                 </div>
                 <div class="st-bar" aria-hidden="true">
                     <span style={format!("width:{:.1}%", 100.0 - pct)}></span>
@@ -200,7 +200,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                     html! { <p class="muted small" data-testid="storage-unread">{ t(lang, "st-unread") }</p> }
                 } else { html! {} } }
                 <div class="st-numbers st-content">
-                    <div><span class="st-big" data-testid="content-store-bytes">{ human_size(storage.content_store_bytes) }</span><span class="muted small">{ t(lang, "st-content") }</span></div>
+                    <div><span class="st-big" data-testid="content-store-bytes">{ human_size(lang, storage.content_store_bytes) }</span><span class="muted small">{ t(lang, "st-content") }</span></div>
                 </div>
                 <p class="muted small">{ t(lang, "st-content-explain") }</p>
             </section>
