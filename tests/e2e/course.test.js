@@ -335,6 +335,129 @@ describe('course mode', () => {
     }
   });
 
+  /** What the page shows: the image's title, the selected tab, and the URL's query. */
+  async function shown(page) {
+    return page.evaluate(() => ({
+      title: document.querySelector('#image-title')?.textContent,
+      tab: document.querySelector('[role=tab][aria-selected=true]')?.getAttribute('data-testid'),
+      query: location.search,
+    }));
+  }
+
+  /** Every count of step 5 (and 6) against what is listed beside it. */
+  async function stepFiveCounts(page) {
+    return page.evaluate(() => {
+      const picker = document.querySelector('[data-testid=image-picker]');
+      const num = (s) => Number((s || '').match(/\d+/)?.[0]);
+      return {
+        pickerSays: num(picker?.querySelector('.picker-title')?.textContent),
+        pickerLists: document.querySelectorAll('[data-testid=image-option]').length,
+        sessionLists: document.querySelectorAll('[data-testid=session-image]').length,
+        heading: document.querySelector('#sh-title')?.textContent,
+        leftOut: document.querySelector('[data-testid=session-left-out]')?.getAttribute('data-count') ?? null,
+        leftOutText: document.querySelector('[data-testid=session-left-out]')?.textContent ?? null,
+      };
+    });
+  }
+
+  for (const lang of ['en', 'id']) {
+    test(`tour step 5 (${lang}): the count of images is the number listed, by Next and by a deep link`, { timeout: T * 2 }, async () => {
+      const page = await session.newPage({ query: `?lang=${lang}` });
+      try {
+        // By Next from step 1: nginx stays open in the session beside the two WordPress images.
+        await page.locator('[data-testid=start-tour]').click();
+        for (let n = 1; n < 5; n++) {
+          await waitStep(page, n);
+          if (n === 1) await waitReady(page, { timeout: READY });
+          await page.locator('[data-testid=tour-next]').click();
+        }
+        await waitStep(page, 5);
+        await page.waitForFunction(() => new URLSearchParams(location.search).get('demo') === 'wordpress-a,wordpress-b', null, { timeout: READY });
+        await waitReady(page, { timeout: READY });
+        await page.locator('[data-testid=shared-diagram]').waitFor({ state: 'visible', timeout: 10000 });
+        const byNext = await stepFiveCounts(page);
+        assert.deepEqual([byNext.pickerSays, byNext.pickerLists, byNext.sessionLists], [2, 2, 2], JSON.stringify(byNext));
+        // The list is titled as the file's, and says that one more image of the session is left out.
+        assert.equal(byNext.heading, lang === 'en' ? 'Images in this file' : 'Image dalam file ini');
+        assert.equal(byNext.leftOut, '1');
+        assert.match(byNext.leftOutText, lang === 'en' ? /^1 other image open in this session is left out/ : /^1 image lain yang terbuka di sesi ini/);
+        // Step 6 is about the same two images.
+        await page.locator('[data-testid=tour-next]').click();
+        await waitStep(page, 6);
+        const six = await stepFiveCounts(page);
+        assert.deepEqual([six.pickerSays, six.pickerLists, six.sessionLists], [2, 2, 2], JSON.stringify(six));
+        // Once the tour is closed the session's three images are all listed again.
+        await page.locator('[data-testid=tour-close]').click();
+        await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+        const after = await stepFiveCounts(page);
+        assert.deepEqual([after.pickerSays, after.pickerLists, after.sessionLists, after.leftOut], [3, 3, 3, null], JSON.stringify(after));
+        assert.equal(after.heading, lang === 'en' ? 'Images in this session' : 'Image dalam sesi ini');
+
+        // By a deep link: only the pair is open.
+        await page.goto(`${session.server.url}?step=5&lang=${lang}`);
+        await waitStep(page, 5);
+        await waitReady(page, { timeout: READY });
+        await page.locator('[data-testid=shared-diagram]').waitFor({ state: 'visible', timeout: 10000 });
+        const deep = await stepFiveCounts(page);
+        assert.deepEqual([deep.pickerSays, deep.pickerLists, deep.sessionLists, deep.leftOut], [2, 2, 2, null], JSON.stringify(deep));
+        assert.deepEqual(await rawKeys(page), []);
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('after the tour the URL names the image and tab on screen: a reload shows them again', { timeout: T * 2 }, async () => {
+    const page = await session.newPage({ query: '?step=5&lang=en' });
+    try {
+      await waitStep(page, 5);
+      await waitReady(page, { timeout: READY });
+      // Back to step 4: nginx joins the session; the picker lists all three images.
+      await page.locator('[data-testid=tour-back]').click();
+      await waitStep(page, 4);
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('demo') === 'nginx', null, { timeout: READY });
+      await waitReady(page, { timeout: READY });
+      // The learner shows an image of the other file: the WordPress site-b.
+      const siteB = page.locator('[data-testid=image-option]', { hasText: 'wordpress:site-b' });
+      await siteB.click();
+      await page.waitForFunction(() => document.querySelector('#image-title')?.textContent === 'pancake-demo/wordpress:site-b', null, { timeout: 10000 });
+      // It stays shown while the step is open (the tour does not take it back).
+      await page.waitForTimeout(1000);
+      assert.equal((await shown(page)).title, 'pancake-demo/wordpress:site-b');
+      await page.locator('[data-testid=tour-close]').click();
+      await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => !new URLSearchParams(location.search).has('step'), null, { timeout: 10000 });
+      const closed = await shown(page);
+      const q = new URLSearchParams(closed.query);
+      assert.equal(q.get('demo'), 'wordpress-a,wordpress-b', closed.query);
+      assert.equal(q.get('view'), 'stack', closed.query);
+      await page.reload();
+      await waitReady(page, { timeout: READY });
+      await page.waitForFunction(() => document.querySelector('#image-title')?.textContent === 'pancake-demo/wordpress:site-b', null, { timeout: 10000 });
+      const reloaded = await shown(page);
+      assert.deepEqual([reloaded.title, reloaded.tab], [closed.title, closed.tab]);
+      assert.deepEqual([reloaded.title, reloaded.tab], ['pancake-demo/wordpress:site-b', 'tab-stack']);
+
+      // Finishing the tour on its last step: the URL reloads to mysql's History.
+      await page.goto(`${session.server.url}?step=10&lang=en`);
+      await waitStep(page, 10);
+      await waitReady(page, { timeout: READY });
+      await page.locator('[data-testid=tour-next]').click();
+      await page.locator('[data-testid=tour-step]').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => !new URLSearchParams(location.search).has('step'), null, { timeout: 10000 });
+      const finished = await shown(page);
+      await page.reload();
+      await waitReady(page, { timeout: READY });
+      const again = await shown(page);
+      assert.deepEqual([again.title, again.tab, again.query], [finished.title, finished.tab, finished.query]);
+      assert.deepEqual([again.title, again.tab], ['pancake-demo/mysql:8.0', 'tab-history']);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('embed help: iframe snippet and parameters, in both languages', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=nginx&lang=id' });
     try {

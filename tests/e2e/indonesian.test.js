@@ -243,6 +243,50 @@ describe('Indonesian throughout (issue 14)', () => {
     }
   });
 
+  // Sizes in the page's own sentences, cards, details and tooltips are Indonesian figures
+  // (a decimal comma, a space before the unit: "87,6 kB"); the History table and the pull
+  // transcript replicate Docker's output and keep its form ("87.6kB"), as a terminal prints it.
+  test('sizes: Indonesian decimal comma on the page, Docker\'s form in the command replicas', { timeout: T }, async () => {
+    const page = await session.newPage({ query: '?demo=wordpress-a,wordpress-b&lang=id&view=stack' });
+    const ID_SIZE = /^\d+(,\d+)? (B|kB|MB|GB)$/;
+    try {
+      await waitReady(page, { timeout: READY });
+      await page.locator('[data-testid=tab-stack]').first().click();
+      const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => e.textContent.trim()));
+      assert.ok(sizes.length >= 4, `sizes: ${sizes}`);
+      for (const x of sizes) assert.match(x, ID_SIZE, `stack: "${x}"`);
+      // The base layer of the WordPress images, 87.6 kB, as Indonesian writes it.
+      assert.ok(sizes.includes('87,6 kB'), `stack: ${sizes}`);
+      // The layer's details: its size and the other sizes with a comma too.
+      await page.locator('[data-testid=layer]').first().click();
+      const details = page.locator('[data-testid=layer-details]').first();
+      await details.waitFor({ timeout: 5000 });
+      const other = (await details.locator('[data-testid=layer-other-sizes]').innerText()).trim();
+      assert.match(other, /tar tanpa kompresi \d+(,\d+)? kB · blob tersimpan \d+(,\d+)? kB/, other);
+      // The image's summary line.
+      assert.match(await page.locator('.summary').first().innerText(), /\d+(,\d+)? kB/);
+      // History: Docker's SIZE column, exactly as `docker image history` prints it.
+      await page.locator('[data-testid=tab-history]').first().click();
+      const column = await page.$$eval('[data-testid=history-row] .h-size', (els) => els.map((e) => e.textContent.trim()));
+      assert.ok(column.includes('87.6kB'), `history: ${column}`);
+      for (const x of column) assert.doesNotMatch(x, /,| [kMG]?B$/, `history: "${x}"`);
+      // Shared: the session list, the storage card and its percentage.
+      await page.locator('[data-testid=tab-shared]').first().click();
+      const item = (await page.locator('[data-testid=session-image]').first().innerText()).replace(/\s+/g, ' ');
+      assert.match(item, /\d+(,\d+)? kB tar layer, \d+(,\d+)? kB di antaranya hanya miliknya/, item);
+      const saved = (await page.locator('.st-saved .st-big').innerText()).trim();
+      assert.match(saved, /^\d+(,\d+)? kB \(\d+,\d %\)$/, saved);
+      // The same page in English: Docker's form.
+      await page.locator('[data-testid=lang-switch]').selectOption('en');
+      await page.locator('[data-testid=tab-stack]').first().click();
+      const en = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => e.textContent.trim()));
+      assert.ok(en.includes('87.6kB'), `en: ${en}`);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('screenshots: History and Stack in ?lang=id, 1280 and 360 px, light and dark', { timeout: T * 2 }, async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     for (const [width, height] of [[1280, 800], [360, 740]]) {

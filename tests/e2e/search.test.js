@@ -174,7 +174,9 @@ describe('path search over every layer', () => {
     await app.openTab(page, 'files');
     await search(page, 'somefile3');
     const hits = await readHits(page);
-    assert.deepEqual(hits[0].events.map((e) => e.text.replace(/\s*6\.41kB$/, '')),
+    // The size as Indonesian writes it: a decimal comma, a space before the unit.
+    for (const e of hits[0].events) assert.match(e.text, /6,41 kB$/, e.text);
+    assert.deepEqual(hits[0].events.map((e) => e.text.replace(/\s*6,41 kB$/, '')),
       ['ditambahkan di layer 7', 'dihapus di layer 8 (whiteout)']);
     assert.equal(await page.locator('[data-testid=search-status]').textContent(), 'Path ditemukan: 1');
     await page.close();
@@ -390,7 +392,8 @@ describe('path search across the images of the session', () => {
     assert.deepEqual((await readGroups(page)).map((g) => g.line), ['Path ditemukan: 1', 'Path ditemukan: 1']);
     assert.equal((await page.locator('.search-group.current .search-shown').textContent()).trim(), 'sedang ditampilkan');
     const first = await page.locator('[data-testid=search-group] [data-testid=search-event]').first().textContent();
-    assert.match(first, /^ditambahkan di layer 1\s*1\.98MB$/);
+    // The page's own list: the Indonesian decimal comma, a space before the unit.
+    assert.match(first, /^ditambahkan di layer 1\s*1,98 MB$/);
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

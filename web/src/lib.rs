@@ -7,6 +7,7 @@ pub mod container_export;
 pub mod container_state;
 pub mod container_store;
 pub mod feed;
+pub mod figures;
 pub mod file_source;
 pub mod hashing;
 pub mod i18n;

@@ -367,21 +367,29 @@ pub fn use_permalinks(state: &UseReducerHandle<AppState>, open_file: Callback<Fi
             move || drop(listener)
         });
     }
-    // The tour loads the demo its step needs.
+    // The tour loads the demo its step needs: when a step is entered, and when nothing (or
+    // a person's own file) is shown. Not when the person shows an image of another file of
+    // the session during a step (the picker): the course then names that file's demo, and
+    // the tour does not take it back from under them; the next step brings its own again.
     {
         let dispatch = dispatch.clone();
         let open_file = open_file.clone();
-        let need = state.course.step.and_then(tour::step).map(|s| s.demo);
+        let step = state.course.step;
+        let need = step.and_then(tour::step).map(|s| s.demo);
         let have = state.course.demo.clone();
+        let no_demo = have.is_none();
         let opening = state.course.opening_demo.clone();
         let opened = opened.clone();
-        use_effect_with((need, have, opening), move |(need, have, opening)| {
-            if let Some(need) = need {
-                if have.as_deref() != Some(*need) && opening.as_deref() != Some(*need) {
-                    show_or_open(&opened, &dispatch, &open_file, need);
+        use_effect_with(
+            (step, need, no_demo, opening),
+            move |(_, need, _, opening)| {
+                if let Some(need) = need {
+                    if have.as_deref() != Some(*need) && opening.as_deref() != Some(*need) {
+                        show_or_open(&opened, &dispatch, &open_file, need);
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     // `?layer=` once the image is read.
     {

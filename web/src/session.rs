@@ -48,6 +48,11 @@ pub fn use_session(state: &UseReducerHandle<AppState>, pool: &PoolRef) -> Sessio
                             archive: a.clone(),
                             file_name: s.reading.file_name.clone().unwrap_or_default(),
                             file_size: s.reading.file_size,
+                            // The course names the file shown: which demo or URL it is.
+                            origin: crate::state::session::Origin {
+                                demo: s.course.demo.clone(),
+                                src: s.course.src.clone(),
+                            },
                         }));
                     }
                 }

@@ -1,8 +1,8 @@
 //! The page: header, tabs, drop handling, and the view for the current state.
 //! Owns the worker pool; turns user intent into pool calls and reducer actions.
 
+use crate::figures::human_size;
 use pancake_core::analyze::union::FileRow;
-use pancake_core::units::human_size;
 use pancake_demo as demo;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, HtmlInputElement};
@@ -501,7 +501,7 @@ pub fn app() -> Html {
                             { state.reading.file_name.clone().unwrap_or_default() }{ " · " }
                             { tf(lang, summary_key(&state, a), &[
                                 ("layers", &img.layers.len().to_string()),
-                                ("size", &human_size(total)),
+                                ("size", &human_size(lang, total)),
                                 ("format", &t(lang, &format!("format-{}", serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))),
                             ]) }
                             { for state.reading.scan_ms.map(|ms| html! { <>{ " · " }{ tf(lang, "scan-time", &[("ms", &format!("{ms:.0}"))]) }</> }) }

@@ -24,8 +24,9 @@ pub enum Setup {
     None,
     /// A layer is selected (the top one, when none is), so its details are shown.
     SelectLayer,
-    /// Only the images of the shown file (the demo pair) are drawn on the Shared tab, even
-    /// when the session holds others (e.g. nginx from the steps before).
+    /// Only the images of the shown file (the demo pair) are listed and drawn on the Shared tab
+    /// and in the image picker, even when the session holds others (e.g. nginx from the steps
+    /// before); the Shared tab titles the list as the file's and says how many it leaves out.
     ShownFileOnly,
     /// A container of the image is running (one is started when there is none) and, when
     /// `open` is given, that file is open in its editor.

@@ -40,15 +40,29 @@ pub fn shown_file_only(s: &AppState) -> bool {
         .is_some_and(|st| st.setup == Setup::ShownFileOnly)
 }
 
-/// The session's images as the Shared tab should draw them now (see `shown_file_only`).
+/// The session's images as the Shared tab and the image picker should list them now (see
+/// `shown_file_only`): the shown file's, when a step is about it alone — also those listed
+/// under an earlier file of the session that holds the same image (`also_in`) — else all.
+/// The picker and the Shared tab take the same list, so every count on the page is the
+/// number of images it lists.
 pub fn shared_images(s: &AppState, all: Vec<SessionImage>) -> Vec<SessionImage> {
     if shown_file_only(s) {
+        let name = s.reading.file_name.as_deref();
         all.into_iter()
-            .filter(|i| i.key.archive == s.reading.generation)
+            .filter(|i| {
+                i.key.archive == s.reading.generation
+                    || name.is_some_and(|n| i.also_in.iter().any(|f| f == n))
+            })
             .collect()
     } else {
         all
     }
+}
+
+/// How many images of the session [`shared_images`] leaves out now (`None` when it lists
+/// them all: no tour step is about the shown file alone).
+pub fn left_out(s: &AppState, all: usize, listed: usize) -> Option<usize> {
+    shown_file_only(s).then(|| all.saturating_sub(listed))
 }
 
 /// Applies the shown step's `Setup` as the state allows it (called by the shell on every render;

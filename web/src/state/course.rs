@@ -103,6 +103,13 @@ pub enum CourseAction {
     ApplyPending,
     /// Back/forward: put the app where the URL says (the file itself is opened by the caller).
     Restore(Link),
+    /// The person showed an image of another file of the session (picker, Shared list), or
+    /// the next one took the place of an image removed: this is the demo or URL shown now
+    /// (both `None` for a person's own file), so the permalink names what is on screen.
+    Shown {
+        demo: Option<String>,
+        src: Option<String>,
+    },
     /// Nothing is shown any more (the last image left the session): no demo or URL is the
     /// file shown, so a step needing one opens it again.
     NothingShown,
@@ -190,6 +197,10 @@ pub fn reduce(c: &Course, ctx: Context, action: CourseAction) -> (Course, Vec<Ef
             c.opening_src = None;
         }
         CourseAction::ApplyPending => apply_pending(&mut c, ctx, &mut effects),
+        CourseAction::Shown { demo, src } => {
+            c.demo = demo;
+            c.src = src;
+        }
         CourseAction::NothingShown => {
             c.demo = None;
             c.src = None;

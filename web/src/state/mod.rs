@@ -154,6 +154,32 @@ impl AppState {
         self.nav(NavAction::Image(k.image));
     }
 
+    /// Shows image `k` of the session as the person chose it (picker, Shared list, or the
+    /// next one when the image shown left the session). When it is another file's, the
+    /// course learns which demo or URL that file is (none: a person's own file): the
+    /// permalink then names the image on screen, during the tour and after it.
+    fn show_chosen(&mut self, k: ImageKey) {
+        let origin = self
+            .session
+            .archives
+            .iter()
+            .find(|a| a.key == k.archive && k.archive != self.reading.generation)
+            .map(|a| a.origin.clone());
+        self.show(k);
+        if let Some(o) = origin.filter(|_| self.reading.generation == k.archive) {
+            let ctx = course::Context {
+                layers: self.layers_shown(),
+            };
+            let shown = CourseAction::Shown {
+                demo: o.demo,
+                src: o.src,
+            };
+            let (c, effects) = course::reduce(&self.course, ctx, shown);
+            self.course = c;
+            self.apply(effects);
+        }
+    }
+
     /// The reading the progress bar follows: the file read behind the shown one, else the
     /// shown one.
     pub fn read_now(&self) -> &ReadingState {
@@ -397,7 +423,7 @@ impl Reducible for AppState {
             }
             Action::Place(place::PlaceAction::Pending(p)) => s.place_pending(p),
             Action::Place(a) => s.place = place::reduce(&s.place, a),
-            Action::Shared(SharedAction::Show(k)) => s.show(k),
+            Action::Shared(SharedAction::Show(k)) => s.show_chosen(k),
             Action::Shared(a) => {
                 let removing = matches!(a, SharedAction::Remove(_));
                 let shown = ImageKey {
@@ -416,7 +442,7 @@ impl Reducible for AppState {
                 if removing && was_listed && !listed(&s.session) {
                     // The image shown left the session: the next one is shown, or none.
                     match session::session_images(&s).into_iter().find(|i| !i.pending) {
-                        Some(next) => s.show(next.key),
+                        Some(next) => s.show_chosen(next.key),
                         None => {
                             s.reading = ReadingState {
                                 generation: s.reading.generation,
@@ -640,6 +666,7 @@ mod tests {
             archive: shown,
             file_name: "1.tar".into(),
             file_size: 10,
+            origin: session::Origin::default(),
         }));
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
             generation: 2,
@@ -772,6 +799,7 @@ mod tests {
             archive: shown,
             file_name: "1.tar".into(),
             file_size: 10,
+            origin: session::Origin::default(),
         }));
         let s = s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
             generation: 2,
@@ -818,6 +846,7 @@ mod tests {
             archive: shown,
             file_name: "1.tar".into(),
             file_size: 10,
+            origin: session::Origin::default(),
         }));
         let open2 = |s: Rc<AppState>, g: u32| {
             s.reduce(Action::Reading(ReadingAction::Pool(PoolEvent::Opened {
@@ -891,6 +920,7 @@ mod tests {
             archive: first.clone(),
             file_name: "1.tar".into(),
             file_size: 10,
+            origin: session::Origin::default(),
         }));
         let s = s.reduce(Action::Course(CourseAction::OpeningDemo("nginx".into())));
         let s = opened(s, 2, 1);
@@ -903,6 +933,10 @@ mod tests {
         assert_eq!(s.reading.phase, Phase::Ready);
         assert!(StructureKey(s.reading.archive.clone().expect("a")) == StructureKey(first));
         assert_eq!((s.nav.image, s.nav.layer), (1, Some(1)));
+        assert_eq!(
+            s.course.demo, None,
+            "1.tar is a person's own file: the permalink no longer names nginx"
+        );
         // Removing the image shown shows the next one of the session.
         let s = s.reduce(Action::Shared(SharedAction::Remove(ImageKey {
             archive: 1,
@@ -921,6 +955,64 @@ mod tests {
             s.course.demo, None,
             "no demo is shown: a tour step opens it again"
         );
+    }
+
+    /// The tour's files are demos: showing an image of another file (the picker during or
+    /// after the tour) makes the course, and so the permalink, name that file's demo.
+    #[test]
+    fn showing_another_files_image_names_its_demo_or_url() {
+        let s = Rc::new(AppState::new(Lang::En));
+        let s = s.reduce(Action::Course(CourseAction::OpeningDemo("nginx".into())));
+        let s = opened(s, 1, 1);
+        let nginx = s.reading.archive.clone().expect("archive");
+        let s = s.reduce(Action::Shared(SharedAction::Add {
+            key: 1,
+            archive: nginx,
+            file_name: "nginx.tar".into(),
+            file_size: 10,
+            origin: session::Origin {
+                demo: Some("nginx".into()),
+                src: None,
+            },
+        }));
+        let s = s.reduce(Action::Course(CourseAction::OpeningDemo(
+            "wordpress-a,wordpress-b".into(),
+        )));
+        let s = opened(s, 2, 2);
+        let pair = s.reading.archive.clone().expect("archive");
+        let s = s.reduce(Action::Shared(SharedAction::Add {
+            key: 2,
+            archive: pair,
+            file_name: "wordpress-a+wordpress-b.tar".into(),
+            file_size: 10,
+            origin: session::Origin {
+                demo: Some("wordpress-a,wordpress-b".into()),
+                src: None,
+            },
+        }));
+        let s = s.reduce(Action::Course(CourseAction::Step(5)));
+        let s = s.reduce(Action::Shared(SharedAction::Show(ImageKey {
+            archive: 1,
+            image: 0,
+        })));
+        assert_eq!(s.reading.generation, 1);
+        assert_eq!(s.course.demo.as_deref(), Some("nginx"));
+        // Another image of the same file: still that file's demo.
+        let s = s.reduce(Action::Shared(SharedAction::Show(ImageKey {
+            archive: 2,
+            image: 1,
+        })));
+        let s = s.reduce(Action::Shared(SharedAction::Show(ImageKey {
+            archive: 2,
+            image: 0,
+        })));
+        assert_eq!(
+            (s.reading.generation, s.course.demo.as_deref()),
+            (2, Some("wordpress-a,wordpress-b"))
+        );
+        // The tour closes on what is shown.
+        let s = s.reduce(Action::Course(CourseAction::CloseTour));
+        assert_eq!(s.course.demo.as_deref(), Some("wordpress-a,wordpress-b"));
     }
 
     #[test]

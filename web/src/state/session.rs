@@ -27,6 +27,17 @@ pub struct SessionArchive {
     pub file_size: u64,
     /// Images the person removed from the session.
     pub hidden: BTreeSet<usize>,
+    /// Which demo or URL the file is (nothing for a person's own file): what the permalink
+    /// says once one of its images is shown again.
+    pub origin: Origin,
+}
+
+/// Where a file of the session came from, as the permalink names it (`?demo=`, `?src=`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// Demo name(s) joined by `,`.
+    pub demo: Option<String>,
+    pub src: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,6 +59,8 @@ pub enum SharedAction {
         archive: ArchiveRef,
         file_name: String,
         file_size: u64,
+        /// Which demo or URL it is (the course's, while it is the file shown).
+        origin: Origin,
     },
     /// Show this image in the stack/files/history/config views.
     Show(ImageKey),
@@ -179,6 +192,7 @@ pub fn reduce(s: &SharedState, action: SharedAction) -> SharedState {
             archive,
             file_name,
             file_size,
+            origin,
         } => {
             let mut list = (*s.archives).clone();
             match list.iter_mut().find(|a| a.key == key) {
@@ -189,6 +203,7 @@ pub fn reduce(s: &SharedState, action: SharedAction) -> SharedState {
                     file_name,
                     file_size,
                     hidden: BTreeSet::new(),
+                    origin,
                 }),
             }
             s.archives = Rc::new(list);
@@ -260,6 +275,7 @@ pub(crate) mod tests {
                 archive: archive(images),
                 file_name: format!("{key}.tar"),
                 file_size: 1,
+                origin: Origin::default(),
             },
         )
     }
@@ -291,6 +307,7 @@ pub(crate) mod tests {
             file_name: name.into(),
             file_size: 0,
             hidden: BTreeSet::new(),
+            origin: Origin::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! image's one-line verification verdict with its three states (verified, failed, not
 //! checkable) kept apart.
 
-use pancake_core::units::human_size;
+use crate::figures::human_size;
 use pancake_core::{Artifact, ArtifactKind};
 use yew::prelude::*;
 
@@ -63,7 +63,7 @@ fn row(lang: Lang, a: &Artifact) -> Html {
             // Spaces between the parts: a screen reader (and copied text) reads them as words.
             <span class={classes!("chip", "artifact-kind", format!("artifact-{kind}"))}>{ t(lang, &format!("artifact-kind-{kind}")) }</span>{ " " }
             <code class="mono wrap artifact-type" data-testid="artifact-type">{ shown(&a.artifact_type) }</code>{ " " }
-            <span class="nowrap artifact-size" data-testid="artifact-size">{ human_size(a.size) }</span>{ " " }
+            <span class="nowrap artifact-size" data-testid="artifact-size">{ human_size(lang, a.size) }</span>{ " " }
             { if a.present { html! {} } else {
                 html! { <><span class="muted small" data-testid="artifact-absent">{ t(lang, "artifact-absent") }</span>{ " " }</> }
             } }

@@ -1,8 +1,8 @@
 //! Two images compared: where their layer chains part, which layers they share, and what
 //! the divergent layers change at file level (from the two merged views).
 
+use crate::figures::human_size;
 use pancake_core::analyze::union::{self, Change};
-use pancake_core::units::human_size;
 use pancake_core::EntryKind;
 use yew::prelude::*;
 
@@ -162,9 +162,9 @@ pub fn compare(p: &CompareProps) -> Html {
                     _ => ("~", "ch-modified", "cmp-changed"),
                 };
                 let size = match (r.a_size, r.b_size) {
-                    (Some(x), Some(y)) if x != y => format!("{} → {}", human_size(x), human_size(y)),
-                    (_, Some(y)) => human_size(y),
-                    (Some(x), None) => human_size(x),
+                    (Some(x), Some(y)) if x != y => format!("{} → {}", human_size(lang, x), human_size(lang, y)),
+                    (_, Some(y)) => human_size(lang, y),
+                    (Some(x), None) => human_size(lang, x),
                     _ => String::new(),
                 };
                 let dir = if r.kind == EntryKind::Dir { "/" } else { "" };
@@ -208,7 +208,7 @@ pub fn compare(p: &CompareProps) -> Html {
             html! {
                 <>
                     { diverge_html }
-                    <p>{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &human_size(shared_bytes))]) }</p>
+                    <p>{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &human_size(lang, shared_bytes))]) }</p>
                     { if rows.is_empty() {
                         html! { <p class="muted">{ t(lang, "cmp-no-files") }</p> }
                     } else {

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::figures::human_size;
 use pancake_core::analyze::capability;
 use pancake_core::analyze::summary::ImageSummary;
-use pancake_core::units::human_size;
 use pancake_core::write::container::{
     line_diff, Container, LineChange, LowerFile, MergedRow, MAX_FILE_BYTES,
 };
@@ -302,7 +302,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                         <button type="button" class="ctr-pick" aria-pressed={selected.to_string()} onclick={select}>
                             <span class="ctr-name mono">{ c.name.clone() }</span>
                             <span class="ctr-id mono muted small">{ c.short_id().to_string() }</span>
-                            <span class="ctr-size small">{ human_size(c.upper_size()) }</span>
+                            <span class="ctr-size small">{ human_size(lang, c.upper_size()) }</span>
                         </button>
                         <button type="button" class="ctr-remove" data-testid="remove-container" onclick={remove}
                             aria-label={tf(lang, "ctr-remove", &[("name", &c.name)])} title={tf(lang, "ctr-remove", &[("name", &c.name)])}>
@@ -557,7 +557,7 @@ fn container_stack(p: &StackProps) -> Html {
                     data-entries={p.entries.to_string()} style={format!("--fill:{:.3}", fill)}>
                     <span class="ctr-fill" aria-hidden="true"></span>
                     <span class="ctr-slab-label">
-                        <strong>{ t(lang, "ctr-layer") }</strong>{ " — " }{ human_size(p.size) }
+                        <strong>{ t(lang, "ctr-layer") }</strong>{ " — " }{ human_size(lang, p.size) }
                     </span>
                     <span class="muted small">{
                         if p.entries == 0 { t(lang, "ctr-layer-empty") } else { t(lang, "ctr-layer-rw") }
@@ -769,7 +769,7 @@ fn container_files(p: &FilesProps) -> Html {
             _ => "◦",
         };
         let size = match r.stat.kind {
-            EntryKind::File | EntryKind::Hardlink => human_size(r.stat.size),
+            EntryKind::File | EntryKind::Hardlink => human_size(lang, r.stat.size),
             _ => String::new(),
         };
         html! {

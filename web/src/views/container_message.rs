@@ -3,7 +3,7 @@
 //! typed value has its own key in `locales/*.ftl`; what the browser or the reader said is put
 //! in as it came, marked as the detail.
 
-use pancake_core::units::human_size;
+use crate::figures::{grouped, human_size};
 use pancake_core::write::container::{ContainerError, NameBound};
 use pancake_core::EntryKind;
 
@@ -34,7 +34,7 @@ pub fn said(lang: Lang, d: &Done) -> String {
             size,
             from_layer,
         } => {
-            let size = human_size(*size);
+            let size = human_size(lang, *size);
             match from_layer {
                 Some(l) => tf(
                     lang,
@@ -65,7 +65,7 @@ pub fn said(lang: Lang, d: &Done) -> String {
         Done::Undone { name, size } => tf(
             lang,
             "ctr-said-undone",
-            &[("name", name), ("size", &human_size(*size))],
+            &[("name", name), ("size", &human_size(lang, *size))],
         ),
         Done::Restored { name } => tf(lang, "ctr-said-restored", &[("name", name)]),
     }
@@ -107,8 +107,8 @@ pub fn refused(lang: Lang, e: &ContainerError) -> String {
             "ctr-err-too-large",
             &[
                 ("path", path),
-                ("size", &human_size(*size as u64)),
-                ("limit", &human_size(*limit as u64)),
+                ("size", &human_size(lang, *size as u64)),
+                ("limit", &human_size(lang, *limit as u64)),
             ],
         ),
         ContainerError::TooLong { path, bound } => {
@@ -121,7 +121,10 @@ pub fn refused(lang: Lang, e: &ContainerError) -> String {
             tf(
                 lang,
                 key,
-                &[("path", path), ("limit", &bound.limit().to_string())],
+                &[
+                    ("path", path),
+                    ("limit", &grouped(lang, bound.limit() as u64)),
+                ],
             )
         }
         ContainerError::Lower { path, message } => tf(
@@ -149,9 +152,9 @@ fn export(lang: Lang, e: &ExportFailure) -> String {
             lang,
             "ctr-err-short",
             &[
-                ("offset", &offset.to_string()),
-                ("want", &want.to_string()),
-                ("got", &got.to_string()),
+                ("offset", &grouped(lang, *offset)),
+                ("want", &grouped(lang, *want)),
+                ("got", &grouped(lang, *got)),
             ],
         ),
         ExportFailure::Write(d) => tf(lang, "ctr-err-write", &[("detail", d)]),

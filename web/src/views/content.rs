@@ -1,9 +1,9 @@
 //! One file's content, read on demand from the `File` by the worker: text as is,
 //! anything else as a hex dump; capped, with "show more".
 
+use crate::figures::human_size;
 use pancake_core::analyze::{capability, shared_inode};
 use pancake_core::model::Xattr;
-use pancake_core::units::human_size;
 use pancake_core::xattr_text;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -127,7 +127,7 @@ pub(crate) fn attribute_lines(
             format!(
                 "{} ({})",
                 xattr_text(&x.name),
-                human_size(x.value.len() as u64)
+                human_size(lang, x.value.len() as u64)
             )
         })
         .collect();
@@ -230,7 +230,7 @@ pub fn content(p: &ContentProps) -> Html {
                 <>
                     <p class="muted small">
                         { tf(lang, if kind == "text" { "content-text" } else { "content-binary" },
-                            &[("shown", &human_size(shown)), ("size", &human_size(c.size))]) }
+                            &[("shown", &human_size(lang, shown)), ("size", &human_size(lang, c.size))]) }
                     </p>
                     <pre class={classes!("mono", "content-body", format!("content-{kind}"))} data-kind={kind} tabindex="0">
                         { text.unwrap_or_else(|| hex_dump(bytes)) }
@@ -248,7 +248,7 @@ pub fn content(p: &ContentProps) -> Html {
             data-testid="file-content" data-path={path.clone()} ref={pane_ref}>
             <header>
                 <code class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</code>
-                <span class="muted small nowrap">{ human_size(c.size) }</span>
+                <span class="muted small nowrap">{ human_size(lang, c.size) }</span>
                 <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} ref={close_ref}>{ "✕" }</button>
             </header>
             { attrs }

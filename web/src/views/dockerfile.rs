@@ -197,7 +197,7 @@ pub fn hidden_row(
     let Some(c) = changes.filter(|c| c.deleted > 0) else {
         return html! {};
     };
-    let size = pancake_core::units::human_size(c.deleted_bytes);
+    let size = crate::figures::human_size(lang, c.deleted_bytes);
     html! {
         <>
             <dt>{ t(lang, "hidden") }</dt>

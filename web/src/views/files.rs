@@ -5,9 +5,9 @@
 
 use std::rc::Rc;
 
+use crate::figures::human_size;
 use pancake_core::analyze::path_history::PathIndex;
 use pancake_core::analyze::union::{self, Change, FileRow};
-use pancake_core::units::human_size;
 use pancake_core::{Archive, EntryKind, Image};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -670,7 +670,7 @@ pub fn files(p: &FilesProps) -> Html {
         };
         let size = match r.kind {
             EntryKind::Dir | EntryKind::File | EntryKind::Hardlink | EntryKind::Symlink => {
-                human_size(tree::sort_size(r))
+                human_size(lang, tree::sort_size(r))
             }
             _ => String::new(),
         };
@@ -778,7 +778,7 @@ pub fn files(p: &FilesProps) -> Html {
                 <button type="button" class="largest-row" data-testid={list} data-path={path.clone()}
                     data-size={r.size.to_string()} {onclick}>
                     <span class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</span>
-                    <span class="file-size">{ human_size(r.size) }</span>
+                    <span class="file-size">{ human_size(lang, r.size) }</span>
                 </button>
             </li>
         }

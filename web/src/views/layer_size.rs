@@ -7,8 +7,8 @@
 //! views must see the same number for the same layer. The other two are shown, labelled, only
 //! in a layer's details ([`other_sizes`]).
 
+use crate::figures::human_size;
 use pancake_core::analyze::history::layer_content_size;
-use pancake_core::units::human_size;
 use pancake_core::{Archive, Compression, Image, Layer};
 use yew::prelude::*;
 
@@ -65,7 +65,7 @@ pub fn measure(lang: Lang, archive: &Archive, image: &Image, layer: usize) -> (u
 
 /// [`text`] for a byte count already measured with [`bytes`] (e.g. by [`use_bytes`]).
 pub fn text_of(lang: Lang, archive: &Archive, image: &Image, layer: usize, n: u64) -> String {
-    let size = human_size(n);
+    let size = human_size(lang, n);
     if verdict(archive, image, layer) == Verdict::NonDistributable {
         tf(lang, "nondist-size-short", &[("size", &size)])
     } else {
@@ -177,7 +177,7 @@ pub fn detail_rows(lang: Lang, archive: &Archive, image: &Image, layer: usize, n
         return html! {
             <>
                 <dt>{ t(lang, "lsz-files") }</dt>
-                <dd>{ span_of(lang, n, &text_of(lang, archive, image, layer, n)) }<span class="muted small">{ " — " }{ tf(lang, "nondist-size", &[("size", &human_size(l.stored_size))]) }</span></dd>
+                <dd>{ span_of(lang, n, &text_of(lang, archive, image, layer, n)) }<span class="muted small">{ " — " }{ tf(lang, "nondist-size", &[("size", &human_size(lang, l.stored_size))]) }</span></dd>
             </>
         };
     }
@@ -205,8 +205,8 @@ pub fn sizes_of(lang: Lang, tar: u64, stored: u64, compression: Compression) -> 
         lang,
         "lsz-other-detail",
         &[
-            ("tar", &human_size(tar)),
-            ("stored", &human_size(stored)),
+            ("tar", &human_size(lang, tar)),
+            ("stored", &human_size(lang, stored)),
             ("compression", &compression_name(lang, compression)),
         ],
     )
@@ -228,7 +228,7 @@ pub fn unread_rows(lang: Lang, l: &Layer, absent: bool) -> Html {
         lang,
         "lsz-stored-only",
         &[
-            ("stored", &human_size(l.stored_size)),
+            ("stored", &human_size(lang, l.stored_size)),
             ("compression", &compression_name(lang, l.compression)),
         ],
     );

@@ -11,8 +11,8 @@
 
 use std::rc::Rc;
 
+use crate::figures::human_size;
 use pancake_core::analyze::glance::LayerGlance;
-use pancake_core::units::human_size;
 use pancake_core::Compression;
 use yew::prelude::*;
 
@@ -71,7 +71,7 @@ fn glance(p: &GlanceProps) -> Html {
         "lr-kinds",
         &[
             ("files", &g.files.to_string()),
-            ("size", &human_size(g.file_bytes)),
+            ("size", &human_size(lang, g.file_bytes)),
             ("dirs", &g.dirs.to_string()),
             ("links", &(g.symlinks + g.hardlinks).to_string()),
         ],
@@ -116,7 +116,7 @@ fn glance(p: &GlanceProps) -> Html {
                                 <li class="glance-top">
                                     <span class="mono ellipsis">{ shown(&top.name) }</span>
                                     <span class="glance-bar" aria-hidden="true"><span style={format!("width:{share:.1}%")}></span></span>
-                                    <span class="small nowrap">{ tf(lang, if top.files == 1 { "lr-top-one" } else { "lr-top" }, &[("size", &human_size(top.bytes)), ("files", &top.files.to_string())]) }</span>
+                                    <span class="small nowrap">{ tf(lang, if top.files == 1 { "lr-top-one" } else { "lr-top" }, &[("size", &human_size(lang, top.bytes)), ("files", &top.files.to_string())]) }</span>
                                 </li>
                             }
                         }) }
@@ -128,7 +128,7 @@ fn glance(p: &GlanceProps) -> Html {
                     <summary class="small">{ t(lang, "lr-largest") }</summary>
                     <ol class="plain">
                         { for g.largest.iter().map(|b| html! {
-                            <li class="glance-file"><span class="mono ellipsis" title={b.path.clone()}>{ shown(&b.path) }</span><span class="small nowrap">{ human_size(b.size) }</span></li>
+                            <li class="glance-file"><span class="mono ellipsis" title={b.path.clone()}>{ shown(&b.path) }</span><span class="small nowrap">{ human_size(lang, b.size) }</span></li>
                         }) }
                     </ol>
                 </details>

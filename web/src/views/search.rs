@@ -22,9 +22,9 @@
 
 use std::rc::Rc;
 
+use crate::figures::human_size;
 use pancake_core::analyze::path_history::{DeletedBy, Found, Pattern};
 use pancake_core::analyze::union::{self, Change, FileRow};
-use pancake_core::units::human_size;
 use pancake_core::{Archive, EntryKind, RawPath};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -323,7 +323,7 @@ fn hits_html(lang: Lang, target: &Target, found: &Found, scope: &Scope) -> Html 
                                     &[("n", &(e.layer + 1).to_string())]);
                                 let size = match e.kind {
                                     EntryKind::Dir => String::new(),
-                                    _ => human_size(e.size),
+                                    _ => human_size(lang, e.size),
                                 };
                                 let onclick = {
                                     let on_jump = scope.on_jump.clone();

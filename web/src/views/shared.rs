@@ -1,9 +1,10 @@
 //! The `Shared` tab: the session's images, the shared-layers diagram (by ChainID), what
 //! Docker's layer store saves with the content store's figure beside it, a comparison of two images, and the pull/push simulations.
-//! Also the image picker, which lists every image of the session.
+//! Also the image picker, which lists every image of the session (during a tour step about
+//! the shown file alone, that file's images: the same list as the tab's).
 
+use crate::figures::human_size;
 use pancake_core::analyze::share;
-use pancake_core::units::human_size;
 use yew::prelude::*;
 
 use super::compare::Compare;
@@ -83,6 +84,11 @@ pub struct SharedProps {
     pub on_pair_demo: Callback<()>,
     /// Opens picked files into the session (the session's `open_files`).
     pub on_files: Callback<Vec<web_sys::File>>,
+    /// A tour step about one file alone (`tour_setup::shown_file_only`): that file's name, and
+    /// how many other images of the session `images` leaves out. The list is then titled as
+    /// the file's, not the session's, and says what it leaves out.
+    #[prop_or_default]
+    pub only_file: Option<(String, usize)>,
 }
 
 #[function_component(SharedView)]
@@ -128,7 +134,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                     // A layer without its index (not walked or read yet, or never): no size to sum.
                     html! { <span class="small muted" data-testid="image-bytes-unknown">{ t(lang, if si.live { "sh-image-reading" } else { "sh-image-unread" }) }</span> }
                 } else {
-                    html! { <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(total)), ("unique", &human_size(unique))]) }</span> }
+                    html! { <span class="small">{ tf(lang, "sh-image-bytes", &[("total", &human_size(lang, total)), ("unique", &human_size(lang, unique))]) }</span> }
                 } }
                 { if si.live { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
                 <button type="button" class="copy" data-testid="remove-image" aria-label={tf(lang, "sh-remove-aria", &[("image", &si.tag())])}
@@ -143,8 +149,25 @@ pub fn shared_view(p: &SharedProps) -> Html {
     html! {
         <div class="shared-view">
             <section class="card session" aria-labelledby="sh-title">
-                <h2 id="sh-title">{ t(lang, "sh-title") }</h2>
-                <p class="muted small">{ t(lang, "sh-lead") }</p>
+                { match &p.only_file {
+                    Some((file, others)) => html! {
+                        <>
+                            <h2 id="sh-title">{ t(lang, "sh-title-file") }</h2>
+                            <p class="muted small">{ tf(lang, "sh-lead-file", &[("file", file)]) }</p>
+                            { if *others > 0 { html! {
+                                <p class="muted small" data-testid="session-left-out" data-count={others.to_string()}>
+                                    { tf(lang, "sh-left-out", &[("count", &others.to_string())]) }
+                                </p>
+                            } } else { html! {} } }
+                        </>
+                    },
+                    None => html! {
+                        <>
+                            <h2 id="sh-title">{ t(lang, "sh-title") }</h2>
+                            <p class="muted small">{ t(lang, "sh-lead") }</p>
+                        </>
+                    },
+                } }
                 <ol class="session-list">{ for list }</ol>
                 { if p.queued > 0 { html! { <p class="muted small" data-testid="queued">{ tf(lang, "sh-queued", &[("count", &p.queued.to_string())]) }</p> } } else { html! {} } }
                 <div class="session-actions">
@@ -165,9 +188,9 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 data-saved-bytes={saved.to_string()} data-content-store-bytes={storage.content_store_bytes.to_string()}>
                 <h2 id="st-title">{ t(lang, "st-title") }</h2>
                 <div class="st-numbers">
-                    <div><span class="st-big">{ human_size(storage.separate_bytes) }</span><span class="muted small">{ t(lang, "st-separate") }</span></div>
-                    <div><span class="st-big">{ human_size(storage.stored_bytes) }</span><span class="muted small">{ t(lang, "st-stored") }</span></div>
-                    <div class="st-saved"><span class="st-big">{ format!("{} ({pct:.1} %)", human_size(saved)) }</span><span class="muted small">{ t(lang, "st-saved") }</span></div>
+                    <div><span class="st-big">{ human_size(lang, storage.separate_bytes) }</span><span class="muted small">{ t(lang, "st-separate") }</span></div>
+                    <div><span class="st-big">{ human_size(lang, storage.stored_bytes) }</span><span class="muted small">{ t(lang, "st-stored") }</span></div>
+                    <div class="st-saved"><span class="st-big">{ format!("{} ({} %)", human_size(lang, saved), crate::figures::decimal(lang, pct, 1)) }</span><span class="muted small">{ t(lang, "st-saved") }</span></div>
                 </div>
                 <div class="st-bar" aria-hidden="true">
                     <span style={format!("width:{:.1}%", 100.0 - pct)}></span>
@@ -177,7 +200,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                     html! { <p class="muted small" data-testid="storage-unread">{ t(lang, "st-unread") }</p> }
                 } else { html! {} } }
                 <div class="st-numbers st-content">
-                    <div><span class="st-big" data-testid="content-store-bytes">{ human_size(storage.content_store_bytes) }</span><span class="muted small">{ t(lang, "st-content") }</span></div>
+                    <div><span class="st-big" data-testid="content-store-bytes">{ human_size(lang, storage.content_store_bytes) }</span><span class="muted small">{ t(lang, "st-content") }</span></div>
                 </div>
                 <p class="muted small">{ t(lang, "st-content-explain") }</p>
             </section>
@@ -188,8 +211,10 @@ pub fn shared_view(p: &SharedProps) -> Html {
 }
 
 /// The image picker for the shell: shown when the session holds more than one image.
+/// During a tour step about the shown file alone, only that file's images are listed (the
+/// same list as the Shared tab's: "2 images", two chips).
 pub fn picker(state: &UseReducerHandle<AppState>, busy: bool) -> Html {
-    let images = session_images(state);
+    let images = crate::tour_setup::shared_images(state, session_images(state));
     if images.len() < 2 {
         return html! {};
     }
@@ -227,7 +252,11 @@ pub fn tab(
 ) -> Html {
     let d = state.dispatcher();
     let dispatch = Callback::from(move |a: SharedAction| d.dispatch(Action::Shared(a)));
-    let images = crate::tour_setup::shared_images(state, session_images(state));
+    let all = session_images(state);
+    let count = all.len();
+    let images = crate::tour_setup::shared_images(state, all);
+    let only_file = crate::tour_setup::left_out(state, count, images.len())
+        .map(|others| (state.reading.file_name.clone().unwrap_or_default(), others));
     let summaries = images
         .iter()
         .map(|si| state.index.summary(si.key.archive, si.key.image))
@@ -236,6 +265,6 @@ pub fn tab(
         <SharedView {images} {summaries}
             present={state.session.present.iter().copied().collect::<Vec<_>>()}
             pushed={state.session.pushed.iter().copied().collect::<Vec<_>>()}
-            queued={state.session.queued} {dispatch} {on_pair_demo} {on_files} />
+            queued={state.session.queued} {dispatch} {on_pair_demo} {on_files} {only_file} />
     }
 }

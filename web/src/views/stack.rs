@@ -1,8 +1,8 @@
 //! The stack, "like a pancake": base at the bottom, one slab per layer, metadata-only
 //! steps as thin ticks between them, and the details of the selected layer beside it.
 
+use crate::figures::human_size;
 use pancake_core::analyze::history::InstructionKind;
-use pancake_core::units::human_size;
 use pancake_core::{analyze::union, Archive, Image};
 use yew::prelude::*;
 
@@ -121,7 +121,7 @@ pub fn stack(p: &StackProps) -> Html {
                     { if unpaired {
                         html! { <span class="pair-differs" title={t(lang, "history-pair-differs-row")} aria-label={t(lang, "history-pair-differs-row")}>{ "≠" }</span> }
                     } else { html! {} } }
-                    <span class="size">{ human_size(0) }</span>
+                    <span class="size">{ human_size(lang, 0) }</span>
                 </li>
             }
         }
@@ -564,7 +564,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 },
                 Verdict::NonDistributable => html! {
                     <div class="non-distributable" data-testid="non-distributable">
-                        <p>{ "○ " }{ tf(lang, "nondist-explain", &[("size", &human_size(layer.stored_size))]) }</p>
+                        <p>{ "○ " }{ tf(lang, "nondist-explain", &[("size", &human_size(lang, layer.stored_size))]) }</p>
                         { if layer.urls.is_empty() {
                             html! { <p class="muted">{ t(lang, "nondist-no-urls") }</p> }
                         } else { html! {
@@ -643,9 +643,9 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 <dt>{ t(lang, "wasted") }</dt>
                 { if unread { not_read_dd() } else { html! {
                 <dd>{ match wasted.get(i) {
-                    Some(w) => html! { <>{ human_size(*w) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
+                    Some(w) => html! { <>{ human_size(lang, *w) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
                     None if wasted_coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
-                    None => html! { <>{ human_size(0) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
+                    None => html! { <>{ human_size(lang, 0) }<span class="muted small">{ " — " }{ t(lang, "wasted-explain") }</span></> },
                 } }</dd>
                 } } }
                 { crate::views::dockerfile::hidden_row(lang, changes.as_ref().as_ref()) }

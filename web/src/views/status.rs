@@ -1,7 +1,7 @@
 //! What is happening: reading, hashing progress (bytes, %, MB/s, time left, Cancel),
 //! done, and every error the core or a worker reported.
 
-use pancake_core::units::human_size;
+use crate::figures::human_size;
 use pancake_core::Problem;
 use yew::prelude::*;
 
@@ -59,13 +59,13 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
                     &[
                         // A name's hidden controls (U+202E…) shown escaped, never obeyed.
                         ("name", &crate::text::shown(name)),
-                        ("size", &human_size(p.file_size)),
+                        ("size", &human_size(lang, p.file_size)),
                     ],
                 ),
                 None => tf(
                     lang,
                     "progress-reading",
-                    &[("size", &human_size(p.file_size))],
+                    &[("size", &human_size(lang, p.file_size))],
                 ),
             },
             pr.done,
@@ -102,7 +102,7 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
                     html! { <span class="muted">{ t(lang, "progress-reading-next-hint") }</span> }
                 } else { html! {} } }
                 { match pct {
-                    Some(pct) if sizes => html! { <span class="nowrap">{ format!("{} / {} · {:.0}%", human_size(done), human_size(total), pct) }</span> },
+                    Some(pct) if sizes => html! { <span class="nowrap">{ format!("{} / {} · {:.0}%", human_size(lang, done), human_size(lang, total), pct) }</span> },
                     Some(pct) => html! { <span class="nowrap">{ format!("{pct:.0}%") }</span> },
                     None => html! {},
                 } }
@@ -146,14 +146,17 @@ pub fn unreadable_text(
             pancake_core::Compression::None => tf(
                 lang,
                 "unreadable-ends-early",
-                &[("name", &name), ("bytes", &bytes.to_string())],
+                &[
+                    ("name", &name),
+                    ("bytes", &crate::figures::grouped(lang, *bytes)),
+                ],
             ),
             c => tf(
                 lang,
                 "unreadable-ends-early-stream",
                 &[
                     ("name", &name),
-                    ("bytes", &bytes.to_string()),
+                    ("bytes", &crate::figures::grouped(lang, *bytes)),
                     ("compression", pancake_core::read::decompress::name(*c)),
                 ],
             ),

@@ -7,9 +7,10 @@
 
 use std::rc::Rc;
 
+use crate::figures::human_size;
 use gloo::timers::callback::Interval;
 use pancake_core::analyze::share::{self, Identity, PlanStep, StepStatus};
-use pancake_core::units::human_size;
+use pancake_core::units::human_size as docker_size;
 use yew::prelude::*;
 
 use super::{reduced_motion, use_lang};
@@ -111,7 +112,7 @@ fn line_state(step: &PlanStep, tm: &Timing, now: f64, dir: Direction) -> (String
         let f = ((now - a) / (b - a).max(1e-9)).clamp(0.0, 1.0);
         let done = (step.bytes as f64 * f) as u64;
         (
-            format!("{word}  {}/{}", human_size(done), human_size(step.bytes)),
+            format!("{word}  {}/{}", docker_size(done), docker_size(step.bytes)),
             Some(f),
         )
     };
@@ -465,9 +466,9 @@ pub fn transfer(p: &TransferProps) -> Html {
                     </ol>
                     <p class="tr-counter" data-testid="transfer-counter" data-moved-bytes={moving.to_string()} data-skipped-bytes={skipped.to_string()} aria-live="polite">
                         { tf(lang, if r.dir == Direction::Pull { "tr-counter-pull" } else { "tr-counter-push" }, &[
-                            ("moved", &human_size(moved)),
-                            ("total", &human_size(moving)),
-                            ("skipped", &human_size(skipped)),
+                            ("moved", &human_size(lang, moved)),
+                            ("total", &human_size(lang, moving)),
+                            ("skipped", &human_size(lang, skipped)),
                         ]) }
                     </p>
                 </div>
@@ -497,7 +498,7 @@ pub fn transfer(p: &TransferProps) -> Html {
                     disabled={!can_push} aria-describedby="tr-rules">{ "docker push" }</button>
                 <label class="tr-speed">{ t(lang, "tr-speed") }{ " " }
                     <input type="range" min="0" max="100" step="1" value={speed.to_string()} oninput={on_speed} data-testid="pull-speed" />
-                    { for (*run).as_ref().map(|r| html! { <span class="mono small">{ tf(lang, "per-second", &[("size", &human_size(speed_of(*speed, r.finish) as u64))]) }</span> }) }
+                    { for (*run).as_ref().map(|r| html! { <span class="mono small">{ tf(lang, "per-second", &[("size", &human_size(lang, speed_of(*speed, r.finish) as u64))]) }</span> }) }
                 </label>
                 <button type="button" class="button" data-testid="pull-skip" onclick={skip} disabled={!running}>{ t(lang, "tr-skip") }</button>
             </div>
@@ -520,6 +521,7 @@ fn select_value(e: &Event) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pancake_core::units::human_size;
 
     fn step(bytes: u64, status: StepStatus) -> PlanStep {
         PlanStep {

@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use pancake_core::units::human_size;
+use crate::figures::human_size;
 use pancake_core::{Digest, RawPath};
 use yew::prelude::*;
 
@@ -111,14 +111,18 @@ pub fn problem_text(lang: Lang, what: &str, problem: &ExportProblem) -> String {
         ExportProblem::OverLimit { bound } => tf(
             lang,
             "save-over-limit",
-            &[w, ("bound", &human_size(*bound))],
+            &[w, ("bound", &human_size(lang, *bound))],
         ),
         ExportProblem::Decode { .. } => tf(lang, "save-decode", &[w]),
         ExportProblem::Read { .. } => tf(lang, "save-read", &[w]),
         ExportProblem::EndsEarly { got, size } => tf(
             lang,
             "save-ends-early",
-            &[w, ("got", &got.to_string()), ("size", &size.to_string())],
+            &[
+                w,
+                ("got", &crate::figures::grouped(lang, *got)),
+                ("size", &crate::figures::grouped(lang, *size)),
+            ],
         ),
         ExportProblem::Worker { .. } => tf(lang, "save-worker", &[w]),
         ExportProblem::Unchecked => tf(lang, "save-unchecked", &[w]),
@@ -387,12 +391,15 @@ pub fn save(p: &SaveProps) -> Html {
             Some(n) => tf(
                 lang,
                 "save-progress",
-                &[("done", &human_size(*done)), ("total", &human_size(n))],
+                &[
+                    ("done", &human_size(lang, *done)),
+                    ("total", &human_size(lang, n)),
+                ],
             ),
             None => tf(
                 lang,
                 "save-progress-unknown",
-                &[("done", &human_size(*done))],
+                &[("done", &human_size(lang, *done))],
             ),
         },
         _ => String::new(),
@@ -421,7 +428,7 @@ pub fn save(p: &SaveProps) -> Html {
                 },
                 Status::Saved { name, bytes } => html! {
                     <span class="muted small" role="status" data-testid="save-done" data-name={name.clone()} data-bytes={bytes.to_string()}>
-                        { tf(lang, "save-done", &[("name", name), ("size", &human_size(*bytes))]) }
+                        { tf(lang, "save-done", &[("name", name), ("size", &human_size(lang, *bytes))]) }
                     </span>
                 },
                 Status::Cancelled => html! {
