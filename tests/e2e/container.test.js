@@ -393,7 +393,7 @@ describe('containers: copy-on-write in the browser', () => {
       deleted: (p) => `${p} dihapus: path ini hanya ada di layer container, jadi langsung hilang.`,
       created: (p) => `File kosong ${p} dibuat di layer container.`,
       noMatch: (f) => `Tidak ada file yang cocok dengan “${f}”.`,
-      undone: /^Dibatalkan: container \w+ kembali seperti sebelum perubahan terakhirnya\. Layer container-nya berisi (\S+)\.$/,
+      undone: /^Dibatalkan: container \w+ kembali seperti sebelum perubahan terakhirnya\. Layer container-nya berisi (\d[\d.,]* [kMGT]?B)\.$/,
       removed: 'dihapus: ',
       added: 'ditambahkan: ',
     },
