@@ -134,58 +134,14 @@ pub struct OciDocument {
     pub subject: Option<Descriptor>,
 }
 
-/// [`OciDocument`] without its `layers` parsed (skipped, not kept) and with only whether a
-/// `manifests` key holds anything. The fields are [`OciDocument`]'s, in its order: a
-/// document written as a JSON array fills them by position, and a key given twice fails
-/// both parses alike.
-#[derive(Deserialize)]
-struct OciDocumentHead {
-    #[serde(rename = "mediaType", default, deserialize_with = "lenient")]
-    media_type: Option<String>,
-    #[serde(default)]
-    manifests: Option<serde::de::IgnoredAny>,
-    #[serde(default, deserialize_with = "lenient")]
-    config: Option<Descriptor>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    layers: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "artifactType", default, deserialize_with = "lenient")]
-    artifact_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    subject: Option<Descriptor>,
-}
-
 impl OciDocument {
     /// `text` parsed as [`OciDocument`] (after a leading BOM) but with `layers` left out
-    /// (`None`), unless the document has `manifests` (then parsed whole: with both,
-    /// `layers` decides [`OciDocument::is_index`]). What a reader of indexes needs — which
-    /// kind of document it is, its config and artifact type — at a fraction of the cost: a
-    /// manifest of 20,000 layers took ~120 ms to parse whole on the page's thread. `None`
-    /// where the whole parse fails.
-    pub fn parse_without_layers(text: &str) -> Option<OciDocument> {
-        let text = text.trim_start_matches('\u{feff}');
-        // Parsed whole where skipping could decide otherwise: a document that is not an
-        // object, or nests deep enough for the whole parse's recursion limit (128) to fail
-        // it where skipping would not.
-        if !text.trim_start().starts_with('{') || nests_deeper_than(text, 100) {
-            return serde_json::from_str(text).ok();
-        }
-        let head: OciDocumentHead = serde_json::from_str(text).ok()?;
-        if head.manifests.is_some() {
-            return serde_json::from_str(text).ok();
-        }
-        Some(OciDocument {
-            media_type: head.media_type,
-            manifests: None,
-            config: head.config,
-            layers: None,
-            artifact_type: head.artifact_type,
-            subject: head.subject,
-        })
-    }
-
-    /// [`OciDocument::parse_without_layers`] as containerd's import reads the document (what
-    /// the resolver shows, [`crate::read::gojson`]): lone surrogate escapes as U+FFFD, keys
+    /// (`None`), unless the document has `manifests` (then read whole: with both, `layers`
+    /// decides [`OciDocument::is_index`]). What a reader of indexes needs — which kind of
+    /// document it is, its config and artifact type — at a fraction of the cost: a manifest
+    /// of 20,000 layers took ~120 ms to parse whole on the page's thread. Read as
+    /// containerd's import reads the document (what the resolver shows,
+    /// [`crate::read::gojson`]): lone surrogate escapes as U+FFFD, keys
     /// matched to the fields of [`gojson::OCI_DOCUMENT`] as Go's `encoding/json` matches them
     /// (`Manifests` is `manifests`), the members whose key Go matches to `layers` skipped
     /// unless the document has `manifests` (then read whole). Says nothing of what it repairs
@@ -202,7 +158,9 @@ impl OciDocument {
             };
             Some(serde_json::from_value(v).unwrap_or_default())
         };
-        // As in `parse_without_layers`: read whole where skipping could decide otherwise.
+        // Read whole where skipping could decide otherwise: a document that is not an object,
+        // or nests deep enough for the whole parse's recursion limit (128) to fail it where
+        // skipping would not.
         if !text.trim_start().starts_with('{') || nests_deeper_than(&text, 100) {
             return whole(&text);
         }
@@ -535,63 +493,5 @@ mod tests {
         assert_eq!(platform.as_deref(), Some("linux/arm64"));
         let deep = format!("{{\"Layers\":{}{}}}", "[".repeat(200), "]".repeat(200));
         assert!(OciDocument::parse_as_go_without_layers(&deep).is_none());
-    }
-
-    /// Without its layers, a document is what the whole parse makes of it but for `layers`,
-    /// and the same kind of document for any descriptor type: manifests, indexes, artifacts,
-    /// fields of the wrong shape, a BOM, an index whose `layers` is not a list.
-    #[test]
-    fn a_document_without_its_layers_is_the_same_document() {
-        let docs = [
-            r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:aa","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:bb","size":3}]}"#,
-            "\u{feff}{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"digest\":\"sha256:cc\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}]}",
-            r#"{"manifests":[{"digest":"sha256:dd"}],"layers":"not a list"}"#,
-            r#"{"manifests":[{"digest":"sha256:dd"}],"layers":[{"digest":"sha256:ee"}]}"#,
-            r#"{"manifests":null,"layers":[1,2]}"#,
-            r#"{"mediaType":7,"artifactType":"application/vnd.example.sbom","config":{"mediaType":"application/vnd.oci.empty.v1+json"},"subject":{"digest":"sha256:ff"},"layers":[]}"#,
-            r#"{"config":"wrong","layers":{}}"#,
-            // Written as arrays, filled by position.
-            r#"[null,null,null,"application/vnd.example.sbom"]"#,
-            r#"[null,null,null,null,"x"]"#,
-            r#"[null,null,null,null,null,null]"#,
-        ];
-        for text in docs {
-            let full: OciDocument = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-                .unwrap_or_else(|e| panic!("{text}: {e}"));
-            let light = OciDocument::parse_without_layers(text).unwrap_or_else(|| panic!("{text}"));
-            for t in [
-                None,
-                Some("application/vnd.oci.image.index.v1+json"),
-                Some("application/vnd.oci.image.manifest.v1+json"),
-            ] {
-                assert_eq!(light.is_index(t), full.is_index(t), "{text} as {t:?}");
-            }
-            let expected = if full.manifests.is_some() {
-                full
-            } else {
-                OciDocument {
-                    layers: None,
-                    ..full
-                }
-            };
-            assert_eq!(format!("{light:?}"), format!("{expected:?}"), "{text}");
-        }
-        // A key twice, and layers nested past the whole parse's recursion limit: both fail
-        // the whole parse, so they fail this one.
-        let deep = format!(
-            "{{\"artifactType\":\"x\",\"layers\":{}{}}}",
-            "[".repeat(200),
-            "]".repeat(200)
-        );
-        let twice = r#"{"artifactType":"x","layers":[],"layers":[]}"#.to_string();
-        for bad in ["{", "3", "\"manifest\""]
-            .map(String::from)
-            .into_iter()
-            .chain([deep, twice])
-        {
-            let bad = bad.as_str();
-            assert!(serde_json::from_str::<OciDocument>(bad).is_err());
-            assert!(OciDocument::parse_without_layers(bad).is_none(), "{bad}");
-        }
     }
 }
