@@ -523,6 +523,7 @@ owner-added-layer = Added in layer { $a }; last changed in layer { $n }
 hashed-with = Hashed with
 hashed-webcrypto = WebCrypto (the browser's SHA-256, one read)
 hashed-streamed = streamed (wasm, in chunks)
+hashed-together = streamed with other layers, up to four at once in one vector (wasm SIMD)
 hashed-with-walk = streamed while its files were listed (wasm, from the same reads)
 hashed-beside-walk = streamed on a second worker while its files were listed (wasm)
 hashed-handed-on = streamed on a second worker as the file was decompressed (wasm)

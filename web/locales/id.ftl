@@ -523,6 +523,7 @@ owner-added-layer = Ditambahkan di layer { $a }; terakhir diubah di layer { $n }
 hashed-with = Di-hash dengan
 hashed-webcrypto = WebCrypto (SHA-256 milik peramban, sekali baca)
 hashed-streamed = dialirkan (wasm, per potongan)
+hashed-together = dialirkan bersama layer lain, hingga empat sekaligus dalam satu vektor (wasm SIMD)
 hashed-with-walk = dialirkan sambil filenya didaftar (wasm, dari bacaan yang sama)
 hashed-beside-walk = dialirkan di worker kedua sambil filenya didaftar (wasm)
 hashed-handed-on = dialirkan di worker kedua sambil file didekompresi (wasm)

@@ -28,6 +28,20 @@ pub struct Chunk {
     pub done: bool,
 }
 
+impl Chunk {
+    /// The chunk a read's promise resolved with (`{done, value}`); `None` when the stream was
+    /// cancelled (no view comes back).
+    pub fn from_result(result: &JsValue) -> Option<Chunk> {
+        let done = get(result, "done")?.as_bool().unwrap_or(false);
+        let view: Uint8Array = get(result, "value")?.dyn_into().ok()?;
+        Some(Chunk {
+            buffer: view.buffer(),
+            len: view.byte_length(),
+            done,
+        })
+    }
+}
+
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(target, &JsValue::from_str(key)).ok()
 }
@@ -62,14 +76,7 @@ impl ByobReader {
     /// The answer to a read started by [`ByobReader::read`]; `None` when it failed (the file
     /// changed or could not be read) or the stream was cancelled (no buffer comes back).
     pub async fn answer(pending: JsFuture) -> Option<Chunk> {
-        let result = pending.await.ok()?;
-        let done = get(&result, "done")?.as_bool().unwrap_or(false);
-        let view: Uint8Array = get(&result, "value")?.dyn_into().ok()?;
-        Some(Chunk {
-            buffer: view.buffer(),
-            len: view.byte_length(),
-            done,
-        })
+        Chunk::from_result(&pending.await.ok()?)
     }
 
     /// Stops the stream (the rest of the blob is not wanted): the browser can drop what it

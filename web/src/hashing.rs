@@ -1,6 +1,6 @@
 //! How a hashing worker turns one job (a blob of the `File`) into its facts.
 //!
-//! Four paths, chosen per blob (recorded in `MemberFacts::hashed_with`, shown in the layer
+//! Five paths, chosen per blob (recorded in `MemberFacts::hashed_with`, shown in the layer
 //! details):
 //! - **WebCrypto** — an uncompressed blob of at most [`budget`] bytes is read whole and
 //!   hashed in one shot by `crypto.subtle.digest`, which uses the CPU's SHA instructions
@@ -12,6 +12,8 @@
 //!   next read in flight while a piece is hashed; a compressed one (its diff_id is the digest
 //!   of its decompressed bytes) goes through `pancake_core::read::reading::hash` over
 //!   [`FileSource`], which inflates and walks in one pass.
+//! - **Together** — a streamed uncompressed blob read while the worker reads others: up to
+//!   four hash in one vector, a lane each ([`crate::lanes`]), recorded as `StreamedTogether`.
 //! - **With the walk** — an uncompressed layer tar the scanner's walk read whole was fed to
 //!   this worker piece by piece as it was walked ([`crate::feed`]); its job takes that digest
 //!   (the same wasm hasher, run while the walk went on), recorded as `WithTheWalk`.
@@ -51,6 +53,9 @@ thread_local! {
     /// The streamed path's piece in wasm memory, reused by every job: wasm memory never
     /// shrinks, so a fresh `Vec` per job would only add to it.
     static PIECE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// A WebCrypto blob is in flight in this worker (jobs run at the same time: see
+    /// [`crate::lanes`]).
+    static WEBCRYPTO_BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The spare read buffer if it holds at least `len` bytes, else a new one of `len` bytes.
@@ -134,14 +139,22 @@ pub async fn hash_job(
     }
     // sha512 blobs (OCI `blobs/sha512/`) need both digests: the core's streamed path computes them.
     if job.len > 0 && !job.sha512 && uncompressed(source, job) {
-        if job.len <= budget() {
-            if let Some(facts) = with_webcrypto(source, job, &opts).await {
+        // One WebCrypto blob at a time per worker (the budget is for one blob in flight);
+        // a job that finds it busy is streamed in a lane instead.
+        if job.len <= budget() && !WEBCRYPTO_BUSY.with(|b| b.replace(true)) {
+            let facts = with_webcrypto(source, job, &opts).await;
+            WEBCRYPTO_BUSY.with(|b| b.set(false));
+            if let Some(facts) = facts {
                 progress(job.len);
                 return facts;
             }
         }
-        // The BYOB stream first (no garbage); where blob streams are not byte streams, the
-        // same overlapped pieces through `arrayBuffer()`.
+        // In a lane beside the other blobs this worker reads at the same time; then the BYOB
+        // stream alone (no garbage); where blob streams are not byte streams, the same
+        // overlapped pieces through `arrayBuffer()`.
+        if let Some(facts) = together(source, job, &opts, progress).await {
+            return facts;
+        }
         if let Some(facts) = streamed_byob(source, job, &opts, progress).await {
             return facts;
         }
@@ -247,6 +260,32 @@ async fn finish_webcrypto(unhashed: Unhashed, digest: js_sys::Promise) -> Option
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let sha256 = Digest::parse(&format!("sha256:{hex}"))?;
     Some(unhashed.finish(sha256, None, HashPath::WebCrypto))
+}
+
+/// The lanes path for an uncompressed blob ([`crate::lanes`]): read through a BYOB reader of
+/// its own and hashed in one vector with the other blobs this worker reads at the same time;
+/// recorded as `StreamedTogether` when some of it was, else as `Streamed`. `None` to fall
+/// back (no BYOB reader, or a read that failed: the other paths report it).
+async fn together(
+    source: &FileSource,
+    job: &HashJob,
+    opts: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Option<MemberFacts> {
+    // The header walk reads by `read_at` (synchronously), so it goes first.
+    let unhashed = prehashed::index_unhashed(source, job, opts)?;
+    let end = job.offset.checked_add(job.len)?;
+    let blob = source
+        .file()
+        .slice_with_f64_and_f64(job.offset as f64, end as f64)
+        .ok()?;
+    let (digest, together) = crate::lanes::sha256(blob, job.len, progress).await?;
+    let how = if together {
+        HashPath::StreamedTogether
+    } else {
+        HashPath::Streamed
+    };
+    Some(unhashed.finish(digest, None, how))
 }
 
 /// The streaming path for an uncompressed blob through a BYOB reader: each read lands in the

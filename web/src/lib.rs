@@ -13,6 +13,7 @@ pub mod hashing;
 pub mod i18n;
 pub mod idb;
 pub mod jspi;
+pub mod lanes;
 pub mod offline;
 pub mod opening;
 pub mod permalink;

@@ -184,8 +184,9 @@ impl Drop for Handle {
 
 struct Hasher {
     handle: Handle,
-    /// The job it is on and how many of its bytes are hashed.
-    job: Option<(HashJob, u64)>,
+    /// The jobs it is on (up to [`Pool::lanes_each`]: their blobs hash side by side,
+    /// `crate::lanes`) and how many of each one's bytes are hashed.
+    jobs: Vec<(HashJob, u64)>,
 }
 
 /// What the pool reports: the reading of the file it reads (each event carries the reader
@@ -332,6 +333,8 @@ pub struct Pool {
     /// The blobs `(offset, len)` the scanner fed the first hasher whole: their jobs are its.
     fed: Vec<(u64, u64)>,
     queue: VecDeque<HashJob>,
+    /// How many jobs each hasher takes at once ([`Pool::start_hashing`]).
+    lanes_each: usize,
     /// An outline waiting [`OUTLINE_AFTER_MS`] to be shown (dropped when the walk ends first).
     outline: Option<PoolEvent>,
     /// The current file's reading, from the scan's archive on; facts are applied to it.
@@ -428,6 +431,7 @@ impl Pool {
                 feed_port: None,
                 fed: Vec::new(),
                 queue: VecDeque::new(),
+                lanes_each: 1,
                 outline: None,
                 reading: None,
                 base: 0,
@@ -1244,12 +1248,8 @@ impl Pool {
                 now_ms: now(),
             }],
             (Response::Progress { member, bytes }, Role::Hasher(i)) => {
-                if let Some(Some(Hasher {
-                    job: Some((job, done)),
-                    ..
-                })) = self.hashers.get_mut(i)
-                {
-                    if job.member == member {
+                if let Some(Some(h)) = self.hashers.get_mut(i) {
+                    if let Some((job, done)) = h.jobs.iter_mut().find(|(j, _)| j.member == member) {
                         *done = bytes.min(job.len);
                     }
                 }
@@ -1308,7 +1308,7 @@ impl Pool {
             .hashers
             .iter()
             .flatten()
-            .filter_map(|h| h.job.as_ref().map(|(_, d)| *d))
+            .flat_map(|h| h.jobs.iter().map(|(_, d)| *d))
             .chain(self.facts_decoding.iter().map(|f| f.bytes))
             .sum();
         let settled = self
@@ -1352,7 +1352,10 @@ impl Pool {
                             }
                         }
                     }
-                    self.hashers.push(Some(Hasher { handle, job: None }))
+                    self.hashers.push(Some(Hasher {
+                        handle,
+                        jobs: Vec::new(),
+                    }))
                 }
                 Err(message) => {
                     // The pieces the scanner feeds would wait for a hasher that never comes.
@@ -1452,6 +1455,7 @@ impl Pool {
         if self.hashers.len() < want {
             self.spawn_hashers(actions, want);
         }
+        self.lanes_each = self.lanes_each();
         // A hasher without a job is stopped by `assign`.
         for i in 0..self.hashers.len() {
             self.assign(i);
@@ -1478,34 +1482,80 @@ impl Pool {
         usize::from(fed > 0) + (self.queue.len() - fed)
     }
 
-    /// Gives hasher `i` the next job, or stops it when none is left. The first hasher takes the blobs it was fed first (their digests are ready or nearly),
-    /// then any; the others never take a fed one (another hasher would read and hash it
-    /// again), so they stop when only fed ones are left.
+    /// How many jobs a hasher takes at once: the blobs not fed spread over the hashers that
+    /// take them, at most `pancake_core::digest::lanes::LANES`. A hasher hashes the uncompressed
+    /// ones among its jobs together, up to four in one vector (`crate::lanes`), which on a
+    /// core hashes three or four blobs in about the time of two; with as many hashers as
+    /// blobs, one each is faster (each blob's chain of rounds has a core of its own). On two
+    /// cores, with the first hasher on the blob the walk feeds it, the second takes four.
+    fn lanes_each(&self) -> usize {
+        let fed = self
+            .queue
+            .iter()
+            .filter(|j| self.fed.contains(&(j.offset, j.len)))
+            .count();
+        let others = self.queue.len() - fed;
+        let takers = self
+            .hashers
+            .len()
+            .saturating_sub(usize::from(fed > 0))
+            .max(1);
+        others
+            .div_ceil(takers)
+            .clamp(1, pancake_core::digest::lanes::LANES)
+    }
+
+    /// Gives hasher `i` jobs until it has [`Pool::lanes_each`], or stops it when it has none
+    /// and none is left. The first hasher takes the blobs it was fed first, one at a time
+    /// (their digests are ready or nearly: it hashed them as the walk went), and no other
+    /// job while it is on one; the others never take a fed one (another hasher would read
+    /// and hash it again), so they stop when only fed ones are left.
     fn assign(&mut self, i: usize) {
         // A job is taken off the queue only for a hasher that is there to do it.
-        if !matches!(self.hashers.get(i), Some(Some(_))) {
+        let Some(Some(h)) = self.hashers.get(i) else {
             return;
-        }
-        let is_fed = |j: &HashJob| self.fed.contains(&(j.offset, j.len));
-        let at = if i == 0 {
-            self.queue.iter().position(is_fed).or(Some(0))
-        } else {
-            self.queue.iter().position(|j| !is_fed(j))
         };
-        let next = at.and_then(|at| self.queue.remove(at));
-        let fed = next.as_ref().is_some_and(is_fed);
+        let is_fed = |j: &HashJob| self.fed.contains(&(j.offset, j.len));
+        let on_fed = h.jobs.iter().any(|(j, _)| is_fed(j));
+        let mut taken = Vec::new();
+        let mut room = self.lanes_each.saturating_sub(h.jobs.len());
+        while room > 0 && !on_fed {
+            let at = if i == 0 {
+                match self.queue.iter().position(is_fed) {
+                    // A fed one only when this hasher is on nothing else.
+                    Some(at) if h.jobs.is_empty() && taken.is_empty() => Some(at),
+                    Some(_) => None,
+                    None => (!self.queue.is_empty()).then_some(0),
+                }
+            } else {
+                self.queue.iter().position(|j| !is_fed(j))
+            };
+            let Some(job) = at.and_then(|at| self.queue.get(at).copied().map(|j| (at, j))) else {
+                break;
+            };
+            let fed = is_fed(&job.1);
+            self.queue.remove(job.0);
+            taken.push((job.1, fed));
+            room -= 1;
+            if fed {
+                break;
+            }
+        }
         let file = self.file.clone();
         let Some(slot) = self.hashers.get_mut(i) else {
             return;
         };
-        match (next, slot.as_mut()) {
-            (Some(job), Some(h)) => {
-                if let Ok(m) = encode(&Request::Hash { job, fed }, file.as_ref(), None) {
-                    h.handle.send(m);
-                }
-                h.job = Some((job, 0));
+        let Some(h) = slot.as_mut() else {
+            return;
+        };
+        for (job, fed) in taken {
+            if let Ok(m) = encode(&Request::Hash { job, fed }, file.as_ref(), None) {
+                h.handle.send(m);
             }
-            _ => *slot = None,
+            h.jobs.push((job, 0));
+        }
+        if h.jobs.is_empty() {
+            *slot = None;
         }
     }
 
@@ -1519,7 +1569,7 @@ impl Pool {
         facts: pancake_core::MemberFacts,
     ) -> Vec<PoolEvent> {
         if let Some(Some(h)) = self.hashers.get_mut(i) {
-            h.job = None;
+            h.jobs.retain(|(j, _)| j.member != member);
         }
         let document = facts.json.is_some();
         if let Some(r) = self.reading.as_mut() {
@@ -1561,7 +1611,9 @@ impl Pool {
     ) -> Vec<PoolEvent> {
         let mut job_bytes = 0;
         if let Some(Some(h)) = self.hashers.get_mut(i) {
-            job_bytes = h.job.take().map_or(0, |(j, _)| j.len);
+            if let Some(at) = h.jobs.iter().position(|(j, _)| j.member == member) {
+                job_bytes = h.jobs.remove(at).0.len;
+            }
         }
         // Checked a slice at a time and kept in the compact form, as the scan's large index.
         let decoder = match Decoder::compact(bytes) {

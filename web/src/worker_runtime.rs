@@ -675,8 +675,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
             }
         }
         Request::Hash { job, fed } => {
-            // Async: the WebCrypto path awaits the browser (see `hashing`). The page sends a
-            // hasher its next job only after this one's facts, so jobs never overlap here.
+            // Async: the WebCrypto path awaits the browser (see `hashing`). The page may send
+            // a hasher up to four jobs at once (`Pool::assign`): they run side by side, their
+            // uncompressed blobs hashed together (`crate::lanes`).
             let scope = scope.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let started = now();

@@ -5,6 +5,8 @@
 //! is well formed per the spec's grammar is *unknown*: named as such ([`DigestError`]), never
 //! confused with a missing digest.
 
+pub mod lanes;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

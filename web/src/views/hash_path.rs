@@ -16,11 +16,12 @@ pub fn of(a: &Archive, layer: &Layer) -> Option<HashPath> {
         .and_then(|m| m.facts.hashed_with)
 }
 
-/// The stable id (`data-hashed-with`): `webcrypto`, `streamed`, `with-walk`, `beside-walk` or `handed-on`.
+/// The stable id (`data-hashed-with`): `webcrypto`, `streamed`, `together`, `with-walk`, `beside-walk` or `handed-on`.
 pub fn id(h: HashPath) -> &'static str {
     match h {
         HashPath::WebCrypto => "webcrypto",
         HashPath::Streamed => "streamed",
+        HashPath::StreamedTogether => "together",
         HashPath::WithTheWalk => "with-walk",
         HashPath::BesideTheWalk => "beside-walk",
         HashPath::HandedOn => "handed-on",
@@ -35,6 +36,7 @@ pub fn details_row(lang: Lang, a: &Archive, layer: &Layer) -> Html {
     let text = match h {
         HashPath::WebCrypto => t(lang, "hashed-webcrypto"),
         HashPath::Streamed => t(lang, "hashed-streamed"),
+        HashPath::StreamedTogether => t(lang, "hashed-together"),
         HashPath::WithTheWalk => t(lang, "hashed-with-walk"),
         HashPath::BesideTheWalk => t(lang, "hashed-beside-walk"),
         HashPath::HandedOn => t(lang, "hashed-handed-on"),
