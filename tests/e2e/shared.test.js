@@ -46,7 +46,8 @@ async function readStacks(page) {
     await app.openTab(page, 'stack');
     await page.locator('[data-testid=image-option]').nth(i).click();
     await app.settledLayers(page);
-    out.push(await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+    // Base first (the stack lists the top layer first).
+    out.push(await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => ({
       diffId: e.getAttribute('data-diff-id'),
       size: Number(e.getAttribute('data-size')),
     }))));

@@ -92,7 +92,7 @@ picker-title = { $count } images:
 picker-layers = { $count } layers
 
 ## Stack
-stack-label = Layers from the base up: layer 1 is the base image, drawn at the bottom
+stack-label = Layers from the top down, as drawn: the last instruction first, layer 1 (the base image) last
 stack-top = top: the last instruction
 stack-bottom = bottom: the base image
 stack-hint = Choose a layer to see its digest, its command and what it changed.

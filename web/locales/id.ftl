@@ -92,7 +92,7 @@ picker-title = { $count } image:
 picker-layers = { $count } layer
 
 ## Stack
-stack-label = Layer dari base ke atas: layer 1 adalah base image, digambar paling bawah
+stack-label = Layer dari atas ke bawah, seperti digambar: instruksi terakhir lebih dulu, layer 1 (base image) paling akhir
 stack-top = atas: instruksi terakhir
 stack-bottom = bawah: base image
 stack-hint = Pilih sebuah layer untuk melihat digest, perintah, dan perubahan yang dibuatnya.
