@@ -154,6 +154,13 @@ describe('course mode', () => {
             await page.locator('[data-testid=tour-step][data-target-found=true]').waitFor({ timeout: 10000 });
             await page.locator('[data-testid=tour-spot]').waitFor({ state: 'visible', timeout: 5000 });
           }
+          // Which step of how many, in the page's language, shown whether the card is folded
+          // (a phone folds it when the step's target needs the room) or not.
+          const count = card.locator('[data-testid=tour-count]');
+          assert.equal((await count.innerText()).trim().toLowerCase(),
+            (w.lang === 'en' ? `Step ${n} of 10` : `Langkah ${n} dari 10`).toLowerCase(),
+            `step ${n}: the count (card folded: ${await card.getAttribute('data-folded')})`);
+          assert.ok(await count.isVisible(), `step ${n}: the count is shown (card folded: ${await card.getAttribute('data-folded')})`);
           if (n === 2) {
             // The step's one thing to do: click the COPY layer.
             await page.locator('[data-testid=layer].kind-copy').first().click();

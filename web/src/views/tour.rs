@@ -268,7 +268,7 @@ pub fn tour_card(p: &TourProps) -> Html {
                 data-folded={is_folded.to_string()}
                 style={format!("--tour-top:{}px", *top)} {onkeydown}>
                 <header class="tour-head">
-                    <span class="tour-count">{ tf(lang, "tour-counter", &[("n", &n.to_string()), ("total", &total.to_string())]) }</span>
+                    <span class="tour-count" data-testid="tour-count">{ tf(lang, "tour-counter", &[("n", &n.to_string()), ("total", &total.to_string())]) }</span>
                     <button type="button" class="button quiet tour-fold" data-testid="tour-fold"
                         aria-expanded={(!is_folded).to_string()} aria-controls={body_id}
                         aria-label={t(lang, if is_folded { "tour-unfold" } else { "tour-fold" })}
