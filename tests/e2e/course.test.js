@@ -162,6 +162,12 @@ describe('course mode', () => {
             `step ${n}: the count (card folded: ${await card.getAttribute('data-folded')})`);
           assert.ok(await count.isVisible(), `step ${n}: the count is shown (card folded: ${await card.getAttribute('data-folded')})`);
           if (n === 2) {
+            // The text names the size the stack writes on its thin lines, as the stack writes
+            // it in this language (Docker's "0B" in English, "0 B" in Indonesian).
+            const ticks = await page.$$eval('[data-testid=metadata-step] .size', (els) => els.map((e) => e.textContent.trim()));
+            assert.ok(ticks.length >= 1, 'the nginx stack has settings-only steps');
+            assert.deepEqual([...new Set(ticks)], [w.lang === 'en' ? '0B' : '0 B'], `tick sizes ${ticks}`);
+            assert.ok(step.body.includes(w.lang === 'en' ? 'thin 0B lines' : 'garis tipis 0 B di'), step.body);
             // The step's one thing to do: click the COPY layer.
             await page.locator('[data-testid=layer].kind-copy').first().click();
             await page.locator('[data-testid=layer-details]').waitFor({ state: 'visible' });
