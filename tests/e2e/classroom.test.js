@@ -90,7 +90,7 @@ describe('classroom (issue 14)', () => {
       assert.equal(await details.getAttribute('aria-live'), null);
       assert.equal(await page.locator('[data-testid=layer-details] [aria-live]').count(), 0);
       assert.equal(await page.locator('ol.stack').getAttribute('aria-label'),
-        'Layers from the base up: layer 1 is the base image, drawn at the bottom');
+        'Layers from the top down, as drawn: the last instruction first, layer 1 (the base image) last');
       await page.locator('[data-testid=layer][data-index="1"]').click();
       await page.locator('[data-testid=tab-history]').click();
       const current = page.locator('[data-testid=history-row][aria-current=true]');
@@ -103,6 +103,78 @@ describe('classroom (issue 14)', () => {
       await page.close();
     }
   });
+
+  // WCAG 2.4.3: the stack is drawn top layer first (newest on top, as Docker draws an image);
+  // Tab and a screen reader must meet the layers in that order too, not from the base up.
+  for (const v of [{ lang: 'en', width: 1280, height: 800 }, { lang: 'id', width: 360, height: 740 }]) {
+    test(`the stack is read and tabbed top to bottom, as drawn; the arrows follow it (${v.lang}, ${v.width} px)`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width: v.width, height: v.height }, query: `?demo=nginx&view=stack&lang=${v.lang}` });
+      try {
+        await waitReady(page, { timeout: READY });
+        const n = (await app.readLayers(page)).length;
+        assert.ok(n >= 3, `nginx has several layers (${n})`);
+        // Reading order: every row of the list (slabs and thin settings-only steps), in the
+        // DOM's order, lies below the one before it on the page.
+        const rows = await page.$$eval('ol.stack > li', (els) => els.map((e) => ({
+          y: e.getBoundingClientRect().top + scrollY,
+          h: e.getBoundingClientRect().height,
+          layer: e.dataset.testid === 'layer' ? Number(e.dataset.index) : null,
+        })));
+        assert.ok(rows.length > n, `layers and settings-only steps listed (${rows.length})`);
+        for (let i = 1; i < rows.length; i++) {
+          assert.ok(rows[i].y >= rows[i - 1].y + rows[i - 1].h - 1, `row ${i} is drawn below row ${i - 1}: ${JSON.stringify(rows.slice(i - 1, i + 1))}`);
+        }
+        const want = Array.from({ length: n }, (_, i) => n - 1 - i);
+        assert.deepEqual(rows.filter((r) => r.layer !== null).map((r) => r.layer), want, 'layers listed top first');
+        // Focus order: from the view's tab, Tab reaches the top layer first, then each layer
+        // below it, down to the base (numbered 1); the number a reader hears is the one drawn.
+        await page.locator('[data-testid=tab-stack]').focus();
+        const focused = () => page.evaluate(() => {
+          const e = document.activeElement;
+          return e && e.dataset.testid === 'layer'
+            ? { index: Number(e.dataset.index), shown: e.querySelector('.slab-index').textContent.trim(), label: e.getAttribute('aria-label'), y: e.getBoundingClientRect().top + scrollY }
+            : null;
+        });
+        let at = null;
+        for (let i = 0; i < 20 && !at; i++) {
+          await page.keyboard.press('Tab');
+          at = await focused();
+        }
+        const met = [];
+        while (at) {
+          met.push(at);
+          await page.keyboard.press('Tab');
+          at = await focused();
+        }
+        assert.deepEqual(met.map((m) => m.shown), want.map((i) => String(i + 1)), 'Tab meets the layers numbered n … 1');
+        assert.deepEqual(met.map((m) => m.index), want);
+        met.forEach((m) => assert.match(m.label, new RegExp(`^Layer ${m.index + 1}: `), m.label));
+        for (let i = 1; i < met.length; i++) assert.ok(met[i].y > met[i - 1].y, `focus moves down the page: ${JSON.stringify(met.map((m) => m.y))}`);
+        // Shift+Tab climbs back: from the base to the layer above it.
+        await page.locator('[data-testid=layer][data-index="0"]').focus();
+        await page.keyboard.press('Shift+Tab');
+        assert.equal((await focused())?.index, 1, 'Shift+Tab from the base reaches layer 2');
+        // The arrows go the way the stack is drawn: Up to the layer above, Down to the one
+        // below; Home to the first in the list (the top), End to the last (the base).
+        await page.locator(`[data-testid=layer][data-index="${n - 1}"]`).focus();
+        await page.keyboard.press('ArrowDown');
+        await page.locator(`[data-testid=layer-details][data-index="${n - 2}"]`).waitFor();
+        assert.equal((await focused())?.index, n - 2);
+        await page.keyboard.press('ArrowUp');
+        await page.locator(`[data-testid=layer-details][data-index="${n - 1}"]`).waitFor();
+        assert.equal((await focused())?.index, n - 1);
+        await page.keyboard.press('End');
+        await page.locator('[data-testid=layer-details][data-index="0"]').waitFor();
+        assert.equal((await focused())?.shown, '1');
+        await page.keyboard.press('Home');
+        await page.locator(`[data-testid=layer-details][data-index="${n - 1}"]`).waitFor();
+        assert.equal((await focused())?.shown, String(n));
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
 
   test('a touch screen is told to choose a file, not to drag one', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?lang=id', viewport: { width: 360, height: 740 } });

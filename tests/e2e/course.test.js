@@ -154,7 +154,20 @@ describe('course mode', () => {
             await page.locator('[data-testid=tour-step][data-target-found=true]').waitFor({ timeout: 10000 });
             await page.locator('[data-testid=tour-spot]').waitFor({ state: 'visible', timeout: 5000 });
           }
+          // Which step of how many, in the page's language, shown whether the card is folded
+          // (a phone folds it when the step's target needs the room) or not.
+          const count = card.locator('[data-testid=tour-count]');
+          assert.equal((await count.innerText()).trim().toLowerCase(),
+            (w.lang === 'en' ? `Step ${n} of 10` : `Langkah ${n} dari 10`).toLowerCase(),
+            `step ${n}: the count (card folded: ${await card.getAttribute('data-folded')})`);
+          assert.ok(await count.isVisible(), `step ${n}: the count is shown (card folded: ${await card.getAttribute('data-folded')})`);
           if (n === 2) {
+            // The text names the size the stack writes on its thin lines, as the stack writes
+            // it in this language (Docker's "0B" in English, "0 B" in Indonesian).
+            const ticks = await page.$$eval('[data-testid=metadata-step] .size', (els) => els.map((e) => e.textContent.trim()));
+            assert.ok(ticks.length >= 1, 'the nginx stack has settings-only steps');
+            assert.deepEqual([...new Set(ticks)], [w.lang === 'en' ? '0B' : '0 B'], `tick sizes ${ticks}`);
+            assert.ok(step.body.includes(w.lang === 'en' ? 'thin 0B lines' : 'garis tipis 0 B di'), step.body);
             // The step's one thing to do: click the COPY layer.
             await page.locator('[data-testid=layer].kind-copy').first().click();
             await page.locator('[data-testid=layer-details]').waitFor({ state: 'visible' });
@@ -540,11 +553,11 @@ describe('course mode', () => {
       assert.equal(await page.evaluate(() => document.activeElement.dataset.index), String(top - 1));
       await page.keyboard.press('ArrowUp');
       await page.locator(`[data-testid=layer-details][data-index="${top}"]`).waitFor();
-      for (const [key, want] of [['Home', 0], ['End', top]]) {
+      for (const [key, want] of [['Home', top], ['End', 0]]) {
         await page.keyboard.press(key);
         const got = await page.evaluate(() => document.activeElement.dataset.index);
-        // Home/End: the first/last layer of the list (base / top).
-        assert.ok(got === String(want) || got === String(top - want), `${key} moved focus (got ${got})`);
+        // Home/End: the first/last layer of the list as drawn and read: the top / the base.
+        assert.equal(got, String(want), `${key} moved focus (got ${got})`);
       }
       // Everything by Tab: the tab bar and the footer's tour link are reachable.
       const reached = new Set();

@@ -70,15 +70,16 @@ test('a damaged layer hashed by a worker: unreadable as the CLI says, its mismat
   const page = await session.newPage();
   await pickFile(page, file);
   await waitReady(page, { timeout: 90000 });
-  const got = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+  // The stack lists the top layer first; read base first, as the CLI lists them.
+  const got = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => ({
     state: e.getAttribute('data-state'),
     digest: e.getAttribute('data-digest'),
   })));
   assert.deepEqual(got, want);
   // A screen reader hears each slab's verdict in its name, as the badge shows it.
-  const names = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.getAttribute('aria-label')));
+  const names = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => e.getAttribute('aria-label')));
   assert.deepEqual(names.map((n) => n.split(', ').pop()), ['unreadable', 'verified', 'verified', 'verified'], JSON.stringify(names));
-  await page.locator('[data-testid=layer]').first().click();
+  await page.locator('[data-testid=layer][data-index="0"]').click();
   const details = page.locator('[data-testid=layer-details]');
   await details.locator('[data-testid=unreadable]').waitFor();
   const reason = await details.locator('[data-testid=reason]').innerText();

@@ -32,7 +32,7 @@ describe('nginx demo', () => {
       const layers = await app.readLayers(page);
       assert.ok(layers.length >= 2, `the demo has several layers, got ${layers.length}`);
       layers.forEach((l, i) => {
-        assert.equal(l.index, String(i), `layer ${i}: data-index in bottom→top DOM order`);
+        assert.equal(l.index, String(i), `layer ${i}: data-index in top→bottom DOM order (read reversed)`);
         assert.match(l.diffId || '', /^sha256:[0-9a-f]{64}$/, `layer ${i}: data-diff-id`);
         assert.match(l.digest || '', /^sha256:[0-9a-f]{64}$/, `layer ${i}: data-digest`);
         assert.equal(l.verified, 'true', `layer ${i}: data-verified`);

@@ -59,7 +59,8 @@ async function openCounted(session, file, layers) {
   await pickFile(page, file);
   await waitReady(page, { timeout: 60000 });
   const seen = await page.evaluate(() => window.__seen);
-  const shown = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => [e.dataset.diffId, e.dataset.verified, e.getAttribute('data-hashed-with')]));
+  // Base first (the stack lists the top layer first).
+  const shown = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => [e.dataset.diffId, e.dataset.verified, e.getAttribute('data-hashed-with')]));
   return { page, seen, shown };
 }
 

@@ -226,7 +226,8 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
       // 40 items at each end (layers 1-40 and 19,963-20,002): one gap between.
       await gap.first().waitFor();
       assert.equal(await gap.count(), 1);
-      const drawn = () => page.$$eval('[data-testid=layer]', (els) => els.map((e) => Number(e.dataset.index)));
+      // Base first (the stack lists the top layer first).
+      const drawn = () => page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => Number(e.dataset.index)));
       const ends = await drawn();
       assert.equal(ends.length, 80);
       assert.deepEqual([ends[0], ends[39], ends[40], ends[79]], [0, 39, n - 40, n - 1]);
@@ -234,7 +235,7 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
       assert.deepEqual(await said(), [`${n - 80} layers not drawn here (layers 41 to ${n - 40})`, 'Show 200 more']);
       assert.equal(await gap.getAttribute('data-items'), String(n - 80));
       // The diff_ids the page shows at both ends are the generator's.
-      const ids = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.dataset.diffId));
+      const ids = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => e.dataset.diffId));
       const want = facts.case.layers.map((l) => l.diff_id);
       assert.deepEqual(ids, [...want.slice(0, 40), ...want.slice(n - 40)]);
       // "Show 200 more" draws the 200 layers just below the top ones.

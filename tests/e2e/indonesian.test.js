@@ -100,7 +100,7 @@ describe('Indonesian throughout (issue 14)', () => {
           assert.equal(await el.getAttribute('aria-selected'), 'true');
           if (tab === 'stack') {
             // Open a layer's details too: they show its time and size.
-            const layer = page.locator('[data-testid=layer]').last();
+            const layer = page.locator('[data-testid=layer]').first();
             await layer.scrollIntoViewIfNeeded();
             await layer.click();
             await page.locator('[data-testid=layer-details]').first().waitFor({ timeout: 5000 });
@@ -230,7 +230,7 @@ describe('Indonesian throughout (issue 14)', () => {
         assert.ok(created.length >= 4, `rows: ${created.length}`);
         for (const c of created) assert.match(c, re, `${lang}: "${c}"`);
         await page.locator('[data-testid=tab-stack]').first().click();
-        await page.locator('[data-testid=layer]').last().click();
+        await page.locator('[data-testid=layer]').first().click();
         const details = await page.locator('[data-testid=layer-details]').first().innerText();
         // The recorded time as written, then how long ago in the page's language.
         const m = details.match(/\d{4}-\d\d-\d\dT[^\s]+ \(([^)]+)\)/);
@@ -258,7 +258,7 @@ describe('Indonesian throughout (issue 14)', () => {
       // The base layer of the WordPress images, 87.6 kB, as Indonesian writes it.
       assert.ok(sizes.includes('87,6 kB'), `stack: ${sizes}`);
       // The layer's details: its size and the other sizes with a comma too.
-      await page.locator('[data-testid=layer]').first().click();
+      await page.locator('[data-testid=layer][data-index="0"]').click();
       const details = page.locator('[data-testid=layer-details]').first();
       await details.waitFor({ timeout: 5000 });
       const other = (await details.locator('[data-testid=layer-other-sizes]').innerText()).trim();
@@ -295,7 +295,7 @@ describe('Indonesian throughout (issue 14)', () => {
         try {
           await waitReady(page, { timeout: READY });
           await page.locator('[data-testid=tab-stack]').first().click();
-          await page.locator('[data-testid=layer]').last().click();
+          await page.locator('[data-testid=layer]').first().click();
           await page.locator('[data-testid=layer-details]').first().scrollIntoViewIfNeeded();
           await page.screenshot({ path: path.join(SHOTS, `stack-id-${width}-${scheme}.png`) });
           await page.locator('[data-testid=tab-history]').first().click();

@@ -36,7 +36,8 @@ describe('a 200,000-file image in gzip layers', () => {
     });
     await pickFile(page, img.file);
     await waitReady(page, { timeout: READY_TIMEOUT });
-    const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+    // Base first (the stack lists the top layer first).
+    const layers = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => ({
       diffId: e.getAttribute('data-diff-id'), digest: e.getAttribute('data-digest'), verified: e.getAttribute('data-verified'),
     })));
     assert.deepEqual(layers.map((l) => l.diffId), img.diffIds, 'diff_ids computed from the inflated tars');

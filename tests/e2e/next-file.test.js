@@ -77,7 +77,8 @@ describe('opening another file while one is shown', () => {
     await waitReady(page, { timeout: 240000 });
     const samples = await page.evaluate(() => { window.__nextStop = true; return window.__next; });
     await openTab(page, 'stack');
-    const after = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.getAttribute('data-diff-id')));
+    // Base first (the stack lists the top layer first).
+    const after = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => e.getAttribute('data-diff-id')));
     assert.deepEqual(after, big.diffIds, 'the next image is shown once read, layers bottom to top');
 
     // Never blank: every frame has an image, its view and the tabs.
@@ -119,8 +120,9 @@ describe('opening another file while one is shown', () => {
     for (const i of [0, 1]) {
       await pick(page, i);
       await openTab(page, 'stack');
-      const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => e.getAttribute('data-digest')));
-      tops.push(String(layers[layers.length - 1]).replace(/^sha256:/, ''));
+      // The top layer is the stack's first item.
+      const top = await page.getAttribute('[data-testid=layer]', 'data-digest');
+      tops.push(String(top).replace(/^sha256:/, ''));
     }
     assert.notEqual(tops[0], tops[1]);
     // Then on Files, each image chosen in the picker and its layer saved straight away.

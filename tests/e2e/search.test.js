@@ -517,7 +517,7 @@ describe('path search while layers are hashed', () => {
     // The stack says the same: the base layer is "not checked", never "checking" again, and
     // its details say why, with a diff_id "not computed" rather than "pending…".
     await app.openTab(page, 'stack');
-    const base = page.locator('[data-testid=layer]').first();
+    const base = page.locator('[data-testid=layer][data-index="0"]');
     assert.equal(await base.getAttribute('data-state'), 'unchecked');
     await base.click();
     const details = page.locator('[data-testid=layer-details][data-index="0"]');

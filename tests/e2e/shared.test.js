@@ -46,7 +46,8 @@ async function readStacks(page) {
     await app.openTab(page, 'stack');
     await page.locator('[data-testid=image-option]').nth(i).click();
     await app.settledLayers(page);
-    out.push(await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+    // Base first (the stack lists the top layer first).
+    out.push(await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => ({
       diffId: e.getAttribute('data-diff-id'),
       size: Number(e.getAttribute('data-size')),
     }))));
@@ -158,8 +159,19 @@ describe('shared layers', () => {
       assert.ok(shared.every((l) => l.images === '0,1'));
       // Only the top layer differs: stored once except one layer per image.
       assert.equal(shown.layers.length, stacks[0].length + 1);
+      // Listed as drawn (WCAG 2.4.3): a screen reader and Tab meet the bands top row first,
+      // left to right within a row, as the eye reads the diagram.
+      const drawn = await page.$$eval('[data-testid=shared-diagram] [data-testid=shared-layer]', (els) => els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { top: Math.round(r.top), left: Math.round(r.left), images: e.dataset.images };
+      }));
+      for (let i = 1; i < drawn.length; i++) {
+        const [a, b] = [drawn[i - 1], drawn[i]];
+        assert.ok(b.top > a.top || (b.top === a.top && b.left > a.left), `band ${i} comes after band ${i - 1} on the page: ${JSON.stringify(drawn)}`);
+      }
+      assert.notEqual(drawn[0].images, '0,1', 'the top of the list is a top layer, one image\'s own');
       // Hover → details naming both images.
-      await page.locator('[data-testid=shared-layer]').first().click();
+      await page.locator('[data-testid=shared-layer][data-images="0,1"]').first().click();
       const details = await page.locator('[data-testid=shared-layer-details]').first().textContent();
       assert.match(details, /#1/);
       assert.match(details, /#2/);

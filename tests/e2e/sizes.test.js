@@ -17,11 +17,11 @@ const READY = Number(process.env.PANCAKE_E2E_READY_MS || 45000);
 const T = READY * 2 + 60000;
 const SHOTS = path.join(REPO, 'target', 'screenshots', 'sizes');
 
-/** Every slab's headline size: { index, diffId, text, bytes, tar } bottom first. */
+/** Every slab's headline size: { index, diffId, text, bytes, tar } bottom first (the DOM's top-first order reversed). */
 async function stackSizes(page) {
   await app.openTab(page, 'stack');
   await app.settledLayers(page);
-  return page.$$eval('[data-testid=layer]', (els) => els.map((e) => {
+  return page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => {
     const s = e.querySelector('[data-testid=layer-size]');
     return {
       index: Number(e.getAttribute('data-index')),

@@ -123,7 +123,8 @@ describe('sizes while compressed layers are read', () => {
       await page.evaluate(() => {
         window.__sizes = [];
         const look = () => {
-          const slabs = [...document.querySelectorAll('[data-testid=layer]')];
+          // Base first (the stack lists the top layer first), so `i` below is the layer's index.
+          const slabs = [...document.querySelectorAll('[data-testid=layer]')].reverse();
           if (!slabs.length) return;
           const sizes = slabs.map((s) => s.querySelector('[data-testid=layer-size]')?.textContent || '');
           const run = document.querySelector('[data-testid=run-container]');

@@ -88,7 +88,8 @@ test('the layers of a .tar.gz save appear one by one as it is read, then the sta
 
   // The stack: every layer verified against the manifest and config, with the very digests
   // shown while reading (the generator writes the layers in stack order).
-  const layers = await page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+  // Base first (the stack lists the top layer first).
+  const layers = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => ({
     verified: e.getAttribute('data-verified'),
     digest: e.getAttribute('data-digest'),
     how: e.getAttribute('data-hashed-with'),

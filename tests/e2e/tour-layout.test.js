@@ -132,6 +132,29 @@ describe('tour layout and step setup (issue 14)', () => {
             assert.notEqual(await fold.getAttribute('aria-expanded'), before);
             await page.keyboard.press('Enter');
             assert.equal(await fold.getAttribute('aria-expanded'), before);
+            // Folded, the card still says which step of how many, above the title as the
+            // unfolded card does, within the height the tour leaves a folded card
+            // (`FOLDED_MAX` in views/tour.rs) and beside, not under, its buttons.
+            if (before === 'true') await fold.click();
+            await page.locator('[data-testid=tour-step][data-folded=true]').waitFor({ timeout: 5000 });
+            const f = await page.evaluate(() => {
+              const box = (sel) => {
+                const r = document.querySelector(`[data-testid=tour-step] ${sel}`).getBoundingClientRect();
+                return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height };
+              };
+              return {
+                count: box('[data-testid=tour-count]'), title: box('h2'), next: box('[data-testid=tour-next]'),
+                card: document.querySelector('[data-testid=tour-step]').getBoundingClientRect().toJSON(),
+                text: document.querySelector('[data-testid=tour-count]').innerText.trim(),
+              };
+            });
+            assert.equal(f.text.toLowerCase(), lang === 'en' ? 'step 2 of 10' : 'langkah 2 dari 10', JSON.stringify(f));
+            assert.ok(f.count.height > 8 && f.count.top >= f.card.top && f.count.bottom <= f.title.top + 1, `count above the title: ${JSON.stringify(f)}`);
+            assert.ok(f.count.right <= f.next.left, `count beside Next: ${JSON.stringify(f)}`);
+            assert.ok(f.card.height <= 150, `folded card ${f.card.height} px tall: ${JSON.stringify(f)}`);
+            await shot(page, `tour-${v.width}-${v.scheme}-${lang}-step2-folded`);
+            if (before === 'true') await fold.click();
+            await page.locator(`[data-testid=tour-step][data-folded=${before === 'true' ? 'false' : 'true'}]`).waitFor({ timeout: 5000 });
           }
           await page.locator('[data-testid=tour-next]').click();
         }

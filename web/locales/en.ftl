@@ -92,7 +92,7 @@ picker-title = { $count } images:
 picker-layers = { $count } layers
 
 ## Stack
-stack-label = Layers from the base up: layer 1 is the base image, drawn at the bottom
+stack-label = Layers from the top down, as drawn: the last instruction first, layer 1 (the base image) last
 stack-top = top: the last instruction
 stack-bottom = bottom: the base image
 stack-hint = Choose a layer to see its digest, its command and what it changed.
@@ -210,7 +210,7 @@ tour-1-title = An image is a stack of layers
 tour-1-body = Pull an image and Docker shows several downloads running side by side, even though you asked for one image. Each of those downloads is a layer: the image is built from layers stacked on top of each other, like pancakes on a plate. This is the nginx demo image, base layer at the bottom.
 tour-1-do = Count the slabs in the stack: a pull of this image shows one download for each of them.
 tour-2-title = One instruction, one layer
-tour-2-body = Each layer was made by one instruction in the image's Dockerfile: FROM brings in the base, RUN installs software, COPY puts a file in place. Instructions such as ENV, EXPOSE and CMD only change settings, so they add no files and show up as thin 0 B lines between the slabs.
+tour-2-body = Each layer was made by one instruction in the image's Dockerfile: FROM brings in the base, RUN installs software, COPY puts a file in place. Instructions such as ENV, EXPOSE and CMD only change settings, so they add no files and show up as thin { $zero } lines between the slabs.
 tour-2-do = Click the COPY layer and read the command that made it.
 tour-3-title = Reading docker image history
 tour-3-body = The command docker image history lists the same instructions, newest first. Rows of 0B are the settings-only steps; every other row belongs to exactly one slab of the stack.
@@ -381,7 +381,7 @@ st-separate = if each image kept its own copy
 st-stored = in Docker's layer store (each ChainID once)
 st-saved = saved by sharing
 st-explain = Layer store sizes are the uncompressed layer tars, as Docker keeps them on disk: a layer is kept once per ChainID — the layer together with every layer below it — so two images share it only when they were built with the same instructions, in the same order.
-st-unread = Layers whose files are not read yet count as 0 B in these figures.
+st-unread = Layers whose files are not read yet count as { $zero } in these figures.
 st-content = content store (each blob once, by digest)
 st-content-explain = A content store (containerd, a registry) keeps each blob once by its digest, wherever it sits in a chain: blobs as stored, compressed or not.
 dg-chain-id = ChainID

@@ -92,7 +92,7 @@ picker-title = { $count } image:
 picker-layers = { $count } layer
 
 ## Stack
-stack-label = Layer dari base ke atas: layer 1 adalah base image, digambar paling bawah
+stack-label = Layer dari atas ke bawah, seperti digambar: instruksi terakhir lebih dulu, layer 1 (base image) paling akhir
 stack-top = atas: instruksi terakhir
 stack-bottom = bawah: base image
 stack-hint = Pilih sebuah layer untuk melihat digest, perintah, dan perubahan yang dibuatnya.
@@ -210,7 +210,7 @@ tour-1-title = Image adalah tumpukan layer
 tour-1-body = Saat Anda melakukan pull sebuah image, Docker menampilkan beberapa unduhan yang berjalan bersamaan, padahal Anda hanya meminta satu image. Setiap unduhan itu adalah satu layer: image tersusun dari layer-layer yang ditumpuk satu di atas yang lain, mirip pancake di atas piring. Ini image demo nginx, dengan layer base di paling bawah.
 tour-1-do = Hitung layer pada tumpukan: saat image ini di-pull, setiap layer muncul sebagai satu unduhan.
 tour-2-title = Satu instruksi, satu layer
-tour-2-body = Setiap layer dibuat oleh satu instruksi di Dockerfile image tersebut: FROM menentukan base image, RUN memasang perangkat lunak, COPY menyalin file ke dalam image. Instruksi seperti ENV, EXPOSE, dan CMD hanya mengubah pengaturan, jadi tidak menambah file dan tampil sebagai garis tipis 0 B di antara layer.
+tour-2-body = Setiap layer dibuat oleh satu instruksi di Dockerfile image tersebut: FROM menentukan base image, RUN memasang perangkat lunak, COPY menyalin file ke dalam image. Instruksi seperti ENV, EXPOSE, dan CMD hanya mengubah pengaturan, jadi tidak menambah file dan tampil sebagai garis tipis { $zero } di antara layer.
 tour-2-do = Klik layer COPY, lalu baca perintah yang membuatnya.
 tour-3-title = Membaca docker image history
 tour-3-body = Perintah docker image history menampilkan instruksi yang sama, mulai dari yang terbaru. Baris berukuran 0B adalah langkah yang hanya mengubah pengaturan; setiap baris lainnya adalah tepat satu layer di tumpukan.
@@ -381,7 +381,7 @@ st-separate = jika setiap image menyimpan salinannya sendiri
 st-stored = di layer store Docker (setiap ChainID sekali)
 st-saved = dihemat karena layer dipakai bersama
 st-explain = Ukuran layer store adalah tar layer tanpa kompresi, seperti yang disimpan Docker di disk: satu layer disimpan sekali per ChainID — layer itu bersama semua layer di bawahnya — jadi dua image memakainya bersama hanya bila dibangun dengan instruksi yang sama, dan urutan instruksi yang sama.
-st-unread = Layer yang file-filenya belum dibaca dihitung 0 B dalam angka-angka ini.
+st-unread = Layer yang file-filenya belum dibaca dihitung { $zero } dalam angka-angka ini.
 st-content = content store (setiap blob sekali, berdasarkan digest)
 st-content-explain = Content store (containerd, registry) menyimpan setiap blob sekali berdasarkan digest-nya, di mana pun letaknya dalam rantai: blob apa adanya, terkompresi atau tidak.
 dg-chain-id = ChainID

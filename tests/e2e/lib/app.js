@@ -18,9 +18,13 @@ async function openTab(page, name) {
     name, { timeout: 10000 });
 }
 
-/** Layers in DOM order (must be bottom to top). */
+/**
+ * Layers bottom to top: the DOM lists them top first (the order they are drawn, Tab walks and
+ * screen readers read), so this is the DOM order reversed, not sorted: callers checking
+ * `index` against the position still check the order drawn.
+ */
 async function readLayers(page) {
-  return page.$$eval(LAYER, (els) => els.map((e) => ({
+  return page.$$eval(LAYER, (els) => els.reverse().map((e) => ({
     index: e.getAttribute('data-index'),
     diffId: e.getAttribute('data-diff-id'),
     digest: e.getAttribute('data-digest'),

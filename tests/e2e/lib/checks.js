@@ -7,7 +7,7 @@ const { normPath } = require('./expected');
 function hex(d) { return String(d || '').replace(/^sha256:/, ''); }
 function short(d) { return d ? String(d).slice(0, 19) : String(d); }
 
-/** Layers shown (DOM order) vs expected layers of one image. */
+/** Layers shown (`readLayers`: bottom first) vs expected layers of one image. */
 function compareLayers(got, exp, where) {
   const out = [];
   if (got.length !== exp.layers.length) {
@@ -18,7 +18,7 @@ function compareLayers(got, exp, where) {
     const g = got[i];
     const e = exp.layers[i];
     const at = `${where} layer ${i}`;
-    if (g.index !== String(i)) out.push(`${at}: data-index expected "${i}" (DOM order bottom→top), got "${g.index}"`);
+    if (g.index !== String(i)) out.push(`${at}: data-index expected "${i}" (DOM order top→bottom, read reversed), got "${g.index}"`);
     // diff_id: what the config claims, or what was computed when they differ (a mismatch).
     const okDiff = new Set([e.diffId, e.configDiffId].filter(Boolean));
     if (e.missing || !e.diffId) okDiff.add(''); // nothing could be computed

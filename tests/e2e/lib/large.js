@@ -45,7 +45,7 @@ function largeImage(name = '', opts = {}) {
 
 /** Opens the base layer's details and checks they name its entry count; returns their text. */
 async function baseDetails(page, img) {
-  await page.click('[data-testid=layer] >> nth=0');
+  await page.click('[data-testid=layer][data-index="0"]');
   await page.waitForSelector('[data-testid=layer-details][data-index="0"]');
   const details = await page.textContent('[data-testid=layer-details]');
   assert.ok(details.includes(String(img.entries[0])), `base layer details name its ${img.entries[0]} entries: ${details.slice(0, 400)}`);
@@ -57,16 +57,17 @@ async function baseDetails(page, img) {
  * the top layer (selected) hides, the base layer's entries.
  */
 async function assertFigures(page, img) {
-  const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => Number(e.getAttribute('data-bytes'))));
+  // The stack lists the top layer first: reversed, base first.
+  const sizes = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.reverse().map((e) => Number(e.getAttribute('data-bytes'))));
   assert.deepEqual(sizes, img.contentBytes, 'each layer\'s file bytes, base first');
   const hidden = await page.getAttribute('[data-testid=layer-details] [data-testid=hidden-bytes]', 'data-bytes');
   assert.equal(Number(hidden), img.hiddenByTop, 'the top layer (selected) hides the files of data/d1 and data/d2');
   await baseDetails(page, img);
 }
 
-/** The stack's layers, bottom first: each one's diff_id, `data-verified` and hash path. */
+/** The stack's layers, bottom first (the DOM's top-first order reversed): each one's diff_id, `data-verified` and hash path. */
 function layersOf(page) {
-  return page.$$eval('[data-testid=layer]', (els) => els.map((e) => ({
+  return page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => ({
     diffId: e.getAttribute('data-diff-id'), verified: e.getAttribute('data-verified'),
     how: e.getAttribute('data-hashed-with'),
   })));

@@ -263,7 +263,16 @@ pub fn diagram(p: &DiagramProps) -> Html {
             </div>
         }
     });
-    let bands = lay.nodes.iter().enumerate().flat_map(|(ni, node)| {
+    // Bands listed as they are drawn, top row first and left to right (the grid places each
+    // one by its row and column whatever its place in the list): the list's order is what Tab
+    // walks and a screen reader reads, so it must be the order seen, as in the stack (WCAG
+    // 2.4.3). Nodes are made base first, image by image.
+    let mut order: Vec<(usize, &Node)> = lay.nodes.iter().enumerate().collect();
+    order.sort_by_key(|(_, node)| {
+        let left = lay.runs(node).first().map_or(usize::MAX, |(c0, _)| *c0);
+        (std::cmp::Reverse(node.row), left)
+    });
+    let bands = order.into_iter().flat_map(|(ni, node)| {
         let Some(&(img0, li0)) = node.uses.first() else {
             return Vec::new();
         };

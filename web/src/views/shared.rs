@@ -197,7 +197,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 </div>
                 <p class="muted small">{ t(lang, "st-explain") }</p>
                 { if p.images.iter().any(|si| super::layer_size::awaiting_index(&si.archive, si.key.image)) {
-                    html! { <p class="muted small" data-testid="storage-unread">{ t(lang, "st-unread") }</p> }
+                    html! { <p class="muted small" data-testid="storage-unread">{ tf(lang, "st-unread", &[("zero", &human_size(lang, 0))]) }</p> }
                 } else { html! {} } }
                 <div class="st-numbers st-content">
                     <div><span class="st-big" data-testid="content-store-bytes">{ human_size(lang, storage.content_store_bytes) }</span><span class="muted small">{ t(lang, "st-content") }</span></div>

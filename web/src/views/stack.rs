@@ -39,7 +39,7 @@ pub struct StackProps {
     pub hashing: bool,
 }
 
-/// What the stack draws, bottom first.
+/// What the stack draws, bottom first (the list itself is top first: see `stack`).
 enum Item {
     Layer(usize),
     /// A history step that made no layer.
@@ -151,6 +151,11 @@ pub fn stack(p: &StackProps) -> Html {
             }
         }
     }
+    // Drawn top first, as the page shows it (newest layer on top, as Docker draws an image):
+    // the list's own order is what Tab walks and a screen reader reads, so it must be the
+    // order seen. (Drawing base first and flipping it with CSS made Tab climb from the base
+    // while the eye reads down from the top: WCAG 2.4.3.)
+    rendered.reverse();
     html! {
         <div class="stack-view">
             <div class="stack-col">

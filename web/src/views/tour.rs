@@ -268,7 +268,7 @@ pub fn tour_card(p: &TourProps) -> Html {
                 data-folded={is_folded.to_string()}
                 style={format!("--tour-top:{}px", *top)} {onkeydown}>
                 <header class="tour-head">
-                    <span class="tour-count">{ tf(lang, "tour-counter", &[("n", &n.to_string()), ("total", &total.to_string())]) }</span>
+                    <span class="tour-count" data-testid="tour-count">{ tf(lang, "tour-counter", &[("n", &n.to_string()), ("total", &total.to_string())]) }</span>
                     <button type="button" class="button quiet tour-fold" data-testid="tour-fold"
                         aria-expanded={(!is_folded).to_string()} aria-controls={body_id}
                         aria-label={t(lang, if is_folded { "tour-unfold" } else { "tour-fold" })}
@@ -283,7 +283,7 @@ pub fn tour_card(p: &TourProps) -> Html {
                 </div>
                 <div class="tour-text" aria-live="polite">
                     <h2 id={title_id} data-testid="tour-title">{ t(lang, &format!("tour-{n}-title")) }</h2>
-                    <p class="tour-body" id={body_id} data-testid="tour-body">{ t(lang, &format!("tour-{n}-body")) }</p>
+                    <p class="tour-body" id={body_id} data-testid="tour-body">{ tour_body(lang, n) }</p>
                     <p class="tour-do" data-testid="tour-do">
                         <strong>{ t(lang, "tour-try") }</strong>{ " " }{ t(lang, &format!("tour-{n}-do")) }
                     </p>
@@ -299,6 +299,14 @@ pub fn tour_card(p: &TourProps) -> Html {
             </section>
         </>
     }
+}
+
+/// Step `n`'s text. A size it quotes (`{ $zero }`: the thin lines between the slabs) is written
+/// by the function that writes the stack's, so the sentence and the page agree in each language
+/// (the English text once said "0 B" beside a stack drawing "0B").
+fn tour_body(lang: crate::i18n::Lang, n: u8) -> String {
+    let zero = crate::figures::human_size(lang, 0);
+    tf(lang, &format!("tour-{n}-body"), &[("zero", &zero)])
 }
 
 #[derive(Properties, PartialEq)]
@@ -330,6 +338,34 @@ pub fn focus_first_button(node: &NodeRef) {
         if let Ok(Some(b)) = el.query_selector("button") {
             if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
                 let _ = b.focus();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tour_body;
+    use crate::i18n::Lang;
+
+    /// Step 2 says the thin lines show the size the stack writes on them, in each language
+    /// ("0B" as Docker prints it in English, "0 B" in Indonesian), and no step's text is left
+    /// with a placeholder.
+    #[test]
+    fn the_tour_quotes_the_stacks_own_zero() {
+        for (lang, zero, want) in [
+            (Lang::En, "0B", "thin 0B lines"),
+            (Lang::Id, "0 B", "garis tipis 0 B di"),
+        ] {
+            assert_eq!(crate::figures::human_size(lang, 0), zero);
+            let text = tour_body(lang, 2);
+            assert!(text.contains(want), "{lang:?}: {text}");
+            for n in 1..=crate::tour::STEPS.len() as u8 {
+                let text = tour_body(lang, n);
+                assert!(
+                    !text.contains('{') && !text.contains('$'),
+                    "{lang:?} step {n}: {text}"
+                );
             }
         }
     }
