@@ -53,9 +53,9 @@ thread_local! {
     /// The streamed path's piece in wasm memory, reused by every job: wasm memory never
     /// shrinks, so a fresh `Vec` per job would only add to it.
     static PIECE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// A WebCrypto blob is in flight in this worker (jobs run at the same time: see
+    /// Bytes of the WebCrypto blobs in flight in this worker (its jobs run side by side: see
     /// [`crate::lanes`]).
-    static WEBCRYPTO_BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static WEBCRYPTO_IN_FLIGHT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// The spare read buffer if it holds at least `len` bytes, else a new one of `len` bytes.
@@ -139,11 +139,20 @@ pub async fn hash_job(
     }
     // sha512 blobs (OCI `blobs/sha512/`) need both digests: the core's streamed path computes them.
     if job.len > 0 && !job.sha512 && uncompressed(source, job) {
-        // One WebCrypto blob at a time per worker (the budget is for one blob in flight);
-        // a job that finds it busy is streamed in a lane instead.
-        if job.len <= budget() && !WEBCRYPTO_BUSY.with(|b| b.replace(true)) {
+        // The WebCrypto blobs in flight at once in this worker (its jobs run side by side)
+        // stay within its budget together; a job that would go over it is streamed in a
+        // lane instead.
+        let fits = WEBCRYPTO_IN_FLIGHT.with(|b| {
+            let after = b.get().saturating_add(job.len);
+            let fits = after <= budget();
+            if fits {
+                b.set(after);
+            }
+            fits
+        });
+        if fits {
             let facts = with_webcrypto(source, job, &opts).await;
-            WEBCRYPTO_BUSY.with(|b| b.set(false));
+            WEBCRYPTO_IN_FLIGHT.with(|b| b.set(b.get().saturating_sub(job.len)));
             if let Some(facts) = facts {
                 progress(job.len);
                 return facts;
