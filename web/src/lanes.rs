@@ -9,9 +9,14 @@
 //! streamed path), pushes each piece into its lane as it comes, and opens the next queued blob
 //! in a lane as soon as one ends. A lane ahead of the others waits for them in the vector;
 //! its next read is held back while more than [`AHEAD`] bytes of it wait, so the lanes' wasm
-//! memory stays within `LANES × (AHEAD + PIECE)` whatever the blobs' sizes (issue 13,
-//! target 5). With one or two blobs left the lanes hash each alone (`sha2`), as fast as the
-//! streamed path.
+//! memory stays within about `LANES × (AHEAD + 2 × PIECE)`, 24 MiB, whatever the blobs'
+//! sizes (issue 13, target 5). With one or two blobs left the lanes hash each alone (`sha2`),
+//! as fast as the streamed path.
+//!
+//! Chromium answers the reads of several streams of one in-memory `File` one stream at a
+//! time, moving on when the one it serves stops asking (a lane held back, or a blob read
+//! whole). So the answer taken first is the one of the lane the vector waits for most, and
+//! the lanes fill in turn (`web/tests/file_glue.rs` shows it).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -30,8 +35,9 @@ use crate::byob::{ByobReader, Chunk};
 /// Bytes asked of each read (the browser answers with up to this much).
 const PIECE: u32 = 2 << 20;
 
-/// Bytes a lane may hold unhashed, waiting for slower lanes, before its next read waits.
-const AHEAD: usize = 4 << 20;
+/// Bytes a lane may hold unhashed, waiting for slower lanes, before its next read waits. A
+/// lane holds at most this and two reads ([`PIECE`]: one landed, the next already asked for).
+const AHEAD: usize = 2 << 20;
 
 /// What a waiting job sees of its blob: the bytes read so far, and the outcome once known
 /// (`Some(None)`: a read failed, or the file ended short of the blob).
@@ -138,6 +144,8 @@ struct Running {
     /// The buffer, while no read holds it.
     buffer: Option<ArrayBuffer>,
     pending: Option<JsFuture>,
+    /// A read's answer not yet taken (`Some(None)`: it failed); it holds the buffer.
+    ready: Option<Option<wasm_bindgen::JsValue>>,
     len: u64,
     read: u64,
     /// A read failed or was refused, or the stream ended short of `len`.
@@ -192,6 +200,7 @@ async fn drive() {
                 reader,
                 buffer: Some(spare.pop().unwrap_or_else(|| ArrayBuffer::new(PIECE))),
                 pending: None,
+                ready: None,
                 len: next.len,
                 read: 0,
                 failed: false,
@@ -223,7 +232,7 @@ async fn drive() {
                 break;
             };
             let failed = r.failed;
-            if (r.read >= r.len || failed) && r.pending.is_none() {
+            if (r.read >= r.len || failed) && r.pending.is_none() && r.ready.is_none() {
                 let r = running.swap_remove(k);
                 let together = lanes.together(r.lane);
                 let digest = lanes.finish(r.lane);
@@ -240,14 +249,26 @@ async fn drive() {
                 k += 1;
             }
         }
-        if running.iter().all(|r| r.pending.is_none()) {
-            continue; // nothing to wait for: open more, or end
+        if !running.iter().any(|r| r.ready.is_some()) {
+            if running.iter().all(|r| r.pending.is_none()) {
+                continue; // nothing to wait for: open more, or end
+            }
+            Answers(&mut running).await;
         }
-        // Wait for the first read to answer.
-        let (k, answer) = AnyRead(&mut running).await;
+        // Of the answers in, the one of the lane the vector waits for most (the fewest bytes
+        // waiting): taken in the order they came, a file the browser reads fast let one lane
+        // read its whole blob while the others' answers waited, and nothing was hashed
+        // together.
+        let Some(k) = (0..running.len())
+            .filter(|&k| running.get(k).is_some_and(|r| r.ready.is_some()))
+            .min_by_key(|&k| running.get(k).map_or(0, |r| lanes.waiting(r.lane)))
+        else {
+            continue;
+        };
         let Some(r) = running.get_mut(k) else {
             continue;
         };
+        let answer = r.ready.take().flatten();
         match answer.as_ref().and_then(Chunk::from_result) {
             Some(chunk) if chunk.len > 0 => {
                 let n = chunk.len as usize;
@@ -273,22 +294,28 @@ async fn drive() {
     }
 }
 
-/// The first pending read of `running` to answer: its index and what it gave (`None`: the
-/// read failed). Its `pending` is cleared.
-struct AnyRead<'a>(&'a mut Vec<Running>);
+/// Ready once some pending read of `running` has answered: every answer in is moved to its
+/// blob's `ready`.
+struct Answers<'a>(&'a mut Vec<Running>);
 
-impl Future for AnyRead<'_> {
-    type Output = (usize, Option<wasm_bindgen::JsValue>);
+impl Future for Answers<'_> {
+    type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        for (k, r) in self.0.iter_mut().enumerate() {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut any = false;
+        for r in self.0.iter_mut() {
             if let Some(p) = r.pending.as_mut() {
                 if let Poll::Ready(v) = Pin::new(p).poll(cx) {
                     r.pending = None;
-                    return Poll::Ready((k, v.ok()));
+                    r.ready = Some(v.ok());
+                    any = true;
                 }
             }
         }
-        Poll::Pending
+        if any {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 }

@@ -11,6 +11,7 @@ use pancake_core::ReadAt;
 use pancake_demo as demo;
 use pancake_web::file_source::FileSource;
 use pancake_web::protocol::{decode, encode, Request};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_sys::File;
 
@@ -286,4 +287,97 @@ async fn blobs_handed_on_come_back_with_the_digests_of_their_bytes_in_order() {
             Some(Digest::of_bytes(second))
         ]
     );
+}
+
+/// Deterministic bytes (a multiplicative hash of the index), so a failure reproduces.
+fn patterned(n: usize) -> Vec<u8> {
+    (0..n as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+/// The core's four-lane SHA-256 as the page runs it (wasm32 with `simd128`: `v128` lanes, the
+/// shuffles that transpose the blocks), against `sha2` (`Digest::of_bytes`): streams of many
+/// lengths pushed in uneven pieces, one to four at a time.
+#[wasm_bindgen_test]
+fn four_lane_sha256_in_wasm_simd_is_sha256() {
+    use pancake_core::digest::lanes::Lanes;
+    use pancake_core::Digest;
+    let data = patterned(200_000);
+    for width in 1..=4usize {
+        for len in (0..=130).chain([1000, 4095, 4096, 65_537, 150_000]) {
+            let mut lanes = Lanes::new();
+            let ids: Vec<usize> = (0..width)
+                .map(|_| lanes.open().expect("a free lane"))
+                .collect();
+            let streams: Vec<&[u8]> = (0..width).map(|k| &data[k * 11..k * 11 + len]).collect();
+            let mut at = vec![0usize; width];
+            let mut step = 0;
+            while at.iter().zip(&streams).any(|(a, s)| *a < s.len()) {
+                for k in 0..width {
+                    step += 1;
+                    let piece = [1, 63, 64, 65, 700, 4096, 10_007][step % 7];
+                    let end = (at[k] + piece).min(streams[k].len());
+                    lanes.push(ids[k], &streams[k][at[k]..end]);
+                    at[k] = end;
+                }
+            }
+            for k in 0..width {
+                assert_eq!(
+                    lanes.finish(ids[k]),
+                    Some(Digest::of_bytes(streams[k])),
+                    "{width} at once, {len} bytes, stream {k}"
+                );
+            }
+        }
+    }
+}
+
+/// Four slices of one `File` asked for at once (as a hasher's jobs): each is read through its
+/// own BYOB reader and hashed in a lane (`pancake_web::lanes`), and each digest is its bytes'.
+/// The three longest share the vector for a while; the shortest ends first.
+#[wasm_bindgen_test]
+async fn blobs_asked_for_at_once_are_hashed_together_each_to_its_own_digest() {
+    use pancake_core::Digest;
+    let data = patterned(40 << 20);
+    let ranges = [
+        (0usize, 12 << 20),
+        (12 << 20, (22 << 20) + 17),
+        ((22 << 20) + 17, (31 << 20) + 1000),
+        ((31 << 20) + 1000, 40 << 20),
+    ];
+    let file = file_of(&data, "lanes.bin");
+    let promises = js_sys::Array::new();
+    for (from, to) in ranges {
+        let blob = file
+            .slice_with_f64_and_f64(from as f64, to as f64)
+            .expect("slice");
+        let len = (to - from) as u64;
+        promises.push(&wasm_bindgen_futures::future_to_promise(async move {
+            let mut seen = 0;
+            let got = pancake_web::lanes::sha256(blob, len, &mut |n| seen = n).await;
+            let (digest, together) = got.ok_or_else(|| JsValue::from_str("no digest"))?;
+            assert_eq!(seen, len, "progress reached the whole blob");
+            Ok(js_sys::Array::of2(
+                &JsValue::from_str(digest.as_str()),
+                &JsValue::from_bool(together),
+            )
+            .into())
+        }));
+    }
+    let all = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&promises))
+        .await
+        .expect("every blob hashed");
+    let all: js_sys::Array = all.into();
+    let mut together = 0;
+    for (k, (from, to)) in ranges.into_iter().enumerate() {
+        let pair: js_sys::Array = all.get(k as u32).into();
+        assert_eq!(
+            pair.get(0).as_string(),
+            Some(Digest::of_bytes(&data[from..to]).as_str().to_string()),
+            "blob {k}"
+        );
+        together += usize::from(pair.get(1).as_bool() == Some(true));
+    }
+    assert!(together >= 3, "{together} of 4 went through the vector");
 }

@@ -340,10 +340,15 @@ impl Lanes {
     pub fn push(&mut self, lane: usize, bytes: &[u8]) {
         match self.lanes.get_mut(lane) {
             Some(l) if l.open => {
-                if l.at > 0 && l.at >= l.buf.len() / 2 {
+                // The hashed bytes go before the buffer would grow (or once they are half of
+                // it), and it grows only by what comes: its size follows the bytes waiting, not
+                // the doublings of a `Vec` (the page's wasm memory never shrinks back).
+                let grows = l.buf.len() + bytes.len() > l.buf.capacity();
+                if l.at > 0 && (grows || l.at >= l.buf.len() / 2) {
                     l.buf.drain(..l.at);
                     l.at = 0;
                 }
+                l.buf.reserve_exact(bytes.len());
                 l.buf.extend_from_slice(bytes);
                 l.len += bytes.len() as u64;
             }
