@@ -744,7 +744,10 @@ fn a_zstd_window_over_the_bound_is_a_limit_not_damage() {
         p.origin.member.as_ref().map(|m| m.name.as_str()),
         Some("abc/layer.tar")
     );
-    let m = a.members.iter().find(|m| m.path.display() == "abc/layer.tar");
+    let m = a
+        .members
+        .iter()
+        .find(|m| m.path.display() == "abc/layer.tar");
     let err = m.and_then(|m| m.facts.error.clone());
     assert_eq!(
         err,
