@@ -390,7 +390,21 @@ fn empty_blobs_and_empty_streams_are_empty_layers() {
         assert!(l.verified, "{name}: {:#?}", a.problems);
         let ix = a.members[l.member.expect("member")].facts.layer.as_ref();
         assert_eq!(ix.map(|ix| ix.entries.len()), Some(0), "{name}");
-        assert!(a.problems.is_empty(), "{name}: {:#?}", a.problems);
+        assert_eq!(kinds(&a), containerd_fails(c), "{name}: {:#?}", a.problems);
+    }
+}
+
+fn kinds(a: &Archive) -> Vec<ProblemKind> {
+    a.problems.iter().map(|p| p.kind).collect()
+}
+
+/// The problems a one-layer save of manifest.json alone (`image`) has for a layer of
+/// compression `c` that reads whole: none, but a `load-fails` for xz and bzip2, which
+/// containerd's import does not detect (it knows gzip and zstd) and takes for a plain tar.
+fn containerd_fails(c: Compression) -> Vec<ProblemKind> {
+    match c {
+        Compression::Xz | Compression::Bzip2 => vec![ProblemKind::LoadFails],
+        _ => Vec::new(),
     }
 }
 
@@ -546,7 +560,12 @@ fn the_decompressed_bound_scales_with_the_archive_and_says_how_to_raise_it() {
         ..Options::default()
     };
     let a = both("bomb", &bytes, &roomy);
-    assert!(a.problems.is_empty(), "{:#?}", a.problems);
+    assert_eq!(
+        kinds(&a),
+        containerd_fails(Compression::Xz),
+        "{:#?}",
+        a.problems
+    );
     assert_eq!(a.images[0].layers[0].diff_id.as_ref(), Some(&diff));
     assert!(a.images[0].layers[0].verified);
 }

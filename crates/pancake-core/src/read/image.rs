@@ -1212,6 +1212,28 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        // Without a descriptor (an image of manifest.json alone) containerd's import
+        // detects each layer's compression itself (`resolveLayers`: `DecompressStream`,
+        // which knows only gzip and zstd), so it takes an xz or bzip2 blob for a plain tar
+        // and unpacking fails, while Docker's classic store detects both. containerd reads
+        // manifest.json only when the archive has no `oci-layout`.
+        let is = m.facts.compression;
+        if desc.is_none()
+            && hashed
+            && matches!(is, Compression::Xz | Compression::Bzip2)
+            && self.by_path.contains_key(b"manifest.json".as_slice())
+            && !self.by_path.contains_key(b"oci-layout".as_slice())
+        {
+            let is = compression_name(is);
+            self.problem_about(
+                ProblemKind::LoadFails,
+                Some(&member_name),
+                about,
+                format!(
+                    " ({member_name}): the blob is {is}: containerd's import (docker load with the containerd image store, ctr import), reading manifest.json, detects only gzip and zstd, so it takes the {is} stream for a plain tar and unpacking fails; Docker's classic store detects {is} and loads it"
+                ),
+            );
+        }
         match blob_name_digest(path) {
             Some(BlobRef::Known(named)) => {
                 if let Some(a) = member_digest(m, named.algorithm()) {
