@@ -962,6 +962,17 @@ pub enum ReadError {
         /// The archive-wide bound in force, in decompressed bytes.
         bound: u64,
     },
+    /// A zstd frame of the blob declares a window (the history its decoder must keep) larger
+    /// than `max` (`limits.max_window_bytes`): a bound this reader keeps so one layer's
+    /// decoder cannot take more memory than that (in the page's workers too), not damage.
+    /// Not read further. Go's klauspost/compress zstd, which moby and containerd use with its
+    /// defaults, reads windows up to 512 MiB (`MaxWindowSize = 1 << 29`).
+    WindowOverLimit {
+        /// The window the frame declares, in bytes.
+        requested: u64,
+        /// The bound in force, in bytes.
+        max: u64,
+    },
     /// The decompressed stream or the tar inside is broken; `at` says where, in words that
     /// name the entry and byte offset reached.
     Broken {
@@ -1014,7 +1025,9 @@ impl ReadError {
     /// The problem kind this error makes: a limit, or an unreadable layer.
     pub fn kind(&self) -> ProblemKind {
         match self {
-            ReadError::OverLimit { .. } | ReadError::OverArchiveLimit { .. } => ProblemKind::Limit,
+            ReadError::OverLimit { .. }
+            | ReadError::OverArchiveLimit { .. }
+            | ReadError::WindowOverLimit { .. } => ProblemKind::Limit,
             _ => ProblemKind::LayerUnreadable,
         }
     }
@@ -1056,6 +1069,22 @@ impl std::fmt::Display for ReadError {
                 f,
                 "the archive's layers together decompress to more than {bound} bytes, the limit for this archive (twice the limit for one layer); not read further, nor are the layers after it; raise it with --max-decompressed-bytes"
             ),
+            ReadError::WindowOverLimit { requested, max } => {
+                const MIB: u64 = 1 << 20;
+                // klauspost/compress zstd's default `MaxWindowSize` (zstd/decoder_options.go).
+                const GO_MAX: u64 = 1 << 29;
+                let engines = if *requested <= GO_MAX {
+                    "Docker and containerd read it (their zstd decoder, klauspost/compress, allows windows up to 512 MiB)"
+                } else {
+                    "Docker and containerd refuse it too (their zstd decoder, klauspost/compress, allows windows up to 512 MiB)"
+                };
+                write!(
+                    f,
+                    "its zstd stream declares a window of {requested} bytes ({} MiB), over this reader's bound of {max} bytes ({} MiB), which keeps one decoder's memory bounded; not read, so its digest is not checked — a bound of this reader, not damage; {engines}",
+                    requested / MIB,
+                    max / MIB
+                )
+            }
             ReadError::Broken { at } => f.write_str(at),
             ReadError::NotHashed { cause } => write!(
                 f,

@@ -138,3 +138,124 @@ fn layer_media_types_containerd_knows_are_not_reported() {
         );
     }
 }
+
+/// `save` with the second layer's blob replaced by `blob` (its descriptor's digest and size
+/// follow the blob; the config's diff_id stays the plain tar's).
+fn save_with_blob(media_type: &str, blob: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let layers: Vec<Vec<u8>> = ["a", "b"]
+        .iter()
+        .map(|n| {
+            layer_tar(vec![TarEntry::file(*n, n.as_bytes().to_vec(), 0o644)])
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    let stored: Vec<Vec<u8>> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i == 1 { blob(l) } else { l.clone() })
+        .collect();
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| Digest::of_bytes(l)).collect::<Vec<_>>()},
+        "history": [{"created_by": "ADD a /"}, {"created_by": "ADD b /"}],
+    }))
+    .unwrap_or_default();
+    let img = SaveImage {
+        tags: vec!["mt:1".into()],
+        config,
+        layers: stored
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Descriptor {
+                media_type: if i == 1 {
+                    media_type.into()
+                } else {
+                    pancake_core::media::OCI_LAYER.into()
+                },
+                digest: Digest::of_bytes(l),
+                size: l.len() as u64,
+            })
+            .collect(),
+    };
+    let mut fetch = |want: &Descriptor| -> std::io::Result<Box<dyn Read + '_>> {
+        let l = stored
+            .iter()
+            .find(|l| Digest::of_bytes(l) == want.digest)
+            .unwrap_or_else(|| panic!("no layer {}", want.digest));
+        Ok(Box::new(l.as_slice()))
+    };
+    write_docker_save(Vec::new(), &[img], &mut fetch).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap_or_else(|e| panic!("{e}"));
+    e.finish().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn bzip2(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(data).unwrap_or_else(|e| panic!("{e}"));
+    e.finish().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A media type naming another compression than the blob's is not a changed blob: the
+/// digests verify. containerd detects gzip and zstd under Docker's plain type and under a
+/// `+gzip`/`+zstd` type (a `disagreement` note, the image loads), but hands a blob under
+/// the OCI plain type to its tar reader undecompressed and detects neither xz nor bzip2
+/// (`load-fails` naming the layer's member, and the image refused).
+#[test]
+fn a_media_type_naming_another_compression_is_a_note_or_containerds_failure() {
+    let plain = |l: &[u8]| l.to_vec();
+    type Case<'a> = (&'a str, &'a dyn Fn(&[u8]) -> Vec<u8>, ProblemKind);
+    let cases: [Case; 5] = [
+        (
+            "application/vnd.docker.image.rootfs.diff.tar",
+            &gzip,
+            ProblemKind::Disagreement,
+        ),
+        (
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+            &plain,
+            ProblemKind::Disagreement,
+        ),
+        (
+            "application/vnd.oci.image.layer.v1.tar",
+            &gzip,
+            ProblemKind::LoadFails,
+        ),
+        (
+            "application/vnd.oci.image.layer.v1.tar",
+            &bzip2,
+            ProblemKind::LoadFails,
+        ),
+        (
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+            &bzip2,
+            ProblemKind::LoadFails,
+        ),
+    ];
+    for (mt, blob, kind) in cases {
+        for a in read_both(&save_with_blob(mt, blob)) {
+            let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+            assert!(
+                img.layers.iter().all(|l| l.verified),
+                "{mt}: {:?}",
+                a.problems
+            );
+            let kinds: Vec<ProblemKind> = a.problems.iter().map(|p| p.kind).collect();
+            assert_eq!(kinds, vec![kind], "{mt}: {:?}", a.problems);
+            let p = &a.problems[0];
+            assert_eq!(p.origin.layer.map(|l| (l.image, l.layer)), Some((0, 1)));
+            let member = p.origin.member.as_ref().map(|m| m.name.clone());
+            assert_eq!(member.as_deref(), img.layers[1].blob_path.as_deref());
+            assert_eq!(
+                image_claims::load_refused_in(&a, img),
+                kind == ProblemKind::LoadFails,
+                "{mt}"
+            );
+        }
+    }
+}

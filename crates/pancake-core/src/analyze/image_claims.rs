@@ -157,9 +157,19 @@ pub fn load_refused(image: &Image) -> bool {
 /// `manifest.json`, which `docker load` decodes whole before any image; or, for containerd's
 /// import, on `index.json`, decoded whole first too, or on the image's manifest, the member
 /// whose sha256 is its manifest digest): a field of the wrong type, a `created` that is not
-/// an RFC 3339 time.
+/// an RFC 3339 time; or a `load-fails` problem on one of the image's layer blobs (a blob
+/// whose compression containerd's import cannot take under its descriptor's media type).
 pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
+    let layer_members: Vec<usize> = image.layers.iter().filter_map(|l| l.member).collect();
     load_refused(image)
+        || archive.problems.iter().any(|p| {
+            p.kind == ProblemKind::LoadFails
+                && p.origin
+                    .member
+                    .as_ref()
+                    .and_then(|m| m.index)
+                    .is_some_and(|i| layer_members.contains(&i))
+        })
         || archive.problems.iter().any(|p| {
             p.kind == ProblemKind::LoadFails
                 && p.origin

@@ -382,6 +382,26 @@ struct LinkReport {
     issue: LinkIssue,
 }
 
+/// The hard-link problems a fold finds: the first [`LINK_PROBLEMS_PER_LAYER`] of each layer,
+/// in the order found, and how many each layer has in all (a hostile layer may hold millions
+/// of broken links; a fold keeps no more than these whatever the layer holds).
+#[derive(Debug, Default)]
+struct LinkReports {
+    shown: Vec<LinkReport>,
+    per_layer: BTreeMap<usize, usize>,
+}
+
+impl LinkReports {
+    /// Counts `r` against its layer, keeping it when it is among the layer's first.
+    fn push(&mut self, r: LinkReport) {
+        let n = self.per_layer.entry(r.layer).or_insert(0);
+        *n += 1;
+        if *n <= LINK_PROBLEMS_PER_LAYER {
+            self.shown.push(r);
+        }
+    }
+}
+
 /// The entries of an image's layer `i`, empty when the blob is missing or unreadable.
 pub fn layer_entries<'a>(archive: &'a Archive, image: &Image, i: usize) -> &'a [Entry] {
     layer_list(archive, image, i).map_or(&[], |l| l.as_slice())
@@ -525,7 +545,7 @@ fn apply<'a>(
     idx: usize,
     member: Option<usize>,
     entries: &'a [Entry],
-    links: &mut Vec<LinkReport>,
+    links: &mut LinkReports,
 ) -> Vec<(Key<'a>, Node)> {
     let mut removed: Vec<(Key<'a>, Node)> = Vec::new();
     // A file with several names in this layer has the mode its last header set on it.
@@ -858,8 +878,13 @@ fn apply<'a>(
     appended.flush(state);
     // A cycle whose every link failed is said once, as a cycle; in one that a re-link broke,
     // the links that failed are said one by one.
-    let failed = |p: &RawPath| cycle_failures.iter().any(|r| r.path == *p);
-    let whole: Vec<&Vec<RawPath>> = cycles.iter().filter(|c| c.iter().all(failed)).collect();
+    // Looked up in sets: a hostile layer may hold a cycle of a million links.
+    let failed: HashSet<&RawPath> = cycle_failures.iter().map(|r| &r.path).collect();
+    let whole: Vec<&Vec<RawPath>> = cycles
+        .iter()
+        .filter(|c| c.iter().all(|p| failed.contains(p)))
+        .collect();
+    let in_whole: HashSet<&RawPath> = whole.iter().copied().flatten().collect();
     for cycle in &whole {
         if let (Some(first), Some(second)) = (cycle.first(), cycle.get(1).or(cycle.first())) {
             links.push(LinkReport {
@@ -870,11 +895,12 @@ fn apply<'a>(
             });
         }
     }
-    links.extend(
-        cycle_failures
-            .into_iter()
-            .filter(|r| !whole.iter().any(|c| c.contains(&r.path))),
-    );
+    for r in cycle_failures
+        .into_iter()
+        .filter(|r| !in_whole.contains(&r.path))
+    {
+        links.push(r);
+    }
     removed
 }
 
@@ -972,7 +998,7 @@ fn fold_with<'a>(
     archive: &'a Archive,
     image: &Image,
     upto: usize,
-    links: &mut Vec<LinkReport>,
+    links: &mut LinkReports,
 ) -> State<'a> {
     let mut state = State::new();
     for i in 0..=upto.min(image.layers.len().saturating_sub(1)) {
@@ -991,7 +1017,7 @@ fn fold_with<'a>(
 }
 
 fn fold<'a>(archive: &'a Archive, image: &Image, upto: usize) -> State<'a> {
-    fold_with(archive, image, upto, &mut Vec::new())
+    fold_with(archive, image, upto, &mut LinkReports::default())
 }
 
 fn row(path: RawPath, n: &Node, change: Change) -> FileRow {
@@ -1180,7 +1206,7 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
         layer,
         member_of(image, layer),
         layer_entries(archive, image, layer),
-        &mut Vec::new(),
+        &mut LinkReports::default(),
     );
     // Deleted rows come first (a path removed twice: its last removal), then the paths of
     // the state, already in order; a stable sort by path merges the two runs.
@@ -1253,7 +1279,7 @@ pub fn change_counts(archive: &Archive, image: &Image) -> (Vec<ChangeCounts>, Ve
             layer,
             member_of(image, layer),
             entries,
-            &mut Vec::new(),
+            &mut LinkReports::default(),
         );
         // The same rules as `layer_changes`, on the state after this layer; but where the
         // state is much larger than the layer, looked up from the layer's own names rather than
@@ -1500,7 +1526,7 @@ pub fn each_layer_changes(
             layer,
             member_of(image, layer),
             entries,
-            &mut Vec::new(),
+            &mut LinkReports::default(),
         );
         let mut rows = Vec::new();
         let mut gone: HashSet<Key<'_>> = HashSet::new();
@@ -1682,19 +1708,11 @@ pub fn link_problems(archive: &Archive, image: &Image) -> Vec<Problem> {
     if !any_link {
         return Vec::new();
     }
-    let mut links = Vec::new();
-    fold_with(archive, image, top, &mut links);
     // A hostile layer may hold millions of broken links: each layer names the first few,
     // then says how many more there are.
-    let mut per_layer: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut shown = Vec::new();
-    for l in links {
-        let n = per_layer.entry(l.layer).or_insert(0);
-        *n += 1;
-        if *n <= LINK_PROBLEMS_PER_LAYER {
-            shown.push(l);
-        }
-    }
+    let mut links = LinkReports::default();
+    fold_with(archive, image, top, &mut links);
+    let LinkReports { shown, per_layer } = links;
     let member_name = |layer: usize| {
         member_of(image, layer)
             .and_then(|m| archive.members.get(m))

@@ -15,6 +15,7 @@
 
 use crate::model::{Entry, EntryKind, Problem, ProblemKind};
 use crate::path::RawPath;
+use crate::read::listed::{self, Listed};
 
 use crate::media::{
     AUFS_META, AUFS_ORPH, AUFS_PLNK, OPAQUE_MARKER as OPAQUE, WHITEOUT_META_PREFIX as META_PREFIX,
@@ -168,23 +169,46 @@ pub fn counts(entries: &[Entry]) -> (usize, usize) {
         })
 }
 
-/// A `Problem` (kind `whiteout`) for every invalid marker in a layer's entries, in entry
-/// order; `member` is the layer blob's path in the archive, named in each message.
+/// A `Problem` (kind `whiteout`, or `unpack-fails` for a marker that names its own folder)
+/// for each invalid marker in a layer's entries, in entry order; `member` is the layer blob's
+/// path in the archive, named in each message. Each of the two kinds lists its first
+/// [`listed::PER_LAYER`] markers, then one problem counting the rest (a hostile layer may
+/// hold millions).
 pub fn problems(member: Option<&str>, entries: &[Entry]) -> Vec<Problem> {
-    entries
-        .iter()
-        .filter_map(|e| {
-            let (kind, why) = match classify_entry(e) {
-                Some(Marker::Invalid(why)) => (ProblemKind::Whiteout, why),
-                Some(Marker::Unpackable(why)) => (ProblemKind::UnpackFails, why),
-                _ => return None,
-            };
-            Some(match member {
-                Some(m) => Problem::entry(kind, None, m, e.path.display().into_owned(), why),
-                None => Problem::member(kind, None, None, why),
-            })
-        })
-        .collect()
+    let about = |kind: ProblemKind, entry: Option<&Entry>, why: String| match (member, entry) {
+        (Some(m), Some(e)) => Problem::entry(kind, None, m, e.path.display().into_owned(), why),
+        (Some(m), None) => Problem::layer(kind, None, m, why),
+        (None, _) => Problem::member(kind, None, None, why),
+    };
+    let mut out = Vec::new();
+    let (mut invalid, mut unpackable) = (Listed::default(), Listed::default());
+    for e in entries {
+        match classify_entry(e) {
+            Some(Marker::Invalid(why)) => {
+                invalid.push(&mut out, || about(ProblemKind::Whiteout, Some(e), why))
+            }
+            Some(Marker::Unpackable(why)) => {
+                unpackable.push(&mut out, || about(ProblemKind::UnpackFails, Some(e), why))
+            }
+            _ => {}
+        }
+    }
+    let per = listed::PER_LAYER;
+    if let Some(n) = invalid.more() {
+        out.push(about(
+            ProblemKind::Whiteout,
+            None,
+            format!("{n} more entries have reserved `.wh..wh.` names or misplaced AUFS metadata and are ignored (only the first {per} are listed one by one)"),
+        ));
+    }
+    if let Some(n) = unpackable.more() {
+        out.push(about(
+            ProblemKind::UnpackFails,
+            None,
+            format!("{n} more whiteouts name their own folder or the one above, and unpacking fails on each (only the first {per} are listed one by one)"),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

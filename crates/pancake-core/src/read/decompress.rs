@@ -50,6 +50,37 @@ impl fmt::Display for TrailingData {
 
 impl std::error::Error for TrailingData {}
 
+/// A zstd frame declares a window larger than the decoder's bound (`max_window` of
+/// [`decoder`]): a deliberate bound of this reader, not damage. Recognised with
+/// [`window_too_big`] (typed, never by message text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowTooBig {
+    /// The window the frame declares, in bytes.
+    pub requested: u64,
+    /// The bound in force, in bytes.
+    pub max: u64,
+}
+
+impl fmt::Display for WindowTooBig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a zstd frame declares a window of {} bytes, over the bound of {} bytes",
+            self.requested, self.max
+        )
+    }
+}
+
+impl std::error::Error for WindowTooBig {}
+
+/// The window asked for and the bound, when `e` is a [`WindowTooBig`] error from a decoder
+/// here.
+pub fn window_too_big(e: &io::Error) -> Option<WindowTooBig> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<WindowTooBig>())
+        .copied()
+}
+
 /// The offset of trailing data, when `e` is a [`TrailingData`] error from a decoder here.
 pub fn trailing_offset(e: &io::Error) -> Option<u64> {
     e.get_ref()
@@ -319,7 +350,18 @@ impl<R: Read> Read for ZstdFrames<R> {
                 .map(u32::from_le_bytes);
             match magic {
                 Some(ZSTD_MAGIC) => {
-                    self.dec.reset(&mut self.src).map_err(zstd_err)?;
+                    // A window over the bound is refused before any allocation (ruzstd
+                    // reserves the whole window on reset): said as the bound it is.
+                    self.dec.reset(&mut self.src).map_err(|e| match e {
+                        ruzstd::decoding::errors::FrameDecoderError::WindowSizeTooBig {
+                            requested,
+                            max,
+                        } => io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            WindowTooBig { requested, max },
+                        ),
+                        e => zstd_err(e),
+                    })?;
                     self.in_frame = true;
                 }
                 Some(m) if SKIPPABLE.contains(&m) => {

@@ -379,6 +379,53 @@ fn media_type_compression(mt: &str) -> Option<Compression> {
     }
 }
 
+/// What a layer descriptor whose media type `mt` names the compression `declared`, over a
+/// blob that is `actual`, means for the engines that load it: the problem kind and its words.
+///
+/// containerd's import (`ctr import`, `docker load` with the containerd image store) unpacks
+/// a layer through `DiffCompression(mt)` (core/images/mediatypes.go) and the stream
+/// processor of core/diff/stream.go: for an OCI `…layer.v1.tar` type without a suffix it
+/// gives "" and hands the blob to the tar reader as it is; for Docker's
+/// `…rootfs.diff.tar` it gives "unknown", and for a `+gzip`/`+zstd` type the compression,
+/// and either way `compression.DecompressStream` detects the compression, knowing only gzip
+/// and zstd (anything else it reads as a plain tar). moby's classic load (manifest.json)
+/// runs its own `DecompressStream` on every layer, which detects gzip, bzip2, xz and zstd.
+/// So `load-fails` when containerd fails, else `disagreement`.
+fn compression_mismatch(
+    mt: &str,
+    declared: Compression,
+    actual: Compression,
+) -> (ProblemKind, String) {
+    let (said, is) = (compression_name(declared), compression_name(actual));
+    let raw = mt.starts_with("application/vnd.oci.image.layer.") && declared == Compression::None;
+    let containerd_fails = if matches!(actual, Compression::Xz | Compression::Bzip2) {
+        Some(format!(
+            "detects only gzip and zstd, so it reads the {is} stream as a tar, which fails"
+        ))
+    } else if raw && actual != Compression::None {
+        Some(format!(
+            "hands a layer of this type to its tar reader undecompressed (DiffCompression gives no compression for it), so unpacking the {is} stream fails"
+        ))
+    } else {
+        None
+    };
+    let intro = format!("the layer descriptor's media type {mt} says {said}, but the blob is {is}");
+    match containerd_fails {
+        Some(why) => (
+            ProblemKind::LoadFails,
+            format!(
+                "{intro}: containerd's import (docker load with the containerd image store, ctr import) {why}; Docker's classic store (reading manifest.json, when the archive has one) detects the compression of every layer and loads it; the digests are the blob's as stored"
+            ),
+        ),
+        None => (
+            ProblemKind::Disagreement,
+            format!(
+                "{intro}: Docker and containerd detect the compression of such a layer and read it, so it loads; the digests are the blob's as stored"
+            ),
+        ),
+    }
+}
+
 fn compression_name(c: Compression) -> String {
     serde_json::to_value(c)
         .ok()
@@ -1146,21 +1193,46 @@ impl<'a> Ctx<'a> {
                     });
                 }
             }
-            let declared = d.media_type.as_deref().and_then(media_type_compression);
+            // A media type that names another compression than the blob's is not a changed
+            // blob (its digests say that): the engines pick the decompressor themselves or
+            // not, so it is a note when every engine reads it, else the load that fails.
+            let mt = d.media_type.as_deref().unwrap_or_default();
+            let declared = media_type_compression(mt);
             if let (Some(c), true, false) = (declared, hashed, m.size == 0) {
                 checks += 1;
-                if c != m.facts.compression {
-                    mismatches.push(Mismatch {
-                        what: "compression (descriptor media type)".into(),
-                        expected: format!(
-                            "{} ({})",
-                            compression_name(c),
-                            d.media_type.as_deref().unwrap_or_default()
-                        ),
-                        actual: compression_name(m.facts.compression),
-                    });
+                let actual = m.facts.compression;
+                if c != actual {
+                    let (kind, detail) = compression_mismatch(mt, c, actual);
+                    self.problem_about(
+                        kind,
+                        Some(&member_name),
+                        about,
+                        format!(" ({member_name}): {detail}"),
+                    );
                 }
             }
+        }
+        // Without a descriptor (an image of manifest.json alone) containerd's import
+        // detects each layer's compression itself (`resolveLayers`: `DecompressStream`,
+        // which knows only gzip and zstd), so it takes an xz or bzip2 blob for a plain tar
+        // and unpacking fails, while Docker's classic store detects both. containerd reads
+        // manifest.json only when the archive has no `oci-layout`.
+        let is = m.facts.compression;
+        if desc.is_none()
+            && hashed
+            && matches!(is, Compression::Xz | Compression::Bzip2)
+            && self.by_path.contains_key(b"manifest.json".as_slice())
+            && !self.by_path.contains_key(b"oci-layout".as_slice())
+        {
+            let is = compression_name(is);
+            self.problem_about(
+                ProblemKind::LoadFails,
+                Some(&member_name),
+                about,
+                format!(
+                    " ({member_name}): the blob is {is}: containerd's import (docker load with the containerd image store, ctr import), reading manifest.json, detects only gzip and zstd, so it takes the {is} stream for a plain tar and unpacking fails; Docker's classic store detects {is} and loads it"
+                ),
+            );
         }
         match blob_name_digest(path) {
             Some(BlobRef::Known(named)) => {

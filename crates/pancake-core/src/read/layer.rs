@@ -24,6 +24,7 @@ use crate::model::{
 };
 use crate::path::RawPath;
 use crate::read::below_non_folder::below_non_folders;
+use crate::read::listed::{Listed, PER_LAYER};
 use crate::read::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
 use crate::read::through_symlink::{climbs_above_root, Landing, LayerLinks};
 use crate::source::ReadAt;
@@ -541,6 +542,9 @@ struct Walker<'a, B> {
     /// The last member returned, to name where a broken header is.
     last_name: Option<Vec<u8>>,
     problems: Vec<Problem>,
+    /// The `limit` problems about one entry (an extension record skipped, a sparse map not
+    /// kept): a hostile layer may give one per entry.
+    limits_listed: Listed,
     done: bool,
 }
 
@@ -564,6 +568,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             current: None,
             last_name: None,
             problems: Vec::new(),
+            limits_listed: Listed::default(),
             done: false,
         }
     }
@@ -593,13 +598,12 @@ impl<'a, B: Blocks> Walker<'a, B> {
         ));
     }
 
-    fn limit(&mut self, message: String) {
-        self.problems.push(Problem::layer(
-            ProblemKind::Limit,
-            None,
-            self.member,
-            message,
-        ));
+    /// A `limit` problem about one entry, listed or counted (see [`Walker::limits_listed`]).
+    fn limit(&mut self, message: impl FnOnce() -> String) {
+        let member = self.member;
+        self.limits_listed.push(&mut self.problems, || {
+            Problem::layer(ProblemKind::Limit, None, member, message())
+        });
     }
 
     fn report_skipped(&mut self, skipped: &mut Vec<Skipped>, entry: Option<&[u8]>) {
@@ -612,10 +616,12 @@ impl<'a, B: Blocks> Walker<'a, B> {
                 ),
                 None => "the last header, which describes no entry".to_string(),
             };
-            self.limit(format!(
-                "{whose}: its {} at byte offset {} is {} bytes, more than the limit of {max} bytes; skipped without reading it",
-                s.what, s.header_at, s.size
-            ));
+            self.limit(|| {
+                format!(
+                    "{whose}: its {} at byte offset {} is {} bytes, more than the limit of {max} bytes; skipped without reading it",
+                    s.what, s.header_at, s.size
+                )
+            });
         }
     }
 
@@ -1022,11 +1028,13 @@ impl<'a, B: Blocks> Walker<'a, B> {
                     );
                 }
                 if !complete {
-                    self.limit(format!(
-                        "entry {}: its sparse map is larger than the limit of {} bytes and was not kept; the entry is listed, its content cannot be shown",
-                        shown(&hdr.name),
-                        self.limits.max_extension_bytes
-                    ));
+                    let max = self.limits.max_extension_bytes;
+                    self.limit(|| {
+                        format!(
+                            "entry {}: its sparse map is larger than the limit of {max} bytes and was not kept; the entry is listed, its content cannot be shown",
+                            shown(&hdr.name),
+                        )
+                    });
                 }
                 Some(Sparse {
                     regions: map
@@ -1221,6 +1229,8 @@ fn collect<B: Blocks>(
     // The positions of the entries whose name starts with `/` (rare: most writers never do):
     // `/x` and `x` are one path in the filesystem but two names to dockerd's duplicate check.
     let mut absolute: Vec<usize> = Vec::new();
+    // Findings an entry at a time: each lists its first few per layer and counts the rest.
+    let mut found = EntryFindings::default();
     loop {
         let f = match w.next() {
             Step::Entry(f) => f,
@@ -1292,39 +1302,45 @@ fn collect<B: Blocks>(
         if RawPath::is_unsafe_name(&f.name) {
             // Where it is in the views (`union` leaves out every name with `..`): said, so a
             // reader looking for it in the files knows why it is not there.
-            let place = if climbs {
-                "listed in the layer's index, left out of the filesystem views: it would land \
+            let place = || {
+                if climbs {
+                    "listed in the layer's index, left out of the filesystem views: it would land \
                  outside the root"
-                    .to_string()
-            } else {
-                format!(
-                    "shown at {}, without its leading /, as Docker reads it",
-                    shown(path.as_bytes())
-                )
+                        .to_string()
+                } else {
+                    format!(
+                        "shown at {}, without its leading /, as Docker reads it",
+                        shown(path.as_bytes())
+                    )
+                }
             };
-            out.problems.push(Problem::entry(
-                ProblemKind::UnsafePath,
-                None,
-                member,
-                shown(&f.name),
-                format!("unsafe entry {} ({place})", shown(&f.name)),
-            ));
+            found.unsafe_names.push(&mut out.problems, || {
+                Problem::entry(
+                    ProblemKind::UnsafePath,
+                    None,
+                    member,
+                    shown(&f.name),
+                    format!("unsafe entry {} ({})", shown(&f.name), place()),
+                )
+            });
         }
         if f.kind == EntryKind::Hardlink && RawPath::is_unsafe_name(&f.link) {
-            let inside = RawPath::normalize(&f.link).clamped().into_owned();
-            out.problems.push(Problem::entry(
-                ProblemKind::UnsafePath,
-                None,
-                member,
-                shown(&f.name),
-                format!(
-                    "unsafe entry {} => {} (hard link pointing outside the root; Docker and \
-                     containerd link it to {} inside the root, as shown)",
+            found.unsafe_links.push(&mut out.problems, || {
+                let inside = RawPath::normalize(&f.link).clamped().into_owned();
+                Problem::entry(
+                    ProblemKind::UnsafePath,
+                    None,
+                    member,
                     shown(&f.name),
-                    shown(&f.link),
-                    shown(inside.as_bytes())
-                ),
-            ));
+                    format!(
+                        "unsafe entry {} => {} (hard link pointing outside the root; Docker and \
+                         containerd link it to {} inside the root, as shown)",
+                        shown(&f.name),
+                        shown(&f.link),
+                        shown(inside.as_bytes())
+                    ),
+                )
+            });
         }
         let link_target = match f.kind {
             // Symlink targets are kept as written (relative or absolute, they are resolved
@@ -1352,22 +1368,24 @@ fn collect<B: Blocks>(
                     // Through a link that stays inside the root (`lib -> usr/lib`, usrmerge) it
                     // is a way of writing a tar that Docker accepts: information. Through one
                     // that starts at / or climbs out, a careless extractor writes on the host.
-                    let kind = if link.parent().escapes_with(target.as_bytes()) {
-                        ProblemKind::UnsafePath
+                    let (kind, listed) = if link.parent().escapes_with(target.as_bytes()) {
+                        (ProblemKind::UnsafePath, &mut found.through_out)
                     } else {
-                        ProblemKind::TarQuirk
+                        (ProblemKind::TarQuirk, &mut found.through_in)
                     };
-                    out.problems.push(Problem::entry(
-                        kind,
-                        None,
-                        member,
-                        shown(&f.name),
-                        format!(
-                            "entry {} is written through the symlink {link} -> {} made earlier in this layer: unpacking follows the link inside the root (as containerd does) and writes it at {at}",
+                    listed.push(&mut out.problems, || {
+                        Problem::entry(
+                            kind,
+                            None,
+                            member,
                             shown(&f.name),
-                            shown(target.as_bytes()),
-                        ),
-                    ));
+                            format!(
+                                "entry {} is written through the symlink {link} -> {} made earlier in this layer: unpacking follows the link inside the root (as containerd does) and writes it at {at}",
+                                shown(&f.name),
+                                shown(target.as_bytes()),
+                            ),
+                        )
+                    });
                     path = at;
                 }
                 // Unpacking fails on it (`ELOOP`): kept where it is named, below the looping
@@ -1381,17 +1399,19 @@ fn collect<B: Blocks>(
         }
         if f.kind == EntryKind::Symlink {
             if let Some(names) = climbs_above_root(&path, &f.link) {
-                out.problems.push(Problem::entry(
-                    ProblemKind::UnsafePath,
-                    None,
-                    member,
-                    shown(&f.name),
-                    format!(
-                        "symlink {} -> {} climbs above the root: in a container it stops at / and names /{names}; a tool unpacking the layer outside a root would follow it out",
+                found.climbing.push(&mut out.problems, || {
+                    Problem::entry(
+                        ProblemKind::UnsafePath,
+                        None,
+                        member,
                         shown(&f.name),
-                        shown(&f.link)
-                    ),
-                ));
+                        format!(
+                            "symlink {} -> {} climbs above the root: in a container it stops at / and names /{names}; a tool unpacking the layer outside a root would follow it out",
+                            shown(&f.name),
+                            shown(&f.link)
+                        ),
+                    )
+                });
             }
         }
         // A type Docker's unpacking refuses fails the whole layer there. Whiteout markers and
@@ -1408,16 +1428,18 @@ fn collect<B: Blocks>(
         }
         if let Some(m) = f.sparse.as_ref().and_then(Sparse::mismatch) {
             // Go's reader lists the entry and fails reading its bytes: unpacking fails.
-            out.problems.push(Problem::entry(
-                ProblemKind::UnpackFails,
-                None,
-                member,
-                shown(&f.name),
-                format!(
-                    "entry {}: {m}, so `docker load` or a pull of this layer fails; it is listed, its content cannot be shown",
-                    shown(&f.name)
-                ),
-            ));
+            found.sparse_mismatch.push(&mut out.problems, || {
+                Problem::entry(
+                    ProblemKind::UnpackFails,
+                    None,
+                    member,
+                    shown(&f.name),
+                    format!(
+                        "entry {}: {m}, so `docker load` or a pull of this layer fails; it is listed, its content cannot be shown",
+                        shown(&f.name)
+                    ),
+                )
+            });
         }
         let content_offset = match (f.kind, content_base) {
             (EntryKind::File, Some(base)) => base.checked_add(f.data_pos),
@@ -1468,7 +1490,19 @@ fn collect<B: Blocks>(
             ),
         ));
     }
+    out.problems.extend(found.rest(member));
     out.problems.append(&mut w.problems);
+    if let Some(n) = w.limits_listed.more() {
+        out.problems.push(Problem::layer(
+            ProblemKind::Limit,
+            None,
+            member,
+            format!(
+                "{n} more extension records or sparse maps are over the limit of {} bytes and were skipped (only the first {PER_LAYER} are listed one by one)",
+                limits.max_extension_bytes
+            ),
+        ));
+    }
     out.problems
         .extend(unpack_fails_problems(&out.entries, member));
     out.problems
@@ -1509,6 +1543,50 @@ fn collect<B: Blocks>(
         ));
     }
     out
+}
+
+/// The findings of [`collect`] that each entry can give, one [`Listed`] each.
+#[derive(Default)]
+struct EntryFindings {
+    /// Names that start at `/` or climb out with `..` (`unsafe-path`).
+    unsafe_names: Listed,
+    /// Hard links whose target starts at `/` or climbs out (`unsafe-path`).
+    unsafe_links: Listed,
+    /// Names written through a symlink of the layer that stays inside the root (`tar-quirk`).
+    through_in: Listed,
+    /// Names written through a symlink of the layer that starts at `/` or climbs
+    /// (`unsafe-path`).
+    through_out: Listed,
+    /// Symlinks whose target climbs above the root (`unsafe-path`).
+    climbing: Listed,
+    /// Sparse entries whose map and stored data disagree (`unpack-fails`).
+    sparse_mismatch: Listed,
+}
+
+impl EntryFindings {
+    /// One problem per finding with more than [`PER_LAYER`] entries, counting the rest, of the
+    /// finding's kind, about the layer `member`.
+    fn rest(&self, member: &str) -> Vec<Problem> {
+        let what: [(&Listed, ProblemKind, &str); 6] = [
+            (&self.unsafe_names, ProblemKind::UnsafePath, "entries have unsafe names (starting at / or climbing out with ..)"),
+            (&self.unsafe_links, ProblemKind::UnsafePath, "hard links point outside the root"),
+            (&self.through_in, ProblemKind::TarQuirk, "entries are written through a symlink made earlier in this layer, inside the root, and are placed where unpacking writes them"),
+            (&self.through_out, ProblemKind::UnsafePath, "entries are written through a symlink made earlier in this layer that starts at / or climbs above the root"),
+            (&self.climbing, ProblemKind::UnsafePath, "symlinks climb above the root"),
+            (&self.sparse_mismatch, ProblemKind::UnpackFails, "sparse entries have a map that does not fit their stored data, so `docker load` or a pull of this layer fails"),
+        ];
+        what.into_iter()
+            .filter_map(|(listed, kind, what)| {
+                let n = listed.more()?;
+                Some(Problem::layer(
+                    kind,
+                    None,
+                    member,
+                    format!("{n} more {what} (only the first {PER_LAYER} are listed one by one)"),
+                ))
+            })
+            .collect()
+    }
 }
 
 /// How many names with a `..` that stays inside the root are said one by one; the rest are

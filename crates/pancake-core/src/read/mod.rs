@@ -3,7 +3,8 @@
 //! `sniff` names the file's format and compression from its first bytes; `archive` walks the
 //! outer tar and drives the member processor (`member`), which indexes layers (`layer`, over
 //! Go-`archive/tar`-compatible headers in `tarfmt`, placing names written through the layer's
-//! own symlinks as Docker does in `through_symlink`, finding the entries unpacking fails on
+//! own symlinks as Docker does in `through_symlink`, listing a finding's first problems per
+//! layer and counting the rest in `listed`, finding the entries unpacking fails on
 //! in `below_non_folder`) through `decompress`; `image` resolves
 //! the images the archive describes (manifest.json, OCI index, legacy `repositories`);
 //! `offload` lets a blob's digest be computed elsewhere while a compressed save is read;
@@ -20,6 +21,7 @@ pub mod extension_guard;
 pub mod gojson;
 pub mod image;
 pub mod layer;
+pub mod listed;
 pub mod member;
 pub mod offload;
 pub mod prehashed;

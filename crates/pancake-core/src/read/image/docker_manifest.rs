@@ -94,8 +94,13 @@ impl Ctx<'_> {
             ..Image::default()
         };
         let label = image.tags.first().cloned().unwrap_or(source.to_string());
+        // `[k]`, how the problems about one of this entry's fields name it.
+        let at = source.strip_prefix("manifest.json").unwrap_or(source);
         let cfg = match entry.config.as_deref() {
-            Some(p) => self.config(p, &label, None, &mut image),
+            Some(p) => {
+                let p = self.load_path(p, format!("{at}.Config"));
+                self.config(&p, &label, None, &mut image)
+            }
             None => {
                 self.problem(
                     ProblemKind::Metadata,
@@ -136,7 +141,14 @@ impl Ctx<'_> {
             }
         }
         image.manifest_digest = cand.and_then(|c| c.manifest_digest.clone());
-        let paths = entry.layers.clone().unwrap_or_default();
+        let paths: Vec<String> = entry
+            .layers
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(j, p)| self.load_path(p, format!("{at}.Layers[{j}]")))
+            .collect();
         if let Some(c) = cand {
             if image.tags.is_empty() {
                 // manifest.json gives no name (`RepoTags: null`, as `ctr images export
@@ -193,6 +205,59 @@ impl Ctx<'_> {
         let mut parents = cand.map(|c| c.parents.clone()).unwrap_or_default();
         parents.extend(image.manifest_digest.clone());
         Some((image, parents))
+    }
+
+    /// The member path `docker load` opens for `p`, a `Config` or `Layers` item of
+    /// manifest.json (the field `field`, as `[0].Layers[1]`). moby's classic load joins it
+    /// with its temporary folder (`safePath`: `FollowSymlinkInScope(filepath.Join(tmpDir, p),
+    /// tmpDir)`, and `Join` cleans), so `./x`, `/x`, `a/../x`, `a//x` and `x/` all open `x`:
+    /// the cleaned path is returned. containerd's import (`core/images/archive/importer.go`)
+    /// keys the members by `path.Clean` of their names and looks the string up as written, so
+    /// a path not in clean form is not found there ("image config %q not found", "layer %q
+    /// not found"): a `load-fails` problem about the field, when containerd reads
+    /// manifest.json at all (an archive with an `oci-layout` it reads through `index.json`).
+    /// A path that still climbs out of the folder after cleaning is returned as written, for
+    /// the lookup to report as unsafe (moby refuses it too: out of scope).
+    fn load_path(&mut self, p: &str, field: String) -> String {
+        let Some(clean) = go_join_clean(p) else {
+            return p.to_string();
+        };
+        if clean == p {
+            return clean;
+        }
+        if !self.by_path.contains_key(b"oci-layout".as_slice()) {
+            let mut form = Vec::new();
+            if p.starts_with('/') {
+                form.push("absolute");
+            }
+            let parts: Vec<&str> = p.split('/').collect();
+            if parts.contains(&"..") {
+                form.push("with a '..' component");
+            }
+            if parts.contains(&".") {
+                form.push("with a '.' component");
+            }
+            if p.trim_start_matches('/')
+                .trim_end_matches('/')
+                .contains("//")
+            {
+                form.push("with an empty component ('//')");
+            }
+            if p.len() > 1 && p.ends_with('/') {
+                form.push("ending in '/'");
+            }
+            self.problem_at(
+                ProblemKind::LoadFails,
+                Some("manifest.json"),
+                Some(field.clone()),
+                format!(
+                    "manifest.json {field}: the path {} is not in clean form ({}): Docker's classic store joins it with its folder, which cleans it to {clean}, and loads it from there; containerd's import (ctr import; docker load with the containerd image store) looks it up as written among the members' cleaned names, does not find it and fails",
+                    crate::escape::escape_name(p.as_bytes()),
+                    form.join(", ")
+                ),
+            );
+        }
+        clean
     }
 
     /// The OCI descriptor for each `manifest.json` layer, matched by digest (the blob path
@@ -293,6 +358,24 @@ impl Ctx<'_> {
 
 /// The `LayerSources` descriptor Docker recorded for a layer by its diff_id, when it is a
 /// foreign (non-distributable) layer.
+/// `p` as Go's `filepath.Join(dir, p)` leaves it below `dir`: empty and `.` components
+/// dropped, each `..` taking off the component before it, a leading `/` no more than a
+/// separator; `None` when a `..` would climb above `dir` (moby's `FollowSymlinkInScope`
+/// then refuses it).
+fn go_join_clean(p: &str) -> Option<String> {
+    let mut kept: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                kept.pop()?;
+            }
+            c => kept.push(c),
+        }
+    }
+    Some(kept.join("/"))
+}
+
 fn foreign_source(
     sources: &BTreeMap<String, Descriptor>,
     claim: Option<&Result<Digest, crate::digest::DigestError>>,
