@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::digest::{Digest, DigestError};
-use crate::model::{HistoryEntry, ImageConfig};
+use crate::model::{HistoryEntry, ImageConfig, RootfsClaim};
 use crate::read::gojson;
 
 /// Deserializes `T`, turning a value of the wrong shape into `None` rather than an error.
@@ -379,6 +379,9 @@ impl ConfigFile {
                 })
                 .unwrap_or_default(),
             diff_ids: self.claimed_diff_ids().into_iter().flatten().collect(),
+            // Set by the reader, from the config as Go decodes it: a legacy v1 layer config
+            // read here has no rootfs and must not claim one.
+            rootfs: RootfsClaim::Unread,
         }
     }
 

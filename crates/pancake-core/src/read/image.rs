@@ -31,7 +31,7 @@ use crate::digest::{Algorithm, Digest, DigestError};
 use crate::limits::Limits;
 use crate::model::{
     Archive, Compression, EntryKind, Format, Image, Layer, LayerAt, Member, Mismatch, Problem,
-    ProblemKind, ReadError, Scope, Verification,
+    ProblemKind, ReadError, RootfsClaim, Scope, Verification,
 };
 use crate::path::RawPath;
 use crate::read::config::{self, ConfigFile, Descriptor, OciDocument, Platform};
@@ -935,9 +935,20 @@ impl<'a> Ctx<'a> {
         let mut findings = Vec::new();
         let v = gojson::normalize(doc, &gojson::IMAGE_CONFIG, "", &mut findings);
         let refused = self.report_go(path, findings, GoReader::DockerLoad);
+        let rootfs = rootfs_claim(&v);
         let mut cfg: ConfigFile = serde_json::from_value(v).unwrap_or_default();
         cfg.go_refused = refused;
         image.config = cfg.to_image_config();
+        image.config.rootfs = rootfs;
+        if rootfs == RootfsClaim::Absent {
+            self.problem(
+                ProblemKind::LoadFails,
+                Some(path),
+                format!(
+                    "{label}: config {path}: it has no rootfs, so docker load with Docker's classic image store refuses the image (\"invalid image JSON, no RootFS key\"); containerd reads it as listing no layers"
+                ),
+            );
+        }
         image.history = cfg.history_entries();
         Some(cfg)
     }
@@ -1283,12 +1294,36 @@ impl<'a> Ctx<'a> {
         if let Some((manifest, config)) =
             crate::analyze::image_claims::layer_count_mismatch(image).filter(|_| !rootfs_refused)
         {
-            self.problem(
-                ProblemKind::LoadFails,
-                None,
+            let message = if crate::analyze::image_claims::no_rootfs(image) {
+                // The classic store's refusal is said on the config itself.
+                format!(
+                    "{label}: the manifest lists {} and the config has no rootfs, which containerd reads as no layers, so docker load with the containerd image store and ctr import refuse the image too (\"mismatched image rootfs and manifest layers\")",
+                    count_of(manifest, "layer")
+                )
+            } else {
                 format!(
                     "{label}: the manifest lists {manifest} {} and the config's rootfs {config}, so docker load refuses the image (\"invalid manifest, layers length mismatch\"; containerd: \"mismatched image rootfs and manifest layers\")",
                     if manifest == 1 { "layer" } else { "layers" }
+                )
+            };
+            self.problem(ProblemKind::LoadFails, None, message);
+        }
+        for j in crate::analyze::image_claims::non_sha256_diff_ids(image) {
+            let Some(l) = image.layers.get(j) else {
+                continue;
+            };
+            let claim = l
+                .config_diff_id
+                .as_ref()
+                .map(|d| d.algorithm().name())
+                .unwrap_or_default();
+            let member = l.blob_path.clone();
+            self.problem_about(
+                ProblemKind::LoadFails,
+                member.as_deref(),
+                Some((label, j)),
+                format!(
+                    ": the config's diff_id for it is {claim}, but Docker's layer store and containerd compute a layer's diff_id as sha256 and compare the two, so docker load and ctr import refuse the image (\"invalid diffID for layer {j}\"; containerd: \"wrong diff id calculated on extraction\")"
                 ),
             );
         }
@@ -1384,6 +1419,23 @@ impl<'a> Ctx<'a> {
             "no manifest.json, index.json or repositories: not a container image archive".into()
         };
         self.problem(ProblemKind::Metadata, None, message);
+    }
+}
+
+/// What a config's `rootfs` claims, from the config as Go decoded it ([`gojson::normalize`],
+/// keys already matched as Go matches them): no key or `null` is [`RootfsClaim::Absent`]
+/// (moby's `*RootFS` stays nil); an object lists its `diff_ids`' entries (none when absent or
+/// `null`, as Go leaves the slice nil). Any other type, or `diff_ids` that is not a list, is
+/// refused by Go and said as such, so it claims nothing here.
+fn rootfs_claim(v: &serde_json::Value) -> RootfsClaim {
+    match v.get("rootfs") {
+        None | Some(serde_json::Value::Null) => RootfsClaim::Absent,
+        Some(serde_json::Value::Object(r)) => match r.get("diff_ids") {
+            None | Some(serde_json::Value::Null) => RootfsClaim::Lists(0),
+            Some(serde_json::Value::Array(a)) => RootfsClaim::Lists(a.len()),
+            Some(_) => RootfsClaim::Unread,
+        },
+        Some(_) => RootfsClaim::Unread,
     }
 }
 

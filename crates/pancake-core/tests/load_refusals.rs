@@ -1,0 +1,193 @@
+//! Images whose digests all check out but which `docker load` (or containerd's import) still
+//! refuses, for what their config or `manifest.json` says: a config listing zero diff_ids
+//! for a layer, a config without `rootfs`, sha512 diff_ids, and the like (the outside
+//! review's attack20 cases). Each says `load-fails`, naming the member, while the layers stay
+//! verified. Every archive is built here, in memory; digests are computed from the bytes
+//! written.
+
+use pancake_core::analyze::image_claims;
+use pancake_core::digest::Algorithm;
+use pancake_core::read::archive::{open, read_stream, Options};
+use pancake_core::write::tarwrite::{layer_tar, TarEntry, TarWriter};
+use pancake_core::{Archive, Digest, ProblemKind, Verification};
+
+fn layer() -> Vec<u8> {
+    layer_tar(vec![
+        TarEntry::dir("etc/", 0o755),
+        TarEntry::file("etc/hostname", b"base\n".to_vec(), 0o644),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Reads `members` as a tarball both ways, checks the two agree, and returns the archive.
+fn read(members: Vec<(String, Vec<u8>)>) -> Archive {
+    let mut w = TarWriter::new(Vec::new());
+    for (p, b) in members {
+        w.add(&TarEntry::file(p.as_str(), b, 0o644))
+            .unwrap_or_else(|e| panic!("{p}: {e}"));
+    }
+    let bytes = w.finish().unwrap_or_else(|e| panic!("{e}"));
+    let opts = Options::default();
+    let a = read_stream("t.tar", &bytes[..], bytes.len() as u64, &opts, &mut |_| {})
+        .unwrap_or_else(|e| panic!("read_stream: {e}"));
+    let b = open("t.tar", &bytes, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("open: {e}"));
+    assert_eq!(a, b, "read_stream and open disagree");
+    a
+}
+
+/// A classic save (`manifest.json` only) of one image: `config` (JSON text) and `layers`.
+fn classic(config: &str, layers: &[Vec<u8>]) -> Archive {
+    let cfg = config.as_bytes().to_vec();
+    let cfg_path = Digest::of_bytes(&cfg).blob_path();
+    let layer_paths: Vec<String> = layers
+        .iter()
+        .map(|l| Digest::of_bytes(l).blob_path())
+        .collect();
+    let manifest = serde_json::json!([{
+        "Config": cfg_path, "RepoTags": ["t/x:1"], "Layers": layer_paths,
+    }]);
+    let mut members = vec![(cfg_path, cfg)];
+    for (p, l) in layer_paths.iter().zip(layers) {
+        members.push((p.clone(), l.clone()));
+    }
+    members.push((
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    ));
+    read(members)
+}
+
+fn config(rootfs: &str) -> String {
+    format!(
+        r#"{{"architecture":"amd64","os":"linux","created":"2024-01-01T00:00:00Z","config":{{}}{rootfs},"history":[{{"created_by":"x"}}]}}"#
+    )
+}
+
+/// The `load-fails` problems, as `(member, layer position)`.
+fn load_fails(a: &Archive) -> Vec<(Option<&str>, Option<usize>)> {
+    a.problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails)
+        .map(|p| (p.member_name(), p.origin.layer.map(|l| l.layer)))
+        .collect()
+}
+
+#[test]
+fn a_config_listing_no_diff_ids_for_one_layer_fails_the_load() {
+    let l = layer();
+    let a = classic(
+        &config(r#","rootfs":{"type":"layers","diff_ids":[]}"#),
+        &[l.clone()],
+    );
+    let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+    assert_eq!(img.layers.len(), 1);
+    assert_eq!(image_claims::layer_count_mismatch(img), Some((1, 0)));
+    assert!(image_claims::load_refused(img));
+    // One load failure, about the image (the count), not also about its history.
+    assert_eq!(load_fails(&a), vec![(None, None)], "{:?}", a.problems);
+}
+
+#[test]
+fn a_config_without_diff_ids_for_no_layers_loads() {
+    // `FROM scratch` with only metadata: Docker writes `"rootfs":{"type":"layers"}`.
+    let a = classic(
+        r#"{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers"}}"#,
+        &[],
+    );
+    let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+    assert!(!image_claims::load_refused(img));
+    assert!(load_fails(&a).is_empty(), "{:?}", a.problems);
+}
+
+#[test]
+fn a_config_without_rootfs_fails_the_classic_load_naming_the_config() {
+    for rootfs in ["", r#","rootfs":null"#] {
+        // No layers: only Docker's classic store refuses ("no RootFS key").
+        let text =
+            r#"{"architecture":"amd64","os":"linux","config":{}ROOTFS}"#.replace("ROOTFS", rootfs);
+        let a = classic(&text, &[]);
+        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+        assert!(image_claims::no_rootfs(img));
+        assert!(image_claims::load_refused(img));
+        let cfg = Digest::of_bytes(text.as_bytes()).blob_path();
+        assert_eq!(load_fails(&a), vec![(Some(cfg.as_str()), None)], "{rootfs}");
+
+        // One layer: containerd, reading no diff_ids, refuses too, and the history's step
+        // is not said as a cause of its own.
+        let text = config(rootfs);
+        let a = classic(&text, &[layer()]);
+        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+        assert!(img
+            .layers
+            .iter()
+            .all(|l| l.verification != Verification::Mismatch));
+        let cfg = Digest::of_bytes(text.as_bytes()).blob_path();
+        assert_eq!(
+            load_fails(&a),
+            vec![(Some(cfg.as_str()), None), (None, None)],
+            "{rootfs}: {:?}",
+            a.problems
+        );
+    }
+}
+
+#[test]
+fn a_config_read_as_go_merges_a_second_rootfs_and_is_not_refused() {
+    // Go decodes a second `rootfs` object into the first: its diff_ids stay.
+    let l = layer();
+    let text = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{}},"rootfs":{{"type":"layers","diff_ids":["{}"]}},"history":[{{"created_by":"x"}}],"rootfs":{{"type":"layers"}}}}"#,
+        Digest::of_bytes(&l)
+    );
+    let a = classic(&text, &[l]);
+    let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+    assert!(img.layers.iter().all(|l| l.verified), "{:?}", a.problems);
+    assert!(load_fails(&a).is_empty(), "{:?}", a.problems);
+}
+
+#[test]
+fn sha512_diff_ids_verify_but_fail_the_load_naming_the_layer() {
+    let l = layer();
+    let s512 = |b: &[u8]| Digest::of_bytes_with(Algorithm::Sha512, b);
+    let cfg = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [s512(&l)]},
+        "history": [{"created_by": "x"}],
+    }))
+    .unwrap_or_default();
+    let man = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": s512(&cfg), "size": cfg.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": s512(&l), "size": l.len()}],
+    }))
+    .unwrap_or_default();
+    let idx = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": s512(&man), "size": man.len(),
+            "annotations": {"io.containerd.image.name": "docker.io/t/sha512:1"}}],
+    }))
+    .unwrap_or_default();
+    let layer_path = s512(&l).blob_path();
+    let a = read(vec![
+        (
+            "oci-layout".into(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
+        (layer_path.clone(), l.clone()),
+        (s512(&cfg).blob_path(), cfg),
+        (s512(&man).blob_path(), man),
+        ("index.json".into(), idx),
+    ]);
+    let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+    // The sha512 claims hold: the layer is verified.
+    assert_eq!(img.layers.len(), 1);
+    assert!(img.layers.iter().all(|l| l.verified), "{:?}", a.problems);
+    assert_eq!(image_claims::non_sha256_diff_ids(img), vec![0]);
+    assert!(image_claims::load_refused(img));
+    assert_eq!(
+        load_fails(&a),
+        vec![(Some(layer_path.as_str()), Some(0))],
+        "{:?}",
+        a.problems
+    );
+}
