@@ -37,6 +37,11 @@ fn read(members: Vec<(String, Vec<u8>)>) -> Archive {
 
 /// A classic save (`manifest.json` only) of one image: `config` (JSON text) and `layers`.
 fn classic(config: &str, layers: &[Vec<u8>]) -> Archive {
+    classic_tagged(config, layers, &["t/x:1"])
+}
+
+/// [`classic`] with `tags` as the entry's RepoTags.
+fn classic_tagged(config: &str, layers: &[Vec<u8>], tags: &[&str]) -> Archive {
     let cfg = config.as_bytes().to_vec();
     let cfg_path = Digest::of_bytes(&cfg).blob_path();
     let layer_paths: Vec<String> = layers
@@ -44,7 +49,7 @@ fn classic(config: &str, layers: &[Vec<u8>]) -> Archive {
         .map(|l| Digest::of_bytes(l).blob_path())
         .collect();
     let manifest = serde_json::json!([{
-        "Config": cfg_path, "RepoTags": ["t/x:1"], "Layers": layer_paths,
+        "Config": cfg_path, "RepoTags": tags, "Layers": layer_paths,
     }]);
     let mut members = vec![(cfg_path, cfg)];
     for (p, l) in layer_paths.iter().zip(layers) {
@@ -190,4 +195,43 @@ fn sha512_diff_ids_verify_but_fail_the_load_naming_the_layer() {
         "{:?}",
         a.problems
     );
+}
+
+#[test]
+fn repo_tags_docker_load_refuses_are_named_with_their_field() {
+    let l = layer();
+    let text = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+        Digest::of_bytes(&l)
+    );
+    let digest_form = format!("attack/x@sha256:{}", "a".repeat(64));
+    let bad = [
+        "Attack/Upper:1",
+        "attack/notag",
+        digest_form.as_str(),
+        "attack/x:tag with space",
+    ];
+    // Names real saves carry load: a registry with a port, Docker Hub spelled out, `__`.
+    let good = [
+        "localhost:5000/x:y",
+        "docker.io/library/alpine:3.19",
+        "my__name/a-b.c:v1_2",
+    ];
+    let mut tags: Vec<&str> = good.to_vec();
+    tags.extend(bad);
+    let a = classic_tagged(&text, &[l], &tags);
+    let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+    assert!(img.layers.iter().all(|l| l.verified), "{:?}", a.problems);
+    let fails: Vec<_> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails)
+        .map(|p| (p.member_name(), p.origin.entry.clone()))
+        .collect();
+    let want: Vec<_> = (good.len()..tags.len())
+        .map(|n| (Some("manifest.json"), Some(format!("[0].RepoTags[{n}]"))))
+        .collect();
+    assert_eq!(fails, want, "{:#?}", a.problems);
+    // docker load stops at the image: the summary says it is refused.
+    assert!(image_claims::load_refused_in(&a, img));
 }

@@ -16,6 +16,7 @@ mod docker_manifest;
 mod legacy;
 mod oci_index;
 mod platforms;
+mod repo_tags;
 
 pub use platforms::{
     choose as choose_platform, fill_platforms, listed_platforms, platforms, present_count,

@@ -68,6 +68,7 @@ impl Ctx<'_> {
                 }
             };
             let tags = entry.repo_tags.clone().unwrap_or_default();
+            self.check_repo_tags(k, &tags);
             if !tags.is_empty() && tags.iter().all(|t| artifact::cosign_tag(t).is_some()) {
                 // go-containerregistry writes cosign signatures into manifest.json like
                 // images; the tag says what they are. Listed through the OCI walk when an
