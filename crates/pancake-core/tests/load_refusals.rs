@@ -235,3 +235,56 @@ fn repo_tags_docker_load_refuses_are_named_with_their_field() {
     // docker load stops at the image: the summary says it is refused.
     assert!(image_claims::load_refused_in(&a, img));
 }
+
+#[test]
+fn a_foreign_layer_manifest_json_lists_but_the_archive_leaves_out_fails_the_classic_load() {
+    let base = layer();
+    let foreign = layer_tar(vec![TarEntry::file("win/x", b"x\n".to_vec(), 0o644)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (bd, fd) = (Digest::of_bytes(&base), Digest::of_bytes(&foreign));
+    let cfg = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [bd, fd]},
+        "history": [{"created_by": "a"}, {"created_by": "b"}],
+    }))
+    .unwrap_or_default();
+    let cfg_path = Digest::of_bytes(&cfg).blob_path();
+    let manifest = serde_json::json!([{
+        "Config": cfg_path, "RepoTags": ["t/win:1"],
+        "Layers": [bd.blob_path(), fd.blob_path()],
+        "LayerSources": {fd.as_str(): {
+            "mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar",
+            "size": foreign.len(), "digest": fd, "urls": ["https://example.com/layer"]}},
+    }]);
+    let a = read(vec![
+        (cfg_path, cfg),
+        (bd.blob_path(), base),
+        (
+            "manifest.json".into(),
+            serde_json::to_vec(&manifest).unwrap_or_default(),
+        ),
+    ]);
+    let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+    let states: Vec<_> = img.layers.iter().map(|l| l.verification).collect();
+    assert_eq!(
+        states,
+        vec![Verification::Verified, Verification::NonDistributable]
+    );
+    let fd_path = fd.blob_path();
+    assert_eq!(
+        load_fails(&a),
+        vec![(Some(fd_path.as_str()), Some(1))],
+        "{:#?}",
+        a.problems
+    );
+    // Still said as left out on purpose, beside the load failure.
+    assert_eq!(
+        a.problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::NonDistributable)
+            .count(),
+        1
+    );
+    assert!(!image_claims::load_refused(img));
+    assert!(image_claims::load_refused_in(&a, img));
+}

@@ -199,9 +199,22 @@ pub fn load_refused(image: &Image) -> bool {
 /// `manifest.json`, which `docker load` decodes whole before any image; or, for containerd's
 /// import, on `index.json`, decoded whole first too, or on the image's manifest, the member
 /// whose sha256 is its manifest digest): a field of the wrong type, a `created` that is not
-/// an RFC 3339 time.
+/// an RFC 3339 time; or a `load-fails` problem about one of the image's layers.
 pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
+    // Which of the archive's images this is, for `load-fails` about one of its layers (a
+    // foreign layer manifest.json lists but the archive leaves out): by identity, as
+    // callers pass one of `archive.images`, else by value.
+    let at = archive
+        .images
+        .iter()
+        .position(|i| std::ptr::eq(i, image))
+        .or_else(|| archive.images.iter().position(|i| i == image));
     load_refused(image)
+        || archive.problems.iter().any(|p| {
+            p.kind == ProblemKind::LoadFails
+                && at.is_some()
+                && p.origin.layer.map(|l| l.image) == at
+        })
         || archive.problems.iter().any(|p| {
             p.kind == ProblemKind::LoadFails
                 && p.origin
