@@ -288,3 +288,104 @@ fn a_foreign_layer_manifest_json_lists_but_the_archive_leaves_out_fails_the_clas
     assert!(!image_claims::load_refused(img));
     assert!(image_claims::load_refused_in(&a, img));
 }
+
+/// An OCI layout of one image (one layer), whose `index.json` descriptor is `desc_type` and
+/// points at `top`: `"manifest"` (the image manifest, with `extra` keys added) or
+/// `"index"` (a nested index naming the manifest). Returns the archive and the top blob's
+/// path.
+fn oci_layout(desc_type: &str, top: &str, extra: serde_json::Value) -> (Archive, String) {
+    let l = layer();
+    let ld = Digest::of_bytes(&l);
+    let cfg = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [ld]},
+        "history": [{"created_by": "x"}],
+    }))
+    .unwrap_or_default();
+    let mut man = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": Digest::of_bytes(&cfg), "size": cfg.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": l.len()}],
+    });
+    if let (Some(m), Some(e)) = (man.as_object_mut(), extra.as_object()) {
+        m.extend(e.clone());
+    }
+    let man = serde_json::to_vec(&man).unwrap_or_default();
+    let nested = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": Digest::of_bytes(&man), "size": man.len()}],
+    }))
+    .unwrap_or_default();
+    let top_blob = if top == "index" { &nested } else { &man };
+    let idx = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": desc_type, "digest": Digest::of_bytes(top_blob), "size": top_blob.len(),
+            "annotations": {"io.containerd.image.name": "docker.io/t/mt:1"}}],
+    }))
+    .unwrap_or_default();
+    let top_path = Digest::of_bytes(top_blob).blob_path();
+    let mut members = vec![
+        (
+            "oci-layout".into(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
+        (ld.blob_path(), l.clone()),
+        (Digest::of_bytes(&cfg).blob_path(), cfg.clone()),
+        (Digest::of_bytes(&man).blob_path(), man.clone()),
+    ];
+    if top == "index" {
+        members.push((top_path.clone(), nested.clone()));
+    }
+    members.push(("index.json".into(), idx));
+    (read(members), top_path)
+}
+
+#[test]
+fn a_descriptor_whose_media_type_the_blob_contradicts_fails_containerd_and_shows_the_blob() {
+    const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+    const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+    let schema1 = serde_json::json!({"fsLayers": [{"blobSum": "sha256:00"}]});
+    for (desc_type, top, extra, why) in [
+        (
+            INDEX,
+            "manifest",
+            serde_json::json!({}),
+            "expected index but found manifest",
+        ),
+        (
+            MANIFEST,
+            "index",
+            serde_json::json!({}),
+            "expected manifest but found index",
+        ),
+        (MANIFEST, "manifest", schema1, "schema 1 not supported"),
+    ] {
+        let (a, top_path) = oci_layout(desc_type, top, extra);
+        // Shown by what the blob is: one image, its layer verified.
+        assert_eq!(a.images.len(), 1, "{why}: {:#?}", a.problems);
+        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+        assert_eq!(img.layers.len(), 1, "{why}");
+        assert!(
+            img.layers.iter().all(|l| l.verified),
+            "{why}: {:#?}",
+            a.problems
+        );
+        // One load failure, on index.json's descriptor, naming the blob.
+        let fails: Vec<_> = a
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::LoadFails)
+            .collect();
+        assert_eq!(fails.len(), 1, "{why}: {:#?}", a.problems);
+        let p = fails[0];
+        assert_eq!(p.member_name(), Some("index.json"), "{why}");
+        assert_eq!(p.origin.entry.as_deref(), Some("manifests[0]"), "{why}");
+        assert!(p.detail.contains(&top_path), "{why}: {}", p.detail);
+        assert!(image_claims::load_refused_in(&a, img), "{why}");
+    }
+    // The descriptor and the blob agreeing: nothing said.
+    let (a, _) = oci_layout(MANIFEST, "manifest", serde_json::json!({}));
+    assert!(load_fails(&a).is_empty(), "{:#?}", a.problems);
+    let (a, _) = oci_layout(INDEX, "index", serde_json::json!({}));
+    assert!(load_fails(&a).is_empty(), "{:#?}", a.problems);
+}

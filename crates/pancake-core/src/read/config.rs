@@ -132,6 +132,11 @@ pub struct OciDocument {
     /// Image-spec 1.1: the manifest this one refers to (signatures, SBOMs ...).
     #[serde(default, deserialize_with = "lenient")]
     pub subject: Option<Descriptor>,
+    /// Docker schema 1's `fsLayers`, only whether the key is there (even as `null`, which Go
+    /// hands a `json.RawMessage` as the text `null`): containerd refuses a manifest or index
+    /// that carries it ("media-type: schema 1 not supported").
+    #[serde(rename = "fsLayers", default, deserialize_with = "lenient")]
+    pub fs_layers: Option<serde::de::IgnoredAny>,
 }
 
 impl OciDocument {

@@ -14,6 +14,7 @@
 mod artifact;
 mod docker_manifest;
 mod legacy;
+mod media_clash;
 mod oci_index;
 mod platforms;
 mod repo_tags;
@@ -815,7 +816,14 @@ impl<'a> Ctx<'a> {
         };
         let v = gojson::normalize(doc, shape, "", &mut findings);
         let read: OciDocument = serde_json::from_value(v).unwrap_or_default();
-        let index = index_json || read.is_index(descriptor_type);
+        // A blob its descriptor calls an index but which is a manifest is read as the
+        // manifest it is ([`media_clash`]): Go's findings about its fields apply.
+        let index = index_json
+            || (read.is_index(descriptor_type)
+                && !media_clash::manifest_despite_index(
+                    &read,
+                    media_clash::media_clash(&read, descriptor_type),
+                ));
         findings.retain(|f| gojson::oci_finding_applies(&f.at, index));
         if self.go_read.insert(i) {
             self.report_go(name, findings, GoReader::ContainerdImport);
