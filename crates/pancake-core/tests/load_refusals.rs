@@ -389,3 +389,51 @@ fn a_descriptor_whose_media_type_the_blob_contradicts_fails_containerd_and_shows
     let (a, _) = oci_layout(INDEX, "index", serde_json::json!({}));
     assert!(load_fails(&a).is_empty(), "{:#?}", a.problems);
 }
+
+#[test]
+fn two_images_named_alike_are_said_once_with_both() {
+    // Two configs (different images), each its own manifest.json entry, both `dup/tag:1`.
+    let l = layer();
+    let cfg = |cmd: &str| {
+        format!(
+            r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+            Digest::of_bytes(&l)
+        )
+        .into_bytes()
+    };
+    let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
+    let entry = |c: &[u8], tag: &str| {
+        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": [tag],
+            "Layers": [Digest::of_bytes(&l).blob_path()]})
+    };
+    let members = |second_tag: &str| {
+        vec![
+            (Digest::of_bytes(&a_cfg).blob_path(), a_cfg.clone()),
+            (Digest::of_bytes(&b_cfg).blob_path(), b_cfg.clone()),
+            (Digest::of_bytes(&l).blob_path(), l.clone()),
+            (
+                "manifest.json".to_string(),
+                serde_json::to_vec(&serde_json::json!([
+                    entry(&a_cfg, "dup/tag:1"),
+                    entry(&b_cfg, second_tag)
+                ]))
+                .unwrap_or_default(),
+            ),
+        ]
+    };
+    let said = |a: &Archive| -> Vec<_> {
+        a.problems
+            .iter()
+            .map(|p| (p.kind, p.member_name().map(str::to_string)))
+            .collect()
+    };
+    let a = read(members("dup/tag:1"));
+    assert_eq!(a.images.len(), 2);
+    assert_eq!(
+        said(&a),
+        vec![(ProblemKind::Disagreement, Some("manifest.json".to_string()))]
+    );
+    // Named apart: nothing to say.
+    let a = read(members("dup/tag:2"));
+    assert!(said(&a).is_empty(), "{:#?}", a.problems);
+}

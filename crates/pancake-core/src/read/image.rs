@@ -174,6 +174,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         Vec::new()
     };
     ctx.attach_artifacts(&oci.artifacts, &mut images);
+    ctx.shared_names(&images);
     archive.problems = ctx.problems;
     archive.images = images.into_iter().map(|(i, _)| i).collect();
     // Hard links that point to nothing need the layers below them: one fold per image, each
@@ -1366,6 +1367,67 @@ impl<'a> Ctx<'a> {
                 format!(
                     "{label}: the image has {n} layers and Docker's layer store holds at most {} in one chain, so docker load refuses the image (\"max depth exceeded\")",
                     crate::analyze::image_claims::MAX_LAYER_DEPTH
+                ),
+            );
+        }
+    }
+
+    /// Says when two different images (different configs) of the archive carry the same
+    /// name: `docker load` tags them in order, each moving the name (moby `load.go`
+    /// `setLoadedTag`: "renaming the old one … to empty string"; containerd's import keeps
+    /// the last image record of a name), so after the load only the last has it and the
+    /// others are untagged. A `disagreement` naming every image, about the member their
+    /// names come from.
+    fn shared_names(&mut self, images: &[(Image, Vec<Digest>)]) {
+        // One image as a name stands for it: the platforms of one multi-platform index
+        // (reached through the same index, its first parent) share its name by design.
+        let mut by_name: Vec<(&str, Vec<(&Image, Option<&Digest>)>)> = Vec::new();
+        for (img, parents) in images {
+            let identity = parents.first().or(img.config_digest.as_ref());
+            for t in &img.tags {
+                match by_name.iter_mut().find(|(n, _)| n == t) {
+                    Some((_, v)) => v.push((img, identity)),
+                    None => by_name.push((t, vec![(img, identity)])),
+                }
+            }
+        }
+        for (name, named) in by_name {
+            let ids: HashSet<Option<&Digest>> = named.iter().map(|(_, d)| *d).collect();
+            let imgs: Vec<&Image> = named.iter().map(|(i, _)| *i).collect();
+            let (Some(last), true) = (imgs.last(), ids.len() > 1) else {
+                continue;
+            };
+            let id = |i: &Image| {
+                i.config_digest
+                    .as_ref()
+                    .map(|d| format!(" (ID {})", d.short()))
+                    .unwrap_or_default()
+            };
+            let before: Vec<String> = imgs
+                .iter()
+                .take(imgs.len().saturating_sub(1))
+                .map(|i| format!("{}{}", i.source, id(i)))
+                .collect();
+            let member = if last.source.starts_with("manifest.json") {
+                "manifest.json"
+            } else {
+                "index.json"
+            };
+            self.problem(
+                ProblemKind::Disagreement,
+                Some(member),
+                format!(
+                    "{} and {}{} {} name {name} for different images; docker load gives the name to each in turn, so only the last, {}, keeps it and {} left untagged",
+                    before.join(", "),
+                    last.source,
+                    id(last),
+                    if imgs.len() == 2 { "both" } else { "all" },
+                    last.source,
+                    if imgs.len() == 2 {
+                        "the other is"
+                    } else {
+                        "the others are"
+                    },
                 ),
             );
         }
