@@ -437,3 +437,60 @@ fn two_images_named_alike_are_said_once_with_both() {
     let a = read(members("dup/tag:2"));
     assert!(said(&a).is_empty(), "{:#?}", a.problems);
 }
+
+#[test]
+fn a_negative_descriptor_size_is_a_false_claim_like_a_wrong_one() {
+    // The descriptors as oci_layout writes them, with `size` replaced.
+    let l = layer();
+    let ld = Digest::of_bytes(&l);
+    let cfg = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [ld]},
+        "history": [{"created_by": "x"}],
+    }))
+    .unwrap_or_default();
+    for size in [-1i64, 0, -(l.len() as i64)] {
+        let layer_desc = serde_json::json!({"layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": size}]});
+        let (a, _) = oci_layout(
+            "application/vnd.oci.image.manifest.v1+json",
+            "manifest",
+            layer_desc,
+        );
+        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+        assert_eq!(
+            img.layers.first().map(|l| l.verification),
+            Some(Verification::Mismatch),
+            "{size}"
+        );
+        let kinds: Vec<_> = a
+            .problems
+            .iter()
+            .map(|p| (p.kind, p.origin.layer.map(|l| l.layer)))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![(ProblemKind::DigestMismatch, Some(0))],
+            "{size}: {:#?}",
+            a.problems
+        );
+
+        let config_desc = serde_json::json!({"config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": Digest::of_bytes(&cfg), "size": size}});
+        let (a, _) = oci_layout(
+            "application/vnd.oci.image.manifest.v1+json",
+            "manifest",
+            config_desc,
+        );
+        let cfg_path = Digest::of_bytes(&cfg).blob_path();
+        let kinds: Vec<_> = a
+            .problems
+            .iter()
+            .map(|p| (p.kind, p.member_name()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![(ProblemKind::DigestMismatch, Some(cfg_path.as_str()))],
+            "{size}: {:#?}",
+            a.problems
+        );
+    }
+}

@@ -54,8 +54,9 @@ pub struct Descriptor {
     /// `digest`: `<algorithm>:<hex>` of the content, unparsed.
     pub digest: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
-    /// `size` of the content, in bytes.
-    pub size: Option<u64>,
+    /// `size` of the content, in bytes, as written: Go's `int64`, so a negative size is a
+    /// claim that is read (and found false), not a field dropped.
+    pub size: Option<i64>,
     #[serde(default, deserialize_with = "lenient")]
     /// `platform` (in an index: which OS/architecture the manifest is for).
     pub platform: Option<Platform>,

@@ -840,7 +840,7 @@ impl<'a> Ctx<'a> {
     fn check_blob_size(
         &mut self,
         i: usize,
-        claimed: Option<u64>,
+        claimed: Option<i64>,
         path: &str,
         subject: &str,
         descriptor: &str,
@@ -848,7 +848,8 @@ impl<'a> Ctx<'a> {
         let (Some(claimed), Some(m)) = (claimed, self.members.get(i)) else {
             return;
         };
-        if m.facts.sha256.is_some() && m.size != claimed {
+        // A negative size (Go's int64 reads it) is as false a claim as a wrong positive one.
+        if m.facts.sha256.is_some() && u64::try_from(claimed).ok() != Some(m.size) {
             let actual = m.size;
             self.problem(
                 ProblemKind::DigestMismatch,
@@ -1027,7 +1028,7 @@ impl<'a> Ctx<'a> {
         let non_dist = desc.filter(|d| is_non_distributable(d));
         let found = path.map(|p| self.find(p));
         if let (Some(d), None | Some(Found::Missing(_))) = (non_dist, &found) {
-            layer.stored_size = d.size.unwrap_or(0);
+            layer.stored_size = d.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
             let urls = if layer.urls.is_empty() {
                 "no URLs given".to_string()
             } else {
@@ -1159,7 +1160,9 @@ impl<'a> Ctx<'a> {
             }
             if let (Some(c), true) = (d.size, hashed) {
                 checks += 1;
-                if c != m.size {
+                // A negative size never matches (containerd reads it, and only its size
+                // total refuses it: `images.Image.Size`, "invalid size").
+                if u64::try_from(c).ok() != Some(m.size) {
                     mismatches.push(Mismatch {
                         what: "size (descriptor)".into(),
                         expected: c.to_string(),
