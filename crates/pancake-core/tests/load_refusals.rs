@@ -79,10 +79,9 @@ fn load_fails(a: &Archive) -> Vec<(Option<&str>, Option<usize>)> {
 
 #[test]
 fn a_config_listing_no_diff_ids_for_one_layer_fails_the_load() {
-    let l = layer();
     let a = classic(
         &config(r#","rootfs":{"type":"layers","diff_ids":[]}"#),
-        &[l.clone()],
+        &[layer()],
     );
     let img = a.images.first().unwrap_or_else(|| panic!("no image"));
     assert_eq!(img.layers.len(), 1);

@@ -1384,7 +1384,9 @@ impl<'a> Ctx<'a> {
     fn shared_names(&mut self, images: &[(Image, Vec<Digest>)]) {
         // One image as a name stands for it: the platforms of one multi-platform index
         // (reached through the same index, its first parent) share its name by design.
-        let mut by_name: Vec<(&str, Vec<(&Image, Option<&Digest>)>)> = Vec::new();
+        // (name, [(image, identity)]), in the order the names first appear.
+        type Named<'i> = Vec<(&'i Image, Option<&'i Digest>)>;
+        let mut by_name: Vec<(&str, Named)> = Vec::new();
         for (img, parents) in images {
             let identity = parents.first().or(img.config_digest.as_ref());
             for t in &img.tags {
