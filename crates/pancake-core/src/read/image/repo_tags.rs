@@ -29,10 +29,10 @@ impl Ctx<'_> {
                 ),
                 RefError::NoTag => format!(
                     "manifest.json[{k}]: RepoTags[{n}] {tag:?} has no tag, so docker load with Docker's classic image store stops at this image (\"invalid tag\"){}",
-                    if containerd_reads {
-                        "; containerd's import names it as it is (a bare name as :latest)"
-                    } else {
-                        "; containerd's import reads index.json instead"
+                    match (containerd_reads, tag.contains('@')) {
+                        (false, _) => "; containerd's import reads index.json instead".to_string(),
+                        (true, true) => "; containerd's import (Docker 29's default store) keeps it by its digest".to_string(),
+                        (true, false) => format!("; containerd's import (Docker 29's default store) names it {tag}:latest"),
                     }
                 ),
             };
