@@ -16,6 +16,7 @@ pub mod limits;
 pub mod media;
 pub mod model;
 pub mod path;
+pub mod reference;
 pub mod source;
 pub mod units;
 pub mod wire;

@@ -504,6 +504,29 @@ pub struct ImageConfig {
     /// digest is left out, so position `i` here is layer `i` only when every entry parses
     /// (per-layer claims are [`Layer::config_diff_id`]).
     pub diff_ids: Vec<Digest>,
+    /// What the config's `rootfs` says about the layer count, as `docker load` decodes it;
+    /// [`RootfsClaim::Unread`] when the config could not be read (or is a legacy v1 layer
+    /// config, which has no rootfs).
+    #[serde(default)]
+    pub rootfs: RootfsClaim,
+}
+
+/// What an image config's `rootfs` claims, told apart from a config that was not read: a
+/// config listing zero diff_ids and one without `rootfs` are claims `docker load` acts on
+/// (moby `image.NewFromJSON`: "invalid image JSON, no RootFS key"; `load.go`: "invalid
+/// manifest, layers length mismatch"), an unread one says nothing. Serialized in kebab-case.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RootfsClaim {
+    /// The config was not read (not JSON, over a limit, not hashed yet), or `rootfs` is of a
+    /// type Go refuses (said as its own `load-fails`).
+    #[default]
+    Unread,
+    /// No `rootfs` key, or `"rootfs": null`.
+    Absent,
+    /// `rootfs` is an object whose `diff_ids` has this many entries (0 when it has none or
+    /// `null`), each counted as Go counts them, whether or not it is a valid digest.
+    Lists(usize),
 }
 
 /// A claim that did not hold: both values are kept.

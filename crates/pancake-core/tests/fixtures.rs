@@ -256,10 +256,32 @@ fn check_fixture(name: &str) {
                 a.problems
             );
         }
+        // A bare name in RepoTags (go-containerregistry's old test bundle writes
+        // `test_image_1`): expect.py takes it as valid, and Docker 29's containerd store
+        // loads it as `:latest`, but Docker's classic store refuses it (moby `load.go`:
+        // "invalid tag"), which the reader rightly says as `load-fails` on that field.
+        let bare: Vec<String> = list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .flat_map(|(k, i)| {
+                strs(&i["repo_tags"])
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.rsplit('/').next().unwrap_or(t).contains(':'))
+                    .map(move |(n, _)| format!("[{k}].RepoTags[{n}]"))
+            })
+            .collect();
         let errors: Vec<_> = a
             .problems
             .iter()
             .filter(|p| is_error_level(p.kind))
+            .filter(|p| {
+                !(p.kind == ProblemKind::LoadFails
+                    && p.member_name() == Some("manifest.json")
+                    && p.origin.entry.as_ref().is_some_and(|e| bare.contains(e)))
+            })
             .collect();
         assert!(
             errors.is_empty(),

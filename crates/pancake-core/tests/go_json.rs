@@ -189,9 +189,17 @@ fn invalid_utf8_in_a_tag_keeps_the_image() {
     assert_eq!(a.images.len(), 1);
     assert_eq!(a.images[0].tags, ["ju/ju:caf\u{fffd}"]);
     assert_eq!(verified(&a), [Verification::Verified]);
+    // U+FFFD is not a tag character (`[\w][\w.-]*`): docker load then refuses the name.
     assert_eq!(
         kinds(&a),
-        [(ProblemKind::JsonQuirk, Some("manifest.json"), None)]
+        [
+            (ProblemKind::JsonQuirk, Some("manifest.json"), None),
+            (
+                ProblemKind::LoadFails,
+                Some("manifest.json"),
+                Some("[0].RepoTags[0]")
+            )
+        ]
     );
 }
 

@@ -870,7 +870,19 @@ fn sha512_diff_ids_are_computed_and_verified() {
             l0.config_diff_id,
             Some(Digest::of_bytes_with(Algorithm::Sha512, &l))
         );
-        assert!(a.problems.is_empty(), "gzip {gzip}: {:#?}", a.problems);
+        // Verified, and still refused: Docker's layer store and containerd compute diff_ids
+        // as sha256 and compare them with the config's sha512 (moby issue #48241).
+        let kinds: Vec<_> = a
+            .problems
+            .iter()
+            .map(|p| (p.kind, p.origin.layer.map(|l| l.layer)))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![(ProblemKind::LoadFails, Some(0))],
+            "gzip {gzip}: {:#?}",
+            a.problems
+        );
     }
 }
 

@@ -6,7 +6,8 @@
 //! summing up an image ("every digest checked, all verified") must count them too, or the
 //! summary says all is well while a listed problem says otherwise.
 
-use crate::model::{Archive, Image, Problem, ProblemKind};
+use crate::digest::Algorithm;
+use crate::model::{Archive, Image, Problem, ProblemKind, RootfsClaim};
 
 /// The `digest-mismatch` problems about `image`'s config or manifest blob, in the archive's
 /// order: problems whose member is the one whose computed sha256 is the image's config digest
@@ -55,6 +56,11 @@ pub fn unpack_failures<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a Probl
 /// layers fared. `None` when the history fits. The reader reports it as a
 /// [`ProblemKind::LoadFails`]; a summary of the image says it beside the digests.
 pub fn too_many_history_steps(image: &Image) -> Option<(usize, usize)> {
+    // moby refuses a config without rootfs, and counts the diff_ids against the manifest,
+    // before its image store ever sees the history.
+    if no_rootfs(image) || layer_count_mismatch(image).is_some() {
+        return None;
+    }
     let steps = image.history.iter().filter(|h| !h.empty_layer).count();
     // moby counts against the config's `rootfs.diff_ids`; where those disagree with the
     // manifest's layers, [`layer_count_mismatch`] says the load fails for that instead.
@@ -65,13 +71,46 @@ pub fn too_many_history_steps(image: &Image) -> Option<(usize, usize)> {
     (steps > layers).then_some((steps, layers))
 }
 
-/// How many layers the image's config lists (`rootfs.diff_ids` that are digests), when the
-/// image has a config whose diff_ids were read: a config that could not be read (over the
-/// JSON limit, not JSON) lists none here, and says nothing about the count.
+/// How many layers the image's config lists (`rootfs.diff_ids` entries, as Go counts them),
+/// when its config was read: a config that could not be read (over the JSON limit, not JSON)
+/// says nothing about the count. A config listing none, or without `rootfs` at all, lists 0:
+/// containerd reads both as no layers, and moby counts an empty list against the manifest
+/// (a missing `rootfs` it refuses first, [`no_rootfs`]).
 fn config_layers(image: &Image) -> Option<usize> {
     image.config_digest.as_ref()?;
-    let n = image.config.diff_ids.len();
-    (n > 0).then_some(n)
+    match image.config.rootfs {
+        RootfsClaim::Unread => None,
+        RootfsClaim::Absent => Some(0),
+        RootfsClaim::Lists(n) => Some(n),
+    }
+}
+
+/// The image's config has no `rootfs` (or `"rootfs": null`): moby's `image.NewFromJSON`
+/// refuses it ("invalid image JSON, no RootFS key"), so `docker load` with Docker's classic
+/// image store fails however many layers the image has. containerd decodes it into the
+/// image-spec's struct and reads no diff_ids, so it loads an image with no layers.
+pub fn no_rootfs(image: &Image) -> bool {
+    image.config_digest.is_some() && image.config.rootfs == RootfsClaim::Absent
+}
+
+/// The layers whose config diff_id uses an algorithm other than sha256, as layer indexes:
+/// moby's layer store and containerd's applier compute a layer's diff_id with
+/// `digest.Canonical` (sha256) and compare it with the config's (moby `tarexport/load.go`:
+/// "invalid diffID for layer"; containerd `core/unpack/unpacker.go`: "wrong diff id
+/// calculated on extraction"), so neither loads the image, even where the sha512 digest
+/// itself matches the layer (moby issue #48241).
+pub fn non_sha256_diff_ids(image: &Image) -> Vec<usize> {
+    image
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.config_diff_id
+                .as_ref()
+                .is_some_and(|d| d.algorithm() != Algorithm::Sha256)
+        })
+        .map(|(j, _)| j)
+        .collect()
 }
 
 /// `(manifest layers, config layers)` when the image has a config whose `rootfs.diff_ids`
@@ -141,12 +180,15 @@ pub fn too_many_layers(image: &Image) -> Option<usize> {
     (n > MAX_LAYER_DEPTH).then_some(n)
 }
 
-/// `docker load` refuses `image` as a whole ([`too_many_history_steps`],
+/// `docker load` refuses `image` as a whole ([`no_rootfs`], [`non_sha256_diff_ids`],
+/// [`too_many_history_steps`],
 /// [`too_many_layers`], [`layer_count_mismatch`], or with the containerd image store
 /// [`containerd_skipped_layers`]), whatever its digests and its layers'
 /// entries. [`load_refused_in`] adds what the image's documents alone say.
 pub fn load_refused(image: &Image) -> bool {
-    too_many_history_steps(image).is_some()
+    no_rootfs(image)
+        || !non_sha256_diff_ids(image).is_empty()
+        || too_many_history_steps(image).is_some()
         || too_many_layers(image).is_some()
         || layer_count_mismatch(image).is_some()
         || !containerd_skipped_layers(image).is_empty()
@@ -157,11 +199,25 @@ pub fn load_refused(image: &Image) -> bool {
 /// `manifest.json`, which `docker load` decodes whole before any image; or, for containerd's
 /// import, on `index.json`, decoded whole first too, or on the image's manifest, the member
 /// whose sha256 is its manifest digest): a field of the wrong type, a `created` that is not
-/// an RFC 3339 time; or a `load-fails` problem on one of the image's layer blobs (a blob
-/// whose compression containerd's import cannot take under its descriptor's media type).
+/// an RFC 3339 time; or a `load-fails` problem about one of the image's layers, or on one
+/// of its layer blobs (a blob whose compression containerd's import cannot take under its
+/// descriptor's media type).
 pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
     let layer_members: Vec<usize> = image.layers.iter().filter_map(|l| l.member).collect();
+    // Which of the archive's images this is, for `load-fails` about one of its layers (a
+    // foreign layer manifest.json lists but the archive leaves out): by identity, as
+    // callers pass one of `archive.images`, else by value.
+    let at = archive
+        .images
+        .iter()
+        .position(|i| std::ptr::eq(i, image))
+        .or_else(|| archive.images.iter().position(|i| i == image));
     load_refused(image)
+        || archive.problems.iter().any(|p| {
+            p.kind == ProblemKind::LoadFails
+                && at.is_some()
+                && p.origin.layer.map(|l| l.image) == at
+        })
         || archive.problems.iter().any(|p| {
             p.kind == ProblemKind::LoadFails
                 && p.origin

@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::digest::{Digest, DigestError};
-use crate::model::{HistoryEntry, ImageConfig};
+use crate::model::{HistoryEntry, ImageConfig, RootfsClaim};
 use crate::read::gojson;
 
 /// Deserializes `T`, turning a value of the wrong shape into `None` rather than an error.
@@ -54,8 +54,9 @@ pub struct Descriptor {
     /// `digest`: `<algorithm>:<hex>` of the content, unparsed.
     pub digest: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
-    /// `size` of the content, in bytes.
-    pub size: Option<u64>,
+    /// `size` of the content, in bytes, as written: Go's `int64`, so a negative size is a
+    /// claim that is read (and found false), not a field dropped.
+    pub size: Option<i64>,
     #[serde(default, deserialize_with = "lenient")]
     /// `platform` (in an index: which OS/architecture the manifest is for).
     pub platform: Option<Platform>,
@@ -132,6 +133,11 @@ pub struct OciDocument {
     /// Image-spec 1.1: the manifest this one refers to (signatures, SBOMs ...).
     #[serde(default, deserialize_with = "lenient")]
     pub subject: Option<Descriptor>,
+    /// Docker schema 1's `fsLayers`, only whether the key is there (even as `null`, which Go
+    /// hands a `json.RawMessage` as the text `null`): containerd refuses a manifest or index
+    /// that carries it ("media-type: schema 1 not supported").
+    #[serde(rename = "fsLayers", default, deserialize_with = "lenient")]
+    pub fs_layers: Option<serde::de::IgnoredAny>,
 }
 
 impl OciDocument {
@@ -379,6 +385,9 @@ impl ConfigFile {
                 })
                 .unwrap_or_default(),
             diff_ids: self.claimed_diff_ids().into_iter().flatten().collect(),
+            // Set by the reader, from the config as Go decodes it: a legacy v1 layer config
+            // read here has no rootfs and must not claim one.
+            rootfs: RootfsClaim::Unread,
         }
     }
 

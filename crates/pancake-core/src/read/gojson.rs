@@ -442,6 +442,9 @@ pub const OCI_DOCUMENT: Shape = Shape::Struct(&[
     ("layers", Shape::List(&OCI_DESCRIPTOR)),
     ("subject", OCI_DESCRIPTOR),
     ("annotations", Shape::Map(&Shape::Str)),
+    // Not a field of `v1.Manifest` or `v1.Index`, but containerd's `validateMediaType`
+    // decodes it (as `json.RawMessage`) to refuse schema 1 documents.
+    ("fsLayers", Shape::Any),
 ]);
 
 /// Whether a finding of [`OCI_DOCUMENT`] at `at` is about a field of `v1.Index` (`index`) or

@@ -14,8 +14,10 @@
 mod artifact;
 mod docker_manifest;
 mod legacy;
+mod media_clash;
 mod oci_index;
 mod platforms;
+mod repo_tags;
 
 pub use platforms::{
     choose as choose_platform, fill_platforms, listed_platforms, platforms, present_count,
@@ -31,7 +33,7 @@ use crate::digest::{Algorithm, Digest, DigestError};
 use crate::limits::Limits;
 use crate::model::{
     Archive, Compression, EntryKind, Format, Image, Layer, LayerAt, Member, Mismatch, Problem,
-    ProblemKind, ReadError, Scope, Verification,
+    ProblemKind, ReadError, RootfsClaim, Scope, Verification,
 };
 use crate::path::RawPath;
 use crate::read::config::{self, ConfigFile, Descriptor, OciDocument, Platform};
@@ -172,6 +174,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         Vec::new()
     };
     ctx.attach_artifacts(&oci.artifacts, &mut images);
+    ctx.shared_names(&images);
     archive.problems = ctx.problems;
     archive.images = images.into_iter().map(|(i, _)| i).collect();
     // Hard links that point to nothing need the layers below them: one fold per image, each
@@ -861,7 +864,14 @@ impl<'a> Ctx<'a> {
         };
         let v = gojson::normalize(doc, shape, "", &mut findings);
         let read: OciDocument = serde_json::from_value(v).unwrap_or_default();
-        let index = index_json || read.is_index(descriptor_type);
+        // A blob its descriptor calls an index but which is a manifest is read as the
+        // manifest it is ([`media_clash`]): Go's findings about its fields apply.
+        let index = index_json
+            || (read.is_index(descriptor_type)
+                && !media_clash::manifest_despite_index(
+                    &read,
+                    media_clash::media_clash(&read, descriptor_type),
+                ));
         findings.retain(|f| gojson::oci_finding_applies(&f.at, index));
         if self.go_read.insert(i) {
             self.report_go(name, findings, GoReader::ContainerdImport);
@@ -877,7 +887,7 @@ impl<'a> Ctx<'a> {
     fn check_blob_size(
         &mut self,
         i: usize,
-        claimed: Option<u64>,
+        claimed: Option<i64>,
         path: &str,
         subject: &str,
         descriptor: &str,
@@ -885,7 +895,8 @@ impl<'a> Ctx<'a> {
         let (Some(claimed), Some(m)) = (claimed, self.members.get(i)) else {
             return;
         };
-        if m.facts.sha256.is_some() && m.size != claimed {
+        // A negative size (Go's int64 reads it) is as false a claim as a wrong positive one.
+        if m.facts.sha256.is_some() && u64::try_from(claimed).ok() != Some(m.size) {
             let actual = m.size;
             self.problem(
                 ProblemKind::DigestMismatch,
@@ -982,9 +993,20 @@ impl<'a> Ctx<'a> {
         let mut findings = Vec::new();
         let v = gojson::normalize(doc, &gojson::IMAGE_CONFIG, "", &mut findings);
         let refused = self.report_go(path, findings, GoReader::DockerLoad);
+        let rootfs = rootfs_claim(&v);
         let mut cfg: ConfigFile = serde_json::from_value(v).unwrap_or_default();
         cfg.go_refused = refused;
         image.config = cfg.to_image_config();
+        image.config.rootfs = rootfs;
+        if rootfs == RootfsClaim::Absent {
+            self.problem(
+                ProblemKind::LoadFails,
+                Some(path),
+                format!(
+                    "{label}: config {path}: it has no rootfs, so docker load with Docker's classic image store refuses the image (\"invalid image JSON, no RootFS key\"); containerd reads it as listing no layers"
+                ),
+            );
+        }
         image.history = cfg.history_entries();
         Some(cfg)
     }
@@ -1053,7 +1075,7 @@ impl<'a> Ctx<'a> {
         let non_dist = desc.filter(|d| is_non_distributable(d));
         let found = path.map(|p| self.find(p));
         if let (Some(d), None | Some(Found::Missing(_))) = (non_dist, &found) {
-            layer.stored_size = d.size.unwrap_or(0);
+            layer.stored_size = d.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
             let urls = if layer.urls.is_empty() {
                 "no URLs given".to_string()
             } else {
@@ -1185,7 +1207,9 @@ impl<'a> Ctx<'a> {
             }
             if let (Some(c), true) = (d.size, hashed) {
                 checks += 1;
-                if c != m.size {
+                // A negative size never matches (containerd reads it, and only its size
+                // total refuses it: `images.Image.Size`, "invalid size").
+                if u64::try_from(c).ok() != Some(m.size) {
                     mismatches.push(Mismatch {
                         what: "size (descriptor)".into(),
                         expected: c.to_string(),
@@ -1355,12 +1379,36 @@ impl<'a> Ctx<'a> {
         if let Some((manifest, config)) =
             crate::analyze::image_claims::layer_count_mismatch(image).filter(|_| !rootfs_refused)
         {
-            self.problem(
-                ProblemKind::LoadFails,
-                None,
+            let message = if crate::analyze::image_claims::no_rootfs(image) {
+                // The classic store's refusal is said on the config itself.
+                format!(
+                    "{label}: the manifest lists {} and the config has no rootfs, which containerd reads as no layers, so docker load with the containerd image store and ctr import refuse the image too (\"mismatched image rootfs and manifest layers\")",
+                    count_of(manifest, "layer")
+                )
+            } else {
                 format!(
                     "{label}: the manifest lists {manifest} {} and the config's rootfs {config}, so docker load refuses the image (\"invalid manifest, layers length mismatch\"; containerd: \"mismatched image rootfs and manifest layers\")",
                     if manifest == 1 { "layer" } else { "layers" }
+                )
+            };
+            self.problem(ProblemKind::LoadFails, None, message);
+        }
+        for j in crate::analyze::image_claims::non_sha256_diff_ids(image) {
+            let Some(l) = image.layers.get(j) else {
+                continue;
+            };
+            let claim = l
+                .config_diff_id
+                .as_ref()
+                .map(|d| d.algorithm().name())
+                .unwrap_or_default();
+            let member = l.blob_path.clone();
+            self.problem_about(
+                ProblemKind::LoadFails,
+                member.as_deref(),
+                Some((label, j)),
+                format!(
+                    ": the config's diff_id for it is {claim}, but Docker's layer store and containerd compute a layer's diff_id as sha256 and compare the two, so docker load and ctr import refuse the image (\"invalid diffID for layer {j}\"; containerd: \"wrong diff id calculated on extraction\")"
                 ),
             );
         }
@@ -1394,6 +1442,69 @@ impl<'a> Ctx<'a> {
                 format!(
                     "{label}: the image has {n} layers and Docker's layer store holds at most {} in one chain, so docker load refuses the image (\"max depth exceeded\")",
                     crate::analyze::image_claims::MAX_LAYER_DEPTH
+                ),
+            );
+        }
+    }
+
+    /// Says when two different images (different configs) of the archive carry the same
+    /// name: `docker load` tags them in order, each moving the name (moby `load.go`
+    /// `setLoadedTag`: "renaming the old one … to empty string"; containerd's import keeps
+    /// the last image record of a name), so after the load only the last has it and the
+    /// others are untagged. A `disagreement` naming every image, about the member their
+    /// names come from.
+    fn shared_names(&mut self, images: &[(Image, Vec<Digest>)]) {
+        // One image as a name stands for it: the platforms of one multi-platform index
+        // (reached through the same index, its first parent) share its name by design.
+        // (name, [(image, identity)]), in the order the names first appear.
+        type Named<'i> = Vec<(&'i Image, Option<&'i Digest>)>;
+        let mut by_name: Vec<(&str, Named)> = Vec::new();
+        for (img, parents) in images {
+            let identity = parents.first().or(img.config_digest.as_ref());
+            for t in &img.tags {
+                match by_name.iter_mut().find(|(n, _)| n == t) {
+                    Some((_, v)) => v.push((img, identity)),
+                    None => by_name.push((t, vec![(img, identity)])),
+                }
+            }
+        }
+        for (name, named) in by_name {
+            let ids: HashSet<Option<&Digest>> = named.iter().map(|(_, d)| *d).collect();
+            let imgs: Vec<&Image> = named.iter().map(|(i, _)| *i).collect();
+            let (Some(last), true) = (imgs.last(), ids.len() > 1) else {
+                continue;
+            };
+            let id = |i: &Image| {
+                i.config_digest
+                    .as_ref()
+                    .map(|d| format!(" (ID {})", d.short()))
+                    .unwrap_or_default()
+            };
+            let before: Vec<String> = imgs
+                .iter()
+                .take(imgs.len().saturating_sub(1))
+                .map(|i| format!("{}{}", i.source, id(i)))
+                .collect();
+            let member = if last.source.starts_with("manifest.json") {
+                "manifest.json"
+            } else {
+                "index.json"
+            };
+            self.problem(
+                ProblemKind::Disagreement,
+                Some(member),
+                format!(
+                    "{} and {}{} {} name {name} for different images; docker load gives the name to each in turn, so only the last, {}, keeps it and {} left untagged",
+                    before.join(", "),
+                    last.source,
+                    id(last),
+                    if imgs.len() == 2 { "both" } else { "all" },
+                    last.source,
+                    if imgs.len() == 2 {
+                        "the other is"
+                    } else {
+                        "the others are"
+                    },
                 ),
             );
         }
@@ -1456,6 +1567,23 @@ impl<'a> Ctx<'a> {
             "no manifest.json, index.json or repositories: not a container image archive".into()
         };
         self.problem(ProblemKind::Metadata, None, message);
+    }
+}
+
+/// What a config's `rootfs` claims, from the config as Go decoded it ([`gojson::normalize`],
+/// keys already matched as Go matches them): no key or `null` is [`RootfsClaim::Absent`]
+/// (moby's `*RootFS` stays nil); an object lists its `diff_ids`' entries (none when absent or
+/// `null`, as Go leaves the slice nil). Any other type, or `diff_ids` that is not a list, is
+/// refused by Go and said as such, so it claims nothing here.
+fn rootfs_claim(v: &serde_json::Value) -> RootfsClaim {
+    match v.get("rootfs") {
+        None | Some(serde_json::Value::Null) => RootfsClaim::Absent,
+        Some(serde_json::Value::Object(r)) => match r.get("diff_ids") {
+            None | Some(serde_json::Value::Null) => RootfsClaim::Lists(0),
+            Some(serde_json::Value::Array(a)) => RootfsClaim::Lists(a.len()),
+            Some(_) => RootfsClaim::Unread,
+        },
+        Some(_) => RootfsClaim::Unread,
     }
 }
 

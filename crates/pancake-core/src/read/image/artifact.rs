@@ -119,7 +119,7 @@ impl Ctx<'_> {
         let mut cand = artifact_from(&doc, desc, source, kind);
         cand.artifact.present = present;
         if !present {
-            cand.artifact.size = desc.size.unwrap_or(0);
+            cand.artifact.size = desc.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
         }
         if cand.artifact.subject.is_none() {
             if let Some((_, d)) = tagged {
@@ -161,7 +161,7 @@ pub(super) fn artifact_from(
         .layers
         .iter()
         .flatten()
-        .filter_map(|l| l.size)
+        .filter_map(|l| l.size.and_then(|s| u64::try_from(s).ok()))
         .fold(0u64, u64::saturating_add);
     ArtifactCandidate {
         config: doc

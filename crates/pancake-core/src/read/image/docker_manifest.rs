@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::oci_index::{names_agree, OciCandidate, OciWalk};
 use super::{artifact, blob_name_digest, count_disagreement, BlobRef, Ctx};
 use crate::digest::Digest;
-use crate::model::{Image, ProblemKind};
+use crate::model::{Image, ProblemKind, Verification};
 use crate::read::config::{self, Descriptor, DockerManifestEntry};
 use crate::read::gojson;
 
@@ -68,6 +68,7 @@ impl Ctx<'_> {
                 }
             };
             let tags = entry.repo_tags.clone().unwrap_or_default();
+            self.check_repo_tags(k, &tags);
             if !tags.is_empty() && tags.iter().all(|t| artifact::cosign_tag(t).is_some()) {
                 // go-containerregistry writes cosign signatures into manifest.json like
                 // images; the tag says what they are. Listed through the OCI walk when an
@@ -198,6 +199,9 @@ impl Ctx<'_> {
                 desc.as_ref(),
                 "nothing in the archive claims a digest for this layer",
             );
+            if layer.verification == Verification::NonDistributable {
+                self.foreign_layer_absent(&label, j, p);
+            }
             image.layers.push(layer);
         }
         let refused = cfg.map(|c| c.go_refused).unwrap_or_default();
@@ -356,8 +360,6 @@ impl Ctx<'_> {
     }
 }
 
-/// The `LayerSources` descriptor Docker recorded for a layer by its diff_id, when it is a
-/// foreign (non-distributable) layer.
 /// `p` as Go's `filepath.Join(dir, p)` leaves it below `dir`: empty and `.` components
 /// dropped, each `..` taking off the component before it, a leading `/` no more than a
 /// separator; `None` when a `..` would climb above `dir` (moby's `FollowSymlinkInScope`
@@ -376,6 +378,32 @@ fn go_join_clean(p: &str) -> Option<String> {
     Some(kept.join("/"))
 }
 
+impl Ctx<'_> {
+    /// Layer `j` of the image `label`, a foreign layer whose blob `path` is left out: moby's
+    /// `load.go` opens every `manifest.json` layer it does not already hold (`loadLayer`
+    /// opens `m.Layers[i]`, whatever `LayerSources` says, and never fetches its URLs), so
+    /// `docker load` with the classic store fails on a daemon without the layer.
+    fn foreign_layer_absent(&mut self, label: &str, j: usize, path: &str) {
+        // containerd's import reads manifest.json only without an OCI layout, and then
+        // needs every layer file (`core/images/archive/importer.go` `resolveLayers`).
+        let containerd = if self.by_path.contains_key(b"oci-layout".as_slice()) {
+            ""
+        } else {
+            "; containerd's import refuses it too (\"layer not found\")"
+        };
+        self.problem_about(
+            ProblemKind::LoadFails,
+            Some(path),
+            Some((label, j)),
+            format!(
+                ": manifest.json lists {path}, which is not in the archive; docker load with Docker's classic image store opens every layer manifest.json lists (it never fetches a foreign layer's URLs), so it fails (\"no such file or directory\") unless the daemon already holds this layer{containerd}"
+            ),
+        );
+    }
+}
+
+/// The `LayerSources` descriptor Docker recorded for a layer by its diff_id, when it is a
+/// foreign (non-distributable) layer.
 fn foreign_source(
     sources: &BTreeMap<String, Descriptor>,
     claim: Option<&Result<Digest, crate::digest::DigestError>>,

@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use super::artifact::{self, ArtifactCandidate};
+use super::media_clash::{manifest_despite_index, media_clash};
 use super::{count_disagreement, BlobRef, Ctx, Found};
 use crate::digest::Digest;
 use crate::model::{Image, ProblemKind};
@@ -266,7 +267,13 @@ impl Ctx<'_> {
             let Some(sub) = self.oci_document(i, &path, desc.media_type.as_deref(), false) else {
                 continue;
             };
-            if sub.is_index(desc.media_type.as_deref()) {
+            let clash = media_clash(&sub, desc.media_type.as_deref());
+            if let Some(c) = clash {
+                let parent = chain.last().cloned();
+                let says = desc.media_type.as_deref().unwrap_or_default();
+                self.media_clash_problem(c, &source, parent.as_deref(), k, &path, says);
+            }
+            if sub.is_index(desc.media_type.as_deref()) && !manifest_despite_index(&sub, clash) {
                 if chain.contains(&path) {
                     if w.cycles.insert(path.clone()) {
                         self.problem(
