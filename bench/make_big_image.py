@@ -3,9 +3,10 @@
 for benchmarks: several uncompressed layers of many files with log-distributed sizes, a mix of
 text-like and random content, real digests. Deterministic for a given size and seed.
 
-usage: make_big_image.py OUT.tar SIZE_MB [LAYERS] [--gzip-layers]
+usage: make_big_image.py OUT.tar SIZE_MB [LAYERS] [--gzip-layers] [--even]
 (--gzip-layers: each layer blob stored gzip-compressed, as a registry pull saves it; the
-config's diff_ids stay the digests of the uncompressed tars)
+config's diff_ids stay the digests of the uncompressed tars; --even: layers of equal size
+instead of a big base, a few mid and small top ones)
 """
 import gzip
 import hashlib
@@ -88,7 +89,8 @@ def gzip_layer(path):
 
 def main():
     gz = "--gzip-layers" in sys.argv
-    argv = [a for a in sys.argv if a != "--gzip-layers"]
+    even = "--even" in sys.argv
+    argv = [a for a in sys.argv if a not in ("--gzip-layers", "--even")]
     out, size_mb = argv[1], int(argv[2])
     nlayers = int(argv[3]) if len(argv) > 3 else 6
     rng = random.Random(size_mb * 7 + nlayers)
@@ -99,7 +101,7 @@ def main():
     tmp = out + ".parts"
     os.makedirs(tmp, exist_ok=True)
     # Layer sizes: a big base, a few mid, small top ones (like distro + runtime + app).
-    weights = [0.4, 0.25, 0.15, 0.1, 0.06, 0.04][:nlayers]
+    weights = [1.0] * nlayers if even else [0.4, 0.25, 0.15, 0.1, 0.06, 0.04][:nlayers]
     weights = [w / sum(weights) for w in weights]
     layers = []
     for i, w in enumerate(weights):

@@ -6,9 +6,10 @@
 //   node bench/web.js --quick    small sizes, for development (a minute or two)
 //   node bench/web.js --keep     keep the inputs in /tmp/pancake-bench (default: deleted)
 //   node bench/web.js --only single,one   only these inputs (one: the 1 GB save, gz: it
-//                                 gzipped, two: 2 GB, single: the one-layer save, files:
-//                                 200,000 files, gzfiles: the same in a gzip-compressed
-//                                 layer); the bundle and start-page rows always run
+//                                 gzipped, two: 2 GB, even: 1 GB in six layers of one
+//                                 size, single: the one-layer save, files: 200,000 files,
+//                                 gzfiles: the same in a gzip-compressed layer); the bundle
+//                                 and start-page rows always run
 //   node bench/web.js --files N  only the image of N files (issue 13 target 3), with the page's
 //                                 first view and verified times as ratios to `pancake inspect`
 //   node bench/web.js --runs N   measure each input N times (default 3), each run all of its
@@ -400,6 +401,14 @@ async function main() {
       const two = make(`big-${SIZE.two}.tar`, 'make_big_image.py', [SIZE.two]);
       mem.two = (await measure(b, cli, two, `${SIZE.two} MiB, 6 layers`)).growth;
       drop(two);
+    }
+
+    if (want('even')) {
+      // Six layers of one size: more blobs of a size than cores, the case the lanes
+      // (`web/src/lanes.rs`: up to four blobs hashed together in one SIMD vector) are for.
+      const even = make(`even-${SIZE.one}.tar`, 'make_big_image.py', [SIZE.one, 6, '--even']);
+      await measure(b, cli, even, `${SIZE.one} MiB, 6 even layers`);
+      drop(even);
     }
 
     if (want('single')) {
