@@ -1122,7 +1122,7 @@ impl std::fmt::Display for ReadError {
 }
 
 /// What kind of thing a [`Problem`] reports; serialized in kebab-case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProblemKind {
     /// The outer stream is broken (truncated, bad gzip, not a tar).

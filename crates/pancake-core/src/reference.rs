@@ -211,18 +211,20 @@ fn is_tag(s: &str) -> bool {
         && b.iter().all(|&c| word(c) || c == b'.' || c == b'-')
 }
 
-/// `algorithm ":" /[0-9a-fA-F]{32,}/`.
+/// A digest `reference.Parse` takes: the grammar's `algorithm ":" hex{32,}`, then
+/// `digest.Parse` (opencontainers/go-digest), which wants an algorithm Go has linked in
+/// (sha256, sha384, sha512 in moby) and its exact length of lower-case hex.
 fn is_digest(s: &str) -> bool {
     let Some((alg, hex)) = s.split_once(':') else {
         return false;
     };
-    let comp = |c: &str| {
-        let b = c.as_bytes();
-        b.first().is_some_and(u8::is_ascii_alphabetic) && b.iter().all(u8::is_ascii_alphanumeric)
+    let len = match alg {
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        _ => return false,
     };
-    alg.split(['+', '.', '_', '-']).all(comp)
-        && hex.len() >= 32
-        && hex.bytes().all(|c| c.is_ascii_hexdigit())
+    hex.len() == len && hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]
@@ -271,6 +273,10 @@ mod tests {
                 RefError::NoTag,
             ),
             ("attack/x@sha256:abc", RefError::Invalid),
+            // go-digest: upper-case hex, an unknown algorithm, a wrong length.
+            (&format!("x:1@sha256:{}", "A".repeat(64)), RefError::Invalid),
+            (&format!("x:1@md5:{}", "a".repeat(32)), RefError::Invalid),
+            (&format!("x:1@sha512:{}", "a".repeat(64)), RefError::Invalid),
         ] {
             assert_eq!(check_repo_tag(s), Err(why), "{s}");
         }

@@ -493,3 +493,79 @@ fn a_negative_descriptor_size_is_a_false_claim_like_a_wrong_one() {
         );
     }
 }
+
+/// Two images (two configs sharing one layer), each its own manifest.json entry, tagged
+/// `first` and `second`.
+fn two_entries(first: &str, second: &str) -> Archive {
+    let l = layer();
+    let cfg = |cmd: &str| {
+        format!(
+            r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+            Digest::of_bytes(&l)
+        )
+        .into_bytes()
+    };
+    let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
+    let entry = |c: &[u8], tag: &str| {
+        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": [tag],
+            "Layers": [Digest::of_bytes(&l).blob_path()]})
+    };
+    read(vec![
+        (Digest::of_bytes(&a_cfg).blob_path(), a_cfg.clone()),
+        (Digest::of_bytes(&b_cfg).blob_path(), b_cfg.clone()),
+        (Digest::of_bytes(&l).blob_path(), l.clone()),
+        (
+            "manifest.json".to_string(),
+            serde_json::to_vec(&serde_json::json!([
+                entry(&a_cfg, first),
+                entry(&b_cfg, second)
+            ]))
+            .unwrap_or_default(),
+        ),
+    ])
+}
+
+#[test]
+fn a_bad_tag_refuses_its_image_and_those_after_it_not_those_before() {
+    let refused = |a: &Archive| -> Vec<bool> {
+        a.images
+            .iter()
+            .map(|i| image_claims::load_refused_in(a, i))
+            .collect()
+    };
+    // No tag: the classic load stops at the second entry, after loading the first;
+    // containerd's import names it `:latest` and loads both.
+    let a = two_entries("ok/a:1", "ok/notag");
+    assert_eq!(a.images.len(), 2);
+    assert_eq!(refused(&a), vec![false, true], "{:#?}", a.problems);
+    // A bad tag in the first entry: the classic load stops before either.
+    let a = two_entries("ok/notag", "ok/b:1");
+    assert_eq!(refused(&a), vec![true, true], "{:#?}", a.problems);
+    // A name no grammar takes: containerd's import fails as a whole, so both are refused.
+    let a = two_entries("ok/a:1", "Bad/Upper:1");
+    assert_eq!(refused(&a), vec![true, true], "{:#?}", a.problems);
+}
+
+#[test]
+fn a_manifest_of_many_bad_tags_lists_fifty_and_counts_the_rest() {
+    let l = layer();
+    let text = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+        Digest::of_bytes(&l)
+    );
+    let tags: Vec<String> = (0..5000).map(|n| format!("notag{n}")).collect();
+    let refs: Vec<&str> = tags.iter().map(String::as_str).collect();
+    let a = classic_tagged(&text, &[l], &refs);
+    let fails: Vec<_> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails)
+        .collect();
+    assert_eq!(fails.len(), 51, "{:#?}", a.problems.len());
+    let last = fails.last().map(|p| p.message()).unwrap_or_default();
+    assert!(last.contains("4950 more load-fails problems"), "{last}");
+    assert_eq!(
+        fails.last().and_then(|p| p.member_name()),
+        Some("manifest.json")
+    );
+}

@@ -219,7 +219,11 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
                 && p.origin.layer.map(|l| l.image) == at
         })
         || archive.problems.iter().any(|p| {
+            // A problem naming one image's layer (its descriptor's media type, its config's
+            // diff_id) is that image's alone, found by `origin.layer` above, though other
+            // images may share the blob.
             p.kind == ProblemKind::LoadFails
+                && p.origin.subject.is_none()
                 && p.origin
                     .member
                     .as_ref()
@@ -228,6 +232,7 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
         })
         || archive.problems.iter().any(|p| {
             p.kind == ProblemKind::LoadFails
+                && !before_bad_tag(archive, p, image)
                 && p.origin
                     .member
                     .as_ref()
@@ -241,4 +246,44 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
                                     || m.facts.sha256 == image.manifest_digest))
                     })
         })
+}
+
+/// Whether `p` is a bad `RepoTags` entry of manifest.json entry `[k]` (field
+/// `[k].RepoTags[n]`) that both stores load `image` despite: moby's classic load
+/// (`image/tarexport/load.go`) takes the entries in order and stops at the bad tag, so the
+/// images of earlier entries are loaded; containerd's import reads manifest.json's tags only
+/// without an `oci-layout`, and then fails as a whole on a name it cannot parse but keeps a
+/// name without a tag (as `:latest`, or by its digest).
+fn before_bad_tag(archive: &Archive, p: &Problem, image: &Image) -> bool {
+    let at = |s: &str| -> Option<usize> { s.strip_prefix('[')?.split(']').next()?.parse().ok() };
+    let Some(field) = p.origin.entry.as_deref() else {
+        return false;
+    };
+    let Some((bad, n)) = field.split_once("].RepoTags[").and_then(|(k, n)| {
+        Some((
+            k.strip_prefix('[')?.parse::<usize>().ok()?,
+            n.strip_suffix(']')?.parse::<usize>().ok()?,
+        ))
+    }) else {
+        return false;
+    };
+    let earlier = image
+        .source
+        .strip_prefix("manifest.json")
+        .and_then(at)
+        .is_some_and(|k| k < bad);
+    let containerd_reads = !archive
+        .members
+        .iter()
+        .any(|m| m.path.as_bytes() == b"oci-layout");
+    let source = format!("manifest.json[{bad}]");
+    let unparsable = archive
+        .images
+        .iter()
+        .find(|i| i.source == source)
+        .and_then(|i| i.tags.get(n))
+        .is_none_or(|t| {
+            crate::reference::check_repo_tag(t) == Err(crate::reference::RefError::Invalid)
+        });
+    earlier && !(containerd_reads && unparsable)
 }

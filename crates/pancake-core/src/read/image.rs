@@ -120,6 +120,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         problems,
         limits,
         go_read: HashSet::new(),
+        listed: HashMap::new(),
     };
     let has = |p: &str| ctx.by_path.contains_key(p.as_bytes());
     let (has_manifest, has_index, has_layout, has_repos) = (
@@ -175,6 +176,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
     };
     ctx.attach_artifacts(&oci.artifacts, &mut images);
     ctx.shared_names(&images);
+    ctx.counted_rest();
     archive.problems = ctx.problems;
     archive.images = images.into_iter().map(|(i, _)| i).collect();
     // Hard links that point to nothing need the layers below them: one fold per image, each
@@ -485,7 +487,14 @@ struct Ctx<'a> {
     /// Members whose OCI index or manifest was read as containerd reads it
     /// ([`Ctx::oci_document`]), so what that found is said once however often it is reached.
     go_read: HashSet<usize>,
+    /// Problems of one kind about one metadata member: the first [`PER_MEMBER`] listed, the
+    /// rest counted ([`Ctx::counted_rest`]). A hostile `manifest.json` of a million entries
+    /// each with a bad tag or path would otherwise give a million problems.
+    listed: HashMap<(Option<String>, ProblemKind), crate::read::listed::Listed>,
 }
+
+/// How many problems of one kind about one metadata member are listed one by one.
+const PER_MEMBER: usize = 50;
 
 /// Who decodes a document with Go's `encoding/json`, and into whose structs: the words of
 /// [`Ctx::report_go`]'s messages.
@@ -531,9 +540,10 @@ impl<'a> Ctx<'a> {
         entry: Option<String>,
         message: String,
     ) {
-        self.problem(kind, member, message);
-        if let Some(p) = self.problems.last_mut() {
-            p.origin.entry = entry;
+        if self.problem_about(kind, member, None, message) {
+            if let Some(p) = self.problems.last_mut() {
+                p.origin.entry = entry;
+            }
         }
     }
 
@@ -545,13 +555,47 @@ impl<'a> Ctx<'a> {
         member: Option<&str>,
         subject: Option<(&str, usize)>,
         message: String,
-    ) {
+    ) -> bool {
+        let listed = self
+            .listed
+            .entry((member.map(str::to_string), kind))
+            .or_default();
+        if !listed.room(PER_MEMBER) {
+            return false;
+        }
         let index = member.and_then(|m| self.by_path.get(m.as_bytes()).copied());
         let p = Problem::member(kind, index, member, message);
         self.problems.push(match subject {
             Some((image, layer)) => p.about_layer(image, layer),
             None => p,
         });
+        true
+    }
+
+    /// One problem per member and kind that had more than [`PER_MEMBER`], counting the rest,
+    /// in the order of the members' names.
+    fn counted_rest(&mut self) {
+        let mut rest: Vec<(Option<String>, ProblemKind, usize)> = self
+            .listed
+            .iter()
+            .filter_map(|((m, k), l)| Some((m.clone(), *k, l.more()?)))
+            .collect();
+        rest.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name().cmp(&b.1.name())));
+        for (member, kind, n) in rest {
+            let index = member
+                .as_deref()
+                .and_then(|m| self.by_path.get(m.as_bytes()).copied());
+            let about = member.as_deref().unwrap_or("the archive");
+            self.problems.push(Problem::member(
+                kind,
+                index,
+                member.as_deref(),
+                format!(
+                    "{about}: {n} more {} problems (only the first {PER_MEMBER} are listed one by one)",
+                    kind.name()
+                ),
+            ));
+        }
     }
 
     /// Finds the member a metadata path names, following outer symlinks and hard links,
@@ -1459,12 +1503,17 @@ impl<'a> Ctx<'a> {
         // (name, [(image, identity)]), in the order the names first appear.
         type Named<'i> = Vec<(&'i Image, Option<&'i Digest>)>;
         let mut by_name: Vec<(&str, Named)> = Vec::new();
+        // Where each name is in `by_name`: a hostile manifest.json may hold a million names.
+        let mut at: HashMap<&str, usize> = HashMap::new();
         for (img, parents) in images {
             let identity = parents.first().or(img.config_digest.as_ref());
             for t in &img.tags {
-                match by_name.iter_mut().find(|(n, _)| n == t) {
+                match at.get(t.as_str()).and_then(|&k| by_name.get_mut(k)) {
                     Some((_, v)) => v.push((img, identity)),
-                    None => by_name.push((t, vec![(img, identity)])),
+                    None => {
+                        at.insert(t, by_name.len());
+                        by_name.push((t, vec![(img, identity)]));
+                    }
                 }
             }
         }

@@ -30,6 +30,18 @@ impl Listed {
         }
     }
 
+    /// Counts one more problem and says whether it is among the first `per` (to be listed);
+    /// for callers that format the problem themselves.
+    pub fn room(&mut self, per: usize) -> bool {
+        if self.listed < per {
+            self.listed += 1;
+            true
+        } else {
+            self.more += 1;
+            false
+        }
+    }
+
     /// How many were counted but not listed: `None` when all were listed (then no problem
     /// about the rest is due), else the count (at least 1).
     pub fn more(&self) -> Option<usize> {

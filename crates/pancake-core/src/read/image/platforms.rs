@@ -202,6 +202,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
         problems: Vec::new(),
         limits,
         go_read: HashSet::new(),
+        listed: Default::default(),
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,
