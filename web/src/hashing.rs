@@ -142,8 +142,16 @@ pub async fn hash_job(
         // The WebCrypto blobs in flight at once in this worker (its jobs run side by side)
         // stay within its budget together; a job that would go over it is streamed in a
         // lane instead.
+        // A job takes the spare buffer when it is large enough (before its first await), so
+        // it holds the spare's bytes, not only its own.
+        let spare = SPARE.with(|s| {
+            s.borrow()
+                .as_ref()
+                .map_or(0, |b| u64::from(b.byte_length()))
+        });
+        let charge = if spare >= job.len { spare } else { job.len };
         let fits = WEBCRYPTO_IN_FLIGHT.with(|b| {
-            let after = b.get().saturating_add(job.len);
+            let after = b.get().saturating_add(charge);
             let fits = after <= budget();
             if fits {
                 b.set(after);
@@ -152,7 +160,7 @@ pub async fn hash_job(
         });
         if fits {
             let facts = with_webcrypto(source, job, &opts).await;
-            WEBCRYPTO_IN_FLIGHT.with(|b| b.set(b.get().saturating_sub(job.len)));
+            WEBCRYPTO_IN_FLIGHT.with(|b| b.set(b.get().saturating_sub(charge)));
             if let Some(facts) = facts {
                 progress(job.len);
                 return facts;

@@ -12,6 +12,7 @@ pub mod file_source;
 pub mod hashing;
 pub mod i18n;
 pub mod idb;
+pub mod job_deal;
 pub mod jspi;
 pub mod lanes;
 pub mod offline;

@@ -1456,9 +1456,12 @@ impl Pool {
             self.spawn_hashers(actions, want);
         }
         self.lanes_each = self.lanes_each();
-        // A hasher without a job is stopped by `assign`.
-        for i in 0..self.hashers.len() {
-            self.assign(i);
+        // One job per hasher per round, so the largest blobs spread over the hashers. A
+        // hasher without a job after the first round is stopped by `assign_upto`.
+        for round in 1..=self.lanes_each {
+            for i in 0..self.hashers.len() {
+                self.assign_upto(i, round);
+            }
         }
         // The rate counts from now, not from the first view (a frame earlier, or up to a
         // second in a hidden tab); nothing was hashed in between.
@@ -1482,65 +1485,24 @@ impl Pool {
         usize::from(fed > 0) + (self.queue.len() - fed)
     }
 
-    /// How many jobs a hasher takes at once: the blobs not fed spread over the hashers that
-    /// take them, at most `pancake_core::digest::lanes::LANES`. A hasher hashes the uncompressed
-    /// ones among its jobs together, up to four in one vector (`crate::lanes`), which on a
-    /// core hashes three or four blobs in about the time of two; with as many hashers as
-    /// blobs, one each is faster (each blob's chain of rounds has a core of its own). On two
-    /// cores, with the first hasher on the blob the walk feeds it, the second takes four.
+    /// How many jobs a hasher holds at once ([`crate::job_deal::lanes_each`]).
     fn lanes_each(&self) -> usize {
-        let fed = self
-            .queue
-            .iter()
-            .filter(|j| self.fed.contains(&(j.offset, j.len)))
-            .count();
-        let others = self.queue.len() - fed;
-        let takers = self
-            .hashers
-            .len()
-            .saturating_sub(usize::from(fed > 0))
-            .max(1);
-        others
-            .div_ceil(takers)
-            .clamp(1, pancake_core::digest::lanes::LANES)
+        crate::job_deal::lanes_each(&self.queue, &self.fed, self.hashers.len())
     }
 
-    /// Gives hasher `i` jobs until it has [`Pool::lanes_each`], or stops it when it has none
-    /// and none is left. The first hasher takes the blobs it was fed first, one at a time
-    /// (their digests are ready or nearly: it hashed them as the walk went), and no other
-    /// job while it is on one; the others never take a fed one (another hasher would read
-    /// and hash it again), so they stop when only fed ones are left.
+    /// Gives hasher `i` jobs until it holds `upto` ([`crate::job_deal::take`] says which),
+    /// or stops it when it has none and none is left for it.
     fn assign(&mut self, i: usize) {
+        self.assign_upto(i, self.lanes_each);
+    }
+
+    fn assign_upto(&mut self, i: usize, upto: usize) {
         // A job is taken off the queue only for a hasher that is there to do it.
         let Some(Some(h)) = self.hashers.get(i) else {
             return;
         };
-        let is_fed = |j: &HashJob| self.fed.contains(&(j.offset, j.len));
-        let on_fed = h.jobs.iter().any(|(j, _)| is_fed(j));
-        let mut taken = Vec::new();
-        let mut room = self.lanes_each.saturating_sub(h.jobs.len());
-        while room > 0 && !on_fed {
-            let at = if i == 0 {
-                match self.queue.iter().position(is_fed) {
-                    // A fed one only when this hasher is on nothing else.
-                    Some(at) if h.jobs.is_empty() && taken.is_empty() => Some(at),
-                    Some(_) => None,
-                    None => (!self.queue.is_empty()).then_some(0),
-                }
-            } else {
-                self.queue.iter().position(|j| !is_fed(j))
-            };
-            let Some(job) = at.and_then(|at| self.queue.get(at).copied().map(|j| (at, j))) else {
-                break;
-            };
-            let fed = is_fed(&job.1);
-            self.queue.remove(job.0);
-            taken.push((job.1, fed));
-            room -= 1;
-            if fed {
-                break;
-            }
-        }
+        let held: Vec<HashJob> = h.jobs.iter().map(|(j, _)| *j).collect();
+        let taken = crate::job_deal::take(&mut self.queue, &self.fed, i, &held, upto);
         let file = self.file.clone();
         let Some(slot) = self.hashers.get_mut(i) else {
             return;
