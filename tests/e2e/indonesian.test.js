@@ -275,7 +275,7 @@ describe('Indonesian throughout (issue 14)', () => {
       const item = (await page.locator('[data-testid=session-image]').first().innerText()).replace(/\s+/g, ' ');
       assert.match(item, /\d+(,\d+)? kB tar layer, \d+(,\d+)? kB di antaranya hanya miliknya/, item);
       const saved = (await page.locator('.st-saved .st-big').innerText()).trim();
-      assert.match(saved, /^\d+(,\d+)? kB \(\d+,\d %\)$/, saved);
+      assert.match(saved, /^\d+(,\d+)? kB \(\d+,\d%\)$/, saved);
       // The same page in English: Docker's form.
       await page.locator('[data-testid=lang-switch]').selectOption('en');
       await page.locator('[data-testid=tab-stack]').first().click();

@@ -190,7 +190,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 <div class="st-numbers">
                     <div><span class="st-big">{ human_size(lang, storage.separate_bytes) }</span><span class="muted small">{ t(lang, "st-separate") }</span></div>
                     <div><span class="st-big">{ human_size(lang, storage.stored_bytes) }</span><span class="muted small">{ t(lang, "st-stored") }</span></div>
-                    <div class="st-saved"><span class="st-big">{ format!("{} ({} %)", human_size(lang, saved), crate::figures::decimal(lang, pct, 1)) }</span><span class="muted small">{ t(lang, "st-saved") }</span></div>
+                    <div class="st-saved"><span class="st-big">{ format!("{} ({}%)", human_size(lang, saved), crate::figures::decimal(lang, pct, 1)) }</span><span class="muted small">{ t(lang, "st-saved") }</span></div>
                 </div>
                 <div class="st-bar" aria-hidden="true">
                     <span style={format!("width:{:.1}%", 100.0 - pct)}></span>
