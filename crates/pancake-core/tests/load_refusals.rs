@@ -569,3 +569,93 @@ fn a_manifest_of_many_bad_tags_lists_fifty_and_counts_the_rest() {
         Some("manifest.json")
     );
 }
+
+#[test]
+fn many_bad_tags_in_a_later_entry_leave_the_earlier_image_loading() {
+    // Entry 1 carries 60 tags without a tag part: 50 listed, one problem counting the rest
+    // that keeps the field of the first it counts, so image 0 still loads (the classic load
+    // stops at entry 1; containerd's import names them `:latest`).
+    let l = layer();
+    let cfg = |cmd: &str| {
+        format!(
+            r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+            Digest::of_bytes(&l)
+        )
+        .into_bytes()
+    };
+    let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
+    let bad: Vec<String> = (0..60).map(|n| format!("ok/notag{n}")).collect();
+    let entry = |c: &[u8], tags: serde_json::Value| {
+        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": tags,
+            "Layers": [Digest::of_bytes(&l).blob_path()]})
+    };
+    let a = read(vec![
+        (Digest::of_bytes(&a_cfg).blob_path(), a_cfg.clone()),
+        (Digest::of_bytes(&b_cfg).blob_path(), b_cfg.clone()),
+        (Digest::of_bytes(&l).blob_path(), l.clone()),
+        (
+            "manifest.json".to_string(),
+            serde_json::to_vec(&serde_json::json!([
+                entry(&a_cfg, serde_json::json!(["ok/a:1"])),
+                entry(&b_cfg, serde_json::json!(bad)),
+            ]))
+            .unwrap_or_default(),
+        ),
+    ]);
+    let fails: Vec<_> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails)
+        .collect();
+    assert_eq!(fails.len(), 51);
+    let last = fails.last().unwrap_or_else(|| panic!("none"));
+    assert!(
+        last.message()
+            .contains("10 more load-fails problems about entry [1]"),
+        "{}",
+        last.message()
+    );
+    assert_eq!(last.origin.entry.as_deref(), Some("[1].RepoTags[50]"));
+    let refused: Vec<bool> = a
+        .images
+        .iter()
+        .map(|i| image_claims::load_refused_in(&a, i))
+        .collect();
+    assert_eq!(refused, vec![false, true], "{:#?}", a.problems);
+}
+
+#[test]
+fn a_layer_problem_of_two_images_named_alike_goes_to_each() {
+    // Two configs, both `dup/x:1`, each claiming the shared layer's diff_id as sha512: each
+    // image's claim fails the load, and each problem is placed on its own image.
+    let l = layer();
+    let cfg = |cmd: &str| {
+        format!(
+            r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+            Digest::of_bytes_with(Algorithm::Sha512, &l)
+        )
+        .into_bytes()
+    };
+    let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
+    let entry = |c: &[u8]| {
+        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": ["dup/x:1"],
+            "Layers": [Digest::of_bytes(&l).blob_path()]})
+    };
+    let a = read(vec![
+        (Digest::of_bytes(&a_cfg).blob_path(), a_cfg.clone()),
+        (Digest::of_bytes(&b_cfg).blob_path(), b_cfg.clone()),
+        (Digest::of_bytes(&l).blob_path(), l.clone()),
+        (
+            "manifest.json".to_string(),
+            serde_json::to_vec(&serde_json::json!([entry(&a_cfg), entry(&b_cfg)]))
+                .unwrap_or_default(),
+        ),
+    ]);
+    let on: Vec<Option<usize>> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails && p.origin.subject.is_some())
+        .map(|p| p.origin.layer.map(|l| l.image))
+        .collect();
+    assert_eq!(on, vec![Some(0), Some(1)], "{:#?}", a.problems);
+}

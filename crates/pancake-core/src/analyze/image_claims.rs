@@ -8,6 +8,7 @@
 
 use crate::digest::Algorithm;
 use crate::model::{Archive, Image, Problem, ProblemKind, RootfsClaim};
+use crate::reference::{check_repo_tag, RefError};
 
 /// The `digest-mismatch` problems about `image`'s config or manifest blob, in the archive's
 /// order: problems whose member is the one whose computed sha256 is the image's config digest
@@ -272,18 +273,26 @@ fn before_bad_tag(archive: &Archive, p: &Problem, image: &Image) -> bool {
         .strip_prefix("manifest.json")
         .and_then(at)
         .is_some_and(|k| k < bad);
+    // The entry's tags as read: the problem is a tag the grammar refuses (not, say, a tag
+    // of the wrong JSON type, which fails Go's decoding of the whole file).
+    let source = format!("manifest.json[{bad}]");
+    let Some(tags) = archive
+        .images
+        .iter()
+        .find(|i| i.source == source)
+        .map(|i| &i.tags)
+    else {
+        return false;
+    };
+    if tags.get(n).is_none_or(|t| check_repo_tag(t).is_ok()) {
+        return false;
+    }
     let containerd_reads = !archive
         .members
         .iter()
         .any(|m| m.path.as_bytes() == b"oci-layout");
-    let source = format!("manifest.json[{bad}]");
-    let unparsable = archive
-        .images
+    let unparsable = tags
         .iter()
-        .find(|i| i.source == source)
-        .and_then(|i| i.tags.get(n))
-        .is_none_or(|t| {
-            crate::reference::check_repo_tag(t) == Err(crate::reference::RefError::Invalid)
-        });
+        .any(|t| check_repo_tag(t) == Err(RefError::Invalid));
     earlier && !(containerd_reads && unparsable)
 }

@@ -215,24 +215,35 @@ fn locate_layers(archive: &mut Archive) {
     }
     let images = &archive.images;
     let labelled = |img: &Image, label: &str| img.tags.first().unwrap_or(&img.source) == label;
+    // The images a problem of each kind, member and subject went to: images that share a label
+    // (one name in two entries, the platforms of one index) each made their own, in order.
+    let mut taken: HashSet<(String, usize, usize)> = HashSet::new();
     for p in &mut archive.problems {
         if p.origin.layer.is_none() {
             let index = p.origin.member.as_ref().and_then(|m| m.index);
             // A problem whose message names its image and layer (a claim of that image's
             // config or manifest that failed, for a blob several images share) is about that
             // image, not about the first one that uses the blob.
+            let kind = p.kind.name();
             let named = p.origin.subject.as_ref().and_then(|s| {
-                images
+                let fits = |img: &Image| {
+                    labelled(img, &s.image)
+                        && index.is_some()
+                        && img.layers.get(s.layer).and_then(|l| l.member) == index
+                };
+                let key = |image: usize| (format!("{kind} {}", p.detail), image, s.layer);
+                let image = images
                     .iter()
-                    .position(|img| {
-                        labelled(img, &s.image)
-                            && index.is_some()
-                            && img.layers.get(s.layer).and_then(|l| l.member) == index
-                    })
-                    .map(|image| LayerAt {
-                        image,
-                        layer: s.layer,
-                    })
+                    .enumerate()
+                    .filter(|(_, img)| fits(img))
+                    .map(|(i, _)| i)
+                    .find(|&i| !taken.contains(&key(i)))
+                    .or_else(|| images.iter().position(fits))?;
+                taken.insert(key(image));
+                Some(LayerAt {
+                    image,
+                    layer: s.layer,
+                })
             });
             p.origin.layer = named.or_else(|| index.and_then(|i| at.get(&i).copied()));
         }
@@ -487,14 +498,32 @@ struct Ctx<'a> {
     /// Members whose OCI index or manifest was read as containerd reads it
     /// ([`Ctx::oci_document`]), so what that found is said once however often it is reached.
     go_read: HashSet<usize>,
-    /// Problems of one kind about one metadata member: the first [`PER_MEMBER`] listed, the
-    /// rest counted ([`Ctx::counted_rest`]). A hostile `manifest.json` of a million entries
-    /// each with a bad tag or path would otherwise give a million problems.
-    listed: HashMap<(Option<String>, ProblemKind), crate::read::listed::Listed>,
+    /// Problems of one kind about one member, counted to bound them ([`Ctx::counted_rest`]):
+    /// a hostile `manifest.json` of a million entries each with a bad tag or path would
+    /// otherwise give a million problems.
+    listed: HashMap<Unit, Counted>,
 }
 
-/// How many problems of one kind about one metadata member are listed one by one.
-const PER_MEMBER: usize = 50;
+/// What problems are counted by: the member and kind, and the image they are about (the
+/// entry `[k]` of a JSON member's field, or the image a layer subject names), so one image's
+/// many problems do not hide another's. `None` for the member's total.
+type Unit = (Option<String>, ProblemKind, Option<String>);
+
+/// The problems of one [`Unit`]: how many were listed, how many only counted, and the field
+/// of the first one not listed (its entry, for the summary).
+#[derive(Debug, Default)]
+struct Counted {
+    listed: crate::read::listed::Listed,
+    first_hidden: Option<Option<String>>,
+    /// A problem not listed was about another field than the first's kind of field (a
+    /// `RepoTags` entry or not): the count then carries no field.
+    hidden_mixed: bool,
+}
+
+/// How many problems of one kind about one image in one member are listed one by one.
+const PER_IMAGE: usize = 50;
+/// How many problems of one kind about one member are listed in all.
+const PER_MEMBER: usize = 1000;
 
 /// Who decodes a document with Go's `encoding/json`, and into whose structs: the words of
 /// [`Ctx::report_go`]'s messages.
@@ -540,11 +569,7 @@ impl<'a> Ctx<'a> {
         entry: Option<String>,
         message: String,
     ) {
-        if self.problem_about(kind, member, None, message) {
-            if let Some(p) = self.problems.last_mut() {
-                p.origin.entry = entry;
-            }
-        }
+        self.push_problem(kind, member, None, entry, message);
     }
 
     /// [`Self::problem`] whose message names layer `subject` (image label, 0-based
@@ -555,46 +580,98 @@ impl<'a> Ctx<'a> {
         member: Option<&str>,
         subject: Option<(&str, usize)>,
         message: String,
-    ) -> bool {
-        let listed = self
+    ) {
+        self.push_problem(kind, member, subject, None, message);
+    }
+
+    /// Pushes the problem unless its image already has [`PER_IMAGE`] of its kind about the
+    /// member, or the member [`PER_MEMBER`]; then only counts it.
+    fn push_problem(
+        &mut self,
+        kind: ProblemKind,
+        member: Option<&str>,
+        subject: Option<(&str, usize)>,
+        entry: Option<String>,
+        message: String,
+    ) {
+        let name = member.map(str::to_string);
+        // `[k]` of `[k].RepoTags[n]`, or the label of the subject's image.
+        let image = entry
+            .as_deref()
+            .and_then(|e| e.strip_prefix('['))
+            .and_then(|e| e.split(']').next())
+            .map(|k| format!("[{k}]"))
+            .or_else(|| subject.map(|(label, _)| label.to_string()));
+        // Past the member's total only the total counts; else the image's own bound first.
+        let total = (name.clone(), kind, None);
+        let full = self
             .listed
-            .entry((member.map(str::to_string), kind))
-            .or_default();
-        if !listed.room(PER_MEMBER) {
-            return false;
+            .get(&total)
+            .is_some_and(|c| c.listed.is_full(PER_MEMBER));
+        let units = match image {
+            Some(i) if !full => vec![((name, kind, Some(i)), PER_IMAGE), (total, PER_MEMBER)],
+            _ => vec![(total, PER_MEMBER)],
+        };
+        for (unit, per) in units {
+            let c = self.listed.entry(unit).or_default();
+            if !c.listed.room(per) {
+                let tags =
+                    |e: &Option<String>| e.as_deref().is_some_and(|e| e.contains("].RepoTags["));
+                let first = c.first_hidden.get_or_insert_with(|| entry.clone());
+                if tags(first) != tags(&entry) {
+                    c.hidden_mixed = true;
+                }
+                return;
+            }
         }
         let index = member.and_then(|m| self.by_path.get(m.as_bytes()).copied());
-        let p = Problem::member(kind, index, member, message);
+        let mut p = Problem::member(kind, index, member, message);
+        p.origin.entry = entry;
         self.problems.push(match subject {
             Some((image, layer)) => p.about_layer(image, layer),
             None => p,
         });
-        true
     }
 
-    /// One problem per member and kind that had more than [`PER_MEMBER`], counting the rest,
-    /// in the order of the members' names.
+    /// One problem per image, member and kind that had more than [`PER_IMAGE`] (or member
+    /// and kind over [`PER_MEMBER`]), counting the rest, in the order of the members' names.
+    /// An image's count carries the field of its first problem not listed (the refusals of
+    /// `image_claims::load_refused_in` go by it); the member's total carries none.
     fn counted_rest(&mut self) {
-        let mut rest: Vec<(Option<String>, ProblemKind, usize)> = self
+        let mut rest: Vec<(Unit, usize, Option<String>)> = self
             .listed
             .iter()
-            .filter_map(|((m, k), l)| Some((m.clone(), *k, l.more()?)))
+            .filter_map(|(u, c)| {
+                let entry = c.first_hidden.clone().flatten().filter(|_| !c.hidden_mixed);
+                Some((u.clone(), c.listed.more()?, entry))
+            })
             .collect();
-        rest.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name().cmp(&b.1.name())));
-        for (member, kind, n) in rest {
+        rest.sort_by(|a, b| {
+            (&a.0 .0, a.0 .1.name(), &a.0 .2).cmp(&(&b.0 .0, b.0 .1.name(), &b.0 .2))
+        });
+        for ((member, kind, image), n, entry) in rest {
             let index = member
                 .as_deref()
                 .and_then(|m| self.by_path.get(m.as_bytes()).copied());
             let about = member.as_deref().unwrap_or("the archive");
-            self.problems.push(Problem::member(
+            let (of, per) = match &image {
+                Some(i) if i.starts_with('[') => (format!(" about entry {i}"), PER_IMAGE),
+                Some(i) => (format!(" about {i}"), PER_IMAGE),
+                None => (String::new(), PER_MEMBER),
+            };
+            let mut p = Problem::member(
                 kind,
                 index,
                 member.as_deref(),
                 format!(
-                    "{about}: {n} more {} problems (only the first {PER_MEMBER} are listed one by one)",
+                    "{about}: {n} more {} problems{of} (only the first {per} are listed one by one)",
                     kind.name()
                 ),
-            ));
+            );
+            if image.is_some() {
+                p.origin.entry = entry;
+            }
+            self.problems.push(p);
         }
     }
 

@@ -42,6 +42,11 @@ impl Listed {
         }
     }
 
+    /// Whether `per` were listed already (the next one would only be counted).
+    pub fn is_full(&self, per: usize) -> bool {
+        self.listed >= per
+    }
+
     /// How many were counted but not listed: `None` when all were listed (then no problem
     /// about the rest is due), else the count (at least 1).
     pub fn more(&self) -> Option<usize> {
