@@ -392,48 +392,20 @@ fn a_descriptor_whose_media_type_the_blob_contradicts_fails_containerd_and_shows
 #[test]
 fn two_images_named_alike_are_said_once_with_both() {
     // Two configs (different images), each its own manifest.json entry, both `dup/tag:1`.
-    let l = layer();
-    let cfg = |cmd: &str| {
-        format!(
-            r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
-            Digest::of_bytes(&l)
-        )
-        .into_bytes()
-    };
-    let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
-    let entry = |c: &[u8], tag: &str| {
-        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": [tag],
-            "Layers": [Digest::of_bytes(&l).blob_path()]})
-    };
-    let members = |second_tag: &str| {
-        vec![
-            (Digest::of_bytes(&a_cfg).blob_path(), a_cfg.clone()),
-            (Digest::of_bytes(&b_cfg).blob_path(), b_cfg.clone()),
-            (Digest::of_bytes(&l).blob_path(), l.clone()),
-            (
-                "manifest.json".to_string(),
-                serde_json::to_vec(&serde_json::json!([
-                    entry(&a_cfg, "dup/tag:1"),
-                    entry(&b_cfg, second_tag)
-                ]))
-                .unwrap_or_default(),
-            ),
-        ]
-    };
     let said = |a: &Archive| -> Vec<_> {
         a.problems
             .iter()
             .map(|p| (p.kind, p.member_name().map(str::to_string)))
             .collect()
     };
-    let a = read(members("dup/tag:1"));
+    let a = two_entries("dup/tag:1", "dup/tag:1");
     assert_eq!(a.images.len(), 2);
     assert_eq!(
         said(&a),
         vec![(ProblemKind::Disagreement, Some("manifest.json".to_string()))]
     );
     // Named apart: nothing to say.
-    let a = read(members("dup/tag:2"));
+    let a = two_entries("dup/tag:1", "dup/tag:2");
     assert!(said(&a).is_empty(), "{:#?}", a.problems);
 }
 
@@ -497,17 +469,31 @@ fn a_negative_descriptor_size_is_a_false_claim_like_a_wrong_one() {
 /// Two images (two configs sharing one layer), each its own manifest.json entry, tagged
 /// `first` and `second`.
 fn two_entries(first: &str, second: &str) -> Archive {
+    two_entries_with(
+        Algorithm::Sha256,
+        serde_json::json!([first]),
+        serde_json::json!([second]),
+    )
+}
+
+/// [`two_entries`] with each entry's `RepoTags` as given and the configs giving the layer's
+/// diff_id in `algorithm`.
+fn two_entries_with(
+    algorithm: Algorithm,
+    first: serde_json::Value,
+    second: serde_json::Value,
+) -> Archive {
     let l = layer();
     let cfg = |cmd: &str| {
         format!(
             r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
-            Digest::of_bytes(&l)
+            Digest::of_bytes_with(algorithm, &l)
         )
         .into_bytes()
     };
     let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
-    let entry = |c: &[u8], tag: &str| {
-        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": [tag],
+    let entry = |c: &[u8], tags: serde_json::Value| {
+        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": tags,
             "Layers": [Digest::of_bytes(&l).blob_path()]})
     };
     read(vec![
@@ -575,33 +561,12 @@ fn many_bad_tags_in_a_later_entry_leave_the_earlier_image_loading() {
     // Entry 1 carries 60 tags without a tag part: 50 listed, one problem counting the rest
     // that keeps the field of the first it counts, so image 0 still loads (the classic load
     // stops at entry 1; containerd's import names them `:latest`).
-    let l = layer();
-    let cfg = |cmd: &str| {
-        format!(
-            r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
-            Digest::of_bytes(&l)
-        )
-        .into_bytes()
-    };
-    let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
     let bad: Vec<String> = (0..60).map(|n| format!("ok/notag{n}")).collect();
-    let entry = |c: &[u8], tags: serde_json::Value| {
-        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": tags,
-            "Layers": [Digest::of_bytes(&l).blob_path()]})
-    };
-    let a = read(vec![
-        (Digest::of_bytes(&a_cfg).blob_path(), a_cfg.clone()),
-        (Digest::of_bytes(&b_cfg).blob_path(), b_cfg.clone()),
-        (Digest::of_bytes(&l).blob_path(), l.clone()),
-        (
-            "manifest.json".to_string(),
-            serde_json::to_vec(&serde_json::json!([
-                entry(&a_cfg, serde_json::json!(["ok/a:1"])),
-                entry(&b_cfg, serde_json::json!(bad)),
-            ]))
-            .unwrap_or_default(),
-        ),
-    ]);
+    let a = two_entries_with(
+        Algorithm::Sha256,
+        serde_json::json!(["ok/a:1"]),
+        serde_json::json!(bad),
+    );
     let fails: Vec<_> = a
         .problems
         .iter()
@@ -628,29 +593,11 @@ fn many_bad_tags_in_a_later_entry_leave_the_earlier_image_loading() {
 fn a_layer_problem_of_two_images_named_alike_goes_to_each() {
     // Two configs, both `dup/x:1`, each claiming the shared layer's diff_id as sha512: each
     // image's claim fails the load, and each problem is placed on its own image.
-    let l = layer();
-    let cfg = |cmd: &str| {
-        format!(
-            r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["{cmd}"]}},"rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
-            Digest::of_bytes_with(Algorithm::Sha512, &l)
-        )
-        .into_bytes()
-    };
-    let (a_cfg, b_cfg) = (cfg("a"), cfg("b"));
-    let entry = |c: &[u8]| {
-        serde_json::json!({"Config": Digest::of_bytes(c).blob_path(), "RepoTags": ["dup/x:1"],
-            "Layers": [Digest::of_bytes(&l).blob_path()]})
-    };
-    let a = read(vec![
-        (Digest::of_bytes(&a_cfg).blob_path(), a_cfg.clone()),
-        (Digest::of_bytes(&b_cfg).blob_path(), b_cfg.clone()),
-        (Digest::of_bytes(&l).blob_path(), l.clone()),
-        (
-            "manifest.json".to_string(),
-            serde_json::to_vec(&serde_json::json!([entry(&a_cfg), entry(&b_cfg)]))
-                .unwrap_or_default(),
-        ),
-    ]);
+    let a = two_entries_with(
+        Algorithm::Sha512,
+        serde_json::json!(["dup/x:1"]),
+        serde_json::json!(["dup/x:1"]),
+    );
     let on: Vec<Option<usize>> = a
         .problems
         .iter()
