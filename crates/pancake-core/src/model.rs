@@ -26,6 +26,13 @@ pub enum Compression {
     Bzip2,
 }
 
+impl Compression {
+    /// `Zstd`: the default of a field that only zstd filled before.
+    pub fn zstd() -> Self {
+        Compression::Zstd
+    }
+}
+
 /// Which layout the outer tarball has; decided once every member has been seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -985,16 +992,22 @@ pub enum ReadError {
         /// The archive-wide bound in force, in decompressed bytes.
         bound: u64,
     },
-    /// A zstd frame of the blob declares a window (the history its decoder must keep) larger
-    /// than `max` (`limits.max_window_bytes`): a bound this reader keeps so one layer's
-    /// decoder cannot take more memory than that (in the page's workers too), not damage.
-    /// Not read further. Go's klauspost/compress zstd, which moby and containerd use with its
-    /// defaults, reads windows up to 512 MiB (`MaxWindowSize = 1 << 29`).
+    /// A zstd frame of the blob declares a window, or an xz block an LZMA2 dictionary (the
+    /// history its decoder must keep), larger than `max` (`limits.max_window_bytes`): a bound
+    /// this reader keeps so one layer's decoder cannot take more memory than that (in the
+    /// page's workers too), not damage. Not read further. Go's klauspost/compress zstd, which
+    /// moby and containerd use with its defaults, reads windows up to 512 MiB
+    /// (`MaxWindowSize = 1 << 29`); moby decompresses xz with the `xz` program, which sets
+    /// no memory limit by default.
     WindowOverLimit {
-        /// The window the frame declares, in bytes.
+        /// The window or dictionary the stream declares, in bytes.
         requested: u64,
         /// The bound in force, in bytes.
         max: u64,
+        /// Which format declares it: `zstd` or `xz` (`zstd` when absent, the only one that
+        /// said it before xz did).
+        #[serde(default = "Compression::zstd")]
+        compression: Compression,
     },
     /// The decompressed stream or the tar inside is broken; `at` says where, in words that
     /// name the entry and byte offset reached.
@@ -1092,18 +1105,32 @@ impl std::fmt::Display for ReadError {
                 f,
                 "the archive's layers together decompress to more than {bound} bytes, the limit for this archive (twice the limit for one layer); not read further, nor are the layers after it; raise it with --max-decompressed-bytes"
             ),
-            ReadError::WindowOverLimit { requested, max } => {
+            ReadError::WindowOverLimit {
+                requested,
+                max,
+                compression,
+            } => {
                 const MIB: u64 = 1 << 20;
                 // klauspost/compress zstd's default `MaxWindowSize` (zstd/decoder_options.go).
                 const GO_MAX: u64 = 1 << 29;
-                let engines = if *requested <= GO_MAX {
-                    "Docker and containerd read it (their zstd decoder, klauspost/compress, allows windows up to 512 MiB)"
-                } else {
-                    "Docker and containerd refuse it too (their zstd decoder, klauspost/compress, allows windows up to 512 MiB)"
+                let (what, engines) = match compression {
+                    // moby's pkg/archive runs `xz -d -c -q`; containerd does not read xz.
+                    Compression::Xz => (
+                        "its xz stream declares a dictionary",
+                        "Docker reads it (it runs the xz program, which sets no memory limit by default)",
+                    ),
+                    _ if *requested <= GO_MAX => (
+                        "its zstd stream declares a window",
+                        "Docker and containerd read it (their zstd decoder, klauspost/compress, allows windows up to 512 MiB)",
+                    ),
+                    _ => (
+                        "its zstd stream declares a window",
+                        "Docker and containerd refuse it too (their zstd decoder, klauspost/compress, allows windows up to 512 MiB)",
+                    ),
                 };
                 write!(
                     f,
-                    "its zstd stream declares a window of {requested} bytes ({} MiB), over this reader's bound of {max} bytes ({} MiB), which keeps one decoder's memory bounded; not read, so its digest is not checked — a bound of this reader, not damage; {engines}",
+                    "{what} of {requested} bytes ({} MiB), over this reader's bound of {max} bytes ({} MiB), which keeps one decoder's memory bounded; not read, so its digest is not checked — a bound of this reader, not damage; {engines}",
                     requested / MIB,
                     max / MIB
                 )

@@ -773,6 +773,7 @@ fn a_zstd_window_over_the_bound_is_a_limit_not_damage() {
         Some(pancake_core::model::ReadError::WindowOverLimit {
             requested: 1 << 29,
             max: 256 << 20,
+            compression: Compression::Zstd,
         })
     );
     assert!(!a.images[0].layers[0].verified);
@@ -783,5 +784,92 @@ fn a_zstd_window_over_the_bound_is_a_limit_not_damage() {
         &Options::default(),
     );
     assert!(a.problems.is_empty(), "{:#?}", a.problems);
+    assert!(a.images[0].layers[0].verified);
+}
+
+/// `xz` output whose every block's LZMA2 dictionary is set to `2^log2` bytes (xz file format
+/// 1.0.4 §3.1, §5.3.1: property `2 * (log2 - 12)`), with each block header's CRC32 made good
+/// again. The blocks' data is left as it was: a decoder that refuses the dictionary never
+/// reads it. Only for `xz -c` output (one block per stream, no sizes in the header).
+fn xz_with_dictionary(xz: &[u8], log2: u32) -> Vec<u8> {
+    let mut out = xz.to_vec();
+    // The stream header is 12 bytes; the block header follows, its size byte first.
+    let size = (usize::from(out[12]) + 1) * 4;
+    assert_eq!(out[13] & 0xC3, 0, "one filter, no sizes: {:x}", out[13]);
+    assert_eq!(
+        &out[14..16],
+        &[0x21, 0x01],
+        "the LZMA2 filter with one property byte"
+    );
+    out[16] = u8::try_from(2 * (log2 - 12)).expect("property");
+    let mut crc = flate2::Crc::new();
+    crc.update(&out[12..12 + size - 4]);
+    out[12 + size - 4..12 + size].copy_from_slice(&crc.sum().to_le_bytes());
+    out
+}
+
+/// An xz dictionary over the reader's bound (256 MiB, the zstd window's bound) is a `limit`
+/// naming the dictionary and the bound, not a broken stream — in a layer's first stream or a
+/// later one; a 128 MiB dictionary is within it. (Docker runs the `xz` program, which has no
+/// memory limit by default.)
+#[test]
+fn an_xz_dictionary_over_the_bound_is_a_limit_not_damage() {
+    let tar = layer_tar(&[("app/a.txt", b"hello\n".to_vec())]);
+    let diff = Digest::of_bytes(&tar);
+    let (head, rest) = tar.split_at(512);
+    let plain = compress(Compression::Xz, &tar);
+    let second = [
+        compress(Compression::Xz, head),
+        xz_with_dictionary(&compress(Compression::Xz, rest), 29),
+    ]
+    .concat();
+    for (name, blob) in [
+        ("dict-512m", xz_with_dictionary(&plain, 29)),
+        ("dict-512m-second-stream", second),
+    ] {
+        let a = both(name, &image(&blob, &diff), &Options::default());
+        let limits: Vec<_> = a
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Limit)
+            .collect();
+        assert_eq!(limits.len(), 1, "{name}: {:#?}", a.problems);
+        assert!(
+            !a.problems.iter().any(|p| p.kind == ProblemKind::Archive),
+            "{name}: not damage: {:#?}",
+            a.problems
+        );
+        let m = a
+            .members
+            .iter()
+            .find(|m| m.path.display() == "abc/layer.tar");
+        let err = m.and_then(|m| m.facts.error.clone());
+        assert_eq!(
+            err,
+            Some(pancake_core::model::ReadError::WindowOverLimit {
+                requested: 1 << 29,
+                max: 256 << 20,
+                compression: Compression::Xz,
+            }),
+            "{name}"
+        );
+        let text = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            text.contains("xz stream declares a dictionary of 536870912 bytes (512 MiB)"),
+            "{text}"
+        );
+        assert!(!a.images[0].layers[0].verified, "{name}");
+    }
+    let a = both(
+        "dict-128m",
+        &image(&xz_with_dictionary(&plain, 27), &diff),
+        &Options::default(),
+    );
+    assert_eq!(
+        kinds(&a),
+        containerd_fails(Compression::Xz),
+        "{:#?}",
+        a.problems
+    );
     assert!(a.images[0].layers[0].verified);
 }

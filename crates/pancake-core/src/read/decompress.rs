@@ -50,22 +50,28 @@ impl fmt::Display for TrailingData {
 
 impl std::error::Error for TrailingData {}
 
-/// A zstd frame declares a window larger than the decoder's bound (`max_window` of
-/// [`decoder`]): a deliberate bound of this reader, not damage. Recognised with
-/// [`window_too_big`] (typed, never by message text).
+/// A zstd frame declares a window, or an xz block's LZMA2 filter a dictionary, larger than
+/// the decoder's bound (`max_window` of [`decoder`]): a deliberate bound of this reader, not
+/// damage. Recognised with [`window_too_big`] (typed, never by message text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowTooBig {
-    /// The window the frame declares, in bytes.
+    /// The window (zstd) or dictionary (xz) the stream declares, in bytes.
     pub requested: u64,
     /// The bound in force, in bytes.
     pub max: u64,
+    /// Which format declared it: `Zstd` or `Xz`.
+    pub compression: Compression,
 }
 
 impl fmt::Display for WindowTooBig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.compression {
+            Compression::Xz => "an xz block declares a dictionary",
+            _ => "a zstd frame declares a window",
+        };
         write!(
             f,
-            "a zstd frame declares a window of {} bytes, over the bound of {} bytes",
+            "{what} of {} bytes, over the bound of {} bytes",
             self.requested, self.max
         )
     }
@@ -138,18 +144,170 @@ fn erased_decoder<'a>(
                 done: false,
             })
         }
-        Compression::Xz => {
-            let kib = u32::try_from(max_window / 1024).unwrap_or(u32::MAX);
-            Box::new(lzma_rust2::XzReader::new_mem_limit(
-                io::BufReader::with_capacity(BUF, src),
-                true,
-                kib,
-            ))
-        }
+        Compression::Xz => Box::new(XzBlocks::new(src, max_window)),
         Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(
             io::BufReader::with_capacity(BUF, src),
         )),
     }
+}
+
+/// lzma-rust2's memory estimate for one LZMA2 block beyond its dictionary, in KiB
+/// (`lzma2_reader::get_memory_usage`: 40 KiB of state and a 64 KiB buffer). Added to the
+/// bound so that the bound applies to the dictionary itself, as it does to a zstd window.
+const LZMA2_OVERHEAD_KIB: u64 = 40 + 64;
+
+/// The largest xz block header (xz file format 1.0.4 §3.1.1: `(size byte + 1) * 4`).
+const XZ_BLOCK_HEADER_MAX: usize = 1024;
+
+/// An xz decoder that says a dictionary over the bound as a typed [`WindowTooBig`].
+///
+/// lzma-rust2 refuses such a block before allocating, but only with an `OutOfMemory` io error
+/// that names no size. It has just read that block's header, which is the last bytes it
+/// took from its input: [`Recent`] keeps those, and [`lzma2_dictionary`] reads the size from
+/// them.
+struct XzBlocks<'a> {
+    inner: lzma_rust2::XzReader<Recent<io::BufReader<Box<dyn Read + 'a>>>>,
+    max: u64,
+}
+
+impl<'a> XzBlocks<'a> {
+    fn new(src: Box<dyn Read + 'a>, max_window: u64) -> Self {
+        let kib = u32::try_from(max_window / 1024 + LZMA2_OVERHEAD_KIB).unwrap_or(u32::MAX);
+        XzBlocks {
+            inner: lzma_rust2::XzReader::new_mem_limit(
+                Recent::new(io::BufReader::with_capacity(BUF, src)),
+                true,
+                kib,
+            ),
+            max: max_window,
+        }
+    }
+}
+
+impl Read for XzBlocks<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(out).map_err(|e| {
+            if e.kind() != io::ErrorKind::OutOfMemory {
+                return e;
+            }
+            match lzma2_dictionary(self.inner.inner().tail()) {
+                Some(requested) => io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    WindowTooBig {
+                        requested,
+                        max: self.max,
+                        compression: Compression::Xz,
+                    },
+                ),
+                None => e,
+            }
+        })
+    }
+}
+
+/// A reader that keeps the last [`XZ_BLOCK_HEADER_MAX`] bytes read through it (or more).
+struct Recent<R> {
+    inner: R,
+    tail: Vec<u8>,
+}
+
+impl<R> Recent<R> {
+    fn new(inner: R) -> Self {
+        Recent {
+            inner,
+            tail: Vec::with_capacity(2 * XZ_BLOCK_HEADER_MAX),
+        }
+    }
+
+    /// The bytes read most recently, oldest first: at least the last 1024, or all if fewer.
+    fn tail(&self) -> &[u8] {
+        &self.tail
+    }
+}
+
+impl<R: Read> Read for Recent<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        let got = out.get(..n).unwrap_or(&[]);
+        if got.len() >= XZ_BLOCK_HEADER_MAX {
+            self.tail.clear();
+            self.tail
+                .extend_from_slice(got.get(got.len() - XZ_BLOCK_HEADER_MAX..).unwrap_or(got));
+        } else {
+            if self.tail.len() + got.len() > 2 * XZ_BLOCK_HEADER_MAX {
+                let keep = XZ_BLOCK_HEADER_MAX - got.len();
+                self.tail.drain(..self.tail.len() - keep);
+            }
+            self.tail.extend_from_slice(got);
+        }
+        Ok(n)
+    }
+}
+
+/// The LZMA2 dictionary size, in bytes, of the xz block header that ends `tail` (xz file
+/// format 1.0.4 §3.1): the header whose size byte, read back from the end, spans exactly to
+/// the end and whose CRC32 holds. `None` when no such header ends `tail` or it has no LZMA2
+/// filter.
+fn lzma2_dictionary(tail: &[u8]) -> Option<u64> {
+    // Headers are 8 to 1024 bytes, in steps of 4; try the shortest first.
+    (8..=XZ_BLOCK_HEADER_MAX.min(tail.len()))
+        .step_by(4)
+        .filter_map(|len| tail.get(tail.len() - len..))
+        .filter(|h| h.first().map(|&b| (usize::from(b) + 1) * 4) == Some(h.len()))
+        .find_map(|h| {
+            let (body, crc) = h.split_at(h.len() - 4);
+            let mut sum = flate2::Crc::new();
+            sum.update(body);
+            (crc == sum.sum().to_le_bytes())
+                .then(|| lzma2_filter(body))
+                .flatten()
+        })
+}
+
+/// The dictionary size of the LZMA2 filter (ID `0x21`) in a block header's bytes before its
+/// CRC32 (§3.1.2–3.1.5); `None` if it has none or the header does not parse.
+fn lzma2_filter(header: &[u8]) -> Option<u64> {
+    let flags = *header.get(1)?;
+    let mut at = 2;
+    // Compressed and uncompressed sizes, when present, are varints before the filters.
+    for bit in [0x40u8, 0x80] {
+        if flags & bit != 0 {
+            at = skip_varint(header, at)?;
+        }
+    }
+    for _ in 0..=(flags & 0x03) {
+        let (id, next) = varint(header, at)?;
+        let (size, next) = varint(header, next)?;
+        let props = header.get(next..next.checked_add(usize::try_from(size).ok()?)?)?;
+        if id == 0x21 {
+            // One byte: bits 0..=5 give the size (§5.3.1); 40 means 4 GiB - 1.
+            let bits = u64::from(*props.first()? & 0x3F);
+            return match bits {
+                0..=39 => Some((2 | (bits & 1)) << (bits / 2 + 11)),
+                40 => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+        }
+        at = next + props.len();
+    }
+    None
+}
+
+/// A multibyte integer (§1.2) at `at`: its value and the offset after it.
+fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for i in 0..9 {
+        let byte = *b.get(at + i)?;
+        value |= u64::from(byte & 0x7F) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((value, at + i + 1));
+        }
+    }
+    None
+}
+
+fn skip_varint(b: &[u8], at: usize) -> Option<usize> {
+    varint(b, at).map(|(_, next)| next)
 }
 
 /// A buffered reader that counts the bytes consumed and can look `n` bytes ahead.
@@ -358,7 +516,11 @@ impl<R: Read> Read for ZstdFrames<R> {
                             max,
                         } => io::Error::new(
                             io::ErrorKind::InvalidData,
-                            WindowTooBig { requested, max },
+                            WindowTooBig {
+                                requested,
+                                max,
+                                compression: Compression::Zstd,
+                            },
                         ),
                         e => zstd_err(e),
                     })?;

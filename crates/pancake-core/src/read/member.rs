@@ -511,6 +511,7 @@ fn decompressed_within<R: Read>(
     let window_msg = |w: decompress::WindowTooBig| ReadError::WindowOverLimit {
         requested: w.requested,
         max: w.max,
+        compression: w.compression,
     };
     let limit_msg = || match archive_bound {
         Some(total) => ReadError::OverArchiveLimit { bound: total },
