@@ -208,3 +208,104 @@ fn hard_links_pointing_outside_are_listed_ten_then_counted() {
     assert_eq!(links.len(), 20);
     assert_eq!(more, Some(N - 20));
 }
+
+/// A save whose outer tarball holds, beside a good one-layer image, many members that are each
+/// the same finding: a duplicate, an unsafe name, a link out of the archive. Each finding
+/// names its first ten members, then one problem of its kind counts the rest; the image still
+/// reads and verifies, and the two readers (`open`, `read_stream`) agree.
+#[test]
+fn outer_members_of_one_finding_are_listed_ten_then_counted() {
+    const M: usize = 20_000;
+    let layer = tar_of([file("a".into())]);
+    let diff = Digest::of_bytes(&layer);
+    let cfg = format!(
+        r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{diff}"]}}}}"#
+    );
+    let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+    let manifest =
+        format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}}]"#);
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        ("abc/layer.tar".as_bytes(), layer.as_slice()),
+        (cfg_name.as_bytes(), cfg.as_bytes()),
+        (b"manifest.json", manifest.as_bytes()),
+    ] {
+        b.append(
+            &header(name, data.len() as u64, tar::EntryType::Regular, b""),
+            data,
+        )
+        .unwrap();
+    }
+    for i in 0..M {
+        let dup = header(b"notes.txt", 0, tar::EntryType::Regular, b"");
+        b.append(&dup, &[][..]).unwrap();
+        let name = format!("../x{i}");
+        let out = header(name.as_bytes(), 0, tar::EntryType::Regular, b"");
+        b.append(&out, &[][..]).unwrap();
+        let name = format!("l{i}");
+        let link = header(name.as_bytes(), 0, tar::EntryType::Symlink, b"../../etc");
+        b.append(&link, &[][..]).unwrap();
+    }
+    let bytes = b.into_inner().unwrap();
+    let a = open("outer", &bytes, &Options::default(), &mut |_| {}).expect("readable");
+    let s = pancake_core::read::archive::read_stream(
+        "outer",
+        bytes.as_slice(),
+        bytes.len() as u64,
+        &Options::default(),
+        &mut |_| {},
+    )
+    .expect("readable");
+    assert_eq!(a.problems, s.problems);
+    // The first of `kind` about one member each, then the count, which names no member.
+    let listed = |kind: ProblemKind, about: &str| {
+        let ps: Vec<_> = a
+            .problems
+            .iter()
+            .filter(|p| p.kind == kind && p.detail.contains(about))
+            .collect();
+        let named: Vec<String> = ps
+            .iter()
+            .filter_map(|p| p.origin.member.as_ref().map(|m| m.name.clone()))
+            .collect();
+        let counts: Vec<&str> = ps
+            .iter()
+            .filter(|p| p.origin.member.is_none())
+            .map(|p| p.detail.as_str())
+            .collect();
+        (named, counts)
+    };
+    let (named, counts) = listed(ProblemKind::DuplicateMember, "more than once");
+    assert_eq!(named, vec!["notes.txt".to_string(); LISTED]);
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert!(
+        counts[0].starts_with(&format!(
+            "{} more members appear more than once",
+            M - 1 - LISTED
+        )),
+        "{}",
+        counts[0]
+    );
+    let (named, counts) = listed(ProblemKind::UnsafePath, "unsafe path");
+    let want: Vec<String> = (0..LISTED).map(|i| format!("../x{i}")).collect();
+    assert_eq!(named, want);
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert!(
+        counts[0].starts_with(&format!("{} more members have unsafe paths", M - LISTED)),
+        "{}",
+        counts[0]
+    );
+    let (named, counts) = listed(ProblemKind::UnsafePath, "outside the archive;");
+    assert_eq!(named.len(), LISTED);
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert!(
+        counts[0].starts_with(&format!("{} more link members", M - LISTED)),
+        "{}",
+        counts[0]
+    );
+    assert!(a.problems.len() < 60, "{} problems", a.problems.len());
+    // Every member is still listed, and the image reads and verifies.
+    assert_eq!(a.members.len(), 3 + 3 * M);
+    assert_eq!(a.images.len(), 1);
+    assert!(a.images[0].layers.iter().all(|l| l.verified));
+}

@@ -26,6 +26,7 @@ use crate::read::decompress::{self, EndAtTrailing};
 use crate::read::extension_guard::{ExtensionGuard, Oversized};
 use crate::read::image;
 use crate::read::layer::{self, SeekReader};
+use crate::read::listed::Listed;
 use crate::read::member::{self, Processed};
 use crate::read::offload::Offload;
 use crate::read::reading::{self, Reading};
@@ -379,13 +380,72 @@ fn push_outer_error(archive: &mut Archive, e: &str) {
 type ProcessFn<'f, 'a, R> =
     dyn FnMut(&mut tar::Entry<'a, R>, &str, u64, Option<u64>) -> Processed + 'f;
 
+/// How many outer members one finding (an unsafe name, a link out of the archive, a
+/// duplicate, a sparse member) names one by one; the rest are counted in one problem. A
+/// hostile tarball may hold millions of such members, each only 512 bytes.
+const OUTER_LISTED: usize = 10;
+
+/// The outer members' findings, each listing its first [`OUTER_LISTED`] problems.
+#[derive(Default)]
+struct OuterFindings {
+    unsafe_names: Listed,
+    unsafe_links: Listed,
+    duplicates: Listed,
+    sparse: Listed,
+}
+
+impl OuterFindings {
+    /// One problem per finding with more than [`OUTER_LISTED`] members, counting the rest.
+    fn rest(&self) -> Vec<Problem> {
+        let what: [(&Listed, ProblemKind, &str); 4] = [
+            (&self.unsafe_names, ProblemKind::UnsafePath, "members have unsafe paths (absolute, NUL or climbing out with ..); never resolved outside the archive"),
+            (&self.unsafe_links, ProblemKind::UnsafePath, "link members point outside the archive; not followed"),
+            (&self.duplicates, ProblemKind::DuplicateMember, "members appear more than once; the last one of each name wins"),
+            (&self.sparse, ReadError::SparseMember { format: SparseFormat::OldGnu }.kind(), "members are stored sparse and were not read"),
+        ];
+        what.into_iter()
+            .filter_map(|(listed, kind, what)| {
+                let n = listed.more()?;
+                Some(Problem::outer(
+                    kind,
+                    format!(
+                        "{n} more {what} (only the first {OUTER_LISTED} are listed one by one)"
+                    ),
+                ))
+            })
+            .collect()
+    }
+}
+
 /// Records every outer member; hands regular ones to `process`. Stops at the first outer error.
+/// Each finding about members lists its first [`OUTER_LISTED`] and counts the rest.
 fn walk_outer<'a, R: Read + 'a>(
     entries: tar::Entries<'a, R>,
     uncompressed: bool,
     archive: &mut Archive,
     process: &mut ProcessFn<'_, 'a, R>,
     watch: &mut dyn FnMut(&Archive),
+) -> u64 {
+    let mut findings = OuterFindings::default();
+    let end = walk_members(
+        entries,
+        uncompressed,
+        archive,
+        process,
+        watch,
+        &mut findings,
+    );
+    archive.problems.extend(findings.rest());
+    end
+}
+
+fn walk_members<'a, R: Read + 'a>(
+    entries: tar::Entries<'a, R>,
+    uncompressed: bool,
+    archive: &mut Archive,
+    process: &mut ProcessFn<'_, 'a, R>,
+    watch: &mut dyn FnMut(&Archive),
+    findings: &mut OuterFindings,
 ) -> u64 {
     let mut seen: HashSet<RawPath> = HashSet::new();
     let mut next_header = 0u64;
@@ -424,10 +484,11 @@ fn walk_outer<'a, R: Read + 'a>(
             tar::EntryType::Link => EntryKind::Hardlink,
             _ => EntryKind::Other,
         };
+        let at = archive.members.len();
         if RawPath::is_unsafe_name(&raw_path) || raw_path.contains(&0) {
-            archive.problems.push(Problem::outer_member(
+            findings.unsafe_names.push_within(OUTER_LISTED, &mut archive.problems, || Problem::outer_member(
                 ProblemKind::UnsafePath,
-                Some(archive.members.len()),
+                Some(at),
                 shown.clone(),
                 format!("member \"{shown}\": unsafe path (absolute, NUL or climbing out with ..); never resolved outside the archive"),
             ));
@@ -439,24 +500,32 @@ fn walk_outer<'a, R: Read + 'a>(
                 RawPath::default()
             };
             if base.escapes_with(t) {
-                archive.problems.push(Problem::outer_member(
-                    ProblemKind::UnsafePath,
-                    Some(archive.members.len()),
-                    shown.clone(),
-                    format!(
+                findings
+                    .unsafe_links
+                    .push_within(OUTER_LISTED, &mut archive.problems, || {
+                        Problem::outer_member(
+                            ProblemKind::UnsafePath,
+                            Some(at),
+                            shown.clone(),
+                            format!(
                         "link member {shown} -> {} points outside the archive; not followed",
                         crate::escape::escape_name(t)
                     ),
-                ));
+                        )
+                    });
             }
         }
         if kind != EntryKind::Dir && !seen.insert(path.clone()) {
-            archive.problems.push(Problem::outer_member(
-                ProblemKind::DuplicateMember,
-                Some(archive.members.len()),
-                shown.clone(),
-                format!("member {shown} appears more than once; the last one wins"),
-            ));
+            findings
+                .duplicates
+                .push_within(OUTER_LISTED, &mut archive.problems, || {
+                    Problem::outer_member(
+                        ProblemKind::DuplicateMember,
+                        Some(at),
+                        shown.clone(),
+                        format!("member {shown} appears more than once; the last one wins"),
+                    )
+                });
         }
         let size = match (&sparse, kind) {
             (Some(s), _) => s.size.unwrap_or_else(|| entry.size()),
@@ -476,12 +545,16 @@ fn walk_outer<'a, R: Read + 'a>(
         let mut outer_error = None;
         let facts = if let Some(s) = &sparse {
             let error = ReadError::SparseMember { format: s.format };
-            archive.problems.push(Problem::outer_member(
-                error.kind(),
-                Some(archive.members.len()),
-                shown.clone(),
-                format!("member {shown}: {error}"),
-            ));
+            findings
+                .sparse
+                .push_within(OUTER_LISTED, &mut archive.problems, || {
+                    Problem::outer_member(
+                        error.kind(),
+                        Some(at),
+                        shown.clone(),
+                        format!("member {shown}: {error}"),
+                    )
+                });
             MemberFacts {
                 error: Some(error),
                 ..MemberFacts::default()

@@ -22,11 +22,18 @@ impl Listed {
     /// Pushes the problem `make` gives onto `out` while fewer than [`PER_LAYER`] were listed;
     /// past that only counts it (`make` is not called, so no message is even formatted).
     pub fn push(&mut self, out: &mut Vec<Problem>, make: impl FnOnce() -> Problem) {
-        if self.listed < PER_LAYER {
-            self.listed += 1;
+        self.push_within(PER_LAYER, out, make);
+    }
+
+    /// [`Listed::push`] with a bound of `per` problems listed one by one.
+    pub fn push_within(
+        &mut self,
+        per: usize,
+        out: &mut Vec<Problem>,
+        make: impl FnOnce() -> Problem,
+    ) {
+        if self.room(per) {
             out.push(make());
-        } else {
-            self.more += 1;
         }
     }
 
