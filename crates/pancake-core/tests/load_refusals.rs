@@ -358,6 +358,26 @@ fn a_descriptor_whose_media_type_the_blob_contradicts_fails_containerd_and_shows
             "expected manifest but found index",
         ),
         (MANIFEST, "manifest", schema1, "schema 1 not supported"),
+        // containerd decodes these keys as `json.RawMessage`, which Go hands even `null` as
+        // its text, so a key there with `null` counts (matched case-insensitively).
+        (
+            MANIFEST,
+            "manifest",
+            serde_json::json!({"manifests": null}),
+            "expected manifest but found index",
+        ),
+        (
+            MANIFEST,
+            "manifest",
+            serde_json::json!({"Manifests": null}),
+            "expected manifest but found index",
+        ),
+        (
+            MANIFEST,
+            "manifest",
+            serde_json::json!({"fsLayers": null}),
+            "schema 1 not supported",
+        ),
     ] {
         let (a, top_path) = oci_layout(desc_type, top, extra);
         // Shown by what the blob is: one image, its layer verified.
@@ -380,6 +400,7 @@ fn a_descriptor_whose_media_type_the_blob_contradicts_fails_containerd_and_shows
         assert_eq!(p.member_name(), Some("index.json"), "{why}");
         assert_eq!(p.origin.entry.as_deref(), Some("manifests[0]"), "{why}");
         assert!(p.detail.contains(&top_path), "{why}: {}", p.detail);
+        assert!(p.detail.contains(why), "{why}: {}", p.detail);
         assert!(image_claims::load_refused_in(&a, img), "{why}");
     }
     // The descriptor and the blob agreeing: nothing said.

@@ -242,6 +242,7 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
                     .is_some_and(|m| {
                         m.path.as_bytes() == b"manifest.json"
                             || m.path.as_bytes() == b"index.json"
+                            || m.path.as_bytes() == b"oci-layout"
                             || (m.facts.sha256.is_some()
                                 && (m.facts.sha256 == image.config_digest
                                     || m.facts.sha256 == image.manifest_digest))
@@ -253,7 +254,7 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
 /// `[k].RepoTags[n]`) that both stores load `image` despite: moby's classic load
 /// (`image/tarexport/load.go`) takes the entries in order and stops at the bad tag, so the
 /// images of earlier entries are loaded; containerd's import reads manifest.json's tags only
-/// without an `oci-layout`, and then fails as a whole on a name it cannot parse but keeps a
+/// without an `oci-layout` version, and then fails as a whole on a name it cannot parse but keeps a
 /// name without a tag (as `:latest`, or by its digest).
 fn before_bad_tag(archive: &Archive, p: &Problem, image: &Image) -> bool {
     let at = |s: &str| -> Option<usize> { s.strip_prefix('[')?.split(']').next()?.parse().ok() };
@@ -287,10 +288,8 @@ fn before_bad_tag(archive: &Archive, p: &Problem, image: &Image) -> bool {
     if tags.get(n).is_none_or(|t| check_repo_tag(t).is_ok()) {
         return false;
     }
-    let containerd_reads = !archive
-        .members
-        .iter()
-        .any(|m| m.path.as_bytes() == b"oci-layout");
+    let containerd_reads =
+        crate::read::image::oci_layout::layout(&archive.members).containerd_reads_manifest_json();
     let unparsable = tags
         .iter()
         .any(|t| check_repo_tag(t) == Err(RefError::Invalid));

@@ -138,6 +138,38 @@ pub struct OciDocument {
     /// that carries it ("media-type: schema 1 not supported").
     #[serde(rename = "fsLayers", default, deserialize_with = "lenient")]
     pub fs_layers: Option<serde::de::IgnoredAny>,
+    /// Which of `manifests`, `config` and `layers` have their key in the document, whatever
+    /// the value: set by the resolver ([`KeysPresent::of`]), default (none) elsewhere.
+    #[serde(skip)]
+    pub keys: KeysPresent,
+}
+
+/// Which of the fields containerd's `validateMediaType` looks at have their key in a
+/// document. It decodes them as `json.RawMessage` and tests `len(…) != 0`, and Go hands a
+/// `json.RawMessage` even `null` as its text (`encoding/json`: an Unmarshaler is called
+/// "including when the input is a JSON null"), so `"manifests": null` counts as present, as
+/// does a value of the wrong type, while [`OciDocument::manifests`] is then `None`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct KeysPresent {
+    /// `manifests` (an index's).
+    pub manifests: bool,
+    /// `config` (a manifest's).
+    pub config: bool,
+    /// `layers` (a manifest's).
+    pub layers: bool,
+}
+
+impl KeysPresent {
+    /// The keys of `v`, a document whose keys [`gojson::normalize`] has spelled as the
+    /// fields are (so `Manifests` is `manifests`, as Go matches it).
+    pub fn of(v: &Value) -> KeysPresent {
+        let has = |k: &str| v.as_object().is_some_and(|o| o.contains_key(k));
+        KeysPresent {
+            manifests: has("manifests"),
+            config: has("config"),
+            layers: has("layers"),
+        }
+    }
 }
 
 impl OciDocument {

@@ -514,7 +514,9 @@ fn fold_rune(c: char) -> char {
     }
 }
 
-fn folds_equal(key: &str, field: &str) -> bool {
+/// Whether Go matches object key `key` to the struct field `field` (`fold.go`), exactly or
+/// case-insensitively.
+pub fn folds_equal(key: &str, field: &str) -> bool {
     key.chars().map(fold_rune).eq(field.chars().map(fold_rune))
 }
 

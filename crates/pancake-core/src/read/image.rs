@@ -16,6 +16,7 @@ mod docker_manifest;
 mod legacy;
 mod media_clash;
 mod oci_index;
+pub mod oci_layout;
 mod platforms;
 mod repo_tags;
 
@@ -121,6 +122,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         limits,
         go_read: HashSet::new(),
         listed: HashMap::new(),
+        layout: oci_layout::layout(&archive.members),
     };
     let has = |p: &str| ctx.by_path.contains_key(p.as_bytes());
     let (has_manifest, has_index, has_layout, has_repos) = (
@@ -174,6 +176,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         ctx.unrecognized();
         Vec::new()
     };
+    ctx.check_oci_layout(has_manifest);
     ctx.attach_artifacts(&oci.artifacts, &mut images);
     ctx.shared_names(&images);
     ctx.counted_rest();
@@ -502,6 +505,8 @@ struct Ctx<'a> {
     /// a hostile `manifest.json` of a million entries each with a bad tag or path would
     /// otherwise give a million problems.
     listed: HashMap<Unit, Counted>,
+    /// The archive's `oci-layout`, as containerd's import reads it.
+    layout: oci_layout::Layout,
 }
 
 /// What problems are counted by: the member and kind, and the image they are about (the
@@ -984,7 +989,9 @@ impl<'a> Ctx<'a> {
             &gojson::OCI_DOCUMENT
         };
         let v = gojson::normalize(doc, shape, "", &mut findings);
-        let read: OciDocument = serde_json::from_value(v).unwrap_or_default();
+        let keys = config::KeysPresent::of(&v);
+        let mut read: OciDocument = serde_json::from_value(v).unwrap_or_default();
+        read.keys = keys;
         // A blob its descriptor calls an index but which is a manifest is read as the
         // manifest it is ([`media_clash`]): Go's findings about its fields apply.
         let index = index_json
@@ -1361,13 +1368,13 @@ impl<'a> Ctx<'a> {
         // detects each layer's compression itself (`resolveLayers`: `DecompressStream`,
         // which knows only gzip and zstd), so it takes an xz or bzip2 blob for a plain tar
         // and unpacking fails, while Docker's classic store detects both. containerd reads
-        // manifest.json only when the archive has no `oci-layout`.
+        // manifest.json only when the archive has no `oci-layout` or one without a version.
         let is = m.facts.compression;
         if desc.is_none()
             && hashed
             && matches!(is, Compression::Xz | Compression::Bzip2)
             && self.by_path.contains_key(b"manifest.json".as_slice())
-            && !self.by_path.contains_key(b"oci-layout".as_slice())
+            && self.layout.containerd_reads_manifest_json()
         {
             let is = compression_name(is);
             self.problem_about(

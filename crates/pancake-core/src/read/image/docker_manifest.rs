@@ -219,7 +219,7 @@ impl Ctx<'_> {
     /// keys the members by `path.Clean` of their names and looks the string up as written, so
     /// a path not in clean form is not found there ("image config %q not found", "layer %q
     /// not found"): a `load-fails` problem about the field, when containerd reads
-    /// manifest.json at all (an archive with an `oci-layout` it reads through `index.json`).
+    /// manifest.json at all (not when an `oci-layout` gives a version: it reads `index.json` then).
     /// A path that still climbs out of the folder after cleaning is returned as written, for
     /// the lookup to report as unsafe (moby refuses it too: out of scope).
     fn load_path(&mut self, p: &str, field: String) -> String {
@@ -229,7 +229,7 @@ impl Ctx<'_> {
         if clean == p {
             return clean;
         }
-        if !self.by_path.contains_key(b"oci-layout".as_slice()) {
+        if self.layout.containerd_reads_manifest_json() {
             let mut form = Vec::new();
             if p.starts_with('/') {
                 form.push("absolute");
@@ -384,12 +384,12 @@ impl Ctx<'_> {
     /// opens `m.Layers[i]`, whatever `LayerSources` says, and never fetches its URLs), so
     /// `docker load` with the classic store fails on a daemon without the layer.
     fn foreign_layer_absent(&mut self, label: &str, j: usize, path: &str) {
-        // containerd's import reads manifest.json only without an OCI layout, and then
+        // containerd's import reads manifest.json only without an OCI layout version, and then
         // needs every layer file (`core/images/archive/importer.go` `resolveLayers`).
-        let containerd = if self.by_path.contains_key(b"oci-layout".as_slice()) {
-            ""
-        } else {
+        let containerd = if self.layout.containerd_reads_manifest_json() {
             "; containerd's import refuses it too (\"layer not found\")"
+        } else {
+            ""
         };
         self.problem_about(
             ProblemKind::LoadFails,

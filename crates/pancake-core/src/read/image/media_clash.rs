@@ -42,7 +42,7 @@ fn is_index_type(mt: &str) -> bool {
 
 /// What containerd's `validateMediaType(blob, descriptor media type)` refuses, or `None`:
 /// it checks only documents its descriptor calls a manifest or an index, and a field counts
-/// when its key is there.
+/// when its key is there, whatever its value (`null` too: [`crate::read::config::KeysPresent`]).
 pub(super) fn media_clash(doc: &OciDocument, descriptor_type: Option<&str>) -> Option<MediaClash> {
     let mt = descriptor_type?;
     if !is_manifest_type(mt) && !is_index_type(mt) {
@@ -51,11 +51,9 @@ pub(super) fn media_clash(doc: &OciDocument, descriptor_type: Option<&str>) -> O
     let own = doc.media_type.as_deref().unwrap_or_default();
     if doc.fs_layers.is_some() {
         Some(MediaClash::SchemaOne)
-    } else if is_manifest_type(mt) && (doc.manifests.is_some() || is_index_type(own)) {
+    } else if is_manifest_type(mt) && (doc.keys.manifests || is_index_type(own)) {
         Some(MediaClash::ManifestIsIndex)
-    } else if is_index_type(mt)
-        && (doc.config.is_some() || doc.layers.is_some() || is_manifest_type(own))
-    {
+    } else if is_index_type(mt) && (doc.keys.config || doc.keys.layers || is_manifest_type(own)) {
         Some(MediaClash::IndexIsManifest)
     } else {
         None

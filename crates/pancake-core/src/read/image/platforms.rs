@@ -203,6 +203,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
         limits,
         go_read: HashSet::new(),
         listed: Default::default(),
+        layout: super::oci_layout::layout(&archive.members),
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,

@@ -10,10 +10,10 @@ impl Ctx<'_> {
     /// Says `load-fails` for each of entry `k`'s `tags` that `docker load` does not take as
     /// a tagged name, naming `manifest.json` and the field (`[k].RepoTags[n]`).
     pub(super) fn check_repo_tags(&mut self, k: usize, tags: &[String]) {
-        // containerd's import reads manifest.json's RepoTags only when there is no OCI layout
+        // containerd's import reads manifest.json's RepoTags only when there is no OCI layout version
         // (`core/images/archive/importer.go`); it normalizes them with
         // `reference.ParseDockerRef`, which adds `:latest` to a bare name and keeps a digest.
-        let containerd_reads = !self.by_path.contains_key(b"oci-layout".as_slice());
+        let containerd_reads = self.layout.containerd_reads_manifest_json();
         for (n, tag) in tags.iter().enumerate() {
             let Err(why) = check_repo_tag(tag) else {
                 continue;

@@ -1,0 +1,220 @@
+//! The `oci-layout` member as containerd's import reads it (`core/images/archive/importer.go`):
+//! decoded first with Go's `encoding/json`, failing the whole import if it cannot be; a
+//! version other than `1.0.0` fails ("unsupported OCI version"); no version reads the archive
+//! as a Docker archive through `manifest.json`. Real saves (Docker 26, dive's OCI test image)
+//! with only `oci-layout` rewritten: the layers stay verified, and `load-fails` names
+//! `oci-layout` exactly when containerd's import fails.
+
+use std::path::PathBuf;
+
+use pancake_core::analyze::image_claims;
+use pancake_core::read::archive::{open, read_stream, Options};
+use pancake_core::{Archive, ProblemKind};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let dir = match std::env::var("PANCAKE_FIXTURES") {
+        Ok(d) => PathBuf::from(d),
+        Err(_) => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        )),
+    };
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// `fixture` with its `oci-layout` member's content replaced by `layout`, and its
+/// `manifest.json` left out when `drop_manifest`; read both ways, which must agree.
+fn with_layout(fixture_name: &str, layout: &str, drop_manifest: bool) -> Archive {
+    with_layout_and(fixture_name, layout, drop_manifest, None)
+}
+
+/// [`with_layout`], with `manifest.json`'s text `edit.0` replaced by `edit.1`.
+fn with_layout_and(
+    fixture_name: &str,
+    layout: &str,
+    drop_manifest: bool,
+    edit: Option<(&str, &str)>,
+) -> Archive {
+    let bytes = fixture(fixture_name);
+    let mut src = tar::Archive::new(bytes.as_slice());
+    let mut out = tar::Builder::new(Vec::new());
+    let mut seen = false;
+    for e in src.entries().expect("entries") {
+        let mut e = e.expect("entry");
+        let path = e.path().expect("path").to_string_lossy().into_owned();
+        if drop_manifest && path == "manifest.json" {
+            continue;
+        }
+        let mut h = e.header().clone();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut data).expect("read");
+        if path == "oci-layout" {
+            seen = true;
+            data = layout.as_bytes().to_vec();
+        }
+        if let (Some((from, to)), "manifest.json") = (edit, path.as_str()) {
+            let text = String::from_utf8(data).expect("utf-8");
+            assert!(text.contains(from), "{from}");
+            data = text.replace(from, to).into_bytes();
+        }
+        h.set_size(data.len() as u64);
+        h.set_cksum();
+        out.append(&h, data.as_slice()).expect("append");
+    }
+    assert!(seen, "{fixture_name} has an oci-layout");
+    let bytes = out.into_inner().expect("tar");
+    let opts = Options::default();
+    let a = open("t.tar", &bytes, &opts, &mut |_| {}).expect("open");
+    let b = read_stream(
+        "t.tar",
+        bytes.as_slice(),
+        bytes.len() as u64,
+        &opts,
+        &mut |_| {},
+    )
+    .expect("read_stream");
+    assert_eq!(a, b, "open and read_stream disagree");
+    a
+}
+
+/// The details of the `load-fails` problems about `oci-layout`.
+fn layout_fails(a: &Archive) -> Vec<&str> {
+    a.problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails)
+        .filter(|p| p.member_name() == Some("oci-layout"))
+        .map(|p| p.detail.as_str())
+        .collect()
+}
+
+fn all_verified(a: &Archive) {
+    assert!(!a.images.is_empty());
+    for img in &a.images {
+        assert!(img.layers.iter().all(|l| l.verified), "{}", img.source);
+    }
+}
+
+const DOCKER26: &str = "docker26-save-app2.tar";
+const OCI: &str = "fixture_dive_test-oci-uncompressed-image.tar";
+
+#[test]
+fn the_one_version_reads_cleanly() {
+    for (f, drop) in [(DOCKER26, false), (OCI, false)] {
+        let a = with_layout(f, r#"{"imageLayoutVersion": "1.0.0"}"#, drop);
+        assert!(layout_fails(&a).is_empty(), "{f}: {:#?}", a.problems);
+        all_verified(&a);
+        assert!(
+            a.images
+                .iter()
+                .all(|i| !image_claims::load_refused_in(&a, i)),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn another_version_fails_containerds_import_and_refuses_every_image() {
+    for f in [DOCKER26, OCI] {
+        let a = with_layout(f, r#"{"imageLayoutVersion":"2.0.0"}"#, false);
+        let fails = layout_fails(&a);
+        assert_eq!(fails.len(), 1, "{f}: {:#?}", a.problems);
+        assert!(
+            fails[0].contains("imageLayoutVersion is \"2.0.0\""),
+            "{}",
+            fails[0]
+        );
+        assert!(fails[0].contains("unsupported OCI version"), "{}", fails[0]);
+        assert_eq!(
+            fails[0].contains("Docker's classic store reads manifest.json"),
+            f == DOCKER26,
+            "{}",
+            fails[0]
+        );
+        all_verified(&a);
+        assert!(
+            a.images
+                .iter()
+                .all(|i| image_claims::load_refused_in(&a, i)),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn a_layout_go_cannot_decode_fails_containerds_import() {
+    for (layout, why) in [
+        (r#"{"imageLayoutVersion": 1}"#, "not a string"),
+        (r#"["1.0.0"]"#, "not a JSON object"),
+        (r#"{"imageLayoutVersion": "1.0.0""#, "not valid JSON"),
+        (
+            "\u{feff}{\"imageLayoutVersion\":\"1.0.0\"}",
+            "byte order mark",
+        ),
+    ] {
+        let a = with_layout(DOCKER26, layout, false);
+        let fails = layout_fails(&a);
+        assert_eq!(fails.len(), 1, "{layout}: {:#?}", a.problems);
+        assert!(fails[0].contains(why), "{layout}: {}", fails[0]);
+        assert!(fails[0].contains("untar oci layout"), "{}", fails[0]);
+        all_verified(&a);
+    }
+    // Go's decoder reads the first value and never what follows; it matches the key
+    // case-insensitively.
+    for layout in [
+        r#"{"imageLayoutVersion":"1.0.0"} trailing"#,
+        r#"{"ImageLayoutVersion":"1.0.0"}"#,
+    ] {
+        let a = with_layout(DOCKER26, layout, false);
+        assert!(layout_fails(&a).is_empty(), "{layout}: {:#?}", a.problems);
+    }
+}
+
+#[test]
+fn no_version_reads_manifest_json_or_fails_without_it() {
+    // With manifest.json, containerd reads the archive through it: nothing fails.
+    let a = with_layout(DOCKER26, "{}", false);
+    assert!(layout_fails(&a).is_empty(), "{:#?}", a.problems);
+    all_verified(&a);
+    // Without it, containerd finds nothing to read; the image is still shown from index.json.
+    let a = with_layout(OCI, r#"{"imageLayoutVersion": ""}"#, true);
+    let fails = layout_fails(&a);
+    assert_eq!(fails.len(), 1, "{:#?}", a.problems);
+    assert!(
+        fails[0].contains("unrecognized image format"),
+        "{}",
+        fails[0]
+    );
+    all_verified(&a);
+}
+
+/// containerd reads manifest.json's names when `oci-layout` gives no version, so a name it
+/// cannot parse fails its import then; with the version it reads index.json instead.
+#[test]
+fn without_a_version_containerd_reads_manifest_json_names() {
+    let tag_problem = |layout: &str| {
+        let a = with_layout_and(
+            DOCKER26,
+            layout,
+            false,
+            Some(("\"sa-app2:1\"", "\"Bad Name:1\"")),
+        );
+        let ps: Vec<String> = a
+            .problems
+            .iter()
+            .filter(|p| {
+                p.kind == ProblemKind::LoadFails
+                    && p.origin.entry.as_deref() == Some("[0].RepoTags[0]")
+            })
+            .map(|p| p.detail.clone())
+            .collect();
+        assert_eq!(ps.len(), 1, "{layout}: {:#?}", a.problems);
+        ps[0].clone()
+    };
+    let p = tag_problem("{}");
+    assert!(p.contains("containerd's import refuses it too"), "{p}");
+    let p = tag_problem(r#"{"imageLayoutVersion":"1.0.0"}"#);
+    assert!(
+        p.contains("containerd's import reads index.json instead"),
+        "{p}"
+    );
+}
