@@ -117,6 +117,17 @@ describe('tour layout and step setup (issue 14)', () => {
           await page.locator('[data-testid=tour-step][data-target-found=true]').waitFor({ timeout: 20000 });
           const g = await assertPlacement(page, `step ${n} at ${v.width}×${v.height}`);
           if (v.width >= 1000) assert.equal(g.folded, 'false', 'beside the page the card is never folded');
+          if (n === 3) {
+            // The COPY row is shown with the column headers above it where they are drawn
+            // (wide screens; on phones each row is a card that labels its own cells).
+            const heads = await page.evaluate(() => {
+              const th = document.querySelector('[data-testid=history-table] thead');
+              const top = document.querySelector('.top, .embed-bar');
+              const r = th.getBoundingClientRect();
+              return { drawn: r.height > 1, top: r.top, header: top ? top.getBoundingClientRect().bottom : 0 };
+            });
+            if (heads.drawn) assert.ok(heads.top >= heads.header - 1, `history column headers under the header: ${JSON.stringify(heads)}`);
+          }
           if (n === 5) {
             // nginx is still in the session (steps 1–4), but the step speaks of two images.
             await page.locator('[data-testid=session-image]').first().waitFor({ timeout: 10000 });

@@ -98,9 +98,34 @@ fn in_band(el: &web_sys::Element, card_top: f64) -> bool {
 /// card's place is measured, and the reader sees the outline land where it stays.
 fn scroll_to(el: &web_sys::Element) {
     let Some(w) = web_sys::window() else { return };
-    let top = el.get_bounding_client_rect().top();
+    let top = with_its_headers(el).get_bounding_client_rect().top();
     let y = w.scroll_y().unwrap_or(0.0) + top - header_bottom() - GAP;
     w.scroll_to_with_x_and_y(w.scroll_x().unwrap_or(0.0), y.max(0.0));
+}
+
+/// What to put under the header for the target `el`: the table a row of it belongs to, when
+/// the table's top down to the row fits the free band (a row alone under the header hides
+/// the column headers that say what its cells are: "CREATED BY", "SIZE"), else `el`. The
+/// free band is the viewport below the header, above the docked card's largest share.
+fn with_its_headers(el: &web_sys::Element) -> web_sys::Element {
+    let Some(table) = el.closest("table").ok().flatten() else {
+        return el.clone();
+    };
+    if &table == el {
+        return table;
+    }
+    let (w, h) = viewport();
+    let free = if w >= BESIDE_MIN_WIDTH {
+        h
+    } else {
+        h * (1.0 - DOCK_MAX_SHARE)
+    };
+    let span = el.get_bounding_client_rect().bottom() - table.get_bounding_client_rect().top();
+    if header_bottom() + GAP + span + GAP <= free {
+        table
+    } else {
+        el.clone()
+    }
 }
 
 /// Whether the docked card should start folded to one line: when the target, put under the
