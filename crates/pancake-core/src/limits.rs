@@ -16,7 +16,8 @@ pub struct Limits {
     /// (real layers compress 2–20×; only files of zeros come near gzip's 1032× ceiling).
     pub decompressed_ratio: u64,
     /// Memory one compressed stream may ask for as its window: a zstd frame's window or an xz
-    /// block's dictionary. A stream asking for more is reported unreadable, naming the size.
+    /// block's LZMA2 dictionary. A layer asking for more is a `limit` problem
+    /// ([`crate::model::ReadError::WindowOverLimit`], naming the size and the format), not read.
     /// Default 256 MiB (zstd's and xz's strongest standard presets use 128 MiB and 64 MiB).
     #[serde(default = "default_window")]
     pub max_window_bytes: u64,

@@ -103,15 +103,19 @@ fn paths_not_in_clean_form_open_their_member_and_fail_containerds_import() {
 }
 
 /// containerd reads an archive with an `oci-layout` through index.json, never manifest.json:
-/// then only Docker's classic store reads these paths, and it cleans them: nothing to say.
+/// then only Docker's classic store reads these paths, and it cleans them: nothing to say
+/// about them. (This save has no index.json, which containerd then misses: that is said
+/// about `oci-layout`, not about the paths.)
 #[test]
 fn with_an_oci_layout_containerd_does_not_read_the_paths() {
     for a in read_both(&save(|p| format!("./{p}"), true)) {
-        assert!(
-            !a.problems.iter().any(|p| p.kind == ProblemKind::LoadFails),
-            "{:#?}",
-            a.problems
-        );
+        let fails: Vec<Option<&str>> = a
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::LoadFails)
+            .map(|p| p.member_name())
+            .collect();
+        assert_eq!(fails, vec![Some("oci-layout")], "{:#?}", a.problems);
         let img = a.images.first().unwrap_or_else(|| panic!("no image"));
         assert!(img.layers[0].verified);
     }

@@ -218,3 +218,106 @@ fn without_a_version_containerd_reads_manifest_json_names() {
         "{p}"
     );
 }
+
+/// `fixture` with an extra member appended after the others: `name`, of tar type `kind`
+/// (`b'0'` a file, `b'5'` a folder, `b'2'` a symlink to `link`), holding `data`.
+fn with_extra(fixture_name: &str, name: &str, kind: u8, data: &[u8], link: &str) -> Archive {
+    let bytes = fixture(fixture_name);
+    let mut src = tar::Archive::new(bytes.as_slice());
+    let mut out = tar::Builder::new(Vec::new());
+    for e in src.entries().expect("entries") {
+        let mut e = e.expect("entry");
+        let h = e.header().clone();
+        let mut d = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut d).expect("read");
+        out.append(&h, d.as_slice()).expect("append");
+    }
+    let mut h = tar::Header::new_ustar();
+    h.set_path(name).expect("path");
+    h.set_entry_type(tar::EntryType::new(kind));
+    h.set_size(data.len() as u64);
+    if !link.is_empty() {
+        h.set_link_name(link).expect("link");
+    }
+    h.set_mode(0o644);
+    h.set_cksum();
+    out.append(&h, data).expect("append");
+    let bytes = out.into_inner().expect("tar");
+    let opts = Options::default();
+    let a = open("t.tar", &bytes, &opts, &mut |_| {}).expect("open");
+    let b = read_stream(
+        "t.tar",
+        bytes.as_slice(),
+        bytes.len() as u64,
+        &opts,
+        &mut |_| {},
+    )
+    .expect("read_stream");
+    assert_eq!(a, b, "open and read_stream disagree");
+    a
+}
+
+/// containerd decodes every regular `oci-layout` member in order into one struct: a later
+/// copy without the key keeps the earlier version, and the first copy Go fails on fails
+/// the import. Members of that name that are not regular files it skips.
+#[test]
+fn copies_decode_in_order_and_non_files_are_skipped() {
+    // dive's OCI image has oci-layout 1.0.0; a later copy `{}` keeps it.
+    let a = with_extra(OCI, "oci-layout", b'0', b"{}", "");
+    assert!(layout_fails(&a).is_empty(), "{:#?}", a.problems);
+    // A later copy of version 2.0.0 fails the import.
+    let a = with_extra(
+        OCI,
+        "oci-layout",
+        b'0',
+        br#"{"imageLayoutVersion":"2.0.0"}"#,
+        "",
+    );
+    assert_eq!(layout_fails(&a).len(), 1, "{:#?}", a.problems);
+    // A later copy Go cannot decode fails it.
+    let a = with_extra(OCI, "oci-layout", b'0', b"{", "");
+    assert_eq!(layout_fails(&a).len(), 1, "{:#?}", a.problems);
+    // A folder or a symlink of that name is skipped: the regular copy decides.
+    for (kind, link) in [(b'5', ""), (b'2', "index.json")] {
+        let a = with_extra(OCI, "oci-layout", kind, b"", link);
+        assert!(layout_fails(&a).is_empty(), "{:#?}", a.problems);
+        use pancake_core::read::image::oci_layout::{layout, Layout};
+        assert_eq!(layout(&a.members), Layout::Version("1.0.0".into()));
+    }
+}
+
+/// Version 1.0.0 makes containerd read index.json; without one it fails.
+#[test]
+fn the_one_version_without_index_json_fails() {
+    let bytes = fixture(DOCKER26);
+    let mut src = tar::Archive::new(bytes.as_slice());
+    let mut out = tar::Builder::new(Vec::new());
+    for e in src.entries().expect("entries") {
+        let mut e = e.expect("entry");
+        let path = e.path().expect("path").to_string_lossy().into_owned();
+        if path == "index.json" {
+            continue;
+        }
+        let h = e.header().clone();
+        let mut d = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut d).expect("read");
+        out.append(&h, d.as_slice()).expect("append");
+    }
+    let bytes = out.into_inner().expect("tar");
+    let a = open("t.tar", &bytes, &Options::default(), &mut |_| {}).expect("open");
+    let fails = layout_fails(&a);
+    assert_eq!(fails.len(), 1, "{:#?}", a.problems);
+    assert!(fails[0].contains("missing index.json"), "{}", fails[0]);
+    // Docker's classic store, reading manifest.json, loads it: the layers still verify.
+    all_verified(&a);
+}
+
+/// White space before the object longer than a tar block: Go reads it; Pancake does not keep
+/// such a member as JSON, so it claims nothing about it (rather than a false failure).
+#[test]
+fn a_layout_not_kept_as_json_is_not_judged() {
+    let text = format!("{}{{\"imageLayoutVersion\":\"1.0.0\"}}", " ".repeat(600));
+    let a = with_layout(DOCKER26, &text, false);
+    assert!(layout_fails(&a).is_empty(), "{:#?}", a.problems);
+    all_verified(&a);
+}

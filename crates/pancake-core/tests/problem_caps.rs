@@ -309,3 +309,114 @@ fn outer_members_of_one_finding_are_listed_ten_then_counted() {
     assert_eq!(a.images.len(), 1);
     assert!(a.images[0].layers.iter().all(|l| l.verified));
 }
+
+/// Twelve members of one name, then `tail` (raw bytes: more headers, or a cut file).
+fn twelve_dups_then(tail: &[u8]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for _ in 0..12 {
+        b.append(&header(b"dup", 0, tar::EntryType::Regular, b""), &[][..])
+            .unwrap();
+    }
+    let mut bytes = b.into_inner().unwrap();
+    // Without the two zero blocks that end it, so `tail` is read.
+    bytes.truncate(bytes.len() - 1024);
+    bytes.extend_from_slice(tail);
+    bytes
+}
+
+fn both_readers(bytes: &[u8]) -> Archive {
+    let a = open("t", &bytes.to_vec(), &Options::default(), &mut |_| {}).expect("readable");
+    let s = pancake_core::read::archive::read_stream(
+        "t",
+        bytes,
+        bytes.len() as u64,
+        &Options::default(),
+        &mut |_| {},
+    )
+    .expect("readable");
+    assert_eq!(a.problems, s.problems, "open and read_stream disagree");
+    a
+}
+
+/// The count of the rest comes after every other problem about the outer tar: a PAX record
+/// over the bound still replaces the read error it caused (one problem for one cause), and a
+/// file cut inside a member's content gives the same problems in the same order whether read
+/// seeking or streaming.
+#[test]
+fn the_count_of_outer_findings_comes_last() {
+    // A PAX header whose record is 1.2 MB, over the 1 MiB bound for extension records.
+    let mut b = tar::Builder::new(Vec::new());
+    let value = "x".repeat(1_200_000);
+    b.append_pax_extensions([("comment", value.as_bytes())])
+        .unwrap();
+    let mut after = tar::Header::new_ustar();
+    after.set_path("after").unwrap();
+    after.set_size(0);
+    after.set_cksum();
+    b.append(&after, &[][..]).unwrap();
+    let tail = b.into_inner().unwrap();
+    let a = both_readers(&twelve_dups_then(&tail));
+    let kinds: Vec<ProblemKind> = a.problems.iter().map(|p| p.kind).collect();
+    assert!(!kinds.contains(&ProblemKind::Archive), "{:#?}", a.problems);
+    assert!(kinds.contains(&ProblemKind::Limit), "{:#?}", a.problems);
+    count_after_the_rest(&a);
+
+    // A FIFO header that says 100,000 bytes of content, and the file ends there.
+    let fifo = header(b"pipe", 100_000, tar::EntryType::Fifo, b"");
+    let a = both_readers(&twelve_dups_then(fifo.as_bytes()));
+    assert!(
+        a.problems.iter().any(|p| p.kind == ProblemKind::Archive),
+        "{:#?}",
+        a.problems
+    );
+    count_after_the_rest(&a);
+}
+
+/// The count of the twelve `dup`s (one more than listed) comes after every other problem
+/// about the outer tar.
+fn count_after_the_rest(a: &Archive) {
+    let at = |f: &dyn Fn(&pancake_core::Problem) -> bool| a.problems.iter().position(f);
+    let count = at(&|p| p.detail.starts_with("1 more member appears more than once"));
+    let outer = at(&|p| matches!(p.kind, ProblemKind::Archive | ProblemKind::Limit));
+    assert!(
+        count.is_some() && outer.is_some() && count > outer,
+        "{:#?}",
+        a.problems
+    );
+}
+
+/// Thousands of copies of one member name, each a layer tar with a problem of its own: the
+/// problems of the copies a later one replaces are listed ten, then counted.
+#[test]
+fn problems_of_replaced_copies_are_listed_ten_then_counted() {
+    const COPIES: usize = 2_000;
+    let layer = tar_of([file("../evil".into())]);
+    let mut b = tar::Builder::new(Vec::new());
+    for _ in 0..COPIES {
+        b.append(
+            &header(b"j", layer.len() as u64, tar::EntryType::Regular, b""),
+            layer.as_slice(),
+        )
+        .unwrap();
+    }
+    let bytes = b.into_inner().unwrap();
+    let a = both_readers(&bytes);
+    let notes: Vec<&str> = a
+        .problems
+        .iter()
+        .filter(|p| p.detail.contains("an earlier copy of this member"))
+        .map(|p| p.detail.as_str())
+        .collect();
+    assert_eq!(notes.len(), 10, "{:#?}", a.problems);
+    // Each copy has one problem (the unsafe name); the last copy's is said as itself.
+    let count = format!(
+        "{} more problems of earlier copies of members",
+        COPIES - 1 - 10
+    );
+    assert!(
+        a.problems.iter().any(|p| p.detail.starts_with(&count)),
+        "{count}: {:#?}",
+        a.problems
+    );
+    assert!(a.problems.len() < 40, "{}", a.problems.len());
+}

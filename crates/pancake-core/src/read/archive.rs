@@ -215,6 +215,7 @@ pub fn read_stream_watched<R: Read>(
     };
     let uncompressed = outer_compression == Compression::None;
     let mut guard = ExtensionGuard::new(&mut stream_with_head, opts.limits.max_extension_bytes);
+    let mut findings = OuterFindings::default();
     {
         let mut tar = tar::Archive::new(&mut guard);
         match tar.entries() {
@@ -249,6 +250,7 @@ pub fn read_stream_watched<R: Read>(
                         )
                     },
                     watch,
+                    &mut findings,
                 );
             }
             Err(e) => push_outer_error(&mut archive, &e.to_string()),
@@ -293,6 +295,7 @@ pub fn read_stream_watched<R: Read>(
             ),
         ));
     }
+    archive.problems.extend(findings.rest());
     progress(&Progress {
         bytes_done: count.get(),
         bytes_total: total_bytes,
@@ -397,19 +400,44 @@ struct OuterFindings {
 impl OuterFindings {
     /// One problem per finding with more than [`OUTER_LISTED`] members, counting the rest.
     fn rest(&self) -> Vec<Problem> {
-        let what: [(&Listed, ProblemKind, &str); 4] = [
-            (&self.unsafe_names, ProblemKind::UnsafePath, "members have unsafe paths (absolute, NUL or climbing out with ..); never resolved outside the archive"),
-            (&self.unsafe_links, ProblemKind::UnsafePath, "link members point outside the archive; not followed"),
-            (&self.duplicates, ProblemKind::DuplicateMember, "members appear more than once; the last one of each name wins"),
-            (&self.sparse, ReadError::SparseMember { format: SparseFormat::OldGnu }.kind(), "members are stored sparse and were not read"),
+        // What a count of one member and of several says, then what follows it.
+        let what: [(&Listed, ProblemKind, [&str; 2], &str); 4] = [
+            (
+                &self.unsafe_names,
+                ProblemKind::UnsafePath,
+                ["member has an unsafe path", "members have unsafe paths"],
+                " (absolute, NUL or climbing out with ..); never resolved outside the archive",
+            ),
+            (
+                &self.unsafe_links,
+                ProblemKind::UnsafePath,
+                ["link member points", "link members point"],
+                " outside the archive; not followed",
+            ),
+            (
+                &self.duplicates,
+                ProblemKind::DuplicateMember,
+                ["member appears", "members appear"],
+                " more than once; the last one of each name wins",
+            ),
+            (
+                &self.sparse,
+                ReadError::SparseMember {
+                    format: SparseFormat::OldGnu,
+                }
+                .kind(),
+                ["member is", "members are"],
+                " stored sparse and not read",
+            ),
         ];
         what.into_iter()
-            .filter_map(|(listed, kind, what)| {
+            .filter_map(|(listed, kind, [one, many], tail)| {
                 let n = listed.more()?;
+                let what = if n == 1 { one } else { many };
                 Some(Problem::outer(
                     kind,
                     format!(
-                        "{n} more {what} (only the first {OUTER_LISTED} are listed one by one)"
+                        "{n} more {what}{tail} (only the first {OUTER_LISTED} are listed one by one)"
                     ),
                 ))
             })
@@ -418,28 +446,11 @@ impl OuterFindings {
 }
 
 /// Records every outer member; hands regular ones to `process`. Stops at the first outer error.
-/// Each finding about members lists its first [`OUTER_LISTED`] and counts the rest.
+/// Each finding about members lists its first [`OUTER_LISTED`] in `archive.problems` and
+/// counts the rest in `findings`: the caller adds [`OuterFindings::rest`] after every other
+/// problem about the outer tar (so a problem a later step replaces is still the last one, and
+/// the streaming and the seeking readers give them in one order).
 fn walk_outer<'a, R: Read + 'a>(
-    entries: tar::Entries<'a, R>,
-    uncompressed: bool,
-    archive: &mut Archive,
-    process: &mut ProcessFn<'_, 'a, R>,
-    watch: &mut dyn FnMut(&Archive),
-) -> u64 {
-    let mut findings = OuterFindings::default();
-    let end = walk_members(
-        entries,
-        uncompressed,
-        archive,
-        process,
-        watch,
-        &mut findings,
-    );
-    archive.problems.extend(findings.rest());
-    end
-}
-
-fn walk_members<'a, R: Read + 'a>(
     entries: tar::Entries<'a, R>,
     uncompressed: bool,
     archive: &mut Archive,
@@ -744,6 +755,7 @@ fn scan_with<S: ReadAt + ?Sized>(
     let mut tar = tar::Archive::new(&mut guard);
     let mut unwalked = 0u64;
     let mut tars = Vec::new();
+    let mut findings = OuterFindings::default();
     match tar.entries_with_seek() {
         Ok(entries) => {
             let end = walk_outer(
@@ -802,6 +814,7 @@ fn scan_with<S: ReadAt + ?Sized>(
                     }
                 },
                 &mut |_| {},
+                &mut findings,
             );
             if end > total
                 && !archive
@@ -821,6 +834,7 @@ fn scan_with<S: ReadAt + ?Sized>(
         guard.oversized,
         opts.limits.max_extension_bytes,
     );
+    archive.problems.extend(findings.rest());
     image::resolve_with(&mut archive, &opts.limits);
     Ok(Outline {
         archive,

@@ -264,10 +264,16 @@ fn lzma2_dictionary(tail: &[u8]) -> Option<u64> {
         })
 }
 
-/// The dictionary size of the LZMA2 filter (ID `0x21`) in a block header's bytes before its
-/// CRC32 (§3.1.2–3.1.5); `None` if it has none or the header does not parse.
+/// The dictionary size of the LZMA2 filter in a block header's bytes before its CRC32
+/// (§3.1.2–3.1.6), read only from a header lzma-rust2 itself accepts: no reserved flag bits,
+/// LZMA2 (ID `0x21`, one property byte) as the last filter, and only zero bytes of padding
+/// after the filters. `None` otherwise (so a forged match in the tail, which would need all of
+/// that too, is not taken for the header).
 fn lzma2_filter(header: &[u8]) -> Option<u64> {
     let flags = *header.get(1)?;
+    if flags & 0x3C != 0 {
+        return None;
+    }
     let mut at = 2;
     // Compressed and uncompressed sizes, when present, are varints before the filters.
     for bit in [0x40u8, 0x80] {
@@ -275,22 +281,31 @@ fn lzma2_filter(header: &[u8]) -> Option<u64> {
             at = skip_varint(header, at)?;
         }
     }
-    for _ in 0..=(flags & 0x03) {
+    let filters = usize::from(flags & 0x03) + 1;
+    let mut property = None;
+    for n in 0..filters {
         let (id, next) = varint(header, at)?;
         let (size, next) = varint(header, next)?;
         let props = header.get(next..next.checked_add(usize::try_from(size).ok()?)?)?;
-        if id == 0x21 {
-            // One byte: bits 0..=5 give the size (§5.3.1); 40 means 4 GiB - 1.
-            let bits = u64::from(*props.first()? & 0x3F);
-            return match bits {
-                0..=39 => Some((2 | (bits & 1)) << (bits / 2 + 11)),
-                40 => Some(u64::from(u32::MAX)),
-                _ => None,
-            };
+        let last = n + 1 == filters;
+        if (id == 0x21) != last {
+            return None;
+        }
+        if last {
+            // One byte: bits 0..=5 give the size (§5.3.1), the others must be clear.
+            let [p] = props else { return None };
+            property = Some(*p);
         }
         at = next + props.len();
     }
-    None
+    if !header.get(at..)?.iter().all(|b| *b == 0) {
+        return None;
+    }
+    match u64::from(property?) {
+        bits @ 0..=39 => Some((2 | (bits & 1)) << (bits / 2 + 11)),
+        40 => Some(u64::from(u32::MAX)),
+        _ => None,
+    }
 }
 
 /// A multibyte integer (§1.2) at `at`: its value and the offset after it.
@@ -600,5 +615,58 @@ impl<R: Read> Read for EndAtTrailing<R> {
             },
             ok => ok,
         }
+    }
+}
+
+#[cfg(test)]
+mod xz_header_tests {
+    use super::*;
+
+    /// A block header made so that its last 44 bytes also look like a header with a good
+    /// CRC32 (an outside review's forgery): two filters (x86 BCJ, LZMA2 of a 4 GiB - 1
+    /// dictionary), sizes present. Only the whole header is taken, for its real dictionary.
+    #[test]
+    fn a_forged_header_in_the_tail_is_not_taken() {
+        let stream_and_header = hex::decode(
+            "fd377a585a0000016922de360dc18c96e25b8080800104040a40052121012800000000000000000000000000000000000000000000000000000000000000000006311fbd",
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            lzma2_dictionary(&stream_and_header),
+            Some(u64::from(u32::MAX))
+        );
+    }
+
+    /// `body`: a header's bytes before its CRC32, the size byte first.
+    fn with_crc(body: &[u8]) -> Vec<u8> {
+        let mut crc = flate2::Crc::new();
+        crc.update(body);
+        [body, &crc.sum().to_le_bytes()].concat()
+    }
+
+    #[test]
+    fn only_headers_lzma_rust2_accepts_are_read() {
+        // One LZMA2 filter, property 34 (512 MiB), padding to 12 bytes before the CRC.
+        let good = [0x03, 0x00, 0x21, 0x01, 34, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(lzma2_dictionary(&with_crc(&good)), Some(1 << 29));
+        let mut reserved = good;
+        reserved[1] = 0x04;
+        let mut two_props = good;
+        two_props[3] = 0x02;
+        let mut padding = good;
+        padding[11] = 1;
+        // x86 BCJ after LZMA2: LZMA2 must be the last filter.
+        let not_last = [0x03, 0x01, 0x21, 0x01, 34, 0x04, 0x00, 0, 0, 0, 0, 0];
+        let mut high_bits = good;
+        high_bits[4] = 0x40 | 34;
+        for bad in [reserved, two_props, padding, not_last, high_bits] {
+            assert_eq!(lzma2_dictionary(&with_crc(&bad)), None, "{bad:?}");
+        }
+        // A wrong CRC is not a header.
+        let mut h = with_crc(&good);
+        if let Some(b) = h.last_mut() {
+            *b ^= 1;
+        }
+        assert_eq!(lzma2_dictionary(&h), None);
     }
 }

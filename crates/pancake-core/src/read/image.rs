@@ -66,6 +66,10 @@ pub fn resolve(archive: &mut Archive) {
     resolve_with(archive, &Limits::default());
 }
 
+/// How many problems of replaced copies of members ([`ProblemKind::DuplicateMember`] notes)
+/// are listed one by one; the rest are counted in one.
+const EARLIER_COPIES_LISTED: usize = 10;
+
 /// Recomputes `format`, `images` and the derived problems of `archive`; `limits` bounds the
 /// index walk (`max_index_depth`, `max_manifests`) and says which JSON members were too large
 /// to parse (`max_json_bytes`).
@@ -78,6 +82,9 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         .filter(|p| p.origin.scope == Scope::Outer)
         .collect();
     let last_of = index_paths(&archive.members);
+    // The problems of replaced copies, bounded like the outer walk's findings: a tarball of
+    // thousands of copies of one name, each with a problem, would otherwise give one per copy.
+    let mut earlier = crate::read::listed::Listed::default();
     for (i, m) in archive.members.iter().enumerate() {
         // A member a later one of the same name replaces is nothing `docker load` reads (it
         // unpacks the outer tar, the last copy over the first): what is wrong inside it is
@@ -86,7 +93,11 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         let replaced = last_of
             .get(m.path.as_bytes())
             .is_some_and(|&last| last != i);
-        problems.extend(m.facts.problems.iter().cloned().map(|mut p| {
+        for p in &m.facts.problems {
+            if replaced && !earlier.room(EARLIER_COPIES_LISTED) {
+                continue;
+            }
+            let mut p = p.clone();
             if let Some(r) = p.origin.member.as_mut() {
                 r.index = Some(i);
             }
@@ -98,8 +109,8 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
                 );
                 p.kind = ProblemKind::DuplicateMember;
             }
-            p
-        }));
+            problems.push(p);
+        }
         // Invalid whiteout names, from the entries alone (recomputed on every resolve, like
         // everything else here, so they are never counted twice).
         if let Some(l) = &m.facts.layer {
@@ -114,6 +125,16 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
                     }),
             );
         }
+    }
+    if let Some(n) = earlier.more() {
+        problems.push(Problem {
+            kind: ProblemKind::DuplicateMember,
+            origin: crate::model::Origin::default(),
+            detail: format!(
+                "{n} more {} of earlier copies of members, which later ones of the same name replace (only the first {EARLIER_COPIES_LISTED} are listed one by one)",
+                if n == 1 { "problem" } else { "problems" }
+            ),
+        });
     }
     let mut ctx = Ctx {
         members: &archive.members,
@@ -176,7 +197,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         ctx.unrecognized();
         Vec::new()
     };
-    ctx.check_oci_layout(has_manifest);
+    ctx.check_oci_layout(has_manifest, has_index);
     ctx.attach_artifacts(&oci.artifacts, &mut images);
     ctx.shared_names(&images);
     ctx.counted_rest();

@@ -1,15 +1,22 @@
 //! The `oci-layout` member, as containerd's import reads it (`core/images/archive/importer.go`
-//! `ImportIndex`): it decodes the member first with `json.NewDecoder(r).Decode(&ocispec.ImageLayout)`
-//! (the first JSON value; what follows it is never read) and fails the whole import if that
-//! fails ("untar oci layout"). Then, if `imageLayoutVersion` is not empty, the archive is an
-//! OCI layout: a version other than `1.0.0` fails ("unsupported OCI version"), and `1.0.0`
-//! reads `index.json`. An empty version (the key absent, `""` or `null`) reads the archive
-//! as a Docker archive through `manifest.json`, as an archive without `oci-layout` is read.
-//! Docker's classic store reads `manifest.json` and never opens `oci-layout`
-//! (image-spec `image-layout.md`: the file's only field, whose value must be `1.0.0`).
+//! `ImportIndex`): it decodes each regular member of that name, in order, with
+//! `json.NewDecoder(r).Decode(&ociLayout)` into one struct (the first JSON value; what
+//! follows it is never read) and fails the whole import on the first that fails ("untar oci
+//! layout"). Then, if `imageLayoutVersion` is not empty, the archive is an OCI layout: a
+//! version other than `1.0.0` fails ("unsupported OCI version"), and `1.0.0` reads
+//! `index.json` ("missing index.json in OCI layout" without one). An empty version (the key
+//! absent, `""` or `null`) reads the archive as a Docker archive through `manifest.json`, as
+//! an archive without `oci-layout` is read. Docker's classic store reads `manifest.json` and
+//! never opens `oci-layout` (image-spec `image-layout.md`: the file's only field, whose value
+//! must be `1.0.0`).
 
-use crate::model::{Member, ProblemKind};
-use crate::read::gojson::{folds_equal, Doc};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::model::{EntryKind, Member, ProblemKind};
+use crate::read::gojson::{folds_equal, surrogates_as_go_reads};
 
 use super::Ctx;
 
@@ -24,10 +31,11 @@ pub const SUPPORTED: &str = "1.0.0";
 /// What containerd's import makes of an archive's `oci-layout`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
-    /// The archive has no `oci-layout`: read through `manifest.json`.
+    /// The archive has no `oci-layout` that is a regular file: read through `manifest.json`.
     Absent,
-    /// Not read yet (the page's first view reads members' contents later): taken as an OCI
-    /// layout, as an `oci-layout` almost always is.
+    /// Not known: a copy not read yet (the page's first view reads members' contents later),
+    /// too large to keep (`limits.max_json_bytes`) or not kept as JSON. Taken as an OCI
+    /// layout, as an `oci-layout` almost always is, and nothing is said about it.
     Pending,
     /// `imageLayoutVersion` is empty, `null` or absent: read through `manifest.json`.
     NoVersion,
@@ -45,46 +53,12 @@ impl Layout {
     }
 }
 
-/// The `oci-layout` of `members` (the last member of that name, as containerd keys members
-/// by name), as containerd's import reads it. `max_json_bytes` is the cap on kept JSON.
-pub fn layout(members: &[Member]) -> Layout {
-    let Some(m) = members
-        .iter()
-        .rev()
-        .find(|m| m.path.as_bytes() == b"oci-layout")
-    else {
-        return Layout::Absent;
-    };
-    let Some(text) = m.facts.json.as_deref() else {
-        if m.facts.sha256.is_none() && m.facts.error.is_none() {
-            return Layout::Pending;
-        }
-        if m.facts.json_over_limit.is_some() {
-            // Too large to keep: not read here, so not judged.
-            return Layout::Pending;
-        }
-        return Layout::Unreadable("it is not a JSON document".into());
-    };
-    if text.starts_with('\u{feff}') {
-        return Layout::Unreadable(
-            "it begins with a UTF-8 byte order mark, which Go's encoding/json refuses".into(),
-        );
-    }
-    let first = serde_json::Deserializer::from_str(text)
-        .into_iter::<Doc>()
-        .next();
-    match first {
-        None => Layout::Unreadable("it is empty (\"EOF\")".into()),
-        Some(Err(e)) => Layout::Unreadable(format!("it is not valid JSON: {e}")),
-        Some(Ok(doc)) => of_doc(doc),
-    }
-}
-
 impl Ctx<'_> {
     /// A `load-fails` problem about `oci-layout` when containerd's import fails on it: a
-    /// document Go cannot decode, a version other than [`SUPPORTED`], or no version in an
-    /// archive without `manifest.json` (`has_manifest`), where it finds nothing to read.
-    pub(super) fn check_oci_layout(&mut self, has_manifest: bool) {
+    /// document Go cannot decode, a version other than [`SUPPORTED`], that version in an
+    /// archive without `index.json` (`has_index`), or no version in an archive without
+    /// `manifest.json` (`has_manifest`), where it finds nothing to read.
+    pub(super) fn check_oci_layout(&mut self, has_manifest: bool, has_index: bool) {
         let classic = if has_manifest {
             "; Docker's classic store reads manifest.json and never opens oci-layout"
         } else {
@@ -92,8 +66,11 @@ impl Ctx<'_> {
         };
         let detail = match &self.layout {
             Layout::Absent | Layout::Pending => return,
-            Layout::Version(v) if v == SUPPORTED => return,
+            Layout::Version(v) if v == SUPPORTED && has_index => return,
             Layout::NoVersion if has_manifest => return,
+            Layout::Version(v) if v == SUPPORTED => format!(
+                "oci-layout: gives version {SUPPORTED}, so {CONTAINERD} reads index.json, which the archive does not have, and fails (\"missing index.json in OCI layout\"){classic}"
+            ),
             Layout::Unreadable(why) => format!(
                 "oci-layout: {why}; {CONTAINERD} decodes it first and fails (\"untar oci layout\"){classic}"
             ),
@@ -108,34 +85,54 @@ impl Ctx<'_> {
     }
 }
 
-/// The version a decoded document gives, as `json.Unmarshal` into `ImageLayout` takes it:
-/// `null` leaves the struct empty; an object's keys that fold to `imageLayoutVersion` each
-/// set it in turn (the last wins; `null` keeps what was there); any other type fails.
-fn of_doc(doc: Doc) -> Layout {
-    let members = match doc {
-        Doc::Null => return Layout::NoVersion,
-        Doc::Obj(members) => members,
-        other => {
-            return Layout::Unreadable(format!(
-                "it is {}, not a JSON object (\"cannot unmarshal\")",
-                kind(&other)
-            ))
+thread_local! {
+    /// The documents last read and what they gave. Callers ask per problem
+    /// ([`crate::analyze::image_claims`], on every render of the page) and a hostile
+    /// `oci-layout` may be megabytes: asked again about the same documents (the same `Arc`s,
+    /// held here so their addresses are not reused), the answer is not read again.
+    static LAST: RefCell<Option<(Vec<Arc<str>>, Layout)>> = const { RefCell::new(None) };
+}
+
+/// The `oci-layout` of `members`, as containerd's import reads it: every regular member of
+/// that name (tar type `0`; it skips links, folders and the like), in order, decoded into
+/// one `ImageLayout` (so a later copy without the key keeps an earlier copy's version), the
+/// first that Go fails to decode failing the import.
+pub fn layout(members: &[Member]) -> Layout {
+    let copies: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.kind == EntryKind::File && m.path.as_bytes() == b"oci-layout")
+        .collect();
+    if copies.is_empty() {
+        return Layout::Absent;
+    }
+    let mut texts = Vec::with_capacity(copies.len());
+    for m in &copies {
+        match &m.facts.json {
+            Some(t) => texts.push(Arc::clone(t)),
+            // Not read yet, too large, not JSON-like at its start (leading white space of
+            // more than a block hides that): not known, so nothing is claimed.
+            None => return Layout::Pending,
         }
-    };
+    }
+    let cached = LAST.with(|l| {
+        l.borrow().as_ref().and_then(|(seen, layout)| {
+            (seen.len() == texts.len() && seen.iter().zip(&texts).all(|(a, b)| Arc::ptr_eq(a, b)))
+                .then(|| layout.clone())
+        })
+    });
+    if let Some(layout) = cached {
+        return layout;
+    }
+    let layout = decode_all(&texts);
+    LAST.with(|l| *l.borrow_mut() = Some((texts, layout.clone())));
+    layout
+}
+
+fn decode_all(texts: &[Arc<str>]) -> Layout {
     let mut version = String::new();
-    for (key, value) in members {
-        if !folds_equal(&key, "imageLayoutVersion") {
-            continue;
-        }
-        match value {
-            Doc::Str(s) => version = s,
-            Doc::Null => {}
-            other => {
-                return Layout::Unreadable(format!(
-                    "its imageLayoutVersion is {}, not a string (\"cannot unmarshal\")",
-                    kind(&other)
-                ))
-            }
+    for text in texts {
+        if let Err(why) = decode_into(text, &mut version) {
+            return Layout::Unreadable(why);
         }
     }
     if version.is_empty() {
@@ -145,14 +142,150 @@ fn of_doc(doc: Doc) -> Layout {
     }
 }
 
-fn kind(d: &Doc) -> &'static str {
-    match d {
-        Doc::Null => "null",
-        Doc::Bool(_) => "a boolean",
-        Doc::Num(_) => "a number",
-        Doc::Str(_) => "a string",
-        Doc::Arr(_) => "an array",
-        Doc::Obj(_) => "an object",
+/// Decodes one copy's first JSON value into `version` as `json.NewDecoder(r).Decode` into
+/// `ImageLayout` does, or says why Go fails. What follows the first value is never read.
+fn decode_into(text: &str, version: &mut String) -> Result<(), String> {
+    if text.starts_with('\u{feff}') {
+        return Err(
+            "it begins with a UTF-8 byte order mark, which Go's encoding/json refuses".into(),
+        );
+    }
+    let (text, _) = surrogates_as_go_reads(text);
+    match serde_json::Deserializer::from_str(&text)
+        .into_iter::<Top>()
+        .next()
+    {
+        None => Err("it is empty (\"EOF\")".into()),
+        Some(Err(e)) => Err(format!("it is not valid JSON: {e}")),
+        Some(Ok(Top::Null)) => Ok(()),
+        Some(Ok(Top::Other(kind))) => Err(format!(
+            "it is {kind}, not a JSON object (\"cannot unmarshal\")"
+        )),
+        Some(Ok(Top::Object(keys))) => {
+            for value in keys {
+                match value {
+                    Value::Str(s) => *version = s,
+                    Value::Null => {}
+                    Value::Other(kind) => {
+                        return Err(format!(
+                            "its imageLayoutVersion is {kind}, not a string (\"cannot unmarshal\")"
+                        ))
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The document's top value: an object gives the values of its keys that Go matches to
+/// `imageLayoutVersion` (case-insensitively), in order; the others are skipped unread, as Go
+/// skips a key its struct has no field for (so a number too large for a float, or nesting
+/// deeper than a parser's recursion limit, under another key is no error).
+enum Top {
+    Null,
+    Object(Vec<Value>),
+    Other(&'static str),
+}
+
+/// A value given for `imageLayoutVersion`.
+enum Value {
+    Str(String),
+    Null,
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Top {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Top;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Top, E> {
+                Ok(Top::Null)
+            }
+            fn visit_none<E>(self) -> Result<Top, E> {
+                Ok(Top::Null)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Top, E> {
+                Ok(Top::Other("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Top, E> {
+                Ok(Top::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Top, E> {
+                Ok(Top::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Top, E> {
+                Ok(Top::Other("a number"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Top, E> {
+                Ok(Top::Other("a string"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Top, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Top::Other("an array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Top, A::Error> {
+                let mut values = Vec::new();
+                while let Some(key) = m.next_key::<String>()? {
+                    if folds_equal(&key, "imageLayoutVersion") {
+                        values.push(m.next_value::<Value>()?);
+                    } else {
+                        m.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Top::Object(values))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::Str(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Value, E> {
+                Ok(Value::Str(v))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
+                Ok(Value::Other("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+                Ok(Value::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+                Ok(Value::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+                Ok(Value::Other("a number"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Value, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Value::Other("an array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Value, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Value::Other("an object"))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -160,32 +293,38 @@ fn kind(d: &Doc) -> &'static str {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Layout {
-        match serde_json::Deserializer::from_str(text)
-            .into_iter::<Doc>()
-            .next()
-        {
-            Some(Ok(d)) => of_doc(d),
-            other => panic!("{text}: {other:?}"),
-        }
+    fn read(docs: &[&str]) -> Layout {
+        let texts: Vec<Arc<str>> = docs.iter().map(|d| Arc::from(*d)).collect();
+        decode_all(&texts)
     }
 
     #[test]
     fn versions_as_go_decodes_them() {
-        assert_eq!(
-            read(r#"{"imageLayoutVersion":"1.0.0"}"#),
-            Layout::Version("1.0.0".into())
-        );
-        assert_eq!(
-            read(r#"{"imageLayoutVersion":"2.0.0"}"#),
-            Layout::Version("2.0.0".into())
-        );
+        let v = |s: &str| Layout::Version(s.into());
+        assert_eq!(read(&[r#"{"imageLayoutVersion":"1.0.0"}"#]), v("1.0.0"));
+        assert_eq!(read(&[r#"{"imageLayoutVersion":"2.0.0"}"#]), v("2.0.0"));
         // Go matches keys case-insensitively; the last one wins; null keeps the value.
         assert_eq!(
-            read(
+            read(&[
                 r#"{"imageLayoutVersion":"1.0.0","IMAGELAYOUTVERSION":"1.1.0","imagelayoutversion":null}"#
-            ),
-            Layout::Version("1.1.0".into())
+            ]),
+            v("1.1.0")
+        );
+        // Other keys are skipped unread, whatever they hold.
+        let deep = format!(
+            "{{\"x\":{}{}, \"imageLayoutVersion\":\"1.0.0\"}}",
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        assert_eq!(read(&[&deep]), v("1.0.0"));
+        assert_eq!(
+            read(&[r#"{"n":1e400,"imageLayoutVersion":"1.0.0"}"#]),
+            v("1.0.0")
+        );
+        // What follows the first value is never read.
+        assert_eq!(
+            read(&[r#"{"imageLayoutVersion":"1.0.0"} trailing"#]),
+            v("1.0.0")
         );
         for empty in [
             r#"{}"#,
@@ -194,17 +333,37 @@ mod tests {
             r#"{"imageLayoutVersion":null}"#,
             r#"{"version":"1.0.0"}"#,
         ] {
-            assert_eq!(read(empty), Layout::NoVersion, "{empty}");
+            assert_eq!(read(&[empty]), Layout::NoVersion, "{empty}");
         }
         for bad in [
             r#"{"imageLayoutVersion":1}"#,
             "[]",
             r#""1.0.0""#,
             r#"{"imageLayoutVersion":["1.0.0"]}"#,
+            "{",
+            "",
         ] {
-            assert!(matches!(read(bad), Layout::Unreadable(_)), "{bad}");
+            assert!(matches!(read(&[bad]), Layout::Unreadable(_)), "{bad}");
         }
         assert!(Layout::NoVersion.containerd_reads_manifest_json());
         assert!(!Layout::Version("1.0.0".into()).containerd_reads_manifest_json());
+    }
+
+    /// Copies are decoded in order into one struct: a later copy without the key keeps the
+    /// earlier version; the first copy Go fails on fails the import.
+    #[test]
+    fn copies_decode_into_one_struct() {
+        assert_eq!(
+            read(&[r#"{"imageLayoutVersion":"2.0.0"}"#, "{}"]),
+            Layout::Version("2.0.0".into())
+        );
+        assert_eq!(
+            read(&[
+                r#"{"imageLayoutVersion":"2.0.0"}"#,
+                r#"{"imageLayoutVersion":""}"#
+            ]),
+            Layout::NoVersion
+        );
+        assert!(matches!(read(&["{", "{}"]), Layout::Unreadable(_)));
     }
 }
