@@ -873,3 +873,47 @@ fn an_xz_dictionary_over_the_bound_is_a_limit_not_damage() {
     );
     assert!(a.images[0].layers[0].verified);
 }
+
+/// A save compressed as a whole whose xz dictionary is over the bound: at the start, the
+/// file is refused saying it is the reader's bound; after some members (a later stream),
+/// those members are shown and one `limit` problem says why the rest is not, not a tar read
+/// error or a download cut short.
+#[test]
+fn an_outer_xz_dictionary_over_the_bound_is_a_limit_too() {
+    let tar = layer_tar(&[("app/a.txt", b"hello\n".to_vec())]);
+    let diff = Digest::of_bytes(&tar);
+    let save = image(&tar, &diff);
+    let whole = xz_with_dictionary(&compress(Compression::Xz, &save), 29);
+    let e = open("w.tar.xz", &whole, &Options::default(), &mut |_| {})
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("a bound of this reader, not damage"), "{e}");
+    // The first member (the layer, 1.5 KB with its header) in a stream of its own, the rest
+    // in a second stream whose dictionary is over the bound.
+    let (head, rest) = save.split_at(2048);
+    let split = [
+        compress(Compression::Xz, head),
+        xz_with_dictionary(&compress(Compression::Xz, rest), 29),
+    ]
+    .concat();
+    let a = both("split.tar.xz", &split, &Options::default());
+    assert_eq!(a.members.len(), 1, "{:#?}", a.members);
+    let limits: Vec<&str> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::Limit)
+        .map(|p| p.detail.as_str())
+        .collect();
+    assert_eq!(limits.len(), 1, "{:#?}", a.problems);
+    assert!(
+        limits[0].contains("dictionary of 536870912 bytes") && limits[0].contains("not damage"),
+        "{}",
+        limits[0]
+    );
+    assert!(
+        !a.problems.iter().any(|p| p.kind == ProblemKind::Archive),
+        "{:#?}",
+        a.problems
+    );
+}

@@ -158,6 +158,15 @@ pub fn read_stream_watched<R: Read>(
     let (dhead, err) = read_head_partial(&mut stream, sniff::TAR_BLOCK);
     match err {
         None => {}
+        Some(e) if decompress::window_too_big(&e).is_some() => {
+            return Err(Error::Member {
+                name: name.into(),
+                member: format!("({what} stream)"),
+                message: format!(
+                    "{e}, which keeps the decoder's memory bounded; not read — a bound of this reader, not damage"
+                ),
+            });
+        }
         Some(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
             return Err(Error::EndsEarly {
                 name: name.into(),
@@ -261,11 +270,17 @@ pub fn read_stream_watched<R: Read>(
         guard.oversized,
         opts.limits.max_extension_bytes,
     );
+    // (The stream, borrowed by the reader of the tar.)
+    let window = stream_with_head.inner.get_ref().1.window;
+    if let Some(w) = window {
+        window_note(&mut archive, w);
+    }
     // Read what follows the end-of-archive marker, so a broken gzip trailer is noticed.
-    if !archive
-        .problems
-        .iter()
-        .any(|p| p.kind == ProblemKind::Archive)
+    if window.is_none()
+        && !archive
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Archive)
     {
         let mut sink = vec![0u8; 1 << 16];
         loop {
@@ -364,6 +379,33 @@ fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u6
         Some(name) => Problem::outer_member(ProblemKind::Limit, last, name, detail),
         None => Problem::outer(ProblemKind::Limit, detail),
     });
+}
+
+/// Says that the outer stream stopped at a window or dictionary over the bound (`w`): a
+/// `limit` of this reader, not damage, in place of the tar read error it caused (the last
+/// `archive` problem), naming the members read before it.
+fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
+    if archive
+        .problems
+        .last()
+        .is_some_and(|p| p.kind == ProblemKind::Archive)
+    {
+        archive.problems.pop();
+    }
+    let n = archive.members.len();
+    // moby decompresses a compressed save as it does a layer: the `xz` program (no memory
+    // limit by default), klauspost/compress zstd (windows up to 512 MiB).
+    let docker = match w.compression {
+        Compression::Zstd if w.requested > 1 << 29 => "docker load refuses it too",
+        _ => "docker load reads it",
+    };
+    archive.problems.push(Problem::outer(
+        ProblemKind::Limit,
+        format!(
+            "{w} ({} MiB; the bound keeps the decoder's memory bounded); the file is not read past it, so only the first {n} members are shown — a bound of this reader, not damage ({docker})",
+            w.requested >> 20,
+        ),
+    ));
 }
 
 fn push_outer_error(archive: &mut Archive, e: &str) {

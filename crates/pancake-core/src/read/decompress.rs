@@ -588,6 +588,9 @@ pub struct EndAtTrailing<R> {
     inner: R,
     /// Compressed-input offset of the trailing data, once met.
     pub trailing: Option<u64>,
+    /// The window or dictionary over the bound that stopped the decoder, once met (the
+    /// error itself still reaches the reader).
+    pub window: Option<WindowTooBig>,
 }
 
 impl<R: Read> EndAtTrailing<R> {
@@ -596,6 +599,7 @@ impl<R: Read> EndAtTrailing<R> {
         EndAtTrailing {
             inner,
             trailing: None,
+            window: None,
         }
     }
 }
@@ -611,7 +615,12 @@ impl<R: Read> Read for EndAtTrailing<R> {
                     self.trailing = Some(off);
                     Ok(0)
                 }
-                None => Err(e),
+                None => {
+                    if self.window.is_none() {
+                        self.window = window_too_big(&e);
+                    }
+                    Err(e)
+                }
             },
             ok => ok,
         }
