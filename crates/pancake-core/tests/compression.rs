@@ -905,15 +905,48 @@ fn an_outer_xz_dictionary_over_the_bound_is_a_limit_too() {
         .filter(|p| p.kind == ProblemKind::Limit)
         .map(|p| p.detail.as_str())
         .collect();
-    assert_eq!(limits.len(), 1, "{:#?}", a.problems);
+    // The outer stream's, first (the member being read then and the image's files not
+    // reached are said as not read too).
     assert!(
-        limits[0].contains("dictionary of 536870912 bytes") && limits[0].contains("not damage"),
-        "{}",
-        limits[0]
+        limits
+            .first()
+            .is_some_and(|d| d.contains("dictionary of 536870912 bytes")
+                && d.contains("the file is not read past it")
+                && d.contains("not damage")),
+        "{limits:#?}"
     );
+    // Not damage, not a tar without its end, not missing blobs: what was not read is said
+    // as not read.
+    for kind in [
+        ProblemKind::Archive,
+        ProblemKind::TarQuirk,
+        ProblemKind::MissingBlob,
+        ProblemKind::LayerUnreadable,
+    ] {
+        assert!(
+            !a.problems.iter().any(|p| p.kind == kind),
+            "{kind:?}: {:#?}",
+            a.problems
+        );
+    }
+    // zstd: a second frame whose window is over the bound; the bytes after its header are
+    // not taken for trailing data.
+    let split = [compress(Compression::Zstd, head), zstd_raw_frame(29, rest)].concat();
+    let a = both("split.tar.zst", &split, &Options::default());
+    assert_eq!(a.members.len(), 1, "{:#?}", a.members);
     assert!(
-        !a.problems.iter().any(|p| p.kind == ProblemKind::Archive),
+        a.problems.iter().all(|p| p.kind == ProblemKind::Limit),
         "{:#?}",
         a.problems
     );
+    // After the tar's end marker, which docker load stops at: a note of this bound only.
+    let after = [
+        compress(Compression::Xz, &save),
+        xz_with_dictionary(&compress(Compression::Xz, b"more"), 29),
+    ]
+    .concat();
+    let a = both("after.tar.xz", &after, &Options::default());
+    let kinds: Vec<ProblemKind> = a.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, vec![ProblemKind::Limit], "{:#?}", a.problems);
+    assert!(a.images[0].layers[0].verified);
 }

@@ -321,3 +321,24 @@ fn a_layout_not_kept_as_json_is_not_judged() {
     assert!(layout_fails(&a).is_empty(), "{:#?}", a.problems);
     all_verified(&a);
 }
+
+/// An `oci-layout` that is not a regular file is not one containerd reads: an old-GNU
+/// sparse member of that name (which Pancake lists but does not read) decides nothing.
+#[test]
+fn a_sparse_member_of_that_name_is_skipped() {
+    let a = with_extra(
+        OCI,
+        "oci-layout",
+        b'S',
+        br#"{"imageLayoutVersion":"2.0.0"}"#,
+        "",
+    );
+    use pancake_core::read::image::oci_layout::{layout, Layout};
+    assert_eq!(
+        layout(&a.members),
+        Layout::Version("1.0.0".into()),
+        "{:#?}",
+        a.problems
+    );
+    assert!(layout_fails(&a).is_empty(), "{:#?}", a.problems);
+}

@@ -275,6 +275,7 @@ pub fn read_stream_watched<R: Read>(
     if let Some(w) = window {
         window_note(&mut archive, w);
     }
+    let stopped_at_window = window.is_some();
     // Read what follows the end-of-archive marker, so a broken gzip trailer is noticed.
     if window.is_none()
         && !archive
@@ -289,16 +290,26 @@ pub fn read_stream_watched<R: Read>(
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    archive.problems.push(Problem::outer(
-                        ProblemKind::Archive,
-                        format!("stream error after the last member: {e}"),
-                    ));
+                    // A window over the bound after the tar's end: docker load stops at the
+                    // end marker and never decodes it, so it is a bound of this reader only.
+                    let (kind, what) = match decompress::window_too_big(&e) {
+                        Some(_) => (
+                            ProblemKind::Limit,
+                            "after the tar's end marker, which docker load stops at",
+                        ),
+                        None => (ProblemKind::Archive, "stream error after the last member"),
+                    };
+                    archive
+                        .problems
+                        .push(Problem::outer(kind, format!("{what}: {e}")));
                     break;
                 }
             }
         }
     }
-    end_blocks_note(&mut archive, tar_bytes.get().saturating_sub(members_end));
+    if !stopped_at_window {
+        end_blocks_note(&mut archive, tar_bytes.get().saturating_sub(members_end));
+    }
     if let Some(off) = stream.trailing {
         // `docker load` stops at the tar's end-of-archive marker and never reads these bytes;
         // they are reported all the same, as they may be a second image someone meant to add.
@@ -391,6 +402,35 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
         .is_some_and(|p| p.kind == ProblemKind::Archive)
     {
         archive.problems.pop();
+    }
+    // The member being read when the stream stopped is not damaged either: what it could not
+    // be read for is this bound.
+    let bound = ReadError::WindowOverLimit {
+        requested: w.requested,
+        max: w.max,
+        compression: w.compression,
+    };
+    if let Some(m) = archive.members.last_mut() {
+        if m.facts.sha256.is_none() {
+            if let Some(l) = m.facts.layer.as_mut() {
+                if l.error.is_some() {
+                    l.error = Some(bound.clone());
+                }
+            }
+            if m.facts.error.is_some() {
+                m.facts.error = Some(bound.clone());
+            }
+            let before = m.facts.problems.len();
+            m.facts
+                .problems
+                .retain(|p| p.kind != ProblemKind::LayerUnreadable);
+            if m.facts.problems.len() < before {
+                let name = m.path.display().into_owned();
+                m.facts
+                    .problems
+                    .push(Problem::layer(bound.kind(), None, name, bound.to_string()));
+            }
+        }
     }
     let n = archive.members.len();
     // moby decompresses a compressed save as it does a layer: the `xz` program (no memory

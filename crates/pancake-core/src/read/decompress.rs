@@ -609,6 +609,11 @@ impl<R: Read> Read for EndAtTrailing<R> {
         if self.trailing.is_some() {
             return Ok(0);
         }
+        if let Some(w) = self.window {
+            // Stopped at the bound: the decoder has taken the refused frame's header, so what
+            // it would read next is not the stream's next frame (not trailing data either).
+            return Err(io::Error::new(io::ErrorKind::InvalidData, w));
+        }
         match self.inner.read(out) {
             Err(e) => match trailing_offset(&e) {
                 Some(off) => {

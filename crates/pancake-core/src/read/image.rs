@@ -93,11 +93,18 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         let replaced = last_of
             .get(m.path.as_bytes())
             .is_some_and(|&last| last != i);
-        for p in &m.facts.problems {
+        // Invalid whiteout names, from the entries alone (recomputed on every resolve, like
+        // everything else here, so they are never counted twice).
+        let whiteouts = m
+            .facts
+            .layer
+            .as_ref()
+            .map(|l| whiteout::problems(Some(&m.path.display()), &l.entries))
+            .unwrap_or_default();
+        for mut p in m.facts.problems.iter().cloned().chain(whiteouts) {
             if replaced && !earlier.room(EARLIER_COPIES_LISTED) {
                 continue;
             }
-            let mut p = p.clone();
             if let Some(r) = p.origin.member.as_mut() {
                 r.index = Some(i);
             }
@@ -111,20 +118,6 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
             }
             problems.push(p);
         }
-        // Invalid whiteout names, from the entries alone (recomputed on every resolve, like
-        // everything else here, so they are never counted twice).
-        if let Some(l) = &m.facts.layer {
-            problems.extend(
-                whiteout::problems(Some(&m.path.display()), &l.entries)
-                    .into_iter()
-                    .map(|mut p| {
-                        if let Some(r) = p.origin.member.as_mut() {
-                            r.index = Some(i);
-                        }
-                        p
-                    }),
-            );
-        }
     }
     if let Some(n) = earlier.more() {
         problems.push(Problem {
@@ -136,6 +129,9 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
             ),
         });
     }
+    let stopped_at_bound = problems
+        .iter()
+        .any(|p| p.origin.scope == Scope::Outer && p.kind == ProblemKind::Limit);
     let mut ctx = Ctx {
         members: &archive.members,
         by_path: index_paths(&archive.members),
@@ -144,6 +140,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         go_read: HashSet::new(),
         listed: HashMap::new(),
         layout: oci_layout::layout(&archive.members),
+        stopped_at_bound,
     };
     let has = |p: &str| ctx.by_path.contains_key(p.as_bytes());
     let (has_manifest, has_index, has_layout, has_repos) = (
@@ -197,7 +194,12 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         ctx.unrecognized();
         Vec::new()
     };
-    ctx.check_oci_layout(has_manifest, has_index);
+    // containerd keeps only regular members as blobs: an index.json link is none.
+    let index_file = archive
+        .members
+        .iter()
+        .any(|m| m.path.as_bytes() == b"index.json" && oci_layout::is_regular(m));
+    ctx.check_oci_layout(has_manifest, index_file);
     ctx.attach_artifacts(&oci.artifacts, &mut images);
     ctx.shared_names(&images);
     ctx.counted_rest();
@@ -306,6 +308,9 @@ fn index_paths(members: &[Member]) -> HashMap<Vec<u8>, usize> {
 enum Found {
     Member(usize),
     Missing(String),
+    /// No member of that name: in an archive the reader stopped reading at one of its bounds
+    /// ([`Ctx::stopped_at_bound`]), it may be in the part not read.
+    Absent(String),
     Unsafe(String),
 }
 
@@ -528,6 +533,10 @@ struct Ctx<'a> {
     listed: HashMap<Unit, Counted>,
     /// The archive's `oci-layout`, as containerd's import reads it.
     layout: oci_layout::Layout,
+    /// The outer walk stopped at one of the reader's bounds (an extension record or a
+    /// compressed stream's window over it: an outer `limit` problem), so members after that
+    /// point were not read, not found missing.
+    stopped_at_bound: bool,
 }
 
 /// What problems are counted by: the member and kind, and the image they are about (the
@@ -717,7 +726,7 @@ impl<'a> Ctx<'a> {
                 ));
             }
             let Some(&i) = self.by_path.get(cur.as_bytes()) else {
-                return Found::Missing(format!("{path} is not in the archive"));
+                return Found::Absent(format!("{path} is not in the archive"));
             };
             let Some(m) = self.members.get(i) else {
                 return Found::Missing(path.to_string());
@@ -765,7 +774,18 @@ impl<'a> Ctx<'a> {
     ) -> Option<usize> {
         match self.find(path) {
             Found::Member(i) => Some(i),
-            Found::Missing(why) => {
+            Found::Absent(_) if self.stopped_at_bound => {
+                // Not damage: the part of the file not read may hold it (the problem about
+                // the outer tar says where the reader stopped and why).
+                self.problem_about(
+                    ProblemKind::Limit,
+                    Some(path),
+                    subject,
+                    format!("{what}: {path} is not among the members read before the reader stopped at one of its bounds (see the problem about the outer tar); not checked"),
+                );
+                None
+            }
+            Found::Missing(why) | Found::Absent(why) => {
                 self.problem_about(
                     ProblemKind::MissingBlob,
                     Some(path),
@@ -1223,7 +1243,7 @@ impl<'a> Ctx<'a> {
         let about = Some((label, j));
         let non_dist = desc.filter(|d| is_non_distributable(d));
         let found = path.map(|p| self.find(p));
-        if let (Some(d), None | Some(Found::Missing(_))) = (non_dist, &found) {
+        if let (Some(d), None | Some(Found::Missing(_) | Found::Absent(_))) = (non_dist, &found) {
             layer.stored_size = d.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
             let urls = if layer.urls.is_empty() {
                 "no URLs given".to_string()
@@ -1706,6 +1726,20 @@ impl<'a> Ctx<'a> {
                 if n == 1 { "" } else { "s" }
             );
             self.problem(ProblemKind::Archive, None, message);
+            return;
+        }
+        if self.stopped_at_bound {
+            // The reader stopped at one of its bounds (said about the outer tar) before the
+            // files that describe the image: not known to be absent.
+            let n = self.members.len();
+            self.problem(
+                ProblemKind::Limit,
+                None,
+                format!(
+                    "no manifest.json, index.json or repositories among the {n} member{} read before the reader stopped at one of its bounds (see the problem about the outer tar)",
+                    if n == 1 { "" } else { "s" }
+                ),
+            );
             return;
         }
         let message = if fs.len() >= 2 {

@@ -226,7 +226,9 @@ impl Ctx<'_> {
                 .as_ref()
                 .map(|p| format!(" (platform {})", p.display()))
                 .unwrap_or_default();
-            if some_platform_present && matches!(self.find(&path), Found::Missing(_)) {
+            if some_platform_present
+                && matches!(self.find(&path), Found::Missing(_) | Found::Absent(_))
+            {
                 let shown = desc
                     .platform
                     .as_ref()

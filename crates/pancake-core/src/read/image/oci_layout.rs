@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::model::{EntryKind, Member, ProblemKind};
+use crate::model::{EntryKind, Member, ProblemKind, ReadError};
 use crate::read::gojson::{folds_equal, surrogates_as_go_reads};
 
 use super::Ctx;
@@ -100,7 +100,7 @@ thread_local! {
 pub fn layout(members: &[Member]) -> Layout {
     let copies: Vec<&Member> = members
         .iter()
-        .filter(|m| m.kind == EntryKind::File && m.path.as_bytes() == b"oci-layout")
+        .filter(|m| is_regular(m) && m.path.as_bytes() == b"oci-layout")
         .collect();
     if copies.is_empty() {
         return Layout::Absent;
@@ -126,6 +126,12 @@ pub fn layout(members: &[Member]) -> Layout {
     let layout = decode_all(&texts);
     LAST.with(|l| *l.borrow_mut() = Some((texts, layout.clone())));
     layout
+}
+
+/// Whether containerd's import takes `m` as a file (tar type `0`): not a link, a folder or a
+/// sparse member (old GNU `S`, which Pancake lists as a file but does not read).
+pub fn is_regular(m: &Member) -> bool {
+    m.kind == EntryKind::File && !matches!(m.facts.error, Some(ReadError::SparseMember { .. }))
 }
 
 fn decode_all(texts: &[Arc<str>]) -> Layout {

@@ -204,6 +204,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
         go_read: HashSet::new(),
         listed: Default::default(),
         layout: super::oci_layout::layout(&archive.members),
+        stopped_at_bound: false,
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,
