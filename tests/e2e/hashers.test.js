@@ -114,10 +114,11 @@ describe('hashers of a large save', () => {
     await page.close();
   });
 
-  test('five layers of large files on two cores: the first hasher takes the largest beside the walk, the second the other four at once, hashed together in one vector', { timeout: 180000 }, async () => {
+  test('five layers of large files on two cores: the first hasher takes the largest beside the walk, the second three or four of the others at once, hashed together in one vector', { timeout: 180000 }, async () => {
     // 48 MiB, then four of 36 MiB: each over a hasher's WebCrypto budget (32 MiB at most),
     // so each is streamed; the second hasher takes all four at once (four blobs not fed, one
-    // hasher to take them) and hashes them in the lanes of one vector (`web/src/lanes.rs`).
+    // hasher to take them), or three when the first is free again in time, and hashes them in
+    // the lanes of one vector (`web/src/lanes.rs`).
     const layers = [layerOf('f', 4, 12 << 20), ...['g', 'h', 'i', 'j'].map((t) => layerOf(t, 3, 12 << 20))];
     const { page, seen, shown } = await openCounted(session, path.join(dir, 'five-large-file-layers.tar'), layers);
     assert.equal(seen.workers.length, 3, JSON.stringify(seen));
@@ -126,12 +127,18 @@ describe('hashers of a large save', () => {
     assert.deepEqual(shown.map(([d]) => d).sort(), layers.map(sha256).sort());
     const how = Object.fromEntries(shown.map(([d, v, h]) => [d, [v, h]]));
     assert.deepEqual(how[sha256(layers[0])], ['true', 'beside-walk'], JSON.stringify(shown));
-    for (const layer of layers.slice(1)) {
-      assert.deepEqual(how[sha256(layer)], ['true', 'together'], JSON.stringify(shown));
-    }
+    // All four are verified; three or four of them together. (When the first hasher is done
+    // with the largest before the second has started on the four, it takes one of them, and
+    // the second the other three together: both cores at work, which is the pool's rule too.
+    // Which happens depends on the machine's timing.)
+    const rest = layers.slice(1).map((l) => how[sha256(l)]);
+    assert.ok(rest.every(([v, h]) => v === 'true' && ['together', 'streamed'].includes(h)), JSON.stringify(shown));
+    const together = layers.slice(1).filter((l) => how[sha256(l)][1] === 'together');
+    assert.ok(together.length >= 3, JSON.stringify(shown));
     assert.deepEqual(problemsOf(page), []);
-    // The layer details say so, in words: the top layer's (the last written).
-    const top = await page.$eval(`[data-testid=layer][data-diff-id="${sha256(layers[4])}"]`, (e) => Number(e.getAttribute('data-index')));
+    // The layer details say so, in words: the top-most layer hashed together.
+    const shownTogether = together[together.length - 1];
+    const top = await page.$eval(`[data-testid=layer][data-diff-id="${sha256(shownTogether)}"]`, (e) => Number(e.getAttribute('data-index')));
     await app.selectLayer(page, top);
     const row = page.locator('[data-testid=layer-details] [data-testid=hashed-with]').first();
     await row.waitFor({ state: 'visible', timeout: 5000 });
