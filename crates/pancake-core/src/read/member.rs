@@ -181,8 +181,6 @@ struct Decoded<R> {
     left: u64,
     limit_hit: bool,
     failure: Option<String>,
-    /// A zstd frame declared a window over the bound: a limit, not damage.
-    window: Option<decompress::WindowTooBig>,
 }
 
 impl<R: Read> Decoded<R> {
@@ -191,7 +189,6 @@ impl<R: Read> Decoded<R> {
             Err(e) if e.kind() != io::ErrorKind::Interrupted => {
                 if self.failure.is_none() {
                     self.failure = Some(e.to_string());
-                    self.window = decompress::window_too_big(&e);
                 }
                 Err(e)
             }
@@ -505,7 +502,6 @@ fn decompressed_within<R: Read>(
         left: bound,
         limit_hit: false,
         failure: None,
-        window: None,
     };
     let what = decompress::name(compression);
     let window_msg = |w: decompress::WindowTooBig| ReadError::WindowOverLimit {
@@ -527,7 +523,7 @@ fn decompressed_within<R: Read>(
         Err(e) => {
             let error = if dec.limit_hit {
                 limit_msg()
-            } else if let Some(w) = dec.window {
+            } else if let Some(w) = dec.inner.window {
                 window_msg(w)
             } else {
                 let reason = dec.failure.clone().unwrap_or_else(|| e.to_string());
@@ -574,7 +570,7 @@ fn decompressed_within<R: Read>(
     let tar_whole = walk.error.is_none();
     let error = if dec.limit_hit {
         Some(limit_msg())
-    } else if let Some(w) = dec.window {
+    } else if let Some(w) = dec.inner.window {
         Some(window_msg(w))
     } else if let Some(reason) = dec.failure.clone() {
         Some(unreadable(
