@@ -366,13 +366,7 @@ fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u6
     };
     // The walk stopped on the guard's refusal and recorded it as a tar read error (the last
     // `archive` problem): this problem replaces it, one problem for one cause.
-    if archive
-        .problems
-        .last()
-        .is_some_and(|p| p.kind == ProblemKind::Archive)
-    {
-        archive.problems.pop();
-    }
+    drop_read_error(archive);
     let last = archive.members.len().checked_sub(1);
     let after = archive
         .members
@@ -396,13 +390,7 @@ fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u6
 /// `limit` of this reader, not damage, in place of the tar read error it caused (the last
 /// `archive` problem), naming the members read before it.
 fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
-    if archive
-        .problems
-        .last()
-        .is_some_and(|p| p.kind == ProblemKind::Archive)
-    {
-        archive.problems.pop();
-    }
+    drop_read_error(archive);
     // The member being read when the stream stopped is not damaged either: what it could not
     // be read for is this bound.
     let bound = ReadError::WindowOverLimit {
@@ -446,6 +434,18 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
             w.requested >> 20,
         ),
     ));
+}
+
+/// Removes the tar read error a stop of the walk recorded (the last `archive` problem), for
+/// the caller's problem about the cause to take its place: one problem for one cause.
+fn drop_read_error(archive: &mut Archive) {
+    if archive
+        .problems
+        .last()
+        .is_some_and(|p| p.kind == ProblemKind::Archive)
+    {
+        archive.problems.pop();
+    }
 }
 
 fn push_outer_error(archive: &mut Archive, e: &str) {
