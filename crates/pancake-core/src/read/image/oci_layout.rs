@@ -157,138 +157,100 @@ fn decode_into(text: &str, version: &mut String) -> Result<(), String> {
         );
     }
     let (text, _) = surrogates_as_go_reads(text);
+    let kind_of = |v: &Json| match v {
+        Json::Null => "null",
+        Json::Str(_) => "a string",
+        Json::Object(_) => "an object",
+        Json::Other(kind) => kind,
+    };
     match serde_json::Deserializer::from_str(&text)
-        .into_iter::<Top>()
+        .into_iter::<Json>()
         .next()
     {
         None => Err("it is empty (\"EOF\")".into()),
         Some(Err(e)) => Err(format!("it is not valid JSON: {e}")),
-        Some(Ok(Top::Null)) => Ok(()),
-        Some(Ok(Top::Other(kind))) => Err(format!(
-            "it is {kind}, not a JSON object (\"cannot unmarshal\")"
-        )),
-        Some(Ok(Top::Object(keys))) => {
-            for value in keys {
+        Some(Ok(Json::Null)) => Ok(()),
+        Some(Ok(Json::Object(values))) => {
+            for value in values {
                 match value {
-                    Value::Str(s) => *version = s,
-                    Value::Null => {}
-                    Value::Other(kind) => {
+                    Json::Str(s) => *version = s,
+                    Json::Null => {}
+                    other => {
                         return Err(format!(
-                            "its imageLayoutVersion is {kind}, not a string (\"cannot unmarshal\")"
+                            "its imageLayoutVersion is {}, not a string (\"cannot unmarshal\")",
+                            kind_of(&other)
                         ))
                     }
                 }
             }
             Ok(())
         }
+        Some(Ok(other)) => Err(format!(
+            "it is {}, not a JSON object (\"cannot unmarshal\")",
+            kind_of(&other)
+        )),
     }
 }
 
-/// The document's top value: an object gives the values of its keys that Go matches to
-/// `imageLayoutVersion` (case-insensitively), in order; the others are skipped unread, as Go
-/// skips a key its struct has no field for (so a number too large for a float, or nesting
-/// deeper than a parser's recursion limit, under another key is no error).
-enum Top {
+/// A JSON value as far as decoding `ImageLayout` looks at it: an object gives the values of
+/// its keys that Go matches to `imageLayoutVersion` (case-insensitively), in order; the
+/// others are skipped unread, as Go skips a key its struct has no field for (so a number too
+/// large for a float, or nesting deeper than a parser's recursion limit, under another key is
+/// no error). An array's items are skipped unread too.
+enum Json {
     Null,
-    Object(Vec<Value>),
-    Other(&'static str),
-}
-
-/// A value given for `imageLayoutVersion`.
-enum Value {
     Str(String),
-    Null,
+    Object(Vec<Json>),
+    /// Any other value: what it is ("a number", "an array" ...).
     Other(&'static str),
 }
 
-impl<'de> Deserialize<'de> for Top {
+impl<'de> Deserialize<'de> for Json {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Top;
+            type Value = Json;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON value")
             }
-            fn visit_unit<E>(self) -> Result<Top, E> {
-                Ok(Top::Null)
+            fn visit_unit<E>(self) -> Result<Json, E> {
+                Ok(Json::Null)
             }
-            fn visit_none<E>(self) -> Result<Top, E> {
-                Ok(Top::Null)
+            fn visit_none<E>(self) -> Result<Json, E> {
+                Ok(Json::Null)
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Top, E> {
-                Ok(Top::Other("a boolean"))
+            fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+                Ok(Json::Str(v.to_string()))
             }
-            fn visit_i64<E>(self, _: i64) -> Result<Top, E> {
-                Ok(Top::Other("a number"))
+            fn visit_string<E>(self, v: String) -> Result<Json, E> {
+                Ok(Json::Str(v))
             }
-            fn visit_u64<E>(self, _: u64) -> Result<Top, E> {
-                Ok(Top::Other("a number"))
+            fn visit_bool<E>(self, _: bool) -> Result<Json, E> {
+                Ok(Json::Other("a boolean"))
             }
-            fn visit_f64<E>(self, _: f64) -> Result<Top, E> {
-                Ok(Top::Other("a number"))
+            fn visit_i64<E>(self, _: i64) -> Result<Json, E> {
+                Ok(Json::Other("a number"))
             }
-            fn visit_str<E>(self, _: &str) -> Result<Top, E> {
-                Ok(Top::Other("a string"))
+            fn visit_u64<E>(self, _: u64) -> Result<Json, E> {
+                Ok(Json::Other("a number"))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Top, A::Error> {
+            fn visit_f64<E>(self, _: f64) -> Result<Json, E> {
+                Ok(Json::Other("a number"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Json, A::Error> {
                 while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Top::Other("an array"))
+                Ok(Json::Other("an array"))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Top, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Json, A::Error> {
                 let mut values = Vec::new();
                 while let Some(key) = m.next_key::<String>()? {
                     if folds_equal(&key, "imageLayoutVersion") {
-                        values.push(m.next_value::<Value>()?);
+                        values.push(m.next_value::<Json>()?);
                     } else {
                         m.next_value::<IgnoredAny>()?;
                     }
                 }
-                Ok(Top::Object(values))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Value;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_unit<E>(self) -> Result<Value, E> {
-                Ok(Value::Null)
-            }
-            fn visit_none<E>(self) -> Result<Value, E> {
-                Ok(Value::Null)
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-                Ok(Value::Str(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Value, E> {
-                Ok(Value::Str(v))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
-                Ok(Value::Other("a boolean"))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
-                Ok(Value::Other("a number"))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
-                Ok(Value::Other("a number"))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
-                Ok(Value::Other("a number"))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Value, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Value::Other("an array"))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Value, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Value::Other("an object"))
+                Ok(Json::Object(values))
             }
         }
         d.deserialize_any(V)
