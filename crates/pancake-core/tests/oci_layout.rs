@@ -35,33 +35,58 @@ fn with_layout_and(
     drop_manifest: bool,
     edit: Option<(&str, &str)>,
 ) -> Archive {
+    let mut seen = false;
+    let a = rebuilt(
+        fixture_name,
+        |path, data| match path {
+            "manifest.json" if drop_manifest => None,
+            "oci-layout" => {
+                seen = true;
+                Some(layout.as_bytes().to_vec())
+            }
+            "manifest.json" => Some(match edit {
+                Some((from, to)) => {
+                    let text = String::from_utf8(data).expect("utf-8");
+                    assert!(text.contains(from), "{from}");
+                    text.replace(from, to).into_bytes()
+                }
+                None => data,
+            }),
+            _ => Some(data),
+        },
+        None,
+    );
+    assert!(seen, "{fixture_name} has an oci-layout");
+    a
+}
+
+/// `fixture` rewritten member by member: `edit(path, content)` gives the new content, or
+/// `None` to leave the member out; `extra` (a header and its content) is added at the end.
+/// Read both ways, which must agree.
+fn rebuilt(
+    fixture_name: &str,
+    mut edit: impl FnMut(&str, Vec<u8>) -> Option<Vec<u8>>,
+    extra: Option<(tar::Header, &[u8])>,
+) -> Archive {
     let bytes = fixture(fixture_name);
     let mut src = tar::Archive::new(bytes.as_slice());
     let mut out = tar::Builder::new(Vec::new());
-    let mut seen = false;
     for e in src.entries().expect("entries") {
         let mut e = e.expect("entry");
         let path = e.path().expect("path").to_string_lossy().into_owned();
-        if drop_manifest && path == "manifest.json" {
-            continue;
-        }
         let mut h = e.header().clone();
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut e, &mut data).expect("read");
-        if path == "oci-layout" {
-            seen = true;
-            data = layout.as_bytes().to_vec();
-        }
-        if let (Some((from, to)), "manifest.json") = (edit, path.as_str()) {
-            let text = String::from_utf8(data).expect("utf-8");
-            assert!(text.contains(from), "{from}");
-            data = text.replace(from, to).into_bytes();
-        }
+        let Some(data) = edit(&path, data) else {
+            continue;
+        };
         h.set_size(data.len() as u64);
         h.set_cksum();
         out.append(&h, data.as_slice()).expect("append");
     }
-    assert!(seen, "{fixture_name} has an oci-layout");
+    if let Some((h, data)) = extra {
+        out.append(&h, data).expect("append");
+    }
     let bytes = out.into_inner().expect("tar");
     let opts = Options::default();
     let a = open("t.tar", &bytes, &opts, &mut |_| {}).expect("open");
@@ -222,16 +247,6 @@ fn without_a_version_containerd_reads_manifest_json_names() {
 /// `fixture` with an extra member appended after the others: `name`, of tar type `kind`
 /// (`b'0'` a file, `b'5'` a folder, `b'2'` a symlink to `link`), holding `data`.
 fn with_extra(fixture_name: &str, name: &str, kind: u8, data: &[u8], link: &str) -> Archive {
-    let bytes = fixture(fixture_name);
-    let mut src = tar::Archive::new(bytes.as_slice());
-    let mut out = tar::Builder::new(Vec::new());
-    for e in src.entries().expect("entries") {
-        let mut e = e.expect("entry");
-        let h = e.header().clone();
-        let mut d = Vec::new();
-        std::io::Read::read_to_end(&mut e, &mut d).expect("read");
-        out.append(&h, d.as_slice()).expect("append");
-    }
     let mut h = tar::Header::new_ustar();
     h.set_path(name).expect("path");
     h.set_entry_type(tar::EntryType::new(kind));
@@ -241,20 +256,7 @@ fn with_extra(fixture_name: &str, name: &str, kind: u8, data: &[u8], link: &str)
     }
     h.set_mode(0o644);
     h.set_cksum();
-    out.append(&h, data).expect("append");
-    let bytes = out.into_inner().expect("tar");
-    let opts = Options::default();
-    let a = open("t.tar", &bytes, &opts, &mut |_| {}).expect("open");
-    let b = read_stream(
-        "t.tar",
-        bytes.as_slice(),
-        bytes.len() as u64,
-        &opts,
-        &mut |_| {},
-    )
-    .expect("read_stream");
-    assert_eq!(a, b, "open and read_stream disagree");
-    a
+    rebuilt(fixture_name, |_, d| Some(d), Some((h, data)))
 }
 
 /// containerd decodes every regular `oci-layout` member in order into one struct: a later
@@ -289,22 +291,11 @@ fn copies_decode_in_order_and_non_files_are_skipped() {
 /// Version 1.0.0 makes containerd read index.json; without one it fails.
 #[test]
 fn the_one_version_without_index_json_fails() {
-    let bytes = fixture(DOCKER26);
-    let mut src = tar::Archive::new(bytes.as_slice());
-    let mut out = tar::Builder::new(Vec::new());
-    for e in src.entries().expect("entries") {
-        let mut e = e.expect("entry");
-        let path = e.path().expect("path").to_string_lossy().into_owned();
-        if path == "index.json" {
-            continue;
-        }
-        let h = e.header().clone();
-        let mut d = Vec::new();
-        std::io::Read::read_to_end(&mut e, &mut d).expect("read");
-        out.append(&h, d.as_slice()).expect("append");
-    }
-    let bytes = out.into_inner().expect("tar");
-    let a = open("t.tar", &bytes, &Options::default(), &mut |_| {}).expect("open");
+    let a = rebuilt(
+        DOCKER26,
+        |path, d| (path != "index.json").then_some(d),
+        None,
+    );
     let fails = layout_fails(&a);
     assert_eq!(fails.len(), 1, "{:#?}", a.problems);
     assert!(fails[0].contains("missing index.json"), "{}", fails[0]);
