@@ -744,6 +744,14 @@ fn zstd_raw_frame(window_log: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The read error of the layer member `image` writes (`abc/layer.tar`), if any.
+fn layer_error(a: &Archive) -> Option<pancake_core::model::ReadError> {
+    a.members
+        .iter()
+        .find(|m| m.path.display() == "abc/layer.tar")
+        .and_then(|m| m.facts.error.clone())
+}
+
 /// A zstd window over the reader's bound (256 MiB by default) is a `limit` of this reader,
 /// named with the window and the bound, not a broken stream; one within the bound reads.
 /// (klauspost/compress zstd, which moby and containerd use, reads windows up to 512 MiB.)
@@ -763,11 +771,7 @@ fn a_zstd_window_over_the_bound_is_a_limit_not_damage() {
         p.origin.member.as_ref().map(|m| m.name.as_str()),
         Some("abc/layer.tar")
     );
-    let m = a
-        .members
-        .iter()
-        .find(|m| m.path.display() == "abc/layer.tar");
-    let err = m.and_then(|m| m.facts.error.clone());
+    let err = layer_error(&a);
     assert_eq!(
         err,
         Some(pancake_core::model::ReadError::WindowOverLimit {
@@ -839,11 +843,7 @@ fn an_xz_dictionary_over_the_bound_is_a_limit_not_damage() {
             "{name}: not damage: {:#?}",
             a.problems
         );
-        let m = a
-            .members
-            .iter()
-            .find(|m| m.path.display() == "abc/layer.tar");
-        let err = m.and_then(|m| m.facts.error.clone());
+        let err = layer_error(&a);
         assert_eq!(
             err,
             Some(pancake_core::model::ReadError::WindowOverLimit {
