@@ -50,8 +50,9 @@ fn symlink(name: &str, target: &str) -> (String, tar::EntryType, String) {
     )
 }
 
-/// A one-layer docker-archive of `layer`, read.
-fn read(layer: &[u8]) -> Archive {
+/// A tar builder holding a one-layer docker-archive of `layer` (its layer, config and
+/// `manifest.json`), for more members to follow.
+fn save_of(layer: &[u8]) -> tar::Builder<Vec<u8>> {
     let diff = Digest::of_bytes(layer);
     let cfg = format!(
         r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{diff}"]}}}}"#
@@ -71,6 +72,12 @@ fn read(layer: &[u8]) -> Archive {
         h.set_cksum();
         b.append_data(&mut h, name, data).unwrap();
     }
+    b
+}
+
+/// A one-layer docker-archive of `layer`, read.
+fn read(layer: &[u8]) -> Archive {
+    let b = save_of(layer);
     let bytes = b.into_inner().unwrap();
     open("caps", &bytes, &Options::default(), &mut |_| {}).expect("readable")
 }
@@ -217,25 +224,7 @@ fn hard_links_pointing_outside_are_listed_ten_then_counted() {
 fn outer_members_of_one_finding_are_listed_ten_then_counted() {
     const M: usize = 20_000;
     let layer = tar_of([file("a".into())]);
-    let diff = Digest::of_bytes(&layer);
-    let cfg = format!(
-        r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{diff}"]}}}}"#
-    );
-    let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
-    let manifest =
-        format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}}]"#);
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in [
-        ("abc/layer.tar".as_bytes(), layer.as_slice()),
-        (cfg_name.as_bytes(), cfg.as_bytes()),
-        (b"manifest.json", manifest.as_bytes()),
-    ] {
-        b.append(
-            &header(name, data.len() as u64, tar::EntryType::Regular, b""),
-            data,
-        )
-        .unwrap();
-    }
+    let mut b = save_of(&layer);
     for i in 0..M {
         let dup = header(b"notes.txt", 0, tar::EntryType::Regular, b"");
         b.append(&dup, &[][..]).unwrap();
