@@ -39,6 +39,7 @@ const zlib = require('zlib');
 const { execFileSync, spawnSync } = require('child_process');
 const { chromium } = require('playwright-core');
 const { startServer } = require('../tests/e2e/lib/server');
+const { measureFloor, floorSeconds, cpuSeconds } = require('./floor');
 
 const REPO = path.resolve(__dirname, '..');
 const DIST = process.env.PANCAKE_DIST || path.join(REPO, 'dist');
@@ -206,6 +207,7 @@ async function pageRun(b, file) {
   });
   const t0page = await page.evaluate(() => performance.now());
   const t = Date.now();
+  const cpu0 = cpuSeconds(b.pid, descendants);
   try {
     await page.locator('input[type=file][data-testid=file-input]').first().setInputFiles(file);
     // First view: a layer shown. The walk's end: every layer's files listed (hashing
@@ -217,6 +219,9 @@ async function pageRun(b, file) {
     const firstView = since(marks.view);
     const listed = since(marks.listed);
     const verified = since(marks.ready);
+    // The browser's CPU time (every process and thread) from the pick to about "verified"
+    // (read when this side saw it: up to ~0.1 s later).
+    const cpu = cpuSeconds(b.pid, descendants) - cpu0;
     clearInterval(sampler);
     peak = Math.max(peak, rendererRss(b.pid));
     const layers = await page.locator('[data-testid=layer]').count();
@@ -230,7 +235,7 @@ async function pageRun(b, file) {
     const paths = await page.evaluate(() => [...document.querySelectorAll('[data-testid=layer]')]
       .map((e) => e.getAttribute('data-hashed-with')));
     return {
-      firstView, listed, verified, layers, ok, errors,
+      firstView, listed, verified, layers, ok, errors, cpu,
       longest: tasks.length ? Math.max(...tasks.map((x) => x.ms)) : 0,
       growth: peak - base,
       kept,
@@ -241,6 +246,9 @@ async function pageRun(b, file) {
     await page.close();
   }
 }
+
+// The floor's rates, measured once per run on the first uncompressed input (bench/floor.js).
+let floorRates = null;
 
 // ---- the table --------------------------------------------------------------------------
 
@@ -315,6 +323,7 @@ async function measure(b, cli, file, label, { gz = false, index = null } = {}) {
     longest: Math.max(...pages.map((x) => x.longest)),
     growth: median(pages.map((x) => x.growth)),
     kept: median(pages.map((x) => x.kept)),
+    cpu: median(pages.map((x) => x.cpu)),
     // Every run must verify every layer; the counts and paths of the last are shown.
     layers: pages[pages.length - 1].layers,
     ok: Math.min(...pages.map((x) => x.ok)),
@@ -326,10 +335,23 @@ async function measure(b, cli, file, label, { gz = false, index = null } = {}) {
   for (const h of p.paths) if (h) counts[h] = (counts[h] || 0) + 1;
   const how = Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ');
   const spread = (k) => (RUNS > 1 ? ` (runs: ${pages.map((x) => x[k].toFixed(2)).join(', ')} s)` : '');
+  if (!gz) {
+    // The least the page could take (bench/floor.js): every byte read from the File and
+    // hashed in wasm, both cores doing nothing else. One blob is one stream, on one core.
+    floorRates = floorRates || await measureFloor(b, file, descendants, { runs: RUNS });
+    const f = floorRates;
+    const one = p.layers === 1;
+    const secs = one
+      ? Math.max((bytes / 1e6) * f.hashMsPerMB.sha2 / 1000, floorSeconds(f, bytes, 'sha2'))
+      : floorSeconds(f, bytes, 'lanes');
+    row(label, 'page: floor', secs, bytes, base, one
+      ? `one blob: hashed in one stream on one core while the others read (${floorSeconds(f, bytes, 'sha2').toFixed(2)} s on ${f.cores} cores)`
+      : `every byte read and hashed in four lanes on ${f.cores} cores (${floorSeconds(f, bytes, 'sha2').toFixed(2)} s in single streams)`);
+  }
   row(label, 'page: first view', p.firstView, bytes, base, spread('firstView').trim());
   if (p.listed > p.firstView + 0.05) row(label, 'page: files listed', p.listed, bytes, base, `the walk of the layer tars ends (the first view was their outline)${spread('listed')}`);
   row(label, 'page: all verified', p.verified, bytes, base,
-    `${p.ok}/${p.layers} layers verified${how ? ` (${how})` : ''}; longest task ${p.longest.toFixed(0)} ms; renderer +${mib(p.growth)} at the peak, +${mib(p.kept)} kept` +
+    `${p.ok}/${p.layers} layers verified${how ? ` (${how})` : ''}; browser CPU ${p.cpu.toFixed(1)} core-s; longest task ${p.longest.toFixed(0)} ms; renderer +${mib(p.growth)} at the peak, +${mib(p.kept)} kept` +
     (index ? ` (${(p.growth / index.bytes).toFixed(1)}× and ${(p.kept / index.bytes).toFixed(1)}× the index's ${(index.bytes / 1e6).toFixed(1)} MB)` : '') +
     spread('verified'));
   if (p.ok !== p.layers || p.errors.length) {
@@ -441,6 +463,11 @@ async function main() {
         ? `renderer memory growth: ${(mem.two / 1048576).toFixed(0)} MiB for ${SIZE.two} MiB vs ${(mem.one / 1048576).toFixed(0)} MiB ` +
           `for ${SIZE.one} MiB (ratio ${(mem.two / Math.max(mem.one, 1)).toFixed(2)})`
         : 'renderer memory growth: see each input (not both of the 1 GB and 2 GB saves in this run)',
+      ...(floorRates ? [`floor rates (bench/floor.js, in this browser, medians of ${RUNS}): reading a file ` +
+        `${floorRates.readMsPerMB.toFixed(2)} CPU ms/MB (${floorRates.readMBs.toFixed(0)} MB/s), SHA-256 in wasm ` +
+        `${floorRates.hashMsPerMB.sha2.toFixed(2)} CPU ms/MB in one stream (${floorRates.hashMBs.sha2.toFixed(0)} MB/s) and ` +
+        `${floorRates.hashMsPerMB.lanes.toFixed(2)} in four lanes (${floorRates.hashMBs.lanes.toFixed(0)} MB/s); ` +
+        `${floorRates.cores} cores`] : []),
       `each figure: the median of ${RUNS} run${RUNS > 1 ? 's' : ''} (every command, then the page, per run)`,
     ].join('\n'));
   } finally {
