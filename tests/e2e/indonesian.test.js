@@ -310,13 +310,17 @@ describe('Indonesian throughout (issue 14)', () => {
       }
     }
   });
-  test('a file that is not an image archive is said in the page\'s language: empty, text, ZIP, cut short', { timeout: T }, async () => {
+  test('a file that is not an image archive is said in the page\'s language: empty, text, ZIP, cut short, a window over the bound', { timeout: T }, async () => {
     const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pancake-unreadable-'));
     const files = {
       'kosong.tar': Buffer.alloc(0),
       'catatan.txt': Buffer.from('FROM alpine\nRUN echo halo\n'.repeat(30)),
       'unduhan.zip': Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(600, 1)]),
       'terpotong.tar': fs.readFileSync(path.join(FIXTURES, 'docker26-save-app1.tar')).subarray(0, 300),
+      // A zstd frame whose header declares a 512 MiB window (Window_Descriptor 0x98: exponent
+      // 19 + 10, RFC 8878 §3.1.1.1.2), over the reader's 256 MiB bound, then one raw block
+      // of 1,024 zero bytes: refused before anything is decoded.
+      'jendela.tar.zst': Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x98, 0x01, 0x20, 0x00]), Buffer.alloc(1024)]),
     };
     const expect = {
       id: {
@@ -324,12 +328,14 @@ describe('Indonesian throughout (issue 14)', () => {
         'catatan.txt': /catatan\.txt adalah file teks, bukan arsip image/,
         'unduhan.zip': /unduhan\.zip adalah arsip ZIP, bukan arsip image/,
         'terpotong.tar': /terpotong\.tar berakhir setelah 300 byte, sebelum header tar pertamanya lengkap/,
+        'jendela.tar.zst': /Aliran zstd dari jendela\.tar\.zst menyatakan jendela sebesar 512 MiB di awalnya, melebihi 256 MiB .* Ini batas Pancake, bukan kerusakan\. docker load dapat membaca file ini\./,
       },
       en: {
         'kosong.tar': /kosong\.tar is empty: it has no bytes at all/,
         'catatan.txt': /catatan\.txt is a text file, not an image archive/,
         'unduhan.zip': /unduhan\.zip is a ZIP archive, not an image archive/,
         'terpotong.tar': /terpotong\.tar ends after 300 bytes, before its first tar header is complete/,
+        'jendela.tar.zst': /The zstd stream of jendela\.tar\.zst declares a window of 512 MiB at its start, over the 256 MiB .* This is a bound of Pancake, not damage\. docker load reads this file\./,
       },
     };
     for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), bytes);

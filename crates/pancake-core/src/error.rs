@@ -40,6 +40,29 @@ pub enum Error {
         /// The file's compression; `None` when the file itself is that short.
         compression: Compression,
     },
+    /// The file is compressed as a whole, and its stream's first zstd frame declares a window
+    /// (or its first xz block an LZMA2 dictionary) over `max` (`limits.max_window_bytes`): a
+    /// bound this reader keeps so one decoder's memory stays bounded, not damage. Nothing of
+    /// the file is read. Further in, the same bound stops the walk instead, the members
+    /// before it shown ([`crate::model::ProblemKind::Limit`]).
+    #[error(
+        "{name}: ({} stream): {}",
+        crate::read::decompress::name(*compression),
+        window_words(*requested, *max, *compression, *docker_load_reads)
+    )]
+    WindowOverLimit {
+        /// The file's name as shown.
+        name: String,
+        /// The window or dictionary the stream declares, in bytes.
+        requested: u64,
+        /// The bound in force, in bytes.
+        max: u64,
+        /// The file's compression: `Zstd` or `Xz`.
+        compression: Compression,
+        /// Whether `docker load` reads the file all the same
+        /// ([`crate::read::decompress::WindowTooBig::docker_load_reads`]).
+        docker_load_reads: bool,
+    },
     /// Reading the file failed.
     #[error("{name}: read failed at byte {offset}: {source}")]
     Io {
@@ -93,6 +116,23 @@ pub enum Error {
     },
 }
 
+fn window_words(requested: u64, max: u64, compression: Compression, docker_reads: bool) -> String {
+    let what = match compression {
+        Compression::Xz => "its first xz block declares a dictionary",
+        _ => "its first zstd frame declares a window",
+    };
+    let docker = if docker_reads {
+        "docker load reads it"
+    } else {
+        "docker load refuses it too"
+    };
+    format!(
+        "{what} of {requested} bytes ({} MiB), over this reader's bound of {max} bytes ({} MiB), which keeps the decoder's memory bounded; not read — a bound of this reader, not damage ({docker})",
+        requested >> 20,
+        max >> 20
+    )
+}
+
 fn what_ends(c: Compression) -> String {
     match c {
         Compression::None => "file".to_string(),
@@ -136,6 +176,18 @@ pub enum Unreadable {
         /// The file's compression; `None` when the file itself is that short.
         compression: Compression,
     },
+    /// The file is compressed as a whole with a window or dictionary over this reader's
+    /// bound ([`Error::WindowOverLimit`]): sizes in bytes.
+    WindowOverLimit {
+        /// The window or dictionary the stream declares.
+        requested: u64,
+        /// The bound in force.
+        max: u64,
+        /// `Zstd` or `Xz`.
+        compression: Compression,
+        /// Whether `docker load` reads the file all the same.
+        docker_load_reads: bool,
+    },
 }
 
 impl Error {
@@ -153,6 +205,18 @@ impl Error {
             } => Some(Unreadable::EndsEarly {
                 bytes: *bytes,
                 compression: *compression,
+            }),
+            Error::WindowOverLimit {
+                requested,
+                max,
+                compression,
+                docker_load_reads,
+                ..
+            } => Some(Unreadable::WindowOverLimit {
+                requested: *requested,
+                max: *max,
+                compression: *compression,
+                docker_load_reads: *docker_load_reads,
             }),
             _ => None,
         }

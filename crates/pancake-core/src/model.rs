@@ -1111,8 +1111,7 @@ impl std::fmt::Display for ReadError {
                 compression,
             } => {
                 const MIB: u64 = 1 << 20;
-                // klauspost/compress zstd's default `MaxWindowSize` (zstd/decoder_options.go).
-                const GO_MAX: u64 = 1 << 29;
+                const GO_MAX: u64 = crate::read::decompress::GO_ZSTD_MAX_WINDOW;
                 let (what, engines) = match compression {
                     // moby's pkg/archive runs `xz -d -c -q`; containerd does not read xz.
                     Compression::Xz => (

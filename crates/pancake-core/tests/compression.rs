@@ -874,6 +874,76 @@ fn an_xz_dictionary_over_the_bound_is_a_limit_not_damage() {
     assert!(a.images[0].layers[0].verified);
 }
 
+/// A save compressed as a whole whose stream starts with a window (zstd) or dictionary (xz)
+/// over the bound is refused with a typed error, the same from `open` and `read_stream`,
+/// that says it is this reader's bound and whether `docker load` reads the file: a 512 MiB
+/// zstd window and a 512 MiB xz dictionary it reads, a 1 GiB zstd window it refuses too.
+#[test]
+fn a_whole_file_over_the_window_bound_says_whether_docker_load_reads_it() {
+    use pancake_core::Unreadable;
+    let tar = layer_tar(&[("app/a.txt", b"hello\n".to_vec())]);
+    let diff = Digest::of_bytes(&tar);
+    let save = image(&tar, &diff);
+    let refusal = |name: &str, bytes: &[u8]| {
+        let opts = Options::default();
+        let opened = open(name, bytes, &opts, &mut |_| {}).err();
+        let streamed = read_stream(name, bytes, bytes.len() as u64, &opts, &mut |_| {}).err();
+        let why = opened.as_ref().and_then(|e| e.unreadable());
+        assert_eq!(
+            why,
+            streamed.as_ref().and_then(|e| e.unreadable()),
+            "{name}"
+        );
+        (why, opened.map(|e| e.to_string()).unwrap_or_default())
+    };
+    let cases = [
+        (
+            "w.tar.zst",
+            zstd_raw_frame(29, &save),
+            1u64 << 29,
+            Compression::Zstd,
+            true,
+        ),
+        (
+            "w1g.tar.zst",
+            zstd_raw_frame(30, &save),
+            1 << 30,
+            Compression::Zstd,
+            false,
+        ),
+        (
+            "w.tar.xz",
+            xz_with_dictionary(&compress(Compression::Xz, &save), 29),
+            1 << 29,
+            Compression::Xz,
+            true,
+        ),
+    ];
+    for (name, bytes, requested, compression, reads) in cases {
+        let (why, text) = refusal(name, &bytes);
+        assert_eq!(
+            why,
+            Some(Unreadable::WindowOverLimit {
+                requested,
+                max: 256 << 20,
+                compression,
+                docker_load_reads: reads,
+            }),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains("a bound of this reader, not damage"),
+            "{text}"
+        );
+        let docker = if reads {
+            "(docker load reads it)"
+        } else {
+            "(docker load refuses it too)"
+        };
+        assert!(text.ends_with(docker), "{text}");
+    }
+}
+
 /// A save compressed as a whole whose xz dictionary is over the bound: at the start, the
 /// file is refused saying it is the reader's bound; after some members (a later stream),
 /// those members are shown and one `limit` problem says why the rest is not, not a tar read

@@ -161,6 +161,36 @@ pub fn unreadable_text(
                 ],
             ),
         },
+        Unreadable::WindowOverLimit {
+            requested,
+            max,
+            compression,
+            docker_load_reads,
+        } => {
+            let key = match compression {
+                pancake_core::Compression::Xz => "unreadable-window-xz",
+                _ => "unreadable-window-zstd",
+            };
+            let mib = |b: u64| crate::figures::grouped(lang, b >> 20);
+            let docker = if *docker_load_reads {
+                "unreadable-window-docker-reads"
+            } else {
+                "unreadable-window-docker-refuses"
+            };
+            format!(
+                "{} {}",
+                tf(
+                    lang,
+                    key,
+                    &[
+                        ("name", &name),
+                        ("requested", &mib(*requested)),
+                        ("max", &mib(*max))
+                    ]
+                ),
+                t(lang, docker)
+            )
+        }
     }
 }
 
@@ -302,5 +332,51 @@ pub fn errors(p: &ErrorsProps) -> Html {
                 }
             }) }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unreadable_text;
+    use crate::i18n::Lang;
+    use pancake_core::{Compression, Unreadable};
+
+    /// A whole file refused for its window or dictionary is said in the page's language, with
+    /// both sizes in MiB and whether `docker load` reads it; no key is left unresolved.
+    #[test]
+    fn a_window_over_the_bound_is_said_in_both_languages() {
+        let why = |compression, requested, docker_load_reads| Unreadable::WindowOverLimit {
+            requested,
+            max: 256 << 20,
+            compression,
+            docker_load_reads,
+        };
+        let en = unreadable_text(
+            Lang::En,
+            "app.tar.zst",
+            &why(Compression::Zstd, 1 << 29, true),
+        );
+        assert_eq!(
+            en,
+            "The zstd stream of app.tar.zst declares a window of 512 MiB at its start, over the \
+             256 MiB that Pancake lets one decoder keep in memory: so nothing of the file was \
+             read. This is a bound of Pancake, not damage. docker load reads this file."
+        );
+        let id = unreadable_text(Lang::Id, "app.tar.xz", &why(Compression::Xz, 1 << 30, true));
+        assert!(
+            id.starts_with("Aliran xz dari app.tar.xz menyatakan kamus sebesar 1.024 MiB"),
+            "{id}"
+        );
+        assert!(id.ends_with("docker load dapat membaca file ini."), "{id}");
+        let refused = unreadable_text(
+            Lang::Id,
+            "a.tar.zst",
+            &why(Compression::Zstd, 1 << 30, false),
+        );
+        assert!(refused.contains("jendela sebesar 1.024 MiB"), "{refused}");
+        assert!(refused.ends_with("docker load juga menolaknya (dekoder zstd-nya mengizinkan jendela hingga 512 MiB)."), "{refused}");
+        for text in [en, id, refused] {
+            assert!(!text.contains("unreadable-"), "{text}");
+        }
     }
 }

@@ -159,13 +159,15 @@ pub fn read_stream_watched<R: Read>(
     match err {
         None => {}
         Some(e) if decompress::window_too_big(&e).is_some() => {
-            return Err(Error::Member {
-                name: name.into(),
-                member: format!("({what} stream)"),
-                message: format!(
-                    "{e}, which keeps the decoder's memory bounded; not read — a bound of this reader, not damage"
-                ),
-            });
+            if let Some(w) = decompress::window_too_big(&e) {
+                return Err(Error::WindowOverLimit {
+                    name: name.into(),
+                    requested: w.requested,
+                    max: w.max,
+                    compression: w.compression,
+                    docker_load_reads: w.docker_load_reads(),
+                });
+            }
         }
         Some(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
             return Err(Error::EndsEarly {
@@ -423,9 +425,10 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
     let n = archive.members.len();
     // moby decompresses a compressed save as it does a layer: the `xz` program (no memory
     // limit by default), klauspost/compress zstd (windows up to 512 MiB).
-    let docker = match w.compression {
-        Compression::Zstd if w.requested > 1 << 29 => "docker load refuses it too",
-        _ => "docker load reads it",
+    let docker = if w.docker_load_reads() {
+        "docker load reads it"
+    } else {
+        "docker load refuses it too"
     };
     archive.problems.push(Problem::outer(
         ProblemKind::Limit,

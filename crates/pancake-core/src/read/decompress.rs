@@ -79,6 +79,19 @@ impl fmt::Display for WindowTooBig {
 
 impl std::error::Error for WindowTooBig {}
 
+/// The largest zstd window Go's klauspost/compress decoder accepts with its defaults
+/// (`MaxWindowSize = 1 << 29`, zstd/decoder_options.go), which moby and containerd use.
+pub const GO_ZSTD_MAX_WINDOW: u64 = 1 << 29;
+
+impl WindowTooBig {
+    /// Whether `docker load` reads a save compressed as a whole with this stream: moby
+    /// decompresses it as it does a layer, xz with the `xz` program (no memory limit by
+    /// default), zstd with klauspost/compress (windows up to [`GO_ZSTD_MAX_WINDOW`]).
+    pub fn docker_load_reads(&self) -> bool {
+        !(self.compression == Compression::Zstd && self.requested > GO_ZSTD_MAX_WINDOW)
+    }
+}
+
 /// The window asked for and the bound, when `e` is a [`WindowTooBig`] error from a decoder
 /// here.
 pub fn window_too_big(e: &io::Error) -> Option<WindowTooBig> {
