@@ -139,7 +139,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         limits,
         go_read: HashSet::new(),
         listed: HashMap::new(),
-        layout: oci_layout::layout(&archive.members),
+        layout: std::cell::OnceCell::new(),
         stopped_at_bound,
     };
     let has = |p: &str| ctx.by_path.contains_key(p.as_bytes());
@@ -531,8 +531,9 @@ struct Ctx<'a> {
     /// a hostile `manifest.json` of a million entries each with a bad tag or path would
     /// otherwise give a million problems.
     listed: HashMap<Unit, Counted>,
-    /// The archive's `oci-layout`, as containerd's import reads it.
-    layout: oci_layout::Layout,
+    /// The archive's `oci-layout`, as containerd's import reads it: computed when first
+    /// asked ([`Ctx::layout`]), since the platform walk never asks.
+    layout: std::cell::OnceCell<oci_layout::Layout>,
     /// The outer walk stopped at one of the reader's bounds (an extension record or a
     /// compressed stream's window over it: an outer `limit` problem), so members after that
     /// point were not read, not found missing.
@@ -590,6 +591,12 @@ impl GoReader {
 }
 
 impl<'a> Ctx<'a> {
+    /// The archive's `oci-layout` as containerd's import reads it ([`oci_layout::layout`]),
+    /// computed once.
+    fn layout(&self) -> &oci_layout::Layout {
+        self.layout.get_or_init(|| oci_layout::layout(self.members))
+    }
+
     /// Records a problem about the member `member` (its shown name; its index is looked up)
     /// or about no member; `message` is the whole English text.
     fn problem(&mut self, kind: ProblemKind, member: Option<&str>, message: String) {
@@ -1415,7 +1422,7 @@ impl<'a> Ctx<'a> {
             && hashed
             && matches!(is, Compression::Xz | Compression::Bzip2)
             && self.by_path.contains_key(b"manifest.json".as_slice())
-            && self.layout.containerd_reads_manifest_json()
+            && self.layout().containerd_reads_manifest_json()
         {
             let is = compression_name(is);
             self.problem_about(

@@ -229,7 +229,7 @@ impl Ctx<'_> {
         if clean == p {
             return clean;
         }
-        if self.layout.containerd_reads_manifest_json() {
+        if self.layout().containerd_reads_manifest_json() {
             let mut form = Vec::new();
             if p.starts_with('/') {
                 form.push("absolute");
@@ -386,7 +386,7 @@ impl Ctx<'_> {
     fn foreign_layer_absent(&mut self, label: &str, j: usize, path: &str) {
         // containerd's import reads manifest.json only without an OCI layout version, and then
         // needs every layer file (`core/images/archive/importer.go` `resolveLayers`).
-        let containerd = if self.layout.containerd_reads_manifest_json() {
+        let containerd = if self.layout().containerd_reads_manifest_json() {
             "; containerd's import refuses it too (\"layer not found\")"
         } else {
             ""

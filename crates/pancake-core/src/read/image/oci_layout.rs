@@ -64,7 +64,7 @@ impl Ctx<'_> {
         } else {
             ""
         };
-        let detail = match &self.layout {
+        let detail = match self.layout() {
             Layout::Absent | Layout::Pending => return,
             Layout::Version(v) if v == SUPPORTED && has_index => return,
             Layout::NoVersion if has_manifest => return,

@@ -203,7 +203,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
         limits,
         go_read: HashSet::new(),
         listed: Default::default(),
-        layout: super::oci_layout::layout(&archive.members),
+        layout: std::cell::OnceCell::new(),
         stopped_at_bound: false,
     };
     let mut walk = PlatformWalk {

@@ -13,7 +13,7 @@ impl Ctx<'_> {
         // containerd's import reads manifest.json's RepoTags only when there is no OCI layout version
         // (`core/images/archive/importer.go`); it normalizes them with
         // `reference.ParseDockerRef`, which adds `:latest` to a bare name and keeps a digest.
-        let containerd_reads = self.layout.containerd_reads_manifest_json();
+        let containerd_reads = self.layout().containerd_reads_manifest_json();
         for (n, tag) in tags.iter().enumerate() {
             let Err(why) = check_repo_tag(tag) else {
                 continue;
