@@ -114,25 +114,31 @@ fn with_its_headers(el: &web_sys::Element) -> web_sys::Element {
     if &table == el {
         return table;
     }
-    let (w, h) = viewport();
-    let free = if w >= BESIDE_MIN_WIDTH {
-        h
-    } else {
-        h * (1.0 - DOCK_MAX_SHARE)
-    };
     let span = el.get_bounding_client_rect().bottom() - table.get_bounding_client_rect().top();
-    if header_bottom() + GAP + span + GAP <= free {
+    if fits_free_band(span) {
         table
     } else {
         el.clone()
     }
 }
 
+/// Whether `height` (CSS px), put under the header with a gap above and below, fits the free
+/// band: the whole viewport below the header when the card sits beside the page, else the
+/// part above the docked card's largest share.
+fn fits_free_band(height: f64) -> bool {
+    let (w, h) = viewport();
+    let free = if w >= BESIDE_MIN_WIDTH {
+        h
+    } else {
+        h * (1.0 - DOCK_MAX_SHARE)
+    };
+    header_bottom() + GAP + height + GAP <= free
+}
+
 /// Whether the docked card should start folded to one line: when the target, put under the
 /// header, would not fit above the expanded card.
 fn fold_for(target_height: f64) -> bool {
-    let (w, h) = viewport();
-    w < BESIDE_MIN_WIDTH && header_bottom() + GAP + target_height + GAP > h * (1.0 - DOCK_MAX_SHARE)
+    viewport().0 < BESIDE_MIN_WIDTH && !fits_free_band(target_height)
 }
 
 #[function_component(Tour)]
