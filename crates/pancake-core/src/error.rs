@@ -117,9 +117,11 @@ pub enum Error {
 }
 
 fn window_words(requested: u64, max: u64, compression: Compression, docker_reads: bool) -> String {
+    // Not always the stream's first frame or block: one before it may be too short to hold
+    // the first tar header.
     let what = match compression {
-        Compression::Xz => "its first xz block declares a dictionary",
-        _ => "its first zstd frame declares a window",
+        Compression::Xz => "before its first tar header, an xz block declares a dictionary",
+        _ => "before its first tar header, a zstd frame declares a window",
     };
     let docker = if docker_reads {
         "docker load reads it"

@@ -777,10 +777,30 @@ fn a_zstd_window_over_the_bound_is_a_limit_not_damage() {
         Some(pancake_core::model::ReadError::WindowOverLimit {
             requested: 1 << 29,
             max: 256 << 20,
+            content_size: false,
             compression: Compression::Zstd,
         })
     );
     assert!(!a.images[0].layers[0].verified);
+    // A layer in one single-segment frame of 600 MiB: over this bound, read by Docker and
+    // containerd (Go's decoder bounds such a frame by its decoded-size limit).
+    let a = both(
+        "single-segment-600m",
+        &image(&zstd_single_segment(600 << 20, &tar), &diff),
+        &Options::default(),
+    );
+    let err = layer_error(&a);
+    assert_eq!(
+        err,
+        Some(pancake_core::model::ReadError::WindowOverLimit {
+            requested: 600 << 20,
+            max: 256 << 20,
+            compression: Compression::Zstd,
+            content_size: true,
+        })
+    );
+    let text = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("Docker and containerd read it"), "{text}");
     // The same frame with a 128 MiB window reads and verifies.
     let a = both(
         "window-128m",
@@ -789,6 +809,18 @@ fn a_zstd_window_over_the_bound_is_a_limit_not_damage() {
     );
     assert!(a.problems.is_empty(), "{:#?}", a.problems);
     assert!(a.images[0].layers[0].verified);
+}
+
+/// A zstd frame with the Single_Segment flag and an 8-byte Frame_Content_Size of `fcs` (RFC
+/// 8878 §3.1.1.1: no Window_Descriptor; the window is the content size), then `content` in raw
+/// blocks. The size is what the header says, not `content`'s: a decoder that refuses the
+/// window never reads on.
+fn zstd_single_segment(fcs: u64, content: &[u8]) -> Vec<u8> {
+    let raw = zstd_raw_frame(27, content);
+    let mut out = vec![0x28, 0xB5, 0x2F, 0xFD, 0xE0];
+    out.extend_from_slice(&fcs.to_le_bytes());
+    out.extend_from_slice(raw.get(6..).unwrap_or_default());
+    out
 }
 
 /// `xz` output whose every block's LZMA2 dictionary is set to `2^log2` bytes (xz file format
@@ -849,6 +881,7 @@ fn an_xz_dictionary_over_the_bound_is_a_limit_not_damage() {
             Some(pancake_core::model::ReadError::WindowOverLimit {
                 requested: 1 << 29,
                 max: 256 << 20,
+                content_size: false,
                 compression: Compression::Xz,
             }),
             "{name}"
@@ -896,7 +929,37 @@ fn a_whole_file_over_the_window_bound_says_whether_docker_load_reads_it() {
         );
         (why, opened.map(|e| e.to_string()).unwrap_or_default())
     };
+    // The format's largest window (descriptor 0xFF: 2^41 + 7 × 2^38 bytes, 3.75 TiB), which
+    // ruzstd reports as a header error rather than its window error.
+    let largest = {
+        let mut f = zstd_raw_frame(29, &save);
+        f[5] = 0xFF;
+        f
+    };
     let cases = [
+        (
+            "wmax.tar.zst",
+            largest,
+            (1 << 41) + 7 * (1 << 38),
+            Compression::Zstd,
+            false,
+        ),
+        // Single-segment frames: the window is the content size, which Go's decoder bounds
+        // at 64 GiB, not at its 512 MiB window limit (what `zstd --long=30` writes).
+        (
+            "ss600m.tar.zst",
+            zstd_single_segment(600 << 20, &save),
+            600 << 20,
+            Compression::Zstd,
+            true,
+        ),
+        (
+            "ss65g.tar.zst",
+            zstd_single_segment(65 << 30, &save),
+            65 << 30,
+            Compression::Zstd,
+            false,
+        ),
         (
             "w.tar.zst",
             zstd_raw_frame(29, &save),

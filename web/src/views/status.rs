@@ -171,7 +171,10 @@ pub fn unreadable_text(
                 pancake_core::Compression::Xz => "unreadable-window-xz",
                 _ => "unreadable-window-zstd",
             };
-            let mib = |b: u64| crate::figures::grouped(lang, b >> 20);
+            // Whole MiB: the size asked for rounded up, the bound down, so one just over the
+            // bound never reads as equal to it.
+            let up = |b: u64| crate::figures::grouped(lang, b.div_ceil(1 << 20));
+            let down = |b: u64| crate::figures::grouped(lang, b >> 20);
             let docker = if *docker_load_reads {
                 "unreadable-window-docker-reads"
             } else {
@@ -184,8 +187,8 @@ pub fn unreadable_text(
                     key,
                     &[
                         ("name", &name),
-                        ("requested", &mib(*requested)),
-                        ("max", &mib(*max))
+                        ("requested", &up(*requested)),
+                        ("max", &down(*max))
                     ]
                 ),
                 t(lang, docker)
@@ -374,7 +377,20 @@ mod tests {
             &why(Compression::Zstd, 1 << 30, false),
         );
         assert!(refused.contains("jendela sebesar 1.024 MiB"), "{refused}");
-        assert!(refused.ends_with("docker load juga menolaknya (dekoder zstd-nya mengizinkan jendela hingga 512 MiB)."), "{refused}");
+        assert!(
+            refused.ends_with("docker load juga menolaknya."),
+            "{refused}"
+        );
+        // Just over the bound never reads as the bound itself.
+        let just = unreadable_text(
+            Lang::En,
+            "j.zst",
+            &why(Compression::Zstd, (256 << 20) + 1, true),
+        );
+        assert!(
+            just.contains("a window of 257 MiB at its start, over the 256 MiB"),
+            "{just}"
+        );
         for text in [en, id, refused] {
             assert!(!text.contains("unreadable-"), "{text}");
         }

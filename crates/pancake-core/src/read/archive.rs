@@ -100,8 +100,10 @@ fn read_head_partial<R: Read>(r: &mut R, n: usize) -> (Vec<u8>, Option<io::Error
 ///
 /// Errors: [`Error::Empty`] for no bytes, [`Error::EndsEarly`] when the file (or its
 /// decompressed stream) ends inside the first 512-byte tar header, [`Error::NotATar`] when the
-/// first header is not a tar header, [`Error::Member`] when a compressed file's first bytes do
-/// not decompress. Anything later is a `Problem` in the archive.
+/// first header is not a tar header, [`Error::WindowOverLimit`] when a compressed file's
+/// stream declares a window or dictionary over `limits.max_window_bytes` before its first tar
+/// header, [`Error::Member`] when a compressed file's first bytes do not decompress. Anything
+/// later is a `Problem` in the archive.
 pub fn read_stream<R: Read>(
     name: &str,
     reader: R,
@@ -159,15 +161,14 @@ pub fn read_stream_watched<R: Read>(
     match err {
         None => {}
         Some(e) if decompress::window_too_big(&e).is_some() => {
-            if let Some(w) = decompress::window_too_big(&e) {
-                return Err(Error::WindowOverLimit {
-                    name: name.into(),
-                    requested: w.requested,
-                    max: w.max,
-                    compression: w.compression,
-                    docker_load_reads: w.docker_load_reads(),
-                });
-            }
+            let w = decompress::window_too_big(&e);
+            return Err(Error::WindowOverLimit {
+                name: name.into(),
+                requested: w.map_or(0, |w| w.requested),
+                max: w.map_or(0, |w| w.max),
+                compression: outer_compression,
+                docker_load_reads: w.is_some_and(|w| w.docker_load_reads()),
+            });
         }
         Some(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
             return Err(Error::EndsEarly {
@@ -399,6 +400,7 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
         requested: w.requested,
         max: w.max,
         compression: w.compression,
+        content_size: w.content_size,
     };
     if let Some(m) = archive.members.last_mut() {
         if m.facts.sha256.is_none() {
@@ -430,11 +432,22 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
     } else {
         "docker load refuses it too"
     };
+    let what = match w.compression {
+        Compression::Xz => "an xz block declares a dictionary",
+        _ => "a zstd frame declares a window",
+    };
+    let shown = match n {
+        1 => "only its first member is shown".to_string(),
+        n => format!("only its first {n} members are shown"),
+    };
     archive.problems.push(Problem::outer(
         ProblemKind::Limit,
         format!(
-            "{w} ({} MiB; the bound keeps the decoder's memory bounded); the file is not read past it, so only the first {n} members are shown — a bound of this reader, not damage ({docker})",
+            "{what} of {} bytes ({} MiB), over this reader's bound of {} bytes ({} MiB), which keeps the decoder's memory bounded; the file is not read past it, so {shown} — a bound of this reader, not damage ({docker})",
+            w.requested,
             w.requested >> 20,
+            w.max,
+            w.max >> 20,
         ),
     ));
 }

@@ -61,6 +61,10 @@ pub struct WindowTooBig {
     pub max: u64,
     /// Which format declared it: `Zstd` or `Xz`.
     pub compression: Compression,
+    /// A zstd frame with the Single_Segment flag: it gives no window, and its window is its
+    /// Frame_Content_Size (RFC 8878 §3.1.1.1.2), which Go's decoder bounds otherwise
+    /// ([`docker_reads_window`]).
+    pub content_size: bool,
 }
 
 impl fmt::Display for WindowTooBig {
@@ -83,12 +87,29 @@ impl std::error::Error for WindowTooBig {}
 /// (`MaxWindowSize = 1 << 29`, zstd/decoder_options.go), which moby and containerd use.
 pub const GO_ZSTD_MAX_WINDOW: u64 = 1 << 29;
 
+/// The largest Frame_Content_Size klauspost/compress accepts as the window of a
+/// single-segment frame with its defaults (`maxDecodedSize = 64 << 30`): its frame decoder
+/// checks `MaxWindowSize` before it takes such a frame's window from its content size, and
+/// then checks that size against `maxDecodedSize` only (zstd/framedec.go).
+pub const GO_ZSTD_MAX_DECODED: u64 = 64 << 30;
+
+/// Whether Docker (and, for zstd, containerd) decompresses a stream whose window or
+/// dictionary is `requested` bytes: xz with the `xz` program, which sets no memory limit by
+/// default; zstd with klauspost/compress, windows up to [`GO_ZSTD_MAX_WINDOW`], and a
+/// single-segment frame's content size (`content_size`) up to [`GO_ZSTD_MAX_DECODED`].
+pub fn docker_reads_window(compression: Compression, requested: u64, content_size: bool) -> bool {
+    match compression {
+        Compression::Zstd if content_size => requested <= GO_ZSTD_MAX_DECODED,
+        Compression::Zstd => requested <= GO_ZSTD_MAX_WINDOW,
+        _ => true,
+    }
+}
+
 impl WindowTooBig {
     /// Whether `docker load` reads a save compressed as a whole with this stream: moby
-    /// decompresses it as it does a layer, xz with the `xz` program (no memory limit by
-    /// default), zstd with klauspost/compress (windows up to [`GO_ZSTD_MAX_WINDOW`]).
+    /// decompresses it as it does a layer ([`docker_reads_window`]).
     pub fn docker_load_reads(&self) -> bool {
-        !(self.compression == Compression::Zstd && self.requested > GO_ZSTD_MAX_WINDOW)
+        docker_reads_window(self.compression, self.requested, self.content_size)
     }
 }
 
@@ -153,6 +174,7 @@ fn erased_decoder<'a>(
             Box::new(ZstdFrames {
                 src: Peek::new(src),
                 dec,
+                max_window,
                 in_frame: false,
                 done: false,
             })
@@ -210,6 +232,7 @@ impl Read for XzBlocks<'_> {
                         requested,
                         max: self.max,
                         compression: Compression::Xz,
+                        content_size: false,
                     },
                 ),
                 None => e,
@@ -480,6 +503,8 @@ impl<R: Read> Read for GzMembers<R> {
 struct ZstdFrames<R> {
     src: Peek<R>,
     dec: ruzstd::decoding::FrameDecoder,
+    /// The decoder's window bound (bytes), to name in [`WindowTooBig`].
+    max_window: u64,
     in_frame: bool,
     done: bool,
 }
@@ -536,20 +561,29 @@ impl<R: Read> Read for ZstdFrames<R> {
                 .map(u32::from_le_bytes);
             match magic {
                 Some(ZSTD_MAGIC) => {
-                    // A window over the bound is refused before any allocation (ruzstd
-                    // reserves the whole window on reset): said as the bound it is.
-                    self.dec.reset(&mut self.src).map_err(|e| match e {
-                        ruzstd::decoding::errors::FrameDecoderError::WindowSizeTooBig {
-                            requested,
-                            max,
-                        } => io::Error::new(
+                    // Frame_Header_Descriptor's Single_Segment flag (bit 5).
+                    let content_size = head.get(4).is_some_and(|d| d & 0x20 != 0);
+                    let max = self.max_window;
+                    let too_big = |requested| {
+                        io::Error::new(
                             io::ErrorKind::InvalidData,
                             WindowTooBig {
                                 requested,
                                 max,
                                 compression: Compression::Zstd,
+                                content_size,
                             },
-                        ),
+                        )
+                    };
+                    // A window over the bound is refused before any allocation (ruzstd
+                    // reserves the whole window on reset): said as the bound it is. ruzstd
+                    // says the largest window the format allows (descriptor 0xFF, 3.75 TiB)
+                    // as a header error; it is over the bound all the same.
+                    use ruzstd::decoding::errors::{FrameDecoderError as F, FrameHeaderError as H};
+                    self.dec.reset(&mut self.src).map_err(|e| match e {
+                        F::WindowSizeTooBig { requested, .. } => too_big(requested),
+                        F::FrameHeaderError(H::WindowTooBig { got })
+                        | F::FailedToInitialize(H::WindowTooBig { got }) => too_big(got),
                         e => zstd_err(e),
                     })?;
                     self.in_frame = true;
