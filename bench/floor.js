@@ -23,17 +23,31 @@ const KERNEL = path.join(__dirname, 'kernel');
 const KERNEL_DIR = path.join(__dirname, '..', 'target', 'kernel', 'simd');
 const TICK = 100; // clock ticks per second (`getconf CLK_TCK` on Linux)
 
-/** CPU seconds (user + system, every thread) of `root` and every process under it. */
-function cpuSeconds(root, descendants) {
-  let ticks = 0;
+/** CPU clock ticks (user + system, every thread) of `root` and every process under it, by pid. */
+function cpuTicks(root, descendants) {
+  const out = new Map();
   for (const pid of [root, ...descendants(root)]) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+      out.set(pid, Number(f[11]) + Number(f[12])); // utime, stime (fields 14 and 15)
     } catch { /* gone */ }
   }
-  return ticks / TICK;
+  return out;
+}
+
+/**
+ * Starts counting the CPU of `root` and its processes; the function returned gives the CPU
+ * seconds since. Counted per process: one that starts in between counts from 0, one that
+ * exits in between is left out (its last ticks are not known), never subtracted.
+ */
+function cpuSeconds(root, descendants) {
+  const start = cpuTicks(root, descendants);
+  return () => {
+    let ticks = 0;
+    for (const [pid, t] of cpuTicks(root, descendants)) ticks += t - (start.get(pid) ?? 0);
+    return ticks / TICK;
+  };
 }
 
 const PAGE = `<!doctype html><meta charset=utf-8><input type=file id=f><script>
@@ -110,9 +124,9 @@ async function measureFloor(b, file, descendants, { runs = 3 } = {}) {
     const timed = async (msg) => {
       const out = [];
       for (let i = 0; i < runs; i++) {
-        const c0 = cpuSeconds(b.pid, descendants);
+        const since = cpuSeconds(b.pid, descendants);
         const r = await page.evaluate((m) => window.phase(m), msg);
-        const cpu = cpuSeconds(b.pid, descendants) - c0;
+        const cpu = since();
         out.push({ msPerMB: (cpu * 1000) / (r.bytes / 1e6), mbs: r.bytes / 1e3 / r.ms });
       }
       const mid = (k) => out.map((x) => x[k]).sort((x, y) => x - y)[Math.floor((out.length - 1) / 2)];

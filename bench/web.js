@@ -207,7 +207,7 @@ async function pageRun(b, file) {
   });
   const t0page = await page.evaluate(() => performance.now());
   const t = Date.now();
-  const cpu0 = cpuSeconds(b.pid, descendants);
+  const cpuSince = cpuSeconds(b.pid, descendants);
   try {
     await page.locator('input[type=file][data-testid=file-input]').first().setInputFiles(file);
     // First view: a layer shown. The walk's end: every layer's files listed (hashing
@@ -221,7 +221,7 @@ async function pageRun(b, file) {
     const verified = since(marks.ready);
     // The browser's CPU time (every process and thread) from the pick to about "verified"
     // (read when this side saw it: up to ~0.1 s later).
-    const cpu = cpuSeconds(b.pid, descendants) - cpu0;
+    const cpu = cpuSince();
     clearInterval(sampler);
     peak = Math.max(peak, rendererRss(b.pid));
     const layers = await page.locator('[data-testid=layer]').count();
