@@ -1008,11 +1008,6 @@ pub enum ReadError {
         /// said it before xz did).
         #[serde(default = "Compression::zstd")]
         compression: Compression,
-        /// A single-segment zstd frame, whose window is its Frame_Content_Size (Go's decoder
-        /// bounds that differently: [`crate::read::decompress::docker_reads_window`]). Not
-        /// written to JSON when false.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        content_size: bool,
     },
     /// The decompressed stream or the tar inside is broken; `at` says where, in words that
     /// name the entry and byte offset reached.
@@ -1114,29 +1109,14 @@ impl std::fmt::Display for ReadError {
                 requested,
                 max,
                 compression,
-                content_size,
             } => {
                 const MIB: u64 = 1 << 20;
-                let reads = crate::read::decompress::docker_reads_window(
-                    *compression,
-                    *requested,
-                    *content_size,
-                );
+                let reads = crate::read::decompress::docker_reads_window(*compression, *requested);
                 let (what, engines) = match compression {
                     // moby's pkg/archive runs `xz -d -c -q`; containerd does not read xz.
                     Compression::Xz => (
                         "its xz stream declares a dictionary",
                         "Docker reads it (it runs the xz program, which sets no memory limit by default)",
-                    ),
-                    // A single-segment frame's window is its content size, which Go's decoder
-                    // bounds by its decoded-size limit, not its window limit.
-                    _ if *content_size => (
-                        "its zstd frame gives no window, so its window is its content size,",
-                        if reads {
-                            "Docker and containerd read it (their zstd decoder, klauspost/compress, bounds such a frame by its 64 GiB limit on decoded size, not its 512 MiB window limit)"
-                        } else {
-                            "Docker and containerd refuse it too (their zstd decoder, klauspost/compress, allows such a frame up to 64 GiB)"
-                        },
                     ),
                     _ if reads => (
                         "its zstd stream declares a window",

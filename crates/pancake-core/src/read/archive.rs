@@ -400,7 +400,6 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
         requested: w.requested,
         max: w.max,
         compression: w.compression,
-        content_size: w.content_size,
     };
     if let Some(m) = archive.members.last_mut() {
         if m.facts.sha256.is_none() {

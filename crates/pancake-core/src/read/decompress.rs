@@ -61,10 +61,6 @@ pub struct WindowTooBig {
     pub max: u64,
     /// Which format declared it: `Zstd` or `Xz`.
     pub compression: Compression,
-    /// A zstd frame with the Single_Segment flag: it gives no window, and its window is its
-    /// Frame_Content_Size (RFC 8878 §3.1.1.1.2), which Go's decoder bounds otherwise
-    /// ([`docker_reads_window`]).
-    pub content_size: bool,
 }
 
 impl fmt::Display for WindowTooBig {
@@ -87,19 +83,14 @@ impl std::error::Error for WindowTooBig {}
 /// (`MaxWindowSize = 1 << 29`, zstd/decoder_options.go), which moby and containerd use.
 pub const GO_ZSTD_MAX_WINDOW: u64 = 1 << 29;
 
-/// The largest Frame_Content_Size klauspost/compress accepts as the window of a
-/// single-segment frame with its defaults (`maxDecodedSize = 64 << 30`): its frame decoder
-/// checks `MaxWindowSize` before it takes such a frame's window from its content size, and
-/// then checks that size against `maxDecodedSize` only (zstd/framedec.go).
-pub const GO_ZSTD_MAX_DECODED: u64 = 64 << 30;
-
 /// Whether Docker (and, for zstd, containerd) decompresses a stream whose window or
 /// dictionary is `requested` bytes: xz with the `xz` program, which sets no memory limit by
-/// default; zstd with klauspost/compress, windows up to [`GO_ZSTD_MAX_WINDOW`], and a
-/// single-segment frame's content size (`content_size`) up to [`GO_ZSTD_MAX_DECODED`].
-pub fn docker_reads_window(compression: Compression, requested: u64, content_size: bool) -> bool {
+/// default; zstd with klauspost/compress's streaming decoder (`zstd.NewReader`), windows up
+/// to [`GO_ZSTD_MAX_WINDOW`]. A single-segment frame's window is its Frame_Content_Size (RFC
+/// 8878 §3.1.1.1.2), and that decoder checks it against the same bound once the frame's
+/// header is read (zstd/decoder.go: `ErrDecoderSizeExceeded`).
+pub fn docker_reads_window(compression: Compression, requested: u64) -> bool {
     match compression {
-        Compression::Zstd if content_size => requested <= GO_ZSTD_MAX_DECODED,
         Compression::Zstd => requested <= GO_ZSTD_MAX_WINDOW,
         _ => true,
     }
@@ -109,7 +100,7 @@ impl WindowTooBig {
     /// Whether `docker load` reads a save compressed as a whole with this stream: moby
     /// decompresses it as it does a layer ([`docker_reads_window`]).
     pub fn docker_load_reads(&self) -> bool {
-        docker_reads_window(self.compression, self.requested, self.content_size)
+        docker_reads_window(self.compression, self.requested)
     }
 }
 
@@ -232,7 +223,6 @@ impl Read for XzBlocks<'_> {
                         requested,
                         max: self.max,
                         compression: Compression::Xz,
-                        content_size: false,
                     },
                 ),
                 None => e,
@@ -561,8 +551,6 @@ impl<R: Read> Read for ZstdFrames<R> {
                 .map(u32::from_le_bytes);
             match magic {
                 Some(ZSTD_MAGIC) => {
-                    // Frame_Header_Descriptor's Single_Segment flag (bit 5).
-                    let content_size = head.get(4).is_some_and(|d| d & 0x20 != 0);
                     let max = self.max_window;
                     let too_big = |requested| {
                         io::Error::new(
@@ -571,7 +559,6 @@ impl<R: Read> Read for ZstdFrames<R> {
                                 requested,
                                 max,
                                 compression: Compression::Zstd,
-                                content_size,
                             },
                         )
                     };

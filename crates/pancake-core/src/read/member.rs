@@ -508,7 +508,6 @@ fn decompressed_within<R: Read>(
         requested: w.requested,
         max: w.max,
         compression: w.compression,
-        content_size: w.content_size,
     };
     let limit_msg = || match archive_bound {
         Some(total) => ReadError::OverArchiveLimit { bound: total },
