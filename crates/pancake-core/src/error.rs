@@ -48,7 +48,7 @@ pub enum Error {
     #[error(
         "{name}: ({} stream): {}",
         crate::read::decompress::name(*compression),
-        window_words(*requested, *max, *compression, *docker_load_reads)
+        window_words(*requested, *max, *compression)
     )]
     WindowOverLimit {
         /// The file's name as shown.
@@ -59,9 +59,6 @@ pub enum Error {
         max: u64,
         /// The file's compression: `Zstd` or `Xz`.
         compression: Compression,
-        /// Whether `docker load` reads the file all the same
-        /// ([`crate::read::decompress::WindowTooBig::docker_load_reads`]).
-        docker_load_reads: bool,
     },
     /// Reading the file failed.
     #[error("{name}: read failed at byte {offset}: {source}")]
@@ -116,22 +113,18 @@ pub enum Error {
     },
 }
 
-fn window_words(requested: u64, max: u64, compression: Compression, docker_reads: bool) -> String {
+fn window_words(requested: u64, max: u64, compression: Compression) -> String {
+    let w = crate::read::decompress::WindowTooBig {
+        requested,
+        max,
+        compression,
+    };
     // Not always the stream's first frame or block: one before it may be too short to hold
     // the first tar header.
-    let what = match compression {
-        Compression::Xz => "before its first tar header, an xz block declares a dictionary",
-        _ => "before its first tar header, a zstd frame declares a window",
-    };
-    let docker = if docker_reads {
-        "docker load reads it"
-    } else {
-        "docker load refuses it too"
-    };
     format!(
-        "{what} of {requested} bytes ({} MiB), over this reader's bound of {max} bytes ({} MiB), which keeps the decoder's memory bounded; not read — a bound of this reader, not damage ({docker})",
-        requested >> 20,
-        max >> 20
+        "before its first tar header, {}; not read — a bound of this reader, not damage ({})",
+        w.over_bound_words(),
+        w.docker_load_words()
     )
 }
 
@@ -212,13 +205,15 @@ impl Error {
                 requested,
                 max,
                 compression,
-                docker_load_reads,
                 ..
             } => Some(Unreadable::WindowOverLimit {
                 requested: *requested,
                 max: *max,
                 compression: *compression,
-                docker_load_reads: *docker_load_reads,
+                docker_load_reads: crate::read::decompress::docker_reads_window(
+                    *compression,
+                    *requested,
+                ),
             }),
             _ => None,
         }

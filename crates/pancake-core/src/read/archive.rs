@@ -158,18 +158,16 @@ pub fn read_stream_watched<R: Read>(
     ));
     let what = decompress::name(outer_compression);
     let (dhead, err) = read_head_partial(&mut stream, sniff::TAR_BLOCK);
+    if let Some(w) = err.as_ref().and_then(decompress::window_too_big) {
+        return Err(Error::WindowOverLimit {
+            name: name.into(),
+            requested: w.requested,
+            max: w.max,
+            compression: w.compression,
+        });
+    }
     match err {
         None => {}
-        Some(e) if decompress::window_too_big(&e).is_some() => {
-            let w = decompress::window_too_big(&e);
-            return Err(Error::WindowOverLimit {
-                name: name.into(),
-                requested: w.map_or(0, |w| w.requested),
-                max: w.map_or(0, |w| w.max),
-                compression: outer_compression,
-                docker_load_reads: w.is_some_and(|w| w.docker_load_reads()),
-            });
-        }
         Some(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
             return Err(Error::EndsEarly {
                 name: name.into(),
@@ -426,15 +424,6 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
     let n = archive.members.len();
     // moby decompresses a compressed save as it does a layer: the `xz` program (no memory
     // limit by default), klauspost/compress zstd (windows up to 512 MiB).
-    let docker = if w.docker_load_reads() {
-        "docker load reads it"
-    } else {
-        "docker load refuses it too"
-    };
-    let what = match w.compression {
-        Compression::Xz => "an xz block declares a dictionary",
-        _ => "a zstd frame declares a window",
-    };
     let shown = match n {
         1 => "only its first member is shown".to_string(),
         n => format!("only its first {n} members are shown"),
@@ -442,11 +431,9 @@ fn window_note(archive: &mut Archive, w: decompress::WindowTooBig) {
     archive.problems.push(Problem::outer(
         ProblemKind::Limit,
         format!(
-            "{what} of {} bytes ({} MiB), over this reader's bound of {} bytes ({} MiB), which keeps the decoder's memory bounded; the file is not read past it, so {shown} — a bound of this reader, not damage ({docker})",
-            w.requested,
-            w.requested >> 20,
-            w.max,
-            w.max >> 20,
+            "{}; the file is not read past it, so {shown} — a bound of this reader, not damage ({})",
+            w.over_bound_words(),
+            w.docker_load_words(),
         ),
     ));
 }

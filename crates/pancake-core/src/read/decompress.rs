@@ -65,14 +65,12 @@ pub struct WindowTooBig {
 
 impl fmt::Display for WindowTooBig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.compression {
-            Compression::Xz => "an xz block declares a dictionary",
-            _ => "a zstd frame declares a window",
-        };
         write!(
             f,
-            "{what} of {} bytes, over the bound of {} bytes",
-            self.requested, self.max
+            "{} of {} bytes, over the bound of {} bytes",
+            self.declares(),
+            self.requested,
+            self.max
         )
     }
 }
@@ -101,6 +99,39 @@ impl WindowTooBig {
     /// decompresses it as it does a layer ([`docker_reads_window`]).
     pub fn docker_load_reads(&self) -> bool {
         docker_reads_window(self.compression, self.requested)
+    }
+
+    /// What declared it, in English: "an xz block declares a dictionary" or "a zstd frame
+    /// declares a window".
+    pub fn declares(&self) -> &'static str {
+        match self.compression {
+            Compression::Xz => "an xz block declares a dictionary",
+            _ => "a zstd frame declares a window",
+        }
+    }
+
+    /// The refusal in English, both sizes in bytes and MiB, for the messages about a save
+    /// compressed as a whole: "a zstd frame declares a window of … bytes (… MiB), over this
+    /// reader's bound of … bytes (… MiB), which keeps the decoder's memory bounded".
+    pub fn over_bound_words(&self) -> String {
+        format!(
+            "{} of {} bytes ({} MiB), over this reader's bound of {} bytes ({} MiB), which keeps the decoder's memory bounded",
+            self.declares(),
+            self.requested,
+            self.requested >> 20,
+            self.max,
+            self.max >> 20
+        )
+    }
+
+    /// Whether `docker load` reads the save, in English: "docker load reads it" or "docker
+    /// load refuses it too".
+    pub fn docker_load_words(&self) -> &'static str {
+        if self.docker_load_reads() {
+            "docker load reads it"
+        } else {
+            "docker load refuses it too"
+        }
     }
 }
 
