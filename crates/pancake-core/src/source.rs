@@ -1,6 +1,7 @@
 //! The only I/O seam: random access to the bytes of one file. The CLI backs it with
 //! `std::fs::File`, the browser with a `File` read synchronously in a Web Worker.
 
+use std::cell::{Cell, RefCell};
 use std::io;
 
 /// Random access to a file's bytes. `&self`, so several threads (or workers) can each
@@ -71,6 +72,55 @@ impl ReadAt for std::fs::File {
     }
 }
 
+/// A [`ReadAt`] that tells `reached` how far into the source its reads have got: the end of
+/// the furthest read so far, in bytes from the source's start, each time that has grown by
+/// `step` bytes or more since it last told (so never twice the same figure, never less than
+/// before; a walk of 200,000 headers makes a read each, and telling each would cost more
+/// than the walk). A walk that goes through a file front to back, reading headers and
+/// skipping contents, so says how far through the file it is.
+pub struct Furthest<'a, S: ReadAt + ?Sized> {
+    inner: &'a S,
+    step: u64,
+    furthest: Cell<u64>,
+    told: Cell<u64>,
+    reached: RefCell<&'a mut dyn FnMut(u64)>,
+}
+
+impl<'a, S: ReadAt + ?Sized> Furthest<'a, S> {
+    /// Reads through `inner`, telling `reached` of the furthest end every `step` bytes.
+    pub fn new(inner: &'a S, step: u64, reached: &'a mut dyn FnMut(u64)) -> Self {
+        Furthest {
+            inner,
+            step,
+            furthest: Cell::new(0),
+            told: Cell::new(0),
+            reached: RefCell::new(reached),
+        }
+    }
+}
+
+impl<S: ReadAt + ?Sized> ReadAt for Furthest<'_, S> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read_at(offset, buf)?;
+        let end = offset.saturating_add(n as u64);
+        if end > self.furthest.get() {
+            self.furthest.set(end);
+            if end.saturating_sub(self.told.get()) >= self.step {
+                self.told.set(end);
+                // Not re-entered: `reached` is the caller's, and reads nothing through this.
+                if let Ok(mut reached) = self.reached.try_borrow_mut() {
+                    reached(end);
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+}
+
 /// A sequential `Read` over a range of a `ReadAt`, in large chunks.
 pub struct RangeReader<'a, S: ReadAt + ?Sized> {
     source: &'a S,
@@ -108,5 +158,32 @@ impl<S: ReadAt + ?Sized> io::Read for RangeReader<'_, S> {
         }
         self.pos += n as u64;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Told the furthest end each time it has grown by a step, whatever the order of reads.
+    #[test]
+    fn furthest_tells_each_step_of_the_furthest_end() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let mut told = Vec::new();
+        {
+            let mut reached = |end| told.push(end);
+            let f = Furthest::new(&data, 10, &mut reached);
+            let mut buf = [0u8; 4];
+            for offset in [0, 4, 8, 12, 2, 30, 20, 31, 98] {
+                assert_eq!(
+                    f.read_at(offset, &mut buf).ok(),
+                    Some(4.min(100 - offset as usize))
+                );
+            }
+            assert_eq!(f.len(), 100);
+        }
+        // Ends 4 and 8 are short of a step, 12 is one; 16 and 35 are less than a step past
+        // the last told (12, 34); reads behind (at 2, 20) tell nothing; 100 is the end.
+        assert_eq!(told, vec![12, 34, 100]);
     }
 }

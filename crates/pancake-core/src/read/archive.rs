@@ -31,7 +31,7 @@ use crate::read::member::{self, Processed};
 use crate::read::offload::Offload;
 use crate::read::reading::{self, Reading};
 use crate::read::sniff;
-use crate::source::{RangeReader, ReadAt};
+use crate::source::{Furthest, RangeReader, ReadAt};
 
 pub use crate::read::member::Options;
 
@@ -736,6 +736,36 @@ fn outer_sparse<R: Read>(entry: &mut tar::Entry<'_, R>) -> Option<OuterSparse> {
 /// access, so it is read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
     scan_with(name, source, opts, true).map(|o| o.archive)
+}
+
+/// [`scan`], telling `progress` how far through the file the walk has got as it goes: bytes
+/// from the file's start to the end of the furthest read so far (the walk reads headers
+/// front to back and skips contents, so this grows to the file's size; `bytes_total` is that
+/// size, `member` is `None`), then the file's size once the walk is over. For an
+/// uncompressed file, whose reading has no other measure of its progress.
+pub fn scan_watched<S: ReadAt + ?Sized>(
+    name: &str,
+    source: &S,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Archive, Error> {
+    let total = source.len();
+    let mut reached = |end: u64| {
+        progress(&Progress {
+            bytes_done: end.min(total),
+            bytes_total: total,
+            member: None,
+        })
+    };
+    // Every MiB: a page's bar moves smoothly, and the walk's reads are not slowed.
+    let watched = Furthest::new(source, 1 << 20, &mut reached);
+    let archive = scan_with(name, &watched, opts, true)?.archive;
+    progress(&Progress {
+        bytes_done: total,
+        bytes_total: total,
+        member: None,
+    });
+    Ok(archive)
 }
 
 /// What [`scan_outline`] gives: the archive without its layer tars walked, and what was left

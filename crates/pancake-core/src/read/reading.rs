@@ -100,7 +100,8 @@ impl Reading {
     /// compressed as a whole (gzip, zstd, xz, bzip2; decided from its first bytes) has no
     /// random access, so it is read completely here ([`archive::read_stream`]) and the
     /// reading starts done, with no jobs. `progress` gets bytes of the file read so far
-    /// (compressed bytes for a compressed file) during that pass.
+    /// (compressed bytes) during that pass; an uncompressed file's walk tells it nothing (see
+    /// [`Reading::start_watched`]).
     ///
     /// Errors: those of [`archive::scan`] and [`archive::read_stream`] — the file is empty,
     /// not a tar, ends inside its first header, or cannot be read at offset 0.
@@ -110,12 +111,26 @@ impl Reading {
         opts: &Options,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Reading, Error> {
-        Reading::start_watched(name, source, opts, progress, &mut |_| {}, None)
+        // The walk of an uncompressed file says how far through the file it is; a caller of
+        // `start` follows the bytes read and then hashed ([`archive::open`]), whose bar would
+        // run to the end and start again. Only a compressed file's pass, its whole reading,
+        // is passed on.
+        let compressed = source
+            .read_vec_at(0, sniff::TAR_BLOCK)
+            .is_ok_and(|h| sniff::compression(&h) != Compression::None);
+        let mut pass = |p: &Progress| {
+            if compressed {
+                progress(p)
+            }
+        };
+        Reading::start_watched(name, source, opts, &mut pass, &mut |_| {}, None)
     }
 
     /// [`Reading::start`], calling `watch` with the archive read so far after each member of
     /// a file compressed as a whole (see [`archive::read_stream_watched`]); an uncompressed
-    /// file's walk is quick and never calls it. With an `offload`, such a file hands the blobs
+    /// file's walk is quick and never calls it, but tells `progress` how far through the
+    /// file it has got ([`archive::scan_watched`]): a page's bar for the walk, before the
+    /// hashing has a measure of its own. With an `offload`, such a file hands the blobs
     /// it takes to it instead of hashing them; their digests go in with
     /// [`Reading::digests_handed_back`] (an uncompressed file's blobs are hashed by jobs, and
     /// `offload` is not asked). Errors: as [`Reading::start`].
@@ -136,7 +151,7 @@ impl Reading {
                 source: e,
             })?;
         let archive = if sniff::compression(&head) == Compression::None {
-            archive::scan(name, source, opts)?
+            archive::scan_watched(name, source, opts, progress)?
         } else {
             archive::read_stream_watched(
                 name,
@@ -797,6 +812,49 @@ mod tests {
         assert!(r.jobs().is_empty());
         assert_eq!(seen, gz.len() as u64, "progress reaches the file's size");
         assert_eq!(r.archive().images, streamed(&bytes).images);
+    }
+
+    /// An uncompressed file's walk says how far through the file it has got: figures that
+    /// only grow, from a first one short of the file's size up to its size, and the walk is
+    /// the one `scan` makes.
+    #[test]
+    fn an_uncompressed_walk_reports_how_far_through_the_file_it_is() {
+        let bytes = app1();
+        let mut seen: Vec<(u64, u64)> = Vec::new();
+        let mut r = Reading::start_watched(
+            "app1.tar",
+            &bytes,
+            &Options::default(),
+            &mut |p| seen.push((p.bytes_done, p.bytes_total)),
+            &mut |_| {},
+            None,
+        )
+        .expect("start");
+        let total = bytes.len() as u64;
+        assert!(
+            seen.len() >= 2,
+            "a figure on the way, then the end: {seen:?}"
+        );
+        assert!(seen.iter().all(|&(_, t)| t == total), "{seen:?}");
+        assert!(
+            seen.windows(2).all(|w| matches!(w, [a, b] if a.0 <= b.0)),
+            "{seen:?}"
+        );
+        assert!(seen.first().is_some_and(|&(d, _)| d < total), "{seen:?}");
+        assert_eq!(
+            seen.last(),
+            Some(&(total, total)),
+            "ends at the file's size"
+        );
+        let scanned = archive::scan("app1.tar", &bytes, &Options::default()).expect("scan");
+        assert_eq!(r.archive_unresolved().members, scanned.members);
+        assert_eq!(r.archive().images, started(&bytes).archive().images);
+        // Only the walk's own measure: hashing is not part of it.
+        assert!(!r.is_done());
+        // `start` (the CLI's `open`, whose bar follows the bytes hashed) is told nothing of it.
+        let mut told = 0;
+        Reading::start("app1.tar", &bytes, &Options::default(), &mut |_| told += 1).expect("start");
+        assert_eq!(told, 0);
     }
 
     #[test]
