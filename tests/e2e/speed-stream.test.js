@@ -84,3 +84,44 @@ test(`a ${LAYER_MIB} MiB layer is streamed, verified, and no worker's wasm memor
   assert.deepEqual(problemsOf(page), []);
   await page.close();
 });
+
+// The bar says how far the reading is, from the pick to verified (issue 13: "the progress bar
+// and its percentage agree from the first frame"). While an uncompressed file's layer tars
+// are walked it gives how far through the file the walk is (`archive::scan_watched`), not
+// stripes; while the layer is verified it moves with the hashing. Before, the job the page
+// gave the hasher hashing the layer beside the walk waited unseen behind that hashing (a
+// worker's loop of ready reads never left its microtasks, `give_way`), so the bar stood at
+// 0 % until the layer was done.
+test('the bar follows the walk, then the hashing of a layer hashed beside the walk', { timeout: 180000 }, async () => {
+  const page = await session.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.evaluate(() => {
+    const seen = [];
+    window.__bar = seen;
+    const look = () => {
+      const p = document.querySelector('[data-testid=progress]');
+      const bar = p && p.querySelector('[role=progressbar]');
+      if (!bar) return;
+      const v = bar.getAttribute('aria-valuenow');
+      const s = [p.getAttribute('data-phase'), v === null ? null : Number(v)];
+      const last = seen[seen.length - 1];
+      if (!last || last[0] !== s[0] || last[1] !== s[1]) seen.push(s);
+    };
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await pickFile(page, path.join(dir, 'single.tar'));
+  await waitReady(page, { timeout: 150000 });
+  const seen = await page.evaluate(() => window.__bar);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const reading = seen.filter(([phase, v]) => phase === 'reading' && v !== null).map(([, v]) => v);
+  const hashing = seen.filter(([phase]) => phase === 'hashing').map(([, v]) => v);
+  const rising = (xs) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);
+  assert.ok(reading.length >= 2 && rising(reading), `the walk's bar: ${JSON.stringify(seen)}`);
+  assert.ok(reading[reading.length - 1] >= 90, `the walk ends near the file's end: ${JSON.stringify(seen)}`);
+  assert.ok(hashing.every((v) => v !== null) && rising(hashing), `the hashing's bar: ${JSON.stringify(seen)}`);
+  if (cores >= 2) {
+    // Beside the walk: the hasher reports as it goes, not only once the layer is done.
+    assert.ok(hashing.some((v) => v > 0 && v < 100), `the bar moves while the layer is verified: ${JSON.stringify(seen)}`);
+  }
+  assert.deepEqual(problemsOf(page), []);
+  await page.close();
+});

@@ -251,19 +251,10 @@ const FEED_RATE: f64 = 150_000.0;
 /// See [`FEED_AHEAD`].
 const FEED_MOST: f64 = 512.0 * 1024.0 * 1024.0;
 
-/// Milliseconds of a monotonic clock (`performance.now()`; `Date.now()` where there is none):
-/// a change of the system clock must not loosen or trip the bound.
+/// Milliseconds of a monotonic clock ([`crate::give_way::now_ms`]): a change of the system
+/// clock must not loosen or trip the bound.
 fn monotonic_ms() -> f64 {
-    Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
-        .ok()
-        .and_then(|p| {
-            let now: Function = Reflect::get(&p, &JsValue::from_str("now"))
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            now.call0(&p).ok()?.as_f64()
-        })
-        .unwrap_or_else(js_sys::Date::now)
+    crate::give_way::now_ms()
 }
 
 /// The smallest blob (bytes) the hasher hashes beside the walk ([`Tee`]'s `ahead`): below

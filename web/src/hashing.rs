@@ -343,7 +343,10 @@ pub async fn stream_sha256(
     let mut piece = PIECE.with(|p| std::mem::take(&mut *p.borrow_mut()));
     let mut pending = Some(reader.read(&buffer, 0, want)?);
     let mut ok = true;
+    let mut give_way = crate::give_way::GiveWay::default();
     while let Some(read) = pending.take() {
+        // The next read is in flight meanwhile.
+        give_way.now_and_then().await;
         let Some(chunk) = ByobReader::answer(read).await else {
             ok = false;
             break;

@@ -181,7 +181,10 @@ async fn drive() {
     let mut scratch: Vec<u8> = Vec::new();
     // Buffers of blobs that ended, for the next ones (never more than LANES exist).
     let mut spare: Vec<ArrayBuffer> = Vec::new();
+    let mut give_way = crate::give_way::GiveWay::default();
     loop {
+        // Messages (another job, a feed's pieces) get their turn ([`crate::give_way`]).
+        give_way.now_and_then().await;
         // Open queued blobs in free lanes.
         while running.len() < LANES {
             let Some(next) = QUEUE.with(|q| q.borrow_mut().0.pop_front()) else {

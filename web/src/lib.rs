@@ -9,6 +9,7 @@ pub mod container_store;
 pub mod feed;
 pub mod figures;
 pub mod file_source;
+pub mod give_way;
 pub mod hashing;
 pub mod i18n;
 pub mod idb;
