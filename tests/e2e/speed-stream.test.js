@@ -115,8 +115,10 @@ test('the bar follows the walk, then the hashing of a layer hashed beside the wa
   const reading = seen.filter(([phase, v]) => phase === 'reading' && v !== null).map(([, v]) => v);
   const hashing = seen.filter(([phase]) => phase === 'hashing').map(([, v]) => v);
   const rising = (xs) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);
-  assert.ok(reading.length >= 2 && rising(reading), `the walk's bar: ${JSON.stringify(seen)}`);
-  assert.ok(reading[reading.length - 1] >= 90, `the walk ends near the file's end: ${JSON.stringify(seen)}`);
+  // (The worker posts the walk's figure at most every 80 ms: its last may not come before
+  // the walk's answer, which ends the reading phase.)
+  assert.ok(reading.length >= 1 && rising(reading), `the walk's bar: ${JSON.stringify(seen)}`);
+  assert.ok(reading.some((v) => v > 0 && v < 100), `the walk's bar moves: ${JSON.stringify(seen)}`);
   assert.ok(hashing.every((v) => v !== null) && rising(hashing), `the hashing's bar: ${JSON.stringify(seen)}`);
   if (cores >= 2) {
     // Beside the walk: the hasher reports as it goes, not only once the layer is done.

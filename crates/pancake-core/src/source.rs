@@ -78,17 +78,21 @@ impl ReadAt for std::fs::File {
 /// before; a walk of 200,000 headers makes a read each, and telling each would cost more
 /// than the walk). A walk that goes through a file front to back, reading headers and
 /// skipping contents, so says how far through the file it is.
-pub struct Furthest<'a, S: ReadAt + ?Sized> {
-    inner: &'a S,
+///
+/// Not generic over the source: the archive's walk is generic over its [`ReadAt`], and a
+/// second source type would compile a second copy of it, so every walk of an archive reads
+/// through this one type.
+pub struct Furthest<'a> {
+    inner: &'a dyn ReadAt,
     step: u64,
     furthest: Cell<u64>,
     told: Cell<u64>,
     reached: RefCell<&'a mut dyn FnMut(u64)>,
 }
 
-impl<'a, S: ReadAt + ?Sized> Furthest<'a, S> {
+impl<'a> Furthest<'a> {
     /// Reads through `inner`, telling `reached` of the furthest end every `step` bytes.
-    pub fn new(inner: &'a S, step: u64, reached: &'a mut dyn FnMut(u64)) -> Self {
+    pub fn new(inner: &'a dyn ReadAt, step: u64, reached: &'a mut dyn FnMut(u64)) -> Self {
         Furthest {
             inner,
             step,
@@ -99,7 +103,7 @@ impl<'a, S: ReadAt + ?Sized> Furthest<'a, S> {
     }
 }
 
-impl<S: ReadAt + ?Sized> ReadAt for Furthest<'_, S> {
+impl ReadAt for Furthest<'_> {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read_at(offset, buf)?;
         let end = offset.saturating_add(n as u64);
@@ -118,6 +122,22 @@ impl<S: ReadAt + ?Sized> ReadAt for Furthest<'_, S> {
 
     fn len(&self) -> u64 {
         self.inner.len()
+    }
+}
+
+/// `source` as a sized [`ReadAt`], so that any source, `[u8]` too, can be read through
+/// `&dyn ReadAt` (a reference to an unsized type cannot be made a trait object). Within the
+/// core only: a public `ReadAt` for every reference would make `v.len()` on a `&Vec<u8>` the
+/// trait's `u64`.
+pub(crate) struct Borrowed<'a, S: ReadAt + ?Sized>(pub(crate) &'a S);
+
+impl<S: ReadAt + ?Sized> ReadAt for Borrowed<'_, S> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read_at(offset, buf)
+    }
+
+    fn len(&self) -> u64 {
+        self.0.len()
     }
 }
 

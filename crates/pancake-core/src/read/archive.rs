@@ -31,7 +31,7 @@ use crate::read::member::{self, Processed};
 use crate::read::offload::Offload;
 use crate::read::reading::{self, Reading};
 use crate::read::sniff;
-use crate::source::{Furthest, RangeReader, ReadAt};
+use crate::source::{Borrowed, Furthest, RangeReader, ReadAt};
 
 pub use crate::read::member::Options;
 
@@ -735,7 +735,10 @@ fn outer_sparse<R: Read>(entry: &mut tar::Entry<'_, R>) -> Option<OuterSparse> {
 /// [`Reading`] has the facts of its jobs. A compressed file (gzip, zstd, xz, bzip2) has no random
 /// access, so it is read in full with [`read_stream`] over a [`RangeReader`] instead.
 pub fn scan<S: ReadAt + ?Sized>(name: &str, source: &S, opts: &Options) -> Result<Archive, Error> {
-    scan_with(name, source, opts, true).map(|o| o.archive)
+    let mut untold = |_: u64| {};
+    let source = Borrowed(source);
+    let source = Furthest::new(&source, u64::MAX, &mut untold);
+    scan_with(name, &source, opts, true).map(|o| o.archive)
 }
 
 /// [`scan`], telling `progress` how far through the file the walk has got as it goes: bytes
@@ -758,7 +761,8 @@ pub fn scan_watched<S: ReadAt + ?Sized>(
         })
     };
     // Every MiB: a page's bar moves smoothly, and the walk's reads are not slowed.
-    let watched = Furthest::new(source, 1 << 20, &mut reached);
+    let source = Borrowed(source);
+    let watched = Furthest::new(&source, 1 << 20, &mut reached);
     let archive = scan_with(name, &watched, opts, true)?.archive;
     progress(&Progress {
         bytes_done: total,
@@ -807,12 +811,16 @@ pub fn scan_outline<S: ReadAt + ?Sized>(
     if sniff::compression(&head) != Compression::None {
         return Ok(None);
     }
-    scan_with(name, source, opts, false).map(Some)
+    // Through the type every walk of an archive reads through (see `Furthest`).
+    let mut untold = |_: u64| {};
+    let source = Borrowed(source);
+    let source = Furthest::new(&source, u64::MAX, &mut untold);
+    scan_with(name, &source, opts, false).map(Some)
 }
 
-fn scan_with<S: ReadAt + ?Sized>(
+fn scan_with(
     name: &str,
-    source: &S,
+    source: &Furthest<'_>,
     opts: &Options,
     walk_layers: bool,
 ) -> Result<Outline, Error> {
