@@ -102,7 +102,7 @@ test('the bar follows the walk, then the hashing of a layer hashed beside the wa
       const bar = p && p.querySelector('[role=progressbar]');
       if (!bar) return;
       const v = bar.getAttribute('aria-valuenow');
-      const s = [p.getAttribute('data-phase'), v === null ? null : Number(v)];
+      const s = [p.getAttribute('data-phase'), v === null ? null : Number(v), Math.round(performance.now())];
       const last = seen[seen.length - 1];
       if (!last || last[0] !== s[0] || last[1] !== s[1]) seen.push(s);
     };
@@ -120,8 +120,11 @@ test('the bar follows the walk, then the hashing of a layer hashed beside the wa
   assert.ok(reading.length >= 1 && rising(reading), `the walk's bar: ${JSON.stringify(seen)}`);
   assert.ok(reading.some((v) => v > 0 && v < 100), `the walk's bar moves: ${JSON.stringify(seen)}`);
   assert.ok(hashing.every((v) => v !== null) && rising(hashing), `the hashing's bar: ${JSON.stringify(seen)}`);
-  if (cores >= 2) {
-    // Beside the walk: the hasher reports as it goes, not only once the layer is done.
+  const times = seen.filter(([phase]) => phase === 'hashing').map(([, , t]) => t);
+  const hashingMs = times.length ? times[times.length - 1] - times[0] : 0;
+  if (cores >= 2 && hashingMs >= 400) {
+    // Beside the walk: the hasher reports as it goes, not only once the layer is done (a
+    // machine that hashes the rest within a few of the page's 100 ms updates may not show one).
     assert.ok(hashing.some((v) => v > 0 && v < 100), `the bar moves while the layer is verified: ${JSON.stringify(seen)}`);
   }
   assert.deepEqual(problemsOf(page), []);

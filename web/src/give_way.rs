@@ -9,7 +9,12 @@
 //! that layer was hashed, so its progress never reached the page and the bar stood at 0 %
 //! for the whole of a 1.1 GB layer's verification (seen 6 Dec, most runs).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
 use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -53,10 +58,10 @@ impl GiveWay {
 }
 
 /// Resolves once the tasks waiting (messages among them) have had their turn: a message to
-/// itself over a fresh `MessageChannel`, queued behind them. Not `scheduler.yield()`, whose
-/// continuation goes before tasks already waiting (measured: the job stayed unseen), nor a
-/// `setTimeout` of 0, clamped to 4 ms once such calls nest (this loop may run on inside one
-/// timer task's microtasks). Without `MessageChannel`, no pause.
+/// itself over this worker's `MessageChannel`, queued behind them. Not `scheduler.yield()`,
+/// whose continuation goes before tasks already waiting (measured: the job stayed unseen),
+/// nor a `setTimeout` of 0, clamped to 4 ms once such calls nest (this loop may run on inside
+/// one timer task's microtasks). Without `MessageChannel`, no pause.
 pub async fn give_way() {
     if let Some(p) = message_to_self() {
         // It only resolves; an error would only mean no pause.
@@ -64,7 +69,23 @@ pub async fn give_way() {
     }
 }
 
-fn message_to_self() -> Option<Promise> {
+/// One channel per worker, made at the first give-way and kept: its `port1` answers each
+/// message by resolving the oldest give-way waiting (a channel per give-way would stay open
+/// until the collector found it, some 20 a second).
+struct Channel {
+    port2: JsValue,
+    post: Function,
+    waiting: Rc<RefCell<VecDeque<Function>>>,
+}
+
+thread_local! {
+    static CHANNEL: RefCell<Option<Rc<Channel>>> = const { RefCell::new(None) };
+}
+
+fn channel() -> Option<Rc<Channel>> {
+    if let Some(c) = CHANNEL.with(|c| c.borrow().clone()) {
+        return Some(c);
+    }
     let class: Function = Reflect::get(&js_sys::global(), &JsValue::from_str("MessageChannel"))
         .ok()?
         .dyn_into()
@@ -72,15 +93,41 @@ fn message_to_self() -> Option<Promise> {
     let channel = Reflect::construct(&class, &js_sys::Array::new()).ok()?;
     let port1 = Reflect::get(&channel, &JsValue::from_str("port1")).ok()?;
     let port2 = Reflect::get(&channel, &JsValue::from_str("port2")).ok()?;
-    let mut resolve: Option<Function> = None;
-    let p = Promise::new(&mut |res, _| resolve = Some(res));
-    let resolve: JsValue = resolve?.into();
-    // Setting `onmessage` starts the port; the channel is collected once both ends are.
-    Reflect::set(&port1, &JsValue::from_str("onmessage"), &resolve).ok()?;
     let post: Function = Reflect::get(&port2, &JsValue::from_str("postMessage"))
         .ok()?
         .dyn_into()
         .ok()?;
-    post.call1(&port2, &JsValue::NULL).ok()?;
+    let waiting: Rc<RefCell<VecDeque<Function>>> = Rc::default();
+    let answer = {
+        let waiting = Rc::clone(&waiting);
+        Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+            let next = waiting.borrow_mut().pop_front();
+            if let Some(resolve) = next {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+        })
+    };
+    // Setting `onmessage` starts the port. The handler lives as long as the worker.
+    Reflect::set(&port1, &JsValue::from_str("onmessage"), answer.as_ref()).ok()?;
+    answer.forget();
+    let c = Rc::new(Channel {
+        port2,
+        post,
+        waiting,
+    });
+    CHANNEL.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&c)));
+    Some(c)
+}
+
+fn message_to_self() -> Option<Promise> {
+    let c = channel()?;
+    let mut resolve: Option<Function> = None;
+    let p = Promise::new(&mut |res, _| resolve = Some(res));
+    c.waiting.borrow_mut().push_back(resolve?);
+    if c.post.call1(&c.port2, &JsValue::NULL).is_err() {
+        // Never answered: no pause rather than a wait for ever.
+        c.waiting.borrow_mut().pop_back();
+        return None;
+    }
     Some(p)
 }

@@ -225,7 +225,10 @@ async fn with_webcrypto(source: &FileSource, job: &HashJob, opts: &Options) -> O
     let unhashed = prehashed::index_unhashed(source, job, opts)?;
     let mut buffer = take_spare(len);
     let mut filled = 0u32;
+    let mut give_way = crate::give_way::GiveWay::default();
     while filled < len {
+        // Between reads (no buffer out): messages get their turn ([`crate::give_way`]).
+        give_way.now_and_then().await;
         let chunk = ByobReader::answer(reader.read(&buffer, filled, len - filled)?).await?;
         buffer = chunk.buffer;
         if chunk.len == 0 {

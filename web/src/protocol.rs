@@ -200,8 +200,9 @@ pub enum Response {
         #[serde(default)]
         why: Option<pancake_core::Unreadable>,
     },
-    /// Bytes of the file read so far while a file compressed as a whole is read (the scan
-    /// is then the whole work).
+    /// How far the scan has got: bytes of the file read so far while a file compressed as a
+    /// whole is read (the scan is then the whole work), or how far through an uncompressed
+    /// file its walk is (`archive::scan_watched`); the file's size at the end.
     ScanProgress { bytes: u64 },
     /// While a file compressed as a whole is read: the layer blobs read since the last such
     /// message, each at a glance (from its own bytes alone: the order of the layers is known

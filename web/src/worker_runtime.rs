@@ -307,8 +307,9 @@ impl Glances {
 
 /// Starts the reading (`Reading::start_watched`). A file compressed as a whole is read
 /// completely here, the only long part of its reading, so its progress is posted as it goes,
-/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]). Also
-/// returns how many layer blobs were so posted.
+/// and each layer blob at a glance as soon as it is read ([`Response::LayersRead`]); an
+/// uncompressed file's walk posts how far through the file it has got. Also returns how
+/// many layer blobs were so posted.
 fn scan(
     scope: &DedicatedWorkerGlobalScope,
     name: &str,
@@ -319,7 +320,8 @@ fn scan(
     let mut last = 0.0;
     let mut report = |p: &archive::Progress| {
         let t = now();
-        if t - last >= PROGRESS_EVERY_MS {
+        // The last figure (the whole file) always goes: the bar ends where the reading does.
+        if t - last >= PROGRESS_EVERY_MS || p.bytes_done >= p.bytes_total {
             last = t;
             post(
                 scope,

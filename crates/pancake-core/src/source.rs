@@ -106,13 +106,15 @@ impl<'a> Furthest<'a> {
 impl ReadAt for Furthest<'_> {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read_at(offset, buf)?;
-        let end = offset.saturating_add(n as u64);
-        if end > self.furthest.get() {
+        // Only bytes read count: a read at or past the end (a header whose size runs past it)
+        // gives none, and must not carry the figure beyond the source.
+        let end = offset.saturating_add(n as u64).min(self.inner.len());
+        if n > 0 && end > self.furthest.get() {
             self.furthest.set(end);
             if end.saturating_sub(self.told.get()) >= self.step {
-                self.told.set(end);
                 // Not re-entered: `reached` is the caller's, and reads nothing through this.
                 if let Ok(mut reached) = self.reached.try_borrow_mut() {
+                    self.told.set(end);
                     reached(end);
                 }
             }
@@ -203,7 +205,8 @@ mod tests {
             assert_eq!(f.len(), 100);
         }
         // Ends 4 and 8 are short of a step, 12 is one; 16 and 35 are less than a step past
-        // the last told (12, 34); reads behind (at 2, 20) tell nothing; 100 is the end.
+        // the last told (12, 34); reads behind (at 2, 20) tell nothing; 100 is the end; a read
+        // past it (at 150) reads nothing and tells nothing.
         assert_eq!(told, vec![12, 34, 100]);
     }
 }

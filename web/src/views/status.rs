@@ -49,8 +49,9 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
     };
     let pr = &p.progress;
     let (label, done, total, pct) = match p.phase {
-        // Bytes read are known only while a file compressed as a whole is inflated; until
-        // then the bar is indeterminate and no percentage is claimed.
+        // How far the scan has got (bytes of a file compressed as a whole inflated, or how
+        // far through an uncompressed file its walk is); until the first figure the bar is
+        // indeterminate and no percentage is claimed.
         Phase::Scanning => (
             match &p.next_name {
                 Some(name) => tf(
