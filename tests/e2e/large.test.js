@@ -37,7 +37,7 @@ describe('a 200,000-file image', () => {
     const page = await session.newPage();
     await page.evaluate((sel) => {
       const w = window;
-      w.__large = { tasks: [], firstView: null, verified: null, dropped: null };
+      w.__large = { tasks: [], firstView: null, verified: null, dropped: null, walkRate: null, walkLeft: null };
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) w.__large.tasks.push({ start: e.startTime, ms: e.duration });
       }).observe({ type: 'longtask' });
@@ -58,6 +58,10 @@ describe('a 200,000-file image', () => {
           };
         }
         if (w.__large.verified === null && document.querySelector(sel)) w.__large.verified = t;
+        // Beside the walk's bar: a time left, never a rate (its figure is a place in the file).
+        const walk = document.querySelector('[data-testid=progress][data-phase=reading]');
+        w.__large.walkRate ??= walk?.querySelector('.rate')?.textContent ?? null;
+        w.__large.walkLeft ??= walk?.querySelector('.left')?.textContent ?? null;
       }).observe(document.body, { childList: true, subtree: true, attributes: true });
       document.querySelector('input[type=file][data-testid=file-input]')
         .addEventListener('change', () => { w.__large.dropped = performance.now(); }, { capture: true });
@@ -82,6 +86,8 @@ describe('a 200,000-file image', () => {
       `(all: ${tasks.map((t) => `${(t.start - from).toFixed(0)}+${t.ms.toFixed(0)}`).join(' ')}); ` +
       `longest while hashing ${longest(hashing).toFixed(0)} ms`);
     assert.ok(m.verified >= m.firstView && m.firstView >= from, JSON.stringify(m));
+    assert.equal(m.walkRate, null, 'no MB/s beside the walk, whose figure is a place in the file');
+    console.log(`# beside the walk: ${m.walkLeft}`);
     // The first view is the outline (issue 13 target 3): the layers and their instructions
     // while the file is still read, their sizes pending rather than 0 B.
     assert.equal(m.first.phase, 'reading', JSON.stringify(m.first));

@@ -102,9 +102,9 @@ test('the bar follows the walk, then the hashing of a layer hashed beside the wa
       const bar = p && p.querySelector('[role=progressbar]');
       if (!bar) return;
       const v = bar.getAttribute('aria-valuenow');
-      const s = [p.getAttribute('data-phase'), v === null ? null : Number(v), Math.round(performance.now())];
+      const s = [p.getAttribute('data-phase'), v === null ? null : Number(v), Math.round(performance.now()), !!p.querySelector('.rate')];
       const last = seen[seen.length - 1];
-      if (!last || last[0] !== s[0] || last[1] !== s[1]) seen.push(s);
+      if (!last || last[0] !== s[0] || last[1] !== s[1] || last[3] !== s[3]) seen.push(s);
     };
     new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
   });
@@ -119,6 +119,8 @@ test('the bar follows the walk, then the hashing of a layer hashed beside the wa
   // the walk's answer, which ends the reading phase.)
   assert.ok(reading.length >= 1 && rising(reading), `the walk's bar: ${JSON.stringify(seen)}`);
   assert.ok(reading.some((v) => v > 0 && v < 100), `the walk's bar moves: ${JSON.stringify(seen)}`);
+  // The walk's figure is a place in the file, not bytes read: no MB/s beside it.
+  assert.ok(seen.every(([phase, , , rate]) => phase !== 'reading' || !rate), `a rate beside the walk: ${JSON.stringify(seen)}`);
   assert.ok(hashing.every((v) => v !== null) && rising(hashing), `the hashing's bar: ${JSON.stringify(seen)}`);
   const times = seen.filter(([phase]) => phase === 'hashing').map(([, , t]) => t);
   const hashingMs = times.length ? times[times.length - 1] - times[0] : 0;

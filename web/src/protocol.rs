@@ -202,8 +202,13 @@ pub enum Response {
     },
     /// How far the scan has got: bytes of the file read so far while a file compressed as a
     /// whole is read (the scan is then the whole work), or how far through an uncompressed
-    /// file its walk is (`archive::scan_watched`); the file's size at the end.
-    ScanProgress { bytes: u64 },
+    /// file its walk is (`archive::scan_watched`; then `reached`, as in
+    /// `archive::Progress`); the file's size at the end.
+    ScanProgress {
+        bytes: u64,
+        #[serde(default)]
+        reached: bool,
+    },
     /// While a file compressed as a whole is read: the layer blobs read since the last such
     /// message, each at a glance (from its own bytes alone: the order of the layers is known
     /// only when the archive's manifest is read, at its end). Sent at most every

@@ -255,6 +255,9 @@ pub enum PoolEvent {
         generation: u32,
         done: u64,
         now_ms: f64,
+        /// `done` is how far through the file a walk has got, not bytes read
+        /// (`archive::Progress::reached`).
+        reached: bool,
     },
     /// The archive as the facts so far make it (sharing the layer indexes of the one shown).
     Verified {
@@ -1242,11 +1245,14 @@ impl Pool {
                     count,
                 }]
             }
-            (Response::ScanProgress { bytes }, Role::Scanner) => vec![PoolEvent::Progress {
-                generation,
-                done: bytes,
-                now_ms: now(),
-            }],
+            (Response::ScanProgress { bytes, reached }, Role::Scanner) => {
+                vec![PoolEvent::Progress {
+                    generation,
+                    done: bytes,
+                    now_ms: now(),
+                    reached,
+                }]
+            }
             (Response::Progress { member, bytes }, Role::Hasher(i)) => {
                 if let Some(Some(h)) = self.hashers.get_mut(i) {
                     if let Some((job, done)) = h.jobs.iter_mut().find(|(j, _)| j.member == member) {
@@ -1260,6 +1266,7 @@ impl Pool {
                         generation,
                         done: self.bytes_done(),
                         now_ms: t,
+                        reached: false,
                     }]
                 } else {
                     Vec::new()
@@ -1992,6 +1999,7 @@ impl Pool {
                 generation,
                 done: self.bytes_done(),
                 now_ms: t,
+                reached: false,
             },
         ]
     }

@@ -327,6 +327,7 @@ fn scan(
                 scope,
                 &Response::ScanProgress {
                     bytes: p.bytes_done,
+                    reached: p.reached,
                 },
                 None,
             );

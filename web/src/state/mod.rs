@@ -683,6 +683,7 @@ mod tests {
             generation: 2,
             done: 5,
             now_ms: 1.0,
+            reached: true,
         })));
         assert_eq!(
             s.read_now().progress.done,

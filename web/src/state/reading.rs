@@ -53,6 +53,10 @@ pub struct Progress {
     pub from: u64,
     /// Hashing started and has not reported yet: its first report starts the clock.
     pub clock_waits: bool,
+    /// `done` is how far through the file a walk that skips contents has got
+    /// (`archive::Progress::reached`): its [`Progress::rate`] is how fast the walk moves
+    /// through the file, not a speed of reading, and is not shown as one.
+    pub reached: bool,
 }
 
 impl Progress {
@@ -208,16 +212,19 @@ pub fn reduce(s: &ReadingState, action: ReadingAction) -> Option<ReadingState> {
                 now_ms,
                 from: 0,
                 clock_waits: true,
+                reached: false,
             };
         }
         ReadingAction::Pool(PoolEvent::Progress {
             generation,
             done,
             now_ms,
+            reached,
         }) if current(generation) => {
             let p = &mut s.progress;
             p.done = done.min(p.total);
             p.now_ms = now_ms;
+            p.reached = reached;
             if std::mem::take(&mut p.clock_waits) {
                 p.started_ms = now_ms;
                 p.from = p.done;
@@ -307,6 +314,7 @@ mod tests {
                 generation: 4,
                 done: 1,
                 now_ms: 0.0,
+                reached: true,
             }),
             ReadingAction::Pool(PoolEvent::Failed {
                 generation: 2,
@@ -478,6 +486,7 @@ mod tests {
                     generation: 1,
                     done,
                     now_ms,
+                    reached: false,
                 }),
             )
             .expect("current")
@@ -519,6 +528,7 @@ mod tests {
                 generation: 1,
                 done: 250,
                 now_ms: 1000.0,
+                reached: false,
             }),
         )
         .expect("current");

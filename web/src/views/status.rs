@@ -80,7 +80,9 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
             Some(pr.percent()),
         ),
     };
-    let rate = pr.rate().map(|r| {
+    // A walk's place in the file over time is no reading speed (it skips the files' contents:
+    // a layer of large files would read as several GB/s); its time left stays true.
+    let rate = pr.rate().filter(|_| !pr.reached).map(|r| {
         // A slow read (a compressed file on a busy machine) still shows a figure, not 0.
         let mb = r / 1e6;
         let mb = if mb < 10.0 {

@@ -38,12 +38,17 @@ pub use crate::read::member::Options;
 /// Progress of a long read, for a progress bar.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
-    /// Bytes of the file read so far, as stored (compressed bytes when the file is compressed).
+    /// Bytes of the file read so far, as stored (compressed bytes when the file is compressed),
+    /// or, when `reached`, how far through the file a walk has got.
     pub bytes_done: u64,
     /// The file's size, in bytes.
     pub bytes_total: u64,
     /// The member being read, when there is one.
     pub member: Option<String>,
+    /// `bytes_done` is a place in the file, not a count of bytes read: a walk that skips
+    /// members' contents ([`scan_watched`]) passes most of the bytes before it unread, so
+    /// bytes over time is how fast it moves through the file, not a speed of reading.
+    pub reached: bool,
 }
 
 pub use crate::read::reading::HashJob;
@@ -240,6 +245,7 @@ pub fn read_stream_watched<R: Read>(
                                 bytes_done: count.get(),
                                 bytes_total: total_bytes,
                                 member: Some(mname.to_string()),
+                                reached: false,
                             })
                         };
                         cb(0);
@@ -327,6 +333,7 @@ pub fn read_stream_watched<R: Read>(
         bytes_done: count.get(),
         bytes_total: total_bytes,
         member: None,
+        reached: false,
     });
     image::resolve_with(&mut archive, &opts.limits);
     Ok(archive)
@@ -758,17 +765,14 @@ pub fn scan_watched<S: ReadAt + ?Sized>(
             bytes_done: end.min(total),
             bytes_total: total,
             member: None,
+            reached: true,
         })
     };
     // Every MiB: a page's bar moves smoothly, and the walk's reads are not slowed.
     let source = Borrowed(source);
     let watched = Furthest::new(&source, 1 << 20, &mut reached);
     let archive = scan_with(name, &watched, opts, true)?.archive;
-    progress(&Progress {
-        bytes_done: total,
-        bytes_total: total,
-        member: None,
-    });
+    reached(total);
     Ok(archive)
 }
 
@@ -1067,6 +1071,7 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
         bytes_done: base,
         bytes_total: total,
         member: None,
+        reached: false,
     });
     run_jobs(
         source,
@@ -1077,6 +1082,7 @@ pub fn open<S: ReadAt + Sync + ?Sized>(
                 bytes_done: base.saturating_add(done),
                 bytes_total: total,
                 member: names.get(&member).cloned(),
+                reached: false,
             })
         },
         &mut |member, facts| {

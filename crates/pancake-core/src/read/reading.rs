@@ -111,15 +111,12 @@ impl Reading {
         opts: &Options,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Reading, Error> {
-        // The walk of an uncompressed file says how far through the file it is; a caller of
-        // `start` follows the bytes read and then hashed ([`archive::open`]), whose bar would
-        // run to the end and start again. Only a compressed file's pass, its whole reading,
-        // is passed on.
-        let compressed = source
-            .read_vec_at(0, sniff::TAR_BLOCK)
-            .is_ok_and(|h| sniff::compression(&h) != Compression::None);
+        // The walk of an uncompressed file says how far through the file it is
+        // (`Progress::reached`); a caller of `start` follows the bytes read and then hashed
+        // ([`archive::open`]), whose bar would run to the end and start again. Only a
+        // compressed file's pass, its whole reading, is passed on.
         let mut pass = |p: &Progress| {
-            if compressed {
+            if !p.reached {
                 progress(p)
             }
         };
@@ -804,13 +801,16 @@ mod tests {
         gz.write_all(&bytes).expect("gzip");
         let gz = gz.finish().expect("gzip end");
         let mut seen = 0u64;
+        let mut places = 0;
         let mut r = Reading::start("app1.tar.gz", &gz, &Options::default(), &mut |p| {
-            seen = seen.max(p.bytes_done)
+            seen = seen.max(p.bytes_done);
+            places += usize::from(p.reached);
         })
         .expect("start");
         assert!(r.is_done());
         assert!(r.jobs().is_empty());
         assert_eq!(seen, gz.len() as u64, "progress reaches the file's size");
+        assert_eq!(places, 0, "bytes read, not places in the file");
         assert_eq!(r.archive().images, streamed(&bytes).images);
     }
 
@@ -821,11 +821,15 @@ mod tests {
     fn an_uncompressed_walk_reports_how_far_through_the_file_it_is() {
         let bytes = app1();
         let mut seen: Vec<(u64, u64)> = Vec::new();
+        let mut counts = 0;
         let mut r = Reading::start_watched(
             "app1.tar",
             &bytes,
             &Options::default(),
-            &mut |p| seen.push((p.bytes_done, p.bytes_total)),
+            &mut |p| {
+                seen.push((p.bytes_done, p.bytes_total));
+                counts += usize::from(!p.reached);
+            },
             &mut |_| {},
             None,
         )
@@ -836,6 +840,7 @@ mod tests {
             "a figure on the way, then the end: {seen:?}"
         );
         assert!(seen.iter().all(|&(_, t)| t == total), "{seen:?}");
+        assert_eq!(counts, 0, "each figure a place in the file, not bytes read");
         assert!(
             seen.windows(2).all(|w| matches!(w, [a, b] if a.0 <= b.0)),
             "{seen:?}"
