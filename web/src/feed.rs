@@ -45,6 +45,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::MessageEvent;
 
 use crate::file_source::FileSource;
+// A monotonic clock: a change of the system clock must not loosen or trip the feed's bounds.
+use crate::give_way::now_ms;
 
 /// One blob of the file to feed: where it is, and how far from its start it has been fed
 /// without a gap.
@@ -251,12 +253,6 @@ const FEED_RATE: f64 = 150_000.0;
 /// See [`FEED_AHEAD`].
 const FEED_MOST: f64 = 512.0 * 1024.0 * 1024.0;
 
-/// Milliseconds of a monotonic clock ([`crate::give_way::now_ms`]): a change of the system
-/// clock must not loosen or trip the bound.
-fn monotonic_ms() -> f64 {
-    crate::give_way::now_ms()
-}
-
 /// The smallest blob (bytes) the hasher hashes beside the walk ([`Tee`]'s `ahead`): below
 /// this its hashing after the walk is short anyway, and its reads would only slow the walk's.
 const BESIDE_MIN: u64 = 32 << 20;
@@ -302,7 +298,7 @@ impl Tee {
         post(&port, &object(&[("blobs", &list)]), &js_sys::Array::new()).then_some(Tee {
             port,
             plan,
-            began: monotonic_ms(),
+            began: now_ms(),
             posted: 0.0,
             ahead: None,
             ahead_min,
@@ -341,7 +337,7 @@ impl Tee {
         }
         if !lent {
             self.posted += f64::from(len);
-            let allowed = FEED_AHEAD + FEED_RATE * (monotonic_ms() - self.began);
+            let allowed = FEED_AHEAD + FEED_RATE * (now_ms() - self.began);
             if self.posted > allowed.min(FEED_MOST) {
                 // Far ahead of what the hasher can be counted on to have hashed: nothing more
                 // is queued for it (see `FEED_AHEAD`).
@@ -431,7 +427,7 @@ impl HandOn {
     pub fn new(port: JsValue) -> HandOn {
         HandOn {
             port,
-            began: monotonic_ms(),
+            began: now_ms(),
             taken: 0.0,
             piece: Vec::new(),
             blobs: 0,
@@ -574,7 +570,7 @@ impl Offload for HandOn {
         if len < HAND_ON_MIN {
             return false;
         }
-        let allowed = HAND_ON_AHEAD + FEED_RATE * (monotonic_ms() - self.began);
+        let allowed = HAND_ON_AHEAD + FEED_RATE * (now_ms() - self.began);
         if self.taken + len as f64 > allowed {
             return false;
         }
