@@ -7,6 +7,8 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const fs = require('node:fs');
+const crypto = require('node:crypto');
+const { entries: tarEntries } = require('./lib/tar');
 const { FIXTURES, SHOTS, SEL, openSession, problemsOf, warningsOf, pickFile, waitReady, screenshot } = require('./lib/browser');
 
 // This track's screenshots go to target/screenshots/problems/.
@@ -165,4 +167,30 @@ describe('problems: grouped by layer, translated, one per cause', () => {
       await page.close();
     });
   }
+
+  test('a plain tar whose manifest cannot be read: each layer blob read whole shows its digests, computed here', { timeout: TEST_TIMEOUT }, async () => {
+    // Its 1.9 MB layer is hashed by a job after the walk, as in any save: with no image to
+    // show, the list of the layers read is all that shows it, and its digests stayed "not
+    // computed" there (the list was made before the job's facts came).
+    const file = 'malformed-manifest-invalid-json.tar';
+    const bytes = fs.readFileSync(path.join(FIXTURES, file));
+    const want = [...tarEntries(bytes)].filter((e) => e.name.endsWith('/layer.tar'))
+      .map((e) => `sha256:${crypto.createHash('sha256').update(e.data).digest('hex')}`);
+    assert.equal(want.length, 2);
+    const page = await session.newPage();
+    await pickFile(page, path.join(FIXTURES, file));
+    await page.locator('[data-testid=image-ready]').waitFor({ timeout: READY_TIMEOUT });
+    const read = page.locator('[data-testid=layers-read][data-ended=true] [data-testid=layer-read]');
+    assert.equal(await read.count(), 2);
+    const digests = await read.evaluateAll((els) => els.map((e) => [
+      e.querySelector('[data-testid=layer-read-digest]')?.textContent ?? '',
+      e.querySelector('[data-testid=layer-read-diff-id]')?.textContent ?? '',
+    ]));
+    // An uncompressed blob is its tar: its digest and diff_id are one.
+    for (const [i, [digest, diffId]] of digests.entries()) {
+      assert.ok(digest.includes(want[i]), `blob ${i + 1}'s digest: ${digest}`);
+      assert.ok(diffId.includes(want[i]), `blob ${i + 1}'s diff_id: ${diffId}`);
+    }
+    await page.close();
+  });
 });

@@ -638,7 +638,8 @@ pub fn app() -> Html {
                 }}
                 // A compressed file that ended before its manifest: the layers it held.
                 { if state.reading.layers_read.is_empty() { html! {} } else { html! {
-                    <crate::views::layers_read::LayersRead layers={state.reading.layers_read.clone()}
+                    <crate::views::layers_read::LayersRead
+                        layers={crate::views::layers_read::with_digests(&state.reading.layers_read, a, state.reading.phase == Phase::Hashing)}
                         count={state.reading.layers_read_count} ended={true} />
                 } } }
                 <Start demos={demos.clone()} on_demo={on_demo.clone()} on_pair={on_pair.clone()} />

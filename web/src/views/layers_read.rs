@@ -32,6 +32,43 @@ pub struct LayersReadProps {
     pub ended: bool,
 }
 
+/// `layers` with the digests `archive` has since learned: an uncompressed file's large blobs
+/// are listed as the walk saw them and hashed by the jobs after it, whose facts come in the
+/// archive (with no image in the file, this list is all that shows them). A digest still
+/// missing is "coming" while `hashing`, else not computed.
+pub fn with_digests(
+    layers: &Rc<Vec<LayerGlance>>,
+    archive: &pancake_core::Archive,
+    hashing: bool,
+) -> Rc<Vec<LayerGlance>> {
+    let learned = |g: &LayerGlance| {
+        archive
+            .members
+            .get(g.member)
+            .filter(|m| g.digest.is_none() && m.facts.error.is_none())
+    };
+    if !layers.iter().any(|g| learned(g).is_some()) {
+        return layers.clone();
+    }
+    Rc::new(
+        layers
+            .iter()
+            .map(|g| match learned(g) {
+                Some(m) => LayerGlance {
+                    digest: m.facts.sha256.clone(),
+                    diff_id: g
+                        .diff_id
+                        .clone()
+                        .or_else(|| m.facts.layer.as_ref().and_then(|l| l.diff_id.clone())),
+                    digest_coming: m.facts.sha256.is_none() && hashing,
+                    ..g.clone()
+                },
+                None => g.clone(),
+            })
+            .collect(),
+    )
+}
+
 #[function_component(LayersRead)]
 pub fn layers_read(p: &LayersReadProps) -> Html {
     let lang = use_lang();
