@@ -274,6 +274,34 @@ describe('shared layers', () => {
     }
   });
 
+  test('docker push ends as Docker ends it: the manifest\'s digest and its length in bytes; Compare gives shared layers as files and as tars', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    try {
+      const names = ['docker26-save-app1.tar', 'docker26-save-app2.tar'];
+      await dropFiles(page, names.map((n) => path.join(FIXTURES, n)));
+      await waitSession(page, 2);
+      // What the archive's own index says of app1's manifest (its descriptor's digest and size).
+      const { readMember } = require('./lib/tar');
+      const index = JSON.parse(readMember(fs.readFileSync(path.join(FIXTURES, names[0])), 'index.json').toString('utf8'));
+      const manifest = index.manifests[0];
+      await app.openTab(page, 'shared');
+      await page.locator('[data-testid=present-toggle][data-index="0"]').check();
+      await page.locator('[data-testid=pull-target]').selectOption('0');
+      await page.locator('[data-testid=push-button]').click();
+      await page.locator('[data-testid=pull-skip]').click().catch(() => {});
+      await page.locator('[data-testid=transfer-run][data-done=true][data-direction=push]').waitFor({ timeout: 30000 });
+      const status = squash(await page.locator('[data-testid=pull-status]').textContent());
+      // Not the layers' bytes (it was their sum): the manifest's length.
+      assert.match(status, new RegExp(`: digest: ${manifest.digest} size: ${manifest.size}$`), status);
+      // Compare: the shared layers' files and, beside them, their tars, which Storage counts.
+      const shared = squash(await page.locator('[data-testid=compare-shared]').textContent());
+      assert.match(shared, /^Shared layers: \d+ — \S+ of files, \S+ as uncompressed layer tars \(the sizes Storage counts\)\.$/, shared);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('pull with image #1 present: "Already exists" exactly for the ChainIDs #1 has', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {

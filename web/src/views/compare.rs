@@ -154,6 +154,12 @@ pub fn compare(p: &CompareProps) -> Html {
                 .iter()
                 .map(|i| super::layer_size::bytes(&a.archive, ia, *i))
                 .fold(0u64, |s, b| s.saturating_add(b));
+            // And as the uncompressed tars Storage counts: the two figures differ by the tars'
+            // headers and padding, and a class comparing them should see both.
+            let shared_tar: u64 = shared
+                .iter()
+                .filter_map(|i| ia.layers.get(*i))
+                .fold(0u64, |s, l| s.saturating_add(l.size));
             let changes = rows.iter().take(MAX_ROWS).map(|r| {
                 let (sym, class, key) = match (r.change, r.rewritten) {
                     (Change::Added, _) => ("+", "ch-added", "cmp-only-b"),
@@ -208,7 +214,7 @@ pub fn compare(p: &CompareProps) -> Html {
             html! {
                 <>
                     { diverge_html }
-                    <p>{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &human_size(lang, shared_bytes))]) }</p>
+                    <p data-testid="compare-shared">{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &human_size(lang, shared_bytes)), ("tar", &human_size(lang, shared_tar))]) }</p>
                     { if rows.is_empty() {
                         html! { <p class="muted">{ t(lang, "cmp-no-files") }</p> }
                     } else {

@@ -172,6 +172,9 @@ struct Run {
     key: ImageKey,
     tag: String,
     digest: Option<String>,
+    /// Bytes of the image's manifest, when the archive holds its blob: what `docker push`
+    /// prints after "size:" (the manifest's length, not the layers').
+    manifest_size: Option<u64>,
     steps: Rc<Vec<PlanStep>>,
     timings: Rc<Vec<Timing>>,
     finish: f64,
@@ -311,6 +314,16 @@ pub fn transfer(p: &TransferProps) -> Html {
                 digest: image
                     .and_then(|i| i.manifest_digest.as_ref().or(i.config_digest.as_ref()))
                     .map(|d| d.to_string()),
+                manifest_size: image
+                    .and_then(|i| i.manifest_digest.as_ref())
+                    .and_then(|d| {
+                        let path = d.blob_path();
+                        si.archive
+                            .members
+                            .iter()
+                            .find(|m| m.path.as_bytes() == path.as_bytes())
+                            .map(|m| m.size)
+                    }),
                 steps: Rc::new(steps),
                 timings: Rc::new(timings),
                 finish,
@@ -452,7 +465,12 @@ pub fn transfer(p: &TransferProps) -> Html {
                     </>
                 },
                 (Direction::Push, true) => html! {
-                    <li class="mono" data-testid="pull-status">{ format!("{tag}: digest: {} size: {}", r.digest.clone().unwrap_or_default(), moving + skipped) }</li>
+                    // "size:" is the manifest's length; said only when the archive holds the
+                    // manifest (a classic save's is made by the push itself).
+                    <li class="mono" data-testid="pull-status">{ match r.manifest_size {
+                        Some(n) => format!("{tag}: digest: {} size: {n}", r.digest.clone().unwrap_or_default()),
+                        None => format!("{tag}: digest: {}", r.digest.clone().unwrap_or_default()),
+                    } }</li>
                 },
             };
             html! {
