@@ -58,6 +58,53 @@ describe('a 200,000-file image in gzip layers', () => {
     assert.deepEqual(problemsOf(page), []);
   });
 
+  test('figures already shown stay while a large index\'s figures are on their way: no flash of "pending", nothing jumps', { timeout: READY_TIMEOUT + 60000 }, async () => {
+    // The top layer is hashed and indexed first (its job let through alone), so its size,
+    // entries and changes are shown; then the base layer's 200,000 entries arrive and the
+    // scanner's figures are on their way. The top layer's index has not changed: its figures
+    // stay. (Before, every figure went back to "pending…" for that moment and the slabs
+    // changed height.)
+    const img = largeImage('-gz-noise', { gzip: true, noise: 2 << 20 });
+    const page = await holdHashing(await session.newPage());
+    await page.evaluate(() => {
+      const seen = [];
+      window.__top = seen;
+      new MutationObserver(() => {
+        const slab = document.querySelector('[data-testid=layer][data-index="1"]');
+        const details = document.querySelector('[data-testid=layer-details][data-index="1"]');
+        if (!slab) return;
+        const s = [
+          slab.querySelector('[data-testid=layer-size]')?.textContent ?? '',
+          details?.querySelector('[data-testid=layer-size]')?.textContent ?? '',
+          Math.round(slab.getBoundingClientRect().height),
+        ].join(' | ');
+        if (seen[seen.length - 1] !== s) seen.push(s);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await pickFile(page, img.file);
+    const job = (i) => `"len":${img.blobBytes[i]}[,}]`;
+    assert.notEqual(img.blobBytes[0], img.blobBytes[1]);
+    await page.waitForFunction((re) => window.__pc.held.some(([, m]) => new RegExp(re).test(m.msg)), job(1), { timeout: READY_TIMEOUT });
+    assert.equal(await page.evaluate((re) => window.__pcLetMatching(re), job(1)), true);
+    const top = page.locator('[data-testid=layer][data-index="1"]');
+    await top.click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=layer][data-index="1"] [data-testid=layer-size]')?.dataset.bytes === String(n)
+      && document.querySelector('[data-testid=layer-details][data-index="1"] [data-testid=layer-size]'), img.contentBytes[1], { timeout: READY_TIMEOUT });
+    await page.waitForFunction((re) => window.__pc.held.some(([, m]) => new RegExp(re).test(m.msg)), job(0), { timeout: READY_TIMEOUT });
+    assert.equal(await page.evaluate((re) => window.__pcLetMatching(re), job(0)), true);
+    await waitReady(page, { timeout: READY_TIMEOUT });
+    await page.waitForFunction(() => !/pending/.test(document.querySelector('[data-testid=layer][data-index="0"]')?.textContent || 'pending'),
+      null, { timeout: 30000 });
+    const seen = await page.evaluate(() => window.__top);
+    const first = seen.findIndex((s) => /^\d\S* \| \d/.test(s));
+    assert.ok(first >= 0, JSON.stringify(seen));
+    // From its first figure on, the top layer's slab and details say the one figure, at one height.
+    assert.equal(new Set(seen.slice(first)).size, 1, `the top layer's figures changed: ${JSON.stringify(seen)}`);
+    await assertFigures(page, img);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
   test('Cancel after a gzip layer of 200,000 files was indexed, before every digest: its figures still come', { timeout: READY_TIMEOUT + 60000 }, async () => {
     // The figures of a layer indexed by its hasher wait for every digest (the scanner makes
     // them once all facts are in): Cancel means they will not all come, so they are asked

@@ -64,6 +64,22 @@ describe('one layer number on the page (issue 14)', () => {
       const { index, shown } = await slabNumber(page, 'missing');
       assert.equal(index, 3);
       assert.equal(shown, '4');
+      // Its size is unknown wherever a size is shown, not the 0B its missing index sums to
+      // (its slab, what a screen reader hears of it, the History table).
+      const slab = page.locator(`[data-testid=layer][data-index="${index}"]`);
+      assert.equal(squash(await slab.locator('[data-testid=layer-size]').textContent()), 'size unknown');
+      assert.match(await slab.getAttribute('aria-label'), /, size unknown, /);
+      await app.openTab(page, 'history');
+      const row = page.locator(`[data-testid=history-row][data-layer="${index}"] .h-size`);
+      assert.equal(squash(await row.textContent()), 'size unknown');
+      // A container of this image: its files leave out what the missing layer changed, and
+      // the view says so, as Files does.
+      await app.openTab(page, 'container');
+      await page.locator('[data-testid=run-container]').first().click();
+      const ctrAbsent = page.locator('.ctr-files [data-testid=files-absent]');
+      await ctrAbsent.waitFor({ timeout: 10000 });
+      assert.equal(squash(await ctrAbsent.textContent()), `Layer ${shown} is not in this tarball: the files shown leave out what it changed.`);
+      await app.openTab(page, 'stack');
       const box = page.locator(`${SEL.error}[data-kind=missing-blob]`).first();
       const msg = squash(await box.locator('.error-message').textContent());
       assert.equal(msg, `sa-app1:1 · Layer ${shown}: 3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar is not in the archive`);

@@ -679,6 +679,7 @@ lr-digest = sha256 of the blob
 not-computed = not computed
 not-read = not read
 not-in-tarball = not in this tarball
+size-unknown = size unknown
 files-absent-layer = This layer's blob is not in this tarball, so its files cannot be listed.
 files-absent-below = Layer { $layers } is not in this tarball: the files shown leave out what it changed.
 files-absent-below-many = Layers { $layers } are not in this tarball: the files shown leave out what they changed.

@@ -679,6 +679,7 @@ lr-digest = sha256 dari blob
 not-computed = tidak dihitung
 not-read = tidak dibaca
 not-in-tarball = tidak ada di tarball ini
+size-unknown = ukuran tidak diketahui
 files-absent-layer = Blob layer ini tidak ada di tarball ini, sehingga file-filenya tidak bisa ditampilkan.
 files-absent-below = Layer { $layers } tidak ada di tarball ini: file yang ditampilkan tidak mencakup perubahan darinya.
 files-absent-below-many = Layer { $layers } tidak ada di tarball ini: file yang ditampilkan tidak mencakup perubahan dari layer-layer itu.

@@ -546,7 +546,13 @@ fn container_stack(p: &StackProps) -> Html {
         return html! {};
     };
     let n = img.layers.len();
-    let largest = sizes.iter().copied().max().unwrap_or(0).max(64 * 1024);
+    let largest = sizes
+        .iter()
+        .copied()
+        .flatten()
+        .max()
+        .unwrap_or(0)
+        .max(64 * 1024);
     // Fills as it gains bytes: log scale against the image's largest layer.
     let fill = (((p.size as f64) + 1.0).ln() / ((largest as f64) + 1.0).ln()).clamp(0.0, 1.0);
     let fill = if p.size == 0 { 0.0 } else { fill.max(0.06) };
@@ -577,7 +583,7 @@ fn container_stack(p: &StackProps) -> Html {
                             data-layer-index={i.to_string()}>
                             <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
                             <span class="mono ellipsis grow" title={rest.clone()}>{ rest }</span>
-                            <span class="small">{ match sizes.get(i).copied() {
+                            <span class="small">{ match sizes.get(i).copied().flatten() {
                                 Some(b) => super::layer_size::span_of(lang, b, &super::layer_size::text_of(lang, &p.archive, img, i, b)),
                                 // Not known yet (the scanner's figures are on their way): not 0 B.
                                 None => html! { <span class="muted" data-pending="true">{ t(lang, "pending") }</span> },
@@ -864,6 +870,16 @@ fn container_files(p: &FilesProps) -> Html {
         })
     };
 
+    let absent: Vec<usize> = p
+        .archive
+        .images
+        .get(p.image)
+        .map(|img| {
+            (0..img.layers.len())
+                .filter(|&i| super::layer_size::absent(img, i))
+                .collect()
+        })
+        .unwrap_or_default();
     html! {
         <section class="ctr-panel ctr-files" aria-label={t(lang, "ctr-files")}>
             <div class="files-bar">
@@ -875,6 +891,9 @@ fn container_files(p: &FilesProps) -> Html {
                 </label>
             </div>
             { if let Some(n) = &p.link_note { super::links::note_html(lang, n) } else { html! {} } }
+            // Layers whose blob the file lacks: the container's files leave out what they
+            // changed, said as the Files view says it (not a container that simply lacks them).
+            { super::files::absent_note(lang, &absent, true) }
             // Nothing matches: a line saying so, not an empty box (the view's status region
             // says it to a screen reader).
             { if total == 0 && filtering {

@@ -896,7 +896,7 @@ pub fn files(p: &FilesProps) -> Html {
 
 /// What the list cannot show: the layer's own blob is not in the tarball, or (merged) layers
 /// below are not, whose changes the list then leaves out. Layers numbered from 1.
-fn absent_note(lang: crate::i18n::Lang, absent: &[usize], merged: bool) -> Html {
+pub(crate) fn absent_note(lang: crate::i18n::Lang, absent: &[usize], merged: bool) -> Html {
     if absent.is_empty() {
         return html! {};
     }

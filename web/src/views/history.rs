@@ -151,6 +151,8 @@ pub fn history(p: &HistoryProps) -> Html {
                                             Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::units::human_size(l.stored_size))]),
                                             // Not known yet: the scanner's figures are on their way (not 0 B).
                                             None if p.summary_coming && row.layer.is_some() => t(lang, "pending"),
+                                            // The file lacks its blob: no files to measure (not 0 B).
+                                            None if row.layer.is_some_and(|l| super::layer_size::absent(image, l)) => t(lang, "size-unknown"),
                                             None => row.size.clone(),
                                         }
                                     }</td>

@@ -63,14 +63,25 @@ pub fn measure(lang: Lang, archive: &Archive, image: &Image, layer: usize) -> (u
     (n, text_of(lang, archive, image, layer, n))
 }
 
-/// [`text`] for a byte count already measured with [`bytes`] (e.g. by [`use_bytes`]).
+/// [`text`] for a byte count already measured with [`bytes`] (e.g. by [`use_bytes`]). A
+/// layer whose blob the file lacks (not on purpose) has no files to measure: "size unknown",
+/// not the 0 B its missing index would sum to.
 pub fn text_of(lang: Lang, archive: &Archive, image: &Image, layer: usize, n: u64) -> String {
-    let size = human_size(lang, n);
-    if verdict(archive, image, layer) == Verdict::NonDistributable {
-        tf(lang, "nondist-size-short", &[("size", &size)])
-    } else {
-        size
+    match verdict(archive, image, layer) {
+        Verdict::NonDistributable => tf(
+            lang,
+            "nondist-size-short",
+            &[("size", &human_size(lang, n))],
+        ),
+        _ if absent(image, layer) => t(lang, "size-unknown"),
+        _ => human_size(lang, n),
     }
+}
+
+/// Layer `layer` of `image` has no blob in the file (missing, or left out on purpose): its
+/// files were never here to read.
+pub fn absent(image: &Image, layer: usize) -> bool {
+    image.layers.get(layer).is_some_and(|l| l.member.is_none())
 }
 
 /// [`bytes`] of every layer of `image`, base first, taken from the scanner worker's `summary`
@@ -103,18 +114,128 @@ pub fn use_bytes(archive: &ArchiveRef, image: usize) -> Rc<Vec<u64>> {
     })
 }
 
+/// The archive last shown while no worker figures were on their way (see [`Coming`]), if it
+/// is an earlier state of the one shown (the same members and images). One of another file
+/// is let go at once: it must not stay in memory while a new file is read.
+#[hook]
+pub fn use_settled(archive: &ArchiveRef, coming: bool) -> Option<ArchiveRef> {
+    let settled = use_mut_ref(|| None::<ArchiveRef>);
+    let mut held = settled.borrow_mut();
+    if !coming {
+        *held = Some(archive.clone());
+    } else if held.as_ref().is_some_and(|s| !same_file(s, archive)) {
+        *held = None;
+    }
+    held.clone()
+}
+
+/// `a` and `b` are states of one reading: the same members in the same order, and images
+/// with their layers on the same members. O(members + layers).
+fn same_file(a: &Archive, b: &Archive) -> bool {
+    let layers = |x: &Archive| -> Vec<Vec<Option<usize>>> {
+        x.images
+            .iter()
+            .map(|i| i.layers.iter().map(|l| l.member).collect())
+            .collect()
+    };
+    a.members.len() == b.members.len()
+        && a.members
+            .iter()
+            .zip(&b.members)
+            .all(|(x, y)| x.path == y.path && x.data_offset == y.data_offset)
+        && layers(a) == layers(b)
+}
+
+/// Which layers' figures wait for the scanner's figures on their way (`summary_coming`).
+///
+/// The pool says the figures are coming as it hands on an archive with a large new layer
+/// index, which the page does not fold. The layers whose index is the one they had in the
+/// archive last shown without figures coming ([`use_settled`]) keep what was measured of
+/// them: before, every size, entry count and change went back to "pending" for the
+/// moment the figures took, and the stack jumped.
+#[derive(Clone, Copy, Debug)]
+pub struct Coming<'a> {
+    coming: bool,
+    now: &'a Archive,
+    settled: Option<&'a Archive>,
+    image: usize,
+}
+
+impl<'a> Coming<'a> {
+    pub fn new(coming: bool, now: &'a Archive, settled: Option<&'a Archive>, image: usize) -> Self {
+        Coming {
+            coming,
+            now,
+            settled,
+            image,
+        }
+    }
+
+    /// Layer `layer`'s figures (size, entries) are on their way: its index is new since the
+    /// archive last settled (or none settled).
+    pub fn layer(&self, layer: usize) -> bool {
+        self.coming && !self.same_index(layer)
+    }
+
+    /// The figures of layers `0..=upto` together (what layer `upto` changes) are on their way.
+    pub fn up_to(&self, upto: usize) -> bool {
+        self.coming && !(0..=upto).all(|l| self.same_index(l))
+    }
+
+    /// The figures of the whole image (what each layer wastes) are on their way.
+    pub fn all(&self) -> bool {
+        let n = self
+            .now
+            .images
+            .get(self.image)
+            .map_or(0, |im| im.layers.len());
+        self.up_to(n.saturating_sub(1))
+    }
+
+    fn same_index(&self, layer: usize) -> bool {
+        let index = |a: &'a Archive| {
+            let m = a.images.get(self.image)?.layers.get(layer)?.member?;
+            Some((
+                m,
+                a.members
+                    .get(m)?
+                    .facts
+                    .layer
+                    .as_ref()
+                    .map(|ix| ix.entries.as_ptr()),
+            ))
+        };
+        match (self.settled.map(index), index(self.now)) {
+            // The same member with the same list (the settled archive is held, so its
+            // lists are alive and a pointer is not reused), or both without an index.
+            (Some(Some(a)), Some(b)) => a == b,
+            // A layer with no blob in the file has no figures to wait for.
+            (Some(None), None) => true,
+            _ => false,
+        }
+    }
+}
+
 /// [`use_bytes`], taken from the scanner worker's `summary` of the image when there is one
-/// (its `content_bytes`: the same figure, folded nowhere on the page's thread); empty while
-/// `coming` (the summary is on its way: nothing is measured from entries not all here yet).
+/// (its `content_bytes`: the same figure, folded nowhere on the page's thread); `None` for a
+/// layer whose figures are `coming` (on their way: nothing is measured from entries not all
+/// here yet).
 #[hook]
 pub fn use_bytes_of(
     archive: &ArchiveRef,
     image: usize,
     summary: Option<&pancake_core::analyze::summary::ImageSummary>,
     coming: bool,
-) -> Rc<Vec<u64>> {
+) -> Rc<Vec<Option<u64>>> {
+    let settled = use_settled(archive, coming);
+    // The layers waiting for the figures, when some are.
+    let waiting: Option<Vec<bool>> = coming.then(|| {
+        let c = Coming::new(true, archive, settled.as_deref(), image);
+        let n = archive.images.get(image).map_or(0, |im| im.layers.len());
+        (0..n).map(|i| c.layer(i)).collect()
+    });
     let from_summary: Option<Vec<u64>> = if coming {
-        Some(Vec::new())
+        None
     } else {
         summary.map(|s| {
             archive
@@ -134,14 +255,34 @@ pub fn use_bytes_of(
                 .unwrap_or_default()
         })
     };
-    let key = (StructureKey(archive.clone()), image, from_summary);
-    use_memo(key, |(a, img, given)| match given {
-        Some(v) => v.clone(),
-        None => a
-            .images
-            .get(*img)
-            .map(|im| (0..im.layers.len()).map(|i| bytes(a, im, i)).collect())
-            .unwrap_or_default(),
+    // While figures are coming, a summary kept from before is about the layers it was made
+    // for: those whose index has not changed since.
+    let kept_summary: Option<Vec<u64>> = waiting
+        .as_ref()
+        .and(summary)
+        .map(|s| s.layers.iter().map(|l| l.content_bytes).collect());
+    let key = (
+        StructureKey(archive.clone()),
+        image,
+        from_summary,
+        waiting,
+        kept_summary,
+    );
+    use_memo(key, |(a, img, given, waiting, kept)| {
+        let Some(im) = a.images.get(*img) else {
+            return Vec::new();
+        };
+        (0..im.layers.len())
+            .map(|i| match (given, waiting) {
+                (Some(v), _) => v.get(i).copied(),
+                (None, Some(w)) if w.get(i).copied().unwrap_or(true) => None,
+                (None, Some(_)) => match kept.as_ref().and_then(|k| k.get(i)) {
+                    Some(&b) if verdict(a, im, i) != Verdict::NonDistributable => Some(b),
+                    _ => Some(bytes(a, im, i)),
+                },
+                (None, None) => Some(bytes(a, im, i)),
+            })
+            .collect()
     })
 }
 

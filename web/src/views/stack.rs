@@ -125,7 +125,7 @@ pub fn stack(p: &StackProps) -> Html {
                 </li>
             }
         }
-        Item::Layer(i) => layer_slab(lang, a, image, i, n, p, sizes.get(i).copied()),
+        Item::Layer(i) => layer_slab(lang, a, image, i, n, p, sizes.get(i).copied().flatten()),
     };
     // One flat list, every row keyed (a layer, a step, a gap by where it starts): when a run
     // grows, the rows after it keep their elements (and the keyboard's focus) instead of
@@ -433,9 +433,14 @@ pub fn layer_details(p: &DetailsProps) -> Html {
             )
         })
         .unwrap_or_default();
-    let coming = p.summary_coming;
-    let changes_coming = coming || changes_coming;
-    let wasted_coming = coming || wasted_coming;
+    // The scanner's figures on their way are about the layers whose index is new; the
+    // others keep what was measured of them (`layer_size::Coming`).
+    let settled = super::layer_size::use_settled(&p.archive, p.summary_coming);
+    let waiting =
+        super::layer_size::Coming::new(p.summary_coming, &p.archive, settled.as_deref(), p.image);
+    let coming = waiting.layer(p.layer);
+    let changes_coming = waiting.up_to(p.layer) || changes_coming;
+    let wasted_coming = waiting.all() || wasted_coming;
     // What the figures come from: the summary, nothing yet (coming), or the entries.
     let has_summary = (summary.is_some(), changes_coming, wasted_coming);
     let changes = use_memo(
@@ -475,7 +480,12 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 .unwrap_or_default(),
         },
     );
-    let sizes = super::layer_size::use_bytes_of(&p.archive, p.image, p.summary.as_deref(), coming);
+    let sizes = super::layer_size::use_bytes_of(
+        &p.archive,
+        p.image,
+        p.summary.as_deref(),
+        p.summary_coming,
+    );
     let panel = use_node_ref();
     {
         // On a narrow screen the details sit below the stack: bring them into view when the
@@ -619,9 +629,9 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 { if let Some(c) = h.and_then(|h| h.comment.clone()).filter(|c| !c.is_empty()) {
                     html! { <><dt>{ t(lang, "comment") }</dt><dd>{ shown(&c) }</dd></> }
                 } else { html! {} } }
-                { match sizes.get(i) {
+                { match sizes.get(i).copied().flatten() {
                     _ if unread => super::layer_size::unread_rows(lang, layer, absent),
-                    Some(n) if !being_read(a, image, i, p.hashing) => super::layer_size::detail_rows(lang, a, image, i, *n),
+                    Some(n) if !being_read(a, image, i, p.hashing) => super::layer_size::detail_rows(lang, a, image, i, n),
                     _ => html! { <><dt>{ t(lang, "lsz-files") }</dt><dd class="muted">{ t(lang, "pending") }</dd></> },
                 } }
                 <dt>{ t(lang, "entries") }</dt>
