@@ -138,6 +138,25 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
         format!("{line} (reading {shown})")
     };
     let source = std::fs::File::open(file).map_err(|e| fail(format!("cannot open: {e}")))?;
+    // Once the bytes are out: whether they are the image's file. The layer holding them may
+    // not match its digests, or be a compressed stream that failed its checksum; a layer
+    // above may be missing or cut short and delete or rewrite the file. The bytes are shown
+    // all the same, then `cat` fails saying why (as `ls` does over a listing it could not
+    // finish), rather than give a stale or damaged file with success.
+    let doubt = || -> Result<(), Fail> {
+        let lines: Vec<String> = [
+            crate::gaps::mismatch_line(file, image, img, content.layer),
+            crate::gaps::above_line(file, image, &a, img, content.layer, upto),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if lines.is_empty() {
+            Ok(())
+        } else {
+            Err(Fail(lines.join("; also ")))
+        }
+    };
     // A file or a pipe gets the bytes as they are; a terminal only text, escaped like every
     // other string from a file (an ESC in a file must not rewrite the screen).
     if std::io::stdout().is_terminal() {
@@ -154,7 +173,7 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
         export::write_content(&source, &a, content, &opts.limits, &mut bytes)
             .map_err(|e| Fail(export_failed(&e)))?;
         return match std::str::from_utf8(&bytes) {
-            Ok(text) => write_stdout(crate::term::text_out(text).as_bytes()),
+            Ok(text) => write_stdout(crate::term::text_out(text).as_bytes()).and_then(|_| doubt()),
             Err(_) => Err(Fail(format!(
                 "{} is binary; redirect it: pancake cat FILE PATH > out",
                 Safe(shown(&row.path))
@@ -163,7 +182,10 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
     }
     let mut out = std::io::stdout().lock();
     match export::write_content(&source, &a, content, &opts.limits, &mut out) {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            drop(out);
+            doubt()
+        }
         // `pancake cat x /big | head` is not an error.
         Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Fail(export_failed(&e))),

@@ -260,6 +260,35 @@ pub fn report(archives: &[Archive], flags: &Flags) -> Result<(String, usize), Fa
                     each.join("; ")
                 ));
             }
+            // A layer whose bytes are not what the image claims (a damaged file: a flipped
+            // byte, a compressed stream that failed its checksum) is no image to pass, whatever
+            // its figures: said once per image, counted as a failed rule.
+            let damaged: Vec<String> = img
+                .layers
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.verification == pancake_core::Verification::Mismatch)
+                .map(|(n, l)| {
+                    let blob = l
+                        .blob_path
+                        .as_deref()
+                        .map(|b| format!(" ({})", Safe(b)))
+                        .unwrap_or_default();
+                    let what = l
+                        .mismatches
+                        .first()
+                        .map(|m| format!(": {} differs", Safe(&m.what)))
+                        .unwrap_or_default();
+                    format!("layer {n}{blob}{what}")
+                })
+                .collect();
+            if !damaged.is_empty() {
+                failed += 1;
+                s.push_str(&format!(
+                    "  FAIL verified: the layers' bytes are not what the image claims: {}\n",
+                    damaged.join("; ")
+                ));
+            }
             for (name, t) in &rules {
                 let (ok, detail) = match (*name, *t) {
                     (_, Threshold::Disabled) => {

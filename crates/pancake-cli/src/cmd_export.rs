@@ -31,7 +31,12 @@ pub fn run(file: &Path, layer: usize, image: usize) -> Result<(), Fail> {
     let mut out = std::io::stdout().lock();
     let opts = crate::OPTIONS.get_or_init(archive::Options::default);
     match export::write_layer_tar(&source, &a, member, &opts.limits, &mut out) {
-        Ok(_) => Ok(()),
+        // Written; a layer that does not match what the image claims of it (a damaged file)
+        // is said, and the command fails: the tar is the file's, not necessarily the image's.
+        Ok(_) => match crate::gaps::mismatch_line(file, image, img, l) {
+            Some(line) => Err(Fail(line)),
+            None => Ok(()),
+        },
         // `pancake export-layer x 0 | tar t | head` is not an error.
         Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e @ ExportError::OverLimit { .. }) => Err(Fail(format!(

@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use pancake_core::analyze::gaps::{listing_gaps, ListingGap};
-use pancake_core::{Archive, Image};
+use pancake_core::{Archive, Image, Verification};
+
+use crate::term::Safe;
 
 /// The gaps of layers `0..=upto` of image `index` of `archive` (read from `file`), in one
 /// line: `FILE: image N: WHAT is incomplete: layer L (BLOB): why; layer …`. `None` when every
@@ -27,6 +29,73 @@ pub fn line(
             "{}: image {index}: {what} is incomplete: {}",
             file.display(),
             each.join("; ")
+        )
+    })
+}
+
+/// Why the bytes of layer `layer` of image `index` that a command wrote (`cat`,
+/// `export-layer`) may not be the image's: the layer does not match what the image claims of
+/// it (`Verification::Mismatch`: its diff_id, its blob's digest or size). One line naming the
+/// file, the layer, its blob and the first claim that failed; `None` when nothing says so.
+/// The bytes are written all the same (they are what the file holds); the command then fails,
+/// as `ls` does over a listing it could not finish.
+pub fn mismatch_line(file: &Path, index: usize, image: &Image, layer: usize) -> Option<String> {
+    let l = image.layers.get(layer)?;
+    if l.verification != Verification::Mismatch {
+        return None;
+    }
+    let blob = l
+        .blob_path
+        .as_deref()
+        .map(|b| format!(" ({})", Safe(b)))
+        .unwrap_or_default();
+    let claim = l
+        .mismatches
+        .first()
+        .map(|m| {
+            format!(
+                ": {} expected {}, computed {}",
+                Safe(&m.what),
+                Safe(&m.expected),
+                Safe(&m.actual)
+            )
+        })
+        .unwrap_or_default();
+    Some(format!(
+        "{}: image {index} layer {layer}{blob} does not match what the image claims{claim}; the bytes written are what the file holds, not necessarily the image's",
+        file.display()
+    ))
+}
+
+/// For a file `cat` found in layer `from`: the layers from `from` up to `upto` whose files are
+/// not all known — any above it (missing, left out, not read to their end: one of them may
+/// delete or rewrite the file), and its own layer when that is compressed and could not be
+/// decoded to its end (its bytes were never checked against the stream's checksum). One line;
+/// `None` when the file shown is the one the image holds.
+pub fn above_line(
+    file: &Path,
+    index: usize,
+    archive: &Archive,
+    image: &Image,
+    from: usize,
+    upto: usize,
+) -> Option<String> {
+    let compressed = |l: usize| {
+        image
+            .layers
+            .get(l)
+            .is_some_and(|x| x.compression != pancake_core::Compression::None)
+    };
+    let gaps: Vec<String> = listing_gaps(archive, image, upto)
+        .into_iter()
+        .filter(|g| g.layer > from || (g.layer == from && compressed(from)))
+        .map(|g| Safe(g.to_string()).to_string())
+        .collect();
+    (!gaps.is_empty()).then(|| {
+        format!(
+            "{}: image {index}: the bytes shown may not be the image's file: {}",
+            file.display(),
+            gaps.join("; ")
         )
     })
 }

@@ -471,3 +471,53 @@ fn cat_of_a_sparse_file_claiming_an_exbibyte_is_refused() {
         let _ = std::fs::remove_file(&p);
     }
 }
+
+/// A file the image's missing layer 4 deletes (`rm /data/b.txt`): `cat` finds the copy below
+/// the gap, gives it, and fails naming the layer it could not read, which may delete or
+/// rewrite it (it gave the stale file with success before). A file with no gap above it is
+/// given with success.
+#[test]
+fn cat_under_a_missing_layer_gives_the_bytes_then_says_they_may_not_be_the_images() {
+    let f = fixture("malformed-missing-layer-docker20.tar");
+    let o = pancake(&["cat", &f, "/data/b.txt"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{stderr}");
+    assert_eq!(o.stdout, b"to be deleted\n");
+    assert!(
+        stderr.contains("the bytes shown may not be the image's file: layer 3 (3350047c593256fecda70fff63634217b279b8eef50e010b6ee7e5e0b2715e8b/layer.tar): the blob is not in the archive"),
+        "{stderr}"
+    );
+    // `--layer 1`: the copy layer 1 stores, which no layer up to it can change: no doubt.
+    let o = pancake(&["cat", &f, "/data/b.txt", "--layer", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.stdout, b"to be deleted\n");
+}
+
+/// A layer whose bytes do not match its diff_id (one byte flipped in the file): `cat` of a
+/// file in it and `export-layer` of it give the bytes the file holds, then fail naming the
+/// claim that failed.
+#[test]
+fn bytes_from_a_layer_that_fails_its_digest_are_given_then_said_to_fail() {
+    let f = fixture("malformed-corrupt-layer-byte-docker20.tar");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&pancake(&["inspect", "--json", &f]).stdout)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let layers = doc["images"][0]["layers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let bad = layers
+        .iter()
+        .position(|l| l["verification"] == "mismatch")
+        .unwrap_or_else(|| panic!("no mismatched layer: {doc}"));
+    let o = pancake(&["export-layer", &f, &bad.to_string()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{stderr}");
+    assert!(!o.stdout.is_empty());
+    assert!(
+        stderr.contains(&format!("image 0 layer {bad} ("))
+            && stderr.contains("does not match what the image claims: diff_id"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}

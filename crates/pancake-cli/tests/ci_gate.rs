@@ -240,3 +240,42 @@ fn every_image_of_every_file_is_checked() {
         "{out}{err}"
     );
 }
+
+/// A damaged file whose listing is whole (one byte of a layer flipped): its figures pass every
+/// rule, but the gate fails it, naming the layer and the claim that failed.
+#[test]
+fn a_layer_that_fails_its_digests_fails_the_gate() {
+    let dir = workdir("damaged");
+    let o = pancake_in(
+        &dir,
+        &[
+            "inspect",
+            "--ci",
+            &fixture("malformed-corrupt-layer-byte-docker20.tar"),
+        ],
+    );
+    let (out, _) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("  FAIL verified: "))
+        .unwrap_or_else(|| panic!("no FAIL verified line: {out}"));
+    assert!(
+        line.contains("/layer.tar): diff_id (config rootfs.diff_ids["),
+        "{line}"
+    );
+    assert!(!out.contains("FAIL complete"), "{out}");
+    assert!(out.contains("PASS lowestEfficiency"), "{out}");
+    assert!(
+        out.contains("Result: FAIL [Total:4] [Passed:2] [Failed:1] [Skipped:1]"),
+        "{out}"
+    );
+    // A whole, undamaged save passes as before.
+    let o = pancake_in(
+        &dir,
+        &["inspect", "--ci", &fixture("docker20-save-app1.tar")],
+    );
+    let (out, _) = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(!out.contains("FAIL verified"), "{out}");
+}

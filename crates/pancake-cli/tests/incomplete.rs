@@ -232,4 +232,16 @@ fn a_layer_that_fails_to_decode_is_named_with_its_file_and_blob() {
     let want = format!("{file}: image 0 layer 0 ({blob}): ");
     assert!(stderr.starts_with(&format!("pancake: {want}")), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+
+    // `cat` of its one file: the bytes come before the trailer, so they are given, then the
+    // command fails saying the stream that holds them failed its check (it exited 0 before).
+    let o = pancake(&["cat", &file, "/etc/a"]);
+    let (_, stderr) = out(&o);
+    assert!(!o.status.success(), "{stderr}");
+    assert_eq!(o.stdout, b"a");
+    assert!(
+        stderr.starts_with(&format!("pancake: {file}: image 0: the bytes shown may not be the image's file: layer 0 ({blob}): could not be read to its end")),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
