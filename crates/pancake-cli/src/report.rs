@@ -231,9 +231,13 @@ pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
 }
 
 /// A layer's uncompressed size when it is known: not when its tar was never read whole (no
-/// diff_id computed and nothing counted), which the model keeps as 0.
+/// diff_id computed and nothing counted, which the model keeps as 0), nor when it could not be
+/// read to its end (what was counted is how far the reading got: for a compressed stream that
+/// failed its checksum, the bytes the damaged stream gave, more than the tar's).
 pub fn known_size(l: &Layer) -> Option<u64> {
-    (l.diff_id.is_some() || l.size > 0).then_some(l.size)
+    (l.verification != pancake_core::Verification::Unreadable
+        && (l.diff_id.is_some() || l.size > 0))
+        .then_some(l.size)
 }
 
 fn image_report(archive: &Archive, image: &Image, memo: &mut Memo) -> ImageReport {

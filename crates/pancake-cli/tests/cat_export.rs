@@ -521,3 +521,17 @@ fn bytes_from_a_layer_that_fails_its_digest_are_given_then_said_to_fail() {
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+
+/// A gzip layer whose stream fails its checksum: its tar was never read whole, so its size is
+/// unknown (`null`), not the bytes the damaged stream gave (1,994,247 against the tar's
+/// 1,994,240), as the README's `size` row says.
+#[test]
+fn an_unreadable_layer_has_no_size() {
+    let f = fixture("malformed-oci-archive-corrupt-gzip-layer.tar");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&pancake(&["inspect", "--json", &f]).stdout)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let l = &doc["images"][0]["layers"][0];
+    assert_eq!(l["verification"], "unreadable", "{l}");
+    assert_eq!(l["size"], serde_json::Value::Null, "{l}");
+}
