@@ -287,12 +287,17 @@ describe('shared layers', () => {
       await app.openTab(page, 'shared');
       await page.locator('[data-testid=present-toggle][data-index="0"]').check();
       await page.locator('[data-testid=pull-target]').selectOption('0');
+      // The speed slider says what it sets, not a bare number: the usual pace before a run,
+      // the bytes per second of the run after.
+      const speed = page.locator('[data-testid=pull-speed]');
+      assert.equal(await speed.getAttribute('aria-valuetext'), '1.0×');
       await page.locator('[data-testid=push-button]').click();
       await page.locator('[data-testid=pull-skip]').click().catch(() => {});
       await page.locator('[data-testid=transfer-run][data-done=true][data-direction=push]').waitFor({ timeout: 30000 });
       const status = squash(await page.locator('[data-testid=pull-status]').textContent());
       // Not the layers' bytes (it was their sum): the manifest's length.
       assert.match(status, new RegExp(`: digest: ${manifest.digest} size: ${manifest.size}$`), status);
+      assert.match(await speed.getAttribute('aria-valuetext'), /^[\d.]+[kMG]?B\/s$/);
       // Compare: the shared layers' files and, beside them, their tars, which Storage counts.
       const shared = squash(await page.locator('[data-testid=compare-shared]').textContent());
       assert.match(shared, /^Shared layers: \d+ — \S+ of files, \S+ as uncompressed layer tars \(the sizes Storage counts\)\.$/, shared);

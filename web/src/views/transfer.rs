@@ -494,6 +494,20 @@ pub fn transfer(p: &TransferProps) -> Html {
         }
     };
     let running = (*run).as_ref().is_some_and(|r| now < r.finish);
+    // What a screen reader says of the slider: the bytes per second of the run shown, else
+    // how many times the usual pace (the slider's middle) it is — not a bare "50".
+    let speed_text = match (*run).as_ref() {
+        Some(r) => tf(
+            lang,
+            "per-second",
+            &[("size", &human_size(lang, speed_of(*speed, r.finish) as u64))],
+        ),
+        None => {
+            let times = 10f64.powf((*speed - 50.0) / 25.0);
+            let places = if times < 1.0 { 2 } else { 1 };
+            format!("{}×", crate::figures::decimal(lang, times, places))
+        }
+    };
     html! {
         <section class="card transfer" aria-labelledby="tr-title">
             <h2 id="tr-title">{ t(lang, "tr-title") }</h2>
@@ -515,8 +529,9 @@ pub fn transfer(p: &TransferProps) -> Html {
                 <button type="button" class="button" data-testid="push-button" onclick={start(Direction::Push, can_push)}
                     disabled={!can_push} aria-describedby="tr-rules">{ "docker push" }</button>
                 <label class="tr-speed">{ t(lang, "tr-speed") }{ " " }
-                    <input type="range" min="0" max="100" step="1" value={speed.to_string()} oninput={on_speed} data-testid="pull-speed" />
-                    { for (*run).as_ref().map(|r| html! { <span class="mono small">{ tf(lang, "per-second", &[("size", &human_size(lang, speed_of(*speed, r.finish) as u64))]) }</span> }) }
+                    <input type="range" min="0" max="100" step="1" value={speed.to_string()} oninput={on_speed} data-testid="pull-speed"
+                        aria-valuetext={speed_text.clone()} />
+                    { for (*run).as_ref().map(|_| html! { <span class="mono small">{ speed_text.clone() }</span> }) }
                 </label>
                 <button type="button" class="button" data-testid="pull-skip" onclick={skip} disabled={!running}>{ t(lang, "tr-skip") }</button>
             </div>
