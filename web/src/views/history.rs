@@ -2,13 +2,13 @@
 
 use std::collections::HashSet;
 
-use pancake_core::analyze::history::{history_table_sized, layer_content_size};
+use pancake_core::analyze::history::history_table_sized;
 use pancake_core::analyze::summary::ImageSummary;
 use yew::prelude::*;
 
 use super::{kind_class, shown, use_lang};
 use crate::i18n::t;
-use crate::state::{ArchiveRef, StructureKey};
+use crate::state::ArchiveRef;
 use crate::views::dockerfile::DockerfileView;
 use pancake_core::analyze::dockerfile::KnownBase;
 use std::rc::Rc;
@@ -37,30 +37,16 @@ pub fn history(p: &HistoryProps) -> Html {
     let now = crate::reltime::now_unix();
     // Each layer's size, once per file structure: the scanner's figures where it sent them
     // (a large image: summing 200,000 entries here took ~0.1 s on every render), else summed
-    // here.
-    let sizes = use_memo(
-        (
-            StructureKey(p.archive.clone()),
-            p.image,
-            p.summary.clone(),
-            p.summary_coming,
-        ),
-        |(key, image, summary, coming)| -> Vec<u64> {
-            let archive = &key.0;
-            let Some(img) = archive.images.get(*image) else {
-                return Vec::new();
-            };
-            match summary.as_deref() {
-                _ if *coming => Vec::new(),
-                Some(s) if s.layers.len() == img.layers.len() => {
-                    s.layers.iter().map(|l| l.content_bytes).collect()
-                }
-                _ => (0..img.layers.len())
-                    .map(|l| layer_content_size(archive, img, l))
-                    .collect(),
-            }
-        },
+    // here — the one size every view shows (`layer_size`). `None` for a layer whose figures
+    // are on their way; a layer whose index has not changed since keeps its size meanwhile.
+    let known = super::layer_size::use_bytes_of(
+        &p.archive,
+        p.image,
+        p.summary.as_deref(),
+        p.summary_coming,
     );
+    let sizes: Vec<u64> = known.iter().map(|s| s.unwrap_or(0)).collect();
+    let waiting = |l: usize| known.get(l).is_some_and(Option::is_none);
     let Some(image) = p.archive.images.get(p.image) else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
@@ -140,8 +126,8 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } }
                                         </div>
                                     </td>
-                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={(!p.summary_coming).then(|| row.size_bytes.to_string())}
-                                        data-pending={p.summary_coming.then_some("true")}>
+                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={(!row.layer.is_some_and(waiting)).then(|| row.size_bytes.to_string())}
+                                        data-pending={row.layer.is_some_and(waiting).then_some("true")}>
                                     { if other {
                                         html! { <span class="pair-differs" title={t(lang, "history-pair-differs-row")} aria-label={t(lang, "history-pair-differs-row")}>{ "≠ " }</span> }
                                     } else { html! {} } }
@@ -150,7 +136,7 @@ pub fn history(p: &HistoryProps) -> Html {
                                         match row.layer.and_then(|l| image.layers.get(l)).filter(|l| l.verification == pancake_core::Verification::NonDistributable) {
                                             Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::units::human_size(l.stored_size))]),
                                             // Not known yet: the scanner's figures are on their way (not 0 B).
-                                            None if p.summary_coming && row.layer.is_some() => t(lang, "pending"),
+                                            None if row.layer.is_some_and(waiting) => t(lang, "pending"),
                                             // The file lacks its blob: no files to measure (not 0 B).
                                             None if row.layer.is_some_and(|l| super::layer_size::absent(image, l)) => t(lang, "size-unknown"),
                                             None => row.size.clone(),
