@@ -129,8 +129,8 @@ pub fn use_settled(archive: &ArchiveRef, coming: bool) -> Option<ArchiveRef> {
     held.clone()
 }
 
-/// `a` and `b` are states of one reading: the same members in the same order, and images
-/// with their layers on the same members. O(members + layers).
+/// `a` and `b` are states of one reading: the same members in the same order, images with
+/// their layers on the same members, and at least one layer list shared. O(members + layers).
 fn same_file(a: &Archive, b: &Archive) -> bool {
     let layers = |x: &Archive| -> Vec<Vec<Option<usize>>> {
         x.images
@@ -144,6 +144,10 @@ fn same_file(a: &Archive, b: &Archive) -> bool {
             .zip(&b.members)
             .all(|(x, y)| x.path == y.path && x.data_offset == y.data_offset)
         && layers(a) == layers(b)
+        // And of one reading: a file opened again gives new lists, never the same ones.
+        && a.members.iter().zip(&b.members).any(|(x, y)| {
+            matches!((&x.facts.layer, &y.facts.layer), (Some(i), Some(j)) if i.entries.as_ptr() == j.entries.as_ptr())
+        })
 }
 
 /// Which layers' figures wait for the scanner's figures on their way (`summary_coming`).
@@ -228,12 +232,9 @@ pub fn use_bytes_of(
     coming: bool,
 ) -> Rc<Vec<Option<u64>>> {
     let settled = use_settled(archive, coming);
-    // The layers waiting for the figures, when some are.
-    let waiting: Option<Vec<bool>> = coming.then(|| {
-        let c = Coming::new(true, archive, settled.as_deref(), image);
-        let n = archive.images.get(image).map_or(0, |im| im.layers.len());
-        (0..n).map(|i| c.layer(i)).collect()
-    });
+    // What was measured while no figures were coming, for the layers that keep it meanwhile:
+    // nothing is measured while they come (a large index must not be walked here then).
+    let kept = use_mut_ref(|| None::<(usize, Rc<Vec<Option<u64>>>)>);
     let from_summary: Option<Vec<u64>> = if coming {
         None
     } else {
@@ -255,35 +256,35 @@ pub fn use_bytes_of(
                 .unwrap_or_default()
         })
     };
-    // While figures are coming, a summary kept from before is about the layers it was made
-    // for: those whose index has not changed since.
-    let kept_summary: Option<Vec<u64>> = waiting
-        .as_ref()
-        .and(summary)
-        .map(|s| s.layers.iter().map(|l| l.content_bytes).collect());
-    let key = (
-        StructureKey(archive.clone()),
-        image,
-        from_summary,
-        waiting,
-        kept_summary,
-    );
-    use_memo(key, |(a, img, given, waiting, kept)| {
+    let key = (StructureKey(archive.clone()), image, from_summary, coming);
+    let measured = use_memo(key, |(a, img, given, coming)| {
         let Some(im) = a.images.get(*img) else {
             return Vec::new();
         };
         (0..im.layers.len())
-            .map(|i| match (given, waiting) {
-                (Some(v), _) => v.get(i).copied(),
-                (None, Some(w)) if w.get(i).copied().unwrap_or(true) => None,
-                (None, Some(_)) => match kept.as_ref().and_then(|k| k.get(i)) {
-                    Some(&b) if verdict(a, im, i) != Verdict::NonDistributable => Some(b),
-                    _ => Some(bytes(a, im, i)),
-                },
-                (None, None) => Some(bytes(a, im, i)),
+            .map(|i| match given {
+                _ if *coming => None,
+                Some(v) => v.get(i).copied(),
+                None => Some(bytes(a, im, i)),
             })
-            .collect()
-    })
+            .collect::<Vec<Option<u64>>>()
+    });
+    if !coming {
+        *kept.borrow_mut() = Some((image, measured.clone()));
+        return measured;
+    }
+    let c = Coming::new(true, archive, settled.as_deref(), image);
+    let n = archive.images.get(image).map_or(0, |im| im.layers.len());
+    let kept = kept.borrow();
+    let before = kept.as_ref().filter(|(im, _)| *im == image).map(|(_, v)| v);
+    Rc::new(
+        (0..n)
+            .map(|i| match before {
+                Some(v) if !c.layer(i) => v.get(i).copied().flatten(),
+                _ => None,
+            })
+            .collect(),
+    )
 }
 
 /// The headline size as an element: `class="size"`, `data-testid="layer-size"`, the exact

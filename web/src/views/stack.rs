@@ -434,13 +434,14 @@ pub fn layer_details(p: &DetailsProps) -> Html {
         })
         .unwrap_or_default();
     // The scanner's figures on their way are about the layers whose index is new; the
-    // others keep what was measured of them (`layer_size::Coming`).
+    // others keep what was measured of them before (`layer_size::Coming`). Nothing is
+    // measured while they come: a large index must not be folded here then.
     let settled = super::layer_size::use_settled(&p.archive, p.summary_coming);
     let waiting =
         super::layer_size::Coming::new(p.summary_coming, &p.archive, settled.as_deref(), p.image);
     let coming = waiting.layer(p.layer);
-    let changes_coming = waiting.up_to(p.layer) || changes_coming;
-    let wasted_coming = waiting.all() || wasted_coming;
+    let changes_coming = p.summary_coming || changes_coming;
+    let wasted_coming = p.summary_coming || wasted_coming;
     // What the figures come from: the summary, nothing yet (coming), or the entries.
     let has_summary = (summary.is_some(), changes_coming, wasted_coming);
     let changes = use_memo(
@@ -480,6 +481,24 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 .unwrap_or_default(),
         },
     );
+    // The figures last measured while none were coming (of this image, this layer's changes),
+    // shown while the layers they depend on keep their indexes.
+    type Measured = (usize, usize, Rc<Option<union::LayerChanges>>, Rc<Vec<u64>>);
+    let kept = use_mut_ref(|| None::<Measured>);
+    if !p.summary_coming {
+        *kept.borrow_mut() = Some((p.image, p.layer, changes.clone(), wasted.clone()));
+    }
+    let (changes, wasted) = match &*kept.borrow() {
+        Some((im, l, c, w)) if p.summary_coming && *im == p.image => (
+            if *l == p.layer && !waiting.up_to(p.layer) {
+                c.clone()
+            } else {
+                changes
+            },
+            if waiting.all() { wasted } else { w.clone() },
+        ),
+        _ => (changes, wasted),
+    };
     let sizes = super::layer_size::use_bytes_of(
         &p.archive,
         p.image,

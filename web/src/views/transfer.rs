@@ -321,7 +321,7 @@ pub fn transfer(p: &TransferProps) -> Html {
                         si.archive
                             .members
                             .iter()
-                            .find(|m| m.path.as_bytes() == path.as_bytes())
+                            .rfind(|m| m.path.as_bytes() == path.as_bytes())
                             .map(|m| m.size)
                     }),
                 steps: Rc::new(steps),
