@@ -139,7 +139,8 @@ pub fn run(file: &Path, path: &str, image: usize, layer: Option<usize>) -> Resul
     };
     let source = std::fs::File::open(file).map_err(|e| fail(format!("cannot open: {e}")))?;
     // Once the bytes are out: whether they are the image's file. The layer holding them may
-    // not match its digests, or be a compressed stream that failed its checksum; a layer
+    // not be the one the config names (its diff_id differs), or be a compressed stream that
+    // failed its checksum; a layer
     // above may be missing or cut short and delete or rewrite the file. The bytes are shown
     // all the same, then `cat` fails saying why (as `ls` does over a listing it could not
     // finish), rather than give a stale or damaged file with success.

@@ -14,7 +14,8 @@
 //! every file is checked; one line per rule (PASS, FAIL with the figures, SKIP when disabled),
 //! and the command fails when any rule failed. An image with a layer not read to its end (or
 //! not in the file) also gets `FAIL complete`, naming each such layer: its figures would be
-//! those of the files read only (`pancake_core::analyze::gaps`).
+//! those of the files read only (`pancake_core::analyze::gaps`), and an image with a layer
+//! whose bytes do not match what it claims (`Verification::Mismatch`) gets `FAIL verified`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -261,8 +262,9 @@ pub fn report(archives: &[Archive], flags: &Flags) -> Result<(String, usize), Fa
                 ));
             }
             // A layer whose bytes are not what the image claims (a damaged file: a flipped
-            // byte, a compressed stream that failed its checksum) is no image to pass, whatever
-            // its figures: said once per image, counted as a failed rule.
+            // byte, a wrong descriptor digest or size) is no image to pass, whatever its
+            // figures: said once per image, counted as a failed rule. (A compressed stream that
+            // failed its checksum is a layer not read to its end: `FAIL complete` above.)
             let damaged: Vec<String> = img
                 .layers
                 .iter()

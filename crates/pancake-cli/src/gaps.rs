@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use pancake_core::analyze::gaps::{listing_gaps, ListingGap};
-use pancake_core::{Archive, Image, Verification};
+use pancake_core::{Archive, Image};
 
 use crate::term::Safe;
 
@@ -34,14 +34,16 @@ pub fn line(
 }
 
 /// Why the bytes of layer `layer` of image `index` that a command wrote (`cat`,
-/// `export-layer`) may not be the image's: the layer does not match what the image claims of
-/// it (`Verification::Mismatch`: its diff_id, its blob's digest or size). One line naming the
-/// file, the layer, its blob and the first claim that failed; `None` when nothing says so.
-/// The bytes are written all the same (they are what the file holds); the command then fails,
-/// as `ls` does over a listing it could not finish.
+/// `export-layer`) may not be the image's: the layer's uncompressed tar is not the one the
+/// image's config names (its computed diff_id differs from the config's). One line naming the
+/// file, the layer, its blob and both diff_ids; `None` when nothing says so — a wrong
+/// descriptor size or blob digest alone leaves the tar the image's. The bytes are written all
+/// the same (they are what the file holds); the command then fails, as `ls` does over a
+/// listing it could not finish.
 pub fn mismatch_line(file: &Path, index: usize, image: &Image, layer: usize) -> Option<String> {
     let l = image.layers.get(layer)?;
-    if l.verification != Verification::Mismatch {
+    let (claimed, computed) = l.config_diff_id.as_ref().zip(l.diff_id.as_ref())?;
+    if claimed.algorithm() != computed.algorithm() || claimed == computed {
         return None;
     }
     let blob = l
@@ -49,20 +51,8 @@ pub fn mismatch_line(file: &Path, index: usize, image: &Image, layer: usize) -> 
         .as_deref()
         .map(|b| format!(" ({})", Safe(b)))
         .unwrap_or_default();
-    let claim = l
-        .mismatches
-        .first()
-        .map(|m| {
-            format!(
-                ": {} expected {}, computed {}",
-                Safe(&m.what),
-                Safe(&m.expected),
-                Safe(&m.actual)
-            )
-        })
-        .unwrap_or_default();
     Some(format!(
-        "{}: image {index} layer {layer}{blob} does not match what the image claims{claim}; the bytes written are what the file holds, not necessarily the image's",
+        "{}: image {index} layer {layer}{blob} is not the layer the image claims: its diff_id is {computed}, the config gives {claimed}; the bytes written are what the file holds, not necessarily the image's",
         file.display()
     ))
 }

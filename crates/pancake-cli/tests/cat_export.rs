@@ -516,7 +516,7 @@ fn bytes_from_a_layer_that_fails_its_digest_are_given_then_said_to_fail() {
     assert!(!o.stdout.is_empty());
     assert!(
         stderr.contains(&format!("image 0 layer {bad} ("))
-            && stderr.contains("does not match what the image claims: diff_id"),
+            && stderr.contains("is not the layer the image claims: its diff_id is sha256:"),
         "{stderr}"
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
