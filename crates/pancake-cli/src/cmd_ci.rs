@@ -271,11 +271,7 @@ pub fn report(archives: &[Archive], flags: &Flags) -> Result<(String, usize), Fa
                 .enumerate()
                 .filter(|(_, l)| l.verification == pancake_core::Verification::Mismatch)
                 .map(|(n, l)| {
-                    let blob = l
-                        .blob_path
-                        .as_deref()
-                        .map(|b| format!(" ({})", Safe(b)))
-                        .unwrap_or_default();
+                    let blob = crate::gaps::blob_of(Some(l));
                     let what = l
                         .mismatches
                         .first()

@@ -63,10 +63,7 @@ pub fn named(
             Safe(e.to_string()).to_string()
         }
         _ => {
-            let blob = at
-                .and_then(|l| l.blob_path.as_deref())
-                .map(|b| format!(" ({})", Safe(b)))
-                .unwrap_or_default();
+            let blob = crate::gaps::blob_of(at);
             format!(
                 "{}: image {image} layer {layer}{blob}: {}",
                 file.display(),

@@ -46,11 +46,7 @@ pub fn mismatch_line(file: &Path, index: usize, image: &Image, layer: usize) -> 
     if claimed.algorithm() != computed.algorithm() || claimed == computed {
         return None;
     }
-    let blob = l
-        .blob_path
-        .as_deref()
-        .map(|b| format!(" ({})", Safe(b)))
-        .unwrap_or_default();
+    let blob = blob_of(Some(l));
     Some(format!(
         "{}: image {index} layer {layer}{blob} is not the layer the image claims: its diff_id is {computed}, the config gives {claimed}; the bytes written are what the file holds, not necessarily the image's",
         file.display()
@@ -88,4 +84,12 @@ pub fn above_line(
             gaps.join("; ")
         )
     })
+}
+
+/// ` (BLOB)`: how a one-line message names layer `l`'s blob after "layer N", escaped for a
+/// terminal; empty when the manifest names none (or there is no such layer).
+pub fn blob_of(l: Option<&pancake_core::Layer>) -> String {
+    l.and_then(|l| l.blob_path.as_deref())
+        .map(|b| format!(" ({})", Safe(b)))
+        .unwrap_or_default()
 }
