@@ -535,3 +535,80 @@ fn an_unreadable_layer_has_no_size() {
     assert_eq!(l["verification"], "unreadable", "{l}");
     assert_eq!(l["size"], serde_json::Value::Null, "{l}");
 }
+
+/// A layer whose descriptor in the manifest gives a wrong size (512 bytes more than its blob)
+/// but whose tar is the one the config names: `inspect` says the sizes differ, and
+/// `export-layer` and `cat` give the image's bytes and succeed — only a diff_id that differs
+/// makes them doubt (`gaps::mismatch_line`).
+#[test]
+fn a_wrong_descriptor_size_alone_leaves_export_and_cat_succeeding() {
+    use pancake_core::write::tarwrite::{TarEntry, TarWriter};
+    use pancake_core::Digest;
+    let mut tar = Vec::new();
+    tar.extend(ustar(b"hello.txt", b'0', 6, b""));
+    tar.extend(padded(b"hello\n"));
+    tar.extend([0u8; 1024]);
+    let layer = Digest::of_bytes(&tar);
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [layer]},
+    }))
+    .expect("config");
+    let wrong = tar.len() as u64 + 512;
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": Digest::of_bytes(&config), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": layer, "size": wrong}],
+    }))
+    .expect("manifest");
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "digest": Digest::of_bytes(&manifest), "size": manifest.len()}],
+    }))
+    .expect("index");
+    let mut w = TarWriter::new(Vec::new());
+    let blob = |b: &[u8]| format!("blobs/sha256/{}", Digest::of_bytes(b).hex());
+    for (path, bytes) in [
+        (
+            "oci-layout".to_string(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
+        ("index.json".into(), index),
+        (blob(&manifest), manifest.clone()),
+        (blob(&config), config.clone()),
+        (blob(&tar), tar.clone()),
+    ] {
+        w.add(&TarEntry::file(path.as_str(), bytes, 0o644))
+            .expect("entry");
+    }
+    let dir = std::env::temp_dir().join(format!("pancake-cat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join("wrong-size.tar");
+    std::fs::write(&p, w.finish().expect("tar")).expect("write");
+    let f = p.display().to_string();
+
+    let doc: serde_json::Value =
+        serde_json::from_slice(&pancake(&["inspect", "--json", &f]).stdout)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let said = doc.to_string();
+    let l = &doc["images"][0]["layers"][0];
+    assert_eq!(l["diff_id"], layer.to_string(), "{said}");
+    assert_eq!(l["verification"], "mismatch", "{said}");
+    assert_eq!(l["stored_size"], tar.len() as u64, "{said}");
+    let problems = doc["problems"].as_array().cloned().unwrap_or_default();
+    assert!(
+        problems.iter().any(|p| p["kind"] == "digest-mismatch"
+            && p["origin"]["layer"] == 0
+            && p["member"] == format!("blobs/sha256/{}", layer.hex())),
+        "the size disagreement is not said: {said}"
+    );
+    let o = pancake(&["export-layer", &f, "0"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.stdout, tar);
+    assert_eq!(ok_stdout(&["cat", &f, "/hello.txt"]), b"hello\n");
+    let _ = std::fs::remove_file(&p);
+}
