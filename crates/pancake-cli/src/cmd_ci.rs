@@ -16,6 +16,9 @@
 //! not in the file) also gets `FAIL complete`, naming each such layer: its figures would be
 //! those of the files read only (`pancake_core::analyze::gaps`), and an image with a layer
 //! whose bytes do not match what it claims (`Verification::Mismatch`) gets `FAIL verified`.
+//! A file that is damaged as a whole (an outer stream error, `ProblemKind::Archive`) gets
+//! `FAIL intact` once, and a file from which no image could be read `FAIL readable`: the
+//! result is never PASS over a file the gate could not trust or read.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -217,12 +220,43 @@ impl Figures {
     }
 }
 
-/// Runs the gate over every image of `archives`: the report's text, and how many rules failed.
-pub fn report(archives: &[Archive], flags: &Flags) -> Result<(String, usize), Fail> {
+/// Runs the gate over every image of `archives`, and over the files named in `unreadable` (no
+/// image could be read from them: each is a failed check, so the result is never PASS over a
+/// file it could not look at): the report's text, and how many rules failed.
+pub fn report(
+    archives: &[Archive],
+    unreadable: &[&str],
+    flags: &Flags,
+) -> Result<(String, usize), Fail> {
     let rules = rules(flags)?;
     let mut s = String::new();
     let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
+    for name in unreadable {
+        failed += 1;
+        s.push_str(&format!(
+            "{}\n  FAIL readable: no image could be read from the file (the error after the result says why)\n",
+            Safe(name)
+        ));
+    }
     for a in archives {
+        // The file itself damaged (its outer gzip failing its checksum, say, after every
+        // member was read): the layers' digests may all verify, but the members no digest
+        // covers (`manifest.json`, `repositories`: the tags) may not be what was saved. Once
+        // per file, counted as a failed rule; the layers' own checks follow per image.
+        let damage: Vec<String> = a
+            .problems
+            .iter()
+            .filter(|p| p.kind == pancake_core::ProblemKind::Archive)
+            .map(|p| Safe(p.technical()).to_string())
+            .collect();
+        if !damage.is_empty() {
+            failed += 1;
+            s.push_str(&format!(
+                "{}\n  FAIL intact: the file is damaged, so what no digest covers (its tags, in manifest.json or index.json) may not be what was saved: {}\n",
+                Safe(&a.name),
+                damage.join("; ")
+            ));
+        }
         for (i, img) in a.images.iter().enumerate() {
             let stored = union::stored_bytes(a, img);
             let wasted = union::wasted(a, img);

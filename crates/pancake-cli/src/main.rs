@@ -345,7 +345,8 @@ fn inspect(
         eprintln!("pancake: {}", Safe(m));
     }
     if let Some(flags) = ci {
-        let (text, failed_rules) = cmd_ci::report(&archives, flags)?;
+        let unreadable: Vec<&str> = failed.iter().map(|f| f.name.as_str()).collect();
+        let (text, failed_rules) = cmd_ci::report(&archives, &unreadable, flags)?;
         write_stdout(term::text_out(&text).as_bytes())?;
         if let Some(m) = last_failure {
             return Err(Fail(m));

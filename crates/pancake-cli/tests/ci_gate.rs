@@ -279,3 +279,62 @@ fn a_layer_that_fails_its_digests_fails_the_gate() {
     assert!(o.status.success(), "{out}");
     assert!(!out.contains("FAIL verified"), "{out}");
 }
+
+/// A `.tar.gz` save whose outer gzip fails its checksum after every member was read (its
+/// CRC-32 trailer changed): every layer verifies, but what no digest covers (the tags) may not
+/// be what was saved, so the gate fails it once, `FAIL intact`, naming the stream's error; the
+/// same save whole passes. A file from which no image could be read is `FAIL readable`, never
+/// a PASS over nothing.
+#[test]
+fn a_damaged_or_unreadable_file_fails_the_gate() {
+    let dir = workdir("intact");
+    let mut gz = std::fs::read(fixtures().join("docker20-save-app1.tar.gz")).expect("fixture");
+    let at = gz.len() - 8;
+    gz[at] ^= 0xff;
+    let damaged = dir.join("crc.tar.gz");
+    std::fs::write(&damaged, &gz).expect("write");
+    let o = pancake_in(&dir, &["inspect", "--ci", &damaged.display().to_string()]);
+    let (out, _) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("  FAIL intact: "))
+        .unwrap_or_else(|| panic!("no FAIL intact line: {out}"));
+    assert!(line.contains("checksum"), "{line}");
+    assert!(
+        !out.contains("FAIL verified") && !out.contains("FAIL complete"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Result: FAIL [Total:4] [Passed:2] [Failed:1] [Skipped:1]"),
+        "{out}"
+    );
+    let o = pancake_in(
+        &dir,
+        &["inspect", "--ci", &fixture("docker20-save-app1.tar.gz")],
+    );
+    let (out, _) = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(!out.contains("FAIL intact"), "{out}");
+
+    let o = pancake_in(
+        &dir,
+        &[
+            "inspect",
+            "--ci",
+            &fixture("malformed-bad-gzip-truncated.tar.gz"),
+            &fixture("docker20-save-app1.tar"),
+        ],
+    );
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains("malformed-bad-gzip-truncated.tar.gz\n  FAIL readable: "),
+        "{out}"
+    );
+    assert!(
+        out.contains("Result: FAIL [Total:4] [Passed:2] [Failed:1] [Skipped:1]"),
+        "{out}"
+    );
+    assert!(err.contains("no image could be read"), "{err}");
+}
