@@ -232,10 +232,20 @@ fn read_head<R: Read>(r: &mut R, n: usize) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Reads everything left, in large chunks, discarding it.
+/// Reads everything left, in large chunks, discarding it. The first read goes to a small buffer
+/// on the stack: most members drained are small or empty, and a fresh zeroed `CHUNK` for each
+/// was most of the time spent on a file of 200,000 empty members (25 µs each, all memset).
 fn drain<R: Read>(r: &mut R) -> io::Result<u64> {
+    let mut first = [0u8; 8192];
+    let mut total = loop {
+        match r.read(&mut first) {
+            Ok(0) => return Ok(0),
+            Ok(n) => break n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    };
     let mut buf = vec![0u8; CHUNK];
-    let mut total = 0u64;
     loop {
         match r.read(&mut buf) {
             Ok(0) => return Ok(total),
