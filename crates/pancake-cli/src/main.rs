@@ -253,6 +253,16 @@ fn read_keeping(path: &Path) -> Result<Archive, report::Failure> {
         message,
     };
     let name = path.display().to_string();
+    // The reader reads at places of its choosing (a layer's blob where the manifest says):
+    // a pipe (`<(docker save …)`, a FIFO) cannot seek, and its first read would fail as an
+    // "Illegal seek". Say what to do instead (before opening: opening a FIFO waits for a
+    // writer).
+    if std::fs::metadata(path).is_ok_and(|m| !seekable(&m.file_type())) {
+        return Err(failed(
+            format!("{name}: not a regular file (a pipe or FIFO?): pancake reads a tarball at the places its manifest names, so it needs a file it can seek in; save to a file first (docker save -o image.tar IMAGE)"),
+            None,
+        ));
+    }
     let file =
         std::fs::File::open(path).map_err(|e| failed(format!("{name}: cannot open: {e}"), None))?;
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -287,13 +297,38 @@ fn read_keeping(path: &Path) -> Result<Archive, report::Failure> {
                 Some(m) => format!("{m}: {p}"),
                 None => p.message(),
             })
-            .unwrap_or_else(|| "no manifest, index or image config found".into());
+            .unwrap_or_else(|| {
+                // A manifest that is there but lists nothing (`[]`): not "no manifest".
+                let listed = ["manifest.json", "index.json"].into_iter().find(|n| {
+                    archive
+                        .members
+                        .iter()
+                        .any(|m| m.path.as_bytes() == n.as_bytes())
+                });
+                match listed {
+                    Some(m) => format!("{m} lists no image"),
+                    None => "no manifest, index or image config found".into(),
+                }
+            });
         return Err(failed(
             format!("{name}: no image could be read: {why}"),
             Some(archive),
         ));
     }
     Ok(archive)
+}
+
+/// A regular file, or a block device (a disk image): what the reader can seek in.
+fn seekable(t: &std::fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        t.is_file() || t.is_block_device()
+    }
+    #[cfg(not(unix))]
+    {
+        t.is_file()
+    }
 }
 
 fn now_unix() -> i64 {

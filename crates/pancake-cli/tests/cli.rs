@@ -424,6 +424,39 @@ fn unreadable_input_fails_with_one_line() {
     }
     let missing = pancake(&["inspect", "/nonexistent/x.tar"]);
     assert!(!missing.status.success());
+
+    // A manifest that lists nothing is named, not called absent.
+    use pancake_core::write::tarwrite::{TarEntry, TarWriter};
+    let mut w = TarWriter::new(Vec::new());
+    w.add(&TarEntry::file("manifest.json", b"[]".to_vec(), 0o644))
+        .expect("entry");
+    let listless = dir.join("listless.tar");
+    std::fs::write(&listless, w.finish().expect("tar")).expect("write");
+    let out = pancake(&["inspect", &listless.display().to_string()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("no image could be read: manifest.json lists no image"),
+        "{err}"
+    );
+
+    // A pipe (`<(docker save …)`) cannot be read at random places: said at once, before the
+    // open (which, for a FIFO with no writer, would wait for ever).
+    #[cfg(unix)]
+    {
+        let fifo = dir.join("save.fifo");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let out = pancake(&["inspect", &fifo.display().to_string()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("not a regular file") && err.contains("save to a file first"),
+            "{err}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
