@@ -500,8 +500,19 @@ fn image_text(
             ));
         }
     }
+    // Layers whose files are not all known (missing, unreadable, stopped by a limit): their
+    // size in the table is "—", not the 0B of a missing index or the sizes a truncated header
+    // claims.
+    let gaps: Vec<usize> = pancake_core::analyze::gaps::listing_gaps(a, img, usize::MAX)
+        .iter()
+        .map(|g| g.layer)
+        .collect();
     for r in table_rows {
-        rows.push(vec![r.id, r.created, r.created_by, r.size, r.comment]);
+        let size = match r.layer {
+            Some(l) if gaps.contains(&l) => "—".to_string(),
+            _ => r.size,
+        };
+        rows.push(vec![r.id, r.created, r.created_by, size, r.comment]);
     }
     s.push_str(&table::render(&rows));
     if !differing.is_empty() {
@@ -531,7 +542,7 @@ fn image_text(
             }
             Verification::Mismatch | Verification::Missing | Verification::Unreadable => "✗",
         };
-        let (entries, whiteouts, opaque) = memo.counts(a, l);
+        let counted = memo.counts(a, l);
         s.push_str(&format!(
             "  {i:>2} {mark} diff_id {}  digest {}  size {} (stored {}{})\n",
             short(&l.diff_id).unwrap_or_else(|| {
@@ -561,9 +572,23 @@ fn image_text(
                 pancake_core::Compression::Bzip2 => ", bzip2",
             },
         ));
-        s.push_str(&format!(
-            "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs\n"
-        ));
+        s.push_str(&match counted {
+            // Counts that were never taken are not zeros.
+            None if l.verification == Verification::NonDistributable => {
+                "       entries not known: the layer is left out of the archive on purpose\n"
+                    .to_string()
+            }
+            None if l.member.is_none() => {
+                "       entries not known: the blob is not in the archive\n".to_string()
+            }
+            None => "       entries not known: the blob was not read as a tar\n".to_string(),
+            Some((entries, whiteouts, opaque)) if gaps.contains(&i) => format!(
+                "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs read before the layer stopped (see its problem)\n"
+            ),
+            Some((entries, whiteouts, opaque)) => format!(
+                "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs\n"
+            ),
+        });
         if i < pancake_core::analyze::history::uncertain_layers(img) {
             // A step marked empty_layer may have made it (see the history problem).
             s.push_str("       step uncertain: no recorded step, or one marked empty_layer\n");

@@ -110,8 +110,9 @@ pub struct LayerReport {
     /// Bytes of the uncompressed tar; `null` when unknown: the tar was never read whole (its
     /// blob missing or left out, unreadable, or stopped by a limit), as the text's "—".
     pub size: Option<u64>,
-    /// Bytes of the blob as stored (a non-distributable layer's: as its descriptor says).
-    pub stored_size: u64,
+    /// Bytes of the blob as stored (a non-distributable layer's: as its descriptor says);
+    /// `null` when the blob is not in the archive (and not left out on purpose).
+    pub stored_size: Option<u64>,
     /// True only when `verification` is `verified`.
     pub verified: bool,
     /// `verified`, `mismatch`, `not-checkable`, `missing`, `non-distributable`, `unreadable`
@@ -121,22 +122,26 @@ pub struct LayerReport {
     pub verification_reason: Option<String>,
     /// Where a non-distributable layer can be fetched from (empty otherwise).
     pub urls: Vec<String>,
-    /// Members as Python's `tarfile.getmembers()` lists them.
-    pub entries: usize,
+    /// Members as Python's `tarfile.getmembers()` lists them; `null` when the layer's tar was
+    /// never read (its blob missing or left out), not 0. (A layer not read to its end counts
+    /// the members read, and a `problems` entry says where it stopped.)
+    pub entries: Option<usize>,
     /// Valid whiteout markers `.wh.<name>` (not `.wh..wh..opq`, not invalid names such as a
-    /// bare `.wh.` or `.wh..`, not AUFS metadata).
-    pub whiteouts: usize,
-    /// `.wh..wh..opq` members.
-    pub opaque_dirs: usize,
+    /// bare `.wh.` or `.wh..`, not AUFS metadata); `null` as `entries`.
+    pub whiteouts: Option<usize>,
+    /// `.wh..wh..opq` members; `null` as `entries`.
+    pub opaque_dirs: Option<usize>,
     /// The step that made the layer; `null` when no recorded step did (a base image's layer
     /// under `from-top` pairing, or no history).
     pub created_by: Option<String>,
     /// Content bytes this layer stores that the image's final filesystem does not show
-    /// (overwritten or deleted by a later layer or a later copy): `union::wasted`.
-    pub wasted_bytes: u64,
+    /// (overwritten or deleted by a later layer or a later copy): `union::wasted`; `null`
+    /// as `entries`.
+    pub wasted_bytes: Option<u64>,
     /// Content bytes of lower layers this layer deletes (whiteouts, opaque directories):
-    /// still stored below, so the image is no smaller for it: `union::hidden_bytes`.
-    pub hidden_bytes: u64,
+    /// still stored below, so the image is no smaller for it: `union::hidden_bytes`; `null`
+    /// as `entries`.
+    pub hidden_bytes: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,7 +178,7 @@ pub struct OriginReport {
 /// images over one layer of 1,000,000 entries: two minutes).
 #[derive(Default)]
 pub struct Memo {
-    counts: HashMap<usize, (usize, usize, usize)>,
+    counts: HashMap<usize, Option<(usize, usize, usize)>>,
     sizes: HashMap<usize, u64>,
     wasted: HashMap<Vec<Option<usize>>, WastedHidden>,
 }
@@ -183,7 +188,7 @@ type WastedHidden = (Vec<u64>, Vec<u64>);
 
 impl Memo {
     /// [`counts`] of `layer`, once per member.
-    pub fn counts(&mut self, archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
+    pub fn counts(&mut self, archive: &Archive, layer: &Layer) -> Option<(usize, usize, usize)> {
         match layer.member {
             Some(m) => *self
                 .counts
@@ -217,17 +222,15 @@ impl Memo {
     }
 }
 
-/// Entry counts of one layer: (entries, valid whiteouts, opaque dirs).
-pub fn counts(archive: &Archive, layer: &Layer) -> (usize, usize, usize) {
-    let Some(ix) = layer
+/// Entry counts of one layer: (entries, valid whiteouts, opaque dirs); `None` when it has no
+/// index (its blob is not in the archive, or was never read as a tar): unknown, not zero.
+pub fn counts(archive: &Archive, layer: &Layer) -> Option<(usize, usize, usize)> {
+    let ix = layer
         .member
         .and_then(|m| archive.members.get(m))
-        .and_then(|m| m.facts.layer.as_ref())
-    else {
-        return (0, 0, 0);
-    };
+        .and_then(|m| m.facts.layer.as_ref())?;
     let (whiteouts, opaque) = whiteout::counts(&ix.entries);
-    (ix.entries.len(), whiteouts, opaque)
+    Some((ix.entries.len(), whiteouts, opaque))
 }
 
 /// A layer's uncompressed size when it is known: not when its tar was never read whole (no
@@ -247,26 +250,29 @@ fn image_report(archive: &Archive, image: &Image, memo: &mut Memo) -> ImageRepor
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let (entries, whiteouts, opaque_dirs) = memo.counts(archive, l);
+            let counted = memo.counts(archive, l);
+            let read = counted.is_some();
             LayerReport {
                 diff_id: l.diff_id.as_ref().map(ToString::to_string),
                 digest: l.digest.as_ref().map(ToString::to_string),
                 media_type: l.media_type.clone(),
                 size: known_size(l),
-                stored_size: l.stored_size,
+                stored_size: (l.member.is_some()
+                    || l.verification == pancake_core::Verification::NonDistributable)
+                    .then_some(l.stored_size),
                 verified: l.verified,
                 verification: l.verification,
                 verification_reason: l.verification_reason.clone(),
                 urls: l.urls.clone(),
-                entries,
-                whiteouts,
-                opaque_dirs,
+                entries: counted.map(|c| c.0),
+                whiteouts: counted.map(|c| c.1),
+                opaque_dirs: counted.map(|c| c.2),
                 created_by: l
                     .history
                     .and_then(|h| image.history.get(h))
                     .and_then(|h| h.created_by.clone()),
-                wasted_bytes: wasted.get(i).copied().unwrap_or(0),
-                hidden_bytes: hidden.get(i).copied().unwrap_or(0),
+                wasted_bytes: read.then(|| wasted.get(i).copied().unwrap_or(0)),
+                hidden_bytes: read.then(|| hidden.get(i).copied().unwrap_or(0)),
             }
         })
         .collect();

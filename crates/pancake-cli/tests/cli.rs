@@ -263,6 +263,46 @@ fn missing_layer_keeps_its_place() {
         .find(|l| l.starts_with("   3 ✗"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.ends_with("digest —  size — (stored —)"), "{line}");
+    // Nor are its counts and figures zeros: they were never taken.
+    let l3 = layers.get(3).cloned().unwrap_or_default();
+    for k in [
+        "stored_size",
+        "entries",
+        "whiteouts",
+        "opaque_dirs",
+        "wasted_bytes",
+        "hidden_bytes",
+    ] {
+        assert_eq!(l3[k], Value::Null, "{k}: {l3}");
+    }
+    assert!(layers
+        .iter()
+        .enumerate()
+        .all(|(i, l)| i == 3 || l["entries"].as_u64().is_some_and(|n| n > 0)));
+    let next = text
+        .lines()
+        .skip_while(|l| !l.starts_with("   3 ✗"))
+        .nth(1)
+        .unwrap_or_default();
+    assert_eq!(
+        next.trim(),
+        "entries not known: the blob is not in the archive"
+    );
+    // The history table's SIZE for the layer is "—", not the 0B of an index never read.
+    let (header, rows) = history_table_in(&text, "image 0").unwrap_or_else(|| panic!("{text}"));
+    let at = col(header, "SIZE");
+    let sizes: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r.chars()
+                .skip(at)
+                .take(8)
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(sizes.iter().filter(|s| *s == "—").count(), 1, "{sizes:?}");
 }
 
 /// `(header, rows)` of the first history table after the line containing `after`.
