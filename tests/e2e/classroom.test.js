@@ -56,6 +56,85 @@ describe('classroom (issue 14)', () => {
     });
   }
 
+  // The page's own header at projector widths (review, page item 2): the six tabs lay in a
+  // bar that scrolled with a hidden scrollbar, so at 1024 px "Container" showed as
+  // "Containe" and at 900 px not at all. Every tab lies whole inside the viewport and inside
+  // the bar's visible box, in both languages (Indonesian's names are longer); no width
+  // scrolls the page sideways; at 1280 px the header keeps its one row.
+  for (const lang of ['en', 'id']) {
+    test(`header at 360-1280 px (${lang}): all six tabs whole in view, nothing scrolls sideways`, { timeout: T }, async () => {
+      const page = await session.newPage({ viewport: { width: 1280, height: 800 }, query: `?demo=nginx&lang=${lang}` });
+      try {
+        await waitReady(page, { timeout: READY });
+        for (const width of [360, 480, 600, 800, 900, 1024, 1100, 1200, 1280]) {
+          await page.setViewportSize({ width, height: 768 });
+          await page.waitForTimeout(100);
+          const got = await page.evaluate(() => {
+            const bar = document.querySelector('header.top nav[role=tablist]');
+            const b = bar.getBoundingClientRect();
+            const tabs = [...bar.querySelectorAll('[role=tab]')].map((t) => {
+              const r = t.getBoundingClientRect();
+              return { text: t.textContent.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, clipped: t.scrollWidth > t.clientWidth + 1 };
+            });
+            const head = document.querySelector('header.top').getBoundingClientRect();
+            const brand = document.querySelector('header.top .brand').getBoundingClientRect();
+            return {
+              tabs, bar: { left: b.left, right: b.right, top: b.top, bottom: b.bottom },
+              barScrolls: bar.scrollWidth > bar.clientWidth + 1,
+              pageScroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+              vw: document.documentElement.clientWidth, headHeight: head.height, brandTop: brand.top,
+            };
+          });
+          const at = `${width} px`;
+          assert.equal(got.tabs.length, 6, `${at}: six tabs`);
+          assert.equal(got.barScrolls, false, `${at}: the tab bar does not scroll`);
+          assert.ok(got.pageScroll <= 0, `${at}: the page is ${got.pageScroll} px wider than the viewport`);
+          for (const t of got.tabs) {
+            const inView = t.left >= 0 && t.right <= got.vw + 0.5 && t.width > 20 && !t.clipped;
+            const inBar = t.left >= got.bar.left - 0.5 && t.right <= got.bar.right + 0.5 && t.top >= got.bar.top - 0.5 && t.bottom <= got.bar.bottom + 0.5;
+            assert.ok(inView && inBar, `${at}: tab "${t.text}" cut: ${JSON.stringify({ t, bar: got.bar, vw: got.vw })}`);
+          }
+          // The wide layout stays as it was: brand, tabs and actions on one row.
+          if (width >= 1280) {
+            assert.ok(got.tabs.every((t) => t.top < got.brandTop + 40), `${at}: the tabs sit beside the brand: ${JSON.stringify(got)}`);
+          }
+          if (width === 1024 || width === 360) await shot(page, `header-${lang}-${width}`);
+        }
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  // The verdict in the summary at mid widths (review, page item 6): it wrapped below the
+  // title into a slot 28rem wide and sat ~55 px in from the left, aligned with nothing.
+  // Below the title it keeps to the right edge (with "Run container"), as beside it on a
+  // wide screen, and from 600 px down it starts at the title's left edge.
+  test('the digest verdict lines up with the title or the right edge at every width', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 1280, height: 800 }, query: '?demo=nginx&lang=en' });
+    try {
+      await waitReady(page, { timeout: READY });
+      await page.locator('.summary-status .ready').first().waitFor();
+      for (const width of [360, 600, 800, 900, 1024, 1280]) {
+        await page.setViewportSize({ width, height: 768 });
+        await page.waitForTimeout(100);
+        const g = await page.evaluate(() => {
+          const box = (s) => document.querySelector(s).getBoundingClientRect();
+          const v = box('.summary-status .ready');
+          return { v: { left: v.left, right: v.right, top: v.top }, title: box('#image-title').left, summary: box('.summary').right, run: box('.run-container').right };
+        });
+        const left = Math.abs(g.v.left - g.title) <= 1;
+        const right = Math.abs(g.v.right - g.summary) <= 1;
+        assert.ok(left || right, `${width} px: the verdict at ${g.v.left}-${g.v.right}, title at ${g.title}, right edge ${g.summary}`);
+        if (width <= 600) assert.ok(left, `${width} px: a narrow screen starts it at the title's edge: ${JSON.stringify(g)}`);
+      }
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('every tab\'s headings go down one level at a time (a screen reader\'s outline has no holes)', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=mysql&lang=en' });
     try {
