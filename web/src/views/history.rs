@@ -7,6 +7,7 @@ use pancake_core::analyze::summary::ImageSummary;
 use yew::prelude::*;
 
 use super::{kind_class, shown, use_lang};
+use crate::figures::human_size;
 use crate::i18n::t;
 use crate::state::ArchiveRef;
 use crate::views::dockerfile::DockerfileView;
@@ -132,14 +133,19 @@ pub fn history(p: &HistoryProps) -> Html {
                                         html! { <span class="pair-differs" title={t(lang, "history-pair-differs-row")} aria-label={t(lang, "history-pair-differs-row")}>{ "≠ " }</span> }
                                     } else { html! {} } }
                                     {
-                                        // Left out on purpose: the descriptor's size, said as such, not 0 B.
+                                        // Figures in the page's language, as in every other view (the same
+                                        // layer reads "1,98 MB" here and in the Stack in Indonesian; English
+                                        // is Docker's own "1.98MB"). The table is not a transcript to copy:
+                                        // its CREATED column is worded in the page's language too; only
+                                        // the column names are Docker's, verbatim.
                                         match row.layer.and_then(|l| image.layers.get(l)).filter(|l| l.verification == pancake_core::Verification::NonDistributable) {
-                                            Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &pancake_core::units::human_size(l.stored_size))]),
+                                            // Left out on purpose: the descriptor's size, said as such, not 0 B.
+                                            Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &human_size(lang, l.stored_size))]),
                                             // Not known yet: the scanner's figures are on their way (not 0 B).
                                             None if row.layer.is_some_and(waiting) => t(lang, "pending"),
                                             // The file lacks its blob: no files to measure (not 0 B).
                                             None if row.layer.is_some_and(|l| super::layer_size::absent(image, l)) => t(lang, "size-unknown"),
-                                            None => row.size.clone(),
+                                            None => human_size(lang, row.size_bytes),
                                         }
                                     }</td>
                                     <td class="h-comment">{ shown(&row.comment) }</td>
