@@ -226,6 +226,25 @@ describe('classroom (issue 14)', () => {
           at = await focused();
         }
         assert.deepEqual(met.map((m) => m.shown), want.map((i) => String(i + 1)), 'Tab meets the layers numbered n … 1');
+        // A screen reader hears a list to choose from (review, page item 7): the stack is a
+        // listbox, each slab an option saying whether it is the chosen one; a step that made
+        // no layer is an option that cannot be chosen.
+        const roles = await page.evaluate(() => ({
+          list: document.querySelector('ol.stack').getAttribute('role'),
+          slabs: [...document.querySelectorAll('[data-testid=layer]')].map((e) => [e.getAttribute('role'), e.getAttribute('aria-selected')]),
+          steps: [...document.querySelectorAll('[data-testid=metadata-step]')].map((e) => [e.getAttribute('role'), e.getAttribute('aria-disabled')]),
+        }));
+        assert.equal(roles.list, 'listbox');
+        assert.ok(roles.slabs.every(([r, s]) => r === 'option' && (s === 'true' || s === 'false')), JSON.stringify(roles.slabs));
+        assert.ok(roles.steps.length > 0 && roles.steps.every(([r, d]) => r === 'option' && d === 'true'), JSON.stringify(roles.steps));
+        await page.locator('[data-testid=layer][data-index="0"]').focus();
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => document.activeElement?.getAttribute('aria-selected') === 'true');
+        assert.equal(await page.locator('[data-testid=layer][aria-selected=true]').count(), 1, 'one option chosen');
+        // By role and state, as assistive technology finds it (the label is "Layer n: …" in
+        // both languages).
+        assert.equal(await page.getByRole('option', { name: /^Layer 1: /, selected: true }).count(), 1, 'the base, chosen');
+        assert.equal(await page.getByRole('option', { name: new RegExp(`^Layer ${n}: `), selected: false }).count(), 1, 'the top, not chosen');
         assert.deepEqual(met.map((m) => m.index), want);
         met.forEach((m) => assert.match(m.label, new RegExp(`^Layer ${m.index + 1}: `), m.label));
         for (let i = 1; i < met.length; i++) assert.ok(met[i].y > met[i - 1].y, `focus moves down the page: ${JSON.stringify(met.map((m) => m.y))}`);

@@ -252,7 +252,7 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
       await page.focus('#layer-39');
       await page.keyboard.press('ArrowUp');
       await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'layer-40');
-      assert.equal(await page.getAttribute('#layer-40', 'aria-current'), 'true');
+      assert.equal(await page.getAttribute('#layer-40', 'aria-selected'), 'true');
       assert.equal(await page.getAttribute('[data-testid=layer-details]', 'data-index'), '40');
       assert.ok((await drawn()).includes(48), 'the neighbours above the selected layer are drawn');
       // On up, one layer a press: the run grows under the focus, which stays on the slab

@@ -115,9 +115,9 @@ describe('problems: grouped by layer, translated, one per cause', () => {
 
       // The top layer is selected at first; the group's button selects the corrupt one.
       const bad = page.locator(`[data-testid=layer][data-index="${BAD_LAYER}"]`);
-      assert.notEqual(await bad.getAttribute('aria-current'), 'true');
+      assert.notEqual(await bad.getAttribute('aria-selected'), 'true');
       await button.click();
-      await page.waitForFunction((i) => document.querySelector(`[data-testid=layer][data-index="${i}"]`)?.getAttribute('aria-current') === 'true', BAD_LAYER, { timeout: 5000 });
+      await page.waitForFunction((i) => document.querySelector(`[data-testid=layer][data-index="${i}"]`)?.getAttribute('aria-selected') === 'true', BAD_LAYER, { timeout: 5000 });
       assert.equal(await bad.getAttribute('data-state'), 'mismatch');
       await shot(page, `corrupt-${lang}-${viewport.width}-${colorScheme}`);
       await group.scrollIntoViewIfNeeded();

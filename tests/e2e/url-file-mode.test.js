@@ -36,7 +36,7 @@ async function shown(page) {
   return page.evaluate(() => ({
     tab: document.querySelector('[role=tab][aria-selected=true]')?.dataset.testid,
     layer: document.querySelector('[data-testid=layer-select]')?.value
-      ?? document.querySelector('[data-testid=layer][aria-current=true]')?.dataset.index,
+      ?? document.querySelector('[data-testid=layer][aria-selected=true]')?.dataset.index,
     merged: document.querySelector('[data-testid=files-merged]')?.getAttribute('aria-pressed'),
     path: document.querySelector('[data-testid=file-content]')?.dataset.path ?? null,
   }));

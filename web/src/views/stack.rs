@@ -114,7 +114,10 @@ pub fn stack(p: &StackProps) -> Html {
             // Not marked as making no layer, yet paired with none (History says ≠ on it).
             let unpaired = !image.history.get(h).is_some_and(|e| e.empty_layer);
             html! {
+                // An entry of the list that cannot be chosen (it made no layer): a disabled
+                // option, still read in its place among the layers.
                 <li key={format!("step-{h}")} class="tick kind-meta" data-testid="metadata-step" data-history={h.to_string()}
+                    role="option" aria-disabled="true"
                     data-unpaired={unpaired.then_some("true")}>
                     <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
                     <span class="mono ellipsis" title={shown(created_by)}>{ rest }</span>
@@ -162,7 +165,10 @@ pub fn stack(p: &StackProps) -> Html {
                 <p class="stack-caption muted small">
                     <span aria-hidden="true">{ "↑ " }</span>{ t(lang, "stack-top") }
                 </p>
-                <ol class="stack" role="list" aria-label={t(lang, "stack-label")}>
+                // A list to choose a layer from (Enter or a click shows its details, ↑/↓ move
+                // the choice): a listbox of options, each saying whether it is the one chosen.
+                // Every slab stays a Tab stop, as before (Tab walks the stack as drawn).
+                <ol class="stack" role="listbox" aria-label={t(lang, "stack-label")}>
                     { for rendered }
                 </ol>
                 <p class="stack-caption muted small">
@@ -213,7 +219,9 @@ fn gap_row(lang: Lang, start: usize, items: &[Item], on_more: Callback<MouseEven
     }
     let more = items.len().min(window::MORE);
     html! {
-        <li key={format!("gap-{start}")} class="stack-gap" data-testid="stack-gap" data-items={items.len().to_string()}>
+        // No option of the listbox: its text and button are read as they stand between
+        // the options around it.
+        <li key={format!("gap-{start}")} class="stack-gap" data-testid="stack-gap" data-items={items.len().to_string()} role="none">
             <span class="muted">{ text.join("; ") }</span>
             <button type="button" class="button quiet" data-testid="stack-gap-more" onclick={on_more}>
                 { tf(lang, "stack-gap-more", &[("count", &more.to_string())]) }
@@ -349,8 +357,8 @@ fn layer_slab(
             data-testid="layer" data-index={i.to_string()} data-digest={digest} data-diff-id={diff_id}
             data-verified={(v == Verdict::Verified).to_string()} data-state={v.id()} data-size={layer.size.to_string()}
             data-hashed-with={super::hash_path::of(a, layer).map(super::hash_path::id)}
-            id={format!("layer-{i}")} tabindex="0" role="listitem"
-            aria-current={selected.then_some("true")}
+            id={format!("layer-{i}")} tabindex="0" role="option"
+            aria-selected={selected.to_string()}
             aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &size_text), ("state", &t(lang, super::verdict_words(v).1))])}
             onclick={select} {onkeydown}>
             <span class="slab-index" aria-hidden="true">{ i + 1 }</span>
