@@ -267,6 +267,119 @@ describe('containers: copy-on-write in the browser', () => {
     }
   });
 
+  // Review, page item 3: the editor's × (Close) and Delete took the focus with them to
+  // <body>, and the next Tab started again from the page's header. After Close the file's
+  // row has it; after Delete the row that took the file's place (as a row's own ✕ does), or
+  // Undo when no row is left.
+  test('the editor\'s Close and Delete give the focus back to the file list (or Undo)', { timeout: TEST_TIMEOUT }, async () => {
+    const page = await session.newPage();
+    const active = () => page.evaluate(() => {
+      const e = document.activeElement;
+      return { tag: e?.tagName, role: e?.getAttribute('role'), path: e?.getAttribute('data-path'), testid: e?.getAttribute('data-testid') };
+    });
+    /** Opens `file` from the keyboard: Tab from the filter into the list, Home, ↓ to its row, Enter. */
+    const openByKeys = async (file) => {
+      await page.locator(`${ROW}[data-path="${file}"]`).first().waitFor({ state: 'visible', timeout: 10000 });
+      const pos = Number(await page.locator(`${ROW}[data-path="${file}"]`).first().getAttribute('data-pos'));
+      await page.locator('[data-testid=container-filter]').first().focus();
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Home');
+      for (let i = 0; i < pos; i++) await page.keyboard.press('ArrowDown');
+      assert.equal((await active()).path, file);
+      await page.keyboard.press('Enter');
+      await page.locator(`[data-testid=container-editor][data-path="${file}"]`).first().waitFor({ state: 'visible', timeout: 15000 });
+    };
+    /** The paths the list shows now, in order. */
+    const listed = () => page.$$eval(ROW, (els) => els
+      .sort((a, b) => Number(a.dataset.pos) - Number(b.dataset.pos)).map((e) => e.getAttribute('data-path')));
+    try {
+      await clearStore(page);
+      await openDemo(page);
+      await app.openTab(page, 'container');
+      await runContainer(page);
+      const filter = page.locator('[data-testid=container-filter]').first();
+
+      // Close (×, from the keyboard): the file's row.
+      await filter.fill('etc/nginx/');
+      const rows = await listed();
+      const CONF = '/etc/nginx/mime.types';
+      assert.ok(rows.includes(CONF) && rows.indexOf(CONF) < rows.length - 1, `mime.types has rows after it: ${rows}`);
+      await openByKeys(CONF);
+      await page.locator('[data-testid=container-editor] button[aria-label=Close]').first().focus();
+      await page.keyboard.press('Enter');
+      await page.locator('[data-testid=container-editor]').first().waitFor({ state: 'detached', timeout: 5000 });
+      await page.waitForFunction((f) => document.activeElement?.getAttribute('data-path') === f, CONF, { timeout: 5000 });
+      assert.deepEqual(await active(), { tag: 'DIV', role: 'treeitem', path: CONF, testid: 'container-file-row' });
+      // The next Tab goes on from there (the row's delete button), not from the page's header.
+      await page.keyboard.press('Tab');
+      assert.equal((await active()).testid, 'delete-path');
+
+      // Delete (the editor's button): the row after the file, now in its place.
+      const next = rows[rows.indexOf(CONF) + 1];
+      await openByKeys(CONF);
+      await page.locator('[data-testid=delete-file]').first().focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((f) => document.activeElement?.getAttribute('data-path') === f, next, { timeout: 5000 });
+      assert.equal((await active()).role, 'treeitem');
+      assert.ok((await diffLines(page)).includes(`D ${CONF}`), 'the file is deleted');
+      assert.ok(!(await listed()).includes(CONF));
+
+      // The last row of the list: the one before it takes the focus, as with a row's ✕.
+      const now = await listed();
+      const last = now[now.length - 1];
+      if (now.length > 1) {
+        await openByKeys(last);
+        await page.locator('[data-testid=delete-file]').first().focus();
+        await page.keyboard.press('Enter');
+        await page.waitForFunction((f) => document.activeElement?.getAttribute('data-path') === f, now[now.length - 2], { timeout: 5000 });
+      }
+
+      // The only file the filter matches: no row is left, Undo takes the focus.
+      await filter.fill('conf.d/default.conf');
+      const only = await listed();
+      assert.equal(only.length, 1, `one row: ${only}`);
+      await openByKeys(only[0]);
+      await page.locator('[data-testid=delete-file]').first().focus();
+      await page.keyboard.press('Enter');
+      await page.locator('[data-testid=ctr-no-match]').first().waitFor({ timeout: 5000 });
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'ctr-undo', null, { timeout: 5000 });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  // Review, page item 7: a row said its layer as "L1". Its accessible name says "layer 1"
+  // (in Indonesian the page's word, also "layer"), and a file copied up "container layer".
+  for (const lang of ['en', 'id']) {
+    test(`a file row's accessible name says its layer in words (${lang})`, { timeout: TEST_TIMEOUT }, async () => {
+      const page = await session.newPage({ query: `?lang=${lang}` });
+      try {
+        await clearStore(page);
+        await openDemo(page);
+        await app.openTab(page, 'container');
+        await runContainer(page);
+        const CONF = '/etc/nginx/nginx.conf';
+        const opened = await openInContainer(page, CONF);
+        const n = Number(opened.owner) + 1;
+        // Filtered to its name, the row shows (and is named by) its whole path.
+        const name = (s) => new RegExp(`^/etc/nginx/nginx\\.conf .*\\b${s}\\b`);
+        const byName = (s) => page.getByRole('treeitem', { name: name(s) });
+        assert.equal(await byName(`layer ${n}`).count(), 1, `the row is named with "layer ${n}"`);
+        // The short badge is still what the eye sees, hidden from the name.
+        const row = page.locator(`${ROW}[data-path="${CONF}"]`).first();
+        assert.equal((await row.locator('[data-testid=ctr-owner] [aria-hidden=true]').textContent()).trim(), `L${n}`);
+        assert.ok(!(await row.getAttribute('aria-label')), 'named from its content, not a label that hides the rest');
+        await editAndSave(page, opened.value);
+        await page.waitForFunction((f) => document.querySelector(`[data-testid=container-file-row][data-path="${f}"]`)?.getAttribute('data-layer') === 'container', CONF);
+        assert.equal(await byName(lang === 'id' ? 'layer container' : 'container layer').count(), 1, 'a copied-up file: the container\'s layer');
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
   test('real fixture docker26-save-app1: edit data/hello.txt (a hard link), export holds it', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {

@@ -160,6 +160,8 @@ files-folding = Assembling this view from { $count } entries in the layers…
 files-none-match = No path matches the filter.
 owner-layer = The layer this file comes from
 owner-short = L{ $n }
+# What "L{ $n }" stands for, read by a screen reader in place of it.
+owner-said = layer { $n }
 
 ## File content
 content-loading = Reading…
@@ -284,6 +286,8 @@ ctr-layer-rw = writable: copied-up and new files
 ctr-stack-note = The image layers below are read-only and shared by every container of this image.
 ctr-files = Files the container sees
 ctr-owner-container = container
+# What a file row's "container" badge stands for, read by a screen reader.
+ctr-owner-container-said = container layer
 ctr-caps-dropped = The image's copy has the capabilities { $caps }. Writing the file (or changing its owner) in the container dropped them, as Linux does: it clears security.capability so that a changed program cannot keep its privileges.
 ctr-owner-layer = image layer { $n }
 ctr-delete = Delete { $path }

@@ -160,6 +160,8 @@ files-folding = Menyusun tampilan ini dari { $count } entri di layer-layernya…
 files-none-match = Tidak ada path yang cocok dengan filter.
 owner-layer = Layer asal file ini
 owner-short = L{ $n }
+# What "L{ $n }" stands for, read by a screen reader in place of it.
+owner-said = layer { $n }
 
 ## File content
 content-loading = Membaca…
@@ -284,6 +286,8 @@ ctr-layer-rw = bisa ditulisi: salinan file dan file baru
 ctr-stack-note = Layer image di bawahnya hanya bisa dibaca dan dipakai bersama oleh semua container dari image ini.
 ctr-files = File yang dilihat container
 ctr-owner-container = container
+# What a file row's "container" badge stands for, read by a screen reader.
+ctr-owner-container-said = layer container
 ctr-caps-dropped = Salinan di image punya kapabilitas { $caps }. Menulis file ini (atau mengganti pemiliknya) di container menghapusnya, seperti yang dilakukan Linux: security.capability dihapus agar program yang diubah tidak mempertahankan hak istimewanya.
 ctr-owner-layer = layer image { $n }
 ctr-delete = Hapus { $path }

@@ -246,6 +246,9 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
     );
     // Where the last symlink opened in the file list led (`ContainerFiles`).
     let link_note = use_state(|| None::<super::links::LinkNote>);
+    // The file the editor last left (its × or its Delete): the file list gives its row, or
+    // the row that took its place, the focus the editor's button took with it.
+    let focus_row = use_state(|| None::<FocusRow>);
     // Any change to the container (each is a new `Rc`) may make that note untrue: a hard
     // link's name edited is copied up, and the link is broken (overlayfs copies one name).
     {
@@ -482,7 +485,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                         link_note={(*link_note).clone()} on_link_note={{
                             let n = link_note.clone();
                             Callback::from(move |v| n.set(v))
-                        }} />
+                        }} focus_row={(*focus_row).clone()} />
                     { for s.editor.as_ref().map(|ed| {
                         let text = match (&ed.waiting, &ed.error) {
                             (_, Some(e)) => Err(container_message::text(lang, e)),
@@ -502,10 +505,23 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                             .flatten()
                             .and_then(|st| capability::of(&st.xattrs))
                             .filter(|_| capability::of(&xattrs).is_none());
+                        let on_left = {
+                            let focus_row = focus_row.clone();
+                            let path = ed.path.clone();
+                            Callback::from(move |()| {
+                                let seq = focus_row.as_ref().map_or(0, |f| f.seq.wrapping_add(1));
+                                focus_row.set(Some(FocusRow {
+                                    path: path.clone(),
+                                    seq,
+                                    taken: Rc::default(),
+                                }));
+                            })
+                        };
                         html! {
                             <EditorPanel path={ed.path.clone()} container_id={c.id.clone()} text={text}
                                 original={ed.original.clone()} in_image={ed.in_image} in_upper={in_upper}
-                                layer={ed.layer} xattrs={xattrs} dropped_caps={dropped_caps} on_action={p.on_action.clone()} />
+                                layer={ed.layer} xattrs={xattrs} dropped_caps={dropped_caps} on_action={p.on_action.clone()}
+                                {on_left} />
                         }
                     }) }
                     { diff_panel }
@@ -619,6 +635,36 @@ struct FilesProps {
     /// stays while the editor opens.
     link_note: Option<super::links::LinkNote>,
     on_link_note: Callback<Option<super::links::LinkNote>>,
+    /// The file the editor last left: its row (or the one that took its place) takes the
+    /// focus, if leaving left the focus nowhere.
+    focus_row: Option<FocusRow>,
+}
+
+/// A file the editor left by its × or its Delete button, `seq` telling one leaving from the
+/// next (the same file closed twice is two requests). `taken` once the list has acted on it:
+/// a file list drawn anew later (its place in the view's tree changed) must not take the focus
+/// again for an old request, from whatever a later action left it on.
+#[derive(Clone)]
+struct FocusRow {
+    path: String,
+    seq: u32,
+    taken: Rc<std::cell::Cell<bool>>,
+}
+
+impl PartialEq for FocusRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq && self.path == other.path
+    }
+}
+
+/// The row that takes the place of a row removed at position `at`, with `left` rows left:
+/// the one after it (now at `at`), or at the end the one before; `None` when none is left.
+fn taking_place(at: usize, left: usize) -> Option<usize> {
+    if at < left {
+        Some(at)
+    } else {
+        left.checked_sub(1)
+    }
 }
 
 fn abs(row: &MergedRow) -> String {
@@ -654,6 +700,41 @@ fn container_files(p: &FilesProps) -> Html {
 
     let total = visible.len();
     let filtering = !filter.is_empty();
+    // The editor's × or Delete removed the button that had the focus: the file's row takes
+    // it (closed), or the row that took the deleted file's place (as a row's own ✕ does),
+    // or, with no row left, Undo. Focus someone placed elsewhere stays there.
+    {
+        let (rows, visible, roving) = (rows.clone(), visible.clone(), roving.clone());
+        use_effect_with(p.focus_row.clone(), move |req| {
+            let lost = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| super::focus_on_nothing(&d));
+            let Some(req) = req.as_ref().filter(|r| !r.taken.replace(true) && lost) else {
+                return;
+            };
+            let path_of = |i: &usize| rows.get(*i).map(abs);
+            let total = visible.len();
+            let at = match visible
+                .iter()
+                .position(|i| path_of(i).as_deref() == Some(&*req.path))
+            {
+                Some(at) => Some(at),
+                // Rows are in path byte order (a filter keeps it): the deleted file's place
+                // is before the first row whose path sorts after its own.
+                None => {
+                    let gone = req.path.trim_start_matches('/').as_bytes();
+                    let place = visible.partition_point(|i| {
+                        rows.get(*i).is_some_and(|r| r.path.as_bytes() < gone)
+                    });
+                    taking_place(place, total)
+                }
+            };
+            match at {
+                Some(at) => roving.move_to(at),
+                None => focus_after_render(&[UNDO_BUTTON, FILTER_INPUT]),
+            }
+        });
+    }
     {
         let on_matches = p.on_matches.clone();
         use_effect_with((filter.clone(), total), move |(f, n)| {
@@ -742,27 +823,25 @@ fn container_files(p: &FilesProps) -> Html {
                 }
                 // Focus goes to the row that takes this one's place (the one before, at the
                 // end), never to that row's delete button, so a second Enter deletes nothing.
-                let next = if pos + 1 < total {
-                    pos
-                } else {
-                    pos.saturating_sub(1)
-                };
-                roving.move_to(next);
+                roving.move_to(taking_place(pos, total.saturating_sub(1)).unwrap_or(0));
             })
         };
-        let (owner, owner_cls, owner_label) = match (r.stat.in_upper, r.stat.layer) {
+        // Shown short ("L1"); said in words ("layer 1"), which a screen reader can read.
+        let (owner, owner_cls, owner_label, owner_said) = match (r.stat.in_upper, r.stat.layer) {
             (true, _) => (
                 "container".to_string(),
                 "owner-container".to_string(),
                 t(lang, "ctr-owner-container"),
+                t(lang, "ctr-owner-container-said"),
             ),
             (false, Some(l)) => (
                 l.to_string(),
                 img.map(|i| kind_class(layer_kind(i, l)).to_string())
                     .unwrap_or_default(),
                 tf(lang, "owner-short", &[("n", &(l + 1).to_string())]),
+                tf(lang, "owner-said", &[("n", &(l + 1).to_string())]),
             ),
-            (false, None) => (String::new(), String::new(), String::new()),
+            (false, None) => (String::new(), String::new(), String::new(), String::new()),
         };
         // Folders here never fold (every row is listed): one with rows below it is
         // expanded, and says so; none shows a fold arrow, which would promise a toggle.
@@ -791,7 +870,10 @@ fn container_files(p: &FilesProps) -> Html {
                     { name }{ if r.stat.kind == EntryKind::Dir { "/" } else { "" } }
                     { for r.stat.link_target.as_ref().map(|t| html! { <span class="link-target">{ " → " }{ t.display().to_string() }</span> }) }
                 </span>
-                <span class={classes!("owner", owner_cls)} title={t(lang, "owner-layer")}>{ owner_label }</span>
+                <span class={classes!("owner", owner_cls)} title={t(lang, "owner-layer")} data-testid="ctr-owner">
+                    <span aria-hidden="true">{ owner_label }</span>
+                    <span class="visually-hidden">{ owner_said }</span>
+                </span>
                 <span class="file-size">{ size }</span>
                 <button type="button" class="ctr-del button quiet" data-testid="delete-path" onclick={delete} {tabindex}
                     aria-label={tf(lang, "ctr-delete", &[("path", &path)])} title={tf(lang, "ctr-delete", &[("path", &path)])}>{ "✕" }</button>
@@ -942,19 +1024,28 @@ struct EditorProps {
     /// The image's capabilities (getcap's text) when the container's copy has lost them.
     dropped_caps: Option<String>,
     on_action: Callback<ContainerAction>,
+    /// Told when the × or Delete leaves the file (their button goes with the editor): the
+    /// file list gives the focus to its row, or the row that took its place.
+    on_left: Callback<()>,
 }
 
 #[function_component(EditorPanel)]
 fn editor_panel(p: &EditorProps) -> Html {
     let lang = use_lang();
     let close = {
-        let cb = p.on_action.clone();
-        Callback::from(move |_| cb.emit(ContainerAction::CloseEditor))
+        let (cb, left) = (p.on_action.clone(), p.on_left.clone());
+        Callback::from(move |_| {
+            cb.emit(ContainerAction::CloseEditor);
+            left.emit(());
+        })
     };
     let delete = {
-        let cb = p.on_action.clone();
+        let (cb, left) = (p.on_action.clone(), p.on_left.clone());
         let path = p.path.clone();
-        Callback::from(move |_| cb.emit(ContainerAction::Delete(path.clone())))
+        Callback::from(move |_| {
+            cb.emit(ContainerAction::Delete(path.clone()));
+            left.emit(());
+        })
     };
     let owner = if p.in_upper {
         t(lang, "ctr-owner-container")
@@ -1161,4 +1252,21 @@ fn focus_after_render(selectors: &'static [&'static str]) {
         }
     })
     .forget();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::taking_place;
+
+    #[test]
+    fn the_row_after_a_removed_one_takes_its_place_else_the_one_before() {
+        // Row 2 of 5 removed: 4 left, the one after it is now at 2.
+        assert_eq!(taking_place(2, 4), Some(2));
+        // The last of 5 removed: the one before it.
+        assert_eq!(taking_place(4, 4), Some(3));
+        // A place past the end (a file that sorted after every row): the last row.
+        assert_eq!(taking_place(7, 4), Some(3));
+        // No row left: none (the caller focuses Undo).
+        assert_eq!(taking_place(0, 0), None);
+    }
 }
