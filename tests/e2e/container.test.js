@@ -299,6 +299,17 @@ describe('containers: copy-on-write in the browser', () => {
       await runContainer(page);
       const filter = page.locator('[data-testid=container-filter]').first();
 
+      // Close, the list's first row: the row the list's Tab stop already names takes the
+      // focus again (moving "to" it must still focus it).
+      await filter.fill('etc/nginx/conf.d/');
+      const DEFAULT = '/etc/nginx/conf.d/default.conf';
+      assert.deepEqual(await listed(), [DEFAULT]);
+      await openByKeys(DEFAULT);
+      await page.locator('[data-testid=container-editor] button[aria-label=Close]').first().focus();
+      await page.keyboard.press('Enter');
+      await page.locator('[data-testid=container-editor]').first().waitFor({ state: 'detached', timeout: 5000 });
+      await page.waitForFunction((f) => document.activeElement?.getAttribute('data-path') === f, DEFAULT, { timeout: 5000 });
+
       // Close (×, from the keyboard): the file's row.
       await filter.fill('etc/nginx/');
       const rows = await listed();

@@ -150,12 +150,16 @@ pub struct RovingFocus {
     pub pos: UseStateHandle<usize>,
     /// Set when a key or a click moved `pos`, so the row is focused once it is rendered.
     pub want: Rc<std::cell::RefCell<bool>>,
+    /// How many moves were asked: a move to the row `pos` already names (the editor closed
+    /// over its file's row, which had lost the focus) must focus it again too.
+    asked: UseStateHandle<u32>,
 }
 
 impl RovingFocus {
     /// Moves focus to row `pos` (scrolling it into view).
     pub fn move_to(&self, pos: usize) {
         self.pos.set(pos);
+        self.asked.set(self.asked.wrapping_add(1));
         *self.want.borrow_mut() = true;
     }
 
@@ -190,13 +194,14 @@ pub fn flat_key_move(key: &str, pos: usize, total: usize, page: usize) -> Option
 pub fn use_roving_focus(win: &VirtualWindow, total: usize) -> RovingFocus {
     let pos = use_state(|| 0usize);
     let want = use_mut_ref(|| false);
+    let asked = use_state(|| 0u32);
     {
         // Bring the focused row into view and focus it once it is rendered.
         let list_ref = win.list_ref.clone();
         let want = want.clone();
         let at = *pos;
         let row_height = win.row_height;
-        use_effect_with((at, win.first, win.last, total), move |_| {
+        use_effect_with((at, *asked, win.first, win.last, total), move |_| {
             if !*want.borrow() {
                 return;
             }
@@ -222,7 +227,7 @@ pub fn use_roving_focus(win: &VirtualWindow, total: usize) -> RovingFocus {
             }
         });
     }
-    RovingFocus { pos, want }
+    RovingFocus { pos, want, asked }
 }
 
 #[cfg(test)]
