@@ -298,6 +298,12 @@ describe('shared layers', () => {
       // Not the layers' bytes (it was their sum): the manifest's length.
       assert.match(status, new RegExp(`: digest: ${manifest.digest} size: ${manifest.size}$`), status);
       assert.match(await speed.getAttribute('aria-valuetext'), /^[\d.]+[kMG]?B\/s$/);
+      assert.equal(await page.locator('[data-testid=pull-rate]').textContent(), await speed.getAttribute('aria-valuetext'));
+      // A pull of the image the host already has moves nothing: no rate ("1B/s" it said).
+      await page.locator('[data-testid=pull-button]').click();
+      await page.locator('[data-testid=transfer-run][data-done=true][data-direction=pull]').waitFor({ timeout: 30000 });
+      assert.equal(await speed.getAttribute('aria-valuetext'), '1.0×');
+      assert.equal(await page.locator('[data-testid=pull-rate]').count(), 0);
       // Compare: the shared layers' files and, beside them, their tars, which Storage counts.
       const shared = squash(await page.locator('[data-testid=compare-shared]').textContent());
       assert.match(shared, /^Shared layers: \d+ — \S+ of files, \S+ as uncompressed layer tars \(the sizes Storage counts\)\.$/, shared);

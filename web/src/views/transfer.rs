@@ -495,8 +495,9 @@ pub fn transfer(p: &TransferProps) -> Html {
     };
     let running = (*run).as_ref().is_some_and(|r| now < r.finish);
     // What a screen reader says of the slider: the bytes per second of the run shown, else
-    // how many times the usual pace (the slider's middle) it is — not a bare "50".
-    let speed_text = match (*run).as_ref() {
+    // how many times the usual pace (the slider's middle) it is — not a bare "50", nor "1B/s"
+    // for a run with nothing to move (every layer already there).
+    let speed_text = match (*run).as_ref().filter(|r| r.finish > 0.0) {
         Some(r) => tf(
             lang,
             "per-second",
@@ -531,7 +532,7 @@ pub fn transfer(p: &TransferProps) -> Html {
                 <label class="tr-speed">{ t(lang, "tr-speed") }{ " " }
                     <input type="range" min="0" max="100" step="1" value={speed.to_string()} oninput={on_speed} data-testid="pull-speed"
                         aria-valuetext={speed_text.clone()} />
-                    { for (*run).as_ref().map(|_| html! { <span class="mono small">{ speed_text.clone() }</span> }) }
+                    { for (*run).as_ref().filter(|r| r.finish > 0.0).map(|_| html! { <span class="mono small" data-testid="pull-rate">{ speed_text.clone() }</span> }) }
                 </label>
                 <button type="button" class="button" data-testid="pull-skip" onclick={skip} disabled={!running}>{ t(lang, "tr-skip") }</button>
             </div>
