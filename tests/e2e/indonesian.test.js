@@ -296,6 +296,40 @@ describe('Indonesian throughout (issue 14)', () => {
     }
   });
 
+  // A layer the file lacks: the Stack and History say "ukuran tidak diketahui" alike, and
+  // the other layers' sizes are the same figures in both (review, page item 4: History wrote
+  // "1.98MB" beside the Stack's "1,98 MB"). On a phone that long size wraps beside the date
+  // instead of running over it.
+  test('a missing layer\'s fixture at 360 px: History\'s sizes are the Stack\'s, none over its date', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: 360, height: 740 }, query: '?lang=id' });
+    try {
+      await pickFile(page, path.join(FIXTURES, 'malformed-missing-layer-docker20.tar'));
+      await page.locator('[data-testid=layer]').first().waitFor({ timeout: READY });
+      await page.waitForFunction(() => !document.querySelector('[data-testid=layer] [data-pending]'), null, { timeout: READY });
+      const stack = await page.$$eval('[data-testid=layer] [data-testid=layer-size]', (els) => els.map((e) => e.textContent.trim()));
+      assert.ok(stack.includes('1,98 MB') && stack.includes('ukuran tidak diketahui'), `stack: ${stack}`);
+      await page.locator('[data-testid=tab-history]').first().click();
+      await page.locator('[data-testid=history-table]').first().waitFor();
+      const rows = await page.$$eval('[data-testid=history-row]:not([data-empty-layer=true])', (els) => els.map((r) => {
+        // The text's own extent (a range), not the cell's: a line kept whole runs out of its
+        // cell, over the next one, while the cell's box stays in its column.
+        const box = (s) => {
+          const range = document.createRange();
+          range.selectNodeContents(r.querySelector(s));
+          return range.getBoundingClientRect();
+        };
+        const c = box('.h-created');
+        const z = box('.h-size');
+        return { size: r.querySelector('.h-size').textContent.trim(), overlap: c.right > z.left + 0.5 && c.left < z.right && c.bottom > z.top && c.top < z.bottom };
+      }));
+      assert.deepEqual(rows.map((r) => r.size), stack, 'History lists the Stack\'s sizes, top first as it does');
+      assert.deepEqual(rows.filter((r) => r.overlap), [], 'no size runs over its date');
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('screenshots: History and Stack in ?lang=id, 1280 and 360 px, light and dark', { timeout: T * 2 }, async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     for (const [width, height] of [[1280, 800], [360, 740]]) {
