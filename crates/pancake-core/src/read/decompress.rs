@@ -530,7 +530,22 @@ struct ZstdFrames<R> {
     done: bool,
 }
 
-fn zstd_err(e: impl fmt::Display) -> io::Error {
+fn zstd_err(e: impl std::error::Error + 'static) -> io::Error {
+    // The stream ended inside a block or a frame header: ruzstd says so as its own error
+    // wrapping the reader's `UnexpectedEof`, whose text is Rust's debug form. Said as what
+    // it is, as the gzip reader's "incomplete deflate stream" is.
+    let mut cause: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::UnexpectedEof)
+        {
+            return io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "truncated: it ends inside a frame",
+            );
+        }
+        cause = c.source();
+    }
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
 }
 
@@ -557,9 +572,12 @@ impl<R: Read> Read for ZstdFrames<R> {
                         self.dec.get_calculated_checksum(),
                     ) {
                         if stored != computed {
-                            return Err(zstd_err(format!(
-                                "frame content checksum mismatch: stored {stored:08x}, computed {computed:08x}"
-                            )));
+                            return Err(io::Error::new(
+                                io::ErrorKind::InvalidData,
+                                format!(
+                                    "frame content checksum mismatch: stored {stored:08x}, computed {computed:08x}"
+                                ),
+                            ));
                         }
                     }
                     self.in_frame = false;
