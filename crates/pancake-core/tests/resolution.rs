@@ -317,6 +317,95 @@ fn legacy_v1_layers_are_not_checkable_with_a_reason() {
     assert!(a.problems.is_empty(), "{:#?}", a.problems);
 }
 
+/// A legacy chain whose top json carries the image's last step, a `#(nop) CMD` (as `docker
+/// save` before 1.10 and its v1 ids write it): each `<id>/json` is one layer and its step,
+/// paired one to one (`v1.HistoryFromConfig`), with no pairing note. Before, the CMD's text
+/// made it "config-only", every step moved down one and the note said "2 steps for 2
+/// layers … the bottom layer has no recorded step".
+#[test]
+fn legacy_v1_steps_pair_one_to_one_with_their_layers() {
+    let mut b = Build::default();
+    let (base, top) = ("b".repeat(64), "c".repeat(64));
+    let (lb, lt) = (layer("bin/sh", "sh"), layer("app", "app"));
+    b.file("repositories", json!({"old": {"1": top}}).to_string());
+    let run = |cmd: &str| json!({"Cmd": ["/bin/sh", "-c", cmd]});
+    b.file(
+        &format!("{base}/json"),
+        json!({"id": base, "container_config": run("#(nop) ADD file:1 in / ")}).to_string(),
+    );
+    b.file(&format!("{base}/layer.tar"), lb);
+    b.file(
+        &format!("{top}/json"),
+        json!({"id": top, "parent": base, "container_config": run("#(nop)  CMD [\"/app\"]")})
+            .to_string(),
+    );
+    b.file(&format!("{top}/layer.tar"), lt);
+    let a = read(&b.tar());
+    let img = only_image(&a);
+    let steps: Vec<Option<usize>> = img.layers.iter().map(|l| l.history).collect();
+    assert_eq!(steps, [Some(0), Some(1)]);
+    assert_eq!(img.pairing, pancake_core::PairingRule::InOrder);
+    assert!(
+        !kinds(&a).contains(&ProblemKind::History),
+        "{:#?}",
+        a.problems
+    );
+    assert!(img.history[1]
+        .created_by
+        .as_deref()
+        .is_some_and(|c| c.contains("CMD")));
+}
+
+/// `repositories` beside `manifest.json` (which `docker load` reads alone): each tag it names
+/// that no entry carries is a `disagreement` naming `repositories`; one that agrees (a
+/// `:latest` written without its tag in `RepoTags` included) says nothing, whatever id it gives.
+#[test]
+fn repositories_that_contradict_manifest_json_are_said() {
+    let save = |repositories: Value| {
+        let mut b = Build::default();
+        let l = layer("app", "one");
+        let id = "d".repeat(64);
+        let cfg = config(&[&l], "amd64").to_string();
+        let cfg_name = format!("{}.json", Digest::of_bytes(cfg.as_bytes()).hex());
+        b.file(&cfg_name, cfg);
+        b.file(&format!("{id}/layer.tar"), l);
+        b.file(
+            "manifest.json",
+            json!([{"Config": cfg_name, "RepoTags": ["app:1", "app"], "Layers": [format!("{id}/layer.tar")]}])
+                .to_string(),
+        );
+        b.file("repositories", repositories.to_string());
+        read(&b.tar())
+    };
+    let id = "d".repeat(64);
+    let agree = save(json!({"app": {"1": id, "latest": id}}));
+    assert!(
+        !kinds(&agree).contains(&ProblemKind::Disagreement),
+        "{:#?}",
+        agree.problems
+    );
+    let other_id = save(json!({"app": {"1": "e".repeat(64)}}));
+    assert!(
+        !kinds(&other_id).contains(&ProblemKind::Disagreement),
+        "{:#?}",
+        other_id.problems
+    );
+    let a = save(json!({"app": {"1": id, "2": id}, "evil": {"latest": id}}));
+    let said: Vec<String> = a
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::Disagreement)
+        .map(|p| p.message())
+        .collect();
+    assert_eq!(said.len(), 2, "{said:#?}");
+    assert!(said.iter().all(|m| m.contains("repositories")));
+    assert!(said
+        .iter()
+        .any(|m| m.contains("evil:latest") && m.contains("no manifest.json entry")));
+    assert!(said.iter().any(|m| m.contains("app:2 (top layer")));
+    assert_eq!(only_image(&a).tags, ["app:1", "app"]);
+}
+
 #[test]
 fn mismatch_and_missing_states() {
     let mut b = Build::default();

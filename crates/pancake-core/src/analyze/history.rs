@@ -304,7 +304,7 @@ pub fn layer_evidence(image: &Image, members: &[Member]) -> Vec<LayerEvidence> {
 }
 
 /// The outcome of [`pair`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pairing {
     /// Which rule paired the steps with the layers.
     pub rule: PairingRule,

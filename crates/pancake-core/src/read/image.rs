@@ -19,6 +19,7 @@ mod oci_index;
 pub mod oci_layout;
 mod platforms;
 mod repo_tags;
+mod repositories;
 
 pub use platforms::{
     choose as choose_platform, fill_platforms, listed_platforms, platforms, present_count,
@@ -170,6 +171,10 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
     } else {
         Vec::new()
     };
+    if has_repos && !from_manifest.is_empty() {
+        let listed: Vec<&Image> = from_manifest.iter().map(|(i, _)| i).collect();
+        ctx.check_repositories(&listed);
+    }
     let mut images: Vec<(Image, Vec<Digest>)> = if !from_manifest.is_empty() {
         from_manifest
     } else if has_manifest && has_index && !oci.images.is_empty() {

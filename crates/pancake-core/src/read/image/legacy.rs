@@ -97,7 +97,16 @@ impl Ctx<'_> {
                 );
                 image.layers.push(layer);
             }
-            self.pair_history(&mut image, &label, &[]);
+            // Each `<id>/json` is one layer and the step recorded with it (Docker's legacy
+            // load, `v1.HistoryFromConfig`, makes one history row per layer): paired one to
+            // one, never by what a step's text suggests (the top json carries the image's
+            // last step, a `#(nop) CMD` that makes no layer in a build's history).
+            let pairing = crate::analyze::history::Pairing {
+                rule: crate::model::PairingRule::InOrder,
+                steps: (0..image.layers.len()).map(Some).collect(),
+                ..Default::default()
+            };
+            crate::analyze::history::apply_pairing(&mut image, &pairing);
             images.push(image);
         }
         images
