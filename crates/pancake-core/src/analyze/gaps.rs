@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::model::{Archive, Image, Verification};
+use crate::model::{Archive, Image, ProblemKind, Scope, Verification};
 use crate::ReadError;
 
 /// Why a layer's files are missing from a view, in whole or in part.
@@ -24,6 +24,11 @@ pub enum GapKind {
     /// point where reading stopped (all of them, none after). The reason, as the index or
     /// the member recorded it; `None` when the blob holds no layer tar at all.
     Unreadable(Option<ReadError>),
+    /// The blob was read to its end, but a reading limit of this reader (path depth, an
+    /// extension record's size …: a `ProblemKind::Limit` problem about the layer's member)
+    /// left entries out of its index or listed one under another name: which of its files
+    /// are there is not all known. Docker may well unpack them.
+    Limited,
 }
 
 /// One layer of an image whose files a view cannot all list.
@@ -57,6 +62,9 @@ impl fmt::Display for ListingGap {
             GapKind::Unreadable(None) => {
                 f.write_str(": could not be read as a layer tar, none of its files are known")
             }
+            GapKind::Limited => f.write_str(
+                ": a limit of this reader left some of its entries out or unnamed (see its limit problem); its other files are known",
+            ),
         }
     }
 }
@@ -85,6 +93,8 @@ pub fn listing_gaps(archive: &Archive, image: &Image, upto: usize) -> Vec<Listin
                 Some(index) => {
                     if let Some(e) = &index.error {
                         out.push(gap(GapKind::Unreadable(Some(e.clone()))));
+                    } else if limited(archive, layer.member) {
+                        out.push(gap(GapKind::Limited));
                     }
                 }
                 None => out.push(gap(GapKind::Unreadable(facts.error.clone()))),
@@ -94,11 +104,23 @@ pub fn listing_gaps(archive: &Archive, image: &Image, upto: usize) -> Vec<Listin
     out
 }
 
+/// A reading limit was hit inside member `member`'s layer tar (a `Limit` problem of layer
+/// scope about it): see [`GapKind::Limited`].
+fn limited(archive: &Archive, member: Option<usize>) -> bool {
+    member.is_some_and(|m| {
+        archive.problems.iter().any(|p| {
+            p.kind == ProblemKind::Limit
+                && p.origin.scope == Scope::Layer
+                && p.origin.member.as_ref().and_then(|r| r.index) == Some(m)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::read::archive::{open, Options};
-    use crate::Digest;
+    use crate::{Digest, Problem};
 
     fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
@@ -172,6 +194,89 @@ mod tests {
             text.starts_with("layer 1 (l1/layer.tar): could not be read to its end ("),
             "{text}"
         );
+    }
+
+    /// A GNU long name record (`L`) of `name`, then a regular file of `data` under it.
+    fn gnu_long(name: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(name.len() as u64 + 1);
+        h.set_entry_type(tar::EntryType::GNULongName);
+        h.set_path("././@LongLink").expect("a test tar");
+        h.set_cksum();
+        let mut n = name.to_vec();
+        n.push(0);
+        b.append(&h, &n[..]).expect("a test tar");
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_path("short").expect("a test tar");
+        h.set_cksum();
+        b.append(&h, data).expect("a test tar");
+        b.into_inner().expect("a test tar")
+    }
+
+    /// A layer read to its end in which a limit of this reader left an entry out (deeper
+    /// than `max_path_depth`) is a gap: its files are not all known, though Docker unpacks
+    /// them. Before, views listed the rest as if whole.
+    #[test]
+    fn a_limit_that_left_entries_out_is_a_gap() {
+        let deep = "d/".repeat(1100) + "f";
+        let top = gnu_long(deep.as_bytes(), b"x");
+        let a = read(&save(&[tar_of(&[("ok", b"1")]), top]));
+        let img = &a.images[0];
+        let gaps = listing_gaps(&a, img, usize::MAX);
+        assert_eq!(gaps.len(), 1, "{gaps:?} {:?}", a.problems);
+        assert_eq!((gaps[0].layer, &gaps[0].kind), (1, &GapKind::Limited));
+        assert!(listing_gaps(&a, img, 0).is_empty());
+        assert!(gaps[0].to_string().starts_with(
+            "layer 1 (l1/layer.tar): a limit of this reader left some of its entries out"
+        ));
+    }
+
+    /// A name component over 255 bytes is one `unpack-fails` problem naming the entry (a
+    /// Linux filesystem refuses it: ENAMETOOLONG); 255 bytes, or a whiteout of a 255-byte
+    /// name, is none. A GNU long name record over Go's 1 MiB is `unpack-fails` too, beside the
+    /// reader's own `limit`.
+    #[test]
+    fn names_docker_cannot_unpack_are_said() {
+        let kinds =
+            |a: &Archive| -> Vec<ProblemKind> { a.problems.iter().map(|p| p.kind).collect() };
+        let ok = "a".repeat(255);
+        let wh = format!("d/.wh.{ok}");
+        let fine = read(&save(&[
+            gnu_long(format!("d/{ok}").as_bytes(), b"1"),
+            gnu_long(wh.as_bytes(), b""),
+        ]));
+        assert!(
+            !kinds(&fine).contains(&ProblemKind::UnpackFails),
+            "{:?}",
+            fine.problems
+        );
+        let long = format!("d/{}/f", "b".repeat(300));
+        let a = read(&save(&[gnu_long(long.as_bytes(), b"1")]));
+        let p: Vec<&Problem> = a
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::UnpackFails)
+            .collect();
+        assert_eq!(p.len(), 1, "{:?}", a.problems);
+        assert_eq!(p[0].origin.entry.as_deref(), Some(long.as_str()));
+        assert!(p[0].detail.contains("300 bytes") && p[0].detail.contains("ENAMETOOLONG"));
+        // 1 MiB and one block of a name: Go refuses it ("header field too long").
+        let huge = read(&save(&[gnu_long(&vec![b'n'; (1 << 20) + 512], b"1")]));
+        let k = kinds(&huge);
+        assert!(
+            k.contains(&ProblemKind::Limit) && k.contains(&ProblemKind::UnpackFails),
+            "{:?}",
+            huge.problems
+        );
+        assert!(huge
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::UnpackFails
+                && p.detail.contains("header field too long")));
     }
 
     #[test]

@@ -550,8 +550,16 @@ struct Walker<'a, B> {
     /// The `limit` problems about one entry (an extension record skipped, a sparse map not
     /// kept): a hostile layer may give one per entry.
     limits_listed: Listed,
+    /// An extension record over Go's bound was skipped: the `unpack-fails` problem that says
+    /// so is given once per layer.
+    go_refuses: bool,
     done: bool,
 }
+
+/// Go's `archive/tar` reads a PAX header or a GNU long name or link record of at most this
+/// many bytes (`maxSpecialFileSize`); over it, `Reader.Next` fails with "archive/tar: header
+/// field too long", and with it `docker load` and containerd's unpacking of the layer.
+const GO_MAX_SPECIAL_FILE: u64 = 1 << 20;
 
 fn shown(name: &[u8]) -> String {
     RawPath::from_bytes(name.to_vec()).display().into_owned()
@@ -574,6 +582,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             last_name: None,
             problems: Vec::new(),
             limits_listed: Listed::default(),
+            go_refuses: false,
             done: false,
         }
     }
@@ -621,6 +630,20 @@ impl<'a, B: Blocks> Walker<'a, B> {
                 ),
                 None => "the last header, which describes no entry".to_string(),
             };
+            // Only a record followed by its entry was there whole: one the layer ends inside
+            // is the layer's own error (Go's reader stops there too, at the end of the data).
+            if s.size > GO_MAX_SPECIAL_FILE && entry.is_some() && !self.go_refuses {
+                self.go_refuses = true;
+                self.problems.push(Problem::layer(
+                    ProblemKind::UnpackFails,
+                    None,
+                    self.member,
+                    format!(
+                        "{whose}: its {} at byte offset {} is {} bytes; Go's archive/tar, with which docker load and containerd read a layer, refuses a record over {GO_MAX_SPECIAL_FILE} bytes (\"archive/tar: header field too long\"), so the layer cannot be loaded or pulled",
+                        s.what, s.header_at, s.size
+                    ),
+                ));
+            }
             self.limit(|| {
                 format!(
                     "{whose}: its {} at byte offset {} is {} bytes, more than the limit of {max} bytes; skipped without reading it",
@@ -1342,7 +1365,8 @@ fn collect<B: Blocks>(
                     shown(&f.name),
                     format!(
                         "unsafe entry {} => {} (hard link pointing outside the root; Docker and \
-                         containerd link it to {} inside the root, as shown)",
+                         containerd link it to {} inside the root; it unpacks, and the views \
+                         show it, only where this layer wrote that file before the link)",
                         shown(&f.name),
                         shown(&f.link),
                         shown(inside.as_bytes())
@@ -1513,6 +1537,7 @@ fn collect<B: Blocks>(
     }
     out.problems
         .extend(unpack_fails_problems(&out.entries, member));
+    out.problems.extend(over_name_max(&out.entries, member));
     out.problems
         .extend(whiteouts_over_own_entries(&out.entries, member));
     out.problems.extend(refused_xattrs(&out.entries, member));
@@ -1607,6 +1632,45 @@ const UNPACK_FAILS_LISTED: usize = 10;
 /// One `unpack-fails` problem per non-directory of the layer that later entries are written
 /// below (see [`below_non_folders`]), naming its first such entry and how many more; the
 /// first [`UNPACK_FAILS_LISTED`], then one saying how many more.
+/// The longest name a Linux filesystem takes for one path component (`NAME_MAX`: ext4, xfs,
+/// btrfs, overlayfs), in bytes.
+const NAME_MAX: usize = 255;
+
+/// An entry with a path component over [`NAME_MAX`] bytes: creating it fails with
+/// `ENAMETOOLONG`, so Docker's and containerd's unpacking of the layer fails. One problem per
+/// layer naming the first such entry and counting the others. A whiteout is measured by the
+/// name it deletes (`.wh.` is not written to disk). The entries stay in the views, as the tar
+/// names them.
+fn over_name_max(entries: &[Entry], member: &str) -> Option<Problem> {
+    let longest = |e: &Entry| {
+        let b = e.path.as_bytes();
+        b.split(|c| *c == b'/')
+            .map(|c| c.strip_prefix(b".wh.").unwrap_or(c).len())
+            .max()
+            .unwrap_or(0)
+    };
+    let mut over = entries
+        .iter()
+        .map(|e| (e, longest(e)))
+        .filter(|(_, n)| *n > NAME_MAX);
+    let (first, n) = over.next()?;
+    let more = match over.count() {
+        0 => String::new(),
+        1 => " (and 1 more entry)".to_string(),
+        m => format!(" (and {m} more entries)"),
+    };
+    let name = first.path.display().into_owned();
+    Some(Problem::entry(
+        ProblemKind::UnpackFails,
+        None,
+        member,
+        name.clone(),
+        format!(
+            "entry {name}{more} cannot be unpacked: a component of its path is {n} bytes, over the {NAME_MAX} a Linux filesystem allows for one name (ENAMETOOLONG), so docker load and a pull fail on the layer; listed here as the tar names it"
+        ),
+    ))
+}
+
 fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
     let failing = below_non_folders(entries);
     if failing.is_empty() {
