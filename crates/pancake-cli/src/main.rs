@@ -101,8 +101,9 @@ enum Command {
     Cat {
         file: PathBuf,
         /// The path in the image, with or without a leading `/`; symlinks are followed as a
-        /// process in the container would.
-        path: String,
+        /// process in the container would. A name that is not UTF-8 as `\xNN` (as `ls` prints
+        /// it), or as its raw bytes.
+        path: std::ffi::OsString,
         /// Image index in the archive (0-based).
         #[arg(long, default_value_t = 0)]
         image: usize,
@@ -139,8 +140,8 @@ enum Command {
     Find {
         file: PathBuf,
         /// Text found anywhere in `/PATH`, or a glob (`*.conf` matches names, `/usr/*/lib*`
-        /// whole paths); ASCII case ignored.
-        pattern: String,
+        /// whole paths); ASCII case ignored. Bytes that are not UTF-8 as `\xNN`, or raw.
+        pattern: std::ffi::OsString,
         /// Image index in the archive (0-based).
         #[arg(long, default_value_t = 0)]
         image: usize,
@@ -213,14 +214,14 @@ fn main() -> ExitCode {
             pattern,
             image,
             json,
-        } => cmd_find::run(&file, &pattern, image, json),
+        } => cmd_find::run(&file, &typed_arg(&pattern), image, json),
         Command::Demo { name } => demo(name.as_deref()),
         Command::Cat {
             file,
             path,
             image,
             layer,
-        } => cmd_cat::run(&file, &path, image, layer),
+        } => cmd_cat::run(&file, &typed_arg(&path), image, layer),
         Command::Diff {
             file_a,
             file_b,
@@ -316,6 +317,23 @@ fn read_keeping(path: &Path) -> Result<Archive, report::Failure> {
         ));
     }
     Ok(archive)
+}
+
+/// A path or pattern argument as the commands read typed text: as given when it is UTF-8 (so
+/// `caf\xe9` typed is the byte 0xE9), else its raw bytes in the escaped form names are shown
+/// in (`caf\xe9`, a backslash doubled), which reads back as exactly those bytes. A name that
+/// is not UTF-8 can be passed either way (`"$(printf 'caf\xe9')"` or `'caf\xe9'`).
+fn typed_arg(arg: &std::ffi::OsStr) -> String {
+    match arg.to_str() {
+        Some(s) => s.to_string(),
+        #[cfg(unix)]
+        None => {
+            use std::os::unix::ffi::OsStrExt;
+            pancake_core::escape::escape_name(arg.as_bytes()).into_owned()
+        }
+        #[cfg(not(unix))]
+        None => arg.to_string_lossy().into_owned(),
+    }
 }
 
 /// A regular file, or a block device (a disk image): what the reader can seek in.
@@ -503,13 +521,11 @@ fn image_text(
     // Layers whose files are not all known (missing, unreadable, stopped by a limit): their
     // size in the table is "—", not the 0B of a missing index or the sizes a truncated header
     // claims.
-    let gaps: Vec<usize> = pancake_core::analyze::gaps::listing_gaps(a, img, usize::MAX)
-        .iter()
-        .map(|g| g.layer)
-        .collect();
+    let gaps = pancake_core::analyze::gaps::listing_gaps(a, img, usize::MAX);
+    let gap_of = |l: usize| gaps.iter().find(|g| g.layer == l).map(|g| &g.kind);
     for r in table_rows {
         let size = match r.layer {
-            Some(l) if gaps.contains(&l) => "—".to_string(),
+            Some(l) if gap_of(l).is_some() => "—".to_string(),
             _ => r.size,
         };
         rows.push(vec![r.id, r.created, r.created_by, size, r.comment]);
@@ -582,12 +598,17 @@ fn image_text(
                 "       entries not known: the blob is not in the archive\n".to_string()
             }
             None => "       entries not known: the blob was not read as a tar\n".to_string(),
-            Some((entries, whiteouts, opaque)) if gaps.contains(&i) => format!(
-                "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs read before the layer stopped (see its problem)\n"
-            ),
-            Some((entries, whiteouts, opaque)) => format!(
-                "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs\n"
-            ),
+            Some((entries, whiteouts, opaque)) => match gap_of(i) {
+                Some(pancake_core::analyze::gaps::GapKind::Limited) => format!(
+                    "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs listed; a limit of this reader left others out or unnamed (see its problem)\n"
+                ),
+                Some(_) => format!(
+                    "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs read before the layer stopped (see its problem)\n"
+                ),
+                None => format!(
+                    "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs\n"
+                ),
+            },
         });
         if i < pancake_core::analyze::history::uncertain_layers(img) {
             // A step marked empty_layer may have made it (see the history problem).

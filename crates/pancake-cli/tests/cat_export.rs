@@ -612,3 +612,35 @@ fn a_wrong_descriptor_size_alone_leaves_export_and_cat_succeeding() {
     assert_eq!(ok_stdout(&["cat", &f, "/hello.txt"]), b"hello\n");
     let _ = std::fs::remove_file(&p);
 }
+
+/// A name that is not UTF-8 may be given as its raw bytes (`"$(printf 'caf\xe8.txt')"`), not
+/// only in the escaped form `ls` prints: `cat` gives the same bytes both ways, and `find`
+/// finds it (clap refused raw bytes: "invalid UTF-8 was detected").
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_name_may_be_given_as_raw_bytes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let f = fixtures()
+        .join("../field/non-utf8-pax-name.tar")
+        .display()
+        .to_string();
+    let raw = |args: &[&[u8]]| {
+        Command::new(env!("CARGO_BIN_EXE_pancake"))
+            .args(args.iter().map(|a| OsStr::from_bytes(a)))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let escaped = ok_stdout(&["cat", &f, "data/caf\\xe8.txt"]);
+    assert_eq!(escaped.len(), 22);
+    let o = raw(&[b"cat", f.as_bytes(), b"data/caf\xe8.txt"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.stdout, escaped);
+    let o = raw(&[b"find", f.as_bytes(), b"caf\xe8"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains("data/caf\\xe8.txt"),
+        "{out}"
+    );
+    assert!(!out.contains("café"), "{out}");
+}
