@@ -74,7 +74,12 @@ pub fn above_line(
     };
     let gaps: Vec<String> = listing_gaps(archive, image, upto)
         .into_iter()
-        .filter(|g| g.layer > from || (g.layer == from && compressed(from)))
+        .filter(|g| {
+            g.layer > from
+                || (g.layer == from
+                    && compressed(from)
+                    && !matches!(g.kind, pancake_core::analyze::gaps::GapKind::Limited))
+        })
         .map(|g| Safe(g.to_string()).to_string())
         .collect();
     (!gaps.is_empty()).then(|| {

@@ -360,6 +360,13 @@ pub struct LayerIndex {
     pub entries: Entries,
     /// Why the index may be incomplete (corrupt gzip, truncated tar, a limit ...).
     pub error: Option<ReadError>,
+    /// The tar was read to its end, but a limit of this reader left entries out of `entries`
+    /// (deeper than `max_path_depth`) or listed one under the name in its own header (its
+    /// extension record, over `max_extension_bytes`, skipped): the listing is not the
+    /// layer's whole (`analyze::gaps::GapKind::Limited`). Other limits (a sparse map not kept,
+    /// a record that describes no entry) leave every entry listed under its name.
+    #[serde(default)]
+    pub left_out: bool,
 }
 
 /// What one pass over a regular member of the outer tarball found.
@@ -1206,7 +1213,8 @@ pub enum ProblemKind {
     /// accepts, such as ending without the two zero blocks that mark the end of an archive.
     /// Also a name written through a symlink the same layer made earlier, when the link stays
     /// inside the root (`lib -> usr/lib`; the name is placed where unpacking writes it), and
-    /// bytes after the end of a layer's compressed stream, which Docker ignores.
+    /// bytes after the end of a layer's compressed stream, or of a whole file's, which Docker
+    /// ignores.
     /// Information: the layer was read in full and stays valid.
     TarQuirk,
     /// A manifest, index or config departs from JSON as Docker writes it in a way Go's

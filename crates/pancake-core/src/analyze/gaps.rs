@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::model::{Archive, Image, ProblemKind, Scope, Verification};
+use crate::model::{Archive, Image, Verification};
 use crate::ReadError;
 
 /// Why a layer's files are missing from a view, in whole or in part.
@@ -25,9 +25,9 @@ pub enum GapKind {
     /// the member recorded it; `None` when the blob holds no layer tar at all.
     Unreadable(Option<ReadError>),
     /// The blob was read to its end, but a reading limit of this reader (path depth, an
-    /// extension record's size …: a `ProblemKind::Limit` problem about the layer's member)
-    /// left entries out of its index or listed one under another name: which of its files
-    /// are there is not all known. Docker may well unpack them.
+    /// extension record's size: `LayerIndex::left_out`, beside the `limit` problem that says
+    /// which) left entries out of its index or listed one under another name: which of its
+    /// files are there is not all known. Docker may well unpack them.
     Limited,
 }
 
@@ -93,7 +93,7 @@ pub fn listing_gaps(archive: &Archive, image: &Image, upto: usize) -> Vec<Listin
                 Some(index) => {
                     if let Some(e) = &index.error {
                         out.push(gap(GapKind::Unreadable(Some(e.clone()))));
-                    } else if limited(archive, layer.member) {
+                    } else if index.left_out {
                         out.push(gap(GapKind::Limited));
                     }
                 }
@@ -104,23 +104,11 @@ pub fn listing_gaps(archive: &Archive, image: &Image, upto: usize) -> Vec<Listin
     out
 }
 
-/// A reading limit was hit inside member `member`'s layer tar (a `Limit` problem of layer
-/// scope about it): see [`GapKind::Limited`].
-fn limited(archive: &Archive, member: Option<usize>) -> bool {
-    member.is_some_and(|m| {
-        archive.problems.iter().any(|p| {
-            p.kind == ProblemKind::Limit
-                && p.origin.scope == Scope::Layer
-                && p.origin.member.as_ref().and_then(|r| r.index) == Some(m)
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::read::archive::{open, Options};
-    use crate::{Digest, Problem};
+    use crate::{Digest, Problem, ProblemKind};
 
     fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
@@ -233,6 +221,30 @@ mod tests {
         assert!(gaps[0].to_string().starts_with(
             "layer 1 (l1/layer.tar): a limit of this reader left some of its entries out"
         ));
+        // A limit that leaves every entry listed under its name is no gap: an oversized PAX
+        // record that describes no entry (the layer ends after it).
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_ustar();
+        h.set_size(1);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, "only", &b"1"[..])
+            .expect("a test tar");
+        let mut h = tar::Header::new_ustar();
+        let record = vec![b'x'; (1 << 20) + 100];
+        h.set_size(record.len() as u64);
+        h.set_entry_type(tar::EntryType::XHeader);
+        h.set_path("pax").expect("a test tar");
+        h.set_cksum();
+        b.append(&h, &record[..]).expect("a test tar");
+        let trailing = b.into_inner().expect("a test tar");
+        let a = read(&save(&[trailing]));
+        assert!(
+            a.problems.iter().any(|p| p.kind == ProblemKind::Limit),
+            "{:?}",
+            a.problems
+        );
+        assert!(listing_gaps(&a, &a.images[0], usize::MAX).is_empty());
     }
 
     /// A name component over 255 bytes is one `unpack-fails` problem naming the entry (a

@@ -320,8 +320,10 @@ pub fn read_stream_watched<R: Read>(
     if let Some(off) = stream.trailing {
         // `docker load` stops at the tar's end-of-archive marker and never reads these bytes;
         // they are reported all the same, as they may be a second image someone meant to add.
+        // Information (`tar-quirk`, as the same bytes after a layer's stream are): the stream
+        // before them checked out, so it is no damage (`inspect --ci` fails damage).
         archive.problems.push(Problem::outer(
-            ProblemKind::Archive,
+            ProblemKind::TarQuirk,
             format!(
                 "{} bytes at byte offset {off} of the file follow the end of its {what} stream and are not {what}; ignored, as docker load ignores them",
                 total_bytes.max(count.get()).saturating_sub(off)
@@ -930,6 +932,7 @@ fn scan_with(
                                 uncompressed_size: size,
                                 entries: walk.entries.into(),
                                 error: walk.error.map(|at| ReadError::Broken { at }),
+                                left_out: walk.left_out,
                                 ..LayerIndex::default()
                             });
                         }

@@ -41,6 +41,8 @@ pub struct LayerWalk {
     /// Unsafe names, duplicate paths, limits hit, format quirks; each message names the
     /// layer member.
     pub problems: Vec<Problem>,
+    /// A limit left entries out or listed one under another name ([`LayerIndex::left_out`]).
+    pub left_out: bool,
 }
 
 /// Streams a layer tar from `reader`. `content_base` is the outer-file offset of the first
@@ -553,6 +555,9 @@ struct Walker<'a, B> {
     /// An extension record over Go's bound was skipped: the `unpack-fails` problem that says
     /// so is given once per layer.
     go_refuses: bool,
+    /// An entry is listed under the name in its own header, its long name or PAX record
+    /// skipped ([`LayerWalk::left_out`]).
+    renamed: bool,
     done: bool,
 }
 
@@ -583,6 +588,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             problems: Vec::new(),
             limits_listed: Listed::default(),
             go_refuses: false,
+            renamed: false,
             done: false,
         }
     }
@@ -623,6 +629,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
     fn report_skipped(&mut self, skipped: &mut Vec<Skipped>, entry: Option<&[u8]>) {
         let max = self.limits.max_extension_bytes;
         for s in skipped.drain(..) {
+            self.renamed |= entry.is_some();
             let whose = match entry {
                 Some(n) => format!(
                     "entry {} (listed under the name in its own header)",
@@ -1524,6 +1531,7 @@ fn collect<B: Blocks>(
     }
     out.problems.extend(found.rest(member));
     out.problems.append(&mut w.problems);
+    out.left_out = w.renamed || too_deep > 0;
     if let Some(n) = w.limits_listed.more() {
         out.problems.push(Problem::layer(
             ProblemKind::Limit,
@@ -1629,9 +1637,6 @@ const CLEANED_LISTED: usize = 10;
 /// How many folders below a non-folder are named one by one (each with its first entry).
 const UNPACK_FAILS_LISTED: usize = 10;
 
-/// One `unpack-fails` problem per non-directory of the layer that later entries are written
-/// below (see [`below_non_folders`]), naming its first such entry and how many more; the
-/// first [`UNPACK_FAILS_LISTED`], then one saying how many more.
 /// The longest name a Linux filesystem takes for one path component (`NAME_MAX`: ext4, xfs,
 /// btrfs, overlayfs), in bytes.
 const NAME_MAX: usize = 255;
@@ -1671,6 +1676,9 @@ fn over_name_max(entries: &[Entry], member: &str) -> Option<Problem> {
     ))
 }
 
+/// One `unpack-fails` problem per non-directory of the layer that later entries are written
+/// below (see [`below_non_folders`]), naming its first such entry and how many more; the
+/// first [`UNPACK_FAILS_LISTED`], then one saying how many more.
 fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
     let failing = below_non_folders(entries);
     if failing.is_empty() {

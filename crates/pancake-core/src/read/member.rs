@@ -336,6 +336,7 @@ pub fn process<R: Read>(
                     uncompressed_size: 0,
                     entries: walk.entries.into(),
                     error: walk.error.map(|at| ReadError::Broken { at }),
+                    left_out: walk.left_out,
                     ..LayerIndex::default()
                 });
             }
@@ -631,6 +632,7 @@ fn decompressed_within<R: Read>(
         uncompressed_size,
         entries: walk.entries.into(),
         error,
+        left_out: walk.left_out,
     });
     (found, uncompressed_size)
 }

@@ -64,6 +64,7 @@ pub fn index_unhashed<S: ReadAt + ?Sized>(
             uncompressed_size: 0,
             entries: walk.entries.into(),
             error: walk.error.map(|at| ReadError::Broken { at }),
+            left_out: walk.left_out,
             ..LayerIndex::default()
         });
     } else if sniff::is_cut_tar_header(&head) {
