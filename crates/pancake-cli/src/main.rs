@@ -258,11 +258,20 @@ fn read_keeping(path: &Path) -> Result<Archive, report::Failure> {
     // a pipe (`<(docker save …)`, a FIFO) cannot seek, and its first read would fail as an
     // "Illegal seek". Say what to do instead (before opening: opening a FIFO waits for a
     // writer).
-    if std::fs::metadata(path).is_ok_and(|m| !seekable(&m.file_type())) {
-        return Err(failed(
-            format!("{name}: not a regular file (a pipe or FIFO?): pancake reads a tarball at the places its manifest names, so it needs a file it can seek in; save to a file first (docker save -o image.tar IMAGE)"),
-            None,
-        ));
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(failed(
+                format!("{name}: is a directory, not a tarball (an image laid out in a folder: pack it with tar first)"),
+                None,
+            ))
+        }
+        Ok(m) if !seekable(&m.file_type()) => {
+            return Err(failed(
+                format!("{name}: not a regular file (a pipe or FIFO?): pancake reads a tarball at the places its manifest names, so it needs a file it can seek in; save to a file first (docker save -o image.tar IMAGE)"),
+                None,
+            ))
+        }
+        _ => {}
     }
     let file =
         std::fs::File::open(path).map_err(|e| failed(format!("{name}: cannot open: {e}"), None))?;

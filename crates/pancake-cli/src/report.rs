@@ -73,11 +73,13 @@ pub struct ImageReport {
     pub layers: Vec<LayerReport>,
     pub history: Vec<HistoryReport>,
     /// Visible content bytes / stored content bytes, 0 to 1 (1 with no content bytes):
-    /// `union::efficiency`, the page's score.
-    pub efficiency: f64,
+    /// `union::efficiency`, the page's score; `null` when a layer's files are not all known
+    /// (missing, not read to its end, left out by a limit: `analyze::gaps`), whose figure
+    /// would be another image's.
+    pub efficiency: Option<f64>,
     /// Stored content bytes the final filesystem does not show: the sum of the layers'
-    /// `wasted_bytes`.
-    pub wasted_bytes: u64,
+    /// `wasted_bytes`; `null` as `efficiency`.
+    pub wasted_bytes: Option<u64>,
     /// How history steps were paired with layers: `in-order`, `from-top`, `from-bottom`,
     /// `no-history`, `uncertain` (see `pancake_core::PairingRule`).
     pub history_pairing: pancake_core::PairingRule,
@@ -245,6 +247,7 @@ pub fn known_size(l: &Layer) -> Option<u64> {
 
 fn image_report(archive: &Archive, image: &Image, memo: &mut Memo) -> ImageReport {
     let (wasted, hidden) = memo.wasted_and_hidden(archive, image);
+    let whole = pancake_core::analyze::gaps::listing_gaps(archive, image, usize::MAX).is_empty();
     let layers = image
         .layers
         .iter()
@@ -292,8 +295,9 @@ fn image_report(archive: &Archive, image: &Image, memo: &mut Memo) -> ImageRepor
                 created: h.created.clone(),
             })
             .collect(),
-        efficiency: union::efficiency_of(&union::stored_bytes(archive, image), &wasted),
-        wasted_bytes: wasted.iter().fold(0u64, |s, w| s.saturating_add(*w)),
+        efficiency: whole
+            .then(|| union::efficiency_of(&union::stored_bytes(archive, image), &wasted)),
+        wasted_bytes: whole.then(|| wasted.iter().fold(0u64, |s, w| s.saturating_add(*w))),
         history_pairing: image.pairing,
         artifacts: image.artifacts.iter().map(artifact_report).collect(),
     }

@@ -275,6 +275,9 @@ fn missing_layer_keeps_its_place() {
     ] {
         assert_eq!(l3[k], Value::Null, "{k}: {l3}");
     }
+    // The image's figures would be another image's (its layer 3 never read): unknown too.
+    assert_eq!(doc["images"][0]["efficiency"], Value::Null);
+    assert_eq!(doc["images"][0]["wasted_bytes"], Value::Null);
     assert!(layers
         .iter()
         .enumerate()
