@@ -138,6 +138,29 @@ function filesBytes(listing) {
   return [...by.values()].reduce((s, v) => s + v, 0);
 }
 
+// A docker save (written with Python's tarfile) whose top layer is cut 4 KiB into an entry
+// whose header claims 1.1 TB; its config's diff_ids are of the blobs as written.
+const CUT_SAVE = `
+import tarfile, io, json, hashlib, sys
+def member(name, data):
+    ti = tarfile.TarInfo(name); ti.size = len(data); ti.mode = 0o644; ti.mtime = 1700000000
+    return ti.tobuf(format=tarfile.GNU_FORMAT) + data + bytes(-len(data) % 512)
+base = member('etc/hello.txt', b'hello\\n' * 100) + member('bin/tool', b'x' * 5004) + bytes(1024)
+huge = tarfile.TarInfo('data/huge.bin'); huge.size = 1100000000000; huge.mode = 0o644; huge.mtime = 1700000000
+top = member('data/small.txt', b'abc\\n') + huge.tobuf(format=tarfile.GNU_FORMAT) + b'z' * 4096
+ids = ['sha256:' + hashlib.sha256(x).hexdigest() for x in (base, top)]
+cfg = json.dumps({'architecture': 'amd64', 'os': 'linux', 'created': '2024-01-01T00:00:00Z',
+  'rootfs': {'type': 'layers', 'diff_ids': ids},
+  'history': [{'created': '2024-01-01T00:00:00Z', 'created_by': '/bin/sh -c #(nop) ADD file:base in / '},
+              {'created': '2024-01-01T00:00:00Z', 'created_by': 'RUN make-data'}]}).encode()
+name = hashlib.sha256(cfg).hexdigest() + '.json'
+man = json.dumps([{'Config': name, 'RepoTags': ['cut:1'], 'Layers': ['l0/layer.tar', 'l1/layer.tar']}]).encode()
+with tarfile.open(sys.argv[1], 'w', format=tarfile.USTAR_FORMAT) as t:
+    for n, data in [(name, cfg), ('l0/layer.tar', base), ('l1/layer.tar', top), ('manifest.json', man)]:
+        ti = tarfile.TarInfo(n); ti.size = len(data); ti.mode = 0o644; ti.mtime = 1700000000
+        t.addfile(ti, io.BytesIO(data))
+`;
+
 describe('one size per layer (issue 14)', () => {
   let session;
   before(async () => { session = await openSession(); });
@@ -227,6 +250,38 @@ describe('one size per layer (issue 14)', () => {
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();
+    }
+  });
+
+  test('a layer cut short inside a header that claims 1.1 TB: "size unknown" in every view, not the claim', { timeout: T }, async () => {
+    // A save whose top layer ends 4 KiB into an entry whose GNU header claims 1.1 TB; the
+    // CLI's history SIZE for it is "—". The page once summed the listed entries: "1.1TB" in
+    // the stack, details, History and Shared.
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pancake-cut-'));
+    const file = path.join(dir, 'cut.tar');
+    require('node:child_process').execFileSync('python3', ['-c', CUT_SAVE, file]);
+    const page = await session.newPage();
+    try {
+      await pickFile(page, file);
+      await waitReady(page, { timeout: READY });
+      const stack = await stackSizes(page);
+      assert.deepEqual(stack.map((l) => l.text), ['5.6kB', 'size unknown']);
+      const d = await detailSizes(page, 1);
+      assert.equal(d.text, 'size unknown');
+      assert.equal(d.tar, 5632, 'its tar as far as it goes');
+      const hist = await historySizes(page);
+      assert.deepEqual([hist.get(0), hist.get(1)], ['5.6kB', 'size unknown']);
+      const shared = await sharedSizes(page);
+      // Its band is keyed by the diff_id its config claims (none was computed): two bands.
+      assert.deepEqual([...shared.values()].map((b) => [b.text, b.detText]).sort(),
+        [['5.6kB', '5.6kB'], ['size unknown', 'size unknown']]);
+      const ctr = await containerSizes(page);
+      assert.equal(ctr.get(1), 'size unknown');
+      for (const t of await page.locator('[data-testid=layer-size]').allInnerTexts()) assert.doesNotMatch(t, /TB/);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

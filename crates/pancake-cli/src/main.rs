@@ -527,17 +527,11 @@ fn image_text(
             ));
         }
     }
-    // Layers whose files are not all known (missing, unreadable, stopped by a limit): their
-    // size in the table is "—", not the 0B of a missing index or the sizes a truncated header
-    // claims.
-    let gaps = pancake_core::analyze::gaps::listing_gaps(a, img, usize::MAX);
-    let gap_of = |l: usize| gaps.iter().find(|g| g.layer == l).map(|g| &g.kind);
+    // A layer whose files are not all known (missing, unreadable, stopped by a limit) has
+    // "—" as its size (`known_content_size`), not the 0B of a missing index or the sizes a
+    // truncated header claims.
     for r in table_rows {
-        let size = match r.layer {
-            Some(l) if gap_of(l).is_some() => "—".to_string(),
-            _ => r.size,
-        };
-        rows.push(vec![r.id, r.created, r.created_by, size, r.comment]);
+        rows.push(vec![r.id, r.created, r.created_by, r.size, r.comment]);
     }
     s.push_str(&table::render(&rows));
     if !differing.is_empty() {
@@ -607,7 +601,7 @@ fn image_text(
                 "       entries not known: the blob is not in the archive\n".to_string()
             }
             None => "       entries not known: the blob was not read as a tar\n".to_string(),
-            Some((entries, whiteouts, opaque)) => match gap_of(i) {
+            Some((entries, whiteouts, opaque)) => match pancake_core::analyze::gaps::layer_gap(a, img, i) {
                 Some(pancake_core::analyze::gaps::GapKind::Limited) => format!(
                     "       {entries} entries, {whiteouts} whiteouts, {opaque} opaque dirs listed; a limit of this reader left others out or unnamed (see its problem)\n"
                 ),

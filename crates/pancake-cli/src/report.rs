@@ -181,7 +181,7 @@ pub struct OriginReport {
 #[derive(Default)]
 pub struct Memo {
     counts: HashMap<usize, Option<(usize, usize, usize)>>,
-    sizes: HashMap<usize, u64>,
+    sizes: HashMap<usize, Option<u64>>,
     wasted: HashMap<Vec<Option<usize>>, WastedHidden>,
 }
 
@@ -200,15 +200,15 @@ impl Memo {
         }
     }
 
-    /// Every layer's `history::layer_content_size` (a figure of its member alone), once per
-    /// member.
-    pub fn content_sizes(&mut self, archive: &Archive, image: &Image) -> Vec<u64> {
+    /// Every layer's `history::known_content_size` (a figure of its member alone: `None` when
+    /// its files are not all known), once per member.
+    pub fn content_sizes(&mut self, archive: &Archive, image: &Image) -> Vec<Option<u64>> {
         (0..image.layers.len())
             .map(|l| match image.layers.get(l).and_then(|x| x.member) {
                 Some(m) => *self.sizes.entry(m).or_insert_with(|| {
-                    pancake_core::analyze::history::layer_content_size(archive, image, l)
+                    pancake_core::analyze::history::known_content_size(archive, image, l)
                 }),
-                None => pancake_core::analyze::history::layer_content_size(archive, image, l),
+                None => pancake_core::analyze::history::known_content_size(archive, image, l),
             })
             .collect()
     }

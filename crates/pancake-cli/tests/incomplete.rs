@@ -245,3 +245,59 @@ fn a_layer_that_fails_to_decode_is_named_with_its_file_and_blob() {
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+
+/// A layer that ends 4 KiB into an entry whose header claims 1.1 TB: `inspect`'s history
+/// SIZE for it is "—" (its files' size is not known), not the "1.1TB" its listed entries sum
+/// to, and its JSON `size` (the uncompressed tar's) is `null`.
+#[test]
+fn a_header_cut_short_does_not_lend_the_layer_its_claimed_size() {
+    let mut tar = tarwrite::layer_tar(vec![TarEntry::file("small", b"abc".to_vec(), 0o644)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    tar.truncate(1024); // `small`'s header and its block, no end blocks
+    tar.extend_from_slice(&gnu_header("huge.bin", 1_100_000_000_000));
+    tar.extend_from_slice(&[b'z'; 4096]);
+    let digest = Digest::of_bytes(&tar);
+    let path = write_save("cut-claim.tar", OCI_TAR, tar, &digest);
+    let file = path.display().to_string();
+
+    let o = pancake(&["inspect", &file]);
+    let (stdout, _) = out(&o);
+    assert!(!stdout.contains("TB"), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("COPY . /"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains(" — "), "{row}");
+
+    let o = pancake(&["inspect", "--json", &file]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let layer = &doc["images"][0]["layers"][0];
+    assert_eq!(layer["verification"], "unreadable", "{layer}");
+    assert_eq!(layer["size"], Value::Null, "{layer}");
+}
+
+/// A GNU tar header of a regular file `name` whose size field holds `size` in base-256 (the
+/// GNU form for sizes over 8 GiB).
+fn gnu_header(name: &str, size: u64) -> [u8; 512] {
+    fn put(h: &mut [u8; 512], at: usize, b: &[u8]) {
+        if let Some(d) = h.get_mut(at..at + b.len()) {
+            d.copy_from_slice(b);
+        }
+    }
+    let mut h = [0u8; 512];
+    put(&mut h, 0, name.as_bytes());
+    put(&mut h, 100, b"0000644\0");
+    put(&mut h, 108, b"0000000\0");
+    put(&mut h, 116, b"0000000\0");
+    let mut field = [0u8; 12];
+    field[0] = 0x80;
+    field[4..].copy_from_slice(&size.to_be_bytes());
+    put(&mut h, 124, &field);
+    put(&mut h, 136, b"00000000000\0");
+    put(&mut h, 148, b"        ");
+    put(&mut h, 156, b"0");
+    put(&mut h, 257, b"ustar  \0");
+    let sum: u32 = h.iter().map(|b| u32::from(*b)).sum();
+    put(&mut h, 148, format!("{sum:06o}\0 ").as_bytes());
+    h
+}

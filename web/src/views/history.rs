@@ -46,11 +46,19 @@ pub fn history(p: &HistoryProps) -> Html {
         p.summary.as_deref(),
         p.summary_coming,
     );
-    let sizes: Vec<u64> = known.iter().map(|s| s.unwrap_or(0)).collect();
     let waiting = |l: usize| known.get(l).is_some_and(Option::is_none);
     let Some(image) = p.archive.images.get(p.image) else {
         return html! { <p class="empty">{ t(lang, "no-image") }</p> };
     };
+    // A layer whose files are not all known has no size (`None`, "size unknown"), as in the
+    // Stack; one whose figures are on their way has none yet (its row says "pending").
+    let sizes: Vec<Option<u64>> = known
+        .iter()
+        .enumerate()
+        .map(|(l, s)| {
+            (!super::layer_size::size_unknown(&p.archive, image, l)).then(|| s.unwrap_or(0))
+        })
+        .collect();
     let short = history_table_sized(image, &sizes, now, false);
     let full = history_table_sized(image, &sizes, now, true);
     // The layer the Stack (and the Dockerfile) pairs with each step, from what each layer
@@ -127,7 +135,7 @@ pub fn history(p: &HistoryProps) -> Html {
                                         } }
                                         </div>
                                     </td>
-                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={(!row.layer.is_some_and(waiting)).then(|| row.size_bytes.to_string())}
+                                    <td class="num nowrap h-size" data-label="SIZE" data-bytes={row.size_bytes.filter(|_| !row.layer.is_some_and(waiting)).map(|n| n.to_string())}
                                         data-pending={row.layer.is_some_and(waiting).then_some("true")}>
                                     { if other {
                                         html! { <span class="pair-differs" title={t(lang, "history-pair-differs-row")} aria-label={t(lang, "history-pair-differs-row")}>{ "≠ " }</span> }
@@ -143,9 +151,12 @@ pub fn history(p: &HistoryProps) -> Html {
                                             Some(l) => crate::i18n::tf(lang, "nondist-size-short", &[("size", &human_size(lang, l.stored_size))]),
                                             // Not known yet: the scanner's figures are on their way (not 0 B).
                                             None if row.layer.is_some_and(waiting) => t(lang, "pending"),
-                                            // The file lacks its blob: no files to measure (not 0 B).
-                                            None if row.layer.is_some_and(|l| super::layer_size::absent(image, l)) => t(lang, "size-unknown"),
-                                            None => human_size(lang, row.size_bytes),
+                                            // The file lacks its blob, or it was not read to its end: its
+                                            // files' size is not known (not 0 B, not a truncated header's claim).
+                                            None => match row.size_bytes {
+                                                Some(n) => human_size(lang, n),
+                                                None => t(lang, "size-unknown"),
+                                            },
                                         }
                                     }</td>
                                     <td class="h-comment">{ shown(&row.comment) }</td>

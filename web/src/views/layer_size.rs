@@ -8,7 +8,8 @@
 //! in a layer's details ([`other_sizes`]).
 
 use crate::figures::human_size;
-use pancake_core::analyze::history::layer_content_size;
+use pancake_core::analyze::gaps::{layer_gap, GapKind};
+use pancake_core::analyze::history::known_content_size;
 use pancake_core::{Archive, Compression, Image, Layer};
 use yew::prelude::*;
 
@@ -41,13 +42,34 @@ pub fn unindexed(archive: &Archive, l: &Layer) -> bool {
 /// The headline size of layer `layer` (0 = base) of `image`, in bytes: the size of its files
 /// (Docker's `DiffSize`, see `layer_content_size`; the uncompressed tar size while the layer
 /// is not indexed yet). A layer left out on purpose (non-distributable) has no content in the
-/// archive: its descriptor's size stands in, and [`text`] says so. 0 for a layer that does
-/// not exist.
+/// archive: its descriptor's size stands in, and [`text`] says so. 0 for a layer whose size
+/// is not known ([`size_unknown`]: [`text`] says "size unknown") or that does not exist.
 pub fn bytes(archive: &Archive, image: &Image, layer: usize) -> u64 {
     if verdict(archive, image, layer) == Verdict::NonDistributable {
         image.layers.get(layer).map(|l| l.stored_size).unwrap_or(0)
     } else {
-        layer_content_size(archive, image, layer)
+        known_content_size(archive, image, layer).unwrap_or(0)
+    }
+}
+
+/// Layer `layer` of `image` has files that are not all known (`gaps::layer_gap`: its blob
+/// missing, not read to its end, or entries left out by a reading limit), so its size is
+/// unknown: what is listed would sum to a wrong figure (a header cut short claims its whole
+/// size: "1.1TB" for a 5 kB blob). The core's `known_content_size` is `None` for the same
+/// layers. A layer left out on purpose is not counted here: its descriptor's size is shown.
+pub fn size_unknown(archive: &Archive, image: &Image, layer: usize) -> bool {
+    matches!(layer_gap(archive, image, layer), Some(g) if g != GapKind::NonDistributable)
+}
+
+/// The size of layer `layer` from the scanner's `content_bytes` for it: as [`bytes`] gives it
+/// (the descriptor's size for a layer left out on purpose, 0 for one of unknown size).
+fn from_figures(archive: &Archive, image: &Image, layer: usize, content_bytes: u64) -> u64 {
+    if verdict(archive, image, layer) == Verdict::NonDistributable {
+        bytes(archive, image, layer)
+    } else if size_unknown(archive, image, layer) {
+        0
+    } else {
+        content_bytes
     }
 }
 
@@ -73,7 +95,7 @@ pub fn text_of(lang: Lang, archive: &Archive, image: &Image, layer: usize, n: u6
             "nondist-size-short",
             &[("size", &human_size(lang, n))],
         ),
-        _ if absent(image, layer) => t(lang, "size-unknown"),
+        _ if absent(image, layer) || size_unknown(archive, image, layer) => t(lang, "size-unknown"),
         _ => human_size(lang, n),
     }
 }
@@ -95,8 +117,8 @@ pub fn all_bytes(
     let summary = summary.filter(|s| s.layers.len() == image.layers.len());
     (0..image.layers.len())
         .map(|i| match summary.and_then(|s| s.layers.get(i)) {
-            Some(l) if verdict(archive, image, i) != Verdict::NonDistributable => l.content_bytes,
-            _ => bytes(archive, image, i),
+            Some(l) => from_figures(archive, image, i, l.content_bytes),
+            None => bytes(archive, image, i),
         })
         .collect()
 }
@@ -245,11 +267,8 @@ pub fn use_bytes_of(
                 .map(|im| {
                     (0..im.layers.len())
                         .map(|i| {
-                            if verdict(archive, im, i) == Verdict::NonDistributable {
-                                bytes(archive, im, i)
-                            } else {
-                                s.layers.get(i).map_or(0, |l| l.content_bytes)
-                            }
+                            let given = s.layers.get(i).map_or(0, |l| l.content_bytes);
+                            from_figures(archive, im, i, given)
                         })
                         .collect()
                 })

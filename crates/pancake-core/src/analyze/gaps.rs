@@ -74,34 +74,44 @@ impl fmt::Display for ListingGap {
 /// (`Verification::Pending`: the page's first view, while its workers read) is not a gap; a
 /// reading that is over (the CLI's) has no such layer.
 pub fn listing_gaps(archive: &Archive, image: &Image, upto: usize) -> Vec<ListingGap> {
-    let mut out = Vec::new();
-    for (i, layer) in image.layers.iter().enumerate().take(upto.saturating_add(1)) {
-        let gap = |kind| ListingGap {
-            layer: i,
-            blob: layer.blob_path.clone(),
-            kind,
-        };
-        let facts = layer
-            .member
-            .and_then(|m| archive.members.get(m))
-            .map(|m| &m.facts);
-        match (layer.verification, facts) {
-            (Verification::Pending, _) => {}
-            (Verification::NonDistributable, None) => out.push(gap(GapKind::NonDistributable)),
-            (_, None) => out.push(gap(GapKind::Missing)),
-            (_, Some(facts)) => match &facts.layer {
-                Some(index) => {
-                    if let Some(e) = &index.error {
-                        out.push(gap(GapKind::Unreadable(Some(e.clone()))));
-                    } else if index.left_out {
-                        out.push(gap(GapKind::Limited));
-                    }
+    (0..image.layers.len().min(upto.saturating_add(1)))
+        .filter_map(|i| {
+            let kind = layer_gap(archive, image, i)?;
+            Some(ListingGap {
+                layer: i,
+                blob: image.layers.get(i).and_then(|l| l.blob_path.clone()),
+                kind,
+            })
+        })
+        .collect()
+}
+
+/// Why layer `layer` (0 = base) of `image` has files that are not all known, as
+/// [`listing_gaps`] says it; `None` when its files are all listed, when it is still being
+/// read (`Verification::Pending`), or when there is no such layer. O(1): no entry is walked.
+pub fn layer_gap(archive: &Archive, image: &Image, layer: usize) -> Option<GapKind> {
+    let l = image.layers.get(layer)?;
+    let facts = l
+        .member
+        .and_then(|m| archive.members.get(m))
+        .map(|m| &m.facts);
+    match (l.verification, facts) {
+        (Verification::Pending, _) => None,
+        (Verification::NonDistributable, None) => Some(GapKind::NonDistributable),
+        (_, None) => Some(GapKind::Missing),
+        (_, Some(facts)) => match &facts.layer {
+            Some(index) => {
+                if let Some(e) = &index.error {
+                    Some(GapKind::Unreadable(Some(e.clone())))
+                } else if index.left_out {
+                    Some(GapKind::Limited)
+                } else {
+                    None
                 }
-                None => out.push(gap(GapKind::Unreadable(facts.error.clone()))),
-            },
-        }
+            }
+            None => Some(GapKind::Unreadable(facts.error.clone())),
+        },
     }
-    out
 }
 
 #[cfg(test)]
@@ -181,6 +191,53 @@ mod tests {
         assert!(
             text.starts_with("layer 1 (l1/layer.tar): could not be read to its end ("),
             "{text}"
+        );
+    }
+
+    /// A layer that ends inside an entry whose header claims 1.1 TB has no known size: its
+    /// listed files would sum to the claim (a 5 kB blob shown as "1.1TB" in the history
+    /// table and on the page). A whole layer's size is the sum of its files.
+    #[test]
+    fn a_layer_cut_inside_a_claimed_huge_entry_has_no_known_size() {
+        use crate::analyze::history::{history_table, known_content_size, layer_content_size};
+
+        let base = tar_of(&[("etc/os-release", b"ID=test\n")]);
+        let mut h = tar::Header::new_gnu();
+        h.set_size(1_100_000_000_000);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_path("data/huge.bin").expect("a test tar");
+        h.set_cksum();
+        let mut top = tar_of(&[("data/small.txt", b"abc\n")]);
+        top.truncate(1024); // without its end blocks
+        top.extend_from_slice(h.as_bytes());
+        top.extend_from_slice(&[b'z'; 4096]);
+        let a = read(&save(&[base, top]));
+        let img = &a.images[0];
+        assert!(matches!(
+            layer_gap(&a, img, 1),
+            Some(GapKind::Unreadable(Some(_)))
+        ));
+        assert_eq!(layer_gap(&a, img, 0), None);
+        assert!(layer_content_size(&a, img, 1) > 1_000_000_000_000);
+        assert_eq!(known_content_size(&a, img, 1), None);
+        assert_eq!(known_content_size(&a, img, 0), Some(8));
+        assert_eq!(known_content_size(&a, img, 2), None, "no such layer");
+        // `docker history`'s table: "—" for the cut layer, the base's own size below it.
+        let mut img = img.clone();
+        img.history = (0..2)
+            .map(|i| crate::model::HistoryEntry {
+                created_by: Some(format!("step {i}")),
+                ..Default::default()
+            })
+            .collect();
+        let sizes: Vec<(Option<u64>, String)> = history_table(&a, &img, 0, false)
+            .into_iter()
+            .map(|r| (r.size_bytes, r.size))
+            .collect();
+        assert_eq!(
+            sizes,
+            [(None, "—".to_string()), (Some(8), "8B".to_string())]
         );
     }
 

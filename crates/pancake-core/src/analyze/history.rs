@@ -551,12 +551,15 @@ pub struct HistoryRow {
     /// The step's `created_by` with tabs as spaces, cut to 45 characters with `…` unless no_trunc
     /// (Docker's CREATED BY).
     pub created_by: String,
-    /// `size_bytes` in Docker's units (`1.5MB`, powers of 1000), as the SIZE column shows it.
+    /// `size_bytes` in Docker's units (`1.5MB`, powers of 1000), as the SIZE column shows it;
+    /// `—` when the size is not known (see `size_bytes`).
     pub size: String,
     /// The step's `comment`, empty when absent.
     pub comment: String,
-    /// Byte count behind `size`.
-    pub size_bytes: u64,
+    /// Byte count behind `size`: 0 for a step that made no layer (Docker's `0B`); `None`
+    /// for a layer whose files are not all known ([`known_content_size`]), never the sum of
+    /// what a truncated header claims.
+    pub size_bytes: Option<u64>,
     /// Index into `Image::history`.
     pub history: usize,
     /// Index into `Image::layers` when the step made a layer.
@@ -612,6 +615,17 @@ pub fn layer_content_size(archive: &Archive, image: &Image, layer: usize) -> u64
     sizes.values().fold(0u64, |s, v| s.saturating_add(*v))
 }
 
+/// [`layer_content_size`] when it is the size of all the layer's files: `None` when some are
+/// not known (`gaps::layer_gap`: the blob missing or left out on purpose, not read to its end,
+/// or entries left out by a reading limit). A layer cut short inside an entry would otherwise
+/// count the size its header claims (1 TB for a 5 kB blob), and a missing one the 0 its
+/// absent index sums to. A layer still being read (`Verification::Pending`) has `Some`: what
+/// is listed so far. Bytes; `None` also for a layer that does not exist.
+pub fn known_content_size(archive: &Archive, image: &Image, layer: usize) -> Option<u64> {
+    (layer < image.layers.len() && crate::analyze::gaps::layer_gap(archive, image, layer).is_none())
+        .then(|| layer_content_size(archive, image, layer))
+}
+
 /// The rows `docker image history` prints for this image as loaded from a tarball, top first.
 /// Like Docker, rows come from the config's history only, and the n-th step without
 /// `empty_layer` gets the n-th layer's size (even where a tool mislabelled its steps).
@@ -621,19 +635,19 @@ pub fn history_table(
     now_unix: i64,
     no_trunc: bool,
 ) -> Vec<HistoryRow> {
-    let sizes: Vec<u64> = (0..image.layers.len())
-        .map(|l| layer_content_size(archive, image, l))
+    let sizes: Vec<Option<u64>> = (0..image.layers.len())
+        .map(|l| known_content_size(archive, image, l))
         .collect();
     history_table_sized(image, &sizes, now_unix, no_trunc)
 }
 
 /// [`history_table`] with each layer's size given: `sizes[l]` is layer `l`'s
-/// [`layer_content_size`] in bytes (as `analyze::summary` also computes it; 0 for a layer the
-/// slice does not reach). Reads no layer entries, so a reader that has the figures (the page,
+/// [`known_content_size`] in bytes (`analyze::summary` computes the same figures; 0 for a layer
+/// the slice does not reach, `None` shown as `—`). Reads no layer entries, so a reader that has the figures (the page,
 /// from its scanner worker) does not walk 200,000 entries for a table of a dozen rows.
 pub fn history_table_sized(
     image: &Image,
-    sizes: &[u64],
+    sizes: &[Option<u64>],
     now_unix: i64,
     no_trunc: bool,
 ) -> Vec<HistoryRow> {
@@ -670,7 +684,10 @@ pub fn history_table_sized(
                 .copied()
                 .flatten()
                 .filter(|l| *l < image.layers.len());
-            let size_bytes = layer.and_then(|l| sizes.get(l)).copied().unwrap_or(0);
+            let size_bytes = match layer {
+                Some(l) => sizes.get(l).copied().unwrap_or(Some(0)),
+                None => Some(0),
+            };
             let created_by = h.created_by.as_deref().unwrap_or("").replace('\t', " ");
             HistoryRow {
                 id: "<missing>".into(),
@@ -685,7 +702,7 @@ pub fn history_table_sized(
                 } else {
                     ellipsis(&created_by, 45)
                 },
-                size: human_size(size_bytes),
+                size: size_bytes.map_or_else(|| "—".to_string(), human_size),
                 comment: h.comment.clone().unwrap_or_default(),
                 size_bytes,
                 history: i,
@@ -1086,13 +1103,20 @@ mod tests {
         assert_eq!(full.first().map(|r| r.id.len()), Some(71));
         // The same table from the layers' sizes given (the scanner's figures on the page),
         // without reading the entries; a size the slice does not reach is 0.
-        let sizes: Vec<u64> = (0..image.layers.len())
-            .map(|l| layer_content_size(&archive, &image, l))
+        let sizes: Vec<Option<u64>> = (0..image.layers.len())
+            .map(|l| Some(layer_content_size(&archive, &image, l)))
             .collect();
         assert_eq!(history_table_sized(&image, &sizes, now, false), rows);
         assert_eq!(history_table_sized(&image, &sizes, now, true), full);
         let short = history_table_sized(&image, &[], now, false);
-        assert_eq!(short.iter().map(|r| r.size_bytes).sum::<u64>(), 0);
+        assert!(short.iter().all(|r| r.size_bytes == Some(0)));
+        // A size not known is `—`, not a figure.
+        let unknown = history_table_sized(&image, &[None, Some(5)], now, false);
+        let cols: Vec<(Option<u64>, &str)> = unknown
+            .iter()
+            .map(|r| (r.size_bytes, r.size.as_str()))
+            .collect();
+        assert_eq!(cols, [(Some(5), "5B"), (Some(0), "0B"), (None, "—")]);
     }
 
     #[test]
@@ -1358,9 +1382,13 @@ mod uncertain_tests {
         );
         assert_eq!(uncertain_layers(&image), 2);
         // docker history's table is unchanged: non-empty steps take the layers bottom up.
-        let rows = history_table_sized(&image, &[10, 20, 30], 0, true);
-        let sized: Vec<(usize, u64)> = rows.iter().map(|r| (r.history, r.size_bytes)).collect();
-        assert_eq!(sized, [(3, 20), (2, 0), (1, 0), (0, 10)]);
+        let rows = history_table_sized(&image, &[Some(10), Some(20), Some(30)], 0, true);
+        let sized: Vec<(usize, Option<u64>)> =
+            rows.iter().map(|r| (r.history, r.size_bytes)).collect();
+        assert_eq!(
+            sized,
+            [(3, Some(20)), (2, Some(0)), (1, Some(0)), (0, Some(10))]
+        );
     }
 
     #[test]
