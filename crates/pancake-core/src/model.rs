@@ -367,6 +367,23 @@ pub struct LayerIndex {
     /// a record that describes no entry) leave every entry listed under its name.
     #[serde(default)]
     pub left_out: bool,
+    /// The tar ends inside the data of entry `entries[cut.entry]` (always the last listed):
+    /// its header claims more bytes than the layer holds. Its `size` stays the header's (what
+    /// the archive says); a reader summing sizes or showing the file says the rest is not
+    /// here. `None` when the tar was read to its end or stopped elsewhere (`error` says).
+    #[serde(default)]
+    pub cut: Option<CutEntry>,
+}
+
+/// An entry whose data the layer tar ends inside ([`LayerIndex::cut`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CutEntry {
+    /// Its position in `LayerIndex::entries`.
+    pub entry: usize,
+    /// Its size as its header (or PAX record) claims, in bytes.
+    pub claimed: u64,
+    /// The bytes of its data the layer holds before it ends, fewer than `claimed`.
+    pub present: u64,
 }
 
 /// What one pass over a regular member of the outer tarball found.

@@ -219,6 +219,20 @@ mod tests {
             Some(GapKind::Unreadable(Some(_)))
         ));
         assert_eq!(layer_gap(&a, img, 0), None);
+        // The entry cut short is named, with its claim and what is here.
+        let index = img.layers[1]
+            .member
+            .and_then(|m| a.members[m].facts.layer.as_ref())
+            .expect("an index");
+        assert_eq!(
+            index.cut,
+            Some(crate::model::CutEntry {
+                entry: 1,
+                claimed: 1_100_000_000_000,
+                present: 4096
+            })
+        );
+        assert_eq!(index.entries[1].path.as_bytes(), b"data/huge.bin");
         assert!(layer_content_size(&a, img, 1) > 1_000_000_000_000);
         assert_eq!(known_content_size(&a, img, 1), None);
         assert_eq!(known_content_size(&a, img, 0), Some(8));

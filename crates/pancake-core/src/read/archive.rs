@@ -933,6 +933,7 @@ fn scan_with(
                                 entries: walk.entries.into(),
                                 error: walk.error.map(|at| ReadError::Broken { at }),
                                 left_out: walk.left_out,
+                                cut: walk.cut,
                                 ..LayerIndex::default()
                             });
                         }

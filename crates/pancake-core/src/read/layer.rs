@@ -19,7 +19,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use crate::analyze::lookup::MAX_SYMLINKS;
 use crate::limits::Limits;
 use crate::model::{
-    Entry, EntryExtra, EntryKind, Member, Problem, ProblemKind, Sparse, SparseRegion,
+    CutEntry, Entry, EntryExtra, EntryKind, Member, Problem, ProblemKind, Sparse, SparseRegion,
     StoredMismatch, Xattr,
 };
 use crate::path::RawPath;
@@ -43,6 +43,8 @@ pub struct LayerWalk {
     pub problems: Vec<Problem>,
     /// A limit left entries out or listed one under another name ([`LayerIndex::left_out`]).
     pub left_out: bool,
+    /// The tar ends inside the data of its last listed entry ([`LayerIndex::cut`]).
+    pub cut: Option<CutEntry>,
 }
 
 /// Streams a layer tar from `reader`. `content_base` is the outer-file offset of the first
@@ -558,6 +560,9 @@ struct Walker<'a, B> {
     /// An entry is listed under the name in its own header, its long name or PAX record
     /// skipped ([`LayerWalk::left_out`]).
     renamed: bool,
+    /// The tar ended inside the current member's data: (its size as its header claims, the
+    /// bytes of it there), for [`LayerWalk::cut`].
+    cut: Option<(u64, u64)>,
     done: bool,
 }
 
@@ -589,6 +594,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             limits_listed: Listed::default(),
             go_refuses: false,
             renamed: false,
+            cut: None,
             done: false,
         }
     }
@@ -676,6 +682,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             let (at, offset, reason) = match c {
                 Some(c) => {
                     let left = self.src.pos().saturating_sub(c.header_at + BLOCK as u64);
+                    self.cut = Some((u64::try_from(c.size).unwrap_or(0), left));
                     let reason = if c.from_pax {
                         format!(
                             "the PAX header of entry {} says its size is {} bytes, more than the rest of the layer ({} bytes after its header)",
@@ -1269,15 +1276,25 @@ fn collect<B: Blocks>(
     let mut absolute: Vec<usize> = Vec::new();
     // Findings an entry at a time: each lists its first few per layer and counts the rest.
     let mut found = EntryFindings::default();
+    // The last member the walk returned was listed (pushed last into `out.entries`).
+    let mut listed_last = false;
     loop {
         let f = match w.next() {
             Step::Entry(f) => f,
             Step::End => break,
             Step::Fail(e) => {
                 out.error = Some(e);
+                if let (Some((claimed, present)), true) = (w.cut, listed_last) {
+                    out.cut = out.entries.len().checked_sub(1).map(|entry| CutEntry {
+                        entry,
+                        claimed,
+                        present,
+                    });
+                }
                 break;
             }
         };
+        listed_last = false;
         if out.entries.len() >= limits.max_entries_per_layer {
             out.problems.push(Problem::layer(
                 ProblemKind::Limit,
@@ -1506,6 +1523,7 @@ fn collect<B: Blocks>(
             }
             .boxed(),
         });
+        listed_last = true;
     }
     if cleaned > CLEANED_LISTED {
         out.problems.push(Problem::layer(

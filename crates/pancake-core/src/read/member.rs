@@ -337,6 +337,7 @@ pub fn process<R: Read>(
                     entries: walk.entries.into(),
                     error: walk.error.map(|at| ReadError::Broken { at }),
                     left_out: walk.left_out,
+                    cut: walk.cut,
                     ..LayerIndex::default()
                 });
             }
@@ -633,6 +634,7 @@ fn decompressed_within<R: Read>(
         entries: walk.entries.into(),
         error,
         left_out: walk.left_out,
+        cut: walk.cut,
     });
     (found, uncompressed_size)
 }

@@ -65,6 +65,7 @@ pub fn index_unhashed<S: ReadAt + ?Sized>(
             entries: walk.entries.into(),
             error: walk.error.map(|at| ReadError::Broken { at }),
             left_out: walk.left_out,
+            cut: walk.cut,
             ..LayerIndex::default()
         });
     } else if sniff::is_cut_tar_header(&head) {
