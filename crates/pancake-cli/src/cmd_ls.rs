@@ -20,9 +20,9 @@
 use std::path::Path;
 
 use clap::ValueEnum;
-use pancake_core::analyze::capability;
 use pancake_core::analyze::union::{self, Change, FileRow};
-use pancake_core::{EntryKind, Xattr};
+use pancake_core::analyze::{capability, gaps};
+use pancake_core::{CutEntry, EntryKind, Xattr};
 
 use crate::{select, table, term, write_stdout, Fail};
 
@@ -57,7 +57,20 @@ pub fn run(file: &Path, image: usize, layer: Option<usize>, format: Format) -> R
                     _ => found.get(&(r.layer, &r.path)).map_or(&[][..], |x| &x[..]),
                 })
                 .collect();
-            table_text(&rows, &xattrs, layer.is_some())
+            // A file the layer's tar ends inside: its size is its header's claim.
+            let cuts: Vec<_> = (0..=upto)
+                .filter_map(|l| Some((l, gaps::cut_entry(&a, img, l)?)))
+                .collect();
+            let cut: Vec<Option<CutEntry>> = rows
+                .iter()
+                .map(|r| {
+                    cuts.iter()
+                        .find(|(l, (p, _))| *l == r.layer && **p == r.path)
+                        .map(|(_, (_, c))| *c)
+                        .filter(|_| r.kind == EntryKind::File)
+                })
+                .collect();
+            table_text(&rows, &xattrs, &cut, layer.is_some())
         }
         Format::Csv => csv_text(&rows),
     };
@@ -101,8 +114,14 @@ fn xattrs_cell(xattrs: &[Xattr]) -> String {
 }
 
 /// The table; `xattrs` holds each row's attributes (the XATTRS column is there only when one
-/// has any).
-fn table_text(rows: &[FileRow], xattrs: &[&[Xattr]], changes: bool) -> String {
+/// has any), `cut` the rows whose file the layer's tar ends inside (SIZE: `CLAIMED (cut:
+/// PRESENT here)`).
+fn table_text(
+    rows: &[FileRow],
+    xattrs: &[&[Xattr]],
+    cut: &[Option<CutEntry>],
+    changes: bool,
+) -> String {
     let last = if changes { "CHANGE" } else { "LAST CHANGED BY" };
     let with_xattrs = xattrs.iter().any(|x| !x.is_empty());
     let mut head = vec![
@@ -125,7 +144,11 @@ fn table_text(rows: &[FileRow], xattrs: &[&[Xattr]], changes: bool) -> String {
         } else {
             format!("L{}", r.layer)
         };
-        let mut row = vec![path, name(r.kind), size(r).to_string(), last];
+        let size = match cut.get(i).copied().flatten() {
+            Some(c) => format!("{} (cut: {} here)", size(r), c.present),
+            None => size(r).to_string(),
+        };
+        let mut row = vec![path, name(r.kind), size, last];
         if with_xattrs {
             row.push(xattrs_cell(xattrs.get(i).copied().unwrap_or(&[])));
         }

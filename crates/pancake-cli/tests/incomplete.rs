@@ -274,6 +274,17 @@ fn a_header_cut_short_does_not_lend_the_layer_its_claimed_size() {
     let layer = &doc["images"][0]["layers"][0];
     assert_eq!(layer["verification"], "unreadable", "{layer}");
     assert_eq!(layer["size"], Value::Null, "{layer}");
+
+    // `ls` lists the file with its header's size said to be a claim, and fails naming the gap.
+    let o = pancake(&["ls", &file, "--layer", "0"]);
+    let (stdout, stderr) = out(&o);
+    assert!(!o.status.success());
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("huge.bin "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains(" 1100000000000 (cut: 4096 here) "), "{row}");
+    names_the_gap(&stderr);
 }
 
 /// A GNU tar header of a regular file `name` whose size field holds `size` in base-256 (the

@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use crate::model::{Archive, Image, Verification};
+use crate::model::{Archive, CutEntry, Image, Verification};
+use crate::path::RawPath;
 use crate::ReadError;
 
 /// Why a layer's files are missing from a view, in whole or in part.
@@ -112,6 +113,26 @@ pub fn layer_gap(archive: &Archive, image: &Image, layer: usize) -> Option<GapKi
             None => Some(GapKind::Unreadable(facts.error.clone())),
         },
     }
+}
+
+/// The entry of layer `layer` of `image` whose data the layer's tar ends inside
+/// (`LayerIndex::cut`), with its path: a view listing that file says its header's size is a
+/// claim, not bytes that are here. `None` when there is no such entry.
+pub fn cut_entry<'a>(
+    archive: &'a Archive,
+    image: &Image,
+    layer: usize,
+) -> Option<(&'a RawPath, CutEntry)> {
+    let index = image
+        .layers
+        .get(layer)?
+        .member
+        .and_then(|m| archive.members.get(m))?
+        .facts
+        .layer
+        .as_ref()?;
+    let cut = index.cut?;
+    Some((&index.entries.get(cut.entry)?.path, cut))
 }
 
 #[cfg(test)]
@@ -233,6 +254,9 @@ mod tests {
             })
         );
         assert_eq!(index.entries[1].path.as_bytes(), b"data/huge.bin");
+        let (path, _) = cut_entry(&a, img, 1).expect("the cut entry");
+        assert_eq!(path.as_bytes(), b"data/huge.bin");
+        assert_eq!(cut_entry(&a, img, 0), None);
         assert!(layer_content_size(&a, img, 1) > 1_000_000_000_000);
         assert_eq!(known_content_size(&a, img, 1), None);
         assert_eq!(known_content_size(&a, img, 0), Some(8));
