@@ -1213,3 +1213,72 @@ fn a_config_listing_other_than_the_manifests_layers_is_refused_by_docker_load() 
         None
     );
 }
+
+/// A folder among the members that is a symlink (`l1 -> l0`, the manifest naming
+/// `l1/layer.tar`) is followed inside the archive, as `docker load`'s `FollowSymlinkInScope`
+/// does; one that leaves the archive is refused, and folders linked in a loop end.
+#[test]
+fn a_symlinked_folder_among_the_members_is_followed_inside_the_archive() {
+    let layer = layer_tar(b"hi");
+    let diff = Digest::of_bytes(&layer);
+    let cfg = config_json(&[diff.clone(), diff]);
+    let cfg_name = format!("{}.json", Digest::of_bytes(&cfg).hex());
+    let manifest = |second: &str| {
+        format!(
+            r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["l0/layer.tar","{second}"]}}]"#
+        )
+    };
+    let save = |second: &str| {
+        TarOut::new()
+            .file("l0/layer.tar", &layer)
+            .symlink("l1", "l0")
+            .symlink("up", "../elsewhere")
+            .symlink("ring/a", "b")
+            .symlink("ring/b", "a")
+            .file(&cfg_name, &cfg)
+            .file("manifest.json", manifest(second).as_bytes())
+            .done()
+    };
+    let a = both("folder-link", &save("l1/layer.tar"), &Options::default());
+    let img = &a.images[0];
+    assert_eq!(
+        img.layers[1].member, img.layers[0].member,
+        "{:#?}",
+        a.problems
+    );
+    assert!(img.layers.iter().all(|l| l.verified), "{:#?}", a.problems);
+    assert!(
+        !a.problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::MissingBlob),
+        "{:#?}",
+        a.problems
+    );
+
+    let a = both(
+        "folder-link-out",
+        &save("up/layer.tar"),
+        &Options::default(),
+    );
+    assert!(
+        find(
+            &a,
+            ProblemKind::UnsafePath,
+            "symlink up -> ../elsewhere leaves the archive"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert_eq!(a.images[0].layers[1].member, None);
+
+    let a = both(
+        "folder-ring",
+        &save("ring/a/layer.tar"),
+        &Options::default(),
+    );
+    assert!(
+        find(&a, ProblemKind::MissingBlob, "ring/a/layer.tar"),
+        "{:#?}",
+        a.problems
+    );
+}

@@ -738,7 +738,19 @@ impl<'a> Ctx<'a> {
                 ));
             }
             let Some(&i) = self.by_path.get(cur.as_bytes()) else {
-                return Found::Absent(format!("{path} is not in the archive"));
+                // A folder on the way may be a symlink among the members (`l1 -> l0`, then
+                // `l1/layer.tar`): `docker load` opens the path with `FollowSymlinkInScope`,
+                // which follows it inside the archive's root.
+                match self.through_folder_link(&cur) {
+                    Some(Ok(next)) => {
+                        cur = next;
+                        continue;
+                    }
+                    Some(Err(link)) => {
+                        return Found::Unsafe(format!("{path}: symlink {link} leaves the archive"))
+                    }
+                    None => return Found::Absent(format!("{path} is not in the archive")),
+                }
             };
             let Some(m) = self.members.get(i) else {
                 return Found::Missing(path.to_string());
@@ -769,6 +781,32 @@ impl<'a> Ctx<'a> {
             }
         }
         Found::Missing(format!("{path}: too many links"))
+    }
+
+    /// `path` with its first folder that is a symlink member replaced by where the link
+    /// points (one step: [`Self::find`] goes on from there); `None` when no folder on the way
+    /// is a symlink; `Err("LINK -> TARGET")` when that link leaves the archive. O(components).
+    fn through_folder_link(&self, path: &RawPath) -> Option<Result<RawPath, String>> {
+        let bytes = path.as_bytes();
+        for (k, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'/') {
+            let (folder, rest) = (bytes.get(..k)?, bytes.get(k + 1..)?);
+            let Some(m) = self.by_path.get(folder).and_then(|&i| self.members.get(i)) else {
+                continue;
+            };
+            let (EntryKind::Symlink, Some(t)) = (m.kind, &m.link_target) else {
+                // A file or a folder of its own: a file is no folder to go through.
+                if m.kind == EntryKind::Dir {
+                    continue;
+                }
+                return None;
+            };
+            let folder = RawPath::from_bytes(folder.to_vec());
+            return Some(match join_inside(&folder.parent(), t.as_bytes()) {
+                Some(to) => Ok(RawPath::normalize(&[to.as_bytes(), b"/", rest].concat())),
+                None => Err(format!("{} -> {}", m.path, t)),
+            });
+        }
+        None
     }
 
     /// Finds a member or reports why not (as MissingBlob / UnsafePath naming `what`).
