@@ -785,10 +785,20 @@ impl<'a> Ctx<'a> {
 
     /// `path` with its first folder that is a symlink member replaced by where the link
     /// points (one step: [`Self::find`] goes on from there); `None` when no folder on the way
-    /// is a symlink; `Err("LINK -> TARGET")` when that link leaves the archive. O(components).
+    /// is a symlink; `Err("LINK -> TARGET")` when that link leaves the archive. O(the first 64
+    /// folders × the path's length).
     fn through_folder_link(&self, path: &RawPath) -> Option<Result<RawPath, String>> {
+        // The first 64 folders only: each look-up hashes the prefix, so a hostile manifest's
+        // path of 500,000 folders would cost 10^11 bytes of hashing; real saves name a blob
+        // one to three folders deep.
+        const MAX_FOLDERS: usize = 64;
         let bytes = path.as_bytes();
-        for (k, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'/') {
+        for (k, _) in bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'/')
+            .take(MAX_FOLDERS)
+        {
             let (folder, rest) = (bytes.get(..k)?, bytes.get(k + 1..)?);
             let Some(m) = self.by_path.get(folder).and_then(|&i| self.members.get(i)) else {
                 continue;
