@@ -391,6 +391,87 @@ describe('containers: copy-on-write in the browser', () => {
     });
   }
 
+  // Review: after deleting a folder that holds a file and committing, the new layer said
+  // "− 3 deleted" while docker diff listed 2 deletions. Both are true (the layer's count has
+  // each path inside a deleted folder, docker diff the folder once), and the page now says
+  // which it counts, beside each figure, in words on the page (not only in a tooltip).
+  const DELETED_WORDS = {
+    en: {
+      diff: 'docker diff lists a deleted folder once. Once committed, the new layer’s “deleted” count (Stack) counts the folder and each path inside it, so it can be higher.',
+      layer: '“deleted” counts every path the layer removes: a deleted folder and each path inside it. docker diff lists a deleted folder once.',
+      deleted: 'deleted',
+    },
+    id: {
+      diff: 'docker diff menampilkan folder yang dihapus satu kali saja. Setelah di-commit, hitungan “dihapus” layer baru (Tumpukan) menghitung folder itu beserta setiap path di dalamnya, jadi angkanya bisa lebih besar.',
+      layer: '“dihapus” menghitung setiap path yang dihapus layer ini: folder yang dihapus beserta setiap path di dalamnya. docker diff menampilkan folder yang dihapus satu kali saja.',
+      deleted: 'dihapus',
+    },
+  };
+  for (const lang of ['en', 'id']) {
+    test(`a deleted folder: docker diff's lines and the committed layer's count, each said what it counts (${lang})`, { timeout: TEST_TIMEOUT }, async () => {
+      const words = DELETED_WORDS[lang];
+      const page = await session.newPage({ query: `?lang=${lang}` });
+      try {
+        await clearStore(page);
+        await openDemo(page);
+        await app.openTab(page, 'stack');
+        const imageLayers = await app.readLayers(page);
+        await app.openTab(page, 'container');
+        await runContainer(page);
+        const DIR = '/etc/nginx/conf.d';
+        const FILE = '/etc/nginx/mime.types';
+        const filter = page.locator('[data-testid=container-filter]').first();
+        await filter.fill('conf.d');
+        await page.locator(`${ROW}[data-path="${DIR}"]`).first().waitFor();
+        const inside = await page.locator(ROW).evaluateAll((els, d) => els.filter((e) => e.dataset.path.startsWith(`${d}/`)).length, DIR);
+        assert.ok(inside >= 1, `${DIR} holds a file`);
+        // No folder deleted yet: no note.
+        assert.equal(await page.locator('[data-testid=diff-deleted-note]').count(), 0);
+        await page.locator(`${ROW}[data-path="${DIR}"] [data-testid=delete-path]`).first().click();
+        await page.waitForFunction(([sel, d]) => !document.querySelector(`${sel}[data-path="${d}"]`), [ROW, DIR]);
+        await filter.fill('mime.types');
+        await page.locator(`${ROW}[data-path="${FILE}"] [data-testid=delete-path]`).first().click();
+        await page.waitForFunction(([sel, f]) => !document.querySelector(`${sel}[data-path="${f}"]`), [ROW, FILE]);
+        // docker diff: the folder once, the file once.
+        const lines = await diffLines(page);
+        const deletions = lines.filter((l) => l.startsWith('D '));
+        assert.deepEqual(deletions, [`D ${DIR}`, `D ${FILE}`], JSON.stringify(lines));
+        const note = page.locator('[data-testid=diff-deleted-note]');
+        assert.equal((await note.innerText()).trim(), words.diff);
+        assert.ok(await note.isVisible(), 'the note is on the page, not only a tooltip');
+        assert.equal(await page.locator(`${DIFF_LINE}:text-is("D ${DIR}")`).getAttribute('title'), words.diff);
+
+        // Commit: the new layer counts the folder, each path inside it, and the file.
+        await page.locator('[data-testid=commit]').first().click();
+        await page.waitForFunction((n) => document.querySelectorAll('[data-testid=layer]').length === n
+          && document.querySelector('[data-testid=image-ready]'), imageLayers.length + 1, { timeout: READY_TIMEOUT });
+        const top = page.locator(`[data-testid=layer][data-index="${imageLayers.length}"]`);
+        await top.click();
+        const details = page.locator(`[data-testid=layer-details][data-index="${imageLayers.length}"]`);
+        await details.waitFor();
+        const count = details.locator('[data-testid=changes-deleted]');
+        await page.waitForFunction((sel) => /^− \d+$/.test(document.querySelector(sel)?.textContent ?? ''),
+          `[data-testid=layer-details][data-index="${imageLayers.length}"] [data-testid=changes-deleted]`, { timeout: READY_TIMEOUT });
+        assert.equal(await count.textContent(), `− ${deletions.length + inside}`, `${deletions.length} lines of docker diff, ${deletions.length + inside} paths deleted`);
+        assert.match(await details.locator('.change-counts').innerText(), new RegExp(`− ${deletions.length + inside} ${words.deleted}`));
+        const layerNote = details.locator('[data-testid=changes-deleted-note]');
+        assert.equal((await layerNote.innerText()).trim(), words.layer);
+        assert.ok(await layerNote.isVisible());
+        assert.equal(await count.getAttribute('title'), words.layer);
+        // A layer that deletes nothing says nothing about it.
+        await page.locator('[data-testid=layer][data-index="0"]').click();
+        await page.locator('[data-testid=layer-details][data-index="0"]').waitFor();
+        await page.waitForFunction(() => /^− \d+$/.test(document.querySelector('[data-testid=layer-details] [data-testid=changes-deleted]')?.textContent ?? ''));
+        if ((await page.locator('[data-testid=layer-details] [data-testid=changes-deleted]').textContent()) === '− 0') {
+          assert.equal(await page.locator('[data-testid=layer-details] [data-testid=changes-deleted-note]').count(), 0);
+        }
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
   test('real fixture docker26-save-app1: edit data/hello.txt (a hard link), export holds it', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {

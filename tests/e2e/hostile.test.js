@@ -236,17 +236,75 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
       const ends = await drawn();
       assert.equal(ends.length, 80);
       assert.deepEqual([ends[0], ends[39], ends[40], ends[79]], [0, 39, n - 40, n - 1]);
-      const said = async () => [await gap.locator('span').textContent(), await gap.locator('button').textContent()];
-      assert.deepEqual(await said(), [`${n - 80} layers not drawn here (layers 41 to ${n - 40})`, 'Show 200 more']);
+      // The gap's row in the list says what it holds; its button is outside the list, in a
+      // row above it saying the same (a listbox may own only options and groups: a button
+      // inside it is not allowed by ARIA, and screen readers flatten or skip it).
+      const more = page.locator('[data-testid=stack-more-row]');
+      const said = async () => [
+        await gap.locator('[data-testid=stack-gap-text]').textContent(),
+        await more.locator('span').textContent(),
+        await more.locator('[data-testid=stack-gap-more]').textContent(),
+      ];
+      const gapText = (from, to) => `${to - from + 1} layers not drawn here (layers ${from} to ${to})`;
+      assert.deepEqual(await said(), [gapText(41, n - 40), gapText(41, n - 40), 'Show 200 more']);
       assert.equal(await gap.getAttribute('data-items'), String(n - 80));
+      assert.equal(await more.getAttribute('data-items'), String(n - 80));
+      assert.equal(await gap.locator('.stack-gap-where').textContent(), '“Show 200 more” is above the stack');
+      // What the listbox owns: options (the gap one, like a step without a layer, cannot be
+      // chosen) and their content; no button, link, field or other role anywhere inside it.
+      const owned = () => page.evaluate(() => {
+        const box = document.querySelector('ol.stack');
+        const bad = [];
+        for (const child of box.children) {
+          if (!['option', 'group'].includes(child.getAttribute('role'))) bad.push(`child ${child.outerHTML.slice(0, 120)}`);
+        }
+        for (const el of box.querySelectorAll('[role]')) {
+          if (!['option', 'group'].includes(el.getAttribute('role'))) bad.push(`role ${el.outerHTML.slice(0, 120)}`);
+        }
+        for (const el of box.querySelectorAll('button, a, input, select, textarea, details, summary, [contenteditable]')) bad.push(`control ${el.outerHTML.slice(0, 120)}`);
+        // Tab stops inside it: the layers' options only.
+        for (const el of box.querySelectorAll('[tabindex]')) {
+          if (el.getAttribute('role') !== 'option' || el.dataset.testid !== 'layer') bad.push(`tab stop ${el.outerHTML.slice(0, 120)}`);
+        }
+        return {
+          role: box.getAttribute('role'),
+          bad,
+          gaps: [...box.querySelectorAll('[data-testid=stack-gap]')].map((g) => [g.getAttribute('role'), g.getAttribute('aria-disabled')]),
+          buttonsOutside: [...document.querySelectorAll('[data-testid=stack-gap-more]')].every((b) => !b.closest('[role=listbox]')),
+        };
+      });
+      const checkOwned = async () => {
+        const o = await owned();
+        assert.equal(o.role, 'listbox');
+        assert.deepEqual(o.bad, [], 'the listbox owns options only');
+        assert.ok(o.gaps.length > 0 && o.gaps.every(([r, d]) => r === 'option' && d === 'true'), JSON.stringify(o.gaps));
+        assert.ok(o.buttonsOutside, 'every "show more" is outside the listbox');
+        // As assistive technology finds them: no button in the listbox, the buttons in the page.
+        assert.equal(await page.getByRole('listbox').getByRole('button').count(), 0);
+        assert.equal(await page.getByRole('button', { name: 'Show 200 more' }).count(), o.gaps.length);
+        assert.equal(await page.getByRole('option', { name: /layers not drawn here/, disabled: true }).count(), o.gaps.length);
+      };
+      await checkOwned();
       // The diff_ids the page shows at both ends are the generator's.
       const ids = await page.$$eval('[data-testid=layer]', (els) => els.reverse().map((e) => e.dataset.diffId));
       const want = facts.case.layers.map((l) => l.diff_id);
       assert.deepEqual(ids, [...want.slice(0, 40), ...want.slice(n - 40)]);
-      // "Show 200 more" draws the 200 layers just below the top ones.
-      await page.click('[data-testid=stack-gap-more]');
+      // "Show 200 more" draws the 200 layers just below the top ones; the button, above the
+      // list, stays where it was (what it draws comes below it) and keeps the focus.
+      const button = page.locator('[data-testid=stack-gap-more]');
+      const y0 = (await button.boundingBox()).y;
+      await button.click();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=layer]').length === 280);
-      assert.deepEqual(await said(), [`${n - 280} layers not drawn here (layers 41 to ${n - 240})`, 'Show 200 more']);
+      assert.deepEqual(await said(), [gapText(41, n - 240), gapText(41, n - 240), 'Show 200 more']);
+      assert.ok(Math.abs((await button.boundingBox()).y - y0) < 1, 'the button did not move');
+      const top = await page.$$eval('[data-testid=layer]', (els) => els.slice(0, 41).map((e) => Number(e.dataset.index)));
+      assert.deepEqual([top[0], top[39], top[40]], [n - 1, n - 40, n - 41], 'drawn just below the top 40');
+      // From the keyboard: Enter on the focused button draws 200 more.
+      await page.waitForFunction(() => document.activeElement?.dataset.testid === 'stack-gap-more');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=layer]').length === 480);
+      assert.deepEqual(await said(), [gapText(41, n - 440), gapText(41, n - 440), 'Show 200 more']);
+      await checkOwned();
       // ArrowUp from the highest slab of the bottom run selects the layer above it, which is in
       // the gap: it is drawn (with its neighbours) and has the focus.
       await page.focus('#layer-39');
@@ -266,6 +324,14 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
       // A layer chosen far inside the gap, from the keyboard's End and Home, stays reachable.
       await page.keyboard.press('Home');
       await page.waitForFunction((top) => document.activeElement && document.activeElement.id === `layer-${top}`, n - 1);
+      // Tab walks the slabs, one after another, down the list (the gap rows are no Tab stop).
+      const walked = [];
+      for (let i = 0; i < 45; i++) {
+        walked.push(await page.evaluate(() => document.activeElement?.id));
+        await page.keyboard.press('Tab');
+      }
+      assert.deepEqual(walked, Array.from({ length: 45 }, (_, i) => `layer-${n - 1 - i}`));
+      await checkOwned();
       assert.deepEqual(problemsOf(page), []);
     } catch (e) {
       await screenshot(page, 'fail-hostile-many-layers').catch(() => {});

@@ -105,6 +105,8 @@ stack-gap-layers-one = 1 layer not drawn here (layer { $from })
 stack-gap-steps = { $count } steps without a layer not drawn here
 stack-gap-steps-one = 1 step without a layer not drawn here
 stack-gap-more = Show { $count } more
+# Said in a long stack's gap row (inside the list): where its button is, above the list.
+stack-gap-where = “{ $more }” is above the stack
 layer-generic = LAYER
 layer-aria = Layer { $n }: { $text }, { $size }, { $state }
 base = base
@@ -133,6 +135,8 @@ changes = Changes
 added = added
 modified = modified
 deleted = deleted
+# Beside a layer's deleted count: what it counts, and what docker diff lists instead.
+changes-deleted-note = “deleted” counts every path the layer removes: a deleted folder and each path inside it. docker diff lists a deleted folder once.
 unchanged = unchanged
 wasted = Wasted
 wasted-explain = bytes a later layer overwrote or deleted
@@ -304,6 +308,8 @@ ctr-delete-file = Delete
 ctr-image-copy = Image's copy (layer { $n }, unchanged)
 ctr-container-copy = Container's copy (container layer)
 ctr-diff-empty = No changes yet: the container sees exactly the image.
+# Beside docker diff when a folder is deleted: what the committed layer's count will say.
+ctr-diff-deleted-note = docker diff lists a deleted folder once. Once committed, the new layer’s “deleted” count (Stack) counts the folder and each path inside it, so it can be higher.
 ctr-commit = Commit
 ctr-commit-hint = Turn the container layer into a new image layer and open the new image
 ctr-export = Download as tarball

@@ -105,6 +105,8 @@ stack-gap-layers-one = 1 layer tidak digambar di sini (layer { $from })
 stack-gap-steps = { $count } langkah tanpa layer tidak digambar di sini
 stack-gap-steps-one = 1 langkah tanpa layer tidak digambar di sini
 stack-gap-more = Tampilkan { $count } lagi
+# Said in a long stack's gap row (inside the list): where its button is, above the list.
+stack-gap-where = Tombol “{ $more }” ada di atas tumpukan
 layer-generic = LAYER
 layer-aria = Layer { $n }: { $text }, { $size }, { $state }
 base = base
@@ -133,6 +135,8 @@ changes = Perubahan
 added = ditambahkan
 modified = diubah
 deleted = dihapus
+# Beside a layer's deleted count: what it counts, and what docker diff lists instead.
+changes-deleted-note = “dihapus” menghitung setiap path yang dihapus layer ini: folder yang dihapus beserta setiap path di dalamnya. docker diff menampilkan folder yang dihapus satu kali saja.
 unchanged = tidak berubah
 wasted = Terbuang
 wasted-explain = byte yang ditimpa atau dihapus oleh layer di atasnya
@@ -304,6 +308,8 @@ ctr-delete-file = Hapus
 ctr-image-copy = Salinan di image (layer { $n }, tidak berubah)
 ctr-container-copy = Salinan di container (layer container)
 ctr-diff-empty = Belum ada perubahan: container melihat persis isi image.
+# Beside docker diff when a folder is deleted: what the committed layer's count will say.
+ctr-diff-deleted-note = docker diff menampilkan folder yang dihapus satu kali saja. Setelah di-commit, hitungan “dihapus” layer baru (Tumpukan) menghitung folder itu beserta setiap path di dalamnya, jadi angkanya bisa lebih besar.
 ctr-commit = Commit
 ctr-commit-hint = Jadikan layer container sebagai layer image baru, lalu buka image barunya
 ctr-export = Unduh sebagai tarball

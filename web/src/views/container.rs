@@ -446,6 +446,11 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         })
     };
 
+    let deleted_folder = diff.iter().any(|l| {
+        l.strip_prefix("D ")
+            .and_then(|p| c.image_stat(p, &lower.0))
+            .is_some_and(|st| st.kind == EntryKind::Dir)
+    });
     let diff_panel = html! {
         <section class="ctr-panel ctr-diff" aria-labelledby="ctr-diff-title">
             <h3 id="ctr-diff-title">{ "docker diff" }</h3>
@@ -457,11 +462,16 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
                         { for diff.iter().map(|l| {
                             let k = l.chars().next().unwrap_or('C');
                             let cls = match k { 'A' => "ch-added", 'D' => "ch-deleted", _ => "ch-modified" };
-                            html! { <li class={cls} data-testid="diff-line">{ l.clone() }</li> }
+                            html! { <li class={cls} data-testid="diff-line" title={(k == 'D' && deleted_folder).then(|| t(lang, "ctr-diff-deleted-note"))}>{ l.clone() }</li> }
                         }) }
                     </ul>
                 }
             } }
+            // A folder deleted is one `D` line; the committed layer's "deleted" (Stack) counts
+            // it and each path in it. Both are true: said where the two can be compared.
+            { if deleted_folder { html! {
+                <p class="muted small ctr-diff-note" data-testid="diff-deleted-note">{ t(lang, "ctr-diff-deleted-note") }</p>
+            } } else { html! {} } }
             <div class="ctr-actions">
                 <button type="button" class="button primary" data-testid="commit" onclick={run_job(false)}
                     disabled={s.busy.is_some()} title={t(lang, "ctr-commit-hint")}>{ t(lang, "ctr-commit") }</button>

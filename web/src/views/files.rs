@@ -682,6 +682,8 @@ pub fn files(p: &FilesProps) -> Html {
                 .and_then(|h| h.get(&r.path))
                 .and_then(|h| h.added_at_or_below(r.layer)),
         };
+        // Shown short ("L1", "L8→L14"); said in words ("layer 1"), as the container's rows
+        // are: "L1" alone means nothing read aloud.
         let owner_badge = match added.filter(|a| *a != r.layer) {
             Some(a) => {
                 let args = [("a", (a + 1).to_string()), ("n", (r.layer + 1).to_string())];
@@ -689,14 +691,16 @@ pub fn files(p: &FilesProps) -> Html {
                 html! {
                     <span class={classes!("owner", owner_kind)} title={tf(lang, "owner-added-layer", &args)}
                         data-testid="owner-badge" data-added={(a + 1).to_string()} data-layer={(r.layer + 1).to_string()}>
-                        { tf(lang, "owner-added-short", &args) }
+                        <span aria-hidden="true">{ tf(lang, "owner-added-short", &args) }</span>
+                        <span class="visually-hidden" data-testid="owner-said">{ tf(lang, "owner-added-layer", &args) }</span>
                     </span>
                 }
             }
             None => html! {
                 <span class={classes!("owner", owner_kind)} title={t(lang, "owner-layer")}
                     data-testid="owner-badge" data-added={(r.layer + 1).to_string()} data-layer={(r.layer + 1).to_string()}>
-                    { tf(lang, "owner-short", &[("n", &(r.layer + 1).to_string())]) }
+                    <span aria-hidden="true">{ tf(lang, "owner-short", &[("n", &(r.layer + 1).to_string())]) }</span>
+                    <span class="visually-hidden" data-testid="owner-said">{ tf(lang, "owner-said", &[("n", &(r.layer + 1).to_string())]) }</span>
                 </span>
             },
         };

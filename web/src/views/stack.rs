@@ -134,6 +134,8 @@ pub fn stack(p: &StackProps) -> Html {
     // grows, the rows after it keep their elements (and the keyboard's focus) instead of
     // being patched into other layers' rows.
     let mut rendered: Vec<Html> = Vec::new();
+    // Each gap's "show more", drawn outside the listbox (which may own options only).
+    let mut more_rows: Vec<Html> = Vec::new();
     for run in window::runs(items.len(), selected_item, shown_more) {
         match run {
             window::Run::Drawn(r) => {
@@ -150,7 +152,9 @@ pub fn stack(p: &StackProps) -> Html {
                     ranges.push(more.clone());
                     revealed.set(Rc::new((key, ranges)));
                 });
-                rendered.push(gap_row(lang, r.start, items.get(r).unwrap_or(&[]), on_more));
+                let (row, more_row) = gap_row(lang, r.start, items.get(r).unwrap_or(&[]), on_more);
+                rendered.push(row);
+                more_rows.push(more_row);
             }
         }
     }
@@ -159,9 +163,16 @@ pub fn stack(p: &StackProps) -> Html {
     // order seen. (Drawing base first and flipping it with CSS made Tab climb from the base
     // while the eye reads down from the top: WCAG 2.4.3.)
     rendered.reverse();
+    more_rows.reverse();
     html! {
         <div class="stack-view">
             <div class="stack-col">
+                // A long stack's "show more" buttons, one a gap (top first, as the gaps are
+                // drawn): above the list, so that what a press draws comes below them and
+                // they stay where they are.
+                { if more_rows.is_empty() { html! {} } else { html! {
+                    <div class="stack-more" data-testid="stack-more">{ for more_rows }</div>
+                } } }
                 <p class="stack-caption muted small">
                     <span aria-hidden="true">{ "↑ " }</span>{ t(lang, "stack-top") }
                 </p>
@@ -187,9 +198,15 @@ pub fn stack(p: &StackProps) -> Html {
 }
 
 /// The row standing for a run of items a long stack leaves out: which layers (numbered as their
-/// slabs are) and how many steps without a layer it holds, and a button drawing the
+/// slabs are) and how many steps without a layer it holds; and, drawn outside the listbox
+/// (a listbox may own only options and groups), the same words with a button drawing the
 /// [`window::MORE`] items at its upper end.
-fn gap_row(lang: Lang, start: usize, items: &[Item], on_more: Callback<MouseEvent>) -> Html {
+fn gap_row(
+    lang: Lang,
+    start: usize,
+    items: &[Item],
+    on_more: Callback<MouseEvent>,
+) -> (Html, Html) {
     let layers: Vec<usize> = items
         .iter()
         .filter_map(|it| match it {
@@ -217,17 +234,27 @@ fn gap_row(lang: Lang, start: usize, items: &[Item], on_more: Callback<MouseEven
             &[("count", &steps.to_string())],
         ));
     }
+    let text = text.join("; ");
     let more = items.len().min(window::MORE);
-    html! {
-        // No option of the listbox: its text and button are read as they stand between
-        // the options around it.
-        <li key={format!("gap-{start}")} class="stack-gap" data-testid="stack-gap" data-items={items.len().to_string()} role="none">
-            <span class="muted">{ text.join("; ") }</span>
-            <button type="button" class="button quiet" data-testid="stack-gap-more" onclick={on_more}>
-                { tf(lang, "stack-gap-more", &[("count", &more.to_string())]) }
-            </button>
+    let more_label = tf(lang, "stack-gap-more", &[("count", &more.to_string())]);
+    let row = html! {
+        // An entry of the list that cannot be chosen, as a step without a layer is: read in
+        // its place among the layers, and saying where its button is.
+        <li key={format!("gap-{start}")} class="stack-gap" data-testid="stack-gap" data-items={items.len().to_string()}
+            role="option" aria-disabled="true">
+            <span class="muted" data-testid="stack-gap-text">{ text.clone() }</span>
+            <span class="muted small stack-gap-where">{ tf(lang, "stack-gap-where", &[("more", &more_label)]) }</span>
         </li>
-    }
+    };
+    let more_row = html! {
+        <p key={format!("more-{start}")} class="stack-more-row" data-testid="stack-more-row" data-items={items.len().to_string()}>
+            <span class="muted">{ text }</span>
+            <button type="button" class="button quiet" data-testid="stack-gap-more" onclick={on_more}>
+                { more_label }
+            </button>
+        </p>
+    };
+    (row, more_row)
 }
 
 /// Layer `i`'s blob is in the file but was never read (checking stopped before its turn, and
@@ -672,11 +699,18 @@ pub fn layer_details(p: &DetailsProps) -> Html {
                 { if unread { not_read_dd() } else { html! {
                 <dd>{ match changes.as_ref() {
                     Some(c) => html! {
+                        <>
                         <span class="change-counts">
                             <span class="ch-added">{ format!("+ {}", c.added) }</span>{ " " }{ t(lang, "added") }{ " · " }
                             <span class="ch-modified">{ format!("~ {}", c.modified) }</span>{ " " }{ t(lang, "modified") }{ " · " }
-                            <span class="ch-deleted">{ format!("− {}", c.deleted) }</span>{ " " }{ t(lang, "deleted") }
+                            <span class="ch-deleted" data-testid="changes-deleted" title={(c.deleted > 0).then(|| t(lang, "changes-deleted-note"))}>{ format!("− {}", c.deleted) }</span>{ " " }{ t(lang, "deleted") }
                         </span>
+                        // What "deleted" counts, beside it: a folder deleted in a container is
+                        // one line of its `docker diff`, here the folder and each path in it.
+                        { if c.deleted > 0 { html! {
+                            <span class="muted small changes-note" data-testid="changes-deleted-note">{ t(lang, "changes-deleted-note") }</span>
+                        } } else { html! {} } }
+                        </>
                     },
                     None if changes_coming => html! { <span class="muted">{ t(lang, "pending") }</span> },
                     None => html! { "—" },
