@@ -1282,3 +1282,74 @@ fn a_symlinked_folder_among_the_members_is_followed_inside_the_archive() {
         a.problems
     );
 }
+
+/// A directory member whose header gives it data (1024 bytes that hold a whole second
+/// `manifest.json` naming another image): Go's archive/tar reads no data for a directory and
+/// takes those bytes as members, so `docker load` loads the hidden image; this reader (the
+/// `tar` crate) skips them. It cannot show what Docker loads, so it says so, as damage.
+#[test]
+fn a_directory_member_with_data_is_said_to_be_read_otherwise_by_docker() {
+    let layer = layer_tar(b"decoy");
+    let (mut bytes, cfg_name) = image(&layer, None);
+    bytes.truncate(bytes.len() - 1024);
+    let hidden = TarOut::new()
+        .file(
+            "manifest.json",
+            format!(
+                r#"[{{"Config":"{cfg_name}","RepoTags":["real:1"],"Layers":["abc/layer.tar"]}}]"#
+            )
+            .as_bytes(),
+        )
+        .done();
+    let hidden = hidden.get(..1024).expect("one member, 1024 bytes").to_vec();
+    let mut dir = header(
+        b"zdir/",
+        hidden.len() as u64,
+        tar::EntryType::Directory,
+        b"",
+    );
+    dir.set_cksum();
+    bytes.extend_from_slice(dir.as_bytes());
+    bytes.extend_from_slice(&hidden);
+    bytes.extend_from_slice(&[0u8; 1024]);
+    let a = both("dir-data", &bytes, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::Archive,
+            "member zdir/ is a directory whose header gives it 1024 bytes of data"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert_eq!(a.images[0].tags, vec!["t:1".to_string()]);
+}
+
+/// One zero block, then a member: Go's reader fails there ("invalid tar header"), so `docker
+/// load` refuses the file; this reader stops at the zero block and says so (`load-fails`).
+/// Two zero blocks (the end of a tar) followed by more bytes are no such problem.
+#[test]
+fn a_lone_zero_block_before_more_members_is_one_docker_load_refuses() {
+    let layer = layer_tar(b"x");
+    let (mut bytes, _) = image(&layer, None);
+    bytes.truncate(bytes.len() - 1024);
+    let whole = bytes.clone();
+    bytes.extend_from_slice(&[0u8; 512]);
+    bytes.extend_from_slice(&TarOut::new().file("extra", b"more").done());
+    let a = both("lone-zero", &bytes, &Options::default());
+    assert!(
+        find(&a, ProblemKind::LoadFails, "one zero block at byte offset"),
+        "{:#?}",
+        a.problems
+    );
+    assert_eq!(a.images.len(), 1);
+    let mut ended = whole;
+    ended.extend_from_slice(&[0u8; 1024]);
+    ended.extend_from_slice(&TarOut::new().file("extra", b"more").done());
+    let a = both("two-zero", &ended, &Options::default());
+    assert!(
+        !a.problems.iter().any(|p| p.kind == ProblemKind::LoadFails),
+        "{:#?}",
+        a.problems
+    );
+}

@@ -272,6 +272,12 @@ pub fn read_stream_watched<R: Read>(
             Err(e) => push_outer_error(&mut archive, &e.to_string()),
         }
     }
+    // The walk ended at a zero block or at the stream's end, not on an error (which
+    // `oversized_note` may replace by a `limit` problem below).
+    let walk_ended = !archive
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Archive);
     oversized_note(
         &mut archive,
         guard.oversized,
@@ -291,10 +297,29 @@ pub fn read_stream_watched<R: Read>(
             .any(|p| p.kind == ProblemKind::Archive)
     {
         let mut sink = vec![0u8; 1 << 16];
+        // The block after the zero block the walk stopped at (see `lone_zero_block_problem`).
+        let second_at = members_end.saturating_add(sniff::TAR_BLOCK as u64);
+        let mut second: Vec<u8> = Vec::new();
+        let mut pos = tar_bytes.get();
         loop {
             match stream_with_head.read(&mut sink) {
                 Ok(0) => break,
-                Ok(_) => {}
+                Ok(n) => {
+                    let end = pos.saturating_add(n as u64);
+                    if second.len() < sniff::TAR_BLOCK && end > second_at && pos <= second_at {
+                        let from = usize::try_from(second_at - pos).unwrap_or(usize::MAX);
+                        if let Some(b) = sink.get(from..n) {
+                            let want = sniff::TAR_BLOCK - second.len();
+                            second.extend_from_slice(b.get(..want.min(b.len())).unwrap_or(b));
+                        }
+                    } else if (1..sniff::TAR_BLOCK).contains(&second.len()) {
+                        let want = sniff::TAR_BLOCK - second.len();
+                        if let Some(b) = sink.get(..n) {
+                            second.extend_from_slice(b.get(..want.min(b.len())).unwrap_or(b));
+                        }
+                    }
+                    pos = end;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     // A window over the bound after the tar's end: docker load stops at the
@@ -312,6 +337,9 @@ pub fn read_stream_watched<R: Read>(
                     break;
                 }
             }
+        }
+        if walk_ended {
+            lone_zero_block_problem(&mut archive, members_end, &second);
         }
     }
     if !stopped_at_window {
@@ -364,6 +392,29 @@ fn end_blocks_note(archive: &mut Archive, after: u64) {
         format!(
             "tar: the archive ends after member {} without the two zero blocks that mark the end of a tar ({after} of 1024 bytes follow); docker load reads it all the same",
             last.unwrap_or_default()
+        ),
+    ));
+}
+
+/// The outer tar's members end at byte `end` with one zero block followed by a block that is
+/// not zero (`second`, the 512 bytes at `end + 512`, when the file has them): Go's
+/// archive/tar stops there with "invalid tar header" (a lone zero block must be followed by
+/// another), so `docker load` refuses the file, though this reader (the `tar` crate) takes
+/// the zero block for the end and shows the members before it.
+fn lone_zero_block_problem(archive: &mut Archive, end: u64, second: &[u8]) {
+    if second.len() < sniff::TAR_BLOCK
+        || second.iter().all(|b| *b == 0)
+        || archive
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Archive)
+    {
+        return;
+    }
+    archive.problems.push(Problem::outer(
+        ProblemKind::LoadFails,
+        format!(
+            "tar: one zero block at byte offset {end} of the tar, then a block that is not zero: Go's archive/tar, with which docker load reads this file, stops there with \"invalid tar header\" (only two zero blocks end a tar), so docker load refuses the file; this reader stopped at the zero block too, and what comes after it is not shown"
         ),
     ));
 }
@@ -488,13 +539,25 @@ struct OuterFindings {
     unsafe_links: Listed,
     duplicates: Listed,
     sparse: Listed,
+    header_only: Listed,
+    /// The first [`OUTER_LISTED`] header-only members with a data size, held until the walk
+    /// and the checks after it are over (they are `archive` problems, which those checks
+    /// take for a read error of the walk), then given first by [`Self::rest`].
+    header_only_listed: Vec<Problem>,
 }
 
 impl OuterFindings {
-    /// One problem per finding with more than [`OUTER_LISTED`] members, counting the rest.
+    /// The header-only members with a data size held back, then [`Self::counts`].
     fn rest(&self) -> Vec<Problem> {
+        let mut out = self.header_only_listed.clone();
+        out.extend(self.counts());
+        out
+    }
+
+    /// One problem per finding with more than [`OUTER_LISTED`] members, counting the rest.
+    fn counts(&self) -> Vec<Problem> {
         // What a count of one member and of several says, then what follows it.
-        let what: [(&Listed, ProblemKind, [&str; 2], &str); 4] = [
+        let what: [(&Listed, ProblemKind, [&str; 2], &str); 5] = [
             (
                 &self.unsafe_names,
                 ProblemKind::UnsafePath,
@@ -521,6 +584,15 @@ impl OuterFindings {
                 .kind(),
                 ["member is", "members are"],
                 " stored sparse and not read",
+            ),
+            (
+                &self.header_only,
+                ProblemKind::Archive,
+                [
+                    "header-only member (a directory, link, device or FIFO) has",
+                    "header-only members (directories, links, devices or FIFOs) have",
+                ],
+                " a data size docker load does not skip: it reads other members than those shown",
             ),
         ];
         what.into_iter()
@@ -580,8 +652,13 @@ fn walk_outer<'a, R: Read + 'a>(
         let raw_link = entry.link_name_bytes().map(|c| c.into_owned());
         let path = RawPath::normalize(&raw_path);
         let shown = crate::escape::escape_name(&raw_path).into_owned();
+        // An old NUL-type member whose name ends in `/`: a directory to Go's archive/tar.
+        let nul_dir = sparse.is_none()
+            && entry.header().as_bytes().get(156) == Some(&0)
+            && raw_path.last() == Some(&b'/');
         let kind = match etype {
             _ if sparse.is_some() => EntryKind::File,
+            _ if nul_dir => EntryKind::Dir,
             tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
             tar::EntryType::Directory => EntryKind::Dir,
             tar::EntryType::Symlink => EntryKind::Symlink,
@@ -628,6 +705,37 @@ fn walk_outer<'a, R: Read + 'a>(
                         Some(at),
                         shown.clone(),
                         format!("member {shown} appears more than once; the last one wins"),
+                    )
+                });
+        }
+        // A type Go's archive/tar reads as header only (`isHeaderOnlyType`: no data, whatever
+        // the size field says; an old NUL-type name ending in `/` is a directory there) with a
+        // size: the `tar` crate skips that many bytes, Go reads the next header right after
+        // this one. From here on docker load reads other members than this reader does
+        // (bytes hidden there may be another manifest.json), so the image shown may not be
+        // the one it loads: said, as damage (`inspect --ci`: `FAIL intact`).
+        let header_only = match etype {
+            _ if sparse.is_some() => None,
+            _ if nul_dir => Some("a directory"),
+            tar::EntryType::Directory => Some("a directory"),
+            tar::EntryType::Symlink => Some("a symlink"),
+            tar::EntryType::Link => Some("a hard link"),
+            tar::EntryType::Char => Some("a character device"),
+            tar::EntryType::Block => Some("a block device"),
+            tar::EntryType::Fifo => Some("a FIFO"),
+            _ => None,
+        };
+        if let (Some(what), n @ 1..) = (header_only, entry.size()) {
+            findings
+                .header_only
+                .push_within(OUTER_LISTED, &mut findings.header_only_listed, || {
+                    Problem::outer_member(
+                        ProblemKind::Archive,
+                        Some(at),
+                        shown.clone(),
+                        format!(
+                            "member {shown} is {what} whose header gives it {n} bytes of data: Go's archive/tar, with which docker load reads this file, reads no data for {what} and takes the next 512 bytes as the next member's header, while this reader skips the {n} bytes; so from here docker load reads other members than those shown (it may load another image)"
+                        ),
                     )
                 });
         }
@@ -954,6 +1062,16 @@ fn scan_with(
             {
                 // The words the streaming reader (the `tar` crate) uses, so both readers agree.
                 push_outer_error(&mut archive, "unexpected EOF during skip");
+            }
+            let mut blocks = [0u8; 2 * sniff::TAR_BLOCK];
+            let got = source.read_at(end, &mut blocks).unwrap_or(0);
+            if let (Some(first), Some(second)) = (
+                blocks.get(..sniff::TAR_BLOCK),
+                blocks.get(sniff::TAR_BLOCK..got.max(sniff::TAR_BLOCK)),
+            ) {
+                if first.iter().all(|b| *b == 0) {
+                    lone_zero_block_problem(&mut archive, end, second);
+                }
             }
             end_blocks_note(&mut archive, total.saturating_sub(end));
         }
