@@ -277,6 +277,19 @@ describe('one size per layer (issue 14)', () => {
         [['5.6kB', '5.6kB'], ['size unknown', 'size unknown']]);
       const ctr = await containerSizes(page);
       assert.equal(ctr.get(1), 'size unknown');
+      // The file the layer ends inside is listed with what is here of what its header
+      // claims, in the container's files and in the Files view (not as a 1.1 TB file).
+      const cutRow = page.locator('[data-testid=container-file-row][data-path="/data/huge.bin"] [data-testid=file-cut]');
+      assert.equal(await cutRow.getAttribute('data-claimed'), '1100000000000');
+      assert.equal(await cutRow.getAttribute('data-present'), '4096');
+      assert.equal((await cutRow.locator('[aria-hidden=true]').innerText()).trim(), '✂ 4.1kB of 1.1TB');
+      await app.openTab(page, 'files');
+      await page.click('[data-testid=files-changes]');
+      await page.selectOption('[data-testid=layer-select]', '1');
+      await page.locator('[data-testid=files-view][data-layer="1"][data-merged=false]').waitFor({ timeout: 10000 });
+      const fileCut = page.locator('[data-testid=file-row][data-path="data/huge.bin"] [data-testid=file-cut]');
+      assert.match(await fileCut.locator('.visually-hidden').innerText(), /^Cut short: the layer ends inside this file\. Its header says 1\.1TB; the layer holds 4\.1kB of it\.$/);
+      assert.equal(await page.locator('[data-testid=file-row][data-path="data/small.txt"] .file-size').innerText(), '4B');
       for (const t of await page.locator('[data-testid=layer-size]').allInnerTexts()) assert.doesNotMatch(t, /TB/);
       assert.deepEqual(problemsOf(page), []);
     } finally {

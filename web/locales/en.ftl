@@ -689,6 +689,9 @@ lr-digest = sha256 of the blob
 not-computed = not computed
 not-read = not read
 not-in-tarball = not in this tarball
+# A file whose layer's tar ends inside it (Files view, container files): bytes here of the size its header claims.
+size-cut = ✂ { $present } of { $claimed }
+size-cut-said = Cut short: the layer ends inside this file. Its header says { $claimed }; the layer holds { $present } of it.
 size-unknown = size unknown
 files-absent-layer = This layer's blob is not in this tarball, so its files cannot be listed.
 files-absent-below = Layer { $layers } is not in this tarball: the files shown leave out what it changed.

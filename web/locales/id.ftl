@@ -689,6 +689,9 @@ lr-digest = sha256 dari blob
 not-computed = tidak dihitung
 not-read = tidak dibaca
 not-in-tarball = tidak ada di tarball ini
+# A file whose layer's tar ends inside it (Files view, container files): bytes here of the size its header claims.
+size-cut = ✂ { $present } dari { $claimed }
+size-cut-said = Terpotong: layer berakhir di tengah file ini. Header-nya menyebut { $claimed }; layer hanya memuat { $present } darinya.
 size-unknown = ukuran tidak diketahui
 files-absent-layer = Blob layer ini tidak ada di tarball ini, sehingga file-filenya tidak bisa ditampilkan.
 files-absent-below = Layer { $layers } tidak ada di tarball ini: file yang ditampilkan tidak mencakup perubahan darinya.

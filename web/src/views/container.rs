@@ -707,6 +707,9 @@ fn container_files(p: &FilesProps) -> Html {
     let tab_pos = roving.tab_pos(&win);
     let new_path = use_state(String::new);
     let img = p.archive.images.get(p.image);
+    let cuts = img
+        .map(|i| super::layer_size::cut_files(&p.archive, i))
+        .unwrap_or_default();
 
     let total = visible.len();
     let filtering = !filter.is_empty();
@@ -864,8 +867,18 @@ fn container_files(p: &FilesProps) -> Html {
             _ => "◦",
         };
         let size = match r.stat.kind {
-            EntryKind::File | EntryKind::Hardlink => human_size(lang, r.stat.size),
-            _ => String::new(),
+            // A file of an image layer whose tar ends inside it: its size is a claim.
+            EntryKind::File if !r.stat.in_upper => super::layer_size::file_size(
+                lang,
+                &cuts,
+                r.stat.layer,
+                &r.path,
+                r.stat.size,
+            ),
+            EntryKind::File | EntryKind::Hardlink => {
+                html! { <span class="file-size">{ human_size(lang, r.stat.size) }</span> }
+            }
+            _ => html! { <span class="file-size"></span> },
         };
         html! {
             <div class={classes!("ctr-row", "file-row", openable.then_some("openable"), r.stat.in_upper.then_some("in-upper"))}
@@ -884,7 +897,7 @@ fn container_files(p: &FilesProps) -> Html {
                     <span aria-hidden="true">{ owner_label }</span>
                     <span class="visually-hidden">{ owner_said }</span>
                 </span>
-                <span class="file-size">{ size }</span>
+                { size }
                 <button type="button" class="ctr-del button quiet" data-testid="delete-path" onclick={delete} {tabindex}
                     aria-label={tf(lang, "ctr-delete", &[("path", &path)])} title={tf(lang, "ctr-delete", &[("path", &path)])}>{ "✕" }</button>
             </div>

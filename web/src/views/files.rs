@@ -587,6 +587,8 @@ pub fn files(p: &FilesProps) -> Html {
     // Without a focused line in view, the first rendered one takes Tab.
     let tab_pos = roving.tab_pos(&win);
 
+    // A file its layer's tar ends inside: its size is its header's claim (O(layers)).
+    let cuts = super::layer_size::cut_files(&p.archive, image);
     let render_row = |pos: usize| -> Html {
         let tabindex = if pos == tab_pos { "0" } else { "-1" };
         let (posinset, setsize) = positions.get(pos).copied().unwrap_or((1, 1));
@@ -669,10 +671,17 @@ pub fn files(p: &FilesProps) -> Html {
             _ => "◦",
         };
         let size = match r.kind {
-            EntryKind::Dir | EntryKind::File | EntryKind::Hardlink | EntryKind::Symlink => {
-                human_size(lang, tree::sort_size(r))
+            EntryKind::File => super::layer_size::file_size(
+                lang,
+                &cuts,
+                Some(r.layer),
+                &r.path,
+                tree::sort_size(r),
+            ),
+            EntryKind::Dir | EntryKind::Hardlink | EntryKind::Symlink => {
+                html! { <span class="file-size">{ human_size(lang, tree::sort_size(r)) }</span> }
             }
-            _ => String::new(),
+            _ => html! { <span class="file-size"></span> },
         };
         let owner_kind = kind_class(layer_kind(image, r.layer));
         let added = match &worker_added {
@@ -724,7 +733,7 @@ pub fn files(p: &FilesProps) -> Html {
                 { if p.merged {
                     owner_badge
                 } else { html! {} } }
-                <span class="file-size">{ size }</span>
+                { size }
             </div>
         }
     };

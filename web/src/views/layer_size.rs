@@ -8,9 +8,9 @@
 //! in a layer's details ([`other_sizes`]).
 
 use crate::figures::human_size;
-use pancake_core::analyze::gaps::{layer_gap, GapKind};
+use pancake_core::analyze::gaps::{cut_entry, layer_gap, GapKind};
 use pancake_core::analyze::history::known_content_size;
-use pancake_core::{Archive, Compression, Image, Layer};
+use pancake_core::{Archive, Compression, CutEntry, Image, Layer, RawPath};
 use yew::prelude::*;
 
 use super::{verdict, Verdict};
@@ -400,6 +400,51 @@ pub fn unread_rows(lang: Lang, l: &Layer, absent: bool) -> Html {
             <dt>{ t(lang, "lsz-other") }</dt>
             <dd data-testid="layer-other-sizes" data-stored-bytes={l.stored_size.to_string()}>{ stored }</dd>
         </>
+    }
+}
+
+/// The files of `image` whose data their layer's tar ends inside (`gaps::cut_entry`): (layer,
+/// path, what its header claims and what is here). At most one per layer; O(layers).
+pub fn cut_files(archive: &Archive, image: &Image) -> Vec<(usize, RawPath, CutEntry)> {
+    (0..image.layers.len())
+        .filter_map(|l| {
+            let (path, cut) = cut_entry(archive, image, l)?;
+            Some((l, path.clone(), cut))
+        })
+        .collect()
+}
+
+/// A file's size as a file list shows it (`size` bytes, as its header says), or, for a file
+/// of `cuts` (its `layer` and `path`), that only part of it is here: "✂ 4.1kB of 1.1TB"
+/// shown, and said in full for a screen reader (`aria-hidden` short form, hidden sentence).
+pub fn file_size(
+    lang: Lang,
+    cuts: &[(usize, RawPath, CutEntry)],
+    layer: Option<usize>,
+    path: &RawPath,
+    size: u64,
+) -> Html {
+    let cut = cuts
+        .iter()
+        .find(|(l, p, _)| Some(*l) == layer && p == path)
+        .map(|(_, _, c)| *c);
+    match cut {
+        Some(c) => {
+            let args = [
+                ("present", human_size(lang, c.present)),
+                ("claimed", human_size(lang, c.claimed)),
+            ];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let said = tf(lang, "size-cut-said", &args);
+            html! {
+                <span class="file-size cut" data-testid="file-cut" data-claimed={c.claimed.to_string()}
+                    data-present={c.present.to_string()} title={said.clone()}>
+                    <span aria-hidden="true">{ tf(lang, "size-cut", &args) }</span>
+                    <span class="visually-hidden">{ said }</span>
+                </span>
+            }
+        }
+        None => html! { <span class="file-size">{ human_size(lang, size) }</span> },
     }
 }
 
