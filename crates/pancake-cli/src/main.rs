@@ -382,13 +382,21 @@ fn inspect(
     }
     // Every platform each archive lists, taken before --platform keeps one image of each.
     let mut listed: Vec<_> = archives.iter().map(platforms::of).collect();
+    // Each shown image's number among its file's images (`--image` counts those), for the
+    // headings: `--platform` keeps one, which keeps its number.
+    let mut numbers: Vec<Vec<usize>> = archives
+        .iter()
+        .map(|a| (0..a.images.len()).collect())
+        .collect();
     if let Some(spec) = platform {
         let mut kept = (Vec::new(), Vec::new());
+        numbers.clear();
         for (mut a, list) in archives.into_iter().zip(listed) {
             match platforms::keep_only(&mut a, spec) {
-                Ok(()) => {
+                Ok(number) => {
                     kept.0.push(a);
                     kept.1.push(list);
+                    numbers.push(vec![number]);
                 }
                 Err(Fail(message)) => failed.push(report::Failure {
                     name: a.name.clone(),
@@ -430,11 +438,13 @@ fn inspect(
         let mut s = String::new();
         for (k, a) in archives.iter().enumerate() {
             let mut memo = report::Memo::default();
+            let numbers = numbers.get(k).map_or(&[][..], Vec::as_slice);
             for (i, img) in a.images.iter().enumerate() {
-                s.push_str(&image_text(a, i, img, now, no_trunc, &mut memo));
+                let number = numbers.get(i).copied().unwrap_or(i);
+                s.push_str(&image_text(a, number, img, now, no_trunc, &mut memo));
             }
             if let Some(list) = listed.get(k) {
-                s.push_str(&platforms::text(a, list));
+                s.push_str(&platforms::text(a, list, numbers));
             }
             s.push_str(&problems_text(a));
         }

@@ -35,8 +35,9 @@ pub fn of(a: &Archive) -> (Vec<PlatformEntry>, bool) {
     (own, false)
 }
 
-/// Keeps only the image of `a` that `spec` names (the first present match).
-pub fn keep_only(a: &mut Archive, spec: &str) -> Result<(), Fail> {
+/// Keeps only the image of `a` that `spec` names (the first present match); its number among
+/// the file's images (what `--image` counts), for the heading that names it.
+pub fn keep_only(a: &mut Archive, spec: &str) -> Result<usize, Fail> {
     let (list, _) = of(a);
     let shown = |present: bool| {
         let names: Vec<String> = list
@@ -54,7 +55,7 @@ pub fn keep_only(a: &mut Archive, spec: &str) -> Result<(), Fail> {
         Ok(i) => {
             let chosen = a.images.get(i).cloned();
             a.images = chosen.into_iter().collect();
-            Ok(())
+            Ok(i)
         }
         Err(ChooseError::NotListed) => Err(Fail(format!(
             "{}: no platform {} (present: {}; listed but not in this archive: {})",
@@ -73,9 +74,13 @@ pub fn keep_only(a: &mut Archive, spec: &str) -> Result<(), Fail> {
 }
 
 /// Text section for archive `a` as shown, from `list` (its platforms before `--platform`
-/// kept one), when the index lists more than one platform or one that is absent; empty
+/// kept one; `numbers[i]`: shown image `i`'s number among the file's images), when the index lists more than one platform or one that is absent; empty
 /// otherwise.
-pub fn text(a: &Archive, (list, from_index): &(Vec<PlatformEntry>, bool)) -> String {
+pub fn text(
+    a: &Archive,
+    (list, from_index): &(Vec<PlatformEntry>, bool),
+    numbers: &[usize],
+) -> String {
     if !from_index || (list.len() < 2 && list.iter().all(|p| p.present)) {
         return String::new();
     }
@@ -91,7 +96,7 @@ pub fn text(a: &Archive, (list, from_index): &(Vec<PlatformEntry>, bool)) -> Str
             .unwrap_or_else(|| "—".into());
         let state = match (p.present, p.image, shown_index(a, p)) {
             (false, _, _) => "not in this archive".to_string(),
-            (true, _, Some(i)) => format!("image {i}"),
+            (true, _, Some(i)) => format!("image {}", numbers.get(i).copied().unwrap_or(i)),
             (true, Some(_), None) => "present (not shown: --platform)".to_string(),
             (true, None, None) => "present, not readable as an image".to_string(),
         };
@@ -107,13 +112,18 @@ pub fn text(a: &Archive, (list, from_index): &(Vec<PlatformEntry>, bool)) -> Str
     s
 }
 
-/// Which of `a.images` (as shown) platform `p` is, by manifest digest.
+/// Which of `a.images` (as shown) platform `p` is: by manifest digest, or, for an image with
+/// none (a `docker save` listing its images in manifest.json), by where it was read from.
 fn shown_index(a: &Archive, p: &PlatformEntry) -> Option<usize> {
-    let d = p.manifest_digest.as_deref()?;
-    a.images.iter().position(|img| {
-        img.manifest_digest
+    if !p.present {
+        return None;
+    }
+    a.images.iter().position(|img| match p.manifest_digest.as_deref() {
+        Some(d) => img
+            .manifest_digest
             .as_ref()
-            .is_some_and(|m| m.as_str() == d)
+            .is_some_and(|m| m.as_str() == d),
+        None => img.manifest_digest.is_none() && img.source == p.source,
     })
 }
 

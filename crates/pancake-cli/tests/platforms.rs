@@ -165,6 +165,21 @@ fn every_present_platform_can_be_chosen() {
     );
     let cat = pancake(&["cat", &f, "/hello", "--image", "1"]);
     assert_eq!(cat.stdout, b"arm64\n");
+    // `--platform` keeps the image its number in the file, the one `--image` takes: the
+    // heading and the platform table say "image 1", as above.
+    let o = pancake(&["inspect", "--platform", "linux/arm64", &f]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.contains("multi.tar — image 1: ")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("linux/arm64/v8 ") && l.ends_with("image 1")),
+        "{text}"
+    );
     let o = pancake(&["inspect", "--platform", "linux/arm/v7", &f]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
@@ -237,4 +252,21 @@ fn absent_platforms_are_listed_as_not_in_this_archive() {
             "{text}"
         );
     }
+}
+
+/// A `docker save` has no index: each image is its own platform entry, `image` its place in
+/// the JSON `images` (it was `null`, as for an absent platform).
+#[test]
+fn a_save_without_an_index_gives_each_platform_its_image() {
+    let fixtures = match std::env::var_os("PANCAKE_FIXTURES") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
+    };
+    let f = fixtures.join("docker20-save-app1.tar");
+    if !f.exists() {
+        panic!("fixture missing: {}", f.display());
+    }
+    let doc = json_of(&["inspect", "--json", &f.display().to_string()]);
+    assert_eq!(doc["platforms"][0]["present"], json!(true));
+    assert_eq!(doc["platforms"][0]["image"], json!(0), "{}", doc["platforms"]);
 }
