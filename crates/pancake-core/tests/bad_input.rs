@@ -1353,3 +1353,62 @@ fn a_lone_zero_block_before_more_members_is_one_docker_load_refuses() {
         a.problems
     );
 }
+
+/// A layer blob that a later directory of the same name replaces: the replacement is a
+/// `duplicate-member` note, and the layer's reason says what the name is now (a folder
+/// listed twice is no such note).
+#[test]
+fn a_blob_replaced_by_a_directory_is_said_so() {
+    let layer = layer_tar(b"x");
+    let (bytes, cfg_name) = image(&layer, None);
+    let mut bytes = bytes[..bytes.len() - 1024].to_vec();
+    let mut dir = header(b"abc/layer.tar/", 0, tar::EntryType::Directory, b"");
+    dir.set_cksum();
+    bytes.extend_from_slice(dir.as_bytes());
+    let tail = TarOut::new()
+        .file(
+            "manifest.json",
+            format!(r#"[{{"Config":"{cfg_name}","RepoTags":["t:1"],"Layers":["abc/layer.tar"]}}]"#)
+                .as_bytes(),
+        )
+        .done();
+    bytes.extend_from_slice(&tail);
+    let a = both("blob-then-dir", &bytes, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::DuplicateMember,
+            "abc/layer.tar/ appears more than once"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    let l = &a.images[0].layers[0];
+    assert_eq!(
+        l.verification_reason.as_deref(),
+        Some("abc/layer.tar is not a regular file in the archive")
+    );
+    // A folder twice: nothing replaced, nothing said.
+    let twice = TarOut::new()
+        .0
+        .into_inner()
+        .map(|mut v| {
+            for _ in 0..2 {
+                v.extend_from_slice(header(b"d/", 0, tar::EntryType::Directory, b"").as_bytes());
+            }
+            v
+        })
+        .expect("a tar");
+    let (mut again, _) = image(&layer, None);
+    again.truncate(again.len() - 1024);
+    again.extend_from_slice(&twice);
+    again.extend_from_slice(&[0u8; 1024]);
+    let a = both("dir-twice", &again, &Options::default());
+    assert!(
+        !a.problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::DuplicateMember),
+        "{:#?}",
+        a.problems
+    );
+}

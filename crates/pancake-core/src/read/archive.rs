@@ -10,7 +10,7 @@
 //!   through the same `member::process`, so the end result is identical to `read_stream`'s.
 
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
@@ -623,7 +623,7 @@ fn walk_outer<'a, R: Read + 'a>(
     watch: &mut dyn FnMut(&Archive),
     findings: &mut OuterFindings,
 ) -> u64 {
-    let mut seen: HashSet<RawPath> = HashSet::new();
+    let mut seen: HashMap<RawPath, bool> = HashMap::new();
     let mut next_header = 0u64;
     for item in entries {
         let mut entry = match item {
@@ -696,7 +696,10 @@ fn walk_outer<'a, R: Read + 'a>(
                     });
             }
         }
-        if kind != EntryKind::Dir && !seen.insert(path.clone()) {
+        // A name met again is a member replaced (the last one wins), unless both are
+        // directories (a tar may list a folder twice; nothing is lost).
+        let was_dir = seen.insert(path.clone(), kind == EntryKind::Dir);
+        if was_dir.is_some_and(|d| !(d && kind == EntryKind::Dir)) {
             findings
                 .duplicates
                 .push_within(OUTER_LISTED, &mut archive.problems, || {

@@ -1337,7 +1337,13 @@ impl<'a> Ctx<'a> {
         };
         let Some(i) = self.find_reporting_about(path, "", about) else {
             layer.verification = Verification::Missing;
-            layer.verification_reason = Some(format!("{path} is not in the archive"));
+            // Why, as the problem says it (not there; a directory or a link that ends
+            // nowhere; a link out of the archive).
+            let why = match self.find(path) {
+                Found::Missing(w) | Found::Absent(w) | Found::Unsafe(w) => w,
+                Found::Member(_) => format!("{path} is not in the archive"),
+            };
+            layer.verification_reason = Some(why);
             return layer;
         };
         let Some(m) = self.members.get(i) else {
