@@ -868,13 +868,9 @@ fn container_files(p: &FilesProps) -> Html {
         };
         let size = match r.stat.kind {
             // A file of an image layer whose tar ends inside it: its size is a claim.
-            EntryKind::File if !r.stat.in_upper => super::layer_size::file_size(
-                lang,
-                &cuts,
-                r.stat.layer,
-                &r.path,
-                r.stat.size,
-            ),
+            EntryKind::File if !r.stat.in_upper => {
+                super::layer_size::file_size(lang, &cuts, r.stat.layer, &r.path, r.stat.size)
+            }
             EntryKind::File | EntryKind::Hardlink => {
                 html! { <span class="file-size">{ human_size(lang, r.stat.size) }</span> }
             }
