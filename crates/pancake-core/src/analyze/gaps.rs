@@ -257,6 +257,8 @@ mod tests {
         let (path, _) = cut_entry(&a, img, 1).expect("the cut entry");
         assert_eq!(path.as_bytes(), b"data/huge.bin");
         assert_eq!(cut_entry(&a, img, 0), None);
+        // What the layer stores: its small file and the 4096 bytes of the cut one.
+        assert_eq!(crate::analyze::union::stored_bytes(&a, img), [8, 4 + 4096]);
         assert!(layer_content_size(&a, img, 1) > 1_000_000_000_000);
         assert_eq!(known_content_size(&a, img, 1), None);
         assert_eq!(known_content_size(&a, img, 0), Some(8));

@@ -1562,14 +1562,22 @@ pub fn each_layer_changes(
 
 /// Content bytes each layer stores, bottom first: every regular-file member that is part of
 /// the filesystem or holds hard-link content (AUFS `.wh..wh.plnk/`), duplicates included;
-/// whiteout markers, invalid names and other AUFS metadata are not content. Sums saturate.
+/// whiteout markers, invalid names and other AUFS metadata are not content; a file the
+/// layer's tar ends inside ([`LayerIndex::cut`](crate::model::LayerIndex::cut)) counts the
+/// bytes there. Sums saturate.
 pub fn stored_bytes(archive: &Archive, image: &Image) -> Vec<u64> {
     (0..image.layers.len())
         .map(|i| {
-            layer_entries(archive, image, i)
+            let all = layer_entries(archive, image, i)
                 .iter()
                 .filter(|e| stores_content(e))
-                .fold(0u64, |s, e| s.saturating_add(e.size))
+                .fold(0u64, |s, e| s.saturating_add(e.size));
+            // A file the layer's tar ends inside stores the bytes there, not its header's
+            // claim (1 TB claimed, 4 KiB stored).
+            match crate::analyze::gaps::cut_entry(archive, image, i) {
+                Some((_, cut)) => all.saturating_sub(cut.claimed).saturating_add(cut.present),
+                None => all,
+            }
         })
         .collect()
 }
