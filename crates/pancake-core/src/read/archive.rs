@@ -305,18 +305,13 @@ pub fn read_stream_watched<R: Read>(
             match stream_with_head.read(&mut sink) {
                 Ok(0) => break,
                 Ok(n) => {
+                    // The part of [second_at, second_at + 512) this read holds, if any.
                     let end = pos.saturating_add(n as u64);
-                    if second.len() < sniff::TAR_BLOCK && end > second_at && pos <= second_at {
-                        let from = usize::try_from(second_at - pos).unwrap_or(usize::MAX);
-                        if let Some(b) = sink.get(from..n) {
-                            let want = sniff::TAR_BLOCK - second.len();
-                            second.extend_from_slice(b.get(..want.min(b.len())).unwrap_or(b));
-                        }
-                    } else if (1..sniff::TAR_BLOCK).contains(&second.len()) {
-                        let want = sniff::TAR_BLOCK - second.len();
-                        if let Some(b) = sink.get(..n) {
-                            second.extend_from_slice(b.get(..want.min(b.len())).unwrap_or(b));
-                        }
+                    let lo = second_at.max(pos);
+                    let hi = second_at.saturating_add(sniff::TAR_BLOCK as u64).min(end);
+                    if lo < hi {
+                        let at = |x: u64| usize::try_from(x - pos).unwrap_or(usize::MAX);
+                        second.extend_from_slice(sink.get(at(lo)..at(hi)).unwrap_or(&[]));
                     }
                     pos = end;
                 }
