@@ -115,7 +115,7 @@ fn xattrs_cell(xattrs: &[Xattr]) -> String {
 
 /// The table; `xattrs` holds each row's attributes (the XATTRS column is there only when one
 /// has any), `cut` the rows whose file the layer's tar ends inside (SIZE: `CLAIMED (cut:
-/// PRESENT here)`).
+/// PRESENT here)`; a folder above it counts PRESENT).
 fn table_text(
     rows: &[FileRow],
     xattrs: &[&[Xattr]],
@@ -145,7 +145,7 @@ fn table_text(
             format!("L{}", r.layer)
         };
         let size = match cut.get(i).copied().flatten() {
-            Some(c) => format!("{} (cut: {} here)", size(r), c.present),
+            Some(c) => format!("{} (cut: {} here)", c.claimed, c.present),
             None => size(r).to_string(),
         };
         let mut row = vec![path, name(r.kind), size, last];

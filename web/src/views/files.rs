@@ -791,7 +791,7 @@ pub fn files(p: &FilesProps) -> Html {
                 <button type="button" class="largest-row" data-testid={list} data-path={path.clone()}
                     data-size={r.size.to_string()} {onclick}>
                     <span class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</span>
-                    <span class="file-size">{ human_size(lang, r.size) }</span>
+                    { super::layer_size::file_size(lang, &cuts, Some(r.layer), &r.path, r.size) }
                 </button>
             </li>
         }

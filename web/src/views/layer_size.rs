@@ -1,6 +1,7 @@
 //! The one size the page shows for a layer, wherever the layer appears (stack, details,
 //! Shared diagram, compare, container stack): the size of the layer's files, as
-//! `docker image history` prints it (`pancake_core::analyze::history::layer_content_size`).
+//! `docker image history` prints it (`pancake_core::analyze::history::known_content_size`:
+//! "size unknown" for a layer whose files are not all known).
 //!
 //! A layer has three honest sizes — its files, its uncompressed tar (headers and padding
 //! included) and its blob as stored (maybe compressed) — and a class comparing layers across

@@ -259,6 +259,25 @@ mod tests {
         assert_eq!(cut_entry(&a, img, 0), None);
         // What the layer stores: its small file and the 4096 bytes of the cut one.
         assert_eq!(crate::analyze::union::stored_bytes(&a, img), [8, 4 + 4096]);
+        // The views show that file with the bytes there, and its folder adds those.
+        let rows = crate::analyze::union::merged(&a, img, 1);
+        let size_of = |p: &str| {
+            rows.iter()
+                .find(|r| r.path.as_bytes() == p.as_bytes())
+                .map(|r| {
+                    if r.kind == crate::model::EntryKind::Dir {
+                        r.dir_size
+                    } else {
+                        r.size
+                    }
+                })
+        };
+        assert_eq!(size_of("data/huge.bin"), Some(4096));
+        assert_eq!(size_of("data"), Some(4100));
+        let changes = crate::analyze::union::layer_changes(&a, img, 1).rows;
+        assert!(changes
+            .iter()
+            .any(|r| r.path.as_bytes() == b"data/huge.bin" && r.size == 4096));
         assert!(layer_content_size(&a, img, 1) > 1_000_000_000_000);
         assert_eq!(known_content_size(&a, img, 1), None);
         assert_eq!(known_content_size(&a, img, 0), Some(8));
@@ -279,6 +298,29 @@ mod tests {
             sizes,
             [(None, "—".to_string()), (Some(8), "8B".to_string())]
         );
+    }
+
+    /// A layer that ends inside an extension record (a PAX header over the limit, skipped)
+    /// names no file as cut: the file before it is whole.
+    #[test]
+    fn a_layer_cut_inside_an_extension_record_names_no_file_cut() {
+        let mut top = tar_of(&[("a.txt", b"abcd")]);
+        top.truncate(1024);
+        let mut h = tar::Header::new_ustar();
+        h.set_size(2 << 20);
+        h.set_entry_type(tar::EntryType::XHeader);
+        h.set_path("pax").expect("a test tar");
+        h.set_cksum();
+        top.extend_from_slice(h.as_bytes());
+        top.extend_from_slice(&[b'x'; 100]);
+        let a = read(&save(&[top]));
+        let img = &a.images[0];
+        assert!(matches!(
+            layer_gap(&a, img, 0),
+            Some(GapKind::Unreadable(Some(_)))
+        ));
+        assert_eq!(cut_entry(&a, img, 0), None);
+        assert_eq!(crate::analyze::union::stored_bytes(&a, img), [4]);
     }
 
     /// A GNU long name record (`L`) of `name`, then a regular file of `data` under it.

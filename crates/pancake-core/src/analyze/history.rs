@@ -642,9 +642,11 @@ pub fn history_table(
 }
 
 /// [`history_table`] with each layer's size given: `sizes[l]` is layer `l`'s
-/// [`known_content_size`] in bytes (`analyze::summary` computes the same figures; 0 for a layer
-/// the slice does not reach, `None` shown as `—`). Reads no layer entries, so a reader that has the figures (the page,
-/// from its scanner worker) does not walk 200,000 entries for a table of a dozen rows.
+/// [`known_content_size`] in bytes (`None` shown as `—`; 0 for a layer the slice does not
+/// reach). `analyze::summary` gives each layer's [`layer_content_size`], which a reader masks
+/// with `gaps::layer_gap` to make these. Reads no layer entries, so a reader that has the
+/// figures (the page, from its scanner worker) does not walk 200,000 entries for a table of a
+/// dozen rows.
 pub fn history_table_sized(
     image: &Image,
     sizes: &[Option<u64>],

@@ -1053,9 +1053,11 @@ fn fill_dir_sizes(rows: &mut [FileRow], second_names: &HashSet<RawPath>) {
     let mut inodes: HashMap<(bool, (usize, usize)), Names> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         if let Some(c) = r.content.as_ref().filter(|c| c.size > 0) {
+            // The row's size where it is less: a file cut short holds only what is there
+            // (`cut_files_hold_what_is_there`); a whole file's row has its content's size.
             inodes
                 .entry((r.change == Change::Deleted, c.key()))
-                .or_insert((c.size, Vec::new()))
+                .or_insert((c.size.min(r.size), Vec::new()))
                 .1
                 .push(i);
         }
@@ -1172,8 +1174,34 @@ pub fn merged(archive: &Archive, image: &Image, upto: usize) -> Vec<FileRow> {
         };
         rows.push(row(p.into_owned(), &n, change));
     }
+    cut_files_hold_what_is_there(archive, image, &mut rows);
     fill_dir_sizes(&mut rows, &second_names);
     rows
+}
+
+/// A file a layer's tar ends inside ([`LayerIndex::cut`](crate::model::LayerIndex::cut)),
+/// where that layer's copy is the one shown, has as its size the bytes the layer holds of it,
+/// not its header's claim: a folder's total and a list of the largest files then add what is
+/// there (a 1.1 TB claim in a 5 kB blob made its folder "1.1TB"). The claim stays in the
+/// index for a reader to say the file is cut (`gaps::cut_entry`). O(rows) when a layer is
+/// cut, nothing otherwise.
+fn cut_files_hold_what_is_there(archive: &Archive, image: &Image, rows: &mut [FileRow]) {
+    let cuts: HashMap<&RawPath, (usize, u64)> = (0..image.layers.len())
+        .filter_map(|l| {
+            let (path, cut) = crate::analyze::gaps::cut_entry(archive, image, l)?;
+            Some((path, (l, cut.present)))
+        })
+        .collect();
+    if cuts.is_empty() {
+        return;
+    }
+    for r in rows.iter_mut() {
+        if let Some(&(l, present)) = cuts.get(&r.path) {
+            if r.layer == l && r.kind == EntryKind::File {
+                r.size = r.size.min(present);
+            }
+        }
+    }
 }
 
 /// The entry holding the bytes of `path` in the view after layer `upto` (for a hard link, the
@@ -1228,6 +1256,7 @@ pub fn layer_changes(archive: &Archive, image: &Image, layer: usize) -> LayerCha
     out.modified_bytes = counts.modified_bytes;
     out.deleted_bytes = counts.deleted_bytes;
     out.rows = rows;
+    cut_files_hold_what_is_there(archive, image, &mut out.rows);
     fill_dir_sizes(&mut out.rows, &second_names);
     out
 }
@@ -1568,14 +1597,20 @@ pub fn each_layer_changes(
 pub fn stored_bytes(archive: &Archive, image: &Image) -> Vec<u64> {
     (0..image.layers.len())
         .map(|i| {
-            let all = layer_entries(archive, image, i)
+            let entries = layer_entries(archive, image, i);
+            let all = entries
                 .iter()
                 .filter(|e| stores_content(e))
                 .fold(0u64, |s, e| s.saturating_add(e.size));
             // A file the layer's tar ends inside stores the bytes there, not its header's
-            // claim (1 TB claimed, 4 KiB stored).
-            match crate::analyze::gaps::cut_entry(archive, image, i) {
-                Some((_, cut)) => all.saturating_sub(cut.claimed).saturating_add(cut.present),
+            // claim (1 TB claimed, 4 KiB stored); an entry not counted above changes nothing.
+            let cut = crate::analyze::gaps::cut_entry(archive, image, i)
+                .and_then(|(_, cut)| Some((entries.get(cut.entry)?, cut.present)))
+                .filter(|(e, _)| stores_content(e));
+            match cut {
+                Some((e, present)) => all
+                    .saturating_sub(e.size)
+                    .saturating_add(present.min(e.size)),
                 None => all,
             }
         })

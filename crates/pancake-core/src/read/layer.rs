@@ -529,6 +529,9 @@ struct Current {
     header_at: u64,
     size: i64,
     from_pax: bool,
+    /// A member the walk returns (a file's data), not an extension record it reads or skips:
+    /// only a member's data cut short makes [`LayerWalk::cut`].
+    entry: bool,
 }
 
 /// An extension record that was over the limit and skipped, reported with the member it
@@ -682,7 +685,9 @@ impl<'a, B: Blocks> Walker<'a, B> {
             let (at, offset, reason) = match c {
                 Some(c) => {
                     let left = self.src.pos().saturating_sub(c.header_at + BLOCK as u64);
-                    self.cut = Some((u64::try_from(c.size).unwrap_or(0), left));
+                    if c.entry {
+                        self.cut = Some((u64::try_from(c.size).unwrap_or(0), left));
+                    }
                     let reason = if c.from_pax {
                         format!(
                             "the PAX header of entry {} says its size is {} bytes, more than the rest of the layer ({} bytes after its header)",
@@ -839,6 +844,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
                 header_at,
                 size: hdr.size,
                 from_pax: false,
+                entry: false,
             });
             match hdr.typeflag {
                 flag::PAX | flag::PAX_GLOBAL => {
@@ -1045,6 +1051,7 @@ impl<'a, B: Blocks> Walker<'a, B> {
             header_at,
             size: hdr.size,
             from_pax: size_from_pax,
+            entry: true,
         });
         let mut sparse = None;
         if hdr.typeflag == flag::GNU_SPARSE {
