@@ -1343,6 +1343,24 @@ fn a_lone_zero_block_before_more_members_is_one_docker_load_refuses() {
         a.problems
     );
     assert_eq!(a.images.len(), 1);
+    // One zero block, then 100 bytes: Go's next read of a whole block fails.
+    let mut short = whole.clone();
+    short.extend_from_slice(&[0u8; 612]);
+    let a = both("lone-zero-short", &short, &Options::default());
+    assert!(
+        find(
+            &a,
+            ProblemKind::LoadFails,
+            "then 100 bytes that end inside a 512-byte block"
+        ),
+        "{:#?}",
+        a.problems
+    );
+    assert!(
+        !a.problems.iter().any(|p| p.kind == ProblemKind::TarQuirk),
+        "{:#?}",
+        a.problems
+    );
     let mut ended = whole;
     ended.extend_from_slice(&[0u8; 1024]);
     ended.extend_from_slice(&TarOut::new().file("extra", b"more").done());

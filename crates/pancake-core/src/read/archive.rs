@@ -371,10 +371,11 @@ pub fn read_stream_watched<R: Read>(
 fn end_blocks_note(archive: &mut Archive, after: u64) {
     if after >= 2 * sniff::TAR_BLOCK as u64
         || archive.members.is_empty()
-        || archive
-            .problems
-            .iter()
-            .any(|p| p.kind == ProblemKind::Archive)
+        || archive.problems.iter().any(|p| {
+            p.kind == ProblemKind::Archive
+                || (p.kind == ProblemKind::LoadFails
+                    && p.origin.scope == crate::model::Scope::Outer)
+        })
     {
         return;
     }
@@ -397,8 +398,9 @@ fn end_blocks_note(archive: &mut Archive, after: u64) {
 /// another), so `docker load` refuses the file, though this reader (the `tar` crate) takes
 /// the zero block for the end and shows the members before it.
 fn lone_zero_block_problem(archive: &mut Archive, end: u64, second: &[u8]) {
-    if second.len() < sniff::TAR_BLOCK
-        || second.iter().all(|b| *b == 0)
+    let whole = second.len() >= sniff::TAR_BLOCK;
+    if second.is_empty()
+        || (whole && second.iter().all(|b| *b == 0))
         || archive
             .problems
             .iter()
@@ -406,12 +408,20 @@ fn lone_zero_block_problem(archive: &mut Archive, end: u64, second: &[u8]) {
     {
         return;
     }
-    archive.problems.push(Problem::outer(
-        ProblemKind::LoadFails,
+    let detail = if whole {
         format!(
             "tar: one zero block at byte offset {end} of the tar, then a block that is not zero: Go's archive/tar, with which docker load reads this file, stops there with \"invalid tar header\" (only two zero blocks end a tar), so docker load refuses the file; this reader stopped at the zero block too, and what comes after it is not shown"
-        ),
-    ));
+        )
+    } else {
+        // 1 to 511 bytes after it: Go's `io.ReadFull` of the next block fails.
+        format!(
+            "tar: one zero block at byte offset {end} of the tar, then {} bytes that end inside a 512-byte block: Go's archive/tar, with which docker load reads this file, stops there with \"unexpected EOF\", so docker load refuses the file",
+            second.len()
+        )
+    };
+    archive
+        .problems
+        .push(Problem::outer(ProblemKind::LoadFails, detail));
 }
 
 /// An outer extension record over the limit stopped the walk (the tar read error above says
@@ -1061,11 +1071,14 @@ fn scan_with(
                 // The words the streaming reader (the `tar` crate) uses, so both readers agree.
                 push_outer_error(&mut archive, "unexpected EOF during skip");
             }
-            let mut blocks = [0u8; 2 * sniff::TAR_BLOCK];
-            let got = source.read_at(end, &mut blocks).unwrap_or(0);
+            // Whole reads (a `ReadAt` may give fewer bytes than asked, as the page's does at
+            // its cache's edge), so both readers see the same bytes.
+            let blocks = source
+                .read_vec_at(end, 2 * sniff::TAR_BLOCK)
+                .unwrap_or_default();
             if let (Some(first), Some(second)) = (
                 blocks.get(..sniff::TAR_BLOCK),
-                blocks.get(sniff::TAR_BLOCK..got.max(sniff::TAR_BLOCK)),
+                blocks.get(sniff::TAR_BLOCK..),
             ) {
                 if first.iter().all(|b| *b == 0) {
                     lone_zero_block_problem(&mut archive, end, second);

@@ -142,6 +142,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
         listed: HashMap::new(),
         layout: std::cell::OnceCell::new(),
         stopped_at_bound,
+        folder_links: any_symlink(&archive.members),
     };
     let has = |p: &str| ctx.by_path.contains_key(p.as_bytes());
     let (has_manifest, has_index, has_layout, has_repos) = (
@@ -543,7 +544,19 @@ struct Ctx<'a> {
     /// compressed stream's window over it: an outer `limit` problem), so members after that
     /// point were not read, not found missing.
     stopped_at_bound: bool,
+    /// Some member is a symlink: only then can a folder on a path be one
+    /// ([`Ctx::through_folder_link`]).
+    folder_links: bool,
 }
+
+/// Some member of `members` is a symlink (a folder on a metadata path may be one).
+fn any_symlink(members: &[Member]) -> bool {
+    members.iter().any(|m| m.kind == EntryKind::Symlink)
+}
+
+/// The longest path [`Ctx::find`] follows links to (Linux's `PATH_MAX`): each step through a
+/// folder link may lengthen the path, and each step hashes it.
+const MAX_FOUND_PATH: usize = 4096;
 
 /// What problems are counted by: the member and kind, and the image they are about (the
 /// entry `[k]` of a JSON member's field, or the image a layer subject names), so one image's
@@ -737,10 +750,18 @@ impl<'a> Ctx<'a> {
                      links pointing back at {cur}); expected them to end at a file"
                 ));
             }
+            if cur.as_bytes().len() > MAX_FOUND_PATH {
+                return Found::Missing(format!(
+                    "{path}: the links among members lead to a path of over {MAX_FOUND_PATH} bytes"
+                ));
+            }
             let Some(&i) = self.by_path.get(cur.as_bytes()) else {
                 // A folder on the way may be a symlink among the members (`l1 -> l0`, then
                 // `l1/layer.tar`): `docker load` opens the path with `FollowSymlinkInScope`,
                 // which follows it inside the archive's root.
+                if !self.folder_links {
+                    return Found::Absent(format!("{path} is not in the archive"));
+                }
                 match self.through_folder_link(&cur) {
                     Some(Ok(next)) => {
                         cur = next;
@@ -832,8 +853,18 @@ impl<'a> Ctx<'a> {
         what: &str,
         subject: Option<(&str, usize)>,
     ) -> Option<usize> {
+        self.find_reporting_why(path, what, subject).ok()
+    }
+
+    /// [`Self::find_reporting_about`], with why not (the words of the problem it gave).
+    fn find_reporting_why(
+        &mut self,
+        path: &str,
+        what: &str,
+        subject: Option<(&str, usize)>,
+    ) -> Result<usize, String> {
         match self.find(path) {
-            Found::Member(i) => Some(i),
+            Found::Member(i) => Ok(i),
             Found::Absent(_) if self.stopped_at_bound => {
                 // Not damage: the part of the file not read may hold it (the problem about
                 // the outer tar says where the reader stopped and why).
@@ -843,7 +874,7 @@ impl<'a> Ctx<'a> {
                     subject,
                     format!("{what}: {path} is not among the members read before the reader stopped at one of its bounds (see the problem about the outer tar); not checked"),
                 );
-                None
+                Err(format!("{path} is not among the members read"))
             }
             Found::Missing(why) | Found::Absent(why) => {
                 self.problem_about(
@@ -852,7 +883,7 @@ impl<'a> Ctx<'a> {
                     subject,
                     format!("{what}: {why}"),
                 );
-                None
+                Err(why)
             }
             Found::Unsafe(why) => {
                 self.problem_about(
@@ -867,7 +898,7 @@ impl<'a> Ctx<'a> {
                     subject,
                     format!("{what}: {path} cannot be used (unsafe path)"),
                 );
-                None
+                Err(why)
             }
         }
     }
@@ -1335,16 +1366,15 @@ impl<'a> Ctx<'a> {
             layer.verification_reason = Some(why);
             return layer;
         };
-        let Some(i) = self.find_reporting_about(path, "", about) else {
-            layer.verification = Verification::Missing;
-            // Why, as the problem says it (not there; a directory or a link that ends
-            // nowhere; a link out of the archive).
-            let why = match self.find(path) {
-                Found::Missing(w) | Found::Absent(w) | Found::Unsafe(w) => w,
-                Found::Member(_) => format!("{path} is not in the archive"),
-            };
-            layer.verification_reason = Some(why);
-            return layer;
+        let i = match self.find_reporting_why(path, "", about) {
+            Ok(i) => i,
+            Err(why) => {
+                // Why, as the problem says it (not there; a directory or a link that ends
+                // nowhere; a link out of the archive).
+                layer.verification = Verification::Missing;
+                layer.verification_reason = Some(why);
+                return layer;
+            }
         };
         let Some(m) = self.members.get(i) else {
             return layer;

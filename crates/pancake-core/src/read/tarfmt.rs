@@ -125,7 +125,7 @@ impl HeaderError {
                 "the header checksum field is not an octal number (the header bytes add up to {unsigned}; not a tar header, or damaged)"
             ),
             HeaderError::Numeric(field) => format!(
-                "the header's {field} field is neither an octal nor a base-256 number"
+                "the header's {field} field is not a number Go's archive/tar reads (neither octal nor base-256, or over 2^63 − 1)"
             ),
         }
     }

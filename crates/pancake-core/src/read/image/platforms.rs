@@ -205,6 +205,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
         listed: Default::default(),
         layout: std::cell::OnceCell::new(),
         stopped_at_bound: false,
+        folder_links: super::any_symlink(&archive.members),
     };
     let mut walk = PlatformWalk {
         ctx: &ctx,
