@@ -448,7 +448,7 @@ fn inspect(
             }
             s.push_str(&problems_text(a));
         }
-        s.push_str(&shared_text(&archives, no_trunc));
+        s.push_str(&shared_text(&archives, &numbers, no_trunc));
         term::text_out(&s).into_owned()
     };
     write_stdout(out.as_bytes())?;
@@ -704,14 +704,16 @@ fn image_label(a: &Archive, index: usize, img: &Image) -> String {
 }
 
 /// "Shared layers" across every image read (only when there are at least two images).
-fn shared_text(archives: &[Archive], no_trunc: bool) -> String {
+/// `numbers[k][i]`: image `i` of archive `k`'s number among its file's images.
+fn shared_text(archives: &[Archive], numbers: &[Vec<usize>], no_trunc: bool) -> String {
     let labels: Vec<String> = archives
         .iter()
-        .flat_map(|a| {
+        .zip(numbers)
+        .flat_map(|(a, numbers)| {
             a.images
                 .iter()
                 .enumerate()
-                .map(move |(i, img)| image_label(a, i, img))
+                .map(move |(i, img)| image_label(a, numbers.get(i).copied().unwrap_or(i), img))
         })
         .collect();
     if labels.len() < 2 {

@@ -268,5 +268,10 @@ fn a_save_without_an_index_gives_each_platform_its_image() {
     }
     let doc = json_of(&["inspect", "--json", &f.display().to_string()]);
     assert_eq!(doc["platforms"][0]["present"], json!(true));
-    assert_eq!(doc["platforms"][0]["image"], json!(0), "{}", doc["platforms"]);
+    assert_eq!(
+        doc["platforms"][0]["image"],
+        json!(0),
+        "{}",
+        doc["platforms"]
+    );
 }
