@@ -440,6 +440,8 @@ describe('containers: copy-on-write in the browser', () => {
         assert.equal((await note.innerText()).trim(), words.diff);
         assert.ok(await note.isVisible(), 'the note is on the page, not only a tooltip');
         assert.equal(await page.locator(`${DIFF_LINE}:text-is("D ${DIR}")`).getAttribute('title'), words.diff);
+        // A file deleted is one line either way: no such tooltip on it.
+        assert.equal(await page.locator(`${DIFF_LINE}:text-is("D ${FILE}")`).getAttribute('title'), null);
 
         // Commit: the new layer counts the folder, each path inside it, and the file.
         await page.locator('[data-testid=commit]').first().click();

@@ -587,10 +587,11 @@ fn open_editor(c: &Container, lower: &Lower, path: &str) -> Editor {
             )));
             return ed;
         }
-        if st.size as usize > MAX_FILE_BYTES {
+        // Compared as u64: `usize` is 32 bits here, and 1.1 TB would read as 488 MB.
+        if st.size > MAX_FILE_BYTES as u64 {
             ed.error = Some(CtrMessage::Refused(ContainerError::TooLarge {
                 path: path.to_string(),
-                size: st.size as usize,
+                size: st.size,
                 limit: MAX_FILE_BYTES,
             }));
             return ed;

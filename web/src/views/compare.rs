@@ -154,6 +154,15 @@ pub fn compare(p: &CompareProps) -> Html {
                 .iter()
                 .map(|i| super::layer_size::bytes(&a.archive, ia, *i))
                 .fold(0u64, |s, b| s.saturating_add(b));
+            // A shared layer whose files are not all known has no size: nor has the sum.
+            let shared_size = if shared
+                .iter()
+                .any(|i| super::layer_size::size_unknown(&a.archive, ia, *i))
+            {
+                t(lang, "size-unknown")
+            } else {
+                human_size(lang, shared_bytes)
+            };
             // And as the uncompressed tars Storage counts: the two figures differ by the tars'
             // headers and padding, and a class comparing them should see both.
             let shared_tar: u64 = shared
@@ -214,7 +223,7 @@ pub fn compare(p: &CompareProps) -> Html {
             html! {
                 <>
                     { diverge_html }
-                    <p data-testid="compare-shared">{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &human_size(lang, shared_bytes)), ("tar", &human_size(lang, shared_tar))]) }</p>
+                    <p data-testid="compare-shared">{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &shared_size), ("tar", &human_size(lang, shared_tar))]) }</p>
                     { if rows.is_empty() {
                         html! { <p class="muted">{ t(lang, "cmp-no-files") }</p> }
                     } else {

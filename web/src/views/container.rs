@@ -388,7 +388,8 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         );
     };
 
-    let diff = c.diff(&lower.0);
+    let changes = c.diff_changes(&lower.0);
+    let diff: Vec<String> = c.diff(&lower.0);
     let message = s.message.clone().map(|m| {
         let close = {
             let cb = p.on_action.clone();
@@ -446,11 +447,10 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
         })
     };
 
-    let deleted_folder = diff.iter().any(|l| {
-        l.strip_prefix("D ")
-            .and_then(|p| c.image_stat(p, &lower.0))
-            .is_some_and(|st| st.kind == EntryKind::Dir)
-    });
+    // A folder of the image deleted: one `D` line for all below it (from the typed lines).
+    let folder_gone =
+        |l: &pancake_core::write::container::DiffChange| l.kind == 'D' && l.image_folder;
+    let deleted_folder = changes.iter().any(folder_gone);
     let diff_panel = html! {
         <section class="ctr-panel ctr-diff" aria-labelledby="ctr-diff-title">
             <h3 id="ctr-diff-title">{ "docker diff" }</h3>
@@ -459,10 +459,9 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
             } else {
                 html! {
                     <ul class="ctr-diff-lines mono" data-testid="diff-lines">
-                        { for diff.iter().map(|l| {
-                            let k = l.chars().next().unwrap_or('C');
-                            let cls = match k { 'A' => "ch-added", 'D' => "ch-deleted", _ => "ch-modified" };
-                            html! { <li class={cls} data-testid="diff-line" title={(k == 'D' && deleted_folder).then(|| t(lang, "ctr-diff-deleted-note"))}>{ l.clone() }</li> }
+                        { for diff.iter().zip(&changes).map(|(l, ch)| {
+                            let cls = match ch.kind { 'A' => "ch-added", 'D' => "ch-deleted", _ => "ch-modified" };
+                            html! { <li class={cls} data-testid="diff-line" title={folder_gone(ch).then(|| t(lang, "ctr-diff-deleted-note"))}>{ l.clone() }</li> }
                         }) }
                     </ul>
                 }

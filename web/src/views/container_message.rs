@@ -107,7 +107,7 @@ pub fn refused(lang: Lang, e: &ContainerError) -> String {
             "ctr-err-too-large",
             &[
                 ("path", path),
-                ("size", &human_size(lang, *size as u64)),
+                ("size", &human_size(lang, *size)),
                 ("limit", &human_size(lang, *limit as u64)),
             ],
         ),

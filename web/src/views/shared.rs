@@ -138,7 +138,10 @@ pub fn shared_view(p: &SharedProps) -> Html {
                 } }
                 { if si.live { html! { <span class="muted small">{ t(lang, "sh-pending") }</span> } } else { html! {} } }
                 <button type="button" class="copy" data-testid="remove-image" aria-label={tf(lang, "sh-remove-aria", &[("image", &si.tag())])}
-                    onclick={Callback::from(move |_| d.emit(SharedAction::Remove(key)))}>{ "✕" }</button>
+                    onclick={Callback::from(move |_| {
+                        d.emit(SharedAction::Remove(key));
+                        focus_in_place(i);
+                    })}>{ "✕" }</button>
             </li>
         }
     });
@@ -267,4 +270,36 @@ pub fn tab(
             pushed={state.session.pushed.iter().copied().collect::<Vec<_>>()}
             queued={state.session.queued} {dispatch} {on_pair_demo} {on_files} {only_file} />
     }
+}
+
+/// After image row `i` was removed: focus the ✕ of the row that takes its place (the next
+/// one, now row `i`, or the one before it), else "Add an image…". The button that removed
+/// itself would leave the focus on the page, where a keyboard user loses their place.
+fn focus_in_place(i: usize) {
+    use wasm_bindgen::JsCast;
+    gloo::timers::callback::Timeout::new(0, move || {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let row = |k: usize| {
+            format!("[data-testid=session-image][data-index=\"{k}\"] [data-testid=remove-image]")
+        };
+        let choices = [
+            Some(row(i)),
+            i.checked_sub(1).map(row),
+            Some("[data-testid=session-add]".to_string()),
+        ];
+        for sel in choices.iter().flatten() {
+            if let Some(el) = doc
+                .query_selector(sel)
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+                return;
+            }
+        }
+    })
+    .forget();
 }

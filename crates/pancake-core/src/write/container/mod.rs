@@ -186,6 +186,17 @@ pub struct Container {
     pub upper: BTreeMap<RawPath, UpperEntry>,
 }
 
+/// One line of `docker diff` ([`Container::diff_changes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffChange {
+    /// `A` added, `C` changed, `D` deleted.
+    pub kind: char,
+    /// The path, normalized (no leading `/`).
+    pub path: RawPath,
+    /// The image has a folder at `path` (for a `D` line: a folder deleted with all below it).
+    pub image_folder: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 /// Why a container operation was refused; paths are shown as `/`-rooted text.
 pub enum ContainerError {
@@ -226,8 +237,9 @@ pub enum ContainerError {
     TooLarge {
         /// The path, `/`-rooted.
         path: String,
-        /// The file's size, in bytes.
-        size: usize,
+        /// The file's size, in bytes (a `u64`: an image's file may be larger than `usize`
+        /// holds on wasm32).
+        size: u64,
         /// The limit, in bytes ([`MAX_FILE_BYTES`]).
         limit: usize,
     },
@@ -483,7 +495,7 @@ impl Container {
         if f.row.size > MAX_FILE_BYTES as u64 {
             return Err(Err::TooLarge {
                 path: text(p),
-                size: usize::try_from(f.row.size).unwrap_or(usize::MAX),
+                size: f.row.size,
                 limit: MAX_FILE_BYTES,
             });
         }
@@ -582,7 +594,7 @@ impl Container {
         if n > MAX_FILE_BYTES {
             return Err(Err::TooLarge {
                 path: text(p),
-                size: n,
+                size: n as u64,
                 limit: MAX_FILE_BYTES,
             });
         }
@@ -924,6 +936,15 @@ impl Container {
     /// walk of the tree, parents before children, siblings by name (Docker's overlay walk;
     /// its naive differ prints the same set in Go map order, i.e. unordered).
     pub fn diff(&self, lower: &Lower) -> Vec<String> {
+        self.diff_changes(lower)
+            .into_iter()
+            .map(|l| format!("{} {}", l.kind, text(&l.path)))
+            .collect()
+    }
+
+    /// [`Self::diff`]'s lines, typed: the kind, the path, and whether the image has a folder
+    /// there (a deleted folder is one `D` line for everything below it, as Docker lists it).
+    pub fn diff_changes(&self, lower: &Lower) -> Vec<DiffChange> {
         let mut changes: BTreeMap<Vec<Vec<u8>>, (char, RawPath)> = BTreeMap::new();
         let key = |p: &RawPath| -> Vec<Vec<u8>> { p.components().map(|c| c.to_vec()).collect() };
         let mut add = |kind: char, p: &RawPath| {
@@ -976,7 +997,13 @@ impl Container {
         }
         changes
             .into_values()
-            .map(|(k, p)| format!("{k} {}", text(&p)))
+            .map(|(kind, path)| DiffChange {
+                kind,
+                image_folder: lower
+                    .get(&path)
+                    .is_some_and(|l| l.row.kind == EntryKind::Dir),
+                path,
+            })
             .collect()
     }
 
