@@ -118,13 +118,15 @@ fn shown_index(a: &Archive, p: &PlatformEntry) -> Option<usize> {
     if !p.present {
         return None;
     }
-    a.images.iter().position(|img| match p.manifest_digest.as_deref() {
-        Some(d) => img
-            .manifest_digest
-            .as_ref()
-            .is_some_and(|m| m.as_str() == d),
-        None => img.manifest_digest.is_none() && img.source == p.source,
-    })
+    a.images
+        .iter()
+        .position(|img| match p.manifest_digest.as_deref() {
+            Some(d) => img
+                .manifest_digest
+                .as_ref()
+                .is_some_and(|m| m.as_str() == d),
+            None => img.manifest_digest.is_none() && img.source == p.source,
+        })
 }
 
 /// One entry of the JSON `platforms` list.
