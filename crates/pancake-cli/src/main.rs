@@ -427,7 +427,7 @@ fn inspect(
         };
     }
     let out = if json {
-        let mut doc = report::build(&archives, &failed);
+        let mut doc = report::build(&archives, &numbers, &failed);
         doc.platforms = platforms::report(&archives, &listed);
         let mut s =
             serde_json::to_string_pretty(&doc).map_err(|e| Fail(format!("JSON output: {e}")))?;

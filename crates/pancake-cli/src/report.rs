@@ -314,8 +314,19 @@ fn artifact_report(a: &Artifact) -> ArtifactReport {
     }
 }
 
-/// `images_before`: how many images of earlier archives precede this one in the document.
-fn problem_report(archive: &Archive, p: &Problem, images_before: usize) -> ProblemReport {
+/// `images_before`: how many images of earlier archives precede this one in the document;
+/// `numbers[i]`: shown image `i`'s number among the file's images (`inspect --platform` shows
+/// one), so `origin.image` indexes the document's `images` (`null` for an image not shown).
+fn problem_report(
+    archive: &Archive,
+    p: &Problem,
+    images_before: usize,
+    numbers: Option<&[usize]>,
+) -> ProblemReport {
+    let shown = |n: usize| match numbers {
+        Some(numbers) => numbers.iter().position(|k| *k == n),
+        None => Some(n),
+    };
     ProblemReport {
         kind: p.kind,
         message: p.message(),
@@ -325,7 +336,11 @@ fn problem_report(archive: &Archive, p: &Problem, images_before: usize) -> Probl
             scope: p.origin.scope,
             member_index: p.origin.member.as_ref().and_then(|m| m.index),
             entry: p.origin.entry.clone(),
-            image: p.origin.layer.map(|l| images_before + l.image),
+            image: p
+                .origin
+                .layer
+                .and_then(|l| shown(l.image))
+                .map(|i| images_before + i),
             layer: p.origin.layer.map(|l| l.layer),
         },
     }
@@ -414,13 +429,15 @@ pub struct Failure {
 
 /// One document for all archives read, and every file that could not be read (their
 /// problems only: they have no images).
-pub fn build(archives: &[Archive], failures: &[Failure]) -> Report {
+/// The JSON document of `archives` (`numbers[k]`: archive `k`'s shown images' numbers in
+/// its file, see [`problem_report`]) and of the files that could not be read.
+pub fn build(archives: &[Archive], numbers: &[Vec<usize>], failures: &[Failure]) -> Report {
     let mut r = Report::default();
     for f in failures {
         let own: Vec<ProblemReport> = f
             .archive
             .iter()
-            .flat_map(|a| a.problems.iter().map(|p| problem_report(a, p, 0)))
+            .flat_map(|a| a.problems.iter().map(|p| problem_report(a, p, 0, None)))
             .collect();
         if own.is_empty() {
             r.problems.push(ProblemReport {
@@ -437,13 +454,17 @@ pub fn build(archives: &[Archive], failures: &[Failure]) -> Report {
             r.problems.extend(own);
         }
     }
-    for a in archives {
+    for (k, a) in archives.iter().enumerate() {
         let before = r.images.len();
         let mut memo = Memo::default();
         r.images
             .extend(a.images.iter().map(|i| image_report(a, i, &mut memo)));
-        r.problems
-            .extend(a.problems.iter().map(|p| problem_report(a, p, before)));
+        let numbers = numbers.get(k).map(Vec::as_slice);
+        r.problems.extend(
+            a.problems
+                .iter()
+                .map(|p| problem_report(a, p, before, numbers)),
+        );
     }
     r.shared = shared(archives);
     r

@@ -275,3 +275,52 @@ fn a_save_without_an_index_gives_each_platform_its_image() {
         doc["platforms"]
     );
 }
+
+/// A problem about a layer of the image `--platform` keeps names that image as the JSON's
+/// `images` holds it (index 0 there), not by its number in the file (1, past the end).
+#[test]
+fn a_kept_platforms_problems_point_at_it_in_the_json() {
+    let dir = tmp("problem-origin");
+    let (f, _) = two_platforms(&dir);
+    // Damage arm64's layer: its `/hello` holds "arm64\n"; one byte changed.
+    let mut bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{e}"));
+    let at = bytes
+        .windows(6)
+        .position(|w| w == b"arm64\n")
+        .unwrap_or_else(|| panic!("no arm64 layer content"));
+    if let Some(b) = bytes.get_mut(at) {
+        *b = b'A';
+    }
+    let bad = dir.join("multi-bad.tar");
+    std::fs::write(&bad, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let bad = bad.display().to_string();
+    let origins = |doc: &Value| -> Vec<Value> {
+        doc["problems"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p["kind"] == "digest-mismatch")
+            .map(|p| p["origin"]["image"].clone())
+            .collect()
+    };
+    let all = json_of(&["inspect", "--json", &bad]);
+    assert!(
+        !origins(&all).is_empty() && origins(&all).iter().all(|i| *i == json!(1)),
+        "{}",
+        all["problems"]
+    );
+    let one = json_of(&["inspect", "--json", "--platform", "linux/arm64", &bad]);
+    assert_eq!(one["images"].as_array().map(Vec::len), Some(1));
+    assert!(
+        !origins(&one).is_empty() && origins(&one).iter().all(|i| *i == json!(0)),
+        "{}",
+        one["problems"]
+    );
+    let other = json_of(&["inspect", "--json", "--platform", "linux/amd64", &bad]);
+    assert!(
+        origins(&other).iter().all(Value::is_null),
+        "{}",
+        other["problems"]
+    );
+}
