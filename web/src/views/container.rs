@@ -389,7 +389,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
     };
 
     let changes = c.diff_changes(&lower.0);
-    let diff: Vec<String> = c.diff(&lower.0);
+    let diff: Vec<String> = changes.iter().map(ToString::to_string).collect();
     let message = s.message.clone().map(|m| {
         let close = {
             let cb = p.on_action.clone();
@@ -707,7 +707,7 @@ fn container_files(p: &FilesProps) -> Html {
     let new_path = use_state(String::new);
     let img = p.archive.images.get(p.image);
     let cuts = img
-        .map(|i| super::layer_size::cut_files(&p.archive, i))
+        .map(|i| pancake_core::analyze::gaps::cut_files(&p.archive, i))
         .unwrap_or_default();
 
     let total = visible.len();
@@ -1251,13 +1251,14 @@ const FILTER_INPUT: &str = "[data-testid=container-filter]";
 
 /// After the render a click causes, focuses the first element matching one of `selectors`
 /// (in order): a button that removed itself would leave the focus on the page, where a
-/// keyboard or screen-reader user loses their place.
-fn focus_after_render(selectors: &'static [&'static str]) {
+/// keyboard or screen-reader user loses their place. (Shared's image list uses it too.)
+pub(super) fn focus_after_render(selectors: &[&str]) {
+    let selectors: Vec<String> = selectors.iter().map(|s| s.to_string()).collect();
     gloo::timers::callback::Timeout::new(0, move || {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        for sel in selectors {
+        for sel in &selectors {
             if let Some(el) = doc
                 .query_selector(sel)
                 .ok()

@@ -276,30 +276,14 @@ pub fn tab(
 /// one, now row `i`, or the one before it), else "Add an image…". The button that removed
 /// itself would leave the focus on the page, where a keyboard user loses their place.
 fn focus_in_place(i: usize) {
-    use wasm_bindgen::JsCast;
-    gloo::timers::callback::Timeout::new(0, move || {
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let row = |k: usize| {
-            format!("[data-testid=session-image][data-index=\"{k}\"] [data-testid=remove-image]")
-        };
-        let choices = [
-            Some(row(i)),
-            i.checked_sub(1).map(row),
-            Some("[data-testid=session-add]".to_string()),
-        ];
-        for sel in choices.iter().flatten() {
-            if let Some(el) = doc
-                .query_selector(sel)
-                .ok()
-                .flatten()
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = el.focus();
-                return;
-            }
-        }
-    })
-    .forget();
+    let row = |k: usize| {
+        format!("[data-testid=session-image][data-index=\"{k}\"] [data-testid=remove-image]")
+    };
+    let choices: Vec<String> = [Some(row(i)), i.checked_sub(1).map(row)]
+        .into_iter()
+        .flatten()
+        .chain(["[data-testid=session-add]".to_string()])
+        .collect();
+    let choices: Vec<&str> = choices.iter().map(String::as_str).collect();
+    super::container::focus_after_render(&choices);
 }

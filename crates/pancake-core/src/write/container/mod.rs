@@ -197,6 +197,13 @@ pub struct DiffChange {
     pub image_folder: bool,
 }
 
+impl std::fmt::Display for DiffChange {
+    /// The line as `docker diff` prints it: `D /etc/nginx/conf.d`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind, text(&self.path))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 /// Why a container operation was refused; paths are shown as `/`-rooted text.
 pub enum ContainerError {
@@ -937,8 +944,8 @@ impl Container {
     /// its naive differ prints the same set in Go map order, i.e. unordered).
     pub fn diff(&self, lower: &Lower) -> Vec<String> {
         self.diff_changes(lower)
-            .into_iter()
-            .map(|l| format!("{} {}", l.kind, text(&l.path)))
+            .iter()
+            .map(ToString::to_string)
             .collect()
     }
 
