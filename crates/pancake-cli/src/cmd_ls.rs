@@ -58,15 +58,13 @@ pub fn run(file: &Path, image: usize, layer: Option<usize>, format: Format) -> R
                 })
                 .collect();
             // A file the layer's tar ends inside: its size is its header's claim.
-            let cuts: Vec<_> = (0..=upto)
-                .filter_map(|l| Some((l, gaps::cut_entry(&a, img, l)?)))
-                .collect();
+            let cuts = gaps::cut_files(&a, img);
             let cut: Vec<Option<CutEntry>> = rows
                 .iter()
                 .map(|r| {
                     cuts.iter()
-                        .find(|(l, (p, _))| *l == r.layer && **p == r.path)
-                        .map(|(_, (_, c))| *c)
+                        .find(|(l, p, _)| *l == r.layer && **p == r.path)
+                        .map(|(_, _, c)| *c)
                         .filter(|_| r.kind == EntryKind::File)
                 })
                 .collect();

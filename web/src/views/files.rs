@@ -588,7 +588,7 @@ pub fn files(p: &FilesProps) -> Html {
     let tab_pos = roving.tab_pos(&win);
 
     // A file its layer's tar ends inside: its size is its header's claim (O(layers)).
-    let cuts = super::layer_size::cut_files(&p.archive, image);
+    let cuts = pancake_core::analyze::gaps::cut_files(&p.archive, image);
     let render_row = |pos: usize| -> Html {
         let tabindex = if pos == tab_pos { "0" } else { "-1" };
         let (posinset, setsize) = positions.get(pos).copied().unwrap_or((1, 1));

@@ -9,7 +9,7 @@
 //! in a layer's details ([`other_sizes`]).
 
 use crate::figures::human_size;
-use pancake_core::analyze::gaps::{cut_entry, layer_gap, GapKind};
+use pancake_core::analyze::gaps::{layer_gap, GapKind};
 use pancake_core::analyze::history::known_content_size;
 use pancake_core::{Archive, Compression, CutEntry, Image, Layer, RawPath};
 use yew::prelude::*;
@@ -404,30 +404,19 @@ pub fn unread_rows(lang: Lang, l: &Layer, absent: bool) -> Html {
     }
 }
 
-/// The files of `image` whose data their layer's tar ends inside (`gaps::cut_entry`): (layer,
-/// path, what its header claims and what is here). At most one per layer; O(layers).
-pub fn cut_files(archive: &Archive, image: &Image) -> Vec<(usize, RawPath, CutEntry)> {
-    (0..image.layers.len())
-        .filter_map(|l| {
-            let (path, cut) = cut_entry(archive, image, l)?;
-            Some((l, path.clone(), cut))
-        })
-        .collect()
-}
-
 /// A file's size as a file list shows it (`size` bytes, as its header says), or, for a file
-/// of `cuts` (its `layer` and `path`), that only part of it is here: "✂ 4.1kB of 1.1TB"
+/// of `cuts` (`gaps::cut_files`: its `layer` and `path`), that only part of it is here: "✂ 4.1kB of 1.1TB"
 /// shown, and said in full for a screen reader (`aria-hidden` short form, hidden sentence).
 pub fn file_size(
     lang: Lang,
-    cuts: &[(usize, RawPath, CutEntry)],
+    cuts: &[(usize, &RawPath, CutEntry)],
     layer: Option<usize>,
     path: &RawPath,
     size: u64,
 ) -> Html {
     let cut = cuts
         .iter()
-        .find(|(l, p, _)| Some(*l) == layer && p == path)
+        .find(|(l, p, _)| Some(*l) == layer && *p == path)
         .map(|(_, _, c)| *c);
     match cut {
         Some(c) => {

@@ -135,6 +135,18 @@ pub fn cut_entry<'a>(
     Some((&index.entries.get(cut.entry)?.path, cut))
 }
 
+/// Every layer's [`cut_entry`] in `image`, base first: (layer, path, cut). At most one per
+/// layer; O(layers), nothing when no layer is cut. What a view of files matches its rows
+/// against (by layer and path) to say a file is cut short.
+pub fn cut_files<'a>(archive: &'a Archive, image: &Image) -> Vec<(usize, &'a RawPath, CutEntry)> {
+    (0..image.layers.len())
+        .filter_map(|l| {
+            let (path, cut) = cut_entry(archive, image, l)?;
+            Some((l, path, cut))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

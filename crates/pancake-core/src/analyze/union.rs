@@ -1186,11 +1186,9 @@ pub fn merged(archive: &Archive, image: &Image, upto: usize) -> Vec<FileRow> {
 /// index for a reader to say the file is cut (`gaps::cut_entry`). O(rows) when a layer is
 /// cut, nothing otherwise.
 fn cut_files_hold_what_is_there(archive: &Archive, image: &Image, rows: &mut [FileRow]) {
-    let cuts: HashMap<&RawPath, (usize, u64)> = (0..image.layers.len())
-        .filter_map(|l| {
-            let (path, cut) = crate::analyze::gaps::cut_entry(archive, image, l)?;
-            Some((path, (l, cut.present)))
-        })
+    let cuts: HashMap<&RawPath, (usize, u64)> = crate::analyze::gaps::cut_files(archive, image)
+        .into_iter()
+        .map(|(l, path, cut)| (path, (l, cut.present)))
         .collect();
     if cuts.is_empty() {
         return;
