@@ -17,18 +17,23 @@
 //! those of the files read only (`pancake_core::analyze::gaps`), and an image with a layer
 //! whose bytes do not match what it claims (`Verification::Mismatch`) gets `FAIL verified`.
 //! A file that is damaged as a whole (an outer stream error, `ProblemKind::Archive`) gets
-//! `FAIL intact` once, and a file from which no image could be read `FAIL readable`: the
+//! `FAIL intact` once, an image `docker load` refuses (`image_claims::load_refusals`, an entry
+//! unpacking fails on: `image_claims::unpack_failures`) `FAIL loadable` with its first reasons,
+//! and a file from which no image could be read `FAIL readable`: the
 //! result is never PASS over a file the gate could not trust or read.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pancake_core::analyze::union;
+use pancake_core::analyze::{image_claims, union};
 use pancake_core::units::human_size;
 use pancake_core::Archive;
 
 use crate::term::Safe;
 use crate::Fail;
+
+/// How many of an image's reasons `FAIL loadable` names before it counts the rest.
+const LOADABLE_REASONS: usize = 3;
 
 /// The file read when `--ci-config` is not given (skipped when absent).
 pub const DEFAULT_CONFIG: &str = ".pancake-ci.yaml";
@@ -257,6 +262,29 @@ pub fn report(
                 damage.join("; ")
             ));
         }
+        // A `load-fails` problem no image's refusals take (the outer tar stopping where Go's
+        // reader stops: "invalid tar header") refuses the file as a whole: once per file.
+        let per_image: Vec<*const pancake_core::Problem> = a
+            .images
+            .iter()
+            .flat_map(|img| image_claims::load_refusals(a, img))
+            .map(|p| p as *const _)
+            .collect();
+        let whole: Vec<String> = a
+            .problems
+            .iter()
+            .filter(|p| p.kind == pancake_core::ProblemKind::LoadFails)
+            .filter(|p| !per_image.contains(&(*p as *const _)))
+            .map(|p| Safe(p.technical()).to_string())
+            .collect();
+        if !whole.is_empty() {
+            failed += 1;
+            s.push_str(&format!(
+                "{}\n  FAIL loadable: docker load refuses the file: {}\n",
+                Safe(&a.name),
+                whole.join("; ")
+            ));
+        }
         for (i, img) in a.images.iter().enumerate() {
             let stored = union::stored_bytes(a, img);
             let wasted = union::wasted(a, img);
@@ -319,6 +347,31 @@ pub fn report(
                 s.push_str(&format!(
                     "  FAIL verified: the layers' bytes are not what the image claims: {}\n",
                     damaged.join("; ")
+                ));
+            }
+            // An image `docker load` refuses (a document Go cannot decode, a history or layer
+            // count the image store refuses, an entry unpacking fails on) is no image to pass,
+            // whatever its figures and digests: said once per image, naming each reason.
+            let refusals: Vec<&pancake_core::Problem> = image_claims::load_refusals(a, img)
+                .into_iter()
+                .chain(image_claims::unpack_failures(a, img))
+                .collect();
+            if !refusals.is_empty() || image_claims::load_refused_in(a, img) {
+                failed += 1;
+                let mut each: Vec<String> = refusals
+                    .iter()
+                    .take(LOADABLE_REASONS)
+                    .map(|p| Safe(p.technical()).to_string())
+                    .collect();
+                if refusals.len() > LOADABLE_REASONS {
+                    each.push(format!("and {} more", refusals.len() - LOADABLE_REASONS));
+                }
+                if each.is_empty() {
+                    each.push("its config and manifest say so (see the problems)".into());
+                }
+                s.push_str(&format!(
+                    "  FAIL loadable: docker load refuses the image: {}\n",
+                    each.join("; ")
                 ));
             }
             for (name, t) in &rules {

@@ -348,3 +348,147 @@ fn a_damaged_or_unreadable_file_fails_the_gate() {
     );
     assert!(err.contains("no image could be read"), "{err}");
 }
+
+/// Writes a `docker save` of one image `t:1` with one uncompressed layer of `entries` and a
+/// config history of `history` steps not marked `empty_layer`, under `dir` as `name`.
+fn one_layer_save(
+    dir: &Path,
+    name: &str,
+    entries: Vec<pancake_core::write::tarwrite::TarEntry>,
+    history: usize,
+) -> String {
+    use pancake_core::digest::Digest;
+    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
+    let tar = tarwrite::layer_tar(entries).unwrap_or_else(|e| panic!("{e}"));
+    let digest = Digest::of_bytes(&tar);
+    let steps: Vec<Value> = (0..history)
+        .map(|i| serde_json::json!({"created_by": format!("RUN step {i}")}))
+        .collect();
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [digest]},
+        "history": steps,
+    }))
+    .unwrap_or_default();
+    let images = [SaveImage {
+        tags: vec!["t:1".into()],
+        config,
+        layers: vec![Descriptor {
+            media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+            digest,
+            size: tar.len() as u64,
+        }],
+    }];
+    let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
+        Ok(Box::new(std::io::Cursor::new(tar.clone())))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    path.display().to_string()
+}
+
+/// An image `docker load` refuses is no image to pass, whatever its figures and digests: a
+/// config history of more steps than layers (moby's image store: "too many non-empty layers
+/// in History section"), or a layer with an entry below a file (unpacking fails). The gate
+/// fails it once, `FAIL loadable`, naming the reason; every digest still verifies.
+#[test]
+fn an_image_docker_load_refuses_fails_the_gate() {
+    use pancake_core::write::tarwrite::TarEntry;
+    let dir = workdir("loadable");
+    let ok = one_layer_save(
+        &dir,
+        "ok.tar",
+        vec![TarEntry::file("a", b"a".to_vec(), 0o644)],
+        1,
+    );
+    let o = pancake_in(&dir, &["inspect", "--ci", &ok]);
+    let (out, _) = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(!out.contains("FAIL"), "{out}");
+
+    let history = one_layer_save(
+        &dir,
+        "history.tar",
+        vec![TarEntry::file("a", b"a".to_vec(), 0o644)],
+        2,
+    );
+    let o = pancake_in(&dir, &["inspect", "--ci", &history]);
+    let (out, _) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the image: "))
+        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
+    assert!(
+        line.contains("2 steps not marked empty_layer for 1 layer"),
+        "{line}"
+    );
+    assert!(
+        !out.contains("FAIL verified") && !out.contains("FAIL complete"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Result: FAIL [Total:4] [Passed:2] [Failed:1] [Skipped:1]"),
+        "{out}"
+    );
+
+    let below = one_layer_save(
+        &dir,
+        "below.tar",
+        vec![
+            TarEntry::file("a", b"a".to_vec(), 0o644),
+            TarEntry::file("a/b", b"b".to_vec(), 0o644),
+        ],
+        1,
+    );
+    let o = pancake_in(&dir, &["inspect", "--ci", &below]);
+    let (out, _) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the image: "))
+        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
+    assert!(line.contains("a/b"), "{line}");
+    assert_eq!(out.matches("FAIL loadable").count(), 1, "{out}");
+}
+
+/// One zero block and then another member: Go's reader stops there ("invalid tar header"), so
+/// `docker load` refuses the whole file, whatever its images: `FAIL loadable` once, for the file.
+#[test]
+fn a_file_docker_load_refuses_fails_the_gate() {
+    use pancake_core::write::tarwrite::{self, TarEntry};
+    let dir = workdir("loadable-file");
+    let ok = one_layer_save(
+        &dir,
+        "ok.tar",
+        vec![TarEntry::file("a", b"a".to_vec(), 0o644)],
+        1,
+    );
+    let mut bytes = std::fs::read(&ok).unwrap_or_else(|e| panic!("{e}"));
+    let end = bytes.len().saturating_sub(1024);
+    assert!(
+        bytes[end..].iter().all(|b| *b == 0),
+        "the save ends in two zero blocks"
+    );
+    bytes.truncate(end);
+    bytes.extend_from_slice(&[0u8; 512]);
+    let extra = tarwrite::layer_tar(vec![TarEntry::file("extra", b"more".to_vec(), 0o644)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    bytes.extend_from_slice(&extra);
+    let bad = dir.join("lone-zero.tar");
+    std::fs::write(&bad, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let o = pancake_in(&dir, &["inspect", "--ci", &bad.display().to_string()]);
+    let (out, _) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the file: "))
+        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
+    assert!(line.contains("one zero block at byte offset"), "{line}");
+    assert_eq!(out.matches("FAIL loadable").count(), 1, "{out}");
+    assert!(
+        out.contains("Result: FAIL [Total:4] [Passed:2] [Failed:1] [Skipped:1]"),
+        "{out}"
+    );
+}

@@ -204,6 +204,15 @@ pub fn load_refused(image: &Image) -> bool {
 /// of its layer blobs (a blob whose compression containerd's import cannot take under its
 /// descriptor's media type).
 pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
+    load_refused(image) || !load_refusals(archive, image).is_empty()
+}
+
+/// The `load-fails` problems that make `docker load` refuse `image`, in the archive's order:
+/// those [`load_refused_in`] goes by (about one of the image's layers, its layer blobs, its
+/// config or manifest, or `manifest.json`, `index.json`, `oci-layout`), each once. The
+/// reader reports every [`load_refused`] reason as such a problem, so a reader naming why the
+/// image does not load (`inspect --ci`'s `FAIL loadable`) lists these. Empty when it loads.
+pub fn load_refusals<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a Problem> {
     let layer_members: Vec<usize> = image.layers.iter().filter_map(|l| l.member).collect();
     // Which of the archive's images this is, for `load-fails` about one of its layers (a
     // foreign layer manifest.json lists but the archive leaves out): by identity, as
@@ -213,41 +222,31 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
         .iter()
         .position(|i| std::ptr::eq(i, image))
         .or_else(|| archive.images.iter().position(|i| i == image));
-    load_refused(image)
-        || archive.problems.iter().any(|p| {
-            p.kind == ProblemKind::LoadFails
-                && at.is_some()
-                && p.origin.layer.map(|l| l.image) == at
+    let member_of = |p: &Problem| p.origin.member.as_ref().and_then(|m| m.index);
+    archive
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::LoadFails)
+        .filter(|p| {
+            (at.is_some() && p.origin.layer.map(|l| l.image) == at)
+                // A problem naming one image's layer (its descriptor's media type, its
+                // config's diff_id) is that image's alone, found by `origin.layer` above,
+                // though other images may share the blob.
+                || (p.origin.subject.is_none()
+                    && member_of(p).is_some_and(|i| layer_members.contains(&i)))
+                || (!before_bad_tag(archive, p, image)
+                    && member_of(p)
+                        .and_then(|i| archive.members.get(i))
+                        .is_some_and(|m| {
+                            m.path.as_bytes() == b"manifest.json"
+                                || m.path.as_bytes() == b"index.json"
+                                || m.path.as_bytes() == b"oci-layout"
+                                || (m.facts.sha256.is_some()
+                                    && (m.facts.sha256 == image.config_digest
+                                        || m.facts.sha256 == image.manifest_digest))
+                        }))
         })
-        || archive.problems.iter().any(|p| {
-            // A problem naming one image's layer (its descriptor's media type, its config's
-            // diff_id) is that image's alone, found by `origin.layer` above, though other
-            // images may share the blob.
-            p.kind == ProblemKind::LoadFails
-                && p.origin.subject.is_none()
-                && p.origin
-                    .member
-                    .as_ref()
-                    .and_then(|m| m.index)
-                    .is_some_and(|i| layer_members.contains(&i))
-        })
-        || archive.problems.iter().any(|p| {
-            p.kind == ProblemKind::LoadFails
-                && !before_bad_tag(archive, p, image)
-                && p.origin
-                    .member
-                    .as_ref()
-                    .and_then(|m| m.index)
-                    .and_then(|i| archive.members.get(i))
-                    .is_some_and(|m| {
-                        m.path.as_bytes() == b"manifest.json"
-                            || m.path.as_bytes() == b"index.json"
-                            || m.path.as_bytes() == b"oci-layout"
-                            || (m.facts.sha256.is_some()
-                                && (m.facts.sha256 == image.config_digest
-                                    || m.facts.sha256 == image.manifest_digest))
-                    })
-        })
+        .collect()
 }
 
 /// Whether `p` is a bad `RepoTags` entry of manifest.json entry `[k]` (field

@@ -1620,6 +1620,17 @@ impl<'a> Ctx<'a> {
             })
         };
         let history_refused = refused_in("history");
+        // The image-level refusals below are about what its config says (its history, its
+        // rootfs's diff_ids, the chain they make): named with the config member, so a reader
+        // can tell which image each is about (`image_claims::load_refusals`).
+        let config_member = image.config_digest.as_ref().and_then(|d| {
+            self.members
+                .iter()
+                .find(|m| m.facts.sha256.as_ref() == Some(d))
+                .and_then(|m| std::str::from_utf8(m.path.as_bytes()).ok())
+                .map(str::to_string)
+        });
+        let config_member = config_member.as_deref();
         let rootfs_refused = refused_in("rootfs");
         let evidence = crate::analyze::history::layer_evidence(image, self.members);
         let pairing = crate::analyze::history::pair(&image.history, &evidence);
@@ -1634,7 +1645,7 @@ impl<'a> Ctx<'a> {
         {
             self.problem(
                 ProblemKind::LoadFails,
-                None,
+                config_member,
                 format!(
                     "{label}: the config history has {producing} steps not marked empty_layer for {layers} {}, so docker load refuses the image (\"too many non-empty layers in History section\", as Docker's image store checks it)",
                     if layers == 1 { "layer" } else { "layers" }
@@ -1656,7 +1667,7 @@ impl<'a> Ctx<'a> {
                     if manifest == 1 { "layer" } else { "layers" }
                 )
             };
-            self.problem(ProblemKind::LoadFails, None, message);
+            self.problem(ProblemKind::LoadFails, config_member, message);
         }
         for j in crate::analyze::image_claims::non_sha256_diff_ids(image) {
             let Some(l) = image.layers.get(j) else {
@@ -1703,7 +1714,7 @@ impl<'a> Ctx<'a> {
         if let Some(n) = crate::analyze::image_claims::too_many_layers(image) {
             self.problem(
                 ProblemKind::LoadFails,
-                None,
+                config_member,
                 format!(
                     "{label}: the image has {n} layers and Docker's layer store holds at most {} in one chain, so docker load refuses the image (\"max depth exceeded\")",
                     crate::analyze::image_claims::MAX_LAYER_DEPTH
