@@ -61,7 +61,8 @@ pub fn run(file: &Path, pattern: &str, image: usize, json: bool) -> Result<(), F
             a.images.len()
         ))
     })?;
-    let index = PathIndex::build(&a, img);
+    // Only the matching paths' histories are kept: one query, asked once.
+    let index = PathIndex::build_matching(&a, img, &pat);
     let found = index.find(&pat, usize::MAX);
     let out = if json {
         let doc = Doc {

@@ -143,7 +143,7 @@ fn first_name(rows: &[union::FileRow], path: &RawPath, seen: &mut HashSet<(usize
 /// changes only the `security.capability` attribute. A row no entry wrote (a folder a layer
 /// only implies) is owned by root with no attributes, as unpacking makes it. Rows both from
 /// one layer below `same_below` (shared by the two images) are the same entry and are
-/// skipped. Cost: one map entry per layer entry of both images.
+/// skipped. Cost: one map entry per row of both views (`shared_inode::of_rows`).
 pub fn mark_owners(
     (aa, a, rows_a): (&Archive, &Image, &[union::FileRow]),
     (ab, b, rows_b): (&Archive, &Image, &[union::FileRow]),
@@ -151,7 +151,10 @@ pub fn mark_owners(
     paths: &mut Vec<PathDiff>,
 ) {
     // A file with several names has what all its headers set (`shared_inode`).
-    let (oa, ob) = (shared_inode::of_image(aa, a), shared_inode::of_image(ab, b));
+    let (oa, ob) = (
+        shared_inode::of_rows(aa, a, rows_a),
+        shared_inode::of_rows(ab, b, rows_b),
+    );
     let mut found = Vec::new();
     let mut j = 0;
     for x in rows_a {

@@ -168,6 +168,17 @@ fn describe(kind: fast_glob::ErrorKind) -> String {
     .to_string()
 }
 
+/// `/` + the path as shown, ASCII lowercase (same byte length as the shown form), and the
+/// byte offset of its last component: what a [`Pattern`] matches against.
+fn slashed_form(path: &RawPath) -> (Box<str>, usize) {
+    let mut slashed = String::with_capacity(path.as_bytes().len().saturating_add(1));
+    slashed.push('/');
+    slashed.push_str(&path.display());
+    slashed.make_ascii_lowercase();
+    let name_at = slashed.rfind('/').map_or(0, |i| i.saturating_add(1));
+    (slashed.into_boxed_str(), name_at)
+}
+
 /// Matches of one query: how many paths matched, and the first `limit` of them by path.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Found {
@@ -194,28 +205,53 @@ pub struct PathIndex {
 impl PathIndex {
     /// Folds the image's layers once. A layer whose blob is missing or unreadable adds no
     /// events. Markers themselves (`.wh.` names) are not paths: what they delete is.
+    /// Memory: one event per layer that touched a path, for every path (an image listing one
+    /// 200,000-entry layer 100 times holds 20 million); [`PathIndex::build_matching`] keeps
+    /// only the paths one query asks for.
     pub fn build(archive: &Archive, image: &Image) -> PathIndex {
-        let mut by_path: HashMap<RawPath, Vec<PathEvent>> = HashMap::new();
+        Self::build_filtered(archive, image, |_, _| true)
+    }
+
+    /// [`PathIndex::build`] holding only the paths `pattern` matches (the events of the
+    /// others are not kept): for a reader that asks one query (`pancake find`), memory in
+    /// proportion to what matches, not to every layer's entries. [`PathIndex::len`] counts
+    /// the paths kept.
+    pub fn build_matching(archive: &Archive, image: &Image, pattern: &Pattern) -> PathIndex {
+        Self::build_filtered(archive, image, |slashed, name_at| {
+            pattern.matches(slashed, name_at)
+        })
+    }
+
+    fn build_filtered(
+        archive: &Archive,
+        image: &Image,
+        keep: impl Fn(&str, usize) -> bool,
+    ) -> PathIndex {
+        // `None`: a path seen and not kept (its key only, so it is judged once).
+        let mut by_path: HashMap<RawPath, Option<(Vec<PathEvent>, Box<str>, usize)>> =
+            HashMap::new();
         union::each_layer_changes(archive, image, |layer, rows| {
             let markers = Markers::of(union::layer_entries(archive, image, layer));
             for r in rows {
                 let event = event_of(layer, &r, &markers);
-                by_path.entry(r.path).or_default().push(event);
+                let slot = by_path.entry(r.path).or_insert_with_key(|path| {
+                    let (slashed, name_at) = slashed_form(path);
+                    keep(&slashed, name_at).then(|| (Vec::new(), slashed, name_at))
+                });
+                if let Some((events, _, _)) = slot {
+                    events.push(event);
+                }
             }
         });
         let mut paths: Vec<Indexed> = by_path
             .into_iter()
-            .map(|(path, events)| {
-                let mut slashed = String::with_capacity(path.as_bytes().len().saturating_add(1));
-                slashed.push('/');
-                slashed.push_str(&path.display());
-                slashed.make_ascii_lowercase();
-                let name_at = slashed.rfind('/').map_or(0, |i| i.saturating_add(1));
-                Indexed {
+            .filter_map(|(path, kept)| {
+                let (events, slashed, name_at) = kept?;
+                Some(Indexed {
                     history: PathHistory { path, events },
-                    slashed: slashed.into_boxed_str(),
+                    slashed,
                     name_at,
-                }
+                })
             })
             .collect();
         paths.sort_unstable_by(|a, b| a.history.path.cmp(&b.history.path));
@@ -390,6 +426,40 @@ mod tests {
                 .collect(),
             Err(e) => vec![format!("error: {e}")],
         }
+    }
+
+    /// `build_matching` keeps only the paths a pattern matches, each with the very history
+    /// `build` gives it: the same answer to that query, without the rest.
+    #[test]
+    fn an_index_for_one_query_keeps_only_its_paths() {
+        let a = build(vec![
+            vec![
+                d("etc"),
+                f("etc/app.conf", 10),
+                f("etc/keep", 1),
+                f("bin/sh", 5),
+            ],
+            vec![f("etc/app.conf", 25), f("ETC2/App.CONF", 3)],
+            vec![f("etc/.wh.app.conf", 0)],
+        ]);
+        let full = index(&a);
+        for text in ["*.conf", "app", "etc/*", "nothing"] {
+            let Ok(p) = Pattern::parse(text) else {
+                panic!("{text}");
+            };
+            let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+            let one = PathIndex::build_matching(&a, img, &p);
+            assert_eq!(
+                one.find(&p, usize::MAX),
+                full.find(&p, usize::MAX),
+                "{text}"
+            );
+            assert_eq!(one.len(), full.find(&p, usize::MAX).total, "{text}");
+        }
+        assert_eq!(
+            found_paths(&full, "*.conf"),
+            ["ETC2/App.CONF", "etc/app.conf"]
+        );
     }
 
     #[test]

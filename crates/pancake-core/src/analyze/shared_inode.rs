@@ -149,6 +149,42 @@ pub fn of_image<'a>(
     out
 }
 
+/// [`of_image`] for the `(layer, path)` of each of `rows` only (a view's rows, as
+/// `union::merged` gives them): what a merged view looks up, at the cost of its rows, not of
+/// every entry of every layer. An image listing one 200,000-entry layer 100 times held 20
+/// million entries in [`of_image`]'s map (`diff` of such a 311 KB save took 6 GB); here the
+/// map holds one entry per row, and each layer is walked once, keeping nothing but its
+/// hard-link groups. Layers no row comes from are not walked.
+pub fn of_rows<'a>(
+    archive: &'a Archive,
+    image: &Image,
+    rows: &[union::FileRow],
+) -> HashMap<(usize, &'a RawPath), Attrs<'a>> {
+    let mut wanted: HashMap<usize, HashSet<&RawPath>> = HashMap::new();
+    for r in rows {
+        wanted.entry(r.layer).or_default().insert(&r.path);
+    }
+    let mut out = HashMap::with_capacity(rows.len());
+    for i in 0..image.layers.len() {
+        let Some(paths) = wanted.get(&i) else {
+            continue;
+        };
+        let entries = union::layer_entries(archive, image, i);
+        // The last entry of a path in a layer wins (`of_image`'s inserts in order).
+        for e in entries {
+            if paths.contains(&e.path) {
+                out.insert((i, &e.path), Attrs::of(e));
+            }
+        }
+        for (path, attrs) in of_layer(entries) {
+            if paths.contains(path) {
+                out.insert((i, path), attrs);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +286,47 @@ mod tests {
         assert_eq!(modes, [("a".into(), 0o4755), ("b".into(), 0o4755)]);
         let owners = of_image(&a, img);
         assert_eq!(owners[&(0, &RawPath::from("a"))].uid, 1000);
+    }
+
+    /// `of_rows` gives each merged row what `of_image` gives it (the last header of a path in
+    /// its layer, a hard-linked file's shared metadata), and holds nothing else: not the
+    /// entries a later layer hid, not the layers no row comes from.
+    #[test]
+    fn the_rows_of_a_view_get_what_the_whole_image_gives_them() {
+        let a = crate::test_support::archive_of_layers(vec![
+            vec![
+                with(file("a", 6), 0o644, 5, &[]),
+                with(file("hidden", 1), 0o600, 9, &[]),
+            ],
+            vec![
+                with(file("hidden", 2), 0o640, 3, &[("user.x", "1")]),
+                with(file("b", 6), 0o644, 0, &[]),
+                with(
+                    hardlink("c", "b"),
+                    0o4755,
+                    1000,
+                    &[("security.capability", "x")],
+                ),
+                with(file("b", 7), 0o600, 2, &[]),
+            ],
+        ]);
+        let Some(img) = a.images.first() else {
+            panic!("no image")
+        };
+        let rows = union::merged(&a, img, 1);
+        let whole = of_image(&a, img);
+        let some = of_rows(&a, img, &rows);
+        assert_eq!(some.len(), rows.len(), "{some:?}");
+        for r in &rows {
+            assert_eq!(
+                some.get(&(r.layer, &r.path)),
+                whole.get(&(r.layer, &r.path)),
+                "{}",
+                r.path
+            );
+        }
+        assert_eq!(some[&(1, &RawPath::from("hidden"))].uid, 3);
+        assert!(!some.contains_key(&(0, &RawPath::from("hidden"))));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn files_of(archive: &Archive, image: &Image) -> Vec<LowerFile> {
     let rows = union::merged(archive, image, top);
     // A file with several names is owned as its last header said and has the attributes all
     // its headers set (`shared_inode`), so every name of it copies up the same metadata.
-    let attrs = shared_inode::of_image(archive, image);
+    let attrs = shared_inode::of_rows(archive, image, &rows);
     rows.into_iter()
         .map(|row| {
             let (uid, gid, xattrs) = attrs
