@@ -69,6 +69,13 @@ struct State {
     sent: Option<(usize, Resolution)>,
 }
 
+/// The most layer entries (`PathIndex::entries_to_fold`, a layer listed twice counted twice)
+/// an image may have for this worker to keep every path's story for its searches: at about
+/// 40 bytes an event in wasm32, up to ~80 MiB. Past it (a save listing one 200,000-file layer
+/// 100 times holds 20 million: 260 MiB at 25 copies), each search folds again and keeps only
+/// its matches, and the merged view's badges take the additions alone.
+const WHOLE_INDEX_ENTRIES: usize = 2_000_000;
+
 thread_local! {
     /// This worker's state, for the task that posts a deferred resolution.
     static STATE: RefCell<std::rc::Weak<RefCell<State>>> = const { RefCell::new(std::rc::Weak::new()) };
@@ -114,6 +121,12 @@ fn search(
                 return SearchAnswer::NotIndexed;
             }
             let missing = unindexed(archive, img);
+            if PathIndex::entries_to_fold(archive, img) > WHOLE_INDEX_ENTRIES {
+                // Too many layer entries to keep every path's story: this query's paths
+                // only, folded again for the next one (bounded memory, slower answers).
+                let ix = PathIndex::build_matching(archive, img, &pattern);
+                return SearchAnswer::Found(ix.find(&pattern, limit), missing);
+            }
             let ix = Rc::new(PathIndex::build(archive, img));
             state.paths.push((image, ix.clone(), missing.clone()));
             (ix, missing)
@@ -187,6 +200,11 @@ fn rows(
     }
     let index = match cached {
         Some(ix) => ix,
+        // Too many layer entries to keep every path's story: the additions alone, which is
+        // all the badge reads, not kept for searches.
+        None if PathIndex::entries_to_fold(archive, img) > WHOLE_INDEX_ENTRIES => {
+            Rc::new(PathIndex::build_added(archive, img))
+        }
         None => {
             let ix = Rc::new(PathIndex::build(archive, img));
             if indexed(archive, img) {

@@ -208,7 +208,9 @@ pub fn files(p: &FilesProps) -> Html {
         );
         (*use_memo(key, |(a, img, merged)| {
             let image = a.images.get(*img).filter(|_| *merged)?;
-            Some(Rc::new(PathIndex::build(a, image)))
+            // Only the additions: the badge reads nothing else, and a path every layer
+            // rewrites then costs one event, not one per layer.
+            Some(Rc::new(PathIndex::build_added(a, image)))
         }))
         .clone()
     };

@@ -209,7 +209,24 @@ impl PathIndex {
     /// 200,000-entry layer 100 times holds 20 million); [`PathIndex::build_matching`] keeps
     /// only the paths one query asks for.
     pub fn build(archive: &Archive, image: &Image) -> PathIndex {
-        Self::build_filtered(archive, image, |_, _| true)
+        Self::build_filtered(archive, image, |_, _| true, |_| true)
+    }
+
+    /// [`PathIndex::build`] keeping only the `Added` events: every path, but only what
+    /// [`PathHistory::added_at_or_below`] reads (the merged view's "added in" badge), so a
+    /// path rewritten by every layer of a 100-layer image costs one event, not 100. Its
+    /// histories are not whole: not for showing a path's story or for [`PathIndex::find`].
+    pub fn build_added(archive: &Archive, image: &Image) -> PathIndex {
+        Self::build_filtered(archive, image, |_, _| true, |e| e.change == Change::Added)
+    }
+
+    /// How many entries the layers of `image` hold, a layer listed twice counted twice: the
+    /// most events [`PathIndex::build`] can keep (one per entry and per parent folder an
+    /// entry implies, at most), for a reader bounding its memory before it builds one.
+    pub fn entries_to_fold(archive: &Archive, image: &Image) -> usize {
+        (0..image.layers.len())
+            .map(|i| union::layer_entries(archive, image, i).len())
+            .fold(0usize, usize::saturating_add)
     }
 
     /// [`PathIndex::build`] holding only the paths `pattern` matches (the events of the
@@ -217,19 +234,24 @@ impl PathIndex {
     /// proportion to what matches, not to every layer's entries. [`PathIndex::len`] counts
     /// the paths kept.
     pub fn build_matching(archive: &Archive, image: &Image, pattern: &Pattern) -> PathIndex {
-        Self::build_filtered(archive, image, |slashed, name_at| {
-            pattern.matches(slashed, name_at)
-        })
+        Self::build_filtered(
+            archive,
+            image,
+            |slashed, name_at| pattern.matches(slashed, name_at),
+            |_| true,
+        )
     }
 
     fn build_filtered(
         archive: &Archive,
         image: &Image,
         keep: impl Fn(&str, usize) -> bool,
+        keep_event: impl Fn(&PathEvent) -> bool,
     ) -> PathIndex {
         // `None`: a path seen and not kept (its key only, so it is judged once).
-        let mut by_path: HashMap<RawPath, Option<(Vec<PathEvent>, Box<str>, usize)>> =
-            HashMap::new();
+        // A kept path's events and its `slashed` form with `name_at`.
+        type Kept = (Vec<PathEvent>, Box<str>, usize);
+        let mut by_path: HashMap<RawPath, Option<Kept>> = HashMap::new();
         union::each_layer_changes(archive, image, |layer, rows| {
             let markers = Markers::of(union::layer_entries(archive, image, layer));
             for r in rows {
@@ -238,7 +260,7 @@ impl PathIndex {
                     let (slashed, name_at) = slashed_form(path);
                     keep(&slashed, name_at).then(|| (Vec::new(), slashed, name_at))
                 });
-                if let Some((events, _, _)) = slot {
+                if let Some((events, _, _)) = slot.as_mut().filter(|_| keep_event(&event)) {
                     events.push(event);
                 }
             }
@@ -459,6 +481,40 @@ mod tests {
         assert_eq!(
             found_paths(&full, "*.conf"),
             ["ETC2/App.CONF", "etc/app.conf"]
+        );
+    }
+
+    /// `build_added` keeps every path but only its `Added` events: the same "added in" layer
+    /// at every layer as the whole index gives.
+    #[test]
+    fn an_index_of_additions_answers_added_in_as_the_whole_one() {
+        let a = build(vec![
+            vec![d("etc"), f("etc/app.conf", 10), f("etc/keep", 1)],
+            vec![f("etc/app.conf", 25)],
+            vec![f("etc/.wh.app.conf", 0)],
+            vec![f("etc/app.conf", 7), f("etc/keep", 2)],
+        ]);
+        let img = a.images.first().unwrap_or_else(|| panic!("no image"));
+        let (full, added) = (PathIndex::build(&a, img), PathIndex::build_added(&a, img));
+        assert_eq!(added.len(), full.len());
+        assert_eq!(PathIndex::entries_to_fold(&a, img), 7);
+        for path in ["etc", "etc/app.conf", "etc/keep"] {
+            let (f, o) = (
+                full.get(&RawPath::from(path)),
+                added.get(&RawPath::from(path)),
+            );
+            for layer in 0..4 {
+                assert_eq!(
+                    f.and_then(|h| h.added_at_or_below(layer)),
+                    o.and_then(|h| h.added_at_or_below(layer)),
+                    "{path} at {layer}"
+                );
+            }
+        }
+        assert_eq!(story(&added, "etc/keep"), vec![(0, Change::Added, 1, None)]);
+        assert_eq!(
+            story(&added, "etc/app.conf"),
+            vec![(0, Change::Added, 10, None), (3, Change::Added, 7, None)]
         );
     }
 
