@@ -7,6 +7,7 @@
 // The files come from tests/hostile/generate.py (seeded, standard library), generated here.
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -340,4 +341,136 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
       await page.close();
     }
   });
+
+  // The Shared tab's diagram drew a band per layer (~100,000 elements, one task of ~4.9 s).
+  // It now draws its rows as the stack draws its items: the top and bottom 40, a row saying
+  // how many layers it leaves out and which, and a "show more" above it
+  // (`web/src/views/diagram.rs`, `stack_window.rs`).
+  for (const lang of ['en', 'id']) {
+    test(`the Shared tab draws the ends of the diagram, says what it leaves out and shows more (${lang})`, { timeout: TEST_TIMEOUT }, async () => {
+      const facts = JSON.parse(fs.readFileSync(path.join(dir, 'many-layers.facts.json'), 'utf8'));
+      const n = facts.case.layers.length;
+      const valid = facts.valid.layers.length;
+      assert.equal(n, 20002);
+      const page = await session.newPage({ query: lang === 'id' ? '?lang=id' : '' });
+      try {
+        await pickFile(page, path.join(dir, 'many-layers.tar'));
+        await waitReady(page, { timeout: PROBLEM_WITHIN_MS });
+        await page.evaluate(() => {
+          window.__tasks = [];
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) window.__tasks.push(e.duration);
+          }).observe({ type: 'longtask' });
+        });
+        const t0 = Date.now();
+        await app.openTab(page, 'shared');
+        await page.locator('[data-testid=shared-gap]').first().waitFor({ timeout: 30000 });
+        const openMs = Date.now() - t0;
+        // The comparison of the two images comes in tasks of its own, after the diagram.
+        await page.locator('[data-testid=compare-shared]').first().waitFor({ timeout: 30000 });
+        assert.equal(await page.locator('[data-testid=compare-pending]').count(), 0);
+        // Long tasks are reported after they end: two frames and a breath.
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 300)))));
+        const tasks = await page.evaluate(() => window.__tasks);
+        const nodes = await page.$$eval('[data-testid=shared-diagram] *', (els) => els.length);
+        const pageNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+        console.log(`# Shared tab, 20,002 layers (${lang}): opened in ${openMs} ms, long tasks ${tasks.map((t) => t.toFixed(0)).join(' ') || 'none'}; ${nodes} diagram elements, ${pageNodes} in the page`);
+        assert.ok(Math.max(0, ...tasks) < 500, `a main-thread task of ${Math.max(...tasks).toFixed(0)} ms opening the Shared tab`);
+        assert.ok(nodes < 2000, `${nodes} elements in the diagram`);
+        // Which session image is the case: its number in the diagram's words.
+        const tags = await page.$$eval('[data-testid=session-image]', (els) => els.map((e) => e.textContent));
+        const ci = tags.findIndex((t) => t.includes(facts.case.tag));
+        assert.ok(ci >= 0, `the case among ${JSON.stringify(tags)}`);
+        const bands = () => page.$$eval('[data-testid=shared-diagram] [data-testid=shared-layer]', (els) => els.map((e) => ({
+          images: e.dataset.images, diffId: e.dataset.diffId,
+        })));
+        // Top first: the case's top 40 layers, then (after the gap) its bottom 40 beside the
+        // valid image's layers, every one the generator's diff_id, each drawn once.
+        const usedBy = (b, i) => b.images.split(',').includes(String(i));
+        const caseIds = (bs) => bs.filter((b) => usedBy(b, ci)).map((b) => b.diffId).reverse();
+        const want = facts.case.layers.map((l) => l.diff_id);
+        // The valid image's layers: all in the bottom rows, one band per ChainID (OCI
+        // image-spec: ChainID(L0) = DiffID(L0), then sha256 of "below diff"), a layer on the
+        // same layers below as the case's one band with it.
+        const chainIds = (ids) => {
+          const out = [];
+          for (const d of ids) {
+            out.push(out.length ? 'sha256:' + crypto.createHash('sha256').update(`${out[out.length - 1]} ${d}`).digest('hex') : d);
+          }
+          return out;
+        };
+        const caseChainIds = chainIds(want);
+        const caseChains = new Set(caseChainIds.slice(0, valid));
+        const validOwn = chainIds(facts.valid.layers.map((l) => l.diff_id)).filter((c) => !caseChains.has(c)).length;
+        let drawn = await bands();
+        assert.equal(drawn.length, 80 + validOwn);
+        assert.deepEqual(caseIds(drawn), [...want.slice(0, 40), ...want.slice(n - 40)]);
+        assert.equal(drawn.filter((b) => !usedBy(b, ci)).length, validOwn);
+        // One gap, in its place among the bands (after the top 40 rows), and its "show more"
+        // row above the diagram: the same words, the count true (20,002 minus those drawn).
+        const gap = page.locator('[data-testid=shared-gap]');
+        const more = page.locator('[data-testid=shared-more-row]');
+        const button = page.locator('[data-testid=shared-gap-more]');
+        assert.equal(await gap.count(), 1);
+        assert.equal(await more.count(), 1);
+        const words = (from, to) => (lang === 'id'
+          ? `${to - from + 1} layer tidak digambar di sini (#${ci + 1}: layer ${from} sampai ${to})`
+          : `${to - from + 1} layers not drawn here (#${ci + 1}: layers ${from} to ${to})`);
+        const showMore = lang === 'id' ? 'Tampilkan 200 lagi' : 'Show 200 more';
+        const said = async () => [
+          await gap.locator('[data-testid=shared-gap-text]').textContent(),
+          await more.locator('span').textContent(),
+          await button.textContent(),
+          Number(await gap.getAttribute('data-layers')),
+        ];
+        assert.deepEqual(await said(), [words(41, n - 40), words(41, n - 40), showMore, n - 80]);
+        const caseDrawn = caseIds(drawn).length;
+        assert.equal(Number(await gap.getAttribute('data-layers')), n - caseDrawn);
+        assert.equal(await gap.locator('.stack-gap-where').textContent(),
+          lang === 'id' ? `Tombol “${showMore}” ada di atas diagram` : `“${showMore}” is above the diagram`);
+        const gapPlace = await page.$$eval('[data-testid=shared-diagram] > *', (els) => els
+          .filter((e) => e.dataset.testid === 'shared-layer' || e.dataset.testid === 'shared-gap')
+          .findIndex((e) => e.dataset.testid === 'shared-gap'));
+        assert.equal(gapPlace, 40, 'the gap row comes after the top 40 bands');
+        // As assistive technology finds it: the button by its name, outside the diagram, before it.
+        assert.equal(await page.getByRole('button', { name: showMore }).count(), 1);
+        assert.equal(await page.locator('[data-testid=shared-diagram] [data-testid=shared-gap-more]').count(), 0);
+        // "Show 200 more" draws the 200 layers just below the top 40; the button stays put.
+        // Where it is in the page (not the viewport, which the click scrolls).
+        const pageY = () => button.evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+        const y0 = await pageY();
+        await page.evaluate(() => { window.__tasks = []; });
+        await button.click();
+        await page.waitForFunction((k) => document.querySelectorAll('[data-testid=shared-diagram] [data-testid=shared-layer]').length === k, 280 + validOwn);
+        drawn = await bands();
+        assert.deepEqual(caseIds(drawn), [...want.slice(0, 40), ...want.slice(n - 240)]);
+        assert.deepEqual(await said(), [words(41, n - 240), words(41, n - 240), showMore, n - 280]);
+        assert.ok(Math.abs((await pageY()) - y0) < 1, 'the button did not move');
+        // From the keyboard: Enter on the focused button draws 200 more.
+        await button.focus();
+        await page.keyboard.press('Enter');
+        await page.waitForFunction((k) => document.querySelectorAll('[data-testid=shared-diagram] [data-testid=shared-layer]').length === k, 480 + validOwn);
+        assert.deepEqual(await said(), [words(41, n - 440), words(41, n - 440), showMore, n - 480]);
+        assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'shared-gap-more');
+        const moreTasks = await page.evaluate(() => window.__tasks);
+        console.log(`# show more twice (${lang}): long tasks ${moreTasks.map((t) => t.toFixed(0)).join(' ') || 'none'}`);
+        assert.ok(Math.max(0, ...moreTasks) < 500, `a main-thread task of ${Math.max(...moreTasks).toFixed(0)} ms showing more`);
+        // A band drawn by "show more" is chosen as any other: its details say where it is.
+        // (The case's layers take turns between two blobs: a diff_id is not one band.)
+        const band = page.locator(`[data-testid=shared-layer][data-chain-id="${caseChainIds[n - 300]}"]`);
+        assert.equal(await band.count(), 1);
+        await band.focus();
+        await page.keyboard.press('Enter');
+        const details = await page.locator('[data-testid=shared-layer-details]').first().textContent();
+        assert.match(details, new RegExp(`#${ci + 1}`));
+        assert.match(details, new RegExp(`#${ci + 1} ${facts.case.tag} · layer ${n - 299}(?!\\d)`));
+        assert.deepEqual(problemsOf(page), []);
+      } catch (e) {
+        await screenshot(page, `fail-hostile-many-layers-shared-${lang}`).catch(() => {});
+        throw e;
+      } finally {
+        await page.close();
+      }
+    });
+  }
 });

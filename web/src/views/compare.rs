@@ -1,8 +1,12 @@
 //! Two images compared: where their layer chains part, which layers they share, and what
 //! the divergent layers change at file level (from the two merged views).
 
+use std::collections::HashSet;
+use std::rc::Rc;
+
 use crate::figures::human_size;
-use pancake_core::analyze::union::{self, Change};
+use gloo::timers::callback::Timeout;
+use pancake_core::analyze::union::{self, Change, FileRow, PathDiff};
 use pancake_core::EntryKind;
 use yew::prelude::*;
 
@@ -26,6 +30,75 @@ fn select_value(e: &Event) -> Option<usize> {
         .and_then(|s| s.value().parse().ok())
 }
 
+/// Two session images, A and B, when there are two to compare.
+type Pair = (Option<SessionImage>, Option<SessionImage>);
+/// Their merged filesystems (`union::merged` of each top layer).
+type Folded = (Vec<FileRow>, Vec<FileRow>);
+
+/// A's and B's merged filesystems; `None` when an image or its layers are missing.
+fn fold_pair(a: &SessionImage, b: &SessionImage) -> Option<Folded> {
+    let (ia, ib) = (a.image()?, b.image()?);
+    let (ta, tb) = (
+        ia.layers.len().checked_sub(1)?,
+        ib.layers.len().checked_sub(1)?,
+    );
+    Some((
+        union::merged(&a.archive, ia, ta),
+        union::merged(&b.archive, ib, tb),
+    ))
+}
+
+/// Where A and B part, the layers of A that B has too, and the paths that differ (from
+/// `folded`, their merged filesystems, else folded here).
+fn compared(
+    a: &SessionImage,
+    b: &SessionImage,
+    folded: Option<&Folded>,
+) -> Option<(usize, Vec<usize>, Vec<PathDiff>)> {
+    let (Some(ia), Some(ib)) = (a.image(), b.image()) else {
+        return None;
+    };
+    let ids_a: Vec<Option<String>> = ia.layers.iter().map(layer_id).collect();
+    let ids_b: Vec<Option<String>> = ib.layers.iter().map(layer_id).collect();
+    let diverge = ids_a
+        .iter()
+        .zip(&ids_b)
+        .take_while(|(x, y)| x.is_some() && x == y)
+        .count();
+    // A set, not a search of B's list for each of A's layers (20,002 × 20,002 for a pair of
+    // hostile images).
+    let in_b: HashSet<&String> = ids_b.iter().flatten().collect();
+    let shared: Vec<usize> = ids_a
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| id.as_ref().is_some_and(|id| in_b.contains(id)))
+        .map(|(i, _)| i)
+        .collect();
+    let here;
+    let folded = match folded {
+        Some(f) => Some(f),
+        None => {
+            here = fold_pair(a, b);
+            here.as_ref()
+        }
+    };
+    let rows = match folded {
+        Some((ma, mb)) => {
+            let mut rows = union::compare(ma, mb, diverge);
+            // A changed owner (a chown) is a change too, as the CLI's diff says it.
+            pancake_core::analyze::diff::mark_owners(
+                (&a.archive, ia, ma),
+                (&b.archive, ib, mb),
+                diverge,
+                &mut rows,
+            );
+            rows
+        }
+        None => Vec::new(),
+    };
+    Some((diverge, shared, rows))
+}
+
 #[function_component(Compare)]
 pub fn compare(p: &CompareProps) -> Html {
     let lang = use_lang();
@@ -40,48 +113,47 @@ pub fn compare(p: &CompareProps) -> Html {
         0 | 1 => (None, None),
         _ => (p.images.get(ai).cloned(), p.images.get(bi).cloned()),
     };
-    let result = use_memo(pair.clone(), |(a, b)| {
-        let (Some(a), Some(b)) = (a, b) else {
+    // An image Docker could not run (more layers than the stack draws whole: `stack_window`) is
+    // compared in two tasks of their own after the tab has drawn, its fold then the comparison:
+    // 20,002 layers over 100,000 files took ~450 ms, which with the rest of the tab made one
+    // freeze of ~700 ms. Any other pair is compared as it is drawn.
+    let heavy = matches!(&pair, (Some(a), Some(b)) if [a, b].iter().any(|s| {
+        s.image().is_some_and(|im| im.layers.len() > super::stack_window::DRAW_ALL)
+    }));
+    let folded = use_state(|| None::<(Pair, Rc<Folded>)>);
+    let released = use_state(|| None::<Pair>);
+    let have_folded = heavy && folded.as_ref().is_some_and(|(p, _)| *p == pair);
+    let go = !heavy || (have_folded && released.as_ref() == Some(&pair));
+    {
+        let (folded, released) = (folded.clone(), released.clone());
+        use_effect_with(
+            (pair.clone(), have_folded, go),
+            move |(pair, have_folded, go)| {
+                let pair = pair.clone();
+                let later = match (*go, *have_folded) {
+                    (true, _) => None,
+                    (false, false) => Some(Timeout::new(0, move || {
+                        if let (Some(a), Some(b)) = &pair {
+                            if let Some(f) = fold_pair(a, b) {
+                                folded.set(Some((pair.clone(), Rc::new(f))));
+                            }
+                        }
+                    })),
+                    (false, true) => Some(Timeout::new(0, move || released.set(Some(pair)))),
+                };
+                move || drop(later)
+            },
+        );
+    }
+    let done = folded
+        .as_ref()
+        .filter(|_| have_folded)
+        .map(|(_, f)| f.clone());
+    let result = use_memo((pair.clone(), go), move |((a, b), go)| {
+        let (Some(a), Some(b), true) = (a, b, *go) else {
             return None;
         };
-        let (Some(ia), Some(ib)) = (a.image(), b.image()) else {
-            return None;
-        };
-        let ids_a: Vec<Option<String>> = ia.layers.iter().map(layer_id).collect();
-        let ids_b: Vec<Option<String>> = ib.layers.iter().map(layer_id).collect();
-        let diverge = ids_a
-            .iter()
-            .zip(&ids_b)
-            .take_while(|(x, y)| x.is_some() && x == y)
-            .count();
-        let shared: Vec<usize> = ids_a
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| id.is_some() && ids_b.contains(id))
-            .map(|(i, _)| i)
-            .collect();
-        let rows = match (
-            ia.layers.len().checked_sub(1),
-            ib.layers.len().checked_sub(1),
-        ) {
-            (Some(ta), Some(tb)) => {
-                let (ma, mb) = (
-                    union::merged(&a.archive, ia, ta),
-                    union::merged(&b.archive, ib, tb),
-                );
-                let mut rows = union::compare(&ma, &mb, diverge);
-                // A changed owner (a chown) is a change too, as the CLI's diff says it.
-                pancake_core::analyze::diff::mark_owners(
-                    (&a.archive, ia, &ma),
-                    (&b.archive, ib, &mb),
-                    diverge,
-                    &mut rows,
-                );
-                rows
-            }
-            _ => Vec::new(),
-        };
-        Some((diverge, shared, rows))
+        compared(a, b, done.as_deref())
     });
     if n < 2 {
         return html! {
@@ -240,6 +312,9 @@ pub fn compare(p: &CompareProps) -> Html {
                     } }
                 </>
             }
+        }
+        _ if !go => {
+            html! { <p class="muted" data-testid="compare-pending">{ t(lang, "cmp-pending") }</p> }
         }
         _ => html! {},
     };

@@ -4,16 +4,24 @@
 //! A CSS grid does the drawing: one column per image, one row per layer position. Images
 //! are ordered by their layer chains, so images that share lower layers stand next to each
 //! other and their shared layers become contiguous bands.
+//!
+//! Rows are drawn as the stack draws its items (`stack_window`): every one up to
+//! [`window::DRAW_ALL`]; above, the top and bottom rows, the selected band's and what the
+//! reader asked for. Each run of rows left out is one grid row saying how many layers it
+//! holds and which (by image), with its "show more" above the diagram: an archive declaring
+//! 20,000 layers drew ~100,000 elements here and held the page's thread for ~5 s.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::rc::Rc;
 
 use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::{analyze::share, Layer};
 use yew::prelude::*;
 
+use super::stack_window as window;
 use super::{kind_class, layer_kind, layer_label, layer_size, use_lang, CopyButton};
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
 use crate::session::SessionImage;
 use crate::state::StructureKey;
 
@@ -146,6 +154,119 @@ pub fn layout(chains: &[Vec<Option<String>>]) -> Layout {
     }
 }
 
+/// A run of the diagram's rows left out (`stack_window`), and what it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// Layout rows, 0 = base.
+    pub rows: Range<usize>,
+    /// The grid row standing for it.
+    pub grid_row: usize,
+    /// Layers (nodes: a shared one once) in its rows.
+    pub layers: usize,
+    /// Each image with layers in it, in session order: `(image, how many, first, last)`,
+    /// layer indexes of that image (an image's layers in a run of rows are consecutive).
+    pub images: Vec<(usize, usize, usize, usize)>,
+    /// What its "show more" draws: the rows at its upper end, and the layers in them.
+    pub more: Range<usize>,
+    pub more_layers: usize,
+}
+
+/// Which rows of a layout are drawn, and where.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowWindow {
+    /// Grid row of each layout row (the image heads are grid row 1); 0: not drawn.
+    pub grid_row: Vec<usize>,
+    /// The runs left out, top first.
+    pub gaps: Vec<Gap>,
+}
+
+/// The rows drawn of `lay`, as the stack draws its items ([`window::runs`]): all of them up to
+/// [`window::DRAW_ALL`], else the top and bottom ones, `selected` (a row) and its
+/// neighbours, and the rows in `revealed`. Grid rows are numbered top first, with no empty
+/// row for what is left out: each gap takes one.
+pub fn row_window(lay: &Layout, selected: Option<usize>, revealed: &[Range<usize>]) -> RowWindow {
+    let mut grid_row = vec![0usize; lay.rows];
+    let mut gaps: Vec<Gap> = Vec::new();
+    let mut next = 2;
+    for run in window::runs(lay.rows, selected, revealed).into_iter().rev() {
+        match run {
+            window::Run::Drawn(d) => {
+                for row in d.rev() {
+                    if let Some(g) = grid_row.get_mut(row) {
+                        *g = next;
+                    }
+                    next += 1;
+                }
+            }
+            window::Run::Gap(rows) => {
+                gaps.push(Gap {
+                    more: window::more_of(&rows),
+                    rows,
+                    grid_row: next,
+                    layers: 0,
+                    images: Vec::new(),
+                    more_layers: 0,
+                });
+                next += 1;
+            }
+        }
+    }
+    if !gaps.is_empty() {
+        for node in &lay.nodes {
+            if grid_row.get(node.row).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            let Some(gap) = gaps.iter_mut().find(|g| g.rows.contains(&node.row)) else {
+                continue;
+            };
+            gap.layers += 1;
+            if gap.more.contains(&node.row) {
+                gap.more_layers += 1;
+            }
+            for &(img, li) in &node.uses {
+                match gap.images.iter_mut().find(|e| e.0 == img) {
+                    Some(e) => {
+                        e.1 += 1;
+                        e.2 = e.2.min(li);
+                        e.3 = e.3.max(li);
+                    }
+                    None => gap.images.push((img, 1, li, li)),
+                }
+            }
+        }
+        for gap in &mut gaps {
+            gap.images.sort_unstable();
+        }
+    }
+    RowWindow { grid_row, gaps }
+}
+
+/// What a gap holds, in words: "19922 layers not drawn here (#2: layers 41 to 19962)".
+fn gap_text(lang: Lang, gap: &Gap) -> String {
+    let which = gap
+        .images
+        .iter()
+        .map(|(img, count, first, last)| {
+            tf(
+                lang,
+                "dg-gap-image",
+                &[
+                    ("image", &(img + 1).to_string()),
+                    ("layers", &count.to_string()),
+                    ("from", &(first + 1).to_string()),
+                    ("to", &(last + 1).to_string()),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    tf(
+        lang,
+        "dg-gap-layers",
+        &[("count", &gap.layers.to_string()), ("which", &which)],
+    )
+}
+
 /// The identity a layer is drawn by: its ChainID, as Docker's layer store keeps it
 /// (`pancake_core::analyze::share::chain_ids`); the same diff_id on another base is another layer.
 pub fn chains(images: &[SessionImage]) -> Vec<Vec<Option<String>>> {
@@ -246,11 +367,21 @@ pub fn diagram(p: &DiagramProps) -> Html {
         move || drop(resize)
     });
     let pinned = use_state(|| false);
+    // What the reader asked to see of a tall diagram, for this layout only (rows, layers).
+    let revealed = use_state(|| Rc::new(((usize::MAX, 0), Vec::<Range<usize>>::new())));
     let n = p.images.len();
     if n == 0 {
         return html! {};
     }
-    let r = lay.rows;
+    let key = (lay.rows, lay.nodes.len());
+    let shown_more: &[Range<usize>] = match &**revealed {
+        (k, ranges) if *k == key => ranges,
+        _ => &[],
+    };
+    let selected_row = selected
+        .and_then(|ni| lay.nodes.get(ni))
+        .map(|node| node.row);
+    let win = row_window(&lay, selected_row, shown_more);
     let heads = lay.columns.iter().enumerate().map(|(col, img)| {
         let si = p.images.get(*img);
         let tag = si.map(|s| s.tag()).unwrap_or_default();
@@ -266,13 +397,21 @@ pub fn diagram(p: &DiagramProps) -> Html {
     // Bands listed as they are drawn, top row first and left to right (the grid places each
     // one by its row and column whatever its place in the list): the list's order is what Tab
     // walks and a screen reader reads, so it must be the order seen, as in the stack (WCAG
-    // 2.4.3). Nodes are made base first, image by image.
-    let mut order: Vec<(usize, &Node)> = lay.nodes.iter().enumerate().collect();
-    order.sort_by_key(|(_, node)| {
+    // 2.4.3). Nodes are made base first, image by image. Only those of rows drawn.
+    let mut order: Vec<(usize, usize, &Node)> = lay
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(ni, node)| {
+            let g = win.grid_row.get(node.row).copied().unwrap_or(0);
+            (g > 0).then_some((g, ni, node))
+        })
+        .collect();
+    order.sort_by_cached_key(|(g, _, node)| {
         let left = lay.runs(node).first().map_or(usize::MAX, |(c0, _)| *c0);
-        (std::cmp::Reverse(node.row), left)
+        (*g, left)
     });
-    let bands = order.into_iter().flat_map(|(ni, node)| {
+    let band = |(grid_row, ni, node): (usize, usize, &Node)| {
         let Some(&(img0, li0)) = node.uses.first() else {
             return Vec::new();
         };
@@ -297,7 +436,6 @@ pub fn diagram(p: &DiagramProps) -> Html {
         let (kw, rest) = layer_label(image, li0);
         let users = Layout::images_of(node);
         let shared = users.len() > 1;
-        let grid_row = 1 + r - node.row;
         let images_attr = users
             .iter()
             .map(|i| i.to_string())
@@ -375,7 +513,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 };
                 if run_i == 0 {
                     html! {
-                        <div class={classes} {style} data-testid="shared-layer"
+                        <div key={format!("n{ni}")} class={classes} {style} data-testid="shared-layer"
                             data-chain-id={node.id.clone().unwrap_or_default()}
                             data-diff-id={layer_id(layer).unwrap_or_default()} data-images={images_attr.clone()}
                             tabindex="0" role="button" aria-label={aria} aria-pressed={is_sel.to_string()}
@@ -387,7 +525,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 } else {
                     // The same layer again in a column that is not next to the others.
                     html! {
-                        <div class={classes} {style} aria-hidden="true" data-echo-of={node.id.clone().unwrap_or_default()}
+                        <div key={format!("n{ni}-{run_i}")} class={classes} {style} aria-hidden="true" data-echo-of={node.id.clone().unwrap_or_default()}
                             onmouseenter={hover.reform(|_: MouseEvent| ())} onclick={Callback::from(move |_| pick.emit(()))}>
                             { inner }
                         </div>
@@ -395,6 +533,54 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 }
             })
             .collect::<Vec<Html>>()
+    };
+    // Each run of rows left out: a row of the grid saying what it holds, in its place among
+    // the bands (read there too), and, above the diagram, the same words with a button that
+    // draws the rows at its upper end (as the stack's gaps: what a press draws comes below
+    // the button, which stays where it is).
+    let gap_row = |gap: &Gap| {
+        let more_label = tf(
+            lang,
+            "stack-gap-more",
+            &[("count", &gap.more_layers.to_string())],
+        );
+        html! {
+            <div key={format!("gap-{}", gap.rows.start)} class="stack-gap dg-gap" data-testid="shared-gap"
+                data-layers={gap.layers.to_string()} style={format!("grid-column:1/-1;grid-row:{}", gap.grid_row)}>
+                <span class="muted" data-testid="shared-gap-text">{ gap_text(lang, gap) }</span>
+                <span class="muted small stack-gap-where">{ tf(lang, "dg-gap-where", &[("more", &more_label)]) }</span>
+            </div>
+        }
+    };
+    let mut drawn: Vec<Html> = Vec::new();
+    let mut gaps = win.gaps.iter().peekable();
+    for entry in order {
+        while let Some(gap) = gaps.next_if(|gap| gap.grid_row < entry.0) {
+            drawn.push(gap_row(gap));
+        }
+        drawn.extend(band(entry));
+    }
+    drawn.extend(gaps.map(gap_row));
+    let more_rows = win.gaps.iter().map(|gap| {
+        let revealed = revealed.clone();
+        let more = gap.more.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let mut ranges = match &**revealed {
+                (k, ranges) if *k == key => ranges.clone(),
+                _ => Vec::new(),
+            };
+            ranges.push(more.clone());
+            revealed.set(Rc::new((key, ranges)));
+        });
+        html! {
+            <p key={format!("more-{}", gap.rows.start)} class="stack-more-row" data-testid="shared-more-row"
+                data-layers={gap.layers.to_string()}>
+                <span class="muted">{ gap_text(lang, gap) }</span>
+                <button type="button" class="button quiet" data-testid="shared-gap-more" {onclick}>
+                    { tf(lang, "stack-gap-more", &[("count", &gap.more_layers.to_string())]) }
+                </button>
+            </p>
+        }
     });
     let details = selected
         .and_then(|ni| lay.nodes.get(ni))
@@ -410,11 +596,14 @@ pub fn diagram(p: &DiagramProps) -> Html {
                     { tf(lang, "dg-scroll-hint", &[("count", &n.to_string())]) }<span aria-hidden="true">{ " →" }</span>
                 </p>
             } } else { html! {} } }
+            { if win.gaps.is_empty() { html! {} } else { html! {
+                <div class="stack-more" data-testid="shared-more">{ for more_rows }</div>
+            } } }
             <div class="dg-scroll" ref={scroller}>
                 <div class="diagram" data-testid="shared-diagram" role="group" aria-label={t(lang, "dg-label")}
                     style={format!("grid-template-columns:repeat({n}, minmax(min(9.5rem, calc(50% - var(--dg-gap) / 2)), 1fr))")}>
                     { for heads }
-                    { for bands }
+                    { for drawn }
                 </div>
             </div>
             <p class="stack-caption muted small"><span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }</p>
@@ -539,5 +728,87 @@ mod tests {
         // A contradictory order still ends.
         let l = layout(&[chain(&["p", "q"]), chain(&["q", "p"])]);
         assert_eq!(l.nodes.len(), 2);
+    }
+
+    fn ids(prefix: &str, n: usize) -> Vec<Option<String>> {
+        (0..n).map(|i| Some(format!("{prefix}{i}"))).collect()
+    }
+
+    #[test]
+    fn a_normal_diagram_draws_every_row_where_it_did() {
+        let l = layout(&[chain(&["base", "mid", "a"]), chain(&["base", "mid", "b"])]);
+        let w = row_window(&l, None, &[]);
+        assert!(w.gaps.is_empty());
+        // Grid row 1 is the heads; the top row (2) is grid row 2, the base grid row 4.
+        for node in &l.nodes {
+            assert_eq!(w.grid_row.get(node.row), Some(&(1 + l.rows - node.row)));
+        }
+        let l = layout(&[ids("x", window::DRAW_ALL), ids("y", 3)]);
+        let w = row_window(&l, Some(5), &[]);
+        assert!(w.gaps.is_empty());
+        assert!(w.grid_row.iter().all(|g| *g > 0));
+    }
+
+    #[test]
+    fn a_tall_diagram_draws_its_ends_and_says_what_it_leaves_out() {
+        // A small image beside one of 20,002 layers (hostile case 15), sharing nothing.
+        let n = 20_002;
+        let l = layout(&[ids("s", 3), ids("h", n)]);
+        assert_eq!(l.rows, n);
+        let w = row_window(&l, None, &[]);
+        let drawn = w.grid_row.iter().filter(|g| **g > 0).count();
+        assert_eq!(drawn, 2 * window::EDGE);
+        let gap = w.gaps.first().cloned();
+        assert_eq!(w.gaps.len(), 1);
+        let gap = gap.unwrap_or_else(|| unreachable!());
+        assert_eq!(gap.rows, window::EDGE..n - window::EDGE);
+        assert_eq!(gap.layers, n - 2 * window::EDGE);
+        // Image #2's layers 41 to 19,962 (indexes 40 to 19,961); image #1 is drawn whole.
+        assert_eq!(gap.images, vec![(1, n - 80, 40, n - 41)]);
+        assert_eq!(gap.more, n - window::EDGE - window::MORE..n - window::EDGE);
+        assert_eq!(gap.more_layers, window::MORE);
+        // Top first: heads, the top 40 rows, the gap, the bottom 40 rows.
+        assert_eq!(w.grid_row.get(n - 1), Some(&2));
+        assert_eq!(w.grid_row.get(n - window::EDGE), Some(&(window::EDGE + 1)));
+        assert_eq!(gap.grid_row, window::EDGE + 2);
+        assert_eq!(w.grid_row.get(window::EDGE - 1), Some(&(window::EDGE + 3)));
+        assert_eq!(w.grid_row.first(), Some(&(2 * window::EDGE + 2)));
+        let lang = crate::i18n::Lang::En;
+        assert_eq!(
+            gap_text(lang, &gap),
+            "19922 layers not drawn here (#2: layers 41 to 19962)"
+        );
+        // "Show more" draws the 200 rows below the top ones; the gap's words follow.
+        let w = row_window(&l, None, std::slice::from_ref(&gap.more));
+        assert_eq!(
+            w.grid_row.iter().filter(|g| **g > 0).count(),
+            2 * window::EDGE + window::MORE
+        );
+        let gap = w.gaps.first().cloned().unwrap_or_else(|| unreachable!());
+        assert_eq!(gap.layers, n - 2 * window::EDGE - window::MORE);
+        assert_eq!(
+            gap_text(lang, &gap),
+            "19722 layers not drawn here (#2: layers 41 to 19762)"
+        );
+        // A shared layer left out counts once, and each image using it says where.
+        let mut a = ids("h", 400);
+        a.push(Some("top-a".into()));
+        let l = layout(&[a, ids("h", 400)]);
+        let w = row_window(&l, None, &[]);
+        let gap = w.gaps.first().cloned().unwrap_or_else(|| unreachable!());
+        assert_eq!(gap.layers, 401 - 80);
+        assert_eq!(
+            gap_text(lang, &gap),
+            "321 layers not drawn here (#1: layers 41 to 361; #2: layers 41 to 361)"
+        );
+        let one = Gap {
+            layers: 1,
+            images: vec![(0, 1, 40, 40)],
+            ..gap
+        };
+        assert_eq!(
+            gap_text(lang, &one),
+            "1 layer not drawn here (#1: layer 41)"
+        );
     }
 }

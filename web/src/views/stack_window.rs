@@ -5,6 +5,7 @@
 //! then another on every digest that arrived. Above [`DRAW_ALL`] items the stack draws the top
 //! and the bottom of the stack, the selected layer's neighbours and what the reader asked to
 //! see; each run left out is one row that says which layers it holds and shows more of them.
+//! The Shared tab's diagram draws its rows by the same rules (`diagram::row_window`).
 
 use std::ops::Range;
 
