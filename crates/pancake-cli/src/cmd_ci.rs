@@ -228,8 +228,12 @@ impl Figures {
 /// Runs the gate over every image of `archives`, and over the files named in `unreadable` (no
 /// image could be read from them: each is a failed check, so the result is never PASS over a
 /// file it could not look at): the report's text, and how many rules failed.
+/// `numbers[k]`: the images of `archives[k]` to check, by their number in the file (all of
+/// them, or the one `--platform` chose; the archive keeps every image, so its problems'
+/// image numbers hold).
 pub fn report(
     archives: &[Archive],
+    numbers: &[Vec<usize>],
     unreadable: &[&str],
     flags: &Flags,
 ) -> Result<(String, usize), Fail> {
@@ -243,7 +247,7 @@ pub fn report(
             Safe(name)
         ));
     }
-    for a in archives {
+    for (k, a) in archives.iter().enumerate() {
         // The file itself damaged (its outer gzip failing its checksum, say, after every
         // member was read): the layers' digests may all verify, but the members no digest
         // covers (`manifest.json`, `repositories`: the tags) may not be what was saved. Once
@@ -262,19 +266,15 @@ pub fn report(
                 damage.join("; ")
             ));
         }
-        // A `load-fails` problem no image's refusals take (the outer tar stopping where Go's
-        // reader stops: "invalid tar header") refuses the file as a whole: once per file.
-        let per_image: Vec<*const pancake_core::Problem> = a
-            .images
-            .iter()
-            .flat_map(|img| image_claims::load_refusals(a, img))
-            .map(|p| p as *const _)
-            .collect();
+        // A `load-fails` problem about the outer tar (it stops where Go's reader stops:
+        // "invalid tar header") refuses the file as a whole: once per file.
         let whole: Vec<String> = a
             .problems
             .iter()
-            .filter(|p| p.kind == pancake_core::ProblemKind::LoadFails)
-            .filter(|p| !per_image.contains(&(*p as *const _)))
+            .filter(|p| {
+                p.kind == pancake_core::ProblemKind::LoadFails
+                    && p.origin.scope == pancake_core::Scope::Outer
+            })
             .map(|p| Safe(p.technical()).to_string())
             .collect();
         if !whole.is_empty() {
@@ -285,7 +285,11 @@ pub fn report(
                 whole.join("; ")
             ));
         }
+        let checked = numbers.get(k).map(Vec::as_slice).unwrap_or_default();
         for (i, img) in a.images.iter().enumerate() {
+            if !checked.contains(&i) {
+                continue;
+            }
             let stored = union::stored_bytes(a, img);
             let wasted = union::wasted(a, img);
             let f = Figures {
@@ -352,17 +356,20 @@ pub fn report(
             // An image `docker load` refuses (a document Go cannot decode, a history or layer
             // count the image store refuses, an entry unpacking fails on) is no image to pass,
             // whatever its figures and digests: said once per image, naming each reason.
-            let refusals: Vec<&pancake_core::Problem> = image_claims::load_refusals(a, img)
-                .into_iter()
-                .chain(image_claims::unpack_failures(a, img))
+            let refusals: Vec<String> = image_claims::image_refusals(img)
+                .iter()
+                .map(ToString::to_string)
+                .chain(
+                    image_claims::load_refusals(a, img)
+                        .into_iter()
+                        .chain(image_claims::unpack_failures(a, img))
+                        .map(|p| Safe(p.technical()).to_string()),
+                )
                 .collect();
             if !refusals.is_empty() || image_claims::load_refused_in(a, img) {
                 failed += 1;
-                let mut each: Vec<String> = refusals
-                    .iter()
-                    .take(LOADABLE_REASONS)
-                    .map(|p| Safe(p.technical()).to_string())
-                    .collect();
+                let mut each: Vec<String> =
+                    refusals.iter().take(LOADABLE_REASONS).cloned().collect();
                 if refusals.len() > LOADABLE_REASONS {
                     each.push(format!("and {} more", refusals.len() - LOADABLE_REASONS));
                 }

@@ -88,7 +88,7 @@ pub fn run(file: &Path, pattern: &str, image: usize, json: bool) -> Result<(), F
         return Err(Fail(format!(
             "no path of image {image} matches \"{}\" ({} paths in its layers){gaps}",
             Safe(pattern),
-            index.len()
+            index.seen()
         )));
     }
     gaps.map_or(Ok(()), |g| Err(Fail(g)))

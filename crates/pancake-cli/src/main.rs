@@ -392,7 +392,13 @@ fn inspect(
         let mut kept = (Vec::new(), Vec::new());
         numbers.clear();
         for (mut a, list) in archives.into_iter().zip(listed) {
-            match platforms::keep_only(&mut a, spec) {
+            // The gate keeps every image, so its problems keep the file's image numbers, and
+            // checks only the one chosen (`numbers`).
+            let chosen = match ci {
+                Some(_) => platforms::choose(&a, spec),
+                None => platforms::keep_only(&mut a, spec),
+            };
+            match chosen {
                 Ok(number) => {
                     kept.0.push(a);
                     kept.1.push(list);
@@ -416,7 +422,7 @@ fn inspect(
     }
     if let Some(flags) = ci {
         let unreadable: Vec<&str> = failed.iter().map(|f| f.name.as_str()).collect();
-        let (text, failed_rules) = cmd_ci::report(&archives, &unreadable, flags)?;
+        let (text, failed_rules) = cmd_ci::report(&archives, &numbers, &unreadable, flags)?;
         write_stdout(term::text_out(&text).as_bytes())?;
         if let Some(m) = last_failure {
             return Err(Fail(m));

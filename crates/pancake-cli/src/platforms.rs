@@ -38,6 +38,15 @@ pub fn of(a: &Archive) -> (Vec<PlatformEntry>, bool) {
 /// Keeps only the image of `a` that `spec` names (the first present match); its number among
 /// the file's images (what `--image` counts), for the heading that names it.
 pub fn keep_only(a: &mut Archive, spec: &str) -> Result<usize, Fail> {
+    let i = choose(a, spec)?;
+    let chosen = a.images.get(i).cloned();
+    a.images = chosen.into_iter().collect();
+    Ok(i)
+}
+
+/// The number of the image of `a` for platform `spec` (as [`keep_only`] keeps it), leaving
+/// `a` whole: what a reader needs whose problems number the file's images (`inspect --ci`).
+pub fn choose(a: &Archive, spec: &str) -> Result<usize, Fail> {
     let (list, _) = of(a);
     let shown = |present: bool| {
         let names: Vec<String> = list
@@ -52,11 +61,7 @@ pub fn keep_only(a: &mut Archive, spec: &str) -> Result<usize, Fail> {
         }
     };
     match image::choose_platform(&list, Some(spec)) {
-        Ok(i) => {
-            let chosen = a.images.get(i).cloned();
-            a.images = chosen.into_iter().collect();
-            Ok(i)
-        }
+        Ok(i) => Ok(i),
         Err(ChooseError::NotListed) => Err(Fail(format!(
             "{}: no platform {} (present: {}; listed but not in this archive: {})",
             Safe(&a.name),

@@ -492,3 +492,57 @@ fn a_file_docker_load_refuses_fails_the_gate() {
         "{out}"
     );
 }
+
+/// Two images on one config (one layer listed in `rootfs.diff_ids`): `good:1` lists that
+/// layer once, `bad:1` twice, which `docker load` refuses ("layers length mismatch"). Only
+/// `bad:1` fails the gate; the refusal is its manifest's, not its shared config's.
+#[test]
+fn a_refusal_is_the_image_s_own_where_images_share_a_config() {
+    use pancake_core::digest::Digest;
+    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
+    let dir = workdir("shared-config");
+    let tar = tarwrite::layer_tar(vec![TarEntry::file("a", b"a".to_vec(), 0o644)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let digest = Digest::of_bytes(&tar);
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [digest]},
+        "history": [{"created_by": "COPY a /"}],
+    }))
+    .unwrap_or_default();
+    let layer = Descriptor {
+        media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+        digest,
+        size: tar.len() as u64,
+    };
+    let images = [
+        SaveImage {
+            tags: vec!["good:1".into()],
+            config: config.clone(),
+            layers: vec![layer.clone()],
+        },
+        SaveImage {
+            tags: vec!["bad:1".into()],
+            config,
+            layers: vec![layer.clone(), layer],
+        },
+    ];
+    let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
+        Ok(Box::new(std::io::Cursor::new(tar.clone())))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("shared.tar");
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let o = pancake_in(&dir, &["inspect", "--ci", &path.display().to_string()]);
+    let (out, _) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert_eq!(out.matches("FAIL loadable").count(), 1, "{out}");
+    let bad = out
+        .split(" — image ")
+        .find(|part| part.contains("bad:1"))
+        .unwrap_or_else(|| panic!("no bad:1 section: {out}"));
+    assert!(
+        bad.contains("FAIL loadable: docker load refuses the image: the manifest lists 2 layers and the config's rootfs 1"),
+        "{out}"
+    );
+}

@@ -160,6 +160,15 @@ fn nothing_found_bad_glob_and_missing_image_fail() {
         err.contains("no path of image 0 matches \"no-such-name\""),
         "{err}"
     );
+    // It counts every path of the layers (an empty text matches them all), not the paths the
+    // query kept (none).
+    let (all, _) = find_json(&fixture(DIVE), "");
+    let total = all["total"].as_u64().unwrap_or(0);
+    assert!(total > 10, "{all}");
+    assert!(
+        err.contains(&format!("({total} paths in its layers)")),
+        "{err}"
+    );
 
     let out = pancake(&["find", &fixture(DIVE), "[abc"]);
     assert_eq!(out.status.code(), Some(1));

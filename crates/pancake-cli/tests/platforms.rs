@@ -38,6 +38,11 @@ fn tmp(name: &str) -> PathBuf {
 /// linux/arm64/v8, both present; each image has one layer with `/hello` = its architecture.
 /// Returns the file and the two manifest digests.
 fn two_platforms(dir: &Path) -> (PathBuf, Vec<String>) {
+    two_platforms_typed(dir, "application/vnd.oci.image.layer.v1.tar")
+}
+
+/// [`two_platforms`] with amd64's layer descriptor giving `amd64_layer_type`.
+fn two_platforms_typed(dir: &Path, amd64_layer_type: &str) -> (PathBuf, Vec<String>) {
     let mut blobs: Vec<(String, Vec<u8>)> = Vec::new();
     let mut descs = Vec::new();
     for (arch, variant) in [("amd64", None), ("arm64", Some("v8"))] {
@@ -54,7 +59,7 @@ fn two_platforms(dir: &Path) -> (PathBuf, Vec<String>) {
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
                        "digest": sha(&config), "size": config.len()},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+            "layers": [{"mediaType": if arch == "amd64" { amd64_layer_type } else { "application/vnd.oci.image.layer.v1.tar" },
                         "digest": sha(&layer), "size": layer.len()}]}))
         .unwrap_or_default();
         let mut platform = json!({"os": "linux", "architecture": arch});
@@ -323,4 +328,34 @@ fn a_kept_platforms_problems_point_at_it_in_the_json() {
         "{}",
         other["problems"]
     );
+}
+
+/// `inspect --ci --platform` checks the image chosen, with the problems of the file's images
+/// as they are numbered in the file: amd64's layer typed `text/plain` (containerd leaves it
+/// out, so `docker load` with its store refuses amd64) fails amd64 alone, and arm64 passes.
+#[test]
+fn the_gate_on_one_platform_judges_that_platform_alone() {
+    let dir = tmp("ci-platform");
+    let (f, _) = two_platforms_typed(&dir, "text/plain");
+    let f = f.display().to_string();
+    let o = pancake(&["inspect", "--ci", "--platform", "linux/arm64", &f]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{out}");
+    assert!(!out.contains("FAIL"), "{out}");
+    assert!(out.contains("image 1:"), "{out}");
+    let o = pancake(&["inspect", "--ci", "--platform", "linux/amd64", &f]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(!o.status.success(), "{out}");
+    assert!(out.contains("image 0:"), "{out}");
+    assert_eq!(
+        out.matches("FAIL loadable: docker load refuses the image: ")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("\"text/plain\" is not a layer media type"),
+        "{out}"
+    );
+    assert!(!out.contains("refuses the file"), "{out}");
 }

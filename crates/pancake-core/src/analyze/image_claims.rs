@@ -168,6 +168,90 @@ fn is_containerd_layer_type(mt: &str) -> bool {
     )
 }
 
+/// A reason `docker load` refuses an image that its config and manifest alone give (not a
+/// layer's, not a document Go cannot decode): what [`image_refusals`] lists, the reader
+/// reports as a `load-fails` problem about the image (no member: the reason is the pair of
+/// the image's manifest and config), and `inspect --ci` names. `Display` gives the English
+/// reason without the image's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageRefusal {
+    /// [`too_many_history_steps`].
+    TooManyHistorySteps {
+        /// History steps not marked `empty_layer`.
+        steps: usize,
+        /// Layers they are counted against (the config's diff_ids).
+        layers: usize,
+    },
+    /// [`layer_count_mismatch`] with a config that lists `rootfs.diff_ids`.
+    LayerCountMismatch {
+        /// Layers the manifest lists.
+        manifest: usize,
+        /// diff_ids the config lists.
+        config: usize,
+    },
+    /// [`layer_count_mismatch`] with a config without `rootfs` (the classic store's refusal
+    /// of that config is a problem about the config itself; this is containerd's).
+    NoRootfs {
+        /// Layers the manifest lists.
+        manifest: usize,
+    },
+    /// [`too_many_layers`].
+    TooManyLayers {
+        /// Layers the image has.
+        layers: usize,
+    },
+}
+
+impl std::fmt::Display for ImageRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural =
+            |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+        match *self {
+            ImageRefusal::TooManyHistorySteps { steps, layers } => write!(
+                f,
+                "the config history has {steps} steps not marked empty_layer for {layers} {}, so docker load refuses the image (\"too many non-empty layers in History section\", as Docker's image store checks it)",
+                plural(layers, "layer", "layers")
+            ),
+            ImageRefusal::LayerCountMismatch { manifest, config } => write!(
+                f,
+                "the manifest lists {manifest} {} and the config's rootfs {config}, so docker load refuses the image (\"invalid manifest, layers length mismatch\"; containerd: \"mismatched image rootfs and manifest layers\")",
+                plural(manifest, "layer", "layers")
+            ),
+            ImageRefusal::NoRootfs { manifest } => write!(
+                f,
+                "the manifest lists {manifest} {} and the config has no rootfs, which containerd reads as no layers, so docker load with the containerd image store and ctr import refuse the image too (\"mismatched image rootfs and manifest layers\")",
+                plural(manifest, "layer", "layers")
+            ),
+            ImageRefusal::TooManyLayers { layers } => write!(
+                f,
+                "the image has {layers} layers and Docker's layer store holds at most {MAX_LAYER_DEPTH} in one chain, so docker load refuses the image (\"max depth exceeded\")"
+            ),
+        }
+    }
+}
+
+/// The reasons `docker load` refuses `image` that its manifest and config alone give, in
+/// this order: [`too_many_history_steps`], [`layer_count_mismatch`] (as
+/// [`ImageRefusal::NoRootfs`] when the config has no `rootfs`), [`too_many_layers`]. Each is
+/// about this image alone, even where images share a config (their manifests differ).
+pub fn image_refusals(image: &Image) -> Vec<ImageRefusal> {
+    let mut out = Vec::new();
+    if let Some((steps, layers)) = too_many_history_steps(image) {
+        out.push(ImageRefusal::TooManyHistorySteps { steps, layers });
+    }
+    if let Some((manifest, config)) = layer_count_mismatch(image) {
+        out.push(if no_rootfs(image) {
+            ImageRefusal::NoRootfs { manifest }
+        } else {
+            ImageRefusal::LayerCountMismatch { manifest, config }
+        });
+    }
+    if let Some(layers) = too_many_layers(image) {
+        out.push(ImageRefusal::TooManyLayers { layers });
+    }
+    out
+}
+
 /// The most layers one image may have for `docker load`: moby's layer store refuses a layer
 /// whose parent chain is already this deep (`layer/layer_store.go`: `maxLayerDepth = 125`,
 /// "max depth exceeded").
@@ -210,8 +294,9 @@ pub fn load_refused_in(archive: &Archive, image: &Image) -> bool {
 /// The `load-fails` problems that make `docker load` refuse `image`, in the archive's order:
 /// those [`load_refused_in`] goes by (about one of the image's layers, its layer blobs, its
 /// config or manifest, or `manifest.json`, `index.json`, `oci-layout`), each once. The
-/// reader reports every [`load_refused`] reason as such a problem, so a reader naming why the
-/// image does not load (`inspect --ci`'s `FAIL loadable`) lists these. Empty when it loads.
+/// image-level reasons of [`image_refusals`] are problems without a member, so not among
+/// these (a reader naming why the image does not load, `inspect --ci`'s `FAIL loadable`,
+/// lists both). Empty when nothing but [`load_refused`] refuses it.
 pub fn load_refusals<'a>(archive: &'a Archive, image: &Image) -> Vec<&'a Problem> {
     let layer_members: Vec<usize> = image.layers.iter().filter_map(|l| l.member).collect();
     // Which of the archive's images this is, for `load-fails` about one of its layers (a

@@ -200,6 +200,8 @@ struct Indexed {
 pub struct PathIndex {
     /// Sorted by path.
     paths: Vec<Indexed>,
+    /// How many distinct paths the layers touched, kept or not ([`PathIndex::seen`]).
+    seen: usize,
 }
 
 impl PathIndex {
@@ -265,6 +267,7 @@ impl PathIndex {
                 }
             }
         });
+        let seen = by_path.len();
         let mut paths: Vec<Indexed> = by_path
             .into_iter()
             .filter_map(|(path, kept)| {
@@ -277,7 +280,13 @@ impl PathIndex {
             })
             .collect();
         paths.sort_unstable_by(|a, b| a.history.path.cmp(&b.history.path));
-        PathIndex { paths }
+        PathIndex { paths, seen }
+    }
+
+    /// How many distinct paths the image's layers touched, whether this index kept them or
+    /// not ([`PathIndex::build_matching`] keeps only some; [`PathIndex::len`] counts those).
+    pub fn seen(&self) -> usize {
+        self.seen
     }
 
     /// How many distinct paths the index holds.
@@ -422,7 +431,10 @@ mod tests {
     fn index(a: &Archive) -> PathIndex {
         match a.images.first() {
             Some(img) => PathIndex::build(a, img),
-            None => PathIndex { paths: Vec::new() },
+            None => PathIndex {
+                paths: Vec::new(),
+                seen: 0,
+            },
         }
     }
 
@@ -477,6 +489,11 @@ mod tests {
                 "{text}"
             );
             assert_eq!(one.len(), full.find(&p, usize::MAX).total, "{text}");
+            assert_eq!(
+                (one.seen(), full.seen()),
+                (full.len(), full.len()),
+                "{text}"
+            );
         }
         assert_eq!(
             found_paths(&full, "*.conf"),

@@ -1620,17 +1620,6 @@ impl<'a> Ctx<'a> {
             })
         };
         let history_refused = refused_in("history");
-        // The image-level refusals below are about what its config says (its history, its
-        // rootfs's diff_ids, the chain they make): named with the config member, so a reader
-        // can tell which image each is about (`image_claims::load_refusals`).
-        let config_member = image.config_digest.as_ref().and_then(|d| {
-            self.members
-                .iter()
-                .find(|m| m.facts.sha256.as_ref() == Some(d))
-                .and_then(|m| std::str::from_utf8(m.path.as_bytes()).ok())
-                .map(str::to_string)
-        });
-        let config_member = config_member.as_deref();
         let rootfs_refused = refused_in("rootfs");
         let evidence = crate::analyze::history::layer_evidence(image, self.members);
         let pairing = crate::analyze::history::pair(&image.history, &evidence);
@@ -1638,36 +1627,21 @@ impl<'a> Ctx<'a> {
             self.problem(ProblemKind::History, None, format!("{label}: {note}"));
         }
         // The pairing above still shows the steps as `docker image history` would, but the
-        // load itself fails, which a reader must be told apart from a pairing note.
-        if let Some((producing, layers)) =
-            crate::analyze::image_claims::too_many_history_steps(image)
-                .filter(|_| !history_refused && !rootfs_refused)
-        {
-            self.problem(
-                ProblemKind::LoadFails,
-                config_member,
-                format!(
-                    "{label}: the config history has {producing} steps not marked empty_layer for {layers} {}, so docker load refuses the image (\"too many non-empty layers in History section\", as Docker's image store checks it)",
-                    if layers == 1 { "layer" } else { "layers" }
-                ),
-            );
-        }
-        if let Some((manifest, config)) =
-            crate::analyze::image_claims::layer_count_mismatch(image).filter(|_| !rootfs_refused)
-        {
-            let message = if crate::analyze::image_claims::no_rootfs(image) {
-                // The classic store's refusal is said on the config itself.
-                format!(
-                    "{label}: the manifest lists {} and the config has no rootfs, which containerd reads as no layers, so docker load with the containerd image store and ctr import refuse the image too (\"mismatched image rootfs and manifest layers\")",
-                    count_of(manifest, "layer")
-                )
-            } else {
-                format!(
-                    "{label}: the manifest lists {manifest} {} and the config's rootfs {config}, so docker load refuses the image (\"invalid manifest, layers length mismatch\"; containerd: \"mismatched image rootfs and manifest layers\")",
-                    if manifest == 1 { "layer" } else { "layers" }
-                )
+        // load itself fails, which a reader must be told apart from a pairing note. Worded by
+        // `ImageRefusal`'s Display, which `inspect --ci` names them with too. A refusal
+        // worked out from a field Go's decoder refuses is not said as the cause.
+        use crate::analyze::image_claims::ImageRefusal;
+        for refusal in crate::analyze::image_claims::image_refusals(image) {
+            let moot = match refusal {
+                ImageRefusal::TooManyHistorySteps { .. } => history_refused || rootfs_refused,
+                ImageRefusal::LayerCountMismatch { .. } | ImageRefusal::NoRootfs { .. } => {
+                    rootfs_refused
+                }
+                ImageRefusal::TooManyLayers { .. } => continue,
             };
-            self.problem(ProblemKind::LoadFails, config_member, message);
+            if !moot {
+                self.problem(ProblemKind::LoadFails, None, format!("{label}: {refusal}"));
+            }
         }
         for j in crate::analyze::image_claims::non_sha256_diff_ids(image) {
             let Some(l) = image.layers.get(j) else {
@@ -1712,14 +1686,8 @@ impl<'a> Ctx<'a> {
             }
         }
         if let Some(n) = crate::analyze::image_claims::too_many_layers(image) {
-            self.problem(
-                ProblemKind::LoadFails,
-                config_member,
-                format!(
-                    "{label}: the image has {n} layers and Docker's layer store holds at most {} in one chain, so docker load refuses the image (\"max depth exceeded\")",
-                    crate::analyze::image_claims::MAX_LAYER_DEPTH
-                ),
-            );
+            let refusal = ImageRefusal::TooManyLayers { layers: n };
+            self.problem(ProblemKind::LoadFails, None, format!("{label}: {refusal}"));
         }
     }
 
