@@ -344,14 +344,19 @@ describe('archive level on the page (issue 10)', () => {
       schemaVersion: 2, mediaType: OCI_MANIFEST, config: b.json(OCI_CONFIG, cfg), layers: [b.blob(OCI_LAYER, l)],
     });
     b.index([m]);
-    const page = await open(save('too-many-steps.tar', b.tar()));
+    const file = save('too-many-steps.tar', b.tar());
+    const page = await open(file);
     assert.equal(await page.locator('[data-testid=layer]').first().getAttribute('data-state'), 'verified');
     const ready = page.locator('[data-testid=image-ready]');
     assert.equal(await ready.getAttribute('data-state'), 'verified');
     assert.equal(await ready.getAttribute('data-load'), 'refused');
-    assert.equal(await text(ready), '✗ Digests checked: 1 of 1 layers verified, but docker load refuses this image (see the problems listed)');
+    // The reason its config alone gives, in the page's language (the problem gives the details).
+    assert.equal(await text(ready), '✗ Digests checked: 1 of 1 layers verified, but docker load refuses this image: the config history has 2 steps that make layers, for 1 layer (see the problems listed)');
     assert.deepEqual((await kindsShown(page)).sort(), ['history', 'load-fails']);
     await page.close();
+    const id = await open(file, { query: '?lang=id' });
+    assert.equal(await text(id.locator('[data-testid=image-ready]')), '✗ Digest sudah diperiksa: 1 dari 1 layer terverifikasi, tetapi docker load menolak image ini: riwayat config punya 2 langkah yang membuat layer, untuk 1 layer (lihat daftar masalah)');
+    await id.close();
   });
 
   test('a config Go cannot decode (created is not a date): docker load refuses the image, said beside the digests', { timeout: T }, async () => {

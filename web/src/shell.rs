@@ -372,6 +372,12 @@ pub fn app() -> Html {
     let load_refused = image
         .zip(archive.as_ref())
         .is_some_and(|(img, a)| pancake_core::analyze::image_claims::load_refused_in(a, img));
+    // The first reason its manifest and config alone give, said in the page's language.
+    let refusal = image.filter(|_| load_refused).and_then(|img| {
+        pancake_core::analyze::image_claims::image_refusals(img)
+            .first()
+            .copied()
+    });
 
     // The WAI-ARIA tabs pattern: one tab stop (the selected tab); ←/→ move to the previous
     // or next tab and show it, Home/End to the first or last.
@@ -516,7 +522,7 @@ pub fn app() -> Html {
                     <div class="summary-status">
                         { match state.reading.phase {
                             _ if in_summary => progress_bar(true),
-                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), image_failed, (unpack_failing, load_refused), state.incoming.is_none()),
+                            Phase::Ready => crate::views::artifacts::ready_line(lang, counts.unwrap_or_default(), image_failed, (unpack_failing, load_refused, refusal), state.incoming.is_none()),
                             Phase::Cancelled => html! { <p class="ready not-all" data-testid="cancelled">{ t(lang, "cancelled") }</p> },
                             _ => html! {},
                         } }

@@ -4,6 +4,7 @@
 //! checkable) kept apart.
 
 use crate::figures::human_size;
+use pancake_core::analyze::image_claims::ImageRefusal;
 use pancake_core::{Artifact, ArtifactKind};
 use yew::prelude::*;
 
@@ -86,6 +87,53 @@ fn short(d: &str) -> String {
     }
 }
 
+/// Why `docker load` refuses an image, from its manifest and config alone, in `lang`: what
+/// the ready line adds to "docker load refuses this image" (the problem list gives the
+/// details, in English).
+pub fn refusal_text(lang: Lang, r: ImageRefusal) -> String {
+    let (key, args): (&str, Vec<(&str, String)>) = match r {
+        ImageRefusal::TooManyHistorySteps { steps, layers } => (
+            if layers == 1 {
+                "refusal-history-one"
+            } else {
+                "refusal-history"
+            },
+            vec![("steps", steps.to_string()), ("layers", layers.to_string())],
+        ),
+        ImageRefusal::LayerCountMismatch { manifest, config } => (
+            if manifest == 1 {
+                "refusal-layer-count-one"
+            } else {
+                "refusal-layer-count"
+            },
+            vec![
+                ("manifest", manifest.to_string()),
+                ("config", config.to_string()),
+            ],
+        ),
+        ImageRefusal::NoRootfs { manifest } => (
+            if manifest == 1 {
+                "refusal-no-rootfs-one"
+            } else {
+                "refusal-no-rootfs"
+            },
+            vec![("manifest", manifest.to_string())],
+        ),
+        ImageRefusal::TooManyLayers { layers } => (
+            "refusal-too-many-layers",
+            vec![
+                ("layers", layers.to_string()),
+                (
+                    "max",
+                    pancake_core::analyze::image_claims::MAX_LAYER_DEPTH.to_string(),
+                ),
+            ],
+        ),
+    };
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    tf(lang, key, &args)
+}
+
 /// The image's verdict once every blob is hashed, from
 /// [`super::verdict_counts`]`(verified, neutral, failed, total)`: ✓ all verified; ○ nothing
 /// failed but some layers could not be checked (no claim to check, or left out on purpose),
@@ -106,7 +154,7 @@ pub fn ready_line(
     lang: Lang,
     (verified, neutral, failed, total): (usize, usize, usize, usize),
     image_failed: bool,
-    (unpack_failing, load_refused): (usize, bool),
+    (unpack_failing, load_refused, refusal): (usize, bool, Option<ImageRefusal>),
     settled: bool,
 ) -> Html {
     let args = [
@@ -115,6 +163,10 @@ pub fn ready_line(
         ("failed", failed.to_string()),
         ("total", total.to_string()),
         ("layers", unpack_failing.to_string()),
+        (
+            "why",
+            refusal.map(|r| refusal_text(lang, r)).unwrap_or_default(),
+        ),
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (key, class, state) = if image_failed {
@@ -127,7 +179,11 @@ pub fn ready_line(
         } else {
             "verified"
         };
-        ("ready-load-refused", Some("not-all"), state)
+        let key = match refusal {
+            Some(_) => "ready-load-refused-why",
+            None => "ready-load-refused",
+        };
+        (key, Some("not-all"), state)
     } else if unpack_failing > 0 {
         let state = if neutral > 0 {
             "not-checkable"
@@ -146,5 +202,45 @@ pub fn ready_line(
             data-load={load_refused.then_some("refused")}>
             { tf(lang, key, &args) }
         </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every reason is worded in both languages, its figures filled in, singular where one.
+    #[test]
+    fn a_refusal_is_said_in_both_languages() {
+        let all = [
+            ImageRefusal::TooManyHistorySteps {
+                steps: 3,
+                layers: 1,
+            },
+            ImageRefusal::TooManyHistorySteps {
+                steps: 5,
+                layers: 4,
+            },
+            ImageRefusal::LayerCountMismatch {
+                manifest: 2,
+                config: 1,
+            },
+            ImageRefusal::NoRootfs { manifest: 1 },
+            ImageRefusal::TooManyLayers { layers: 130 },
+        ];
+        for lang in [Lang::En, Lang::Id] {
+            for r in all {
+                let s = refusal_text(lang, r);
+                assert!(!s.is_empty() && !s.contains('{') && !s.contains('$'), "{s}");
+            }
+        }
+        assert_eq!(
+            refusal_text(Lang::En, all[0]),
+            "the config history has 3 steps that make layers, for 1 layer"
+        );
+        assert_eq!(
+            refusal_text(Lang::Id, all[4]),
+            "image ini punya 130 layer, dan Docker menampung paling banyak 125 dalam satu rantai"
+        );
     }
 }
