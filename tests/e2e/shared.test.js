@@ -257,6 +257,49 @@ describe('shared layers', () => {
     }
   });
 
+  // An image of more layers than the stack draws whole (`stack_window::DRAW_ALL`, 300) is
+  // compared after the tab has drawn, in tasks of its own. Beside an image of no layers there
+  // is nothing to fold: the comparison still comes (no file rows), not "Comparing…" for ever.
+  test('a 301-layer image compared with one of no layers: the comparison comes, with no file rows', { timeout: TEST_TIMEOUT }, async () => {
+    const { tar, Layout, sha256 } = require('./lib/tarwrite');
+    const os = require('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pancake-cmp-heavy-'));
+    const files = [['tall.tar', 301], ['none.tar', 0]].map(([name, count]) => {
+      const b = new Layout();
+      const layers = Array.from({ length: count }, (_, i) => tar([[`l/${i}`, `layer ${i}`]]));
+      const cfg = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map(sha256) },
+        history: layers.map((_, i) => ({ created_by: `COPY ${i} /l/` })) };
+      const m = b.json('application/vnd.oci.image.manifest.v1+json', {
+        schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: b.json('application/vnd.oci.image.config.v1+json', cfg),
+        layers: layers.map((l) => b.blob('application/vnd.oci.image.layer.v1.tar', l)),
+      });
+      b.index([{ ...m, annotations: { 'org.opencontainers.image.ref.name': name } }]);
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, b.tar());
+      return f;
+    });
+    const page = await session.newPage();
+    try {
+      await pickFile(page, files[0]);
+      await waitReady(page, { timeout: READY_TIMEOUT });
+      await pickFile(page, files[1]);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=image-option]').length === 2, null, { timeout: READY_TIMEOUT });
+      await app.openTab(page, 'shared');
+      const compare = page.locator('[data-testid=compare]');
+      await compare.locator('[data-testid=compare-shared]').waitFor({ timeout: READY_TIMEOUT });
+      assert.equal(await page.locator('[data-testid=compare-pending]').count(), 0);
+      assert.equal(await page.locator('[data-testid=compare-row]').count(), 0);
+      assert.match(squash(await compare.locator('[data-testid=compare-shared]').textContent()), /^Shared layers: 0 /);
+    } catch (e) {
+      await shot(page, 'fail-compare-heavy-empty').catch(() => {});
+      throw e;
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('two fixtures dropped at once (docker26 app1 + app2) are read in turn; removing one updates the diagram', { timeout: TEST_TIMEOUT }, async () => {
     const page = await session.newPage();
     try {

@@ -62,11 +62,24 @@ struct State {
     /// [`unindexed`]): built on the first search of an image, dropped when facts change the
     /// reading (a layer indexed by hashing adds paths).
     paths: Vec<(usize, Rc<PathIndex>, Vec<usize>)>,
+    /// Additions-only indexes (`PathIndex::build_added`) for the merged view's badges, by
+    /// image: those of an image past [`WHOLE_INDEX_ENTRIES`], whose whole index is not kept
+    /// (see [`rows`]). Dropped with `paths`.
+    added: Vec<(usize, Rc<PathIndex>)>,
     /// A resolution is to be posted on the next task (see [`Request::Facts`]).
     resolve_scheduled: bool,
     /// The last resolution the page was sent, with its `applied` count: the scanned
     /// archive's (in `Scanned`), then each posted. `None`: the next goes whole.
     sent: Option<(usize, Resolution)>,
+}
+
+impl State {
+    /// Drops the path indexes kept (`paths`, `added`): facts changed the reading, or it was
+    /// replaced.
+    fn forget_indexes(&mut self) {
+        self.paths.clear();
+        self.added.clear();
+    }
 }
 
 /// The most layer entries (`PathIndex::entries_to_fold`, a layer listed twice counted twice)
@@ -138,7 +151,10 @@ fn search(
 /// The rows `pick` chooses of a view of image `image`, in `pancake_core::wire`'s rows form
 /// (see `Request::Rows`), `None` when the reading has no such image or layer. All the rows of
 /// a merged view carry the layer that last added each path at or below the row's layer, from
-/// the image's `PathIndex` (the search's, built here and kept when every layer is indexed).
+/// an index of the image's paths: its whole `PathIndex` when one is kept (the search's, or
+/// built here and kept when every layer is indexed), else, past [`WHOLE_INDEX_ENTRIES`], an
+/// index of its additions alone, built on the first merged view asked for and kept in
+/// `State::added` (until facts change the reading) for every layer picked after.
 fn rows(
     state: &mut State,
     image: usize,
@@ -146,11 +162,30 @@ fn rows(
     merged: bool,
     pick: &RowPick,
 ) -> Option<Vec<u8>> {
+    rows_within(state, image, layer, merged, pick, WHOLE_INDEX_ENTRIES)
+}
+
+/// [`rows`], with `whole` for [`WHOLE_INDEX_ENTRIES`] (the tests' small images cross it).
+fn rows_within(
+    state: &mut State,
+    image: usize,
+    layer: usize,
+    merged: bool,
+    pick: &RowPick,
+    whole: usize,
+) -> Option<Vec<u8>> {
     let cached = state
         .paths
         .iter()
         .find(|(i, _, _)| *i == image)
-        .map(|(_, ix, _)| ix.clone());
+        .map(|(_, ix, _)| ix.clone())
+        .or_else(|| {
+            state
+                .added
+                .iter()
+                .find(|(i, _)| *i == image)
+                .map(|(_, ix)| ix.clone())
+        });
     let reading = state.reading.as_mut()?;
     let archive = reading.archive();
     let img = archive
@@ -201,9 +236,12 @@ fn rows(
     let index = match cached {
         Some(ix) => ix,
         // Too many layer entries to keep every path's story: the additions alone, which is
-        // all the badge reads, not kept for searches.
-        None if PathIndex::entries_to_fold(archive, img) > WHOLE_INDEX_ENTRIES => {
-            Rc::new(PathIndex::build_added(archive, img))
+        // all the badge reads, kept for the next layer picked (a full fold of every entry
+        // each time otherwise) but not for searches.
+        None if PathIndex::entries_to_fold(archive, img) > whole => {
+            let ix = Rc::new(PathIndex::build_added(archive, img));
+            state.added.push((image, ix.clone()));
+            ix
         }
         None => {
             let ix = Rc::new(PathIndex::build(archive, img));
@@ -467,7 +505,7 @@ fn post_scanned(
     // page folds nothing), once the page has drawn that view and asks
     // (`Request::Summarize`).
     state.reading = Some(r);
-    state.paths.clear();
+    state.forget_indexes();
 }
 
 /// Posts this scanner's reading on `port` to the scanner that adopts it (`Request::HandOver`):
@@ -564,7 +602,7 @@ fn adopt_shared(
         archive,
         &pancake_core::limits::Limits::default(),
     ));
-    state.paths.clear();
+    state.forget_indexes();
     state.sent = None;
     state.resolve_scheduled = false;
     Ok(())
@@ -742,7 +780,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &mut State, data: &JsValue)
                 r.is_done()
             });
             if let Some(done) = done {
-                state.paths.clear();
+                state.forget_indexes();
                 // The page's thread must not resolve (it walks every layer index): it takes
                 // the images and problems from here. The last fact is resolved at once; the
                 // others on the next task, so facts that queued up while this worker was busy
@@ -961,6 +999,68 @@ mod tests {
         assert!(other.reading.is_none());
     }
 
+    /// Past the whole-index bound (here 0 entries), the merged views' badges come from an
+    /// index of the additions, built on the first merged view and kept for every layer picked
+    /// after, until facts change the reading; they read as a whole index's would, and a whole
+    /// index, when a search kept one, serves them instead.
+    #[test]
+    fn past_the_bound_the_additions_are_folded_once_per_image() {
+        let bytes = fixture("docker26-save-app1.tar");
+        let read = || {
+            let mut reading = Reading::start("app1.tar", &bytes, &Options::default(), &mut |_| {})
+                .expect("start");
+            for j in reading.jobs().to_vec() {
+                let facts = hash(&bytes, &j, &Options::default(), &mut |_| {});
+                reading.apply(j.member, facts);
+            }
+            State {
+                reading: Some(reading),
+                ..State::default()
+            }
+        };
+        let (mut whole, mut bounded) = (read(), read());
+        let layers = whole
+            .reading
+            .as_mut()
+            .and_then(|r| r.archive().images.first().map(|i| i.layers.len()))
+            .unwrap_or(0);
+        assert!(layers >= 5, "layers: {layers}");
+        let mut first: Option<Rc<PathIndex>> = None;
+        for layer in 0..layers {
+            assert_eq!(
+                rows_within(&mut bounded, 0, layer, true, &RowPick::All, 0),
+                rows(&mut whole, 0, layer, true, &RowPick::All),
+                "layer {layer}: the same badges"
+            );
+            assert!(bounded.paths.is_empty(), "no whole index kept");
+            let kept = bounded.added.first().map(|(i, ix)| (*i, ix.clone()));
+            let Some((0, ix)) = kept else {
+                panic!("layer {layer}: the additions are kept");
+            };
+            assert_eq!(bounded.added.len(), 1);
+            let first = first.get_or_insert_with(|| ix.clone());
+            assert!(Rc::ptr_eq(first, &ix), "layer {layer}: folded once");
+        }
+        // A layer's own changes need no index.
+        let mut fresh = read();
+        assert!(rows_within(&mut fresh, 0, 1, false, &RowPick::All, 0).is_some());
+        assert!(fresh.added.is_empty());
+        // Facts change the reading: both caches go.
+        bounded.forget_indexes();
+        assert!(bounded.added.is_empty() && bounded.paths.is_empty());
+        // A whole index kept by a search serves the badges: no additions folded.
+        assert!(matches!(
+            search(&mut bounded, 0, "hello.txt", 10, true),
+            SearchAnswer::Found(..)
+        ));
+        assert_eq!(bounded.paths.len(), 1);
+        assert_eq!(
+            rows_within(&mut bounded, 0, layers - 1, true, &RowPick::All, 0),
+            rows(&mut whole, 0, layers - 1, true, &RowPick::All)
+        );
+        assert!(bounded.added.is_empty(), "the whole index answered");
+    }
+
     /// docker26-save-app1.tar (a real `docker save`) as the scanner holds it while its base
     /// layer's index is still to come from that layer's hash job — what a compressed layer is
     /// until hashed: the walk's index of that layer is dropped and the plan made again.
@@ -1013,7 +1113,7 @@ mod tests {
             "layer 2's file is found"
         );
         // Facts after all (a new hashing run): the partial index is dropped with them.
-        state.paths.clear();
+        state.forget_indexes();
         for j in &jobs {
             let facts = hash(&bytes, j, &Options::default(), &mut |_| {});
             if let Some(r) = state.reading.as_mut() {

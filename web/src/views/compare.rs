@@ -2,7 +2,7 @@
 //! the divergent layers change at file level (from the two merged views).
 
 use std::collections::HashSet;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use crate::figures::human_size;
 use gloo::timers::callback::Timeout;
@@ -35,6 +35,78 @@ type Pair = (Option<SessionImage>, Option<SessionImage>);
 /// Their merged filesystems (`union::merged` of each top layer).
 type Folded = (Vec<FileRow>, Vec<FileRow>);
 
+/// A pair as the comparison's stage names it: each image's archive, held weakly (the stage
+/// keeps no archive alive, and the allocation a `Weak` keeps is never another archive's), and
+/// its index there. What `compared` reads of a pair is all in these.
+#[derive(Clone, Debug)]
+struct PairKey([Option<(Weak<pancake_core::Archive>, usize)>; 2]);
+
+impl PairKey {
+    fn of(pair: &Pair) -> Self {
+        PairKey([&pair.0, &pair.1].map(|s| {
+            s.as_ref()
+                .map(|s| (Rc::downgrade(&s.archive.0), s.key.image))
+        }))
+    }
+}
+
+impl PartialEq for PairKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.iter().zip(&other.0).all(|(x, y)| match (x, y) {
+            (Some((a, i)), Some((b, j))) => i == j && Weak::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        })
+    }
+}
+
+/// How far the comparison of a heavy pair has got (see `Compare`), `F` its fold.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage<F> {
+    /// Folded (`None`: nothing to fold, an image or its layers missing: compared with no
+    /// file rows); compared on the next task.
+    Folded(Option<F>),
+    /// Compared on this draw, from the fold.
+    Released(Option<F>),
+    /// Compared: the result is in the memo, the fold dropped.
+    Compared,
+}
+
+/// What the comparison does after a draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    Nothing,
+    /// Fold the pair, on a task of its own.
+    Fold,
+    /// Compare, on the next task.
+    Release,
+    /// The draw has compared: drop the fold (two merged views, up to 100,000 rows each).
+    Drop,
+    /// No heavy pair now: forget the stage of the last one.
+    Clear,
+}
+
+/// Whether the pair `key` is compared on this draw, and what to do after it, from the stage
+/// kept (and of which pair) and whether the pair is heavy. Every stage of a heavy pair leads
+/// to `Compared` (a pair with nothing to fold too), where it stays; the fold is kept only
+/// until the draw that compares.
+fn step<K: PartialEq, F>(stage: Option<&(K, Stage<F>)>, key: &K, heavy: bool) -> (bool, Next) {
+    if !heavy {
+        let next = if stage.is_some() {
+            Next::Clear
+        } else {
+            Next::Nothing
+        };
+        return (true, next);
+    }
+    match stage {
+        Some((k, Stage::Folded(_))) if k == key => (false, Next::Release),
+        Some((k, Stage::Released(_))) if k == key => (true, Next::Drop),
+        Some((k, Stage::Compared)) if k == key => (true, Next::Nothing),
+        _ => (false, Next::Fold),
+    }
+}
+
 /// A's and B's merged filesystems; `None` when an image or its layers are missing.
 fn fold_pair(a: &SessionImage, b: &SessionImage) -> Option<Folded> {
     let (ia, ib) = (a.image()?, b.image()?);
@@ -49,7 +121,7 @@ fn fold_pair(a: &SessionImage, b: &SessionImage) -> Option<Folded> {
 }
 
 /// Where A and B part, the layers of A that B has too, and the paths that differ (from
-/// `folded`, their merged filesystems, else folded here).
+/// `folded`, their merged filesystems, `fold_pair`'s: `None`, no file rows).
 fn compared(
     a: &SessionImage,
     b: &SessionImage,
@@ -74,14 +146,6 @@ fn compared(
         .filter(|(_, id)| id.as_ref().is_some_and(|id| in_b.contains(id)))
         .map(|(i, _)| i)
         .collect();
-    let here;
-    let folded = match folded {
-        Some(f) => Some(f),
-        None => {
-            here = fold_pair(a, b);
-            here.as_ref()
-        }
-    };
     let rows = match folded {
         Some((ma, mb)) => {
             let mut rows = union::compare(ma, mb, diverge);
@@ -120,41 +184,57 @@ pub fn compare(p: &CompareProps) -> Html {
     let heavy = matches!(&pair, (Some(a), Some(b)) if [a, b].iter().any(|s| {
         s.image().is_some_and(|im| im.layers.len() > super::stack_window::DRAW_ALL)
     }));
-    let folded = use_state(|| None::<(Pair, Rc<Folded>)>);
-    let released = use_state(|| None::<Pair>);
-    let have_folded = heavy && folded.as_ref().is_some_and(|(p, _)| *p == pair);
-    let go = !heavy || (have_folded && released.as_ref() == Some(&pair));
+    // The heavy pair's stage (`step`): named by a `PairKey`, which holds no archive, and
+    // holding the fold only until the draw that compares; the memo keeps the comparison.
+    let stage = use_state(|| None::<(PairKey, Stage<Rc<Folded>>)>);
+    let key = PairKey::of(&pair);
+    let (go, next) = step(stage.as_ref(), &key, heavy);
+    // The fold this draw compares from (`Some(None)`: folded, nothing to compare file by
+    // file), or the one the next task releases.
+    let fold = match stage.as_ref() {
+        Some((k, Stage::Folded(f) | Stage::Released(f))) if *k == key => Some(f.clone()),
+        _ => None,
+    };
     {
-        let (folded, released) = (folded.clone(), released.clone());
-        use_effect_with(
-            (pair.clone(), have_folded, go),
-            move |(pair, have_folded, go)| {
-                let pair = pair.clone();
-                let later = match (*go, *have_folded) {
-                    (true, _) => None,
-                    (false, false) => Some(Timeout::new(0, move || {
-                        if let (Some(a), Some(b)) = &pair {
-                            if let Some(f) = fold_pair(a, b) {
-                                folded.set(Some((pair.clone(), Rc::new(f))));
-                            }
-                        }
-                    })),
-                    (false, true) => Some(Timeout::new(0, move || released.set(Some(pair)))),
-                };
-                move || drop(later)
-            },
-        );
+        let (stage, key, pair, fold) = (stage.clone(), key.clone(), pair.clone(), fold.clone());
+        use_effect_with((key.clone(), next), move |(_, next)| {
+            let later = match next {
+                Next::Nothing => None,
+                Next::Clear => {
+                    stage.set(None);
+                    None
+                }
+                Next::Drop => {
+                    stage.set(Some((key, Stage::Compared)));
+                    None
+                }
+                Next::Fold => Some(Timeout::new(0, move || {
+                    let f = match &pair {
+                        (Some(a), Some(b)) => fold_pair(a, b).map(Rc::new),
+                        _ => None,
+                    };
+                    stage.set(Some((key, Stage::Folded(f))));
+                })),
+                Next::Release => Some(Timeout::new(0, move || {
+                    stage.set(Some((key, Stage::Released(fold.flatten()))));
+                })),
+            };
+            move || drop(later)
+        });
     }
-    let done = folded
-        .as_ref()
-        .filter(|_| have_folded)
-        .map(|(_, f)| f.clone());
-    let result = use_memo((pair.clone(), go), move |((a, b), go)| {
-        let (Some(a), Some(b), true) = (a, b, *go) else {
-            return None;
-        };
-        compared(a, b, done.as_deref())
-    });
+    let result = {
+        let pair = pair.clone();
+        use_memo((key, go), move |(_, go)| {
+            let ((Some(a), Some(b)), true) = (&pair, *go) else {
+                return None;
+            };
+            match fold {
+                Some(f) => compared(a, b, f.as_deref()),
+                // Not heavy: folded as it is drawn.
+                None => compared(a, b, fold_pair(a, b).as_ref()),
+            }
+        })
+    };
     if n < 2 {
         return html! {
             <section class="card compare" aria-labelledby="cmp-title">
@@ -327,5 +407,87 @@ pub fn compare(p: &CompareProps) -> Html {
             </div>
             { body }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plays the component's part: `step`, then what `next` does (its tasks at once), until
+    /// nothing is left to do; returns each draw's `go` and `next`.
+    fn play(
+        stage: &mut Option<(u8, Stage<&'static str>)>,
+        key: u8,
+        heavy: bool,
+        fold: Option<&'static str>,
+    ) -> Vec<(bool, Next)> {
+        let mut draws = Vec::new();
+        loop {
+            let (go, next) = step(stage.as_ref(), &key, heavy);
+            draws.push((go, next));
+            *stage = match next {
+                Next::Nothing => return draws,
+                Next::Clear => None,
+                Next::Fold => Some((key, Stage::Folded(fold))),
+                Next::Release => match stage.take() {
+                    Some((k, Stage::Folded(f))) => Some((k, Stage::Released(f))),
+                    other => panic!("released from {other:?}"),
+                },
+                Next::Drop => Some((key, Stage::Compared)),
+            };
+            assert!(draws.len() < 10, "no end: {draws:?}");
+        }
+    }
+
+    #[test]
+    fn a_heavy_pair_is_folded_then_compared_then_its_fold_dropped() {
+        let mut stage = None;
+        let draws = play(&mut stage, 1, true, Some("fold"));
+        assert_eq!(
+            draws,
+            vec![
+                (false, Next::Fold),
+                (false, Next::Release),
+                // This draw compares, from the fold ...
+                (true, Next::Drop),
+                // ... which is then dropped; the comparison stays shown.
+                (true, Next::Nothing),
+            ]
+        );
+        assert_eq!(stage, Some((1, Stage::Compared)));
+        // Drawn again (another render): nothing folds again.
+        assert_eq!(
+            play(&mut stage, 1, true, Some("fold")),
+            vec![(true, Next::Nothing)]
+        );
+    }
+
+    #[test]
+    fn a_heavy_pair_with_nothing_to_fold_is_compared_all_the_same() {
+        // One image of more than `DRAW_ALL` layers, the other of none: `fold_pair` is `None`.
+        let mut stage = None;
+        let draws = play(&mut stage, 1, true, None);
+        assert_eq!(draws.last(), Some(&(true, Next::Nothing)));
+        assert!(draws.contains(&(true, Next::Drop)), "compared: {draws:?}");
+        assert_eq!(stage, Some((1, Stage::Compared)));
+    }
+
+    #[test]
+    fn another_pair_folds_again_and_no_heavy_pair_forgets_the_last() {
+        let mut stage = None;
+        play(&mut stage, 1, true, Some("one"));
+        // Another heavy pair: folded in turn.
+        let draws = play(&mut stage, 2, true, Some("two"));
+        assert_eq!(draws.first(), Some(&(false, Next::Fold)));
+        assert_eq!(stage, Some((2, Stage::Compared)));
+        // A light pair (or one image left, the file closed): compared as drawn, and the
+        // stage of the heavy one, a fold not yet dropped too, is forgotten.
+        let mut stage = Some((2, Stage::Folded(Some("two"))));
+        assert_eq!(
+            play(&mut stage, 3, false, None),
+            vec![(true, Next::Clear), (true, Next::Nothing)]
+        );
+        assert_eq!(stage, None);
     }
 }

@@ -6,8 +6,8 @@
 //! other and their shared layers become contiguous bands.
 //!
 //! Rows are drawn as the stack draws its items (`stack_window`): every one up to
-//! [`window::DRAW_ALL`]; above, the top and bottom rows, the selected band's and what the
-//! reader asked for. Each run of rows left out is one grid row saying how many layers it
+//! [`window::DRAW_ALL`]; above, the top and bottom rows, the picked band's (clicked, or
+//! Enter: not one hovered or focused, see `pinned_row`) and what the reader asked for. Each run of rows left out is one grid row saying how many layers it
 //! holds and which (by image), with its "show more" above the diagram: an archive declaring
 //! 20,000 layers drew ~100,000 elements here and held the page's thread for ~5 s.
 
@@ -267,6 +267,18 @@ fn gap_text(lang: Lang, gap: &Gap) -> String {
     )
 }
 
+/// The row the window draws around ([`row_window`]'s `selected`): the band picked (a click,
+/// Enter or Space) when one is, never one only hovered or focused. Hovering or focusing
+/// shows a band's details, but if it also drew the rows around it, moving the pointer down
+/// the top rows would keep drawing more, the bottom block would jump under the pointer, and
+/// Tab would walk into each row so drawn, one at a time, through 20,000 layers.
+fn pinned_row(lay: &Layout, selected: Option<usize>, pinned: bool) -> Option<usize> {
+    selected
+        .filter(|_| pinned)
+        .and_then(|ni| lay.nodes.get(ni))
+        .map(|node| node.row)
+}
+
 /// The identity a layer is drawn by: its ChainID, as Docker's layer store keeps it
 /// (`pancake_core::analyze::share::chain_ids`); the same diff_id on another base is another layer.
 pub fn chains(images: &[SessionImage]) -> Vec<Vec<Option<String>>> {
@@ -378,10 +390,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         (k, ranges) if *k == key => ranges,
         _ => &[],
     };
-    let selected_row = selected
-        .and_then(|ni| lay.nodes.get(ni))
-        .map(|node| node.row);
-    let win = row_window(&lay, selected_row, shown_more);
+    let win = row_window(&lay, pinned_row(&lay, *selected, *pinned), shown_more);
     let heads = lay.columns.iter().enumerate().map(|(col, img)| {
         let si = p.images.get(*img);
         let tag = si.map(|s| s.tag()).unwrap_or_default();
@@ -810,5 +819,39 @@ mod tests {
             gap_text(lang, &one),
             "1 layer not drawn here (#1: layer 41)"
         );
+    }
+
+    #[test]
+    fn the_window_follows_the_picked_band_not_the_hovered_one() {
+        let n = 20_002;
+        let l = layout(&[ids("s", 3), ids("h", n)]);
+        let node_at = |row: usize| {
+            l.nodes
+                .iter()
+                .position(|node| node.row == row && node.uses.iter().any(|u| u.0 == 1))
+        };
+        let rest = row_window(&l, None, &[]);
+        // Hovering or focusing (selected, not pinned) a band of the top rows, of the bottom
+        // ones, or (a band drawn before) one deep in the gap: the same rows, the same gap.
+        for row in [n - 1, n - window::EDGE, window::EDGE - 1, 0, 10_000] {
+            let ni = node_at(row);
+            assert!(ni.is_some(), "row {row}");
+            assert_eq!(pinned_row(&l, ni, false), None);
+            let w = row_window(&l, pinned_row(&l, ni, false), &[]);
+            assert_eq!(w, rest, "hovering row {row}");
+        }
+        // Picked: its row and its neighbours are drawn, and the gap's numbers say so.
+        let ni = node_at(10_000);
+        assert_eq!(pinned_row(&l, ni, true), Some(10_000));
+        let w = row_window(&l, pinned_row(&l, ni, true), &[]);
+        assert!(w.grid_row.get(10_000).is_some_and(|g| *g > 0));
+        assert_eq!(
+            w.grid_row.iter().filter(|g| **g > 0).count(),
+            2 * window::EDGE + 2 * window::AROUND + 1
+        );
+        assert_eq!(w.gaps.len(), 2);
+        // Nothing picked, or a node that is not there: no row.
+        assert_eq!(pinned_row(&l, None, true), None);
+        assert_eq!(pinned_row(&l, Some(usize::MAX), true), None);
     }
 }

@@ -195,9 +195,10 @@ pub fn files(p: &FilesProps) -> Html {
         (_, Some(r)) => (r.clone(), None),
         _ => (empty_rows(), None),
     };
-    // Each path's history, for the merged view's badge: the layer that added a path as well
-    // as the last one that changed it. Built once per image, only when the merged view shows
-    // and was folded here (a scanner sends each row's "added in" layer with the rows).
+    // Each path's additions, for the merged view's badge: the layers that added a path (an
+    // index of additions only, `PathIndex::build_added`, not every change). Built once per
+    // image, only when the merged view shows and was folded here (a scanner sends each row's
+    // "added in" layer with the rows).
     let history: Option<Rc<PathIndex>> = {
         // Keyed on the file structure: verification facts arriving while blobs are hashed
         // must not rebuild an index over every path.
