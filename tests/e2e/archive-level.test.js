@@ -353,6 +353,7 @@ describe('archive level on the page (issue 10)', () => {
     // The reason its config alone gives, in the page's language (the problem gives the details).
     assert.equal(await text(ready), '✗ Digests checked: 1 of 1 layers verified, but docker load refuses this image: the config history has 2 steps that make layers, for 1 layer (see the problems listed)');
     assert.deepEqual((await kindsShown(page)).sort(), ['history', 'load-fails']);
+    assert.match(await page.locator('[data-testid=error][data-kind=history]').innerText(), /2 layer-making steps for 1 layer;/);
     await page.close();
     const id = await open(file, { query: '?lang=id' });
     assert.equal(await text(id.locator('[data-testid=image-ready]')), '✗ Digest sudah diperiksa: 1 dari 1 layer terverifikasi, tetapi docker load menolak image ini: riwayat config punya 2 langkah yang membuat layer, untuk 1 layer (lihat daftar masalah)');

@@ -439,14 +439,17 @@ pub fn apply_pairing(image: &mut Image, pairing: &Pairing) -> Option<String> {
         }
     }
     let producing = image.history.iter().filter(|h| !h.empty_layer).count();
-    let layers = image.layers.len();
+    let layers = match image.layers.len() {
+        1 => "1 layer".to_string(),
+        n => format!("{n} layers"),
+    };
     let mut out = Vec::new();
     match pairing.rule {
         PairingRule::InOrder | PairingRule::NoHistory => {}
         PairingRule::FromTop => {
             let bare = pairing.steps.iter().take_while(|s| s.is_none()).count();
             out.push(format!(
-                "the config history has {producing} layer-making steps for {layers} layers; paired from the top (a build appends its steps above its base), so {} no recorded step (base image)",
+                "the config history has {producing} layer-making steps for {layers}; paired from the top (a build appends its steps above its base), so {} no recorded step (base image)",
                 // Said by position, without a number: the CLI counts layers from 0 and the
                 // page from 1, and this text is shown by both.
                 match bare {
@@ -458,7 +461,7 @@ pub fn apply_pairing(image: &mut Image, pairing: &Pairing) -> Option<String> {
         PairingRule::Uncertain => {
             let unsure = uncertain_layers(image);
             out.push(format!(
-                "the config history has {producing} layer-making steps for {layers} layers, and {} {} marked empty_layer though such a step makes a layer: either the lowest layers are a base's with no recorded step, or {} made a layer; paired from the top (a build appends its steps above its base), but which step made {} is uncertain",
+                "the config history has {producing} layer-making steps for {layers}, and {} {} marked empty_layer though such a step makes a layer: either the lowest layers are a base's with no recorded step, or {} made a layer; paired from the top (a build appends its steps above its base), but which step made {} is uncertain",
                 step_list(image, &pairing.doubtful),
                 if pairing.doubtful.len() == 1 { "is" } else { "are" },
                 if pairing.doubtful.len() == 1 { "it" } else { "some of them" },
@@ -470,7 +473,7 @@ pub fn apply_pairing(image: &mut Image, pairing: &Pairing) -> Option<String> {
             ));
         }
         PairingRule::FromBottom => out.push(format!(
-            "the config history has {producing} layer-making steps for {layers} layers; paired from the bottom as `docker image history` does, so {} made no layer here",
+            "the config history has {producing} layer-making steps for {layers}; paired from the bottom as `docker image history` does, so {} made no layer here",
             step_list(image, &pairing.unpaired_steps)
         )),
     }
