@@ -32,6 +32,9 @@ use pancake_core::Archive;
 use crate::term::Safe;
 use crate::Fail;
 
+/// Which problems one of a file's own rules (`FAIL intact`, the file's `FAIL loadable`) takes.
+type AboutFile = fn(&pancake_core::Problem) -> bool;
+
 /// How many of an image's reasons `FAIL loadable` names before it counts the rest.
 const LOADABLE_REASONS: usize = 3;
 
@@ -250,40 +253,35 @@ pub fn report(
     for (k, a) in archives.iter().enumerate() {
         // The file itself damaged (its outer gzip failing its checksum, say, after every
         // member was read): the layers' digests may all verify, but the members no digest
-        // covers (`manifest.json`, `repositories`: the tags) may not be what was saved. Once
-        // per file, counted as a failed rule; the layers' own checks follow per image.
-        let damage: Vec<String> = a
-            .problems
-            .iter()
-            .filter(|p| p.kind == pancake_core::ProblemKind::Archive)
-            .map(|p| Safe(p.technical()).to_string())
-            .collect();
-        if !damage.is_empty() {
-            failed += 1;
-            s.push_str(&format!(
-                "{}\n  FAIL intact: the file is damaged, so what no digest covers (its tags, in manifest.json or index.json) may not be what was saved: {}\n",
-                Safe(&a.name),
-                damage.join("; ")
-            ));
-        }
-        // A `load-fails` problem about the outer tar (it stops where Go's reader stops:
-        // "invalid tar header") refuses the file as a whole: once per file.
-        let whole: Vec<String> = a
-            .problems
-            .iter()
-            .filter(|p| {
+        // covers (`manifest.json`, `repositories`: the tags) may not be what was saved.
+        // And a `load-fails` problem about the outer tar (it stops where Go's reader stops:
+        // "invalid tar header") refuses the file as a whole. Each once per file, counted as
+        // a failed rule; the images' own checks follow.
+        let file_rules: [(&str, AboutFile); 2] = [
+            (
+                "intact: the file is damaged, so what no digest covers (its tags, in manifest.json or index.json) may not be what was saved",
+                |p| p.kind == pancake_core::ProblemKind::Archive,
+            ),
+            ("loadable: docker load refuses the file", |p| {
                 p.kind == pancake_core::ProblemKind::LoadFails
                     && p.origin.scope == pancake_core::Scope::Outer
-            })
-            .map(|p| Safe(p.technical()).to_string())
-            .collect();
-        if !whole.is_empty() {
-            failed += 1;
-            s.push_str(&format!(
-                "{}\n  FAIL loadable: docker load refuses the file: {}\n",
-                Safe(&a.name),
-                whole.join("; ")
-            ));
+            }),
+        ];
+        for (rule, about) in file_rules {
+            let found: Vec<String> = a
+                .problems
+                .iter()
+                .filter(|p| about(p))
+                .map(|p| Safe(p.technical()).to_string())
+                .collect();
+            if !found.is_empty() {
+                failed += 1;
+                s.push_str(&format!(
+                    "{}\n  FAIL {rule}: {}\n",
+                    Safe(&a.name),
+                    found.join("; ")
+                ));
+            }
         }
         let checked = numbers.get(k).map(Vec::as_slice).unwrap_or_default();
         for (i, img) in a.images.iter().enumerate() {

@@ -357,6 +357,18 @@ fn one_layer_save(
     entries: Vec<pancake_core::write::tarwrite::TarEntry>,
     history: usize,
 ) -> String {
+    one_layer_saves(dir, name, entries, history, &[("t:1", 1)])
+}
+
+/// [`one_layer_save`] with one image per `(tag, copies)` of `images`, all on the one config
+/// (its `rootfs.diff_ids` naming the layer once), each listing the layer `copies` times.
+fn one_layer_saves(
+    dir: &Path,
+    name: &str,
+    entries: Vec<pancake_core::write::tarwrite::TarEntry>,
+    history: usize,
+    images: &[(&str, usize)],
+) -> String {
     use pancake_core::digest::Digest;
     use pancake_core::write::tarwrite::{self, Descriptor, SaveImage};
     let tar = tarwrite::layer_tar(entries).unwrap_or_else(|e| panic!("{e}"));
@@ -370,15 +382,19 @@ fn one_layer_save(
         "history": steps,
     }))
     .unwrap_or_default();
-    let images = [SaveImage {
-        tags: vec!["t:1".into()],
-        config,
-        layers: vec![Descriptor {
-            media_type: "application/vnd.oci.image.layer.v1.tar".into(),
-            digest,
-            size: tar.len() as u64,
-        }],
-    }];
+    let layer = Descriptor {
+        media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+        digest,
+        size: tar.len() as u64,
+    };
+    let images: Vec<SaveImage> = images
+        .iter()
+        .map(|(tag, copies)| SaveImage {
+            tags: vec![(*tag).into()],
+            config: config.clone(),
+            layers: vec![layer.clone(); *copies],
+        })
+        .collect();
     let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
         Ok(Box::new(std::io::Cursor::new(tar.clone())))
     })
@@ -498,42 +514,16 @@ fn a_file_docker_load_refuses_fails_the_gate() {
 /// `bad:1` fails the gate; the refusal is its manifest's, not its shared config's.
 #[test]
 fn a_refusal_is_the_image_s_own_where_images_share_a_config() {
-    use pancake_core::digest::Digest;
-    use pancake_core::write::tarwrite::{self, Descriptor, SaveImage, TarEntry};
+    use pancake_core::write::tarwrite::TarEntry;
     let dir = workdir("shared-config");
-    let tar = tarwrite::layer_tar(vec![TarEntry::file("a", b"a".to_vec(), 0o644)])
-        .unwrap_or_else(|e| panic!("{e}"));
-    let digest = Digest::of_bytes(&tar);
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": [digest]},
-        "history": [{"created_by": "COPY a /"}],
-    }))
-    .unwrap_or_default();
-    let layer = Descriptor {
-        media_type: "application/vnd.oci.image.layer.v1.tar".into(),
-        digest,
-        size: tar.len() as u64,
-    };
-    let images = [
-        SaveImage {
-            tags: vec!["good:1".into()],
-            config: config.clone(),
-            layers: vec![layer.clone()],
-        },
-        SaveImage {
-            tags: vec!["bad:1".into()],
-            config,
-            layers: vec![layer.clone(), layer],
-        },
-    ];
-    let bytes = tarwrite::write_docker_save(Vec::new(), &images, &mut |_| {
-        Ok(Box::new(std::io::Cursor::new(tar.clone())))
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    let path = dir.join("shared.tar");
-    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
-    let o = pancake_in(&dir, &["inspect", "--ci", &path.display().to_string()]);
+    let path = one_layer_saves(
+        &dir,
+        "shared.tar",
+        vec![TarEntry::file("a", b"a".to_vec(), 0o644)],
+        1,
+        &[("good:1", 1), ("bad:1", 2)],
+    );
+    let o = pancake_in(&dir, &["inspect", "--ci", &path]);
     let (out, _) = text(&o);
     assert!(!o.status.success(), "{out}");
     assert_eq!(out.matches("FAIL loadable").count(), 1, "{out}");
