@@ -71,6 +71,10 @@ onmessage = async (e) => {
     // The hashers' way (web/src/hashing.rs, stream_sha256): one BYOB reader, one buffer.
     const t = performance.now();
     const reader = m.file.stream().getReader({ mode: 'byob' });
+    // Held from the global scope while it reads: a blob stream that only its pending read
+    // refers to can be collected by V8, its read never answered and this phase hung (seen
+    // in two runs of three; web/worker_loader.js keeps its readers so for the same reason).
+    self.reading = reader;
     let buf = new ArrayBuffer(8 << 20), bytes = 0;
     for (;;) {
       const r = await reader.read(new Uint8Array(buf, 0, buf.byteLength));
@@ -78,6 +82,7 @@ onmessage = async (e) => {
       bytes += r.value.byteLength;
       buf = r.value.buffer;
     }
+    self.reading = null;
     postMessage({ bytes, ms: performance.now() - t });
   } else if (m.what === 'hash') {
     const piece = 8 << 20;

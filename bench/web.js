@@ -181,6 +181,9 @@ async function startTimes(b, n) {
   return times[Math.floor(times.length / 2)];
 }
 
+// Longest wait for a page to verify one input (the slowest, the 2 GiB save, takes ~10 s).
+const STALL_MS = 300000;
+
 /** Opens `file` in a fresh page and measures it (seconds from the pick). */
 async function pageRun(b, file) {
   const page = await b.ctx.newPage();
@@ -213,7 +216,21 @@ async function pageRun(b, file) {
     // First view: a layer shown. The walk's end: every layer's files listed (hashing
     // starts, or all is verified); after an outline (a first view before the layer tars are
     // walked) this comes later. Verified: every digest checked.
-    await page.locator('[data-testid=image-ready]').first().waitFor({ state: 'attached', timeout: 1800000 });
+    try {
+      await page.locator('[data-testid=image-ready]').first().waitFor({ state: 'attached', timeout: STALL_MS });
+    } catch (e) {
+      // A page that has not verified in minutes what takes seconds has stalled: what it
+      // showed and what its workers' reads did go to a file, rather than the run waiting on.
+      const shot = path.join(os.tmpdir(), `pancake-bench-stall-${Date.now()}.png`);
+      await page.screenshot({ path: shot }).catch(() => {});
+      const reads = [];
+      for (const w of page.workers()) {
+        reads.push(await w.evaluate(() => self.pancakeReadStats || null).catch((err) => String(err)));
+      }
+      const text = (await page.locator('body').innerText().catch(() => '')).slice(0, 600);
+      throw new Error(`${path.basename(file)}: not verified after ${STALL_MS / 1000} s (screenshot ` +
+        `${shot}; the workers' reads ${JSON.stringify(reads)}; the page said: ${text})`);
+    }
     const marks = await page.evaluate(() => window.__bench.marks);
     const since = (m) => (m === undefined ? (Date.now() - t) / 1000 : (m - t0page) / 1000);
     const firstView = since(marks.view);

@@ -169,9 +169,9 @@ importScripts('./worker.js');
   // Reads `file` from `start` into wasm memory at `ptr` (room for `cap` bytes): at least up
   // to `needEnd` (or the file's end), `end` if it is read afresh. Returns the bytes written,
   // or -1 when the file cannot be read. Called by `FileSource` (Rust) inside the scan.
-  self.pancakeReadAsync = async function (file, start, needEnd, end, ptr, cap) {
+  self.pancakeReadAsync = async function (file, start, needEnd, end, ptr, cap, readOn) {
     try {
-      return await readInto(file, start, needEnd, end, ptr, cap);
+      return await readInto(file, start, needEnd, end, ptr, cap, readOn);
     } catch (e) {
       // Whatever went wrong is the read's failure, said by the walk with where it was: an
       // exception must not unwind the suspended wasm frames.
@@ -180,7 +180,7 @@ importScripts('./worker.js');
     }
   };
 
-  async function readInto(file, start, needEnd, end, ptr, cap) {
+  async function readInto(file, start, needEnd, end, ptr, cap, readOn) {
     if (last) {
       give(last.buf);
       last = null;
@@ -206,10 +206,11 @@ importScripts('./worker.js');
     const n = Math.min(got.n, cap);
     new Uint8Array(exports.memory.buffer, ptr, n).set(new Uint8Array(got.buf, 0, n));
     last = { buf: got.buf };
-    // Only a run of reads comes here (`FileSource` reads a piece on its own synchronously):
-    // the walk reads on next, so those reads start now, several at once (one blob stream
-    // delivers a piece at ~250 MB/s here; a few together keep up with the walk), each twice
-    // the one before, up to `PIECE`.
+    // A read on its own (`readOn` false: a header past a large file's content) reads
+    // nothing more. In a run of reads the walk reads on next, so those reads start now,
+    // several at once (one blob stream delivers a piece at ~250 MB/s here; a few together
+    // keep up with the walk), each twice the one before, up to `PIECE`.
+    if (!readOn) return n;
     let from = ahead.length ? ahead[ahead.length - 1].end : start + n;
     let len = Math.min(2 * (ahead.length ? ahead[ahead.length - 1].end - ahead[ahead.length - 1].start : n), PIECE);
     while (ahead.length < AHEAD && from < size) {

@@ -133,12 +133,14 @@ impl FileSource {
 
     /// [`Self::read_slice_into`] by a suspending read: at least up to `need_end` (short only
     /// at the end of the file), as far as `end` when read afresh, more when it was read ahead
-    /// (at most `dst`'s room, grown to [`MAX_SUSPENDING_CHUNK`] or `end - start`).
+    /// (at most `dst`'s room, grown to [`MAX_SUSPENDING_CHUNK`] or `end - start`). `ahead`:
+    /// a long run of reads, whose next pieces are read meanwhile.
     fn read_suspending(
         &self,
         start: u64,
         need_end: u64,
         end: u64,
+        ahead: bool,
         dst: &mut Vec<u8>,
     ) -> io::Result<usize> {
         let room = usize::try_from(end - start)
@@ -147,7 +149,7 @@ impl FileSource {
         if dst.len() < room {
             dst.resize(room, 0);
         }
-        let n = crate::jspi::read(&self.file, start, need_end, end, dst)?;
+        let n = crate::jspi::read(&self.file, start, need_end, end, ahead, dst)?;
         if let Some(tee) = self.tee.borrow_mut().as_mut() {
             // Lent: the hasher gives the buffer back once hashed, to be filled again.
             if let Some(buf) = crate::jspi::take_piece() {
@@ -204,13 +206,17 @@ impl ReadAt for FileSource {
             let want = chunk.max(buf.len() as u64).saturating_add(offset - from);
             let end = from.saturating_add(want).min(self.len);
             let mut data = std::mem::take(&mut cache.data);
-            // Only a long run of reads goes the suspending way (read ahead, into pooled
-            // buffers): a read on its own, or the first few of a run (a few files of a mixed
-            // layer), is a small piece, quicker read synchronously than by a stream, and
-            // reading ahead after it would mostly read what the walk then skips.
-            let read = if suspending && sequential && chunk >= MAX_SUSPENDING_CHUNK {
+            // Every read of the walk goes into the suspending reads' pooled buffers: a
+            // `FileReaderSync` read makes a new buffer each time, garbage V8 collects late (it
+            // lets ~64 MiB pile up, and the scanner, idle after its walk, keeps the pile: the
+            // 2 GiB save's walk of 1,351 reads kept 54 MiB more than the 1 GiB save's 678,
+            // issue 13's target 5). Only a long run of reads is read ahead: after a read on
+            // its own, or the first few of a run (a few files of a mixed layer), reading on
+            // would mostly read what the walk then skips.
+            let read = if suspending {
                 let need_end = offset.saturating_add(buf.len() as u64).min(self.len);
-                self.read_suspending(from, need_end, end, &mut data)
+                let ahead = sequential && chunk >= MAX_SUSPENDING_CHUNK;
+                self.read_suspending(from, need_end, end, ahead, &mut data)
             } else {
                 self.read_slice_into(from, end, &mut data)
             };

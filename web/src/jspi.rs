@@ -25,9 +25,18 @@ use web_sys::File;
 extern "C" {
     /// `worker_loader.js`: reads `file` from `start` into wasm memory at `ptr` (room for `cap`
     /// bytes) — at least to `need_end`, to `end` if read afresh — suspending the calling
-    /// stack until it is done. The bytes written, or -1 when the file could not be read.
+    /// stack until it is done, and with `ahead` starts reading the pieces after it. The bytes
+    /// written, or -1 when the file could not be read.
     #[wasm_bindgen(js_name = pancakeReadAsync)]
-    fn read_async(file: &File, start: f64, need_end: f64, end: f64, ptr: u32, cap: u32) -> f64;
+    fn read_async(
+        file: &File,
+        start: f64,
+        need_end: f64,
+        end: f64,
+        ptr: u32,
+        cap: u32,
+        ahead: bool,
+    ) -> f64;
     /// `worker_loader.js`: the buffer holding the last read (its first bytes), now lent.
     #[wasm_bindgen(js_name = pancakeTakePiece)]
     fn take_piece_js() -> JsValue;
@@ -55,12 +64,28 @@ pub fn available() -> bool {
         .unwrap_or(false)
 }
 
-/// Reads `file` from `start` into `dst` (see `read_async`); only inside `pancake_scan_run`.
-pub fn read(file: &File, start: u64, need_end: u64, end: u64, dst: &mut [u8]) -> io::Result<usize> {
+/// Reads `file` from `start` into `dst` (see `read_async`; `ahead`: the walk reads on from
+/// there, so the pieces after it are read meanwhile); only inside `pancake_scan_run`.
+pub fn read(
+    file: &File,
+    start: u64,
+    need_end: u64,
+    end: u64,
+    ahead: bool,
+    dst: &mut [u8],
+) -> io::Result<usize> {
     let cap = u32::try_from(dst.len()).unwrap_or(u32::MAX);
     // The address in wasm memory, as JavaScript writes there (wasm32: addresses are 32-bit).
     let ptr = dst.as_mut_ptr() as usize as u32;
-    let n = read_async(file, start as f64, need_end as f64, end as f64, ptr, cap);
+    let n = read_async(
+        file,
+        start as f64,
+        need_end as f64,
+        end as f64,
+        ptr,
+        cap,
+        ahead,
+    );
     if n.is_finite() && n >= 0.0 && n <= f64::from(cap) {
         Ok(n as usize)
     } else {
