@@ -758,8 +758,8 @@ describe('containers: copy-on-write in the browser', () => {
     const file = path.join(os.tmpdir(), 'pancake-e2e-container-30000.tar');
     fs.writeFileSync(file, img.bytes);
     for (const [lang, colorScheme, viewport, re] of [
-      ['en', 'light', { width: 1280, height: 800 }, /^Assembling the image's filesystem for this container from (\d+) entries in its layers…$/],
-      ['id', 'dark', { width: 360, height: 740 }, /^Menyusun filesystem image untuk container ini dari (\d+) entri di layer-layernya…$/],
+      ['en', 'light', { width: 1280, height: 800 }, /^Assembling the image's filesystem for this container from ([\d,]+) entries in its layers…$/],
+      ['id', 'dark', { width: 360, height: 740 }, /^Menyusun filesystem image untuk container ini dari ([\d.]+) entri di layer-layernya…$/],
     ]) {
       const page = await session.newPage({ viewport, colorScheme, query: `?lang=${lang}` });
       try {
@@ -777,7 +777,8 @@ describe('containers: copy-on-write in the browser', () => {
         assert.ok(m, `${lang}: ${await folding.textContent()}`);
         // Every entry of both layers: the base's 30,000 files and 500 folders, the top's 9
         // (data/, its whiteout, the opaque data/d2/ and its marker, 4 blobs, a symlink).
-        assert.equal(Number(m[1]), 30000 + 500 + 9);
+        // Its thousands grouped as each language writes them.
+        assert.equal(m[1], (30000 + 500 + 9).toLocaleString(lang === 'en' ? 'en-US' : 'id-ID'));
         assert.equal(await page.locator(ROW).count(), 0);
         fs.mkdirSync(SHOTS, { recursive: true });
         await page.screenshot({ path: path.join(SHOTS, `container-assembling-${lang}-${colorScheme}-${viewport.width}.png`), fullPage: true });

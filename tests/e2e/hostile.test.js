@@ -246,7 +246,9 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
         await more.locator('span').textContent(),
         await more.locator('[data-testid=stack-gap-more]').textContent(),
       ];
-      const gapText = (from, to) => `${to - from + 1} layers not drawn here (layers ${from} to ${to})`;
+      // Counts and layer numbers with their thousands grouped (`19,922`).
+      const g = (x) => x.toLocaleString('en-US');
+      const gapText = (from, to) => `${g(to - from + 1)} layers not drawn here (layers ${g(from)} to ${g(to)})`;
       assert.deepEqual(await said(), [gapText(41, n - 40), gapText(41, n - 40), 'Show 200 more']);
       assert.equal(await gap.getAttribute('data-items'), String(n - 80));
       assert.equal(await more.getAttribute('data-items'), String(n - 80));
@@ -413,9 +415,11 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
         const button = page.locator('[data-testid=shared-gap-more]');
         assert.equal(await gap.count(), 1);
         assert.equal(await more.count(), 1);
+        // Counts and layer numbers with their thousands grouped as each language writes them.
+        const g = (x) => x.toLocaleString(lang === 'id' ? 'id-ID' : 'en-US');
         const words = (from, to) => (lang === 'id'
-          ? `${to - from + 1} layer tidak digambar di sini (#${ci + 1}: layer ${from} sampai ${to})`
-          : `${to - from + 1} layers not drawn here (#${ci + 1}: layers ${from} to ${to})`);
+          ? `${g(to - from + 1)} layer tidak digambar di sini (#${ci + 1}: layer ${g(from)} sampai ${g(to)})`
+          : `${g(to - from + 1)} layers not drawn here (#${ci + 1}: layers ${g(from)} to ${g(to)})`);
         const showMore = lang === 'id' ? 'Tampilkan 200 lagi' : 'Show 200 more';
         const said = async () => [
           await gap.locator('[data-testid=shared-gap-text]').textContent(),

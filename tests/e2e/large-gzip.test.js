@@ -54,7 +54,7 @@ describe('a 200,000-file image in gzip layers', () => {
     // The Files view opens on the entries that crossed.
     await page.click('[data-testid=tab-files]');
     await page.waitForFunction((n) => new RegExp(`\\+ ${n} `).test(document.querySelector('.files-summary')?.textContent || '')
-      && !document.querySelector('[data-testid=files-folding]'), img.entries[0] + 1, { timeout: 60000 });
+      && !document.querySelector('[data-testid=files-folding]'), (img.entries[0] + 1).toLocaleString('en-US'), { timeout: 60000 });
     assert.deepEqual(problemsOf(page), []);
   });
 

@@ -176,7 +176,8 @@ describe('a 200,000-file image', () => {
       }, re.source, { timeout: 60000 });
       return summary.textContent();
     };
-    const [base, top] = [img.entries[0] + 1, img.entries[0] + 1 - 801 + 6];
+    // Counts are written with their thousands grouped (`200,501`).
+    const [base, top] = [img.entries[0] + 1, img.entries[0] + 1 - 801 + 6].map((n) => n.toLocaleString('en-US'));
     assert.match(await folded(new RegExp(`\\+ ${base} `)), /~ 0 .*− 0 /);
     await page.click('[data-testid=files-merged]');
     await folded(new RegExp(`${base} paths`));

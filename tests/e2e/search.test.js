@@ -428,7 +428,7 @@ describe('path search across the images of the session', () => {
     groups = await readGroups(page);
     assert.equal(groups[1].total, 200000);
     assert.equal(groups[1].hits.length, 100);
-    assert.equal(groups[1].line, 'Paths found: 200000 (the first 100 are listed, 199900 more are not)');
+    assert.equal(groups[1].line, 'Paths found: 200,000 (the first 100 are listed, 199,900 more are not)');
     assert.ok(groups[0].total > 0 && groups[0].hits.length === groups[0].total);
     await input.fill('');
     await input.pressSequentially('needle', { delay: 40 });

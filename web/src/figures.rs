@@ -63,6 +63,11 @@ pub fn grouped(lang: Lang, n: u64) -> String {
     out
 }
 
+/// A count of things (files, entries, layers, matches) as `lang` writes it: [`grouped`].
+pub fn count(lang: Lang, n: usize) -> String {
+    grouped(lang, u64::try_from(n).unwrap_or(u64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

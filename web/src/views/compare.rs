@@ -375,14 +375,14 @@ pub fn compare(p: &CompareProps) -> Html {
             html! {
                 <>
                     { diverge_html }
-                    <p data-testid="compare-shared">{ tf(lang, "cmp-shared", &[("count", &shared.len().to_string()), ("size", &shared_size), ("tar", &human_size(lang, shared_tar))]) }</p>
+                    <p data-testid="compare-shared">{ tf(lang, "cmp-shared", &[("count", &crate::figures::count(lang, shared.len())), ("size", &shared_size), ("tar", &human_size(lang, shared_tar))]) }</p>
                     { if rows.is_empty() {
                         html! { <p class="muted">{ t(lang, "cmp-no-files") }</p> }
                     } else {
                         html! {
                             <div class="table-scroll cmp-files">
                                 <table data-testid="compare-files">
-                                    <caption class="muted small">{ tf(lang, "cmp-files-caption", &[("count", &rows.len().to_string()), ("a", &format!("#{}", ai + 1)), ("b", &format!("#{}", bi + 1))]) }</caption>
+                                    <caption class="muted small">{ tf(lang, "cmp-files-caption", &[("count", &crate::figures::count(lang, rows.len())), ("a", &format!("#{}", ai + 1)), ("b", &format!("#{}", bi + 1))]) }</caption>
                                     <thead><tr><th scope="col">{ t(lang, "cmp-change") }</th><th scope="col">{ t(lang, "cmp-path") }</th><th scope="col">{ t(lang, "size") }</th></tr></thead>
                                     <tbody>{ for changes }</tbody>
                                 </table>

@@ -379,7 +379,7 @@ pub fn container_view(p: &ContainerViewProps) -> Html {
             let count = super::files::entries_upto(&p.archive, img, usize::MAX);
             return frame(html! {
                 <p class="muted center" role="status" data-testid="ctr-lower-folding">
-                    { tf(lang, "ctr-lower-folding", &[("count", &count.to_string())]) }
+                    { tf(lang, "ctr-lower-folding", &[("count", &crate::figures::count(lang, count))]) }
                 </p>
             });
         }

@@ -241,7 +241,7 @@ pub fn row_window(lay: &Layout, selected: Option<usize>, revealed: &[Range<usize
     RowWindow { grid_row, gaps }
 }
 
-/// What a gap holds, in words: "19922 layers not drawn here (#2: layers 41 to 19962)".
+/// What a gap holds, in words: "19,922 layers not drawn here (#2: layers 41 to 19,962)".
 fn gap_text(lang: Lang, gap: &Gap) -> String {
     let which = gap
         .images
@@ -252,9 +252,9 @@ fn gap_text(lang: Lang, gap: &Gap) -> String {
                 "dg-gap-image",
                 &[
                     ("image", &(img + 1).to_string()),
-                    ("layers", &count.to_string()),
-                    ("from", &(first + 1).to_string()),
-                    ("to", &(last + 1).to_string()),
+                    ("layers", &crate::figures::count(lang, *count)),
+                    ("from", &crate::figures::count(lang, first + 1)),
+                    ("to", &crate::figures::count(lang, last + 1)),
                 ],
             )
         })
@@ -263,7 +263,10 @@ fn gap_text(lang: Lang, gap: &Gap) -> String {
     tf(
         lang,
         "dg-gap-layers",
-        &[("count", &gap.layers.to_string()), ("which", &which)],
+        &[
+            ("count", &crate::figures::count(lang, gap.layers)),
+            ("which", &which),
+        ],
     )
 }
 
@@ -508,7 +511,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 let aria = tf(
                     lang,
                     "dg-band-aria",
-                    &[("text", &label), ("count", &users.len().to_string())],
+                    &[("text", &label), ("count", &crate::figures::count(lang, users.len()))],
                 );
                 let inner = html! {
                     <>
@@ -516,7 +519,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                         <span class="dg-text mono ellipsis">{ rest.clone() }</span>
                         <span class="dg-meta">
                             { layer_size::span_of(lang, size_bytes, &size_text) }
-                            { if shared { html! { <span class="dg-shared-tag">{ tf(lang, "dg-shared-by", &[("count", &users.len().to_string())]) }</span> } } else { html! {} } }
+                            { if shared { html! { <span class="dg-shared-tag">{ tf(lang, "dg-shared-by", &[("count", &crate::figures::count(lang, users.len()))]) }</span> } } else { html! {} } }
                         </span>
                     </>
                 };
@@ -551,7 +554,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         let more_label = tf(
             lang,
             "stack-gap-more",
-            &[("count", &gap.more_layers.to_string())],
+            &[("count", &crate::figures::count(lang, gap.more_layers))],
         );
         html! {
             <div key={format!("gap-{}", gap.rows.start)} class="stack-gap dg-gap" data-testid="shared-gap"
@@ -586,7 +589,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 data-layers={gap.layers.to_string()}>
                 <span class="muted">{ gap_text(lang, gap) }</span>
                 <button type="button" class="button quiet" data-testid="shared-gap-more" {onclick}>
-                    { tf(lang, "stack-gap-more", &[("count", &gap.more_layers.to_string())]) }
+                    { tf(lang, "stack-gap-more", &[("count", &crate::figures::count(lang, gap.more_layers))]) }
                 </button>
             </p>
         }
@@ -602,7 +605,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         <div class="dg-wrap">
             { if *overflows { html! {
                 <p class="muted small dg-more" data-testid="shared-scroll-hint">
-                    { tf(lang, "dg-scroll-hint", &[("count", &n.to_string())]) }<span aria-hidden="true">{ " →" }</span>
+                    { tf(lang, "dg-scroll-hint", &[("count", &crate::figures::count(lang, n))]) }<span aria-hidden="true">{ " →" }</span>
                 </p>
             } } else { html! {} } }
             { if win.gaps.is_empty() { html! {} } else { html! {
@@ -785,7 +788,7 @@ mod tests {
         let lang = crate::i18n::Lang::En;
         assert_eq!(
             gap_text(lang, &gap),
-            "19922 layers not drawn here (#2: layers 41 to 19962)"
+            "19,922 layers not drawn here (#2: layers 41 to 19,962)"
         );
         // "Show more" draws the 200 rows below the top ones; the gap's words follow.
         let w = row_window(&l, None, std::slice::from_ref(&gap.more));
@@ -797,7 +800,7 @@ mod tests {
         assert_eq!(gap.layers, n - 2 * window::EDGE - window::MORE);
         assert_eq!(
             gap_text(lang, &gap),
-            "19722 layers not drawn here (#2: layers 41 to 19762)"
+            "19,722 layers not drawn here (#2: layers 41 to 19,762)"
         );
         // A shared layer left out counts once, and each image using it says where.
         let mut a = ids("h", 400);

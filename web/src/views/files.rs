@@ -610,7 +610,7 @@ pub fn files(p: &FilesProps) -> Html {
                         style={format!("top:{}px", win.top(pos))} {onclick}>
                         <span class="ch-symbol"></span>
                         <span class="file-name" style={format!("padding-left:{}rem", *depth as f64 * 1.1)}>
-                            { tf(lang, "tree-show-more", &[("shown", &tree::CHILD_CAP.min(*hidden).to_string()), ("hidden", &hidden.to_string())]) }
+                            { tf(lang, "tree-show-more", &[("shown", &crate::figures::count(lang, tree::CHILD_CAP.min(*hidden))), ("hidden", &crate::figures::count(lang, *hidden))]) }
                         </span>
                     </div>
                 };
@@ -867,20 +867,20 @@ pub fn files(p: &FilesProps) -> Html {
             </div>
             <p class="files-summary small" aria-live="polite">
                 { if folding {
-                    html! { <span data-testid="files-folding">{ tf(lang, "files-folding", &[("count", &entries_total.to_string())]) }</span> }
+                    html! { <span data-testid="files-folding">{ tf(lang, "files-folding", &[("count", &crate::figures::count(lang, entries_total))]) }</span> }
                 } else if p.merged {
-                    html! { <>{ tf(lang, "files-count", &[("count", &rows.len().to_string())]) }</> }
+                    html! { <>{ tf(lang, "files-count", &[("count", &crate::figures::count(lang, rows.len()))]) }</> }
                 } else if !absent.is_empty() {
                     // Not "0 added": unknown (the note below says why).
                     html! {}
                 } else {
                     html! { <>
-                        <span class="ch-added">{ format!("+ {added} ") }{ t(lang, "added") }</span>{ " · " }
-                        <span class="ch-modified">{ format!("~ {modified} ") }{ t(lang, "modified") }</span>{ " · " }
-                        <span class="ch-deleted">{ format!("− {deleted} ") }{ t(lang, "deleted") }</span>
+                        <span class="ch-added">{ format!("+ {} ", crate::figures::count(lang, added)) }{ t(lang, "added") }</span>{ " · " }
+                        <span class="ch-modified">{ format!("~ {} ", crate::figures::count(lang, modified)) }{ t(lang, "modified") }</span>{ " · " }
+                        <span class="ch-deleted">{ format!("− {} ", crate::figures::count(lang, deleted)) }{ t(lang, "deleted") }</span>
                     </> }
                 } }
-                { if filtering { html! { <>{ " · " }{ tf(lang, "files-matching", &[("count", &total.to_string())]) }</> } } else { html! {} } }
+                { if filtering { html! { <>{ " · " }{ tf(lang, "files-matching", &[("count", &crate::figures::count(lang, total))]) }</> } } else { html! {} } }
             </p>
             <div class="tree-bar">
                 <div class="segmented" role="group" aria-label={t(lang, "tree-sort")}>

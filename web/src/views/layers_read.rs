@@ -80,9 +80,9 @@ pub fn layers_read(p: &LayersReadProps) -> Html {
             <h2 id="layers-read-title">{ t(lang, "lr-title") }</h2>
             <p class="muted">{ t(lang, if p.ended { "lr-explain-ended" } else { "lr-explain" }) }</p>
             <p class="small" role="status" data-testid="layers-read-count" data-count={p.count.to_string()}>
-                { tf(lang, "lr-count", &[("count", &p.count.to_string())]) }
+                { tf(lang, "lr-count", &[("count", &crate::figures::count(lang, p.count))]) }
                 { if listed < p.count {
-                    html! { <>{ " " }{ tf(lang, "lr-count-listed", &[("listed", &listed.to_string())]) }</> }
+                    html! { <>{ " " }{ tf(lang, "lr-count-listed", &[("listed", &crate::figures::count(lang, listed))]) }</> }
                 } else { html! {} } }
             </p>
             <ol class="plain layers-read-list">
@@ -107,9 +107,9 @@ fn glance(p: &GlanceProps) -> Html {
         lang,
         "lr-kinds",
         &[
-            ("files", &g.files.to_string()),
+            ("files", &crate::figures::count(lang, g.files)),
             ("size", &human_size(lang, g.file_bytes)),
-            ("dirs", &g.dirs.to_string()),
+            ("dirs", &crate::figures::count(lang, g.dirs)),
             ("links", &(g.symlinks + g.hardlinks).to_string()),
         ],
     );
@@ -117,7 +117,7 @@ fn glance(p: &GlanceProps) -> Html {
     let deletes: Vec<String> = [("lr-whiteouts", g.whiteouts), ("lr-opaque", g.opaque)]
         .into_iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(key, n)| tf(lang, key, &[("n", &n.to_string())]))
+        .map(|(key, n)| tf(lang, key, &[("n", &crate::figures::count(lang, n))]))
         .collect();
     let widest = g.tops.first().map_or(0, |t| t.bytes).max(1);
     html! {
@@ -153,7 +153,7 @@ fn glance(p: &GlanceProps) -> Html {
                                 <li class="glance-top">
                                     <span class="mono ellipsis">{ shown(&top.name) }</span>
                                     <span class="glance-bar" aria-hidden="true"><span style={format!("width:{share:.1}%")}></span></span>
-                                    <span class="small nowrap">{ tf(lang, if top.files == 1 { "lr-top-one" } else { "lr-top" }, &[("size", &human_size(lang, top.bytes)), ("files", &top.files.to_string())]) }</span>
+                                    <span class="small nowrap">{ tf(lang, if top.files == 1 { "lr-top-one" } else { "lr-top" }, &[("size", &human_size(lang, top.bytes)), ("files", &crate::figures::count(lang, top.files))]) }</span>
                                 </li>
                             }
                         }) }

@@ -204,7 +204,7 @@ pub fn raw_json(p: &RawJsonProps) -> Html {
                     <details class="raw-doc" data-testid="raw-doc" data-doc={key}>
                         <summary>
                             <strong>{ t(lang, key) }</strong>{ " · " }<code class="mono wrap">{ member.clone() }</code>
-                            <span class="muted small">{ " " }{ tf(lang, "raw-lines", &[("n", &doc.lines.to_string())]) }</span>
+                            <span class="muted small">{ " " }{ tf(lang, "raw-lines", &[("n", &crate::figures::count(lang, doc.lines))]) }</span>
                         </summary>
                         <div class="raw-actions"><CopyDoc text={doc.text.clone()} label={AttrValue::from(t(lang, key))} /></div>
                         <pre class="mono raw-text" tabindex="0" aria-label={t(lang, key)}>{ shown(&doc.text) }</pre>

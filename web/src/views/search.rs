@@ -220,13 +220,17 @@ fn count_text(lang: Lang, found: &Found) -> String {
             lang,
             "search-count-some",
             &[
-                ("count", &found.total.to_string()),
-                ("shown", &shown.to_string()),
-                ("more", &(found.total - shown).to_string()),
+                ("count", &crate::figures::count(lang, found.total)),
+                ("shown", &crate::figures::count(lang, shown)),
+                ("more", &crate::figures::count(lang, found.total - shown)),
             ],
         )
     } else {
-        tf(lang, "search-count", &[("count", &found.total.to_string())])
+        tf(
+            lang,
+            "search-count",
+            &[("count", &crate::figures::count(lang, found.total))],
+        )
     }
 }
 
@@ -518,7 +522,7 @@ pub fn search(p: &SearchProps) -> Html {
                     lang,
                     "search-count-all",
                     &[
-                        ("count", &total.to_string()),
+                        ("count", &crate::figures::count(lang, total)),
                         ("images", &groups.len().to_string()),
                     ],
                 );
@@ -759,6 +763,15 @@ mod tests {
         assert_eq!(
             count_text(Lang::Id, &found(7, 2)),
             "Path ditemukan: 7 (2 yang pertama ditampilkan, 5 lainnya tidak)"
+        );
+        // Thousands grouped as each language writes them.
+        assert_eq!(
+            count_text(Lang::En, &found(200_000, 100)),
+            "Paths found: 200,000 (the first 100 are listed, 199,900 more are not)"
+        );
+        assert_eq!(
+            count_text(Lang::Id, &found(200_000, 100)),
+            "Path ditemukan: 200.000 (100 yang pertama ditampilkan, 199.900 lainnya tidak)"
         );
     }
 }

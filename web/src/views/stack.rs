@@ -221,9 +221,9 @@ fn gap_row(
             lang,
             "stack-gap-layers",
             &[
-                ("count", &layers.len().to_string()),
-                ("from", &(first + 1).to_string()),
-                ("to", &(last + 1).to_string()),
+                ("count", &crate::figures::count(lang, layers.len())),
+                ("from", &crate::figures::count(lang, first + 1)),
+                ("to", &crate::figures::count(lang, last + 1)),
             ],
         ));
     }
@@ -231,12 +231,16 @@ fn gap_row(
         text.push(tf(
             lang,
             "stack-gap-steps",
-            &[("count", &steps.to_string())],
+            &[("count", &crate::figures::count(lang, steps))],
         ));
     }
     let text = text.join("; ");
     let more = items.len().min(window::MORE);
-    let more_label = tf(lang, "stack-gap-more", &[("count", &more.to_string())]);
+    let more_label = tf(
+        lang,
+        "stack-gap-more",
+        &[("count", &crate::figures::count(lang, more))],
+    );
     let row = html! {
         // An entry of the list that cannot be chosen, as a step without a layer is: read in
         // its place among the layers, and saying where its button is.
@@ -613,7 +617,7 @@ pub fn layer_details(p: &DetailsProps) -> Html {
         <aside ref={panel} class={classes!("details", kind_class(kind))} data-testid="layer-details" data-index={i.to_string()}>
             <header>
                 <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
-                <h2>{ tf(lang, "layer-n-of", &[("n", &(i + 1).to_string()), ("total", &image.layers.len().to_string())]) }</h2>
+                <h2>{ tf(lang, "layer-n-of", &[("n", &crate::figures::count(lang, i + 1)), ("total", &crate::figures::count(lang, image.layers.len()))]) }</h2>
                 <Badge verdict={v} />
             </header>
             { match v {
