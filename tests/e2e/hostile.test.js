@@ -467,7 +467,48 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
         await page.keyboard.press('Enter');
         const details = await page.locator('[data-testid=shared-layer-details]').first().textContent();
         assert.match(details, new RegExp(`#${ci + 1}`));
-        assert.match(details, new RegExp(`#${ci + 1} ${facts.case.tag} · layer ${n - 299}(?!\\d)`));
+        assert.match(details, new RegExp(`#${ci + 1} ${facts.case.tag} · layer ${g(n - 299)}(?![\\d.,])`));
+        const close = page.locator('[data-testid=shared-details-close]');
+        // Picked, its details stay in sight below this tall diagram: stuck to the window's
+        // bottom edge, the page not scrolled away from the band. Wide and light in English,
+        // 360 px and dark in Indonesian.
+        if (lang === 'id') {
+          await page.setViewportSize({ width: 360, height: 740 });
+          await page.emulateMedia({ colorScheme: 'dark' });
+          // Picked again low in the window: the band is brought above the details.
+          await close.click();
+          await band.evaluate((e) => e.scrollIntoView({ block: 'end' }));
+          await band.click();
+        }
+        const panel = page.locator('[data-testid=shared-details]');
+        assert.match(await panel.getAttribute('class'), /\bpicked\b/);
+        // The band's scroll into sight runs after the render (the assertions below say what
+        // was seen if it never comes).
+        await page.waitForFunction(() => {
+          const b = document.querySelector('[data-testid=shared-diagram] [data-testid=shared-layer].selected');
+          const d = document.querySelector('[data-testid=shared-details]');
+          return b && d && b.getBoundingClientRect().bottom <= d.getBoundingClientRect().top + 1;
+        }, null, { timeout: 5000 }).catch(() => {});
+        const rect = (loc) => loc.evaluate((e) => {
+          const r = e.getBoundingClientRect();
+          return { top: r.top, bottom: r.bottom, height: window.innerHeight };
+        });
+        const p = await rect(panel);
+        assert.ok(p.top >= 0 && p.bottom <= p.height + 1 && p.bottom - p.top > 40, `the details in the window: ${JSON.stringify(p)}`);
+        assert.ok(p.bottom - p.top <= p.height / 2 + 1, `at most half the window: ${JSON.stringify(p)}`);
+        // The band in sight above them (brought there if it was under them).
+        const b = await rect(band);
+        assert.ok(b.top >= 0 && b.bottom <= p.top + 1, `the band in the window above its details: ${JSON.stringify({ band: b, details: p })}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 1, `the page overflows horizontally by ${overflow}px`);
+        await screenshot(page, `shared-picked-details-${lang}-${lang === 'id' ? 'dark-360' : 'light-1280'}`);
+        // Closed: the band let go, nothing stuck to the window (the pointer, over the diagram
+        // now, may show the band under it, as hovering does).
+        assert.equal(await close.getAttribute('aria-label'), lang === 'id' ? 'Tutup rincian ini' : 'Close these details');
+        await close.click();
+        await page.waitForFunction(() => !document.querySelector('[data-testid=shared-details-close]'));
+        assert.doesNotMatch(await panel.getAttribute('class'), /\bpicked\b/);
+        assert.equal(await page.locator('[data-testid=shared-layer].selected').count() <= 1, true);
         assert.deepEqual(problemsOf(page), []);
       } catch (e) {
         await screenshot(page, `fail-hostile-many-layers-shared-${lang}`).catch(() => {});

@@ -395,6 +395,7 @@ dg-band-aria = { $text }, used by { $count } images
 dg-shared-by = shared by { $count }
 dg-scroll-hint = { $count } images side by side: scroll sideways to see them all
 dg-hint = Hover over a layer, or click it, to see which images use it.
+dg-details-close = Close these details
 dg-used-by = Used by
 dg-at-layer = layer { $n }
 dg-stored-once = stored once in the layer store

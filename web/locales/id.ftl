@@ -395,6 +395,7 @@ dg-band-aria = { $text }, dipakai oleh { $count } image
 dg-shared-by = dipakai { $count } image
 dg-scroll-hint = { $count } image berdampingan: geser ke samping untuk melihat semuanya
 dg-hint = Arahkan kursor ke sebuah layer, atau klik layer itu, untuk melihat image mana saja yang memakainya.
+dg-details-close = Tutup rincian ini
 dg-used-by = Dipakai oleh
 dg-at-layer = layer { $n }
 dg-stored-once = disimpan sekali di layer store

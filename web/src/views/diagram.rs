@@ -382,6 +382,23 @@ pub fn diagram(p: &DiagramProps) -> Html {
         move || drop(resize)
     });
     let pinned = use_state(|| false);
+    // A band picked is brought into sight above its details, which stick to the window's
+    // bottom edge (the page's `scroll-padding-bottom` leaves their room while a band is
+    // picked): picked low in the window, or at 360 px, the band would be under them. Only if
+    // it is: `nearest` scrolls nothing for a band already clear.
+    use_effect_with(if *pinned { *selected } else { None }, |picked| {
+        if picked.is_some() {
+            let band = gloo::utils::document()
+                .query_selector("[data-testid=shared-diagram] [data-testid=shared-layer].selected")
+                .ok()
+                .flatten();
+            if let Some(el) = band {
+                let opts = web_sys::ScrollIntoViewOptions::new();
+                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&opts);
+            }
+        }
+    });
     // What the reader asked to see of a tall diagram, for this layout only (rows, layers).
     let revealed = use_state(|| Rc::new(((usize::MAX, 0), Vec::<Range<usize>>::new())));
     let n = p.images.len();
@@ -594,11 +611,23 @@ pub fn diagram(p: &DiagramProps) -> Html {
             </p>
         }
     });
+    // A band picked (clicked, or Enter) keeps its details in sight: in a diagram taller than
+    // the window they would be far below the band (the page tester picked one near the top
+    // and saw nothing happen), so they stick to the window's bottom edge until closed.
+    let picked = *pinned && selected.is_some();
+    let close = {
+        let selected = selected.clone();
+        let pinned = pinned.clone();
+        Callback::from(move |_: MouseEvent| {
+            selected.set(None);
+            pinned.set(false);
+        })
+    };
     let details = selected
         .and_then(|ni| lay.nodes.get(ni))
         .map(|node| {
             let size = node.uses.first().map_or(0, |&(i, l)| size_of(i, l));
-            node_details(lang, node, &p.images, size)
+            node_details(lang, node, &p.images, size, picked.then_some(close))
         })
         .unwrap_or_else(|| html! { <p class="muted small dg-hint">{ t(lang, "dg-hint") }</p> });
     html! {
@@ -620,12 +649,20 @@ pub fn diagram(p: &DiagramProps) -> Html {
             </div>
             <p class="stack-caption muted small"><span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }</p>
             { layer_size::key(lang) }
-            <div class="dg-details" aria-live="polite">{ details }</div>
+            <div class={classes!("dg-details", picked.then_some("picked"))} aria-live="polite"
+                data-testid="shared-details">{ details }</div>
         </div>
     }
 }
 
-fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage], size: u64) -> Html {
+/// A band's details; `close`, for a band picked: a button that lets it go.
+fn node_details(
+    lang: crate::i18n::Lang,
+    node: &Node,
+    images: &[SessionImage],
+    size: u64,
+    close: Option<Callback<MouseEvent>>,
+) -> Html {
     let Some(&(img0, li0)) = node.uses.first() else {
         return html! {};
     };
@@ -649,6 +686,15 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage], s
             <header>
                 <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw } }</span>
                 <span class="mono ellipsis">{ rest }</span>
+                { match close {
+                    Some(onclick) => html! {
+                        <button type="button" class="button quiet dg-close" data-testid="shared-details-close"
+                            aria-label={t(lang, "dg-details-close")} title={t(lang, "dg-details-close")} {onclick}>
+                            <span aria-hidden="true">{ "×" }</span>
+                        </button>
+                    },
+                    None => html! {},
+                } }
             </header>
             <dl class="facts">
                 <dt>{ t(lang, "dg-used-by") }</dt>
@@ -656,7 +702,7 @@ fn node_details(lang: crate::i18n::Lang, node: &Node, images: &[SessionImage], s
                     <ul class="dg-users">
                         { for users.iter().map(|i| {
                             let name = images.get(*i).map(|s| s.tag()).unwrap_or_default();
-                            let at = node.uses.iter().filter(|(im, _)| im == i).map(|(_, l)| (l + 1).to_string()).collect::<Vec<_>>().join(", ");
+                            let at = node.uses.iter().filter(|(im, _)| im == i).map(|(_, l)| crate::figures::count(lang, l + 1)).collect::<Vec<_>>().join(", ");
                             html! { <li><span class="dg-num">{ format!("#{}", i + 1) }</span>{ " " }<span class="mono">{ name }</span>{ " · " }{ tf(lang, "dg-at-layer", &[("n", &at)]) }</li> }
                         }) }
                     </ul>
