@@ -222,12 +222,14 @@ async function pageRun(b, file) {
       // A page that has not verified in minutes what takes seconds has stalled: what it
       // showed and what its workers' reads did go to a file, rather than the run waiting on.
       const shot = path.join(os.tmpdir(), `pancake-bench-stall-${Date.now()}.png`);
-      await page.screenshot({ path: shot }).catch(() => {});
+      await page.screenshot({ path: shot, timeout: 10000 }).catch(() => {});
       const reads = [];
+      // A worker stuck in a synchronous loop never answers: each asked for 5 s at most.
+      const within = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r('no answer in 5 s'), 5000))]);
       for (const w of page.workers()) {
-        reads.push(await w.evaluate(() => self.pancakeReadStats || null).catch((err) => String(err)));
+        reads.push(await within(w.evaluate(() => self.pancakeReadStats || null)).catch((err) => String(err)));
       }
-      const text = (await page.locator('body').innerText().catch(() => '')).slice(0, 600);
+      const text = String(await within(page.locator('body').innerText()).catch(() => '')).slice(0, 600);
       throw new Error(`${path.basename(file)}: not verified after ${STALL_MS / 1000} s (screenshot ` +
         `${shot}; the workers' reads ${JSON.stringify(reads)}; the page said: ${text})`);
     }

@@ -16,10 +16,10 @@ importScripts('./worker.js');
 // buffers handed to the hasher come back to be filled again — garbage none, and the pieces
 // waiting for the hasher bounded (`POOL_MOST`) by waiting for one to come back.
 //
-// Only the scanner's walk runs this way (`pancake_scan_run`, called from here, not from the
-// glue: a suspended stack must have no wasm frames of another call under it); every other
-// read keeps `FileReaderSync`, as does a walk's read on its own or at the start of a run
-// (`FileSource`). Where JSPI is missing nothing here is installed and the walk reads
+// Only the scanner's scan runs this way (`pancake_scan_run`, called from here, not from the
+// glue: a suspended stack must have no wasm frames of another call under it), every read of
+// it, a read on its own too (then nothing is read ahead: `readOn`); every other read keeps
+// `FileReaderSync` (`FileSource`). Where JSPI is missing nothing here is installed and the walk reads
 // synchronously (`tests/e2e/suspending-reads.test.js` reads both ways).
 (function () {
   const Suspending = WebAssembly.Suspending;
@@ -117,6 +117,11 @@ importScripts('./worker.js');
     return new ArrayBuffer(PIECE);
   }
 
+  // The name of the last read's failure (`NotReadableError`: the file changed or went away
+  // on disk), for the walk to say so in the same words as a synchronous read's.
+  let lastFailure = null;
+  const failed = () => (lastFailure === 'NotReadableError' ? -2 : -1);
+
   // The readers of the reads under way, held here: a blob stream that only a pending read
   // refers to can be collected by V8 with its read never answered (seen: one read in a few
   // hundred of a 264 MB walk stalled, and the walk with it).
@@ -160,6 +165,7 @@ importScripts('./worker.js');
     } catch (e) {
       // The buffer went with the failed read: the pool counts one less.
       if (pooled) made -= 1;
+      lastFailure = e && e.name;
       return null;
     } finally {
       live.delete(reader);
@@ -168,7 +174,8 @@ importScripts('./worker.js');
 
   // Reads `file` from `start` into wasm memory at `ptr` (room for `cap` bytes): at least up
   // to `needEnd` (or the file's end), `end` if it is read afresh. Returns the bytes written,
-  // or -1 when the file cannot be read. Called by `FileSource` (Rust) inside the scan.
+  // -2 when the file can no longer be read (changed or gone on disk), -1 for any other
+  // failure. Called by `FileSource` (Rust) inside the scan.
   self.pancakeReadAsync = async function (file, start, needEnd, end, ptr, cap, readOn) {
     try {
       return await readInto(file, start, needEnd, end, ptr, cap, readOn);
@@ -176,7 +183,7 @@ importScripts('./worker.js');
       // Whatever went wrong is the read's failure, said by the walk with where it was: an
       // exception must not unwind the suspended wasm frames.
       console.error('a read failed:', e);
-      return -1;
+      return e && e.name === 'NotReadableError' ? -2 : -1;
     }
   };
 
@@ -201,7 +208,7 @@ importScripts('./worker.js');
       drop();
       const len = Math.min(Math.max(end, needEnd), size) - start;
       got = await fill(file, start, Math.min(len, cap), Math.min(len, cap));
-      if (!got) return -1;
+      if (!got) return failed();
     }
     const n = Math.min(got.n, cap);
     new Uint8Array(exports.memory.buffer, ptr, n).set(new Uint8Array(got.buf, 0, n));

@@ -502,13 +502,28 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 1, `the page overflows horizontally by ${overflow}px`);
         await screenshot(page, `shared-picked-details-${lang}-${lang === 'id' ? 'dark-360' : 'light-1280'}`);
-        // Closed: the band let go, nothing stuck to the window (the pointer, over the diagram
-        // now, may show the band under it, as hovering does).
+        assert.equal(await band.getAttribute('aria-pressed'), 'true');
+        // Closed: the band let go and focused again (the button went with the panel),
+        // nothing stuck to the window.
+        const pressed = page.locator('[data-testid=shared-layer][aria-pressed=true]');
         assert.equal(await close.getAttribute('aria-label'), lang === 'id' ? 'Tutup rincian ini' : 'Close these details');
         await close.click();
         await page.waitForFunction(() => !document.querySelector('[data-testid=shared-details-close]'));
         assert.doesNotMatch(await panel.getAttribute('class'), /\bpicked\b/);
-        assert.equal(await page.locator('[data-testid=shared-layer].selected').count() <= 1, true);
+        assert.equal(await pressed.count(), 0);
+        assert.equal(await page.evaluate(() => document.activeElement?.dataset.chainId), caseChainIds[n - 300]);
+        // From the keyboard: Enter picks, Escape lets go; Enter again on the band picked
+        // lets it go too (its aria-pressed says which).
+        await page.keyboard.press('Enter');
+        await page.locator('[data-testid=shared-details].picked').waitFor();
+        await page.keyboard.press('Escape');
+        await page.waitForFunction(() => !document.querySelector('[data-testid=shared-details].picked'));
+        assert.equal(await pressed.count(), 0);
+        await page.keyboard.press('Enter');
+        await page.locator('[data-testid=shared-details].picked').waitFor();
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => !document.querySelector('[data-testid=shared-details].picked'));
+        assert.equal(await pressed.count(), 0);
         assert.deepEqual(problemsOf(page), []);
       } catch (e) {
         await screenshot(page, `fail-hostile-many-layers-shared-${lang}`).catch(() => {});

@@ -308,6 +308,9 @@ describe('shared layers', () => {
       await waitSession(page, 2);
       const images = names.map(fixtureLayers);
       checkDiagram(await readDiagram(page), expectedSharing(images), 'docker26 app1+app2');
+      // A band of the second image picked: its details pinned.
+      await page.locator('[data-testid=shared-layer][data-images="1"]').first().click();
+      await page.locator('[data-testid=shared-details].picked [data-testid=shared-details-close]').waitFor();
       // Removed with the keyboard: the focus goes to the ✕ of the row left in its place
       // (here the one before it), not to the page.
       await page.locator('[data-testid=remove-image]').nth(1).focus();
@@ -315,6 +318,11 @@ describe('shared layers', () => {
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=session-image]').length === 1);
       await page.waitForFunction(() => document.activeElement?.matches('[data-testid=session-image][data-index="0"] [data-testid=remove-image]'), null, { timeout: 5000 });
       checkDiagram(await readDiagram(page), expectedSharing([images[0]]), 'docker26 app1 after removing app2');
+      // The band picked went with its image: nothing pinned in the new layout, no other
+      // layer's details standing in for it.
+      await page.waitForFunction(() => !document.querySelector('[data-testid=shared-details].picked'), null, { timeout: 5000 });
+      assert.equal(await page.locator('[data-testid=shared-layer][aria-pressed=true]').count(), 0);
+      assert.equal(await page.locator('[data-testid=shared-details-close]').count(), 0);
       assert.deepEqual(problemsOf(page), []);
     } finally {
       await page.close();

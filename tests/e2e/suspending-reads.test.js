@@ -2,8 +2,8 @@
 // The scanner's walk on reads that suspend it (JSPI, web/worker_loader.js) and, in a browser
 // without JSPI, on `FileReaderSync`: the same 200,000-file image read both ways gives the same
 // digests and figures, the base layer hashed from the walk's own reads both times. With JSPI
-// the walk's long run of reads goes through at most the pool's buffers, each lent to the
-// hasher and given back (issue 13, target 3: the walk's reads were the garbage that made the
+// every read of the scan goes through at most the pool's buffers, each lent to the hasher and
+// given back, and none is a `FileReaderSync` read (issue 13, target 3: the walk's reads were the garbage that made the
 // page's memory peak). And when things go wrong — a read that stalls, reads that fail, a
 // hasher that keeps the buffers, a scan that traps — the page neither hangs nor loses a fact.
 const { describe, test, before, after } = require('node:test');
@@ -94,7 +94,7 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
       // refers to was collected, its read never answered: the walk hung once in a few runs).
       assert.equal(stalled, 0, 'no read stalled');
       // The base layer's walk reads nearly all of it; the long run goes in pieces of at most
-      // 2 MiB, read ahead, the first few of a run synchronously.
+      // 2 MiB, read ahead once the run has grown to them.
       assert.ok(suspended >= Math.floor(img.size / PIECE / 2), `${suspended} reads for ${img.size} bytes`);
       assert.ok(most >= 1 && most <= POOL_MOST, `at most ${most} buffers made at once`);
       if (layers[0].how === 'with-walk') {
@@ -145,6 +145,65 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
     test('no hang: the layer indexed and verified by its own hash job', { timeout: 120000 }, async () => {
       const page = await session.newPage();
       await openVerified(page, img, 'streamed', 'not fed whole by the walk: hashed (and indexed) by its job');
+      // The failure was injected (a scanner's loader says so), not merely allowed for.
+      const injected = [];
+      for (const w of page.workers()) injected.push(await w.evaluate(() => self.injected === true).catch(() => false));
+      assert.ok(injected.includes(true), 'the injected read failure happened');
+      await page.close();
+    });
+  });
+
+  describe('no synchronous read in a scan', () => {
+    let session;
+    before(async () => {
+      // `FileReaderSync` reads counted while a scan runs (each makes a new buffer: the
+      // garbage the pool is there to avoid, issue 13's target 5).
+      session = await sessionWith((text) => {
+        const at = 'let scanning = false;';
+        assert.ok(text.includes(at));
+        return text.replace(at, `${at}
+  stats.syncInScan = 0;
+  {
+    const sync = FileReaderSync.prototype.readAsArrayBuffer;
+    FileReaderSync.prototype.readAsArrayBuffer = function (blob) {
+      if (scanning) stats.syncInScan += 1;
+      return sync.call(this, blob);
+    };
+  }`);
+      });
+    });
+    after(async () => { await session?.close(); });
+
+    test('every read of the scan goes through the pool: none is a FileReaderSync read', { timeout: 120000 }, async () => {
+      const page = await session.newPage();
+      await openAndCheck(page, img);
+      const scanner = (await readStats(page)).find((w) => w.stats && w.stats.suspended > 0);
+      assert.ok(scanner, 'the scanner read by suspending');
+      assert.equal(scanner.stats.stalled, 0);
+      assert.equal(scanner.stats.syncInScan, 0, `synchronous reads in the scan: ${JSON.stringify(scanner.stats)}`);
+      await page.close();
+    });
+  });
+
+  describe('when the file goes away on disk mid-walk', () => {
+    let session;
+    before(async () => {
+      // Every read from 64 MB on fails as the browser fails a read of a file changed, moved
+      // or deleted after it was picked.
+      session = await sessionWith((text) => {
+        const read = 'async function readInto(file, start, needEnd, end, ptr, cap, readOn) {';
+        assert.ok(text.includes(read));
+        return text.replace(read, `${read} if (start >= 64e6) throw new DOMException('injected', 'NotReadableError');`);
+      });
+    });
+    after(async () => { await session?.close(); });
+
+    test('the page says the file can no longer be read, in the words a synchronous read gets', { timeout: 120000 }, async () => {
+      const page = await session.newPage();
+      await pickFile(page, img.file);
+      await page.waitForFunction(() => /the file can no longer be read: it was changed, moved or deleted on disk after it was opened/
+        .test(document.body.innerText), null, { timeout: 60000 });
+      assert.doesNotMatch(await page.locator('body').innerText(), /a read of the file from byte \d+ failed/);
       await page.close();
     });
   });

@@ -206,7 +206,8 @@ impl ReadAt for FileSource {
             let want = chunk.max(buf.len() as u64).saturating_add(offset - from);
             let end = from.saturating_add(want).min(self.len);
             let mut data = std::mem::take(&mut cache.data);
-            // Every read of the walk goes into the suspending reads' pooled buffers: a
+            // Every read of the walk goes into the suspending reads' pooled buffers (one over
+            // their 2 MiB gets a buffer of its own): a
             // `FileReaderSync` read makes a new buffer each time, garbage V8 collects late (it
             // lets ~64 MiB pile up, and the scanner, idle after its walk, keeps the pile: the
             // 2 GiB save's walk of 1,351 reads kept 54 MiB more than the 1 GiB save's 678,
@@ -249,6 +250,11 @@ impl ReadAt for FileSource {
     }
 }
 
+/// A read's failure when the browser says the file can no longer be read
+/// (`NotReadableError`), synchronous or suspending ([`crate::jspi::read`]).
+pub const NOT_READABLE: &str = "the file can no longer be read: it was changed, moved or \
+    deleted on disk after it was opened (open it again to check it)";
+
 /// Why a read of the file failed, in words a reader can act on. A file changed, moved or
 /// deleted on disk after it was picked can no longer be read (the browser's
 /// `NotReadableError`); the layers whose digests were still to come then say so, rather than
@@ -261,9 +267,7 @@ fn read_failure(e: &wasm_bindgen::JsValue) -> String {
             .unwrap_or_default()
     };
     match field("name").as_str() {
-        "NotReadableError" => "the file can no longer be read: it was changed, moved or deleted \
-            on disk after it was opened (open it again to check it)"
-            .to_string(),
+        "NotReadableError" => NOT_READABLE.to_string(),
         "" => format!("{e:?}"),
         name => format!("{name}: {}", field("message")),
     }

@@ -26,7 +26,8 @@ extern "C" {
     /// `worker_loader.js`: reads `file` from `start` into wasm memory at `ptr` (room for `cap`
     /// bytes) — at least to `need_end`, to `end` if read afresh — suspending the calling
     /// stack until it is done, and with `ahead` starts reading the pieces after it. The bytes
-    /// written, or -1 when the file could not be read.
+    /// written, -2 when the file can no longer be read (changed or gone on disk), -1 when it
+    /// could not be read for another reason.
     #[wasm_bindgen(js_name = pancakeReadAsync)]
     fn read_async(
         file: &File,
@@ -88,6 +89,8 @@ pub fn read(
     );
     if n.is_finite() && n >= 0.0 && n <= f64::from(cap) {
         Ok(n as usize)
+    } else if n == -2.0 {
+        Err(io::Error::other(crate::file_source::NOT_READABLE))
     } else {
         Err(io::Error::other(format!(
             "a read of the file from byte {start} failed (the file may have changed or been removed)"

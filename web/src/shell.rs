@@ -506,7 +506,7 @@ pub fn app() -> Html {
                         <p class="muted small">
                             { state.reading.file_name.clone().unwrap_or_default() }{ " · " }
                             { tf(lang, summary_key(&state, a), &[
-                                ("layers", &img.layers.len().to_string()),
+                                ("layers", &crate::figures::count(lang, img.layers.len())),
                                 ("size", &human_size(lang, total)),
                                 ("format", &t(lang, &format!("format-{}", serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))),
                             ]) }

@@ -292,7 +292,7 @@ pub fn compare(p: &CompareProps) -> Html {
                             // Not "the 0 layers below it are the same".
                             t(lang, "cmp-diverge-base")
                         } else {
-                            tf(lang, "cmp-diverge-at", &[("n", &(diverge + 1).to_string()), ("shared", &diverge.to_string()), ("count", &diverge.to_string())])
+                            tf(lang, "cmp-diverge-at", &[("n", &crate::figures::count(lang, *diverge + 1)), ("shared", &crate::figures::count(lang, *diverge)), ("count", &crate::figures::count(lang, *diverge))])
                         } }</p>
                         <div class="cmp-pair">
                             <div><span class="dg-num">{ format!("#{}", ai + 1) }</span>{ layer_line(a, ia, *diverge) }</div>
@@ -386,7 +386,7 @@ pub fn compare(p: &CompareProps) -> Html {
                                     <thead><tr><th scope="col">{ t(lang, "cmp-change") }</th><th scope="col">{ t(lang, "cmp-path") }</th><th scope="col">{ t(lang, "size") }</th></tr></thead>
                                     <tbody>{ for changes }</tbody>
                                 </table>
-                                { if rows.len() > MAX_ROWS { html! { <p class="muted small">{ tf(lang, "cmp-more", &[("count", &(rows.len() - MAX_ROWS).to_string())]) }</p> } } else { html! {} } }
+                                { if rows.len() > MAX_ROWS { html! { <p class="muted small">{ tf(lang, "cmp-more", &[("count", &crate::figures::count(lang, rows.len() - MAX_ROWS))]) }</p> } } else { html! {} } }
                             </div>
                         }
                     } }

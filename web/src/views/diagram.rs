@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use pancake_core::analyze::summary::ImageSummary;
 use pancake_core::{analyze::share, Layer};
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use super::stack_window as window;
@@ -382,23 +383,56 @@ pub fn diagram(p: &DiagramProps) -> Html {
         move || drop(resize)
     });
     let pinned = use_state(|| false);
-    // A band picked is brought into sight above its details, which stick to the window's
-    // bottom edge (the page's `scroll-padding-bottom` leaves their room while a band is
-    // picked): picked low in the window, or at 360 px, the band would be under them. Only if
-    // it is: `nearest` scrolls nothing for a band already clear.
-    use_effect_with(if *pinned { *selected } else { None }, |picked| {
-        if picked.is_some() {
+    // Another set of images is another layout: a band picked (an index into the old one)
+    // is let go rather than left pointing at some other layer.
+    {
+        let (selected, pinned) = (selected.clone(), pinned.clone());
+        use_effect_with(p.images.clone(), move |_| {
+            if selected.is_some() || *pinned {
+                selected.set(None);
+                pinned.set(false);
+            }
+        });
+    }
+    // A band picked keeps its details in sight: they stick to the window's bottom edge
+    // (`.dg-details.picked`), and the band is brought above them if it is under them (picked
+    // low in the window, or at 360 px). The page's `scroll-padding-bottom` is their height
+    // while they are stuck, so a band reached with Tab is not scrolled under them either.
+    let details_ref = use_node_ref();
+    {
+        let details_ref = details_ref.clone();
+        use_effect_with(if *pinned { *selected } else { None }, move |picked| {
+            let panel = details_ref.cast::<web_sys::Element>();
             let band = gloo::utils::document()
                 .query_selector("[data-testid=shared-diagram] [data-testid=shared-layer].selected")
                 .ok()
                 .flatten();
-            if let Some(el) = band {
-                let opts = web_sys::ScrollIntoViewOptions::new();
-                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                el.scroll_into_view_with_scroll_into_view_options(&opts);
+            let height = gloo::utils::window()
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0);
+            match (picked, panel, band) {
+                (Some(_), Some(panel), Some(band)) => {
+                    let (p, b) = (
+                        panel.get_bounding_client_rect(),
+                        band.get_bounding_client_rect(),
+                    );
+                    // Stuck: its bottom at the window's (in place, it is below or above).
+                    let stuck = (p.bottom() - height).abs() < 2.0;
+                    let pad = if stuck { p.height() } else { 0.0 };
+                    root_style("scroll-padding-bottom", Some(&format!("{pad}px")));
+                    if stuck && b.bottom() > p.top() && b.top() < p.bottom() {
+                        gloo::utils::window()
+                            .scroll_by_with_x_and_y(0.0, b.bottom() - p.top() + 8.0);
+                    }
+                }
+                _ => {
+                    root_style("scroll-padding-bottom", None);
+                }
             }
-        }
-    });
+        });
+    }
     // What the reader asked to see of a tall diagram, for this layout only (rows, layers).
     let revealed = use_state(|| Rc::new(((usize::MAX, 0), Vec::<Range<usize>>::new())));
     let n = p.images.len();
@@ -498,20 +532,30 @@ pub fn diagram(p: &DiagramProps) -> Html {
                         }
                     })
                 };
+                // A press picks the band, or lets it go when it is the one picked (its
+                // `aria-pressed` says which).
                 let pick = {
                     let selected = selected.clone();
                     let pinned = pinned.clone();
                     Callback::from(move |_: ()| {
-                        selected.set(Some(ni));
-                        pinned.set(true);
+                        if *pinned && *selected == Some(ni) {
+                            pinned.set(false);
+                        } else {
+                            selected.set(Some(ni));
+                            pinned.set(true);
+                        }
                     })
                 };
                 let onkeydown = {
                     let pick = pick.clone();
+                    let pinned = pinned.clone();
                     Callback::from(move |e: KeyboardEvent| {
                         if e.key() == "Enter" || e.key() == " " {
                             e.prevent_default();
                             pick.emit(());
+                        } else if e.key() == "Escape" && *pinned {
+                            e.prevent_default();
+                            pinned.set(false);
                         }
                     })
                 };
@@ -545,7 +589,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                         <div key={format!("n{ni}")} class={classes} {style} data-testid="shared-layer"
                             data-chain-id={node.id.clone().unwrap_or_default()}
                             data-diff-id={layer_id(layer).unwrap_or_default()} data-images={images_attr.clone()}
-                            tabindex="0" role="button" aria-label={aria} aria-pressed={is_sel.to_string()}
+                            tabindex="0" role="button" aria-label={aria} aria-pressed={(is_sel && *pinned).to_string()}
                             onmouseenter={hover.reform(|_: MouseEvent| ())} onfocus={Callback::from(move |_: FocusEvent| hover.emit(()))}
                             onclick={Callback::from(move |_| pick.emit(()))} {onkeydown}>
                             { inner }
@@ -614,13 +658,32 @@ pub fn diagram(p: &DiagramProps) -> Html {
     // A band picked (clicked, or Enter) keeps its details in sight: in a diagram taller than
     // the window they would be far below the band (the page tester picked one near the top
     // and saw nothing happen), so they stick to the window's bottom edge until closed.
-    let picked = *pinned && selected.is_some();
+    let picked = *pinned && selected.and_then(|ni| lay.nodes.get(ni)).is_some();
+    // Closing hands the focus back to the band (the button goes with the panel).
     let close = {
         let selected = selected.clone();
         let pinned = pinned.clone();
         Callback::from(move |_: MouseEvent| {
+            let band = gloo::utils::document()
+                .query_selector("[data-testid=shared-diagram] [data-testid=shared-layer].selected")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(band) = band {
+                let _ = band.focus();
+            }
             selected.set(None);
             pinned.set(false);
+        })
+    };
+    // Escape in the details lets the band go too.
+    let details_keys = {
+        let pinned = pinned.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" && *pinned {
+                e.prevent_default();
+                pinned.set(false);
+            }
         })
     };
     let details = selected
@@ -650,9 +713,36 @@ pub fn diagram(p: &DiagramProps) -> Html {
             <p class="stack-caption muted small"><span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }</p>
             { layer_size::key(lang) }
             <div class={classes!("dg-details", picked.then_some("picked"))} aria-live="polite"
-                data-testid="shared-details">{ details }</div>
+                data-testid="shared-details" ref={details_ref} onkeydown={details_keys}>{ details }</div>
         </div>
     }
+}
+
+/// Sets (or with `None` removes) one property of the page's root element's own style,
+/// through `Reflect` (two calls: a typed binding would need one more `web-sys` feature,
+/// which rebuilds every web dependency).
+fn root_style(name: &str, value: Option<&str>) {
+    let Some(root) = gloo::utils::document().document_element() else {
+        return;
+    };
+    let Ok(style) = js_sys::Reflect::get(&root, &JsValue::from_str("style")) else {
+        return;
+    };
+    let method = if value.is_some() {
+        "setProperty"
+    } else {
+        "removeProperty"
+    };
+    let Ok(f) = js_sys::Reflect::get(&style, &JsValue::from_str(method))
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+    else {
+        return;
+    };
+    let name = JsValue::from_str(name);
+    let _ = match value {
+        Some(v) => f.call2(&style, &name, &JsValue::from_str(v)),
+        None => f.call1(&style, &name),
+    };
 }
 
 /// A band's details; `close`, for a band picked: a button that lets it go.

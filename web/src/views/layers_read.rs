@@ -110,7 +110,10 @@ fn glance(p: &GlanceProps) -> Html {
             ("files", &crate::figures::count(lang, g.files)),
             ("size", &human_size(lang, g.file_bytes)),
             ("dirs", &crate::figures::count(lang, g.dirs)),
-            ("links", &(g.symlinks + g.hardlinks).to_string()),
+            (
+                "links",
+                &crate::figures::count(lang, g.symlinks + g.hardlinks),
+            ),
         ],
     );
     // Only what the layer has: a layer without whiteouts says nothing of them.

@@ -31,7 +31,7 @@ pub fn image_picker(p: &PickerProps) -> Html {
                     <button type="button" class={classes!("chip-button", selected.then_some("selected"))}
                         aria-pressed={selected.to_string()} data-testid="image-option" data-index={i.to_string()} {onclick}>
                         <span class="mono">{ image_name(&p.archive, i) }</span>
-                        <span class="muted small">{ tf(lang, "picker-layers", &[("count", &layers.to_string())]) }</span>
+                        <span class="muted small">{ tf(lang, "picker-layers", &[("count", &crate::figures::count(lang, layers))]) }</span>
                     </button>
                 }
             }) }

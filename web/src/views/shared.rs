@@ -50,7 +50,7 @@ pub fn session_picker(p: &PickerProps) -> Html {
                         { super::name::middle_ellipsis(&si.tag()) }
                         { platform_of(&p.images, si) }
                         { if several_files { html! { <span class="muted small ellipsis picker-file">{ si.file_name.clone() }</span> } } else { html! {} } }
-                        <span class="muted small">{ tf(lang, "picker-layers", &[("count", &layers.to_string())]) }</span>
+                        <span class="muted small">{ tf(lang, "picker-layers", &[("count", &crate::figures::count(lang, layers))]) }</span>
                     </button>
                 }
             }) }
@@ -159,7 +159,7 @@ pub fn shared_view(p: &SharedProps) -> Html {
                             <p class="muted small">{ tf(lang, "sh-lead-file", &[("file", file)]) }</p>
                             { if *others > 0 { html! {
                                 <p class="muted small" data-testid="session-left-out" data-count={others.to_string()}>
-                                    { tf(lang, "sh-left-out", &[("count", &others.to_string())]) }
+                                    { tf(lang, "sh-left-out", &[("count", &crate::figures::count(lang, *others))]) }
                                 </p>
                             } } else { html! {} } }
                         </>

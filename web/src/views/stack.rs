@@ -390,7 +390,7 @@ fn layer_slab(
             data-hashed-with={super::hash_path::of(a, layer).map(super::hash_path::id)}
             id={format!("layer-{i}")} tabindex="0" role="option"
             aria-selected={selected.to_string()}
-            aria-label={tf(lang, "layer-aria", &[("n", &(i + 1).to_string()), ("text", &title), ("size", &size_text), ("state", &t(lang, super::verdict_words(v).1))])}
+            aria-label={tf(lang, "layer-aria", &[("n", &crate::figures::count(lang, i + 1)), ("text", &title), ("size", &size_text), ("state", &t(lang, super::verdict_words(v).1))])}
             onclick={select} {onkeydown}>
             <span class="slab-index" aria-hidden="true">{ i + 1 }</span>
             <span class="chip">{ keyword }</span>
