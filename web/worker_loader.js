@@ -120,7 +120,7 @@ importScripts('./worker.js');
   // The name of the last read's failure (`NotReadableError`: the file changed or went away
   // on disk), for the walk to say so in the same words as a synchronous read's.
   let lastFailure = null;
-  const failed = () => (lastFailure === 'NotReadableError' ? -2 : -1);
+  const failure = (name) => (name === 'NotReadableError' ? -2 : -1);
 
   // The readers of the reads under way, held here: a blob stream that only a pending read
   // refers to can be collected by V8 with its read never answered (seen: one read in a few
@@ -183,7 +183,7 @@ importScripts('./worker.js');
       // Whatever went wrong is the read's failure, said by the walk with where it was: an
       // exception must not unwind the suspended wasm frames.
       console.error('a read failed:', e);
-      return e && e.name === 'NotReadableError' ? -2 : -1;
+      return failure(e && e.name);
     }
   };
 
@@ -208,7 +208,7 @@ importScripts('./worker.js');
       drop();
       const len = Math.min(Math.max(end, needEnd), size) - start;
       got = await fill(file, start, Math.min(len, cap), Math.min(len, cap));
-      if (!got) return failed();
+      if (!got) return failure(lastFailure);
     }
     const n = Math.min(got.n, cap);
     new Uint8Array(exports.memory.buffer, ptr, n).set(new Uint8Array(got.buf, 0, n));

@@ -54,6 +54,9 @@ async function openAndCheck(page, img) {
   return layers;
 }
 
+// The first line of the loader's read (`web/worker_loader.js`), where failures are injected.
+const READ_INTO = 'async function readInto(file, start, needEnd, end, ptr, cap, readOn) {';
+
 // A session whose workers load `worker_loader.js` changed by `change` (a fresh browser
 // each: once loaded, the page's offline cache would serve the first version to the next).
 async function sessionWith(change) {
@@ -135,7 +138,7 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
       // reads suspend too, and a file that cannot be read at all is the damaged-file case,
       // not this one.
       session = await sessionWith((text) => {
-        const read = 'async function readInto(file, start, needEnd, end, ptr, cap, readOn) {';
+        const read = READ_INTO;
         assert.ok(text.includes(read));
         return text.replace(read, `${read} if (!self.injected && start >= 64e6 && start < 128e6) { self.injected = true; throw new Error('injected'); }`);
       });
@@ -191,7 +194,7 @@ describe('the walk of a 200,000-file layer, with and without JSPI', () => {
       // Every read from 64 MB on fails as the browser fails a read of a file changed, moved
       // or deleted after it was picked.
       session = await sessionWith((text) => {
-        const read = 'async function readInto(file, start, needEnd, end, ptr, cap, readOn) {';
+        const read = READ_INTO;
         assert.ok(text.includes(read));
         return text.replace(read, `${read} if (start >= 64e6) throw new DOMException('injected', 'NotReadableError');`);
       });

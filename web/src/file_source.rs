@@ -207,11 +207,10 @@ impl ReadAt for FileSource {
             let end = from.saturating_add(want).min(self.len);
             let mut data = std::mem::take(&mut cache.data);
             // Every read of the walk goes into the suspending reads' pooled buffers (one over
-            // their 2 MiB gets a buffer of its own): a
-            // `FileReaderSync` read makes a new buffer each time, garbage V8 collects late (it
-            // lets ~64 MiB pile up, and the scanner, idle after its walk, keeps the pile: the
-            // 2 GiB save's walk of 1,351 reads kept 54 MiB more than the 1 GiB save's 678,
-            // issue 13's target 5). Only a long run of reads is read ahead: after a read on
+            // their 2 MiB gets a buffer of its own): a `FileReaderSync` read makes a new
+            // buffer each time, garbage V8 collects late (it lets ~64 MiB pile up, and the
+            // scanner, idle after its walk, keeps the pile: the 2 GiB save's walk of 1,351
+            // reads kept 54 MiB more than the 1 GiB save's 678, issue 13's target 5). Only a long run of reads is read ahead: after a read on
             // its own, or the first few of a run (a few files of a mixed layer), reading on
             // would mostly read what the walk then skips.
             let read = if suspending {

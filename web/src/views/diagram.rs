@@ -403,34 +403,28 @@ pub fn diagram(p: &DiagramProps) -> Html {
         let details_ref = details_ref.clone();
         use_effect_with(if *pinned { *selected } else { None }, move |picked| {
             let panel = details_ref.cast::<web_sys::Element>();
-            let band = gloo::utils::document()
-                .query_selector("[data-testid=shared-diagram] [data-testid=shared-layer].selected")
-                .ok()
-                .flatten();
             let height = gloo::utils::window()
                 .inner_height()
                 .ok()
                 .and_then(|h| h.as_f64())
                 .unwrap_or(0.0);
-            match (picked, panel, band) {
-                (Some(_), Some(panel), Some(band)) => {
-                    let (p, b) = (
-                        panel.get_bounding_client_rect(),
-                        band.get_bounding_client_rect(),
-                    );
-                    // Stuck: its bottom at the window's (in place, it is below or above).
-                    let stuck = (p.bottom() - height).abs() < 2.0;
-                    let pad = if stuck { p.height() } else { 0.0 };
-                    root_style("scroll-padding-bottom", Some(&format!("{pad}px")));
-                    if stuck && b.bottom() > p.top() && b.top() < p.bottom() {
+            if let (Some(_), Some(panel), Some(band)) = (picked, panel, picked_band()) {
+                let (p, b) = (
+                    panel.get_bounding_client_rect(),
+                    band.get_bounding_client_rect(),
+                );
+                // Stuck: its bottom at the window's (in place, it is below or above).
+                let stuck = (p.bottom() - height).abs() < 2.0;
+                if stuck {
+                    root_style("scroll-padding-bottom", Some(&format!("{}px", p.height())));
+                    if b.bottom() > p.top() && b.top() < p.bottom() {
                         gloo::utils::window()
                             .scroll_by_with_x_and_y(0.0, b.bottom() - p.top() + 8.0);
                     }
                 }
-                _ => {
-                    root_style("scroll-padding-bottom", None);
-                }
             }
+            // Before the next band picked, and when the tab goes: the padding goes too.
+            || root_style("scroll-padding-bottom", None)
         });
     }
     // What the reader asked to see of a tall diagram, for this layout only (rows, layers).
@@ -548,14 +542,10 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 };
                 let onkeydown = {
                     let pick = pick.clone();
-                    let pinned = pinned.clone();
                     Callback::from(move |e: KeyboardEvent| {
                         if e.key() == "Enter" || e.key() == " " {
                             e.prevent_default();
                             pick.emit(());
-                        } else if e.key() == "Escape" && *pinned {
-                            e.prevent_default();
-                            pinned.set(false);
                         }
                     })
                 };
@@ -664,11 +654,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         let selected = selected.clone();
         let pinned = pinned.clone();
         Callback::from(move |_: MouseEvent| {
-            let band = gloo::utils::document()
-                .query_selector("[data-testid=shared-diagram] [data-testid=shared-layer].selected")
-                .ok()
-                .flatten()
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            let band = picked_band().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
             if let Some(band) = band {
                 let _ = band.focus();
             }
@@ -676,8 +662,8 @@ pub fn diagram(p: &DiagramProps) -> Html {
             pinned.set(false);
         })
     };
-    // Escape in the details lets the band go too.
-    let details_keys = {
+    // Escape on a band or in the details (anywhere in the diagram) lets the band go.
+    let escape = {
         let pinned = pinned.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" && *pinned {
@@ -694,7 +680,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         })
         .unwrap_or_else(|| html! { <p class="muted small dg-hint">{ t(lang, "dg-hint") }</p> });
     html! {
-        <div class="dg-wrap">
+        <div class="dg-wrap" onkeydown={escape}>
             { if *overflows { html! {
                 <p class="muted small dg-more" data-testid="shared-scroll-hint">
                     { tf(lang, "dg-scroll-hint", &[("count", &crate::figures::count(lang, n))]) }<span aria-hidden="true">{ " →" }</span>
@@ -713,9 +699,17 @@ pub fn diagram(p: &DiagramProps) -> Html {
             <p class="stack-caption muted small"><span aria-hidden="true">{ "↓ " }</span>{ t(lang, "stack-bottom") }</p>
             { layer_size::key(lang) }
             <div class={classes!("dg-details", picked.then_some("picked"))} aria-live="polite"
-                data-testid="shared-details" ref={details_ref} onkeydown={details_keys}>{ details }</div>
+                data-testid="shared-details" ref={details_ref}>{ details }</div>
         </div>
     }
+}
+
+/// The band drawn as selected (its first run, the one with a `data-testid`).
+fn picked_band() -> Option<web_sys::Element> {
+    gloo::utils::document()
+        .query_selector("[data-testid=shared-diagram] [data-testid=shared-layer].selected")
+        .ok()
+        .flatten()
 }
 
 /// Sets (or with `None` removes) one property of the page's root element's own style,
