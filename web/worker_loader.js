@@ -344,6 +344,20 @@ importScripts('./worker.js');
   };
 })();
 
-// The instance's exports, for whoever looks at a worker (the tests read its memory's size:
-// a scanner handed over starts from what its index takes, issue 13 target 3).
-wasm_bindgen({ module_or_path: './worker_bg.wasm' }).then((w) => { self.pancakeWasm = w; });
+// The wasm comes compiled from the page, in the first message (`web/src/worker_start.rs`):
+// one module for every worker of the page, its code compiled once and shared, not once per
+// worker (issue 13, targets 3 and 5). When the page could not compile it, the message holds
+// `null` and the file is loaded here. The page posts nothing else before this worker says it
+// is ready, so the first message is always this one.
+// `self.pancakeWasm`: the instance's exports, for whoever looks at a worker (the tests read
+// its memory's size: a scanner handed over starts from what its index takes, issue 13
+// target 3); `self.pancakeModuleFrom`: 'page' or 'file', where the module came from.
+self.addEventListener('message', function first(e) {
+  const data = e.data;
+  if (!data || typeof data !== 'object' || !('pancakeModule' in data)) return;
+  self.removeEventListener('message', first);
+  e.stopImmediatePropagation();
+  const shared = data.pancakeModule instanceof WebAssembly.Module ? data.pancakeModule : null;
+  self.pancakeModuleFrom = shared ? 'page' : 'file';
+  wasm_bindgen({ module_or_path: shared || './worker_bg.wasm' }).then((w) => { self.pancakeWasm = w; });
+});

@@ -32,3 +32,4 @@ pub mod views;
 pub mod worker_export;
 pub mod worker_glue;
 pub mod worker_runtime;
+pub mod worker_start;

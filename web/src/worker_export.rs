@@ -51,9 +51,6 @@ pub const CHUNK: usize = 4 << 20;
 /// makes the next. The most bytes of a save in the page at once is `IN_FLIGHT × CHUNK`.
 pub const IN_FLIGHT: usize = 2;
 
-/// The worker script Trunk emits next to the page (as `worker_glue`).
-const WORKER_URL: &str = "./worker_loader.js";
-
 /// What to save.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ExportJob {
@@ -497,7 +494,7 @@ pub fn start(
     };
     let request =
         encode(&Request::Export { job }, Some(file), None).map_err(|e| give_up(&sink, e))?;
-    let worker = Worker::new(WORKER_URL)
+    let worker = crate::worker_start::start()
         .map_err(|e| give_up(&sink, format!("cannot start a worker: {e:?}")))?;
     let parts = js_sys::Array::new();
     let w = worker.clone();

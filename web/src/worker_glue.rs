@@ -56,8 +56,6 @@ enum Reply {
     Unavailable,
 }
 
-/// The worker script Trunk emits next to the page (relative: works from any sub-path).
-const WORKER_URL: &str = "./worker_loader.js";
 /// Most hashers at once; more rarely helps (memory bandwidth, and the page's own thread).
 pub const MAX_HASHERS: usize = 4;
 /// Files from this size (bytes) on get their hashers started while the scanner walks (once
@@ -970,7 +968,7 @@ impl Pool {
     /// A worker reading for `generation` (the current file's, or a kept one's).
     fn spawn_for(&self, generation: u32, role: Role) -> Result<Handle, String> {
         let worker =
-            Worker::new(WORKER_URL).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+            crate::worker_start::start().map_err(|e| format!("cannot start a worker: {e:?}"))?;
         let this = self.this.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             if let Some(pool) = this.upgrade() {

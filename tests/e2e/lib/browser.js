@@ -28,8 +28,10 @@ const BIG_FILE = 5 * 1024 * 1024; // above this a base64 copy through evaluate()
  * Start the static server for dist/ and one persistent Chromium context.
  * Every request the context makes to another origin is aborted and recorded in `foreign`,
  * except to the origins in `allowOrigins` (e.g. a second local server a test points `?src=` at).
+ * `serviceWorkers: 'block'` keeps the app's service worker from registering (Playwright's
+ * context option), for a test that routes the page's own requests.
  */
-async function openSession({ allowOrigins = [], ignoreCertErrors = false } = {}) {
+async function openSession({ allowOrigins = [], ignoreCertErrors = false, serviceWorkers = 'allow' } = {}) {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) {
     throw new Error(`${DIST}/index.html is missing: build first (trunk build --release --offline)`);
   }
@@ -40,6 +42,7 @@ async function openSession({ allowOrigins = [], ignoreCertErrors = false } = {})
     headless: true,
     timeout: 30000,
     viewport: { width: 1280, height: 800 },
+    serviceWorkers,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-dev-shm-usage', ...(ignoreCertErrors ? ['--ignore-certificate-errors'] : [])],
