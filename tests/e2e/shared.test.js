@@ -77,15 +77,19 @@ function chainIds(layers) {
 function expectedSharing(images) {
   const users = new Map();
   const size = new Map();
+  // A ChainID names a layer and everything below it: its layer's number, from the base, is
+  // the same in every image that has it.
+  const numberOf = new Map();
   images.forEach((layers, i) => chainIds(layers).forEach((c, k) => {
     if (!users.has(c)) users.set(c, new Set());
     users.get(c).add(i);
     size.set(c, layers[k].size);
+    numberOf.set(c, k + 1);
   }));
   const separate = images.flat().reduce((s, l) => s + l.size, 0);
   const stored = [...size.values()].reduce((s, v) => s + v, 0);
   const imagesOf = new Map([...users].map(([c, s]) => [c, [...s].sort((a, b) => a - b).join(',')]));
-  return { imagesOf, separate, stored };
+  return { imagesOf, numberOf, separate, stored };
 }
 
 async function readDiagram(page) {
@@ -95,6 +99,8 @@ async function readDiagram(page) {
   const layers = await page.$$eval('[data-testid=shared-diagram] [data-testid=shared-layer]', (els) => els.map((e) => ({
     chainId: e.getAttribute('data-chain-id'),
     images: e.getAttribute('data-images'),
+    number: e.querySelector('[data-testid=shared-layer-number]')?.textContent,
+    label: e.getAttribute('aria-label'),
   })));
   const summary = await page.locator('[data-testid=storage-summary]').first().evaluate((e) => ({
     separate: Number(e.dataset.separateBytes),
@@ -109,6 +115,11 @@ function checkDiagram(shown, exp, where) {
   assert.deepEqual([...ids].sort(), [...exp.imagesOf.keys()].sort(), `${where}: the diagram's ChainIDs`);
   for (const l of shown.layers) {
     assert.equal(l.images, exp.imagesOf.get(l.chainId), `${where}: data-images of ${l.chainId}`);
+    // Each band says which layer it is, counted from the base as the stack counts, in sight
+    // and in its name.
+    const n = exp.numberOf.get(l.chainId);
+    assert.equal(l.number, String(n), `${where}: the number on ${l.chainId}`);
+    assert.ok(l.label.startsWith(`Layer ${n}: `), `${where}: the name of ${l.chainId}: ${l.label}`);
   }
   assert.deepEqual(shown.summary, { separate: exp.separate, stored: exp.stored }, `${where}: storage summary`);
 }

@@ -393,6 +393,7 @@ dg-lead = Each column is one image, base at the bottom. A layer is shared when i
 dg-label = Layers of every image side by side
 dg-band-aria = { $text }, used by { $count } images
 dg-shared-by = shared by { $count }
+dg-layer-n = Layer { $n }
 dg-scroll-hint = { $count } images side by side: scroll sideways to see them all
 dg-hint = Hover over a layer, or click it, to see which images use it.
 dg-details-close = Close these details

@@ -393,6 +393,7 @@ dg-lead = Setiap kolom adalah satu image, dengan base di paling bawah. Sebuah la
 dg-label = Layer semua image berdampingan
 dg-band-aria = { $text }, dipakai oleh { $count } image
 dg-shared-by = dipakai { $count } image
+dg-layer-n = Layer { $n }
 dg-scroll-hint = { $count } image berdampingan: geser ke samping untuk melihat semuanya
 dg-hint = Arahkan kursor ke sebuah layer, atau klik layer itu, untuk melihat image mana saja yang memakainya.
 dg-details-close = Tutup rincian ini

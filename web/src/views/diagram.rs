@@ -499,6 +499,17 @@ pub fn diagram(p: &DiagramProps) -> Html {
             .collect::<Vec<_>>()
             .join(",");
         let is_sel = *selected == Some(ni);
+        // The layer's number in each image using it, counted from the base as the stack
+        // numbers its slabs (one number: a band's row is its depth in every image that shares
+        // it, unless a config lies about its layers).
+        let mut numbers: Vec<usize> = node.uses.iter().map(|(_, l)| l + 1).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let number = numbers
+            .iter()
+            .map(|n| crate::figures::count(lang, *n))
+            .collect::<Vec<_>>()
+            .join(", ");
         lay.runs(node)
             .into_iter()
             .enumerate()
@@ -550,7 +561,8 @@ pub fn diagram(p: &DiagramProps) -> Html {
                     })
                 };
                 let label = format!(
-                    "{} {} · {}",
+                    "{}: {} {} · {}",
+                    tf(lang, "dg-layer-n", &[("n", &number)]),
                     if kw.is_empty() {
                         t(lang, "layer-generic")
                     } else {
@@ -566,7 +578,10 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 );
                 let inner = html! {
                     <>
-                        <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw.clone() } }</span>
+                        <span class="dg-first">
+                            <span class="dg-index" data-testid="shared-layer-number" aria-hidden="true">{ number.clone() }</span>
+                            <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw.clone() } }</span>
+                        </span>
                         <span class="dg-text mono ellipsis">{ rest.clone() }</span>
                         <span class="dg-meta">
                             { layer_size::span_of(lang, size_bytes, &size_text) }
