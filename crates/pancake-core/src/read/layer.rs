@@ -52,7 +52,19 @@ pub struct LayerWalk {
 /// Reads exactly through the end-of-archive marker (or the end of the stream); the caller
 /// drains the rest (padding) if it hashes.
 pub fn walk<R: Read>(
-    reader: R,
+    mut reader: R,
+    member: &str,
+    content_base: Option<u64>,
+    limits: &Limits,
+) -> LayerWalk {
+    walk_read(&mut reader, member, content_base, limits)
+}
+
+/// [`walk`] over a reader whose type is erased: the walk (~18 KB of the worker's wasm) is
+/// compiled once, not once per reader type its callers have (one dynamic call per read).
+#[inline(never)]
+fn walk_read(
+    reader: &mut dyn Read,
     member: &str,
     content_base: Option<u64>,
     limits: &Limits,
