@@ -347,17 +347,54 @@ importScripts('./worker.js');
 // The wasm comes compiled from the page, in the first message (`web/src/worker_start.rs`):
 // one module for every worker of the page, its code compiled once and shared, not once per
 // worker (issue 13, targets 3 and 5). When the page could not compile it, the message holds
-// `null` and the file is loaded here. The page posts nothing else before this worker says it
-// is ready, so the first message is always this one.
+// `null` and the file is loaded here; so it is when the page's module cannot be instantiated
+// (a page open across a new deployment holds the old build's module, and this glue is the
+// new one's). The page posts nothing else before this worker says it is ready, so the first
+// message is always this one. A load that fails for good is thrown where the page hears it
+// (the worker's `error` event), not left in a rejected promise nobody reads.
 // `self.pancakeWasm`: the instance's exports, for whoever looks at a worker (the tests read
 // its memory's size: a scanner handed over starts from what its index takes, issue 13
 // target 3); `self.pancakeModuleFrom`: 'page' or 'file', where the module came from.
-self.addEventListener('message', function first(e) {
-  const data = e.data;
-  if (!data || typeof data !== 'object' || !('pancakeModule' in data)) return;
-  self.removeEventListener('message', first);
-  e.stopImmediatePropagation();
-  const shared = data.pancakeModule instanceof WebAssembly.Module ? data.pancakeModule : null;
-  self.pancakeModuleFrom = shared ? 'page' : 'file';
-  wasm_bindgen({ module_or_path: shared || './worker_bg.wasm' }).then((w) => { self.pancakeWasm = w; });
-});
+(function () {
+  // A module that is not this glue's (the old build's) is refused before it is instantiated:
+  // once wasm-bindgen has taken an instance's exports it keeps them, failed or not, and a
+  // second load would return the same broken exports. It fits when the glue gives every
+  // import it asks for (wasm-bindgen's import names carry a hash of what they do, so another
+  // build's differ) and it has the glue's start.
+  const instantiate = WebAssembly.instantiate;
+  const fits = (module, imports) => WebAssembly.Module.imports(module)
+    .every((d) => imports != null && imports[d.module] != null && d.name in imports[d.module])
+    && WebAssembly.Module.exports(module).some((d) => d.name === '__wbindgen_start');
+  WebAssembly.instantiate = (source, imports) => {
+    if (source instanceof WebAssembly.Module && !fits(source, imports)) {
+      return Promise.reject(new Error('the module from the page is not the one this worker was built with'));
+    }
+    return instantiate.call(WebAssembly, source, imports);
+  };
+  const fromFile = () => {
+    self.pancakeModuleFrom = 'file';
+    return wasm_bindgen({ module_or_path: './worker_bg.wasm' });
+  };
+  const start = (shared) => {
+    self.pancakeModuleFrom = shared ? 'page' : 'file';
+    // wasm-bindgen forgets a failed init, so the file can be tried after the page's module.
+    const loading = shared ? wasm_bindgen({ module_or_path: shared }).catch(fromFile) : fromFile();
+    loading.then((w) => { self.pancakeWasm = w; }, (err) => { setTimeout(() => { throw err; }); });
+  };
+  const first = (e) => {
+    const data = e.data;
+    if (!data || typeof data !== 'object' || !('pancakeModule' in data)) return;
+    self.removeEventListener('message', first);
+    self.removeEventListener('messageerror', unreadable);
+    e.stopImmediatePropagation();
+    start(data.pancakeModule instanceof WebAssembly.Module ? data.pancakeModule : null);
+  };
+  // The page's module could not be received here: the file, then.
+  const unreadable = () => {
+    self.removeEventListener('message', first);
+    self.removeEventListener('messageerror', unreadable);
+    start(null);
+  };
+  self.addEventListener('message', first);
+  self.addEventListener('messageerror', unreadable);
+})();

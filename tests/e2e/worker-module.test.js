@@ -113,9 +113,66 @@ describe('the workers share one compiled module', () => {
       assert.deepEqual(ran, ran.map(() => 'file'), JSON.stringify(from));
       assert.equal(refused, 1);
       // The refused request (ours and the browser's words for it), and nothing else went wrong.
-      assert.deepEqual(problemsOf(page).map((p) => p.replace(/ net::.*$/, '')),
-        [`console error: request failed: ${seen.fetches[0]}`, 'console error: page: Failed to load resource:']);
+      assert.deepEqual(problemsOf(page).map((p) => p.replace(/ net::.*$/, '')).sort(),
+        ['console error: page: Failed to load resource:', `console error: request failed: ${seen.fetches[0]}`]);
       assert.ok(warningsOf(page).some((w) => w.includes('worker_bg.wasm could not be compiled on the page')), JSON.stringify(warningsOf(page)));
+    } finally {
+      await own.close();
+    }
+  });
+
+  // What the page compiled is not this build's module (a page left open across a deployment
+  // holds the old one): each worker's instantiation of it fails, and the worker loads the
+  // file instead. Stood for here by a valid module of nothing, served to the page's fetch.
+  test('a module from the page that cannot be instantiated: each worker loads the file', { timeout: 120000 }, async () => {
+    const own = await openSession({ serviceWorkers: 'block' });
+    try {
+      const { page, seen } = await watchedPage(own);
+      let served = 0;
+      await page.route(WASM, (route) => {
+        if (served === 0) {
+          served += 1;
+          return route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) });
+        }
+        return route.continue();
+      });
+      const { layers, shown } = await openTwoLayers(page, path.join(dir, 'two-wrong-module.tar'));
+      assert.deepEqual(shown, layers.map((l) => [sha256(l), 'true']), 'both layers verified');
+      const from = await Promise.all(seen.from);
+      const ran = from.filter((f) => f !== 'gone');
+      assert.ok(ran.length >= 3, JSON.stringify(from));
+      assert.deepEqual(ran, ran.map(() => 'file'), JSON.stringify(from));
+      assert.equal(served, 1);
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await own.close();
+    }
+  });
+
+  // The page's fetch never ends (a link that stalls): after `COMPILE_WAIT_MS` (15 s,
+  // web/src/worker_start.rs) the workers stop waiting for it and load the file themselves.
+  test('a fetch of the module that never ends: the workers load the file after the wait', { timeout: 120000 }, async () => {
+    const own = await openSession({ serviceWorkers: 'block' });
+    try {
+      const { page, seen } = await watchedPage(own);
+      let held = 0;
+      await page.route(WASM, (route) => {
+        if (held === 0) {
+          held += 1;
+          return new Promise(() => {}); // never answered
+        }
+        return route.continue();
+      });
+      const started = Date.now();
+      const { layers, shown } = await openTwoLayers(page, path.join(dir, 'two-stalled-fetch.tar'));
+      assert.ok(Date.now() - started >= 15000, `read after the wait: ${Date.now() - started} ms`);
+      assert.deepEqual(shown, layers.map((l) => [sha256(l), 'true']), 'both layers verified');
+      const from = await Promise.all(seen.from);
+      const ran = from.filter((f) => f !== 'gone');
+      assert.ok(ran.length >= 3, JSON.stringify(from));
+      assert.deepEqual(ran, ran.map(() => 'file'), JSON.stringify(from));
+      assert.ok(warningsOf(page).some((w) => w.includes('worker_bg.wasm was not compiled on the page in time')), JSON.stringify(warningsOf(page)));
+      assert.deepEqual(problemsOf(page), []);
     } finally {
       await own.close();
     }

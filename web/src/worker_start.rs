@@ -11,9 +11,11 @@
 //!
 //! The module is compiled on the first start (not at page load: the start page stays quick)
 //! with `WebAssembly.compileStreaming`. Every worker gets one first message,
-//! `{pancakeModule}`: the module, or `null` when it could not be compiled here, and then
-//! `web/worker_loader.js` loads the file itself as before. The page posts nothing else to a
-//! worker before the worker says it is ready, so that message is always its first.
+//! `{pancakeModule}`: the module, or `null` when it could not be compiled here, or not within
+//! [`COMPILE_WAIT_MS`] (a fetch that never ends would otherwise hold every worker of the
+//! page), and then `web/worker_loader.js` loads the file itself as before; it does so too when
+//! the module it got cannot be instantiated. The page posts nothing else to a worker before
+//! the worker says it is ready, so that message is always its first.
 
 use std::cell::RefCell;
 
@@ -29,6 +31,11 @@ const MODULE_URL: &str = "./worker_bg.wasm";
 
 /// The name of the first message's one property (read by `web/worker_loader.js`).
 const MESSAGE_KEY: &str = "pancakeModule";
+
+/// How long the workers wait for the page's compile before each loads the file itself (ms).
+/// On localhost it takes ~30 ms; a slow link may take seconds to fetch 1.2 MB, which each
+/// worker's own fetch would take too.
+pub const COMPILE_WAIT_MS: u32 = 15_000;
 
 enum Module {
     /// No worker started yet.
@@ -74,43 +81,70 @@ pub fn start() -> Result<Worker, JsValue> {
 /// Fetches and compiles the module, then gives it to the workers waiting for it.
 fn compile() {
     let Some(window) = web_sys::window() else {
-        return settle(None);
+        settle(None);
+        return;
     };
     let compiling = js_sys::WebAssembly::compile_streaming(&window.fetch_with_str(MODULE_URL));
+    gloo::timers::callback::Timeout::new(COMPILE_WAIT_MS, || {
+        if settle(None) {
+            web_sys::console::warn_1(&JsValue::from_str(
+                "worker_bg.wasm was not compiled on the page in time: each worker loads it",
+            ));
+        }
+    })
+    .forget();
     wasm_bindgen_futures::spawn_local(async move {
         let module = wasm_bindgen_futures::JsFuture::from(compiling)
             .await
             .ok()
             .filter(|m| m.is_instance_of::<js_sys::WebAssembly::Module>());
-        if module.is_none() {
+        let failed = module.is_none();
+        if settle(module) && failed {
             // Each worker fetches the file itself, as it did before; nothing is lost but the
             // sharing.
             web_sys::console::warn_1(&JsValue::from_str(
                 "worker_bg.wasm could not be compiled on the page: each worker loads it",
             ));
         }
-        settle(module);
     });
 }
 
-fn settle(module: Option<JsValue>) {
+/// Ends the compile with `module` and gives it to the workers waiting; `false` (and nothing
+/// done) when it had ended already (a module compiled after the wait gave up is dropped: the
+/// workers started meanwhile load the file themselves, and so do later ones).
+fn settle(module: Option<JsValue>) -> bool {
     let waiting = MODULE.with(|m| {
-        match std::mem::replace(&mut *m.borrow_mut(), Module::Settled(module.clone())) {
-            Module::Compiling(waiting) => waiting,
-            _ => Vec::new(),
+        let mut m = m.borrow_mut();
+        match &mut *m {
+            Module::Compiling(waiting) => {
+                let waiting = std::mem::take(waiting);
+                *m = Module::Settled(module.clone());
+                Some(waiting)
+            }
+            _ => None,
         }
     });
+    let Some(waiting) = waiting else {
+        return false;
+    };
     for worker in waiting {
         give(&worker, module.as_ref());
     }
+    true
 }
 
-/// Posts `{pancakeModule: module}` (`null` for none). A worker stopped meanwhile drops it.
+/// Posts `{pancakeModule: module}` (`null` for none); when the module cannot be posted, `null`,
+/// so the worker still loads. A worker stopped meanwhile drops it.
 fn give(worker: &Worker, module: Option<&JsValue>) {
-    let msg = js_sys::Object::new();
-    let module = module.cloned().unwrap_or(JsValue::NULL);
-    let _ = js_sys::Reflect::set(&msg, &JsValue::from_str(MESSAGE_KEY), &module);
-    if let Err(e) = worker.post_message(&msg) {
+    let post = |module: &JsValue| {
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &JsValue::from_str(MESSAGE_KEY), module);
+        worker.post_message(&msg)
+    };
+    if let Err(e) = post(module.unwrap_or(&JsValue::NULL)) {
         web_sys::console::error_1(&e);
+        if module.is_some() {
+            let _ = post(&JsValue::NULL);
+        }
     }
 }
