@@ -11,6 +11,7 @@ const path = require('node:path');
 const { REPO, FIXTURES, SEL, openSession, problemsOf, pickFile, waitReady } = require('./lib/browser');
 const { loadExpected } = require('./lib/expected');
 const app = require('./lib/app');
+const { contrastFailures } = require('./lib/contrast');
 
 const squash = (s) => s.replace(/\s+/g, ' ').trim();
 
@@ -473,6 +474,9 @@ describe('shared layers', () => {
           const cut = await page.evaluate(() => { const s = document.querySelector('.dg-scroll'); return s.scrollWidth - s.clientWidth; });
           assert.ok(cut <= 1, `the diagram's columns run ${cut}px past its box`);
           assert.equal(await page.locator('[data-testid=shared-scroll-hint]').count(), 0);
+          // AA contrast, the text drawn for the eye only (the bands' numbers, aria-hidden) too:
+          // on a shared band's stronger tint the muted grey fell to 3.9:1.
+          assert.deepEqual(await contrastFailures(page, { hidden: true }), [], 'contrast AA');
           assert.deepEqual(problemsOf(page), []);
         } finally {
           await page.close();

@@ -392,7 +392,7 @@ fn layer_slab(
             aria-selected={selected.to_string()}
             aria-label={tf(lang, "layer-aria", &[("n", &crate::figures::count(lang, i + 1)), ("text", &title), ("size", &size_text), ("state", &t(lang, super::verdict_words(v).1))])}
             onclick={select} {onkeydown}>
-            <span class="slab-index" aria-hidden="true">{ i + 1 }</span>
+            <span class="slab-index" aria-hidden="true">{ crate::figures::count(lang, i + 1) }</span>
             <span class="chip">{ keyword }</span>
             { if kind == InstructionKind::Base { html! { <span class="base-tag">{ t(lang, "base") }</span> } } else { html! {} } }
             <span class="slab-text mono ellipsis" title={title}>{ rest }</span>
