@@ -14,6 +14,7 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const { REPO, FIXTURES, SEL, openSession, problemsOf, dropFile, pickFile, waitReady, screenshot } = require('./lib/browser');
+const { contrastFailures } = require('./lib/contrast');
 const app = require('./lib/app');
 
 // The machine running this is shared and loaded: generous waits, strict outcomes.
@@ -502,6 +503,14 @@ describe('a stack of 20,002 layers (hostile case 15)', () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 1, `the page overflows horizontally by ${overflow}px`);
         await screenshot(page, `shared-picked-details-${lang}-${lang === 'id' ? 'dark-360' : 'light-1280'}`);
+        // The other colour scheme too (each language's pass has one width), readable in both.
+        for (const scheme of lang === 'id' ? ['light', 'dark'] : ['dark', 'light']) {
+          await page.emulateMedia({ colorScheme: scheme });
+          assert.deepEqual(await contrastFailures(page, { hidden: true }), [], `contrast AA, ${scheme}`);
+        }
+        await page.emulateMedia({ colorScheme: lang === 'id' ? 'light' : 'dark' });
+        await screenshot(page, `shared-picked-details-${lang}-${lang === 'id' ? 'light-360' : 'dark-1280'}`);
+        await page.emulateMedia({ colorScheme: lang === 'id' ? 'dark' : 'light' });
         assert.equal(await band.getAttribute('aria-pressed'), 'true');
         // Closed: the band let go and focused again (the button went with the panel),
         // nothing stuck to the window.
