@@ -7,25 +7,14 @@
 // `Worker` (wasm-bindgen's glue looks the name up when it constructs one).
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { openSession, pickFile, problemsOf, waitReady } = require('./lib/browser');
 const app = require('./lib/app');
-const { tar, sha256, layersImage } = require('./lib/tarwrite');
+const { sha256, layersImage, seededLayer } = require('./lib/tarwrite');
 const { initWith, reloaded } = require('./lib/hold');
-
-/** A layer of `n` files of `size` bytes each (seeded, so the same bytes every run). */
-function layerOf(tag, n, size) {
-  const files = [];
-  for (let i = 0; i < n; i++) {
-    const seed = crypto.createHash('sha256').update(`${tag}/${i}`).digest();
-    files.push([`data/${tag}/f${i}.bin`, Buffer.alloc(size, seed)]);
-  }
-  return tar(files);
-}
 
 /** The page with two cores, every worker it starts and the first `Scanned` recorded. */
 async function watchedPage(session) {
@@ -77,7 +66,7 @@ describe('hashers of a large save', () => {
   });
 
   test('one layer of 72 MiB: one hasher, which the walk feeds; no second one idles beside it', { timeout: 120000 }, async () => {
-    const layer = layerOf('a', 2304, 32 << 10);
+    const layer = seededLayer('a', 2304, 32 << 10);
     const { page, seen, shown } = await openCounted(session, path.join(dir, 'one-layer.tar'), [layer]);
     // The scanner and one hasher.
     assert.equal(seen.workers.length, 2, JSON.stringify(seen));
@@ -87,7 +76,7 @@ describe('hashers of a large save', () => {
   });
 
   test('two layers of small files, both fed by the walk: still one hasher', { timeout: 120000 }, async () => {
-    const layers = [layerOf('b', 1280, 32 << 10), layerOf('c', 1280, 32 << 10)];
+    const layers = [seededLayer('b', 1280, 32 << 10), seededLayer('c', 1280, 32 << 10)];
     const { page, seen, shown } = await openCounted(session, path.join(dir, 'two-fed-layers.tar'), layers);
     assert.equal(seen.workers.length, 2, JSON.stringify(seen));
     assert.deepEqual(shown.map(([d]) => d).sort(), layers.map(sha256).sort());
@@ -97,7 +86,7 @@ describe('hashers of a large save', () => {
   });
 
   test('two layers of large files, sought over by the walk: the first hasher hashes the larger beside the walk, a second one starts with the plan for the other', { timeout: 120000 }, async () => {
-    const layers = [layerOf('d', 4, 12 << 20), layerOf('e', 3, 12 << 20)];
+    const layers = [seededLayer('d', 4, 12 << 20), seededLayer('e', 3, 12 << 20)];
     const { page, seen, shown } = await openCounted(session, path.join(dir, 'two-large-file-layers.tar'), layers);
     assert.equal(seen.workers.length, 3, JSON.stringify(seen));
     assert.ok(seen.scanned !== null && seen.workers[2] > seen.scanned,
@@ -119,7 +108,7 @@ describe('hashers of a large save', () => {
     // so each is streamed; the second hasher takes all four at once (four blobs not fed, one
     // hasher to take them), or three when the first is free again in time, and hashes them in
     // the lanes of one vector (`web/src/lanes.rs`).
-    const layers = [layerOf('f', 4, 12 << 20), ...['g', 'h', 'i', 'j'].map((t) => layerOf(t, 3, 12 << 20))];
+    const layers = [seededLayer('f', 4, 12 << 20), ...['g', 'h', 'i', 'j'].map((t) => seededLayer(t, 3, 12 << 20))];
     const { page, seen, shown } = await openCounted(session, path.join(dir, 'five-large-file-layers.tar'), layers);
     assert.equal(seen.workers.length, 3, JSON.stringify(seen));
     // Every digest the page computed is the layer's own (a lane that hashed wrong would show

@@ -7,24 +7,13 @@
 // the image is read the same.
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { openSession, pickFile, problemsOf, waitReady, warningsOf } = require('./lib/browser');
-const { tar, sha256, layersImage } = require('./lib/tarwrite');
+const { sha256, layersImage, seededLayer } = require('./lib/tarwrite');
 const { initWith, reloaded } = require('./lib/hold');
-
-/** A layer of `n` files of `size` bytes each (seeded: the same bytes every run). */
-function layerOf(tag, n, size) {
-  const files = [];
-  for (let i = 0; i < n; i++) {
-    const seed = crypto.createHash('sha256').update(`${tag}/${i}`).digest();
-    files.push([`data/${tag}/f${i}.bin`, Buffer.alloc(size, seed)]);
-  }
-  return tar(files);
-}
 
 const WASM = /\/worker_bg\.wasm$/;
 
@@ -57,7 +46,7 @@ async function watchedPage(session) {
 /** Opens a save of two layers of large files (the scanner and two hashers on two cores), waits
  * until it is verified and returns each layer as [diff_id, verified]. */
 async function openTwoLayers(page, file) {
-  const layers = [layerOf('a', 4, 12 << 20), layerOf('b', 3, 12 << 20)];
+  const layers = [seededLayer('a', 4, 12 << 20), seededLayer('b', 3, 12 << 20)];
   fs.writeFileSync(file, layersImage(layers.map((layer, i) => ({ layer, createdBy: `COPY part${i}/ /data/` }))));
   await pickFile(page, file);
   await waitReady(page, { timeout: 60000 });
@@ -90,91 +79,65 @@ describe('the workers share one compiled module', () => {
     await page.close();
   });
 
-  test('when the page cannot fetch the module, each worker loads it and the image reads the same', { timeout: 120000 }, async () => {
-    // A browser of its own, without the service worker (which would fetch the file for its
-    // cache, or answer the page's fetch from it).
+  /**
+   * In a browser of its own, without the service worker (which would fetch the file for its
+   * cache, or answer the page's fetch from it): the page's first request for the workers' wasm
+   * answered by `first(route)`, the workers' own passed on. Opens the two-layer save as `name`
+   * and checks it verifies with every worker on the file; then `more(page)`.
+   */
+  async function pageFetchGoesWrong(name, first, more) {
     const own = await openSession({ serviceWorkers: 'block' });
     try {
       const { page, seen } = await watchedPage(own);
-      // The page's fetch fails; the workers' own go through.
-      let refused = 0;
+      let answered = 0;
       await page.route(WASM, (route) => {
-        if (refused === 0) {
-          refused += 1;
-          return route.abort('failed');
+        if (answered === 0) {
+          answered += 1;
+          return first(route);
         }
         return route.continue();
       });
-      const { layers, shown } = await openTwoLayers(page, path.join(dir, 'two-fallback.tar'));
+      const started = Date.now();
+      const { layers, shown } = await openTwoLayers(page, path.join(dir, name));
+      const took = Date.now() - started;
       assert.deepEqual(shown, layers.map((l) => [sha256(l), 'true']), 'both layers verified');
       const from = await Promise.all(seen.from);
       const ran = from.filter((f) => f !== 'gone');
       assert.ok(ran.length >= 3, JSON.stringify(from));
       assert.deepEqual(ran, ran.map(() => 'file'), JSON.stringify(from));
-      assert.equal(refused, 1);
+      assert.equal(answered, 1);
+      await more(page, { seen, took });
+    } finally {
+      await own.close();
+    }
+  }
+
+  test('when the page cannot fetch the module, each worker loads it and the image reads the same', { timeout: 120000 }, async () => {
+    await pageFetchGoesWrong('two-fallback.tar', (route) => route.abort('failed'), async (page, { seen }) => {
       // The refused request (ours and the browser's words for it), and nothing else went wrong.
       assert.deepEqual(problemsOf(page).map((p) => p.replace(/ net::.*$/, '')).sort(),
         ['console error: page: Failed to load resource:', `console error: request failed: ${seen.fetches[0]}`]);
       assert.ok(warningsOf(page).some((w) => w.includes('worker_bg.wasm could not be compiled on the page')), JSON.stringify(warningsOf(page)));
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   // What the page compiled is not this build's module (a page left open across a deployment
   // holds the old one): each worker's instantiation of it fails, and the worker loads the
   // file instead. Stood for here by a valid module of nothing, served to the page's fetch.
   test('a module from the page that cannot be instantiated: each worker loads the file', { timeout: 120000 }, async () => {
-    const own = await openSession({ serviceWorkers: 'block' });
-    try {
-      const { page, seen } = await watchedPage(own);
-      let served = 0;
-      await page.route(WASM, (route) => {
-        if (served === 0) {
-          served += 1;
-          return route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) });
-        }
-        return route.continue();
-      });
-      const { layers, shown } = await openTwoLayers(page, path.join(dir, 'two-wrong-module.tar'));
-      assert.deepEqual(shown, layers.map((l) => [sha256(l), 'true']), 'both layers verified');
-      const from = await Promise.all(seen.from);
-      const ran = from.filter((f) => f !== 'gone');
-      assert.ok(ran.length >= 3, JSON.stringify(from));
-      assert.deepEqual(ran, ran.map(() => 'file'), JSON.stringify(from));
-      assert.equal(served, 1);
+    const nothing = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    await pageFetchGoesWrong('two-wrong-module.tar', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: nothing }), async (page) => {
       assert.deepEqual(problemsOf(page), []);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   // The page's fetch never ends (a link that stalls): after `COMPILE_WAIT_MS` (15 s,
   // web/src/worker_start.rs) the workers stop waiting for it and load the file themselves.
   test('a fetch of the module that never ends: the workers load the file after the wait', { timeout: 120000 }, async () => {
-    const own = await openSession({ serviceWorkers: 'block' });
-    try {
-      const { page, seen } = await watchedPage(own);
-      let held = 0;
-      await page.route(WASM, (route) => {
-        if (held === 0) {
-          held += 1;
-          return new Promise(() => {}); // never answered
-        }
-        return route.continue();
-      });
-      const started = Date.now();
-      const { layers, shown } = await openTwoLayers(page, path.join(dir, 'two-stalled-fetch.tar'));
-      assert.ok(Date.now() - started >= 15000, `read after the wait: ${Date.now() - started} ms`);
-      assert.deepEqual(shown, layers.map((l) => [sha256(l), 'true']), 'both layers verified');
-      const from = await Promise.all(seen.from);
-      const ran = from.filter((f) => f !== 'gone');
-      assert.ok(ran.length >= 3, JSON.stringify(from));
-      assert.deepEqual(ran, ran.map(() => 'file'), JSON.stringify(from));
+    await pageFetchGoesWrong('two-stalled-fetch.tar', () => new Promise(() => {}), async (page, { took }) => {
+      assert.ok(took >= 15000, `read after the wait: ${took} ms`);
       assert.ok(warningsOf(page).some((w) => w.includes('worker_bg.wasm was not compiled on the page in time')), JSON.stringify(warningsOf(page)));
       assert.deepEqual(problemsOf(page), []);
-    } finally {
-      await own.close();
-    }
+    });
   });
 });

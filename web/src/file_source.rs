@@ -210,9 +210,10 @@ impl ReadAt for FileSource {
             // their 2 MiB gets a buffer of its own): a `FileReaderSync` read makes a new
             // buffer each time, garbage V8 collects late (it lets ~64 MiB pile up, and the
             // scanner, idle after its walk, keeps the pile: the 2 GiB save's walk of 1,351
-            // reads kept 54 MiB more than the 1 GiB save's 678, issue 13's target 5). Only a long run of reads is read ahead: after a read on
-            // its own, or the first few of a run (a few files of a mixed layer), reading on
-            // would mostly read what the walk then skips.
+            // reads kept 54 MiB more than the 1 GiB save's 678, issue 13's target 5). Only a
+            // long run of reads is read ahead: after a read on its own, or the first few of a
+            // run (a few files of a mixed layer), reading on would mostly read what the walk
+            // then skips.
             let read = if suspending {
                 let need_end = offset.saturating_add(buf.len() as u64).min(self.len);
                 let ahead = sequential && chunk >= MAX_SUSPENDING_CHUNK;

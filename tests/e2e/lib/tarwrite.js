@@ -108,4 +108,15 @@ function oneLayerImage(layer, createdBy, { blob = layer, mediaType } = {}) {
   return layersImage([{ layer, createdBy, blob, mediaType }]);
 }
 
-module.exports = { tar, sha256, Layout, layersImage, oneLayerImage };
+/** A layer tar of `n` files of `size` bytes each under `data/TAG/`, each filled from a seed of
+ * its name (the same bytes every run). */
+function seededLayer(tag, n, size) {
+  const files = [];
+  for (let i = 0; i < n; i++) {
+    const seed = crypto.createHash('sha256').update(`${tag}/${i}`).digest();
+    files.push([`data/${tag}/f${i}.bin`, Buffer.alloc(size, seed)]);
+  }
+  return tar(files);
+}
+
+module.exports = { tar, sha256, Layout, layersImage, oneLayerImage, seededLayer };
