@@ -79,7 +79,7 @@ const { openSession, pickFile, waitReady } = require('../tests/e2e/lib/browser')
     }
     console.log(`\n== ${name}: ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms profiled, ${busy.toFixed(0)} ms busy`);
     console.log('busy ms per 100 ms:', Array.from(buckets, (x) => Math.round(x || 0)).join(' '));
-    for (const [k, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    for (const [k, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 25))) {
       console.log(ms.toFixed(0).padStart(7), k.slice(0, 150));
     }
   }

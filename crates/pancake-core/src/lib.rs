@@ -8,6 +8,7 @@
 // errors (#12): a new undocumented one fails the build.
 #![deny(missing_docs)]
 
+mod byte_words;
 pub mod digest;
 pub mod entries;
 pub mod error;

@@ -59,13 +59,11 @@ fn cmp_by_words(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
         .cmp(b.get(done..).unwrap_or(&[]))
 }
 
-/// Does the `/`-separated name `path` have a `..` component? One plain pass over the bytes
-/// first: two dots in a row are rare in names, and every entry of every layer is asked.
+/// Does the `/`-separated name `path` have a `..` component? One pass over the bytes for two
+/// dots in a row first, eight bytes at a time ([`crate::byte_words`]): two dots in a row are
+/// rare in names, and every entry of every layer is asked, several times.
 pub fn has_dotdot(path: &[u8]) -> bool {
-    path.iter()
-        .zip(path.iter().skip(1))
-        .any(|(x, y)| *x == b'.' && *y == b'.')
-        && path.split(|b| *b == b'/').any(|c| c == b"..")
+    crate::byte_words::has_pair(path, b'.') && path.split(|b| *b == b'/').any(|c| c == b"..")
 }
 
 /// The folder holding the normalized path `path` (empty for a top-level name), as a slice of
@@ -234,6 +232,17 @@ impl RawPath {
         self.0.split(|b| *b == b'/').filter(|p| !p.is_empty())
     }
 
+    /// How many components a normalized path has (`components().count()`, for a path with no
+    /// empty component: every [`RawPath::normalize`]d one): its `/`s and one, eight bytes at a
+    /// time ([`crate::byte_words`]; every entry of a layer's walk is measured).
+    pub fn depth(&self) -> usize {
+        if self.0.is_empty() {
+            0
+        } else {
+            crate::byte_words::count(&self.0, b'/') + 1
+        }
+    }
+
     /// True when a name would leave its root: absolute, or `..` climbing above the start.
     /// The root itself (`/`, `./`, `.`, `//.`), which kaniko and others write as a layer's
     /// first member, is not unsafe.
@@ -368,6 +377,19 @@ mod tests {
         assert_eq!(RawPath::from("a/b/c").file_name(), b"c");
         assert!(RawPath::from("a/b").is_below(&RawPath::from("a")));
         assert!(!RawPath::from("ab").is_below(&RawPath::from("a")));
+        // A normalized path's depth is its component count, however it was written.
+        for raw in [
+            &b""[..],
+            b"/",
+            b"./",
+            b"a",
+            b"./etc//nginx/",
+            b"//a/./b//c/d/e/f/g/h/i/",
+            b"usr/share/doc/packages/node_modules/x/y/z.js",
+        ] {
+            let p = RawPath::normalize(raw);
+            assert_eq!(p.depth(), p.components().count(), "{p}");
+        }
     }
 
     #[test]

@@ -1353,7 +1353,7 @@ fn collect<B: Blocks>(
                 path = clean;
             }
         }
-        let depth = path.components().count();
+        let depth = path.depth();
         if depth > limits.max_path_depth {
             too_deep += 1;
             if first_too_deep.is_none() {
