@@ -1,6 +1,6 @@
 //! Scans of byte strings eight bytes at a time in a `u64` ("SIMD within a register"), for
 //! the few scans every tar entry goes through: a header's checksum sums, a name's `/` count,
-//! whether a name holds `..`.
+//! whether a name holds `..`, the prefix a name shares with the one before (`crate::wire`).
 //!
 //! Written so, they are fast at every optimisation level. The page's worker builds the core at
 //! `opt-level = "z"` (its size, issue 13 target 6), where the plain byte loops were neither
@@ -63,6 +63,23 @@ pub fn has_pair(bytes: &[u8], b: u8) -> bool {
         prev = is;
     }
     false
+}
+
+/// How many bytes `a` and `b` share at their start.
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let (wa, _) = a.as_chunks::<8>();
+    let (wb, _) = b.as_chunks::<8>();
+    let mut n = 0;
+    for (x, y) in wa.iter().zip(wb) {
+        let d = u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
+        if d != 0 {
+            // The first byte that differs is the lowest non-zero byte of the difference.
+            return n + (d.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let (ra, rb) = (a.get(n..).unwrap_or(&[]), b.get(n..).unwrap_or(&[]));
+    n + ra.iter().zip(rb).take_while(|(x, y)| x == y).count()
 }
 
 /// The sums of `bytes` read as unsigned and as signed (two's complement) bytes, for at most
@@ -137,9 +154,25 @@ mod tests {
                     "{s:?} {b}"
                 );
             }
+            for t in samples().iter().take(60) {
+                let plain = s.iter().zip(t).take_while(|(x, y)| x == y).count();
+                assert_eq!(common_prefix(&s, t), plain, "{s:?} {t:?}");
+                assert_eq!(common_prefix(t, &s), plain, "{t:?} {s:?}");
+            }
             let unsigned: i64 = s.iter().map(|c| i64::from(*c)).sum();
             let signed: i64 = s.iter().map(|c| i64::from(*c as i8)).sum();
             assert_eq!(sums(&s), (unsigned, signed), "{s:?}");
+        }
+        // Names that differ first at each position, and names that are prefixes of others.
+        for len in 0..40 {
+            let a: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            assert_eq!(common_prefix(&a, &a), len);
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] = b'/';
+                assert_eq!(common_prefix(&a, &b), at, "{len} {at}");
+                assert_eq!(common_prefix(&a, &a[..at]), at, "{len} {at}");
+            }
         }
         // The largest lanes: every byte 0xff, one block and more.
         for len in [512, 513, 1536] {

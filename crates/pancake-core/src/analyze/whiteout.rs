@@ -140,9 +140,12 @@ pub fn aufs_link_key(target: &RawPath) -> Option<&[u8]> {
 /// Is this entry a regular file AUFS keeps in `.wh..wh.plnk/` as the content of hard links
 /// (found by [`aufs_link_key`] of a link's target)?
 pub fn is_aufs_link_source(e: &Entry) -> bool {
-    e.kind == EntryKind::File
-        && e.path.components().count() > 1
-        && e.path.components().next() == Some(AUFS_PLNK)
+    e.kind == EntryKind::File && {
+        // Its first component is the folder, and a name follows (asked of every entry: the
+        // cheap test first).
+        let mut c = e.path.components();
+        c.next() == Some(AUFS_PLNK) && c.next().is_some()
+    }
 }
 
 /// Is this basename a whiteout (not the opaque marker)? A name test only: it counts invalid
