@@ -134,6 +134,18 @@ fn both_with(tar: &[u8], limits: &Limits) -> LayerWalk {
     assert_eq!(a.entries, b_entries, "streaming and seeking walks differ");
     assert_eq!(a.error, b.error);
     assert_eq!(a.problems, b.problems);
+    // The list grew by doubling: the room it did not use is given back (the index keeps its
+    // list for as long as the image is open).
+    assert_eq!(
+        b.entries.capacity(),
+        b.entries.len(),
+        "room kept after the walk"
+    );
+    assert_eq!(
+        a.entries.capacity(),
+        a.entries.len(),
+        "room kept after the walk"
+    );
     a
 }
 
@@ -1052,4 +1064,17 @@ fn a_symlink_keeps_no_user_attributes() {
     };
     assert_eq!(names(0), ["security.selinux"]);
     assert_eq!(names(1), ["user.note"]);
+}
+
+/// A layer claimed far larger than the bytes behind it (a member size from a hostile outer
+/// header): the header walk lists the same entries as over its true size, and keeps no room.
+#[test]
+fn a_claimed_size_beyond_the_source_reserves_nothing_more() {
+    let tar = Tar::default().file("a", b"x").file("b/c", b"yz").end();
+    let bytes = tar;
+    let claimed = layer::walk_headers(&bytes, 0, u64::MAX, "L", &Limits::default());
+    let exact = layer::walk_headers(&bytes, 0, bytes.len() as u64, "L", &Limits::default());
+    assert_eq!(names(&claimed), ["a", "b/c"]);
+    assert_eq!(claimed.entries, exact.entries);
+    assert_eq!(claimed.entries.capacity(), 2);
 }
