@@ -289,10 +289,20 @@ pub fn run_scan() {
     });
 }
 
+/// Posts `msg` to the page, `bytes` (copied once out of wasm memory into an `ArrayBuffer` of
+/// their own) transferred, not cloned: a clone would copy a 200,000-entry image's index twice
+/// more (the serialized message, then the page's copy of it), all garbage the moment the page
+/// has read it, and the renderer's memory peaked there (issue 13, target 3).
 fn post(scope: &DedicatedWorkerGlobalScope, msg: &Response, bytes: Option<&[u8]>) {
     match encode(msg, None, bytes) {
         Ok(v) => {
-            if let Err(e) = scope.post_message(&v) {
+            let transfer = js_sys::Array::new();
+            if let Ok(b) = js_sys::Reflect::get(&v, &JsValue::from_str("bytes"))
+                .and_then(|b| b.dyn_into::<js_sys::Uint8Array>())
+            {
+                transfer.push(&b.buffer());
+            }
+            if let Err(e) = scope.post_message_with_transfer(&v, &transfer) {
                 web_sys::console::error_1(&e);
             }
         }
