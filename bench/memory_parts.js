@@ -2,47 +2,21 @@
 // Where the renderer's memory growth goes while a file is read to "verified" (issue 13,
 // targets 3 and 5): every 100 ms the renderer processes' resident memory (as bench/web.js
 // samples it), the page's wasm memory and JS heap, and each worker's wasm memory (a worker
-// busy in a synchronous loop answers late: its last answer is kept). Prints the timeline and
-// each part's largest value, in MiB of growth from the moment before the pick.
+// busy in a synchronous loop answers late: its last answer is kept), and when workers start
+// and end. Prints the timeline and each part's largest value, in MiB: the renderer's as
+// growth from the moment before the pick, the others as sizes. A worker's JS heap cannot be
+// read from inside it (`performance.memory` is the page's only).
 //
 //   node bench/memory_parts.js FILE      (e.g. /tmp/pancake-bench/many-200000.tar)
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { rendererRss, browserPid } = require('./procs');
 const { startServer } = require('../tests/e2e/lib/server');
 
 const DIST = process.env.PANCAKE_DIST || path.join(__dirname, '..', 'dist');
 const MIB = 2 ** 20;
-
-function descendants(root) {
-  const kids = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch { /* gone */ }
-  }
-  const out = [];
-  const walk = (p) => { for (const k of kids.get(p) || []) { out.push(k); walk(k); } };
-  walk(root);
-  return out;
-}
-
-function rendererRss(pid) {
-  let sum = 0;
-  for (const p of descendants(pid)) {
-    try {
-      if (!fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) sum += Number(m[1]) * 1024;
-    } catch { /* gone */ }
-  }
-  return sum;
-}
 
 (async () => {
   const file = process.argv[2];
@@ -53,13 +27,7 @@ function rendererRss(pid) {
     executablePath: process.env.PANCAKE_CHROMIUM || '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--enable-precise-memory-info'],
   });
-  let pid = null;
-  for (const d of fs.readdirSync('/proc')) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.includes(userDir) && !cmd.includes('--type=')) pid = Number(d);
-    } catch { /* gone */ }
-  }
+  const pid = browserPid(userDir);
   // The app's wasm exports (its memory among them), as Trunk hands them out at start.
   await ctx.addInitScript(() => {
     addEventListener('TrunkApplicationStarted', (e) => { window.__pcAppWasm = e.detail && e.detail.wasm; });
@@ -83,9 +51,8 @@ function rendererRss(pid) {
       if (e.asking) continue;
       e.asking = true;
       // eslint-disable-next-line no-undef
-      w.evaluate(async () => [typeof wasm_bindgen === 'function' ? (await wasm_bindgen()).memory.buffer.byteLength : 0,
-        self.performance && performance.memory ? performance.memory.usedJSHeapSize : -1])
-        .then(([b, h]) => { e.bytes = b; e.peak = Math.max(e.peak, b); e.heap = h; e.heapPeak = Math.max(e.heapPeak || 0, h); })
+      w.evaluate(async () => (typeof wasm_bindgen === 'function' ? (await wasm_bindgen()).memory.buffer.byteLength : 0))
+        .then((b) => { e.bytes = b; e.peak = Math.max(e.peak, b); })
         .catch(() => {})
         .finally(() => { e.asking = false; });
     }
@@ -97,7 +64,7 @@ function rendererRss(pid) {
       heap: performance.memory ? performance.memory.usedJSHeapSize : 0,
     })).catch(() => ({ wasm: 0, heap: 0 }));
     askWorkers();
-    const ws = [...workerMem.entries()].map(([w, e]) => `w${ids.get(w)} ${(e.bytes / MIB).toFixed(0)}/${((e.heap || 0) / MIB).toFixed(0)}`);
+    const ws = [...workerMem.entries()].map(([w, e]) => `w${ids.get(w)} ${(e.bytes / MIB).toFixed(0)}`);
     rows.push(`${((Date.now() - t0) / 1000).toFixed(1)} s  rss +${(rss / MIB).toFixed(0)}  page wasm ${(m.wasm / MIB).toFixed(0)} heap ${(m.heap / MIB).toFixed(0)}  ${ws.join('  ')}`);
     peaks.rss = Math.max(peaks.rss, rss);
     peaks.pageWasm = Math.max(peaks.pageWasm, m.wasm);
@@ -115,7 +82,7 @@ function rendererRss(pid) {
   clearInterval(timer);
   console.log(rows.join('\n'));
   console.log(`\npeaks (MiB): renderer +${(peaks.rss / MIB).toFixed(0)}, page wasm ${(peaks.pageWasm / MIB).toFixed(0)}, page JS heap ${(peaks.pageHeap / MIB).toFixed(0)}`);
-  for (const [w, e] of workerMem) console.log(`  worker ${ids.get(w)} (${w.url().split('/').pop()}): wasm ${(e.peak / MIB).toFixed(0)} MiB, JS heap ${((e.heapPeak || 0) / MIB).toFixed(0)} MiB`);
+  for (const [w, e] of workerMem) console.log(`  worker ${ids.get(w)} (${w.url().split('/').pop()}): wasm ${(e.peak / MIB).toFixed(0)} MiB`);
   await ctx.close();
   await server.close();
   fs.rmSync(userDir, { recursive: true, force: true });

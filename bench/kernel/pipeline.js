@@ -19,6 +19,7 @@ const crypto = require('crypto');
 const { spawnSync } = require('child_process');
 const { chromium } = require('playwright-core');
 const { startServer } = require('../../tests/e2e/lib/server');
+const { rendererRss, browserPid } = require('../procs'); // renderer memory, as bench/web.js samples it
 
 const HERE = __dirname;
 const MIB = 1 << 20;
@@ -32,45 +33,6 @@ function build() {
   });
   if (r.status !== 0) throw new Error('cargo build failed');
   return path.join(dir, 'wasm32-unknown-unknown', 'release', 'pancake_kernel_bench.wasm');
-}
-
-// Renderer memory, sampled from /proc as bench/web.js does.
-function descendants(root) {
-  const kids = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch { /* gone */ }
-  }
-  const out = [];
-  const walk = (p) => { for (const k of kids.get(p) || []) { out.push(k); walk(k); } };
-  walk(root);
-  return out;
-}
-function rendererRss(root) {
-  let sum = 0;
-  for (const p of descendants(root)) {
-    try {
-      if (!fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) sum += Number(m[1]) * 1024;
-    } catch { /* gone */ }
-  }
-  return sum;
-}
-function browserPid(userDir) {
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.includes(userDir) && !cmd.includes('--type=')) return Number(d);
-    } catch { /* gone */ }
-  }
-  return null;
 }
 
 // The worker: `run` messages name a configuration; it answers with seconds and the digest.
