@@ -82,9 +82,10 @@ pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     n + ra.iter().zip(rb).take_while(|(x, y)| x == y).count()
 }
 
-/// The sums of `bytes` read as unsigned and as signed (two's complement) bytes, for at most
-/// 512 bytes (a tar block): each of the four 16-bit lanes takes at most 2 × 255 per word,
-/// 32,640 for a block. Longer input is summed a block at a time.
+/// The sums of `bytes` read as unsigned and as signed (two's complement) bytes, for input of
+/// any length. It is summed 512 bytes (a tar block) at a time: within a block each of the
+/// four 16-bit lanes takes at most 2 × 255 per word, 32,640 in all, so no lane overflows
+/// before the block's lanes are added up.
 pub fn sums(bytes: &[u8]) -> (i64, i64) {
     const LOW: u64 = 0x00ff_00ff_00ff_00ff;
     let mut unsigned = 0u64;
