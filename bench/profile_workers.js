@@ -33,16 +33,34 @@ const { openSession, pickFile, waitReady } = require('../tests/e2e/lib/browser')
     cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
   });
   let t0 = Date.now();
+  // A worker may end before the file is verified (the hashers, and the scanner once a new one
+  // adopts its reading): its profile is taken in slices (`SLICE_MS`), each stopped and
+  // started again, so an ending worker loses at most its last slice.
+  const SLICE_MS = 250;
   cdp.on('Target.attachedToTarget', async ({ sessionId, targetInfo }) => {
-    workers.set(sessionId, { info: targetInfo, attached: Date.now() - t0, gone: null });
+    const w = { info: targetInfo, attached: Date.now() - t0, gone: null, profiles: [], busy: false };
+    workers.set(sessionId, w);
     await send(sessionId, 'Profiler.enable');
     await send(sessionId, 'Profiler.setSamplingInterval', { interval: 200 });
     await send(sessionId, 'Profiler.start');
     await send(sessionId, 'Runtime.runIfWaitingForDebugger');
+    w.timer = setInterval(async () => {
+      if (w.busy || w.gone !== null) return;
+      w.busy = true;
+      try {
+        const r = await send(sessionId, 'Profiler.stop');
+        if (r.result && r.result.profile) w.profiles.push(r.result.profile);
+        await send(sessionId, 'Profiler.start');
+      } catch { /* gone */ }
+      w.busy = false;
+    }, SLICE_MS);
   });
   cdp.on('Target.detachedFromTarget', ({ sessionId }) => {
     const w = workers.get(sessionId);
-    if (w) w.gone = Date.now() - t0;
+    if (w) {
+      w.gone = Date.now() - t0;
+      clearInterval(w.timer);
+    }
   });
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
   t0 = Date.now();
@@ -50,34 +68,44 @@ const { openSession, pickFile, waitReady } = require('../tests/e2e/lib/browser')
   await waitReady(page, { timeout: 240000 });
   console.log(`verified ${Date.now() - t0} ms after the pick (profiling slows it)`);
   for (const [sid, w] of workers) {
+    clearInterval(w.timer);
     const name = `${w.info.type} ${w.info.url.split('/').pop()} (attached at ${w.attached} ms${w.gone ? `, gone at ${w.gone} ms` : ''})`;
-    let r;
-    try {
-      r = await send(sid, 'Profiler.stop');
-    } catch (e) {
-      console.log(`\n== ${name}: stopped before the end, no profile`);
+    if (w.gone === null) {
+      while (w.busy) await new Promise((r) => setTimeout(r, 10));
+      try {
+        const r = await send(sid, 'Profiler.stop');
+        if (r.result && r.result.profile) w.profiles.push(r.result.profile);
+      } catch { /* gone meanwhile */ }
+    }
+    if (!w.profiles.length) {
+      console.log(`\n== ${name}: no profile`);
       continue;
     }
-    const profile = r.result && r.result.profile;
-    if (!profile) continue;
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const self = new Map();
     const buckets = [];
-    let t = 0;
     let busy = 0;
-    for (let i = 0; i < profile.samples.length; i++) {
-      const dt = (profile.timeDeltas[i + 1] || 0) / 1000;
-      t += profile.timeDeltas[i] / 1000;
-      const n = byId.get(profile.samples[i]);
-      const k = n.callFrame.functionName || `(${n.callFrame.url.split('/').pop()})`;
-      self.set(k, (self.get(k) || 0) + dt);
-      if (k !== '(idle)') {
-        busy += dt;
-        const b = Math.floor(t / 100);
-        buckets[b] = (buckets[b] || 0) + dt;
+    let profiled = 0;
+    const first = w.profiles[0].startTime;
+    for (const profile of w.profiles) {
+      profiled += (profile.endTime - profile.startTime) / 1000;
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      // Sample times from the worker's first slice, so the timeline runs across slices.
+      let t = (profile.startTime - first) / 1000;
+      for (let i = 0; i < profile.samples.length; i++) {
+        const dt = (profile.timeDeltas[i + 1] || 0) / 1000;
+        t += profile.timeDeltas[i] / 1000;
+        const n = byId.get(profile.samples[i]);
+        const k = n.callFrame.functionName || `(${n.callFrame.url.split('/').pop()})`;
+        self.set(k, (self.get(k) || 0) + dt);
+        if (k !== '(idle)') {
+          busy += dt;
+          const b = Math.floor(t / 100);
+          buckets[b] = (buckets[b] || 0) + dt;
+        }
       }
     }
-    console.log(`\n== ${name}: ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms profiled, ${busy.toFixed(0)} ms busy`);
+    const lost = w.gone !== null ? ' (its last slice, up to 250 ms, lost)' : '';
+    console.log(`\n== ${name}: ${profiled.toFixed(0)} ms profiled, ${busy.toFixed(0)} ms busy${lost}`);
     console.log('busy ms per 100 ms:', Array.from(buckets, (x) => Math.round(x || 0)).join(' '));
     for (const [k, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 25))) {
       console.log(ms.toFixed(0).padStart(7), k.slice(0, 150));
