@@ -303,6 +303,21 @@ pub fn encode<T: Serialize>(
     Ok(obj.into())
 }
 
+/// The transfer list for posting an envelope from [`encode`]: its bytes' `ArrayBuffer` (made
+/// by `encode` for this envelope alone, so the sender loses nothing by moving it), or empty.
+/// Moved, not cloned, the bytes are not copied again on their way (a 200,000-entry index:
+/// two copies fewer, issue 13, target 3).
+pub fn transfer_list(envelope: &JsValue) -> js_sys::Array {
+    let list = js_sys::Array::new();
+    if let Some(bytes) = get(envelope, "bytes")
+        .ok()
+        .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
+    {
+        list.push(&bytes.buffer());
+    }
+    list
+}
+
 pub fn decode<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T>, String> {
     let (msg, file, bytes) = decode_parts(data)?;
     Ok(Envelope {

@@ -20,7 +20,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::file_source::FileSource;
 use crate::protocol::{
-    decode_parts, encode, HandedOver, Request, Response, RowPick, SearchAnswer,
+    decode_parts, encode, transfer_list, HandedOver, Request, Response, RowPick, SearchAnswer,
     RESOLUTION_PART_ITEMS, SUMMARIZE_FROM,
 };
 
@@ -289,20 +289,11 @@ pub fn run_scan() {
     });
 }
 
-/// Posts `msg` to the page, `bytes` (copied once out of wasm memory into an `ArrayBuffer` of
-/// their own) transferred, not cloned: a clone would copy a 200,000-entry image's index twice
-/// more (the serialized message, then the page's copy of it), all garbage the moment the page
-/// has read it, and the renderer's memory peaked there (issue 13, target 3).
+/// Posts `msg` to the page, `bytes` transferred ([`transfer_list`]).
 fn post(scope: &DedicatedWorkerGlobalScope, msg: &Response, bytes: Option<&[u8]>) {
     match encode(msg, None, bytes) {
         Ok(v) => {
-            let transfer = js_sys::Array::new();
-            if let Ok(b) = js_sys::Reflect::get(&v, &JsValue::from_str("bytes"))
-                .and_then(|b| b.dyn_into::<js_sys::Uint8Array>())
-            {
-                transfer.push(&b.buffer());
-            }
-            if let Err(e) = scope.post_message_with_transfer(&v, &transfer) {
+            if let Err(e) = scope.post_message_with_transfer(&v, &transfer_list(&v)) {
                 web_sys::console::error_1(&e);
             }
         }
@@ -533,13 +524,7 @@ fn hand_over(state: &mut State, port: &JsValue) {
         Ok(e) => e,
         Err(e) => return web_sys::console::error_1(&JsValue::from_str(&e)),
     };
-    let transfer = js_sys::Array::new();
-    if let Ok(bytes) = js_sys::Reflect::get(&envelope, &JsValue::from_str("bytes"))
-        .and_then(|b| b.dyn_into::<js_sys::Uint8Array>())
-    {
-        transfer.push(&bytes.buffer());
-    }
-    crate::feed::post(port, &envelope, &transfer);
+    crate::feed::post(port, &envelope, &transfer_list(&envelope));
 }
 
 /// Waits on `port` for the reading the old scanner hands over ([`hand_over`]), adopts it and

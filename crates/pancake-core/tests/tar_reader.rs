@@ -1071,9 +1071,8 @@ fn a_symlink_keeps_no_user_attributes() {
 #[test]
 fn a_claimed_size_beyond_the_source_reserves_nothing_more() {
     let tar = Tar::default().file("a", b"x").file("b/c", b"yz").end();
-    let bytes = tar;
-    let claimed = layer::walk_headers(&bytes, 0, u64::MAX, "L", &Limits::default());
-    let exact = layer::walk_headers(&bytes, 0, bytes.len() as u64, "L", &Limits::default());
+    let claimed = layer::walk_headers(&tar, 0, u64::MAX, "L", &Limits::default());
+    let exact = layer::walk_headers(&tar, 0, tar.len() as u64, "L", &Limits::default());
     assert_eq!(names(&claimed), ["a", "b/c"]);
     assert_eq!(claimed.entries, exact.entries);
     assert_eq!(claimed.entries.capacity(), 2);
