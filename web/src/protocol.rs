@@ -283,7 +283,36 @@ pub struct HandedOver {
 pub struct Envelope<T> {
     pub msg: T,
     pub file: Option<web_sys::File>,
-    pub bytes: Option<Vec<u8>>,
+    /// Still in JS: each handler copies them once, into the form it keeps ([`JsBytes`]).
+    pub bytes: Option<JsBytes>,
+}
+
+/// An envelope's bytes as they came (a `Uint8Array`), not yet in wasm memory.
+pub struct JsBytes(js_sys::Uint8Array);
+
+impl From<js_sys::Uint8Array> for JsBytes {
+    fn from(bytes: js_sys::Uint8Array) -> JsBytes {
+        JsBytes(bytes)
+    }
+}
+
+impl JsBytes {
+    /// The bytes copied into a `Vec`.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.0.to_vec()
+    }
+
+    /// The bytes copied straight into a shared allocation: one copy, where `to_vec` and then
+    /// `Arc::from` make two, both in wasm memory at once (a 200,000-file index's lists:
+    /// ~5 MB more of the page's wasm memory, which it keeps; issue 13, target 3).
+    pub fn to_shared(&self) -> std::sync::Arc<[u8]> {
+        let len = self.0.length() as usize;
+        let mut shared: std::sync::Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+        if let Some(here) = std::sync::Arc::get_mut(&mut shared) {
+            self.0.copy_to(here);
+        }
+        shared
+    }
 }
 
 pub fn encode<T: Serialize>(
@@ -323,7 +352,7 @@ pub fn decode<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<Envelope<T
     Ok(Envelope {
         msg,
         file,
-        bytes: bytes.map(|a| a.to_vec()),
+        bytes: bytes.map(JsBytes),
     })
 }
 

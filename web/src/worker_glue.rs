@@ -1054,14 +1054,20 @@ impl Pool {
                         error,
                     } => {
                         self.read_answered(generation);
-                        vec![content_event(generation, member, path, env.bytes, error)]
+                        vec![content_event(
+                            generation,
+                            member,
+                            path,
+                            env.bytes.map(|b| b.to_vec()),
+                            error,
+                        )]
                     }
                     Response::Searched { id, answer } => {
                         self.on_searched(generation, id, Reply::Search(answer));
                         Vec::new()
                     }
                     Response::Rows { id, found } => {
-                        self.on_rows(generation, id, found, env.bytes);
+                        self.on_rows(generation, id, found, env.bytes.map(|b| b.to_vec()));
                         Vec::new()
                     }
                     _ => Vec::new(),
@@ -1111,10 +1117,10 @@ impl Pool {
                 // layer by layer when a view first reads it: the scanner holds the entries
                 // and answers the views of large images, so the page needs few of them
                 // (issue 13, target 3). A small one is decoded at once.
-                let bytes = env.bytes.unwrap_or_default();
-                let decoder = match indexing {
-                    true => Decoder::compact(bytes),
-                    false => Decoder::new(bytes),
+                // Copied once, into the allocation a large index's lists then share.
+                let decoder = match (indexing, env.bytes) {
+                    (true, Some(bytes)) => Decoder::compact_shared(bytes.to_shared()),
+                    (_, bytes) => Decoder::new(bytes.map(|b| b.to_vec()).unwrap_or_default()),
                 };
                 let mut decoder = match decoder {
                     Ok(d) => d,
@@ -1218,17 +1224,18 @@ impl Pool {
                 self.summary_waiting = false;
                 // Bytes that do not decode, or not for as many images, are the worker's
                 // defect: the views fold their figures on demand as without a summary.
-                let summaries = wire::decode_summaries(env.bytes.unwrap_or_default())
-                    .map_err(|e| e.to_string())
-                    .and_then(|s| match s.len() == images {
-                        true => Ok(s),
-                        false => Err(format!("{} for {images} images", s.len())),
-                    })
-                    .unwrap_or_else(|why| {
-                        let why = format!("summaries: {why}");
-                        web_sys::console::warn_1(&JsValue::from_str(&why));
-                        Vec::new()
-                    });
+                let summaries =
+                    wire::decode_summaries(env.bytes.map(|b| b.to_vec()).unwrap_or_default())
+                        .map_err(|e| e.to_string())
+                        .and_then(|s| match s.len() == images {
+                            true => Ok(s),
+                            false => Err(format!("{} for {images} images", s.len())),
+                        })
+                        .unwrap_or_else(|why| {
+                            let why = format!("summaries: {why}");
+                            web_sys::console::warn_1(&JsValue::from_str(&why));
+                            Vec::new()
+                        });
                 let mut actions = vec![PoolEvent::Summarized {
                     generation,
                     summaries: summaries.into_iter().map(|x| x.map(Rc::new)).collect(),
@@ -1280,7 +1287,9 @@ impl Pool {
                     s.send(data.clone());
                 }
                 match env.bytes {
-                    Some(bytes) => self.on_facts_apart(generation, i, member, *facts, bytes),
+                    Some(bytes) => {
+                        self.on_facts_apart(generation, i, member, *facts, bytes.to_shared())
+                    }
                     None => self.on_facts(generation, i, member, *facts),
                 }
             }
@@ -1293,14 +1302,20 @@ impl Pool {
                 _,
             ) => {
                 self.read_answered(generation);
-                vec![content_event(generation, member, path, env.bytes, error)]
+                vec![content_event(
+                    generation,
+                    member,
+                    path,
+                    env.bytes.map(|b| b.to_vec()),
+                    error,
+                )]
             }
             (Response::Searched { id, answer }, Role::Scanner) => {
                 self.on_searched(generation, id, Reply::Search(answer));
                 Vec::new()
             }
             (Response::Rows { id, found }, Role::Scanner) => {
-                self.on_rows(generation, id, found, env.bytes);
+                self.on_rows(generation, id, found, env.bytes.map(|b| b.to_vec()));
                 Vec::new()
             }
             _ => Vec::new(),
@@ -1574,7 +1589,7 @@ impl Pool {
         i: usize,
         member: usize,
         facts: pancake_core::MemberFacts,
-        bytes: Vec<u8>,
+        bytes: std::sync::Arc<[u8]>,
     ) -> Vec<PoolEvent> {
         let mut job_bytes = 0;
         if let Some(Some(h)) = self.hashers.get_mut(i) {
@@ -1583,7 +1598,7 @@ impl Pool {
             }
         }
         // Checked a slice at a time and kept in the compact form, as the scan's large index.
-        let decoder = match Decoder::compact(bytes) {
+        let decoder = match Decoder::compact_shared(bytes) {
             Ok(d) => d,
             Err(e) => return self.on_failure(generation, format!("member {member}: {e}"), None),
         };

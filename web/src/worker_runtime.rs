@@ -565,14 +565,7 @@ fn adopt(
     archive: pancake_core::Archive,
     bytes: Option<&js_sys::Uint8Array>,
 ) -> Result<(), wire::WireError> {
-    let shared = bytes.map(|bytes| {
-        let len = bytes.length() as usize;
-        let mut shared: std::sync::Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
-        if let Some(here) = std::sync::Arc::get_mut(&mut shared) {
-            bytes.copy_to(here);
-        }
-        shared
-    });
+    let shared = bytes.map(|b| crate::protocol::JsBytes::from(b.clone()).to_shared());
     adopt_shared(state, archive, shared)
 }
 

@@ -128,7 +128,12 @@ fn envelope_carries_file_and_bytes() {
     let f = env.file.expect("file survives");
     assert_eq!(f.size() as usize, bytes.len());
     assert_eq!(f.name(), "x.tar");
-    assert_eq!(env.bytes.as_deref(), Some(&b"\x00\x01abc"[..]));
+    let bytes = env.bytes.map(|b| b.to_vec());
+    assert_eq!(bytes.as_deref(), Some(&b"\x00\x01abc"[..]));
+    // Copied once, into a shared allocation, the same bytes.
+    let again = decode::<Request>(&v).expect("decode again");
+    let shared = again.bytes.map(|b| b.to_shared());
+    assert_eq!(shared.as_deref(), Some(&b"\x00\x01abc"[..]));
 }
 
 /// A `MessageChannel`'s ports (`port1`, `port2`).
