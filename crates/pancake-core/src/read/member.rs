@@ -329,7 +329,7 @@ pub fn process<R: Read>(
             }
             Compression::None if sniff::is_tar(&head) => {
                 let mut src = Cursor::new(head).chain(&mut tap);
-                let walk = layer::walk(&mut src, name, outer_offset, &opts.limits);
+                let walk = layer::walk_sized(&mut src, name, outer_offset, size, &opts.limits);
                 let _ = drain(&mut src);
                 facts.problems.extend(walk.problems);
                 facts.layer = Some(LayerIndex {
