@@ -1119,7 +1119,7 @@ impl Pool {
                 // (issue 13, target 3). A small one is decoded at once.
                 // Copied once, into the allocation a large index's lists then share.
                 let decoder = match (indexing, env.bytes) {
-                    (true, Some(bytes)) => Decoder::compact_shared(bytes.to_shared()),
+                    (true, Some(bytes)) => Decoder::compact_shared(bytes.into_shared()),
                     (_, bytes) => Decoder::new(bytes.map(|b| b.to_vec()).unwrap_or_default()),
                 };
                 let mut decoder = match decoder {
