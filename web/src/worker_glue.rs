@@ -1287,6 +1287,8 @@ impl Pool {
                     s.send(data.clone());
                 }
                 match env.bytes {
+                    // Copied, not released (`into_shared`): the message may wait in the
+                    // scanner's backlog, its bytes with it.
                     Some(bytes) => {
                         self.on_facts_apart(generation, i, member, *facts, bytes.to_shared())
                     }

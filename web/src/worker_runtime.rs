@@ -559,13 +559,15 @@ fn await_reading(scope: &DedicatedWorkerGlobalScope, port: &JsValue) {
 
 /// Takes over the reading `archive` from the scanner that posted it (`Request::Adopt`), its
 /// entry lists from `bytes` ([`adopt_shared`]). The bytes are copied once, from JS into the
-/// allocation the lists share.
+/// allocation the lists share, and their buffer, transferred to this worker and held by
+/// nothing else, is released at once (`JsBytes::into_shared`): the hand-over is a moment
+/// when two scanners live at once.
 fn adopt(
     state: &mut State,
     archive: pancake_core::Archive,
     bytes: Option<&js_sys::Uint8Array>,
 ) -> Result<(), wire::WireError> {
-    let shared = bytes.map(|b| crate::protocol::JsBytes::from(b.clone()).to_shared());
+    let shared = bytes.map(|b| crate::protocol::JsBytes::from(b.clone()).into_shared());
     adopt_shared(state, archive, shared)
 }
 
