@@ -118,9 +118,17 @@ fn pax_data(records: &[(&str, &[u8])]) -> Vec<u8> {
     records.iter().flat_map(|(k, v)| pax_record(k, v)).collect()
 }
 
-/// Both walks over `tar`; they must agree. Returns the streaming one.
+/// Both walks over `tar`; they must agree, and with the streaming walk told the tar's size.
+/// Returns the streaming one.
 fn both_with(tar: &[u8], limits: &Limits) -> LayerWalk {
     let a = layer::walk(tar, "L", Some(1000), limits);
+    let sized = layer::walk_sized(tar, "L", Some(1000), tar.len() as u64, limits);
+    assert_eq!(
+        a.entries, sized.entries,
+        "walks with and without the size differ"
+    );
+    assert_eq!((&a.error, &a.problems), (&sized.error, &sized.problems));
+    assert_eq!(sized.entries.capacity(), sized.entries.len());
     let b = layer::walk_headers(&tar.to_vec(), 0, tar.len() as u64, "L", limits);
     let b_entries: Vec<_> = b
         .entries
@@ -134,7 +142,7 @@ fn both_with(tar: &[u8], limits: &Limits) -> LayerWalk {
     assert_eq!(a.entries, b_entries, "streaming and seeking walks differ");
     assert_eq!(a.error, b.error);
     assert_eq!(a.problems, b.problems);
-    // The list grew by doubling: the room it did not use is given back (the index keeps its
+    // The room the list did not use, doubled or estimated, is given back (the index keeps its
     // list for as long as the image is open).
     assert_eq!(
         b.entries.capacity(),
@@ -1064,6 +1072,38 @@ fn a_symlink_keeps_no_user_attributes() {
     };
     assert_eq!(names(0), ["security.selinux"]);
     assert_eq!(names(1), ["user.note"]);
+}
+
+/// Enough entries for the list's room to be estimated from the share walked (4,096 on),
+/// dense, then a large file, then dense again, then a run of small files: the walks with the
+/// size, without it and over a claimed size far past the bytes list the same entries, and
+/// none keeps room it does not use.
+#[test]
+fn many_entries_walk_the_same_with_the_room_estimated() {
+    let mut t = Tar::default();
+    for i in 0..5000 {
+        t = t.member(format!("d/{i}").as_bytes(), b'5', b"");
+    }
+    t = t.file("big", &vec![7u8; 2 << 20]);
+    for i in 0..6000 {
+        t = t.file(&format!("f/{i}"), b"abc");
+    }
+    let tar = t.end();
+    let w = both(&tar);
+    assert_eq!(w.entries.len(), 11_001);
+    let claimed = layer::walk_headers(&tar, 0, u64::MAX, "L", &Limits::default());
+    let exact = layer::walk_headers(&tar, 0, tar.len() as u64, "L", &Limits::default());
+    assert_eq!(claimed.entries, exact.entries);
+    assert_eq!(claimed.entries.capacity(), claimed.entries.len());
+    // The entry limit holds with the room estimated: the listing stops at it, as before.
+    let limits = Limits {
+        max_entries_per_layer: 4100,
+        ..Limits::default()
+    };
+    let capped = layer::walk_sized(&tar[..], "L", None, tar.len() as u64, &limits);
+    assert_eq!(capped.entries.len(), 4100);
+    assert_eq!(capped.entries.capacity(), 4100);
+    assert_eq!(kinds(&capped), [ProblemKind::Limit]);
 }
 
 /// A layer claimed far larger than the bytes behind it (a member size from a hostile outer

@@ -112,7 +112,10 @@ pub fn walk_headers<S: ReadAt + ?Sized>(
     // page's gzipped worker 4 KB larger (measured 6 Dec).
     let source = crate::source::Borrowed(source);
     let source: &dyn ReadAt = &source;
-    let src = Seeking(SeekReader::new(source, offset, len, 64 * 1024));
+    let reader = SeekReader::new(source, offset, len, 64 * 1024);
+    // What the source holds, not what was claimed: the room for entries is sized from it.
+    let len = reader.len;
+    let src = Seeking(reader);
     collect(
         Walker::new(src, member, limits),
         member,
@@ -1542,7 +1545,12 @@ fn collect<B: Blocks>(
             absolute.push(out.entries.len());
         }
         if out.entries.len() == out.entries.capacity() {
-            make_room(&mut out.entries, w.src.pos(), size);
+            make_room(
+                &mut out.entries,
+                w.src.pos(),
+                size,
+                limits.max_entries_per_layer,
+            );
         }
         out.entries.push(Entry {
             path,
@@ -1608,10 +1616,9 @@ fn collect<B: Blocks>(
         .extend(whiteouts_over_own_entries(&out.entries, member));
     out.problems.extend(refused_xattrs(&out.entries, member));
     let (duplicate_count, duplicates) = duplicates(&out.entries, &absolute);
-    // The list grew by doubling: up to half its room is empty, which the index keeps for as
-    // long as the image is open (a 200,000-entry layer: 23 MB of room for 18 MB of entries
-    // in the page's worker). Shrunk where it stands; what it gives back serves the fold of
-    // the first view's figures that follows.
+    // The list's room was estimated or doubled (`make_room`): part of it may be empty, which
+    // the index would keep for as long as the image is open. Shrunk where it stands; what it
+    // gives back serves the fold of the first view's figures that follows.
     out.entries.shrink_to_fit();
     if let Some((first, depth)) = first_too_deep {
         out.problems.push(Problem::layer(
@@ -1646,38 +1653,40 @@ fn collect<B: Blocks>(
 
 /// Below this many entries a full list grows as a `Vec` does, by doubling.
 const ROOM_ESTIMATED_FROM: usize = 4096;
-/// The most room [`make_room`] adds on an estimate beyond what doubling would: 262,144 entries
-/// (20 MiB on wasm32).
-const ROOM_ESTIMATE_MOST: usize = 1 << 18;
+/// An estimate gives a list at most this many times its own length more room: a layer of a
+/// few thousand small entries and then one large file does not get room for a million.
+const ROOM_ESTIMATE_MOST: usize = 8;
 
-/// Makes room in the full list `entries` for the entries still to come, estimated when the
-/// tar's `size` is known: as many per byte as in the `walked` bytes so far, and an eighth
-/// more, never more than one per 512-byte block left, and at least a quarter of the list (so
-/// an estimate too low costs few moves). A list that doubles leaves the room it grew out of
-/// behind it as a hole (a `Vec` moves when it grows, once allocations made after it lie above
-/// it): a 200,000-entry layer's list, 80 bytes an entry on wasm32, left 10 MB in the page's
-/// scanner, whose wasm memory is never given back (issue 13, target 3). Sized near its end
-/// early on, it moves about once; room estimated but never used is never written (so not
-/// resident), and [`collect`]'s `shrink_to_fit` hands it back. Unknown size or few entries
-/// so far: the list doubles.
-fn make_room(entries: &mut Vec<Entry>, walked: u64, size: Option<u64>) {
+/// Makes room in the full list `entries` (`walked` bytes of a tar of `size` bytes, when
+/// known) for the entries still to come, never past `max` entries in all (the walk stops
+/// there, `limits.max_entries_per_layer`). A list that doubles moves each time it grows and
+/// leaves the room it outgrew behind, written and so resident: a 200,000-entry layer's list,
+/// 80 bytes an entry on wasm32, left a 10 MB hole in the page's scanner, whose wasm memory
+/// is never given back (issue 13, target 3). So with the size known and 4,096 entries or
+/// more, it grows by the estimate of what is left (as many entries per byte as walked so
+/// far, an eighth more, at most one per 512-byte block left, and at most
+/// [`ROOM_ESTIMATE_MOST`] times its length), and never by less than doubling would: a
+/// good estimate moves the list about twice, a bad one no more often than doubling.
+/// Room never used is never written (so not resident), and [`collect`]'s `shrink_to_fit`
+/// gives it back. Unknown size or a short list: doubling.
+fn make_room(entries: &mut Vec<Entry>, walked: u64, size: Option<u64>, max: usize) {
     let len = entries.len();
-    match size {
+    let more = match size {
         Some(size) if len >= ROOM_ESTIMATED_FROM && walked > 0 && walked < size => {
             let per_byte = len as f64 / walked as f64;
             let left = size - walked;
             // Saturating float-to-int casts: a huge estimate is capped by `most` anyway.
             let likely = (per_byte * left as f64 * 1.125) as u64;
             let most = left / 512 + 1;
-            let more = usize::try_from(likely.min(most)).unwrap_or(usize::MAX);
-            // An estimate is trusted up to ROOM_ESTIMATE_MOST entries or the list's own length
-            // (what doubling would add): a layer of a few thousand small entries and then one
-            // large file would otherwise ask for room for millions.
-            let more = more.min(len.max(ROOM_ESTIMATE_MOST));
-            entries.reserve_exact(more.max(len / 4));
+            let estimate = usize::try_from(likely.min(most)).unwrap_or(usize::MAX);
+            estimate
+                .min(len.saturating_mul(ROOM_ESTIMATE_MOST))
+                .max(len)
         }
-        _ => entries.reserve(1),
-    }
+        _ => len.max(4),
+    };
+    // At least one more; never room past the limit (the list is full below it).
+    entries.reserve_exact(more.min(max.saturating_sub(len)).max(1));
 }
 
 /// The findings of [`collect`] that each entry can give, one [`Listed`] each.
@@ -2218,9 +2227,9 @@ mod tests {
     use super::*;
     use crate::test_support::entry;
 
-    /// A full list of a tar of known size is given room for the entries the bytes left
-    /// likely hold, at once (not doubled up to them); an estimate is bounded by the blocks
-    /// left and by `ROOM_ESTIMATE_MOST`; unknown size or a short list doubles.
+    /// A full list of a tar of known size grows by the entries the bytes left likely hold
+    /// (at most `ROOM_ESTIMATE_MOST` times its length), never by less than doubling, never
+    /// past the entry limit; unknown size or a short list doubles.
     #[test]
     fn room_is_estimated_from_the_share_walked() {
         let full = |n: usize| {
@@ -2228,29 +2237,46 @@ mod tests {
             v.resize(n, entry("a", EntryKind::File));
             v
         };
-        // 4,096 entries in the first 2 % of the tar: ~200,000 in all.
+        let max = Limits::default().max_entries_per_layer;
+        // 4,096 entries in the first 2 % of a tar of ~200,000: eight times as many more at
+        // first, then (36,864 walked, at the same rate) the rest and an eighth.
         let mut v = full(4096);
-        make_room(&mut v, 4096 * 1024, Some(200_000 * 1024));
+        make_room(&mut v, 4096 * 1024, Some(200_000 * 1024), max);
+        assert_eq!(v.capacity(), 9 * 4096);
+        let mut v = full(9 * 4096);
+        make_room(&mut v, 9 * 4096 * 1024, Some(200_000 * 1024), max);
+        let rest = (200_000 - 9 * 4096) * 9 / 8;
         assert!(
-            (200_000..=230_000).contains(&v.capacity()),
+            v.capacity().abs_diff(9 * 4096 + rest) < 8,
             "{}",
             v.capacity()
         );
-        // The same density, but the tar ends 10 blocks later: room for a quarter more.
+        // Dense at first and huge, or a claimed size far past the data: eight times at most.
         let mut v = full(4096);
-        make_room(&mut v, 4096 * 1024, Some(4096 * 1024 + 10 * 512));
-        assert_eq!(v.capacity(), 4096 + 1024);
-        // Dense at first and huge: no more than ROOM_ESTIMATE_MOST on an estimate.
+        make_room(&mut v, 4096 * 512, Some(u64::MAX), max);
+        assert_eq!(v.capacity(), 9 * 4096);
+        // An estimate under doubling (the tar ends 10 blocks later; or sparse so far, dense
+        // after): doubling.
         let mut v = full(4096);
-        make_room(&mut v, 4096 * 512, Some(1 << 40));
-        assert_eq!(v.capacity(), 4096 + ROOM_ESTIMATE_MOST);
+        make_room(&mut v, 4096 * 1024, Some(4096 * 1024 + 10 * 512), max);
+        assert_eq!(v.capacity(), 8192);
+        let mut v = full(4096);
+        make_room(&mut v, 4096 << 20, Some(6144 << 20), max);
+        assert_eq!(v.capacity(), 8192);
         // Unknown size, or too few entries to go by: doubling.
         let mut v = full(4096);
-        make_room(&mut v, 4096 * 1024, None);
-        assert!(v.capacity() >= 8192);
+        make_room(&mut v, 4096 * 1024, None, max);
+        assert_eq!(v.capacity(), 8192);
         let mut v = full(100);
-        make_room(&mut v, 100 * 1024, Some(1 << 30));
-        assert!((200..1000).contains(&v.capacity()), "{}", v.capacity());
+        make_room(&mut v, 100 * 1024, Some(1 << 30), max);
+        assert_eq!(v.capacity(), 200);
+        // Never room past the limit, where the walk stops.
+        let mut v = full(4096);
+        make_room(&mut v, 4096 * 1024, Some(200_000 * 1024), 5000);
+        assert_eq!(v.capacity(), 5000);
+        let mut v = full(100);
+        make_room(&mut v, 0, None, 100);
+        assert_eq!(v.capacity(), 101);
     }
 
     #[test]
