@@ -317,11 +317,16 @@ impl JsBytes {
     /// [`JsBytes::to_shared`], then the JS buffer released at once (detached by
     /// `ArrayBuffer.prototype.transfer(0)`) instead of left to V8's collector, which may keep
     /// it for a while: for a buffer transferred to this thread that nothing else holds (the
-    /// scan's entry lists, ~6 MB for 200,000 files, at the renderer's peak). Where `transfer`
-    /// is missing the buffer is left as it was.
+    /// scan's entry lists, ~6 MB for 200,000 files, at the renderer's peak). Only a view of
+    /// the whole buffer releases it (a view of part of one may not be all that uses it); where
+    /// `transfer` is missing the buffer is left as it was.
     pub fn into_shared(self) -> std::sync::Arc<[u8]> {
         let shared = self.to_shared();
-        let buffer: JsValue = self.0.buffer().into();
+        let whole = self.0.buffer();
+        if self.0.byte_offset() != 0 || self.0.byte_length() != whole.byte_length() {
+            return shared;
+        }
+        let buffer: JsValue = whole.into();
         if let Ok(transfer) = js_sys::Reflect::get(&buffer, &JsValue::from_str("transfer")) {
             if let Ok(transfer) = transfer.dyn_into::<js_sys::Function>() {
                 let _ = transfer.call1(&buffer, &JsValue::from_f64(0.0));

@@ -11,7 +11,7 @@ use pancake_core::ReadAt;
 use pancake_demo as demo;
 use pancake_web::file_source::FileSource;
 use pancake_web::protocol::{decode, encode, Request};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::File;
 
@@ -134,6 +134,22 @@ fn envelope_carries_file_and_bytes() {
     let again = decode::<Request>(&v).expect("decode again");
     let shared = again.bytes.map(|b| b.to_shared());
     assert_eq!(shared.as_deref(), Some(&b"\x00\x01abc"[..]));
+    // The same, and the JS buffer released: detached, it holds nothing any more.
+    let js: js_sys::Uint8Array = js_sys::Reflect::get(&v, &"bytes".into())
+        .expect("bytes")
+        .dyn_into()
+        .expect("a Uint8Array");
+    let released = decode::<Request>(&v).expect("decode a third time");
+    let shared = released.bytes.map(|b| b.into_shared());
+    assert_eq!(shared.as_deref(), Some(&b"\x00\x01abc"[..]));
+    assert_eq!(js.buffer().byte_length(), 0, "the buffer is detached");
+    // A view of part of a buffer leaves the buffer alone.
+    let buffer = js_sys::ArrayBuffer::new(8);
+    let part = js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, 2, 3);
+    part.copy_from(b"xyz");
+    let shared = pancake_web::protocol::JsBytes::from(part).into_shared();
+    assert_eq!(&*shared, b"xyz");
+    assert_eq!(buffer.byte_length(), 8, "not detached");
 }
 
 /// A `MessageChannel`'s ports (`port1`, `port2`).
