@@ -61,8 +61,8 @@ pub fn walk<R: Read>(
 }
 
 /// [`walk`] over a tar known to be `size` bytes long (an uncompressed layer blob): the same
-/// result, with the entry list's room sized from the share of `size` walked so far rather
-/// than doubled ([`make_room`]).
+/// result, the entry list growing by an estimate from the share of `size` walked so far
+/// (never by less than doubling; see `make_room`), so that it moves fewer times.
 pub fn walk_sized<R: Read>(
     mut reader: R,
     member: &str,
