@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 use yew::Callback;
 
-use crate::protocol::{decode, encode, Request, Response, RowPick, SearchAnswer};
+use crate::protocol::{decode, encode, JsBytes, Request, Response, RowPick, SearchAnswer};
 
 /// The rows of a view a scanner folded (`Pool::view_rows`), and for a merged view the layer
 /// that last added each row's path at or below the row's layer (same order; all `None` for
@@ -795,8 +795,11 @@ impl Pool {
     /// A view's rows from the scanner of `generation`: decoded on timers, at most
     /// [`DECODE_SLICE_MS`] per task (200,000 rows take ~0.15 s to decode), then handed to
     /// whoever waits. Bytes that are not rows answer "no rows" (the view folds on the page).
-    fn on_rows(&mut self, generation: u32, id: u32, found: bool, bytes: Option<Vec<u8>>) {
-        match bytes.filter(|_| found).map(wire::RowsDecoder::new) {
+    fn on_rows(&mut self, generation: u32, id: u32, found: bool, bytes: Option<JsBytes>) {
+        let rows = bytes
+            .filter(|_| found)
+            .map(|b| wire::RowsDecoder::new(b.to_vec()));
+        match rows {
             Some(Ok(d)) => {
                 self.rows_decoding.push_back((generation, id, d));
                 if self.rows_decoding.len() == 1 {
@@ -1054,20 +1057,14 @@ impl Pool {
                         error,
                     } => {
                         self.read_answered(generation);
-                        vec![content_event(
-                            generation,
-                            member,
-                            path,
-                            env.bytes.map(|b| b.to_vec()),
-                            error,
-                        )]
+                        vec![content_event(generation, member, path, env.bytes, error)]
                     }
                     Response::Searched { id, answer } => {
                         self.on_searched(generation, id, Reply::Search(answer));
                         Vec::new()
                     }
                     Response::Rows { id, found } => {
-                        self.on_rows(generation, id, found, env.bytes.map(|b| b.to_vec()));
+                        self.on_rows(generation, id, found, env.bytes);
                         Vec::new()
                     }
                     _ => Vec::new(),
@@ -1304,20 +1301,14 @@ impl Pool {
                 _,
             ) => {
                 self.read_answered(generation);
-                vec![content_event(
-                    generation,
-                    member,
-                    path,
-                    env.bytes.map(|b| b.to_vec()),
-                    error,
-                )]
+                vec![content_event(generation, member, path, env.bytes, error)]
             }
             (Response::Searched { id, answer }, Role::Scanner) => {
                 self.on_searched(generation, id, Reply::Search(answer));
                 Vec::new()
             }
             (Response::Rows { id, found }, Role::Scanner) => {
-                self.on_rows(generation, id, found, env.bytes.map(|b| b.to_vec()));
+                self.on_rows(generation, id, found, env.bytes);
                 Vec::new()
             }
             _ => Vec::new(),
@@ -2039,11 +2030,11 @@ fn content_event(
     generation: u32,
     member: usize,
     path: RawPath,
-    bytes: Option<Vec<u8>>,
+    bytes: Option<JsBytes>,
     error: Option<String>,
 ) -> PoolEvent {
     let bytes = if error.is_none() {
-        Some(bytes.unwrap_or_default())
+        Some(bytes.map(|b| b.to_vec()).unwrap_or_default())
     } else {
         None
     };
