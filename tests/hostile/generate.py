@@ -630,6 +630,93 @@ def outer_longname_1g(path):
     return {"valid": v.facts(), "last_member": "manifest.json"}
 
 
+def retyped(h: bytes, magic_version: bytes = None, prefix: bytes = None) -> bytes:
+    """Header `h` with other magic and version bytes (257..265) or a name prefix (345..), its
+    checksum made again."""
+    h = bytearray(h)
+    if magic_version is not None:
+        h[257:265] = magic_version
+    if prefix is not None:
+        h[345:345 + len(prefix)] = prefix
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+
+
+def raw_pax(*records) -> bytes:
+    """A PAX `x` header and its data from (key, value) records in order, keys repeated as
+    given (`pax_records` takes each key once)."""
+    data = b"".join(pax_records(**{k: v}) for k, v in records)
+    return pax(data)
+
+
+def ambiguous_after_valid(path, tail: bytes, gzip=False):
+    """The valid image, then `tail`: headers Go's archive/tar and the tar crate read
+    differently, each hiding another manifest.json from one of them."""
+    v = valid_image()
+    write_archive(path, [v], "docker25", end=b"")
+    with open(path, "rb") as f:
+        plain = f.read() + tail
+    if gzip:
+        z = Gzip()
+        z.write(plain)
+        plain = z.finish()
+    with open(path, "wb") as f:
+        f.write(plain)
+    return {"valid": v.facts(), "last_member": "manifest.json"}
+
+
+OTHER_MANIFEST = b'[{"Config":"blobs/sha256/00","RepoTags":["hidden/other:1"],"Layers":[]}]'
+
+
+@case
+def outer_pax_size_twice(path):
+    """A PAX header gives the member after it `size` twice (0, then past a 1 GiB GNU long
+    name): the tar crate takes the first, Go the last. The guard that refuses outer records
+    over 1 MiB took the long name for data, and the crate buffered it (a reviewer's 256 KB
+    .tar.gz cost 1.7 GB). Refused at the PAX header: bounded memory, the valid image kept."""
+    v = valid_image()
+    write_archive(path, [v], "docker25", end=b"")
+    with open(path, "rb") as f:
+        plain = f.read()
+    z = Gzip()
+    z.write(plain)
+    z.write(raw_pax(("size", "0"), ("size", str(GIB + BLOCK))) + header(b"f", 0))
+    z.write(header(b"././@LongLink", GIB, b"L", gnu=True))
+    z.fill(ord("a"), GIB)
+    z.write(header(b"victim", 5, b"0", gnu=True) + pad(b"data\n") + END)
+    with open(path, "wb") as f:
+        f.write(z.finish())
+    return {"valid": v.facts(), "last_member": "manifest.json"}
+
+
+@case
+def outer_pax_path_twice(path):
+    """A member named `path` twice: the crate reads `a.json`, Go `manifest.json`."""
+    tail = raw_pax(("path", "a.json"), ("path", "manifest.json")) + \
+        header(b"m", len(OTHER_MANIFEST)) + pad(OTHER_MANIFEST) + END
+    return ambiguous_after_valid(path, tail)
+
+
+@case
+def outer_longname_v7(path):
+    """A GNU long name in a header without magic: Go names the next member manifest.json,
+    the crate lists `././@LongLink` and `m`."""
+    name = b"manifest.json\0"
+    tail = retyped(header(b"././@LongLink", len(name), b"L"), magic_version=bytes(8)) + \
+        pad(name) + header(b"m", len(OTHER_MANIFEST)) + pad(OTHER_MANIFEST) + END
+    return ambiguous_after_valid(path, tail, gzip=True)
+
+
+@case
+def outer_prefix_version(path):
+    """A ustar header of version `  ` with a prefix: Go reads `hidden/manifest.json`, the
+    crate `manifest.json`, which replaces the valid one."""
+    tail = retyped(header(b"manifest.json", len(OTHER_MANIFEST)), magic_version=b"ustar\0  ",
+                   prefix=b"hidden") + pad(OTHER_MANIFEST) + END
+    return ambiguous_after_valid(path, tail)
+
+
 # 3. Terminal control characters in everything that is printed.
 
 CTL_NAMES = [

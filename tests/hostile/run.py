@@ -110,6 +110,16 @@ EXPECT = {
     "outer-longname-1g": dict(kind=2, readable=True, problems=[
         P({"limit"}, member=lambda f: f["last_member"], contains=[sizes(1 << 30)], max=1)],
         allow={"archive"}),
+    # Headers Go's archive/tar and the tar crate read differently: the walk stops there with
+    # one ambiguous-tar problem naming the member before it (the valid image kept, nothing
+    # after it shown), memory bounded though a 1 GiB long name hides behind one of them.
+    **{name: dict(kind=2, readable=True, problems=[
+        P({"ambiguous-tar"}, member=lambda f: f["last_member"], contains=[[why]], max=1)],
+        extra=lambda f, r: check_no_hidden_image(f, r))
+       for name, why in (("outer-pax-size-twice", "`size` record"),
+                         ("outer-pax-path-twice", "`path` record"),
+                         ("outer-longname-v7", "without the ustar or GNU magic"),
+                         ("outer-prefix-version", "prefix"))},
     # 3. Control characters: no raw control byte in any text output.
     "control-chars-names": dict(kind=3, readable=True, case_image=True, text=True, problems=[
         P({"unsafe-path"}, member=layer)],
@@ -250,6 +260,13 @@ def case_image(r):
         if CASE_TAG in img.get("tags", []):
             return i, img
     return None, None
+
+
+def check_no_hidden_image(f, r):
+    """Only the valid image is listed: none of the manifests the ambiguous headers hide from
+    one reader or the other (`hidden/other:1`) is shown."""
+    tags = [t for img in r["json"].get("images", []) for t in img.get("tags", [])]
+    return [] if tags == [VALID_TAG] else [f"images: expected only {VALID_TAG}, got {tags}"]
 
 
 def check_entries(f, r):

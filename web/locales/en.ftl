@@ -464,6 +464,7 @@ problem-missing-platform = A platform is not in this tarball (not an error)
 badge-not-checkable = not checkable
 not-checkable-explain = Nothing in this archive claims a digest for this layer that can be checked here, so it cannot be checked. It is not wrong:
 problem-non-distributable = A layer was left out on purpose (non-distributable; not an error)
+problem-ambiguous-tar = The tarball reads two ways
 problem-disagreement = Two sources in the archive disagree
 problem-artifact = A signature, attestation or SBOM refers to no image here (not an error)
 
@@ -490,6 +491,7 @@ problem-limit-why = Something was larger than Pancake's safety limit, so it was 
 problem-tar-quirk-why = The tar file departs slightly from the format in a way Docker accepts; the layer is still read in full.
 problem-json-quirk-why = The manifest or config departs from JSON as Docker writes it in a way Docker still reads: a key spelled in other letter case than Docker's field, or text that is not valid UTF-8 (read as the replacement character �). It is read here as Docker reads it; the file's digest is over its bytes as stored.
 problem-non-distributable-why = This layer was left out on purpose (it must be downloaded from its own address); the image is otherwise complete.
+problem-ambiguous-tar-why = From one header on, Docker and other tar readers would see different files in this tarball: a sign it was made to show one image and load another. What comes before that header is shown; nothing after it is.
 problem-disagreement-why = Two files in the tarball describe the image differently; it is shown as docker load would load it.
 problem-artifact-why = A signature, attestation or SBOM is here, but the image it belongs to is not in this tarball.
 badge-missing = missing

@@ -464,6 +464,7 @@ problem-missing-platform = Ada platform yang tidak disertakan dalam tarball ini 
 badge-not-checkable = tidak dapat diperiksa
 not-checkable-explain = Tidak ada bagian arsip ini yang mengklaim digest untuk layer ini yang dapat diperiksa di sini, sehingga tidak dapat diperiksa. Ini bukan kesalahan:
 problem-non-distributable = Ada layer yang sengaja tidak disertakan (non-distributable; bukan galat)
+problem-ambiguous-tar = Tarball ini terbaca dengan dua cara
 problem-disagreement = Dua sumber di dalam arsip tidak sepakat
 problem-artifact = Tanda tangan, atestasi, atau SBOM merujuk ke image yang tidak ada di sini (bukan galat)
 
@@ -490,6 +491,7 @@ problem-limit-why = Ada yang lebih besar dari batas aman Pancake, sehingga tidak
 problem-tar-quirk-why = File tar sedikit menyimpang dari format dengan cara yang diterima Docker; layer tetap dibaca seluruhnya.
 problem-json-quirk-why = Manifest atau config menyimpang dari JSON yang biasa ditulis Docker, tetapi dengan cara yang masih dibaca Docker: nama kunci yang huruf besar-kecilnya berbeda dari nama field Docker, atau teks yang bukan UTF-8 yang sah (dibaca sebagai karakter pengganti �). Di sini file itu dibaca seperti Docker membacanya; digest file tetap dihitung dari byte yang tersimpan apa adanya.
 problem-non-distributable-why = Layer ini sengaja tidak disertakan (harus diunduh dari alamatnya sendiri); selebihnya image ini lengkap.
+problem-ambiguous-tar-why = Mulai dari satu header, Docker dan pembaca tar lain akan melihat file yang berbeda di dalam tarball ini: tanda bahwa tarball ini dibuat untuk menampilkan satu image tetapi memuat image lain. Isi sebelum header itu ditampilkan; isi sesudahnya tidak.
 problem-disagreement-why = Dua file di dalam tarball menjelaskan image secara berbeda; image ditampilkan seperti docker load memuatnya.
 problem-artifact-why = Ada tanda tangan, atestasi, atau SBOM, tetapi image miliknya tidak ada di tarball ini.
 badge-missing = hilang

@@ -285,6 +285,7 @@ mod tests {
             "unpack-fails",
             "load-fails",
             "non-distributable",
+            "ambiguous-tar",
             "disagreement",
             "artifact",
         ] {

@@ -1244,6 +1244,13 @@ pub enum ProblemKind {
     /// A layer left out of the archive on purpose (non-distributable / foreign media type with
     /// `urls`). Informational: the image is otherwise complete.
     NonDistributable,
+    /// The outer tar holds a header that Go's `archive/tar` (what `docker load` reads with)
+    /// and other tar readers read differently, so that from there on they list different
+    /// members: a PAX record given twice, an extension header without the ustar magic, a
+    /// name prefix under an odd version (`read::extension_guard::Divergence`). A tar made to
+    /// show one image and load another. The members before it are shown; the walk stops
+    /// there rather than guess.
+    AmbiguousTar,
     /// Two sources in the archive disagree (`manifest.json`, `index.json`, an OCI manifest,
     /// the config: layer count, order, platform, name). The image is shown as Docker loads it.
     Disagreement,

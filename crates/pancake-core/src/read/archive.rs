@@ -23,7 +23,7 @@ use crate::model::{
 };
 use crate::path::RawPath;
 use crate::read::decompress::{self, EndAtTrailing};
-use crate::read::extension_guard::{ExtensionGuard, Oversized};
+use crate::read::extension_guard::{Ambiguous, ExtensionGuard, Oversized};
 use crate::read::image;
 use crate::read::layer::{self, SeekReader};
 use crate::read::listed::Listed;
@@ -283,6 +283,9 @@ pub fn read_stream_watched<R: Read>(
         guard.oversized,
         opts.limits.max_extension_bytes,
     );
+    ambiguous_note(&mut archive, guard.ambiguous);
+    // The guard stopped the walk on purpose: nothing after it is read, its end included.
+    let guard_stopped = guard.oversized.is_some() || guard.ambiguous.is_some();
     // (The stream, borrowed by the reader of the tar.)
     let window = stream_with_head.inner.get_ref().1.window;
     if let Some(w) = window {
@@ -291,6 +294,7 @@ pub fn read_stream_watched<R: Read>(
     let stopped_at_window = window.is_some();
     // Read what follows the end-of-archive marker, so a broken gzip trailer is noticed.
     if window.is_none()
+        && !guard_stopped
         && !archive
             .problems
             .iter()
@@ -337,7 +341,7 @@ pub fn read_stream_watched<R: Read>(
             lone_zero_block_problem(&mut archive, members_end, &second);
         }
     }
-    if !stopped_at_window {
+    if !stopped_at_window && !guard_stopped {
         end_blocks_note(&mut archive, tar_bytes.get().saturating_sub(members_end));
     }
     if let Some(off) = stream.trailing {
@@ -449,6 +453,33 @@ fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u6
     archive.problems.push(match after {
         Some(name) => Problem::outer_member(ProblemKind::Limit, last, name, detail),
         None => Problem::outer(ProblemKind::Limit, detail),
+    });
+}
+
+/// The walk stopped at a header Go's `archive/tar` and the `tar` crate read differently
+/// (the tar read error above says where): an `ambiguous-tar` problem in its place, naming the
+/// member before it.
+fn ambiguous_note(archive: &mut Archive, ambiguous: Option<Ambiguous>) {
+    let Some(a) = ambiguous else {
+        return;
+    };
+    drop_read_error(archive);
+    let last = archive.members.len().checked_sub(1);
+    let after = archive
+        .members
+        .last()
+        .map(|m| m.path.display().into_owned());
+    let detail = format!(
+        "tar: the header at byte offset {} of the tar ({}) is {}. docker load and this reader would list different members from there on, so the members after it are not shown",
+        a.header_at,
+        after
+            .as_deref()
+            .map_or_else(|| "the first one".to_string(), |m| format!("after member {m}")),
+        a.what(),
+    );
+    archive.problems.push(match after {
+        Some(name) => Problem::outer_member(ProblemKind::AmbiguousTar, last, name, detail),
+        None => Problem::outer(ProblemKind::AmbiguousTar, detail),
     });
 }
 
@@ -1062,29 +1093,34 @@ fn scan_with(
                 &mut |_| {},
                 &mut findings,
             );
-            if end > total
-                && !archive
-                    .problems
-                    .iter()
-                    .any(|p| p.kind == ProblemKind::Archive)
-            {
-                // The words the streaming reader (the `tar` crate) uses, so both readers agree.
-                push_outer_error(&mut archive, "unexpected EOF during skip");
-            }
-            // Whole reads (a `ReadAt` may give fewer bytes than asked, as the page's does at
-            // its cache's edge), so both readers see the same bytes.
-            let blocks = source
-                .read_vec_at(end, 2 * sniff::TAR_BLOCK)
-                .unwrap_or_default();
-            if let (Some(first), Some(second)) = (
-                blocks.get(..sniff::TAR_BLOCK),
-                blocks.get(sniff::TAR_BLOCK..),
-            ) {
-                if first.iter().all(|b| *b == 0) {
-                    lone_zero_block_problem(&mut archive, end, second);
+            // The guard stopped the walk on purpose (its note below replaces the read
+            // error): where the tar ends is not known, so nothing is said about its end.
+            let guard_stopped = guard.oversized.is_some() || guard.ambiguous.is_some();
+            if !guard_stopped {
+                if end > total
+                    && !archive
+                        .problems
+                        .iter()
+                        .any(|p| p.kind == ProblemKind::Archive)
+                {
+                    // The words the streaming reader (the `tar` crate) uses, so both readers agree.
+                    push_outer_error(&mut archive, "unexpected EOF during skip");
                 }
+                // Whole reads (a `ReadAt` may give fewer bytes than asked, as the page's does at
+                // its cache's edge), so both readers see the same bytes.
+                let blocks = source
+                    .read_vec_at(end, 2 * sniff::TAR_BLOCK)
+                    .unwrap_or_default();
+                if let (Some(first), Some(second)) = (
+                    blocks.get(..sniff::TAR_BLOCK),
+                    blocks.get(sniff::TAR_BLOCK..),
+                ) {
+                    if first.iter().all(|b| *b == 0) {
+                        lone_zero_block_problem(&mut archive, end, second);
+                    }
+                }
+                end_blocks_note(&mut archive, total.saturating_sub(end));
             }
-            end_blocks_note(&mut archive, total.saturating_sub(end));
         }
         Err(e) => push_outer_error(&mut archive, &e.to_string()),
     }
@@ -1093,6 +1129,7 @@ fn scan_with(
         guard.oversized,
         opts.limits.max_extension_bytes,
     );
+    ambiguous_note(&mut archive, guard.ambiguous);
     archive.problems.extend(findings.rest());
     image::resolve_with(&mut archive, &opts.limits);
     Ok(Outline {

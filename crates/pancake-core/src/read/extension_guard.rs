@@ -8,6 +8,15 @@
 //! It tracks what the `tar` crate does: every header's data is `size` bytes (or the size a
 //! preceding PAX `x` record gives), padded to 512; old-GNU sparse headers may be followed by
 //! extension blocks; zero blocks are skipped.
+//!
+//! The crate and Go's `archive/tar` (what `docker load` reads with) do not read every header
+//! alike, and a tar can be made so that each lists other members: a PAX record given twice
+//! (the crate takes the first, Go the last), an extension header the crate does not take for
+//! one (no `ustar` magic and version), a ustar prefix Go joins and the crate does not. Past
+//! such a header this reader would show members `docker load` never sees, or lose track of
+//! where the crate's next header is (so an oversized record could pass unchecked). So the
+//! guard also stops there, saying which header and why ([`Ambiguous`]): what came before
+//! stays shown, nothing after it is guessed.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -38,6 +47,140 @@ impl Oversized {
     }
 }
 
+/// Why Go's `archive/tar` and the `tar` crate would read a header differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Divergence {
+    /// A PAX (`x`) or GNU long name or link (`L`, `K`) header without the magic and version
+    /// the crate requires (`ustar\0` `00`, or GNU's `ustar ` ` \0`): the crate lists it as a
+    /// member of its own, Go applies it to the member after it.
+    ExtensionNotRecognized {
+        /// The header's type flag.
+        typeflag: u8,
+    },
+    /// A PAX record the two read otherwise: given twice with different values (the crate
+    /// takes the first, Go the last), or a value holding a newline (the crate splits records
+    /// at newlines, Go by their length).
+    PaxRecord {
+        /// The record's key: `size`, `path` or `linkpath`.
+        key: &'static str,
+    },
+    /// A GNU long name or link with a NUL before its last byte: Go's name ends at the first
+    /// NUL, the crate's takes the bytes after it too.
+    LongNameNul {
+        /// `L` or `K`.
+        typeflag: u8,
+    },
+    /// A ustar header (magic `ustar\0`) whose version is not `00`, with a prefix: Go joins
+    /// the prefix to the name, the crate does not.
+    PrefixIgnored,
+}
+
+/// A header past which the two readers list different members (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ambiguous {
+    /// Byte offset of the header in the (uncompressed) tar stream; for a PAX record, of the
+    /// `x` header that holds it.
+    pub header_at: u64,
+    /// What the two read differently.
+    pub why: Divergence,
+}
+
+impl Ambiguous {
+    /// Plain words for what differs.
+    pub fn what(&self) -> String {
+        match self.why {
+            Divergence::ExtensionNotRecognized { typeflag } => format!(
+                "a {} header without the ustar or GNU magic and version: Go's archive/tar applies it to the next member, other readers list it as a member",
+                match typeflag {
+                    b'x' => "PAX",
+                    b'L' => "GNU long-name",
+                    _ => "GNU long-link",
+                }
+            ),
+            Divergence::PaxRecord { key } => format!(
+                "a PAX header whose `{key}` record is given twice or holds a newline: Go's archive/tar takes the last, other readers the first"
+            ),
+            Divergence::LongNameNul { typeflag } => format!(
+                "a GNU long-{} record with a NUL before its end: Go's archive/tar ends the name there, other readers do not",
+                if typeflag == b'L' { "name" } else { "link" }
+            ),
+            Divergence::PrefixIgnored => "a ustar header whose version is not 00, with a name prefix: Go's archive/tar joins the prefix to the name, other readers do not".to_string(),
+        }
+    }
+}
+
+/// Whether the `tar` crate takes a header with these magic and version bytes for a ustar or
+/// GNU one (`Header::as_ustar`, `as_gnu`), the only headers whose `x`, `L` and `K` types it
+/// applies to the next member.
+fn crate_recognizes(b: &[u8]) -> bool {
+    matches!(
+        (b.get(257..263), b.get(263..265)),
+        (Some(b"ustar\0"), Some(b"00")) | (Some(b"ustar "), Some(b" \0"))
+    )
+}
+
+/// The value the `tar` crate takes for PAX `key` (`tar::pax::PaxExtensions`: records split
+/// at newlines, each `LEN key=value` with LEN the line's length plus one): the first
+/// well-formed record with the key. `strict`: a malformed record before it gives nothing
+/// (how the crate reads `size`); otherwise malformed records are passed over (`path`).
+fn crate_pax_value<'a>(data: &'a [u8], key: &[u8], strict: bool) -> Option<&'a [u8]> {
+    for line in data.split(|c| *c == b'\n') {
+        if line.is_empty() {
+            return None;
+        }
+        let record = line.iter().position(|c| *c == b' ').and_then(|sp| {
+            let len = std::str::from_utf8(line.get(..sp)?)
+                .ok()?
+                .parse::<usize>()
+                .ok()?;
+            let kv = line.get(sp + 1..).filter(|_| line.len() + 1 == len)?;
+            let eq = kv.iter().position(|c| *c == b'=')?;
+            Some((kv.get(..eq)?, kv.get(eq + 1..)?))
+        });
+        match record {
+            Some((k, v)) if k == key => return Some(v),
+            Some(_) => {}
+            None if strict => return None,
+            None => {}
+        }
+    }
+    None
+}
+
+/// Whether the crate and Go read PAX data `data` alike for the records that move headers
+/// and name members: `Err` names the first key they read otherwise. Records Go refuses
+/// (`tarfmt::parse_pax` fails: `docker load` fails there) are left to the crate's reading.
+fn pax_divergence(data: &[u8]) -> Result<(), &'static str> {
+    let Ok(go) = tarfmt::parse_pax(data) else {
+        return Ok(());
+    };
+    let go_size = go.get(tarfmt::PAX_SIZE).map(|v| tarfmt::parse_dec(v));
+    let crate_size = crate_pax_value(data, tarfmt::PAX_SIZE, true).map(|v| {
+        std::str::from_utf8(v)
+            .ok()
+            .and_then(|t| t.parse::<u64>().ok())
+    });
+    let same_size = match (go_size, crate_size) {
+        (None, None) => true,
+        // Go refuses a size that is not a number; the crate then keeps the header's.
+        (Some(None), _) => true,
+        (Some(Some(g)), Some(Some(c))) => u64::try_from(g).ok() == Some(c),
+        _ => false,
+    };
+    if !same_size {
+        return Err("size");
+    }
+    for (key, name) in [
+        (tarfmt::PAX_PATH, "path"),
+        (tarfmt::PAX_LINKPATH, "linkpath"),
+    ] {
+        if go.get(key).map(Vec::as_slice) != crate_pax_value(data, key, false) {
+            return Err(name);
+        }
+    }
+    Ok(())
+}
+
 /// See the module docs. `R` is the outer tar stream (already decompressed).
 pub struct ExtensionGuard<R> {
     inner: R,
@@ -48,8 +191,9 @@ pub struct ExtensionGuard<R> {
     next: u64,
     /// The bytes of the block at `next` seen so far.
     block: Vec<u8>,
-    /// Collecting a PAX `x` record's data: (offset of its first byte, length, bytes so far).
-    pax: Option<(u64, u64, Vec<u8>)>,
+    /// Collecting a PAX `x` (or GNU `L`/`K`) record's data: (offset of its first byte,
+    /// length, bytes so far, its header's offset and type flag).
+    pax: Option<(u64, u64, Vec<u8>, u64, u8)>,
     /// The size a PAX `x` record gave the next member.
     pax_size: Option<u64>,
     /// The block at `next` is an old-GNU sparse extension block; `pending` data follows them.
@@ -57,6 +201,9 @@ pub struct ExtensionGuard<R> {
     pending: u64,
     /// The record that stopped the walk, if one did.
     pub oversized: Option<Oversized>,
+    /// The header past which the crate and Go would read different members, if one stopped
+    /// the walk.
+    pub ambiguous: Option<Ambiguous>,
 }
 
 fn padded(n: u64) -> u64 {
@@ -77,6 +224,7 @@ impl<R> ExtensionGuard<R> {
             sparse_ext: false,
             pending: 0,
             oversized: None,
+            ambiguous: None,
         }
     }
 
@@ -92,19 +240,17 @@ impl<R> ExtensionGuard<R> {
                 .unwrap_or(&[])
         };
         loop {
-            if let Some((at, len, buf)) = self.pax.as_mut() {
+            if let Some((at, len, buf, header_at, typeflag)) = self.pax.as_mut() {
                 let stop = at.saturating_add(*len);
                 let from = (*at).saturating_add(buf.len() as u64).max(start);
                 if from < stop && from < end {
                     buf.extend_from_slice(slice(from, stop.min(end)));
                 }
                 if buf.len() as u64 >= *len {
-                    // Only the size matters here; a malformed record is the crate's to report.
-                    self.pax_size = tarfmt::parse_pax(buf)
-                        .ok()
-                        .and_then(|recs| tarfmt::get(&recs, b"size").and_then(tarfmt::parse_dec))
-                        .and_then(|s| u64::try_from(s).ok());
+                    let (header_at, typeflag) = (*header_at, *typeflag);
+                    let data = std::mem::take(buf);
                     self.pax = None;
+                    self.record(&data, header_at, typeflag)?;
                 } else {
                     return Ok(());
                 }
@@ -130,6 +276,35 @@ impl<R> ExtensionGuard<R> {
         }
     }
 
+    /// The whole data of the extension record whose header is at `header_at`: a PAX `x`
+    /// record's size for the next member, or the place where the crate and Go part.
+    fn record(&mut self, data: &[u8], header_at: u64, typeflag: u8) -> io::Result<()> {
+        if typeflag == b'x' {
+            if let Err(key) = pax_divergence(data) {
+                return self.ambiguous(header_at, Divergence::PaxRecord { key });
+            }
+            // The crate's size (Go's too, the two agreeing); a malformed record is the
+            // crate's to report.
+            self.pax_size = crate_pax_value(data, tarfmt::PAX_SIZE, true)
+                .and_then(|v| std::str::from_utf8(v).ok()?.parse::<u64>().ok());
+        } else if let Some(nul) = data.iter().position(|c| *c == 0) {
+            // The crate drops one NUL at the end; Go stops at the first.
+            if nul + 1 < data.len() {
+                return self.ambiguous(header_at, Divergence::LongNameNul { typeflag });
+            }
+        }
+        Ok(())
+    }
+
+    fn ambiguous(&mut self, header_at: u64, why: Divergence) -> io::Result<()> {
+        let a = Ambiguous { header_at, why };
+        self.ambiguous = Some(a);
+        Err(io::Error::other(format!(
+            "{} (at byte offset {header_at}); not read further",
+            a.what()
+        )))
+    }
+
     fn header(&mut self, b: &[u8]) -> io::Result<()> {
         let header_end = self.next.saturating_add(BLOCK);
         if self.sparse_ext {
@@ -151,6 +326,18 @@ impl<R> ExtensionGuard<R> {
             .and_then(tarfmt::parse_numeric)
             .and_then(|s| u64::try_from(s).ok())
             .unwrap_or(0);
+        if matches!(typeflag, b'L' | b'K' | b'x') && !crate_recognizes(b) {
+            return self.ambiguous(self.next, Divergence::ExtensionNotRecognized { typeflag });
+        }
+        // Go takes any `ustar\0` magic for ustar and joins the prefix (bytes 345..500); the
+        // crate only with version `00`.
+        if b.get(257..263) == Some(b"ustar\0")
+            && b.get(263..265) != Some(b"00")
+            && b.get(345..500)
+                .is_some_and(|p| p.first().is_some_and(|c| *c != 0))
+        {
+            return self.ambiguous(self.next, Divergence::PrefixIgnored);
+        }
         match typeflag {
             b'L' | b'K' | b'x' | b'g' => {
                 if size > self.limit {
@@ -168,8 +355,8 @@ impl<R> ExtensionGuard<R> {
                         self.limit
                     )));
                 }
-                if typeflag == b'x' {
-                    self.pax = Some((header_end, size, Vec::new()));
+                if typeflag != b'g' {
+                    self.pax = Some((header_end, size, Vec::new(), self.next, typeflag));
                 }
                 self.next = header_end.saturating_add(padded(size));
             }
@@ -192,6 +379,11 @@ impl<R: Read> Read for ExtensionGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.oversized.is_some() {
             return Err(io::Error::other("stopped at an oversized extension record"));
+        }
+        if self.ambiguous.is_some() {
+            return Err(io::Error::other(
+                "stopped at a header other tar readers read differently",
+            ));
         }
         let n = self.inner.read(buf)?;
         let data = buf.get(..n).unwrap_or(&[]);
@@ -219,8 +411,139 @@ mod tests {
         let s = format!("{size:011o}\0");
         h[124..136].copy_from_slice(s.as_bytes());
         h[156] = typeflag;
-        h[257..263].copy_from_slice(b"ustar\0");
+        h[257..265].copy_from_slice(b"ustar\x0000");
         h
+    }
+
+    fn pax_header(records: &[(&str, &str)]) -> Vec<u8> {
+        let mut data = Vec::new();
+        for (k, v) in records {
+            let body = format!(" {k}={v}\n");
+            let mut n = body.len() + 1;
+            while format!("{n}").len() + body.len() != n {
+                n += 1;
+            }
+            data.extend_from_slice(format!("{n}{body}").as_bytes());
+        }
+        let mut tar = header("PaxHeaders/x", b'x', data.len() as u64);
+        let len = data.len();
+        data.resize(len.div_ceil(512) * 512, 0);
+        tar.extend(data);
+        tar
+    }
+
+    fn stopped_by<R: Read>(g: &mut ExtensionGuard<R>, chunk: usize) -> Option<Ambiguous> {
+        let _ = read_all(&mut *g, chunk);
+        g.ambiguous
+    }
+
+    /// Headers the `tar` crate and Go's `archive/tar` read differently stop the guard there,
+    /// whatever the chunks; the same members written plainly pass.
+    #[test]
+    fn headers_the_two_readers_part_on_stop_the_walk() {
+        let member = |name: &str| {
+            let mut m = header(name, b'0', 4);
+            m.extend(b"data");
+            m.resize(1024, 0);
+            m
+        };
+        let mut plain = pax_header(&[("path", "manifest.json"), ("size", "4")]);
+        plain.extend(member("m"));
+        plain.extend(vec![0u8; 1024]);
+        for chunk in [1, 100, 4096] {
+            let mut g = ExtensionGuard::new(&plain[..], 1 << 20);
+            assert_eq!(read_all(&mut g, chunk).ok(), Some(plain.len()));
+            assert_eq!(g.ambiguous, None);
+        }
+        // `size` twice (the crate takes 0, Go 1536), `path` twice, and a path holding a
+        // newline that the crate reads as a record of its own.
+        let twice: [(&[(&str, &str)], &str); 3] = [
+            (&[("size", "0"), ("size", "1536")], "size"),
+            (&[("path", "a.json"), ("path", "manifest.json")], "path"),
+            (&[("path", "x\n17 path=evil\n")], "path"),
+        ];
+        for (records, key) in twice {
+            let mut tar = member("before");
+            tar.extend(pax_header(records));
+            tar.extend(member("m"));
+            for chunk in [1, 333, 4096] {
+                let mut g = ExtensionGuard::new(&tar[..], 1 << 20);
+                let a = stopped_by(&mut g, chunk).expect("stopped");
+                assert_eq!((a.header_at, a.why), (1024, Divergence::PaxRecord { key }));
+            }
+        }
+        // A GNU long name in a header without magic (a V7 header), and one whose name goes on
+        // after a NUL.
+        let mut v7 = member("before");
+        let mut long = header("././@LongLink", b'L', 14);
+        long[257..265].fill(0);
+        v7.extend(long);
+        v7.extend(
+            b"manifest.json\0"
+                .iter()
+                .copied()
+                .chain(std::iter::repeat_n(0, 498)),
+        );
+        v7.extend(member("m"));
+        let mut g = ExtensionGuard::new(&v7[..], 1 << 20);
+        let a = stopped_by(&mut g, 512).expect("stopped");
+        assert_eq!(
+            (a.header_at, a.why),
+            (1024, Divergence::ExtensionNotRecognized { typeflag: b'L' })
+        );
+        let mut nul = member("before");
+        nul.extend(header("././@LongLink", b'L', 20));
+        nul.extend(
+            b"manifest.json\0.evil\0"
+                .iter()
+                .copied()
+                .chain(std::iter::repeat_n(0, 491)),
+        );
+        nul.extend(member("m"));
+        let mut g = ExtensionGuard::new(&nul[..], 1 << 20);
+        let a = stopped_by(&mut g, 7).expect("stopped");
+        assert_eq!(
+            (a.header_at, a.why),
+            (1024, Divergence::LongNameNul { typeflag: b'L' })
+        );
+        // A long name ending in one NUL, as GNU tar writes it, passes.
+        let mut gnu = header("././@LongLink", b'L', 14);
+        gnu.extend(
+            b"manifest.json\0"
+                .iter()
+                .copied()
+                .chain(std::iter::repeat_n(0, 498)),
+        );
+        gnu.extend(member("m"));
+        let mut g = ExtensionGuard::new(&gnu[..], 1 << 20);
+        assert_eq!(read_all(&mut g, 64).ok(), Some(gnu.len()));
+        // A ustar prefix under a version other than 00.
+        let mut pre = member("before");
+        let mut h = header("manifest.json", b'0', 0);
+        h[263..265].copy_from_slice(b"  ");
+        h[345..351].copy_from_slice(b"hidden");
+        pre.extend(h);
+        let mut g = ExtensionGuard::new(&pre[..], 1 << 20);
+        let a = stopped_by(&mut g, 100).expect("stopped");
+        assert_eq!((a.header_at, a.why), (1024, Divergence::PrefixIgnored));
+    }
+
+    /// The memory bomb a reviewer built: `size` given twice makes the guard and the crate
+    /// part, the crate then reads a GNU long name the guard took for data. Stopped at the PAX
+    /// header, before the long name's header is even read.
+    #[test]
+    fn a_long_name_behind_a_size_given_twice_is_never_reached() {
+        let mut tar = pax_header(&[("size", "0"), ("size", "3146240")]);
+        tar.extend(header("f", b'0', 0));
+        tar.extend(header("././@LongLink", b'L', 3 << 20));
+        tar.extend(vec![b'a'; 8192]);
+        let mut g = ExtensionGuard::new(&tar[..], 1 << 20);
+        assert!(read_all(&mut g, 512).is_err());
+        assert_eq!(g.oversized, None);
+        assert_eq!(
+            g.ambiguous.map(|a| a.why),
+            Some(Divergence::PaxRecord { key: "size" })
+        );
     }
 
     fn read_all<R: Read>(mut r: R, chunk: usize) -> io::Result<usize> {
