@@ -925,6 +925,19 @@ def hardlink_cycle(path):
     return facts
 
 
+@case
+def symlink_loop_long_targets(path):
+    """A symlink `s` whose target is `x/../` 818 times and then `s` (4,091 bytes: one Linux
+    creates, and a loop), then 20,000 empty files each in a folder of its own below `s`. Each
+    new folder was resolved through the loop from scratch (41 links of ~1,640 components): a
+    reviewer's 16 KB file of this kind ran for minutes. Bounded by the resolution's budget."""
+    target = b"x/../" * 818 + b"s"
+    segs = [pax(pax_records(linkpath=target)) + header(b"s", 0, b"2", linkname=b"placeholder")]
+    segs += [header(b"s/d%d/f" % k, 0) for k in range(20000)]
+    layer = Layer(segs + [END], "gzip", entries=20001)
+    return standard(path, [layer])
+
+
 # 10. End-of-archive blocks cut off.
 
 @case

@@ -170,6 +170,11 @@ EXPECT = {
        for n in (1, 100, 300, 511)},
     # 9. Hard-link cycles: reported as `hard-link` problems (a link that points to no file),
     # never called a symlink loop; the rest listed.
+    # A loop of symlinks with long targets and many folders below it: within the time bound,
+    # the loop said (unpack-fails, its target shortened) and one limit problem for the steps.
+    "symlink-loop-long-targets": dict(kind=9, readable=True, case_image=True, problems=[
+        P({"unpack-fails"}, member=layer, contains=[["s/d0/f"], ["4091 bytes"]], max=1),
+        P({"limit"}, member=layer, contains=[["too many steps"]], max=1)]),
     "hardlink-cycle": dict(kind=9, readable=True, case_image=True, problems=[
         P({"hard-link"}, member=layer, contains=[["loop/hl-a", "loop/hl-b"]],
           not_contains=[r"symlink|symbolic"], max=None),

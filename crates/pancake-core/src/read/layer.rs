@@ -26,7 +26,7 @@ use crate::path::RawPath;
 use crate::read::below_non_folder::below_non_folders;
 use crate::read::listed::{Listed, PER_LAYER};
 use crate::read::tarfmt::{self, flag, Fragment, PaxRecords, PaxSparse, BLOCK};
-use crate::read::through_symlink::{climbs_above_root, Landing, LayerLinks};
+use crate::read::through_symlink::{climbs_above_root, Landing, LayerLinks, MAX_LINK_TARGET};
 use crate::source::ReadAt;
 
 /// What one walk over a layer tar found.
@@ -1612,6 +1612,19 @@ fn collect<B: Blocks>(
     out.problems
         .extend(unpack_fails_problems(&out.entries, member));
     out.problems.extend(over_name_max(&out.entries, member));
+    out.problems.extend(over_link_max(&out.entries, member));
+    if let Some(name) = links.exhausted() {
+        out.problems.push(Problem::entry(
+            ProblemKind::Limit,
+            None,
+            member,
+            name.display().into_owned(),
+            format!(
+                "the symlinks of this layer took too many steps to resolve the folders of its names (a loop of long link targets?): from entry {} on, names are placed where the tar names them, not through the layer's symlinks",
+                name.display()
+            ),
+        ));
+    }
     out.problems
         .extend(whiteouts_over_own_entries(&out.entries, member));
     out.problems.extend(refused_xattrs(&out.entries, member));
@@ -1779,6 +1792,52 @@ fn over_name_max(entries: &[Entry], member: &str) -> Option<Problem> {
     ))
 }
 
+/// A symlink whose target is over [`MAX_LINK_TARGET`] bytes: `symlink(2)` refuses it
+/// (`ENAMETOOLONG`), so Docker's and containerd's unpacking of the layer fails, and no later
+/// name is written through it. One problem per layer naming the first, counting the others.
+fn over_link_max(entries: &[Entry], member: &str) -> Option<Problem> {
+    let mut over = entries.iter().filter(|e| {
+        e.kind == EntryKind::Symlink
+            && e.link_target
+                .as_ref()
+                .is_some_and(|t| t.as_bytes().len() > MAX_LINK_TARGET)
+    });
+    let first = over.next()?;
+    let n = first.link_target.as_ref().map_or(0, |t| t.as_bytes().len());
+    let more = match over.count() {
+        0 => String::new(),
+        1 => " (and 1 more symlink)".to_string(),
+        m => format!(" (and {m} more symlinks)"),
+    };
+    let name = first.path.display().into_owned();
+    Some(Problem::entry(
+        ProblemKind::UnpackFails,
+        None,
+        member,
+        name.clone(),
+        format!(
+            "symlink {name}{more} cannot be unpacked: its target is {n} bytes, over the {MAX_LINK_TARGET} Linux takes for one (ENAMETOOLONG), so docker load and a pull fail on the layer; no later name is placed through it"
+        ),
+    ))
+}
+
+/// A link target as a message shows it: the first [`SHOWN_TARGET`] characters of a longer one
+/// and its length, so a hostile target of a megabyte does not fill every problem naming it.
+fn shown_target(t: &RawPath) -> String {
+    let shown = t.display();
+    match shown.char_indices().nth(SHOWN_TARGET) {
+        Some((cut, _)) => format!(
+            "{}… ({} bytes)",
+            shown.get(..cut).unwrap_or(""),
+            t.as_bytes().len()
+        ),
+        None => shown.into_owned(),
+    }
+}
+
+/// See [`shown_target`].
+const SHOWN_TARGET: usize = 200;
+
 /// One `unpack-fails` problem per non-directory of the layer that later entries are written
 /// below (see [`below_non_folders`]), naming its first such entry and how many more; the
 /// first [`UNPACK_FAILS_LISTED`], then one saying how many more.
@@ -1812,9 +1871,10 @@ fn unpack_fails_problems(entries: &[Entry], member: &str) -> Vec<Problem> {
             let b = entries.get(*blocker)?;
             let what = match (b.kind, &b.link_target) {
                 (EntryKind::Symlink, Some(t)) => format!(
-                    "a symlink to {t} that does not reach a folder within {MAX_SYMLINKS} links (a loop, or a longer chain)"
+                    "a symlink to {} that does not reach a folder within {MAX_SYMLINKS} links (a loop, or a longer chain)",
+                    shown_target(t)
                 ),
-                (EntryKind::Hardlink, Some(t)) => format!("a hard link to {t}"),
+                (EntryKind::Hardlink, Some(t)) => format!("a hard link to {}", shown_target(t)),
                 (EntryKind::Char, _) => "a character device".to_string(),
                 (EntryKind::Block, _) => "a block device".to_string(),
                 (EntryKind::Fifo, _) => "a fifo".to_string(),

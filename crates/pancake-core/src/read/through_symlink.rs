@@ -39,6 +39,21 @@ pub enum Landing {
     Loop,
 }
 
+/// The longest symlink target Linux creates, in bytes (`PATH_MAX` less the NUL): `symlink(2)`
+/// refuses a longer one with `ENAMETOOLONG`, so unpacking fails on it and no later name is
+/// written through it.
+pub const MAX_LINK_TARGET: usize = 4095;
+
+/// Path components [`LayerLinks`] may walk for a layer: this many, plus
+/// [`STEPS_PER_NAME`] for each name placed. A name written through a link of its own layer
+/// takes a few (`lib -> usr/lib`); a hostile layer (a loop of links whose targets are
+/// thousands of `x/../`, then names in ever new folders below it) took hundreds of thousands
+/// per name, minutes for a 16 KB file. Past the budget, later names are placed as named and
+/// the walk says so ([`LayerLinks::exhausted`]).
+const STEPS_BASE: u64 = 1 << 20;
+/// See [`STEPS_BASE`].
+const STEPS_PER_NAME: u64 = 64;
+
 /// The symlinks a layer's walk has met so far, by the path they were placed at, with their
 /// targets as written; and the last folder placed, since a tar lists a folder's entries
 /// together.
@@ -46,11 +61,17 @@ pub enum Landing {
 pub struct LayerLinks {
     links: BTreeMap<Vec<u8>, Vec<u8>>,
     last: Option<(Vec<u8>, Landing)>,
+    /// Names placed, and path components walked to resolve their folders ([`STEPS_BASE`]).
+    placed: u64,
+    steps: u64,
+    /// The name placed as named because the budget of steps was spent, the first one.
+    exhausted: Option<RawPath>,
 }
 
 impl LayerLinks {
     /// Where the entry named `path` (normalized) lands, given the symlinks met before it.
     pub fn place(&mut self, path: &RawPath) -> Landing {
+        self.placed = self.placed.saturating_add(1);
         if self.links.is_empty() {
             return Landing::AsNamed;
         }
@@ -58,7 +79,11 @@ impl LayerLinks {
         let folder = match &self.last {
             Some((d, landing)) if d.as_slice() == dir => landing.clone(),
             _ => {
-                let landing = self.resolve(dir);
+                let budget = STEPS_BASE.saturating_add(self.placed.saturating_mul(STEPS_PER_NAME));
+                let Some(landing) = self.resolve(dir, budget) else {
+                    self.exhausted.get_or_insert_with(|| path.clone());
+                    return Landing::AsNamed;
+                };
                 self.last = Some((dir.to_vec(), landing.clone()));
                 landing
             }
@@ -73,9 +98,22 @@ impl LayerLinks {
         }
     }
 
+    /// The first name placed as named because resolving the folders of this layer's names
+    /// through its symlinks took more steps than the budget allows ([`STEPS_BASE`]); from it
+    /// on, names are placed as named.
+    pub fn exhausted(&self) -> Option<&RawPath> {
+        self.exhausted.as_ref()
+    }
+
     /// Notes what the entry placed at `at` is: a symlink is followed by later names, anything
-    /// else replaces a symlink that was there (Docker removes what is in the way).
+    /// else replaces a symlink that was there (Docker removes what is in the way). A symlink
+    /// whose target is over [`MAX_LINK_TARGET`] is never created, so it is followed by none.
     pub fn record(&mut self, at: &RawPath, kind: EntryKind, target: &[u8]) {
+        let kind = if kind == EntryKind::Symlink && target.len() > MAX_LINK_TARGET {
+            EntryKind::Other
+        } else {
+            kind
+        };
         // Anything but a folder replaces what `at` held, its tree too: links below go.
         if kind != EntryKind::Dir && !self.links.is_empty() {
             let mut lo = at.as_bytes().to_vec();
@@ -114,27 +152,46 @@ impl LayerLinks {
         }
     }
 
-    /// Resolves the folder `dir` through this layer's symlinks.
-    fn resolve(&self, dir: &[u8]) -> Landing {
-        // Components still to walk, last first; a link's target is pushed in front of the rest.
-        let mut todo: Vec<Vec<u8>> = dir
-            .split(|b| *b == b'/')
-            .rev()
-            .map(<[u8]>::to_vec)
-            .collect();
+    /// Resolves the folder `dir` through this layer's symlinks; `None` once the steps walked
+    /// for the layer pass `budget`.
+    fn resolve(&mut self, dir: &[u8], budget: u64) -> Option<Landing> {
+        let links = &self.links;
+        let mut steps = self.steps;
+        // Paths still to walk, the one walked next last, each a component at a time (a link's
+        // target goes on top): nothing is copied per component, so a step costs the same
+        // whatever the targets' lengths.
+        let mut todo: Vec<&[u8]> = vec![dir];
         let mut at: Vec<u8> = Vec::with_capacity(dir.len());
         let mut first: Option<(Vec<u8>, Vec<u8>)> = None;
         let mut followed = 0usize;
-        while let Some(c) = todo.pop() {
-            if !step(&mut at, &c) {
+        while let Some(rest) = todo.last_mut() {
+            if rest.is_empty() {
+                todo.pop();
                 continue;
             }
-            let Some(target) = self.links.get(at.as_slice()) else {
+            let (c, tail) = match rest.iter().position(|b| *b == b'/') {
+                Some(i) => (
+                    rest.get(..i).unwrap_or(&[]),
+                    rest.get(i + 1..).unwrap_or(&[]),
+                ),
+                None => (*rest, &[][..]),
+            };
+            *rest = tail;
+            steps = steps.saturating_add(1);
+            if steps > budget {
+                self.steps = steps;
+                return None;
+            }
+            if !step(&mut at, c) {
+                continue;
+            }
+            let Some(target) = links.get(at.as_slice()) else {
                 continue;
             };
             followed += 1;
             if followed > MAX_SYMLINKS {
-                return Landing::Loop;
+                self.steps = steps;
+                return Some(Landing::Loop);
             }
             if first.is_none() {
                 first = Some((at.clone(), target.clone()));
@@ -143,16 +200,17 @@ impl LayerLinks {
             if target.first() == Some(&b'/') {
                 at.clear();
             }
-            todo.extend(target.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
+            todo.push(target.as_slice());
         }
-        match first {
+        self.steps = steps;
+        Some(match first {
             None => Landing::AsNamed,
             Some((link, target)) => Landing::Through {
                 link: RawPath::from_bytes(link),
                 target: RawPath::from_bytes(target),
                 at: RawPath::from_bytes(at),
             },
-        }
+        })
     }
 }
 
@@ -307,5 +365,61 @@ mod tests {
             got.last().map(|(p, l)| (p.as_str(), l)),
             Some(("a/l/x", &Landing::AsNamed))
         );
+    }
+
+    /// A target longer than Linux creates is no link for later names.
+    #[test]
+    fn a_target_over_path_max_is_not_followed() {
+        use EntryKind::*;
+        let long = format!("{}usr", "./".repeat(2100));
+        let got = walk(&[
+            ("usr", Dir, ""),
+            ("lib", Symlink, &long),
+            ("lib/x", File, ""),
+        ]);
+        assert_eq!(
+            got.last().map(|(p, l)| (p.as_str(), l)),
+            Some(("lib/x", &Landing::AsNamed))
+        );
+        let fits = format!("{}usr", "./".repeat(2000));
+        let got = walk(&[
+            ("usr", Dir, ""),
+            ("lib", Symlink, &fits),
+            ("lib/x", File, ""),
+        ]);
+        assert_eq!(got.last().map(|(p, _)| p.as_str()), Some("usr/x"));
+    }
+
+    /// A loop of links whose targets are thousands of components, then names in ever new
+    /// folders below it: the steps walked stay within the budget, the first name past it is
+    /// kept, and the names after it are placed as named.
+    #[test]
+    fn a_loop_of_long_targets_is_walked_within_the_budget() {
+        let target = format!("{}s", "x/../".repeat(818));
+        let mut links = LayerLinks::default();
+        links.record(&RawPath::from("s"), EntryKind::Symlink, target.as_bytes());
+        let names = 50_000u64;
+        let mut looped = 0;
+        for k in 0..names {
+            if links.place(&RawPath::from(format!("s/d{k}/f").as_str())) == Landing::Loop {
+                looped += 1;
+            }
+        }
+        assert!(
+            links.steps <= STEPS_BASE + STEPS_PER_NAME * (names + 1),
+            "{}",
+            links.steps
+        );
+        // Each loop takes 41 links of ~1,640 steps: the budget (2^20, and 64 a name) holds 16.
+        assert_eq!(looped, 16);
+        assert_eq!(links.exhausted(), Some(&RawPath::from("s/d16/f")));
+        // A layer of ordinary links never comes near it.
+        let mut usual = LayerLinks::default();
+        usual.record(&RawPath::from("lib"), EntryKind::Symlink, b"usr/lib");
+        for k in 0..50_000 {
+            let at = usual.place(&RawPath::from(format!("lib/d{k}/f").as_str()));
+            assert!(matches!(at, Landing::Through { .. }));
+        }
+        assert_eq!(usual.exhausted(), None);
     }
 }
