@@ -938,6 +938,33 @@ def symlink_loop_long_targets(path):
     return standard(path, [layer])
 
 
+@case
+def outer_hardlink_replaced(path):
+    """`manifest.json` is a hard link to `m.json`, which a later member of that name replaces:
+    unpacking links to the first `m.json` (the valid image's manifest) and the replacement
+    does not change the linked file. Following the link by name reached the last copy (the
+    other image)."""
+    v = valid_image()
+    o = case_image([app_layer()])
+    blobs = {}
+    for img in (v, o):
+        for l in img.layers:
+            blobs[l.member] = l.blob
+        blobs[blob_path(img.config_digest)] = img.config
+    def manifest(img):
+        return jdump([{"Config": blob_path(img.config_digest), "RepoTags": [img.tag],
+                       "Layers": [l.member for l in img.layers]}])
+    out = header(b"blobs/", 0, b"5", mode=0o755) + header(b"blobs/sha256/", 0, b"5", mode=0o755)
+    for name in sorted(blobs):
+        out += header(name.encode(), len(blobs[name])) + pad(blobs[name])
+    out += header(b"m.json", len(manifest(v))) + pad(manifest(v))
+    out += header(b"manifest.json", 0, b"1", linkname=b"m.json")
+    out += header(b"m.json", len(manifest(o))) + pad(manifest(o)) + END
+    with open(path, "wb") as f:
+        f.write(out)
+    return {"valid": v.facts(), "last_member": "m.json"}
+
+
 # 10. End-of-archive blocks cut off.
 
 @case

@@ -120,6 +120,10 @@ EXPECT = {
                          ("outer-pax-path-twice", "`path` record"),
                          ("outer-longname-v7", "without the ustar or GNU magic"),
                          ("outer-prefix-version", "prefix"))},
+    # A hard link member to a name a later member replaces holds the copy it was made to.
+    "outer-hardlink-replaced": dict(kind=2, readable=True, problems=[
+        P({"duplicate-member"}, member="m.json", max=1)],
+        extra=lambda f, r: check_no_hidden_image(f, r)),
     # 3. Control characters: no raw control byte in any text output.
     "control-chars-names": dict(kind=3, readable=True, case_image=True, text=True, problems=[
         P({"unsafe-path"}, member=layer)],

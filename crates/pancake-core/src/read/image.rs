@@ -136,6 +136,7 @@ pub fn resolve_with(archive: &mut Archive, limits: &Limits) {
     let mut ctx = Ctx {
         members: &archive.members,
         by_path: index_paths(&archive.members),
+        copies: index_copies(&archive.members),
         problems,
         limits,
         go_read: HashSet::new(),
@@ -309,6 +310,20 @@ fn index_paths(members: &[Member]) -> HashMap<Vec<u8>, usize> {
         m.insert(mem.path.as_bytes().to_vec(), i);
     }
     m
+}
+
+/// Every copy (member index, ascending) of each path the tar holds more than once: a hard
+/// link is to the copy that was there when it came ([`Ctx::find`]). At most as many indexes
+/// as members.
+fn index_copies(members: &[Member]) -> HashMap<Vec<u8>, Vec<usize>> {
+    let mut all: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (i, mem) in members.iter().enumerate() {
+        all.entry(mem.path.as_bytes()).or_default().push(i);
+    }
+    all.into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, v)| (k.to_vec(), v))
+        .collect()
 }
 
 enum Found {
@@ -527,7 +542,10 @@ fn count_disagreement(claims: &[(&str, usize)]) -> Option<String> {
 
 struct Ctx<'a> {
     members: &'a [Member],
+    /// Each path's last member: what unpacking leaves at it.
     by_path: HashMap<Vec<u8>, usize>,
+    /// Each path held more than once, its copies in tar order ([`index_copies`]).
+    copies: HashMap<Vec<u8>, Vec<usize>>,
     problems: Vec<Problem>,
     limits: &'a Limits,
     /// Members whose OCI index or manifest was read as containerd reads it
@@ -743,6 +761,11 @@ impl<'a> Ctx<'a> {
         }
         let mut cur = RawPath::normalize(path.as_bytes());
         let mut seen: HashSet<RawPath> = HashSet::new();
+        // After a hard link: the member index it comes at. Unpacking links it to the file its
+        // target names at that moment, so a copy of that name later in the tar (which replaces
+        // the name, not the linked file) is not what it holds. A symlink is read after
+        // unpacking: from one, the last copy again.
+        let mut before: Option<usize> = None;
         for _ in 0..32 {
             if !seen.insert(cur.clone()) {
                 return Found::Missing(format!(
@@ -754,6 +777,24 @@ impl<'a> Ctx<'a> {
                 return Found::Missing(format!(
                     "{path}: the links among members lead to a path of over {MAX_FOUND_PATH} bytes"
                 ));
+            }
+            if let (Some(b), Some(&last)) = (before, self.by_path.get(cur.as_bytes())) {
+                if last >= b {
+                    let copies = self
+                        .copies
+                        .get(cur.as_bytes())
+                        .map_or(&[][..], Vec::as_slice);
+                    let earlier = copies.partition_point(|&c| c < b);
+                    let Some(&i) = earlier.checked_sub(1).and_then(|k| copies.get(k)) else {
+                        return Found::Missing(format!(
+                            "{path}: a hard link comes before any member named {cur}, its target, so unpacking fails on it"
+                        ));
+                    };
+                    if let Some(found) = self.follow(path, &mut cur, &mut before, i) {
+                        return found;
+                    }
+                    continue;
+                }
             }
             let Some(&i) = self.by_path.get(cur.as_bytes()) else {
                 // A folder on the way may be a symlink among the members (`l1 -> l0`, then
@@ -773,35 +814,56 @@ impl<'a> Ctx<'a> {
                     None => return Found::Absent(format!("{path} is not in the archive")),
                 }
             };
-            let Some(m) = self.members.get(i) else {
-                return Found::Missing(path.to_string());
-            };
-            match (m.kind, &m.link_target) {
-                (EntryKind::File, _) => return Found::Member(i),
-                (EntryKind::Symlink, Some(t)) => match join_inside(&cur.parent(), t.as_bytes()) {
-                    Some(next) => cur = next,
-                    None => {
-                        return Found::Unsafe(format!(
-                            "{path}: symlink {} -> {} leaves the archive",
-                            m.path, t
-                        ))
-                    }
-                },
-                (EntryKind::Hardlink, Some(t)) => {
-                    match join_inside(&RawPath::default(), t.as_bytes()) {
-                        Some(next) => cur = next,
-                        None => {
-                            return Found::Unsafe(format!(
-                                "{path}: hard link {} => {} leaves the archive",
-                                m.path, t
-                            ))
-                        }
-                    }
-                }
-                _ => return Found::Missing(format!("{path} is not a regular file in the archive")),
+            if let Some(found) = self.follow(path, &mut cur, &mut before, i) {
+                return found;
             }
         }
         Found::Missing(format!("{path}: too many links"))
+    }
+
+    /// One step of [`Self::find`] at member `i`, reached at `cur`: the member itself when it
+    /// is a file; otherwise `cur` moves to where the link points (`before`: the hard link's
+    /// index, or `None` after a symlink) and `None` says to go on.
+    fn follow(
+        &self,
+        path: &str,
+        cur: &mut RawPath,
+        before: &mut Option<usize>,
+        i: usize,
+    ) -> Option<Found> {
+        let Some(m) = self.members.get(i) else {
+            return Some(Found::Missing(path.to_string()));
+        };
+        match (m.kind, &m.link_target) {
+            (EntryKind::File, _) => Some(Found::Member(i)),
+            (EntryKind::Symlink, Some(t)) => match join_inside(&cur.parent(), t.as_bytes()) {
+                Some(next) => {
+                    *cur = next;
+                    *before = None;
+                    None
+                }
+                None => Some(Found::Unsafe(format!(
+                    "{path}: symlink {} -> {} leaves the archive",
+                    m.path, t
+                ))),
+            },
+            (EntryKind::Hardlink, Some(t)) => {
+                match join_inside(&RawPath::default(), t.as_bytes()) {
+                    Some(next) => {
+                        *cur = next;
+                        *before = Some(i);
+                        None
+                    }
+                    None => Some(Found::Unsafe(format!(
+                        "{path}: hard link {} => {} leaves the archive",
+                        m.path, t
+                    ))),
+                }
+            }
+            _ => Some(Found::Missing(format!(
+                "{path} is not a regular file in the archive"
+            ))),
+        }
     }
 
     /// `path` with its first folder that is a symlink member replaced by where the link

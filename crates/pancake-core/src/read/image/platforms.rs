@@ -199,6 +199,7 @@ pub fn listed_platforms(archive: &Archive, limits: &Limits) -> Listed {
     let ctx = Ctx {
         members: &archive.members,
         by_path: super::index_paths(&archive.members),
+        copies: super::index_copies(&archive.members),
         problems: Vec::new(),
         limits,
         go_read: HashSet::new(),
