@@ -109,6 +109,10 @@ async function checkReadable(page, exp, name) {
     if (/no-eof-marker/.test(name) && !quirks.some((e) => /two zero blocks/.test(e.text))) {
       diffs.push(`${name}: no tar-quirk note about the missing end blocks`);
     }
+    // That note is about the outer tarball, not a layer: its title says so.
+    if (/no-eof-marker/.test(name) && !quirks.some((e) => e.text.startsWith('Tarball format note'))) {
+      diffs.push(`${name}: the outer tar's note is not titled as the tarball's: ${JSON.stringify(quirks.map((e) => e.text.slice(0, 60)))}`);
+    }
     // A bare name in RepoTags (go-containerregistry's old test bundle writes `test_image_1`):
     // expect.py takes it as valid, and Docker 29's containerd store loads it as `:latest`, but
     // Docker's classic store refuses it (moby `load.go`: "invalid tag"). The page must say so,

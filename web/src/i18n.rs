@@ -269,6 +269,7 @@ mod tests {
         for k in [
             "archive",
             "archive-ends-early",
+            "tar-quirk-outer",
             "metadata",
             "missing-blob",
             "missing-platform",

@@ -253,6 +253,11 @@ fn title_key(pr: &Problem) -> String {
         (pancake_core::ProblemKind::Archive, pancake_core::Scope::Image) => {
             "problem-archive-ends-early".into()
         }
+        // The same departures Docker accepts, in the outer tarball rather than a layer's tar
+        // (no end blocks, bytes after a whole file's stream): not a layer's note.
+        (pancake_core::ProblemKind::TarQuirk, pancake_core::Scope::Outer) => {
+            "problem-tar-quirk-outer".into()
+        }
         (kind, _) => format!("problem-{}", kind.name()),
     }
 }
