@@ -176,4 +176,33 @@ with tarfile.open(src) as a, tarfile.open(out, 'w') as b:
       await page.close();
     }
   });
+
+  for (const scheme of ['light', 'dark']) {
+    test(`360 px ${scheme}: layers whose commands differ late read apart in the stack and the diagram`, { timeout: T }, async () => {
+      // dive's test image: `cp /somefile.txt /root/example/somefile1.txt` (and 2, 3) as three
+      // layers. Cut to one line they looked the same; two lines show each whole.
+      const page = await session.newPage({ viewport: { width: W, height: 740 }, colorScheme: scheme, query: '?lang=en' });
+      try {
+        await pickFile(page, path.join(FIXTURES, 'fixture_dive_test-docker-image.tar'));
+        await waitReady(page, { timeout: READY });
+        const shown = (sel) => page.$$eval(sel, (els) => els.map((e) => ({
+          text: e.textContent, whole: e.scrollHeight <= e.clientHeight + 1 && e.scrollWidth <= e.clientWidth + 1,
+          lines: Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)),
+        })));
+        for (const [view, sel] of [['stack', '[data-testid=layer] .slab-text'], ['shared', '.dg-band .dg-text']]) {
+          if (view === 'shared') await app.openTab(page, 'shared');
+          const got = (await shown(sel)).filter((x) => /somefile\d\.txt$/.test(x.text) && x.text.startsWith('cp /somefile.txt'));
+          assert.equal(got.length, 3, `${view}: three cp layers: ${JSON.stringify(got)}`);
+          for (const x of got) {
+            assert.ok(x.whole, `${view}: "${x.text}" is shown whole at 360 px: ${JSON.stringify(x)}`);
+            assert.ok(x.lines <= 2, `${view}: at most two lines: ${JSON.stringify(x)}`);
+          }
+          await page.screenshot({ path: path.join(SHOTS, `commands-${view}-360-${scheme}.png`) });
+        }
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
 });

@@ -607,7 +607,7 @@ fn container_stack(p: &StackProps) -> Html {
                         <li class={classes!("ctr-slab", "ctr-lower", kind_class(layer_kind(img, i)))}
                             data-layer-index={i.to_string()}>
                             <span class="chip">{ if kw.is_empty() { "—".to_string() } else { kw } }</span>
-                            <span class="mono ellipsis grow" title={rest.clone()}>{ rest }</span>
+                            <span class="mono ellipsis grow clamp2" title={rest.clone()}>{ rest }</span>
                             <span class="small">{ match sizes.get(i).copied().flatten() {
                                 Some(b) => super::layer_size::span_of(lang, b, &super::layer_size::text_of(lang, &p.archive, img, i, b)),
                                 // Not known yet (the scanner's figures are on their way): not 0 B.

@@ -582,7 +582,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                             <span class="dg-index" data-testid="shared-layer-number" aria-hidden="true">{ number.clone() }</span>
                             <span class="chip">{ if kw.is_empty() { t(lang, "layer-generic") } else { kw.clone() } }</span>
                         </span>
-                        <span class="dg-text mono ellipsis">{ rest.clone() }</span>
+                        <span class="dg-text mono ellipsis clamp2" title={rest.clone()}>{ rest.clone() }</span>
                         <span class="dg-meta">
                             { layer_size::span_of(lang, size_bytes, &size_text) }
                             { if shared { html! { <span class="dg-shared-tag">{ tf(lang, "dg-shared-by", &[("count", &crate::figures::count(lang, users.len()))]) }</span> } } else { html! {} } }

@@ -395,7 +395,7 @@ fn layer_slab(
             <span class="slab-index" aria-hidden="true">{ crate::figures::count(lang, i + 1) }</span>
             <span class="chip">{ keyword }</span>
             { if kind == InstructionKind::Base { html! { <span class="base-tag">{ t(lang, "base") }</span> } } else { html! {} } }
-            <span class="slab-text mono ellipsis" title={title}>{ rest }</span>
+            <span class="slab-text mono ellipsis clamp2" title={title}>{ rest }</span>
             <span class="slab-meta">
                 { super::layer_size::span_of(lang, size, &size_text) }
                 <span class="mono digest-short">{ short }</span>
