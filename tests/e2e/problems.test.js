@@ -160,6 +160,12 @@ describe('problems: grouped by layer, translated, one per cause', () => {
       await read.waitFor({ timeout: 10000 });
       assert.equal(await read.locator('[data-testid=layer-read]').count(), 3);
       assert.equal(await read.locator('[data-testid=layer-read-error]').count(), 1);
+      // Its English words come under the same label as every problem's detail, in the page's
+      // language, and are marked as English.
+      const why = read.locator('[data-testid=layer-read-error] [data-testid=layer-read-error-detail]');
+      assert.match(squash(await why.textContent()), /^unreadable at entry bin\/busybox, byte offset 512: /);
+      assert.equal(await why.getAttribute('lang'), 'en');
+      assert.equal(squash(await why.evaluate((e) => e.previousElementSibling.textContent)), w.detail);
       // No image, no view: no tabs that would control a panel that is not there.
       assert.equal(await page.locator('[role=tab]').count(), 0);
       await shot(page, `truncated-${lang}-${viewport.width}-${colorScheme}`);

@@ -136,8 +136,12 @@ fn glance(p: &GlanceProps) -> Html {
             { for g.error.as_ref().map(|e| html! {
                 <div class="mismatch" role="alert" data-testid="layer-read-error">
                     <p><strong>{ "✗ " }{ t(lang, "lr-unreadable") }</strong></p>
-                    // The core's own words, kept verbatim and marked as English.
-                    <p class="wrap" lang="en" translate="no">{ shown(&e.to_string()) }</p>
+                    // The core's own words, kept verbatim and marked as English, under the same
+                    // label as every problem's detail, so a reader of Indonesian knows why.
+                    <p class="wrap small">
+                        <span class="muted">{ t(lang, "problem-detail") }</span>{ " " }
+                        <span lang="en" translate="no" data-testid="layer-read-error-detail">{ shown(&e.to_string()) }</span>
+                    </p>
                 </div>
             }) }
             <dl class="facts">
