@@ -416,6 +416,32 @@ describe('course mode', () => {
     }
   });
 
+  test('a link naming no demo says so, in both languages, and keeps the name in the address', { timeout: T }, async () => {
+    for (const [lang, says] of [['en', /asks for a demo called “ngnix”, and there is none\. The demos are: .*\bnginx\b/],
+      ['id', /meminta demo bernama “ngnix”, tetapi demo itu tidak ada\. Demo yang tersedia: .*\bnginx\b/]]) {
+      const page = await session.newPage({ query: `?embed=1&demo=ngnix&lang=${lang}` });
+      try {
+        const note = page.locator('[data-testid=unknown-demo]');
+        await note.waitFor({ state: 'visible', timeout: READY });
+        const text = await note.innerText();
+        assert.match(text, says);
+        assert.ok(text.includes('wordpress-a,wordpress-b'), `the pair's link form is listed: ${text}`);
+        assert.equal(await note.getAttribute('role'), 'status');
+        assert.match(page.url(), /[?&]demo=ngnix(&|$)/);
+        await shot(page, `unknown-demo-${lang}`);
+        // Opening a demo puts the note away.
+        await page.locator('[data-testid=demo-nginx]').click();
+        await waitReady(page, { timeout: READY });
+        assert.equal(await page.locator('[data-testid=unknown-demo]').count(), 0);
+        assert.match(page.url(), /[?&]demo=nginx(&|$)/);
+        assert.deepEqual(await rawKeys(page), []);
+        assert.deepEqual(problemsOf(page), []);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   test('embed help: iframe snippet and parameters, in both languages', { timeout: T }, async () => {
     const page = await session.newPage({ query: '?demo=nginx&lang=id' });
     try {

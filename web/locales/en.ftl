@@ -375,6 +375,7 @@ ctr-line-added = added:
 # --- shared layers ---
 tab-shared = Shared
 demo-pair = Try: two WordPress sites
+demo-unknown = This link asks for a demo called “{ $name }”, and there is none. The demos are: { $names }.
 sh-title = Images in this session
 sh-lead = Every image you open stays here, so you can see what they share. Open more files, drop several at once, or remove one with ✕.
 sh-title-file = Images in this file

@@ -375,6 +375,7 @@ ctr-line-added = ditambahkan:
 # --- shared layers ---
 tab-shared = Layer bersama
 demo-pair = Coba: dua situs WordPress
+demo-unknown = Tautan ini meminta demo bernama “{ $name }”, tetapi demo itu tidak ada. Demo yang tersedia: { $names }.
 sh-title = Image dalam sesi ini
 sh-lead = Setiap image yang Anda buka tetap ada di sini, jadi Anda bisa melihat layer apa saja yang mereka pakai bersama. Buka file lain, seret beberapa file sekaligus ke halaman, atau hapus salah satunya dengan ✕.
 sh-title-file = Image dalam file ini

@@ -53,6 +53,7 @@ impl Link {
             platform: get("platform"),
             merged: get("merged").map(|v| v != "0" && v != "false"),
             path: get("path").map(|p| place::normalize_path(&p)),
+            unknown_demo: get("demo").filter(|d| !d.split(',').all(|n| demo::names().contains(&n))),
         }
     }
 
@@ -96,7 +97,12 @@ impl Link {
                 q.append(k, &v);
             }
         };
-        put("demo", self.demo.clone());
+        // A demo name that is none stays in the address as it was typed, so the link can be
+        // seen and mended.
+        put(
+            "demo",
+            self.demo.clone().or_else(|| self.unknown_demo.clone()),
+        );
         put("src", self.src.clone());
         put("view", self.view.clone());
         put("layer", self.layer.map(|l| l.saturating_add(1).to_string()));
@@ -154,6 +160,7 @@ impl Link {
             platform,
             merged: Some(true).filter(|_| has_file && s.nav.merged),
             path,
+            unknown_demo: s.course.unknown_demo.clone(),
         }
     }
 

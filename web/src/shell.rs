@@ -658,7 +658,8 @@ pub fn app() -> Html {
         },
         (None, _) if busy => html! { <p class="muted center">{ t(lang, "reading") }</p> },
         (None, _) => html! {
-            <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()} on_files={session.open_files.clone()}><StartTour on_action={on_course.clone()} /></Start>
+            <Start demos={demos} on_demo={on_demo} on_pair={on_pair.clone()} on_files={session.open_files.clone()}
+                unknown_demo={state.course.unknown_demo.clone().map(AttrValue::from)}><StartTour on_action={on_course.clone()} /></Start>
         },
     };
 

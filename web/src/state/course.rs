@@ -45,6 +45,8 @@ pub struct Course {
     pub opening_src: Option<String>,
     /// `?layer=N` waiting for the image to be read.
     pub pending_layer: Option<usize>,
+    /// The link's `?demo=` when it names no demo ([`Link::unknown_demo`]), until a file opens.
+    pub unknown_demo: Option<String>,
 }
 
 impl Course {
@@ -53,6 +55,7 @@ impl Course {
         let mut c = self.clone();
         c.demo = c.opening_demo.take();
         c.src = c.opening_src.take();
+        c.unknown_demo = None;
         if c.src.is_some() {
             c.src_status = SrcStatus::None;
         }
@@ -78,6 +81,9 @@ pub struct Link {
     pub platform: Option<String>,
     pub merged: Option<bool>,
     pub path: Option<String>,
+    /// `?demo=` naming a demo there is none of (a typo in a teacher's link): said on the
+    /// start page, with the names there are, rather than ignored.
+    pub unknown_demo: Option<String>,
 }
 
 pub enum CourseAction {
@@ -231,6 +237,7 @@ pub fn initial(link: &Link) -> (Course, Vec<Effect>) {
     let mut c = Course {
         embed: link.embed,
         pending_layer: link.layer,
+        unknown_demo: link.unknown_demo.clone(),
         ..Course::default()
     };
     let mut effects = Vec::new();

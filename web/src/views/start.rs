@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::use_lang;
-use crate::i18n::t;
+use crate::i18n::{t, tf};
 
 #[derive(Properties, PartialEq)]
 pub struct StartProps {
@@ -19,6 +19,9 @@ pub struct StartProps {
     /// handles (so a reload can reopen them), else the page's file input.
     #[prop_or_default]
     pub on_files: Option<Callback<Vec<web_sys::File>>>,
+    /// A link's `?demo=` that names no demo: said above the demo buttons.
+    #[prop_or_default]
+    pub unknown_demo: Option<AttrValue>,
 }
 
 #[function_component(Start)]
@@ -53,6 +56,14 @@ pub fn start(p: &StartProps) -> Html {
             <div class="demos">
                 <h2>{ t(lang, "start-demo-title") }</h2>
                 <p class="muted">{ t(lang, "start-demo-lead") }</p>
+                { for p.unknown_demo.as_ref().map(|name| html! {
+                    <p class="notice" role="status" data-testid="unknown-demo">
+                        { tf(lang, "demo-unknown", &[
+                            ("name", name.as_str()),
+                            ("names", &format!("{} · {}", pancake_demo::names().join(" · "), crate::tour::WORDPRESS_PAIR)),
+                        ]) }
+                    </p>
+                }) }
                 <div class="demo-buttons">
                     { for p.demos.iter().map(|name| {
                         let on_demo = p.on_demo.clone();
