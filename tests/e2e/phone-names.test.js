@@ -205,4 +205,37 @@ with tarfile.open(src) as a, tarfile.open(out, 'w') as b:
       }
     });
   }
+
+  test('360 px: an open file whose folders are long keeps its own name in sight', { timeout: T }, async () => {
+    const page = await session.newPage({ viewport: { width: W, height: 740 }, colorScheme: 'dark', query: '?lang=id' });
+    try {
+      await pickFile(page, path.join(FIXTURES, 'docker20-save-app1.tar'));
+      await waitReady(page, { timeout: READY });
+      await app.openTab(page, 'stack');
+      await app.selectLayer(page, 1);
+      await app.openTab(page, 'files');
+      // The fixture's own path (its expected facts list it): two long folders, a long name.
+      const full = JSON.stringify(JSON.parse(fs.readFileSync(path.join(FIXTURES, 'docker20-save-app1.tar.expected.json'), 'utf8')))
+        .match(/data\/long-directory-name-component-a+\/another-long-component-b+\/file-with-a-very-long-name-c+\.txt/)[0];
+      const dir = full.slice(0, full.lastIndexOf('/'));
+      const name = full.slice(full.lastIndexOf('/') + 1);
+      await app.openFile(page, full);
+      const head = page.locator('[data-testid=file-content] header .content-path');
+      const m = await head.evaluate((e) => {
+        const tail = e.querySelector('.mid-tail');
+        const t = tail.getBoundingClientRect();
+        const box = e.getBoundingClientRect();
+        return { tail: tail.textContent, title: e.querySelector('.mid-ell').getAttribute('title'),
+          tailLeft: t.left, boxLeft: box.left, boxRight: box.right, tailRight: t.right };
+      });
+      // The folders are what is cut: the name starts inside the box, and the full path is the title.
+      assert.equal(m.tail, name);
+      assert.equal(m.title, `/${dir}/${name}`);
+      assert.ok(m.tailLeft >= m.boxLeft - 0.5 && m.tailLeft < m.boxRight - 40, `the name starts in sight: ${JSON.stringify(m)}`);
+      await page.screenshot({ path: path.join(SHOTS, 'open-file-long-folders-360-dark.png') });
+      assert.deepEqual(problemsOf(page), []);
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -247,7 +247,9 @@ pub fn content(p: &ContentProps) -> Html {
         <div class="content-pane" role="dialog" aria-modal="false" aria-label={path.clone()}
             data-testid="file-content" data-path={path.clone()} ref={pane_ref}>
             <header>
-                <code class="mono ellipsis" title={path.clone()}>{ format!("/{path}") }</code>
+                // Cut in the middle on a narrow screen: the folders give way, the file's own
+                // name stays in sight (`name::middle_ellipsis`).
+                <code class="ellipsis content-path">{ super::name::middle_ellipsis(&format!("/{path}")) }</code>
                 <span class="muted small nowrap">{ human_size(lang, c.size) }</span>
                 <button type="button" class="button quiet" onclick={close} aria-label={t(lang, "close")} ref={close_ref}>{ "✕" }</button>
             </header>
