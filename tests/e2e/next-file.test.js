@@ -59,6 +59,7 @@ describe('opening another file while one is shown', () => {
           done: p ? Number(p.dataset.bytesDone) : null,
           valuenow: bar ? bar.getAttribute('aria-valuenow') : null,
           ready: !!document.querySelector('[data-testid=image-ready]'),
+          top: document.querySelector('[role=tabpanel]')?.getBoundingClientRect().top ?? null,
         });
         if (!w.__nextStop) requestAnimationFrame(tick);
       };
@@ -98,6 +99,11 @@ describe('opening another file while one is shown', () => {
     const names = samples.map((s) => s.image.trim()).filter((n, i, all) => i === 0 || all[i - 1].trim() !== n);
     assert.equal(names.length, 2, `images seen in order: ${names}`);
     assert.equal(names[0], shownName);
+    // Nothing jumps while the next file is read behind it: the shown image's view stays
+    // where it was (its progress takes the summary's slot, not a card above).
+    const tops = [...new Set(samples.filter((s) => s.image.trim() === shownName && s.top !== null)
+      .map((s) => Math.round(s.top)))];
+    assert.equal(tops.length, 1, `the view's top while the next file was read: ${tops}`);
     assert.deepEqual(problemsOf(page), []);
   });
 

@@ -480,10 +480,11 @@ pub fn app() -> Html {
     // The file read now: the shown one, or the next one read behind it.
     let now = state.read_now();
     let reading_now = matches!(now.phase, Phase::Scanning | Phase::Hashing);
-    // Checking the shown image's digests: the progress sits in the summary, in the slot its
-    // verdict then takes (the same height), so nothing below moves when it ends. Reading a
-    // file with no image shown yet, or the next file behind it: a card above.
-    let in_summary = reading_now && image.is_some() && state.incoming.is_none();
+    // Checking the shown image's digests, or reading the next file behind it: the progress
+    // sits in the summary, in the slot the verdict takes (the same height), so nothing below
+    // moves when it comes or goes (a card above the image for the next file pushed the view
+    // down and back within 0.2 s). Reading a file with no image shown yet: a card.
+    let in_summary = reading_now && image.is_some();
     let progress_bar = |compact: bool| {
         let next_name = state
             .incoming

@@ -101,7 +101,8 @@ pub fn progress_bar(p: &ProgressProps) -> Html {
             data-phase={if p.phase == Phase::Scanning { "reading" } else { "hashing" }}>
             <div class="progress-text">
                 <strong>{ label }</strong>
-                { if p.next_name.is_some() && p.phase == Phase::Scanning {
+                // (Not in the summary's one-line slot, where the next file's name says it.)
+                { if p.next_name.is_some() && p.phase == Phase::Scanning && !p.compact {
                     html! { <span class="muted">{ t(lang, "progress-reading-next-hint") }</span> }
                 } else { html! {} } }
                 { match pct {
