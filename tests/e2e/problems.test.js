@@ -166,6 +166,12 @@ describe('problems: grouped by layer, translated, one per cause', () => {
       assert.match(squash(await why.textContent()), /^unreadable at entry bin\/busybox, byte offset 512: /);
       assert.equal(await why.getAttribute('lang'), 'en');
       assert.equal(squash(await why.evaluate((e) => e.previousElementSibling.textContent)), w.detail);
+      // What was read is what it counts: bin/busybox as far as the file holds it, not the
+      // 1,982,256 bytes its header claims.
+      const cutCard = read.locator('[data-testid=layer-read]', { has: page.locator('[data-testid=layer-read-error]') });
+      const kinds = squash(await cutCard.locator('[data-testid=layer-read-kinds]').textContent());
+      assert.ok(!/1[.,]98\s?MB/.test(kinds), `the cut file counted as read: ${kinds}`);
+      assert.match(kinds, /\(983\s?kB\)/, kinds);
       // No image, no view: no tabs that would control a panel that is not there.
       assert.equal(await page.locator('[role=tab]').count(), 0);
       await shot(page, `truncated-${lang}-${viewport.width}-${colorScheme}`);

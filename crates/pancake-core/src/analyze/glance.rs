@@ -65,7 +65,8 @@ pub struct LayerGlance {
     pub entries: usize,
     /// Regular files (whiteout markers not counted).
     pub files: usize,
-    /// Bytes of the regular files, as their headers give them.
+    /// Bytes of the regular files, as their headers give them (a file the layer ends inside:
+    /// the bytes it holds).
     pub file_bytes: u64,
     /// Directories.
     pub dirs: usize,
@@ -114,7 +115,13 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
     };
     let mut tops: Vec<TopDir> = Vec::new();
     let mut largest: Vec<BigFile> = Vec::new();
-    for e in layer.entries.iter() {
+    for (i, e) in layer.entries.iter().enumerate() {
+        // A file the layer ends inside counts the bytes it holds, not what its header claims:
+        // what was read is what a glance counts (`LayerIndex::cut`).
+        let size = match layer.cut {
+            Some(c) if c.entry == i => c.present.min(e.size),
+            _ => e.size,
+        };
         match classify_entry(e) {
             Some(Marker::Whiteout(_)) => {
                 g.whiteouts += 1;
@@ -130,7 +137,7 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
         match e.kind {
             EntryKind::File => {
                 g.files += 1;
-                g.file_bytes = g.file_bytes.saturating_add(e.size);
+                g.file_bytes = g.file_bytes.saturating_add(size);
                 let top = e
                     .path
                     .components()
@@ -140,15 +147,15 @@ pub fn glance(archive: &Archive, member: usize) -> Option<LayerGlance> {
                 match tops.iter_mut().find(|t| t.name == top) {
                     Some(t) => {
                         t.files += 1;
-                        t.bytes = t.bytes.saturating_add(e.size);
+                        t.bytes = t.bytes.saturating_add(size);
                     }
                     None => tops.push(TopDir {
                         name: top,
                         files: 1,
-                        bytes: e.size,
+                        bytes: size,
                     }),
                 }
-                keep_largest(&mut largest, e.size, || e.path.display().into_owned());
+                keep_largest(&mut largest, size, || e.path.display().into_owned());
             }
             EntryKind::Dir => g.dirs += 1,
             EntryKind::Symlink => g.symlinks += 1,
@@ -289,6 +296,33 @@ mod tests {
         );
         assert!(g.error.is_none());
         assert!(layers_from(&a, 1).is_empty(), "from skips earlier members");
+    }
+
+    /// A layer cut inside a file's data counts the bytes it holds of it, not its claim.
+    #[test]
+    fn a_file_the_layer_ends_inside_counts_what_is_there() {
+        let layer = tar_of(&[("etc/a", 'f', &[1u8; 700]), ("bin/big", 'f', &[7u8; 5000])]);
+        // Cut 1,200 bytes into bin/big's data: its header (at 1,536) claims 5,000.
+        let cut = layer.get(..2048 + 1200).unwrap_or_default().to_vec();
+        let file = tar_of(&[("blobs/sha256/aa", 'f', &cut), ("index.json", 'f', b"{}")]);
+        let a = read_stream(
+            "x.tar",
+            file.as_slice(),
+            0,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .expect("reads");
+        let g = layers_from(&a, 0).into_iter().next().expect("a glance");
+        assert_eq!((g.files, g.file_bytes), (2, 700 + 1200));
+        let big: Vec<(&str, u64)> = g
+            .largest
+            .iter()
+            .map(|b| (b.path.as_str(), b.size))
+            .collect();
+        assert_eq!(big, vec![("bin/big", 1200), ("etc/a", 700)]);
+        let tops: Vec<(&str, u64)> = g.tops.iter().map(|t| (t.name.as_str(), t.bytes)).collect();
+        assert_eq!(tops, vec![("bin", 1200), ("etc", 700)]);
     }
 
     #[test]
