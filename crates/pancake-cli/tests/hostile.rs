@@ -35,6 +35,52 @@ fn hostile() -> (PathBuf, Value) {
     (tar, exp)
 }
 
+/// A one-layer save with one plain file, to diff the hostile image against: every hostile
+/// path then shows as added or deleted (the same file diffed with itself lists none).
+fn plain_image() -> PathBuf {
+    use pancake_core::write::tarwrite::{
+        write_docker_save, Descriptor, SaveImage, TarEntry, TarWriter,
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("plain-{}", std::process::id()));
+    let path = dir.join("plain.tar");
+    static MADE: std::sync::Once = std::sync::Once::new();
+    MADE.call_once(|| {
+        let mut w = TarWriter::new(Vec::new());
+        w.add(&TarEntry::file("other.txt", b"plain\n".to_vec(), 0o644))
+            .expect("layer entry");
+        w.add(&TarEntry::file(
+            "bin.dat",
+            vec![0xff, 0xfe, 0, 1, 0x1b, b'[', b'2', b'J'],
+            0o644,
+        ))
+        .expect("layer entry");
+        let layer = w.finish().expect("layer");
+        let digest = pancake_core::Digest::of_bytes(&layer);
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [digest.to_string()]},
+            "history": [{"created_by": "COPY other.txt /"}],
+        }))
+        .expect("config");
+        let img = SaveImage {
+            tags: vec!["plain:1".into()],
+            config,
+            layers: vec![Descriptor {
+                media_type: pancake_core::media::OCI_LAYER.into(),
+                digest,
+                size: layer.len() as u64,
+            }],
+        };
+        let mut fetch = |_: &Descriptor| -> std::io::Result<Box<dyn std::io::Read + '_>> {
+            Ok(Box::new(layer.as_slice()))
+        };
+        let bytes = write_docker_save(Vec::new(), &[img], &mut fetch).expect("save");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(&path, bytes).expect("write plain.tar");
+    });
+    path
+}
+
 fn pancake(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pancake"))
         .args(args)
@@ -228,9 +274,27 @@ fn new_commands_keep_controls_out_and_names_round_trip() {
         files += 1;
     }
     assert!(files > 5, "{files} files");
+    let plain = plain_image().display().to_string();
+    // The hostile names reach each output: diffed against another image (both ways), found,
+    // and the history read back as a Dockerfile (its steps hold ESC, BEL and U+202E).
+    let diff = pancake(&["diff", &tar, &plain]);
+    let listed = String::from_utf8_lossy(&diff.stdout).into_owned();
+    assert!(
+        listed.contains("hostile/<img src=x onerror=alert(1)>.txt") && listed.contains("other.txt"),
+        "the diff lists both images' paths: {listed}"
+    );
+    let found = pancake(&["find", &tar, ""]);
+    assert!(String::from_utf8_lossy(&found.stdout).contains("\\x1b]0;pwned\\x07"));
+    let dockerfile = pancake(&["dockerfile", &tar]);
+    assert!(String::from_utf8_lossy(&dockerfile.stdout).contains("\\u{202e}evil"));
     for args in [
         vec!["cat", &tar, "/no\\x1b[31mpe"],
         vec!["diff", &tar, &tar],
+        vec!["diff", &tar, &plain],
+        vec!["diff", &plain, &tar],
+        vec!["diff", "--json", &tar, &plain],
+        vec!["find", &tar, ""],
+        vec!["dockerfile", &tar],
         vec!["inspect", "--ci", &tar],
         vec!["inspect", "--platform", "linux/\u{202e}x", &tar],
     ] {
@@ -246,4 +310,65 @@ fn new_commands_keep_controls_out_and_names_round_trip() {
             "{args:?} stderr"
         );
     }
+}
+
+/// `pancake ARGS` with its stdout on a terminal (a pseudo-terminal Python's `pty` opens) and
+/// its stderr piped (its own progress line draws with escape sequences on a terminal): what
+/// a person at a terminal sees of the file, what it said on stderr, and the exit code.
+fn on_a_terminal(args: &[&str]) -> (Vec<u8>, String, i32) {
+    const RUN: &str = "import os, pty, subprocess, sys\n\
+main, sub = pty.openpty()\n\
+p = subprocess.Popen(sys.argv[1:], stdout=sub, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)\n\
+os.close(sub)\n\
+out = b''\n\
+while True:\n    try:\n        d = os.read(main, 65536)\n    except OSError:\n        break\n    if not d:\n        break\n    out += d\n\
+err = p.stderr.read()\n\
+code = p.wait()\n\
+sys.stdout.buffer.write(out)\n\
+sys.stderr.buffer.write(err)\n\
+sys.exit(code)\n";
+    let o = Command::new("python3")
+        .args(["-c", RUN, env!("CARGO_BIN_EXE_pancake")])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
+    (
+        o.stdout,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+/// On a terminal `cat` shows text with its control characters escaped (an ESC in a file
+/// must not rewrite the screen) and refuses binary content, writing none of it; piped, the
+/// same files come out byte for byte.
+#[test]
+fn cat_on_a_terminal_escapes_text_and_refuses_binary() {
+    let (tar, exp) = hostile();
+    let tar = tar.display().to_string();
+    let term = s(&exp["names"]["term"]).to_string();
+    let (out, err, code) = on_a_terminal(&["cat", &tar, &term]);
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(code, 0, "{text} {err}");
+    assert!(text.contains("\\x1b]0;pwned\\x07\\x1b[2J"), "{text}");
+    assert!(
+        !out.contains(&0x1b) && !out.contains(&0x07),
+        "raw controls reached the terminal: {out:?}"
+    );
+    let piped = pancake(&["cat", &tar, &term]);
+    assert_eq!(piped.stdout, b"\x1b]0;pwned\x07\x1b[2J\n");
+
+    let plain = plain_image().display().to_string();
+    let (out, err, code) = on_a_terminal(&["cat", &plain, "bin.dat"]);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("bin.dat is binary; redirect it"), "{err}");
+    assert!(out.is_empty(), "nothing of it on the terminal: {out:?}");
+    assert!(
+        !out.contains(&0xff) && !out.contains(&0x1b),
+        "binary bytes reached the terminal: {out:?}"
+    );
+    assert_eq!(
+        pancake(&["cat", &plain, "bin.dat"]).stdout,
+        vec![0xff, 0xfe, 0, 1, 0x1b, b'[', b'2', b'J']
+    );
 }
