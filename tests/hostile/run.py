@@ -85,7 +85,7 @@ def wh_name(name):
 #   ls        [("layer", LAYER, present, absent) | ("merged", present, absent)] on CASE_TAG
 #   text      run text `inspect`, `inspect --no-trunc`, `ls` and check for raw control bytes
 #   rss       assert peak RSS < 256 MiB (False only for case 12, per the issue)
-#   flags     extra CLI flags; `needs_flag`: skip (and say so) if the binary lacks it
+#   flags     extra CLI flags; `needs_flag`: the case fails if the binary lacks it
 #   extra     a function (facts, results) -> list of failures, for case-specific checks
 EXPECT = {
     # 1. Index cycles: fast, one problem naming the cycle, the valid image still listed.
@@ -227,8 +227,10 @@ EXPECT = {
                            ls=[("merged", ["after/1.txt", "/".join(["d"] * 1000)], [])],
                            extra=lambda f, r: check_entries(f, r)),
     # 14. Decompression bombs: a limit problem naming the layer, bounded memory and time.
+    # The limit's own message: the bound in force, the flag that sets it.
     "bomb-gzip-small-limit": dict(kind=14, readable=True, case_image=True, problems=[
-        P({"limit"}, member=layer, max=1)], flags=lambda f: f["limit_flag"],
+        P({"limit"}, member=layer, max=1,
+          contains=[sizes(64 * MIB), ["--max-decompressed-bytes"]])], flags=lambda f: f["limit_flag"],
         needs_flag="--max-decompressed-bytes"),
     "bomb-gzip-default": dict(kind=14, readable=True, case_image=True, problems=[
         P({"limit"}, member=layer, max=1)]),
@@ -498,8 +500,10 @@ def check_case(name, spec, facts, binary, help_text):
     """Runs one case; returns (failures, notes, skipped_reason)."""
     tar = facts["_tar"]
     flags = list(resolve(spec.get("flags", []), facts))
+    # A flag the case needs and the binary lacks is a failure, not a skip: the README says
+    # the binary has it.
     if spec.get("needs_flag") and spec["needs_flag"] not in help_text:
-        return [], [], f"the binary has no {spec['needs_flag']} flag"
+        return [f"the binary has no {spec['needs_flag']} flag"], [], None
     fails, notes = [], []
     results = {}
 
