@@ -188,6 +188,8 @@ test('a .tar.gz read behind a shown image never replaces it with its layers read
   await pickFile(page, path.join(FIXTURES, 'docker26-save-app1.tar'));
   await waitReady(page);
   const before = await page.locator('[data-testid=layer]').count();
+  // A plain tar's summary says nothing of compression; the .tar.gz's says how it was made.
+  assert.equal(await page.locator('[data-testid=outer-compression]').count(), 0);
   await watchReading(page);
   await pickFile(page, file);
   await waitReady(page, { timeout: 150000 });
@@ -196,6 +198,7 @@ test('a .tar.gz read behind a shown image never replaces it with its layers read
   assert.ok(seen.every((s) => s.read === 0), `layers read so far were shown over the image: ${JSON.stringify(seen.map((s) => s.read))}`);
   assert.ok(seen.every((s) => s.stack > 0), 'the shown image stayed until the next one took over');
   assert.ok(before > 0);
+  assert.equal((await page.locator('[data-testid=outer-compression]').innerText()).trim(), 'the file compressed as a whole with gzip');
   assert.deepEqual(problemsOf(page), []);
   await page.close();
 });

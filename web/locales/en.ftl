@@ -54,6 +54,7 @@ scan-time = first view in { $ms } ms
 summary-line = { $layers } layers · { $size } uncompressed · { $format }
 summary-line-reading = { $layers } layers · their files are being read… · { $format }
 summary-line-unread = { $layers } layers · files not read · { $format }
+summary-compressed = the file compressed as a whole with { $how }
 errors-title = Problems found
 error-fatal = Could not read the file:
 problem-detail = Detail:

@@ -54,6 +54,7 @@ scan-time = tampilan pertama siap dalam { $ms } ms
 summary-line = { $layers } layer · { $size } tanpa kompresi · { $format }
 summary-line-reading = { $layers } layer · file-filenya sedang dibaca… · { $format }
 summary-line-unread = { $layers } layer · file-filenya tidak dibaca · { $format }
+summary-compressed = seluruh file dikompresi dengan { $how }
 errors-title = Masalah yang ditemukan
 error-fatal = File tidak dapat dibaca:
 problem-detail = Detail teknis (bahasa Inggris):

@@ -511,6 +511,11 @@ pub fn app() -> Html {
                                 ("size", &human_size(lang, total)),
                                 ("format", &t(lang, &format!("format-{}", serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()))),
                             ]) }
+                            // A file compressed as a whole says so: its layers' sizes above are
+                            // of their tars, not of what was dropped.
+                            { for outer_compression_name(a.outer_compression).map(|how| html! {
+                                <>{ " · " }<span data-testid="outer-compression">{ tf(lang, "summary-compressed", &[("how", how)]) }</span></>
+                            }) }
                             { for state.reading.scan_ms.map(|ms| html! { <>{ " · " }{ tf(lang, "scan-time", &[("ms", &format!("{ms:.0}"))]) }</> }) }
                         </p>
                     </div>
@@ -752,6 +757,18 @@ pub fn app() -> Html {
 /// The summary line's words: with the image's size, or — while a layer of it has no index
 /// (its tar not walked or its blob not read yet) — saying its files are being read, or after
 /// a stop that they were not read: a size summed without them would be too small.
+/// The tool's name for a whole file's compression, `None` for a plain tar.
+fn outer_compression_name(c: pancake_core::Compression) -> Option<&'static str> {
+    use pancake_core::Compression;
+    match c {
+        Compression::None => None,
+        Compression::Gzip => Some("gzip"),
+        Compression::Zstd => Some("zstd"),
+        Compression::Xz => Some("xz"),
+        Compression::Bzip2 => Some("bzip2"),
+    }
+}
+
 fn summary_key(state: &crate::state::AppState, a: &pancake_core::Archive) -> &'static str {
     if !crate::views::layer_size::awaiting_index(a, state.nav.image) {
         "summary-line"
