@@ -467,6 +467,41 @@ fn an_image_docker_load_refuses_fails_the_gate() {
         .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
     assert!(line.contains("a/b"), "{line}");
     assert_eq!(out.matches("FAIL loadable").count(), 1, "{out}");
+
+    // Four reasons (the history's count, three entries below files): the first three named,
+    // the rest counted.
+    let many = one_layer_save(
+        &dir,
+        "many.tar",
+        ["a", "c", "e"]
+            .iter()
+            .flat_map(|p| {
+                [
+                    TarEntry::file(*p, b"x".to_vec(), 0o644),
+                    TarEntry::file(format!("{p}/below").as_str(), b"y".to_vec(), 0o644),
+                ]
+            })
+            .collect(),
+        2,
+    );
+    let o = pancake_in(&dir, &["inspect", "--ci", &many]);
+    let (out, _) = text(&o);
+    assert!(!o.status.success(), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the image: "))
+        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
+    assert!(line.ends_with("; and 1 more"), "{line}");
+    assert!(
+        line.contains("entry a/below")
+            && line.contains("entry c/below")
+            && !line.contains("e/below"),
+        "three named, then the count: {line}"
+    );
+    assert!(
+        line.contains("2 steps not marked empty_layer for 1 layer"),
+        "{line}"
+    );
 }
 
 /// One zero block and then another member: Go's reader stops there ("invalid tar header"), so
