@@ -691,6 +691,26 @@ def outer_pax_size_twice(path):
 
 
 @case
+def outer_pax_then_global(path):
+    """An `x` record's size left over a `g` header (the tar crate gives it to the `g` entry,
+    Go drops it), then a member and a 1 GiB GNU long name: a second reviewer's way past the
+    guard, as `size` given twice was the first's. Refused as the oversized record it is."""
+    v = valid_image()
+    write_archive(path, [v], "docker25", end=b"")
+    with open(path, "rb") as f:
+        plain = f.read()
+    z = Gzip()
+    z.write(plain)
+    z.write(raw_pax(("size", "2048")) + header(b"g", 0, b"g") + header(b"f", 0))
+    z.write(header(b"././@LongLink", GIB, b"L", gnu=True))
+    z.fill(ord("a"), GIB)
+    z.write(header(b"victim", 5, b"0", gnu=True) + pad(b"data\n") + END)
+    with open(path, "wb") as f:
+        f.write(z.finish())
+    return {"valid": v.facts(), "last_member": "f"}
+
+
+@case
 def outer_pax_path_twice(path):
     """A member named `path` twice: the crate reads `a.json`, Go `manifest.json`."""
     tail = raw_pax(("path", "a.json"), ("path", "manifest.json")) + \

@@ -116,10 +116,13 @@ EXPECT = {
     **{name: dict(kind=2, readable=True, problems=[
         P({"ambiguous-tar"}, member=lambda f: f["last_member"], contains=[[why]], max=1)],
         extra=lambda f, r: check_no_hidden_image(f, r))
-       for name, why in (("outer-pax-size-twice", "`size` record"),
-                         ("outer-pax-path-twice", "`path` record"),
+       for name, why in (("outer-pax-size-twice", "a record twice"),
+                         ("outer-pax-path-twice", "a record twice"),
                          ("outer-longname-v7", "without the ustar or GNU magic"),
                          ("outer-prefix-version", "prefix"))},
+    "outer-pax-then-global": dict(kind=2, readable=True, problems=[
+        P({"limit"}, member=lambda f: f["last_member"], contains=[sizes(1 << 30)], max=1)],
+        allow={"archive"}, extra=lambda f, r: check_no_hidden_image(f, r)),
     # A hard link member to a name a later member replaces holds the copy it was made to.
     "outer-hardlink-replaced": dict(kind=2, readable=True, problems=[
         P({"duplicate-member"}, member="m.json", max=1)],

@@ -57,22 +57,41 @@ pub enum Divergence {
         /// The header's type flag.
         typeflag: u8,
     },
-    /// A PAX record the two read otherwise: given twice with different values (the crate
-    /// takes the first, Go the last), or a value holding a newline (the crate splits records
-    /// at newlines, Go by their length).
+    /// A PAX header the two read otherwise ([`PaxWhy`]).
     PaxRecord {
-        /// The record's key: `size`, `path` or `linkpath`.
-        key: &'static str,
+        /// What in it.
+        why: PaxWhy,
     },
-    /// A GNU long name or link with a NUL before its last byte: Go's name ends at the first
-    /// NUL, the crate's takes the bytes after it too.
-    LongNameNul {
+    /// A GNU long name or link that Go reads otherwise: a NUL before its last byte (Go's
+    /// name ends at the first NUL, the crate's goes on), or empty (Go keeps the header's own
+    /// name, the crate names the member "").
+    LongName {
         /// `L` or `K`.
         typeflag: u8,
     },
-    /// A ustar header (magic `ustar\0`) whose version is not `00`, with a prefix: Go joins
-    /// the prefix to the name, the crate does not.
+    /// A name prefix one joins to the name and the other does not, or not the same length of
+    /// it: a ustar magic with a version other than `00` (Go joins it, the crate does not), a
+    /// star header's (Go takes 131 bytes, the crate 155), a GNU header whose access or change
+    /// time Go cannot read (it then takes those bytes for a prefix, as old Go wrote them).
     PrefixIgnored,
+    /// A size field the two read as different numbers (the crate takes a `+`, surrounding
+    /// tabs, or only the last 8 bytes of a base-256 number; Go does not), so each finds the
+    /// next header elsewhere.
+    SizeField,
+}
+
+/// What of a PAX header the crate and Go read otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaxWhy {
+    /// A key given twice with different values: the crate takes the first, Go the last.
+    Twice,
+    /// A value holding a newline: the crate splits records at newlines (so it reads the rest
+    /// otherwise, or not at all), Go by their length.
+    Newline,
+    /// An empty `path` or `linkpath`: Go keeps the header's own, the crate names it "".
+    EmptyName,
+    /// `size` read as different numbers.
+    Size,
 }
 
 /// A header past which the two readers list different members (see the module docs).
@@ -97,14 +116,19 @@ impl Ambiguous {
                     _ => "GNU long-link",
                 }
             ),
-            Divergence::PaxRecord { key } => format!(
-                "a PAX header whose `{key}` record is given twice or holds a newline: Go's archive/tar takes the last, other readers the first"
-            ),
-            Divergence::LongNameNul { typeflag } => format!(
-                "a GNU long-{} record with a NUL before its end: Go's archive/tar ends the name there, other readers do not",
+            Divergence::PaxRecord { why } => match why {
+                PaxWhy::Twice => "a PAX header giving a record twice with different values: Go's archive/tar takes the last, other readers the first",
+                PaxWhy::Newline => "a PAX header with a record value holding a newline: Go's archive/tar reads records by their length, other readers split them at newlines",
+                PaxWhy::EmptyName => "a PAX header with an empty path or linkpath: Go's archive/tar keeps the header's own name, other readers name the member \"\"",
+                PaxWhy::Size => "a PAX header whose size other readers read as another number",
+            }
+            .to_string(),
+            Divergence::LongName { typeflag } => format!(
+                "a GNU long-{} record that is empty or has a NUL before its end: Go's archive/tar ends the name at the NUL and ignores an empty one, other readers do not",
                 if typeflag == b'L' { "name" } else { "link" }
             ),
-            Divergence::PrefixIgnored => "a ustar header whose version is not 00, with a name prefix: Go's archive/tar joins the prefix to the name, other readers do not".to_string(),
+            Divergence::PrefixIgnored => "a header with a name prefix Go's archive/tar joins to the name and other readers do not, or not the same part of it (a ustar version other than 00, a star header, a GNU header whose times Go cannot read)".to_string(),
+            Divergence::SizeField => "a header whose size field Go's archive/tar and other readers read as different numbers (a sign, a tab, a long base-256 number), so each finds the next header elsewhere".to_string(),
         }
     }
 }
@@ -147,13 +171,48 @@ fn crate_pax_value<'a>(data: &'a [u8], key: &[u8], strict: bool) -> Option<&'a [
     None
 }
 
-/// Whether the crate and Go read PAX data `data` alike for the records that move headers
-/// and name members: `Err` names the first key they read otherwise. Records Go refuses
-/// (`tarfmt::parse_pax` fails: `docker load` fails there) are left to the crate's reading.
-fn pax_divergence(data: &[u8]) -> Result<(), &'static str> {
+/// The records of PAX data `data` as the `tar` crate splits them (at newlines), each
+/// `(key, value)` when well formed, `None` when not.
+fn crate_records(data: &[u8]) -> impl Iterator<Item = Option<(&[u8], &[u8])>> {
+    data.split(|c| *c == b'\n')
+        .take_while(|line| !line.is_empty())
+        .map(|line| {
+            let sp = line.iter().position(|c| *c == b' ')?;
+            let len = std::str::from_utf8(line.get(..sp)?)
+                .ok()?
+                .parse::<usize>()
+                .ok()?;
+            let kv = line.get(sp + 1..).filter(|_| line.len() + 1 == len)?;
+            let eq = kv.iter().position(|c| *c == b'=')?;
+            Some((kv.get(..eq)?, kv.get(eq + 1..)?))
+        })
+}
+
+/// Whether the crate and Go read PAX data `data` alike: `Err` says how they part. Records Go
+/// refuses (`tarfmt::parse_pax` fails: `docker load` fails there) are left to the crate.
+fn pax_divergence(data: &[u8]) -> Result<(), PaxWhy> {
     let Ok(go) = tarfmt::parse_pax(data) else {
         return Ok(());
     };
+    // With no newline inside a value, the crate's lines are Go's records.
+    if go.values().any(|v| v.contains(&b'\n')) {
+        return Err(PaxWhy::Newline);
+    }
+    let mut seen: std::collections::HashMap<&[u8], &[u8]> = std::collections::HashMap::new();
+    for (k, v) in crate_records(data).flatten() {
+        // Sparse format 0.0 repeats these two by design; Go folds them into one map.
+        if k == b"GNU.sparse.offset" || k == b"GNU.sparse.numbytes" {
+            continue;
+        }
+        if seen.insert(k, v).is_some_and(|first| first != v) {
+            return Err(PaxWhy::Twice);
+        }
+    }
+    for key in [tarfmt::PAX_PATH, tarfmt::PAX_LINKPATH] {
+        if crate_pax_value(data, key, false) == Some(&b""[..]) {
+            return Err(PaxWhy::EmptyName);
+        }
+    }
     let go_size = go.get(tarfmt::PAX_SIZE).map(|v| tarfmt::parse_dec(v));
     let crate_size = crate_pax_value(data, tarfmt::PAX_SIZE, true).map(|v| {
         std::str::from_utf8(v)
@@ -168,17 +227,56 @@ fn pax_divergence(data: &[u8]) -> Result<(), &'static str> {
         _ => false,
     };
     if !same_size {
-        return Err("size");
-    }
-    for (key, name) in [
-        (tarfmt::PAX_PATH, "path"),
-        (tarfmt::PAX_LINKPATH, "linkpath"),
-    ] {
-        if go.get(key).map(Vec::as_slice) != crate_pax_value(data, key, false) {
-            return Err(name);
-        }
+        return Err(PaxWhy::Size);
     }
     Ok(())
+}
+
+/// The size field `f` as the `tar` crate reads it (`header::num_field_wrapper_from`): a
+/// base-256 number's last 8 bytes, or octal up to the first NUL with surrounding white space
+/// trimmed and a `+` taken. `None` where the crate fails (and so stops, saying so).
+fn crate_size(f: &[u8]) -> Option<u64> {
+    let first = *f.first()?;
+    if first & 0x80 != 0 {
+        let tail = f.get(f.len().checked_sub(8)?..)?;
+        Some(tail.iter().fold(0u64, |x, b| (x << 8) | u64::from(*b)))
+    } else {
+        let end = f.iter().position(|c| *c == 0).unwrap_or(f.len());
+        let text = std::str::from_utf8(f.get(..end)?).ok()?;
+        u64::from_str_radix(text.trim(), 8).ok()
+    }
+}
+
+/// Whether Go joins a name prefix the crate does not, or a different part of one, for
+/// header `b` (Go's `readHeader`; see [`Divergence::PrefixIgnored`]).
+fn prefix_differs(b: &[u8]) -> bool {
+    let magic = b.get(257..263);
+    let version = b.get(263..265);
+    let prefix = b.get(345..500).unwrap_or(&[]);
+    let named = prefix.first().is_some_and(|c| *c != 0);
+    if magic == Some(b"ustar\0") {
+        if version != Some(b"00") {
+            return named;
+        }
+        // Star: Go takes 131 bytes of prefix; the crate up to the first NUL of 155.
+        let star = b.get(508..512) == Some(b"tar\0");
+        let go_ends = prefix.get(..131).is_some_and(|p| p.contains(&0));
+        return star && !go_ends && prefix.get(131).is_some_and(|c| *c != 0);
+    }
+    if magic == Some(b"ustar ") && version == Some(b" \0") {
+        // GNU: Go reads access and change times there; one it cannot read makes it take the
+        // bytes for a prefix (as Go before 1.8 wrote them), if they are ASCII.
+        let unreadable = |r: std::ops::Range<usize>| {
+            b.get(r).is_some_and(|t| {
+                t.first().is_some_and(|c| *c != 0) && tarfmt::parse_numeric(t).is_none()
+            })
+        };
+        let text = prefix.split(|c| *c == 0).next().unwrap_or(&[]);
+        return (unreadable(345..357) || unreadable(357..369))
+            && !text.is_empty()
+            && text.is_ascii();
+    }
+    false
 }
 
 /// See the module docs. `R` is the outer tar stream (already decompressed).
@@ -280,17 +378,20 @@ impl<R> ExtensionGuard<R> {
     /// record's size for the next member, or the place where the crate and Go part.
     fn record(&mut self, data: &[u8], header_at: u64, typeflag: u8) -> io::Result<()> {
         if typeflag == b'x' {
-            if let Err(key) = pax_divergence(data) {
-                return self.ambiguous(header_at, Divergence::PaxRecord { key });
+            if let Err(why) = pax_divergence(data) {
+                return self.ambiguous(header_at, Divergence::PaxRecord { why });
             }
             // The crate's size (Go's too, the two agreeing); a malformed record is the
             // crate's to report.
             self.pax_size = crate_pax_value(data, tarfmt::PAX_SIZE, true)
                 .and_then(|v| std::str::from_utf8(v).ok()?.parse::<u64>().ok());
-        } else if let Some(nul) = data.iter().position(|c| *c == 0) {
-            // The crate drops one NUL at the end; Go stops at the first.
-            if nul + 1 < data.len() {
-                return self.ambiguous(header_at, Divergence::LongNameNul { typeflag });
+        } else {
+            // The crate drops one NUL at the end; Go stops at the first, and ignores a name
+            // that is then empty.
+            let go_ends = data.iter().position(|c| *c == 0);
+            if go_ends.is_some_and(|nul| nul + 1 < data.len()) || go_ends.unwrap_or(data.len()) == 0
+            {
+                return self.ambiguous(header_at, Divergence::LongName { typeflag });
             }
         }
         Ok(())
@@ -329,14 +430,16 @@ impl<R> ExtensionGuard<R> {
         if matches!(typeflag, b'L' | b'K' | b'x') && !crate_recognizes(b) {
             return self.ambiguous(self.next, Divergence::ExtensionNotRecognized { typeflag });
         }
-        // Go takes any `ustar\0` magic for ustar and joins the prefix (bytes 345..500); the
-        // crate only with version `00`.
-        if b.get(257..263) == Some(b"ustar\0")
-            && b.get(263..265) != Some(b"00")
-            && b.get(345..500)
-                .is_some_and(|p| p.first().is_some_and(|c| *c != 0))
-        {
+        if prefix_differs(b) {
             return self.ambiguous(self.next, Divergence::PrefixIgnored);
+        }
+        // Where the next header is depends on the size: both must read the same one.
+        if let Some(field) = b.get(124..136) {
+            if let Some(c) = crate_size(field) {
+                if tarfmt::parse_numeric(field).and_then(|g| u64::try_from(g).ok()) != Some(c) {
+                    return self.ambiguous(self.next, Divergence::SizeField);
+                }
+            }
         }
         match typeflag {
             b'L' | b'K' | b'x' | b'g' => {
@@ -355,7 +458,11 @@ impl<R> ExtensionGuard<R> {
                         self.limit
                     )));
                 }
-                if typeflag != b'g' {
+                if typeflag == b'g' {
+                    // The crate applies a pending `x` record to the `g` entry and Go drops it:
+                    // for neither does it reach the member after.
+                    self.pax_size = None;
+                } else {
                     self.pax = Some((header_end, size, Vec::new(), self.next, typeflag));
                 }
                 self.next = header_end.saturating_add(padded(size));
@@ -457,19 +564,27 @@ mod tests {
         }
         // `size` twice (the crate takes 0, Go 1536), `path` twice, and a path holding a
         // newline that the crate reads as a record of its own.
-        let twice: [(&[(&str, &str)], &str); 3] = [
-            (&[("size", "0"), ("size", "1536")], "size"),
-            (&[("path", "a.json"), ("path", "manifest.json")], "path"),
-            (&[("path", "x\n17 path=evil\n")], "path"),
+        let twice: [(&[(&str, &str)], PaxWhy); 5] = [
+            (&[("size", "0"), ("size", "1536")], PaxWhy::Twice),
+            (
+                &[("path", "a.json"), ("path", "manifest.json")],
+                PaxWhy::Twice,
+            ),
+            (&[("path", "x\n17 path=evil\n")], PaxWhy::Newline),
+            (
+                &[("comment", "x\n"), ("GNU.sparse.name", "manifest.json")],
+                PaxWhy::Newline,
+            ),
+            (&[("path", "")], PaxWhy::EmptyName),
         ];
-        for (records, key) in twice {
+        for (records, why) in twice {
             let mut tar = member("before");
             tar.extend(pax_header(records));
             tar.extend(member("m"));
             for chunk in [1, 333, 4096] {
                 let mut g = ExtensionGuard::new(&tar[..], 1 << 20);
                 let a = stopped_by(&mut g, chunk).expect("stopped");
-                assert_eq!((a.header_at, a.why), (1024, Divergence::PaxRecord { key }));
+                assert_eq!((a.header_at, a.why), (1024, Divergence::PaxRecord { why }));
             }
         }
         // A GNU long name in a header without magic (a V7 header), and one whose name goes on
@@ -504,7 +619,7 @@ mod tests {
         let a = stopped_by(&mut g, 7).expect("stopped");
         assert_eq!(
             (a.header_at, a.why),
-            (1024, Divergence::LongNameNul { typeflag: b'L' })
+            (1024, Divergence::LongName { typeflag: b'L' })
         );
         // A long name ending in one NUL, as GNU tar writes it, passes.
         let mut gnu = header("././@LongLink", b'L', 14);
@@ -528,6 +643,69 @@ mod tests {
         assert_eq!((a.header_at, a.why), (1024, Divergence::PrefixIgnored));
     }
 
+    /// A second reviewer's: an `x` record's size left pending over a `g` header (the crate
+    /// gives it to the `g` entry, Go drops it) carried the guard past a long name; a size
+    /// field the two read as different numbers did the same; a star header's long prefix and
+    /// a GNU header whose times Go cannot read name members differently.
+    #[test]
+    fn the_second_review_s_headers_stop_the_walk_or_are_tracked() {
+        // x(size=2048), g, f (size 0), then an oversized L: refused as oversized, where it is.
+        let mut tar = pax_header(&[("size", "2048")]);
+        tar.extend(header("g", b'g', 0));
+        tar.extend(header("f", b'0', 0));
+        tar.extend(header("././@LongLink", b'L', 3 << 20));
+        tar.extend(vec![b'a'; 4096]);
+        let mut g = ExtensionGuard::new(&tar[..], 1 << 20);
+        assert!(read_all(&mut g, 512).is_err());
+        assert_eq!(
+            g.oversized.map(|o| (o.typeflag, o.header_at)),
+            Some((b'L', 2048))
+        );
+        // Size fields: a sign, a tab, a base-256 number longer than 8 bytes.
+        for field in [
+            &b"+0000004000\0"[..],
+            b"\t0000004000\0",
+            b"\x80\0\0\x01\0\0\0\0\0\0\x08\0",
+        ] {
+            let mut h = header("f", b'0', 0);
+            h[124..136].copy_from_slice(field);
+            let mut g = ExtensionGuard::new(&h[..], 1 << 20);
+            assert_eq!(
+                stopped_by(&mut g, 512).map(|a| a.why),
+                Some(Divergence::SizeField),
+                "{field:?}"
+            );
+        }
+        // Star: 131 bytes of prefix for Go, more for the crate.
+        let mut star = header("manifest.json", b'0', 0);
+        star[345..476].fill(b'.');
+        star[476..500].fill(b'0');
+        star[508..512].copy_from_slice(b"tar\0");
+        let mut g = ExtensionGuard::new(&star[..], 1 << 20);
+        assert_eq!(
+            stopped_by(&mut g, 512).map(|a| a.why),
+            Some(Divergence::PrefixIgnored)
+        );
+        // GNU with "hidden" where Go reads an access time: Go takes it for a prefix.
+        let mut gnu = header("manifest.json", b'0', 0);
+        gnu[257..265].copy_from_slice(b"ustar  \0");
+        gnu[345..351].copy_from_slice(b"hidden");
+        let mut g = ExtensionGuard::new(&gnu[..], 1 << 20);
+        assert_eq!(
+            stopped_by(&mut g, 512).map(|a| a.why),
+            Some(Divergence::PrefixIgnored)
+        );
+        // An empty long name: Go keeps the header's name.
+        let mut empty = header("././@LongLink", b'L', 1);
+        empty.extend(vec![0u8; 512]);
+        empty.extend(header("manifest.json", b'0', 0));
+        let mut g = ExtensionGuard::new(&empty[..], 1 << 20);
+        assert_eq!(
+            stopped_by(&mut g, 512).map(|a| a.why),
+            Some(Divergence::LongName { typeflag: b'L' })
+        );
+    }
+
     /// The memory bomb a reviewer built: `size` given twice makes the guard and the crate
     /// part, the crate then reads a GNU long name the guard took for data. Stopped at the PAX
     /// header, before the long name's header is even read.
@@ -542,7 +720,7 @@ mod tests {
         assert_eq!(g.oversized, None);
         assert_eq!(
             g.ambiguous.map(|a| a.why),
-            Some(Divergence::PaxRecord { key: "size" })
+            Some(Divergence::PaxRecord { why: PaxWhy::Twice })
         );
     }
 

@@ -44,8 +44,8 @@ pub enum Landing {
 /// written through it.
 pub const MAX_LINK_TARGET: usize = 4095;
 
-/// Path components [`LayerLinks`] may walk for a layer: this many, plus
-/// [`STEPS_PER_NAME`] for each name placed. A name written through a link of its own layer
+/// Path components [`LayerLinks`] may walk for a layer (each also charged a step per 32
+/// bytes of the path it looks up): this many, plus [`STEPS_PER_NAME`] for each name placed. A name written through a link of its own layer
 /// takes a few (`lib -> usr/lib`); a hostile layer (a loop of links whose targets are
 /// thousands of `x/../`, then names in ever new folders below it) took hundreds of thousands
 /// per name, minutes for a 16 KB file. Past the budget, later names are placed as named and
@@ -184,6 +184,13 @@ impl LayerLinks {
             }
             if !step(&mut at, c) {
                 continue;
+            }
+            // A look-up compares `at` with the keys on its way: a long path costs more (a
+            // 100 KB folder name made each of a few hundred thousand steps cost a scan of it).
+            steps = steps.saturating_add(at.len() as u64 / 32);
+            if steps > budget {
+                self.steps = steps;
+                return None;
             }
             let Some(target) = links.get(at.as_slice()) else {
                 continue;
