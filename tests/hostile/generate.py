@@ -985,6 +985,54 @@ def outer_hardlink_replaced(path):
     return {"valid": v.facts(), "last_member": "m.json"}
 
 
+def links_archive(path, tail):
+    """The blobs of the valid image and of another one (hidden/other:1), then `tail(mv, mo)`
+    given each one's manifest.json text: members that decide which manifest.json unpacking
+    leaves."""
+    v = valid_image()
+    o = case_image([app_layer()])
+    blobs = {}
+    for img in (v, o):
+        for l in img.layers:
+            blobs[l.member] = l.blob
+        blobs[blob_path(img.config_digest)] = img.config
+    def manifest(img):
+        return jdump([{"Config": blob_path(img.config_digest), "RepoTags": [img.tag],
+                       "Layers": [l.member for l in img.layers]}])
+    out = header(b"blobs/", 0, b"5", mode=0o755) + header(b"blobs/sha256/", 0, b"5", mode=0o755)
+    for name in sorted(blobs):
+        out += header(name.encode(), len(blobs[name])) + pad(blobs[name])
+    out += tail(manifest(v), manifest(o)) + END
+    with open(path, "wb") as f:
+        f.write(out)
+    return {"valid": v.facts()}
+
+
+def member(name: bytes, data: bytes) -> bytes:
+    return header(name, len(data)) + pad(data)
+
+
+@case
+def outer_folder_link_repointed(path):
+    """`manifest.json` is a hard link to `d/m.json` made while the symlink `d` pointed to
+    `real1` (the valid manifest); a later `d` points to `real2` (the other). The link holds
+    what `d/m.json` was then."""
+    return links_archive(path, lambda mv, mo: member(b"real1/m.json", mv) + member(b"real2/m.json", mo)
+                         + header(b"d", 0, b"2", linkname=b"real1")
+                         + header(b"manifest.json", 0, b"1", linkname=b"d/m.json")
+                         + header(b"d", 0, b"2", linkname=b"real2"))
+
+
+@case
+def outer_folder_replaced(path):
+    """`d/m.json` (the other manifest), then `e/m.json` (the valid one), then a symlink `d -> e`:
+    unpacking removes the folder `d` and its file. `manifest.json`, a link to `d/m.json`,
+    then reaches `e/m.json`."""
+    return links_archive(path, lambda mv, mo: member(b"d/m.json", mo) + member(b"e/m.json", mv)
+                         + header(b"d", 0, b"2", linkname=b"e")
+                         + header(b"manifest.json", 0, b"1", linkname=b"d/m.json"))
+
+
 # 10. End-of-archive blocks cut off.
 
 @case

@@ -335,6 +335,16 @@ enum Found {
     Unsafe(String),
 }
 
+/// Which member a path names at some point of the tar ([`Ctx::copy_at`]).
+enum Copy {
+    /// This one.
+    Before(usize),
+    /// Only members that come after that point.
+    OnlyAfter,
+    /// None at all.
+    None,
+}
+
 /// Joins `rel` onto `base` resolving `..`; `None` if it would leave the root or is absolute.
 fn join_inside(base: &RawPath, rel: &[u8]) -> Option<RawPath> {
     if rel.first() == Some(&b'/') {
@@ -778,32 +788,28 @@ impl<'a> Ctx<'a> {
                     "{path}: the links among members lead to a path of over {MAX_FOUND_PATH} bytes"
                 ));
             }
-            if let (Some(b), Some(&last)) = (before, self.by_path.get(cur.as_bytes())) {
-                if last >= b {
-                    let copies = self
-                        .copies
-                        .get(cur.as_bytes())
-                        .map_or(&[][..], Vec::as_slice);
-                    let earlier = copies.partition_point(|&c| c < b);
-                    let Some(&i) = earlier.checked_sub(1).and_then(|k| copies.get(k)) else {
-                        return Found::Missing(format!(
-                            "{path}: a hard link comes before any member named {cur}, its target, so unpacking fails on it"
-                        ));
-                    };
-                    if let Some(found) = self.follow(path, &mut cur, &mut before, i) {
-                        return found;
-                    }
-                    continue;
+            let hit = match self.copy_at(cur.as_bytes(), before) {
+                Copy::Before(i) => Some(i),
+                Copy::OnlyAfter => {
+                    return Found::Missing(format!(
+                        "{path}: a hard link comes before any member named {cur}, its target, so unpacking fails on it"
+                    ));
                 }
-            }
-            let Some(&i) = self.by_path.get(cur.as_bytes()) else {
+                Copy::None => None,
+            };
+            // A member under a folder that a later member replaced (a symlink, a file) is gone
+            // once unpacked: the path goes through what replaced the folder instead.
+            let hit = hit.filter(|&i| {
+                !(self.folder_links && self.folder_replaced(cur.as_bytes(), i, before))
+            });
+            let Some(i) = hit else {
                 // A folder on the way may be a symlink among the members (`l1 -> l0`, then
                 // `l1/layer.tar`): `docker load` opens the path with `FollowSymlinkInScope`,
                 // which follows it inside the archive's root.
                 if !self.folder_links {
                     return Found::Absent(format!("{path} is not in the archive"));
                 }
-                match self.through_folder_link(&cur) {
+                match self.through_folder_link(&cur, before) {
                     Some(Ok(next)) => {
                         cur = next;
                         continue;
@@ -866,11 +872,53 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The member at `path` as unpacking left it when the member at `before` came (`None`:
+    /// at the end): its last copy before then.
+    fn copy_at(&self, path: &[u8], before: Option<usize>) -> Copy {
+        let Some(&last) = self.by_path.get(path) else {
+            return Copy::None;
+        };
+        let Some(b) = before.filter(|b| last >= *b) else {
+            return Copy::Before(last);
+        };
+        let copies = self.copies.get(path).map_or(&[][..], Vec::as_slice);
+        let earlier = copies.partition_point(|&c| c < b);
+        match earlier.checked_sub(1).and_then(|k| copies.get(k)) {
+            Some(&i) => Copy::Before(i),
+            None => Copy::OnlyAfter,
+        }
+    }
+
+    /// Whether a folder on `path`'s way (its first 64) is, by the time of `before`, a member
+    /// that is not a folder and came after member `i`: unpacking removed the folder and
+    /// `i` with it.
+    fn folder_replaced(&self, path: &[u8], i: usize, before: Option<usize>) -> bool {
+        path.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'/')
+            .take(64)
+            .filter_map(|(k, _)| path.get(..k))
+            .any(|folder| match self.copy_at(folder, before) {
+                Copy::Before(j) => {
+                    j > i
+                        && self
+                            .members
+                            .get(j)
+                            .is_some_and(|m| m.kind != EntryKind::Dir)
+                }
+                _ => false,
+            })
+    }
+
     /// `path` with its first folder that is a symlink member replaced by where the link
     /// points (one step: [`Self::find`] goes on from there); `None` when no folder on the way
     /// is a symlink; `Err("LINK -> TARGET")` when that link leaves the archive. O(the first 64
     /// folders × the path's length).
-    fn through_folder_link(&self, path: &RawPath) -> Option<Result<RawPath, String>> {
+    fn through_folder_link(
+        &self,
+        path: &RawPath,
+        before: Option<usize>,
+    ) -> Option<Result<RawPath, String>> {
         // The first 64 folders only: each look-up hashes the prefix, so a hostile manifest's
         // path of 500,000 folders would cost 10^11 bytes of hashing; real saves name a blob
         // one to three folders deep.
@@ -883,7 +931,11 @@ impl<'a> Ctx<'a> {
             .take(MAX_FOLDERS)
         {
             let (folder, rest) = (bytes.get(..k)?, bytes.get(k + 1..)?);
-            let Some(m) = self.by_path.get(folder).and_then(|&i| self.members.get(i)) else {
+            // The folder as it was when a hard link on the way came, if one did.
+            let Copy::Before(at) = self.copy_at(folder, before) else {
+                continue;
+            };
+            let Some(m) = self.members.get(at) else {
                 continue;
             };
             let (EntryKind::Symlink, Some(t)) = (m.kind, &m.link_target) else {
