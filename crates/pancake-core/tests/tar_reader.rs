@@ -644,6 +644,42 @@ fn entries_and_path_depth_are_capped() {
     );
 }
 
+/// Names deep in long folders imply folders the union makes as whole paths: past 256 MiB
+/// of them the entries are not listed, with a limit problem (a second review's 30 KB file of
+/// names 1,000 folders deep took 2.5 GB). Ordinary deep trees stay far below it.
+#[test]
+fn the_folders_names_imply_are_bounded() {
+    // 200 folders of 254 bytes: each name implies ~5.1 MB of folder paths, so ~52 fit.
+    let folder = "f".repeat(254);
+    let mut tar = Tar::default();
+    for k in 0..70 {
+        let name = format!("d{k}/{}/x", vec![folder.as_str(); 199].join("/"));
+        tar = tar.pax(b'x', &[("path", name.as_bytes())]).file("x", b"");
+    }
+    let w = both(&tar.end());
+    let listed = w.entries.len();
+    assert!((45..60).contains(&listed), "{listed} listed");
+    assert_eq!(kinds(&w), [ProblemKind::Limit]);
+    let m = w.problems[0].message();
+    assert!(
+        m.contains(&format!("{} entries are not listed", 70 - listed))
+            && m.contains("folders their paths make"),
+        "{m}"
+    );
+    // A tree of 20,000 files four folders deep under long-ish names: all listed.
+    let mut tar = Tar::default();
+    for k in 0..20_000 {
+        tar = tar.file(
+            &format!(
+                "usr/share/locale-{:03}/LC_MESSAGES/some-package-name-{k}.mo",
+                k / 100
+            ),
+            b"",
+        );
+    }
+    assert!(both(&tar.end()).problems.is_empty());
+}
+
 #[test]
 fn absurd_or_negative_pax_sizes_name_the_entry_and_the_value() {
     let huge = (1u64 << 62).to_string();
