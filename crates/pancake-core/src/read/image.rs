@@ -336,7 +336,7 @@ enum Found {
 }
 
 /// Which member a path names at some point of the tar ([`Ctx::copy_at`]).
-enum Copy {
+enum CopyAt {
     /// This one.
     Before(usize),
     /// Only members that come after that point.
@@ -789,13 +789,13 @@ impl<'a> Ctx<'a> {
                 ));
             }
             let hit = match self.copy_at(cur.as_bytes(), before) {
-                Copy::Before(i) => Some(i),
-                Copy::OnlyAfter => {
+                CopyAt::Before(i) => Some(i),
+                CopyAt::OnlyAfter => {
                     return Found::Missing(format!(
                         "{path}: a hard link comes before any member named {cur}, its target, so unpacking fails on it"
                     ));
                 }
-                Copy::None => None,
+                CopyAt::None => None,
             };
             // A member under a folder that a later member replaced (a symlink, a file) is gone
             // once unpacked: the path goes through what replaced the folder instead.
@@ -874,18 +874,18 @@ impl<'a> Ctx<'a> {
 
     /// The member at `path` as unpacking left it when the member at `before` came (`None`:
     /// at the end): its last copy before then.
-    fn copy_at(&self, path: &[u8], before: Option<usize>) -> Copy {
+    fn copy_at(&self, path: &[u8], before: Option<usize>) -> CopyAt {
         let Some(&last) = self.by_path.get(path) else {
-            return Copy::None;
+            return CopyAt::None;
         };
         let Some(b) = before.filter(|b| last >= *b) else {
-            return Copy::Before(last);
+            return CopyAt::Before(last);
         };
         let copies = self.copies.get(path).map_or(&[][..], Vec::as_slice);
         let earlier = copies.partition_point(|&c| c < b);
         match earlier.checked_sub(1).and_then(|k| copies.get(k)) {
-            Some(&i) => Copy::Before(i),
-            None => Copy::OnlyAfter,
+            Some(&i) => CopyAt::Before(i),
+            None => CopyAt::OnlyAfter,
         }
     }
 
@@ -899,7 +899,7 @@ impl<'a> Ctx<'a> {
             .take(64)
             .filter_map(|(k, _)| path.get(..k))
             .any(|folder| match self.copy_at(folder, before) {
-                Copy::Before(j) => {
+                CopyAt::Before(j) => {
                     j > i
                         && self
                             .members
@@ -932,7 +932,7 @@ impl<'a> Ctx<'a> {
         {
             let (folder, rest) = (bytes.get(..k)?, bytes.get(k + 1..)?);
             // The folder as it was when a hard link on the way came, if one did.
-            let Copy::Before(at) = self.copy_at(folder, before) else {
+            let CopyAt::Before(at) = self.copy_at(folder, before) else {
                 continue;
             };
             let Some(m) = self.members.get(at) else {
