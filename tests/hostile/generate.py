@@ -616,18 +616,25 @@ def longname_pax_1g(path):
 def outer_longname_1g(path):
     """The outer .tar.gz itself (not a layer) ends with a GNU long-name record of 1 GiB (a few
     MB of gzip): the valid image is listed, the record is refused before it is buffered."""
+    return long_name_behind(path, b"", "manifest.json")
+
+
+def long_name_behind(path, head: bytes, last_member: str):
+    """The valid image in a .tar.gz, then `head`, then a 1 GiB GNU long name (a few MB of
+    gzip) and a member after it: a reader that buffers the record takes a gigabyte."""
     v = valid_image()
     write_archive(path, [v], "docker25", end=b"")
     with open(path, "rb") as f:
         plain = f.read()
     z = Gzip()
     z.write(plain)
+    z.write(head)
     z.write(header(b"././@LongLink", GIB, b"L", gnu=True))
     z.fill(ord("a"), GIB)
     z.write(header(b"victim", 5, b"0", gnu=True) + pad(b"data\n") + END)
     with open(path, "wb") as f:
         f.write(z.finish())
-    return {"valid": v.facts(), "last_member": "manifest.json"}
+    return {"valid": v.facts(), "last_member": last_member}
 
 
 def retyped(h: bytes, magic_version: bytes = None, prefix: bytes = None) -> bytes:
@@ -675,19 +682,8 @@ def outer_pax_size_twice(path):
     name): the tar crate takes the first, Go the last. The guard that refuses outer records
     over 1 MiB took the long name for data, and the crate buffered it (a reviewer's 256 KB
     .tar.gz cost 1.7 GB). Refused at the PAX header: bounded memory, the valid image kept."""
-    v = valid_image()
-    write_archive(path, [v], "docker25", end=b"")
-    with open(path, "rb") as f:
-        plain = f.read()
-    z = Gzip()
-    z.write(plain)
-    z.write(raw_pax(("size", "0"), ("size", str(GIB + BLOCK))) + header(b"f", 0))
-    z.write(header(b"././@LongLink", GIB, b"L", gnu=True))
-    z.fill(ord("a"), GIB)
-    z.write(header(b"victim", 5, b"0", gnu=True) + pad(b"data\n") + END)
-    with open(path, "wb") as f:
-        f.write(z.finish())
-    return {"valid": v.facts(), "last_member": "manifest.json"}
+    return long_name_behind(path, raw_pax(("size", "0"), ("size", str(GIB + BLOCK))) + header(b"f", 0),
+                            "manifest.json")
 
 
 @case
@@ -695,26 +691,15 @@ def outer_pax_then_global(path):
     """An `x` record's size left over a `g` header (the tar crate gives it to the `g` entry,
     Go drops it), then a member and a 1 GiB GNU long name: a second reviewer's way past the
     guard, as `size` given twice was the first's. Refused as the oversized record it is."""
-    v = valid_image()
-    write_archive(path, [v], "docker25", end=b"")
-    with open(path, "rb") as f:
-        plain = f.read()
-    z = Gzip()
-    z.write(plain)
-    z.write(raw_pax(("size", "2048")) + header(b"g", 0, b"g") + header(b"f", 0))
-    z.write(header(b"././@LongLink", GIB, b"L", gnu=True))
-    z.fill(ord("a"), GIB)
-    z.write(header(b"victim", 5, b"0", gnu=True) + pad(b"data\n") + END)
-    with open(path, "wb") as f:
-        f.write(z.finish())
-    return {"valid": v.facts(), "last_member": "f"}
+    return long_name_behind(path, raw_pax(("size", "2048")) + header(b"g", 0, b"g") + header(b"f", 0),
+                            "f")
 
 
 @case
 def outer_pax_path_twice(path):
     """A member named `path` twice: the crate reads `a.json`, Go `manifest.json`."""
     tail = raw_pax(("path", "a.json"), ("path", "manifest.json")) + \
-        header(b"m", len(OTHER_MANIFEST)) + pad(OTHER_MANIFEST) + END
+        file_entry(b"m", OTHER_MANIFEST) + END
     return ambiguous_after_valid(path, tail)
 
 
@@ -724,7 +709,7 @@ def outer_longname_v7(path):
     the crate lists `././@LongLink` and `m`."""
     name = b"manifest.json\0"
     tail = retyped(header(b"././@LongLink", len(name), b"L"), magic_version=bytes(8)) + \
-        pad(name) + header(b"m", len(OTHER_MANIFEST)) + pad(OTHER_MANIFEST) + END
+        pad(name) + file_entry(b"m", OTHER_MANIFEST) + END
     return ambiguous_after_valid(path, tail, gzip=True)
 
 
@@ -958,33 +943,6 @@ def symlink_loop_long_targets(path):
     return standard(path, [layer])
 
 
-@case
-def outer_hardlink_replaced(path):
-    """`manifest.json` is a hard link to `m.json`, which a later member of that name replaces:
-    unpacking links to the first `m.json` (the valid image's manifest) and the replacement
-    does not change the linked file. Following the link by name reached the last copy (the
-    other image)."""
-    v = valid_image()
-    o = case_image([app_layer()])
-    blobs = {}
-    for img in (v, o):
-        for l in img.layers:
-            blobs[l.member] = l.blob
-        blobs[blob_path(img.config_digest)] = img.config
-    def manifest(img):
-        return jdump([{"Config": blob_path(img.config_digest), "RepoTags": [img.tag],
-                       "Layers": [l.member for l in img.layers]}])
-    out = header(b"blobs/", 0, b"5", mode=0o755) + header(b"blobs/sha256/", 0, b"5", mode=0o755)
-    for name in sorted(blobs):
-        out += header(name.encode(), len(blobs[name])) + pad(blobs[name])
-    out += header(b"m.json", len(manifest(v))) + pad(manifest(v))
-    out += header(b"manifest.json", 0, b"1", linkname=b"m.json")
-    out += header(b"m.json", len(manifest(o))) + pad(manifest(o)) + END
-    with open(path, "wb") as f:
-        f.write(out)
-    return {"valid": v.facts(), "last_member": "m.json"}
-
-
 def links_archive(path, tail):
     """The blobs of the valid image and of another one (hidden/other:1), then `tail(mv, mo)`
     given each one's manifest.json text: members that decide which manifest.json unpacking
@@ -1005,11 +963,18 @@ def links_archive(path, tail):
     out += tail(manifest(v), manifest(o)) + END
     with open(path, "wb") as f:
         f.write(out)
-    return {"valid": v.facts()}
+    return {"valid": v.facts(), "last_member": "m.json"}
 
 
-def member(name: bytes, data: bytes) -> bytes:
-    return header(name, len(data)) + pad(data)
+@case
+def outer_hardlink_replaced(path):
+    """`manifest.json` is a hard link to `m.json`, which a later member of that name replaces:
+    unpacking links to the first `m.json` (the valid image's manifest) and the replacement
+    does not change the linked file. Following the link by name reached the last copy (the
+    other image)."""
+    return links_archive(path, lambda mv, mo: file_entry(b"m.json", mv)
+                         + header(b"manifest.json", 0, b"1", linkname=b"m.json")
+                         + file_entry(b"m.json", mo))
 
 
 @case
@@ -1017,7 +982,7 @@ def outer_folder_link_repointed(path):
     """`manifest.json` is a hard link to `d/m.json` made while the symlink `d` pointed to
     `real1` (the valid manifest); a later `d` points to `real2` (the other). The link holds
     what `d/m.json` was then."""
-    return links_archive(path, lambda mv, mo: member(b"real1/m.json", mv) + member(b"real2/m.json", mo)
+    return links_archive(path, lambda mv, mo: file_entry(b"real1/m.json", mv) + file_entry(b"real2/m.json", mo)
                          + header(b"d", 0, b"2", linkname=b"real1")
                          + header(b"manifest.json", 0, b"1", linkname=b"d/m.json")
                          + header(b"d", 0, b"2", linkname=b"real2"))
@@ -1028,7 +993,7 @@ def outer_folder_replaced(path):
     """`d/m.json` (the other manifest), then `e/m.json` (the valid one), then a symlink `d -> e`:
     unpacking removes the folder `d` and its file. `manifest.json`, a link to `d/m.json`,
     then reaches `e/m.json`."""
-    return links_archive(path, lambda mv, mo: member(b"d/m.json", mo) + member(b"e/m.json", mv)
+    return links_archive(path, lambda mv, mo: file_entry(b"d/m.json", mo) + file_entry(b"e/m.json", mv)
                          + header(b"d", 0, b"2", linkname=b"e")
                          + header(b"manifest.json", 0, b"1", linkname=b"d/m.json"))
 

@@ -404,6 +404,13 @@ fn one_layer_saves(
     path.display().to_string()
 }
 
+/// The gate's `FAIL loadable` line of `out`.
+fn loadable_line(out: &str) -> &str {
+    out.lines()
+        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the image: "))
+        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"))
+}
+
 /// An image `docker load` refuses is no image to pass, whatever its figures and digests: a
 /// config history of more steps than layers (moby's image store: "too many non-empty layers
 /// in History section"), or a layer with an entry below a file (unpacking fails). The gate
@@ -432,10 +439,7 @@ fn an_image_docker_load_refuses_fails_the_gate() {
     let o = pancake_in(&dir, &["inspect", "--ci", &history]);
     let (out, _) = text(&o);
     assert!(!o.status.success(), "{out}");
-    let line = out
-        .lines()
-        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the image: "))
-        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
+    let line = loadable_line(&out);
     assert!(
         line.contains("2 steps not marked empty_layer for 1 layer"),
         "{line}"
@@ -461,10 +465,7 @@ fn an_image_docker_load_refuses_fails_the_gate() {
     let o = pancake_in(&dir, &["inspect", "--ci", &below]);
     let (out, _) = text(&o);
     assert!(!o.status.success(), "{out}");
-    let line = out
-        .lines()
-        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the image: "))
-        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
+    let line = loadable_line(&out);
     assert!(line.contains("a/b"), "{line}");
     assert_eq!(out.matches("FAIL loadable").count(), 1, "{out}");
 
@@ -487,10 +488,7 @@ fn an_image_docker_load_refuses_fails_the_gate() {
     let o = pancake_in(&dir, &["inspect", "--ci", &many]);
     let (out, _) = text(&o);
     assert!(!o.status.success(), "{out}");
-    let line = out
-        .lines()
-        .find(|l| l.starts_with("  FAIL loadable: docker load refuses the image: "))
-        .unwrap_or_else(|| panic!("no FAIL loadable line: {out}"));
+    let line = loadable_line(&out);
     assert!(line.ends_with("; and 1 more"), "{line}");
     assert!(
         line.contains("entry a/below")

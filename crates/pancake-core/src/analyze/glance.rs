@@ -239,6 +239,19 @@ mod tests {
         e.finish().unwrap_or_default()
     }
 
+    /// A file of `blob` as `blobs/sha256/aa` and an `index.json`, read.
+    fn one_blob_file(blob: &[u8]) -> Archive {
+        let file = tar_of(&[("blobs/sha256/aa", 'f', blob), ("index.json", 'f', b"{}")]);
+        read_stream(
+            "x.tar",
+            file.as_slice(),
+            0,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .expect("reads")
+    }
+
     #[test]
     fn a_layer_is_counted_from_its_own_entries() {
         let layer = tar_of(&[
@@ -252,15 +265,7 @@ mod tests {
             ("opt/.wh..wh..opq", 'f', b""),
         ]);
         let blob = gzip(&layer);
-        let file = tar_of(&[("blobs/sha256/aa", 'f', &blob), ("index.json", 'f', b"{}")]);
-        let a = read_stream(
-            "x.tar",
-            file.as_slice(),
-            0,
-            &Options::default(),
-            &mut |_| {},
-        )
-        .expect("reads");
+        let a = one_blob_file(&blob);
         let all = layers_from(&a, 0);
         assert_eq!(all.len(), 1, "index.json is not a layer");
         let g = &all[0];
@@ -304,15 +309,7 @@ mod tests {
         let layer = tar_of(&[("etc/a", 'f', &[1u8; 700]), ("bin/big", 'f', &[7u8; 5000])]);
         // Cut 1,200 bytes into bin/big's data: its header (at 1,536) claims 5,000.
         let cut = layer.get(..2048 + 1200).unwrap_or_default().to_vec();
-        let file = tar_of(&[("blobs/sha256/aa", 'f', &cut), ("index.json", 'f', b"{}")]);
-        let a = read_stream(
-            "x.tar",
-            file.as_slice(),
-            0,
-            &Options::default(),
-            &mut |_| {},
-        )
-        .expect("reads");
+        let a = one_blob_file(&cut);
         let g = layers_from(&a, 0).into_iter().next().expect("a glance");
         assert_eq!((g.files, g.file_bytes), (2, 700 + 1200));
         let big: Vec<(&str, u64)> = g

@@ -428,58 +428,58 @@ fn lone_zero_block_problem(archive: &mut Archive, end: u64, second: &[u8]) {
         .push(Problem::outer(ProblemKind::LoadFails, detail));
 }
 
-/// An outer extension record over the limit stopped the walk (the tar read error above says
-/// where): say which limit, as a `limit` problem, so the remedy is plain.
+/// The guard stopped the walk, which recorded that as a tar read error (the last `archive`
+/// problem): a problem of `kind` replaces it, one problem for one cause, naming the member
+/// before the header; `detail` is given that member's name (`None`: the first header).
+fn guard_note(
+    archive: &mut Archive,
+    kind: ProblemKind,
+    detail: impl FnOnce(Option<&str>) -> String,
+) {
+    drop_read_error(archive);
+    let last = archive.members.len().checked_sub(1);
+    let after = archive
+        .members
+        .last()
+        .map(|m| m.path.display().into_owned());
+    let detail = detail(after.as_deref());
+    archive.problems.push(match after {
+        Some(name) => Problem::outer_member(kind, last, name, detail),
+        None => Problem::outer(kind, detail),
+    });
+}
+
+/// An outer extension record over the limit stopped the walk: say which limit, as a `limit`
+/// problem, so the remedy is plain.
 fn oversized_note(archive: &mut Archive, oversized: Option<Oversized>, limit: u64) {
     let Some(o) = oversized else {
         return;
     };
-    // The walk stopped on the guard's refusal and recorded it as a tar read error (the last
-    // `archive` problem): this problem replaces it, one problem for one cause.
-    drop_read_error(archive);
-    let last = archive.members.len().checked_sub(1);
-    let after = archive
-        .members
-        .last()
-        .map(|m| m.path.display().into_owned());
-    let detail = format!(
+    guard_note(archive, ProblemKind::Limit, |after| {
+        format!(
         "tar: {} of {} bytes at byte offset {} of the tar (after member {}) is larger than the limit of {} bytes for extension records (limits.max_extension_bytes); it was not read, and the members after it are not shown",
         o.what(),
         o.size,
         o.header_at,
-        after.clone().unwrap_or_else(|| "none".into()),
+        after.unwrap_or("none"),
         limit,
-    );
-    archive.problems.push(match after {
-        Some(name) => Problem::outer_member(ProblemKind::Limit, last, name, detail),
-        None => Problem::outer(ProblemKind::Limit, detail),
+    )
     });
 }
 
-/// The walk stopped at a header Go's `archive/tar` and the `tar` crate read differently
-/// (the tar read error above says where): an `ambiguous-tar` problem in its place, naming the
-/// member before it.
+/// The walk stopped at a header Go's `archive/tar` and the `tar` crate read differently: an
+/// `ambiguous-tar` problem.
 fn ambiguous_note(archive: &mut Archive, ambiguous: Option<Ambiguous>) {
     let Some(a) = ambiguous else {
         return;
     };
-    drop_read_error(archive);
-    let last = archive.members.len().checked_sub(1);
-    let after = archive
-        .members
-        .last()
-        .map(|m| m.path.display().into_owned());
-    let detail = format!(
+    guard_note(archive, ProblemKind::AmbiguousTar, |after| {
+        format!(
         "tar: the header at byte offset {} of the tar ({}) is {}. docker load and this reader would list different members from there on, so the members after it are not shown",
         a.header_at,
-        after
-            .as_deref()
-            .map_or_else(|| "the first one".to_string(), |m| format!("after member {m}")),
+        after.map_or_else(|| "the first one".to_string(), |m| format!("after member {m}")),
         a.what(),
-    );
-    archive.problems.push(match after {
-        Some(name) => Problem::outer_member(ProblemKind::AmbiguousTar, last, name, detail),
-        None => Problem::outer(ProblemKind::AmbiguousTar, detail),
+    )
     });
 }
 

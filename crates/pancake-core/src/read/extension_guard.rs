@@ -522,6 +522,13 @@ mod tests {
         h
     }
 
+    /// `data` padded to a whole block, as a record's data is.
+    fn block(data: &[u8]) -> Vec<u8> {
+        let mut v = data.to_vec();
+        v.resize(data.len().div_ceil(512) * 512, 0);
+        v
+    }
+
     fn pax_header(records: &[(&str, &str)]) -> Vec<u8> {
         let mut data = Vec::new();
         for (k, v) in records {
@@ -533,9 +540,7 @@ mod tests {
             data.extend_from_slice(format!("{n}{body}").as_bytes());
         }
         let mut tar = header("PaxHeaders/x", b'x', data.len() as u64);
-        let len = data.len();
-        data.resize(len.div_ceil(512) * 512, 0);
-        tar.extend(data);
+        tar.extend(block(&data));
         tar
     }
 
@@ -593,12 +598,7 @@ mod tests {
         let mut long = header("././@LongLink", b'L', 14);
         long[257..265].fill(0);
         v7.extend(long);
-        v7.extend(
-            b"manifest.json\0"
-                .iter()
-                .copied()
-                .chain(std::iter::repeat_n(0, 498)),
-        );
+        v7.extend(block(b"manifest.json\0"));
         v7.extend(member("m"));
         let mut g = ExtensionGuard::new(&v7[..], 1 << 20);
         let a = stopped_by(&mut g, 512).expect("stopped");
@@ -608,12 +608,7 @@ mod tests {
         );
         let mut nul = member("before");
         nul.extend(header("././@LongLink", b'L', 20));
-        nul.extend(
-            b"manifest.json\0.evil\0"
-                .iter()
-                .copied()
-                .chain(std::iter::repeat_n(0, 491)),
-        );
+        nul.extend(block(b"manifest.json\0.evil\0"));
         nul.extend(member("m"));
         let mut g = ExtensionGuard::new(&nul[..], 1 << 20);
         let a = stopped_by(&mut g, 7).expect("stopped");
@@ -623,12 +618,7 @@ mod tests {
         );
         // A long name ending in one NUL, as GNU tar writes it, passes.
         let mut gnu = header("././@LongLink", b'L', 14);
-        gnu.extend(
-            b"manifest.json\0"
-                .iter()
-                .copied()
-                .chain(std::iter::repeat_n(0, 498)),
-        );
+        gnu.extend(block(b"manifest.json\0"));
         gnu.extend(member("m"));
         let mut g = ExtensionGuard::new(&gnu[..], 1 << 20);
         assert_eq!(read_all(&mut g, 64).ok(), Some(gnu.len()));

@@ -1797,21 +1797,37 @@ fn over_name_max(entries: &[Entry], member: &str) -> Option<Problem> {
         .map(|e| (e, longest(e)))
         .filter(|(_, n)| *n > NAME_MAX);
     let (first, n) = over.next()?;
-    let more = match over.count() {
+    Some(first_and_rest(
+        member,
+        first,
+        over.count(),
+        ("entry", "entries"),
+        |name, more| {
+            format!(
+        "entry {name}{more} cannot be unpacked: a component of its path is {n} bytes, over the {NAME_MAX} a Linux filesystem allows for one name (ENAMETOOLONG), so docker load and a pull fail on the layer; listed here as the tar names it"
+    )
+        },
+    ))
+}
+
+/// One `unpack-fails` problem naming `first` of the entries a rule finds in a layer and
+/// counting the `rest` (`noun`: singular and plural); `why(name, more)` words it, `more`
+/// being " (and N more …)" or empty.
+fn first_and_rest(
+    member: &str,
+    first: &Entry,
+    rest: usize,
+    noun: (&str, &str),
+    why: impl FnOnce(&str, &str) -> String,
+) -> Problem {
+    let more = match rest {
         0 => String::new(),
-        1 => " (and 1 more entry)".to_string(),
-        m => format!(" (and {m} more entries)"),
+        1 => format!(" (and 1 more {})", noun.0),
+        m => format!(" (and {m} more {})", noun.1),
     };
     let name = first.path.display().into_owned();
-    Some(Problem::entry(
-        ProblemKind::UnpackFails,
-        None,
-        member,
-        name.clone(),
-        format!(
-            "entry {name}{more} cannot be unpacked: a component of its path is {n} bytes, over the {NAME_MAX} a Linux filesystem allows for one name (ENAMETOOLONG), so docker load and a pull fail on the layer; listed here as the tar names it"
-        ),
-    ))
+    let detail = why(&name, &more);
+    Problem::entry(ProblemKind::UnpackFails, None, member, name, detail)
 }
 
 /// The bytes of the folders a layer's entries may imply, each counted as a whole path as the
@@ -1866,28 +1882,22 @@ impl FolderBytes {
 /// (`ENAMETOOLONG`), so Docker's and containerd's unpacking of the layer fails, and no later
 /// name is written through it. One problem per layer naming the first, counting the others.
 fn over_link_max(entries: &[Entry], member: &str) -> Option<Problem> {
-    let mut over = entries.iter().filter(|e| {
-        e.kind == EntryKind::Symlink
-            && e.link_target
-                .as_ref()
-                .is_some_and(|t| t.as_bytes().len() > MAX_LINK_TARGET)
-    });
+    let target_len = |e: &Entry| e.link_target.as_ref().map_or(0, |t| t.as_bytes().len());
+    let mut over = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Symlink && target_len(e) > MAX_LINK_TARGET);
     let first = over.next()?;
-    let n = first.link_target.as_ref().map_or(0, |t| t.as_bytes().len());
-    let more = match over.count() {
-        0 => String::new(),
-        1 => " (and 1 more symlink)".to_string(),
-        m => format!(" (and {m} more symlinks)"),
-    };
-    let name = first.path.display().into_owned();
-    Some(Problem::entry(
-        ProblemKind::UnpackFails,
-        None,
+    let n = target_len(first);
+    Some(first_and_rest(
         member,
-        name.clone(),
-        format!(
-            "symlink {name}{more} cannot be unpacked: its target is {n} bytes, over the {MAX_LINK_TARGET} Linux takes for one (ENAMETOOLONG), so docker load and a pull fail on the layer; no later name is placed through it"
-        ),
+        first,
+        over.count(),
+        ("symlink", "symlinks"),
+        |name, more| {
+            format!(
+        "symlink {name}{more} cannot be unpacked: its target is {n} bytes, over the {MAX_LINK_TARGET} Linux takes for one (ENAMETOOLONG), so docker load and a pull fail on the layer; no later name is placed through it"
+    )
+        },
     ))
 }
 
